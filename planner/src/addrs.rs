@@ -1,0 +1,241 @@
+//! Typed addresses of resources and their instances, with Terraform's textual syntax:
+//! `tenant.acme`, `data.tenants.all`, `tenant_user.admin[0]`, `module.t["acme"].tenant.this`.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceMode {
+    Managed,
+    Data,
+}
+
+/// The key that tells the instances of one resource (or module call) apart.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceKey {
+    None,
+    Int(i64),
+    Str(String),
+}
+
+/// One step of a module path: `module.NAME[KEY]`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModuleStep {
+    pub name: String,
+    pub key: InstanceKey,
+}
+
+/// A resource block's address within the root module.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceAddr {
+    pub mode: ResourceMode,
+    pub type_name: String,
+    pub name: String,
+}
+
+/// A resource instance's absolute address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstanceAddr {
+    pub module: Vec<ModuleStep>,
+    pub resource: ResourceAddr,
+    pub key: InstanceKey,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid address {input:?}: {reason}")]
+pub struct AddrParseError {
+    pub input: String,
+    pub reason: String,
+}
+
+impl ResourceAddr {
+    pub fn managed(type_name: &str, name: &str) -> ResourceAddr {
+        ResourceAddr {
+            mode: ResourceMode::Managed,
+            type_name: type_name.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn data(type_name: &str, name: &str) -> ResourceAddr {
+        ResourceAddr {
+            mode: ResourceMode::Data,
+            type_name: type_name.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The instance of this resource with no key (a resource without count or for_each).
+    pub fn instance(&self) -> InstanceAddr {
+        InstanceAddr {
+            module: Vec::new(),
+            resource: self.clone(),
+            key: InstanceKey::None,
+        }
+    }
+
+    /// The provider's local name implied by the type: the part before the first `_`.
+    pub fn implied_provider(&self) -> &str {
+        self.type_name.split('_').next().unwrap_or(&self.type_name)
+    }
+}
+
+impl fmt::Display for InstanceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstanceKey::None => Ok(()),
+            InstanceKey::Int(i) => write!(f, "[{i}]"),
+            InstanceKey::Str(s) => write!(f, "[{s:?}]"),
+        }
+    }
+}
+
+impl fmt::Display for ResourceAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mode == ResourceMode::Data {
+            write!(f, "data.")?;
+        }
+        write!(f, "{}.{}", self.type_name, self.name)
+    }
+}
+
+impl fmt::Display for InstanceAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for step in &self.module {
+            write!(f, "module.{}{}.", step.name, step.key)?;
+        }
+        write!(f, "{}{}", self.resource, self.key)
+    }
+}
+
+impl FromStr for InstanceAddr {
+    type Err = AddrParseError;
+
+    fn from_str(input: &str) -> Result<InstanceAddr, AddrParseError> {
+        let fail = |reason: &str| AddrParseError {
+            input: input.into(),
+            reason: reason.into(),
+        };
+        let mut rest = input.trim();
+        let mut module = Vec::new();
+        while let Some(after) = rest.strip_prefix("module.") {
+            let (name, key, tail) = split_name_key(after).map_err(|r| fail(&r))?;
+            module.push(ModuleStep { name, key });
+            rest = tail
+                .strip_prefix('.')
+                .ok_or_else(|| fail("expected '.' after module"))?;
+        }
+        let (mode, rest) = match rest.strip_prefix("data.") {
+            Some(r) => (ResourceMode::Data, r),
+            None => (ResourceMode::Managed, rest),
+        };
+        let (type_name, rest) = rest
+            .split_once('.')
+            .ok_or_else(|| fail("expected TYPE.NAME"))?;
+        if !is_identifier(type_name) {
+            return Err(fail("resource type must be an identifier"));
+        }
+        let (name, key, tail) = split_name_key(rest).map_err(|r| fail(&r))?;
+        if !tail.is_empty() {
+            return Err(fail("unexpected text after the instance key"));
+        }
+        Ok(InstanceAddr {
+            module,
+            resource: ResourceAddr {
+                mode,
+                type_name: type_name.into(),
+                name,
+            },
+            key,
+        })
+    }
+}
+
+impl FromStr for ResourceAddr {
+    type Err = AddrParseError;
+
+    fn from_str(input: &str) -> Result<ResourceAddr, AddrParseError> {
+        let inst: InstanceAddr = input.parse()?;
+        if !inst.module.is_empty() || inst.key != InstanceKey::None {
+            return Err(AddrParseError {
+                input: input.into(),
+                reason: "expected a resource address without module or key".into(),
+            });
+        }
+        Ok(inst.resource)
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Splits `NAME[KEY]REST` into its parts; the key is optional.
+fn split_name_key(s: &str) -> Result<(String, InstanceKey, &str), String> {
+    let end = s.find(['[', '.']).unwrap_or(s.len());
+    let name = &s[..end];
+    if !is_identifier(name) {
+        return Err(format!("{name:?} is not a valid name"));
+    }
+    let rest = &s[end..];
+    let Some(inner) = rest.strip_prefix('[') else {
+        return Ok((name.into(), InstanceKey::None, rest));
+    };
+    let close = inner.find(']').ok_or("unclosed '['")?;
+    let raw = &inner[..close];
+    let key = if let Some(quoted) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        InstanceKey::Str(quoted.replace("\\\"", "\""))
+    } else {
+        InstanceKey::Int(
+            raw.parse()
+                .map_err(|_| format!("invalid instance key {raw}"))?,
+        )
+    };
+    Ok((name.into(), key, &inner[close + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip() {
+        for text in [
+            "tenant.acme",
+            "data.tenants.all",
+            "tenant_user.admin[0]",
+            "module.t[\"acme\"].tenant_user.admin[\"a@x\"]",
+        ] {
+            let addr: InstanceAddr = text.parse().unwrap();
+            assert_eq!(addr.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn bad_addresses_are_refused() {
+        for text in [
+            "tenant",
+            "tenant.",
+            "1x.y",
+            "tenant.a[",
+            "tenant.a[x]",
+            "tenant.a.b",
+        ] {
+            assert!(text.parse::<InstanceAddr>().is_err(), "{text} parsed");
+        }
+    }
+
+    #[test]
+    fn implied_provider_is_the_type_prefix() {
+        assert_eq!(
+            ResourceAddr::managed("tenant_user", "a").implied_provider(),
+            "tenant"
+        );
+        assert_eq!(
+            ResourceAddr::managed("tenant", "a").implied_provider(),
+            "tenant"
+        );
+    }
+}

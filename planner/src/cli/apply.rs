@@ -1,0 +1,216 @@
+//! `tenantform apply [PLANFILE]` and `tenantform destroy`: plan (or load a saved plan),
+//! ask for approval, then apply with the state locked throughout, every instance result
+//! recorded durably the moment it is known, and the final state compacted into the file.
+
+use std::path::Path;
+
+use super::args::Flag;
+use super::common::{self, Common, StoreRecorder};
+use super::hooks::ProgressHooks;
+use super::output::outputs_text;
+use super::{CommandResult, Failure, Ui};
+use crate::config::{self, Config};
+use crate::engine::{self, ApplyOptions};
+use crate::plan::planfile::PlanFile;
+use crate::plan::{Plan, PlanMode};
+use crate::providers::Providers;
+use crate::state::{LocalStore, State, StateStore};
+
+pub const USAGE: &str = "Usage: tenantform [global options] apply [options] [PLAN]
+
+  Creates or updates infrastructure according to tenantform configuration
+  files in the current directory. Given a saved plan file, applies exactly
+  that plan.
+
+Options:
+
+  -auto-approve          Skip interactive approval of plan before applying.
+  -destroy               Destroy every managed object (as \"destroy\").
+  -refresh=false         Skip checking for changes made outside tenantform.
+  -input=true            Ask for input; -input=false requires -auto-approve.
+  -lock=false            Don't hold a state lock during the operation.
+  -lock-timeout=0s       Duration to retry a state lock.
+  -no-color              If specified, output won't contain any color.
+  -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
+  -var 'foo=bar'         Set a value for one of the input variables.
+";
+
+pub const DESTROY_USAGE: &str = "Usage: tenantform [global options] destroy [options]
+
+  Destroy tenantform-managed infrastructure (an alias for \"apply -destroy\").
+
+Options:
+
+  -auto-approve          Skip interactive approval before destroying.
+  -input, -lock, -lock-timeout, -no-color, -parallelism, -refresh, -var
+                         As for \"apply\".
+";
+
+pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
+    let usage = if destroy_command {
+        DESTROY_USAGE
+    } else {
+        USAGE
+    };
+    let mut flags = super::plan::PLAN_FLAGS.to_vec();
+    flags.push(Flag::bool("auto-approve"));
+    let parsed = common::parse(args, &flags, usage)?;
+    parsed
+        .at_most(1, "Expected at most one positional argument.")
+        .map_err(|e| Failure::Usage(e.to_string(), usage))?;
+    let common = Common::from(&parsed, usage)?;
+    let mode = if destroy_command {
+        PlanMode::Destroy
+    } else {
+        super::plan::mode(&parsed)
+    };
+    let store = common::store();
+    if let Some(path) = parsed.positional.first() {
+        if destroy_command {
+            return Err(Failure::Usage(
+                "destroy does not accept a plan file".into(),
+                usage,
+            ));
+        }
+        return apply_saved(ui, &common, &store, path).await;
+    }
+    let config = common::load_config()?;
+    let _lock = common::lock(&store, &common, "OperationTypeApply")?;
+    let state = common::read_state(&store)?;
+    let providers = common::start_providers(&config).await?;
+    let refresh = parsed.flag("refresh", true);
+    let result = async {
+        let plan =
+            super::plan::make_plan(ui, &config, &state, &providers, &common, mode, refresh).await?;
+        if !plan.is_empty() && !parsed.flag("auto-approve", false) {
+            approve(ui, &common, mode)?;
+        }
+        execute(ui, &common, &store, &config, state, &plan, &providers).await
+    }
+    .await;
+    common::close_providers(&providers).await;
+    result
+}
+
+fn approve(ui: &Ui, common: &Common, mode: PlanMode) -> Result<(), Failure> {
+    let destroying = mode == PlanMode::Destroy;
+    if !common.input {
+        return Err(Failure::error(
+            if destroying {
+                "Cannot confirm destroy"
+            } else {
+                "Cannot confirm apply"
+            },
+            "Cannot confirm the changes due to -input=false. Use -auto-approve to apply \
+             without interactive approval.",
+        ));
+    }
+    let approved = if destroying {
+        common::confirm(
+            ui,
+            "Do you really want to destroy all resources?",
+            "tenantform will destroy all your managed infrastructure, as shown above.\n  \
+             There is no undo.",
+        )
+    } else {
+        common::confirm(
+            ui,
+            "Do you want to perform these actions?",
+            "tenantform will perform the actions described above.",
+        )
+    };
+    if approved {
+        return Ok(());
+    }
+    let what = if destroying { "Destroy" } else { "Apply" };
+    Err(Failure::error(format!("{what} cancelled"), ""))
+}
+
+/// Applies a saved plan, after checking it was made against the current state.
+async fn apply_saved(ui: &Ui, common: &Common, store: &LocalStore, path: &str) -> CommandResult {
+    let file = PlanFile::read(Path::new(path))
+        .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
+    let plan = file
+        .to_plan(path)
+        .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
+    let config = config::load_sources(Path::new("."), file.sources.clone())
+        .map_err(|diags| Failure::Diags(diags, crate::diags::Sources::new(file.sources.clone())))?;
+    let _lock = common::lock(store, common, "OperationTypeApply")?;
+    let state = match store
+        .read()
+        .map_err(|e| common::state_failure(e, "Failed to load state"))?
+    {
+        Some(state) if state.lineage == plan.prior_lineage && state.serial == plan.prior_serial => {
+            state
+        }
+        None if plan.prior_serial == 0 => State {
+            lineage: plan.prior_lineage.clone(),
+            ..State::new()
+        },
+        _ => {
+            return Err(Failure::error(
+                "Saved plan is stale",
+                "The given plan file can no longer be applied because the state was changed by \
+                 another operation after the plan was created.",
+            ));
+        }
+    };
+    let providers = common::start_providers(&config).await?;
+    let result = execute(ui, common, store, &config, state, &plan, &providers).await;
+    common::close_providers(&providers).await;
+    result
+}
+
+/// Runs the apply, records and compacts the state, prints the summary and outputs.
+async fn execute(
+    ui: &Ui,
+    common: &Common,
+    store: &LocalStore,
+    config: &Config,
+    state: State,
+    plan: &Plan,
+    providers: &Providers,
+) -> CommandResult {
+    let hooks = ProgressHooks::new(ui);
+    let recorder = StoreRecorder { store };
+    let (cancel, watcher) = common::watch_interrupts(ui);
+    if !plan.is_empty() {
+        ui.out("\n");
+    }
+    let options = ApplyOptions {
+        parallelism: common.parallelism,
+        recorder: &recorder,
+        hooks: &hooks,
+        cancel,
+    };
+    let (new_state, diags) = engine::apply(config, &state, plan, providers, options).await;
+    watcher.abort();
+    let persisted = store.compact(&new_state);
+    ui.diags(&diags, &config.sources);
+    if let Err(err) = persisted {
+        return Err(Failure::error(
+            "Failed to persist state",
+            format!(
+                "{err}\n\nEvery completed change is recorded in the state journal and will be \
+                 replayed the next time the state is read."
+            ),
+        ));
+    }
+    if diags.has_errors() {
+        return Ok(1);
+    }
+    let counts = hooks.counts();
+    let summary = if plan.mode == PlanMode::Destroy {
+        format!("Destroy complete! Resources: {} destroyed.", counts.destroy)
+    } else {
+        format!(
+            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            counts.add, counts.change, counts.destroy
+        )
+    };
+    ui.out(&format!("\n{}\n", ui.green(&summary)));
+    if plan.mode != PlanMode::Destroy {
+        ui.out(&outputs_text(&new_state));
+    }
+    Ok(0)
+}

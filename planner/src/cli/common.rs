@@ -1,0 +1,256 @@
+//! What every command that touches configuration, state or providers shares: the common
+//! flags (`-input`, `-no-color`, `-parallelism`, `-lock`, `-lock-timeout`, `-var`), loading
+//! the configuration, locking and reading the state, starting the providers, and the
+//! recorder that makes each applied instance durable through the state store.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tenantform_proto::value::Value;
+
+use super::args::{self, Flag, Parsed};
+use super::{Failure, Ui};
+use crate::addrs::InstanceAddr;
+use crate::config::{self, Config};
+use crate::diags::{Diagnostics, Sources};
+use crate::engine::{self, ApplyRecorder};
+use crate::providers::{self, Providers};
+use crate::state::{InstanceState, LocalStore, State, StateError, StateLock, StateStore};
+
+/// Flags accepted by every command that plans, applies or imports.
+pub const COMMON_FLAGS: &[Flag] = &[
+    Flag::bool("input"),
+    Flag::bool("no-color"),
+    Flag::value("parallelism"),
+    Flag::bool("lock"),
+    Flag::value("lock-timeout"),
+    Flag::repeated("var"),
+];
+
+/// The common options, parsed.
+pub struct Common {
+    pub input: bool,
+    pub parallelism: usize,
+    pub lock: bool,
+    pub lock_timeout: Duration,
+    pub variables: BTreeMap<String, Value>,
+}
+
+/// Parses `args` with the common flags plus `extra`, mapping mistakes to usage errors.
+pub fn parse(args: &[String], extra: &[Flag], usage: &'static str) -> Result<Parsed, Failure> {
+    let flags: Vec<Flag> = COMMON_FLAGS.iter().chain(extra).copied().collect();
+    args::parse(args, &flags).map_err(|e| Failure::Usage(e.to_string(), usage))
+}
+
+impl Common {
+    pub fn from(parsed: &Parsed, usage: &'static str) -> Result<Common, Failure> {
+        let usage_error = |e: args::ArgsError| Failure::Usage(e.to_string(), usage);
+        let parallelism = parsed
+            .usize("parallelism", engine::DEFAULT_PARALLELISM)
+            .map_err(usage_error)?;
+        if parallelism == 0 {
+            return Err(Failure::Usage(
+                "-parallelism must be at least 1".into(),
+                usage,
+            ));
+        }
+        let mut variables = BTreeMap::new();
+        for (name, value) in std::env::vars() {
+            if let Some(name) = name.strip_prefix("TF_VAR_") {
+                variables.insert(name.to_string(), Value::String(value));
+            }
+        }
+        for raw in parsed.all("var") {
+            let Some((name, value)) = raw.split_once('=') else {
+                return Err(Failure::error(
+                    "Invalid -var option",
+                    format!(
+                        "The given -var option {raw:?} is not correctly specified. Must be a \
+                         variable name and value separated by an equals sign, like -var=\"key=value\"."
+                    ),
+                ));
+            };
+            variables.insert(name.trim().to_string(), Value::String(value.to_string()));
+        }
+        Ok(Common {
+            input: parsed.flag("input", true),
+            parallelism,
+            lock: parsed.flag("lock", true),
+            lock_timeout: parsed
+                .duration("lock-timeout", Duration::ZERO)
+                .map_err(usage_error)?,
+            variables,
+        })
+    }
+}
+
+/// Every `*.tf` file of `dir`, by name, for rendering diagnostics when loading failed.
+pub fn read_sources(dir: &Path) -> Sources {
+    let mut sources = Sources::default();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let text = name
+                .ends_with(".tf")
+                .then(|| std::fs::read_to_string(entry.path()));
+            if let Some(Ok(text)) = text {
+                sources.files.insert(name, text);
+            }
+        }
+    }
+    sources
+}
+
+/// Loads the configuration of the working directory.
+pub fn load_config() -> Result<Config, Failure> {
+    let dir = Path::new(".");
+    config::load_dir(dir).map_err(|diags| Failure::Diags(diags, read_sources(dir)))
+}
+
+/// Where provider plugins are looked for, besides `PATH`: beside this program and in the
+/// working directory's plugin folder.
+pub fn plugin_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
+        dirs.push(dir);
+    }
+    dirs.push(PathBuf::from(".tenantform/plugins"));
+    dirs
+}
+
+/// Launches the configuration's providers and fetches their schemas.
+pub async fn start_providers(config: &Config) -> Result<Providers, Failure> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    providers::start(config, &plugin_dirs(), &cwd)
+        .await
+        .map_err(|diags| Failure::Diags(diags, config.sources.clone()))
+}
+
+/// Shuts every provider process down.
+pub async fn close_providers(providers: &Providers) {
+    for client in providers.clients.values() {
+        client.close().await;
+    }
+}
+
+/// A state error as a diagnostic, with Terraform's summaries.
+pub fn state_failure(err: StateError, summary: &str) -> Failure {
+    let summary = match err {
+        StateError::Locked { .. } => "Error acquiring the state lock",
+        _ => summary,
+    };
+    Failure::error(summary, err.to_string())
+}
+
+/// The local state store of the working directory.
+pub fn store() -> LocalStore {
+    LocalStore::in_dir(".")
+}
+
+/// Takes the state lock for `operation` unless `-lock=false`.
+pub fn lock(
+    store: &LocalStore,
+    common: &Common,
+    operation: &str,
+) -> Result<Option<StateLock>, Failure> {
+    if !common.lock {
+        return Ok(None);
+    }
+    store
+        .lock(operation, common.lock_timeout)
+        .map(Some)
+        .map_err(|e| state_failure(e, "Error acquiring the state lock"))
+}
+
+/// The stored state, or a new empty one.
+pub fn read_state(store: &LocalStore) -> Result<State, Failure> {
+    Ok(store
+        .read()
+        .map_err(|e| state_failure(e, "Failed to load state"))?
+        .unwrap_or_default())
+}
+
+/// Records every applied instance durably in the state store before the engine goes on.
+pub struct StoreRecorder<'a> {
+    pub store: &'a dyn StateStore,
+}
+
+impl ApplyRecorder for StoreRecorder<'_> {
+    fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String> {
+        self.store.record(addr, instance).map_err(|e| e.to_string())
+    }
+}
+
+/// Watches for interrupts during an apply: the first flips the engine's cancel flag so
+/// in-flight instances finish and are recorded; the second exits at once (every finished
+/// instance is already durable).
+pub fn watch_interrupts(
+    ui: &Ui,
+) -> (
+    tokio::sync::watch::Receiver<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (sender, receiver) = tokio::sync::watch::channel(false);
+    let color = ui.color;
+    let task = tokio::spawn(async move {
+        let ui = Ui { color };
+        if interrupted().await {
+            ui.err(
+                "\nInterrupt received.\nPlease wait for tenantform to exit or data loss may occur.\n\
+                 Gracefully shutting down...\n",
+            );
+            let _ = sender.send(true);
+            if interrupted().await {
+                ui.err(
+                    "\nTwo interrupts received. Exiting immediately. Every completed change is \
+                     already recorded in the state.\n",
+                );
+                std::process::exit(1);
+            }
+        }
+    });
+    (receiver, task)
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM; false if signals cannot be watched.
+async fn interrupted() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return tokio::signal::ctrl_c().await.is_ok();
+        };
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.is_ok(),
+            _ = term.recv() => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
+}
+
+/// Asks for the literal answer `yes`; anything else (or end of input) is a no.
+pub fn confirm(ui: &Ui, question: &str, explanation: &str) -> bool {
+    ui.out(&format!(
+        "\n{}\n  {explanation}\n  Only 'yes' will be accepted to approve.\n\n  {}",
+        ui.bold(question),
+        ui.bold("Enter a value: ")
+    ));
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    ui.out("\n");
+    answer.trim() == "yes"
+}
+
+/// Diagnostics that carry the configuration sources for rendering.
+pub fn with_sources(diags: Diagnostics, config: &Config) -> Failure {
+    Failure::Diags(diags, config.sources.clone())
+}

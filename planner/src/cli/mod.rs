@@ -1,0 +1,203 @@
+//! The `tenantform` command line, with Terraform's commands, flags, wording and exit codes:
+//! `tenantform [-chdir=DIR] COMMAND [flags] [args]`. Each command lives in its own module;
+//! [`run`] parses the global options, dispatches, and turns failures into rendered
+//! diagnostics on stderr and exit code 1.
+
+mod apply;
+pub mod args;
+mod common;
+mod hooks;
+mod import;
+mod init;
+mod output;
+mod plan;
+mod show;
+mod validate;
+mod version;
+
+use std::io::Write;
+
+use crate::diags::{Diagnostic, Diagnostics, Sources, render};
+
+/// Why a command stopped early.
+pub(crate) enum Failure {
+    /// Diagnostics to render with the configuration sources they point into.
+    Diags(Diagnostics, Sources),
+    /// A command-line mistake: the message and the command's usage text.
+    Usage(String, &'static str),
+}
+
+pub(crate) type CommandResult = Result<i32, Failure>;
+
+impl Failure {
+    /// A single error without a source range.
+    pub(crate) fn error(summary: impl Into<String>, detail: impl Into<String>) -> Failure {
+        Failure::Diags(
+            Diagnostic::error(summary, detail).into(),
+            Sources::default(),
+        )
+    }
+}
+
+/// Terminal output: results on stdout, errors on stderr, color unless `-no-color`.
+pub(crate) struct Ui {
+    pub color: bool,
+}
+
+impl Ui {
+    pub fn out(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
+    pub fn err(&self, text: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+        let _ = stderr.flush();
+    }
+
+    /// Renders diagnostics: errors to stderr, warnings to stdout, as Terraform does.
+    pub fn diags(&self, diags: &Diagnostics, sources: &Sources) {
+        use crate::diags::Severity;
+        let (errors, warnings): (Vec<_>, Vec<_>) = diags
+            .iter()
+            .cloned()
+            .partition(|d| d.severity == Severity::Error);
+        if !warnings.is_empty() {
+            self.out(&render(&Diagnostics(warnings), sources, self.color));
+        }
+        if !errors.is_empty() {
+            self.err(&render(&Diagnostics(errors), sources, self.color));
+        }
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn green(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1;32m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+const USAGE: &str = "Usage: tenantform [global options] <subcommand> [args]
+
+The available commands for execution are listed below.
+
+Main commands:
+  init          Prepare your working directory for other commands
+  validate      Check whether the configuration is valid
+  plan          Show changes required by the current configuration
+  apply         Create or update infrastructure
+  destroy       Destroy previously-created infrastructure
+
+All other commands:
+  import        Associate existing infrastructure with a tenantform resource
+  show          Show the current state or a saved plan
+  version       Show the current tenantform version
+
+Global options (use these before the subcommand, if any):
+  -chdir=DIR    Switch to a different working directory before executing the
+                given subcommand.
+  -help         Show this help output, or the help for a specified subcommand.
+  -version      An alias for the \"version\" subcommand.
+";
+
+/// Runs the command line `args` (without the program name) and returns the exit code.
+pub async fn run(args: Vec<String>) -> i32 {
+    let color = !args.iter().any(|a| a == "-no-color" || a == "--no-color");
+    let ui = Ui { color };
+    let mut rest = args.as_slice();
+    while let Some(first) = rest.first() {
+        let flag = first.trim_start_matches('-');
+        if !first.starts_with('-') || first == "-" {
+            break;
+        }
+        rest = &rest[1..];
+        if let Some(dir) = flag.strip_prefix("chdir=") {
+            if let Err(err) = std::env::set_current_dir(dir) {
+                ui.err(&format!(
+                    "Error handling -chdir option: chdir {dir}: {err}\n"
+                ));
+                return 1;
+            }
+        } else if flag == "chdir" {
+            ui.err(
+                "Error handling -chdir option: the option requires a directory, as -chdir=DIR\n",
+            );
+            return 1;
+        } else if matches!(flag, "help" | "h") {
+            ui.out(USAGE);
+            return 0;
+        } else if matches!(flag, "version" | "v") {
+            return finish(&ui, version::run(&ui, &[]).await);
+        } else {
+            ui.err(&format!(
+                "Error: flag provided but not defined: {first}\n\n{USAGE}"
+            ));
+            return 1;
+        }
+    }
+    let Some((command, command_args)) = rest.split_first() else {
+        ui.out(USAGE);
+        return 1;
+    };
+    if command_args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-help" | "--help" | "-h"))
+    {
+        let usage = match command.as_str() {
+            "init" => init::USAGE,
+            "validate" => validate::USAGE,
+            "plan" => plan::USAGE,
+            "apply" => apply::USAGE,
+            "destroy" => apply::DESTROY_USAGE,
+            "show" => show::USAGE,
+            "import" => import::USAGE,
+            "version" => version::USAGE,
+            _ => USAGE,
+        };
+        ui.out(usage);
+        return 0;
+    }
+    let result = match command.as_str() {
+        "version" => version::run(&ui, command_args).await,
+        "init" => init::run(&ui, command_args).await,
+        "validate" => validate::run(&ui, command_args).await,
+        "plan" => plan::run(&ui, command_args).await,
+        "apply" => apply::run(&ui, command_args, false).await,
+        "destroy" => apply::run(&ui, command_args, true).await,
+        "show" => show::run(&ui, command_args).await,
+        "import" => import::run(&ui, command_args).await,
+        other => {
+            ui.err(&format!(
+                "tenantform has no command named \"{other}\".\n\n{USAGE}"
+            ));
+            return 1;
+        }
+    };
+    finish(&ui, result)
+}
+
+fn finish(ui: &Ui, result: CommandResult) -> i32 {
+    match result {
+        Ok(code) => code,
+        Err(Failure::Diags(diags, sources)) => {
+            ui.diags(&diags, &sources);
+            1
+        }
+        Err(Failure::Usage(message, usage)) => {
+            ui.err(&format!("Error: {message}\n\n{usage}"));
+            1
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! `tenantform plan`: shows the changes the configuration requires, optionally saving them
+//! to a plan file for `apply`. With `-detailed-exitcode`: 0 no changes, 1 error, 2 changes.
+
+use std::path::Path;
+
+use super::args::Flag;
+use super::common::{self, Common};
+use super::{CommandResult, Failure, Ui};
+use crate::config::Config;
+use crate::engine::{self, PlanOptions};
+use crate::plan::planfile::PlanFile;
+use crate::plan::render::render_plan;
+use crate::plan::{Plan, PlanMode};
+use crate::providers::Providers;
+use crate::state::State;
+
+pub const USAGE: &str = "Usage: tenantform [global options] plan [options]
+
+  Generates a speculative execution plan, showing what actions tenantform
+  would take to apply the current configuration.
+
+Options:
+
+  -destroy               Select the \"destroy\" planning mode.
+  -refresh-only          Select the \"refresh only\" planning mode.
+  -refresh=false         Skip checking for changes made outside tenantform.
+  -out=path              Write the plan to the given path.
+  -detailed-exitcode     Return 0 for no changes, 1 for errors, 2 for changes.
+  -input=true            Ask for input for variables if not directly set.
+  -lock=false            Don't hold a state lock during the operation.
+  -lock-timeout=0s       Duration to retry a state lock.
+  -no-color              If specified, output won't contain any color.
+  -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
+  -var 'foo=bar'         Set a value for one of the input variables.
+";
+
+pub const PLAN_FLAGS: &[Flag] = &[
+    Flag::bool("destroy"),
+    Flag::bool("refresh-only"),
+    Flag::bool("refresh"),
+];
+
+/// The planning mode the flags select.
+pub fn mode(parsed: &super::args::Parsed) -> PlanMode {
+    if parsed.flag("destroy", false) {
+        PlanMode::Destroy
+    } else if parsed.flag("refresh-only", false) {
+        PlanMode::RefreshOnly
+    } else {
+        PlanMode::Normal
+    }
+}
+
+/// Plans against `state` and prints the plan.
+pub async fn make_plan(
+    ui: &Ui,
+    config: &Config,
+    state: &State,
+    providers: &Providers,
+    common: &Common,
+    mode: PlanMode,
+    refresh: bool,
+) -> Result<Plan, Failure> {
+    let options = PlanOptions {
+        mode,
+        refresh,
+        parallelism: common.parallelism,
+    };
+    let plan = engine::plan(config, state, providers, &common.variables, &options)
+        .await
+        .map_err(|diags| common::with_sources(diags, config))?;
+    ui.diags(&plan.warnings, &config.sources);
+    ui.out(&format!(
+        "\n{}",
+        render_plan(&plan, &providers.schemas, ui.color)
+    ));
+    Ok(plan)
+}
+
+pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+    let mut flags = PLAN_FLAGS.to_vec();
+    flags.extend([Flag::value("out"), Flag::bool("detailed-exitcode")]);
+    let parsed = common::parse(args, &flags, USAGE)?;
+    parsed
+        .at_most(0, "")
+        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let common = Common::from(&parsed, USAGE)?;
+    let config = common::load_config()?;
+    let store = common::store();
+    let _lock = common::lock(&store, &common, "OperationTypePlan")?;
+    let state = common::read_state(&store)?;
+    let providers = common::start_providers(&config).await?;
+    let refresh = parsed.flag("refresh", true);
+    let planned = make_plan(
+        ui,
+        &config,
+        &state,
+        &providers,
+        &common,
+        mode(&parsed),
+        refresh,
+    )
+    .await;
+    common::close_providers(&providers).await;
+    let plan = planned?;
+    match parsed.last("out") {
+        Some(out) => {
+            PlanFile::new(&plan, config.sources.files.clone())
+                .write(Path::new(out))
+                .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
+            ui.out(&format!(
+                "\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following \
+                 command to apply:\n    tenantform apply \"{out}\"\n"
+            ));
+        }
+        None if !plan.is_empty() => ui.out(
+            "\nNote: You didn't use the -out option to save this plan, so tenantform can't\n\
+             guarantee to take exactly these actions if you run \"tenantform apply\" now.\n",
+        ),
+        None => {}
+    }
+    let detailed = parsed.flag("detailed-exitcode", false);
+    Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
+}

@@ -1,0 +1,124 @@
+//! `tenantform show [-json] [PLANFILE]`: the current state, or a saved plan, as text or as
+//! Terraform's JSON representations.
+
+use std::path::Path;
+
+use super::args::{self, Flag};
+use super::output::{StateValues, output_values, state_outputs, state_text};
+use super::{CommandResult, Failure, Ui, common};
+use crate::config;
+use crate::plan::json::{StateOutput, StateResource, plan_json, state_json};
+use crate::plan::planfile::PlanFile;
+use crate::plan::render::{Schemas, render_plan};
+
+pub const USAGE: &str = "Usage: tenantform [global options] show [options] [path]
+
+  Reads and outputs the state or a saved plan file in a human-readable form.
+  If no path is specified, the current state will be shown.
+
+Options:
+
+  -no-color           If specified, output won't contain any color.
+  -json               If specified, output the state or plan in a machine-readable form.
+";
+
+pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+    let parsed = args::parse(args, &[Flag::bool("json"), Flag::bool("no-color")])
+        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    parsed
+        .at_most(1, "Expected at most one positional argument.")
+        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let as_json = parsed.flag("json", false);
+    match parsed.positional.first() {
+        Some(path) => show_plan(ui, path, as_json).await,
+        None => show_state(ui, as_json),
+    }
+}
+
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
+    let store = common::store();
+    let state = crate::state::StateStore::read(&store)
+        .map_err(|e| common::state_failure(e, "Failed to load state"))?;
+    let Some(state) = state else {
+        ui.out(if as_json {
+            "{\"format_version\":\"1.0\"}\n"
+        } else {
+            "No state.\n"
+        });
+        return Ok(0);
+    };
+    if as_json {
+        let values = StateValues::of(&state);
+        let outputs = output_values(&state);
+        let doc = state_json(
+            version(),
+            &values.resources(&state),
+            state_outputs(&outputs),
+        );
+        ui.out(&format!("{doc}\n"));
+    } else {
+        ui.out(&state_text(&state));
+    }
+    Ok(0)
+}
+
+async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
+    let file = PlanFile::read(Path::new(path)).map_err(|e| {
+        Failure::error(
+            "Failed to read the given file as a plan file",
+            e.to_string(),
+        )
+    })?;
+    let plan = file.to_plan(path).map_err(|e| {
+        Failure::error(
+            "Failed to read the given file as a plan file",
+            e.to_string(),
+        )
+    })?;
+    if as_json {
+        let prior: Vec<StateResource<'_>> = plan
+            .changes
+            .iter()
+            .filter(|c| !c.prior.is_null())
+            .map(|c| StateResource {
+                addr: &c.addr,
+                provider: &c.provider,
+                schema_version: c.schema_version,
+                values: &c.prior,
+                sensitive_paths: &c.sensitive_paths,
+            })
+            .collect();
+        let prior_outputs = plan
+            .outputs
+            .iter()
+            .filter(|o| !o.before.is_null())
+            .map(|o| StateOutput {
+                name: &o.name,
+                value: &o.before,
+                sensitive: o.sensitive,
+            });
+        ui.out(&format!(
+            "{}\n",
+            plan_json(version(), &plan, &prior, prior_outputs)
+        ));
+        return Ok(0);
+    }
+    // The schemas tell nested blocks from attributes; without them the plan still renders.
+    let schemas = match config::load_sources(Path::new("."), file.sources.clone()) {
+        Ok(config) => match common::start_providers(&config).await {
+            Ok(providers) => {
+                let schemas = providers.schemas.clone();
+                common::close_providers(&providers).await;
+                schemas
+            }
+            Err(_) => Schemas::new(),
+        },
+        Err(_) => Schemas::new(),
+    };
+    ui.out(&format!("\n{}", render_plan(&plan, &schemas, ui.color)));
+    Ok(0)
+}

@@ -1,0 +1,45 @@
+//! `tenantform version [-json]`: the program version and platform.
+
+use super::args::{self, Flag};
+use super::{CommandResult, Failure, Ui};
+
+pub const USAGE: &str = "Usage: tenantform [global options] version [options]
+
+  Displays the version of tenantform.
+
+Options:
+
+  -json       Output the version information as a JSON object.
+";
+
+/// The platform in Go's notation, e.g. `linux_amd64`.
+pub fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
+pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+    let parsed = args::parse(args, &[Flag::bool("json")])
+        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let version = env!("CARGO_PKG_VERSION");
+    if parsed.flag("json", false) {
+        let doc = serde_json::json!({
+            "terraform_version": version,
+            "platform": platform(),
+            "provider_selections": {},
+            "terraform_outdated": false,
+        });
+        ui.out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        ));
+    } else {
+        ui.out(&format!("tenantform v{version}\non {}\n", platform()));
+    }
+    Ok(0)
+}

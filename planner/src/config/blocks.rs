@@ -1,0 +1,368 @@
+//! Decoding of the `terraform`, `provider`, `variable`, `locals` and `output` blocks.
+
+use hcl_edit::Span;
+use hcl_edit::structure::Block;
+use tenantform_proto::value::{Type, Value};
+
+use super::load::{Loader, default_source, is_identifier};
+use super::{Local, Output, ProviderConfig, ProviderRequirement, Variable};
+
+/// Names a variable may not have, reserved for module call arguments.
+const RESERVED_VARIABLE_NAMES: &[&str] = &[
+    "count",
+    "depends_on",
+    "for_each",
+    "lifecycle",
+    "locals",
+    "providers",
+    "source",
+    "version",
+];
+
+impl Loader {
+    pub(super) fn terraform_block(&mut self, block: &Block) {
+        if self.labels(block, &[]).is_none() {
+            return;
+        }
+        self.check_arguments(
+            &block.body,
+            &["required_version", "experiments", "language"],
+            &["required_providers", "backend", "cloud", "provider_meta"],
+        );
+        for required in block.body.get_blocks("required_providers") {
+            let here = self.range_or_start(Self::header_span(required));
+            if let Some(previous) = self.required_providers_at.clone() {
+                self.error(
+                    "Duplicate required providers configuration",
+                    format!(
+                        "A module may have only one required providers configuration. The \
+                         required providers were previously configured at {}.",
+                        previous.short()
+                    ),
+                    Self::header_span(required),
+                );
+                continue;
+            }
+            self.required_providers_at = Some(here);
+            if self.labels(required, &[]).is_none() {
+                continue;
+            }
+            self.check_blocks(&required.body, &[]);
+            let body = required.body.clone();
+            for attr in body.attributes() {
+                let name = attr.key.value().to_string();
+                if let Some(requirement) = self.provider_requirement(&name, &attr.value) {
+                    self.config.required_providers.insert(name, requirement);
+                }
+            }
+        }
+    }
+
+    fn provider_requirement(
+        &mut self,
+        name: &str,
+        expr: &hcl_edit::expr::Expression,
+    ) -> Option<ProviderRequirement> {
+        let value = self.constant(expr, &Type::Dynamic, name)?;
+        let (source, version) = match value {
+            // The legacy form: NAME = "VERSION CONSTRAINT".
+            Value::String(version) => (None, Some(version)),
+            Value::Object(entries) | Value::Map(entries) => {
+                let mut source = None;
+                let mut version = None;
+                for (key, item) in entries {
+                    match (key.as_str(), item) {
+                        ("source", Value::String(s)) => source = Some(s),
+                        ("version", Value::String(v)) => version = Some(v),
+                        ("configuration_aliases", _) => {}
+                        _ => {
+                            self.error(
+                                "Invalid required_providers object",
+                                "required_providers objects can only contain \"version\", \
+                                 \"source\" and \"configuration_aliases\" attributes. To \
+                                 configure a provider, use a \"provider\" block.",
+                                expr.span(),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                (source, version)
+            }
+            _ => {
+                self.error(
+                    "Invalid required_providers object",
+                    "required_providers entries must be objects with a \"source\" and a \
+                     \"version\" attribute.",
+                    expr.span(),
+                );
+                return None;
+            }
+        };
+        let source = match source {
+            None => default_source(name),
+            Some(text) => match normalize_source(&text) {
+                Some(source) => source,
+                None => {
+                    self.error(
+                        "Invalid provider source string",
+                        format!(
+                            "The \"source\" attribute must be in the format \
+                             \"[hostname/][namespace/]name\", but {text:?} is not."
+                        ),
+                        expr.span(),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(ProviderRequirement { source, version })
+    }
+
+    pub(super) fn provider_block(&mut self, block: &Block) {
+        let Some(labels) = self.labels(block, &["name"]) else {
+            return;
+        };
+        let name = labels[0].clone();
+        if !self.valid_name(&name, "provider local", block, 0) {
+            return;
+        }
+        let mut body = block.body.clone();
+        let alias = match body.remove_attribute("alias") {
+            Some(attr) => match self.constant_string(&attr.value, "alias") {
+                Some(alias) if is_identifier(&alias) => Some(alias),
+                Some(_) => {
+                    self.error(
+                        "Invalid provider configuration alias",
+                        "An alias must be a valid name. A name must start with a letter or \
+                         underscore and may contain only letters, digits, underscores, and \
+                         dashes.",
+                        attr.value.span(),
+                    );
+                    return;
+                }
+                None => return,
+            },
+            None => None,
+        };
+        body.remove_attribute("version");
+        let key = match &alias {
+            Some(alias) => format!("{name}.{alias}"),
+            None => name.clone(),
+        };
+        let header = Self::header_span(block);
+        let range = self.range_or_start(header.clone());
+        if let Some(previous) = self.config.providers.get(&key) {
+            let detail = match &alias {
+                None => format!(
+                    "A default (non-aliased) provider configuration for \"{name}\" was already \
+                     given at {}. If multiple configurations are required, set the \"alias\" \
+                     argument for alternative configurations.",
+                    previous.range.short()
+                ),
+                Some(alias) => format!(
+                    "A provider configuration for \"{name}\" with alias \"{alias}\" was already \
+                     given at {}. Each configuration for the same provider must have a unique \
+                     alias.",
+                    previous.range.short()
+                ),
+            };
+            self.error("Duplicate provider configuration", detail, header);
+            return;
+        }
+        let file = self.file.clone();
+        self.config.providers.insert(
+            key,
+            ProviderConfig {
+                name,
+                alias,
+                body,
+                file,
+                range,
+            },
+        );
+    }
+
+    pub(super) fn variable_block(&mut self, block: &Block) {
+        let Some(labels) = self.labels(block, &["name"]) else {
+            return;
+        };
+        let name = labels[0].clone();
+        if !self.valid_name(&name, "variable", block, 0) {
+            return;
+        }
+        if RESERVED_VARIABLE_NAMES.contains(&name.as_str()) {
+            self.error(
+                "Invalid variable name",
+                format!(
+                    "The variable name \"{name}\" is reserved due to its special meaning inside \
+                     module blocks."
+                ),
+                block.labels[0].span(),
+            );
+            return;
+        }
+        let body = &block.body;
+        self.check_arguments(
+            body,
+            &[
+                "default",
+                "description",
+                "sensitive",
+                "type",
+                "nullable",
+                "ephemeral",
+            ],
+            &["validation"],
+        );
+        let description = match body.get_attribute("description") {
+            Some(attr) => self
+                .constant_string(&attr.value, "description")
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let sensitive = match body.get_attribute("sensitive") {
+            Some(attr) => self
+                .constant_bool(&attr.value, "sensitive")
+                .unwrap_or(false),
+            None => false,
+        };
+        let header = Self::header_span(block);
+        let range = self.range_or_start(header.clone());
+        if let Some(previous) = self.config.variables.get(&name) {
+            let detail = format!(
+                "A variable named \"{name}\" was already declared at {}. Variable names must be \
+                 unique within a module.",
+                previous.range.short()
+            );
+            self.error("Duplicate variable declaration", detail, header);
+            return;
+        }
+        let variable = Variable {
+            name: name.clone(),
+            default: body.get_attribute("default").map(|a| a.value.clone()),
+            description,
+            sensitive,
+            type_constraint: body.get_attribute("type").map(|a| a.value.clone()),
+            file: self.file.clone(),
+            range,
+        };
+        self.config.variables.insert(name, variable);
+    }
+
+    pub(super) fn locals_block(&mut self, block: &Block) {
+        if self.labels(block, &[]).is_none() {
+            return;
+        }
+        self.check_blocks(&block.body, &[]);
+        for attr in block.body.attributes() {
+            let name = attr.key.value().to_string();
+            let span = attr.key.span();
+            if !is_identifier(&name) {
+                self.error(
+                    "Invalid local value name",
+                    "A name must start with a letter or underscore and may contain only \
+                     letters, digits, underscores, and dashes.",
+                    span,
+                );
+                continue;
+            }
+            if let Some(previous) = self.config.locals.get(&name) {
+                let detail = format!(
+                    "A local value named \"{name}\" was already defined at {}. Local value names \
+                     must be unique within a module.",
+                    previous.range.short()
+                );
+                self.error("Duplicate local value definition", detail, span);
+                continue;
+            }
+            let local = Local {
+                name: name.clone(),
+                expr: attr.value.clone(),
+                file: self.file.clone(),
+                range: self.range_or_start(span),
+            };
+            self.config.locals.insert(name, local);
+        }
+    }
+
+    pub(super) fn output_block(&mut self, block: &Block) {
+        let Some(labels) = self.labels(block, &["name"]) else {
+            return;
+        };
+        let name = labels[0].clone();
+        if !self.valid_name(&name, "output", block, 0) {
+            return;
+        }
+        let body = &block.body;
+        self.check_arguments(
+            body,
+            &[
+                "value",
+                "description",
+                "sensitive",
+                "depends_on",
+                "ephemeral",
+            ],
+            &["precondition"],
+        );
+        let header = Self::header_span(block);
+        let Some(value) = body.get_attribute("value") else {
+            self.error(
+                "Missing required argument",
+                "The argument \"value\" is required, but no definition was found.",
+                header,
+            );
+            return;
+        };
+        let description = match body.get_attribute("description") {
+            Some(attr) => self
+                .constant_string(&attr.value, "description")
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let sensitive = match body.get_attribute("sensitive") {
+            Some(attr) => self
+                .constant_bool(&attr.value, "sensitive")
+                .unwrap_or(false),
+            None => false,
+        };
+        let range = self.range_or_start(header.clone());
+        if let Some(previous) = self.config.outputs.get(&name) {
+            let detail = format!(
+                "An output named \"{name}\" was already defined at {}. Output names must be \
+                 unique within a module.",
+                previous.range.short()
+            );
+            self.error("Duplicate output definition", detail, header);
+            return;
+        }
+        let output = Output {
+            name: name.clone(),
+            expr: value.value.clone(),
+            sensitive,
+            description,
+            file: self.file.clone(),
+            range,
+        };
+        self.config.outputs.insert(name, output);
+    }
+}
+
+/// `ns/name` or `host/ns/name` (or a bare `name`, meaning `hashicorp/name`) as a fully
+/// qualified, lower-case source address.
+pub fn normalize_source(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.trim().split('/').collect();
+    let valid_part =
+        |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));
+    if !parts.iter().all(valid_part) {
+        return None;
+    }
+    let full = match parts.as_slice() {
+        [name] => format!("registry.terraform.io/hashicorp/{name}"),
+        [namespace, name] => format!("registry.terraform.io/{namespace}/{name}"),
+        [host, namespace, name] => format!("{host}/{namespace}/{name}"),
+        _ => return None,
+    };
+    Some(full.to_lowercase())
+}

@@ -1,0 +1,328 @@
+//! Reading and parsing configuration files, and the shared machinery of block decoding:
+//! ranges, labels, names and constant arguments. Problems are collected across all files so
+//! that one run reports every error.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use hcl_edit::Span;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body, Structure};
+use tenantform_proto::value::{Type, Value};
+
+use super::Config;
+use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
+use crate::lang::{EvalContext, convert, evaluate};
+
+/// Reads every `*.tf` file of `dir` in name order.
+pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, Diagnostics> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "Failed to read module directory",
+            format!(
+                "Module directory {} does not exist or cannot be read: {e}.",
+                dir.display()
+            ),
+        ))
+    })?;
+    let mut files = BTreeMap::new();
+    let mut diags = Diagnostics::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry
+            .file_type()
+            .is_ok_and(|t| t.is_file() || t.is_symlink());
+        if !is_file || !name.ends_with(".tf") || name.starts_with('.') {
+            continue;
+        }
+        match std::fs::read_to_string(entry.path()) {
+            Ok(text) => {
+                files.insert(name, text);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                "Failed to read file",
+                format!("The configuration file {name:?} could not be read: {e}."),
+            )),
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(files)
+    }
+}
+
+/// Parses and decodes every file; see [`crate::config::load_sources`].
+pub fn load_sources(dir: &Path, files: BTreeMap<String, String>) -> Result<Config, Diagnostics> {
+    let sources = Sources::new(files);
+    let mut loader = Loader {
+        file: String::new(),
+        sources: sources.clone(),
+        config: Config {
+            dir: dir.to_path_buf(),
+            sources,
+            required_providers: BTreeMap::new(),
+            providers: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        },
+        diags: Diagnostics::new(),
+        required_providers_at: None,
+    };
+    let files: Vec<(String, String)> = loader
+        .sources
+        .files
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (name, text) in files {
+        loader.file = name;
+        match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => loader.top_level(&body),
+            Err(err) => {
+                let offset = err.location().offset();
+                let range = loader.sources.range(&loader.file, offset..offset + 1);
+                let range = clamp_to_line(range, &text);
+                loader.diags.push(
+                    Diagnostic::error("Invalid HCL syntax", err.message().to_string())
+                        .with_range(Some(range)),
+                );
+            }
+        }
+    }
+    loader.add_implied_providers();
+    if loader.diags.has_errors() {
+        Err(loader.diags)
+    } else {
+        Ok(loader.config)
+    }
+}
+
+/// A one-character range stays on its line (an error at a line end points at the line end).
+fn clamp_to_line(mut range: SourceRange, text: &str) -> SourceRange {
+    if text
+        .as_bytes()
+        .get(range.start.byte)
+        .is_none_or(|b| *b == b'\n')
+    {
+        range.end = range.start;
+    }
+    range
+}
+
+/// Decoding state: the configuration so far, the problems found, the file being read.
+pub(super) struct Loader {
+    pub file: String,
+    pub sources: Sources,
+    pub config: Config,
+    pub diags: Diagnostics,
+    /// Where the first `required_providers` block was.
+    pub required_providers_at: Option<SourceRange>,
+}
+
+impl Loader {
+    fn top_level(&mut self, body: &Body) {
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => self.error(
+                    "Unsupported argument",
+                    format!(
+                        "An argument named \"{}\" is not expected here.",
+                        attr.key.value()
+                    ),
+                    attr.key.span(),
+                ),
+                Structure::Block(block) => match block.ident.value().as_str() {
+                    "terraform" => self.terraform_block(block),
+                    "provider" => self.provider_block(block),
+                    "variable" => self.variable_block(block),
+                    "locals" => self.locals_block(block),
+                    "output" => self.output_block(block),
+                    "resource" => self.resource_block(block, crate::addrs::ResourceMode::Managed),
+                    "data" => self.resource_block(block, crate::addrs::ResourceMode::Data),
+                    other => self.error(
+                        "Unsupported block type",
+                        format!("Blocks of type \"{other}\" are not expected here."),
+                        block.ident.span(),
+                    ),
+                },
+            }
+        }
+    }
+
+    /// Adds a requirement on `hashicorp/NAME` for every provider used without one, as
+    /// Terraform implies them.
+    fn add_implied_providers(&mut self) {
+        let used: Vec<String> = self
+            .config
+            .resources
+            .values()
+            .map(|r| r.provider.clone())
+            .chain(self.config.providers.values().map(|p| p.name.clone()))
+            .collect();
+        for name in used {
+            self.config
+                .required_providers
+                .entry(name.clone())
+                .or_insert_with(|| super::ProviderRequirement {
+                    source: default_source(&name),
+                    version: None,
+                });
+        }
+    }
+
+    pub fn range(&self, span: Option<Range<usize>>) -> Option<SourceRange> {
+        span.map(|s| self.sources.range(&self.file, s))
+    }
+
+    /// A range that always exists: the span's, or the file's start.
+    pub fn range_or_start(&self, span: Option<Range<usize>>) -> SourceRange {
+        self.range(span)
+            .unwrap_or_else(|| self.sources.range(&self.file, 0..0))
+    }
+
+    pub fn error(&mut self, summary: &str, detail: impl Into<String>, span: Option<Range<usize>>) {
+        let range = self.range(span);
+        self.diags
+            .push(Diagnostic::error(summary, detail).with_range(range));
+    }
+
+    /// The span of a block's header: its type and labels.
+    pub fn header_span(block: &Block) -> Option<Range<usize>> {
+        let start = block.ident.span()?;
+        let end = block
+            .labels
+            .last()
+            .and_then(|l| l.span())
+            .unwrap_or(start.clone());
+        Some(start.start..end.end)
+    }
+
+    /// The labels of a block, when it has exactly the `expected` ones (named in messages).
+    pub fn labels(&mut self, block: &Block, expected: &[&str]) -> Option<Vec<String>> {
+        let kind = block.ident.value().to_string();
+        let names = expected.join(", ");
+        let count = expected.len();
+        if block.labels.len() > count {
+            let detail = if count == 0 {
+                format!("No labels are expected for {kind} blocks.")
+            } else {
+                format!("Only {count} labels ({names}) are expected for {kind} blocks.")
+            };
+            self.error(
+                &format!("Extraneous label for {kind}"),
+                detail,
+                block.labels[count].span(),
+            );
+            return None;
+        }
+        if block.labels.len() < count {
+            let missing = expected[block.labels.len()];
+            self.error(
+                &format!("Missing {missing} for {kind}"),
+                format!("All {kind} blocks must have {count} labels ({names})."),
+                Self::header_span(block),
+            );
+            return None;
+        }
+        Some(
+            block
+                .labels
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
+        )
+    }
+
+    /// Checks a declared name; `what` is "resource", "variable", and so on.
+    pub fn valid_name(&mut self, name: &str, what: &str, block: &Block, label: usize) -> bool {
+        if is_identifier(name) {
+            return true;
+        }
+        self.error(
+            &format!("Invalid {what} name"),
+            "A name must start with a letter or underscore and may contain only letters, \
+             digits, underscores, and dashes.",
+            block.labels.get(label).and_then(|l| l.span()),
+        );
+        false
+    }
+
+    /// Evaluates an argument that may not refer to anything, converted to `ty`.
+    pub fn constant(&mut self, expr: &Expression, ty: &Type, name: &str) -> Option<Value> {
+        let value = match evaluate(expr, &EvalContext::default(), &self.file, &self.sources) {
+            Ok(value) => value,
+            Err(diags) => {
+                self.diags.extend(diags);
+                return None;
+            }
+        };
+        match convert(value, ty) {
+            Ok(value) if value.is_wholly_known() => Some(value),
+            Ok(_) => None,
+            Err(message) => {
+                self.error(
+                    "Incorrect attribute value type",
+                    format!("Inappropriate value for attribute \"{name}\": {message}."),
+                    expr.span(),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn constant_string(&mut self, expr: &Expression, name: &str) -> Option<String> {
+        match self.constant(expr, &Type::String, name)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn constant_bool(&mut self, expr: &Expression, name: &str) -> Option<bool> {
+        self.constant(expr, &Type::Bool, name)?.as_bool()
+    }
+
+    /// Reports every attribute of `body` not in `allowed` and every block not in `blocks`.
+    pub fn check_arguments(&mut self, body: &Body, allowed: &[&str], blocks: &[&str]) {
+        self.check_blocks(body, blocks);
+        for attr in body.attributes() {
+            let name = attr.key.value().as_str();
+            if !allowed.contains(&name) {
+                self.error(
+                    "Unsupported argument",
+                    format!("An argument named \"{name}\" is not expected here."),
+                    attr.key.span(),
+                );
+            }
+        }
+    }
+
+    /// Reports every block of `body` whose type is not in `blocks`.
+    pub fn check_blocks(&mut self, body: &Body, blocks: &[&str]) {
+        for block in body.blocks() {
+            let name = block.ident.value().as_str();
+            if !blocks.contains(&name) {
+                self.error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{name}\" are not expected here."),
+                    block.ident.span(),
+                );
+            }
+        }
+    }
+}
+
+/// HCL's identifier rule: a letter or underscore, then letters, digits, `_` or `-`.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The source Terraform assumes for a provider without one: `hashicorp/NAME`.
+pub fn default_source(name: &str) -> String {
+    format!("registry.terraform.io/hashicorp/{name}")
+}

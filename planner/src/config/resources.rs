@@ -1,0 +1,208 @@
+//! Decoding of `resource` and `data` blocks and their meta-arguments: `count`, `for_each`,
+//! `provider`, `depends_on` and `lifecycle`.
+
+use hcl_edit::Span;
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::Block;
+
+use super::Resource;
+use super::load::Loader;
+use crate::addrs::{ResourceAddr, ResourceMode};
+use crate::diags::SourceRange;
+
+/// Roots that never start a managed resource reference.
+const RESERVED_ROOTS: &[&str] = &[
+    "var",
+    "local",
+    "data",
+    "module",
+    "path",
+    "terraform",
+    "count",
+    "each",
+    "self",
+];
+
+impl Loader {
+    pub(super) fn resource_block(&mut self, block: &Block, mode: ResourceMode) {
+        let Some(labels) = self.labels(block, &["type", "name"]) else {
+            return;
+        };
+        let (type_name, name) = (labels[0].clone(), labels[1].clone());
+        let kind = if mode == ResourceMode::Data {
+            "data source"
+        } else {
+            "resource"
+        };
+        if !super::load::is_identifier(&type_name) {
+            self.error(
+                &format!("Invalid {kind} type name"),
+                "A name must start with a letter or underscore and may contain only letters, \
+                 digits, underscores, and dashes.",
+                block.labels[0].span(),
+            );
+            return;
+        }
+        if !self.valid_name(&name, kind, block, 1) {
+            return;
+        }
+        let addr = ResourceAddr {
+            mode,
+            type_name: type_name.clone(),
+            name: name.clone(),
+        };
+        let header = Self::header_span(block);
+        if let Some(previous) = self.config.resources.get(&addr) {
+            let at = previous.range.short();
+            let (summary, detail) = match mode {
+                ResourceMode::Managed => (
+                    format!("Duplicate resource \"{type_name}\" configuration"),
+                    format!(
+                        "A {type_name} resource named \"{name}\" was already declared at {at}. \
+                         Resource names must be unique per type in each module."
+                    ),
+                ),
+                ResourceMode::Data => (
+                    format!("Duplicate data \"{type_name}\" configuration"),
+                    format!(
+                        "A {type_name} data resource named \"{name}\" was already declared at \
+                         {at}. Resource names must be unique per type in each module."
+                    ),
+                ),
+            };
+            self.error(&summary, detail, header);
+            return;
+        }
+
+        let mut body = block.body.clone();
+        let count = body.remove_attribute("count").map(|a| a.value);
+        let for_each = body.remove_attribute("for_each").map(|a| a.value);
+        if let (Some(count_expr), Some(_)) = (&count, &for_each) {
+            self.error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one \
+                 should be used to be explicit about the number of resources to be created.",
+                count_expr.span(),
+            );
+        }
+        let (provider, provider_alias) = match body.remove_attribute("provider") {
+            Some(attr) => match provider_reference(&attr.value) {
+                Some(reference) => reference,
+                None => {
+                    self.error(
+                        "Invalid provider reference",
+                        "Provider argument requires a provider name followed by an optional \
+                         alias, like \"tenant.secondary\".",
+                        attr.value.span(),
+                    );
+                    (addr.implied_provider().to_string(), None)
+                }
+            },
+            None => (addr.implied_provider().to_string(), None),
+        };
+        let depends_on = match body.remove_attribute("depends_on") {
+            Some(attr) => self.depends_on(&attr.value),
+            None => Vec::new(),
+        };
+        let mut lifecycles = body.remove_blocks("lifecycle");
+        if lifecycles.len() > 1 {
+            let first = self.range(lifecycles[0].ident.span()).map(|r| r.short());
+            self.error(
+                "Duplicate lifecycle block",
+                format!(
+                    "The lifecycle meta-block may appear only once per resource. Another was \
+                     defined at {}.",
+                    first.unwrap_or_default()
+                ),
+                lifecycles[1].ident.span(),
+            );
+        }
+        let lifecycle = (!lifecycles.is_empty()).then(|| lifecycles.swap_remove(0).body);
+        let resource = Resource {
+            addr: addr.clone(),
+            provider,
+            provider_alias,
+            body,
+            lifecycle,
+            depends_on,
+            count,
+            for_each,
+            file: self.file.clone(),
+            range: self.range_or_start(header),
+        };
+        self.config.resources.insert(addr, resource);
+    }
+
+    /// The resources a `depends_on` list names.
+    fn depends_on(&mut self, expr: &Expression) -> Vec<(ResourceAddr, SourceRange)> {
+        let Expression::Array(items) = expr else {
+            self.error(
+                "Invalid expression",
+                "A static list expression is required.",
+                expr.span(),
+            );
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for item in items.iter() {
+            match resource_reference(item) {
+                Some(addr) => found.push((addr, self.range_or_start(item.span()))),
+                None => self.error(
+                    "Invalid depends_on reference",
+                    "References in depends_on must be to a whole resource, such as \
+                     tenant.acme or data.tenants.all, not to an attribute of one or to other \
+                     objects.",
+                    item.span(),
+                ),
+            }
+        }
+        found
+    }
+}
+
+/// `NAME` or `NAME.ALIAS` as written in a `provider` argument.
+fn provider_reference(expr: &Expression) -> Option<(String, Option<String>)> {
+    match expr {
+        Expression::Variable(name) => Some((name.value().to_string(), None)),
+        Expression::Traversal(traversal) => {
+            let Expression::Variable(name) = &traversal.expr else {
+                return None;
+            };
+            match traversal.operators.as_slice() {
+                [op] => match op.value() {
+                    TraversalOperator::GetAttr(alias) => {
+                        Some((name.value().to_string(), Some(alias.value().to_string())))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The resource a whole-resource reference (`TYPE.NAME` or `data.TYPE.NAME`) names.
+pub(super) fn resource_reference(expr: &Expression) -> Option<ResourceAddr> {
+    let Expression::Traversal(traversal) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &traversal.expr else {
+        return None;
+    };
+    let names: Vec<&str> = traversal
+        .operators
+        .iter()
+        .map(|op| match op.value() {
+            TraversalOperator::GetAttr(name) => Some(name.value().as_str()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    match (root.value().as_str(), names.as_slice()) {
+        ("data", [type_name, name]) => Some(ResourceAddr::data(type_name, name)),
+        (root, [name]) if !RESERVED_ROOTS.contains(&root) => {
+            Some(ResourceAddr::managed(root, name))
+        }
+        _ => None,
+    }
+}

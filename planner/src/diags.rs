@@ -1,0 +1,309 @@
+//! Diagnostics: errors and warnings with a source range, rendered as Terraform renders them
+//! (summary, `on FILE line N`, a snippet with the range underlined, detail) or as JSON.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a source file: 1-based line and column (in characters), 0-based byte.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+    pub byte: usize,
+}
+
+/// A range in one source file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceRange {
+    pub filename: String,
+    pub start: Pos,
+    pub end: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub range: Option<SourceRange>,
+}
+
+/// Every source file the configuration was read from, by the name diagnostics show.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    pub files: BTreeMap<String, String>,
+    /// Byte offsets of line starts per file, built on first use so that locating a span
+    /// costs a binary search instead of a scan from the start of the file.
+    line_starts: Arc<Mutex<HashMap<String, Arc<Vec<usize>>>>>,
+}
+
+/// A list of diagnostics; an operation failed when any of them is an error.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            range: None,
+        }
+    }
+
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
+    }
+
+    pub fn with_range(mut self, range: Option<SourceRange>) -> Diagnostic {
+        self.range = range;
+        self
+    }
+}
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+
+    pub fn push(&mut self, diag: Diagnostic) {
+        self.0.push(diag);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(diag: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![diag])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    /// A plain rendering without snippets, for contexts that have no sources.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            let label = match d.severity {
+                Severity::Error => "Error",
+                Severity::Warning => "Warning",
+            };
+            write!(f, "{label}: {}", d.summary)?;
+            if let Some(r) = &d.range {
+                write!(f, " ({}:{}:{})", r.filename, r.start.line, r.start.column)?;
+            }
+            if !d.detail.is_empty() {
+                write!(f, ": {}", d.detail)?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl SourceRange {
+    /// Terraform's compact form, used in details that point at another place:
+    /// `main.tf:3,5-12` (or `main.tf:3,5-4,2` across lines).
+    pub fn short(&self) -> String {
+        if self.start.line == self.end.line {
+            format!(
+                "{}:{},{}-{}",
+                self.filename, self.start.line, self.start.column, self.end.column
+            )
+        } else {
+            format!(
+                "{}:{},{}-{},{}",
+                self.filename, self.start.line, self.start.column, self.end.line, self.end.column
+            )
+        }
+    }
+}
+
+impl Sources {
+    pub fn new(files: BTreeMap<String, String>) -> Sources {
+        Sources {
+            files,
+            line_starts: Arc::default(),
+        }
+    }
+
+    /// The range of `span` (byte offsets) in `filename`. Offsets past the end are clamped.
+    pub fn range(&self, filename: &str, span: Range<usize>) -> SourceRange {
+        let text = self.files.get(filename).map(String::as_str).unwrap_or("");
+        let starts = self.line_starts_of(filename, text);
+        SourceRange {
+            filename: filename.to_string(),
+            start: pos_with_index(text, &starts, span.start),
+            end: pos_with_index(text, &starts, span.end.max(span.start)),
+        }
+    }
+
+    fn line_starts_of(&self, filename: &str, text: &str) -> Arc<Vec<usize>> {
+        let mut cache = self
+            .line_starts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .entry(filename.to_string())
+            .or_insert_with(|| {
+                let starts = std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect();
+                Arc::new(starts)
+            })
+            .clone()
+    }
+}
+
+/// The position of `byte` given the file's line starts (see [`Sources::range`]).
+fn pos_with_index(text: &str, line_starts: &[usize], byte: usize) -> Pos {
+    let byte = floor_char_boundary(text, byte.min(text.len()));
+    let line_index = line_starts
+        .partition_point(|&start| start <= byte)
+        .saturating_sub(1);
+    let line_start = line_starts.get(line_index).copied().unwrap_or(0);
+    let column = text[line_start..byte].chars().count() + 1;
+    Pos {
+        line: line_index + 1,
+        column,
+        byte,
+    }
+}
+
+/// The line/column position of byte offset `byte` in `text`.
+pub fn pos_at(text: &str, byte: usize) -> Pos {
+    let byte = byte.min(text.len());
+    let before = &text[..floor_char_boundary(text, byte)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    Pos { line, column, byte }
+}
+
+fn floor_char_boundary(text: &str, mut byte: usize) -> usize {
+    while byte > 0 && !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    byte
+}
+
+/// Renders diagnostics as Terraform does, with a snippet of each one's source line.
+pub fn render(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
+    let mut out = String::new();
+    for d in diags.iter() {
+        let (label, paint) = match d.severity {
+            Severity::Error => ("Error", "\x1b[1;31m"),
+            Severity::Warning => ("Warning", "\x1b[1;33m"),
+        };
+        out.push('\n');
+        if color {
+            out.push_str(&format!(
+                "{paint}{label}: \x1b[0m\x1b[1m{}\x1b[0m\n",
+                d.summary
+            ));
+        } else {
+            out.push_str(&format!("{label}: {}\n", d.summary));
+        }
+        if let Some(range) = &d.range {
+            out.push('\n');
+            out.push_str(&format!(
+                "  on {} line {}:\n",
+                range.filename, range.start.line
+            ));
+            if let Some(line) = sources
+                .files
+                .get(&range.filename)
+                .and_then(|text| text.lines().nth(range.start.line.saturating_sub(1)))
+            {
+                out.push_str(&format!("{:>4}: {}\n", range.start.line, line));
+                let width = if range.end.line == range.start.line {
+                    range.end.column.saturating_sub(range.start.column).max(1)
+                } else {
+                    line.chars()
+                        .count()
+                        .saturating_sub(range.start.column.saturating_sub(1))
+                        .max(1)
+                };
+                out.push_str(&format!(
+                    "      {}{}\n",
+                    " ".repeat(range.start.column.saturating_sub(1)),
+                    "^".repeat(width)
+                ));
+            }
+        }
+        if !d.detail.is_empty() {
+            out.push('\n');
+            out.push_str(&d.detail);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let text = "a = 1\nbé = 2\n";
+        assert_eq!(
+            pos_at(text, 0),
+            Pos {
+                line: 1,
+                column: 1,
+                byte: 0
+            }
+        );
+        assert_eq!(
+            pos_at(text, 6),
+            Pos {
+                line: 2,
+                column: 1,
+                byte: 6
+            }
+        );
+        // 'é' is two bytes: the '=' after "bé " is the 4th character.
+        assert_eq!(pos_at(text, 10).column, 4);
+    }
+
+    #[test]
+    fn render_shows_file_line_and_snippet() {
+        let mut sources = Sources::default();
+        sources
+            .files
+            .insert("main.tf".into(), "x = 1\ny = oops\n".into());
+        let range = sources.range("main.tf", 10..14);
+        let diags =
+            Diagnostics::from(Diagnostic::error("Bad thing", "It is bad.").with_range(Some(range)));
+        let text = render(&diags, &sources, false);
+        assert!(text.contains("Error: Bad thing"), "{text}");
+        assert!(text.contains("on main.tf line 2:"), "{text}");
+        assert!(text.contains("   2: y = oops\n          ^^^^"), "{text}");
+    }
+}

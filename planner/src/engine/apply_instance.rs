@@ -1,0 +1,386 @@
+//! Applying one resource instance's change: re-plan with the now known configuration when
+//! the plan had unknowns, apply, check the result against the plan, and record it.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{Value, encode_json};
+
+use crate::addrs::InstanceAddr;
+use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::lang;
+use crate::plan::objchange::{compatibility_problems, plan_problems, proposed_new};
+use crate::plan::{Action, ResourceChange};
+use crate::providers::{ApplyRequest, PlanRequest, ProviderClient};
+use crate::state::InstanceState;
+
+use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::instances::{NewObject, encode_instance};
+use super::plan::resource_schema;
+use super::scope::Scope;
+use super::{ApplyHooks, ApplyRecorder};
+
+pub(crate) struct InstanceApplier<'a> {
+    pub scope: Scope<'a>,
+    pub recorder: &'a dyn ApplyRecorder,
+    pub hooks: &'a dyn ApplyHooks,
+    /// The state's instances as they are now.
+    pub instances: Mutex<BTreeMap<InstanceAddr, InstanceState>>,
+    /// Set when a result could not be recorded: nothing new may start.
+    pub halted: AtomicBool,
+}
+
+/// The provider side of one instance.
+struct Target<'s> {
+    client: &'s dyn ProviderClient,
+    schema: &'s Schema,
+    range: Option<SourceRange>,
+}
+
+impl InstanceApplier<'_> {
+    /// Visits a resource block's node: applies its create or update, or just publishes its
+    /// value when nothing is to be done.
+    pub async fn resource(&self, id: usize, change: Option<&ResourceChange>) -> bool {
+        let Some(change) = change else {
+            let addr = self.scope.graph.node(id).to_string();
+            self.scope.report_one(Diagnostic::error(
+                "Resource missing from the plan",
+                format!("The plan has no change for {addr}; create a new plan."),
+            ));
+            return false;
+        };
+        match change.action {
+            Action::NoOp => {
+                self.scope.set(id, change.planned.clone());
+                self.record_drift(change)
+            }
+            Action::Delete | Action::Read => {
+                self.scope.set(id, change.prior.clone());
+                true
+            }
+            Action::Create
+            | Action::Update
+            | Action::DeleteThenCreate
+            | Action::CreateThenDelete => {
+                self.hooks.started(&change.addr, change.action);
+                let result = self.create_or_update(id, change).await;
+                let (ok, new_id) = match &result {
+                    Ok(value) => (true, value.get_attr("id").and_then(Value::as_str)),
+                    Err(_) => (false, None),
+                };
+                self.hooks.finished(&change.addr, change.action, new_id, ok);
+                match result {
+                    Ok(value) => {
+                        self.scope.set(id, value);
+                        true
+                    }
+                    Err(diags) => {
+                        self.scope.report(diags);
+                        false
+                    }
+                }
+            }
+        }
+    }
+
+    async fn create_or_update(
+        &self,
+        id: usize,
+        change: &ResourceChange,
+    ) -> Result<Value, Diagnostics> {
+        let config = self.scope.config;
+        let resource = &config.resources[&change.addr.resource];
+        let target = self.target(change, Some(resource.range.clone()))?;
+        let subject = change.addr.to_string();
+        let config_value = lang::decode_body(
+            &resource.body,
+            &target.schema.block,
+            &self.scope.context(id),
+            &resource.file,
+            &config.sources,
+        )?;
+        let updating = change.action == Action::Update;
+        let prior = if updating {
+            &change.prior
+        } else {
+            &Value::Null
+        };
+        let prior_private: &[u8] = if updating { &change.prior_private } else { &[] };
+        let mut planned = change.planned.clone();
+        let mut planned_private = change.planned_private.clone();
+        if !planned.is_wholly_known() || config_value != change.config {
+            let proposed = proposed_new(&target.schema.block, prior, &config_value);
+            let response = target
+                .client
+                .plan_resource_change(PlanRequest {
+                    type_name: &change.addr.resource.type_name,
+                    prior,
+                    proposed: &proposed,
+                    config: &config_value,
+                    prior_private,
+                })
+                .await
+                .map_err(|e| {
+                    Diagnostics::from(provider_failure(&subject, &e, target.range.clone()))
+                })?;
+            self.scope.check(provider_diagnostics(
+                &subject,
+                response.diagnostics,
+                target.range.clone(),
+            ))?;
+            let mut problems =
+                plan_problems(&target.schema.block, &config_value, &response.planned);
+            problems.extend(compatibility_problems(&change.planned, &response.planned));
+            if !problems.is_empty() {
+                return Err(provider_bug(
+                    "Provider produced inconsistent final plan",
+                    &format!(
+                        "When expanding the plan for {subject} to include new values learned so \
+                         far during apply, provider {:?} produced an invalid new value",
+                        change.provider
+                    ),
+                    &problems,
+                    target.range.clone(),
+                ));
+            }
+            planned = response.planned;
+            planned_private = response.planned_private;
+        }
+        let response = target
+            .client
+            .apply_resource_change(ApplyRequest {
+                type_name: &change.addr.resource.type_name,
+                prior,
+                planned: &planned,
+                config: &config_value,
+                planned_private: &planned_private,
+            })
+            .await
+            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, target.range.clone())))?;
+        let mut diags = provider_diagnostics(&subject, response.diagnostics, target.range.clone());
+        let new_state = response.new_state;
+        if !diags.has_errors() {
+            if !new_state.is_wholly_known() {
+                diags.push(
+                    provider_bug(
+                        "Provider returned invalid result object after apply",
+                        &format!("After applying {subject}, the result still has unknown values"),
+                        &[],
+                        target.range.clone(),
+                    )
+                    .0
+                    .remove(0),
+                );
+            } else {
+                let problems = compatibility_problems(&planned, &new_state);
+                if !problems.is_empty() {
+                    diags.extend(provider_bug(
+                        "Provider produced inconsistent result after apply",
+                        &format!(
+                            "When applying changes to {subject}, provider {:?} produced an \
+                             unexpected new value",
+                            change.provider
+                        ),
+                        &problems,
+                        target.range.clone(),
+                    ));
+                }
+            }
+        }
+        let failed = diags.has_errors();
+        if !new_state.is_null() && new_state.is_wholly_known() {
+            // A create that failed half-way is kept, tainted, so the next plan replaces it.
+            let tainted = failed && change.action != Action::Update;
+            let instance = encode_instance(NewObject {
+                provider: &change.provider,
+                schema: target.schema,
+                value: &new_state,
+                private: response.private,
+                dependencies: change.dependencies.clone(),
+                create_before_destroy: change.action == Action::CreateThenDelete,
+                tainted,
+            })
+            .map_err(|e| Diagnostics::from(unstorable(&subject, &e, target.range.clone())))?;
+            if !self.record(&change.addr, Some(instance)) {
+                failed_or(&mut diags);
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        self.scope.report(diags);
+        Ok(new_state)
+    }
+
+    /// Visits a destroy step: deletes the prior object and records its removal.
+    pub async fn destroy(&self, change: &ResourceChange) -> bool {
+        self.hooks.started(&change.addr, Action::Delete);
+        let ok = match self.delete(change).await {
+            Ok(()) => true,
+            Err(diags) => {
+                self.scope.report(diags);
+                false
+            }
+        };
+        self.hooks.finished(&change.addr, Action::Delete, None, ok);
+        ok
+    }
+
+    async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
+        let range = self
+            .scope
+            .config
+            .resources
+            .get(&change.addr.resource)
+            .map(|r| r.range.clone());
+        let target = self.target(change, range)?;
+        let subject = change.addr.to_string();
+        let private = if change.action == Action::Delete {
+            &change.planned_private
+        } else {
+            &change.prior_private
+        };
+        let response = target
+            .client
+            .apply_resource_change(ApplyRequest {
+                type_name: &change.addr.resource.type_name,
+                prior: &change.prior,
+                planned: &Value::Null,
+                config: &Value::Null,
+                planned_private: private,
+            })
+            .await
+            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, target.range.clone())))?;
+        let diags = provider_diagnostics(&subject, response.diagnostics, target.range.clone());
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        self.scope.report(diags);
+        if !self.record(&change.addr, None) {
+            return Err(Diagnostics::new());
+        }
+        Ok(())
+    }
+
+    /// Records a refreshed or vanished object the plan found without changing it.
+    fn record_drift(&self, change: &ResourceChange) -> bool {
+        let stored = self
+            .instances
+            .lock()
+            .expect("instances")
+            .get(&change.addr)
+            .cloned();
+        let Some(stored) = stored else { return true };
+        if change.planned.is_null() {
+            return self.record(&change.addr, None);
+        }
+        let Ok(schema) = resource_schema(
+            self.scope.providers,
+            &change.provider_local_name,
+            &change.addr.resource.type_name,
+            None,
+        ) else {
+            return true;
+        };
+        let Ok(json) = encode_json(&change.planned, &schema.block.implied_type()) else {
+            return true;
+        };
+        if json == stored.attributes {
+            return true;
+        }
+        let private = change.planned_private.clone();
+        let instance = InstanceState {
+            attributes: json,
+            private: if private.is_empty() {
+                None
+            } else {
+                Some(private)
+            },
+            ..stored
+        };
+        self.record(&change.addr, Some(instance))
+    }
+
+    fn target(
+        &self,
+        change: &ResourceChange,
+        range: Option<SourceRange>,
+    ) -> Result<Target<'_>, Diagnostics> {
+        let local = &change.provider_local_name;
+        Ok(Target {
+            client: self.scope.client(local, range.clone())?,
+            schema: resource_schema(
+                self.scope.providers,
+                local,
+                &change.addr.resource.type_name,
+                range.clone(),
+            )?,
+            range,
+        })
+    }
+
+    /// Hands a result to the recorder and keeps it; on failure halts the apply.
+    fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
+        let result = self.recorder.record(addr, instance.as_ref());
+        {
+            let mut instances = self.instances.lock().expect("instances");
+            match instance {
+                Some(instance) => instances.insert(addr.clone(), instance),
+                None => instances.remove(addr),
+            };
+        }
+        match result {
+            Ok(()) => true,
+            Err(message) => {
+                self.halted.store(true, Ordering::SeqCst);
+                self.scope.report_one(Diagnostic::error(
+                    "Failed to record the result of an apply step",
+                    format!("The result for {addr} could not be saved: {message}"),
+                ));
+                false
+            }
+        }
+    }
+}
+
+/// Makes sure a failure that was already reported still fails the step.
+fn failed_or(diags: &mut Diagnostics) {
+    if !diags.has_errors() {
+        diags.push(Diagnostic::error(
+            "Apply step not recorded",
+            "The step's result could not be recorded (see the error above).",
+        ));
+    }
+}
+
+fn provider_bug(
+    summary: &str,
+    lead: &str,
+    problems: &[String],
+    range: Option<SourceRange>,
+) -> Diagnostics {
+    let list = if problems.is_empty() {
+        String::new()
+    } else {
+        format!(":\n  - {}", problems.join("\n  - "))
+    };
+    Diagnostic::error(
+        summary,
+        format!(
+            "{lead}{list}\n\nThis is a bug in the provider, which should be reported in the \
+             provider's own issue tracker."
+        ),
+    )
+    .with_range(range)
+    .into()
+}
+
+fn unstorable(subject: &str, error: &str, range: Option<SourceRange>) -> Diagnostic {
+    Diagnostic::error(
+        "Cannot store the new object",
+        format!("The object the provider returned for {subject} cannot be stored: {error}"),
+    )
+    .with_range(range)
+}

@@ -1,0 +1,158 @@
+//! Resource instances between state and values: decoding a stored instance (upgrading it
+//! through the provider when its schema version is older), encoding a new object for the
+//! state, and finding the provider an instance in state belongs to.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{AttributePath, PathStep, Value, decode_json, encode_json};
+
+use crate::addrs::InstanceAddr;
+use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::plan::objchange::sensitive_paths;
+use crate::providers::{ProviderClient, Providers};
+use crate::state::InstanceState;
+
+use super::diagnostics::{provider_diagnostics, provider_failure};
+
+/// A stored object as the planner works with it.
+#[derive(Clone, Debug)]
+pub(crate) struct PriorObject {
+    pub value: Value,
+    pub private: Vec<u8>,
+    pub tainted: bool,
+}
+
+/// Decodes an instance from state into a value of the current schema.
+pub(crate) async fn decode_instance(
+    client: &dyn ProviderClient,
+    schema: &Schema,
+    addr: &InstanceAddr,
+    instance: &InstanceState,
+    range: Option<SourceRange>,
+) -> Result<PriorObject, Diagnostics> {
+    let subject = addr.to_string();
+    let value = if i64::try_from(instance.schema_version) == Ok(schema.version) {
+        decode_json(&instance.attributes, &schema.block.implied_type()).map_err(|e| {
+            Diagnostics::from(
+                Diagnostic::error(
+                    "Invalid resource instance data in state",
+                    format!("The stored object of {subject} does not match its schema: {e}"),
+                )
+                .with_range(range.clone()),
+            )
+        })?
+    } else {
+        let raw = serde_json::to_vec(&instance.attributes).unwrap_or_default();
+        let (value, diags) = client
+            .upgrade_resource_state(
+                &addr.resource.type_name,
+                i64::try_from(instance.schema_version).unwrap_or(i64::MAX),
+                &raw,
+            )
+            .await
+            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
+        let diags = provider_diagnostics(&subject, diags, range);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        value
+    };
+    Ok(PriorObject {
+        value,
+        private: instance.private.clone().unwrap_or_default(),
+        tainted: instance.tainted,
+    })
+}
+
+/// What to store for a new object.
+pub(crate) struct NewObject<'a> {
+    pub provider: &'a str,
+    pub schema: &'a Schema,
+    pub value: &'a Value,
+    pub private: Vec<u8>,
+    pub dependencies: Vec<String>,
+    pub create_before_destroy: bool,
+    pub tainted: bool,
+}
+
+/// Encodes a new object for the state. Unknown values cannot be stored.
+pub(crate) fn encode_instance(object: NewObject<'_>) -> Result<InstanceState, String> {
+    let attributes = encode_json(object.value, &object.schema.block.implied_type())
+        .map_err(|e| e.to_string())?;
+    let sensitive = sensitive_paths(&object.schema.block, object.value);
+    Ok(InstanceState {
+        provider: object.provider.to_string(),
+        schema_version: u64::try_from(object.schema.version).unwrap_or_default(),
+        attributes,
+        sensitive_attributes: sensitive_json(&sensitive),
+        private: if object.private.is_empty() {
+            None
+        } else {
+            Some(object.private)
+        },
+        dependencies: object.dependencies,
+        create_before_destroy: object.create_before_destroy,
+        tainted: object.tainted,
+        ..InstanceState::default()
+    })
+}
+
+/// Sensitive paths as the state file stores them: lists of `get_attr` / `index` steps.
+pub(crate) fn sensitive_json(paths: &[AttributePath]) -> serde_json::Value {
+    serde_json::Value::Array(
+        paths
+            .iter()
+            .map(|path| {
+                serde_json::Value::Array(
+                    path.0
+                        .iter()
+                        .map(|step| match step {
+                            PathStep::Attribute(name) => {
+                                serde_json::json!({"type": "get_attr", "value": name})
+                            }
+                            PathStep::StringKey(key) => serde_json::json!({
+                                "type": "index",
+                                "value": {"value": key, "type": "string"}
+                            }),
+                            PathStep::IntKey(index) => serde_json::json!({
+                                "type": "index",
+                                "value": {"value": index, "type": "number"}
+                            }),
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Maps fully qualified provider addresses to local names.
+pub(crate) struct ProviderNames {
+    by_source: BTreeMap<String, String>,
+}
+
+impl ProviderNames {
+    pub fn new(providers: &Providers) -> ProviderNames {
+        ProviderNames {
+            by_source: providers
+                .sources
+                .iter()
+                .map(|(local, source)| (source.clone(), local.clone()))
+                .collect(),
+        }
+    }
+
+    /// The local name of the provider an instance in state belongs to.
+    pub fn local_name(&self, addr: &InstanceAddr, instance: &InstanceState) -> String {
+        let source = instance
+            .provider
+            .trim_start_matches("provider[\"")
+            .trim_end_matches("\"]")
+            .to_string();
+        self.by_source
+            .get(&source)
+            .cloned()
+            .unwrap_or_else(|| addr.resource.implied_provider().to_string())
+    }
+}

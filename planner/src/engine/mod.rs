@@ -1,0 +1,114 @@
+//! The planner core, Terraform's `Context`: validate, plan, apply and import, reaching the
+//! outside world only through [`ProviderClient`](crate::providers::ProviderClient) and an
+//! [`ApplyRecorder`] that makes each instance's result durable.
+
+mod apply;
+mod apply_instance;
+mod diagnostics;
+mod import;
+mod instances;
+mod plan;
+mod scope;
+mod validate;
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::value::Value;
+
+use crate::addrs::InstanceAddr;
+use crate::config::Config;
+use crate::diags::Diagnostics;
+use crate::plan::{Plan, PlanMode};
+use crate::providers::Providers;
+use crate::state::{InstanceState, State};
+
+/// The default number of instances worked on at once.
+pub const DEFAULT_PARALLELISM: usize = 10;
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub mode: PlanMode,
+    /// Refresh (ReadResource) every instance before planning.
+    pub refresh: bool,
+    pub parallelism: usize,
+}
+
+/// Receives every instance result the moment it is known, and must make it durable before
+/// returning. An error stops the apply (no further instance is started).
+pub trait ApplyRecorder: Send + Sync {
+    fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String>;
+}
+
+/// Progress reports for the user interface.
+pub trait ApplyHooks: Send + Sync {
+    fn started(&self, addr: &InstanceAddr, action: crate::plan::Action);
+    fn finished(
+        &self,
+        addr: &InstanceAddr,
+        action: crate::plan::Action,
+        id: Option<&str>,
+        ok: bool,
+    );
+}
+
+pub struct ApplyOptions<'a> {
+    pub parallelism: usize,
+    pub recorder: &'a dyn ApplyRecorder,
+    pub hooks: &'a dyn ApplyHooks,
+    /// When this flips to true no new instance is started; in-flight ones finish and are recorded.
+    pub cancel: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Validates the configuration against the providers' schemas (no state, no changes).
+pub async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
+    validate::validate(config, providers).await
+}
+
+/// Plans the changes that make the infrastructure match the configuration.
+pub async fn plan(
+    config: &Config,
+    state: &State,
+    providers: &Providers,
+    variables: &BTreeMap<String, Value>,
+    options: &PlanOptions,
+) -> Result<Plan, Diagnostics> {
+    plan::plan(config, state, providers, variables, options).await
+}
+
+/// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
+pub async fn apply(
+    config: &Config,
+    state: &State,
+    plan: &Plan,
+    providers: &Providers,
+    options: ApplyOptions<'_>,
+) -> (State, Diagnostics) {
+    apply::apply(config, state, plan, providers, options).await
+}
+
+/// Imports an existing object into state at `addr`.
+pub async fn import(
+    config: &Config,
+    state: &State,
+    providers: &Providers,
+    addr: &InstanceAddr,
+    id: &str,
+) -> Result<State, Diagnostics> {
+    import_with_variables(config, state, providers, &BTreeMap::new(), addr, id).await
+}
+
+/// Imports an existing object into state at `addr`, with input variable values for the
+/// provider configuration.
+pub async fn import_with_variables(
+    config: &Config,
+    state: &State,
+    providers: &Providers,
+    variables: &BTreeMap<String, Value>,
+    addr: &InstanceAddr,
+    id: &str,
+) -> Result<State, Diagnostics> {
+    import::import(config, state, providers, variables, addr, id).await
+}
+
+#[cfg(test)]
+mod tests;

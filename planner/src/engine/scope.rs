@@ -1,0 +1,301 @@
+//! The evaluation scope of one operation: the value of every graph node as the walk learns
+//! it, evaluation contexts built from exactly what an expression refers to (so evaluating one
+//! resource costs what it refers to, not the size of the configuration), and the visits of the
+//! nodes every operation treats alike: variables, locals, outputs and provider configurations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use hcl_edit::structure::Body;
+use tenantform_proto::value::Value;
+
+use crate::config::Config;
+use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::{ConfigGraph, Node};
+use crate::lang::{self, EvalContext, Subject};
+use crate::providers::{ProviderClient, Providers};
+
+use super::diagnostics::{provider_diagnostics, provider_failure};
+
+/// What the walk does with provider configurations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ProviderUse {
+    /// Validate the configuration only.
+    Validate,
+    /// Validate and configure.
+    Configure,
+}
+
+pub(crate) struct Scope<'a> {
+    pub config: &'a Config,
+    pub graph: &'a ConfigGraph,
+    pub providers: &'a Providers,
+    variables: &'a BTreeMap<String, Value>,
+    /// Variables without a value are unknown instead of an error (validation).
+    unknown_missing_variables: bool,
+    values: Mutex<Vec<Value>>,
+    configured: Mutex<BTreeSet<String>>,
+    pub diags: Mutex<Diagnostics>,
+    path_cwd: String,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(
+        config: &'a Config,
+        graph: &'a ConfigGraph,
+        providers: &'a Providers,
+        variables: &'a BTreeMap<String, Value>,
+        unknown_missing_variables: bool,
+    ) -> Scope<'a> {
+        Scope {
+            config,
+            graph,
+            providers,
+            variables,
+            unknown_missing_variables,
+            values: Mutex::new(vec![Value::Unknown; graph.len()]),
+            configured: Mutex::new(BTreeSet::new()),
+            diags: Mutex::new(Diagnostics::new()),
+            path_cwd: std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| ".".into()),
+        }
+    }
+
+    pub fn set(&self, id: usize, value: Value) {
+        if let Some(slot) = self.values.lock().expect("scope values").get_mut(id) {
+            *slot = value;
+        }
+    }
+
+    pub fn get(&self, id: usize) -> Value {
+        self.values.lock().expect("scope values")[id].clone()
+    }
+
+    pub fn report(&self, diags: Diagnostics) {
+        self.diags.lock().expect("scope diagnostics").extend(diags);
+    }
+
+    pub fn report_one(&self, diag: Diagnostic) {
+        self.diags.lock().expect("scope diagnostics").push(diag);
+    }
+
+    pub fn take_diagnostics(&self) -> Diagnostics {
+        std::mem::take(&mut *self.diags.lock().expect("scope diagnostics"))
+    }
+
+    /// The context for evaluating node `id`: the values of exactly what it refers to.
+    pub fn context(&self, id: usize) -> EvalContext {
+        let dir = self.config.dir.display().to_string();
+        let mut ctx = EvalContext {
+            path_module: dir.clone(),
+            path_root: dir,
+            path_cwd: self.path_cwd.clone(),
+            workspace: "default".into(),
+            ..EvalContext::default()
+        };
+        let values = self.values.lock().expect("scope values");
+        let value_of = |node: Node| self.graph.id(&node).map(|i| values[i].clone());
+        for subject in self.graph.references(id) {
+            match subject {
+                Subject::Variable(name) => {
+                    if let Some(v) = value_of(Node::Variable(name.clone())) {
+                        ctx.variables.insert(name.clone(), v);
+                    }
+                }
+                Subject::Local(name) => {
+                    if let Some(v) = value_of(Node::Local(name.clone())) {
+                        ctx.locals.insert(name.clone(), v);
+                    }
+                }
+                Subject::Resource(addr) => {
+                    if let Some(v) = value_of(Node::Resource(addr.clone())) {
+                        ctx.resources.insert(addr.clone(), v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ctx
+    }
+
+    /// Visits a variable, local, output or provider node; `None` for resources, which each
+    /// operation visits its own way. `Some(false)` when the node failed (reported).
+    pub async fn visit_common(&self, id: usize, provider_use: ProviderUse) -> Option<bool> {
+        let sources = &self.config.sources;
+        let result = match self.graph.node(id) {
+            Node::Resource(_) => return None,
+            Node::Variable(name) => self.variable_value(name),
+            Node::Local(name) => {
+                let local = &self.config.locals[name];
+                lang::evaluate(&local.expr, &self.context(id), &local.file, sources)
+            }
+            Node::Output(name) => {
+                let output = &self.config.outputs[name];
+                lang::evaluate(&output.expr, &self.context(id), &output.file, sources)
+            }
+            Node::Provider(name) => self
+                .visit_provider(id, name, provider_use)
+                .await
+                .map(|()| Value::Null),
+        };
+        Some(match result {
+            Ok(value) => {
+                self.set(id, value);
+                true
+            }
+            Err(diags) => {
+                self.report(diags);
+                false
+            }
+        })
+    }
+
+    fn variable_value(&self, name: &str) -> Result<Value, Diagnostics> {
+        if let Some(value) = self.variables.get(name) {
+            return Ok(value.clone());
+        }
+        let variable = &self.config.variables[name];
+        if let Some(default) = &variable.default {
+            return lang::evaluate(
+                default,
+                &EvalContext::default(),
+                &variable.file,
+                &self.config.sources,
+            );
+        }
+        if self.unknown_missing_variables {
+            return Ok(Value::Unknown);
+        }
+        Err(Diagnostic::error(
+            "No value for required variable",
+            format!(
+                "The root module input variable {name:?} is not set, and has no default value. \
+                 Use a -var or -var-file command line argument to provide a value for this \
+                 variable."
+            ),
+        )
+        .with_range(Some(variable.range.clone()))
+        .into())
+    }
+
+    /// The provider client for a local name, or a diagnostic.
+    pub fn client(
+        &self,
+        local_name: &str,
+        range: Option<SourceRange>,
+    ) -> Result<&'a dyn ProviderClient, Diagnostics> {
+        match self.providers.clients.get(local_name) {
+            Some(client) => Ok(client.as_ref()),
+            None => Err(missing_provider(local_name, range).into()),
+        }
+    }
+
+    async fn visit_provider(
+        &self,
+        id: usize,
+        name: &str,
+        provider_use: ProviderUse,
+    ) -> Result<(), Diagnostics> {
+        let block = self.config.providers.get(name);
+        let range = block.map(|b| b.range.clone());
+        let client = self.client(name, range.clone())?;
+        let Some(schema) = self.providers.schemas.get(name) else {
+            return Err(missing_provider(name, range).into());
+        };
+        let empty = Body::default();
+        let (body, file) = match block {
+            Some(block) => (&block.body, block.file.as_str()),
+            None => (&empty, ""),
+        };
+        let config_value = lang::decode_body(
+            body,
+            &schema.provider.block,
+            &self.context(id),
+            file,
+            &self.config.sources,
+        )?;
+        let subject = format!("provider.{name}");
+        let diags = client
+            .validate_provider_config(&config_value)
+            .await
+            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
+        self.check(provider_diagnostics(&subject, diags, range.clone()))?;
+        if provider_use == ProviderUse::Configure {
+            self.configure(name, client, &config_value, &subject, range)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn configure(
+        &self,
+        name: &str,
+        client: &dyn ProviderClient,
+        config_value: &Value,
+        subject: &str,
+        range: Option<SourceRange>,
+    ) -> Result<(), Diagnostics> {
+        if !self
+            .configured
+            .lock()
+            .expect("configured providers")
+            .insert(name.to_string())
+        {
+            return Ok(());
+        }
+        let diags = client
+            .configure(config_value)
+            .await
+            .map_err(|e| Diagnostics::from(provider_failure(subject, &e, range.clone())))?;
+        self.check(provider_diagnostics(subject, diags, range))
+    }
+
+    /// Configures a provider no configuration block or resource mentions (one that only
+    /// instances in state use), with an empty configuration.
+    pub async fn configure_unlisted(&self, name: &str) -> Result<(), Diagnostics> {
+        if self.graph.id(&Node::Provider(name.to_string())).is_some() {
+            return Ok(());
+        }
+        let client = self.client(name, None)?;
+        let Some(schema) = self.providers.schemas.get(name) else {
+            return Err(missing_provider(name, None).into());
+        };
+        let config_value = lang::decode_body(
+            &Body::default(),
+            &schema.provider.block,
+            &EvalContext::default(),
+            "",
+            &self.config.sources,
+        )?;
+        self.configure(
+            name,
+            client,
+            &config_value,
+            &format!("provider.{name}"),
+            None,
+        )
+        .await
+    }
+
+    /// Keeps warnings, turns errors into `Err`.
+    pub fn check(&self, diags: Diagnostics) -> Result<(), Diagnostics> {
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            self.report(diags);
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn missing_provider(name: &str, range: Option<SourceRange>) -> Diagnostic {
+    Diagnostic::error(
+        "Missing required provider",
+        format!(
+            "This configuration requires provider {name:?}, but it is not available. Run \
+             \"tenantform init\" and check that the provider's plugin can be found."
+        ),
+    )
+    .with_range(range)
+}

@@ -1,0 +1,196 @@
+//! Applying: ordering, recording, failures, cancellation, destroy and import.
+
+use std::time::Duration;
+
+use tenantform_proto::value::Value;
+
+use super::*;
+use crate::plan::ActionReason;
+
+#[tokio::test]
+async fn each_instance_is_recorded_before_its_dependents_start() {
+    let fake = FakeProvider::new();
+    let config = config(THING_AND_CHILD);
+    let plan = plan(&config, &State::new(), &fake).await;
+    let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
+    assert!(!diags.has_errors(), "{diags}");
+    let events = fake.events();
+    assert!(position(&events, "create a") < position(&events, "record fake_thing.a"));
+    assert!(position(&events, "record fake_thing.a") < position(&events, "create b"));
+    // The unknown parent id was resolved at apply time.
+    assert_eq!(
+        string_attr(&state, "fake_child.b", "parent_id"),
+        Value::string("fake_thing-1")
+    );
+    let child = &state.instances[&"fake_child.b".parse().unwrap()];
+    assert_eq!(child.dependencies, vec!["fake_thing.a".to_string()]);
+    assert_eq!(child.provider, "registry.terraform.io/test/fake");
+    assert_eq!(
+        child.sensitive_attributes,
+        serde_json::json!([[{"type": "get_attr", "value": "secret"}]])
+    );
+}
+
+#[tokio::test]
+async fn a_failure_skips_only_its_dependents() {
+    let fake = FakeProvider::new();
+    fake.fail_apply.lock().unwrap().insert("a".into());
+    let source =
+        format!("{THING_AND_CHILD}\nresource \"fake_thing\" \"c\" {{\n  name = \"c\"\n}}\n");
+    let config = config(&source);
+    let plan = plan(&config, &State::new(), &fake).await;
+    let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
+    let error = diags
+        .iter()
+        .find(|d| d.summary == "Backend failure")
+        .expect("the failure");
+    assert!(
+        error.detail.contains("with fake_thing.a"),
+        "{}",
+        error.detail
+    );
+    assert!(error.range.is_some());
+    let events = fake.events();
+    assert!(events.contains(&"create c".to_string()), "{events:?}");
+    assert!(!events.contains(&"create b".to_string()), "{events:?}");
+    let addrs: Vec<String> = state.instances.keys().map(ToString::to_string).collect();
+    assert_eq!(addrs, vec!["fake_thing.c"]);
+}
+
+#[tokio::test]
+async fn cancelling_finishes_and_records_in_flight_work_and_starts_nothing_new() {
+    let fake = FakeProvider::new();
+    fake.apply_delay
+        .lock()
+        .unwrap()
+        .insert("a".into(), Duration::from_millis(50));
+    let config = config(THING_AND_CHILD);
+    let plan = plan(&config, &State::new(), &fake).await;
+    let recorder = Recorder::new(&fake);
+    let (sender, cancel) = tokio::sync::watch::channel(false);
+    let hooks = Hooks {
+        cancel_on_start: Some(("fake_thing.a".into(), sender)),
+    };
+    let options = ApplyOptions {
+        parallelism: 4,
+        recorder: &recorder,
+        hooks: &hooks,
+        cancel,
+    };
+    let (state, diags) =
+        super::super::apply(&config, &State::new(), &plan, &providers(&fake), options).await;
+    assert!(
+        diags.iter().any(|d| d.summary == "Apply interrupted"),
+        "{diags}"
+    );
+    let events = fake.events();
+    assert!(
+        events.contains(&"record fake_thing.a".to_string()),
+        "{events:?}"
+    );
+    assert!(!events.contains(&"create b".to_string()), "{events:?}");
+    assert_eq!(state.instances.len(), 1);
+    assert_eq!(recorder.recorded.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn destroy_deletes_dependents_first() {
+    let fake = FakeProvider::new();
+    let config = config(THING_AND_CHILD);
+    let state = converge(&config, &State::new(), &fake).await;
+    let plan = plan_mode(&config, &state, &fake, PlanMode::Destroy).await;
+    assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
+    let (state, diags) = apply(&config, &state, &plan, &fake).await;
+    assert!(!diags.has_errors(), "{diags}");
+    let events = fake.events();
+    assert!(
+        position(&events, "delete b") < position(&events, "delete a"),
+        "{events:?}"
+    );
+    assert!(position(&events, "forget fake_child.b") < position(&events, "delete a"));
+    assert!(state.instances.is_empty());
+    assert!(fake.object_names().is_empty());
+}
+
+#[tokio::test]
+async fn a_replacement_deletes_before_it_creates() {
+    let fake = FakeProvider::new();
+    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let moved = config(&THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  zone = \"eu\""));
+    let plan = plan(&moved, &state, &fake).await;
+    assert_eq!(
+        change(&plan, "fake_thing.a").action_reason,
+        Some(ActionReason::ReplaceBecauseCannotUpdate)
+    );
+    fake.events.lock().unwrap().clear();
+    let (state, diags) = apply(&moved, &state, &plan, &fake).await;
+    assert!(!diags.has_errors(), "{diags}");
+    let events = fake.events();
+    assert!(
+        position(&events, "delete a") < position(&events, "create a"),
+        "{events:?}"
+    );
+    assert!(
+        position(&events, "create a") < position(&events, "update b"),
+        "{events:?}"
+    );
+    assert_eq!(
+        string_attr(&state, "fake_child.b", "parent_id"),
+        string_attr(&state, "fake_thing.a", "id")
+    );
+    assert!(plan_is_empty(&moved, &state, &fake).await);
+}
+
+#[tokio::test]
+async fn orphans_are_deleted_and_forgotten() {
+    let fake = FakeProvider::new();
+    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let only_thing = config("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n");
+    let state = converge(&only_thing, &state, &fake).await;
+    assert_eq!(state.instances.len(), 1);
+    assert_eq!(fake.object_names(), vec!["a"]);
+    assert!(plan_is_empty(&only_thing, &state, &fake).await);
+}
+
+#[tokio::test]
+async fn import_adopts_an_existing_object() {
+    let fake = FakeProvider::new();
+    let existing = Value::Object(
+        [
+            ("id", Value::string("x-1")),
+            ("name", Value::string("a")),
+            ("size", Value::string("small")),
+            ("zone", Value::Null),
+            ("protected", Value::Null),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    );
+    fake.objects.lock().unwrap().insert("x-1".into(), existing);
+    let config = config("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n");
+    let addr: InstanceAddr = "fake_thing.a".parse().unwrap();
+    let providers = providers(&fake);
+    let state = super::super::import(&config, &State::new(), &providers, &addr, "x-1")
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        string_attr(&state, "fake_thing.a", "id"),
+        Value::string("x-1")
+    );
+    assert!(plan_is_empty(&config, &state, &fake).await);
+    // Neither twice nor to an address the configuration lacks.
+    let again = super::super::import(&config, &state, &providers, &addr, "x-1").await;
+    assert!(again.is_err());
+    let elsewhere: InstanceAddr = "fake_thing.z".parse().unwrap();
+    let missing = super::super::import(&config, &State::new(), &providers, &elsewhere, "x-1").await;
+    assert_eq!(
+        missing.err().unwrap().iter().next().unwrap().summary,
+        "Configuration for import target does not exist"
+    );
+}
+
+async fn plan_is_empty(config: &Config, state: &State, fake: &Arc<FakeProvider>) -> bool {
+    let plan = plan(config, state, fake).await;
+    plan.is_empty() && !plan.changes.iter().any(|c| c.action != Action::NoOp)
+}

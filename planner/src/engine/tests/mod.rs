@@ -1,0 +1,211 @@
+//! Tests of the planner core against the in-process fake provider: helpers shared by the
+//! plan, apply and import tests.
+
+mod apply_tests;
+mod plan_tests;
+mod scale_tests;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tenantform_proto::value::Value;
+
+use super::{ApplyHooks, ApplyOptions, ApplyRecorder, PlanOptions};
+use crate::addrs::InstanceAddr;
+use crate::config::{Config, load_sources};
+use crate::diags::Diagnostics;
+use crate::plan::{Action, Plan, PlanMode};
+use crate::providers::Providers;
+use crate::providers::fake::{EventLog, FakeProvider, fake_schema};
+use crate::state::{InstanceState, State};
+
+pub(super) fn config(source: &str) -> Config {
+    let files = BTreeMap::from([("main.tf".to_string(), source.to_string())]);
+    match load_sources(Path::new("."), files) {
+        Ok(config) => config,
+        Err(diags) => panic!("configuration does not load:\n{diags}"),
+    }
+}
+
+pub(super) fn providers(fake: &Arc<FakeProvider>) -> Providers {
+    let mut providers = Providers::default();
+    providers.clients.insert("fake".into(), fake.clone());
+    providers
+        .sources
+        .insert("fake".into(), "registry.terraform.io/test/fake".into());
+    providers
+        .schemas
+        .insert("fake".into(), Arc::new(fake_schema()));
+    providers
+}
+
+pub(super) fn options(mode: PlanMode) -> PlanOptions {
+    PlanOptions {
+        mode,
+        refresh: true,
+        parallelism: 4,
+    }
+}
+
+pub(super) async fn plan(config: &Config, state: &State, fake: &Arc<FakeProvider>) -> Plan {
+    plan_mode(config, state, fake, PlanMode::Normal).await
+}
+
+pub(super) async fn plan_mode(
+    config: &Config,
+    state: &State,
+    fake: &Arc<FakeProvider>,
+    mode: PlanMode,
+) -> Plan {
+    match super::plan(
+        config,
+        state,
+        &providers(fake),
+        &BTreeMap::new(),
+        &options(mode),
+    )
+    .await
+    {
+        Ok(plan) => plan,
+        Err(diags) => panic!("plan failed:\n{diags}"),
+    }
+}
+
+pub(super) async fn plan_error(
+    config: &Config,
+    state: &State,
+    fake: &Arc<FakeProvider>,
+) -> Diagnostics {
+    match super::plan(
+        config,
+        state,
+        &providers(fake),
+        &BTreeMap::new(),
+        &options(PlanMode::Normal),
+    )
+    .await
+    {
+        Ok(plan) => panic!("plan succeeded: {:?}", actions(&plan)),
+        Err(diags) => diags,
+    }
+}
+
+/// `(address, action)` of every change.
+pub(super) fn actions(plan: &Plan) -> Vec<(String, Action)> {
+    plan.changes
+        .iter()
+        .map(|c| (c.addr.to_string(), c.action))
+        .collect()
+}
+
+pub(super) fn change<'p>(plan: &'p Plan, addr: &str) -> &'p crate::plan::ResourceChange {
+    plan.changes
+        .iter()
+        .find(|c| c.addr.to_string() == addr)
+        .expect("a change for the address")
+}
+
+/// Records into the fake's event log (so tests see the interleaving) and keeps a state.
+pub(super) struct Recorder {
+    events: EventLog,
+    pub recorded: Mutex<Vec<(InstanceAddr, Option<InstanceState>)>>,
+}
+
+impl Recorder {
+    pub fn new(fake: &FakeProvider) -> Recorder {
+        Recorder {
+            events: fake.events.clone(),
+            recorded: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl ApplyRecorder for Recorder {
+    fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String> {
+        let verb = if instance.is_some() {
+            "record"
+        } else {
+            "forget"
+        };
+        self.events.lock().unwrap().push(format!("{verb} {addr}"));
+        self.recorded
+            .lock()
+            .unwrap()
+            .push((addr.clone(), instance.cloned()));
+        Ok(())
+    }
+}
+
+/// Hooks that may flip the cancel switch when a given instance starts.
+pub(super) struct Hooks {
+    pub cancel_on_start: Option<(String, tokio::sync::watch::Sender<bool>)>,
+}
+
+impl ApplyHooks for Hooks {
+    fn started(&self, addr: &InstanceAddr, _action: Action) {
+        if let Some((target, sender)) = &self.cancel_on_start
+            && addr.to_string() == *target
+        {
+            let _ = sender.send(true);
+        }
+    }
+
+    fn finished(&self, _addr: &InstanceAddr, _action: Action, _id: Option<&str>, _ok: bool) {}
+}
+
+pub(super) async fn apply(
+    config: &Config,
+    state: &State,
+    plan: &Plan,
+    fake: &Arc<FakeProvider>,
+) -> (State, Diagnostics) {
+    let recorder = Recorder::new(fake);
+    let hooks = Hooks {
+        cancel_on_start: None,
+    };
+    let (_sender, cancel) = tokio::sync::watch::channel(false);
+    let options = ApplyOptions {
+        parallelism: 4,
+        recorder: &recorder,
+        hooks: &hooks,
+        cancel,
+    };
+    super::apply(config, state, plan, &providers(fake), options).await
+}
+
+/// Plans and applies, expecting success.
+pub(super) async fn converge(config: &Config, state: &State, fake: &Arc<FakeProvider>) -> State {
+    let plan = plan(config, state, fake).await;
+    let (state, diags) = apply(config, state, &plan, fake).await;
+    assert!(!diags.has_errors(), "apply failed:\n{diags}");
+    state
+}
+
+pub(super) fn position(events: &[String], event: &str) -> usize {
+    events
+        .iter()
+        .position(|e| e == event)
+        .unwrap_or_else(|| panic!("no event {event:?} in {events:?}"))
+}
+
+pub(super) fn string_attr(state: &State, addr: &str, name: &str) -> Value {
+    let addr: InstanceAddr = addr.parse().unwrap();
+    let attrs = &state.instances[&addr].attributes;
+    match &attrs[name] {
+        serde_json::Value::String(s) => Value::string(s.clone()),
+        serde_json::Value::Null => Value::Null,
+        other => panic!("{name} is not a string: {other}"),
+    }
+}
+
+pub(super) const THING_AND_CHILD: &str = r#"
+resource "fake_thing" "a" {
+  name = "a"
+}
+
+resource "fake_child" "b" {
+  parent_id = fake_thing.a.id
+  label     = "b"
+}
+"#;

@@ -1,0 +1,216 @@
+//! Planning: actions, unknown propagation, orphans, provider refusals, cycles, validation.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::value::Value;
+
+use super::*;
+use crate::plan::ActionReason;
+
+#[tokio::test]
+async fn plans_creates_with_unknowns_flowing_into_dependents() {
+    let fake = FakeProvider::new();
+    let plan = plan(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    assert_eq!(
+        actions(&plan),
+        vec![
+            ("fake_child.b".into(), Action::Create),
+            ("fake_thing.a".into(), Action::Create)
+        ]
+    );
+    let child = change(&plan, "fake_child.b");
+    assert_eq!(child.planned.get_attr("parent_id"), Some(&Value::Unknown));
+    assert_eq!(child.dependencies, vec!["fake_thing.a".to_string()]);
+    let thing = change(&plan, "fake_thing.a");
+    assert_eq!(
+        thing.planned.get_attr("size"),
+        Some(&Value::string("small"))
+    );
+    assert!(fake.events().contains(&"configure".to_string()));
+}
+
+#[tokio::test]
+async fn plans_nothing_after_apply() {
+    let fake = FakeProvider::new();
+    let config = config(THING_AND_CHILD);
+    let state = converge(&config, &State::new(), &fake).await;
+    let again = plan(&config, &state, &fake).await;
+    assert!(again.is_empty(), "{:?}", actions(&again));
+    assert_eq!(
+        actions(&again),
+        vec![
+            ("fake_child.b".into(), Action::NoOp),
+            ("fake_thing.a".into(), Action::NoOp)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn plans_update_and_replace() {
+    let fake = FakeProvider::new();
+    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+
+    let bigger = THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  size = \"large\"");
+    let plan1 = plan(&config(&bigger), &state, &fake).await;
+    assert_eq!(change(&plan1, "fake_thing.a").action, Action::Update);
+    assert_eq!(change(&plan1, "fake_child.b").action, Action::NoOp);
+
+    let moved = THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  zone = \"eu\"");
+    let plan2 = plan(&config(&moved), &state, &fake).await;
+    let thing = change(&plan2, "fake_thing.a");
+    assert_eq!(thing.action, Action::DeleteThenCreate);
+    assert_eq!(
+        thing.action_reason,
+        Some(ActionReason::ReplaceBecauseCannotUpdate)
+    );
+    assert_eq!(thing.planned.get_attr("id"), Some(&Value::Unknown));
+    // The new id is unknown, so the child's reference to it is too.
+    let child = change(&plan2, "fake_child.b");
+    assert_eq!(child.action, Action::Update);
+    assert_eq!(child.planned.get_attr("parent_id"), Some(&Value::Unknown));
+}
+
+#[tokio::test]
+async fn plans_deletion_of_instances_without_configuration() {
+    let fake = FakeProvider::new();
+    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let only_thing = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n";
+    let plan = plan(&config(only_thing), &state, &fake).await;
+    let child = change(&plan, "fake_child.b");
+    assert_eq!(child.action, Action::Delete);
+    assert_eq!(
+        child.action_reason,
+        Some(ActionReason::DeleteBecauseNoResourceConfig)
+    );
+    assert_eq!(child.planned, Value::Null);
+    assert_eq!(change(&plan, "fake_thing.a").action, Action::NoOp);
+}
+
+#[tokio::test]
+async fn a_provider_can_refuse_a_deletion() {
+    let fake = FakeProvider::new();
+    let protected = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  protected = true\n}\n\
+                     resource \"fake_thing\" \"keep\" {\n  name = \"keep\"\n}\n";
+    let state = converge(&config(protected), &State::new(), &fake).await;
+    let without = "resource \"fake_thing\" \"keep\" {\n  name = \"keep\"\n}\n";
+    let diags = plan_error(&config(without), &state, &fake).await;
+    let error = diags
+        .iter()
+        .find(|d| d.summary == "Deletion protection is enabled")
+        .unwrap();
+    assert!(
+        error.detail.contains("with fake_thing.a"),
+        "{}",
+        error.detail
+    );
+    // Destroy mode asks the provider too.
+    let result = super::super::plan(
+        &config(protected),
+        &state,
+        &providers(&fake),
+        &BTreeMap::new(),
+        &options(PlanMode::Destroy),
+    )
+    .await;
+    let diags = result.expect_err("destroy of a protected object is refused");
+    let error = diags
+        .iter()
+        .find(|d| d.summary == "Deletion protection is enabled")
+        .unwrap();
+    assert_eq!(error.range.as_ref().unwrap().start.line, 1);
+}
+
+#[tokio::test]
+async fn a_vanished_object_is_planned_for_creation() {
+    let fake = FakeProvider::new();
+    let config = config(THING_AND_CHILD);
+    let state = converge(&config, &State::new(), &fake).await;
+    fake.objects
+        .lock()
+        .unwrap()
+        .retain(|id, _| !id.starts_with("fake_child"));
+    let plan = plan(&config, &state, &fake).await;
+    assert_eq!(change(&plan, "fake_child.b").action, Action::Create);
+    assert_eq!(change(&plan, "fake_thing.a").action, Action::NoOp);
+}
+
+#[tokio::test]
+async fn a_cycle_is_reported_as_its_path() {
+    let fake = FakeProvider::new();
+    let cyclic = r#"
+resource "fake_thing" "a" {
+  name = fake_child.b.id
+}
+
+resource "fake_child" "b" {
+  parent_id = fake_thing.a.id
+}
+"#;
+    let diags = plan_error(&config(cyclic), &State::new(), &fake).await;
+    let cycle = diags
+        .iter()
+        .find(|d| d.summary.starts_with("Cycle: "))
+        .expect("a cycle");
+    assert!(
+        cycle.summary == "Cycle: fake_thing.a, fake_child.b, fake_thing.a"
+            || cycle.summary == "Cycle: fake_child.b, fake_thing.a, fake_child.b",
+        "{}",
+        cycle.summary
+    );
+    assert!(cycle.range.is_some());
+}
+
+#[tokio::test]
+async fn references_to_undeclared_objects_are_errors_with_ranges() {
+    let fake = FakeProvider::new();
+    let broken = "resource \"fake_child\" \"b\" {\n  parent_id = fake_thing.nope.id\n  label = var.missing\n}\n";
+    let diags = plan_error(&config(broken), &State::new(), &fake).await;
+    let summaries: Vec<&str> = diags.iter().map(|d| d.summary.as_str()).collect();
+    assert!(
+        summaries.contains(&"Reference to undeclared resource"),
+        "{summaries:?}"
+    );
+    assert!(
+        summaries.contains(&"Reference to undeclared input variable"),
+        "{summaries:?}"
+    );
+    assert!(diags.iter().all(|d| {
+        d.range
+            .as_ref()
+            .is_some_and(|r| r.start.line == 2 || r.start.line == 3)
+    }));
+}
+
+#[tokio::test]
+async fn outputs_are_planned_from_planned_values() {
+    let fake = FakeProvider::new();
+    let source = format!("{THING_AND_CHILD}\noutput \"id\" {{\n  value = fake_thing.a.id\n}}\n");
+    let config = config(&source);
+    let plan1 = plan(&config, &State::new(), &fake).await;
+    assert_eq!(plan1.outputs.len(), 1);
+    assert_eq!(plan1.outputs[0].action, Action::Create);
+    assert_eq!(plan1.outputs[0].after, Value::Unknown);
+    let state = converge(&config, &State::new(), &fake).await;
+    assert_eq!(state.outputs["id"].value, serde_json::json!("fake_thing-1"));
+    assert!(plan(&config, &state, &fake).await.is_empty());
+}
+
+#[tokio::test]
+async fn validate_reports_provider_complaints_at_the_block() {
+    let fake = FakeProvider::new();
+    let huge = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  size = \"huge\"\n}\n";
+    let diags = super::super::validate(&config(huge), &providers(&fake)).await;
+    let error = diags
+        .iter()
+        .find(|d| d.summary == "Invalid size")
+        .expect("the provider's error");
+    assert!(
+        error.detail.contains("with fake_thing.a, attribute size"),
+        "{}",
+        error.detail
+    );
+    assert!(error.range.is_some());
+    let fine = super::super::validate(&config(THING_AND_CHILD), &providers(&fake)).await;
+    assert!(!fine.has_errors(), "{fine}");
+    assert!(!fake.events().contains(&"configure".to_string()));
+}

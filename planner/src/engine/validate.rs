@@ -1,0 +1,86 @@
+//! Validation: the configuration against the providers' schemas and their own checks, with
+//! every input variable and resource value unknown, and nothing configured or changed.
+
+use std::collections::BTreeMap;
+
+use crate::addrs::ResourceMode;
+use crate::config::Config;
+use crate::diags::{Diagnostic, Diagnostics};
+use crate::graph::{ConfigGraph, Node, walk};
+use crate::lang;
+use crate::providers::Providers;
+
+use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::plan::resource_schema;
+use super::scope::{ProviderUse, Scope};
+
+/// How many provider validation calls run at once.
+const VALIDATE_PARALLELISM: usize = 10;
+
+pub(crate) async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
+    let graph = match ConfigGraph::build(config) {
+        Ok(graph) => graph,
+        Err(diags) => return diags,
+    };
+    let variables = BTreeMap::new();
+    let scope = Scope::new(config, &graph, providers, &variables, true);
+    walk(
+        &graph.dag(),
+        VALIDATE_PARALLELISM,
+        || false,
+        |id| {
+            let scope = &scope;
+            async move {
+                if let Some(ok) = scope.visit_common(id, ProviderUse::Validate).await {
+                    return ok;
+                }
+                match validate_resource(scope, id).await {
+                    Ok(()) => true,
+                    Err(diags) => {
+                        scope.report(diags);
+                        false
+                    }
+                }
+            }
+        },
+    )
+    .await;
+    scope.take_diagnostics()
+}
+
+async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnostics> {
+    let Node::Resource(addr) = scope.graph.node(id) else {
+        return Ok(());
+    };
+    let config = scope.config;
+    let resource = &config.resources[addr];
+    let range = Some(resource.range.clone());
+    if addr.mode == ResourceMode::Data {
+        return Err(Diagnostic::error(
+            "Data sources are not supported yet",
+            "This version of tenantform cannot read data sources.",
+        )
+        .with_range(range)
+        .into());
+    }
+    let client = scope.client(&resource.provider, range.clone())?;
+    let schema = resource_schema(
+        scope.providers,
+        &resource.provider,
+        &addr.type_name,
+        range.clone(),
+    )?;
+    let value = lang::decode_body(
+        &resource.body,
+        &schema.block,
+        &scope.context(id),
+        &resource.file,
+        &config.sources,
+    )?;
+    let subject = addr.to_string();
+    let diags = client
+        .validate_resource_config(&addr.type_name, &value)
+        .await
+        .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
+    scope.check(provider_diagnostics(&subject, diags, range))
+}

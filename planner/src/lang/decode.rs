@@ -1,0 +1,287 @@
+//! Schema-driven decoding of a block body into an object conforming to the schema's implied
+//! type. Every problem is collected with the range of the offending text, worded as Terraform
+//! words it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use hcl_edit::Span;
+use hcl_edit::structure::{Block as HclBlock, Body};
+use tenantform_proto::schema::{Block, Nesting};
+use tenantform_proto::value::Value;
+
+use super::EvalContext;
+use super::convert::convert;
+use super::eval::Evaluator;
+use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
+
+/// See [`crate::lang::decode_body`].
+pub fn decode_body(
+    body: &Body,
+    schema: &Block,
+    ctx: &EvalContext,
+    file: &str,
+    sources: &Sources,
+) -> Result<Value, Diagnostics> {
+    let mut decoder = Decoder {
+        eval: Evaluator::new(ctx, file, sources),
+        diags: Diagnostics::new(),
+    };
+    let value = decoder.block(body, schema, body.span());
+    if decoder.diags.has_errors() {
+        Err(decoder.diags)
+    } else {
+        Ok(value)
+    }
+}
+
+/// The object a block with an empty body decodes to: every attribute null, nested blocks
+/// absent.
+pub fn empty_object(schema: &Block) -> Value {
+    let mut entries: BTreeMap<String, Value> = schema
+        .attributes
+        .keys()
+        .map(|name| (name.clone(), Value::Null))
+        .collect();
+    for (name, nested) in &schema.block_types {
+        entries.insert(name.clone(), absent_blocks(nested.nesting, &nested.block));
+    }
+    Value::Object(entries)
+}
+
+fn absent_blocks(nesting: Nesting, block: &Block) -> Value {
+    match nesting {
+        Nesting::Single => Value::Null,
+        Nesting::Group => empty_object(block),
+        Nesting::List => Value::List(Vec::new()),
+        Nesting::Set => Value::Set(Vec::new()),
+        Nesting::Map => Value::Map(BTreeMap::new()),
+    }
+}
+
+struct Decoder<'a> {
+    eval: Evaluator<'a>,
+    diags: Diagnostics,
+}
+
+impl Decoder<'_> {
+    fn range(&self, span: Option<Range<usize>>) -> Option<SourceRange> {
+        self.eval.range(span)
+    }
+
+    fn error(&mut self, summary: &str, detail: impl Into<String>, span: Option<Range<usize>>) {
+        let range = self.range(span);
+        self.diags
+            .push(Diagnostic::error(summary, detail).with_range(range));
+    }
+
+    /// Decodes `body`; `missing_span` is where missing arguments and blocks are reported.
+    fn block(&mut self, body: &Body, schema: &Block, missing_span: Option<Range<usize>>) -> Value {
+        let mut entries = BTreeMap::new();
+        let mut first_seen: HashMap<&str, Option<Range<usize>>> = HashMap::new();
+        for attr in body.attributes() {
+            let name = attr.key.value().as_str();
+            if let Some(previous) = first_seen.insert(name, attr.span()) {
+                let at = self.range(previous).map(|r| r.short()).unwrap_or_default();
+                self.error(
+                    "Attribute redefined",
+                    format!(
+                        "The argument \"{name}\" was already set at {at}. Each argument may be \
+                         set only once."
+                    ),
+                    attr.key.span(),
+                );
+                continue;
+            }
+            let Some(attr_schema) = schema.attributes.get(name) else {
+                let hint = if schema.block_types.contains_key(name) {
+                    format!(" Did you mean to define a block of type \"{name}\"?")
+                } else {
+                    String::new()
+                };
+                self.error(
+                    "Unsupported argument",
+                    format!("An argument named \"{name}\" is not expected here.{hint}"),
+                    attr.key.span(),
+                );
+                continue;
+            };
+            if attr_schema.computed && !attr_schema.optional && !attr_schema.required {
+                self.error(
+                    "Value for unconfigurable attribute",
+                    format!(
+                        "Can't configure a value for \"{name}\": its value will be decided \
+                         automatically based on the result of applying this configuration."
+                    ),
+                    attr.key.span(),
+                );
+                continue;
+            }
+            let value = match self.eval.eval(&attr.value) {
+                Ok(value) => value,
+                Err(diags) => {
+                    self.diags.extend(diags);
+                    continue;
+                }
+            };
+            match convert(value, &attr_schema.ty) {
+                Ok(value) => {
+                    entries.insert(name.to_string(), value);
+                }
+                Err(message) => self.error(
+                    "Incorrect attribute value type",
+                    format!("Inappropriate value for attribute \"{name}\": {message}."),
+                    attr.value.span(),
+                ),
+            }
+        }
+        for (name, attr_schema) in &schema.attributes {
+            if entries.contains_key(name) {
+                continue;
+            }
+            if attr_schema.required && !first_seen.contains_key(name.as_str()) {
+                self.error(
+                    "Missing required argument",
+                    format!("The argument \"{name}\" is required, but no definition was found."),
+                    missing_span.clone(),
+                );
+            }
+            entries.insert(name.clone(), Value::Null);
+        }
+
+        let mut by_type: BTreeMap<&str, Vec<&HclBlock>> = BTreeMap::new();
+        for block in body.blocks() {
+            let name = block.ident.value().as_str();
+            if schema.block_types.contains_key(name) {
+                by_type.entry(name).or_default().push(block);
+            } else {
+                let hint = if schema.attributes.contains_key(name) {
+                    format!(
+                        " Did you mean to define argument \"{name}\"? If so, use the equals sign \
+                         to assign it a value."
+                    )
+                } else {
+                    String::new()
+                };
+                self.error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{name}\" are not expected here.{hint}"),
+                    block.ident.span(),
+                );
+            }
+        }
+        for (name, nested) in &schema.block_types {
+            let blocks = by_type.remove(name.as_str()).unwrap_or_default();
+            let value = self.nested_blocks(name, nested, &blocks, missing_span.clone());
+            entries.insert(name.clone(), value);
+        }
+        Value::Object(entries)
+    }
+
+    fn nested_blocks(
+        &mut self,
+        name: &str,
+        nested: &tenantform_proto::schema::NestedBlock,
+        blocks: &[&HclBlock],
+        missing_span: Option<Range<usize>>,
+    ) -> Value {
+        let expected_labels = usize::from(nested.nesting == Nesting::Map);
+        let mut decoded: Vec<(Option<String>, Value, &HclBlock)> = Vec::new();
+        for block in blocks {
+            if block.labels.len() > expected_labels {
+                let detail = if expected_labels == 0 {
+                    format!("No labels are expected for {name} blocks.")
+                } else {
+                    format!("Only one label, the key, is expected for {name} blocks.")
+                };
+                let span = block.labels[expected_labels].span();
+                self.error(&format!("Extraneous label for {name}"), detail, span);
+                continue;
+            }
+            if block.labels.len() < expected_labels {
+                self.error(
+                    &format!("Missing key for {name}"),
+                    format!("All {name} blocks must have 1 labels (key)."),
+                    block.ident.span(),
+                );
+                continue;
+            }
+            let label = block.labels.first().map(|l| l.as_str().to_string());
+            let value = self.block(&block.body, &nested.block, block.ident.span());
+            decoded.push((label, value, block));
+        }
+        let count = blocks.len() as i64;
+        if matches!(nested.nesting, Nesting::Single | Nesting::Group) {
+            if blocks.len() > 1 {
+                let first = self.range(blocks[0].ident.span()).map(|r| r.short());
+                self.error(
+                    &format!("Duplicate {name} block"),
+                    format!(
+                        "Only one \"{name}\" block is allowed. Another was defined at {}.",
+                        first.unwrap_or_default()
+                    ),
+                    blocks[1].ident.span(),
+                );
+            }
+            if blocks.is_empty() && nested.min_items > 0 {
+                self.error(
+                    &format!("Missing {name} block"),
+                    format!("A block of type \"{name}\" is required here."),
+                    missing_span,
+                );
+            }
+        } else {
+            if nested.min_items > 0 && count < nested.min_items {
+                self.error(
+                    &format!("Insufficient {name} blocks"),
+                    format!(
+                        "At least {} \"{name}\" blocks are required.",
+                        nested.min_items
+                    ),
+                    missing_span,
+                );
+            }
+            if nested.max_items > 0 && count > nested.max_items {
+                let extra = blocks[nested.max_items as usize].ident.span();
+                self.error(
+                    &format!("Too many {name} blocks"),
+                    format!(
+                        "No more than {} \"{name}\" blocks are allowed.",
+                        nested.max_items
+                    ),
+                    extra,
+                );
+            }
+        }
+        match nested.nesting {
+            Nesting::Single => decoded
+                .into_iter()
+                .next()
+                .map_or(Value::Null, |(_, v, _)| v),
+            Nesting::Group => decoded
+                .into_iter()
+                .next()
+                .map_or_else(|| empty_object(&nested.block), |(_, v, _)| v),
+            Nesting::List => Value::List(decoded.into_iter().map(|(_, v, _)| v).collect()),
+            Nesting::Set => {
+                let mut items: Vec<Value> = decoded.into_iter().map(|(_, v, _)| v).collect();
+                Value::normalize_set(&mut items);
+                Value::Set(items)
+            }
+            Nesting::Map => {
+                let mut entries = BTreeMap::new();
+                for (label, value, block) in decoded {
+                    let label = label.unwrap_or_default();
+                    if entries.insert(label.clone(), value).is_some() {
+                        self.error(
+                            &format!("Duplicate {name} block"),
+                            format!("A {name} block with the key \"{label}\" was already defined."),
+                            block.labels.first().and_then(|l| l.span()),
+                        );
+                    }
+                }
+                Value::Map(entries)
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The built-in function library: one table of functions with their parameters and
+//! implementations. Adding a function is adding one entry to [`FUNCTIONS`].
+//!
+//! Unless a function declares otherwise, a call with any argument that is not wholly known
+//! returns unknown without running the implementation, and a null argument is an error.
+
+mod collections;
+mod conversion;
+mod encoding;
+mod numeric;
+mod strings;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tenantform_proto::value::{Number, Type, Value};
+
+use super::convert::convert;
+use super::types::value_kind;
+
+/// A function's implementation: receives exactly the arguments the call passed.
+pub type Implementation = fn(Vec<Value>) -> Result<Value, FunctionError>;
+
+/// A built-in function's signature and implementation.
+#[derive(Clone, Copy)]
+pub struct Function {
+    pub name: &'static str,
+    /// Names of the fixed parameters, all required.
+    pub params: &'static [&'static str],
+    /// Name of the parameter that takes any number of further arguments, if any.
+    pub variadic: Option<&'static str>,
+    /// Null arguments reach the implementation instead of being refused.
+    pub allow_null: bool,
+    /// Unknown arguments reach the implementation instead of making the result unknown.
+    pub allow_unknown: bool,
+    pub implementation: Implementation,
+}
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FunctionError {
+    /// Argument `index` (counting every argument passed) is unsuitable.
+    Argument { index: usize, message: String },
+    /// The call as a whole failed.
+    Call(String),
+}
+
+impl FunctionError {
+    pub fn arg(index: usize, message: impl Into<String>) -> FunctionError {
+        FunctionError::Argument {
+            index,
+            message: message.into(),
+        }
+    }
+}
+
+const fn function(
+    name: &'static str,
+    params: &'static [&'static str],
+    implementation: Implementation,
+) -> Function {
+    Function {
+        name,
+        params,
+        variadic: None,
+        allow_null: false,
+        allow_unknown: false,
+        implementation,
+    }
+}
+
+impl Function {
+    const fn variadic(mut self, name: &'static str) -> Function {
+        self.variadic = Some(name);
+        self
+    }
+
+    const fn nullable(mut self) -> Function {
+        self.allow_null = true;
+        self
+    }
+
+    const fn with_unknowns(mut self) -> Function {
+        self.allow_unknown = true;
+        self
+    }
+}
+
+/// Every built-in function.
+pub static FUNCTIONS: &[Function] = &[
+    // Strings.
+    function("lower", &["str"], strings::lower),
+    function("upper", &["str"], strings::upper),
+    function("format", &["format"], strings::format)
+        .variadic("args")
+        .nullable(),
+    function("join", &["separator"], strings::join).variadic("lists"),
+    function("split", &["separator", "str"], strings::split),
+    function("replace", &["str", "substr", "replace"], strings::replace),
+    function("trimspace", &["str"], strings::trimspace),
+    function("substr", &["str", "offset", "length"], strings::substr),
+    // Collections.
+    function("length", &["value"], collections::length).with_unknowns(),
+    function("lookup", &["inputMap", "key"], collections::lookup).variadic("default"),
+    function("merge", &[], collections::merge)
+        .variadic("maps")
+        .nullable(),
+    function("concat", &[], collections::concat).variadic("seqs"),
+    function("contains", &["list", "value"], collections::contains),
+    function("keys", &["inputMap"], collections::keys),
+    function("values", &["mapping"], collections::values),
+    function("coalesce", &[], collections::coalesce)
+        .variadic("vals")
+        .nullable(),
+    function("element", &["list", "index"], collections::element),
+    function("flatten", &["list"], collections::flatten),
+    function("distinct", &["list"], collections::distinct),
+    function("sort", &["list"], collections::sort),
+    // Numbers.
+    function("min", &[], numeric::min).variadic("numbers"),
+    function("max", &[], numeric::max).variadic("numbers"),
+    function("abs", &["num"], numeric::abs),
+    // Type conversions.
+    function("tostring", &["v"], conversion::tostring).nullable(),
+    function("tonumber", &["v"], conversion::tonumber).nullable(),
+    function("tobool", &["v"], conversion::tobool).nullable(),
+    function("tolist", &["v"], conversion::tolist).nullable(),
+    function("toset", &["v"], conversion::toset).nullable(),
+    function("tomap", &["v"], conversion::tomap).nullable(),
+    // Encodings.
+    function("jsonencode", &["val"], encoding::jsonencode).nullable(),
+    function("jsondecode", &["str"], encoding::jsondecode),
+];
+
+/// The function named `name`.
+pub fn lookup(name: &str) -> Option<&'static Function> {
+    static BY_NAME: OnceLock<HashMap<&'static str, &'static Function>> = OnceLock::new();
+    BY_NAME
+        .get_or_init(|| FUNCTIONS.iter().map(|f| (f.name, f)).collect())
+        .get(name)
+        .copied()
+}
+
+/// Calls `function` with arguments whose count was already checked against its signature.
+pub fn call(function: &Function, args: Vec<Value>) -> Result<Value, FunctionError> {
+    let first_null = args.iter().position(Value::is_null);
+    if let (false, Some(index)) = (function.allow_null, first_null) {
+        return Err(FunctionError::arg(index, "argument must not be null"));
+    }
+    if !function.allow_unknown && !args.iter().all(Value::is_wholly_known) {
+        return Ok(Value::Unknown);
+    }
+    (function.implementation)(args)
+}
+
+/// Argument `index` as a string (numbers and bools convert).
+pub(crate) fn string_arg(args: &[Value], index: usize) -> Result<String, FunctionError> {
+    match args.get(index).cloned().map(|v| convert(v, &Type::String)) {
+        Some(Ok(Value::String(s))) => Ok(s),
+        _ => Err(FunctionError::arg(index, "string required")),
+    }
+}
+
+/// Argument `index` as a number (numeric strings convert).
+pub(crate) fn number_arg(args: &[Value], index: usize) -> Result<Number, FunctionError> {
+    match args.get(index).cloned().map(|v| convert(v, &Type::Number)) {
+        Some(Ok(Value::Number(n))) => Ok(n),
+        _ => Err(FunctionError::arg(index, "a number is required")),
+    }
+}
+
+/// Argument `index` as a whole number.
+pub(crate) fn integer_arg(args: &[Value], index: usize) -> Result<i64, FunctionError> {
+    number_arg(args, index)?
+        .as_i64()
+        .ok_or_else(|| FunctionError::arg(index, "value must be a whole number"))
+}
+
+/// The elements of argument `index`, which must be a list, tuple or set.
+pub(crate) fn sequence_arg(args: &[Value], index: usize) -> Result<Vec<Value>, FunctionError> {
+    match args.get(index) {
+        Some(Value::List(items) | Value::Tuple(items) | Value::Set(items)) => Ok(items.clone()),
+        Some(other) => Err(FunctionError::arg(
+            index,
+            format!(
+                "list of any single type required, got {}",
+                value_kind(other)
+            ),
+        )),
+        None => Err(FunctionError::arg(index, "list required")),
+    }
+}

@@ -1,0 +1,217 @@
+//! Collection functions: `length`, `lookup`, `merge`, `concat`, `contains`, `keys`,
+//! `values`, `coalesce`, `element`, `flatten`, `distinct`, `sort`.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::value::{Number, Type, Value};
+
+use super::{FunctionError, integer_arg, sequence_arg, string_arg};
+use crate::lang::convert::convert;
+use crate::lang::types::{equal, value_kind};
+
+/// Length of a string (in characters) or a collection. A collection's length is known even
+/// when its elements are not.
+pub fn length(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let count = match &args[0] {
+        Value::Unknown => return Ok(Value::Unknown),
+        Value::String(s) => s.chars().count(),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => items.len(),
+        Value::Map(entries) | Value::Object(entries) => entries.len(),
+        Value::Number(_) | Value::Bool(_) => match convert(args[0].clone(), &Type::String) {
+            Ok(Value::String(s)) => s.chars().count(),
+            _ => return Err(FunctionError::arg(0, "collection or string required")),
+        },
+        Value::Null => return Err(FunctionError::arg(0, "argument must not be null")),
+    };
+    Ok(Value::Number(Number::Int(count as i64)))
+}
+
+fn entries_arg(args: &[Value], index: usize) -> Result<BTreeMap<String, Value>, FunctionError> {
+    match &args[index] {
+        Value::Map(entries) | Value::Object(entries) => Ok(entries.clone()),
+        other => Err(FunctionError::arg(
+            index,
+            format!("map or object required, got {}", value_kind(other)),
+        )),
+    }
+}
+
+pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
+    if args.len() > 3 {
+        return Err(FunctionError::Call(
+            "lookup() takes no more than three arguments".into(),
+        ));
+    }
+    let entries = entries_arg(&args, 0)?;
+    let key = string_arg(&args, 1)?;
+    match (entries.get(&key), args.get(2)) {
+        (Some(value), _) => Ok(value.clone()),
+        (None, Some(default)) => Ok(default.clone()),
+        (None, None) => Err(FunctionError::Call(format!(
+            "lookup failed to find key {key:?}"
+        ))),
+    }
+}
+
+/// Later arguments win; the result is a map when every argument is one, else an object.
+pub fn merge(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut merged = BTreeMap::new();
+    let mut all_maps = true;
+    for (index, arg) in args.iter().enumerate() {
+        match arg {
+            Value::Null => {}
+            Value::Unknown => return Ok(Value::Unknown),
+            Value::Map(entries) => merged.extend(entries.clone()),
+            Value::Object(entries) => {
+                all_maps = false;
+                merged.extend(entries.clone());
+            }
+            other => {
+                return Err(FunctionError::arg(
+                    index,
+                    format!("map or object required, got {}", value_kind(other)),
+                ));
+            }
+        }
+    }
+    Ok(if all_maps && !args.is_empty() {
+        Value::Map(merged)
+    } else {
+        Value::Object(merged)
+    })
+}
+
+/// The elements of every argument in order: a list when all arguments are lists.
+pub fn concat(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut items = Vec::new();
+    for index in 0..args.len() {
+        items.extend(sequence_arg(&args, index)?);
+    }
+    let all_lists = args.iter().all(|a| matches!(a, Value::List(_)));
+    Ok(if all_lists {
+        Value::List(items)
+    } else {
+        Value::Tuple(items)
+    })
+}
+
+pub fn contains(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    let needle = &args[1];
+    for item in &items {
+        if equal(item, needle) == Value::Bool(true) {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+/// Keys in lexical order: a list for a map, a tuple for an object.
+pub fn keys(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let is_map = matches!(args[0], Value::Map(_));
+    let keys = entries_arg(&args, 0)?
+        .into_keys()
+        .map(Value::String)
+        .collect();
+    Ok(if is_map {
+        Value::List(keys)
+    } else {
+        Value::Tuple(keys)
+    })
+}
+
+/// Values in the lexical order of their keys: a list for a map, a tuple for an object.
+pub fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let is_map = matches!(args[0], Value::Map(_));
+    let values = entries_arg(&args, 0)?.into_values().collect();
+    Ok(if is_map {
+        Value::List(values)
+    } else {
+        Value::Tuple(values)
+    })
+}
+
+/// The first argument that is neither null nor an empty string.
+pub fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
+    for arg in args {
+        match arg {
+            Value::Null => {}
+            Value::String(ref s) if s.is_empty() => {}
+            other => return Ok(other),
+        }
+    }
+    Err(FunctionError::Call(
+        "no non-null, non-empty-string arguments".into(),
+    ))
+}
+
+/// `element(list, index)`: the index wraps around the list's length.
+pub fn element(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    if matches!(args[0], Value::Set(_)) {
+        return Err(FunctionError::arg(
+            0,
+            "cannot use element function with a set",
+        ));
+    }
+    let index = integer_arg(&args, 1)?;
+    if index < 0 {
+        return Err(FunctionError::arg(
+            1,
+            "cannot use element function with a negative index",
+        ));
+    }
+    if items.is_empty() {
+        return Err(FunctionError::arg(
+            0,
+            "cannot use element function with an empty list",
+        ));
+    }
+    Ok(items[index as usize % items.len()].clone())
+}
+
+/// Replaces nested lists, tuples and sets with their elements, recursively.
+pub fn flatten(args: Vec<Value>) -> Result<Value, FunctionError> {
+    fn walk(items: Vec<Value>, out: &mut Vec<Value>) {
+        for item in items {
+            match item {
+                Value::List(inner) | Value::Tuple(inner) | Value::Set(inner) => walk(inner, out),
+                other => out.push(other),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(sequence_arg(&args, 0)?, &mut out);
+    Ok(Value::Tuple(out))
+}
+
+/// The list without duplicates, keeping first occurrences in order.
+pub fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut out: Vec<Value> = Vec::new();
+    for item in sequence_arg(&args, 0)? {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    Ok(Value::List(out))
+}
+
+/// Strings in lexical order (numbers are sorted by their string form, as Terraform does).
+pub fn sort(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut strings = Vec::new();
+    for (i, item) in sequence_arg(&args, 0)?.into_iter().enumerate() {
+        match convert(item, &Type::String) {
+            Ok(Value::String(s)) => strings.push(s),
+            _ => {
+                return Err(FunctionError::arg(
+                    0,
+                    format!("element {i}: string required"),
+                ));
+            }
+        }
+    }
+    strings.sort();
+    Ok(Value::List(
+        strings.into_iter().map(Value::String).collect(),
+    ))
+}

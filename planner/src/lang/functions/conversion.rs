@@ -1,0 +1,63 @@
+//! Type conversion functions: `tostring`, `tonumber`, `tobool`, `tolist`, `toset`, `tomap`.
+//! Each passes null through and otherwise applies cty's conversion rules.
+
+use tenantform_proto::value::{Type, Value};
+
+use super::FunctionError;
+use crate::lang::convert::convert;
+use crate::lang::types::value_kind;
+
+fn convert_arg(
+    args: Vec<Value>,
+    ty: Type,
+    refusal: impl Fn(&Value) -> String,
+) -> Result<Value, FunctionError> {
+    let value = args.into_iter().next().unwrap_or(Value::Null);
+    let message = refusal(&value);
+    convert(value, &ty).map_err(|_| FunctionError::arg(0, message))
+}
+
+pub fn tostring(args: Vec<Value>) -> Result<Value, FunctionError> {
+    convert_arg(args, Type::String, |v| {
+        format!("cannot convert {} to string", value_kind(v))
+    })
+}
+
+pub fn tonumber(args: Vec<Value>) -> Result<Value, FunctionError> {
+    convert_arg(args, Type::Number, |v| match v {
+        Value::String(s) => format!(
+            "cannot convert {s:?} to number; given string must be a decimal representation of a number"
+        ),
+        other => format!("cannot convert {} to number", value_kind(other)),
+    })
+}
+
+pub fn tobool(args: Vec<Value>) -> Result<Value, FunctionError> {
+    convert_arg(args, Type::Bool, |v| match v {
+        Value::String(s) => format!(
+            "cannot convert {s:?} to bool; only the strings \"true\" or \"false\" are allowed"
+        ),
+        other => format!("cannot convert {} to bool", value_kind(other)),
+    })
+}
+
+pub fn tolist(args: Vec<Value>) -> Result<Value, FunctionError> {
+    convert_arg(args, Type::List(Box::new(Type::Dynamic)), |v| {
+        format!(
+            "cannot convert {} to list of any single type",
+            value_kind(v)
+        )
+    })
+}
+
+pub fn toset(args: Vec<Value>) -> Result<Value, FunctionError> {
+    convert_arg(args, Type::Set(Box::new(Type::Dynamic)), |v| {
+        format!("cannot convert {} to set of any single type", value_kind(v))
+    })
+}
+
+pub fn tomap(args: Vec<Value>) -> Result<Value, FunctionError> {
+    convert_arg(args, Type::Map(Box::new(Type::Dynamic)), |v| {
+        format!("cannot convert {} to map of any single type", value_kind(v))
+    })
+}

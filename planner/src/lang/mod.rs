@@ -1,0 +1,119 @@
+//! Expression evaluation with unknown values: references, operators, function calls and
+//! schema-driven decoding of a block body into a cty object.
+//!
+//! The work is split by concern: [`references`] finds what expressions refer to, `eval`
+//! (with `traversal`, `template`, `for_expr` and `operators`) computes values, [`functions`]
+//! holds the built-in function library, `convert` applies cty's conversion rules and
+//! `decode` turns a block body into an object conforming to a provider schema.
+
+mod convert;
+mod decode;
+mod eval;
+mod for_expr;
+pub mod functions;
+mod operators;
+pub mod references;
+mod template;
+mod traversal;
+pub mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::Body;
+use tenantform_proto::schema::Block;
+use tenantform_proto::value::{Type, Value};
+
+use crate::addrs::ResourceAddr;
+use crate::diags::{Diagnostics, SourceRange, Sources};
+
+/// What an expression refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Variable(String),
+    Local(String),
+    Resource(ResourceAddr),
+    /// `path.module`, `path.root`, `path.cwd`.
+    Path,
+    /// `terraform.workspace`.
+    Terraform,
+    Count,
+    Each,
+}
+
+/// A reference with where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    pub subject: Subject,
+    pub range: SourceRange,
+}
+
+/// The values an expression may refer to.
+#[derive(Clone, Debug, Default)]
+pub struct EvalContext {
+    pub variables: BTreeMap<String, Value>,
+    pub locals: BTreeMap<String, Value>,
+    /// A resource's value: its object for a single instance (unknown attributes where the
+    /// value is not known yet).
+    pub resources: BTreeMap<ResourceAddr, Value>,
+    pub path_module: String,
+    pub path_root: String,
+    pub path_cwd: String,
+    pub workspace: String,
+    /// `count.index` inside a resource with `count`.
+    pub count_index: Option<Value>,
+    /// `each.key` inside a resource with `for_each`.
+    pub each_key: Option<Value>,
+    /// `each.value` inside a resource with `for_each`.
+    pub each_value: Option<Value>,
+}
+
+/// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.
+pub fn expression_references(
+    expr: &Expression,
+    file: &str,
+    sources: &Sources,
+) -> Result<Vec<Reference>, Diagnostics> {
+    references::expression_references(expr, file, sources)
+}
+
+/// Everything the attributes and nested blocks of `body` refer to.
+pub fn body_references(
+    body: &Body,
+    file: &str,
+    sources: &Sources,
+) -> Result<Vec<Reference>, Diagnostics> {
+    references::body_references(body, file, sources)
+}
+
+/// Evaluates one expression.
+pub fn evaluate(
+    expr: &Expression,
+    ctx: &EvalContext,
+    file: &str,
+    sources: &Sources,
+) -> Result<Value, Diagnostics> {
+    eval::Evaluator::new(ctx, file, sources).eval(expr)
+}
+
+/// Decodes a block body into an object conforming to `schema.implied_type()`: unset
+/// attributes are null, values are converted to the attribute types, unknown arguments and
+/// blocks and missing required arguments are errors with the range of the offending text.
+pub fn decode_body(
+    body: &Body,
+    schema: &Block,
+    ctx: &EvalContext,
+    file: &str,
+    sources: &Sources,
+) -> Result<Value, Diagnostics> {
+    decode::decode_body(body, schema, ctx, file, sources)
+}
+
+/// Converts a value to a type as cty does (number <-> string, bool <-> string, tuple -> list
+/// or set, object -> map or object). Unknown and null convert to themselves.
+pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
+    convert::convert(value, ty)
+}

@@ -1,0 +1,203 @@
+//! String templates and heredocs: literals, `${...}` interpolations and the `%{if}` and
+//! `%{for}` directives, with `~` whitespace stripping. A template made of one interpolation
+//! only yields that interpolation's value unchanged, as in HCL.
+
+use hcl_edit::Span;
+use hcl_edit::template::{Directive, Element, Template};
+use tenantform_proto::value::{Type, Value};
+
+use super::convert::convert;
+use super::eval::{EvalResult, Evaluator};
+use crate::diags::Diagnostics;
+
+/// Where whitespace must be stripped around one element.
+#[derive(Clone, Copy, Default)]
+struct StripMarks {
+    before: bool,
+    after: bool,
+}
+
+fn strip_marks(element: &Element) -> StripMarks {
+    match element {
+        Element::Literal(_) => StripMarks::default(),
+        Element::Interpolation(interp) => StripMarks {
+            before: interp.strip.strip_start(),
+            after: interp.strip.strip_end(),
+        },
+        Element::Directive(directive) => match directive.as_ref() {
+            Directive::If(d) => StripMarks {
+                before: d.if_expr.strip.strip_start(),
+                after: d.endif_expr.strip.strip_end(),
+            },
+            Directive::For(d) => StripMarks {
+                before: d.for_expr.strip.strip_start(),
+                after: d.endfor_expr.strip.strip_end(),
+            },
+        },
+    }
+}
+
+impl Evaluator<'_> {
+    pub(super) fn eval_template(&mut self, template: &Template) -> EvalResult {
+        if let Some(Element::Interpolation(interp)) = template.as_single_element() {
+            return self.eval(&interp.expr);
+        }
+        self.render_template(template, false, false)
+    }
+
+    /// Renders a template to a string; `trim_start`/`trim_end` strip the whitespace at its
+    /// edges (set by `~` markers of an enclosing directive).
+    fn render_template(
+        &mut self,
+        template: &Template,
+        trim_start: bool,
+        trim_end: bool,
+    ) -> EvalResult {
+        let elements: Vec<&Element> = template.iter().collect();
+        let mut out = String::new();
+        let mut unknown = false;
+        for (i, element) in elements.iter().enumerate() {
+            match element {
+                Element::Literal(literal) => {
+                    let mut text: &str = literal.value();
+                    let strip_left =
+                        (i == 0 && trim_start) || (i > 0 && strip_marks(elements[i - 1]).after);
+                    let strip_right = (i + 1 == elements.len() && trim_end)
+                        || elements
+                            .get(i + 1)
+                            .is_some_and(|next| strip_marks(next).before);
+                    if strip_left {
+                        text = text.trim_start();
+                    }
+                    if strip_right {
+                        text = text.trim_end();
+                    }
+                    out.push_str(text);
+                }
+                Element::Interpolation(interp) => {
+                    let value = self.eval(&interp.expr)?;
+                    match self.template_string(value, interp.expr.span())? {
+                        Some(s) => out.push_str(&s),
+                        None => unknown = true,
+                    }
+                }
+                Element::Directive(directive) => match self.render_directive(directive)? {
+                    Some(s) => out.push_str(&s),
+                    None => unknown = true,
+                },
+            }
+        }
+        Ok(if unknown {
+            Value::Unknown
+        } else {
+            Value::String(out)
+        })
+    }
+
+    /// The text of a directive, or `None` when it depends on an unknown value.
+    fn render_directive(&mut self, directive: &Directive) -> Result<Option<String>, Diagnostics> {
+        match directive {
+            Directive::If(d) => {
+                let condition = self.eval(&d.if_expr.cond_expr)?;
+                let span = d.if_expr.cond_expr.span();
+                let chosen = match condition {
+                    Value::Unknown => return Ok(None),
+                    Value::Null => {
+                        return Err(self.error(
+                            "Invalid template if directive",
+                            "The condition value is null. Conditions must either be true or false.",
+                            span,
+                        ));
+                    }
+                    other => match convert(other, &Type::Bool) {
+                        Ok(Value::Bool(b)) => b,
+                        _ => {
+                            return Err(self.error(
+                                "Invalid template if directive",
+                                "The condition expression must be of type bool.",
+                                span,
+                            ));
+                        }
+                    },
+                };
+                let else_strip = d.else_expr.as_ref().map(|e| e.strip);
+                let rendered = if chosen {
+                    let trim_end = match else_strip {
+                        Some(strip) => strip.strip_start(),
+                        None => d.endif_expr.strip.strip_start(),
+                    };
+                    self.render_template(
+                        &d.if_expr.template,
+                        d.if_expr.strip.strip_end(),
+                        trim_end,
+                    )?
+                } else if let Some(else_expr) = &d.else_expr {
+                    self.render_template(
+                        &else_expr.template,
+                        else_expr.strip.strip_end(),
+                        d.endif_expr.strip.strip_start(),
+                    )?
+                } else {
+                    Value::String(String::new())
+                };
+                Ok(match rendered {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+            }
+            Directive::For(d) => {
+                let collection = self.eval(&d.for_expr.collection_expr)?;
+                let span = d.for_expr.collection_expr.span();
+                let Some(items) = self.iteration_items(collection, span)? else {
+                    return Ok(None);
+                };
+                let key_var = d.for_expr.key_var.as_ref().map(|k| k.value().to_string());
+                let value_var = d.for_expr.value_var.value().to_string();
+                let mut out = String::new();
+                for (key, value) in items {
+                    let mut bindings = vec![(value_var.clone(), value)];
+                    if let Some(key_var) = &key_var {
+                        bindings.insert(0, (key_var.clone(), key));
+                    }
+                    let rendered = self.with_bindings(bindings, |ev| {
+                        ev.render_template(
+                            &d.for_expr.template,
+                            d.for_expr.strip.strip_end(),
+                            d.endfor_expr.strip.strip_start(),
+                        )
+                    })?;
+                    match rendered {
+                        Value::String(s) => out.push_str(&s),
+                        _ => return Ok(None),
+                    }
+                }
+                Ok(Some(out))
+            }
+        }
+    }
+
+    /// The string an interpolated value contributes, or `None` when it is unknown.
+    fn template_string(
+        &self,
+        value: Value,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Result<Option<String>, Diagnostics> {
+        match value {
+            Value::Unknown => Ok(None),
+            Value::Null => Err(self.error(
+                "Invalid template interpolation value",
+                "The expression result is null. Cannot include a null value in a string \
+                 template.",
+                span,
+            )),
+            other => match convert(other, &Type::String) {
+                Ok(Value::String(s)) => Ok(Some(s)),
+                _ => Err(self.error(
+                    "Invalid template interpolation value",
+                    "Cannot include the given value in a string template: string required.",
+                    span,
+                )),
+            },
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Schema-driven decoding of block bodies and its diagnostics.
+
+use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
+use tenantform_proto::value::{Type, Value};
+
+use super::{FILE, context, n, obj, parse, s, sources};
+use crate::diags::Diagnostics;
+use crate::lang::decode_body;
+
+fn contact_block() -> Block {
+    let mut block = Block::default();
+    block
+        .attributes
+        .insert("name".into(), Attribute::required(Type::String));
+    block
+        .attributes
+        .insert("kind".into(), Attribute::optional(Type::String));
+    block
+}
+
+fn tenant_schema() -> Block {
+    let mut block = Block::default();
+    block
+        .attributes
+        .insert("slug".into(), Attribute::required(Type::String));
+    block
+        .attributes
+        .insert("retention_days".into(), Attribute::optional(Type::Number));
+    block.attributes.insert(
+        "labels".into(),
+        Attribute::optional(Type::Map(Box::new(Type::String))),
+    );
+    block
+        .attributes
+        .insert("id".into(), Attribute::computed(Type::String));
+    block
+        .attributes
+        .insert("status".into(), Attribute::optional_computed(Type::String));
+    let nested = |nesting, min_items, max_items| NestedBlock {
+        nesting,
+        block: contact_block(),
+        min_items,
+        max_items,
+    };
+    block
+        .block_types
+        .insert("contact".into(), nested(Nesting::List, 0, 2));
+    block
+        .block_types
+        .insert("owner".into(), nested(Nesting::Single, 0, 0));
+    block
+        .block_types
+        .insert("tag".into(), nested(Nesting::Set, 0, 0));
+    block
+        .block_types
+        .insert("site".into(), nested(Nesting::Map, 0, 0));
+    block
+        .block_types
+        .insert("extra".into(), nested(Nesting::Group, 0, 0));
+    block
+}
+
+fn decode(text: &str) -> Result<Value, Diagnostics> {
+    decode_body(
+        &parse(text),
+        &tenant_schema(),
+        &context(),
+        FILE,
+        &sources(text),
+    )
+}
+
+#[test]
+fn a_body_decodes_to_the_implied_object() {
+    let text = "slug = \"acme\"\nretention_days = \"30\"\nlabels = { env = var.name }\n\
+                contact {\n  name = \"a\"\n}\ncontact {\n  name = \"b\"\n  kind = \"billing\"\n}\n\
+                tag {\n  name = \"z\"\n}\nsite \"eu\" {\n  name = \"e\"\n}\n";
+    let value = decode(text).unwrap_or_else(|d| panic!("{d}"));
+    let contact = |name: &str, kind: Value| obj([("kind", kind), ("name", s(name))]);
+    let expected = obj([
+        (
+            "contact",
+            Value::List(vec![contact("a", Value::Null), contact("b", s("billing"))]),
+        ),
+        ("extra", obj([("kind", Value::Null), ("name", Value::Null)])),
+        ("id", Value::Null),
+        ("labels", Value::Map([("env".into(), s("Acme"))].into())),
+        ("owner", Value::Null),
+        ("retention_days", n(30)),
+        (
+            "site",
+            Value::Map([("eu".into(), contact("e", Value::Null))].into()),
+        ),
+        ("slug", s("acme")),
+        ("status", Value::Null),
+        ("tag", Value::Set(vec![contact("z", Value::Null)])),
+    ]);
+    assert_eq!(value, expected);
+}
+
+#[test]
+fn unknown_values_survive_decoding() {
+    let value = decode("slug = tenant.acme.id\n").unwrap();
+    assert_eq!(value.get_attr("slug"), Some(&Value::Unknown));
+    assert_eq!(value.get_attr("contact"), Some(&Value::List(vec![])));
+}
+
+fn errors(text: &str) -> Vec<(String, String, usize, usize)> {
+    let diags = decode(text).expect_err(text);
+    diags
+        .iter()
+        .map(|d| {
+            let r = d.range.clone().expect("a range");
+            (
+                d.summary.clone(),
+                d.detail.clone(),
+                r.start.line,
+                r.start.column,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_problem_is_reported_with_its_range() {
+    let text = "slug = \"a\"\nfoo = 1\nid = \"x\"\nretention_days = [1]\nbar {\n}\n\
+                contact {\n}\nowner {\n  name = \"o\"\n}\nowner {\n  name = \"p\"\n}\n";
+    let found = errors(text);
+    let expect = [
+        (
+            "Unsupported argument",
+            "An argument named \"foo\" is not expected here.",
+            2,
+            1,
+        ),
+        (
+            "Value for unconfigurable attribute",
+            "Can't configure a value for \"id\": its value will be decided automatically based \
+             on the result of applying this configuration.",
+            3,
+            1,
+        ),
+        (
+            "Incorrect attribute value type",
+            "Inappropriate value for attribute \"retention_days\": a number is required.",
+            4,
+            18,
+        ),
+        (
+            "Unsupported block type",
+            "Blocks of type \"bar\" are not expected here.",
+            5,
+            1,
+        ),
+        (
+            "Missing required argument",
+            "The argument \"name\" is required, but no definition was found.",
+            7,
+            1,
+        ),
+        (
+            "Duplicate owner block",
+            "Only one \"owner\" block is allowed. Another was defined at main.tf:9,1-6.",
+            12,
+            1,
+        ),
+    ];
+    let expect: Vec<(String, String, usize, usize)> = expect
+        .iter()
+        .map(|(a, b, l, c)| (a.to_string(), b.to_string(), *l, *c))
+        .collect();
+    assert_eq!(found, expect);
+}
+
+#[test]
+fn missing_required_arguments_point_at_the_body() {
+    let found = errors("retention_days = 1\n");
+    assert_eq!(found[0].0, "Missing required argument");
+    assert_eq!(
+        found[0].1,
+        "The argument \"slug\" is required, but no definition was found."
+    );
+}
+
+#[test]
+fn block_counts_and_labels_are_checked() {
+    let text = "slug = \"a\"\ncontact {\n  name = \"1\"\n}\ncontact {\n  name = \"2\"\n}\n\
+                contact {\n  name = \"3\"\n}\nsite {\n  name = \"x\"\n}\ntag \"l\" {\n  name = \"y\"\n}\n";
+    let summaries: Vec<String> = errors(text).into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        summaries,
+        vec![
+            "Too many contact blocks",
+            "Missing key for site",
+            "Extraneous label for tag"
+        ]
+    );
+    let mut schema = tenant_schema();
+    schema.block_types.get_mut("contact").unwrap().min_items = 1;
+    let text = "slug = \"a\"\n";
+    let diags = decode_body(&parse(text), &schema, &context(), FILE, &sources(text)).unwrap_err();
+    assert_eq!(diags.0[0].summary, "Insufficient contact blocks");
+}
+
+#[test]
+fn evaluation_errors_are_collected_across_attributes() {
+    let found = errors("slug = var.nope\nlabels = local.nope\n");
+    let summaries: Vec<&str> = found.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        summaries,
+        vec![
+            "Reference to undeclared input variable",
+            "Reference to undeclared local value"
+        ]
+    );
+}

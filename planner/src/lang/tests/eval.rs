@@ -1,0 +1,275 @@
+//! Evaluation: literals, references, operators, templates, `for`, splats and unknowns.
+
+use tenantform_proto::value::{Number, Value};
+
+use super::{context, eval, eval_error, eval_in, n, obj, s};
+
+#[test]
+fn literals_and_collections() {
+    assert_eq!(eval("null"), Value::Null);
+    assert_eq!(eval("true"), Value::Bool(true));
+    assert_eq!(eval("42"), n(42));
+    assert_eq!(eval("1.5"), Value::Number(Number::Float(1.5)));
+    assert_eq!(eval("\"a\\nb\""), s("a\nb"));
+    assert_eq!(eval("[1, \"a\"]"), Value::Tuple(vec![n(1), s("a")]));
+    assert_eq!(
+        eval("{ a = 1, \"b\" = 2, (var.name) = 3 }"),
+        obj([("a", n(1)), ("b", n(2)), ("Acme", n(3))])
+    );
+}
+
+#[test]
+fn references_resolve_through_the_context() {
+    assert_eq!(eval("var.name"), s("Acme"));
+    assert_eq!(eval("var.tiers[1]"), s("standard"));
+    assert_eq!(eval("var.labels.env"), s("prod"));
+    assert_eq!(eval("var.labels[\"team\"]"), s("core"));
+    assert_eq!(eval("local.count"), n(3));
+    assert_eq!(eval("tenant.acme.slug"), s("acme"));
+    assert_eq!(eval("data.tenants.all.slugs[0]"), s("acme"));
+    assert_eq!(eval("tenant_user.admins.0.login"), s("a"));
+    assert_eq!(eval("path.cwd"), s("/work"));
+    assert_eq!(eval("terraform.workspace"), s("default"));
+}
+
+#[test]
+fn count_and_each_come_from_the_context() {
+    let mut ctx = context();
+    ctx.count_index = Some(n(2));
+    ctx.each_key = Some(s("k"));
+    ctx.each_value = Some(obj([("tier", s("free"))]));
+    assert_eq!(eval_in("count.index + 1", &ctx).unwrap(), n(3));
+    assert_eq!(
+        eval_in("\"${each.key}-${each.value.tier}\"", &ctx).unwrap(),
+        s("k-free")
+    );
+    let err = eval_error("count.index");
+    assert_eq!(err.summary, "Reference to \"count\" in non-counted context");
+}
+
+#[test]
+fn splats_map_over_elements() {
+    assert_eq!(
+        eval("tenant_user.admins[*].login"),
+        Value::Tuple(vec![s("a"), s("b")])
+    );
+    assert_eq!(
+        eval("tenant_user.admins.*.role"),
+        Value::Tuple(vec![s("admin"), s("admin")])
+    );
+    assert_eq!(eval("[[1, 2], [3]][*][0]"), Value::Tuple(vec![n(1), n(3)]));
+    assert_eq!(eval("(tenant_user.admins[*].login)[1]"), s("b"));
+    assert_eq!(
+        eval("tenant_user.admins.*.login[1]"),
+        s("b"),
+        "an attribute splat ends at the index"
+    );
+    assert_eq!(eval("null[*]"), Value::Tuple(vec![]));
+    assert_eq!(eval("var.pending[*].id"), Value::Unknown);
+}
+
+#[test]
+fn operators_follow_cty() {
+    assert_eq!(eval("1 + 2 * 3"), n(7));
+    assert_eq!(eval("7 / 2"), Value::Number(Number::Float(3.5)));
+    assert_eq!(eval("7 % 3"), n(1));
+    assert_eq!(eval("-local.count"), n(-3));
+    assert_eq!(eval("\"2\" + 1"), n(3));
+    assert_eq!(eval("3 > 2 && !false"), Value::Bool(true));
+    assert_eq!(eval("false || 1 >= 2"), Value::Bool(false));
+    assert_eq!(
+        eval("[1, {a = \"x\"}] == [1, {a = \"x\"}]"),
+        Value::Bool(true)
+    );
+    assert_eq!(eval("\"a\" != \"b\""), Value::Bool(true));
+    assert_eq!(eval("1 == 1.0"), Value::Bool(true));
+}
+
+#[test]
+fn unknowns_propagate() {
+    for src in [
+        "var.pending",
+        "var.pending + 1",
+        "var.pending == 1",
+        "[var.pending] == [1]",
+        "var.pending && true",
+        "!var.pending",
+        "var.pending ? 1 : 2",
+        "\"x-${var.pending}\"",
+        "upper(var.pending)",
+        "tenant.acme.id",
+        "tenant.acme.id.anything[3]",
+        "[for x in var.pending : x]",
+        "{ (var.pending) = 1 }",
+        "var.labels[var.pending]",
+    ] {
+        assert_eq!(eval(src), Value::Unknown, "{src}");
+    }
+    // Containers keep their known parts.
+    assert_eq!(
+        eval("[var.pending, 1]"),
+        Value::Tuple(vec![Value::Unknown, n(1)])
+    );
+    assert_eq!(eval("length([var.pending, 1])"), n(2));
+}
+
+#[test]
+fn conditionals_choose_a_branch() {
+    assert_eq!(eval("var.name == \"Acme\" ? \"yes\" : \"no\""), s("yes"));
+    assert_eq!(eval("\"false\" ? 1 : 2"), n(2));
+    assert_eq!(eval_error("null ? 1 : 2").summary, "Null condition");
+    assert_eq!(eval_error("[] ? 1 : 2").summary, "Incorrect condition type");
+}
+
+#[test]
+fn templates_interpolate_and_run_directives() {
+    assert_eq!(eval("\"Hello, ${var.name}!\""), s("Hello, Acme!"));
+    assert_eq!(
+        eval("\"${local.count}\""),
+        n(3),
+        "a lone interpolation keeps its type"
+    );
+    assert_eq!(eval("\"n=${local.count} ${true}\""), s("n=3 true"));
+    assert_eq!(
+        eval("\"%{ if local.count > 2 }big%{ else }small%{ endif }\""),
+        s("big")
+    );
+    assert_eq!(
+        eval("\"%{ for t in var.tiers }${t},%{ endfor }\""),
+        s("free,standard,")
+    );
+    assert_eq!(eval("\"a ${~ \"b\" ~} c\""), s("abc"));
+    assert_eq!(eval("\"$${literal}\""), s("${literal}"));
+    let heredoc = "<<-EOT\n    hello ${var.name}\n      indented\n    EOT";
+    assert_eq!(eval(heredoc), s("hello Acme\n  indented\n"));
+    assert_eq!(
+        eval_error("\"x${null}\"").summary,
+        "Invalid template interpolation value"
+    );
+    assert_eq!(
+        eval_error("\"${[1]}x\"").summary,
+        "Invalid template interpolation value"
+    );
+}
+
+#[test]
+fn for_expressions_build_tuples_and_objects() {
+    assert_eq!(
+        eval("[for t in var.tiers : upper(t)]"),
+        Value::Tuple(vec![s("FREE"), s("STANDARD")])
+    );
+    assert_eq!(
+        eval("[for i, t in var.tiers : i if t != \"free\"]"),
+        Value::Tuple(vec![n(1)])
+    );
+    assert_eq!(
+        eval("{for k, v in var.labels : v => k}"),
+        obj([("core", s("team")), ("prod", s("env"))])
+    );
+    assert_eq!(
+        eval("{for u in tenant_user.admins : u.role => u.login...}"),
+        obj([("admin", Value::Tuple(vec![s("a"), s("b")]))])
+    );
+    assert_eq!(
+        eval_error("{for u in tenant_user.admins : u.role => u.login}").summary,
+        "Duplicate object key"
+    );
+    assert_eq!(
+        eval_error("[for x in null : x]").summary,
+        "Iteration over null value"
+    );
+    assert_eq!(eval("[for x in [1, 2] : x if var.pending]"), Value::Unknown);
+}
+
+#[test]
+fn undeclared_references_are_errors_with_ranges() {
+    let err = eval_error("var.nope");
+    assert_eq!(err.summary, "Reference to undeclared input variable");
+    let range = err.range.unwrap();
+    assert_eq!(
+        (
+            range.filename.as_str(),
+            range.start.line,
+            range.start.column,
+            range.end.column
+        ),
+        ("main.tf", 1, 5, 13)
+    );
+    assert_eq!(
+        eval_error("local.nope").summary,
+        "Reference to undeclared local value"
+    );
+    assert_eq!(
+        eval_error("tenant.nope.id").summary,
+        "Reference to undeclared resource"
+    );
+    assert!(
+        eval_error("tenant.nope.id")
+            .detail
+            .contains("\"tenant\" \"nope\"")
+    );
+    assert_eq!(
+        eval_error("data.tenants.nope").summary,
+        "Reference to undeclared resource"
+    );
+    assert_eq!(eval_error("foo").summary, "Invalid reference");
+}
+
+#[test]
+fn bad_accesses_are_errors_at_the_operator() {
+    let err = eval_error("tenant.acme.nope");
+    assert_eq!(err.summary, "Unsupported attribute");
+    assert_eq!(
+        err.detail,
+        "This object does not have an attribute named \"nope\"."
+    );
+    assert_eq!(err.range.unwrap().start.column, 16);
+    assert_eq!(eval_error("var.tiers[5]").summary, "Invalid index");
+    assert_eq!(eval_error("var.tiers[\"x\"]").summary, "Invalid index");
+    assert_eq!(eval_error("var.labels.nope").summary, "Missing map element");
+    assert_eq!(
+        eval_error("null.a").summary,
+        "Attempt to get attribute from null value"
+    );
+    assert_eq!(eval_error("toset([1])[0]").summary, "Invalid index");
+}
+
+#[test]
+fn bad_operands_are_errors_at_the_operand() {
+    let err = eval_error("1 + \"x\"");
+    assert_eq!(err.summary, "Invalid operand");
+    assert_eq!(
+        err.detail,
+        "Unsuitable value for right operand: a number is required."
+    );
+    assert_eq!(err.range.unwrap().start.column, 9);
+    assert_eq!(eval_error("null && true").summary, "Invalid operand");
+    assert_eq!(eval_error("1 / 0").summary, "Operation failed");
+}
+
+#[test]
+fn function_calls_check_names_and_arity() {
+    let err = eval_error("nope(1)");
+    assert_eq!(err.summary, "Call to unknown function");
+    assert_eq!(err.detail, "There is no function named \"nope\".");
+    assert_eq!(
+        eval_error("upper()").summary,
+        "Not enough function arguments"
+    );
+    assert_eq!(
+        eval_error("upper(\"a\", \"b\")").summary,
+        "Too many function arguments"
+    );
+    let err = eval_error("upper([1])");
+    assert_eq!(err.summary, "Invalid function argument");
+    assert_eq!(
+        err.detail,
+        "Invalid value for \"str\" parameter: string required."
+    );
+    assert_eq!(err.range.unwrap().start.column, 11);
+    assert_eq!(
+        eval_error("max(var.tiers...)").summary,
+        "Invalid function argument"
+    );
+    assert_eq!(eval("min([3, 1, 2]...)"), n(1));
+}

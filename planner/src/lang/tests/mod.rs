@@ -1,0 +1,115 @@
+//! Unit tests of expression evaluation, references, functions, conversion and decoding.
+
+mod convert;
+mod decode;
+mod eval;
+mod functions;
+mod references;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::Body;
+use tenantform_proto::value::{Number, Value};
+
+use super::{EvalContext, evaluate};
+use crate::addrs::ResourceAddr;
+use crate::diags::{Diagnostic, Diagnostics, Sources};
+
+pub(super) const FILE: &str = "main.tf";
+
+/// Sources holding `text` as `main.tf`.
+pub(super) fn sources(text: &str) -> Sources {
+    let mut sources = Sources::default();
+    sources.files.insert(FILE.into(), text.into());
+    sources
+}
+
+pub(super) fn parse(text: &str) -> Body {
+    hcl_edit::parser::parse_body(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The expression of `x = SRC` and the sources it was read from.
+pub(super) fn expression(src: &str) -> (Expression, Sources) {
+    let text = format!("x = {src}\n");
+    let body = parse(&text);
+    let expr = body.get_attribute("x").expect("attribute x").value.clone();
+    (expr, sources(&text))
+}
+
+pub(super) fn eval_in(src: &str, ctx: &EvalContext) -> Result<Value, Diagnostics> {
+    let (expr, sources) = expression(src);
+    evaluate(&expr, ctx, FILE, &sources)
+}
+
+/// A context with a few variables, locals and resources.
+pub(super) fn context() -> EvalContext {
+    let mut ctx = EvalContext {
+        path_module: ".".into(),
+        path_root: ".".into(),
+        path_cwd: "/work".into(),
+        workspace: "default".into(),
+        ..EvalContext::default()
+    };
+    ctx.variables.insert("name".into(), s("Acme"));
+    ctx.variables
+        .insert("tiers".into(), Value::List(vec![s("free"), s("standard")]));
+    ctx.variables.insert(
+        "labels".into(),
+        Value::Map(
+            [
+                ("env".to_string(), s("prod")),
+                ("team".to_string(), s("core")),
+            ]
+            .into(),
+        ),
+    );
+    ctx.variables.insert("pending".into(), Value::Unknown);
+    ctx.locals.insert("count".into(), n(3));
+    ctx.resources.insert(
+        ResourceAddr::managed("tenant", "acme"),
+        obj([
+            ("id", Value::Unknown),
+            ("slug", s("acme")),
+            ("tier", s("free")),
+        ]),
+    );
+    ctx.resources.insert(
+        ResourceAddr::managed("tenant_user", "admins"),
+        Value::Tuple(vec![
+            obj([("login", s("a")), ("role", s("admin"))]),
+            obj([("login", s("b")), ("role", s("admin"))]),
+        ]),
+    );
+    ctx.resources.insert(
+        ResourceAddr::data("tenants", "all"),
+        obj([("slugs", Value::List(vec![s("acme"), s("globex")]))]),
+    );
+    ctx
+}
+
+pub(super) fn eval(src: &str) -> Value {
+    eval_in(src, &context()).unwrap_or_else(|d| panic!("{src}: {d}"))
+}
+
+/// The only diagnostic evaluating `src` produces.
+pub(super) fn eval_error(src: &str) -> Diagnostic {
+    let diags = eval_in(src, &context()).expect_err(src);
+    assert_eq!(diags.0.len(), 1, "{diags}");
+    diags.0[0].clone()
+}
+
+pub(super) fn s(text: &str) -> Value {
+    Value::String(text.into())
+}
+
+pub(super) fn n(i: i64) -> Value {
+    Value::Number(Number::Int(i))
+}
+
+pub(super) fn obj<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}

@@ -1,0 +1,340 @@
+//! Traversals: resolving a reference's root (`var.x`, `local.y`, `TYPE.NAME`,
+//! `data.TYPE.NAME`, `path.module`, `count.index`, a `for` variable) and applying attribute
+//! access, indexing and splat operators to a value.
+
+use std::ops::Range;
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::{Decorated, Ident, Span};
+use tenantform_proto::value::{Number, Type, Value};
+
+use super::convert::convert;
+use super::eval::{EvalResult, Evaluator};
+use crate::addrs::ResourceAddr;
+use crate::diags::Diagnostics;
+
+type Operator = Decorated<TraversalOperator>;
+
+/// The span from the start of `a` to the end of `b`.
+pub(super) fn join_spans(a: Option<Range<usize>>, b: Option<Range<usize>>) -> Option<Range<usize>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The attribute name of an operator, when it is `.name`.
+pub(super) fn attr_name(op: Option<&Operator>) -> Option<&str> {
+    match op.map(|op| op.value()) {
+        Some(TraversalOperator::GetAttr(name)) => Some(name.value().as_str()),
+        _ => None,
+    }
+}
+
+impl Evaluator<'_> {
+    /// Evaluates a variable or traversal expression.
+    pub(super) fn eval_traversal(&mut self, expr: &Expression) -> EvalResult {
+        let (root, ops): (&Expression, &[Operator]) = match expr {
+            Expression::Traversal(traversal) => (&traversal.expr, &traversal.operators),
+            _ => (expr, &[]),
+        };
+        let (value, consumed) = match root {
+            Expression::Variable(name) => self.resolve_root(name, ops)?,
+            other => (self.eval(other)?, 0),
+        };
+        self.apply_operators(value, &ops[consumed..])
+    }
+
+    /// The value a reference's root names, and how many operators naming it were used.
+    fn resolve_root(
+        &mut self,
+        root: &Decorated<Ident>,
+        ops: &[Operator],
+    ) -> Result<(Value, usize), Diagnostics> {
+        let name = root.value().as_str();
+        if let Some(value) = self.lookup_scope(name) {
+            return Ok((value.clone(), 0));
+        }
+        let span_to = |n: usize| join_spans(root.span(), ops.get(n).and_then(|op| op.span()));
+        let first = attr_name(ops.first());
+        let ctx = self.ctx;
+        let found = |value: Option<&Value>| value.cloned();
+        let (value, consumed, summary, detail) = match (name, first) {
+            ("var", Some(var)) => (
+                found(ctx.variables.get(var)),
+                1,
+                "Reference to undeclared input variable",
+                format!(
+                    "An input variable with the name \"{var}\" has not been declared. This \
+                     variable can be declared with a variable \"{var}\" {{}} block."
+                ),
+            ),
+            ("local", Some(local)) => (
+                found(ctx.locals.get(local)),
+                1,
+                "Reference to undeclared local value",
+                format!("A local value with the name \"{local}\" has not been declared."),
+            ),
+            ("path", Some(attr)) => (
+                match attr {
+                    "module" => Some(Value::string(&ctx.path_module)),
+                    "root" => Some(Value::string(&ctx.path_root)),
+                    "cwd" => Some(Value::string(&ctx.path_cwd)),
+                    _ => None,
+                },
+                1,
+                "Invalid \"path\" attribute",
+                format!(
+                    "The \"path\" object does not have an attribute named \"{attr}\". The \
+                     supported attributes are path.cwd, path.module, and path.root."
+                ),
+            ),
+            ("terraform", Some(attr)) => (
+                (attr == "workspace").then(|| Value::string(&ctx.workspace)),
+                1,
+                "Invalid \"terraform\" attribute",
+                format!(
+                    "The \"terraform\" object does not have an attribute named \"{attr}\". The \
+                     only supported attribute is terraform.workspace, the name of the currently \
+                     selected workspace."
+                ),
+            ),
+            ("count", Some("index")) => (
+                ctx.count_index.clone(),
+                1,
+                "Reference to \"count\" in non-counted context",
+                "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" \
+                 blocks, and only when the \"count\" argument is set."
+                    .to_string(),
+            ),
+            ("each", Some(attr @ ("key" | "value"))) => (
+                if attr == "key" {
+                    ctx.each_key.clone()
+                } else {
+                    ctx.each_value.clone()
+                },
+                1,
+                "Reference to \"each\" in context without for_each",
+                "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and \
+                 only when the \"for_each\" argument is set."
+                    .to_string(),
+            ),
+            ("data", Some(type_name)) => match attr_name(ops.get(1)) {
+                Some(res_name) => (
+                    found(ctx.resources.get(&ResourceAddr::data(type_name, res_name))),
+                    2,
+                    "Reference to undeclared resource",
+                    format!(
+                        "A data resource \"{type_name}\" \"{res_name}\" has not been declared in \
+                         the root module."
+                    ),
+                ),
+                None => return Err(self.invalid_reference(name, span_to(0))),
+            },
+            ("count" | "each" | "module" | "self" | "var" | "local" | "path" | "terraform", _) => {
+                return Err(self.invalid_reference(name, span_to(0)));
+            }
+            (type_name, Some(res_name)) => (
+                found(
+                    ctx.resources
+                        .get(&ResourceAddr::managed(type_name, res_name)),
+                ),
+                1,
+                "Reference to undeclared resource",
+                format!(
+                    "A managed resource \"{type_name}\" \"{res_name}\" has not been declared in \
+                     the root module."
+                ),
+            ),
+            (_, None) => return Err(self.invalid_reference(name, root.span())),
+        };
+        match value {
+            Some(value) => Ok((value, consumed)),
+            None => Err(self.error(summary, detail, span_to(consumed - 1))),
+        }
+    }
+
+    fn invalid_reference(&self, root: &str, span: Option<Range<usize>>) -> Diagnostics {
+        let detail = match root {
+            "module" => "Module calls are not supported yet, so \"module\" cannot be referenced."
+                .to_string(),
+            "self" => "The \"self\" object is not available in this context.".to_string(),
+            "count" => "The \"count\" object does not have this attribute. The only supported \
+                        attribute is count.index."
+                .to_string(),
+            "each" => {
+                "The \"each\" object has only the attributes \"key\" and \"value\".".to_string()
+            }
+            "var" | "local" | "path" | "terraform" | "data" => {
+                format!("The \"{root}\" object must be followed by an attribute name.")
+            }
+            _ => "A reference to a resource type must be followed by at least one attribute \
+                  access, specifying the resource name."
+                .to_string(),
+        };
+        self.error("Invalid reference", detail, span)
+    }
+
+    /// Applies traversal operators in order; splats apply the operators after them to each
+    /// element.
+    pub(super) fn apply_operators(&mut self, mut value: Value, ops: &[Operator]) -> EvalResult {
+        let mut i = 0;
+        while i < ops.len() {
+            let op = &ops[i];
+            i += 1;
+            value = match op.value() {
+                TraversalOperator::GetAttr(name) => {
+                    self.get_attr(value, name.value(), op.span())?
+                }
+                TraversalOperator::Index(key_expr) => {
+                    let key = self.eval(key_expr)?;
+                    self.index(value, key, op.span())?
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    let key = Value::Number(Number::from_u64(*n.value()));
+                    self.index(value, key, op.span())?
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let full = matches!(op.value(), TraversalOperator::FullSplat(_));
+                    let count = ops[i..]
+                        .iter()
+                        .take_while(|next| match next.value() {
+                            TraversalOperator::GetAttr(_) => true,
+                            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => full,
+                            _ => false,
+                        })
+                        .count();
+                    let per_element = &ops[i..i + count];
+                    i += count;
+                    let items = match value {
+                        Value::Unknown => return Ok(Value::Unknown),
+                        Value::Null => Vec::new(),
+                        Value::List(items) | Value::Tuple(items) | Value::Set(items) => items,
+                        single => vec![single],
+                    };
+                    let mut results = Vec::with_capacity(items.len());
+                    for item in items {
+                        results.push(self.apply_operators(item, per_element)?);
+                    }
+                    Value::Tuple(results)
+                }
+            };
+            if value.is_unknown() {
+                // Evaluate the remaining index expressions for their errors only.
+                for op in &ops[i..] {
+                    if let TraversalOperator::Index(key_expr) = op.value() {
+                        self.eval(key_expr)?;
+                    }
+                }
+                return Ok(Value::Unknown);
+            }
+        }
+        Ok(value)
+    }
+
+    fn get_attr(&self, value: Value, name: &str, span: Option<Range<usize>>) -> EvalResult {
+        match value {
+            Value::Unknown => Ok(Value::Unknown),
+            Value::Null => Err(self.error(
+                "Attempt to get attribute from null value",
+                "This value is null, so it does not have any attributes.",
+                span,
+            )),
+            Value::Object(mut entries) => entries.remove(name).ok_or_else(|| {
+                self.error(
+                    "Unsupported attribute",
+                    format!("This object does not have an attribute named \"{name}\"."),
+                    span,
+                )
+            }),
+            Value::Map(mut entries) => entries.remove(name).ok_or_else(|| {
+                self.error(
+                    "Missing map element",
+                    format!("This map does not have an element with the key \"{name}\"."),
+                    span,
+                )
+            }),
+            Value::List(_) | Value::Tuple(_) | Value::Set(_) => Err(self.error(
+                "Unsupported attribute",
+                "Can't access attributes on a list of objects. Did you mean to access an \
+                 attribute for a specific element of the list, or across all elements of the \
+                 list?",
+                span,
+            )),
+            primitive => Err(self.error(
+                "Unsupported attribute",
+                format!(
+                    "Can't access attributes on a primitive-typed value ({}).",
+                    super::types::value_kind(&primitive)
+                ),
+                span,
+            )),
+        }
+    }
+
+    pub(super) fn index(&self, value: Value, key: Value, span: Option<Range<usize>>) -> EvalResult {
+        let missing = || {
+            self.error(
+                "Invalid index",
+                "The given key does not identify an element in this collection value.",
+                span.clone(),
+            )
+        };
+        if key.is_null() {
+            return Err(self.error(
+                "Invalid index",
+                "Can't use a null value as an indexing key.",
+                span.clone(),
+            ));
+        }
+        match value {
+            Value::Unknown => Ok(Value::Unknown),
+            _ if key.is_unknown() => Ok(Value::Unknown),
+            Value::Null => Err(self.error(
+                "Attempt to index null value",
+                "This value is null, so it does not have any indices.",
+                span,
+            )),
+            Value::List(mut items) | Value::Tuple(mut items) => {
+                let index = match convert(key, &Type::Number) {
+                    Ok(Value::Number(n)) => n.as_i64(),
+                    _ => {
+                        return Err(self.error(
+                            "Invalid index",
+                            "The given key does not identify an element in this collection \
+                             value: a number is required.",
+                            span,
+                        ));
+                    }
+                };
+                match index.and_then(|i| usize::try_from(i).ok()) {
+                    Some(i) if i < items.len() => Ok(items.swap_remove(i)),
+                    _ => Err(missing()),
+                }
+            }
+            Value::Map(mut entries) | Value::Object(mut entries) => {
+                match convert(key, &Type::String) {
+                    Ok(Value::String(k)) => entries.remove(&k).ok_or_else(missing),
+                    _ => Err(self.error(
+                        "Invalid index",
+                        "The given key does not identify an element in this collection value: \
+                         string required.",
+                        span,
+                    )),
+                }
+            }
+            Value::Set(_) => Err(self.error(
+                "Invalid index",
+                "Elements of a set are identified only by their value and don't have any \
+                 separate index or key to select with, so it's only possible to perform \
+                 operations across all elements of the set.",
+                span,
+            )),
+            _ => Err(self.error(
+                "Invalid index",
+                "This value does not have any indices.",
+                span,
+            )),
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! The machine-readable plan and state of `show -json`, in Terraform's formats (plan format
+//! 1.2, state values format 1.0), so that tools that read Terraform plans (checkov,
+//! terraform-compliance, OPA policies) read ours.
+//!
+//! As in Terraform: `after` omits unknown values (null inside sequences, absent in objects),
+//! `after_unknown` mirrors `after` with `true` at unknown leaves and known object attributes
+//! left out, and `before_sensitive` / `after_sensitive` do the same for sensitive leaves.
+//! Sensitive values themselves are present, as in Terraform's JSON output.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json, json};
+use tenantform_proto::value::{AttributePath, PathStep, Value};
+
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
+use crate::plan::{Action, ActionReason, Plan, ResourceChange};
+
+/// The plan format version this module writes.
+pub const PLAN_FORMAT_VERSION: &str = "1.2";
+/// The state values format version this module writes.
+pub const STATE_FORMAT_VERSION: &str = "1.0";
+
+/// One resource instance of a state, as the JSON state representation needs it.
+pub struct StateResource<'a> {
+    pub addr: &'a InstanceAddr,
+    /// Fully qualified provider source address.
+    pub provider: &'a str,
+    pub schema_version: i64,
+    pub values: &'a Value,
+    pub sensitive_paths: &'a [AttributePath],
+}
+
+/// One root module output of a state.
+pub struct StateOutput<'a> {
+    pub name: &'a str,
+    pub value: &'a Value,
+    pub sensitive: bool,
+}
+
+/// Terraform's action list for an action.
+pub fn action_names(action: Action) -> &'static [&'static str] {
+    match action {
+        Action::NoOp => &["no-op"],
+        Action::Create => &["create"],
+        Action::Read => &["read"],
+        Action::Update => &["update"],
+        Action::DeleteThenCreate => &["delete", "create"],
+        Action::CreateThenDelete => &["create", "delete"],
+        Action::Delete => &["delete"],
+    }
+}
+
+/// Terraform's name for an action reason.
+pub fn reason_name(reason: ActionReason) -> &'static str {
+    match reason {
+        ActionReason::ReplaceBecauseCannotUpdate => "replace_because_cannot_update",
+        ActionReason::ReplaceBecauseTainted => "replace_because_tainted",
+        ActionReason::ReplaceByRequest => "replace_by_request",
+        ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
+        ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",
+        ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
+    }
+}
+
+/// The JSON of a value with unknowns left out: `None` for an unknown value, absent object
+/// attributes and map entries, null elements of sequences.
+pub fn known_json(value: &Value) -> Option<Json> {
+    let sequence = |items: &[Value]| {
+        Json::Array(
+            items
+                .iter()
+                .map(|v| known_json(v).unwrap_or(Json::Null))
+                .collect(),
+        )
+    };
+    Some(match value {
+        Value::Unknown => return None,
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => n.to_json().map_or(Json::Null, Json::Number),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => sequence(items),
+        Value::Map(entries) | Value::Object(entries) => Json::Object(
+            entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), known_json(v)?)))
+                .collect(),
+        ),
+    })
+}
+
+/// Terraform's `unknownAsBool`: `true` where unknown, `false` at known leaves, sequences
+/// element by element, objects without their `false` attributes.
+pub fn unknown_as_bool(value: &Value) -> Json {
+    match value {
+        Value::Unknown => Json::Bool(true),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            Json::Array(items.iter().map(unknown_as_bool).collect())
+        }
+        Value::Map(entries) | Value::Object(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), unknown_as_bool(v)))
+                .filter(|(_, b)| *b != Json::Bool(false))
+                .collect(),
+        ),
+        _ => Json::Bool(false),
+    }
+}
+
+/// Terraform's `SensitiveAsBool` for a value whose sensitive parts are `paths`.
+pub fn sensitive_as_bool(value: &Value, paths: &[AttributePath]) -> Json {
+    let steps: Vec<&[PathStep]> = paths.iter().map(|p| p.0.as_slice()).collect();
+    sensitive_walk(value, &steps)
+}
+
+fn sensitive_walk(value: &Value, paths: &[&[PathStep]]) -> Json {
+    if paths.iter().any(|p| p.is_empty()) {
+        return Json::Bool(true);
+    }
+    let below = |matches: &dyn Fn(&PathStep) -> bool| -> Vec<&[PathStep]> {
+        paths
+            .iter()
+            .filter(|p| matches(&p[0]))
+            .map(|p| &p[1..])
+            .collect()
+    };
+    match value {
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => Json::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let inner = below(&|s| matches!(s, PathStep::IntKey(k) if *k == i as i64));
+                    sensitive_walk(v, &inner)
+                })
+                .collect(),
+        ),
+        Value::Map(entries) | Value::Object(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let inner = below(
+                        &|s| matches!(s, PathStep::Attribute(n) | PathStep::StringKey(n) if n == k),
+                    );
+                    (k.clone(), sensitive_walk(v, &inner))
+                })
+                .filter(|(_, b)| *b != Json::Bool(false))
+                .collect(),
+        ),
+        _ => Json::Bool(false),
+    }
+}
+
+fn key_json(key: &InstanceKey) -> Option<Json> {
+    match key {
+        InstanceKey::None => None,
+        InstanceKey::Int(i) => Some(json!(i)),
+        InstanceKey::Str(s) => Some(json!(s)),
+    }
+}
+
+fn mode_name(mode: ResourceMode) -> &'static str {
+    match mode {
+        ResourceMode::Managed => "managed",
+        ResourceMode::Data => "data",
+    }
+}
+
+fn module_address(module: &[ModuleStep]) -> String {
+    module
+        .iter()
+        .map(|s| format!("module.{}{}", s.name, s.key))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The common head of a resource object: address, mode, type, name, index, provider.
+fn resource_head(addr: &InstanceAddr, provider: &str) -> Map<String, Json> {
+    let mut object = Map::new();
+    object.insert("address".into(), json!(addr.to_string()));
+    if !addr.module.is_empty() {
+        object.insert("module_address".into(), json!(module_address(&addr.module)));
+    }
+    object.insert("mode".into(), json!(mode_name(addr.resource.mode)));
+    object.insert("type".into(), json!(addr.resource.type_name));
+    object.insert("name".into(), json!(addr.resource.name));
+    if let Some(index) = key_json(&addr.key) {
+        object.insert("index".into(), index);
+    }
+    object.insert("provider_name".into(), json!(provider));
+    object
+}
+
+/// A resource in a values representation (`planned_values`, `prior_state`, `show -json`).
+fn value_resource(resource: &StateResource<'_>) -> (Vec<ModuleStep>, Json) {
+    let mut object = resource_head(resource.addr, resource.provider);
+    object.remove("module_address");
+    object.insert("schema_version".into(), json!(resource.schema_version));
+    object.insert(
+        "values".into(),
+        known_json(resource.values).unwrap_or(Json::Null),
+    );
+    object.insert(
+        "sensitive_values".into(),
+        match sensitive_as_bool(resource.values, resource.sensitive_paths) {
+            Json::Bool(false) => json!({}),
+            other => other,
+        },
+    );
+    (resource.addr.module.clone(), Json::Object(object))
+}
+
+/// Nests resources into `root_module` with `child_modules`, as Terraform does.
+fn module_tree(resources: Vec<(Vec<ModuleStep>, Json)>) -> Json {
+    let mut by_module: BTreeMap<Vec<ModuleStep>, Vec<Json>> = BTreeMap::new();
+    for (module, resource) in resources {
+        by_module.entry(module).or_default().push(resource);
+    }
+    let paths: Vec<Vec<ModuleStep>> = by_module.keys().cloned().collect();
+    let mut all: BTreeSet<Vec<ModuleStep>> = BTreeSet::new();
+    for path in paths {
+        for len in 0..=path.len() {
+            all.insert(path[..len].to_vec());
+        }
+    }
+    build_module(&[], &all, &mut by_module)
+}
+
+fn build_module(
+    prefix: &[ModuleStep],
+    all: &BTreeSet<Vec<ModuleStep>>,
+    by_module: &mut BTreeMap<Vec<ModuleStep>, Vec<Json>>,
+) -> Json {
+    let mut object = Map::new();
+    if !prefix.is_empty() {
+        object.insert("address".into(), json!(module_address(prefix)));
+    }
+    let resources = by_module.remove(prefix).unwrap_or_default();
+    if !resources.is_empty() || prefix.is_empty() {
+        object.insert("resources".into(), Json::Array(resources));
+    }
+    let children: Vec<Vec<ModuleStep>> = all
+        .range(prefix.to_vec()..)
+        .skip(1)
+        .take_while(|p| p.starts_with(prefix))
+        .filter(|p| p.len() == prefix.len() + 1)
+        .cloned()
+        .collect();
+    if !children.is_empty() {
+        let modules = children
+            .iter()
+            .map(|c| build_module(c, all, by_module))
+            .collect();
+        object.insert("child_modules".into(), Json::Array(modules));
+    }
+    Json::Object(object)
+}
+
+fn outputs_json<'a>(outputs: impl Iterator<Item = StateOutput<'a>>) -> Json {
+    let mut map = Map::new();
+    for output in outputs {
+        let mut object = Map::new();
+        object.insert("sensitive".into(), json!(output.sensitive));
+        if let Some(value) = known_json(output.value) {
+            object.insert("value".into(), value);
+        }
+        map.insert(output.name.to_string(), Json::Object(object));
+    }
+    Json::Object(map)
+}
+
+/// The values representation of a state: `{outputs, root_module}`.
+pub fn state_values<'a>(
+    resources: &[StateResource<'a>],
+    outputs: impl Iterator<Item = StateOutput<'a>>,
+) -> Json {
+    let mut object = Map::new();
+    let outputs = outputs_json(outputs);
+    if outputs.as_object().is_some_and(|o| !o.is_empty()) {
+        object.insert("outputs".into(), outputs);
+    }
+    object.insert(
+        "root_module".into(),
+        module_tree(resources.iter().map(value_resource).collect()),
+    );
+    Json::Object(object)
+}
+
+/// `show -json` of a state.
+pub fn state_json<'a>(
+    version: &str,
+    resources: &[StateResource<'a>],
+    outputs: impl Iterator<Item = StateOutput<'a>>,
+) -> Json {
+    if resources.is_empty() {
+        return json!({ "format_version": STATE_FORMAT_VERSION });
+    }
+    json!({
+        "format_version": STATE_FORMAT_VERSION,
+        "terraform_version": version,
+        "values": state_values(resources, outputs),
+    })
+}
+
+fn resource_change_json(change: &ResourceChange) -> Json {
+    let mut object = resource_head(&change.addr, &change.provider);
+    let mut body = Map::new();
+    let names: Vec<Json> = action_names(change.action)
+        .iter()
+        .map(|a| json!(a))
+        .collect();
+    body.insert("actions".into(), Json::Array(names));
+    let before = known_json(&change.prior).unwrap_or(Json::Null);
+    body.insert("before".into(), before);
+    if let Some(after) = known_json(&change.planned) {
+        body.insert("after".into(), after);
+    }
+    let after_unknown = if change.planned.is_wholly_known() {
+        json!({})
+    } else {
+        unknown_as_bool(&change.planned)
+    };
+    body.insert("after_unknown".into(), after_unknown);
+    body.insert(
+        "before_sensitive".into(),
+        sensitive_as_bool(&change.prior, &change.sensitive_paths),
+    );
+    body.insert(
+        "after_sensitive".into(),
+        sensitive_as_bool(&change.planned, &change.sensitive_paths),
+    );
+    if !change.requires_replace.is_empty() && change.action != Action::Update {
+        let paths = change.requires_replace.iter().map(path_json).collect();
+        body.insert("replace_paths".into(), Json::Array(paths));
+    }
+    object.insert("change".into(), Json::Object(body));
+    if let Some(reason) = change.action_reason {
+        object.insert("action_reason".into(), json!(reason_name(reason)));
+    }
+    Json::Object(object)
+}
+
+fn path_json(path: &AttributePath) -> Json {
+    Json::Array(
+        path.0
+            .iter()
+            .map(|step| match step {
+                PathStep::Attribute(name) | PathStep::StringKey(name) => json!(name),
+                PathStep::IntKey(index) => json!(index),
+            })
+            .collect(),
+    )
+}
+
+/// `show -json PLANFILE`: Terraform's JSON plan. `prior` is the state the plan was made
+/// against.
+pub fn plan_json<'a>(
+    version: &str,
+    plan: &Plan,
+    prior: &[StateResource<'a>],
+    prior_outputs: impl Iterator<Item = StateOutput<'a>>,
+) -> Json {
+    let mut top = Map::new();
+    top.insert("format_version".into(), json!(PLAN_FORMAT_VERSION));
+    top.insert("terraform_version".into(), json!(version));
+    if !plan.variables.is_empty() {
+        let variables: Map<String, Json> = plan
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    json!({ "value": known_json(v).unwrap_or(Json::Null) }),
+                )
+            })
+            .collect();
+        top.insert("variables".into(), Json::Object(variables));
+    }
+    let survivors: Vec<StateResource<'_>> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::Delete) && !c.planned.is_null())
+        .map(|c| StateResource {
+            addr: &c.addr,
+            provider: &c.provider,
+            schema_version: c.schema_version,
+            values: &c.planned,
+            sensitive_paths: &c.sensitive_paths,
+        })
+        .collect();
+    let planned_outputs = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::Delete)
+        .map(|o| StateOutput {
+            name: &o.name,
+            value: &o.after,
+            sensitive: o.sensitive,
+        });
+    top.insert(
+        "planned_values".into(),
+        state_values(&survivors, planned_outputs),
+    );
+    let visible = plan
+        .changes
+        .iter()
+        .filter(|c| !(c.addr.resource.mode == ResourceMode::Data && c.action == Action::Delete));
+    let changes: Vec<Json> = visible.map(resource_change_json).collect();
+    if !changes.is_empty() {
+        top.insert("resource_changes".into(), Json::Array(changes));
+    }
+    if !plan.outputs.is_empty() {
+        top.insert("output_changes".into(), output_changes_json(plan));
+    }
+    let prior_state = state_json(version, prior, prior_outputs);
+    if prior_state.get("values").is_some() {
+        top.insert("prior_state".into(), prior_state);
+    }
+    top.insert("configuration".into(), configuration_json(plan));
+    if let Ok(now) =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)
+    {
+        top.insert("timestamp".into(), json!(now));
+    }
+    top.insert("applyable".into(), json!(!plan.is_empty()));
+    top.insert("complete".into(), json!(true));
+    top.insert("errored".into(), json!(false));
+    Json::Object(top)
+}
+
+fn output_changes_json(plan: &Plan) -> Json {
+    let mut map = Map::new();
+    for output in &plan.outputs {
+        let names: Vec<Json> = action_names(output.action)
+            .iter()
+            .map(|a| json!(a))
+            .collect();
+        let mut body = Map::new();
+        body.insert("actions".into(), Json::Array(names));
+        body.insert(
+            "before".into(),
+            known_json(&output.before).unwrap_or(Json::Null),
+        );
+        if let Some(after) = known_json(&output.after) {
+            body.insert("after".into(), after);
+        }
+        let after_unknown = if output.after.is_wholly_known() {
+            json!(false)
+        } else {
+            unknown_as_bool(&output.after)
+        };
+        body.insert("after_unknown".into(), after_unknown);
+        body.insert("before_sensitive".into(), json!(output.sensitive));
+        body.insert("after_sensitive".into(), json!(output.sensitive));
+        map.insert(output.name.clone(), Json::Object(body));
+    }
+    Json::Object(map)
+}
+
+/// A minimal `configuration`: the providers and the root module's resources.
+fn configuration_json(plan: &Plan) -> Json {
+    let mut providers = Map::new();
+    let mut resources = Map::new();
+    for change in plan.changes.iter().filter(|c| c.addr.module.is_empty()) {
+        let local = &change.provider_local_name;
+        providers
+            .entry(local.clone())
+            .or_insert_with(|| json!({ "name": local, "full_name": change.provider }));
+        let address = change.addr.resource.to_string();
+        resources.entry(address.clone()).or_insert_with(|| {
+            json!({
+                "address": address,
+                "mode": mode_name(change.addr.resource.mode),
+                "type": change.addr.resource.type_name,
+                "name": change.addr.resource.name,
+                "provider_config_key": local,
+                "expressions": {},
+                "schema_version": change.schema_version,
+            })
+        });
+    }
+    json!({
+        "provider_config": providers,
+        "root_module": { "resources": resources.into_iter().map(|(_, v)| v).collect::<Vec<_>>() },
+    })
+}
+
+#[cfg(test)]
+mod tests;

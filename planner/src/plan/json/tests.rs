@@ -1,0 +1,244 @@
+//! Tests of the JSON plan and state representations.
+
+use super::*;
+use crate::plan::{OutputChange, PlanMode};
+use tenantform_proto::value::Number;
+
+fn obj(entries: &[(&str, Value)]) -> Value {
+    Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
+    ResourceChange {
+        addr: addr.parse().unwrap(),
+        provider: "registry.terraform.io/tenantform/tenant".into(),
+        provider_local_name: "tenant".into(),
+        action,
+        action_reason: None,
+        prior,
+        planned: planned.clone(),
+        config: planned,
+        prior_private: vec![],
+        planned_private: vec![],
+        requires_replace: vec![],
+        sensitive_paths: vec![],
+        dependencies: vec![],
+        schema_version: 0,
+    }
+}
+
+#[test]
+fn unknowns_are_omitted_from_after_and_marked_in_after_unknown() {
+    let planned = obj(&[
+        ("id", Value::Unknown),
+        ("slug", Value::string("acme")),
+        (
+            "tags",
+            Value::List(vec![Value::string("a"), Value::Unknown]),
+        ),
+        (
+            "labels",
+            Value::Map(BTreeMap::from([("k".into(), Value::Unknown)])),
+        ),
+        (
+            "contact",
+            Value::List(vec![obj(&[
+                ("email", Value::Unknown),
+                ("name", Value::Null),
+            ])]),
+        ),
+        ("empty", Value::List(vec![])),
+        ("none", Value::Null),
+    ]);
+    assert_eq!(
+        known_json(&planned).unwrap(),
+        json!({"contact": [{"name": null}], "empty": [], "labels": {}, "none": null,
+               "slug": "acme", "tags": ["a", null]})
+    );
+    assert_eq!(
+        unknown_as_bool(&planned),
+        json!({"contact": [{"email": true}], "empty": [], "id": true, "labels": {"k": true},
+               "tags": [false, true]})
+    );
+    assert_eq!(known_json(&Value::Unknown), None);
+}
+
+#[test]
+fn sensitive_paths_become_true_leaves() {
+    let value = obj(&[
+        ("password", Value::string("s3cret")),
+        ("login", Value::string("u")),
+        (
+            "keys",
+            Value::List(vec![Value::string("a"), Value::string("b")]),
+        ),
+        ("nested", obj(&[("token", Value::string("t"))])),
+    ]);
+    let paths = vec![
+        AttributePath::attr("password"),
+        AttributePath(vec![
+            PathStep::Attribute("keys".into()),
+            PathStep::IntKey(1),
+        ]),
+        AttributePath(vec![PathStep::Attribute("nested".into())]),
+    ];
+    assert_eq!(
+        sensitive_as_bool(&value, &paths),
+        json!({"keys": [false, true], "nested": true, "password": true})
+    );
+    assert_eq!(sensitive_as_bool(&Value::Null, &paths), json!(false));
+    assert_eq!(
+        sensitive_as_bool(&value, &[]),
+        json!({"keys": [false, false], "nested": {}})
+    );
+}
+
+#[test]
+fn plan_has_terraforms_shape() {
+    let mut create = change(
+        "tenant_user.admin[0]",
+        Action::Create,
+        Value::Null,
+        obj(&[
+            ("id", Value::Unknown),
+            ("password", Value::Unknown),
+            ("email", Value::string("a@x")),
+        ]),
+    );
+    create.sensitive_paths = vec![AttributePath::attr("password")];
+    let mut replace = change(
+        "module.t[\"acme\"].tenant.this",
+        Action::DeleteThenCreate,
+        obj(&[("id", Value::string("1")), ("region", Value::string("eu"))]),
+        obj(&[("id", Value::Unknown), ("region", Value::string("us"))]),
+    );
+    replace.action_reason = Some(ActionReason::ReplaceBecauseCannotUpdate);
+    replace.requires_replace = vec![AttributePath::attr("region")];
+    let mut delete = change(
+        "tenant.old",
+        Action::Delete,
+        obj(&[("id", Value::string("9"))]),
+        Value::Null,
+    );
+    delete.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
+    let plan = Plan {
+        mode: PlanMode::Normal,
+        changes: vec![create, replace, delete],
+        outputs: vec![OutputChange {
+            name: "count".into(),
+            action: Action::Create,
+            before: Value::Null,
+            after: Value::Number(Number::Int(2)),
+            sensitive: false,
+        }],
+        variables: BTreeMap::from([("region".to_string(), Value::string("us"))]),
+        prior_lineage: "l".into(),
+        prior_serial: 1,
+        warnings: Default::default(),
+    };
+    let prior_values = obj(&[("id", Value::string("9"))]);
+    let prior_addr: InstanceAddr = "tenant.old".parse().unwrap();
+    let prior = [StateResource {
+        addr: &prior_addr,
+        provider: "registry.terraform.io/tenantform/tenant",
+        schema_version: 0,
+        values: &prior_values,
+        sensitive_paths: &[],
+    }];
+    let doc = plan_json("0.1.0", &plan, &prior, std::iter::empty());
+    assert_eq!(doc["format_version"], "1.2");
+    assert_eq!(doc["errored"], false);
+    assert_eq!(doc["variables"], json!({"region": {"value": "us"}}));
+    let changes = doc["resource_changes"].as_array().unwrap();
+    assert_eq!(
+        changes[0],
+        json!({
+            "address": "tenant_user.admin[0]", "mode": "managed", "type": "tenant_user",
+            "name": "admin", "index": 0,
+            "provider_name": "registry.terraform.io/tenantform/tenant",
+            "change": {
+                "actions": ["create"], "before": null, "after": {"email": "a@x"},
+                "after_unknown": {"id": true, "password": true},
+                "before_sensitive": false, "after_sensitive": {"password": true}
+            }
+        })
+    );
+    assert_eq!(changes[1]["module_address"], "module.t[\"acme\"]");
+    assert_eq!(changes[1]["change"]["actions"], json!(["delete", "create"]));
+    assert_eq!(changes[1]["change"]["replace_paths"], json!([["region"]]));
+    assert_eq!(changes[1]["action_reason"], "replace_because_cannot_update");
+    assert_eq!(changes[2]["change"]["after"], Json::Null);
+    assert_eq!(changes[2]["change"]["after_unknown"], json!({}));
+    assert_eq!(changes[2]["change"]["after_sensitive"], json!(false));
+    assert_eq!(
+        changes[2]["action_reason"],
+        "delete_because_no_resource_config"
+    );
+    let planned = &doc["planned_values"];
+    assert_eq!(
+        planned["outputs"],
+        json!({"count": {"sensitive": false, "value": 2}})
+    );
+    let root = &planned["root_module"];
+    assert_eq!(root["resources"].as_array().unwrap().len(), 1);
+    assert_eq!(root["resources"][0]["values"], json!({"email": "a@x"}));
+    assert_eq!(
+        root["resources"][0]["sensitive_values"],
+        json!({"password": true})
+    );
+    assert_eq!(root["child_modules"][0]["address"], "module.t[\"acme\"]");
+    assert_eq!(
+        root["child_modules"][0]["resources"][0]["address"],
+        "module.t[\"acme\"].tenant.this"
+    );
+    assert_eq!(
+        doc["output_changes"]["count"]["after_unknown"],
+        json!(false)
+    );
+    assert_eq!(
+        doc["prior_state"]["values"]["root_module"]["resources"][0]["values"],
+        json!({"id": "9"})
+    );
+    assert_eq!(
+        doc["configuration"]["provider_config"]["tenant"]["full_name"],
+        "registry.terraform.io/tenantform/tenant"
+    );
+}
+
+#[test]
+fn empty_state_is_only_a_format_version() {
+    assert_eq!(
+        state_json("0.1.0", &[], std::iter::empty()),
+        json!({"format_version": "1.0"})
+    );
+}
+
+#[test]
+fn nested_modules_nest() {
+    let a: InstanceAddr = "module.a.module.b.tenant.x".parse().unwrap();
+    let v = obj(&[]);
+    let resources = [StateResource {
+        addr: &a,
+        provider: "p",
+        schema_version: 1,
+        values: &v,
+        sensitive_paths: &[],
+    }];
+    let doc = state_json("0.1.0", &resources, std::iter::empty());
+    let root = &doc["values"]["root_module"];
+    assert_eq!(root["resources"], json!([]));
+    assert_eq!(root["child_modules"][0]["address"], "module.a");
+    assert_eq!(
+        root["child_modules"][0]["child_modules"][0]["address"],
+        "module.a.module.b"
+    );
+    assert_eq!(
+        root["child_modules"][0]["child_modules"][0]["resources"][0]["schema_version"],
+        1
+    );
+}

@@ -1,0 +1,105 @@
+//! Plans: the changes the planner proposes for each resource instance and output, with the
+//! values before and after (unknown where only apply can tell).
+
+pub mod json;
+pub mod objchange;
+pub mod planfile;
+pub mod render;
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::value::{AttributePath, Value};
+
+use crate::addrs::InstanceAddr;
+use crate::diags::Diagnostics;
+
+/// What happens to one resource instance. Names follow Terraform's JSON plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    DeleteThenCreate,
+    CreateThenDelete,
+    Delete,
+}
+
+/// Why an action was chosen, where Terraform's JSON plan reports one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ActionReason {
+    ReplaceBecauseCannotUpdate,
+    ReplaceBecauseTainted,
+    ReplaceByRequest,
+    DeleteBecauseNoResourceConfig,
+    DeleteBecauseCountIndex,
+    DeleteBecauseEachKey,
+}
+
+/// The planned change of one resource instance.
+#[derive(Clone, Debug)]
+pub struct ResourceChange {
+    pub addr: InstanceAddr,
+    /// Fully qualified provider source address.
+    pub provider: String,
+    /// The provider's local name in the configuration.
+    pub provider_local_name: String,
+    pub action: Action,
+    pub action_reason: Option<ActionReason>,
+    /// `Null` when the instance does not exist yet.
+    pub prior: Value,
+    /// `Null` when the instance will be deleted; may contain `Unknown`.
+    pub planned: Value,
+    /// The evaluated configuration (may contain `Unknown`); `Null` when deleting.
+    pub config: Value,
+    pub prior_private: Vec<u8>,
+    pub planned_private: Vec<u8>,
+    pub requires_replace: Vec<AttributePath>,
+    /// Attributes the schema marks sensitive, in `prior` and `planned`.
+    pub sensitive_paths: Vec<AttributePath>,
+    /// Resource addresses this instance depends on, as recorded in state.
+    pub dependencies: Vec<String>,
+    pub schema_version: i64,
+}
+
+/// The planned change of one root module output.
+#[derive(Clone, Debug)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: Action,
+    pub before: Value,
+    pub after: Value,
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum PlanMode {
+    #[default]
+    Normal,
+    Destroy,
+    RefreshOnly,
+}
+
+/// A complete plan.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub mode: PlanMode,
+    /// Every resource instance, including no-ops (renderers skip them).
+    pub changes: Vec<ResourceChange>,
+    pub outputs: Vec<OutputChange>,
+    /// Input variable values the plan was made with.
+    pub variables: BTreeMap<String, Value>,
+    /// The state the plan was made against (its lineage and serial guard a saved plan).
+    pub prior_lineage: String,
+    pub prior_serial: u64,
+    /// Warnings raised while planning.
+    pub warnings: Diagnostics,
+}
+
+impl Plan {
+    /// True when applying would change nothing (no resource or output change).
+    pub fn is_empty(&self) -> bool {
+        self.changes.iter().all(|c| c.action == Action::NoOp)
+            && self.outputs.iter().all(|o| o.action == Action::NoOp)
+    }
+}

@@ -1,0 +1,173 @@
+//! Tests of the proposed new state and the plan and result checks.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
+use tenantform_proto::value::{AttributePath, Type, Value};
+
+use super::*;
+
+fn schema() -> Block {
+    let mut contact = Block::default();
+    contact
+        .attributes
+        .insert("name".into(), Attribute::required(Type::String));
+    contact
+        .attributes
+        .insert("handle".into(), Attribute::computed(Type::String));
+    let mut block = Block::default();
+    block
+        .attributes
+        .insert("id".into(), Attribute::computed(Type::String));
+    block
+        .attributes
+        .insert("slug".into(), Attribute::required(Type::String));
+    block
+        .attributes
+        .insert("tier".into(), Attribute::optional_computed(Type::String));
+    block
+        .attributes
+        .insert("note".into(), Attribute::optional(Type::String));
+    block.block_types.insert(
+        "contact".into(),
+        NestedBlock {
+            nesting: Nesting::List,
+            block: contact,
+            min_items: 0,
+            max_items: 0,
+        },
+    );
+    block
+}
+
+fn obj(entries: &[(&str, Value)]) -> Value {
+    Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn s(text: &str) -> Value {
+    Value::string(text)
+}
+
+#[test]
+fn create_takes_the_configuration_as_is() {
+    let config = obj(&[
+        ("id", Value::Null),
+        ("slug", s("acme")),
+        ("tier", Value::Null),
+        ("note", Value::Null),
+        (
+            "contact",
+            Value::List(vec![obj(&[("name", s("a")), ("handle", Value::Null)])]),
+        ),
+    ]);
+    assert_eq!(proposed_new(&schema(), &Value::Null, &config), config);
+}
+
+#[test]
+fn computed_values_the_configuration_leaves_null_keep_their_prior_value() {
+    let prior = obj(&[
+        ("id", s("t-1")),
+        ("slug", s("acme")),
+        ("tier", s("free")),
+        ("note", s("old")),
+        (
+            "contact",
+            Value::List(vec![obj(&[("name", s("a")), ("handle", s("h1"))])]),
+        ),
+    ]);
+    let config = obj(&[
+        ("id", Value::Null),
+        ("slug", s("acme2")),
+        ("tier", Value::Null),
+        ("note", Value::Null),
+        (
+            "contact",
+            Value::List(vec![
+                obj(&[("name", s("b")), ("handle", Value::Null)]),
+                obj(&[("name", s("c")), ("handle", Value::Null)]),
+            ]),
+        ),
+    ]);
+    let proposed = proposed_new(&schema(), &prior, &config);
+    assert_eq!(proposed.get_attr("id"), Some(&s("t-1")));
+    assert_eq!(proposed.get_attr("slug"), Some(&s("acme2")));
+    assert_eq!(proposed.get_attr("tier"), Some(&s("free")));
+    // Optional, not computed: the configuration's null wins.
+    assert_eq!(proposed.get_attr("note"), Some(&Value::Null));
+    assert_eq!(
+        proposed.get_attr("contact"),
+        Some(&Value::List(vec![
+            obj(&[("name", s("b")), ("handle", s("h1"))]),
+            obj(&[("name", s("c")), ("handle", Value::Null)]),
+        ]))
+    );
+}
+
+#[test]
+fn a_plan_that_changes_a_configured_value_is_invalid() {
+    let config = obj(&[
+        ("id", Value::Null),
+        ("slug", s("acme")),
+        ("tier", s("free")),
+        ("note", Value::Null),
+        ("contact", Value::List(vec![])),
+    ]);
+    let mut planned = config.clone();
+    if let Value::Object(attrs) = &mut planned {
+        attrs.insert("id".into(), Value::Unknown);
+    }
+    assert!(plan_problems(&schema(), &config, &planned).is_empty());
+    if let Value::Object(attrs) = &mut planned {
+        attrs.insert("tier".into(), s("enterprise"));
+        attrs.insert("note".into(), s("invented"));
+    }
+    let problems = plan_problems(&schema(), &config, &planned);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains(".note"), "{problems:?}");
+    assert!(problems[1].contains(".tier"), "{problems:?}");
+}
+
+#[test]
+fn unknown_planned_values_may_become_anything_known_ones_may_not() {
+    let planned = obj(&[("id", Value::Unknown), ("slug", s("acme"))]);
+    assert!(
+        compatibility_problems(&planned, &obj(&[("id", s("x")), ("slug", s("acme"))])).is_empty()
+    );
+    let problems = compatibility_problems(&planned, &obj(&[("id", s("x")), ("slug", s("other"))]));
+    assert_eq!(
+        problems,
+        vec![".slug: the value differs from the planned one".to_string()]
+    );
+}
+
+#[test]
+fn only_changed_replace_paths_count() {
+    let paths = vec![AttributePath::attr("slug"), AttributePath::attr("region")];
+    let prior = obj(&[("slug", s("a")), ("region", s("eu"))]);
+    let same = changed_paths(&paths, &prior, &prior.clone());
+    assert!(same.is_empty());
+    let planned = obj(&[("slug", s("a")), ("region", Value::Unknown)]);
+    assert_eq!(changed_paths(&paths, &prior, &planned), vec![&paths[1]]);
+}
+
+#[test]
+fn sensitive_paths_follow_the_schema() {
+    let mut block = Block::default();
+    block.attributes.insert(
+        "password".into(),
+        Attribute::computed(Type::String).sensitive(),
+    );
+    block
+        .attributes
+        .insert("login".into(), Attribute::computed(Type::String));
+    let value = Value::Object(BTreeMap::new());
+    assert_eq!(
+        sensitive_paths(&block, &value),
+        vec![AttributePath::attr("password")]
+    );
+}

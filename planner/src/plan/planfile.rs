@@ -1,0 +1,538 @@
+//! The saved plan file written by `plan -out` and read by `apply PLANFILE` / `show PLANFILE`.
+//!
+//! A versioned JSON document of its own: the configuration sources (so apply re-evaluates
+//! exactly what was planned), the variables, the mode, the lineage and serial of the state
+//! it was made against, and every change with its prior, planned and configuration values.
+//! Values use a tagged encoding (`{"t":"unknown"}`, `{"t":"string","v":"..."}`) that keeps
+//! unknowns, sets, maps and tuples apart; provider private data is base64.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+use tenantform_proto::value::{AttributePath, Number, PathStep, Value};
+
+use crate::addrs::InstanceAddr;
+use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
+
+/// The `kind` every plan file carries, to tell it from other JSON documents.
+pub const KIND: &str = "tenantform-plan";
+/// The only plan file format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("failed to read the plan file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("failed to write the plan file {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a tenantform plan file")]
+    NotAPlan { path: String },
+    #[error(
+        "the plan file {path} has format version {found}, but this version of tenantform \
+         reads only version {FORMAT_VERSION}; create the plan again with this version"
+    )]
+    Version { path: String, found: u64 },
+    #[error("the plan file {path} is damaged: {detail}")]
+    Corrupt { path: String, detail: String },
+}
+
+/// A saved plan and the configuration it was made from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlanFile {
+    pub kind: String,
+    pub format_version: u32,
+    /// The version of tenantform that wrote the file.
+    pub tenantform_version: String,
+    /// Configuration source text by file name.
+    pub sources: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, EncodedValue>,
+    pub mode: PlanMode,
+    pub prior_lineage: String,
+    pub prior_serial: u64,
+    pub changes: Vec<EncodedChange>,
+    pub outputs: Vec<EncodedOutput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EncodedChange {
+    pub address: String,
+    pub provider: String,
+    pub provider_local_name: String,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_reason: Option<ActionReason>,
+    pub prior: EncodedValue,
+    pub planned: EncodedValue,
+    pub config: EncodedValue,
+    /// Base64.
+    pub prior_private: String,
+    /// Base64.
+    pub planned_private: String,
+    pub requires_replace: Vec<Vec<EncodedStep>>,
+    pub sensitive_paths: Vec<Vec<EncodedStep>>,
+    pub dependencies: Vec<String>,
+    pub schema_version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EncodedOutput {
+    pub name: String,
+    pub action: Action,
+    pub before: EncodedValue,
+    pub after: EncodedValue,
+    pub sensitive: bool,
+}
+
+/// A [`Value`] with its kind spelled out, so unknowns and collection kinds survive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum EncodedValue {
+    Null,
+    Unknown,
+    Bool(bool),
+    Int(i64),
+    /// A non-integral number in Rust's shortest round-trip notation (`1.5`, `inf`).
+    Float(String),
+    String(String),
+    List(Vec<EncodedValue>),
+    Set(Vec<EncodedValue>),
+    Map(BTreeMap<String, EncodedValue>),
+    Object(BTreeMap<String, EncodedValue>),
+    Tuple(Vec<EncodedValue>),
+}
+
+/// One step of an attribute path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncodedStep {
+    Attr(String),
+    Key(String),
+    Index(i64),
+}
+
+impl EncodedValue {
+    pub fn encode(value: &Value) -> EncodedValue {
+        let list = |items: &[Value]| items.iter().map(EncodedValue::encode).collect();
+        let entries = |map: &BTreeMap<String, Value>| {
+            map.iter()
+                .map(|(k, v)| (k.clone(), EncodedValue::encode(v)))
+                .collect()
+        };
+        match value {
+            Value::Null => EncodedValue::Null,
+            Value::Unknown => EncodedValue::Unknown,
+            Value::Bool(b) => EncodedValue::Bool(*b),
+            Value::Number(Number::Int(i)) => EncodedValue::Int(*i),
+            Value::Number(Number::Float(f)) => EncodedValue::Float(format!("{f:?}")),
+            Value::String(s) => EncodedValue::String(s.clone()),
+            Value::List(items) => EncodedValue::List(list(items)),
+            Value::Set(items) => EncodedValue::Set(list(items)),
+            Value::Tuple(items) => EncodedValue::Tuple(list(items)),
+            Value::Map(map) => EncodedValue::Map(entries(map)),
+            Value::Object(map) => EncodedValue::Object(entries(map)),
+        }
+    }
+
+    pub fn decode(&self) -> Result<Value, String> {
+        let list = |items: &[EncodedValue]| {
+            items
+                .iter()
+                .map(EncodedValue::decode)
+                .collect::<Result<Vec<_>, String>>()
+        };
+        let entries = |map: &BTreeMap<String, EncodedValue>| {
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), v.decode()?)))
+                .collect::<Result<BTreeMap<_, _>, String>>()
+        };
+        Ok(match self {
+            EncodedValue::Null => Value::Null,
+            EncodedValue::Unknown => Value::Unknown,
+            EncodedValue::Bool(b) => Value::Bool(*b),
+            EncodedValue::Int(i) => Value::Number(Number::Int(*i)),
+            EncodedValue::Float(text) => Value::Number(Number::Float(
+                text.parse()
+                    .map_err(|_| format!("invalid number {text:?}"))?,
+            )),
+            EncodedValue::String(s) => Value::String(s.clone()),
+            EncodedValue::List(items) => Value::List(list(items)?),
+            EncodedValue::Set(items) => Value::Set(list(items)?),
+            EncodedValue::Tuple(items) => Value::Tuple(list(items)?),
+            EncodedValue::Map(map) => Value::Map(entries(map)?),
+            EncodedValue::Object(map) => Value::Object(entries(map)?),
+        })
+    }
+}
+
+fn encode_path(path: &AttributePath) -> Vec<EncodedStep> {
+    path.0
+        .iter()
+        .map(|step| match step {
+            PathStep::Attribute(name) => EncodedStep::Attr(name.clone()),
+            PathStep::StringKey(key) => EncodedStep::Key(key.clone()),
+            PathStep::IntKey(index) => EncodedStep::Index(*index),
+        })
+        .collect()
+}
+
+fn decode_path(steps: &[EncodedStep]) -> AttributePath {
+    AttributePath(
+        steps
+            .iter()
+            .map(|step| match step {
+                EncodedStep::Attr(name) => PathStep::Attribute(name.clone()),
+                EncodedStep::Key(key) => PathStep::StringKey(key.clone()),
+                EncodedStep::Index(index) => PathStep::IntKey(*index),
+            })
+            .collect(),
+    )
+}
+
+impl PlanFile {
+    /// Captures `plan` with the configuration sources it was made from.
+    pub fn new(plan: &Plan, sources: BTreeMap<String, String>) -> PlanFile {
+        PlanFile {
+            kind: KIND.to_string(),
+            format_version: FORMAT_VERSION,
+            tenantform_version: env!("CARGO_PKG_VERSION").to_string(),
+            sources,
+            variables: plan
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), EncodedValue::encode(v)))
+                .collect(),
+            mode: plan.mode,
+            prior_lineage: plan.prior_lineage.clone(),
+            prior_serial: plan.prior_serial,
+            changes: plan.changes.iter().map(encode_change).collect(),
+            outputs: plan
+                .outputs
+                .iter()
+                .map(|o| EncodedOutput {
+                    name: o.name.clone(),
+                    action: o.action,
+                    before: EncodedValue::encode(&o.before),
+                    after: EncodedValue::encode(&o.after),
+                    sensitive: o.sensitive,
+                })
+                .collect(),
+        }
+    }
+
+    /// Rebuilds the plan (without warnings, which are not saved). `path` names the file in
+    /// errors.
+    pub fn to_plan(&self, path: &str) -> Result<Plan, PlanFileError> {
+        let corrupt = |detail: String| PlanFileError::Corrupt {
+            path: path.to_string(),
+            detail,
+        };
+        let value = |v: &EncodedValue| v.decode().map_err(&corrupt);
+        let mut variables = BTreeMap::new();
+        for (name, v) in &self.variables {
+            variables.insert(name.clone(), value(v)?);
+        }
+        let mut changes = Vec::with_capacity(self.changes.len());
+        for c in &self.changes {
+            let addr: InstanceAddr = c.address.parse().map_err(|e| corrupt(format!("{e}")))?;
+            let private = |text: &str| {
+                BASE64
+                    .decode(text)
+                    .map_err(|e| corrupt(format!("{}: private data: {e}", c.address)))
+            };
+            changes.push(ResourceChange {
+                addr,
+                provider: c.provider.clone(),
+                provider_local_name: c.provider_local_name.clone(),
+                action: c.action,
+                action_reason: c.action_reason,
+                prior: value(&c.prior)?,
+                planned: value(&c.planned)?,
+                config: value(&c.config)?,
+                prior_private: private(&c.prior_private)?,
+                planned_private: private(&c.planned_private)?,
+                requires_replace: c.requires_replace.iter().map(|p| decode_path(p)).collect(),
+                sensitive_paths: c.sensitive_paths.iter().map(|p| decode_path(p)).collect(),
+                dependencies: c.dependencies.clone(),
+                schema_version: c.schema_version,
+            });
+        }
+        let mut outputs = Vec::with_capacity(self.outputs.len());
+        for o in &self.outputs {
+            outputs.push(OutputChange {
+                name: o.name.clone(),
+                action: o.action,
+                before: value(&o.before)?,
+                after: value(&o.after)?,
+                sensitive: o.sensitive,
+            });
+        }
+        Ok(Plan {
+            mode: self.mode,
+            changes,
+            outputs,
+            variables,
+            prior_lineage: self.prior_lineage.clone(),
+            prior_serial: self.prior_serial,
+            warnings: Default::default(),
+        })
+    }
+
+    /// Parses a plan file's bytes, refusing other documents and other format versions.
+    pub fn from_bytes(bytes: &[u8], path: &str) -> Result<PlanFile, PlanFileError> {
+        let not_a_plan = || PlanFileError::NotAPlan {
+            path: path.to_string(),
+        };
+        let document: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|_| not_a_plan())?;
+        if document.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
+            return Err(not_a_plan());
+        }
+        let found = document
+            .get("format_version")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        if found != u64::from(FORMAT_VERSION) {
+            return Err(PlanFileError::Version {
+                path: path.to_string(),
+                found,
+            });
+        }
+        serde_json::from_value(document).map_err(|e| PlanFileError::Corrupt {
+            path: path.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    pub fn read(path: &Path) -> Result<PlanFile, PlanFileError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| PlanFileError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        PlanFile::from_bytes(&bytes, &shown)
+    }
+
+    /// Writes the file atomically: a temporary file beside it, flushed, then renamed.
+    pub fn write(&self, path: &Path) -> Result<(), PlanFileError> {
+        let shown = path.display().to_string();
+        let fail = |source| PlanFileError::Write {
+            path: shown.clone(),
+            source,
+        };
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let temp = dir.join(format!(
+            ".{}.tmp",
+            file_name.unwrap_or_else(|| "plan".into())
+        ));
+        let mut file = std::fs::File::create(&temp).map_err(fail)?;
+        file.write_all(&self.to_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        drop(file);
+        std::fs::rename(&temp, path).map_err(fail)
+    }
+}
+
+fn encode_change(c: &ResourceChange) -> EncodedChange {
+    EncodedChange {
+        address: c.addr.to_string(),
+        provider: c.provider.clone(),
+        provider_local_name: c.provider_local_name.clone(),
+        action: c.action,
+        action_reason: c.action_reason,
+        prior: EncodedValue::encode(&c.prior),
+        planned: EncodedValue::encode(&c.planned),
+        config: EncodedValue::encode(&c.config),
+        prior_private: BASE64.encode(&c.prior_private),
+        planned_private: BASE64.encode(&c.planned_private),
+        requires_replace: c.requires_replace.iter().map(encode_path).collect(),
+        sensitive_paths: c.sensitive_paths.iter().map(encode_path).collect(),
+        dependencies: c.dependencies.clone(),
+        schema_version: c.schema_version,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_plan() -> Plan {
+        let planned = Value::Object(BTreeMap::from([
+            ("id".to_string(), Value::Unknown),
+            ("slug".to_string(), Value::string("acme")),
+            ("quota".to_string(), Value::Number(Number::Float(1.5))),
+            ("count".to_string(), Value::Number(Number::Int(3))),
+            ("on".to_string(), Value::Bool(true)),
+            (
+                "labels".to_string(),
+                Value::Map(BTreeMap::from([("t".into(), Value::Null)])),
+            ),
+            (
+                "scopes".to_string(),
+                Value::Set(vec![Value::string("read"), Value::Unknown]),
+            ),
+            (
+                "ips".to_string(),
+                Value::List(vec![Value::string("{\"t\":\"unknown\"}")]),
+            ),
+            (
+                "pair".to_string(),
+                Value::Tuple(vec![Value::Null, Value::Unknown]),
+            ),
+        ]));
+        Plan {
+            mode: PlanMode::Normal,
+            changes: vec![ResourceChange {
+                addr: "module.t[\"acme\"].tenant.this".parse().unwrap(),
+                provider: "registry.terraform.io/tenantform/tenant".into(),
+                provider_local_name: "tenant".into(),
+                action: Action::DeleteThenCreate,
+                action_reason: Some(ActionReason::ReplaceBecauseCannotUpdate),
+                prior: Value::Null,
+                planned: planned.clone(),
+                config: planned,
+                prior_private: vec![],
+                planned_private: vec![0, 159, 146, 150],
+                requires_replace: vec![AttributePath(vec![
+                    PathStep::Attribute("labels".into()),
+                    PathStep::StringKey("t".into()),
+                    PathStep::IntKey(2),
+                ])],
+                sensitive_paths: vec![AttributePath::attr("secret")],
+                dependencies: vec!["tenant.other".into()],
+                schema_version: 2,
+            }],
+            outputs: vec![OutputChange {
+                name: "id".into(),
+                action: Action::Create,
+                before: Value::Null,
+                after: Value::Unknown,
+                sensitive: true,
+            }],
+            variables: BTreeMap::from([("region".to_string(), Value::string("eu"))]),
+            prior_lineage: "abc".into(),
+            prior_serial: 7,
+            warnings: Default::default(),
+        }
+    }
+
+    fn assert_same(a: &Plan, b: &Plan) {
+        assert_eq!(a.mode, b.mode);
+        assert_eq!(a.variables, b.variables);
+        assert_eq!(
+            (&a.prior_lineage, a.prior_serial),
+            (&b.prior_lineage, b.prior_serial)
+        );
+        assert_eq!(a.changes.len(), b.changes.len());
+        for (x, y) in a.changes.iter().zip(&b.changes) {
+            assert_eq!(x.addr, y.addr);
+            assert_eq!(
+                (&x.provider, &x.provider_local_name),
+                (&y.provider, &y.provider_local_name)
+            );
+            assert_eq!((x.action, x.action_reason), (y.action, y.action_reason));
+            assert_eq!(
+                (&x.prior, &x.planned, &x.config),
+                (&y.prior, &y.planned, &y.config)
+            );
+            assert_eq!(
+                (&x.prior_private, &x.planned_private),
+                (&y.prior_private, &y.planned_private)
+            );
+            assert_eq!(x.requires_replace, y.requires_replace);
+            assert_eq!(x.sensitive_paths, y.sensitive_paths);
+            assert_eq!(
+                (&x.dependencies, x.schema_version),
+                (&y.dependencies, y.schema_version)
+            );
+        }
+        assert_eq!(a.outputs.len(), b.outputs.len());
+        for (x, y) in a.outputs.iter().zip(&b.outputs) {
+            assert_eq!(
+                (&x.name, x.action, x.sensitive),
+                (&y.name, y.action, y.sensitive)
+            );
+            assert_eq!((&x.before, &x.after), (&y.before, &y.after));
+        }
+    }
+
+    #[test]
+    fn plans_round_trip_through_bytes() {
+        let plan = sample_plan();
+        let sources = BTreeMap::from([(
+            "main.tf".to_string(),
+            "resource \"tenant\" \"a\" {}\n".into(),
+        )]);
+        let bytes = PlanFile::new(&plan, sources.clone()).to_bytes();
+        let file = PlanFile::from_bytes(&bytes, "p").unwrap();
+        assert_eq!(file.sources, sources);
+        assert_same(&plan, &file.to_plan("p").unwrap());
+    }
+
+    #[test]
+    fn unknown_is_distinct_from_a_string_that_looks_like_its_encoding() {
+        let text =
+            serde_json::to_string(&EncodedValue::encode(&Value::string("{\"t\":\"unknown\"}")))
+                .unwrap();
+        let back: EncodedValue = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.decode().unwrap(), Value::string("{\"t\":\"unknown\"}"));
+        let unknown = serde_json::to_string(&EncodedValue::encode(&Value::Unknown)).unwrap();
+        assert_eq!(unknown, r#"{"t":"unknown"}"#);
+    }
+
+    #[test]
+    fn files_round_trip_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tf.plan");
+        let plan = sample_plan();
+        PlanFile::new(&plan, BTreeMap::new()).write(&path).unwrap();
+        let read = PlanFile::read(&path).unwrap();
+        assert_same(&plan, &read.to_plan("tf.plan").unwrap());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temporary file left"
+        );
+    }
+
+    #[test]
+    fn other_documents_and_versions_are_refused() {
+        let err = PlanFile::from_bytes(b"PK\x03\x04zip", "tf.plan").unwrap_err();
+        assert_eq!(err.to_string(), "tf.plan is not a tenantform plan file");
+        let err = PlanFile::from_bytes(br#"{"version":4,"serial":1}"#, "s").unwrap_err();
+        assert!(matches!(err, PlanFileError::NotAPlan { .. }));
+        let mut doc = serde_json::to_value(PlanFile::new(&sample_plan(), BTreeMap::new())).unwrap();
+        doc["format_version"] = 99.into();
+        let err = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap_err();
+        assert!(
+            matches!(err, PlanFileError::Version { found: 99, .. }),
+            "{err}"
+        );
+        doc["format_version"] = 1.into();
+        doc["changes"][0]["address"] = "not an address".into();
+        let file = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap();
+        assert!(matches!(
+            file.to_plan("p"),
+            Err(PlanFileError::Corrupt { .. })
+        ));
+    }
+}

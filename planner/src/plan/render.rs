@@ -1,0 +1,335 @@
+//! The human-readable plan, as Terraform prints it: a legend of the action symbols, one
+//! annotated block per changed resource instance (`+`, `~`, `-`, `-/+`), values aligned,
+//! `(known after apply)` for unknown values, `(sensitive value)` in place of every sensitive
+//! value, `# forces replacement` on the attributes that force a replacement, unchanged
+//! attributes and blocks hidden, then the summary and the output changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+use tenantform_proto::schema::{Block, Nesting, ProviderSchema};
+use tenantform_proto::value::{AttributePath, PathStep, Value};
+
+use crate::addrs::ResourceMode;
+use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
+
+/// Provider schemas by provider local name, as [`crate::providers::Providers`] holds them.
+pub type Schemas = BTreeMap<String, Arc<ProviderSchema>>;
+
+const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+const SENSITIVE: &str = "(sensitive value)";
+
+/// The counts of the summary line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+}
+
+impl Counts {
+    pub fn of(plan: &Plan) -> Counts {
+        let mut counts = Counts::default();
+        for change in &plan.changes {
+            match change.action {
+                Action::Create => counts.add += 1,
+                Action::Update => counts.change += 1,
+                Action::Delete => counts.destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    counts.add += 1;
+                    counts.destroy += 1;
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        counts
+    }
+}
+
+/// Renders the whole plan text, ending with the summary and output changes.
+pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
+    let mut changes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    let mut outputs: Vec<&OutputChange> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = String::new();
+    if changes.is_empty() && outputs.is_empty() {
+        out.push_str(&bold("No changes.", color));
+        out.push_str(" Your infrastructure matches the configuration.\n\n");
+        out.push_str(
+            "tenantform has compared your real infrastructure against your configuration and\n\
+             found no differences, so no changes are needed.\n",
+        );
+        return out;
+    }
+    if !changes.is_empty() {
+        out.push_str(&legend(&changes, color));
+        out.push_str("\ntenantform will perform the following actions:\n");
+        for change in &changes {
+            out.push('\n');
+            let block = schema_block(schemas, change);
+            out.push_str(&render_change(change, block, color));
+        }
+        let counts = Counts::of(plan);
+        out.push_str(&format!(
+            "\n{} {} to add, {} to change, {} to destroy.\n",
+            bold("Plan:", color),
+            counts.add,
+            counts.change,
+            counts.destroy
+        ));
+    }
+    if !outputs.is_empty() {
+        out.push_str(&render_outputs(&outputs, color));
+        if changes.is_empty() {
+            out.push_str(
+                "\nYou can apply this plan to save these new output values to the tenantform\n\
+                 state, without changing any real infrastructure.\n",
+            );
+        }
+    }
+    out
+}
+
+fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a Block> {
+    let provider = schemas.get(&change.provider_local_name)?;
+    let types = match change.addr.resource.mode {
+        ResourceMode::Managed => &provider.resources,
+        ResourceMode::Data => &provider.data_sources,
+    };
+    types.get(&change.addr.resource.type_name).map(|s| &s.block)
+}
+
+fn legend(changes: &[&ResourceChange], color: bool) -> String {
+    let present: BTreeSet<u8> = changes
+        .iter()
+        .map(|c| match c.action {
+            Action::Create => 0,
+            Action::Update => 1,
+            Action::Delete => 2,
+            Action::DeleteThenCreate => 3,
+            Action::CreateThenDelete => 4,
+            _ => 5,
+        })
+        .collect();
+    let mut out = String::from(
+        "tenantform used the selected providers to generate the following execution\n\
+         plan. Resource actions are indicated with the following symbols:\n",
+    );
+    for (index, symbol, text) in [
+        (0, "  +", "create"),
+        (1, "  ~", "update in-place"),
+        (2, "  -", "destroy"),
+        (3, "-/+", "destroy and then create replacement"),
+        (4, "+/-", "create replacement and then destroy"),
+        (5, " <=", "read (data resources)"),
+    ] {
+        if present.contains(&index) {
+            out.push_str(&format!("{} {text}\n", paint(symbol, color)));
+        }
+    }
+    out
+}
+
+fn header_comment(change: &ResourceChange) -> Vec<String> {
+    let addr = &change.addr;
+    let mut lines = vec![match (change.action, change.action_reason) {
+        (Action::Create, _) => format!("{addr} will be created"),
+        (Action::Update, _) => format!("{addr} will be updated in-place"),
+        (Action::Read, _) => format!("{addr} will be read during apply"),
+        (Action::Delete, _) => format!("{addr} will be destroyed"),
+        (_, Some(ActionReason::ReplaceBecauseTainted)) => {
+            format!("{addr} is tainted, so must be replaced")
+        }
+        (_, Some(ActionReason::ReplaceByRequest)) => {
+            format!("{addr} will be replaced, as requested")
+        }
+        _ => format!("{addr} must be replaced"),
+    }];
+    match change.action_reason {
+        Some(ActionReason::DeleteBecauseNoResourceConfig) => {
+            lines.push(format!(
+                "(because {} is not in configuration)",
+                addr.resource
+            ));
+        }
+        Some(ActionReason::DeleteBecauseCountIndex) => {
+            lines.push(format!(
+                "(because index {} is out of range for count)",
+                addr.key
+            ));
+        }
+        Some(ActionReason::DeleteBecauseEachKey) => {
+            lines.push(format!("(because key {} is not in for_each map)", addr.key));
+        }
+        _ => {}
+    }
+    lines
+}
+
+/// Renders one resource instance change (without a trailing blank line).
+pub fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool) -> String {
+    let mut r = Renderer {
+        out: String::new(),
+        color,
+        sensitive: &change.sensitive_paths,
+        replace: &change.requires_replace,
+    };
+    for line in header_comment(change) {
+        r.out
+            .push_str(&format!("  {}\n", bold(&format!("# {line}"), color)));
+    }
+    let symbol = match change.action {
+        Action::Create => "  +",
+        Action::Update => "  ~",
+        Action::Delete => "  -",
+        Action::DeleteThenCreate => "-/+",
+        Action::CreateThenDelete => "+/-",
+        Action::Read => " <=",
+        Action::NoOp => "   ",
+    };
+    let keyword = match change.addr.resource.mode {
+        ResourceMode::Managed => "resource",
+        ResourceMode::Data => "data",
+    };
+    r.out.push_str(&format!(
+        "{} {keyword} \"{}\" \"{}\" {{\n",
+        paint(symbol, color),
+        change.addr.resource.type_name,
+        change.addr.resource.name
+    ));
+    let (before, after) = match change.action {
+        Action::Create | Action::Read => (&Value::Null, &change.planned),
+        Action::Delete => (&change.prior, &Value::Null),
+        _ => (&change.prior, &change.planned),
+    };
+    r.block_body(1, block, before, after, &mut Vec::new());
+    r.out.push_str("    }\n");
+    r.out
+}
+
+fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
+    let mut r = Renderer {
+        out: String::new(),
+        color,
+        sensitive: &[],
+        replace: &[],
+    };
+    r.out.push_str("\nChanges to Outputs:\n");
+    let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let sensitive_root = [AttributePath::default()];
+    for output in outputs {
+        r.sensitive = if output.sensitive {
+            &sensitive_root
+        } else {
+            &[]
+        };
+        let lead = format!("{:width$} = ", output.name);
+        let before = if output.action == Action::Create {
+            &Value::Null
+        } else {
+            &output.before
+        };
+        let after = if output.action == Action::Delete {
+            &Value::Null
+        } else {
+            &output.after
+        };
+        r.diff(0, &lead, before, after, &mut Vec::new(), "");
+    }
+    r.out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sym {
+    Add,
+    Remove,
+    Change,
+    Same,
+}
+
+impl Sym {
+    fn text(self) -> &'static str {
+        match self {
+            Sym::Add => "+",
+            Sym::Remove => "-",
+            Sym::Change => "~",
+            Sym::Same => " ",
+        }
+    }
+}
+
+fn paint(symbol: &str, color: bool) -> String {
+    if !color {
+        return symbol.to_string();
+    }
+    let mut out = String::new();
+    for ch in symbol.chars() {
+        match ch {
+            '+' => out.push_str("\x1b[32m+\x1b[0m"),
+            '-' => out.push_str("\x1b[31m-\x1b[0m"),
+            '~' => out.push_str("\x1b[33m~\x1b[0m"),
+            '<' | '=' => out.push_str(&format!("\x1b[36m{ch}\x1b[0m")),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn bold(text: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[1m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("{count} unchanged {word}")
+    } else {
+        format!("{count} unchanged {word}s")
+    }
+}
+
+/// A single-line rendering of a primitive (or empty collection) value.
+fn inline(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Unknown => KNOWN_AFTER_APPLY.into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::List(_) | Value::Set(_) | Value::Tuple(_) => "[]".into(),
+        Value::Map(_) | Value::Object(_) => "{}".into(),
+    }
+}
+
+fn is_collection_with_items(value: &Value) -> bool {
+    match value {
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => !items.is_empty(),
+        Value::Map(entries) | Value::Object(entries) => !entries.is_empty(),
+        _ => false,
+    }
+}
+
+struct Renderer<'a> {
+    out: String,
+    color: bool,
+    sensitive: &'a [AttributePath],
+    replace: &'a [AttributePath],
+}
+
+mod body;
+
+#[cfg(test)]
+mod tests;

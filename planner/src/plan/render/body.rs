@@ -1,0 +1,508 @@
+//! The body of a rendered change: attributes aligned by name, one-sided values (created or
+//! destroyed), two-sided diffs of primitives, maps, objects and sequences, and nested blocks
+//! by their schema nesting mode.
+
+use super::*;
+
+/// Attributes shown even when unchanged, as Terraform shows them, to identify the object.
+const IDENTIFYING: [&str; 2] = ["id", "name"];
+
+fn entries(value: &Value) -> Option<&BTreeMap<String, Value>> {
+    match value {
+        Value::Map(entries) | Value::Object(entries) => Some(entries),
+        _ => None,
+    }
+}
+
+fn items(value: &Value) -> &[Value] {
+    match value {
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => items,
+        _ => &[],
+    }
+}
+
+fn display_key(key: &str, quoted: bool) -> String {
+    if quoted {
+        serde_json::to_string(key).unwrap_or_default()
+    } else {
+        key.to_string()
+    }
+}
+
+impl Renderer<'_> {
+    fn line(&mut self, depth: usize, sym: Sym, text: &str) {
+        self.out.push_str(&" ".repeat(4 * depth + 2));
+        self.out.push_str(&paint(sym.text(), self.color));
+        self.out.push(' ');
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// A closing bracket, or a comment, at the text column of `depth`'s children.
+    fn close(&mut self, depth: usize, text: &str) {
+        self.out.push_str(&" ".repeat(4 * depth + 4));
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn is_sensitive(&self, path: &[PathStep]) -> bool {
+        self.sensitive.iter().any(|p| path.starts_with(&p.0))
+    }
+
+    fn note(&self, path: &[PathStep]) -> String {
+        if !self.replace.iter().any(|p| p.0 == path) {
+            return String::new();
+        }
+        if self.color {
+            " \x1b[31m# forces replacement\x1b[0m".into()
+        } else {
+            " # forces replacement".into()
+        }
+    }
+
+    /// A block's attributes and nested blocks, `before` and `after` being objects or null.
+    pub(super) fn block_body(
+        &mut self,
+        depth: usize,
+        block: Option<&Block>,
+        before: &Value,
+        after: &Value,
+        path: &mut Vec<PathStep>,
+    ) {
+        let no_entries = BTreeMap::new();
+        let before_attrs = entries(before).unwrap_or(&no_entries);
+        let after_attrs = entries(after).unwrap_or(&no_entries);
+        let is_block = |name: &str| block.is_some_and(|b| b.block_types.contains_key(name));
+        let names: BTreeSet<&String> = before_attrs
+            .keys()
+            .chain(after_attrs.keys())
+            .filter(|n| !is_block(n))
+            .collect();
+        let null = Value::Null;
+        let mut shown = Vec::new();
+        let mut hidden = 0;
+        for name in names {
+            let b = before_attrs.get(name).unwrap_or(&null);
+            let a = after_attrs.get(name).unwrap_or(&null);
+            if b.is_null() && a.is_null() {
+                continue;
+            }
+            if b == a {
+                if depth == 1
+                    && IDENTIFYING.contains(&name.as_str())
+                    && !is_collection_with_items(b)
+                {
+                    shown.push((name, b, a, true));
+                } else {
+                    hidden += 1;
+                }
+                continue;
+            }
+            shown.push((name, b, a, false));
+        }
+        let width = shown
+            .iter()
+            .map(|(n, ..)| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (name, b, a, unchanged) in shown {
+            let lead = format!("{name:width$} = ");
+            path.push(PathStep::Attribute(name.clone()));
+            if unchanged {
+                let text = if self.is_sensitive(path) {
+                    SENSITIVE.into()
+                } else {
+                    inline(b)
+                };
+                self.line(depth, Sym::Same, &format!("{lead}{text}"));
+            } else {
+                self.diff(depth, &lead, b, a, path, "");
+            }
+            path.pop();
+        }
+        if hidden > 0 {
+            self.close(
+                depth,
+                &format!("# ({} hidden)", plural(hidden, "attribute")),
+            );
+        }
+        if let Some(block) = block {
+            self.nested_blocks(depth, block, before_attrs, after_attrs, path);
+        }
+    }
+
+    fn nested_blocks(
+        &mut self,
+        depth: usize,
+        block: &Block,
+        before: &BTreeMap<String, Value>,
+        after: &BTreeMap<String, Value>,
+        path: &mut Vec<PathStep>,
+    ) {
+        let null = Value::Null;
+        let no_entries = BTreeMap::new();
+        let mut hidden = 0;
+        for (name, nested) in &block.block_types {
+            let b = before.get(name).unwrap_or(&null);
+            let a = after.get(name).unwrap_or(&null);
+            // (label, step, before, after)
+            let mut pairs: Vec<(String, Option<PathStep>, &Value, &Value)> = Vec::new();
+            match nested.nesting {
+                Nesting::Single | Nesting::Group => pairs.push((String::new(), None, b, a)),
+                Nesting::List => {
+                    let (bs, as_) = (items(b), items(a));
+                    for i in 0..bs.len().max(as_.len()) {
+                        let step = Some(PathStep::IntKey(i as i64));
+                        pairs.push((
+                            String::new(),
+                            step,
+                            bs.get(i).unwrap_or(&null),
+                            as_.get(i).unwrap_or(&null),
+                        ));
+                    }
+                }
+                Nesting::Set => {
+                    let (bs, as_) = (items(b), items(a));
+                    for (i, item) in bs.iter().enumerate() {
+                        if as_.contains(item) {
+                            hidden += 1;
+                        } else {
+                            pairs.push((
+                                String::new(),
+                                Some(PathStep::IntKey(i as i64)),
+                                item,
+                                &null,
+                            ));
+                        }
+                    }
+                    for (i, item) in as_.iter().enumerate() {
+                        if !bs.contains(item) {
+                            pairs.push((
+                                String::new(),
+                                Some(PathStep::IntKey(i as i64)),
+                                &null,
+                                item,
+                            ));
+                        }
+                    }
+                }
+                Nesting::Map => {
+                    let bm = entries(b).unwrap_or(&no_entries);
+                    let am = entries(a).unwrap_or(&no_entries);
+                    let keys: BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
+                    for key in keys {
+                        let label = format!(" {}", display_key(key, true));
+                        let step = Some(PathStep::StringKey(key.clone()));
+                        pairs.push((
+                            label,
+                            step,
+                            bm.get(key).unwrap_or(&null),
+                            am.get(key).unwrap_or(&null),
+                        ));
+                    }
+                }
+            }
+            path.push(PathStep::Attribute(name.clone()));
+            for (label, step, b, a) in pairs {
+                if b == a {
+                    if !b.is_null() {
+                        hidden += 1;
+                    }
+                    continue;
+                }
+                let pushed = step.is_some();
+                path.extend(step);
+                let sym = match (b.is_null(), a.is_null()) {
+                    (true, _) => Sym::Add,
+                    (_, true) => Sym::Remove,
+                    _ => Sym::Change,
+                };
+                self.out.push('\n');
+                let note = self.note(path);
+                if a.is_unknown() {
+                    self.line(
+                        depth,
+                        sym,
+                        &format!("{name}{label} {KNOWN_AFTER_APPLY}{note}"),
+                    );
+                } else {
+                    self.line(depth, sym, &format!("{name}{label} {{{note}"));
+                    self.block_body(depth + 1, Some(&nested.block), b, a, path);
+                    self.close(depth, "}");
+                }
+                if pushed {
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
+        if hidden > 0 {
+            self.out.push('\n');
+            self.close(depth, &format!("# ({} hidden)", plural(hidden, "block")));
+        }
+    }
+
+    /// The change of one value from `before` to `after` (either may be null).
+    pub(super) fn diff(
+        &mut self,
+        depth: usize,
+        lead: &str,
+        before: &Value,
+        after: &Value,
+        path: &mut Vec<PathStep>,
+        tail: &str,
+    ) {
+        let note = self.note(path);
+        if self.is_sensitive(path) {
+            let (sym, text) = match (before.is_null(), after.is_null()) {
+                (true, _) => (Sym::Add, format!("{lead}{SENSITIVE}{tail}")),
+                (_, true) => (Sym::Remove, format!("{lead}{SENSITIVE} -> null{tail}")),
+                _ if before == after => (Sym::Same, format!("{lead}{SENSITIVE}{tail}")),
+                _ => (Sym::Change, format!("{lead}{SENSITIVE}{tail}")),
+            };
+            self.line(depth, sym, &format!("{text}{note}"));
+            return;
+        }
+        if before.is_null() {
+            self.whole(depth, Sym::Add, Sym::Add, lead, after, path, tail, &note);
+            return;
+        }
+        if after.is_null() {
+            let tail = format!(" -> null{tail}");
+            self.whole(
+                depth,
+                Sym::Remove,
+                Sym::Remove,
+                lead,
+                before,
+                path,
+                &tail,
+                &note,
+            );
+            return;
+        }
+        if before == after {
+            self.whole(depth, Sym::Same, Sym::Same, lead, before, path, tail, &note);
+            return;
+        }
+        if after.is_unknown() {
+            let tail = format!(" -> {KNOWN_AFTER_APPLY}{tail}");
+            self.whole(
+                depth,
+                Sym::Change,
+                Sym::Remove,
+                lead,
+                before,
+                path,
+                &tail,
+                &note,
+            );
+            return;
+        }
+        match (before, after) {
+            (Value::Map(b), Value::Map(a)) | (Value::Object(b), Value::Object(a)) => {
+                let quoted = matches!(before, Value::Map(_));
+                self.line(depth, Sym::Change, &format!("{lead}{{{note}"));
+                self.entries_diff(depth + 1, b, a, quoted, path);
+                self.close(depth, &format!("}}{tail}"));
+            }
+            (
+                Value::List(b) | Value::Set(b) | Value::Tuple(b),
+                Value::List(a) | Value::Set(a) | Value::Tuple(a),
+            ) => {
+                self.line(depth, Sym::Change, &format!("{lead}[{note}"));
+                self.sequence_diff(depth + 1, b, a, path);
+                self.close(depth, &format!("]{tail}"));
+            }
+            _ if !is_collection_with_items(before) && !is_collection_with_items(after) => {
+                let text = format!("{lead}{} -> {}{tail}{note}", inline(before), inline(after));
+                self.line(depth, Sym::Change, &text);
+            }
+            _ => {
+                let removed = format!(" -> null{tail}");
+                self.whole(
+                    depth,
+                    Sym::Remove,
+                    Sym::Remove,
+                    lead,
+                    before,
+                    path,
+                    &removed,
+                    &note,
+                );
+                self.whole(depth, Sym::Add, Sym::Add, lead, after, path, tail, &note);
+            }
+        }
+    }
+
+    fn entries_diff(
+        &mut self,
+        depth: usize,
+        before: &BTreeMap<String, Value>,
+        after: &BTreeMap<String, Value>,
+        quoted: bool,
+        path: &mut Vec<PathStep>,
+    ) {
+        let null = Value::Null;
+        let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        let mut shown = Vec::new();
+        let mut hidden = 0;
+        for key in keys {
+            let b = before.get(key).unwrap_or(&null);
+            let a = after.get(key).unwrap_or(&null);
+            if b == a {
+                hidden += usize::from(!b.is_null());
+            } else {
+                shown.push((display_key(key, quoted), key, b, a));
+            }
+        }
+        let width = shown
+            .iter()
+            .map(|(k, ..)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (shown_key, key, b, a) in shown {
+            let step = if quoted {
+                PathStep::StringKey(key.clone())
+            } else {
+                PathStep::Attribute(key.clone())
+            };
+            path.push(step);
+            self.diff(depth, &format!("{shown_key:width$} = "), b, a, path, "");
+            path.pop();
+        }
+        if hidden > 0 {
+            let word = if quoted { "element" } else { "attribute" };
+            self.close(depth, &format!("# ({} hidden)", plural(hidden, word)));
+        }
+    }
+
+    fn sequence_diff(
+        &mut self,
+        depth: usize,
+        before: &[Value],
+        after: &[Value],
+        path: &mut Vec<PathStep>,
+    ) {
+        let old: Vec<String> = before.iter().map(Value::canonical_key).collect();
+        let new: Vec<String> = after.iter().map(Value::canonical_key).collect();
+        let mut hidden = 0;
+        for op in capture_diff_slices(Algorithm::Myers, &old, &new) {
+            let (removed, added) = match op {
+                DiffOp::Equal { len, .. } => {
+                    hidden += len;
+                    continue;
+                }
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => (old_index..old_index + old_len, 0..0),
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => (0..0, new_index..new_index + new_len),
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => (
+                    old_index..old_index + old_len,
+                    new_index..new_index + new_len,
+                ),
+            };
+            for i in removed {
+                path.push(PathStep::IntKey(i as i64));
+                self.whole(
+                    depth,
+                    Sym::Remove,
+                    Sym::Remove,
+                    "",
+                    &before[i],
+                    path,
+                    ",",
+                    "",
+                );
+                path.pop();
+            }
+            for i in added {
+                path.push(PathStep::IntKey(i as i64));
+                self.whole(depth, Sym::Add, Sym::Add, "", &after[i], path, ",", "");
+                path.pop();
+            }
+        }
+        if hidden > 0 {
+            self.close(depth, &format!("# ({} hidden)", plural(hidden, "element")));
+        }
+    }
+
+    /// One side of a value, entirely added, removed or unchanged: `sym` on its first line,
+    /// `child` on its elements.
+    #[allow(clippy::too_many_arguments)]
+    fn whole(
+        &mut self,
+        depth: usize,
+        sym: Sym,
+        child: Sym,
+        lead: &str,
+        value: &Value,
+        path: &mut Vec<PathStep>,
+        tail: &str,
+        note: &str,
+    ) {
+        if self.is_sensitive(path) {
+            self.line(depth, sym, &format!("{lead}{SENSITIVE}{tail}{note}"));
+            return;
+        }
+        match value {
+            Value::List(list) | Value::Set(list) | Value::Tuple(list) if !list.is_empty() => {
+                self.line(depth, sym, &format!("{lead}[{note}"));
+                for (i, item) in list.iter().enumerate() {
+                    path.push(PathStep::IntKey(i as i64));
+                    self.whole(depth + 1, child, child, "", item, path, ",", "");
+                    path.pop();
+                }
+                self.close(depth, &format!("]{tail}"));
+            }
+            Value::Map(map) | Value::Object(map) if !map.is_empty() => {
+                let quoted = matches!(value, Value::Map(_));
+                let shown: Vec<(String, &String, &Value)> = map
+                    .iter()
+                    .filter(|(_, v)| quoted || !v.is_null())
+                    .map(|(k, v)| (display_key(k, quoted), k, v))
+                    .collect();
+                if shown.is_empty() {
+                    self.line(depth, sym, &format!("{lead}{{}}{tail}{note}"));
+                    return;
+                }
+                let width = shown
+                    .iter()
+                    .map(|(k, ..)| k.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                self.line(depth, sym, &format!("{lead}{{{note}"));
+                for (shown_key, key, item) in shown {
+                    let step = if quoted {
+                        PathStep::StringKey(key.clone())
+                    } else {
+                        PathStep::Attribute(key.clone())
+                    };
+                    path.push(step);
+                    let item_note = self.note(path);
+                    let item_lead = format!("{shown_key:width$} = ");
+                    self.whole(
+                        depth + 1,
+                        child,
+                        child,
+                        &item_lead,
+                        item,
+                        path,
+                        "",
+                        &item_note,
+                    );
+                    path.pop();
+                }
+                self.close(depth, &format!("}}{tail}"));
+            }
+            _ => self.line(depth, sym, &format!("{lead}{}{tail}{note}", inline(value))),
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! Exact-text tests of the plan renderer.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, ProviderSchema, Schema};
+use tenantform_proto::value::{AttributePath, Number, Type, Value};
+
+use super::*;
+use crate::plan::PlanMode;
+
+fn obj(entries: &[(&str, Value)]) -> Value {
+    Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn s(text: &str) -> Value {
+    Value::string(text)
+}
+
+fn tenant_schemas() -> Schemas {
+    let contact = Block {
+        attributes: BTreeMap::from([
+            ("name".to_string(), Attribute::optional(Type::String)),
+            ("email".to_string(), Attribute::required(Type::String)),
+        ]),
+        ..Block::default()
+    };
+    let tenant = Block {
+        attributes: BTreeMap::from([
+            ("id".to_string(), Attribute::computed(Type::String)),
+            ("slug".to_string(), Attribute::required(Type::String)),
+            ("region".to_string(), Attribute::required(Type::String)),
+            ("tier".to_string(), Attribute::optional(Type::String)),
+            (
+                "retention_days".to_string(),
+                Attribute::optional_computed(Type::Number),
+            ),
+            (
+                "labels".to_string(),
+                Attribute::optional(Type::Map(Box::new(Type::String))),
+            ),
+            (
+                "api_secret".to_string(),
+                Attribute::computed(Type::String).sensitive(),
+            ),
+        ]),
+        block_types: BTreeMap::from([(
+            "contact".to_string(),
+            NestedBlock {
+                nesting: Nesting::List,
+                block: contact,
+                min_items: 0,
+                max_items: 0,
+            },
+        )]),
+        ..Block::default()
+    };
+    let provider = ProviderSchema {
+        resources: BTreeMap::from([(
+            "tenant".to_string(),
+            Schema {
+                version: 0,
+                block: tenant,
+            },
+        )]),
+        ..ProviderSchema::default()
+    };
+    BTreeMap::from([("tenant".to_string(), Arc::new(provider))])
+}
+
+fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
+    ResourceChange {
+        addr: addr.parse().unwrap(),
+        provider: "registry.terraform.io/tenantform/tenant".into(),
+        provider_local_name: "tenant".into(),
+        action,
+        action_reason: None,
+        prior,
+        planned: planned.clone(),
+        config: planned,
+        prior_private: vec![],
+        planned_private: vec![],
+        requires_replace: vec![],
+        sensitive_paths: vec![AttributePath::attr("api_secret")],
+        dependencies: vec![],
+        schema_version: 0,
+    }
+}
+
+fn plan(changes: Vec<ResourceChange>, outputs: Vec<OutputChange>) -> Plan {
+    Plan {
+        mode: PlanMode::Normal,
+        changes,
+        outputs,
+        ..Plan::default()
+    }
+}
+
+fn acme() -> Value {
+    obj(&[
+        ("id", s("t-1")),
+        ("slug", s("acme")),
+        ("region", s("eu")),
+        ("tier", s("free")),
+        ("retention_days", Value::Number(Number::Int(30))),
+        (
+            "labels",
+            Value::Map(BTreeMap::from([
+                ("env".into(), s("prod")),
+                ("team".into(), s("a")),
+            ])),
+        ),
+        ("api_secret", s("hunter2")),
+        (
+            "contact",
+            Value::List(vec![obj(&[("name", s("Ann")), ("email", s("a@x"))])]),
+        ),
+    ])
+}
+
+fn with(mut value: Value, changes: &[(&str, Value)]) -> Value {
+    if let Value::Object(entries) = &mut value {
+        for (name, v) in changes {
+            entries.insert(name.to_string(), v.clone());
+        }
+    }
+    value
+}
+
+#[test]
+fn create_with_unknowns_sensitive_values_maps_and_blocks() {
+    let planned = with(
+        acme(),
+        &[
+            ("id", Value::Unknown),
+            ("api_secret", Value::Unknown),
+            ("tier", Value::Null),
+        ],
+    );
+    let create = change("tenant.acme", Action::Create, Value::Null, planned);
+    let text = render_plan(&plan(vec![create], vec![]), &tenant_schemas(), false);
+    let expected = r#"tenantform used the selected providers to generate the following execution
+plan. Resource actions are indicated with the following symbols:
+  + create
+
+tenantform will perform the following actions:
+
+  # tenant.acme will be created
+  + resource "tenant" "acme" {
+      + api_secret     = (sensitive value)
+      + id             = (known after apply)
+      + labels         = {
+          + "env"  = "prod"
+          + "team" = "a"
+        }
+      + region         = "eu"
+      + retention_days = 30
+      + slug           = "acme"
+
+      + contact {
+          + email = "a@x"
+          + name  = "Ann"
+        }
+    }
+
+Plan: 1 to add, 0 to change, 0 to destroy.
+"#;
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn replacement_and_update_hide_unchanged_values() {
+    let updated = with(
+        acme(),
+        &[
+            ("tier", s("standard")),
+            ("region", s("us")),
+            ("api_secret", s("s3cr3t-new")),
+            (
+                "labels",
+                Value::Map(BTreeMap::from([
+                    ("env".into(), s("dev")),
+                    ("team".into(), s("a")),
+                    ("new".into(), s("x")),
+                ])),
+            ),
+            (
+                "contact",
+                Value::List(vec![obj(&[("name", s("Ann")), ("email", s("b@x"))])]),
+            ),
+        ],
+    );
+    let mut replace = change("tenant.beta", Action::DeleteThenCreate, acme(), updated);
+    replace.requires_replace = vec![AttributePath::attr("region")];
+    replace.action_reason = Some(ActionReason::ReplaceBecauseCannotUpdate);
+    let text = render_change(&replace, schema_block(&tenant_schemas(), &replace), false);
+    let expected = r#"  # tenant.beta must be replaced
+-/+ resource "tenant" "beta" {
+      ~ api_secret = (sensitive value)
+        id         = "t-1"
+      ~ labels     = {
+          ~ "env" = "prod" -> "dev"
+          + "new" = "x"
+            # (1 unchanged element hidden)
+        }
+      ~ region     = "eu" -> "us" # forces replacement
+      ~ tier       = "free" -> "standard"
+        # (2 unchanged attributes hidden)
+
+      ~ contact {
+          ~ email = "a@x" -> "b@x"
+            # (1 unchanged attribute hidden)
+        }
+    }
+"#;
+    assert_eq!(text, expected);
+    assert!(
+        !text.contains("hunter2") && !text.contains("s3cr3t-new"),
+        "sensitive value printed"
+    );
+}
+
+#[test]
+fn destroy_shows_every_value_going_to_null_and_the_reason() {
+    let mut delete = change("tenant.old", Action::Delete, acme(), Value::Null);
+    delete.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
+    let text = render_change(&delete, None, false);
+    let expected = r#"  # tenant.old will be destroyed
+  # (because tenant.old is not in configuration)
+  - resource "tenant" "old" {
+      - api_secret     = (sensitive value) -> null
+      - contact        = [
+          - {
+              - email = "a@x"
+              - name  = "Ann"
+            },
+        ] -> null
+      - id             = "t-1" -> null
+      - labels         = {
+          - "env"  = "prod"
+          - "team" = "a"
+        } -> null
+      - region         = "eu" -> null
+      - retention_days = 30 -> null
+      - slug           = "acme" -> null
+      - tier           = "free" -> null
+    }
+"#;
+    assert_eq!(text, expected);
+    assert!(!text.contains("hunter2"));
+}
+
+#[test]
+fn lists_diff_by_element_and_unknowns_show_known_after_apply() {
+    let before = obj(&[
+        ("id", s("k-1")),
+        (
+            "scopes",
+            Value::Set(vec![s("admin"), s("read"), s("write")]),
+        ),
+        ("fingerprint", s("ab")),
+    ]);
+    let after = obj(&[
+        ("id", s("k-1")),
+        (
+            "scopes",
+            Value::Set(vec![s("read"), s("tenant"), s("write")]),
+        ),
+        ("fingerprint", Value::Unknown),
+    ]);
+    let mut update = change("tenant_api_key.ci[\"x\"]", Action::Update, before, after);
+    update.provider_local_name = "other".into();
+    let text = render_change(&update, None, false);
+    let expected = r#"  # tenant_api_key.ci["x"] will be updated in-place
+  ~ resource "tenant_api_key" "ci" {
+      ~ fingerprint = "ab" -> (known after apply)
+        id          = "k-1"
+      ~ scopes      = [
+          - "admin",
+          + "tenant",
+            # (2 unchanged elements hidden)
+        ]
+    }
+"#;
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn outputs_only_and_sensitive_outputs() {
+    let outputs = vec![
+        OutputChange {
+            name: "tenant_id".into(),
+            action: Action::Create,
+            before: Value::Null,
+            after: Value::Unknown,
+            sensitive: false,
+        },
+        OutputChange {
+            name: "secret".into(),
+            action: Action::Update,
+            before: s("a"),
+            after: s("b"),
+            sensitive: true,
+        },
+        OutputChange {
+            name: "ids".into(),
+            action: Action::Create,
+            before: Value::Null,
+            after: Value::List(vec![s("a")]),
+            sensitive: false,
+        },
+    ];
+    let text = render_plan(&plan(vec![], outputs), &Schemas::new(), false);
+    let expected = r#"
+Changes to Outputs:
+  + ids       = [
+      + "a",
+    ]
+  ~ secret    = (sensitive value)
+  + tenant_id = (known after apply)
+
+You can apply this plan to save these new output values to the tenantform
+state, without changing any real infrastructure.
+"#;
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn no_changes_and_summary_counts() {
+    let noop = change("tenant.a", Action::NoOp, acme(), acme());
+    let text = render_plan(&plan(vec![noop], vec![]), &Schemas::new(), false);
+    assert!(text.starts_with("No changes. Your infrastructure matches the configuration.\n"));
+    let p = plan(
+        vec![
+            change("tenant.a", Action::Create, Value::Null, acme()),
+            change("tenant.b", Action::CreateThenDelete, acme(), acme()),
+            change("tenant.c", Action::Update, acme(), acme()),
+            change("tenant.d", Action::Delete, acme(), Value::Null),
+        ],
+        vec![],
+    );
+    assert_eq!(
+        Counts::of(&p),
+        Counts {
+            add: 2,
+            change: 1,
+            destroy: 2
+        }
+    );
+}
+
+#[test]
+fn color_marks_symbols_and_headers() {
+    let create = change(
+        "tenant.acme",
+        Action::Create,
+        Value::Null,
+        obj(&[("slug", s("a"))]),
+    );
+    let text = render_plan(&plan(vec![create], vec![]), &Schemas::new(), true);
+    assert!(
+        text.contains("\x1b[32m+\x1b[0m resource \"tenant\" \"acme\" {"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\x1b[1m# tenant.acme will be created\x1b[0m"),
+        "{text}"
+    );
+    assert!(text.contains("\x1b[1mPlan:\x1b[0m 1 to add"), "{text}");
+}

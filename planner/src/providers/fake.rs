@@ -1,0 +1,365 @@
+//! An in-process fake provider for the core's tests: two resource types with a small schema,
+//! objects kept in memory, every call recorded in a shared event log, and failures that tests
+//! switch on by object name.
+//!
+//! - `fake_thing`: `name` (required), `size` (optional, computed: defaults to `"small"`),
+//!   `zone` (optional, forces replacement), `protected` (optional bool: refuses deletion),
+//!   `id` (computed).
+//! - `fake_child`: `parent_id` (required), `label` (optional), `id` and `secret` (computed,
+//!   `secret` sensitive).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
+use tenantform_proto::value::{AttributePath, Type, Value, decode_json};
+
+use super::{
+    ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
+    ProviderDiagnostic, ProviderError, ReadResponse,
+};
+use crate::diags::Severity;
+
+/// A shared, ordered log of what happened, for asserting on interleavings.
+pub type EventLog = Arc<Mutex<Vec<String>>>;
+
+/// The fake provider. Clone-free: share it as `Arc<FakeProvider>`.
+#[derive(Default)]
+pub struct FakeProvider {
+    pub events: EventLog,
+    /// Objects by id.
+    pub objects: Mutex<BTreeMap<String, Value>>,
+    /// Names whose create/update/delete fails.
+    pub fail_apply: Mutex<BTreeSet<String>>,
+    /// Names whose apply takes this long.
+    pub apply_delay: Mutex<BTreeMap<String, Duration>>,
+    pub configured: Mutex<Option<Value>>,
+    next_id: AtomicU64,
+}
+
+fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
+    ProviderDiagnostic {
+        severity: Severity::Error,
+        summary: summary.into(),
+        detail: detail.into(),
+        attribute: None,
+    }
+}
+
+/// The fake's schema.
+pub fn fake_schema() -> ProviderSchema {
+    let mut provider = Block::default();
+    provider
+        .attributes
+        .insert("endpoint".into(), Attribute::optional(Type::String));
+
+    let mut thing = Block::default();
+    thing
+        .attributes
+        .insert("id".into(), Attribute::computed(Type::String));
+    thing
+        .attributes
+        .insert("name".into(), Attribute::required(Type::String));
+    thing
+        .attributes
+        .insert("size".into(), Attribute::optional_computed(Type::String));
+    thing
+        .attributes
+        .insert("zone".into(), Attribute::optional(Type::String));
+    thing
+        .attributes
+        .insert("protected".into(), Attribute::optional(Type::Bool));
+
+    let mut child = Block::default();
+    child
+        .attributes
+        .insert("id".into(), Attribute::computed(Type::String));
+    child
+        .attributes
+        .insert("parent_id".into(), Attribute::required(Type::String));
+    child
+        .attributes
+        .insert("label".into(), Attribute::optional(Type::String));
+    child.attributes.insert(
+        "secret".into(),
+        Attribute::computed(Type::String).sensitive(),
+    );
+
+    let mut resources = BTreeMap::new();
+    resources.insert(
+        "fake_thing".into(),
+        Schema {
+            version: 0,
+            block: thing,
+        },
+    );
+    resources.insert(
+        "fake_child".into(),
+        Schema {
+            version: 0,
+            block: child,
+        },
+    );
+    ProviderSchema {
+        provider: Schema {
+            version: 0,
+            block: provider,
+        },
+        resources,
+        ..Default::default()
+    }
+}
+
+fn label(value: &Value) -> String {
+    value
+        .get_attr("name")
+        .or_else(|| value.get_attr("label"))
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string()
+}
+
+fn with_attr(value: &Value, name: &str, new: Value) -> Value {
+    let mut value = value.clone();
+    if let Value::Object(attrs) = &mut value {
+        attrs.insert(name.into(), new);
+    }
+    value
+}
+
+impl FakeProvider {
+    pub fn new() -> Arc<FakeProvider> {
+        Arc::new(FakeProvider::default())
+    }
+
+    fn log(&self, event: String) {
+        self.events.lock().unwrap().push(event);
+    }
+
+    pub fn events(&self) -> Vec<String> {
+        self.events.lock().unwrap().clone()
+    }
+
+    pub fn object_names(&self) -> Vec<String> {
+        let objects = self.objects.lock().unwrap();
+        let mut names: Vec<String> = objects.values().map(label).collect();
+        names.sort();
+        names
+    }
+
+    fn new_id(&self, type_name: &str) -> String {
+        format!(
+            "{type_name}-{}",
+            self.next_id.fetch_add(1, Ordering::SeqCst) + 1
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl ProviderClient for FakeProvider {
+    async fn schema(&self) -> Result<ProviderSchema, ProviderError> {
+        Ok(fake_schema())
+    }
+
+    async fn validate_provider_config(
+        &self,
+        _config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+        Ok(Vec::new())
+    }
+
+    async fn validate_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+        if type_name == "fake_thing" && config.get_attr("size") == Some(&Value::string("huge")) {
+            return Ok(vec![ProviderDiagnostic {
+                attribute: Some(AttributePath::attr("size")),
+                ..error("Invalid size", "size must be small, medium or large")
+            }]);
+        }
+        Ok(Vec::new())
+    }
+
+    async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+        self.log("configure".into());
+        *self.configured.lock().unwrap() = Some(config.clone());
+        Ok(Vec::new())
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        _schema_version: i64,
+        raw_json: &[u8],
+    ) -> Result<(Value, Vec<ProviderDiagnostic>), ProviderError> {
+        let schema = fake_schema();
+        let ty = schema.resources[type_name].block.implied_type();
+        let decode = |detail: String| ProviderError::Decode {
+            provider: "fake".into(),
+            detail,
+        };
+        let json = serde_json::from_slice(raw_json).map_err(|e| decode(e.to_string()))?;
+        let value = decode_json(&json, &ty).map_err(|e| decode(e.to_string()))?;
+        Ok((value, Vec::new()))
+    }
+
+    async fn read_resource(
+        &self,
+        _type_name: &str,
+        current: &Value,
+        private: &[u8],
+    ) -> Result<ReadResponse, ProviderError> {
+        let id = current
+            .get_attr("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let found = self.objects.lock().unwrap().get(id).cloned();
+        self.log(format!("read {}", label(current)));
+        Ok(ReadResponse {
+            new_state: found.unwrap_or(Value::Null),
+            private: private.to_vec(),
+            diagnostics: Vec::new(),
+        })
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: PlanRequest<'_>,
+    ) -> Result<PlanResponse, ProviderError> {
+        let mut response = PlanResponse {
+            planned: request.proposed.clone(),
+            requires_replace: Vec::new(),
+            planned_private: request.prior_private.to_vec(),
+            diagnostics: Vec::new(),
+        };
+        if request.proposed.is_null() {
+            if request.prior.get_attr("protected") == Some(&Value::Bool(true)) {
+                response.diagnostics.push(error(
+                    "Deletion protection is enabled",
+                    &format!(
+                        "{} is protected and cannot be deleted.",
+                        label(request.prior)
+                    ),
+                ));
+            }
+            return Ok(response);
+        }
+        let mut planned = request.proposed.clone();
+        if planned.get_attr("id").is_none_or(Value::is_null) {
+            planned = with_attr(&planned, "id", Value::Unknown);
+        }
+        if request.type_name == "fake_thing" {
+            if planned.get_attr("size").is_none_or(Value::is_null) {
+                planned = with_attr(&planned, "size", Value::string("small"));
+            }
+            if !request.prior.is_null()
+                && request.prior.get_attr("zone") != planned.get_attr("zone")
+            {
+                response.requires_replace.push(AttributePath::attr("zone"));
+            }
+        } else if planned.get_attr("secret").is_none_or(Value::is_null) {
+            planned = with_attr(&planned, "secret", Value::Unknown);
+        }
+        response.planned = planned;
+        Ok(response)
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: ApplyRequest<'_>,
+    ) -> Result<ApplyResponse, ProviderError> {
+        let name = if request.planned.is_null() {
+            label(request.prior)
+        } else {
+            label(request.planned)
+        };
+        let verb = match (request.prior.is_null(), request.planned.is_null()) {
+            (true, _) => "create",
+            (false, true) => "delete",
+            (false, false) => "update",
+        };
+        self.log(format!("{verb} {name}"));
+        let delay = self.apply_delay.lock().unwrap().get(&name).copied();
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        if self.fail_apply.lock().unwrap().contains(&name) {
+            return Ok(ApplyResponse {
+                new_state: if verb == "create" {
+                    Value::Null
+                } else {
+                    request.prior.clone()
+                },
+                private: Vec::new(),
+                diagnostics: vec![error(
+                    "Backend failure",
+                    &format!("could not {verb} {name}"),
+                )],
+            });
+        }
+        if request.planned.is_null() {
+            let id = request
+                .prior
+                .get_attr("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            self.objects.lock().unwrap().remove(id);
+            return Ok(ApplyResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: Vec::new(),
+            });
+        }
+        let mut new_state = request.planned.clone();
+        let id = match new_state.get_attr("id") {
+            Some(Value::String(id)) => id.clone(),
+            _ => self.new_id(request.type_name),
+        };
+        new_state = with_attr(&new_state, "id", Value::string(id.clone()));
+        if new_state.get_attr("secret") == Some(&Value::Unknown) {
+            new_state = with_attr(
+                &new_state,
+                "secret",
+                Value::string(format!("secret-of-{id}")),
+            );
+        }
+        self.objects.lock().unwrap().insert(id, new_state.clone());
+        Ok(ApplyResponse {
+            new_state,
+            private: request.planned_private.to_vec(),
+            diagnostics: Vec::new(),
+        })
+    }
+
+    async fn import_resource_state(
+        &self,
+        type_name: &str,
+        id: &str,
+    ) -> Result<(Vec<ImportedObject>, Vec<ProviderDiagnostic>), ProviderError> {
+        let found = self.objects.lock().unwrap().get(id).cloned();
+        match found {
+            Some(state) => Ok((
+                vec![ImportedObject {
+                    type_name: type_name.into(),
+                    state,
+                    private: Vec::new(),
+                }],
+                Vec::new(),
+            )),
+            None => Ok((
+                Vec::new(),
+                vec![error("Cannot import", &format!("no object {id}"))],
+            )),
+        }
+    }
+
+    async fn stop(&self) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    async fn close(&self) {}
+}

@@ -1,0 +1,99 @@
+//! Starting the providers a configuration uses: find each plugin binary, launch it with the
+//! working directory as its current directory, and fetch its schema.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tenantform_proto::handshake::{LaunchOptions, launch};
+
+use super::discovery::find_provider;
+use super::grpc::{GrpcProvider, Timeouts};
+use super::{ProviderClient, Providers};
+use crate::config::Config;
+use crate::diags::{Diagnostic, Diagnostics};
+
+/// The local names of the providers the configuration uses, with their source addresses.
+pub fn required_providers(config: &Config) -> Vec<(String, String)> {
+    let mut names: BTreeSet<String> = config
+        .resources
+        .values()
+        .map(|r| r.provider.clone())
+        .collect();
+    names.extend(config.providers.values().map(|p| p.name.clone()));
+    names.extend(config.required_providers.keys().cloned());
+    names
+        .into_iter()
+        .map(|name| {
+            let source = config
+                .required_providers
+                .get(&name)
+                .map(|r| r.source.clone())
+                .unwrap_or_else(|| format!("registry.terraform.io/hashicorp/{name}"));
+            (name, source)
+        })
+        .collect()
+}
+
+/// Launches one process per provider the configuration uses and fetches the schemas.
+pub async fn start(
+    config: &Config,
+    search_dirs: &[PathBuf],
+    cwd: &Path,
+) -> Result<Providers, Diagnostics> {
+    start_with(config, search_dirs, cwd, Timeouts::default()).await
+}
+
+/// [`start`] with explicit call deadlines.
+pub async fn start_with(
+    config: &Config,
+    search_dirs: &[PathBuf],
+    cwd: &Path,
+    timeouts: Timeouts,
+) -> Result<Providers, Diagnostics> {
+    let mut providers = Providers::default();
+    let mut diags = Diagnostics::new();
+    for (name, source) in required_providers(config) {
+        let path = match find_provider(&source, search_dirs, cwd) {
+            Ok(path) => path,
+            Err(not_found) => {
+                diags.extend(not_found);
+                continue;
+            }
+        };
+        let options = LaunchOptions {
+            current_dir: Some(cwd.to_path_buf()),
+            ..LaunchOptions::default()
+        };
+        let process = match launch(&path, options).await {
+            Ok(process) => process,
+            Err(error) => {
+                diags.push(Diagnostic::error(
+                    format!("Failed to start provider {source:?}"),
+                    format!("Could not launch {}: {error}", path.display()),
+                ));
+                continue;
+            }
+        };
+        let client = GrpcProvider::new(&source, process, timeouts);
+        match client.schema().await {
+            Ok(schema) => {
+                providers.schemas.insert(name.clone(), Arc::new(schema));
+                providers.sources.insert(name.clone(), source);
+                providers.clients.insert(name, Arc::new(client));
+            }
+            Err(error) => {
+                diags.push(Diagnostic::error(
+                    format!("Failed to load the schema of provider {source:?}"),
+                    error.to_string(),
+                ));
+                client.close().await;
+            }
+        }
+    }
+    if diags.has_errors() {
+        providers.close().await;
+        return Err(diags);
+    }
+    Ok(providers)
+}

@@ -1,0 +1,151 @@
+//! The provider seam: everything the planner core asks of a provider, as plain Rust types.
+//! `grpc` implements it over the plugin protocol for a launched plugin process; unit tests
+//! use an in-process fake.
+
+pub mod discovery;
+#[cfg(test)]
+pub mod fake;
+pub mod grpc;
+mod launch;
+
+pub use launch::{required_providers, start, start_with};
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tenantform_proto::schema::ProviderSchema;
+use tenantform_proto::value::{AttributePath, Value};
+
+use crate::diags::Severity;
+
+/// A diagnostic as a provider returns it: attached to an attribute path, not a source range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProviderDiagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub attribute: Option<AttributePath>,
+}
+
+/// The provider could not be asked at all (crashed, hung, protocol error).
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("the provider {provider} is not available: {detail}")]
+    Unavailable { provider: String, detail: String },
+    #[error("the provider {provider} failed during {operation}: {detail}")]
+    Call {
+        provider: String,
+        operation: &'static str,
+        detail: String,
+    },
+    #[error(
+        "the provider {provider} returned a value that does not conform to its schema: {detail}"
+    )]
+    Decode { provider: String, detail: String },
+}
+
+pub struct PlanRequest<'a> {
+    pub type_name: &'a str,
+    pub prior: &'a Value,
+    pub proposed: &'a Value,
+    pub config: &'a Value,
+    pub prior_private: &'a [u8],
+}
+
+pub struct PlanResponse {
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub planned_private: Vec<u8>,
+    pub diagnostics: Vec<ProviderDiagnostic>,
+}
+
+pub struct ApplyRequest<'a> {
+    pub type_name: &'a str,
+    pub prior: &'a Value,
+    pub planned: &'a Value,
+    pub config: &'a Value,
+    pub planned_private: &'a [u8],
+}
+
+pub struct ApplyResponse {
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Vec<ProviderDiagnostic>,
+}
+
+pub struct ReadResponse {
+    /// Null when the object no longer exists.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Vec<ProviderDiagnostic>,
+}
+
+pub struct ImportedObject {
+    pub type_name: String,
+    pub state: Value,
+    pub private: Vec<u8>,
+}
+
+/// One provider instance (one configured plugin process).
+#[async_trait::async_trait]
+pub trait ProviderClient: Send + Sync {
+    async fn schema(&self) -> Result<ProviderSchema, ProviderError>;
+    async fn validate_provider_config(
+        &self,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    async fn validate_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    /// Upgrades raw JSON state written with `schema_version` to the current schema.
+    async fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        schema_version: i64,
+        raw_json: &[u8],
+    ) -> Result<(Value, Vec<ProviderDiagnostic>), ProviderError>;
+    async fn read_resource(
+        &self,
+        type_name: &str,
+        current: &Value,
+        private: &[u8],
+    ) -> Result<ReadResponse, ProviderError>;
+    async fn plan_resource_change(
+        &self,
+        request: PlanRequest<'_>,
+    ) -> Result<PlanResponse, ProviderError>;
+    async fn apply_resource_change(
+        &self,
+        request: ApplyRequest<'_>,
+    ) -> Result<ApplyResponse, ProviderError>;
+    async fn import_resource_state(
+        &self,
+        type_name: &str,
+        id: &str,
+    ) -> Result<(Vec<ImportedObject>, Vec<ProviderDiagnostic>), ProviderError>;
+    /// Asks the provider to cancel in-flight operations (StopProvider).
+    async fn stop(&self) -> Result<(), ProviderError>;
+    /// Shuts the provider process down.
+    async fn close(&self);
+}
+
+/// The providers a configuration uses, by local name, with their schemas.
+#[derive(Clone, Default)]
+pub struct Providers {
+    pub clients: BTreeMap<String, Arc<dyn ProviderClient>>,
+    /// Fully qualified source address (`registry.terraform.io/tenantform/tenant`) by local name.
+    pub sources: BTreeMap<String, String>,
+    pub schemas: BTreeMap<String, Arc<ProviderSchema>>,
+}
+
+impl Providers {
+    /// Shuts every provider process down.
+    pub async fn close(&self) {
+        for client in self.clients.values() {
+            client.close().await;
+        }
+    }
+}

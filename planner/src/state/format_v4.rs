@@ -1,0 +1,411 @@
+//! Terraform's state file format version 4, as its own serde types, and its conversion to and
+//! from the in-memory [`State`].
+//!
+//! Field names, omission rules and ordering follow Terraform's own writer: top-level keys in the
+//! order `version`, `terraform_version`, `serial`, `lineage`, `outputs`, `resources`,
+//! `check_results`; resources sorted by module, mode, type and name; instances by key (no key,
+//! then integers, then strings), deposed objects after the current one. The text is indented by
+//! two spaces and ends with a newline.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::{InstanceState, OutputState, State, StateError};
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+
+/// The only format version this module reads and writes.
+pub const FORMAT_VERSION: u64 = 4;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StateV4 {
+    pub version: u64,
+    #[serde(default)]
+    pub terraform_version: String,
+    pub serial: u64,
+    pub lineage: String,
+    #[serde(default)]
+    pub outputs: BTreeMap<String, OutputV4>,
+    #[serde(default)]
+    pub resources: Vec<ResourceV4>,
+    #[serde(default)]
+    pub check_results: Json,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutputV4 {
+    pub value: Json,
+    #[serde(rename = "type")]
+    pub ty: Json,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResourceV4 {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub module: String,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub name: String,
+    /// `list` or `map`: written by Terraform 0.12 only, accepted and not written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
+    /// The provider configuration: `provider["registry.terraform.io/tenantform/tenant"]`.
+    pub provider: String,
+    #[serde(default)]
+    pub instances: Vec<InstanceV4>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InstanceV4 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<IndexKeyV4>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
+    pub schema_version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_attributes: Option<Json>,
+    /// Fields this program does not interpret (`attributes_flat`, `identity`, ...), written
+    /// back where Terraform places them.
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, Json>,
+    /// Standard base64, as Go encodes `[]byte`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create_before_destroy: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IndexKeyV4 {
+    Int(i64),
+    Str(String),
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Parses a state file's bytes. `file` names the file in error messages. An empty file (as
+/// Terraform treats it) holds no state. Nothing here writes anything.
+pub fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let json: Json = serde_json::from_slice(bytes).map_err(|err| StateError::InvalidJson {
+        file: file.to_string(),
+        line: err.line(),
+        column: err.column(),
+        message: err.to_string(),
+    })?;
+    let not_state = |reason: &str| StateError::NotAStateFile {
+        file: file.into(),
+        reason: reason.into(),
+    };
+    let Json::Object(fields) = &json else {
+        return Err(not_state("the top level is not a JSON object"));
+    };
+    let version = match fields.get("version") {
+        Some(Json::Number(n)) => n
+            .as_u64()
+            .ok_or_else(|| not_state("\"version\" is not a whole number"))?,
+        Some(_) => return Err(not_state("\"version\" is not a number")),
+        None => return Err(not_state("it has no \"version\" field")),
+    };
+    let looks_like_state = ["serial", "lineage", "resources", "modules"]
+        .iter()
+        .any(|field| fields.contains_key(*field));
+    if !looks_like_state {
+        return Err(not_state(
+            "it has none of \"serial\", \"lineage\" and \"resources\"",
+        ));
+    }
+    match version {
+        v if v > FORMAT_VERSION => Err(StateError::TooNew {
+            file: file.into(),
+            version: v,
+        }),
+        v if v < FORMAT_VERSION => Err(StateError::TooOld {
+            file: file.into(),
+            version: v,
+        }),
+        _ => {
+            let v4: StateV4 = serde_json::from_value(json).map_err(|err| StateError::Invalid {
+                file: file.into(),
+                detail: err.to_string(),
+            })?;
+            from_v4(v4, file).map(Some)
+        }
+    }
+}
+
+/// The file's bytes for `state`, as Terraform writes them.
+pub fn serialize(state: &State) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(&to_v4(state)).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Converts the on-disk form into the in-memory model.
+pub fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
+    let invalid = |detail: String| StateError::Invalid {
+        file: file.into(),
+        detail,
+    };
+    let mut state = State {
+        serial: v4.serial,
+        lineage: v4.lineage,
+        terraform_version: v4.terraform_version,
+        outputs: BTreeMap::new(),
+        instances: BTreeMap::new(),
+        deposed: BTreeMap::new(),
+        check_results: v4.check_results,
+    };
+    for (name, output) in v4.outputs {
+        let output = OutputState {
+            value: output.value,
+            ty: output.ty,
+            sensitive: output.sensitive,
+        };
+        state.outputs.insert(name, output);
+    }
+    for resource in v4.resources {
+        let mode = match resource.mode.as_str() {
+            "managed" => ResourceMode::Managed,
+            "data" => ResourceMode::Data,
+            other => {
+                return Err(invalid(format!(
+                    "resource {}.{} has unknown mode {other:?}",
+                    resource.type_name, resource.name
+                )));
+            }
+        };
+        let module = parse_module(&resource.module).map_err(&invalid)?;
+        let (provider_module, provider, provider_alias) =
+            parse_provider_config(&resource.provider).map_err(&invalid)?;
+        let resource_addr = ResourceAddr {
+            mode,
+            type_name: resource.type_name,
+            name: resource.name,
+        };
+        for instance in resource.instances {
+            let key = match instance.index_key {
+                None => InstanceKey::None,
+                Some(IndexKeyV4::Int(i)) => InstanceKey::Int(i),
+                Some(IndexKeyV4::Str(s)) => InstanceKey::Str(s),
+            };
+            let addr = InstanceAddr {
+                module: module.clone(),
+                resource: resource_addr.clone(),
+                key,
+            };
+            let tainted = match instance.status.as_deref() {
+                None | Some("") => false,
+                Some("tainted") => true,
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "instance {addr} has unknown status {other:?}"
+                    )));
+                }
+            };
+            let private = match instance.private {
+                Some(text) => Some(STANDARD.decode(text).map_err(|err| {
+                    invalid(format!(
+                        "instance {addr} has private data that is not base64: {err}"
+                    ))
+                })?),
+                None => None,
+            };
+            let object = InstanceState {
+                provider: provider.clone(),
+                provider_alias: provider_alias.clone(),
+                provider_module: provider_module.clone(),
+                schema_version: instance.schema_version,
+                attributes: instance
+                    .attributes
+                    .unwrap_or_else(|| Json::Object(Default::default())),
+                sensitive_attributes: instance
+                    .sensitive_attributes
+                    .unwrap_or_else(|| Json::Array(Vec::new())),
+                private,
+                dependencies: instance.dependencies,
+                create_before_destroy: instance.create_before_destroy,
+                tainted,
+                unknown_fields: instance.unknown_fields,
+            };
+            let duplicate = match instance.deposed.filter(|d| !d.is_empty()) {
+                Some(deposed) => state
+                    .deposed
+                    .insert((addr.clone(), deposed), object)
+                    .is_some(),
+                None => state.instances.insert(addr.clone(), object).is_some(),
+            };
+            if duplicate {
+                return Err(invalid(format!("instance {addr} appears more than once")));
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// Converts the in-memory model into the on-disk form, in Terraform's order.
+pub fn to_v4(state: &State) -> StateV4 {
+    // Keyed by Terraform's resource order: module, mode ("data" < "managed"), type, name.
+    let mut resources: BTreeMap<(String, &'static str, &str, &str), ResourceV4> = BTreeMap::new();
+    let current = state
+        .instances
+        .iter()
+        .map(|(addr, object)| (addr, None, object));
+    let deposed = state
+        .deposed
+        .iter()
+        .map(|((addr, key), object)| (addr, Some(key), object));
+    let mut objects: Vec<_> = current.chain(deposed).collect();
+    objects.sort_by(|a, b| (&a.0.key, a.1).cmp(&(&b.0.key, b.1)));
+    for (addr, deposed, object) in objects {
+        let module = module_string(&addr.module);
+        let mode = match addr.resource.mode {
+            ResourceMode::Managed => "managed",
+            ResourceMode::Data => "data",
+        };
+        let resource = resources
+            .entry((
+                module.clone(),
+                mode,
+                &addr.resource.type_name,
+                &addr.resource.name,
+            ))
+            .or_insert_with(|| ResourceV4 {
+                module,
+                mode: mode.to_string(),
+                type_name: addr.resource.type_name.clone(),
+                name: addr.resource.name.clone(),
+                each: None,
+                provider: provider_config_string(object),
+                instances: Vec::new(),
+            });
+        resource.instances.push(InstanceV4 {
+            index_key: match &addr.key {
+                InstanceKey::None => None,
+                InstanceKey::Int(i) => Some(IndexKeyV4::Int(*i)),
+                InstanceKey::Str(s) => Some(IndexKeyV4::Str(s.clone())),
+            },
+            status: object.tainted.then(|| "tainted".to_string()),
+            deposed: deposed.cloned(),
+            schema_version: object.schema_version,
+            attributes: Some(object.attributes.clone()),
+            sensitive_attributes: Some(object.sensitive_attributes.clone()),
+            private: object.private.as_ref().map(|bytes| STANDARD.encode(bytes)),
+            dependencies: object.dependencies.clone(),
+            create_before_destroy: object.create_before_destroy,
+            unknown_fields: object.unknown_fields.clone(),
+        });
+    }
+    StateV4 {
+        version: FORMAT_VERSION,
+        terraform_version: state.terraform_version.clone(),
+        serial: state.serial,
+        lineage: state.lineage.clone(),
+        outputs: state
+            .outputs
+            .iter()
+            .map(|(name, output)| {
+                let output = OutputV4 {
+                    value: output.value.clone(),
+                    ty: output.ty.clone(),
+                    sensitive: output.sensitive,
+                };
+                (name.clone(), output)
+            })
+            .collect(),
+        resources: resources.into_values().collect(),
+        check_results: state.check_results.clone(),
+    }
+}
+
+/// `module.a["x"].module.b`, empty for the root module.
+pub fn module_string(module: &[ModuleStep]) -> String {
+    let steps: Vec<String> = module
+        .iter()
+        .map(|step| format!("module.{}{}", step.name, step.key))
+        .collect();
+    steps.join(".")
+}
+
+fn parse_module(text: &str) -> Result<Vec<ModuleStep>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Reuse the instance address grammar by completing the module path into an address.
+    let probe: InstanceAddr = format!("{text}.placeholder.placeholder")
+        .parse()
+        .map_err(|_| format!("invalid module address {text:?}"))?;
+    if probe.module.is_empty() {
+        return Err(format!("invalid module address {text:?}"));
+    }
+    Ok(probe.module)
+}
+
+/// The provider configuration string Terraform writes for an object's provider.
+pub fn provider_config_string(object: &InstanceState) -> String {
+    let mut text = String::new();
+    if !object.provider_module.is_empty() {
+        text.push_str(&object.provider_module);
+        text.push('.');
+    }
+    text.push_str(&format!("provider[\"{}\"]", object.provider));
+    if let Some(alias) = &object.provider_alias {
+        text.push('.');
+        text.push_str(alias);
+    }
+    text
+}
+
+/// Splits `[module.x.]provider["host/ns/type"][.alias]` (or the legacy `provider.type[.alias]`)
+/// into module, source address and alias.
+fn parse_provider_config(text: &str) -> Result<(String, String, Option<String>), String> {
+    let invalid = || format!("invalid provider configuration address {text:?}");
+    let (module, rest) = match text.find("provider[\"").or_else(|| text.find("provider.")) {
+        Some(0) => ("", text),
+        Some(at) if text[..at].ends_with('.') => (&text[..at - 1], &text[at..]),
+        _ => return Err(invalid()),
+    };
+    if !module.is_empty() {
+        parse_module(module)?;
+    }
+    let (source, alias) = if let Some(quoted) = rest.strip_prefix("provider[\"") {
+        let (source, tail) = quoted.split_once("\"]").ok_or_else(invalid)?;
+        let alias = match tail {
+            "" => None,
+            tail => Some(tail.strip_prefix('.').ok_or_else(invalid)?.to_string()),
+        };
+        (source.to_string(), alias)
+    } else {
+        let legacy = rest.strip_prefix("provider.").ok_or_else(invalid)?;
+        let (name, alias) = match legacy.split_once('.') {
+            Some((name, alias)) => (name, Some(alias.to_string())),
+            None => (legacy, None),
+        };
+        (format!("registry.terraform.io/-/{name}"), alias)
+    };
+    if source.split('/').count() != 3 || source.split('/').any(str::is_empty) {
+        return Err(invalid());
+    }
+    Ok((module.to_string(), source, alias))
+}
+
+#[cfg(test)]
+#[path = "format_v4_tests.rs"]
+mod tests;

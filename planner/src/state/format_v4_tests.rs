@@ -1,0 +1,358 @@
+//! Tests of the version 4 state format: round trips, Terraform's ordering, and refusals.
+
+use super::*;
+
+/// A state file as Terraform writes it: a keyed resource, a data source, a module instance,
+/// a tainted object with private data, a deposed object and a sensitive output.
+const TERRAFORM_WRITTEN: &str = r#"{
+  "version": 4,
+  "terraform_version": "1.15.5",
+  "serial": 7,
+  "lineage": "0d2f8f0c-7f4e-4a4e-9d0e-6f2b0a9b1c11",
+  "outputs": {
+    "admin_password": {
+      "value": "s3cret",
+      "type": "string",
+      "sensitive": true
+    },
+    "tenant_ids": {
+      "value": [
+        "t-1",
+        "t-2"
+      ],
+      "type": [
+        "list",
+        "string"
+      ]
+    }
+  },
+  "resources": [
+    {
+      "mode": "data",
+      "type": "tenant_tenants",
+      "name": "all",
+      "provider": "provider[\"registry.terraform.io/tenantform/tenant\"]",
+      "instances": [
+        {
+          "schema_version": 0,
+          "attributes": {
+            "id": "all",
+            "tier": null
+          },
+          "sensitive_attributes": []
+        }
+      ]
+    },
+    {
+      "mode": "managed",
+      "type": "tenant",
+      "name": "acme",
+      "provider": "provider[\"registry.terraform.io/tenantform/tenant\"]",
+      "instances": [
+        {
+          "index_key": 0,
+          "schema_version": 1,
+          "attributes": {
+            "id": "t-1",
+            "labels": {
+              "env": "prod"
+            },
+            "slug": "acme"
+          },
+          "sensitive_attributes": [],
+          "private": "eyJzY2hlbWFfdmVyc2lvbiI6IjEifQ==",
+          "create_before_destroy": true
+        },
+        {
+          "index_key": 1,
+          "status": "tainted",
+          "schema_version": 1,
+          "attributes": {
+            "id": "t-2",
+            "labels": {},
+            "slug": "globex"
+          },
+          "sensitive_attributes": []
+        },
+        {
+          "index_key": 1,
+          "deposed": "00000001",
+          "schema_version": 1,
+          "attributes": {
+            "id": "t-old",
+            "labels": {},
+            "slug": "globex"
+          },
+          "sensitive_attributes": []
+        }
+      ]
+    },
+    {
+      "mode": "managed",
+      "type": "tenant_user",
+      "name": "admin",
+      "provider": "provider[\"registry.terraform.io/tenantform/tenant\"]",
+      "instances": [
+        {
+          "index_key": "alice@acme.test",
+          "schema_version": 0,
+          "attributes": {
+            "email": "alice@acme.test",
+            "password": "pw"
+          },
+          "sensitive_attributes": [
+            [
+              {
+                "type": "get_attr",
+                "value": "password"
+              }
+            ]
+          ],
+          "identity_schema_version": 0,
+          "dependencies": [
+            "tenant.acme"
+          ]
+        }
+      ]
+    },
+    {
+      "module": "module.t[\"acme\"]",
+      "mode": "managed",
+      "type": "tenant_storage",
+      "name": "files",
+      "provider": "provider[\"registry.terraform.io/tenantform/tenant\"].eu",
+      "instances": [
+        {
+          "schema_version": 0,
+          "attributes": {
+            "quota_gb": 10
+          },
+          "sensitive_attributes": []
+        }
+      ]
+    }
+  ],
+  "check_results": null
+}
+"#;
+
+fn parse_ok(text: &str) -> State {
+    parse(text.as_bytes(), "terraform.tfstate")
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn terraform_written_file_round_trips() {
+    let state = parse_ok(TERRAFORM_WRITTEN);
+    assert_eq!(state.serial, 7);
+    assert_eq!(state.instances.len(), 5);
+    assert_eq!(state.deposed.len(), 1);
+    let first: InstanceAddr = "tenant.acme[0]".parse().unwrap();
+    let first = state.get(&first).unwrap();
+    assert_eq!(first.provider, "registry.terraform.io/tenantform/tenant");
+    assert_eq!(
+        first.private.as_deref(),
+        Some(&br#"{"schema_version":"1"}"#[..])
+    );
+    assert!(first.create_before_destroy);
+    assert!(
+        state
+            .get(&"tenant.acme[1]".parse().unwrap())
+            .unwrap()
+            .tainted
+    );
+    let user = state
+        .get(&"tenant_user.admin[\"alice@acme.test\"]".parse().unwrap())
+        .unwrap();
+    assert_eq!(user.dependencies, ["tenant.acme"]);
+    assert!(user.unknown_fields.contains_key("identity_schema_version"));
+    let storage = state
+        .get(&"module.t[\"acme\"].tenant_storage.files".parse().unwrap())
+        .unwrap();
+    assert_eq!(storage.provider_alias.as_deref(), Some("eu"));
+    assert!(state.outputs["admin_password"].sensitive);
+
+    let written = String::from_utf8(serialize(&state)).unwrap();
+    assert_eq!(written, TERRAFORM_WRITTEN);
+}
+
+#[test]
+fn new_state_writes_terraform_key_order() {
+    let mut state = State::new();
+    state.set_instance(
+        "tenant.b".parse().unwrap(),
+        InstanceState {
+            provider: "registry.terraform.io/tenantform/tenant".into(),
+            attributes: serde_json::json!({"id": "b"}),
+            sensitive_attributes: serde_json::json!([]),
+            ..InstanceState::default()
+        },
+    );
+    let text = String::from_utf8(serialize(&state)).unwrap();
+    let order = [
+        "\"version\"",
+        "\"terraform_version\"",
+        "\"serial\"",
+        "\"lineage\"",
+        "\"outputs\"",
+        "\"resources\"",
+        "\"check_results\"",
+    ];
+    let positions: Vec<usize> = order.iter().map(|key| text.find(key).unwrap()).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!(
+        text.contains(r#""provider": "provider[\"registry.terraform.io/tenantform/tenant\"]""#)
+    );
+    assert!(!text.contains("index_key") && !text.contains("status") && !text.contains("private"));
+    assert!(text.ends_with("}\n"));
+    assert_eq!(parse_ok(&text), state);
+}
+
+#[test]
+fn resources_and_instances_are_sorted_like_terraform() {
+    let mut state = State::new();
+    for addr in [
+        "tenant.z[\"b\"]",
+        "tenant.z[10]",
+        "tenant.z[\"a\"]",
+        "tenant.z[2]",
+        "data.tenant.x",
+        "tenant.a",
+    ] {
+        let object = InstanceState {
+            provider: "registry.terraform.io/tenantform/tenant".into(),
+            ..Default::default()
+        };
+        state.set_instance(addr.parse().unwrap(), object);
+    }
+    let v4 = to_v4(&state);
+    let names: Vec<(&str, &str)> = v4
+        .resources
+        .iter()
+        .map(|r| (r.mode.as_str(), r.name.as_str()))
+        .collect();
+    assert_eq!(names, [("data", "x"), ("managed", "a"), ("managed", "z")]);
+    let keys: Vec<_> = v4.resources[2]
+        .instances
+        .iter()
+        .map(|i| i.index_key.clone().unwrap())
+        .collect();
+    let expected = [
+        IndexKeyV4::Int(2),
+        IndexKeyV4::Int(10),
+        IndexKeyV4::Str("a".into()),
+        IndexKeyV4::Str("b".into()),
+    ];
+    assert_eq!(keys, expected);
+}
+
+#[test]
+fn corrupt_and_foreign_files_are_refused_with_clear_errors() {
+    let err = parse(b"{\n  \"version\": 4,\n  oops", "terraform.tfstate").unwrap_err();
+    assert!(
+        matches!(err, StateError::InvalidJson { line: 3, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("state file terraform.tfstate is not valid JSON at line 3 column"),
+        "{err}"
+    );
+
+    let err = parse(br#"{"name": "my-app", "version": "1.0.0"}"#, "package.json").unwrap_err();
+    assert!(matches!(err, StateError::NotAStateFile { .. }), "{err}");
+    let err = parse(br#"[1, 2, 3]"#, "x").unwrap_err();
+    assert!(matches!(err, StateError::NotAStateFile { .. }), "{err}");
+    let err = parse(br#"{"version": 4, "hello": "world"}"#, "x").unwrap_err();
+    assert!(matches!(err, StateError::NotAStateFile { .. }), "{err}");
+
+    let err = parse(
+        br#"{"version": 5, "serial": 1, "lineage": "x"}"#,
+        "terraform.tfstate",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("state file version 5 is newer than this program supports"),
+        "{err}"
+    );
+    let err = parse(
+        br#"{"version": 3, "serial": 1, "lineage": "x", "modules": []}"#,
+        "t",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("state file version 3 is older than this program supports"),
+        "{err}"
+    );
+
+    let bad_mode = TERRAFORM_WRITTEN.replacen("\"data\"", "\"ephemeral\"", 1);
+    assert!(matches!(
+        parse(bad_mode.as_bytes(), "t"),
+        Err(StateError::Invalid { .. })
+    ));
+    let bad_status = TERRAFORM_WRITTEN.replacen("\"tainted\"", "\"melted\"", 1);
+    assert!(matches!(
+        parse(bad_status.as_bytes(), "t"),
+        Err(StateError::Invalid { .. })
+    ));
+    let duplicate = TERRAFORM_WRITTEN.replacen(
+        "\"index_key\": 1,\n          \"deposed\": \"00000001\",",
+        "\"index_key\": 1,",
+        1,
+    );
+    assert!(matches!(
+        parse(duplicate.as_bytes(), "t"),
+        Err(StateError::Invalid { .. })
+    ));
+}
+
+#[test]
+fn empty_file_holds_no_state() {
+    assert!(parse(b"", "t").unwrap().is_none());
+    assert!(parse(b"  \n", "t").unwrap().is_none());
+}
+
+#[test]
+fn provider_configurations_parse() {
+    let cases = [
+        (
+            "provider[\"registry.terraform.io/tenantform/tenant\"]",
+            ("", "registry.terraform.io/tenantform/tenant", None),
+        ),
+        (
+            "provider[\"example.com/a/b\"].west",
+            ("", "example.com/a/b", Some("west")),
+        ),
+        (
+            "module.m.provider[\"example.com/a/b\"]",
+            ("module.m", "example.com/a/b", None),
+        ),
+        (
+            "provider.tenant",
+            ("", "registry.terraform.io/-/tenant", None),
+        ),
+    ];
+    for (text, (module, source, alias)) in cases {
+        let parsed = parse_provider_config(text).unwrap();
+        assert_eq!(
+            parsed,
+            (
+                module.to_string(),
+                source.to_string(),
+                alias.map(str::to_string)
+            ),
+            "{text}"
+        );
+    }
+    for text in [
+        "provider[\"x\"]",
+        "prov",
+        "module.provider[\"a/b/c\"]x",
+        "provider[\"a/b/c\"]x",
+    ] {
+        assert!(parse_provider_config(text).is_err(), "{text}");
+    }
+}

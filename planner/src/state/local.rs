@@ -1,0 +1,367 @@
+//! The local state store: `terraform.tfstate` in the working directory, as Terraform's local
+//! backend keeps it, plus `terraform.tfstate.journal` for per-instance durability.
+//!
+//! - Writes are atomic and durable: a temporary file in the same directory is written and
+//!   fsynced, renamed over the state file, and the directory is fsynced.
+//! - The first write of a run keeps the previous content as `terraform.tfstate.backup`.
+//! - A state file that cannot be parsed is reported and never overwritten.
+//! - The store owns the serial (see [`StateStore::write`]).
+//! - The lock is an OS advisory lock on `.terraform.tfstate.lock.info` (see [`super::lock`]).
+
+use std::fs::File;
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use super::journal::{self, Header};
+use super::lock::{self, StateLock};
+use super::{InstanceState, State, StateError, StateStore, format_v4};
+use crate::addrs::InstanceAddr;
+
+/// The default state file name.
+pub const DEFAULT_STATE_FILE: &str = "terraform.tfstate";
+
+/// A state file on the local file system, with its backup, journal and lock beside it.
+pub struct LocalStore {
+    state_path: PathBuf,
+    backup_path: PathBuf,
+    journal_path: PathBuf,
+    lock_path: PathBuf,
+    /// How messages name the state file (the path as given).
+    display_name: String,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// What the state file holds, once known.
+    snapshot: Option<Snapshot>,
+    /// Whether this run already checked the existing file and took the backup.
+    backup_taken: bool,
+    /// The journal, open for appending, once this run recorded a change.
+    journal: Option<File>,
+}
+
+/// What the state file holds, in summary.
+#[derive(Clone, Debug, PartialEq)]
+enum Snapshot {
+    Absent,
+    Present {
+        lineage: String,
+        serial: u64,
+        content_digest: [u8; 32],
+    },
+}
+
+impl Snapshot {
+    fn of(state: Option<&State>) -> Snapshot {
+        match state {
+            None => Snapshot::Absent,
+            Some(state) => Snapshot::Present {
+                lineage: state.lineage.clone(),
+                serial: state.serial,
+                content_digest: content_digest(state),
+            },
+        }
+    }
+
+    fn journal_header(&self) -> Header {
+        match self {
+            Snapshot::Absent => Header::for_snapshot(None, 0),
+            Snapshot::Present {
+                lineage, serial, ..
+            } => Header::for_snapshot(Some(lineage), *serial),
+        }
+    }
+}
+
+/// A digest of everything in the state except its serial.
+fn content_digest(state: &State) -> [u8; 32] {
+    let mut v4 = format_v4::to_v4(state);
+    v4.serial = 0;
+    let bytes = serde_json::to_vec(&v4).unwrap_or_default();
+    Sha256::digest(&bytes).into()
+}
+
+impl LocalStore {
+    /// The store for `terraform.tfstate` in `dir`.
+    pub fn in_dir(dir: impl AsRef<Path>) -> LocalStore {
+        LocalStore::at_path(dir.as_ref().join(DEFAULT_STATE_FILE))
+    }
+
+    /// The store for the state file at `state_path` (e.g. from `-state=PATH`).
+    pub fn at_path(state_path: impl Into<PathBuf>) -> LocalStore {
+        let state_path = state_path.into();
+        let file_name = state_path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| DEFAULT_STATE_FILE.to_string());
+        let sibling = |name: String| state_path.with_file_name(name);
+        LocalStore {
+            backup_path: sibling(format!("{file_name}.backup")),
+            journal_path: sibling(format!("{file_name}.journal")),
+            lock_path: sibling(format!(".{file_name}.lock.info")),
+            display_name: state_path.display().to_string(),
+            state_path,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    pub fn state_path(&self) -> &Path {
+        &self.state_path
+    }
+
+    pub fn backup_path(&self) -> &Path {
+        &self.backup_path
+    }
+
+    pub fn journal_path(&self) -> &Path {
+        &self.journal_path
+    }
+
+    pub fn lock_path(&self) -> &Path {
+        &self.lock_path
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The state file's bytes, `None` when it does not exist.
+    fn read_state_bytes(&self) -> Result<Option<Vec<u8>>, StateError> {
+        match std::fs::read(&self.state_path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(StateError::io("read", &self.state_path, err)),
+        }
+    }
+
+    /// Parses the state file as it is on disk, without the journal.
+    fn read_state_file(&self) -> Result<(Option<Vec<u8>>, Option<State>), StateError> {
+        let bytes = self.read_state_bytes()?;
+        let state = match &bytes {
+            Some(bytes) => format_v4::parse(bytes, &self.display_name)?,
+            None => None,
+        };
+        Ok((bytes, state))
+    }
+
+    fn read_journal(&self) -> Result<Option<journal::Journal>, StateError> {
+        match std::fs::read(&self.journal_path) {
+            Ok(bytes) => journal::parse(&bytes, &self.journal_path.display().to_string()),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(StateError::io("read", &self.journal_path, err)),
+        }
+    }
+
+    /// Checks the file about to be replaced (it must parse and share the lineage) and keeps
+    /// its content as the backup, once per run.
+    fn prepare_first_write(&self, inner: &mut Inner, state: &State) -> Result<(), StateError> {
+        if inner.backup_taken {
+            return Ok(());
+        }
+        let (bytes, existing) = self.read_state_file()?;
+        if let Some(existing) = existing.as_ref().filter(|e| e.lineage != state.lineage) {
+            return Err(StateError::LineageMismatch {
+                file: self.display_name.clone(),
+                found: existing.lineage.clone(),
+                expected: state.lineage.clone(),
+            });
+        }
+        if let Some(bytes) = bytes.filter(|bytes| !bytes.is_empty()) {
+            write_atomically(&self.backup_path, &bytes)?;
+        }
+        inner.snapshot = Some(Snapshot::of(existing.as_ref()));
+        inner.backup_taken = true;
+        Ok(())
+    }
+
+    fn remove_journal(&self, inner: &mut Inner) -> Result<(), StateError> {
+        inner.journal = None;
+        match std::fs::remove_file(&self.journal_path) {
+            Ok(()) => sync_parent_dir(&self.journal_path),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(StateError::io("remove", &self.journal_path, err)),
+        }
+    }
+
+    /// Opens the journal for this run: appends to one that applies to the current state
+    /// file, replaces a stale one, creates one when there is none.
+    fn open_journal(&self, inner: &mut Inner) -> Result<File, StateError> {
+        let snapshot = match &inner.snapshot {
+            Some(snapshot) => snapshot.clone(),
+            None => Snapshot::of(self.read_state_file()?.1.as_ref()),
+        };
+        let expected = snapshot.journal_header();
+        inner.snapshot = Some(snapshot);
+        match self.read_journal()? {
+            Some(existing) if existing.header == expected => {
+                journal::open_for_append(&self.journal_path, existing.intact_len)
+            }
+            Some(stale) => {
+                tracing::warn!(
+                    "replacing the stale journal {} (it applies to serial {}, the state file is newer)",
+                    self.journal_path.display(),
+                    stale.header.base_serial
+                );
+                journal::create(&self.journal_path, &expected)
+            }
+            None => journal::create(&self.journal_path, &expected),
+        }
+    }
+}
+
+impl StateStore for LocalStore {
+    fn read(&self) -> Result<Option<State>, StateError> {
+        let mut inner = self.inner();
+        let (_, mut state) = self.read_state_file()?;
+        inner.snapshot = Some(Snapshot::of(state.as_ref()));
+        let Some(journal) = self.read_journal()? else {
+            return Ok(state);
+        };
+        let journal_file = self.journal_path.display().to_string();
+        if let (Some(state), Some(lineage)) = (&state, &journal.header.lineage)
+            && &state.lineage != lineage
+        {
+            return Err(StateError::CorruptJournal {
+                file: journal_file,
+                line: 1,
+                detail: format!(
+                    "it belongs to lineage {lineage}, the state file to {}",
+                    state.lineage
+                ),
+            });
+        }
+        if !journal.header.applies_to(state.as_ref()) {
+            tracing::warn!(
+                "ignoring the stale journal {journal_file}: the state file was written after it"
+            );
+            return Ok(state);
+        }
+        if !journal.changes.is_empty() {
+            tracing::info!(
+                "replaying {} change(s) from {journal_file} over the state file",
+                journal.changes.len()
+            );
+        }
+        let replayed = state.get_or_insert_with(|| {
+            let mut fresh = State::new();
+            if let Some(lineage) = &journal.header.lineage {
+                fresh.lineage = lineage.clone();
+            }
+            fresh
+        });
+        for (addr, instance) in journal.changes {
+            replayed.apply_change(&addr, instance);
+        }
+        Ok(state)
+    }
+
+    fn write(&self, state: &State) -> Result<u64, StateError> {
+        let mut inner = self.inner();
+        self.prepare_first_write(&mut inner, state)?;
+        let digest = content_digest(state);
+        let serial = match &inner.snapshot {
+            Some(Snapshot::Present {
+                serial,
+                content_digest,
+                ..
+            }) if *content_digest == digest && state.serial <= *serial => {
+                let unchanged = *serial;
+                self.remove_journal(&mut inner)?;
+                return Ok(unchanged);
+            }
+            Some(Snapshot::Present { serial, .. }) => state.serial.max(serial + 1),
+            _ => state.serial.max(1),
+        };
+        let mut v4 = format_v4::to_v4(state);
+        v4.serial = serial;
+        let mut bytes = serde_json::to_vec_pretty(&v4).unwrap_or_default();
+        bytes.push(b'\n');
+        write_atomically(&self.state_path, &bytes)?;
+        inner.snapshot = Some(Snapshot::Present {
+            lineage: state.lineage.clone(),
+            serial,
+            content_digest: digest,
+        });
+        self.remove_journal(&mut inner)?;
+        Ok(serial)
+    }
+
+    fn record(
+        &self,
+        addr: &InstanceAddr,
+        instance: Option<&InstanceState>,
+    ) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        let line = journal::encode_change(addr, instance);
+        if inner.journal.is_none() {
+            inner.journal = Some(self.open_journal(&mut inner)?);
+        }
+        let file = inner.journal.as_mut().expect("journal opened above");
+        journal::append(file, &line, &self.journal_path)
+    }
+
+    fn compact(&self, state: &State) -> Result<u64, StateError> {
+        self.write(state)
+    }
+
+    fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
+        lock::lock_info_file(&self.lock_path, &self.display_name, operation, timeout)
+    }
+}
+
+/// Replaces `path` with `bytes` atomically and durably: temporary file in the same directory,
+/// fsync, rename, fsync of the directory. On failure the old file is untouched.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp = path.with_file_name(format!(".{name}.tmp-{}-{unique}", std::process::id()));
+    let result = (|| {
+        let mut file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|err| StateError::io("create", &temp, err))?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|err| StateError::io("write", &temp, err))?;
+        std::fs::rename(&temp, path).map_err(|err| StateError::io("replace", path, err))?;
+        sync_parent_dir(path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Fsyncs the directory holding `path`, so that a rename or removal in it is durable.
+pub(super) fn sync_parent_dir(path: &Path) -> Result<(), StateError> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|err| StateError::io("sync the directory", dir, err))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "local_tests.rs"]
+mod tests;

@@ -1,0 +1,209 @@
+//! An in-memory [`StateStore`] for tests of the planner core: the same contract as the local
+//! store (serial ownership, journal semantics, one lock holder at a time) without files.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::{InstanceState, LockInfo, State, StateError, StateLock, StateStore};
+use crate::addrs::InstanceAddr;
+
+/// A state store held in memory. Clones share the same stored state and lock.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    shared: Arc<Mutex<Shared>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    /// The last snapshot written.
+    snapshot: Option<State>,
+    /// Changes recorded since the last snapshot, in order.
+    journal: Vec<(InstanceAddr, Option<InstanceState>)>,
+    /// The current lock holder.
+    lock_holder: Option<LockInfo>,
+    /// How many snapshots were written (for tests asserting write counts).
+    writes: u64,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// A store that already holds `state`.
+    pub fn with_state(state: State) -> MemoryStore {
+        let store = MemoryStore::new();
+        store.shared().snapshot = Some(state);
+        store
+    }
+
+    fn shared(&self) -> MutexGuard<'_, Shared> {
+        self.shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The changes recorded since the last snapshot.
+    pub fn journal(&self) -> Vec<(InstanceAddr, Option<InstanceState>)> {
+        self.shared().journal.clone()
+    }
+
+    /// How many snapshots were written.
+    pub fn write_count(&self) -> u64 {
+        self.shared().writes
+    }
+
+    /// The current lock holder, if any.
+    pub fn lock_holder(&self) -> Option<LockInfo> {
+        self.shared().lock_holder.clone()
+    }
+}
+
+/// Releases a memory lock when dropped.
+struct MemoryLockGuard {
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Drop for MemoryLockGuard {
+    fn drop(&mut self) {
+        let mut shared = self
+            .shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        shared.lock_holder = None;
+    }
+}
+
+impl StateStore for MemoryStore {
+    fn read(&self) -> Result<Option<State>, StateError> {
+        let shared = self.shared();
+        let mut state = shared.snapshot.clone();
+        if !shared.journal.is_empty() {
+            let replayed = state.get_or_insert_with(State::new);
+            for (addr, instance) in &shared.journal {
+                replayed.apply_change(addr, instance.clone());
+            }
+        }
+        Ok(state)
+    }
+
+    fn write(&self, state: &State) -> Result<u64, StateError> {
+        let mut shared = self.shared();
+        shared.journal.clear();
+        let serial = match &shared.snapshot {
+            Some(stored) if stored.lineage != state.lineage => {
+                return Err(StateError::LineageMismatch {
+                    file: "memory".into(),
+                    found: stored.lineage.clone(),
+                    expected: state.lineage.clone(),
+                });
+            }
+            Some(stored) => {
+                let unchanged = State {
+                    serial: stored.serial,
+                    ..state.clone()
+                } == *stored;
+                if unchanged && state.serial <= stored.serial {
+                    return Ok(stored.serial);
+                }
+                state.serial.max(stored.serial + 1)
+            }
+            None => state.serial.max(1),
+        };
+        shared.snapshot = Some(State {
+            serial,
+            ..state.clone()
+        });
+        shared.writes += 1;
+        Ok(serial)
+    }
+
+    fn record(
+        &self,
+        addr: &InstanceAddr,
+        instance: Option<&InstanceState>,
+    ) -> Result<(), StateError> {
+        self.shared()
+            .journal
+            .push((addr.clone(), instance.cloned()));
+        Ok(())
+    }
+
+    fn compact(&self, state: &State) -> Result<u64, StateError> {
+        self.write(state)
+    }
+
+    fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            {
+                let mut shared = self.shared();
+                match &shared.lock_holder {
+                    None => {
+                        let info = LockInfo::for_this_process(operation, "memory");
+                        shared.lock_holder = Some(info.clone());
+                        let guard = MemoryLockGuard {
+                            shared: Arc::clone(&self.shared),
+                        };
+                        return Ok(StateLock::new(info, Box::new(guard)));
+                    }
+                    Some(holder) if Instant::now() >= deadline => {
+                        return Err(StateError::Locked {
+                            holder: Box::new(holder.clone()),
+                            reason: "the state lock is held by another run".into(),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(id: &str) -> InstanceState {
+        InstanceState {
+            provider: "registry.terraform.io/tenantform/tenant".into(),
+            attributes: serde_json::json!({ "id": id }),
+            ..InstanceState::default()
+        }
+    }
+
+    #[test]
+    fn journal_replays_until_compacted() {
+        let store = MemoryStore::new();
+        assert!(store.read().unwrap().is_none());
+        let addr: InstanceAddr = "tenant.acme".parse().unwrap();
+        store.record(&addr, Some(&object("t-1"))).unwrap();
+        let mut state = store.read().unwrap().unwrap();
+        assert_eq!(state.get(&addr), Some(&object("t-1")));
+        state.serial = store.compact(&state).unwrap();
+        assert_eq!(state.serial, 1);
+        assert!(store.journal().is_empty());
+        assert_eq!(
+            store.write(&state).unwrap(),
+            1,
+            "unchanged content keeps the serial"
+        );
+        state.remove_instance(&addr);
+        assert_eq!(store.write(&state).unwrap(), 2);
+        assert_eq!(store.write_count(), 2);
+    }
+
+    #[test]
+    fn one_lock_holder_at_a_time() {
+        let store = MemoryStore::new();
+        let held = store.lock("OperationTypeApply", Duration::ZERO).unwrap();
+        let err = store
+            .clone()
+            .lock("OperationTypePlan", Duration::from_millis(30))
+            .unwrap_err();
+        assert!(err.to_string().contains("OperationTypeApply"), "{err}");
+        drop(held);
+        assert!(store.lock("OperationTypePlan", Duration::ZERO).is_ok());
+    }
+}

@@ -1,0 +1,266 @@
+//! State: what exists, as the last apply left it.
+//!
+//! - [`State`] is the in-memory model: outputs and resource instances keyed by address.
+//! - [`format_v4`] is the on-disk format, Terraform's state version 4 JSON, so Terraform and
+//!   tenantform read each other's state files.
+//! - [`StateStore`] is how the planner core reaches stored state; [`LocalStore`] keeps
+//!   `terraform.tfstate` in the working directory (with a lock and an append-only journal that
+//!   makes every instance change durable at a cost linear in the work), [`MemoryStore`] is the
+//!   in-process fake for tests.
+
+pub mod format_v4;
+mod journal;
+mod local;
+mod lock;
+mod memory;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addrs::InstanceAddr;
+
+pub use local::LocalStore;
+pub use lock::{LockInfo, StateLock};
+pub use memory::MemoryStore;
+
+/// The in-memory state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// Increases with every persisted change; see [`StateStore::write`].
+    pub serial: u64,
+    /// A UUID naming this state's history; it never changes once created.
+    pub lineage: String,
+    /// The version of the program that wrote the state, as found in the file.
+    pub terraform_version: String,
+    /// Root module outputs.
+    pub outputs: BTreeMap<String, OutputState>,
+    /// The current object of every resource instance.
+    pub instances: BTreeMap<InstanceAddr, InstanceState>,
+    /// Deposed objects (left behind by a failed create-before-destroy), keyed by instance
+    /// and deposed key. Kept so that no object in a state file is ever lost.
+    pub deposed: BTreeMap<(InstanceAddr, String), InstanceState>,
+    /// Terraform's `check_results`, kept as found (usually `null`).
+    pub check_results: serde_json::Value,
+}
+
+/// A root module output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputState {
+    /// The value as cty JSON.
+    pub value: serde_json::Value,
+    /// The value's cty type as JSON (`"string"`, `["list","string"]`).
+    pub ty: serde_json::Value,
+    pub sensitive: bool,
+}
+
+/// One resource instance object.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceState {
+    /// Fully qualified provider source address, e.g. `registry.terraform.io/tenantform/tenant`.
+    pub provider: String,
+    /// The provider configuration's alias, when not the default configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_alias: Option<String>,
+    /// The module holding the provider configuration (`module.a`), empty for the root module.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub provider_module: String,
+    pub schema_version: u64,
+    /// The attributes as a JSON object, exactly as in the state file.
+    pub attributes: serde_json::Value,
+    /// Paths of sensitive attributes, in Terraform's JSON form.
+    pub sensitive_attributes: serde_json::Value,
+    /// The provider's private data.
+    #[serde(
+        default,
+        with = "base64_bytes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private: Option<Vec<u8>>,
+    /// Addresses of the resources this one depends on (`tenant.acme`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default)]
+    pub create_before_destroy: bool,
+    #[serde(default)]
+    pub tainted: bool,
+    /// Instance fields this program does not interpret (e.g. `identity`), kept verbatim.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Errors reading, writing or locking state. Reading never modifies a file it cannot parse.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("state file {file} is not valid JSON at line {line} column {column}: {message}")]
+    InvalidJson {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file} is not a Terraform state file: {reason}")]
+    NotAStateFile { file: String, reason: String },
+    #[error(
+        "{file}: state file version {version} is newer than this program supports \
+         (it reads version 4); use a newer tenantform"
+    )]
+    TooNew { file: String, version: u64 },
+    #[error(
+        "{file}: state file version {version} is older than this program supports \
+         (it reads version 4); upgrade it by running Terraform 0.12 or later on it once"
+    )]
+    TooOld { file: String, version: u64 },
+    #[error("state file {file} is invalid: {detail}")]
+    Invalid { file: String, detail: String },
+    #[error(
+        "state file {file} belongs to another state history (lineage {found}, expected \
+         {expected}); refusing to overwrite it"
+    )]
+    LineageMismatch {
+        file: String,
+        found: String,
+        expected: String,
+    },
+    #[error("state journal {file} is corrupt at line {line}: {detail}")]
+    CorruptJournal {
+        file: String,
+        line: usize,
+        detail: String,
+    },
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", lock::locked_message(holder, reason))]
+    Locked {
+        holder: Box<LockInfo>,
+        reason: String,
+    },
+}
+
+impl StateError {
+    pub(crate) fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        StateError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Where the planner core keeps state. Implementations: [`LocalStore`], [`MemoryStore`].
+///
+/// The usual run: `lock`, `read`, then during apply `record` after every completed instance
+/// change, and finally `compact` with the resulting state.
+pub trait StateStore: Send + Sync {
+    /// The stored state with any journaled changes applied; `None` when there is none yet.
+    fn read(&self) -> Result<Option<State>, StateError>;
+
+    /// Persists a whole snapshot. The store owns the serial: when the content differs from
+    /// what is stored it writes `max(state.serial, stored serial + 1)`, otherwise it writes
+    /// nothing. Returns the serial now stored, which the caller should adopt.
+    fn write(&self, state: &State) -> Result<u64, StateError>;
+
+    /// Durably records one completed instance change (`None` = removed) before returning.
+    fn record(
+        &self,
+        addr: &InstanceAddr,
+        instance: Option<&InstanceState>,
+    ) -> Result<(), StateError>;
+
+    /// Persists `state` (which includes every recorded change) and discards the journal.
+    fn compact(&self, state: &State) -> Result<u64, StateError>;
+
+    /// Takes the state lock, retrying until `timeout` (zero: try once). The lock is released
+    /// when the returned guard drops, or when the process ends.
+    fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError>;
+}
+
+/// The `terraform_version` this program writes into new states.
+pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+impl State {
+    /// An empty state with a fresh lineage and serial 0.
+    pub fn new() -> State {
+        State {
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            terraform_version: PROGRAM_VERSION.to_string(),
+            outputs: BTreeMap::new(),
+            instances: BTreeMap::new(),
+            deposed: BTreeMap::new(),
+            check_results: serde_json::Value::Null,
+        }
+    }
+
+    /// Sets an instance's current object, returning the previous one.
+    pub fn set_instance(
+        &mut self,
+        addr: InstanceAddr,
+        instance: InstanceState,
+    ) -> Option<InstanceState> {
+        self.instances.insert(addr, instance)
+    }
+
+    /// Removes an instance's current object, returning it.
+    pub fn remove_instance(&mut self, addr: &InstanceAddr) -> Option<InstanceState> {
+        self.instances.remove(addr)
+    }
+
+    pub fn get(&self, addr: &InstanceAddr) -> Option<&InstanceState> {
+        self.instances.get(addr)
+    }
+
+    /// Every instance's current object, in address order.
+    pub fn iter(&self) -> impl Iterator<Item = (&InstanceAddr, &InstanceState)> {
+        self.instances.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.instances.is_empty() && self.deposed.is_empty() && self.outputs.is_empty()
+    }
+
+    /// Applies one recorded change (`None` = removed).
+    pub fn apply_change(&mut self, addr: &InstanceAddr, instance: Option<InstanceState>) {
+        match instance {
+            Some(instance) => {
+                self.instances.insert(addr.clone(), instance);
+            }
+            None => {
+                self.instances.remove(addr);
+            }
+        }
+    }
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new()
+    }
+}
+
+/// Serde for `Option<Vec<u8>>` as standard base64, as Go encodes `[]byte`.
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(bytes) => s.serialize_str(&STANDARD.encode(bytes)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| STANDARD.decode(t).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}

@@ -1,0 +1,342 @@
+//! The JSON encoding of cty values (`DynamicValue.json`, raw state in the state file), with
+//! go-cty's semantics:
+//!
+//! - null is JSON `null`; an unknown value cannot be encoded;
+//! - numbers are JSON numbers; objects carry every attribute of their type;
+//! - a value in a `dynamic` slot is `{"value": ..., "type": ...}`;
+//! - decoding converts as cty does: a string holding a number or `true`/`false` is accepted
+//!   for a number or a bool, and a number or bool is accepted for a string.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use super::{Number, PathStep, Type, Value, ValueError, type_from_json, type_to_json};
+
+/// Encodes a wholly known value; unknown values are an error.
+pub fn encode_json(value: &Value, ty: &Type) -> Result<Json, ValueError> {
+    encode(value, ty, &mut Vec::new())
+}
+
+/// Decodes a value of type `ty`.
+pub fn decode_json(json: &Json, ty: &Type) -> Result<Value, ValueError> {
+    decode(json, ty, &mut Vec::new())
+}
+
+fn encode(value: &Value, ty: &Type, path: &mut Vec<PathStep>) -> Result<Json, ValueError> {
+    let mismatch = |path: &[PathStep], problem: &str| ValueError::mismatch(ty, path, problem);
+    match (ty, value) {
+        (_, Value::Null) => Ok(Json::Null),
+        (_, Value::Unknown) => Err(mismatch(path, "value is not known")),
+        (Type::Dynamic, value) => {
+            let actual = value.implied_type();
+            let inner = encode(value, &actual, path)?;
+            let mut wrapper = serde_json::Map::with_capacity(2);
+            wrapper.insert("value".into(), inner);
+            wrapper.insert("type".into(), type_to_json(&actual));
+            Ok(Json::Object(wrapper))
+        }
+        (Type::String, Value::String(s)) => Ok(Json::String(s.clone())),
+        (Type::Number, Value::Number(n)) => n
+            .to_json()
+            .map(Json::Number)
+            .ok_or_else(|| mismatch(path, &format!("{n} cannot be written as JSON"))),
+        (Type::Bool, Value::Bool(b)) => Ok(Json::Bool(*b)),
+        (Type::List(element) | Type::Set(element), Value::List(items) | Value::Set(items))
+        | (Type::List(element) | Type::Set(element), Value::Tuple(items)) => {
+            encode_items(items.iter().map(|item| (item, &**element)), path)
+        }
+        (Type::Tuple(element_types), Value::Tuple(items) | Value::List(items)) => {
+            if items.len() != element_types.len() {
+                return Err(mismatch(
+                    path,
+                    &format!("a tuple of length {} is required", element_types.len()),
+                ));
+            }
+            encode_items(items.iter().zip(element_types), path)
+        }
+        (Type::Map(element), Value::Map(entries) | Value::Object(entries)) => {
+            let mut object = serde_json::Map::with_capacity(entries.len());
+            for (key, item) in entries {
+                path.push(PathStep::StringKey(key.clone()));
+                object.insert(key.clone(), encode(item, element, path)?);
+                path.pop();
+            }
+            Ok(Json::Object(object))
+        }
+        (Type::Object(attributes), Value::Object(entries) | Value::Map(entries)) => {
+            if let Some(extra) = entries.keys().find(|name| !attributes.contains_key(*name)) {
+                return Err(mismatch(path, &format!("unsupported attribute {extra:?}")));
+            }
+            let mut object = serde_json::Map::with_capacity(attributes.len());
+            for (name, attribute_type) in attributes {
+                path.push(PathStep::Attribute(name.clone()));
+                let item = entries.get(name).unwrap_or(&Value::Null);
+                object.insert(name.clone(), encode(item, attribute_type, path)?);
+                path.pop();
+            }
+            Ok(Json::Object(object))
+        }
+        (_, other) => Err(mismatch(
+            path,
+            &format!(
+                "{} is required, found {}",
+                ty.friendly_name(),
+                other.kind_name()
+            ),
+        )),
+    }
+}
+
+fn encode_items<'a>(
+    items: impl Iterator<Item = (&'a Value, &'a Type)>,
+    path: &mut Vec<PathStep>,
+) -> Result<Json, ValueError> {
+    let mut array = Vec::new();
+    for (index, (item, element)) in items.enumerate() {
+        path.push(PathStep::IntKey(index as i64));
+        array.push(encode(item, element, path)?);
+        path.pop();
+    }
+    Ok(Json::Array(array))
+}
+
+fn decode(json: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, ValueError> {
+    let mismatch = |path: &[PathStep], problem: &str| ValueError::mismatch(ty, path, problem);
+    if json.is_null() {
+        return Ok(Value::Null);
+    }
+    match ty {
+        Type::Dynamic => {
+            let Json::Object(wrapper) = json else {
+                return Err(mismatch(
+                    path,
+                    "need JSON object for dynamically-typed value",
+                ));
+            };
+            if let Some(key) = wrapper.keys().find(|key| *key != "value" && *key != "type") {
+                return Err(mismatch(
+                    path,
+                    &format!("invalid key {key:?} in dynamically-typed value"),
+                ));
+            }
+            let type_json = wrapper
+                .get("type")
+                .ok_or_else(|| mismatch(path, "missing type in dynamically-typed value"))?;
+            let inner = wrapper
+                .get("value")
+                .ok_or_else(|| mismatch(path, "missing value in dynamically-typed value"))?;
+            decode(inner, &type_from_json(type_json)?, path)
+        }
+        Type::Bool => match json {
+            Json::Bool(b) => Ok(Value::Bool(*b)),
+            Json::String(s) if s == "true" => Ok(Value::Bool(true)),
+            Json::String(s) if s == "false" => Ok(Value::Bool(false)),
+            _ => Err(mismatch(path, "bool is required")),
+        },
+        Type::Number => match json {
+            Json::Number(n) => Ok(Value::Number(Number::from_json(n))),
+            Json::String(s) => Number::parse_decimal(s)
+                .map(Value::Number)
+                .ok_or_else(|| mismatch(path, &format!("a number is required, found {s:?}"))),
+            _ => Err(mismatch(path, "number is required")),
+        },
+        Type::String => match json {
+            Json::String(s) => Ok(Value::String(s.clone())),
+            Json::Number(n) => Ok(Value::String(n.to_string())),
+            Json::Bool(b) => Ok(Value::String(b.to_string())),
+            _ => Err(mismatch(path, "string is required")),
+        },
+        Type::List(element) | Type::Set(element) => {
+            let is_set = matches!(ty, Type::Set(_));
+            let Json::Array(array) = json else {
+                let kind = if is_set { "set" } else { "list" };
+                return Err(mismatch(path, &format!("need JSON array for {kind}")));
+            };
+            let mut items = decode_items(array.iter().map(|item| (item, &**element)), path)?;
+            if is_set {
+                Value::normalize_set(&mut items);
+                Ok(Value::Set(items))
+            } else {
+                Ok(Value::List(items))
+            }
+        }
+        Type::Tuple(element_types) => {
+            let Json::Array(array) = json else {
+                return Err(mismatch(path, "need JSON array for tuple"));
+            };
+            if array.len() != element_types.len() {
+                return Err(mismatch(
+                    path,
+                    &format!("a tuple of length {} is required", element_types.len()),
+                ));
+            }
+            Ok(Value::Tuple(decode_items(
+                array.iter().zip(element_types),
+                path,
+            )?))
+        }
+        Type::Map(element) => {
+            let Json::Object(object) = json else {
+                return Err(mismatch(path, "need JSON object for map"));
+            };
+            let mut entries = BTreeMap::new();
+            for (key, item) in object {
+                path.push(PathStep::StringKey(key.clone()));
+                entries.insert(key.clone(), decode(item, element, path)?);
+                path.pop();
+            }
+            Ok(Value::Map(entries))
+        }
+        Type::Object(attributes) => {
+            let Json::Object(object) = json else {
+                return Err(mismatch(path, "need JSON object for object"));
+            };
+            let mut entries = BTreeMap::new();
+            for (name, item) in object {
+                let Some(attribute_type) = attributes.get(name) else {
+                    return Err(mismatch(path, &format!("unsupported attribute {name:?}")));
+                };
+                path.push(PathStep::Attribute(name.clone()));
+                entries.insert(name.clone(), decode(item, attribute_type, path)?);
+                path.pop();
+            }
+            for name in attributes.keys() {
+                if !entries.contains_key(name) {
+                    entries.insert(name.clone(), Value::Null);
+                }
+            }
+            Ok(Value::Object(entries))
+        }
+    }
+}
+
+fn decode_items<'a>(
+    items: impl Iterator<Item = (&'a Json, &'a Type)>,
+    path: &mut Vec<PathStep>,
+) -> Result<Vec<Value>, ValueError> {
+    let mut values = Vec::new();
+    for (index, (item, element)) in items.enumerate() {
+        path.push(PathStep::IntKey(index as i64));
+        values.push(decode(item, element, path)?);
+        path.pop();
+    }
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn object_type(attrs: &[(&str, Type)]) -> Type {
+        Type::Object(
+            attrs
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn objects_round_trip_with_every_attribute() {
+        let ty = object_type(&[
+            ("id", Type::String),
+            ("count", Type::Number),
+            ("ratio", Type::Number),
+            ("on", Type::Bool),
+            ("labels", Type::Map(Box::new(Type::String))),
+            ("scopes", Type::Set(Box::new(Type::String))),
+            ("pair", Type::Tuple(vec![Type::String, Type::Bool])),
+            ("missing", Type::List(Box::new(Type::Number))),
+        ]);
+        let json = json!({
+            "id": "t1", "count": 3, "ratio": 0.25, "on": true,
+            "labels": {"env": "prod"}, "scopes": ["write", "read"], "pair": ["a", false],
+        });
+        let value = decode_json(&json, &ty).unwrap();
+        assert_eq!(value.get_attr("missing"), Some(&Value::Null));
+        let scopes = value.get_attr("scopes").unwrap();
+        assert_eq!(
+            scopes,
+            &Value::Set(vec![Value::string("read"), Value::string("write")])
+        );
+        let encoded = encode_json(&value, &ty).unwrap();
+        let expected = json!({
+            "count": 3, "id": "t1", "labels": {"env": "prod"}, "missing": null, "on": true,
+            "pair": ["a", false], "ratio": 0.25, "scopes": ["read", "write"],
+        });
+        assert_eq!(encoded.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn unknown_values_cannot_be_encoded() {
+        let ty = object_type(&[("id", Type::String)]);
+        let value = Value::Object(BTreeMap::from([("id".to_string(), Value::Unknown)]));
+        let err = encode_json(&value, &ty).unwrap_err();
+        assert!(err.to_string().contains("id: value is not known"), "{err}");
+    }
+
+    #[test]
+    fn dynamic_values_are_wrapped_with_their_type() {
+        let value = Value::List(vec![Value::string("a")]);
+        let encoded = encode_json(&value, &Type::Dynamic).unwrap();
+        assert_eq!(
+            encoded.to_string(),
+            r#"{"value":["a"],"type":["list","string"]}"#
+        );
+        assert_eq!(decode_json(&encoded, &Type::Dynamic).unwrap(), value);
+        assert_eq!(
+            decode_json(&Json::Null, &Type::Dynamic).unwrap(),
+            Value::Null
+        );
+        assert!(decode_json(&json!({"value": 1}), &Type::Dynamic).is_err());
+        assert!(
+            decode_json(
+                &json!({"type": "number", "value": 1, "x": 0}),
+                &Type::Dynamic
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn primitives_convert_like_cty() {
+        assert_eq!(
+            decode_json(&json!("12"), &Type::Number).unwrap(),
+            Value::Number(Number::Int(12))
+        );
+        assert_eq!(
+            decode_json(&json!("true"), &Type::Bool).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            decode_json(&json!(1.5), &Type::String).unwrap(),
+            Value::string("1.5")
+        );
+        assert_eq!(
+            decode_json(&json!(false), &Type::String).unwrap(),
+            Value::string("false")
+        );
+        assert!(decode_json(&json!("twelve"), &Type::Number).is_err());
+        assert!(decode_json(&json!([]), &Type::String).is_err());
+    }
+
+    #[test]
+    fn mismatches_name_the_path() {
+        let ty = object_type(&[("tags", Type::List(Box::new(Type::Bool)))]);
+        let err = decode_json(&json!({"tags": [true, "maybe"]}), &ty).unwrap_err();
+        assert!(
+            err.to_string().contains("tags[1]: bool is required"),
+            "{err}"
+        );
+        let err = decode_json(&json!({"nope": 1}), &ty).unwrap_err();
+        assert!(
+            err.to_string().contains("unsupported attribute \"nope\""),
+            "{err}"
+        );
+        let tuple = Type::Tuple(vec![Type::String]);
+        assert!(decode_json(&json!(["a", "b"]), &tuple).is_err());
+    }
+}

@@ -1,0 +1,178 @@
+//! Tenant rows of the embedded catalog. A deleted tenant is tombstoned (`deleted_at`) and its
+//! row kept for `retention_days`; tombstones are invisible to every lookup and are purged once
+//! their retention has passed.
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use super::audit::{self, Action};
+use super::{now_rfc3339, unique_violation};
+use crate::backend::{BackendError, TenantRecord};
+
+const KIND: &str = "tenant";
+const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
+     deletion_protection, retention_days, contacts, created_at";
+
+fn corrupt(error: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<TenantRecord> {
+    let labels: Option<String> = row.get(5)?;
+    let contacts: String = row.get(9)?;
+    Ok(TenantRecord {
+        id: row.get(0)?,
+        slug: row.get(1)?,
+        display_name: row.get(2)?,
+        tier: row.get(3)?,
+        region: row.get(4)?,
+        labels: labels
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(corrupt)?,
+        status: row.get(6)?,
+        deletion_protection: row.get(7)?,
+        retention_days: row.get(8)?,
+        contacts: serde_json::from_str(&contacts).map_err(corrupt)?,
+        created_at: row.get(10)?,
+    })
+}
+
+fn json_columns(record: &TenantRecord) -> Result<(Option<String>, String), BackendError> {
+    let to_json = |e: serde_json::Error| BackendError::Corrupt(e.to_string());
+    let labels = record
+        .labels
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(to_json)?;
+    let contacts = serde_json::to_string(&record.contacts).map_err(to_json)?;
+    Ok((labels, contacts))
+}
+
+pub fn create(tx: &Transaction<'_>, record: &TenantRecord) -> Result<TenantRecord, BackendError> {
+    let (labels, contacts) = json_columns(record)?;
+    tx.execute(
+        &format!("INSERT INTO tenants ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"),
+        params![
+            record.id,
+            record.slug,
+            record.display_name,
+            record.tier,
+            record.region,
+            labels,
+            record.status,
+            record.deletion_protection,
+            record.retention_days,
+            contacts,
+            record.created_at
+        ],
+    )
+    .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
+    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record))?;
+    Ok(record.clone())
+}
+
+pub fn get(connection: &Connection, id: &str) -> Result<Option<TenantRecord>, BackendError> {
+    Ok(connection
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM tenants WHERE id = ?1 AND deleted_at IS NULL"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn find_by_slug(
+    connection: &Connection,
+    slug: &str,
+) -> Result<Option<TenantRecord>, BackendError> {
+    Ok(connection
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM tenants WHERE slug = ?1 AND deleted_at IS NULL"),
+            [slug],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn list(connection: &Connection) -> Result<Vec<TenantRecord>, BackendError> {
+    let mut statement = connection.prepare(&format!(
+        "SELECT {COLUMNS} FROM tenants WHERE deleted_at IS NULL ORDER BY slug"
+    ))?;
+    let rows = statement.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn update(tx: &Transaction<'_>, record: &TenantRecord) -> Result<TenantRecord, BackendError> {
+    let before = get(tx, &record.id)?.ok_or_else(|| BackendError::NotFound {
+        kind: KIND,
+        id: record.id.clone(),
+    })?;
+    let (labels, contacts) = json_columns(record)?;
+    tx.execute(
+        "UPDATE tenants SET slug = ?2, display_name = ?3, tier = ?4, region = ?5, labels = ?6, \
+         status = ?7, deletion_protection = ?8, retention_days = ?9, contacts = ?10 \
+         WHERE id = ?1 AND deleted_at IS NULL",
+        params![
+            record.id,
+            record.slug,
+            record.display_name,
+            record.tier,
+            record.region,
+            labels,
+            record.status,
+            record.deletion_protection,
+            record.retention_days,
+            contacts
+        ],
+    )
+    .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
+    let after = TenantRecord {
+        created_at: before.created_at.clone(),
+        ..record.clone()
+    };
+    audit::append(
+        tx,
+        KIND,
+        &record.id,
+        Action::Update,
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
+    let Some(before) = get(tx, id)? else {
+        return Ok(false);
+    };
+    let databases: i64 = tx.query_row(
+        "SELECT count(*) FROM databases WHERE tenant_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let users: i64 = tx.query_row(
+        "SELECT count(*) FROM users WHERE tenant_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if databases > 0 || users > 0 {
+        return Err(BackendError::HasDependents {
+            kind: KIND,
+            key: format!("{:?}", before.slug),
+            dependents: format!("{databases} database(s) and {users} user(s)"),
+        });
+    }
+    let now = now_rfc3339();
+    tx.execute(
+        "UPDATE tenants SET deleted_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    tx.execute(
+        "DELETE FROM tenants WHERE deleted_at IS NOT NULL \
+         AND julianday(?1) - julianday(deleted_at) > retention_days",
+        [now],
+    )?;
+    audit::append(tx, KIND, id, Action::Delete, Some(&before), None)?;
+    Ok(true)
+}

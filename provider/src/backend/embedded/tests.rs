@@ -1,0 +1,261 @@
+//! Tests of the embedded backend on a temporary directory.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::*;
+use crate::backend::{BackendError, Contact};
+
+fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
+    EmbeddedBackend::open(&EmbeddedSettings {
+        path: dir.path().join("tenants"),
+        archive_dir: None,
+        storage_root: None,
+    })
+    .expect("open backend")
+}
+
+fn tenant(id: &str, slug: &str) -> TenantRecord {
+    TenantRecord {
+        id: id.into(),
+        slug: slug.into(),
+        display_name: format!("{slug} Inc."),
+        tier: "standard".into(),
+        region: "eu-west-1".into(),
+        labels: Some([("env".to_string(), "prod".to_string())].into()),
+        status: "active".into(),
+        deletion_protection: true,
+        retention_days: 30,
+        contacts: vec![Contact {
+            name: "Ops".into(),
+            email: "ops@acme.io".into(),
+            kind: Some("technical".into()),
+        }],
+        created_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+fn database(id: &str, tenant_id: &str, name: &str) -> DatabaseRecord {
+    DatabaseRecord {
+        id: id.into(),
+        tenant_id: tenant_id.into(),
+        name: name.into(),
+        connection_limit: -1,
+        schema: format!("tenant_x_{name}"),
+        owner_role: format!("tenant_x_{name}_owner"),
+        connection_uri: String::new(),
+    }
+}
+
+fn user(id: &str, tenant_id: &str, email: &str) -> UserRecord {
+    UserRecord {
+        id: id.into(),
+        tenant_id: tenant_id.into(),
+        email: email.into(),
+        role: "member".into(),
+        disabled: false,
+        login: format!("tenant_x_{}", email.split('@').next().unwrap()),
+        password_hash: "sha256$00$00".into(),
+    }
+}
+
+#[test]
+fn tenant_crud_and_natural_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = open(&dir);
+    let created = backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    assert_eq!(backend.get_tenant("t1").unwrap(), Some(created.clone()));
+    assert_eq!(
+        backend.find_tenant_by_slug("acme").unwrap(),
+        Some(created.clone())
+    );
+    assert!(matches!(
+        backend.create_tenant(&tenant("t2", "acme")),
+        Err(BackendError::AlreadyExists { .. })
+    ));
+    let mut changed = created.clone();
+    changed.tier = "enterprise".into();
+    changed.labels = None;
+    changed.created_at = "ignored".into();
+    let updated = backend.update_tenant(&changed).unwrap();
+    assert_eq!(updated.created_at, created.created_at);
+    assert_eq!(backend.get_tenant("t1").unwrap().unwrap().labels, None);
+    assert_eq!(backend.list_tenants().unwrap().len(), 1);
+    assert!(backend.delete_tenant("t1").unwrap());
+    assert!(!backend.delete_tenant("t1").unwrap());
+    assert_eq!(backend.get_tenant("t1").unwrap(), None);
+    assert_eq!(backend.find_tenant_by_slug("acme").unwrap(), None);
+    // The slug is free again once the old tenant is tombstoned.
+    backend.create_tenant(&tenant("t3", "acme")).unwrap();
+    assert!(matches!(
+        backend.update_tenant(&tenant("missing", "other")),
+        Err(BackendError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn database_files_are_created_archived_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = open(&dir);
+    backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    let created = backend
+        .create_database(&database("d1", "t1", "main"))
+        .unwrap();
+    let file = created
+        .connection_uri
+        .strip_prefix("sqlite://")
+        .unwrap()
+        .to_string();
+    assert!(std::path::Path::new(&file).is_file());
+    assert_eq!(
+        backend.find_database("t1", "main").unwrap(),
+        Some(created.clone())
+    );
+    assert!(matches!(
+        backend.delete_tenant("t1"),
+        Err(BackendError::HasDependents { .. })
+    ));
+    let updated = backend
+        .update_database(&DatabaseRecord {
+            connection_limit: 5,
+            ..created.clone()
+        })
+        .unwrap();
+    assert_eq!(updated.connection_limit, 5);
+    assert_eq!(backend.list_databases("t1").unwrap(), vec![updated]);
+    assert!(backend.delete_database("d1").unwrap());
+    assert!(!std::path::Path::new(&file).exists());
+    let archived: Vec<_> = std::fs::read_dir(dir.path().join("tenants/archive"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(archived.iter().any(|n| n.ends_with(".db")), "{archived:?}");
+    assert!(
+        archived.iter().any(|n| n.ends_with(".sha256")),
+        "{archived:?}"
+    );
+    assert!(backend.delete_tenant("t1").unwrap());
+    assert!(matches!(
+        backend.create_database(&database("d2", "t1", "main")),
+        Err(BackendError::InvalidReference(_))
+    ));
+}
+
+#[test]
+fn users_and_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = open(&dir);
+    backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    backend.create_tenant(&tenant("t2", "other")).unwrap();
+    backend
+        .create_database(&database("d1", "t1", "main"))
+        .unwrap();
+    backend
+        .create_database(&database("d2", "t2", "other"))
+        .unwrap();
+    let created = backend
+        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .unwrap();
+    assert_eq!(
+        backend.find_user("t1", "jo@acme.io").unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        backend.find_user_by_login(&created.login).unwrap(),
+        Some(created.clone())
+    );
+    assert!(matches!(
+        backend.create_user(&user("u2", "t1", "jo@other.io")),
+        Err(BackendError::AlreadyExists { .. })
+    ));
+    let grant = GrantRecord {
+        id: "g1".into(),
+        user_id: "u1".into(),
+        database_id: "d1".into(),
+        privileges: BTreeSet::from(["read".to_string()]),
+    };
+    backend.create_grant(&grant).unwrap();
+    assert_eq!(backend.find_grant("u1", "d1").unwrap(), Some(grant.clone()));
+    assert!(matches!(
+        backend.create_grant(&GrantRecord {
+            id: "g2".into(),
+            database_id: "d2".into(),
+            ..grant.clone()
+        }),
+        Err(BackendError::InvalidReference(_))
+    ));
+    assert!(matches!(
+        backend.delete_user("u1"),
+        Err(BackendError::HasDependents { .. })
+    ));
+    let widened = GrantRecord {
+        privileges: BTreeSet::from(["read".to_string(), "write".to_string()]),
+        ..grant.clone()
+    };
+    backend.update_grant(&widened).unwrap();
+    assert_eq!(backend.list_grants("u1").unwrap(), vec![widened]);
+    assert!(backend.delete_grant("g1").unwrap());
+    let disabled = backend
+        .update_user(&UserRecord {
+            disabled: true,
+            ..created.clone()
+        })
+        .unwrap();
+    assert!(disabled.disabled);
+    assert_eq!(backend.list_users("t1").unwrap(), vec![disabled]);
+    assert!(backend.delete_user("u1").unwrap());
+    assert_eq!(backend.get_user("u1").unwrap(), None);
+}
+
+#[test]
+fn records_survive_reopening_and_the_audit_chain_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let backend = open(&dir);
+        backend.create_tenant(&tenant("t1", "acme")).unwrap();
+        backend
+            .create_user(&user("u1", "t1", "jo@acme.io"))
+            .unwrap();
+    }
+    let backend = open(&dir);
+    assert!(backend.get_tenant("t1").unwrap().is_some());
+    let connection = backend.lock();
+    assert_eq!(audit::verify_chain(&connection).unwrap(), Ok(2));
+    let logged: String = connection
+        .query_row(
+            "SELECT after FROM audit_log WHERE resource = 'tenant user'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !logged.contains("sha256$"),
+        "secrets are redacted: {logged}"
+    );
+    connection
+        .execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1", [])
+        .unwrap();
+    assert_eq!(audit::verify_chain(&connection).unwrap(), Err(1));
+}
+
+#[test]
+fn parallel_writers_are_serialized() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Arc::new(open(&dir));
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let backend = Arc::clone(&backend);
+            std::thread::spawn(move || {
+                for j in 0..10 {
+                    backend
+                        .create_tenant(&tenant(&format!("t{i}-{j}"), &format!("t{i}x{j}")))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(backend.list_tenants().unwrap().len(), 80);
+}

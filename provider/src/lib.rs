@@ -1,0 +1,17 @@
+//! `terraform-provider-tenant`: a Terraform plugin protocol v6 provider that provisions SaaS
+//! tenants (tenants, their databases, users and grants) on an embedded SQLite backend, with a
+//! PostgreSQL backend to come.
+//!
+//! The provider knows nothing of HCL or of any planner: it only answers the protocol. All
+//! SQL and file-system effects live behind [`backend::Backend`].
+
+pub mod backend;
+pub mod diagnostics;
+pub mod naming;
+pub mod provider_config;
+pub mod resources;
+pub mod secrets;
+pub mod server;
+pub mod values;
+
+pub use server::TenantProvider;

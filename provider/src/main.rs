@@ -1,0 +1,52 @@
+//! `terraform-provider-tenant`: started by Terraform or tenantform, it performs the go-plugin
+//! handshake on stdout and serves the provider over mTLS gRPC until told to stop.
+//!
+//! Logs go to stderr only (stdout is the handshake channel). The level comes from
+//! `TENANT_LOG`, else `TF_LOG_PROVIDER`, else `TF_LOG` (`trace`, `debug`, `info`, `warn`,
+//! `error`; Terraform's `JSON` means `trace`), and defaults to `warn`.
+
+use anyhow::Context;
+use terraform_provider_tenant::TenantProvider;
+use tracing_subscriber::EnvFilter;
+
+const DEFAULT_LOG_LEVEL: &str = "warn";
+
+fn log_filter() -> EnvFilter {
+    let level = ["TENANT_LOG", "TF_LOG_PROVIDER", "TF_LOG"]
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
+        .map(|value| match value.trim().to_ascii_lowercase().as_str() {
+            "json" => "trace".to_string(),
+            other => other.to_string(),
+        })
+        .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_string());
+    EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_LEVEL))
+}
+
+fn main() -> anyhow::Result<()> {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if arguments
+        .iter()
+        .any(|a| a == "--version" || a == "-version" || a == "version")
+    {
+        println!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime
+        .block_on(tenantform_proto::handshake::serve(TenantProvider::new()))
+        .context("serving the provider")?;
+    Ok(())
+}

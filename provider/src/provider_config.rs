@@ -1,0 +1,235 @@
+//! The provider block: which backend to use and where it keeps its data.
+//!
+//! Every argument is optional. `backend` defaults to `"embedded"`, whose `path` defaults to
+//! `.tenants` under the provider's working directory; `archive_dir` and `storage_root` default
+//! to `archive/` and `storage/` inside it. The environment variables `TENANT_BACKEND`,
+//! `TENANT_PATH`, `TENANT_DSN`, `TENANT_ARCHIVE_DIR` and `TENANT_STORAGE_ROOT` stand in for
+//! arguments the configuration leaves unset.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::value::{Type, Value};
+
+use crate::backend::Backend;
+use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::values::{Field, string_field};
+
+/// The embedded backend's folder when `path` is not set.
+pub const DEFAULT_EMBEDDED_PATH: &str = ".tenants";
+const BACKENDS: &[&str] = &["embedded", "postgres"];
+const ARGUMENTS: &[(&str, &str)] = &[
+    ("backend", "TENANT_BACKEND"),
+    ("path", "TENANT_PATH"),
+    ("dsn", "TENANT_DSN"),
+    ("archive_dir", "TENANT_ARCHIVE_DIR"),
+    ("storage_root", "TENANT_STORAGE_ROOT"),
+];
+
+/// Which backend the provider talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    Embedded,
+    Postgres,
+}
+
+/// The decoded provider block.
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    pub backend: BackendKind,
+    pub path: PathBuf,
+    pub dsn: Option<String>,
+    pub archive_dir: Option<PathBuf>,
+    pub storage_root: Option<PathBuf>,
+}
+
+/// The schema of the provider block.
+pub fn provider_schema() -> Schema {
+    let attributes = BTreeMap::from([
+        (
+            "backend".to_string(),
+            Attribute::optional(Type::String)
+                .describe("embedded (default, SQLite files under path) or postgres."),
+        ),
+        (
+            "path".to_string(),
+            Attribute::optional(Type::String)
+                .describe("Folder of the embedded backend; default .tenants."),
+        ),
+        (
+            "dsn".to_string(),
+            Attribute::optional(Type::String)
+                .sensitive()
+                .describe("PostgreSQL connection string of the postgres backend."),
+        ),
+        (
+            "archive_dir".to_string(),
+            Attribute::optional(Type::String)
+                .describe("Where data of deleted databases is archived; default <path>/archive."),
+        ),
+        (
+            "storage_root".to_string(),
+            Attribute::optional(Type::String)
+                .describe("Root folder of tenant storage; default <path>/storage."),
+        ),
+    ]);
+    Schema {
+        version: 0,
+        block: Block {
+            attributes,
+            description: "Provisions SaaS tenants.".to_string(),
+            ..Block::default()
+        },
+    }
+}
+
+/// Checks the known values of a provider block.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if let Field::Known(backend) = string_field(config, "backend")
+        && !BACKENDS.contains(&backend.as_str())
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                "Invalid value for backend",
+                format!("{backend:?} is not a backend; expected embedded or postgres."),
+            )
+            .at("backend"),
+        );
+    }
+    for (name, _) in ARGUMENTS {
+        if string_field(config, name) == Field::Known(String::new()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    format!("Invalid value for {name}"),
+                    format!("{name} must not be empty."),
+                )
+                .at(name),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// The argument `name`, from the configuration or else from its environment variable.
+fn argument(config: &Value, name: &str, environment: &str) -> Result<Option<String>, Diagnostic> {
+    match string_field(config, name) {
+        Field::Known(value) => Ok(Some(value)),
+        Field::Unknown => Err(Diagnostic::error(
+            format!("Provider argument {name} is not known"),
+            format!(
+                "{name} depends on values known only after apply; the provider needs it to plan."
+            ),
+        )
+        .at(name)),
+        Field::Null => Ok(std::env::var(environment).ok().filter(|v| !v.is_empty())),
+    }
+}
+
+/// Decodes a provider block for `ConfigureProvider`.
+pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
+    let diagnostics = validate(config);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let mut values = BTreeMap::new();
+    let mut problems = Diagnostics::new();
+    for (name, environment) in ARGUMENTS {
+        match argument(config, name, environment) {
+            Ok(value) => {
+                values.insert(*name, value);
+            }
+            Err(diagnostic) => problems.push(diagnostic),
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let mut take = |name: &str| values.remove(name).flatten();
+    let backend = match take("backend").as_deref() {
+        None | Some("embedded") => BackendKind::Embedded,
+        Some("postgres") => BackendKind::Postgres,
+        Some(other) => {
+            return Err(Diagnostic::error(
+                "Invalid value for backend",
+                format!("{other:?} is not a backend; expected embedded or postgres."),
+            )
+            .into());
+        }
+    };
+    Ok(ProviderConfig {
+        backend,
+        path: PathBuf::from(take("path").unwrap_or_else(|| DEFAULT_EMBEDDED_PATH.to_string())),
+        dsn: take("dsn"),
+        archive_dir: take("archive_dir").map(PathBuf::from),
+        storage_root: take("storage_root").map(PathBuf::from),
+    })
+}
+
+/// Opens the configured backend.
+pub fn open_backend(config: &ProviderConfig) -> Result<Arc<dyn Backend>, Diagnostic> {
+    match config.backend {
+        BackendKind::Embedded => EmbeddedBackend::open(&EmbeddedSettings {
+            path: config.path.clone(),
+            archive_dir: config.archive_dir.clone(),
+            storage_root: config.storage_root.clone(),
+        })
+        .map(|backend| Arc::new(backend) as Arc<dyn Backend>)
+        .map_err(|error| {
+            Diagnostic::error(
+                "Failed to open the embedded backend",
+                format!(
+                    "Could not open the tenant catalog under {}: {error}",
+                    config.path.display()
+                ),
+            )
+            .at("path")
+        }),
+        BackendKind::Postgres => Err(Diagnostic::error(
+            "The postgres backend is not supported yet",
+            "This version of the provider supports only backend = \"embedded\". Remove the \
+             backend argument or set it to \"embedded\".",
+        )
+        .at("backend")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::object;
+
+    fn block(backend: Value, path: Value) -> Value {
+        object([
+            ("backend", backend),
+            ("path", path),
+            ("dsn", Value::Null),
+            ("archive_dir", Value::Null),
+            ("storage_root", Value::Null),
+        ])
+    }
+
+    #[test]
+    fn embedded_is_the_default_and_postgres_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t").display().to_string();
+        let config = parse(&block(Value::Null, Value::string(&path))).unwrap();
+        assert_eq!(config.backend, BackendKind::Embedded);
+        assert!(open_backend(&config).is_ok());
+        assert!(dir.path().join("t/catalog.db").is_file());
+
+        let postgres = parse(&block(Value::string("postgres"), Value::Null)).unwrap();
+        let error = open_backend(&postgres).err().unwrap();
+        assert!(error.summary.contains("not supported yet"));
+    }
+
+    #[test]
+    fn invalid_and_unknown_arguments_are_diagnosed() {
+        assert!(validate(&block(Value::string("mysql"), Value::Null)).has_errors());
+        assert!(!validate(&block(Value::Unknown, Value::Null)).has_errors());
+        assert!(parse(&block(Value::Null, Value::Unknown)).is_err());
+    }
+}

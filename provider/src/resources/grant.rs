@@ -1,0 +1,232 @@
+//! The `tenant_grant` resource: privileges of a user on a database of the same tenant.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::value::{AttributePath, Type, Value};
+
+use super::common::{Adoption, backend_failure, failed_apply, new_id, plan_with_rules};
+use super::plan::PlanRules;
+use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
+use crate::backend::{Backend, BackendError, GrantRecord};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::values::{
+    Field, attr, object, required_string, string_field, string_set, string_set_value,
+};
+
+pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
+
+const RULES: PlanRules = PlanRules {
+    defaults: &[],
+    forces_replacement: &["user_id", "database_id"],
+};
+
+/// The `tenant_grant` resource type.
+pub struct TenantGrant;
+
+fn schema() -> Schema {
+    let attributes = BTreeMap::from([
+        (
+            "id".to_string(),
+            Attribute::computed(Type::String).describe("The grant's id."),
+        ),
+        (
+            "user_id".to_string(),
+            Attribute::required(Type::String)
+                .describe("The user's id. Changing it replaces the grant."),
+        ),
+        (
+            "database_id".to_string(),
+            Attribute::required(Type::String)
+                .describe("The database's id. Changing it replaces the grant."),
+        ),
+        (
+            "privileges".to_string(),
+            Attribute::required(Type::Set(Box::new(Type::String)))
+                .describe("A set of read, write and admin."),
+        ),
+    ]);
+    Schema {
+        version: 0,
+        block: Block {
+            attributes,
+            description: "Privileges of a tenant user on a database of the same tenant."
+                .to_string(),
+            ..Block::default()
+        },
+    }
+}
+
+const LABEL: &str = "tenant grant";
+
+/// The state value of a grant record.
+pub fn record_to_value(record: &GrantRecord) -> Value {
+    object([
+        ("id", Value::string(&record.id)),
+        ("user_id", Value::string(&record.user_id)),
+        ("database_id", Value::string(&record.database_id)),
+        ("privileges", string_set_value(&record.privileges)),
+    ])
+}
+
+fn planned_privileges(planned: &Value) -> BTreeSet<String> {
+    string_set(attr(planned, "privileges"))
+}
+
+impl TenantGrant {
+    fn create_or_adopt(
+        &self,
+        planned: &Value,
+        backend: &dyn Backend,
+    ) -> Result<GrantRecord, Diagnostic> {
+        let failure =
+            |error: BackendError| backend_failure(format!("Failed to create {LABEL}"), &error);
+        let invalid = |detail: String| Diagnostic::error("Invalid planned tenant grant", detail);
+        let privileges = planned_privileges(planned);
+        if let Some(id) = string_field(planned, "id").known()
+            && let Some(existing) = backend.get_grant(&id).map_err(failure)?
+        {
+            return backend
+                .update_grant(&GrantRecord {
+                    privileges,
+                    ..existing
+                })
+                .map_err(failure);
+        }
+        let record = GrantRecord {
+            id: string_field(planned, "id").known().unwrap_or_else(new_id),
+            user_id: required_string(planned, "user_id").map_err(invalid)?,
+            database_id: required_string(planned, "database_id").map_err(invalid)?,
+            privileges,
+        };
+        backend.create_grant(&record).map_err(failure)
+    }
+
+    fn update(
+        &self,
+        prior: &Value,
+        planned: &Value,
+        backend: &dyn Backend,
+    ) -> Result<GrantRecord, Diagnostic> {
+        let failure =
+            |error: BackendError| backend_failure(format!("Failed to update {LABEL}"), &error);
+        let id = string_field(prior, "id").known().unwrap_or_default();
+        let existing = backend.get_grant(&id).map_err(failure)?.ok_or_else(|| {
+            Diagnostic::error(
+                format!("Failed to update {LABEL}"),
+                "The grant no longer exists; refresh and plan again to re-create it.",
+            )
+        })?;
+        backend
+            .update_grant(&GrantRecord {
+                privileges: planned_privileges(planned),
+                ..existing
+            })
+            .map_err(failure)
+    }
+}
+
+impl ResourceType for TenantGrant {
+    fn type_name(&self) -> &'static str {
+        "tenant_grant"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Value::Set(items) | Value::List(items) = attr(config, "privileges") {
+            if items.is_empty() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Invalid value for privileges",
+                        "privileges must name at least one of read, write, admin.",
+                    )
+                    .at("privileges"),
+                );
+            }
+            for item in items {
+                if let Value::String(privilege) = item
+                    && !PRIVILEGES.contains(&privilege.as_str())
+                {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "Invalid value for privileges",
+                            format!(
+                                "{privilege:?} is not a privilege; expected read, write or admin."
+                            ),
+                        )
+                        .at_path(AttributePath::attr("privileges")),
+                    );
+                }
+            }
+        }
+        diagnostics
+    }
+
+    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
+        let validation = self.validate(input.config);
+        plan_with_rules(&schema(), &RULES, input, validation, |planned| {
+            let (Some(backend), Field::Known(user_id), Field::Known(database_id)) = (
+                backend,
+                string_field(planned, "user_id"),
+                string_field(planned, "database_id"),
+            ) else {
+                return Ok(None);
+            };
+            Ok(backend
+                .find_grant(&user_id, &database_id)?
+                .map(|existing| Adoption {
+                    id: existing.id,
+                    label: LABEL.to_string(),
+                }))
+        })
+    }
+
+    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
+        if input.planned.is_null() {
+            let id = string_field(input.prior, "id").known().unwrap_or_default();
+            return match backend.delete_grant(&id) {
+                Ok(_) => ApplyOutput::default(),
+                Err(error) => failed_apply(
+                    input.prior,
+                    backend_failure(format!("Failed to delete {LABEL}"), &error),
+                ),
+            };
+        }
+        let result = if input.prior.is_null() {
+            self.create_or_adopt(input.planned, backend)
+        } else {
+            self.update(input.prior, input.planned, backend)
+        };
+        match result {
+            Ok(record) => ApplyOutput {
+                new_state: record_to_value(&record),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(diagnostic) => failed_apply(input.prior, diagnostic),
+        }
+    }
+
+    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        let id = string_field(state, "id").known().unwrap_or_default();
+        match backend.get_grant(&id) {
+            Ok(found) => Ok(found.as_ref().map_or(Value::Null, record_to_value)),
+            Err(error) => Err(backend_failure(format!("Failed to read {LABEL}"), &error).into()),
+        }
+    }
+
+    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        match backend.get_grant(id) {
+            Ok(Some(record)) => Ok(record_to_value(&record)),
+            Ok(None) => Err(Diagnostic::error(
+                "Cannot import non-existent tenant grant",
+                format!("No tenant grant has the id {id:?}."),
+            )
+            .into()),
+            Err(error) => Err(backend_failure("Failed to import tenant grant", &error).into()),
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! The `tenant` resource: a tenant's catalog entry, its tier, region, labels, status and
+//! contacts. A tenant with `deletion_protection` set (the default) cannot be destroyed or
+//! replaced; the flag is read from the prior state, so removing the block from the
+//! configuration does not bypass it.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use tenantform_proto::value::{Type, Value};
+
+use super::common::{
+    Adoption, backend_failure, check_integer_at_least, check_one_of, check_string, failed_apply,
+    nested_path, new_id, plan_with_rules,
+};
+use super::plan::{DefaultValue, PlanRules};
+use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
+use crate::backend::{Backend, BackendError, Contact, TenantRecord, now_rfc3339};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::naming::{is_valid_email, is_valid_slug};
+use crate::values::{
+    Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
+    required_string, string_field, string_map, string_map_value,
+};
+
+pub const TIERS: &[&str] = &["free", "standard", "enterprise"];
+pub const STATUSES: &[&str] = &["active", "suspended"];
+pub const CONTACT_KINDS: &[&str] = &["billing", "technical", "security"];
+/// The region of a tenant whose configuration sets none.
+pub const DEFAULT_REGION: &str = "eu-west-1";
+
+const RULES: PlanRules = PlanRules {
+    defaults: &[
+        ("tier", DefaultValue::String("standard")),
+        ("region", DefaultValue::String(DEFAULT_REGION)),
+        ("status", DefaultValue::String("active")),
+        ("deletion_protection", DefaultValue::Bool(true)),
+        ("retention_days", DefaultValue::Integer(30)),
+    ],
+    forces_replacement: &["slug", "region"],
+};
+
+/// The `tenant` resource type.
+pub struct Tenant;
+
+fn contact_block() -> Block {
+    Block {
+        attributes: BTreeMap::from([
+            (
+                "name".to_string(),
+                Attribute::required(Type::String).describe("The contact's name."),
+            ),
+            (
+                "email".to_string(),
+                Attribute::required(Type::String).describe("The contact's email address."),
+            ),
+            (
+                "kind".to_string(),
+                Attribute::optional(Type::String)
+                    .describe("What the contact is for: billing, technical or security."),
+            ),
+        ]),
+        description: "A person to contact about the tenant.".to_string(),
+        ..Block::default()
+    }
+}
+
+fn schema() -> Schema {
+    let attributes = BTreeMap::from([
+        ("id".to_string(), Attribute::computed(Type::String).describe("The tenant's id.")),
+        (
+            "slug".to_string(),
+            Attribute::required(Type::String).describe(
+                "Short unique name, `^[a-z][a-z0-9-]{1,38}[a-z0-9]$`. Changing it replaces the tenant.",
+            ),
+        ),
+        (
+            "display_name".to_string(),
+            Attribute::required(Type::String).describe("Human-readable name."),
+        ),
+        (
+            "tier".to_string(),
+            Attribute::optional_computed(Type::String)
+                .describe("free, standard (default) or enterprise."),
+        ),
+        (
+            "region".to_string(),
+            Attribute::optional_computed(Type::String).describe(
+                "Where the tenant's data lives; default eu-west-1. Changing it replaces the tenant.",
+            ),
+        ),
+        (
+            "labels".to_string(),
+            Attribute::optional(Type::Map(Box::new(Type::String))).describe("Free-form labels."),
+        ),
+        (
+            "status".to_string(),
+            Attribute::optional_computed(Type::String).describe("active (default) or suspended."),
+        ),
+        (
+            "deletion_protection".to_string(),
+            Attribute::optional_computed(Type::Bool).describe(
+                "When true (default) the tenant cannot be destroyed or replaced; set it to false \
+                 and apply before destroying.",
+            ),
+        ),
+        (
+            "retention_days".to_string(),
+            Attribute::optional_computed(Type::Number)
+                .describe("Days the tenant's tombstone is kept after deletion; default 30."),
+        ),
+        (
+            "created_at".to_string(),
+            Attribute::computed(Type::String).describe("Creation time, RFC 3339."),
+        ),
+    ]);
+    let block_types = BTreeMap::from([(
+        "contact".to_string(),
+        NestedBlock {
+            nesting: Nesting::List,
+            block: contact_block(),
+            min_items: 0,
+            max_items: 0,
+        },
+    )]);
+    Schema {
+        version: 0,
+        block: Block {
+            attributes,
+            block_types,
+            description: "A SaaS tenant.".to_string(),
+            deprecated: false,
+        },
+    }
+}
+
+fn label(slug: &str) -> String {
+    format!("tenant {slug:?}")
+}
+
+fn slug_of(state: &Value) -> String {
+    string_field(state, "slug").known().unwrap_or_default()
+}
+
+fn protection_error(slug: &str, replacing: bool) -> Diagnostic {
+    let (what, cause) = if replacing {
+        (
+            "replaced",
+            " Changing slug or region replaces the tenant, which destroys it first.",
+        )
+    } else {
+        ("destroyed", "")
+    };
+    Diagnostic::error(
+        format!("Tenant {slug:?} is protected from deletion"),
+        format!(
+            "The tenant has deletion_protection = true, so it cannot be {what}.{cause} To allow \
+             it, set deletion_protection = false on the tenant (restore its block first if it \
+             was removed), run apply, and then destroy it."
+        ),
+    )
+    .at("deletion_protection")
+}
+
+fn is_protected(prior: &Value) -> bool {
+    bool_field(prior, "deletion_protection") == Field::Known(true)
+}
+
+fn contacts_value(contacts: &[Contact]) -> Value {
+    Value::List(
+        contacts
+            .iter()
+            .map(|c| {
+                object([
+                    ("name", Value::string(&c.name)),
+                    ("email", Value::string(&c.email)),
+                    ("kind", optional_string_value(c.kind.as_deref())),
+                ])
+            })
+            .collect(),
+    )
+}
+
+fn contacts_from(value: &Value) -> Result<Vec<Contact>, String> {
+    let items = match value {
+        Value::List(items) | Value::Set(items) => items.as_slice(),
+        _ => &[],
+    };
+    items
+        .iter()
+        .map(|item| {
+            Ok(Contact {
+                name: required_string(item, "name")?,
+                email: required_string(item, "email")?,
+                kind: string_field(item, "kind").known(),
+            })
+        })
+        .collect()
+}
+
+/// The state value of a tenant record.
+pub fn record_to_value(record: &TenantRecord) -> Value {
+    object([
+        ("id", Value::string(&record.id)),
+        ("slug", Value::string(&record.slug)),
+        ("display_name", Value::string(&record.display_name)),
+        ("tier", Value::string(&record.tier)),
+        ("region", Value::string(&record.region)),
+        ("labels", string_map_value(record.labels.as_ref())),
+        ("status", Value::string(&record.status)),
+        (
+            "deletion_protection",
+            Value::Bool(record.deletion_protection),
+        ),
+        ("retention_days", int_value(record.retention_days)),
+        ("created_at", Value::string(&record.created_at)),
+        ("contact", contacts_value(&record.contacts)),
+    ])
+}
+
+/// A record from a planned value, whose arguments are all known at apply time.
+fn record_from_planned(
+    planned: &Value,
+    id: String,
+    created_at: String,
+) -> Result<TenantRecord, String> {
+    Ok(TenantRecord {
+        id,
+        slug: required_string(planned, "slug")?,
+        display_name: required_string(planned, "display_name")?,
+        tier: required_string(planned, "tier")?,
+        region: required_string(planned, "region")?,
+        labels: string_map(attr(planned, "labels")),
+        status: required_string(planned, "status")?,
+        deletion_protection: bool_field(planned, "deletion_protection")
+            .known()
+            .ok_or("attribute \"deletion_protection\" is not a known bool")?,
+        retention_days: integer_field(planned, "retention_days")
+            .known()
+            .flatten()
+            .ok_or("attribute \"retention_days\" is not a known whole number")?,
+        contacts: contacts_from(attr(planned, "contact"))?,
+        created_at,
+    })
+}
+
+impl Tenant {
+    fn destroy(&self, prior: &Value, backend: &dyn Backend) -> ApplyOutput {
+        let slug = slug_of(prior);
+        if is_protected(prior) {
+            return failed_apply(prior, protection_error(&slug, false));
+        }
+        let id = string_field(prior, "id").known().unwrap_or_default();
+        match backend.delete_tenant(&id) {
+            Ok(_) => ApplyOutput::default(),
+            Err(error) => failed_apply(
+                prior,
+                backend_failure(format!("Failed to delete {}", label(&slug)), &error),
+            ),
+        }
+    }
+
+    fn create_or_adopt(
+        &self,
+        planned: &Value,
+        backend: &dyn Backend,
+    ) -> Result<TenantRecord, Diagnostic> {
+        let slug = slug_of(planned);
+        let failure = |error: BackendError| {
+            backend_failure(format!("Failed to create {}", label(&slug)), &error)
+        };
+        let adopted = match string_field(planned, "id").known() {
+            Some(id) => backend.get_tenant(&id).map_err(failure)?,
+            None => None,
+        };
+        let (id, created_at) = match &adopted {
+            Some(existing) => (existing.id.clone(), existing.created_at.clone()),
+            None => (
+                string_field(planned, "id").known().unwrap_or_else(new_id),
+                now_rfc3339(),
+            ),
+        };
+        let record = record_from_planned(planned, id, created_at)
+            .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
+        match adopted {
+            Some(_) => backend.update_tenant(&record),
+            None => backend.create_tenant(&record),
+        }
+        .map_err(failure)
+    }
+
+    fn update(
+        &self,
+        prior: &Value,
+        planned: &Value,
+        backend: &dyn Backend,
+    ) -> Result<TenantRecord, Diagnostic> {
+        let slug = slug_of(planned);
+        let id = string_field(prior, "id").known().unwrap_or_default();
+        let created_at = string_field(prior, "created_at")
+            .known()
+            .unwrap_or_default();
+        let record = record_from_planned(planned, id, created_at)
+            .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
+        backend
+            .update_tenant(&record)
+            .map_err(|error| backend_failure(format!("Failed to update {}", label(&slug)), &error))
+    }
+}
+
+impl ResourceType for Tenant {
+    fn type_name(&self) -> &'static str {
+        "tenant"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        check_string(
+            config,
+            "slug",
+            is_valid_slug,
+            "a slug is 3 to 40 characters of lower-case letters, digits and hyphens, starting \
+             with a letter and not ending with a hyphen",
+            tenantform_proto::value::AttributePath::attr("slug"),
+            &mut diagnostics,
+        );
+        if string_field(config, "display_name") == Field::Known(String::new()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "Invalid value for display_name",
+                    "display_name must not be empty.",
+                )
+                .at("display_name"),
+            );
+        }
+        if string_field(config, "region") == Field::Known(String::new()) {
+            diagnostics.push(
+                Diagnostic::error("Invalid value for region", "region must not be empty.")
+                    .at("region"),
+            );
+        }
+        check_one_of(
+            config,
+            "tier",
+            TIERS,
+            tenantform_proto::value::AttributePath::attr("tier"),
+            &mut diagnostics,
+        );
+        check_one_of(
+            config,
+            "status",
+            STATUSES,
+            tenantform_proto::value::AttributePath::attr("status"),
+            &mut diagnostics,
+        );
+        check_integer_at_least(config, "retention_days", 0, &mut diagnostics);
+        if let Value::List(contacts) = attr(config, "contact") {
+            for (index, contact) in contacts.iter().enumerate() {
+                check_one_of(
+                    contact,
+                    "kind",
+                    CONTACT_KINDS,
+                    nested_path("contact", index, "kind"),
+                    &mut diagnostics,
+                );
+                check_string(
+                    contact,
+                    "email",
+                    is_valid_email,
+                    "expected an email address such as ops@example.com",
+                    nested_path("contact", index, "email"),
+                    &mut diagnostics,
+                );
+            }
+        }
+        diagnostics
+    }
+
+    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
+        if input.proposed.is_null() {
+            if is_protected(input.prior) {
+                return PlanOutput {
+                    diagnostics: protection_error(&slug_of(input.prior), false).into(),
+                    ..PlanOutput::default()
+                };
+            }
+            return PlanOutput::default();
+        }
+        let validation = self.validate(input.config);
+        let mut output = plan_with_rules(&schema(), &RULES, input, validation, |planned| {
+            let (Some(backend), Field::Known(slug)) = (backend, string_field(planned, "slug"))
+            else {
+                return Ok(None);
+            };
+            Ok(backend
+                .find_tenant_by_slug(&slug)?
+                .map(|existing| Adoption {
+                    id: existing.id,
+                    label: label(&slug),
+                }))
+        });
+        if !output.requires_replace.is_empty() && is_protected(input.prior) {
+            output
+                .diagnostics
+                .push(protection_error(&slug_of(input.prior), true));
+        }
+        output
+    }
+
+    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
+        if input.planned.is_null() {
+            return self.destroy(input.prior, backend);
+        }
+        let result = if input.prior.is_null() {
+            self.create_or_adopt(input.planned, backend)
+        } else {
+            self.update(input.prior, input.planned, backend)
+        };
+        match result {
+            Ok(record) => ApplyOutput {
+                new_state: record_to_value(&record),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(diagnostic) => failed_apply(input.prior, diagnostic),
+        }
+    }
+
+    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        let id = string_field(state, "id").known().unwrap_or_default();
+        match backend.get_tenant(&id) {
+            Ok(Some(record)) => Ok(record_to_value(&record)),
+            Ok(None) => Ok(Value::Null),
+            Err(error) => Err(backend_failure(
+                format!("Failed to read {}", label(&slug_of(state))),
+                &error,
+            )
+            .into()),
+        }
+    }
+
+    /// Imports by id, or by slug when no tenant has that id.
+    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        let found = backend.get_tenant(id).and_then(|found| match found {
+            Some(record) => Ok(Some(record)),
+            None if is_valid_slug(id) => backend.find_tenant_by_slug(id),
+            None => Ok(None),
+        });
+        match found {
+            Ok(Some(record)) => Ok(record_to_value(&record)),
+            Ok(None) => Err(Diagnostic::error(
+                "Cannot import non-existent tenant",
+                format!("No tenant has the id or slug {id:?}."),
+            )
+            .into()),
+            Err(error) => Err(backend_failure("Failed to import tenant", &error).into()),
+        }
+    }
+}

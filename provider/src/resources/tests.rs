@@ -1,0 +1,459 @@
+//! Tests of the plan and apply logic of every resource type against the embedded backend.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::value::{AttributePath, Value};
+
+use super::*;
+use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
+use crate::diagnostics::Severity;
+use crate::values::{int_value, object, values_equal};
+
+fn backend(dir: &tempfile::TempDir) -> EmbeddedBackend {
+    EmbeddedBackend::open(&EmbeddedSettings {
+        path: dir.path().to_path_buf(),
+        archive_dir: None,
+        storage_root: None,
+    })
+    .unwrap()
+}
+
+/// A configuration value with every schema attribute present (null unless given).
+fn config(resource: &dyn ResourceType, given: &[(&str, Value)]) -> Value {
+    let schema = resource.schema();
+    let mut attributes: BTreeMap<String, Value> = schema
+        .block
+        .attributes
+        .keys()
+        .map(|name| (name.clone(), Value::Null))
+        .collect();
+    for name in schema.block.block_types.keys() {
+        attributes.insert(name.clone(), Value::List(Vec::new()));
+    }
+    for (name, value) in given {
+        attributes.insert(name.to_string(), value.clone());
+    }
+    Value::Object(attributes)
+}
+
+fn tenant_config(slug: &str) -> Value {
+    config(
+        &Tenant,
+        &[
+            ("slug", Value::string(slug)),
+            ("display_name", Value::string("Acme")),
+        ],
+    )
+}
+
+fn plan(
+    resource: &dyn ResourceType,
+    prior: &Value,
+    config: &Value,
+    backend: &dyn Backend,
+) -> PlanOutput {
+    resource.plan(
+        PlanInput {
+            prior,
+            proposed: config,
+            config,
+        },
+        Some(backend),
+    )
+}
+
+fn apply(
+    resource: &dyn ResourceType,
+    prior: &Value,
+    planned: &Value,
+    backend: &dyn Backend,
+) -> ApplyOutput {
+    let output = resource.apply(
+        ApplyInput {
+            prior,
+            planned,
+            config: planned,
+        },
+        backend,
+    );
+    assert!(!output.diagnostics.has_errors(), "{:?}", output.diagnostics);
+    output
+}
+
+/// Terraform's rule: every known planned value must be in the new state unchanged.
+fn assert_conforms(planned: &Value, new_state: &Value) {
+    let (Value::Object(planned), Value::Object(applied)) = (planned, new_state) else {
+        panic!("objects expected: {planned:?} / {new_state:?}");
+    };
+    for (name, value) in planned {
+        let applied_value = applied.get(name).unwrap_or(&Value::Null);
+        assert!(
+            applied_value.is_wholly_known(),
+            "{name} unknown after apply"
+        );
+        if value.is_wholly_known() {
+            assert!(
+                values_equal(value, applied_value),
+                "{name}: planned {value:?}, applied {applied_value:?}"
+            );
+        }
+    }
+}
+
+fn create(resource: &dyn ResourceType, config: &Value, backend: &dyn Backend) -> Value {
+    let planned = plan(resource, &Value::Null, config, backend);
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    let applied = apply(resource, &Value::Null, &planned.planned, backend);
+    assert_conforms(&planned.planned, &applied.new_state);
+    applied.new_state
+}
+
+#[test]
+fn create_plans_defaults_and_unknown_computed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let output = plan(&Tenant, &Value::Null, &tenant_config("acme"), &backend);
+    assert!(output.diagnostics.is_empty());
+    let planned = &output.planned;
+    assert_eq!(planned.get_attr("tier"), Some(&Value::string("standard")));
+    assert_eq!(
+        planned.get_attr("region"),
+        Some(&Value::string("eu-west-1"))
+    );
+    assert_eq!(
+        planned.get_attr("deletion_protection"),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(planned.get_attr("retention_days"), Some(&int_value(30)));
+    assert_eq!(planned.get_attr("id"), Some(&Value::Unknown));
+    assert_eq!(planned.get_attr("created_at"), Some(&Value::Unknown));
+    assert_eq!(planned.get_attr("labels"), Some(&Value::Null));
+    assert!(output.requires_replace.is_empty());
+}
+
+#[test]
+fn update_keeps_computed_values_and_flags_replacement() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let state = create(&Tenant, &tenant_config("acme"), &backend);
+
+    let mut changed = tenant_config("acme");
+    if let Value::Object(a) = &mut changed {
+        a.insert("tier".into(), Value::string("enterprise"));
+    }
+    let output = plan(&Tenant, &state, &changed, &backend);
+    assert!(output.requires_replace.is_empty());
+    assert_eq!(output.planned.get_attr("id"), state.get_attr("id"));
+    assert_eq!(
+        output.planned.get_attr("created_at"),
+        state.get_attr("created_at")
+    );
+    let applied = apply(&Tenant, &state, &output.planned, &backend);
+    assert_conforms(&output.planned, &applied.new_state);
+
+    // No change at all plans exactly the prior state.
+    let noop = plan(&Tenant, &applied.new_state, &changed, &backend);
+    assert!(values_equal(&noop.planned, &applied.new_state));
+
+    let mut moved = changed.clone();
+    if let Value::Object(a) = &mut moved {
+        a.insert("region".into(), Value::string("us-east-1"));
+        a.insert("deletion_protection".into(), Value::Bool(false));
+    }
+    let unprotected = apply(
+        &Tenant,
+        &state,
+        &plan(
+            &Tenant,
+            &state,
+            &{
+                let mut c = changed.clone();
+                if let Value::Object(a) = &mut c {
+                    a.insert("deletion_protection".into(), Value::Bool(false));
+                }
+                c
+            },
+            &backend,
+        )
+        .planned,
+        &backend,
+    )
+    .new_state;
+    let output = plan(&Tenant, &unprotected, &moved, &backend);
+    assert!(!output.diagnostics.has_errors(), "{:?}", output.diagnostics);
+    assert_eq!(output.requires_replace, vec![AttributePath::attr("region")]);
+    assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
+}
+
+#[test]
+fn protected_tenants_cannot_be_destroyed_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let state = create(&Tenant, &tenant_config("acme"), &backend);
+
+    let destroy = Tenant.plan(
+        PlanInput {
+            prior: &state,
+            proposed: &Value::Null,
+            config: &Value::Null,
+        },
+        Some(&backend),
+    );
+    assert!(destroy.diagnostics.has_errors());
+    let error = destroy.diagnostics.iter().next().unwrap();
+    assert_eq!(error.summary, "Tenant \"acme\" is protected from deletion");
+    assert!(error.detail.contains("deletion_protection = false"));
+
+    let replace = plan(&Tenant, &state, &tenant_config("acme-two"), &backend);
+    assert_eq!(replace.requires_replace, vec![AttributePath::attr("slug")]);
+    assert!(replace.diagnostics.has_errors());
+
+    let refused = Tenant.apply(
+        ApplyInput {
+            prior: &state,
+            planned: &Value::Null,
+            config: &Value::Null,
+        },
+        &backend,
+    );
+    assert!(refused.diagnostics.has_errors());
+    assert!(backend.find_tenant_by_slug("acme").unwrap().is_some());
+}
+
+#[test]
+fn unprotected_tenant_destroy_fails_while_databases_remain() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let mut config_value = tenant_config("acme");
+    if let Value::Object(a) = &mut config_value {
+        a.insert("deletion_protection".into(), Value::Bool(false));
+    }
+    let tenant = create(&Tenant, &config_value, &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let database = create(
+        &TenantDatabase,
+        &config(
+            &TenantDatabase,
+            &[
+                ("tenant_id", tenant_id.clone()),
+                ("name", Value::string("main")),
+            ],
+        ),
+        &backend,
+    );
+    assert_eq!(
+        database.get_attr("schema"),
+        Some(&Value::string("tenant_acme_main"))
+    );
+    let output = Tenant.apply(
+        ApplyInput {
+            prior: &tenant,
+            planned: &Value::Null,
+            config: &Value::Null,
+        },
+        &backend,
+    );
+    assert!(output.diagnostics.has_errors());
+    assert_eq!(output.new_state, tenant);
+
+    apply(&TenantDatabase, &database, &Value::Null, &backend);
+    let output = apply(&Tenant, &tenant, &Value::Null, &backend);
+    assert_eq!(output.new_state, Value::Null);
+    assert_eq!(Tenant.read(&tenant, &backend).unwrap(), Value::Null);
+}
+
+#[test]
+fn creates_adopt_objects_left_by_an_interrupted_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    // The state was lost: planning the same tenant again adopts it.
+    let output = plan(&Tenant, &Value::Null, &tenant_config("acme"), &backend);
+    assert_eq!(output.planned.get_attr("id"), tenant.get_attr("id"));
+    let warning = output.diagnostics.iter().next().unwrap();
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(warning.summary, "Adopting existing tenant \"acme\"");
+    let adopted = apply(&Tenant, &Value::Null, &output.planned, &backend);
+    assert_conforms(&output.planned, &adopted.new_state);
+    assert_eq!(
+        adopted.new_state.get_attr("created_at"),
+        tenant.get_attr("created_at")
+    );
+    assert_eq!(backend.list_tenants().unwrap().len(), 1);
+
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let user_config = config(
+        &TenantUser,
+        &[
+            ("tenant_id", tenant_id),
+            ("email", Value::string("jo@acme.io")),
+            ("role", Value::string("admin")),
+        ],
+    );
+    let user = create(&TenantUser, &user_config, &backend);
+    let first_password = user.get_attr("password").unwrap().clone();
+    assert_eq!(
+        user.get_attr("login"),
+        Some(&Value::string("tenant_acme_jo"))
+    );
+    let output = plan(&TenantUser, &Value::Null, &user_config, &backend);
+    assert_eq!(output.planned.get_attr("id"), user.get_attr("id"));
+    assert_eq!(output.planned.get_attr("password"), Some(&Value::Unknown));
+    let adopted = apply(&TenantUser, &Value::Null, &output.planned, &backend);
+    assert_conforms(&output.planned, &adopted.new_state);
+    assert_ne!(
+        adopted.new_state.get_attr("password"),
+        Some(&first_password)
+    );
+}
+
+#[test]
+fn user_password_is_kept_on_update_and_read_and_null_on_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let given = [
+        ("tenant_id", tenant_id),
+        ("email", Value::string("jo@acme.io")),
+        ("role", Value::string("member")),
+    ];
+    let user = create(&TenantUser, &config(&TenantUser, &given), &backend);
+    let mut changed = config(&TenantUser, &given);
+    if let Value::Object(a) = &mut changed {
+        a.insert("role".into(), Value::string("viewer"));
+    }
+    let output = plan(&TenantUser, &user, &changed, &backend);
+    assert_eq!(
+        output.planned.get_attr("password"),
+        user.get_attr("password")
+    );
+    let updated = apply(&TenantUser, &user, &output.planned, &backend);
+    assert_conforms(&output.planned, &updated.new_state);
+    let read = TenantUser.read(&updated.new_state, &backend).unwrap();
+    assert_eq!(read, updated.new_state);
+    let id = user.get_attr("id").unwrap().as_str().unwrap();
+    let imported = TenantUser.import(id, &backend).unwrap();
+    assert_eq!(imported.get_attr("password"), Some(&Value::Null));
+    assert_eq!(imported.get_attr("role"), Some(&Value::string("viewer")));
+}
+
+#[test]
+fn grants_plan_sets_and_validate_privileges() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let database = create(
+        &TenantDatabase,
+        &config(
+            &TenantDatabase,
+            &[
+                ("tenant_id", tenant_id.clone()),
+                ("name", Value::string("main")),
+            ],
+        ),
+        &backend,
+    );
+    let user = create(
+        &TenantUser,
+        &config(
+            &TenantUser,
+            &[
+                ("tenant_id", tenant_id),
+                ("email", Value::string("jo@acme.io")),
+                ("role", Value::string("member")),
+            ],
+        ),
+        &backend,
+    );
+    let privileges = Value::Set(vec![Value::string("write"), Value::string("read")]);
+    let grant_config = config(
+        &TenantGrant,
+        &[
+            ("user_id", user.get_attr("id").unwrap().clone()),
+            ("database_id", database.get_attr("id").unwrap().clone()),
+            ("privileges", privileges),
+        ],
+    );
+    let grant = create(&TenantGrant, &grant_config, &backend);
+    let noop = plan(&TenantGrant, &grant, &grant_config, &backend);
+    assert!(values_equal(&noop.planned, &grant));
+
+    let invalid = config(
+        &TenantGrant,
+        &[("privileges", Value::Set(vec![Value::string("delete")]))],
+    );
+    assert!(TenantGrant.validate(&invalid).has_errors());
+    let unknown = config(&TenantGrant, &[("privileges", Value::Unknown)]);
+    assert!(!TenantGrant.validate(&unknown).has_errors());
+}
+
+#[test]
+fn validation_reports_the_attribute() {
+    let bad = config(
+        &Tenant,
+        &[
+            ("slug", Value::string("Acme!")),
+            ("display_name", Value::string("Acme")),
+            ("tier", Value::string("gold")),
+            (
+                "retention_days",
+                Value::Number(tenantform_proto::value::Number::Float(1.5)),
+            ),
+            (
+                "contact",
+                Value::List(vec![object([
+                    ("name", Value::string("Ops")),
+                    ("email", Value::string("not-an-email")),
+                    ("kind", Value::string("sales")),
+                ])]),
+            ),
+        ],
+    );
+    let diagnostics = Tenant.validate(&bad);
+    let paths: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d.attribute.as_ref().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "slug",
+            "tier",
+            "retention_days",
+            "contact[0].kind",
+            "contact[0].email"
+        ]
+    );
+    let unknown = config(&Tenant, &[("slug", Value::Unknown)]);
+    assert!(!Tenant.validate(&unknown).has_errors());
+}
+
+#[test]
+fn read_of_a_deleted_object_is_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let database = create(
+        &TenantDatabase,
+        &config(
+            &TenantDatabase,
+            &[("tenant_id", tenant_id), ("name", Value::string("main"))],
+        ),
+        &backend,
+    );
+    assert_eq!(TenantDatabase.read(&database, &backend).unwrap(), database);
+    backend
+        .delete_database(database.get_attr("id").unwrap().as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        TenantDatabase.read(&database, &backend).unwrap(),
+        Value::Null
+    );
+}

@@ -1,0 +1,489 @@
+//! The gRPC face of the provider: [`TenantProvider`] implements `tfplugin6.Provider`.
+//!
+//! Each call decodes its `DynamicValue`s with the schema's type, runs the resource logic (on
+//! the blocking pool when it touches the backend) and encodes the answer. Every problem a user
+//! can act on is returned as a diagnostic in the response; gRPC errors are reserved for RPCs
+//! this provider does not implement.
+
+mod state_upgrade;
+mod wire_diagnostics;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use tenantform_proto::dynamic::{from_optional_dynamic, path_to_wire, to_dynamic};
+use tenantform_proto::schema::ProviderSchema;
+use tenantform_proto::schema_wire::provider_schema_to_wire;
+use tenantform_proto::tfplugin6 as wire;
+use tenantform_proto::tfplugin6::provider_server::Provider;
+use tenantform_proto::value::{Type, Value};
+use tonic::{Request, Response, Status};
+
+use crate::backend::Backend;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::provider_config;
+use crate::resources::{ApplyInput, PlanInput, ResourceType, all_resource_types};
+use wire_diagnostics::diagnostics_to_wire;
+
+type RpcResult<T> = Result<Response<T>, Status>;
+
+/// One resource type with its value type, ready to decode and encode.
+#[derive(Clone)]
+struct RegisteredType {
+    resource: Arc<dyn ResourceType>,
+    value_type: Type,
+}
+
+/// The `terraform-provider-tenant` provider service.
+pub struct TenantProvider {
+    resources: BTreeMap<&'static str, RegisteredType>,
+    provider_type: Type,
+    schema_response: wire::get_provider_schema::Response,
+    backend: RwLock<Option<Arc<dyn Backend>>>,
+}
+
+impl Default for TenantProvider {
+    fn default() -> Self {
+        TenantProvider::new()
+    }
+}
+
+fn server_capabilities() -> wire::ServerCapabilities {
+    wire::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: false,
+        ..Default::default()
+    }
+}
+
+impl TenantProvider {
+    pub fn new() -> TenantProvider {
+        let mut schema = ProviderSchema {
+            provider: provider_config::provider_schema(),
+            ..ProviderSchema::default()
+        };
+        let mut resources = BTreeMap::new();
+        for (name, resource) in all_resource_types() {
+            let resource_schema = resource.schema();
+            resources.insert(
+                name,
+                RegisteredType {
+                    resource: Arc::from(resource),
+                    value_type: resource_schema.block.implied_type(),
+                },
+            );
+            schema.resources.insert(name.to_string(), resource_schema);
+        }
+        let mut schema_response = provider_schema_to_wire(&schema);
+        schema_response.server_capabilities = Some(server_capabilities());
+        TenantProvider {
+            resources,
+            provider_type: schema.provider.block.implied_type(),
+            schema_response,
+            backend: RwLock::new(None),
+        }
+    }
+
+    /// A provider already configured with `backend` (used by tests).
+    pub fn with_backend(backend: Arc<dyn Backend>) -> TenantProvider {
+        let provider = TenantProvider::new();
+        *provider.backend.write().unwrap_or_else(|e| e.into_inner()) = Some(backend);
+        provider
+    }
+
+    fn registered(&self, type_name: &str) -> Result<RegisteredType, Diagnostics> {
+        self.resources.get(type_name).cloned().ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown resource type",
+                format!(
+                    "The provider has no resource type {type_name:?}; it manages {}.",
+                    self.resources
+                        .keys()
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .into()
+        })
+    }
+
+    fn configured_backend(&self) -> Option<Arc<dyn Backend>> {
+        self.backend
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn backend(&self) -> Result<Arc<dyn Backend>, Diagnostics> {
+        self.configured_backend().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "ConfigureProvider must be called before resources are read, applied or imported.",
+            )
+            .into()
+        })
+    }
+}
+
+fn decode(
+    dynamic: Option<&wire::DynamicValue>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostics> {
+    from_optional_dynamic(dynamic, ty).map_err(|error| {
+        Diagnostic::error(
+            format!("Invalid {what}"),
+            format!("The {what} could not be decoded: {error}"),
+        )
+        .into()
+    })
+}
+
+fn encode(value: &Value, ty: &Type, what: &str) -> Result<wire::DynamicValue, Diagnostics> {
+    to_dynamic(value, ty).map_err(|error| {
+        Diagnostic::error(
+            "Provider produced an invalid value",
+            format!("The {what} could not be encoded: {error}. This is a bug in the provider."),
+        )
+        .into()
+    })
+}
+
+/// Runs backend work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Diagnostics> + Send + 'static,
+) -> Result<T, Diagnostics> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|error| {
+            Err(Diagnostic::error(
+                "Internal provider error",
+                format!("A provider task failed: {error}. This is a bug in the provider."),
+            )
+            .into())
+        })
+}
+
+fn unknown_data_source(type_name: &str) -> Vec<wire::Diagnostic> {
+    diagnostics_to_wire(
+        &Diagnostic::error(
+            "Unknown data source",
+            format!("The provider has no data source {type_name:?}."),
+        )
+        .into(),
+    )
+}
+
+#[tonic::async_trait]
+impl Provider for TenantProvider {
+    async fn get_metadata(
+        &self,
+        _: Request<wire::get_metadata::Request>,
+    ) -> RpcResult<wire::get_metadata::Response> {
+        Ok(Response::new(wire::get_metadata::Response {
+            server_capabilities: Some(server_capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|name| wire::get_metadata::ResourceMetadata {
+                    type_name: name.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<wire::get_provider_schema::Request>,
+    ) -> RpcResult<wire::get_provider_schema::Response> {
+        Ok(Response::new(self.schema_response.clone()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<wire::validate_provider_config::Request>,
+    ) -> RpcResult<wire::validate_provider_config::Response> {
+        let request = request.into_inner();
+        let diagnostics = decode(
+            request.config.as_ref(),
+            &self.provider_type,
+            "provider configuration",
+        )
+        .map(|config| provider_config::validate(&config))
+        .unwrap_or_else(|diagnostics| diagnostics);
+        Ok(Response::new(wire::validate_provider_config::Response {
+            diagnostics: diagnostics_to_wire(&diagnostics),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<wire::validate_resource_config::Request>,
+    ) -> RpcResult<wire::validate_resource_config::Response> {
+        let request = request.into_inner();
+        let diagnostics = self
+            .registered(&request.type_name)
+            .and_then(|registered| {
+                let config = decode(
+                    request.config.as_ref(),
+                    &registered.value_type,
+                    "resource configuration",
+                )?;
+                Ok(registered.resource.validate(&config))
+            })
+            .unwrap_or_else(|diagnostics| diagnostics);
+        Ok(Response::new(wire::validate_resource_config::Response {
+            diagnostics: diagnostics_to_wire(&diagnostics),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<wire::validate_data_resource_config::Request>,
+    ) -> RpcResult<wire::validate_data_resource_config::Response> {
+        Ok(Response::new(
+            wire::validate_data_resource_config::Response {
+                diagnostics: unknown_data_source(&request.into_inner().type_name),
+            },
+        ))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<wire::upgrade_resource_state::Request>,
+    ) -> RpcResult<wire::upgrade_resource_state::Response> {
+        let request = request.into_inner();
+        let result = self.registered(&request.type_name).and_then(|registered| {
+            let upgraded = state_upgrade::upgrade(
+                request.version,
+                request.raw_state.as_ref(),
+                &registered.value_type,
+            )?;
+            encode(&upgraded, &registered.value_type, "upgraded state")
+        });
+        Ok(Response::new(match result {
+            Ok(state) => wire::upgrade_resource_state::Response {
+                upgraded_state: Some(state),
+                diagnostics: Vec::new(),
+            },
+            Err(diagnostics) => wire::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: diagnostics_to_wire(&diagnostics),
+            },
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<wire::configure_provider::Request>,
+    ) -> RpcResult<wire::configure_provider::Response> {
+        let request = request.into_inner();
+        let config = decode(
+            request.config.as_ref(),
+            &self.provider_type,
+            "provider configuration",
+        );
+        let opened = match config.and_then(|config| provider_config::parse(&config)) {
+            Ok(config) => {
+                blocking(move || provider_config::open_backend(&config).map_err(Diagnostics::from))
+                    .await
+            }
+            Err(diagnostics) => Err(diagnostics),
+        };
+        let diagnostics = match opened {
+            Ok(backend) => {
+                *self.backend.write().unwrap_or_else(|e| e.into_inner()) = Some(backend);
+                tracing::debug!("provider configured");
+                Diagnostics::new()
+            }
+            Err(diagnostics) => diagnostics,
+        };
+        Ok(Response::new(wire::configure_provider::Response {
+            diagnostics: diagnostics_to_wire(&diagnostics),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<wire::read_resource::Request>,
+    ) -> RpcResult<wire::read_resource::Response> {
+        let request = request.into_inner();
+        let result = async {
+            let registered = self.registered(&request.type_name)?;
+            let state = decode(
+                request.current_state.as_ref(),
+                &registered.value_type,
+                "current state",
+            )?;
+            if state.is_null() {
+                return encode(&Value::Null, &registered.value_type, "new state");
+            }
+            let backend = self.backend()?;
+            let resource = Arc::clone(&registered.resource);
+            let new_state = blocking(move || resource.read(&state, backend.as_ref())).await?;
+            encode(&new_state, &registered.value_type, "new state")
+        }
+        .await;
+        Ok(Response::new(match result {
+            Ok(new_state) => wire::read_resource::Response {
+                new_state: Some(new_state),
+                private: request.private,
+                ..Default::default()
+            },
+            Err(diagnostics) => wire::read_resource::Response {
+                new_state: request.current_state,
+                private: request.private,
+                diagnostics: diagnostics_to_wire(&diagnostics),
+                ..Default::default()
+            },
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<wire::plan_resource_change::Request>,
+    ) -> RpcResult<wire::plan_resource_change::Response> {
+        let request = request.into_inner();
+        let result = async {
+            let registered = self.registered(&request.type_name)?;
+            let ty = &registered.value_type;
+            let prior = decode(request.prior_state.as_ref(), ty, "prior state")?;
+            let proposed = decode(
+                request.proposed_new_state.as_ref(),
+                ty,
+                "proposed new state",
+            )?;
+            let config = decode(request.config.as_ref(), ty, "configuration")?;
+            let backend = self.configured_backend();
+            let resource = Arc::clone(&registered.resource);
+            tracing::debug!(
+                type_name = %request.type_name,
+                creating = prior.is_null(),
+                destroying = proposed.is_null(),
+                "planning"
+            );
+            let output = blocking(move || {
+                let input = PlanInput {
+                    prior: &prior,
+                    proposed: &proposed,
+                    config: &config,
+                };
+                Ok(resource.plan(input, backend.as_deref()))
+            })
+            .await?;
+            let planned = encode(&output.planned, ty, "planned state")?;
+            Ok(wire::plan_resource_change::Response {
+                planned_state: Some(planned),
+                requires_replace: output.requires_replace.iter().map(path_to_wire).collect(),
+                planned_private: request.prior_private.clone(),
+                diagnostics: diagnostics_to_wire(&output.diagnostics),
+                ..Default::default()
+            })
+        }
+        .await;
+        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
+            wire::plan_resource_change::Response {
+                diagnostics: diagnostics_to_wire(&diagnostics),
+                ..Default::default()
+            }
+        })))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<wire::apply_resource_change::Request>,
+    ) -> RpcResult<wire::apply_resource_change::Response> {
+        let request = request.into_inner();
+        let result = async {
+            let registered = self.registered(&request.type_name)?;
+            let ty = &registered.value_type;
+            let prior = decode(request.prior_state.as_ref(), ty, "prior state")?;
+            let planned = decode(request.planned_state.as_ref(), ty, "planned state")?;
+            let config = decode(request.config.as_ref(), ty, "configuration")?;
+            let backend = self.backend()?;
+            let resource = Arc::clone(&registered.resource);
+            tracing::debug!(
+                type_name = %request.type_name,
+                creating = prior.is_null(),
+                destroying = planned.is_null(),
+                "applying"
+            );
+            let output = blocking(move || {
+                let input = ApplyInput {
+                    prior: &prior,
+                    planned: &planned,
+                    config: &config,
+                };
+                Ok(resource.apply(input, backend.as_ref()))
+            })
+            .await?;
+            let new_state = encode(&output.new_state, ty, "new state")?;
+            Ok(wire::apply_resource_change::Response {
+                new_state: Some(new_state),
+                private: request.planned_private.clone(),
+                diagnostics: diagnostics_to_wire(&output.diagnostics),
+                ..Default::default()
+            })
+        }
+        .await;
+        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
+            wire::apply_resource_change::Response {
+                new_state: request.prior_state,
+                diagnostics: diagnostics_to_wire(&diagnostics),
+                ..Default::default()
+            }
+        })))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<wire::import_resource_state::Request>,
+    ) -> RpcResult<wire::import_resource_state::Response> {
+        let request = request.into_inner();
+        let result = async {
+            let registered = self.registered(&request.type_name)?;
+            let backend = self.backend()?;
+            let resource = Arc::clone(&registered.resource);
+            let id = request.id.clone();
+            let state = blocking(move || resource.import(&id, backend.as_ref())).await?;
+            encode(&state, &registered.value_type, "imported state")
+        }
+        .await;
+        Ok(Response::new(match result {
+            Ok(state) => wire::import_resource_state::Response {
+                imported_resources: vec![wire::import_resource_state::ImportedResource {
+                    type_name: request.type_name,
+                    state: Some(state),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            Err(diagnostics) => wire::import_resource_state::Response {
+                diagnostics: diagnostics_to_wire(&diagnostics),
+                ..Default::default()
+            },
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<wire::read_data_source::Request>,
+    ) -> RpcResult<wire::read_data_source::Response> {
+        Ok(Response::new(wire::read_data_source::Response {
+            diagnostics: unknown_data_source(&request.into_inner().type_name),
+            ..Default::default()
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<wire::stop_provider::Request>,
+    ) -> RpcResult<wire::stop_provider::Response> {
+        Ok(Response::new(wire::stop_provider::Response::default()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
