@@ -395,8 +395,15 @@ impl ResourceType for Tenant {
             else {
                 return Ok(None);
             };
+            // Only an object the configuration could be applied to in place is adopted. An
+            // existing tenant whose region differs is the old object of a replacement (it is
+            // deleted before the new one is created), not a leftover to adopt.
+            let Field::Known(region) = string_field(planned, "region") else {
+                return Ok(None);
+            };
             Ok(backend
                 .find_tenant_by_slug(&slug)?
+                .filter(|existing| existing.region == region)
                 .map(|existing| Adoption {
                     id: existing.id,
                     label: label(&slug),

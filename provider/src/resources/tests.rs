@@ -267,6 +267,26 @@ fn unprotected_tenant_destroy_fails_while_databases_remain() {
 }
 
 #[test]
+fn the_create_half_of_a_replacement_is_not_an_adoption() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    create(&Tenant, &tenant_config("acme"), &backend);
+    // A region change replaces the tenant: its create is planned while the old object
+    // (same slug, old region) still exists, and must not be mistaken for a leftover.
+    let moved = config(
+        &Tenant,
+        &[
+            ("slug", Value::string("acme")),
+            ("display_name", Value::string("Acme")),
+            ("region", Value::string("us-east-1")),
+        ],
+    );
+    let output = plan(&Tenant, &Value::Null, &moved, &backend);
+    assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
+    assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
+}
+
+#[test]
 fn creates_adopt_objects_left_by_an_interrupted_apply() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
