@@ -181,6 +181,8 @@ pub async fn serve_with_options<P: Provider>(
     };
     announce(&line)?;
     tracing::debug!(%address, "plugin serving");
+    #[cfg(unix)]
+    tokio::spawn(shut_down_when_orphaned(shutdown.clone()));
 
     let served = router.serve_with_incoming_shutdown(
         ReceiverStream::<Result<Connection, std::io::Error>>::new(incoming),
@@ -205,6 +207,25 @@ pub async fn serve_with_options<P: Provider>(
 }
 
 /// Binds 127.0.0.1 on the first free port of `range`, or on an ephemeral port.
+/// How often the plugin checks that the process which launched it is still there.
+#[cfg(unix)]
+const PARENT_POLL: Duration = Duration::from_millis(500);
+
+/// Shuts the plugin down once the process that launched it is gone. A client killed with
+/// SIGKILL never sends Shutdown, and an orphaned plugin would keep its backend open.
+#[cfg(unix)]
+async fn shut_down_when_orphaned(shutdown: ShutdownSignal) {
+    let parent = std::os::unix::process::parent_id();
+    loop {
+        tokio::time::sleep(PARENT_POLL).await;
+        if std::os::unix::process::parent_id() != parent {
+            tracing::warn!("the process that launched this plugin exited; shutting down");
+            shutdown.trigger();
+            return;
+        }
+    }
+}
+
 async fn bind(range: Option<(u16, u16)>) -> Result<TcpListener, HandshakeError> {
     let Some((min, max)) = range else {
         return TcpListener::bind((Ipv4Addr::LOCALHOST, 0))

@@ -1,0 +1,23 @@
+//! The acceptance-test harness: runs the real `tenantform` and `terraform-provider-tenant`
+//! binaries (and real Terraform as an oracle) against copies of the examples in temporary
+//! directories, and reads what they leave behind: the state file and the provider's catalog.
+//!
+//! The tests never build the binaries themselves; `cargo build --workspace --bins` (which
+//! `scripts/test.sh` runs) must have built them first.
+
+pub mod binaries;
+pub mod catalog;
+pub mod generate;
+pub mod plan_json;
+pub mod process;
+pub mod project;
+pub mod recovery;
+pub mod state;
+pub mod terraform;
+
+pub use binaries::Binaries;
+pub use catalog::{Catalog, CatalogObject};
+pub use process::{Output, RunningProcess};
+pub use project::Project;
+pub use state::{State, StateInstance};
+pub use terraform::{Terraform, TerraformVersion};

@@ -1,0 +1,108 @@
+//! The quickstart's whole life through `tenantform`: apply, a no-op plan, an in-place update
+//! through a saved plan, and a destroy that leaves nothing behind.
+
+use acceptance_tests::{Project, plan_json};
+
+const QUICKSTART_ADDRESSES: [&str; 8] = [
+    "tenant.acme",
+    "tenant.globex",
+    "tenant_database.acme",
+    "tenant_database.globex",
+    "tenant_grant.acme_admin",
+    "tenant_grant.globex_admin",
+    "tenant_user.acme_admin",
+    "tenant_user.globex_admin",
+];
+
+#[test]
+fn quickstart_apply_update_destroy() {
+    let project = Project::from_example("quickstart");
+    project
+        .tenantform(&["init", "-input=false"])
+        .expect_success();
+    project
+        .tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"])
+        .expect_success();
+
+    let state = project.state();
+    assert_eq!(state.addresses(), QUICKSTART_ADDRESSES, "state after apply");
+    let catalog = project.catalog();
+    for resource_type in ["tenant", "tenant_database", "tenant_user", "tenant_grant"] {
+        assert_eq!(
+            catalog.count(resource_type),
+            2,
+            "{resource_type} in the catalog: {}",
+            catalog.summary()
+        );
+    }
+    assert_eq!(catalog.database_files.len(), 2, "{}", catalog.summary());
+    project.assert_catalog_matches_state();
+
+    project
+        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+        .expect_code(0);
+
+    // An in-place update through a saved plan.
+    project.replace_in_file(
+        "main.tf",
+        "display_name        = \"Acme Corporation\"",
+        "display_name        = \"Acme Holdings\"",
+    );
+    project
+        .tenantform(&[
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-out",
+            "tfplan",
+        ])
+        .expect_code(2);
+    let shown = project.tenantform(&["show", "-json", "tfplan"]);
+    shown.expect_success();
+    let plan = plan_json::parse(&shown.stdout, "tenantform");
+    assert_eq!(
+        plan_json::effective_changes(&plan)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![("tenant.acme".to_string(), vec!["update".to_string()])],
+        "the plan should update only tenant.acme"
+    );
+    let acme_id = project
+        .state()
+        .instance("tenant.acme")
+        .and_then(|instance| instance.id().map(str::to_string))
+        .expect("tenant.acme has an id");
+
+    project
+        .tenantform(&["apply", "-input=false", "-no-color", "tfplan"])
+        .expect_success();
+    let state = project.state();
+    let acme = state.instance("tenant.acme").expect("tenant.acme in state");
+    assert_eq!(acme.attribute_str("display_name"), Some("Acme Holdings"));
+    assert_eq!(acme.id(), Some(acme_id.as_str()), "an update keeps the id");
+    let catalog = project.catalog();
+    let acme_in_catalog = catalog
+        .find("tenant", &acme_id)
+        .unwrap_or_else(|| panic!("tenant {acme_id} in the catalog: {}", catalog.summary()));
+    assert_eq!(acme_in_catalog.detail, "Acme Holdings");
+    project
+        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+        .expect_code(0);
+
+    project
+        .tenantform(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .expect_success();
+    let state = project.state();
+    assert!(
+        state.instances.is_empty(),
+        "state after destroy: {:?}",
+        state.addresses()
+    );
+    let catalog = project.catalog();
+    assert!(
+        catalog.is_empty(),
+        "catalog after destroy: {}",
+        catalog.summary()
+    );
+}
