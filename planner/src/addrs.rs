@@ -80,6 +80,62 @@ impl ResourceAddr {
     }
 }
 
+impl InstanceKey {
+    /// The key as the value `count.index` or `each.key` has.
+    pub fn to_value(&self) -> tenantform_proto::value::Value {
+        use tenantform_proto::value::{Number, Value};
+        match self {
+            InstanceKey::None => Value::Null,
+            InstanceKey::Int(i) => {
+                Value::Number(Number::from_u64(u64::try_from(*i).unwrap_or_default()))
+            }
+            InstanceKey::Str(s) => Value::string(s.clone()),
+        }
+    }
+}
+
+/// `module.a["x"].module.b` for a module instance path, empty for the root module.
+pub fn module_instance_string(module: &[ModuleStep]) -> String {
+    let steps: Vec<String> = module
+        .iter()
+        .map(|step| format!("module.{}{}", step.name, step.key))
+        .collect();
+    steps.join(".")
+}
+
+/// A module's static path (`module.a.module.b`) as written in configuration addresses.
+pub fn module_path_string(path: &[String]) -> String {
+    let steps: Vec<String> = path.iter().map(|name| format!("module.{name}")).collect();
+    steps.join(".")
+}
+
+/// The static module path of a module instance path (keys dropped).
+pub fn static_module_path(module: &[ModuleStep]) -> Vec<String> {
+    module.iter().map(|step| step.name.clone()).collect()
+}
+
+/// A resource's configuration address: its static module path and the resource, with no
+/// instance keys (`module.t.tenant_user.admin`), as state `dependencies` record them.
+pub fn config_resource_string(path: &[String], resource: &ResourceAddr) -> String {
+    if path.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{}.{resource}", module_path_string(path))
+    }
+}
+
+impl InstanceAddr {
+    /// This instance's resource configuration address (no keys).
+    pub fn config_resource_string(&self) -> String {
+        config_resource_string(&static_module_path(&self.module), &self.resource)
+    }
+
+    /// The resource address within its module instance, with the key (`tenant.t["a"]`).
+    pub fn local_string(&self) -> String {
+        format!("{}{}", self.resource, self.key)
+    }
+}
+
 impl fmt::Display for InstanceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -207,6 +263,7 @@ mod tests {
             "data.tenants.all",
             "tenant_user.admin[0]",
             "module.t[\"acme\"].tenant_user.admin[\"a@x\"]",
+            "module.t[\"acme\"].module.u[2].data.tenants.all",
         ] {
             let addr: InstanceAddr = text.parse().unwrap();
             assert_eq!(addr.to_string(), text);
@@ -225,6 +282,17 @@ mod tests {
         ] {
             assert!(text.parse::<InstanceAddr>().is_err(), "{text} parsed");
         }
+    }
+
+    #[test]
+    fn configuration_addresses_drop_keys() {
+        let addr: InstanceAddr = "module.t[\"a\"].module.u[1].tenant.x[0]".parse().unwrap();
+        assert_eq!(addr.config_resource_string(), "module.t.module.u.tenant.x");
+        assert_eq!(addr.local_string(), "tenant.x[0]");
+        assert_eq!(
+            module_instance_string(&addr.module),
+            "module.t[\"a\"].module.u[1]"
+        );
     }
 
     #[test]

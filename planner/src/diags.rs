@@ -1,5 +1,12 @@
 //! Diagnostics: errors and warnings with a source range, rendered as Terraform renders them
-//! (summary, `on FILE line N`, a snippet with the range underlined, detail) or as JSON.
+//! (summary, `on FILE line N, in BLOCK`, a snippet with the range underlined, detail) or as
+//! Terraform's JSON diagnostics (see [`json`]).
+
+mod json;
+#[cfg(test)]
+mod snapshot_tests;
+
+pub use json::{diagnostic_json, validate_report};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -212,7 +219,8 @@ fn floor_char_boundary(text: &str, mut byte: usize) -> usize {
     byte
 }
 
-/// Renders diagnostics as Terraform does, with a snippet of each one's source line.
+/// Renders diagnostics as Terraform does, with a snippet of each one's source lines and the
+/// range underlined.
 pub fn render(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
     let mut out = String::new();
     for d in diags.iter() {
@@ -231,30 +239,7 @@ pub fn render(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
         }
         if let Some(range) = &d.range {
             out.push('\n');
-            out.push_str(&format!(
-                "  on {} line {}:\n",
-                range.filename, range.start.line
-            ));
-            if let Some(line) = sources
-                .files
-                .get(&range.filename)
-                .and_then(|text| text.lines().nth(range.start.line.saturating_sub(1)))
-            {
-                out.push_str(&format!("{:>4}: {}\n", range.start.line, line));
-                let width = if range.end.line == range.start.line {
-                    range.end.column.saturating_sub(range.start.column).max(1)
-                } else {
-                    line.chars()
-                        .count()
-                        .saturating_sub(range.start.column.saturating_sub(1))
-                        .max(1)
-                };
-                out.push_str(&format!(
-                    "      {}{}\n",
-                    " ".repeat(range.start.column.saturating_sub(1)),
-                    "^".repeat(width)
-                ));
-            }
+            out.push_str(&render_snippet(range, sources));
         }
         if !d.detail.is_empty() {
             out.push('\n');
@@ -263,6 +248,98 @@ pub fn render(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
         }
     }
     out
+}
+
+/// `  on FILE line N, in CONTEXT:` and the range's lines, each with its highlighted part
+/// underlined.
+fn render_snippet(range: &SourceRange, sources: &Sources) -> String {
+    let snippet = Snippet::of(range, sources);
+    let context = snippet
+        .as_ref()
+        .and_then(|s| s.context.as_ref())
+        .map(|c| format!(", in {c}"))
+        .unwrap_or_default();
+    let mut out = format!(
+        "  on {} line {}{context}:\n",
+        range.filename, range.start.line
+    );
+    let Some(snippet) = snippet else {
+        return out;
+    };
+    let mut line_start = 0;
+    for (index, line) in snippet.code.split('\n').enumerate() {
+        let line_end = line_start + line.len();
+        out.push_str(&format!("{:>4}: {line}\n", snippet.start_line + index));
+        let from = snippet.highlight_start.clamp(line_start, line_end) - line_start;
+        let to = snippet.highlight_end.clamp(line_start, line_end) - line_start;
+        let lead = line[..from].chars().count();
+        let width = line[from..to].chars().count();
+        if width > 0 || (index == 0 && snippet.highlight_start == snippet.highlight_end) {
+            out.push_str(&format!(
+                "      {}{}\n",
+                " ".repeat(lead),
+                "^".repeat(width.max(1))
+            ));
+        }
+        line_start = line_end + 1;
+    }
+    out
+}
+
+/// The source lines a range covers, with the highlighted byte range relative to them and
+/// the header of the top-level block the range is in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    pub context: Option<String>,
+    /// The whole lines of the range, joined with `\n`.
+    pub code: String,
+    pub start_line: usize,
+    pub highlight_start: usize,
+    pub highlight_end: usize,
+}
+
+impl Snippet {
+    /// The snippet of `range`; `None` when its file is not among `sources`.
+    pub fn of(range: &SourceRange, sources: &Sources) -> Option<Snippet> {
+        let text = sources.files.get(&range.filename)?;
+        let start = floor_char_boundary(text, range.start.byte.min(text.len()));
+        let end = floor_char_boundary(text, range.end.byte.clamp(start, text.len()));
+        let code_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let last_line_from = if end > start && text[..end].ends_with('\n') {
+            end - 1
+        } else {
+            end
+        };
+        let code_end = text[last_line_from..]
+            .find('\n')
+            .map_or(text.len(), |i| last_line_from + i);
+        let code_end = code_end.max(code_start);
+        let code = text[code_start..code_end]
+            .trim_end_matches('\r')
+            .to_string();
+        Some(Snippet {
+            context: block_context(text, start),
+            highlight_start: (start - code_start).min(code.len()),
+            highlight_end: (end.min(code_end) - code_start).min(code.len()),
+            code,
+            start_line: range.start.line,
+        })
+    }
+}
+
+/// The header of the top-level block containing `byte`, as Terraform names it in
+/// `in resource "tenant" "a"`.
+fn block_context(text: &str, byte: usize) -> Option<String> {
+    use hcl_edit::Span;
+    let body = hcl_edit::parser::parse_body(text).ok()?;
+    let block = body
+        .blocks()
+        .find(|block| block.span().is_some_and(|span| span.contains(&byte)))?;
+    let mut header = block.ident.value().to_string();
+    for label in &block.labels {
+        header.push_str(&format!(" {:?}", label.as_str()));
+    }
+    Some(header)
 }
 
 #[cfg(test)]
@@ -305,5 +382,22 @@ mod tests {
         assert!(text.contains("Error: Bad thing"), "{text}");
         assert!(text.contains("on main.tf line 2:"), "{text}");
         assert!(text.contains("   2: y = oops\n          ^^^^"), "{text}");
+    }
+
+    #[test]
+    fn render_names_the_enclosing_block() {
+        let sources = Sources::new(
+            [(
+                "main.tf".to_string(),
+                "resource \"tenant\" \"a\" {\n  slug = 1\n}\n".to_string(),
+            )]
+            .into(),
+        );
+        let range = sources.range("main.tf", 33..34);
+        let diags = Diagnostics::from(Diagnostic::error("Bad", "Why.").with_range(Some(range)));
+        assert_eq!(
+            render(&diags, &sources, false),
+            "\nError: Bad\n\n  on main.tf line 2, in resource \"tenant\" \"a\":\n   2:   slug = 1\n               ^\n\nWhy.\n"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! SQL and file-system effects live behind [`backend::Backend`].
 
 pub mod backend;
+pub mod data_sources;
 pub mod diagnostics;
 pub mod naming;
 pub mod provider_config;

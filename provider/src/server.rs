@@ -20,6 +20,7 @@ use tenantform_proto::value::{Type, Value};
 use tonic::{Request, Response, Status};
 
 use crate::backend::Backend;
+use crate::data_sources::{DataSource, all_data_sources};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider_config;
 use crate::resources::{ApplyInput, PlanInput, ResourceType, all_resource_types};
@@ -34,9 +35,17 @@ struct RegisteredType {
     value_type: Type,
 }
 
+/// One data source with its value type.
+#[derive(Clone)]
+struct RegisteredDataSource {
+    source: Arc<dyn DataSource>,
+    value_type: Type,
+}
+
 /// The `terraform-provider-tenant` provider service.
 pub struct TenantProvider {
     resources: BTreeMap<&'static str, RegisteredType>,
+    data_sources: BTreeMap<&'static str, RegisteredDataSource>,
     provider_type: Type,
     schema_response: wire::get_provider_schema::Response,
     backend: RwLock<Option<Arc<dyn Backend>>>,
@@ -74,10 +83,23 @@ impl TenantProvider {
             );
             schema.resources.insert(name.to_string(), resource_schema);
         }
+        let mut data_sources = BTreeMap::new();
+        for (name, source) in all_data_sources() {
+            let source_schema = source.schema();
+            data_sources.insert(
+                name,
+                RegisteredDataSource {
+                    source: Arc::from(source),
+                    value_type: source_schema.block.implied_type(),
+                },
+            );
+            schema.data_sources.insert(name.to_string(), source_schema);
+        }
         let mut schema_response = provider_schema_to_wire(&schema);
         schema_response.server_capabilities = Some(server_capabilities());
         TenantProvider {
             resources,
+            data_sources,
             provider_type: schema.provider.block.implied_type(),
             schema_response,
             backend: RwLock::new(None),
@@ -98,6 +120,23 @@ impl TenantProvider {
                 format!(
                     "The provider has no resource type {type_name:?}; it manages {}.",
                     self.resources
+                        .keys()
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .into()
+        })
+    }
+
+    fn registered_data_source(&self, type_name: &str) -> Result<RegisteredDataSource, Diagnostics> {
+        self.data_sources.get(type_name).cloned().ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown data source",
+                format!(
+                    "The provider has no data source {type_name:?}; it offers {}.",
+                    self.data_sources
                         .keys()
                         .copied()
                         .collect::<Vec<_>>()
@@ -165,16 +204,6 @@ async fn blocking<T: Send + 'static>(
         })
 }
 
-fn unknown_data_source(type_name: &str) -> Vec<wire::Diagnostic> {
-    diagnostics_to_wire(
-        &Diagnostic::error(
-            "Unknown data source",
-            format!("The provider has no data source {type_name:?}."),
-        )
-        .into(),
-    )
-}
-
 #[tonic::async_trait]
 impl Provider for TenantProvider {
     async fn get_metadata(
@@ -187,6 +216,13 @@ impl Provider for TenantProvider {
                 .resources
                 .keys()
                 .map(|name| wire::get_metadata::ResourceMetadata {
+                    type_name: name.to_string(),
+                })
+                .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|name| wire::get_metadata::DataSourceMetadata {
                     type_name: name.to_string(),
                 })
                 .collect(),
@@ -243,9 +279,21 @@ impl Provider for TenantProvider {
         &self,
         request: Request<wire::validate_data_resource_config::Request>,
     ) -> RpcResult<wire::validate_data_resource_config::Response> {
+        let request = request.into_inner();
+        let diagnostics = self
+            .registered_data_source(&request.type_name)
+            .and_then(|registered| {
+                let config = decode(
+                    request.config.as_ref(),
+                    &registered.value_type,
+                    "data source configuration",
+                )?;
+                Ok(registered.source.validate(&config))
+            })
+            .unwrap_or_else(|diagnostics| diagnostics);
         Ok(Response::new(
             wire::validate_data_resource_config::Response {
-                diagnostics: unknown_data_source(&request.into_inner().type_name),
+                diagnostics: diagnostics_to_wire(&diagnostics),
             },
         ))
     }
@@ -471,9 +519,26 @@ impl Provider for TenantProvider {
         &self,
         request: Request<wire::read_data_source::Request>,
     ) -> RpcResult<wire::read_data_source::Response> {
-        Ok(Response::new(wire::read_data_source::Response {
-            diagnostics: unknown_data_source(&request.into_inner().type_name),
-            ..Default::default()
+        let request = request.into_inner();
+        let result = async {
+            let registered = self.registered_data_source(&request.type_name)?;
+            let ty = &registered.value_type;
+            let config = decode(request.config.as_ref(), ty, "data source configuration")?;
+            let backend = self.backend()?;
+            let source = Arc::clone(&registered.source);
+            let state = blocking(move || source.read(&config, backend.as_ref())).await?;
+            encode(&state, ty, "data source state")
+        }
+        .await;
+        Ok(Response::new(match result {
+            Ok(state) => wire::read_data_source::Response {
+                state: Some(state),
+                ..Default::default()
+            },
+            Err(diagnostics) => wire::read_data_source::Response {
+                diagnostics: diagnostics_to_wire(&diagnostics),
+                ..Default::default()
+            },
         }))
     }
 

@@ -33,6 +33,7 @@ Options:
   -no-color              If specified, output won't contain any color.
   -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
   -var 'foo=bar'         Set a value for one of the input variables.
+  -var-file=FILE         Load variable values from the given file.
 ";
 
 pub const DESTROY_USAGE: &str = "Usage: tenantform [global options] destroy [options]
@@ -78,10 +79,11 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
-    let refresh = parsed.flag("refresh", true);
+    let planning = super::plan::planning(&parsed, usage)?;
     let result = async {
         let plan =
-            super::plan::make_plan(ui, &config, &state, &providers, &common, mode, refresh).await?;
+            super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
+                .await?;
         if !plan.is_empty() && !parsed.flag("auto-approve", false) {
             approve(ui, &common, mode)?;
         }

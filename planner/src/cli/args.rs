@@ -71,6 +71,8 @@ pub enum ArgsError {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Parsed {
     values: BTreeMap<&'static str, Vec<String>>,
+    /// Every flag value in command-line order, for flags whose relative order matters.
+    sequence: Vec<(&'static str, String)>,
     pub positional: Vec<String>,
 }
 
@@ -109,6 +111,7 @@ pub fn parse(args: &[String], flags: &[Flag]) -> Result<Parsed, ArgsError> {
                 value.clone()
             }
         };
+        parsed.sequence.push((flag.name, value.clone()));
         let slot = parsed.values.entry(flag.name).or_default();
         if flag.kind != FlagKind::Repeated {
             slot.clear();
@@ -155,6 +158,15 @@ impl Parsed {
     /// Every value given for a repeatable flag, in order.
     pub fn all(&self, name: &str) -> &[String] {
         self.values.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The values of any of `names`, in command-line order (`-var` and `-var-file` mixed).
+    pub fn in_order(&self, names: &[&str]) -> Vec<(&'static str, &str)> {
+        self.sequence
+            .iter()
+            .filter(|(name, _)| names.contains(name))
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect()
     }
 
     /// A flag's value parsed as a non-negative integer.
@@ -278,6 +290,10 @@ mod tests {
     fn repeated_flags_keep_every_value_and_equals_signs_in_values() {
         let p = parse(&args(&["-var", "a=1", "-var=b=x=y"]), FLAGS).unwrap();
         assert_eq!(p.all("var"), ["a=1", "b=x=y"]);
+        assert_eq!(
+            p.in_order(&["var", "out"]),
+            [("var", "a=1"), ("var", "b=x=y")]
+        );
         assert!(p.all("nothing").is_empty());
     }
 

@@ -1,9 +1,11 @@
 //! What every command that touches configuration, state or providers shares: the common
-//! flags (`-input`, `-no-color`, `-parallelism`, `-lock`, `-lock-timeout`, `-var`), loading
-//! the configuration, locking and reading the state, starting the providers, and the
-//! recorder that makes each applied instance durable through the state store.
+//! flags (`-input`, `-no-color`, `-parallelism`, `-lock`, `-lock-timeout`, `-var`,
+//! `-var-file`), loading the configuration, resolving input variables (prompting for missing
+//! ones when input is allowed), locking and reading the state, starting the providers, and
+//! the recorder that makes each applied instance durable through the state store.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use crate::diags::{Diagnostics, Sources};
 use crate::engine::{self, ApplyRecorder};
 use crate::providers::{self, Providers};
 use crate::state::{InstanceState, LocalStore, State, StateError, StateLock, StateStore};
+use crate::variables::{self, CliVariable, VariableSources};
 
 /// Flags accepted by every command that plans, applies or imports.
 pub const COMMON_FLAGS: &[Flag] = &[
@@ -26,6 +29,7 @@ pub const COMMON_FLAGS: &[Flag] = &[
     Flag::bool("lock"),
     Flag::value("lock-timeout"),
     Flag::repeated("var"),
+    Flag::repeated("var-file"),
 ];
 
 /// The common options, parsed.
@@ -34,7 +38,11 @@ pub struct Common {
     pub parallelism: usize,
     pub lock: bool,
     pub lock_timeout: Duration,
+    /// The raw `-var` and `TF_VAR_` values as strings; see [`Common::resolve_variables`]
+    /// for typed values from every source.
     pub variables: BTreeMap<String, Value>,
+    /// `-var`, `-var-file`, the environment and the working directory.
+    pub variable_sources: VariableSources,
 }
 
 /// Parses `args` with the common flags plus `extra`, mapping mistakes to usage errors.
@@ -73,6 +81,20 @@ impl Common {
             };
             variables.insert(name.trim().to_string(), Value::String(value.to_string()));
         }
+        let cli = parsed
+            .in_order(&["var", "var-file"])
+            .into_iter()
+            .map(|(flag, value)| match flag {
+                "var" => CliVariable::Assignment(value.to_string()),
+                _ => CliVariable::File(PathBuf::from(value)),
+            })
+            .collect();
+        let variable_sources = VariableSources {
+            cli,
+            env: std::env::vars().collect(),
+            cwd: PathBuf::from("."),
+            prompted: BTreeMap::new(),
+        };
         Ok(Common {
             input: parsed.flag("input", true),
             parallelism,
@@ -81,7 +103,55 @@ impl Common {
                 .duration("lock-timeout", Duration::ZERO)
                 .map_err(usage_error)?,
             variables,
+            variable_sources,
         })
+    }
+
+    /// The typed value of every variable `config` declares, from every source in
+    /// Terraform's precedence order. With input allowed and a terminal on stdin, variables
+    /// without any value are asked for first; otherwise they are errors naming them.
+    pub fn resolve_variables(
+        &self,
+        ui: &Ui,
+        config: &Config,
+    ) -> Result<BTreeMap<String, Value>, Failure> {
+        let mut inputs = self.variable_sources.clone();
+        if self.input && std::io::stdin().is_terminal() {
+            for variable in variables::unset_required(config, &inputs) {
+                if let Some(answer) = prompt_variable(ui, variable) {
+                    inputs.prompted.insert(variable.name.clone(), answer);
+                }
+            }
+        }
+        match variables::resolve(config, &inputs) {
+            Ok(resolved) => {
+                ui.diags(&resolved.warnings, &resolved.sources);
+                Ok(resolved.values)
+            }
+            Err(unresolved) => Err(Failure::Diags(unresolved.diags, unresolved.sources)),
+        }
+    }
+}
+
+/// Asks for a variable's value as Terraform does; `None` at end of input.
+fn prompt_variable(ui: &Ui, variable: &config::Variable) -> Option<String> {
+    let description = if variable.description.is_empty() {
+        String::new()
+    } else {
+        format!("  {}\n\n", variable.description)
+    };
+    ui.out(&format!(
+        "{}\n{description}  {}",
+        ui.bold(&format!("var.{}", variable.name)),
+        ui.bold("Enter a value: ")
+    ));
+    let mut answer = String::new();
+    match std::io::stdin().read_line(&mut answer) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => {
+            ui.out("\n");
+            Some(answer.trim_end_matches(['\r', '\n']).to_string())
+        }
     }
 }
 

@@ -21,6 +21,7 @@ Options:
   -lock-timeout=0s    Duration to retry a state lock.
   -no-color           If specified, output won't contain any color.
   -var 'foo=bar'      Set a value for one of the input variables.
+  -var-file=FILE      Load variable values from the given file.
 ";
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
@@ -48,14 +49,14 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             ),
         ));
     }
+    let variables = common.resolve_variables(ui, &config)?;
     let providers = common::start_providers(&config).await?;
     ui.out(&format!(
         "{}: Importing from ID {id:?}...\n",
         ui.bold(&addr.to_string())
     ));
     let imported =
-        engine::import_with_variables(&config, &state, &providers, &common.variables, &addr, id)
-            .await;
+        engine::import_with_variables(&config, &state, &providers, &variables, &addr, id).await;
     common::close_providers(&providers).await;
     let new_state = imported.map_err(|diags| common::with_sources(diags, &config))?;
     store

@@ -6,10 +6,13 @@
 mod apply;
 pub mod args;
 mod common;
+mod console;
+mod fmt;
 mod hooks;
 mod import;
 mod init;
 mod output;
+mod output_command;
 mod plan;
 mod show;
 mod validate;
@@ -102,6 +105,7 @@ Main commands:
 
 All other commands:
   import        Associate existing infrastructure with a tenantform resource
+  output        Show output values from your root module
   show          Show the current state or a saved plan
   version       Show the current tenantform version
 
@@ -163,6 +167,7 @@ pub async fn run(args: Vec<String>) -> i32 {
             "destroy" => apply::DESTROY_USAGE,
             "show" => show::USAGE,
             "import" => import::USAGE,
+            "output" => output_command::USAGE,
             "version" => version::USAGE,
             _ => USAGE,
         };
@@ -178,6 +183,9 @@ pub async fn run(args: Vec<String>) -> i32 {
         "destroy" => apply::run(&ui, command_args, true).await,
         "show" => show::run(&ui, command_args).await,
         "import" => import::run(&ui, command_args).await,
+        "output" => output_command::run(&ui, command_args).await,
+        "fmt" => fmt::run(&ui, command_args),
+        "console" => console::run(&ui, command_args).await,
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"

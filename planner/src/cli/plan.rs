@@ -31,14 +31,54 @@ Options:
   -lock-timeout=0s       Duration to retry a state lock.
   -no-color              If specified, output won't contain any color.
   -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
+  -replace=resource      Force replacement of a particular resource instance.
+  -target=resource       Limit the planning operation to only the given module,
+                         resource, or resource instance and all of its
+                         dependencies. Repeat to target several.
   -var 'foo=bar'         Set a value for one of the input variables.
+  -var-file=FILE         Load variable values from the given file.
 ";
 
 pub const PLAN_FLAGS: &[Flag] = &[
     Flag::bool("destroy"),
     Flag::bool("refresh-only"),
     Flag::bool("refresh"),
+    Flag::value("target"),
+    Flag::value("replace"),
 ];
+
+/// The planning options the flags select besides the mode.
+pub struct Planning {
+    pub refresh: bool,
+    pub targets: Vec<String>,
+    pub replace: Vec<crate::addrs::InstanceAddr>,
+}
+
+/// Reads `-refresh`, `-target` and `-replace`.
+pub fn planning(parsed: &super::args::Parsed, usage: &'static str) -> Result<Planning, Failure> {
+    let mut targets = Vec::new();
+    for target in parsed.all("target") {
+        let valid = target.parse::<crate::addrs::InstanceAddr>().is_ok()
+            || format!("{target}.x.y")
+                .parse::<crate::addrs::InstanceAddr>()
+                .is_ok();
+        if !valid {
+            return Err(Failure::Usage(format!("Invalid target {target:?}"), usage));
+        }
+        targets.push(target.trim().to_string());
+    }
+    let replace = parsed
+        .all("replace")
+        .iter()
+        .map(|text| text.parse())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e: crate::addrs::AddrParseError| Failure::Usage(e.to_string(), usage))?;
+    Ok(Planning {
+        refresh: parsed.flag("refresh", true),
+        targets,
+        replace,
+    })
+}
 
 /// The planning mode the flags select.
 pub fn mode(parsed: &super::args::Parsed) -> PlanMode {
@@ -59,14 +99,17 @@ pub async fn make_plan(
     providers: &Providers,
     common: &Common,
     mode: PlanMode,
-    refresh: bool,
+    planning: &Planning,
 ) -> Result<Plan, Failure> {
     let options = PlanOptions {
         mode,
-        refresh,
+        refresh: planning.refresh,
         parallelism: common.parallelism,
+        targets: planning.targets.clone(),
+        replace: planning.replace.clone(),
     };
-    let plan = engine::plan(config, state, providers, &common.variables, &options)
+    let variables = common.resolve_variables(ui, config)?;
+    let plan = engine::plan(config, state, providers, &variables, &options)
         .await
         .map_err(|diags| common::with_sources(diags, config))?;
     ui.diags(&plan.warnings, &config.sources);
@@ -90,7 +133,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
-    let refresh = parsed.flag("refresh", true);
+    let planning = planning(&parsed, USAGE)?;
     let planned = make_plan(
         ui,
         &config,
@@ -98,7 +141,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         &providers,
         &common,
         mode(&parsed),
-        refresh,
+        &planning,
     )
     .await;
     common::close_providers(&providers).await;

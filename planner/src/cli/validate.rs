@@ -1,12 +1,12 @@
-//! `tenantform validate [-json]`: checks the configuration against the providers' schemas,
-//! without state or remote calls that change anything.
-
-use serde_json::json;
+//! `tenantform validate [-json]`: checks the configuration (variable declarations included)
+//! against the providers' schemas, without state or remote calls that change anything.
+//! `-json` prints Terraform's machine-readable report with every diagnostic's range and
+//! snippet.
 
 use super::args::Flag;
 use super::{CommandResult, Failure, Ui, common};
-use crate::diags::{Diagnostics, Severity};
-use crate::engine;
+use crate::diags::validate_report;
+use crate::{engine, variables};
 
 pub const USAGE: &str = "Usage: tenantform [global options] validate [options]
 
@@ -18,28 +18,6 @@ Options:
   -no-color    If specified, output won't contain any color.
 ";
 
-fn json_report(diags: &Diagnostics) -> serde_json::Value {
-    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let list: Vec<serde_json::Value> = diags
-        .iter()
-        .map(|d| {
-            let mut entry =
-                json!({"severity": d.severity, "summary": d.summary, "detail": d.detail});
-            if let Some(range) = &d.range {
-                entry["range"] = serde_json::to_value(range).unwrap_or_default();
-            }
-            entry
-        })
-        .collect();
-    json!({
-        "format_version": "1.0",
-        "valid": !diags.has_errors(),
-        "error_count": count(Severity::Error),
-        "warning_count": count(Severity::Warning),
-        "diagnostics": list,
-    })
-}
-
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = common::parse(args, &[Flag::bool("json")], USAGE)?;
     parsed
@@ -48,8 +26,13 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let as_json = parsed.flag("json", false);
     let outcome = async {
         let config = common::load_config()?;
+        let declarations = variables::check_declarations(&config);
+        if declarations.has_errors() {
+            return Ok((declarations, config.sources));
+        }
         let providers = common::start_providers(&config).await?;
-        let diags = engine::validate(&config, &providers).await;
+        let mut diags = declarations;
+        diags.extend(engine::validate(&config, &providers).await);
         common::close_providers(&providers).await;
         Ok::<_, Failure>((diags, config.sources))
     }
@@ -60,7 +43,8 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         Err(usage) => return Err(usage),
     };
     if as_json {
-        let report = serde_json::to_string_pretty(&json_report(&diags)).unwrap_or_default();
+        let report =
+            serde_json::to_string_pretty(&validate_report(&diags, &sources)).unwrap_or_default();
         ui.out(&format!("{report}\n"));
         return Ok(i32::from(diags.has_errors()));
     }

@@ -5,7 +5,7 @@ use hcl_edit::structure::Block;
 use tenantform_proto::value::{Type, Value};
 
 use super::load::{Loader, default_source, is_identifier};
-use super::{Local, Output, ProviderConfig, ProviderRequirement, Variable};
+use super::{Local, Output, ProviderConfig, ProviderRequirement, Variable, VariableValidation};
 
 /// Names a variable may not have, reserved for module call arguments.
 const RESERVED_VARIABLE_NAMES: &[&str] = &[
@@ -227,6 +227,11 @@ impl Loader {
                 .unwrap_or(false),
             None => false,
         };
+        let nullable = match body.get_attribute("nullable") {
+            Some(attr) => self.constant_bool(&attr.value, "nullable").unwrap_or(true),
+            None => true,
+        };
+        let validations = self.variable_validations(body);
         let header = Self::header_span(block);
         let range = self.range_or_start(header.clone());
         if let Some(previous) = self.config.variables.get(&name) {
@@ -244,10 +249,51 @@ impl Loader {
             description,
             sensitive,
             type_constraint: body.get_attribute("type").map(|a| a.value.clone()),
+            nullable,
+            validations,
             file: self.file.clone(),
             range,
         };
         self.config.variables.insert(name, variable);
+    }
+
+    /// The `validation` blocks of a variable; each needs `condition` and `error_message`.
+    fn variable_validations(
+        &mut self,
+        body: &hcl_edit::structure::Body,
+    ) -> Vec<VariableValidation> {
+        let mut validations = Vec::new();
+        for validation in body.get_blocks("validation") {
+            if self.labels(validation, &[]).is_none() {
+                continue;
+            }
+            self.check_arguments(&validation.body, &["condition", "error_message"], &[]);
+            let header = Self::header_span(validation);
+            let mut argument = |name: &str| match validation.body.get_attribute(name) {
+                Some(attr) => Some(attr.value.clone()),
+                None => {
+                    self.error(
+                        "Missing required argument",
+                        format!(
+                            "The argument \"{name}\" is required, but no definition was found."
+                        ),
+                        header.clone(),
+                    );
+                    None
+                }
+            };
+            let (Some(condition), Some(error_message)) =
+                (argument("condition"), argument("error_message"))
+            else {
+                continue;
+            };
+            validations.push(VariableValidation {
+                condition,
+                error_message,
+                range: self.range_or_start(header),
+            });
+        }
+        validations
     }
 
     pub(super) fn locals_block(&mut self, block: &Block) {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hcl_edit::Span;
 use hcl_edit::expr::Expression;
@@ -55,50 +55,198 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, Diagnostics> {
 
 /// Parses and decodes every file; see [`crate::config::load_sources`].
 pub fn load_sources(dir: &Path, files: BTreeMap<String, String>) -> Result<Config, Diagnostics> {
-    let sources = Sources::new(files);
-    let mut loader = Loader {
-        file: String::new(),
-        sources: sources.clone(),
-        config: Config {
-            dir: dir.to_path_buf(),
-            sources,
-            required_providers: BTreeMap::new(),
-            providers: BTreeMap::new(),
-            variables: BTreeMap::new(),
-            locals: BTreeMap::new(),
-            resources: BTreeMap::new(),
-            outputs: BTreeMap::new(),
-        },
+    let mut tree = ModuleTree {
+        root_dir: dir.to_path_buf(),
+        given: files.clone(),
+        all_files: files,
         diags: Diagnostics::new(),
-        required_providers_at: None,
     };
-    let files: Vec<(String, String)> = loader
-        .sources
-        .files
+    let root_files: BTreeMap<String, String> = tree
+        .given
         .iter()
+        .filter(|(name, _)| !name.contains('/'))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    for (name, text) in files {
-        loader.file = name;
-        match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => loader.top_level(&body),
-            Err(err) => {
-                let offset = err.location().offset();
-                let range = loader.sources.range(&loader.file, offset..offset + 1);
-                let range = clamp_to_line(range, &text);
-                loader.diags.push(
-                    Diagnostic::error("Invalid HCL syntax", err.message().to_string())
-                        .with_range(Some(range)),
-                );
+    let mut config = tree.load_module(dir.to_path_buf(), "", root_files, Vec::new());
+    if tree.diags.has_errors() {
+        return Err(tree.diags);
+    }
+    let sources = Sources::new(tree.all_files);
+    share_sources(&mut config, &sources);
+    Ok(config)
+}
+
+/// Gives every module of the tree the same sources (every file of every module).
+fn share_sources(config: &mut Config, sources: &Sources) {
+    config.sources = sources.clone();
+    for child in config.children.values_mut() {
+        share_sources(child, sources);
+    }
+}
+
+/// How deep module calls may nest (a module calling itself would never end).
+const MAX_MODULE_DEPTH: usize = 32;
+
+/// Loading a root module and the local modules it calls, recursively.
+struct ModuleTree {
+    root_dir: PathBuf,
+    /// The files given by the caller; child module files found here are not read from disk.
+    given: BTreeMap<String, String>,
+    /// Every file of every module, keyed by path relative to the root module.
+    all_files: BTreeMap<String, String>,
+    diags: Diagnostics,
+}
+
+impl ModuleTree {
+    /// Decodes one module whose files are `files` (keys relative to the root module) and
+    /// loads the modules it calls.
+    fn load_module(
+        &mut self,
+        dir: PathBuf,
+        prefix: &str,
+        files: BTreeMap<String, String>,
+        path: Vec<String>,
+    ) -> Config {
+        let sources = Sources::new(files);
+        let mut loader = Loader {
+            file: String::new(),
+            sources: sources.clone(),
+            config: Config {
+                dir,
+                sources,
+                path,
+                ..Config::empty()
+            },
+            diags: Diagnostics::new(),
+            required_providers_at: None,
+        };
+        let files: Vec<(String, String)> = loader
+            .sources
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (name, text) in files {
+            loader.file = name;
+            match hcl_edit::parser::parse_body(&text) {
+                Ok(body) => loader.top_level(&body),
+                Err(err) => {
+                    let offset = err.location().offset();
+                    let range = loader.sources.range(&loader.file, offset..offset + 1);
+                    let range = clamp_to_line(range, &text);
+                    loader.diags.push(
+                        Diagnostic::error("Invalid HCL syntax", err.message().to_string())
+                            .with_range(Some(range)),
+                    );
+                }
             }
         }
+        loader.add_implied_providers();
+        let Loader {
+            mut config, diags, ..
+        } = loader;
+        self.diags.extend(diags);
+        let calls: Vec<super::ModuleCall> = config.module_calls.values().cloned().collect();
+        for call in calls {
+            if let Some(child) = self.load_child(&config, prefix, &call) {
+                config.children.insert(call.name.clone(), child);
+            }
+        }
+        config
     }
-    loader.add_implied_providers();
-    if loader.diags.has_errors() {
-        Err(loader.diags)
-    } else {
-        Ok(loader.config)
+
+    fn load_child(
+        &mut self,
+        parent: &Config,
+        prefix: &str,
+        call: &super::ModuleCall,
+    ) -> Option<Config> {
+        let fail = |tree: &mut ModuleTree, summary: &str, detail: String| {
+            tree.diags.push(
+                Diagnostic::error(summary, detail).with_range(Some(call.source_range.clone())),
+            );
+            None
+        };
+        if !(call.source.starts_with("./") || call.source.starts_with("../")) {
+            return fail(
+                self,
+                "Module not installed",
+                format!(
+                    "The module source {:?} is not a local path. Only local modules (sources                      starting with \"./\" or \"../\") are supported.",
+                    call.source
+                ),
+            );
+        }
+        if parent.path.len() >= MAX_MODULE_DEPTH {
+            return fail(
+                self,
+                "Module calls nest too deeply",
+                format!(
+                    "Modules may nest at most {MAX_MODULE_DEPTH} levels deep; a module probably                      calls itself."
+                ),
+            );
+        }
+        let child_prefix = join_relative(prefix, &call.source);
+        let under = format!("{child_prefix}/");
+        let mut files: BTreeMap<String, String> = self
+            .given
+            .iter()
+            .filter(|(name, _)| {
+                name.strip_prefix(&under)
+                    .is_some_and(|rest| !rest.contains('/'))
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if files.is_empty() {
+            match read_dir(&self.root_dir.join(&child_prefix)) {
+                Ok(found) => {
+                    for (name, text) in found {
+                        files.insert(format!("{under}{name}"), text);
+                    }
+                }
+                Err(_) => {
+                    return fail(
+                        self,
+                        "Unreadable module directory",
+                        format!(
+                            "The directory {child_prefix} of module \"{}\" does not exist or                              cannot be read.",
+                            call.name
+                        ),
+                    );
+                }
+            }
+        }
+        self.all_files
+            .extend(files.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let is_dot = matches!(self.root_dir.to_str(), Some("" | "."));
+        let dir = if is_dot {
+            PathBuf::from(&child_prefix)
+        } else {
+            self.root_dir.join(&child_prefix)
+        };
+        let mut path = parent.path.clone();
+        path.push(call.name.clone());
+        Some(self.load_module(dir, &child_prefix, files, path))
     }
+}
+
+/// `prefix` joined with a relative `source`, with `.` and `..` steps resolved.
+fn join_relative(prefix: &str, source: &str) -> String {
+    let mut parts: Vec<&str> = prefix.split('/').filter(|p| !p.is_empty()).collect();
+    for part in source.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|last| *last != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
 }
 
 /// A one-character range stays on its line (an error at a line end points at the line end).
@@ -143,6 +291,9 @@ impl Loader {
                     "output" => self.output_block(block),
                     "resource" => self.resource_block(block, crate::addrs::ResourceMode::Managed),
                     "data" => self.resource_block(block, crate::addrs::ResourceMode::Data),
+                    "module" => self.module_block(block),
+                    "check" => self.check_block(block),
+                    "moved" | "import" | "removed" => {}
                     other => self.error(
                         "Unsupported block type",
                         format!("Blocks of type \"{other}\" are not expected here."),
@@ -160,6 +311,7 @@ impl Loader {
             .config
             .resources
             .values()
+            .chain(self.config.checks.values().flat_map(|c| c.data.iter()))
             .map(|r| r.provider.clone())
             .chain(self.config.providers.values().map(|p| p.name.clone()))
             .collect();
@@ -325,4 +477,17 @@ pub fn is_identifier(name: &str) -> bool {
 /// The source Terraform assumes for a provider without one: `hashicorp/NAME`.
 pub fn default_source(name: &str) -> String {
     format!("registry.terraform.io/hashicorp/{name}")
+}
+
+#[cfg(test)]
+mod path_tests {
+    #[test]
+    fn relative_sources_resolve_against_the_calling_module() {
+        assert_eq!(
+            super::join_relative("", "./modules/tenant"),
+            "modules/tenant"
+        );
+        assert_eq!(super::join_relative("modules/a", "../b"), "modules/b");
+        assert_eq!(super::join_relative("", "../shared/x"), "../shared/x");
+    }
 }

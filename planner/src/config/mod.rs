@@ -5,7 +5,9 @@
 //! values they refer to.
 
 mod blocks;
+mod lifecycle;
 mod load;
+mod modules;
 mod resources;
 
 #[cfg(test)]
@@ -35,6 +37,130 @@ pub struct Config {
     /// Managed and data resources.
     pub resources: BTreeMap<ResourceAddr, Resource>,
     pub outputs: BTreeMap<String, Output>,
+    /// `module "NAME" { ... }` calls, by name.
+    pub module_calls: BTreeMap<String, ModuleCall>,
+    /// The configuration of each called module, by call name.
+    pub children: BTreeMap<String, Config>,
+    /// `check "NAME" { ... }` blocks, by name.
+    pub checks: BTreeMap<String, Check>,
+    /// This module's static path from the root module (call names; empty for the root).
+    pub path: Vec<String>,
+}
+
+impl Config {
+    /// A module with nothing in it.
+    pub(crate) fn empty() -> Config {
+        Config {
+            dir: PathBuf::new(),
+            sources: Sources::default(),
+            required_providers: BTreeMap::new(),
+            providers: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            module_calls: BTreeMap::new(),
+            children: BTreeMap::new(),
+            checks: BTreeMap::new(),
+            path: Vec::new(),
+        }
+    }
+
+    /// The module at a static path below this one.
+    pub fn descendant(&self, path: &[String]) -> Option<&Config> {
+        let mut config = self;
+        for name in path {
+            config = config.children.get(name)?;
+        }
+        Some(config)
+    }
+
+    /// A resource block, in this module or in a check block of it.
+    pub fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
+        self.resources.get(addr).or_else(|| {
+            self.checks
+                .values()
+                .flat_map(|check| check.data.iter())
+                .find(|r| &r.addr == addr)
+        })
+    }
+}
+
+/// A `module` block.
+#[derive(Clone, Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    /// The `source` argument, a local path (`./modules/tenant`).
+    pub source: String,
+    pub source_range: SourceRange,
+    /// The block's body without the meta-arguments: the module's input variables.
+    pub inputs: Body,
+    pub count: Option<Expression>,
+    pub for_each: Option<Expression>,
+    pub depends_on: DependsOn,
+    pub file: String,
+    /// The block header, `module "NAME"`.
+    pub range: SourceRange,
+}
+
+/// What a `depends_on` list names.
+#[derive(Clone, Debug, Default)]
+pub struct DependsOn {
+    pub resources: Vec<(ResourceAddr, SourceRange)>,
+    /// Module calls of the same module, by name.
+    pub modules: Vec<(String, SourceRange)>,
+}
+
+/// A `check` block: optional scoped data sources and `assert` conditions that only warn.
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub name: String,
+    pub data: Vec<Resource>,
+    pub asserts: Vec<Condition>,
+    pub file: String,
+    pub range: SourceRange,
+}
+
+/// A `precondition`, `postcondition` or `assert` block.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub condition: Expression,
+    pub error_message: Expression,
+    pub file: String,
+    /// The `condition` expression.
+    pub range: SourceRange,
+}
+
+/// `ignore_changes`: every attribute, or some attribute paths.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IgnoreChanges {
+    All,
+    Paths(Vec<tenantform_proto::value::AttributePath>),
+}
+
+/// A resource's decoded `lifecycle` rules.
+#[derive(Clone, Debug)]
+pub struct Lifecycle {
+    pub create_before_destroy: bool,
+    pub prevent_destroy: bool,
+    pub ignore_changes: IgnoreChanges,
+    /// References whose change forces replacement, unevaluated.
+    pub replace_triggered_by: Vec<Expression>,
+    pub preconditions: Vec<Condition>,
+    pub postconditions: Vec<Condition>,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Lifecycle {
+        Lifecycle {
+            create_before_destroy: false,
+            prevent_destroy: false,
+            ignore_changes: IgnoreChanges::Paths(Vec::new()),
+            replace_triggered_by: Vec::new(),
+            preconditions: Vec::new(),
+            postconditions: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +189,20 @@ pub struct Variable {
     pub sensitive: bool,
     /// The `type` argument, unevaluated.
     pub type_constraint: Option<Expression>,
+    /// The `nullable` argument; true unless set to false.
+    pub nullable: bool,
+    /// The `validation` blocks, in order.
+    pub validations: Vec<VariableValidation>,
     pub file: String,
+    pub range: SourceRange,
+}
+
+/// A variable's `validation` block: a condition and the message shown when it is false.
+#[derive(Clone, Debug)]
+pub struct VariableValidation {
+    pub condition: Expression,
+    pub error_message: Expression,
+    /// The block header, `validation`.
     pub range: SourceRange,
 }
 
@@ -87,8 +226,14 @@ pub struct Resource {
     pub body: Body,
     /// The `lifecycle` block's body.
     pub lifecycle: Option<Body>,
+    /// The `lifecycle` block's rules.
+    pub lifecycle_rules: Lifecycle,
     /// `depends_on` entries, each a reference to a resource.
     pub depends_on: Vec<(ResourceAddr, SourceRange)>,
+    /// `depends_on` entries naming module calls.
+    pub depends_on_modules: Vec<(String, SourceRange)>,
+    /// The check block a scoped data source belongs to.
+    pub check: Option<String>,
     pub count: Option<Expression>,
     pub for_each: Option<Expression>,
     pub file: String,

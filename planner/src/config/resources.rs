@@ -5,10 +5,9 @@ use hcl_edit::Span;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Block;
 
-use super::Resource;
 use super::load::Loader;
+use super::{DependsOn, Resource};
 use crate::addrs::{ResourceAddr, ResourceMode};
-use crate::diags::SourceRange;
 
 /// Roots that never start a managed resource reference.
 const RESERVED_ROOTS: &[&str] = &[
@@ -25,9 +24,22 @@ const RESERVED_ROOTS: &[&str] = &[
 
 impl Loader {
     pub(super) fn resource_block(&mut self, block: &Block, mode: ResourceMode) {
-        let Some(labels) = self.labels(block, &["type", "name"]) else {
-            return;
-        };
+        if let Some(resource) = self.resource(block, mode, None) {
+            self.config
+                .resources
+                .insert(resource.addr.clone(), resource);
+        }
+    }
+
+    /// Decodes a `resource` or `data` block; `check` names the check block holding a scoped
+    /// data source.
+    pub(super) fn resource(
+        &mut self,
+        block: &Block,
+        mode: ResourceMode,
+        check: Option<&str>,
+    ) -> Option<Resource> {
+        let labels = self.labels(block, &["type", "name"])?;
         let (type_name, name) = (labels[0].clone(), labels[1].clone());
         let kind = if mode == ResourceMode::Data {
             "data source"
@@ -41,10 +53,10 @@ impl Loader {
                  digits, underscores, and dashes.",
                 block.labels[0].span(),
             );
-            return;
+            return None;
         }
         if !self.valid_name(&name, kind, block, 1) {
-            return;
+            return None;
         }
         let addr = ResourceAddr {
             mode,
@@ -71,7 +83,7 @@ impl Loader {
                 ),
             };
             self.error(&summary, detail, header);
-            return;
+            return None;
         }
 
         let mut body = block.body.clone();
@@ -102,7 +114,7 @@ impl Loader {
         };
         let depends_on = match body.remove_attribute("depends_on") {
             Some(attr) => self.depends_on(&attr.value),
-            None => Vec::new(),
+            None => DependsOn::default(),
         };
         let mut lifecycles = body.remove_blocks("lifecycle");
         if lifecycles.len() > 1 {
@@ -118,35 +130,48 @@ impl Loader {
             );
         }
         let lifecycle = (!lifecycles.is_empty()).then(|| lifecycles.swap_remove(0).body);
+        let lifecycle_rules = match &lifecycle {
+            Some(body) => self.lifecycle(body),
+            None => super::Lifecycle::default(),
+        };
         let resource = Resource {
             addr: addr.clone(),
             provider,
             provider_alias,
             body,
             lifecycle,
-            depends_on,
+            lifecycle_rules,
+            depends_on: depends_on.resources,
+            depends_on_modules: depends_on.modules,
+            check: check.map(str::to_string),
             count,
             for_each,
             file: self.file.clone(),
             range: self.range_or_start(header),
         };
-        self.config.resources.insert(addr, resource);
+        Some(resource)
     }
 
-    /// The resources a `depends_on` list names.
-    fn depends_on(&mut self, expr: &Expression) -> Vec<(ResourceAddr, SourceRange)> {
+    /// The resources and module calls a `depends_on` list names.
+    pub(super) fn depends_on(&mut self, expr: &Expression) -> DependsOn {
         let Expression::Array(items) = expr else {
             self.error(
                 "Invalid expression",
                 "A static list expression is required.",
                 expr.span(),
             );
-            return Vec::new();
+            return DependsOn::default();
         };
-        let mut found = Vec::new();
+        let mut found = DependsOn::default();
         for item in items.iter() {
+            if let Some(name) = module_reference(item) {
+                found.modules.push((name, self.range_or_start(item.span())));
+                continue;
+            }
             match resource_reference(item) {
-                Some(addr) => found.push((addr, self.range_or_start(item.span()))),
+                Some(addr) => found
+                    .resources
+                    .push((addr, self.range_or_start(item.span()))),
                 None => self.error(
                     "Invalid depends_on reference",
                     "References in depends_on must be to a whole resource, such as \
@@ -157,6 +182,23 @@ impl Loader {
             }
         }
         found
+    }
+}
+
+/// The module call a whole-module reference (`module.NAME`) names.
+fn module_reference(expr: &Expression) -> Option<String> {
+    let Expression::Traversal(traversal) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &traversal.expr else {
+        return None;
+    };
+    match (root.value().as_str(), traversal.operators.as_slice()) {
+        ("module", [op]) => match op.value() {
+            TraversalOperator::GetAttr(name) => Some(name.value().to_string()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -251,7 +251,7 @@ foo = 1
     assert_eq!(
         problems(&[("main.tf", text)]),
         vec![
-            "Unsupported block type @ main.tf:1:1",
+            "Missing required argument @ main.tf:1:1",
             "Missing name for resource @ main.tf:2:1",
             "Extraneous label for resource @ main.tf:3:23",
             "Invalid resource name @ main.tf:4:19",

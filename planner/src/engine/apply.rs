@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tenantform_proto::value::{encode_json, type_to_json};
 
-use crate::addrs::{InstanceAddr, ResourceAddr};
+use crate::addrs::{InstanceAddr, ModuleStep, ResourceAddr, static_module_path};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics};
 use crate::graph::{ConfigGraph, Dag, Node, Outcome, walk};
@@ -33,11 +33,24 @@ pub(crate) async fn apply(
         Ok(graph) => graph,
         Err(diags) => return (state.clone(), diags),
     };
-    let changes: HashMap<&InstanceAddr, &ResourceChange> =
-        plan.changes.iter().map(|c| (&c.addr, c)).collect();
-    let (dag, destroys) = apply_dag(&graph, plan);
+    let mut changes: HashMap<(&[ModuleStep], &ResourceAddr), Vec<&ResourceChange>> = HashMap::new();
+    // Deleted instances keep their prior value for references only in a destroy run.
+    let keeps_deleted = plan.mode == PlanMode::Destroy;
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| keeps_deleted || c.action != Action::Delete)
+    {
+        changes
+            .entry((change.addr.module.as_slice(), &change.addr.resource))
+            .or_default()
+            .push(change);
+    }
+    let (dag, steps) = apply_dag(&graph, plan);
+    let mut scope = Scope::new(config, &graph, providers, &plan.variables, false);
+    scope.destroying = plan.mode == PlanMode::Destroy;
     let applier = InstanceApplier {
-        scope: Scope::new(config, &graph, providers, &plan.variables, false),
+        scope,
         recorder: options.recorder,
         hooks: options.hooks,
         instances: Mutex::new(state.instances.clone()),
@@ -52,11 +65,13 @@ pub(crate) async fn apply(
         |id| {
             let applier = &applier;
             let graph = &graph;
-            let destroy = id.checked_sub(graph.len()).map(|i| destroys[i]);
+            let destroy = id.checked_sub(graph.len()).map(|i| steps[i]);
             let changes = &changes;
             async move {
-                if let Some(change) = destroy {
-                    return applier.destroy(change).await;
+                match destroy {
+                    Some(Some(change)) => return applier.destroy(change).await,
+                    Some(None) => return true,
+                    None => {}
                 }
                 if let Some(ok) = applier.scope.visit_common(id, ProviderUse::Configure).await {
                     return ok;
@@ -64,9 +79,15 @@ pub(crate) async fn apply(
                 let Node::Resource(addr) = graph.node(id) else {
                     return false;
                 };
-                applier
-                    .resource(id, changes.get(&addr.instance()).copied())
-                    .await
+                let mut ok = true;
+                for module in applier.scope.instances_of(graph.module(id)) {
+                    let planned = changes
+                        .get(&(module.as_slice(), addr))
+                        .cloned()
+                        .unwrap_or_default();
+                    ok &= applier.resource(id, &module, addr, &planned).await;
+                }
+                ok
             }
         },
     )
@@ -120,11 +141,17 @@ pub(crate) async fn apply(
 }
 
 /// The walk's graph: the configuration graph (node ids kept) plus one destroy step per
-/// object to delete, returned beside it by position.
-fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<&'p ResourceChange>) {
+/// object to delete and one barrier per resource with destroy steps; returned beside it, by
+/// position after the configuration nodes, the change of each destroy step (`None` for a
+/// barrier).
+fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p ResourceChange>>) {
     let mut dag = graph.dag();
+    let mut steps: Vec<Option<&ResourceChange>> = Vec::new();
     let mut destroys = Vec::new();
-    let mut destroy_ids: HashMap<String, usize> = HashMap::new();
+    let mut destroy_ids: Vec<usize> = Vec::new();
+    // One barrier per resource configuration address: every dependent's destroy step comes
+    // before it, every destroy step of the resource after it (linear in the number of steps).
+    let mut barriers: HashMap<String, usize> = HashMap::new();
     for change in &plan.changes {
         let deletes = matches!(
             change.action,
@@ -134,8 +161,9 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<&'p ResourceC
             continue;
         }
         let id = dag.add_node();
+        steps.push(Some(change));
         destroys.push(change);
-        destroy_ids.insert(change.addr.to_string(), id);
+        destroy_ids.push(id);
         let resource_id = resource_node(graph, &change.addr);
         match (change.action, resource_id) {
             (Action::DeleteThenCreate, Some(create)) => dag.add_edge(id, create),
@@ -145,26 +173,34 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<&'p ResourceC
         if let Some(provider) = graph.id(&Node::Provider(change.provider_local_name.clone())) {
             dag.add_edge(provider, id);
         }
+        let barrier = *barriers
+            .entry(change.addr.config_resource_string())
+            .or_insert_with(|| {
+                steps.push(None);
+                dag.add_node()
+            });
+        dag.add_edge(barrier, id);
     }
     // A dependent is deleted before what it depends on.
-    for change in &destroys {
-        let dependent = destroy_ids[&change.addr.to_string()];
+    for (change, &dependent) in destroys.iter().zip(&destroy_ids) {
+        let own = change.addr.config_resource_string();
         for dependency in &change.dependencies {
-            if let Some(&target) = destroy_ids.get(dependency)
-                && target != dependent
-            {
-                dag.add_edge(dependent, target);
+            if *dependency == own {
+                continue;
+            }
+            if let Some(&barrier) = barriers.get(dependency) {
+                dag.add_edge(dependent, barrier);
             }
         }
     }
-    (dag, destroys)
+    (dag, steps)
 }
 
 fn resource_node(graph: &ConfigGraph, addr: &InstanceAddr) -> Option<usize> {
-    if !addr.module.is_empty() {
-        return None;
-    }
-    graph.id(&Node::Resource(ResourceAddr::clone(&addr.resource)))
+    graph.id_in(
+        &static_module_path(&addr.module),
+        &Node::Resource(ResourceAddr::clone(&addr.resource)),
+    )
 }
 
 fn final_outputs(

@@ -8,19 +8,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, encode_json};
 
-use crate::addrs::InstanceAddr;
+use futures_util::stream::{self, StreamExt};
+
+use crate::addrs::{
+    InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
+};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang;
+use crate::lang::EvalContext;
 use crate::plan::objchange::{compatibility_problems, plan_problems, proposed_new};
 use crate::plan::{Action, ResourceChange};
 use crate::providers::{ApplyRequest, PlanRequest, ProviderClient};
 use crate::state::InstanceState;
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::expand::Expansion;
 use super::instances::{NewObject, encode_instance};
-use super::plan::resource_schema;
+use super::plan::{resource_schema, schema_for};
 use super::scope::Scope;
 use super::{ApplyHooks, ApplyRecorder};
+
+/// How many instances of one resource block are applied at once.
+const APPLY_BATCH: usize = 10;
 
 pub(crate) struct InstanceApplier<'a> {
     pub scope: Scope<'a>,
@@ -40,45 +49,102 @@ struct Target<'s> {
 }
 
 impl InstanceApplier<'_> {
-    /// Visits a resource block's node: applies its create or update, or just publishes its
-    /// value when nothing is to be done.
-    pub async fn resource(&self, id: usize, change: Option<&ResourceChange>) -> bool {
-        let Some(change) = change else {
-            let addr = self.scope.graph.node(id).to_string();
-            self.scope.report_one(Diagnostic::error(
-                "Resource missing from the plan",
-                format!("The plan has no change for {addr}; create a new plan."),
-            ));
+    /// Visits a resource block's node in one module instance: applies each instance's
+    /// create, update or read, and publishes the block's value.
+    pub async fn resource(
+        &self,
+        id: usize,
+        module: &[ModuleStep],
+        addr: &ResourceAddr,
+        planned: &[&ResourceChange],
+    ) -> bool {
+        let config = self.scope.module_config(id);
+        let Some(resource) = config.resource(addr) else {
             return false;
         };
+        let ctx = self.scope.context_in(id, module);
+        let expansion = if planned.is_empty() {
+            Ok(Expansion::Single)
+        } else {
+            Expansion::evaluate(
+                resource.count.as_ref(),
+                resource.for_each.as_ref(),
+                &ctx,
+                &resource.file,
+                &config.sources,
+            )
+        };
+        let expansion = match expansion {
+            Ok(expansion) => expansion,
+            Err(diags) => {
+                self.scope.report(diags);
+                return false;
+            }
+        };
+        let results: Vec<(InstanceKey, Option<Value>)> = stream::iter(planned.iter().copied())
+            .map(|change| {
+                let mut ctx = ctx.clone();
+                expansion.bind(&change.addr.key, &mut ctx);
+                async move {
+                    let value = self.instance(id, change, ctx).await;
+                    (change.addr.key.clone(), value)
+                }
+            })
+            .buffered(APPLY_BATCH)
+            .collect()
+            .await;
+        let ok = results.iter().all(|(_, value)| value.is_some());
+        let values: Vec<(InstanceKey, Value)> = results
+            .into_iter()
+            .map(|(key, value)| (key, value.unwrap_or(Value::Unknown)))
+            .collect();
+        let value = if resource.count.is_some() {
+            Expansion::Count(0).collect(values)
+        } else if resource.for_each.is_some() {
+            Expansion::ForEach(Default::default()).collect(values)
+        } else {
+            Expansion::Single.collect(values)
+        };
+        self.scope.set_in(id, module, value);
+        ok
+    }
+
+    /// Applies one instance's change; returns the value dependents see (`None` on failure).
+    async fn instance(
+        &self,
+        id: usize,
+        change: &ResourceChange,
+        ctx: EvalContext,
+    ) -> Option<Value> {
         match change.action {
-            Action::NoOp => {
-                self.scope.set(id, change.planned.clone());
-                self.record_drift(change)
-            }
-            Action::Delete | Action::Read => {
-                self.scope.set(id, change.prior.clone());
-                true
-            }
+            Action::NoOp if change.addr.resource.mode == ResourceMode::Data => self
+                .record_data(change, &change.planned)
+                .then(|| change.planned.clone()),
+            Action::NoOp => self.record_drift(change).then(|| change.planned.clone()),
+            Action::Delete => Some(change.prior.clone()),
+            Action::Read => match self.read_data(id, change, &ctx).await {
+                Ok(value) => Some(value),
+                Err(diags) => {
+                    self.scope.report(diags);
+                    None
+                }
+            },
             Action::Create
             | Action::Update
             | Action::DeleteThenCreate
             | Action::CreateThenDelete => {
                 self.hooks.started(&change.addr, change.action);
-                let result = self.create_or_update(id, change).await;
+                let result = self.create_or_update(id, change, &ctx).await;
                 let (ok, new_id) = match &result {
                     Ok(value) => (true, value.get_attr("id").and_then(Value::as_str)),
                     Err(_) => (false, None),
                 };
                 self.hooks.finished(&change.addr, change.action, new_id, ok);
                 match result {
-                    Ok(value) => {
-                        self.scope.set(id, value);
-                        true
-                    }
+                    Ok(value) => Some(value),
                     Err(diags) => {
                         self.scope.report(diags);
-                        false
+                        None
                     }
                 }
             }
@@ -89,15 +155,18 @@ impl InstanceApplier<'_> {
         &self,
         id: usize,
         change: &ResourceChange,
+        ctx: &EvalContext,
     ) -> Result<Value, Diagnostics> {
-        let config = self.scope.config;
-        let resource = &config.resources[&change.addr.resource];
+        let config = self.scope.module_config(id);
+        let Some(resource) = config.resource(&change.addr.resource) else {
+            return Err(Diagnostics::new());
+        };
         let target = self.target(change, Some(resource.range.clone()))?;
         let subject = change.addr.to_string();
         let config_value = lang::decode_body(
             &resource.body,
             &target.schema.block,
-            &self.scope.context(id),
+            ctx,
             &resource.file,
             &config.sources,
         )?;
@@ -229,11 +298,18 @@ impl InstanceApplier<'_> {
     }
 
     async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
+        if change.addr.resource.mode == ResourceMode::Data {
+            return if self.record(&change.addr, None) {
+                Ok(())
+            } else {
+                Err(Diagnostics::new())
+            };
+        }
         let range = self
             .scope
             .config
-            .resources
-            .get(&change.addr.resource)
+            .descendant(&static_module_path(&change.addr.module))
+            .and_then(|module| module.resource(&change.addr.resource))
             .map(|r| r.range.clone());
         let target = self.target(change, range)?;
         let subject = change.addr.to_string();
@@ -258,10 +334,81 @@ impl InstanceApplier<'_> {
             return Err(diags);
         }
         self.scope.report(diags);
-        if !self.record(&change.addr, None) {
+        // After a create-before-destroy the new object is already the current one.
+        if change.action != Action::CreateThenDelete && !self.record(&change.addr, None) {
             return Err(Diagnostics::new());
         }
         Ok(())
+    }
+
+    /// Reads a data source whose read waited for apply, and records its result.
+    async fn read_data(
+        &self,
+        id: usize,
+        change: &ResourceChange,
+        ctx: &EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        let config = self.scope.module_config(id);
+        let Some(resource) = config.resource(&change.addr.resource) else {
+            return Err(Diagnostics::new());
+        };
+        let range = Some(resource.range.clone());
+        let local = &change.provider_local_name;
+        let client = self.scope.client(local, range.clone())?;
+        let schema = schema_for(
+            self.scope.providers,
+            local,
+            &change.addr.resource,
+            range.clone(),
+        )?;
+        let subject = change.addr.to_string();
+        let config_value = lang::decode_body(
+            &resource.body,
+            &schema.block,
+            ctx,
+            &resource.file,
+            &config.sources,
+        )?;
+        let read = client
+            .read_data_source(&change.addr.resource.type_name, &config_value)
+            .await
+            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
+        self.scope
+            .check(provider_diagnostics(&subject, read.diagnostics, range))?;
+        if !self.record_data(change, &read.new_state) {
+            return Err(Diagnostics::new());
+        }
+        Ok(read.new_state)
+    }
+
+    /// Records a data source's result in the state.
+    fn record_data(&self, change: &ResourceChange, value: &Value) -> bool {
+        let Ok(schema) = schema_for(
+            self.scope.providers,
+            &change.provider_local_name,
+            &change.addr.resource,
+            None,
+        ) else {
+            return true;
+        };
+        let Ok(instance) = encode_instance(NewObject {
+            provider: &change.provider,
+            schema,
+            value,
+            private: Vec::new(),
+            dependencies: change.dependencies.clone(),
+            create_before_destroy: false,
+            tainted: false,
+        }) else {
+            return true;
+        };
+        let unchanged = self
+            .instances
+            .lock()
+            .expect("instances")
+            .get(&change.addr)
+            .is_some_and(|stored| stored.attributes == instance.attributes);
+        unchanged || self.record(&change.addr, Some(instance))
     }
 
     /// Records a refreshed or vanished object the plan found without changing it.
@@ -311,10 +458,10 @@ impl InstanceApplier<'_> {
         let local = &change.provider_local_name;
         Ok(Target {
             client: self.scope.client(local, range.clone())?,
-            schema: resource_schema(
+            schema: schema_for(
                 self.scope.providers,
                 local,
-                &change.addr.resource.type_name,
+                &change.addr.resource,
                 range.clone(),
             )?,
             range,

@@ -5,10 +5,16 @@
 mod apply;
 mod apply_instance;
 mod diagnostics;
+mod expand;
 mod import;
 mod instances;
+mod lifecycle;
+mod modules;
 mod plan;
+mod plan_instance;
+mod plan_resource;
 mod scope;
+mod targets;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -31,6 +37,11 @@ pub struct PlanOptions {
     /// Refresh (ReadResource) every instance before planning.
     pub refresh: bool,
     pub parallelism: usize,
+    /// `-target=ADDR`: plan only these resources, resource instances or modules (and what
+    /// they depend on). Empty: everything.
+    pub targets: Vec<String>,
+    /// `-replace=ADDR`: plan these instances' replacement.
+    pub replace: Vec<InstanceAddr>,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before

@@ -1,28 +1,27 @@
-//! Planning: walk the configuration in dependency order; for each resource decode its stored
-//! object, refresh it, evaluate its configuration against the planned values of what it
-//! refers to, and ask the provider to plan the change; then plan the deletion of every stored
-//! instance the configuration no longer has, and the outputs.
+//! Planning: walk the configuration in dependency order; for each resource block expand its
+//! instances in every module instance, decode each stored object, refresh it, evaluate its
+//! configuration against the planned values of what it refers to, and ask the provider to plan
+//! the change; then plan the deletion of every stored instance the configuration no longer
+//! has, and the outputs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, decode_json, type_from_json};
 
-use crate::addrs::{InstanceAddr, InstanceKey, ResourceAddr, ResourceMode};
+use crate::addrs::{InstanceAddr, InstanceKey, ResourceAddr, ResourceMode, static_module_path};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::{ConfigGraph, Dag, Node, walk};
-use crate::lang;
-use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
-use crate::providers::{PlanRequest, PlanResponse, ProviderClient, Providers};
+use crate::providers::Providers;
 use crate::state::{InstanceState, State};
 
 use super::PlanOptions;
-use super::diagnostics::{provider_diagnostics, provider_failure};
-use super::instances::{PriorObject, ProviderNames, decode_instance};
+use super::instances::ProviderNames;
 use super::scope::{ProviderUse, Scope};
+use super::targets::Targeting;
 
 pub(crate) async fn plan(
     config: &Config,
@@ -32,12 +31,20 @@ pub(crate) async fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let graph = ConfigGraph::build(config)?;
+    let mut scope = Scope::new(config, &graph, providers, variables, false);
+    scope.destroying = options.mode == PlanMode::Destroy;
     let planner = Planner {
-        scope: Scope::new(config, &graph, providers, variables, false),
+        scope,
         state,
         options,
         names: ProviderNames::new(providers),
         changes: Mutex::new(Vec::new()),
+        handled: Mutex::new(HashSet::new()),
+        outcomes: Mutex::new(HashMap::new()),
+        changed_resources: Mutex::new(HashSet::new()),
+        keep_outcomes: has_replace_triggers(config),
+        targeting: Targeting::new(&graph, &options.targets),
+        replace: options.replace.iter().cloned().collect(),
     };
     walk(
         &graph.dag(),
@@ -47,10 +54,12 @@ pub(crate) async fn plan(
     )
     .await;
 
+    let handled = std::mem::take(&mut *planner.handled.lock().expect("handled instances"));
     let orphans: Vec<(&InstanceAddr, &InstanceState)> = state
         .instances
         .iter()
-        .filter(|(addr, _)| !in_config(config, addr))
+        .filter(|(addr, _)| !handled.contains(*addr))
+        .filter(|(addr, _)| planner.targeting.as_ref().is_none_or(|t| t.names(addr)))
         .collect();
     walk(
         &Dag::new(orphans.len()),
@@ -81,12 +90,20 @@ pub(crate) async fn plan(
     })
 }
 
-/// True when the configuration declares this instance.
+/// True when any resource of the tree has `replace_triggered_by`.
+fn has_replace_triggers(config: &Config) -> bool {
+    config
+        .resources
+        .values()
+        .any(|r| !r.lifecycle_rules.replace_triggered_by.is_empty())
+        || config.children.values().any(has_replace_triggers)
+}
+
+/// True when the configuration declares this instance's resource (in its module).
 pub(crate) fn in_config(config: &Config, addr: &InstanceAddr) -> bool {
-    addr.module.is_empty()
-        && addr.key == InstanceKey::None
-        && addr.resource.mode == ResourceMode::Managed
-        && config.resources.contains_key(&addr.resource)
+    config
+        .descendant(&static_module_path(&addr.module))
+        .is_some_and(|module| module.resource(&addr.resource).is_some())
 }
 
 /// The fully qualified source address of a provider local name.
@@ -125,22 +142,56 @@ pub(crate) fn resource_schema<'p>(
         })
 }
 
-struct Planner<'a> {
-    scope: Scope<'a>,
-    state: &'a State,
-    options: &'a PlanOptions,
-    names: ProviderNames,
-    changes: Mutex<Vec<ResourceChange>>,
+/// The schema of a managed resource or data source, by the address's mode.
+pub(crate) fn schema_for<'p>(
+    providers: &'p Providers,
+    local: &str,
+    addr: &ResourceAddr,
+    range: Option<SourceRange>,
+) -> Result<&'p Schema, Diagnostics> {
+    if addr.mode == ResourceMode::Managed {
+        return resource_schema(providers, local, &addr.type_name, range);
+    }
+    providers
+        .schemas
+        .get(local)
+        .and_then(|schema| schema.data_sources.get(&addr.type_name))
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "Invalid data source",
+                format!(
+                    "The provider {local:?} does not support data source {:?}.",
+                    addr.type_name
+                ),
+            )
+            .with_range(range)
+            .into()
+        })
 }
 
-/// What one resource instance is planned from.
-struct Subject<'s> {
-    addr: InstanceAddr,
-    client: &'s dyn ProviderClient,
-    schema: &'s Schema,
-    local_name: String,
-    range: Option<SourceRange>,
-    dependencies: Vec<String>,
+/// What a planned instance looked like, for `replace_triggered_by`.
+#[derive(Clone, Debug)]
+pub(super) struct Outcome {
+    pub action: Action,
+    pub prior: Value,
+    pub planned: Value,
+}
+
+pub(super) struct Planner<'a> {
+    pub scope: Scope<'a>,
+    pub state: &'a State,
+    pub options: &'a PlanOptions,
+    pub names: ProviderNames,
+    pub changes: Mutex<Vec<ResourceChange>>,
+    /// Stored instances the resource visits took care of.
+    pub handled: Mutex<HashSet<InstanceAddr>>,
+    /// Planned instances, kept only when some resource has `replace_triggered_by`.
+    pub outcomes: Mutex<HashMap<InstanceAddr, Outcome>>,
+    pub keep_outcomes: bool,
+    /// Configuration addresses of resources with a planned change.
+    pub changed_resources: Mutex<HashSet<String>>,
+    pub targeting: Option<Targeting>,
+    pub replace: HashSet<InstanceAddr>,
 }
 
 impl Planner<'_> {
@@ -151,365 +202,56 @@ impl Planner<'_> {
         let Node::Resource(addr) = self.scope.graph.node(id) else {
             return false;
         };
-        match self.plan_resource(id, addr).await {
-            Ok((change, value)) => {
-                self.scope.set(id, value);
-                self.changes.lock().expect("planned changes").extend(change);
-                true
-            }
-            Err(diags) => {
-                self.scope.report(diags);
-                false
+        let mut ok = true;
+        for instance in self.scope.instances_of(self.scope.graph.module(id)) {
+            match self.plan_resource(id, addr, &instance).await {
+                Ok(value) => self.scope.set_in(id, &instance, value),
+                Err(diags) => {
+                    self.scope.report(diags);
+                    ok = false;
+                }
             }
         }
+        ok
     }
 
-    /// Plans one resource block; returns its change and the value dependents see.
-    async fn plan_resource(
+    /// Records a planned change.
+    pub(super) fn add_change(&self, change: ResourceChange) {
+        if change.action != Action::NoOp {
+            self.changed_resources
+                .lock()
+                .expect("changed resources")
+                .insert(change.addr.config_resource_string());
+        }
+        if self.keep_outcomes {
+            self.outcomes.lock().expect("planned outcomes").insert(
+                change.addr.clone(),
+                Outcome {
+                    action: change.action,
+                    prior: change.prior.clone(),
+                    planned: change.planned.clone(),
+                },
+            );
+        }
+        self.changes.lock().expect("planned changes").push(change);
+    }
+
+    /// The stored instances of a resource in one module instance, in key order.
+    pub(super) fn stored_instances(
         &self,
-        id: usize,
+        module: &[crate::addrs::ModuleStep],
         addr: &ResourceAddr,
-    ) -> Result<(Option<ResourceChange>, Value), Diagnostics> {
-        let config = self.scope.config;
-        let resource = &config.resources[addr];
-        let range = Some(resource.range.clone());
-        if addr.mode == ResourceMode::Data {
-            return Err(unsupported("Data sources are not supported yet", range));
-        }
-        if resource.count.is_some() || resource.for_each.is_some() {
-            return Err(unsupported(
-                "count and for_each are not supported yet",
-                range,
-            ));
-        }
-        let subject = Subject {
-            addr: addr.instance(),
-            client: self.scope.client(&resource.provider, range.clone())?,
-            schema: resource_schema(
-                self.scope.providers,
-                &resource.provider,
-                &addr.type_name,
-                range.clone(),
-            )?,
-            local_name: resource.provider.clone(),
-            range,
-            dependencies: self
-                .scope
-                .graph
-                .resource_dependencies(id)
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+    ) -> Vec<(&InstanceAddr, &InstanceState)> {
+        let start = InstanceAddr {
+            module: module.to_vec(),
+            resource: addr.clone(),
+            key: InstanceKey::None,
         };
-        let prior = self.prior_object(&subject).await?;
-        match self.options.mode {
-            PlanMode::Destroy => {
-                let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
-                let change = self.plan_delete(&subject, prior, None).await?;
-                Ok((change, value))
-            }
-            PlanMode::RefreshOnly => {
-                let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
-                let change = prior.map(|p| self.change(&subject, Action::NoOp, None, p, None));
-                Ok((change, value))
-            }
-            PlanMode::Normal => {
-                let ctx = self.scope.context(id);
-                let config_value = lang::decode_body(
-                    &resource.body,
-                    &subject.schema.block,
-                    &ctx,
-                    &resource.file,
-                    &config.sources,
-                )?;
-                let diags = subject
-                    .client
-                    .validate_resource_config(&addr.type_name, &config_value)
-                    .await
-                    .map_err(|e| self.failure(&subject, &e))?;
-                self.scope.check(provider_diagnostics(
-                    &subject.addr.to_string(),
-                    diags,
-                    subject.range.clone(),
-                ))?;
-                let change = self.plan_update(&subject, prior, config_value).await?;
-                let value = change.planned.clone();
-                Ok((Some(change), value))
-            }
-        }
-    }
-
-    /// The stored object of an instance, decoded and (unless disabled) refreshed; `None`
-    /// when there is none or it no longer exists.
-    async fn prior_object(
-        &self,
-        subject: &Subject<'_>,
-    ) -> Result<Option<PriorObject>, Diagnostics> {
-        let Some(instance) = self.state.instances.get(&subject.addr) else {
-            return Ok(None);
-        };
-        let prior = decode_instance(
-            subject.client,
-            subject.schema,
-            &subject.addr,
-            instance,
-            subject.range.clone(),
-        )
-        .await?;
-        if !self.options.refresh {
-            return Ok(Some(prior));
-        }
-        let read = subject
-            .client
-            .read_resource(
-                &subject.addr.resource.type_name,
-                &prior.value,
-                &prior.private,
-            )
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            read.diagnostics,
-            subject.range.clone(),
-        ))?;
-        if read.new_state.is_null() {
-            return Ok(None);
-        }
-        Ok(Some(PriorObject {
-            value: read.new_state,
-            private: read.private,
-            ..prior
-        }))
-    }
-
-    async fn plan_update(
-        &self,
-        subject: &Subject<'_>,
-        prior: Option<PriorObject>,
-        config_value: Value,
-    ) -> Result<ResourceChange, Diagnostics> {
-        let Some(prior) = prior else {
-            let response = self
-                .ask_plan(subject, &Value::Null, &[], &config_value)
-                .await?;
-            let mut change = self.change(subject, Action::Create, None, absent(), Some(response));
-            change.config = config_value;
-            return Ok(change);
-        };
-        let response = self
-            .ask_plan(subject, &prior.value, &prior.private, &config_value)
-            .await?;
-        let replace_reason = if prior.tainted {
-            Some(ActionReason::ReplaceBecauseTainted)
-        } else if !changed_paths(&response.requires_replace, &prior.value, &response.planned)
-            .is_empty()
-        {
-            Some(ActionReason::ReplaceBecauseCannotUpdate)
-        } else {
-            None
-        };
-        let mut change = match replace_reason {
-            Some(reason) => {
-                let requires_replace = response.requires_replace;
-                let mut create = self
-                    .ask_plan(subject, &Value::Null, &[], &config_value)
-                    .await?;
-                create.requires_replace = requires_replace;
-                self.change(
-                    subject,
-                    Action::DeleteThenCreate,
-                    Some(reason),
-                    prior,
-                    Some(create),
-                )
-            }
-            None => {
-                let action = if response.planned == prior.value {
-                    Action::NoOp
-                } else {
-                    Action::Update
-                };
-                self.change(subject, action, None, prior, Some(response))
-            }
-        };
-        change.config = config_value;
-        Ok(change)
-    }
-
-    async fn ask_plan(
-        &self,
-        subject: &Subject<'_>,
-        prior: &Value,
-        prior_private: &[u8],
-        config_value: &Value,
-    ) -> Result<PlanResponse, Diagnostics> {
-        let proposed = proposed_new(&subject.schema.block, prior, config_value);
-        let response = subject
-            .client
-            .plan_resource_change(PlanRequest {
-                type_name: &subject.addr.resource.type_name,
-                prior,
-                proposed: &proposed,
-                config: config_value,
-                prior_private,
-            })
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
-        let problems = plan_problems(&subject.schema.block, config_value, &response.planned);
-        if !problems.is_empty() {
-            return Err(invalid_plan(subject, &problems).into());
-        }
-        Ok(response)
-    }
-
-    /// Plans the deletion of a stored object through the provider, which may refuse it.
-    async fn plan_delete(
-        &self,
-        subject: &Subject<'_>,
-        prior: Option<PriorObject>,
-        reason: Option<ActionReason>,
-    ) -> Result<Option<ResourceChange>, Diagnostics> {
-        let Some(prior) = prior else {
-            // Gone already: only the stored record is left to drop.
-            if self.state.instances.contains_key(&subject.addr) {
-                return Ok(Some(self.change(
-                    subject,
-                    Action::NoOp,
-                    None,
-                    absent(),
-                    None,
-                )));
-            }
-            return Ok(None);
-        };
-        let response = subject
-            .client
-            .plan_resource_change(PlanRequest {
-                type_name: &subject.addr.resource.type_name,
-                prior: &prior.value,
-                proposed: &Value::Null,
-                config: &Value::Null,
-                prior_private: &prior.private,
-            })
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
-        let response = PlanResponse {
-            planned: Value::Null,
-            ..response
-        };
-        Ok(Some(self.change(
-            subject,
-            Action::Delete,
-            reason,
-            prior,
-            Some(response),
-        )))
-    }
-
-    async fn visit_orphan(&self, addr: &InstanceAddr, instance: &InstanceState) -> bool {
-        match self.plan_orphan(addr, instance).await {
-            Ok(change) => {
-                self.changes.lock().expect("planned changes").extend(change);
-                true
-            }
-            Err(diags) => {
-                self.scope.report(diags);
-                false
-            }
-        }
-    }
-
-    async fn plan_orphan(
-        &self,
-        addr: &InstanceAddr,
-        instance: &InstanceState,
-    ) -> Result<Option<ResourceChange>, Diagnostics> {
-        let local_name = self.names.local_name(addr, instance);
-        self.scope.configure_unlisted(&local_name).await?;
-        // The block is gone, but a block of the same resource may still exist (a count
-        // or module instance): point at it when it does.
-        let range = self
-            .scope
-            .config
-            .resources
-            .get(&addr.resource)
-            .map(|r| r.range.clone());
-        let subject = Subject {
-            addr: addr.clone(),
-            client: self.scope.client(&local_name, range.clone())?,
-            schema: resource_schema(
-                self.scope.providers,
-                &local_name,
-                &addr.resource.type_name,
-                range.clone(),
-            )?,
-            local_name,
-            range,
-            dependencies: instance.dependencies.clone(),
-        };
-        let prior = self.prior_object(&subject).await?;
-        if self.options.mode == PlanMode::RefreshOnly {
-            return Ok(prior.map(|p| self.change(&subject, Action::NoOp, None, p, None)));
-        }
-        self.plan_delete(
-            &subject,
-            prior,
-            Some(ActionReason::DeleteBecauseNoResourceConfig),
-        )
-        .await
-    }
-
-    fn change(
-        &self,
-        subject: &Subject<'_>,
-        action: Action,
-        action_reason: Option<ActionReason>,
-        prior: PriorObject,
-        response: Option<PlanResponse>,
-    ) -> ResourceChange {
-        let (planned, planned_private, requires_replace) = match response {
-            Some(r) => (r.planned, r.planned_private, r.requires_replace),
-            None => (prior.value.clone(), prior.private.clone(), Vec::new()),
-        };
-        let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
-        sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
-        sensitive.sort();
-        sensitive.dedup();
-        ResourceChange {
-            addr: subject.addr.clone(),
-            provider: provider_source(self.scope.config, self.scope.providers, &subject.local_name),
-            provider_local_name: subject.local_name.clone(),
-            action,
-            action_reason,
-            prior: prior.value,
-            planned,
-            config: Value::Null,
-            prior_private: prior.private,
-            planned_private,
-            requires_replace,
-            sensitive_paths: sensitive,
-            dependencies: subject.dependencies.clone(),
-            schema_version: subject.schema.version,
-        }
-    }
-
-    fn failure(
-        &self,
-        subject: &Subject<'_>,
-        error: &crate::providers::ProviderError,
-    ) -> Diagnostics {
-        provider_failure(&subject.addr.to_string(), error, subject.range.clone()).into()
+        self.state
+            .instances
+            .range(start..)
+            .take_while(|(a, _)| a.module == module && a.resource == *addr)
+            .collect()
     }
 
     fn plan_outputs(&self) -> Vec<OutputChange> {
@@ -560,41 +302,22 @@ impl Planner<'_> {
     }
 }
 
+/// Why an orphan (an instance whose resource or module instance is gone) is deleted.
+pub(super) fn orphan_reason(scope: &Scope<'_>, addr: &InstanceAddr) -> ActionReason {
+    let path = static_module_path(&addr.module);
+    let module_exists = scope.config.descendant(&path).is_some()
+        && scope.instances_of(&path).contains(&addr.module);
+    if module_exists {
+        ActionReason::DeleteBecauseNoResourceConfig
+    } else {
+        ActionReason::DeleteBecauseNoModule
+    }
+}
+
 /// An output value as stored in state.
 pub(crate) fn stored_output(output: &crate::state::OutputState) -> Value {
     type_from_json(&output.ty)
         .ok()
         .and_then(|ty| decode_json(&output.value, &ty).ok())
         .unwrap_or(Value::Unknown)
-}
-
-fn absent() -> PriorObject {
-    PriorObject {
-        value: Value::Null,
-        private: Vec::new(),
-        tainted: false,
-    }
-}
-
-fn unsupported(summary: &str, range: Option<SourceRange>) -> Diagnostics {
-    Diagnostic::error(
-        summary,
-        "This version of tenantform cannot plan this block.",
-    )
-    .with_range(range)
-    .into()
-}
-
-fn invalid_plan(subject: &Subject<'_>, problems: &[String]) -> Diagnostic {
-    Diagnostic::error(
-        "Provider produced invalid plan",
-        format!(
-            "Provider {:?} planned an invalid value for {}:\n  - {}\n\nThis is a bug in the \
-             provider, which should be reported in the provider's own issue tracker.",
-            subject.local_name,
-            subject.addr,
-            problems.join("\n  - ")
-        ),
-    )
-    .with_range(subject.range.clone())
 }

@@ -1,14 +1,16 @@
-//! The evaluation scope of one operation: the value of every graph node as the walk learns
-//! it, evaluation contexts built from exactly what an expression refers to (so evaluating one
-//! resource costs what it refers to, not the size of the configuration), and the visits of the
-//! nodes every operation treats alike: variables, locals, outputs and provider configurations.
+//! The evaluation scope of one operation: the value of every graph node in every module
+//! instance as the walk learns it, evaluation contexts built from exactly what an expression
+//! refers to (so evaluating one resource costs what it refers to, not the size of the
+//! configuration), and the visits of the nodes every operation treats alike: variables,
+//! locals, outputs, module calls, checks and provider configurations.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use hcl_edit::structure::Body;
 use tenantform_proto::value::Value;
 
+use crate::addrs::ModuleStep;
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::{ConfigGraph, Node};
@@ -16,6 +18,10 @@ use crate::lang::{self, EvalContext, Subject};
 use crate::providers::{ProviderClient, Providers};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::expand::Expansion;
+
+/// A module instance path (`module.t["a"]`); empty for the root module.
+pub(crate) type ModuleInstance = Vec<ModuleStep>;
 
 /// What the walk does with provider configurations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,10 +39,20 @@ pub(crate) struct Scope<'a> {
     variables: &'a BTreeMap<String, Value>,
     /// Variables without a value are unknown instead of an error (validation).
     unknown_missing_variables: bool,
-    values: Mutex<Vec<Value>>,
+    /// Node values by node id and module instance.
+    values: Mutex<HashMap<(usize, ModuleInstance), Value>>,
+    /// The instances of each module, by static path.
+    pub(super) module_instances: Mutex<HashMap<Vec<String>, Vec<ModuleInstance>>>,
+    /// How each module call expanded, by calling module instance and call name.
+    pub(super) call_expansions: Mutex<HashMap<(ModuleInstance, String), Expansion>>,
+    /// Input variable values of each module instance (other than the root).
+    pub(super) module_inputs: Mutex<HashMap<ModuleInstance, BTreeMap<String, Value>>>,
     configured: Mutex<BTreeSet<String>>,
     pub diags: Mutex<Diagnostics>,
     path_cwd: String,
+    /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
+    /// unknown instead of errors.
+    pub destroying: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -53,23 +69,62 @@ impl<'a> Scope<'a> {
             providers,
             variables,
             unknown_missing_variables,
-            values: Mutex::new(vec![Value::Unknown; graph.len()]),
+            values: Mutex::new(HashMap::new()),
+            module_instances: Mutex::new(HashMap::from([(Vec::new(), vec![Vec::new()])])),
+            call_expansions: Mutex::new(HashMap::new()),
+            module_inputs: Mutex::new(HashMap::new()),
             configured: Mutex::new(BTreeSet::new()),
             diags: Mutex::new(Diagnostics::new()),
             path_cwd: std::env::current_dir()
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|_| ".".into()),
+            destroying: false,
         }
     }
 
-    pub fn set(&self, id: usize, value: Value) {
-        if let Some(slot) = self.values.lock().expect("scope values").get_mut(id) {
-            *slot = value;
-        }
+    /// Sets a node's value in one module instance.
+    pub fn set_in(&self, id: usize, instance: &[ModuleStep], value: Value) {
+        self.values
+            .lock()
+            .expect("scope values")
+            .insert((id, instance.to_vec()), value);
     }
 
+    /// A root module node's value (unknown until set).
     pub fn get(&self, id: usize) -> Value {
-        self.values.lock().expect("scope values")[id].clone()
+        self.get_in(id, &[])
+    }
+
+    /// A node's value in one module instance (unknown until set).
+    pub fn get_in(&self, id: usize, instance: &[ModuleStep]) -> Value {
+        self.values
+            .lock()
+            .expect("scope values")
+            .get(&(id, instance.to_vec()))
+            .cloned()
+            .unwrap_or(Value::Unknown)
+    }
+
+    /// The instances of the module at static path `path` (known once its call was visited).
+    pub fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
+        self.module_instances
+            .lock()
+            .expect("module instances")
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// True when validating (unknown inputs instead of errors).
+    pub fn validating(&self) -> bool {
+        self.unknown_missing_variables
+    }
+
+    /// The configuration of the module node `id` belongs to.
+    pub fn module_config(&self, id: usize) -> &'a Config {
+        self.config
+            .descendant(self.graph.module(id))
+            .unwrap_or(self.config)
     }
 
     pub fn report(&self, diags: Diagnostics) {
@@ -84,37 +139,69 @@ impl<'a> Scope<'a> {
         std::mem::take(&mut *self.diags.lock().expect("scope diagnostics"))
     }
 
-    /// The context for evaluating node `id`: the values of exactly what it refers to.
+    /// The context for evaluating root module node `id`.
     pub fn context(&self, id: usize) -> EvalContext {
-        let dir = self.config.dir.display().to_string();
+        self.context_in(id, &[])
+    }
+
+    /// The context for evaluating node `id` in a module instance: the values of exactly what
+    /// it refers to.
+    pub fn context_in(&self, id: usize, instance: &[ModuleStep]) -> EvalContext {
+        let module = self.graph.module(id);
+        let config = self.module_config(id);
         let mut ctx = EvalContext {
-            path_module: dir.clone(),
-            path_root: dir,
+            path_module: config.dir.display().to_string(),
+            path_root: self.config.dir.display().to_string(),
             path_cwd: self.path_cwd.clone(),
             workspace: "default".into(),
             ..EvalContext::default()
         };
-        let values = self.values.lock().expect("scope values");
-        let value_of = |node: Node| self.graph.id(&node).map(|i| values[i].clone());
-        for subject in self.graph.references(id) {
-            match subject {
-                Subject::Variable(name) => {
-                    if let Some(v) = value_of(Node::Variable(name.clone())) {
-                        ctx.variables.insert(name.clone(), v);
+        let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
+        {
+            let values = self.values.lock().expect("scope values");
+            let value_of = |node: Node| {
+                self.graph.id_in(module, &node).map(|i| {
+                    values
+                        .get(&(i, instance.to_vec()))
+                        .cloned()
+                        .unwrap_or(Value::Unknown)
+                })
+            };
+            for subject in self.graph.references(id) {
+                match subject {
+                    Subject::Variable(name) => {
+                        if let Some(v) = value_of(Node::Variable(name.clone())) {
+                            ctx.variables.insert(name.clone(), v);
+                        }
                     }
-                }
-                Subject::Local(name) => {
-                    if let Some(v) = value_of(Node::Local(name.clone())) {
-                        ctx.locals.insert(name.clone(), v);
+                    Subject::Local(name) => {
+                        if let Some(v) = value_of(Node::Local(name.clone())) {
+                            ctx.locals.insert(name.clone(), v);
+                        }
                     }
-                }
-                Subject::Resource(addr) => {
-                    if let Some(v) = value_of(Node::Resource(addr.clone())) {
-                        ctx.resources.insert(addr.clone(), v);
+                    Subject::Resource(addr) => {
+                        if let Some(v) = value_of(Node::Resource(addr.clone())) {
+                            ctx.resources.insert(addr.clone(), v);
+                        }
                     }
+                    Subject::Module { call, output } => {
+                        let entry = module_outputs
+                            .entry(call.as_str())
+                            .or_insert_with(|| Some(BTreeSet::new()));
+                        match (entry.as_mut(), output) {
+                            (Some(names), Some(name)) => {
+                                names.insert(name.as_str());
+                            }
+                            _ => *entry = None,
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
+        }
+        for (call, outputs) in module_outputs {
+            let value = self.module_value(config, instance, call, outputs.as_ref());
+            ctx.modules.insert(call.to_string(), value);
         }
         ctx
     }
@@ -122,36 +209,64 @@ impl<'a> Scope<'a> {
     /// Visits a variable, local, output or provider node; `None` for resources, which each
     /// operation visits its own way. `Some(false)` when the node failed (reported).
     pub async fn visit_common(&self, id: usize, provider_use: ProviderUse) -> Option<bool> {
-        let sources = &self.config.sources;
-        let result = match self.graph.node(id) {
+        match self.graph.node(id) {
             Node::Resource(_) => return None,
-            Node::Variable(name) => self.variable_value(name),
-            Node::Local(name) => {
-                let local = &self.config.locals[name];
-                lang::evaluate(&local.expr, &self.context(id), &local.file, sources)
+            Node::Provider(name) => {
+                let result = self.visit_provider(id, name, provider_use).await;
+                return Some(match result {
+                    Ok(()) => true,
+                    Err(diags) => {
+                        self.report(diags);
+                        false
+                    }
+                });
             }
-            Node::Output(name) => {
-                let output = &self.config.outputs[name];
-                lang::evaluate(&output.expr, &self.context(id), &output.file, sources)
+            Node::ModuleCall(name) => return Some(self.visit_module_call(id, name)),
+            Node::Check(name) => {
+                self.visit_check(id, name);
+                return Some(true);
             }
-            Node::Provider(name) => self
-                .visit_provider(id, name, provider_use)
-                .await
-                .map(|()| Value::Null),
-        };
-        Some(match result {
-            Ok(value) => {
-                self.set(id, value);
-                true
+            _ => {}
+        }
+        let config = self.module_config(id);
+        let sources = &config.sources;
+        let mut ok = true;
+        for instance in self.instances_of(self.graph.module(id)) {
+            let result = match self.graph.node(id) {
+                Node::Variable(name) => self.variable_value(config, &instance, name),
+                Node::Local(name) => {
+                    let local = &config.locals[name];
+                    let ctx = self.context_in(id, &instance);
+                    lang::evaluate(&local.expr, &ctx, &local.file, sources)
+                }
+                Node::Output(name) => {
+                    let output = &config.outputs[name];
+                    let ctx = self.context_in(id, &instance);
+                    lang::evaluate(&output.expr, &ctx, &output.file, sources)
+                }
+                _ => Ok(Value::Null),
+            };
+            match result {
+                Ok(value) => self.set_in(id, &instance, value),
+                Err(_) if self.destroying => self.set_in(id, &instance, Value::Unknown),
+                Err(diags) => {
+                    self.report(diags);
+                    ok = false;
+                }
             }
-            Err(diags) => {
-                self.report(diags);
-                false
-            }
-        })
+        }
+        Some(ok)
     }
 
-    fn variable_value(&self, name: &str) -> Result<Value, Diagnostics> {
+    fn variable_value(
+        &self,
+        config: &Config,
+        instance: &[ModuleStep],
+        name: &str,
+    ) -> Result<Value, Diagnostics> {
+        if !instance.is_empty() {
+            return self.module_variable_value(config, instance, name);
+        }
         if let Some(value) = self.variables.get(name) {
             return Ok(value.clone());
         }

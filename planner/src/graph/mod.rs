@@ -1,6 +1,9 @@
 //! The dependency graph of a configuration: one node per variable, local value, provider
-//! configuration, resource block and output, with an edge from every object to each object
-//! that refers to it (through expressions or `depends_on`).
+//! configuration, resource block, output, module call and check block of every module (by
+//! static module path), with an edge from every object to each object that refers to it
+//! (through expressions or `depends_on`). A module call comes before everything in the
+//! module it calls (it decides the module's instances and input values); provider
+//! configurations live in the root module and serve every module.
 //!
 //! The graph is built once per operation in time linear in the size of the configuration;
 //! [`walk`] runs work over it in dependency order, in parallel.
@@ -14,8 +17,8 @@ use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::addrs::ResourceAddr;
-use crate::config::Config;
+use crate::addrs::{ResourceAddr, config_resource_string, module_path_string};
+use crate::config::{Condition, Config};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, Reference, Subject};
 
@@ -30,6 +33,10 @@ pub enum Node {
     Provider(String),
     Resource(ResourceAddr),
     Output(String),
+    /// A `module` block of the node's module.
+    ModuleCall(String),
+    /// A `check` block.
+    Check(String),
 }
 
 impl fmt::Display for Node {
@@ -40,6 +47,8 @@ impl fmt::Display for Node {
             Node::Provider(name) => write!(f, "provider.{name}"),
             Node::Resource(addr) => write!(f, "{addr}"),
             Node::Output(name) => write!(f, "output.{name}"),
+            Node::ModuleCall(name) => write!(f, "module.{name}"),
+            Node::Check(name) => write!(f, "check.{name}"),
         }
     }
 }
@@ -49,7 +58,9 @@ impl fmt::Display for Node {
 #[derive(Debug)]
 pub struct ConfigGraph {
     graph: DiGraph<Node, ()>,
-    index: HashMap<Node, NodeIndex>,
+    index: HashMap<(Vec<String>, Node), NodeIndex>,
+    /// The static module path of each node, by node id.
+    modules: Vec<Vec<String>>,
     /// What each node's expressions refer to (deduplicated), by node id.
     references: Vec<Vec<Subject>>,
     /// Node ids, every node after all of its dependencies.
@@ -77,8 +88,26 @@ impl ConfigGraph {
         &self.graph[NodeIndex::new(id)]
     }
 
+    /// A root module node's id.
     pub fn id(&self, node: &Node) -> Option<usize> {
-        self.index.get(node).map(|i| i.index())
+        self.id_in(&[], node)
+    }
+
+    /// The id of a node of the module at static path `module`.
+    pub fn id_in(&self, module: &[String], node: &Node) -> Option<usize> {
+        self.index
+            .get(&(module.to_vec(), node.clone()))
+            .map(|i| i.index())
+    }
+
+    /// The static module path of node `id`.
+    pub fn module(&self, id: usize) -> &[String] {
+        &self.modules[id]
+    }
+
+    /// The node's name with its module path (`module.t.tenant.x`).
+    pub fn display(&self, id: usize) -> String {
+        display_node(&self.modules[id], self.node(id))
     }
 
     /// Node ids in dependency order.
@@ -98,9 +127,10 @@ impl ConfigGraph {
             .map(|n| n.index())
     }
 
-    /// The resources node `id` depends on, looking through variables, locals and provider
-    /// configurations but stopping at the first resource on each path.
-    pub fn resource_dependencies(&self, id: usize) -> BTreeSet<ResourceAddr> {
+    /// The resources node `id` depends on, looking through variables, locals, module calls,
+    /// outputs and provider configurations but stopping at the first resource on each path;
+    /// as configuration addresses (`module.t.tenant.x`).
+    pub fn resource_dependencies(&self, id: usize) -> BTreeSet<String> {
         let mut found = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut stack: Vec<usize> = self.dependencies(id).collect();
@@ -110,7 +140,7 @@ impl ConfigGraph {
             }
             match self.node(next) {
                 Node::Resource(addr) => {
-                    found.insert(addr.clone());
+                    found.insert(config_resource_string(&self.modules[next], addr));
                 }
                 _ => stack.extend(self.dependencies(next)),
             }
@@ -131,7 +161,10 @@ impl ConfigGraph {
 struct Builder<'a> {
     config: &'a Config,
     graph: DiGraph<Node, ()>,
-    index: HashMap<Node, NodeIndex>,
+    index: HashMap<(Vec<String>, Node), NodeIndex>,
+    modules: Vec<Vec<String>>,
+    /// The nodes of each module, by static path.
+    by_module: HashMap<Vec<String>, Vec<Node>>,
     /// The edges added so far (a provider has an edge to each of its resources, so asking
     /// the graph would cost the provider's degree per edge).
     edges: HashSet<(NodeIndex, NodeIndex)>,
@@ -146,6 +179,8 @@ impl<'a> Builder<'a> {
             config,
             graph: DiGraph::new(),
             index: HashMap::new(),
+            modules: Vec::new(),
+            by_module: HashMap::new(),
             edges: HashSet::new(),
             ranges: Vec::new(),
             references: Vec::new(),
@@ -153,81 +188,191 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn add_node(&mut self, node: Node, range: Option<SourceRange>) {
-        if self.index.contains_key(&node) {
+    fn add_node(&mut self, path: &[String], node: Node, range: Option<SourceRange>) {
+        let key = (path.to_vec(), node);
+        if self.index.contains_key(&key) {
             return;
         }
-        let idx = self.graph.add_node(node.clone());
-        self.index.insert(node, idx);
+        let idx = self.graph.add_node(key.1.clone());
+        self.by_module
+            .entry(key.0.clone())
+            .or_default()
+            .push(key.1.clone());
+        self.index.insert(key, idx);
+        self.modules.push(path.to_vec());
         self.ranges.push(range);
         self.references.push(Vec::new());
     }
 
     fn add_nodes(&mut self) {
-        let config = self.config;
+        let root = self.config;
+        self.add_module_nodes(root);
+    }
+
+    fn add_module_nodes(&mut self, config: &'a Config) {
+        let path = &config.path;
         for (name, variable) in &config.variables {
-            self.add_node(Node::Variable(name.clone()), Some(variable.range.clone()));
+            self.add_node(
+                path,
+                Node::Variable(name.clone()),
+                Some(variable.range.clone()),
+            );
         }
         for (name, local) in &config.locals {
-            self.add_node(Node::Local(name.clone()), Some(local.range.clone()));
+            self.add_node(path, Node::Local(name.clone()), Some(local.range.clone()));
         }
-        for (name, provider) in &config.providers {
-            self.add_node(Node::Provider(name.clone()), Some(provider.range.clone()));
+        if path.is_empty() {
+            for (name, provider) in &config.providers {
+                self.add_node(
+                    &[],
+                    Node::Provider(name.clone()),
+                    Some(provider.range.clone()),
+                );
+            }
         }
-        for (addr, resource) in &config.resources {
-            self.add_node(Node::Provider(resource.provider.clone()), None);
-            self.add_node(Node::Resource(addr.clone()), Some(resource.range.clone()));
+        let scoped = config.checks.values().flat_map(|c| c.data.iter());
+        for resource in config.resources.values().chain(scoped) {
+            self.add_node(&[], Node::Provider(resource.provider.clone()), None);
+            self.add_node(
+                path,
+                Node::Resource(resource.addr.clone()),
+                Some(resource.range.clone()),
+            );
         }
         for (name, output) in &config.outputs {
-            self.add_node(Node::Output(name.clone()), Some(output.range.clone()));
+            self.add_node(path, Node::Output(name.clone()), Some(output.range.clone()));
+        }
+        for (name, call) in &config.module_calls {
+            self.add_node(
+                path,
+                Node::ModuleCall(name.clone()),
+                Some(call.range.clone()),
+            );
+        }
+        for (name, check) in &config.checks {
+            self.add_node(path, Node::Check(name.clone()), Some(check.range.clone()));
+        }
+        for child in config.children.values() {
+            self.add_module_nodes(child);
         }
     }
 
     fn add_edges(&mut self) {
-        let config = self.config;
+        let root = self.config;
+        self.add_module_edges(root);
+    }
+
+    fn add_module_edges(&mut self, config: &'a Config) {
+        let path = config.path.clone();
         let sources = &config.sources;
         for (name, local) in &config.locals {
             let refs = lang::expression_references(&local.expr, &local.file, sources);
-            self.add_references(Node::Local(name.clone()), refs);
+            self.add_references(config, Node::Local(name.clone()), refs);
         }
-        for (name, provider) in &config.providers {
-            let refs = lang::body_references(&provider.body, &provider.file, sources);
-            self.add_references(Node::Provider(name.clone()), refs);
+        if path.is_empty() {
+            for (name, provider) in &config.providers {
+                let refs = lang::body_references(&provider.body, &provider.file, sources);
+                self.add_references(config, Node::Provider(name.clone()), refs);
+            }
         }
-        for (addr, resource) in &config.resources {
-            let node = Node::Resource(addr.clone());
-            let mut refs = lang::body_references(&resource.body, &resource.file, sources);
+        let scoped = config.checks.values().flat_map(|c| c.data.iter());
+        for resource in config.resources.values().chain(scoped) {
+            let node = Node::Resource(resource.addr.clone());
+            let file = &resource.file;
+            let mut refs = vec![lang::body_references(&resource.body, file, sources)];
             for expr in resource.count.iter().chain(resource.for_each.iter()) {
-                let more = lang::expression_references(expr, &resource.file, sources);
-                refs = match (refs, more) {
-                    (Ok(mut a), Ok(b)) => {
-                        a.extend(b);
-                        Ok(a)
-                    }
-                    (Err(mut a), Err(b)) => {
-                        a.extend(b);
-                        Err(a)
-                    }
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                };
+                refs.push(lang::expression_references(expr, file, sources));
             }
-            self.add_references(node.clone(), refs);
-            self.add_edge_to(&Node::Provider(resource.provider.clone()), &node);
-            for (target, range) in &resource.depends_on {
-                if config.resources.contains_key(target) {
-                    self.add_edge_to(&Node::Resource(target.clone()), &node);
-                } else {
-                    self.diags.push(undeclared_resource(target, range.clone()));
-                }
+            let rules = &resource.lifecycle_rules;
+            for expr in &rules.replace_triggered_by {
+                refs.push(lang::expression_references(expr, file, sources));
             }
+            for condition in rules.preconditions.iter().chain(&rules.postconditions) {
+                refs.extend(condition_references(condition, sources));
+            }
+            self.add_references(config, node.clone(), merge(refs));
+            self.add_edge_between(
+                &[],
+                &Node::Provider(resource.provider.clone()),
+                &path,
+                &node,
+            );
+            self.add_depends_on(
+                config,
+                &node,
+                &resource.depends_on,
+                &resource.depends_on_modules,
+            );
         }
         for (name, output) in &config.outputs {
             let refs = lang::expression_references(&output.expr, &output.file, sources);
-            self.add_references(Node::Output(name.clone()), refs);
+            self.add_references(config, Node::Output(name.clone()), refs);
+        }
+        for (name, check) in &config.checks {
+            let refs = check
+                .asserts
+                .iter()
+                .flat_map(|condition| condition_references(condition, sources))
+                .collect();
+            self.add_references(config, Node::Check(name.clone()), merge(refs));
+        }
+        for (name, call) in &config.module_calls {
+            let node = Node::ModuleCall(name.clone());
+            let mut refs = vec![lang::body_references(&call.inputs, &call.file, sources)];
+            for expr in call.count.iter().chain(call.for_each.iter()) {
+                refs.push(lang::expression_references(expr, &call.file, sources));
+            }
+            self.add_references(config, node.clone(), merge(refs));
+            let depends_on = &call.depends_on;
+            self.add_depends_on(config, &node, &depends_on.resources, &depends_on.modules);
+            let mut child_path = path.clone();
+            child_path.push(name.clone());
+            let child_nodes = self.by_module.get(&child_path).cloned().unwrap_or_default();
+            for child in child_nodes {
+                self.add_edge_between(&path, &node, &child_path, &child);
+            }
+        }
+        for child in config.children.values() {
+            self.add_module_edges(child);
         }
     }
 
-    fn add_references(&mut self, node: Node, refs: Result<Vec<Reference>, Diagnostics>) {
+    fn add_depends_on(
+        &mut self,
+        config: &Config,
+        node: &Node,
+        resources: &[(ResourceAddr, SourceRange)],
+        modules: &[(String, SourceRange)],
+    ) {
+        let path = &config.path;
+        for (target, range) in resources {
+            if config.resource(target).is_some() {
+                self.add_edge_between(path, &Node::Resource(target.clone()), path, node);
+            } else {
+                self.diags.push(undeclared_resource(target, range.clone()));
+            }
+        }
+        for (call, range) in modules {
+            let Some(child) = config.children.get(call) else {
+                self.diags.push(undeclared_module(call, range.clone()));
+                continue;
+            };
+            let mut nodes: Vec<Node> = child.outputs.keys().cloned().map(Node::Output).collect();
+            nodes.extend(child.resources.keys().cloned().map(Node::Resource));
+            for dependency in nodes {
+                self.add_edge_between(&child.path, &dependency, path, node);
+            }
+            self.add_edge_between(path, &Node::ModuleCall(call.clone()), path, node);
+        }
+    }
+
+    fn add_references(
+        &mut self,
+        config: &Config,
+        node: Node,
+        refs: Result<Vec<Reference>, Diagnostics>,
+    ) {
+        let path = &config.path;
         let refs = match refs {
             Ok(refs) => refs,
             Err(diags) => {
@@ -241,25 +386,83 @@ impl<'a> Builder<'a> {
                 Subject::Variable(name) => Node::Variable(name.clone()),
                 Subject::Local(name) => Node::Local(name.clone()),
                 Subject::Resource(addr) => Node::Resource(addr.clone()),
+                Subject::Module { call, output } => {
+                    if self.add_module_reference(config, &node, call, output.as_deref(), &reference)
+                    {
+                        subjects.insert(reference.subject);
+                    }
+                    continue;
+                }
                 _ => {
                     subjects.insert(reference.subject);
                     continue;
                 }
             };
-            if !self.index.contains_key(&target) {
+            if !self.index.contains_key(&(path.clone(), target.clone())) {
                 self.diags.push(undeclared(&target, reference.range));
                 continue;
             }
-            self.add_edge_to(&target, &node);
+            self.add_edge_between(path, &target, path, &node);
             subjects.insert(reference.subject);
         }
-        let id = self.index[&node].index();
+        let id = self.index[&(path.clone(), node)].index();
         self.references[id] = subjects.into_iter().collect();
     }
 
-    fn add_edge_to(&mut self, dependency: &Node, dependent: &Node) {
-        let from = self.index[dependency];
-        let to = self.index[dependent];
+    /// Adds the edges a reference to `module.CALL[.OUTPUT]` makes; false when it names
+    /// nothing declared (reported).
+    fn add_module_reference(
+        &mut self,
+        config: &Config,
+        node: &Node,
+        call: &str,
+        output: Option<&str>,
+        reference: &Reference,
+    ) -> bool {
+        let Some(child) = config.children.get(call) else {
+            self.diags
+                .push(undeclared_module(call, reference.range.clone()));
+            return false;
+        };
+        let outputs: Vec<String> = match output {
+            Some(name) if child.outputs.contains_key(name) => vec![name.to_string()],
+            Some(name) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Unsupported attribute",
+                        format!(
+                            "This object does not have an attribute named \"{name}\": module \
+                             \"{call}\" declares no such output."
+                        ),
+                    )
+                    .with_range(Some(reference.range.clone())),
+                );
+                return false;
+            }
+            None => child.outputs.keys().cloned().collect(),
+        };
+        for name in outputs {
+            self.add_edge_between(&child.path, &Node::Output(name), &config.path, node);
+        }
+        // The module's instances (its keys) are known once the call is visited.
+        self.add_edge_between(
+            &config.path,
+            &Node::ModuleCall(call.to_string()),
+            &config.path,
+            node,
+        );
+        true
+    }
+
+    fn add_edge_between(
+        &mut self,
+        dependency_path: &[String],
+        dependency: &Node,
+        dependent_path: &[String],
+        dependent: &Node,
+    ) {
+        let from = self.index[&(dependency_path.to_vec(), dependency.clone())];
+        let to = self.index[&(dependent_path.to_vec(), dependent.clone())];
         // A self-reference is a cycle of one; its edge stays so the cycle is reported.
         if self.edges.insert((from, to)) {
             self.graph.add_edge(from, to, ());
@@ -274,7 +477,10 @@ impl<'a> Builder<'a> {
             Ok(order) => order.into_iter().map(|n| n.index()).collect(),
             Err(cycle) => {
                 let path = cycle_path(&self.graph, cycle.node_id());
-                let names: Vec<String> = path.iter().map(|n| self.graph[*n].to_string()).collect();
+                let names: Vec<String> = path
+                    .iter()
+                    .map(|n| display_node(&self.modules[n.index()], &self.graph[*n]))
+                    .collect();
                 let range = path.iter().find_map(|n| self.ranges[n.index()].clone());
                 self.diags.push(
                     Diagnostic::error(
@@ -290,6 +496,7 @@ impl<'a> Builder<'a> {
         Ok(ConfigGraph {
             graph: self.graph,
             index: self.index,
+            modules: self.modules,
             references: self.references,
             order,
         })
@@ -322,6 +529,51 @@ fn cycle_path(graph: &DiGraph<Node, ()>, start: NodeIndex) -> Vec<NodeIndex> {
         }
     }
     vec![start, start]
+}
+
+/// A node's name with its module path.
+fn display_node(module: &[String], node: &Node) -> String {
+    if module.is_empty() {
+        node.to_string()
+    } else {
+        format!("{}.{node}", module_path_string(module))
+    }
+}
+
+/// What a condition's expressions refer to.
+fn condition_references(
+    condition: &Condition,
+    sources: &crate::diags::Sources,
+) -> Vec<Result<Vec<Reference>, Diagnostics>> {
+    vec![
+        lang::expression_references(&condition.condition, &condition.file, sources),
+        lang::expression_references(&condition.error_message, &condition.file, sources),
+    ]
+}
+
+/// All references of several lookups, or all their errors.
+fn merge(results: Vec<Result<Vec<Reference>, Diagnostics>>) -> Result<Vec<Reference>, Diagnostics> {
+    let mut found = Vec::new();
+    let mut diags = Diagnostics::new();
+    for result in results {
+        match result {
+            Ok(refs) => found.extend(refs),
+            Err(errors) => diags.extend(errors),
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(found)
+    }
+}
+
+fn undeclared_module(call: &str, range: SourceRange) -> Diagnostic {
+    Diagnostic::error(
+        "Reference to undeclared module",
+        format!("No module call named \"{call}\" is declared in this module."),
+    )
+    .with_range(Some(range))
 }
 
 fn undeclared(target: &Node, range: SourceRange) -> Diagnostic {

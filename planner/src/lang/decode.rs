@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use hcl_edit::Span;
-use hcl_edit::structure::{Block as HclBlock, Body};
+use hcl_edit::structure::Body;
 use tenantform_proto::schema::{Block, Nesting};
 use tenantform_proto::value::Value;
 
 use super::EvalContext;
 use super::convert::convert;
+use super::dynamic::{self, Expansion, NestedItem};
 use super::eval::Evaluator;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 
@@ -65,6 +66,21 @@ struct Decoder<'a> {
 }
 
 impl Decoder<'_> {
+    /// Runs `body` with a dynamic block's iterator in scope.
+    fn with_bindings<T>(
+        &mut self,
+        bindings: Vec<(String, Value)>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        if bindings.is_empty() {
+            return body(self);
+        }
+        let depth = self.eval.push_bindings(bindings);
+        let result = body(self);
+        self.eval.pop_bindings(depth);
+        result
+    }
+
     fn range(&self, span: Option<Range<usize>>) -> Option<SourceRange> {
         self.eval.range(span)
     }
@@ -149,11 +165,39 @@ impl Decoder<'_> {
             entries.insert(name.clone(), Value::Null);
         }
 
-        let mut by_type: BTreeMap<&str, Vec<&HclBlock>> = BTreeMap::new();
+        let mut by_type: BTreeMap<String, Vec<NestedItem<'_>>> = BTreeMap::new();
+        let mut unknown_types: Vec<String> = Vec::new();
         for block in body.blocks() {
             let name = block.ident.value().as_str();
-            if schema.block_types.contains_key(name) {
-                by_type.entry(name).or_default().push(block);
+            if name == "dynamic" {
+                let Some(type_name) = dynamic::dynamic_type(block) else {
+                    self.error(
+                        "Missing dynamic block type",
+                        "A dynamic block must have exactly one label: the type of the blocks                          it generates.",
+                        block.ident.span(),
+                    );
+                    continue;
+                };
+                if !schema.block_types.contains_key(&type_name) {
+                    self.error(
+                        "Unsupported block type",
+                        format!("Blocks of type \"{type_name}\" are not expected here."),
+                        block.labels.first().and_then(|l| l.span()),
+                    );
+                    continue;
+                }
+                match dynamic::expand(&mut self.eval, block, &type_name) {
+                    Ok(Expansion::Items(items)) => {
+                        by_type.entry(type_name).or_default().extend(items);
+                    }
+                    Ok(Expansion::Unknown) => unknown_types.push(type_name),
+                    Err(diags) => self.diags.extend(diags),
+                }
+            } else if schema.block_types.contains_key(name) {
+                by_type
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(NestedItem::literal(block));
             } else {
                 let hint = if schema.attributes.contains_key(name) {
                     format!(
@@ -171,6 +215,10 @@ impl Decoder<'_> {
             }
         }
         for (name, nested) in &schema.block_types {
+            if unknown_types.contains(name) {
+                entries.insert(name.clone(), Value::Unknown);
+                continue;
+            }
             let blocks = by_type.remove(name.as_str()).unwrap_or_default();
             let value = self.nested_blocks(name, nested, &blocks, missing_span.clone());
             entries.insert(name.clone(), value);
@@ -182,11 +230,11 @@ impl Decoder<'_> {
         &mut self,
         name: &str,
         nested: &tenantform_proto::schema::NestedBlock,
-        blocks: &[&HclBlock],
+        blocks: &[NestedItem<'_>],
         missing_span: Option<Range<usize>>,
     ) -> Value {
         let expected_labels = usize::from(nested.nesting == Nesting::Map);
-        let mut decoded: Vec<(Option<String>, Value, &HclBlock)> = Vec::new();
+        let mut decoded: Vec<(Option<String>, Value, &NestedItem<'_>)> = Vec::new();
         for block in blocks {
             if block.labels.len() > expected_labels {
                 let detail = if expected_labels == 0 {
@@ -194,33 +242,39 @@ impl Decoder<'_> {
                 } else {
                     format!("Only one label, the key, is expected for {name} blocks.")
                 };
-                let span = block.labels[expected_labels].span();
-                self.error(&format!("Extraneous label for {name}"), detail, span);
+                self.error(
+                    &format!("Extraneous label for {name}"),
+                    detail,
+                    block.label_span.clone(),
+                );
                 continue;
             }
             if block.labels.len() < expected_labels {
                 self.error(
                     &format!("Missing key for {name}"),
                     format!("All {name} blocks must have 1 labels (key)."),
-                    block.ident.span(),
+                    block.span.clone(),
                 );
                 continue;
             }
-            let label = block.labels.first().map(|l| l.as_str().to_string());
-            let value = self.block(&block.body, &nested.block, block.ident.span());
+            let label = block.labels.first().cloned();
+            let bindings = block.bindings.clone();
+            let value = self.with_bindings(bindings, |decoder| {
+                decoder.block(block.body, &nested.block, block.span.clone())
+            });
             decoded.push((label, value, block));
         }
         let count = blocks.len() as i64;
         if matches!(nested.nesting, Nesting::Single | Nesting::Group) {
             if blocks.len() > 1 {
-                let first = self.range(blocks[0].ident.span()).map(|r| r.short());
+                let first = self.range(blocks[0].span.clone()).map(|r| r.short());
                 self.error(
                     &format!("Duplicate {name} block"),
                     format!(
                         "Only one \"{name}\" block is allowed. Another was defined at {}.",
                         first.unwrap_or_default()
                     ),
-                    blocks[1].ident.span(),
+                    blocks[1].span.clone(),
                 );
             }
             if blocks.is_empty() && nested.min_items > 0 {
@@ -242,7 +296,7 @@ impl Decoder<'_> {
                 );
             }
             if nested.max_items > 0 && count > nested.max_items {
-                let extra = blocks[nested.max_items as usize].ident.span();
+                let extra = blocks[nested.max_items as usize].span.clone();
                 self.error(
                     &format!("Too many {name} blocks"),
                     format!(
@@ -276,7 +330,7 @@ impl Decoder<'_> {
                         self.error(
                             &format!("Duplicate {name} block"),
                             format!("A {name} block with the key \"{label}\" was already defined."),
-                            block.labels.first().and_then(|l| l.span()),
+                            block.label_span.clone(),
                         );
                     }
                 }

@@ -62,6 +62,17 @@ impl<'a> Evaluator<'a> {
             .map(|(_, v)| v)
     }
 
+    /// Puts `bindings` in scope until [`Evaluator::pop_bindings`] with the returned depth.
+    pub(super) fn push_bindings(&mut self, bindings: Vec<(String, Value)>) -> usize {
+        let depth = self.scope.len();
+        self.scope.extend(bindings);
+        depth
+    }
+
+    pub(super) fn pop_bindings(&mut self, depth: usize) {
+        self.scope.truncate(depth);
+    }
+
     /// Runs `body` with `bindings` in scope.
     pub(super) fn with_bindings<T>(
         &mut self,
@@ -186,6 +197,9 @@ impl<'a> Evaluator<'a> {
             .map(|part| format!("{}::", part.value()))
             .collect::<String>()
             + name;
+        if let Some(result) = self.eval_lazy_call(&full_name, call) {
+            return result;
+        }
         let Some(function) = functions::lookup(&full_name) else {
             return Err(self.error(
                 "Call to unknown function",

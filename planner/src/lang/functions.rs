@@ -4,11 +4,21 @@
 //! Unless a function declares otherwise, a call with any argument that is not wholly known
 //! returns unknown without running the implementation, and a null argument is an error.
 
+mod codecs;
 mod collections;
 mod conversion;
+mod dates;
 mod encoding;
+mod files;
+mod hashing;
+mod lazy;
+pub mod marks;
+mod network;
 mod numeric;
+mod sequences;
 mod strings;
+mod text;
+mod yaml;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -86,7 +96,8 @@ impl Function {
     }
 }
 
-/// Every built-in function.
+/// Every built-in function. `try`, `can` and `issensitive` take expressions and are
+/// evaluated by [`lazy`]; their entries here only name them.
 pub static FUNCTIONS: &[Function] = &[
     // Strings.
     function("lower", &["str"], strings::lower),
@@ -94,11 +105,26 @@ pub static FUNCTIONS: &[Function] = &[
     function("format", &["format"], strings::format)
         .variadic("args")
         .nullable(),
+    function("formatlist", &["format"], text::formatlist)
+        .variadic("args")
+        .nullable(),
     function("join", &["separator"], strings::join).variadic("lists"),
     function("split", &["separator", "str"], strings::split),
     function("replace", &["str", "substr", "replace"], strings::replace),
     function("trimspace", &["str"], strings::trimspace),
     function("substr", &["str", "offset", "length"], strings::substr),
+    function("chomp", &["str"], text::chomp),
+    function("startswith", &["str", "prefix"], text::startswith),
+    function("endswith", &["str", "suffix"], text::endswith),
+    function("strcontains", &["str", "substr"], text::strcontains),
+    function("strrev", &["str"], text::strrev),
+    function("title", &["str"], text::title),
+    function("trim", &["str", "cutset"], text::trim),
+    function("trimprefix", &["str", "prefix"], text::trimprefix),
+    function("trimsuffix", &["str", "suffix"], text::trimsuffix),
+    function("indent", &["spaces", "str"], text::indent),
+    function("regex", &["pattern", "string"], text::regex),
+    function("regexall", &["pattern", "string"], text::regexall),
     // Collections.
     function("length", &["value"], collections::length).with_unknowns(),
     function("lookup", &["inputMap", "key"], collections::lookup).variadic("default"),
@@ -116,20 +142,128 @@ pub static FUNCTIONS: &[Function] = &[
     function("flatten", &["list"], collections::flatten),
     function("distinct", &["list"], collections::distinct),
     function("sort", &["list"], collections::sort),
+    function("alltrue", &["list"], sequences::alltrue),
+    function("anytrue", &["list"], sequences::anytrue),
+    function("chunklist", &["list", "size"], sequences::chunklist),
+    function("coalescelist", &[], sequences::coalescelist)
+        .variadic("vals")
+        .nullable(),
+    function("compact", &["list"], sequences::compact),
+    function("index", &["list", "value"], sequences::index),
+    function(
+        "matchkeys",
+        &["values", "keys", "searchset"],
+        sequences::matchkeys,
+    ),
+    function("one", &["list"], sequences::one),
+    function("range", &[], sequences::range).variadic("params"),
+    function("reverse", &["list"], sequences::reverse),
+    function(
+        "slice",
+        &["list", "start_index", "end_index"],
+        sequences::slice,
+    ),
+    function("sum", &["list"], sequences::sum),
+    function("transpose", &["values"], sequences::transpose),
+    function("zipmap", &["keys", "values"], sequences::zipmap),
+    function(
+        "setintersection",
+        &["first_set"],
+        sequences::setintersection,
+    )
+    .variadic("other_sets"),
+    function("setproduct", &[], sequences::setproduct).variadic("sets"),
+    function("setsubtract", &["a", "b"], sequences::setsubtract),
+    function("setunion", &["first_set"], sequences::setunion).variadic("other_sets"),
     // Numbers.
     function("min", &[], numeric::min).variadic("numbers"),
     function("max", &[], numeric::max).variadic("numbers"),
     function("abs", &["num"], numeric::abs),
-    // Type conversions.
+    function("ceil", &["num"], numeric::ceil),
+    function("floor", &["num"], numeric::floor),
+    function("log", &["num", "base"], numeric::log),
+    function("pow", &["num", "power"], numeric::pow),
+    function("signum", &["num"], numeric::signum),
+    function("parseint", &["number", "base"], numeric::parseint),
+    // Type conversions and marks.
     function("tostring", &["v"], conversion::tostring).nullable(),
     function("tonumber", &["v"], conversion::tonumber).nullable(),
     function("tobool", &["v"], conversion::tobool).nullable(),
     function("tolist", &["v"], conversion::tolist).nullable(),
     function("toset", &["v"], conversion::toset).nullable(),
     function("tomap", &["v"], conversion::tomap).nullable(),
+    function("sensitive", &["value"], conversion::identity)
+        .nullable()
+        .with_unknowns(),
+    function("nonsensitive", &["value"], conversion::identity)
+        .nullable()
+        .with_unknowns(),
+    function("ephemeralasnull", &["value"], conversion::identity)
+        .nullable()
+        .with_unknowns(),
+    function("try", &[], conversion::identity).variadic("expressions"),
+    function("can", &["expression"], conversion::identity),
+    function("issensitive", &["value"], conversion::identity),
     // Encodings.
     function("jsonencode", &["val"], encoding::jsonencode).nullable(),
     function("jsondecode", &["str"], encoding::jsondecode),
+    function("yamlencode", &["value"], yaml::yamlencode).nullable(),
+    function("yamldecode", &["src"], yaml::yamldecode),
+    function("base64encode", &["str"], codecs::base64encode),
+    function("base64decode", &["str"], codecs::base64decode),
+    function("base64gzip", &["str"], codecs::base64gzip),
+    function(
+        "textencodebase64",
+        &["string", "encoding"],
+        codecs::textencodebase64,
+    ),
+    function(
+        "textdecodebase64",
+        &["source", "encoding"],
+        codecs::textdecodebase64,
+    ),
+    function("urlencode", &["str"], codecs::urlencode),
+    function("csvdecode", &["str"], codecs::csvdecode),
+    // Hashes and identifiers.
+    function("md5", &["str"], hashing::md5),
+    function("sha1", &["str"], hashing::sha1),
+    function("sha256", &["str"], hashing::sha256),
+    function("sha512", &["str"], hashing::sha512),
+    function("base64sha256", &["str"], hashing::base64sha256),
+    function("base64sha512", &["str"], hashing::base64sha512),
+    function("uuid", &[], hashing::uuid),
+    function("uuidv5", &["namespace", "name"], hashing::uuidv5),
+    function("bcrypt", &["str"], hashing::bcrypt).variadic("cost"),
+    // Files.
+    function("file", &["path"], files::file),
+    function("fileexists", &["path"], files::fileexists),
+    function("fileset", &["path", "pattern"], files::fileset),
+    function("filebase64", &["path"], files::filebase64),
+    function("filemd5", &["path"], files::filemd5),
+    function("filesha1", &["path"], files::filesha1),
+    function("filesha256", &["path"], files::filesha256),
+    function("filesha512", &["path"], files::filesha512),
+    function("filebase64sha256", &["path"], files::filebase64sha256),
+    function("filebase64sha512", &["path"], files::filebase64sha512),
+    function("templatefile", &["path", "vars"], files::templatefile),
+    function("abspath", &["path"], files::abspath),
+    function("dirname", &["path"], files::dirname),
+    function("basename", &["path"], files::basename),
+    function("pathexpand", &["path"], files::pathexpand),
+    // Dates.
+    function("formatdate", &["format", "time"], dates::formatdate),
+    function("timeadd", &["timestamp", "duration"], dates::timeadd),
+    function("timecmp", &["timestamp_a", "timestamp_b"], dates::timecmp),
+    function("timestamp", &[], dates::timestamp),
+    // IP networks.
+    function("cidrhost", &["prefix", "hostnum"], network::cidrhost),
+    function("cidrnetmask", &["prefix"], network::cidrnetmask),
+    function(
+        "cidrsubnet",
+        &["prefix", "newbits", "netnum"],
+        network::cidrsubnet,
+    ),
+    function("cidrsubnets", &["prefix"], network::cidrsubnets).variadic("newbits"),
 ];
 
 /// The function named `name`.

@@ -8,6 +8,7 @@
 
 mod convert;
 mod decode;
+mod dynamic;
 mod eval;
 mod for_expr;
 pub mod functions;
@@ -42,6 +43,14 @@ pub enum Subject {
     Terraform,
     Count,
     Each,
+    /// `module.NAME` (whole, `output` is `None`) or `module.NAME.OUTPUT` (also
+    /// `module.NAME[KEY].OUTPUT`).
+    Module {
+        call: String,
+        output: Option<String>,
+    },
+    /// `self` in a postcondition.
+    SelfObject,
 }
 
 /// A reference with where it is written.
@@ -69,6 +78,11 @@ pub struct EvalContext {
     pub each_key: Option<Value>,
     /// `each.value` inside a resource with `for_each`.
     pub each_value: Option<Value>,
+    /// `module.NAME`: an object of the call's outputs, or a tuple (count) or object by key
+    /// (for_each) of such objects.
+    pub modules: BTreeMap<String, Value>,
+    /// `self` inside a postcondition.
+    pub self_value: Option<Value>,
 }
 
 /// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.

@@ -221,15 +221,24 @@ impl<'a> Walker<'a> {
                         .to_string(),
                 )),
             },
-            ("module", _) => Err((
-                "Unsupported reference",
-                "Module calls are not supported yet, so \"module\" cannot be referenced."
-                    .to_string(),
+            ("module", Some(call)) => {
+                let output = match ops.get(1).map(|op| op.value()) {
+                    Some(TraversalOperator::GetAttr(name)) => Some(name.value().to_string()),
+                    Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => {
+                        attr_name(ops.get(2)).map(str::to_string)
+                    }
+                    _ => None,
+                };
+                Ok(Subject::Module {
+                    call: call.to_string(),
+                    output,
+                })
+            }
+            ("module", None) => Err((
+                "Invalid reference",
+                "The \"module\" object must be followed by a module call name.".to_string(),
             )),
-            ("self", _) => Err((
-                "Invalid \"self\" reference",
-                "The \"self\" object is not available in this context.".to_string(),
-            )),
+            ("self", _) => Ok(Subject::SelfObject),
             ("var" | "local" | "path" | "terraform" | "data", None) => Err((
                 "Invalid reference",
                 format!("The \"{name}\" object must be followed by an attribute name."),

@@ -131,6 +131,15 @@ impl Evaluator<'_> {
                 ),
                 None => return Err(self.invalid_reference(name, span_to(0))),
             },
+            ("module", Some(call)) => (
+                found(ctx.modules.get(call)),
+                1,
+                "Reference to undeclared module",
+                format!("No module call named \"{call}\" is declared in this module."),
+            ),
+            ("self", _) if ctx.self_value.is_some() => {
+                (ctx.self_value.clone(), 0, "", String::new())
+            }
             ("count" | "each" | "module" | "self" | "var" | "local" | "path" | "terraform", _) => {
                 return Err(self.invalid_reference(name, span_to(0)));
             }
@@ -150,14 +159,13 @@ impl Evaluator<'_> {
         };
         match value {
             Some(value) => Ok((value, consumed)),
-            None => Err(self.error(summary, detail, span_to(consumed - 1))),
+            None => Err(self.error(summary, detail, span_to(consumed.saturating_sub(1)))),
         }
     }
 
     fn invalid_reference(&self, root: &str, span: Option<Range<usize>>) -> Diagnostics {
         let detail = match root {
-            "module" => "Module calls are not supported yet, so \"module\" cannot be referenced."
-                .to_string(),
+            "module" => "The \"module\" object must be followed by a module call name.".to_string(),
             "self" => "The \"self\" object is not available in this context.".to_string(),
             "count" => "The \"count\" object does not have this attribute. The only supported \
                         attribute is count.index."

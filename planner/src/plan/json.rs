@@ -59,6 +59,11 @@ pub fn reason_name(reason: ActionReason) -> &'static str {
         ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
         ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",
         ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
+        ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
+        ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
+        ActionReason::ReplaceByTriggers => "replace_by_triggers",
+        ActionReason::ReadBecauseConfigUnknown => "read_because_config_unknown",
+        ActionReason::ReadBecauseDependencyPending => "read_because_dependency_pending",
     }
 }
 
@@ -402,10 +407,10 @@ pub fn plan_json<'a>(
         "planned_values".into(),
         state_values(&survivors, planned_outputs),
     );
-    let visible = plan
-        .changes
-        .iter()
-        .filter(|c| !(c.addr.resource.mode == ResourceMode::Data && c.action == Action::Delete));
+    let visible = plan.changes.iter().filter(|c| {
+        !(c.addr.resource.mode == ResourceMode::Data
+            && matches!(c.action, Action::Delete | Action::NoOp))
+    });
     let changes: Vec<Json> = visible.map(resource_change_json).collect();
     if !changes.is_empty() {
         top.insert("resource_changes".into(), Json::Array(changes));

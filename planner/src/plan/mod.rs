@@ -34,6 +34,16 @@ pub enum ActionReason {
     DeleteBecauseNoResourceConfig,
     DeleteBecauseCountIndex,
     DeleteBecauseEachKey,
+    /// The instance's module call (or its instance) is gone.
+    DeleteBecauseNoModule,
+    /// The block switched between no repetition, `count` and `for_each`.
+    DeleteBecauseWrongRepetition,
+    /// `lifecycle.replace_triggered_by` names something that changes.
+    ReplaceByTriggers,
+    /// A data source read waits for apply because its configuration is not known yet.
+    ReadBecauseConfigUnknown,
+    /// A data source read waits for apply because something it depends on changes.
+    ReadBecauseDependencyPending,
 }
 
 /// The planned change of one resource instance.

@@ -7,6 +7,8 @@
 //!   `id` (computed).
 //! - `fake_child`: `parent_id` (required), `label` (optional), `id` and `secret` (computed,
 //!   `secret` sensitive).
+//! - data source `fake_lookup`: `name` (required); computed `id` (`lookup-NAME`) and `count`
+//!   (how many stored objects exist).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -102,13 +104,30 @@ pub fn fake_schema() -> ProviderSchema {
             block: child,
         },
     );
+    let mut lookup = Block::default();
+    lookup
+        .attributes
+        .insert("name".into(), Attribute::required(Type::String));
+    lookup
+        .attributes
+        .insert("id".into(), Attribute::computed(Type::String));
+    lookup
+        .attributes
+        .insert("count".into(), Attribute::computed(Type::Number));
+    let data_sources = BTreeMap::from([(
+        "fake_lookup".to_string(),
+        Schema {
+            version: 0,
+            block: lookup,
+        },
+    )]);
     ProviderSchema {
         provider: Schema {
             version: 0,
             block: provider,
         },
         resources,
-        ..Default::default()
+        data_sources,
     }
 }
 
@@ -331,6 +350,27 @@ impl ProviderClient for FakeProvider {
         Ok(ApplyResponse {
             new_state,
             private: request.planned_private.to_vec(),
+            diagnostics: Vec::new(),
+        })
+    }
+
+    async fn read_data_source(
+        &self,
+        _type_name: &str,
+        config: &Value,
+    ) -> Result<ReadResponse, ProviderError> {
+        let name = label(config);
+        self.log(format!("read data {name}"));
+        let count = self.objects.lock().unwrap().len() as u64;
+        let state = with_attr(config, "id", Value::string(format!("lookup-{name}")));
+        let state = with_attr(
+            &state,
+            "count",
+            Value::Number(tenantform_proto::value::Number::from_u64(count)),
+        );
+        Ok(ReadResponse {
+            new_state: state,
+            private: Vec::new(),
             diagnostics: Vec::new(),
         })
     }

@@ -147,6 +147,18 @@ impl GrpcProvider {
         }
     }
 
+    async fn data_source_type(&self, type_name: &str) -> Result<Type, ProviderError> {
+        let schema = self.cached_schema().await?;
+        match schema.data_sources.get(type_name) {
+            Some(data_source) => Ok(data_source.block.implied_type()),
+            None => Err(ProviderError::Call {
+                provider: self.source.clone(),
+                operation: "schema lookup",
+                detail: format!("the provider has no data source {type_name:?}"),
+            }),
+        }
+    }
+
     fn encode(&self, value: &Value, ty: &Type) -> Result<wire::DynamicValue, ProviderError> {
         to_dynamic(value, ty).map_err(|e| ProviderError::Call {
             provider: self.source.clone(),
@@ -378,6 +390,30 @@ impl ProviderClient for GrpcProvider {
         Ok(ApplyResponse {
             new_state: self.decode(response.new_state.as_ref(), &ty)?,
             private: response.private,
+            diagnostics: diagnostics(response.diagnostics),
+        })
+    }
+
+    async fn read_data_source(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<ReadResponse, ProviderError> {
+        let ty = self.data_source_type(type_name).await?;
+        let request = wire::read_data_source::Request {
+            type_name: type_name.to_string(),
+            config: Some(self.encode(config, &ty)?),
+            ..Default::default()
+        };
+        let mut client = self.client();
+        let response = self
+            .call("ReadDataSource", self.timeouts.other, async move {
+                client.read_data_source(request).await
+            })
+            .await?;
+        Ok(ReadResponse {
+            new_state: self.decode(response.state.as_ref(), &ty)?,
+            private: Vec::new(),
             diagnostics: diagnostics(response.diagnostics),
         })
     }

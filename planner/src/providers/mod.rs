@@ -121,6 +121,12 @@ pub trait ProviderClient: Send + Sync {
         &self,
         request: ApplyRequest<'_>,
     ) -> Result<ApplyResponse, ProviderError>;
+    /// Reads a data source (ReadDataSource) with a wholly known configuration.
+    async fn read_data_source(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<ReadResponse, ProviderError>;
     async fn import_resource_state(
         &self,
         type_name: &str,

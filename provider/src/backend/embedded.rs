@@ -19,7 +19,8 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::{
-    Backend, BackendError, DatabaseRecord, GrantRecord, TenantRecord, UserRecord, now_rfc3339,
+    Backend, BackendError, DatabaseRecord, GrantRecord, TenantFilter, TenantRecord, UserRecord,
+    now_rfc3339,
 };
 
 /// The catalog layout this code reads and writes.
@@ -250,6 +251,9 @@ impl Backend for EmbeddedBackend {
     }
     fn list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError> {
         self.read(tenants::list)
+    }
+    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantRecord>, BackendError> {
+        self.read(|c| tenants::find(c, filter))
     }
 
     fn create_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {

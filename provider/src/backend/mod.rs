@@ -77,6 +77,30 @@ pub struct GrantRecord {
     pub privileges: BTreeSet<String>,
 }
 
+/// Which tenants a listing returns: every condition that is set must hold. `labels` match
+/// when the tenant has each of them with the same value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TenantFilter {
+    pub tier: Option<String>,
+    pub region: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl TenantFilter {
+    pub fn matches(&self, tenant: &TenantRecord) -> bool {
+        let same =
+            |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
+        let empty = BTreeMap::new();
+        let labels = tenant.labels.as_ref().unwrap_or(&empty);
+        same(&self.tier, &tenant.tier)
+            && same(&self.region, &tenant.region)
+            && self
+                .labels
+                .iter()
+                .all(|(key, value)| labels.get(key) == Some(value))
+    }
+}
+
 /// Errors of backend operations. Messages never contain secrets.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -117,6 +141,14 @@ pub trait Backend: Send + Sync {
     /// Fails with [`BackendError::HasDependents`] while the tenant has databases or users.
     fn delete_tenant(&self, id: &str) -> Result<bool, BackendError>;
     fn list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError>;
+    /// The live tenants `filter` matches, ordered by slug.
+    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantRecord>, BackendError> {
+        Ok(self
+            .list_tenants()?
+            .into_iter()
+            .filter(|tenant| filter.matches(tenant))
+            .collect())
+    }
 
     fn create_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
     fn get_database(&self, id: &str) -> Result<Option<DatabaseRecord>, BackendError>;

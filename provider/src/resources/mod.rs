@@ -21,7 +21,7 @@ use crate::diagnostics::Diagnostics;
 
 pub use database::TenantDatabase;
 pub use grant::TenantGrant;
-pub use tenant::Tenant;
+pub use tenant::{TIERS, Tenant, record_to_value as tenant_record_to_value};
 pub use user::TenantUser;
 
 /// What `PlanResourceChange` receives, decoded.

@@ -166,7 +166,7 @@ async fn problems_are_diagnostics_not_grpc_errors() {
     assert_eq!(unknown.diagnostics[0].summary, "Unknown resource type");
     let data = provider
         .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenant".into(),
+            type_name: "tenant_nope".into(),
             ..Default::default()
         }))
         .await

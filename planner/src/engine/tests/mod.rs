@@ -2,6 +2,7 @@
 //! plan, apply and import tests.
 
 mod apply_tests;
+mod expansion_tests;
 mod plan_tests;
 mod scale_tests;
 
@@ -45,6 +46,8 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         mode,
         refresh: true,
         parallelism: 4,
+        targets: Vec::new(),
+        replace: Vec::new(),
     }
 }
 

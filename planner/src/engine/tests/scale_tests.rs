@@ -31,6 +31,8 @@ async fn timings(pairs: usize) -> (f64, f64) {
         mode: PlanMode::Normal,
         refresh: false,
         parallelism: 10,
+        targets: Vec::new(),
+        replace: Vec::new(),
     };
     let plan = super::super::plan(
         &config,

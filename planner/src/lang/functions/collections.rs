@@ -47,9 +47,13 @@ pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
     match (entries.get(&key), args.get(2)) {
         (Some(value), _) => Ok(value.clone()),
         (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(FunctionError::Call(format!(
-            "lookup failed to find key {key:?}"
-        ))),
+        (None, None) => Err(FunctionError::arg(
+            0,
+            match args[0] {
+                Value::Map(_) => format!("the given map has no key {key:?}"),
+                _ => format!("the given object has no attribute {key:?}"),
+            },
+        )),
     }
 }
 
@@ -131,13 +135,21 @@ pub fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
     })
 }
 
-/// The first argument that is neither null nor an empty string.
+/// The first argument that is neither null nor an empty string, converted to the type
+/// all arguments unify to (mixed primitives become strings).
 pub fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let types: Vec<Type> = args.iter().map(crate::lang::types::type_of).collect();
+    let unified = crate::lang::types::unify_primitives(&types);
     for arg in args {
         match arg {
             Value::Null => {}
             Value::String(ref s) if s.is_empty() => {}
-            other => return Ok(other),
+            other => {
+                return Ok(match &unified {
+                    Some(ty) => convert(other.clone(), ty).unwrap_or(other),
+                    None => other,
+                });
+            }
         }
     }
     Err(FunctionError::Call(
@@ -155,19 +167,12 @@ pub fn element(args: Vec<Value>) -> Result<Value, FunctionError> {
         ));
     }
     let index = integer_arg(&args, 1)?;
-    if index < 0 {
-        return Err(FunctionError::arg(
-            1,
-            "cannot use element function with a negative index",
-        ));
-    }
     if items.is_empty() {
-        return Err(FunctionError::arg(
-            0,
-            "cannot use element function with an empty list",
+        return Err(FunctionError::Call(
+            "cannot use element function with an empty list".into(),
         ));
     }
-    Ok(items[index as usize % items.len()].clone())
+    Ok(items[index.rem_euclid(items.len() as i64) as usize].clone())
 }
 
 /// Replaces nested lists, tuples and sets with their elements, recursively.

@@ -59,7 +59,16 @@ pub fn jsonencode(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 pub fn jsondecode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| FunctionError::arg(0, format!("invalid JSON: {e}")))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| FunctionError::Call(json_error(&e)))?;
     Ok(from_json(json))
+}
+
+/// A JSON syntax error in the words Terraform uses.
+fn json_error(error: &serde_json::Error) -> String {
+    if error.is_eof() {
+        "EOF".into()
+    } else {
+        error.to_string()
+    }
 }

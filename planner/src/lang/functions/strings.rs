@@ -84,7 +84,10 @@ pub fn substr(args: Vec<Value>) -> Result<Value, FunctionError> {
     if offset < 0 {
         offset += len;
     }
-    if offset < 0 || offset > len {
+    if offset > len {
+        return Ok(Value::String(String::new()));
+    }
+    if offset < 0 {
         return Err(FunctionError::arg(1, "offset out of range"));
     }
     let end = if length < 0 {

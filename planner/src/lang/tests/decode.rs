@@ -214,3 +214,51 @@ fn evaluation_errors_are_collected_across_attributes() {
         ]
     );
 }
+
+#[test]
+fn dynamic_blocks_expand_with_their_iterator() {
+    let mut contact = Block::default();
+    contact
+        .attributes
+        .insert("email".into(), Attribute::required(Type::String));
+    let mut schema = Block::default();
+    schema.block_types.insert(
+        "contact".into(),
+        NestedBlock {
+            nesting: Nesting::List,
+            block: contact,
+            min_items: 0,
+            max_items: 0,
+        },
+    );
+    let source = r#"
+dynamic "contact" {
+  for_each = ["a@x", "b@x"]
+  iterator = c
+  content {
+    email = "${c.key}:${c.value}"
+  }
+}
+"#;
+    let sources = crate::diags::Sources::new(std::collections::BTreeMap::from([(
+        "main.tf".to_string(),
+        source.to_string(),
+    )]));
+    let body = hcl_edit::parser::parse_body(source).unwrap();
+    let value = decode_body(
+        &body,
+        &schema,
+        &crate::lang::EvalContext::default(),
+        "main.tf",
+        &sources,
+    )
+    .unwrap();
+    let emails: Vec<Value> = match value.get_attr("contact") {
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|item| item.get_attr("email").cloned().unwrap())
+            .collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(emails, vec![Value::string("0:a@x"), Value::string("1:b@x")]);
+}

@@ -63,7 +63,7 @@ fn collection_functions() {
     assert_eq!(eval("lookup({a = 1}, \"b\", 7)"), n(7));
     assert_eq!(
         eval_error("lookup({a = 1}, \"b\")").summary,
-        "Error in function call"
+        "Invalid function argument"
     );
     assert_eq!(
         eval("merge({a = 1, b = 2}, {b = 3}, null)"),
@@ -91,7 +91,7 @@ fn collection_functions() {
     assert_eq!(eval("element([\"a\", \"b\"], 3)"), s("b"));
     assert_eq!(
         eval_error("element([], 0)").summary,
-        "Invalid function argument"
+        "Error in function call"
     );
     assert_eq!(
         eval("flatten([[1, [2]], [], 3])"),
@@ -147,7 +147,7 @@ fn json_functions() {
     );
     assert_eq!(
         eval_error("jsondecode(\"{\")").summary,
-        "Invalid function argument"
+        "Error in function call"
     );
 }
 

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::audit::{self, Action};
 use super::{now_rfc3339, unique_violation};
-use crate::backend::{BackendError, TenantRecord};
+use crate::backend::{BackendError, TenantFilter, TenantRecord};
 
 const KIND: &str = "tenant";
 const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
@@ -101,6 +101,26 @@ pub fn list(connection: &Connection) -> Result<Vec<TenantRecord>, BackendError> 
     ))?;
     let rows = statement.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The live tenants `filter` matches: tier and region in SQL, labels on the decoded rows.
+pub fn find(
+    connection: &Connection,
+    filter: &TenantFilter,
+) -> Result<Vec<TenantRecord>, BackendError> {
+    let mut statement = connection.prepare(&format!(
+        "SELECT {COLUMNS} FROM tenants WHERE deleted_at IS NULL \
+         AND (?1 IS NULL OR tier = ?1) AND (?2 IS NULL OR region = ?2) ORDER BY slug"
+    ))?;
+    let rows = statement.query_map(params![filter.tier, filter.region], from_row)?;
+    let mut found = Vec::new();
+    for row in rows {
+        let tenant = row?;
+        if filter.matches(&tenant) {
+            found.push(tenant);
+        }
+    }
+    Ok(found)
 }
 
 pub fn update(tx: &Transaction<'_>, record: &TenantRecord) -> Result<TenantRecord, BackendError> {

@@ -1,0 +1,124 @@
+//! Decoding of `module` calls and `check` blocks.
+
+use hcl_edit::Span;
+use hcl_edit::structure::Block;
+
+use super::load::Loader;
+use super::{Check, DependsOn, ModuleCall};
+use crate::addrs::ResourceMode;
+
+impl Loader {
+    pub(super) fn module_block(&mut self, block: &Block) {
+        let Some(labels) = self.labels(block, &["name"]) else {
+            return;
+        };
+        let name = labels[0].clone();
+        if !self.valid_name(&name, "module", block, 0) {
+            return;
+        }
+        let header = Self::header_span(block);
+        if let Some(previous) = self.config.module_calls.get(&name) {
+            let detail = format!(
+                "A module call named \"{name}\" was already defined at {}. Module calls must \
+                 have unique names within a module.",
+                previous.range.short()
+            );
+            self.error("Duplicate module call", detail, header);
+            return;
+        }
+        let mut body = block.body.clone();
+        let Some(source_attr) = body.remove_attribute("source") else {
+            self.error(
+                "Missing required argument",
+                "The argument \"source\" is required, but no definition was found.",
+                header,
+            );
+            return;
+        };
+        let source_range = self.range_or_start(source_attr.value.span());
+        let Some(source) = self.constant_string(&source_attr.value, "source") else {
+            return;
+        };
+        body.remove_attribute("version");
+        body.remove_attribute("providers");
+        let count = body.remove_attribute("count").map(|a| a.value);
+        let for_each = body.remove_attribute("for_each").map(|a| a.value);
+        if let (Some(count_expr), Some(_)) = (&count, &for_each) {
+            self.error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one \
+                 should be used to be explicit about the number of resources to be created.",
+                count_expr.span(),
+            );
+        }
+        let depends_on = match body.remove_attribute("depends_on") {
+            Some(attr) => self.depends_on(&attr.value),
+            None => DependsOn::default(),
+        };
+        for nested in body.blocks() {
+            self.error(
+                "Unsupported block type",
+                format!(
+                    "Blocks of type \"{}\" are not expected here.",
+                    nested.ident.value()
+                ),
+                nested.ident.span(),
+            );
+        }
+        let call = ModuleCall {
+            name: name.clone(),
+            source,
+            source_range,
+            inputs: body,
+            count,
+            for_each,
+            depends_on,
+            file: self.file.clone(),
+            range: self.range_or_start(header),
+        };
+        self.config.module_calls.insert(name, call);
+    }
+
+    pub(super) fn check_block(&mut self, block: &Block) {
+        let Some(labels) = self.labels(block, &["name"]) else {
+            return;
+        };
+        let name = labels[0].clone();
+        if !self.valid_name(&name, "check", block, 0) {
+            return;
+        }
+        let header = Self::header_span(block);
+        if let Some(previous) = self.config.checks.get(&name) {
+            let detail = format!(
+                "A check block named \"{name}\" was already defined at {}. Check blocks must be \
+                 unique within a module.",
+                previous.range.short()
+            );
+            self.error("Duplicate check block", detail, header);
+            return;
+        }
+        self.check_arguments(&block.body, &[], &["data", "assert"]);
+        let mut data = Vec::new();
+        for nested in block.body.get_blocks("data") {
+            if let Some(resource) = self.resource(nested, ResourceMode::Data, Some(&name)) {
+                data.push(resource);
+            }
+        }
+        let asserts = self.conditions(&block.body, "assert");
+        if asserts.is_empty() {
+            self.error(
+                "Missing assert block",
+                "A check block must contain at least one assert block.",
+                header.clone(),
+            );
+        }
+        let check = Check {
+            name: name.clone(),
+            data,
+            asserts,
+            file: self.file.clone(),
+            range: self.range_or_start(header),
+        };
+        self.config.checks.insert(name, check);
+    }
+}

@@ -1,0 +1,222 @@
+//! Expansion of `count` and `for_each` (on resources and module calls) into instance keys,
+//! with Terraform's errors for values that are unknown or unsuitable, and the collection a
+//! reference to an expanded object evaluates to.
+
+use std::collections::BTreeMap;
+
+use hcl_edit::Span;
+use hcl_edit::expr::Expression;
+use tenantform_proto::value::{Type, Value};
+
+use crate::addrs::InstanceKey;
+use crate::diags::{Diagnostic, Diagnostics, Sources};
+use crate::lang::{self, EvalContext};
+
+/// The instances of one resource or module call.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expansion {
+    /// Neither `count` nor `for_each`: one instance without a key.
+    Single,
+    Count(i64),
+    /// `for_each`: each key with its `each.value`.
+    ForEach(BTreeMap<String, Value>),
+}
+
+const UNKNOWN_FOR_EACH_ADVICE: &str = "Alternatively, you could use the -target planning option \
+     to first apply only the resources that the for_each value depends on, and then apply a \
+     second time to fully converge.";
+
+impl Expansion {
+    /// Evaluates `count` or `for_each` (at most one is set).
+    pub fn evaluate(
+        count: Option<&Expression>,
+        for_each: Option<&Expression>,
+        ctx: &EvalContext,
+        file: &str,
+        sources: &Sources,
+    ) -> Result<Expansion, Diagnostics> {
+        if let Some(expr) = count {
+            let value = lang::evaluate(expr, ctx, file, sources)?;
+            return count_expansion(value, expr, file, sources);
+        }
+        if let Some(expr) = for_each {
+            let value = lang::evaluate(expr, ctx, file, sources)?;
+            return for_each_expansion(value, expr, file, sources);
+        }
+        Ok(Expansion::Single)
+    }
+
+    /// Every instance key, in order.
+    pub fn keys(&self) -> Vec<InstanceKey> {
+        match self {
+            Expansion::Single => vec![InstanceKey::None],
+            Expansion::Count(n) => (0..*n).map(InstanceKey::Int).collect(),
+            Expansion::ForEach(entries) => entries.keys().cloned().map(InstanceKey::Str).collect(),
+        }
+    }
+
+    /// True when `key` names one of the instances.
+    pub fn contains(&self, key: &InstanceKey) -> bool {
+        match (self, key) {
+            (Expansion::Single, InstanceKey::None) => true,
+            (Expansion::Count(n), InstanceKey::Int(i)) => *i >= 0 && i < n,
+            (Expansion::ForEach(entries), InstanceKey::Str(k)) => entries.contains_key(k),
+            _ => false,
+        }
+    }
+
+    /// Binds `count.index` or `each.key` / `each.value` for the instance `key`.
+    pub fn bind(&self, key: &InstanceKey, ctx: &mut EvalContext) {
+        match (self, key) {
+            (Expansion::Count(_), InstanceKey::Int(_)) => ctx.count_index = Some(key.to_value()),
+            (Expansion::ForEach(entries), InstanceKey::Str(k)) => {
+                ctx.each_key = Some(key.to_value());
+                ctx.each_value = entries.get(k).cloned();
+            }
+            _ => {}
+        }
+    }
+
+    /// The value a reference to the whole object has: the single instance's value, a tuple
+    /// by index (count) or an object by key (for_each). `values` are in key order.
+    pub fn collect(&self, values: Vec<(InstanceKey, Value)>) -> Value {
+        match self {
+            Expansion::Single => values
+                .into_iter()
+                .next()
+                .map_or(Value::Null, |(_, value)| value),
+            Expansion::Count(_) => Value::Tuple(values.into_iter().map(|(_, v)| v).collect()),
+            Expansion::ForEach(_) => Value::Object(
+                values
+                    .into_iter()
+                    .filter_map(|(key, value)| match key {
+                        InstanceKey::Str(k) => Some((k, value)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn invalid(
+    summary: &str,
+    detail: impl Into<String>,
+    expr: &Expression,
+    file: &str,
+    sources: &Sources,
+) -> Diagnostics {
+    let range = expr.span().map(|span| sources.range(file, span));
+    Diagnostic::error(summary, detail).with_range(range).into()
+}
+
+fn count_expansion(
+    value: Value,
+    expr: &Expression,
+    file: &str,
+    sources: &Sources,
+) -> Result<Expansion, Diagnostics> {
+    let fail = |detail: &str| {
+        Err(invalid(
+            "Invalid count argument",
+            detail,
+            expr,
+            file,
+            sources,
+        ))
+    };
+    match lang::convert(value, &Type::Number) {
+        Ok(Value::Unknown) => fail(
+            "The \"count\" value depends on resource attributes that cannot be determined until \
+             apply, so Terraform cannot predict how many instances will be created. To work \
+             around this, use the -target argument to first apply only the resources that the \
+             count depends on.",
+        ),
+        Ok(Value::Null) => {
+            fail("The given \"count\" argument value is null. An integer is required.")
+        }
+        Ok(Value::Number(n)) => match n.as_i64() {
+            Some(count) if count >= 0 => Ok(Expansion::Count(count)),
+            Some(_) => fail(
+                "The given \"count\" argument value is unsuitable: must be greater than or \
+                 equal to zero.",
+            ),
+            None => fail(
+                "The given \"count\" argument value is unsuitable: value must be a whole number.",
+            ),
+        },
+        _ => fail("The given \"count\" argument value is unsuitable: number required."),
+    }
+}
+
+fn for_each_expansion(
+    value: Value,
+    expr: &Expression,
+    file: &str,
+    sources: &Sources,
+) -> Result<Expansion, Diagnostics> {
+    let fail = |detail: String| {
+        Err(invalid(
+            "Invalid for_each argument",
+            detail,
+            expr,
+            file,
+            sources,
+        ))
+    };
+    match value {
+        Value::Unknown => fail(format!(
+            "The \"for_each\" value depends on resource attributes that cannot be determined \
+             until apply, so Terraform cannot predict how many instances will be created.\n\n\
+             {UNKNOWN_FOR_EACH_ADVICE}"
+        )),
+        Value::Null => fail(
+            "The given \"for_each\" argument value is unsuitable: the given \"for_each\" \
+             argument value is null. A map, or set of strings is allowed."
+                .into(),
+        ),
+        Value::Map(entries) | Value::Object(entries) => Ok(Expansion::ForEach(entries)),
+        Value::Set(items) => {
+            let mut entries = BTreeMap::new();
+            for item in items {
+                match item {
+                    Value::String(s) => {
+                        entries.insert(s.clone(), Value::String(s));
+                    }
+                    Value::Unknown => {
+                        return fail(format!(
+                            "The \"for_each\" set includes values derived from resource \
+                             attributes that cannot be determined until apply, and so Terraform \
+                             cannot determine the full set of keys that will identify the \
+                             instances of this resource.\n\nWhen working with unknown values in \
+                             for_each, it's better to use a map value where the keys are defined \
+                             statically in your configuration and where only the values contain \
+                             apply-time results.\n\n{UNKNOWN_FOR_EACH_ADVICE}"
+                        ));
+                    }
+                    Value::Null => {
+                        return fail(
+                            "The given \"for_each\" argument value is unsuitable: \"for_each\" \
+                             sets must not contain null values."
+                                .into(),
+                        );
+                    }
+                    other => {
+                        return fail(format!(
+                            "The given \"for_each\" argument value is unsuitable: \"for_each\" \
+                             supports maps and sets of strings, but you have provided a set \
+                             containing type {}.",
+                            lang::types::value_kind(&other)
+                        ));
+                    }
+                }
+            }
+            Ok(Expansion::ForEach(entries))
+        }
+        other => fail(format!(
+            "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument \
+             must be a map, or set of strings, and you have provided a value of type {}.",
+            lang::types::value_kind(&other)
+        )),
+    }
+}

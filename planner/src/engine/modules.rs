@@ -1,0 +1,289 @@
+//! Module calls and checks in the evaluation scope: expanding a call into module instances
+//! (`count` / `for_each`), evaluating its arguments as the child's input variables, the
+//! value `module.NAME` has, and `check` blocks, whose failures only warn.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hcl_edit::Span;
+use tenantform_proto::value::Value;
+
+use crate::addrs::{InstanceKey, ModuleStep};
+use crate::config::{Condition, Config};
+use crate::diags::{Diagnostic, Diagnostics, Severity};
+use crate::graph::Node;
+use crate::lang::{self, EvalContext};
+
+use super::expand::Expansion;
+use super::scope::{ModuleInstance, Scope};
+
+impl Scope<'_> {
+    /// Expands a module call in every instance of its module and evaluates the arguments of
+    /// each new module instance. False when something failed (reported).
+    pub(super) fn visit_module_call(&self, id: usize, name: &str) -> bool {
+        let config = self.module_config(id);
+        let call = &config.module_calls[name];
+        let Some(child) = config.children.get(name) else {
+            return false;
+        };
+        let sources = &config.sources;
+        let mut ok = self.check_module_arguments(config, name);
+        let mut child_instances = Vec::new();
+        for instance in self.instances_of(self.graph.module(id)) {
+            let ctx = self.context_in(id, &instance);
+            let expansion = match Expansion::evaluate(
+                call.count.as_ref(),
+                call.for_each.as_ref(),
+                &ctx,
+                &call.file,
+                sources,
+            ) {
+                Ok(expansion) => expansion,
+                Err(_) if self.validating() => Expansion::Single,
+                Err(diags) => {
+                    self.report(diags);
+                    ok = false;
+                    continue;
+                }
+            };
+            for key in expansion.keys() {
+                let mut ctx = ctx.clone();
+                expansion.bind(&key, &mut ctx);
+                if self.validating() && expansion == Expansion::Single {
+                    bind_unknown_repetition(call, &mut ctx);
+                }
+                let mut inputs = BTreeMap::new();
+                for attr in call.inputs.attributes() {
+                    match lang::evaluate(&attr.value, &ctx, &call.file, sources) {
+                        Ok(value) => {
+                            inputs.insert(attr.key.value().to_string(), value);
+                        }
+                        Err(diags) => {
+                            self.report(diags);
+                            ok = false;
+                        }
+                    }
+                }
+                let mut child_instance = instance.clone();
+                child_instance.push(ModuleStep {
+                    name: name.to_string(),
+                    key,
+                });
+                self.module_inputs
+                    .lock()
+                    .expect("module inputs")
+                    .insert(child_instance.clone(), inputs);
+                child_instances.push(child_instance);
+            }
+            self.call_expansions
+                .lock()
+                .expect("module expansions")
+                .insert((instance, name.to_string()), expansion);
+        }
+        self.module_instances
+            .lock()
+            .expect("module instances")
+            .entry(child.path.clone())
+            .or_default()
+            .extend(child_instances);
+        ok
+    }
+
+    /// Reports arguments the called module declares no variable for.
+    fn check_module_arguments(&self, config: &Config, name: &str) -> bool {
+        let call = &config.module_calls[name];
+        let child = &config.children[name];
+        let mut ok = true;
+        for attr in call.inputs.attributes() {
+            let argument = attr.key.value().as_str();
+            if !child.variables.contains_key(argument) {
+                ok = false;
+                let range = attr
+                    .key
+                    .span()
+                    .map(|span| config.sources.range(&call.file, span));
+                self.report_one(
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!("An argument named \"{argument}\" is not expected here."),
+                    )
+                    .with_range(range),
+                );
+            }
+        }
+        ok
+    }
+
+    /// An input variable of a module instance: the call's argument, else the default.
+    pub(super) fn module_variable_value(
+        &self,
+        config: &Config,
+        instance: &[ModuleStep],
+        name: &str,
+    ) -> Result<Value, Diagnostics> {
+        let variable = &config.variables[name];
+        let given = self
+            .module_inputs
+            .lock()
+            .expect("module inputs")
+            .get(instance)
+            .and_then(|inputs| inputs.get(name).cloned());
+        let value = match (given, &variable.default) {
+            (Some(value), _) if !value.is_null() || variable.default.is_none() => value,
+            (_, Some(default)) => lang::evaluate(
+                default,
+                &EvalContext::default(),
+                &variable.file,
+                &config.sources,
+            )?,
+            (_, None) => {
+                let parent = self
+                    .config
+                    .descendant(&config.path[..config.path.len() - 1]);
+                let range = parent
+                    .and_then(|p| p.module_calls.get(config.path.last()?))
+                    .map(|call| call.range.clone());
+                return Err(Diagnostic::error(
+                    "Missing required argument",
+                    format!("The argument \"{name}\" is required, but no definition was found."),
+                )
+                .with_range(range)
+                .into());
+            }
+        };
+        let constraint = crate::variables::declared_constraint(variable, &config.sources)?;
+        crate::variables::conform(value, &constraint).map_err(|e| {
+            Diagnostic::error(
+                "Invalid value for input variable",
+                format!("The given value is not suitable for var.{name}: {e}."),
+            )
+            .with_range(Some(variable.range.clone()))
+            .into()
+        })
+    }
+
+    /// The value of `module.CALL` in a module instance: an object of the named outputs
+    /// (every output when `outputs` is `None`), or a tuple or object of such objects.
+    pub(super) fn module_value(
+        &self,
+        config: &Config,
+        instance: &[ModuleStep],
+        call: &str,
+        outputs: Option<&BTreeSet<&str>>,
+    ) -> Value {
+        let Some(child) = config.children.get(call) else {
+            return Value::Unknown;
+        };
+        let expansion = self
+            .call_expansions
+            .lock()
+            .expect("module expansions")
+            .get(&(instance.to_vec(), call.to_string()))
+            .cloned();
+        let Some(expansion) = expansion else {
+            return Value::Unknown;
+        };
+        let names: Vec<&str> = match outputs {
+            Some(names) => names.iter().copied().collect(),
+            None => child.outputs.keys().map(String::as_str).collect(),
+        };
+        let ids: Vec<(&str, Option<usize>)> = names
+            .iter()
+            .map(|name| {
+                let id = self
+                    .graph
+                    .id_in(&child.path, &Node::Output(name.to_string()));
+                (*name, id)
+            })
+            .collect();
+        let values: Vec<(InstanceKey, Value)> = expansion
+            .keys()
+            .into_iter()
+            .map(|key| {
+                let mut child_instance: ModuleInstance = instance.to_vec();
+                child_instance.push(ModuleStep {
+                    name: call.to_string(),
+                    key: key.clone(),
+                });
+                let object = ids
+                    .iter()
+                    .map(|(name, id)| {
+                        let value =
+                            id.map_or(Value::Unknown, |id| self.get_in(id, &child_instance));
+                        (name.to_string(), value)
+                    })
+                    .collect();
+                (key, Value::Object(object))
+            })
+            .collect();
+        expansion.collect(values)
+    }
+
+    /// Evaluates a check block's assertions in every module instance; failures warn.
+    pub(super) fn visit_check(&self, id: usize, name: &str) {
+        let config = self.module_config(id);
+        let check = &config.checks[name];
+        for instance in self.instances_of(self.graph.module(id)) {
+            let ctx = self.context_in(id, &instance);
+            for assert in &check.asserts {
+                let outcome = evaluate_condition(assert, &ctx, config);
+                let failure = match outcome {
+                    Ok(None) => continue,
+                    Ok(Some(message)) => {
+                        Diagnostic::warning("Check block assertion failed", message)
+                            .with_range(Some(assert.range.clone()))
+                    }
+                    Err(diags) => {
+                        for mut diag in diags.0 {
+                            diag.severity = Severity::Warning;
+                            self.report_one(diag);
+                        }
+                        continue;
+                    }
+                };
+                self.report_one(failure);
+            }
+        }
+    }
+}
+
+/// Evaluates a condition: `None` when it holds (or is not known yet), else the error
+/// message.
+pub(crate) fn evaluate_condition(
+    condition: &Condition,
+    ctx: &EvalContext,
+    config: &Config,
+) -> Result<Option<String>, Diagnostics> {
+    let sources = &config.sources;
+    let value = lang::evaluate(&condition.condition, ctx, &condition.file, sources)?;
+    let holds = match lang::convert(value, &tenantform_proto::value::Type::Bool) {
+        Ok(Value::Bool(holds)) => holds,
+        Ok(Value::Unknown) => return Ok(None),
+        _ => {
+            return Err(Diagnostic::error(
+                "Invalid condition result",
+                "The condition expression must return either true or false.",
+            )
+            .with_range(Some(condition.range.clone()))
+            .into());
+        }
+    };
+    if holds {
+        return Ok(None);
+    }
+    let message = lang::evaluate(&condition.error_message, ctx, &condition.file, sources)?;
+    Ok(Some(match message {
+        Value::String(message) => message,
+        _ => "The condition failed (its error message is not known yet).".to_string(),
+    }))
+}
+
+/// In validation, a module call's `count.index` and `each` are unknown.
+fn bind_unknown_repetition(call: &crate::config::ModuleCall, ctx: &mut EvalContext) {
+    if call.count.is_some() {
+        ctx.count_index = Some(Value::Unknown);
+    }
+    if call.for_each.is_some() {
+        ctx.each_key = Some(Value::Unknown);
+        ctx.each_value = Some(Value::Unknown);
+    }
+}

@@ -1,0 +1,474 @@
+//! Planning one resource instance: refreshing its stored object, asking the provider to plan
+//! the change (with the lifecycle rules applied), reading data sources, and deleting stored
+//! instances whose configuration is gone.
+
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::Value;
+
+use crate::addrs::{InstanceAddr, ResourceMode};
+use crate::config::{Lifecycle, Resource};
+use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::lang::{self, EvalContext};
+use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
+use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
+use crate::providers::{PlanRequest, PlanResponse, ProviderClient};
+use crate::state::InstanceState;
+
+use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::instances::{PriorObject, decode_instance};
+use super::plan::{Planner, orphan_reason, provider_source, schema_for};
+
+/// What one resource instance is planned from.
+pub(super) struct Subject<'s> {
+    pub addr: InstanceAddr,
+    pub client: &'s dyn ProviderClient,
+    pub schema: &'s Schema,
+    pub local_name: String,
+    pub range: Option<SourceRange>,
+    pub dependencies: Vec<String>,
+    /// The block's lifecycle rules (`None` for an instance whose block is gone).
+    pub lifecycle: Option<&'s Lifecycle>,
+}
+
+impl Planner<'_> {
+    pub(super) async fn plan_managed(
+        &self,
+        subject: &Subject<'_>,
+        resource: &Resource,
+        mut ctx: EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        let module_config = self.module_config_of(&subject.addr);
+        let sources = &module_config.sources;
+        let prior = self.prior_object(subject).await?;
+        self.check_conditions(subject, &ctx, false)?;
+        let mut config_value = lang::decode_body(
+            &resource.body,
+            &subject.schema.block,
+            &ctx,
+            &resource.file,
+            sources,
+        )?;
+        let diags = subject
+            .client
+            .validate_resource_config(&subject.addr.resource.type_name, &config_value)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            diags,
+            subject.range.clone(),
+        ))?;
+        if let Some(prior) = &prior {
+            config_value = self.ignore_changes(subject, &prior.value, config_value);
+        }
+        let forced = if self.replace.contains(&subject.addr) {
+            Some(ActionReason::ReplaceByRequest)
+        } else if self.replace_triggered(subject, resource, &ctx)? {
+            Some(ActionReason::ReplaceByTriggers)
+        } else {
+            None
+        };
+        let change = self
+            .plan_update(subject, prior, config_value, forced)
+            .await?;
+        self.check_prevent_destroy(subject, change.action)?;
+        ctx.self_value = Some(change.planned.clone());
+        self.check_conditions(subject, &ctx, true)?;
+        Ok(self.finish(change))
+    }
+
+    /// A data source: read now when its configuration is known and nothing it depends on
+    /// changes, otherwise during apply.
+    pub(super) async fn plan_data(
+        &self,
+        subject: &Subject<'_>,
+        resource: &Resource,
+        ctx: &EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        let module_config = self.module_config_of(&subject.addr);
+        self.check_conditions(subject, ctx, false)?;
+        let config_value = lang::decode_body(
+            &resource.body,
+            &subject.schema.block,
+            ctx,
+            &resource.file,
+            &module_config.sources,
+        )?;
+        let pending = {
+            let changed = self.changed_resources.lock().expect("changed resources");
+            resource.depends_on.iter().any(|(target, _)| {
+                let text = crate::addrs::config_resource_string(&module_config.path, target);
+                changed.contains(&text)
+            })
+        };
+        let prior = match self.state.instances.get(&subject.addr) {
+            Some(instance) => {
+                decode_instance(
+                    subject.client,
+                    subject.schema,
+                    &subject.addr,
+                    instance,
+                    subject.range.clone(),
+                )
+                .await?
+                .value
+            }
+            None => Value::Null,
+        };
+        let mut change = if !config_value.is_wholly_known() || pending {
+            let reason = if pending {
+                ActionReason::ReadBecauseDependencyPending
+            } else {
+                ActionReason::ReadBecauseConfigUnknown
+            };
+            let planned = unknown_computed(&subject.schema.block, &config_value);
+            let mut change = self.change(subject, Action::Read, Some(reason), absent(), None);
+            change.prior = prior;
+            change.planned = planned;
+            change
+        } else {
+            let read = subject
+                .client
+                .read_data_source(&subject.addr.resource.type_name, &config_value)
+                .await
+                .map_err(|e| self.failure(subject, &e))?;
+            self.scope.check(provider_diagnostics(
+                &subject.addr.to_string(),
+                read.diagnostics,
+                subject.range.clone(),
+            ))?;
+            let mut change = self.change(subject, Action::NoOp, None, absent(), None);
+            change.prior = read.new_state.clone();
+            change.planned = read.new_state;
+            change
+        };
+        change.config = config_value;
+        let mut ctx = ctx.clone();
+        ctx.self_value = Some(change.planned.clone());
+        self.check_conditions(subject, &ctx, true)?;
+        Ok(self.finish(change))
+    }
+
+    /// The stored object of an instance, decoded and (unless disabled) refreshed; `None`
+    /// when there is none or it no longer exists.
+    pub(super) async fn prior_object(
+        &self,
+        subject: &Subject<'_>,
+    ) -> Result<Option<PriorObject>, Diagnostics> {
+        let Some(instance) = self.state.instances.get(&subject.addr) else {
+            return Ok(None);
+        };
+        let prior = decode_instance(
+            subject.client,
+            subject.schema,
+            &subject.addr,
+            instance,
+            subject.range.clone(),
+        )
+        .await?;
+        if !self.options.refresh || subject.addr.resource.mode == ResourceMode::Data {
+            return Ok(Some(prior));
+        }
+        let read = subject
+            .client
+            .read_resource(
+                &subject.addr.resource.type_name,
+                &prior.value,
+                &prior.private,
+            )
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            read.diagnostics,
+            subject.range.clone(),
+        ))?;
+        if read.new_state.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(PriorObject {
+            value: read.new_state,
+            private: read.private,
+            ..prior
+        }))
+    }
+
+    async fn plan_update(
+        &self,
+        subject: &Subject<'_>,
+        prior: Option<PriorObject>,
+        config_value: Value,
+        forced: Option<ActionReason>,
+    ) -> Result<ResourceChange, Diagnostics> {
+        let Some(prior) = prior else {
+            let response = self
+                .ask_plan(subject, &Value::Null, &[], &config_value)
+                .await?;
+            let mut change = self.change(subject, Action::Create, None, absent(), Some(response));
+            change.config = config_value;
+            return Ok(change);
+        };
+        let response = self
+            .ask_plan(subject, &prior.value, &prior.private, &config_value)
+            .await?;
+        let replace_reason = if prior.tainted {
+            Some(ActionReason::ReplaceBecauseTainted)
+        } else if let Some(reason) = forced {
+            Some(reason)
+        } else if !changed_paths(&response.requires_replace, &prior.value, &response.planned)
+            .is_empty()
+        {
+            Some(ActionReason::ReplaceBecauseCannotUpdate)
+        } else {
+            None
+        };
+        let mut change = match replace_reason {
+            Some(reason) => {
+                let requires_replace = response.requires_replace;
+                let mut create = self
+                    .ask_plan(subject, &Value::Null, &[], &config_value)
+                    .await?;
+                create.requires_replace = requires_replace;
+                let action = if subject.lifecycle.is_some_and(|l| l.create_before_destroy) {
+                    Action::CreateThenDelete
+                } else {
+                    Action::DeleteThenCreate
+                };
+                self.change(subject, action, Some(reason), prior, Some(create))
+            }
+            None => {
+                let action = if response.planned == prior.value {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                self.change(subject, action, None, prior, Some(response))
+            }
+        };
+        change.config = config_value;
+        Ok(change)
+    }
+
+    async fn ask_plan(
+        &self,
+        subject: &Subject<'_>,
+        prior: &Value,
+        prior_private: &[u8],
+        config_value: &Value,
+    ) -> Result<PlanResponse, Diagnostics> {
+        let proposed = proposed_new(&subject.schema.block, prior, config_value);
+        let response = subject
+            .client
+            .plan_resource_change(PlanRequest {
+                type_name: &subject.addr.resource.type_name,
+                prior,
+                proposed: &proposed,
+                config: config_value,
+                prior_private,
+            })
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            response.diagnostics.clone(),
+            subject.range.clone(),
+        ))?;
+        let problems = plan_problems(&subject.schema.block, config_value, &response.planned);
+        if !problems.is_empty() {
+            return Err(invalid_plan(subject, &problems).into());
+        }
+        Ok(response)
+    }
+
+    /// Plans the deletion of a stored object through the provider, which may refuse it.
+    /// Data sources are only forgotten.
+    pub(super) async fn plan_delete(
+        &self,
+        subject: &Subject<'_>,
+        prior: Option<PriorObject>,
+        reason: Option<ActionReason>,
+    ) -> Result<Option<ResourceChange>, Diagnostics> {
+        let Some(prior) = prior else {
+            // Gone already: only the stored record is left to drop.
+            if self.state.instances.contains_key(&subject.addr) {
+                return Ok(Some(self.change(
+                    subject,
+                    Action::NoOp,
+                    None,
+                    absent(),
+                    None,
+                )));
+            }
+            return Ok(None);
+        };
+        if subject.addr.resource.mode == ResourceMode::Data {
+            let mut change = self.change(subject, Action::Delete, reason, prior, None);
+            change.planned = Value::Null;
+            return Ok(Some(change));
+        }
+        let response = subject
+            .client
+            .plan_resource_change(PlanRequest {
+                type_name: &subject.addr.resource.type_name,
+                prior: &prior.value,
+                proposed: &Value::Null,
+                config: &Value::Null,
+                prior_private: &prior.private,
+            })
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            response.diagnostics.clone(),
+            subject.range.clone(),
+        ))?;
+        let response = PlanResponse {
+            planned: Value::Null,
+            ..response
+        };
+        Ok(Some(self.change(
+            subject,
+            Action::Delete,
+            reason,
+            prior,
+            Some(response),
+        )))
+    }
+
+    pub(super) async fn visit_orphan(&self, addr: &InstanceAddr, instance: &InstanceState) -> bool {
+        match self.plan_orphan(addr, instance).await {
+            Ok(change) => {
+                if let Some(change) = change {
+                    self.add_change(change);
+                }
+                true
+            }
+            Err(diags) => {
+                self.scope.report(diags);
+                false
+            }
+        }
+    }
+
+    async fn plan_orphan(
+        &self,
+        addr: &InstanceAddr,
+        instance: &InstanceState,
+    ) -> Result<Option<ResourceChange>, Diagnostics> {
+        let local_name = self.names.local_name(addr, instance);
+        self.scope.configure_unlisted(&local_name).await?;
+        let block = self
+            .scope
+            .config
+            .descendant(&crate::addrs::static_module_path(&addr.module))
+            .and_then(|module| module.resource(&addr.resource));
+        let range = block.map(|r| r.range.clone());
+        let subject = Subject {
+            addr: addr.clone(),
+            client: self.scope.client(&local_name, range.clone())?,
+            schema: schema_for(
+                self.scope.providers,
+                &local_name,
+                &addr.resource,
+                range.clone(),
+            )?,
+            local_name,
+            range,
+            dependencies: instance.dependencies.clone(),
+            lifecycle: None,
+        };
+        let prior = self.prior_object(&subject).await?;
+        if self.options.mode == PlanMode::RefreshOnly {
+            return Ok(prior.map(|p| self.change(&subject, Action::NoOp, None, p, None)));
+        }
+        let reason = orphan_reason(&self.scope, addr);
+        self.plan_delete(&subject, prior, Some(reason)).await
+    }
+
+    pub(super) fn change(
+        &self,
+        subject: &Subject<'_>,
+        action: Action,
+        action_reason: Option<ActionReason>,
+        prior: PriorObject,
+        response: Option<PlanResponse>,
+    ) -> ResourceChange {
+        let (planned, planned_private, requires_replace) = match response {
+            Some(r) => (r.planned, r.planned_private, r.requires_replace),
+            None => (prior.value.clone(), prior.private.clone(), Vec::new()),
+        };
+        let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
+        sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
+        sensitive.sort();
+        sensitive.dedup();
+        ResourceChange {
+            addr: subject.addr.clone(),
+            provider: provider_source(self.scope.config, self.scope.providers, &subject.local_name),
+            provider_local_name: subject.local_name.clone(),
+            action,
+            action_reason,
+            prior: prior.value,
+            planned,
+            config: Value::Null,
+            prior_private: prior.private,
+            planned_private,
+            requires_replace,
+            sensitive_paths: sensitive,
+            dependencies: subject.dependencies.clone(),
+            schema_version: subject.schema.version,
+        }
+    }
+
+    pub(super) fn failure(
+        &self,
+        subject: &Subject<'_>,
+        error: &crate::providers::ProviderError,
+    ) -> Diagnostics {
+        provider_failure(&subject.addr.to_string(), error, subject.range.clone()).into()
+    }
+
+    /// The configuration of the module an instance belongs to.
+    pub(super) fn module_config_of(&self, addr: &InstanceAddr) -> &crate::config::Config {
+        self.scope
+            .config
+            .descendant(&crate::addrs::static_module_path(&addr.module))
+            .unwrap_or(self.scope.config)
+    }
+}
+
+/// A configuration with every computed attribute it leaves null unknown: what a data
+/// source read during apply is planned as.
+pub(super) fn unknown_computed(schema: &tenantform_proto::schema::Block, config: &Value) -> Value {
+    let Value::Object(entries) = config else {
+        return Value::Unknown;
+    };
+    let mut entries = entries.clone();
+    for (name, attr) in &schema.attributes {
+        if attr.computed && entries.get(name).is_none_or(Value::is_null) {
+            entries.insert(name.clone(), Value::Unknown);
+        }
+    }
+    Value::Object(entries)
+}
+
+pub(super) fn absent() -> PriorObject {
+    PriorObject {
+        value: Value::Null,
+        private: Vec::new(),
+        tainted: false,
+    }
+}
+
+fn invalid_plan(subject: &Subject<'_>, problems: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        "Provider produced invalid plan",
+        format!(
+            "Provider {:?} planned an invalid value for {}:\n  - {}\n\nThis is a bug in the \
+             provider, which should be reported in the provider's own issue tracker.",
+            subject.local_name,
+            subject.addr,
+            problems.join("\n  - ")
+        ),
+    )
+    .with_range(subject.range.clone())
+}

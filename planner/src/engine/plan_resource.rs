@@ -1,0 +1,284 @@
+//! Planning one resource block in one module instance: expanding `count` / `for_each`,
+//! planning each instance (in parallel, results in key order) and deleting the stored
+//! instances the expansion no longer has.
+
+use futures_util::stream::{self, StreamExt};
+use tenantform_proto::value::Value;
+
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::config::{Config, Resource};
+use crate::diags::Diagnostics;
+use crate::lang::EvalContext;
+use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
+
+use super::expand::Expansion;
+use super::plan::{Planner, schema_for};
+use super::plan_instance::Subject;
+use super::targets::Coverage;
+
+impl Planner<'_> {
+    /// Plans a resource block in one module instance; returns the value references see.
+    pub(super) async fn plan_resource(
+        &self,
+        id: usize,
+        addr: &ResourceAddr,
+        module: &[ModuleStep],
+    ) -> Result<Value, Diagnostics> {
+        let config = self.scope.module_config(id);
+        let Some(resource) = config.resource(addr) else {
+            return Ok(Value::Null);
+        };
+        let coverage = self
+            .targeting
+            .as_ref()
+            .map_or(Coverage::All, |t| t.coverage(id));
+        let stored = self.stored_instances(module, addr);
+        if self.options.mode != PlanMode::Normal || coverage == Coverage::None {
+            return self.plan_stored_only(id, resource, module, coverage).await;
+        }
+        let ctx = self.scope.context_in(id, module);
+        let expansion = Expansion::evaluate(
+            resource.count.as_ref(),
+            resource.for_each.as_ref(),
+            &ctx,
+            &resource.file,
+            &config.sources,
+        )?;
+        let dependencies = self.dependencies(id);
+        let keys = expansion.keys();
+        let results: Vec<Result<(InstanceKey, Value), Diagnostics>> = stream::iter(keys)
+            .map(|key| {
+                let subject_addr = InstanceAddr {
+                    module: module.to_vec(),
+                    resource: addr.clone(),
+                    key: key.clone(),
+                };
+                let mut ctx = ctx.clone();
+                expansion.bind(&key, &mut ctx);
+                let dependencies = dependencies.clone();
+                async move {
+                    let targeted = coverage == Coverage::All
+                        || self
+                            .targeting
+                            .as_ref()
+                            .is_none_or(|t| t.names(&subject_addr));
+                    let subject = self.subject(config, resource, subject_addr, dependencies)?;
+                    let value = if targeted {
+                        self.plan_instance(&subject, resource, ctx).await?
+                    } else {
+                        self.untouched(&subject).await?
+                    };
+                    Ok((key, value))
+                }
+            })
+            .buffered(self.options.parallelism.max(1))
+            .collect()
+            .await;
+        let mut values = Vec::new();
+        let mut diags = Diagnostics::new();
+        for result in results {
+            match result {
+                Ok(pair) => values.push(pair),
+                Err(errors) => diags.extend(errors),
+            }
+        }
+        for (stored_addr, _) in &stored {
+            if expansion.contains(&stored_addr.key) {
+                continue;
+            }
+            self.mark_handled(stored_addr);
+            if self
+                .targeting
+                .as_ref()
+                .is_some_and(|t| !t.names(stored_addr))
+            {
+                continue;
+            }
+            let reason = match (&expansion, &stored_addr.key) {
+                (Expansion::Count(_), InstanceKey::Int(_)) => ActionReason::DeleteBecauseCountIndex,
+                (Expansion::ForEach(_), InstanceKey::Str(_)) => ActionReason::DeleteBecauseEachKey,
+                _ => ActionReason::DeleteBecauseWrongRepetition,
+            };
+            let subject = self.subject(
+                config,
+                resource,
+                (*stored_addr).clone(),
+                self.dependencies(id),
+            )?;
+            match self.plan_removal(&subject, reason).await {
+                Ok(()) => {}
+                Err(errors) => diags.extend(errors),
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(expansion.collect(values))
+    }
+
+    /// Destroy and refresh-only plans (and resources outside the targets) work from the
+    /// stored instances alone.
+    async fn plan_stored_only(
+        &self,
+        id: usize,
+        resource: &Resource,
+        module: &[ModuleStep],
+        coverage: Coverage,
+    ) -> Result<Value, Diagnostics> {
+        let config = self.scope.module_config(id);
+        let stored: Vec<InstanceAddr> = self
+            .stored_instances(module, &resource.addr)
+            .into_iter()
+            .map(|(addr, _)| addr.clone())
+            .collect();
+        let mut values = Vec::new();
+        for addr in stored {
+            self.mark_handled(&addr);
+            let subject = self.subject(config, resource, addr.clone(), self.dependencies(id))?;
+            let targeted = match coverage {
+                Coverage::All => true,
+                Coverage::Named => self.targeting.as_ref().is_none_or(|t| t.names(&addr)),
+                Coverage::None => false,
+            };
+            let value = if !targeted {
+                self.untouched(&subject).await?
+            } else if self.options.mode == PlanMode::Destroy {
+                let prior = self.prior_object(&subject).await?;
+                let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
+                self.check_prevent_destroy(&subject, Action::Delete)?;
+                if let Some(change) = self.plan_delete(&subject, prior, None).await? {
+                    self.add_change(change);
+                }
+                value
+            } else {
+                let prior = self.prior_object(&subject).await?;
+                let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
+                if let Some(prior) = prior {
+                    self.add_change(self.change(&subject, Action::NoOp, None, prior, None));
+                }
+                value
+            };
+            values.push((addr.key.clone(), value));
+        }
+        Ok(stored_collection(resource, values))
+    }
+
+    /// An instance left out of a targeted plan: its stored value, unchanged.
+    async fn untouched(&self, subject: &Subject<'_>) -> Result<Value, Diagnostics> {
+        self.mark_handled(&subject.addr);
+        let Some(instance) = self.state.instances.get(&subject.addr) else {
+            return Ok(Value::Unknown);
+        };
+        let prior = super::instances::decode_instance(
+            subject.client,
+            subject.schema,
+            &subject.addr,
+            instance,
+            subject.range.clone(),
+        )
+        .await?;
+        Ok(prior.value)
+    }
+
+    /// Plans the deletion of a stored instance its block no longer declares.
+    async fn plan_removal(
+        &self,
+        subject: &Subject<'_>,
+        reason: ActionReason,
+    ) -> Result<(), Diagnostics> {
+        let prior = self.prior_object(subject).await?;
+        if prior.is_some() {
+            self.check_prevent_destroy(subject, Action::Delete)?;
+        }
+        if let Some(change) = self.plan_delete(subject, prior, Some(reason)).await? {
+            self.add_change(change);
+        }
+        Ok(())
+    }
+
+    pub(super) fn mark_handled(&self, addr: &InstanceAddr) {
+        if self.state.instances.contains_key(addr) {
+            self.handled
+                .lock()
+                .expect("handled instances")
+                .insert(addr.clone());
+        }
+    }
+
+    fn dependencies(&self, id: usize) -> Vec<String> {
+        self.scope
+            .graph
+            .resource_dependencies(id)
+            .into_iter()
+            .collect()
+    }
+
+    /// The subject of one instance of a configured resource.
+    pub(super) fn subject<'s>(
+        &'s self,
+        config: &'s Config,
+        resource: &'s Resource,
+        addr: InstanceAddr,
+        dependencies: Vec<String>,
+    ) -> Result<Subject<'s>, Diagnostics> {
+        let range = Some(resource.range.clone());
+        let _ = config;
+        Ok(Subject {
+            client: self.scope.client(&resource.provider, range.clone())?,
+            schema: schema_for(
+                self.scope.providers,
+                &resource.provider,
+                &resource.addr,
+                range.clone(),
+            )?,
+            local_name: resource.provider.clone(),
+            range,
+            dependencies,
+            lifecycle: Some(&resource.lifecycle_rules),
+            addr,
+        })
+    }
+
+    /// Plans one configured instance; returns the value references see.
+    async fn plan_instance(
+        &self,
+        subject: &Subject<'_>,
+        resource: &Resource,
+        ctx: EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        self.mark_handled(&subject.addr);
+        if subject.addr.resource.mode == ResourceMode::Data {
+            return self.plan_data(subject, resource, &ctx).await;
+        }
+        self.plan_managed(subject, resource, ctx).await
+    }
+
+    /// Records a change and returns the value dependents see.
+    pub(super) fn finish(&self, change: ResourceChange) -> Value {
+        let value = change.planned.clone();
+        self.add_change(change);
+        value
+    }
+}
+
+/// The collection of stored instance values, shaped by the block's repetition.
+fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Value)>) -> Value {
+    if resource.count.is_some() {
+        Value::Tuple(values.into_iter().map(|(_, v)| v).collect())
+    } else if resource.for_each.is_some() {
+        Value::Object(
+            values
+                .into_iter()
+                .filter_map(|(key, value)| match key {
+                    InstanceKey::Str(k) => Some((k, value)),
+                    _ => None,
+                })
+                .collect(),
+        )
+    } else {
+        values
+            .into_iter()
+            .next()
+            .map_or(Value::Null, |(_, value)| value)
+    }
+}

@@ -1,0 +1,175 @@
+//! `dynamic` blocks: `dynamic "TYPE" { for_each = ...; iterator = NAME; labels = [...];
+//! content { ... } }` expands into one `TYPE` block per element of `for_each`, with the
+//! iterator (named `TYPE` unless `iterator` says otherwise) bound to `{ key, value }`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use hcl_edit::Span;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block as HclBlock, Body};
+use tenantform_proto::value::{Number, Value};
+
+use super::eval::Evaluator;
+use crate::diags::Diagnostics;
+
+/// One nested block to decode: a literal block, or one expansion of a `dynamic` block.
+pub(super) struct NestedItem<'b> {
+    pub body: &'b Body,
+    pub labels: Vec<String>,
+    /// The block type's span (where problems with the whole block are reported).
+    pub span: Option<Range<usize>>,
+    /// The span of the first label, or of the block type.
+    pub label_span: Option<Range<usize>>,
+    /// The iterator binding of a dynamic block's expansion.
+    pub bindings: Vec<(String, Value)>,
+}
+
+impl<'b> NestedItem<'b> {
+    pub fn literal(block: &'b HclBlock) -> NestedItem<'b> {
+        NestedItem {
+            body: &block.body,
+            labels: block
+                .labels
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
+            span: block.ident.span(),
+            label_span: block
+                .labels
+                .first()
+                .and_then(|l| l.span())
+                .or(block.ident.span()),
+            bindings: Vec::new(),
+        }
+    }
+}
+
+/// What a `dynamic` block expands to.
+pub(super) enum Expansion<'b> {
+    Items(Vec<NestedItem<'b>>),
+    /// `for_each` is not known yet: the whole block collection is unknown.
+    Unknown,
+}
+
+/// The type a `dynamic` block generates (its label).
+pub(super) fn dynamic_type(block: &HclBlock) -> Option<String> {
+    match block.labels.as_slice() {
+        [label] => Some(label.as_str().to_string()),
+        _ => None,
+    }
+}
+
+/// Expands a `dynamic` block.
+pub(super) fn expand<'b>(
+    eval: &mut Evaluator<'_>,
+    block: &'b HclBlock,
+    type_name: &str,
+) -> Result<Expansion<'b>, Diagnostics> {
+    let body = &block.body;
+    let Some(for_each) = body.get_attribute("for_each") else {
+        return Err(eval.error(
+            "Missing required argument",
+            "The argument \"for_each\" is required, but no definition was found.",
+            block.ident.span(),
+        ));
+    };
+    let iterator = match body.get_attribute("iterator") {
+        Some(attr) => match &attr.value {
+            Expression::Variable(name) => name.value().to_string(),
+            other => {
+                return Err(eval.error(
+                    "Invalid expression",
+                    "A single static variable reference is required: only attribute access \
+                     and indexing with constant keys. No calculations, function calls, template \
+                     expressions, etc are allowed here.",
+                    other.span(),
+                ));
+            }
+        },
+        None => type_name.to_string(),
+    };
+    let contents: Vec<&HclBlock> = body.get_blocks("content").collect();
+    let [content] = contents.as_slice() else {
+        return Err(eval.error(
+            "Missing content block",
+            "A dynamic block must have a nested block of type \"content\" to describe the body \
+             of each generated block.",
+            block.ident.span(),
+        ));
+    };
+    let collection = eval.eval(&for_each.value)?;
+    let pairs: Vec<(Value, Value)> = match collection {
+        Value::Unknown => return Ok(Expansion::Unknown),
+        Value::Null => {
+            return Err(eval.error(
+                "Invalid dynamic for_each value",
+                "Cannot use a null value in for_each.",
+                for_each.value.span(),
+            ));
+        }
+        Value::Map(entries) | Value::Object(entries) => entries
+            .into_iter()
+            .map(|(k, v)| (Value::string(k), v))
+            .collect(),
+        Value::List(items) | Value::Tuple(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(Number::from_u64(i as u64)), v))
+            .collect(),
+        Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
+        other => {
+            return Err(eval.error(
+                "Invalid dynamic for_each value",
+                format!(
+                    "Cannot use a {} value in for_each. An iterable collection is required.",
+                    super::types::value_kind(&other)
+                ),
+                for_each.value.span(),
+            ));
+        }
+    };
+    let label_exprs: Vec<Expression> = match body.get_attribute("labels") {
+        Some(attr) => match &attr.value {
+            Expression::Array(items) => items.iter().cloned().collect(),
+            other => {
+                return Err(eval.error(
+                    "Invalid dynamic labels",
+                    "The labels argument must be a list of label expressions.",
+                    other.span(),
+                ));
+            }
+        },
+        None => Vec::new(),
+    };
+    let mut items = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        let binding = Value::Object(BTreeMap::from([
+            ("key".to_string(), key),
+            ("value".to_string(), value),
+        ]));
+        let bindings = vec![(iterator.clone(), binding)];
+        let labels = eval.with_bindings(bindings.clone(), |eval| {
+            label_exprs
+                .iter()
+                .map(|expr| match eval.eval(expr)? {
+                    Value::String(s) => Ok(s),
+                    _ => Err(eval.error(
+                        "Invalid dynamic block label",
+                        "Cannot use this value as a dynamic block label: a known string is \
+                         required.",
+                        expr.span(),
+                    )),
+                })
+                .collect::<Result<Vec<String>, Diagnostics>>()
+        })?;
+        items.push(NestedItem {
+            body: &content.body,
+            labels,
+            span: block.ident.span(),
+            label_span: block.labels.first().and_then(|l| l.span()),
+            bindings,
+        });
+    }
+    Ok(Expansion::Items(items))
+}

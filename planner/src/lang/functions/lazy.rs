@@ -1,0 +1,125 @@
+//! Functions that take expressions rather than values: `try`, `can` and `issensitive`.
+//! The evaluator hands their calls here before evaluating any argument, so that an
+//! argument's evaluation error can be caught instead of failing the whole expression.
+
+use std::collections::BTreeSet;
+
+use hcl_edit::Span;
+use hcl_edit::expr::FuncCall;
+use tenantform_proto::value::Value;
+
+use super::marks::expression_sensitivity;
+use crate::diags::{Diagnostic, Diagnostics};
+use crate::lang::eval::{EvalResult, Evaluator};
+
+/// The names of the functions evaluated here.
+pub const LAZY_FUNCTIONS: &[&str] = &["try", "can", "issensitive"];
+
+impl Evaluator<'_> {
+    /// Evaluates a call of `try`, `can` or `issensitive`; `None` for any other function.
+    pub(crate) fn eval_lazy_call(&mut self, name: &str, call: &FuncCall) -> Option<EvalResult> {
+        if !LAZY_FUNCTIONS.contains(&name) || call.args.expand_final() {
+            return None;
+        }
+        let args: Vec<_> = call.args.iter().collect();
+        Some(match name {
+            "try" => self.eval_try(&args, call),
+            "can" => self
+                .eval_single(&args, call, "can", "expression")
+                .and_then(|expr| {
+                    Ok(match self.eval(expr) {
+                        Err(diags) if is_static_error(&diags) => return Err(diags),
+                        Err(_) => Value::Bool(false),
+                        Ok(v) if !v.is_wholly_known() => Value::Unknown,
+                        Ok(_) => Value::Bool(true),
+                    })
+                }),
+            _ => self
+                .eval_single(&args, call, "issensitive", "value")
+                .and_then(|expr| {
+                    let value = self.eval(expr)?;
+                    if !value.is_wholly_known() {
+                        return Ok(Value::Unknown);
+                    }
+                    let marks = expression_sensitivity(expr, &BTreeSet::new());
+                    Ok(Value::Bool(marks.is_whole()))
+                }),
+        })
+    }
+
+    /// The single argument of a one-parameter lazy function.
+    fn eval_single<'e>(
+        &self,
+        args: &[&'e hcl_edit::expr::Expression],
+        call: &FuncCall,
+        name: &str,
+        param: &str,
+    ) -> Result<&'e hcl_edit::expr::Expression, Diagnostics> {
+        match args {
+            [single] => Ok(single),
+            [] => Err(self.error(
+                "Not enough function arguments",
+                format!(
+                    "Function \"{name}\" expects 1 argument(s). Missing value for \"{param}\"."
+                ),
+                call.span(),
+            )),
+            [_, extra, ..] => Err(self.error(
+                "Too many function arguments",
+                format!("Function \"{name}\" expects only 1 argument(s)."),
+                extra.span().or(call.span()),
+            )),
+        }
+    }
+
+    /// `try(exprs...)`: the first argument that evaluates without error; unknown as soon as
+    /// one yields a value that is not wholly known.
+    fn eval_try(&mut self, args: &[&hcl_edit::expr::Expression], call: &FuncCall) -> EvalResult {
+        if args.is_empty() {
+            return Err(self.error(
+                "Invalid function arguments",
+                "At least one argument is required.",
+                call.span(),
+            ));
+        }
+        let mut failures = Vec::new();
+        for expr in args {
+            match self.eval(expr) {
+                Ok(value) if !value.is_wholly_known() => return Ok(Value::Unknown),
+                Ok(value) => return Ok(value),
+                Err(diags) if is_static_error(&diags) => return Err(diags),
+                Err(diags) => failures.extend(diags.0),
+            }
+        }
+        let mut detail =
+            String::from("Call to function \"try\" failed: no expression succeeded:\n");
+        for failure in &failures {
+            detail.push_str(&describe_failure(failure));
+        }
+        detail.push_str("\nAt least one expression must produce a successful result.");
+        Err(self.error("Error in function call", detail, call.span()))
+    }
+}
+
+/// One failed `try` argument as Terraform lists it.
+fn describe_failure(diag: &Diagnostic) -> String {
+    let place = diag
+        .range
+        .as_ref()
+        .map(|r| {
+            format!(
+                " (at {}:{},{}-{})",
+                r.filename, r.start.line, r.start.column, r.end.column
+            )
+        })
+        .unwrap_or_default();
+    format!("- {}{place}\n  {}\n", diag.summary, diag.detail)
+}
+
+/// Errors Terraform reports before evaluating, which `try` and `can` therefore cannot catch:
+/// references to things that are not declared.
+fn is_static_error(diags: &Diagnostics) -> bool {
+    diags.iter().any(|d| {
+        d.summary.starts_with("Reference to undeclared") || d.summary == "Call to unknown function"
+    })
+}

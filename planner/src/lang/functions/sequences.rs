@@ -1,0 +1,445 @@
+//! More collection functions: `alltrue`, `anytrue`, `chunklist`, `coalescelist`, `compact`,
+//! `index`, `matchkeys`, `one`, `range`, `reverse`, `slice`, `sum`, `transpose`, `zipmap`
+//! and the set functions `setintersection`, `setproduct`, `setsubtract`, `setunion`.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::value::{Number, Type, Value};
+
+use super::{FunctionError, integer_arg, number_arg, sequence_arg};
+use crate::lang::convert::convert;
+use crate::lang::types::{equal, value_kind};
+
+fn bools(args: &[Value]) -> Result<Vec<Option<bool>>, FunctionError> {
+    sequence_arg(args, 0)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match convert(item, &Type::Bool) {
+            Ok(Value::Bool(b)) => Ok(Some(b)),
+            Ok(_) => Ok(None),
+            Err(_) => Err(FunctionError::arg(0, format!("element {i}: bool required"))),
+        })
+        .collect()
+}
+
+/// True when every element is true; null elements count as false.
+pub fn alltrue(args: Vec<Value>) -> Result<Value, FunctionError> {
+    Ok(Value::Bool(bools(&args)?.iter().all(|b| *b == Some(true))))
+}
+
+pub fn anytrue(args: Vec<Value>) -> Result<Value, FunctionError> {
+    Ok(Value::Bool(bools(&args)?.contains(&Some(true))))
+}
+
+pub fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    let size = integer_arg(&args, 1)?;
+    if size < 0 {
+        return Err(FunctionError::Call(
+            "the size argument must be positive".into(),
+        ));
+    }
+    if size == 0 {
+        return Ok(Value::List(vec![Value::List(items)]));
+    }
+    Ok(Value::List(
+        items
+            .chunks(size as usize)
+            .map(|chunk| Value::List(chunk.to_vec()))
+            .collect(),
+    ))
+}
+
+/// The first argument that is a non-empty list.
+pub fn coalescelist(args: Vec<Value>) -> Result<Value, FunctionError> {
+    for (index, arg) in args.iter().enumerate() {
+        match arg {
+            Value::List(items) | Value::Tuple(items) if !items.is_empty() => {
+                return Ok(arg.clone());
+            }
+            Value::List(_) | Value::Tuple(_) | Value::Null => {}
+            other => {
+                return Err(FunctionError::arg(
+                    index,
+                    format!("a list or tuple is required, got {}", value_kind(other)),
+                ));
+            }
+        }
+    }
+    Err(FunctionError::Call("no non-null arguments".into()))
+}
+
+/// The list without empty strings and nulls.
+pub fn compact(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut out = Vec::new();
+    for (i, item) in sequence_arg(&args, 0)?.into_iter().enumerate() {
+        match convert(item, &Type::String) {
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(Value::Null) => {}
+            Ok(value) => out.push(value),
+            Err(_) => {
+                return Err(FunctionError::arg(
+                    0,
+                    format!("element {i}: string required"),
+                ));
+            }
+        }
+    }
+    Ok(Value::List(out))
+}
+
+pub fn index(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    if matches!(args[0], Value::Set(_)) {
+        return Err(FunctionError::arg(0, "argument must be a list or tuple"));
+    }
+    let position = items
+        .iter()
+        .position(|item| equal(item, &args[1]) == Value::Bool(true))
+        .ok_or_else(|| FunctionError::Call("item not found".into()))?;
+    Ok(Value::Number(Number::Int(position as i64)))
+}
+
+/// Elements of `values` whose corresponding `keys` element is in `searchset`.
+pub fn matchkeys(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let values = sequence_arg(&args, 0)?;
+    let keys = sequence_arg(&args, 1)?;
+    let search = sequence_arg(&args, 2)?;
+    if values.len() != keys.len() {
+        return Err(FunctionError::Call(
+            "length of keys and values should be equal".into(),
+        ));
+    }
+    let found = |key: &Value| {
+        search
+            .iter()
+            .any(|s| equal(s, key) == Value::Bool(true) || to_text(s) == to_text(key))
+    };
+    Ok(Value::List(
+        values
+            .into_iter()
+            .zip(keys.iter())
+            .filter(|(_, key)| found(key))
+            .map(|(value, _)| value)
+            .collect(),
+    ))
+}
+
+fn to_text(value: &Value) -> Option<String> {
+    match convert(value.clone(), &Type::String) {
+        Ok(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The only element of a collection of zero or one elements, or null when it is empty.
+pub fn one(args: Vec<Value>) -> Result<Value, FunctionError> {
+    match &args[0] {
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) if items.len() <= 1 => {
+            Ok(items.first().cloned().unwrap_or(Value::Null))
+        }
+        Value::List(_) | Value::Tuple(_) | Value::Set(_) => Err(FunctionError::arg(
+            0,
+            "must be a list, set, or tuple value with either zero or one elements",
+        )),
+        _ => Err(FunctionError::arg(
+            0,
+            "must be a list, set, or tuple value with either zero or one elements",
+        )),
+    }
+}
+
+/// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
+pub fn range(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let numbers: Vec<f64> = (0..args.len())
+        .map(|i| number_arg(&args, i).map(|n| n.as_f64()))
+        .collect::<Result<_, _>>()?;
+    let (start, limit, step) = match numbers.as_slice() {
+        [limit] => (0.0, *limit, 1.0),
+        [start, limit] => (*start, *limit, if start > limit { -1.0 } else { 1.0 }),
+        [start, limit, step] => (*start, *limit, *step),
+        _ => {
+            return Err(FunctionError::Call(
+                "must have one, two, or three arguments".into(),
+            ));
+        }
+    };
+    if (step < 0.0 && start < limit) || (step > 0.0 && start > limit) {
+        let direction = if step < 0.0 { "greater" } else { "less" };
+        return Err(FunctionError::arg(
+            0,
+            format!(
+                "start must be {direction} than or equal to limit when step is {}",
+                if step < 0.0 { "negative" } else { "positive" }
+            ),
+        ));
+    }
+    let mut items = Vec::new();
+    let mut current = start;
+    while (step >= 0.0 && current < limit) || (step < 0.0 && current > limit) {
+        if items.len() >= 1024 {
+            return Err(FunctionError::Call(
+                "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into(),
+            ));
+        }
+        items.push(Value::Number(Number::from_f64(current)));
+        current += step;
+    }
+    Ok(Value::List(items))
+}
+
+pub fn reverse(args: Vec<Value>) -> Result<Value, FunctionError> {
+    match args.into_iter().next() {
+        Some(Value::List(mut items)) => {
+            items.reverse();
+            Ok(Value::List(items))
+        }
+        Some(Value::Tuple(mut items)) => {
+            items.reverse();
+            Ok(Value::Tuple(items))
+        }
+        Some(Value::Set(mut items)) => {
+            items.reverse();
+            Ok(Value::List(items))
+        }
+        Some(other) => Err(FunctionError::arg(
+            0,
+            format!(
+                "can only reverse list or tuple values, not {}",
+                value_kind(&other)
+            ),
+        )),
+        None => Err(FunctionError::arg(0, "list required")),
+    }
+}
+
+pub fn slice(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    let start = integer_arg(&args, 1)?;
+    let end = integer_arg(&args, 2)?;
+    if start < 0 {
+        return Err(FunctionError::arg(
+            1,
+            "start index must not be less than zero",
+        ));
+    }
+    if end > items.len() as i64 {
+        return Err(FunctionError::arg(
+            2,
+            "end index must not be greater than the length of the list",
+        ));
+    }
+    if start > end {
+        return Err(FunctionError::arg(
+            1,
+            "start index must not be greater than end index",
+        ));
+    }
+    let part = items[start as usize..end as usize].to_vec();
+    Ok(match args[0] {
+        Value::Tuple(_) => Value::Tuple(part),
+        _ => Value::List(part),
+    })
+}
+
+pub fn sum(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    if items.is_empty() {
+        return Err(FunctionError::arg(0, "cannot sum an empty list"));
+    }
+    let mut total_int: Option<i64> = Some(0);
+    let mut total = 0.0;
+    for (i, item) in items.into_iter().enumerate() {
+        let n = match convert(item, &Type::Number) {
+            Ok(Value::Number(n)) => n,
+            _ => {
+                return Err(FunctionError::arg(
+                    0,
+                    format!("element {i}: number required"),
+                ));
+            }
+        };
+        total_int = total_int
+            .zip(n.as_i64())
+            .and_then(|(a, b)| a.checked_add(b));
+        total += n.as_f64();
+    }
+    Ok(Value::Number(
+        total_int.map_or(Number::from_f64(total), Number::Int),
+    ))
+}
+
+/// Swaps the keys and values of a map of lists of strings.
+pub fn transpose(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let (Value::Map(entries) | Value::Object(entries)) = &args[0] else {
+        return Err(FunctionError::arg(0, "map of list of string required"));
+    };
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (key, list) in entries {
+        let (Value::List(items) | Value::Tuple(items) | Value::Set(items)) = list else {
+            return Err(FunctionError::arg(0, "map of list of string required"));
+        };
+        for item in items {
+            let Some(name) = to_text(item) else {
+                return Err(FunctionError::arg(0, "map of list of string required"));
+            };
+            out.entry(name)
+                .or_default()
+                .push(Value::string(key.clone()));
+        }
+    }
+    Ok(Value::Map(
+        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    ))
+}
+
+pub fn zipmap(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let keys = sequence_arg(&args, 0)?;
+    let values = sequence_arg(&args, 1)?;
+    if keys.len() != values.len() {
+        return Err(FunctionError::Call(format!(
+            "number of keys ({}) does not match number of values ({})",
+            keys.len(),
+            values.len()
+        )));
+    }
+    let mut entries = BTreeMap::new();
+    for (i, (key, value)) in keys.iter().zip(values).enumerate() {
+        let Some(name) = to_text(key) else {
+            return Err(FunctionError::arg(
+                0,
+                format!("element {i}: string required"),
+            ));
+        };
+        entries.insert(name, value);
+    }
+    Ok(match args[1] {
+        Value::Tuple(_) => Value::Object(entries),
+        _ => Value::Map(entries),
+    })
+}
+
+fn set_elements(args: &[Value], index: usize) -> Result<Vec<Value>, FunctionError> {
+    let mut items = sequence_arg(args, index)?;
+    let types: Vec<Type> = items.iter().map(crate::lang::types::type_of).collect();
+    if let Some(ty) = crate::lang::types::unify_primitives(&types) {
+        items = items
+            .into_iter()
+            .map(|item| convert(item.clone(), &ty).unwrap_or(item))
+            .collect();
+    }
+    Value::normalize_set(&mut items);
+    Ok(items)
+}
+
+/// Elements of every argument, as one set.
+pub fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut all = Vec::new();
+    for index in 0..args.len() {
+        all.extend(set_elements(&args, index)?);
+    }
+    let types: Vec<Type> = all.iter().map(crate::lang::types::type_of).collect();
+    if let Some(ty) = crate::lang::types::unify_primitives(&types) {
+        all = all
+            .into_iter()
+            .map(|item| convert(item.clone(), &ty).unwrap_or(item))
+            .collect();
+    }
+    Value::normalize_set(&mut all);
+    Ok(Value::Set(all))
+}
+
+pub fn setintersection(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut result = set_elements(&args, 0)?;
+    for index in 1..args.len() {
+        let other = set_elements(&args, index)?;
+        result.retain(|item| other.contains(item));
+    }
+    Ok(Value::Set(result))
+}
+
+pub fn setsubtract(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let mut result = set_elements(&args, 0)?;
+    let other = set_elements(&args, 1)?;
+    result.retain(|item| !other.contains(item));
+    Ok(Value::Set(result))
+}
+
+/// Every combination of one element from each argument, as tuples: a set when every
+/// argument is a set, else a list.
+pub fn setproduct(args: Vec<Value>) -> Result<Value, FunctionError> {
+    if args.len() < 2 {
+        return Err(FunctionError::Call(
+            "at least two arguments are required".into(),
+        ));
+    }
+    let mut product: Vec<Vec<Value>> = vec![Vec::new()];
+    for index in 0..args.len() {
+        let items = sequence_arg(&args, index)?;
+        product = product
+            .into_iter()
+            .flat_map(|prefix| {
+                items.iter().map(move |item| {
+                    let mut row = prefix.clone();
+                    row.push(item.clone());
+                    row
+                })
+            })
+            .collect();
+    }
+    let rows: Vec<Value> = product.into_iter().map(Value::Tuple).collect();
+    if args.iter().all(|a| matches!(a, Value::Set(_))) {
+        let mut rows = rows;
+        Value::normalize_set(&mut rows);
+        Ok(Value::Set(rows))
+    } else {
+        Ok(Value::List(rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(i: i64) -> Value {
+        Value::Number(Number::Int(i))
+    }
+
+    #[test]
+    fn range_counts_in_either_direction_and_refuses_zero_steps() {
+        assert_eq!(range(vec![n(3)]), Ok(Value::List(vec![n(0), n(1), n(2)])));
+        assert_eq!(range(vec![n(3), n(1)]), Ok(Value::List(vec![n(3), n(2)])));
+        assert!(range(vec![n(1), n(3), n(0)]).is_err());
+        assert!(range(vec![n(5000)]).is_err());
+    }
+
+    #[test]
+    fn slicing_chunking_and_lookups() {
+        let list = Value::List(vec![n(1), n(2), n(3)]);
+        assert_eq!(
+            slice(vec![list.clone(), n(1), n(3)]),
+            Ok(Value::List(vec![n(2), n(3)]))
+        );
+        assert!(slice(vec![list.clone(), n(2), n(1)]).is_err());
+        assert_eq!(index(vec![list.clone(), n(2)]), Ok(n(1)));
+        assert!(index(vec![list.clone(), n(9)]).is_err());
+        assert_eq!(one(vec![Value::List(vec![])]), Ok(Value::Null));
+        assert!(one(vec![list.clone()]).is_err());
+        assert_eq!(sum(vec![list]), Ok(n(6)));
+    }
+
+    #[test]
+    fn sets_combine() {
+        let a = Value::Tuple(vec![n(1), n(2)]);
+        let b = Value::Tuple(vec![n(2), n(3)]);
+        assert_eq!(
+            setintersection(vec![a.clone(), b.clone()]),
+            Ok(Value::Set(vec![n(2)]))
+        );
+        assert_eq!(
+            setsubtract(vec![a.clone(), b.clone()]),
+            Ok(Value::Set(vec![n(1)]))
+        );
+        assert_eq!(setunion(vec![a, b]), Ok(Value::Set(vec![n(1), n(2), n(3)])));
+    }
+}

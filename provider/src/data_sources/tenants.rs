@@ -1,0 +1,108 @@
+//! The `tenants` data source: the live tenants matching optional `tier`, `region` and
+//! `labels` filters (every given label must match), as a list of tenant objects plus the
+//! lists of their `ids` and `slugs`, ordered by slug.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::value::{Type, Value};
+
+use super::{DataSource, read_failure, require_known, tenant_object_type, with_attributes};
+use crate::backend::{Backend, TenantFilter};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::resources::{TIERS, tenant_record_to_value};
+use crate::values::{Field, attr, string_field, string_map};
+
+/// The `tenants` data source type.
+pub struct TenantsDataSource;
+
+fn string_list() -> Type {
+    Type::List(Box::new(Type::String))
+}
+
+impl DataSource for TenantsDataSource {
+    fn type_name(&self) -> &'static str {
+        "tenants"
+    }
+
+    fn schema(&self) -> Schema {
+        let attributes = BTreeMap::from([
+            (
+                "tier".to_string(),
+                Attribute::optional(Type::String).describe("Only tenants of this tier."),
+            ),
+            (
+                "region".to_string(),
+                Attribute::optional(Type::String).describe("Only tenants in this region."),
+            ),
+            (
+                "labels".to_string(),
+                Attribute::optional(Type::Map(Box::new(Type::String)))
+                    .describe("Only tenants that carry every one of these labels."),
+            ),
+            (
+                "tenants".to_string(),
+                Attribute::computed(Type::List(Box::new(tenant_object_type())))
+                    .describe("The matching tenants, ordered by slug."),
+            ),
+            (
+                "ids".to_string(),
+                Attribute::computed(string_list()).describe("The ids of the matching tenants."),
+            ),
+            (
+                "slugs".to_string(),
+                Attribute::computed(string_list()).describe("The slugs of the matching tenants."),
+            ),
+        ]);
+        Schema {
+            version: 0,
+            block: Block {
+                attributes,
+                description: "The existing tenants that match a filter.".to_string(),
+                ..Block::default()
+            },
+        }
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Field::Known(tier) = string_field(config, "tier")
+            && !TIERS.contains(&tier.as_str())
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "Invalid value for tier",
+                    format!(
+                        "{tier:?} is not a valid tier; expected one of: {}.",
+                        TIERS.join(", ")
+                    ),
+                )
+                .at("tier"),
+            );
+        }
+        diagnostics
+    }
+
+    fn read(&self, config: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        require_known(config, self.type_name())?;
+        let filter = TenantFilter {
+            tier: string_field(config, "tier").known(),
+            region: string_field(config, "region").known(),
+            labels: string_map(attr(config, "labels")).unwrap_or_default(),
+        };
+        let found = backend
+            .find_tenants(&filter)
+            .map_err(|error| read_failure("tenants", &error))?;
+        let ids = found.iter().map(|t| Value::string(&t.id)).collect();
+        let slugs = found.iter().map(|t| Value::string(&t.slug)).collect();
+        let tenants = found.iter().map(tenant_record_to_value).collect();
+        Ok(with_attributes(
+            config,
+            BTreeMap::from([
+                ("tenants".to_string(), Value::List(tenants)),
+                ("ids".to_string(), Value::List(ids)),
+                ("slugs".to_string(), Value::List(slugs)),
+            ]),
+        ))
+    }
+}
