@@ -109,6 +109,22 @@ pub fn failed_apply(prior: &Value, diagnostic: Diagnostic) -> ApplyOutput {
     }
 }
 
+/// The response to a create or update: the new object's state on success; on failure the
+/// prior object is kept, with the diagnostic.
+pub fn apply_outcome<R>(
+    prior: &Value,
+    result: Result<R, Diagnostic>,
+    to_value: impl FnOnce(&R) -> Value,
+) -> ApplyOutput {
+    match result {
+        Ok(record) => ApplyOutput {
+            new_state: to_value(&record),
+            diagnostics: Diagnostics::new(),
+        },
+        Err(diagnostic) => failed_apply(prior, diagnostic),
+    }
+}
+
 /// A planned create of an object that turned out to exist in the backend already.
 pub struct Adoption {
     pub id: String,

@@ -8,8 +8,8 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, backend_failure, check_integer_at_least, check_string, failed_apply, new_id,
-    plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_string, failed_apply,
+    new_id, plan_with_rules,
 };
 use super::plan::{DefaultValue, PlanRules};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
@@ -230,13 +230,7 @@ impl ResourceType for TenantDatabase {
         } else {
             self.update(input.prior, input.planned, backend)
         };
-        match result {
-            Ok(record) => ApplyOutput {
-                new_state: record_to_value(&record),
-                diagnostics: Diagnostics::new(),
-            },
-            Err(diagnostic) => failed_apply(input.prior, diagnostic),
-        }
+        apply_outcome(input.prior, result, record_to_value)
     }
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {

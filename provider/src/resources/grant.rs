@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
-use super::common::{Adoption, backend_failure, failed_apply, new_id, plan_with_rules};
+use super::common::{
+    Adoption, apply_outcome, backend_failure, failed_apply, new_id, plan_with_rules,
+};
 use super::plan::PlanRules;
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, BackendError, GrantRecord};
@@ -201,13 +203,7 @@ impl ResourceType for TenantGrant {
         } else {
             self.update(input.prior, input.planned, backend)
         };
-        match result {
-            Ok(record) => ApplyOutput {
-                new_state: record_to_value(&record),
-                diagnostics: Diagnostics::new(),
-            },
-            Err(diagnostic) => failed_apply(input.prior, diagnostic),
-        }
+        apply_outcome(input.prior, result, record_to_value)
     }
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {

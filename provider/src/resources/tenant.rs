@@ -9,8 +9,8 @@ use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use super::common::{
-    Adoption, backend_failure, check_integer_at_least, check_one_of, check_string, failed_apply,
-    nested_path, new_id, plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
+    failed_apply, nested_path, new_id, plan_with_rules,
 };
 use super::plan::{DefaultValue, PlanRules};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
@@ -426,13 +426,7 @@ impl ResourceType for Tenant {
         } else {
             self.update(input.prior, input.planned, backend)
         };
-        match result {
-            Ok(record) => ApplyOutput {
-                new_state: record_to_value(&record),
-                diagnostics: Diagnostics::new(),
-            },
-            Err(diagnostic) => failed_apply(input.prior, diagnostic),
-        }
+        apply_outcome(input.prior, result, record_to_value)
     }
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {

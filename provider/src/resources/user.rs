@@ -8,7 +8,8 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, backend_failure, check_one_of, check_string, failed_apply, new_id, plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_one_of, check_string, failed_apply, new_id,
+    plan_with_rules,
 };
 use super::plan::{DefaultValue, PlanRules};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
@@ -263,13 +264,7 @@ impl ResourceType for TenantUser {
             self.update(input.prior, input.planned, backend)
                 .map(|record| record_to_value(&record, attr(input.prior, "password").clone()))
         };
-        match result {
-            Ok(new_state) => ApplyOutput {
-                new_state,
-                diagnostics: Diagnostics::new(),
-            },
-            Err(diagnostic) => failed_apply(input.prior, diagnostic),
-        }
+        apply_outcome(input.prior, result, Value::clone)
     }
 
     /// Keeps the password from `state`: the backend holds only its hash.
