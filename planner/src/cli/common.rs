@@ -18,7 +18,9 @@ use crate::config::{self, Config};
 use crate::diags::{Diagnostics, Sources};
 use crate::engine::{self, ApplyRecorder};
 use crate::providers::{self, Providers};
-use crate::state::{InstanceState, LocalStore, State, StateError, StateLock, StateStore};
+use crate::state::{
+    DeposedChange, InstanceState, LocalStore, State, StateError, StateLock, StateStore,
+};
 use crate::variables::{self, CliVariable, VariableSources};
 
 /// Flags accepted by every command that plans, applies or imports.
@@ -252,6 +254,10 @@ pub struct StoreRecorder<'a> {
 impl ApplyRecorder for StoreRecorder<'_> {
     fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String> {
         self.store.record(addr, instance).map_err(|e| e.to_string())
+    }
+
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), String> {
+        self.store.record_deposed(change).map_err(|e| e.to_string())
     }
 }
 

@@ -39,7 +39,7 @@ pub(crate) async fn apply(
     for change in plan
         .changes
         .iter()
-        .filter(|c| keeps_deleted || c.action != Action::Delete)
+        .filter(|c| c.deposed.is_none() && (keeps_deleted || c.action != Action::Delete))
     {
         changes
             .entry((change.addr.module.as_slice(), &change.addr.resource))
@@ -54,6 +54,8 @@ pub(crate) async fn apply(
         recorder: options.recorder,
         hooks: options.hooks,
         instances: Mutex::new(state.instances.clone()),
+        deposed: Mutex::new(state.deposed.clone()),
+        deposed_keys: Mutex::new(HashMap::new()),
         halted: AtomicBool::new(false),
     };
     let cancel = options.cancel.clone();
@@ -128,13 +130,14 @@ pub(crate) async fn apply(
 
     let outputs = final_outputs(config, &graph, state, plan, &applier.scope, &outcomes);
     let instances = applier.instances.into_inner().expect("applied instances");
+    let deposed = applier.deposed.into_inner().expect("deposed objects");
     let new_state = State {
         serial: state.serial,
         lineage: state.lineage.clone(),
         terraform_version: state.terraform_version.clone(),
         outputs,
         instances,
-        deposed: state.deposed.clone(),
+        deposed,
         check_results: state.check_results.clone(),
     };
     (new_state, diags)
@@ -153,10 +156,11 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p Re
     // before it, every destroy step of the resource after it (linear in the number of steps).
     let mut barriers: HashMap<String, usize> = HashMap::new();
     for change in &plan.changes {
-        let deletes = matches!(
-            change.action,
-            Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete
-        );
+        let deletes = change.deposed.is_some()
+            || matches!(
+                change.action,
+                Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete
+            );
         if !deletes {
             continue;
         }
@@ -164,7 +168,7 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p Re
         steps.push(Some(change));
         destroys.push(change);
         destroy_ids.push(id);
-        let resource_id = resource_node(graph, &change.addr);
+        let resource_id = resource_node(graph, &change.addr).filter(|_| change.deposed.is_none());
         match (change.action, resource_id) {
             (Action::DeleteThenCreate, Some(create)) => dag.add_edge(id, create),
             (Action::CreateThenDelete, Some(create)) => dag.add_edge(create, id),

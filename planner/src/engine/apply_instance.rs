@@ -1,7 +1,7 @@
 //! Applying one resource instance's change: re-plan with the now known configuration when
 //! the plan had unknowns, apply, check the result against the plan, and record it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,6 +37,10 @@ pub(crate) struct InstanceApplier<'a> {
     pub hooks: &'a dyn ApplyHooks,
     /// The state's instances as they are now.
     pub instances: Mutex<BTreeMap<InstanceAddr, InstanceState>>,
+    /// The state's deposed objects as they are now.
+    pub deposed: Mutex<BTreeMap<(InstanceAddr, String), InstanceState>>,
+    /// The keys this run deposed current objects under, by instance (create-before-destroy).
+    pub deposed_keys: Mutex<HashMap<InstanceAddr, String>>,
     /// Set when a result could not be recorded: nothing new may start.
     pub halted: AtomicBool,
 }
@@ -217,6 +221,12 @@ impl InstanceApplier<'_> {
             planned = response.planned;
             planned_private = response.planned_private;
         }
+        // The object being replaced stays tracked, deposed, until its deletion is recorded.
+        let deposed_key = if change.action == Action::CreateThenDelete {
+            self.depose_current(&change.addr)?
+        } else {
+            None
+        };
         let response = target
             .client
             .apply_resource_change(ApplyRequest {
@@ -227,7 +237,10 @@ impl InstanceApplier<'_> {
                 planned_private: &planned_private,
             })
             .await
-            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, target.range.clone())))?;
+            .map_err(|e| {
+                self.restore_deposed(&change.addr, deposed_key.as_deref());
+                Diagnostics::from(provider_failure(&subject, &e, target.range.clone()))
+            })?;
         let mut diags = provider_diagnostics(&subject, response.diagnostics, target.range.clone());
         let new_state = response.new_state;
         if !diags.has_errors() {
@@ -275,6 +288,8 @@ impl InstanceApplier<'_> {
             if !self.record(&change.addr, Some(instance)) {
                 failed_or(&mut diags);
             }
+        } else {
+            self.restore_deposed(&change.addr, deposed_key.as_deref());
         }
         if diags.has_errors() {
             return Err(diags);
@@ -285,6 +300,10 @@ impl InstanceApplier<'_> {
 
     /// Visits a destroy step: deletes the prior object and records its removal.
     pub async fn destroy(&self, change: &ResourceChange) -> bool {
+        if let (Some(key), Action::NoOp) = (&change.deposed, change.action) {
+            // A deposed object the plan found gone: only its record is left to drop.
+            return !change.planned.is_null() || self.forget_deposed(&change.addr, key);
+        }
         self.hooks.started(&change.addr, Action::Delete);
         let ok = match self.delete(change).await {
             Ok(()) => true,
@@ -334,8 +353,13 @@ impl InstanceApplier<'_> {
             return Err(diags);
         }
         self.scope.report(diags);
-        // After a create-before-destroy the new object is already the current one.
-        if change.action != Action::CreateThenDelete && !self.record(&change.addr, None) {
+        let recorded = match self.deposed_key_of(change) {
+            Some(key) => self.forget_deposed(&change.addr, &key),
+            // After a create-before-destroy the new object is already the current one.
+            None if change.action == Action::CreateThenDelete => true,
+            None => self.record(&change.addr, None),
+        };
+        if !recorded {
             return Err(Diagnostics::new());
         }
         Ok(())

@@ -3,6 +3,7 @@
 //! [`ApplyRecorder`] that makes each instance's result durable.
 
 mod apply;
+mod apply_deposed;
 mod apply_instance;
 mod diagnostics;
 mod expand;
@@ -11,6 +12,7 @@ mod instances;
 mod lifecycle;
 mod modules;
 mod plan;
+mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
 mod scope;
@@ -26,7 +28,7 @@ use crate::config::Config;
 use crate::diags::Diagnostics;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
-use crate::state::{InstanceState, State};
+use crate::state::{DeposedChange, InstanceState, State};
 
 /// The default number of instances worked on at once.
 pub const DEFAULT_PARALLELISM: usize = 10;
@@ -48,6 +50,11 @@ pub struct PlanOptions {
 /// returning. An error stops the apply (no further instance is started).
 pub trait ApplyRecorder: Send + Sync {
     fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String>;
+
+    /// Records a change to a deposed object: a create-before-destroy deposing the current
+    /// object before its create, restoring it when the create produced nothing, or the
+    /// deposed object's deletion.
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), String>;
 }
 
 /// Progress reports for the user interface.

@@ -2,7 +2,7 @@
 //! instances in every module instance, decode each stored object, refresh it, evaluate its
 //! configuration against the planned values of what it refers to, and ask the provider to plan
 //! the change; then plan the deletion of every stored instance the configuration no longer
-//! has, and the outputs.
+//! has, the deletion of every deposed object, and the outputs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
@@ -69,13 +69,29 @@ pub(crate) async fn plan(
     )
     .await;
 
+    let deposed: Vec<(&(InstanceAddr, String), &InstanceState)> = state
+        .deposed
+        .iter()
+        .filter(|((addr, _), _)| planner.targeting.as_ref().is_none_or(|t| t.names(addr)))
+        .collect();
+    walk(
+        &Dag::new(deposed.len()),
+        options.parallelism,
+        || false,
+        |i| {
+            let ((addr, key), object) = deposed[i];
+            planner.visit_deposed(addr, key, object)
+        },
+    )
+    .await;
+
     let outputs = planner.plan_outputs();
     let mut diags = planner.scope.take_diagnostics();
     if diags.has_errors() {
         return Err(diags);
     }
     let mut changes = planner.changes.into_inner().expect("planned changes");
-    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     diags
         .0
         .retain(|d| d.severity == crate::diags::Severity::Warning);

@@ -137,8 +137,15 @@ impl Planner<'_> {
                 read.diagnostics,
                 subject.range.clone(),
             ))?;
-            let mut change = self.change(subject, Action::NoOp, None, absent(), None);
-            change.prior = read.new_state.clone();
+            // A data source of a check block is read again during apply, as in Terraform.
+            let mut change = if resource.check.is_some() {
+                let reason = Some(ActionReason::ReadBecauseCheckNested);
+                self.change(subject, Action::Read, reason, absent(), None)
+            } else {
+                let mut change = self.change(subject, Action::NoOp, None, absent(), None);
+                change.prior = read.new_state.clone();
+                change
+            };
             change.planned = read.new_state;
             change
         };
@@ -158,6 +165,16 @@ impl Planner<'_> {
         let Some(instance) = self.state.instances.get(&subject.addr) else {
             return Ok(None);
         };
+        self.refresh_object(subject, instance).await
+    }
+
+    /// A stored object (current or deposed), decoded and (unless disabled) refreshed;
+    /// `None` when it no longer exists.
+    pub(super) async fn refresh_object(
+        &self,
+        subject: &Subject<'_>,
+        instance: &InstanceState,
+    ) -> Result<Option<PriorObject>, Diagnostics> {
         let prior = decode_instance(
             subject.client,
             subject.schema,
@@ -403,6 +420,7 @@ impl Planner<'_> {
         sensitive.dedup();
         ResourceChange {
             addr: subject.addr.clone(),
+            deposed: None,
             provider: provider_source(self.scope.config, self.scope.providers, &subject.local_name),
             provider_local_name: subject.local_name.clone(),
             action,

@@ -8,6 +8,7 @@
 //! The graph is built once per operation in time linear in the size of the configuration;
 //! [`walk`] runs work over it in dependency order, in parallel.
 
+mod module_edges;
 pub mod walk;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -337,35 +338,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn add_depends_on(
-        &mut self,
-        config: &Config,
-        node: &Node,
-        resources: &[(ResourceAddr, SourceRange)],
-        modules: &[(String, SourceRange)],
-    ) {
-        let path = &config.path;
-        for (target, range) in resources {
-            if config.resource(target).is_some() {
-                self.add_edge_between(path, &Node::Resource(target.clone()), path, node);
-            } else {
-                self.diags.push(undeclared_resource(target, range.clone()));
-            }
-        }
-        for (call, range) in modules {
-            let Some(child) = config.children.get(call) else {
-                self.diags.push(undeclared_module(call, range.clone()));
-                continue;
-            };
-            let mut nodes: Vec<Node> = child.outputs.keys().cloned().map(Node::Output).collect();
-            nodes.extend(child.resources.keys().cloned().map(Node::Resource));
-            for dependency in nodes {
-                self.add_edge_between(&child.path, &dependency, path, node);
-            }
-            self.add_edge_between(path, &Node::ModuleCall(call.clone()), path, node);
-        }
-    }
-
     fn add_references(
         &mut self,
         config: &Config,
@@ -407,51 +379,6 @@ impl<'a> Builder<'a> {
         }
         let id = self.index[&(path.clone(), node)].index();
         self.references[id] = subjects.into_iter().collect();
-    }
-
-    /// Adds the edges a reference to `module.CALL[.OUTPUT]` makes; false when it names
-    /// nothing declared (reported).
-    fn add_module_reference(
-        &mut self,
-        config: &Config,
-        node: &Node,
-        call: &str,
-        output: Option<&str>,
-        reference: &Reference,
-    ) -> bool {
-        let Some(child) = config.children.get(call) else {
-            self.diags
-                .push(undeclared_module(call, reference.range.clone()));
-            return false;
-        };
-        let outputs: Vec<String> = match output {
-            Some(name) if child.outputs.contains_key(name) => vec![name.to_string()],
-            Some(name) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        "Unsupported attribute",
-                        format!(
-                            "This object does not have an attribute named \"{name}\": module \
-                             \"{call}\" declares no such output."
-                        ),
-                    )
-                    .with_range(Some(reference.range.clone())),
-                );
-                return false;
-            }
-            None => child.outputs.keys().cloned().collect(),
-        };
-        for name in outputs {
-            self.add_edge_between(&child.path, &Node::Output(name), &config.path, node);
-        }
-        // The module's instances (its keys) are known once the call is visited.
-        self.add_edge_between(
-            &config.path,
-            &Node::ModuleCall(call.to_string()),
-            &config.path,
-            node,
-        );
-        true
     }
 
     fn add_edge_between(
@@ -566,14 +493,6 @@ fn merge(results: Vec<Result<Vec<Reference>, Diagnostics>>) -> Result<Vec<Refere
     } else {
         Ok(found)
     }
-}
-
-fn undeclared_module(call: &str, range: SourceRange) -> Diagnostic {
-    Diagnostic::error(
-        "Reference to undeclared module",
-        format!("No module call named \"{call}\" is declared in this module."),
-    )
-    .with_range(Some(range))
 }
 
 fn undeclared(target: &Node, range: SourceRange) -> Diagnostic {

@@ -42,6 +42,11 @@ impl<'a> Evaluator<'a> {
         span.map(|s| self.sources.range(self.file, s))
     }
 
+    /// The source text of a span of this file.
+    pub(super) fn source_text(&self, span: Range<usize>) -> Option<&str> {
+        self.sources.files.get(self.file)?.get(span)
+    }
+
     /// An error diagnostic at `span`.
     pub(super) fn error(
         &self,
@@ -90,7 +95,7 @@ impl<'a> Evaluator<'a> {
         match expr {
             Expression::Null(_) => Ok(Value::Null),
             Expression::Bool(b) => Ok(Value::Bool(*b.value())),
-            Expression::Number(n) => Ok(Value::Number(number_literal(n.value()))),
+            Expression::Number(n) => Ok(Value::Number(number_literal(n))),
             Expression::String(s) => Ok(Value::String(s.value().clone())),
             Expression::Array(array) => array
                 .iter()
@@ -99,7 +104,7 @@ impl<'a> Evaluator<'a> {
                 .map(Value::Tuple),
             Expression::Object(object) => self.eval_object(object),
             Expression::StringTemplate(template) => self.eval_template(template),
-            Expression::HeredocTemplate(heredoc) => self.eval_template(&heredoc.template),
+            Expression::HeredocTemplate(heredoc) => self.eval_heredoc(heredoc),
             Expression::Parenthesis(inner) => self.eval(inner.inner()),
             Expression::Variable(_) | Expression::Traversal(_) => self.eval_traversal(expr),
             Expression::Conditional(cond) => self.eval_conditional(cond),
@@ -285,13 +290,20 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// The value of a number literal.
-fn number_literal(number: &hcl_edit::Number) -> Number {
-    if let Some(i) = number.as_i64() {
-        Number::Int(i)
-    } else if let Some(u) = number.as_u64() {
+/// The value of a number literal: its source text read at 512 bits, as HCL reads it.
+fn number_literal(number: &hcl_edit::Formatted<hcl_edit::Number>) -> Number {
+    let source: Option<String> = number
+        .as_repr()
+        .map(|repr| repr.chars().filter(|c| !c.is_whitespace()).collect());
+    if let Some(parsed) = source.as_deref().and_then(Number::parse_decimal) {
+        return parsed;
+    }
+    let value = number.value();
+    if let Some(i) = value.as_i64() {
+        Number::from_i64(i)
+    } else if let Some(u) = value.as_u64() {
         Number::from_u64(u)
     } else {
-        Number::from_f64(number.as_f64().unwrap_or(f64::NAN))
+        Number::from_f64(value.as_f64().unwrap_or(f64::NAN))
     }
 }

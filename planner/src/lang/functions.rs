@@ -1,8 +1,13 @@
 //! The built-in function library: one table of functions with their parameters and
 //! implementations. Adding a function is adding one entry to [`FUNCTIONS`].
 //!
-//! Unless a function declares otherwise, a call with any argument that is not wholly known
-//! returns unknown without running the implementation, and a null argument is an error.
+//! Unknown arguments follow cty: unless a function declares otherwise, a call with an
+//! argument that is itself unknown returns unknown without running the implementation, while
+//! a known collection with unknown elements reaches the implementation, which keeps what it
+//! can (`concat([unknown], ["a"])` is a list of two elements). Functions whose result depends
+//! on every element (`join`, `distinct`, `jsonencode`, ...) declare [`Function::wholly_known`]
+//! and return unknown as soon as anything inside an argument is unknown. A null argument is an
+//! error unless the function declares it nullable.
 
 mod codecs;
 mod collections;
@@ -15,6 +20,8 @@ mod lazy;
 pub mod marks;
 mod network;
 mod numeric;
+#[cfg(test)]
+mod partial_unknowns;
 mod sequences;
 mod strings;
 mod text;
@@ -43,6 +50,8 @@ pub struct Function {
     pub allow_null: bool,
     /// Unknown arguments reach the implementation instead of making the result unknown.
     pub allow_unknown: bool,
+    /// An argument with an unknown value anywhere inside makes the result unknown.
+    pub requires_wholly_known: bool,
     pub implementation: Implementation,
 }
 
@@ -75,6 +84,7 @@ const fn function(
         variadic: None,
         allow_null: false,
         allow_unknown: false,
+        requires_wholly_known: false,
         implementation,
     }
 }
@@ -94,6 +104,11 @@ impl Function {
         self.allow_unknown = true;
         self
     }
+
+    const fn wholly_known(mut self) -> Function {
+        self.requires_wholly_known = true;
+        self
+    }
 }
 
 /// Every built-in function. `try`, `can` and `issensitive` take expressions and are
@@ -104,11 +119,14 @@ pub static FUNCTIONS: &[Function] = &[
     function("upper", &["str"], strings::upper),
     function("format", &["format"], strings::format)
         .variadic("args")
-        .nullable(),
+        .nullable()
+        .wholly_known(),
     function("formatlist", &["format"], text::formatlist)
         .variadic("args")
         .nullable(),
-    function("join", &["separator"], strings::join).variadic("lists"),
+    function("join", &["separator"], strings::join)
+        .variadic("lists")
+        .wholly_known(),
     function("split", &["separator", "str"], strings::split),
     function("replace", &["str", "substr", "replace"], strings::replace),
     function("trimspace", &["str"], strings::trimspace),
@@ -127,7 +145,9 @@ pub static FUNCTIONS: &[Function] = &[
     function("regexall", &["pattern", "string"], text::regexall),
     // Collections.
     function("length", &["value"], collections::length).with_unknowns(),
-    function("lookup", &["inputMap", "key"], collections::lookup).variadic("default"),
+    function("lookup", &["inputMap", "key"], collections::lookup)
+        .variadic("default")
+        .with_unknowns(),
     function("merge", &[], collections::merge)
         .variadic("maps")
         .nullable(),
@@ -137,18 +157,20 @@ pub static FUNCTIONS: &[Function] = &[
     function("values", &["mapping"], collections::values),
     function("coalesce", &[], collections::coalesce)
         .variadic("vals")
-        .nullable(),
+        .nullable()
+        .with_unknowns(),
     function("element", &["list", "index"], collections::element),
     function("flatten", &["list"], collections::flatten),
-    function("distinct", &["list"], collections::distinct),
+    function("distinct", &["list"], collections::distinct).wholly_known(),
     function("sort", &["list"], collections::sort),
     function("alltrue", &["list"], sequences::alltrue),
     function("anytrue", &["list"], sequences::anytrue),
     function("chunklist", &["list", "size"], sequences::chunklist),
     function("coalescelist", &[], sequences::coalescelist)
         .variadic("vals")
-        .nullable(),
-    function("compact", &["list"], sequences::compact),
+        .nullable()
+        .with_unknowns(),
+    function("compact", &["list"], sequences::compact).wholly_known(),
     function("index", &["list", "value"], sequences::index),
     function(
         "matchkeys",
@@ -163,17 +185,20 @@ pub static FUNCTIONS: &[Function] = &[
         &["list", "start_index", "end_index"],
         sequences::slice,
     ),
-    function("sum", &["list"], sequences::sum),
-    function("transpose", &["values"], sequences::transpose),
+    function("sum", &["list"], sequences::sum).wholly_known(),
+    function("transpose", &["values"], sequences::transpose).wholly_known(),
     function("zipmap", &["keys", "values"], sequences::zipmap),
     function(
         "setintersection",
         &["first_set"],
         sequences::setintersection,
     )
-    .variadic("other_sets"),
-    function("setproduct", &[], sequences::setproduct).variadic("sets"),
-    function("setsubtract", &["a", "b"], sequences::setsubtract),
+    .variadic("other_sets")
+    .wholly_known(),
+    function("setproduct", &[], sequences::setproduct)
+        .variadic("sets")
+        .wholly_known(),
+    function("setsubtract", &["a", "b"], sequences::setsubtract).wholly_known(),
     function("setunion", &["first_set"], sequences::setunion).variadic("other_sets"),
     // Numbers.
     function("min", &[], numeric::min).variadic("numbers"),
@@ -205,9 +230,13 @@ pub static FUNCTIONS: &[Function] = &[
     function("can", &["expression"], conversion::identity),
     function("issensitive", &["value"], conversion::identity),
     // Encodings.
-    function("jsonencode", &["val"], encoding::jsonencode).nullable(),
+    function("jsonencode", &["val"], encoding::jsonencode)
+        .nullable()
+        .wholly_known(),
     function("jsondecode", &["str"], encoding::jsondecode),
-    function("yamlencode", &["value"], yaml::yamlencode).nullable(),
+    function("yamlencode", &["value"], yaml::yamlencode)
+        .nullable()
+        .wholly_known(),
     function("yamldecode", &["src"], yaml::yamldecode),
     function("base64encode", &["str"], codecs::base64encode),
     function("base64decode", &["str"], codecs::base64decode),
@@ -245,7 +274,7 @@ pub static FUNCTIONS: &[Function] = &[
     function("filesha512", &["path"], files::filesha512),
     function("filebase64sha256", &["path"], files::filebase64sha256),
     function("filebase64sha512", &["path"], files::filebase64sha512),
-    function("templatefile", &["path", "vars"], files::templatefile),
+    function("templatefile", &["path", "vars"], files::templatefile).wholly_known(),
     function("abspath", &["path"], files::abspath),
     function("dirname", &["path"], files::dirname),
     function("basename", &["path"], files::basename),
@@ -281,7 +310,10 @@ pub fn call(function: &Function, args: Vec<Value>) -> Result<Value, FunctionErro
     if let (false, Some(index)) = (function.allow_null, first_null) {
         return Err(FunctionError::arg(index, "argument must not be null"));
     }
-    if !function.allow_unknown && !args.iter().all(Value::is_wholly_known) {
+    if !function.allow_unknown && args.iter().any(Value::is_unknown) {
+        return Ok(Value::Unknown);
+    }
+    if function.requires_wholly_known && !args.iter().all(Value::is_wholly_known) {
         return Ok(Value::Unknown);
     }
     (function.implementation)(args)

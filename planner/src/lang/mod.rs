@@ -12,6 +12,7 @@ mod dynamic;
 mod eval;
 mod for_expr;
 pub mod functions;
+mod heredoc;
 mod operators;
 pub mod references;
 mod template;

@@ -23,7 +23,7 @@ impl Evaluator<'_> {
                 other => Ok(other),
             },
             UnaryOperator::Neg => match self.operand(operand, &Type::Number, "", span)? {
-                Value::Number(n) => Ok(Value::Number(negate(n))),
+                Value::Number(n) => Ok(Value::Number(n.neg())),
                 other => Ok(other),
             },
         }
@@ -100,50 +100,30 @@ impl Evaluator<'_> {
         b: Number,
         span: Option<Range<usize>>,
     ) -> EvalResult {
-        let number = |n: Number| Ok(Value::Number(n));
-        match operator {
-            BinaryOperator::Plus => number(int_or_float(a, b, i64::checked_add, |x, y| x + y)),
-            BinaryOperator::Minus => number(int_or_float(a, b, i64::checked_sub, |x, y| x - y)),
-            BinaryOperator::Mul => number(int_or_float(a, b, i64::checked_mul, |x, y| x * y)),
-            BinaryOperator::Div | BinaryOperator::Mod if b.as_f64() == 0.0 => Err(self.error(
-                "Operation failed",
-                "Error during operation: can't divide by zero.",
-                span,
-            )),
-            BinaryOperator::Div => number(Number::from_f64(a.as_f64() / b.as_f64())),
-            BinaryOperator::Mod => number(int_or_float(a, b, i64::checked_rem, |x, y| x % y)),
-            BinaryOperator::Less => Ok(Value::Bool(a.as_f64() < b.as_f64())),
-            BinaryOperator::LessEq => Ok(Value::Bool(a.as_f64() <= b.as_f64())),
-            BinaryOperator::Greater => Ok(Value::Bool(a.as_f64() > b.as_f64())),
-            BinaryOperator::GreaterEq => Ok(Value::Bool(a.as_f64() >= b.as_f64())),
+        let (result, not_a_number) = match operator {
+            BinaryOperator::Plus => (a.add(&b), "can't compute sum of opposing infinities"),
+            BinaryOperator::Minus => (a.sub(&b), "can't subtract infinity from itself"),
+            BinaryOperator::Mul => (a.mul(&b), "can't multiply zero by infinity"),
+            BinaryOperator::Div => (
+                a.div(&b),
+                "can't divide zero by zero or infinity by infinity",
+            ),
+            BinaryOperator::Mod => (a.rem(&b), "can't use modulo with zero and infinity"),
+            BinaryOperator::Less => return Ok(Value::Bool(a.compare(&b).is_lt())),
+            BinaryOperator::LessEq => return Ok(Value::Bool(a.compare(&b).is_le())),
+            BinaryOperator::Greater => return Ok(Value::Bool(a.compare(&b).is_gt())),
+            BinaryOperator::GreaterEq => return Ok(Value::Bool(a.compare(&b).is_ge())),
             BinaryOperator::Eq
             | BinaryOperator::NotEq
             | BinaryOperator::And
             | BinaryOperator::Or => unreachable!("handled by eval_binary"),
-        }
+        };
+        result.map(Value::Number).map_err(|_| {
+            self.error(
+                "Operation failed",
+                format!("Error during operation: {not_a_number}."),
+                span,
+            )
+        })
     }
-}
-
-fn negate(n: Number) -> Number {
-    match n {
-        Number::Int(i) => i
-            .checked_neg()
-            .map_or(Number::Float(-(i as f64)), Number::Int),
-        Number::Float(f) => Number::from_f64(-f),
-    }
-}
-
-/// Integer arithmetic while it is exact, floating point otherwise.
-fn int_or_float(
-    a: Number,
-    b: Number,
-    int_op: fn(i64, i64) -> Option<i64>,
-    float_op: fn(f64, f64) -> f64,
-) -> Number {
-    if let (Number::Int(x), Number::Int(y)) = (a, b)
-        && let Some(result) = int_op(x, y)
-    {
-        return Number::Int(result);
-    }
-    Number::from_f64(float_op(a.as_f64(), b.as_f64()))
 }

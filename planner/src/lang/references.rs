@@ -1,7 +1,7 @@
 //! Finding what expressions refer to. Terraform's reserved roots (`var`, `local`, `data`,
 //! `module`, `path`, `terraform`, `count`, `each`, `self`) name their objects; any other root
-//! `A.B` is the managed resource `A.B`. Names bound by `for` expressions and template `for`
-//! directives are not references.
+//! `A.B` is the managed resource `A.B`. Names bound by `for` expressions, template `for`
+//! directives and `dynamic` block iterators are not references.
 
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Body;
@@ -33,6 +33,23 @@ pub fn body_references(
     let mut walker = Walker::new(file, sources);
     walker.body(body);
     walker.finish()
+}
+
+/// The iterator name a `dynamic "TYPE"` block binds (`iterator = NAME`, else `TYPE`); `None`
+/// for any other block.
+fn dynamic_iterator(block: &hcl_edit::structure::Block) -> Option<String> {
+    if block.ident.as_str() != "dynamic" {
+        return None;
+    }
+    if let Some(attr) = block.body.get_attribute("iterator")
+        && let Expression::Variable(name) = &attr.value
+    {
+        return Some(name.value().to_string());
+    }
+    match block.labels.as_slice() {
+        [label] => Some(label.as_str().to_string()),
+        _ => None,
+    }
 }
 
 struct Walker<'a> {
@@ -68,8 +85,28 @@ impl<'a> Walker<'a> {
             self.expr(&attr.value);
         }
         for block in body.blocks() {
-            self.body(&block.body);
+            match dynamic_iterator(block) {
+                Some(iterator) => self.dynamic_block(&block.body, iterator),
+                None => self.body(&block.body),
+            }
         }
+    }
+
+    /// A `dynamic` block: `for_each` sees the enclosing scope; `labels` and `content` also see
+    /// the iterator, which is not a reference.
+    fn dynamic_block(&mut self, body: &Body, iterator: String) {
+        for attr in body.attributes() {
+            match attr.key.as_str() {
+                "iterator" => {}
+                "for_each" => self.expr(&attr.value),
+                _ => self.with_bound(vec![iterator.clone()], |walker| walker.expr(&attr.value)),
+            }
+        }
+        self.with_bound(vec![iterator], |walker| {
+            for block in body.blocks() {
+                walker.body(&block.body);
+            }
+        });
     }
 
     /// Walks `visit` with `names` bound.

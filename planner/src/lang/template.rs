@@ -3,11 +3,12 @@
 //! only yields that interpolation's value unchanged, as in HCL.
 
 use hcl_edit::Span;
-use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::template::{Directive, Element, HeredocTemplate, Template};
 use tenantform_proto::value::{Type, Value};
 
 use super::convert::convert;
 use super::eval::{EvalResult, Evaluator};
+use super::heredoc;
 use crate::diags::Diagnostics;
 
 /// Where whitespace must be stripped around one element.
@@ -38,6 +39,16 @@ fn strip_marks(element: &Element) -> StripMarks {
 }
 
 impl Evaluator<'_> {
+    /// A heredoc, with HCL's line-by-line strip markers and, for `<<-`, its indentation rule.
+    pub(super) fn eval_heredoc(&mut self, heredoc: &HeredocTemplate) -> EvalResult {
+        let flush = heredoc
+            .span()
+            .and_then(|span| self.source_text(span))
+            .map_or(heredoc.indent().is_some(), |text| text.starts_with("<<-"));
+        let template = heredoc::normalize(heredoc, flush);
+        self.eval_template(&template)
+    }
+
     pub(super) fn eval_template(&mut self, template: &Template) -> EvalResult {
         if let Some(Element::Interpolation(interp)) = template.as_single_element() {
             return self.eval(&interp.expr);

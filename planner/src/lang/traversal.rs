@@ -203,15 +203,19 @@ impl Evaluator<'_> {
                     self.index(value, key, op.span())?
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    // A full splat applies everything after it, nested splats included, to
+                    // each element; an attribute splat only the attribute accesses.
                     let full = matches!(op.value(), TraversalOperator::FullSplat(_));
-                    let count = ops[i..]
-                        .iter()
-                        .take_while(|next| match next.value() {
-                            TraversalOperator::GetAttr(_) => true,
-                            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => full,
-                            _ => false,
-                        })
-                        .count();
+                    let count = if full {
+                        ops.len() - i
+                    } else {
+                        ops[i..]
+                            .iter()
+                            .take_while(|next| {
+                                matches!(next.value(), TraversalOperator::GetAttr(_))
+                            })
+                            .count()
+                    };
                     let per_element = &ops[i..i + count];
                     i += count;
                     let items = match value {

@@ -64,6 +64,7 @@ pub fn reason_name(reason: ActionReason) -> &'static str {
         ActionReason::ReplaceByTriggers => "replace_by_triggers",
         ActionReason::ReadBecauseConfigUnknown => "read_because_config_unknown",
         ActionReason::ReadBecauseDependencyPending => "read_because_dependency_pending",
+        ActionReason::ReadBecauseCheckNested => "read_because_check_nested",
     }
 }
 
@@ -310,6 +311,9 @@ pub fn state_json<'a>(
 
 fn resource_change_json(change: &ResourceChange) -> Json {
     let mut object = resource_head(&change.addr, &change.provider);
+    if let Some(key) = &change.deposed {
+        object.insert("deposed".into(), json!(key));
+    }
     let mut body = Map::new();
     let names: Vec<Json> = action_names(change.action)
         .iter()

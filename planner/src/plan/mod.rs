@@ -44,12 +44,17 @@ pub enum ActionReason {
     ReadBecauseConfigUnknown,
     /// A data source read waits for apply because something it depends on changes.
     ReadBecauseDependencyPending,
+    /// A data source of a `check` block is read again during apply.
+    ReadBecauseCheckNested,
 }
 
 /// The planned change of one resource instance.
 #[derive(Clone, Debug)]
 pub struct ResourceChange {
     pub addr: InstanceAddr,
+    /// The deposed key when the change is about a deposed object of the instance (always a
+    /// deletion), `None` for its current object.
+    pub deposed: Option<String>,
     /// Fully qualified provider source address.
     pub provider: String,
     /// The provider's local name in the configuration.

@@ -20,8 +20,10 @@ use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceCh
 
 /// The `kind` every plan file carries, to tell it from other JSON documents.
 pub const KIND: &str = "tenantform-plan";
-/// The only plan file format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The only plan file format this build reads and writes. Version 2 added the deposed key
+/// of a change: a version 1 reader would take a deposed object's deletion for the current
+/// object's, so other versions are refused rather than read.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
@@ -66,6 +68,9 @@ pub struct PlanFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EncodedChange {
     pub address: String,
+    /// The deposed object's key, for a change to a deposed object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
     pub provider: String,
     pub provider_local_name: String,
     pub action: Action,
@@ -132,8 +137,10 @@ impl EncodedValue {
             Value::Null => EncodedValue::Null,
             Value::Unknown => EncodedValue::Unknown,
             Value::Bool(b) => EncodedValue::Bool(*b),
-            Value::Number(Number::Int(i)) => EncodedValue::Int(*i),
-            Value::Number(Number::Float(f)) => EncodedValue::Float(format!("{f:?}")),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => EncodedValue::Int(i),
+                None => EncodedValue::Float(n.to_string()),
+            },
             Value::String(s) => EncodedValue::String(s.clone()),
             Value::List(items) => EncodedValue::List(list(items)),
             Value::Set(items) => EncodedValue::Set(list(items)),
@@ -160,10 +167,9 @@ impl EncodedValue {
             EncodedValue::Unknown => Value::Unknown,
             EncodedValue::Bool(b) => Value::Bool(*b),
             EncodedValue::Int(i) => Value::Number(Number::Int(*i)),
-            EncodedValue::Float(text) => Value::Number(Number::Float(
-                text.parse()
-                    .map_err(|_| format!("invalid number {text:?}"))?,
-            )),
+            EncodedValue::Float(text) => Value::Number(
+                Number::parse_decimal(text).ok_or_else(|| format!("invalid number {text:?}"))?,
+            ),
             EncodedValue::String(s) => Value::String(s.clone()),
             EncodedValue::List(items) => Value::List(list(items)?),
             EncodedValue::Set(items) => Value::Set(list(items)?),
@@ -251,6 +257,7 @@ impl PlanFile {
             };
             changes.push(ResourceChange {
                 addr,
+                deposed: c.deposed.clone(),
                 provider: c.provider.clone(),
                 provider_local_name: c.provider_local_name.clone(),
                 action: c.action,
@@ -355,6 +362,7 @@ impl PlanFile {
 fn encode_change(c: &ResourceChange) -> EncodedChange {
     EncodedChange {
         address: c.addr.to_string(),
+        deposed: c.deposed.clone(),
         provider: c.provider.clone(),
         provider_local_name: c.provider_local_name.clone(),
         action: c.action,
@@ -403,6 +411,7 @@ mod tests {
             mode: PlanMode::Normal,
             changes: vec![ResourceChange {
                 addr: "module.t[\"acme\"].tenant.this".parse().unwrap(),
+                deposed: Some("1a2b3c4d".into()),
                 provider: "registry.terraform.io/tenantform/tenant".into(),
                 provider_local_name: "tenant".into(),
                 action: Action::DeleteThenCreate,
@@ -444,7 +453,7 @@ mod tests {
         );
         assert_eq!(a.changes.len(), b.changes.len());
         for (x, y) in a.changes.iter().zip(&b.changes) {
-            assert_eq!(x.addr, y.addr);
+            assert_eq!((&x.addr, &x.deposed), (&y.addr, &y.deposed));
             assert_eq!(
                 (&x.provider, &x.provider_local_name),
                 (&y.provider, &y.provider_local_name)
@@ -528,6 +537,9 @@ mod tests {
             "{err}"
         );
         doc["format_version"] = 1.into();
+        let err = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap_err();
+        assert!(err.to_string().contains("reads only version 2"), "{err}");
+        doc["format_version"] = FORMAT_VERSION.into();
         doc["changes"][0]["address"] = "not an address".into();
         let file = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap();
         assert!(matches!(

@@ -54,7 +54,7 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
         .iter()
@@ -141,7 +141,11 @@ fn legend(changes: &[&ResourceChange], color: bool) -> String {
 }
 
 fn header_comment(change: &ResourceChange) -> Vec<String> {
-    let addr = &change.addr;
+    let addr = match &change.deposed {
+        Some(key) => format!("{} (deposed object {key})", change.addr),
+        None => change.addr.to_string(),
+    };
+    let addr = &addr;
     let mut lines = vec![match (change.action, change.action_reason) {
         (Action::Create, _) => format!("{addr} will be created"),
         (Action::Update, _) => format!("{addr} will be updated in-place"),
@@ -159,17 +163,20 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
         Some(ActionReason::DeleteBecauseNoResourceConfig) => {
             lines.push(format!(
                 "(because {} is not in configuration)",
-                addr.resource
+                change.addr.resource
             ));
         }
         Some(ActionReason::DeleteBecauseCountIndex) => {
             lines.push(format!(
                 "(because index {} is out of range for count)",
-                addr.key
+                change.addr.key
             ));
         }
         Some(ActionReason::DeleteBecauseEachKey) => {
-            lines.push(format!("(because key {} is not in for_each map)", addr.key));
+            lines.push(format!(
+                "(because key {} is not in for_each map)",
+                change.addr.key
+            ));
         }
         _ => {}
     }

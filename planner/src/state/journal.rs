@@ -2,7 +2,9 @@
 //! state file that makes each completed instance change durable at a cost linear in the work.
 //!
 //! The first line is a header naming the state snapshot the journal applies to (its lineage
-//! and serial); each further line sets or removes one instance. A journal whose header names
+//! and serial); each further line sets or removes one instance's current object, or moves,
+//! restores or removes one deposed object (records added without a format change: older
+//! journals hold only `set` and `remove` lines and still read). A journal whose header names
 //! an older snapshot than the state file is stale: the state file was written after it, from a
 //! state that already held every recorded change, so it is ignored. A torn last line (a crash in
 //! the middle of an append) is ignored with a warning; any other damage is an error.
@@ -13,7 +15,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{InstanceState, State, StateError};
+use super::{DeposedChange, InstanceState, State, StateChange, StateError};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
 
 /// The journal format version written in the header.
@@ -40,6 +42,44 @@ enum Record {
     Remove {
         addr: AddrRecord,
     },
+    /// The current object becomes the deposed object `deposed`.
+    Depose {
+        addr: AddrRecord,
+        deposed: String,
+    },
+    /// The deposed object `deposed` becomes the current object again.
+    Restore {
+        addr: AddrRecord,
+        deposed: String,
+    },
+    /// The deposed object `deposed` is gone.
+    RemoveDeposed {
+        addr: AddrRecord,
+        deposed: String,
+    },
+}
+
+impl Record {
+    fn into_change(self) -> StateChange {
+        match self {
+            Record::Set { addr, instance } => StateChange::Instance(addr.into(), Some(*instance)),
+            Record::Remove { addr } => StateChange::Instance(addr.into(), None),
+            Record::Depose { addr, deposed } => StateChange::Deposed(DeposedChange::Depose {
+                addr: addr.into(),
+                key: deposed,
+            }),
+            Record::Restore { addr, deposed } => StateChange::Deposed(DeposedChange::Restore {
+                addr: addr.into(),
+                key: deposed,
+            }),
+            Record::RemoveDeposed { addr, deposed } => {
+                StateChange::Deposed(DeposedChange::Remove {
+                    addr: addr.into(),
+                    key: deposed,
+                })
+            }
+        }
+    }
 }
 
 /// An instance address spelled out field by field, so that any key survives exactly.
@@ -156,6 +196,20 @@ pub(super) fn encode_change(addr: &InstanceAddr, instance: Option<&InstanceState
     line
 }
 
+/// One journal line (with its newline) for a change to a deposed object.
+pub(super) fn encode_deposed_change(change: &DeposedChange) -> Vec<u8> {
+    let addr = AddrRecord::from(change.addr());
+    let deposed = change.key().to_string();
+    let record = match change {
+        DeposedChange::Depose { .. } => Record::Depose { addr, deposed },
+        DeposedChange::Restore { .. } => Record::Restore { addr, deposed },
+        DeposedChange::Remove { .. } => Record::RemoveDeposed { addr, deposed },
+    };
+    let mut line = serde_json::to_vec(&record).unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
 /// The header line (with its newline).
 pub(super) fn encode_header(header: &Header) -> Vec<u8> {
     let mut line = serde_json::to_vec(header).unwrap_or_default();
@@ -166,7 +220,7 @@ pub(super) fn encode_header(header: &Header) -> Vec<u8> {
 /// A parsed journal.
 pub(super) struct Journal {
     pub header: Header,
-    pub changes: Vec<(InstanceAddr, Option<InstanceState>)>,
+    pub changes: Vec<StateChange>,
     /// The length of the intact prefix: everything up to the last complete line.
     pub intact_len: usize,
 }
@@ -201,12 +255,7 @@ pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Option<Journal>, StateEr
         let parsed = if header.is_none() {
             serde_json::from_slice::<Header>(line).map(|h| header = Some(h))
         } else {
-            serde_json::from_slice::<Record>(line).map(|record| {
-                changes.push(match record {
-                    Record::Set { addr, instance } => (addr.into(), Some(*instance)),
-                    Record::Remove { addr } => (addr.into(), None),
-                })
-            })
+            serde_json::from_slice::<Record>(line).map(|record| changes.push(record.into_change()))
         };
         match parsed {
             Ok(()) => intact_len = *end,

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::journal::{self, Header};
 use super::lock::{self, StateLock};
-use super::{InstanceState, State, StateError, StateStore, format_v4};
+use super::{DeposedChange, InstanceState, State, StateError, StateStore, format_v4};
 use crate::addrs::InstanceAddr;
 
 /// The default state file name.
@@ -257,8 +257,8 @@ impl StateStore for LocalStore {
             }
             fresh
         });
-        for (addr, instance) in journal.changes {
-            replayed.apply_change(&addr, instance);
+        for change in journal.changes {
+            replayed.apply_state_change(change);
         }
         Ok(state)
     }
@@ -299,13 +299,11 @@ impl StateStore for LocalStore {
         addr: &InstanceAddr,
         instance: Option<&InstanceState>,
     ) -> Result<(), StateError> {
-        let mut inner = self.inner();
-        let line = journal::encode_change(addr, instance);
-        if inner.journal.is_none() {
-            inner.journal = Some(self.open_journal(&mut inner)?);
-        }
-        let file = inner.journal.as_mut().expect("journal opened above");
-        journal::append(file, &line, &self.journal_path)
+        self.append_line(&journal::encode_change(addr, instance))
+    }
+
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
+        self.append_line(&journal::encode_deposed_change(change))
     }
 
     fn compact(&self, state: &State) -> Result<u64, StateError> {
@@ -314,6 +312,18 @@ impl StateStore for LocalStore {
 
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
         lock::lock_info_file(&self.lock_path, &self.display_name, operation, timeout)
+    }
+}
+
+impl LocalStore {
+    /// Appends one journal line durably, opening the journal on the run's first record.
+    fn append_line(&self, line: &[u8]) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        if inner.journal.is_none() {
+            inner.journal = Some(self.open_journal(&mut inner)?);
+        }
+        let file = inner.journal.as_mut().expect("journal opened above");
+        journal::append(file, line, &self.journal_path)
     }
 }
 

@@ -298,3 +298,68 @@ fn a_journal_older_than_the_state_file_is_ignored() {
     );
     assert_eq!(read.instances.len(), 1);
 }
+
+#[test]
+fn deposed_changes_are_journaled_replayed_and_compacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::in_dir(dir.path());
+    let acme = addr("tenant.acme");
+    let mut state = State::new();
+    state.set_instance(acme.clone(), object("old"));
+    state.serial = store.write(&state).unwrap();
+    let depose = |key: &str| DeposedChange::Depose {
+        addr: acme.clone(),
+        key: key.into(),
+    };
+
+    // A create-before-destroy that crashed after the create: both objects are tracked.
+    store.record_deposed(&depose("1a2b3c4d")).unwrap();
+    store.record(&acme, Some(&object("new"))).unwrap();
+    let crashed = LocalStore::in_dir(dir.path()).read().unwrap().unwrap();
+    assert_eq!(crashed.get(&acme), Some(&object("new")));
+    let deposed: Vec<_> = crashed.deposed_of(&acme).collect();
+    assert_eq!(deposed, vec![("1a2b3c4d", &object("old"))]);
+
+    // Compaction writes the deposed object into the state file, as Terraform does.
+    let next_run = LocalStore::in_dir(dir.path());
+    next_run.compact(&crashed).unwrap();
+    assert!(!next_run.journal_path().exists());
+    let text = std::fs::read_to_string(next_run.state_path()).unwrap();
+    assert!(text.contains("\"deposed\": \"1a2b3c4d\""), "{text}");
+    let compacted = next_run.read().unwrap().unwrap();
+    assert_eq!(compacted.deposed, crashed.deposed);
+
+    // Its later deletion, and a restore after a create that produced nothing.
+    next_run
+        .record_deposed(&DeposedChange::Remove {
+            addr: acme.clone(),
+            key: "1a2b3c4d".into(),
+        })
+        .unwrap();
+    next_run.record_deposed(&depose("99aabbcc")).unwrap();
+    next_run
+        .record_deposed(&DeposedChange::Restore {
+            addr: acme.clone(),
+            key: "99aabbcc".into(),
+        })
+        .unwrap();
+    let replayed = LocalStore::in_dir(dir.path()).read().unwrap().unwrap();
+    assert!(replayed.deposed.is_empty());
+    assert_eq!(replayed.get(&acme), Some(&object("new")));
+}
+
+#[test]
+fn journals_written_before_deposed_records_still_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = concat!(
+        "{\"journal\":1,\"lineage\":null,\"base_serial\":0}\n",
+        "{\"set\":{\"addr\":{\"data\":false,\"type\":\"tenant\",\"name\":\"a\",\"key\":null},",
+        "\"instance\":{\"provider\":\"registry.terraform.io/tenantform/tenant\",",
+        "\"schema_version\":1,\"attributes\":{\"id\":\"a\"},\"sensitive_attributes\":[]}}}\n",
+        "{\"remove\":{\"addr\":{\"data\":false,\"type\":\"tenant\",\"name\":\"b\",\"key\":null}}}\n",
+    );
+    std::fs::write(dir.path().join("terraform.tfstate.journal"), journal).unwrap();
+    let state = LocalStore::in_dir(dir.path()).read().unwrap().unwrap();
+    let addrs: Vec<String> = state.instances.keys().map(ToString::to_string).collect();
+    assert_eq!(addrs, ["tenant.a"]);
+}

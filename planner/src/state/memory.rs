@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{InstanceState, LockInfo, State, StateError, StateLock, StateStore};
+use super::{
+    DeposedChange, InstanceState, LockInfo, State, StateChange, StateError, StateLock, StateStore,
+};
 use crate::addrs::InstanceAddr;
 
 /// A state store held in memory. Clones share the same stored state and lock.
@@ -18,7 +20,7 @@ struct Shared {
     /// The last snapshot written.
     snapshot: Option<State>,
     /// Changes recorded since the last snapshot, in order.
-    journal: Vec<(InstanceAddr, Option<InstanceState>)>,
+    journal: Vec<StateChange>,
     /// The current lock holder.
     lock_holder: Option<LockInfo>,
     /// How many snapshots were written (for tests asserting write counts).
@@ -44,7 +46,7 @@ impl MemoryStore {
     }
 
     /// The changes recorded since the last snapshot.
-    pub fn journal(&self) -> Vec<(InstanceAddr, Option<InstanceState>)> {
+    pub fn journal(&self) -> Vec<StateChange> {
         self.shared().journal.clone()
     }
 
@@ -80,8 +82,8 @@ impl StateStore for MemoryStore {
         let mut state = shared.snapshot.clone();
         if !shared.journal.is_empty() {
             let replayed = state.get_or_insert_with(State::new);
-            for (addr, instance) in &shared.journal {
-                replayed.apply_change(addr, instance.clone());
+            for change in &shared.journal {
+                replayed.apply_state_change(change.clone());
             }
         }
         Ok(state)
@@ -125,7 +127,14 @@ impl StateStore for MemoryStore {
     ) -> Result<(), StateError> {
         self.shared()
             .journal
-            .push((addr.clone(), instance.cloned()));
+            .push(StateChange::Instance(addr.clone(), instance.cloned()));
+        Ok(())
+    }
+
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
+        self.shared()
+            .journal
+            .push(StateChange::Deposed(change.clone()));
         Ok(())
     }
 
@@ -192,6 +201,33 @@ mod tests {
         state.remove_instance(&addr);
         assert_eq!(store.write(&state).unwrap(), 2);
         assert_eq!(store.write_count(), 2);
+    }
+
+    #[test]
+    fn deposed_changes_replay_in_order() {
+        let addr: InstanceAddr = "tenant.acme".parse().unwrap();
+        let mut state = State::new();
+        state.set_instance(addr.clone(), object("t-1"));
+        let store = MemoryStore::with_state(state);
+        let key = "0a1b2c3d".to_string();
+        store
+            .record_deposed(&DeposedChange::Depose {
+                addr: addr.clone(),
+                key: key.clone(),
+            })
+            .unwrap();
+        store.record(&addr, Some(&object("t-2"))).unwrap();
+        let replayed = store.read().unwrap().unwrap();
+        assert_eq!(replayed.get(&addr), Some(&object("t-2")));
+        assert_eq!(
+            replayed.deposed[&(addr.clone(), key.clone())],
+            object("t-1")
+        );
+        store
+            .record_deposed(&DeposedChange::Remove { addr, key })
+            .unwrap();
+        assert!(store.read().unwrap().unwrap().deposed.is_empty());
+        assert_eq!(store.journal().len(), 3);
     }
 
     #[test]

@@ -7,6 +7,9 @@
 //!   `terraform.tfstate` in the working directory (with a lock and an append-only journal that
 //!   makes every instance change durable at a cost linear in the work), [`MemoryStore`] is the
 //!   in-process fake for tests.
+//! - Deposed objects: a create-before-destroy first moves the current object aside under a
+//!   deposed key ([`DeposedChange::Depose`]), so that it stays tracked until its deletion is
+//!   recorded; each such step is one durable change.
 
 pub mod format_v4;
 mod journal;
@@ -154,6 +157,87 @@ impl StateError {
     }
 }
 
+/// One durable change to a deposed object. Moves between current and deposed are single
+/// changes, so that a crash never leaves an object tracked twice or not at all.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeposedChange {
+    /// The instance's current object becomes the deposed object `key`; the instance has no
+    /// current object afterwards.
+    Depose { addr: InstanceAddr, key: String },
+    /// The deposed object `key` becomes the instance's current object again (when it has
+    /// none), as after a create-before-destroy whose create produced nothing.
+    Restore { addr: InstanceAddr, key: String },
+    /// The deposed object `key` is gone.
+    Remove { addr: InstanceAddr, key: String },
+}
+
+impl DeposedChange {
+    pub fn addr(&self) -> &InstanceAddr {
+        match self {
+            DeposedChange::Depose { addr, .. }
+            | DeposedChange::Restore { addr, .. }
+            | DeposedChange::Remove { addr, .. } => addr,
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        match self {
+            DeposedChange::Depose { key, .. }
+            | DeposedChange::Restore { key, .. }
+            | DeposedChange::Remove { key, .. } => key,
+        }
+    }
+}
+
+impl DeposedChange {
+    /// Applies the change to a state's current and deposed objects.
+    pub fn apply_to(
+        &self,
+        instances: &mut BTreeMap<InstanceAddr, InstanceState>,
+        deposed: &mut BTreeMap<(InstanceAddr, String), InstanceState>,
+    ) {
+        let slot = (self.addr().clone(), self.key().to_string());
+        match self {
+            DeposedChange::Depose { addr, .. } => {
+                if let Some(current) = instances.remove(addr) {
+                    deposed.insert(slot, current);
+                }
+            }
+            DeposedChange::Restore { addr, .. } => {
+                if !instances.contains_key(addr)
+                    && let Some(object) = deposed.remove(&slot)
+                {
+                    instances.insert(addr.clone(), object);
+                }
+            }
+            DeposedChange::Remove { .. } => {
+                deposed.remove(&slot);
+            }
+        }
+    }
+}
+
+/// One recorded change, as a journal replays it. Changes are short-lived (one per record),
+/// so the size difference between the variants costs nothing worth a box.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum StateChange {
+    /// An instance's current object set (`Some`) or removed (`None`).
+    Instance(InstanceAddr, Option<InstanceState>),
+    Deposed(DeposedChange),
+}
+
+/// A fresh deposed key: eight lowercase hexadecimal characters, as Terraform writes them,
+/// for which `taken` is false.
+pub fn new_deposed_key(taken: impl Fn(&str) -> bool) -> String {
+    loop {
+        let key = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+        if !taken(&key) {
+            return key;
+        }
+    }
+}
+
 /// Where the planner core keeps state. Implementations: [`LocalStore`], [`MemoryStore`].
 ///
 /// The usual run: `lock`, `read`, then during apply `record` after every completed instance
@@ -173,6 +257,9 @@ pub trait StateStore: Send + Sync {
         addr: &InstanceAddr,
         instance: Option<&InstanceState>,
     ) -> Result<(), StateError>;
+
+    /// Durably records one change to a deposed object before returning.
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError>;
 
     /// Persists `state` (which includes every recorded change) and discards the journal.
     fn compact(&self, state: &State) -> Result<u64, StateError>;
@@ -236,6 +323,30 @@ impl State {
                 self.instances.remove(addr);
             }
         }
+    }
+
+    /// Applies one recorded change to a deposed object.
+    pub fn apply_deposed_change(&mut self, change: &DeposedChange) {
+        change.apply_to(&mut self.instances, &mut self.deposed);
+    }
+
+    /// Applies one recorded change of either kind.
+    pub fn apply_state_change(&mut self, change: StateChange) {
+        match change {
+            StateChange::Instance(addr, instance) => self.apply_change(&addr, instance),
+            StateChange::Deposed(change) => self.apply_deposed_change(&change),
+        }
+    }
+
+    /// The deposed objects of one instance, in key order.
+    pub fn deposed_of<'s>(
+        &'s self,
+        addr: &'s InstanceAddr,
+    ) -> impl Iterator<Item = (&'s str, &'s InstanceState)> + 's {
+        self.deposed
+            .range((addr.clone(), String::new())..)
+            .take_while(move |((a, _), _)| a == addr)
+            .map(|((_, key), object)| (key.as_str(), object))
     }
 }
 

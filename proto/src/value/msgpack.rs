@@ -133,12 +133,17 @@ fn encode(
     Ok(())
 }
 
+/// As cty writes numbers: an exact `i64` as an integer, else an exact `f64` as a float,
+/// else the decimal text.
 fn write_number(out: &mut Vec<u8>, number: &Number) -> Result<(), ValueError> {
-    match number.as_i64() {
-        Some(i) => rmp::encode::write_sint(out, i)
+    if let Some(i) = number.as_i64() {
+        return rmp::encode::write_sint(out, i)
             .map(drop)
-            .map_err(write_failed),
-        None => rmp::encode::write_f64(out, number.as_f64()).map_err(write_failed),
+            .map_err(write_failed);
+    }
+    match number.exact_f64() {
+        Some(f) => rmp::encode::write_f64(out, f).map_err(write_failed),
+        None => rmp::encode::write_str(out, &number.to_string()).map_err(write_failed),
     }
 }
 

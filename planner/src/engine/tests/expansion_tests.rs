@@ -364,6 +364,33 @@ check "small" {
 }
 
 #[tokio::test]
+async fn check_block_data_sources_are_read_again_during_apply() {
+    let fake = FakeProvider::new();
+    let source = r#"
+check "lookup" {
+  data "fake_lookup" "scoped" {
+    name = "s"
+  }
+  assert {
+    condition     = data.fake_lookup.scoped.id == "lookup-s"
+    error_message = "Unexpected lookup."
+  }
+}
+"#;
+    let plan = plan(&config(source), &State::new(), &fake).await;
+    let scoped = change(&plan, "data.fake_lookup.scoped");
+    assert_eq!(
+        (scoped.action, scoped.action_reason),
+        (Action::Read, Some(ActionReason::ReadBecauseCheckNested))
+    );
+    assert_eq!(
+        scoped.planned.get_attr("id"),
+        Some(&Value::string("lookup-s"))
+    );
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+}
+
+#[tokio::test]
 async fn targets_and_replace_requests() {
     let fake = FakeProvider::new();
     let state = converge(&config(COUNTED), &State::new(), &fake).await;

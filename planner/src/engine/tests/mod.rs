@@ -2,6 +2,7 @@
 //! plan, apply and import tests.
 
 mod apply_tests;
+mod deposed_tests;
 mod expansion_tests;
 mod plan_tests;
 mod scale_tests;
@@ -19,7 +20,7 @@ use crate::diags::Diagnostics;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::providers::Providers;
 use crate::providers::fake::{EventLog, FakeProvider, fake_schema};
-use crate::state::{InstanceState, State};
+use crate::state::{DeposedChange, InstanceState, State};
 
 pub(super) fn config(source: &str) -> Config {
     let files = BTreeMap::from([("main.tf".to_string(), source.to_string())]);
@@ -113,6 +114,7 @@ pub(super) fn change<'p>(plan: &'p Plan, addr: &str) -> &'p crate::plan::Resourc
 pub(super) struct Recorder {
     events: EventLog,
     pub recorded: Mutex<Vec<(InstanceAddr, Option<InstanceState>)>>,
+    pub deposed: Mutex<Vec<DeposedChange>>,
 }
 
 impl Recorder {
@@ -120,6 +122,7 @@ impl Recorder {
         Recorder {
             events: fake.events.clone(),
             recorded: Mutex::new(Vec::new()),
+            deposed: Mutex::new(Vec::new()),
         }
     }
 }
@@ -136,6 +139,18 @@ impl ApplyRecorder for Recorder {
             .lock()
             .unwrap()
             .push((addr.clone(), instance.cloned()));
+        Ok(())
+    }
+
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), String> {
+        let verb = match change {
+            DeposedChange::Depose { .. } => "depose",
+            DeposedChange::Restore { .. } => "restore",
+            DeposedChange::Remove { .. } => "forget deposed",
+        };
+        let event = format!("{verb} {}", change.addr());
+        self.events.lock().unwrap().push(event);
+        self.deposed.lock().unwrap().push(change.clone());
         Ok(())
     }
 }

@@ -36,11 +36,16 @@ fn entries_arg(args: &[Value], index: usize) -> Result<BTreeMap<String, Value>, 
     }
 }
 
+/// `lookup(map, key, default)`: an unknown map or key makes the result unknown, but a known
+/// map with unknown values still finds its known ones, and an unknown default is returned as is.
 pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.len() > 3 {
         return Err(FunctionError::Call(
             "lookup() takes no more than three arguments".into(),
         ));
+    }
+    if args[..2].iter().any(Value::is_unknown) {
+        return Ok(Value::Unknown);
     }
     let entries = entries_arg(&args, 0)?;
     let key = string_arg(&args, 1)?;
@@ -99,15 +104,23 @@ pub fn concat(args: Vec<Value>) -> Result<Value, FunctionError> {
     })
 }
 
+/// True when an element equals the value; unknown when none does but some element could.
 pub fn contains(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     let needle = &args[1];
+    let mut undecided = false;
     for item in &items {
-        if equal(item, needle) == Value::Bool(true) {
-            return Ok(Value::Bool(true));
+        match equal(item, needle) {
+            Value::Bool(true) => return Ok(Value::Bool(true)),
+            Value::Unknown => undecided = true,
+            _ => {}
         }
     }
-    Ok(Value::Bool(false))
+    Ok(if undecided {
+        Value::Unknown
+    } else {
+        Value::Bool(false)
+    })
 }
 
 /// Keys in lexical order: a list for a map, a tuple for an object.
@@ -136,13 +149,15 @@ pub fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// The first argument that is neither null nor an empty string, converted to the type
-/// all arguments unify to (mixed primitives become strings).
+/// all arguments unify to (mixed primitives become strings). An unknown argument reached
+/// before such a value makes the result unknown.
 pub fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
     let types: Vec<Type> = args.iter().map(crate::lang::types::type_of).collect();
     let unified = crate::lang::types::unify_primitives(&types);
     for arg in args {
         match arg {
             Value::Null => {}
+            Value::Unknown => return Ok(Value::Unknown),
             Value::String(ref s) if s.is_empty() => {}
             other => {
                 return Ok(match &unified {
@@ -202,9 +217,15 @@ pub fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Strings in lexical order (numbers are sorted by their string form, as Terraform does).
+/// While some element is unknown the order is not, but the length is: the result is then a
+/// list of as many unknowns.
 pub fn sort(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let items = sequence_arg(&args, 0)?;
+    if !items.iter().all(Value::is_wholly_known) {
+        return Ok(Value::List(vec![Value::Unknown; items.len()]));
+    }
     let mut strings = Vec::new();
-    for (i, item) in sequence_arg(&args, 0)?.into_iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         match convert(item, &Type::String) {
             Ok(Value::String(s)) => strings.push(s),
             _ => {

@@ -4,6 +4,7 @@
 use tenantform_proto::value::{Type, Value};
 
 use super::FunctionError;
+use super::sequences::normalize_set_keeping_unknowns;
 use crate::lang::convert::convert;
 use crate::lang::types::value_kind;
 
@@ -50,10 +51,22 @@ pub fn tolist(args: Vec<Value>) -> Result<Value, FunctionError> {
     })
 }
 
+/// Unknown elements stay distinct from each other and from the known ones, as in cty.
 pub fn toset(args: Vec<Value>) -> Result<Value, FunctionError> {
-    convert_arg(args, Type::Set(Box::new(Type::Dynamic)), |v| {
-        format!("cannot convert {} to set of any single type", value_kind(v))
-    })
+    let refusal = |v: &Value| format!("cannot convert {} to set of any single type", value_kind(v));
+    if !matches!(
+        args.first(),
+        Some(Value::List(_) | Value::Tuple(_) | Value::Set(_))
+    ) {
+        return convert_arg(args, Type::Set(Box::new(Type::Dynamic)), refusal);
+    }
+    match convert_arg(args, Type::List(Box::new(Type::Dynamic)), refusal)? {
+        Value::List(mut items) => {
+            normalize_set_keeping_unknowns(&mut items);
+            Ok(Value::Set(items))
+        }
+        other => Ok(other),
+    }
 }
 
 pub fn tomap(args: Vec<Value>) -> Result<Value, FunctionError> {

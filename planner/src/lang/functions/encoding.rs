@@ -9,7 +9,8 @@ use super::{FunctionError, string_arg};
 /// A known value as JSON: objects with their keys sorted, sets and tuples as arrays, and
 /// `<`, `>`, `&` escaped as Terraform's encoder does.
 pub fn to_json_text(value: &Value) -> String {
-    let text = serde_json::to_string(&to_json(value)).unwrap_or_default();
+    let mut text = String::new();
+    write_json(value, &mut text);
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
@@ -17,22 +18,37 @@ pub fn to_json_text(value: &Value) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-fn to_json(value: &Value) -> serde_json::Value {
-    use serde_json::Value as Json;
+/// Writes compact JSON; numbers with all their digits, as cty's JSON encoder writes them.
+fn write_json(value: &Value, out: &mut String) {
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
     match value {
-        Value::Null | Value::Unknown => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => n.to_json().map_or(Json::Null, Json::Number),
-        Value::String(s) => Json::String(s.clone()),
+        Value::Null | Value::Unknown => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_infinite() => out.push_str("null"),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => out.push_str(&quoted(s)),
         Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            Json::Array(items.iter().map(to_json).collect())
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
         }
-        Value::Map(entries) | Value::Object(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect(),
-        ),
+        Value::Map(entries) | Value::Object(entries) => {
+            out.push('{');
+            for (i, (key, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quoted(key));
+                out.push(':');
+                write_json(item, out);
+            }
+            out.push('}');
+        }
     }
 }
 

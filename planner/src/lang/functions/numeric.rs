@@ -1,8 +1,12 @@
 //! Numeric functions: `min`, `max`, `abs`, `ceil`, `floor`, `log`, `pow`, `signum`, `parseint`.
+//! `log` and `pow` work in `f64` as Terraform's do; the rest keep full precision.
 
 use tenantform_proto::value::{Number, Value};
 
 use super::{FunctionError, number_arg};
+use go_pow::go_pow;
+
+mod go_pow;
 
 fn numbers(args: &[Value]) -> Result<Vec<Number>, FunctionError> {
     if args.is_empty() {
@@ -12,28 +16,27 @@ fn numbers(args: &[Value]) -> Result<Vec<Number>, FunctionError> {
 }
 
 pub fn min(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let numbers = numbers(&args)?;
-    let smallest = numbers
-        .into_iter()
-        .reduce(|a, b| if b.as_f64() < a.as_f64() { b } else { a });
-    Ok(smallest.map_or(Value::Null, Value::Number))
+    let mut smallest = Number::infinity(false);
+    for number in numbers(&args)? {
+        if number.compare(&smallest).is_lt() {
+            smallest = number;
+        }
+    }
+    Ok(Value::Number(smallest))
 }
 
 pub fn max(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let numbers = numbers(&args)?;
-    let largest = numbers
-        .into_iter()
-        .reduce(|a, b| if b.as_f64() > a.as_f64() { b } else { a });
-    Ok(largest.map_or(Value::Null, Value::Number))
+    let mut largest = Number::infinity(true);
+    for number in numbers(&args)? {
+        if number.compare(&largest).is_gt() {
+            largest = number;
+        }
+    }
+    Ok(Value::Number(largest))
 }
 
 pub fn abs(args: Vec<Value>) -> Result<Value, FunctionError> {
-    Ok(Value::Number(match number_arg(&args, 0)? {
-        Number::Int(i) => i
-            .checked_abs()
-            .map_or(Number::Float((i as f64).abs()), Number::Int),
-        Number::Float(f) => Number::from_f64(f.abs()),
-    }))
+    Ok(Value::Number(number_arg(&args, 0)?.abs()))
 }
 
 fn float(f: f64) -> Result<Value, FunctionError> {
@@ -41,19 +44,14 @@ fn float(f: f64) -> Result<Value, FunctionError> {
 }
 
 pub fn ceil(args: Vec<Value>) -> Result<Value, FunctionError> {
-    match number_arg(&args, 0)? {
-        Number::Int(i) => Ok(Value::Number(Number::Int(i))),
-        Number::Float(f) => float(f.ceil()),
-    }
+    Ok(Value::Number(number_arg(&args, 0)?.ceil()))
 }
 
 pub fn floor(args: Vec<Value>) -> Result<Value, FunctionError> {
-    match number_arg(&args, 0)? {
-        Number::Int(i) => Ok(Value::Number(Number::Int(i))),
-        Number::Float(f) => float(f.floor()),
-    }
+    Ok(Value::Number(number_arg(&args, 0)?.floor()))
 }
 
+/// `log(num, base)`, computed in `f64` as Terraform does.
 pub fn log(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (num, base) = (
         number_arg(&args, 0)?.as_f64(),
@@ -62,31 +60,27 @@ pub fn log(args: Vec<Value>) -> Result<Value, FunctionError> {
     float(num.ln() / base.ln())
 }
 
+/// `pow(num, power)`, computed in `f64` with Go's `math.Pow` algorithm.
 pub fn pow(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let (num, power) = (number_arg(&args, 0)?, number_arg(&args, 1)?);
-    if let (Some(b), Some(e)) = (num.as_i64(), power.as_i64())
-        && let Ok(e) = u32::try_from(e)
-        && let Some(exact) = b.checked_pow(e)
-    {
-        return Ok(Value::Number(Number::Int(exact)));
-    }
-    float(num.as_f64().powf(power.as_f64()))
+    let (num, power) = (
+        number_arg(&args, 0)?.as_f64(),
+        number_arg(&args, 1)?.as_f64(),
+    );
+    float(go_pow(num, power))
 }
 
 pub fn signum(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let n = number_arg(&args, 0)?.as_f64();
-    let sign = if n > 0.0 {
-        1
-    } else if n < 0.0 {
-        -1
-    } else {
-        0
-    };
-    Ok(Value::Number(Number::Int(sign)))
+    let n = number_arg(&args, 0)?.as_i64().ok_or_else(|| {
+        FunctionError::Call(
+            "value must be a whole number, between -9223372036854775808 and 9223372036854775807"
+                .into(),
+        )
+    })?;
+    Ok(Value::Number(Number::from_i64(n.signum())))
 }
 
-/// `parseint(str, base)`: an integer written in `base` (2 to 62, digits then lower then
-/// upper case letters), with an optional sign.
+/// `parseint(str, base)`: an integer of any size written in `base` (2 to 62, digits then
+/// lower then upper case letters), with an optional sign.
 pub fn parseint(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = match &args[0] {
         Value::String(s) => s.clone(),
@@ -99,37 +93,11 @@ pub fn parseint(args: Vec<Value>) -> Result<Value, FunctionError> {
             "base must be a whole number between 2 and 62 inclusive",
         ));
     }
-    let invalid =
-        || FunctionError::arg(0, format!("cannot parse {text:?} as a base {base} integer"));
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(&text)),
-    };
-    if digits.is_empty() {
-        return Err(invalid());
-    }
-    let mut total: i128 = 0;
-    for c in digits.chars() {
-        let digit = match c {
-            '0'..='9' => c as i128 - '0' as i128,
-            'a'..='z' => c as i128 - 'a' as i128 + 10,
-            'A'..='Z' if base <= 36 => c as i128 - 'A' as i128 + 10,
-            'A'..='Z' => c as i128 - 'A' as i128 + 36,
-            _ => return Err(invalid()),
-        };
-        if digit >= base as i128 {
-            return Err(invalid());
-        }
-        total = total
-            .checked_mul(base as i128)
-            .and_then(|t| t.checked_add(digit))
-            .ok_or_else(invalid)?;
-    }
-    let total = if negative { -total } else { total };
-    match i64::try_from(total) {
-        Ok(i) => Ok(Value::Number(Number::Int(i))),
-        Err(_) => float(total as f64),
-    }
+    Number::parse_integer(&text, base as u32)
+        .map(Value::Number)
+        .ok_or_else(|| {
+            FunctionError::arg(0, format!("cannot parse {text:?} as a base {base} integer"))
+        })
 }
 
 #[cfg(test)]

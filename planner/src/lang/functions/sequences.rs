@@ -10,25 +10,43 @@ use super::{FunctionError, integer_arg, number_arg, sequence_arg};
 use crate::lang::convert::convert;
 use crate::lang::types::{equal, value_kind};
 
-fn bools(args: &[Value]) -> Result<Vec<Option<bool>>, FunctionError> {
+/// The elements as bools: `Some(None)` for null, `None` for unknown.
+fn bools(args: &[Value]) -> Result<Vec<Option<Option<bool>>>, FunctionError> {
     sequence_arg(args, 0)?
         .into_iter()
         .enumerate()
         .map(|(i, item)| match convert(item, &Type::Bool) {
-            Ok(Value::Bool(b)) => Ok(Some(b)),
-            Ok(_) => Ok(None),
+            Ok(Value::Bool(b)) => Ok(Some(Some(b))),
+            Ok(Value::Unknown) => Ok(None),
+            Ok(_) => Ok(Some(None)),
             Err(_) => Err(FunctionError::arg(0, format!("element {i}: bool required"))),
         })
         .collect()
 }
 
-/// True when every element is true; null elements count as false.
+/// True when every element is true; null elements count as false. Elements are read in
+/// order: an unknown one before any false or null one makes the result unknown.
 pub fn alltrue(args: Vec<Value>) -> Result<Value, FunctionError> {
-    Ok(Value::Bool(bools(&args)?.iter().all(|b| *b == Some(true))))
+    for item in bools(&args)? {
+        match item {
+            None => return Ok(Value::Unknown),
+            Some(Some(true)) => {}
+            Some(_) => return Ok(Value::Bool(false)),
+        }
+    }
+    Ok(Value::Bool(true))
 }
 
+/// True when some element is true; otherwise unknown when some element is unknown.
 pub fn anytrue(args: Vec<Value>) -> Result<Value, FunctionError> {
-    Ok(Value::Bool(bools(&args)?.contains(&Some(true))))
+    let items = bools(&args)?;
+    if items.contains(&Some(Some(true))) {
+        Ok(Value::Bool(true))
+    } else if items.contains(&None) {
+        Ok(Value::Unknown)
+    } else {
+        Ok(Value::Bool(false))
+    }
 }
 
 pub fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
@@ -50,10 +68,12 @@ pub fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
     ))
 }
 
-/// The first argument that is a non-empty list.
+/// The first argument that is a non-empty list; an unknown argument reached before one makes
+/// the result unknown.
 pub fn coalescelist(args: Vec<Value>) -> Result<Value, FunctionError> {
     for (index, arg) in args.iter().enumerate() {
         match arg {
+            Value::Unknown => return Ok(Value::Unknown),
             Value::List(items) | Value::Tuple(items) if !items.is_empty() => {
                 return Ok(arg.clone());
             }
@@ -88,19 +108,29 @@ pub fn compact(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::List(out))
 }
 
+/// Position of the first element equal to the value; unknown when an element before it
+/// cannot be compared yet.
 pub fn index(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     if matches!(args[0], Value::Set(_)) {
         return Err(FunctionError::arg(0, "argument must be a list or tuple"));
     }
-    let position = items
-        .iter()
-        .position(|item| equal(item, &args[1]) == Value::Bool(true))
-        .ok_or_else(|| FunctionError::Call("item not found".into()))?;
-    Ok(Value::Number(Number::Int(position as i64)))
+    if items.is_empty() {
+        return Err(FunctionError::Call("cannot search an empty list".into()));
+    }
+    for (position, item) in items.iter().enumerate() {
+        match equal(item, &args[1]) {
+            Value::Bool(true) => return Ok(Value::Number(Number::Int(position as i64))),
+            Value::Unknown => return Ok(Value::Unknown),
+            _ => {}
+        }
+    }
+    Err(FunctionError::Call("item not found".into()))
 }
 
-/// Elements of `values` whose corresponding `keys` element is in `searchset`.
+/// Elements of `values` whose corresponding `keys` element is in `searchset`. An empty
+/// search set matches nothing even among unknowns; otherwise unknown values or keys make the
+/// result unknown, and an unknown search element matches nothing yet (an empty list).
 pub fn matchkeys(args: Vec<Value>) -> Result<Value, FunctionError> {
     let values = sequence_arg(&args, 0)?;
     let keys = sequence_arg(&args, 1)?;
@@ -109,6 +139,15 @@ pub fn matchkeys(args: Vec<Value>) -> Result<Value, FunctionError> {
         return Err(FunctionError::Call(
             "length of keys and values should be equal".into(),
         ));
+    }
+    if search.is_empty() {
+        return Ok(Value::List(Vec::new()));
+    }
+    if !values.iter().chain(&keys).all(Value::is_wholly_known) {
+        return Ok(Value::Unknown);
+    }
+    if !search.iter().all(Value::is_wholly_known) {
+        return Ok(Value::List(Vec::new()));
     }
     let found = |key: &Value| {
         search
@@ -151,39 +190,54 @@ pub fn one(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
 pub fn range(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let numbers: Vec<f64> = (0..args.len())
-        .map(|i| number_arg(&args, i).map(|n| n.as_f64()))
+    let numbers: Vec<Number> = (0..args.len())
+        .map(|i| number_arg(&args, i))
         .collect::<Result<_, _>>()?;
+    let zero = Number::from_f64(0.0);
+    let unit = |down: bool| Number::from_i64(if down { -1 } else { 1 });
     let (start, limit, step) = match numbers.as_slice() {
-        [limit] => (0.0, *limit, 1.0),
-        [start, limit] => (*start, *limit, if start > limit { -1.0 } else { 1.0 }),
-        [start, limit, step] => (*start, *limit, *step),
+        [limit] => (
+            zero.clone(),
+            limit.clone(),
+            unit(limit.compare(&zero).is_lt()),
+        ),
+        [start, limit] => (
+            start.clone(),
+            limit.clone(),
+            unit(limit.compare(start).is_lt()),
+        ),
+        [start, limit, step] => (start.clone(), limit.clone(), step.clone()),
         _ => {
             return Err(FunctionError::Call(
                 "must have one, two, or three arguments".into(),
             ));
         }
     };
-    if (step < 0.0 && start < limit) || (step > 0.0 && start > limit) {
-        let direction = if step < 0.0 { "greater" } else { "less" };
+    let down = step.signum() < 0;
+    if (down && start.compare(&limit).is_lt())
+        || (step.signum() > 0 && start.compare(&limit).is_gt())
+    {
+        let direction = if down { "greater" } else { "less" };
         return Err(FunctionError::arg(
             0,
             format!(
                 "start must be {direction} than or equal to limit when step is {}",
-                if step < 0.0 { "negative" } else { "positive" }
+                if down { "negative" } else { "positive" }
             ),
         ));
     }
     let mut items = Vec::new();
     let mut current = start;
-    while (step >= 0.0 && current < limit) || (step < 0.0 && current > limit) {
+    while (!down && current.compare(&limit).is_lt()) || (down && current.compare(&limit).is_gt()) {
         if items.len() >= 1024 {
             return Err(FunctionError::Call(
                 "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into(),
             ));
         }
-        items.push(Value::Number(Number::from_f64(current)));
-        current += step;
+        let next = current
+            .add(&step)
+            .map_err(|_| FunctionError::Call("can't compute sum of opposing infinities".into()))?;
+        items.push(Value::Number(std::mem::replace(&mut current, next)));
     }
     Ok(Value::List(items))
 }
@@ -247,8 +301,7 @@ pub fn sum(args: Vec<Value>) -> Result<Value, FunctionError> {
     if items.is_empty() {
         return Err(FunctionError::arg(0, "cannot sum an empty list"));
     }
-    let mut total_int: Option<i64> = Some(0);
-    let mut total = 0.0;
+    let mut total: Option<Number> = None;
     for (i, item) in items.into_iter().enumerate() {
         let n = match convert(item, &Type::Number) {
             Ok(Value::Number(n)) => n,
@@ -259,14 +312,14 @@ pub fn sum(args: Vec<Value>) -> Result<Value, FunctionError> {
                 ));
             }
         };
-        total_int = total_int
-            .zip(n.as_i64())
-            .and_then(|(a, b)| a.checked_add(b));
-        total += n.as_f64();
+        total = Some(match total {
+            None => n,
+            Some(sum) => sum.add(&n).map_err(|_| {
+                FunctionError::Call("can't compute sum of opposing infinities".into())
+            })?,
+        });
     }
-    Ok(Value::Number(
-        total_int.map_or(Number::from_f64(total), Number::Int),
-    ))
+    Ok(total.map_or(Value::Null, Value::Number))
 }
 
 /// Swaps the keys and values of a map of lists of strings.
@@ -293,8 +346,13 @@ pub fn transpose(args: Vec<Value>) -> Result<Value, FunctionError> {
     ))
 }
 
+/// A map from `keys` to `values`; keys that are not all known make the whole map unknown,
+/// unknown values are kept under their keys.
 pub fn zipmap(args: Vec<Value>) -> Result<Value, FunctionError> {
     let keys = sequence_arg(&args, 0)?;
+    if !keys.iter().all(Value::is_wholly_known) {
+        return Ok(Value::Unknown);
+    }
     let values = sequence_arg(&args, 1)?;
     if keys.len() != values.len() {
         return Err(FunctionError::Call(format!(
@@ -328,11 +386,22 @@ fn set_elements(args: &[Value], index: usize) -> Result<Vec<Value>, FunctionErro
             .map(|item| convert(item.clone(), &ty).unwrap_or(item))
             .collect();
     }
-    Value::normalize_set(&mut items);
+    normalize_set_keeping_unknowns(&mut items);
     Ok(items)
 }
 
-/// Elements of every argument, as one set.
+/// Orders a set's elements canonically and removes duplicates among the known ones. Unknown
+/// elements are never equal to anything, so each is kept, after the known elements.
+pub(super) fn normalize_set_keeping_unknowns(items: &mut Vec<Value>) {
+    let (unknowns, mut known): (Vec<Value>, Vec<Value>) = std::mem::take(items)
+        .into_iter()
+        .partition(Value::is_unknown);
+    Value::normalize_set(&mut known);
+    known.extend(unknowns);
+    *items = known;
+}
+
+/// Elements of every argument, as one set; unknown elements are kept.
 pub fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut all = Vec::new();
     for index in 0..args.len() {
@@ -345,7 +414,7 @@ pub fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
             .map(|item| convert(item.clone(), &ty).unwrap_or(item))
             .collect();
     }
-    Value::normalize_set(&mut all);
+    normalize_set_keeping_unknowns(&mut all);
     Ok(Value::Set(all))
 }
 

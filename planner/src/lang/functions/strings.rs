@@ -196,21 +196,18 @@ fn format_verb(
         }
         'd' => {
             let n = as_number()?;
-            let i = n.as_i64().ok_or("integer required")?;
-            Ok(if flags.contains('+') && i >= 0 {
-                format!("+{i}")
-            } else {
-                i.to_string()
-            })
+            let digits = n.integer_text().ok_or("an integer is required")?;
+            Ok(signed(digits, flags))
         }
-        'f' => {
-            let n = as_number()?.as_f64();
-            let text = format!("{n:.*}", precision.unwrap_or(6));
-            Ok(if flags.contains('+') && n >= 0.0 {
-                format!("+{text}")
-            } else {
-                text
-            })
+        'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
+            let n = as_number()?;
+            let layout = if verb == 'F' { 'f' } else { verb };
+            // Go's default is six digits for %e and %f, the shortest digits for %g.
+            let digits = match layout {
+                'g' | 'G' => precision,
+                _ => precision.or(Some(6)),
+            };
+            Ok(signed(n.text(layout, digits), flags))
         }
         't' => match arg {
             Value::Bool(b) => Ok(b.to_string()),
@@ -225,6 +222,19 @@ fn format_verb(
             other => to_json_text(other),
         }),
         other => Err(format!("unrecognized format verb '{other}'")),
+    }
+}
+
+/// Adds the `+` or space sign flag to a non-negative number's text.
+fn signed(text: String, flags: &str) -> String {
+    if text.starts_with(['-', '+']) {
+        text
+    } else if flags.contains('+') {
+        format!("+{text}")
+    } else if flags.contains(' ') {
+        format!(" {text}")
+    } else {
+        text
     }
 }
 

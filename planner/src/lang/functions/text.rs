@@ -97,6 +97,9 @@ pub fn formatlist(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
     let Some((count, _)) = length else {
         // No lists: a list of one formatted string.
+        if !args.iter().all(Value::is_wholly_known) {
+            return Ok(Value::List(vec![Value::Unknown]));
+        }
         return Ok(Value::List(vec![strings::format(args)?]));
     };
     let mut results = Vec::with_capacity(count);

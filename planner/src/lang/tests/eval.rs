@@ -66,6 +66,25 @@ fn splats_map_over_elements() {
     );
     assert_eq!(eval("null[*]"), Value::Tuple(vec![]));
     assert_eq!(eval("var.pending[*].id"), Value::Unknown);
+    assert_eq!(
+        eval("[{ c = [{ e = 1 }, { e = 2 }] }, { c = [] }][*].c[*].e"),
+        Value::Tuple(vec![Value::Tuple(vec![n(1), n(2)]), Value::Tuple(vec![])]),
+        "a splat after a full splat applies to each element"
+    );
+}
+
+#[test]
+fn strip_markers_in_heredocs_trim_one_line() {
+    assert_eq!(
+        eval(
+            "<<-EOT\n    Teams:\n    %{~ for t in [\"a\", \"b\"] }\n    - ${t}\n    %{~ endfor }\n    Total\nEOT\n"
+        ),
+        s("    Teams:\n\n    - a\n\n    - b\n\n    Total\n")
+    );
+    assert_eq!(
+        eval("<<EOT\n%{ if true ~}\nyes\n%{~ else ~}\nno\n%{~ endif }\nEOT\n"),
+        s("yes\n")
+    );
 }
 
 #[test]
@@ -244,7 +263,7 @@ fn bad_operands_are_errors_at_the_operand() {
     );
     assert_eq!(err.range.unwrap().start.column, 9);
     assert_eq!(eval_error("null && true").summary, "Invalid operand");
-    assert_eq!(eval_error("1 / 0").summary, "Operation failed");
+    assert_eq!(eval_error("0 / 0").summary, "Operation failed");
 }
 
 #[test]

@@ -95,6 +95,39 @@ fn nested_blocks_are_walked() {
 }
 
 #[test]
+fn dynamic_block_iterators_are_not_references() {
+    let text = r#"
+dynamic "contact" {
+  for_each = var.contacts
+  content {
+    name  = contact.value.name
+    email = local.mail
+  }
+}
+dynamic "rule" {
+  for_each = local.rules
+  iterator = r
+  content {
+    port = r.value
+  }
+}
+after = contact.x.id
+"#;
+    let refs = body_references(&parse(text), FILE, &sources(text)).unwrap();
+    let found: Vec<Subject> = refs.into_iter().map(|r| r.subject).collect();
+    assert_eq!(
+        found,
+        vec![
+            // Outside its dynamic block the iterator's name is a resource type again.
+            Subject::Resource(ResourceAddr::managed("contact", "x")),
+            Subject::Variable("contacts".into()),
+            Subject::Local("mail".into()),
+            Subject::Local("rules".into()),
+        ]
+    );
+}
+
+#[test]
 fn invalid_references_are_errors() {
     for (src, summary) in [
         ("foo", "Invalid reference"),

@@ -200,7 +200,7 @@ fn numbers_decode_from_every_encoding() {
         (&[0xcd, 0x01, 0x00], Number::Int(256)),
         (
             &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-            Number::Float(u64::MAX as f64),
+            Number::from_u64(u64::MAX),
         ),
         (&[0xca, 0x3f, 0xc0, 0, 0], Number::Float(1.5)),
         (&[0xa3, b'2', b'.', b'5'], Number::Float(2.5)),

@@ -1,0 +1,491 @@
+//! The Terraform language against Terraform 1.15.5, through JSON plans: every configuration
+//! under `fixtures/plans/` is planned by `tenantform` and by Terraform, each in its own copy,
+//! against the same provider binary, and the two `show -json` plans must agree for every
+//! resource instance (the set of addresses, `change.actions`, `after`, `after_unknown`) and
+//! for every planned output (`actions`, `after`, `after_unknown`, `after_sensitive`).
+//!
+//! Then both sides apply their saved plan, the configuration's optional `edit/` overlay is
+//! copied over the files, and both plan again. The second plans start from different prior
+//! states: ids, timestamps and passwords are random, so every value the provider generated
+//! (found in each side's own `prior_state`) is replaced by a placeholder before comparing.
+//!
+//! A fixture directory may hold `oracle.args` (extra command-line arguments for `plan`, one
+//! per line) and `oracle.env` (`NAME=value` lines added to both tools' environments). Set
+//! `PLAN_ORACLE_FILTER` to a substring of fixture names to run only those fixtures.
+//!
+//! `fixtures/plans/known_divergences.txt` names the fixtures that still differ, each with the
+//! reason (`NAME: reason`). Their reports are printed without failing the test; a listed
+//! fixture that agrees fails it, so that the list only shrinks.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::process::DEFAULT_TIMEOUT;
+use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
+use serde_json::Value;
+
+const MINIMUM_FIXTURES: usize = 25;
+const KNOWN_DIVERGENCES_FILE: &str = "known_divergences.txt";
+const WORKERS: usize = 2;
+const EDIT_DIR: &str = "edit";
+const ARGS_FILE: &str = "oracle.args";
+const ENV_FILE: &str = "oracle.env";
+const PLAN_FILE: &str = "tfplan";
+/// Attributes whose values the provider makes up at apply time.
+const GENERATED_ATTRIBUTES: [&str; 5] = ["id", "ids", "created_at", "password", "connection_uri"];
+const PLACEHOLDER: &str = "<generated>";
+/// Longest rendering of one value in a mismatch report.
+const MAX_SHOWN: usize = 300;
+
+/// One configuration directory of `fixtures/plans/`.
+struct Fixture {
+    name: String,
+    dir: PathBuf,
+    plan_args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Fixture {
+    fn load(dir: PathBuf) -> Fixture {
+        let name = dir
+            .file_name()
+            .expect("a fixture directory has a name")
+            .to_string_lossy()
+            .into_owned();
+        let read_lines = |file: &str| -> Vec<String> {
+            std::fs::read_to_string(dir.join(file))
+                .unwrap_or_default()
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .map(str::to_string)
+                .collect()
+        };
+        let env = read_lines(ENV_FILE)
+            .into_iter()
+            .map(|line| {
+                let (name, value) = line
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("{ENV_FILE} lines are NAME=value: {line}"));
+                (name.to_string(), value.to_string())
+            })
+            .collect();
+        Fixture {
+            plan_args: read_lines(ARGS_FILE),
+            env,
+            name,
+            dir,
+        }
+    }
+
+    fn edit_dir(&self) -> Option<PathBuf> {
+        let dir = self.dir.join(EDIT_DIR);
+        dir.is_dir().then_some(dir)
+    }
+}
+
+fn fixtures_root() -> PathBuf {
+    workspace_root().join("acceptance-tests/fixtures/plans")
+}
+
+/// The fixtures known to differ from Terraform, with the reason.
+fn known_divergences() -> BTreeMap<String, String> {
+    std::fs::read_to_string(fixtures_root().join(KNOWN_DIVERGENCES_FILE))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let (name, reason) = line.split_once(':').unwrap_or((line, ""));
+            (name.trim().to_string(), reason.trim().to_string())
+        })
+        .collect()
+}
+
+fn fixtures() -> Vec<Fixture> {
+    let root = fixtures_root();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("read fixtures/plans")
+        .map(|entry| entry.expect("a fixture entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter().map(Fixture::load).collect()
+}
+
+/// Which program drives one copy of a fixture.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tool {
+    Tenantform,
+    Terraform,
+}
+
+impl Tool {
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Tenantform => "tenantform",
+            Tool::Terraform => "terraform",
+        }
+    }
+}
+
+/// A fixture copied into a project, driven by one tool.
+struct Side<'a> {
+    tool: Tool,
+    project: Project,
+    fixture: &'a Fixture,
+    terraform: &'a Terraform,
+}
+
+impl Side<'_> {
+    fn run(&self, args: &[&str]) -> Output {
+        let mut command = match self.tool {
+            Tool::Tenantform => self.project.tenantform_command(args),
+            Tool::Terraform => self.project.terraform_command(self.terraform, args),
+        };
+        command.env.extend(self.fixture.env.iter().cloned());
+        command.run(DEFAULT_TIMEOUT)
+    }
+
+    /// `plan -out` then `show -json`: the JSON plan, or what went wrong.
+    fn plan(&self) -> Result<Value, String> {
+        let mut args = vec!["plan", "-input=false", "-no-color", "-out", PLAN_FILE];
+        args.extend(self.fixture.plan_args.iter().map(String::as_str));
+        let planned = self.run(&args);
+        if planned.code != Some(0) {
+            return Err(planned.describe());
+        }
+        let shown = self.run(&["show", "-json", PLAN_FILE]);
+        if shown.code != Some(0) {
+            return Err(shown.describe());
+        }
+        Ok(plan_json::parse(&shown.stdout, self.tool.name()))
+    }
+
+    fn apply_saved_plan(&self) -> Result<(), String> {
+        let applied = self.run(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            PLAN_FILE,
+        ]);
+        match applied.code {
+            Some(0) => Ok(()),
+            _ => Err(applied.describe()),
+        }
+    }
+}
+
+fn copy_files(source: &Path, target: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(target).expect("create a directory");
+    for entry in std::fs::read_dir(source).expect("read a fixture directory") {
+        let entry = entry.expect("a fixture entry");
+        let name = entry.file_name();
+        if skip.iter().any(|skipped| name == *skipped) {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_files(&path, &target.join(&name), &[]);
+        } else {
+            std::fs::copy(&path, target.join(&name))
+                .unwrap_or_else(|error| panic!("cannot copy {}: {error}", path.display()));
+        }
+    }
+}
+
+fn new_side<'a>(tool: Tool, fixture: &'a Fixture, terraform: &'a Terraform) -> Side<'a> {
+    let project = Project::from_config("");
+    std::fs::remove_file(project.path("main.tf")).expect("remove the placeholder main.tf");
+    copy_files(
+        &fixture.dir,
+        &project.work_dir(),
+        &[EDIT_DIR, ARGS_FILE, ENV_FILE],
+    );
+    Side {
+        tool,
+        project,
+        fixture,
+        terraform,
+    }
+}
+
+/// The parts of a JSON plan that must agree, keyed by address (outputs as `output.NAME`).
+fn comparable(plan: &Value) -> BTreeMap<String, Value> {
+    let mut generated = BTreeSet::new();
+    collect_generated(&plan["prior_state"]["values"], &mut generated);
+    let mut parts = BTreeMap::new();
+    for change in plan["resource_changes"].as_array().into_iter().flatten() {
+        let address = change["address"].as_str().unwrap_or_default().to_string();
+        let body = &change["change"];
+        parts.insert(
+            address,
+            serde_json::json!({
+                "actions": body["actions"],
+                "after": body["after"],
+                "after_unknown": body["after_unknown"],
+            }),
+        );
+    }
+    for (name, change) in plan["output_changes"].as_object().into_iter().flatten() {
+        parts.insert(
+            format!("output.{name}"),
+            serde_json::json!({
+                "actions": change["actions"],
+                "after": change["after"],
+                "after_unknown": change["after_unknown"],
+                "after_sensitive": change["after_sensitive"],
+            }),
+        );
+    }
+    for part in parts.values_mut() {
+        replace_generated(part, &generated);
+    }
+    parts
+}
+
+/// Every generated string of the prior state: ids, timestamps, passwords, URIs.
+fn collect_generated(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                if GENERATED_ATTRIBUTES.contains(&key.as_str()) {
+                    collect_strings(field, found);
+                } else {
+                    collect_generated(field, found);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_generated(item, found)),
+        _ => {}
+    }
+}
+
+fn collect_strings(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::String(text) if text.len() >= 4 => {
+            found.insert(text.clone());
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_strings(item, found)),
+        _ => {}
+    }
+}
+
+fn replace_generated(value: &mut Value, generated: &BTreeSet<String>) {
+    match value {
+        Value::String(text) => {
+            for random in generated {
+                if text.contains(random.as_str()) {
+                    *text = text.replace(random.as_str(), PLACEHOLDER);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| replace_generated(item, generated)),
+        Value::Object(fields) => fields
+            .values_mut()
+            .for_each(|field| replace_generated(field, generated)),
+        _ => {}
+    }
+}
+
+fn shown(value: Option<&Value>) -> String {
+    let text = value.map_or_else(|| "(absent)".to_string(), Value::to_string);
+    if text.len() > MAX_SHOWN {
+        let cut = (0..=MAX_SHOWN)
+            .rev()
+            .find(|index| text.is_char_boundary(*index))
+            .unwrap_or(0);
+        format!("{}…", &text[..cut])
+    } else {
+        text
+    }
+}
+
+/// The paths where two JSON values differ, with both sides' values.
+fn differences(path: &str, ours: Option<&Value>, theirs: Option<&Value>, out: &mut Vec<String>) {
+    match (ours, theirs) {
+        (Some(Value::Object(left)), Some(Value::Object(right))) => {
+            let keys: BTreeSet<&String> = left.keys().chain(right.keys()).collect();
+            for key in keys {
+                differences(&format!("{path}.{key}"), left.get(key), right.get(key), out);
+            }
+        }
+        (Some(Value::Array(left)), Some(Value::Array(right))) if left.len() == right.len() => {
+            for (index, (l, r)) in left.iter().zip(right).enumerate() {
+                differences(&format!("{path}[{index}]"), Some(l), Some(r), out);
+            }
+        }
+        (left, right) if left != right => out.push(format!(
+            "      {path}:\n        tenantform: {}\n        terraform:  {}",
+            shown(left),
+            shown(right)
+        )),
+        _ => {}
+    }
+}
+
+/// A report of every address where the two plans disagree; empty when they agree.
+fn compare_plans(ours: &Value, theirs: &Value) -> Vec<String> {
+    let ours = comparable(ours);
+    let theirs = comparable(theirs);
+    let addresses: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
+    let mut report = Vec::new();
+    for address in addresses {
+        let mut lines = Vec::new();
+        differences("", ours.get(address), theirs.get(address), &mut lines);
+        if !lines.is_empty() {
+            report.push(format!("    {address}\n{}", lines.join("\n")));
+        }
+    }
+    report
+}
+
+/// Plans both sides and compares; `Err` holds the report of a failure or a mismatch.
+fn plan_and_compare(phase: &str, ours: &Side, theirs: &Side) -> Result<(), String> {
+    let (our_plan, their_plan) = (ours.plan(), theirs.plan());
+    match (our_plan, their_plan) {
+        (Ok(our_plan), Ok(their_plan)) => {
+            let report = compare_plans(&our_plan, &their_plan);
+            if report.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "  {phase}: the plans differ\n{}",
+                    report.join("\n")
+                ))
+            }
+        }
+        (Err(ours), Err(theirs)) => Err(format!(
+            "  {phase}: both plans failed\n{}\n{}",
+            indent(&ours),
+            indent(&theirs)
+        )),
+        (Err(ours), Ok(_)) => Err(format!(
+            "  {phase}: only tenantform failed\n{}",
+            indent(&ours)
+        )),
+        (Ok(_), Err(theirs)) => Err(format!(
+            "  {phase}: only terraform failed\n{}",
+            indent(&theirs)
+        )),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs both phases of one fixture; `Err` is the mismatch report.
+fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String> {
+    let ours = new_side(Tool::Tenantform, fixture, terraform);
+    let theirs = new_side(Tool::Terraform, fixture, terraform);
+    // Terraform needs no `init` for a provider under dev_overrides, but `get` for modules.
+    for (side, args) in [
+        (&ours, ["init", "-input=false", "-no-color"]),
+        (&theirs, ["get", "-no-color", "-update=false"]),
+    ] {
+        let prepared = side.run(&args);
+        if prepared.code != Some(0) {
+            return Err(format!(
+                "  {} {} failed\n{}",
+                side.tool.name(),
+                args[0],
+                indent(&prepared.describe())
+            ));
+        }
+    }
+    plan_and_compare("first plan", &ours, &theirs)?;
+    for side in [&ours, &theirs] {
+        side.apply_saved_plan().map_err(|failure| {
+            format!("  {} apply failed\n{}", side.tool.name(), indent(&failure))
+        })?;
+    }
+    if let Some(edit) = fixture.edit_dir() {
+        for side in [&ours, &theirs] {
+            copy_files(&edit, &side.project.work_dir(), &[]);
+        }
+    }
+    plan_and_compare("plan after apply and edit", &ours, &theirs)
+}
+
+#[test]
+fn tenantform_plans_every_configuration_as_terraform_does() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let all = fixtures();
+    let filter = std::env::var("PLAN_ORACLE_FILTER").unwrap_or_default();
+    assert!(
+        !filter.is_empty() || all.len() >= MINIMUM_FIXTURES,
+        "fixtures/plans must hold at least {MINIMUM_FIXTURES} configurations, found {}",
+        all.len()
+    );
+    let selected: Vec<&Fixture> = all
+        .iter()
+        .filter(|fixture| fixture.name.contains(&filter))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(BTreeMap::new());
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS.min(selected.len()) {
+            scope.spawn(|| {
+                while let Some(fixture) = selected.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    if let Err(report) = check_fixture(fixture, &terraform) {
+                        failures
+                            .lock()
+                            .expect("the failure list")
+                            .insert(fixture.name.clone(), report);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().expect("the failure list");
+    let known = known_divergences();
+    let (expected, unexpected): (Vec<_>, Vec<_>) = failures
+        .iter()
+        .partition(|(name, _)| known.contains_key(name.as_str()));
+    for (name, report) in &expected {
+        eprintln!(
+            "known divergence {name} ({}):\n{report}\n",
+            known[name.as_str()]
+        );
+    }
+    let now_agreeing: Vec<&str> = selected
+        .iter()
+        .map(|fixture| fixture.name.as_str())
+        .filter(|name| known.contains_key(*name) && !failures.contains_key(*name))
+        .collect();
+    eprintln!(
+        "{} of {} configurations agree with Terraform 1.15.5 in both phases ({} known \
+         divergences)",
+        selected.len() - failures.len(),
+        selected.len(),
+        expected.len()
+    );
+    let report: Vec<String> = unexpected
+        .iter()
+        .map(|(name, report)| format!("{name}\n{report}"))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{} of {} configurations differ from Terraform 1.15.5 (tenantform vs terraform):\n\n{}",
+        unexpected.len(),
+        selected.len(),
+        report.join("\n\n")
+    );
+    assert!(
+        now_agreeing.is_empty(),
+        "these configurations now agree with Terraform; remove them from {KNOWN_DIVERGENCES_FILE}: \
+         {now_agreeing:?}"
+    );
+}

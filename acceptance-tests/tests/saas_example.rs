@@ -1,0 +1,184 @@
+//! The `examples/saas` fleet through `tenantform`: the inventory in `tenants.yaml` is applied,
+//! a second plan has nothing to do, editing the inventory (a new tenant, a tier change) plans
+//! exactly the matching creates and updates, and lifting deletion protection lets a destroy
+//! empty the catalog.
+
+use std::collections::BTreeSet;
+
+use acceptance_tests::{Project, plan_json};
+
+/// Instances the example's inventory declares: six tenants with a database each, and a user
+/// and a grant per listed admin.
+const TENANTS: usize = 6;
+const ADMINS: usize = 7;
+
+fn tenantform_ok(project: &Project, args: &[&str]) {
+    project.tenantform(args).expect_success();
+}
+
+/// The effective changes of a saved plan, as `(address, actions)`.
+fn planned_changes(project: &Project, plan_file: &str) -> BTreeSet<(String, Vec<String>)> {
+    let shown = project.tenantform(&["show", "-json", plan_file]);
+    shown.expect_success();
+    plan_json::effective_changes(&plan_json::parse(&shown.stdout, "tenantform"))
+}
+
+fn change(address: &str, action: &str) -> (String, Vec<String>) {
+    (address.to_string(), vec![action.to_string()])
+}
+
+#[test]
+fn saas_inventory_apply_edit_destroy() {
+    let project = Project::from_example("saas");
+    tenantform_ok(&project, &["init", "-input=false"]);
+    tenantform_ok(
+        &project,
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
+
+    let catalog = project.catalog();
+    for (resource_type, expected) in [
+        ("tenant", TENANTS),
+        ("tenant_database", TENANTS),
+        ("tenant_user", ADMINS),
+        ("tenant_grant", ADMINS),
+    ] {
+        assert_eq!(
+            catalog.count(resource_type),
+            expected,
+            "{resource_type} in the catalog: {}",
+            catalog.summary()
+        );
+    }
+    project.assert_catalog_matches_state();
+    let state = project.state();
+    let globex_database = state
+        .instance("module.tenant[\"globex\"].tenant_database.main")
+        .expect("globex's database is in the state");
+    assert_eq!(
+        globex_database.attributes["connection_limit"], 20,
+        "a standard tenant gets the standard connection limit"
+    );
+    let initech_database = state
+        .instance("module.tenant[\"initech\"].tenant_database.main")
+        .expect("initech's database is in the state");
+    assert_eq!(
+        initech_database.attributes["connection_limit"], 30,
+        "the inventory's connection_limit overrides the tier's"
+    );
+    let acme = state
+        .instance("module.tenant[\"acme\"].tenant.this")
+        .expect("acme is in the state");
+    assert_eq!(
+        acme.attributes["contact"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or_default(),
+        2,
+        "acme's contacts come from the dynamic block: {}",
+        acme.attributes
+    );
+    assert_eq!(acme.attributes["labels"]["support"], "24x7");
+    assert_eq!(acme.attributes["labels"]["cost_center"], "cc-1001");
+
+    project
+        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+        .expect_code(0);
+
+    // Onboard a tenant and move globex from standard to enterprise.
+    project.replace_in_file(
+        "tenants.yaml",
+        "  globex:\n    name: Globex Inc.\n    tier: standard\n",
+        "  globex:\n    name: Globex Inc.\n    tier: enterprise\n",
+    );
+    let inventory = project.read_file("tenants.yaml");
+    project.write_file(
+        "tenants.yaml",
+        &format!(
+            "{inventory}  stark:\n    name: Stark Industries\n    tier: standard\n    admins:\n      - pepper@stark.example\n"
+        ),
+    );
+    project
+        .tenantform(&[
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-out",
+            "tfplan",
+        ])
+        .expect_code(2);
+    let expected: BTreeSet<(String, Vec<String>)> = [
+        change("module.tenant[\"globex\"].tenant.this", "update"),
+        change("module.tenant[\"globex\"].tenant_database.main", "update"),
+        change(
+            "module.tenant[\"globex\"].tenant_grant.admin[\"hank@globex.example\"]",
+            "update",
+        ),
+        change("module.tenant[\"stark\"].tenant.this", "create"),
+        change("module.tenant[\"stark\"].tenant_database.main", "create"),
+        change(
+            "module.tenant[\"stark\"].tenant_user.admin[\"pepper@stark.example\"]",
+            "create",
+        ),
+        change(
+            "module.tenant[\"stark\"].tenant_grant.admin[\"pepper@stark.example\"]",
+            "create",
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(planned_changes(&project, "tfplan"), expected);
+
+    tenantform_ok(&project, &["apply", "-input=false", "-no-color", "tfplan"]);
+    let state = project.state();
+    let globex_database = state
+        .instance("module.tenant[\"globex\"].tenant_database.main")
+        .expect("globex's database is in the state");
+    assert_eq!(globex_database.attributes["connection_limit"], 100);
+    let globex_database_id = globex_database.id().expect("the database has an id");
+    let catalog = project.catalog();
+    assert_eq!(
+        catalog
+            .find("tenant_database", globex_database_id)
+            .map(|database| database.detail.as_str()),
+        Some("100"),
+        "the catalog holds the enterprise connection limit: {}",
+        catalog.summary()
+    );
+    assert_eq!(catalog.count("tenant"), TENANTS + 1);
+    project.assert_catalog_matches_state();
+    project
+        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+        .expect_code(0);
+
+    // The fleet is protected: a destroy is refused until protection is lifted and applied.
+    project
+        .tenantform(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .expect_failure();
+    let unprotect = ["-var", "deletion_protection=false"];
+    let apply_args = [
+        &["apply", "-auto-approve", "-input=false", "-no-color"][..],
+        &unprotect[..],
+    ]
+    .concat();
+    tenantform_ok(&project, &apply_args);
+    let destroy_args = [
+        &["destroy", "-auto-approve", "-input=false", "-no-color"][..],
+        &unprotect[..],
+    ]
+    .concat();
+    tenantform_ok(&project, &destroy_args);
+    let state = project.state();
+    assert!(
+        state.instances.is_empty(),
+        "state after destroy: {:?}",
+        state.addresses()
+    );
+    let catalog = project.catalog();
+    assert!(
+        catalog.is_empty(),
+        "catalog after destroy: {}",
+        catalog.summary()
+    );
+}

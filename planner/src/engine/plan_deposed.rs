@@ -1,0 +1,76 @@
+//! Planning deposed objects: each object a create-before-destroy deposed and could not delete
+//! is refreshed and planned for deletion, whatever the configuration says; one the refresh
+//! finds gone is planned as a no-op whose apply drops its record.
+
+use crate::addrs::{InstanceAddr, static_module_path};
+use crate::diags::Diagnostics;
+use crate::plan::{Action, PlanMode, ResourceChange};
+use crate::state::InstanceState;
+
+use super::plan::{Planner, schema_for};
+use super::plan_instance::{Subject, absent};
+
+impl Planner<'_> {
+    pub(super) async fn visit_deposed(
+        &self,
+        addr: &InstanceAddr,
+        key: &str,
+        object: &InstanceState,
+    ) -> bool {
+        match self.plan_deposed(addr, key, object).await {
+            Ok(change) => {
+                // Not through `add_change`: a deposed object is no input of the instance's
+                // own planning (`replace_triggered_by`, pending data sources).
+                self.changes.lock().expect("planned changes").push(change);
+                true
+            }
+            Err(diags) => {
+                self.scope.report(diags);
+                false
+            }
+        }
+    }
+
+    async fn plan_deposed(
+        &self,
+        addr: &InstanceAddr,
+        key: &str,
+        object: &InstanceState,
+    ) -> Result<ResourceChange, Diagnostics> {
+        let local_name = self.names.local_name(addr, object);
+        self.scope.configure_unlisted(&local_name).await?;
+        let range = self
+            .scope
+            .config
+            .descendant(&static_module_path(&addr.module))
+            .and_then(|module| module.resource(&addr.resource))
+            .map(|r| r.range.clone());
+        let subject = Subject {
+            addr: addr.clone(),
+            client: self.scope.client(&local_name, range.clone())?,
+            schema: schema_for(
+                self.scope.providers,
+                &local_name,
+                &addr.resource,
+                range.clone(),
+            )?,
+            local_name,
+            range,
+            dependencies: object.dependencies.clone(),
+            lifecycle: None,
+        };
+        let prior = self.refresh_object(&subject, object).await?;
+        let mut change = match prior {
+            None => self.change(&subject, Action::NoOp, None, absent(), None),
+            Some(prior) if self.options.mode == PlanMode::RefreshOnly => {
+                self.change(&subject, Action::NoOp, None, prior, None)
+            }
+            Some(prior) => self
+                .plan_delete(&subject, Some(prior), None)
+                .await?
+                .expect("a planned deletion of an existing object"),
+        };
+        change.deposed = Some(key.to_string());
+        Ok(change)
+    }
+}
