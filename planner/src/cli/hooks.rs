@@ -88,10 +88,8 @@ impl ApplyHooks for ProgressHooks {
                 Action::Create => counts.add += 1,
                 Action::Update => counts.change += 1,
                 Action::Delete => counts.destroy += 1,
-                Action::DeleteThenCreate | Action::CreateThenDelete => {
-                    counts.add += 1;
-                    counts.destroy += 1;
-                }
+                // The replaced object's deletion is a step of its own, counted as a Delete.
+                Action::DeleteThenCreate | Action::CreateThenDelete => counts.add += 1,
                 Action::Read | Action::NoOp => {}
             }
         }
@@ -130,6 +128,7 @@ mod tests {
         hooks.started(&addr, Action::Create);
         hooks.finished(&addr, Action::Create, Some("t-1"), true);
         hooks.finished(&addr, Action::DeleteThenCreate, None, true);
+        hooks.finished(&addr, Action::Delete, None, true);
         hooks.finished(&addr, Action::Delete, None, false);
         assert_eq!(
             hooks.counts(),
@@ -137,7 +136,8 @@ mod tests {
                 add: 2,
                 change: 0,
                 destroy: 1
-            }
+            },
+            "a replacement counts its create; its delete step counts the destroy"
         );
     }
 }

@@ -62,7 +62,7 @@ enum Record {
 impl Record {
     fn into_change(self) -> StateChange {
         match self {
-            Record::Set { addr, instance } => StateChange::Instance(addr.into(), Some(*instance)),
+            Record::Set { addr, instance } => StateChange::Instance(addr.into(), Some(instance)),
             Record::Remove { addr } => StateChange::Instance(addr.into(), None),
             Record::Depose { addr, deposed } => StateChange::Deposed(DeposedChange::Depose {
                 addr: addr.into(),

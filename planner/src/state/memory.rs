@@ -125,9 +125,10 @@ impl StateStore for MemoryStore {
         addr: &InstanceAddr,
         instance: Option<&InstanceState>,
     ) -> Result<(), StateError> {
-        self.shared()
-            .journal
-            .push(StateChange::Instance(addr.clone(), instance.cloned()));
+        self.shared().journal.push(StateChange::Instance(
+            addr.clone(),
+            instance.cloned().map(Box::new),
+        ));
         Ok(())
     }
 

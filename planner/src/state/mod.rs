@@ -217,13 +217,11 @@ impl DeposedChange {
     }
 }
 
-/// One recorded change, as a journal replays it. Changes are short-lived (one per record),
-/// so the size difference between the variants costs nothing worth a box.
+/// One recorded change, as a journal replays it.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum StateChange {
     /// An instance's current object set (`Some`) or removed (`None`).
-    Instance(InstanceAddr, Option<InstanceState>),
+    Instance(InstanceAddr, Option<Box<InstanceState>>),
     Deposed(DeposedChange),
 }
 
@@ -333,7 +331,7 @@ impl State {
     /// Applies one recorded change of either kind.
     pub fn apply_state_change(&mut self, change: StateChange) {
         match change {
-            StateChange::Instance(addr, instance) => self.apply_change(&addr, instance),
+            StateChange::Instance(addr, instance) => self.apply_change(&addr, instance.map(|i| *i)),
             StateChange::Deposed(change) => self.apply_deposed_change(&change),
         }
     }

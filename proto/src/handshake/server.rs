@@ -264,6 +264,11 @@ async fn accept_connections(
                 continue;
             }
         };
+        // gRPC sends small frames; without this, Nagle's algorithm holds each response back
+        // until the client's delayed ACK (about 40 ms) on every round trip.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
         let Some(acceptor) = acceptor.clone() else {
             if connections
                 .send(Ok(Connection::Plain(stream)))
