@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
+use std::sync::Arc;
 
 use hcl_edit::expr::Expression;
 use tenantform_proto::value::Value;
@@ -87,7 +88,7 @@ fn context(
                 .map_err(|d| Failure::Diags(d, config.sources.clone()))?,
             (None, None) => Value::Unknown,
         };
-        ctx.variables.insert(name.clone(), value);
+        Arc::make_mut(&mut ctx.variables).insert(name.clone(), value);
     }
     // Locals may refer to each other: evaluate in passes until no more succeed.
     let mut pending: Vec<_> = config.locals.values().collect();
@@ -98,7 +99,7 @@ fn context(
         for local in pending {
             match lang::evaluate(&local.expr, &ctx, &local.file, &config.sources) {
                 Ok(value) => {
-                    ctx.locals.insert(local.name.clone(), value);
+                    Arc::make_mut(&mut ctx.locals).insert(local.name.clone(), value);
                 }
                 Err(diags) => {
                     last_error = Some(diags);

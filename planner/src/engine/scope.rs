@@ -5,6 +5,7 @@
 //! locals, outputs, module calls, checks and provider configurations.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 use hcl_edit::structure::Body;
@@ -171,17 +172,17 @@ impl<'a> Scope<'a> {
                 match subject {
                     Subject::Variable(name) => {
                         if let Some(v) = value_of(Node::Variable(name.clone())) {
-                            ctx.variables.insert(name.clone(), v);
+                            Arc::make_mut(&mut ctx.variables).insert(name.clone(), v);
                         }
                     }
                     Subject::Local(name) => {
                         if let Some(v) = value_of(Node::Local(name.clone())) {
-                            ctx.locals.insert(name.clone(), v);
+                            Arc::make_mut(&mut ctx.locals).insert(name.clone(), v);
                         }
                     }
                     Subject::Resource(addr) => {
                         if let Some(v) = value_of(Node::Resource(addr.clone())) {
-                            ctx.resources.insert(addr.clone(), v);
+                            Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v);
                         }
                     }
                     Subject::Module { call, output } => {
@@ -201,7 +202,7 @@ impl<'a> Scope<'a> {
         }
         for (call, outputs) in module_outputs {
             let value = self.module_value(config, instance, call, outputs.as_ref());
-            ctx.modules.insert(call.to_string(), value);
+            Arc::make_mut(&mut ctx.modules).insert(call.to_string(), value);
         }
         ctx
     }

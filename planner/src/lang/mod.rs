@@ -23,6 +23,7 @@ pub mod types;
 mod tests;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
@@ -64,11 +65,13 @@ pub struct Reference {
 /// The values an expression may refer to.
 #[derive(Clone, Debug, Default)]
 pub struct EvalContext {
-    pub variables: BTreeMap<String, Value>,
-    pub locals: BTreeMap<String, Value>,
+    /// Shared (`Arc`) so that the context of each instance of a `count`/`for_each` expansion
+    /// is a cheap copy of its parent's, whatever the size of the values it can see.
+    pub variables: Arc<BTreeMap<String, Value>>,
+    pub locals: Arc<BTreeMap<String, Value>>,
     /// A resource's value: its object for a single instance (unknown attributes where the
     /// value is not known yet).
-    pub resources: BTreeMap<ResourceAddr, Value>,
+    pub resources: Arc<BTreeMap<ResourceAddr, Value>>,
     pub path_module: String,
     pub path_root: String,
     pub path_cwd: String,
@@ -81,7 +84,7 @@ pub struct EvalContext {
     pub each_value: Option<Value>,
     /// `module.NAME`: an object of the call's outputs, or a tuple (count) or object by key
     /// (for_each) of such objects.
-    pub modules: BTreeMap<String, Value>,
+    pub modules: Arc<BTreeMap<String, Value>>,
     /// `self` inside a postcondition.
     pub self_value: Option<Value>,
 }

@@ -20,7 +20,7 @@ pub fn check(
     sources: &Sources,
 ) -> Diagnostics {
     let ctx = EvalContext {
-        variables: values.clone(),
+        variables: std::sync::Arc::new(values.clone()),
         ..EvalContext::default()
     };
     let mut diags = Diagnostics::new();

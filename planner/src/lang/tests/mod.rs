@@ -8,6 +8,7 @@ mod references;
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
+use std::sync::Arc;
 use tenantform_proto::value::{Number, Value};
 
 use super::{EvalContext, evaluate};
@@ -49,10 +50,10 @@ pub(super) fn context() -> EvalContext {
         workspace: "default".into(),
         ..EvalContext::default()
     };
-    ctx.variables.insert("name".into(), s("Acme"));
-    ctx.variables
+    Arc::make_mut(&mut ctx.variables).insert("name".into(), s("Acme"));
+    Arc::make_mut(&mut ctx.variables)
         .insert("tiers".into(), Value::List(vec![s("free"), s("standard")]));
-    ctx.variables.insert(
+    Arc::make_mut(&mut ctx.variables).insert(
         "labels".into(),
         Value::Map(
             [
@@ -62,9 +63,9 @@ pub(super) fn context() -> EvalContext {
             .into(),
         ),
     );
-    ctx.variables.insert("pending".into(), Value::Unknown);
-    ctx.locals.insert("count".into(), n(3));
-    ctx.resources.insert(
+    Arc::make_mut(&mut ctx.variables).insert("pending".into(), Value::Unknown);
+    Arc::make_mut(&mut ctx.locals).insert("count".into(), n(3));
+    Arc::make_mut(&mut ctx.resources).insert(
         ResourceAddr::managed("tenant", "acme"),
         obj([
             ("id", Value::Unknown),
@@ -72,14 +73,14 @@ pub(super) fn context() -> EvalContext {
             ("tier", s("free")),
         ]),
     );
-    ctx.resources.insert(
+    Arc::make_mut(&mut ctx.resources).insert(
         ResourceAddr::managed("tenant_user", "admins"),
         Value::Tuple(vec![
             obj([("login", s("a")), ("role", s("admin"))]),
             obj([("login", s("b")), ("role", s("admin"))]),
         ]),
     );
-    ctx.resources.insert(
+    Arc::make_mut(&mut ctx.resources).insert(
         ResourceAddr::data("tenants", "all"),
         obj([("slugs", Value::List(vec![s("acme"), s("globex")]))]),
     );
