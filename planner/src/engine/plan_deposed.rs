@@ -2,13 +2,13 @@
 //! is refreshed and planned for deletion, whatever the configuration says; one the refresh
 //! finds gone is planned as a no-op whose apply drops its record.
 
-use crate::addrs::{InstanceAddr, static_module_path};
+use crate::addrs::InstanceAddr;
 use crate::diags::Diagnostics;
 use crate::plan::{Action, PlanMode, ResourceChange};
 use crate::state::InstanceState;
 
-use super::plan::{Planner, schema_for};
-use super::plan_instance::{Subject, absent};
+use super::plan::Planner;
+use super::plan_instance::absent;
 
 impl Planner<'_> {
     pub(super) async fn visit_deposed(
@@ -37,28 +37,7 @@ impl Planner<'_> {
         key: &str,
         object: &InstanceState,
     ) -> Result<ResourceChange, Diagnostics> {
-        let local_name = self.names.local_name(addr, object);
-        self.scope.configure_unlisted(&local_name).await?;
-        let range = self
-            .scope
-            .config
-            .descendant(&static_module_path(&addr.module))
-            .and_then(|module| module.resource(&addr.resource))
-            .map(|r| r.range.clone());
-        let subject = Subject {
-            addr: addr.clone(),
-            client: self.scope.client(&local_name, range.clone())?,
-            schema: schema_for(
-                self.scope.providers,
-                &local_name,
-                &addr.resource,
-                range.clone(),
-            )?,
-            local_name,
-            range,
-            dependencies: object.dependencies.clone(),
-            lifecycle: None,
-        };
+        let subject = self.stored_subject(addr, object).await?;
         let prior = self.refresh_object(&subject, object).await?;
         let mut change = match prior {
             None => self.change(&subject, Action::NoOp, None, absent(), None),

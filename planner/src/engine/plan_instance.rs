@@ -367,20 +367,23 @@ impl Planner<'_> {
         }
     }
 
-    async fn plan_orphan(
+    /// The subject of an object known only from state (an orphan or a deposed object): its
+    /// provider is configured if no block asked for it yet, and diagnostics point at the
+    /// resource block when one is still there.
+    pub(super) async fn stored_subject(
         &self,
         addr: &InstanceAddr,
-        instance: &InstanceState,
-    ) -> Result<Option<ResourceChange>, Diagnostics> {
-        let local_name = self.names.local_name(addr, instance);
+        object: &InstanceState,
+    ) -> Result<Subject<'_>, Diagnostics> {
+        let local_name = self.names.local_name(addr, object);
         self.scope.configure_unlisted(&local_name).await?;
-        let block = self
+        let range = self
             .scope
             .config
             .descendant(&crate::addrs::static_module_path(&addr.module))
-            .and_then(|module| module.resource(&addr.resource));
-        let range = block.map(|r| r.range.clone());
-        let subject = Subject {
+            .and_then(|module| module.resource(&addr.resource))
+            .map(|block| block.range.clone());
+        Ok(Subject {
             addr: addr.clone(),
             client: self.scope.client(&local_name, range.clone())?,
             schema: schema_for(
@@ -391,9 +394,17 @@ impl Planner<'_> {
             )?,
             local_name,
             range,
-            dependencies: instance.dependencies.clone(),
+            dependencies: object.dependencies.clone(),
             lifecycle: None,
-        };
+        })
+    }
+
+    async fn plan_orphan(
+        &self,
+        addr: &InstanceAddr,
+        instance: &InstanceState,
+    ) -> Result<Option<ResourceChange>, Diagnostics> {
+        let subject = self.stored_subject(addr, instance).await?;
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
             return Ok(prior.map(|p| self.change(&subject, Action::NoOp, None, p, None)));
