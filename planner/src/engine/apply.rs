@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tenantform_proto::value::{encode_json, type_to_json};
 
@@ -57,13 +57,14 @@ pub(crate) async fn apply(
         deposed: Mutex::new(state.deposed.clone()),
         deposed_keys: Mutex::new(HashMap::new()),
         halted: AtomicBool::new(false),
+        cancel: options.cancel.clone(),
+        skipped: AtomicUsize::new(0),
     };
-    let cancel = options.cancel.clone();
-    let cancelled = || *cancel.borrow();
+    let cancelled = || *options.cancel.borrow();
     let outcomes = walk(
         &dag,
         options.parallelism,
-        || cancelled() || applier.halted.load(Ordering::SeqCst),
+        || applier.stopping(),
         |id| {
             let applier = &applier;
             let graph = &graph;
@@ -99,7 +100,8 @@ pub(crate) async fn apply(
     let not_started = outcomes
         .iter()
         .filter(|o| **o == Outcome::NotStarted)
-        .count();
+        .count()
+        + applier.skipped.load(Ordering::SeqCst);
     if not_started > 0 {
         diags.push(if cancelled() {
             Diagnostic::error(

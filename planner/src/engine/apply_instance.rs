@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, encode_json};
@@ -43,6 +43,10 @@ pub(crate) struct InstanceApplier<'a> {
     pub deposed_keys: Mutex<HashMap<InstanceAddr, String>>,
     /// Set when a result could not be recorded: nothing new may start.
     pub halted: AtomicBool,
+    /// Flips to true on an interrupt: instances not yet started are left alone.
+    pub cancel: tokio::sync::watch::Receiver<bool>,
+    /// Instance changes left alone because the apply was stopping.
+    pub skipped: AtomicUsize,
 }
 
 /// The provider side of one instance.
@@ -53,6 +57,11 @@ struct Target<'s> {
 }
 
 impl InstanceApplier<'_> {
+    /// Whether nothing new may start: interrupted, or a result could not be recorded.
+    pub fn stopping(&self) -> bool {
+        *self.cancel.borrow() || self.halted.load(Ordering::SeqCst)
+    }
+
     /// Visits a resource block's node in one module instance: applies each instance's
     /// create, update or read, and publishes the block's value.
     pub async fn resource(
@@ -133,6 +142,15 @@ impl InstanceApplier<'_> {
                     None
                 }
             },
+            Action::Create
+            | Action::Update
+            | Action::DeleteThenCreate
+            | Action::CreateThenDelete
+                if self.stopping() =>
+            {
+                self.skipped.fetch_add(1, Ordering::SeqCst);
+                None
+            }
             Action::Create
             | Action::Update
             | Action::DeleteThenCreate

@@ -94,6 +94,48 @@ async fn cancelling_finishes_and_records_in_flight_work_and_starts_nothing_new()
 }
 
 #[tokio::test]
+async fn cancelling_inside_one_block_leaves_its_remaining_instances_alone() {
+    let fake = FakeProvider::new();
+    let config = config(
+        r#"
+resource "fake_thing" "many" {
+  count = 40
+  name  = "n${count.index}"
+}
+"#,
+    );
+    let plan = plan(&config, &State::new(), &fake).await;
+    let recorder = Recorder::new(&fake);
+    let (sender, cancel) = tokio::sync::watch::channel(false);
+    let hooks = Hooks {
+        cancel_on_start: Some(("fake_thing.many[0]".into(), sender)),
+    };
+    let options = ApplyOptions {
+        parallelism: 4,
+        recorder: &recorder,
+        hooks: &hooks,
+        cancel,
+    };
+    let (state, diags) =
+        super::super::apply(&config, &State::new(), &plan, &providers(&fake), options).await;
+    let interrupted = diags
+        .iter()
+        .find(|d| d.summary == "Apply interrupted")
+        .unwrap_or_else(|| panic!("no interruption reported: {diags}"));
+    let created = fake
+        .events()
+        .iter()
+        .filter(|e| e.starts_with("create "))
+        .count();
+    // Instances already started when the switch flipped finish; the rest never start.
+    assert!(created >= 1 && created < 40, "{created} of 40 created");
+    assert_eq!(state.instances.len(), created);
+    assert_eq!(recorder.recorded.lock().unwrap().len(), created);
+    let left = (40 - created).to_string();
+    assert!(interrupted.detail.contains(&left), "{}", interrupted.detail);
+}
+
+#[tokio::test]
 async fn destroy_deletes_dependents_first() {
     let fake = FakeProvider::new();
     let config = config(THING_AND_CHILD);
