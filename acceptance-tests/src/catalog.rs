@@ -12,7 +12,15 @@ use rusqlite::{Connection, OpenFlags};
 pub const DEFAULT_BACKEND_DIR: &str = ".tenants";
 
 /// The resource types whose objects the catalog holds.
-pub const RESOURCE_TYPES: [&str; 4] = ["tenant", "tenant_database", "tenant_user", "tenant_grant"];
+pub const RESOURCE_TYPES: [&str; 7] = [
+    "tenant",
+    "tenant_database",
+    "tenant_user",
+    "tenant_grant",
+    "tenant_storage",
+    "tenant_api_key",
+    "tenant_policy",
+];
 
 /// One live catalog object.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,6 +42,8 @@ pub struct Catalog {
     pub tombstoned_tenants: usize,
     /// Tenant database files left in `<path>/databases/`.
     pub database_files: Vec<PathBuf>,
+    /// Tenant storage directories left in `<path>/storage/`.
+    pub storage_dirs: Vec<PathBuf>,
     /// Every table of the catalog, for messages.
     pub tables: Vec<String>,
 }
@@ -44,6 +54,7 @@ impl Catalog {
         let catalog_path = backend_dir.join("catalog.db");
         let mut catalog = Catalog {
             database_files: files_in(&backend_dir.join("databases")),
+            storage_dirs: dirs_in(&backend_dir.join("storage")),
             ..Catalog::default()
         };
         if !catalog_path.exists() {
@@ -83,6 +94,31 @@ impl Catalog {
                 "SELECT id, user_id || ':' || database_id, privileges FROM grants",
             ),
         ];
+        // Tables of catalog version 2 and later.
+        let newer_queries = [
+            (
+                "storage",
+                "tenant_storage",
+                "SELECT id, tenant_id, CAST(quota_gb AS TEXT) FROM storage",
+            ),
+            (
+                "api_keys",
+                "tenant_api_key",
+                "SELECT id, tenant_id || '/' || name, fingerprint FROM api_keys \
+                 WHERE revoked_at IS NULL",
+            ),
+            (
+                "policies",
+                "tenant_policy",
+                "SELECT id, tenant_id, session_ttl FROM policies",
+            ),
+        ];
+        let queries = queries.into_iter().chain(
+            newer_queries
+                .into_iter()
+                .filter(|(table, _, _)| catalog.tables.iter().any(|t| t == table))
+                .map(|(_, kind, sql)| (kind, sql)),
+        );
         for (kind, sql) in queries {
             let mut objects = query_triples(&connection, sql)
                 .into_iter()
@@ -138,7 +174,9 @@ impl Catalog {
 
     /// Whether no live object and no tenant database file remain (tombstones may).
     pub fn is_empty(&self) -> bool {
-        self.objects.values().all(Vec::is_empty) && self.database_files.is_empty()
+        self.objects.values().all(Vec::is_empty)
+            && self.database_files.is_empty()
+            && self.storage_dirs.is_empty()
     }
 
     /// A one-line summary for messages.
@@ -148,10 +186,11 @@ impl Catalog {
             .map(|kind| format!("{kind}={}", self.count(kind)))
             .collect();
         format!(
-            "{} tombstoned={} database_files={:?} tables={:?}",
+            "{} tombstoned={} database_files={:?} storage_dirs={:?} tables={:?}",
             counts.join(" "),
             self.tombstoned_tenants,
             self.database_files,
+            self.storage_dirs,
             self.tables
         )
     }
@@ -184,13 +223,21 @@ fn query_triples(connection: &Connection, sql: &str) -> Vec<(String, String, Str
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
+    entries_in(dir, Path::is_file)
+}
+
+fn dirs_in(dir: &Path) -> Vec<PathBuf> {
+    entries_in(dir, Path::is_dir)
+}
+
+fn entries_in(dir: &Path, keep: fn(&Path) -> bool) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = entries
+    let mut paths: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.is_file())
+        .filter(|path| keep(path))
         .collect();
-    files.sort();
-    files
+    paths.sort();
+    paths
 }

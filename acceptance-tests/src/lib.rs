@@ -5,14 +5,20 @@
 //! The tests never build the binaries themselves; `cargo build --workspace --bins` (which
 //! `scripts/test.sh` runs) must have built them first.
 
+pub mod archives;
 pub mod binaries;
 pub mod catalog;
 pub mod generate;
+pub mod inventory;
+pub mod pg_inspect;
+pub mod pg_project;
 pub mod plan_json;
+pub mod postgres;
 pub mod process;
 pub mod project;
 pub mod recovery;
 pub mod state;
+pub mod state_secrets;
 pub mod terraform;
 
 pub use binaries::Binaries;

@@ -31,7 +31,10 @@ fn ctrl_c_mid_apply_records_what_finished_and_starts_nothing_new() {
     let mut apply = start_apply(&project, 4);
     wait_for_catalog_objects(&project, &mut apply, 10);
     let providers = children_running(apply.pid(), &project.binaries().provider);
-    assert!(!providers.is_empty(), "no provider process under tenantform");
+    assert!(
+        !providers.is_empty(),
+        "no provider process under tenantform"
+    );
     send_interrupt(apply.pid());
     for &pid in &providers {
         send_interrupt(pid);

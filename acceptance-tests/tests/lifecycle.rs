@@ -3,13 +3,16 @@
 
 use acceptance_tests::{Project, plan_json};
 
-const QUICKSTART_ADDRESSES: [&str; 8] = [
+const QUICKSTART_ADDRESSES: [&str; 11] = [
     "tenant.acme",
     "tenant.globex",
+    "tenant_api_key.acme_ci",
     "tenant_database.acme",
     "tenant_database.globex",
     "tenant_grant.acme_admin",
     "tenant_grant.globex_admin",
+    "tenant_policy.acme",
+    "tenant_storage.acme",
     "tenant_user.acme_admin",
     "tenant_user.globex_admin",
 ];
@@ -35,7 +38,16 @@ fn quickstart_apply_update_destroy() {
             catalog.summary()
         );
     }
+    for resource_type in ["tenant_storage", "tenant_api_key", "tenant_policy"] {
+        assert_eq!(
+            catalog.count(resource_type),
+            1,
+            "{resource_type} in the catalog: {}",
+            catalog.summary()
+        );
+    }
     assert_eq!(catalog.database_files.len(), 2, "{}", catalog.summary());
+    assert_eq!(catalog.storage_dirs.len(), 1, "{}", catalog.summary());
     project.assert_catalog_matches_state();
 
     project

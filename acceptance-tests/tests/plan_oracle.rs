@@ -1,8 +1,9 @@
 //! The Terraform language against Terraform 1.15.5, through JSON plans: every configuration
 //! under `fixtures/plans/` is planned by `tenantform` and by Terraform, each in its own copy,
 //! against the same provider binary, and the two `show -json` plans must agree for every
-//! resource instance (the set of addresses, `change.actions`, `after`, `after_unknown`) and
-//! for every planned output (`actions`, `after`, `after_unknown`, `after_sensitive`).
+//! resource instance (the set of addresses, `change.actions`, `after`, `after_unknown`,
+//! `before_sensitive`, `after_sensitive`) and for every planned output (`actions`, `after`,
+//! `after_unknown`, `after_sensitive`).
 //!
 //! Then both sides apply their saved plan, the configuration's optional `edit/` overlay is
 //! copied over the files, and both plan again. The second plans start from different prior
@@ -228,6 +229,8 @@ fn comparable(plan: &Value) -> BTreeMap<String, Value> {
                 "actions": body["actions"],
                 "after": body["after"],
                 "after_unknown": body["after_unknown"],
+                "before_sensitive": body["before_sensitive"],
+                "after_sensitive": body["after_sensitive"],
             }),
         );
     }

@@ -26,7 +26,7 @@ fn full_lifecycle(version: TerraformVersion) {
     project
         .terraform(&terraform, &[&["apply"][..], &APPLY_FLAGS].concat())
         .expect_success();
-    assert_eq!(project.state().instances.len(), 8, "state after apply");
+    assert_eq!(project.state().instances.len(), 11, "state after apply");
     let catalog = project.catalog();
     for resource_type in ["tenant", "tenant_database", "tenant_user", "tenant_grant"] {
         assert_eq!(
@@ -96,8 +96,8 @@ fn tenantform_plans_what_terraform_plans() {
     let expected = plan_json::resource_actions(&plan_json::parse(&their_plan.stdout, "terraform"));
     assert_eq!(
         expected.len(),
-        8,
-        "Terraform plans 8 creations: {expected:?}"
+        11,
+        "Terraform plans 11 creations: {expected:?}"
     );
     assert_eq!(
         plan_json::resource_actions(&plan_json::parse(&our_plan.stdout, "tenantform")),

@@ -1,4 +1,5 @@
-# Two tenants, each with a database, an admin user and a grant, on the embedded backend.
+# Two tenants, each with a database, an admin user and a grant, on the embedded backend;
+# acme also gets file storage with a quota, an API key for its CI and a security policy.
 # Run: tenantform init && tenantform apply -auto-approve
 
 terraform {
@@ -58,6 +59,24 @@ resource "tenant_grant" "acme_admin" {
   privileges  = ["read", "write", "admin"]
 }
 
+resource "tenant_storage" "acme" {
+  tenant_id = tenant.acme.id
+  quota_gb  = 50
+}
+
+resource "tenant_api_key" "acme_ci" {
+  tenant_id = tenant.acme.id
+  name      = "ci"
+  scopes    = ["tenants:read", "deployments:write"]
+}
+
+resource "tenant_policy" "acme" {
+  tenant_id    = tenant.acme.id
+  mfa_required = true
+  session_ttl  = "8h"
+  ip_allowlist = ["10.0.0.0/8", "192.0.2.0/24"]
+}
+
 resource "tenant" "globex" {
   slug                = "globex"
   display_name        = "Globex Inc."
@@ -82,6 +101,11 @@ resource "tenant_grant" "globex_admin" {
   user_id     = tenant_user.globex_admin.id
   database_id = tenant_database.globex.id
   privileges  = ["read", "write"]
+}
+
+output "acme_api_key_fingerprint" {
+  description = "Identifies the CI key without revealing it."
+  value       = tenant_api_key.acme_ci.fingerprint
 }
 
 output "tenant_ids" {

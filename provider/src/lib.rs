@@ -1,6 +1,6 @@
 //! `terraform-provider-tenant`: a Terraform plugin protocol v6 provider that provisions SaaS
-//! tenants (tenants, their databases, users and grants) on an embedded SQLite backend, with a
-//! PostgreSQL backend to come.
+//! tenants (tenants, databases, users, grants, storage, API keys and security policies) on
+//! an embedded SQLite backend or on PostgreSQL.
 //!
 //! The provider knows nothing of HCL or of any planner: it only answers the protocol. All
 //! SQL and file-system effects live behind [`backend::Backend`].

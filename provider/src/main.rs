@@ -1,9 +1,14 @@
 //! `terraform-provider-tenant`: started by Terraform or tenantform, it performs the go-plugin
-//! handshake on stdout and serves the provider over mTLS gRPC until told to stop.
+//! handshake on stdout and serves the provider over mTLS gRPC until told to stop. Run by hand
+//! as `terraform-provider-tenant audit list|verify`, it reads the audit log instead (see `cli`).
 //!
 //! Logs go to stderr only (stdout is the handshake channel). The level comes from
 //! `TENANT_LOG`, else `TF_LOG_PROVIDER`, else `TF_LOG` (`trace`, `debug`, `info`, `warn`,
 //! `error`; Terraform's `JSON` means `trace`), and defaults to `warn`.
+
+mod cli;
+
+use std::process::ExitCode;
 
 use anyhow::Context;
 use terraform_provider_tenant::TenantProvider;
@@ -27,15 +32,19 @@ fn log_filter() -> EnvFilter {
     EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_LEVEL))
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if cli::is_command(&arguments) {
+        return Ok(cli::run(&arguments));
+    }
     if arguments
         .iter()
         .any(|a| a == "--version" || a == "-version" || a == "version")
     {
         println!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
+
     tracing_subscriber::fmt()
         .with_env_filter(log_filter())
         .with_writer(std::io::stderr)
@@ -48,5 +57,5 @@ fn main() -> anyhow::Result<()> {
     runtime
         .block_on(tenantform_proto::handshake::serve(TenantProvider::new()))
         .context("serving the provider")?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

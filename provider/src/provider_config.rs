@@ -15,6 +15,7 @@ use tenantform_proto::value::{Type, Value};
 
 use crate::backend::Backend;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
+use crate::backend::postgres::{PostgresBackend, PostgresSettings};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::values::{Field, string_field};
 
@@ -169,6 +170,39 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
     })
 }
 
+/// Opens the PostgreSQL backend; `dsn` is required, and the folders default to `archive/` and
+/// `storage/` under `path`.
+fn open_postgres(config: &ProviderConfig) -> Result<Arc<dyn Backend>, Diagnostic> {
+    let Some(dsn) = config.dsn.clone() else {
+        return Err(Diagnostic::error(
+            "Missing dsn for the postgres backend",
+            "backend = \"postgres\" needs a PostgreSQL connection string in dsn (or the \
+             TENANT_DSN environment variable).",
+        )
+        .at("dsn"));
+    };
+    let settings = PostgresSettings {
+        dsn,
+        archive_dir: config
+            .archive_dir
+            .clone()
+            .unwrap_or_else(|| config.path.join("archive")),
+        storage_root: config
+            .storage_root
+            .clone()
+            .unwrap_or_else(|| config.path.join("storage")),
+    };
+    PostgresBackend::open(&settings)
+        .map(|backend| Arc::new(backend) as Arc<dyn Backend>)
+        .map_err(|error| {
+            Diagnostic::error(
+                "Failed to open the postgres backend",
+                format!("Could not connect to PostgreSQL or prepare its catalog: {error}"),
+            )
+            .at("dsn")
+        })
+}
+
 /// Opens the configured backend.
 pub fn open_backend(config: &ProviderConfig) -> Result<Arc<dyn Backend>, Diagnostic> {
     match config.backend {
@@ -188,12 +222,7 @@ pub fn open_backend(config: &ProviderConfig) -> Result<Arc<dyn Backend>, Diagnos
             )
             .at("path")
         }),
-        BackendKind::Postgres => Err(Diagnostic::error(
-            "The postgres backend is not supported yet",
-            "This version of the provider supports only backend = \"embedded\". Remove the \
-             backend argument or set it to \"embedded\".",
-        )
-        .at("backend")),
+        BackendKind::Postgres => open_postgres(config),
     }
 }
 
@@ -213,7 +242,7 @@ mod tests {
     }
 
     #[test]
-    fn embedded_is_the_default_and_postgres_is_refused() {
+    fn embedded_is_the_default_and_postgres_needs_a_dsn() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t").display().to_string();
         let config = parse(&block(Value::Null, Value::string(&path))).unwrap();
@@ -222,8 +251,11 @@ mod tests {
         assert!(dir.path().join("t/catalog.db").is_file());
 
         let postgres = parse(&block(Value::string("postgres"), Value::Null)).unwrap();
-        let error = open_backend(&postgres).err().unwrap();
-        assert!(error.summary.contains("not supported yet"));
+        assert_eq!(postgres.backend, BackendKind::Postgres);
+        if std::env::var_os("TENANT_DSN").is_none() {
+            let error = open_backend(&postgres).err().unwrap();
+            assert!(error.summary.contains("Missing dsn"), "{}", error.summary);
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Generated secrets (user passwords) and their salted hashes. Plaintext secrets exist only in
-//! the create response; the backend keeps the hash.
+//! Generated secrets (user passwords, API keys) and their salted hashes. Plaintext secrets exist
+//! only in the create response; the backend keeps the hash (and, for API keys, a fingerprint).
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -7,17 +7,39 @@ use sha2::{Digest, Sha256};
 
 const PASSWORD_LENGTH: usize = 32;
 const SALT_BYTES: usize = 16;
+/// API key secrets are `tk_` and this many letters and digits.
+pub const API_KEY_RANDOM_CHARS: usize = 40;
+pub const API_KEY_PREFIX: &str = "tk_";
+const FINGERPRINT_HEX_CHARS: usize = 16;
 
-/// A new random password of letters and digits.
-pub fn generate_password() -> String {
+fn random_alphanumeric(length: usize) -> String {
     rand::rng()
         .sample_iter(&Alphanumeric)
-        .take(PASSWORD_LENGTH)
+        .take(length)
         .map(char::from)
         .collect()
 }
 
-/// `sha256$<salt hex>$<digest hex>` of the password with a fresh random salt.
+/// A new API key secret: `tk_` and 40 random letters and digits.
+pub fn generate_api_key() -> String {
+    format!(
+        "{API_KEY_PREFIX}{}",
+        random_alphanumeric(API_KEY_RANDOM_CHARS)
+    )
+}
+
+/// The first 16 hex digits of the SHA-256 of a secret: identifies a key without revealing it.
+pub fn fingerprint(secret: &str) -> String {
+    let digest = hex::encode(Sha256::digest(secret.as_bytes()));
+    digest[..FINGERPRINT_HEX_CHARS].to_string()
+}
+
+/// A new random password of letters and digits.
+pub fn generate_password() -> String {
+    random_alphanumeric(PASSWORD_LENGTH)
+}
+
+/// `sha256$<salt hex>$<digest hex>` of the password (or any secret) with a fresh random salt.
 pub fn hash_password(password: &str) -> String {
     let salt: [u8; SALT_BYTES] = rand::rng().random();
     format!(
@@ -63,5 +85,18 @@ mod tests {
         assert!(verify_password(&first, &stored));
         assert!(!verify_password(&second, &stored));
         assert_ne!(stored, hash_password(&first), "salt differs per hash");
+    }
+
+    #[test]
+    fn api_keys_have_the_documented_form_and_fingerprint() {
+        let key = generate_api_key();
+        let random = key.strip_prefix(API_KEY_PREFIX).expect("tk_ prefix");
+        assert_eq!(random.len(), API_KEY_RANDOM_CHARS);
+        assert!(random.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(key, generate_api_key());
+        let print = fingerprint(&key);
+        assert_eq!(print.len(), 16);
+        assert_eq!(print, hex::encode(Sha256::digest(key.as_bytes()))[..16]);
+        assert!(verify_password(&key, &hash_password(&key)));
     }
 }

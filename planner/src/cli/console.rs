@@ -7,7 +7,7 @@
 //! strings quoted with Go escapes, multi-line strings as heredocs, collections one element a
 //! line with their `tolist(...)`, `toset(...)` and `tomap(...)` wrappers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::sync::Arc;
 
@@ -17,8 +17,7 @@ use tenantform_proto::value::Value;
 use super::{CommandResult, Failure, Ui, common};
 use crate::config::Config;
 use crate::diags::{Diagnostics, Sources};
-use crate::lang::functions::marks::{Sensitivity, expression_sensitivity};
-use crate::lang::{self, EvalContext};
+use crate::lang::{self, EvalContext, Sensitivity, Subject};
 
 pub const USAGE: &str = "Usage: tenantform [global options] console [options]
 
@@ -40,7 +39,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
     let options = common::Common::from(&parsed, USAGE)?;
     let config = common::load_config()?;
-    let (ctx, sensitive_variables) = context(&config, &options.variables)?;
+    let ctx = context(&config, &options.variables)?;
     let mut last = String::new();
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
@@ -48,7 +47,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         match line {
             "" => last.clear(),
             "exit" => break,
-            _ => match evaluate_line(line, &ctx, &sensitive_variables) {
+            _ => match evaluate_line(line, &ctx) {
                 Ok(text) => last = text,
                 Err(diags) => {
                     ui.err(&render_console_diagnostics(&diags));
@@ -62,11 +61,9 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
 }
 
 /// The values of the configuration's variables (defaults overridden by `-var` and `TF_VAR_`)
-/// and locals, and the names of the sensitive variables.
-fn context(
-    config: &Config,
-    given: &BTreeMap<String, Value>,
-) -> Result<(EvalContext, BTreeSet<String>), Failure> {
+/// and locals, with their sensitivity: a variable declared sensitive is, and a local is as
+/// sensitive as its value.
+fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalContext, Failure> {
     let dir = std::env::current_dir()
         .map(|d| d.display().to_string())
         .unwrap_or_else(|_| ".".into());
@@ -77,10 +74,9 @@ fn context(
         workspace: "default".into(),
         ..EvalContext::default()
     };
-    let mut sensitive = BTreeSet::new();
     for (name, variable) in &config.variables {
         if variable.sensitive {
-            sensitive.insert(name.clone());
+            ctx.set_marks(Subject::Variable(name.clone()), Sensitivity::Whole);
         }
         let value = match (given.get(name), &variable.default) {
             (Some(value), _) => value.clone(),
@@ -97,8 +93,10 @@ fn context(
         let before = pending.len();
         let mut failed = Vec::new();
         for local in pending {
-            match lang::evaluate(&local.expr, &ctx, &local.file, &config.sources) {
-                Ok(value) => {
+            match lang::evaluate_marked(&local.expr, &ctx, &local.file, &config.sources) {
+                Ok(marked) => {
+                    let (value, marks) = marked.into_parts();
+                    ctx.set_marks(Subject::Local(local.name.clone()), marks);
                     Arc::make_mut(&mut ctx.locals).insert(local.name.clone(), value);
                 }
                 Err(diags) => {
@@ -113,15 +111,11 @@ fn context(
         }
         pending = failed;
     }
-    Ok((ctx, sensitive))
+    Ok(ctx)
 }
 
 /// Evaluates one line and formats its value.
-fn evaluate_line(
-    line: &str,
-    ctx: &EvalContext,
-    sensitive_variables: &BTreeSet<String>,
-) -> Result<String, Diagnostics> {
+fn evaluate_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
     let sources = Sources::new(BTreeMap::from([(INPUT_NAME.to_string(), line.to_string())]));
     let expr: Expression = line.parse().map_err(|e: hcl_edit::parser::Error| {
         Diagnostics::from(crate::diags::Diagnostic::error(
@@ -129,9 +123,8 @@ fn evaluate_line(
             e.message().to_string(),
         ))
     })?;
-    let value = lang::evaluate(&expr, ctx, INPUT_NAME, &sources)?;
-    let marks = expression_sensitivity(&expr, sensitive_variables);
-    Ok(format_value(&value, &marks, 0))
+    let marked = lang::evaluate_marked(&expr, ctx, INPUT_NAME, &sources)?;
+    Ok(format_value(&marked.value, &marked.marks, 0))
 }
 
 /// Diagnostics as Terraform's console prints them without color: the console has no source

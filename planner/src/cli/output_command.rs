@@ -13,7 +13,7 @@ use super::args::Flag;
 use super::console::format_value;
 use super::{CommandResult, Failure, Ui, common};
 use crate::diags::{Diagnostic, Diagnostics, Sources};
-use crate::lang::functions::marks::Sensitivity;
+use crate::lang::Sensitivity;
 use crate::state::{LocalStore, OutputState, StateStore};
 use crate::variables::TypeConstraint;
 use crate::variables::conform;

@@ -1,7 +1,8 @@
 //! Snapshot tests of the diagnostics of bad inputs, as a user sees them: each case runs the
 //! configuration through loading, variable resolution (`-input=false`) and validation against
 //! the in-process fake provider, and snapshots every diagnostic with its `file:line:col`
-//! range and Terraform-style rendering. A few cases also snapshot the JSON form.
+//! range and Terraform-style rendering. A few cases also snapshot the JSON form, and the
+//! errors only a plan finds (`plan_case!`) come from planning against the fake provider.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,6 +60,31 @@ async fn diagnose(files: &[(&str, &str)], vars: &[&str]) -> (Diagnostics, Source
     (diags, config.sources)
 }
 
+/// Plans `main_tf` from an empty state against the fake provider and returns the errors.
+async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
+    let files = BTreeMap::from([("main.tf".to_string(), main_tf.to_string())]);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = config::load_sources(dir.path(), files.clone()).expect("configuration loads");
+    let inputs = VariableSources {
+        cwd: dir.path().to_path_buf(),
+        ..VariableSources::default()
+    };
+    let resolved = variables::resolve(&config, &inputs).expect("variables resolve");
+    let options = engine::PlanOptions {
+        mode: crate::plan::PlanMode::Normal,
+        refresh: true,
+        parallelism: 2,
+        targets: Vec::new(),
+        replace: Vec::new(),
+    };
+    let state = crate::state::State::new();
+    let providers = fake_providers();
+    match engine::plan(&config, &state, &providers, &resolved.values, &options).await {
+        Ok(_) => (Diagnostics::new(), config.sources),
+        Err(diags) => (diags, config.sources),
+    }
+}
+
 /// Every diagnostic as `file:line:col-line:col` followed by its rendering, in source order.
 fn snapshot_text(diags: &Diagnostics, sources: &Sources) -> String {
     let mut sorted = diags.0.clone();
@@ -96,6 +122,41 @@ macro_rules! case {
         }
     };
 }
+
+/// Snapshots the errors of planning one configuration; every case must fail.
+macro_rules! plan_case {
+    ($name:ident, $main_tf:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            let (diags, sources) = plan_diagnose($main_tf).await;
+            assert!(diags.has_errors(), "expected errors, got {diags:?}");
+            insta::assert_snapshot!(stringify!($name), snapshot_text(&diags, &sources));
+        }
+    };
+}
+
+case!(
+    output_refers_to_sensitive_values,
+    &[(
+        "main.tf",
+        "variable \"token\" {\n  type      = string\n  sensitive = true\n  default   = \"t\"\n}\n\n\
+         locals {\n  settings = { token = var.token, region = \"eu\" }\n}\n\n\
+         output \"settings\" {\n  value = local.settings\n}\n"
+    )]
+);
+
+plan_case!(
+    sensitive_for_each,
+    "variable \"names\" {\n  type      = set(string)\n  sensitive = true\n  default   = [\"a\"]\n}\n\n\
+     resource \"fake_thing\" \"t\" {\n  for_each = var.names\n  name     = each.key\n}\n"
+);
+
+plan_case!(
+    module_output_with_sensitive_parts_at_the_root,
+    "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n\n\
+     resource \"fake_child\" \"c\" {\n  parent_id = fake_thing.a.id\n}\n\n\
+     output \"child\" {\n  value = { secret = fake_child.c.secret, id = fake_child.c.id }\n}\n"
+);
 
 case!(
     syntax_error,

@@ -15,7 +15,7 @@ use crate::addrs::{
 };
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang;
-use crate::lang::EvalContext;
+use crate::lang::{EvalContext, Marked, Sensitivity};
 use crate::plan::objchange::{compatibility_problems, plan_problems, proposed_new};
 use crate::plan::{Action, ResourceChange};
 use crate::providers::{ApplyRequest, PlanRequest, ProviderClient};
@@ -94,12 +94,16 @@ impl InstanceApplier<'_> {
                 return false;
             }
         };
-        let results: Vec<(InstanceKey, Option<Value>)> = stream::iter(planned.iter().copied())
+        let results: Vec<(InstanceKey, Option<Marked>)> = stream::iter(planned.iter().copied())
             .map(|change| {
                 let mut ctx = ctx.clone();
                 expansion.bind(&change.addr.key, &mut ctx);
                 async move {
-                    let value = self.instance(id, change, ctx).await;
+                    let value = self.instance(id, change, ctx).await.map(|value| {
+                        // Sensitive where the plan found it so (schema and configuration).
+                        let marks = Sensitivity::from_paths(&change.sensitive_paths).fitted(&value);
+                        Marked::new(value, marks)
+                    });
                     (change.addr.key.clone(), value)
                 }
             })
@@ -107,18 +111,18 @@ impl InstanceApplier<'_> {
             .collect()
             .await;
         let ok = results.iter().all(|(_, value)| value.is_some());
-        let values: Vec<(InstanceKey, Value)> = results
+        let values: Vec<(InstanceKey, Marked)> = results
             .into_iter()
-            .map(|(key, value)| (key, value.unwrap_or(Value::Unknown)))
+            .map(|(key, value)| (key, value.unwrap_or(Marked::plain(Value::Unknown))))
             .collect();
         let value = if resource.count.is_some() {
-            Expansion::Count(0).collect(values)
+            Expansion::Count(0).collect_marked(values)
         } else if resource.for_each.is_some() {
-            Expansion::ForEach(Default::default()).collect(values)
+            Expansion::ForEach(Default::default()).collect_marked(values)
         } else {
-            Expansion::Single.collect(values)
+            Expansion::Single.collect_marked(values)
         };
-        self.scope.set_in(id, module, value);
+        self.scope.set_marked_in(id, module, value);
         ok
     }
 

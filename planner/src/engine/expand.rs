@@ -1,6 +1,7 @@
 //! Expansion of `count` and `for_each` (on resources and module calls) into instance keys,
 //! with Terraform's errors for values that are unknown or unsuitable, and the collection a
-//! reference to an expanded object evaluates to.
+//! reference to an expanded object evaluates to. A sensitive `for_each` value is refused, as
+//! it would expose its keys; sensitive element values stay marked in `each.value`.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use tenantform_proto::value::{Type, Value};
 
 use crate::addrs::InstanceKey;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
-use crate::lang::{self, EvalContext};
+use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 
 /// The instances of one resource or module call.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +20,7 @@ pub(crate) enum Expansion {
     Single,
     Count(i64),
     /// `for_each`: each key with its `each.value`.
-    ForEach(BTreeMap<String, Value>),
+    ForEach(BTreeMap<String, Marked>),
 }
 
 const UNKNOWN_FOR_EACH_ADVICE: &str = "Alternatively, you could use the -target planning option \
@@ -40,7 +41,7 @@ impl Expansion {
             return count_expansion(value, expr, file, sources);
         }
         if let Some(expr) = for_each {
-            let value = lang::evaluate(expr, ctx, file, sources)?;
+            let value = lang::evaluate_marked(expr, ctx, file, sources)?;
             return for_each_expansion(value, expr, file, sources);
         }
         Ok(Expansion::Single)
@@ -71,9 +72,42 @@ impl Expansion {
             (Expansion::Count(_), InstanceKey::Int(_)) => ctx.count_index = Some(key.to_value()),
             (Expansion::ForEach(entries), InstanceKey::Str(k)) => {
                 ctx.each_key = Some(key.to_value());
-                ctx.each_value = entries.get(k).cloned();
+                let entry = entries.get(k);
+                ctx.each_value = entry.map(|e| e.value.clone());
+                ctx.set_marks(
+                    Subject::Each,
+                    entry.map(|e| e.marks.clone()).unwrap_or_default(),
+                );
             }
             _ => {}
+        }
+    }
+
+    /// [`Expansion::collect`] of marked values.
+    pub fn collect_marked(&self, values: Vec<(InstanceKey, Marked)>) -> Marked {
+        let (values, marks): (Vec<_>, Vec<_>) = values
+            .into_iter()
+            .map(|(key, marked)| ((key.clone(), marked.value), (key, marked.marks)))
+            .unzip();
+        Marked::new(self.collect(values), self.collect_marks(marks))
+    }
+
+    /// The marks of the value [`Expansion::collect`] makes of values with marks `marks`.
+    pub fn collect_marks(&self, marks: Vec<(InstanceKey, Sensitivity)>) -> Sensitivity {
+        match self {
+            Expansion::Single => marks.into_iter().next().map(|(_, m)| m).unwrap_or_default(),
+            Expansion::Count(_) => {
+                Sensitivity::elements(marks.into_iter().map(|(_, m)| m).collect())
+            }
+            Expansion::ForEach(_) => Sensitivity::attributes(
+                marks
+                    .into_iter()
+                    .filter_map(|(key, m)| match key {
+                        InstanceKey::Str(k) => Some((k, m)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -150,7 +184,7 @@ fn count_expansion(
 }
 
 fn for_each_expansion(
-    value: Value,
+    value: Marked,
     expr: &Expression,
     file: &str,
     sources: &Sources,
@@ -164,6 +198,15 @@ fn for_each_expansion(
             sources,
         ))
     };
+    let (value, marks) = value.into_parts();
+    if marks.is_whole() {
+        return fail(
+            "Sensitive values, or values derived from sensitive values, cannot be used as \
+             for_each arguments. If used, the sensitive value could be exposed as a resource \
+             instance key."
+                .into(),
+        );
+    }
     match value {
         Value::Unknown => fail(format!(
             "The \"for_each\" value depends on resource attributes that cannot be determined \
@@ -175,13 +218,21 @@ fn for_each_expansion(
              argument value is null. A map, or set of strings is allowed."
                 .into(),
         ),
-        Value::Map(entries) | Value::Object(entries) => Ok(Expansion::ForEach(entries)),
+        Value::Map(entries) | Value::Object(entries) => Ok(Expansion::ForEach(
+            entries
+                .into_iter()
+                .map(|(key, value)| {
+                    let value_marks = marks.attribute(&key);
+                    (key, Marked::new(value, value_marks))
+                })
+                .collect(),
+        )),
         Value::Set(items) => {
             let mut entries = BTreeMap::new();
             for item in items {
                 match item {
                     Value::String(s) => {
-                        entries.insert(s.clone(), Value::String(s));
+                        entries.insert(s.clone(), Marked::plain(Value::String(s)));
                     }
                     Value::Unknown => {
                         return fail(format!(

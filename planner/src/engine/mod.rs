@@ -11,6 +11,7 @@ mod import;
 mod instances;
 mod lifecycle;
 mod modules;
+mod outputs;
 mod plan;
 mod plan_deposed;
 mod plan_instance;

@@ -1,6 +1,7 @@
 //! Module calls and checks in the evaluation scope: expanding a call into module instances
 //! (`count` / `for_each`), evaluating its arguments as the child's input variables, the
-//! value `module.NAME` has, and `check` blocks, whose failures only warn.
+//! value `module.NAME` has, and `check` blocks, whose failures only warn. Inputs and outputs
+//! keep their sensitivity marks across the module boundary.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +12,7 @@ use crate::addrs::{InstanceKey, ModuleStep};
 use crate::config::{Condition, Config};
 use crate::diags::{Diagnostic, Diagnostics, Severity};
 use crate::graph::Node;
-use crate::lang::{self, EvalContext};
+use crate::lang::{self, EvalContext, Marked, Sensitivity};
 
 use super::expand::Expansion;
 use super::scope::{ModuleInstance, Scope};
@@ -53,7 +54,7 @@ impl Scope<'_> {
                 }
                 let mut inputs = BTreeMap::new();
                 for attr in call.inputs.attributes() {
-                    match lang::evaluate(&attr.value, &ctx, &call.file, sources) {
+                    match lang::evaluate_marked(&attr.value, &ctx, &call.file, sources) {
                         Ok(value) => {
                             inputs.insert(attr.key.value().to_string(), value);
                         }
@@ -119,7 +120,7 @@ impl Scope<'_> {
         config: &Config,
         instance: &[ModuleStep],
         name: &str,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
         let variable = &config.variables[name];
         let given = self
             .module_inputs
@@ -127,14 +128,17 @@ impl Scope<'_> {
             .expect("module inputs")
             .get(instance)
             .and_then(|inputs| inputs.get(name).cloned());
-        let value = match (given, &variable.default) {
-            (Some(value), _) if !value.is_null() || variable.default.is_none() => value,
-            (_, Some(default)) => lang::evaluate(
+        let (value, marks) = match (given, &variable.default) {
+            (Some(value), _) if !value.value.is_null() || variable.default.is_none() => {
+                value.into_parts()
+            }
+            (_, Some(default)) => lang::evaluate_marked(
                 default,
                 &EvalContext::default(),
                 &variable.file,
                 &config.sources,
-            )?,
+            )?
+            .into_parts(),
             (_, None) => {
                 let parent = self
                     .config
@@ -151,14 +155,17 @@ impl Scope<'_> {
             }
         };
         let constraint = crate::variables::declared_constraint(variable, &config.sources)?;
-        crate::variables::conform(value, &constraint).map_err(|e| {
-            Diagnostic::error(
-                "Invalid value for input variable",
-                format!("The given value is not suitable for var.{name}: {e}."),
+        let value = crate::variables::conform(value, &constraint).map_err(|e| {
+            Diagnostics::from(
+                Diagnostic::error(
+                    "Invalid value for input variable",
+                    format!("The given value is not suitable for var.{name}: {e}."),
+                )
+                .with_range(Some(variable.range.clone())),
             )
-            .with_range(Some(variable.range.clone()))
-            .into()
-        })
+        })?;
+        let marks = marks.fitted(&value);
+        Ok(Marked::new(value, marks))
     }
 
     /// The value of `module.CALL` in a module instance: an object of the named outputs
@@ -169,9 +176,10 @@ impl Scope<'_> {
         instance: &[ModuleStep],
         call: &str,
         outputs: Option<&BTreeSet<&str>>,
-    ) -> Value {
+    ) -> Marked {
+        let unknown = || Marked::plain(Value::Unknown);
         let Some(child) = config.children.get(call) else {
-            return Value::Unknown;
+            return unknown();
         };
         let expansion = self
             .call_expansions
@@ -180,7 +188,7 @@ impl Scope<'_> {
             .get(&(instance.to_vec(), call.to_string()))
             .cloned();
         let Some(expansion) = expansion else {
-            return Value::Unknown;
+            return unknown();
         };
         let names: Vec<&str> = match outputs {
             Some(names) => names.iter().copied().collect(),
@@ -195,27 +203,27 @@ impl Scope<'_> {
                 (*name, id)
             })
             .collect();
-        let values: Vec<(InstanceKey, Value)> = expansion
-            .keys()
-            .into_iter()
-            .map(|key| {
-                let mut child_instance: ModuleInstance = instance.to_vec();
-                child_instance.push(ModuleStep {
-                    name: call.to_string(),
-                    key: key.clone(),
-                });
-                let object = ids
-                    .iter()
-                    .map(|(name, id)| {
-                        let value =
-                            id.map_or(Value::Unknown, |id| self.get_in(id, &child_instance));
-                        (name.to_string(), value)
-                    })
-                    .collect();
-                (key, Value::Object(object))
-            })
-            .collect();
-        expansion.collect(values)
+        let mut values: Vec<(InstanceKey, Value)> = Vec::new();
+        let mut marks: Vec<(InstanceKey, Sensitivity)> = Vec::new();
+        for key in expansion.keys() {
+            let mut child_instance: ModuleInstance = instance.to_vec();
+            child_instance.push(ModuleStep {
+                name: call.to_string(),
+                key: key.clone(),
+            });
+            let mut object = BTreeMap::new();
+            let mut object_marks = BTreeMap::new();
+            for (name, id) in &ids {
+                let (value, value_marks) = id
+                    .map_or_else(unknown, |id| self.get_marked_in(id, &child_instance))
+                    .into_parts();
+                object.insert(name.to_string(), value);
+                object_marks.insert(name.to_string(), value_marks);
+            }
+            values.push((key.clone(), Value::Object(object)));
+            marks.push((key, Sensitivity::attributes(object_marks)));
+        }
+        Marked::new(expansion.collect(values), expansion.collect_marks(marks))
     }
 
     /// Evaluates a check block's assertions in every module instance; failures warn.

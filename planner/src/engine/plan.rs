@@ -221,7 +221,7 @@ impl Planner<'_> {
         let mut ok = true;
         for instance in self.scope.instances_of(self.scope.graph.module(id)) {
             match self.plan_resource(id, addr, &instance).await {
-                Ok(value) => self.scope.set_in(id, &instance, value),
+                Ok(value) => self.scope.set_marked_in(id, &instance, value),
                 Err(diags) => {
                     self.scope.report(diags);
                     ok = false;

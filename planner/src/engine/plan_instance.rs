@@ -8,7 +8,7 @@ use tenantform_proto::value::Value;
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::config::{Lifecycle, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
-use crate::lang::{self, EvalContext};
+use crate::lang::{self, EvalContext, Marked};
 use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 use crate::providers::{PlanRequest, PlanResponse, ProviderClient};
@@ -36,18 +36,19 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         mut ctx: EvalContext,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
         let module_config = self.module_config_of(&subject.addr);
         let sources = &module_config.sources;
         let prior = self.prior_object(subject).await?;
         self.check_conditions(subject, &ctx, false)?;
-        let mut config_value = lang::decode_body(
+        let (mut config_value, config_marks) = lang::decode_body_marked(
             &resource.body,
             &subject.schema.block,
             &ctx,
             &resource.file,
             sources,
-        )?;
+        )?
+        .into_parts();
         let diags = subject
             .client
             .validate_resource_config(&subject.addr.resource.type_name, &config_value)
@@ -68,13 +69,20 @@ impl Planner<'_> {
         } else {
             None
         };
-        let change = self
+        let mut change = self
             .plan_update(subject, prior, config_value, forced)
             .await?;
+        if config_marks.any() {
+            // What the configuration marks stays marked in the planned object.
+            let marks = config_marks.fitted(&change.planned);
+            change.sensitive_paths.extend(marks.paths(&change.planned));
+            change.sensitive_paths.sort();
+            change.sensitive_paths.dedup();
+        }
         self.check_prevent_destroy(subject, change.action)?;
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
-        Ok(self.finish(change))
+        Ok(self.finish(subject, change))
     }
 
     /// A data source: read now when its configuration is known and nothing it depends on
@@ -84,7 +92,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         ctx: &EvalContext,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
         let module_config = self.module_config_of(&subject.addr);
         self.check_conditions(subject, ctx, false)?;
         let config_value = lang::decode_body(
@@ -153,7 +161,7 @@ impl Planner<'_> {
         let mut ctx = ctx.clone();
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
-        Ok(self.finish(change))
+        Ok(self.finish(subject, change))
     }
 
     /// The stored object of an instance, decoded and (unless disabled) refreshed; `None`

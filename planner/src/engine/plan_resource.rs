@@ -8,7 +8,8 @@ use tenantform_proto::value::Value;
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
 use crate::config::{Config, Resource};
 use crate::diags::Diagnostics;
-use crate::lang::EvalContext;
+use crate::lang::{EvalContext, Marked, Sensitivity};
+use crate::plan::objchange::sensitive_paths;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 
 use super::expand::Expansion;
@@ -23,10 +24,10 @@ impl Planner<'_> {
         id: usize,
         addr: &ResourceAddr,
         module: &[ModuleStep],
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
         let config = self.scope.module_config(id);
         let Some(resource) = config.resource(addr) else {
-            return Ok(Value::Null);
+            return Ok(Marked::plain(Value::Null));
         };
         let coverage = self
             .targeting
@@ -46,7 +47,7 @@ impl Planner<'_> {
         )?;
         let dependencies = self.dependencies(id);
         let keys = expansion.keys();
-        let results: Vec<Result<(InstanceKey, Value), Diagnostics>> = stream::iter(keys)
+        let results: Vec<Result<(InstanceKey, Marked), Diagnostics>> = stream::iter(keys)
             .map(|key| {
                 let subject_addr = InstanceAddr {
                     module: module.to_vec(),
@@ -113,7 +114,7 @@ impl Planner<'_> {
         if diags.has_errors() {
             return Err(diags);
         }
-        Ok(expansion.collect(values))
+        Ok(expansion.collect_marked(values))
     }
 
     /// Destroy and refresh-only plans (and resources outside the targets) work from the
@@ -124,7 +125,7 @@ impl Planner<'_> {
         resource: &Resource,
         module: &[ModuleStep],
         coverage: Coverage,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
         let config = self.scope.module_config(id);
         let stored: Vec<InstanceAddr> = self
             .stored_instances(module, &resource.addr)
@@ -149,14 +150,14 @@ impl Planner<'_> {
                 if let Some(change) = self.plan_delete(&subject, prior, None).await? {
                     self.add_change(change);
                 }
-                value
+                schema_marked(&subject, value)
             } else {
                 let prior = self.prior_object(&subject).await?;
                 let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
                 if let Some(prior) = prior {
                     self.add_change(self.change(&subject, Action::NoOp, None, prior, None));
                 }
-                value
+                schema_marked(&subject, value)
             };
             values.push((addr.key.clone(), value));
         }
@@ -164,10 +165,10 @@ impl Planner<'_> {
     }
 
     /// An instance left out of a targeted plan: its stored value, unchanged.
-    async fn untouched(&self, subject: &Subject<'_>) -> Result<Value, Diagnostics> {
+    async fn untouched(&self, subject: &Subject<'_>) -> Result<Marked, Diagnostics> {
         self.mark_handled(&subject.addr);
         let Some(instance) = self.state.instances.get(&subject.addr) else {
-            return Ok(Value::Unknown);
+            return Ok(Marked::plain(Value::Unknown));
         };
         let prior = super::instances::decode_instance(
             subject.client,
@@ -177,7 +178,7 @@ impl Planner<'_> {
             subject.range.clone(),
         )
         .await?;
-        Ok(prior.value)
+        Ok(schema_marked(subject, prior.value))
     }
 
     /// Plans the deletion of a stored instance its block no longer declares.
@@ -245,7 +246,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         ctx: EvalContext,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
         self.mark_handled(&subject.addr);
         if subject.addr.resource.mode == ResourceMode::Data {
             return self.plan_data(subject, resource, &ctx).await;
@@ -253,32 +254,31 @@ impl Planner<'_> {
         self.plan_managed(subject, resource, ctx).await
     }
 
-    /// Records a change and returns the value dependents see.
-    pub(super) fn finish(&self, change: ResourceChange) -> Value {
-        let value = change.planned.clone();
+    /// Records a change and returns the value dependents see, marked where the schema or
+    /// the configuration makes it sensitive.
+    pub(super) fn finish(&self, subject: &Subject<'_>, change: ResourceChange) -> Marked {
+        let recorded = Sensitivity::from_paths(&change.sensitive_paths);
+        let value = schema_marked(subject, change.planned.clone()).with(recorded);
+        let marks = value.marks.fitted(&value.value);
         self.add_change(change);
-        value
+        Marked::new(value.value, marks)
     }
 }
 
+/// An instance's value with the marks of the attributes its schema declares sensitive.
+pub(super) fn schema_marked(subject: &Subject<'_>, value: Value) -> Marked {
+    let marks = Sensitivity::from_paths(&sensitive_paths(&subject.schema.block, &value));
+    Marked::new(value, marks)
+}
+
 /// The collection of stored instance values, shaped by the block's repetition.
-fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Value)>) -> Value {
-    if resource.count.is_some() {
-        Value::Tuple(values.into_iter().map(|(_, v)| v).collect())
+fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Marked)>) -> Marked {
+    let shape = if resource.count.is_some() {
+        Expansion::Count(0)
     } else if resource.for_each.is_some() {
-        Value::Object(
-            values
-                .into_iter()
-                .filter_map(|(key, value)| match key {
-                    InstanceKey::Str(k) => Some((k, value)),
-                    _ => None,
-                })
-                .collect(),
-        )
+        Expansion::ForEach(Default::default())
     } else {
-        values
-            .into_iter()
-            .next()
-            .map_or(Value::Null, |(_, value)| value)
-    }
+        Expansion::Single
+    };
+    shape.collect_marked(values)
 }

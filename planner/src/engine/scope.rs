@@ -2,7 +2,8 @@
 //! instance as the walk learns it, evaluation contexts built from exactly what an expression
 //! refers to (so evaluating one resource costs what it refers to, not the size of the
 //! configuration), and the visits of the nodes every operation treats alike: variables,
-//! locals, outputs, module calls, checks and provider configurations.
+//! locals, outputs, module calls, checks and provider configurations. Values keep their
+//! sensitivity marks from node to node.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use crate::addrs::ModuleStep;
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::{ConfigGraph, Node};
-use crate::lang::{self, EvalContext, Subject};
+use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
@@ -41,13 +42,13 @@ pub(crate) struct Scope<'a> {
     /// Variables without a value are unknown instead of an error (validation).
     unknown_missing_variables: bool,
     /// Node values by node id and module instance.
-    values: Mutex<HashMap<(usize, ModuleInstance), Value>>,
+    values: Mutex<HashMap<(usize, ModuleInstance), Marked>>,
     /// The instances of each module, by static path.
     pub(super) module_instances: Mutex<HashMap<Vec<String>, Vec<ModuleInstance>>>,
     /// How each module call expanded, by calling module instance and call name.
     pub(super) call_expansions: Mutex<HashMap<(ModuleInstance, String), Expansion>>,
     /// Input variable values of each module instance (other than the root).
-    pub(super) module_inputs: Mutex<HashMap<ModuleInstance, BTreeMap<String, Value>>>,
+    pub(super) module_inputs: Mutex<HashMap<ModuleInstance, BTreeMap<String, Marked>>>,
     configured: Mutex<BTreeSet<String>>,
     pub diags: Mutex<Diagnostics>,
     path_cwd: String,
@@ -83,8 +84,13 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Sets a node's value in one module instance.
+    /// Sets a node's value, without marks, in one module instance.
     pub fn set_in(&self, id: usize, instance: &[ModuleStep], value: Value) {
+        self.set_marked_in(id, instance, Marked::plain(value));
+    }
+
+    /// Sets a node's value and its marks in one module instance.
+    pub fn set_marked_in(&self, id: usize, instance: &[ModuleStep], value: Marked) {
         self.values
             .lock()
             .expect("scope values")
@@ -98,12 +104,17 @@ impl<'a> Scope<'a> {
 
     /// A node's value in one module instance (unknown until set).
     pub fn get_in(&self, id: usize, instance: &[ModuleStep]) -> Value {
+        self.get_marked_in(id, instance).value
+    }
+
+    /// A node's value and its marks in one module instance (unknown until set).
+    pub fn get_marked_in(&self, id: usize, instance: &[ModuleStep]) -> Marked {
         self.values
             .lock()
             .expect("scope values")
             .get(&(id, instance.to_vec()))
             .cloned()
-            .unwrap_or(Value::Unknown)
+            .unwrap_or_else(|| Marked::plain(Value::Unknown))
     }
 
     /// The instances of the module at static path `path` (known once its call was visited).
@@ -165,24 +176,27 @@ impl<'a> Scope<'a> {
                     values
                         .get(&(i, instance.to_vec()))
                         .cloned()
-                        .unwrap_or(Value::Unknown)
+                        .unwrap_or_else(|| Marked::plain(Value::Unknown))
                 })
             };
             for subject in self.graph.references(id) {
                 match subject {
                     Subject::Variable(name) => {
                         if let Some(v) = value_of(Node::Variable(name.clone())) {
-                            Arc::make_mut(&mut ctx.variables).insert(name.clone(), v);
+                            ctx.set_marks(subject.clone(), v.marks);
+                            Arc::make_mut(&mut ctx.variables).insert(name.clone(), v.value);
                         }
                     }
                     Subject::Local(name) => {
                         if let Some(v) = value_of(Node::Local(name.clone())) {
-                            Arc::make_mut(&mut ctx.locals).insert(name.clone(), v);
+                            ctx.set_marks(subject.clone(), v.marks);
+                            Arc::make_mut(&mut ctx.locals).insert(name.clone(), v.value);
                         }
                     }
                     Subject::Resource(addr) => {
                         if let Some(v) = value_of(Node::Resource(addr.clone())) {
-                            Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v);
+                            ctx.set_marks(subject.clone(), v.marks);
+                            Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v.value);
                         }
                     }
                     Subject::Module { call, output } => {
@@ -201,7 +215,14 @@ impl<'a> Scope<'a> {
             }
         }
         for (call, outputs) in module_outputs {
-            let value = self.module_value(config, instance, call, outputs.as_ref());
+            let (value, marks) = self
+                .module_value(config, instance, call, outputs.as_ref())
+                .into_parts();
+            let subject = Subject::Module {
+                call: call.to_string(),
+                output: None,
+            };
+            ctx.set_marks(subject, marks);
             Arc::make_mut(&mut ctx.modules).insert(call.to_string(), value);
         }
         ctx
@@ -238,17 +259,13 @@ impl<'a> Scope<'a> {
                 Node::Local(name) => {
                     let local = &config.locals[name];
                     let ctx = self.context_in(id, &instance);
-                    lang::evaluate(&local.expr, &ctx, &local.file, sources)
+                    lang::evaluate_marked(&local.expr, &ctx, &local.file, sources)
                 }
-                Node::Output(name) => {
-                    let output = &config.outputs[name];
-                    let ctx = self.context_in(id, &instance);
-                    lang::evaluate(&output.expr, &ctx, &output.file, sources)
-                }
-                _ => Ok(Value::Null),
+                Node::Output(name) => self.output_value(id, config, &instance, name),
+                _ => Ok(Marked::plain(Value::Null)),
             };
             match result {
-                Ok(value) => self.set_in(id, &instance, value),
+                Ok(value) => self.set_marked_in(id, &instance, value),
                 Err(_) if self.destroying => self.set_in(id, &instance, Value::Unknown),
                 Err(diags) => {
                     self.report(diags);
@@ -259,29 +276,34 @@ impl<'a> Scope<'a> {
         Some(ok)
     }
 
+    /// A variable's value: marked whole when it is declared sensitive.
     fn variable_value(
         &self,
         config: &Config,
         instance: &[ModuleStep],
         name: &str,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Marked, Diagnostics> {
+        let declared = Sensitivity::whole_if(config.variables[name].sensitive);
         if !instance.is_empty() {
-            return self.module_variable_value(config, instance, name);
+            return Ok(self
+                .module_variable_value(config, instance, name)?
+                .with(declared));
         }
         if let Some(value) = self.variables.get(name) {
-            return Ok(value.clone());
+            return Ok(Marked::new(value.clone(), declared));
         }
         let variable = &self.config.variables[name];
         if let Some(default) = &variable.default {
-            return lang::evaluate(
+            return lang::evaluate_marked(
                 default,
                 &EvalContext::default(),
                 &variable.file,
                 &self.config.sources,
-            );
+            )
+            .map(|value| value.with(declared));
         }
         if self.unknown_missing_variables {
-            return Ok(Value::Unknown);
+            return Ok(Marked::new(Value::Unknown, declared));
         }
         Err(Diagnostic::error(
             "No value for required variable",

@@ -1,6 +1,6 @@
 //! Schema-driven decoding of a block body into an object conforming to the schema's implied
 //! type. Every problem is collected with the range of the offending text, worded as Terraform
-//! words it.
+//! words it. The decoded object carries the sensitivity marks of the values written in it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -14,6 +14,7 @@ use super::EvalContext;
 use super::convert::convert;
 use super::dynamic::{self, Expansion, NestedItem};
 use super::eval::Evaluator;
+use super::marks::{Marked, Sensitivity};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 
 /// See [`crate::lang::decode_body`].
@@ -23,7 +24,7 @@ pub fn decode_body(
     ctx: &EvalContext,
     file: &str,
     sources: &Sources,
-) -> Result<Value, Diagnostics> {
+) -> Result<Marked, Diagnostics> {
     let mut decoder = Decoder {
         eval: Evaluator::new(ctx, file, sources),
         diags: Diagnostics::new(),
@@ -69,7 +70,7 @@ impl Decoder<'_> {
     /// Runs `body` with a dynamic block's iterator in scope.
     fn with_bindings<T>(
         &mut self,
-        bindings: Vec<(String, Value)>,
+        bindings: Vec<(String, Marked)>,
         body: impl FnOnce(&mut Self) -> T,
     ) -> T {
         if bindings.is_empty() {
@@ -92,8 +93,9 @@ impl Decoder<'_> {
     }
 
     /// Decodes `body`; `missing_span` is where missing arguments and blocks are reported.
-    fn block(&mut self, body: &Body, schema: &Block, missing_span: Option<Range<usize>>) -> Value {
+    fn block(&mut self, body: &Body, schema: &Block, missing_span: Option<Range<usize>>) -> Marked {
         let mut entries = BTreeMap::new();
+        let mut marks = BTreeMap::new();
         let mut first_seen: HashMap<&str, Option<Range<usize>>> = HashMap::new();
         for attr in body.attributes() {
             let name = attr.key.value().as_str();
@@ -133,8 +135,8 @@ impl Decoder<'_> {
                 );
                 continue;
             }
-            let value = match self.eval.eval(&attr.value) {
-                Ok(value) => value,
+            let (value, value_marks) = match self.eval.eval(&attr.value) {
+                Ok(marked) => marked.into_parts(),
                 Err(diags) => {
                     self.diags.extend(diags);
                     continue;
@@ -142,6 +144,7 @@ impl Decoder<'_> {
             };
             match convert(value, &attr_schema.ty) {
                 Ok(value) => {
+                    marks.insert(name.to_string(), value_marks.fitted(&value));
                     entries.insert(name.to_string(), value);
                 }
                 Err(message) => self.error(
@@ -220,10 +223,13 @@ impl Decoder<'_> {
                 continue;
             }
             let blocks = by_type.remove(name.as_str()).unwrap_or_default();
-            let value = self.nested_blocks(name, nested, &blocks, missing_span.clone());
+            let (value, nested_marks) = self
+                .nested_blocks(name, nested, &blocks, missing_span.clone())
+                .into_parts();
+            marks.insert(name.clone(), nested_marks);
             entries.insert(name.clone(), value);
         }
-        Value::Object(entries)
+        Marked::new(Value::Object(entries), Sensitivity::attributes(marks))
     }
 
     fn nested_blocks(
@@ -232,9 +238,9 @@ impl Decoder<'_> {
         nested: &tenantform_proto::schema::NestedBlock,
         blocks: &[NestedItem<'_>],
         missing_span: Option<Range<usize>>,
-    ) -> Value {
+    ) -> Marked {
         let expected_labels = usize::from(nested.nesting == Nesting::Map);
-        let mut decoded: Vec<(Option<String>, Value, &NestedItem<'_>)> = Vec::new();
+        let mut decoded: Vec<(Option<String>, Marked, &NestedItem<'_>)> = Vec::new();
         for block in blocks {
             if block.labels.len() > expected_labels {
                 let detail = if expected_labels == 0 {
@@ -311,21 +317,30 @@ impl Decoder<'_> {
             Nesting::Single => decoded
                 .into_iter()
                 .next()
-                .map_or(Value::Null, |(_, v, _)| v),
+                .map_or(Marked::plain(Value::Null), |(_, v, _)| v),
             Nesting::Group => decoded
                 .into_iter()
                 .next()
-                .map_or_else(|| empty_object(&nested.block), |(_, v, _)| v),
-            Nesting::List => Value::List(decoded.into_iter().map(|(_, v, _)| v).collect()),
+                .map_or_else(|| Marked::plain(empty_object(&nested.block)), |(_, v, _)| v),
+            Nesting::List => {
+                let (items, marks): (Vec<Value>, Vec<Sensitivity>) =
+                    decoded.into_iter().map(|(_, v, _)| v.into_parts()).unzip();
+                Marked::new(Value::List(items), Sensitivity::elements(marks))
+            }
             Nesting::Set => {
-                let mut items: Vec<Value> = decoded.into_iter().map(|(_, v, _)| v).collect();
+                let (mut items, marks): (Vec<Value>, Vec<Sensitivity>) =
+                    decoded.into_iter().map(|(_, v, _)| v.into_parts()).unzip();
                 Value::normalize_set(&mut items);
-                Value::Set(items)
+                let marks = Sensitivity::whole_if(marks.iter().any(Sensitivity::any));
+                Marked::new(Value::Set(items), marks)
             }
             Nesting::Map => {
                 let mut entries = BTreeMap::new();
+                let mut marks = BTreeMap::new();
                 for (label, value, block) in decoded {
                     let label = label.unwrap_or_default();
+                    let (value, value_marks) = value.into_parts();
+                    marks.insert(label.clone(), value_marks);
                     if entries.insert(label.clone(), value).is_some() {
                         self.error(
                             &format!("Duplicate {name} block"),
@@ -334,7 +349,7 @@ impl Decoder<'_> {
                         );
                     }
                 }
-                Value::Map(entries)
+                Marked::new(Value::Map(entries), Sensitivity::attributes(marks))
             }
         }
     }

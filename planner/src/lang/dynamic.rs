@@ -10,6 +10,8 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block as HclBlock, Body};
 use tenantform_proto::value::{Number, Value};
 
+use super::marks::{Marked, Sensitivity};
+
 use super::eval::Evaluator;
 use crate::diags::Diagnostics;
 
@@ -22,7 +24,7 @@ pub(super) struct NestedItem<'b> {
     /// The span of the first label, or of the block type.
     pub label_span: Option<Range<usize>>,
     /// The iterator binding of a dynamic block's expansion.
-    pub bindings: Vec<(String, Value)>,
+    pub bindings: Vec<(String, Marked)>,
 }
 
 impl<'b> NestedItem<'b> {
@@ -98,7 +100,8 @@ pub(super) fn expand<'b>(
             block.ident.span(),
         ));
     };
-    let collection = eval.eval(&for_each.value)?;
+    let (collection, collection_marks) = eval.eval(&for_each.value)?.into_parts();
+    let whole = Sensitivity::whole_if(collection_marks.is_whole());
     let pairs: Vec<(Value, Value)> = match collection {
         Value::Unknown => return Ok(Expansion::Unknown),
         Value::Null => {
@@ -143,16 +146,28 @@ pub(super) fn expand<'b>(
         None => Vec::new(),
     };
     let mut items = Vec::with_capacity(pairs.len());
-    for (key, value) in pairs {
-        let binding = Value::Object(BTreeMap::from([
-            ("key".to_string(), key),
-            ("value".to_string(), value),
+    for (index, (key, value)) in pairs.into_iter().enumerate() {
+        let value_marks = match &key {
+            Value::String(name) => collection_marks.attribute(name),
+            _ => collection_marks.element(index),
+        }
+        .union(whole.clone());
+        let binding_marks = Sensitivity::attributes(BTreeMap::from([
+            ("key".to_string(), whole.clone()),
+            ("value".to_string(), value_marks),
         ]));
+        let binding = Marked::new(
+            Value::Object(BTreeMap::from([
+                ("key".to_string(), key),
+                ("value".to_string(), value),
+            ])),
+            binding_marks,
+        );
         let bindings = vec![(iterator.clone(), binding)];
         let labels = eval.with_bindings(bindings.clone(), |eval| {
             label_exprs
                 .iter()
-                .map(|expr| match eval.eval(expr)? {
+                .map(|expr| match eval.eval(expr)?.value {
                     Value::String(s) => Ok(s),
                     _ => Err(eval.error(
                         "Invalid dynamic block label",

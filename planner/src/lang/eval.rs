@@ -1,6 +1,8 @@
 //! The expression evaluator: literals, collections, conditionals and function calls, with
 //! traversals, templates, `for` expressions and operators in their own modules. Any operation
-//! on an unknown value yields an unknown value.
+//! on an unknown value yields an unknown value. Every result carries its sensitivity marks:
+//! constructors keep their elements' marks, and an operation takes the marks of the operands
+//! it reads as a whole.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,11 +13,13 @@ use tenantform_proto::value::{Number, Value};
 
 use super::EvalContext;
 use super::convert::convert;
+use super::functions::marking::result_marks;
 use super::functions::{self, FunctionError};
+use super::marks::{Marked, Sensitivity};
 use super::types::value_kind;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 
-pub(super) type EvalResult = Result<Value, Diagnostics>;
+pub(super) type EvalResult = Result<Marked, Diagnostics>;
 
 /// Evaluates expressions of one file against a context, with the names `for` expressions
 /// bind in scope.
@@ -24,7 +28,7 @@ pub(crate) struct Evaluator<'a> {
     file: &'a str,
     sources: &'a Sources,
     /// Names bound by enclosing `for` expressions and template directives, innermost last.
-    scope: Vec<(String, Value)>,
+    scope: Vec<(String, Marked)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -59,7 +63,7 @@ impl<'a> Evaluator<'a> {
             .into()
     }
 
-    pub(super) fn lookup_scope(&self, name: &str) -> Option<&Value> {
+    pub(super) fn lookup_scope(&self, name: &str) -> Option<&Marked> {
         self.scope
             .iter()
             .rev()
@@ -68,7 +72,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Puts `bindings` in scope until [`Evaluator::pop_bindings`] with the returned depth.
-    pub(super) fn push_bindings(&mut self, bindings: Vec<(String, Value)>) -> usize {
+    pub(super) fn push_bindings(&mut self, bindings: Vec<(String, Marked)>) -> usize {
         let depth = self.scope.len();
         self.scope.extend(bindings);
         depth
@@ -81,7 +85,7 @@ impl<'a> Evaluator<'a> {
     /// Runs `body` with `bindings` in scope.
     pub(super) fn with_bindings<T>(
         &mut self,
-        bindings: Vec<(String, Value)>,
+        bindings: Vec<(String, Marked)>,
         body: impl FnOnce(&mut Self) -> T,
     ) -> T {
         let depth = self.scope.len();
@@ -91,17 +95,40 @@ impl<'a> Evaluator<'a> {
         result
     }
 
+    /// Evaluates an operand the result depends on as a whole: its value, with its marks (any
+    /// part's) added to `marks`.
+    pub(super) fn eval_operand(
+        &mut self,
+        expr: &Expression,
+        marks: &mut Sensitivity,
+    ) -> Result<Value, Diagnostics> {
+        let (value, operand_marks) = self.eval(expr)?.into_parts();
+        if operand_marks.any() {
+            *marks = Sensitivity::Whole;
+        }
+        Ok(value)
+    }
+
     pub(crate) fn eval(&mut self, expr: &Expression) -> EvalResult {
+        let plain = |value| Ok(Marked::plain(value));
         match expr {
-            Expression::Null(_) => Ok(Value::Null),
-            Expression::Bool(b) => Ok(Value::Bool(*b.value())),
-            Expression::Number(n) => Ok(Value::Number(number_literal(n))),
-            Expression::String(s) => Ok(Value::String(s.value().clone())),
-            Expression::Array(array) => array
-                .iter()
-                .map(|item| self.eval(item))
-                .collect::<Result<_, _>>()
-                .map(Value::Tuple),
+            Expression::Null(_) => plain(Value::Null),
+            Expression::Bool(b) => plain(Value::Bool(*b.value())),
+            Expression::Number(n) => plain(Value::Number(number_literal(n))),
+            Expression::String(s) => plain(Value::String(s.value().clone())),
+            Expression::Array(array) => {
+                let mut items = Vec::with_capacity(array.len());
+                let mut marks = Vec::with_capacity(array.len());
+                for item in array.iter() {
+                    let (value, item_marks) = self.eval(item)?.into_parts();
+                    items.push(value);
+                    marks.push(item_marks);
+                }
+                Ok(Marked::new(
+                    Value::Tuple(items),
+                    Sensitivity::elements(marks),
+                ))
+            }
             Expression::Object(object) => self.eval_object(object),
             Expression::StringTemplate(template) => self.eval_template(template),
             Expression::HeredocTemplate(heredoc) => self.eval_heredoc(heredoc),
@@ -109,64 +136,86 @@ impl<'a> Evaluator<'a> {
             Expression::Variable(_) | Expression::Traversal(_) => self.eval_traversal(expr),
             Expression::Conditional(cond) => self.eval_conditional(cond),
             Expression::FuncCall(call) => self.eval_call(call),
-            Expression::UnaryOp(op) => self.eval_unary(op),
-            Expression::BinaryOp(op) => self.eval_binary(op),
+            Expression::UnaryOp(op) => {
+                let mut marks = Sensitivity::None;
+                let value = self.eval_unary(op, &mut marks)?;
+                Ok(Marked::new(value, marks))
+            }
+            Expression::BinaryOp(op) => {
+                let mut marks = Sensitivity::None;
+                let value = self.eval_binary(op, &mut marks)?;
+                Ok(Marked::new(value, marks))
+            }
             Expression::ForExpr(for_expr) => self.eval_for(for_expr),
         }
     }
 
     fn eval_object(&mut self, object: &Object) -> EvalResult {
         let mut entries = BTreeMap::new();
+        let mut entry_marks = BTreeMap::new();
+        let mut key_marks = Sensitivity::None;
         let mut unknown_key = false;
         for (key, value) in object.iter() {
             let name = match key {
                 ObjectKey::Ident(ident) => ident.value().to_string(),
-                ObjectKey::Expression(key_expr) => match self.eval(key_expr)? {
-                    Value::Unknown => {
-                        unknown_key = true;
-                        continue;
-                    }
-                    Value::Null => {
-                        return Err(self.error(
-                            "Invalid object key",
-                            "Key expression in object constructor must not be null.",
-                            key_expr.span(),
-                        ));
-                    }
-                    other => match convert(other, &tenantform_proto::value::Type::String) {
-                        Ok(Value::String(s)) => s,
-                        Ok(Value::Unknown) => {
+                ObjectKey::Expression(key_expr) => {
+                    match self.eval_operand(key_expr, &mut key_marks)? {
+                        Value::Unknown => {
                             unknown_key = true;
                             continue;
                         }
-                        _ => {
+                        Value::Null => {
                             return Err(self.error(
-                                "Incorrect key type",
-                                "Can't use this value as a key: string required.",
+                                "Invalid object key",
+                                "Key expression in object constructor must not be null.",
                                 key_expr.span(),
                             ));
                         }
-                    },
-                },
+                        other => match convert(other, &tenantform_proto::value::Type::String) {
+                            Ok(Value::String(s)) => s,
+                            Ok(Value::Unknown) => {
+                                unknown_key = true;
+                                continue;
+                            }
+                            _ => {
+                                return Err(self.error(
+                                    "Incorrect key type",
+                                    "Can't use this value as a key: string required.",
+                                    key_expr.span(),
+                                ));
+                            }
+                        },
+                    }
+                }
             };
-            let item = self.eval(value.expr())?;
+            let (item, marks) = self.eval(value.expr())?.into_parts();
+            entry_marks.insert(name.clone(), marks);
             entries.insert(name, item);
         }
         Ok(if unknown_key {
-            Value::Unknown
+            Marked::new(Value::Unknown, key_marks)
         } else {
-            Value::Object(entries)
+            Marked::new(
+                Value::Object(entries),
+                Sensitivity::attributes(entry_marks).union(key_marks),
+            )
         })
     }
 
+    /// A conditional: the chosen branch with its own marks, plus the condition's and, as in
+    /// HCL, the top-level marks of the other branch (whose errors do not count).
     fn eval_conditional(&mut self, cond: &Conditional) -> EvalResult {
-        let condition = self.eval(&cond.cond_expr)?;
+        let mut marks = Sensitivity::None;
+        let condition = self.eval_operand(&cond.cond_expr, &mut marks)?;
         let chosen = match condition {
             Value::Unknown => {
                 // Both branches are still checked for errors.
-                self.eval(&cond.true_expr)?;
-                self.eval(&cond.false_expr)?;
-                return Ok(Value::Unknown);
+                let when_true = self.eval(&cond.true_expr)?;
+                let when_false = self.eval(&cond.false_expr)?;
+                let branch_marks = Sensitivity::whole_if(
+                    when_true.marks.is_whole() || when_false.marks.is_whole(),
+                );
+                return Ok(Marked::new(Value::Unknown, marks.union(branch_marks)));
             }
             Value::Null => {
                 return Err(self.error(
@@ -186,11 +235,18 @@ impl<'a> Evaluator<'a> {
                 }
             },
         };
-        if chosen {
-            self.eval(&cond.true_expr)
+        let (taken, other) = if chosen {
+            (&cond.true_expr, &cond.false_expr)
         } else {
-            self.eval(&cond.false_expr)
+            (&cond.false_expr, &cond.true_expr)
+        };
+        let branch = self.eval(taken)?;
+        if let Ok(other) = self.eval(other)
+            && other.marks.is_whole()
+        {
+            marks = Sensitivity::Whole;
         }
+        Ok(branch.with(marks))
     }
 
     fn eval_call(&mut self, call: &FuncCall) -> EvalResult {
@@ -213,17 +269,27 @@ impl<'a> Evaluator<'a> {
             ));
         };
         let mut args = Vec::with_capacity(call.args.len());
+        let mut arg_marks = Vec::with_capacity(call.args.len());
         let mut spans = Vec::with_capacity(call.args.len());
         for arg in call.args.iter() {
-            args.push(self.eval(arg)?);
+            let (value, marks) = self.eval(arg)?.into_parts();
+            args.push(value);
+            arg_marks.push(marks);
             spans.push(arg.span());
         }
         if call.args.expand_final() {
             let last_span = spans.pop().flatten();
+            let last_marks = arg_marks.pop().unwrap_or_default();
             match args.pop() {
-                Some(Value::Unknown) => return Ok(Value::Unknown),
+                Some(Value::Unknown) => return Ok(Marked::new(Value::Unknown, last_marks)),
                 Some(Value::List(items) | Value::Tuple(items) | Value::Set(items)) => {
                     spans.extend(std::iter::repeat_n(last_span.clone(), items.len()));
+                    let expanded = if last_marks.is_whole() {
+                        vec![Sensitivity::Whole; items.len()]
+                    } else {
+                        last_marks.element_marks(items.len())
+                    };
+                    arg_marks.extend(expanded);
                     args.extend(items);
                 }
                 Some(other) => {
@@ -266,8 +332,16 @@ impl<'a> Evaluator<'a> {
                     .or(call_span),
             ));
         }
+        // The arguments are kept for working out the result's marks only when some are marked.
+        let marked_args = arg_marks.iter().any(Sensitivity::any).then(|| args.clone());
         match functions::call(function, args) {
-            Ok(value) => Ok(value),
+            Ok(value) => {
+                let marks = match &marked_args {
+                    Some(args) => result_marks(function.name, args, &arg_marks, &value),
+                    None => Sensitivity::whole_if(function.name == "sensitive"),
+                };
+                Ok(Marked::new(value, marks))
+            }
             Err(FunctionError::Argument { index, message }) => {
                 let param = function
                     .params

@@ -1,6 +1,7 @@
 //! `for` expressions: `[for k, v in coll : expr if cond]` and
 //! `{for k, v in coll : key => value... if cond}`, with HCL's rules for iteration keys,
-//! filtering, grouping and unknown values.
+//! filtering, grouping and unknown values. Elements keep their own marks; the marks of the
+//! collection, of a condition or of a key mark the whole result.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,11 +12,12 @@ use tenantform_proto::value::{Number, Type, Value};
 
 use super::convert::convert;
 use super::eval::{EvalResult, Evaluator};
+use super::marks::{Marked, Sensitivity};
 use super::types::value_kind;
 use crate::diags::Diagnostics;
 
-/// The `(key, value)` pairs of an iterable collection.
-pub(super) type Items = Vec<(Value, Value)>;
+/// The `(key, value)` pairs of an iterable collection, each with its marks.
+pub(super) type Items = Vec<(Marked, Marked)>;
 
 impl Evaluator<'_> {
     /// The items a `for` iterates over, or `None` when the collection is unknown. Lists,
@@ -23,9 +25,11 @@ impl Evaluator<'_> {
     /// attribute names.
     pub(super) fn iteration_items(
         &self,
-        collection: Value,
+        collection: Marked,
         span: Option<Range<usize>>,
     ) -> Result<Option<Items>, Diagnostics> {
+        let (collection, marks) = collection.into_parts();
+        let whole = Sensitivity::whole_if(marks.is_whole());
         match collection {
             Value::Unknown => Ok(None),
             Value::Null => Err(self.error(
@@ -37,14 +41,37 @@ impl Evaluator<'_> {
                 items
                     .into_iter()
                     .enumerate()
-                    .map(|(i, v)| (Value::Number(Number::Int(i as i64)), v))
+                    .map(|(i, v)| {
+                        (
+                            Marked::new(Value::Number(Number::Int(i as i64)), whole.clone()),
+                            Marked::new(v, marks.element(i)),
+                        )
+                    })
                     .collect(),
             )),
-            Value::Set(items) => Ok(Some(items.into_iter().map(|v| (v.clone(), v)).collect())),
+            Value::Set(items) => Ok(Some(
+                items
+                    .into_iter()
+                    .map(|v| {
+                        // A set's marks cover all of it.
+                        let set_marks = marks.collapsed();
+                        (
+                            Marked::new(v.clone(), set_marks.clone()),
+                            Marked::new(v, set_marks),
+                        )
+                    })
+                    .collect(),
+            )),
             Value::Map(entries) | Value::Object(entries) => Ok(Some(
                 entries
                     .into_iter()
-                    .map(|(k, v)| (Value::String(k), v))
+                    .map(|(k, v)| {
+                        let item_marks = marks.attribute(&k);
+                        (
+                            Marked::new(Value::String(k), whole.clone()),
+                            Marked::new(v, item_marks),
+                        )
+                    })
                     .collect(),
             )),
             other => Err(self.error(
@@ -61,21 +88,22 @@ impl Evaluator<'_> {
     pub(super) fn eval_for(&mut self, for_expr: &ForExpr) -> EvalResult {
         let intro = &for_expr.intro;
         let collection = self.eval(&intro.collection_expr)?;
+        let mut marks = Sensitivity::whole_if(collection.marks.is_whole());
         let Some(items) = self.iteration_items(collection, intro.collection_expr.span())? else {
-            return Ok(Value::Unknown);
+            return Ok(Marked::new(Value::Unknown, marks));
         };
         let key_var = intro.key_var.as_ref().map(|k| k.value().to_string());
         let value_var = intro.value_var.value().to_string();
         let mut tuple = Vec::new();
-        let mut object: BTreeMap<String, Value> = BTreeMap::new();
-        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut object: BTreeMap<String, Marked> = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<Marked>> = BTreeMap::new();
         let mut unknown = false;
         for (key, value) in items {
             let mut bindings = vec![(value_var.clone(), value)];
             if let Some(key_var) = &key_var {
                 bindings.insert(0, (key_var.clone(), key));
             }
-            let step = self.with_bindings(bindings, |ev| ev.for_step(for_expr))?;
+            let step = self.with_bindings(bindings, |ev| ev.for_step(for_expr, &mut marks))?;
             match step {
                 ForStep::Skip => {}
                 ForStep::Unknown => unknown = true,
@@ -101,27 +129,28 @@ impl Evaluator<'_> {
                 }
             }
         }
-        Ok(if unknown {
-            Value::Unknown
+        let result = if unknown {
+            Marked::plain(Value::Unknown)
         } else if for_expr.key_expr.is_none() {
-            Value::Tuple(tuple)
+            tuple_of(tuple)
         } else if for_expr.grouping {
-            Value::Object(
-                groups
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::Tuple(v)))
-                    .collect(),
-            )
+            object_of(groups.into_iter().map(|(k, v)| (k, tuple_of(v))).collect())
         } else {
-            Value::Object(object)
-        })
+            object_of(object)
+        };
+        Ok(result.with(marks))
     }
 
     /// One iteration: the filter, then the key (object form) and the value.
-    fn for_step(&mut self, for_expr: &ForExpr) -> Result<ForStep, Diagnostics> {
+    /// `marks` takes the marks of the condition and the key.
+    fn for_step(
+        &mut self,
+        for_expr: &ForExpr,
+        marks: &mut Sensitivity,
+    ) -> Result<ForStep, Diagnostics> {
         if let Some(cond) = &for_expr.cond {
             let span = cond.expr.span();
-            match self.eval(&cond.expr)? {
+            match self.eval_operand(&cond.expr, marks)? {
                 Value::Unknown => return Ok(ForStep::Unknown),
                 Value::Null => {
                     return Err(self.error(
@@ -147,7 +176,7 @@ impl Evaluator<'_> {
             return Ok(ForStep::Element(self.eval(&for_expr.value_expr)?));
         };
         let span = key_expr.span();
-        let name = match self.eval(key_expr)? {
+        let name = match self.eval_operand(key_expr, marks)? {
             Value::Unknown => return Ok(ForStep::Unknown),
             Value::Null => {
                 return Err(self.error(
@@ -175,6 +204,25 @@ impl Evaluator<'_> {
 enum ForStep {
     Skip,
     Unknown,
-    Element(Value),
-    Entry(String, Value, Option<Range<usize>>),
+    Element(Marked),
+    Entry(String, Marked, Option<Range<usize>>),
+}
+
+/// A tuple of marked elements.
+pub(super) fn tuple_of(items: Vec<Marked>) -> Marked {
+    let (values, marks): (Vec<Value>, Vec<Sensitivity>) =
+        items.into_iter().map(Marked::into_parts).unzip();
+    Marked::new(Value::Tuple(values), Sensitivity::elements(marks))
+}
+
+/// An object of marked attributes.
+pub(super) fn object_of(entries: BTreeMap<String, Marked>) -> Marked {
+    let mut values = BTreeMap::new();
+    let mut marks = BTreeMap::new();
+    for (name, item) in entries {
+        let (value, item_marks) = item.into_parts();
+        marks.insert(name.clone(), item_marks);
+        values.insert(name, value);
+    }
+    Marked::new(Value::Object(values), Sensitivity::attributes(marks))
 }

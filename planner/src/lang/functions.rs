@@ -17,7 +17,7 @@ mod encoding;
 mod files;
 mod hashing;
 mod lazy;
-pub mod marks;
+pub mod marking;
 mod network;
 mod numeric;
 #[cfg(test)]

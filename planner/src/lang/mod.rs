@@ -13,6 +13,7 @@ mod eval;
 mod for_expr;
 pub mod functions;
 mod heredoc;
+pub mod marks;
 mod operators;
 pub mod references;
 mod template;
@@ -32,6 +33,7 @@ use tenantform_proto::value::{Type, Value};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
+pub use marks::{Marked, Sensitivity};
 
 /// What an expression refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -87,6 +89,26 @@ pub struct EvalContext {
     pub modules: Arc<BTreeMap<String, Value>>,
     /// `self` inside a postcondition.
     pub self_value: Option<Value>,
+    /// The sensitivity of the values above that have sensitive parts, by what names them
+    /// (`Subject::Each` for `each.value`, `Subject::Module { output: None, .. }` for
+    /// `module.NAME`); what is absent has none.
+    pub marks: Arc<BTreeMap<Subject, Sensitivity>>,
+}
+
+impl EvalContext {
+    /// The marks of the value `subject` names.
+    pub fn marks_of(&self, subject: &Subject) -> Sensitivity {
+        self.marks.get(subject).cloned().unwrap_or_default()
+    }
+
+    /// Records the marks of the value `subject` names.
+    pub fn set_marks(&mut self, subject: Subject, marks: Sensitivity) {
+        if marks.any() {
+            Arc::make_mut(&mut self.marks).insert(subject, marks);
+        } else if self.marks.contains_key(&subject) {
+            Arc::make_mut(&mut self.marks).remove(&subject);
+        }
+    }
 }
 
 /// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.
@@ -107,13 +129,24 @@ pub fn body_references(
     references::body_references(body, file, sources)
 }
 
-/// Evaluates one expression.
+/// Evaluates one expression, leaving out the marks of its result (for values whose
+/// sensitivity does not matter: counts, conditions, keys checked elsewhere).
 pub fn evaluate(
     expr: &Expression,
     ctx: &EvalContext,
     file: &str,
     sources: &Sources,
 ) -> Result<Value, Diagnostics> {
+    evaluate_marked(expr, ctx, file, sources).map(|marked| marked.value)
+}
+
+/// Evaluates one expression with the sensitivity marks of its result.
+pub fn evaluate_marked(
+    expr: &Expression,
+    ctx: &EvalContext,
+    file: &str,
+    sources: &Sources,
+) -> Result<Marked, Diagnostics> {
     eval::Evaluator::new(ctx, file, sources).eval(expr)
 }
 
@@ -127,6 +160,17 @@ pub fn decode_body(
     file: &str,
     sources: &Sources,
 ) -> Result<Value, Diagnostics> {
+    decode_body_marked(body, schema, ctx, file, sources).map(|marked| marked.value)
+}
+
+/// [`decode_body`] with the sensitivity marks of the decoded object.
+pub fn decode_body_marked(
+    body: &Body,
+    schema: &Block,
+    ctx: &EvalContext,
+    file: &str,
+    sources: &Sources,
+) -> Result<Marked, Diagnostics> {
     decode::decode_body(body, schema, ctx, file, sources)
 }
 

@@ -1,6 +1,6 @@
 //! Unary and binary operators with cty semantics: arithmetic and comparison on numbers
 //! (strings that parse as numbers are accepted), deep equality, and boolean logic. Any
-//! unknown operand makes the result unknown.
+//! unknown operand makes the result unknown, and any marked operand marks the result.
 
 use std::ops::Range;
 
@@ -9,13 +9,19 @@ use hcl_edit::expr::{BinaryOp, BinaryOperator, UnaryOp, UnaryOperator};
 use tenantform_proto::value::{Number, Type, Value};
 
 use super::convert::convert;
-use super::eval::{EvalResult, Evaluator};
+use super::eval::Evaluator;
+use super::marks::Sensitivity;
 use super::types::equal;
 use crate::diags::Diagnostics;
 
 impl Evaluator<'_> {
-    pub(super) fn eval_unary(&mut self, op: &UnaryOp) -> EvalResult {
-        let operand = self.eval(&op.expr)?;
+    /// A unary operation; `marks` takes the operand's.
+    pub(super) fn eval_unary(
+        &mut self,
+        op: &UnaryOp,
+        marks: &mut Sensitivity,
+    ) -> Result<Value, Diagnostics> {
+        let operand = self.eval_operand(&op.expr, marks)?;
         let span = op.expr.span();
         match op.operator.value() {
             UnaryOperator::Not => match self.operand(operand, &Type::Bool, "", span)? {
@@ -29,9 +35,14 @@ impl Evaluator<'_> {
         }
     }
 
-    pub(super) fn eval_binary(&mut self, op: &BinaryOp) -> EvalResult {
-        let left = self.eval(&op.lhs_expr)?;
-        let right = self.eval(&op.rhs_expr)?;
+    /// A binary operation; `marks` takes the operands'.
+    pub(super) fn eval_binary(
+        &mut self,
+        op: &BinaryOp,
+        marks: &mut Sensitivity,
+    ) -> Result<Value, Diagnostics> {
+        let left = self.eval_operand(&op.lhs_expr, marks)?;
+        let right = self.eval_operand(&op.rhs_expr, marks)?;
         let (lspan, rspan) = (op.lhs_expr.span(), op.rhs_expr.span());
         let operator = *op.operator.value();
         match operator {
@@ -99,7 +110,7 @@ impl Evaluator<'_> {
         a: Number,
         b: Number,
         span: Option<Range<usize>>,
-    ) -> EvalResult {
+    ) -> Result<Value, Diagnostics> {
         let (result, not_a_number) = match operator {
             BinaryOperator::Plus => (a.add(&b), "can't compute sum of opposing infinities"),
             BinaryOperator::Minus => (a.sub(&b), "can't subtract infinity from itself"),

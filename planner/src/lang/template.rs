@@ -1,6 +1,7 @@
 //! String templates and heredocs: literals, `${...}` interpolations and the `%{if}` and
 //! `%{for}` directives, with `~` whitespace stripping. A template made of one interpolation
-//! only yields that interpolation's value unchanged, as in HCL.
+//! only yields that interpolation's value unchanged, as in HCL. A rendered template is
+//! sensitive when any value it reads is.
 
 use hcl_edit::Span;
 use hcl_edit::template::{Directive, Element, HeredocTemplate, Template};
@@ -9,6 +10,7 @@ use tenantform_proto::value::{Type, Value};
 use super::convert::convert;
 use super::eval::{EvalResult, Evaluator};
 use super::heredoc;
+use super::marks::{Marked, Sensitivity};
 use crate::diags::Diagnostics;
 
 /// Where whitespace must be stripped around one element.
@@ -53,7 +55,9 @@ impl Evaluator<'_> {
         if let Some(Element::Interpolation(interp)) = template.as_single_element() {
             return self.eval(&interp.expr);
         }
-        self.render_template(template, false, false)
+        let mut marks = Sensitivity::None;
+        let value = self.render_template(template, false, false, &mut marks)?;
+        Ok(Marked::new(value, marks))
     }
 
     /// Renders a template to a string; `trim_start`/`trim_end` strip the whitespace at its
@@ -63,7 +67,8 @@ impl Evaluator<'_> {
         template: &Template,
         trim_start: bool,
         trim_end: bool,
-    ) -> EvalResult {
+        marks: &mut Sensitivity,
+    ) -> Result<Value, Diagnostics> {
         let elements: Vec<&Element> = template.iter().collect();
         let mut out = String::new();
         let mut unknown = false;
@@ -86,13 +91,13 @@ impl Evaluator<'_> {
                     out.push_str(text);
                 }
                 Element::Interpolation(interp) => {
-                    let value = self.eval(&interp.expr)?;
+                    let value = self.eval_operand(&interp.expr, marks)?;
                     match self.template_string(value, interp.expr.span())? {
                         Some(s) => out.push_str(&s),
                         None => unknown = true,
                     }
                 }
-                Element::Directive(directive) => match self.render_directive(directive)? {
+                Element::Directive(directive) => match self.render_directive(directive, marks)? {
                     Some(s) => out.push_str(&s),
                     None => unknown = true,
                 },
@@ -106,10 +111,14 @@ impl Evaluator<'_> {
     }
 
     /// The text of a directive, or `None` when it depends on an unknown value.
-    fn render_directive(&mut self, directive: &Directive) -> Result<Option<String>, Diagnostics> {
+    fn render_directive(
+        &mut self,
+        directive: &Directive,
+        marks: &mut Sensitivity,
+    ) -> Result<Option<String>, Diagnostics> {
         match directive {
             Directive::If(d) => {
-                let condition = self.eval(&d.if_expr.cond_expr)?;
+                let condition = self.eval_operand(&d.if_expr.cond_expr, marks)?;
                 let span = d.if_expr.cond_expr.span();
                 let chosen = match condition {
                     Value::Unknown => return Ok(None),
@@ -141,12 +150,14 @@ impl Evaluator<'_> {
                         &d.if_expr.template,
                         d.if_expr.strip.strip_end(),
                         trim_end,
+                        marks,
                     )?
                 } else if let Some(else_expr) = &d.else_expr {
                     self.render_template(
                         &else_expr.template,
                         else_expr.strip.strip_end(),
                         d.endif_expr.strip.strip_start(),
+                        marks,
                     )?
                 } else {
                     Value::String(String::new())
@@ -158,6 +169,9 @@ impl Evaluator<'_> {
             }
             Directive::For(d) => {
                 let collection = self.eval(&d.for_expr.collection_expr)?;
+                if collection.marks.is_whole() {
+                    *marks = Sensitivity::Whole;
+                }
                 let span = d.for_expr.collection_expr.span();
                 let Some(items) = self.iteration_items(collection, span)? else {
                     return Ok(None);
@@ -175,6 +189,7 @@ impl Evaluator<'_> {
                             &d.for_expr.template,
                             d.for_expr.strip.strip_end(),
                             d.endfor_expr.strip.strip_start(),
+                            marks,
                         )
                     })?;
                     match rendered {

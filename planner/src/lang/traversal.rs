@@ -1,6 +1,7 @@
 //! Traversals: resolving a reference's root (`var.x`, `local.y`, `TYPE.NAME`,
 //! `data.TYPE.NAME`, `path.module`, `count.index`, a `for` variable) and applying attribute
-//! access, indexing and splat operators to a value.
+//! access, indexing and splat operators to a value. A part taken out of a value keeps that
+//! part's marks; an index key's marks mark the part taken.
 
 use std::ops::Range;
 
@@ -8,8 +9,10 @@ use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::{Decorated, Ident, Span};
 use tenantform_proto::value::{Number, Type, Value};
 
+use super::Subject;
 use super::convert::convert;
 use super::eval::{EvalResult, Evaluator};
+use super::marks::{Marked, Sensitivity};
 use crate::addrs::ResourceAddr;
 use crate::diags::Diagnostics;
 
@@ -50,11 +53,43 @@ impl Evaluator<'_> {
         &mut self,
         root: &Decorated<Ident>,
         ops: &[Operator],
-    ) -> Result<(Value, usize), Diagnostics> {
+    ) -> Result<(Marked, usize), Diagnostics> {
         let name = root.value().as_str();
         if let Some(value) = self.lookup_scope(name) {
             return Ok((value.clone(), 0));
         }
+        let (value, consumed) = self.resolve_root_value(root, ops)?;
+        let ctx = self.ctx;
+        let first = attr_name(ops.first());
+        let subject = match (name, first) {
+            ("var", Some(var)) => Some(Subject::Variable(var.to_string())),
+            ("local", Some(local)) => Some(Subject::Local(local.to_string())),
+            ("each", Some("value")) => Some(Subject::Each),
+            ("self", _) => Some(Subject::SelfObject),
+            ("module", Some(call)) => Some(Subject::Module {
+                call: call.to_string(),
+                output: None,
+            }),
+            ("data", Some(type_name)) => attr_name(ops.get(1))
+                .map(|res_name| Subject::Resource(ResourceAddr::data(type_name, res_name))),
+            ("count" | "path" | "terraform" | "each", _) => None,
+            (type_name, Some(res_name)) => Some(Subject::Resource(ResourceAddr::managed(
+                type_name, res_name,
+            ))),
+            _ => None,
+        };
+        let marks = subject.map(|s| ctx.marks_of(&s)).unwrap_or_default();
+        Ok((Marked::new(value, marks), consumed))
+    }
+
+    /// The unmarked value a reference's root names, and how many operators naming it were
+    /// used.
+    fn resolve_root_value(
+        &mut self,
+        root: &Decorated<Ident>,
+        ops: &[Operator],
+    ) -> Result<(Value, usize), Diagnostics> {
+        let name = root.value().as_str();
         let span_to = |n: usize| join_spans(root.span(), ops.get(n).and_then(|op| op.span()));
         let first = attr_name(ops.first());
         let ctx = self.ctx;
@@ -185,22 +220,27 @@ impl Evaluator<'_> {
 
     /// Applies traversal operators in order; splats apply the operators after them to each
     /// element.
-    pub(super) fn apply_operators(&mut self, mut value: Value, ops: &[Operator]) -> EvalResult {
+    pub(super) fn apply_operators(&mut self, marked: Marked, ops: &[Operator]) -> EvalResult {
+        let (mut value, mut marks) = marked.into_parts();
         let mut i = 0;
         while i < ops.len() {
             let op = &ops[i];
             i += 1;
-            value = match op.value() {
+            (value, marks) = match op.value() {
                 TraversalOperator::GetAttr(name) => {
-                    self.get_attr(value, name.value(), op.span())?
+                    let part = marks.attribute(name.value());
+                    (self.get_attr(value, name.value(), op.span())?, part)
                 }
                 TraversalOperator::Index(key_expr) => {
-                    let key = self.eval(key_expr)?;
-                    self.index(value, key, op.span())?
+                    let mut key_marks = Sensitivity::None;
+                    let key = self.eval_operand(key_expr, &mut key_marks)?;
+                    let part = index_marks(&marks, &value, &key);
+                    (self.index(value, key, op.span())?, part.union(key_marks))
                 }
                 TraversalOperator::LegacyIndex(n) => {
                     let key = Value::Number(Number::from_u64(*n.value()));
-                    self.index(value, key, op.span())?
+                    let part = index_marks(&marks, &value, &key);
+                    (self.index(value, key, op.span())?, part)
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
                     // A full splat applies everything after it, nested splats included, to
@@ -218,33 +258,56 @@ impl Evaluator<'_> {
                     };
                     let per_element = &ops[i..i + count];
                     i += count;
-                    let items = match value {
-                        Value::Unknown => return Ok(Value::Unknown),
-                        Value::Null => Vec::new(),
-                        Value::List(items) | Value::Tuple(items) | Value::Set(items) => items,
-                        single => vec![single],
+                    let (items, item_marks) = match value {
+                        Value::Unknown => return Ok(Marked::new(Value::Unknown, marks)),
+                        Value::Null => (Vec::new(), Vec::new()),
+                        Value::Set(items) => {
+                            let whole = vec![marks.collapsed(); items.len()];
+                            (items, whole)
+                        }
+                        Value::List(items) | Value::Tuple(items) => {
+                            let element_marks = marks.element_marks(items.len());
+                            (items, element_marks)
+                        }
+                        single => (vec![single], vec![marks.clone()]),
                     };
                     let mut results = Vec::with_capacity(items.len());
-                    for item in items {
-                        results.push(self.apply_operators(item, per_element)?);
+                    let mut result_marks = Vec::with_capacity(items.len());
+                    for (item, item_marks) in items.into_iter().zip(item_marks) {
+                        let (result, marks) = self
+                            .apply_operators(Marked::new(item, item_marks), per_element)?
+                            .into_parts();
+                        results.push(result);
+                        result_marks.push(marks);
                     }
-                    Value::Tuple(results)
+                    let whole = Sensitivity::whole_if(marks.is_whole());
+                    (
+                        Value::Tuple(results),
+                        Sensitivity::elements(result_marks).union(whole),
+                    )
                 }
             };
             if value.is_unknown() {
                 // Evaluate the remaining index expressions for their errors only.
                 for op in &ops[i..] {
                     if let TraversalOperator::Index(key_expr) = op.value() {
-                        self.eval(key_expr)?;
+                        let mut key_marks = Sensitivity::None;
+                        self.eval_operand(key_expr, &mut key_marks)?;
+                        marks = marks.union(key_marks);
                     }
                 }
-                return Ok(Value::Unknown);
+                return Ok(Marked::new(Value::Unknown, marks.collapsed()));
             }
         }
-        Ok(value)
+        Ok(Marked::new(value, marks))
     }
 
-    fn get_attr(&self, value: Value, name: &str, span: Option<Range<usize>>) -> EvalResult {
+    fn get_attr(
+        &self,
+        value: Value,
+        name: &str,
+        span: Option<Range<usize>>,
+    ) -> Result<Value, Diagnostics> {
         match value {
             Value::Unknown => Ok(Value::Unknown),
             Value::Null => Err(self.error(
@@ -284,7 +347,12 @@ impl Evaluator<'_> {
         }
     }
 
-    pub(super) fn index(&self, value: Value, key: Value, span: Option<Range<usize>>) -> EvalResult {
+    pub(super) fn index(
+        &self,
+        value: Value,
+        key: Value,
+        span: Option<Range<usize>>,
+    ) -> Result<Value, Diagnostics> {
         let missing = || {
             self.error(
                 "Invalid index",
@@ -348,5 +416,25 @@ impl Evaluator<'_> {
                 span,
             )),
         }
+    }
+}
+
+/// The marks of the element of `value` that `key` selects.
+fn index_marks(marks: &Sensitivity, value: &Value, key: &Value) -> Sensitivity {
+    match (value, key) {
+        (_, _) if marks.is_whole() => Sensitivity::Whole,
+        (Value::List(_) | Value::Tuple(_), key) => match convert(key.clone(), &Type::Number) {
+            Ok(Value::Number(n)) => n
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .map(|i| marks.element(i))
+                .unwrap_or_default(),
+            _ => Sensitivity::None,
+        },
+        (Value::Map(_) | Value::Object(_), key) => match convert(key.clone(), &Type::String) {
+            Ok(Value::String(name)) => marks.attribute(&name),
+            _ => Sensitivity::None,
+        },
+        _ => marks.collapsed(),
     }
 }

@@ -1,14 +1,19 @@
 //! The embedded backend: a SQLite catalog (`<path>/catalog.db`) plus one SQLite file per tenant
-//! database under `<path>/databases/`. Deleted databases are archived to `archive_dir` with a
-//! verified SHA-256 checksum before their file is removed.
+//! database under `<path>/databases/` and one storage directory per tenant under the storage
+//! root. Deleted databases and storage are archived to `archive_dir` (see `backend::archive`)
+//! and the archive verified before the originals are removed.
 //!
 //! One connection guarded by a mutex serves all calls (the planner applies up to ten resources
 //! in parallel); each mutating call is one `IMMEDIATE` transaction in WAL mode, committed before
 //! it returns, so a killed process loses no acknowledged change.
 
+mod api_keys;
 mod audit;
 mod databases;
 mod grants;
+mod policies;
+mod schema;
+mod storage;
 mod tenants;
 mod users;
 
@@ -19,13 +24,13 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::{
-    Backend, BackendError, DatabaseRecord, GrantRecord, TenantFilter, TenantRecord, UserRecord,
-    now_rfc3339,
+    ApiKeyRecord, AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
+    StorageRecord, TenantFilter, TenantRecord, UserRecord, now_rfc3339,
 };
 
-/// The catalog layout this code reads and writes.
-const CATALOG_SCHEMA_VERSION: i64 = 1;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The catalog's file name inside the backend's folder.
+pub const CATALOG_FILE: &str = "catalog.db";
 
 /// Where the embedded backend keeps its files.
 #[derive(Clone, Debug)]
@@ -83,12 +88,12 @@ impl EmbeddedBackend {
                     .unwrap_or(&root.join("storage")),
             )?,
         };
-        let mut connection = Connection::open(root.join("catalog.db"))?;
+        let mut connection = Connection::open(root.join(CATALOG_FILE))?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut connection)?;
+        schema::migrate(&mut connection)?;
         Ok(EmbeddedBackend {
             connection: Mutex::new(connection),
             layout,
@@ -100,10 +105,15 @@ impl EmbeddedBackend {
         &self.layout.storage_root
     }
 
-    /// Recomputes the audit log's hash chain: the number of entries, or the sequence number of
-    /// the first entry that does not match.
-    pub fn verify_audit_chain(&self) -> Result<Result<usize, i64>, BackendError> {
-        audit::verify_chain(&self.lock())
+    /// Whether the user with this login may log in now (not disabled, tenant not suspended);
+    /// `None` when no user has the login.
+    pub fn login_enabled(&self, login: &str) -> Result<Option<bool>, BackendError> {
+        self.read(|c| users::login_enabled(c, login))
+    }
+
+    /// Removes the tenant tombstones whose retention has passed; returns how many.
+    pub fn purge_expired_tombstones(&self) -> Result<usize, BackendError> {
+        self.write(|tx| tenants::purge_expired(tx, &now_rfc3339()))
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -133,92 +143,6 @@ impl EmbeddedBackend {
         work(&self.lock())
     }
 }
-
-fn migrate(connection: &mut Connection) -> Result<(), BackendError> {
-    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    transaction
-        .execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);")?;
-    let current: Option<i64> =
-        transaction.query_row("SELECT max(version) FROM schema_version", [], |row| {
-            row.get(0)
-        })?;
-    match current {
-        None => {
-            transaction.execute_batch(CATALOG_SCHEMA)?;
-            transaction.execute(
-                "INSERT INTO schema_version (version) VALUES (?1)",
-                [CATALOG_SCHEMA_VERSION],
-            )?;
-        }
-        Some(CATALOG_SCHEMA_VERSION) => {}
-        Some(other) => {
-            return Err(BackendError::Corrupt(format!(
-                "catalog schema version {other} is newer than this provider understands \
-                 ({CATALOG_SCHEMA_VERSION}); upgrade the provider"
-            )));
-        }
-    }
-    transaction.commit()?;
-    Ok(())
-}
-
-const CATALOG_SCHEMA: &str = "
-CREATE TABLE tenants (
-    id TEXT PRIMARY KEY,
-    slug TEXT NOT NULL,
-    display_name TEXT NOT NULL,
-    tier TEXT NOT NULL,
-    region TEXT NOT NULL,
-    labels TEXT,
-    status TEXT NOT NULL,
-    deletion_protection INTEGER NOT NULL,
-    retention_days INTEGER NOT NULL,
-    contacts TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    deleted_at TEXT
-);
-CREATE UNIQUE INDEX tenants_live_slug ON tenants (slug) WHERE deleted_at IS NULL;
-CREATE TABLE databases (
-    id TEXT PRIMARY KEY,
-    tenant_id TEXT NOT NULL REFERENCES tenants (id),
-    name TEXT NOT NULL,
-    connection_limit INTEGER NOT NULL,
-    schema_name TEXT NOT NULL UNIQUE,
-    owner_role TEXT NOT NULL UNIQUE,
-    file_name TEXT NOT NULL UNIQUE,
-    UNIQUE (tenant_id, name)
-);
-CREATE TABLE users (
-    id TEXT PRIMARY KEY,
-    tenant_id TEXT NOT NULL REFERENCES tenants (id),
-    email TEXT NOT NULL,
-    role TEXT NOT NULL,
-    disabled INTEGER NOT NULL,
-    login TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    UNIQUE (tenant_id, email)
-);
-CREATE TABLE grants (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users (id),
-    database_id TEXT NOT NULL REFERENCES databases (id),
-    privileges TEXT NOT NULL,
-    UNIQUE (user_id, database_id)
-);
-CREATE INDEX grants_database ON grants (database_id);
-CREATE TABLE audit_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    resource TEXT NOT NULL,
-    resource_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    before TEXT,
-    after TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-";
 
 /// Maps a unique-constraint violation to [`BackendError::AlreadyExists`].
 fn unique_violation(
@@ -322,6 +246,65 @@ impl Backend for EmbeddedBackend {
     }
     fn list_grants(&self, user_id: &str) -> Result<Vec<GrantRecord>, BackendError> {
         self.read(|c| grants::list(c, user_id))
+    }
+
+    fn create_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError> {
+        self.write(|tx| storage::create(tx, &self.layout, record))
+    }
+    fn get_storage(&self, id: &str) -> Result<Option<StorageRecord>, BackendError> {
+        self.read(|c| storage::get(c, id))
+    }
+    fn find_storage(&self, tenant_id: &str) -> Result<Option<StorageRecord>, BackendError> {
+        self.read(|c| storage::find(c, tenant_id))
+    }
+    fn update_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError> {
+        self.write(|tx| storage::update(tx, record))
+    }
+    fn delete_storage(&self, id: &str) -> Result<bool, BackendError> {
+        self.write(|tx| storage::delete(tx, &self.layout, id))
+    }
+
+    fn create_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError> {
+        self.write(|tx| api_keys::create(tx, record))
+    }
+    fn get_api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
+        self.read(|c| api_keys::get(c, id))
+    }
+    fn find_api_key(
+        &self,
+        tenant_id: &str,
+        name: &str,
+    ) -> Result<Option<ApiKeyRecord>, BackendError> {
+        self.read(|c| api_keys::find(c, tenant_id, name))
+    }
+    fn update_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError> {
+        self.write(|tx| api_keys::update(tx, record))
+    }
+    fn delete_api_key(&self, id: &str) -> Result<bool, BackendError> {
+        self.write(|tx| api_keys::revoke(tx, id))
+    }
+    fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKeyRecord>, BackendError> {
+        self.read(|c| api_keys::list(c, tenant_id))
+    }
+
+    fn create_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
+        self.write(|tx| policies::create(tx, record))
+    }
+    fn get_policy(&self, id: &str) -> Result<Option<PolicyRecord>, BackendError> {
+        self.read(|c| policies::get(c, id))
+    }
+    fn find_policy(&self, tenant_id: &str) -> Result<Option<PolicyRecord>, BackendError> {
+        self.read(|c| policies::find(c, tenant_id))
+    }
+    fn update_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
+        self.write(|tx| policies::update(tx, record))
+    }
+    fn delete_policy(&self, id: &str) -> Result<bool, BackendError> {
+        self.write(|tx| policies::delete(tx, id))
+    }
+
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError> {
+        self.read(audit::entries)
     }
 }
 

@@ -11,6 +11,7 @@ use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, check_string, failed_apply,
     new_id, plan_with_rules,
 };
+use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, DatabaseRecord};
@@ -21,6 +22,11 @@ use crate::values::{Field, int_value, integer_field, object, required_string, st
 const RULES: PlanRules = PlanRules {
     defaults: &[("connection_limit", DefaultValue::Integer(-1))],
     forces_replacement: &["tenant_id", "name"],
+};
+
+const IMPORT: ImportSpec = ImportSpec {
+    what: "tenant database",
+    natural_key: "slug/name",
 };
 
 /// The `tenant_database` resource type.
@@ -243,15 +249,14 @@ impl ResourceType for TenantDatabase {
         }
     }
 
+    /// Imports by id, or by `slug/name`, discovering a database the catalog does not list yet.
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        match backend.get_database(id) {
-            Ok(Some(record)) => Ok(record_to_value(&record)),
-            Ok(None) => Err(Diagnostic::error(
-                "Cannot import non-existent tenant database",
-                format!("No tenant database has the id {id:?}."),
-            )
-            .into()),
-            Err(error) => Err(backend_failure("Failed to import tenant database", &error).into()),
-        }
+        IMPORT.import(
+            id,
+            backend,
+            |id| backend.get_database(id),
+            |tenant, rest| backend.discover_database(&tenant.id, rest[0]),
+            record_to_value,
+        )
     }
 }

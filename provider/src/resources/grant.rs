@@ -8,6 +8,7 @@ use tenantform_proto::value::{AttributePath, Type, Value};
 use super::common::{
     Adoption, apply_outcome, backend_failure, failed_apply, new_id, plan_with_rules,
 };
+use super::import::ImportSpec;
 use super::plan::PlanRules;
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, BackendError, GrantRecord};
@@ -60,6 +61,10 @@ fn schema() -> Schema {
 }
 
 const LABEL: &str = "tenant grant";
+const IMPORT: ImportSpec = ImportSpec {
+    what: LABEL,
+    natural_key: "slug/email/database-name",
+};
 
 /// The state value of a grant record.
 pub fn record_to_value(record: &GrantRecord) -> Value {
@@ -214,15 +219,23 @@ impl ResourceType for TenantGrant {
         }
     }
 
+    /// Imports by id, or by `slug/email/database-name`, discovering the user, the database and
+    /// the privileges when the catalog does not list them yet.
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        match backend.get_grant(id) {
-            Ok(Some(record)) => Ok(record_to_value(&record)),
-            Ok(None) => Err(Diagnostic::error(
-                "Cannot import non-existent tenant grant",
-                format!("No tenant grant has the id {id:?}."),
-            )
-            .into()),
-            Err(error) => Err(backend_failure("Failed to import tenant grant", &error).into()),
-        }
+        IMPORT.import(
+            id,
+            backend,
+            |id| backend.get_grant(id),
+            |tenant, rest| {
+                let Some(user) = backend.discover_user(&tenant.id, rest[0])? else {
+                    return Ok(None);
+                };
+                let Some(database) = backend.discover_database(&tenant.id, rest[1])? else {
+                    return Ok(None);
+                };
+                backend.discover_grant(&user.id, &database.id)
+            },
+            record_to_value,
+        )
     }
 }

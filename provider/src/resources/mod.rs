@@ -1,10 +1,15 @@
 //! The managed resource types. Each type answers validate, plan, apply, read and import in
 //! terms of cty values and a [`Backend`]; the gRPC layer only decodes and encodes.
 
+mod api_key;
 mod common;
 mod database;
+mod formats;
 mod grant;
+mod import;
 mod plan;
+mod policy;
+mod storage;
 mod tenant;
 mod user;
 
@@ -19,8 +24,12 @@ use tenantform_proto::value::{AttributePath, Value};
 use crate::backend::Backend;
 use crate::diagnostics::Diagnostics;
 
+pub use api_key::TenantApiKey;
 pub use database::TenantDatabase;
 pub use grant::TenantGrant;
+pub use import::ImportSpec;
+pub use policy::TenantPolicy;
+pub use storage::TenantStorage;
 pub use tenant::{TIERS, Tenant, record_to_value as tenant_record_to_value};
 pub use user::TenantUser;
 
@@ -100,7 +109,7 @@ pub trait ResourceType: Send + Sync {
     /// Refreshes `state`; `Ok(Value::Null)` when the object no longer exists.
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics>;
 
-    /// The state of an existing object, by id.
+    /// The state of an existing object, by id or by natural key (see [`ImportSpec`]).
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics>;
 }
 
@@ -111,6 +120,9 @@ pub fn all_resource_types() -> BTreeMap<&'static str, Box<dyn ResourceType>> {
         Box::new(TenantDatabase),
         Box::new(TenantUser),
         Box::new(TenantGrant),
+        Box::new(TenantStorage),
+        Box::new(TenantApiKey),
+        Box::new(TenantPolicy),
     ];
     types.into_iter().map(|t| (t.type_name(), t)).collect()
 }

@@ -28,6 +28,8 @@ pub enum DefaultValue {
     String(&'static str),
     Bool(bool),
     Integer(i64),
+    /// An empty list (of any element type).
+    EmptyList,
 }
 
 impl DefaultValue {
@@ -36,6 +38,7 @@ impl DefaultValue {
             DefaultValue::String(s) => Value::string(s),
             DefaultValue::Bool(b) => Value::Bool(b),
             DefaultValue::Integer(i) => crate::values::int_value(i),
+            DefaultValue::EmptyList => Value::List(Vec::new()),
         }
     }
 }

@@ -12,6 +12,7 @@ use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
     failed_apply, nested_path, new_id, plan_with_rules,
 };
+use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, BackendError, Contact, TenantRecord, now_rfc3339};
@@ -37,6 +38,11 @@ const RULES: PlanRules = PlanRules {
         ("retention_days", DefaultValue::Integer(30)),
     ],
     forces_replacement: &["slug", "region"],
+};
+
+const IMPORT: ImportSpec = ImportSpec {
+    what: "tenant",
+    natural_key: "slug",
 };
 
 /// The `tenant` resource type.
@@ -444,19 +450,12 @@ impl ResourceType for Tenant {
 
     /// Imports by id, or by slug when no tenant has that id.
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let found = backend.get_tenant(id).and_then(|found| match found {
-            Some(record) => Ok(Some(record)),
-            None if is_valid_slug(id) => backend.find_tenant_by_slug(id),
-            None => Ok(None),
-        });
-        match found {
-            Ok(Some(record)) => Ok(record_to_value(&record)),
-            Ok(None) => Err(Diagnostic::error(
-                "Cannot import non-existent tenant",
-                format!("No tenant has the id or slug {id:?}."),
-            )
-            .into()),
-            Err(error) => Err(backend_failure("Failed to import tenant", &error).into()),
-        }
+        IMPORT.import(
+            id,
+            backend,
+            |id| backend.get_tenant(id),
+            |tenant, _| Ok(Some(tenant.clone())),
+            record_to_value,
+        )
     }
 }

@@ -477,3 +477,17 @@ fn read_of_a_deleted_object_is_null() {
         Value::Null
     );
 }
+
+/// `object` with the attribute `name` set to `value`.
+fn with(object: &Value, name: &str, value: Value) -> Value {
+    let mut changed = object.clone();
+    if let Value::Object(attributes) = &mut changed {
+        attributes.insert(name.to_string(), value);
+    }
+    changed
+}
+
+mod api_key;
+mod import;
+mod policy;
+mod storage;

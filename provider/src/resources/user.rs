@@ -8,22 +8,33 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, apply_outcome, backend_failure, check_one_of, check_string, failed_apply, new_id,
-    plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
+    failed_apply, new_id, plan_with_rules,
 };
+use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, BackendError, UserRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
 use crate::secrets::{generate_password, hash_password};
-use crate::values::{Field, attr, bool_field, object, required_string, string_field};
+use crate::values::{
+    Field, attr, bool_field, int_value, integer_field, object, required_string, string_field,
+};
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
 
 const RULES: PlanRules = PlanRules {
-    defaults: &[("disabled", DefaultValue::Bool(false))],
+    defaults: &[
+        ("disabled", DefaultValue::Bool(false)),
+        ("connection_limit", DefaultValue::Integer(-1)),
+    ],
     forces_replacement: &["tenant_id", "email"],
+};
+
+const IMPORT: ImportSpec = ImportSpec {
+    what: "tenant user",
+    natural_key: "slug/email",
 };
 
 /// The `tenant_user` resource type.
@@ -53,6 +64,13 @@ fn schema() -> Schema {
             "disabled".to_string(),
             Attribute::optional_computed(Type::Bool)
                 .describe("When true the user cannot log in; default false."),
+        ),
+        (
+            "connection_limit".to_string(),
+            Attribute::optional_computed(Type::Number).describe(
+                "Sessions the user may hold at once; -1 (the default) for no limit. On \
+                 PostgreSQL, the login role's CONNECTION LIMIT.",
+            ),
         ),
         (
             "login".to_string(),
@@ -90,6 +108,7 @@ pub fn record_to_value(record: &UserRecord, password: Value) -> Value {
         ("email", Value::string(&record.email)),
         ("role", Value::string(&record.role)),
         ("disabled", Value::Bool(record.disabled)),
+        ("connection_limit", int_value(record.connection_limit)),
         ("login", Value::string(&record.login)),
         ("password", password),
     ])
@@ -100,6 +119,7 @@ struct PlannedUser {
     email: String,
     role: String,
     disabled: bool,
+    connection_limit: i64,
 }
 
 fn planned_user(planned: &Value) -> Result<PlannedUser, Diagnostic> {
@@ -111,6 +131,10 @@ fn planned_user(planned: &Value) -> Result<PlannedUser, Diagnostic> {
         disabled: bool_field(planned, "disabled")
             .known()
             .ok_or_else(|| invalid("disabled is not a known bool".to_string()))?,
+        connection_limit: integer_field(planned, "connection_limit")
+            .known()
+            .flatten()
+            .ok_or_else(|| invalid("connection_limit is not a known whole number".to_string()))?,
     })
 }
 
@@ -131,12 +155,16 @@ impl TenantUser {
             && let Some(existing) = backend.get_user(&id).map_err(failure)?
         {
             let updated = backend
-                .update_user(&UserRecord {
-                    role: user.role,
-                    disabled: user.disabled,
-                    password_hash,
-                    ..existing
-                })
+                .update_user_with_password(
+                    &UserRecord {
+                        role: user.role,
+                        disabled: user.disabled,
+                        connection_limit: user.connection_limit,
+                        password_hash,
+                        ..existing
+                    },
+                    &password,
+                )
                 .map_err(failure)?;
             return Ok((updated, password));
         }
@@ -164,10 +192,13 @@ impl TenantUser {
             email: user.email,
             role: user.role,
             disabled: user.disabled,
+            connection_limit: user.connection_limit,
             login,
             password_hash,
         };
-        let created = backend.create_user(&record).map_err(failure)?;
+        let created = backend
+            .create_user_with_password(&record, &password)
+            .map_err(failure)?;
         Ok((created, password))
     }
 
@@ -192,6 +223,7 @@ impl TenantUser {
             .update_user(&UserRecord {
                 role: user.role,
                 disabled: user.disabled,
+                connection_limit: user.connection_limit,
                 ..existing
             })
             .map_err(failure)
@@ -224,6 +256,7 @@ impl ResourceType for TenantUser {
             AttributePath::attr("role"),
             &mut diagnostics,
         );
+        check_integer_at_least(config, "connection_limit", -1, &mut diagnostics);
         diagnostics
     }
 
@@ -280,15 +313,14 @@ impl ResourceType for TenantUser {
         }
     }
 
+    /// Imports by id, or by `slug/email`, discovering a login the catalog does not list yet.
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        match backend.get_user(id) {
-            Ok(Some(record)) => Ok(record_to_value(&record, Value::Null)),
-            Ok(None) => Err(Diagnostic::error(
-                "Cannot import non-existent tenant user",
-                format!("No tenant user has the id {id:?}."),
-            )
-            .into()),
-            Err(error) => Err(backend_failure("Failed to import tenant user", &error).into()),
-        }
+        IMPORT.import(
+            id,
+            backend,
+            |id| backend.get_user(id),
+            |tenant, rest| backend.discover_user(&tenant.id, rest[0]),
+            |record| record_to_value(record, Value::Null),
+        )
     }
 }

@@ -128,7 +128,7 @@ resource "fake_thing" "many" {
         .filter(|e| e.starts_with("create "))
         .count();
     // Instances already started when the switch flipped finish; the rest never start.
-    assert!(created >= 1 && created < 40, "{created} of 40 created");
+    assert!((1..40).contains(&created), "{created} of 40 created");
     assert_eq!(state.instances.len(), created);
     assert_eq!(recorder.recorded.lock().unwrap().len(), created);
     let left = (40 - created).to_string();

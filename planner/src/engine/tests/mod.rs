@@ -6,6 +6,7 @@ mod deposed_tests;
 mod expansion_tests;
 mod plan_tests;
 mod scale_tests;
+mod sensitivity_tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;

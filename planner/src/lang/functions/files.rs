@@ -15,6 +15,7 @@ use super::{FunctionError, string_arg};
 use crate::diags::Sources;
 use crate::lang::EvalContext;
 use crate::lang::eval::Evaluator;
+use crate::lang::marks::Marked;
 
 fn read_bytes(args: &[Value]) -> Result<Vec<u8>, FunctionError> {
     let path = string_arg(args, 0)?;
@@ -190,9 +191,13 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
     let sources = Sources::new(BTreeMap::from([(path.clone(), text)]));
     let ctx = EvalContext::default();
     let mut evaluator = Evaluator::new(&ctx, &path, &sources);
-    let bindings = variables.into_iter().collect();
+    let bindings = variables
+        .into_iter()
+        .map(|(name, value)| (name, Marked::plain(value)))
+        .collect();
     evaluator
         .with_bindings(bindings, |e| e.eval_template(&template))
+        .map(|marked| marked.value)
         .map_err(|diags| {
             let message = diags
                 .iter()

@@ -2,15 +2,13 @@
 //! The evaluator hands their calls here before evaluating any argument, so that an
 //! argument's evaluation error can be caught instead of failing the whole expression.
 
-use std::collections::BTreeSet;
-
 use hcl_edit::Span;
 use hcl_edit::expr::FuncCall;
 use tenantform_proto::value::Value;
 
-use super::marks::expression_sensitivity;
 use crate::diags::{Diagnostic, Diagnostics};
 use crate::lang::eval::{EvalResult, Evaluator};
+use crate::lang::marks::Marked;
 
 /// The names of the functions evaluated here.
 pub const LAZY_FUNCTIONS: &[&str] = &["try", "can", "issensitive"];
@@ -27,22 +25,21 @@ impl Evaluator<'_> {
             "can" => self
                 .eval_single(&args, call, "can", "expression")
                 .and_then(|expr| {
-                    Ok(match self.eval(expr) {
+                    Ok(Marked::plain(match self.eval(expr) {
                         Err(diags) if is_static_error(&diags) => return Err(diags),
                         Err(_) => Value::Bool(false),
-                        Ok(v) if !v.is_wholly_known() => Value::Unknown,
+                        Ok(v) if !v.value.is_wholly_known() => Value::Unknown,
                         Ok(_) => Value::Bool(true),
-                    })
+                    }))
                 }),
             _ => self
                 .eval_single(&args, call, "issensitive", "value")
                 .and_then(|expr| {
-                    let value = self.eval(expr)?;
-                    if !value.is_wholly_known() {
-                        return Ok(Value::Unknown);
+                    let marked = self.eval(expr)?;
+                    if !marked.value.is_wholly_known() {
+                        return Ok(Marked::plain(Value::Unknown));
                     }
-                    let marks = expression_sensitivity(expr, &BTreeSet::new());
-                    Ok(Value::Bool(marks.is_whole()))
+                    Ok(Marked::plain(Value::Bool(marked.marks.is_whole())))
                 }),
         })
     }
@@ -85,8 +82,10 @@ impl Evaluator<'_> {
         let mut failures = Vec::new();
         for expr in args {
             match self.eval(expr) {
-                Ok(value) if !value.is_wholly_known() => return Ok(Value::Unknown),
-                Ok(value) => return Ok(value),
+                Ok(marked) if !marked.value.is_wholly_known() => {
+                    return Ok(Marked::new(Value::Unknown, marked.marks.collapsed()));
+                }
+                Ok(marked) => return Ok(marked),
                 Err(diags) if is_static_error(&diags) => return Err(diags),
                 Err(diags) => failures.extend(diags.0),
             }

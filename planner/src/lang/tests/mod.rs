@@ -4,6 +4,7 @@ mod convert;
 mod decode;
 mod eval;
 mod functions;
+mod marks;
 mod references;
 
 use hcl_edit::expr::Expression;

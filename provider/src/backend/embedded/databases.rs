@@ -1,19 +1,20 @@
 //! Tenant databases of the embedded backend: a catalog row plus one SQLite file named after the
-//! schema. Deleting archives the file (copy, SHA-256 of both sides compared, checksum file
-//! written) before the row and the file go.
+//! schema. Deleting archives the file (see `backend::archive`: copied, checksummed, re-read and
+//! verified) before the row and the file go.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use sha2::{Digest, Sha256};
 
 use super::audit::{self, Action};
-use super::{Layout, io_error, now_rfc3339, tenants, unique_violation};
+use super::{Layout, io_error, tenants, unique_violation};
+use crate::backend::archive::ArchiveWriter;
 use crate::backend::{BackendError, DatabaseRecord};
 
 const KIND: &str = "tenant database";
+/// The resource type the audit log names.
+const RESOURCE: &str = "tenant_database";
 const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role, file_name";
 
 fn from_row(layout: &Layout) -> impl Fn(&Row<'_>) -> rusqlite::Result<DatabaseRecord> + '_ {
@@ -75,7 +76,14 @@ pub fn create(
         connection_uri: connection_uri(&path),
         ..record.clone()
     };
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(&created))?;
+    audit::append(
+        tx,
+        RESOURCE,
+        &record.id,
+        Action::Create,
+        None,
+        Some(&created),
+    )?;
     Ok(created)
 }
 
@@ -153,7 +161,7 @@ pub fn update(
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -180,10 +188,19 @@ pub fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, B
     }
     let path = layout.databases_dir.join(file_name(&before.schema));
     if path.exists() {
-        archive(&path, &layout.archive_dir, &before.schema)?;
+        let archive_dir = archive(tx, &path, layout, &before)?;
+        let archived = serde_json::json!({ "archive": archive_dir.display().to_string() });
+        audit::append_json(
+            tx,
+            RESOURCE,
+            id,
+            Action::Archive,
+            None,
+            Some(archived.to_string()),
+        )?;
     }
     tx.execute("DELETE FROM databases WHERE id = ?1", [id])?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None)?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
     // The row is gone only once the caller commits; removing the (archived) file first is
     // safe because a leftover row whose file is missing reads as an empty database.
     fs::remove_file(&path)
@@ -198,44 +215,18 @@ pub fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, B
     Ok(true)
 }
 
-/// Copies `file` into the archive folder, verifies the copy's checksum against the source and
-/// writes `<archive>.sha256`. Returns the archive path.
-fn archive(file: &Path, archive_dir: &Path, schema: &str) -> Result<PathBuf, BackendError> {
-    let stamp = format!(
-        "{}-{}",
-        now_rfc3339().replace(':', ""),
-        time::OffsetDateTime::now_utc().nanosecond()
-    );
-    let target = archive_dir.join(format!("{schema}-{stamp}.db"));
-    fs::copy(file, &target).map_err(io_error(&target))?;
-    let source_sum = sha256_file(file)?;
-    let archived_sum = sha256_file(&target)?;
-    if source_sum != archived_sum {
-        return Err(BackendError::Io {
-            path: target.display().to_string(),
-            source: std::io::Error::other("archive checksum does not match the database"),
-        });
-    }
-    let checksum_file = target.with_extension("db.sha256");
-    let file_label = target.file_name().map(|n| n.to_string_lossy().into_owned());
-    fs::write(
-        &checksum_file,
-        format!("{archived_sum}  {}\n", file_label.unwrap_or_default()),
-    )
-    .map_err(io_error(&checksum_file))?;
-    Ok(target)
-}
-
-fn sha256_file(path: &Path) -> Result<String, BackendError> {
-    let mut file = fs::File::open(path).map_err(io_error(path))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
-    loop {
-        let read = file.read(&mut buffer).map_err(io_error(path))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(hex::encode(hasher.finalize()))
+/// Archives the database file as `<schema>.db` in a verified archive of kind `database`
+/// under the tenant's slug.
+fn archive(
+    tx: &Transaction<'_>,
+    file: &Path,
+    layout: &Layout,
+    record: &DatabaseRecord,
+) -> Result<PathBuf, BackendError> {
+    let slug = tenants::get(tx, &record.tenant_id)?
+        .map(|tenant| tenant.slug)
+        .unwrap_or_else(|| record.tenant_id.clone());
+    let mut writer = ArchiveWriter::begin(&layout.archive_dir, &slug, "database", &record.schema)?;
+    writer.copy_file(&file_name(&record.schema), file)?;
+    Ok(writer.finish()?.dir)
 }

@@ -10,6 +10,8 @@ use super::unique_violation;
 use crate::backend::{BackendError, GrantRecord};
 
 const KIND: &str = "tenant grant";
+/// The resource type the audit log names.
+const RESOURCE: &str = "tenant_grant";
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<GrantRecord> {
@@ -75,7 +77,7 @@ pub fn create(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord,
             record.user_id, record.database_id
         ),
     ))?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record))?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
     Ok(record.clone())
 }
 
@@ -127,7 +129,7 @@ pub fn update(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord,
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -141,6 +143,6 @@ pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
         return Ok(false);
     };
     tx.execute("DELETE FROM grants WHERE id = ?1", [id])?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None)?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
     Ok(true)
 }

@@ -1,14 +1,19 @@
 //! Tenant rows of the embedded catalog. A deleted tenant is tombstoned (`deleted_at`) and its
 //! row kept for `retention_days`; tombstones are invisible to every lookup and are purged once
-//! their retention has passed.
+//! their retention has passed. A change of status suspends or resumes the tenant's logins and
+//! API keys in the same transaction.
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::audit::{self, Action};
-use super::{now_rfc3339, unique_violation};
+use super::{api_keys, now_rfc3339, unique_violation, users};
 use crate::backend::{BackendError, TenantFilter, TenantRecord};
 
 const KIND: &str = "tenant";
+/// The resource type the audit log names.
+const RESOURCE: &str = "tenant";
+/// The status of a suspended tenant: its users cannot log in and its API keys are refused.
+pub const SUSPENDED_STATUS: &str = "suspended";
 const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
      deletion_protection, retention_days, contacts, created_at";
 
@@ -68,7 +73,7 @@ pub fn create(tx: &Transaction<'_>, record: &TenantRecord) -> Result<TenantRecor
         ],
     )
     .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record))?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
     Ok(record.clone())
 }
 
@@ -153,34 +158,68 @@ pub fn update(tx: &Transaction<'_>, record: &TenantRecord) -> Result<TenantRecor
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
         Some(&after),
     )?;
+    let was_suspended = before.status == SUSPENDED_STATUS;
+    let is_suspended = after.status == SUSPENDED_STATUS;
+    if was_suspended != is_suspended {
+        users::set_tenant_suspended(tx, &after.id, is_suspended)?;
+        api_keys::set_suspended(tx, &after.id, is_suspended)?;
+    }
     Ok(after)
 }
 
+/// The live dependents of a tenant, in destroy order, as `(table, what)`.
+const DEPENDENTS: &[(&str, &str)] = &[
+    ("databases", "database(s)"),
+    ("users", "user(s)"),
+    ("storage", "storage"),
+    ("api_keys", "API key(s)"),
+    ("policies", "policy"),
+];
+
+/// "2 database(s) and 1 user(s)" for the dependents the tenant still has.
+fn live_dependents(tx: &Transaction<'_>, id: &str) -> Result<Option<String>, BackendError> {
+    let mut found = Vec::new();
+    for (table, what) in DEPENDENTS {
+        let live_only = if *table == "api_keys" {
+            " AND revoked_at IS NULL"
+        } else {
+            ""
+        };
+        let count: i64 = tx.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE tenant_id = ?1{live_only}"),
+            [id],
+            |r| r.get(0),
+        )?;
+        if count > 0 {
+            found.push(format!("{count} {what}"));
+        }
+    }
+    Ok(match found.len() {
+        0 => None,
+        1 => found.pop(),
+        _ => {
+            let last = found.pop().unwrap_or_default();
+            Some(format!("{} and {last}", found.join(", ")))
+        }
+    })
+}
+
+/// Tombstones the tenant, then purges every tombstone whose retention has passed.
 pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
     let Some(before) = get(tx, id)? else {
         return Ok(false);
     };
-    let databases: i64 = tx.query_row(
-        "SELECT count(*) FROM databases WHERE tenant_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    let users: i64 = tx.query_row(
-        "SELECT count(*) FROM users WHERE tenant_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    if databases > 0 || users > 0 {
+    if let Some(dependents) = live_dependents(tx, id)? {
         return Err(BackendError::HasDependents {
             kind: KIND,
             key: format!("{:?}", before.slug),
-            dependents: format!("{databases} database(s) and {users} user(s)"),
+            dependents,
         });
     }
     let now = now_rfc3339();
@@ -188,11 +227,28 @@ pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
         "UPDATE tenants SET deleted_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;
-    tx.execute(
-        "DELETE FROM tenants WHERE deleted_at IS NOT NULL \
-         AND julianday(?1) - julianday(deleted_at) > retention_days",
-        [now],
-    )?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None)?;
+    audit::append(tx, RESOURCE, id, Action::Tombstone, Some(&before), None)?;
+    purge_expired(tx, &now)?;
     Ok(true)
+}
+
+/// Removes the tombstones older than their `retention_days` at `now`, with the revoked API
+/// keys that still name them; one `purge` audit entry per tenant.
+pub fn purge_expired(tx: &Transaction<'_>, now: &str) -> Result<usize, BackendError> {
+    let mut statement = tx.prepare(&format!(
+        "SELECT {COLUMNS} FROM tenants WHERE deleted_at IS NOT NULL \
+         AND julianday(?1) - julianday(deleted_at) > retention_days ORDER BY deleted_at, id"
+    ))?;
+    let expired = statement
+        .query_map([now], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    for tenant in &expired {
+        tx.execute(
+            "DELETE FROM api_keys WHERE tenant_id = ?1 AND revoked_at IS NOT NULL",
+            [&tenant.id],
+        )?;
+        tx.execute("DELETE FROM tenants WHERE id = ?1", [&tenant.id])?;
+        audit::append(tx, RESOURCE, &tenant.id, Action::Purge, Some(tenant), None)?;
+    }
+    Ok(expired.len())
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::*;
-use crate::backend::{BackendError, Contact};
+use crate::backend::{AuditVerification, BackendError, Contact};
 
 fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {
@@ -56,6 +56,7 @@ fn user(id: &str, tenant_id: &str, email: &str) -> UserRecord {
         disabled: false,
         login: format!("tenant_x_{}", email.split('@').next().unwrap()),
         password_hash: "sha256$00$00".into(),
+        connection_limit: -1,
     }
 }
 
@@ -125,15 +126,19 @@ fn database_files_are_created_archived_and_removed() {
     assert_eq!(backend.list_databases("t1").unwrap(), vec![updated]);
     assert!(backend.delete_database("d1").unwrap());
     assert!(!std::path::Path::new(&file).exists());
-    let archived: Vec<_> = std::fs::read_dir(dir.path().join("tenants/archive"))
+    let archives: Vec<_> = std::fs::read_dir(dir.path().join("tenants/archive/acme"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|e| e.unwrap().path())
         .collect();
-    assert!(archived.iter().any(|n| n.ends_with(".db")), "{archived:?}");
-    assert!(
-        archived.iter().any(|n| n.ends_with(".sha256")),
-        "{archived:?}"
-    );
+    assert_eq!(archives.len(), 1, "{archives:?}");
+    let name = archives[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("database-tenant_x_main-"), "{name}");
+    assert!(archives[0].join("tenant_x_main.db").is_file());
+    crate::backend::archive::verify(&archives[0]).unwrap();
     assert!(backend.delete_tenant("t1").unwrap());
     assert!(matches!(
         backend.create_database(&database("d2", "t1", "main")),
@@ -219,11 +224,14 @@ fn records_survive_reopening_and_the_audit_chain_holds() {
     }
     let backend = open(&dir);
     assert!(backend.get_tenant("t1").unwrap().is_some());
+    assert_eq!(
+        backend.verify_audit().unwrap(),
+        AuditVerification::Intact { entries: 2 }
+    );
     let connection = backend.lock();
-    assert_eq!(audit::verify_chain(&connection).unwrap(), Ok(2));
     let logged: String = connection
         .query_row(
-            "SELECT after FROM audit_log WHERE resource = 'tenant user'",
+            "SELECT after FROM audit_log WHERE resource = 'tenant_user'",
             [],
             |r| r.get(0),
         )
@@ -235,7 +243,11 @@ fn records_survive_reopening_and_the_audit_chain_holds() {
     connection
         .execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1", [])
         .unwrap();
-    assert_eq!(audit::verify_chain(&connection).unwrap(), Err(1));
+    drop(connection);
+    assert!(matches!(
+        backend.verify_audit().unwrap(),
+        AuditVerification::Broken { seq: 1, .. }
+    ));
 }
 
 #[test]
@@ -259,3 +271,7 @@ fn parallel_writers_are_serialized() {
     }
     assert_eq!(backend.list_tenants().unwrap().len(), 80);
 }
+
+mod migration;
+mod records;
+mod suspension;

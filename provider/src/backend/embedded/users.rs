@@ -1,13 +1,19 @@
-//! Tenant users of the embedded backend: catalog rows with a salted password hash.
+//! Tenant users of the embedded backend: catalog rows with a salted password hash, and the
+//! effective login (`login_enabled`): on unless the user is disabled or its tenant suspended.
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
 
 use super::audit::{self, Action};
-use super::{tenants, unique_violation};
+use super::tenants::{self, SUSPENDED_STATUS};
+use super::unique_violation;
 use crate::backend::{BackendError, UserRecord};
 
 const KIND: &str = "tenant user";
-const COLUMNS: &str = "id, tenant_id, email, role, disabled, login, password_hash";
+/// The resource type the audit log names.
+const RESOURCE: &str = "tenant_user";
+const COLUMNS: &str =
+    "id, tenant_id, email, role, disabled, login, password_hash, connection_limit";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
@@ -18,18 +24,24 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
         disabled: row.get(4)?,
         login: row.get(5)?,
         password_hash: row.get(6)?,
+        connection_limit: row.get(7)?,
     })
 }
 
+/// Whether the tenant of the user is suspended; an unknown tenant is an invalid reference.
+fn tenant_suspended(tx: &Transaction<'_>, tenant_id: &str) -> Result<bool, BackendError> {
+    let tenant = tenants::get(tx, tenant_id)?.ok_or_else(|| {
+        BackendError::InvalidReference(format!("tenant {tenant_id:?} does not exist"))
+    })?;
+    Ok(tenant.status == SUSPENDED_STATUS)
+}
+
 pub fn create(tx: &Transaction<'_>, record: &UserRecord) -> Result<UserRecord, BackendError> {
-    if tenants::get(tx, &record.tenant_id)?.is_none() {
-        return Err(BackendError::InvalidReference(format!(
-            "tenant {:?} does not exist",
-            record.tenant_id
-        )));
-    }
+    let login_enabled = !record.disabled && !tenant_suspended(tx, &record.tenant_id)?;
     tx.execute(
-        &format!("INSERT INTO users ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
+        &format!(
+            "INSERT INTO users ({COLUMNS}, login_enabled) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+        ),
         params![
             record.id,
             record.tenant_id,
@@ -37,14 +49,16 @@ pub fn create(tx: &Transaction<'_>, record: &UserRecord) -> Result<UserRecord, B
             record.role,
             record.disabled,
             record.login,
-            record.password_hash
+            record.password_hash,
+            record.connection_limit,
+            login_enabled
         ],
     )
     .map_err(unique_violation(
         KIND,
         format!("{:?} (login {:?})", record.email, record.login),
     ))?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record))?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
     Ok(record.clone())
 }
 
@@ -93,30 +107,36 @@ pub fn list(connection: &Connection, tenant_id: &str) -> Result<Vec<UserRecord>,
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Updates `role`, `disabled` and the password hash; identity fields are fixed at create.
+/// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields are
+/// fixed at create.
 pub fn update(tx: &Transaction<'_>, record: &UserRecord) -> Result<UserRecord, BackendError> {
     let before = get(tx, &record.id)?.ok_or_else(|| BackendError::NotFound {
         kind: KIND,
         id: record.id.clone(),
     })?;
+    let login_enabled = !record.disabled && !tenant_suspended(tx, &before.tenant_id)?;
     tx.execute(
-        "UPDATE users SET role = ?2, disabled = ?3, password_hash = ?4 WHERE id = ?1",
+        "UPDATE users SET role = ?2, disabled = ?3, password_hash = ?4, login_enabled = ?5, \
+         connection_limit = ?6 WHERE id = ?1",
         params![
             record.id,
             record.role,
             record.disabled,
-            record.password_hash
+            record.password_hash,
+            login_enabled,
+            record.connection_limit
         ],
     )?;
     let after = UserRecord {
         role: record.role.clone(),
         disabled: record.disabled,
         password_hash: record.password_hash.clone(),
+        connection_limit: record.connection_limit,
         ..before.clone()
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -142,6 +162,73 @@ pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
         });
     }
     tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None)?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
     Ok(true)
+}
+
+/// Whether the user with this login may log in now; `None` when no user has it.
+pub fn login_enabled(connection: &Connection, login: &str) -> Result<Option<bool>, BackendError> {
+    Ok(connection
+        .query_row(
+            "SELECT login_enabled FROM users WHERE login = ?1",
+            [login],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// What the audit log records of a change of a user's effective login.
+#[derive(Serialize)]
+struct LoginState<'a> {
+    login: &'a str,
+    login_enabled: bool,
+}
+
+/// Turns the tenant's logins off (`suspended`) or back on for users that are not disabled,
+/// one audit entry per user whose login changes.
+pub fn set_tenant_suspended(
+    tx: &Transaction<'_>,
+    tenant_id: &str,
+    suspended: bool,
+) -> Result<usize, BackendError> {
+    let action = if suspended {
+        Action::Suspend
+    } else {
+        Action::Resume
+    };
+    let mut statement = tx.prepare(
+        "SELECT id, login, login_enabled, disabled FROM users WHERE tenant_id = ?1 ORDER BY email",
+    )?;
+    let users = statement
+        .query_map([tenant_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut changed = 0;
+    for (id, login, enabled, disabled) in users {
+        let wanted = !suspended && !disabled;
+        if enabled == wanted {
+            continue;
+        }
+        tx.execute(
+            "UPDATE users SET login_enabled = ?2 WHERE id = ?1",
+            params![id, wanted],
+        )?;
+        let before = LoginState {
+            login: &login,
+            login_enabled: enabled,
+        };
+        let after = LoginState {
+            login: &login,
+            login_enabled: wanted,
+        };
+        audit::append(tx, RESOURCE, &id, action, Some(&before), Some(&after))?;
+        changed += 1;
+    }
+    Ok(changed)
 }

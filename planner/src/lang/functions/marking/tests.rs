@@ -1,0 +1,135 @@
+use tenantform_proto::value::{Number, Value};
+
+use super::*;
+
+fn s(text: &str) -> Value {
+    Value::String(text.into())
+}
+
+fn n(i: i64) -> Value {
+    Value::Number(Number::from_i64(i))
+}
+
+fn first_marked() -> Sensitivity {
+    Sensitivity::elements(vec![Sensitivity::Whole, Sensitivity::None])
+}
+
+#[test]
+fn most_functions_mark_their_whole_result() {
+    let list = Value::Tuple(vec![s("a"), s("b")]);
+    let result = s("a,b");
+    assert_eq!(
+        result_marks(
+            "join",
+            &[s(","), list],
+            &[Sensitivity::None, first_marked()],
+            &result
+        ),
+        Sensitivity::Whole
+    );
+}
+
+#[test]
+fn sensitive_nonsensitive_and_length() {
+    let list = Value::Tuple(vec![s("a"), s("b")]);
+    assert_eq!(
+        result_marks("sensitive", &[s("a")], &[Sensitivity::None], &s("a")),
+        Sensitivity::Whole
+    );
+    assert_eq!(
+        result_marks("nonsensitive", &[s("a")], &[Sensitivity::Whole], &s("a")),
+        Sensitivity::None
+    );
+    assert_eq!(
+        result_marks(
+            "nonsensitive",
+            std::slice::from_ref(&list),
+            &[first_marked()],
+            &list
+        ),
+        first_marked()
+    );
+    assert_eq!(
+        result_marks(
+            "length",
+            std::slice::from_ref(&list),
+            &[first_marked()],
+            &n(2)
+        ),
+        Sensitivity::None
+    );
+    assert_eq!(
+        result_marks("length", &[list], &[Sensitivity::Whole], &n(2)),
+        Sensitivity::Whole
+    );
+}
+
+#[test]
+fn rearranging_functions_keep_element_marks() {
+    let list = Value::Tuple(vec![s("a"), s("b")]);
+    let reversed = Value::Tuple(vec![s("b"), s("a")]);
+    assert_eq!(
+        result_marks(
+            "reverse",
+            std::slice::from_ref(&list),
+            &[first_marked()],
+            &reversed
+        ),
+        Sensitivity::elements(vec![Sensitivity::None, Sensitivity::Whole])
+    );
+    assert_eq!(
+        result_marks(
+            "element",
+            &[list.clone(), n(3)],
+            &[first_marked(), Sensitivity::None],
+            &s("b")
+        ),
+        Sensitivity::None
+    );
+    assert_eq!(
+        result_marks(
+            "element",
+            &[list.clone(), n(2)],
+            &[first_marked(), Sensitivity::None],
+            &s("a")
+        ),
+        Sensitivity::Whole
+    );
+    let joined = Value::Tuple(vec![s("a"), s("b"), s("c")]);
+    assert_eq!(
+        result_marks(
+            "concat",
+            &[list.clone(), Value::Tuple(vec![s("c")])],
+            &[first_marked(), Sensitivity::None],
+            &joined
+        ),
+        Sensitivity::elements(vec![
+            Sensitivity::Whole,
+            Sensitivity::None,
+            Sensitivity::None
+        ])
+    );
+    let zipped = Value::Object(
+        [("x".to_string(), s("a")), ("y".to_string(), s("b"))]
+            .into_iter()
+            .collect(),
+    );
+    let marks = result_marks(
+        "zipmap",
+        &[Value::Tuple(vec![s("x"), s("y")]), list],
+        &[Sensitivity::None, first_marked()],
+        &zipped,
+    );
+    assert_eq!(marks.attribute("x"), Sensitivity::Whole);
+    assert_eq!(marks.attribute("y"), Sensitivity::None);
+}
+
+#[test]
+fn toset_marks_the_whole_set() {
+    let list = Value::Tuple(vec![s("a"), s("b")]);
+    let set = Value::Set(vec![s("a"), s("b")]);
+    assert_eq!(
+        result_marks("toset", &[list], &[first_marked()], &set),
+        Sensitivity::Whole
+    );
+}

@@ -1,0 +1,96 @@
+//! Sensitivity marks carried through evaluation: references, constructors, traversals,
+//! splats, `for` expressions, conditionals, templates and function calls.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::lang::{Marked, Sensitivity, Subject, evaluate_marked};
+
+/// The test context with `var.name` sensitive and `tenant_user.admins[1].login` marked.
+fn marked_context() -> EvalContext {
+    let mut ctx = context();
+    ctx.set_marks(Subject::Variable("name".into()), Sensitivity::Whole);
+    let login = Sensitivity::Attributes(BTreeMap::from([("login".into(), Sensitivity::Whole)]));
+    ctx.set_marks(
+        Subject::Resource(ResourceAddr::managed("tenant_user", "admins")),
+        Sensitivity::Elements(vec![Sensitivity::None, login]),
+    );
+    ctx
+}
+
+fn marked(src: &str) -> Marked {
+    let (expr, sources) = expression(src);
+    evaluate_marked(&expr, &marked_context(), FILE, &sources)
+        .unwrap_or_else(|d| panic!("{src}: {d}"))
+}
+
+fn is_sensitive(src: &str) -> bool {
+    marked(src).marks.is_whole()
+}
+
+#[test]
+fn references_take_the_marks_of_what_they_name() {
+    assert!(is_sensitive("var.name"));
+    assert!(!is_sensitive("var.tiers"));
+    assert!(!is_sensitive("tenant_user.admins[0].login"));
+    assert!(is_sensitive("tenant_user.admins[1].login"));
+    assert!(!is_sensitive("tenant_user.admins[1].role"));
+    assert_eq!(marked("issensitive(var.name)").value, Value::Bool(true));
+    assert!(!is_sensitive("issensitive(var.name)"));
+}
+
+#[test]
+fn constructors_and_splats_keep_element_marks() {
+    let list = marked("[var.name, \"x\"]");
+    assert_eq!(
+        list.marks,
+        Sensitivity::Elements(vec![Sensitivity::Whole, Sensitivity::None])
+    );
+    let logins = marked("tenant_user.admins[*].login");
+    assert_eq!(
+        logins.marks,
+        Sensitivity::Elements(vec![Sensitivity::None, Sensitivity::Whole])
+    );
+    let object = marked("{ a = var.name, b = 1 }");
+    assert_eq!(object.marks.attribute("a"), Sensitivity::Whole);
+    assert_eq!(object.marks.attribute("b"), Sensitivity::None);
+}
+
+#[test]
+fn for_expressions_keep_element_marks_unless_a_condition_reads_them() {
+    let copied = marked("[for u in tenant_user.admins : u.login]");
+    assert_eq!(
+        copied.marks,
+        Sensitivity::Elements(vec![Sensitivity::None, Sensitivity::Whole])
+    );
+    assert!(is_sensitive(
+        "[for u in tenant_user.admins : u.role if u.login != \"\"]"
+    ));
+    assert!(is_sensitive(
+        "{for u in tenant_user.admins : u.login => u.role}"
+    ));
+    assert!(!is_sensitive("[for i, u in tenant_user.admins : i]"));
+}
+
+#[test]
+fn operators_templates_and_most_functions_mark_their_whole_result() {
+    assert!(is_sensitive("\"hello ${var.name}\""));
+    assert!(!is_sensitive("\"hello ${var.tiers[0]}\""));
+    assert!(is_sensitive("var.name == \"Acme\""));
+    assert!(is_sensitive("upper(var.name)"));
+    assert!(is_sensitive("join(\",\", tenant_user.admins[*].login)"));
+    assert!(!is_sensitive("nonsensitive(var.name)"));
+    assert!(!is_sensitive("length(tenant_user.admins[*].login)"));
+}
+
+#[test]
+fn conditionals_take_the_condition_and_the_other_branch_top_level_marks() {
+    assert!(is_sensitive("true ? \"a\" : var.name"));
+    assert!(is_sensitive("var.name == \"x\" ? 1 : 2"));
+    let chosen = marked("false ? [] : [var.name, \"x\"]");
+    assert_eq!(
+        chosen.marks,
+        Sensitivity::Elements(vec![Sensitivity::Whole, Sensitivity::None])
+    );
+    assert!(!is_sensitive("false ? [var.name] : [\"x\"]"));
+}

@@ -1,0 +1,345 @@
+//! Tenant grants: a user's `read`/`write`/`admin` on a tenant database, carried out as
+//! GRANT/REVOKE on the schema, its tables and sequences and the owner's default privileges.
+//! Reads reconstruct the levels from the live ACLs, so a revoke made by hand shows as drift.
+
+use std::collections::BTreeSet;
+
+use tokio_postgres::{GenericClient, Row, Transaction};
+
+use super::privileges::{self, LEVELS, Level, Target};
+use super::session::lock_tenant;
+use super::sql::{from_json, to_json, unique_violation};
+use super::{Context, audit, databases, live, users};
+use crate::backend::audit::Action;
+use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
+
+const KIND: &str = "tenant_grant";
+const COLUMNS: &str = "id, user_id, database_id, privileges";
+
+fn from_row(row: &Row) -> Result<GrantRecord, BackendError> {
+    let privileges: String = row.get(3);
+    Ok(GrantRecord {
+        id: row.get(0),
+        user_id: row.get(1),
+        database_id: row.get(2),
+        privileges: from_json(&privileges)?,
+    })
+}
+
+async fn catalog_rows(
+    client: &impl GenericClient,
+    filter: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<GrantRecord>, BackendError> {
+    let rows = client
+        .query(
+            &format!("SELECT {COLUMNS} FROM tenant_catalog.grants WHERE {filter} ORDER BY id"),
+            params,
+        )
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The user and database a grant joins, both live, or `None`.
+async fn parties(
+    client: &impl GenericClient,
+    context: &Context,
+    user_id: &str,
+    database_id: &str,
+) -> Result<Option<(UserRecord, DatabaseRecord)>, BackendError> {
+    let Some(user) = users::get(client, user_id).await? else {
+        return Ok(None);
+    };
+    let Some(database) = databases::get(client, context, database_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some((user, database)))
+}
+
+/// The levels the role holds live, among `candidates`.
+async fn live_levels(
+    client: &impl GenericClient,
+    user: &UserRecord,
+    database: &DatabaseRecord,
+    candidates: impl IntoIterator<Item = Level>,
+) -> Result<BTreeSet<Level>, BackendError> {
+    let acl = live::schema_acl(client, &database.schema, &user.login).await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|level| acl.holds(*level))
+        .collect())
+}
+
+fn names(levels: &BTreeSet<Level>) -> BTreeSet<String> {
+    levels
+        .iter()
+        .map(|level| level.name().to_string())
+        .collect()
+}
+
+/// The record with the privileges the role really holds; `None` when a party is gone.
+async fn live_view(
+    client: &impl GenericClient,
+    context: &Context,
+    record: GrantRecord,
+) -> Result<Option<GrantRecord>, BackendError> {
+    let Some((user, database)) =
+        parties(client, context, &record.user_id, &record.database_id).await?
+    else {
+        return Ok(None);
+    };
+    let recorded = privileges::levels(&record.privileges)?;
+    let held = live_levels(client, &user, &database, recorded).await?;
+    Ok(Some(GrantRecord {
+        privileges: names(&held),
+        ..record
+    }))
+}
+
+async fn live_rows(
+    client: &impl GenericClient,
+    context: &Context,
+    filter: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<GrantRecord>, BackendError> {
+    let mut found = Vec::new();
+    for record in catalog_rows(client, filter, params).await? {
+        if let Some(grant) = live_view(client, context, record).await? {
+            found.push(grant);
+        }
+    }
+    Ok(found)
+}
+
+pub async fn get(
+    client: &impl GenericClient,
+    context: &Context,
+    id: &str,
+) -> Result<Option<GrantRecord>, BackendError> {
+    Ok(live_rows(client, context, "id = $1", &[&id]).await?.pop())
+}
+
+pub async fn find(
+    client: &impl GenericClient,
+    context: &Context,
+    user_id: &str,
+    database_id: &str,
+) -> Result<Option<GrantRecord>, BackendError> {
+    let filter = "user_id = $1 AND database_id = $2";
+    Ok(
+        live_rows(client, context, filter, &[&user_id, &database_id])
+            .await?
+            .pop(),
+    )
+}
+
+pub async fn list(
+    client: &impl GenericClient,
+    context: &Context,
+    user_id: &str,
+) -> Result<Vec<GrantRecord>, BackendError> {
+    live_rows(client, context, "user_id = $1", &[&user_id]).await
+}
+
+/// Both parties, live and in the same tenant, with the tenant locked.
+async fn lock_parties(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &GrantRecord,
+) -> Result<(UserRecord, DatabaseRecord), BackendError> {
+    let tenant: Option<String> = tx
+        .query_opt(
+            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
+            &[&record.user_id],
+        )
+        .await?
+        .map(|row| row.get(0));
+    let tenant = tenant.ok_or_else(|| {
+        BackendError::InvalidReference(format!("user {:?} does not exist", record.user_id))
+    })?;
+    lock_tenant(tx, &tenant).await?;
+    let (user, database) = parties(tx, context, &record.user_id, &record.database_id)
+        .await?
+        .ok_or_else(|| {
+            BackendError::InvalidReference(format!(
+                "user {:?} or database {:?} does not exist",
+                record.user_id, record.database_id
+            ))
+        })?;
+    if user.tenant_id != database.tenant_id {
+        return Err(BackendError::InvalidReference(format!(
+            "user {:?} and database {:?} belong to different tenants",
+            record.user_id, record.database_id
+        )));
+    }
+    Ok((user, database))
+}
+
+async fn run_all(tx: &Transaction<'_>, statements: Vec<String>) -> Result<(), BackendError> {
+    if !statements.is_empty() {
+        tx.batch_execute(&statements.join(";\n")).await?;
+    }
+    Ok(())
+}
+
+fn target<'a>(user: &'a UserRecord, database: &'a DatabaseRecord) -> Target<'a> {
+    Target {
+        schema: &database.schema,
+        owner_role: &database.owner_role,
+        grantee: &user.login,
+    }
+}
+
+pub async fn create(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &GrantRecord,
+) -> Result<GrantRecord, BackendError> {
+    let (user, database) = lock_parties(tx, context, record).await?;
+    let wanted = privileges::levels(&record.privileges)?;
+    tx.execute(
+        &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
+        &[
+            &record.id,
+            &record.user_id,
+            &record.database_id,
+            &to_json(&record.privileges)?,
+        ],
+    )
+    .await
+    .map_err(BackendError::from)
+    .map_err(unique_violation(
+        KIND,
+        format!("of user {:?} on database {:?}", user.email, database.name),
+    ))?;
+    let target = target(&user, &database);
+    let mut statements = privileges::revoke_everything(&target)?;
+    statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
+    run_all(tx, statements).await?;
+    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    Ok(record.clone())
+}
+
+/// Revokes what was dropped and grants what was added, from what the role holds live.
+pub async fn update(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &GrantRecord,
+) -> Result<GrantRecord, BackendError> {
+    let (user, database) = lock_parties(tx, context, record).await?;
+    let before = catalog_rows(tx, "id = $1", &[&record.id])
+        .await?
+        .pop()
+        .ok_or_else(|| BackendError::NotFound {
+            kind: KIND,
+            id: record.id.clone(),
+        })?;
+    let held = live_levels(tx, &user, &database, LEVELS).await?;
+    let recorded = privileges::levels(&before.privileges)?;
+    let from: BTreeSet<Level> = held.union(&recorded).copied().collect();
+    let wanted = privileges::levels(&record.privileges)?;
+    tx.execute(
+        "UPDATE tenant_catalog.grants SET privileges = $2 WHERE id = $1",
+        &[&record.id, &to_json(&record.privileges)?],
+    )
+    .await?;
+    let target = target(&user, &database);
+    let mut statements = privileges::transition(&target, &from, &wanted)?;
+    // Re-grant what should be held, in case part of it was revoked by hand.
+    statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
+    run_all(tx, statements).await?;
+    let after = GrantRecord {
+        privileges: record.privileges.clone(),
+        ..before.clone()
+    };
+    audit::append(
+        tx,
+        KIND,
+        &record.id,
+        Action::Update,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub async fn delete(
+    tx: &Transaction<'_>,
+    context: &Context,
+    id: &str,
+) -> Result<bool, BackendError> {
+    let Some(before) = catalog_rows(tx, "id = $1", &[&id]).await?.pop() else {
+        return Ok(false);
+    };
+    let tenant: String = tx
+        .query_one(
+            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
+            &[&before.user_id],
+        )
+        .await?
+        .get(0);
+    lock_tenant(tx, &tenant).await?;
+    if let Some((user, database)) =
+        parties(tx, context, &before.user_id, &before.database_id).await?
+    {
+        run_all(
+            tx,
+            privileges::revoke_everything(&target(&user, &database))?,
+        )
+        .await?;
+    }
+    let deleted = tx
+        .execute("DELETE FROM tenant_catalog.grants WHERE id = $1", &[&id])
+        .await?;
+    if deleted == 0 {
+        return Ok(false);
+    }
+    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    Ok(true)
+}
+
+/// Registers the privileges a role holds on a schema (granted by an older script) when the
+/// catalog has no grant for the pair.
+pub async fn discover(
+    tx: &Transaction<'_>,
+    context: &Context,
+    user_id: &str,
+    database_id: &str,
+) -> Result<Option<GrantRecord>, BackendError> {
+    let probe = GrantRecord {
+        id: String::new(),
+        user_id: user_id.to_string(),
+        database_id: database_id.to_string(),
+        privileges: BTreeSet::new(),
+    };
+    let (user, database) = match lock_parties(tx, context, &probe).await {
+        Ok(parties) => parties,
+        Err(BackendError::InvalidReference(_)) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    if let Some(found) = find(tx, context, user_id, database_id).await? {
+        return Ok(Some(found));
+    }
+    let held = live_levels(tx, &user, &database, LEVELS).await?;
+    let Some(highest) = held.iter().max().copied() else {
+        return Ok(None);
+    };
+    let record = GrantRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        privileges: names(&BTreeSet::from([highest])),
+        ..probe
+    };
+    tx.execute(
+        &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
+        &[
+            &record.id,
+            &record.user_id,
+            &record.database_id,
+            &to_json(&record.privileges)?,
+        ],
+    )
+    .await?;
+    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    Ok(Some(record))
+}

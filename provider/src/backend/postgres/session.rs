@@ -1,0 +1,114 @@
+//! The connection pool and the transaction runner: every mutating call is one transaction,
+//! run again from the start (with backoff) when PostgreSQL reports a transient concurrency
+//! failure, and serialized per tenant with a transaction-scoped advisory lock.
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use sha2::{Digest, Sha256};
+use tokio_postgres::{NoTls, Transaction};
+
+use super::sql::is_retryable;
+use crate::backend::BackendError;
+
+/// Connections kept by the pool: above the planner's `-parallelism` default, below a small
+/// server's `max_connections`.
+pub const POOL_SIZE: usize = 16;
+const MAX_ATTEMPTS: u32 = 12;
+const FIRST_BACKOFF: Duration = Duration::from_millis(15);
+const MAX_BACKOFF: Duration = Duration::from_millis(800);
+
+/// Builds the pool from a parsed connection configuration (no connection is made yet).
+pub fn build_pool(config: tokio_postgres::Config) -> Result<Pool, BackendError> {
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .build()
+        .map_err(|error| BackendError::Postgres {
+            code: "pool".to_string(),
+            message: error.to_string(),
+        })
+}
+
+/// Runs `work` in one transaction, committing it; retried as a whole on transient failures.
+pub async fn write<T>(
+    pool: &Pool,
+    work: impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
+) -> Result<T, BackendError> {
+    let mut backoff = FIRST_BACKOFF;
+    let mut attempt = 1;
+    loop {
+        let outcome = write_once(pool, &work).await;
+        match outcome {
+            Err(error) if attempt < MAX_ATTEMPTS && is_retryable(&error) => {
+                tracing::debug!(attempt, %error, "retrying a PostgreSQL transaction");
+                tokio::time::sleep(backoff + jitter(backoff)).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn write_once<T>(
+    pool: &Pool,
+    work: &impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
+) -> Result<T, BackendError> {
+    let mut object = pool.get().await?;
+    let client: &mut tokio_postgres::Client = &mut object;
+    let transaction = client.transaction().await?;
+    let result = work(&transaction).await?;
+    transaction.commit().await?;
+    Ok(result)
+}
+
+/// Runs read-only `work` on a pooled connection (retried like writes: live-object reads can
+/// meet concurrently dropped catalog rows).
+pub async fn read<T>(
+    pool: &Pool,
+    work: impl AsyncFn(&tokio_postgres::Client) -> Result<T, BackendError>,
+) -> Result<T, BackendError> {
+    let mut attempt = 1;
+    loop {
+        let object = pool.get().await?;
+        let client: &tokio_postgres::Client = &object;
+        match work(client).await {
+            Err(error) if attempt < MAX_ATTEMPTS && is_retryable(&error) => {
+                tokio::time::sleep(FIRST_BACKOFF * attempt).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A random share of `backoff`, so that retrying transactions do not collide again.
+fn jitter(backoff: Duration) -> Duration {
+    let millis = backoff.as_millis().max(1) as u64;
+    Duration::from_millis(rand::random::<u64>() % millis)
+}
+
+/// The advisory-lock key of a name: the first eight bytes of its SHA-256.
+pub fn lock_key(scope: &str, name: &str) -> i64 {
+    let digest = Sha256::digest(format!("tenantform:{scope}:{name}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// Serializes this transaction with every other one touching the same tenant.
+pub async fn lock_tenant(tx: &Transaction<'_>, tenant_id: &str) -> Result<(), BackendError> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&lock_key("tenant", tenant_id)],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Tenant users: a catalog row plus a LOGIN role named by `naming::user_login`, with a SCRAM
+//! password verifier, the tenant's schemas as `search_path` and a connection limit. Reads
+//! report the live role: a dropped role is no user at all, and a role that cannot log in while
+//! it should is reported `disabled` so that the next apply turns the login back on.
+
+use tokio_postgres::{GenericClient, Row, Transaction};
+
+use super::roles::{self, NewRole};
+use super::session::lock_tenant;
+use super::sql::unique_violation;
+use super::{Context, audit, live, tenants};
+use crate::backend::audit::Action;
+use crate::backend::{BackendError, UserRecord};
+use crate::naming;
+
+const KIND: &str = "tenant_user";
+const COLUMNS: &str =
+    "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, u.password_hash, u.connection_limit";
+
+fn from_row(row: &Row) -> UserRecord {
+    UserRecord {
+        id: row.get(0),
+        tenant_id: row.get(1),
+        email: row.get(2),
+        role: row.get(3),
+        disabled: row.get(4),
+        login: row.get(5),
+        password_hash: row.get(6),
+        connection_limit: row.get(7),
+    }
+}
+
+/// Catalog rows matching `filter`, without looking at the live roles.
+async fn catalog_rows(
+    client: &impl GenericClient,
+    filter: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<(UserRecord, bool)>, BackendError> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {COLUMNS}, t.status = 'suspended' FROM tenant_catalog.users u \
+                 JOIN tenant_catalog.tenants t ON t.id = u.tenant_id WHERE {filter} \
+                 ORDER BY u.email"
+            ),
+            params,
+        )
+        .await?;
+    Ok(rows.iter().map(|row| (from_row(row), row.get(8))).collect())
+}
+
+/// The record as the live system shows it; `None` when its role is gone.
+async fn live_view(
+    client: &impl GenericClient,
+    record: UserRecord,
+    tenant_suspended: bool,
+) -> Result<Option<UserRecord>, BackendError> {
+    let Some(role) = live::role(client, &record.login).await? else {
+        return Ok(None);
+    };
+    let should_log_in = !tenant_suspended && !record.disabled;
+    Ok(Some(UserRecord {
+        disabled: record.disabled || (should_log_in && !role.can_login),
+        connection_limit: role.connection_limit,
+        ..record
+    }))
+}
+
+async fn live_rows(
+    client: &impl GenericClient,
+    filter: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<UserRecord>, BackendError> {
+    let mut found = Vec::new();
+    for (record, suspended) in catalog_rows(client, filter, params).await? {
+        if let Some(user) = live_view(client, record, suspended).await? {
+            found.push(user);
+        }
+    }
+    Ok(found)
+}
+
+pub async fn get(
+    client: &impl GenericClient,
+    id: &str,
+) -> Result<Option<UserRecord>, BackendError> {
+    Ok(live_rows(client, "u.id = $1", &[&id]).await?.pop())
+}
+
+pub async fn find(
+    client: &impl GenericClient,
+    tenant_id: &str,
+    email: &str,
+) -> Result<Option<UserRecord>, BackendError> {
+    let filter = "u.tenant_id = $1 AND u.email = $2";
+    Ok(live_rows(client, filter, &[&tenant_id, &email])
+        .await?
+        .pop())
+}
+
+pub async fn find_by_login(
+    client: &impl GenericClient,
+    login: &str,
+) -> Result<Option<UserRecord>, BackendError> {
+    Ok(live_rows(client, "u.login = $1", &[&login]).await?.pop())
+}
+
+pub async fn list(
+    client: &impl GenericClient,
+    tenant_id: &str,
+) -> Result<Vec<UserRecord>, BackendError> {
+    live_rows(client, "u.tenant_id = $1", &[&tenant_id]).await
+}
+
+/// The schemas of the tenant's databases, for users' `search_path`.
+async fn tenant_schemas(
+    tx: &Transaction<'_>,
+    tenant_id: &str,
+) -> Result<Vec<String>, BackendError> {
+    let rows = tx
+        .query(
+            "SELECT schema_name FROM tenant_catalog.databases WHERE tenant_id = $1 ORDER BY name",
+            &[&tenant_id],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
+/// Points every live user role of the tenant at the tenant's schemas.
+pub async fn refresh_search_paths(
+    tx: &Transaction<'_>,
+    tenant_id: &str,
+) -> Result<(), BackendError> {
+    let schemas = tenant_schemas(tx, tenant_id).await?;
+    for user in list(tx, tenant_id).await? {
+        roles::set_search_path(tx, &user.login, &schemas).await?;
+    }
+    Ok(())
+}
+
+/// Removes catalog rows whose role no longer exists (dropped out of band), with their grants,
+/// so that the planner's re-create does not collide with them.
+async fn forget_stale(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), BackendError> {
+    let stale = catalog_rows(
+        tx,
+        "u.id = $1 OR (u.tenant_id = $2 AND u.email = $3) OR u.login = $4",
+        &[&record.id, &record.tenant_id, &record.email, &record.login],
+    )
+    .await?;
+    for (row, _) in stale {
+        if live::role(tx, &row.login).await?.is_some() {
+            continue;
+        }
+        tx.execute(
+            "DELETE FROM tenant_catalog.grants WHERE user_id = $1",
+            &[&row.id],
+        )
+        .await?;
+        tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&row.id])
+            .await?;
+        audit::append(tx, KIND, &row.id, Action::Delete, Some(&row), None).await?;
+    }
+    Ok(())
+}
+
+async fn insert(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), BackendError> {
+    tx.execute(
+        &format!(
+            "INSERT INTO tenant_catalog.users ({}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            COLUMNS.replace("u.", "")
+        ),
+        &[
+            &record.id,
+            &record.tenant_id,
+            &record.email,
+            &record.role,
+            &record.disabled,
+            &record.login,
+            &record.password_hash,
+            &record.connection_limit,
+        ],
+    )
+    .await
+    .map_err(BackendError::from)
+    .map_err(unique_violation(
+        KIND,
+        format!("{:?} (login {:?})", record.email, record.login),
+    ))?;
+    Ok(())
+}
+
+pub async fn create(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &UserRecord,
+    password: Option<&str>,
+) -> Result<UserRecord, BackendError> {
+    lock_tenant(tx, &record.tenant_id).await?;
+    let tenant = tenants::require(tx, &record.tenant_id).await?;
+    forget_stale(tx, record).await?;
+    insert(tx, record).await?;
+    roles::create(
+        tx,
+        context,
+        &NewRole {
+            name: &record.login,
+            login: !record.disabled && tenant.status != "suspended",
+            connection_limit: record.connection_limit,
+            password,
+        },
+        KIND,
+    )
+    .await?;
+    let schemas = tenant_schemas(tx, &record.tenant_id).await?;
+    roles::set_search_path(tx, &record.login, &schemas).await?;
+    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    Ok(record.clone())
+}
+
+async fn tenant_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>, BackendError> {
+    let row = tx
+        .query_opt(
+            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+    Ok(row.map(|row| row.get(0)))
+}
+
+/// Updates `role`, `disabled`, `connection_limit` (and the password when given); identity
+/// fields are fixed. A login or limit changed out of band is set back.
+pub async fn update(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &UserRecord,
+    password: Option<&str>,
+) -> Result<UserRecord, BackendError> {
+    let missing = || BackendError::NotFound {
+        kind: KIND,
+        id: record.id.clone(),
+    };
+    let tenant_id = tenant_of(tx, &record.id).await?.ok_or_else(missing)?;
+    lock_tenant(tx, &tenant_id).await?;
+    let (before, suspended) = catalog_rows(tx, "u.id = $1", &[&record.id])
+        .await?
+        .pop()
+        .ok_or_else(missing)?;
+    let role = live::role(tx, &before.login).await?.ok_or_else(missing)?;
+    roles::take_membership(tx, context, &before.login).await?;
+    let after = UserRecord {
+        role: record.role.clone(),
+        disabled: record.disabled,
+        password_hash: record.password_hash.clone(),
+        connection_limit: record.connection_limit,
+        ..before.clone()
+    };
+    tx.execute(
+        "UPDATE tenant_catalog.users SET role = $2, disabled = $3, password_hash = $4, \
+         connection_limit = $5 WHERE id = $1",
+        &[
+            &after.id,
+            &after.role,
+            &after.disabled,
+            &after.password_hash,
+            &after.connection_limit,
+        ],
+    )
+    .await?;
+    if role.connection_limit != after.connection_limit {
+        roles::set_connection_limit(tx, &after.login, after.connection_limit).await?;
+    }
+    let can_log_in = !after.disabled && !suspended;
+    if can_log_in != role.can_login {
+        roles::set_login(tx, &after.login, can_log_in).await?;
+    }
+    if !can_log_in {
+        roles::terminate_sessions(tx, &after.login).await?;
+    }
+    if let Some(password) = password {
+        roles::set_password(tx, &after.login, password).await?;
+    }
+    audit::append(
+        tx,
+        KIND,
+        &after.id,
+        Action::Update,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub async fn delete(
+    tx: &Transaction<'_>,
+    context: &Context,
+    id: &str,
+) -> Result<bool, BackendError> {
+    let Some(tenant_id) = tenant_of(tx, id).await? else {
+        return Ok(false);
+    };
+    lock_tenant(tx, &tenant_id).await?;
+    let Some((before, _)) = catalog_rows(tx, "u.id = $1", &[&id]).await?.pop() else {
+        return Ok(false);
+    };
+    let grants: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM tenant_catalog.grants WHERE user_id = $1",
+            &[&id],
+        )
+        .await?
+        .get(0);
+    if grants > 0 {
+        return Err(BackendError::HasDependents {
+            kind: KIND,
+            key: format!("{:?}", before.email),
+            dependents: format!("{grants} grant(s)"),
+        });
+    }
+    roles::drop_role(tx, context, &before.login).await?;
+    tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&id])
+        .await?;
+    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    Ok(true)
+}
+
+/// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
+/// of the tenant.
+pub async fn apply_tenant_status(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    suspend: bool,
+) -> Result<(), BackendError> {
+    for (user, _) in catalog_rows(tx, "u.tenant_id = $1", &[&tenant_id]).await? {
+        if live::role(tx, &user.login).await?.is_none() {
+            continue;
+        }
+        roles::take_membership(tx, context, &user.login).await?;
+        roles::set_login(tx, &user.login, !suspend && !user.disabled).await?;
+        if suspend {
+            roles::terminate_sessions(tx, &user.login).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
+pub async fn discover(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    email: &str,
+) -> Result<Option<UserRecord>, BackendError> {
+    lock_tenant(tx, tenant_id).await?;
+    if let Some(found) = find(tx, tenant_id, email).await? {
+        return Ok(Some(found));
+    }
+    let Some(tenant) = tenants::get(tx, tenant_id).await? else {
+        return Ok(None);
+    };
+    let login = naming::user_login(&tenant.slug, email);
+    let Some(role) = live::role(tx, &login).await? else {
+        return Ok(None);
+    };
+    let record = UserRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant_id.to_string(),
+        email: email.to_string(),
+        role: "member".to_string(),
+        disabled: !role.can_login && tenant.status != "suspended",
+        login,
+        password_hash: String::new(),
+        connection_limit: role.connection_limit,
+    };
+    forget_stale(tx, &record).await?;
+    insert(tx, &record).await?;
+    roles::take_membership(tx, context, &record.login).await?;
+    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    Ok(Some(record))
+}

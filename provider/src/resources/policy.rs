@@ -1,0 +1,246 @@
+//! The `tenant_policy` resource: a tenant's security policy (MFA, session lifetime, IP
+//! allowlist). One per tenant; every setting changes in place.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
+
+use super::common::{
+    Adoption, apply_outcome, backend_failure, check_string, failed_apply, new_id, plan_with_rules,
+};
+use super::formats::{is_cidr, is_go_duration};
+use super::import::ImportSpec;
+use super::plan::{DefaultValue, PlanRules};
+use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
+use crate::backend::{Backend, BackendError, PolicyRecord};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::values::{Field, attr, bool_field, object, required_string, string_field};
+
+/// The session lifetime of a policy whose configuration sets none.
+pub const DEFAULT_SESSION_TTL: &str = "8h";
+const RULES: PlanRules = PlanRules {
+    defaults: &[
+        ("mfa_required", DefaultValue::Bool(false)),
+        ("session_ttl", DefaultValue::String(DEFAULT_SESSION_TTL)),
+        ("ip_allowlist", DefaultValue::EmptyList),
+    ],
+    forces_replacement: &["tenant_id"],
+};
+const LABEL: &str = "tenant policy";
+const IMPORT: ImportSpec = ImportSpec {
+    what: LABEL,
+    natural_key: "slug",
+};
+
+/// The `tenant_policy` resource type.
+pub struct TenantPolicy;
+
+fn schema() -> Schema {
+    let attributes = BTreeMap::from([
+        (
+            "id".to_string(),
+            Attribute::computed(Type::String).describe("The policy's id."),
+        ),
+        (
+            "tenant_id".to_string(),
+            Attribute::required(Type::String)
+                .describe("The tenant's id. Changing it replaces the policy."),
+        ),
+        (
+            "mfa_required".to_string(),
+            Attribute::optional_computed(Type::Bool)
+                .describe("Whether users must log in with a second factor; default false."),
+        ),
+        (
+            "session_ttl".to_string(),
+            Attribute::optional_computed(Type::String)
+                .describe("How long a session lasts, a duration such as 30m or 1h30m; default 8h."),
+        ),
+        (
+            "ip_allowlist".to_string(),
+            Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
+                "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
+                 allows any address.",
+            ),
+        ),
+    ]);
+    Schema {
+        version: 0,
+        block: Block {
+            attributes,
+            description: "The security policy of a tenant.".to_string(),
+            ..Block::default()
+        },
+    }
+}
+
+/// The state value of a policy record.
+pub fn record_to_value(record: &PolicyRecord) -> Value {
+    object([
+        ("id", Value::string(&record.id)),
+        ("tenant_id", Value::string(&record.tenant_id)),
+        ("mfa_required", Value::Bool(record.mfa_required)),
+        ("session_ttl", Value::string(&record.session_ttl)),
+        (
+            "ip_allowlist",
+            Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
+        ),
+    ])
+}
+
+/// The known strings of a list, in order.
+fn string_list(value: &Value) -> Vec<String> {
+    match value {
+        Value::List(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A record from a planned value, whose arguments are all known at apply time.
+fn record_from_planned(planned: &Value, id: String) -> Result<PolicyRecord, Diagnostic> {
+    let invalid = |detail: String| Diagnostic::error(format!("Invalid planned {LABEL}"), detail);
+    Ok(PolicyRecord {
+        id,
+        tenant_id: required_string(planned, "tenant_id").map_err(invalid)?,
+        mfa_required: bool_field(planned, "mfa_required")
+            .known()
+            .ok_or_else(|| invalid("mfa_required is not a known bool".to_string()))?,
+        session_ttl: required_string(planned, "session_ttl").map_err(invalid)?,
+        ip_allowlist: string_list(attr(planned, "ip_allowlist")),
+    })
+}
+
+impl TenantPolicy {
+    fn create_or_adopt(
+        &self,
+        planned: &Value,
+        backend: &dyn Backend,
+    ) -> Result<PolicyRecord, Diagnostic> {
+        let failure =
+            |error: BackendError| backend_failure(format!("Failed to create {LABEL}"), &error);
+        let planned_id = string_field(planned, "id").known();
+        let existing = match &planned_id {
+            Some(id) => backend.get_policy(id).map_err(failure)?,
+            None => None,
+        };
+        let record = record_from_planned(planned, planned_id.unwrap_or_else(new_id))?;
+        match existing {
+            Some(_) => backend.update_policy(&record),
+            None => backend.create_policy(&record),
+        }
+        .map_err(failure)
+    }
+
+    fn update(
+        &self,
+        prior: &Value,
+        planned: &Value,
+        backend: &dyn Backend,
+    ) -> Result<PolicyRecord, Diagnostic> {
+        let id = string_field(prior, "id").known().unwrap_or_default();
+        let record = record_from_planned(planned, id)?;
+        backend
+            .update_policy(&record)
+            .map_err(|error| backend_failure(format!("Failed to update {LABEL}"), &error))
+    }
+}
+
+impl ResourceType for TenantPolicy {
+    fn type_name(&self) -> &'static str {
+        "tenant_policy"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        check_string(
+            config,
+            "session_ttl",
+            is_go_duration,
+            "expected a positive duration such as 30m, 8h or 1h30m",
+            AttributePath::attr("session_ttl"),
+            &mut diagnostics,
+        );
+        if let Value::List(blocks) = attr(config, "ip_allowlist") {
+            for (index, block) in blocks.iter().enumerate() {
+                if let Some(text) = block.as_str()
+                    && !is_cidr(text)
+                {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "Invalid value for ip_allowlist",
+                            format!(
+                                "{text:?} is not a CIDR block such as 10.0.0.0/8 or \
+                                 2001:db8::/32."
+                            ),
+                        )
+                        .at_path(AttributePath(vec![
+                            PathStep::Attribute("ip_allowlist".to_string()),
+                            PathStep::IntKey(index as i64),
+                        ])),
+                    );
+                }
+            }
+        }
+        diagnostics
+    }
+
+    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
+        let validation = self.validate(input.config);
+        plan_with_rules(&schema(), &RULES, input, validation, |planned| {
+            let (Some(backend), Field::Known(tenant_id)) =
+                (backend, string_field(planned, "tenant_id"))
+            else {
+                return Ok(None);
+            };
+            Ok(backend.find_policy(&tenant_id)?.map(|existing| Adoption {
+                id: existing.id,
+                label: LABEL.to_string(),
+            }))
+        })
+    }
+
+    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
+        if input.planned.is_null() {
+            let id = string_field(input.prior, "id").known().unwrap_or_default();
+            return match backend.delete_policy(&id) {
+                Ok(_) => ApplyOutput::default(),
+                Err(error) => failed_apply(
+                    input.prior,
+                    backend_failure(format!("Failed to delete {LABEL}"), &error),
+                ),
+            };
+        }
+        let result = if input.prior.is_null() {
+            self.create_or_adopt(input.planned, backend)
+        } else {
+            self.update(input.prior, input.planned, backend)
+        };
+        apply_outcome(input.prior, result, record_to_value)
+    }
+
+    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        let id = string_field(state, "id").known().unwrap_or_default();
+        match backend.get_policy(&id) {
+            Ok(found) => Ok(found.as_ref().map_or(Value::Null, record_to_value)),
+            Err(error) => Err(backend_failure(format!("Failed to read {LABEL}"), &error).into()),
+        }
+    }
+
+    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        IMPORT.import(
+            id,
+            backend,
+            |id| backend.get_policy(id),
+            |tenant, _| backend.find_policy(&tenant.id),
+            record_to_value,
+        )
+    }
+}
