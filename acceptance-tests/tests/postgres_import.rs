@@ -14,7 +14,7 @@ use acceptance_tests::postgres::Profile;
 /// The legacy tenants: slug, display name, tier, region, connection limit (of the owner
 /// role), and per user the local part of its email and the privilege level the fixture's
 /// GRANTs amount to. A level includes the ones below it (`write` holds what `read` grants),
-/// and adoption reports the highest level a role holds, so the configuration names that one.
+/// and adoption reports every level a role holds, so the configuration names them all.
 type LegacyTenant = (
     &'static str,
     &'static str,
@@ -121,14 +121,29 @@ resource "tenant_user" "{key}_{local}" {{
 resource "tenant_grant" "{key}_{local}" {{
   user_id     = tenant_user.{key}_{local}.id
   database_id = tenant_database.{key}.id
-  privileges  = ["{level}"]
+  privileges  = [{levels}]
 }}
 "#,
                 email = email(slug, local),
+                levels = levels_up_to(level),
             ));
         }
     }
     config
+}
+
+/// `"read", "write"` for `write`: the level and every level below it, quoted.
+fn levels_up_to(level: &str) -> String {
+    let all = ["read", "write", "admin"];
+    let position = all
+        .iter()
+        .position(|candidate| *candidate == level)
+        .unwrap_or_else(|| panic!("unknown privilege level {level:?}"));
+    all[..=position]
+        .iter()
+        .map(|level| format!("{level:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `(address, import id)` of every resource, by natural key.

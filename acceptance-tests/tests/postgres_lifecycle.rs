@@ -256,9 +256,18 @@ fn assert_audit_chain_detects_tampering(fleet: &PgProject<'_>, server: &Postgres
         "the audit log holds {last} entries after a fleet's life"
     );
     let tampered = last / 2;
-    inspector.rows(&format!(
+    let edit = format!(
         "UPDATE tenant_catalog.audit_log SET actor = 'someone-else' WHERE seq = {tampered}"
-    ));
+    );
+    // The log is append-only; a superuser who switches its trigger off is still caught.
+    let refused = server
+        .psql(&server.superuser_dsn(), &edit)
+        .expect_err("the audit log refuses an UPDATE");
+    assert!(
+        format!("{refused:#}").contains("append-only"),
+        "{refused:#}"
+    );
+    inspector.rows(&format!("SET session_replication_role = replica; {edit}"));
     let broken = fleet.audit(&["verify"]);
     broken.expect_code(1);
     assert!(

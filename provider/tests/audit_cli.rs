@@ -135,12 +135,14 @@ fn audit_list_and_verify() {
     assert_eq!(stdout(&verified).trim(), "audit log intact: 5 entries");
 
     let connection = rusqlite::Connection::open(path.join("catalog.db")).unwrap();
+    let edit = "UPDATE audit_log SET after = replace(after, 'globex', 'umbrella') WHERE seq = 2";
+    let refused = connection.execute(edit, []).unwrap_err();
+    assert!(refused.to_string().contains("append-only"), "{refused}");
+    // Someone with write access to the file can drop the trigger; the chain still tells.
     connection
-        .execute(
-            "UPDATE audit_log SET after = replace(after, 'globex', 'umbrella') WHERE seq = 2",
-            [],
-        )
+        .execute_batch("DROP TRIGGER audit_log_no_update")
         .unwrap();
+    connection.execute(edit, []).unwrap();
     drop(connection);
     let broken = run(&["audit", "verify", "--path", path_arg]);
     assert_eq!(broken.status.code(), Some(1), "{broken:?}");

@@ -242,7 +242,22 @@ fn lifecycle(profile: Profile) {
         AuditVerification::Intact { entries } => assert!(entries > 30, "{entries}"),
         broken => panic!("{broken:?}"),
     }
-    fx.sql("UPDATE tenant_catalog.audit_log SET actor = 'mallory' WHERE seq = 5");
+    // The log refuses edits; a superuser who switches triggers off is still caught.
+    let refused = fx
+        .server
+        .psql(
+            &fx.server.superuser_dsn(),
+            "UPDATE tenant_catalog.audit_log SET actor = 'mallory' WHERE seq = 5",
+        )
+        .unwrap_err();
+    assert!(
+        format!("{refused:#}").contains("append-only"),
+        "{refused:#}"
+    );
+    fx.sql(
+        "SET session_replication_role = replica; \
+         UPDATE tenant_catalog.audit_log SET actor = 'mallory' WHERE seq = 5",
+    );
     assert!(matches!(
         backend.verify_audit().unwrap(),
         AuditVerification::Broken { seq: 5, .. }

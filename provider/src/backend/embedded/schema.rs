@@ -100,7 +100,7 @@ CREATE TABLE audit_log (
 
 /// Version 2: storage, API keys (revoked keys keep their row) and policies; the effective
 /// login of users, which a suspended tenant turns off; an index of tenant tombstones for the
-/// retention purge.
+/// retention purge; triggers that refuse changes to the audit log (append-only).
 const SCHEMA_V2: &str = "
 ALTER TABLE users ADD COLUMN login_enabled INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN connection_limit INTEGER NOT NULL DEFAULT -1;
@@ -133,4 +133,12 @@ CREATE TABLE policies (
     session_ttl TEXT NOT NULL,
     ip_allowlist TEXT NOT NULL
 );
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed');
+END;
 ";

@@ -240,9 +240,15 @@ fn records_survive_reopening_and_the_audit_chain_holds() {
         !logged.contains("sha256$"),
         "secrets are redacted: {logged}"
     );
+    let edit = "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1";
+    assert!(
+        connection.execute(edit, []).is_err(),
+        "the log is append-only"
+    );
     connection
-        .execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1", [])
+        .execute_batch("DROP TRIGGER audit_log_no_update")
         .unwrap();
+    connection.execute(edit, []).unwrap();
     drop(connection);
     assert!(matches!(
         backend.verify_audit().unwrap(),

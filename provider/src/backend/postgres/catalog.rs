@@ -131,4 +131,14 @@ CREATE TABLE tenant_catalog.audit_log (
     prev_hash text NOT NULL,
     hash text NOT NULL
 );
+-- Append-only: changing or removing history is refused (the hash chain still reveals it
+-- when someone with the rights to switch the trigger off does it anyway).
+CREATE FUNCTION tenant_catalog.refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only: % is not allowed', TG_OP;
+END
+$$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
+    ON tenant_catalog.audit_log FOR EACH STATEMENT
+    EXECUTE FUNCTION tenant_catalog.refuse_audit_change();
 ";

@@ -321,13 +321,15 @@ pub async fn discover(
     if let Some(found) = find(tx, context, user_id, database_id).await? {
         return Ok(Some(found));
     }
+    // Every level the role holds: `write` includes what `read` grants, so a role with write
+    // access is discovered as read + write, as configurations usually spell it.
     let held = live_levels(tx, &user, &database, LEVELS).await?;
-    let Some(highest) = held.iter().max().copied() else {
+    if held.is_empty() {
         return Ok(None);
-    };
+    }
     let record = GrantRecord {
         id: uuid::Uuid::new_v4().to_string(),
-        privileges: names(&BTreeSet::from([highest])),
+        privileges: names(&held),
         ..probe
     };
     tx.execute(
