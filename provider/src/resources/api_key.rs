@@ -9,7 +9,8 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, apply_outcome, backend_failure, check_string, failed_apply, new_id, plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_string, destroy_by_id, new_id, plan_with_rules,
+    read_by_id,
 };
 use super::formats::{is_rfc3339, is_valid_key_name};
 use super::import::ImportSpec;
@@ -240,14 +241,11 @@ impl ResourceType for TenantApiKey {
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
-            let id = string_field(input.prior, "id").known().unwrap_or_default();
-            return match backend.delete_api_key(&id) {
-                Ok(_) => ApplyOutput::default(),
-                Err(error) => failed_apply(
-                    input.prior,
-                    backend_failure(format!("Failed to revoke {}", label(input.prior)), &error),
-                ),
-            };
+            return destroy_by_id(
+                input.prior,
+                format!("Failed to revoke {}", label(input.prior)),
+                |id| backend.delete_api_key(id),
+            );
         }
         let result = if input.prior.is_null() {
             self.create_or_adopt(input.planned, backend)
@@ -261,15 +259,12 @@ impl ResourceType for TenantApiKey {
 
     /// Keeps the secret from `state`: the backend holds only its hash.
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_api_key(&id) {
-            Ok(found) => Ok(found.as_ref().map_or(Value::Null, |record| {
-                record_to_value(record, attr(state, "secret").clone())
-            })),
-            Err(error) => {
-                Err(backend_failure(format!("Failed to read {}", label(state)), &error).into())
-            }
-        }
+        read_by_id(
+            state,
+            format!("Failed to read {}", label(state)),
+            |id| backend.get_api_key(id),
+            |record| record_to_value(record, attr(state, "secret").clone()),
+        )
     }
 
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {

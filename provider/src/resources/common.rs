@@ -101,6 +101,37 @@ pub fn backend_failure(summary: impl Into<String>, error: &BackendError) -> Diag
     Diagnostic::error(summary, detail)
 }
 
+/// The id recorded in a state value (empty when absent).
+pub fn state_id(state: &Value) -> String {
+    string_field(state, "id").known().unwrap_or_default()
+}
+
+/// Destroys the object `prior` describes with `delete`; on failure the prior state stands and
+/// the diagnostic's summary is `failure`.
+pub fn destroy_by_id(
+    prior: &Value,
+    failure: String,
+    delete: impl FnOnce(&str) -> Result<bool, BackendError>,
+) -> ApplyOutput {
+    match delete(&state_id(prior)) {
+        Ok(_) => ApplyOutput::default(),
+        Err(error) => failed_apply(prior, backend_failure(failure, &error)),
+    }
+}
+
+/// Refreshes `state` by its id with `get`: the record's value, or null once it is gone.
+pub fn read_by_id<R>(
+    state: &Value,
+    failure: String,
+    get: impl FnOnce(&str) -> Result<Option<R>, BackendError>,
+    to_value: impl FnOnce(&R) -> Value,
+) -> Result<Value, Diagnostics> {
+    match get(&state_id(state)) {
+        Ok(found) => Ok(found.as_ref().map_or(Value::Null, to_value)),
+        Err(error) => Err(backend_failure(failure, &error).into()),
+    }
+}
+
 /// An apply that failed before changing anything: the prior state stands.
 pub fn failed_apply(prior: &Value, diagnostic: Diagnostic) -> ApplyOutput {
     ApplyOutput {

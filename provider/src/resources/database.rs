@@ -8,8 +8,8 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_string, failed_apply,
-    new_id, plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_string, destroy_by_id,
+    new_id, plan_with_rules, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
@@ -222,14 +222,11 @@ impl ResourceType for TenantDatabase {
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
-            let id = string_field(input.prior, "id").known().unwrap_or_default();
-            return match backend.delete_database(&id) {
-                Ok(_) => ApplyOutput::default(),
-                Err(error) => failed_apply(
-                    input.prior,
-                    backend_failure(format!("Failed to delete {}", label(input.prior)), &error),
-                ),
-            };
+            return destroy_by_id(
+                input.prior,
+                format!("Failed to delete {}", label(input.prior)),
+                |id| backend.delete_database(id),
+            );
         }
         let result = if input.prior.is_null() {
             self.create_or_adopt(input.planned, backend)
@@ -240,13 +237,12 @@ impl ResourceType for TenantDatabase {
     }
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_database(&id) {
-            Ok(found) => Ok(found.as_ref().map_or(Value::Null, record_to_value)),
-            Err(error) => {
-                Err(backend_failure(format!("Failed to read {}", label(state)), &error).into())
-            }
-        }
+        read_by_id(
+            state,
+            format!("Failed to read {}", label(state)),
+            |id| backend.get_database(id),
+            record_to_value,
+        )
     }
 
     /// Imports by id, or by `slug/name`, discovering a database the catalog does not list yet.

@@ -6,7 +6,7 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, apply_outcome, backend_failure, failed_apply, new_id, plan_with_rules,
+    Adoption, apply_outcome, backend_failure, destroy_by_id, new_id, plan_with_rules, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::PlanRules;
@@ -194,14 +194,9 @@ impl ResourceType for TenantGrant {
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
-            let id = string_field(input.prior, "id").known().unwrap_or_default();
-            return match backend.delete_grant(&id) {
-                Ok(_) => ApplyOutput::default(),
-                Err(error) => failed_apply(
-                    input.prior,
-                    backend_failure(format!("Failed to delete {LABEL}"), &error),
-                ),
-            };
+            return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
+                backend.delete_grant(id)
+            });
         }
         let result = if input.prior.is_null() {
             self.create_or_adopt(input.planned, backend)
@@ -212,11 +207,12 @@ impl ResourceType for TenantGrant {
     }
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_grant(&id) {
-            Ok(found) => Ok(found.as_ref().map_or(Value::Null, record_to_value)),
-            Err(error) => Err(backend_failure(format!("Failed to read {LABEL}"), &error).into()),
-        }
+        read_by_id(
+            state,
+            format!("Failed to read {LABEL}"),
+            |id| backend.get_grant(id),
+            record_to_value,
+        )
     }
 
     /// Imports by id, or by `slug/email/database-name`, discovering the user, the database and

@@ -8,8 +8,8 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use super::common::{
-    Adoption, apply_outcome, backend_failure, check_integer_at_least, failed_apply, new_id,
-    plan_with_rules,
+    Adoption, apply_outcome, backend_failure, check_integer_at_least, destroy_by_id, new_id,
+    plan_with_rules, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::PlanRules;
@@ -178,14 +178,9 @@ impl ResourceType for TenantStorage {
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
-            let id = string_field(input.prior, "id").known().unwrap_or_default();
-            return match backend.delete_storage(&id) {
-                Ok(_) => ApplyOutput::default(),
-                Err(error) => failed_apply(
-                    input.prior,
-                    backend_failure(format!("Failed to delete {LABEL}"), &error),
-                ),
-            };
+            return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
+                backend.delete_storage(id)
+            });
         }
         let result = if input.prior.is_null() {
             self.create_or_adopt(input.planned, backend)
@@ -204,11 +199,12 @@ impl ResourceType for TenantStorage {
     }
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_storage(&id) {
-            Ok(found) => Ok(found.as_ref().map_or(Value::Null, record_to_value)),
-            Err(error) => Err(backend_failure(format!("Failed to read {LABEL}"), &error).into()),
-        }
+        read_by_id(
+            state,
+            format!("Failed to read {LABEL}"),
+            |id| backend.get_storage(id),
+            record_to_value,
+        )
     }
 
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {

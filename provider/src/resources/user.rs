@@ -9,7 +9,7 @@ use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
-    failed_apply, new_id, plan_with_rules,
+    destroy_by_id, new_id, plan_with_rules, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
@@ -281,14 +281,11 @@ impl ResourceType for TenantUser {
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
-            let id = string_field(input.prior, "id").known().unwrap_or_default();
-            return match backend.delete_user(&id) {
-                Ok(_) => ApplyOutput::default(),
-                Err(error) => failed_apply(
-                    input.prior,
-                    backend_failure(format!("Failed to delete {}", label(input.prior)), &error),
-                ),
-            };
+            return destroy_by_id(
+                input.prior,
+                format!("Failed to delete {}", label(input.prior)),
+                |id| backend.delete_user(id),
+            );
         }
         let result = if input.prior.is_null() {
             self.create_or_adopt(input.planned, backend)
@@ -302,15 +299,12 @@ impl ResourceType for TenantUser {
 
     /// Keeps the password from `state`: the backend holds only its hash.
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_user(&id) {
-            Ok(found) => Ok(found.as_ref().map_or(Value::Null, |record| {
-                record_to_value(record, attr(state, "password").clone())
-            })),
-            Err(error) => {
-                Err(backend_failure(format!("Failed to read {}", label(state)), &error).into())
-            }
-        }
+        read_by_id(
+            state,
+            format!("Failed to read {}", label(state)),
+            |id| backend.get_user(id),
+            |record| record_to_value(record, attr(state, "password").clone()),
+        )
     }
 
     /// Imports by id, or by `slug/email`, discovering a login the catalog does not list yet.
