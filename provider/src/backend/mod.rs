@@ -180,8 +180,9 @@ pub enum BackendError {
     Corrupt(String),
     #[error("archive error: {0}")]
     Archive(String),
-    /// A PostgreSQL failure: its SQLSTATE (or `connection`/`pool`) and message.
-    #[error("PostgreSQL error {code}: {message}")]
+    /// A PostgreSQL failure: its SQLSTATE (or `client`/`connection`/`pool` for failures
+    /// outside the server) and message.
+    #[error("{message} (PostgreSQL {code})")]
     Postgres { code: String, message: String },
 }
 

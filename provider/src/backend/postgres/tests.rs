@@ -55,3 +55,20 @@ fn a_transition_revokes_what_was_dropped_and_grants_what_was_added() {
     assert!(!text.contains("GRANT SELECT ON ALL TABLES"), "{text}");
     assert!(transition(&target, &read, &read).unwrap().is_empty());
 }
+
+#[test]
+fn an_unreachable_server_is_reported_with_its_cause_and_without_the_password() {
+    let files = tempfile::tempdir().unwrap();
+    // Port 1 on loopback: nothing listens there.
+    let settings = super::PostgresSettings {
+        dsn: "postgresql://admin:hunter2-secret@127.0.0.1:1/tenants".to_string(),
+        archive_dir: files.path().join("archive"),
+        storage_root: files.path().join("storage"),
+    };
+    let error = match super::PostgresBackend::open(&settings) {
+        Ok(_) => panic!("opened a backend on a closed port"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("Connection refused"), "{error}");
+    assert!(!error.contains("hunter2-secret"), "{error}");
+}
