@@ -45,6 +45,8 @@ resource "tenant_user" "this" {
   tenant_id = tenant.this.id
   email     = each.key
   role      = each.value.role
+  # PostgreSQL limits sessions per login role: each user gets the tier's limit.
+  connection_limit = var.connection_limit
 }
 
 resource "tenant_grant" "this" {

@@ -30,7 +30,7 @@ variable "status" {
 }
 
 variable "connection_limit" {
-  description = "Maximum concurrent connections to the tenant's database."
+  description = "Maximum concurrent connections to the tenant's database, and of each of its users."
   type        = number
 }
 
