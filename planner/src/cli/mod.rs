@@ -8,13 +8,16 @@ pub mod args;
 mod common;
 mod console;
 mod fmt;
+mod graph;
 mod hooks;
 mod import;
 mod init;
 mod output;
 mod output_command;
 mod plan;
+mod providers_schema;
 mod show;
+mod state;
 mod validate;
 mod version;
 
@@ -104,9 +107,14 @@ Main commands:
   destroy       Destroy previously-created infrastructure
 
 All other commands:
+  console       Try tenantform expressions at an interactive command prompt
+  fmt           Reformat your configuration in the standard style
+  graph         Generate a Graphviz graph of the steps in an operation
   import        Associate existing infrastructure with a tenantform resource
   output        Show output values from your root module
+  providers     Show the providers required for this configuration
   show          Show the current state or a saved plan
+  state         Advanced state management
   version       Show the current tenantform version
 
 Global options (use these before the subcommand, if any):
@@ -169,6 +177,11 @@ pub async fn run(args: Vec<String>) -> i32 {
             "import" => import::USAGE,
             "output" => output_command::USAGE,
             "version" => version::USAGE,
+            "console" => console::USAGE,
+            "fmt" => fmt::USAGE,
+            "graph" => graph::USAGE,
+            "providers" => providers_schema::USAGE,
+            "state" => state::usage(command_args.first().map(String::as_str)),
             _ => USAGE,
         };
         ui.out(usage);
@@ -186,6 +199,9 @@ pub async fn run(args: Vec<String>) -> i32 {
         "output" => output_command::run(&ui, command_args).await,
         "fmt" => fmt::run(&ui, command_args),
         "console" => console::run(&ui, command_args).await,
+        "state" => state::run(&ui, command_args).await,
+        "graph" => graph::run(&ui, command_args).await,
+        "providers" => providers_schema::run(&ui, command_args).await,
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"

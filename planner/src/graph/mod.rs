@@ -8,6 +8,7 @@
 //! The graph is built once per operation in time linear in the size of the configuration;
 //! [`walk`] runs work over it in dependency order, in parallel.
 
+pub mod dot;
 mod module_edges;
 pub mod walk;
 

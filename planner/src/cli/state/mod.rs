@@ -1,0 +1,159 @@
+//! `tenantform state <subcommand>`: advanced state management, as Terraform's `state`
+//! commands: `list`, `show`, `mv`, `rm` and `pull`. This module dispatches the subcommands
+//! and holds what they share: the `-state=PATH` store, address targets and Terraform's
+//! instance order.
+
+mod list;
+mod mv;
+mod pull;
+mod render;
+mod rm;
+mod show;
+mod target;
+
+use std::cmp::Ordering;
+use std::path::Path;
+
+use super::args::Parsed;
+use super::{CommandResult, Failure, Ui, common};
+use crate::addrs::{InstanceAddr, ResourceMode};
+use crate::state::{LocalStore, State, StateStore};
+
+pub use target::Target;
+
+pub const USAGE: &str = "Usage: tenantform [global options] state <subcommand> [options] [args]
+
+  This command has subcommands for advanced state management.
+
+  These subcommands can be used to slice and dice the tenantform state.
+  This is sometimes necessary in advanced cases. For your safety, all
+  state management commands that modify the state create a timestamped
+  backup of the state prior to making modifications.
+
+  The structure and output of the commands is specifically tailored to work
+  well with the common Unix utilities such as grep, awk, etc. We recommend
+  using those tools to perform more advanced state tasks.
+
+Subcommands:
+    list                List resources in the state
+    mv                  Move an item in the state
+    pull                Pull current state and output to stdout
+    rm                  Remove instances from the state
+    show                Show a resource in the state
+";
+
+/// The usage text of `state SUBCOMMAND`, for `-help`.
+pub fn usage(subcommand: Option<&str>) -> &'static str {
+    match subcommand {
+        Some("list") => list::USAGE,
+        Some("show") => show::USAGE,
+        Some("mv") => mv::USAGE,
+        Some("rm") => rm::USAGE,
+        Some("pull") => pull::USAGE,
+        _ => USAGE,
+    }
+}
+
+pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+    let Some((subcommand, rest)) = args.split_first() else {
+        ui.out(USAGE);
+        return Ok(1);
+    };
+    match subcommand.as_str() {
+        "list" => list::run(ui, rest),
+        "show" => show::run(ui, rest).await,
+        "mv" => mv::run(ui, rest),
+        "rm" => rm::run(ui, rest),
+        "pull" => pull::run(ui, rest),
+        other => {
+            ui.err(&format!(
+                "tenantform state has no subcommand named \"{other}\".\n\n{USAGE}"
+            ));
+            Ok(1)
+        }
+    }
+}
+
+/// The store named by `-state=PATH`, or the working directory's.
+fn store_for(parsed: &Parsed) -> LocalStore {
+    match parsed.last("state") {
+        Some(path) if !path.is_empty() => LocalStore::at_path(path),
+        _ => common::store(),
+    }
+}
+
+/// The stored state; `None` when there is none.
+fn read_existing(store: &LocalStore) -> Result<Option<State>, Failure> {
+    store
+        .read()
+        .map_err(|e| common::state_failure(e, "Failed to load state"))
+}
+
+/// The error Terraform reports when a state command finds no state at all.
+fn no_state_failure() -> Failure {
+    Failure::error(
+        "No state file was found!",
+        "State management commands require a state file. Run this command in a directory \
+         where tenantform has been run or use the -state flag to point the command to a \
+         specific state location.",
+    )
+}
+
+/// Terraform's order of resource instances: shorter module paths first, then module steps
+/// by name and key, then data resources before managed ones, type, name and key (integer
+/// keys before string keys).
+pub fn terraform_order(a: &InstanceAddr, b: &InstanceAddr) -> Ordering {
+    let mode_rank = |addr: &InstanceAddr| match addr.resource.mode {
+        ResourceMode::Data => 0,
+        ResourceMode::Managed => 1,
+    };
+    a.module
+        .len()
+        .cmp(&b.module.len())
+        .then_with(|| a.module.cmp(&b.module))
+        .then_with(|| mode_rank(a).cmp(&mode_rank(b)))
+        .then_with(|| a.resource.type_name.cmp(&b.resource.type_name))
+        .then_with(|| a.resource.name.cmp(&b.resource.name))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// Keeps the state file's bytes before a modification as Terraform does: beside the state
+/// file as `NAME.<unix seconds>.backup`, or at `-backup=PATH`.
+fn write_timestamped_backup(store: &LocalStore, explicit: Option<&str>) -> Result<(), Failure> {
+    let state_path = store.state_path();
+    let Ok(bytes) = std::fs::read(state_path) else {
+        return Ok(());
+    };
+    let target = match explicit {
+        Some(path) if !path.is_empty() => Path::new(path).to_path_buf(),
+        _ => {
+            let seconds = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default();
+            let name = state_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "terraform.tfstate".into());
+            state_path.with_file_name(format!("{name}.{seconds}.backup"))
+        }
+    };
+    std::fs::write(&target, bytes).map_err(|e| {
+        Failure::error(
+            "Error creating state backup",
+            format!("could not write {}: {e}", target.display()),
+        )
+    })
+}
+
+/// Persists a modified state through the store (which checks the lineage, keeps
+/// `terraform.tfstate.backup` and raises the serial).
+fn persist(store: &LocalStore, state: &State) -> Result<(), Failure> {
+    store
+        .write(state)
+        .map(|_| ())
+        .map_err(|e| common::state_failure(e, "Error writing state file"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,195 @@
+//! The dependency graph in the DOT language, as `terraform graph` prints it: by default the
+//! resources only (Terraform 1.7+ style: one cluster per module, an edge from each resource
+//! to the nearest resources it depends on), and with `-type=plan` the whole operation graph with
+//! variables, locals, outputs, module calls and provider configurations, transitively
+//! reduced, in Terraform's `[root] ADDR (expand)` naming.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{ConfigGraph, Node};
+use crate::addrs::{config_resource_string, module_path_string};
+
+/// The resources-only graph.
+pub fn resources_dot(graph: &ConfigGraph) -> String {
+    let mut resources: Vec<(String, String, String, usize)> = (0..graph.len())
+        .filter_map(|id| match graph.node(id) {
+            Node::Resource(addr) => Some((
+                module_path_string(graph.module(id)),
+                addr.to_string(),
+                config_resource_string(graph.module(id), addr),
+                id,
+            )),
+            _ => None,
+        })
+        .collect();
+    resources.sort();
+    let mut out = String::from(
+        "digraph G {\n  rankdir = \"RL\";\n  node [shape = rect, fontname = \"sans-serif\"];\n",
+    );
+    let mut current_module = String::new();
+    for (module, local, full, _) in &resources {
+        if *module != current_module {
+            if !current_module.is_empty() {
+                out.push_str("  }\n");
+            }
+            current_module = module.clone();
+            out.push_str(&format!(
+                "  subgraph {} {{\n    label = {}\n    fontname = \"sans-serif\"\n",
+                quote(&format!("cluster_{module}")),
+                quote(module)
+            ));
+        }
+        let indent = if module.is_empty() { "  " } else { "    " };
+        out.push_str(&format!(
+            "{indent}{} [label={}];\n",
+            quote(full),
+            quote(local)
+        ));
+    }
+    if !current_module.is_empty() {
+        out.push_str("  }\n");
+    }
+    // A resource depends on the nearest resources on each path; those already reached
+    // through another of them are left out, as in Terraform's reduced graph.
+    let edges: BTreeMap<String, BTreeSet<String>> = resources
+        .iter()
+        .map(|(_, _, full, id)| (full.clone(), graph.resource_dependencies(*id)))
+        .collect();
+    let reduced = transitive_reduction(&edges);
+    for (_, _, full, _) in &resources {
+        for dependency in reduced.get(full).into_iter().flatten() {
+            out.push_str(&format!("  {} -> {};\n", quote(full), quote(dependency)));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The operation graph of a plan; `provider_source` gives a provider's fully qualified
+/// source address by local name.
+pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -> String {
+    let name = |id: usize| -> String {
+        match graph.node(id) {
+            Node::Provider(local) => provider_name(&provider_source(local)),
+            Node::Variable(_) if graph.module(id).is_empty() => {
+                format!("[root] {}", graph.display(id))
+            }
+            _ => format!("[root] {} (expand)", graph.display(id)),
+        }
+    };
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for id in 0..graph.len() {
+        let from = name(id);
+        let targets = edges.entry(from).or_default();
+        targets.extend(graph.dependencies(id).map(name));
+    }
+    let root = "[root] root".to_string();
+    for id in 0..graph.len() {
+        match graph.node(id) {
+            Node::Provider(local) => {
+                let close = format!("{} (close)", provider_name(&provider_source(local)));
+                let served: BTreeSet<String> = (0..graph.len())
+                    .filter(|&other| graph.dependencies(other).any(|d| d == id))
+                    .map(name)
+                    .collect();
+                edges.entry(close.clone()).or_default().extend(served);
+                edges.entry(root.clone()).or_default().insert(close);
+            }
+            Node::Output(_) if graph.module(id).is_empty() => {
+                edges.entry(root.clone()).or_default().insert(name(id));
+            }
+            Node::Output(_) => {
+                let module = graph.module(id);
+                let close = format!("[root] {} (close)", module_path_string(module));
+                edges.entry(close.clone()).or_default().insert(name(id));
+                let parent = match module.len() {
+                    1 => root.clone(),
+                    len => format!("[root] {} (close)", module_path_string(&module[..len - 1])),
+                };
+                edges.entry(parent).or_default().insert(close);
+            }
+            _ => {}
+        }
+    }
+    let reduced = transitive_reduction(&edges);
+    let mut out = String::from(
+        "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
+    );
+    let mut declared: Vec<(String, String, &str)> = (0..graph.len())
+        .filter_map(|id| {
+            let shape = match graph.node(id) {
+                Node::Provider(_) => "diamond",
+                Node::Resource(_) => "box",
+                Node::Variable(_) if graph.module(id).is_empty() => "note",
+                _ => return None,
+            };
+            let label = match graph.node(id) {
+                Node::Provider(local) => provider_name(&provider_source(local))
+                    .trim_start_matches("[root] ")
+                    .to_string(),
+                _ => graph.display(id),
+            };
+            Some((name(id), label, shape))
+        })
+        .collect();
+    declared.sort();
+    for (node, label, shape) in declared {
+        out.push_str(&format!(
+            "\t\t{} [label = {}, shape = \"{shape}\"]\n",
+            quote(&node),
+            quote(&label)
+        ));
+    }
+    for (from, targets) in &reduced {
+        for to in targets {
+            out.push_str(&format!("\t\t{} -> {}\n", quote(from), quote(to)));
+        }
+    }
+    out.push_str("\t}\n}\n");
+    out
+}
+
+fn provider_name(source: &str) -> String {
+    format!("[root] provider[{}]", quote(source))
+}
+
+/// A DOT string literal.
+fn quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Drops every edge `a -> c` for which another path from `a` to `c` exists.
+fn transitive_reduction(
+    edges: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut reduced = BTreeMap::new();
+    for (from, targets) in edges {
+        let mut reachable_indirectly = BTreeSet::new();
+        for target in targets {
+            let mut stack: Vec<&String> = edges
+                .get(target)
+                .map(|next| next.iter().collect())
+                .unwrap_or_default();
+            while let Some(node) = stack.pop() {
+                if reachable_indirectly.insert(node.clone())
+                    && let Some(next) = edges.get(node)
+                {
+                    stack.extend(next.iter());
+                }
+            }
+        }
+        let kept: BTreeSet<String> = targets
+            .iter()
+            .filter(|t| !reachable_indirectly.contains(*t))
+            .cloned()
+            .collect();
+        if !kept.is_empty() {
+            reduced.insert(from.clone(), kept);
+        }
+    }
+    reduced
+}
+
+#[cfg(test)]
+#[path = "dot_tests.rs"]
+mod tests;
