@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds tenantform and the tenant provider, then provisions the quickstart example:
-# two tenants, each with a database, an admin user and a grant, on the embedded backend.
+# two tenants, each with a database, an admin user and a grant, on the embedded backend;
+# one also gets storage, an API key and a security policy.
 # Running it again applies no changes.
 set -euo pipefail
 
