@@ -14,7 +14,7 @@ use crate::engine::{self, ApplyOptions};
 use crate::plan::planfile::PlanFile;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
-use crate::state::{LocalStore, State, StateStore};
+use crate::state::{State, StateStore};
 
 pub const USAGE: &str = "Usage: tenantform [global options] apply [options] [PLAN]
 
@@ -65,7 +65,7 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     } else {
         super::plan::mode(&parsed)
     };
-    let store = common::store();
+    let store = common::store()?;
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(Failure::Usage(
@@ -129,7 +129,12 @@ fn approve(ui: &Ui, common: &Common, mode: PlanMode) -> Result<(), Failure> {
 }
 
 /// Applies a saved plan, after checking it was made against the current state.
-async fn apply_saved(ui: &Ui, common: &Common, store: &LocalStore, path: &str) -> CommandResult {
+async fn apply_saved(
+    ui: &Ui,
+    common: &Common,
+    store: &dyn StateStore,
+    path: &str,
+) -> CommandResult {
     let file = PlanFile::read(Path::new(path))
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
     let plan = file
@@ -167,7 +172,7 @@ async fn apply_saved(ui: &Ui, common: &Common, store: &LocalStore, path: &str) -
 async fn execute(
     ui: &Ui,
     common: &Common,
-    store: &LocalStore,
+    store: &dyn StateStore,
     config: &Config,
     state: State,
     plan: &Plan,

@@ -18,9 +18,7 @@ use crate::config::{self, Config};
 use crate::diags::{Diagnostics, Sources};
 use crate::engine::{self, ApplyRecorder};
 use crate::providers::{self, Providers};
-use crate::state::{
-    DeposedChange, InstanceState, LocalStore, State, StateError, StateLock, StateStore,
-};
+use crate::state::{DeposedChange, InstanceState, State, StateError, StateLock, StateStore};
 use crate::variables::{self, CliVariable, VariableSources};
 
 /// Flags accepted by every command that plans, applies or imports.
@@ -218,14 +216,15 @@ pub fn state_failure(err: StateError, summary: &str) -> Failure {
     Failure::error(summary, err.to_string())
 }
 
-/// The local state store of the working directory.
-pub fn store() -> LocalStore {
-    LocalStore::in_dir(".")
+/// The state store the working directory's configuration selects (its `backend` block; the
+/// local `terraform.tfstate` without one).
+pub fn store() -> Result<Box<dyn StateStore>, Failure> {
+    super::backend::open_store(load_config()?.backend.as_ref())
 }
 
 /// Takes the state lock for `operation` unless `-lock=false`.
 pub fn lock(
-    store: &LocalStore,
+    store: &dyn StateStore,
     common: &Common,
     operation: &str,
 ) -> Result<Option<StateLock>, Failure> {
@@ -239,7 +238,7 @@ pub fn lock(
 }
 
 /// The stored state, or a new empty one.
-pub fn read_state(store: &LocalStore) -> Result<State, Failure> {
+pub fn read_state(store: &dyn StateStore) -> Result<State, Failure> {
     Ok(store
         .read()
         .map_err(|e| state_failure(e, "Failed to load state"))?

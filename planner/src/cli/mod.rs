@@ -5,6 +5,7 @@
 
 mod apply;
 pub mod args;
+mod backend;
 mod common;
 mod console;
 mod fmt;

@@ -79,9 +79,9 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             ));
         }
     };
-    let store = match parsed.last("state") {
-        Some(path) => LocalStore::at_path(path),
-        None => common::store(),
+    let store: Box<dyn StateStore> = match parsed.last("state") {
+        Some(path) => Box::new(LocalStore::at_path(path)),
+        None => common::store()?,
     };
     let outputs = StateStore::read(&store)
         .map_err(|e| common::state_failure(e, "Failed to load state"))?

@@ -40,7 +40,7 @@ fn version() -> &'static str {
 }
 
 fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
-    let store = common::store();
+    let store = common::store()?;
     let state = crate::state::StateStore::read(&store)
         .map_err(|e| common::state_failure(e, "Failed to load state"))?;
     let Some(state) = state else {

@@ -29,6 +29,7 @@ impl Loader {
             &["required_version", "experiments", "language"],
             &["required_providers", "backend", "cloud", "provider_meta"],
         );
+        self.backend_blocks(block);
         for required in block.body.get_blocks("required_providers") {
             let here = self.range_or_start(Self::header_span(required));
             if let Some(previous) = self.required_providers_at.clone() {

@@ -4,6 +4,7 @@
 //! Expressions stay unevaluated here; `lang` evaluates them once the graph walk knows the
 //! values they refer to.
 
+mod backend;
 mod blocks;
 mod lifecycle;
 mod load;
@@ -19,6 +20,8 @@ use std::path::{Path, PathBuf};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
+pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
+
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
 
@@ -30,6 +33,9 @@ pub struct Config {
     /// `terraform { required_providers { NAME = { source, version } } }`, by local name; a
     /// provider used without a requirement gets Terraform's implied `hashicorp/NAME`.
     pub required_providers: BTreeMap<String, ProviderRequirement>,
+    /// `terraform { backend "TYPE" { ... } }`: where the state lives; `None` keeps the local
+    /// `terraform.tfstate`.
+    pub backend: Option<Backend>,
     /// `provider "NAME" { ... }` blocks, by local name (`NAME.ALIAS` for aliased ones).
     pub providers: BTreeMap<String, ProviderConfig>,
     pub variables: BTreeMap<String, Variable>,
@@ -54,6 +60,7 @@ impl Config {
             dir: PathBuf::new(),
             sources: Sources::default(),
             required_providers: BTreeMap::new(),
+            backend: None,
             providers: BTreeMap::new(),
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),

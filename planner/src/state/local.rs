@@ -218,6 +218,10 @@ impl LocalStore {
 }
 
 impl StateStore for LocalStore {
+    fn local_path(&self) -> Option<&Path> {
+        Some(self.state_path())
+    }
+
     fn read(&self) -> Result<Option<State>, StateError> {
         let mut inner = self.inner();
         let (_, mut state) = self.read_state_file()?;

@@ -5,8 +5,9 @@
 //!   tenantform read each other's state files.
 //! - [`StateStore`] is how the planner core reaches stored state; [`LocalStore`] keeps
 //!   `terraform.tfstate` in the working directory (with a lock and an append-only journal that
-//!   makes every instance change durable at a cost linear in the work), [`MemoryStore`] is the
-//!   in-process fake for tests.
+//!   makes every instance change durable at a cost linear in the work), [`PgStore`] keeps it
+//!   in PostgreSQL as Terraform's `pg` backend does (advisory locks, plus a journal table),
+//!   [`MemoryStore`] is the in-process fake for tests.
 //! - Deposed objects: a create-before-destroy first moves the current object aside under a
 //!   deposed key ([`DeposedChange::Depose`]), so that it stays tracked until its deletion is
 //!   recorded; each such step is one durable change.
@@ -16,6 +17,9 @@ mod journal;
 mod local;
 mod lock;
 mod memory;
+mod postgres;
+mod postgres_conn;
+mod postgres_lock;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -25,9 +29,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::addrs::InstanceAddr;
 
-pub use local::LocalStore;
+pub use local::{DEFAULT_STATE_FILE, LocalStore};
 pub use lock::{LockInfo, StateLock};
 pub use memory::MemoryStore;
+pub use postgres::{DEFAULT_WORKSPACE, PgStore};
+pub use postgres_conn::{DEFAULT_SCHEMA_NAME, PgSettings};
 
 /// The in-memory state.
 #[derive(Clone, Debug, PartialEq)]
@@ -140,6 +146,12 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
+    /// A failure of a remote state backend (`pg`); `detail` never holds credentials.
+    #[error("could not {action}: {detail}")]
+    Backend {
+        action: &'static str,
+        detail: String,
+    },
     #[error("{}", lock::locked_message(holder, reason))]
     Locked {
         holder: Box<LockInfo>,
@@ -236,7 +248,8 @@ pub fn new_deposed_key(taken: impl Fn(&str) -> bool) -> String {
     }
 }
 
-/// Where the planner core keeps state. Implementations: [`LocalStore`], [`MemoryStore`].
+/// Where the planner core keeps state. Implementations: [`LocalStore`], [`PgStore`],
+/// [`MemoryStore`].
 ///
 /// The usual run: `lock`, `read`, then during apply `record` after every completed instance
 /// change, and finally `compact` with the resulting state.
@@ -265,6 +278,45 @@ pub trait StateStore: Send + Sync {
     /// Takes the state lock, retrying until `timeout` (zero: try once). The lock is released
     /// when the returned guard drops, or when the process ends.
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError>;
+
+    /// The file holding the state when the store is a local file (for backups beside it).
+    fn local_path(&self) -> Option<&std::path::Path> {
+        None
+    }
+}
+
+impl<T: StateStore + ?Sized> StateStore for Box<T> {
+    fn read(&self) -> Result<Option<State>, StateError> {
+        (**self).read()
+    }
+
+    fn write(&self, state: &State) -> Result<u64, StateError> {
+        (**self).write(state)
+    }
+
+    fn record(
+        &self,
+        addr: &InstanceAddr,
+        instance: Option<&InstanceState>,
+    ) -> Result<(), StateError> {
+        (**self).record(addr, instance)
+    }
+
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
+        (**self).record_deposed(change)
+    }
+
+    fn compact(&self, state: &State) -> Result<u64, StateError> {
+        (**self).compact(state)
+    }
+
+    fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
+        (**self).lock(operation, timeout)
+    }
+
+    fn local_path(&self) -> Option<&std::path::Path> {
+        (**self).local_path()
+    }
 }
 
 /// The `terraform_version` this program writes into new states.

@@ -53,8 +53,8 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
             Target::parse(text).map_err(|e| Failure::error("Invalid address", e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let store = store_for(&parsed);
-    let Some(state) = read_existing(&store)? else {
+    let store = store_for(&parsed)?;
+    let Some(state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());
     };
     let addrs = list(&state, &targets, parsed.last("id"))?;

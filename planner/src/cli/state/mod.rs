@@ -74,16 +74,17 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
 }
 
-/// The store named by `-state=PATH`, or the working directory's.
-fn store_for(parsed: &Parsed) -> LocalStore {
+/// The store named by `-state=PATH`, or the configuration's (its backend, else the working
+/// directory's state file).
+fn store_for(parsed: &Parsed) -> Result<Box<dyn StateStore>, Failure> {
     match parsed.last("state") {
-        Some(path) if !path.is_empty() => LocalStore::at_path(path),
+        Some(path) if !path.is_empty() => Ok(Box::new(LocalStore::at_path(path))),
         _ => common::store(),
     }
 }
 
 /// The stored state; `None` when there is none.
-fn read_existing(store: &LocalStore) -> Result<Option<State>, Failure> {
+fn read_existing(store: &dyn StateStore) -> Result<Option<State>, Failure> {
     store
         .read()
         .map_err(|e| common::state_failure(e, "Failed to load state"))
@@ -119,8 +120,11 @@ pub fn terraform_order(a: &InstanceAddr, b: &InstanceAddr) -> Ordering {
 
 /// Keeps the state file's bytes before a modification as Terraform does: beside the state
 /// file as `NAME.<unix seconds>.backup`, or at `-backup=PATH`.
-fn write_timestamped_backup(store: &LocalStore, explicit: Option<&str>) -> Result<(), Failure> {
-    let state_path = store.state_path();
+/// A remote store keeps no local backup, as with Terraform's remote backends.
+fn write_timestamped_backup(store: &dyn StateStore, explicit: Option<&str>) -> Result<(), Failure> {
+    let Some(state_path) = store.local_path() else {
+        return Ok(());
+    };
     let Ok(bytes) = std::fs::read(state_path) else {
         return Ok(());
     };
@@ -148,7 +152,7 @@ fn write_timestamped_backup(store: &LocalStore, explicit: Option<&str>) -> Resul
 
 /// Persists a modified state through the store (which checks the lineage, keeps
 /// `terraform.tfstate.backup` and raises the serial).
-fn persist(store: &LocalStore, state: &State) -> Result<(), Failure> {
+fn persist(store: &dyn StateStore, state: &State) -> Result<(), Failure> {
     store
         .write(state)
         .map(|_| ())

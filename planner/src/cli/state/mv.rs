@@ -56,9 +56,9 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let destination = Target::parse(destination)
         .map_err(|e| Failure::error("Invalid target address", e.to_string()))?;
     let dry_run = parsed.flag("dry-run", false);
-    let store = store_for(&parsed);
-    let _lock = lock_unless_disabled(&store, &parsed, "OperationTypeInvalid", USAGE)?;
-    let Some(mut state) = read_existing(&store)? else {
+    let store = store_for(&parsed)?;
+    let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", USAGE)?;
+    let Some(mut state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());
     };
     move_objects(&mut state, &source, &destination)?;
@@ -66,8 +66,8 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         ui.out(&format!("Would move \"{source}\" to \"{destination}\"\n"));
         return Ok(0);
     }
-    write_timestamped_backup(&store, parsed.last("backup"))?;
-    persist(&store, &state)?;
+    write_timestamped_backup(store.as_ref(), parsed.last("backup"))?;
+    persist(store.as_ref(), &state)?;
     ui.out(&format!(
         "Move \"{source}\" to \"{destination}\"\nSuccessfully moved 1 object(s).\n"
     ));

@@ -34,8 +34,8 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     parsed
         .at_most(0, "Expected no positional arguments.")
         .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
-    let store = store_for(&parsed);
-    if let Some(state) = read_existing(&store)? {
+    let store = store_for(&parsed)?;
+    if let Some(state) = read_existing(store.as_ref())? {
         let mut text = String::from_utf8_lossy(&format_v4::serialize(&state)).into_owned();
         if !text.ends_with('\n') {
             text.push('\n');

@@ -93,9 +93,9 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let dry_run = parsed.flag("dry-run", false);
-    let store = store_for(&parsed);
-    let _lock = lock_unless_disabled(&store, &parsed, "OperationTypeInvalid", USAGE)?;
-    let Some(mut state) = read_existing(&store)? else {
+    let store = store_for(&parsed)?;
+    let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", USAGE)?;
+    let Some(mut state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());
     };
     let removed = remove(&mut state, &targets);
@@ -115,8 +115,8 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         ui.out(&lines);
         return Ok(0);
     }
-    write_timestamped_backup(&store, parsed.last("backup"))?;
-    persist(&store, &state)?;
+    write_timestamped_backup(store.as_ref(), parsed.last("backup"))?;
+    persist(store.as_ref(), &state)?;
     ui.out(&format!(
         "{lines}Successfully removed {} resource instance(s).\n",
         removed.len()

@@ -50,8 +50,8 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             "Resource specification must include a resource type and name.",
         )
     })?;
-    let store = store_for(&parsed);
-    let Some(state) = read_existing(&store)? else {
+    let store = store_for(&parsed)?;
+    let Some(state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());
     };
     let Some(instance) = state.get(&addr) else {

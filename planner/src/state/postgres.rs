@@ -1,0 +1,400 @@
+//! The PostgreSQL state store, compatible with Terraform's `pg` backend: the state of each
+//! workspace is one row of `<schema>.states` (`id`, `name`, `data` = the version 4 JSON), so
+//! Terraform with the same backend block reads and writes the same state.
+//!
+//! Durability per instance at linear cost: each recorded change is one row appended to
+//! `<schema>.tenantform_journal` (a table Terraform ignores), committed before `record`
+//! returns; each row names the snapshot it applies to (lineage and serial), `read` replays the
+//! rows that apply to the stored snapshot, and `write`/`compact` store the new snapshot and
+//! delete the workspace's journal rows in one transaction. The lock is Terraform's advisory
+//! lock scheme (see [`super::postgres_lock`]).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio_postgres::Client;
+
+use super::journal::{self, Header};
+use super::lock::StateLock;
+use super::postgres_conn::{self, Bridge, PgSettings, backend_error, quoted_schema};
+use super::postgres_lock::{self, LockTarget};
+use super::{DeposedChange, InstanceState, State, StateError, StateStore, format_v4};
+use crate::addrs::InstanceAddr;
+
+/// The workspace name Terraform uses when workspaces are not in use.
+pub const DEFAULT_WORKSPACE: &str = "default";
+
+/// The state of one workspace in PostgreSQL.
+pub struct PgStore {
+    settings: PgSettings,
+    /// The schema as a quoted identifier.
+    schema: String,
+    workspace: String,
+    bridge: Arc<Bridge>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// The data connection, once opened (and the tables checked).
+    client: Option<Arc<Client>>,
+    /// What the `states` row holds, once known.
+    snapshot: Option<Snapshot>,
+}
+
+/// What the stored row holds, in summary.
+#[derive(Clone, Debug, PartialEq)]
+enum Snapshot {
+    Absent,
+    Present {
+        lineage: String,
+        serial: u64,
+        content_digest: [u8; 32],
+    },
+}
+
+impl Snapshot {
+    fn of(state: Option<&State>) -> Snapshot {
+        match state {
+            None => Snapshot::Absent,
+            Some(state) => Snapshot::Present {
+                lineage: state.lineage.clone(),
+                serial: state.serial,
+                content_digest: content_digest(state),
+            },
+        }
+    }
+
+    /// The lineage and serial journal rows name as their base.
+    fn base(&self) -> (Option<&str>, u64) {
+        match self {
+            Snapshot::Absent => (None, 0),
+            Snapshot::Present {
+                lineage, serial, ..
+            } => (Some(lineage), *serial),
+        }
+    }
+}
+
+/// A digest of everything in the state except its serial.
+fn content_digest(state: &State) -> [u8; 32] {
+    let mut v4 = format_v4::to_v4(state);
+    v4.serial = 0;
+    Sha256::digest(serde_json::to_vec(&v4).unwrap_or_default()).into()
+}
+
+impl PgStore {
+    /// The store for `workspace` (Terraform's workspace name; `default` without workspaces).
+    /// Nothing is contacted until the store is first used.
+    pub fn new(settings: PgSettings, workspace: &str) -> Result<PgStore, StateError> {
+        let schema = quoted_schema(&settings.schema_name)?;
+        Ok(PgStore {
+            settings,
+            schema,
+            workspace: workspace.to_string(),
+            bridge: Bridge::new()?,
+            inner: Mutex::new(Inner::default()),
+        })
+    }
+
+    /// How messages name the stored state.
+    pub fn display_name(&self) -> String {
+        format!("{}.states/{}", self.settings.schema_name, self.workspace)
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn failed(&self, action: &'static str) -> impl Fn(tokio_postgres::Error) -> StateError + '_ {
+        move |err| backend_error(action, &self.settings, err)
+    }
+
+    /// The data connection, opened on first use, with the schema and tables created unless
+    /// the settings skip that.
+    fn client(&self, inner: &mut Inner) -> Result<Arc<Client>, StateError> {
+        if let Some(client) = &inner.client {
+            return Ok(client.clone());
+        }
+        let client = self.bridge.run(async {
+            let client = postgres_conn::connect(&self.settings, "tenantform").await?;
+            self.prepare_tables(&client).await?;
+            Ok::<_, StateError>(client)
+        })?;
+        let client = Arc::new(client);
+        inner.client = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Creates what Terraform's `pg` backend creates (unless skipped) and the journal table.
+    async fn prepare_tables(&self, client: &Client) -> Result<(), StateError> {
+        let schema = &self.schema;
+        let mut statements = Vec::new();
+        if !self.settings.skip_schema_creation {
+            statements.push(format!("CREATE SCHEMA IF NOT EXISTS {schema}"));
+        }
+        if !self.settings.skip_table_creation {
+            statements.push(
+                "CREATE SEQUENCE IF NOT EXISTS public.global_states_id_seq AS bigint".to_string(),
+            );
+            statements.push(format!(
+                "CREATE TABLE IF NOT EXISTS {schema}.states (\
+                 id bigint NOT NULL DEFAULT nextval('public.global_states_id_seq') PRIMARY KEY, \
+                 name text UNIQUE, data text)"
+            ));
+        }
+        if !self.settings.skip_index_creation {
+            statements.push(format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS states_by_name ON {schema}.states (name)"
+            ));
+        }
+        statements.push(format!(
+            "CREATE TABLE IF NOT EXISTS {schema}.tenantform_journal (\
+             state_name text NOT NULL, seq bigserial PRIMARY KEY, base_lineage text, \
+             base_serial bigint NOT NULL, record jsonb NOT NULL)"
+        ));
+        for statement in statements {
+            client
+                .batch_execute(&statement)
+                .await
+                .map_err(self.failed("prepare the state tables"))?;
+        }
+        Ok(())
+    }
+
+    /// The stored state without the journal, as `states.data` holds it.
+    fn read_row(&self, client: &Client) -> Result<Option<State>, StateError> {
+        let query = format!("SELECT data FROM {}.states WHERE name = $1", self.schema);
+        let row = self
+            .bridge
+            .run(client.query_opt(&query, &[&self.workspace]))
+            .map_err(self.failed("read the state"))?;
+        let data: Option<String> = row.and_then(|row| row.get(0));
+        match data {
+            Some(data) => format_v4::parse(data.as_bytes(), &self.display_name()),
+            None => Ok(None),
+        }
+    }
+
+    /// The journal rows that apply to `snapshot`, as journal bytes (header line first).
+    fn read_journal(
+        &self,
+        client: &Client,
+        snapshot: &Snapshot,
+    ) -> Result<Option<journal::Journal>, StateError> {
+        let query = format!(
+            "SELECT base_lineage, base_serial, record::text FROM {}.tenantform_journal \
+             WHERE state_name = $1 ORDER BY seq",
+            self.schema
+        );
+        let rows = self
+            .bridge
+            .run(client.query(&query, &[&self.workspace]))
+            .map_err(self.failed("read the state journal"))?;
+        let (base_lineage, base_serial) = snapshot.base();
+        let mut stale = 0;
+        let mut lineage = base_lineage.map(str::to_string);
+        let mut lines = Vec::new();
+        for row in rows {
+            let row_lineage: Option<String> = row.get(0);
+            let row_serial: i64 = row.get(1);
+            let applies = row_serial == base_serial as i64
+                && (base_lineage.is_none() || row_lineage.as_deref() == base_lineage);
+            if !applies {
+                stale += 1;
+                continue;
+            }
+            if lineage.is_none() {
+                lineage = row_lineage;
+            }
+            let record: String = row.get(2);
+            lines.push(record);
+        }
+        if stale > 0 {
+            tracing::warn!(
+                "ignoring {stale} stale journal row(s) of {}: the state was written after them",
+                self.display_name()
+            );
+        }
+        if lines.is_empty() {
+            return Ok(None);
+        }
+        let mut bytes =
+            journal::encode_header(&Header::for_snapshot(lineage.as_deref(), base_serial));
+        for line in lines {
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+        }
+        journal::parse(&bytes, &format!("{} journal", self.display_name()))
+    }
+
+    /// The snapshot journal rows are based on, reading the row when not known yet.
+    fn snapshot(&self, inner: &mut Inner, client: &Client) -> Result<Snapshot, StateError> {
+        if let Some(snapshot) = &inner.snapshot {
+            return Ok(snapshot.clone());
+        }
+        let snapshot = Snapshot::of(self.read_row(client)?.as_ref());
+        inner.snapshot = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// Appends one journal row (one JSON line of the journal format), committed on return.
+    fn append(&self, line: &[u8]) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let snapshot = self.snapshot(&mut inner, &client)?;
+        let (lineage, serial) = snapshot.base();
+        let record = String::from_utf8_lossy(line).trim_end().to_string();
+        let query = format!(
+            "INSERT INTO {}.tenantform_journal (state_name, base_lineage, base_serial, record) \
+             VALUES ($1, $2, $3, $4::text::jsonb)",
+            self.schema
+        );
+        self.bridge
+            .run(client.execute(
+                &query,
+                &[&self.workspace, &lineage, &(serial as i64), &record],
+            ))
+            .map_err(self.failed("record a change in the state journal"))?;
+        Ok(())
+    }
+
+    /// Stores `data` as the row's state and deletes the journal, in one transaction.
+    fn store_snapshot(&self, client: &Client, data: Option<&str>) -> Result<(), StateError> {
+        let upsert = format!(
+            "INSERT INTO {}.states (name, data) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
+            self.schema
+        );
+        let clear = format!(
+            "DELETE FROM {}.tenantform_journal WHERE state_name = $1",
+            self.schema
+        );
+        self.bridge
+            .run(async {
+                client.batch_execute("BEGIN").await?;
+                let result = async {
+                    if let Some(data) = data {
+                        client.execute(&upsert, &[&self.workspace, &data]).await?;
+                    }
+                    client.execute(&clear, &[&self.workspace]).await?;
+                    client.batch_execute("COMMIT").await
+                }
+                .await;
+                if result.is_err() {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                }
+                result
+            })
+            .map_err(self.failed("write the state"))
+    }
+}
+
+impl StateStore for PgStore {
+    fn read(&self) -> Result<Option<State>, StateError> {
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let mut state = self.read_row(&client)?;
+        let snapshot = Snapshot::of(state.as_ref());
+        inner.snapshot = Some(snapshot.clone());
+        let Some(journal) = self.read_journal(&client, &snapshot)? else {
+            return Ok(state);
+        };
+        tracing::info!(
+            "replaying {} change(s) from the journal of {} over the stored state",
+            journal.changes.len(),
+            self.display_name()
+        );
+        let replayed = state.get_or_insert_with(|| {
+            let mut fresh = State::new();
+            if let Some(lineage) = &journal.header.lineage {
+                fresh.lineage = lineage.clone();
+            }
+            fresh
+        });
+        for change in journal.changes {
+            replayed.apply_state_change(change);
+        }
+        Ok(state)
+    }
+
+    fn write(&self, state: &State) -> Result<u64, StateError> {
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let snapshot = self.snapshot(&mut inner, &client)?;
+        let digest = content_digest(state);
+        let serial = match &snapshot {
+            Snapshot::Present { lineage, .. } if *lineage != state.lineage => {
+                return Err(StateError::LineageMismatch {
+                    file: self.display_name(),
+                    found: lineage.clone(),
+                    expected: state.lineage.clone(),
+                });
+            }
+            Snapshot::Present {
+                serial,
+                content_digest,
+                ..
+            } if *content_digest == digest && state.serial <= *serial => {
+                let unchanged = *serial;
+                self.store_snapshot(&client, None)?;
+                return Ok(unchanged);
+            }
+            Snapshot::Present { serial, .. } => state.serial.max(serial + 1),
+            Snapshot::Absent => state.serial.max(1),
+        };
+        let mut stored = state.clone();
+        stored.serial = serial;
+        let data = String::from_utf8(format_v4::serialize(&stored)).unwrap_or_default();
+        self.store_snapshot(&client, Some(&data))?;
+        inner.snapshot = Some(Snapshot::Present {
+            lineage: state.lineage.clone(),
+            serial,
+            content_digest: digest,
+        });
+        Ok(serial)
+    }
+
+    fn record(
+        &self,
+        addr: &InstanceAddr,
+        instance: Option<&InstanceState>,
+    ) -> Result<(), StateError> {
+        self.append(&journal::encode_change(addr, instance))
+    }
+
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
+        self.append(&journal::encode_deposed_change(change))
+    }
+
+    fn compact(&self, state: &State) -> Result<u64, StateError> {
+        self.write(state)
+    }
+
+    fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
+        // The tables must exist before the row can be looked up.
+        self.client(&mut self.inner())?;
+        let target = LockTarget {
+            settings: &self.settings,
+            schema: &self.schema,
+            workspace: &self.workspace,
+        };
+        postgres_lock::lock(&self.bridge, &target, operation, timeout)
+    }
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("settings", &self.settings)
+            .field("workspace", &self.workspace)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+#[path = "postgres_tests.rs"]
+mod tests;
