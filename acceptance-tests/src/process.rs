@@ -209,6 +209,11 @@ impl RunningProcess {
             .expect("write to standard input");
     }
 
+    /// Closes the process's standard input, so that it reads end-of-file.
+    pub fn close_stdin(&mut self) {
+        drop(self.stdin.take());
+    }
+
     /// Sends SIGKILL to the process itself (not its children).
     pub fn kill_hard(&mut self) {
         // `Child::kill` sends SIGKILL on Unix.

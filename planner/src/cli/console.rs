@@ -5,7 +5,12 @@
 //! input, stops at the first error (printed to stderr, exit code 1) and otherwise prints the
 //! value of the last line only. Values are laid out as Terraform's REPL formats them:
 //! strings quoted with Go escapes, multi-line strings as heredocs, collections one element a
-//! line with their `tolist(...)`, `toset(...)` and `tomap(...)` wrappers.
+//! line with their `tolist(...)`, `toset(...)` and `tomap(...)` wrappers. An `exit` line
+//! ends it without printing anything.
+//!
+//! Expressions see the configuration's variables and locals, and the resources and data
+//! sources of the stored state (`stored`). A whole line `type(EXPR)` prints the type of the
+//! value (`type_function`).
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -15,8 +20,12 @@ use hcl_edit::expr::Expression;
 use tenantform_proto::value::Value;
 
 use super::{CommandResult, Failure, Ui, common};
+use type_function::TypeCall;
+
+mod stored;
+mod type_function;
 use crate::config::Config;
-use crate::diags::{Diagnostics, Sources};
+use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::lang::{self, EvalContext, Sensitivity, Subject};
 
 pub const USAGE: &str = "Usage: tenantform [global options] console [options]
@@ -39,14 +48,17 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
     let options = common::Common::from(&parsed, USAGE)?;
     let config = common::load_config()?;
-    let ctx = context(&config, &options.variables)?;
+    let mut ctx = context(&config, &options.variables)?;
+    let state = common::read_state(common::store()?.as_ref())?;
+    stored::add_stored_resources(&config, &state, &mut ctx).await?;
     let mut last = String::new();
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let line = line.trim();
         match line {
             "" => last.clear(),
-            "exit" => break,
+            // As Terraform's, the console then stops without printing anything.
+            "exit" => return Ok(0),
             _ => match evaluate_line(line, &ctx) {
                 Ok(text) => last = text,
                 Err(diags) => {
@@ -83,6 +95,13 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
             (None, Some(expr)) => lang::evaluate(expr, &ctx, &variable.file, &config.sources)
                 .map_err(|d| Failure::Diags(d, config.sources.clone()))?,
             (None, None) => Value::Unknown,
+        };
+        // A value takes its declared type, as `tomap(...)` for a `map(string)` variable.
+        let value = match crate::variables::declared_constraint(variable, &config.sources) {
+            Ok(constraint) => {
+                crate::variables::conform(value.clone(), &constraint).unwrap_or(value)
+            }
+            Err(_) => value,
         };
         Arc::make_mut(&mut ctx.variables).insert(name.clone(), value);
     }
@@ -123,8 +142,46 @@ fn evaluate_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
             e.message().to_string(),
         ))
     })?;
+    match type_function::type_call(&expr) {
+        Some(TypeCall::Of(inner)) => {
+            refuse_inner_type_calls(inner)?;
+            let marked = lang::evaluate_marked(inner, ctx, INPUT_NAME, &sources)?;
+            return Ok(type_function::format_type(
+                &lang::types::type_of(&marked.value),
+                0,
+            ));
+        }
+        Some(TypeCall::OfType) => return Ok("type".into()),
+        Some(TypeCall::Arity(0)) => {
+            return Err(Diagnostic::error(
+                "Not enough function arguments",
+                "Function \"type\" expects 1 argument(s). Missing value for \"value\".",
+            )
+            .into());
+        }
+        Some(TypeCall::Arity(_)) => {
+            return Err(Diagnostic::error(
+                "Too many function arguments",
+                "Function \"type\" expects only 1 argument(s).",
+            )
+            .into());
+        }
+        None => refuse_inner_type_calls(&expr)?,
+    }
     let marked = lang::evaluate_marked(&expr, ctx, INPUT_NAME, &sources)?;
     Ok(format_value(&marked.value, &marked.marks, 0))
+}
+
+/// `type(...)` only stands for a whole console line, as in Terraform.
+fn refuse_inner_type_calls(expr: &Expression) -> Result<(), Diagnostics> {
+    if type_function::calls_type(expr) {
+        return Err(Diagnostic::error(
+            "Invalid use of type function",
+            "The console-only \"type\" function cannot be used as part of an expression.",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Diagnostics as Terraform's console prints them without color: the console has no source
@@ -137,7 +194,9 @@ fn render_console_diagnostics(diags: &Diagnostics) -> String {
             crate::diags::Severity::Warning => "Warning",
         };
         out.push_str(&format!("\n{severity}: {}\n\n", diag.summary));
-        out.push_str("  on <console-input> line 1:\n  (source code not available)\n\n");
+        if diag.summary != "Invalid use of type function" {
+            out.push_str("  on <console-input> line 1:\n  (source code not available)\n\n");
+        }
         if !diag.detail.is_empty() {
             out.push_str(&format!("{}\n", word_wrap(&diag.detail, DETAIL_WIDTH)));
         }

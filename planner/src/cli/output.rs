@@ -27,28 +27,7 @@ pub fn json_to_value(json: &Json) -> Value {
 
 /// Terraform's `sensitive_attributes` (`[[{"type":"get_attr","value":"password"}]]`) as paths.
 pub fn sensitive_paths(json: &Json) -> Vec<AttributePath> {
-    let Some(paths) = json.as_array() else {
-        return Vec::new();
-    };
-    paths
-        .iter()
-        .filter_map(|path| {
-            let steps = path.as_array()?;
-            let steps = steps.iter().map(|step| {
-                let value = step.get("value")?;
-                match step.get("type")?.as_str()? {
-                    "get_attr" => Some(PathStep::Attribute(value.as_str()?.to_string())),
-                    "index" => match value.get("value")? {
-                        Json::String(key) => Some(PathStep::StringKey(key.clone())),
-                        Json::Number(n) => Some(PathStep::IntKey(n.as_i64()?)),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            });
-            steps.collect::<Option<Vec<_>>>().map(AttributePath)
-        })
-        .collect()
+    crate::state::sensitive::decode(json)
 }
 
 /// The state's instances as values with their sensitive paths, in address order.
@@ -80,6 +59,7 @@ impl StateValues {
                 schema_version: instance.schema_version as i64,
                 values,
                 sensitive_paths: paths,
+                unknown_collections: &[],
             })
             .collect()
     }

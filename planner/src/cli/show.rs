@@ -90,6 +90,7 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
                 schema_version: c.schema_version,
                 values: &c.prior,
                 sensitive_paths: &c.sensitive_paths,
+                unknown_collections: &[],
             })
             .collect();
         let prior_outputs = plan

@@ -106,6 +106,7 @@ pub(crate) async fn import(
         provider: &provider_source(config, providers, local),
         schema,
         value: &read.new_state,
+        also_sensitive: &[],
         private: read.private,
         dependencies: Vec::new(),
         create_before_destroy: false,

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{AttributePath, PathStep, Value, decode_json, encode_json};
+use tenantform_proto::value::{AttributePath, Value, decode_json, encode_json};
 
 use crate::addrs::InstanceAddr;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::lang::Sensitivity;
 use crate::plan::objchange::sensitive_paths;
 use crate::providers::{ProviderClient, Providers};
-use crate::state::InstanceState;
+use crate::state::{self, InstanceState};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
 
@@ -21,6 +22,8 @@ pub(crate) struct PriorObject {
     pub value: Value,
     pub private: Vec<u8>,
     pub tainted: bool,
+    /// The paths the state records as sensitive (by the schema or by the configuration).
+    pub sensitive: Vec<AttributePath>,
 }
 
 /// Decodes an instance from state into a value of the current schema.
@@ -62,6 +65,7 @@ pub(crate) async fn decode_instance(
         value,
         private: instance.private.clone().unwrap_or_default(),
         tainted: instance.tainted,
+        sensitive: state::sensitive::decode(&instance.sensitive_attributes),
     })
 }
 
@@ -70,6 +74,8 @@ pub(crate) struct NewObject<'a> {
     pub provider: &'a str,
     pub schema: &'a Schema,
     pub value: &'a Value,
+    /// Parts sensitive beyond what the schema declares (marked by the configuration).
+    pub also_sensitive: &'a [AttributePath],
     pub private: Vec<u8>,
     pub dependencies: Vec<String>,
     pub create_before_destroy: bool,
@@ -80,12 +86,16 @@ pub(crate) struct NewObject<'a> {
 pub(crate) fn encode_instance(object: NewObject<'_>) -> Result<InstanceState, String> {
     let attributes = encode_json(object.value, &object.schema.block.implied_type())
         .map_err(|e| e.to_string())?;
-    let sensitive = sensitive_paths(&object.schema.block, object.value);
+    let mut sensitive = sensitive_paths(&object.schema.block, object.value);
+    let marked = Sensitivity::from_paths(object.also_sensitive).fitted(object.value);
+    sensitive.extend(marked.paths(object.value));
+    sensitive.sort();
+    sensitive.dedup();
     Ok(InstanceState {
         provider: object.provider.to_string(),
         schema_version: u64::try_from(object.schema.version).unwrap_or_default(),
         attributes,
-        sensitive_attributes: sensitive_json(&sensitive),
+        sensitive_attributes: state::sensitive::encode(&sensitive),
         private: if object.private.is_empty() {
             None
         } else {
@@ -96,35 +106,6 @@ pub(crate) fn encode_instance(object: NewObject<'_>) -> Result<InstanceState, St
         tainted: object.tainted,
         ..InstanceState::default()
     })
-}
-
-/// Sensitive paths as the state file stores them: lists of `get_attr` / `index` steps.
-pub(crate) fn sensitive_json(paths: &[AttributePath]) -> serde_json::Value {
-    serde_json::Value::Array(
-        paths
-            .iter()
-            .map(|path| {
-                serde_json::Value::Array(
-                    path.0
-                        .iter()
-                        .map(|step| match step {
-                            PathStep::Attribute(name) => {
-                                serde_json::json!({"type": "get_attr", "value": name})
-                            }
-                            PathStep::StringKey(key) => serde_json::json!({
-                                "type": "index",
-                                "value": {"value": key, "type": "string"}
-                            }),
-                            PathStep::IntKey(index) => serde_json::json!({
-                                "type": "index",
-                                "value": {"value": index, "type": "number"}
-                            }),
-                        })
-                        .collect(),
-                )
-            })
-            .collect(),
-    )
 }
 
 /// Maps fully qualified provider addresses to local names.

@@ -164,14 +164,18 @@ impl Planner<'_> {
         let config = self.module_config_of(&subject.addr);
         let mut diags = Diagnostics::new();
         for condition in conditions {
-            if let Some(message) = evaluate_condition(condition, ctx, config)? {
+            if let Some(failure) = evaluate_condition(condition, ctx, config)? {
+                for note in failure.notes.0 {
+                    self.scope.report_one(note);
+                }
                 let summary = if post {
                     "Resource postcondition failed"
                 } else {
                     "Resource precondition failed"
                 };
                 diags.push(
-                    Diagnostic::error(summary, message).with_range(Some(condition.range.clone())),
+                    Diagnostic::error(summary, failure.message)
+                        .with_range(Some(condition.range.clone())),
                 );
             }
         }

@@ -236,8 +236,11 @@ impl Scope<'_> {
                 let outcome = evaluate_condition(assert, &ctx, config);
                 let failure = match outcome {
                     Ok(None) => continue,
-                    Ok(Some(message)) => {
-                        Diagnostic::warning("Check block assertion failed", message)
+                    Ok(Some(failure)) => {
+                        for note in failure.notes.0 {
+                            self.report_one(note);
+                        }
+                        Diagnostic::warning("Check block assertion failed", failure.message)
                             .with_range(Some(assert.range.clone()))
                     }
                     Err(diags) => {
@@ -254,13 +257,23 @@ impl Scope<'_> {
     }
 }
 
-/// Evaluates a condition: `None` when it holds (or is not known yet), else the error
-/// message.
+/// A condition that does not hold: the message to show, and the diagnostics explaining why
+/// its own message cannot be shown (it refers to sensitive values), as Terraform reports them.
+pub(crate) struct ConditionFailure {
+    pub message: String,
+    pub notes: Diagnostics,
+}
+
+/// What a failed condition says in place of an error message that refers to sensitive values.
+const HIDDEN_MESSAGE: &str = "This check failed, but has an invalid error message as described \
+                              in the other accompanying messages.";
+
+/// Evaluates a condition: `None` when it holds (or is not known yet), else its failure.
 pub(crate) fn evaluate_condition(
     condition: &Condition,
     ctx: &EvalContext,
     config: &Config,
-) -> Result<Option<String>, Diagnostics> {
+) -> Result<Option<ConditionFailure>, Diagnostics> {
     let sources = &config.sources;
     let value = lang::evaluate(&condition.condition, ctx, &condition.file, sources)?;
     let holds = match lang::convert(value, &tenantform_proto::value::Type::Bool) {
@@ -278,10 +291,31 @@ pub(crate) fn evaluate_condition(
     if holds {
         return Ok(None);
     }
-    let message = lang::evaluate(&condition.error_message, ctx, &condition.file, sources)?;
-    Ok(Some(match message {
-        Value::String(message) => message,
-        _ => "The condition failed (its error message is not known yet).".to_string(),
+    let message = lang::evaluate_marked(&condition.error_message, ctx, &condition.file, sources)?;
+    if message.marks.any() {
+        let range = condition
+            .error_message
+            .span()
+            .map(|span| sources.range(&condition.file, span));
+        let note = Diagnostic::warning(
+            "Error message refers to sensitive values",
+            "The error expression used to explain this condition refers to sensitive values, \
+             so Terraform will not display the resulting message.\n\nYou can correct this by \
+             removing references to sensitive values, or by carefully using the nonsensitive() \
+             function if the expression will not reveal the sensitive data.",
+        )
+        .with_range(range);
+        return Ok(Some(ConditionFailure {
+            message: HIDDEN_MESSAGE.to_string(),
+            notes: note.into(),
+        }));
+    }
+    Ok(Some(ConditionFailure {
+        message: match message.value {
+            Value::String(message) => message.trim().to_string(),
+            _ => "The condition failed (its error message is not known yet).".to_string(),
+        },
+        notes: Diagnostics::new(),
     }))
 }
 

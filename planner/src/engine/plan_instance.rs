@@ -10,6 +10,7 @@ use crate::config::{Lifecycle, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, EvalContext, Marked};
 use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
+use crate::plan::shapes::unknown_collections;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 use crate::providers::{PlanRequest, PlanResponse, ProviderClient};
 use crate::state::InstanceState;
@@ -109,20 +110,6 @@ impl Planner<'_> {
                 changed.contains(&text)
             })
         };
-        let prior = match self.state.instances.get(&subject.addr) {
-            Some(instance) => {
-                decode_instance(
-                    subject.client,
-                    subject.schema,
-                    &subject.addr,
-                    instance,
-                    subject.range.clone(),
-                )
-                .await?
-                .value
-            }
-            None => Value::Null,
-        };
         let mut change = if !config_value.is_wholly_known() || pending {
             let reason = if pending {
                 ActionReason::ReadBecauseDependencyPending
@@ -130,8 +117,8 @@ impl Planner<'_> {
                 ActionReason::ReadBecauseConfigUnknown
             };
             let planned = unknown_computed(&subject.schema.block, &config_value);
+            // As in Terraform, a read has no "before": the stored result is replaced whole.
             let mut change = self.change(subject, Action::Read, Some(reason), absent(), None);
-            change.prior = prior;
             change.planned = planned;
             change
         } else {
@@ -435,8 +422,11 @@ impl Planner<'_> {
         };
         let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
         sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
+        // What the state recorded as sensitive (the configuration's marks included) stays so.
+        sensitive.extend(prior.sensitive.iter().cloned());
         sensitive.sort();
         sensitive.dedup();
+        let collections = unknown_collections(&subject.schema.block, &planned);
         ResourceChange {
             addr: subject.addr.clone(),
             deposed: None,
@@ -451,6 +441,7 @@ impl Planner<'_> {
             planned_private,
             requires_replace,
             sensitive_paths: sensitive,
+            unknown_collections: collections,
             dependencies: subject.dependencies.clone(),
             schema_version: subject.schema.version,
         }
@@ -493,6 +484,7 @@ pub(super) fn absent() -> PriorObject {
         value: Value::Null,
         private: Vec::new(),
         tainted: false,
+        sensitive: Vec::new(),
     }
 }
 

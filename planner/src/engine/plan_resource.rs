@@ -10,6 +10,7 @@ use crate::config::{Config, Resource};
 use crate::diags::Diagnostics;
 use crate::lang::{EvalContext, Marked, Sensitivity};
 use crate::plan::objchange::sensitive_paths;
+use crate::plan::shapes::unknown_collections;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 
 use super::expand::Expansion;
@@ -256,7 +257,8 @@ impl Planner<'_> {
 
     /// Records a change and returns the value dependents see, marked where the schema or
     /// the configuration makes it sensitive.
-    pub(super) fn finish(&self, subject: &Subject<'_>, change: ResourceChange) -> Marked {
+    pub(super) fn finish(&self, subject: &Subject<'_>, mut change: ResourceChange) -> Marked {
+        change.unknown_collections = unknown_collections(&subject.schema.block, &change.planned);
         let recorded = Sensitivity::from_paths(&change.sensitive_paths);
         let value = schema_marked(subject, change.planned.clone()).with(recorded);
         let marks = value.marks.fitted(&value.value);

@@ -16,7 +16,8 @@ use super::convert::convert;
 use super::functions::marking::result_marks;
 use super::functions::{self, FunctionError};
 use super::marks::{Marked, Sensitivity};
-use super::types::value_kind;
+use super::types::{friendly_name as type_name, type_of, value_kind};
+use super::unify::unify;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 
 pub(super) type EvalResult = Result<Marked, Diagnostics>;
@@ -212,6 +213,7 @@ impl<'a> Evaluator<'a> {
                 // Both branches are still checked for errors.
                 let when_true = self.eval(&cond.true_expr)?;
                 let when_false = self.eval(&cond.false_expr)?;
+                self.branch_type(cond, &when_true.value, &when_false.value)?;
                 let branch_marks = Sensitivity::whole_if(
                     when_true.marks.is_whole() || when_false.marks.is_whole(),
                 );
@@ -241,12 +243,50 @@ impl<'a> Evaluator<'a> {
             (&cond.false_expr, &cond.true_expr)
         };
         let branch = self.eval(taken)?;
-        if let Ok(other) = self.eval(other)
-            && other.marks.is_whole()
-        {
+        let Ok(other) = self.eval(other) else {
+            return Ok(branch.with(marks));
+        };
+        if other.marks.is_whole() {
             marks = Sensitivity::Whole;
         }
-        Ok(branch.with(marks))
+        let (when_true, when_false) = if chosen {
+            (&branch.value, &other.value)
+        } else {
+            (&other.value, &branch.value)
+        };
+        let ty = self.branch_type(cond, when_true, when_false)?;
+        if type_of(&branch.value) == ty {
+            return Ok(branch.with(marks));
+        }
+        let (value, branch_marks) = branch.into_parts();
+        let value = match convert(value.clone(), &ty) {
+            Ok(converted) => converted,
+            Err(_) => value,
+        };
+        let branch_marks = branch_marks.fitted(&value);
+        Ok(Marked::new(value, branch_marks).with(marks))
+    }
+
+    /// The type both branches of a conditional unify to, as HCL requires, or HCL's error.
+    fn branch_type(
+        &self,
+        cond: &Conditional,
+        when_true: &Value,
+        when_false: &Value,
+    ) -> Result<tenantform_proto::value::Type, Diagnostics> {
+        let types = [type_of(when_true), type_of(when_false)];
+        unify(&types).ok_or_else(|| {
+            self.error(
+                "Inconsistent conditional result types",
+                format!(
+                    "The true and false result expressions must have consistent types. The \
+                     'true' value is {}, but the 'false' value is {}.",
+                    type_name(&types[0]),
+                    type_name(&types[1]),
+                ),
+                cond.span(),
+            )
+        })
     }
 
     fn eval_call(&mut self, call: &FuncCall) -> EvalResult {

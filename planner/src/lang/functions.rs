@@ -24,6 +24,7 @@ mod numeric;
 mod partial_unknowns;
 mod sequences;
 mod strings;
+mod templatestring;
 mod text;
 mod yaml;
 

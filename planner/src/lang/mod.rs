@@ -19,6 +19,7 @@ pub mod references;
 mod template;
 mod traversal;
 pub mod types;
+pub mod unify;
 
 #[cfg(test)]
 mod tests;

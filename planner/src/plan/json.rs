@@ -13,7 +13,11 @@ use serde_json::{Map, Value as Json, json};
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
+use crate::plan::shapes::UnknownCollection;
 use crate::plan::{Action, ActionReason, Plan, ResourceChange};
+
+mod sensitive;
+pub use sensitive::sensitive_as_bool;
 
 /// The plan format version this module writes.
 pub const PLAN_FORMAT_VERSION: &str = "1.2";
@@ -28,6 +32,8 @@ pub struct StateResource<'a> {
     pub schema_version: i64,
     pub values: &'a Value,
     pub sensitive_paths: &'a [AttributePath],
+    /// Where `values` holds unknown collections (planned values only).
+    pub unknown_collections: &'a [UnknownCollection],
 }
 
 /// One root module output of a state.
@@ -114,50 +120,6 @@ pub fn unknown_as_bool(value: &Value) -> Json {
     }
 }
 
-/// Terraform's `SensitiveAsBool` for a value whose sensitive parts are `paths`.
-pub fn sensitive_as_bool(value: &Value, paths: &[AttributePath]) -> Json {
-    let steps: Vec<&[PathStep]> = paths.iter().map(|p| p.0.as_slice()).collect();
-    sensitive_walk(value, &steps)
-}
-
-fn sensitive_walk(value: &Value, paths: &[&[PathStep]]) -> Json {
-    if paths.iter().any(|p| p.is_empty()) {
-        return Json::Bool(true);
-    }
-    let below = |matches: &dyn Fn(&PathStep) -> bool| -> Vec<&[PathStep]> {
-        paths
-            .iter()
-            .filter(|p| matches(&p[0]))
-            .map(|p| &p[1..])
-            .collect()
-    };
-    match value {
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => Json::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let inner = below(&|s| matches!(s, PathStep::IntKey(k) if *k == i as i64));
-                    sensitive_walk(v, &inner)
-                })
-                .collect(),
-        ),
-        Value::Map(entries) | Value::Object(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    let inner = below(
-                        &|s| matches!(s, PathStep::Attribute(n) | PathStep::StringKey(n) if n == k),
-                    );
-                    (k.clone(), sensitive_walk(v, &inner))
-                })
-                .filter(|(_, b)| *b != Json::Bool(false))
-                .collect(),
-        ),
-        _ => Json::Bool(false),
-    }
-}
-
 fn key_json(key: &InstanceKey) -> Option<Json> {
     match key {
         InstanceKey::None => None,
@@ -209,7 +171,11 @@ fn value_resource(resource: &StateResource<'_>) -> (Vec<ModuleStep>, Json) {
     );
     object.insert(
         "sensitive_values".into(),
-        match sensitive_as_bool(resource.values, resource.sensitive_paths) {
+        match sensitive_as_bool(
+            resource.values,
+            resource.sensitive_paths,
+            resource.unknown_collections,
+        ) {
             Json::Bool(false) => json!({}),
             other => other,
         },
@@ -333,11 +299,15 @@ fn resource_change_json(change: &ResourceChange) -> Json {
     body.insert("after_unknown".into(), after_unknown);
     body.insert(
         "before_sensitive".into(),
-        sensitive_as_bool(&change.prior, &change.sensitive_paths),
+        sensitive_as_bool(&change.prior, &change.sensitive_paths, &[]),
     );
     body.insert(
         "after_sensitive".into(),
-        sensitive_as_bool(&change.planned, &change.sensitive_paths),
+        sensitive_as_bool(
+            &change.planned,
+            &change.sensitive_paths,
+            &change.unknown_collections,
+        ),
     );
     if !change.requires_replace.is_empty() && change.action != Action::Update {
         let paths = change.requires_replace.iter().map(path_json).collect();
@@ -396,6 +366,7 @@ pub fn plan_json<'a>(
             schema_version: c.schema_version,
             values: &c.planned,
             sensitive_paths: &c.sensitive_paths,
+            unknown_collections: &c.unknown_collections,
         })
         .collect();
     let planned_outputs = plan

@@ -5,6 +5,7 @@ pub mod json;
 pub mod objchange;
 pub mod planfile;
 pub mod render;
+pub mod shapes;
 
 use std::collections::BTreeMap;
 
@@ -72,6 +73,8 @@ pub struct ResourceChange {
     pub requires_replace: Vec<AttributePath>,
     /// Attributes the schema marks sensitive, in `prior` and `planned`.
     pub sensitive_paths: Vec<AttributePath>,
+    /// Where `planned` holds unknown lists, sets, maps or objects, from the schema.
+    pub unknown_collections: Vec<shapes::UnknownCollection>,
     /// Resource addresses this instance depends on, as recorded in state.
     pub dependencies: Vec<String>,
     pub schema_version: i64,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tenantform_proto::value::{AttributePath, Number, PathStep, Value};
 
 use crate::addrs::InstanceAddr;
+use crate::plan::shapes::{CollectionKind, UnknownCollection};
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
 /// The `kind` every plan file carries, to tell it from other JSON documents.
@@ -85,8 +86,18 @@ pub struct EncodedChange {
     pub planned_private: String,
     pub requires_replace: Vec<Vec<EncodedStep>>,
     pub sensitive_paths: Vec<Vec<EncodedStep>>,
+    /// Where `planned` holds unknown collections, and of which kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_collections: Vec<EncodedCollection>,
     pub dependencies: Vec<String>,
     pub schema_version: i64,
+}
+
+/// An unknown collection of a planned object: its path and kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EncodedCollection {
+    pub path: Vec<EncodedStep>,
+    pub kind: CollectionKind,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,7 +117,7 @@ pub enum EncodedValue {
     Unknown,
     Bool(bool),
     Int(i64),
-    /// A non-integral number in Rust's shortest round-trip notation (`1.5`, `inf`).
+    /// A non-integral number with every digit, as Terraform writes it (`1.5`, `0.3`, `+Inf`).
     Float(String),
     String(String),
     List(Vec<EncodedValue>),
@@ -269,6 +280,14 @@ impl PlanFile {
                 planned_private: private(&c.planned_private)?,
                 requires_replace: c.requires_replace.iter().map(|p| decode_path(p)).collect(),
                 sensitive_paths: c.sensitive_paths.iter().map(|p| decode_path(p)).collect(),
+                unknown_collections: c
+                    .unknown_collections
+                    .iter()
+                    .map(|u| UnknownCollection {
+                        path: decode_path(&u.path),
+                        kind: u.kind,
+                    })
+                    .collect(),
                 dependencies: c.dependencies.clone(),
                 schema_version: c.schema_version,
             });
@@ -374,6 +393,14 @@ fn encode_change(c: &ResourceChange) -> EncodedChange {
         planned_private: BASE64.encode(&c.planned_private),
         requires_replace: c.requires_replace.iter().map(encode_path).collect(),
         sensitive_paths: c.sensitive_paths.iter().map(encode_path).collect(),
+        unknown_collections: c
+            .unknown_collections
+            .iter()
+            .map(|u| EncodedCollection {
+                path: encode_path(&u.path),
+                kind: u.kind,
+            })
+            .collect(),
         dependencies: c.dependencies.clone(),
         schema_version: c.schema_version,
     }
@@ -427,6 +454,10 @@ mod tests {
                     PathStep::IntKey(2),
                 ])],
                 sensitive_paths: vec![AttributePath::attr("secret")],
+                unknown_collections: vec![UnknownCollection {
+                    path: AttributePath::attr("ids"),
+                    kind: CollectionKind::Sequence,
+                }],
                 dependencies: vec!["tenant.other".into()],
                 schema_version: 2,
             }],
@@ -469,6 +500,7 @@ mod tests {
             );
             assert_eq!(x.requires_replace, y.requires_replace);
             assert_eq!(x.sensitive_paths, y.sensitive_paths);
+            assert_eq!(x.unknown_collections, y.unknown_collections);
             assert_eq!(
                 (&x.dependencies, x.schema_version),
                 (&y.dependencies, y.schema_version)

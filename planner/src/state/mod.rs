@@ -20,6 +20,7 @@ mod memory;
 mod postgres;
 mod postgres_conn;
 mod postgres_lock;
+pub mod sensitive;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

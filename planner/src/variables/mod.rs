@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use hcl_edit::Span;
 use tenantform_proto::value::Value;
 
-pub use conform::{ConformError, conform, unify};
+pub use conform::{ConformError, conform};
 pub use constraint::{ObjectAttribute, ParsingMode, TypeConstraint, parse_variable_type};
 pub use sources::{CliVariable, Given, Origin, RawValue, json_value, literal_value};
 
@@ -103,10 +103,20 @@ pub fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Un
         }
         subjects.insert(name.clone(), value_range(variable, given));
     }
+    let sensitive: BTreeSet<String> = config
+        .variables
+        .values()
+        .filter(|v| v.sensitive)
+        .map(|v| v.name.clone())
+        .collect();
     for (name, variable) in &config.variables {
+        let known = validation::Known {
+            values: &values,
+            sensitive: &sensitive,
+        };
         diags.extend(validation::check(
             variable,
-            &values,
+            &known,
             &subjects[name],
             &sources,
         ));

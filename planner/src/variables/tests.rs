@@ -473,3 +473,25 @@ fn unset_required_lists_what_a_prompt_must_ask() {
         string("typed")
     );
 }
+
+#[test]
+fn validation_messages_that_refer_to_sensitive_values_are_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = load(
+        "variable \"code\" {\n  type      = string\n  default   = \"bad\"\n  sensitive = true\n  validation {\n    condition     = var.code == \"good\"\n    error_message = \"code is ${var.code}\"\n  }\n}\n",
+    );
+    let diags = resolve_err(&config, &inputs(dir.path()));
+    let summaries: Vec<&str> = diags.iter().map(|d| d.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Invalid value for variable",
+            "Error message refers to sensitive values"
+        ]
+    );
+    assert_eq!(
+        diags[0].detail,
+        "The error message included a sensitive value, so it will not be displayed.\n\nThis was checked by the validation rule at main.tf:5,3-13."
+    );
+    assert!(diags.iter().all(|d| !d.detail.contains("bad")));
+}

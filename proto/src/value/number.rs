@@ -180,15 +180,16 @@ impl Number {
         text::format(self, format, precision)
     }
 
-    /// The JSON number nearest to this one; `None` for infinities, which JSON cannot express.
+    /// This number as JSON, with every digit Terraform writes (`Text('f', -1)`: `0.3`,
+    /// `12345678901234567890`); `None` for infinities, which JSON cannot express.
     pub fn to_json(&self) -> Option<serde_json::Number> {
         if let Some(i) = self.as_i64() {
             return Some(serde_json::Number::from(i));
         }
-        if let Some(u) = self.integer_text().and_then(|t| t.parse::<u64>().ok()) {
-            return Some(serde_json::Number::from(u));
+        if self.is_infinite() {
+            return None;
         }
-        serde_json::Number::from_f64(self.as_f64())
+        self.to_string().parse().ok()
     }
 
     /// The number a JSON number denotes (its text read as cty reads JSON numbers).

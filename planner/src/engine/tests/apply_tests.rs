@@ -236,3 +236,35 @@ async fn plan_is_empty(config: &Config, state: &State, fake: &Arc<FakeProvider>)
     let plan = plan(config, state, fake).await;
     plan.is_empty() && !plan.changes.iter().any(|c| c.action != Action::NoOp)
 }
+
+#[tokio::test]
+async fn attributes_the_configuration_makes_sensitive_stay_sensitive_in_state() {
+    let fake = FakeProvider::new();
+    let source = r#"
+variable "size" {
+  default   = "large"
+  sensitive = true
+}
+resource "fake_thing" "a" {
+  name = "a"
+  size = var.size
+}
+"#;
+    let state = converge(&config(source), &State::new(), &fake).await;
+    let stored = &state.instances[&"fake_thing.a".parse().unwrap()];
+    let paths = crate::state::sensitive::decode(&stored.sensitive_attributes);
+    assert!(
+        paths.contains(&tenantform_proto::value::AttributePath::attr("size")),
+        "{paths:?}"
+    );
+    // A destroy plan keeps what the state recorded, though the configuration is gone.
+    let destroy = plan(&config(""), &state, &fake).await;
+    let change = change(&destroy, "fake_thing.a");
+    assert!(
+        change
+            .sensitive_paths
+            .contains(&tenantform_proto::value::AttributePath::attr("size")),
+        "{:?}",
+        change.sensitive_paths
+    );
+}

@@ -432,3 +432,54 @@ async fn targets_and_replace_requests() {
             .all(|c| !c.addr.to_string().starts_with("fake_thing.c"))
     );
 }
+
+#[tokio::test]
+async fn condition_messages_that_refer_to_sensitive_values_are_hidden() {
+    let fake = FakeProvider::new();
+    let source = r#"
+variable "code" {
+  default   = "bad"
+  sensitive = true
+}
+resource "fake_thing" "a" {
+  name = "a"
+  lifecycle {
+    precondition {
+      condition     = var.code == "good"
+      error_message = "code is ${var.code}"
+    }
+  }
+}
+check "code" {
+  assert {
+    condition     = var.code == "good"
+    error_message = "check says ${var.code}"
+  }
+}
+"#;
+    let hidden = "This check failed, but has an invalid error message as described in the other \
+                  accompanying messages.";
+    let diags = plan_error(&config(source), &State::new(), &fake).await;
+    assert!(
+        diags
+            .0
+            .iter()
+            .any(|d| d.summary == "Resource precondition failed" && d.detail == hidden),
+        "{diags:?}"
+    );
+    assert!(diags.0.iter().all(|d| !d.detail.contains("bad")));
+    let passing = source.replace(
+        "precondition {\n      condition     = var.code == \"good\"",
+        "precondition {\n      condition     = true",
+    );
+    let plan = plan(&config(&passing), &State::new(), &fake).await;
+    let summaries: Vec<&str> = plan.warnings.0.iter().map(|d| d.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Error message refers to sensitive values",
+            "Check block assertion failed"
+        ]
+    );
+    assert_eq!(plan.warnings.0[1].detail, hidden);
+}

@@ -149,11 +149,11 @@ pub fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// The first argument that is neither null nor an empty string, converted to the type
-/// all arguments unify to (mixed primitives become strings). An unknown argument reached
-/// before such a value makes the result unknown.
+/// all arguments unify to (mixed primitives become strings, tuples of several lengths a
+/// list). An unknown argument reached before such a value makes the result unknown.
 pub fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
     let types: Vec<Type> = args.iter().map(crate::lang::types::type_of).collect();
-    let unified = crate::lang::types::unify_primitives(&types);
+    let unified = crate::lang::unify::unify(&types);
     for arg in args {
         match arg {
             Value::Null => {}

@@ -1,4 +1,5 @@
-//! Functions that take expressions rather than values: `try`, `can` and `issensitive`.
+//! Functions that take expressions rather than values: `try`, `can`, `issensitive` and
+//! `templatestring` (in its own module).
 //! The evaluator hands their calls here before evaluating any argument, so that an
 //! argument's evaluation error can be caught instead of failing the whole expression.
 
@@ -11,10 +12,10 @@ use crate::lang::eval::{EvalResult, Evaluator};
 use crate::lang::marks::Marked;
 
 /// The names of the functions evaluated here.
-pub const LAZY_FUNCTIONS: &[&str] = &["try", "can", "issensitive"];
+pub const LAZY_FUNCTIONS: &[&str] = &["try", "can", "issensitive", "templatestring"];
 
 impl Evaluator<'_> {
-    /// Evaluates a call of `try`, `can` or `issensitive`; `None` for any other function.
+    /// Evaluates a call of a lazy function; `None` for any other function.
     pub(crate) fn eval_lazy_call(&mut self, name: &str, call: &FuncCall) -> Option<EvalResult> {
         if !LAZY_FUNCTIONS.contains(&name) || call.args.expand_final() {
             return None;
@@ -22,6 +23,7 @@ impl Evaluator<'_> {
         let args: Vec<_> = call.args.iter().collect();
         Some(match name {
             "try" => self.eval_try(&args, call),
+            "templatestring" => self.eval_templatestring(&args, call),
             "can" => self
                 .eval_single(&args, call, "can", "expression")
                 .and_then(|expr| {

@@ -1,5 +1,6 @@
 //! Unit tests of expression evaluation, references, functions, conversion and decoding.
 
+mod conditionals;
 mod convert;
 mod decode;
 mod eval;

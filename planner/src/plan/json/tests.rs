@@ -28,6 +28,7 @@ fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceC
         planned_private: vec![],
         requires_replace: vec![],
         sensitive_paths: vec![],
+        unknown_collections: vec![],
         dependencies: vec![],
         schema_version: 0,
     }
@@ -89,12 +90,12 @@ fn sensitive_paths_become_true_leaves() {
         AttributePath(vec![PathStep::Attribute("nested".into())]),
     ];
     assert_eq!(
-        sensitive_as_bool(&value, &paths),
+        sensitive_as_bool(&value, &paths, &[]),
         json!({"keys": [false, true], "nested": true, "password": true})
     );
-    assert_eq!(sensitive_as_bool(&Value::Null, &paths), json!(false));
+    assert_eq!(sensitive_as_bool(&Value::Null, &paths, &[]), json!(false));
     assert_eq!(
-        sensitive_as_bool(&value, &[]),
+        sensitive_as_bool(&value, &[], &[]),
         json!({"keys": [false, false], "nested": {}})
     );
 }
@@ -150,6 +151,7 @@ fn plan_has_terraforms_shape() {
         schema_version: 0,
         values: &prior_values,
         sensitive_paths: &[],
+        unknown_collections: &[],
     }];
     let doc = plan_json("0.1.0", &plan, &prior, std::iter::empty());
     assert_eq!(doc["format_version"], "1.2");
@@ -229,6 +231,7 @@ fn nested_modules_nest() {
         schema_version: 1,
         values: &v,
         sensitive_paths: &[],
+        unknown_collections: &[],
     }];
     let doc = state_json("0.1.0", &resources, std::iter::empty());
     let root = &doc["values"]["root_module"];
@@ -241,5 +244,39 @@ fn nested_modules_nest() {
     assert_eq!(
         root["child_modules"][0]["child_modules"][0]["resources"][0]["schema_version"],
         1
+    );
+}
+
+#[test]
+fn unknown_collections_are_empty_collections_in_sensitive_mirrors() {
+    use crate::plan::shapes::{CollectionKind, UnknownCollection};
+    let value = obj(&[
+        ("id", Value::Unknown),
+        ("ids", Value::Unknown),
+        ("labels", Value::Unknown),
+        ("secret", Value::Unknown),
+        ("tier", Value::Null),
+    ]);
+    let shapes = vec![
+        UnknownCollection {
+            path: AttributePath::attr("ids"),
+            kind: CollectionKind::Sequence,
+        },
+        UnknownCollection {
+            path: AttributePath::attr("labels"),
+            kind: CollectionKind::Mapping,
+        },
+    ];
+    let paths = vec![AttributePath::attr("secret")];
+    assert_eq!(
+        sensitive_as_bool(&value, &paths, &shapes),
+        json!({"ids": [], "labels": {}, "secret": true})
+    );
+    let mut planned = change("data.tenants.all", Action::Read, Value::Null, value);
+    planned.unknown_collections = shapes;
+    let doc = resource_change_json(&planned);
+    assert_eq!(
+        doc["change"]["after_sensitive"],
+        json!({"ids": [], "labels": {}})
     );
 }

@@ -88,6 +88,7 @@ fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceC
         planned_private: vec![],
         requires_replace: vec![],
         sensitive_paths: vec![AttributePath::attr("api_secret")],
+        unknown_collections: vec![],
         dependencies: vec![],
         schema_version: 0,
     }

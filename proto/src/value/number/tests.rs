@@ -103,3 +103,18 @@ fn equality_is_ctys() {
     );
     assert_eq!(Number::from_i64(3), parse("3"));
 }
+
+#[test]
+fn json_numbers_keep_every_digit() {
+    let sum = parse("0.1").add(&parse("0.2")).unwrap();
+    assert_eq!(sum.to_json().unwrap().to_string(), "0.3");
+    let big = parse("12345678901234567890123");
+    let json = big.to_json().unwrap();
+    assert_eq!(json.to_string(), "12345678901234567890123");
+    assert_eq!(Number::from_json(&json), big);
+    let text = serde_json::to_string(&serde_json::json!({ "n": json })).unwrap();
+    assert_eq!(text, r#"{"n":12345678901234567890123}"#);
+    let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(Number::from_json(read["n"].as_number().unwrap()), big);
+    assert!(Number::infinity(false).to_json().is_none());
+}

@@ -1,0 +1,251 @@
+//! What the state keeps after an apply, against Terraform 1.15.5: the same configuration is
+//! applied by `tenantform` and by Terraform, each in its own directory, and then
+//!
+//! - the state's `sensitive_attributes` agree, including the attributes the configuration
+//!   (not the provider's schema) makes sensitive;
+//! - `show -json` marks the same `sensitive_values`;
+//! - `console` prints the same for expressions over the stored resources (values, sensitive
+//!   values, `type(...)`);
+//! - a destroy plan keeps the same `before_sensitive`.
+
+use acceptance_tests::process::DEFAULT_TIMEOUT;
+use acceptance_tests::{Output, Project, Terraform, TerraformVersion};
+use serde_json::Value;
+
+const CONFIG: &str = r#"
+terraform {
+  required_providers {
+    tenant = {
+      source = "tenantform/tenant"
+    }
+  }
+}
+
+provider "tenant" {
+  backend = "embedded"
+  path    = "${path.root}/.tenants"
+}
+
+variable "display" {
+  type      = string
+  default   = "Acme Corporation"
+  sensitive = true
+}
+
+resource "tenant" "acme" {
+  slug                = "acme"
+  display_name        = var.display
+  deletion_protection = false
+  labels = {
+    team = "core"
+  }
+}
+
+resource "tenant" "fleet" {
+  count               = 2
+  slug                = "fleet-${count.index}"
+  display_name        = "Fleet ${count.index}"
+  deletion_protection = false
+}
+"#;
+
+const CONSOLE_EXPRESSIONS: [&str; 8] = [
+    "tenant.acme.slug",
+    "tenant.acme.display_name",
+    "tenant.acme.labels",
+    "tenant.acme.contact",
+    "tenant.fleet[1].slug",
+    "[for t in tenant.fleet : t.slug]",
+    "type(tenant.acme.labels)",
+    "type(tenant.fleet[0].slug)",
+];
+
+/// One tool's applied project.
+struct Side<'t> {
+    name: &'static str,
+    project: Project,
+    terraform: Option<&'t Terraform>,
+}
+
+impl Side<'_> {
+    fn run(&self, args: &[&str]) -> Output {
+        match self.terraform {
+            Some(terraform) => self.project.terraform(terraform, args),
+            None => self.project.tenantform(args),
+        }
+    }
+
+    fn console(&self, expression: &str) -> Output {
+        let command = match self.terraform {
+            Some(terraform) => self
+                .project
+                .terraform_command(terraform, &["console", "-no-color"]),
+            None => self.project.tenantform_command(&["console", "-no-color"]),
+        };
+        let mut running = command.spawn(true);
+        running.write_stdin(&format!("{expression}\n"));
+        running.close_stdin();
+        running.wait(DEFAULT_TIMEOUT)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let output = self.run(args);
+        output.expect_success();
+        serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{}", self.name, output.describe()))
+    }
+
+    /// `sensitive_attributes` of every instance in the state file, by address.
+    fn stored_sensitive_attributes(&self) -> Vec<(String, Value)> {
+        let text = self.project.read_file("terraform.tfstate");
+        let state: Value = serde_json::from_str(&text).expect("state JSON");
+        let mut found = Vec::new();
+        for resource in state["resources"].as_array().into_iter().flatten() {
+            for instance in resource["instances"].as_array().into_iter().flatten() {
+                let address = format!(
+                    "{}.{}{}",
+                    resource["type"].as_str().unwrap_or_default(),
+                    resource["name"].as_str().unwrap_or_default(),
+                    match &instance["index_key"] {
+                        Value::Null => String::new(),
+                        key => format!("[{key}]"),
+                    }
+                );
+                let mut paths = instance["sensitive_attributes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                paths.sort_by_key(|p| p.to_string());
+                found.push((address, Value::Array(paths)));
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+}
+
+fn sensitive_values(show: &Value) -> Vec<(String, Value)> {
+    let mut found: Vec<(String, Value)> = show["values"]["root_module"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap_or_default().to_string(),
+                r["sensitive_values"].clone(),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {
+    let mut found: Vec<(String, Value)> = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap_or_default().to_string(),
+                c["change"]["before_sensitive"].clone(),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+#[test]
+fn the_state_console_and_show_agree_with_terraform_after_an_apply() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let ours = Side {
+        name: "tenantform",
+        project: Project::from_config(CONFIG),
+        terraform: None,
+    };
+    let theirs = Side {
+        name: "terraform",
+        project: Project::from_config(CONFIG),
+        terraform: Some(&terraform),
+    };
+    ours.run(&["init", "-input=false", "-no-color"])
+        .expect_success();
+    for side in [&ours, &theirs] {
+        side.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .expect_success();
+    }
+
+    let stored = theirs.stored_sensitive_attributes();
+    let acme = stored
+        .iter()
+        .find(|(address, _)| address == "tenant.acme")
+        .map(|(_, paths)| paths.to_string())
+        .unwrap_or_default();
+    assert!(
+        acme.contains(r#"{"type":"get_attr","value":"display_name"}"#),
+        "Terraform records the configuration's sensitive display_name: {acme}"
+    );
+    assert_eq!(
+        ours.stored_sensitive_attributes(),
+        stored,
+        "sensitive_attributes in the state"
+    );
+    let show = ["show", "-json", "-no-color"];
+    assert_eq!(
+        sensitive_values(&ours.json(&show)),
+        sensitive_values(&theirs.json(&show)),
+        "sensitive_values of show -json"
+    );
+    for side in [&ours, &theirs] {
+        let shown = side.run(&["show", "-no-color"]);
+        shown.expect_success();
+        assert!(
+            shown.stdout.contains("display_name") && shown.stdout.contains("(sensitive value)"),
+            "{}: show hides the sensitive display name\n{}",
+            side.name,
+            shown.describe()
+        );
+        assert!(
+            !shown.stdout.contains("Acme Corporation"),
+            "{}: show prints the sensitive display name\n{}",
+            side.name,
+            shown.describe()
+        );
+    }
+
+    for expression in CONSOLE_EXPRESSIONS {
+        let (mine, reference) = (ours.console(expression), theirs.console(expression));
+        assert_eq!(
+            (mine.code, mine.stdout.as_str()),
+            (reference.code, reference.stdout.as_str()),
+            "console {expression:?}\ntenantform: {}\nterraform: {}",
+            mine.describe(),
+            reference.describe()
+        );
+    }
+
+    for side in [&ours, &theirs] {
+        side.run(&[
+            "plan",
+            "-destroy",
+            "-input=false",
+            "-no-color",
+            "-out",
+            "destroy.tfplan",
+        ])
+        .expect_success();
+    }
+    let show_plan = ["show", "-json", "-no-color", "destroy.tfplan"];
+    assert_eq!(
+        before_sensitive(&ours.json(&show_plan)),
+        before_sensitive(&theirs.json(&show_plan)),
+        "before_sensitive of the destroy plan"
+    );
+    for side in [&ours, &theirs] {
+        side.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .expect_success();
+    }
+}

@@ -1,0 +1,121 @@
+//! Tests of the shapes of unknown values.
+
+use std::collections::BTreeMap;
+
+use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
+use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
+
+use super::*;
+
+fn schema() -> Block {
+    let mut item = Block::default();
+    item.attributes.insert(
+        "labels".into(),
+        Attribute::computed(Type::Map(Box::new(Type::String))),
+    );
+    let mut block = Block::default();
+    block
+        .attributes
+        .insert("id".into(), Attribute::computed(Type::String));
+    block.attributes.insert(
+        "ids".into(),
+        Attribute::computed(Type::List(Box::new(Type::String))),
+    );
+    block.attributes.insert(
+        "tags".into(),
+        Attribute::computed(Type::Set(Box::new(Type::String))),
+    );
+    block.attributes.insert(
+        "owner".into(),
+        Attribute::computed(Type::Object(BTreeMap::from([(
+            "names".into(),
+            Type::List(Box::new(Type::String)),
+        )]))),
+    );
+    block.block_types.insert(
+        "item".into(),
+        NestedBlock {
+            nesting: Nesting::List,
+            block: item,
+            min_items: 0,
+            max_items: 0,
+        },
+    );
+    block
+}
+
+fn obj(entries: &[(&str, Value)]) -> Value {
+    Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn at(steps: &[PathStep], kind: CollectionKind) -> UnknownCollection {
+    UnknownCollection {
+        path: AttributePath(steps.to_vec()),
+        kind,
+    }
+}
+
+fn attr(name: &str) -> PathStep {
+    PathStep::Attribute(name.into())
+}
+
+#[test]
+fn unknown_collections_take_their_kind_from_the_schema() {
+    let value = obj(&[
+        ("id", Value::Unknown),
+        ("ids", Value::Unknown),
+        ("tags", Value::Unknown),
+        ("owner", Value::Unknown),
+        ("item", Value::Unknown),
+    ]);
+    let found = unknown_collections(&schema(), &value);
+    assert_eq!(
+        found,
+        vec![
+            at(&[attr("ids")], CollectionKind::Sequence),
+            at(&[attr("owner")], CollectionKind::Mapping),
+            at(&[attr("tags")], CollectionKind::Sequence),
+            at(&[attr("item")], CollectionKind::Sequence),
+        ]
+    );
+}
+
+#[test]
+fn unknowns_inside_known_values_are_found_at_their_paths() {
+    let value = obj(&[
+        ("id", Value::string("x")),
+        ("ids", Value::List(vec![Value::Unknown])),
+        ("tags", Value::Null),
+        ("owner", obj(&[("names", Value::Unknown)])),
+        (
+            "item",
+            Value::List(vec![obj(&[("labels", Value::Unknown)]), Value::Unknown]),
+        ),
+    ]);
+    let found = unknown_collections(&schema(), &value);
+    assert_eq!(
+        found,
+        vec![
+            at(&[attr("owner"), attr("names")], CollectionKind::Sequence),
+            at(
+                &[attr("item"), PathStep::IntKey(0), attr("labels")],
+                CollectionKind::Mapping
+            ),
+            at(
+                &[attr("item"), PathStep::IntKey(1)],
+                CollectionKind::Mapping
+            ),
+        ]
+    );
+}
+
+#[test]
+fn known_objects_have_no_unknown_collections() {
+    let value = obj(&[("id", Value::Unknown), ("ids", Value::List(vec![]))]);
+    assert!(unknown_collections(&schema(), &value).is_empty());
+}
