@@ -5,6 +5,7 @@
 //! the operation instead of hanging it; a provider process that died is reported as such,
 //! with the last lines it wrote to stderr.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -52,7 +53,32 @@ pub struct GrpcProvider {
     client: WireClient<Channel>,
     process: tokio::sync::Mutex<Option<PluginProcess>>,
     schema: OnceLock<Arc<ProviderSchema>>,
+    /// The value types the schema implies, computed once instead of on every call.
+    types: OnceLock<ImpliedTypes>,
     timeouts: Timeouts,
+}
+
+/// The object types of every resource type and data source of a provider schema.
+struct ImpliedTypes {
+    resources: HashMap<String, Type>,
+    data_sources: HashMap<String, Type>,
+}
+
+impl ImpliedTypes {
+    fn of(schema: &ProviderSchema) -> ImpliedTypes {
+        ImpliedTypes {
+            resources: schema
+                .resources
+                .iter()
+                .map(|(name, resource)| (name.clone(), resource.block.implied_type()))
+                .collect(),
+            data_sources: schema
+                .data_sources
+                .iter()
+                .map(|(name, source)| (name.clone(), source.block.implied_type()))
+                .collect(),
+        }
+    }
 }
 
 impl GrpcProvider {
@@ -62,6 +88,7 @@ impl GrpcProvider {
             client: process.provider_client(),
             process: tokio::sync::Mutex::new(Some(process)),
             schema: OnceLock::new(),
+            types: OnceLock::new(),
             timeouts,
         }
     }
@@ -135,10 +162,17 @@ impl GrpcProvider {
         Ok(self.schema.get().cloned().unwrap_or_default())
     }
 
-    async fn resource_type(&self, type_name: &str) -> Result<Type, ProviderError> {
+    async fn implied_types(&self) -> Result<&ImpliedTypes, ProviderError> {
+        if let Some(types) = self.types.get() {
+            return Ok(types);
+        }
         let schema = self.cached_schema().await?;
-        match schema.resources.get(type_name) {
-            Some(resource) => Ok(resource.block.implied_type()),
+        Ok(self.types.get_or_init(|| ImpliedTypes::of(&schema)))
+    }
+
+    async fn resource_type(&self, type_name: &str) -> Result<&Type, ProviderError> {
+        match self.implied_types().await?.resources.get(type_name) {
+            Some(ty) => Ok(ty),
             None => Err(ProviderError::Call {
                 provider: self.source.clone(),
                 operation: "schema lookup",
@@ -147,10 +181,9 @@ impl GrpcProvider {
         }
     }
 
-    async fn data_source_type(&self, type_name: &str) -> Result<Type, ProviderError> {
-        let schema = self.cached_schema().await?;
-        match schema.data_sources.get(type_name) {
-            Some(data_source) => Ok(data_source.block.implied_type()),
+    async fn data_source_type(&self, type_name: &str) -> Result<&Type, ProviderError> {
+        match self.implied_types().await?.data_sources.get(type_name) {
+            Some(ty) => Ok(ty),
             None => Err(ProviderError::Call {
                 provider: self.source.clone(),
                 operation: "schema lookup",
@@ -237,9 +270,9 @@ impl ProviderClient for GrpcProvider {
         &self,
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        let ty = self.cached_schema().await?.provider.block.implied_type();
+        let ty = &self.cached_schema().await?.provider.block.implied_type();
         let request = wire::validate_provider_config::Request {
-            config: Some(self.encode(config, &ty)?),
+            config: Some(self.encode(config, ty)?),
         };
         let mut client = self.client();
         let response = self
@@ -258,7 +291,7 @@ impl ProviderClient for GrpcProvider {
         let ty = self.resource_type(type_name).await?;
         let request = wire::validate_resource_config::Request {
             type_name: type_name.to_string(),
-            config: Some(self.encode(config, &ty)?),
+            config: Some(self.encode(config, ty)?),
             client_capabilities: None,
         };
         let mut client = self.client();
@@ -271,10 +304,10 @@ impl ProviderClient for GrpcProvider {
     }
 
     async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        let ty = self.cached_schema().await?.provider.block.implied_type();
+        let ty = &self.cached_schema().await?.provider.block.implied_type();
         let request = wire::configure_provider::Request {
             terraform_version: CLIENT_VERSION.to_string(),
-            config: Some(self.encode(config, &ty)?),
+            config: Some(self.encode(config, ty)?),
             client_capabilities: None,
         };
         let mut client = self.client();
@@ -307,7 +340,7 @@ impl ProviderClient for GrpcProvider {
                 client.upgrade_resource_state(request).await
             })
             .await?;
-        let value = self.decode(response.upgraded_state.as_ref(), &ty)?;
+        let value = self.decode(response.upgraded_state.as_ref(), ty)?;
         Ok((value, diagnostics(response.diagnostics)))
     }
 
@@ -320,7 +353,7 @@ impl ProviderClient for GrpcProvider {
         let ty = self.resource_type(type_name).await?;
         let request = wire::read_resource::Request {
             type_name: type_name.to_string(),
-            current_state: Some(self.encode(current, &ty)?),
+            current_state: Some(self.encode(current, ty)?),
             private: private.to_vec(),
             ..Default::default()
         };
@@ -331,7 +364,7 @@ impl ProviderClient for GrpcProvider {
             })
             .await?;
         Ok(ReadResponse {
-            new_state: self.decode(response.new_state.as_ref(), &ty)?,
+            new_state: self.decode(response.new_state.as_ref(), ty)?,
             private: response.private,
             diagnostics: diagnostics(response.diagnostics),
         })
@@ -344,9 +377,9 @@ impl ProviderClient for GrpcProvider {
         let ty = self.resource_type(request.type_name).await?;
         let wire_request = wire::plan_resource_change::Request {
             type_name: request.type_name.to_string(),
-            prior_state: Some(self.encode(request.prior, &ty)?),
-            proposed_new_state: Some(self.encode(request.proposed, &ty)?),
-            config: Some(self.encode(request.config, &ty)?),
+            prior_state: Some(self.encode(request.prior, ty)?),
+            proposed_new_state: Some(self.encode(request.proposed, ty)?),
+            config: Some(self.encode(request.config, ty)?),
             prior_private: request.prior_private.to_vec(),
             ..Default::default()
         };
@@ -357,7 +390,7 @@ impl ProviderClient for GrpcProvider {
             })
             .await?;
         Ok(PlanResponse {
-            planned: self.decode(response.planned_state.as_ref(), &ty)?,
+            planned: self.decode(response.planned_state.as_ref(), ty)?,
             requires_replace: response
                 .requires_replace
                 .iter()
@@ -375,9 +408,9 @@ impl ProviderClient for GrpcProvider {
         let ty = self.resource_type(request.type_name).await?;
         let wire_request = wire::apply_resource_change::Request {
             type_name: request.type_name.to_string(),
-            prior_state: Some(self.encode(request.prior, &ty)?),
-            planned_state: Some(self.encode(request.planned, &ty)?),
-            config: Some(self.encode(request.config, &ty)?),
+            prior_state: Some(self.encode(request.prior, ty)?),
+            planned_state: Some(self.encode(request.planned, ty)?),
+            config: Some(self.encode(request.config, ty)?),
             planned_private: request.planned_private.to_vec(),
             ..Default::default()
         };
@@ -388,7 +421,7 @@ impl ProviderClient for GrpcProvider {
             })
             .await?;
         Ok(ApplyResponse {
-            new_state: self.decode(response.new_state.as_ref(), &ty)?,
+            new_state: self.decode(response.new_state.as_ref(), ty)?,
             private: response.private,
             diagnostics: diagnostics(response.diagnostics),
         })
@@ -402,7 +435,7 @@ impl ProviderClient for GrpcProvider {
         let ty = self.data_source_type(type_name).await?;
         let request = wire::read_data_source::Request {
             type_name: type_name.to_string(),
-            config: Some(self.encode(config, &ty)?),
+            config: Some(self.encode(config, ty)?),
             ..Default::default()
         };
         let mut client = self.client();
@@ -412,7 +445,7 @@ impl ProviderClient for GrpcProvider {
             })
             .await?;
         Ok(ReadResponse {
-            new_state: self.decode(response.state.as_ref(), &ty)?,
+            new_state: self.decode(response.state.as_ref(), ty)?,
             private: Vec::new(),
             diagnostics: diagnostics(response.diagnostics),
         })
@@ -438,7 +471,7 @@ impl ProviderClient for GrpcProvider {
         for imported in response.imported_resources {
             let ty = self.resource_type(&imported.type_name).await?;
             objects.push(ImportedObject {
-                state: self.decode(imported.state.as_ref(), &ty)?,
+                state: self.decode(imported.state.as_ref(), ty)?,
                 type_name: imported.type_name,
                 private: imported.private,
             });
@@ -473,3 +506,6 @@ impl ProviderClient for GrpcProvider {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -106,11 +106,8 @@ pub fn get(
     id: &str,
 ) -> Result<Option<DatabaseRecord>, BackendError> {
     Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM databases WHERE id = ?1"),
-            [id],
-            from_row(layout),
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM databases WHERE id = ?1"))?
+        .query_row([id], from_row(layout))
         .optional()?)
 }
 

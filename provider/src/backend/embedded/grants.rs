@@ -83,11 +83,8 @@ pub fn create(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord,
 
 pub fn get(connection: &Connection, id: &str) -> Result<Option<GrantRecord>, BackendError> {
     Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM grants WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM grants WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?)
 }
 

@@ -79,11 +79,10 @@ pub fn create(tx: &Transaction<'_>, record: &TenantRecord) -> Result<TenantRecor
 
 pub fn get(connection: &Connection, id: &str) -> Result<Option<TenantRecord>, BackendError> {
     Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM tenants WHERE id = ?1 AND deleted_at IS NULL"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tenants WHERE id = ?1 AND deleted_at IS NULL"
+        ))?
+        .query_row([id], from_row)
         .optional()?)
 }
 

@@ -278,6 +278,7 @@ fn parallel_writers_are_serialized() {
     assert_eq!(backend.list_tenants().unwrap().len(), 80);
 }
 
+mod cached_reads;
 mod migration;
 mod records;
 mod suspension;

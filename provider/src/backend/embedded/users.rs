@@ -68,11 +68,8 @@ fn query_one(
     params: impl rusqlite::Params,
 ) -> Result<Option<UserRecord>, BackendError> {
     Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM users WHERE {filter}"),
-            params,
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM users WHERE {filter}"))?
+        .query_row(params, from_row)
         .optional()?)
 }
 

@@ -1,0 +1,60 @@
+//! Reads by id go through the connection's prepared-statement cache: they must still see
+//! every write made since, on the same connection.
+
+use super::*;
+
+#[test]
+fn reads_by_id_see_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = open(&dir);
+    let created = backend
+        .create_tenant(&TenantRecord {
+            deletion_protection: false,
+            ..tenant("t1", "acme")
+        })
+        .unwrap();
+    backend
+        .create_database(&database("d1", "t1", "main"))
+        .unwrap();
+    backend
+        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .unwrap();
+    let grant = GrantRecord {
+        id: "g1".into(),
+        user_id: "u1".into(),
+        database_id: "d1".into(),
+        privileges: BTreeSet::from(["read".to_string()]),
+    };
+    backend.create_grant(&grant).unwrap();
+    for _ in 0..3 {
+        assert_eq!(backend.get_tenant("t1").unwrap(), Some(created.clone()));
+        assert_eq!(backend.get_grant("g1").unwrap(), Some(grant.clone()));
+    }
+
+    let renamed = backend
+        .update_tenant(&TenantRecord {
+            display_name: "Acme Renamed".into(),
+            ..created.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        backend.get_tenant("t1").unwrap().unwrap().display_name,
+        "Acme Renamed"
+    );
+    assert_eq!(backend.get_tenant("t1").unwrap(), Some(renamed));
+
+    let user = backend.get_user("u1").unwrap().unwrap();
+    backend
+        .update_user(&UserRecord {
+            disabled: true,
+            ..user
+        })
+        .unwrap();
+    assert!(backend.get_user("u1").unwrap().unwrap().disabled);
+
+    assert!(backend.delete_grant("g1").unwrap());
+    assert_eq!(backend.get_grant("g1").unwrap(), None);
+    assert!(backend.get_database("d1").unwrap().is_some());
+    assert!(backend.delete_user("u1").unwrap());
+    assert_eq!(backend.get_user("u1").unwrap(), None);
+}
