@@ -15,10 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use super::journal::{self, Header};
 use super::lock::{self, StateLock};
+use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{DeposedChange, InstanceState, State, StateError, StateStore, format_v4};
 use crate::addrs::InstanceAddr;
 
@@ -44,47 +43,6 @@ struct Inner {
     backup_taken: bool,
     /// The journal, open for appending, once this run recorded a change.
     journal: Option<File>,
-}
-
-/// What the state file holds, in summary.
-#[derive(Clone, Debug, PartialEq)]
-enum Snapshot {
-    Absent,
-    Present {
-        lineage: String,
-        serial: u64,
-        content_digest: [u8; 32],
-    },
-}
-
-impl Snapshot {
-    fn of(state: Option<&State>) -> Snapshot {
-        match state {
-            None => Snapshot::Absent,
-            Some(state) => Snapshot::Present {
-                lineage: state.lineage.clone(),
-                serial: state.serial,
-                content_digest: content_digest(state),
-            },
-        }
-    }
-
-    fn journal_header(&self) -> Header {
-        match self {
-            Snapshot::Absent => Header::for_snapshot(None, 0),
-            Snapshot::Present {
-                lineage, serial, ..
-            } => Header::for_snapshot(Some(lineage), *serial),
-        }
-    }
-}
-
-/// A digest of everything in the state except its serial.
-fn content_digest(state: &State) -> [u8; 32] {
-    let mut v4 = format_v4::to_v4(state);
-    v4.serial = 0;
-    let bytes = serde_json::to_vec(&v4).unwrap_or_default();
-    Sha256::digest(&bytes).into()
 }
 
 impl LocalStore {
@@ -198,7 +156,8 @@ impl LocalStore {
             Some(snapshot) => snapshot.clone(),
             None => Snapshot::of(self.read_state_file()?.1.as_ref()),
         };
-        let expected = snapshot.journal_header();
+        let (lineage, serial) = snapshot.base();
+        let expected = Header::for_snapshot(lineage, serial);
         inner.snapshot = Some(snapshot);
         match self.read_journal()? {
             Some(existing) if existing.header == expected => {
@@ -254,16 +213,7 @@ impl StateStore for LocalStore {
                 journal.changes.len()
             );
         }
-        let replayed = state.get_or_insert_with(|| {
-            let mut fresh = State::new();
-            if let Some(lineage) = &journal.header.lineage {
-                fresh.lineage = lineage.clone();
-            }
-            fresh
-        });
-        for change in journal.changes {
-            replayed.apply_state_change(change);
-        }
+        replay(&mut state, journal);
         Ok(state)
     }
 
@@ -271,18 +221,13 @@ impl StateStore for LocalStore {
         let mut inner = self.inner();
         self.prepare_first_write(&mut inner, state)?;
         let digest = content_digest(state);
-        let serial = match &inner.snapshot {
-            Some(Snapshot::Present {
-                serial,
-                content_digest,
-                ..
-            }) if *content_digest == digest && state.serial <= *serial => {
-                let unchanged = *serial;
+        let current = inner.snapshot.clone().unwrap_or(Snapshot::Absent);
+        let serial = match current.serial_for(state, &digest) {
+            WriteSerial::Unchanged(serial) => {
                 self.remove_journal(&mut inner)?;
-                return Ok(unchanged);
+                return Ok(serial);
             }
-            Some(Snapshot::Present { serial, .. }) => state.serial.max(serial + 1),
-            _ => state.serial.max(1),
+            WriteSerial::New(serial) => serial,
         };
         let mut v4 = format_v4::to_v4(state);
         v4.serial = serial;

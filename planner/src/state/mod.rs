@@ -21,6 +21,7 @@ mod postgres;
 mod postgres_conn;
 mod postgres_lock;
 pub mod sensitive;
+mod snapshot;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

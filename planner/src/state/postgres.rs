@@ -12,13 +12,13 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
 use super::journal::{self, Header};
 use super::lock::StateLock;
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error, quoted_schema};
 use super::postgres_lock::{self, LockTarget};
+use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{DeposedChange, InstanceState, State, StateError, StateStore, format_v4};
 use crate::addrs::InstanceAddr;
 
@@ -41,47 +41,6 @@ struct Inner {
     client: Option<Arc<Client>>,
     /// What the `states` row holds, once known.
     snapshot: Option<Snapshot>,
-}
-
-/// What the stored row holds, in summary.
-#[derive(Clone, Debug, PartialEq)]
-enum Snapshot {
-    Absent,
-    Present {
-        lineage: String,
-        serial: u64,
-        content_digest: [u8; 32],
-    },
-}
-
-impl Snapshot {
-    fn of(state: Option<&State>) -> Snapshot {
-        match state {
-            None => Snapshot::Absent,
-            Some(state) => Snapshot::Present {
-                lineage: state.lineage.clone(),
-                serial: state.serial,
-                content_digest: content_digest(state),
-            },
-        }
-    }
-
-    /// The lineage and serial journal rows name as their base.
-    fn base(&self) -> (Option<&str>, u64) {
-        match self {
-            Snapshot::Absent => (None, 0),
-            Snapshot::Present {
-                lineage, serial, ..
-            } => (Some(lineage), *serial),
-        }
-    }
-}
-
-/// A digest of everything in the state except its serial.
-fn content_digest(state: &State) -> [u8; 32] {
-    let mut v4 = format_v4::to_v4(state);
-    v4.serial = 0;
-    Sha256::digest(serde_json::to_vec(&v4).unwrap_or_default()).into()
 }
 
 impl PgStore {
@@ -308,16 +267,7 @@ impl StateStore for PgStore {
             journal.changes.len(),
             self.display_name()
         );
-        let replayed = state.get_or_insert_with(|| {
-            let mut fresh = State::new();
-            if let Some(lineage) = &journal.header.lineage {
-                fresh.lineage = lineage.clone();
-            }
-            fresh
-        });
-        for change in journal.changes {
-            replayed.apply_state_change(change);
-        }
+        replay(&mut state, journal);
         Ok(state)
     }
 
@@ -326,25 +276,21 @@ impl StateStore for PgStore {
         let client = self.client(&mut inner)?;
         let snapshot = self.snapshot(&mut inner, &client)?;
         let digest = content_digest(state);
-        let serial = match &snapshot {
-            Snapshot::Present { lineage, .. } if *lineage != state.lineage => {
-                return Err(StateError::LineageMismatch {
-                    file: self.display_name(),
-                    found: lineage.clone(),
-                    expected: state.lineage.clone(),
-                });
-            }
-            Snapshot::Present {
-                serial,
-                content_digest,
-                ..
-            } if *content_digest == digest && state.serial <= *serial => {
-                let unchanged = *serial;
+        if let Snapshot::Present { lineage, .. } = &snapshot
+            && *lineage != state.lineage
+        {
+            return Err(StateError::LineageMismatch {
+                file: self.display_name(),
+                found: lineage.clone(),
+                expected: state.lineage.clone(),
+            });
+        }
+        let serial = match snapshot.serial_for(state, &digest) {
+            WriteSerial::Unchanged(serial) => {
                 self.store_snapshot(&client, None)?;
-                return Ok(unchanged);
+                return Ok(serial);
             }
-            Snapshot::Present { serial, .. } => state.serial.max(serial + 1),
-            Snapshot::Absent => state.serial.max(1),
+            WriteSerial::New(serial) => serial,
         };
         let mut stored = state.clone();
         stored.serial = serial;
