@@ -65,7 +65,6 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     } else {
         super::plan::mode(&parsed)
     };
-    let store = common::store()?;
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(Failure::Usage(
@@ -73,9 +72,10 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
                 usage,
             ));
         }
-        return apply_saved(ui, &common, &store, path).await;
+        return apply_saved(ui, &common, common::store()?.as_ref(), path).await;
     }
     let config = common::load_config()?;
+    let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;

@@ -217,9 +217,14 @@ pub fn state_failure(err: StateError, summary: &str) -> Failure {
 }
 
 /// The state store the working directory's configuration selects (its `backend` block; the
-/// local `terraform.tfstate` without one).
+/// local `terraform.tfstate` without one), for commands that need no other part of it.
 pub fn store() -> Result<Box<dyn StateStore>, Failure> {
-    super::backend::open_store(load_config()?.backend.as_ref())
+    store_for(&load_config()?)
+}
+
+/// The state store `config` selects.
+pub fn store_for(config: &Config) -> Result<Box<dyn StateStore>, Failure> {
+    super::backend::open_store(config.backend.as_ref())
 }
 
 /// Takes the state lock for `operation` unless `-lock=false`.

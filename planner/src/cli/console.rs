@@ -49,7 +49,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let options = common::Common::from(&parsed, USAGE)?;
     let config = common::load_config()?;
     let mut ctx = context(&config, &options.variables)?;
-    let state = common::read_state(common::store()?.as_ref())?;
+    let state = common::read_state(common::store_for(&config)?.as_ref())?;
     stored::add_stored_resources(&config, &state, &mut ctx).await?;
     let mut last = String::new();
     for line in std::io::stdin().lock().lines() {

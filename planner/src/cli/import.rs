@@ -37,7 +37,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .parse()
         .map_err(|e| Failure::error("Invalid address", format!("{e}")))?;
     let config = common::load_config()?;
-    let store = common::store()?;
+    let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypeImport")?;
     let state = common::read_state(&store)?;
     if state.get(&addr).is_some() {

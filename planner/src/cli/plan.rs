@@ -129,7 +129,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
     let common = Common::from(&parsed, USAGE)?;
     let config = common::load_config()?;
-    let store = common::store()?;
+    let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
