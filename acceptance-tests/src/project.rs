@@ -207,6 +207,23 @@ impl Project {
         Catalog::read(&self.path(DEFAULT_BACKEND_DIR))
     }
 
+    /// Asserts that a destroy left nothing: an empty state, and no live catalog object,
+    /// database file or storage directory (tombstones may remain).
+    pub fn assert_nothing_left(&self) {
+        let state = self.state();
+        assert!(
+            state.instances.is_empty(),
+            "state after destroy: {:?}",
+            state.addresses()
+        );
+        let catalog = self.catalog();
+        assert!(
+            catalog.is_empty(),
+            "catalog after destroy: {}",
+            catalog.summary()
+        );
+    }
+
     /// Asserts that the catalog holds exactly the objects of the state, type by type, and that
     /// no object appears twice in the state.
     pub fn assert_catalog_matches_state(&self) {

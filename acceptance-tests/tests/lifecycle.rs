@@ -105,16 +105,5 @@ fn quickstart_apply_update_destroy() {
     project
         .tenantform(&["destroy", "-auto-approve", "-input=false", "-no-color"])
         .expect_success();
-    let state = project.state();
-    assert!(
-        state.instances.is_empty(),
-        "state after destroy: {:?}",
-        state.addresses()
-    );
-    let catalog = project.catalog();
-    assert!(
-        catalog.is_empty(),
-        "catalog after destroy: {}",
-        catalog.summary()
-    );
+    project.assert_nothing_left();
 }

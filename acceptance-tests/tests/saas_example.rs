@@ -169,16 +169,5 @@ fn saas_inventory_apply_edit_destroy() {
     ]
     .concat();
     tenantform_ok(&project, &destroy_args);
-    let state = project.state();
-    assert!(
-        state.instances.is_empty(),
-        "state after destroy: {:?}",
-        state.addresses()
-    );
-    let catalog = project.catalog();
-    assert!(
-        catalog.is_empty(),
-        "catalog after destroy: {}",
-        catalog.summary()
-    );
+    project.assert_nothing_left();
 }
