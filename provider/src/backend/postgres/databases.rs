@@ -45,20 +45,16 @@ async fn catalog_rows(
     Ok(rows.iter().map(|row| from_row(context, row)).collect())
 }
 
-/// The record as the live system has it: `None` once the schema or its owner role is gone;
-/// the connection limit is the owner role's, so a change made out of band shows as drift.
-async fn live_record(
+/// The owner role of the record's schema as it is live: `None` once the schema or the role
+/// is gone.
+async fn live_owner(
     client: &impl GenericClient,
-    mut record: DatabaseRecord,
-) -> Result<Option<DatabaseRecord>, BackendError> {
+    record: &DatabaseRecord,
+) -> Result<Option<live::RoleState>, BackendError> {
     if live::schema_owner(client, &record.schema).await?.is_none() {
         return Ok(None);
     }
-    let Some(owner) = live::role(client, &record.owner_role).await? else {
-        return Ok(None);
-    };
-    record.connection_limit = owner.connection_limit;
-    Ok(Some(record))
+    live::role(client, &record.owner_role).await
 }
 
 async fn live_rows(
@@ -68,9 +64,11 @@ async fn live_rows(
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<DatabaseRecord>, BackendError> {
     let mut found = Vec::new();
-    for record in catalog_rows(client, context, filter, params).await? {
-        if let Some(live) = live_record(client, record).await? {
-            found.push(live);
+    for mut record in catalog_rows(client, context, filter, params).await? {
+        // The connection limit is the owner role's, so a change made out of band is drift.
+        if let Some(owner) = live_owner(client, &record).await? {
+            record.connection_limit = owner.connection_limit;
+            found.push(record);
         }
     }
     Ok(found)
@@ -114,7 +112,7 @@ async fn forget_stale(
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
         [&record.id, &record.tenant_id, &record.name, &record.schema];
     for row in catalog_rows(tx, context, filter, &params).await? {
-        if live_record(tx, row.clone()).await?.is_some() {
+        if live_owner(tx, &row).await?.is_some() {
             continue;
         }
         tx.execute(
