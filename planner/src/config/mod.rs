@@ -9,6 +9,7 @@ mod blocks;
 mod lifecycle;
 mod load;
 mod modules;
+mod refactoring;
 mod resources;
 
 #[cfg(test)]
@@ -21,6 +22,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
+pub use refactoring::{MoveEndpoint, MoveKind, Moved, RemoveTarget, Removed};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
@@ -51,6 +53,10 @@ pub struct Config {
     pub checks: BTreeMap<String, Check>,
     /// This module's static path from the root module (call names; empty for the root).
     pub path: Vec<String>,
+    /// `moved` blocks, in file order.
+    pub moved: Vec<Moved>,
+    /// `removed` blocks, in file order.
+    pub removed: Vec<Removed>,
 }
 
 impl Config {
@@ -70,6 +76,8 @@ impl Config {
             children: BTreeMap::new(),
             checks: BTreeMap::new(),
             path: Vec::new(),
+            moved: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
