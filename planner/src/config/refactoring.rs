@@ -134,7 +134,13 @@ const STATIC_REFERENCE: &str = "A single static variable reference is required: 
 
 /// The steps of a static traversal (`module.a["x"].tenant.b[0]`).
 fn traversal_steps(expr: &Expression) -> Result<Vec<Step>, AddrError> {
-    let invalid = || ("Invalid expression", STATIC_REFERENCE.to_string(), expr.span());
+    let invalid = || {
+        (
+            "Invalid expression",
+            STATIC_REFERENCE.to_string(),
+            expr.span(),
+        )
+    };
     let (root, ops) = match expr {
         Expression::Variable(name) => (name, &[][..]),
         Expression::Traversal(traversal) => match &traversal.expr {
@@ -212,9 +218,7 @@ fn module_prefix(steps: &[Step]) -> Result<(Vec<ModuleStep>, &[Step]), AddrError
 fn resource_part(steps: &[Step]) -> Result<(ResourceAddr, InstanceKey), AddrError> {
     let fail = |detail: &str, span| Err(("Invalid address", detail.to_string(), span));
     let (mode, steps) = match steps.split_first() {
-        Some((first, rest)) if first.0 == "data" && first.1.is_none() => {
-            (ResourceMode::Data, rest)
-        }
+        Some((first, rest)) if first.0 == "data" && first.1.is_none() => (ResourceMode::Data, rest),
         _ => (ResourceMode::Managed, steps),
     };
     match steps {
@@ -226,7 +230,9 @@ fn resource_part(steps: &[Step]) -> Result<(ResourceAddr, InstanceKey), AddrErro
             },
             key.clone().unwrap_or(InstanceKey::None),
         )),
-        [(_, Some(_), span), ..] => fail("Resource type may not have an instance key.", span.clone()),
+        [(_, Some(_), span), ..] => {
+            fail("Resource type may not have an instance key.", span.clone())
+        }
         [_, _, (_, _, span), ..] => fail(
             "Resource instance key must be given in square brackets.",
             span.clone(),
@@ -330,7 +336,11 @@ impl Loader {
         if self.labels(block, &[]).is_none() {
             return;
         }
-        self.check_arguments(&block.body, &["from"], &["lifecycle", "connection", "provisioner"]);
+        self.check_arguments(
+            &block.body,
+            &["from"],
+            &["lifecycle", "connection", "provisioner"],
+        );
         for nested in block.body.blocks() {
             let kind = nested.ident.value().as_str();
             if kind == "provisioner" || kind == "connection" {

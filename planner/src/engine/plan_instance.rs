@@ -400,11 +400,16 @@ impl Planner<'_> {
         instance: &InstanceState,
     ) -> Result<Option<ResourceChange>, Diagnostics> {
         let subject = self.stored_subject(addr, instance).await?;
+        let reason = orphan_reason(&self.scope, addr);
+        if self.refactoring.forgets(addr) {
+            return Ok(Some(
+                self.plan_forget(&subject, instance, Some(reason)).await?,
+            ));
+        }
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
             return Ok(prior.map(|p| self.change(&subject, Action::NoOp, None, p, None)));
         }
-        let reason = orphan_reason(&self.scope, addr);
         self.plan_delete(&subject, prior, Some(reason)).await
     }
 
@@ -429,6 +434,7 @@ impl Planner<'_> {
         let collections = unknown_collections(&subject.schema.block, &planned);
         ResourceChange {
             addr: subject.addr.clone(),
+            previous_address: None,
             deposed: None,
             provider: provider_source(self.scope.config, self.scope.providers, &subject.local_name),
             provider_local_name: subject.local_name.clone(),

@@ -24,6 +24,8 @@ pub enum Action {
     DeleteThenCreate,
     CreateThenDelete,
     Delete,
+    /// Removed from state without destroying the object (`removed` with `destroy = false`).
+    Forget,
 }
 
 /// Why an action was chosen, where Terraform's JSON plan reports one.
@@ -47,12 +49,17 @@ pub enum ActionReason {
     ReadBecauseDependencyPending,
     /// A data source of a `check` block is read again during apply.
     ReadBecauseCheckNested,
+    /// The instance moved (a `moved` block) to an address the configuration does not have.
+    DeleteBecauseNoMoveTarget,
 }
 
 /// The planned change of one resource instance.
 #[derive(Clone, Debug)]
 pub struct ResourceChange {
     pub addr: InstanceAddr,
+    /// The address the instance had in the prior state when a `moved` block (or Terraform's
+    /// implied move between no key and `[0]`) moved it to `addr`.
+    pub previous_address: Option<InstanceAddr>,
     /// The deposed key when the change is about a deposed object of the instance (always a
     /// deletion), `None` for its current object.
     pub deposed: Option<String>,
@@ -115,9 +122,11 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// True when applying would change nothing (no resource or output change).
+    /// True when applying would change nothing (no resource or output change, no move).
     pub fn is_empty(&self) -> bool {
-        self.changes.iter().all(|c| c.action == Action::NoOp)
+        self.changes
+            .iter()
+            .all(|c| c.action == Action::NoOp && c.previous_address.is_none())
             && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }
 }

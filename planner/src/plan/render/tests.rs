@@ -76,6 +76,7 @@ fn tenant_schemas() -> Schemas {
 fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
     ResourceChange {
         addr: addr.parse().unwrap(),
+        previous_address: None,
         deposed: None,
         provider: "registry.terraform.io/tenantform/tenant".into(),
         provider_local_name: "tenant".into(),
