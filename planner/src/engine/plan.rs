@@ -41,6 +41,7 @@ pub(crate) async fn plan(
         options,
         names: ProviderNames::new(providers),
         changes: Mutex::new(Vec::new()),
+        drift: Mutex::new(Vec::new()),
         handled: Mutex::new(HashSet::new()),
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
@@ -100,12 +101,15 @@ pub(crate) async fn plan(
         return Err(diags);
     }
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
+    let mut drift = planner.drift.into_inner().expect("drifted objects");
+    drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     diags
         .0
         .retain(|d| d.severity == crate::diags::Severity::Warning);
     Ok(Plan {
         mode: options.mode,
         changes,
+        drift,
         outputs,
         variables: variables.clone(),
         prior_lineage: state.lineage.clone(),
@@ -207,6 +211,8 @@ pub(super) struct Planner<'a> {
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
     pub changes: Mutex<Vec<ResourceChange>>,
+    /// Current objects the refresh found changed or deleted outside of tenantform.
+    pub drift: Mutex<Vec<ResourceChange>>,
     /// Stored instances the resource visits took care of.
     pub handled: Mutex<HashSet<InstanceAddr>>,
     /// Planned instances, kept only when some resource has `replace_triggered_by`.

@@ -160,7 +160,45 @@ impl Planner<'_> {
         let Some(instance) = self.state.instances.get(&subject.addr) else {
             return Ok(None);
         };
-        self.refresh_object(subject, instance).await
+        let stored = decode_instance(
+            subject.client,
+            subject.schema,
+            &subject.addr,
+            instance,
+            subject.range.clone(),
+        )
+        .await?;
+        if !self.options.refresh || subject.addr.resource.mode != ResourceMode::Managed {
+            return self.refresh_decoded(subject, stored).await;
+        }
+        let refreshed = self.refresh_decoded(subject, stored.clone()).await?;
+        self.note_drift(subject, stored, refreshed.as_ref());
+        Ok(refreshed)
+    }
+
+    /// Records the current object's drift: what the refresh found when it differs from what
+    /// the last run stored (a changed object, or one deleted outside of tenantform).
+    fn note_drift(
+        &self,
+        subject: &Subject<'_>,
+        stored: PriorObject,
+        refreshed: Option<&PriorObject>,
+    ) {
+        let after = refreshed.map_or(Value::Null, |object| object.value.clone());
+        if after == stored.value {
+            return;
+        }
+        let action = if after.is_null() {
+            Action::Delete
+        } else {
+            Action::Update
+        };
+        let mut drift = self.change(subject, action, None, stored, None);
+        drift.planned = after;
+        if let Some(object) = refreshed {
+            drift.planned_private = object.private.clone();
+        }
+        self.drift.lock().expect("drifted objects").push(drift);
     }
 
     /// A stored object (current or deposed), decoded and (unless disabled) refreshed;
@@ -178,6 +216,15 @@ impl Planner<'_> {
             subject.range.clone(),
         )
         .await?;
+        self.refresh_decoded(subject, prior).await
+    }
+
+    /// A decoded stored object, refreshed unless refreshing is off or it is a data source.
+    async fn refresh_decoded(
+        &self,
+        subject: &Subject<'_>,
+        prior: PriorObject,
+    ) -> Result<Option<PriorObject>, Diagnostics> {
         if !self.options.refresh || subject.addr.resource.mode == ResourceMode::Data {
             return Ok(Some(prior));
         }
@@ -408,9 +455,22 @@ impl Planner<'_> {
         }
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
-            return Ok(prior.map(|p| self.change(&subject, Action::NoOp, None, p, None)));
+            return Ok(Some(self.refreshed_only(&subject, prior)));
         }
         self.plan_delete(&subject, prior, Some(reason)).await
+    }
+
+    /// A refresh-only plan's no-op for a stored object: what the refresh read, or `Null`
+    /// when the object is gone, so that applying the plan records exactly the drift.
+    pub(super) fn refreshed_only(
+        &self,
+        subject: &Subject<'_>,
+        refreshed: Option<PriorObject>,
+    ) -> ResourceChange {
+        match refreshed {
+            Some(prior) => self.change(subject, Action::NoOp, None, prior, None),
+            None => self.change(subject, Action::NoOp, None, absent(), None),
+        }
     }
 
     pub(super) fn change(

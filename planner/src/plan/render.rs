@@ -12,7 +12,9 @@ use tenantform_proto::schema::{Block, Nesting, ProviderSchema};
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use crate::addrs::ResourceMode;
-use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
+use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
+
+mod drift;
 
 /// Provider schemas by provider local name, as [`crate::providers::Providers`] holds them.
 pub type Schemas = BTreeMap<String, Arc<ProviderSchema>>;
@@ -62,6 +64,9 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         .filter(|o| o.action != Action::NoOp)
         .collect();
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    if plan.mode == PlanMode::RefreshOnly {
+        return drift::render_refresh_only(plan, &outputs, schemas, color);
+    }
     let mut out = String::new();
     if changes.is_empty() && outputs.is_empty() {
         out.push_str(&bold("No changes.", color));
@@ -221,6 +226,16 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
 
 /// Renders one resource instance change (without a trailing blank line).
 pub fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool) -> String {
+    render_with_header(change, header_comment(change), block, color)
+}
+
+/// Renders one resource instance change under the given comment lines.
+fn render_with_header(
+    change: &ResourceChange,
+    header: Vec<String>,
+    block: Option<&Block>,
+    color: bool,
+) -> String {
     let mut r = Renderer {
         out: String::new(),
         color,
@@ -233,7 +248,7 @@ pub fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool
     } else {
         "  "
     };
-    for line in header_comment(change) {
+    for line in header {
         r.out
             .push_str(&format!("{indent}{}\n", bold(&format!("# {line}"), color)));
     }
