@@ -310,9 +310,14 @@ fn can_chain_from(
     }
     match (is_module_kind(os.kind), is_module_kind(es.kind)) {
         (true, true) => true,
-        (false, false) if (os.kind == MoveKind::Resource) == (es.kind == MoveKind::Resource) => {
-            resource_of(e) == resource_of(o)
-        }
+        (false, false) if os.kind == es.kind => match (e, o) {
+            // Instances chain only when the key matches too.
+            (MoveEndpoint::Resource(e), MoveEndpoint::Resource(o)) => {
+                e.resource == o.resource
+                    && (es.kind == MoveKind::Resource || e.key == o.key)
+            }
+            _ => false,
+        },
         _ => false,
     }
 }
