@@ -447,7 +447,9 @@ impl Planner<'_> {
         instance: &InstanceState,
     ) -> Result<Option<ResourceChange>, Diagnostics> {
         let subject = self.stored_subject(addr, instance).await?;
-        let reason = orphan_reason(&self.scope, addr);
+        let reason = self
+            .refactoring
+            .orphan_reason(addr, orphan_reason(&self.scope, addr));
         if self.refactoring.forgets(addr) {
             return Ok(Some(
                 self.plan_forget(&subject, instance, Some(reason)).await?,

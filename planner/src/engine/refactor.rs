@@ -37,6 +37,8 @@ pub(super) struct Refactoring {
     cycles: Diagnostics,
     /// What `removed` blocks with `destroy = false` name (absolute static addresses).
     forget: Vec<RemoveTarget>,
+    /// The modules `removed` blocks name, whatever their `destroy`.
+    removed_modules: Vec<Vec<String>>,
 }
 
 /// Applies the configuration's moves to a copy of `state`; returns the moved state.
@@ -47,7 +49,15 @@ pub(super) fn prepare(
 ) -> Result<(State, Refactoring), Diagnostics> {
     let mut refactoring = Refactoring::default();
     if mode == PlanMode::Normal {
-        refactoring.forget = forget_targets(config)?;
+        let targets = removed_targets(config)?;
+        for (target, destroy) in targets {
+            if let RemoveTarget::Module(path) = &target {
+                refactoring.removed_modules.push(path.clone());
+            }
+            if !destroy {
+                refactoring.forget.push(target);
+            }
+        }
     }
     let mut statements = find_statements(config);
     let implied = implied_statements(config, state, &statements);
@@ -67,9 +77,9 @@ pub(super) fn prepare(
     Ok((moved, refactoring))
 }
 
-/// The targets of `removed` blocks with `destroy = false`, after checking that no block
-/// names something the configuration still declares.
-fn forget_targets(config: &Config) -> Result<Vec<RemoveTarget>, Diagnostics> {
+/// The targets of `removed` blocks and their `destroy`, after checking that no block names
+/// something the configuration still declares.
+fn removed_targets(config: &Config) -> Result<Vec<(RemoveTarget, bool)>, Diagnostics> {
     let mut targets = Vec::new();
     let mut diags = Diagnostics::new();
     collect_removed(config, config, &mut targets, &mut diags);
@@ -82,7 +92,7 @@ fn forget_targets(config: &Config) -> Result<Vec<RemoveTarget>, Diagnostics> {
 fn collect_removed(
     root: &Config,
     module: &Config,
-    into: &mut Vec<RemoveTarget>,
+    into: &mut Vec<(RemoveTarget, bool)>,
     diags: &mut Diagnostics,
 ) {
     for removed in &module.removed {
@@ -137,9 +147,7 @@ fn collect_removed(
                 }
             }
         }
-        if !removed.destroy {
-            into.push(target);
-        }
+        into.push((target, removed.destroy));
     }
     for child in module.children.values() {
         collect_removed(root, child, into, diags);
@@ -161,6 +169,17 @@ impl Refactoring {
             }
             RemoveTarget::Module(module) => path.starts_with(module),
         })
+    }
+
+    /// Why an orphan is deleted (or forgotten): Terraform reports an object of a module a
+    /// `removed` block names as having no resource configuration, not as having no module.
+    pub fn orphan_reason(&self, addr: &InstanceAddr, otherwise: ActionReason) -> ActionReason {
+        let path = static_module_path(&addr.module);
+        if self.removed_modules.iter().any(|m| path.starts_with(m)) {
+            ActionReason::DeleteBecauseNoResourceConfig
+        } else {
+            otherwise
+        }
     }
 
     /// Terraform's error when `-target` leaves out an address a move touches.
