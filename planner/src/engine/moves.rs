@@ -440,13 +440,16 @@ pub(crate) fn range_start(range: &SourceRange) -> String {
     )
 }
 
-/// An endpoint with its module's static path, as Terraform prints statements.
+/// An endpoint as Terraform prints statements: its module's instances and a whole resource
+/// or module call marked `[*]` (`module.t[*].tenant.a[*]`).
 fn endpoint_string(stmt: &MoveStatement, endpoint: &MoveEndpoint) -> String {
-    if stmt.module.is_empty() {
-        endpoint.to_string()
-    } else {
-        format!("{}.{endpoint}", module_path_string(&stmt.module))
-    }
+    let prefix: String = stmt
+        .module
+        .iter()
+        .map(|name| format!("module.{name}[*]."))
+        .collect();
+    let whole = matches!(stmt.kind, MoveKind::Resource | MoveKind::ModuleCall);
+    format!("{prefix}{endpoint}{}", if whole { "[*]" } else { "" })
 }
 
 /// Applies the statements, in `order`, to `state`.
