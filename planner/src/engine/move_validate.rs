@@ -216,6 +216,3 @@ fn repeated_range(
         .map(|span| module.sources.range(file, span))
         .unwrap_or_else(|| header.clone())
 }
-
-#[cfg(test)]
-mod tests;

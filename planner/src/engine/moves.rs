@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, module_path_string};
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
 use crate::config::{Config, MoveEndpoint, MoveKind};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::state::State;
@@ -232,7 +232,8 @@ fn depends_on(a: &MoveStatement, b: &MoveStatement) -> bool {
     if !nested {
         return false;
     }
-    if endpoint_module_len(&a.to, a) >= endpoint_module_len(&b.to, b) {
+    // Terraform compares the paths of the modules declaring the statements.
+    if a.module.len() >= b.module.len() {
         return true;
     }
     !is_module_reindex(a)
@@ -268,13 +269,6 @@ fn synth_module(
         }
     }
     steps
-}
-
-fn endpoint_module_len(endpoint: &MoveEndpoint, stmt: &MoveStatement) -> usize {
-    match endpoint {
-        MoveEndpoint::Module(steps) => stmt.module.len() + steps.len(),
-        MoveEndpoint::Resource(addr) => stmt.module.len() + addr.module.len(),
-    }
 }
 
 /// Terraform's `moduleInstanceCanMatch`: `a`'s steps match the start of `b`'s.
@@ -313,8 +307,7 @@ fn can_chain_from(
         (false, false) if os.kind == es.kind => match (e, o) {
             // Instances chain only when the key matches too.
             (MoveEndpoint::Resource(e), MoveEndpoint::Resource(o)) => {
-                e.resource == o.resource
-                    && (es.kind == MoveKind::Resource || e.key == o.key)
+                e.resource == o.resource && (es.kind == MoveKind::Resource || e.key == o.key)
             }
             _ => false,
         },

@@ -421,6 +421,3 @@ fn forget(state: &mut State, plan: &Plan, recorder: &dyn ApplyRecorder) -> Resul
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests;

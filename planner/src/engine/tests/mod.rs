@@ -5,6 +5,7 @@ mod apply_tests;
 mod deposed_tests;
 mod expansion_tests;
 mod plan_tests;
+mod refactor_tests;
 mod scale_tests;
 mod sensitivity_tests;
 
