@@ -447,19 +447,19 @@ impl Planner<'_> {
         instance: &InstanceState,
     ) -> Result<Option<ResourceChange>, Diagnostics> {
         let subject = self.stored_subject(addr, instance).await?;
-        let reason = self
-            .refactoring
-            .orphan_reason(addr, orphan_reason(&self.scope, addr));
+        // A destroy plan gives no reason, as in Terraform.
+        let reason = (self.options.mode != PlanMode::Destroy).then(|| {
+            self.refactoring
+                .orphan_reason(addr, orphan_reason(&self.scope, addr))
+        });
         if self.refactoring.forgets(addr) {
-            return Ok(Some(
-                self.plan_forget(&subject, instance, Some(reason)).await?,
-            ));
+            return Ok(Some(self.plan_forget(&subject, instance, reason).await?));
         }
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
             return Ok(Some(self.refreshed_only(&subject, prior)));
         }
-        self.plan_delete(&subject, prior, Some(reason)).await
+        self.plan_delete(&subject, prior, reason).await
     }
 
     /// A refresh-only plan's no-op for a stored object: what the refresh read, or `Null`

@@ -394,7 +394,9 @@ pub fn plan_json<'a>(
     // A refresh-only plan proposes no resource changes: only the drift it would record.
     let changes: Vec<Json> = match plan.mode {
         PlanMode::RefreshOnly => Vec::new(),
-        _ => visible.map(resource_change_json).collect(),
+        _ => visible
+            .map(|c| resource_change_json(&c.as_shown(plan.mode)))
+            .collect(),
     };
     let drift: Vec<Json> = plan.drift.iter().map(resource_change_json).collect();
     if !drift.is_empty() {

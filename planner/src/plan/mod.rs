@@ -87,6 +87,20 @@ pub struct ResourceChange {
     pub schema_version: i64,
 }
 
+impl ResourceChange {
+    /// The change as plans show it. A destroy plan shows no moves (Terraform plans the
+    /// destruction from the already moved state), though its apply still makes them.
+    pub fn as_shown(&self, mode: PlanMode) -> std::borrow::Cow<'_, ResourceChange> {
+        if mode == PlanMode::Destroy && self.previous_address.is_some() {
+            let mut shown = self.clone();
+            shown.previous_address = None;
+            std::borrow::Cow::Owned(shown)
+        } else {
+            std::borrow::Cow::Borrowed(self)
+        }
+    }
+}
+
 /// The planned change of one root module output.
 #[derive(Clone, Debug)]
 pub struct OutputChange {

@@ -85,7 +85,7 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         for change in &changes {
             out.push('\n');
             let block = schema_block(schemas, change);
-            out.push_str(&render_change(change, block, color));
+            out.push_str(&render_change(&change.as_shown(plan.mode), block, color));
         }
         let counts = Counts::of(plan);
         out.push_str(&format!(
