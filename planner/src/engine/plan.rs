@@ -102,6 +102,9 @@ pub(crate) async fn plan(
     }
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut drift = planner.drift.into_inner().expect("drifted objects");
+    planner
+        .refactoring
+        .moved_drift(&mut drift, &changes, options.mode);
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     diags
         .0

@@ -182,6 +182,34 @@ impl Refactoring {
         }
     }
 
+    /// Gives drifted objects their previous address; a refresh-only plan also lists each
+    /// moved object without other drift, as a no-op (Terraform's `driftedResources`).
+    pub fn moved_drift(
+        &self,
+        drift: &mut Vec<ResourceChange>,
+        changes: &[ResourceChange],
+        mode: PlanMode,
+    ) {
+        for entry in drift.iter_mut() {
+            entry.previous_address = self.results.moved.get(&entry.addr).cloned();
+        }
+        if mode != PlanMode::RefreshOnly {
+            return;
+        }
+        let drifted: BTreeSet<InstanceAddr> = drift.iter().map(|d| d.addr.clone()).collect();
+        for change in changes {
+            if change.deposed.is_none()
+                && change.previous_address.is_some()
+                && !drifted.contains(&change.addr)
+            {
+                let mut entry = change.clone();
+                entry.action = Action::NoOp;
+                entry.action_reason = None;
+                drift.push(entry);
+            }
+        }
+    }
+
     /// Terraform's error when `-target` leaves out an address a move touches.
     pub fn check_targets(&self, targeting: Option<&Targeting>) -> Result<(), Diagnostics> {
         let Some(targeting) = targeting else {

@@ -143,7 +143,8 @@ impl Plan {
     /// in refresh-only mode no drift to record either (Terraform's "applyable").
     pub fn is_empty(&self) -> bool {
         let resources_unchanged = match self.mode {
-            PlanMode::RefreshOnly => self.drift.is_empty(),
+            // Moves alone (no-op drift) make no refresh-only plan applyable, as in Terraform.
+            PlanMode::RefreshOnly => self.drift.iter().all(|d| d.action == Action::NoOp),
             _ => self
                 .changes
                 .iter()

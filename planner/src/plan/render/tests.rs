@@ -490,3 +490,29 @@ fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
     assert!(!text.contains("hunter2"), "{text}");
     assert_eq!(Counts::of(&p), Counts::default());
 }
+
+#[test]
+fn refresh_only_plans_show_moves_as_drift_without_being_applyable_for_them() {
+    let mut p = plan(vec![], vec![]);
+    p.mode = PlanMode::RefreshOnly;
+    let changed = with(acme(), &[("tier", s("pro"))]);
+    p.drift = vec![
+        moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b"),
+        moved(
+            change("tenant.e", Action::Update, acme(), changed),
+            "tenant.d",
+        ),
+    ];
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.contains("  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  # tenant.e has changed\n  # (moved from tenant.d)\n  ~ resource"),
+        "{text}"
+    );
+    assert!(!p.is_empty());
+    p.drift.pop();
+    assert!(p.is_empty(), "a move alone is no refresh-only change");
+}
