@@ -3,7 +3,7 @@
 //! object moved away that the configuration still declares, and two statements that move
 //! one object to two places or two objects to one place.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::addrs::{InstanceAddr, ModuleStep, static_module_path};
 use crate::config::{Config, MoveEndpoint, MoveKind};
@@ -73,12 +73,19 @@ pub(crate) fn validate_moves(
     let mut diags = Diagnostics::new();
     let mut from_seen: HashMap<String, (String, String)> = HashMap::new();
     let mut to_seen: HashMap<String, (String, String)> = HashMap::new();
+    let mut by_path: BTreeMap<Vec<String>, Vec<&Vec<ModuleStep>>> = BTreeMap::new();
+    for module in &declared.modules {
+        by_path
+            .entry(static_module_path(module))
+            .or_default()
+            .push(module);
+    }
     for stmt in stmts {
         let Some(range) = &stmt.range else { continue };
-        let instances = declared
-            .modules
-            .iter()
-            .filter(|m| static_module_path(m) == stmt.module);
+        let instances = by_path
+            .get(&stmt.module)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         for instance in instances {
             let from = absolute(stmt, instance, &stmt.from);
             let to = absolute(stmt, instance, &stmt.to);

@@ -219,28 +219,54 @@ fn instance_destination(stmt: &MoveStatement, addr: &InstanceAddr) -> Option<Ins
     })
 }
 
+/// One side of a statement with its module path computed once (Terraform's
+/// `synthModuleInstance`, where `None` keys match any key).
+struct Side<'s> {
+    endpoint: &'s MoveEndpoint,
+    stmt: &'s MoveStatement,
+    synth: Vec<(String, Option<InstanceKey>)>,
+}
+
+/// Both sides of a statement.
+struct Sides<'s> {
+    from: Side<'s>,
+    to: Side<'s>,
+}
+
+impl<'s> Sides<'s> {
+    fn of(stmt: &'s MoveStatement) -> Sides<'s> {
+        let side = |endpoint: &'s MoveEndpoint| Side {
+            endpoint,
+            stmt,
+            synth: synth_module(endpoint, stmt),
+        };
+        Sides {
+            from: side(&stmt.from),
+            to: side(&stmt.to),
+        }
+    }
+}
+
 /// Whether statement `a` must be applied after statement `b` (Terraform's
 /// `statementDependsOn`).
-fn depends_on(a: &MoveStatement, b: &MoveStatement) -> bool {
-    if can_chain_from(&a.from, a, &b.to, b) {
+fn depends_on(a: &Sides<'_>, b: &Sides<'_>) -> bool {
+    if can_chain_from(&a.from, &b.to) {
         return true;
     }
-    let nested = nested_within(&a.from, a, &b.to, b)
-        || nested_within(&a.to, a, &b.to, b)
-        || nested_within(&b.from, b, &a.from, a)
-        || nested_within(&b.to, b, &a.from, a);
+    let nested = nested_within(&a.from, &b.to)
+        || nested_within(&a.to, &b.to)
+        || nested_within(&b.from, &a.from)
+        || nested_within(&b.to, &a.from);
     if !nested {
         return false;
     }
     // Terraform compares the paths of the modules declaring the statements.
-    if a.module.len() >= b.module.len() {
+    if a.from.stmt.module.len() >= b.from.stmt.module.len() {
         return true;
     }
-    !is_module_reindex(a)
+    !is_module_reindex(a.from.stmt)
 }
 
-/// A module instance path where `None` keys match any key (Terraform's
-/// `synthModuleInstance`).
 fn synth_module(
     endpoint: &MoveEndpoint,
     stmt: &MoveStatement,
@@ -250,23 +276,16 @@ fn synth_module(
         .iter()
         .map(|name| (name.clone(), None))
         .collect();
+    let keyed = |s: &ModuleStep| (s.name.clone(), Some(s.key.clone()));
     match (endpoint, stmt.kind) {
         (MoveEndpoint::Module(module), MoveKind::ModuleCall) => {
             if let Some((call, caller)) = module.split_last() {
-                steps.extend(caller.iter().map(|s| (s.name.clone(), Some(s.key.clone()))));
+                steps.extend(caller.iter().map(keyed));
                 steps.push((call.name.clone(), None));
             }
         }
-        (MoveEndpoint::Module(module), _) => {
-            steps.extend(module.iter().map(|s| (s.name.clone(), Some(s.key.clone()))));
-        }
-        (MoveEndpoint::Resource(addr), _) => {
-            steps.extend(
-                addr.module
-                    .iter()
-                    .map(|s| (s.name.clone(), Some(s.key.clone()))),
-            );
-        }
+        (MoveEndpoint::Module(module), _) => steps.extend(module.iter().map(keyed)),
+        (MoveEndpoint::Resource(addr), _) => steps.extend(addr.module.iter().map(keyed)),
     }
     steps
 }
@@ -291,23 +310,18 @@ fn resource_of(endpoint: &MoveEndpoint) -> Option<&ResourceAddr> {
     }
 }
 
-/// Terraform's `CanChainFrom`: `e` (of statement `es`) can continue where `o` ends.
-fn can_chain_from(
-    e: &MoveEndpoint,
-    es: &MoveStatement,
-    o: &MoveEndpoint,
-    os: &MoveStatement,
-) -> bool {
-    let (e_mod, o_mod) = (synth_module(e, es), synth_module(o, os));
-    if e_mod.len() != o_mod.len() || !can_match(&o_mod, &e_mod) {
+/// Terraform's `CanChainFrom`: `e` can continue where `o` ends.
+fn can_chain_from(e: &Side<'_>, o: &Side<'_>) -> bool {
+    if e.synth.len() != o.synth.len() || !can_match(&o.synth, &e.synth) {
         return false;
     }
-    match (is_module_kind(os.kind), is_module_kind(es.kind)) {
+    let (e_kind, o_kind) = (e.stmt.kind, o.stmt.kind);
+    match (is_module_kind(o_kind), is_module_kind(e_kind)) {
         (true, true) => true,
-        (false, false) if os.kind == es.kind => match (e, o) {
+        (false, false) if o_kind == e_kind => match (e.endpoint, o.endpoint) {
             // Instances chain only when the key matches too.
-            (MoveEndpoint::Resource(e), MoveEndpoint::Resource(o)) => {
-                e.resource == o.resource && (es.kind == MoveKind::Resource || e.key == o.key)
+            (MoveEndpoint::Resource(ea), MoveEndpoint::Resource(oa)) => {
+                ea.resource == oa.resource && (e_kind == MoveKind::Resource || ea.key == oa.key)
             }
             _ => false,
         },
@@ -315,29 +329,19 @@ fn can_chain_from(
     }
 }
 
-/// Terraform's `NestedWithin`: `e` (of `es`) lies inside `o` (of `os`).
-fn nested_within(
-    e: &MoveEndpoint,
-    es: &MoveStatement,
-    o: &MoveEndpoint,
-    os: &MoveStatement,
-) -> bool {
-    let (e_mod, o_mod) = (synth_module(e, es), synth_module(o, os));
-    if o_mod.len() > e_mod.len() || !can_match(&o_mod, &e_mod) {
+/// Terraform's `NestedWithin`: `e` lies inside `o`.
+fn nested_within(e: &Side<'_>, o: &Side<'_>) -> bool {
+    if o.synth.len() > e.synth.len() || !can_match(&o.synth, &e.synth) {
         return false;
     }
-    match os.kind {
+    match o.stmt.kind {
         MoveKind::ModuleCall | MoveKind::ModuleInstance => {
-            if is_module_kind(es.kind) {
-                e_mod.len() > o_mod.len()
-            } else {
-                true
-            }
+            !is_module_kind(e.stmt.kind) || e.synth.len() > o.synth.len()
         }
         MoveKind::Resource => {
-            e_mod.len() == o_mod.len()
-                && es.kind == MoveKind::ResourceInstance
-                && resource_of(e) == resource_of(o)
+            e.synth.len() == o.synth.len()
+                && e.stmt.kind == MoveKind::ResourceInstance
+                && resource_of(e.endpoint) == resource_of(o.endpoint)
         }
         MoveKind::ResourceInstance => false,
     }
@@ -354,17 +358,18 @@ fn is_module_reindex(stmt: &MoveStatement) -> bool {
 
 /// The statements' dependency edges: `edges[a]` lists the statements `a` comes after.
 fn dependency_edges(stmts: &[MoveStatement]) -> Vec<Vec<usize>> {
+    let sides: Vec<Sides<'_>> = stmts.iter().map(Sides::of).collect();
     (0..stmts.len())
         .map(|a| {
             (0..stmts.len())
-                .filter(|&b| a != b && depends_on(&stmts[a], &stmts[b]))
+                .filter(|&b| a != b && depends_on(&sides[a], &sides[b]))
                 .collect()
         })
         .collect()
 }
 
-/// The statements in an order where each comes after those it depends on; `Err` with the
-/// statements of each cycle when there is none.
+/// The statements in an order where each comes after those it depends on (otherwise in
+/// declaration order); `Err` with the statements of each cycle when there is none.
 pub(crate) fn ordered(stmts: &[MoveStatement]) -> Result<Vec<usize>, Vec<Vec<usize>>> {
     let edges = dependency_edges(stmts);
     let mut graph = petgraph::graph::DiGraph::<usize, ()>::new();
@@ -382,14 +387,23 @@ pub(crate) fn ordered(stmts: &[MoveStatement]) -> Result<Vec<usize>, Vec<Vec<usi
     if !cycles.is_empty() {
         return Err(cycles);
     }
-    let mut done = vec![false; stmts.len()];
+    let mut waiting: Vec<usize> = edges.iter().map(Vec::len).collect();
+    let mut dependents = vec![Vec::new(); stmts.len()];
+    for (a, after) in edges.iter().enumerate() {
+        for &b in after {
+            dependents[b].push(a);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..stmts.len()).filter(|&i| waiting[i] == 0).collect();
     let mut order = Vec::with_capacity(stmts.len());
-    while order.len() < stmts.len() {
-        let next = (0..stmts.len())
-            .find(|&i| !done[i] && edges[i].iter().all(|&b| done[b]))
-            .ok_or_else(Vec::new)?;
-        done[next] = true;
+    while let Some(next) = ready.pop_first() {
         order.push(next);
+        for &dependent in &dependents[next] {
+            waiting[dependent] -= 1;
+            if waiting[dependent] == 0 {
+                ready.insert(dependent);
+            }
+        }
     }
     Ok(order)
 }
@@ -464,14 +478,59 @@ pub(crate) fn apply_moves(
     (results, diags)
 }
 
-/// Every address (current or deposed) stored in `state`.
-fn stored_addrs(state: &State) -> BTreeSet<InstanceAddr> {
+/// The distinct addresses (current or deposed) stored in `state` that `keep` selects.
+fn stored_where(state: &State, keep: impl Fn(&InstanceAddr) -> bool) -> BTreeSet<InstanceAddr> {
     state
         .instances
         .keys()
+        .chain(state.deposed.keys().map(|(addr, _)| addr))
+        .filter(|addr| keep(addr))
         .cloned()
-        .chain(state.deposed.keys().map(|(addr, _)| addr.clone()))
         .collect()
+}
+
+/// Whether any object (current or deposed) is stored for the resource in the module.
+fn resource_occupied(state: &State, module: &[ModuleStep], resource: &ResourceAddr) -> bool {
+    let start = InstanceAddr {
+        module: module.to_vec(),
+        resource: resource.clone(),
+        key: InstanceKey::None,
+    };
+    let same = |a: &InstanceAddr| a.module == module && a.resource == *resource;
+    state
+        .instances
+        .range(start.clone()..)
+        .next()
+        .is_some_and(|(a, _)| same(a))
+        || state
+            .deposed
+            .range((start, String::new())..)
+            .next()
+            .is_some_and(|((a, _), _)| same(a))
+}
+
+/// Whether any object (current or deposed) is stored in the module instance.
+fn module_occupied(state: &State, module: &[ModuleStep]) -> bool {
+    let start = InstanceAddr {
+        module: module.to_vec(),
+        resource: ResourceAddr::managed("", ""),
+        key: InstanceKey::None,
+    };
+    state
+        .instances
+        .range(start.clone()..)
+        .next()
+        .is_some_and(|(a, _)| a.module == module)
+        || state
+            .deposed
+            .range((start, String::new())..)
+            .next()
+            .is_some_and(|((a, _), _)| a.module == module)
+}
+
+/// Whether any object (current or deposed) is stored at the address.
+fn instance_occupied(state: &State, addr: &InstanceAddr) -> bool {
+    state.instances.contains_key(addr) || state.deposed_of(addr).next().is_some()
 }
 
 fn record(results: &mut MoveResults, old: InstanceAddr, new: InstanceAddr) {
@@ -480,16 +539,22 @@ fn record(results: &mut MoveResults, old: InstanceAddr, new: InstanceAddr) {
 }
 
 fn move_modules(stmt: &MoveStatement, state: &mut State, results: &mut MoveResults) {
-    let mut by_module: BTreeMap<Vec<ModuleStep>, Vec<InstanceAddr>> = BTreeMap::new();
-    for addr in stored_addrs(state) {
-        by_module.entry(addr.module.clone()).or_default().push(addr);
+    // Addresses are ordered by module first: each module path is looked at once.
+    let mut modules: BTreeSet<&[ModuleStep]> = BTreeSet::new();
+    for addr in state
+        .instances
+        .keys()
+        .chain(state.deposed.keys().map(|(addr, _)| addr))
+    {
+        modules.insert(&addr.module);
     }
-    let mut present: BTreeSet<Vec<ModuleStep>> = by_module.keys().cloned().collect();
-    for (module, addrs) in by_module {
-        let Some(destination) = module_destination(stmt, &module) else {
-            continue;
-        };
-        if present.contains(&destination) {
+    let moving: Vec<(Vec<ModuleStep>, Vec<ModuleStep>)> = modules
+        .into_iter()
+        .filter_map(|module| Some((module.to_vec(), module_destination(stmt, module)?)))
+        .collect();
+    for (module, destination) in moving {
+        let addrs = stored_where(state, |addr| addr.module == module);
+        if module_occupied(state, &destination) {
             results.blocked.push((
                 crate::addrs::module_instance_string(&module),
                 crate::addrs::module_instance_string(&destination),
@@ -504,8 +569,6 @@ fn move_modules(stmt: &MoveStatement, state: &mut State, results: &mut MoveResul
             state.move_instance(&addr, &new);
             record(results, addr, new);
         }
-        present.remove(&module);
-        present.insert(destination);
     }
 }
 
@@ -515,40 +578,49 @@ fn move_resources(
     results: &mut MoveResults,
     diags: &mut Diagnostics,
 ) {
-    let stored = stored_addrs(state);
-    let mut blocked_resources = BTreeSet::new();
+    let MoveEndpoint::Resource(from) = &stmt.from else {
+        return;
+    };
+    // Only objects of the `from` resource can move.
+    let candidates = stored_where(state, |addr| addr.resource == from.resource);
+    let mut by_module: BTreeMap<Vec<ModuleStep>, Vec<(InstanceAddr, InstanceAddr)>> =
+        BTreeMap::new();
+    for addr in candidates {
+        if let Some(new) = instance_destination(stmt, &addr) {
+            by_module
+                .entry(addr.module.clone())
+                .or_default()
+                .push((addr, new));
+        }
+    }
     let mut refused = false;
-    for addr in &stored {
-        let Some(new) = instance_destination(stmt, addr) else {
+    for moves in by_module.into_values() {
+        let Some((first, first_new)) = moves.first() else {
             continue;
         };
-        let occupied = if stmt.kind == MoveKind::Resource {
-            stored
-                .iter()
-                .any(|a| a.module == new.module && a.resource == new.resource)
-        } else {
-            stored.contains(&new)
-        };
-        if occupied {
-            let (actual, wanted) = if stmt.kind == MoveKind::Resource {
-                (resource_string(addr), resource_string(&new))
-            } else {
-                (addr.to_string(), new.to_string())
-            };
-            if blocked_resources.insert(actual.clone()) {
-                results.blocked.push((actual, wanted));
-            }
+        if stmt.kind == MoveKind::Resource
+            && resource_occupied(state, &first_new.module, &first_new.resource)
+        {
+            results
+                .blocked
+                .push((resource_string(first), resource_string(first_new)));
             continue;
         }
-        if addr.resource.type_name != new.resource.type_name && stmt.to_declared {
-            if !refused {
-                diags.push(cross_type_error(stmt));
-                refused = true;
+        for (addr, new) in moves {
+            if stmt.kind == MoveKind::ResourceInstance && instance_occupied(state, &new) {
+                results.blocked.push((addr.to_string(), new.to_string()));
+                continue;
             }
-            continue;
+            if addr.resource.type_name != new.resource.type_name && stmt.to_declared {
+                if !refused {
+                    diags.push(cross_type_error(stmt));
+                    refused = true;
+                }
+                continue;
+            }
+            state.move_instance(&addr, &new);
+            record(results, addr, new);
         }
-        state.move_instance(addr, &new);
-        record(results, addr.clone(), new);
     }
 }
 
