@@ -204,3 +204,44 @@ async fn targeting_must_cover_both_ends_of_a_move() {
     );
     assert!(diags.0[0].detail.contains("-target=\"fake_thing.a\""));
 }
+
+#[tokio::test]
+async fn removed_blocks_in_child_modules_and_for_whole_modules_forget_their_objects() {
+    let fake = FakeProvider::new();
+    let files = |main: &str, child: &str| {
+        let files = std::collections::BTreeMap::from([
+            ("main.tf".to_string(), main.to_string()),
+            ("m/main.tf".to_string(), child.to_string()),
+        ]);
+        crate::config::load_sources(std::path::Path::new("."), files).unwrap()
+    };
+    let call = "module \"m\" {\n  source = \"./m\"\n}\nmodule \"old\" {\n  source = \"./m\"\n}\n";
+    let things = "resource \"fake_thing\" \"kept\" {\n  name = \"k\"\n}\n\
+                  resource \"fake_thing\" \"gone\" {\n  name = \"g\"\n}\n";
+    let state = converge(&files(call, things), &State::new(), &fake).await;
+    let main = "module \"m\" {\n  source = \"./m\"\n}\n\
+                removed {\n  from = module.old\n  lifecycle {\n    destroy = false\n  }\n}\n";
+    let child = "resource \"fake_thing\" \"kept\" {\n  name = \"k\"\n}\n\
+                 removed {\n  from = fake_thing.gone\n  lifecycle {\n    destroy = false\n  }\n}\n";
+    let plan = plan(&files(main, child), &state, &fake).await;
+    let forgotten: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Forget)
+        .map(|c| c.addr.to_string())
+        .collect();
+    assert_eq!(
+        forgotten,
+        [
+            "module.m.fake_thing.gone",
+            "module.old.fake_thing.gone",
+            "module.old.fake_thing.kept"
+        ]
+    );
+    assert!(
+        plan.changes
+            .iter()
+            .all(|c| c.action_reason != Some(ActionReason::DeleteBecauseNoModule)),
+        "objects of a removed module have no resource configuration, as in Terraform"
+    );
+}
