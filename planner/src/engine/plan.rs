@@ -45,6 +45,7 @@ pub(crate) async fn plan(
         handled: Mutex::new(HashSet::new()),
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
+        changed_in_module: Mutex::new(HashSet::new()),
         keep_outcomes: has_replace_triggers(config),
         targeting: Targeting::new(&graph, &options.targets),
         replace: options.replace.iter().cloned().collect(),
@@ -149,7 +150,7 @@ pub(crate) fn provider_source(config: &Config, providers: &Providers, local: &st
                 .get(local)
                 .map(|r| r.source.clone())
         })
-        .unwrap_or_else(|| format!("registry.terraform.io/hashicorp/{local}"))
+        .unwrap_or_else(|| crate::config::default_source(local))
 }
 
 /// The schema of a resource type, or a diagnostic.
@@ -223,6 +224,8 @@ pub(super) struct Planner<'a> {
     pub keep_outcomes: bool,
     /// Configuration addresses of resources with a planned change.
     pub changed_resources: Mutex<HashSet<String>>,
+    /// The same, by module instance: `(module instance, resource)`.
+    pub changed_in_module: Mutex<HashSet<(Vec<crate::addrs::ModuleStep>, ResourceAddr)>>,
     pub targeting: Option<Targeting>,
     pub replace: HashSet<InstanceAddr>,
     /// The `moved` and `removed` blocks, and what the moves did to the prior state.
@@ -259,6 +262,10 @@ impl Planner<'_> {
                 .lock()
                 .expect("changed resources")
                 .insert(change.addr.config_resource_string());
+            self.changed_in_module
+                .lock()
+                .expect("changed module instances")
+                .insert((change.addr.module.clone(), change.addr.resource.clone()));
         }
         if self.keep_outcomes {
             self.outcomes.lock().expect("planned outcomes").insert(

@@ -103,15 +103,21 @@ impl Planner<'_> {
             &resource.file,
             &module_config.sources,
         )?;
-        let pending = {
-            let changed = self.changed_resources.lock().expect("changed resources");
-            resource.depends_on.iter().any(|(target, _)| {
-                let text = crate::addrs::config_resource_string(&module_config.path, target);
-                changed.contains(&text)
-            })
-        };
-        let mut change = if !config_value.is_wholly_known() || pending {
-            let reason = if pending {
+        let diags = subject
+            .client
+            .validate_data_resource_config(&subject.addr.resource.type_name, &config_value)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            diags,
+            subject.range.clone(),
+        ))?;
+        let known = config_value.is_wholly_known();
+        let pending = known && self.data_dependencies_pending(subject, resource);
+        let mut change = if !known || pending {
+            // As in Terraform, an unknown configuration is the more specific reason.
+            let reason = if known {
                 ActionReason::ReadBecauseDependencyPending
             } else {
                 ActionReason::ReadBecauseConfigUnknown
@@ -122,33 +128,51 @@ impl Planner<'_> {
             change.planned = planned;
             change
         } else {
-            let read = subject
-                .client
-                .read_data_source(&subject.addr.resource.type_name, &config_value)
-                .await
-                .map_err(|e| self.failure(subject, &e))?;
-            self.scope.check(provider_diagnostics(
-                &subject.addr.to_string(),
-                read.diagnostics,
-                subject.range.clone(),
-            ))?;
-            // A data source of a check block is read again during apply, as in Terraform.
-            let mut change = if resource.check.is_some() {
-                let reason = Some(ActionReason::ReadBecauseCheckNested);
-                self.change(subject, Action::Read, reason, absent(), None)
-            } else {
-                let mut change = self.change(subject, Action::NoOp, None, absent(), None);
-                change.prior = read.new_state.clone();
-                change
-            };
-            change.planned = read.new_state;
-            change
+            self.read_data_now(subject, resource, &config_value).await?
         };
         change.config = config_value;
         let mut ctx = ctx.clone();
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
         Ok(self.finish(subject, change))
+    }
+
+    /// Reads a data source at plan time. A data source of a check block is read again
+    /// during apply, and a failed read only warns (its result stays unknown), as in
+    /// Terraform.
+    async fn read_data_now(
+        &self,
+        subject: &Subject<'_>,
+        resource: &Resource,
+        config_value: &Value,
+    ) -> Result<ResourceChange, Diagnostics> {
+        let read = subject
+            .client
+            .read_data_source(&subject.addr.resource.type_name, config_value)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        let diags = provider_diagnostics(
+            &subject.addr.to_string(),
+            read.diagnostics,
+            subject.range.clone(),
+        );
+        if resource.check.is_none() {
+            self.scope.check(diags)?;
+            let mut change = self.change(subject, Action::NoOp, None, absent(), None);
+            change.prior = read.new_state.clone();
+            change.planned = read.new_state;
+            return Ok(change);
+        }
+        let failed = diags.has_errors();
+        self.scope.report(diags.into_warnings());
+        let reason = Some(ActionReason::ReadBecauseCheckNested);
+        let mut change = self.change(subject, Action::Read, reason, absent(), None);
+        change.planned = if failed {
+            unknown_computed(&subject.schema.block, config_value)
+        } else {
+            read.new_state
+        };
+        Ok(change)
     }
 
     /// The stored object of an instance, decoded and (unless disabled) refreshed; `None`
@@ -483,9 +507,19 @@ impl Planner<'_> {
         prior: PriorObject,
         response: Option<PlanResponse>,
     ) -> ResourceChange {
-        let (planned, planned_private, requires_replace) = match response {
-            Some(r) => (r.planned, r.planned_private, r.requires_replace),
-            None => (prior.value.clone(), prior.private.clone(), Vec::new()),
+        let (planned, planned_private, requires_replace, shapes) = match response {
+            Some(r) => (
+                r.planned,
+                r.planned_private,
+                r.requires_replace,
+                r.unknown_collections,
+            ),
+            None => (
+                prior.value.clone(),
+                prior.private.clone(),
+                Vec::new(),
+                Vec::new(),
+            ),
         };
         let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
         sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
@@ -493,7 +527,10 @@ impl Planner<'_> {
         sensitive.extend(prior.sensitive.iter().cloned());
         sensitive.sort();
         sensitive.dedup();
-        let collections = unknown_collections(&subject.schema.block, &planned);
+        let mut collections = unknown_collections(&subject.schema.block, &planned);
+        collections.extend(shapes);
+        collections.sort();
+        collections.dedup();
         ResourceChange {
             addr: subject.addr.clone(),
             previous_address: None,

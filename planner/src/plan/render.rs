@@ -33,7 +33,7 @@ pub struct Counts {
 impl Counts {
     pub fn of(plan: &Plan) -> Counts {
         let mut counts = Counts::default();
-        for change in &plan.changes {
+        for change in plan.changes.iter().filter(|c| is_shown(c)) {
             match change.action {
                 Action::Create => counts.add += 1,
                 Action::Update => counts.change += 1,
@@ -52,11 +52,7 @@ impl Counts {
 
 /// Renders the whole plan text, ending with the summary and output changes.
 pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
-    let mut changes: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp || c.previous_address.is_some())
-        .collect();
+    let mut changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| is_shown(c)).collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
@@ -106,6 +102,14 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         }
     }
     out
+}
+
+/// Whether the plan shows (and counts) a change: not a no-op, and not the forgetting of a
+/// data source's result (Terraform shows no deleted data sources).
+fn is_shown(change: &ResourceChange) -> bool {
+    // A moved instance is shown even without a change ("has moved to").
+    (change.action != Action::NoOp || change.previous_address.is_some())
+        && !(change.action == Action::Delete && change.addr.resource.mode == ResourceMode::Data)
 }
 
 fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a Block> {

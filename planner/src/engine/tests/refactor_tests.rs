@@ -48,10 +48,12 @@ async fn a_rename_plans_a_move_and_apply_records_it_durably() {
     let hooks = Hooks {
         cancel_on_start: None,
     };
+    let runner = crate::provisioners::RecordingRunner::default();
     let options = ApplyOptions {
         parallelism: 4,
         recorder: &recorder,
         hooks: &hooks,
+        provisioners: &runner,
         cancel,
     };
     let (after, diags) =
