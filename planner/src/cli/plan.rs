@@ -43,8 +43,8 @@ pub const PLAN_FLAGS: &[Flag] = &[
     Flag::bool("destroy"),
     Flag::bool("refresh-only"),
     Flag::bool("refresh"),
-    Flag::value("target"),
-    Flag::value("replace"),
+    Flag::repeated("target"),
+    Flag::repeated("replace"),
 ];
 
 /// The planning options the flags select besides the mode.
