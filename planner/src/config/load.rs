@@ -293,7 +293,8 @@ impl Loader {
                     "data" => self.resource_block(block, crate::addrs::ResourceMode::Data),
                     "module" => self.module_block(block),
                     "check" => self.check_block(block),
-                    "moved" | "import" | "removed" => {}
+                    "import" => self.import_block(block),
+                    "moved" | "removed" => {}
                     other => self.error(
                         "Unsupported block type",
                         format!("Blocks of type \"{other}\" are not expected here."),

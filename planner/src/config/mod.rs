@@ -6,6 +6,7 @@
 
 mod backend;
 mod blocks;
+mod imports;
 mod lifecycle;
 mod load;
 mod modules;
@@ -21,6 +22,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
+pub use imports::{Import, ImportTo, KeyExpr, instance_key};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
@@ -51,6 +53,8 @@ pub struct Config {
     pub checks: BTreeMap<String, Check>,
     /// This module's static path from the root module (call names; empty for the root).
     pub path: Vec<String>,
+    /// `import` blocks (root module only), in file order.
+    pub imports: Vec<Import>,
 }
 
 impl Config {
@@ -70,6 +74,7 @@ impl Config {
             children: BTreeMap::new(),
             checks: BTreeMap::new(),
             path: Vec::new(),
+            imports: Vec::new(),
         }
     }
 

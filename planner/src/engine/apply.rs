@@ -33,6 +33,10 @@ pub(crate) async fn apply(
         Ok(graph) => graph,
         Err(diags) => return (state.clone(), diags),
     };
+    let unconfigured = super::import_blocks::check_apply_imports(config, plan);
+    if unconfigured.has_errors() {
+        return (state.clone(), unconfigured);
+    }
     let mut changes: HashMap<(&[ModuleStep], &ResourceAddr), Vec<&ResourceChange>> = HashMap::new();
     // Deleted instances keep their prior value for references only in a destroy run.
     let keeps_deleted = plan.mode == PlanMode::Destroy;

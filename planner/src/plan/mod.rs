@@ -78,6 +78,17 @@ pub struct ResourceChange {
     /// Resource addresses this instance depends on, as recorded in state.
     pub dependencies: Vec<String>,
     pub schema_version: i64,
+    /// Set when an `import` block imports the object this change starts from.
+    pub importing: Option<Importing>,
+    /// The configuration `plan -generate-config-out` wrote for this instance's resource.
+    pub generated_config: Option<String>,
+}
+
+/// The import an `import` block plans: the object is imported with `id`, then changed as
+/// the change's action says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Importing {
+    pub id: String,
 }
 
 /// The planned change of one root module output.
@@ -117,7 +128,9 @@ pub struct Plan {
 impl Plan {
     /// True when applying would change nothing (no resource or output change).
     pub fn is_empty(&self) -> bool {
-        self.changes.iter().all(|c| c.action == Action::NoOp)
+        self.changes
+            .iter()
+            .all(|c| c.action == Action::NoOp && c.importing.is_none())
             && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }
 }

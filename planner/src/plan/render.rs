@@ -26,12 +26,17 @@ pub struct Counts {
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
+    /// Instances an `import` block imports.
+    pub import: usize,
 }
 
 impl Counts {
     pub fn of(plan: &Plan) -> Counts {
         let mut counts = Counts::default();
         for change in &plan.changes {
+            if change.importing.is_some() {
+                counts.import += 1;
+            }
             match change.action {
                 Action::Create => counts.add += 1,
                 Action::Update => counts.change += 1,
@@ -52,7 +57,7 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
     let mut changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
         .collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut outputs: Vec<&OutputChange> = plan
@@ -80,8 +85,12 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
             out.push_str(&render_change(change, block, color));
         }
         let counts = Counts::of(plan);
+        let imports = match counts.import {
+            0 => String::new(),
+            n => format!("{n} to import, "),
+        };
         out.push_str(&format!(
-            "\n{} {} to add, {} to change, {} to destroy.\n",
+            "\n{} {imports}{} to add, {} to change, {} to destroy.\n",
             bold("Plan:", color),
             counts.add,
             counts.change,
@@ -112,6 +121,7 @@ fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a
 fn legend(changes: &[&ResourceChange], color: bool) -> String {
     let present: BTreeSet<u8> = changes
         .iter()
+        .filter(|c| c.action != Action::NoOp)
         .map(|c| match c.action {
             Action::Create => 0,
             Action::Update => 1,
@@ -151,6 +161,7 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
         (Action::Update, _) => format!("{addr} will be updated in-place"),
         (Action::Read, _) => format!("{addr} will be read during apply"),
         (Action::Delete, _) => format!("{addr} will be destroyed"),
+        (Action::NoOp, _) => format!("{addr} will be imported"),
         (_, Some(ActionReason::ReplaceBecauseTainted)) => {
             format!("{addr} is tainted, so must be replaced")
         }
@@ -180,6 +191,19 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
         }
         _ => {}
     }
+    if let Some(importing) = change.importing.as_ref() {
+        if change.generated_config.is_some() && change.action == Action::NoOp {
+            lines.push("(config will be generated)".into());
+        } else if change.action != Action::NoOp {
+            lines.push(format!("(imported from {:?})", importing.id));
+        }
+        if matches!(
+            change.action,
+            Action::DeleteThenCreate | Action::CreateThenDelete
+        ) {
+            lines.push("Warning: this will destroy the imported resource".into());
+        }
+    }
     lines
 }
 
@@ -190,6 +214,7 @@ pub fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool
         color,
         sensitive: &change.sensitive_paths,
         replace: &change.requires_replace,
+        show_unchanged: change.importing.is_some(),
     };
     for line in header_comment(change) {
         r.out
@@ -230,6 +255,7 @@ fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
         color,
         sensitive: &[],
         replace: &[],
+        show_unchanged: false,
     };
     r.out.push_str("\nChanges to Outputs:\n");
     let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
@@ -334,6 +360,8 @@ struct Renderer<'a> {
     color: bool,
     sensitive: &'a [AttributePath],
     replace: &'a [AttributePath],
+    /// Show unchanged attributes and blocks too (an imported object is shown whole).
+    show_unchanged: bool,
 }
 
 mod body;
