@@ -77,7 +77,9 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         return out;
     }
     if !changes.is_empty() {
-        out.push_str(&legend(&changes, color));
+        if changes.iter().any(|c| c.action != Action::NoOp) {
+            out.push_str(&legend(&changes, color));
+        }
         out.push_str("\ntenantform will perform the following actions:\n");
         for change in &changes {
             out.push('\n');
