@@ -27,6 +27,8 @@ pub struct Import {
     pub to_range: SourceRange,
     /// The `id` expression.
     pub id_range: SourceRange,
+    /// The `provider` argument's range, when it is set (always the default provider).
+    pub provider_range: Option<SourceRange>,
 }
 
 /// The `to` address: module calls and the resource, each with its key expression.
@@ -117,10 +119,12 @@ impl Loader {
         let Some(to) = self.import_to(&to_expr) else {
             return;
         };
-        if let Some(provider) = body.get_attribute("provider") {
+        let provider = body.get_attribute("provider");
+        if let Some(provider) = provider {
             self.import_provider(&to, &provider.value);
         }
         let import = Import {
+            provider_range: provider.map(|p| self.range_or_start(p.span())),
             range: self.range_or_start(block.ident.span()),
             to_range: self.range_or_start(to_expr.span()),
             id_range: self.range_or_start(id.span()),

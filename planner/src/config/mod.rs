@@ -233,6 +233,8 @@ pub struct Resource {
     pub provider: String,
     /// The alias of the `provider` argument (`tenant.secondary`).
     pub provider_alias: Option<String>,
+    /// True when the block has a `provider` argument.
+    pub provider_explicit: bool,
     /// The block's body without the meta-arguments (`count`, `for_each`, `provider`,
     /// `depends_on`, `lifecycle`).
     pub body: Body,

@@ -63,7 +63,8 @@ pub(super) fn check_import_targets(config: &Config, generating: bool) -> Diagnos
             ));
             continue;
         };
-        if module.resource(&import.to.resource).is_some() {
+        if let Some(resource) = module.resource(&import.to.resource) {
+            diags.extend(check_provider_argument(import, resource));
             continue;
         }
         if !import.to.modules.is_empty() {
@@ -100,6 +101,29 @@ pub(super) fn check_import_targets(config: &Config, generating: bool) -> Diagnos
         }
     }
     diags
+}
+
+/// Terraform's rule for `provider` in an import block whose target has a resource block:
+/// only the resource names the provider, unless both name the same configuration (the
+/// import block can only name the default one).
+fn check_provider_argument(import: &Import, resource: &Resource) -> Diagnostics {
+    let Some(range) = &import.provider_range else {
+        return Diagnostics::new();
+    };
+    let same = resource.provider_explicit
+        && resource.provider == resource.addr.implied_provider()
+        && resource.provider_alias.is_none();
+    if same {
+        return Diagnostics::new();
+    }
+    Diagnostic::error(
+        "Invalid import provider argument",
+        "The provider argument can only be specified in import blocks that will generate \
+         configuration.\n\nUse the provider argument in the target resource block to configure \
+         the provider for a resource with explicit provider configuration.",
+    )
+    .with_range(Some(range.clone()))
+    .into()
 }
 
 /// Refuses to apply a saved plan whose imports have no resource block in the configuration
