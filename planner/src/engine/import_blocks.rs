@@ -219,13 +219,25 @@ fn resolve_to(
     })
 }
 
-/// Terraform's rule: `to`'s index expressions may refer to `each.key` and `each.value` only.
+/// Terraform's rule: `to`'s index expressions may refer to `each.key` and `each.value` only,
+/// and to nothing without `for_each`.
 fn only_each(
     config: &Config,
     import: &Import,
     expr: &hcl_edit::expr::Expression,
 ) -> Result<(), Diagnostics> {
     let references = lang::expression_references(expr, &import.file, &config.sources)?;
+    if import.for_each.is_none() && !references.is_empty() {
+        // Without for_each, `to` is a static address (Terraform parses it as a traversal).
+        return Err(Diagnostic::error(
+            "Invalid expression",
+            "A single static variable reference is required: only attribute access and \
+             indexing with constant keys. No calculations, function calls, template \
+             expressions, etc are allowed here.",
+        )
+        .with_range(Some(import.to_range.clone()))
+        .into());
+    }
     for reference in references {
         let root = match &reference.subject {
             Subject::Each => continue,

@@ -585,9 +585,9 @@ mod tests {
             matches!(err, PlanFileError::Version { found: 99, .. }),
             "{err}"
         );
-        doc["format_version"] = 1.into();
+        doc["format_version"] = 2.into();
         let err = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap_err();
-        assert!(err.to_string().contains("reads only version 2"), "{err}");
+        assert!(err.to_string().contains("reads only version 3"), "{err}");
         doc["format_version"] = FORMAT_VERSION.into();
         doc["changes"][0]["address"] = "not an address".into();
         let file = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap();

@@ -353,7 +353,8 @@ fn no_changes_and_summary_counts() {
         Counts {
             add: 2,
             change: 1,
-            destroy: 2
+            destroy: 2,
+            import: 0
         }
     );
 }
