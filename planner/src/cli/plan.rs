@@ -160,10 +160,10 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     .await;
     common::close_providers(&providers).await;
     let plan = planned?;
-    if let Some(path) = &planning.generate_config_out {
-        if super::generated_config::write(path, &plan)? {
-            ui.out(&super::generated_config::written_message(path));
-        }
+    if let Some(path) = &planning.generate_config_out
+        && super::generated_config::write(path, &plan)?
+    {
+        ui.out(&super::generated_config::written_message(path));
     }
     match parsed.last("out") {
         Some(out) => {
