@@ -38,14 +38,14 @@ pub fn file_text(plan: &Plan) -> Option<String> {
             continue;
         }
         written.push(generated);
-        let from = match (&change.importing, written.len()) {
-            (Some(importing), _) if !generated.starts_with("locals") => {
+        let from = match &change.importing {
+            Some(importing) if !generated.starts_with("locals") => {
                 format!(" from {:?}", importing.id)
             }
             _ => format!(" for the for_each import to {}", change.addr.resource),
         };
         text.push_str(&format!(
-            "\n# __generated__ by tenantform{from}\n{generated}"
+            "\n# __generated__ by tenantform{from}\n{generated}\n"
         ));
     }
     (!written.is_empty()).then(|| format!("{FILE_HEADER}{text}"))
@@ -80,4 +80,55 @@ pub fn written_message(path: &str) -> String {
         "\ntenantform has generated configuration and written it to {path}. Please review\n\
          the configuration and edit it as necessary before adding it to version\ncontrol.\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, Importing, ResourceChange};
+    use tenantform_proto::value::Value;
+
+    fn generated(addr: &str, id: &str, text: &str) -> ResourceChange {
+        ResourceChange {
+            addr: addr.parse().expect("an address"),
+            deposed: None,
+            provider: "registry.terraform.io/tenantform/tenant".into(),
+            provider_local_name: "tenant".into(),
+            action: Action::NoOp,
+            action_reason: None,
+            prior: Value::Null,
+            planned: Value::Null,
+            config: Value::Null,
+            prior_private: Vec::new(),
+            planned_private: Vec::new(),
+            requires_replace: Vec::new(),
+            sensitive_paths: Vec::new(),
+            unknown_collections: Vec::new(),
+            dependencies: Vec::new(),
+            schema_version: 0,
+            importing: Some(Importing { id: id.into() }),
+            generated_config: Some(text.into()),
+        }
+    }
+
+    #[test]
+    fn the_file_has_terraforms_layout_and_each_block_once() {
+        let mut plan = Plan::default();
+        assert_eq!(file_text(&plan), None, "nothing generated, no file");
+        let fleet = "locals {}\n\nresource \"tenant\" \"t\" {}";
+        plan.changes = vec![
+            generated("tenant.acme", "acme", "resource \"tenant\" \"acme\" {}"),
+            generated("tenant.t[\"a\"]", "a", fleet),
+            generated("tenant.t[\"b\"]", "b", fleet),
+        ];
+        assert_eq!(
+            file_text(&plan).as_deref(),
+            Some(
+                "# __generated__ by tenantform\n# Please review these resources and move them \
+                 into your main configuration files.\n\n# __generated__ by tenantform from \
+                 \"acme\"\nresource \"tenant\" \"acme\" {}\n\n# __generated__ by tenantform for \
+                 the for_each import to tenant.t\nlocals {}\n\nresource \"tenant\" \"t\" {}\n"
+            )
+        );
+    }
 }

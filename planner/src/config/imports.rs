@@ -334,3 +334,6 @@ fn segments(expr: &Expression) -> Option<Vec<Segment>> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -79,7 +79,7 @@ fn map_items(value: &Value, f: impl Fn(&Value) -> Value) -> Value {
     }
 }
 
-/// `resource "TYPE" "NAME" { ... }` for one imported object, formatted, ending in a newline.
+/// `resource "TYPE" "NAME" { ... }` for one imported object, formatted.
 pub(crate) fn resource_block(addr: &ResourceAddr, block: &Block, config: &Value) -> String {
     let mut text = format!("resource {:?} {:?} {{\n", addr.type_name, addr.name);
     write_body(&mut text, block, config);
@@ -279,9 +279,11 @@ pub(crate) fn hcl_string(text: &str) -> String {
     quoted.replace("${", "$${").replace("%{", "%%{")
 }
 
-/// Runs `text` through `fmt`; unformattable text (never expected) is kept as is.
+/// Runs `text` through `fmt`; unformattable text (never expected) is kept as is. Without
+/// a final newline, as Terraform records generated configuration.
 fn formatted(text: String) -> String {
-    crate::format::format_source(&text).unwrap_or(text)
+    let formatted = crate::format::format_source(&text).unwrap_or(text);
+    formatted.trim_end_matches('\n').to_string()
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ fn a_resource_block_is_written_as_terraform_writes_it() {
     assert_eq!(
         text,
         "resource \"tenant\" \"acme\" {\n  labels   = null\n  password = null # sensitive\n  \
-         slug     = \"acme\"\n  contact {\n    kind = null\n    name = \"Jo\"\n  }\n}\n"
+         slug     = \"acme\"\n  contact {\n    kind = null\n    name = \"Jo\"\n  }\n}"
     );
     assert!(!text.contains("hunter2"), "secrets are never written");
 }

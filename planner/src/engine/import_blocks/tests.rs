@@ -177,7 +177,7 @@ async fn generated_configuration_plans_the_import_alone() {
         change.generated_config.as_deref(),
         Some(
             "resource \"fake_thing\" \"a\" {\n  name      = \"a\"\n  protected = null\n  \
-             size      = \"small\"\n  zone      = null\n}\n"
+             size      = \"small\"\n  zone      = null\n}"
         )
     );
 }
