@@ -181,3 +181,32 @@ async fn generated_configuration_plans_the_import_alone() {
         )
     );
 }
+
+#[tokio::test]
+async fn an_id_may_refer_to_what_is_known_at_plan() {
+    let fake = FakeProvider::new();
+    existing(&fake, "x-1", "a");
+    let source = "resource \"fake_thing\" \"src\" {\n  name = \"x-1\"\n}\n\n\
+                  import {\n  to = fake_thing.a\n  id = fake_thing.src.name\n}\n\n\
+                  resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n";
+    let planned = plan(&config(source), &State::new(), &fake).await;
+    let imported = planned
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "fake_thing.a")
+        .expect("a change for the import target");
+    assert_eq!(
+        imported.importing.as_ref().map(|i| i.id.as_str()),
+        Some("x-1")
+    );
+    let unknown = "resource \"fake_thing\" \"src\" {\n  name = \"s\"\n}\n\n\
+                   import {\n  to = fake_thing.a\n  id = fake_thing.src.id\n}\n\n\
+                   resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n";
+    let errors = plan_errors(unknown, &fake, false).await;
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("cannot be determined until apply")),
+        "{errors:?}"
+    );
+}
