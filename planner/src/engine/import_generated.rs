@@ -45,6 +45,20 @@ impl Planner<'_> {
         self.scope.configure_unlisted(&local).await?;
         let range = Some(import.to_range.clone());
         let client = self.scope.client(&local, range.clone())?;
+        if client.generates_resource_config() {
+            // Terraform would ask the provider (GenerateResourceConfig), which the protocol
+            // definition tenantform speaks does not have yet.
+            return Err(crate::diags::Diagnostic::error(
+                "Unsupported configuration generation",
+                format!(
+                    "The provider {local:?} generates resource configuration itself \
+                     (GenerateResourceConfig); generating configuration with such a provider is \
+                     not supported by tenantform yet."
+                ),
+            )
+            .with_range(range)
+            .into());
+        }
         let type_name = &import.to.resource.type_name;
         let schema = resource_schema(self.scope.providers, &local, type_name, range.clone())?;
         let mut imported: Vec<(Subject<'_>, String, PriorObject, Value)> = Vec::new();
