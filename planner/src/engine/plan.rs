@@ -32,9 +32,11 @@ pub(crate) async fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let graph = ConfigGraph::build(config)?;
-    let import_problems = check_import_targets(config, options.generate_config);
-    if import_problems.has_errors() {
-        return Err(import_problems);
+    if options.mode == PlanMode::Normal {
+        let import_problems = check_import_targets(config, options.generate_config);
+        if import_problems.has_errors() {
+            return Err(import_problems);
+        }
     }
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
