@@ -89,6 +89,10 @@ pub fn compare_plans(ours: &Value, theirs: &Value, fields: Fields) -> Vec<String
 pub fn comparable(plan: &Value, fields: Fields) -> BTreeMap<String, Value> {
     let mut generated = BTreeSet::new();
     collect_generated(&plan["prior_state"]["values"], &mut generated);
+    // An object deleted outside of the tool is in no refreshed prior state, only in the drift.
+    for drift in plan["resource_drift"].as_array().into_iter().flatten() {
+        collect_generated(&drift["change"]["before"], &mut generated);
+    }
     let mut parts = BTreeMap::new();
     for change in plan["resource_changes"].as_array().into_iter().flatten() {
         let key = instance_key("", change);
@@ -136,7 +140,7 @@ fn picked(entry: &Value, body: &Value, fields: &[&str]) -> Value {
     Value::Object(picked)
 }
 
-/// Every generated string of the prior state: ids, timestamps, passwords, URIs.
+/// Every generated string of a value tree: ids, timestamps, passwords, URIs.
 fn collect_generated(value: &Value, found: &mut BTreeSet<String>) {
     match value {
         Value::Object(fields) => {

@@ -23,6 +23,7 @@ use hcl_edit::structure::Body;
 
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
 pub use imports::{Import, ImportTo, KeyExpr, instance_key};
+pub use load::default_source;
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};

@@ -6,6 +6,7 @@ mod apply;
 mod apply_deposed;
 mod apply_import;
 mod apply_instance;
+mod data_dependencies;
 mod diagnostics;
 mod expand;
 mod generate_config;
