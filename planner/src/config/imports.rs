@@ -67,22 +67,7 @@ enum Segment {
 impl Loader {
     pub(super) fn import_block(&mut self, block: &Block) {
         if !self.config.path.is_empty() {
-            let reported = self
-                .diags
-                .0
-                .iter()
-                .any(|d| d.summary == "Invalid import configuration");
-            if !reported {
-                self.error(
-                    "Invalid import configuration",
-                    format!(
-                        "An import block was detected in {:?}. Import blocks are only allowed \
-                         in the root module.",
-                        module_path_string(&self.config.path)
-                    ),
-                    block.ident.span(),
-                );
-            }
+            self.refuse_import_in_module(block);
             return;
         }
         if self.labels(block, &[]).is_none() {
@@ -135,6 +120,26 @@ impl Loader {
         };
         self.check_duplicate_import(&import);
         self.config.imports.push(import);
+    }
+
+    /// Terraform's error for import blocks outside the root module, once per module.
+    fn refuse_import_in_module(&mut self, block: &Block) {
+        let reported = self
+            .diags
+            .0
+            .iter()
+            .any(|d| d.summary == "Invalid import configuration");
+        if !reported {
+            self.error(
+                "Invalid import configuration",
+                format!(
+                    "An import block was detected in {:?}. Import blocks are only allowed in the \
+                     root module.",
+                    module_path_string(&self.config.path)
+                ),
+                block.ident.span(),
+            );
+        }
     }
 
     /// Parses `to`; reports what is not a managed resource instance address.

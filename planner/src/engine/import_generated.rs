@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use tenantform_proto::schema::Block;
 use tenantform_proto::value::Value;
 
 use crate::addrs::InstanceKey;
@@ -13,7 +14,7 @@ use crate::diags::Diagnostics;
 use crate::plan::{Importing, PlanMode};
 
 use super::generate_config::{as_written, config_from_state, for_each_blocks, resource_block};
-use super::import_blocks::{PendingImport, evaluate_import};
+use super::import_blocks::{ImportTarget, PendingImport, evaluate_import};
 use super::instances::PriorObject;
 use super::plan::{Planner, resource_schema};
 use super::plan_instance::Subject;
@@ -40,7 +41,6 @@ impl Planner<'_> {
     }
 
     async fn plan_generated(&self, import: &Import) -> Result<(), Diagnostics> {
-        let targets = evaluate_import(&self.scope, import)?;
         let local = import.to.resource.implied_provider().to_string();
         self.scope.configure_unlisted(&local).await?;
         let range = Some(import.to_range.clone());
@@ -61,39 +61,27 @@ impl Planner<'_> {
         }
         let type_name = &import.to.resource.type_name;
         let schema = resource_schema(self.scope.providers, &local, type_name, range.clone())?;
-        let mut imported: Vec<(Subject<'_>, String, PriorObject, Value)> = Vec::new();
-        for target in targets {
+        let subject = |addr| Subject {
+            addr,
+            client,
+            schema,
+            local_name: local.clone(),
+            range: range.clone(),
+            dependencies: Vec::new(),
+            lifecycle: None,
+        };
+        let mut imported = Vec::new();
+        for target in evaluate_import(&self.scope, import)? {
             if self.state.instances.contains_key(&target.addr) {
                 continue;
             }
-            let subject = Subject {
-                addr: target.addr.clone(),
-                client,
-                schema,
-                local_name: local.clone(),
-                range: range.clone(),
-                dependencies: Vec::new(),
-                lifecycle: None,
-            };
-            let pending = PendingImport {
-                id: target.id.clone(),
-                range: target.range.clone(),
-            };
-            let prior = self.import_prior(&subject, &pending).await?;
+            let subject = subject(target.addr.clone());
+            let prior = self.import_prior(&subject, &pending(&target)).await?;
             let config = config_from_state(&schema.block, &prior.value);
             imported.push((subject, target.id, prior, config));
         }
-        let Some(first) = imported.first() else {
+        let Some(text) = generated_text(import, &schema.block, &imported) else {
             return Ok(());
-        };
-        let text = if import.for_each.is_some() {
-            let configs: BTreeMap<String, Value> = imported
-                .iter()
-                .map(|(subject, _, _, config)| (key_text(&subject.addr.key), config.clone()))
-                .collect();
-            for_each_blocks(&import.to.resource, &schema.block, &configs)
-        } else {
-            resource_block(&import.to.resource, &schema.block, &first.3)
         };
         for (subject, id, prior, config) in imported {
             let written = as_written(&schema.block, &config);
@@ -106,6 +94,30 @@ impl Planner<'_> {
         }
         Ok(())
     }
+}
+
+/// An imported object with its subject, import id and derived configuration.
+type Generated<'s> = (Subject<'s>, String, PriorObject, Value);
+
+fn pending(target: &ImportTarget) -> PendingImport {
+    PendingImport {
+        id: target.id.clone(),
+        range: target.range.clone(),
+    }
+}
+
+/// The configuration text of an import block's objects: one resource block, or for a
+/// `for_each` import one `for_each` resource and its `locals` map; `None` for no object.
+fn generated_text(import: &Import, block: &Block, imported: &[Generated<'_>]) -> Option<String> {
+    let (_, _, _, first) = imported.first()?;
+    if import.for_each.is_none() {
+        return Some(resource_block(&import.to.resource, block, first));
+    }
+    let configs: BTreeMap<String, Value> = imported
+        .iter()
+        .map(|(subject, _, _, config)| (key_text(&subject.addr.key), config.clone()))
+        .collect();
+    Some(for_each_blocks(&import.to.resource, block, &configs))
 }
 
 /// The text of an instance key, as the generated `locals` map is keyed.
