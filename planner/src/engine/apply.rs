@@ -99,6 +99,7 @@ pub(crate) async fn apply(
         },
     )
     .await;
+    applier.record_unconfigured_imports(config, plan);
 
     let mut diags = applier.scope.take_diagnostics();
     let not_started = outcomes

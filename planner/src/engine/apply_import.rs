@@ -1,15 +1,38 @@
 //! Applying the import an `import` block planned: the imported object (the change's prior
 //! object) is recorded in state, durably through the recorder like any other result, before
-//! the change itself (none, or an update) is applied.
+//! the change itself (none, or an update) is applied. Imports whose configuration was
+//! generated into a file the saved plan does not hold are recorded after the walk.
 
+use std::sync::atomic::Ordering;
+
+use crate::config::Config;
 use crate::diags::Diagnostic;
-use crate::plan::{Importing, ResourceChange};
+use crate::plan::{Action, Importing, Plan, ResourceChange};
 
 use super::apply_instance::InstanceApplier;
 use super::instances::{NewObject, encode_instance};
-use super::plan::resource_schema;
+use super::plan::{in_config, resource_schema};
 
 impl InstanceApplier<'_> {
+    /// Records the imports of a saved plan whose configuration was generated: their resource
+    /// has no block in the plan's configuration, and the object does not change (as Terraform
+    /// applies them).
+    pub(super) fn record_unconfigured_imports(&self, config: &Config, plan: &Plan) {
+        for change in &plan.changes {
+            let Some(importing) = &change.importing else {
+                continue;
+            };
+            if change.action != Action::NoOp || in_config(config, &change.addr) {
+                continue;
+            }
+            if self.stopping() {
+                self.skipped.fetch_add(1, Ordering::SeqCst);
+                continue;
+            }
+            self.record_import(change, importing);
+        }
+    }
+
     /// Records the imported object of `change`; false when it could not be (reported).
     pub(super) fn record_import(&self, change: &ResourceChange, importing: &Importing) -> bool {
         self.hooks.importing(&change.addr, &importing.id);
