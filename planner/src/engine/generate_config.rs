@@ -104,7 +104,8 @@ pub(crate) fn for_each_blocks(
     let mut text = format!("locals {{\n{local} = {{\n");
     for (key, config) in configs {
         text.push_str(&format!("{} = {{\n", hcl_string(key)));
-        write_values(&mut text, block, config, &present);
+        // Sensitive values, nested ones included, never reach the locals map.
+        write_values(&mut text, block, &as_written(block, config), &present);
         text.push_str("}\n");
     }
     text.push_str("}\n}\n\n");

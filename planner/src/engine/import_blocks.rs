@@ -271,7 +271,19 @@ fn import_id(config: &Config, import: &Import, ctx: &EvalContext) -> Result<Stri
             .with_range(Some(import.id_range.clone()))
             .into()
     };
-    let value = lang::evaluate(&import.id, ctx, &import.file, &config.sources)?;
+    let (value, marks) =
+        lang::evaluate_marked(&import.id, ctx, &import.file, &config.sources)?.into_parts();
+    if marks.any() {
+        // Terraform drops the mark and shows the id in the plan and the apply output.
+        return Err(Diagnostic::error(
+            "Sensitive import id",
+            "The import ID is sensitive. Terraform would show it in the plan and in the apply \
+             output; a sensitive import id is not supported by tenantform, which never shows \
+             sensitive values.",
+        )
+        .with_range(Some(import.id_range.clone()))
+        .into());
+    }
     if value.is_null() {
         return Err(invalid("The import ID cannot be null."));
     }

@@ -19,6 +19,13 @@ fn attr(ty: Type, required: bool, optional: bool, computed: bool) -> Attribute {
 
 fn schema() -> Block {
     let mut contact = Block::default();
+    contact.attributes.insert(
+        "pin".into(),
+        Attribute {
+            sensitive: true,
+            ..attr(Type::String, false, true, false)
+        },
+    );
     contact
         .attributes
         .insert("name".into(), attr(Type::String, true, false, false));
@@ -79,6 +86,7 @@ fn state(slug: &str, tier: Value) -> Value {
             Value::List(vec![object(&[
                 ("name", Value::string("Jo")),
                 ("kind", Value::string("")),
+                ("pin", Value::string("4242")),
             ])]),
         ),
     ])
@@ -105,9 +113,13 @@ fn a_resource_block_is_written_as_terraform_writes_it() {
     assert_eq!(
         text,
         "resource \"tenant\" \"acme\" {\n  labels   = null\n  password = null # sensitive\n  \
-         slug     = \"acme\"\n  contact {\n    kind = null\n    name = \"Jo\"\n  }\n}"
+         slug     = \"acme\"\n  contact {\n    kind = null\n    name = \"Jo\"\n    pin  = null # \
+         sensitive\n  }\n}"
     );
-    assert!(!text.contains("hunter2"), "secrets are never written");
+    assert!(
+        !text.contains("hunter2") && !text.contains("4242"),
+        "secrets are never written"
+    );
 }
 
 #[test]
@@ -137,6 +149,8 @@ fn a_for_each_import_gets_one_resource_reading_a_locals_map() {
     assert!(text.contains("  dynamic \"contact\" {\n    for_each = each.value.contact\n"));
     assert!(text.contains("      name = contact.value.name\n"), "{text}");
     assert!(!text.contains("hunter2"), "secrets are never written");
+    assert!(!text.contains("4242"), "nested secrets are never written");
+    assert!(text.contains("      pin  = null # sensitive\n"), "{text}");
 }
 
 #[test]

@@ -134,6 +134,10 @@ async fn terraforms_errors_for_import_targets() {
             "Invalid import id argument: The import ID cannot be null.",
         ),
         (
+            "import {\n  to = fake_thing.a\n  id = sensitive(\"x\")\n}\n",
+            "Sensitive import id: The import ID is sensitive.",
+        ),
+        (
             "import {\n  to = module.m.fake_thing.a\n  id = \"x\"\n}\n",
             "Configuration for import target does not exist: The configuration for the given \
              import target module.m.fake_thing.a does not exist. All target instances",
