@@ -10,6 +10,7 @@ mod imports;
 mod lifecycle;
 mod load;
 mod modules;
+mod provisioners;
 mod resources;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ use hcl_edit::structure::Body;
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
 pub use imports::{Import, ImportTo, KeyExpr, instance_key};
 pub use load::default_source;
+pub use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
@@ -237,12 +239,14 @@ pub struct Resource {
     /// True when the block has a `provider` argument.
     pub provider_explicit: bool,
     /// The block's body without the meta-arguments (`count`, `for_each`, `provider`,
-    /// `depends_on`, `lifecycle`).
+    /// `depends_on`, `lifecycle`, `provisioner`).
     pub body: Body,
     /// The `lifecycle` block's body.
     pub lifecycle: Option<Body>,
     /// The `lifecycle` block's rules.
     pub lifecycle_rules: Lifecycle,
+    /// `provisioner "local-exec"` blocks, in order.
+    pub provisioners: Vec<Provisioner>,
     /// `depends_on` entries, each a reference to a resource.
     pub depends_on: Vec<(ResourceAddr, SourceRange)>,
     /// `depends_on` entries naming module calls.

@@ -21,6 +21,7 @@ mod plan;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
+mod provision;
 mod scope;
 mod targets;
 mod validate;
@@ -75,6 +76,10 @@ pub trait ApplyHooks: Send + Sync {
         id: Option<&str>,
         ok: bool,
     );
+    /// A provisioner of `addr` starts (`tenant.acme: Provisioning with 'local-exec'...`).
+    fn provisioning(&self, addr: &InstanceAddr, kind: &str);
+    /// A line of a provisioner's output.
+    fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str);
 
     /// The object an `import` block imports is about to be recorded, before its change.
     fn importing(&self, _addr: &InstanceAddr, _id: &str) {}
@@ -87,6 +92,8 @@ pub struct ApplyOptions<'a> {
     pub parallelism: usize,
     pub recorder: &'a dyn ApplyRecorder,
     pub hooks: &'a dyn ApplyHooks,
+    /// Runs the commands of `local-exec` provisioners.
+    pub provisioners: &'a dyn crate::provisioners::ProvisionerRunner,
     /// When this flips to true no new instance is started; in-flight ones finish and are recorded.
     pub cancel: tokio::sync::watch::Receiver<bool>,
 }
