@@ -277,7 +277,7 @@ fn import_id(config: &Config, import: &Import, ctx: &EvalContext) -> Result<Stri
         // Terraform drops the mark and shows the id in the plan and the apply output.
         return Err(Diagnostic::error(
             "Sensitive import id",
-            "The import ID is sensitive. Terraform would show it in the plan and in the apply \
+            "The import ID is sensitive, and an import id is shown in the plan and in the apply \
              output; a sensitive import id is not supported by tenantform, which never shows \
              sensitive values.",
         )
