@@ -135,7 +135,7 @@ async fn terraforms_errors_for_import_targets() {
         ),
         (
             "import {\n  to = fake_thing.a\n  id = sensitive(\"x\")\n}\n",
-            "Sensitive import id: The import ID is sensitive.",
+            "Sensitive import id: The import ID is sensitive,",
         ),
         (
             "import {\n  to = module.m.fake_thing.a\n  id = \"x\"\n}\n",
