@@ -211,8 +211,12 @@ async fn execute(
     let summary = if plan.mode == PlanMode::Destroy {
         format!("Destroy complete! Resources: {} destroyed.", counts.destroy)
     } else {
+        let imported = match counts.import {
+            0 => String::new(),
+            n => format!("{n} imported, "),
+        };
         format!(
-            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            "Apply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             counts.add, counts.change, counts.destroy
         )
     };

@@ -119,6 +119,17 @@ impl ApplyHooks for ProgressHooks {
             ui.bold(&addr.to_string())
         ));
     }
+
+    fn importing(&self, addr: &InstanceAddr, id: &str) {
+        self.print(addr, &format!("Importing... [id={id}]"));
+    }
+
+    fn imported(&self, addr: &InstanceAddr, id: &str) {
+        if let Ok(mut counts) = self.counts.lock() {
+            counts.import += 1;
+        }
+        self.print(addr, &format!("Import complete [id={id}]"));
+    }
 }
 
 #[cfg(test)]
@@ -147,7 +158,8 @@ mod tests {
             Counts {
                 add: 2,
                 change: 0,
-                destroy: 1
+                destroy: 1,
+                import: 0
             },
             "a replacement counts its create; its delete step counts the destroy"
         );

@@ -9,6 +9,7 @@ mod backend;
 mod common;
 mod console;
 mod fmt;
+mod generated_config;
 mod graph;
 mod hooks;
 mod import;

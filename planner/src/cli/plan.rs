@@ -26,6 +26,9 @@ Options:
   -refresh=false         Skip checking for changes made outside tenantform.
   -out=path              Write the plan to the given path.
   -detailed-exitcode     Return 0 for no changes, 1 for errors, 2 for changes.
+  -generate-config-out=path
+                         Write configuration for the targets of import blocks
+                         that have none to the given new file.
   -input=true            Ask for input for variables if not directly set.
   -lock=false            Don't hold a state lock during the operation.
   -lock-timeout=0s       Duration to retry a state lock.
@@ -52,6 +55,8 @@ pub struct Planning {
     pub refresh: bool,
     pub targets: Vec<String>,
     pub replace: Vec<crate::addrs::InstanceAddr>,
+    /// `-generate-config-out=FILE` (plan only).
+    pub generate_config_out: Option<String>,
 }
 
 /// Reads `-refresh`, `-target` and `-replace`.
@@ -77,6 +82,7 @@ pub fn planning(parsed: &super::args::Parsed, usage: &'static str) -> Result<Pla
         refresh: parsed.flag("refresh", true),
         targets,
         replace,
+        generate_config_out: parsed.last("generate-config-out").map(str::to_string),
     })
 }
 
@@ -107,6 +113,7 @@ pub async fn make_plan(
         parallelism: common.parallelism,
         targets: planning.targets.clone(),
         replace: planning.replace.clone(),
+        generate_config: planning.generate_config_out.is_some(),
     };
     let variables = common.resolve_variables(ui, config)?;
     let plan = engine::plan(config, state, providers, &variables, &options)
@@ -122,7 +129,11 @@ pub async fn make_plan(
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let mut flags = PLAN_FLAGS.to_vec();
-    flags.extend([Flag::value("out"), Flag::bool("detailed-exitcode")]);
+    flags.extend([
+        Flag::value("out"),
+        Flag::bool("detailed-exitcode"),
+        Flag::value("generate-config-out"),
+    ]);
     let parsed = common::parse(args, &flags, USAGE)?;
     parsed
         .at_most(0, "")
@@ -132,8 +143,11 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
-    let providers = common::start_providers(&config).await?;
     let planning = planning(&parsed, USAGE)?;
+    if let Some(path) = &planning.generate_config_out {
+        super::generated_config::check_target(path)?;
+    }
+    let providers = common::start_providers(&config).await?;
     let planned = make_plan(
         ui,
         &config,
@@ -146,6 +160,11 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     .await;
     common::close_providers(&providers).await;
     let plan = planned?;
+    if let Some(path) = &planning.generate_config_out
+        && super::generated_config::write(path, &plan)?
+    {
+        ui.out(&super::generated_config::written_message(path));
+    }
     match parsed.last("out") {
         Some(out) => {
             PlanFile::new(&plan, config.sources.files.clone())

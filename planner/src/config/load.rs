@@ -295,7 +295,7 @@ impl Loader {
                     "check" => self.check_block(block),
                     "moved" => self.moved_block(block),
                     "removed" => self.removed_block(block),
-                    "import" => {}
+                    "import" => self.import_block(block),
                     other => self.error(
                         "Unsupported block type",
                         format!("Blocks of type \"{other}\" are not expected here."),

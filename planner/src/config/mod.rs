@@ -6,6 +6,7 @@
 
 mod backend;
 mod blocks;
+mod imports;
 mod lifecycle;
 mod load;
 mod modules;
@@ -23,6 +24,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
+pub use imports::{Import, ImportTo, KeyExpr, instance_key};
 pub use load::default_source;
 pub use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
 pub use refactoring::{MoveEndpoint, MoveKind, Moved, RemoveTarget, Removed};
@@ -60,6 +62,8 @@ pub struct Config {
     pub moved: Vec<Moved>,
     /// `removed` blocks, in file order.
     pub removed: Vec<Removed>,
+    /// `import` blocks (root module only), in file order.
+    pub imports: Vec<Import>,
 }
 
 impl Config {
@@ -81,6 +85,7 @@ impl Config {
             path: Vec::new(),
             moved: Vec::new(),
             removed: Vec::new(),
+            imports: Vec::new(),
         }
     }
 
@@ -239,6 +244,8 @@ pub struct Resource {
     pub provider: String,
     /// The alias of the `provider` argument (`tenant.secondary`).
     pub provider_alias: Option<String>,
+    /// True when the block has a `provider` argument.
+    pub provider_explicit: bool,
     /// The block's body without the meta-arguments (`count`, `for_each`, `provider`,
     /// `depends_on`, `lifecycle`, `provisioner`).
     pub body: Body,

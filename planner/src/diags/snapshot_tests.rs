@@ -76,6 +76,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         parallelism: 2,
         targets: Vec::new(),
         replace: Vec::new(),
+        generate_config: false,
     };
     let state = crate::state::State::new();
     let providers = fake_providers();

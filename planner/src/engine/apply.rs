@@ -33,6 +33,10 @@ pub(crate) async fn apply(
         Ok(graph) => graph,
         Err(diags) => return (state.clone(), diags),
     };
+    let unconfigured = super::import_blocks::check_apply_imports(config, plan);
+    if unconfigured.has_errors() {
+        return (state.clone(), unconfigured);
+    }
     // Moves and forgotten objects first, each recorded durably.
     let moved = match super::refactor::perform(state, plan, options.recorder) {
         Ok(moved) => moved,
@@ -103,6 +107,7 @@ pub(crate) async fn apply(
         },
     )
     .await;
+    applier.record_unconfigured_imports(config, plan);
 
     let mut diags = applier.scope.take_diagnostics();
     let not_started = outcomes

@@ -135,6 +135,15 @@ impl InstanceApplier<'_> {
         change: &ResourceChange,
         ctx: EvalContext,
     ) -> Option<Value> {
+        if let Some(importing) = &change.importing {
+            if self.stopping() {
+                self.skipped.fetch_add(1, Ordering::SeqCst);
+                return None;
+            }
+            if !self.record_import(change, importing) {
+                return None;
+            }
+        }
         match change.action {
             Action::NoOp if change.addr.resource.mode == ResourceMode::Data => self
                 .record_data(change, &change.planned)
@@ -578,7 +587,7 @@ impl InstanceApplier<'_> {
     }
 
     /// Hands a result to the recorder and keeps it; on failure halts the apply.
-    fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
+    pub(super) fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
         let result = self.recorder.record(addr, instance.as_ref());
         {
             let mut instances = self.instances.lock().expect("instances");

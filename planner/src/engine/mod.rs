@@ -4,11 +4,15 @@
 
 mod apply;
 mod apply_deposed;
+mod apply_import;
 mod apply_instance;
 mod data_dependencies;
 mod diagnostics;
 mod expand;
+mod generate_config;
 mod import;
+mod import_blocks;
+mod import_generated;
 mod instances;
 mod lifecycle;
 mod modules;
@@ -50,6 +54,8 @@ pub struct PlanOptions {
     pub targets: Vec<String>,
     /// `-replace=ADDR`: plan these instances' replacement.
     pub replace: Vec<InstanceAddr>,
+    /// `-generate-config-out`: generate the configuration of import targets without one.
+    pub generate_config: bool,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before
@@ -80,6 +86,12 @@ pub trait ApplyHooks: Send + Sync {
     fn provisioning(&self, addr: &InstanceAddr, kind: &str);
     /// A line of a provisioner's output.
     fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str);
+
+    /// The object an `import` block imports is about to be recorded, before its change.
+    fn importing(&self, _addr: &InstanceAddr, _id: &str) {}
+
+    /// The object an `import` block imports is recorded in state.
+    fn imported(&self, _addr: &InstanceAddr, _id: &str) {}
 }
 
 pub struct ApplyOptions<'a> {

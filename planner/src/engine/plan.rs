@@ -19,6 +19,7 @@ use crate::providers::Providers;
 use crate::state::{InstanceState, State};
 
 use super::PlanOptions;
+use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
 use super::scope::{ProviderUse, Scope};
 use super::targets::Targeting;
@@ -31,6 +32,12 @@ pub(crate) async fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let graph = ConfigGraph::build(config)?;
+    if options.mode == PlanMode::Normal {
+        let import_problems = check_import_targets(config, options.generate_config);
+        if import_problems.has_errors() {
+            return Err(import_problems);
+        }
+    }
     let (moved_state, refactoring) = super::refactor::prepare(config, state, options.mode)?;
     let state = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
@@ -51,6 +58,7 @@ pub(crate) async fn plan(
         replace: options.replace.iter().cloned().collect(),
         refactoring,
         declared: Mutex::new(BTreeSet::new()),
+        imports: PendingImports::default(),
     };
     planner
         .refactoring
@@ -62,6 +70,8 @@ pub(crate) async fn plan(
         |id| planner.visit(id),
     )
     .await;
+    let generated = planner.plan_generated_imports().await;
+    planner.scope.report(generated);
 
     let handled = std::mem::take(&mut *planner.handled.lock().expect("handled instances"));
     let orphans: Vec<(&InstanceAddr, &InstanceState)> = state
@@ -232,6 +242,8 @@ pub(super) struct Planner<'a> {
     pub refactoring: super::refactor::Refactoring,
     /// Resource instances the configuration declares (noted only when there are moves).
     pub declared: Mutex<BTreeSet<InstanceAddr>>,
+    /// Imports of `import` blocks waiting for their instance to be planned.
+    pub imports: PendingImports,
 }
 
 impl Planner<'_> {
@@ -242,6 +254,13 @@ impl Planner<'_> {
         let Node::Resource(addr) = self.scope.graph.node(id) else {
             return false;
         };
+        let imports = match self.expand_imports(id, addr) {
+            Ok(imports) => imports,
+            Err(diags) => {
+                self.scope.report(diags);
+                return false;
+            }
+        };
         let mut ok = true;
         for instance in self.scope.instances_of(self.scope.graph.module(id)) {
             match self.plan_resource(id, addr, &instance).await {
@@ -251,6 +270,11 @@ impl Planner<'_> {
                     ok = false;
                 }
             }
+        }
+        if ok {
+            let unplanned = self.check_imports_planned(&imports);
+            ok = !unplanned.has_errors();
+            self.scope.report(unplanned);
         }
         ok
     }

@@ -45,7 +45,10 @@ pub(crate) async fn validate(config: &Config, providers: &Providers) -> Diagnost
         },
     )
     .await;
-    scope.take_diagnostics()
+    let mut diags = scope.take_diagnostics();
+    // Whether configuration will be generated is a plan option: validate as if it were.
+    diags.extend(super::import_blocks::check_import_targets(config, true));
+    diags
 }
 
 async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnostics> {

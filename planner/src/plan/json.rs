@@ -318,6 +318,12 @@ fn resource_change_json(change: &ResourceChange) -> Json {
         let paths = change.requires_replace.iter().map(path_json).collect();
         body.insert("replace_paths".into(), Json::Array(paths));
     }
+    if let Some(importing) = &change.importing {
+        body.insert("importing".into(), json!({ "id": importing.id }));
+    }
+    if let Some(generated) = &change.generated_config {
+        body.insert("generated_config".into(), json!(generated));
+    }
     object.insert("change".into(), Json::Object(body));
     if let Some(reason) = change.action_reason {
         object.insert("action_reason".into(), json!(reason_name(reason)));

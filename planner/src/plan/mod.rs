@@ -85,6 +85,17 @@ pub struct ResourceChange {
     /// Resource addresses this instance depends on, as recorded in state.
     pub dependencies: Vec<String>,
     pub schema_version: i64,
+    /// Set when an `import` block imports the object this change starts from.
+    pub importing: Option<Importing>,
+    /// The configuration `plan -generate-config-out` wrote for this instance's resource.
+    pub generated_config: Option<String>,
+}
+
+/// The import an `import` block plans: the object is imported with `id`, then changed as
+/// the change's action says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Importing {
+    pub id: String,
 }
 
 impl ResourceChange {
@@ -145,10 +156,9 @@ impl Plan {
         let resources_unchanged = match self.mode {
             // Moves alone (no-op drift) make no refresh-only plan applyable, as in Terraform.
             PlanMode::RefreshOnly => self.drift.iter().all(|d| d.action == Action::NoOp),
-            _ => self
-                .changes
-                .iter()
-                .all(|c| c.action == Action::NoOp && c.previous_address.is_none()),
+            _ => self.changes.iter().all(|c| {
+                c.action == Action::NoOp && c.previous_address.is_none() && c.importing.is_none()
+            }),
         };
         resources_unchanged && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }

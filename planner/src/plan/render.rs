@@ -28,12 +28,20 @@ pub struct Counts {
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
+    /// Instances an `import` block imports.
+    pub import: usize,
 }
 
 impl Counts {
     pub fn of(plan: &Plan) -> Counts {
         let mut counts = Counts::default();
-        for change in plan.changes.iter().filter(|c| is_shown(c)) {
+        for change in &plan.changes {
+            if change.importing.is_some() {
+                counts.import += 1;
+            }
+            if !is_shown(change) {
+                continue;
+            }
             match change.action {
                 Action::Create => counts.add += 1,
                 Action::Update => counts.change += 1,
@@ -52,7 +60,11 @@ impl Counts {
 
 /// Renders the whole plan text, ending with the summary and output changes.
 pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
-    let mut changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| is_shown(c)).collect();
+    let mut changes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| is_shown(c) || c.importing.is_some())
+        .collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
@@ -84,8 +96,12 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
             out.push_str(&render_change(&change.as_shown(plan.mode), block, color));
         }
         let counts = Counts::of(plan);
+        let imports = match counts.import {
+            0 => String::new(),
+            n => format!("{n} to import, "),
+        };
         out.push_str(&format!(
-            "\n{} {} to add, {} to change, {} to destroy.\n",
+            "\n{} {imports}{} to add, {} to change, {} to destroy.\n",
             bold("Plan:", color),
             counts.add,
             counts.change,
@@ -124,6 +140,7 @@ fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a
 fn legend(changes: &[&ResourceChange], color: bool) -> String {
     let present: BTreeSet<u8> = changes
         .iter()
+        .filter(|c| c.action != Action::NoOp)
         .map(|c| match c.action {
             Action::Create => 0,
             Action::Update => 1,
@@ -172,7 +189,9 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
     let addr = &addr;
     let moved_from = change.previous_address.as_ref().map(ToString::to_string);
     let mut lines = vec![match (change.action, change.action_reason) {
-        (Action::NoOp, _) => format!("{} has moved to {addr}", moved_from.unwrap_or_default()),
+        (Action::NoOp, _) if moved_from.is_some() => {
+            format!("{} has moved to {addr}", moved_from.unwrap_or_default())
+        }
         (Action::Forget, _) => {
             return vec![
                 format!(
@@ -185,6 +204,7 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
         (Action::Update, _) => format!("{addr} will be updated in-place"),
         (Action::Read, _) => format!("{addr} will be read during apply"),
         (Action::Delete, _) => format!("{addr} will be destroyed"),
+        (Action::NoOp, _) => format!("{addr} will be imported"),
         (_, Some(ActionReason::ReplaceBecauseTainted)) => {
             format!("{addr} is tainted, so must be replaced")
         }
@@ -225,6 +245,21 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
         }
         _ => {}
     }
+    if let Some(importing) = change.importing.as_ref() {
+        // A no-op's first line says "will be imported", unless it says "has moved to".
+        let said = change.action == Action::NoOp && change.previous_address.is_none();
+        if change.generated_config.is_some() && said {
+            lines.push("(config will be generated)".into());
+        } else if !said {
+            lines.push(format!("(imported from {:?})", importing.id));
+        }
+        if matches!(
+            change.action,
+            Action::DeleteThenCreate | Action::CreateThenDelete
+        ) {
+            lines.push("Warning: this will destroy the imported resource".into());
+        }
+    }
     lines
 }
 
@@ -245,6 +280,7 @@ fn render_with_header(
         color,
         sensitive: &change.sensitive_paths,
         replace: &change.requires_replace,
+        show_unchanged: change.importing.is_some(),
     };
     // Terraform indents a forgotten object's comment and symbol by one space only.
     let indent = if change.action == Action::Forget {
@@ -294,6 +330,7 @@ fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
         color,
         sensitive: &[],
         replace: &[],
+        show_unchanged: false,
     };
     r.out.push_str("\nChanges to Outputs:\n");
     let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
@@ -398,6 +435,8 @@ struct Renderer<'a> {
     color: bool,
     sensitive: &'a [AttributePath],
     replace: &'a [AttributePath],
+    /// Show unchanged attributes and blocks too (an imported object is shown whole).
+    show_unchanged: bool,
 }
 
 mod body;

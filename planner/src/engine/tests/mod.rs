@@ -53,6 +53,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         parallelism: 4,
         targets: Vec::new(),
         replace: Vec::new(),
+        generate_config: false,
     }
 }
 

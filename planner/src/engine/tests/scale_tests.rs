@@ -33,6 +33,7 @@ async fn timings(pairs: usize) -> (f64, f64) {
         parallelism: 10,
         targets: Vec::new(),
         replace: Vec::new(),
+        generate_config: false,
     };
     let plan = super::super::plan(
         &config,

@@ -32,6 +32,8 @@ fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceC
         unknown_collections: vec![],
         dependencies: vec![],
         schema_version: 0,
+        importing: None,
+        generated_config: None,
     }
 }
 

@@ -92,6 +92,8 @@ fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceC
         unknown_collections: vec![],
         dependencies: vec![],
         schema_version: 0,
+        importing: None,
+        generated_config: None,
     }
 }
 
@@ -352,7 +354,8 @@ fn no_changes_and_summary_counts() {
         Counts {
             add: 2,
             change: 1,
-            destroy: 2
+            destroy: 2,
+            import: 0
         }
     );
 }
@@ -375,6 +378,59 @@ fn color_marks_symbols_and_headers() {
         "{text}"
     );
     assert!(text.contains("\x1b[1mPlan:\x1b[0m 1 to add"), "{text}");
+}
+
+#[test]
+fn imports_show_the_whole_object_and_count_in_the_summary() {
+    let object = obj(&[
+        ("id", s("t-1")),
+        ("slug", s("acme")),
+        ("region", s("eu")),
+        ("tier", Value::Null),
+        (
+            "labels",
+            Value::Map(BTreeMap::from([("env".into(), s("prod"))])),
+        ),
+        (
+            "contact",
+            Value::List(vec![obj(&[("name", s("Jo")), ("email", s("jo@acme.io"))])]),
+        ),
+    ]);
+    let mut imported = change("tenant.acme", Action::NoOp, object.clone(), object.clone());
+    imported.importing = Some(crate::plan::Importing { id: "acme".into() });
+    let mut updated = change(
+        "tenant.beta",
+        Action::Update,
+        object.clone(),
+        obj(&[("id", s("t-1")), ("slug", s("acme")), ("region", s("us"))]),
+    );
+    updated.importing = Some(crate::plan::Importing { id: "beta".into() });
+    let only_import = render_plan(
+        &plan(vec![imported.clone()], vec![]),
+        &tenant_schemas(),
+        false,
+    );
+    assert_eq!(
+        only_import,
+        "\ntenantform will perform the following actions:\n\n  # tenant.acme will be imported\n    \
+         resource \"tenant\" \"acme\" {\n        id     = \"t-1\"\n        labels = {\n            \
+         \"env\" = \"prod\"\n        }\n        region = \"eu\"\n        slug   = \"acme\"\n\n        \
+         contact {\n            email = \"jo@acme.io\"\n            name  = \"Jo\"\n        }\n    }\n\n\
+         Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.\n"
+    );
+    let both = render_plan(
+        &plan(vec![imported, updated], vec![]),
+        &tenant_schemas(),
+        false,
+    );
+    assert!(
+        both.contains("  # tenant.beta will be updated in-place\n  # (imported from \"beta\")\n")
+    );
+    assert!(both.contains("Plan: 2 to import, 0 to add, 1 to change, 0 to destroy.\n"));
+    assert!(
+        both.contains("  ~ update in-place\n"),
+        "the legend lists real actions"
+    );
 }
 
 #[test]
