@@ -377,6 +377,33 @@ fn blocked_warning(results: &MoveResults) -> Diagnostic {
     )
 }
 
+/// The destroy-time provisioners of the `removed` block (with `destroy = true`) that names
+/// this instance's resource; empty when there is none.
+pub(super) fn removed_provisioners<'c>(
+    config: &'c Config,
+    addr: &InstanceAddr,
+) -> &'c [crate::config::Provisioner] {
+    let path = static_module_path(&addr.module);
+    let mut modules = vec![config];
+    while let Some(module) = modules.pop() {
+        for removed in module.removed.iter().filter(|r| r.destroy) {
+            if let RemoveTarget::Resource {
+                module: relative,
+                resource,
+            } = &removed.from
+                && *resource == addr.resource
+                && path.len() == module.path.len() + relative.len()
+                && path.starts_with(&module.path)
+                && path.ends_with(relative)
+            {
+                return &removed.provisioners;
+            }
+        }
+        modules.extend(module.children.values());
+    }
+    &[]
+}
+
 /// Before an apply: makes each move of the plan and each forgotten object durable, and
 /// returns the state with them applied.
 pub(super) fn perform(
