@@ -12,6 +12,7 @@ mod import;
 mod instances;
 mod lifecycle;
 mod modules;
+mod move_order;
 mod move_validate;
 mod moves;
 mod outputs;

@@ -19,11 +19,9 @@ use crate::plan::{Action, ActionReason, Plan, PlanMode, ResourceChange};
 use crate::state::{DeposedChange, State};
 
 use super::ApplyRecorder;
+use super::move_order::{cycle_diagnostics, ordered};
 use super::move_validate::{Declared, validate_moves};
-use super::moves::{
-    MoveResults, MoveStatement, apply_moves, cycle_diagnostics, find_statements,
-    implied_statements, ordered,
-};
+use super::moves::{MoveResults, MoveStatement, apply_moves, find_statements, implied_statements};
 use super::plan::Planner;
 use super::plan_instance::Subject;
 use super::targets::Targeting;
