@@ -363,7 +363,7 @@ impl InstanceApplier<'_> {
         // A block that is gone may have left destroy-time provisioners in a `removed` block.
         let provisioners = match resource {
             Some(resource) => resource.provisioners.as_slice(),
-            None => super::refactor::removed_provisioners(self.scope.config, &change.addr),
+            None => super::apply_refactor::removed_provisioners(self.scope.config, &change.addr),
         };
         if !provisioners.is_empty() && change.deposed.is_none() {
             let ctx = destroy_context(change);
