@@ -173,6 +173,13 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
     let moved_from = change.previous_address.as_ref().map(ToString::to_string);
     let mut lines = vec![match (change.action, change.action_reason) {
         (Action::NoOp, _) => format!("{} has moved to {addr}", moved_from.unwrap_or_default()),
+        (Action::Forget, _) if change.deposed.is_some() => {
+            return vec![
+                format!("{addr} will be removed from tenantform state, but will not be destroyed"),
+                "(left over from a partially-failed replacement of this instance)".into(),
+                "(destroy = false is set in the configuration)".into(),
+            ];
+        }
         (Action::Forget, _) => {
             return vec![
                 format!(
