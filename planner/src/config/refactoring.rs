@@ -68,6 +68,8 @@ pub struct Removed {
     pub from: RemoveTarget,
     /// `lifecycle { destroy = ... }`; true unless set to false.
     pub destroy: bool,
+    /// Destroy-time `local-exec` provisioners, run before the objects are destroyed.
+    pub provisioners: Vec<super::Provisioner>,
     pub file: String,
     /// The block's type keyword, `removed`.
     pub range: SourceRange,
@@ -341,31 +343,62 @@ impl Loader {
             &["from"],
             &["lifecycle", "connection", "provisioner"],
         );
-        for nested in block.body.blocks() {
-            let kind = nested.ident.value().as_str();
-            if kind == "provisioner" || kind == "connection" {
-                self.error(
-                    "Unsupported block type",
-                    format!(
-                        "A \"{kind}\" block in a \"removed\" block (a destroy-time provisioner) \
-                         is not supported by tenantform."
-                    ),
-                    nested.ident.span(),
-                );
-            }
-        }
         let from = self.endpoint_argument(block, "from", remove_target);
         let destroy = self.removed_destroy(block);
         let Some(from) = from else {
             return;
         };
+        let provisioners = self.removed_provisioners(block, &from);
         let range = self.range_or_start(block.ident.span());
         self.config.removed.push(Removed {
             from,
             destroy: destroy.unwrap_or(true),
+            provisioners,
             file: self.file.clone(),
             range,
         });
+    }
+
+    /// The destroy-time provisioners of a `removed` block naming a managed resource.
+    fn removed_provisioners(
+        &mut self,
+        block: &Block,
+        from: &RemoveTarget,
+    ) -> Vec<super::Provisioner> {
+        let mut provisioners = Vec::new();
+        for nested in block.body.blocks() {
+            let span = Self::header_span(nested);
+            match (nested.ident.value().as_str(), from) {
+                ("connection", _) => self.error(
+                    "Unsupported block type",
+                    "connection blocks are not supported by tenantform: they serve the \
+                     remote-exec and file provisioners, which tenantform does not run.",
+                    span,
+                ),
+                ("provisioner", RemoveTarget::Module(_)) => self.error(
+                    "Invalid provisioner block",
+                    "Provisioners are valid only when a removed block targets a managed resource.",
+                    span,
+                ),
+                ("provisioner", RemoveTarget::Resource { .. }) => {
+                    let Some(provisioner) = self.provisioner(nested) else {
+                        continue;
+                    };
+                    if provisioner.when != super::ProvisionerWhen::Destroy {
+                        self.error(
+                            "Invalid provisioner block",
+                            "Only destroy-time provisioners are valid in \"removed\" blocks. \
+                             To declare a destroy-time provisioner, use:\n    when = destroy",
+                            span,
+                        );
+                        continue;
+                    }
+                    provisioners.push(provisioner);
+                }
+                _ => {}
+            }
+        }
+        provisioners
     }
 
     /// The `destroy` argument of a `removed` block's `lifecycle` block.

@@ -38,7 +38,7 @@ pub(crate) async fn apply(
         return (state.clone(), unconfigured);
     }
     // Moves and forgotten objects first, each recorded durably.
-    let moved = match super::refactor::perform(state, plan, options.recorder) {
+    let moved = match super::apply_refactor::perform(state, plan, options.recorder) {
         Ok(moved) => moved,
         Err(diags) => return (state.clone(), diags),
     };

@@ -369,13 +369,16 @@ impl InstanceApplier<'_> {
             .descendant(&static_module_path(&change.addr.module))
             .and_then(|module| module.resource(&change.addr.resource));
         let target = self.target(change, resource.map(|r| r.range.clone()))?;
-        if let Some(resource) = resource
-            && change.deposed.is_none()
-        {
+        // A block that is gone may have left destroy-time provisioners in a `removed` block.
+        let provisioners = match resource {
+            Some(resource) => resource.provisioners.as_slice(),
+            None => super::apply_refactor::removed_provisioners(self.scope.config, &change.addr),
+        };
+        if !provisioners.is_empty() && change.deposed.is_none() {
             let ctx = destroy_context(change);
             self.provision(
                 change,
-                resource,
+                provisioners,
                 ProvisionerWhen::Destroy,
                 &change.prior,
                 &ctx,
@@ -430,7 +433,13 @@ impl InstanceApplier<'_> {
             return Ok(value.clone());
         };
         let provisioned = self
-            .provision(change, resource, ProvisionerWhen::Create, value, ctx)
+            .provision(
+                change,
+                &resource.provisioners,
+                ProvisionerWhen::Create,
+                value,
+                ctx,
+            )
             .await;
         if let Err(mut diags) = provisioned {
             let stored = self

@@ -1,4 +1,4 @@
-//! `moved` and `removed` blocks in a plan and its apply.
+//! `moved` and `removed` blocks in a plan.
 //!
 //! Planning: the moves are applied to a copy of the prior state before anything is planned
 //! (see [`super::moves`]), each change of a moved instance carries its previous address, and
@@ -6,24 +6,19 @@
 //! ([`super::move_validate`]). A `removed` block with `destroy = false` turns the deletion of
 //! the objects it names into `Forget`: no provider call, no refresh, the object stays.
 //!
-//! Applying: before anything else every move of the plan is made durable (one journal record
-//! each) and every forgotten object is dropped from state, then the walk applies the changes
-//! at the new addresses.
+//! Applying them is `apply_refactor.rs`.
 
 use std::collections::BTreeSet;
 
 use crate::addrs::{InstanceAddr, static_module_path};
 use crate::config::{Config, RemoveTarget};
 use crate::diags::{Diagnostic, Diagnostics};
-use crate::plan::{Action, ActionReason, Plan, PlanMode, ResourceChange};
-use crate::state::{DeposedChange, State};
+use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
+use crate::state::State;
 
-use super::ApplyRecorder;
+use super::move_order::{cycle_diagnostics, ordered};
 use super::move_validate::{Declared, validate_moves};
-use super::moves::{
-    MoveResults, MoveStatement, apply_moves, cycle_diagnostics, find_statements,
-    implied_statements, ordered,
-};
+use super::moves::{MoveResults, MoveStatement, apply_moves, find_statements, implied_statements};
 use super::plan::Planner;
 use super::plan_instance::Subject;
 use super::targets::Targeting;
@@ -375,77 +370,4 @@ fn blocked_warning(results: &MoveResults) -> Diagnostic {
              state\" subcommands and then create a new plan."
         ),
     )
-}
-
-/// Before an apply: makes each move of the plan and each forgotten object durable, and
-/// returns the state with them applied.
-pub(super) fn perform(
-    state: &State,
-    plan: &Plan,
-    recorder: &dyn ApplyRecorder,
-) -> Result<State, Diagnostics> {
-    let mut state = state.clone();
-    let mut pending: Vec<(InstanceAddr, InstanceAddr)> = plan
-        .changes
-        .iter()
-        .filter_map(|c| Some((c.previous_address.clone()?, c.addr.clone())))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let record_failed = |e: String| -> Diagnostics {
-        Diagnostic::error("Failed to record a move in the state", e).into()
-    };
-    while !pending.is_empty() {
-        let free = |to: &InstanceAddr, state: &State| {
-            !state.instances.contains_key(to) && state.deposed_of(to).next().is_none()
-        };
-        let Some(index) = pending.iter().position(|(_, to)| free(to, &state)) else {
-            let list: Vec<String> = pending.iter().map(|(f, t)| format!("{f} -> {t}")).collect();
-            return Err(Diagnostic::error(
-                "Moves cannot be applied",
-                format!(
-                    "The state already holds objects where these moves lead: {}. Create the plan \
-                     again.",
-                    list.join(", ")
-                ),
-            )
-            .into());
-        };
-        let (from, to) = pending.remove(index);
-        let present =
-            state.instances.contains_key(&from) || state.deposed_of(&from).next().is_some();
-        if !present {
-            continue;
-        }
-        recorder.record_move(&from, &to).map_err(record_failed)?;
-        state.move_instance(&from, &to);
-    }
-    forget(&mut state, plan, recorder)?;
-    Ok(state)
-}
-
-/// Drops every forgotten object from state, durably, without touching the object.
-fn forget(state: &mut State, plan: &Plan, recorder: &dyn ApplyRecorder) -> Result<(), Diagnostics> {
-    let failed = |e: String| -> Diagnostics {
-        Diagnostic::error("Failed to record a forgotten object in the state", e).into()
-    };
-    for change in plan.changes.iter().filter(|c| c.action == Action::Forget) {
-        match &change.deposed {
-            None => {
-                if state.instances.contains_key(&change.addr) {
-                    recorder.record(&change.addr, None).map_err(failed)?;
-                    state.remove_instance(&change.addr);
-                }
-            }
-            Some(key) => {
-                let removal = DeposedChange::Remove {
-                    addr: change.addr.clone(),
-                    key: key.clone(),
-                };
-                recorder.record_deposed(&removal).map_err(failed)?;
-                state.apply_deposed_change(&removal);
-            }
-        }
-    }
-    Ok(())
 }

@@ -192,6 +192,13 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
         (Action::NoOp, _) if moved_from.is_some() => {
             format!("{} has moved to {addr}", moved_from.unwrap_or_default())
         }
+        (Action::Forget, _) if change.deposed.is_some() => {
+            return vec![
+                format!("{addr} will be removed from tenantform state, but will not be destroyed"),
+                "(left over from a partially-failed replacement of this instance)".into(),
+                "(destroy = false is set in the configuration)".into(),
+            ];
+        }
         (Action::Forget, _) => {
             return vec![
                 format!(

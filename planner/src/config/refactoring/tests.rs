@@ -123,8 +123,29 @@ fn removed_refuses_instances_data_sources_and_provisioners() {
         summaries("removed {\n  from = data.tenants.z\n}\n"),
         ["Data source address not allowed"]
     );
-    let refused = summaries(
-        "removed {\n  from = tenant.a\n  provisioner \"local-exec\" {\n    when = destroy\n  }\n}\n",
+}
+
+#[test]
+fn removed_blocks_take_only_destroy_time_provisioners_of_resources() {
+    let config = load(
+        "removed {\n  from = tenant.a\n  provisioner \"local-exec\" {\n    when    = destroy\n    command = \"echo bye\"\n  }\n}\n",
+    )
+    .unwrap();
+    assert_eq!(config.removed[0].provisioners.len(), 1);
+    assert_eq!(
+        summaries(
+            "removed {\n  from = tenant.a\n  provisioner \"local-exec\" {\n    command = \"echo hi\"\n  }\n}\n"
+        ),
+        ["Invalid provisioner block"]
     );
-    assert_eq!(refused, ["Unsupported block type"]);
+    assert_eq!(
+        summaries(
+            "removed {\n  from = module.m\n  provisioner \"local-exec\" {\n    when    = destroy\n    command = \"echo bye\"\n  }\n}\n"
+        ),
+        ["Invalid provisioner block"]
+    );
+    assert_eq!(
+        summaries("removed {\n  from = tenant.a\n  connection {\n  }\n}\n"),
+        ["Unsupported block type"]
+    );
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::*;
 use crate::config::load_sources;
+use crate::engine::move_order::{cycle_diagnostics, ordered};
 use crate::state::InstanceState;
 
 fn config(files: &[(&str, &str)]) -> Config {

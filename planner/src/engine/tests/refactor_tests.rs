@@ -247,3 +247,31 @@ async fn removed_blocks_in_child_modules_and_for_whole_modules_forget_their_obje
         "objects of a removed module have no resource configuration, as in Terraform"
     );
 }
+
+#[tokio::test]
+async fn a_removed_block_runs_its_destroy_time_provisioners_before_the_deletion() {
+    let fake = FakeProvider::new();
+    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let removing = config(
+        r#"
+resource "fake_thing" "a" {
+  name = "a"
+}
+
+removed {
+  from = fake_thing.f
+  provisioner "local-exec" {
+    when    = destroy
+    command = "echo bye ${self.name}"
+  }
+}
+"#,
+    );
+    let plan = plan(&removing, &state, &fake).await;
+    let runner = crate::provisioners::RecordingRunner::default();
+    let (_, diags) = apply_with_runner(&removing, &state, &plan, &fake, &runner).await;
+    assert!(!diags.has_errors(), "{diags}");
+    let requests = runner.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].command, "echo bye f");
+}

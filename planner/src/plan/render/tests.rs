@@ -545,6 +545,18 @@ fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
     );
     assert!(!text.contains("hunter2"), "{text}");
     assert_eq!(Counts::of(&p), Counts::default());
+
+    let mut deposed = change_without_config("tenant.f", Action::Forget);
+    deposed.deposed = Some("1a2b3c4d".into());
+    let text = render_change(&deposed, None, false);
+    assert!(
+        text.starts_with(
+            " # tenant.f (deposed object 1a2b3c4d) will be removed from tenantform state, but \
+             will not be destroyed\n # (left over from a partially-failed replacement of this \
+             instance)\n # (destroy = false is set in the configuration)\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
