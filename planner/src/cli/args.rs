@@ -12,39 +12,55 @@ use std::time::Duration;
 pub enum FlagKind {
     /// `-flag` or `-flag=true|false`.
     Bool,
-    /// `-flag=VALUE` or `-flag VALUE`; the last occurrence wins.
+    /// `-flag=VALUE` or `-flag VALUE`; the last occurrence wins (Go's `flag.StringVar`).
     Value,
-    /// Like `Value`, but every occurrence is kept, in order.
+    /// Like `Value`, but every occurrence is kept, in order (Terraform's `FlagStringSlice`).
     Repeated,
 }
 
-/// One flag a command accepts.
+/// One flag a command accepts: its name, how it takes a value, and its help text. The
+/// usage text of every command is generated from these (see [`super::commands`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Flag {
     pub name: &'static str,
     pub kind: FlagKind,
+    /// How the usage text shows the flag's value, e.g. `=path` or ` 'foo=bar'`.
+    pub shape: &'static str,
+    /// What the flag does, one paragraph (wrapped when rendered).
+    pub help: &'static str,
 }
 
 impl Flag {
-    pub const fn bool(name: &'static str) -> Flag {
+    pub const fn bool(name: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Bool,
+            shape: "",
+            help,
         }
     }
 
-    pub const fn value(name: &'static str) -> Flag {
+    pub const fn value(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Value,
+            shape,
+            help,
         }
     }
 
-    pub const fn repeated(name: &'static str) -> Flag {
+    pub const fn repeated(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Repeated,
+            shape,
+            help,
         }
+    }
+
+    /// The same flag shown with another value shape (`-refresh=false`, `-input=true`).
+    pub const fn shown_as(self, shape: &'static str) -> Flag {
+        Flag { shape, ..self }
     }
 }
 
@@ -53,6 +69,8 @@ impl Flag {
 pub enum ArgsError {
     #[error("flag provided but not defined: -{0}")]
     Unknown(String),
+    #[error("the -{0} option is not supported by tenantform")]
+    Unsupported(String),
     #[error("flag needs an argument: -{0}")]
     MissingValue(String),
     #[error("invalid boolean value {value:?} for -{flag}")]
@@ -242,12 +260,12 @@ mod tests {
     use super::*;
 
     const FLAGS: &[Flag] = &[
-        Flag::bool("auto-approve"),
-        Flag::bool("input"),
-        Flag::value("out"),
-        Flag::value("parallelism"),
-        Flag::value("lock-timeout"),
-        Flag::repeated("var"),
+        Flag::bool("auto-approve", ""),
+        Flag::bool("input", ""),
+        Flag::value("out", "", ""),
+        Flag::value("parallelism", "", ""),
+        Flag::value("lock-timeout", "", ""),
+        Flag::repeated("var", "", ""),
     ];
 
     fn args(list: &[&str]) -> Vec<String> {

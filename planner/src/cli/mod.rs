@@ -6,9 +6,13 @@
 mod apply;
 pub mod args;
 mod backend;
+mod commands;
 mod common;
 mod console;
+mod env_args;
+mod flag_defs;
 mod fmt;
+mod force_unlock;
 mod graph;
 mod hooks;
 mod import;
@@ -30,8 +34,8 @@ use crate::diags::{Diagnostic, Diagnostics, Sources, render};
 pub(crate) enum Failure {
     /// Diagnostics to render with the configuration sources they point into.
     Diags(Diagnostics, Sources),
-    /// A command-line mistake: the message and the command's usage text.
-    Usage(String, &'static str),
+    /// A command-line mistake: the message and the command whose usage text follows it.
+    Usage(String, &'static commands::Command),
 }
 
 pub(crate) type CommandResult = Result<i32, Failure>;
@@ -125,10 +129,55 @@ Global options (use these before the subcommand, if any):
   -version      An alias for the \"version\" subcommand.
 ";
 
+/// Every command's flag table (`state` and `providers` subcommands included).
+pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
+    let mut all: Vec<&'static commands::Command> = vec![
+        &init::COMMAND,
+        &validate::COMMAND,
+        &plan::COMMAND,
+        &apply::COMMAND,
+        &apply::DESTROY_COMMAND,
+        &console::COMMAND,
+        &fmt::COMMAND,
+        &force_unlock::COMMAND,
+        &graph::COMMAND,
+        &import::COMMAND,
+        &output_command::COMMAND,
+        &providers_schema::COMMAND,
+        &show::COMMAND,
+        &version::COMMAND,
+    ];
+    all.extend(state::COMMANDS);
+    all
+}
+
+/// Terraform's commands that tenantform does not have: refused by name.
+const UNSUPPORTED_COMMANDS: &[&str] = &[
+    "get",
+    "login",
+    "logout",
+    "metadata",
+    "modules",
+    "query",
+    "refresh",
+    "stacks",
+    "taint",
+    "test",
+    "untaint",
+    "workspace",
+];
+
 /// Runs the command line `args` (without the program name) and returns the exit code.
 pub async fn run(args: Vec<String>) -> i32 {
     let color = !args.iter().any(|a| a == "-no-color" || a == "--no-color");
     let ui = Ui { color };
+    let args = match env_args::merge(args, |name| std::env::var(name).ok()) {
+        Ok(args) => args,
+        Err(err) => {
+            ui.err(&format!("{err}\n"));
+            return 1;
+        }
+    };
     let mut rest = args.as_slice();
     while let Some(first) = rest.first() {
         let flag = first.trim_start_matches('-');
@@ -164,28 +213,17 @@ pub async fn run(args: Vec<String>) -> i32 {
         ui.out(USAGE);
         return 1;
     };
+    if UNSUPPORTED_COMMANDS.contains(&command.as_str()) {
+        ui.err(&format!(
+            "Error: the \"{command}\" command is not supported by tenantform\n"
+        ));
+        return 1;
+    }
     if command_args
         .iter()
         .any(|a| matches!(a.as_str(), "-help" | "--help" | "-h"))
     {
-        let usage = match command.as_str() {
-            "init" => init::USAGE,
-            "validate" => validate::USAGE,
-            "plan" => plan::USAGE,
-            "apply" => apply::USAGE,
-            "destroy" => apply::DESTROY_USAGE,
-            "show" => show::USAGE,
-            "import" => import::USAGE,
-            "output" => output_command::USAGE,
-            "version" => version::USAGE,
-            "console" => console::USAGE,
-            "fmt" => fmt::USAGE,
-            "graph" => graph::USAGE,
-            "providers" => providers_schema::USAGE,
-            "state" => state::usage(command_args.first().map(String::as_str)),
-            _ => USAGE,
-        };
-        ui.out(usage);
+        ui.out(&help(command, command_args));
         return 0;
     }
     let result = match command.as_str() {
@@ -203,6 +241,7 @@ pub async fn run(args: Vec<String>) -> i32 {
         "state" => state::run(&ui, command_args).await,
         "graph" => graph::run(&ui, command_args).await,
         "providers" => providers_schema::run(&ui, command_args).await,
+        "force-unlock" => force_unlock::run(&ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"
@@ -213,6 +252,17 @@ pub async fn run(args: Vec<String>) -> i32 {
     finish(&ui, result)
 }
 
+/// The `-help` text of `command` (with its subcommand for `state`).
+fn help(command: &str, command_args: &[String]) -> String {
+    if command == "state" {
+        return state::usage(command_args.first().map(String::as_str));
+    }
+    all_commands()
+        .into_iter()
+        .find(|c| c.name == command || c.name.strip_prefix("providers ") == Some(command))
+        .map_or_else(|| USAGE.to_string(), |c| c.usage())
+}
+
 fn finish(ui: &Ui, result: CommandResult) -> i32 {
     match result {
         Ok(code) => code,
@@ -220,8 +270,8 @@ fn finish(ui: &Ui, result: CommandResult) -> i32 {
             ui.diags(&diags, &sources);
             1
         }
-        Err(Failure::Usage(message, usage)) => {
-            ui.err(&format!("Error: {message}\n\n{usage}"));
+        Err(Failure::Usage(message, command)) => {
+            ui.err(&format!("Error: {message}\n\n{}", command.usage()));
             1
         }
     }

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use super::args::Flag;
+use super::commands::Command;
 use super::common::{self, Common};
+use super::flag_defs;
 use super::{CommandResult, Failure, Ui};
 use crate::config::Config;
 use crate::engine::{self, PlanOptions};
@@ -14,37 +15,46 @@ use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::State;
 
-pub const USAGE: &str = "Usage: tenantform [global options] plan [options]
+pub static COMMAND: Command = Command {
+    name: "plan",
+    arguments: "[options]",
+    about: "  Generates a speculative execution plan, showing what actions tenantform
+  would take to apply the current configuration. This command will not
+  actually perform the planned actions.
 
-  Generates a speculative execution plan, showing what actions tenantform
-  would take to apply the current configuration.
+  You can optionally save the plan to a file, which you can then pass to
+  the \"apply\" command to perform exactly the actions described in the plan.",
+    flags: &[
+        flag_defs::DESTROY,
+        flag_defs::REFRESH_ONLY,
+        flag_defs::REFRESH,
+        flag_defs::REPLACE,
+        flag_defs::TARGET,
+        flag_defs::VAR,
+        flag_defs::VAR_FILE,
+        flag_defs::DETAILED_EXITCODE,
+        flag_defs::INPUT,
+        flag_defs::LOCK,
+        flag_defs::LOCK_TIMEOUT,
+        flag_defs::NO_COLOR,
+        flag_defs::OUT,
+        flag_defs::PARALLELISM,
+    ],
+    refused: OPERATION_REFUSED,
+};
 
-Options:
-
-  -destroy               Select the \"destroy\" planning mode.
-  -refresh-only          Select the \"refresh only\" planning mode.
-  -refresh=false         Skip checking for changes made outside tenantform.
-  -out=path              Write the plan to the given path.
-  -detailed-exitcode     Return 0 for no changes, 1 for errors, 2 for changes.
-  -input=true            Ask for input for variables if not directly set.
-  -lock=false            Don't hold a state lock during the operation.
-  -lock-timeout=0s       Duration to retry a state lock.
-  -no-color              If specified, output won't contain any color.
-  -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
-  -replace=resource      Force replacement of a particular resource instance.
-  -target=resource       Limit the planning operation to only the given module,
-                         resource, or resource instance and all of its
-                         dependencies. Repeat to target several.
-  -var 'foo=bar'         Set a value for one of the input variables.
-  -var-file=FILE         Load variable values from the given file.
-";
-
-pub const PLAN_FLAGS: &[Flag] = &[
-    Flag::bool("destroy"),
-    Flag::bool("refresh-only"),
-    Flag::bool("refresh"),
-    Flag::value("target"),
-    Flag::value("replace"),
+/// The Terraform flags of `plan`, `apply` and `destroy` that tenantform does not implement.
+pub const OPERATION_REFUSED: &[&str] = &[
+    "state",
+    "state-out",
+    "backup",
+    "allow-deferral",
+    "minimal-refresh",
+    "invoke",
+    "policies",
+    "json",
+    "compact-warnings",
+    "generate-config-out",
 ];
 
 /// The planning options the flags select besides the mode.
@@ -55,7 +65,10 @@ pub struct Planning {
 }
 
 /// Reads `-refresh`, `-target` and `-replace`.
-pub fn planning(parsed: &super::args::Parsed, usage: &'static str) -> Result<Planning, Failure> {
+pub fn planning(
+    parsed: &super::args::Parsed,
+    command: &'static Command,
+) -> Result<Planning, Failure> {
     let mut targets = Vec::new();
     for target in parsed.all("target") {
         let valid = target.parse::<crate::addrs::InstanceAddr>().is_ok()
@@ -63,7 +76,7 @@ pub fn planning(parsed: &super::args::Parsed, usage: &'static str) -> Result<Pla
                 .parse::<crate::addrs::InstanceAddr>()
                 .is_ok();
         if !valid {
-            return Err(Failure::Usage(format!("Invalid target {target:?}"), usage));
+            return Err(command.usage_error(format!("Invalid target {target:?}")));
         }
         targets.push(target.trim().to_string());
     }
@@ -72,7 +85,7 @@ pub fn planning(parsed: &super::args::Parsed, usage: &'static str) -> Result<Pla
         .iter()
         .map(|text| text.parse())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e: crate::addrs::AddrParseError| Failure::Usage(e.to_string(), usage))?;
+        .map_err(|e: crate::addrs::AddrParseError| command.usage_error(e.to_string()))?;
     Ok(Planning {
         refresh: parsed.flag("refresh", true),
         targets,
@@ -121,19 +134,17 @@ pub async fn make_plan(
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let mut flags = PLAN_FLAGS.to_vec();
-    flags.extend([Flag::value("out"), Flag::bool("detailed-exitcode")]);
-    let parsed = common::parse(args, &flags, USAGE)?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(0, "")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
-    let common = Common::from(&parsed, USAGE)?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let common = Common::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
-    let planning = planning(&parsed, USAGE)?;
+    let planning = planning(&parsed, &COMMAND)?;
     let planned = make_plan(
         ui,
         &config,

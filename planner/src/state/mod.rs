@@ -285,6 +285,16 @@ pub trait StateStore: Send + Sync {
     fn local_path(&self) -> Option<&std::path::Path> {
         None
     }
+
+    /// Releases a lock another process holds (`force-unlock`), named by the ID its lock
+    /// error showed. Stores whose locks only their holder can release refuse.
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        let _ = lock_id;
+        Err(StateError::Backend {
+            action: "unlock the state",
+            detail: "this state store's lock can only be released by the process holding it".into(),
+        })
+    }
 }
 
 impl<T: StateStore + ?Sized> StateStore for Box<T> {
@@ -318,6 +328,10 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn local_path(&self) -> Option<&std::path::Path> {
         (**self).local_path()
+    }
+
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        (**self).force_unlock(lock_id)
     }
 }
 

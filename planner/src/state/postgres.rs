@@ -330,6 +330,16 @@ impl StateStore for PgStore {
         };
         postgres_lock::lock(&self.bridge, &target, operation, timeout)
     }
+
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        self.client(&mut self.inner())?;
+        let target = LockTarget {
+            settings: &self.settings,
+            schema: &self.schema,
+            workspace: &self.workspace,
+        };
+        postgres_lock::force_unlock(&self.bridge, &target, lock_id)
+    }
 }
 
 impl std::fmt::Debug for PgStore {

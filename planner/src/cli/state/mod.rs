@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 use std::path::Path;
 
 use super::args::Parsed;
+use super::commands::Command;
 use super::{CommandResult, Failure, Ui, common};
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::state::{LocalStore, State, StateStore};
@@ -42,16 +43,22 @@ Subcommands:
     show                Show a resource in the state
 ";
 
+/// The `state` subcommands' tables.
+pub const COMMANDS: &[&Command] = &[
+    &list::COMMAND,
+    &mv::COMMAND,
+    &pull::COMMAND,
+    &rm::COMMAND,
+    &show::COMMAND,
+];
+
 /// The usage text of `state SUBCOMMAND`, for `-help`.
-pub fn usage(subcommand: Option<&str>) -> &'static str {
-    match subcommand {
-        Some("list") => list::USAGE,
-        Some("show") => show::USAGE,
-        Some("mv") => mv::USAGE,
-        Some("rm") => rm::USAGE,
-        Some("pull") => pull::USAGE,
-        _ => USAGE,
-    }
+pub fn usage(subcommand: Option<&str>) -> String {
+    let name = subcommand.map(|s| format!("state {s}"));
+    COMMANDS
+        .iter()
+        .find(|c| Some(c.name) == name.as_deref())
+        .map_or_else(|| USAGE.to_string(), |c| c.usage())
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
