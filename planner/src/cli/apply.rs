@@ -51,6 +51,7 @@ const APPLY_FLAGS: &[Flag] = &[
     flag_defs::REFRESH,
     flag_defs::REPLACE,
     flag_defs::TARGET,
+    flag_defs::EXCLUDE,
     flag_defs::INPUT,
     flag_defs::LOCK,
     flag_defs::LOCK_TIMEOUT,

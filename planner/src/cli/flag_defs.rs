@@ -69,7 +69,6 @@ pub const TARGET: Flag = Flag::repeated(
      of its dependencies. Use this option more than once to include more than one object. \
      This is for exceptional use only.",
 );
-#[allow(dead_code)]
 pub const EXCLUDE: Flag = Flag::repeated(
     "exclude",
     "=resource",

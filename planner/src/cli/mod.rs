@@ -257,9 +257,13 @@ fn help(command: &str, command_args: &[String]) -> String {
     if command == "state" {
         return state::usage(command_args.first().map(String::as_str));
     }
-    all_commands()
-        .into_iter()
-        .find(|c| c.name == command || c.name.strip_prefix("providers ") == Some(command))
+    let nested = command_args.first().map(|sub| format!("{command} {sub}"));
+    let commands = all_commands();
+    let named = |name: &str| commands.iter().find(|c| c.name == name);
+    nested
+        .as_deref()
+        .and_then(named)
+        .or_else(|| named(command))
         .map_or_else(|| USAGE.to_string(), |c| c.usage())
 }
 

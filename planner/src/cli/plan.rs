@@ -30,6 +30,7 @@ pub static COMMAND: Command = Command {
         flag_defs::REFRESH,
         flag_defs::REPLACE,
         flag_defs::TARGET,
+        flag_defs::EXCLUDE,
         flag_defs::VAR,
         flag_defs::VAR_FILE,
         flag_defs::DETAILED_EXITCODE,
@@ -61,24 +62,24 @@ pub const OPERATION_REFUSED: &[&str] = &[
 pub struct Planning {
     pub refresh: bool,
     pub targets: Vec<String>,
+    pub excludes: Vec<String>,
     pub replace: Vec<crate::addrs::InstanceAddr>,
 }
 
-/// Reads `-refresh`, `-target` and `-replace`.
+/// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
+/// three), refusing `-target` with `-exclude` as OpenTofu does.
 pub fn planning(
     parsed: &super::args::Parsed,
     command: &'static Command,
 ) -> Result<Planning, Failure> {
-    let mut targets = Vec::new();
-    for target in parsed.all("target") {
-        let valid = target.parse::<crate::addrs::InstanceAddr>().is_ok()
-            || format!("{target}.x.y")
-                .parse::<crate::addrs::InstanceAddr>()
-                .is_ok();
-        if !valid {
-            return Err(command.usage_error(format!("Invalid target {target:?}")));
-        }
-        targets.push(target.trim().to_string());
+    let targets = targetables(parsed.all("target"), "target", command)?;
+    let excludes = targetables(parsed.all("exclude"), "exclude", command)?;
+    if !targets.is_empty() && !excludes.is_empty() {
+        return Err(Failure::error(
+            "Invalid combination of arguments",
+            "The target and exclude planning options are mutually-exclusive. Each plan must \
+             use either only the target options or only the exclude options.",
+        ));
     }
     let replace = parsed
         .all("replace")
@@ -89,8 +90,29 @@ pub fn planning(
     Ok(Planning {
         refresh: parsed.flag("refresh", true),
         targets,
+        excludes,
         replace,
     })
+}
+
+/// Module, resource and instance addresses given to `-target` or `-exclude`.
+fn targetables(
+    given: &[String],
+    flag: &str,
+    command: &'static Command,
+) -> Result<Vec<String>, Failure> {
+    let mut addrs = Vec::new();
+    for text in given {
+        let valid = text.parse::<crate::addrs::InstanceAddr>().is_ok()
+            || format!("{text}.x.y")
+                .parse::<crate::addrs::InstanceAddr>()
+                .is_ok();
+        if !valid {
+            return Err(command.usage_error(format!("Invalid {flag} {text:?}")));
+        }
+        addrs.push(text.trim().to_string());
+    }
+    Ok(addrs)
 }
 
 /// The planning mode the flags select.
@@ -119,8 +141,16 @@ pub async fn make_plan(
         refresh: planning.refresh,
         parallelism: common.parallelism,
         targets: planning.targets.clone(),
+        excludes: planning.excludes.clone(),
         replace: planning.replace.clone(),
     };
+    if !options.replace.is_empty() && mode != PlanMode::Normal {
+        return Err(Failure::error(
+            "Unsupported plan mode",
+            "Forcing resource instance replacement (with -replace=...) is allowed only in normal \
+             planning mode.",
+        ));
+    }
     let variables = common.resolve_variables(ui, config)?;
     let plan = engine::plan(config, state, providers, &variables, &options)
         .await

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use tenantform_proto::value::{encode_json, type_to_json};
+use tenantform_proto::value::{Value, encode_json, type_to_json};
 
 use crate::addrs::{InstanceAddr, ModuleStep, ResourceAddr, static_module_path};
 use crate::config::Config;
@@ -76,6 +76,9 @@ pub(crate) async fn apply(
                     Some(None) => return true,
                     None => {}
                 }
+                if super::targets::output_left_out(graph, plan, id) {
+                    return true;
+                }
                 if let Some(ok) = applier.scope.visit_common(id, ProviderUse::Configure).await {
                     return ok;
                 }
@@ -88,6 +91,11 @@ pub(crate) async fn apply(
                         .get(&(module.as_slice(), addr))
                         .cloned()
                         .unwrap_or_default();
+                    if planned.is_empty() && plan.targeted {
+                        // Left out by the targets: unknown to whatever still refers to it.
+                        applier.scope.set_in(id, &module, Value::Unknown);
+                        continue;
+                    }
                     ok &= applier.resource(id, &module, addr, &planned).await;
                 }
                 ok
@@ -97,6 +105,9 @@ pub(crate) async fn apply(
     .await;
 
     let mut diags = applier.scope.take_diagnostics();
+    if plan.targeted {
+        diags.0.insert(0, super::targets::applied_warning());
+    }
     let not_started = outcomes
         .iter()
         .filter(|o| **o == Outcome::NotStarted)
@@ -225,13 +236,18 @@ fn final_outputs(
         let Some(id) = graph.id(&Node::Output(name.clone())) else {
             continue;
         };
-        if outcomes[id] != Outcome::Succeeded {
+        if outcomes[id] != Outcome::Succeeded || super::targets::output_left_out(graph, plan, id) {
             if let Some(previous) = state.outputs.get(name) {
                 outputs.insert(name.clone(), previous.clone());
             }
             continue;
         }
         let value = scope.get(id);
+        let value = if plan.targeted {
+            super::targets::unknown_as_null(value)
+        } else {
+            value
+        };
         if value.is_null() || !value.is_wholly_known() {
             continue;
         }
@@ -245,6 +261,13 @@ fn final_outputs(
                     sensitive: output.sensitive,
                 },
             );
+        }
+    }
+    if plan.targeted {
+        for (name, previous) in &state.outputs {
+            if !config.outputs.contains_key(name) {
+                outputs.insert(name.clone(), previous.clone());
+            }
         }
     }
     outputs

@@ -43,7 +43,7 @@ pub(crate) async fn plan(
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
         keep_outcomes: has_replace_triggers(config),
-        targeting: Targeting::new(&graph, &options.targets),
+        targeting: Targeting::new(&graph, &options.targets, &options.excludes),
         replace: options.replace.iter().cloned().collect(),
     };
     walk(
@@ -87,6 +87,9 @@ pub(crate) async fn plan(
 
     let outputs = planner.plan_outputs();
     let mut diags = planner.scope.take_diagnostics();
+    if let Some(targeting) = &planner.targeting {
+        diags.0.insert(0, targeting.warning());
+    }
     if diags.has_errors() {
         return Err(diags);
     }
@@ -103,6 +106,7 @@ pub(crate) async fn plan(
         prior_lineage: state.lineage.clone(),
         prior_serial: state.serial,
         warnings: diags,
+        targeted: planner.targeting.is_some(),
     })
 }
 
@@ -212,6 +216,9 @@ pub(super) struct Planner<'a> {
 
 impl Planner<'_> {
     async fn visit(&self, id: usize) -> bool {
+        if !self.evaluates_output(id) {
+            return true;
+        }
         if let Some(ok) = self.scope.visit_common(id, ProviderUse::Configure).await {
             return ok;
         }
@@ -229,6 +236,13 @@ impl Planner<'_> {
             }
         }
         ok
+    }
+
+    /// False for a root output a targeted plan does not evaluate (see [`Targeting`]).
+    fn evaluates_output(&self, id: usize) -> bool {
+        let root_output = matches!(self.scope.graph.node(id), Node::Output(_))
+            && self.scope.graph.module(id).is_empty();
+        !root_output || self.targeting.as_ref().is_none_or(|t| t.keeps_output(id))
     }
 
     /// Records a planned change.
@@ -278,6 +292,9 @@ impl Planner<'_> {
             let Some(id) = graph.id(&Node::Output(name.clone())) else {
                 continue;
             };
+            if !self.evaluates_output(id) {
+                continue;
+            }
             let after = match self.options.mode {
                 PlanMode::Destroy => Value::Null,
                 _ => self.scope.get(id),
@@ -304,7 +321,8 @@ impl Planner<'_> {
             });
         }
         for (name, stored) in &self.state.outputs {
-            if !config.outputs.contains_key(name) {
+            // A targeted plan leaves the outputs it does not evaluate as they are.
+            if !config.outputs.contains_key(name) && self.targeting.is_none() {
                 outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,

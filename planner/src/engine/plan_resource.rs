@@ -48,6 +48,22 @@ impl Planner<'_> {
         )?;
         let dependencies = self.dependencies(id);
         let keys = expansion.keys();
+        if !self.options.replace.is_empty() {
+            let instances: Vec<InstanceAddr> = keys
+                .iter()
+                .map(|key| InstanceAddr {
+                    module: module.to_vec(),
+                    resource: addr.clone(),
+                    key: key.clone(),
+                })
+                .collect();
+            self.scope
+                .report(super::targets::incomplete_replace_warnings(
+                    &self.options.replace,
+                    addr,
+                    &instances,
+                ));
+        }
         let results: Vec<Result<(InstanceKey, Marked), Diagnostics>> = stream::iter(keys)
             .map(|key| {
                 let subject_addr = InstanceAddr {

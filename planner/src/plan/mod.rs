@@ -112,6 +112,8 @@ pub struct Plan {
     pub prior_serial: u64,
     /// Warnings raised while planning.
     pub warnings: Diagnostics,
+    /// Made with `-target` or `-exclude`: applying it warns that changes may be incomplete.
+    pub targeted: bool,
 }
 
 impl Plan {

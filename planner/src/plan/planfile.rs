@@ -64,6 +64,9 @@ pub struct PlanFile {
     pub prior_serial: u64,
     pub changes: Vec<EncodedChange>,
     pub outputs: Vec<EncodedOutput>,
+    /// Made with `-target` or `-exclude`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub targeted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -243,6 +246,7 @@ impl PlanFile {
                     sensitive: o.sensitive,
                 })
                 .collect(),
+            targeted: plan.targeted,
         }
     }
 
@@ -310,6 +314,7 @@ impl PlanFile {
             prior_lineage: self.prior_lineage.clone(),
             prior_serial: self.prior_serial,
             warnings: Default::default(),
+            targeted: self.targeted,
         })
     }
 
@@ -472,6 +477,7 @@ mod tests {
             prior_lineage: "abc".into(),
             prior_serial: 7,
             warnings: Default::default(),
+            targeted: false,
         }
     }
 

@@ -7,6 +7,7 @@ mod expansion_tests;
 mod plan_tests;
 mod scale_tests;
 mod sensitivity_tests;
+mod targeting_tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -49,6 +50,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         refresh: true,
         parallelism: 4,
         targets: Vec::new(),
+        excludes: Vec::new(),
         replace: Vec::new(),
     }
 }
