@@ -171,6 +171,7 @@ async fn apply_saved(
             ));
         }
     };
+    super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers(&config).await?;
     let result = execute(ui, common, store, &config, state, &plan, &providers).await;
     common::close_providers(&providers).await;

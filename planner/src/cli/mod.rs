@@ -21,6 +21,7 @@ mod output;
 mod output_command;
 mod plan;
 mod providers_schema;
+mod saved_plan_variables;
 mod show;
 mod state;
 mod validate;

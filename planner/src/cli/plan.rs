@@ -189,8 +189,9 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let plan = planned?;
     match parsed.last("out") {
         Some(out) => {
-            PlanFile::new(&plan, config.sources.files.clone())
-                .write(Path::new(out))
+            let mut file = PlanFile::new(&plan, config.sources.files.clone());
+            file.set_variables = super::saved_plan_variables::set_variables(&config, &common);
+            file.write(Path::new(out))
                 .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
             ui.out(&format!(
                 "\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following \

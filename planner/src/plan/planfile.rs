@@ -6,7 +6,7 @@
 //! Values use a tagged encoding (`{"t":"unknown"}`, `{"t":"string","v":"..."}`) that keeps
 //! unknowns, sets, maps and tuples apart; provider private data is base64.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -67,6 +67,11 @@ pub struct PlanFile {
     /// Made with `-target` or `-exclude`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub targeted: bool,
+    /// The variables a source set when planning (defaults aside), as Terraform records them:
+    /// applying the plan refuses a different value for these and any value for the others.
+    /// `None` in files that predate the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_variables: Option<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -247,6 +252,7 @@ impl PlanFile {
                 })
                 .collect(),
             targeted: plan.targeted,
+            set_variables: None,
         }
     }
 
