@@ -30,6 +30,12 @@ pub static COMMAND: Command = Command {
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     match args.split_first() {
         Some((subcommand, rest)) if subcommand == "schema" => run_schema(ui, rest).await,
+        Some((subcommand, _)) if matches!(subcommand.as_str(), "lock" | "mirror") => {
+            ui.err(&format!(
+                "Error: the \"providers {subcommand}\" command is not supported by tenantform\n"
+            ));
+            Ok(1)
+        }
         _ => {
             Err(COMMAND
                 .usage_error("The providers command only supports the \"schema\" subcommand."))

@@ -286,6 +286,17 @@ pub trait StateStore: Send + Sync {
         None
     }
 
+    /// Replaces the stored state with exactly `state`, its lineage and serial included
+    /// (`state push`); the caller has checked that it may. As Terraform's `state push`, no
+    /// backup of the replaced state is kept.
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let _ = state;
+        Err(StateError::Backend {
+            action: "replace the state",
+            detail: "this state store cannot be replaced wholesale".into(),
+        })
+    }
+
     /// Releases a lock another process holds (`force-unlock`), named by the ID its lock
     /// error showed. Stores whose locks only their holder can release refuse.
     fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
@@ -333,6 +344,10 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
     fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
         (**self).force_unlock(lock_id)
     }
+
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        (**self).replace(state)
+    }
 }
 
 /// The `terraform_version` this program writes into new states.
@@ -373,6 +388,11 @@ impl State {
     /// Every instance's current object, in address order.
     pub fn iter(&self) -> impl Iterator<Item = (&InstanceAddr, &InstanceState)> {
         self.instances.iter()
+    }
+
+    /// The state without its serial is the same as `other`'s.
+    pub fn same_content(&self, other: &State) -> bool {
+        snapshot::content_digest(self) == snapshot::content_digest(other)
     }
 
     pub fn is_empty(&self) -> bool {

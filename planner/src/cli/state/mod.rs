@@ -1,11 +1,12 @@
 //! `tenantform state <subcommand>`: advanced state management, as Terraform's `state`
-//! commands: `list`, `show`, `mv`, `rm` and `pull`. This module dispatches the subcommands
+//! commands: `list`, `show`, `mv`, `rm`, `pull` and `push`. This module dispatches the subcommands
 //! and holds what they share: the `-state=PATH` store, address targets and Terraform's
 //! instance order.
 
 mod list;
 mod mv;
 mod pull;
+mod push;
 mod render;
 mod rm;
 mod show;
@@ -39,6 +40,7 @@ Subcommands:
     list                List resources in the state
     mv                  Move an item in the state
     pull                Pull current state and output to stdout
+    push                Update remote state from a local state file
     rm                  Remove instances from the state
     show                Show a resource in the state
 ";
@@ -48,6 +50,7 @@ pub const COMMANDS: &[&Command] = &[
     &list::COMMAND,
     &mv::COMMAND,
     &pull::COMMAND,
+    &push::COMMAND,
     &rm::COMMAND,
     &show::COMMAND,
 ];
@@ -72,6 +75,13 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         "mv" => mv::run(ui, rest),
         "rm" => rm::run(ui, rest),
         "pull" => pull::run(ui, rest),
+        "push" => push::run(ui, rest),
+        "identities" | "replace-provider" => {
+            ui.err(&format!(
+                "Error: the \"state {subcommand}\" command is not supported by tenantform\n"
+            ));
+            Ok(1)
+        }
         other => {
             ui.err(&format!(
                 "tenantform state has no subcommand named \"{other}\".\n\n{USAGE}"
