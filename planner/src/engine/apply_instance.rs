@@ -420,8 +420,13 @@ impl InstanceApplier<'_> {
             .read_data_source(&change.addr.resource.type_name, &config_value)
             .await
             .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
-        self.scope
-            .check(provider_diagnostics(&subject, read.diagnostics, range))?;
+        let diags = provider_diagnostics(&subject, read.diagnostics, range);
+        if resource.check.is_some() && diags.has_errors() {
+            // A check block's data source only warns; its result stays unknown.
+            self.scope.report(diags.into_warnings());
+            return Ok(change.planned.clone());
+        }
+        self.scope.check(diags)?;
         if !self.record_data(change, &read.new_state) {
             return Err(Diagnostics::new());
         }

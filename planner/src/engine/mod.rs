@@ -5,6 +5,7 @@
 mod apply;
 mod apply_deposed;
 mod apply_instance;
+mod data_dependencies;
 mod diagnostics;
 mod expand;
 mod import;

@@ -171,9 +171,7 @@ impl Planner<'_> {
             } else {
                 let prior = self.prior_object(&subject).await?;
                 let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
-                if let Some(prior) = prior {
-                    self.add_change(self.change(&subject, Action::NoOp, None, prior, None));
-                }
+                self.add_change(self.refreshed_only(&subject, prior));
                 schema_marked(&subject, value)
             };
             values.push((addr.key.clone(), value));

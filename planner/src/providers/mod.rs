@@ -99,6 +99,11 @@ pub trait ProviderClient: Send + Sync {
         type_name: &str,
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    async fn validate_data_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
     async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
     /// Upgrades raw JSON state written with `schema_version` to the current schema.
     async fn upgrade_resource_state(

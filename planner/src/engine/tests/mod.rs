@@ -3,6 +3,7 @@
 
 mod apply_tests;
 mod deposed_tests;
+mod drift_tests;
 mod expansion_tests;
 mod plan_tests;
 mod scale_tests;
