@@ -85,9 +85,10 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
         )
     })?;
     if as_json {
-        let prior: Vec<StateResource<'_>> = plan
-            .changes
-            .iter()
+        let mut prior_changes: Vec<_> = plan.changes.iter().chain(&plan.untouched).collect();
+        prior_changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+        let prior: Vec<StateResource<'_>> = prior_changes
+            .into_iter()
             .filter(|c| !c.prior.is_null())
             .map(|c| StateResource {
                 addr: &c.addr,

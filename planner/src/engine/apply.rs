@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use tenantform_proto::value::{Value, encode_json, type_to_json};
+use tenantform_proto::value::{encode_json, type_to_json};
 
 use crate::addrs::{InstanceAddr, ModuleStep, ResourceAddr, static_module_path};
 use crate::config::Config;
@@ -92,8 +92,16 @@ pub(crate) async fn apply(
                         .cloned()
                         .unwrap_or_default();
                     if planned.is_empty() && plan.targeted {
-                        // Left out by the targets: unknown to whatever still refers to it.
-                        applier.scope.set_in(id, &module, Value::Unknown);
+                        // Left out by the targets: what is stored, to whatever refers to it.
+                        match super::targets::stored_value(&applier.scope, id, &module, addr, state)
+                            .await
+                        {
+                            Ok(value) => applier.scope.set_marked_in(id, &module, value),
+                            Err(diags) => {
+                                applier.scope.report(diags);
+                                ok = false;
+                            }
+                        }
                         continue;
                     }
                     ok &= applier.resource(id, &module, addr, &planned).await;
@@ -230,7 +238,12 @@ fn final_outputs(
 ) -> BTreeMap<String, OutputState> {
     let mut outputs = BTreeMap::new();
     if plan.mode == PlanMode::Destroy {
-        return outputs;
+        // A targeted destroy evaluates no output and leaves them all as they were.
+        return if plan.targeted {
+            state.outputs.clone()
+        } else {
+            outputs
+        };
     }
     for (name, output) in &config.outputs {
         let Some(id) = graph.id(&Node::Output(name.clone())) else {

@@ -39,13 +39,19 @@ pub(crate) async fn plan(
         options,
         names: ProviderNames::new(providers),
         changes: Mutex::new(Vec::new()),
+        untouched: Mutex::new(Vec::new()),
         drift: Mutex::new(Vec::new()),
         handled: Mutex::new(HashSet::new()),
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
         changed_in_module: Mutex::new(HashSet::new()),
         keep_outcomes: has_replace_triggers(config),
-        targeting: Targeting::new(&graph, &options.targets, &options.excludes),
+        targeting: Targeting::new(
+            &graph,
+            &options.targets,
+            &options.excludes,
+            options.mode == PlanMode::Destroy,
+        ),
         replace: options.replace.iter().cloned().collect(),
     };
     walk(
@@ -112,6 +118,7 @@ pub(crate) async fn plan(
         prior_serial: state.serial,
         warnings: diags,
         targeted: planner.targeting.is_some(),
+        untouched: planner.untouched.into_inner().expect("untouched instances"),
     })
 }
 
@@ -208,6 +215,8 @@ pub(super) struct Planner<'a> {
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
     pub changes: Mutex<Vec<ResourceChange>>,
+    /// Stored instances a targeted plan leaves out.
+    pub untouched: Mutex<Vec<ResourceChange>>,
     /// Current objects the refresh found changed or deleted outside of tenantform.
     pub drift: Mutex<Vec<ResourceChange>>,
     /// Stored instances the resource visits took care of.

@@ -193,7 +193,13 @@ impl Planner<'_> {
             subject.range.clone(),
         )
         .await?;
-        Ok(schema_marked(subject, prior.value))
+        let value = prior.value.clone();
+        let change = self.change(subject, Action::NoOp, None, prior, None);
+        self.untouched
+            .lock()
+            .expect("untouched instances")
+            .push(change);
+        Ok(schema_marked(subject, value))
     }
 
     /// Plans the deletion of a stored instance its block no longer declares.
@@ -288,7 +294,7 @@ pub(super) fn schema_marked(subject: &Subject<'_>, value: Value) -> Marked {
 }
 
 /// The collection of stored instance values, shaped by the block's repetition.
-fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Marked)>) -> Marked {
+pub(super) fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Marked)>) -> Marked {
     let shape = if resource.count.is_some() {
         Expansion::Count(0)
     } else if resource.for_each.is_some() {

@@ -12,7 +12,15 @@ use std::collections::{BTreeMap, HashSet};
 
 use tenantform_proto::value::Value;
 
-use crate::addrs::{InstanceAddr, InstanceKey, ResourceAddr};
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
+use crate::lang::{Marked, Sensitivity};
+use crate::plan::objchange::sensitive_paths;
+use crate::state::{InstanceState, State};
+
+use super::instances::decode_instance;
+use super::plan::schema_for;
+use super::plan_resource::stored_collection;
+use super::scope::Scope;
 use crate::diags::{Diagnostic, Diagnostics};
 use crate::graph::{ConfigGraph, Node};
 use crate::plan::Plan;
@@ -73,25 +81,36 @@ pub(crate) enum Coverage {
 impl Targeting {
     /// `None` when there are neither targets nor excludes (the plan covers everything).
     /// Targets and excludes together are refused before planning.
-    pub fn new(graph: &ConfigGraph, targets: &[String], excludes: &[String]) -> Option<Targeting> {
+    /// In a destroy plan the edges turn around, as in Terraform's destroy graph: a target
+    /// takes what depends on it along, an exclude keeps what it depends on, and no output
+    /// is evaluated.
+    pub fn new(
+        graph: &ConfigGraph,
+        targets: &[String],
+        excludes: &[String],
+        destroying: bool,
+    ) -> Option<Targeting> {
+        let edges = Edges::new(graph, destroying);
         let mut targeting = if !targets.is_empty() {
-            Targeting::selecting(graph, targets)
+            Targeting::selecting(graph, &edges, targets)
         } else if !excludes.is_empty() {
-            Targeting::excluding(graph, excludes)
+            Targeting::excluding(graph, &edges, excludes)
         } else {
             return None;
         };
-        targeting.outputs = kept_outputs(graph, |id| targeting.covers_node(id));
+        if !destroying {
+            targeting.outputs = kept_outputs(graph, |id| targeting.covers_node(id));
+        }
         Some(targeting)
     }
 
-    fn selecting(graph: &ConfigGraph, targets: &[String]) -> Targeting {
+    fn selecting(graph: &ConfigGraph, edges: &Edges, targets: &[String]) -> Targeting {
         let configs: Vec<String> = targets.iter().map(|t| without_keys(t)).collect();
         let named: HashSet<usize> = resource_nodes(graph)
             .filter(|&id| configs.iter().any(|t| covers(t, &graph.display(id))))
             .collect();
-        let needed = closure(named.iter().flat_map(|&id| graph.dependencies(id)), |id| {
-            graph.dependencies(id).collect()
+        let needed = closure(named.iter().flat_map(|&id| edges.upstream(id)), |id| {
+            edges.upstream(id)
         });
         Targeting {
             selection: Selection::Target,
@@ -104,18 +123,14 @@ impl Targeting {
 
     /// Everything but the excluded resources and the resources depending on any resource
     /// block an exclude touches (generalised to its configuration block, as OpenTofu does).
-    fn excluding(graph: &ConfigGraph, excludes: &[String]) -> Targeting {
+    fn excluding(graph: &ConfigGraph, edges: &Edges, excludes: &[String]) -> Targeting {
         let configs: Vec<String> = excludes.iter().map(|e| without_keys(e)).collect();
-        let dependents = dependents_of(graph);
         let touched: Vec<usize> = resource_nodes(graph)
             .filter(|&id| configs.iter().any(|e| covers(e, &graph.display(id))))
             .collect();
-        let mut excluded = closure(
-            touched
-                .iter()
-                .flat_map(|&id| dependents[id].iter().copied()),
-            |id| dependents[id].clone(),
-        );
+        let mut excluded = closure(touched.iter().flat_map(|&id| edges.downstream(id)), |id| {
+            edges.downstream(id)
+        });
         excluded.extend(
             resource_nodes(graph)
                 .filter(|&id| excludes.iter().any(|e| covers(e, &graph.display(id)))),
@@ -132,11 +147,14 @@ impl Targeting {
         }
     }
 
+    /// A resource an address names is planned instance by instance even when another named
+    /// resource depends on it (Terraform hands it the targets); one only depended on is
+    /// planned whole.
     pub fn coverage(&self, id: usize) -> Coverage {
-        if self.needed.contains(&id) {
-            Coverage::All
-        } else if self.named.contains(&id) {
+        if self.named.contains(&id) {
             Coverage::Named
+        } else if self.needed.contains(&id) {
+            Coverage::All
         } else {
             Coverage::None
         }
@@ -205,6 +223,40 @@ fn map_values(entries: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
         .into_iter()
         .map(|(key, value)| (key, unknown_as_null(value)))
         .collect()
+}
+
+/// The value a resource left out of a targeted apply shows to what still refers to it, in
+/// one module instance: its stored instances, as Terraform reads them from the state, and
+/// unknown when it has none.
+pub(crate) async fn stored_value(
+    scope: &Scope<'_>,
+    id: usize,
+    module: &[ModuleStep],
+    addr: &ResourceAddr,
+    state: &State,
+) -> Result<Marked, Diagnostics> {
+    let config = scope.module_config(id);
+    let Some(resource) = config.resource(addr) else {
+        return Ok(Marked::plain(Value::Unknown));
+    };
+    let stored: Vec<(&InstanceAddr, &InstanceState)> = state
+        .instances
+        .iter()
+        .filter(|(a, _)| a.module == module && &a.resource == addr)
+        .collect();
+    if stored.is_empty() {
+        return Ok(Marked::plain(Value::Unknown));
+    }
+    let range = Some(resource.range.clone());
+    let client = scope.client(&resource.provider, range.clone())?;
+    let schema = schema_for(scope.providers, &resource.provider, addr, range.clone())?;
+    let mut values = Vec::new();
+    for (instance_addr, instance) in stored {
+        let prior = decode_instance(client, schema, instance_addr, instance, range.clone()).await?;
+        let marks = Sensitivity::from_paths(&sensitive_paths(&schema.block, &prior.value));
+        values.push((instance_addr.key.clone(), Marked::new(prior.value, marks)));
+    }
+    Ok(stored_collection(resource, values))
 }
 
 /// Terraform's warnings for `-replace` addresses without an instance key that name a
@@ -282,15 +334,47 @@ fn closure(
     seen
 }
 
-/// For every node, the nodes that depend on it directly.
-fn dependents_of(graph: &ConfigGraph) -> Vec<Vec<usize>> {
-    let mut dependents = vec![Vec::new(); graph.len()];
-    for id in 0..graph.len() {
-        for dependency in graph.dependencies(id) {
-            dependents[dependency].push(id);
+/// The graph's edges in the direction an operation follows them: "upstream" is what a node
+/// needs done first (its dependencies; its dependents when destroying).
+struct Edges {
+    dependencies: Vec<Vec<usize>>,
+    dependents: Vec<Vec<usize>>,
+    destroying: bool,
+}
+
+impl Edges {
+    fn new(graph: &ConfigGraph, destroying: bool) -> Edges {
+        let dependencies: Vec<Vec<usize>> = (0..graph.len())
+            .map(|id| graph.dependencies(id).collect())
+            .collect();
+        let mut dependents = vec![Vec::new(); graph.len()];
+        for (id, needs) in dependencies.iter().enumerate() {
+            for &dependency in needs {
+                dependents[dependency].push(id);
+            }
+        }
+        Edges {
+            dependencies,
+            dependents,
+            destroying,
         }
     }
-    dependents
+
+    fn upstream(&self, id: usize) -> Vec<usize> {
+        if self.destroying {
+            self.dependents[id].clone()
+        } else {
+            self.dependencies[id].clone()
+        }
+    }
+
+    fn downstream(&self, id: usize) -> Vec<usize> {
+        if self.destroying {
+            self.dependencies[id].clone()
+        } else {
+            self.dependents[id].clone()
+        }
+    }
 }
 
 /// The root outputs that depend on at least one resource, all of them covered.

@@ -117,6 +117,9 @@ pub struct Plan {
     pub warnings: Diagnostics,
     /// Made with `-target` or `-exclude`: applying it warns that changes may be incomplete.
     pub targeted: bool,
+    /// The stored instances a targeted plan leaves out, unchanged: part of the plan's prior
+    /// state, never applied.
+    pub untouched: Vec<ResourceChange>,
 }
 
 impl Plan {

@@ -75,6 +75,9 @@ pub struct PlanFile {
     /// `None` in files that predate the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_variables: Option<BTreeSet<String>>,
+    /// The stored instances a targeted plan leaves out (part of its prior state).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untouched: Vec<EncodedChange>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -257,6 +260,7 @@ impl PlanFile {
                 .collect(),
             targeted: plan.targeted,
             set_variables: None,
+            untouched: plan.untouched.iter().map(encode_change).collect(),
         }
     }
 
@@ -282,6 +286,11 @@ impl PlanFile {
             .iter()
             .map(|c| decode_change(c, path))
             .collect::<Result<Vec<_>, _>>()?;
+        let untouched = self
+            .untouched
+            .iter()
+            .map(|c| decode_change(c, path))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
             outputs.push(OutputChange {
@@ -302,6 +311,7 @@ impl PlanFile {
             prior_serial: self.prior_serial,
             warnings: Default::default(),
             targeted: self.targeted,
+            untouched,
         })
     }
 
@@ -523,6 +533,7 @@ mod tests {
             prior_serial: 7,
             warnings: Default::default(),
             targeted: false,
+            untouched: Vec::new(),
         }
     }
 

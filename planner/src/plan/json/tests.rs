@@ -144,6 +144,7 @@ fn plan_has_terraforms_shape() {
         prior_serial: 1,
         warnings: Default::default(),
         targeted: false,
+        untouched: Vec::new(),
     };
     let prior_values = obj(&[("id", Value::string("9"))]);
     let prior_addr: InstanceAddr = "tenant.old".parse().unwrap();
