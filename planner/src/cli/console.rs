@@ -41,6 +41,7 @@ pub static COMMAND: Command = Command {
         "var-file",
         "input",
         "target",
+        "scope",
         "compact-warnings",
     ],
 };

@@ -40,7 +40,7 @@ pub static COMMAND: Command = Command {
         ),
         flag_defs::NO_COLOR,
     ],
-    refused: &["plan", "var", "var-file"],
+    refused: &["plan", "format", "verbose", "var", "var-file"],
 };
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {

@@ -30,7 +30,6 @@ pub static COMMAND: Command = Command {
         "state",
         "state-out",
         "backup",
-        "allow-missing-config",
         "ignore-remote-version",
         "compact-warnings",
         "target",

@@ -25,7 +25,7 @@ pub static COMMAND: Command = Command {
             "If specified, output the state or plan in a machine-readable form.",
         ),
     ],
-    refused: &[],
+    refused: &["var", "var-file"],
 };
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {

@@ -23,7 +23,7 @@ pub static COMMAND: Command = Command {
   state. The address argument must be used to specify a single resource.
   You can view the list of available resources with \"tenantform state list\".",
     flags: &[flag_defs::STATE_PATH, flag_defs::NO_COLOR],
-    refused: &[],
+    refused: &["json"],
 };
 
 const NOT_FOUND: &str = "No instance found for the given address!
