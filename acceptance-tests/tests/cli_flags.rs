@@ -55,6 +55,9 @@ fn with_env(mut spec: CommandSpec, env: &[(&str, &str)]) -> Output {
     spec.run(DEFAULT_TIMEOUT)
 }
 
+/// Environment, arguments, the exit code both tools give, and text both print.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], i32, &'a str);
+
 #[test]
 fn tf_cli_args_are_merged_as_terraform_merges_them() {
     let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
@@ -64,7 +67,7 @@ fn tf_cli_args_are_merged_as_terraform_merges_them() {
     project
         .tenantform(&["init", "-input=false"])
         .expect_success();
-    let cases: &[(&[(&str, &str)], &[&str], i32, &str)] = &[
+    let cases: &[Case] = &[
         (
             &[("TF_CLI_ARGS_plan", "-bogus")],
             &["plan"],
