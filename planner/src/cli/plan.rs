@@ -207,3 +207,53 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let detailed = parsed.flag("detailed-exitcode", false);
     Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn repeated_targets_and_replacements_are_all_kept() {
+        let parsed = COMMAND
+            .parse(&args(&[
+                "-target=tenant.a",
+                "-target",
+                "module.t[\"x\"]",
+                "-replace=tenant.a",
+                "-replace=tenant.b[1]",
+            ]))
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        let Ok(planning) = planning(&parsed, &COMMAND) else {
+            panic!("the addresses are valid");
+        };
+        assert_eq!(planning.targets, ["tenant.a", "module.t[\"x\"]"]);
+        let replaced: Vec<String> = planning.replace.iter().map(|a| a.to_string()).collect();
+        assert_eq!(replaced, ["tenant.a", "tenant.b[1]"]);
+    }
+
+    #[test]
+    fn exclude_cannot_be_combined_with_target() {
+        let parsed = COMMAND
+            .parse(&args(&[
+                "-exclude=tenant.a",
+                "-exclude=tenant.b",
+                "-target=tenant.c",
+            ]))
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        let Err(Failure::Diags(diags, _)) = planning(&parsed, &COMMAND) else {
+            panic!("-target with -exclude accepted");
+        };
+        assert_eq!(diags.0[0].summary, "Invalid combination of arguments");
+        let parsed = COMMAND
+            .parse(&args(&["-exclude=tenant.a", "-exclude=module.m"]))
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        let Ok(planning) = planning(&parsed, &COMMAND) else {
+            panic!("the addresses are valid");
+        };
+        assert_eq!(planning.excludes, ["tenant.a", "module.m"]);
+    }
+}

@@ -207,3 +207,56 @@ async fn a_replace_without_the_key_of_an_expanded_resource_is_warned_about() {
          -replace=\"fake_thing.e[\\\"z\\\"]\""
     ));
 }
+
+#[tokio::test]
+async fn in_a_destroy_plan_targets_take_their_dependents_and_excludes_keep_their_dependencies() {
+    let fake = FakeProvider::new();
+    let state = converge(&config(FLEET), &State::new(), &fake).await;
+    let destroy = |targets: Vec<String>, excludes: Vec<String>| {
+        let mut options = options(PlanMode::Destroy);
+        options.targets = targets;
+        options.excludes = excludes;
+        options
+    };
+    let targeted = destroy(vec!["fake_thing.e[\"x\"]".into()], Vec::new());
+    let plan = crate::engine::plan(
+        &config(FLEET),
+        &state,
+        &providers(&fake),
+        &BTreeMap::new(),
+        &targeted,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        planned(&plan),
+        [
+            "fake_child.k[\"x\"]",
+            "fake_child.k[\"y\"]",
+            "fake_child.k[\"z\"]",
+            "fake_thing.e[\"x\"]"
+        ]
+    );
+    assert!(plan.outputs.is_empty());
+    let excluded = destroy(Vec::new(), vec!["fake_thing.e[\"x\"]".into()]);
+    let plan = crate::engine::plan(
+        &config(FLEET),
+        &state,
+        &providers(&fake),
+        &BTreeMap::new(),
+        &excluded,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        planned(&plan),
+        [
+            "fake_child.k[\"x\"]",
+            "fake_child.k[\"y\"]",
+            "fake_child.k[\"z\"]",
+            "fake_thing.e[\"y\"]",
+            "fake_thing.e[\"z\"]",
+            "fake_thing.lone"
+        ]
+    );
+}
