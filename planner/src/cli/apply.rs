@@ -72,11 +72,8 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
         .at_most(1, "Expected at most one positional argument.")
         .map_err(|e| command.usage_error(e.to_string()))?;
     let common = Common::from(&parsed, command)?;
-    let mode = if destroy_command {
-        PlanMode::Destroy
-    } else {
-        super::plan::mode(&parsed)
-    };
+    let mode = super::plan::mode(&parsed, destroy_command)?;
+    let planning = super::plan::planning(&parsed, command)?;
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));
@@ -88,7 +85,6 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
-    let planning = super::plan::planning(&parsed, command)?;
     let result = async {
         let plan =
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)

@@ -115,14 +115,37 @@ fn targetables(
     Ok(addrs)
 }
 
-/// The planning mode the flags select.
-pub fn mode(parsed: &super::args::Parsed) -> PlanMode {
-    if parsed.flag("destroy", false) {
-        PlanMode::Destroy
-    } else if parsed.flag("refresh-only", false) {
-        PlanMode::RefreshOnly
-    } else {
-        PlanMode::Normal
+/// The planning mode the flags select, refusing contradictions as Terraform does; `destroy`
+/// is the `destroy` command, which always destroys.
+pub fn mode(parsed: &super::args::Parsed, destroy: bool) -> Result<PlanMode, Failure> {
+    let destroy_flag = parsed.flag("destroy", false);
+    let refresh_only = parsed.flag("refresh-only", false);
+    let invalid = |detail: &str| Err(Failure::error("Invalid mode option", detail));
+    if destroy {
+        return match (destroy_flag, refresh_only) {
+            (true, _) => invalid(
+                "The -destroy option is not valid for \"terraform destroy\", because this \
+                 command always runs in destroy mode.",
+            ),
+            (false, true) => {
+                invalid("The -refresh-only option is not valid for \"terraform destroy\".")
+            }
+            (false, false) => Ok(PlanMode::Destroy),
+        };
+    }
+    match (destroy_flag, refresh_only) {
+        (true, true) => Err(Failure::error(
+            "Incompatible plan mode options",
+            "The -destroy and -refresh-only options are mutually-exclusive.",
+        )),
+        (true, false) => Ok(PlanMode::Destroy),
+        (false, true) if !parsed.flag("refresh", true) => Err(Failure::error(
+            "Incompatible refresh options",
+            "It doesn't make sense to use -refresh-only at the same time as -refresh=false, \
+             because Terraform would have nothing to do.",
+        )),
+        (false, true) => Ok(PlanMode::RefreshOnly),
+        (false, false) => Ok(PlanMode::Normal),
     }
 }
 
@@ -169,22 +192,14 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .at_most(0, "")
         .map_err(|e| COMMAND.usage_error(e.to_string()))?;
     let common = Common::from(&parsed, &COMMAND)?;
+    let mode = mode(&parsed, false)?;
+    let planning = planning(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
-    let planning = planning(&parsed, &COMMAND)?;
-    let planned = make_plan(
-        ui,
-        &config,
-        &state,
-        &providers,
-        &common,
-        mode(&parsed),
-        &planning,
-    )
-    .await;
+    let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
     let plan = planned?;
     match parsed.last("out") {
