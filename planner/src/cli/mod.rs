@@ -115,6 +115,7 @@ Main commands:
 All other commands:
   console       Try tenantform expressions at an interactive command prompt
   fmt           Reformat your configuration in the standard style
+  force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
   import        Associate existing infrastructure with a tenantform resource
   output        Show output values from your root module
