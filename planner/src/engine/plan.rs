@@ -150,7 +150,7 @@ pub(crate) fn provider_source(config: &Config, providers: &Providers, local: &st
                 .get(local)
                 .map(|r| r.source.clone())
         })
-        .unwrap_or_else(|| format!("registry.terraform.io/hashicorp/{local}"))
+        .unwrap_or_else(|| crate::config::default_source(local))
 }
 
 /// The schema of a resource type, or a diagnostic.

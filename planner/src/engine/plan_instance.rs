@@ -500,9 +500,19 @@ impl Planner<'_> {
         prior: PriorObject,
         response: Option<PlanResponse>,
     ) -> ResourceChange {
-        let (planned, planned_private, requires_replace) = match response {
-            Some(r) => (r.planned, r.planned_private, r.requires_replace),
-            None => (prior.value.clone(), prior.private.clone(), Vec::new()),
+        let (planned, planned_private, requires_replace, shapes) = match response {
+            Some(r) => (
+                r.planned,
+                r.planned_private,
+                r.requires_replace,
+                r.unknown_collections,
+            ),
+            None => (
+                prior.value.clone(),
+                prior.private.clone(),
+                Vec::new(),
+                Vec::new(),
+            ),
         };
         let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
         sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
@@ -510,7 +520,10 @@ impl Planner<'_> {
         sensitive.extend(prior.sensitive.iter().cloned());
         sensitive.sort();
         sensitive.dedup();
-        let collections = unknown_collections(&subject.schema.block, &planned);
+        let mut collections = unknown_collections(&subject.schema.block, &planned);
+        collections.extend(shapes);
+        collections.sort();
+        collections.dedup();
         ResourceChange {
             addr: subject.addr.clone(),
             deposed: None,

@@ -278,7 +278,12 @@ impl Planner<'_> {
     /// Records a change and returns the value dependents see, marked where the schema or
     /// the configuration makes it sensitive.
     pub(super) fn finish(&self, subject: &Subject<'_>, mut change: ResourceChange) -> Marked {
-        change.unknown_collections = unknown_collections(&subject.schema.block, &change.planned);
+        // The schema's shapes of the final planned value, and those the provider typed.
+        let mut shapes = unknown_collections(&subject.schema.block, &change.planned);
+        shapes.append(&mut change.unknown_collections);
+        shapes.sort();
+        shapes.dedup();
+        change.unknown_collections = shapes;
         let recorded = Sensitivity::from_paths(&change.sensitive_paths);
         let value = schema_marked(subject, change.planned.clone()).with(recorded);
         let marks = value.marks.fitted(&value.value);

@@ -264,6 +264,7 @@ impl ProviderClient for FakeProvider {
         request: PlanRequest<'_>,
     ) -> Result<PlanResponse, ProviderError> {
         let mut response = PlanResponse {
+            unknown_collections: Vec::new(),
             planned: request.proposed.clone(),
             requires_replace: Vec::new(),
             planned_private: request.prior_private.to_vec(),

@@ -411,6 +411,7 @@ impl ProviderClient for GrpcProvider {
             })
             .await?;
         Ok(PlanResponse {
+            unknown_collections: Vec::new(),
             planned: self.decode(response.planned_state.as_ref(), ty)?,
             requires_replace: response
                 .requires_replace
