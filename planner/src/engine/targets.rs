@@ -13,7 +13,10 @@ use std::collections::{BTreeMap, HashSet};
 use tenantform_proto::value::Value;
 
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
+use crate::diags::{Diagnostic, Diagnostics};
+use crate::graph::{ConfigGraph, Node};
 use crate::lang::{Marked, Sensitivity};
+use crate::plan::Plan;
 use crate::plan::objchange::sensitive_paths;
 use crate::state::{InstanceState, State};
 
@@ -21,9 +24,6 @@ use super::instances::decode_instance;
 use super::plan::schema_for;
 use super::plan_resource::stored_collection;
 use super::scope::Scope;
-use crate::diags::{Diagnostic, Diagnostics};
-use crate::graph::{ConfigGraph, Node};
-use crate::plan::Plan;
 
 /// Terraform's warning for a plan made with `-target`.
 const TARGETING_DETAIL: &str = "You are creating a plan with the -target option, which means \
