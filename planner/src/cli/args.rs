@@ -91,6 +91,8 @@ pub struct Parsed {
     values: BTreeMap<&'static str, Vec<String>>,
     /// Every flag value in command-line order, for flags whose relative order matters.
     sequence: Vec<(&'static str, String)>,
+    /// The repeatable flags given: read with [`Parsed::all`], never [`Parsed::last`].
+    repeated: Vec<&'static str>,
     pub positional: Vec<String>,
 }
 
@@ -131,7 +133,9 @@ pub fn parse(args: &[String], flags: &[Flag]) -> Result<Parsed, ArgsError> {
         };
         parsed.sequence.push((flag.name, value.clone()));
         let slot = parsed.values.entry(flag.name).or_default();
-        if flag.kind != FlagKind::Repeated {
+        if flag.kind == FlagKind::Repeated {
+            parsed.repeated.push(flag.name);
+        } else {
             slot.clear();
         }
         slot.push(value);
@@ -165,8 +169,13 @@ impl Parsed {
         self.last(name).map_or(default, |v| v == "true")
     }
 
-    /// The last value given for a flag.
+    /// The last value given for a single-value flag. A repeatable flag keeps every value:
+    /// reading only its last one is a mistake, caught in debug builds.
     pub fn last(&self, name: &str) -> Option<&str> {
+        debug_assert!(
+            !self.repeated.contains(&name),
+            "-{name} is repeatable: read every value with all()"
+        );
         self.values
             .get(name)
             .and_then(|v| v.last())
@@ -332,6 +341,20 @@ mod tests {
         assert_eq!(err.to_string(), "flag provided but not defined: -bogus");
         let err = parse(&args(&["-out"]), FLAGS).unwrap_err();
         assert_eq!(err.to_string(), "flag needs an argument: -out");
+    }
+
+    #[test]
+    fn a_value_flag_given_twice_keeps_the_last_value_as_go_does() {
+        let p = parse(&args(&["-out=a", "-out=b"]), FLAGS).unwrap();
+        assert_eq!(p.last("out"), Some("b"));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "-var is repeatable")]
+    fn reading_only_the_last_value_of_a_repeatable_flag_is_caught() {
+        let p = parse(&args(&["-var=a=1", "-var=b=2"]), FLAGS).unwrap();
+        let _ = p.last("var");
     }
 
     #[test]
