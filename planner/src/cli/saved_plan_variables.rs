@@ -27,10 +27,17 @@ pub fn check(
     let given = variables::given_values(config, &common.variable_sources)
         .map_err(|unresolved| Failure::Diags(unresolved.diags, unresolved.sources))?;
     let mut diags = given.warnings;
+    let mut undeclared_in_files = 0;
     for (name, value, origin) in &given.values {
         let planned = plan.variables.get(name);
         let recorded = recorded.map_or(planned.is_some(), |set| set.contains(name));
         let Some(planned) = planned.filter(|_| recorded) else {
+            if matches!(origin, Origin::File(_)) {
+                undeclared_in_files += 1;
+                if undeclared_in_files > 2 {
+                    continue;
+                }
+            }
             diags.0.extend(undeclared(name, origin));
             continue;
         };
@@ -42,6 +49,16 @@ pub fn check(
             .0
             .extend(changed(name, planned, value, origin, sensitive));
     }
+    if undeclared_in_files > 2 {
+        diags.push(Diagnostic::warning(
+            "Values for undeclared variables",
+            format!(
+                "In addition to the other similar warnings shown, {} other variable(s) defined \
+                 without being declared.",
+                undeclared_in_files - 2
+            ),
+        ));
+    }
     if diags.has_errors() {
         return Err(Failure::Diags(diags, given.sources));
     }
@@ -49,7 +66,8 @@ pub fn check(
     Ok(())
 }
 
-/// Terraform's diagnostic for a value the plan has no record of.
+/// Terraform's diagnostic for a value the plan has no record of (files warn, the
+/// environment is ignored, the command line is an error).
 fn undeclared(name: &str, origin: &Origin) -> Option<Diagnostic> {
     let summary = "Value for undeclared variable";
     match origin {
@@ -61,21 +79,18 @@ fn undeclared(name: &str, origin: &Origin) -> Option<Diagnostic> {
                  \"variable\" block to the configuration."
             ),
         )),
-        Origin::File(range) if !is_auto_loaded(range) => Some(
-            Diagnostic::warning(
-                summary,
-                format!(
-                    "The root module does not declare a variable named \"{name}\" but a value \
-                     was found in file \"{}\". If you meant to use this value, add a \
-                     \"variable\" block to the configuration.\n\nTo silence these warnings, use \
-                     TF_VAR_... environment variables to provide certain \"global\" settings to \
-                     all configurations in your organization. To reduce the verbosity of these \
-                     warnings, use the -compact-warnings option.",
-                    range.filename
-                ),
-            )
-            .with_range(Some(range.clone())),
-        ),
+        Origin::File(range) => Some(Diagnostic::warning(
+            summary,
+            format!(
+                "The root module does not declare a variable named \"{name}\" but a value was \
+                 found in file \"{}\". If you meant to use this value, add a \"variable\" block \
+                 to the configuration.\n\nTo silence these warnings, use TF_VAR_... environment \
+                 variables to provide certain \"global\" settings to all configurations in your \
+                 organization. To reduce the verbosity of these warnings, use the \
+                 -compact-warnings option.",
+                range.filename
+            ),
+        )),
         _ => None,
     }
 }
