@@ -180,6 +180,13 @@ pub async fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
+    // As Terraform, `-v`, `-version` or `--version` anywhere shows the version.
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-v" | "-version" | "--version"))
+    {
+        return finish(&ui, version::run(&ui, &[]).await);
+    }
     let mut rest = args.as_slice();
     while let Some(first) = rest.first() {
         let flag = first.trim_start_matches('-');
