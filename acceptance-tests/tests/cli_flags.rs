@@ -68,6 +68,13 @@ fn tf_cli_args_are_merged_as_terraform_merges_them() {
         .tenantform(&["init", "-input=false"])
         .expect_success();
     let cases: &[Case] = &[
+        (&[], &["plan", "-no-color", "-version"], 0, "\non "),
+        (
+            &[("TF_CLI_ARGS_plan", "-v")],
+            &["plan", "-no-color"],
+            0,
+            "\non ",
+        ),
         (
             &[("TF_CLI_ARGS_plan", "-bogus")],
             &["plan"],
