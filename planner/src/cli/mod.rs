@@ -187,37 +187,10 @@ pub async fn run(args: Vec<String>) -> i32 {
     {
         return finish(&ui, version::run(&ui, &[]).await);
     }
-    let mut rest = args.as_slice();
-    while let Some(first) = rest.first() {
-        let flag = first.trim_start_matches('-');
-        if !first.starts_with('-') || first == "-" {
-            break;
-        }
-        rest = &rest[1..];
-        if let Some(dir) = flag.strip_prefix("chdir=") {
-            if let Err(err) = std::env::set_current_dir(dir) {
-                ui.err(&format!(
-                    "Error handling -chdir option: chdir {dir}: {err}\n"
-                ));
-                return 1;
-            }
-        } else if flag == "chdir" {
-            ui.err(
-                "Error handling -chdir option: the option requires a directory, as -chdir=DIR\n",
-            );
-            return 1;
-        } else if matches!(flag, "help" | "h") {
-            ui.out(USAGE);
-            return 0;
-        } else if matches!(flag, "version" | "v") {
-            return finish(&ui, version::run(&ui, &[]).await);
-        } else {
-            ui.err(&format!(
-                "Error: flag provided but not defined: {first}\n\n{USAGE}"
-            ));
-            return 1;
-        }
-    }
+    let rest = match global_options(&ui, &args) {
+        Ok(rest) => rest,
+        Err(code) => return code,
+    };
     let Some((command, command_args)) = rest.split_first() else {
         ui.out(USAGE);
         return 1;
@@ -235,22 +208,62 @@ pub async fn run(args: Vec<String>) -> i32 {
         ui.out(&help(command, command_args));
         return 0;
     }
-    let result = match command.as_str() {
-        "version" => version::run(&ui, command_args).await,
-        "init" => init::run(&ui, command_args).await,
-        "validate" => validate::run(&ui, command_args).await,
-        "plan" => plan::run(&ui, command_args).await,
-        "apply" => apply::run(&ui, command_args, false).await,
-        "destroy" => apply::run(&ui, command_args, true).await,
-        "show" => show::run(&ui, command_args).await,
-        "import" => import::run(&ui, command_args).await,
-        "output" => output_command::run(&ui, command_args).await,
-        "fmt" => fmt::run(&ui, command_args),
-        "console" => console::run(&ui, command_args).await,
-        "state" => state::run(&ui, command_args).await,
-        "graph" => graph::run(&ui, command_args).await,
-        "providers" => providers_schema::run(&ui, command_args).await,
-        "force-unlock" => force_unlock::run(&ui, command_args),
+    dispatch(&ui, command, command_args).await
+}
+
+/// Handles the options before the subcommand (`-chdir=DIR`, `-help`); the rest of the
+/// command line, or the exit code when the options end the run.
+fn global_options<'a>(ui: &Ui, args: &'a [String]) -> Result<&'a [String], i32> {
+    let mut rest = args;
+    while let Some(first) = rest.first() {
+        let flag = first.trim_start_matches('-');
+        if !first.starts_with('-') || first == "-" {
+            break;
+        }
+        rest = &rest[1..];
+        if let Some(dir) = flag.strip_prefix("chdir=") {
+            if let Err(err) = std::env::set_current_dir(dir) {
+                ui.err(&format!(
+                    "Error handling -chdir option: chdir {dir}: {err}\n"
+                ));
+                return Err(1);
+            }
+        } else if flag == "chdir" {
+            ui.err(
+                "Error handling -chdir option: the option requires a directory, as -chdir=DIR\n",
+            );
+            return Err(1);
+        } else if matches!(flag, "help" | "h") {
+            ui.out(USAGE);
+            return Err(0);
+        } else {
+            ui.err(&format!(
+                "Error: flag provided but not defined: {first}\n\n{USAGE}"
+            ));
+            return Err(1);
+        }
+    }
+    Ok(rest)
+}
+
+/// Runs one command and returns its exit code.
+async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
+    let result = match command {
+        "version" => version::run(ui, command_args).await,
+        "init" => init::run(ui, command_args).await,
+        "validate" => validate::run(ui, command_args).await,
+        "plan" => plan::run(ui, command_args).await,
+        "apply" => apply::run(ui, command_args, false).await,
+        "destroy" => apply::run(ui, command_args, true).await,
+        "show" => show::run(ui, command_args).await,
+        "import" => import::run(ui, command_args).await,
+        "output" => output_command::run(ui, command_args).await,
+        "fmt" => fmt::run(ui, command_args),
+        "console" => console::run(ui, command_args).await,
+        "state" => state::run(ui, command_args).await,
+        "graph" => graph::run(ui, command_args).await,
+        "providers" => providers_schema::run(ui, command_args).await,
+        "force-unlock" => force_unlock::run(ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"
@@ -258,7 +271,7 @@ pub async fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
-    finish(&ui, result)
+    finish(ui, result)
 }
 
 /// The `-help` text of `command` (with its subcommand for `state`).
