@@ -245,6 +245,10 @@ impl ApplyRecorder for StoreRecorder<'_> {
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), String> {
         self.store.record_deposed(change).map_err(|e| e.to_string())
     }
+
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String> {
+        self.store.record_move(from, to).map_err(|e| e.to_string())
+    }
 }
 
 /// Watches for interrupts during an apply: the first flips the engine's cancel flag so

@@ -55,7 +55,7 @@ fn progress_word(action: Action) -> &'static str {
         Action::Delete => "Destroying...",
         Action::DeleteThenCreate | Action::CreateThenDelete => "Replacing...",
         Action::Read => "Reading...",
-        Action::NoOp => "Refreshing...",
+        Action::NoOp | Action::Forget => "Refreshing...",
     }
 }
 
@@ -66,7 +66,7 @@ fn complete_word(action: Action) -> &'static str {
         Action::Delete => "Destruction complete",
         Action::DeleteThenCreate | Action::CreateThenDelete => "Replacement complete",
         Action::Read => "Read complete",
-        Action::NoOp => "Refresh complete",
+        Action::NoOp | Action::Forget => "Refresh complete",
     }
 }
 
@@ -90,7 +90,7 @@ impl ApplyHooks for ProgressHooks {
                 Action::Delete => counts.destroy += 1,
                 // The replaced object's deletion is a step of its own, counted as a Delete.
                 Action::DeleteThenCreate | Action::CreateThenDelete => counts.add += 1,
-                Action::Read | Action::NoOp => {}
+                Action::Read | Action::NoOp | Action::Forget => {}
             }
         }
         let seconds = began.map_or(0, |b| b.elapsed().as_secs());

@@ -10,6 +10,7 @@ mod lifecycle;
 mod load;
 mod modules;
 mod provisioners;
+mod refactoring;
 mod resources;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ use hcl_edit::structure::Body;
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
 pub use load::default_source;
 pub use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
+pub use refactoring::{MoveEndpoint, MoveKind, Moved, RemoveTarget, Removed};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
@@ -54,6 +56,10 @@ pub struct Config {
     pub checks: BTreeMap<String, Check>,
     /// This module's static path from the root module (call names; empty for the root).
     pub path: Vec<String>,
+    /// `moved` blocks, in file order.
+    pub moved: Vec<Moved>,
+    /// `removed` blocks, in file order.
+    pub removed: Vec<Removed>,
 }
 
 impl Config {
@@ -73,6 +79,8 @@ impl Config {
             children: BTreeMap::new(),
             checks: BTreeMap::new(),
             path: Vec::new(),
+            moved: Vec::new(),
+            removed: Vec::new(),
         }
     }
 

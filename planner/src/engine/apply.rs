@@ -33,13 +33,20 @@ pub(crate) async fn apply(
         Ok(graph) => graph,
         Err(diags) => return (state.clone(), diags),
     };
+    // Moves and forgotten objects first, each recorded durably.
+    let moved = match super::refactor::perform(state, plan, options.recorder) {
+        Ok(moved) => moved,
+        Err(diags) => return (state.clone(), diags),
+    };
+    let state = &moved;
     let mut changes: HashMap<(&[ModuleStep], &ResourceAddr), Vec<&ResourceChange>> = HashMap::new();
     // Deleted instances keep their prior value for references only in a destroy run.
     let keeps_deleted = plan.mode == PlanMode::Destroy;
     for change in plan
         .changes
         .iter()
-        .filter(|c| c.deposed.is_none() && (keeps_deleted || c.action != Action::Delete))
+        .filter(|c| c.deposed.is_none() && c.action != Action::Forget)
+        .filter(|c| keeps_deleted || c.action != Action::Delete)
     {
         changes
             .entry((change.addr.module.as_slice(), &change.addr.resource))
@@ -177,7 +184,7 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p Re
     // One barrier per resource configuration address: every dependent's destroy step comes
     // before it, every destroy step of the resource after it (linear in the number of steps).
     let mut barriers: HashMap<String, usize> = HashMap::new();
-    for change in &plan.changes {
+    for change in plan.changes.iter().filter(|c| c.action != Action::Forget) {
         let deletes = change.deposed.is_some()
             || matches!(
                 change.action,

@@ -140,7 +140,7 @@ impl InstanceApplier<'_> {
                 .record_data(change, &change.planned)
                 .then(|| change.planned.clone()),
             Action::NoOp => self.record_drift(change).then(|| change.planned.clone()),
-            Action::Delete => Some(change.prior.clone()),
+            Action::Delete | Action::Forget => Some(change.prior.clone()),
             Action::Read => match self.read_data(id, change, &ctx).await {
                 Ok(value) => Some(value),
                 Err(diags) => {

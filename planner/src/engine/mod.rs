@@ -12,12 +12,15 @@ mod import;
 mod instances;
 mod lifecycle;
 mod modules;
+mod move_validate;
+mod moves;
 mod outputs;
 mod plan;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
 mod provision;
+mod refactor;
 mod scope;
 mod targets;
 mod validate;
@@ -61,6 +64,9 @@ pub trait ApplyRecorder: Send + Sync {
     /// object before its create, restoring it when the create produced nothing, or the
     /// deposed object's deletion.
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), String>;
+
+    /// Records that an instance's objects moved from `from` to `to` (a `moved` block).
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String>;
 }
 
 /// Progress reports for the user interface.

@@ -4,7 +4,7 @@
 //! the change; then plan the deletion of every stored instance the configuration no longer
 //! has, the deletion of every deposed object, and the outputs.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use tenantform_proto::schema::Schema;
@@ -31,6 +31,8 @@ pub(crate) async fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let graph = ConfigGraph::build(config)?;
+    let (moved_state, refactoring) = super::refactor::prepare(config, state, options.mode)?;
+    let state = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
     let planner = Planner {
@@ -53,7 +55,12 @@ pub(crate) async fn plan(
             options.mode == PlanMode::Destroy,
         ),
         replace: options.replace.iter().cloned().collect(),
+        refactoring,
+        declared: Mutex::new(BTreeSet::new()),
     };
+    planner
+        .refactoring
+        .check_targets(planner.targeting.as_ref())?;
     walk(
         &graph.dag(),
         options.parallelism,
@@ -98,12 +105,16 @@ pub(crate) async fn plan(
     if let Some(targeting) = &planner.targeting {
         diags.0.insert(0, targeting.warning());
     }
+    let mut changes = std::mem::take(&mut *planner.changes.lock().expect("planned changes"));
+    planner.finish_refactoring(&mut changes, &mut diags)?;
     if diags.has_errors() {
         return Err(diags);
     }
-    let mut changes = planner.changes.into_inner().expect("planned changes");
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut drift = planner.drift.into_inner().expect("drifted objects");
+    planner
+        .refactoring
+        .moved_drift(&mut drift, &changes, options.mode);
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     diags
         .0
@@ -230,6 +241,10 @@ pub(super) struct Planner<'a> {
     pub changed_in_module: Mutex<HashSet<(Vec<crate::addrs::ModuleStep>, ResourceAddr)>>,
     pub targeting: Option<Targeting>,
     pub replace: HashSet<InstanceAddr>,
+    /// The `moved` and `removed` blocks, and what the moves did to the prior state.
+    pub refactoring: super::refactor::Refactoring,
+    /// Resource instances the configuration declares (noted only when there are moves).
+    pub declared: Mutex<BTreeSet<InstanceAddr>>,
 }
 
 impl Planner<'_> {

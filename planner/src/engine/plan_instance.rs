@@ -471,12 +471,19 @@ impl Planner<'_> {
         instance: &InstanceState,
     ) -> Result<Option<ResourceChange>, Diagnostics> {
         let subject = self.stored_subject(addr, instance).await?;
+        // A destroy plan gives no reason, as in Terraform.
+        let reason = (self.options.mode != PlanMode::Destroy).then(|| {
+            self.refactoring
+                .orphan_reason(addr, orphan_reason(&self.scope, addr))
+        });
+        if self.refactoring.forgets(addr) {
+            return Ok(Some(self.plan_forget(&subject, instance, reason).await?));
+        }
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
             return Ok(Some(self.refreshed_only(&subject, prior)));
         }
-        let reason = orphan_reason(&self.scope, addr);
-        self.plan_delete(&subject, prior, Some(reason)).await
+        self.plan_delete(&subject, prior, reason).await
     }
 
     /// A refresh-only plan's no-op for a stored object: what the refresh read, or `Null`
@@ -526,6 +533,7 @@ impl Planner<'_> {
         collections.dedup();
         ResourceChange {
             addr: subject.addr.clone(),
+            previous_address: None,
             deposed: None,
             provider: provider_source(self.scope.config, self.scope.providers, &subject.local_name),
             provider_local_name: subject.local_name.clone(),

@@ -71,6 +71,7 @@ impl Planner<'_> {
                     resource: addr.clone(),
                     key: key.clone(),
                 };
+                self.declare(subject_addr.clone());
                 let mut ctx = ctx.clone();
                 expansion.bind(&key, &mut ctx);
                 let dependencies = dependencies.clone();

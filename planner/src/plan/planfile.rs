@@ -23,8 +23,10 @@ use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceCh
 pub const KIND: &str = "tenantform-plan";
 /// The only plan file format this build reads and writes. Version 2 added the deposed key
 /// of a change: a version 1 reader would take a deposed object's deletion for the current
-/// object's, so other versions are refused rather than read.
-pub const FORMAT_VERSION: u32 = 2;
+/// object's, so other versions are refused rather than read. Version 3 added the previous
+/// address of a moved instance and the `Forget` action, which an older reader would apply
+/// at the wrong address or not at all.
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
@@ -83,6 +85,9 @@ pub struct PlanFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EncodedChange {
     pub address: String,
+    /// The instance's address in the prior state, when a `moved` block moved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
     /// The deposed object's key, for a change to a deposed object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
@@ -393,8 +398,13 @@ fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFi
             .decode(text)
             .map_err(|e| corrupt(format!("{}: private data: {e}", c.address)))
     };
+    let previous_address = match &c.previous_address {
+        Some(text) => Some(text.parse().map_err(|e| corrupt(format!("{e}")))?),
+        None => None,
+    };
     Ok(ResourceChange {
         addr,
+        previous_address,
         deposed: c.deposed.clone(),
         provider: c.provider.clone(),
         provider_local_name: c.provider_local_name.clone(),
@@ -423,6 +433,7 @@ fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFi
 fn encode_change(c: &ResourceChange) -> EncodedChange {
     EncodedChange {
         address: c.addr.to_string(),
+        previous_address: c.previous_address.as_ref().map(ToString::to_string),
         deposed: c.deposed.clone(),
         provider: c.provider.clone(),
         provider_local_name: c.provider_local_name.clone(),
@@ -480,6 +491,7 @@ mod tests {
             mode: PlanMode::Normal,
             changes: vec![ResourceChange {
                 addr: "module.t[\"acme\"].tenant.this".parse().unwrap(),
+                previous_address: Some("tenant.old".parse().unwrap()),
                 deposed: Some("1a2b3c4d".into()),
                 provider: "registry.terraform.io/tenantform/tenant".into(),
                 provider_local_name: "tenant".into(),
@@ -505,6 +517,7 @@ mod tests {
             }],
             drift: vec![ResourceChange {
                 addr: "tenant.gone".parse().unwrap(),
+                previous_address: None,
                 deposed: None,
                 provider: "registry.terraform.io/tenantform/tenant".into(),
                 provider_local_name: "tenant".into(),
@@ -552,6 +565,7 @@ mod tests {
             .zip(&b.changes)
             .chain(a.drift.iter().zip(&b.drift))
         {
+            assert_eq!(x.previous_address, y.previous_address);
             assert_eq!((&x.addr, &x.deposed), (&y.addr, &y.deposed));
             assert_eq!(
                 (&x.provider, &x.provider_local_name),
@@ -636,9 +650,9 @@ mod tests {
             matches!(err, PlanFileError::Version { found: 99, .. }),
             "{err}"
         );
-        doc["format_version"] = 1.into();
+        doc["format_version"] = 2.into();
         let err = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap_err();
-        assert!(err.to_string().contains("reads only version 2"), "{err}");
+        assert!(err.to_string().contains("reads only version 3"), "{err}");
         doc["format_version"] = FORMAT_VERSION.into();
         doc["changes"][0]["address"] = "not an address".into();
         let file = PlanFile::from_bytes(&serde_json::to_vec(&doc).unwrap(), "p").unwrap();

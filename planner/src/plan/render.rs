@@ -42,7 +42,8 @@ impl Counts {
                     counts.add += 1;
                     counts.destroy += 1;
                 }
-                Action::NoOp | Action::Read => {}
+                // Forgotten objects are not counted, as in Terraform.
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         counts
@@ -73,12 +74,14 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         return out;
     }
     if !changes.is_empty() {
-        out.push_str(&legend(&changes, color));
+        if changes.iter().any(|c| c.action != Action::NoOp) {
+            out.push_str(&legend(&changes, color));
+        }
         out.push_str("\ntenantform will perform the following actions:\n");
         for change in &changes {
             out.push('\n');
             let block = schema_block(schemas, change);
-            out.push_str(&render_change(change, block, color));
+            out.push_str(&render_change(&change.as_shown(plan.mode), block, color));
         }
         let counts = Counts::of(plan);
         out.push_str(&format!(
@@ -104,7 +107,8 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
 /// Whether the plan shows (and counts) a change: not a no-op, and not the forgetting of a
 /// data source's result (Terraform shows no deleted data sources).
 fn is_shown(change: &ResourceChange) -> bool {
-    change.action != Action::NoOp
+    // A moved instance is shown even without a change ("has moved to").
+    (change.action != Action::NoOp || change.previous_address.is_some())
         && !(change.action == Action::Delete && change.addr.resource.mode == ResourceMode::Data)
 }
 
@@ -126,7 +130,8 @@ fn legend(changes: &[&ResourceChange], color: bool) -> String {
             Action::Delete => 2,
             Action::DeleteThenCreate => 3,
             Action::CreateThenDelete => 4,
-            _ => 5,
+            Action::Read => 5,
+            Action::NoOp | Action::Forget => 6,
         })
         .collect();
     let mut out = String::from(
@@ -148,13 +153,34 @@ fn legend(changes: &[&ResourceChange], color: bool) -> String {
     out
 }
 
+/// The comment lines above a change's block (`# tenant.a will be created`).
 fn header_comment(change: &ResourceChange) -> Vec<String> {
+    let mut lines = action_comment(change);
+    if let Some(previous) = &change.previous_address
+        && change.action != Action::NoOp
+    {
+        lines.push(format!("(moved from {previous})"));
+    }
+    lines
+}
+
+fn action_comment(change: &ResourceChange) -> Vec<String> {
     let addr = match &change.deposed {
         Some(key) => format!("{} (deposed object {key})", change.addr),
         None => change.addr.to_string(),
     };
     let addr = &addr;
+    let moved_from = change.previous_address.as_ref().map(ToString::to_string);
     let mut lines = vec![match (change.action, change.action_reason) {
+        (Action::NoOp, _) => format!("{} has moved to {addr}", moved_from.unwrap_or_default()),
+        (Action::Forget, _) => {
+            return vec![
+                format!(
+                    "{addr} will no longer be managed by tenantform, but will not be destroyed"
+                ),
+                "(destroy = false is set in the configuration)".into(),
+            ];
+        }
         (Action::Create, _) => format!("{addr} will be created"),
         (Action::Update, _) => format!("{addr} will be updated in-place"),
         (Action::Read, _) => format!("{addr} will be read during apply"),
@@ -172,6 +198,17 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
             lines.push(format!(
                 "(because {} is not in configuration)",
                 change.addr.resource
+            ));
+        }
+        Some(ActionReason::DeleteBecauseNoMoveTarget) => {
+            lines.push(format!(
+                "(because {} was moved to {}, which is not in configuration)",
+                change
+                    .previous_address
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                change.addr
             ));
         }
         Some(ActionReason::DeleteBecauseCountIndex) => {
@@ -209,9 +246,15 @@ fn render_with_header(
         sensitive: &change.sensitive_paths,
         replace: &change.requires_replace,
     };
+    // Terraform indents a forgotten object's comment and symbol by one space only.
+    let indent = if change.action == Action::Forget {
+        " "
+    } else {
+        "  "
+    };
     for line in header {
         r.out
-            .push_str(&format!("  {}\n", bold(&format!("# {line}"), color)));
+            .push_str(&format!("{indent}{}\n", bold(&format!("# {line}"), color)));
     }
     let symbol = match change.action {
         Action::Create => "  +",
@@ -221,6 +264,7 @@ fn render_with_header(
         Action::CreateThenDelete => "+/-",
         Action::Read => " <=",
         Action::NoOp => "   ",
+        Action::Forget => " .",
     };
     let keyword = match change.addr.resource.mode {
         ResourceMode::Managed => "resource",
@@ -235,6 +279,8 @@ fn render_with_header(
     let (before, after) = match change.action {
         Action::Create | Action::Read => (&Value::Null, &change.planned),
         Action::Delete => (&change.prior, &Value::Null),
+        // A forgotten object does not change: its attributes show as unchanged.
+        Action::Forget => (&change.prior, &change.prior),
         _ => (&change.prior, &change.planned),
     };
     r.block_body(1, block, before, after, &mut Vec::new());

@@ -255,6 +255,10 @@ impl StateStore for LocalStore {
         self.append_line(&journal::encode_deposed_change(change))
     }
 
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        self.append_line(&journal::encode_move(from, to))
+    }
+
     fn compact(&self, state: &State) -> Result<u64, StateError> {
         self.write(state)
     }

@@ -237,6 +237,12 @@ pub enum StateChange {
     /// An instance's current object set (`Some`) or removed (`None`).
     Instance(InstanceAddr, Option<Box<InstanceState>>),
     Deposed(DeposedChange),
+    /// An instance's current and deposed objects moved to another address (a `moved`
+    /// block), as one change so that a crash never leaves an object tracked twice.
+    Moved {
+        from: InstanceAddr,
+        to: InstanceAddr,
+    },
 }
 
 /// A fresh deposed key: eight lowercase hexadecimal characters, as Terraform writes them,
@@ -273,6 +279,10 @@ pub trait StateStore: Send + Sync {
 
     /// Durably records one change to a deposed object before returning.
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError>;
+
+    /// Durably records that an instance's objects moved from `from` to `to` (a `moved`
+    /// block) before returning.
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError>;
 
     /// Persists `state` (which includes every recorded change) and discards the journal.
     fn compact(&self, state: &State) -> Result<u64, StateError>;
@@ -327,6 +337,10 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
         (**self).record_deposed(change)
+    }
+
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        (**self).record_move(from, to)
     }
 
     fn compact(&self, state: &State) -> Result<u64, StateError> {
@@ -421,6 +435,28 @@ impl State {
         match change {
             StateChange::Instance(addr, instance) => self.apply_change(&addr, instance.map(|i| *i)),
             StateChange::Deposed(change) => self.apply_deposed_change(&change),
+            StateChange::Moved { from, to } => self.move_instance(&from, &to),
+        }
+    }
+
+    /// Moves an instance's current object and its deposed objects from `from` to `to`.
+    /// Nothing already at `to` is overwritten: the planner never moves onto an occupied
+    /// address, and a replayed journal must not lose an object either.
+    pub fn move_instance(&mut self, from: &InstanceAddr, to: &InstanceAddr) {
+        if from == to || self.instances.contains_key(to) {
+            return;
+        }
+        if let Some(current) = self.instances.remove(from) {
+            self.instances.insert(to.clone(), current);
+        }
+        let keys: Vec<String> = self
+            .deposed_of(from)
+            .map(|(key, _)| key.to_string())
+            .collect();
+        for key in keys {
+            if let Some(object) = self.deposed.remove(&(from.clone(), key.clone())) {
+                self.deposed.insert((to.clone(), key), object);
+            }
         }
     }
 

@@ -316,6 +316,10 @@ impl StateStore for PgStore {
         self.append(&journal::encode_deposed_change(change))
     }
 
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        self.append(&journal::encode_move(from, to))
+    }
+
     fn compact(&self, state: &State) -> Result<u64, StateError> {
         self.write(state)
     }

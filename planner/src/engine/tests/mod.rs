@@ -7,6 +7,7 @@ mod drift_tests;
 mod expansion_tests;
 mod plan_tests;
 mod provisioner_tests;
+mod refactor_tests;
 mod scale_tests;
 mod sensitivity_tests;
 mod targeting_tests;
@@ -120,6 +121,7 @@ pub(super) struct Recorder {
     events: EventLog,
     pub recorded: Mutex<Vec<(InstanceAddr, Option<InstanceState>)>>,
     pub deposed: Mutex<Vec<DeposedChange>>,
+    pub moves: Mutex<Vec<(InstanceAddr, InstanceAddr)>>,
 }
 
 impl Recorder {
@@ -128,6 +130,7 @@ impl Recorder {
             events: fake.events.clone(),
             recorded: Mutex::new(Vec::new()),
             deposed: Mutex::new(Vec::new()),
+            moves: Mutex::new(Vec::new()),
         }
     }
 }
@@ -156,6 +159,15 @@ impl ApplyRecorder for Recorder {
         let event = format!("{verb} {}", change.addr());
         self.events.lock().unwrap().push(event);
         self.deposed.lock().unwrap().push(change.clone());
+        Ok(())
+    }
+
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String> {
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("move {from} to {to}"));
+        self.moves.lock().unwrap().push((from.clone(), to.clone()));
         Ok(())
     }
 }

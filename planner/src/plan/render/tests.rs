@@ -76,6 +76,7 @@ fn tenant_schemas() -> Schemas {
 fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
     ResourceChange {
         addr: addr.parse().unwrap(),
+        previous_address: None,
         deposed: None,
         provider: "registry.terraform.io/tenantform/tenant".into(),
         provider_local_name: "tenant".into(),
@@ -416,4 +417,102 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
          tenantform has checked that the real remote objects still match the result of\n\
          your most recent changes, and found no differences.\n"
     );
+}
+
+fn moved(mut change: ResourceChange, from: &str) -> ResourceChange {
+    change.previous_address = Some(from.parse().unwrap());
+    change
+}
+
+#[test]
+fn a_moved_instance_without_changes_is_shown_and_counted_as_nothing() {
+    let only_moved = moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b");
+    let text = render_plan(&plan(vec![only_moved], vec![]), &tenant_schemas(), false);
+    let expected = "\ntenantform will perform the following actions:\n\n  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n        id = \"t-1\"\n";
+    assert!(text.starts_with(expected), "{text}");
+    assert!(
+        !text.contains("symbols"),
+        "no legend for moves only: {text}"
+    );
+    assert!(
+        text.ends_with("\nPlan: 0 to add, 0 to change, 0 to destroy.\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_moved_instance_with_changes_notes_where_it_came_from() {
+    let updated = with(acme(), &[("tier", s("pro"))]);
+    let change = moved(
+        change("tenant.c", Action::Update, acme(), updated),
+        "tenant.b",
+    );
+    let text = render_change(&change, None, false);
+    assert!(
+        text.starts_with(
+            "  # tenant.c will be updated in-place\n  # (moved from tenant.b)\n  ~ resource"
+        ),
+        "{text}"
+    );
+    let mut gone = moved(
+        change_without_config("tenant.c", Action::Delete),
+        "tenant.b",
+    );
+    gone.action_reason = Some(ActionReason::DeleteBecauseNoMoveTarget);
+    let text = render_change(&gone, None, false);
+    assert!(
+        text.starts_with(
+            "  # tenant.c will be destroyed\n  # (because tenant.b was moved to tenant.c, which is \
+             not in configuration)\n  # (moved from tenant.b)\n"
+        ),
+        "{text}"
+    );
+}
+
+fn change_without_config(addr: &str, action: Action) -> ResourceChange {
+    change(addr, action, acme(), Value::Null)
+}
+
+#[test]
+fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
+    let mut forgotten = change_without_config("tenant.f", Action::Forget);
+    forgotten.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
+    let p = plan(vec![forgotten], vec![]);
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.contains(
+            "\n # tenant.f will no longer be managed by tenantform, but will not be destroyed\n \
+             # (destroy = false is set in the configuration)\n . resource \"tenant\" \"f\" {\n        \
+             id = \"t-1\"\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    assert_eq!(Counts::of(&p), Counts::default());
+}
+
+#[test]
+fn refresh_only_plans_show_moves_as_drift_without_being_applyable_for_them() {
+    let mut p = plan(vec![], vec![]);
+    p.mode = PlanMode::RefreshOnly;
+    let changed = with(acme(), &[("tier", s("pro"))]);
+    p.drift = vec![
+        moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b"),
+        moved(
+            change("tenant.e", Action::Update, acme(), changed),
+            "tenant.d",
+        ),
+    ];
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.contains("  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  # tenant.e has changed\n  # (moved from tenant.d)\n  ~ resource"),
+        "{text}"
+    );
+    assert!(!p.is_empty());
+    p.drift.pop();
+    assert!(p.is_empty(), "a move alone is no refresh-only change");
 }
