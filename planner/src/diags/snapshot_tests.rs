@@ -75,6 +75,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         refresh: true,
         parallelism: 2,
         targets: Vec::new(),
+        excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
     };

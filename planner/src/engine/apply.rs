@@ -88,6 +88,9 @@ pub(crate) async fn apply(
                     Some(None) => return true,
                     None => {}
                 }
+                if super::targets::output_left_out(graph, plan, id) {
+                    return true;
+                }
                 if let Some(ok) = applier.scope.visit_common(id, ProviderUse::Configure).await {
                     return ok;
                 }
@@ -100,6 +103,19 @@ pub(crate) async fn apply(
                         .get(&(module.as_slice(), addr))
                         .cloned()
                         .unwrap_or_default();
+                    if planned.is_empty() && plan.targeted {
+                        // Left out by the targets: what is stored, to whatever refers to it.
+                        match super::targets::stored_value(&applier.scope, id, &module, addr, state)
+                            .await
+                        {
+                            Ok(value) => applier.scope.set_marked_in(id, &module, value),
+                            Err(diags) => {
+                                applier.scope.report(diags);
+                                ok = false;
+                            }
+                        }
+                        continue;
+                    }
                     ok &= applier.resource(id, &module, addr, &planned).await;
                 }
                 ok
@@ -110,6 +126,9 @@ pub(crate) async fn apply(
     applier.record_unconfigured_imports(config, plan);
 
     let mut diags = applier.scope.take_diagnostics();
+    if plan.targeted {
+        diags.0.insert(0, super::targets::applied_warning());
+    }
     let not_started = outcomes
         .iter()
         .filter(|o| **o == Outcome::NotStarted)
@@ -232,19 +251,29 @@ fn final_outputs(
 ) -> BTreeMap<String, OutputState> {
     let mut outputs = BTreeMap::new();
     if plan.mode == PlanMode::Destroy {
-        return outputs;
+        // A targeted destroy evaluates no output and leaves them all as they were.
+        return if plan.targeted {
+            state.outputs.clone()
+        } else {
+            outputs
+        };
     }
     for (name, output) in &config.outputs {
         let Some(id) = graph.id(&Node::Output(name.clone())) else {
             continue;
         };
-        if outcomes[id] != Outcome::Succeeded {
+        if outcomes[id] != Outcome::Succeeded || super::targets::output_left_out(graph, plan, id) {
             if let Some(previous) = state.outputs.get(name) {
                 outputs.insert(name.clone(), previous.clone());
             }
             continue;
         }
         let value = scope.get(id);
+        let value = if plan.targeted {
+            super::targets::unknown_as_null(value)
+        } else {
+            value
+        };
         if value.is_null() || !value.is_wholly_known() {
             continue;
         }
@@ -258,6 +287,13 @@ fn final_outputs(
                     sensitive: output.sensitive,
                 },
             );
+        }
+    }
+    if plan.targeted {
+        for (name, previous) in &state.outputs {
+            if !config.outputs.contains_key(name) {
+                outputs.insert(name.clone(), previous.clone());
+            }
         }
     }
     outputs

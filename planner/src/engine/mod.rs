@@ -54,6 +54,9 @@ pub struct PlanOptions {
     /// `-target=ADDR`: plan only these resources, resource instances or modules (and what
     /// they depend on). Empty: everything.
     pub targets: Vec<String>,
+    /// `-exclude=ADDR`: plan everything but these resources, resource instances or modules
+    /// (and what depends on them). Never given together with `targets`.
+    pub excludes: Vec<String>,
     /// `-replace=ADDR`: plan these instances' replacement.
     pub replace: Vec<InstanceAddr>,
     /// `-generate-config-out`: generate the configuration of import targets without one.

@@ -48,13 +48,19 @@ pub(crate) async fn plan(
         options,
         names: ProviderNames::new(providers),
         changes: Mutex::new(Vec::new()),
+        untouched: Mutex::new(Vec::new()),
         drift: Mutex::new(Vec::new()),
         handled: Mutex::new(HashSet::new()),
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
         changed_in_module: Mutex::new(HashSet::new()),
         keep_outcomes: has_replace_triggers(config),
-        targeting: Targeting::new(&graph, &options.targets),
+        targeting: Targeting::new(
+            &graph,
+            &options.targets,
+            &options.excludes,
+            options.mode == PlanMode::Destroy,
+        ),
         replace: options.replace.iter().cloned().collect(),
         refactoring,
         declared: Mutex::new(BTreeSet::new()),
@@ -106,6 +112,9 @@ pub(crate) async fn plan(
 
     let outputs = planner.plan_outputs();
     let mut diags = planner.scope.take_diagnostics();
+    if let Some(targeting) = &planner.targeting {
+        diags.0.insert(0, targeting.warning());
+    }
     let mut changes = std::mem::take(&mut *planner.changes.lock().expect("planned changes"));
     planner.finish_refactoring(&mut changes, &mut diags)?;
     if diags.has_errors() {
@@ -129,6 +138,8 @@ pub(crate) async fn plan(
         prior_lineage: state.lineage.clone(),
         prior_serial: state.serial,
         warnings: diags,
+        targeted: planner.targeting.is_some(),
+        untouched: planner.untouched.into_inner().expect("untouched instances"),
     })
 }
 
@@ -225,6 +236,8 @@ pub(super) struct Planner<'a> {
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
     pub changes: Mutex<Vec<ResourceChange>>,
+    /// Stored instances a targeted plan leaves out.
+    pub untouched: Mutex<Vec<ResourceChange>>,
     /// Current objects the refresh found changed or deleted outside of tenantform.
     pub drift: Mutex<Vec<ResourceChange>>,
     /// Stored instances the resource visits took care of.
@@ -248,6 +261,9 @@ pub(super) struct Planner<'a> {
 
 impl Planner<'_> {
     async fn visit(&self, id: usize) -> bool {
+        if !self.evaluates_output(id) {
+            return true;
+        }
         if let Some(ok) = self.scope.visit_common(id, ProviderUse::Configure).await {
             return ok;
         }
@@ -277,6 +293,13 @@ impl Planner<'_> {
             self.scope.report(unplanned);
         }
         ok
+    }
+
+    /// False for a root output a targeted plan does not evaluate (see [`Targeting`]).
+    fn evaluates_output(&self, id: usize) -> bool {
+        let root_output = matches!(self.scope.graph.node(id), Node::Output(_))
+            && self.scope.graph.module(id).is_empty();
+        !root_output || self.targeting.as_ref().is_none_or(|t| t.keeps_output(id))
     }
 
     /// Records a planned change.
@@ -330,6 +353,9 @@ impl Planner<'_> {
             let Some(id) = graph.id(&Node::Output(name.clone())) else {
                 continue;
             };
+            if !self.evaluates_output(id) {
+                continue;
+            }
             let after = match self.options.mode {
                 PlanMode::Destroy => Value::Null,
                 _ => self.scope.get(id),
@@ -356,7 +382,8 @@ impl Planner<'_> {
             });
         }
         for (name, stored) in &self.state.outputs {
-            if !config.outputs.contains_key(name) {
+            // A targeted plan leaves the outputs it does not evaluate as they are.
+            if !config.outputs.contains_key(name) && self.targeting.is_none() {
                 outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,

@@ -147,6 +147,11 @@ pub struct Plan {
     pub prior_serial: u64,
     /// Warnings raised while planning.
     pub warnings: Diagnostics,
+    /// Made with `-target` or `-exclude`: applying it warns that changes may be incomplete.
+    pub targeted: bool,
+    /// The stored instances a targeted plan leaves out, unchanged: part of the plan's prior
+    /// state, never applied.
+    pub untouched: Vec<ResourceChange>,
 }
 
 impl Plan {

@@ -6,7 +6,7 @@
 //! Values use a tagged encoding (`{"t":"unknown"}`, `{"t":"string","v":"..."}`) that keeps
 //! unknowns, sets, maps and tuples apart; provider private data is base64.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -69,6 +69,17 @@ pub struct PlanFile {
     #[serde(default)]
     pub drift: Vec<EncodedChange>,
     pub outputs: Vec<EncodedOutput>,
+    /// Made with `-target` or `-exclude`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub targeted: bool,
+    /// The variables a source set when planning (defaults aside), as Terraform records them:
+    /// applying the plan refuses a different value for these and any value for the others.
+    /// `None` in files that predate the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_variables: Option<BTreeSet<String>>,
+    /// The stored instances a targeted plan leaves out (part of its prior state).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untouched: Vec<EncodedChange>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -258,6 +269,9 @@ impl PlanFile {
                     sensitive: o.sensitive,
                 })
                 .collect(),
+            targeted: plan.targeted,
+            set_variables: None,
+            untouched: plan.untouched.iter().map(encode_change).collect(),
         }
     }
 
@@ -283,6 +297,11 @@ impl PlanFile {
             .iter()
             .map(|c| decode_change(c, path))
             .collect::<Result<Vec<_>, _>>()?;
+        let untouched = self
+            .untouched
+            .iter()
+            .map(|c| decode_change(c, path))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
             outputs.push(OutputChange {
@@ -302,6 +321,8 @@ impl PlanFile {
             prior_lineage: self.prior_lineage.clone(),
             prior_serial: self.prior_serial,
             warnings: Default::default(),
+            targeted: self.targeted,
+            untouched,
         })
     }
 
@@ -538,6 +559,8 @@ mod tests {
             prior_lineage: "abc".into(),
             prior_serial: 7,
             warnings: Default::default(),
+            targeted: false,
+            untouched: Vec::new(),
         }
     }
 

@@ -263,6 +263,13 @@ impl StateStore for LocalStore {
         self.write(state)
     }
 
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        write_atomically(&self.state_path, &format_v4::serialize(state))?;
+        inner.snapshot = Some(Snapshot::of(Some(state)));
+        self.remove_journal(&mut inner)
+    }
+
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
         lock::lock_info_file(&self.lock_path, &self.display_name, operation, timeout)
     }

@@ -295,6 +295,27 @@ pub trait StateStore: Send + Sync {
     fn local_path(&self) -> Option<&std::path::Path> {
         None
     }
+
+    /// Replaces the stored state with exactly `state`, its lineage and serial included
+    /// (`state push`); the caller has checked that it may. As Terraform's `state push`, no
+    /// backup of the replaced state is kept.
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let _ = state;
+        Err(StateError::Backend {
+            action: "replace the state",
+            detail: "this state store cannot be replaced wholesale".into(),
+        })
+    }
+
+    /// Releases a lock another process holds (`force-unlock`), named by the ID its lock
+    /// error showed. Stores whose locks only their holder can release refuse.
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        let _ = lock_id;
+        Err(StateError::Backend {
+            action: "unlock the state",
+            detail: "this state store's lock can only be released by the process holding it".into(),
+        })
+    }
 }
 
 impl<T: StateStore + ?Sized> StateStore for Box<T> {
@@ -332,6 +353,14 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn local_path(&self) -> Option<&std::path::Path> {
         (**self).local_path()
+    }
+
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        (**self).force_unlock(lock_id)
+    }
+
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        (**self).replace(state)
     }
 }
 
@@ -373,6 +402,11 @@ impl State {
     /// Every instance's current object, in address order.
     pub fn iter(&self) -> impl Iterator<Item = (&InstanceAddr, &InstanceState)> {
         self.instances.iter()
+    }
+
+    /// The state without its serial is the same as `other`'s.
+    pub fn same_content(&self, other: &State) -> bool {
+        snapshot::content_digest(self) == snapshot::content_digest(other)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -334,6 +334,25 @@ impl StateStore for PgStore {
         };
         postgres_lock::lock(&self.bridge, &target, operation, timeout)
     }
+
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let data = String::from_utf8(format_v4::serialize(state)).unwrap_or_default();
+        self.store_snapshot(&client, Some(&data))?;
+        inner.snapshot = Some(Snapshot::of(Some(state)));
+        Ok(())
+    }
+
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        self.client(&mut self.inner())?;
+        let target = LockTarget {
+            settings: &self.settings,
+            schema: &self.schema,
+            workspace: &self.workspace,
+        };
+        postgres_lock::force_unlock(&self.bridge, &target, lock_id)
+    }
 }
 
 impl std::fmt::Debug for PgStore {

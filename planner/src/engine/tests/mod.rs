@@ -10,6 +10,7 @@ mod provisioner_tests;
 mod refactor_tests;
 mod scale_tests;
 mod sensitivity_tests;
+mod targeting_tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -52,6 +53,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         refresh: true,
         parallelism: 4,
         targets: Vec::new(),
+        excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
     }

@@ -146,6 +146,8 @@ fn plan_has_terraforms_shape() {
         prior_lineage: "l".into(),
         prior_serial: 1,
         warnings: Default::default(),
+        targeted: false,
+        untouched: Vec::new(),
     };
     let prior_values = obj(&[("id", Value::string("9"))]);
     let prior_addr: InstanceAddr = "tenant.old".parse().unwrap();
