@@ -54,16 +54,7 @@ impl Planner<'_> {
             sources,
         )?
         .into_parts();
-        let diags = subject
-            .client
-            .validate_resource_config(&subject.addr.resource.type_name, &config_value)
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            diags,
-            subject.range.clone(),
-        ))?;
+        self.validate_with_provider(subject, &config_value).await?;
         if let Some(prior) = &prior {
             config_value = self.ignore_changes(subject, &prior.value, config_value);
         }
@@ -108,16 +99,7 @@ impl Planner<'_> {
             &resource.file,
             &module_config.sources,
         )?;
-        let diags = subject
-            .client
-            .validate_data_resource_config(&subject.addr.resource.type_name, &config_value)
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            diags,
-            subject.range.clone(),
-        ))?;
+        self.validate_with_provider(subject, &config_value).await?;
         let known = config_value.is_wholly_known();
         let pending = known && self.data_dependencies_pending(subject, resource);
         let mut change = if !known || pending {
@@ -140,6 +122,36 @@ impl Planner<'_> {
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
         Ok(self.finish(subject, change))
+    }
+
+    /// The provider's own checks of a resource's or data source's configuration
+    /// (`ValidateResourceConfig`, `ValidateDataResourceConfig`).
+    async fn validate_with_provider(
+        &self,
+        subject: &Subject<'_>,
+        config_value: &Value,
+    ) -> Result<(), Diagnostics> {
+        let type_name = &subject.addr.resource.type_name;
+        let diags = match subject.addr.resource.mode {
+            ResourceMode::Managed => {
+                subject
+                    .client
+                    .validate_resource_config(type_name, config_value)
+                    .await
+            }
+            ResourceMode::Data => {
+                subject
+                    .client
+                    .validate_data_resource_config(type_name, config_value)
+                    .await
+            }
+        }
+        .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            diags,
+            subject.range.clone(),
+        ))
     }
 
     /// Reads a data source at plan time. A data source of a check block is read again
