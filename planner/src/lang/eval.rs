@@ -157,6 +157,11 @@ impl<'a> Evaluator<'a> {
         let mut key_marks = Sensitivity::None;
         let mut unknown_key = false;
         for (key, value) in object.iter() {
+            if super::parse::is_shadowed_key(key) {
+                // A later item repeats this key: its value is still evaluated, as in HCL.
+                self.eval(value.expr())?;
+                continue;
+            }
             let name = match key {
                 ObjectKey::Ident(ident) => ident.value().to_string(),
                 ObjectKey::Expression(key_expr) => {

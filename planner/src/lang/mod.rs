@@ -15,6 +15,7 @@ pub mod functions;
 mod heredoc;
 pub mod marks;
 mod operators;
+pub mod parse;
 pub mod references;
 mod template;
 mod traversal;

@@ -3,6 +3,7 @@
 //! `A.B` is the managed resource `A.B`. Names bound by `for` expressions, template `for`
 //! directives and `dynamic` block iterators are not references.
 
+use crate::lang::parse::is_shadowed_key;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::template::{Directive, Element, Template};
@@ -126,7 +127,7 @@ impl<'a> Walker<'a> {
             Expression::Array(array) => array.iter().for_each(|item| self.expr(item)),
             Expression::Object(object) => {
                 for (key, value) in object.iter() {
-                    if let Some(key_expr) = key.as_expr() {
+                    if let Some(key_expr) = key.as_expr().filter(|_| !is_shadowed_key(key)) {
                         self.expr(key_expr);
                     }
                     self.expr(value.expr());
