@@ -1,7 +1,7 @@
 //! `tenantform validate -json` against `terraform validate -json` (Terraform 1.15.5) as the
 //! oracle: each directory under `fixtures/validate/` is a configuration (with local modules
 //! where it calls any); both tools validate a copy of it and must agree on `valid` and on
-//! the errors and warnings, each by severity, summary, file and starting line. Terraform's
+//! the errors and warnings, each by severity, summary, file and starting line and column. Terraform's
 //! own notice about provider development overrides is left out.
 
 use std::collections::BTreeSet;
@@ -19,7 +19,7 @@ const MINIMUM_FIXTURES: usize = 10;
 const DEV_OVERRIDES_WARNING: &str = "Provider development overrides are in effect";
 
 /// One diagnostic, as compared.
-type Finding = (String, String, Option<String>, Option<u64>);
+type Finding = (String, String, Option<String>, Option<u64>, Option<u64>);
 
 /// What one `validate -json` reported.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,6 +75,7 @@ fn verdict(stdout: &[u8], who: &str) -> Verdict {
                 d["summary"].as_str().unwrap_or_default().to_string(),
                 d["range"]["filename"].as_str().map(str::to_string),
                 d["range"]["start"]["line"].as_u64(),
+                d["range"]["start"]["column"].as_u64(),
             )
         })
         .collect();
