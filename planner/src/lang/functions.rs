@@ -344,6 +344,31 @@ pub(crate) fn integer_arg(args: &[Value], index: usize) -> Result<i64, FunctionE
 }
 
 /// The elements of argument `index`, which must be a list, tuple or set.
+/// The elements of a `list(any)` or `set(any)` parameter (`collection` names which): a tuple
+/// is converted first, as cty converts arguments, so its elements take the one type they
+/// unify to (`distinct([1, "1"])` compares two strings).
+pub(crate) fn unified_elements(
+    args: &[Value],
+    index: usize,
+    collection: &str,
+) -> Result<Vec<Value>, FunctionError> {
+    let items = sequence_arg(args, index)?;
+    if !matches!(args.get(index), Some(Value::Tuple(_))) {
+        return Ok(items);
+    }
+    let types: Vec<Type> = items.iter().map(super::types::type_of).collect();
+    let Some(ty) = super::unify::unify(&types) else {
+        return Err(FunctionError::arg(
+            index,
+            format!("all {collection} elements must have the same type"),
+        ));
+    };
+    items
+        .into_iter()
+        .map(|item| convert(item, &ty).map_err(|e| FunctionError::arg(index, e)))
+        .collect()
+}
+
 pub(crate) fn sequence_arg(args: &[Value], index: usize) -> Result<Vec<Value>, FunctionError> {
     match args.get(index) {
         Some(Value::List(items) | Value::Tuple(items) | Value::Set(items)) => Ok(items.clone()),

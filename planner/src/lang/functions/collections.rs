@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use tenantform_proto::value::{Number, Type, Value};
 
-use super::{FunctionError, integer_arg, sequence_arg, string_arg};
+use super::{FunctionError, integer_arg, sequence_arg, string_arg, unified_elements};
 use crate::lang::convert::convert;
 use crate::lang::types::{equal, value_kind};
 
@@ -208,7 +208,7 @@ pub fn flatten(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// The list without duplicates, keeping first occurrences in order.
 pub fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut out: Vec<Value> = Vec::new();
-    for item in sequence_arg(&args, 0)? {
+    for item in unified_elements(&args, 0, "list")? {
         if !out.contains(&item) {
             out.push(item);
         }
