@@ -9,6 +9,8 @@ use std::ops::Range;
 
 use hcl_edit::Span;
 use hcl_edit::expr::{Conditional, Expression, FuncCall, Object, ObjectKey};
+
+use super::functions::unicode::nfc;
 use tenantform_proto::value::{Number, Value};
 
 use super::EvalContext;
@@ -116,7 +118,7 @@ impl<'a> Evaluator<'a> {
             Expression::Null(_) => plain(Value::Null),
             Expression::Bool(b) => plain(Value::Bool(*b.value())),
             Expression::Number(n) => plain(Value::Number(number_literal(n))),
-            Expression::String(s) => plain(Value::String(s.value().clone())),
+            Expression::String(s) => plain(Value::String(nfc(s.value()).into_owned())),
             Expression::Array(array) => {
                 let mut items = Vec::with_capacity(array.len());
                 let mut marks = Vec::with_capacity(array.len());

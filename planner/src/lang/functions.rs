@@ -26,6 +26,7 @@ mod sequences;
 mod strings;
 mod templatestring;
 mod text;
+pub mod unicode;
 mod yaml;
 
 use std::collections::HashMap;

@@ -14,11 +14,11 @@ use crate::lang::types::{equal, value_kind};
 pub fn length(args: Vec<Value>) -> Result<Value, FunctionError> {
     let count = match &args[0] {
         Value::Unknown => return Ok(Value::Unknown),
-        Value::String(s) => s.chars().count(),
+        Value::String(s) => super::unicode::graphemes(s).len(),
         Value::List(items) | Value::Set(items) | Value::Tuple(items) => items.len(),
         Value::Map(entries) | Value::Object(entries) => entries.len(),
         Value::Number(_) | Value::Bool(_) => match convert(args[0].clone(), &Type::String) {
-            Ok(Value::String(s)) => s.chars().count(),
+            Ok(Value::String(s)) => super::unicode::graphemes(&s).len(),
             _ => return Err(FunctionError::arg(0, "collection or string required")),
         },
         Value::Null => return Err(FunctionError::arg(0, "argument must not be null")),
