@@ -84,6 +84,9 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         path_root: ".".into(),
         path_cwd: dir,
         workspace: "default".into(),
+        // As in Terraform, the configuration sees an unknown plan timestamp, while the
+        // console's own lines have no `plantimestamp` function.
+        plan_timestamp: Some(Value::Unknown),
         ..EvalContext::default()
     };
     for (name, variable) in &config.variables {
@@ -130,6 +133,7 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         }
         pending = failed;
     }
+    ctx.plan_timestamp = None;
     Ok(ctx)
 }
 

@@ -308,6 +308,9 @@ impl<'a> Evaluator<'a> {
         if let Some(result) = self.eval_lazy_call(&full_name, call) {
             return result;
         }
+        if let Some(result) = self.eval_contextual_call(&full_name, call) {
+            return result;
+        }
         let Some(function) = functions::lookup(&full_name) else {
             return Err(self.error(
                 "Call to unknown function",

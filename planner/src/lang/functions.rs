@@ -11,8 +11,9 @@
 
 mod codecs;
 mod collections;
+mod contextual;
 mod conversion;
-mod dates;
+pub mod dates;
 mod encoding;
 mod files;
 mod hashing;

@@ -91,6 +91,9 @@ pub struct EvalContext {
     pub modules: Arc<BTreeMap<String, Value>>,
     /// `self` inside a postcondition.
     pub self_value: Option<Value>,
+    /// What `plantimestamp()` returns: the time the plan started (unknown while validating);
+    /// `None` where there is no plan (the console), where the function does not exist.
+    pub plan_timestamp: Option<Value>,
     /// The sensitivity of the values above that have sensitive parts, by what names them
     /// (`Subject::Each` for `each.value`, `Subject::Module { output: None, .. }` for
     /// `module.NAME`); what is absent has none.
