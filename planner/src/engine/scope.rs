@@ -174,6 +174,12 @@ impl<'a> Scope<'a> {
             path_cwd: self.path_cwd.clone(),
             workspace: "default".into(),
             plan_timestamp: Some(self.plan_timestamp.clone()),
+            builtin_provider_names: crate::lang::functions::builtin_provider_names(
+                config
+                    .required_providers
+                    .iter()
+                    .map(|(name, r)| (name, &r.source)),
+            ),
             ..EvalContext::default()
         };
         let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();

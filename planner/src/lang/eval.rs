@@ -308,10 +308,11 @@ impl<'a> Evaluator<'a> {
         if let Some(result) = self.eval_lazy_call(&full_name, call) {
             return result;
         }
-        if let Some(result) = self.eval_contextual_call(&full_name, call) {
+        let lookup_name = self.canonical_function_name(&full_name);
+        if let Some(result) = self.eval_contextual_call(&lookup_name, &full_name, call) {
             return result;
         }
-        let Some(function) = functions::lookup(&full_name) else {
+        let Some(function) = functions::lookup(&lookup_name) else {
             return Err(self.error(
                 "Call to unknown function",
                 format!("There is no function named \"{full_name}\"."),

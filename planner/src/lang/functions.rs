@@ -9,6 +9,7 @@
 //! and return unknown as soon as anything inside an argument is unknown. A null argument is an
 //! error unless the function declares it nullable.
 
+mod builtin_provider;
 mod codecs;
 mod collections;
 mod contextual;
@@ -287,6 +288,24 @@ pub static FUNCTIONS: &[Function] = &[
     function("timeadd", &["timestamp", "duration"], dates::timeadd),
     function("timecmp", &["timestamp_a", "timestamp_b"], dates::timecmp),
     function("timestamp", &[], dates::timestamp),
+    // Terraform's built-in provider, callable where a module declares it.
+    function(
+        "provider::terraform::encode_tfvars",
+        &["value"],
+        builtin_provider::encode_tfvars,
+    )
+    .wholly_known(),
+    function(
+        "provider::terraform::decode_tfvars",
+        &["src"],
+        builtin_provider::decode_tfvars,
+    ),
+    function(
+        "provider::terraform::encode_expr",
+        &["value"],
+        builtin_provider::encode_expr,
+    )
+    .wholly_known(),
     // IP networks.
     function("cidrhost", &["prefix", "hostnum"], network::cidrhost),
     function("cidrnetmask", &["prefix"], network::cidrnetmask),
@@ -349,6 +368,8 @@ pub(crate) fn integer_arg(args: &[Value], index: usize) -> Result<i64, FunctionE
 /// The elements of a `list(any)` or `set(any)` parameter (`collection` names which): a tuple
 /// is converted first, as cty converts arguments, so its elements take the one type they
 /// unify to (`distinct([1, "1"])` compares two strings).
+pub use builtin_provider::{BUILTIN_PROVIDER_SOURCE, builtin_provider_names};
+
 pub(crate) fn unified_elements(
     args: &[Value],
     index: usize,

@@ -94,6 +94,10 @@ pub struct EvalContext {
     /// What `plantimestamp()` returns: the time the plan started (unknown while validating);
     /// `None` where there is no plan (the console), where the function does not exist.
     pub plan_timestamp: Option<Value>,
+    /// The local names under which the module declares Terraform's built-in provider
+    /// (`terraform.io/builtin/terraform`): `provider::NAME::encode_expr(...)` and its other
+    /// functions are callable through them.
+    pub builtin_provider_names: Arc<std::collections::BTreeSet<String>>,
     /// The sensitivity of the values above that have sensitive parts, by what names them
     /// (`Subject::Each` for `each.value`, `Subject::Module { output: None, .. }` for
     /// `module.NAME`); what is absent has none.

@@ -1,7 +1,8 @@
 //! Calls whose outcome comes from where they are evaluated rather than from their
 //! arguments: `plantimestamp()`, whose value is the plan's (see
 //! [`crate::lang::EvalContext::plan_timestamp`]), and provider-defined functions
-//! (`provider::NAME::FUNC(...)`), which tenantform refuses by name.
+//! (`provider::NAME::FUNC(...)`): those of Terraform's built-in provider where the module
+//! declares it, any other refused by name.
 
 use hcl_edit::Span;
 use hcl_edit::expr::FuncCall;
@@ -10,14 +11,53 @@ use crate::lang::eval::{EvalResult, Evaluator};
 use crate::lang::marks::Marked;
 
 impl Evaluator<'_> {
+    /// The name a call is looked up by: `provider::NAME::FUNC` becomes
+    /// `provider::terraform::FUNC` where NAME is the module's name for the built-in provider.
+    pub(crate) fn canonical_function_name(&self, name: &str) -> String {
+        let function = name
+            .strip_prefix("provider::")
+            .and_then(|rest| rest.split_once("::"))
+            .map(|(_, function)| function);
+        match function {
+            Some(function) if self.declares_builtin_provider(name) => {
+                format!("provider::terraform::{function}")
+            }
+            _ => name.to_string(),
+        }
+    }
+
+    /// Whether `written` calls a function of the built-in provider under a name the module
+    /// declares for it.
+    fn declares_builtin_provider(&self, written: &str) -> bool {
+        written
+            .strip_prefix("provider::")
+            .and_then(|rest| rest.split_once("::"))
+            .is_some_and(|(local, _)| self.ctx.builtin_provider_names.contains(local))
+    }
+
     /// Evaluates `plantimestamp()` where a plan gives it a value, and refuses a call of a
-    /// provider-defined function; `None` for any other call.
+    /// provider-defined function other than the built-in provider's; `None` for any other
+    /// call. `name` is the canonical name, `written` the name as called.
     pub(crate) fn eval_contextual_call(
         &mut self,
         name: &str,
+        written: &str,
         call: &FuncCall,
     ) -> Option<EvalResult> {
-        if let Some(function) = name.strip_prefix("provider::") {
+        if name != written || self.declares_builtin_provider(written) {
+            if crate::lang::functions::lookup(name).is_some() {
+                return None;
+            }
+            let function = name.trim_start_matches("provider::terraform::");
+            return Some(Err(self.error(
+                "Unknown provider function",
+                format!(
+                    "The function {function:?} is not available from the provider \"terraform\"."
+                ),
+                call.span(),
+            )));
+        }
+        if let Some(function) = written.strip_prefix("provider::") {
             return Some(Err(self.error(
                 "Unknown provider function",
                 format!(
