@@ -28,8 +28,8 @@ pub(super) type EvalResult = Result<Marked, Diagnostics>;
 /// bind in scope.
 pub(crate) struct Evaluator<'a> {
     pub(super) ctx: &'a EvalContext,
-    file: &'a str,
-    sources: &'a Sources,
+    pub(super) file: &'a str,
+    pub(super) sources: &'a Sources,
     /// Names bound by enclosing `for` expressions and template directives, innermost last.
     scope: Vec<(String, Marked)>,
 }
@@ -305,10 +305,10 @@ impl<'a> Evaluator<'a> {
             .map(|part| format!("{}::", part.value()))
             .collect::<String>()
             + name;
-        if let Some(result) = self.eval_lazy_call(&full_name, call) {
+        let lookup_name = self.canonical_function_name(&full_name);
+        if let Some(result) = self.eval_lazy_call(&lookup_name, call) {
             return result;
         }
-        let lookup_name = self.canonical_function_name(&full_name);
         if let Some(result) = self.eval_contextual_call(&lookup_name, &full_name, call) {
             return result;
         }

@@ -153,7 +153,17 @@ impl<'a> Walker<'a> {
                 self.expr(&cond.true_expr);
                 self.expr(&cond.false_expr);
             }
-            Expression::FuncCall(call) => call.args.iter().for_each(|arg| self.expr(arg)),
+            Expression::FuncCall(call) => {
+                // `convert(value, type)`: the type is a type expression, not references.
+                let is_convert = call.name.name.value().as_str() == "convert"
+                    && call
+                        .name
+                        .namespace
+                        .iter()
+                        .all(|part| part.value().as_str() == "core");
+                let values = if is_convert { 1 } else { call.args.len() };
+                call.args.iter().take(values).for_each(|arg| self.expr(arg));
+            }
             Expression::UnaryOp(op) => self.expr(&op.expr),
             Expression::BinaryOp(op) => {
                 self.expr(&op.lhs_expr);

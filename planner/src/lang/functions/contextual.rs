@@ -11,9 +11,13 @@ use crate::lang::eval::{EvalResult, Evaluator};
 use crate::lang::marks::Marked;
 
 impl Evaluator<'_> {
-    /// The name a call is looked up by: `provider::NAME::FUNC` becomes
-    /// `provider::terraform::FUNC` where NAME is the module's name for the built-in provider.
+    /// The name a call is looked up by: `core::FUNC` is the built-in FUNC, and
+    /// `provider::NAME::FUNC` becomes `provider::terraform::FUNC` where NAME is the module's
+    /// name for the built-in provider.
     pub(crate) fn canonical_function_name(&self, name: &str) -> String {
+        if let Some(function) = name.strip_prefix("core::") {
+            return function.to_string();
+        }
         let function = name
             .strip_prefix("provider::")
             .and_then(|rest| rest.split_once("::"))
@@ -44,7 +48,7 @@ impl Evaluator<'_> {
         written: &str,
         call: &FuncCall,
     ) -> Option<EvalResult> {
-        if name != written || self.declares_builtin_provider(written) {
+        if self.declares_builtin_provider(written) {
             if crate::lang::functions::lookup(name).is_some() {
                 return None;
             }
@@ -67,8 +71,17 @@ impl Evaluator<'_> {
                 call.span(),
             )));
         }
-        if name != "plantimestamp" {
-            return None;
+        match name {
+            "convert" => return Some(self.eval_convert(call)),
+            "rsadecrypt" => {
+                return Some(Err(self.error(
+                    "Unsupported function",
+                    "The function \"rsadecrypt\" is not supported by tenantform.",
+                    call.span(),
+                )));
+            }
+            "plantimestamp" => {}
+            _ => return None,
         }
         let timestamp = self.ctx.plan_timestamp.clone()?;
         if let Some(extra) = call.args.iter().next() {
@@ -79,5 +92,31 @@ impl Evaluator<'_> {
             )));
         }
         Some(Ok(Marked::plain(timestamp)))
+    }
+
+    /// `convert(value, type)`: the value converted to a type constraint written as in a
+    /// variable's `type` (with `optional(...)` defaults).
+    fn eval_convert(&mut self, call: &FuncCall) -> EvalResult {
+        let args: Vec<_> = call.args.iter().collect();
+        let [value_expr, type_expr] = args.as_slice() else {
+            return Err(self.error(
+                "Invalid function arguments",
+                "Function \"convert\" expects 2 argument(s): the value and its type.",
+                call.span(),
+            ));
+        };
+        let constraint = crate::variables::parse_variable_type(type_expr, self.file, self.sources)?;
+        let (value, marks) = self.eval(value_expr)?.into_parts();
+        match crate::variables::conform(value, &constraint) {
+            Ok(converted) => {
+                let marks = marks.fitted(&converted);
+                Ok(Marked::new(converted, marks))
+            }
+            Err(err) => Err(self.error(
+                "Invalid function argument",
+                format!("Invalid value for \"value\" parameter: {err}."),
+                value_expr.span(),
+            )),
+        }
     }
 }
