@@ -249,17 +249,23 @@ impl Project {
 }
 
 fn copy_dir(source: &Path, target: &Path) {
+    copy_tree(source, target, &LEFTOVERS);
+}
+
+/// Copies the files and folders of `source` into `target` (created when missing), leaving
+/// out the top-level entries named in `skip`.
+pub fn copy_tree(source: &Path, target: &Path, skip: &[&str]) {
     std::fs::create_dir_all(target).expect("create a directory");
-    for entry in std::fs::read_dir(source).expect("read an example directory") {
+    for entry in std::fs::read_dir(source).expect("read a directory to copy") {
         let entry = entry.expect("read a directory entry");
         let name = entry.file_name();
-        if LEFTOVERS.iter().any(|leftover| name == *leftover) {
+        if skip.iter().any(|skipped| name == *skipped) {
             continue;
         }
         let path = entry.path();
         let destination = target.join(&name);
         if path.is_dir() {
-            copy_dir(&path, &destination);
+            copy_tree(&path, &destination, &[]);
         } else {
             std::fs::copy(&path, &destination)
                 .unwrap_or_else(|error| panic!("cannot copy {}: {error}", path.display()));

@@ -18,13 +18,15 @@
 //! reason (`NAME: reason`). Their reports are printed without failing the test; a listed
 //! fixture that agrees fails it, so that the list only shrinks.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::plan_compare::{self, compare_plans, indent};
 use acceptance_tests::process::DEFAULT_TIMEOUT;
+use acceptance_tests::project::copy_tree;
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
 use serde_json::Value;
 
@@ -35,11 +37,6 @@ const EDIT_DIR: &str = "edit";
 const ARGS_FILE: &str = "oracle.args";
 const ENV_FILE: &str = "oracle.env";
 const PLAN_FILE: &str = "tfplan";
-/// Attributes whose values the provider makes up at apply time.
-const GENERATED_ATTRIBUTES: [&str; 5] = ["id", "ids", "created_at", "password", "connection_uri"];
-const PLACEHOLDER: &str = "<generated>";
-/// Longest rendering of one value in a mismatch report.
-const MAX_SHOWN: usize = 300;
 
 /// One configuration directory of `fixtures/plans/`.
 struct Fixture {
@@ -181,28 +178,10 @@ impl Side<'_> {
     }
 }
 
-fn copy_files(source: &Path, target: &Path, skip: &[&str]) {
-    std::fs::create_dir_all(target).expect("create a directory");
-    for entry in std::fs::read_dir(source).expect("read a fixture directory") {
-        let entry = entry.expect("a fixture entry");
-        let name = entry.file_name();
-        if skip.iter().any(|skipped| name == *skipped) {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_files(&path, &target.join(&name), &[]);
-        } else {
-            std::fs::copy(&path, target.join(&name))
-                .unwrap_or_else(|error| panic!("cannot copy {}: {error}", path.display()));
-        }
-    }
-}
-
 fn new_side<'a>(tool: Tool, fixture: &'a Fixture, terraform: &'a Terraform) -> Side<'a> {
     let project = Project::from_config("");
     std::fs::remove_file(project.path("main.tf")).expect("remove the placeholder main.tf");
-    copy_files(
+    copy_tree(
         &fixture.dir,
         &project.work_dir(),
         &[EDIT_DIR, ARGS_FILE, ENV_FILE],
@@ -215,146 +194,12 @@ fn new_side<'a>(tool: Tool, fixture: &'a Fixture, terraform: &'a Terraform) -> S
     }
 }
 
-/// The parts of a JSON plan that must agree, keyed by address (outputs as `output.NAME`).
-fn comparable(plan: &Value) -> BTreeMap<String, Value> {
-    let mut generated = BTreeSet::new();
-    collect_generated(&plan["prior_state"]["values"], &mut generated);
-    let mut parts = BTreeMap::new();
-    for change in plan["resource_changes"].as_array().into_iter().flatten() {
-        let address = change["address"].as_str().unwrap_or_default().to_string();
-        let body = &change["change"];
-        parts.insert(
-            address,
-            serde_json::json!({
-                "actions": body["actions"],
-                "after": body["after"],
-                "after_unknown": body["after_unknown"],
-                "before_sensitive": body["before_sensitive"],
-                "after_sensitive": body["after_sensitive"],
-            }),
-        );
-    }
-    for (name, change) in plan["output_changes"].as_object().into_iter().flatten() {
-        parts.insert(
-            format!("output.{name}"),
-            serde_json::json!({
-                "actions": change["actions"],
-                "after": change["after"],
-                "after_unknown": change["after_unknown"],
-                "after_sensitive": change["after_sensitive"],
-            }),
-        );
-    }
-    for part in parts.values_mut() {
-        replace_generated(part, &generated);
-    }
-    parts
-}
-
-/// Every generated string of the prior state: ids, timestamps, passwords, URIs.
-fn collect_generated(value: &Value, found: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(fields) => {
-            for (key, field) in fields {
-                if GENERATED_ATTRIBUTES.contains(&key.as_str()) {
-                    collect_strings(field, found);
-                } else {
-                    collect_generated(field, found);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| collect_generated(item, found)),
-        _ => {}
-    }
-}
-
-fn collect_strings(value: &Value, found: &mut BTreeSet<String>) {
-    match value {
-        Value::String(text) if text.len() >= 4 => {
-            found.insert(text.clone());
-        }
-        Value::Array(items) => items.iter().for_each(|item| collect_strings(item, found)),
-        _ => {}
-    }
-}
-
-fn replace_generated(value: &mut Value, generated: &BTreeSet<String>) {
-    match value {
-        Value::String(text) => {
-            for random in generated {
-                if text.contains(random.as_str()) {
-                    *text = text.replace(random.as_str(), PLACEHOLDER);
-                }
-            }
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| replace_generated(item, generated)),
-        Value::Object(fields) => fields
-            .values_mut()
-            .for_each(|field| replace_generated(field, generated)),
-        _ => {}
-    }
-}
-
-fn shown(value: Option<&Value>) -> String {
-    let text = value.map_or_else(|| "(absent)".to_string(), Value::to_string);
-    if text.len() > MAX_SHOWN {
-        let cut = (0..=MAX_SHOWN)
-            .rev()
-            .find(|index| text.is_char_boundary(*index))
-            .unwrap_or(0);
-        format!("{}…", &text[..cut])
-    } else {
-        text
-    }
-}
-
-/// The paths where two JSON values differ, with both sides' values.
-fn differences(path: &str, ours: Option<&Value>, theirs: Option<&Value>, out: &mut Vec<String>) {
-    match (ours, theirs) {
-        (Some(Value::Object(left)), Some(Value::Object(right))) => {
-            let keys: BTreeSet<&String> = left.keys().chain(right.keys()).collect();
-            for key in keys {
-                differences(&format!("{path}.{key}"), left.get(key), right.get(key), out);
-            }
-        }
-        (Some(Value::Array(left)), Some(Value::Array(right))) if left.len() == right.len() => {
-            for (index, (l, r)) in left.iter().zip(right).enumerate() {
-                differences(&format!("{path}[{index}]"), Some(l), Some(r), out);
-            }
-        }
-        (left, right) if left != right => out.push(format!(
-            "      {path}:\n        tenantform: {}\n        terraform:  {}",
-            shown(left),
-            shown(right)
-        )),
-        _ => {}
-    }
-}
-
-/// A report of every address where the two plans disagree; empty when they agree.
-fn compare_plans(ours: &Value, theirs: &Value) -> Vec<String> {
-    let ours = comparable(ours);
-    let theirs = comparable(theirs);
-    let addresses: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
-    let mut report = Vec::new();
-    for address in addresses {
-        let mut lines = Vec::new();
-        differences("", ours.get(address), theirs.get(address), &mut lines);
-        if !lines.is_empty() {
-            report.push(format!("    {address}\n{}", lines.join("\n")));
-        }
-    }
-    report
-}
-
 /// Plans both sides and compares; `Err` holds the report of a failure or a mismatch.
 fn plan_and_compare(phase: &str, ours: &Side, theirs: &Side) -> Result<(), String> {
     let (our_plan, their_plan) = (ours.plan(), theirs.plan());
     match (our_plan, their_plan) {
         (Ok(our_plan), Ok(their_plan)) => {
-            let report = compare_plans(&our_plan, &their_plan);
+            let report = compare_plans(&our_plan, &their_plan, plan_compare::LANGUAGE);
             if report.is_empty() {
                 Ok(())
             } else {
@@ -378,13 +223,6 @@ fn plan_and_compare(phase: &str, ours: &Side, theirs: &Side) -> Result<(), Strin
             indent(&theirs)
         )),
     }
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|line| format!("    {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Runs both phases of one fixture; `Err` is the mismatch report.
@@ -414,7 +252,7 @@ fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String>
     }
     if let Some(edit) = fixture.edit_dir() {
         for side in [&ours, &theirs] {
-            copy_files(&edit, &side.project.work_dir(), &[]);
+            copy_tree(&edit, &side.project.work_dir(), &[]);
         }
     }
     plan_and_compare("plan after apply and edit", &ours, &theirs)

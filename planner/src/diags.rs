@@ -101,6 +101,15 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
+    /// The same diagnostics with every error turned into a warning (what a check block's
+    /// data source reports, as in Terraform).
+    pub fn into_warnings(mut self) -> Diagnostics {
+        for diagnostic in &mut self.0 {
+            diagnostic.severity = Severity::Warning;
+        }
+        self
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }

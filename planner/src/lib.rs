@@ -12,5 +12,6 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod providers;
+pub mod provisioners;
 pub mod state;
 pub mod variables;

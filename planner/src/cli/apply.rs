@@ -188,6 +188,7 @@ async fn execute(
         parallelism: common.parallelism,
         recorder: &recorder,
         hooks: &hooks,
+        provisioners: &crate::provisioners::ProcessRunner,
         cancel,
     };
     let (new_state, diags) = engine::apply(config, &state, plan, providers, options).await;

@@ -107,6 +107,18 @@ impl ApplyHooks for ProgressHooks {
             ),
         );
     }
+
+    fn provisioning(&self, addr: &InstanceAddr, kind: &str) {
+        self.print(addr, &format!("Provisioning with '{kind}'..."));
+    }
+
+    fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str) {
+        let ui = Ui { color: self.color };
+        ui.out(&format!(
+            "{} ({kind}): {line}\n",
+            ui.bold(&addr.to_string())
+        ));
+    }
 }
 
 #[cfg(test)]

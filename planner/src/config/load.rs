@@ -474,8 +474,12 @@ pub fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-/// The source Terraform assumes for a provider without one: `hashicorp/NAME`.
+/// The source Terraform assumes for a provider without one: `hashicorp/NAME`, except for
+/// `terraform`, Terraform's built-in provider.
 pub fn default_source(name: &str) -> String {
+    if name == "terraform" {
+        return crate::providers::builtin::SOURCE.to_string();
+    }
     format!("registry.terraform.io/hashicorp/{name}")
 }
 

@@ -9,6 +9,7 @@ mod blocks;
 mod lifecycle;
 mod load;
 mod modules;
+mod provisioners;
 mod resources;
 
 #[cfg(test)]
@@ -21,6 +22,8 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
+pub use load::default_source;
+pub use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
@@ -229,12 +232,14 @@ pub struct Resource {
     /// The alias of the `provider` argument (`tenant.secondary`).
     pub provider_alias: Option<String>,
     /// The block's body without the meta-arguments (`count`, `for_each`, `provider`,
-    /// `depends_on`, `lifecycle`).
+    /// `depends_on`, `lifecycle`, `provisioner`).
     pub body: Body,
     /// The `lifecycle` block's body.
     pub lifecycle: Option<Body>,
     /// The `lifecycle` block's rules.
     pub lifecycle_rules: Lifecycle,
+    /// `provisioner "local-exec"` blocks, in order.
+    pub provisioners: Vec<Provisioner>,
     /// `depends_on` entries, each a reference to a resource.
     pub depends_on: Vec<(ResourceAddr, SourceRange)>,
     /// `depends_on` entries naming module calls.

@@ -1,5 +1,5 @@
 //! Decoding of `resource` and `data` blocks and their meta-arguments: `count`, `for_each`,
-//! `provider`, `depends_on` and `lifecycle`.
+//! `provider`, `depends_on`, `lifecycle` and `provisioner`.
 
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, TraversalOperator};
@@ -130,6 +130,10 @@ impl Loader {
             );
         }
         let lifecycle = (!lifecycles.is_empty()).then(|| lifecycles.swap_remove(0).body);
+        let provisioners = match mode {
+            ResourceMode::Managed => self.provisioners(&mut body),
+            ResourceMode::Data => Vec::new(),
+        };
         let lifecycle_rules = match &lifecycle {
             Some(body) => self.lifecycle(body),
             None => super::Lifecycle::default(),
@@ -141,6 +145,7 @@ impl Loader {
             body,
             lifecycle,
             lifecycle_rules,
+            provisioners,
             depends_on: depends_on.resources,
             depends_on_modules: depends_on.modules,
             check: check.map(str::to_string),

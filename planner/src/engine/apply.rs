@@ -53,6 +53,7 @@ pub(crate) async fn apply(
         scope,
         recorder: options.recorder,
         hooks: options.hooks,
+        provisioners: options.provisioners,
         instances: Mutex::new(state.instances.clone()),
         deposed: Mutex::new(state.deposed.clone()),
         deposed_keys: Mutex::new(HashMap::new()),

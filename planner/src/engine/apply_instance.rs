@@ -13,6 +13,7 @@ use futures_util::stream::{self, StreamExt};
 use crate::addrs::{
     InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
 };
+use crate::config::ProvisionerWhen;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang;
 use crate::lang::{EvalContext, Marked, Sensitivity};
@@ -35,6 +36,7 @@ pub(crate) struct InstanceApplier<'a> {
     pub scope: Scope<'a>,
     pub recorder: &'a dyn ApplyRecorder,
     pub hooks: &'a dyn ApplyHooks,
+    pub provisioners: &'a dyn crate::provisioners::ProvisionerRunner,
     /// The state's instances as they are now.
     pub instances: Mutex<BTreeMap<InstanceAddr, InstanceState>>,
     /// The state's deposed objects as they are now.
@@ -160,7 +162,12 @@ impl InstanceApplier<'_> {
             | Action::DeleteThenCreate
             | Action::CreateThenDelete => {
                 self.hooks.started(&change.addr, change.action);
-                let result = self.create_or_update(id, change, &ctx).await;
+                let mut result = self.create_or_update(id, change, &ctx).await;
+                if let Ok(value) = &result
+                    && change.action != Action::Update
+                {
+                    result = self.provision_created(id, change, value, &ctx).await;
+                }
                 let (ok, new_id) = match &result {
                     Ok(value) => (true, value.get_attr("id").and_then(Value::as_str)),
                     Err(_) => (false, None),
@@ -347,13 +354,25 @@ impl InstanceApplier<'_> {
                 Err(Diagnostics::new())
             };
         }
-        let range = self
+        let resource = self
             .scope
             .config
             .descendant(&static_module_path(&change.addr.module))
-            .and_then(|module| module.resource(&change.addr.resource))
-            .map(|r| r.range.clone());
-        let target = self.target(change, range)?;
+            .and_then(|module| module.resource(&change.addr.resource));
+        let target = self.target(change, resource.map(|r| r.range.clone()))?;
+        if let Some(resource) = resource
+            && change.deposed.is_none()
+        {
+            let ctx = destroy_context(change);
+            self.provision(
+                change,
+                resource,
+                ProvisionerWhen::Destroy,
+                &change.prior,
+                &ctx,
+            )
+            .await?;
+        }
         let subject = change.addr.to_string();
         let private = if change.action == Action::Delete {
             &change.planned_private
@@ -388,6 +407,43 @@ impl InstanceApplier<'_> {
         Ok(())
     }
 
+    /// Runs the creation-time provisioners of a created object; on a failure that fails the
+    /// apply, the object stays in the state, tainted.
+    async fn provision_created(
+        &self,
+        id: usize,
+        change: &ResourceChange,
+        value: &Value,
+        ctx: &EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        let config = self.scope.module_config(id);
+        let Some(resource) = config.resource(&change.addr.resource) else {
+            return Ok(value.clone());
+        };
+        let provisioned = self
+            .provision(change, resource, ProvisionerWhen::Create, value, ctx)
+            .await;
+        if let Err(mut diags) = provisioned {
+            let stored = self
+                .instances
+                .lock()
+                .expect("instances")
+                .get(&change.addr)
+                .cloned();
+            if let Some(stored) = stored {
+                let tainted = InstanceState {
+                    tainted: true,
+                    ..stored
+                };
+                if !self.record(&change.addr, Some(tainted)) {
+                    failed_or(&mut diags);
+                }
+            }
+            return Err(diags);
+        }
+        Ok(value.clone())
+    }
+
     /// Reads a data source whose read waited for apply, and records its result.
     async fn read_data(
         &self,
@@ -420,8 +476,13 @@ impl InstanceApplier<'_> {
             .read_data_source(&change.addr.resource.type_name, &config_value)
             .await
             .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
-        self.scope
-            .check(provider_diagnostics(&subject, read.diagnostics, range))?;
+        let diags = provider_diagnostics(&subject, read.diagnostics, range);
+        if resource.check.is_some() && diags.has_errors() {
+            // A check block's data source only warns; its result stays unknown.
+            self.scope.report(diags.into_warnings());
+            return Ok(change.planned.clone());
+        }
+        self.scope.check(diags)?;
         if !self.record_data(change, &read.new_state) {
             return Err(Diagnostics::new());
         }
@@ -578,4 +639,15 @@ fn unstorable(subject: &str, error: &str, range: Option<SourceRange>) -> Diagnos
         format!("The object the provider returned for {subject} cannot be stored: {error}"),
     )
     .with_range(range)
+}
+
+/// What a destroy-time provisioner may refer to besides `self`: the instance's key.
+fn destroy_context(change: &ResourceChange) -> EvalContext {
+    let mut ctx = EvalContext::default();
+    match &change.addr.key {
+        InstanceKey::Int(_) => ctx.count_index = Some(change.addr.key.to_value()),
+        InstanceKey::Str(_) => ctx.each_key = Some(change.addr.key.to_value()),
+        InstanceKey::None => {}
+    }
+    ctx
 }

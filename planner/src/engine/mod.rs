@@ -5,6 +5,7 @@
 mod apply;
 mod apply_deposed;
 mod apply_instance;
+mod data_dependencies;
 mod diagnostics;
 mod expand;
 mod import;
@@ -16,6 +17,7 @@ mod plan;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
+mod provision;
 mod scope;
 mod targets;
 mod validate;
@@ -68,12 +70,18 @@ pub trait ApplyHooks: Send + Sync {
         id: Option<&str>,
         ok: bool,
     );
+    /// A provisioner of `addr` starts (`tenant.acme: Provisioning with 'local-exec'...`).
+    fn provisioning(&self, addr: &InstanceAddr, kind: &str);
+    /// A line of a provisioner's output.
+    fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str);
 }
 
 pub struct ApplyOptions<'a> {
     pub parallelism: usize,
     pub recorder: &'a dyn ApplyRecorder,
     pub hooks: &'a dyn ApplyHooks,
+    /// Runs the commands of `local-exec` provisioners.
+    pub provisioners: &'a dyn crate::provisioners::ProvisionerRunner,
     /// When this flips to true no new instance is started; in-flight ones finish and are recorded.
     pub cancel: tokio::sync::watch::Receiver<bool>,
 }

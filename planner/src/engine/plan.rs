@@ -39,9 +39,11 @@ pub(crate) async fn plan(
         options,
         names: ProviderNames::new(providers),
         changes: Mutex::new(Vec::new()),
+        drift: Mutex::new(Vec::new()),
         handled: Mutex::new(HashSet::new()),
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
+        changed_in_module: Mutex::new(HashSet::new()),
         keep_outcomes: has_replace_triggers(config),
         targeting: Targeting::new(&graph, &options.targets),
         replace: options.replace.iter().cloned().collect(),
@@ -92,12 +94,15 @@ pub(crate) async fn plan(
     }
     let mut changes = planner.changes.into_inner().expect("planned changes");
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
+    let mut drift = planner.drift.into_inner().expect("drifted objects");
+    drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     diags
         .0
         .retain(|d| d.severity == crate::diags::Severity::Warning);
     Ok(Plan {
         mode: options.mode,
         changes,
+        drift,
         outputs,
         variables: variables.clone(),
         prior_lineage: state.lineage.clone(),
@@ -134,7 +139,7 @@ pub(crate) fn provider_source(config: &Config, providers: &Providers, local: &st
                 .get(local)
                 .map(|r| r.source.clone())
         })
-        .unwrap_or_else(|| format!("registry.terraform.io/hashicorp/{local}"))
+        .unwrap_or_else(|| crate::config::default_source(local))
 }
 
 /// The schema of a resource type, or a diagnostic.
@@ -199,6 +204,8 @@ pub(super) struct Planner<'a> {
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
     pub changes: Mutex<Vec<ResourceChange>>,
+    /// Current objects the refresh found changed or deleted outside of tenantform.
+    pub drift: Mutex<Vec<ResourceChange>>,
     /// Stored instances the resource visits took care of.
     pub handled: Mutex<HashSet<InstanceAddr>>,
     /// Planned instances, kept only when some resource has `replace_triggered_by`.
@@ -206,6 +213,8 @@ pub(super) struct Planner<'a> {
     pub keep_outcomes: bool,
     /// Configuration addresses of resources with a planned change.
     pub changed_resources: Mutex<HashSet<String>>,
+    /// The same, by module instance: `(module instance, resource)`.
+    pub changed_in_module: Mutex<HashSet<(Vec<crate::addrs::ModuleStep>, ResourceAddr)>>,
     pub targeting: Option<Targeting>,
     pub replace: HashSet<InstanceAddr>,
 }
@@ -238,6 +247,10 @@ impl Planner<'_> {
                 .lock()
                 .expect("changed resources")
                 .insert(change.addr.config_resource_string());
+            self.changed_in_module
+                .lock()
+                .expect("changed module instances")
+                .insert((change.addr.module.clone(), change.addr.resource.clone()));
         }
         if self.keep_outcomes {
             self.outcomes.lock().expect("planned outcomes").insert(

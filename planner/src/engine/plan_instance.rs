@@ -103,15 +103,21 @@ impl Planner<'_> {
             &resource.file,
             &module_config.sources,
         )?;
-        let pending = {
-            let changed = self.changed_resources.lock().expect("changed resources");
-            resource.depends_on.iter().any(|(target, _)| {
-                let text = crate::addrs::config_resource_string(&module_config.path, target);
-                changed.contains(&text)
-            })
-        };
-        let mut change = if !config_value.is_wholly_known() || pending {
-            let reason = if pending {
+        let diags = subject
+            .client
+            .validate_data_resource_config(&subject.addr.resource.type_name, &config_value)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            diags,
+            subject.range.clone(),
+        ))?;
+        let known = config_value.is_wholly_known();
+        let pending = known && self.data_dependencies_pending(subject, resource);
+        let mut change = if !known || pending {
+            // As in Terraform, an unknown configuration is the more specific reason.
+            let reason = if known {
                 ActionReason::ReadBecauseDependencyPending
             } else {
                 ActionReason::ReadBecauseConfigUnknown
@@ -122,33 +128,51 @@ impl Planner<'_> {
             change.planned = planned;
             change
         } else {
-            let read = subject
-                .client
-                .read_data_source(&subject.addr.resource.type_name, &config_value)
-                .await
-                .map_err(|e| self.failure(subject, &e))?;
-            self.scope.check(provider_diagnostics(
-                &subject.addr.to_string(),
-                read.diagnostics,
-                subject.range.clone(),
-            ))?;
-            // A data source of a check block is read again during apply, as in Terraform.
-            let mut change = if resource.check.is_some() {
-                let reason = Some(ActionReason::ReadBecauseCheckNested);
-                self.change(subject, Action::Read, reason, absent(), None)
-            } else {
-                let mut change = self.change(subject, Action::NoOp, None, absent(), None);
-                change.prior = read.new_state.clone();
-                change
-            };
-            change.planned = read.new_state;
-            change
+            self.read_data_now(subject, resource, &config_value).await?
         };
         change.config = config_value;
         let mut ctx = ctx.clone();
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
         Ok(self.finish(subject, change))
+    }
+
+    /// Reads a data source at plan time. A data source of a check block is read again
+    /// during apply, and a failed read only warns (its result stays unknown), as in
+    /// Terraform.
+    async fn read_data_now(
+        &self,
+        subject: &Subject<'_>,
+        resource: &Resource,
+        config_value: &Value,
+    ) -> Result<ResourceChange, Diagnostics> {
+        let read = subject
+            .client
+            .read_data_source(&subject.addr.resource.type_name, config_value)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        let diags = provider_diagnostics(
+            &subject.addr.to_string(),
+            read.diagnostics,
+            subject.range.clone(),
+        );
+        if resource.check.is_none() {
+            self.scope.check(diags)?;
+            let mut change = self.change(subject, Action::NoOp, None, absent(), None);
+            change.prior = read.new_state.clone();
+            change.planned = read.new_state;
+            return Ok(change);
+        }
+        let failed = diags.has_errors();
+        self.scope.report(diags.into_warnings());
+        let reason = Some(ActionReason::ReadBecauseCheckNested);
+        let mut change = self.change(subject, Action::Read, reason, absent(), None);
+        change.planned = if failed {
+            unknown_computed(&subject.schema.block, config_value)
+        } else {
+            read.new_state
+        };
+        Ok(change)
     }
 
     /// The stored object of an instance, decoded and (unless disabled) refreshed; `None`
@@ -160,7 +184,45 @@ impl Planner<'_> {
         let Some(instance) = self.state.instances.get(&subject.addr) else {
             return Ok(None);
         };
-        self.refresh_object(subject, instance).await
+        let stored = decode_instance(
+            subject.client,
+            subject.schema,
+            &subject.addr,
+            instance,
+            subject.range.clone(),
+        )
+        .await?;
+        if !self.options.refresh || subject.addr.resource.mode != ResourceMode::Managed {
+            return self.refresh_decoded(subject, stored).await;
+        }
+        let refreshed = self.refresh_decoded(subject, stored.clone()).await?;
+        self.note_drift(subject, stored, refreshed.as_ref());
+        Ok(refreshed)
+    }
+
+    /// Records the current object's drift: what the refresh found when it differs from what
+    /// the last run stored (a changed object, or one deleted outside of tenantform).
+    fn note_drift(
+        &self,
+        subject: &Subject<'_>,
+        stored: PriorObject,
+        refreshed: Option<&PriorObject>,
+    ) {
+        let after = refreshed.map_or(Value::Null, |object| object.value.clone());
+        if after == stored.value {
+            return;
+        }
+        let action = if after.is_null() {
+            Action::Delete
+        } else {
+            Action::Update
+        };
+        let mut drift = self.change(subject, action, None, stored, None);
+        drift.planned = after;
+        if let Some(object) = refreshed {
+            drift.planned_private = object.private.clone();
+        }
+        self.drift.lock().expect("drifted objects").push(drift);
     }
 
     /// A stored object (current or deposed), decoded and (unless disabled) refreshed;
@@ -178,6 +240,15 @@ impl Planner<'_> {
             subject.range.clone(),
         )
         .await?;
+        self.refresh_decoded(subject, prior).await
+    }
+
+    /// A decoded stored object, refreshed unless refreshing is off or it is a data source.
+    async fn refresh_decoded(
+        &self,
+        subject: &Subject<'_>,
+        prior: PriorObject,
+    ) -> Result<Option<PriorObject>, Diagnostics> {
         if !self.options.refresh || subject.addr.resource.mode == ResourceMode::Data {
             return Ok(Some(prior));
         }
@@ -402,10 +473,23 @@ impl Planner<'_> {
         let subject = self.stored_subject(addr, instance).await?;
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
-            return Ok(prior.map(|p| self.change(&subject, Action::NoOp, None, p, None)));
+            return Ok(Some(self.refreshed_only(&subject, prior)));
         }
         let reason = orphan_reason(&self.scope, addr);
         self.plan_delete(&subject, prior, Some(reason)).await
+    }
+
+    /// A refresh-only plan's no-op for a stored object: what the refresh read, or `Null`
+    /// when the object is gone, so that applying the plan records exactly the drift.
+    pub(super) fn refreshed_only(
+        &self,
+        subject: &Subject<'_>,
+        refreshed: Option<PriorObject>,
+    ) -> ResourceChange {
+        match refreshed {
+            Some(prior) => self.change(subject, Action::NoOp, None, prior, None),
+            None => self.change(subject, Action::NoOp, None, absent(), None),
+        }
     }
 
     pub(super) fn change(
@@ -416,9 +500,19 @@ impl Planner<'_> {
         prior: PriorObject,
         response: Option<PlanResponse>,
     ) -> ResourceChange {
-        let (planned, planned_private, requires_replace) = match response {
-            Some(r) => (r.planned, r.planned_private, r.requires_replace),
-            None => (prior.value.clone(), prior.private.clone(), Vec::new()),
+        let (planned, planned_private, requires_replace, shapes) = match response {
+            Some(r) => (
+                r.planned,
+                r.planned_private,
+                r.requires_replace,
+                r.unknown_collections,
+            ),
+            None => (
+                prior.value.clone(),
+                prior.private.clone(),
+                Vec::new(),
+                Vec::new(),
+            ),
         };
         let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
         sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
@@ -426,7 +520,10 @@ impl Planner<'_> {
         sensitive.extend(prior.sensitive.iter().cloned());
         sensitive.sort();
         sensitive.dedup();
-        let collections = unknown_collections(&subject.schema.block, &planned);
+        let mut collections = unknown_collections(&subject.schema.block, &planned);
+        collections.extend(shapes);
+        collections.sort();
+        collections.dedup();
         ResourceChange {
             addr: subject.addr.clone(),
             deposed: None,

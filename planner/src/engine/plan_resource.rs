@@ -155,9 +155,7 @@ impl Planner<'_> {
             } else {
                 let prior = self.prior_object(&subject).await?;
                 let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
-                if let Some(prior) = prior {
-                    self.add_change(self.change(&subject, Action::NoOp, None, prior, None));
-                }
+                self.add_change(self.refreshed_only(&subject, prior));
                 schema_marked(&subject, value)
             };
             values.push((addr.key.clone(), value));
@@ -258,7 +256,12 @@ impl Planner<'_> {
     /// Records a change and returns the value dependents see, marked where the schema or
     /// the configuration makes it sensitive.
     pub(super) fn finish(&self, subject: &Subject<'_>, mut change: ResourceChange) -> Marked {
-        change.unknown_collections = unknown_collections(&subject.schema.block, &change.planned);
+        // The schema's shapes of the final planned value, and those the provider typed.
+        let mut shapes = unknown_collections(&subject.schema.block, &change.planned);
+        shapes.append(&mut change.unknown_collections);
+        shapes.sort();
+        shapes.dedup();
+        change.unknown_collections = shapes;
         let recorded = Sensitivity::from_paths(&change.sensitive_paths);
         let value = schema_marked(subject, change.planned.clone()).with(recorded);
         let marks = value.marks.fitted(&value.value);

@@ -259,7 +259,10 @@ impl<'a> Scope<'a> {
             }
             Node::ModuleCall(name) => return Some(self.visit_module_call(id, name)),
             Node::Check(name) => {
-                self.visit_check(id, name);
+                // As in Terraform, a destroy plan checks nothing.
+                if !self.destroying {
+                    self.visit_check(id, name);
+                }
                 return Some(true);
             }
             _ => {}

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use crate::addrs::ResourceMode;
 use crate::config::Config;
-use crate::diags::{Diagnostic, Diagnostics};
+use crate::diags::Diagnostics;
 use crate::graph::{ConfigGraph, Node, walk};
 use crate::lang;
 use crate::providers::Providers;
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
-use super::plan::resource_schema;
+use super::plan::schema_for;
 use super::scope::{ProviderUse, Scope};
 
 /// How many provider validation calls run at once.
@@ -52,24 +52,13 @@ async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnosti
     let Node::Resource(addr) = scope.graph.node(id) else {
         return Ok(());
     };
-    let config = scope.config;
-    let resource = &config.resources[addr];
+    let config = scope.module_config(id);
+    let Some(resource) = config.resource(addr) else {
+        return Ok(());
+    };
     let range = Some(resource.range.clone());
-    if addr.mode == ResourceMode::Data {
-        return Err(Diagnostic::error(
-            "Data sources are not supported yet",
-            "This version of tenantform cannot read data sources.",
-        )
-        .with_range(range)
-        .into());
-    }
     let client = scope.client(&resource.provider, range.clone())?;
-    let schema = resource_schema(
-        scope.providers,
-        &resource.provider,
-        &addr.type_name,
-        range.clone(),
-    )?;
+    let schema = schema_for(scope.providers, &resource.provider, addr, range.clone())?;
     let value = lang::decode_body(
         &resource.body,
         &schema.block,
@@ -77,10 +66,19 @@ async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnosti
         &resource.file,
         &config.sources,
     )?;
-    let subject = addr.to_string();
-    let diags = client
-        .validate_resource_config(&addr.type_name, &value)
-        .await
-        .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
+    let subject = crate::addrs::config_resource_string(&config.path, addr);
+    let diags = match addr.mode {
+        ResourceMode::Managed => {
+            client
+                .validate_resource_config(&addr.type_name, &value)
+                .await
+        }
+        ResourceMode::Data => {
+            client
+                .validate_data_resource_config(&addr.type_name, &value)
+                .await
+        }
+    }
+    .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
     scope.check(provider_diagnostics(&subject, diags, range))
 }

@@ -10,6 +10,7 @@
 
 pub mod dot;
 mod module_edges;
+mod provisioner_edges;
 pub mod walk;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -292,6 +293,7 @@ impl<'a> Builder<'a> {
             for condition in rules.preconditions.iter().chain(&rules.postconditions) {
                 refs.extend(condition_references(condition, sources));
             }
+            refs.extend(self.provisioner_references(resource, sources));
             self.add_references(config, node.clone(), merge(refs));
             self.add_edge_between(
                 &[],

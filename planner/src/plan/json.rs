@@ -14,7 +14,7 @@ use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
 use crate::plan::shapes::UnknownCollection;
-use crate::plan::{Action, ActionReason, Plan, ResourceChange};
+use crate::plan::{Action, ActionReason, Plan, PlanMode, ResourceChange};
 
 mod sensitive;
 pub use sensitive::sensitive_as_bool;
@@ -386,7 +386,15 @@ pub fn plan_json<'a>(
         !(c.addr.resource.mode == ResourceMode::Data
             && matches!(c.action, Action::Delete | Action::NoOp))
     });
-    let changes: Vec<Json> = visible.map(resource_change_json).collect();
+    // A refresh-only plan proposes no resource changes: only the drift it would record.
+    let changes: Vec<Json> = match plan.mode {
+        PlanMode::RefreshOnly => Vec::new(),
+        _ => visible.map(resource_change_json).collect(),
+    };
+    let drift: Vec<Json> = plan.drift.iter().map(resource_change_json).collect();
+    if !drift.is_empty() {
+        top.insert("resource_drift".into(), Json::Array(drift));
+    }
     if !changes.is_empty() {
         top.insert("resource_changes".into(), Json::Array(changes));
     }

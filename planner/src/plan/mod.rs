@@ -104,6 +104,9 @@ pub struct Plan {
     pub mode: PlanMode,
     /// Every resource instance, including no-ops (renderers skip them).
     pub changes: Vec<ResourceChange>,
+    /// Current objects the refresh found changed (`Update`) or deleted (`Delete`) outside of
+    /// tenantform: `prior` is what the last run stored, `planned` what the refresh read.
+    pub drift: Vec<ResourceChange>,
     pub outputs: Vec<OutputChange>,
     /// Input variable values the plan was made with.
     pub variables: BTreeMap<String, Value>,
@@ -115,9 +118,13 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// True when applying would change nothing (no resource or output change).
+    /// True when applying would change nothing: no resource or output change, and in
+    /// refresh-only mode no drift to record either (Terraform's "applyable").
     pub fn is_empty(&self) -> bool {
-        self.changes.iter().all(|c| c.action == Action::NoOp)
-            && self.outputs.iter().all(|o| o.action == Action::NoOp)
+        let resources_unchanged = match self.mode {
+            PlanMode::RefreshOnly => self.drift.is_empty(),
+            _ => self.changes.iter().all(|c| c.action == Action::NoOp),
+        };
+        resources_unchanged && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }
 }

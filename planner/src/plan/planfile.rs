@@ -63,6 +63,9 @@ pub struct PlanFile {
     pub prior_lineage: String,
     pub prior_serial: u64,
     pub changes: Vec<EncodedChange>,
+    /// What the refresh found changed outside of tenantform (`Plan::drift`).
+    #[serde(default)]
+    pub drift: Vec<EncodedChange>,
     pub outputs: Vec<EncodedOutput>,
 }
 
@@ -232,6 +235,7 @@ impl PlanFile {
             prior_lineage: plan.prior_lineage.clone(),
             prior_serial: plan.prior_serial,
             changes: plan.changes.iter().map(encode_change).collect(),
+            drift: plan.drift.iter().map(encode_change).collect(),
             outputs: plan
                 .outputs
                 .iter()
@@ -258,40 +262,16 @@ impl PlanFile {
         for (name, v) in &self.variables {
             variables.insert(name.clone(), value(v)?);
         }
-        let mut changes = Vec::with_capacity(self.changes.len());
-        for c in &self.changes {
-            let addr: InstanceAddr = c.address.parse().map_err(|e| corrupt(format!("{e}")))?;
-            let private = |text: &str| {
-                BASE64
-                    .decode(text)
-                    .map_err(|e| corrupt(format!("{}: private data: {e}", c.address)))
-            };
-            changes.push(ResourceChange {
-                addr,
-                deposed: c.deposed.clone(),
-                provider: c.provider.clone(),
-                provider_local_name: c.provider_local_name.clone(),
-                action: c.action,
-                action_reason: c.action_reason,
-                prior: value(&c.prior)?,
-                planned: value(&c.planned)?,
-                config: value(&c.config)?,
-                prior_private: private(&c.prior_private)?,
-                planned_private: private(&c.planned_private)?,
-                requires_replace: c.requires_replace.iter().map(|p| decode_path(p)).collect(),
-                sensitive_paths: c.sensitive_paths.iter().map(|p| decode_path(p)).collect(),
-                unknown_collections: c
-                    .unknown_collections
-                    .iter()
-                    .map(|u| UnknownCollection {
-                        path: decode_path(&u.path),
-                        kind: u.kind,
-                    })
-                    .collect(),
-                dependencies: c.dependencies.clone(),
-                schema_version: c.schema_version,
-            });
-        }
+        let changes = self
+            .changes
+            .iter()
+            .map(|c| decode_change(c, path))
+            .collect::<Result<Vec<_>, _>>()?;
+        let drift = self
+            .drift
+            .iter()
+            .map(|c| decode_change(c, path))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
             outputs.push(OutputChange {
@@ -305,6 +285,7 @@ impl PlanFile {
         Ok(Plan {
             mode: self.mode,
             changes,
+            drift,
             outputs,
             variables,
             prior_lineage: self.prior_lineage.clone(),
@@ -376,6 +357,46 @@ impl PlanFile {
         drop(file);
         std::fs::rename(&temp, path).map_err(fail)
     }
+}
+
+/// Rebuilds one resource change; `path` names the plan file in errors.
+fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFileError> {
+    let corrupt = |detail: String| PlanFileError::Corrupt {
+        path: path.to_string(),
+        detail,
+    };
+    let value = |v: &EncodedValue| v.decode().map_err(&corrupt);
+    let addr: InstanceAddr = c.address.parse().map_err(|e| corrupt(format!("{e}")))?;
+    let private = |text: &str| {
+        BASE64
+            .decode(text)
+            .map_err(|e| corrupt(format!("{}: private data: {e}", c.address)))
+    };
+    Ok(ResourceChange {
+        addr,
+        deposed: c.deposed.clone(),
+        provider: c.provider.clone(),
+        provider_local_name: c.provider_local_name.clone(),
+        action: c.action,
+        action_reason: c.action_reason,
+        prior: value(&c.prior)?,
+        planned: value(&c.planned)?,
+        config: value(&c.config)?,
+        prior_private: private(&c.prior_private)?,
+        planned_private: private(&c.planned_private)?,
+        requires_replace: c.requires_replace.iter().map(|p| decode_path(p)).collect(),
+        sensitive_paths: c.sensitive_paths.iter().map(|p| decode_path(p)).collect(),
+        unknown_collections: c
+            .unknown_collections
+            .iter()
+            .map(|u| UnknownCollection {
+                path: decode_path(&u.path),
+                kind: u.kind,
+            })
+            .collect(),
+        dependencies: c.dependencies.clone(),
+        schema_version: c.schema_version,
+    })
 }
 
 fn encode_change(c: &ResourceChange) -> EncodedChange {
@@ -461,6 +482,24 @@ mod tests {
                 dependencies: vec!["tenant.other".into()],
                 schema_version: 2,
             }],
+            drift: vec![ResourceChange {
+                addr: "tenant.gone".parse().unwrap(),
+                deposed: None,
+                provider: "registry.terraform.io/tenantform/tenant".into(),
+                provider_local_name: "tenant".into(),
+                action: Action::Delete,
+                action_reason: None,
+                prior: Value::string("stored"),
+                planned: Value::Null,
+                config: Value::Null,
+                prior_private: vec![],
+                planned_private: vec![],
+                requires_replace: vec![],
+                sensitive_paths: vec![],
+                unknown_collections: vec![],
+                dependencies: vec![],
+                schema_version: 0,
+            }],
             outputs: vec![OutputChange {
                 name: "id".into(),
                 action: Action::Create,
@@ -483,7 +522,13 @@ mod tests {
             (&b.prior_lineage, b.prior_serial)
         );
         assert_eq!(a.changes.len(), b.changes.len());
-        for (x, y) in a.changes.iter().zip(&b.changes) {
+        assert_eq!(a.drift.len(), b.drift.len());
+        for (x, y) in a
+            .changes
+            .iter()
+            .zip(&b.changes)
+            .chain(a.drift.iter().zip(&b.drift))
+        {
             assert_eq!((&x.addr, &x.deposed), (&y.addr, &y.deposed));
             assert_eq!(
                 (&x.provider, &x.provider_local_name),

@@ -12,7 +12,9 @@ use tenantform_proto::schema::{Block, Nesting, ProviderSchema};
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use crate::addrs::ResourceMode;
-use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
+use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
+
+mod drift;
 
 /// Provider schemas by provider local name, as [`crate::providers::Providers`] holds them.
 pub type Schemas = BTreeMap<String, Arc<ProviderSchema>>;
@@ -31,7 +33,7 @@ pub struct Counts {
 impl Counts {
     pub fn of(plan: &Plan) -> Counts {
         let mut counts = Counts::default();
-        for change in &plan.changes {
+        for change in plan.changes.iter().filter(|c| is_shown(c)) {
             match change.action {
                 Action::Create => counts.add += 1,
                 Action::Update => counts.change += 1,
@@ -49,11 +51,7 @@ impl Counts {
 
 /// Renders the whole plan text, ending with the summary and output changes.
 pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
-    let mut changes: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp)
-        .collect();
+    let mut changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| is_shown(c)).collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
@@ -61,6 +59,9 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         .filter(|o| o.action != Action::NoOp)
         .collect();
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    if plan.mode == PlanMode::RefreshOnly {
+        return drift::render_refresh_only(plan, &outputs, schemas, color);
+    }
     let mut out = String::new();
     if changes.is_empty() && outputs.is_empty() {
         out.push_str(&bold("No changes.", color));
@@ -98,6 +99,13 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         }
     }
     out
+}
+
+/// Whether the plan shows (and counts) a change: not a no-op, and not the forgetting of a
+/// data source's result (Terraform shows no deleted data sources).
+fn is_shown(change: &ResourceChange) -> bool {
+    change.action != Action::NoOp
+        && !(change.action == Action::Delete && change.addr.resource.mode == ResourceMode::Data)
 }
 
 fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a Block> {
@@ -185,13 +193,23 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
 
 /// Renders one resource instance change (without a trailing blank line).
 pub fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool) -> String {
+    render_with_header(change, header_comment(change), block, color)
+}
+
+/// Renders one resource instance change under the given comment lines.
+fn render_with_header(
+    change: &ResourceChange,
+    header: Vec<String>,
+    block: Option<&Block>,
+    color: bool,
+) -> String {
     let mut r = Renderer {
         out: String::new(),
         color,
         sensitive: &change.sensitive_paths,
         replace: &change.requires_replace,
     };
-    for line in header_comment(change) {
+    for line in header {
         r.out
             .push_str(&format!("  {}\n", bold(&format!("# {line}"), color)));
     }

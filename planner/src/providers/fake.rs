@@ -203,6 +203,20 @@ impl ProviderClient for FakeProvider {
         Ok(Vec::new())
     }
 
+    async fn validate_data_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+        if type_name == "fake_lookup" && config.get_attr("name") == Some(&Value::string("")) {
+            return Ok(vec![ProviderDiagnostic {
+                attribute: Some(AttributePath::attr("name")),
+                ..error("Invalid name", "name must not be empty")
+            }]);
+        }
+        Ok(Vec::new())
+    }
+
     async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
         self.log("configure".into());
         *self.configured.lock().unwrap() = Some(config.clone());
@@ -250,6 +264,7 @@ impl ProviderClient for FakeProvider {
         request: PlanRequest<'_>,
     ) -> Result<PlanResponse, ProviderError> {
         let mut response = PlanResponse {
+            unknown_collections: Vec::new(),
             planned: request.proposed.clone(),
             requires_replace: Vec::new(),
             planned_private: request.prior_private.to_vec(),

@@ -303,6 +303,27 @@ impl ProviderClient for GrpcProvider {
         Ok(diagnostics(response.diagnostics))
     }
 
+    async fn validate_data_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+        let ty = self.data_source_type(type_name).await?;
+        let request = wire::validate_data_resource_config::Request {
+            type_name: type_name.to_string(),
+            config: Some(self.encode(config, ty)?),
+        };
+        let mut client = self.client();
+        let response = self
+            .call(
+                "ValidateDataResourceConfig",
+                self.timeouts.other,
+                async move { client.validate_data_resource_config(request).await },
+            )
+            .await?;
+        Ok(diagnostics(response.diagnostics))
+    }
+
     async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
         let ty = &self.cached_schema().await?.provider.block.implied_type();
         let request = wire::configure_provider::Request {
@@ -390,6 +411,7 @@ impl ProviderClient for GrpcProvider {
             })
             .await?;
         Ok(PlanResponse {
+            unknown_collections: Vec::new(),
             planned: self.decode(response.planned_state.as_ref(), ty)?,
             requires_replace: response
                 .requires_replace

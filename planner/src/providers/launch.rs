@@ -36,7 +36,7 @@ pub fn required_providers(config: &Config) -> Vec<(String, String)> {
                 .required_providers
                 .get(&name)
                 .map(|r| r.source.clone())
-                .unwrap_or_else(|| format!("registry.terraform.io/hashicorp/{name}"));
+                .unwrap_or_else(|| crate::config::default_source(&name));
             (name, source)
         })
         .collect()
@@ -61,6 +61,15 @@ pub async fn start_with(
     let mut providers = Providers::default();
     let mut diags = Diagnostics::new();
     for (name, source) in required_providers(config) {
+        if source == super::builtin::SOURCE {
+            let builtin = super::builtin::BuiltinProvider::new(cwd.to_path_buf());
+            providers
+                .schemas
+                .insert(name.clone(), Arc::new(super::builtin::schema()));
+            providers.sources.insert(name.clone(), source);
+            providers.clients.insert(name, Arc::new(builtin));
+            continue;
+        }
         let path = match find_provider(&source, search_dirs, cwd) {
             Ok(path) => path,
             Err(not_found) => {

@@ -2,6 +2,7 @@
 //! `grpc` implements it over the plugin protocol for a launched plugin process; unit tests
 //! use an in-process fake.
 
+pub mod builtin;
 pub mod discovery;
 #[cfg(test)]
 pub mod fake;
@@ -57,6 +58,9 @@ pub struct PlanResponse {
     pub requires_replace: Vec<AttributePath>,
     pub planned_private: Vec<u8>,
     pub diagnostics: Vec<ProviderDiagnostic>,
+    /// Unknown collections in `planned` that the schema cannot tell (in `dynamic`
+    /// attributes), as the provider typed them.
+    pub unknown_collections: Vec<crate::plan::shapes::UnknownCollection>,
 }
 
 pub struct ApplyRequest<'a> {
@@ -95,6 +99,11 @@ pub trait ProviderClient: Send + Sync {
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
     async fn validate_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    async fn validate_data_resource_config(
         &self,
         type_name: &str,
         config: &Value,

@@ -75,6 +75,7 @@ async fn cancelling_finishes_and_records_in_flight_work_and_starts_nothing_new()
         parallelism: 4,
         recorder: &recorder,
         hooks: &hooks,
+        provisioners: &crate::provisioners::RecordingRunner::default(),
         cancel,
     };
     let (state, diags) =
@@ -114,6 +115,7 @@ resource "fake_thing" "many" {
         parallelism: 4,
         recorder: &recorder,
         hooks: &hooks,
+        provisioners: &crate::provisioners::RecordingRunner::default(),
         cancel,
     };
     let (state, diags) =

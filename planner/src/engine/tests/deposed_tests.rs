@@ -70,6 +70,7 @@ async fn apply_to_store(
         parallelism: 4,
         recorder: &recorder,
         hooks: &hooks,
+        provisioners: &crate::provisioners::RecordingRunner::default(),
         cancel,
     };
     let (applied, diags) =

@@ -3,8 +3,10 @@
 
 mod apply_tests;
 mod deposed_tests;
+mod drift_tests;
 mod expansion_tests;
 mod plan_tests;
+mod provisioner_tests;
 mod scale_tests;
 mod sensitivity_tests;
 
@@ -171,6 +173,10 @@ impl ApplyHooks for Hooks {
     }
 
     fn finished(&self, _addr: &InstanceAddr, _action: Action, _id: Option<&str>, _ok: bool) {}
+
+    fn provisioning(&self, _addr: &InstanceAddr, _kind: &str) {}
+
+    fn provision_output(&self, _addr: &InstanceAddr, _kind: &str, _line: &str) {}
 }
 
 pub(super) async fn apply(
@@ -178,6 +184,18 @@ pub(super) async fn apply(
     state: &State,
     plan: &Plan,
     fake: &Arc<FakeProvider>,
+) -> (State, Diagnostics) {
+    let runner = crate::provisioners::RecordingRunner::default();
+    apply_with_runner(config, state, plan, fake, &runner).await
+}
+
+/// [`apply`] with the provisioner runner given.
+pub(super) async fn apply_with_runner(
+    config: &Config,
+    state: &State,
+    plan: &Plan,
+    fake: &Arc<FakeProvider>,
+    runner: &crate::provisioners::RecordingRunner,
 ) -> (State, Diagnostics) {
     let recorder = Recorder::new(fake);
     let hooks = Hooks {
@@ -188,6 +206,7 @@ pub(super) async fn apply(
         parallelism: 4,
         recorder: &recorder,
         hooks: &hooks,
+        provisioners: runner,
         cancel,
     };
     super::apply(config, state, plan, &providers(fake), options).await

@@ -131,6 +131,7 @@ fn plan_has_terraforms_shape() {
     let plan = Plan {
         mode: PlanMode::Normal,
         changes: vec![create, replace, delete],
+        drift: vec![],
         outputs: vec![OutputChange {
             name: "count".into(),
             action: Action::Create,

@@ -375,3 +375,45 @@ fn color_marks_symbols_and_headers() {
     );
     assert!(text.contains("\x1b[1mPlan:\x1b[0m 1 to add"), "{text}");
 }
+
+#[test]
+fn refresh_only_plans_show_the_drift_and_no_actions() {
+    let renamed = with(acme(), &[("tier", s("enterprise"))]);
+    let changed = change("tenant.a", Action::Update, acme(), renamed);
+    let deleted = change("tenant.b", Action::Delete, acme(), Value::Null);
+    let mut p = plan(vec![], vec![]);
+    p.mode = PlanMode::RefreshOnly;
+    p.drift = vec![changed, deleted];
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.starts_with(
+            "\nNote: Objects have changed outside of tenantform\n\n\
+             tenantform detected the following changes made outside of tenantform since the\n\
+             last \"tenantform apply\" which may have affected this plan:\n\n  \
+             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      ~ tier = \"free\" -> \"enterprise\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("  # tenant.b has been deleted\n  - resource \"tenant\" \"b\" {\n"));
+    assert!(text.ends_with(
+        "This is a refresh-only plan, so tenantform will not take any actions to undo\n\
+         these. If you were expecting these changes then you can apply this plan to\n\
+         record the updated values in the tenantform state without changing any remote\n\
+         objects.\n"
+    ));
+    assert!(!p.is_empty(), "drift makes a refresh-only plan applyable");
+
+    p.drift.clear();
+    assert!(p.is_empty());
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert_eq!(
+        text,
+        "\nNo changes. Your infrastructure still matches the configuration.\n\n\
+         tenantform has checked that the real remote objects still match the result of\n\
+         your most recent changes, and found no differences.\n"
+    );
+}
