@@ -368,7 +368,7 @@ pub(crate) fn integer_arg(args: &[Value], index: usize) -> Result<i64, FunctionE
 /// The elements of a `list(any)` or `set(any)` parameter (`collection` names which): a tuple
 /// is converted first, as cty converts arguments, so its elements take the one type they
 /// unify to (`distinct([1, "1"])` compares two strings).
-pub use builtin_provider::{BUILTIN_PROVIDER_SOURCE, builtin_provider_names};
+pub use builtin_provider::builtin_provider_names;
 
 pub(crate) fn unified_elements(
     args: &[Value],

@@ -14,7 +14,6 @@ use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics};
 
 /// The local names of the providers the configuration uses, with their source addresses.
-/// Terraform's built-in provider, declared only for its functions, has no plugin to start.
 pub fn required_providers(config: &Config) -> Vec<(String, String)> {
     let mut names: BTreeSet<String> = config
         .resources
@@ -22,13 +21,7 @@ pub fn required_providers(config: &Config) -> Vec<(String, String)> {
         .map(|r| r.provider.clone())
         .collect();
     names.extend(config.providers.values().map(|p| p.name.clone()));
-    names.extend(
-        config
-            .required_providers
-            .iter()
-            .filter(|(_, r)| r.source != crate::lang::functions::BUILTIN_PROVIDER_SOURCE)
-            .map(|(name, _)| name.clone()),
-    );
+    names.extend(config.required_providers.keys().cloned());
     names
         .into_iter()
         .map(|name| {

@@ -15,9 +15,8 @@ use tenantform_proto::value::{Type, Value};
 use super::FunctionError;
 use crate::diags::Sources;
 use crate::lang::EvalContext;
+use crate::providers::builtin::SOURCE as BUILTIN_PROVIDER_SOURCE;
 
-/// The source address of Terraform's built-in provider.
-pub const BUILTIN_PROVIDER_SOURCE: &str = "terraform.io/builtin/terraform";
 
 /// The name files are given in `decode_tfvars` messages.
 const DECODE_FILE: &str = "<decode_tfvars argument>";
