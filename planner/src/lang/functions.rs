@@ -151,6 +151,7 @@ pub static FUNCTIONS: &[Function] = &[
     function("length", &["value"], collections::length).with_unknowns(),
     function("lookup", &["inputMap", "key"], collections::lookup)
         .variadic("default")
+        .nullable()
         .with_unknowns(),
     function("merge", &[], collections::merge)
         .variadic("maps")

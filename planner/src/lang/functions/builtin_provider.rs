@@ -17,7 +17,6 @@ use crate::diags::Sources;
 use crate::lang::EvalContext;
 use crate::providers::builtin::SOURCE as BUILTIN_PROVIDER_SOURCE;
 
-
 /// The name files are given in `decode_tfvars` messages.
 const DECODE_FILE: &str = "<decode_tfvars argument>";
 

@@ -36,13 +36,17 @@ fn entries_arg(args: &[Value], index: usize) -> Result<BTreeMap<String, Value>, 
     }
 }
 
-/// `lookup(map, key, default)`: an unknown map or key makes the result unknown, but a known
+/// `lookup(map, key, default)`: the default may be null; an unknown map or key makes the result unknown, but a known
 /// map with unknown values still finds its known ones, and an unknown default is returned as is.
 pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.len() > 3 {
         return Err(FunctionError::Call(
             "lookup() takes no more than three arguments".into(),
         ));
+    }
+    // Only the default may be null.
+    if let Some(index) = args[..2].iter().position(|a| matches!(a, Value::Null)) {
+        return Err(FunctionError::arg(index, "argument must not be null"));
     }
     if args[..2].iter().any(Value::is_unknown) {
         return Ok(Value::Unknown);
