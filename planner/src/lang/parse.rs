@@ -9,8 +9,9 @@
 //!   deep brackets and long chains are cut out, parsed on their own and grafted back.
 //!
 //! Every rewrite keeps each byte at its offset, so the spans of the syntax tree are those of
-//! the file as written. Deep input within [`MAX_NESTING_DEPTH`] and
-//! [`MAX_CHAINED_OPERATORS`] parses; deeper input is refused with a diagnostic.
+//! the file as written. Input within [`MAX_NESTING_DEPTH`] levels of brackets and
+//! [`MAX_TREE_DEPTH`] levels of brackets and chained operators together parses; deeper input
+//! is refused with a diagnostic.
 
 mod graft;
 mod scan;
@@ -24,7 +25,7 @@ use std::ops::Range;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::Body;
 
-pub use scan::{MAX_CHAINED_OPERATORS, MAX_NESTING_DEPTH};
+pub use scan::{MAX_CHAINED_OPERATORS, MAX_NESTING_DEPTH, MAX_TREE_DEPTH};
 
 /// A syntax error at a byte offset of the parsed text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

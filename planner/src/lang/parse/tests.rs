@@ -155,3 +155,24 @@ fn placeholders_do_not_capture_configuration_names() {
         assert_eq!(expr.as_variable().map(|v| v.as_str()), Some("_tf0"));
     });
 }
+
+#[test]
+fn nesting_and_chains_together_are_bounded() {
+    deep(|| {
+        let inner = vec!["1"; 21_100].join(" + ");
+        let text = format!(
+            "a = {}{inner}{} + 1\n",
+            "(".repeat(4_000),
+            ")".repeat(4_000)
+        );
+        let err = parse_body(&text).unwrap_err();
+        assert!(err.message.contains("25000 levels"), "{err}");
+        let inner = vec!["1"; 20_000].join(" + ");
+        let text = format!(
+            "a = {}{inner}{} + 1\n",
+            "(".repeat(4_000),
+            ")".repeat(4_000)
+        );
+        drop_on_big_stack(parse_body(&text).unwrap());
+    });
+}

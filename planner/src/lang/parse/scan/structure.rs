@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::depth::{DepthBound, MAX_TREE_DEPTH};
 use super::{Frame, Groups, MAX_NESTING_DEPTH, RewriteError, Root, Shadowed, Tok};
 use crate::format::token::TokenKind;
 use crate::lang::parse::SyntaxError;
@@ -76,6 +77,7 @@ struct Scanner<'a> {
     depth: usize,
     /// The end of the last token that is not a newline or a comment.
     last_significant_end: usize,
+    tree_depth: DepthBound,
     out: Structure,
 }
 
@@ -91,6 +93,7 @@ impl Structure {
             stack: vec![Open::new(root_frame, usize::MAX)],
             depth: 0,
             last_significant_end: 0,
+            tree_depth: DepthBound::new(),
             out: Structure {
                 root_frame,
                 groups: Groups {
@@ -106,6 +109,15 @@ impl Structure {
         }
         if scanner.stack.len() != 1 {
             return Err(None);
+        }
+        if scanner.tree_depth.total() > MAX_TREE_DEPTH {
+            return Err(Some(SyntaxError {
+                message: format!(
+                    "expressions whose nesting and chained operators go more than \
+                     {MAX_TREE_DEPTH} levels deep are not supported by tenantform"
+                ),
+                offset: scanner.tree_depth.deepest_at,
+            }));
         }
         Ok(scanner.out)
     }
@@ -183,6 +195,7 @@ impl Scanner<'_> {
         }
         self.out.groups.frame[index] = Some(frame);
         self.stack.push(Open::new(frame, index));
+        self.tree_depth.open();
         Ok(())
     }
 
@@ -195,6 +208,7 @@ impl Scanner<'_> {
         }
         self.depth -= open.frame.depth();
         self.out.groups.closer[open.tok] = index;
+        self.tree_depth.close(self.toks[open.tok].start);
         if open.frame == Frame::Object {
             self.close_object(open, index);
         }
@@ -207,6 +221,8 @@ impl Scanner<'_> {
     fn level_token(&mut self, index: usize) {
         let tok = self.toks[index];
         let frame = self.top().frame;
+        self.tree_depth
+            .level_token(tok.kind, frame.newline_sensitive());
         match frame {
             Frame::Body | Frame::Block => self.body_line(index),
             Frame::Object => self.object_item(index),
