@@ -70,7 +70,15 @@ pub(super) fn rewrite(text: &str, root: Root) -> Result<Rewrite, RewriteError> {
         blank(&mut edited, 0..3);
     }
     let edited_text = String::from_utf8(edited).map_err(|_| None)?;
-    let lexed = lexer::lex(&edited_text).map_err(|_| None)?;
+    let lexed = lexer::lex(&edited_text).map_err(|err| {
+        // The scanner's own limit is the report; any other scanning problem is better told
+        // by hcl-edit's error.
+        let ours = err.detail.contains("not supported by tenantform");
+        ours.then_some(SyntaxError {
+            message: err.detail,
+            offset: err.offset,
+        })
+    })?;
     let toks = offsets(&lexed.tokens);
     let structure = structure::Structure::scan(&toks, &edited_text, root)?;
     let mut edited = edited_text.into_bytes();

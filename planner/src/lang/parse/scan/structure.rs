@@ -184,11 +184,12 @@ impl Scanner<'_> {
 
     fn open(&mut self, index: usize, frame: Frame) -> Result<(), RewriteError> {
         self.depth += frame.depth();
-        if self.depth > MAX_NESTING_DEPTH {
+        // Block bodies count for the stack too, however deep.
+        if self.depth > MAX_NESTING_DEPTH || self.stack.len() > 2 * MAX_NESTING_DEPTH {
             return Err(Some(SyntaxError {
                 message: format!(
-                    "expressions nested more than {MAX_NESTING_DEPTH} levels deep are not \
-                     supported by tenantform"
+                    "blocks and expressions nested more than {MAX_NESTING_DEPTH} levels deep \
+                     are not supported by tenantform"
                 ),
                 offset: self.toks[index].start,
             }));
