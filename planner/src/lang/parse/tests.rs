@@ -176,3 +176,13 @@ fn nesting_and_chains_together_are_bounded() {
         drop_on_big_stack(parse_body(&text).unwrap());
     });
 }
+
+#[test]
+fn separate_expressions_do_not_add_up() {
+    deep(|| {
+        let sum = vec!["1"; 20_000].join(" + ");
+        let nested = format!("{}1{}", "[".repeat(4_000), "]".repeat(4_000));
+        let text = format!("locals {{\n  a = {sum}\n  b = {nested}\n  c = [{sum}, {nested}]\n}}\n");
+        drop_on_big_stack(parse_body(&text).unwrap());
+    });
+}

@@ -1,7 +1,8 @@
 //! A bound on how deep the syntax tree of the scanned text is: each bracket or template adds
 //! a level, and a chain of binary operators adds one level per operator (the tree of
 //! `a + b + c` is left-deep). Evaluation recurses through the tree, so its depth is what
-//! [`MAX_TREE_DEPTH`] limits. The bound is conservative: within a frame, the longest chain
+//! [`MAX_TREE_DEPTH`] limits. The bound is conservative: within one expression of a frame
+//! (up to a comma, a newline where it ends expressions, `?`, `:`, `=`...), the longest chain
 //! counts on top of the deepest nested group.
 
 use crate::format::token::TokenKind;
@@ -9,12 +10,31 @@ use crate::format::token::TokenKind;
 /// How deep the syntax tree may be: nesting plus chained operators on one path.
 pub const MAX_TREE_DEPTH: usize = 25_000;
 
-/// One open frame's tally.
+/// One open frame's tally: the expression being read, and the deepest one before it.
 #[derive(Debug, Default)]
 struct Tally {
     chain: usize,
     longest_chain: usize,
     deepest_group: usize,
+    deepest_before: usize,
+}
+
+impl Tally {
+    fn current(&self) -> usize {
+        self.longest_chain + self.deepest_group
+    }
+
+    /// Ends the expression being read.
+    fn end_expression(&mut self) {
+        self.deepest_before = self.deepest_before.max(self.current());
+        self.chain = 0;
+        self.longest_chain = 0;
+        self.deepest_group = 0;
+    }
+
+    fn bound(&self) -> usize {
+        self.deepest_before.max(self.current())
+    }
 }
 
 /// Follows the tokens of a scan and keeps the bound.
@@ -53,9 +73,9 @@ impl DepthBound {
                 tally.chain += 1;
                 tally.longest_chain = tally.longest_chain.max(tally.chain);
             }
-            Comma | Question | Colon | Equal | FatArrow | Ellipsis => tally.chain = 0,
-            Newline if newline_ends => tally.chain = 0,
-            Ident | Number | OQuote | OHeredoc if after_operand => tally.chain = 0,
+            Comma | Question | Colon | Equal | FatArrow | Ellipsis => tally.end_expression(),
+            Newline if newline_ends => tally.end_expression(),
+            Ident | Number | OQuote | OHeredoc if after_operand => tally.end_expression(),
             _ => {}
         }
         if !matches!(kind, Newline | Comment) {
@@ -72,7 +92,7 @@ impl DepthBound {
         let Some(tally) = self.stack.pop() else {
             return;
         };
-        let bound = 1 + tally.longest_chain + tally.deepest_group;
+        let bound = 1 + tally.bound();
         if let Some(parent) = self.stack.last_mut()
             && bound > parent.deepest_group
         {
@@ -86,9 +106,7 @@ impl DepthBound {
 
     /// The bound of the whole text.
     pub(super) fn total(&self) -> usize {
-        self.stack
-            .first()
-            .map_or(0, |root| root.longest_chain + root.deepest_group)
+        self.stack.first().map_or(0, Tally::bound)
     }
 }
 
