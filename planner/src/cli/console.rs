@@ -146,10 +146,10 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
 /// Evaluates one line and formats its value.
 fn evaluate_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
     let sources = Sources::new(BTreeMap::from([(INPUT_NAME.to_string(), line.to_string())]));
-    let expr: Expression = line.parse().map_err(|e: hcl_edit::parser::Error| {
+    let expr: Expression = lang::parse::parse_expr(line).map_err(|e| {
         Diagnostics::from(crate::diags::Diagnostic::error(
             "Invalid expression",
-            e.message().to_string(),
+            e.message,
         ))
     })?;
     match type_function::type_call(&expr) {

@@ -73,6 +73,26 @@ pub fn parse_body(text: &str) -> Result<Body, SyntaxError> {
     }
 }
 
+/// Parses one expression standing alone (a console line). Where hcl-edit refuses it and the
+/// rewrite reads it, the spans count from one byte before the text: such trees serve
+/// evaluation, not source snippets.
+pub fn parse_expr(text: &str) -> Result<Expression, SyntaxError> {
+    match hcl_edit::parser::parse_expr(text) {
+        Ok(expr) => Ok(expr),
+        Err(first) => {
+            let wrapped = format!("({text}\n)");
+            match on_big_stack(|| deep_expr(&wrapped)) {
+                Some(Ok(expr)) => Ok(expr),
+                Some(Err(Some(err))) => Err(SyntaxError {
+                    offset: err.offset.saturating_sub(1).min(text.len()),
+                    ..err
+                }),
+                Some(Err(None)) | None => Err(first.into()),
+            }
+        }
+    }
+}
+
 /// Checks that `text` parses as a body, without keeping the tree.
 pub fn check_body(text: &str) -> Result<(), SyntaxError> {
     parse_body(text).map(drop_on_big_stack)
