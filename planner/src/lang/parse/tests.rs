@@ -186,3 +186,27 @@ fn separate_expressions_do_not_add_up() {
         drop_on_big_stack(parse_body(&text).unwrap());
     });
 }
+
+#[test]
+fn deep_calls_and_indexes_parse() {
+    deep(|| {
+        let depth = 500;
+        let text = format!(
+            "a = {}1{}\nb = x[0][{}0{}]\n",
+            "max(0, ".repeat(depth),
+            ")".repeat(depth),
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let body = parse_body(&text).unwrap();
+        let mut expr = &body.get_attribute("a").unwrap().value;
+        let mut calls = 0;
+        while let Expression::FuncCall(call) = expr {
+            expr = call.args.iter().nth(1).unwrap();
+            calls += 1;
+        }
+        assert_eq!(calls, depth);
+        assert!(body.get_attribute("b").is_some());
+        drop_on_big_stack(body);
+    });
+}

@@ -35,6 +35,15 @@ fn two_thousand_nested_levels_evaluate() {
 }
 
 #[test]
+fn two_thousand_nested_calls_evaluate() {
+    on_program_stack(|| {
+        let depth = 2_000;
+        let src = format!("{}1{}", "max(0, ".repeat(depth), ")".repeat(depth));
+        assert_eq!(eval(&src), n(1));
+    });
+}
+
+#[test]
 fn a_twenty_thousand_term_sum_evaluates() {
     on_program_stack(|| {
         let src = vec!["1"; 20_000].join(" + ");

@@ -1,5 +1,6 @@
 //! The second pass of the rewrite: cuts out what is too deep for hcl-edit. A bracket group
-//! at [`REGION_DEPTH`] is replaced whole by a placeholder name; in each frame, a chain of
+//! at [`REGION_DEPTH`] is replaced by a placeholder name, whole, or with the operand it
+//! belongs to when it holds a call's arguments or an index (`f(...)`, `a[...]`); in each frame, a chain of
 //! more than [`CHAIN_LIMIT`] binary operators has pieces replaced by placeholders, each piece
 //! a run of operands that forms a subtree of the chain under HCL's precedence and left
 //! associativity, so the chain parses to the same tree.
@@ -101,9 +102,20 @@ impl<'a> Cutter<'a> {
                     let close = self.groups.closer[index];
                     let range = tok.start..self.toks[close].end;
                     let child_depth = depth + child.depth();
+                    // A call's arguments or an index belong to the operand before them: the
+                    // whole operand (`f(...)`, `a[...]`) is cut out with them.
+                    let attached_to = chain
+                        .operand
+                        .clone()
+                        .filter(|_| chain.operand_complete)
+                        .filter(|_| matches!(child, Frame::Brack | Frame::Paren));
+                    let region = match &attached_to {
+                        Some(operand) => operand.start..range.end,
+                        None => range.clone(),
+                    };
                     if !(child.is_expression_bracket()
                         && child_depth >= REGION_DEPTH
-                        && self.cut(range.clone()))
+                        && self.cut(region))
                     {
                         self.level(index + 1, close, child, child_depth)?;
                     }
