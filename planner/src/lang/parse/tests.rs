@@ -210,3 +210,37 @@ fn deep_calls_and_indexes_parse() {
         drop_on_big_stack(body);
     });
 }
+
+/// Every `.tf` file under `dir`, recursively.
+fn tf_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            tf_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "tf") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_rewrite_gives_hcl_edits_tree_where_hcl_edit_reads_the_file() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../acceptance-tests/fixtures");
+    let mut files = Vec::new();
+    tf_files(&fixtures, &mut files);
+    let mut compared = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let Ok(direct) = hcl_edit::parser::parse_body(&text) else {
+            continue;
+        };
+        let rewritten = deep(|| deep_body(&text));
+        assert!(rewritten == Ok(direct), "{}", path.display());
+        compared += 1;
+    }
+    assert!(compared > 100, "only {compared} files compared");
+}
