@@ -243,4 +243,16 @@ fn the_rewrite_gives_hcl_edits_tree_where_hcl_edit_reads_the_file() {
         compared += 1;
     }
     assert!(compared > 100, "only {compared} files compared");
+    // Nesting past the depth where the rewrite cuts, still within hcl-edit's limit.
+    let generated = format!(
+        "a = {}1{}\nb = {}1{}\nc = optional(object({{ x = {}1{} }}))\n",
+        "[".repeat(30),
+        "]".repeat(30),
+        "max(0, -".repeat(20),
+        ")".repeat(20),
+        "{ y = ".repeat(20),
+        " }".repeat(20),
+    );
+    let direct = hcl_edit::parser::parse_body(&generated).unwrap();
+    assert!(deep(|| deep_body(&generated)) == Ok(direct));
 }
