@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use super::args::Flag;
+use super::commands::Command;
 use super::common::{self, Common, StoreRecorder};
+use super::flag_defs;
 use super::hooks::ProgressHooks;
 use super::output::outputs_text;
 use super::{CommandResult, Failure, Ui};
@@ -16,61 +18,65 @@ use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::{State, StateStore};
 
-pub const USAGE: &str = "Usage: tenantform [global options] apply [options] [PLAN]
+pub static COMMAND: Command = Command {
+    name: "apply",
+    arguments: "[options] [PLAN]",
+    about: "  Creates or updates infrastructure according to tenantform configuration
+  files in the current directory.
 
-  Creates or updates infrastructure according to tenantform configuration
-  files in the current directory. Given a saved plan file, applies exactly
-  that plan.
+  By default, tenantform will generate a new plan and present it for your
+  approval before taking any action. You can optionally provide a plan
+  file created by a previous call to \"tenantform plan\", in which case
+  tenantform will take the actions described in that plan without any
+  confirmation prompt.",
+    flags: APPLY_FLAGS,
+    refused: super::plan::OPERATION_REFUSED,
+};
 
-Options:
+pub static DESTROY_COMMAND: Command = Command {
+    name: "destroy",
+    arguments: "[options]",
+    about: "  Destroy tenantform-managed infrastructure.
 
-  -auto-approve          Skip interactive approval of plan before applying.
-  -destroy               Destroy every managed object (as \"destroy\").
-  -refresh=false         Skip checking for changes made outside tenantform.
-  -input=true            Ask for input; -input=false requires -auto-approve.
-  -lock=false            Don't hold a state lock during the operation.
-  -lock-timeout=0s       Duration to retry a state lock.
-  -no-color              If specified, output won't contain any color.
-  -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
-  -var 'foo=bar'         Set a value for one of the input variables.
-  -var-file=FILE         Load variable values from the given file.
-";
+  This command is a convenience alias for:
+      tenantform apply -destroy",
+    flags: APPLY_FLAGS,
+    refused: super::plan::OPERATION_REFUSED,
+};
 
-pub const DESTROY_USAGE: &str = "Usage: tenantform [global options] destroy [options]
-
-  Destroy tenantform-managed infrastructure (an alias for \"apply -destroy\").
-
-Options:
-
-  -auto-approve          Skip interactive approval before destroying.
-  -input, -lock, -lock-timeout, -no-color, -parallelism, -refresh, -var
-                         As for \"apply\".
-";
+const APPLY_FLAGS: &[Flag] = &[
+    flag_defs::AUTO_APPROVE,
+    flag_defs::DESTROY,
+    flag_defs::REFRESH_ONLY,
+    flag_defs::REFRESH,
+    flag_defs::REPLACE,
+    flag_defs::TARGET,
+    flag_defs::EXCLUDE,
+    flag_defs::INPUT,
+    flag_defs::LOCK,
+    flag_defs::LOCK_TIMEOUT,
+    flag_defs::NO_COLOR,
+    flag_defs::PARALLELISM,
+    flag_defs::VAR,
+    flag_defs::VAR_FILE,
+];
 
 pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
-    let usage = if destroy_command {
-        DESTROY_USAGE
+    let command: &'static Command = if destroy_command {
+        &DESTROY_COMMAND
     } else {
-        USAGE
+        &COMMAND
     };
-    let mut flags = super::plan::PLAN_FLAGS.to_vec();
-    flags.push(Flag::bool("auto-approve"));
-    let parsed = common::parse(args, &flags, usage)?;
+    let parsed = command.parse(args)?;
     parsed
         .at_most(1, "Expected at most one positional argument.")
-        .map_err(|e| Failure::Usage(e.to_string(), usage))?;
-    let common = Common::from(&parsed, usage)?;
-    let mode = if destroy_command {
-        PlanMode::Destroy
-    } else {
-        super::plan::mode(&parsed)
-    };
+        .map_err(|e| command.usage_error(e.to_string()))?;
+    let common = Common::from(&parsed, command)?;
+    let mode = super::plan::mode(&parsed, destroy_command)?;
+    let planning = super::plan::planning(&parsed, command)?;
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
-            return Err(Failure::Usage(
-                "destroy does not accept a plan file".into(),
-                usage,
-            ));
+            return Err(command.usage_error("destroy does not accept a plan file"));
         }
         return apply_saved(ui, &common, common::store()?.as_ref(), path).await;
     }
@@ -79,7 +85,6 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers(&config).await?;
-    let planning = super::plan::planning(&parsed, usage)?;
     let result = async {
         let plan =
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
@@ -162,6 +167,7 @@ async fn apply_saved(
             ));
         }
     };
+    super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers(&config).await?;
     let result = execute(ui, common, store, &config, state, &plan, &providers).await;
     common::close_providers(&providers).await;
@@ -211,8 +217,12 @@ async fn execute(
     let summary = if plan.mode == PlanMode::Destroy {
         format!("Destroy complete! Resources: {} destroyed.", counts.destroy)
     } else {
+        let imported = match counts.import {
+            0 => String::new(),
+            n => format!("{n} imported, "),
+        };
         format!(
-            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            "Apply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             counts.add, counts.change, counts.destroy
         )
     };

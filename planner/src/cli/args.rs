@@ -12,39 +12,55 @@ use std::time::Duration;
 pub enum FlagKind {
     /// `-flag` or `-flag=true|false`.
     Bool,
-    /// `-flag=VALUE` or `-flag VALUE`; the last occurrence wins.
+    /// `-flag=VALUE` or `-flag VALUE`; the last occurrence wins (Go's `flag.StringVar`).
     Value,
-    /// Like `Value`, but every occurrence is kept, in order.
+    /// Like `Value`, but every occurrence is kept, in order (Terraform's `FlagStringSlice`).
     Repeated,
 }
 
-/// One flag a command accepts.
+/// One flag a command accepts: its name, how it takes a value, and its help text. The
+/// usage text of every command is generated from these (see [`super::commands`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Flag {
     pub name: &'static str,
     pub kind: FlagKind,
+    /// How the usage text shows the flag's value, e.g. `=path` or ` 'foo=bar'`.
+    pub shape: &'static str,
+    /// What the flag does, one paragraph (wrapped when rendered).
+    pub help: &'static str,
 }
 
 impl Flag {
-    pub const fn bool(name: &'static str) -> Flag {
+    pub const fn bool(name: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Bool,
+            shape: "",
+            help,
         }
     }
 
-    pub const fn value(name: &'static str) -> Flag {
+    pub const fn value(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Value,
+            shape,
+            help,
         }
     }
 
-    pub const fn repeated(name: &'static str) -> Flag {
+    pub const fn repeated(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Repeated,
+            shape,
+            help,
         }
+    }
+
+    /// The same flag shown with another value shape (`-refresh=false`, `-input=true`).
+    pub const fn shown_as(self, shape: &'static str) -> Flag {
+        Flag { shape, ..self }
     }
 }
 
@@ -53,6 +69,8 @@ impl Flag {
 pub enum ArgsError {
     #[error("flag provided but not defined: -{0}")]
     Unknown(String),
+    #[error("the -{0} option is not supported by tenantform")]
+    Unsupported(String),
     #[error("flag needs an argument: -{0}")]
     MissingValue(String),
     #[error("invalid boolean value {value:?} for -{flag}")]
@@ -73,6 +91,8 @@ pub struct Parsed {
     values: BTreeMap<&'static str, Vec<String>>,
     /// Every flag value in command-line order, for flags whose relative order matters.
     sequence: Vec<(&'static str, String)>,
+    /// The repeatable flags given: read with [`Parsed::all`], never [`Parsed::last`].
+    repeated: Vec<&'static str>,
     pub positional: Vec<String>,
 }
 
@@ -113,7 +133,9 @@ pub fn parse(args: &[String], flags: &[Flag]) -> Result<Parsed, ArgsError> {
         };
         parsed.sequence.push((flag.name, value.clone()));
         let slot = parsed.values.entry(flag.name).or_default();
-        if flag.kind != FlagKind::Repeated {
+        if flag.kind == FlagKind::Repeated {
+            parsed.repeated.push(flag.name);
+        } else {
             slot.clear();
         }
         slot.push(value);
@@ -147,8 +169,13 @@ impl Parsed {
         self.last(name).map_or(default, |v| v == "true")
     }
 
-    /// The last value given for a flag.
+    /// The last value given for a single-value flag. A repeatable flag keeps every value:
+    /// reading only its last one is a mistake, caught in debug builds.
     pub fn last(&self, name: &str) -> Option<&str> {
+        debug_assert!(
+            !self.repeated.contains(&name),
+            "-{name} is repeatable: read every value with all()"
+        );
         self.values
             .get(name)
             .and_then(|v| v.last())
@@ -242,12 +269,12 @@ mod tests {
     use super::*;
 
     const FLAGS: &[Flag] = &[
-        Flag::bool("auto-approve"),
-        Flag::bool("input"),
-        Flag::value("out"),
-        Flag::value("parallelism"),
-        Flag::value("lock-timeout"),
-        Flag::repeated("var"),
+        Flag::bool("auto-approve", ""),
+        Flag::bool("input", ""),
+        Flag::value("out", "", ""),
+        Flag::value("parallelism", "", ""),
+        Flag::value("lock-timeout", "", ""),
+        Flag::repeated("var", "", ""),
     ];
 
     fn args(list: &[&str]) -> Vec<String> {
@@ -314,6 +341,20 @@ mod tests {
         assert_eq!(err.to_string(), "flag provided but not defined: -bogus");
         let err = parse(&args(&["-out"]), FLAGS).unwrap_err();
         assert_eq!(err.to_string(), "flag needs an argument: -out");
+    }
+
+    #[test]
+    fn a_value_flag_given_twice_keeps_the_last_value_as_go_does() {
+        let p = parse(&args(&["-out=a", "-out=b"]), FLAGS).unwrap();
+        assert_eq!(p.last("out"), Some("b"));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "-var is repeatable")]
+    fn reading_only_the_last_value_of_a_repeatable_flag_is_caught() {
+        let p = parse(&args(&["-var=a=1", "-var=b=2"]), FLAGS).unwrap();
+        let _ = p.last("var");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use tenantform_proto::value::Value;
 
-use super::args::{self, Flag, Parsed};
+use super::args::{self, Parsed};
+use super::commands::Command;
 use super::{Failure, Ui};
 use crate::addrs::InstanceAddr;
 use crate::config::{self, Config};
@@ -20,17 +21,6 @@ use crate::engine::{self, ApplyRecorder};
 use crate::providers::{self, Providers};
 use crate::state::{DeposedChange, InstanceState, State, StateError, StateLock, StateStore};
 use crate::variables::{self, CliVariable, VariableSources};
-
-/// Flags accepted by every command that plans, applies or imports.
-pub const COMMON_FLAGS: &[Flag] = &[
-    Flag::bool("input"),
-    Flag::bool("no-color"),
-    Flag::value("parallelism"),
-    Flag::bool("lock"),
-    Flag::value("lock-timeout"),
-    Flag::repeated("var"),
-    Flag::repeated("var-file"),
-];
 
 /// The common options, parsed.
 pub struct Common {
@@ -45,23 +35,15 @@ pub struct Common {
     pub variable_sources: VariableSources,
 }
 
-/// Parses `args` with the common flags plus `extra`, mapping mistakes to usage errors.
-pub fn parse(args: &[String], extra: &[Flag], usage: &'static str) -> Result<Parsed, Failure> {
-    let flags: Vec<Flag> = COMMON_FLAGS.iter().chain(extra).copied().collect();
-    args::parse(args, &flags).map_err(|e| Failure::Usage(e.to_string(), usage))
-}
-
 impl Common {
-    pub fn from(parsed: &Parsed, usage: &'static str) -> Result<Common, Failure> {
-        let usage_error = |e: args::ArgsError| Failure::Usage(e.to_string(), usage);
+    /// Reads the options `command` accepts; the others keep their defaults.
+    pub fn from(parsed: &Parsed, command: &'static Command) -> Result<Common, Failure> {
+        let usage_error = |e: args::ArgsError| command.usage_error(e.to_string());
         let parallelism = parsed
             .usize("parallelism", engine::DEFAULT_PARALLELISM)
             .map_err(usage_error)?;
         if parallelism == 0 {
-            return Err(Failure::Usage(
-                "-parallelism must be at least 1".into(),
-                usage,
-            ));
+            return Err(command.usage_error("-parallelism must be at least 1"));
         }
         let mut variables = BTreeMap::new();
         for (name, value) in std::env::vars() {
@@ -262,6 +244,10 @@ impl ApplyRecorder for StoreRecorder<'_> {
 
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), String> {
         self.store.record_deposed(change).map_err(|e| e.to_string())
+    }
+
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String> {
+        self.store.record_move(from, to).map_err(|e| e.to_string())
     }
 }
 

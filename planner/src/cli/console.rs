@@ -12,6 +12,8 @@
 //! sources of the stored state (`stored`). A whole line `type(EXPR)` prints the type of the
 //! value (`type_function`).
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::sync::Arc;
@@ -28,25 +30,31 @@ use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::lang::{self, EvalContext, Sensitivity, Subject};
 
-pub const USAGE: &str = "Usage: tenantform [global options] console [options]
-
-  Starts an interactive console for experimenting with expressions.
-
-Options:
-
-  -var 'foo=bar'  Set a variable in the configuration.
-  -no-color       If specified, output won't contain any color.
-";
+pub static COMMAND: Command = Command {
+    name: "console",
+    arguments: "[options]",
+    about: "  Starts an interactive console for experimenting with expressions.",
+    flags: &[flag_defs::VAR, flag_defs::NO_COLOR],
+    refused: &[
+        "state",
+        "plan",
+        "var-file",
+        "input",
+        "target",
+        "scope",
+        "compact-warnings",
+    ],
+};
 
 /// The file name Terraform gives console input in diagnostics.
 const INPUT_NAME: &str = "<console-input>";
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = common::parse(args, &[], USAGE)?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(0, "")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
-    let options = common::Common::from(&parsed, USAGE)?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let options = common::Common::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let mut ctx = context(&config, &options.variables)?;
     let state = common::read_state(common::store_for(&config)?.as_ref())?;

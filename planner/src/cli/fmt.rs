@@ -5,17 +5,20 @@
 //! is not formatted. A single `-` target reads standard input and writes the result to
 //! standard output.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use super::args::{self, Flag};
-use super::{CommandResult, Failure, Ui};
+use super::args::Flag;
+use super::{CommandResult, Ui};
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::format::format_source;
 
-pub const USAGE: &str = "Usage: tenantform [global options] fmt [options] [target...]
-
-  Rewrites all configuration files to a canonical format. All configuration
+pub static COMMAND: Command = Command {
+    name: "fmt",
+    arguments: "[options] [target...]",
+    about: "  Rewrites all configuration files to a canonical format. All configuration
   files (.tf), variables files (.tfvars), and testing files (.tftest.hcl) are
   updated. JSON files (.tf.json, .tfvars.json, or .tftest.json) are not
   modified.
@@ -24,35 +27,31 @@ pub const USAGE: &str = "Usage: tenantform [global options] fmt [options] [targe
   provide a directory for the target argument, then fmt will scan that
   directory instead. If you provide a file, then fmt will process just that
   file. If you provide a single dash (\"-\"), then fmt will read from standard
-  input (STDIN).
-
-Options:
-
-  -list=false    Don't list files whose formatting differs
-                 (always disabled if using STDIN)
-
-  -write=false   Don't write to source files
-                 (always disabled if using STDIN or -check)
-
-  -diff          Display diffs of formatting changes
-
-  -check         Check if the input is formatted. Exit status will be 0 if all
-                 input is properly formatted and 3 otherwise.
-
-  -no-color      If specified, output won't contain any color.
-
-  -recursive     Also process files in subdirectories. By default, only the
-                 given directory (or current directory) is processed.
-";
-
-const FLAGS: &[Flag] = &[
-    Flag::bool("list"),
-    Flag::bool("write"),
-    Flag::bool("diff"),
-    Flag::bool("check"),
-    Flag::bool("recursive"),
-    Flag::bool("no-color"),
-];
+  input (STDIN).",
+    flags: &[
+        Flag::bool(
+            "list",
+            "Don't list files whose formatting differs (always disabled if using STDIN).",
+        )
+        .shown_as("=false"),
+        Flag::bool(
+            "write",
+            "Don't write to source files (always disabled if using STDIN or -check).",
+        )
+        .shown_as("=false"),
+        Flag::bool("diff", "Display diffs of formatting changes."),
+        Flag::bool(
+            "check",
+            "Check if the input is formatted. Exit status will be 0 if all input is properly formatted and 3 otherwise.",
+        ),
+        flag_defs::NO_COLOR,
+        Flag::bool(
+            "recursive",
+            "Also process files in subdirectories. By default, only the given directory (or current directory) is processed.",
+        ),
+    ],
+    refused: &[],
+};
 
 /// The file name endings fmt processes.
 const EXTENSIONS: &[&str] = &[".tf", ".tfvars", ".tftest.hcl", ".tfmock.hcl"];
@@ -76,7 +75,7 @@ struct Formatter {
 }
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(args, FLAGS).map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     let check = parsed.flag("check", false);
     let mut options = Options {
         list: parsed.flag("list", true),

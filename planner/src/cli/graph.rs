@@ -1,14 +1,17 @@
 //! `tenantform graph [-type=plan]`: the configuration's dependency graph in the DOT
 //! language; by default the resources only, as Terraform 1.7+ prints it.
 
-use super::args::{self, Flag};
-use super::{CommandResult, Failure, Ui, common};
+use super::args::Flag;
+use super::{CommandResult, Ui, common};
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use crate::graph::{ConfigGraph, dot};
 use crate::providers;
 
-pub const USAGE: &str = "Usage: tenantform [global options] graph [options]
-
-  Produces a representation of the dependency graph between different
+pub static COMMAND: Command = Command {
+    name: "graph",
+    arguments: "[options]",
+    about: "  Produces a representation of the dependency graph between different
   objects in the current configuration and state.
 
   By default the graph shows a summary only of the relationships between
@@ -19,48 +22,37 @@ pub const USAGE: &str = "Usage: tenantform [global options] graph [options]
 
   The graph is presented in the DOT language. The typical program that can
   read this format is GraphViz, but many web services are also available
-  to read this format.
-
-Options:
-
-  -type=TYPE          Type of operation graph to output. Can be: plan,
-                      plan-refresh-only, plan-destroy, or apply. By default
-                      tenantform just summarizes the relationships between the
-                      resources in your configuration, without any particular
-                      operation in mind.
-
-  -draw-cycles        Accepted for compatibility; cycles are reported as errors.
-
-  -var 'foo=bar'      Set a value for one of the input variables in the root
-                      module of the configuration.
-
-  -var-file=filename  Load variable values from the given file.
-";
+  to read this format.",
+    flags: &[
+        Flag::value(
+            "type",
+            "=TYPE",
+            "Type of operation graph to output. Can be: plan, plan-refresh-only, plan-destroy, or apply. By default tenantform just summarizes the relationships between the resources in your configuration, without any particular operation in mind.",
+        ),
+        Flag::bool(
+            "draw-cycles",
+            "Highlight any cycles in the graph with colored edges. tenantform reports a cycle as an error instead, so there is never one to draw.",
+        ),
+        Flag::value(
+            "module-depth",
+            "=n",
+            "(deprecated) No longer has any effect, as in Terraform.",
+        ),
+        flag_defs::NO_COLOR,
+    ],
+    refused: &["plan", "format", "verbose", "var", "var-file"],
+};
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(
-        args,
-        &[
-            Flag::value("type"),
-            Flag::bool("draw-cycles"),
-            Flag::value("module-depth"),
-            Flag::bool("no-color"),
-            Flag::repeated("var"),
-            Flag::repeated("var-file"),
-        ],
-    )
-    .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(0, "Expected no positional arguments.")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
     let detailed = match parsed.last("type").unwrap_or("") {
         "" => false,
         "plan" | "plan-refresh-only" | "plan-destroy" | "apply" => true,
         other => {
-            return Err(Failure::Usage(
-                format!("Graph type no longer available: {other}"),
-                USAGE,
-            ));
+            return Err(COMMAND.usage_error(format!("Graph type no longer available: {other}")));
         }
     };
     let config = common::load_config()?;

@@ -55,7 +55,7 @@ fn progress_word(action: Action) -> &'static str {
         Action::Delete => "Destroying...",
         Action::DeleteThenCreate | Action::CreateThenDelete => "Replacing...",
         Action::Read => "Reading...",
-        Action::NoOp => "Refreshing...",
+        Action::NoOp | Action::Forget => "Refreshing...",
     }
 }
 
@@ -66,7 +66,7 @@ fn complete_word(action: Action) -> &'static str {
         Action::Delete => "Destruction complete",
         Action::DeleteThenCreate | Action::CreateThenDelete => "Replacement complete",
         Action::Read => "Read complete",
-        Action::NoOp => "Refresh complete",
+        Action::NoOp | Action::Forget => "Refresh complete",
     }
 }
 
@@ -90,7 +90,7 @@ impl ApplyHooks for ProgressHooks {
                 Action::Delete => counts.destroy += 1,
                 // The replaced object's deletion is a step of its own, counted as a Delete.
                 Action::DeleteThenCreate | Action::CreateThenDelete => counts.add += 1,
-                Action::Read | Action::NoOp => {}
+                Action::Read | Action::NoOp | Action::Forget => {}
             }
         }
         let seconds = began.map_or(0, |b| b.elapsed().as_secs());
@@ -118,6 +118,17 @@ impl ApplyHooks for ProgressHooks {
             "{} ({kind}): {line}\n",
             ui.bold(&addr.to_string())
         ));
+    }
+
+    fn importing(&self, addr: &InstanceAddr, id: &str) {
+        self.print(addr, &format!("Importing... [id={id}]"));
+    }
+
+    fn imported(&self, addr: &InstanceAddr, id: &str) {
+        if let Ok(mut counts) = self.counts.lock() {
+            counts.import += 1;
+        }
+        self.print(addr, &format!("Import complete [id={id}]"));
     }
 }
 
@@ -147,7 +158,8 @@ mod tests {
             Counts {
                 add: 2,
                 change: 0,
-                destroy: 1
+                destroy: 1,
+                import: 0
             },
             "a replacement counts its create; its delete step counts the destroy"
         );

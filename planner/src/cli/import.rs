@@ -1,38 +1,47 @@
 //! `tenantform import [options] ADDR ID`: adopts an existing object into state at ADDR.
 
+use super::commands::Command;
 use super::common::{self, Common};
+use super::flag_defs;
 use super::{CommandResult, Failure, Ui};
 use crate::addrs::InstanceAddr;
 use crate::engine;
 use crate::state::StateStore;
 
-pub const USAGE: &str = "Usage: tenantform [global options] import [options] ADDR ID
-
-  Import existing infrastructure into your tenantform state.
+pub static COMMAND: Command = Command {
+    name: "import",
+    arguments: "[options] ADDR ID",
+    about: "  Import existing infrastructure into your tenantform state.
 
   ADDR is the address of the resource instance to import to (for example
   tenant.acme or tenant_user.admin[0]); ID is the provider's identifier of the
-  existing object. The configuration must contain a resource block for ADDR.
-
-Options:
-
-  -input=false        Disable interactive input.
-  -lock=false         Don't hold a state lock during the operation.
-  -lock-timeout=0s    Duration to retry a state lock.
-  -no-color           If specified, output won't contain any color.
-  -var 'foo=bar'      Set a value for one of the input variables.
-  -var-file=FILE      Load variable values from the given file.
-";
+  existing object. The configuration must contain a resource block for ADDR.",
+    flags: &[
+        flag_defs::INPUT,
+        flag_defs::LOCK,
+        flag_defs::LOCK_TIMEOUT,
+        flag_defs::NO_COLOR,
+        flag_defs::PARALLELISM,
+        flag_defs::VAR,
+        flag_defs::VAR_FILE,
+    ],
+    refused: &[
+        "config",
+        "state",
+        "state-out",
+        "backup",
+        "ignore-remote-version",
+        "compact-warnings",
+        "target",
+    ],
+};
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = common::parse(args, &[], USAGE)?;
+    let parsed = COMMAND.parse(args)?;
     let [addr_text, id] = parsed.positional.as_slice() else {
-        return Err(Failure::Usage(
-            "The import command expects two arguments: ADDR and ID.".into(),
-            USAGE,
-        ));
+        return Err(COMMAND.usage_error("The import command expects two arguments: ADDR and ID."));
     };
-    let common = Common::from(&parsed, USAGE)?;
+    let common = Common::from(&parsed, &COMMAND)?;
     let addr: InstanceAddr = addr_text
         .parse()
         .map_err(|e| Failure::error("Invalid address", format!("{e}")))?;

@@ -5,37 +5,73 @@
 
 use super::args::Flag;
 use super::backend::{self, SavedBackendConfig};
+use super::commands::Command;
 use super::common;
-use super::{CommandResult, Failure, Ui};
+use super::flag_defs;
+use super::{CommandResult, Ui};
 use crate::state::StateStore;
 
-pub const USAGE: &str = "Usage: tenantform [global options] init [options]
-
-  Initialize a new or existing tenantform working directory: configure the
+pub static COMMAND: Command = Command {
+    name: "init",
+    arguments: "[options]",
+    about: "  Initialize a new or existing tenantform working directory: configure the
   state backend, find the provider plugins the configuration requires (beside
   the tenantform binary, in .tenantform/plugins, or on PATH) and check that
-  each one starts.
-
-Options:
-
-  -backend-config=KEY=VALUE  Sets a backend setting, overriding the backend
-                             block (repeatable; a file of KEY = \"VALUE\"
-                             lines is accepted too).
-  -reconfigure               Forget backend settings saved by an earlier init.
-  -input=false               Disable interactive prompts.
-  -no-color                  If specified, output won't contain any color.
-";
+  each one starts.",
+    flags: &[
+        Flag::repeated(
+            "backend-config",
+            "=KEY=VALUE",
+            "Sets a backend setting, overriding the backend block. Use this option more \
+             than once to set more than one setting; a file of KEY = \"VALUE\" lines is \
+             accepted too.",
+        ),
+        Flag::bool(
+            "reconfigure",
+            "Reconfigure a backend, ignoring any saved configuration.",
+        ),
+        Flag::bool(
+            "upgrade",
+            "Accepted for compatibility: tenantform installs nothing, so there is nothing \
+             to upgrade; the providers found are the ones used.",
+        ),
+        Flag::bool(
+            "input",
+            "Disable interactive prompts (init never prompts in tenantform).",
+        )
+        .shown_as("=false"),
+        flag_defs::NO_COLOR,
+    ],
+    refused: &[
+        "backend",
+        "cloud",
+        "force-copy",
+        "from-module",
+        "get",
+        "lock",
+        "lock-timeout",
+        "json",
+        "plugin-dir",
+        "migrate-state",
+        "lockfile",
+        "ignore-remote-version",
+        "test-directory",
+        "var",
+        "var-file",
+        "target",
+        "compact-warnings",
+        "state-provider-lock-file",
+        "policies",
+        "enable-pluggable-state-storage-experiment",
+        "create-default-workspace",
+    ],
+};
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let extra = [
-        Flag::bool("upgrade"),
-        Flag::bool("reconfigure"),
-        Flag::repeated("backend-config"),
-    ];
-    let parsed = common::parse(args, &extra, USAGE)?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(0, "")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
     let config = common::load_config()?;
     if parsed.flag("reconfigure", false) {
         backend::forget_backend_config();

@@ -6,9 +6,14 @@
 mod apply;
 pub mod args;
 mod backend;
+mod commands;
 mod common;
 mod console;
+mod env_args;
+mod flag_defs;
 mod fmt;
+mod force_unlock;
+mod generated_config;
 mod graph;
 mod hooks;
 mod import;
@@ -17,6 +22,7 @@ mod output;
 mod output_command;
 mod plan;
 mod providers_schema;
+mod saved_plan_variables;
 mod show;
 mod state;
 mod validate;
@@ -30,8 +36,8 @@ use crate::diags::{Diagnostic, Diagnostics, Sources, render};
 pub(crate) enum Failure {
     /// Diagnostics to render with the configuration sources they point into.
     Diags(Diagnostics, Sources),
-    /// A command-line mistake: the message and the command's usage text.
-    Usage(String, &'static str),
+    /// A command-line mistake: the message and the command whose usage text follows it.
+    Usage(String, &'static commands::Command),
 }
 
 pub(crate) type CommandResult = Result<i32, Failure>;
@@ -110,6 +116,7 @@ Main commands:
 All other commands:
   console       Try tenantform expressions at an interactive command prompt
   fmt           Reformat your configuration in the standard style
+  force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
   import        Associate existing infrastructure with a tenantform resource
   output        Show output values from your root module
@@ -125,11 +132,90 @@ Global options (use these before the subcommand, if any):
   -version      An alias for the \"version\" subcommand.
 ";
 
+/// Every command's flag table (`state` and `providers` subcommands included).
+pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
+    let mut all: Vec<&'static commands::Command> = vec![
+        &init::COMMAND,
+        &validate::COMMAND,
+        &plan::COMMAND,
+        &apply::COMMAND,
+        &apply::DESTROY_COMMAND,
+        &console::COMMAND,
+        &fmt::COMMAND,
+        &force_unlock::COMMAND,
+        &graph::COMMAND,
+        &import::COMMAND,
+        &output_command::COMMAND,
+        &providers_schema::COMMAND,
+        &show::COMMAND,
+        &version::COMMAND,
+    ];
+    all.extend(state::COMMANDS);
+    all
+}
+
+/// Terraform's commands that tenantform does not have: refused by name.
+const UNSUPPORTED_COMMANDS: &[&str] = &[
+    "get",
+    "login",
+    "logout",
+    "metadata",
+    "modules",
+    "query",
+    "refresh",
+    "stacks",
+    "taint",
+    "test",
+    "untaint",
+    "workspace",
+];
+
 /// Runs the command line `args` (without the program name) and returns the exit code.
 pub async fn run(args: Vec<String>) -> i32 {
     let color = !args.iter().any(|a| a == "-no-color" || a == "--no-color");
     let ui = Ui { color };
-    let mut rest = args.as_slice();
+    let args = match env_args::merge(args, |name| std::env::var(name).ok()) {
+        Ok(args) => args,
+        Err(err) => {
+            ui.err(&format!("{err}\n"));
+            return 1;
+        }
+    };
+    // As Terraform, `-v`, `-version` or `--version` anywhere shows the version.
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-v" | "-version" | "--version"))
+    {
+        return finish(&ui, version::run(&ui, &[]).await);
+    }
+    let rest = match global_options(&ui, &args) {
+        Ok(rest) => rest,
+        Err(code) => return code,
+    };
+    let Some((command, command_args)) = rest.split_first() else {
+        ui.out(USAGE);
+        return 1;
+    };
+    if UNSUPPORTED_COMMANDS.contains(&command.as_str()) {
+        ui.err(&format!(
+            "Error: the \"{command}\" command is not supported by tenantform\n"
+        ));
+        return 1;
+    }
+    if command_args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-help" | "--help" | "-h"))
+    {
+        ui.out(&help(command, command_args));
+        return 0;
+    }
+    dispatch(&ui, command, command_args).await
+}
+
+/// Handles the options before the subcommand (`-chdir=DIR`, `-help`); the rest of the
+/// command line, or the exit code when the options end the run.
+fn global_options<'a>(ui: &Ui, args: &'a [String]) -> Result<&'a [String], i32> {
+    let mut rest = args;
     while let Some(first) = rest.first() {
         let flag = first.trim_start_matches('-');
         if !first.starts_with('-') || first == "-" {
@@ -141,68 +227,44 @@ pub async fn run(args: Vec<String>) -> i32 {
                 ui.err(&format!(
                     "Error handling -chdir option: chdir {dir}: {err}\n"
                 ));
-                return 1;
+                return Err(1);
             }
         } else if flag == "chdir" {
             ui.err(
                 "Error handling -chdir option: the option requires a directory, as -chdir=DIR\n",
             );
-            return 1;
+            return Err(1);
         } else if matches!(flag, "help" | "h") {
             ui.out(USAGE);
-            return 0;
-        } else if matches!(flag, "version" | "v") {
-            return finish(&ui, version::run(&ui, &[]).await);
+            return Err(0);
         } else {
             ui.err(&format!(
                 "Error: flag provided but not defined: {first}\n\n{USAGE}"
             ));
-            return 1;
+            return Err(1);
         }
     }
-    let Some((command, command_args)) = rest.split_first() else {
-        ui.out(USAGE);
-        return 1;
-    };
-    if command_args
-        .iter()
-        .any(|a| matches!(a.as_str(), "-help" | "--help" | "-h"))
-    {
-        let usage = match command.as_str() {
-            "init" => init::USAGE,
-            "validate" => validate::USAGE,
-            "plan" => plan::USAGE,
-            "apply" => apply::USAGE,
-            "destroy" => apply::DESTROY_USAGE,
-            "show" => show::USAGE,
-            "import" => import::USAGE,
-            "output" => output_command::USAGE,
-            "version" => version::USAGE,
-            "console" => console::USAGE,
-            "fmt" => fmt::USAGE,
-            "graph" => graph::USAGE,
-            "providers" => providers_schema::USAGE,
-            "state" => state::usage(command_args.first().map(String::as_str)),
-            _ => USAGE,
-        };
-        ui.out(usage);
-        return 0;
-    }
-    let result = match command.as_str() {
-        "version" => version::run(&ui, command_args).await,
-        "init" => init::run(&ui, command_args).await,
-        "validate" => validate::run(&ui, command_args).await,
-        "plan" => plan::run(&ui, command_args).await,
-        "apply" => apply::run(&ui, command_args, false).await,
-        "destroy" => apply::run(&ui, command_args, true).await,
-        "show" => show::run(&ui, command_args).await,
-        "import" => import::run(&ui, command_args).await,
-        "output" => output_command::run(&ui, command_args).await,
-        "fmt" => fmt::run(&ui, command_args),
-        "console" => console::run(&ui, command_args).await,
-        "state" => state::run(&ui, command_args).await,
-        "graph" => graph::run(&ui, command_args).await,
-        "providers" => providers_schema::run(&ui, command_args).await,
+    Ok(rest)
+}
+
+/// Runs one command and returns its exit code.
+async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
+    let result = match command {
+        "version" => version::run(ui, command_args).await,
+        "init" => init::run(ui, command_args).await,
+        "validate" => validate::run(ui, command_args).await,
+        "plan" => plan::run(ui, command_args).await,
+        "apply" => apply::run(ui, command_args, false).await,
+        "destroy" => apply::run(ui, command_args, true).await,
+        "show" => show::run(ui, command_args).await,
+        "import" => import::run(ui, command_args).await,
+        "output" => output_command::run(ui, command_args).await,
+        "fmt" => fmt::run(ui, command_args),
+        "console" => console::run(ui, command_args).await,
+        "state" => state::run(ui, command_args).await,
+        "graph" => graph::run(ui, command_args).await,
+        "providers" => providers_schema::run(ui, command_args).await,
+        "force-unlock" => force_unlock::run(ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"
@@ -210,7 +272,22 @@ pub async fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
-    finish(&ui, result)
+    finish(ui, result)
+}
+
+/// The `-help` text of `command` (with its subcommand for `state`).
+fn help(command: &str, command_args: &[String]) -> String {
+    if command == "state" {
+        return state::usage(command_args.first().map(String::as_str));
+    }
+    let nested = command_args.first().map(|sub| format!("{command} {sub}"));
+    let commands = all_commands();
+    let named = |name: &str| commands.iter().find(|c| c.name == name);
+    nested
+        .as_deref()
+        .and_then(named)
+        .or_else(|| named(command))
+        .map_or_else(|| USAGE.to_string(), |c| c.usage())
 }
 
 fn finish(ui: &Ui, result: CommandResult) -> i32 {
@@ -220,8 +297,8 @@ fn finish(ui: &Ui, result: CommandResult) -> i32 {
             ui.diags(&diags, &sources);
             1
         }
-        Err(Failure::Usage(message, usage)) => {
-            ui.err(&format!("Error: {message}\n\n{usage}"));
+        Err(Failure::Usage(message, command)) => {
+            ui.err(&format!("Error: {message}\n\n{}", command.usage()));
             1
         }
     }

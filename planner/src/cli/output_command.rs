@@ -4,6 +4,8 @@
 //! (sensitive or not); `-json` prints cty JSON (with every output's `sensitive`, `type` and
 //! `value` when listing), `-raw` a string, number or bool with no quotes and no newline.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
@@ -18,28 +20,27 @@ use crate::state::{LocalStore, OutputState, StateStore};
 use crate::variables::TypeConstraint;
 use crate::variables::conform;
 
-pub const USAGE: &str = "Usage: tenantform [global options] output [options] [NAME]
-
-  Reads an output variable from a tenantform state file and prints
+pub static COMMAND: Command = Command {
+    name: "output",
+    arguments: "[options] [NAME]",
+    about: "  Reads an output variable from a tenantform state file and prints
   the value. With no additional arguments, output will display all
   the outputs for the root module.  If NAME is not specified, all
-  outputs are printed.
-
-Options:
-
-  -state=path      Path to the state file to read. Defaults to
-                   \"terraform.tfstate\".
-
-  -no-color        If specified, output won't contain any color.
-
-  -json            If specified, machine readable output will be
-                   printed in JSON format.
-
-  -raw             For value types that can be automatically
-                   converted to a string, will print the raw string
-                   directly, rather than a human-oriented
-                   representation of the value.
-";
+  outputs are printed.",
+    flags: &[
+        flag_defs::STATE_PATH,
+        flag_defs::NO_COLOR,
+        Flag::bool(
+            "json",
+            "If specified, machine readable output will be printed in JSON format.",
+        ),
+        Flag::bool(
+            "raw",
+            "For value types that can be automatically converted to a string, will print the raw string directly, rather than a human-oriented representation of the value.",
+        ),
+    ],
+    refused: &[],
+};
 
 /// How the values are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,14 +51,8 @@ enum Format {
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let flags = [
-        Flag::bool("json"),
-        Flag::bool("raw"),
-        Flag::bool("no-color"),
-        Flag::value("state"),
-    ];
-    let usage_error = |message: String| Failure::Usage(message, USAGE);
-    let parsed = super::args::parse(args, &flags).map_err(|e| usage_error(e.to_string()))?;
+    let usage_error = |message: String| COMMAND.usage_error(message);
+    let parsed = COMMAND.parse(args)?;
     let format = match (parsed.flag("json", false), parsed.flag("raw", false)) {
         (true, true) => {
             return Err(usage_error(

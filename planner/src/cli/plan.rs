@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use super::args::Flag;
+use super::commands::Command;
 use super::common::{self, Common};
+use super::flag_defs;
 use super::{CommandResult, Failure, Ui};
 use crate::config::Config;
 use crate::engine::{self, PlanOptions};
@@ -14,80 +15,140 @@ use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::State;
 
-pub const USAGE: &str = "Usage: tenantform [global options] plan [options]
+pub static COMMAND: Command = Command {
+    name: "plan",
+    arguments: "[options]",
+    about: "  Generates a speculative execution plan, showing what actions tenantform
+  would take to apply the current configuration. This command will not
+  actually perform the planned actions.
 
-  Generates a speculative execution plan, showing what actions tenantform
-  would take to apply the current configuration.
+  You can optionally save the plan to a file, which you can then pass to
+  the \"apply\" command to perform exactly the actions described in the plan.",
+    flags: &[
+        flag_defs::DESTROY,
+        flag_defs::REFRESH_ONLY,
+        flag_defs::REFRESH,
+        flag_defs::REPLACE,
+        flag_defs::TARGET,
+        flag_defs::EXCLUDE,
+        flag_defs::VAR,
+        flag_defs::VAR_FILE,
+        flag_defs::DETAILED_EXITCODE,
+        flag_defs::INPUT,
+        flag_defs::LOCK,
+        flag_defs::LOCK_TIMEOUT,
+        flag_defs::NO_COLOR,
+        flag_defs::OUT,
+        flag_defs::GENERATE_CONFIG_OUT,
+        flag_defs::PARALLELISM,
+    ],
+    refused: OPERATION_REFUSED,
+};
 
-Options:
-
-  -destroy               Select the \"destroy\" planning mode.
-  -refresh-only          Select the \"refresh only\" planning mode.
-  -refresh=false         Skip checking for changes made outside tenantform.
-  -out=path              Write the plan to the given path.
-  -detailed-exitcode     Return 0 for no changes, 1 for errors, 2 for changes.
-  -input=true            Ask for input for variables if not directly set.
-  -lock=false            Don't hold a state lock during the operation.
-  -lock-timeout=0s       Duration to retry a state lock.
-  -no-color              If specified, output won't contain any color.
-  -parallelism=n         Limit the number of concurrent operations. Defaults to 10.
-  -replace=resource      Force replacement of a particular resource instance.
-  -target=resource       Limit the planning operation to only the given module,
-                         resource, or resource instance and all of its
-                         dependencies. Repeat to target several.
-  -var 'foo=bar'         Set a value for one of the input variables.
-  -var-file=FILE         Load variable values from the given file.
-";
-
-pub const PLAN_FLAGS: &[Flag] = &[
-    Flag::bool("destroy"),
-    Flag::bool("refresh-only"),
-    Flag::bool("refresh"),
-    Flag::value("target"),
-    Flag::value("replace"),
+/// The Terraform flags of `plan`, `apply` and `destroy` that tenantform does not implement.
+pub const OPERATION_REFUSED: &[&str] = &[
+    "state",
+    "state-out",
+    "backup",
+    "allow-deferral",
+    "minimal-refresh",
+    "invoke",
+    "policies",
+    "json",
+    "compact-warnings",
 ];
 
 /// The planning options the flags select besides the mode.
 pub struct Planning {
     pub refresh: bool,
     pub targets: Vec<String>,
+    pub excludes: Vec<String>,
     pub replace: Vec<crate::addrs::InstanceAddr>,
+    /// `-generate-config-out=FILE` (plan only).
+    pub generate_config_out: Option<String>,
 }
 
-/// Reads `-refresh`, `-target` and `-replace`.
-pub fn planning(parsed: &super::args::Parsed, usage: &'static str) -> Result<Planning, Failure> {
-    let mut targets = Vec::new();
-    for target in parsed.all("target") {
-        let valid = target.parse::<crate::addrs::InstanceAddr>().is_ok()
-            || format!("{target}.x.y")
-                .parse::<crate::addrs::InstanceAddr>()
-                .is_ok();
-        if !valid {
-            return Err(Failure::Usage(format!("Invalid target {target:?}"), usage));
-        }
-        targets.push(target.trim().to_string());
+/// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
+/// three), refusing `-target` with `-exclude` as OpenTofu does.
+pub fn planning(
+    parsed: &super::args::Parsed,
+    command: &'static Command,
+) -> Result<Planning, Failure> {
+    let targets = targetables(parsed.all("target"), "target", command)?;
+    let excludes = targetables(parsed.all("exclude"), "exclude", command)?;
+    if !targets.is_empty() && !excludes.is_empty() {
+        return Err(Failure::error(
+            "Invalid combination of arguments",
+            "The target and exclude planning options are mutually-exclusive. Each plan must \
+             use either only the target options or only the exclude options.",
+        ));
     }
     let replace = parsed
         .all("replace")
         .iter()
         .map(|text| text.parse())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e: crate::addrs::AddrParseError| Failure::Usage(e.to_string(), usage))?;
+        .map_err(|e: crate::addrs::AddrParseError| command.usage_error(e.to_string()))?;
     Ok(Planning {
         refresh: parsed.flag("refresh", true),
         targets,
+        excludes,
         replace,
+        generate_config_out: parsed.last("generate-config-out").map(str::to_string),
     })
 }
 
-/// The planning mode the flags select.
-pub fn mode(parsed: &super::args::Parsed) -> PlanMode {
-    if parsed.flag("destroy", false) {
-        PlanMode::Destroy
-    } else if parsed.flag("refresh-only", false) {
-        PlanMode::RefreshOnly
-    } else {
-        PlanMode::Normal
+/// Module, resource and instance addresses given to `-target` or `-exclude`.
+fn targetables(
+    given: &[String],
+    flag: &str,
+    command: &'static Command,
+) -> Result<Vec<String>, Failure> {
+    let mut addrs = Vec::new();
+    for text in given {
+        let valid = text.parse::<crate::addrs::InstanceAddr>().is_ok()
+            || format!("{text}.x.y")
+                .parse::<crate::addrs::InstanceAddr>()
+                .is_ok();
+        if !valid {
+            return Err(command.usage_error(format!("Invalid {flag} {text:?}")));
+        }
+        addrs.push(text.trim().to_string());
+    }
+    Ok(addrs)
+}
+
+/// The planning mode the flags select, refusing contradictions as Terraform does; `destroy`
+/// is the `destroy` command, which always destroys.
+pub fn mode(parsed: &super::args::Parsed, destroy: bool) -> Result<PlanMode, Failure> {
+    let destroy_flag = parsed.flag("destroy", false);
+    let refresh_only = parsed.flag("refresh-only", false);
+    let invalid = |detail: &str| Err(Failure::error("Invalid mode option", detail));
+    if destroy {
+        return match (destroy_flag, refresh_only) {
+            (true, _) => invalid(
+                "The -destroy option is not valid for \"terraform destroy\", because this \
+                 command always runs in destroy mode.",
+            ),
+            (false, true) => {
+                invalid("The -refresh-only option is not valid for \"terraform destroy\".")
+            }
+            (false, false) => Ok(PlanMode::Destroy),
+        };
+    }
+    match (destroy_flag, refresh_only) {
+        (true, true) => Err(Failure::error(
+            "Incompatible plan mode options",
+            "The -destroy and -refresh-only options are mutually-exclusive.",
+        )),
+        (true, false) => Ok(PlanMode::Destroy),
+        (false, true) if !parsed.flag("refresh", true) => Err(Failure::error(
+            "Incompatible refresh options",
+            "It doesn't make sense to use -refresh-only at the same time as -refresh=false, \
+             because Terraform would have nothing to do.",
+        )),
+        (false, true) => Ok(PlanMode::RefreshOnly),
+        (false, false) => Ok(PlanMode::Normal),
     }
 }
 
@@ -106,8 +167,17 @@ pub async fn make_plan(
         refresh: planning.refresh,
         parallelism: common.parallelism,
         targets: planning.targets.clone(),
+        excludes: planning.excludes.clone(),
         replace: planning.replace.clone(),
+        generate_config: planning.generate_config_out.is_some(),
     };
+    if !options.replace.is_empty() && mode != PlanMode::Normal {
+        return Err(Failure::error(
+            "Unsupported plan mode",
+            "Forcing resource instance replacement (with -replace=...) is allowed only in normal \
+             planning mode.",
+        ));
+    }
     let variables = common.resolve_variables(ui, config)?;
     let plan = engine::plan(config, state, providers, &variables, &options)
         .await
@@ -121,35 +191,34 @@ pub async fn make_plan(
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let mut flags = PLAN_FLAGS.to_vec();
-    flags.extend([Flag::value("out"), Flag::bool("detailed-exitcode")]);
-    let parsed = common::parse(args, &flags, USAGE)?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(0, "")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
-    let common = Common::from(&parsed, USAGE)?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let common = Common::from(&parsed, &COMMAND)?;
+    let mode = mode(&parsed, false)?;
+    let planning = planning(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
+    if let Some(path) = &planning.generate_config_out {
+        super::generated_config::check_target(path)?;
+    }
     let providers = common::start_providers(&config).await?;
-    let planning = planning(&parsed, USAGE)?;
-    let planned = make_plan(
-        ui,
-        &config,
-        &state,
-        &providers,
-        &common,
-        mode(&parsed),
-        &planning,
-    )
-    .await;
+    let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
     let plan = planned?;
+    if let Some(path) = &planning.generate_config_out
+        && super::generated_config::write(path, &plan)?
+    {
+        ui.out(&super::generated_config::written_message(path));
+    }
     match parsed.last("out") {
         Some(out) => {
-            PlanFile::new(&plan, config.sources.files.clone())
-                .write(Path::new(out))
+            let mut file = PlanFile::new(&plan, config.sources.files.clone());
+            file.set_variables = super::saved_plan_variables::set_variables(&config, &common);
+            file.write(Path::new(out))
                 .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
             ui.out(&format!(
                 "\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following \
@@ -164,4 +233,54 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
     let detailed = parsed.flag("detailed-exitcode", false);
     Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn repeated_targets_and_replacements_are_all_kept() {
+        let parsed = COMMAND
+            .parse(&args(&[
+                "-target=tenant.a",
+                "-target",
+                "module.t[\"x\"]",
+                "-replace=tenant.a",
+                "-replace=tenant.b[1]",
+            ]))
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        let Ok(planning) = planning(&parsed, &COMMAND) else {
+            panic!("the addresses are valid");
+        };
+        assert_eq!(planning.targets, ["tenant.a", "module.t[\"x\"]"]);
+        let replaced: Vec<String> = planning.replace.iter().map(|a| a.to_string()).collect();
+        assert_eq!(replaced, ["tenant.a", "tenant.b[1]"]);
+    }
+
+    #[test]
+    fn exclude_cannot_be_combined_with_target() {
+        let parsed = COMMAND
+            .parse(&args(&[
+                "-exclude=tenant.a",
+                "-exclude=tenant.b",
+                "-target=tenant.c",
+            ]))
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        let Err(Failure::Diags(diags, _)) = planning(&parsed, &COMMAND) else {
+            panic!("-target with -exclude accepted");
+        };
+        assert_eq!(diags.0[0].summary, "Invalid combination of arguments");
+        let parsed = COMMAND
+            .parse(&args(&["-exclude=tenant.a", "-exclude=module.m"]))
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        let Ok(planning) = planning(&parsed, &COMMAND) else {
+            panic!("the addresses are valid");
+        };
+        assert_eq!(planning.excludes, ["tenant.a", "module.m"]);
+    }
 }

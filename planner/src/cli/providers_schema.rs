@@ -2,61 +2,56 @@
 //! Terraform's JSON format (`format_version` 1.0), after starting the providers as `plan`
 //! does.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use serde_json::{Map, Value as Json, json};
 use tenantform_proto::schema::{Attribute, Block, Nesting, ProviderSchema, Schema};
 use tenantform_proto::value::type_to_json;
 
-use super::args::{self, Flag};
-use super::{CommandResult, Failure, Ui, common};
+use super::args::Flag;
+use super::{CommandResult, Ui, common};
 
-pub const USAGE: &str = "Usage: tenantform [global options] providers schema -json
-
-  Prints out a json representation of the schemas for all providers used
-  in the current configuration.
-
-Options:
-
-  -var 'foo=bar'      Set a value for one of the input variables in the root
-                      module of the configuration. Use this option more than
-                      once to set more than one variable.
-
-  -var-file=filename  Load variable values from the given file, in addition
-                      to the default files terraform.tfvars and *.auto.tfvars.
-                      Use this option more than once to include more than one
-                      variables file.
-";
+pub static COMMAND: Command = Command {
+    name: "providers schema",
+    arguments: "-json",
+    about: "  Prints out a json representation of the schemas for all providers used
+  in the current configuration.",
+    flags: &[
+        Flag::bool(
+            "json",
+            "Prints out a json representation of the schemas (required).",
+        ),
+        flag_defs::NO_COLOR,
+    ],
+    refused: &["var", "var-file"],
+};
 
 /// `tenantform providers SUBCOMMAND`; only `schema` is available.
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     match args.split_first() {
         Some((subcommand, rest)) if subcommand == "schema" => run_schema(ui, rest).await,
-        _ => Err(Failure::Usage(
-            "The providers command only supports the \"schema\" subcommand.".into(),
-            USAGE,
-        )),
+        Some((subcommand, _)) if matches!(subcommand.as_str(), "lock" | "mirror") => {
+            ui.err(&format!(
+                "Error: the \"providers {subcommand}\" command is not supported by tenantform\n"
+            ));
+            Ok(1)
+        }
+        _ => {
+            Err(COMMAND
+                .usage_error("The providers command only supports the \"schema\" subcommand."))
+        }
     }
 }
 
 async fn run_schema(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(
-        args,
-        &[
-            Flag::bool("json"),
-            Flag::bool("no-color"),
-            Flag::repeated("var"),
-            Flag::repeated("var-file"),
-        ],
-    )
-    .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     if !parsed.flag("json", false) {
-        return Err(Failure::Usage(
-            "The `tenantform providers schema` command requires the `-json` flag.".into(),
-            USAGE,
-        ));
+        return Err(COMMAND
+            .usage_error("The `tenantform providers schema` command requires the `-json` flag."));
     }
     parsed
         .at_most(0, "Expected no positional arguments.")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
     let config = common::load_config()?;
     let providers = common::start_providers(&config).await?;
     common::close_providers(&providers).await;

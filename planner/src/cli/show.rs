@@ -1,9 +1,11 @@
 //! `tenantform show [-json] [PLANFILE]`: the current state, or a saved plan, as text or as
 //! Terraform's JSON representations.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::path::Path;
 
-use super::args::{self, Flag};
+use super::args::Flag;
 use super::output::{StateValues, output_values, state_outputs, state_text};
 use super::{CommandResult, Failure, Ui, common};
 use crate::config;
@@ -11,23 +13,26 @@ use crate::plan::json::{StateOutput, StateResource, plan_json, state_json};
 use crate::plan::planfile::PlanFile;
 use crate::plan::render::{Schemas, render_plan};
 
-pub const USAGE: &str = "Usage: tenantform [global options] show [options] [path]
-
-  Reads and outputs the state or a saved plan file in a human-readable form.
-  If no path is specified, the current state will be shown.
-
-Options:
-
-  -no-color           If specified, output won't contain any color.
-  -json               If specified, output the state or plan in a machine-readable form.
-";
+pub static COMMAND: Command = Command {
+    name: "show",
+    arguments: "[options] [path]",
+    about: "  Reads and outputs the state or a saved plan file in a human-readable form.
+  If no path is specified, the current state will be shown.",
+    flags: &[
+        flag_defs::NO_COLOR,
+        Flag::bool(
+            "json",
+            "If specified, output the state or plan in a machine-readable form.",
+        ),
+    ],
+    refused: &["var", "var-file"],
+};
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(args, &[Flag::bool("json"), Flag::bool("no-color")])
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(1, "Expected at most one positional argument.")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
     let as_json = parsed.flag("json", false);
     match parsed.positional.first() {
         Some(path) => show_plan(ui, path, as_json).await,
@@ -80,9 +85,10 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
         )
     })?;
     if as_json {
-        let prior: Vec<StateResource<'_>> = plan
-            .changes
-            .iter()
+        let mut prior_changes: Vec<_> = plan.changes.iter().chain(&plan.untouched).collect();
+        prior_changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+        let prior: Vec<StateResource<'_>> = prior_changes
+            .into_iter()
             .filter(|c| !c.prior.is_null())
             .map(|c| StateResource {
                 addr: &c.addr,

@@ -4,25 +4,34 @@
 //! snippet.
 
 use super::args::Flag;
+use super::commands::Command;
+use super::flag_defs;
 use super::{CommandResult, Failure, Ui, common};
 use crate::diags::validate_report;
 use crate::{engine, variables};
 
-pub const USAGE: &str = "Usage: tenantform [global options] validate [options]
-
-  Validate the configuration files in a directory.
-
-Options:
-
-  -json        Produce output in a machine-readable JSON format.
-  -no-color    If specified, output won't contain any color.
-";
+pub static COMMAND: Command = Command {
+    name: "validate",
+    arguments: "[options]",
+    about: "  Validate the configuration files in a directory, referring only to the
+  configuration and not accessing any remote services such as remote state,
+  provider APIs, etc.",
+    flags: &[
+        Flag::bool(
+            "json",
+            "Produce output in a machine-readable JSON format, suitable for use in text \
+             editor integrations and other automated systems. Always disables color.",
+        ),
+        flag_defs::NO_COLOR,
+    ],
+    refused: &["no-tests", "test-directory", "query", "var", "var-file"],
+};
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = common::parse(args, &[Flag::bool("json")], USAGE)?;
+    let parsed = COMMAND.parse(args)?;
     parsed
         .at_most(0, "")
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
     let as_json = parsed.flag("json", false);
     let outcome = async {
         let config = common::load_config()?;

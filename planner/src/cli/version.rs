@@ -1,16 +1,16 @@
 //! `tenantform version [-json]`: the program version and platform.
 
-use super::args::{self, Flag};
-use super::{CommandResult, Failure, Ui};
+use super::{CommandResult, Ui};
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 
-pub const USAGE: &str = "Usage: tenantform [global options] version [options]
-
-  Displays the version of tenantform.
-
-Options:
-
-  -json       Output the version information as a JSON object.
-";
+pub static COMMAND: Command = Command {
+    name: "version",
+    arguments: "[options]",
+    about: "  Displays the version of tenantform.",
+    flags: &[flag_defs::JSON],
+    refused: &[],
+};
 
 /// The platform in Go's notation, e.g. `linux_amd64`.
 pub fn platform() -> String {
@@ -24,8 +24,7 @@ pub fn platform() -> String {
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(args, &[Flag::bool("json")])
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     let version = env!("CARGO_PKG_VERSION");
     if parsed.flag("json", false) {
         let doc = serde_json::json!({

@@ -293,7 +293,9 @@ impl Loader {
                     "data" => self.resource_block(block, crate::addrs::ResourceMode::Data),
                     "module" => self.module_block(block),
                     "check" => self.check_block(block),
-                    "moved" | "import" | "removed" => {}
+                    "moved" => self.moved_block(block),
+                    "removed" => self.removed_block(block),
+                    "import" => self.import_block(block),
                     other => self.error(
                         "Unsupported block type",
                         format!("Blocks of type \"{other}\" are not expected here."),

@@ -6,10 +6,12 @@
 
 mod backend;
 mod blocks;
+mod imports;
 mod lifecycle;
 mod load;
 mod modules;
 mod provisioners;
+mod refactoring;
 mod resources;
 
 #[cfg(test)]
@@ -22,8 +24,10 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
 pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
+pub use imports::{Import, ImportTo, KeyExpr, instance_key};
 pub use load::default_source;
 pub use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
+pub use refactoring::{MoveEndpoint, MoveKind, Moved, RemoveTarget, Removed};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
@@ -54,6 +58,12 @@ pub struct Config {
     pub checks: BTreeMap<String, Check>,
     /// This module's static path from the root module (call names; empty for the root).
     pub path: Vec<String>,
+    /// `moved` blocks, in file order.
+    pub moved: Vec<Moved>,
+    /// `removed` blocks, in file order.
+    pub removed: Vec<Removed>,
+    /// `import` blocks (root module only), in file order.
+    pub imports: Vec<Import>,
 }
 
 impl Config {
@@ -73,6 +83,9 @@ impl Config {
             children: BTreeMap::new(),
             checks: BTreeMap::new(),
             path: Vec::new(),
+            moved: Vec::new(),
+            removed: Vec::new(),
+            imports: Vec::new(),
         }
     }
 
@@ -231,6 +244,8 @@ pub struct Resource {
     pub provider: String,
     /// The alias of the `provider` argument (`tenant.secondary`).
     pub provider_alias: Option<String>,
+    /// True when the block has a `provider` argument.
+    pub provider_explicit: bool,
     /// The block's body without the meta-arguments (`count`, `for_each`, `provider`,
     /// `depends_on`, `lifecycle`, `provisioner`).
     pub body: Body,

@@ -66,7 +66,7 @@ impl Loader {
             .collect()
     }
 
-    fn provisioner(&mut self, block: &Block) -> Option<Provisioner> {
+    pub(super) fn provisioner(&mut self, block: &Block) -> Option<Provisioner> {
         let labels = self.labels(block, &["type"])?;
         if labels[0] != LOCAL_EXEC {
             self.error(

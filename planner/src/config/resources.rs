@@ -97,6 +97,7 @@ impl Loader {
                 count_expr.span(),
             );
         }
+        let provider_explicit = body.get_attribute("provider").is_some();
         let (provider, provider_alias) = match body.remove_attribute("provider") {
             Some(attr) => match provider_reference(&attr.value) {
                 Some(reference) => reference,
@@ -142,6 +143,7 @@ impl Loader {
             addr: addr.clone(),
             provider,
             provider_alias,
+            provider_explicit,
             body,
             lifecycle,
             lifecycle_rules,

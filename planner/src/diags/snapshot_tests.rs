@@ -75,7 +75,9 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         refresh: true,
         parallelism: 2,
         targets: Vec::new(),
+        excludes: Vec::new(),
         replace: Vec::new(),
+        generate_config: false,
     };
     let state = crate::state::State::new();
     let providers = fake_providers();

@@ -33,13 +33,24 @@ pub(crate) async fn apply(
         Ok(graph) => graph,
         Err(diags) => return (state.clone(), diags),
     };
+    let unconfigured = super::import_blocks::check_apply_imports(config, plan);
+    if unconfigured.has_errors() {
+        return (state.clone(), unconfigured);
+    }
+    // Moves and forgotten objects first, each recorded durably.
+    let moved = match super::apply_refactor::perform(state, plan, options.recorder) {
+        Ok(moved) => moved,
+        Err(diags) => return (state.clone(), diags),
+    };
+    let state = &moved;
     let mut changes: HashMap<(&[ModuleStep], &ResourceAddr), Vec<&ResourceChange>> = HashMap::new();
     // Deleted instances keep their prior value for references only in a destroy run.
     let keeps_deleted = plan.mode == PlanMode::Destroy;
     for change in plan
         .changes
         .iter()
-        .filter(|c| c.deposed.is_none() && (keeps_deleted || c.action != Action::Delete))
+        .filter(|c| c.deposed.is_none() && c.action != Action::Forget)
+        .filter(|c| keeps_deleted || c.action != Action::Delete)
     {
         changes
             .entry((change.addr.module.as_slice(), &change.addr.resource))
@@ -77,6 +88,9 @@ pub(crate) async fn apply(
                     Some(None) => return true,
                     None => {}
                 }
+                if super::targets::output_left_out(graph, plan, id) {
+                    return true;
+                }
                 if let Some(ok) = applier.scope.visit_common(id, ProviderUse::Configure).await {
                     return ok;
                 }
@@ -89,6 +103,19 @@ pub(crate) async fn apply(
                         .get(&(module.as_slice(), addr))
                         .cloned()
                         .unwrap_or_default();
+                    if planned.is_empty() && plan.targeted {
+                        // Left out by the targets: what is stored, to whatever refers to it.
+                        match super::targets::stored_value(&applier.scope, id, &module, addr, state)
+                            .await
+                        {
+                            Ok(value) => applier.scope.set_marked_in(id, &module, value),
+                            Err(diags) => {
+                                applier.scope.report(diags);
+                                ok = false;
+                            }
+                        }
+                        continue;
+                    }
                     ok &= applier.resource(id, &module, addr, &planned).await;
                 }
                 ok
@@ -96,8 +123,12 @@ pub(crate) async fn apply(
         },
     )
     .await;
+    applier.record_unconfigured_imports(config, plan);
 
     let mut diags = applier.scope.take_diagnostics();
+    if plan.targeted {
+        diags.0.insert(0, super::targets::applied_warning());
+    }
     let not_started = outcomes
         .iter()
         .filter(|o| **o == Outcome::NotStarted)
@@ -158,7 +189,7 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p Re
     // One barrier per resource configuration address: every dependent's destroy step comes
     // before it, every destroy step of the resource after it (linear in the number of steps).
     let mut barriers: HashMap<String, usize> = HashMap::new();
-    for change in &plan.changes {
+    for change in plan.changes.iter().filter(|c| c.action != Action::Forget) {
         let deletes = change.deposed.is_some()
             || matches!(
                 change.action,
@@ -220,19 +251,29 @@ fn final_outputs(
 ) -> BTreeMap<String, OutputState> {
     let mut outputs = BTreeMap::new();
     if plan.mode == PlanMode::Destroy {
-        return outputs;
+        // A targeted destroy evaluates no output and leaves them all as they were.
+        return if plan.targeted {
+            state.outputs.clone()
+        } else {
+            outputs
+        };
     }
     for (name, output) in &config.outputs {
         let Some(id) = graph.id(&Node::Output(name.clone())) else {
             continue;
         };
-        if outcomes[id] != Outcome::Succeeded {
+        if outcomes[id] != Outcome::Succeeded || super::targets::output_left_out(graph, plan, id) {
             if let Some(previous) = state.outputs.get(name) {
                 outputs.insert(name.clone(), previous.clone());
             }
             continue;
         }
         let value = scope.get(id);
+        let value = if plan.targeted {
+            super::targets::unknown_as_null(value)
+        } else {
+            value
+        };
         if value.is_null() || !value.is_wholly_known() {
             continue;
         }
@@ -246,6 +287,13 @@ fn final_outputs(
                     sensitive: output.sensitive,
                 },
             );
+        }
+    }
+    if plan.targeted {
+        for (name, previous) in &state.outputs {
+            if !config.outputs.contains_key(name) {
+                outputs.insert(name.clone(), previous.clone());
+            }
         }
     }
     outputs

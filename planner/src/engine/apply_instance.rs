@@ -135,12 +135,21 @@ impl InstanceApplier<'_> {
         change: &ResourceChange,
         ctx: EvalContext,
     ) -> Option<Value> {
+        if let Some(importing) = &change.importing {
+            if self.stopping() {
+                self.skipped.fetch_add(1, Ordering::SeqCst);
+                return None;
+            }
+            if !self.record_import(change, importing) {
+                return None;
+            }
+        }
         match change.action {
             Action::NoOp if change.addr.resource.mode == ResourceMode::Data => self
                 .record_data(change, &change.planned)
                 .then(|| change.planned.clone()),
             Action::NoOp => self.record_drift(change).then(|| change.planned.clone()),
-            Action::Delete => Some(change.prior.clone()),
+            Action::Delete | Action::Forget => Some(change.prior.clone()),
             Action::Read => match self.read_data(id, change, &ctx).await {
                 Ok(value) => Some(value),
                 Err(diags) => {
@@ -360,13 +369,16 @@ impl InstanceApplier<'_> {
             .descendant(&static_module_path(&change.addr.module))
             .and_then(|module| module.resource(&change.addr.resource));
         let target = self.target(change, resource.map(|r| r.range.clone()))?;
-        if let Some(resource) = resource
-            && change.deposed.is_none()
-        {
+        // A block that is gone may have left destroy-time provisioners in a `removed` block.
+        let provisioners = match resource {
+            Some(resource) => resource.provisioners.as_slice(),
+            None => super::apply_refactor::removed_provisioners(self.scope.config, &change.addr),
+        };
+        if !provisioners.is_empty() && change.deposed.is_none() {
             let ctx = destroy_context(change);
             self.provision(
                 change,
-                resource,
+                provisioners,
                 ProvisionerWhen::Destroy,
                 &change.prior,
                 &ctx,
@@ -421,7 +433,13 @@ impl InstanceApplier<'_> {
             return Ok(value.clone());
         };
         let provisioned = self
-            .provision(change, resource, ProvisionerWhen::Create, value, ctx)
+            .provision(
+                change,
+                &resource.provisioners,
+                ProvisionerWhen::Create,
+                value,
+                ctx,
+            )
             .await;
         if let Err(mut diags) = provisioned {
             let stored = self
@@ -578,7 +596,7 @@ impl InstanceApplier<'_> {
     }
 
     /// Hands a result to the recorder and keeps it; on failure halts the apply.
-    fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
+    pub(super) fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
         let result = self.recorder.record(addr, instance.as_ref());
         {
             let mut instances = self.instances.lock().expect("instances");

@@ -1,20 +1,21 @@
-//! Import: adopt an existing object into state at an address the configuration declares.
+//! Import: adopt an existing object into state at an address the configuration declares
+//! (`tenantform import`), and the import step `import` blocks share with it.
 
 use std::collections::BTreeMap;
 
 use tenantform_proto::value::Value;
 
-use crate::addrs::InstanceAddr;
+use crate::addrs::{InstanceAddr, module_instance_string, static_module_path};
 use crate::config::Config;
-use crate::diags::{Diagnostic, Diagnostics};
+use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::{ConfigGraph, Node, walk};
-use crate::providers::Providers;
+use crate::providers::{ProviderClient, Providers};
 use crate::state::State;
 
 use super::apply::with_instance;
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::instances::{NewObject, encode_instance};
-use super::plan::{in_config, provider_source, resource_schema};
+use super::plan::{provider_source, resource_schema};
 use super::scope::{ProviderUse, Scope};
 
 pub(crate) async fn import(
@@ -25,7 +26,19 @@ pub(crate) async fn import(
     addr: &InstanceAddr,
     id: &str,
 ) -> Result<State, Diagnostics> {
-    if !in_config(config, addr) {
+    let module_path = static_module_path(&addr.module);
+    let Some(module) = config.descendant(&module_path) else {
+        return Err(Diagnostic::error(
+            "Import to non-existent module",
+            format!(
+                "{} is not defined in the configuration. Please add configuration for this \
+                 module before importing into it.",
+                module_instance_string(&addr.module)
+            ),
+        )
+        .into());
+    };
+    let Some(resource) = module.resource(&addr.resource) else {
         return Err(Diagnostic::error(
             "Configuration for import target does not exist",
             format!(
@@ -35,8 +48,7 @@ pub(crate) async fn import(
             ),
         )
         .into());
-    }
-    let resource = &config.resources[&addr.resource];
+    };
     let range = Some(resource.range.clone());
     if state.instances.contains_key(addr) {
         return Err(Diagnostic::error(
@@ -51,7 +63,8 @@ pub(crate) async fn import(
     }
     let graph = ConfigGraph::build(config)?;
     let scope = Scope::new(config, &graph, providers, variables, false);
-    // Configure the providers; resources and outputs are not evaluated.
+    // Configure the providers and expand the module calls; resources and outputs are not
+    // evaluated.
     walk(
         &graph.dag(),
         1,
@@ -75,12 +88,54 @@ pub(crate) async fn import(
     if diags.has_errors() {
         return Err(diags);
     }
+    if !addr.module.is_empty() && !scope.instances_of(&module_path).contains(&addr.module) {
+        return Err(missing_instance(addr, range));
+    }
 
     let local = &resource.provider;
     let subject = addr.to_string();
-    let type_name = &addr.resource.type_name;
+    let schema = resource_schema(providers, local, &addr.resource.type_name, range.clone())?;
     let client = scope.client(local, range.clone())?;
-    let schema = resource_schema(providers, local, type_name, range.clone())?;
+    let imported = import_and_read(&scope, client, addr, id, range.clone()).await?;
+    let instance = encode_instance(NewObject {
+        provider: &provider_source(config, providers, local),
+        schema,
+        value: &imported.value,
+        also_sensitive: &[],
+        private: imported.private,
+        dependencies: Vec::new(),
+        create_before_destroy: false,
+        tainted: false,
+    })
+    .map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::error(
+                "Cannot store the imported object",
+                format!("The object imported for {subject} cannot be stored: {e}"),
+            )
+            .with_range(range.clone()),
+        )
+    })?;
+    Ok(with_instance(state, addr, instance))
+}
+
+/// An object the provider imported and read back.
+pub(super) struct Imported {
+    pub value: Value,
+    pub private: Vec<u8>,
+}
+
+/// ImportResourceState then ReadResource: the import step of both `tenantform import` and
+/// `import` blocks. Warnings go to the scope; an object that does not exist is an error.
+pub(super) async fn import_and_read(
+    scope: &Scope<'_>,
+    client: &dyn ProviderClient,
+    addr: &InstanceAddr,
+    id: &str,
+    range: Option<SourceRange>,
+) -> Result<Imported, Diagnostics> {
+    let subject = addr.to_string();
+    let type_name = &addr.resource.type_name;
     let failure = |e| Diagnostics::from(provider_failure(&subject, &e, range.clone()));
     let (objects, diags) = client
         .import_resource_state(type_name, id)
@@ -102,29 +157,26 @@ pub(crate) async fn import(
     if read.new_state.is_null() {
         return Err(not_found(&subject, id, range));
     }
-    let instance = encode_instance(NewObject {
-        provider: &provider_source(config, providers, local),
-        schema,
-        value: &read.new_state,
-        also_sensitive: &[],
+    Ok(Imported {
+        value: read.new_state,
         private: read.private,
-        dependencies: Vec::new(),
-        create_before_destroy: false,
-        tainted: false,
     })
-    .map_err(|e| {
-        Diagnostics::from(
-            Diagnostic::error(
-                "Cannot store the imported object",
-                format!("The object imported for {subject} cannot be stored: {e}"),
-            )
-            .with_range(range.clone()),
-        )
-    })?;
-    Ok(with_instance(state, addr, instance))
 }
 
-fn not_found(subject: &str, id: &str, range: Option<crate::diags::SourceRange>) -> Diagnostics {
+/// Terraform's error for an import to an instance the configuration does not expand to.
+pub(super) fn missing_instance(addr: &InstanceAddr, range: Option<SourceRange>) -> Diagnostics {
+    Diagnostic::error(
+        "Configuration for import target does not exist",
+        format!(
+            "The configuration for the given import {addr} does not exist. All target \
+             instances must have an associated configuration to be imported."
+        ),
+    )
+    .with_range(range)
+    .into()
+}
+
+fn not_found(subject: &str, id: &str, range: Option<SourceRange>) -> Diagnostics {
     Diagnostic::error(
         "Cannot import non-existent remote object",
         format!(

@@ -4,20 +4,29 @@
 
 mod apply;
 mod apply_deposed;
+mod apply_import;
 mod apply_instance;
+mod apply_refactor;
 mod data_dependencies;
 mod diagnostics;
 mod expand;
+mod generate_config;
 mod import;
+mod import_blocks;
+mod import_generated;
 mod instances;
 mod lifecycle;
 mod modules;
+mod move_order;
+mod move_validate;
+mod moves;
 mod outputs;
 mod plan;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
 mod provision;
+mod refactor;
 mod scope;
 mod targets;
 mod validate;
@@ -45,8 +54,13 @@ pub struct PlanOptions {
     /// `-target=ADDR`: plan only these resources, resource instances or modules (and what
     /// they depend on). Empty: everything.
     pub targets: Vec<String>,
+    /// `-exclude=ADDR`: plan everything but these resources, resource instances or modules
+    /// (and what depends on them). Never given together with `targets`.
+    pub excludes: Vec<String>,
     /// `-replace=ADDR`: plan these instances' replacement.
     pub replace: Vec<InstanceAddr>,
+    /// `-generate-config-out`: generate the configuration of import targets without one.
+    pub generate_config: bool,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before
@@ -58,6 +72,9 @@ pub trait ApplyRecorder: Send + Sync {
     /// object before its create, restoring it when the create produced nothing, or the
     /// deposed object's deletion.
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), String>;
+
+    /// Records that an instance's objects moved from `from` to `to` (a `moved` block).
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String>;
 }
 
 /// Progress reports for the user interface.
@@ -74,6 +91,12 @@ pub trait ApplyHooks: Send + Sync {
     fn provisioning(&self, addr: &InstanceAddr, kind: &str);
     /// A line of a provisioner's output.
     fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str);
+
+    /// The object an `import` block imports is about to be recorded, before its change.
+    fn importing(&self, _addr: &InstanceAddr, _id: &str) {}
+
+    /// The object an `import` block imports is recorded in state.
+    fn imported(&self, _addr: &InstanceAddr, _id: &str) {}
 }
 
 pub struct ApplyOptions<'a> {

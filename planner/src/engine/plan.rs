@@ -4,7 +4,7 @@
 //! the change; then plan the deletion of every stored instance the configuration no longer
 //! has, the deletion of every deposed object, and the outputs.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use tenantform_proto::schema::Schema;
@@ -19,6 +19,7 @@ use crate::providers::Providers;
 use crate::state::{InstanceState, State};
 
 use super::PlanOptions;
+use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
 use super::scope::{ProviderUse, Scope};
 use super::targets::Targeting;
@@ -31,6 +32,14 @@ pub(crate) async fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let graph = ConfigGraph::build(config)?;
+    if options.mode == PlanMode::Normal {
+        let import_problems = check_import_targets(config, options.generate_config);
+        if import_problems.has_errors() {
+            return Err(import_problems);
+        }
+    }
+    let (moved_state, refactoring) = super::refactor::prepare(config, state, options.mode)?;
+    let state = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
     let planner = Planner {
@@ -39,15 +48,27 @@ pub(crate) async fn plan(
         options,
         names: ProviderNames::new(providers),
         changes: Mutex::new(Vec::new()),
+        untouched: Mutex::new(Vec::new()),
         drift: Mutex::new(Vec::new()),
         handled: Mutex::new(HashSet::new()),
         outcomes: Mutex::new(HashMap::new()),
         changed_resources: Mutex::new(HashSet::new()),
         changed_in_module: Mutex::new(HashSet::new()),
         keep_outcomes: has_replace_triggers(config),
-        targeting: Targeting::new(&graph, &options.targets),
+        targeting: Targeting::new(
+            &graph,
+            &options.targets,
+            &options.excludes,
+            options.mode == PlanMode::Destroy,
+        ),
         replace: options.replace.iter().cloned().collect(),
+        refactoring,
+        declared: Mutex::new(BTreeSet::new()),
+        imports: PendingImports::default(),
     };
+    planner
+        .refactoring
+        .check_targets(planner.targeting.as_ref())?;
     walk(
         &graph.dag(),
         options.parallelism,
@@ -55,6 +76,8 @@ pub(crate) async fn plan(
         |id| planner.visit(id),
     )
     .await;
+    let generated = planner.plan_generated_imports().await;
+    planner.scope.report(generated);
 
     let handled = std::mem::take(&mut *planner.handled.lock().expect("handled instances"));
     let orphans: Vec<(&InstanceAddr, &InstanceState)> = state
@@ -89,12 +112,19 @@ pub(crate) async fn plan(
 
     let outputs = planner.plan_outputs();
     let mut diags = planner.scope.take_diagnostics();
+    if let Some(targeting) = &planner.targeting {
+        diags.0.insert(0, targeting.warning());
+    }
+    let mut changes = std::mem::take(&mut *planner.changes.lock().expect("planned changes"));
+    planner.finish_refactoring(&mut changes, &mut diags)?;
     if diags.has_errors() {
         return Err(diags);
     }
-    let mut changes = planner.changes.into_inner().expect("planned changes");
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut drift = planner.drift.into_inner().expect("drifted objects");
+    planner
+        .refactoring
+        .moved_drift(&mut drift, &changes, options.mode);
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     diags
         .0
@@ -108,6 +138,8 @@ pub(crate) async fn plan(
         prior_lineage: state.lineage.clone(),
         prior_serial: state.serial,
         warnings: diags,
+        targeted: planner.targeting.is_some(),
+        untouched: planner.untouched.into_inner().expect("untouched instances"),
     })
 }
 
@@ -204,6 +236,8 @@ pub(super) struct Planner<'a> {
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
     pub changes: Mutex<Vec<ResourceChange>>,
+    /// Stored instances a targeted plan leaves out.
+    pub untouched: Mutex<Vec<ResourceChange>>,
     /// Current objects the refresh found changed or deleted outside of tenantform.
     pub drift: Mutex<Vec<ResourceChange>>,
     /// Stored instances the resource visits took care of.
@@ -217,15 +251,31 @@ pub(super) struct Planner<'a> {
     pub changed_in_module: Mutex<HashSet<(Vec<crate::addrs::ModuleStep>, ResourceAddr)>>,
     pub targeting: Option<Targeting>,
     pub replace: HashSet<InstanceAddr>,
+    /// The `moved` and `removed` blocks, and what the moves did to the prior state.
+    pub refactoring: super::refactor::Refactoring,
+    /// Resource instances the configuration declares (noted only when there are moves).
+    pub declared: Mutex<BTreeSet<InstanceAddr>>,
+    /// Imports of `import` blocks waiting for their instance to be planned.
+    pub imports: PendingImports,
 }
 
 impl Planner<'_> {
     async fn visit(&self, id: usize) -> bool {
+        if !self.evaluates_output(id) {
+            return true;
+        }
         if let Some(ok) = self.scope.visit_common(id, ProviderUse::Configure).await {
             return ok;
         }
         let Node::Resource(addr) = self.scope.graph.node(id) else {
             return false;
+        };
+        let imports = match self.expand_imports(id, addr) {
+            Ok(imports) => imports,
+            Err(diags) => {
+                self.scope.report(diags);
+                return false;
+            }
         };
         let mut ok = true;
         for instance in self.scope.instances_of(self.scope.graph.module(id)) {
@@ -237,7 +287,19 @@ impl Planner<'_> {
                 }
             }
         }
+        if ok {
+            let unplanned = self.check_imports_planned(&imports);
+            ok = !unplanned.has_errors();
+            self.scope.report(unplanned);
+        }
         ok
+    }
+
+    /// False for a root output a targeted plan does not evaluate (see [`Targeting`]).
+    fn evaluates_output(&self, id: usize) -> bool {
+        let root_output = matches!(self.scope.graph.node(id), Node::Output(_))
+            && self.scope.graph.module(id).is_empty();
+        !root_output || self.targeting.as_ref().is_none_or(|t| t.keeps_output(id))
     }
 
     /// Records a planned change.
@@ -291,6 +353,9 @@ impl Planner<'_> {
             let Some(id) = graph.id(&Node::Output(name.clone())) else {
                 continue;
             };
+            if !self.evaluates_output(id) {
+                continue;
+            }
             let after = match self.options.mode {
                 PlanMode::Destroy => Value::Null,
                 _ => self.scope.get(id),
@@ -317,7 +382,8 @@ impl Planner<'_> {
             });
         }
         for (name, stored) in &self.state.outputs {
-            if !config.outputs.contains_key(name) {
+            // A targeted plan leaves the outputs it does not evaluate as they are.
+            if !config.outputs.contains_key(name) && self.targeting.is_none() {
                 outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,

@@ -38,6 +38,11 @@ impl Planner<'_> {
         object: &InstanceState,
     ) -> Result<ResourceChange, Diagnostics> {
         let subject = self.stored_subject(addr, object).await?;
+        if self.refactoring.forgets(addr) {
+            let mut change = self.plan_forget(&subject, object, None).await?;
+            change.deposed = Some(key.to_string());
+            return Ok(change);
+        }
         let prior = self.refresh_object(&subject, object).await?;
         let mut change = match prior {
             None => self.change(&subject, Action::NoOp, None, absent(), None),

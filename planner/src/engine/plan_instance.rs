@@ -40,7 +40,11 @@ impl Planner<'_> {
     ) -> Result<Marked, Diagnostics> {
         let module_config = self.module_config_of(&subject.addr);
         let sources = &module_config.sources;
-        let prior = self.prior_object(subject).await?;
+        let importing = self.take_import(&subject.addr);
+        let prior = match &importing {
+            Some(import) => Some(self.import_prior(subject, import).await?),
+            None => self.prior_object(subject).await?,
+        };
         self.check_conditions(subject, &ctx, false)?;
         let (mut config_value, config_marks) = lang::decode_body_marked(
             &resource.body,
@@ -73,6 +77,7 @@ impl Planner<'_> {
         let mut change = self
             .plan_update(subject, prior, config_value, forced)
             .await?;
+        change.importing = importing.map(|import| crate::plan::Importing { id: import.id });
         if config_marks.any() {
             // What the configuration marks stays marked in the planned object.
             let marks = config_marks.fitted(&change.planned);
@@ -276,7 +281,7 @@ impl Planner<'_> {
         }))
     }
 
-    async fn plan_update(
+    pub(super) async fn plan_update(
         &self,
         subject: &Subject<'_>,
         prior: Option<PriorObject>,
@@ -471,12 +476,19 @@ impl Planner<'_> {
         instance: &InstanceState,
     ) -> Result<Option<ResourceChange>, Diagnostics> {
         let subject = self.stored_subject(addr, instance).await?;
+        // A destroy plan gives no reason, as in Terraform.
+        let reason = (self.options.mode != PlanMode::Destroy).then(|| {
+            self.refactoring
+                .orphan_reason(addr, orphan_reason(&self.scope, addr))
+        });
+        if self.refactoring.forgets(addr) {
+            return Ok(Some(self.plan_forget(&subject, instance, reason).await?));
+        }
         let prior = self.prior_object(&subject).await?;
         if self.options.mode == PlanMode::RefreshOnly {
             return Ok(Some(self.refreshed_only(&subject, prior)));
         }
-        let reason = orphan_reason(&self.scope, addr);
-        self.plan_delete(&subject, prior, Some(reason)).await
+        self.plan_delete(&subject, prior, reason).await
     }
 
     /// A refresh-only plan's no-op for a stored object: what the refresh read, or `Null`
@@ -526,6 +538,7 @@ impl Planner<'_> {
         collections.dedup();
         ResourceChange {
             addr: subject.addr.clone(),
+            previous_address: None,
             deposed: None,
             provider: provider_source(self.scope.config, self.scope.providers, &subject.local_name),
             provider_local_name: subject.local_name.clone(),
@@ -541,6 +554,8 @@ impl Planner<'_> {
             unknown_collections: collections,
             dependencies: subject.dependencies.clone(),
             schema_version: subject.schema.version,
+            importing: None,
+            generated_config: None,
         }
     }
 

@@ -48,6 +48,22 @@ impl Planner<'_> {
         )?;
         let dependencies = self.dependencies(id);
         let keys = expansion.keys();
+        if !self.options.replace.is_empty() {
+            let instances: Vec<InstanceAddr> = keys
+                .iter()
+                .map(|key| InstanceAddr {
+                    module: module.to_vec(),
+                    resource: addr.clone(),
+                    key: key.clone(),
+                })
+                .collect();
+            self.scope
+                .report(super::targets::incomplete_replace_warnings(
+                    &self.options.replace,
+                    addr,
+                    &instances,
+                ));
+        }
         let results: Vec<Result<(InstanceKey, Marked), Diagnostics>> = stream::iter(keys)
             .map(|key| {
                 let subject_addr = InstanceAddr {
@@ -55,6 +71,7 @@ impl Planner<'_> {
                     resource: addr.clone(),
                     key: key.clone(),
                 };
+                self.declare(subject_addr.clone());
                 let mut ctx = ctx.clone();
                 expansion.bind(&key, &mut ctx);
                 let dependencies = dependencies.clone();
@@ -177,7 +194,13 @@ impl Planner<'_> {
             subject.range.clone(),
         )
         .await?;
-        Ok(schema_marked(subject, prior.value))
+        let value = prior.value.clone();
+        let change = self.change(subject, Action::NoOp, None, prior, None);
+        self.untouched
+            .lock()
+            .expect("untouched instances")
+            .push(change);
+        Ok(schema_marked(subject, value))
     }
 
     /// Plans the deletion of a stored instance its block no longer declares.
@@ -277,7 +300,7 @@ pub(super) fn schema_marked(subject: &Subject<'_>, value: Value) -> Marked {
 }
 
 /// The collection of stored instance values, shaped by the block's repetition.
-fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Marked)>) -> Marked {
+pub(super) fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Marked)>) -> Marked {
     let shape = if resource.count.is_some() {
         Expansion::Count(0)
     } else if resource.for_each.is_some() {

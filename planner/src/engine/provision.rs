@@ -10,7 +10,7 @@ use tenantform_proto::schema::{Attribute, Block};
 use tenantform_proto::value::{Type, Value};
 
 use crate::addrs::static_module_path;
-use crate::config::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen, Resource};
+use crate::config::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
 use crate::diags::{Diagnostic, Diagnostics};
 use crate::lang::{self, EvalContext};
 use crate::plan::ResourceChange;
@@ -22,13 +22,13 @@ use super::apply_instance::InstanceApplier;
 const SUPPRESSED: &str = "(output suppressed due to sensitive value in config)";
 
 impl InstanceApplier<'_> {
-    /// Runs the resource's provisioners of one kind against `object` (its new value after a
+    /// Runs the provisioners of one kind (a resource's, or a `removed` block's) against `object` (its new value after a
     /// create, its prior value before a destroy). `Err` when one failed with `on_failure =
     /// fail`; failures with `on_failure = continue` are reported as warnings.
     pub(super) async fn provision(
         &self,
         change: &ResourceChange,
-        resource: &Resource,
+        provisioners: &[Provisioner],
         when: ProvisionerWhen,
         object: &Value,
         ctx: &EvalContext,
@@ -42,7 +42,7 @@ impl InstanceApplier<'_> {
             .sources;
         let mut ctx = ctx.clone();
         ctx.self_value = Some(object.clone());
-        for provisioner in resource.provisioners.iter().filter(|p| p.when == when) {
+        for provisioner in provisioners.iter().filter(|p| p.when == when) {
             let evaluated = lang::decode_body_marked(
                 &provisioner.body,
                 &local_exec_schema(),

@@ -166,8 +166,18 @@ impl<'a> Scope<'a> {
     /// The context for evaluating node `id` in a module instance: the values of exactly what
     /// it refers to.
     pub fn context_in(&self, id: usize, instance: &[ModuleStep]) -> EvalContext {
-        let module = self.graph.module(id);
-        let config = self.module_config(id);
+        self.context_for(self.graph.module(id), self.graph.references(id), instance)
+    }
+
+    /// The context for evaluating an expression of the module at static path `module`, in
+    /// one of its instances, that refers to `references`.
+    pub fn context_for(
+        &self,
+        module: &[String],
+        references: &[Subject],
+        instance: &[ModuleStep],
+    ) -> EvalContext {
+        let config = self.config.descendant(module).unwrap_or(self.config);
         let mut ctx = EvalContext {
             path_module: config.dir.display().to_string(),
             path_root: self.config.dir.display().to_string(),
@@ -193,7 +203,7 @@ impl<'a> Scope<'a> {
                         .unwrap_or_else(|| Marked::plain(Value::Unknown))
                 })
             };
-            for subject in self.graph.references(id) {
+            for subject in references {
                 match subject {
                     Subject::Variable(name) => {
                         if let Some(v) = value_of(Node::Variable(name.clone())) {

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use tenantform_proto::value::Value;
+
 use crate::addrs::ResourceMode;
 use crate::config::Config;
 use crate::diags::Diagnostics;
@@ -45,7 +47,10 @@ pub(crate) async fn validate(config: &Config, providers: &Providers) -> Diagnost
         },
     )
     .await;
-    scope.take_diagnostics()
+    let mut diags = scope.take_diagnostics();
+    // Whether configuration will be generated is a plan option: validate as if it were.
+    diags.extend(super::import_blocks::check_import_targets(config, true));
+    diags
 }
 
 async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnostics> {
@@ -59,10 +64,19 @@ async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnosti
     let range = Some(resource.range.clone());
     let client = scope.client(&resource.provider, range.clone())?;
     let schema = schema_for(scope.providers, &resource.provider, addr, range.clone())?;
+    // As in Terraform, `count.index`, `each.key` and `each.value` are unknown here.
+    let mut ctx = scope.context(id);
+    if resource.count.is_some() {
+        ctx.count_index = Some(Value::Unknown);
+    }
+    if resource.for_each.is_some() {
+        ctx.each_key = Some(Value::Unknown);
+        ctx.each_value = Some(Value::Unknown);
+    }
     let value = lang::decode_body(
         &resource.body,
         &schema.block,
-        &scope.context(id),
+        &ctx,
         &resource.file,
         &config.sources,
     )?;

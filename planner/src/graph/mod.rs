@@ -9,6 +9,7 @@
 //! [`walk`] runs work over it in dependency order, in parallel.
 
 pub mod dot;
+mod import_edges;
 mod module_edges;
 mod provisioner_edges;
 pub mod walk;
@@ -263,6 +264,7 @@ impl<'a> Builder<'a> {
     fn add_edges(&mut self) {
         let root = self.config;
         self.add_module_edges(root);
+        self.add_import_edges();
     }
 
     fn add_module_edges(&mut self, config: &'a Config) {

@@ -53,6 +53,7 @@ pub fn action_names(action: Action) -> &'static [&'static str] {
         Action::DeleteThenCreate => &["delete", "create"],
         Action::CreateThenDelete => &["create", "delete"],
         Action::Delete => &["delete"],
+        Action::Forget => &["forget"],
     }
 }
 
@@ -71,6 +72,7 @@ pub fn reason_name(reason: ActionReason) -> &'static str {
         ActionReason::ReadBecauseConfigUnknown => "read_because_config_unknown",
         ActionReason::ReadBecauseDependencyPending => "read_because_dependency_pending",
         ActionReason::ReadBecauseCheckNested => "read_because_check_nested",
+        ActionReason::DeleteBecauseNoMoveTarget => "delete_because_no_move_target",
     }
 }
 
@@ -277,6 +279,9 @@ pub fn state_json<'a>(
 
 fn resource_change_json(change: &ResourceChange) -> Json {
     let mut object = resource_head(&change.addr, &change.provider);
+    if let Some(previous) = &change.previous_address {
+        object.insert("previous_address".into(), json!(previous.to_string()));
+    }
     if let Some(key) = &change.deposed {
         object.insert("deposed".into(), json!(key));
     }
@@ -312,6 +317,12 @@ fn resource_change_json(change: &ResourceChange) -> Json {
     if !change.requires_replace.is_empty() && change.action != Action::Update {
         let paths = change.requires_replace.iter().map(path_json).collect();
         body.insert("replace_paths".into(), Json::Array(paths));
+    }
+    if let Some(importing) = &change.importing {
+        body.insert("importing".into(), json!({ "id": importing.id }));
+    }
+    if let Some(generated) = &change.generated_config {
+        body.insert("generated_config".into(), json!(generated));
     }
     object.insert("change".into(), Json::Object(body));
     if let Some(reason) = change.action_reason {
@@ -359,7 +370,7 @@ pub fn plan_json<'a>(
     let survivors: Vec<StateResource<'_>> = plan
         .changes
         .iter()
-        .filter(|c| !matches!(c.action, Action::Delete) && !c.planned.is_null())
+        .filter(|c| !matches!(c.action, Action::Delete | Action::Forget) && !c.planned.is_null())
         .map(|c| StateResource {
             addr: &c.addr,
             provider: &c.provider,
@@ -389,7 +400,9 @@ pub fn plan_json<'a>(
     // A refresh-only plan proposes no resource changes: only the drift it would record.
     let changes: Vec<Json> = match plan.mode {
         PlanMode::RefreshOnly => Vec::new(),
-        _ => visible.map(resource_change_json).collect(),
+        _ => visible
+            .map(|c| resource_change_json(&c.as_shown(plan.mode)))
+            .collect(),
     };
     let drift: Vec<Json> = plan.drift.iter().map(resource_change_json).collect();
     if !drift.is_empty() {

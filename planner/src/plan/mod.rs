@@ -24,6 +24,8 @@ pub enum Action {
     DeleteThenCreate,
     CreateThenDelete,
     Delete,
+    /// Removed from state without destroying the object (`removed` with `destroy = false`).
+    Forget,
 }
 
 /// Why an action was chosen, where Terraform's JSON plan reports one.
@@ -47,12 +49,17 @@ pub enum ActionReason {
     ReadBecauseDependencyPending,
     /// A data source of a `check` block is read again during apply.
     ReadBecauseCheckNested,
+    /// The instance moved (a `moved` block) to an address the configuration does not have.
+    DeleteBecauseNoMoveTarget,
 }
 
 /// The planned change of one resource instance.
 #[derive(Clone, Debug)]
 pub struct ResourceChange {
     pub addr: InstanceAddr,
+    /// The address the instance had in the prior state when a `moved` block (or Terraform's
+    /// implied move between no key and `[0]`) moved it to `addr`.
+    pub previous_address: Option<InstanceAddr>,
     /// The deposed key when the change is about a deposed object of the instance (always a
     /// deletion), `None` for its current object.
     pub deposed: Option<String>,
@@ -78,6 +85,31 @@ pub struct ResourceChange {
     /// Resource addresses this instance depends on, as recorded in state.
     pub dependencies: Vec<String>,
     pub schema_version: i64,
+    /// Set when an `import` block imports the object this change starts from.
+    pub importing: Option<Importing>,
+    /// The configuration `plan -generate-config-out` wrote for this instance's resource.
+    pub generated_config: Option<String>,
+}
+
+/// The import an `import` block plans: the object is imported with `id`, then changed as
+/// the change's action says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Importing {
+    pub id: String,
+}
+
+impl ResourceChange {
+    /// The change as plans show it. A destroy plan shows no moves (Terraform plans the
+    /// destruction from the already moved state), though its apply still makes them.
+    pub fn as_shown(&self, mode: PlanMode) -> std::borrow::Cow<'_, ResourceChange> {
+        if mode == PlanMode::Destroy && self.previous_address.is_some() {
+            let mut shown = self.clone();
+            shown.previous_address = None;
+            std::borrow::Cow::Owned(shown)
+        } else {
+            std::borrow::Cow::Borrowed(self)
+        }
+    }
 }
 
 /// The planned change of one root module output.
@@ -115,15 +147,23 @@ pub struct Plan {
     pub prior_serial: u64,
     /// Warnings raised while planning.
     pub warnings: Diagnostics,
+    /// Made with `-target` or `-exclude`: applying it warns that changes may be incomplete.
+    pub targeted: bool,
+    /// The stored instances a targeted plan leaves out, unchanged: part of the plan's prior
+    /// state, never applied.
+    pub untouched: Vec<ResourceChange>,
 }
 
 impl Plan {
-    /// True when applying would change nothing: no resource or output change, and in
-    /// refresh-only mode no drift to record either (Terraform's "applyable").
+    /// True when applying would change nothing: no resource or output change, no move, and
+    /// in refresh-only mode no drift to record either (Terraform's "applyable").
     pub fn is_empty(&self) -> bool {
         let resources_unchanged = match self.mode {
-            PlanMode::RefreshOnly => self.drift.is_empty(),
-            _ => self.changes.iter().all(|c| c.action == Action::NoOp),
+            // Moves alone (no-op drift) make no refresh-only plan applyable, as in Terraform.
+            PlanMode::RefreshOnly => self.drift.iter().all(|d| d.action == Action::NoOp),
+            _ => self.changes.iter().all(|c| {
+                c.action == Action::NoOp && c.previous_address.is_none() && c.importing.is_none()
+            }),
         };
         resources_unchanged && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }

@@ -28,12 +28,20 @@ pub struct Counts {
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
+    /// Instances an `import` block imports.
+    pub import: usize,
 }
 
 impl Counts {
     pub fn of(plan: &Plan) -> Counts {
         let mut counts = Counts::default();
-        for change in plan.changes.iter().filter(|c| is_shown(c)) {
+        for change in &plan.changes {
+            if change.importing.is_some() {
+                counts.import += 1;
+            }
+            if !is_shown(change) {
+                continue;
+            }
             match change.action {
                 Action::Create => counts.add += 1,
                 Action::Update => counts.change += 1,
@@ -42,7 +50,8 @@ impl Counts {
                     counts.add += 1;
                     counts.destroy += 1;
                 }
-                Action::NoOp | Action::Read => {}
+                // Forgotten objects are not counted, as in Terraform.
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         counts
@@ -51,7 +60,11 @@ impl Counts {
 
 /// Renders the whole plan text, ending with the summary and output changes.
 pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
-    let mut changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| is_shown(c)).collect();
+    let mut changes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| is_shown(c) || c.importing.is_some())
+        .collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
@@ -73,16 +86,22 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
         return out;
     }
     if !changes.is_empty() {
-        out.push_str(&legend(&changes, color));
+        if changes.iter().any(|c| c.action != Action::NoOp) {
+            out.push_str(&legend(&changes, color));
+        }
         out.push_str("\ntenantform will perform the following actions:\n");
         for change in &changes {
             out.push('\n');
             let block = schema_block(schemas, change);
-            out.push_str(&render_change(change, block, color));
+            out.push_str(&render_change(&change.as_shown(plan.mode), block, color));
         }
         let counts = Counts::of(plan);
+        let imports = match counts.import {
+            0 => String::new(),
+            n => format!("{n} to import, "),
+        };
         out.push_str(&format!(
-            "\n{} {} to add, {} to change, {} to destroy.\n",
+            "\n{} {imports}{} to add, {} to change, {} to destroy.\n",
             bold("Plan:", color),
             counts.add,
             counts.change,
@@ -104,7 +123,8 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
 /// Whether the plan shows (and counts) a change: not a no-op, and not the forgetting of a
 /// data source's result (Terraform shows no deleted data sources).
 fn is_shown(change: &ResourceChange) -> bool {
-    change.action != Action::NoOp
+    // A moved instance is shown even without a change ("has moved to").
+    (change.action != Action::NoOp || change.previous_address.is_some())
         && !(change.action == Action::Delete && change.addr.resource.mode == ResourceMode::Data)
 }
 
@@ -120,13 +140,15 @@ fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a
 fn legend(changes: &[&ResourceChange], color: bool) -> String {
     let present: BTreeSet<u8> = changes
         .iter()
+        .filter(|c| c.action != Action::NoOp)
         .map(|c| match c.action {
             Action::Create => 0,
             Action::Update => 1,
             Action::Delete => 2,
             Action::DeleteThenCreate => 3,
             Action::CreateThenDelete => 4,
-            _ => 5,
+            Action::Read => 5,
+            Action::NoOp | Action::Forget => 6,
         })
         .collect();
     let mut out = String::from(
@@ -148,17 +170,48 @@ fn legend(changes: &[&ResourceChange], color: bool) -> String {
     out
 }
 
+/// The comment lines above a change's block (`# tenant.a will be created`).
 fn header_comment(change: &ResourceChange) -> Vec<String> {
+    let mut lines = action_comment(change);
+    if let Some(previous) = &change.previous_address
+        && change.action != Action::NoOp
+    {
+        lines.push(format!("(moved from {previous})"));
+    }
+    lines
+}
+
+fn action_comment(change: &ResourceChange) -> Vec<String> {
     let addr = match &change.deposed {
         Some(key) => format!("{} (deposed object {key})", change.addr),
         None => change.addr.to_string(),
     };
     let addr = &addr;
+    let moved_from = change.previous_address.as_ref().map(ToString::to_string);
     let mut lines = vec![match (change.action, change.action_reason) {
+        (Action::NoOp, _) if moved_from.is_some() => {
+            format!("{} has moved to {addr}", moved_from.unwrap_or_default())
+        }
+        (Action::Forget, _) if change.deposed.is_some() => {
+            return vec![
+                format!("{addr} will be removed from tenantform state, but will not be destroyed"),
+                "(left over from a partially-failed replacement of this instance)".into(),
+                "(destroy = false is set in the configuration)".into(),
+            ];
+        }
+        (Action::Forget, _) => {
+            return vec![
+                format!(
+                    "{addr} will no longer be managed by tenantform, but will not be destroyed"
+                ),
+                "(destroy = false is set in the configuration)".into(),
+            ];
+        }
         (Action::Create, _) => format!("{addr} will be created"),
         (Action::Update, _) => format!("{addr} will be updated in-place"),
         (Action::Read, _) => format!("{addr} will be read during apply"),
         (Action::Delete, _) => format!("{addr} will be destroyed"),
+        (Action::NoOp, _) => format!("{addr} will be imported"),
         (_, Some(ActionReason::ReplaceBecauseTainted)) => {
             format!("{addr} is tainted, so must be replaced")
         }
@@ -174,6 +227,17 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
                 change.addr.resource
             ));
         }
+        Some(ActionReason::DeleteBecauseNoMoveTarget) => {
+            lines.push(format!(
+                "(because {} was moved to {}, which is not in configuration)",
+                change
+                    .previous_address
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                change.addr
+            ));
+        }
         Some(ActionReason::DeleteBecauseCountIndex) => {
             lines.push(format!(
                 "(because index {} is out of range for count)",
@@ -187,6 +251,21 @@ fn header_comment(change: &ResourceChange) -> Vec<String> {
             ));
         }
         _ => {}
+    }
+    if let Some(importing) = change.importing.as_ref() {
+        // A no-op's first line says "will be imported", unless it says "has moved to".
+        let said = change.action == Action::NoOp && change.previous_address.is_none();
+        if change.generated_config.is_some() && said {
+            lines.push("(config will be generated)".into());
+        } else if !said {
+            lines.push(format!("(imported from {:?})", importing.id));
+        }
+        if matches!(
+            change.action,
+            Action::DeleteThenCreate | Action::CreateThenDelete
+        ) {
+            lines.push("Warning: this will destroy the imported resource".into());
+        }
     }
     lines
 }
@@ -208,10 +287,17 @@ fn render_with_header(
         color,
         sensitive: &change.sensitive_paths,
         replace: &change.requires_replace,
+        show_unchanged: change.importing.is_some(),
+    };
+    // Terraform indents a forgotten object's comment and symbol by one space only.
+    let indent = if change.action == Action::Forget {
+        " "
+    } else {
+        "  "
     };
     for line in header {
         r.out
-            .push_str(&format!("  {}\n", bold(&format!("# {line}"), color)));
+            .push_str(&format!("{indent}{}\n", bold(&format!("# {line}"), color)));
     }
     let symbol = match change.action {
         Action::Create => "  +",
@@ -221,6 +307,7 @@ fn render_with_header(
         Action::CreateThenDelete => "+/-",
         Action::Read => " <=",
         Action::NoOp => "   ",
+        Action::Forget => " .",
     };
     let keyword = match change.addr.resource.mode {
         ResourceMode::Managed => "resource",
@@ -235,6 +322,8 @@ fn render_with_header(
     let (before, after) = match change.action {
         Action::Create | Action::Read => (&Value::Null, &change.planned),
         Action::Delete => (&change.prior, &Value::Null),
+        // A forgotten object does not change: its attributes show as unchanged.
+        Action::Forget => (&change.prior, &change.prior),
         _ => (&change.prior, &change.planned),
     };
     r.block_body(1, block, before, after, &mut Vec::new());
@@ -248,6 +337,7 @@ fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
         color,
         sensitive: &[],
         replace: &[],
+        show_unchanged: false,
     };
     r.out.push_str("\nChanges to Outputs:\n");
     let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
@@ -352,6 +442,8 @@ struct Renderer<'a> {
     color: bool,
     sensitive: &'a [AttributePath],
     replace: &'a [AttributePath],
+    /// Show unchanged attributes and blocks too (an imported object is shown whole).
+    show_unchanged: bool,
 }
 
 mod body;

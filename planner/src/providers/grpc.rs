@@ -56,6 +56,8 @@ pub struct GrpcProvider {
     /// The value types the schema implies, computed once instead of on every call.
     types: OnceLock<ImpliedTypes>,
     timeouts: Timeouts,
+    /// The `generate_resource_config` server capability of the schema response.
+    generates_config: OnceLock<bool>,
 }
 
 /// The object types of every resource type and data source of a provider schema.
@@ -90,6 +92,7 @@ impl GrpcProvider {
             schema: OnceLock::new(),
             types: OnceLock::new(),
             timeouts,
+            generates_config: OnceLock::new(),
         }
     }
 
@@ -262,8 +265,17 @@ impl ProviderClient for GrpcProvider {
             provider: self.source.clone(),
             detail: e.to_string(),
         })?;
+        let generates = response
+            .server_capabilities
+            .as_ref()
+            .is_some_and(|c| c.generate_resource_config);
+        let _ = self.generates_config.set(generates);
         let _ = self.schema.set(Arc::new(schema.clone()));
         Ok(schema)
+    }
+
+    fn generates_resource_config(&self) -> bool {
+        self.generates_config.get().copied().unwrap_or(false)
     }
 
     async fn validate_provider_config(

@@ -94,6 +94,11 @@ pub struct ImportedObject {
 #[async_trait::async_trait]
 pub trait ProviderClient: Send + Sync {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError>;
+    /// Whether the provider declared that it generates resource configuration itself (the
+    /// `generate_resource_config` server capability); known once the schema was read.
+    fn generates_resource_config(&self) -> bool {
+        false
+    }
     async fn validate_provider_config(
         &self,
         config: &Value,

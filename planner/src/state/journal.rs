@@ -3,7 +3,8 @@
 //!
 //! The first line is a header naming the state snapshot the journal applies to (its lineage
 //! and serial); each further line sets or removes one instance's current object, or moves,
-//! restores or removes one deposed object (records added without a format change: older
+//! restores or removes one deposed object, or moves one instance's objects to another address
+//! (records added without a format change: older
 //! journals hold only `set` and `remove` lines and still read). A journal whose header names
 //! an older snapshot than the state file is stale: the state file was written after it, from a
 //! state that already held every recorded change, so it is ignored. A torn last line (a crash in
@@ -57,6 +58,11 @@ enum Record {
         addr: AddrRecord,
         deposed: String,
     },
+    /// The instance's current and deposed objects moved to `to`.
+    Move {
+        from: AddrRecord,
+        to: AddrRecord,
+    },
 }
 
 impl Record {
@@ -78,6 +84,10 @@ impl Record {
                     key: deposed,
                 })
             }
+            Record::Move { from, to } => StateChange::Moved {
+                from: from.into(),
+                to: to.into(),
+            },
         }
     }
 }
@@ -204,6 +214,17 @@ pub(super) fn encode_deposed_change(change: &DeposedChange) -> Vec<u8> {
         DeposedChange::Depose { .. } => Record::Depose { addr, deposed },
         DeposedChange::Restore { .. } => Record::Restore { addr, deposed },
         DeposedChange::Remove { .. } => Record::RemoveDeposed { addr, deposed },
+    };
+    let mut line = serde_json::to_vec(&record).unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
+/// One journal line (with its newline) for an instance's move to another address.
+pub(super) fn encode_move(from: &InstanceAddr, to: &InstanceAddr) -> Vec<u8> {
+    let record = Record::Move {
+        from: from.into(),
+        to: to.into(),
     };
     let mut line = serde_json::to_vec(&record).unwrap_or_default();
     line.push(b'\n');

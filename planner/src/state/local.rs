@@ -255,8 +255,19 @@ impl StateStore for LocalStore {
         self.append_line(&journal::encode_deposed_change(change))
     }
 
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        self.append_line(&journal::encode_move(from, to))
+    }
+
     fn compact(&self, state: &State) -> Result<u64, StateError> {
         self.write(state)
+    }
+
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        write_atomically(&self.state_path, &format_v4::serialize(state))?;
+        inner.snapshot = Some(Snapshot::of(Some(state)));
+        self.remove_journal(&mut inner)
     }
 
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {

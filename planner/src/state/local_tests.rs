@@ -363,3 +363,32 @@ fn journals_written_before_deposed_records_still_replay() {
     let addrs: Vec<String> = state.instances.keys().map(ToString::to_string).collect();
     assert_eq!(addrs, ["tenant.a"]);
 }
+
+#[test]
+fn moves_are_journaled_as_one_record_and_replayed_with_deposed_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::in_dir(dir.path());
+    let (old, new) = (addr("tenant.acme"), addr("module.t[\"acme\"].tenant.this"));
+    let mut state = State::new();
+    state.set_instance(old.clone(), object("current"));
+    state
+        .deposed
+        .insert((old.clone(), "1a2b3c4d".into()), object("deposed"));
+    state.set_instance(addr("tenant.other"), object("other"));
+    state.serial = store.write(&state).unwrap();
+
+    store.record_move(&old, &new).unwrap();
+    let journal = std::fs::read_to_string(store.journal_path()).unwrap();
+    assert_eq!(journal.lines().count(), 2, "{journal}");
+    let replayed = LocalStore::in_dir(dir.path()).read().unwrap().unwrap();
+    assert_eq!(replayed.get(&old), None);
+    assert_eq!(replayed.get(&new), Some(&object("current")));
+    let deposed: Vec<_> = replayed.deposed_of(&new).collect();
+    assert_eq!(deposed, vec![("1a2b3c4d", &object("deposed"))]);
+    assert_eq!(replayed.get(&addr("tenant.other")), Some(&object("other")));
+
+    // A replayed move never overwrites what is already at its destination.
+    let mut blocked = replayed.clone();
+    blocked.move_instance(&addr("tenant.other"), &new);
+    assert_eq!(blocked, replayed);
+}

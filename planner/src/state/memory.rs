@@ -139,6 +139,14 @@ impl StateStore for MemoryStore {
         Ok(())
     }
 
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        self.shared().journal.push(StateChange::Moved {
+            from: from.clone(),
+            to: to.clone(),
+        });
+        Ok(())
+    }
+
     fn compact(&self, state: &State) -> Result<u64, StateError> {
         self.write(state)
     }

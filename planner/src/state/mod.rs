@@ -237,6 +237,12 @@ pub enum StateChange {
     /// An instance's current object set (`Some`) or removed (`None`).
     Instance(InstanceAddr, Option<Box<InstanceState>>),
     Deposed(DeposedChange),
+    /// An instance's current and deposed objects moved to another address (a `moved`
+    /// block), as one change so that a crash never leaves an object tracked twice.
+    Moved {
+        from: InstanceAddr,
+        to: InstanceAddr,
+    },
 }
 
 /// A fresh deposed key: eight lowercase hexadecimal characters, as Terraform writes them,
@@ -274,6 +280,10 @@ pub trait StateStore: Send + Sync {
     /// Durably records one change to a deposed object before returning.
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError>;
 
+    /// Durably records that an instance's objects moved from `from` to `to` (a `moved`
+    /// block) before returning.
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError>;
+
     /// Persists `state` (which includes every recorded change) and discards the journal.
     fn compact(&self, state: &State) -> Result<u64, StateError>;
 
@@ -284,6 +294,27 @@ pub trait StateStore: Send + Sync {
     /// The file holding the state when the store is a local file (for backups beside it).
     fn local_path(&self) -> Option<&std::path::Path> {
         None
+    }
+
+    /// Replaces the stored state with exactly `state`, its lineage and serial included
+    /// (`state push`); the caller has checked that it may. As Terraform's `state push`, no
+    /// backup of the replaced state is kept.
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let _ = state;
+        Err(StateError::Backend {
+            action: "replace the state",
+            detail: "this state store cannot be replaced wholesale".into(),
+        })
+    }
+
+    /// Releases a lock another process holds (`force-unlock`), named by the ID its lock
+    /// error showed. Stores whose locks only their holder can release refuse.
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        let _ = lock_id;
+        Err(StateError::Backend {
+            action: "unlock the state",
+            detail: "this state store's lock can only be released by the process holding it".into(),
+        })
     }
 }
 
@@ -308,6 +339,10 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
         (**self).record_deposed(change)
     }
 
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        (**self).record_move(from, to)
+    }
+
     fn compact(&self, state: &State) -> Result<u64, StateError> {
         (**self).compact(state)
     }
@@ -318,6 +353,14 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn local_path(&self) -> Option<&std::path::Path> {
         (**self).local_path()
+    }
+
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        (**self).force_unlock(lock_id)
+    }
+
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        (**self).replace(state)
     }
 }
 
@@ -361,6 +404,11 @@ impl State {
         self.instances.iter()
     }
 
+    /// The state without its serial is the same as `other`'s.
+    pub fn same_content(&self, other: &State) -> bool {
+        snapshot::content_digest(self) == snapshot::content_digest(other)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.instances.is_empty() && self.deposed.is_empty() && self.outputs.is_empty()
     }
@@ -387,6 +435,28 @@ impl State {
         match change {
             StateChange::Instance(addr, instance) => self.apply_change(&addr, instance.map(|i| *i)),
             StateChange::Deposed(change) => self.apply_deposed_change(&change),
+            StateChange::Moved { from, to } => self.move_instance(&from, &to),
+        }
+    }
+
+    /// Moves an instance's current object and its deposed objects from `from` to `to`.
+    /// Nothing already at `to` is overwritten: the planner never moves onto an occupied
+    /// address, and a replayed journal must not lose an object either.
+    pub fn move_instance(&mut self, from: &InstanceAddr, to: &InstanceAddr) {
+        if from == to || self.instances.contains_key(to) {
+            return;
+        }
+        if let Some(current) = self.instances.remove(from) {
+            self.instances.insert(to.clone(), current);
+        }
+        let keys: Vec<String> = self
+            .deposed_of(from)
+            .map(|(key, _)| key.to_string())
+            .collect();
+        for key in keys {
+            if let Some(object) = self.deposed.remove(&(from.clone(), key.clone())) {
+                self.deposed.insert((to.clone(), key), object);
+            }
         }
     }
 

@@ -316,6 +316,10 @@ impl StateStore for PgStore {
         self.append(&journal::encode_deposed_change(change))
     }
 
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        self.append(&journal::encode_move(from, to))
+    }
+
     fn compact(&self, state: &State) -> Result<u64, StateError> {
         self.write(state)
     }
@@ -329,6 +333,25 @@ impl StateStore for PgStore {
             workspace: &self.workspace,
         };
         postgres_lock::lock(&self.bridge, &target, operation, timeout)
+    }
+
+    fn replace(&self, state: &State) -> Result<(), StateError> {
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let data = String::from_utf8(format_v4::serialize(state)).unwrap_or_default();
+        self.store_snapshot(&client, Some(&data))?;
+        inner.snapshot = Some(Snapshot::of(Some(state)));
+        Ok(())
+    }
+
+    fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
+        self.client(&mut self.inner())?;
+        let target = LockTarget {
+            settings: &self.settings,
+            schema: &self.schema,
+            workspace: &self.workspace,
+        };
+        postgres_lock::force_unlock(&self.bridge, &target, lock_id)
     }
 }
 

@@ -143,6 +143,51 @@ async fn try_lock(client: &Client, target: &LockTarget<'_>) -> Result<Attempt, S
     }
 }
 
+/// Releases the workspace's lock held by another session by ending that session, when
+/// `lock_id` names it (the lock error shows the holding session's process id as the ID).
+pub(super) fn force_unlock(
+    bridge: &Arc<Bridge>,
+    target: &LockTarget<'_>,
+    lock_id: &str,
+) -> Result<(), StateError> {
+    let client = bridge.run(postgres_conn::connect(
+        target.settings,
+        "tenantform force-unlock",
+    ))?;
+    let failed = |err| backend_error("unlock the state", target.settings, err);
+    bridge.run(async {
+        let query = format!("SELECT id FROM {}.states WHERE name = $1", target.schema);
+        let key = match client.query_opt(&query, &[&target.workspace]).await {
+            Ok(Some(row)) => row.get::<_, i64>(0),
+            Ok(None) => CREATION_LOCK_KEY,
+            Err(err) => return Err(failed(err)),
+        };
+        let holder = holder_of(&client, key, target).await;
+        if holder.id.is_empty() {
+            return Err(StateError::Backend {
+                action: "unlock the state",
+                detail: format!("the state at {} is not locked", target.path()),
+            });
+        }
+        if holder.id != lock_id {
+            return Err(StateError::Backend {
+                action: "unlock the state",
+                detail: format!(
+                    "lock ID {lock_id:?} does not match the lock held on {} (ID {})",
+                    target.path(),
+                    holder.id
+                ),
+            });
+        }
+        let pid: i32 = holder.id.parse().unwrap_or_default();
+        client
+            .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+            .await
+            .map_err(failed)?;
+        Ok(())
+    })
+}
+
 /// Who holds the advisory lock `key`, as far as `pg_stat_activity` tells (Terraform records
 /// no lock information with this backend).
 async fn holder_of(client: &Client, key: i64, target: &LockTarget<'_>) -> LockInfo {
@@ -181,6 +226,7 @@ async fn holder_of(client: &Client, key: i64, target: &LockTarget<'_>) -> LockIn
         format!("application \"{application}\"")
     };
     LockInfo {
+        id: pid.to_string(),
         operation,
         who: format!(
             "{}database user {user} from {address}",

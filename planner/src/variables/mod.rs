@@ -137,6 +137,46 @@ pub fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Un
     })
 }
 
+/// The values the sources give (defaults aside), typed by their declarations, with where
+/// each came from: what applying a saved plan compares with the plan's values.
+pub struct GivenValues {
+    pub values: Vec<(String, Value, Origin)>,
+    pub warnings: Diagnostics,
+    pub sources: Sources,
+}
+
+/// Reads every source but the defaults; see [`GivenValues`].
+pub fn given_values(config: &Config, inputs: &VariableSources) -> Result<GivenValues, Unresolved> {
+    let mut collected = sources::collect(config, &inputs.env, &inputs.cli, &inputs.cwd);
+    let mut files = config.sources.files.clone();
+    files.append(&mut collected.files);
+    for (name, given) in &collected.values {
+        if let RawValue::Text(text) = &given.raw {
+            files.insert(text_file_name(name), text.clone());
+        }
+    }
+    let sources = Sources::new(files);
+    let mut diags = collected.diags;
+    let mut values = Vec::new();
+    for (name, given) in &collected.values {
+        let Some(variable) = config.variables.get(name) else {
+            continue;
+        };
+        match resolve_one(variable, Some(given), &sources) {
+            Ok(value) => values.push((name.clone(), value, given.origin.clone())),
+            Err(more) => diags.extend(more),
+        }
+    }
+    if diags.has_errors() {
+        return Err(Unresolved { diags, sources });
+    }
+    Ok(GivenValues {
+        values,
+        warnings: diags,
+        sources,
+    })
+}
+
 /// The variables that no source sets and that have no default: those an interactive run
 /// asks for. Problems reading the sources are left for [`resolve`] to report.
 pub fn unset_required<'a>(config: &'a Config, inputs: &VariableSources) -> Vec<&'a Variable> {

@@ -2,14 +2,17 @@
 //! resource instances in the state, in Terraform's order, optionally filtered by module,
 //! resource or instance addresses and by the `id` attribute.
 
-use super::super::args::{self, Flag};
+use super::super::args::Flag;
 use super::{CommandResult, Failure, Target, Ui, read_existing, store_for, terraform_order};
 use crate::addrs::InstanceAddr;
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use crate::state::State;
 
-pub const USAGE: &str = "Usage: tenantform [global options] state list [options] [address...]
-
-  List resources in the tenantform state.
+pub static COMMAND: Command = Command {
+    name: "state list",
+    arguments: "[options] [address...]",
+    about: "  List resources in the tenantform state.
 
   This command lists resource instances in the tenantform state. The address
   argument can be used to filter the instances by resource or module. If
@@ -23,29 +26,21 @@ pub const USAGE: &str = "Usage: tenantform [global options] state list [options]
       module.example.tenant.example
 
   An error will be returned if any of the resources or modules given as
-  filter addresses do not exist in the state.
-
-Options:
-
-  -state=statefile    Path to a tenantform state file to use to look
-                      up tenantform-managed resources. By default, tenantform
-                      will consult the state of the working directory.
-
-  -id=ID              Filters the results to include only instances whose
-                      resource types have an attribute named \"id\" whose value
-                      equals the given id string.
-";
+  filter addresses do not exist in the state.",
+    flags: &[
+        flag_defs::STATE_PATH,
+        Flag::value(
+            "id",
+            "=ID",
+            "Filters the results to include only instances whose resource types have an attribute named \"id\" whose value equals the given id string.",
+        ),
+        flag_defs::NO_COLOR,
+    ],
+    refused: &[],
+};
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(
-        args,
-        &[
-            Flag::value("state"),
-            Flag::value("id"),
-            Flag::bool("no-color"),
-        ],
-    )
-    .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     let targets = parsed
         .positional
         .iter()

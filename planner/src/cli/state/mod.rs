@@ -1,11 +1,12 @@
 //! `tenantform state <subcommand>`: advanced state management, as Terraform's `state`
-//! commands: `list`, `show`, `mv`, `rm` and `pull`. This module dispatches the subcommands
+//! commands: `list`, `show`, `mv`, `rm`, `pull` and `push`. This module dispatches the subcommands
 //! and holds what they share: the `-state=PATH` store, address targets and Terraform's
 //! instance order.
 
 mod list;
 mod mv;
 mod pull;
+mod push;
 mod render;
 mod rm;
 mod show;
@@ -15,6 +16,7 @@ use std::cmp::Ordering;
 use std::path::Path;
 
 use super::args::Parsed;
+use super::commands::Command;
 use super::{CommandResult, Failure, Ui, common};
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::state::{LocalStore, State, StateStore};
@@ -38,20 +40,28 @@ Subcommands:
     list                List resources in the state
     mv                  Move an item in the state
     pull                Pull current state and output to stdout
+    push                Update remote state from a local state file
     rm                  Remove instances from the state
     show                Show a resource in the state
 ";
 
+/// The `state` subcommands' tables.
+pub const COMMANDS: &[&Command] = &[
+    &list::COMMAND,
+    &mv::COMMAND,
+    &pull::COMMAND,
+    &push::COMMAND,
+    &rm::COMMAND,
+    &show::COMMAND,
+];
+
 /// The usage text of `state SUBCOMMAND`, for `-help`.
-pub fn usage(subcommand: Option<&str>) -> &'static str {
-    match subcommand {
-        Some("list") => list::USAGE,
-        Some("show") => show::USAGE,
-        Some("mv") => mv::USAGE,
-        Some("rm") => rm::USAGE,
-        Some("pull") => pull::USAGE,
-        _ => USAGE,
-    }
+pub fn usage(subcommand: Option<&str>) -> String {
+    let name = subcommand.map(|s| format!("state {s}"));
+    COMMANDS
+        .iter()
+        .find(|c| Some(c.name) == name.as_deref())
+        .map_or_else(|| USAGE.to_string(), |c| c.usage())
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
@@ -65,6 +75,13 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         "mv" => mv::run(ui, rest),
         "rm" => rm::run(ui, rest),
         "pull" => pull::run(ui, rest),
+        "push" => push::run(ui, rest),
+        "identities" | "replace-provider" => {
+            ui.err(&format!(
+                "Error: the \"state {subcommand}\" command is not supported by tenantform\n"
+            ));
+            Ok(1)
+        }
         other => {
             ui.err(&format!(
                 "tenantform state has no subcommand named \"{other}\".\n\n{USAGE}"

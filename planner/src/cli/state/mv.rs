@@ -2,19 +2,21 @@
 //! resource or a whole module to another address (renames, into and out of modules), under
 //! the state lock, after a timestamped backup. Deposed objects move with their instance.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::collections::BTreeMap;
 
-use super::super::args;
-use super::rm::{MODIFY_FLAGS, lock_unless_disabled};
+use super::rm::lock_unless_disabled;
 use super::{
     CommandResult, Failure, Target, Ui, persist, read_existing, store_for, write_timestamped_backup,
 };
 use crate::addrs::InstanceAddr;
 use crate::state::State;
 
-pub const USAGE: &str = "Usage: tenantform [global options] state mv [options] SOURCE DESTINATION
-
- This command will move an item matched by the address given to the
+pub static COMMAND: Command = Command {
+    name: "state mv",
+    arguments: "[options] SOURCE DESTINATION",
+    about: " This command will move an item matched by the address given to the
  destination address.
 
  This can be used for simple resource renaming, moving items to and from
@@ -22,34 +24,23 @@ pub const USAGE: &str = "Usage: tenantform [global options] state mv [options] S
 
  This command will output a backup copy of the state prior to saving any
  changes. The backup cannot be disabled. Due to the destructive nature
- of this command, backups are required.
-
-Options:
-
-  -dry-run                If set, prints out what would've been moved but doesn't
-                          actually move anything.
-
-  -backup=PATH            Path where tenantform should write the backup of the
-                          original state.
-
-  -lock=false             Don't hold a state lock during the operation. This is
-                          dangerous if others might concurrently run commands
-                          against the same workspace.
-
-  -lock-timeout=0s        Duration to retry a state lock.
-
-  -state=PATH             Path to the state file to update. Defaults to
-                          \"terraform.tfstate\" in the working directory.
-";
+ of this command, backups are required.",
+    flags: &[
+        flag_defs::DRY_RUN,
+        flag_defs::BACKUP,
+        flag_defs::LOCK,
+        flag_defs::LOCK_TIMEOUT,
+        flag_defs::STATE_PATH,
+        flag_defs::IGNORE_REMOTE_VERSION,
+        flag_defs::NO_COLOR,
+    ],
+    refused: &["backup-out", "state-out", "var", "var-file"],
+};
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed =
-        args::parse(args, MODIFY_FLAGS).map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     let [source, destination] = parsed.positional.as_slice() else {
-        return Err(Failure::Usage(
-            "Exactly two arguments expected.".into(),
-            USAGE,
-        ));
+        return Err(COMMAND.usage_error("Exactly two arguments expected."));
     };
     let source = Target::parse(source)
         .map_err(|e| Failure::error("Invalid source address", e.to_string()))?;
@@ -57,7 +48,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .map_err(|e| Failure::error("Invalid target address", e.to_string()))?;
     let dry_run = parsed.flag("dry-run", false);
     let store = store_for(&parsed)?;
-    let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", USAGE)?;
+    let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", &COMMAND)?;
     let Some(mut state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());
     };

@@ -1,9 +1,11 @@
 //! `tenantform state rm [options] ADDRESS...`: forgets resource instances (and their deposed
 //! objects) without destroying them, under the state lock, after a timestamped backup.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::time::Duration;
 
-use super::super::args::{self, Flag, Parsed};
+use super::super::args::Parsed;
 use super::{
     CommandResult, Failure, Target, Ui, common, persist, read_existing, store_for, terraform_order,
     write_timestamped_backup,
@@ -11,9 +13,10 @@ use super::{
 use crate::addrs::InstanceAddr;
 use crate::state::{State, StateStore};
 
-pub const USAGE: &str = "Usage: tenantform [global options] state rm [options] ADDRESS...
-
-  Remove one or more items from the tenantform state, causing tenantform to
+pub static COMMAND: Command = Command {
+    name: "state rm",
+    arguments: "[options] ADDRESS...",
+    about: "  Remove one or more items from the tenantform state, causing tenantform to
   \"forget\" those items without first destroying them in the remote system.
 
   This command removes one or more resource instances from the tenantform state
@@ -24,52 +27,32 @@ pub const USAGE: &str = "Usage: tenantform [global options] state rm [options] A
   that module and any of its child modules will be removed from the state.
 
   If you give the address of a resource that has \"count\" or \"for_each\" set,
-  all of the instances of that resource will be removed from the state.
-
-Options:
-
-  -dry-run                If set, prints out what would've been removed but
-                          doesn't actually remove anything.
-
-  -backup=PATH            Path where tenantform should write the backup
-                          state.
-
-  -lock=false             Don't hold a state lock during the operation. This is
-                          dangerous if others might concurrently run commands
-                          against the same workspace.
-
-  -lock-timeout=0s        Duration to retry a state lock.
-
-  -state=PATH             Path to the state file to update. Defaults to
-                          \"terraform.tfstate\" in the working directory.
-";
-
-/// The flags `state rm` and `state mv` accept.
-pub const MODIFY_FLAGS: &[Flag] = &[
-    Flag::bool("dry-run"),
-    Flag::value("backup"),
-    Flag::bool("lock"),
-    Flag::value("lock-timeout"),
-    Flag::value("state"),
-    Flag::bool("ignore-remote-version"),
-    Flag::repeated("var"),
-    Flag::repeated("var-file"),
-    Flag::bool("no-color"),
-];
+  all of the instances of that resource will be removed from the state.",
+    flags: &[
+        flag_defs::DRY_RUN,
+        flag_defs::BACKUP,
+        flag_defs::LOCK,
+        flag_defs::LOCK_TIMEOUT,
+        flag_defs::STATE_PATH,
+        flag_defs::IGNORE_REMOTE_VERSION,
+        flag_defs::NO_COLOR,
+    ],
+    refused: &["var", "var-file"],
+};
 
 /// Takes the state lock unless `-lock=false`.
 pub fn lock_unless_disabled(
     store: &dyn StateStore,
     parsed: &Parsed,
     operation: &str,
-    usage: &'static str,
+    command: &'static Command,
 ) -> Result<Option<crate::state::StateLock>, Failure> {
     if !parsed.flag("lock", true) {
         return Ok(None);
     }
     let timeout = parsed
         .duration("lock-timeout", Duration::ZERO)
-        .map_err(|e| Failure::Usage(e.to_string(), usage))?;
+        .map_err(|e| command.usage_error(e.to_string()))?;
     store
         .lock(operation, timeout)
         .map(Some)
@@ -77,13 +60,9 @@ pub fn lock_unless_disabled(
 }
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed =
-        args::parse(args, MODIFY_FLAGS).map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     if parsed.positional.is_empty() {
-        return Err(Failure::Usage(
-            "At least one address is required.".into(),
-            USAGE,
-        ));
+        return Err(COMMAND.usage_error("At least one address is required."));
     }
     let targets = parsed
         .positional
@@ -94,7 +73,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         .collect::<Result<Vec<_>, _>>()?;
     let dry_run = parsed.flag("dry-run", false);
     let store = store_for(&parsed)?;
-    let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", USAGE)?;
+    let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", &COMMAND)?;
     let Some(mut state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());
     };

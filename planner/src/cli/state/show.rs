@@ -2,31 +2,29 @@
 //! Terraform's notation, using the provider schema (when the configuration's providers
 //! start) to render nested blocks as blocks.
 
+use crate::cli::commands::Command;
+use crate::cli::flag_defs;
 use std::path::Path;
 use std::sync::Arc;
 
 use tenantform_proto::schema::ProviderSchema;
 
-use super::super::args::{self, Flag};
 use super::render::render_instance;
 use super::{CommandResult, Failure, Ui, common, read_existing, store_for};
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::config;
 
-pub const USAGE: &str = "Usage: tenantform [global options] state show [options] ADDRESS
-
-  Shows the attributes of a resource in the tenantform state.
+pub static COMMAND: Command = Command {
+    name: "state show",
+    arguments: "[options] ADDRESS",
+    about: "  Shows the attributes of a resource in the tenantform state.
 
   This command shows the attributes of a single resource in the tenantform
   state. The address argument must be used to specify a single resource.
-  You can view the list of available resources with \"tenantform state list\".
-
-Options:
-
-  -state=statefile    Path to a tenantform state file to use to look
-                      up tenantform-managed resources. By default it will
-                      use the state \"terraform.tfstate\" if it exists.
-";
+  You can view the list of available resources with \"tenantform state list\".",
+    flags: &[flag_defs::STATE_PATH, flag_defs::NO_COLOR],
+    refused: &["json"],
+};
 
 const NOT_FOUND: &str = "No instance found for the given address!
 
@@ -36,13 +34,9 @@ the address to reference a specific instance.
 ";
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = args::parse(args, &[Flag::value("state"), Flag::bool("no-color")])
-        .map_err(|e| Failure::Usage(e.to_string(), USAGE))?;
+    let parsed = COMMAND.parse(args)?;
     let [address] = parsed.positional.as_slice() else {
-        return Err(Failure::Usage(
-            "Exactly one argument expected.".into(),
-            USAGE,
-        ));
+        return Err(COMMAND.usage_error("Exactly one argument expected."));
     };
     let addr: InstanceAddr = address.parse().map_err(|_| {
         Failure::error(

@@ -47,6 +47,11 @@ impl ApplyRecorder for StoreRecorder {
         self.log.record_deposed(change)?;
         self.store.record_deposed(change).map_err(|e| e.to_string())
     }
+
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String> {
+        self.log.record_move(from, to)?;
+        self.store.record_move(from, to).map_err(|e| e.to_string())
+    }
 }
 
 /// Applies with a recorder writing to a store that holds `state`; returns the applied state

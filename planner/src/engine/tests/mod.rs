@@ -7,8 +7,10 @@ mod drift_tests;
 mod expansion_tests;
 mod plan_tests;
 mod provisioner_tests;
+mod refactor_tests;
 mod scale_tests;
 mod sensitivity_tests;
+mod targeting_tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -51,7 +53,9 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         refresh: true,
         parallelism: 4,
         targets: Vec::new(),
+        excludes: Vec::new(),
         replace: Vec::new(),
+        generate_config: false,
     }
 }
 
@@ -118,6 +122,7 @@ pub(super) struct Recorder {
     events: EventLog,
     pub recorded: Mutex<Vec<(InstanceAddr, Option<InstanceState>)>>,
     pub deposed: Mutex<Vec<DeposedChange>>,
+    pub moves: Mutex<Vec<(InstanceAddr, InstanceAddr)>>,
 }
 
 impl Recorder {
@@ -126,6 +131,7 @@ impl Recorder {
             events: fake.events.clone(),
             recorded: Mutex::new(Vec::new()),
             deposed: Mutex::new(Vec::new()),
+            moves: Mutex::new(Vec::new()),
         }
     }
 }
@@ -154,6 +160,15 @@ impl ApplyRecorder for Recorder {
         let event = format!("{verb} {}", change.addr());
         self.events.lock().unwrap().push(event);
         self.deposed.lock().unwrap().push(change.clone());
+        Ok(())
+    }
+
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String> {
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("move {from} to {to}"));
+        self.moves.lock().unwrap().push((from.clone(), to.clone()));
         Ok(())
     }
 }

@@ -214,3 +214,21 @@ async fn validate_reports_provider_complaints_at_the_block() {
     assert!(!fine.has_errors(), "{fine}");
     assert!(!fake.events().contains(&"configure".to_string()));
 }
+
+#[tokio::test]
+async fn validate_sees_count_and_each_as_unknown() {
+    let fake = FakeProvider::new();
+    let repeated = r#"
+resource "fake_thing" "by_key" {
+  for_each = toset(["a", "b"])
+  name     = each.key
+}
+
+resource "fake_thing" "by_index" {
+  count = 2
+  name  = "n${count.index}"
+}
+"#;
+    let diags = super::super::validate(&config(repeated), &providers(&fake)).await;
+    assert!(!diags.has_errors(), "{diags}");
+}

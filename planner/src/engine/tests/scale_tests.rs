@@ -32,7 +32,9 @@ async fn timings(pairs: usize) -> (f64, f64) {
         refresh: false,
         parallelism: 10,
         targets: Vec::new(),
+        excludes: Vec::new(),
         replace: Vec::new(),
+        generate_config: false,
     };
     let plan = super::super::plan(
         &config,

@@ -16,6 +16,7 @@ fn obj(entries: &[(&str, Value)]) -> Value {
 fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
     ResourceChange {
         addr: addr.parse().unwrap(),
+        previous_address: None,
         deposed: None,
         provider: "registry.terraform.io/tenantform/tenant".into(),
         provider_local_name: "tenant".into(),
@@ -31,6 +32,8 @@ fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceC
         unknown_collections: vec![],
         dependencies: vec![],
         schema_version: 0,
+        importing: None,
+        generated_config: None,
     }
 }
 
@@ -143,6 +146,8 @@ fn plan_has_terraforms_shape() {
         prior_lineage: "l".into(),
         prior_serial: 1,
         warnings: Default::default(),
+        targeted: false,
+        untouched: Vec::new(),
     };
     let prior_values = obj(&[("id", Value::string("9"))]);
     let prior_addr: InstanceAddr = "tenant.old".parse().unwrap();
@@ -279,5 +284,30 @@ fn unknown_collections_are_empty_collections_in_sensitive_mirrors() {
     assert_eq!(
         doc["change"]["after_sensitive"],
         json!({"ids": [], "labels": {}})
+    );
+}
+
+#[test]
+fn moved_and_forgotten_instances_carry_terraforms_fields() {
+    let object = obj(&[("id", Value::string("9"))]);
+    let mut moved = change("tenant.c", Action::NoOp, object.clone(), object.clone());
+    moved.previous_address = Some("tenant.b".parse().unwrap());
+    let mut forgotten = change("tenant.f", Action::Forget, object, Value::Null);
+    forgotten.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
+    let plan = Plan {
+        changes: vec![moved, forgotten],
+        ..Plan::default()
+    };
+    assert!(!plan.is_empty(), "a move is a change");
+    let doc = plan_json("0.1.0", &plan, &[], std::iter::empty());
+    let changes = doc["resource_changes"].as_array().unwrap();
+    assert_eq!(changes[0]["previous_address"], "tenant.b");
+    assert_eq!(changes[0]["change"]["actions"], json!(["no-op"]));
+    assert_eq!(changes[1].get("previous_address"), None);
+    assert_eq!(changes[1]["change"]["actions"], json!(["forget"]));
+    assert_eq!(changes[1]["change"]["after"], Json::Null);
+    assert_eq!(
+        changes[1]["action_reason"],
+        "delete_because_no_resource_config"
     );
 }

@@ -87,7 +87,7 @@ impl Renderer<'_> {
             if b.is_null() && a.is_null() {
                 continue;
             }
-            if b == a {
+            if b == a && !self.show_unchanged {
                 if depth == 1
                     && IDENTIFYING.contains(&name.as_str())
                     && !is_collection_with_items(b)
@@ -164,7 +164,10 @@ impl Renderer<'_> {
                 Nesting::Set => {
                     let (bs, as_) = (items(b), items(a));
                     for (i, item) in bs.iter().enumerate() {
-                        if as_.contains(item) {
+                        if as_.contains(item) && self.show_unchanged {
+                            let step = Some(PathStep::IntKey(i as i64));
+                            pairs.push((String::new(), step, item, item));
+                        } else if as_.contains(item) {
                             hidden += 1;
                         } else {
                             pairs.push((
@@ -204,7 +207,7 @@ impl Renderer<'_> {
             }
             path.push(PathStep::Attribute(name.clone()));
             for (label, step, b, a) in pairs {
-                if b == a {
+                if b == a && (b.is_null() || !self.show_unchanged) {
                     if !b.is_null() {
                         hidden += 1;
                     }
@@ -215,6 +218,7 @@ impl Renderer<'_> {
                 let sym = match (b.is_null(), a.is_null()) {
                     (true, _) => Sym::Add,
                     (_, true) => Sym::Remove,
+                    _ if b == a => Sym::Same,
                     _ => Sym::Change,
                 };
                 self.out.push('\n');

@@ -75,13 +75,20 @@ fn drift_section(drift: &[ResourceChange], schemas: &Schemas, color: bool) -> St
     out
 }
 
-/// The comment above a drifted object: Terraform's "has changed" or "has been deleted".
+/// The comment above a drifted object: Terraform's "has changed", "has been deleted" or,
+/// for an object that only moved, "has moved to".
 fn drift_header(change: &ResourceChange) -> Vec<String> {
     let addr = &change.addr;
-    match change.action {
-        Action::Delete => vec![format!("{addr} has been deleted")],
+    let previous = change.previous_address.as_ref();
+    let mut lines = match (change.action, previous) {
+        (Action::NoOp, Some(previous)) => return vec![format!("{previous} has moved to {addr}")],
+        (Action::Delete, _) => vec![format!("{addr} has been deleted")],
         _ => vec![format!("{addr} has changed")],
+    };
+    if let Some(previous) = previous {
+        lines.push(format!("(moved from {previous})"));
     }
+    lines
 }
 
 fn horizontal_rule() -> String {

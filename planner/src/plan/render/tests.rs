@@ -76,6 +76,7 @@ fn tenant_schemas() -> Schemas {
 fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
     ResourceChange {
         addr: addr.parse().unwrap(),
+        previous_address: None,
         deposed: None,
         provider: "registry.terraform.io/tenantform/tenant".into(),
         provider_local_name: "tenant".into(),
@@ -91,6 +92,8 @@ fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceC
         unknown_collections: vec![],
         dependencies: vec![],
         schema_version: 0,
+        importing: None,
+        generated_config: None,
     }
 }
 
@@ -351,7 +354,8 @@ fn no_changes_and_summary_counts() {
         Counts {
             add: 2,
             change: 1,
-            destroy: 2
+            destroy: 2,
+            import: 0
         }
     );
 }
@@ -374,6 +378,59 @@ fn color_marks_symbols_and_headers() {
         "{text}"
     );
     assert!(text.contains("\x1b[1mPlan:\x1b[0m 1 to add"), "{text}");
+}
+
+#[test]
+fn imports_show_the_whole_object_and_count_in_the_summary() {
+    let object = obj(&[
+        ("id", s("t-1")),
+        ("slug", s("acme")),
+        ("region", s("eu")),
+        ("tier", Value::Null),
+        (
+            "labels",
+            Value::Map(BTreeMap::from([("env".into(), s("prod"))])),
+        ),
+        (
+            "contact",
+            Value::List(vec![obj(&[("name", s("Jo")), ("email", s("jo@acme.io"))])]),
+        ),
+    ]);
+    let mut imported = change("tenant.acme", Action::NoOp, object.clone(), object.clone());
+    imported.importing = Some(crate::plan::Importing { id: "acme".into() });
+    let mut updated = change(
+        "tenant.beta",
+        Action::Update,
+        object.clone(),
+        obj(&[("id", s("t-1")), ("slug", s("acme")), ("region", s("us"))]),
+    );
+    updated.importing = Some(crate::plan::Importing { id: "beta".into() });
+    let only_import = render_plan(
+        &plan(vec![imported.clone()], vec![]),
+        &tenant_schemas(),
+        false,
+    );
+    assert_eq!(
+        only_import,
+        "\ntenantform will perform the following actions:\n\n  # tenant.acme will be imported\n    \
+         resource \"tenant\" \"acme\" {\n        id     = \"t-1\"\n        labels = {\n            \
+         \"env\" = \"prod\"\n        }\n        region = \"eu\"\n        slug   = \"acme\"\n\n        \
+         contact {\n            email = \"jo@acme.io\"\n            name  = \"Jo\"\n        }\n    }\n\n\
+         Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.\n"
+    );
+    let both = render_plan(
+        &plan(vec![imported, updated], vec![]),
+        &tenant_schemas(),
+        false,
+    );
+    assert!(
+        both.contains("  # tenant.beta will be updated in-place\n  # (imported from \"beta\")\n")
+    );
+    assert!(both.contains("Plan: 2 to import, 0 to add, 1 to change, 0 to destroy.\n"));
+    assert!(
+        both.contains("  ~ update in-place\n"),
+        "the legend lists real actions"
+    );
 }
 
 #[test]
@@ -416,4 +473,114 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
          tenantform has checked that the real remote objects still match the result of\n\
          your most recent changes, and found no differences.\n"
     );
+}
+
+fn moved(mut change: ResourceChange, from: &str) -> ResourceChange {
+    change.previous_address = Some(from.parse().unwrap());
+    change
+}
+
+#[test]
+fn a_moved_instance_without_changes_is_shown_and_counted_as_nothing() {
+    let only_moved = moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b");
+    let text = render_plan(&plan(vec![only_moved], vec![]), &tenant_schemas(), false);
+    let expected = "\ntenantform will perform the following actions:\n\n  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n        id = \"t-1\"\n";
+    assert!(text.starts_with(expected), "{text}");
+    assert!(
+        !text.contains("symbols"),
+        "no legend for moves only: {text}"
+    );
+    assert!(
+        text.ends_with("\nPlan: 0 to add, 0 to change, 0 to destroy.\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_moved_instance_with_changes_notes_where_it_came_from() {
+    let updated = with(acme(), &[("tier", s("pro"))]);
+    let change = moved(
+        change("tenant.c", Action::Update, acme(), updated),
+        "tenant.b",
+    );
+    let text = render_change(&change, None, false);
+    assert!(
+        text.starts_with(
+            "  # tenant.c will be updated in-place\n  # (moved from tenant.b)\n  ~ resource"
+        ),
+        "{text}"
+    );
+    let mut gone = moved(
+        change_without_config("tenant.c", Action::Delete),
+        "tenant.b",
+    );
+    gone.action_reason = Some(ActionReason::DeleteBecauseNoMoveTarget);
+    let text = render_change(&gone, None, false);
+    assert!(
+        text.starts_with(
+            "  # tenant.c will be destroyed\n  # (because tenant.b was moved to tenant.c, which is \
+             not in configuration)\n  # (moved from tenant.b)\n"
+        ),
+        "{text}"
+    );
+}
+
+fn change_without_config(addr: &str, action: Action) -> ResourceChange {
+    change(addr, action, acme(), Value::Null)
+}
+
+#[test]
+fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
+    let mut forgotten = change_without_config("tenant.f", Action::Forget);
+    forgotten.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
+    let p = plan(vec![forgotten], vec![]);
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.contains(
+            "\n # tenant.f will no longer be managed by tenantform, but will not be destroyed\n \
+             # (destroy = false is set in the configuration)\n . resource \"tenant\" \"f\" {\n        \
+             id = \"t-1\"\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    assert_eq!(Counts::of(&p), Counts::default());
+
+    let mut deposed = change_without_config("tenant.f", Action::Forget);
+    deposed.deposed = Some("1a2b3c4d".into());
+    let text = render_change(&deposed, None, false);
+    assert!(
+        text.starts_with(
+            " # tenant.f (deposed object 1a2b3c4d) will be removed from tenantform state, but \
+             will not be destroyed\n # (left over from a partially-failed replacement of this \
+             instance)\n # (destroy = false is set in the configuration)\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn refresh_only_plans_show_moves_as_drift_without_being_applyable_for_them() {
+    let mut p = plan(vec![], vec![]);
+    p.mode = PlanMode::RefreshOnly;
+    let changed = with(acme(), &[("tier", s("pro"))]);
+    p.drift = vec![
+        moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b"),
+        moved(
+            change("tenant.e", Action::Update, acme(), changed),
+            "tenant.d",
+        ),
+    ];
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.contains("  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  # tenant.e has changed\n  # (moved from tenant.d)\n  ~ resource"),
+        "{text}"
+    );
+    assert!(!p.is_empty());
+    p.drift.pop();
+    assert!(p.is_empty(), "a move alone is no refresh-only change");
 }

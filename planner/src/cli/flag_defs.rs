@@ -1,0 +1,119 @@
+//! Every command-line flag, defined once: its name, how it takes a value (boolean, single
+//! value, repeated) and its help text. Each command's table in [`super::commands`] lists the
+//! flags it accepts from here, and its usage text is generated from that table.
+
+use super::args::Flag;
+
+pub const INPUT: Flag = Flag::bool(
+    "input",
+    "Ask for input for variables if not directly set (-input=false disables prompts).",
+)
+.shown_as("=true");
+pub const NO_COLOR: Flag = Flag::bool("no-color", "If specified, output won't contain any color.");
+pub const JSON: Flag = Flag::bool(
+    "json",
+    "If specified, output is printed in a machine-readable JSON format.",
+);
+pub const PARALLELISM: Flag = Flag::value(
+    "parallelism",
+    "=n",
+    "Limit the number of concurrent operations. Defaults to 10.",
+);
+pub const LOCK: Flag = Flag::bool(
+    "lock",
+    "Don't hold a state lock during the operation. This is dangerous if others might \
+     concurrently run commands against the same workspace.",
+)
+.shown_as("=false");
+pub const LOCK_TIMEOUT: Flag =
+    Flag::value("lock-timeout", "=0s", "Duration to retry a state lock.");
+pub const VAR: Flag = Flag::repeated(
+    "var",
+    " 'foo=bar'",
+    "Set a value for one of the input variables in the root module of the configuration. \
+     Use this option more than once to set more than one variable.",
+);
+pub const VAR_FILE: Flag = Flag::repeated(
+    "var-file",
+    "=filename",
+    "Load variable values from the given file, in addition to the default files \
+     terraform.tfvars and *.auto.tfvars. Use this option more than once to include more \
+     than one variables file.",
+);
+
+pub const DESTROY: Flag = Flag::bool(
+    "destroy",
+    "Select the \"destroy\" planning mode, which plans to destroy every object this \
+     configuration manages.",
+);
+pub const REFRESH_ONLY: Flag = Flag::bool(
+    "refresh-only",
+    "Select the \"refresh only\" planning mode, which checks whether remote objects still \
+     match the outcome of the most recent apply without proposing changes to undo them.",
+);
+pub const REFRESH: Flag = Flag::bool(
+    "refresh",
+    "Skip checking for external changes to remote objects while creating the plan.",
+)
+.shown_as("=false");
+pub const REPLACE: Flag = Flag::repeated(
+    "replace",
+    "=resource",
+    "Force replacement of a particular resource instance using its resource address. Use \
+     this option more than once to replace more than one object.",
+);
+pub const TARGET: Flag = Flag::repeated(
+    "target",
+    "=resource",
+    "Limit the operation to only the given module, resource, or resource instance and all \
+     of its dependencies. Use this option more than once to include more than one object. \
+     This is for exceptional use only.",
+);
+pub const EXCLUDE: Flag = Flag::repeated(
+    "exclude",
+    "=resource",
+    "Leave the given module, resource, or resource instance and everything that depends on \
+     it out of the operation (as OpenTofu's -exclude). Use this option more than once to \
+     exclude more than one object. Cannot be combined with -target.",
+);
+pub const GENERATE_CONFIG_OUT: Flag = Flag::value(
+    "generate-config-out",
+    "=path",
+    "Write configuration for the targets of import blocks that have none to the given new \
+     file. The file must not exist.",
+);
+pub const OUT: Flag = Flag::value(
+    "out",
+    "=path",
+    "Write a plan file to the given path. This can be used as input to the \"apply\" command.",
+);
+pub const DETAILED_EXITCODE: Flag = Flag::bool(
+    "detailed-exitcode",
+    "Return detailed exit codes: 0 - succeeded with no changes, 1 - errored, 2 - succeeded \
+     with changes.",
+);
+pub const AUTO_APPROVE: Flag = Flag::bool(
+    "auto-approve",
+    "Skip interactive approval of plan before applying.",
+);
+
+pub const STATE_PATH: Flag = Flag::value(
+    "state",
+    "=path",
+    "Path to the state file to use. Defaults to \"terraform.tfstate\" (local state only).",
+);
+pub const BACKUP: Flag = Flag::value(
+    "backup",
+    "=path",
+    "Path where the backup of the state is written before it is modified.",
+);
+pub const DRY_RUN: Flag = Flag::bool(
+    "dry-run",
+    "If set, prints out what would've been changed but doesn't actually change anything.",
+);
+pub const IGNORE_REMOTE_VERSION: Flag = Flag::bool(
+    "ignore-remote-version",
+    "A rare option used for remote backends only; it has no effect on the backends \
+     tenantform offers.",
+);
+pub const FORCE: Flag = Flag::bool("force", "Don't ask for input for confirmation.");
