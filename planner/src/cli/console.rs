@@ -91,7 +91,7 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         path_module: ".".into(),
         path_root: ".".into(),
         path_cwd: dir,
-        workspace: "default".into(),
+        workspace: super::workspace::current()?,
         ..EvalContext::default()
     };
     for (name, variable) in &config.variables {

@@ -56,7 +56,7 @@ async fn diagnose(files: &[(&str, &str)], vars: &[&str]) -> (Diagnostics, Source
         Err(unresolved) => return (unresolved.diags, unresolved.sources),
     };
     let mut diags = warnings;
-    diags.extend(engine::validate(&config, &fake_providers()).await);
+    diags.extend(engine::validate(&config, &fake_providers(), "default").await);
     (diags, config.sources)
 }
 
@@ -78,6 +78,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
+        workspace: "default".into(),
     };
     let state = crate::state::State::new();
     let providers = fake_providers();

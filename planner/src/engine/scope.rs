@@ -55,6 +55,8 @@ pub(crate) struct Scope<'a> {
     /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
     /// unknown instead of errors.
     pub destroying: bool,
+    /// What `terraform.workspace` evaluates to: the workspace the operation runs in.
+    pub workspace: String,
 }
 
 impl<'a> Scope<'a> {
@@ -81,6 +83,7 @@ impl<'a> Scope<'a> {
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|_| ".".into()),
             destroying: false,
+            workspace: crate::state::DEFAULT_WORKSPACE.to_string(),
         }
     }
 
@@ -175,7 +178,7 @@ impl<'a> Scope<'a> {
             path_module: config.dir.display().to_string(),
             path_root: self.config.dir.display().to_string(),
             path_cwd: self.path_cwd.clone(),
-            workspace: "default".into(),
+            workspace: self.workspace.clone(),
             ..EvalContext::default()
         };
         let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();

@@ -56,6 +56,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
+        workspace: "default".into(),
     }
 }
 

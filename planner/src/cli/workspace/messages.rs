@@ -1,0 +1,84 @@
+//! Terraform's texts for the workspace commands, with the program's name in place of
+//! Terraform's.
+
+use crate::cli::Ui;
+
+/// A workspace name in Go's `%q` quoting.
+pub fn quoted(name: &str) -> String {
+    format!("{name:?}")
+}
+
+pub fn exists(name: &str) -> String {
+    format!("Workspace {} already exists\n", quoted(name))
+}
+
+pub fn does_not_exist(name: &str) -> String {
+    format!(
+        "Workspace {} doesn't exist.\n\nYou can create this workspace with the \"new\" \
+         subcommand \nor include the \"-or-create\" flag with the \"select\" subcommand.\n",
+        quoted(name)
+    )
+}
+
+pub fn invalid_name(name: &str) -> String {
+    format!(
+        "\nThe workspace name {} is not allowed. The name must contain only URL safe\n\
+         characters, contain no path separators, and not be an empty string.\n\n",
+        quoted(name)
+    )
+}
+
+pub fn deleting_current(name: &str) -> String {
+    format!(
+        "Workspace {} is your active workspace.\n\nYou cannot delete the currently active \
+         workspace. Please switch\nto another workspace and try again.\n",
+        quoted(name)
+    )
+}
+
+pub const OVERRIDDEN_NOTE: &str = "\n\nThe active workspace is being overridden using the \
+     TF_WORKSPACE environment\nvariable.\n\n";
+
+pub const OVERRIDDEN_SELECT_ERROR: &str = "\nThe selected workspace is currently overridden \
+     using the TF_WORKSPACE\nenvironment variable.\n\nTo select a new workspace, either update \
+     this environment variable or unset\nit and then run this command again.\n\n";
+
+pub const OVERRIDDEN_NEW_ERROR: &str = "\nThe workspace is currently overridden using the \
+     TF_WORKSPACE environment\nvariable. You cannot create a new workspace when using this \
+     setting.\n\nTo create a new workspace, either unset this environment variable or update \
+     it\nto match the workspace name you are trying to create, and then run this command\n\
+     again.\n\n";
+
+/// `Created and switched to workspace "NAME"!` and what it means.
+pub fn created(ui: &Ui, name: &str) -> String {
+    format!(
+        "{}\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if \
+         you run \"tenantform plan\" tenantform will not see any existing state\nfor this \
+         configuration.\n",
+        ui.green(&format!("Created and switched to workspace {}!", quoted(name)))
+    )
+}
+
+pub fn switched(ui: &Ui, name: &str) -> String {
+    format!(
+        "{}\n",
+        ui.green(&format!("Switched to workspace {}.", quoted(name)))
+    )
+}
+
+pub fn deleted(ui: &Ui, name: &str) -> String {
+    format!("{}\n", ui.green(&format!("Deleted workspace {}!", quoted(name))))
+}
+
+pub fn was_not_empty(ui: &Ui, name: &str) -> String {
+    let text = format!(
+        "WARNING: {} was non-empty.\nThe resources managed by the deleted workspace may still \
+         exist,\nbut are no longer manageable by tenantform since the state has\nbeen deleted.\n",
+        quoted(name)
+    );
+    if ui.color {
+        format!("\x1b[33m{text}\x1b[0m\n")
+    } else {
+        format!("{text}\n")
+    }
+}
