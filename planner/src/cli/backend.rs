@@ -138,7 +138,9 @@ impl SelectedBackend {
     pub fn store(&self, workspace: &str) -> Result<Box<dyn StateStore>, Failure> {
         let failed = |err| super::common::state_failure(err, "Failed to open the state");
         match self {
-            SelectedBackend::Local(spaces) => Ok(Box::new(spaces.store(workspace).map_err(failed)?)),
+            SelectedBackend::Local(spaces) => {
+                Ok(Box::new(spaces.store(workspace).map_err(failed)?))
+            }
             SelectedBackend::Pg(settings) => {
                 let store = PgStore::new(settings.clone(), workspace).map_err(|err| {
                     Failure::error("Invalid backend configuration", err.to_string())
@@ -163,7 +165,9 @@ pub fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Fail
 pub fn select_backend(backend: Option<&Backend>) -> Result<SelectedBackend, Failure> {
     let here = Path::new(".");
     let Some(backend) = backend else {
-        return Ok(SelectedBackend::Local(LocalWorkspaces::new(here, None, None)));
+        return Ok(SelectedBackend::Local(LocalWorkspaces::new(
+            here, None, None,
+        )));
     };
     let mut settings: BTreeMap<String, String> = backend
         .settings

@@ -123,10 +123,7 @@ pub const WORKSPACE_STATE: Flag = Flag::value(
     "=path",
     "Copy an existing state file into the new workspace.",
 );
-pub const OR_CREATE: Flag = Flag::bool(
-    "or-create",
-    "Create the workspace if it does not exist.",
-);
+pub const OR_CREATE: Flag = Flag::bool("or-create", "Create the workspace if it does not exist.");
 pub const FORCE_WORKSPACE_DELETE: Flag = Flag::bool(
     "force",
     "Remove a workspace even if it is managing resources. tenantform can no longer track or \

@@ -159,16 +159,7 @@ pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
 
 /// Terraform's commands that tenantform does not have: refused by name.
 const UNSUPPORTED_COMMANDS: &[&str] = &[
-    "get",
-    "login",
-    "logout",
-    "metadata",
-    "modules",
-    "query",
-    "refresh",
-    "stacks",
-    "taint",
-    "test",
+    "get", "login", "logout", "metadata", "modules", "query", "refresh", "stacks", "taint", "test",
     "untaint",
 ];
 

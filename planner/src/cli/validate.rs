@@ -42,7 +42,7 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         let workspace = super::workspace::current()?;
         let providers = common::start_providers(&config).await?;
         let mut diags = declarations;
-        diags.extend(engine::validate(&config, &providers, &workspace).await);
+        diags.extend(engine::validate_in_workspace(&config, &providers, &workspace).await);
         common::close_providers(&providers).await;
         Ok::<_, Failure>((diags, config.sources))
     }

@@ -56,7 +56,7 @@ async fn diagnose(files: &[(&str, &str)], vars: &[&str]) -> (Diagnostics, Source
         Err(unresolved) => return (unresolved.diags, unresolved.sources),
     };
     let mut diags = warnings;
-    diags.extend(engine::validate(&config, &fake_providers(), "default").await);
+    diags.extend(engine::validate(&config, &fake_providers()).await);
     (diags, config.sources)
 }
 

@@ -111,9 +111,17 @@ pub struct ApplyOptions<'a> {
     pub cancel: tokio::sync::watch::Receiver<bool>,
 }
 
-/// Validates the configuration against the providers' schemas (no state, no changes), with
-/// `terraform.workspace` evaluating to `workspace`.
-pub async fn validate(config: &Config, providers: &Providers, workspace: &str) -> Diagnostics {
+/// Validates the configuration against the providers' schemas (no state, no changes).
+pub async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
+    validate_in_workspace(config, providers, DEFAULT_WORKSPACE).await
+}
+
+/// Validates as [`validate`] does, with `terraform.workspace` evaluating to `workspace`.
+pub async fn validate_in_workspace(
+    config: &Config,
+    providers: &Providers,
+    workspace: &str,
+) -> Diagnostics {
     validate::validate(config, providers, workspace).await
 }
 
@@ -149,7 +157,15 @@ pub async fn import(
 ) -> Result<State, Diagnostics> {
     let variables = BTreeMap::new();
     let target = ImportTarget { addr, id };
-    import_with_variables(config, state, providers, &variables, target, DEFAULT_WORKSPACE).await
+    import_with_variables(
+        config,
+        state,
+        providers,
+        &variables,
+        target,
+        DEFAULT_WORKSPACE,
+    )
+    .await
 }
 
 /// What `import` imports: the object `id` at the address `addr`.

@@ -96,7 +96,10 @@ mod tests {
     #[test]
     fn default_keeps_the_path_and_others_live_in_the_workspace_dir() {
         let spaces = LocalWorkspaces::new(Path::new("/w"), None, None);
-        assert_eq!(spaces.state_path("default"), Path::new("/w/terraform.tfstate"));
+        assert_eq!(
+            spaces.state_path("default"),
+            Path::new("/w/terraform.tfstate")
+        );
         assert_eq!(
             spaces.state_path("dev"),
             Path::new("/w/terraform.tfstate.d/dev/terraform.tfstate")

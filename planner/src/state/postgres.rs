@@ -268,7 +268,10 @@ impl PgStore {
             .run(client.query(&query, &[&DEFAULT_WORKSPACE]))
             .map_err(self.failed("list the workspaces"))?;
         let mut names = vec![DEFAULT_WORKSPACE.to_string()];
-        names.extend(rows.iter().filter_map(|row| row.get::<_, Option<String>>(0)));
+        names.extend(
+            rows.iter()
+                .filter_map(|row| row.get::<_, Option<String>>(0)),
+        );
         Ok(names)
     }
 

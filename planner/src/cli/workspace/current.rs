@@ -22,7 +22,10 @@ pub struct Selected {
 
 /// The selected workspace, without checking its name (Terraform's `WorkspaceOverridden`).
 pub fn selected() -> Selected {
-    selected_from(std::env::var(WORKSPACE_VARIABLE).ok(), Path::new(ENVIRONMENT_FILE))
+    selected_from(
+        std::env::var(WORKSPACE_VARIABLE).ok(),
+        Path::new(ENVIRONMENT_FILE),
+    )
 }
 
 fn selected_from(variable: Option<String>, file: &Path) -> Selected {
@@ -100,10 +103,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("environment");
         let default = selected_from(None, &file);
-        assert_eq!((default.name.as_str(), default.overridden), ("default", false));
+        assert_eq!(
+            (default.name.as_str(), default.overridden),
+            ("default", false)
+        );
         std::fs::write(&file, "staging\n").expect("write");
         assert_eq!(selected_from(Some(String::new()), &file).name, "staging");
         let overridden = selected_from(Some("prod".into()), &file);
-        assert_eq!((overridden.name.as_str(), overridden.overridden), ("prod", true));
+        assert_eq!(
+            (overridden.name.as_str(), overridden.overridden),
+            ("prod", true)
+        );
     }
 }

@@ -36,7 +36,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let common = Common::from(&parsed, &COMMAND)?;
     let configured = backend::configured()?;
     if !backend::list(&configured)?.contains(name) {
-        ui.err(&messages::does_not_exist(name));
+        ui.err(&messages::error(ui, &messages::does_not_exist(name)));
         return Ok(1);
     }
     let current = current::current().map_err(|_| {
@@ -49,11 +49,11 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         )
     })?;
     if *name == current {
-        ui.err(&messages::deleting_current(name));
+        ui.err(&messages::error(ui, &messages::deleting_current(name)));
         return Ok(1);
     }
     if name == DEFAULT_WORKSPACE {
-        ui.err("Cannot delete the default workspace\n");
+        ui.err(&messages::error(ui, "Cannot delete the default workspace"));
         return Ok(1);
     }
     let tracked = {

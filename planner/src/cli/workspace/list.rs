@@ -16,7 +16,10 @@ pub static COMMAND: Command = Command {
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     if !parsed.positional.is_empty() {
-        ui.err("Too many command line arguments. Did you mean to use -chdir?\n");
+        ui.err(&messages::error(
+            ui,
+            "Too many command line arguments. Did you mean to use -chdir?",
+        ));
         return Ok(1);
     }
     let configured = backend::configured()?;

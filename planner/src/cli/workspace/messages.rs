@@ -55,19 +55,41 @@ pub fn created(ui: &Ui, name: &str) -> String {
         "{}\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if \
          you run \"tenantform plan\" tenantform will not see any existing state\nfor this \
          configuration.\n",
-        ui.green(&format!("Created and switched to workspace {}!", quoted(name)))
+        ui.green(&format!(
+            "Created and switched to workspace {}!",
+            quoted(name)
+        ))
     )
 }
 
 pub fn switched(ui: &Ui, name: &str) -> String {
-    format!(
-        "{}\n",
-        ui.green(&format!("Switched to workspace {}.", quoted(name)))
+    colored(
+        ui,
+        GREEN,
+        &format!("Switched to workspace {}.", quoted(name)),
     )
 }
 
 pub fn deleted(ui: &Ui, name: &str) -> String {
-    format!("{}\n", ui.green(&format!("Deleted workspace {}!", quoted(name))))
+    colored(ui, GREEN, &format!("Deleted workspace {}!", quoted(name)))
+}
+
+const GREEN: &str = "\x1b[0m\x1b[32m";
+const RED: &str = "\x1b[31m";
+
+/// An error message as Terraform prints it: red when colors are on.
+pub fn error(ui: &Ui, text: &str) -> String {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    colored(ui, RED, text)
+}
+
+/// `text` and a line end, in `color` (Terraform's sequences) when colors are on.
+fn colored(ui: &Ui, color: &str, text: &str) -> String {
+    if ui.color {
+        format!("{color}{text}\x1b[0m\n")
+    } else {
+        format!("{text}\n")
+    }
 }
 
 pub fn was_not_empty(ui: &Ui, name: &str) -> String {
@@ -76,9 +98,5 @@ pub fn was_not_empty(ui: &Ui, name: &str) -> String {
          exist,\nbut are no longer manageable by tenantform since the state has\nbeen deleted.\n",
         quoted(name)
     );
-    if ui.color {
-        format!("\x1b[33m{text}\x1b[0m\n")
-    } else {
-        format!("{text}\n")
-    }
+    colored(ui, "\x1b[0m\x1b[33m", &text)
 }

@@ -55,17 +55,19 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         "show" => show::run(ui, rest),
         "delete" => delete::run(ui, rest),
         _ => {
-            ui.err(&COMMAND.usage());
+            ui.out(&COMMAND.usage());
             Ok(1)
         }
     }
 }
 
-/// Terraform's error when a command needs exactly one workspace name.
+/// Terraform's error when a command needs exactly one workspace name (the usage follows on
+/// standard output).
 fn expected_name(ui: &Ui, command: &Command) -> i32 {
-    ui.err(&format!(
-        "Expected a single argument: NAME.\n\n{}",
-        command.usage()
+    ui.err(&messages::error(
+        ui,
+        "Expected a single argument: NAME.\n\n",
     ));
+    ui.out(&command.usage());
     1
 }

@@ -26,18 +26,18 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         return Ok(super::expected_name(ui, &COMMAND));
     };
     if !current::is_valid_name(name) {
-        ui.err(&messages::invalid_name(name));
+        ui.err(&messages::error(ui, &messages::invalid_name(name)));
         return Ok(1);
     }
     let selected = current::selected();
     if selected.overridden && selected.name != *name {
-        ui.err(messages::OVERRIDDEN_NEW_ERROR);
+        ui.err(&messages::error(ui, messages::OVERRIDDEN_NEW_ERROR));
         return Ok(1);
     }
     let common = Common::from(&parsed, &COMMAND)?;
     let configured = backend::configured()?;
     if backend::list(&configured)?.contains(name) {
-        ui.err(&messages::exists(name));
+        ui.err(&messages::error(ui, &messages::exists(name)));
         return Ok(1);
     }
     backend::create(&configured, name)?;
@@ -62,7 +62,10 @@ fn copy_state(
     let store = configured.store(name)?;
     let _lock = common::lock(store.as_ref(), common, "workspace-new")?;
     let bytes = std::fs::read(path).map_err(|err| {
-        Failure::error("Failed to read the state file", format!("open {path}: {err}"))
+        Failure::error(
+            "Failed to read the state file",
+            format!("open {path}: {err}"),
+        )
     })?;
     let state = crate::state::format_v4::parse(&bytes, path)
         .map_err(|err| common::state_failure(err, "Failed to read the state file"))?

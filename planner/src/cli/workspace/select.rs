@@ -21,12 +21,12 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     };
     let selected = current::selected();
     if selected.overridden {
-        ui.err(messages::OVERRIDDEN_SELECT_ERROR);
+        ui.err(&messages::error(ui, messages::OVERRIDDEN_SELECT_ERROR));
         return Ok(1);
     }
     let configured = backend::configured()?;
     if !current::is_valid_name(name) {
-        ui.err(&messages::invalid_name(name));
+        ui.err(&messages::error(ui, &messages::invalid_name(name)));
         return Ok(1);
     }
     let existing = backend::list(&configured)?;
@@ -36,7 +36,10 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let created = !existing.contains(name);
     if created {
         if !parsed.flag("or-create", false) {
-            ui.err(&format!("\n{}", messages::does_not_exist(name)));
+            ui.err(&messages::error(
+                ui,
+                &format!("\n{}", messages::does_not_exist(name)),
+            ));
             return Ok(1);
         }
         backend::create(&configured, name)?;
