@@ -11,6 +11,7 @@ mod refactor_tests;
 mod scale_tests;
 mod sensitivity_tests;
 mod targeting_tests;
+mod workspace_tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
