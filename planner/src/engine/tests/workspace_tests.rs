@@ -60,5 +60,8 @@ resource "fake_thing" "w" {
     let prod = super::super::validate_in_workspace(&config, &providers(&fake), "prod").await;
     assert!(!prod.has_errors(), "{prod}");
     let default = super::super::validate(&config, &providers(&fake)).await;
-    assert!(default.has_errors(), "the default workspace takes the failing branch");
+    assert!(
+        default.has_errors(),
+        "the default workspace takes the failing branch"
+    );
 }
