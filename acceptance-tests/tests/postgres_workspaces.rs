@@ -159,4 +159,20 @@ fn pg_workspaces_are_rows_shared_with_terraform() {
             .contains("WARNING: \"staging\" was non-empty.")
     );
     assert!(!state_rows(&server, &conn).contains(&"staging".to_string()));
+
+    // init checks that the selected workspace exists (Terraform's selectWorkspace).
+    if let Some(tf) = &tf {
+        let missing = [("TF_WORKSPACE", "nowhere")];
+        let init = ["init", "-input=false", "-no-color"];
+        let ours = tenantform(&init, &missing);
+        ours.expect_code(1);
+        assert!(
+            ours.stderr
+                .contains("Currently selected workspace \"nowhere\" does not exist"),
+            "{}",
+            ours.describe()
+        );
+        let spec = with_env(project.terraform_command(tf, &init), &env);
+        with_env(spec, &missing).run(TIMEOUT).expect_code(1);
+    }
 }

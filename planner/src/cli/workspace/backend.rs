@@ -12,13 +12,14 @@ pub fn configured() -> Result<SelectedBackend, Failure> {
     select_backend(config.backend.as_ref())
 }
 
-/// Every workspace of `backend`, `default` first.
-pub fn list(backend: &SelectedBackend) -> Result<Vec<String>, Failure> {
+/// Every workspace of `backend`, `default` first; `summary` heads the error when the backend
+/// cannot list them.
+pub fn list(backend: &SelectedBackend, summary: &str) -> Result<Vec<String>, Failure> {
     let listed = match backend {
         SelectedBackend::Local(spaces) => spaces.list(),
         SelectedBackend::Pg(settings) => pg(settings, "default")?.workspaces(),
     };
-    listed.map_err(|err| failed(err, "Failed to get configured named states"))
+    listed.map_err(|err| failed(err, summary))
 }
 
 /// Creates `name` in `backend` (nothing when it exists).
@@ -46,4 +47,22 @@ fn pg(settings: &crate::state::PgSettings, workspace: &str) -> Result<PgStore, F
 
 fn failed(err: StateError, summary: &str) -> Failure {
     common::state_failure(err, summary)
+}
+
+/// What `init` checks, as Terraform's `selectWorkspace`: the selected workspace must exist
+/// in the backend; when the backend has a single workspace, that one is selected instead.
+pub fn check_selected(backend: &SelectedBackend) -> Result<(), Failure> {
+    let existing = list(backend, "Failed to get existing workspaces")?;
+    let selected = super::current::current()?;
+    if existing.contains(&selected) {
+        return Ok(());
+    }
+    if let [only] = existing.as_slice() {
+        return super::current::save(only)
+            .map_err(|err| Failure::error("Failed to select a workspace", err.to_string()));
+    }
+    Err(Failure::error(
+        format!("Currently selected workspace {selected:?} does not exist"),
+        "",
+    ))
 }

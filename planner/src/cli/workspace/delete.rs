@@ -35,7 +35,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
     let common = Common::from(&parsed, &COMMAND)?;
     let configured = backend::configured()?;
-    if !backend::list(&configured)?.contains(name) {
+    if !backend::list(&configured, "Failed to list the workspaces")?.contains(name) {
         ui.err(&messages::error(ui, &messages::does_not_exist(name)));
         return Ok(1);
     }

@@ -23,7 +23,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         return Ok(1);
     }
     let configured = backend::configured()?;
-    let names = backend::list(&configured)?;
+    let names = backend::list(&configured, "Failed to list the workspaces")?;
     let selected = current::selected();
     ui.out(&format!("{}\n", listing(&names, &selected.name)));
     if selected.overridden {

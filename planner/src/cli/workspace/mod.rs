@@ -11,6 +11,7 @@ mod new;
 mod select;
 mod show;
 
+pub use backend::check_selected;
 pub use current::current;
 
 use super::commands::Command;

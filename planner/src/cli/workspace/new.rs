@@ -36,7 +36,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
     let common = Common::from(&parsed, &COMMAND)?;
     let configured = backend::configured()?;
-    if backend::list(&configured)?.contains(name) {
+    if backend::list(&configured, "Failed to get configured named states")?.contains(name) {
         ui.err(&messages::error(ui, &messages::exists(name)));
         return Ok(1);
     }

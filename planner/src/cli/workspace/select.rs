@@ -29,7 +29,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         ui.err(&messages::error(ui, &messages::invalid_name(name)));
         return Ok(1);
     }
-    let existing = backend::list(&configured)?;
+    let existing = backend::list(&configured, "Failed to list the workspaces")?;
     if *name == selected.name {
         return Ok(0);
     }
