@@ -27,10 +27,11 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
         return Ok(super::expected_name(ui, &COMMAND));
     };
     if name.is_empty() {
-        ui.err(&format!(
-            "Expected a workspace name as an argument, instead got an empty string: \"\"\n\n{}",
-            COMMAND.usage()
+        ui.err(&messages::error(
+            ui,
+            "Expected a workspace name as an argument, instead got an empty string: \"\"\n\n",
         ));
+        ui.out(&COMMAND.usage());
         return Ok(1);
     }
     let common = Common::from(&parsed, &COMMAND)?;
