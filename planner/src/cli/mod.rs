@@ -259,6 +259,7 @@ async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
         "providers" => providers_schema::run(ui, command_args).await,
         "force-unlock" => force_unlock::run(ui, command_args),
         "workspace" => workspace::run(ui, command_args),
+        "env" => workspace::run_legacy(ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"

@@ -36,6 +36,12 @@ pub fn deleting_current(name: &str) -> String {
     )
 }
 
+pub const LEGACY_WARNING: &str = "Warning: the \"tenantform env\" family of commands is \
+     deprecated.\n\n\"Workspace\" is now the preferred term for what earlier Terraform versions\n\
+     called \"environment\", to reduce ambiguity caused by the latter term colliding\nwith other \
+     concepts.\n\nThe \"tenantform workspace\" commands should be used instead. \"tenantform \
+     env\"\nwill be removed in a future version.\n\n";
+
 pub const OVERRIDDEN_NOTE: &str = "\n\nThe active workspace is being overridden using the \
      TF_WORKSPACE environment\nvariable.\n\n";
 

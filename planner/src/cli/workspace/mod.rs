@@ -62,6 +62,16 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
 }
 
+/// `env SUBCOMMAND ARGS`, Terraform's deprecated name for `workspace` (without `show`):
+/// its deprecation warning on standard error, then the workspace command.
+pub fn run_legacy(ui: &Ui, args: &[String]) -> CommandResult {
+    ui.err(messages::LEGACY_WARNING);
+    match args.first().map(String::as_str) {
+        Some("new" | "select" | "list" | "delete") => run(ui, args),
+        _ => run(ui, &[]),
+    }
+}
+
 /// Terraform's error when a command needs exactly one workspace name (the usage follows on
 /// standard output).
 fn expected_name(ui: &Ui, command: &Command) -> i32 {
