@@ -57,14 +57,20 @@ pub const OVERRIDDEN_NEW_ERROR: &str = "\nThe workspace is currently overridden 
 
 /// `Created and switched to workspace "NAME"!` and what it means.
 pub fn created(ui: &Ui, name: &str) -> String {
-    format!(
-        "{}\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if \
-         you run \"tenantform plan\" tenantform will not see any existing state\nfor this \
-         configuration.\n",
-        ui.green(&format!(
-            "Created and switched to workspace {}!",
-            quoted(name)
-        ))
+    let headline = format!("Created and switched to workspace {}!", quoted(name));
+    let headline = if ui.color {
+        format!("\x1b[1m{headline}{GREEN}")
+    } else {
+        headline
+    };
+    colored(
+        ui,
+        GREEN,
+        &format!(
+            "{headline}\n\nYou're now on a new, empty workspace. Workspaces isolate their \
+             state,\nso if you run \"tenantform plan\" tenantform will not see any existing \
+             state\nfor this configuration."
+        ),
     )
 }
 
@@ -86,7 +92,11 @@ const RED: &str = "\x1b[31m";
 /// An error message as Terraform prints it: red when colors are on.
 pub fn error(ui: &Ui, text: &str) -> String {
     let text = text.strip_suffix('\n').unwrap_or(text);
-    colored(ui, RED, text)
+    if ui.color {
+        format!("{RED}{text}\x1b[0m\x1b[0m\n")
+    } else {
+        format!("{text}\n")
+    }
 }
 
 /// `text` and a line end, in `color` (Terraform's sequences) when colors are on.
@@ -105,4 +115,32 @@ pub fn was_not_empty(ui: &Ui, name: &str) -> String {
         quoted(name)
     );
     colored(ui, "\x1b[0m\x1b[33m", &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_terraforms_with_and_without_color() {
+        let plain = Ui { color: false };
+        let colored_ui = Ui { color: true };
+        assert_eq!(switched(&plain, "dev"), "Switched to workspace \"dev\".\n");
+        assert_eq!(
+            switched(&colored_ui, "dev"),
+            "\x1b[0m\x1b[32mSwitched to workspace \"dev\".\x1b[0m\n"
+        );
+        assert!(
+            created(&plain, "dev").starts_with("Created and switched to workspace \"dev\"!\n\n")
+        );
+        assert!(created(&colored_ui, "dev").starts_with(
+            "\x1b[0m\x1b[32m\x1b[1mCreated and switched to workspace \"dev\"!\x1b[0m\x1b[32m\n"
+        ));
+        assert_eq!(
+            error(&plain, &does_not_exist("x")),
+            "Workspace \"x\" doesn't exist.\n\nYou can create this workspace with the \"new\" \
+             subcommand \nor include the \"-or-create\" flag with the \"select\" subcommand.\n"
+        );
+        assert_eq!(error(&colored_ui, "Oops\n"), "\x1b[31mOops\x1b[0m\x1b[0m\n");
+    }
 }
