@@ -60,6 +60,7 @@ pub(crate) async fn apply(
     let (dag, steps) = apply_dag(&graph, plan);
     let mut scope = Scope::new(config, &graph, providers, &plan.variables, false);
     scope.destroying = plan.mode == PlanMode::Destroy;
+    scope.workspace = plan.workspace.clone();
     let applier = InstanceApplier {
         scope,
         recorder: options.recorder,

@@ -152,6 +152,8 @@ pub struct Plan {
     /// The stored instances a targeted plan leaves out, unchanged: part of the plan's prior
     /// state, never applied.
     pub untouched: Vec<ResourceChange>,
+    /// The workspace the plan was made in; applying it in another one is refused.
+    pub workspace: String,
 }
 
 impl Plan {
