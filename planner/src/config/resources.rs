@@ -117,6 +117,16 @@ impl Loader {
             Some(attr) => self.depends_on(&attr.value),
             None => DependsOn::default(),
         };
+        self.refuse_blocks(
+            &body,
+            "resource",
+            &[(
+                "_",
+                "the meta-argument escaping block is not implemented; no provider schema \
+                 served by tenantform has an argument named like a meta-argument.",
+            )],
+        );
+        body.remove_blocks("_");
         let mut lifecycles = body.remove_blocks("lifecycle");
         if lifecycles.len() > 1 {
             let first = self.range(lifecycles[0].ident.span()).map(|r| r.short());
@@ -136,7 +146,7 @@ impl Loader {
             ResourceMode::Data => Vec::new(),
         };
         let lifecycle_rules = match &lifecycle {
-            Some(body) => self.lifecycle(body),
+            Some(body) => self.lifecycle(body, mode),
             None => super::Lifecycle::default(),
         };
         let resource = Resource {
