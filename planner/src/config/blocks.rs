@@ -174,6 +174,15 @@ impl Loader {
             return;
         }
         let mut body = block.body.clone();
+        self.refuse_arguments(
+            &body,
+            "provider",
+            &[(
+                "alias",
+                "alternate provider configurations are not implemented; each provider has \
+                 one (default) configuration.",
+            )],
+        );
         let alias = match body.remove_attribute("alias") {
             Some(attr) => match self.constant_string(&attr.value, "alias") {
                 Some(alias) if is_identifier(&alias) => Some(alias),

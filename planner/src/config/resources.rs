@@ -100,6 +100,17 @@ impl Loader {
         let provider_explicit = body.get_attribute("provider").is_some();
         let (provider, provider_alias) = match body.remove_attribute("provider") {
             Some(attr) => match provider_reference(&attr.value) {
+                Some((name, Some(alias))) => {
+                    self.not_supported(
+                        "A provider configuration alias",
+                        &format!(
+                            "\"{name}.{alias}\" names an alternate provider configuration, and \
+                             only default configurations are implemented."
+                        ),
+                        attr.value.span(),
+                    );
+                    (name, Some(alias))
+                }
                 Some(reference) => reference,
                 None => {
                     self.error(

@@ -25,11 +25,6 @@ const VERSIONS_TF: &str = r#"terraform {
 provider "tenant" {
   backend = "embedded"
 }
-
-provider "tenant" {
-  alias   = "eu"
-  backend = "postgres"
-}
 "#;
 
 const MAIN_TF: &str = r#"variable "tenants" {
@@ -66,7 +61,7 @@ resource "tenant" "this" {
 
 resource "tenant_user" "admin" {
   count      = 2
-  provider   = tenant.eu
+  provider   = tenant
   tenant_id  = tenant.this["acme"].id
   email      = "admin${count.index}@acme.test"
   depends_on = [tenant.this, data.tenants.all]
@@ -118,12 +113,7 @@ fn a_realistic_configuration_loads() {
         config.required_providers["random"].source,
         "registry.terraform.io/hashicorp/random"
     );
-    assert_eq!(
-        config.providers.keys().collect::<Vec<_>>(),
-        vec!["tenant", "tenant.eu"]
-    );
-    assert_eq!(config.providers["tenant.eu"].alias.as_deref(), Some("eu"));
-    assert!(!config.providers["tenant.eu"].body.has_attribute("alias"));
+    assert_eq!(config.providers.keys().collect::<Vec<_>>(), vec!["tenant"]);
 
     let tenants = &config.variables["tenants"];
     assert_eq!(tenants.description, "Tenants to onboard");
@@ -160,7 +150,7 @@ fn a_realistic_configuration_loads() {
 
     let admin = &config.resources[&ResourceAddr::managed("tenant_user", "admin")];
     assert_eq!(admin.provider, "tenant");
-    assert_eq!(admin.provider_alias.as_deref(), Some("eu"));
+    assert!(admin.provider_explicit && admin.provider_alias.is_none());
     assert!(admin.count.is_some());
     let deps: Vec<String> = admin
         .depends_on
@@ -358,6 +348,12 @@ output "o" {
   type  = number
 }
 ephemeral "tenant" "e" {}
+provider "tenant" {
+  alias = "eu"
+}
+resource "tenant" "t" {
+  provider = tenant.eu
+}
 "#;
     assert_eq!(
         problems(&[("main.tf", text)]),
@@ -366,6 +362,8 @@ ephemeral "tenant" "e" {}
             "Unsupported by tenantform: The \"ephemeral\" argument of variable blocks @ main.tf:8:3",
             "Unsupported by tenantform: The \"type\" argument of output blocks @ main.tf:12:3",
             "Unsupported by tenantform: The \"ephemeral\" block @ main.tf:14:1",
+            "Unsupported by tenantform: The \"alias\" argument of provider blocks @ main.tf:16:3",
+            "Unsupported by tenantform: A provider configuration alias @ main.tf:19:14",
         ]
     );
 }
