@@ -173,6 +173,15 @@ impl Loader {
         if !self.valid_name(&name, "provider local", block, 0) {
             return;
         }
+        if !self.config.path.is_empty() {
+            self.not_supported(
+                "A provider block in a child module",
+                "modules use the root module's provider configurations; move the \
+                 configuration to the root module.",
+                Self::header_span(block),
+            );
+            return;
+        }
         let mut body = block.body.clone();
         self.refuse_arguments(
             &body,

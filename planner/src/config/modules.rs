@@ -77,6 +77,15 @@ impl Loader {
             None => DependsOn::default(),
         };
         for nested in body.blocks() {
+            if nested.ident.value().as_str() == "_" {
+                self.not_supported(
+                    "The \"_\" block in module blocks",
+                    "the meta-argument escaping block is not implemented; name the module's \
+                     variables differently from the meta-arguments.",
+                    nested.ident.span(),
+                );
+                continue;
+            }
             self.error(
                 "Unsupported block type",
                 format!(

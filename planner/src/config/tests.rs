@@ -381,3 +381,13 @@ fn required_version_is_checked_against_the_compatible_terraform_version() {
         vec!["Unsupported language edition @ main.tf:2:14"]
     );
 }
+
+#[test]
+fn a_provider_block_in_a_child_module_is_refused() {
+    let root = "module \"child\" {\n  source = \"./child\"\n}\n";
+    let child = "provider \"tenant\" {}\n";
+    assert_eq!(
+        problems(&[("main.tf", root), ("child/main.tf", child)]),
+        vec!["Unsupported by tenantform: A provider block in a child module @ child/main.tf:1:1"]
+    );
+}
