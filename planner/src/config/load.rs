@@ -209,9 +209,11 @@ impl ModuleTree {
         if !(call.source.starts_with("./") || call.source.starts_with("../")) {
             return fail(
                 self,
-                "Module not installed",
+                "Unsupported by tenantform: remote module sources",
                 format!(
-                    "The module source {:?} is not a local path. Only local modules (sources                      starting with \"./\" or \"../\") are supported.",
+                    "The module source {:?} is not a local path: registry, Git, HTTP and other \
+                     remote module sources are not supported by tenantform. Only local modules \
+                     (sources starting with \"./\" or \"../\") are supported.",
                     call.source
                 ),
             );
