@@ -195,3 +195,36 @@ fn help_flags_are_read_from_option_lines() {
     let flags: Vec<String> = help_flags(help).into_iter().collect();
     assert_eq!(flags, vec!["lock".to_string(), "var".to_string()]);
 }
+
+#[test]
+fn no_subcommand_help_or_flag_makes_tenantform_panic() {
+    let Some(setup) = setup() else { return };
+    let mut invocations: Vec<Vec<String>> = Vec::new();
+    for command in terraform_commands(&setup) {
+        let path: Vec<String> = command
+            .path
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        invocations.push([path.clone(), vec!["-help".to_string()]].concat());
+        for flag in &command.flags {
+            invocations.push([path.clone(), vec![format!("-{flag}")]].concat());
+        }
+    }
+    let failures = in_parallel(&invocations, |args| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(
+            &setup.binaries.tenantform,
+            &args,
+            dir.path(),
+            &setup.cli_config,
+        );
+        let crashed = out.combined().contains("panicked") || out.code.is_none();
+        crashed
+            .then(|| format!("`{}` crashed:\n{}", args.join(" "), out.describe()))
+            .into_iter()
+            .collect()
+    });
+    assert_no_failures(failures);
+}
