@@ -3,6 +3,7 @@
 //! `A.B` is the managed resource `A.B`. Names bound by `for` expressions, template `for`
 //! directives and `dynamic` block iterators are not references.
 
+use crate::lang::parse::is_shadowed_key;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::template::{Directive, Element, Template};
@@ -126,7 +127,7 @@ impl<'a> Walker<'a> {
             Expression::Array(array) => array.iter().for_each(|item| self.expr(item)),
             Expression::Object(object) => {
                 for (key, value) in object.iter() {
-                    if let Some(key_expr) = key.as_expr() {
+                    if let Some(key_expr) = key.as_expr().filter(|_| !is_shadowed_key(key)) {
                         self.expr(key_expr);
                     }
                     self.expr(value.expr());
@@ -152,7 +153,17 @@ impl<'a> Walker<'a> {
                 self.expr(&cond.true_expr);
                 self.expr(&cond.false_expr);
             }
-            Expression::FuncCall(call) => call.args.iter().for_each(|arg| self.expr(arg)),
+            Expression::FuncCall(call) => {
+                // `convert(value, type)`: the type is a type expression, not references.
+                let is_convert = call.name.name.value().as_str() == "convert"
+                    && call
+                        .name
+                        .namespace
+                        .iter()
+                        .all(|part| part.value().as_str() == "core");
+                let values = if is_convert { 1 } else { call.args.len() };
+                call.args.iter().take(values).for_each(|arg| self.expr(arg));
+            }
             Expression::UnaryOp(op) => self.expr(&op.expr),
             Expression::BinaryOp(op) => {
                 self.expr(&op.lhs_expr);
