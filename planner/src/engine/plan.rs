@@ -129,10 +129,17 @@ pub(crate) async fn plan(
     diags
         .0
         .retain(|d| d.severity == crate::diags::Severity::Warning);
+    let relevant_attributes = super::relevant_attributes::relevant_attributes(
+        config,
+        &providers.schemas,
+        &changes,
+        &outputs,
+    );
     Ok(Plan {
         mode: options.mode,
         changes,
         drift,
+        relevant_attributes,
         outputs,
         variables: variables.clone(),
         prior_lineage: state.lineage.clone(),
