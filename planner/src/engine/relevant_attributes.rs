@@ -17,24 +17,48 @@ use crate::lang::references::{
 use crate::plan::render::Schemas;
 use crate::plan::{Action, OutputChange, RelevantAttribute, ResourceChange};
 
+/// What a plan changes, as far as relevant attributes go.
+pub(crate) struct Changed<'a> {
+    pub resources: &'a [ResourceChange],
+    /// Root module outputs.
+    pub outputs: &'a [OutputChange],
+    /// The outputs of module instances the plan records as changing, by module instance.
+    pub module_outputs: &'a [(Vec<ModuleStep>, String)],
+}
+
 /// The attributes the changing resource instances and outputs refer to, directly or
 /// indirectly, sorted by resource and path.
 pub(crate) fn relevant_attributes(
     config: &Config,
     schemas: &Schemas,
-    changes: &[ResourceChange],
-    outputs: &[OutputChange],
+    changed: &Changed<'_>,
 ) -> Vec<RelevantAttribute> {
     let analyzer = Analyzer { config, schemas };
     let mut pending = Vec::new();
-    for change in changes.iter().filter(|c| c.action != Action::NoOp) {
+    for change in changed
+        .resources
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+    {
         let resource = GlobalRef::resource(&change.addr.module, &change.addr.resource);
         pending.extend(analyzer.meta_references(&resource));
     }
-    for output in outputs.iter().filter(|o| o.action != Action::NoOp) {
-        if let Some(declared) = config.outputs.get(&output.name) {
+    let root_outputs = changed
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .map(|o| (&[][..], o.name.as_str()));
+    let module_outputs = changed
+        .module_outputs
+        .iter()
+        .map(|(module, name)| (module.as_slice(), name.as_str()));
+    for (module_addr, name) in root_outputs.chain(module_outputs) {
+        let declared = analyzer
+            .module(module_addr)
+            .and_then(|module| module.outputs.get(name));
+        if let Some(declared) = declared {
             let found = expression_traversals(&declared.expr, &declared.file, &config.sources);
-            pending.extend(GlobalRef::all(&[], None, found));
+            pending.extend(GlobalRef::all(module_addr, None, found));
         }
     }
     analyzer.contributing_attributes(pending)

@@ -66,6 +66,19 @@ fn output(name: &str, action: Action) -> OutputChange {
     }
 }
 
+fn relevant(
+    config: &Config,
+    resources: &[ResourceChange],
+    outputs: &[OutputChange],
+) -> Vec<RelevantAttribute> {
+    let changed = Changed {
+        resources,
+        outputs,
+        module_outputs: &[],
+    };
+    relevant_attributes(config, &schemas(), &changed)
+}
+
 /// The relevant attributes as `resource.path` strings.
 fn shown(attributes: Vec<RelevantAttribute>) -> Vec<String> {
     attributes
@@ -107,7 +120,7 @@ fn a_changing_resource_reads_what_it_refers_to_through_locals_and_resources() {
         change("fake_thing.b", Action::NoOp),
         change("fake_child.c", Action::Update),
     ];
-    let found = relevant_attributes(&config, &schemas(), &changes, &[]);
+    let found = relevant(&config, &changes, &[]);
     // fake_thing.b.name leads on to fake_thing.a.size through b's `name` expression.
     assert_eq!(
         shown(found),
@@ -124,10 +137,10 @@ fn a_changing_resource_reads_what_it_refers_to_through_locals_and_resources() {
 fn no_op_changes_contribute_nothing_and_changing_outputs_do() {
     let config = load(ROOT);
     let changes = [change("fake_child.c", Action::NoOp)];
-    let nothing = relevant_attributes(&config, &schemas(), &changes, &[output("o", Action::NoOp)]);
+    let nothing = relevant(&config, &changes, &[output("o", Action::NoOp)]);
     assert!(nothing.is_empty());
     let outputs = [output("o", Action::Create)];
-    let found = relevant_attributes(&config, &schemas(), &changes, &outputs);
+    let found = relevant(&config, &changes, &outputs);
     assert_eq!(shown(found), ["fake_thing.b.zone"]);
 }
 
@@ -146,7 +159,7 @@ resource "fake_child" "c" {
 "#,
     );
     let changes = [change("fake_child.c", Action::Create)];
-    let found = relevant_attributes(&config, &schemas(), &changes, &[]);
+    let found = relevant(&config, &changes, &[]);
     // An unknown attribute reads the whole object; a dynamic index cuts the traversal at
     // the resource; a primitive attribute has no parts.
     assert_eq!(
@@ -180,7 +193,7 @@ resource "fake_child" "d" {
         change("fake_child.c[0]", Action::Create),
         change("fake_child.d[\"x\"]", Action::Create),
     ];
-    let found = relevant_attributes(&config, &schemas(), &changes, &[]);
+    let found = relevant(&config, &changes, &[]);
     // d's body does not use each, so its for_each expression is not followed.
     assert_eq!(shown(found), ["fake_thing.a.zone"]);
 }
@@ -205,11 +218,11 @@ output "other" { value = fake_thing.inner.size }
 "#,
     );
     let changes = [change("fake_child.c", Action::Update)];
-    let found = relevant_attributes(&config, &schemas(), &changes, &[]);
+    let found = relevant(&config, &changes, &[]);
     assert_eq!(shown(found), ["module.t.fake_thing.inner.id"]);
 
     let outputs = [output("all", Action::Update)];
-    let found = relevant_attributes(&config, &schemas(), &[], &outputs);
+    let found = relevant(&config, &[], &outputs);
     assert_eq!(
         shown(found),
         [
@@ -218,9 +231,25 @@ output "other" { value = fake_thing.inner.size }
         ]
     );
 
+    // Module outputs are never stored, so plans record them as created: they count too.
+    let module_outputs = [(
+        vec![ModuleStep {
+            name: "t".into(),
+            key: InstanceKey::None,
+        }],
+        "other".to_string(),
+    )];
+    let changed = Changed {
+        resources: &[],
+        outputs: &[],
+        module_outputs: &module_outputs,
+    };
+    let found = relevant_attributes(&config, &schemas(), &changed);
+    assert_eq!(shown(found), ["module.t.fake_thing.inner.size"]);
+
     // A change inside the module reaches the caller's argument for its variable.
     let changes = [change("module.t.fake_thing.inner", Action::Update)];
-    let found = relevant_attributes(&config, &schemas(), &changes, &[]);
+    let found = relevant(&config, &changes, &[]);
     assert_eq!(shown(found), ["fake_thing.a.zone"]);
 }
 

@@ -2,8 +2,11 @@
 //! outside of tenantform, and the whole of a refresh-only plan, worded as Terraform words
 //! them (wrapped at 78 columns, as Terraform wraps when not writing to a terminal).
 
+use tenantform_proto::value::{PathStep, Value};
+
 use super::{Schemas, bold, render_outputs, render_with_header, schema_block};
-use crate::plan::{Action, OutputChange, Plan, ResourceChange};
+use crate::addrs::ResourceMode;
+use crate::plan::{Action, OutputChange, Plan, PlanMode, RelevantAttribute, ResourceChange};
 
 /// The width Terraform wraps its messages at when the output is not a terminal.
 const COLUMNS: usize = 78;
@@ -50,11 +53,115 @@ pub(super) fn render_refresh_only(
     out
 }
 
-/// "Objects have changed outside of tenantform" and one block per drifted object.
+/// The drift note of a normal or destroy plan: the drifted objects whose relevant
+/// attributes changed, showing only those attributes as changed, then the warning that the
+/// plan may undo them and a horizontal rule. `None` when there is no such drift or when the
+/// plan changes nothing (Terraform then shows no drift at all).
+pub(super) fn drift_note(plan: &Plan, schemas: &Schemas, color: bool) -> Option<String> {
+    let shown: Vec<ResourceChange> = plan
+        .drift
+        .iter()
+        .filter(|drift| drift.action != Action::NoOp)
+        .filter_map(|drift| relevant_part(drift, &plan.relevant_attributes))
+        .collect();
+    if shown.is_empty() || changes_nothing(plan) {
+        return None;
+    }
+    let mut out = drift_section(&shown, schemas, color);
+    out.push_str(&wrap(
+        "\n\nUnless you have made equivalent changes to your configuration, or ignored the \
+         relevant attributes using ignore_changes, the following plan may include actions to \
+         undo or respond to these changes.",
+    ));
+    out.push('\n');
+    out.push_str(&horizontal_rule());
+    Some(out)
+}
+
+/// The "No changes." text of a normal or destroy plan that changes nothing, after a drift
+/// note when one was shown. Lines break where Terraform breaks them (before its name becomes
+/// ours), as in the plain "No changes." message.
+pub(super) fn render_no_changes(plan: &Plan, drift_shown: bool, color: bool) -> String {
+    let (headline, message) = match (plan.mode, drift_shown, plan.is_empty()) {
+        (PlanMode::Destroy, ..) => (
+            " No objects need to be destroyed.",
+            "Either you have not created any objects yet or the existing objects were \
+             already deleted outside of Terraform.",
+        ),
+        (_, false, _) => (
+            " Your infrastructure matches the configuration.",
+            "Terraform has compared your real infrastructure against your configuration and \
+             found no differences, so no changes are needed.",
+        ),
+        (_, true, false) => (
+            " Your infrastructure matches the configuration.",
+            "Your configuration already matches the changes detected above, so applying this \
+             plan will only update the state to include the changes detected above and won't \
+             change any real infrastructure.",
+        ),
+        (_, true, true) => (
+            " Your infrastructure matches the configuration.",
+            "Your configuration already matches the changes detected above. If you'd like to \
+             update the Terraform state to match, create and apply a refresh-only plan:\n  \
+             terraform apply -refresh-only",
+        ),
+    };
+    let message = wrap(message)
+        .replace("Terraform", "tenantform")
+        .replace("terraform apply", "tenantform apply");
+    format!("{}{headline}\n\n{message}\n", bold("No changes.", color))
+}
+
+/// True when no resource instance changes or moves and no output changes (Terraform's
+/// `diffs.Empty`, over the changes the JSON plan lists).
+fn changes_nothing(plan: &Plan) -> bool {
+    let listed = plan.changes.iter().filter(|c| {
+        !(c.addr.resource.mode == ResourceMode::Data
+            && matches!(c.action, Action::Delete | Action::NoOp))
+    });
+    listed
+        .map(|c| c.as_shown(plan.mode))
+        .all(|c| c.action == Action::NoOp && c.previous_address.is_none())
+        && plan.outputs.iter().all(|o| o.action == Action::NoOp)
+}
+
+/// The drift of one object as a normal plan shows it: only when the plan refers to it, with
+/// the attributes the plan does not refer to shown unchanged (at their stored values); `None`
+/// when none of the relevant attributes changed.
+fn relevant_part(drift: &ResourceChange, relevant: &[RelevantAttribute]) -> Option<ResourceChange> {
+    let paths: Vec<&[PathStep]> = relevant
+        .iter()
+        .filter(|r| r.resource == drift.addr)
+        .map(|r| r.attribute.0.as_slice())
+        .collect();
+    if paths.is_empty() {
+        return None;
+    }
+    let mut shown = drift.clone();
+    if let (Value::Object(prior), Value::Object(planned)) = (&drift.prior, &mut shown.planned) {
+        for (name, value) in planned.iter_mut() {
+            let is_relevant = paths.iter().any(|path| match path.first() {
+                None => true,
+                Some(PathStep::Attribute(first)) => first == name,
+                Some(_) => false,
+            });
+            if !is_relevant {
+                *value = prior.get(name).cloned().unwrap_or(Value::Null);
+            }
+        }
+        if shown.planned == shown.prior {
+            return None;
+        }
+    }
+    Some(shown)
+}
+
+/// "Objects have changed outside of tenantform" and one block per drifted object. It opens
+/// the plan text, right after the blank line the CLI prints.
 fn drift_section(drift: &[ResourceChange], schemas: &Schemas, color: bool) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "\n{} {}\n\n",
+        "{} {}\n\n",
         bold("Note:", color),
         bold("Objects have changed outside of tenantform", color)
     ));

@@ -444,7 +444,7 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
     let text = render_plan(&p, &tenant_schemas(), false);
     assert!(
         text.starts_with(
-            "\nNote: Objects have changed outside of tenantform\n\n\
+            "Note: Objects have changed outside of tenantform\n\n\
              tenantform detected the following changes made outside of tenantform since the\n\
              last \"tenantform apply\" which may have affected this plan:\n\n  \
              # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
