@@ -325,7 +325,11 @@ impl Planner<'_> {
             let (Node::Output(name), path) = (graph.node(id), graph.module(id)) else {
                 continue;
             };
-            if path.is_empty() {
+            let targeted_out = self
+                .targeting
+                .as_ref()
+                .is_some_and(|t| !t.keeps_module_output(graph, id));
+            if path.is_empty() || targeted_out {
                 continue;
             }
             for instance in self.scope.instances_of(path) {
