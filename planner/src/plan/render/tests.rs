@@ -584,3 +584,94 @@ fn refresh_only_plans_show_moves_as_drift_without_being_applyable_for_them() {
     p.drift.pop();
     assert!(p.is_empty(), "a move alone is no refresh-only change");
 }
+
+fn relevant(resource: &str, attribute: &str) -> crate::plan::RelevantAttribute {
+    crate::plan::RelevantAttribute {
+        resource: resource.parse().unwrap(),
+        attribute: AttributePath::attr(attribute),
+    }
+}
+
+/// A normal plan updating tenant.b, after drift on tenant.a (tier and region) and tenant.c.
+fn plan_after_drift() -> Plan {
+    let update = change(
+        "tenant.b",
+        Action::Update,
+        acme(),
+        with(acme(), &[("tier", s("pro"))]),
+    );
+    let mut p = plan(vec![update], vec![]);
+    let drifted = with(acme(), &[("tier", s("enterprise")), ("region", s("us"))]);
+    p.drift = vec![
+        change("tenant.a", Action::Update, acme(), drifted.clone()),
+        change("tenant.c", Action::Update, acme(), drifted),
+    ];
+    p.relevant_attributes = vec![relevant("tenant.a", "tier"), relevant("tenant.c", "id")];
+    p
+}
+
+#[test]
+fn normal_plans_note_only_the_drift_their_changes_refer_to() {
+    let text = render_plan(&plan_after_drift(), &tenant_schemas(), false);
+    assert!(
+        text.starts_with(
+            "Note: Objects have changed outside of tenantform\n\n\
+             tenantform detected the following changes made outside of tenantform since the\n\
+             last \"tenantform apply\" which may have affected this plan:\n\n  \
+             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      ~ tier = \"free\" -> \"enterprise\"\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\"eu\" -> \"us\""),
+        "irrelevant drift is hidden:\n{text}"
+    );
+    assert!(
+        !text.contains("tenant.c has changed"),
+        "no relevant change:\n{text}"
+    );
+    let rule = "─".repeat(77);
+    let warning = format!(
+        "\n\nUnless you have made equivalent changes to your configuration, or ignored the\n\
+         relevant attributes using ignore_changes, the following plan may include\n\
+         actions to undo or respond to these changes.\n\n{rule}\n\n\
+         tenantform used the selected providers"
+    );
+    assert!(text.contains(&warning), "{text}");
+}
+
+#[test]
+fn drift_without_relevant_changes_or_planned_changes_shows_no_note() {
+    let mut p = plan_after_drift();
+    p.relevant_attributes = vec![relevant("tenant.a", "id")];
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.starts_with("tenantform used the selected providers"),
+        "{text}"
+    );
+
+    let mut p = plan_after_drift();
+    p.changes[0].action = Action::NoOp;
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.starts_with("No changes. Your infrastructure matches the configuration.\n\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn destroy_plans_without_objects_say_nothing_needs_destroying() {
+    let mut p = plan(vec![], vec![]);
+    p.mode = PlanMode::Destroy;
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert_eq!(
+        text,
+        "No changes. No objects need to be destroyed.\n\n\
+         Either you have not created any objects yet or the existing objects were\n\
+         already deleted outside of tenantform.\n"
+    );
+}
