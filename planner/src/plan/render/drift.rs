@@ -126,8 +126,8 @@ fn changes_nothing(plan: &Plan) -> bool {
 }
 
 /// The drift of one object as a normal plan shows it: only when the plan refers to it, with
-/// the attributes the plan does not refer to shown unchanged (at their stored values); `None`
-/// when none of the relevant attributes changed.
+/// the parts the plan does not refer to shown unchanged (at their stored values); `None`
+/// when none of the relevant parts changed. A deleted object is shown whole.
 fn relevant_part(drift: &ResourceChange, relevant: &[RelevantAttribute]) -> Option<ResourceChange> {
     let paths: Vec<&[PathStep]> = relevant
         .iter()
@@ -138,22 +138,81 @@ fn relevant_part(drift: &ResourceChange, relevant: &[RelevantAttribute]) -> Opti
         return None;
     }
     let mut shown = drift.clone();
-    if let (Value::Object(prior), Value::Object(planned)) = (&drift.prior, &mut shown.planned) {
-        for (name, value) in planned.iter_mut() {
-            let is_relevant = paths.iter().any(|path| match path.first() {
-                None => true,
-                Some(PathStep::Attribute(first)) => first == name,
-                Some(_) => false,
-            });
-            if !is_relevant {
-                *value = prior.get(name).cloned().unwrap_or(Value::Null);
-            }
-        }
+    if !drift.planned.is_null() {
+        shown.planned = keep_relevant(&drift.prior, &drift.planned, &paths);
         if shown.planned == shown.prior {
             return None;
         }
     }
     Some(shown)
+}
+
+/// `planned` with every part no path reaches put back to its `prior` value (Terraform's
+/// relevant-attribute matcher): a path ending at a part makes all of it relevant.
+fn keep_relevant(prior: &Value, planned: &Value, paths: &[&[PathStep]]) -> Value {
+    if paths.is_empty() {
+        return prior.clone();
+    }
+    if paths.iter().any(|path| path.is_empty()) {
+        return planned.clone();
+    }
+    let below = |step: &PathStep| -> Vec<&[PathStep]> {
+        paths
+            .iter()
+            .filter(|path| same_step(&path[0], step))
+            .map(|path| &path[1..])
+            .collect()
+    };
+    match (prior, planned) {
+        (Value::Object(before), Value::Object(after)) => Value::Object(
+            after
+                .iter()
+                .map(|(name, value)| {
+                    let before = before.get(name).unwrap_or(&Value::Null);
+                    let step = PathStep::Attribute(name.clone());
+                    (name.clone(), keep_relevant(before, value, &below(&step)))
+                })
+                .collect(),
+        ),
+        (Value::Map(before), Value::Map(after)) => {
+            let keys: std::collections::BTreeSet<&String> =
+                before.keys().chain(after.keys()).collect();
+            let mut kept = std::collections::BTreeMap::new();
+            for key in keys {
+                let inner = below(&PathStep::StringKey(key.clone()));
+                let source = if inner.is_empty() { before } else { after };
+                if let Some(value) = source.get(key) {
+                    let before = before.get(key).unwrap_or(&Value::Null);
+                    kept.insert(key.clone(), keep_relevant(before, value, &inner));
+                }
+            }
+            Value::Map(kept)
+        }
+        (Value::List(before), Value::List(after)) if before.len() == after.len() => Value::List(
+            before
+                .iter()
+                .zip(after)
+                .enumerate()
+                .map(|(index, (before, after))| {
+                    let step = PathStep::IntKey(i64::try_from(index).unwrap_or(i64::MAX));
+                    keep_relevant(before, after, &below(&step))
+                })
+                .collect(),
+        ),
+        _ => planned.clone(),
+    }
+}
+
+/// True when two path steps select the same part: names and string keys compare as text.
+fn same_step(a: &PathStep, b: &PathStep) -> bool {
+    match (a, b) {
+        (PathStep::IntKey(a), PathStep::IntKey(b)) => a == b,
+        (
+            PathStep::Attribute(a) | PathStep::StringKey(a),
+            PathStep::Attribute(b) | PathStep::StringKey(b),
+        ) => a == b,
+        _ => false,
+    }
 }
 
 /// "Objects have changed outside of tenantform" and one block per drifted object. It opens
@@ -244,5 +303,47 @@ mod tests {
         );
         assert!(wrapped.lines().all(|line| line.chars().count() <= COLUMNS));
         assert_eq!(wrap("a\n\nb"), "a\n\nb");
+    }
+
+    fn map(entries: &[(&str, &str)]) -> Value {
+        Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::string(*v)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn only_the_parts_a_path_reaches_keep_their_drift() {
+        let prior = Value::Object(
+            [
+                ("labels".to_string(), map(&[("team", "a"), ("env", "prod")])),
+                ("tier".to_string(), Value::string("free")),
+            ]
+            .into(),
+        );
+        let planned = Value::Object(
+            [
+                ("labels".to_string(), map(&[("team", "b"), ("cost", "x")])),
+                ("tier".to_string(), Value::string("pro")),
+            ]
+            .into(),
+        );
+        let team = [
+            PathStep::Attribute("labels".into()),
+            PathStep::StringKey("team".into()),
+        ];
+        let kept = keep_relevant(&prior, &planned, &[&team]);
+        let expected = Value::Object(
+            [
+                ("labels".to_string(), map(&[("team", "b"), ("env", "prod")])),
+                ("tier".to_string(), Value::string("free")),
+            ]
+            .into(),
+        );
+        assert_eq!(kept, expected);
+        assert_eq!(keep_relevant(&prior, &planned, &[&[]]), planned);
+        assert_eq!(keep_relevant(&prior, &planned, &[]), prior);
     }
 }

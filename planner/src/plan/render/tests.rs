@@ -206,15 +206,15 @@ fn replacement_and_update_hide_unchanged_values() {
     let text = render_change(&replace, schema_block(&tenant_schemas(), &replace), false);
     let expected = r#"  # tenant.beta must be replaced
 -/+ resource "tenant" "beta" {
-      ~ api_secret = (sensitive value)
-        id         = "t-1"
-      ~ labels     = {
-          ~ "env" = "prod" -> "dev"
-          + "new" = "x"
+      ~ api_secret     = (sensitive value)
+        id             = "t-1"
+      ~ labels         = {
+          ~ "env"  = "prod" -> "dev"
+          + "new"  = "x"
             # (1 unchanged element hidden)
         }
-      ~ region     = "eu" -> "us" # forces replacement
-      ~ tier       = "free" -> "standard"
+      ~ region         = "eu" -> "us" # forces replacement
+      ~ tier           = "free" -> "standard"
         # (2 unchanged attributes hidden)
 
       ~ contact {
@@ -452,7 +452,7 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
         "{text}"
     );
     assert!(
-        text.contains("      ~ tier = \"free\" -> \"enterprise\"\n"),
+        text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"
     );
     assert!(text.contains("  # tenant.b has been deleted\n  - resource \"tenant\" \"b\" {\n"));
@@ -484,7 +484,7 @@ fn moved(mut change: ResourceChange, from: &str) -> ResourceChange {
 fn a_moved_instance_without_changes_is_shown_and_counted_as_nothing() {
     let only_moved = moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b");
     let text = render_plan(&plan(vec![only_moved], vec![]), &tenant_schemas(), false);
-    let expected = "\ntenantform will perform the following actions:\n\n  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n        id = \"t-1\"\n";
+    let expected = "\ntenantform will perform the following actions:\n\n  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n        id             = \"t-1\"\n";
     assert!(text.starts_with(expected), "{text}");
     assert!(
         !text.contains("symbols"),
@@ -539,7 +539,7 @@ fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
         text.contains(
             "\n # tenant.f will no longer be managed by tenantform, but will not be destroyed\n \
              # (destroy = false is set in the configuration)\n . resource \"tenant\" \"f\" {\n        \
-             id = \"t-1\"\n"
+             id             = \"t-1\"\n"
         ),
         "{text}"
     );
@@ -623,7 +623,7 @@ fn normal_plans_note_only_the_drift_their_changes_refer_to() {
         "{text}"
     );
     assert!(
-        text.contains("      ~ tier = \"free\" -> \"enterprise\"\n"),
+        text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"
     );
     assert!(
