@@ -10,6 +10,7 @@ pub mod binaries;
 pub mod catalog;
 pub mod generate;
 pub mod inventory;
+pub mod oracle_run;
 pub mod pg_inspect;
 pub mod pg_project;
 pub mod plan_compare;

@@ -18,12 +18,10 @@
 //! reason (`NAME: reason`). Their reports are printed without failing the test; a listed
 //! fixture that agrees fails it, so that the list only shrinks.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::oracle_run;
 use acceptance_tests::plan_compare::{self, compare_plans, indent};
 use acceptance_tests::process::DEFAULT_TIMEOUT;
 use acceptance_tests::project::copy_tree;
@@ -32,7 +30,6 @@ use serde_json::Value;
 
 const MINIMUM_FIXTURES: usize = 25;
 const KNOWN_DIVERGENCES_FILE: &str = "known_divergences.txt";
-const WORKERS: usize = 2;
 const EDIT_DIR: &str = "edit";
 const ARGS_FILE: &str = "oracle.args";
 const ENV_FILE: &str = "oracle.env";
@@ -87,20 +84,6 @@ impl Fixture {
 
 fn fixtures_root() -> PathBuf {
     workspace_root().join("acceptance-tests/fixtures/plans")
-}
-
-/// The fixtures known to differ from Terraform, with the reason.
-fn known_divergences() -> BTreeMap<String, String> {
-    std::fs::read_to_string(fixtures_root().join(KNOWN_DIVERGENCES_FILE))
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| {
-            let (name, reason) = line.split_once(':').unwrap_or((line, ""));
-            (name.trim().to_string(), reason.trim().to_string())
-        })
-        .collect()
 }
 
 fn fixtures() -> Vec<Fixture> {
@@ -274,59 +257,18 @@ fn tenantform_plans_every_configuration_as_terraform_does() {
         .iter()
         .filter(|fixture| fixture.name.contains(&filter))
         .collect();
-    let next = AtomicUsize::new(0);
-    let failures = Mutex::new(BTreeMap::new());
-    std::thread::scope(|scope| {
-        for _ in 0..WORKERS.min(selected.len()) {
-            scope.spawn(|| {
-                while let Some(fixture) = selected.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    if let Err(report) = check_fixture(fixture, &terraform) {
-                        failures
-                            .lock()
-                            .expect("the failure list")
-                            .insert(fixture.name.clone(), report);
-                    }
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().expect("the failure list");
-    let known = known_divergences();
-    let (expected, unexpected): (Vec<_>, Vec<_>) = failures
+    let named: Vec<(&str, &Fixture)> = selected
         .iter()
-        .partition(|(name, _)| known.contains_key(name.as_str()));
-    for (name, report) in &expected {
-        eprintln!(
-            "known divergence {name} ({}):\n{report}\n",
-            known[name.as_str()]
-        );
-    }
-    let now_agreeing: Vec<&str> = selected
-        .iter()
-        .map(|fixture| fixture.name.as_str())
-        .filter(|name| known.contains_key(*name) && !failures.contains_key(*name))
+        .map(|fixture| (fixture.name.as_str(), *fixture))
         .collect();
-    eprintln!(
-        "{} of {} configurations agree with Terraform 1.15.5 in both phases ({} known \
-         divergences)",
-        selected.len() - failures.len(),
-        selected.len(),
-        expected.len()
-    );
-    let report: Vec<String> = unexpected
-        .iter()
-        .map(|(name, report)| format!("{name}\n{report}"))
-        .collect();
-    assert!(
-        unexpected.is_empty(),
-        "{} of {} configurations differ from Terraform 1.15.5 (tenantform vs terraform):\n\n{}",
-        unexpected.len(),
-        selected.len(),
-        report.join("\n\n")
-    );
-    assert!(
-        now_agreeing.is_empty(),
-        "these configurations now agree with Terraform; remove them from {KNOWN_DIVERGENCES_FILE}: \
-         {now_agreeing:?}"
+    let failures = oracle_run::check_all(&named, |fixture| check_fixture(fixture, &terraform));
+    let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
+    let known = oracle_run::known_divergences(&fixtures_root().join(KNOWN_DIVERGENCES_FILE));
+    oracle_run::judge(
+        "configurations",
+        &names,
+        &failures,
+        &known,
+        KNOWN_DIVERGENCES_FILE,
     );
 }

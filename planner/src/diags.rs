@@ -203,7 +203,7 @@ fn pos_with_index(text: &str, line_starts: &[usize], byte: usize) -> Pos {
         .partition_point(|&start| start <= byte)
         .saturating_sub(1);
     let line_start = line_starts.get(line_index).copied().unwrap_or(0);
-    let column = text[line_start..byte].chars().count() + 1;
+    let column = columns_before(&text[line_start..byte]) + 1;
     Pos {
         line: line_index + 1,
         column,
@@ -217,8 +217,14 @@ pub fn pos_at(text: &str, byte: usize) -> Pos {
     let before = &text[..floor_char_boundary(text, byte)];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    let column = columns_before(&before[line_start..]) + 1;
     Pos { line, column, byte }
+}
+
+/// The columns `line_part` (from a line's start) takes: its characters, less a byte-order
+/// mark at the start of the file, which HCL skips.
+fn columns_before(line_part: &str) -> usize {
+    line_part.trim_start_matches('\u{feff}').chars().count()
 }
 
 fn floor_char_boundary(text: &str, mut byte: usize) -> usize {

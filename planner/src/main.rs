@@ -20,14 +20,35 @@ fn init_logging() {
         .init();
 }
 
+/// The stack of every thread that evaluates configuration: expressions may nest thousands of
+/// levels deep (up to the parser's limits), and evaluating them recurses.
+const STACK_SIZE: usize = 256 << 20;
+
 fn main() {
     init_logging();
     let args: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let code = match tokio::runtime::Builder::new_multi_thread()
+    let main = std::thread::Builder::new()
+        .name("main".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run(args));
+    let code = match main.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => 101,
+        Err(err) => {
+            eprintln!("Error: failed to start the main thread: {err}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(args: Vec<String>) -> i32 {
+    match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(STACK_SIZE)
         .build()
     {
         Ok(runtime) => runtime.block_on(tenantform::cli::run(args)),
@@ -35,6 +56,5 @@ fn main() {
             eprintln!("Error: failed to start the runtime: {err}");
             1
         }
-    };
-    std::process::exit(code);
+    }
 }

@@ -92,6 +92,15 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         path_root: ".".into(),
         path_cwd: dir,
         workspace: "default".into(),
+        // As in Terraform, the configuration sees an unknown plan timestamp, while the
+        // console's own lines have no `plantimestamp` function.
+        plan_timestamp: Some(Value::Unknown),
+        builtin_provider_names: crate::lang::functions::builtin_provider_names(
+            config
+                .required_providers
+                .iter()
+                .map(|(name, r)| (name, &r.source)),
+        ),
         ..EvalContext::default()
     };
     for (name, variable) in &config.variables {
@@ -138,16 +147,17 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         }
         pending = failed;
     }
+    ctx.plan_timestamp = None;
     Ok(ctx)
 }
 
 /// Evaluates one line and formats its value.
 fn evaluate_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
     let sources = Sources::new(BTreeMap::from([(INPUT_NAME.to_string(), line.to_string())]));
-    let expr: Expression = line.parse().map_err(|e: hcl_edit::parser::Error| {
+    let expr: Expression = lang::parse::parse_expr(line).map_err(|e| {
         Diagnostics::from(crate::diags::Diagnostic::error(
             "Invalid expression",
-            e.message().to_string(),
+            e.message,
         ))
     })?;
     match type_function::type_call(&expr) {

@@ -128,14 +128,14 @@ impl ModuleTree {
             .collect();
         for (name, text) in files {
             loader.file = name;
-            match hcl_edit::parser::parse_body(&text) {
+            match crate::lang::parse::parse_body(&text) {
                 Ok(body) => loader.top_level(&body),
                 Err(err) => {
-                    let offset = err.location().offset();
+                    let offset = err.offset;
                     let range = loader.sources.range(&loader.file, offset..offset + 1);
                     let range = clamp_to_line(range, &text);
                     loader.diags.push(
-                        Diagnostic::error("Invalid HCL syntax", err.message().to_string())
+                        Diagnostic::error("Invalid HCL syntax", err.message)
                             .with_range(Some(range)),
                     );
                 }

@@ -54,16 +54,7 @@ impl Planner<'_> {
             sources,
         )?
         .into_parts();
-        let diags = subject
-            .client
-            .validate_resource_config(&subject.addr.resource.type_name, &config_value)
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            diags,
-            subject.range.clone(),
-        ))?;
+        self.validate_with_provider(subject, &config_value).await?;
         if let Some(prior) = &prior {
             config_value = self.ignore_changes(subject, &prior.value, config_value);
         }
@@ -108,16 +99,7 @@ impl Planner<'_> {
             &resource.file,
             &module_config.sources,
         )?;
-        let diags = subject
-            .client
-            .validate_data_resource_config(&subject.addr.resource.type_name, &config_value)
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            diags,
-            subject.range.clone(),
-        ))?;
+        self.validate_with_provider(subject, &config_value).await?;
         let known = config_value.is_wholly_known();
         let pending = known && self.data_dependencies_pending(subject, resource);
         let mut change = if !known || pending {
@@ -140,6 +122,36 @@ impl Planner<'_> {
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
         Ok(self.finish(subject, change))
+    }
+
+    /// The provider's own checks of a resource's or data source's configuration
+    /// (`ValidateResourceConfig`, `ValidateDataResourceConfig`).
+    async fn validate_with_provider(
+        &self,
+        subject: &Subject<'_>,
+        config_value: &Value,
+    ) -> Result<(), Diagnostics> {
+        let type_name = &subject.addr.resource.type_name;
+        let diags = match subject.addr.resource.mode {
+            ResourceMode::Managed => {
+                subject
+                    .client
+                    .validate_resource_config(type_name, config_value)
+                    .await
+            }
+            ResourceMode::Data => {
+                subject
+                    .client
+                    .validate_data_resource_config(type_name, config_value)
+                    .await
+            }
+        }
+        .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            diags,
+            subject.range.clone(),
+        ))
     }
 
     /// Reads a data source at plan time. A data source of a check block is read again
@@ -200,30 +212,36 @@ impl Planner<'_> {
         if !self.options.refresh || subject.addr.resource.mode != ResourceMode::Managed {
             return self.refresh_decoded(subject, stored).await;
         }
-        let refreshed = self.refresh_decoded(subject, stored.clone()).await?;
+        let (value, private) = self.read_stored(subject, &stored).await?;
+        if value == stored.value {
+            // No drift: the common case, without a copy of the object.
+            return Ok(Some(PriorObject { private, ..stored }));
+        }
+        let refreshed = (!value.is_null()).then(|| PriorObject {
+            value,
+            private,
+            tainted: stored.tainted,
+            sensitive: stored.sensitive.clone(),
+        });
         self.note_drift(subject, stored, refreshed.as_ref());
         Ok(refreshed)
     }
 
-    /// Records the current object's drift: what the refresh found when it differs from what
-    /// the last run stored (a changed object, or one deleted outside of tenantform).
+    /// Records the current object's drift: what the refresh found differs from what the last
+    /// run stored (a changed object, or one deleted outside of tenantform).
     fn note_drift(
         &self,
         subject: &Subject<'_>,
         stored: PriorObject,
         refreshed: Option<&PriorObject>,
     ) {
-        let after = refreshed.map_or(Value::Null, |object| object.value.clone());
-        if after == stored.value {
-            return;
-        }
-        let action = if after.is_null() {
+        let action = if refreshed.is_none() {
             Action::Delete
         } else {
             Action::Update
         };
         let mut drift = self.change(subject, action, None, stored, None);
-        drift.planned = after;
+        drift.planned = refreshed.map_or(Value::Null, |object| object.value.clone());
         if let Some(object) = refreshed {
             drift.planned_private = object.private.clone();
         }
@@ -257,6 +275,24 @@ impl Planner<'_> {
         if !self.options.refresh || subject.addr.resource.mode == ResourceMode::Data {
             return Ok(Some(prior));
         }
+        let (value, private) = self.read_stored(subject, &prior).await?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(PriorObject {
+            value,
+            private,
+            ..prior
+        }))
+    }
+
+    /// ReadResource of a stored object: its current value (`Null` when it is gone) and
+    /// private data.
+    async fn read_stored(
+        &self,
+        subject: &Subject<'_>,
+        prior: &PriorObject,
+    ) -> Result<(Value, Vec<u8>), Diagnostics> {
         let read = subject
             .client
             .read_resource(
@@ -271,14 +307,7 @@ impl Planner<'_> {
             read.diagnostics,
             subject.range.clone(),
         ))?;
-        if read.new_state.is_null() {
-            return Ok(None);
-        }
-        Ok(Some(PriorObject {
-            value: read.new_state,
-            private: read.private,
-            ..prior
-        }))
+        Ok((read.new_state, read.private))
     }
 
     pub(super) async fn plan_update(

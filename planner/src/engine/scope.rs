@@ -55,6 +55,8 @@ pub(crate) struct Scope<'a> {
     /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
     /// unknown instead of errors.
     pub destroying: bool,
+    /// `plantimestamp()`: when this walk started (unknown while validating).
+    plan_timestamp: Value,
 }
 
 impl<'a> Scope<'a> {
@@ -81,6 +83,11 @@ impl<'a> Scope<'a> {
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|_| ".".into()),
             destroying: false,
+            plan_timestamp: if unknown_missing_variables {
+                Value::Unknown
+            } else {
+                Value::String(crate::lang::functions::dates::now_rfc3339())
+            },
         }
     }
 
@@ -176,6 +183,13 @@ impl<'a> Scope<'a> {
             path_root: self.config.dir.display().to_string(),
             path_cwd: self.path_cwd.clone(),
             workspace: "default".into(),
+            plan_timestamp: Some(self.plan_timestamp.clone()),
+            builtin_provider_names: crate::lang::functions::builtin_provider_names(
+                config
+                    .required_providers
+                    .iter()
+                    .map(|(name, r)| (name, &r.source)),
+            ),
             ..EvalContext::default()
         };
         let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();

@@ -21,6 +21,7 @@ pub(crate) fn lex(src: &str) -> Result<Lexed, FormatError> {
         pos: 0,
         last_end: 0,
         tokens: Vec::new(),
+        template_depth: 0,
     };
     lexer.expression_mode(false)?;
     Ok(Lexed {
@@ -29,11 +30,17 @@ pub(crate) fn lex(src: &str) -> Result<Lexed, FormatError> {
     })
 }
 
+/// How deep template sequences may nest (`"${"${…}"}"`): the scanner recurses once per
+/// level, and deeper input is refused rather than overflowing the stack.
+const MAX_TEMPLATE_DEPTH: usize = 10_000;
+
 struct Lexer<'a> {
     src: &'a str,
     pos: usize,
     last_end: usize,
     tokens: Vec<Token>,
+    /// How many template sequences are open.
+    template_depth: usize,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -159,8 +166,17 @@ impl<'a> Lexer<'a> {
         } else {
             2
         };
+        if self.template_depth >= MAX_TEMPLATE_DEPTH {
+            return Err(self.error(
+                "Templates nested too deeply",
+                "Templates nested more than 10000 levels deep are not supported by tenantform.",
+            ));
+        }
         self.emit(kind, len);
-        self.expression_mode(true)
+        self.template_depth += 1;
+        let result = self.expression_mode(true);
+        self.template_depth -= 1;
+        result
     }
 
     /// The rest of a quoted template, after its opening quote. Literal text is split as the

@@ -6,14 +6,14 @@
 //!
 //! Formatting works on tokens: the [`lexer`] splits the source, [`normalize`] rewrites
 //! the few constructs Terraform rewrites, and [`layout`] sets the spaces before each token.
-//! A file must parse before it is formatted (hcl-edit checks the syntax), so a broken file is
+//! A file must parse before it is formatted (`lang::parse` checks the syntax), so a broken file is
 //! reported rather than mangled.
 
 mod layout;
-mod lexer;
+pub(crate) mod lexer;
 mod normalize;
 mod strings;
-mod token;
+pub(crate) mod token;
 mod width;
 
 #[cfg(test)]
@@ -43,15 +43,17 @@ impl FormatError {
 
 /// Formats one file's source as `terraform fmt` does. A missing newline at the end of the
 /// file stays missing (Terraform's output to a terminal adds one; its files do not).
+/// A UTF-8 byte-order mark at the start is dropped, as `terraform fmt` drops it.
 pub fn format_source(src: &str) -> Result<String, FormatError> {
-    let lexed = lexer::lex(src)?;
-    if let Err(err) = hcl_edit::parser::parse_body(src) {
+    if let Err(err) = crate::lang::parse::check_body(src) {
         return Err(FormatError::syntax(
             "Invalid HCL syntax",
-            err.message(),
-            err.location().offset(),
+            &err.message,
+            err.offset,
         ));
     }
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let lexed = lexer::lex(src)?;
     let mut tokens = normalize::normalize(lexed.tokens);
     layout::layout(&mut tokens);
     let mut out = String::with_capacity(src.len() + src.len() / 8);

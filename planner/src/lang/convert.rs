@@ -6,13 +6,15 @@ use std::collections::BTreeMap;
 
 use tenantform_proto::value::{Number, Type, Value};
 
-use super::types::{friendly_name, type_of, unify_primitives};
+use super::types::{friendly_name, type_of, value_kind};
+use super::unify::unify;
 
 /// Converts `value` to `ty`; see the module documentation.
 pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
     if matches!(value, Value::Null | Value::Unknown) {
         return Ok(value);
     }
+    let kind = value_kind(&value);
     match ty {
         Type::Dynamic => Ok(value),
         Type::String => to_string(value),
@@ -20,13 +22,13 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
         Type::Bool => to_bool(value),
         Type::List(element) => match value {
             Value::List(items) | Value::Tuple(items) | Value::Set(items) => {
-                Ok(Value::List(convert_elements(items, element)?))
+                Ok(Value::List(convert_elements(items, element, kind, ty)?))
             }
             _ => Err(format!("{} required", friendly_name(ty))),
         },
         Type::Set(element) => match value {
             Value::List(items) | Value::Tuple(items) | Value::Set(items) => {
-                let mut items = convert_elements(items, element)?;
+                let mut items = convert_elements(items, element, kind, ty)?;
                 Value::normalize_set(&mut items);
                 Ok(Value::Set(items))
             }
@@ -34,7 +36,7 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
         },
         Type::Map(element) => match value {
             Value::Map(entries) | Value::Object(entries) => {
-                Ok(Value::Map(convert_entries(entries, element)?))
+                Ok(Value::Map(convert_entries(entries, element, kind, ty)?))
             }
             _ => Err(format!("{} required", friendly_name(ty))),
         },
@@ -100,17 +102,28 @@ fn to_bool(value: Value) -> Result<Value, String> {
 }
 
 /// The element type to convert a collection's elements to: the given one, or for `any` the
-/// primitive type the elements unify to.
-fn target_element_type<'a>(items: impl Iterator<Item = &'a Value>, element: &Type) -> Type {
+/// type the elements unify to (cty's conversion of a tuple or object to a collection of
+/// `any`); when they do not unify, cty's error.
+fn target_element_type<'a>(
+    items: impl Iterator<Item = &'a Value>,
+    element: &Type,
+    kind: &str,
+    ty: &Type,
+) -> Result<Type, String> {
     if *element != Type::Dynamic {
-        return element.clone();
+        return Ok(element.clone());
     }
     let types: Vec<Type> = items.map(type_of).collect();
-    unify_primitives(&types).unwrap_or(Type::Dynamic)
+    unify(&types).ok_or_else(|| format!("cannot convert {kind} to {}", friendly_name(ty)))
 }
 
-fn convert_elements(items: Vec<Value>, element: &Type) -> Result<Vec<Value>, String> {
-    let target = target_element_type(items.iter(), element);
+fn convert_elements(
+    items: Vec<Value>,
+    element: &Type,
+    kind: &str,
+    ty: &Type,
+) -> Result<Vec<Value>, String> {
+    let target = target_element_type(items.iter(), element, kind, ty)?;
     items
         .into_iter()
         .enumerate()
@@ -121,8 +134,10 @@ fn convert_elements(items: Vec<Value>, element: &Type) -> Result<Vec<Value>, Str
 fn convert_entries(
     entries: BTreeMap<String, Value>,
     element: &Type,
+    kind: &str,
+    ty: &Type,
 ) -> Result<BTreeMap<String, Value>, String> {
-    let target = target_element_type(entries.values(), element);
+    let target = target_element_type(entries.values(), element, kind, ty)?;
     entries
         .into_iter()
         .map(|(key, item)| {

@@ -9,6 +9,8 @@ use std::ops::Range;
 
 use hcl_edit::Span;
 use hcl_edit::expr::{Conditional, Expression, FuncCall, Object, ObjectKey};
+
+use super::functions::unicode::nfc;
 use tenantform_proto::value::{Number, Value};
 
 use super::EvalContext;
@@ -26,8 +28,8 @@ pub(super) type EvalResult = Result<Marked, Diagnostics>;
 /// bind in scope.
 pub(crate) struct Evaluator<'a> {
     pub(super) ctx: &'a EvalContext,
-    file: &'a str,
-    sources: &'a Sources,
+    pub(super) file: &'a str,
+    pub(super) sources: &'a Sources,
     /// Names bound by enclosing `for` expressions and template directives, innermost last.
     scope: Vec<(String, Marked)>,
 }
@@ -116,7 +118,7 @@ impl<'a> Evaluator<'a> {
             Expression::Null(_) => plain(Value::Null),
             Expression::Bool(b) => plain(Value::Bool(*b.value())),
             Expression::Number(n) => plain(Value::Number(number_literal(n))),
-            Expression::String(s) => plain(Value::String(s.value().clone())),
+            Expression::String(s) => plain(Value::String(nfc(s.value()).into_owned())),
             Expression::Array(array) => {
                 let mut items = Vec::with_capacity(array.len());
                 let mut marks = Vec::with_capacity(array.len());
@@ -157,6 +159,11 @@ impl<'a> Evaluator<'a> {
         let mut key_marks = Sensitivity::None;
         let mut unknown_key = false;
         for (key, value) in object.iter() {
+            if super::parse::is_shadowed_key(key) {
+                // A later item repeats this key: its value is still evaluated, as in HCL.
+                self.eval(value.expr())?;
+                continue;
+            }
             let name = match key {
                 ObjectKey::Ident(ident) => ident.value().to_string(),
                 ObjectKey::Expression(key_expr) => {
@@ -298,10 +305,14 @@ impl<'a> Evaluator<'a> {
             .map(|part| format!("{}::", part.value()))
             .collect::<String>()
             + name;
-        if let Some(result) = self.eval_lazy_call(&full_name, call) {
+        let lookup_name = self.canonical_function_name(&full_name);
+        if let Some(result) = self.eval_lazy_call(&lookup_name, call) {
             return result;
         }
-        let Some(function) = functions::lookup(&full_name) else {
+        if let Some(result) = self.eval_contextual_call(&lookup_name, &full_name, call) {
+            return result;
+        }
+        let Some(function) = functions::lookup(&lookup_name) else {
             return Err(self.error(
                 "Call to unknown function",
                 format!("There is no function named \"{full_name}\"."),

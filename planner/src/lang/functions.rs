@@ -9,10 +9,12 @@
 //! and return unknown as soon as anything inside an argument is unknown. A null argument is an
 //! error unless the function declares it nullable.
 
+mod builtin_provider;
 mod codecs;
 mod collections;
+mod contextual;
 mod conversion;
-mod dates;
+pub mod dates;
 mod encoding;
 mod files;
 mod hashing;
@@ -26,6 +28,7 @@ mod sequences;
 mod strings;
 mod templatestring;
 mod text;
+pub mod unicode;
 mod yaml;
 
 use std::collections::HashMap;
@@ -148,6 +151,7 @@ pub static FUNCTIONS: &[Function] = &[
     function("length", &["value"], collections::length).with_unknowns(),
     function("lookup", &["inputMap", "key"], collections::lookup)
         .variadic("default")
+        .nullable()
         .with_unknowns(),
     function("merge", &[], collections::merge)
         .variadic("maps")
@@ -285,6 +289,24 @@ pub static FUNCTIONS: &[Function] = &[
     function("timeadd", &["timestamp", "duration"], dates::timeadd),
     function("timecmp", &["timestamp_a", "timestamp_b"], dates::timecmp),
     function("timestamp", &[], dates::timestamp),
+    // Terraform's built-in provider, callable where a module declares it.
+    function(
+        "provider::terraform::encode_tfvars",
+        &["value"],
+        builtin_provider::encode_tfvars,
+    )
+    .wholly_known(),
+    function(
+        "provider::terraform::decode_tfvars",
+        &["src"],
+        builtin_provider::decode_tfvars,
+    ),
+    function(
+        "provider::terraform::encode_expr",
+        &["value"],
+        builtin_provider::encode_expr,
+    )
+    .wholly_known(),
     // IP networks.
     function("cidrhost", &["prefix", "hostnum"], network::cidrhost),
     function("cidrnetmask", &["prefix"], network::cidrnetmask),
@@ -344,6 +366,33 @@ pub(crate) fn integer_arg(args: &[Value], index: usize) -> Result<i64, FunctionE
 }
 
 /// The elements of argument `index`, which must be a list, tuple or set.
+/// The elements of a `list(any)` or `set(any)` parameter (`collection` names which): a tuple
+/// is converted first, as cty converts arguments, so its elements take the one type they
+/// unify to (`distinct([1, "1"])` compares two strings).
+pub use builtin_provider::builtin_provider_names;
+
+pub(crate) fn unified_elements(
+    args: &[Value],
+    index: usize,
+    collection: &str,
+) -> Result<Vec<Value>, FunctionError> {
+    let items = sequence_arg(args, index)?;
+    if !matches!(args.get(index), Some(Value::Tuple(_))) {
+        return Ok(items);
+    }
+    let types: Vec<Type> = items.iter().map(super::types::type_of).collect();
+    let Some(ty) = super::unify::unify(&types) else {
+        return Err(FunctionError::arg(
+            index,
+            format!("all {collection} elements must have the same type"),
+        ));
+    };
+    items
+        .into_iter()
+        .map(|item| convert(item, &ty).map_err(|e| FunctionError::arg(index, e)))
+        .collect()
+}
+
 pub(crate) fn sequence_arg(args: &[Value], index: usize) -> Result<Vec<Value>, FunctionError> {
     match args.get(index) {
         Some(Value::List(items) | Value::Tuple(items) | Value::Set(items)) => Ok(items.clone()),

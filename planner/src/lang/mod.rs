@@ -15,6 +15,7 @@ pub mod functions;
 mod heredoc;
 pub mod marks;
 mod operators;
+pub mod parse;
 pub mod references;
 mod template;
 mod traversal;
@@ -90,6 +91,13 @@ pub struct EvalContext {
     pub modules: Arc<BTreeMap<String, Value>>,
     /// `self` inside a postcondition.
     pub self_value: Option<Value>,
+    /// What `plantimestamp()` returns: the time the plan started (unknown while validating);
+    /// `None` where there is no plan (the console), where the function does not exist.
+    pub plan_timestamp: Option<Value>,
+    /// The local names under which the module declares Terraform's built-in provider
+    /// (`terraform.io/builtin/terraform`): `provider::NAME::encode_expr(...)` and its other
+    /// functions are callable through them.
+    pub builtin_provider_names: Arc<std::collections::BTreeSet<String>>,
     /// The sensitivity of the values above that have sensitive parts, by what names them
     /// (`Subject::Each` for `each.value`, `Subject::Module { output: None, .. }` for
     /// `module.NAME`); what is absent has none.

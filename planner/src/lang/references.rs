@@ -7,6 +7,7 @@
 //! their traversal (`tenant.acme.id`, `module.t["a"].out`), for analyses that need to know
 //! which attribute a reference reads.
 
+use crate::lang::parse::is_shadowed_key;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::template::{Directive, Element, Template};
@@ -203,7 +204,7 @@ impl<'a> Walker<'a> {
             Expression::Array(array) => array.iter().for_each(|item| self.expr(item)),
             Expression::Object(object) => {
                 for (key, value) in object.iter() {
-                    if let Some(key_expr) = key.as_expr() {
+                    if let Some(key_expr) = key.as_expr().filter(|_| !is_shadowed_key(key)) {
                         self.expr(key_expr);
                     }
                     self.expr(value.expr());
@@ -229,7 +230,17 @@ impl<'a> Walker<'a> {
                 self.expr(&cond.true_expr);
                 self.expr(&cond.false_expr);
             }
-            Expression::FuncCall(call) => call.args.iter().for_each(|arg| self.expr(arg)),
+            Expression::FuncCall(call) => {
+                // `convert(value, type)`: the type is a type expression, not references.
+                let is_convert = call.name.name.value().as_str() == "convert"
+                    && call
+                        .name
+                        .namespace
+                        .iter()
+                        .all(|part| part.value().as_str() == "core");
+                let values = if is_convert { 1 } else { call.args.len() };
+                call.args.iter().take(values).for_each(|arg| self.expr(arg));
+            }
             Expression::UnaryOp(op) => self.expr(&op.expr),
             Expression::BinaryOp(op) => {
                 self.expr(&op.lhs_expr);

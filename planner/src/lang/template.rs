@@ -106,7 +106,7 @@ impl Evaluator<'_> {
         Ok(if unknown {
             Value::Unknown
         } else {
-            Value::String(out)
+            Value::String(super::functions::unicode::nfc(&out).into_owned())
         })
     }
 

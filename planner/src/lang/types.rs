@@ -66,7 +66,8 @@ pub fn value_kind(value: &Value) -> &'static str {
 }
 
 /// The primitive type that all of `types` convert to, if they are primitives: the type
-/// itself when they agree, `string` when they mix.
+/// itself when they agree, `string` when they mix with a string. As in cty, the result is one
+/// of the given types, so numbers and bools alone do not unify.
 pub fn unify_primitives(types: &[Type]) -> Option<Type> {
     let known: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
     let first = known.first()?;
@@ -76,7 +77,8 @@ pub fn unify_primitives(types: &[Type]) -> Option<Type> {
     let all_primitive = known
         .iter()
         .all(|t| matches!(t, Type::String | Type::Number | Type::Bool));
-    all_primitive.then_some(Type::String)
+    let has_string = known.iter().any(|t| **t == Type::String);
+    (all_primitive && has_string).then_some(Type::String)
 }
 
 /// cty's `==`: unknown when either side is not wholly known, otherwise deep equality where

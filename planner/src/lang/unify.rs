@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tenantform_proto::value::Type;
 
 /// The one type every type of `types` converts to, as cty unifies them: equal types stay,
-/// primitives meet at string, objects with different attributes and tuples of different
+/// primitives meet at string when one is a string, objects with different attributes and tuples of different
 /// lengths become maps and lists. Null elements (`Dynamic`) take the others' type.
 pub fn unify(types: &[Type]) -> Option<Type> {
     let known: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
@@ -28,7 +28,11 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         .iter()
         .all(|t| matches!(t, Type::String | Type::Number | Type::Bool))
     {
-        return Some(Type::String);
+        // cty picks one of the given types: only a string takes both numbers and bools.
+        return known
+            .iter()
+            .any(|t| **t == Type::String)
+            .then_some(Type::String);
     }
     if known.iter().all(|t| matches!(t, Type::Object(_))) {
         let names = |t: &Type| match t {

@@ -198,10 +198,10 @@ impl Collected {
 type Entries = Vec<(String, Value, SourceRange)>;
 
 fn hcl_file(text: &str, file: &str, sources: &Sources) -> Result<Entries, Diagnostics> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|err| {
-        let offset = err.location().offset();
+    let body = crate::lang::parse::parse_body(text).map_err(|err| {
+        let offset = err.offset;
         Diagnostics::from(
-            Diagnostic::error("Invalid HCL syntax", err.message().to_string())
+            Diagnostic::error("Invalid HCL syntax", err.message)
                 .with_range(Some(sources.range(file, offset..offset + 1))),
         )
     })?;

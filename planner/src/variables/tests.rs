@@ -151,11 +151,18 @@ fn conversion_follows_cty() {
     );
     let map_any = TypeConstraint::Map(Box::new(TypeConstraint::Any));
     assert_eq!(
+        conform(object([("a", number(1)), ("b", string("x"))]), &map_any),
+        Ok(map([("a", string("1")), ("b", string("x"))]))
+    );
+    // As in cty, numbers and bools have no common type (Terraform 1.15.5 refuses this).
+    assert_eq!(
         conform(
             object([("a", number(1)), ("b", Value::Bool(true))]),
             &map_any
-        ),
-        Ok(map([("a", string("1")), ("b", string("true"))]))
+        )
+        .unwrap_err()
+        .to_string(),
+        "all map elements must have the same type"
     );
 }
 

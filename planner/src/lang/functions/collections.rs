@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use tenantform_proto::value::{Number, Type, Value};
 
-use super::{FunctionError, integer_arg, sequence_arg, string_arg};
+use super::{FunctionError, integer_arg, sequence_arg, string_arg, unified_elements};
 use crate::lang::convert::convert;
 use crate::lang::types::{equal, value_kind};
 
@@ -14,11 +14,11 @@ use crate::lang::types::{equal, value_kind};
 pub fn length(args: Vec<Value>) -> Result<Value, FunctionError> {
     let count = match &args[0] {
         Value::Unknown => return Ok(Value::Unknown),
-        Value::String(s) => s.chars().count(),
+        Value::String(s) => super::unicode::graphemes(s).len(),
         Value::List(items) | Value::Set(items) | Value::Tuple(items) => items.len(),
         Value::Map(entries) | Value::Object(entries) => entries.len(),
         Value::Number(_) | Value::Bool(_) => match convert(args[0].clone(), &Type::String) {
-            Ok(Value::String(s)) => s.chars().count(),
+            Ok(Value::String(s)) => super::unicode::graphemes(&s).len(),
             _ => return Err(FunctionError::arg(0, "collection or string required")),
         },
         Value::Null => return Err(FunctionError::arg(0, "argument must not be null")),
@@ -36,13 +36,17 @@ fn entries_arg(args: &[Value], index: usize) -> Result<BTreeMap<String, Value>, 
     }
 }
 
-/// `lookup(map, key, default)`: an unknown map or key makes the result unknown, but a known
+/// `lookup(map, key, default)`: the default may be null; an unknown map or key makes the result unknown, but a known
 /// map with unknown values still finds its known ones, and an unknown default is returned as is.
 pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.len() > 3 {
         return Err(FunctionError::Call(
             "lookup() takes no more than three arguments".into(),
         ));
+    }
+    // Only the default may be null.
+    if let Some(index) = args[..2].iter().position(|a| matches!(a, Value::Null)) {
+        return Err(FunctionError::arg(index, "argument must not be null"));
     }
     if args[..2].iter().any(Value::is_unknown) {
         return Ok(Value::Unknown);
@@ -208,7 +212,7 @@ pub fn flatten(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// The list without duplicates, keeping first occurrences in order.
 pub fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut out: Vec<Value> = Vec::new();
-    for item in sequence_arg(&args, 0)? {
+    for item in unified_elements(&args, 0, "list")? {
         if !out.contains(&item) {
             out.push(item);
         }

@@ -42,7 +42,12 @@ fn rfc3339(moment: OffsetDateTime) -> String {
 }
 
 pub fn timestamp(_args: Vec<Value>) -> Result<Value, FunctionError> {
-    Ok(Value::String(rfc3339(OffsetDateTime::now_utc())))
+    Ok(Value::String(now_rfc3339()))
+}
+
+/// The current time as `timestamp()` writes it (RFC 3339, UTC, whole seconds).
+pub fn now_rfc3339() -> String {
+    rfc3339(OffsetDateTime::now_utc())
 }
 
 /// A Go duration string (`1h30m`, `-10s`, `1.5h`, `300ms`).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use tenantform_proto::value::{Number, Type, Value};
 
-use super::{FunctionError, integer_arg, number_arg, sequence_arg};
+use super::{FunctionError, integer_arg, number_arg, sequence_arg, unified_elements};
 use crate::lang::convert::convert;
 use crate::lang::types::{equal, value_kind};
 
@@ -50,7 +50,7 @@ pub fn anytrue(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 pub fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let items = sequence_arg(&args, 0)?;
+    let items = unified_elements(&args, 0, "list")?;
     let size = integer_arg(&args, 1)?;
     if size < 0 {
         return Err(FunctionError::Call(
@@ -132,9 +132,9 @@ pub fn index(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// search set matches nothing even among unknowns; otherwise unknown values or keys make the
 /// result unknown, and an unknown search element matches nothing yet (an empty list).
 pub fn matchkeys(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let values = sequence_arg(&args, 0)?;
-    let keys = sequence_arg(&args, 1)?;
-    let search = sequence_arg(&args, 2)?;
+    let values = unified_elements(&args, 0, "list")?;
+    let keys = unified_elements(&args, 1, "list")?;
+    let search = unified_elements(&args, 2, "list")?;
     if values.len() != keys.len() {
         return Err(FunctionError::Call(
             "length of keys and values should be equal".into(),
@@ -378,14 +378,7 @@ pub fn zipmap(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 fn set_elements(args: &[Value], index: usize) -> Result<Vec<Value>, FunctionError> {
-    let mut items = sequence_arg(args, index)?;
-    let types: Vec<Type> = items.iter().map(crate::lang::types::type_of).collect();
-    if let Some(ty) = crate::lang::types::unify_primitives(&types) {
-        items = items
-            .into_iter()
-            .map(|item| convert(item.clone(), &ty).unwrap_or(item))
-            .collect();
-    }
+    let mut items = unified_elements(args, index, "set")?;
     normalize_set_keeping_unknowns(&mut items);
     Ok(items)
 }
@@ -408,12 +401,15 @@ pub fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
         all.extend(set_elements(&args, index)?);
     }
     let types: Vec<Type> = all.iter().map(crate::lang::types::type_of).collect();
-    if let Some(ty) = crate::lang::types::unify_primitives(&types) {
-        all = all
-            .into_iter()
-            .map(|item| convert(item.clone(), &ty).unwrap_or(item))
-            .collect();
-    }
+    let Some(ty) = crate::lang::unify::unify(&types) else {
+        return Err(FunctionError::Call(
+            "given sets must all have compatible element types".into(),
+        ));
+    };
+    all = all
+        .into_iter()
+        .map(|item| convert(item.clone(), &ty).unwrap_or(item))
+        .collect();
     normalize_set_keeping_unknowns(&mut all);
     Ok(Value::Set(all))
 }
@@ -444,7 +440,7 @@ pub fn setproduct(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for index in 0..args.len() {
-        let items = sequence_arg(&args, index)?;
+        let items = unified_elements(&args, index, "set")?;
         product = product
             .into_iter()
             .flat_map(|prefix| {

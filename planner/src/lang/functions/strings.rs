@@ -4,15 +4,20 @@
 use tenantform_proto::value::{Type, Value};
 
 use super::encoding::to_json_text;
+use super::unicode::{go_lower, go_upper, graphemes, nfc};
 use super::{FunctionError, integer_arg, sequence_arg, string_arg};
 use crate::lang::convert::convert;
 
+/// Go's `strings.ToLower`: rune by rune (see [`super::unicode`]).
 pub fn lower(args: Vec<Value>) -> Result<Value, FunctionError> {
-    Ok(Value::String(string_arg(&args, 0)?.to_lowercase()))
+    let text: String = string_arg(&args, 0)?.chars().map(go_lower).collect();
+    Ok(Value::String(nfc(&text).into_owned()))
 }
 
+/// Go's `strings.ToUpper`: rune by rune, so `ß` stays.
 pub fn upper(args: Vec<Value>) -> Result<Value, FunctionError> {
-    Ok(Value::String(string_arg(&args, 0)?.to_uppercase()))
+    let text: String = string_arg(&args, 0)?.chars().map(go_upper).collect();
+    Ok(Value::String(nfc(&text).into_owned()))
 }
 
 pub fn trimspace(args: Vec<Value>) -> Result<Value, FunctionError> {
@@ -76,8 +81,10 @@ pub fn replace(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `substr(str, offset, length)` in characters; a negative offset counts from the end and a
 /// length of -1 takes the rest.
+/// Offsets and lengths count grapheme clusters, as cty does.
 pub fn substr(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let chars: Vec<char> = string_arg(&args, 0)?.chars().collect();
+    let text = string_arg(&args, 0)?;
+    let chars = graphemes(&text);
     let len = chars.len() as i64;
     let mut offset = integer_arg(&args, 1)?;
     let length = integer_arg(&args, 2)?;
@@ -95,9 +102,7 @@ pub fn substr(args: Vec<Value>) -> Result<Value, FunctionError> {
     } else {
         (offset + length).min(len)
     };
-    Ok(Value::String(
-        chars[offset as usize..end as usize].iter().collect(),
-    ))
+    Ok(Value::String(chars[offset as usize..end as usize].concat()))
 }
 
 /// `format(spec, args...)` with the verbs `%s`, `%d`, `%f`, `%t`, `%q`, `%v` and `%%`, and
@@ -190,7 +195,7 @@ fn format_verb(
         's' => {
             let s = as_string()?;
             Ok(match precision {
-                Some(p) => s.chars().take(p).collect(),
+                Some(p) => graphemes(&s).into_iter().take(p).collect(),
                 None => s,
             })
         }
@@ -240,7 +245,7 @@ fn signed(text: String, flags: &str) -> String {
 
 fn pad(text: String, width: &str, flags: &str) -> String {
     let width: usize = width.parse().unwrap_or(0);
-    let len = text.chars().count();
+    let len = graphemes(&text).len();
     if len >= width {
         return text;
     }

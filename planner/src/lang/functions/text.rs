@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use tenantform_proto::value::Value;
 
+use super::unicode::{go_title, graphemes, is_title_separator, nfc};
 use super::{FunctionError, integer_arg, string_arg, strings};
 
 fn text(value: String) -> Result<Value, FunctionError> {
@@ -32,24 +33,28 @@ pub fn strcontains(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::Bool(s.contains(&substr)))
 }
 
+/// Reverses the grapheme clusters, as cty does (a letter keeps its combining marks).
 pub fn strrev(args: Vec<Value>) -> Result<Value, FunctionError> {
-    text(string_arg(&args, 0)?.chars().rev().collect())
+    let original = string_arg(&args, 0)?;
+    let mut clusters = graphemes(&original);
+    clusters.reverse();
+    text(nfc(&clusters.concat()).into_owned())
 }
 
-/// Upper-cases the first letter of each word, as Go's `strings.Title`: a word starts after
-/// any character that is not a letter, digit, underscore or apostrophe-free mark.
+/// Title-cases the first rune of each word, as Go's `strings.Title`: a word starts after an
+/// ASCII character other than a letter, digit or `_`, or after a space.
 pub fn title(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut previous_is_separator = true;
     let mut out = String::new();
     for c in string_arg(&args, 0)?.chars() {
-        if previous_is_separator {
-            out.extend(c.to_uppercase());
+        out.push(if previous_is_separator {
+            go_title(c)
         } else {
-            out.push(c);
-        }
-        previous_is_separator = !(c.is_alphanumeric() || c == '_');
+            c
+        });
+        previous_is_separator = is_title_separator(c);
     }
-    text(out)
+    text(nfc(&out).into_owned())
 }
 
 pub fn trim(args: Vec<Value>) -> Result<Value, FunctionError> {

@@ -3,6 +3,7 @@
 mod conditionals;
 mod convert;
 mod decode;
+mod deep;
 mod eval;
 mod functions;
 mod marks;
@@ -27,7 +28,7 @@ pub(super) fn sources(text: &str) -> Sources {
 }
 
 pub(super) fn parse(text: &str) -> Body {
-    hcl_edit::parser::parse_body(text).unwrap_or_else(|e| panic!("{e}"))
+    super::parse::parse_body(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The expression of `x = SRC` and the sources it was read from.
