@@ -2,7 +2,8 @@
 //! copies of the same directory: the parts that must agree are picked per resource instance,
 //! per drifted instance and per output, every value the provider generated (ids, timestamps,
 //! passwords, found in each side's own `prior_state`) is masked, and the differences are
-//! reported path by path.
+//! reported path by path. Whole top-level entries such as `relevant_attributes` can be
+//! compared too, as sets (Terraform lists them in no fixed order).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,6 +53,8 @@ pub struct Fields {
     /// Empty: `resource_drift` is not compared.
     pub drift: &'static [&'static str],
     pub outputs: &'static [&'static str],
+    /// Top-level entries compared whole, keyed as `plan.NAME`; arrays compared as sets.
+    pub top_level: &'static [&'static str],
 }
 
 /// What the language oracle compares.
@@ -59,6 +62,7 @@ pub const LANGUAGE: Fields = Fields {
     changes: CHANGE_FIELDS,
     drift: &[],
     outputs: OUTPUT_FIELDS,
+    top_level: &[],
 };
 
 /// What the multi-step scenarios compare.
@@ -66,6 +70,7 @@ pub const SCENARIO: Fields = Fields {
     changes: SCENARIO_CHANGE_FIELDS,
     drift: DRIFT_FIELDS,
     outputs: OUTPUT_FIELDS,
+    top_level: &["relevant_attributes"],
 };
 
 /// A report of every address where the two plans disagree; empty when they agree.
@@ -111,10 +116,25 @@ pub fn comparable(plan: &Value, fields: Fields) -> BTreeMap<String, Value> {
         }
         parts.insert(format!("output.{name}"), Value::Object(picked_fields));
     }
+    for name in fields.top_level {
+        parts.insert(format!("plan.{name}"), as_set(&plan[*name]));
+    }
     for part in parts.values_mut() {
         replace_generated(part, &generated);
     }
     parts
+}
+
+/// An array with its items in one order (by their JSON text); anything else unchanged.
+fn as_set(value: &Value) -> Value {
+    match value.as_array() {
+        Some(items) => {
+            let mut items = items.clone();
+            items.sort_by_cached_key(|item| item.to_string());
+            Value::Array(items)
+        }
+        None => value.clone(),
+    }
 }
 
 /// An instance's address, with its deposed key when it has one.
@@ -246,7 +266,11 @@ mod tests {
             }],
             "resource_drift": [{"address": "tenant.b",
                                 "change": {"actions": ["update"], "before": {"id": id}}}],
-            "output_changes": {"x": {"actions": ["create"], "after": id}}
+            "output_changes": {"x": {"actions": ["create"], "after": id}},
+            "relevant_attributes": [
+                {"resource": "tenant.b", "attribute": ["name"]},
+                {"resource": "tenant.a", "attribute": ["id"]}
+            ]
         })
     }
 
@@ -273,5 +297,28 @@ mod tests {
             report.iter().any(|line| line.contains("drift:tenant.b")),
             "{report:?}"
         );
+    }
+
+    #[test]
+    fn relevant_attributes_are_compared_as_sets_in_scenarios() {
+        let ours = plan("t-1111", "a", None);
+        let mut theirs = plan("t-2222", "a", None);
+        let reordered = serde_json::json!([
+            {"resource": "tenant.a", "attribute": ["id"]},
+            {"resource": "tenant.b", "attribute": ["name"]}
+        ]);
+        theirs["relevant_attributes"] = reordered;
+        assert!(compare_plans(&ours, &theirs, SCENARIO).is_empty());
+        theirs["relevant_attributes"] = serde_json::json!([
+            {"resource": "tenant.a", "attribute": ["id"]}
+        ]);
+        let report = compare_plans(&ours, &theirs, SCENARIO);
+        assert!(
+            report
+                .iter()
+                .any(|line| line.contains("plan.relevant_attributes")),
+            "{report:?}"
+        );
+        assert!(compare_plans(&ours, &theirs, LANGUAGE).is_empty());
     }
 }

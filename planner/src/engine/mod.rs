@@ -27,6 +27,7 @@ mod plan_instance;
 mod plan_resource;
 mod provision;
 mod refactor;
+mod relevant_attributes;
 mod scope;
 mod targets;
 mod validate;

@@ -10,7 +10,9 @@ use std::sync::Mutex;
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, decode_json, type_from_json};
 
-use crate::addrs::{InstanceAddr, InstanceKey, ResourceAddr, ResourceMode, static_module_path};
+use crate::addrs::{
+    InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
+};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::{ConfigGraph, Dag, Node, walk};
@@ -112,6 +114,7 @@ pub(crate) async fn plan(
     .await;
 
     let outputs = planner.plan_outputs();
+    let module_outputs = planner.module_output_changes();
     let mut diags = planner.scope.take_diagnostics();
     if let Some(targeting) = &planner.targeting {
         diags.0.insert(0, targeting.warning());
@@ -127,13 +130,26 @@ pub(crate) async fn plan(
         .refactoring
         .moved_drift(&mut drift, &changes, options.mode);
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
+    if options.mode == PlanMode::Destroy {
+        // Terraform's destroy plan refreshes in a separate plan whose drift it does not keep:
+        // a destroy plan reports none.
+        drift.clear();
+    }
     diags
         .0
         .retain(|d| d.severity == crate::diags::Severity::Warning);
+    let changed = super::relevant_attributes::Changed {
+        resources: &changes,
+        outputs: &outputs,
+        module_outputs: &module_outputs,
+    };
+    let relevant_attributes =
+        super::relevant_attributes::relevant_attributes(config, &providers.schemas, &changed);
     Ok(Plan {
         mode: options.mode,
         changes,
         drift,
+        relevant_attributes,
         outputs,
         variables: variables.clone(),
         prior_lineage: state.lineage.clone(),
@@ -298,6 +314,35 @@ impl Planner<'_> {
     }
 
     /// False for a root output a targeted plan does not evaluate (see [`Targeting`]).
+    /// The outputs of module instances a plan records as changing: Terraform keeps no module
+    /// outputs in state, so each one with a value is created by every normal or refresh-only
+    /// plan (a destroy plan evaluates none).
+    fn module_output_changes(&self) -> Vec<(Vec<ModuleStep>, String)> {
+        if self.options.mode == PlanMode::Destroy {
+            return Vec::new();
+        }
+        let graph = self.scope.graph;
+        let mut changed = Vec::new();
+        for id in 0..graph.len() {
+            let (Node::Output(name), path) = (graph.node(id), graph.module(id)) else {
+                continue;
+            };
+            let targeted_out = self
+                .targeting
+                .as_ref()
+                .is_some_and(|t| !t.keeps_module_output(graph, id));
+            if path.is_empty() || targeted_out {
+                continue;
+            }
+            for instance in self.scope.instances_of(path) {
+                if !self.scope.get_in(id, &instance).is_null() {
+                    changed.push((instance, name.clone()));
+                }
+            }
+        }
+        changed
+    }
+
     fn evaluates_output(&self, id: usize) -> bool {
         let root_output = matches!(self.scope.graph.node(id), Node::Output(_))
             && self.scope.graph.module(id).is_empty();

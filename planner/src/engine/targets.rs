@@ -176,6 +176,22 @@ impl Targeting {
         self.outputs.contains(&id)
     }
 
+    /// True for a module output a targeted plan evaluates: one the targets need, or one a
+    /// kept root output depends on (Terraform keeps the ancestors of both); when excluding,
+    /// one that depends on no excluded resource.
+    pub fn keeps_module_output(&self, graph: &ConfigGraph, id: usize) -> bool {
+        if self.selection == Selection::Exclude {
+            return kept_outputs_rule(graph, id, |n| self.covers_node(n));
+        }
+        self.covers_node(id)
+            || self.outputs.iter().any(|&root| {
+                closure(graph.dependencies(root), |n| {
+                    graph.dependencies(n).collect()
+                })
+                .contains(&id)
+            })
+    }
+
     fn covers_node(&self, id: usize) -> bool {
         self.named.contains(&id) || self.needed.contains(&id)
     }
@@ -381,15 +397,18 @@ impl Edges {
 fn kept_outputs(graph: &ConfigGraph, covered: impl Fn(usize) -> bool) -> HashSet<usize> {
     (0..graph.len())
         .filter(|&id| matches!(graph.node(id), Node::Output(_)) && graph.module(id).is_empty())
-        .filter(|&id| {
-            let ancestors = closure(graph.dependencies(id), |n| graph.dependencies(n).collect());
-            let mut resources = ancestors
-                .into_iter()
-                .filter(|&n| matches!(graph.node(n), Node::Resource(_)))
-                .peekable();
-            resources.peek().is_some() && resources.all(&covered)
-        })
+        .filter(|&id| kept_outputs_rule(graph, id, &covered))
         .collect()
+}
+
+/// True when the node depends on at least one resource and on covered resources only.
+fn kept_outputs_rule(graph: &ConfigGraph, id: usize, covered: impl Fn(usize) -> bool) -> bool {
+    let ancestors = closure(graph.dependencies(id), |n| graph.dependencies(n).collect());
+    let mut resources = ancestors
+        .into_iter()
+        .filter(|&n| matches!(graph.node(n), Node::Resource(_)))
+        .peekable();
+    resources.peek().is_some() && resources.all(covered)
 }
 
 /// True when `target` is `text` or a prefix of it ending at a step or key boundary.

@@ -2,12 +2,17 @@
 //! `module`, `path`, `terraform`, `count`, `each`, `self`) name their objects; any other root
 //! `A.B` is the managed resource `A.B`. Names bound by `for` expressions, template `for`
 //! directives and `dynamic` block iterators are not references.
+//!
+//! [`expression_traversals`] gives the same references as written, with the static part of
+//! their traversal (`tenant.acme.id`, `module.t["a"].out`), for analyses that need to know
+//! which attribute a reference reads.
 
 use crate::lang::parse::is_shadowed_key;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::{Decorated, Span};
+use tenantform_proto::value::PathStep;
 
 use super::traversal::attr_name;
 use super::{Reference, Subject};
@@ -36,6 +41,75 @@ pub fn body_references(
     walker.finish()
 }
 
+/// A reference as written: its root name and the static steps that follow it, up to the
+/// first step that is not an attribute name or a literal index (as HCL's `Variables` cuts
+/// traversals: `tenant.acme[count.index].id` is `tenant.acme`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReferenceTraversal {
+    pub root: String,
+    pub steps: Vec<PathStep>,
+}
+
+/// Every reference `expr` makes, as a traversal; names bound by `for` expressions and
+/// `dynamic` iterators are left out. Invalid references are included as written (the
+/// caller decides what they mean), and nothing is diagnosed.
+pub fn expression_traversals(
+    expr: &Expression,
+    file: &str,
+    sources: &Sources,
+) -> Vec<ReferenceTraversal> {
+    let mut walker = Walker::new(file, sources);
+    walker.expr(expr);
+    walker.traversals
+}
+
+/// Every reference the attributes and nested blocks of `body` make, as traversals.
+pub fn body_traversals(body: &Body, file: &str, sources: &Sources) -> Vec<ReferenceTraversal> {
+    let mut walker = Walker::new(file, sources);
+    walker.body(body);
+    walker.traversals
+}
+
+/// Every reference a nested block makes, as traversals; a `dynamic` block's iterator is
+/// bound in its `labels` and `content`.
+pub fn block_traversals(
+    block: &hcl_edit::structure::Block,
+    file: &str,
+    sources: &Sources,
+) -> Vec<ReferenceTraversal> {
+    let mut walker = Walker::new(file, sources);
+    match dynamic_iterator(block) {
+        Some(iterator) => walker.dynamic_block(&block.body, iterator),
+        None => walker.body(&block.body),
+    }
+    walker.traversals
+}
+
+/// The static steps of a traversal's operators: attribute names and literal indexes, up to
+/// the first other operator.
+fn static_steps(ops: &[Decorated<TraversalOperator>]) -> Vec<PathStep> {
+    let mut steps = Vec::new();
+    for op in ops {
+        let step = match op.value() {
+            TraversalOperator::GetAttr(name) => PathStep::Attribute(name.value().to_string()),
+            TraversalOperator::LegacyIndex(index) => match i64::try_from(*index.value()) {
+                Ok(index) => PathStep::IntKey(index),
+                Err(_) => break,
+            },
+            TraversalOperator::Index(Expression::String(key)) => {
+                PathStep::StringKey(key.value().to_string())
+            }
+            TraversalOperator::Index(Expression::Number(number)) => match number.value().as_i64() {
+                Some(index) => PathStep::IntKey(index),
+                None => break,
+            },
+            _ => break,
+        };
+        steps.push(step);
+    }
+    steps
+}
+
 /// The iterator name a `dynamic "TYPE"` block binds (`iterator = NAME`, else `TYPE`); `None`
 /// for any other block.
 fn dynamic_iterator(block: &hcl_edit::structure::Block) -> Option<String> {
@@ -59,6 +133,8 @@ struct Walker<'a> {
     /// Names bound by enclosing `for` expressions.
     bound: Vec<String>,
     found: Vec<Reference>,
+    /// The same references with their static traversal steps.
+    traversals: Vec<ReferenceTraversal>,
     diags: Diagnostics,
 }
 
@@ -69,6 +145,7 @@ impl<'a> Walker<'a> {
             sources,
             bound: Vec::new(),
             found: Vec::new(),
+            traversals: Vec::new(),
             diags: Diagnostics::new(),
         }
     }
@@ -222,6 +299,10 @@ impl<'a> Walker<'a> {
         if self.bound.iter().any(|bound| bound == name) {
             return;
         }
+        self.traversals.push(ReferenceTraversal {
+            root: name.to_string(),
+            steps: static_steps(ops),
+        });
         let range = whole.span().map(|span| self.sources.range(self.file, span));
         let first = attr_name(ops.first());
         let subject = match (name, first) {

@@ -419,6 +419,14 @@ pub fn plan_json<'a>(
         top.insert("prior_state".into(), prior_state);
     }
     top.insert("configuration".into(), configuration_json(plan));
+    if !plan.relevant_attributes.is_empty() {
+        let relevant = plan
+            .relevant_attributes
+            .iter()
+            .map(|r| json!({"resource": r.resource.to_string(), "attribute": path_json(&r.attribute)}))
+            .collect();
+        top.insert("relevant_attributes".into(), Json::Array(relevant));
+    }
     if let Ok(now) =
         time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)
     {

@@ -122,6 +122,16 @@ pub struct OutputChange {
     pub sensitive: bool,
 }
 
+/// A resource attribute the plan's changes refer to, directly or through named values
+/// (Terraform's `relevant_attributes`): plans show only the drift in these.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RelevantAttribute {
+    /// The instance, or the resource as a no-key instance where the reference names no key.
+    pub resource: InstanceAddr,
+    /// Empty when the reference reads the whole object.
+    pub attribute: AttributePath,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum PlanMode {
     #[default]
@@ -139,6 +149,8 @@ pub struct Plan {
     /// Current objects the refresh found changed (`Update`) or deleted (`Delete`) outside of
     /// tenantform: `prior` is what the last run stored, `planned` what the refresh read.
     pub drift: Vec<ResourceChange>,
+    /// The resource attributes the changes refer to, sorted.
+    pub relevant_attributes: Vec<RelevantAttribute>,
     pub outputs: Vec<OutputChange>,
     /// Input variable values the plan was made with.
     pub variables: BTreeMap<String, Value>,

@@ -75,15 +75,18 @@ pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
     if plan.mode == PlanMode::RefreshOnly {
         return drift::render_refresh_only(plan, &outputs, schemas, color);
     }
-    let mut out = String::new();
+    let note = drift::drift_note(plan, schemas, color);
     if changes.is_empty() && outputs.is_empty() {
-        out.push_str(&bold("No changes.", color));
-        out.push_str(" Your infrastructure matches the configuration.\n\n");
-        out.push_str(
-            "tenantform has compared your real infrastructure against your configuration and\n\
-             found no differences, so no changes are needed.\n",
-        );
-        return out;
+        // Without a note the CLI's blank line stands before "No changes.".
+        return match note {
+            Some(note) => note + "\n" + &drift::render_no_changes(plan, true, color),
+            None => drift::render_no_changes(plan, false, color),
+        };
+    }
+    let mut out = String::new();
+    if let Some(note) = note {
+        out.push_str(&note);
+        out.push('\n');
     }
     if !changes.is_empty() {
         if changes.iter().any(|c| c.action != Action::NoOp) {

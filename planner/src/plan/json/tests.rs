@@ -135,6 +135,7 @@ fn plan_has_terraforms_shape() {
         mode: PlanMode::Normal,
         changes: vec![create, replace, delete],
         drift: vec![],
+        relevant_attributes: vec![],
         outputs: vec![OutputChange {
             name: "count".into(),
             action: Action::Create,

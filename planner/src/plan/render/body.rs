@@ -100,11 +100,9 @@ impl Renderer<'_> {
             }
             shown.push((name, b, a, false));
         }
-        let width = shown
-            .iter()
-            .map(|(n, ..)| n.chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = aligned_width(before_attrs, after_attrs, |name| {
+            (!is_block(name)).then(|| name.to_string())
+        });
         for (name, b, a, unchanged) in shown {
             let lead = format!("{name:width$} = ");
             path.push(PathStep::Attribute(name.clone()));
@@ -360,11 +358,7 @@ impl Renderer<'_> {
                 shown.push((display_key(key, quoted), key, b, a));
             }
         }
-        let width = shown
-            .iter()
-            .map(|(k, ..)| k.chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = aligned_width(before, after, |key| Some(display_key(key, quoted)));
         for (shown_key, key, b, a) in shown {
             let step = if quoted {
                 PathStep::StringKey(key.clone())
@@ -509,4 +503,26 @@ impl Renderer<'_> {
             _ => self.line(depth, sym, &format!("{lead}{}{tail}{note}", inline(value))),
         }
     }
+}
+
+/// The width names are aligned to: the longest of every entry that is not null on both
+/// sides, shown or hidden, as Terraform aligns them (`label` gives an entry's shown name,
+/// `None` for entries not listed as attributes).
+fn aligned_width(
+    before: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+    label: impl Fn(&str) -> Option<String>,
+) -> usize {
+    let null = Value::Null;
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|key| {
+            !(before.get(*key).unwrap_or(&null).is_null()
+                && after.get(*key).unwrap_or(&null).is_null())
+        })
+        .filter_map(|key| label(key))
+        .map(|shown| shown.chars().count())
+        .max()
+        .unwrap_or(0)
 }

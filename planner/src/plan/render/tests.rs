@@ -206,15 +206,15 @@ fn replacement_and_update_hide_unchanged_values() {
     let text = render_change(&replace, schema_block(&tenant_schemas(), &replace), false);
     let expected = r#"  # tenant.beta must be replaced
 -/+ resource "tenant" "beta" {
-      ~ api_secret = (sensitive value)
-        id         = "t-1"
-      ~ labels     = {
-          ~ "env" = "prod" -> "dev"
-          + "new" = "x"
+      ~ api_secret     = (sensitive value)
+        id             = "t-1"
+      ~ labels         = {
+          ~ "env"  = "prod" -> "dev"
+          + "new"  = "x"
             # (1 unchanged element hidden)
         }
-      ~ region     = "eu" -> "us" # forces replacement
-      ~ tier       = "free" -> "standard"
+      ~ region         = "eu" -> "us" # forces replacement
+      ~ tier           = "free" -> "standard"
         # (2 unchanged attributes hidden)
 
       ~ contact {
@@ -444,7 +444,7 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
     let text = render_plan(&p, &tenant_schemas(), false);
     assert!(
         text.starts_with(
-            "\nNote: Objects have changed outside of tenantform\n\n\
+            "Note: Objects have changed outside of tenantform\n\n\
              tenantform detected the following changes made outside of tenantform since the\n\
              last \"tenantform apply\" which may have affected this plan:\n\n  \
              # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
@@ -452,7 +452,7 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
         "{text}"
     );
     assert!(
-        text.contains("      ~ tier = \"free\" -> \"enterprise\"\n"),
+        text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"
     );
     assert!(text.contains("  # tenant.b has been deleted\n  - resource \"tenant\" \"b\" {\n"));
@@ -484,7 +484,7 @@ fn moved(mut change: ResourceChange, from: &str) -> ResourceChange {
 fn a_moved_instance_without_changes_is_shown_and_counted_as_nothing() {
     let only_moved = moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b");
     let text = render_plan(&plan(vec![only_moved], vec![]), &tenant_schemas(), false);
-    let expected = "\ntenantform will perform the following actions:\n\n  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n        id = \"t-1\"\n";
+    let expected = "\ntenantform will perform the following actions:\n\n  # tenant.b has moved to tenant.c\n    resource \"tenant\" \"c\" {\n        id             = \"t-1\"\n";
     assert!(text.starts_with(expected), "{text}");
     assert!(
         !text.contains("symbols"),
@@ -539,7 +539,7 @@ fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
         text.contains(
             "\n # tenant.f will no longer be managed by tenantform, but will not be destroyed\n \
              # (destroy = false is set in the configuration)\n . resource \"tenant\" \"f\" {\n        \
-             id = \"t-1\"\n"
+             id             = \"t-1\"\n"
         ),
         "{text}"
     );
@@ -583,4 +583,95 @@ fn refresh_only_plans_show_moves_as_drift_without_being_applyable_for_them() {
     assert!(!p.is_empty());
     p.drift.pop();
     assert!(p.is_empty(), "a move alone is no refresh-only change");
+}
+
+fn relevant(resource: &str, attribute: &str) -> crate::plan::RelevantAttribute {
+    crate::plan::RelevantAttribute {
+        resource: resource.parse().unwrap(),
+        attribute: AttributePath::attr(attribute),
+    }
+}
+
+/// A normal plan updating tenant.b, after drift on tenant.a (tier and region) and tenant.c.
+fn plan_after_drift() -> Plan {
+    let update = change(
+        "tenant.b",
+        Action::Update,
+        acme(),
+        with(acme(), &[("tier", s("pro"))]),
+    );
+    let mut p = plan(vec![update], vec![]);
+    let drifted = with(acme(), &[("tier", s("enterprise")), ("region", s("us"))]);
+    p.drift = vec![
+        change("tenant.a", Action::Update, acme(), drifted.clone()),
+        change("tenant.c", Action::Update, acme(), drifted),
+    ];
+    p.relevant_attributes = vec![relevant("tenant.a", "tier"), relevant("tenant.c", "id")];
+    p
+}
+
+#[test]
+fn normal_plans_note_only_the_drift_their_changes_refer_to() {
+    let text = render_plan(&plan_after_drift(), &tenant_schemas(), false);
+    assert!(
+        text.starts_with(
+            "Note: Objects have changed outside of tenantform\n\n\
+             tenantform detected the following changes made outside of tenantform since the\n\
+             last \"tenantform apply\" which may have affected this plan:\n\n  \
+             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\"eu\" -> \"us\""),
+        "irrelevant drift is hidden:\n{text}"
+    );
+    assert!(
+        !text.contains("tenant.c has changed"),
+        "no relevant change:\n{text}"
+    );
+    let rule = "─".repeat(77);
+    let warning = format!(
+        "\n\nUnless you have made equivalent changes to your configuration, or ignored the\n\
+         relevant attributes using ignore_changes, the following plan may include\n\
+         actions to undo or respond to these changes.\n\n{rule}\n\n\
+         tenantform used the selected providers"
+    );
+    assert!(text.contains(&warning), "{text}");
+}
+
+#[test]
+fn drift_without_relevant_changes_or_planned_changes_shows_no_note() {
+    let mut p = plan_after_drift();
+    p.relevant_attributes = vec![relevant("tenant.a", "id")];
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.starts_with("tenantform used the selected providers"),
+        "{text}"
+    );
+
+    let mut p = plan_after_drift();
+    p.changes[0].action = Action::NoOp;
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert!(
+        text.starts_with("No changes. Your infrastructure matches the configuration.\n\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn destroy_plans_without_objects_say_nothing_needs_destroying() {
+    let mut p = plan(vec![], vec![]);
+    p.mode = PlanMode::Destroy;
+    let text = render_plan(&p, &tenant_schemas(), false);
+    assert_eq!(
+        text,
+        "No changes. No objects need to be destroyed.\n\n\
+         Either you have not created any objects yet or the existing objects were\n\
+         already deleted outside of tenantform.\n"
+    );
 }
