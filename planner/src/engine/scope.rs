@@ -91,6 +91,18 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The `plantimestamp()` value: a string, or unknown while validating.
+    pub fn plan_timestamp(&self) -> &Value {
+        &self.plan_timestamp
+    }
+
+    /// Makes `plantimestamp()` return the time a saved plan was made, when applying it.
+    pub fn use_plan_timestamp(&mut self, timestamp: &str) {
+        if !timestamp.is_empty() {
+            self.plan_timestamp = Value::String(timestamp.to_string());
+        }
+    }
+
     /// Sets a node's value, without marks, in one module instance.
     pub fn set_in(&self, id: usize, instance: &[ModuleStep], value: Value) {
         self.set_marked_in(id, instance, Marked::plain(value));

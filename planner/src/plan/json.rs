@@ -419,7 +419,9 @@ pub fn plan_json<'a>(
         top.insert("prior_state".into(), prior_state);
     }
     top.insert("configuration".into(), configuration_json(plan));
-    if let Ok(now) =
+    if !plan.timestamp.is_empty() {
+        top.insert("timestamp".into(), json!(plan.timestamp));
+    } else if let Ok(now) =
         time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)
     {
         top.insert("timestamp".into(), json!(now));
