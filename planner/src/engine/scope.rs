@@ -332,14 +332,9 @@ impl<'a> Scope<'a> {
             return Ok(Marked::new(value.clone(), declared));
         }
         let variable = &self.config.variables[name];
-        if let Some(default) = &variable.default {
-            return lang::evaluate_marked(
-                default,
-                &EvalContext::default(),
-                &variable.file,
-                &self.config.sources,
-            )
-            .map(|value| value.with(declared));
+        // Typed as planning types it: `optional()` attributes get their defaults.
+        if let Some(default) = crate::variables::typed_default(variable, &self.config.sources)? {
+            return Ok(Marked::new(default, declared));
         }
         if self.unknown_missing_variables {
             return Ok(Marked::new(Value::Unknown, declared));
