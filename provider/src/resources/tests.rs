@@ -593,6 +593,30 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
     );
     let user = create(&TenantUser, &user_config, &backend);
     assert_replaces(&TenantUser, &user, &user_config, &backend);
+    let user = create(
+        &TenantUser,
+        &config(
+            &TenantUser,
+            &[
+                ("tenant_id", tenant_id.clone()),
+                ("email", Value::string("al@acme.io")),
+                ("role", Value::string("admin")),
+            ],
+        ),
+        &backend,
+    );
+    // The replacement database, found by its natural key.
+    let database = TenantDatabase.import("acme/main", &backend).unwrap();
+    let grant_config = config(
+        &TenantGrant,
+        &[
+            ("user_id", user.get_attr("id").unwrap().clone()),
+            ("database_id", database.get_attr("id").unwrap().clone()),
+            ("privileges", Value::Set(vec![Value::string("read")])),
+        ],
+    );
+    let grant = create(&TenantGrant, &grant_config, &backend);
+    assert_replaces(&TenantGrant, &grant, &grant_config, &backend);
     let tenant_again = create(
         &Tenant,
         &config(
@@ -618,4 +642,16 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
         ),
         &backend,
     );
+}
+
+#[test]
+fn only_plans_of_adopting_creates_carry_a_candidate() {
+    use super::common::{adoption_candidate, adoption_private};
+    assert_eq!(
+        adoption_candidate(&adoption_private("abc")),
+        Some("abc".to_string())
+    );
+    assert_eq!(adoption_candidate(b""), None);
+    assert_eq!(adoption_candidate(&adoption_private("")), None);
+    assert_eq!(adoption_candidate(b"some other provider data"), None);
 }
