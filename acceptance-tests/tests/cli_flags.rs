@@ -219,8 +219,8 @@ fn terraform_commands_and_flags_tenantform_lacks_are_refused_by_name() {
     let project = Project::from_config(FLEET);
     for (args, message) in [
         (
-            &["workspace", "list"][..],
-            "the \"workspace\" command is not supported by tenantform",
+            &["login"][..],
+            "the \"login\" command is not supported by tenantform",
         ),
         (
             &["taint", "tenant.solo"][..],

@@ -5,6 +5,7 @@
 //! can act on is returned as a diagnostic in the response; gRPC errors are reserved for RPCs
 //! this provider does not implement.
 
+mod generate_config;
 mod state_upgrade;
 mod wire_diagnostics;
 
@@ -61,6 +62,7 @@ fn server_capabilities() -> wire::ServerCapabilities {
     wire::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: false,
+        generate_resource_config: true,
         ..Default::default()
     }
 }
@@ -492,6 +494,29 @@ impl Provider for TenantProvider {
                 ..Default::default()
             }
         })))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<wire::generate_resource_config::Request>,
+    ) -> RpcResult<wire::generate_resource_config::Response> {
+        let request = request.into_inner();
+        let result = self.registered(&request.type_name).and_then(|registered| {
+            let state = decode(request.state.as_ref(), &registered.value_type, "state")?;
+            let block = registered.resource.schema().block;
+            let config = generate_config::config_from_state(&block, &state);
+            encode(&config, &registered.value_type, "generated configuration")
+        });
+        Ok(Response::new(match result {
+            Ok(config) => wire::generate_resource_config::Response {
+                config: Some(config),
+                diagnostics: Vec::new(),
+            },
+            Err(diagnostics) => wire::generate_resource_config::Response {
+                config: None,
+                diagnostics: diagnostics_to_wire(&diagnostics),
+            },
+        }))
     }
 
     async fn import_resource_state(

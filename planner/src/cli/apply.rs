@@ -78,7 +78,7 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));
         }
-        return apply_saved(ui, &common, common::store()?.as_ref(), path).await;
+        return apply_saved(ui, &common, path).await;
     }
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
@@ -90,7 +90,7 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
                 .await?;
         if !plan.is_empty() && !parsed.flag("auto-approve", false) {
-            approve(ui, &common, mode)?;
+            approve(ui, &common, mode, &plan.workspace)?;
         }
         execute(ui, &common, &store, &config, state, &plan, &providers).await
     }
@@ -99,7 +99,7 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     result
 }
 
-fn approve(ui: &Ui, common: &Common, mode: PlanMode) -> Result<(), Failure> {
+fn approve(ui: &Ui, common: &Common, mode: PlanMode, workspace: &str) -> Result<(), Failure> {
     let destroying = mode == PlanMode::Destroy;
     if !common.input {
         return Err(Failure::error(
@@ -112,17 +112,21 @@ fn approve(ui: &Ui, common: &Common, mode: PlanMode) -> Result<(), Failure> {
              without interactive approval.",
         ));
     }
+    let in_workspace = match workspace {
+        crate::state::DEFAULT_WORKSPACE => String::new(),
+        named => format!(" in workspace {named:?}"),
+    };
     let approved = if destroying {
         common::confirm(
             ui,
-            "Do you really want to destroy all resources?",
+            &format!("Do you really want to destroy all resources{in_workspace}?"),
             "tenantform will destroy all your managed infrastructure, as shown above.\n  \
              There is no undo.",
         )
     } else {
         common::confirm(
             ui,
-            "Do you want to perform these actions?",
+            &format!("Do you want to perform these actions{in_workspace}?"),
             "tenantform will perform the actions described above.",
         )
     };
@@ -133,18 +137,37 @@ fn approve(ui: &Ui, common: &Common, mode: PlanMode) -> Result<(), Failure> {
     Err(Failure::error(format!("{what} cancelled"), ""))
 }
 
+/// Terraform's refusal to apply a plan made in another workspace than the current one.
+fn check_plan_workspace(planned: &str) -> Result<(), Failure> {
+    let current = super::workspace::current()?;
+    if current == planned {
+        return Ok(());
+    }
+    Err(Failure::error(
+        format!(
+            "The plan file describes changes to the {planned:?} workspace, but the {current:?} \
+             workspace is currently in use.\n\nApplying this plan with the incorrect workspace \
+             selected could result in state being stored in an unexpected location, or a \
+             downstream error when tenantform attempts apply a plan using the other \
+             workspace's state. If you'd like to continue to use the plan file, you must run \
+             \"tenantform workspace select {planned}\" to select the matching workspace.\nIn \
+             future make sure the selected workspace is not changed between creating and \
+             applying a plan file.\n"
+        ),
+        "",
+    ))
+}
+
 /// Applies a saved plan, after checking it was made against the current state.
-async fn apply_saved(
-    ui: &Ui,
-    common: &Common,
-    store: &dyn StateStore,
-    path: &str,
-) -> CommandResult {
+async fn apply_saved(ui: &Ui, common: &Common, path: &str) -> CommandResult {
     let file = PlanFile::read(Path::new(path))
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
     let plan = file
         .to_plan(path)
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
+    check_plan_workspace(&plan.workspace)?;
+    let store = common::store()?;
+    let store = store.as_ref();
     let config = config::load_sources(Path::new("."), file.sources.clone())
         .map_err(|diags| Failure::Diags(diags, crate::diags::Sources::new(file.sources.clone())))?;
     let _lock = common::lock(store, common, "OperationTypeApply")?;

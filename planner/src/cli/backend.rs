@@ -2,7 +2,8 @@
 //! block keeps `terraform.tfstate` in the working directory; `backend "pg"` keeps the state in
 //! PostgreSQL. Settings come from the block, overridden by the `-backend-config=KEY=VALUE`
 //! values `init` saved, with Terraform's environment fallbacks (`PG_CONN_STR`, ...) for
-//! whatever is still unset. Connection strings are never printed.
+//! whatever is still unset. Each workspace has its own state in the backend; commands use
+//! the current one. Connection strings are never printed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Failure;
 use crate::config::{Backend, backend_settings};
-use crate::state::{LocalStore, PgSettings, PgStore, StateStore};
+use crate::state::{DEFAULT_WORKSPACE, LocalWorkspaces, PgSettings, PgStore, StateStore};
 
 /// Where `init` keeps the `-backend-config` values (readable by the owner only: a connection
 /// string may hold a password, as in Terraform's `.terraform/terraform.tfstate`).
@@ -122,10 +123,51 @@ fn saved_backend_config(kind: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// The state store the configuration asks for.
+/// The backend a configuration selects, with its settings resolved.
+#[derive(Debug)]
+pub enum SelectedBackend {
+    /// State files in the working directory (no `backend` block, or `backend "local"`).
+    Local(LocalWorkspaces),
+    /// Rows of PostgreSQL's `<schema>.states` (`backend "pg"`).
+    Pg(PgSettings),
+}
+
+impl SelectedBackend {
+    /// The state store of `workspace`. As in Terraform, a workspace is created on first use:
+    /// the local backend makes its folder, the `pg` backend writes its row (an empty state).
+    pub fn store(&self, workspace: &str) -> Result<Box<dyn StateStore>, Failure> {
+        let failed = |err| super::common::state_failure(err, "Failed to open the state");
+        match self {
+            SelectedBackend::Local(spaces) => {
+                Ok(Box::new(spaces.store(workspace).map_err(failed)?))
+            }
+            SelectedBackend::Pg(settings) => {
+                let store = PgStore::new(settings.clone(), workspace).map_err(|err| {
+                    Failure::error("Invalid backend configuration", err.to_string())
+                })?;
+                if workspace != DEFAULT_WORKSPACE {
+                    store.create_workspace().map_err(failed)?;
+                }
+                Ok(Box::new(store))
+            }
+        }
+    }
+}
+
+/// The state store of the current workspace (`TF_WORKSPACE`, else the one `workspace
+/// select` chose) in the backend the configuration asks for.
 pub fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Failure> {
+    let workspace = super::workspace::current()?;
+    select_backend(backend)?.store(&workspace)
+}
+
+/// The backend the configuration asks for.
+pub fn select_backend(backend: Option<&Backend>) -> Result<SelectedBackend, Failure> {
+    let here = Path::new(".");
     let Some(backend) = backend else {
-        return Ok(Box::new(LocalStore::in_dir(".")));
+        return Ok(SelectedBackend::Local(LocalWorkspaces::new(
+            here, None, None,
+        )));
     };
     let mut settings: BTreeMap<String, String> = backend
         .settings
@@ -133,14 +175,13 @@ pub fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Fail
         .map(|(key, value)| (key.clone(), value.as_text()))
         .collect();
     settings.extend(saved_backend_config(&backend.kind));
+    let setting = |key: &str| settings.get(key).map(String::as_str);
     match backend.kind.as_str() {
-        "local" => {
-            let path = settings
-                .get("path")
-                .cloned()
-                .unwrap_or_else(|| crate::state::DEFAULT_STATE_FILE.to_string());
-            Ok(Box::new(LocalStore::at_path(path)))
-        }
+        "local" => Ok(SelectedBackend::Local(LocalWorkspaces::new(
+            here,
+            setting("path"),
+            setting("workspace_dir"),
+        ))),
         "pg" => {
             for (key, variable) in PG_ENVIRONMENT {
                 if !settings.contains_key(*key)
@@ -150,9 +191,7 @@ pub fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Fail
                     settings.insert((*key).to_string(), value);
                 }
             }
-            let store = PgStore::new(pg_settings(&settings)?, &workspace())
-                .map_err(|err| Failure::error("Invalid backend configuration", err.to_string()))?;
-            Ok(Box::new(store))
+            Ok(SelectedBackend::Pg(pg_settings(&settings)?))
         }
         other => Err(Failure::error(
             "Unsupported backend type",
@@ -161,14 +200,6 @@ pub fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Fail
             ),
         )),
     }
-}
-
-/// The current workspace: `TF_WORKSPACE`, else `default`.
-fn workspace() -> String {
-    std::env::var("TF_WORKSPACE")
-        .ok()
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| crate::state::DEFAULT_WORKSPACE.to_string())
 }
 
 fn pg_settings(settings: &BTreeMap<String, String>) -> Result<PgSettings, Failure> {

@@ -54,3 +54,38 @@ fn pg_settings_have_terraform_defaults_and_need_a_connection_string() {
     let missing = failure_text(pg_settings(&BTreeMap::new()).err().unwrap());
     assert!(missing.contains("PG_CONN_STR"), "{missing}");
 }
+
+#[test]
+fn the_local_block_places_the_workspaces_and_no_block_means_the_defaults() {
+    let Ok(SelectedBackend::Local(none)) = select_backend(None) else {
+        panic!("no block is the local backend");
+    };
+    assert_eq!(
+        none.state_path("staging"),
+        Path::new("./terraform.tfstate.d/staging/terraform.tfstate")
+    );
+    let setting = |text: &str| crate::config::BackendSetting::String(text.into());
+    let block = Backend {
+        kind: "local".into(),
+        settings: BTreeMap::from([
+            ("path".to_string(), setting("states/main.tfstate")),
+            ("workspace_dir".to_string(), setting("envs")),
+        ]),
+        range: crate::diags::SourceRange {
+            filename: "main.tf".into(),
+            start: Default::default(),
+            end: Default::default(),
+        },
+    };
+    let Ok(SelectedBackend::Local(local)) = select_backend(Some(&block)) else {
+        panic!("backend \"local\" is the local backend");
+    };
+    assert_eq!(
+        local.state_path("default"),
+        Path::new("./states/main.tfstate")
+    );
+    assert_eq!(
+        local.state_path("staging"),
+        Path::new("./envs/staging/terraform.tfstate")
+    );
+}

@@ -91,7 +91,7 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         path_module: ".".into(),
         path_root: ".".into(),
         path_cwd: dir,
-        workspace: "default".into(),
+        workspace: super::workspace::current()?,
         // As in Terraform, the configuration sees an unknown plan timestamp, while the
         // console's own lines have no `plantimestamp` function.
         plan_timestamp: Some(Value::Unknown),

@@ -117,3 +117,15 @@ pub const IGNORE_REMOTE_VERSION: Flag = Flag::bool(
      tenantform offers.",
 );
 pub const FORCE: Flag = Flag::bool("force", "Don't ask for input for confirmation.");
+
+pub const WORKSPACE_STATE: Flag = Flag::value(
+    "state",
+    "=path",
+    "Copy an existing state file into the new workspace.",
+);
+pub const OR_CREATE: Flag = Flag::bool("or-create", "Create the workspace if it does not exist.");
+pub const FORCE_WORKSPACE_DELETE: Flag = Flag::bool(
+    "force",
+    "Remove a workspace even if it is managing resources. tenantform can no longer track or \
+     manage the workspace's infrastructure.",
+);

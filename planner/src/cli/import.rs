@@ -59,13 +59,16 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         ));
     }
     let variables = common.resolve_variables(ui, &config)?;
+    let workspace = super::workspace::current()?;
     let providers = common::start_providers(&config).await?;
     ui.out(&format!(
         "{}: Importing from ID {id:?}...\n",
         ui.bold(&addr.to_string())
     ));
+    let target = engine::ImportTarget { addr: &addr, id };
     let imported =
-        engine::import_with_variables(&config, &state, &providers, &variables, &addr, id).await;
+        engine::import_with_variables(&config, &state, &providers, &variables, target, &workspace)
+            .await;
     common::close_providers(&providers).await;
     let new_state = imported.map_err(|diags| common::with_sources(diags, &config))?;
     store

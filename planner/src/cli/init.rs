@@ -9,7 +9,6 @@ use super::commands::Command;
 use super::common;
 use super::flag_defs;
 use super::{CommandResult, Ui};
-use crate::state::StateStore;
 
 pub static COMMAND: Command = Command {
     name: "init",
@@ -86,10 +85,8 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
                 settings,
             })?;
         }
-        let store = backend::open_store(Some(configured))?;
-        store
-            .read()
-            .map_err(|e| common::state_failure(e, "Failed to get existing workspaces"))?;
+        let selected = backend::select_backend(Some(configured))?;
+        super::workspace::check_selected(&selected)?;
         ui.out(&format!(
             "\n{}\ntenantform will automatically use this backend unless the backend \
              configuration changes.\n",

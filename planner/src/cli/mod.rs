@@ -27,6 +27,7 @@ mod show;
 mod state;
 mod validate;
 mod version;
+mod workspace;
 
 use std::io::Write;
 
@@ -124,6 +125,7 @@ All other commands:
   show          Show the current state or a saved plan
   state         Advanced state management
   version       Show the current tenantform version
+  workspace     Workspace management
 
 Global options (use these before the subcommand, if any):
   -chdir=DIR    Switch to a different working directory before executing the
@@ -151,23 +153,14 @@ pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
         &version::COMMAND,
     ];
     all.extend(state::COMMANDS);
+    all.extend(workspace::COMMANDS);
     all
 }
 
 /// Terraform's commands that tenantform does not have: refused by name.
 const UNSUPPORTED_COMMANDS: &[&str] = &[
-    "get",
-    "login",
-    "logout",
-    "metadata",
-    "modules",
-    "query",
-    "refresh",
-    "stacks",
-    "taint",
-    "test",
+    "get", "login", "logout", "metadata", "modules", "query", "refresh", "stacks", "taint", "test",
     "untaint",
-    "workspace",
 ];
 
 /// Runs the command line `args` (without the program name) and returns the exit code.
@@ -265,6 +258,8 @@ async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
         "graph" => graph::run(ui, command_args).await,
         "providers" => providers_schema::run(ui, command_args).await,
         "force-unlock" => force_unlock::run(ui, command_args),
+        "workspace" => workspace::run(ui, command_args),
+        "env" => workspace::run_legacy(ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"

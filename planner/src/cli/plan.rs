@@ -170,6 +170,7 @@ pub async fn make_plan(
         excludes: planning.excludes.clone(),
         replace: planning.replace.clone(),
         generate_config: planning.generate_config_out.is_some(),
+        workspace: super::workspace::current()?,
     };
     if !options.replace.is_empty() && mode != PlanMode::Normal {
         return Err(Failure::error(

@@ -39,9 +39,10 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         if declarations.has_errors() {
             return Ok((declarations, config.sources));
         }
+        let workspace = super::workspace::current()?;
         let providers = common::start_providers(&config).await?;
         let mut diags = declarations;
-        diags.extend(engine::validate(&config, &providers).await);
+        diags.extend(engine::validate_in_workspace(&config, &providers, &workspace).await);
         common::close_providers(&providers).await;
         Ok::<_, Failure>((diags, config.sources))
     }

@@ -5,6 +5,7 @@ use hcl_edit::structure::Block;
 use tenantform_proto::value::{Type, Value};
 
 use super::load::{Loader, default_source, is_identifier};
+use super::unsupported::RefusedArgument;
 use super::{Local, Output, ProviderConfig, ProviderRequirement, Variable, VariableValidation};
 
 /// Names a variable may not have, reserved for module call arguments.
@@ -19,6 +20,39 @@ const RESERVED_VARIABLE_NAMES: &[&str] = &[
     "version",
 ];
 
+/// Variable arguments of Terraform 1.15 that tenantform does not implement.
+const REFUSED_VARIABLE_ARGUMENTS: &[RefusedArgument] = &[
+    (
+        "ephemeral",
+        "ephemeral values are not implemented; every variable value may be stored in plans.",
+    ),
+    (
+        "deprecated",
+        "deprecation warnings for variables are not implemented.",
+    ),
+    ("const", "constant variables are not implemented."),
+];
+
+/// Output arguments of Terraform 1.15 that tenantform does not implement.
+const REFUSED_OUTPUT_ARGUMENTS: &[RefusedArgument] = &[
+    (
+        "ephemeral",
+        "ephemeral values are not implemented; every output value is stored in the state.",
+    ),
+    (
+        "deprecated",
+        "deprecation warnings for outputs are not implemented.",
+    ),
+    ("type", "type constraints on outputs are not implemented."),
+];
+
+/// Output blocks of Terraform 1.15 that tenantform does not implement.
+const REFUSED_OUTPUT_BLOCKS: &[RefusedArgument] = &[(
+    "precondition",
+    "output preconditions are not checked yet; use a precondition in a resource's \
+     lifecycle block or a check block.",
+)];
+
 impl Loader {
     pub(super) fn terraform_block(&mut self, block: &Block) {
         if self.labels(block, &[]).is_none() {
@@ -29,6 +63,7 @@ impl Loader {
             &["required_version", "experiments", "language"],
             &["required_providers", "backend", "cloud", "provider_meta"],
         );
+        self.terraform_settings(&block.body);
         self.backend_blocks(block);
         for required in block.body.get_blocks("required_providers") {
             let here = self.range_or_start(Self::header_span(required));
@@ -52,6 +87,16 @@ impl Loader {
             let body = required.body.clone();
             for attr in body.attributes() {
                 let name = attr.key.value().to_string();
+                if let Some(span) = configuration_aliases_span(&attr.value) {
+                    self.not_supported(
+                        "The \"configuration_aliases\" argument in required_providers",
+                        "a module receives only its caller's default provider \
+                         configurations, since module \"providers\" arguments are not \
+                         implemented.",
+                        span,
+                    );
+                    continue;
+                }
                 if let Some(requirement) = self.provider_requirement(&name, &attr.value) {
                     self.config.required_providers.insert(name, requirement);
                 }
@@ -128,7 +173,25 @@ impl Loader {
         if !self.valid_name(&name, "provider local", block, 0) {
             return;
         }
+        if !self.config.path.is_empty() {
+            self.not_supported(
+                "A provider block in a child module",
+                "modules use the root module's provider configurations; move the \
+                 configuration to the root module.",
+                Self::header_span(block),
+            );
+            return;
+        }
         let mut body = block.body.clone();
+        self.refuse_arguments(
+            &body,
+            "provider",
+            &[(
+                "alias",
+                "alternate provider configurations are not implemented; each provider has \
+                 one (default) configuration.",
+            )],
+        );
         let alias = match body.remove_attribute("alias") {
             Some(attr) => match self.constant_string(&attr.value, "alias") {
                 Some(alias) if is_identifier(&alias) => Some(alias),
@@ -146,7 +209,15 @@ impl Loader {
             },
             None => None,
         };
-        body.remove_attribute("version");
+        self.refuse_arguments(
+            &body,
+            "provider",
+            &[(
+                "version",
+                "version constraints in provider blocks are deprecated in Terraform; declare \
+                 them in required_providers.",
+            )],
+        );
         let key = match &alias {
             Some(alias) => format!("{name}.{alias}"),
             None => name.clone(),
@@ -213,9 +284,12 @@ impl Loader {
                 "type",
                 "nullable",
                 "ephemeral",
+                "deprecated",
+                "const",
             ],
             &["validation"],
         );
+        self.refuse_arguments(body, "variable", REFUSED_VARIABLE_ARGUMENTS);
         let description = match body.get_attribute("description") {
             Some(attr) => self
                 .constant_string(&attr.value, "description")
@@ -350,9 +424,13 @@ impl Loader {
                 "sensitive",
                 "depends_on",
                 "ephemeral",
+                "deprecated",
+                "type",
             ],
             &["precondition"],
         );
+        self.refuse_arguments(body, "output", REFUSED_OUTPUT_ARGUMENTS);
+        self.refuse_blocks(body, "output", REFUSED_OUTPUT_BLOCKS);
         let header = Self::header_span(block);
         let Some(value) = body.get_attribute("value") else {
             self.error(
@@ -374,6 +452,10 @@ impl Loader {
                 .unwrap_or(false),
             None => false,
         };
+        let depends_on = match body.get_attribute("depends_on") {
+            Some(attr) => self.depends_on(&attr.value),
+            None => super::DependsOn::default(),
+        };
         let range = self.range_or_start(header.clone());
         if let Some(previous) = self.config.outputs.get(&name) {
             let detail = format!(
@@ -387,6 +469,7 @@ impl Loader {
         let output = Output {
             name: name.clone(),
             expr: value.value.clone(),
+            depends_on,
             sensitive,
             description,
             file: self.file.clone(),
@@ -412,4 +495,19 @@ pub fn normalize_source(text: &str) -> Option<String> {
         _ => return None,
     };
     Some(full.to_lowercase())
+}
+
+/// The span of the `configuration_aliases` key when `expr` is an object that has one.
+fn configuration_aliases_span(
+    expr: &hcl_edit::expr::Expression,
+) -> Option<Option<std::ops::Range<usize>>> {
+    let hcl_edit::expr::Expression::Object(object) = expr else {
+        return None;
+    };
+    object.iter().find_map(|(key, _)| match key {
+        hcl_edit::expr::ObjectKey::Ident(ident) if ident.as_str() == "configuration_aliases" => {
+            Some(ident.span())
+        }
+        _ => None,
+    })
 }

@@ -9,20 +9,47 @@ use tenantform_proto::value::{AttributePath, PathStep};
 
 use super::load::Loader;
 use super::{Condition, IgnoreChanges, Lifecycle};
+use crate::addrs::ResourceMode;
 
 impl Loader {
+    /// A data resource's `lifecycle` allows only conditions, as in Terraform.
+    fn data_lifecycle_arguments(&mut self, body: &Body) {
+        self.check_blocks(body, &["precondition", "postcondition"]);
+        for attr in body.attributes() {
+            let name = attr.key.value().as_str();
+            self.error(
+                "Invalid data resource lifecycle argument",
+                format!(
+                    "The lifecycle argument \"{name}\" is defined only for managed resources \
+                     (\"resource\" blocks), and is not valid for data resources."
+                ),
+                attr.key.span(),
+            );
+        }
+    }
+
     /// The rules of a `lifecycle` block body.
-    pub(super) fn lifecycle(&mut self, body: &Body) -> Lifecycle {
-        self.check_arguments(
-            body,
-            &[
-                "create_before_destroy",
-                "prevent_destroy",
-                "ignore_changes",
-                "replace_triggered_by",
-            ],
-            &["precondition", "postcondition"],
-        );
+    pub(super) fn lifecycle(&mut self, body: &Body, mode: ResourceMode) -> Lifecycle {
+        match mode {
+            ResourceMode::Managed => {
+                self.refuse_blocks(
+                    body,
+                    "lifecycle",
+                    &[("action_trigger", "actions are not implemented.")],
+                );
+                self.check_arguments(
+                    body,
+                    &[
+                        "create_before_destroy",
+                        "prevent_destroy",
+                        "ignore_changes",
+                        "replace_triggered_by",
+                    ],
+                    &["precondition", "postcondition", "action_trigger"],
+                );
+            }
+            ResourceMode::Data => self.data_lifecycle_arguments(body),
+        }
         let flag = |loader: &mut Loader, name: &str| match body.get_attribute(name) {
             Some(attr) => loader.constant_bool(&attr.value, name).unwrap_or(false),
             None => false,

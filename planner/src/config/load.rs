@@ -33,7 +33,14 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, Diagnostics> {
         let is_file = entry
             .file_type()
             .is_ok_and(|t| t.is_file() || t.is_symlink());
-        if !is_file || !name.ends_with(".tf") || name.starts_with('.') {
+        if !is_file || is_ignored_file(&name) {
+            continue;
+        }
+        if let Some(refusal) = refused_file_kind(&name) {
+            diags.push(refusal);
+            continue;
+        }
+        if !name.ends_with(".tf") {
             continue;
         }
         match std::fs::read_to_string(entry.path()) {
@@ -51,6 +58,38 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, Diagnostics> {
     } else {
         Ok(files)
     }
+}
+
+/// Files Terraform skips: hidden files and editors' backup and lock files.
+fn is_ignored_file(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// The refusal of a configuration file kind Terraform reads and tenantform does not:
+/// JSON configuration (`*.tf.json`) and override files (`override.tf`, `*_override.tf`).
+fn refused_file_kind(name: &str) -> Option<Diagnostic> {
+    let stem = name
+        .strip_suffix(".tf.json")
+        .or_else(|| name.strip_suffix(".tf"))?;
+    if stem == "override" || stem.ends_with("_override") {
+        return Some(Diagnostic::error(
+            "Unsupported by tenantform: override files",
+            format!(
+                "Override files are not supported by tenantform: {name:?} would be merged \
+                 into the configuration by Terraform. Merge its content into the other files."
+            ),
+        ));
+    }
+    if name.ends_with(".tf.json") {
+        return Some(Diagnostic::error(
+            "Unsupported by tenantform: JSON configuration files",
+            format!(
+                "JSON configuration files (*.tf.json) are not supported by tenantform: \
+                 {name:?} cannot be read. Write the configuration in the native syntax (.tf)."
+            ),
+        ));
+    }
+    None
 }
 
 /// Parses and decodes every file; see [`crate::config::load_sources`].
@@ -170,9 +209,11 @@ impl ModuleTree {
         if !(call.source.starts_with("./") || call.source.starts_with("../")) {
             return fail(
                 self,
-                "Module not installed",
+                "Unsupported by tenantform: remote module sources",
                 format!(
-                    "The module source {:?} is not a local path. Only local modules (sources                      starting with \"./\" or \"../\") are supported.",
+                    "The module source {:?} is not a local path: registry, Git, HTTP and other \
+                     remote module sources are not supported by tenantform. Only local modules \
+                     (sources starting with \"./\" or \"../\") are supported.",
                     call.source
                 ),
             );
@@ -296,6 +337,7 @@ impl Loader {
                     "moved" => self.moved_block(block),
                     "removed" => self.removed_block(block),
                     "import" => self.import_block(block),
+                    _ if self.refused_top_level_block(block) => {}
                     other => self.error(
                         "Unsupported block type",
                         format!("Blocks of type \"{other}\" are not expected here."),

@@ -13,6 +13,8 @@ mod modules;
 mod provisioners;
 mod refactoring;
 mod resources;
+mod unsupported;
+pub mod version_constraint;
 
 #[cfg(test)]
 mod tests;
@@ -272,6 +274,8 @@ pub struct Resource {
 pub struct Output {
     pub name: String,
     pub expr: Expression,
+    /// `depends_on`: what must be complete before the value is evaluated.
+    pub depends_on: DependsOn,
     pub sensitive: bool,
     pub description: String,
     pub file: String,

@@ -4,8 +4,27 @@ use hcl_edit::Span;
 use hcl_edit::structure::Block;
 
 use super::load::Loader;
+use super::unsupported::RefusedArgument;
 use super::{Check, DependsOn, ModuleCall};
 use crate::addrs::ResourceMode;
+
+/// Module call arguments of Terraform 1.15 that tenantform does not implement.
+const REFUSED_MODULE_ARGUMENTS: &[RefusedArgument] = &[
+    (
+        "version",
+        "only local modules (sources starting with \"./\" or \"../\") are supported, and \
+         they have no version.",
+    ),
+    (
+        "providers",
+        "passing provider configurations to a module is not implemented; a module uses \
+         its caller's default provider configurations.",
+    ),
+    (
+        "ignore_nested_deprecations",
+        "deprecation warnings are not implemented.",
+    ),
+];
 
 impl Loader {
     pub(super) fn module_block(&mut self, block: &Block) {
@@ -39,8 +58,10 @@ impl Loader {
         let Some(source) = self.constant_string(&source_attr.value, "source") else {
             return;
         };
-        body.remove_attribute("version");
-        body.remove_attribute("providers");
+        self.refuse_arguments(&body, "module", REFUSED_MODULE_ARGUMENTS);
+        for name in ["version", "providers", "ignore_nested_deprecations"] {
+            body.remove_attribute(name);
+        }
         let count = body.remove_attribute("count").map(|a| a.value);
         let for_each = body.remove_attribute("for_each").map(|a| a.value);
         if let (Some(count_expr), Some(_)) = (&count, &for_each) {
@@ -56,6 +77,15 @@ impl Loader {
             None => DependsOn::default(),
         };
         for nested in body.blocks() {
+            if nested.ident.value().as_str() == "_" {
+                self.not_supported(
+                    "The \"_\" block in module blocks",
+                    "the meta-argument escaping block is not implemented; name the module's \
+                     variables differently from the meta-arguments.",
+                    nested.ident.span(),
+                );
+                continue;
+            }
             self.error(
                 "Unsupported block type",
                 format!(

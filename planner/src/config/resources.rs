@@ -100,6 +100,17 @@ impl Loader {
         let provider_explicit = body.get_attribute("provider").is_some();
         let (provider, provider_alias) = match body.remove_attribute("provider") {
             Some(attr) => match provider_reference(&attr.value) {
+                Some((name, Some(alias))) => {
+                    self.not_supported(
+                        "A provider configuration alias",
+                        &format!(
+                            "\"{name}.{alias}\" names an alternate provider configuration, and \
+                             only default configurations are implemented."
+                        ),
+                        attr.value.span(),
+                    );
+                    (name, Some(alias))
+                }
                 Some(reference) => reference,
                 None => {
                     self.error(
@@ -117,6 +128,16 @@ impl Loader {
             Some(attr) => self.depends_on(&attr.value),
             None => DependsOn::default(),
         };
+        self.refuse_blocks(
+            &body,
+            "resource",
+            &[(
+                "_",
+                "the meta-argument escaping block is not implemented; no provider schema \
+                 served by tenantform has an argument named like a meta-argument.",
+            )],
+        );
+        body.remove_blocks("_");
         let mut lifecycles = body.remove_blocks("lifecycle");
         if lifecycles.len() > 1 {
             let first = self.range(lifecycles[0].ident.span()).map(|r| r.short());
@@ -136,7 +157,7 @@ impl Loader {
             ResourceMode::Data => Vec::new(),
         };
         let lifecycle_rules = match &lifecycle {
-            Some(body) => self.lifecycle(body),
+            Some(body) => self.lifecycle(body, mode),
             None => super::Lifecycle::default(),
         };
         let resource = Resource {

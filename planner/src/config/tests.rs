@@ -25,11 +25,6 @@ const VERSIONS_TF: &str = r#"terraform {
 provider "tenant" {
   backend = "embedded"
 }
-
-provider "tenant" {
-  alias   = "eu"
-  backend = "postgres"
-}
 "#;
 
 const MAIN_TF: &str = r#"variable "tenants" {
@@ -66,7 +61,7 @@ resource "tenant" "this" {
 
 resource "tenant_user" "admin" {
   count      = 2
-  provider   = tenant.eu
+  provider   = tenant
   tenant_id  = tenant.this["acme"].id
   email      = "admin${count.index}@acme.test"
   depends_on = [tenant.this, data.tenants.all]
@@ -118,12 +113,7 @@ fn a_realistic_configuration_loads() {
         config.required_providers["random"].source,
         "registry.terraform.io/hashicorp/random"
     );
-    assert_eq!(
-        config.providers.keys().collect::<Vec<_>>(),
-        vec!["tenant", "tenant.eu"]
-    );
-    assert_eq!(config.providers["tenant.eu"].alias.as_deref(), Some("eu"));
-    assert!(!config.providers["tenant.eu"].body.has_attribute("alias"));
+    assert_eq!(config.providers.keys().collect::<Vec<_>>(), vec!["tenant"]);
 
     let tenants = &config.variables["tenants"];
     assert_eq!(tenants.description, "Tenants to onboard");
@@ -160,7 +150,7 @@ fn a_realistic_configuration_loads() {
 
     let admin = &config.resources[&ResourceAddr::managed("tenant_user", "admin")];
     assert_eq!(admin.provider, "tenant");
-    assert_eq!(admin.provider_alias.as_deref(), Some("eu"));
+    assert!(admin.provider_explicit && admin.provider_alias.is_none());
     assert!(admin.count.is_some());
     let deps: Vec<String> = admin
         .depends_on
@@ -320,11 +310,84 @@ fn a_directory_is_read_in_name_order() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("b.tf"), "variable \"x\" {}\n").unwrap();
     std::fs::write(dir.path().join("a.tf"), "variable \"x\" {}\n").unwrap();
-    std::fs::write(dir.path().join("ignored.tf.json"), "{").unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not hcl {").unwrap();
     let diags = load_dir(dir.path()).unwrap_err();
     let range = diags.0[0].range.as_ref().unwrap();
     assert_eq!(range.filename, "b.tf");
     let missing = load_dir(&dir.path().join("missing")).unwrap_err();
     assert_eq!(missing.0[0].summary, "Failed to read module directory");
+}
+
+#[test]
+fn json_and_override_files_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), "locals {}\n").unwrap();
+    std::fs::write(dir.path().join("extra.tf.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("db_override.tf"), "locals {}\n").unwrap();
+    std::fs::write(dir.path().join("main.tftest.hcl"), "run \"x\" {}\n").unwrap();
+    let diags = load_dir(dir.path()).unwrap_err();
+    let details: Vec<&str> = diags.0.iter().map(|d| d.detail.as_str()).collect();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(details[0].contains("\"db_override.tf\"") && details[0].contains("not supported"));
+    assert!(details[1].contains("\"extra.tf.json\"") && details[1].contains("not supported"));
+}
+
+#[test]
+fn constructs_tenantform_does_not_implement_are_refused_by_name() {
+    let text = r#"
+terraform {
+  required_version = ">= 1.15, < 2.0"
+  language         = TF2021
+  cloud {}
+}
+variable "v" {
+  ephemeral = true
+}
+output "o" {
+  value = 1
+  type  = number
+}
+ephemeral "tenant" "e" {}
+provider "tenant" {
+  alias = "eu"
+}
+resource "tenant" "t" {
+  provider = tenant.eu
+}
+"#;
+    assert_eq!(
+        problems(&[("main.tf", text)]),
+        vec![
+            "Unsupported by tenantform: The \"cloud\" block in terraform blocks @ main.tf:5:3",
+            "Unsupported by tenantform: The \"ephemeral\" argument of variable blocks @ main.tf:8:3",
+            "Unsupported by tenantform: The \"type\" argument of output blocks @ main.tf:12:3",
+            "Unsupported by tenantform: The \"ephemeral\" block @ main.tf:14:1",
+            "Unsupported by tenantform: The \"alias\" argument of provider blocks @ main.tf:16:3",
+            "Unsupported by tenantform: A provider configuration alias @ main.tf:19:14",
+        ]
+    );
+}
+
+#[test]
+fn required_version_is_checked_against_the_compatible_terraform_version() {
+    let unmet = "terraform {\n  required_version = \"~> 1.14.0\"\n}\n";
+    assert_eq!(
+        problems(&[("main.tf", unmet)]),
+        vec!["Unsupported Terraform Core version @ main.tf:2:22"]
+    );
+    let edition = "terraform {\n  language = TF2038\n}\n";
+    assert_eq!(
+        problems(&[("main.tf", edition)]),
+        vec!["Unsupported language edition @ main.tf:2:14"]
+    );
+}
+
+#[test]
+fn a_provider_block_in_a_child_module_is_refused() {
+    let root = "module \"child\" {\n  source = \"./child\"\n}\n";
+    let child = "provider \"tenant\" {}\n";
+    assert_eq!(
+        problems(&[("main.tf", root), ("child/main.tf", child)]),
+        vec!["Unsupported by tenantform: A provider block in a child module @ child/main.tf:1:1"]
+    );
 }

@@ -78,6 +78,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
+        workspace: "default".into(),
     };
     let state = crate::state::State::new();
     let providers = fake_providers();

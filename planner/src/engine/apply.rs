@@ -61,6 +61,7 @@ pub(crate) async fn apply(
     let mut scope = Scope::new(config, &graph, providers, &plan.variables, false);
     scope.use_plan_timestamp(&plan.timestamp);
     scope.destroying = plan.mode == PlanMode::Destroy;
+    scope.workspace = plan.workspace.clone();
     let applier = InstanceApplier {
         scope,
         recorder: options.recorder,

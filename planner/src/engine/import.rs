@@ -23,9 +23,10 @@ pub(crate) async fn import(
     state: &State,
     providers: &Providers,
     variables: &BTreeMap<String, Value>,
-    addr: &InstanceAddr,
-    id: &str,
+    target: super::ImportTarget<'_>,
+    workspace: &str,
 ) -> Result<State, Diagnostics> {
+    let super::ImportTarget { addr, id } = target;
     let module_path = static_module_path(&addr.module);
     let Some(module) = config.descendant(&module_path) else {
         return Err(Diagnostic::error(
@@ -62,7 +63,8 @@ pub(crate) async fn import(
         .into());
     }
     let graph = ConfigGraph::build(config)?;
-    let scope = Scope::new(config, &graph, providers, variables, false);
+    let mut scope = Scope::new(config, &graph, providers, variables, false);
+    scope.workspace = workspace.to_string();
     // Configure the providers and expand the module calls; resources and outputs are not
     // evaluated.
     walk(

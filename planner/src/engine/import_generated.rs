@@ -45,20 +45,6 @@ impl Planner<'_> {
         self.scope.configure_unlisted(&local).await?;
         let range = Some(import.to_range.clone());
         let client = self.scope.client(&local, range.clone())?;
-        if client.generates_resource_config() {
-            // Terraform would ask the provider (GenerateResourceConfig), which the protocol
-            // definition tenantform speaks does not have yet.
-            return Err(crate::diags::Diagnostic::error(
-                "Unsupported configuration generation",
-                format!(
-                    "The provider {local:?} generates resource configuration itself \
-                     (GenerateResourceConfig); generating configuration with such a provider is \
-                     not supported by tenantform yet."
-                ),
-            )
-            .with_range(range)
-            .into());
-        }
         let type_name = &import.to.resource.type_name;
         let schema = resource_schema(self.scope.providers, &local, type_name, range.clone())?;
         let subject = |addr| Subject {
@@ -77,7 +63,7 @@ impl Planner<'_> {
             }
             let subject = subject(target.addr.clone());
             let prior = self.import_prior(&subject, &pending(&target)).await?;
-            let config = config_from_state(&schema.block, &prior.value);
+            let config = self.generated_config(&subject, &prior.value).await?;
             imported.push((subject, target.id, prior, config));
         }
         let Some(text) = generated_text(import, &schema.block, &imported) else {
@@ -93,6 +79,32 @@ impl Planner<'_> {
             self.finish(&subject, change);
         }
         Ok(())
+    }
+}
+
+impl Planner<'_> {
+    /// The configuration of an imported object: the provider's own (GenerateResourceConfig)
+    /// when it declares the capability, as Terraform asks it, or else Terraform's fallback,
+    /// derived from the state.
+    async fn generated_config(
+        &self,
+        subject: &Subject<'_>,
+        state: &Value,
+    ) -> Result<Value, Diagnostics> {
+        if !subject.client.generates_resource_config() {
+            return Ok(config_from_state(&subject.schema.block, state));
+        }
+        let (config, diagnostics) = subject
+            .client
+            .generate_resource_config(&subject.addr.resource.type_name, state)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(super::diagnostics::provider_diagnostics(
+            &subject.addr.to_string(),
+            diagnostics,
+            subject.range.clone(),
+        ))?;
+        Ok(config)
     }
 }
 

@@ -40,7 +40,7 @@ use crate::config::Config;
 use crate::diags::Diagnostics;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
-use crate::state::{DeposedChange, InstanceState, State};
+use crate::state::{DEFAULT_WORKSPACE, DeposedChange, InstanceState, State};
 
 /// The default number of instances worked on at once.
 pub const DEFAULT_PARALLELISM: usize = 10;
@@ -61,6 +61,8 @@ pub struct PlanOptions {
     pub replace: Vec<InstanceAddr>,
     /// `-generate-config-out`: generate the configuration of import targets without one.
     pub generate_config: bool,
+    /// The workspace planned in (`terraform.workspace`); the plan records it.
+    pub workspace: String,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before
@@ -111,7 +113,16 @@ pub struct ApplyOptions<'a> {
 
 /// Validates the configuration against the providers' schemas (no state, no changes).
 pub async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
-    validate::validate(config, providers).await
+    validate_in_workspace(config, providers, DEFAULT_WORKSPACE).await
+}
+
+/// Validates as [`validate`] does, with `terraform.workspace` evaluating to `workspace`.
+pub async fn validate_in_workspace(
+    config: &Config,
+    providers: &Providers,
+    workspace: &str,
+) -> Diagnostics {
+    validate::validate(config, providers, workspace).await
 }
 
 /// Plans the changes that make the infrastructure match the configuration.
@@ -144,20 +155,36 @@ pub async fn import(
     addr: &InstanceAddr,
     id: &str,
 ) -> Result<State, Diagnostics> {
-    import_with_variables(config, state, providers, &BTreeMap::new(), addr, id).await
+    let variables = BTreeMap::new();
+    let target = ImportTarget { addr, id };
+    import_with_variables(
+        config,
+        state,
+        providers,
+        &variables,
+        target,
+        DEFAULT_WORKSPACE,
+    )
+    .await
 }
 
-/// Imports an existing object into state at `addr`, with input variable values for the
-/// provider configuration.
+/// What `import` imports: the object `id` at the address `addr`.
+pub struct ImportTarget<'a> {
+    pub addr: &'a InstanceAddr,
+    pub id: &'a str,
+}
+
+/// Imports an existing object into state, with input variable values for the provider
+/// configuration, in `workspace` (`terraform.workspace`).
 pub async fn import_with_variables(
     config: &Config,
     state: &State,
     providers: &Providers,
     variables: &BTreeMap<String, Value>,
-    addr: &InstanceAddr,
-    id: &str,
+    target: ImportTarget<'_>,
+    workspace: &str,
 ) -> Result<State, Diagnostics> {
-    import::import(config, state, providers, variables, addr, id).await
+    import::import(config, state, providers, variables, target, workspace).await
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ pub(crate) async fn plan(
     let state = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
+    scope.workspace = options.workspace.clone();
     let planner = Planner {
         scope,
         state,
@@ -145,6 +146,7 @@ pub(crate) async fn plan(
         targeted: planner.targeting.is_some(),
         untouched: planner.untouched.into_inner().expect("untouched instances"),
         timestamp,
+        workspace: options.workspace.clone(),
     })
 }
 

@@ -55,6 +55,8 @@ pub(crate) struct Scope<'a> {
     /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
     /// unknown instead of errors.
     pub destroying: bool,
+    /// What `terraform.workspace` evaluates to: the workspace the operation runs in.
+    pub workspace: String,
     /// `plantimestamp()`: when this walk started (unknown while validating).
     plan_timestamp: Value,
 }
@@ -83,6 +85,7 @@ impl<'a> Scope<'a> {
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|_| ".".into()),
             destroying: false,
+            workspace: crate::state::DEFAULT_WORKSPACE.to_string(),
             plan_timestamp: if unknown_missing_variables {
                 Value::Unknown
             } else {
@@ -194,7 +197,7 @@ impl<'a> Scope<'a> {
             path_module: config.dir.display().to_string(),
             path_root: self.config.dir.display().to_string(),
             path_cwd: self.path_cwd.clone(),
-            workspace: "default".into(),
+            workspace: self.workspace.clone(),
             plan_timestamp: Some(self.plan_timestamp.clone()),
             builtin_provider_names: crate::lang::functions::builtin_provider_names(
                 config

@@ -19,13 +19,18 @@ use super::scope::{ProviderUse, Scope};
 /// How many provider validation calls run at once.
 const VALIDATE_PARALLELISM: usize = 10;
 
-pub(crate) async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
+pub(crate) async fn validate(
+    config: &Config,
+    providers: &Providers,
+    workspace: &str,
+) -> Diagnostics {
     let graph = match ConfigGraph::build(config) {
         Ok(graph) => graph,
         Err(diags) => return diags,
     };
     let variables = BTreeMap::new();
-    let scope = Scope::new(config, &graph, providers, &variables, true);
+    let mut scope = Scope::new(config, &graph, providers, &variables, true);
+    scope.workspace = workspace.to_string();
     walk(
         &graph.dag(),
         VALIDATE_PARALLELISM,

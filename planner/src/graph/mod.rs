@@ -313,6 +313,13 @@ impl<'a> Builder<'a> {
         for (name, output) in &config.outputs {
             let refs = lang::expression_references(&output.expr, &output.file, sources);
             self.add_references(config, Node::Output(name.clone()), refs);
+            let depends_on = &output.depends_on;
+            self.add_depends_on(
+                config,
+                &Node::Output(name.clone()),
+                &depends_on.resources,
+                &depends_on.modules,
+            );
         }
         for (name, check) in &config.checks {
             let refs = check

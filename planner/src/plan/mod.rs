@@ -155,6 +155,8 @@ pub struct Plan {
     /// When planning started (RFC 3339): `plantimestamp()` during the plan, and again while
     /// applying it, as in Terraform.
     pub timestamp: String,
+    /// The workspace the plan was made in; applying it in another one is refused.
+    pub workspace: String,
 }
 
 impl Plan {

@@ -124,6 +124,9 @@ pub struct PlanFile {
     /// Made with `-target` or `-exclude`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub targeted: bool,
+    /// The workspace the plan was made in (`default` in files that predate the record).
+    #[serde(default = "default_workspace")]
+    pub workspace: String,
     /// The variables a source set when planning (defaults aside), as Terraform records them:
     /// applying the plan refuses a different value for these and any value for the others.
     /// `None` in files that predate the record.
@@ -325,6 +328,7 @@ impl PlanFile {
                 })
                 .collect(),
             targeted: plan.targeted,
+            workspace: plan.workspace.clone(),
             set_variables: None,
             untouched: plan.untouched.iter().map(encode_change).collect(),
             timestamp: plan.timestamp.clone(),
@@ -378,6 +382,7 @@ impl PlanFile {
             prior_serial: self.prior_serial,
             warnings: Default::default(),
             targeted: self.targeted,
+            workspace: self.workspace.clone(),
             untouched,
             timestamp: self.timestamp.clone(),
         })
@@ -531,6 +536,11 @@ fn encode_change(c: &ResourceChange) -> EncodedChange {
     }
 }
 
+/// The workspace of plan files written before plans recorded theirs.
+fn default_workspace() -> String {
+    crate::state::DEFAULT_WORKSPACE.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -624,12 +634,14 @@ mod tests {
             targeted: false,
             untouched: Vec::new(),
             timestamp: "2026-01-02T03:04:05Z".into(),
+            workspace: "staging".into(),
         }
     }
 
     fn assert_same(a: &Plan, b: &Plan) {
         assert_eq!(a.mode, b.mode);
         assert_eq!(a.timestamp, b.timestamp);
+        assert_eq!(a.workspace, b.workspace);
         assert_eq!(a.variables, b.variables);
         assert_eq!(
             (&a.prior_lineage, a.prior_serial),

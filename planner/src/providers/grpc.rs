@@ -485,6 +485,26 @@ impl ProviderClient for GrpcProvider {
         })
     }
 
+    async fn generate_resource_config(
+        &self,
+        type_name: &str,
+        state: &Value,
+    ) -> Result<(Value, Vec<ProviderDiagnostic>), ProviderError> {
+        let ty = self.resource_type(type_name).await?;
+        let request = wire::generate_resource_config::Request {
+            type_name: type_name.to_string(),
+            state: Some(self.encode(state, ty)?),
+        };
+        let mut client = self.client();
+        let response = self
+            .call("GenerateResourceConfig", self.timeouts.other, async move {
+                client.generate_resource_config(request).await
+            })
+            .await?;
+        let config = self.decode(response.config.as_ref(), ty)?;
+        Ok((config, diagnostics(response.diagnostics)))
+    }
+
     async fn import_resource_state(
         &self,
         type_name: &str,

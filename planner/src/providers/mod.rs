@@ -99,6 +99,19 @@ pub trait ProviderClient: Send + Sync {
     fn generates_resource_config(&self) -> bool {
         false
     }
+    /// GenerateResourceConfig: a configuration for an imported object, from its state; asked
+    /// only of providers that declare the capability.
+    async fn generate_resource_config(
+        &self,
+        type_name: &str,
+        _state: &Value,
+    ) -> Result<(Value, Vec<ProviderDiagnostic>), ProviderError> {
+        Err(ProviderError::Call {
+            provider: type_name.to_string(),
+            operation: "GenerateResourceConfig",
+            detail: "the provider does not generate resource configuration".into(),
+        })
+    }
     async fn validate_provider_config(
         &self,
         config: &Value,

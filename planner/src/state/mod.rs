@@ -7,6 +7,7 @@
 //!   `terraform.tfstate` in the working directory (with a lock and an append-only journal that
 //!   makes every instance change durable at a cost linear in the work), [`PgStore`] keeps it
 //!   in PostgreSQL as Terraform's `pg` backend does (advisory locks, plus a journal table),
+//!   one row per workspace; [`LocalWorkspaces`] places the local backend's workspaces,
 //!   [`MemoryStore`] is the in-process fake for tests.
 //! - Deposed objects: a create-before-destroy first moves the current object aside under a
 //!   deposed key ([`DeposedChange::Depose`]), so that it stays tracked until its deletion is
@@ -15,6 +16,7 @@
 pub mod format_v4;
 mod journal;
 mod local;
+mod local_workspaces;
 mod lock;
 mod memory;
 mod postgres;
@@ -32,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::addrs::InstanceAddr;
 
 pub use local::{DEFAULT_STATE_FILE, LocalStore};
+pub use local_workspaces::{DEFAULT_WORKSPACE_DIR, LocalWorkspaces};
 pub use lock::{LockInfo, StateLock};
 pub use memory::MemoryStore;
 pub use postgres::{DEFAULT_WORKSPACE, PgStore};

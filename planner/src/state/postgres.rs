@@ -252,6 +252,69 @@ impl PgStore {
     }
 }
 
+/// Workspaces, as Terraform's `pg` backend keeps them: one `states` row each.
+impl PgStore {
+    /// Terraform's workspace listing: `default` first, then the name of every other row,
+    /// sorted.
+    pub fn workspaces(&self) -> Result<Vec<String>, StateError> {
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let query = format!(
+            "SELECT name FROM {}.states WHERE name != $1 ORDER BY name",
+            self.schema
+        );
+        let rows = self
+            .bridge
+            .run(client.query(&query, &[&DEFAULT_WORKSPACE]))
+            .map_err(self.failed("list the workspaces"))?;
+        let mut names = vec![DEFAULT_WORKSPACE.to_string()];
+        names.extend(
+            rows.iter()
+                .filter_map(|row| row.get::<_, Option<String>>(0)),
+        );
+        Ok(names)
+    }
+
+    /// Creates this workspace's row with an empty state unless it exists, under the lock, as
+    /// Terraform's `pg` backend does when a workspace is first used (the row is how the
+    /// listing knows the workspace).
+    pub fn create_workspace(&self) -> Result<(), StateError> {
+        if self.workspace == DEFAULT_WORKSPACE || self.workspaces()?.contains(&self.workspace) {
+            return Ok(());
+        }
+        let _lock = self.lock("init", Duration::ZERO)?;
+        if self.read()?.is_none() {
+            self.write(&State::new())?;
+        }
+        Ok(())
+    }
+
+    /// Deletes this workspace's row and journal (never the `default` workspace's).
+    pub fn delete_workspace(&self) -> Result<(), StateError> {
+        if self.workspace == DEFAULT_WORKSPACE {
+            return Err(StateError::Backend {
+                action: "delete the workspace",
+                detail: "can't delete default state".into(),
+            });
+        }
+        let mut inner = self.inner();
+        let client = self.client(&mut inner)?;
+        let rows = format!("DELETE FROM {}.states WHERE name = $1", self.schema);
+        let journal = format!(
+            "DELETE FROM {}.tenantform_journal WHERE state_name = $1",
+            self.schema
+        );
+        self.bridge
+            .run(async {
+                client.execute(&rows, &[&self.workspace]).await?;
+                client.execute(&journal, &[&self.workspace]).await
+            })
+            .map_err(self.failed("delete the workspace"))?;
+        inner.snapshot = None;
+        Ok(())
+    }
+}
+
 impl StateStore for PgStore {
     fn read(&self) -> Result<Option<State>, StateError> {
         let mut inner = self.inner();

@@ -11,6 +11,7 @@ mod refactor_tests;
 mod scale_tests;
 mod sensitivity_tests;
 mod targeting_tests;
+mod workspace_tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,6 +57,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
+        workspace: "default".into(),
     }
 }
 

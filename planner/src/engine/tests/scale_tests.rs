@@ -35,6 +35,7 @@ async fn timings(pairs: usize) -> (f64, f64) {
         excludes: Vec::new(),
         replace: Vec::new(),
         generate_config: false,
+        workspace: "default".into(),
     };
     let plan = super::super::plan(
         &config,

@@ -11,13 +11,12 @@ use tenantform_proto::value::{Type, Value, decode_json, type_from_json};
 
 use super::{attr, block, error};
 use crate::providers::{ProviderDiagnostic, ReadResponse};
-use crate::state::{DEFAULT_STATE_FILE, LocalStore, PgSettings, PgStore, State, StateStore};
+use crate::state::{
+    DEFAULT_WORKSPACE, LocalStore, LocalWorkspaces, PgSettings, PgStore, State, StateStore,
+};
 
 /// The backend types this data source reads.
 const SUPPORTED_BACKENDS: &[&str] = &["local", "pg"];
-/// Where the local backend keeps the states of workspaces other than `default`.
-const DEFAULT_WORKSPACE_DIR: &str = "terraform.tfstate.d";
-const DEFAULT_WORKSPACE: &str = "default";
 
 pub(super) fn schema() -> Schema {
     Schema {
@@ -189,18 +188,8 @@ fn local_path(
     workspace: &str,
     dir: &Path,
 ) -> std::path::PathBuf {
-    if workspace == DEFAULT_WORKSPACE {
-        let path = settings
-            .get("path")
-            .map_or(DEFAULT_STATE_FILE, String::as_str);
-        return dir.join(path);
-    }
-    let workspaces = settings
-        .get("workspace_dir")
-        .map_or(DEFAULT_WORKSPACE_DIR, String::as_str);
-    dir.join(workspaces)
-        .join(workspace)
-        .join(DEFAULT_STATE_FILE)
+    let setting = |key: &str| settings.get(key).map(String::as_str);
+    LocalWorkspaces::new(dir, setting("path"), setting("workspace_dir")).state_path(workspace)
 }
 
 fn root_outputs(state: &State) -> BTreeMap<String, Value> {
