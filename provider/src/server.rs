@@ -424,10 +424,17 @@ impl Provider for TenantProvider {
             })
             .await?;
             let planned = encode(&output.planned, ty, "planned state")?;
+            // Only a create carries private data of its own (its adoption candidate); any
+            // other change keeps the prior object's.
+            let planned_private = if output.planned_private.is_empty() {
+                request.prior_private.clone()
+            } else {
+                output.planned_private.clone()
+            };
             Ok(wire::plan_resource_change::Response {
                 planned_state: Some(planned),
                 requires_replace: output.requires_replace.iter().map(path_to_wire).collect(),
-                planned_private: request.prior_private.clone(),
+                planned_private,
                 diagnostics: diagnostics_to_wire(&output.diagnostics),
                 ..Default::default()
             })
@@ -454,6 +461,7 @@ impl Provider for TenantProvider {
             let config = decode(request.config.as_ref(), ty, "configuration")?;
             let backend = self.backend()?;
             let resource = Arc::clone(&registered.resource);
+            let planned_private = request.planned_private.clone();
             tracing::debug!(
                 type_name = %request.type_name,
                 creating = prior.is_null(),
@@ -465,6 +473,7 @@ impl Provider for TenantProvider {
                     prior: &prior,
                     planned: &planned,
                     config: &config,
+                    planned_private: &planned_private,
                 };
                 Ok(resource.apply(input, backend.as_ref()))
             })

@@ -59,6 +59,7 @@ pub(crate) async fn apply(
     }
     let (dag, steps) = apply_dag(&graph, plan);
     let mut scope = Scope::new(config, &graph, providers, &plan.variables, false);
+    scope.use_plan_timestamp(&plan.timestamp);
     scope.destroying = plan.mode == PlanMode::Destroy;
     scope.workspace = plan.workspace.clone();
     let applier = InstanceApplier {

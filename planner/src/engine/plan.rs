@@ -116,6 +116,10 @@ pub(crate) async fn plan(
     let outputs = planner.plan_outputs();
     let module_outputs = planner.module_output_changes();
     let mut diags = planner.scope.take_diagnostics();
+    let timestamp = match planner.scope.plan_timestamp() {
+        Value::String(timestamp) => timestamp.clone(),
+        _ => String::new(),
+    };
     if let Some(targeting) = &planner.targeting {
         diags.0.insert(0, targeting.warning());
     }
@@ -157,6 +161,7 @@ pub(crate) async fn plan(
         warnings: diags,
         targeted: planner.targeting.is_some(),
         untouched: planner.untouched.into_inner().expect("untouched instances"),
+        timestamp,
         workspace: options.workspace.clone(),
     })
 }

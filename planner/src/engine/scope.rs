@@ -94,6 +94,18 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The `plantimestamp()` value: a string, or unknown while validating.
+    pub fn plan_timestamp(&self) -> &Value {
+        &self.plan_timestamp
+    }
+
+    /// Makes `plantimestamp()` return the time a saved plan was made, when applying it.
+    pub fn use_plan_timestamp(&mut self, timestamp: &str) {
+        if !timestamp.is_empty() {
+            self.plan_timestamp = Value::String(timestamp.to_string());
+        }
+    }
+
     /// Sets a node's value, without marks, in one module instance.
     pub fn set_in(&self, id: usize, instance: &[ModuleStep], value: Value) {
         self.set_marked_in(id, instance, Marked::plain(value));
@@ -323,14 +335,9 @@ impl<'a> Scope<'a> {
             return Ok(Marked::new(value.clone(), declared));
         }
         let variable = &self.config.variables[name];
-        if let Some(default) = &variable.default {
-            return lang::evaluate_marked(
-                default,
-                &EvalContext::default(),
-                &variable.file,
-                &self.config.sources,
-            )
-            .map(|value| value.with(declared));
+        // Typed as planning types it: `optional()` attributes get their defaults.
+        if let Some(default) = crate::variables::typed_default(variable, &self.config.sources)? {
+            return Ok(Marked::new(default, declared));
         }
         if self.unknown_missing_variables {
             return Ok(Marked::new(Value::Unknown, declared));

@@ -427,7 +427,9 @@ pub fn plan_json<'a>(
             .collect();
         top.insert("relevant_attributes".into(), Json::Array(relevant));
     }
-    if let Ok(now) =
+    if !plan.timestamp.is_empty() {
+        top.insert("timestamp".into(), json!(plan.timestamp));
+    } else if let Ok(now) =
         time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)
     {
         top.insert("timestamp".into(), json!(now));

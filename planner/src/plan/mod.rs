@@ -164,6 +164,9 @@ pub struct Plan {
     /// The stored instances a targeted plan leaves out, unchanged: part of the plan's prior
     /// state, never applied.
     pub untouched: Vec<ResourceChange>,
+    /// When planning started (RFC 3339): `plantimestamp()` during the plan, and again while
+    /// applying it, as in Terraform.
+    pub timestamp: String,
     /// The workspace the plan was made in; applying it in another one is refused.
     pub workspace: String,
 }

@@ -52,6 +52,58 @@ pub enum PlanFileError {
     Version { path: String, found: u64 },
     #[error("the plan file {path} is damaged: {detail}")]
     Corrupt { path: String, detail: String },
+    #[error(
+        "the plan cannot be saved to {path}: it holds values nested more deeply than a plan \
+         file can hold ({MAX_JSON_DEPTH} levels of JSON); apply without saving the plan"
+    )]
+    TooDeep { path: String },
+}
+
+/// The deepest nesting of JSON arrays and objects a plan file may have. A value takes two
+/// levels per level of nesting in the tagged encoding, so this holds values nested some 250
+/// levels deep; the limit keeps reading (which recurses) within the stack, and writing
+/// checks it, so that a plan file always reads back what was written.
+pub const MAX_JSON_DEPTH: usize = 512;
+
+/// The deepest nesting of arrays and objects in JSON text, skipping strings; scanned
+/// without recursion, so that any input is safe to measure.
+fn json_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Parses JSON text of at most [`MAX_JSON_DEPTH`] levels, beyond serde_json's default
+/// recursion limit of 128.
+fn parse_json(bytes: &[u8]) -> Option<serde_json::Value> {
+    if json_depth(bytes) > MAX_JSON_DEPTH {
+        return None;
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    deserializer.disable_recursion_limit();
+    let document = serde::Deserialize::deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(document)
 }
 
 /// A saved plan and the configuration it was made from.
@@ -89,6 +141,9 @@ pub struct PlanFile {
     /// The stored instances a targeted plan leaves out (part of its prior state).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub untouched: Vec<EncodedChange>,
+    /// When planning started (`Plan::timestamp`), for `plantimestamp()` while applying.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub timestamp: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -297,6 +352,7 @@ impl PlanFile {
             workspace: plan.workspace.clone(),
             set_variables: None,
             untouched: plan.untouched.iter().map(encode_change).collect(),
+            timestamp: plan.timestamp.clone(),
         }
     }
 
@@ -363,6 +419,7 @@ impl PlanFile {
             targeted: self.targeted,
             workspace: self.workspace.clone(),
             untouched,
+            timestamp: self.timestamp.clone(),
         })
     }
 
@@ -371,8 +428,7 @@ impl PlanFile {
         let not_a_plan = || PlanFileError::NotAPlan {
             path: path.to_string(),
         };
-        let document: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|_| not_a_plan())?;
+        let document = parse_json(bytes).ok_or_else(not_a_plan)?;
         if document.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
             return Err(not_a_plan());
         }
@@ -423,8 +479,14 @@ impl PlanFile {
             ".{}.tmp",
             file_name.unwrap_or_else(|| "plan".into())
         ));
+        let bytes = self.to_bytes();
+        if json_depth(&bytes) > MAX_JSON_DEPTH {
+            return Err(PlanFileError::TooDeep {
+                path: shown.clone(),
+            });
+        }
         let mut file = std::fs::File::create(&temp).map_err(fail)?;
-        file.write_all(&self.to_bytes()).map_err(fail)?;
+        file.write_all(&bytes).map_err(fail)?;
         file.sync_all().map_err(fail)?;
         drop(file);
         std::fs::rename(&temp, path).map_err(fail)
@@ -619,12 +681,14 @@ mod tests {
             warnings: Default::default(),
             targeted: false,
             untouched: Vec::new(),
+            timestamp: "2026-01-02T03:04:05Z".into(),
             workspace: "staging".into(),
         }
     }
 
     fn assert_same(a: &Plan, b: &Plan) {
         assert_eq!(a.mode, b.mode);
+        assert_eq!(a.timestamp, b.timestamp);
         assert_eq!(a.workspace, b.workspace);
         assert_eq!(a.variables, b.variables);
         assert_eq!(
@@ -699,6 +763,46 @@ mod tests {
         assert_eq!(back.decode().unwrap(), Value::string("{\"t\":\"unknown\"}"));
         let unknown = serde_json::to_string(&EncodedValue::encode(&Value::Unknown)).unwrap();
         assert_eq!(unknown, r#"{"t":"unknown"}"#);
+    }
+
+    /// A list nested `levels` deep around a string.
+    fn nested(levels: usize) -> Value {
+        (0..levels).fold(Value::string("core"), |inner, _| Value::List(vec![inner]))
+    }
+
+    #[test]
+    fn deeply_nested_values_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tf.plan");
+        let mut plan = sample_plan();
+        plan.variables
+            .insert("deep".into(), nested(MAX_JSON_DEPTH / 2 - 4));
+        PlanFile::new(&plan, BTreeMap::new()).write(&path).unwrap();
+        let read = PlanFile::read(&path).unwrap().to_plan("tf.plan").unwrap();
+        assert_eq!(read.variables["deep"], nested(MAX_JSON_DEPTH / 2 - 4));
+    }
+
+    #[test]
+    fn values_too_deep_for_a_plan_file_are_refused_when_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tf.plan");
+        let mut plan = sample_plan();
+        plan.variables
+            .insert("deep".into(), nested(MAX_JSON_DEPTH / 2));
+        let err = PlanFile::new(&plan, BTreeMap::new())
+            .write(&path)
+            .unwrap_err();
+        assert!(matches!(err, PlanFileError::TooDeep { .. }), "{err}");
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn documents_deeper_than_the_limit_are_refused_without_recursing() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let err = PlanFile::from_bytes(deep.as_bytes(), "p").unwrap_err();
+        assert_eq!(err.to_string(), "p is not a tenantform plan file");
+        assert_eq!(json_depth(br#"{"a":["[{\"", {"b":1}]}"#), 3);
     }
 
     #[test]

@@ -214,6 +214,13 @@ pub fn declared_constraint(
     }
 }
 
+/// The variable's default converted to its type constraint, with the defaults of `optional()`
+/// object attributes filled in; `None` when the variable is required.
+pub fn typed_default(variable: &Variable, sources: &Sources) -> Result<Option<Value>, Diagnostics> {
+    let constraint = declared_constraint(variable, sources)?;
+    default_value(variable, &constraint, sources)
+}
+
 /// The name under which text given for `name` appears in diagnostics, as in Terraform.
 fn text_file_name(name: &str) -> String {
     format!("<value for var.{name}>")

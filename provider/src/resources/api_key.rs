@@ -10,7 +10,7 @@ use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_string, destroy_by_id, new_id, plan_with_rules,
-    read_by_id,
+    planned_for_create, read_by_id,
 };
 use super::formats::{is_rfc3339, is_valid_key_name};
 use super::import::ImportSpec;
@@ -141,7 +141,7 @@ impl TenantApiKey {
             return Ok((updated, secret));
         }
         let record = ApiKeyRecord {
-            id: string_field(planned, "id").known().unwrap_or_else(new_id),
+            id: new_id(),
             tenant_id: required_string(planned, "tenant_id").map_err(invalid)?,
             name: required_string(planned, "name").map_err(invalid)?,
             scopes,
@@ -248,7 +248,7 @@ impl ResourceType for TenantApiKey {
             );
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
                 .map(|(record, secret)| record_to_value(&record, Value::String(secret)))
         } else {
             self.update(input.prior, input.planned, backend)

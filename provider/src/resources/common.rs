@@ -4,7 +4,7 @@
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use super::plan::{PlanRules, plan_object};
-use super::{ApplyOutput, PlanInput, PlanOutput};
+use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput};
 use crate::backend::BackendError;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::values::{Field, integer_field, string_field};
@@ -163,8 +163,41 @@ pub struct Adoption {
     pub label: String,
 }
 
-/// The common plan flow: destroy is planned as null; create and update follow [`PlanRules`];
-/// a create whose natural key already exists adopts the existing object's id.
+/// The prefix of the planned private data that names an adoption candidate.
+const ADOPTION_PREFIX: &[u8] = b"tenantform-adopt:";
+
+/// The planned private data of a create that adopts the object `id` if it still exists when
+/// the create is applied.
+pub fn adoption_private(id: &str) -> Vec<u8> {
+    [ADOPTION_PREFIX, id.as_bytes()].concat()
+}
+
+/// The adoption candidate a plan carried in its private data, if any.
+pub fn adoption_candidate(planned_private: &[u8]) -> Option<String> {
+    let id = planned_private.strip_prefix(ADOPTION_PREFIX)?;
+    String::from_utf8(id.to_vec())
+        .ok()
+        .filter(|id| !id.is_empty())
+}
+
+/// The planned value a create is applied with: the plan's value with the id of the adoption
+/// candidate, if the plan carried one. The create adopts that object only if it still exists
+/// (see each type's `create_or_adopt`); otherwise a new object is created with a fresh id.
+pub fn planned_for_create(input: &ApplyInput<'_>) -> Value {
+    let mut planned = input.planned.clone();
+    if let Some(id) = adoption_candidate(input.planned_private)
+        && let Value::Object(attributes) = &mut planned
+    {
+        attributes.insert("id".to_string(), Value::string(&id));
+    }
+    planned
+}
+
+/// The common plan flow: destroy is planned as null; create and update follow [`PlanRules`].
+/// A create whose natural key already exists names that object as its adoption candidate in
+/// the planned private data; its id stays unknown in the plan, because in a replacement the
+/// existing object is the one about to be destroyed, and only the apply can tell whether the
+/// candidate is still there to adopt.
 pub fn plan_with_rules(
     schema: &tenantform_proto::schema::Schema,
     rules: &PlanRules,
@@ -180,16 +213,16 @@ pub fn plan_with_rules(
             planned: input.proposed.clone(),
             requires_replace: Vec::new(),
             diagnostics: validation,
+            planned_private: Vec::new(),
         };
     }
-    let (mut planned, requires_replace) = plan_object(schema, rules, input.prior, input.config);
+    let (planned, requires_replace) = plan_object(schema, rules, input.prior, input.config);
     let mut diagnostics = validation;
+    let mut planned_private = Vec::new();
     if input.prior.is_null() {
         match find_existing(&planned) {
             Ok(Some(adoption)) => {
-                if let Value::Object(attributes) = &mut planned {
-                    attributes.insert("id".to_string(), Value::string(&adoption.id));
-                }
+                planned_private = adoption_private(&adoption.id);
                 diagnostics.push(adoption_warning(&adoption.label));
             }
             Ok(None) => {}
@@ -201,6 +234,7 @@ pub fn plan_with_rules(
     }
     PlanOutput {
         planned,
+        planned_private,
         requires_replace,
         diagnostics,
     }
@@ -212,8 +246,8 @@ pub fn adoption_warning(label: &str) -> Diagnostic {
         format!("Adopting existing {label}"),
         format!(
             "The {label} exists in the backend but not in the state, for example because an \
-             earlier apply was interrupted. It will be adopted and updated in place, not \
-             created a second time."
+             earlier apply was interrupted. If it still exists when the create is applied, it \
+             will be adopted and updated in place, not created a second time."
         ),
     )
 }

@@ -9,7 +9,7 @@ use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, check_string, destroy_by_id,
-    new_id, plan_with_rules, read_by_id,
+    new_id, plan_with_rules, planned_for_create, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
@@ -141,7 +141,7 @@ impl TenantDatabase {
                 .at("tenant_id")
             })?;
         let record = DatabaseRecord {
-            id: string_field(planned, "id").known().unwrap_or_else(new_id),
+            id: new_id(),
             schema: database_schema(&tenant.slug, &name),
             owner_role: database_owner_role(&tenant.slug, &name),
             tenant_id,
@@ -229,7 +229,7 @@ impl ResourceType for TenantDatabase {
             );
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
         } else {
             self.update(input.prior, input.planned, backend)
         };

@@ -6,7 +6,8 @@ use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
-    Adoption, apply_outcome, backend_failure, destroy_by_id, new_id, plan_with_rules, read_by_id,
+    Adoption, apply_outcome, backend_failure, destroy_by_id, new_id, plan_with_rules,
+    planned_for_create, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::PlanRules;
@@ -101,7 +102,7 @@ impl TenantGrant {
                 .map_err(failure);
         }
         let record = GrantRecord {
-            id: string_field(planned, "id").known().unwrap_or_else(new_id),
+            id: new_id(),
             user_id: required_string(planned, "user_id").map_err(invalid)?,
             database_id: required_string(planned, "database_id").map_err(invalid)?,
             privileges,
@@ -199,7 +200,7 @@ impl ResourceType for TenantGrant {
             });
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
         } else {
             self.update(input.prior, input.planned, backend)
         };

@@ -48,6 +48,8 @@ pub struct PlanInput<'a> {
 #[derive(Clone, Debug)]
 pub struct PlanOutput {
     pub planned: Value,
+    /// Opaque data handed back at apply: the adoption candidate of a create, if any.
+    pub planned_private: Vec<u8>,
     pub requires_replace: Vec<AttributePath>,
     pub diagnostics: Diagnostics,
 }
@@ -59,6 +61,8 @@ pub struct ApplyInput<'a> {
     /// Null when destroying.
     pub planned: &'a Value,
     pub config: &'a Value,
+    /// The private data the plan returned.
+    pub planned_private: &'a [u8],
 }
 
 /// What `ApplyResourceChange` answers: the new state (null after destroy) and diagnostics.
@@ -74,6 +78,7 @@ impl Default for PlanOutput {
     fn default() -> PlanOutput {
         PlanOutput {
             planned: Value::Null,
+            planned_private: Vec::new(),
             requires_replace: Vec::new(),
             diagnostics: Diagnostics::new(),
         }

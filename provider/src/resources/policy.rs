@@ -8,7 +8,7 @@ use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_string, destroy_by_id, new_id, plan_with_rules,
-    read_by_id,
+    planned_for_create, read_by_id,
 };
 use super::formats::{is_cidr, is_go_duration};
 use super::import::ImportSpec;
@@ -128,7 +128,12 @@ impl TenantPolicy {
             Some(id) => backend.get_policy(id).map_err(failure)?,
             None => None,
         };
-        let record = record_from_planned(planned, planned_id.unwrap_or_else(new_id))?;
+        let record = record_from_planned(
+            planned,
+            existing
+                .as_ref()
+                .map_or_else(new_id, |record| record.id.clone()),
+        )?;
         match existing {
             Some(_) => backend.update_policy(&record),
             None => backend.create_policy(&record),
@@ -215,7 +220,7 @@ impl ResourceType for TenantPolicy {
             });
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
         } else {
             self.update(input.prior, input.planned, backend)
         };

@@ -9,7 +9,7 @@ use tenantform_proto::value::{Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, destroy_by_id, new_id,
-    plan_with_rules, read_by_id,
+    plan_with_rules, planned_for_create, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::PlanRules;
@@ -110,7 +110,7 @@ impl TenantStorage {
                 .map_err(failure);
         }
         let record = StorageRecord {
-            id: string_field(planned, "id").known().unwrap_or_else(new_id),
+            id: new_id(),
             tenant_id: required_string(planned, "tenant_id")
                 .map_err(|e| Diagnostic::error(format!("Invalid planned {LABEL}"), e))?,
             quota_gb,
@@ -183,7 +183,7 @@ impl ResourceType for TenantStorage {
             });
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
         } else {
             self.update(input.prior, input.planned, backend)
         };

@@ -10,7 +10,7 @@ use tenantform_proto::value::{Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
-    failed_apply, nested_path, new_id, plan_with_rules,
+    failed_apply, nested_path, new_id, plan_with_rules, planned_for_create,
 };
 use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
@@ -280,10 +280,7 @@ impl Tenant {
         };
         let (id, created_at) = match &adopted {
             Some(existing) => (existing.id.clone(), existing.created_at.clone()),
-            None => (
-                string_field(planned, "id").known().unwrap_or_else(new_id),
-                now_rfc3339(),
-            ),
+            None => (new_id(), now_rfc3339()),
         };
         let record = record_from_planned(planned, id, created_at)
             .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
@@ -428,7 +425,7 @@ impl ResourceType for Tenant {
             return self.destroy(input.prior, backend);
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
         } else {
             self.update(input.prior, input.planned, backend)
         };

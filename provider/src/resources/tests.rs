@@ -68,16 +68,54 @@ fn apply(
     planned: &Value,
     backend: &dyn Backend,
 ) -> ApplyOutput {
+    apply_with_private(resource, prior, planned, &[], backend)
+}
+
+/// Applies a plan's output, handing back its private data as the plugin protocol does.
+fn apply_plan(
+    resource: &dyn ResourceType,
+    prior: &Value,
+    plan: &PlanOutput,
+    backend: &dyn Backend,
+) -> ApplyOutput {
+    apply_with_private(
+        resource,
+        prior,
+        &plan.planned,
+        &plan.planned_private,
+        backend,
+    )
+}
+
+fn apply_with_private(
+    resource: &dyn ResourceType,
+    prior: &Value,
+    planned: &Value,
+    planned_private: &[u8],
+    backend: &dyn Backend,
+) -> ApplyOutput {
     let output = resource.apply(
         ApplyInput {
             prior,
             planned,
             config: planned,
+            planned_private,
         },
         backend,
     );
     assert!(!output.diagnostics.has_errors(), "{:?}", output.diagnostics);
     output
+}
+
+/// The plan of a create names `existing` as its adoption candidate, in private data only: the
+/// planned id stays unknown.
+fn assert_adoption_planned(output: &PlanOutput, existing: &Value) {
+    assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
+    let candidate = super::common::adoption_candidate(&output.planned_private);
+    assert_eq!(
+        candidate.map(Value::String).as_ref(),
+        existing.get_attr("id")
+    );
 }
 
 /// Terraform's rule: every known planned value must be in the new state unchanged.
@@ -217,6 +255,7 @@ fn protected_tenants_cannot_be_destroyed_or_replaced() {
             prior: &state,
             planned: &Value::Null,
             config: &Value::Null,
+            planned_private: &[],
         },
         &backend,
     );
@@ -254,6 +293,7 @@ fn unprotected_tenant_destroy_fails_while_databases_remain() {
             prior: &tenant,
             planned: &Value::Null,
             config: &Value::Null,
+            planned_private: &[],
         },
         &backend,
     );
@@ -293,12 +333,14 @@ fn creates_adopt_objects_left_by_an_interrupted_apply() {
     let tenant = create(&Tenant, &tenant_config("acme"), &backend);
     // The state was lost: planning the same tenant again adopts it.
     let output = plan(&Tenant, &Value::Null, &tenant_config("acme"), &backend);
-    assert_eq!(output.planned.get_attr("id"), tenant.get_attr("id"));
+    assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
+    assert_adoption_planned(&output, &tenant);
     let warning = output.diagnostics.iter().next().unwrap();
     assert_eq!(warning.severity, Severity::Warning);
     assert_eq!(warning.summary, "Adopting existing tenant \"acme\"");
-    let adopted = apply(&Tenant, &Value::Null, &output.planned, &backend);
+    let adopted = apply_plan(&Tenant, &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
+    assert_eq!(adopted.new_state.get_attr("id"), tenant.get_attr("id"));
     assert_eq!(
         adopted.new_state.get_attr("created_at"),
         tenant.get_attr("created_at")
@@ -321,10 +363,11 @@ fn creates_adopt_objects_left_by_an_interrupted_apply() {
         Some(&Value::string("tenant_acme_jo"))
     );
     let output = plan(&TenantUser, &Value::Null, &user_config, &backend);
-    assert_eq!(output.planned.get_attr("id"), user.get_attr("id"));
+    assert_adoption_planned(&output, &user);
     assert_eq!(output.planned.get_attr("password"), Some(&Value::Unknown));
-    let adopted = apply(&TenantUser, &Value::Null, &output.planned, &backend);
+    let adopted = apply_plan(&TenantUser, &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
+    assert_eq!(adopted.new_state.get_attr("id"), user.get_attr("id"));
     assert_ne!(
         adopted.new_state.get_attr("password"),
         Some(&first_password)
@@ -491,3 +534,124 @@ mod api_key;
 mod import;
 mod policy;
 mod storage;
+
+/// The create half of a replacement (delete, then create with the same natural key) is
+/// planned while the old object still exists; once the delete has run, the create makes a new
+/// object instead of failing or reviving the deleted one.
+fn assert_replaces(
+    resource: &dyn ResourceType,
+    existing: &Value,
+    config: &Value,
+    backend: &dyn Backend,
+) {
+    let create_plan = plan(resource, &Value::Null, config, backend);
+    assert!(
+        !create_plan.diagnostics.has_errors(),
+        "{:?}",
+        create_plan.diagnostics
+    );
+    assert_adoption_planned(&create_plan, existing);
+    let destroyed = apply(resource, existing, &Value::Null, backend);
+    assert_eq!(destroyed.new_state, Value::Null);
+    let created = apply_plan(resource, &Value::Null, &create_plan, backend);
+    assert_conforms(&create_plan.planned, &created.new_state);
+    assert_ne!(created.new_state.get_attr("id"), existing.get_attr("id"));
+    let read = resource.read(&created.new_state, backend).unwrap();
+    assert_eq!(read.get_attr("id"), created.new_state.get_attr("id"));
+}
+
+#[test]
+fn replacements_delete_then_create_a_new_object_of_every_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant_config = config(
+        &Tenant,
+        &[
+            ("slug", Value::string("acme")),
+            ("display_name", Value::string("Acme")),
+            ("deletion_protection", Value::Bool(false)),
+        ],
+    );
+    let tenant = create(&Tenant, &tenant_config, &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let database_config = config(
+        &TenantDatabase,
+        &[
+            ("tenant_id", tenant_id.clone()),
+            ("name", Value::string("main")),
+        ],
+    );
+    let database = create(&TenantDatabase, &database_config, &backend);
+    assert_replaces(&TenantDatabase, &database, &database_config, &backend);
+    let user_config = config(
+        &TenantUser,
+        &[
+            ("tenant_id", tenant_id.clone()),
+            ("email", Value::string("jo@acme.io")),
+            ("role", Value::string("admin")),
+        ],
+    );
+    let user = create(&TenantUser, &user_config, &backend);
+    assert_replaces(&TenantUser, &user, &user_config, &backend);
+    let user = create(
+        &TenantUser,
+        &config(
+            &TenantUser,
+            &[
+                ("tenant_id", tenant_id.clone()),
+                ("email", Value::string("al@acme.io")),
+                ("role", Value::string("admin")),
+            ],
+        ),
+        &backend,
+    );
+    // The replacement database, found by its natural key.
+    let database = TenantDatabase.import("acme/main", &backend).unwrap();
+    let grant_config = config(
+        &TenantGrant,
+        &[
+            ("user_id", user.get_attr("id").unwrap().clone()),
+            ("database_id", database.get_attr("id").unwrap().clone()),
+            ("privileges", Value::Set(vec![Value::string("read")])),
+        ],
+    );
+    let grant = create(&TenantGrant, &grant_config, &backend);
+    assert_replaces(&TenantGrant, &grant, &grant_config, &backend);
+    let tenant_again = create(
+        &Tenant,
+        &config(
+            &Tenant,
+            &[
+                ("slug", Value::string("beta")),
+                ("display_name", Value::string("Beta")),
+                ("deletion_protection", Value::Bool(false)),
+            ],
+        ),
+        &backend,
+    );
+    assert_replaces(
+        &Tenant,
+        &tenant_again,
+        &config(
+            &Tenant,
+            &[
+                ("slug", Value::string("beta")),
+                ("display_name", Value::string("Beta")),
+                ("deletion_protection", Value::Bool(false)),
+            ],
+        ),
+        &backend,
+    );
+}
+
+#[test]
+fn only_plans_of_adopting_creates_carry_a_candidate() {
+    use super::common::{adoption_candidate, adoption_private};
+    assert_eq!(
+        adoption_candidate(&adoption_private("abc")),
+        Some("abc".to_string())
+    );
+    assert_eq!(adoption_candidate(b""), None);
+    assert_eq!(adoption_candidate(&adoption_private("")), None);
+    assert_eq!(adoption_candidate(b"some other provider data"), None);
+}

@@ -9,7 +9,7 @@ use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{
     Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
-    destroy_by_id, new_id, plan_with_rules, read_by_id,
+    destroy_by_id, new_id, plan_with_rules, planned_for_create, read_by_id,
 };
 use super::import::ImportSpec;
 use super::plan::{DefaultValue, PlanRules};
@@ -187,7 +187,7 @@ impl TenantUser {
             login = disambiguated_user_login(&tenant.slug, &user.email);
         }
         let record = UserRecord {
-            id: string_field(planned, "id").known().unwrap_or_else(new_id),
+            id: new_id(),
             tenant_id: user.tenant_id,
             email: user.email,
             role: user.role,
@@ -288,7 +288,7 @@ impl ResourceType for TenantUser {
             );
         }
         let result = if input.prior.is_null() {
-            self.create_or_adopt(input.planned, backend)
+            self.create_or_adopt(&planned_for_create(&input), backend)
                 .map(|(record, password)| record_to_value(&record, Value::String(password)))
         } else {
             self.update(input.prior, input.planned, backend)

@@ -270,3 +270,31 @@ resource "fake_thing" "a" {
         change.sensitive_paths
     );
 }
+
+#[tokio::test]
+async fn plantimestamp_keeps_the_plan_time_while_applying() {
+    let fake = FakeProvider::new();
+    let config = config(
+        "resource \"fake_thing\" \"a\" {\n  name = plantimestamp()\n}\n\
+         output \"planned_at\" {\n  value = plantimestamp()\n}\n",
+    );
+    let plan = plan(&config, &State::new(), &fake).await;
+    assert!(!plan.timestamp.is_empty());
+    let planned = change(&plan, "fake_thing.a")
+        .planned
+        .get_attr("name")
+        .cloned();
+    assert_eq!(planned, Some(Value::string(&plan.timestamp)));
+    // Timestamps have whole seconds: apply in a later second than the plan.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
+    assert!(!diags.has_errors(), "{diags}");
+    assert_eq!(
+        string_attr(&state, "fake_thing.a", "name"),
+        Value::string(&plan.timestamp)
+    );
+    assert_eq!(
+        state.outputs["planned_at"].value,
+        serde_json::json!(plan.timestamp)
+    );
+}

@@ -232,3 +232,21 @@ resource "fake_thing" "by_index" {
     let diags = super::super::validate(&config(repeated), &providers(&fake)).await;
     assert!(!diags.has_errors(), "{diags}");
 }
+
+#[tokio::test]
+async fn validate_fills_in_optional_attribute_defaults_of_variable_defaults() {
+    let fake = FakeProvider::new();
+    let source = "variable \"settings\" {\n\
+                  type = object({ name = optional(string, \"x\"), n = optional(number) })\n\
+                  default = {}\n}\n\
+                  resource \"fake_thing\" \"a\" {\n  name = var.settings.name\n}\n\
+                  output \"n\" {\n  value = var.settings.n\n}\n";
+    let diags = super::super::validate(&config(source), &providers(&fake)).await;
+    assert!(!diags.has_errors(), "{diags}");
+    let typo = source.replace("var.settings.n\n", "var.settings.missing\n");
+    let diags = super::super::validate(&config(&typo), &providers(&fake)).await;
+    assert!(
+        diags.iter().any(|d| d.summary == "Unsupported attribute"),
+        "{diags}"
+    );
+}

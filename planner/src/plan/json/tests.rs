@@ -149,6 +149,7 @@ fn plan_has_terraforms_shape() {
         warnings: Default::default(),
         targeted: false,
         untouched: Vec::new(),
+        timestamp: "2026-01-02T03:04:05Z".into(),
         workspace: "default".into(),
     };
     let prior_values = obj(&[("id", Value::string("9"))]);

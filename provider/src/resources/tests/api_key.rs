@@ -132,16 +132,28 @@ fn keys_left_by_an_interrupted_apply_are_adopted_with_a_new_secret() {
     let base = key_config(&tenant_id, "ci", &["read"]);
     let key = create(&TenantApiKey, &base, &backend);
     let output = plan(&TenantApiKey, &Value::Null, &base, &backend);
-    assert_eq!(output.planned.get_attr("id"), key.get_attr("id"));
+    assert_adoption_planned(&output, &key);
     assert_eq!(
         output.diagnostics.iter().next().unwrap().severity,
         Severity::Warning
     );
-    let adopted = apply(&TenantApiKey, &Value::Null, &output.planned, &backend);
+    let adopted = apply_plan(&TenantApiKey, &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
+    assert_eq!(adopted.new_state.get_attr("id"), key.get_attr("id"));
     assert_ne!(adopted.new_state.get_attr("secret"), key.get_attr("secret"));
     assert_ne!(
         adopted.new_state.get_attr("fingerprint"),
         key.get_attr("fingerprint")
     );
+}
+
+#[test]
+fn api_key_replacement_creates_a_new_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let base = key_config(&tenant_id, "ci", &["read"]);
+    let key = create(&TenantApiKey, &base, &backend);
+    assert_replaces(&TenantApiKey, &key, &base, &backend);
 }

@@ -89,3 +89,14 @@ fn durations_and_cidrs_are_validated_with_their_path() {
             .has_errors()
     );
 }
+
+#[test]
+fn policy_replacement_creates_a_new_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let base = config(&TenantPolicy, &[("tenant_id", tenant_id)]);
+    let policy = create(&TenantPolicy, &base, &backend);
+    assert_replaces(&TenantPolicy, &policy, &base, &backend);
+}

@@ -114,8 +114,24 @@ fn storage_left_by_an_interrupted_apply_is_adopted() {
         &storage_config(&tenant_id, 7),
         &backend,
     );
-    assert_eq!(output.planned.get_attr("id"), storage.get_attr("id"));
-    let adopted = apply(&TenantStorage, &Value::Null, &output.planned, &backend);
+    assert_adoption_planned(&output, &storage);
+    let adopted = apply_plan(&TenantStorage, &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
+    assert_eq!(adopted.new_state.get_attr("id"), storage.get_attr("id"));
     assert_eq!(adopted.new_state.get_attr("path"), storage.get_attr("path"));
+}
+
+#[test]
+fn storage_replacement_creates_a_new_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let storage = create(&TenantStorage, &storage_config(&tenant_id, 5), &backend);
+    assert_replaces(
+        &TenantStorage,
+        &storage,
+        &storage_config(&tenant_id, 5),
+        &backend,
+    );
 }
