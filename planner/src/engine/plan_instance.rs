@@ -31,6 +31,24 @@ pub(super) struct Subject<'s> {
     pub lifecycle: Option<&'s Lifecycle>,
 }
 
+impl Subject<'_> {
+    /// A stored object of this subject (current or deposed), decoded into a value of the
+    /// current schema (upgraded by the provider when it was written with an older one).
+    pub(super) async fn decode(
+        &self,
+        instance: &InstanceState,
+    ) -> Result<PriorObject, Diagnostics> {
+        decode_instance(
+            self.client,
+            self.schema,
+            &self.addr,
+            instance,
+            self.range.clone(),
+        )
+        .await
+    }
+}
+
 impl Planner<'_> {
     pub(super) async fn plan_managed(
         &self,
@@ -201,14 +219,7 @@ impl Planner<'_> {
         let Some(instance) = self.state.instances.get(&subject.addr) else {
             return Ok(None);
         };
-        let stored = decode_instance(
-            subject.client,
-            subject.schema,
-            &subject.addr,
-            instance,
-            subject.range.clone(),
-        )
-        .await?;
+        let stored = subject.decode(instance).await?;
         if !self.options.refresh || subject.addr.resource.mode != ResourceMode::Managed {
             return self.refresh_decoded(subject, stored).await;
         }
@@ -255,14 +266,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         instance: &InstanceState,
     ) -> Result<Option<PriorObject>, Diagnostics> {
-        let prior = decode_instance(
-            subject.client,
-            subject.schema,
-            &subject.addr,
-            instance,
-            subject.range.clone(),
-        )
-        .await?;
+        let prior = subject.decode(instance).await?;
         self.refresh_decoded(subject, prior).await
     }
 

@@ -186,14 +186,7 @@ impl Planner<'_> {
         let Some(instance) = self.state.instances.get(&subject.addr) else {
             return Ok(Marked::plain(Value::Unknown));
         };
-        let prior = super::instances::decode_instance(
-            subject.client,
-            subject.schema,
-            &subject.addr,
-            instance,
-            subject.range.clone(),
-        )
-        .await?;
+        let prior = subject.decode(instance).await?;
         let value = prior.value.clone();
         let change = self.change(subject, Action::NoOp, None, prior, None);
         self.untouched

@@ -259,14 +259,7 @@ impl Planner<'_> {
         object: &crate::state::InstanceState,
         reason: Option<ActionReason>,
     ) -> Result<ResourceChange, Diagnostics> {
-        let prior = super::instances::decode_instance(
-            subject.client,
-            subject.schema,
-            &subject.addr,
-            object,
-            subject.range.clone(),
-        )
-        .await?;
+        let prior = subject.decode(object).await?;
         let mut change = self.change(subject, Action::Forget, reason, prior, None);
         change.planned = tenantform_proto::value::Value::Null;
         change.planned_private = Vec::new();
