@@ -13,6 +13,8 @@ mod layout;
 pub(crate) mod lexer;
 mod normalize;
 mod strings;
+
+pub(crate) use strings::escape_label;
 pub(crate) mod token;
 mod width;
 

@@ -163,37 +163,9 @@ fn value_tokens(value: &Value) -> String {
     }
 }
 
-/// A quoted string literal as hclwrite escapes it: quotes, backslashes and control
-/// characters escaped, template introducers doubled.
+/// A quoted string literal as hclwrite escapes it (the escaping `fmt` writes labels with).
 fn quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '$' | '%' => {
-                out.push(c);
-                if chars.peek() == Some(&'{') {
-                    out.push(c);
-                }
-            }
-            c if c.is_control() || (c.is_whitespace() && c != ' ') => {
-                let code = u32::from(c);
-                if code < 0x10000 {
-                    out.push_str(&format!("\\u{code:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{code:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    format!("\"{}\"", crate::format::escape_label(text))
 }
 
 /// Whether `name` is an HCL identifier (hclsyntax's `ValidIdentifier`).
