@@ -3,11 +3,13 @@
 //! - [`tfplugin6`]: our wire-compatible definition of the Terraform plugin protocol v6, and the
 //!   go-plugin services ([`goplugin`]) every plugin process serves beside it.
 //! - [`value`]: the cty value model with unknowns and its msgpack/JSON codecs.
+//! - [`diagnostic`]: the diagnostic providers return, and its wire mapping.
 //! - [`schema`]: provider schemas as plain types, and their wire conversions.
 //! - [`handshake`]: the go-plugin handshake with AutoMTLS, as a server and as a client.
 //!
 //! This crate knows nothing of HCL, tenants, state or any command line.
 
+pub mod diagnostic;
 pub mod dynamic;
 pub mod handshake;
 pub mod schema;
