@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::file_set;
 use acceptance_tests::process::CommandSpec;
-use acceptance_tests::project::copy_tree;
 use acceptance_tests::terraform::dev_overrides_config;
 use acceptance_tests::{Binaries, Output, Terraform, TerraformVersion};
 

@@ -6,7 +6,9 @@
 //! `after_unknown`, `after_sensitive`).
 //!
 //! Then both sides apply their saved plan, the configuration's optional `edit/` overlay is
-//! copied over the files, and both plan again. The second plans start from different prior
+//! copied over the files, and both plan again. The fixture directory and `edit/` are file sets
+//! (see [`acceptance_tests::file_set`]): a `SHARED` manifest copies in files of
+//! `fixtures/shared/`. The second plans start from different prior
 //! states: ids, timestamps and passwords are random, so every value the provider generated
 //! (found in each side's own `prior_state`) is replaced by a placeholder before comparing.
 //!
@@ -21,10 +23,11 @@
 use std::path::PathBuf;
 
 use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::file_set;
 use acceptance_tests::oracle_run;
 use acceptance_tests::plan_compare::{self, compare_plans, indent};
 use acceptance_tests::process::DEFAULT_TIMEOUT;
-use acceptance_tests::project::copy_tree;
+use acceptance_tests::scenario::Tool;
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
 use serde_json::Value;
 
@@ -97,22 +100,6 @@ fn fixtures() -> Vec<Fixture> {
     dirs.into_iter().map(Fixture::load).collect()
 }
 
-/// Which program drives one copy of a fixture.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tool {
-    Tenantform,
-    Terraform,
-}
-
-impl Tool {
-    fn name(self) -> &'static str {
-        match self {
-            Tool::Tenantform => "tenantform",
-            Tool::Terraform => "terraform",
-        }
-    }
-}
-
 /// A fixture copied into a project, driven by one tool.
 struct Side<'a> {
     tool: Tool,
@@ -123,10 +110,7 @@ struct Side<'a> {
 
 impl Side<'_> {
     fn run(&self, args: &[&str]) -> Output {
-        let mut command = match self.tool {
-            Tool::Tenantform => self.project.tenantform_command(args),
-            Tool::Terraform => self.project.terraform_command(self.terraform, args),
-        };
+        let mut command = self.tool.command(&self.project, self.terraform, args);
         command.env.extend(self.fixture.env.iter().cloned());
         command.run(DEFAULT_TIMEOUT)
     }
@@ -164,7 +148,7 @@ impl Side<'_> {
 fn new_side<'a>(tool: Tool, fixture: &'a Fixture, terraform: &'a Terraform) -> Side<'a> {
     let project = Project::from_config("");
     std::fs::remove_file(project.path("main.tf")).expect("remove the placeholder main.tf");
-    copy_tree(
+    file_set::overlay(
         &fixture.dir,
         &project.work_dir(),
         &[EDIT_DIR, ARGS_FILE, ENV_FILE],
@@ -235,7 +219,7 @@ fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String>
     }
     if let Some(edit) = fixture.edit_dir() {
         for side in [&ours, &theirs] {
-            copy_tree(&edit, &side.project.work_dir(), &[]);
+            file_set::overlay(&edit, &side.project.work_dir(), &[]);
         }
     }
     plan_and_compare("plan after apply and edit", &ours, &theirs)
