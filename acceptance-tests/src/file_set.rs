@@ -13,9 +13,9 @@
 //! Fixtures that repeat a provider block or a module keep one copy of it; what the tools see in
 //! the working directory is still a complete, ordinary configuration.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::binaries::workspace_root;
+use crate::fixtures::fixtures_root;
 use crate::project::copy_tree;
 use crate::script_lines::script_lines;
 use crate::text_patch;
@@ -26,11 +26,6 @@ pub const DELETE_FILE: &str = "DELETE";
 pub const SHARED_FILE: &str = "SHARED";
 /// The ending of a file set's unified diffs.
 pub const DIFF_SUFFIX: &str = ".diff";
-
-/// The directory `SHARED` names are relative to.
-pub fn fixtures_root() -> PathBuf {
-    workspace_root().join("acceptance-tests/fixtures")
-}
 
 /// One line of a `SHARED` manifest: a fixture path and where it goes, if not by its name.
 #[derive(Clone, Debug, PartialEq, Eq)]

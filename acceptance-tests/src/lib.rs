@@ -9,6 +9,7 @@ pub mod archives;
 pub mod binaries;
 pub mod catalog;
 pub mod file_set;
+pub mod fixtures;
 pub mod generate;
 pub mod inventory;
 pub mod oracle_run;

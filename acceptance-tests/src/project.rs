@@ -162,6 +162,28 @@ impl Project {
         }
     }
 
+    /// `tenantform plan -detailed-exitcode -input=false -no-color`.
+    pub fn plan_detailed(&self) -> Output {
+        self.tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+    }
+
+    /// [`Self::plan_detailed`], saving the plan to `plan_file`.
+    pub fn plan_detailed_to(&self, plan_file: &str) -> Output {
+        self.tenantform(&[
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-out",
+            plan_file,
+        ])
+    }
+
+    /// `tenantform init -input=false`, which must succeed.
+    pub fn init(&self) {
+        self.tenantform(&["init", "-input=false"]).expect_success();
+    }
+
     pub fn tenantform(&self, args: &[&str]) -> Output {
         self.tenantform_command(args).run(DEFAULT_TIMEOUT)
     }

@@ -13,9 +13,7 @@ use acceptance_tests::{Catalog, Output, Project};
 /// The quickstart, applied.
 fn applied_quickstart() -> Project {
     let project = Project::from_example("quickstart");
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     let apply = project.tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     apply.expect_success();
     assert!(
@@ -294,9 +292,7 @@ fn os_lock_on_the_lock_file_blocks_a_run() {
 fn provider_killed_mid_apply_loses_nothing() {
     const TENANTS: usize = 50;
     let project = Project::from_config(&tenants_config(TENANTS, true));
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     let mut apply = start_apply(&project, 2);
     wait_for_catalog_objects(&project, &mut apply, 6);
 

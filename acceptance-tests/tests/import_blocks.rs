@@ -86,10 +86,10 @@ resource "tenant" "acme" {{
     let only_import = "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.";
     let theirs = project.terraform(&terraform, &PLAN);
     theirs.expect_code(2);
-    assert!(theirs.stdout.contains(only_import), "{}", theirs.describe());
+    theirs.expect_stdout_has(only_import);
     let ours = plan(&project, &[]);
     ours.expect_code(2);
-    assert!(ours.stdout.contains(only_import), "{}", ours.describe());
+    ours.expect_stdout_has(only_import);
 
     // The saved plan was made before the file existed; as in Terraform, it still applies.
     let applied = project.tenantform(&["apply", "-input=false", "-no-color", "tfplan"]);
@@ -207,9 +207,7 @@ module "t" {{
          \"this\" {\n  slug                = var.slug\n  display_name        = upper(var.slug)\n  \
          deletion_protection = false\n}\n",
     );
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     project.tenantform(&APPLY).expect_success();
     let addr = "module.t[\"acme\"].tenant.this";
     project.tenantform(&["state", "rm", addr]).expect_success();

@@ -100,6 +100,18 @@ fn run(program: &Path, args: &[&str], dir: &Path, cli_config: &Path) -> Output {
     .run(TIMEOUT)
 }
 
+/// Runs tenantform with `args` in a fresh empty directory.
+fn tenantform_in_empty_dir(setup: &Setup, args: &[String]) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(
+        &setup.binaries.tenantform,
+        &args,
+        dir.path(),
+        &setup.cli_config,
+    )
+}
+
 /// Runs `check` over `items` on a few threads and collects every failure message.
 fn in_parallel<T: Sync>(items: &[T], check: impl Fn(&T) -> Vec<String> + Sync) -> Vec<String> {
     let next = Mutex::new(0usize);

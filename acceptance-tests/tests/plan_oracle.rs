@@ -22,8 +22,8 @@
 
 use std::path::PathBuf;
 
-use acceptance_tests::binaries::workspace_root;
 use acceptance_tests::file_set;
+use acceptance_tests::fixtures::{fixture_dir, fixture_dirs, fixture_name};
 use acceptance_tests::oracle_run;
 use acceptance_tests::plan_compare::{self, compare_plans, indent};
 use acceptance_tests::process::DEFAULT_TIMEOUT;
@@ -32,7 +32,8 @@ use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
 use serde_json::Value;
 
 const MINIMUM_FIXTURES: usize = 25;
-const KNOWN_DIVERGENCES_FILE: &str = "known_divergences.txt";
+const PLANS: &str = "plans";
+const FILTER_VARIABLE: &str = "PLAN_ORACLE_FILTER";
 const EDIT_DIR: &str = "edit";
 const ARGS_FILE: &str = "oracle.args";
 const ENV_FILE: &str = "oracle.env";
@@ -48,11 +49,7 @@ struct Fixture {
 
 impl Fixture {
     fn load(dir: PathBuf) -> Fixture {
-        let name = dir
-            .file_name()
-            .expect("a fixture directory has a name")
-            .to_string_lossy()
-            .into_owned();
+        let name = fixture_name(&dir);
         let read_lines = |file: &str| -> Vec<String> {
             std::fs::read_to_string(dir.join(file))
                 .unwrap_or_default()
@@ -83,21 +80,6 @@ impl Fixture {
         let dir = self.dir.join(EDIT_DIR);
         dir.is_dir().then_some(dir)
     }
-}
-
-fn fixtures_root() -> PathBuf {
-    workspace_root().join("acceptance-tests/fixtures/plans")
-}
-
-fn fixtures() -> Vec<Fixture> {
-    let root = fixtures_root();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("read fixtures/plans")
-        .map(|entry| entry.expect("a fixture entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.into_iter().map(Fixture::load).collect()
 }
 
 /// A fixture copied into a project, driven by one tool.
@@ -230,29 +212,19 @@ fn tenantform_plans_every_configuration_as_terraform_does() {
     let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
         return;
     };
-    let all = fixtures();
-    let filter = std::env::var("PLAN_ORACLE_FILTER").unwrap_or_default();
+    let all: Vec<Fixture> = fixture_dirs(PLANS).into_iter().map(Fixture::load).collect();
+    let filter = std::env::var(FILTER_VARIABLE).unwrap_or_default();
     assert!(
         !filter.is_empty() || all.len() >= MINIMUM_FIXTURES,
         "fixtures/plans must hold at least {MINIMUM_FIXTURES} configurations, found {}",
         all.len()
     );
-    let selected: Vec<&Fixture> = all
-        .iter()
-        .filter(|fixture| fixture.name.contains(&filter))
-        .collect();
-    let named: Vec<(&str, &Fixture)> = selected
-        .iter()
-        .map(|fixture| (fixture.name.as_str(), *fixture))
-        .collect();
-    let failures = oracle_run::check_all(&named, |fixture| check_fixture(fixture, &terraform));
-    let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
-    let known = oracle_run::known_divergences(&fixtures_root().join(KNOWN_DIVERGENCES_FILE));
-    oracle_run::judge(
+    let selected =
+        oracle_run::select_by_env(&all, |fixture| fixture.name.as_str(), FILTER_VARIABLE);
+    oracle_run::check_and_judge(
         "configurations",
-        &names,
-        &failures,
-        &known,
-        KNOWN_DIVERGENCES_FILE,
+        &selected,
+        &fixture_dir(PLANS),
+        |fixture| check_fixture(fixture, &terraform),
     );
 }

@@ -63,26 +63,18 @@ fn force_unlock_ends_the_session_holding_the_pg_lock() {
 
     let wrong = run(&project, &conn, &["force-unlock", "-force", "999999"]);
     wrong.expect_code(1);
-    assert!(
-        wrong.stderr.contains("does not match"),
-        "{}",
-        wrong.describe()
-    );
+    wrong.expect_stderr_has("does not match");
     run(&project, &conn, &plan).expect_failure();
 
     let unlocked = run(&project, &conn, &["force-unlock", "-force", &id]);
     unlocked.expect_success();
-    assert!(
-        unlocked.stdout.contains("successfully unlocked"),
-        "{}",
-        unlocked.describe()
-    );
+    unlocked.expect_stdout_has("successfully unlocked");
     run(&project, &conn, &plan).expect_success();
     holder.write_stdin("no\n");
     holder.wait(TIMEOUT);
     let idle = run(&project, &conn, &["force-unlock", "-force", &id]);
     idle.expect_code(1);
-    assert!(idle.stderr.contains("is not locked"), "{}", idle.describe());
+    idle.expect_stderr_has("is not locked");
     run(
         &project,
         &conn,

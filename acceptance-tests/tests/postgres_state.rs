@@ -148,7 +148,7 @@ fn terraform_and_tenantform_share_the_pg_state() {
     after.expect_code(0);
     assert_no_password(&after, &password);
     let show = project.tenantform(&["show", "-no-color"]);
-    assert!(show.stdout.contains("Acme Corp\""), "{}", show.describe());
+    show.expect_stdout_has("Acme Corp\"");
 }
 
 /// Starts an apply that stops at the approval prompt, holding the state lock.

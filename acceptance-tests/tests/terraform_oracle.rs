@@ -77,7 +77,7 @@ fn tenantform_plans_what_terraform_plans() {
         return;
     };
     let ours = Project::from_example("quickstart");
-    ours.tenantform(&["init", "-input=false"]).expect_success();
+    ours.init();
     ours.tenantform(&["plan", "-input=false", "-no-color", "-out", "tfplan"])
         .expect_success();
     let our_plan = ours.tenantform(&["show", "-json", "tfplan"]);

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use acceptance_tests::binaries::workspace_root;
 use acceptance_tests::file_set;
+use acceptance_tests::fixtures::{at_least, fixture_dirs};
 use acceptance_tests::terraform::dev_overrides_config;
 use acceptance_tests::{Binaries, Terraform, TerraformVersion};
 
@@ -30,19 +30,7 @@ struct Verdict {
 }
 
 fn fixtures() -> Vec<PathBuf> {
-    let root = workspace_root().join("acceptance-tests/fixtures/validate");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .expect("fixtures/validate exists")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(
-        dirs.len() >= MINIMUM_FIXTURES,
-        "expected at least {MINIMUM_FIXTURES} fixtures, found {}",
-        dirs.len()
-    );
-    dirs
+    at_least(fixture_dirs("validate"), MINIMUM_FIXTURES)
 }
 
 fn verdict(stdout: &[u8], who: &str) -> Verdict {
