@@ -173,45 +173,50 @@ mod tests {
         );
     }
 
+    /// Overlays a file set of `set_files` on a working directory holding `work_files`; the
+    /// working directory afterwards.
+    fn overlaid(work_files: &[(&str, &str)], set_files: &[(&str, &str)]) -> tempfile::TempDir {
+        let write_all = |dir: &Path, files: &[(&str, &str)]| {
+            for (name, text) in files {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        };
+        let work = tempfile::tempdir().unwrap();
+        write_all(work.path(), work_files);
+        let set = tempfile::tempdir().unwrap();
+        write_all(set.path(), set_files);
+        overlay(set.path(), work.path(), &[]);
+        work
+    }
+
+    fn read(dir: &tempfile::TempDir, name: &str) -> String {
+        std::fs::read_to_string(dir.path().join(name)).unwrap()
+    }
+
     #[test]
     fn overlay_copies_shared_entries_before_the_set_and_removes_listed_paths() {
-        let work = tempfile::tempdir().unwrap();
-        std::fs::write(work.path().join("old.tf"), "old").unwrap();
-        let set = tempfile::tempdir().unwrap();
-        std::fs::write(set.path().join(DELETE_FILE), "old.tf\n").unwrap();
-        std::fs::write(
-            set.path().join(SHARED_FILE),
-            "shared/tenant-provider\nfmt/01_attribute_alignment.tf modules/m/main.tf\n",
-        )
-        .unwrap();
-        std::fs::write(set.path().join("main.tf"), "# main").unwrap();
-        overlay(set.path(), work.path(), &[]);
-        assert!(!work.path().join("old.tf").exists());
-        assert!(!work.path().join(SHARED_FILE).exists());
-        assert!(!work.path().join(DELETE_FILE).exists());
+        let shared = "shared/tenant-provider\nfmt/01_attribute_alignment.tf modules/m/main.tf\n";
+        let work = overlaid(
+            &[("old.tf", "old")],
+            &[
+                (DELETE_FILE, "old.tf\n"),
+                (SHARED_FILE, shared),
+                ("main.tf", "# main"),
+            ],
+        );
+        for absent in ["old.tf", SHARED_FILE, DELETE_FILE] {
+            assert!(!work.path().join(absent).exists(), "{absent}");
+        }
         assert!(work.path().join("providers.tf").exists());
         assert!(work.path().join("modules/m/main.tf").exists());
-        assert_eq!(
-            std::fs::read_to_string(work.path().join("main.tf")).unwrap(),
-            "# main"
-        );
+        assert_eq!(read(&work, "main.tf"), "# main");
     }
 
     #[test]
     fn diffs_apply_to_the_files_they_name() {
-        let work = tempfile::tempdir().unwrap();
-        std::fs::write(work.path().join("main.tf"), "a = 1\nb = 2\n").unwrap();
-        let set = tempfile::tempdir().unwrap();
-        std::fs::write(
-            set.path().join("main.tf.diff"),
-            "--- main.tf\n+++ main.tf\n@@ -2 +2 @@\n-b = 2\n+b = 3\n",
-        )
-        .unwrap();
-        overlay(set.path(), work.path(), &[]);
+        let diff = "--- main.tf\n+++ main.tf\n@@ -2 +2 @@\n-b = 2\n+b = 3\n";
+        let work = overlaid(&[("main.tf", "a = 1\nb = 2\n")], &[("main.tf.diff", diff)]);
         assert!(!work.path().join("main.tf.diff").exists());
-        assert_eq!(
-            std::fs::read_to_string(work.path().join("main.tf")).unwrap(),
-            "a = 1\nb = 3\n"
-        );
+        assert_eq!(read(&work, "main.tf"), "a = 1\nb = 3\n");
     }
 }

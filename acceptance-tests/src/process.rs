@@ -102,6 +102,12 @@ impl CommandSpec {
             .join(" ")
     }
 
+    /// The same command with `name=value` added to its environment.
+    pub fn with_env_var(mut self, name: &str, value: &str) -> CommandSpec {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
     fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
         command

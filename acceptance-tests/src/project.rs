@@ -119,6 +119,12 @@ impl Project {
             .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
     }
 
+    /// Appends `text` to a file of the working directory.
+    pub fn append_to_file(&self, relative: &str, text: &str) {
+        let original = self.read_file(relative);
+        self.write_file(relative, &format!("{original}{text}"));
+    }
+
     /// Replaces the single occurrence of `from` in a file, panicking when it is not there once.
     pub fn replace_in_file(&self, relative: &str, from: &str, to: &str) {
         let text = self.read_file(relative);

@@ -29,6 +29,15 @@ fn count(text: &str, needle: &str) -> usize {
     text.matches(needle).count()
 }
 
+/// Applies the configuration, then removes `address` from the state: its object lives on,
+/// unmanaged, for an import to adopt.
+fn apply_and_forget(project: &Project, address: &str) {
+    project.tenantform(&APPLY).expect_success();
+    project
+        .tenantform(&["state", "rm", address])
+        .expect_success();
+}
+
 #[test]
 fn a_generated_resource_block_plans_only_the_import_in_terraform() {
     let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
@@ -51,10 +60,7 @@ resource "tenant" "acme" {{
 }}
 "#
     ));
-    project.tenantform(&APPLY).expect_success();
-    project
-        .tenantform(&["state", "rm", "tenant.acme"])
-        .expect_success();
+    apply_and_forget(&project, "tenant.acme");
     project.write_file(
         "main.tf",
         &format!("{PROVIDER}\nimport {{\n  to = tenant.acme\n  id = \"acme\"\n}}\n"),
@@ -130,10 +136,7 @@ resource "tenant" "t" {{
 "#,
         slugs(fleet)
     ));
-    project.tenantform(&APPLY).expect_success();
-    project
-        .tenantform(&["state", "rm", "tenant.t"])
-        .expect_success();
+    apply_and_forget(&project, "tenant.t");
     project.write_file(
         "main.tf",
         &format!(
@@ -208,9 +211,8 @@ module "t" {{
          deletion_protection = false\n}\n",
     );
     project.init();
-    project.tenantform(&APPLY).expect_success();
     let addr = "module.t[\"acme\"].tenant.this";
-    project.tenantform(&["state", "rm", addr]).expect_success();
+    apply_and_forget(&project, addr);
 
     let imported = project.tenantform(&["import", "-no-color", addr, "acme"]);
     imported.expect_success();

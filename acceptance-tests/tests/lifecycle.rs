@@ -28,22 +28,16 @@ fn quickstart_apply_update_destroy() {
     let state = project.state();
     assert_eq!(state.addresses(), QUICKSTART_ADDRESSES, "state after apply");
     let catalog = project.catalog();
-    for resource_type in ["tenant", "tenant_database", "tenant_user", "tenant_grant"] {
-        assert_eq!(
-            catalog.count(resource_type),
-            2,
-            "{resource_type} in the catalog: {}",
-            catalog.summary()
-        );
-    }
-    for resource_type in ["tenant_storage", "tenant_api_key", "tenant_policy"] {
-        assert_eq!(
-            catalog.count(resource_type),
-            1,
-            "{resource_type} in the catalog: {}",
-            catalog.summary()
-        );
-    }
+    catalog.assert_counts(
+        &["tenant", "tenant_database", "tenant_user", "tenant_grant"],
+        2,
+        "in the catalog",
+    );
+    catalog.assert_counts(
+        &["tenant_storage", "tenant_api_key", "tenant_policy"],
+        1,
+        "in the catalog",
+    );
     assert_eq!(catalog.database_files.len(), 2, "{}", catalog.summary());
     assert_eq!(catalog.storage_dirs.len(), 1, "{}", catalog.summary());
     project.assert_catalog_matches_state();

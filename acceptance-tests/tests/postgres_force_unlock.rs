@@ -11,10 +11,8 @@ use acceptance_tests::process::{CommandSpec, Output};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
-fn with_conn(mut spec: CommandSpec, conn_str: &str) -> CommandSpec {
-    spec.env
-        .push(("PG_CONN_STR".to_string(), conn_str.to_string()));
-    spec
+fn with_conn(spec: CommandSpec, conn_str: &str) -> CommandSpec {
+    spec.with_env_var("PG_CONN_STR", conn_str)
 }
 
 fn run(project: &Project, conn_str: &str, args: &[&str]) -> Output {

@@ -17,11 +17,9 @@ fn conn_str(server: &PostgresServer) -> String {
     format!("{}?sslmode=disable", server.superuser_dsn())
 }
 
-fn with_env(mut spec: CommandSpec, env: &[(&str, &str)]) -> CommandSpec {
-    for (name, value) in env {
-        spec.env.push((name.to_string(), value.to_string()));
-    }
-    spec
+fn with_env(spec: CommandSpec, env: &[(&str, &str)]) -> CommandSpec {
+    env.iter()
+        .fold(spec, |spec, (name, value)| spec.with_env_var(name, value))
 }
 
 /// The names of the `states` rows, one a line, sorted.

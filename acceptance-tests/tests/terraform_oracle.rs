@@ -28,14 +28,11 @@ fn full_lifecycle(version: TerraformVersion) {
         .expect_success();
     assert_eq!(project.state().instances.len(), 11, "state after apply");
     let catalog = project.catalog();
-    for resource_type in ["tenant", "tenant_database", "tenant_user", "tenant_grant"] {
-        assert_eq!(
-            catalog.count(resource_type),
-            2,
-            "{resource_type} after apply: {}",
-            catalog.summary()
-        );
-    }
+    catalog.assert_counts(
+        &["tenant", "tenant_database", "tenant_user", "tenant_grant"],
+        2,
+        "after apply",
+    );
     project.assert_catalog_matches_state();
 
     project
