@@ -143,6 +143,20 @@ impl Catalog {
             .unwrap_or_default()
     }
 
+    /// Asserts that the catalog holds `expected` objects of each of `resource_types`;
+    /// `context` says when ("in the catalog", "after apply").
+    #[track_caller]
+    pub fn assert_counts(&self, resource_types: &[&str], expected: usize, context: &str) {
+        for resource_type in resource_types {
+            assert_eq!(
+                self.count(resource_type),
+                expected,
+                "{resource_type} {context}: {}",
+                self.summary()
+            );
+        }
+    }
+
     pub fn count(&self, resource_type: &str) -> usize {
         self.of(resource_type).len()
     }

@@ -8,6 +8,8 @@
 pub mod archives;
 pub mod binaries;
 pub mod catalog;
+pub mod file_set;
+pub mod fixtures;
 pub mod generate;
 pub mod inventory;
 pub mod oracle_run;
@@ -20,9 +22,11 @@ pub mod process;
 pub mod project;
 pub mod recovery;
 pub mod scenario;
+pub mod script_lines;
 pub mod state;
 pub mod state_secrets;
 pub mod terraform;
+pub mod text_patch;
 
 pub use binaries::Binaries;
 pub use catalog::{Catalog, CatalogObject};

@@ -9,6 +9,37 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many fixtures run at once (each drives two tools).
 pub const WORKERS: usize = 2;
+/// The list of known divergences an oracle's fixture directory may hold.
+pub const KNOWN_DIVERGENCES_FILE: &str = "known_divergences.txt";
+
+/// The items whose name contains the value of the environment variable `filter_variable`
+/// (all of them when it is unset), with their names.
+pub fn select_by_env<'a, T>(
+    items: &'a [T],
+    name: impl Fn(&T) -> &str,
+    filter_variable: &str,
+) -> Vec<(&'a str, &'a T)> {
+    let filter = std::env::var(filter_variable).unwrap_or_default();
+    items
+        .iter()
+        .map(|item| (name(item), item))
+        .filter(|(item_name, _)| item_name.contains(&filter))
+        .collect()
+}
+
+/// Checks every selected item ([`check_all`]) and judges the failures ([`judge`]) against
+/// the [`KNOWN_DIVERGENCES_FILE`] of `fixtures_dir`.
+pub fn check_and_judge<T: Sync>(
+    what: &str,
+    selected: &[(&str, &T)],
+    fixtures_dir: &Path,
+    check: impl Fn(&T) -> Result<(), String> + Sync,
+) {
+    let failures = check_all(selected, check);
+    let names: Vec<&str> = selected.iter().map(|(name, _)| *name).collect();
+    let known = known_divergences(&fixtures_dir.join(KNOWN_DIVERGENCES_FILE));
+    judge(what, &names, &failures, &known, KNOWN_DIVERGENCES_FILE);
+}
 
 /// The fixtures a `known_divergences.txt` file lists, with the reason.
 pub fn known_divergences(file: &Path) -> BTreeMap<String, String> {

@@ -214,10 +214,10 @@ pub fn tenant_object_name(parts: &[&str]) -> String {
     let name = std::iter::once("tenant")
         .chain(parts.iter().copied())
         .map(|part| {
-            part.chars()
+            part.to_ascii_lowercase()
+                .chars()
                 .map(|c| {
-                    let c = c.to_ascii_lowercase();
-                    if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+                    if c.is_ascii_alphanumeric() || c == '_' {
                         c
                     } else {
                         '_'

@@ -137,6 +137,18 @@ impl<'a> PgProject<'a> {
         command.run(FLEET_TIMEOUT)
     }
 
+    /// `tenantform init`, which must succeed.
+    pub fn init(&self) {
+        self.tenantform(&["init", "-input=false", "-no-color"])
+            .expect_success();
+    }
+
+    /// [`Self::init`], then an approved `apply`, which must succeed.
+    pub fn init_and_apply(&self) {
+        self.init();
+        self.approve("apply", &[]).expect_success();
+    }
+
     /// `tenantform apply` (or another command) with [`AUTO_APPROVE`] and `extra` flags.
     pub fn approve(&self, command: &str, extra: &[&str]) -> Output {
         let args: Vec<&str> = std::iter::once(command)

@@ -57,6 +57,20 @@ impl Output {
         self
     }
 
+    /// Panics, showing everything the command printed, unless its stdout contains `text`.
+    #[track_caller]
+    pub fn expect_stdout_has(&self, text: &str) -> &Output {
+        assert!(self.stdout.contains(text), "{}", self.describe());
+        self
+    }
+
+    /// Panics, showing everything the command printed, unless its stderr contains `text`.
+    #[track_caller]
+    pub fn expect_stderr_has(&self, text: &str) -> &Output {
+        assert!(self.stderr.contains(text), "{}", self.describe());
+        self
+    }
+
     /// The command line with its output, for failure messages.
     pub fn describe(&self) -> String {
         format!(
@@ -86,6 +100,12 @@ impl CommandSpec {
             .chain(self.args.iter().cloned())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// The same command with `name=value` added to its environment.
+    pub fn with_env_var(mut self, name: &str, value: &str) -> CommandSpec {
+        self.env.push((name.to_string(), value.to_string()));
+        self
     }
 
     fn command(&self) -> Command {

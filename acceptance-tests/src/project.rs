@@ -119,6 +119,12 @@ impl Project {
             .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
     }
 
+    /// Appends `text` to a file of the working directory.
+    pub fn append_to_file(&self, relative: &str, text: &str) {
+        let original = self.read_file(relative);
+        self.write_file(relative, &format!("{original}{text}"));
+    }
+
     /// Replaces the single occurrence of `from` in a file, panicking when it is not there once.
     pub fn replace_in_file(&self, relative: &str, from: &str, to: &str) {
         let text = self.read_file(relative);
@@ -160,6 +166,28 @@ impl Project {
             cwd: self.work_dir(),
             env: self.base_env("tenantform.tfrc"),
         }
+    }
+
+    /// `tenantform plan -detailed-exitcode -input=false -no-color`.
+    pub fn plan_detailed(&self) -> Output {
+        self.tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+    }
+
+    /// [`Self::plan_detailed`], saving the plan to `plan_file`.
+    pub fn plan_detailed_to(&self, plan_file: &str) -> Output {
+        self.tenantform(&[
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-out",
+            plan_file,
+        ])
+    }
+
+    /// `tenantform init -input=false`, which must succeed.
+    pub fn init(&self) {
+        self.tenantform(&["init", "-input=false"]).expect_success();
     }
 
     pub fn tenantform(&self, args: &[&str]) -> Output {

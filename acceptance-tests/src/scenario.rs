@@ -5,7 +5,9 @@
 //!
 //! Steps, one per line (`#` starts a comment line; arguments split on whitespace, single
 //! quotes group):
-//! - `files DIR`: copy `DIR/` over the working directory; `DIR/DELETE` lists paths to remove.
+//! - `files DIR`: copy the file set `DIR/` over the working directory (see
+//!   [`crate::file_set`]: `DIR/DELETE` lists paths to remove, `DIR/SHARED` names files of
+//!   `fixtures/shared/` to copy in).
 //! - `init`: `tenantform init`, and `terraform get` (under `dev_overrides` Terraform needs no
 //!   `init`, and its `init` would ask the registry).
 //! - `plan ARGS...`: `plan -input=false -no-color -detailed-exitcode -out=tfplan ARGS`, then
@@ -20,15 +22,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::file_set;
 use crate::plan_compare::{SCENARIO, compare_plans, indent};
-use crate::process::DEFAULT_TIMEOUT;
-use crate::project::copy_tree;
+use crate::process::{CommandSpec, DEFAULT_TIMEOUT};
+use crate::script_lines::script_lines;
 use crate::{Output, Project, Terraform, plan_json};
 
 /// The script of a scenario.
 pub const STEPS_FILE: &str = "steps.txt";
-/// In a file set, the list of paths to remove before copying.
-pub const DELETE_FILE: &str = "DELETE";
 const PLAN_FILE: &str = "tfplan";
 
 /// One line of a scenario script.
@@ -47,11 +48,7 @@ pub enum Step {
 /// Parses a scenario script; the error names the line.
 pub fn parse_steps(text: &str) -> Result<Vec<Step>, String> {
     let mut steps = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (number, line) in script_lines(text) {
         let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         let rest = rest.trim();
         let args = split_arguments(rest);
@@ -64,14 +61,11 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, String> {
             "run" if !args.is_empty() => Step::Run(args),
             "expect" => Step::Expect(
                 rest.parse()
-                    .map_err(|_| format!("line {}: expect takes an exit code", index + 1))?,
+                    .map_err(|_| format!("line {number}: expect takes an exit code"))?,
             ),
             "stdout-has" if !rest.is_empty() => Step::StdoutHas(rest.to_string()),
             _ => {
-                return Err(format!(
-                    "line {}: unknown or malformed step {line:?}",
-                    index + 1
-                ));
+                return Err(format!("line {number}: unknown or malformed step {line:?}"));
             }
         };
         steps.push(step);
@@ -121,6 +115,14 @@ impl Tool {
         match self {
             Tool::Tenantform => "tenantform",
             Tool::Terraform => "terraform",
+        }
+    }
+
+    /// The command line that runs `args` with this tool in `project`.
+    pub fn command(self, project: &Project, terraform: &Terraform, args: &[&str]) -> CommandSpec {
+        match self {
+            Tool::Tenantform => project.tenantform_command(args),
+            Tool::Terraform => project.terraform_command(terraform, args),
         }
     }
 }
@@ -311,31 +313,14 @@ impl<'a> Side<'a> {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let command = match self.tool {
-            Tool::Tenantform => self.project.tenantform_command(args),
-            Tool::Terraform => self.project.terraform_command(self.terraform, args),
-        };
-        command.run(DEFAULT_TIMEOUT)
+        self.tool
+            .command(&self.project, self.terraform, args)
+            .run(DEFAULT_TIMEOUT)
     }
 
-    /// Copies a file set in, after removing the paths its `DELETE` file lists.
+    /// Copies a file set in (see [`file_set::overlay`]).
     fn overlay(&self, files: &Path) {
-        assert!(
-            files.is_dir(),
-            "file set {} does not exist",
-            files.display()
-        );
-        if let Ok(list) = std::fs::read_to_string(files.join(DELETE_FILE)) {
-            for relative in list.lines().map(str::trim).filter(|line| !line.is_empty()) {
-                let path = self.project.path(relative);
-                if path.is_dir() {
-                    std::fs::remove_dir_all(&path).expect("remove a directory");
-                } else if path.exists() {
-                    std::fs::remove_file(&path).expect("remove a file");
-                }
-            }
-        }
-        copy_tree(files, &self.project.work_dir(), &[DELETE_FILE]);
+        file_set::overlay(files, &self.project.work_dir(), &[]);
     }
 
     fn show_plan(&self) -> Result<Value, String> {

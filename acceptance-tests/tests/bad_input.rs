@@ -13,9 +13,7 @@ use acceptance_tests::{Catalog, Output, Project};
 /// The quickstart, applied.
 fn applied_quickstart() -> Project {
     let project = Project::from_example("quickstart");
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     let apply = project.tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     apply.expect_success();
     assert!(
@@ -83,6 +81,14 @@ fn plan_and_apply_fail(project: &Project, snapshot: &Snapshot) -> Output {
     plan
 }
 
+/// Edits the applied quickstart with `edit`: plan and apply must then fail, changing nothing.
+fn edit_then_fail(edit: impl FnOnce(&Project)) -> Output {
+    let project = applied_quickstart();
+    let snapshot = Snapshot::take(&project);
+    edit(&project);
+    plan_and_apply_fail(&project, &snapshot)
+}
+
 #[test]
 fn syntax_error_names_the_file_and_line() {
     let project = applied_quickstart();
@@ -108,29 +114,25 @@ fn syntax_error_names_the_file_and_line() {
     assert_mentions(&output, &[broken_line.trim()]);
 }
 
-#[test]
-fn reference_cycle_is_reported_as_a_path() {
-    let project = applied_quickstart();
-    let snapshot = Snapshot::take(&project);
-    let original = project.read_file("main.tf");
-    project.write_file(
-        "main.tf",
-        &format!(
-            "{original}
-resource \"tenant_user\" \"loop_a\" {{
+/// Two resources that refer to each other.
+const LOOP: &str = "
+resource \"tenant_user\" \"loop_a\" {
   tenant_id = tenant_database.loop_b.tenant_id
   email     = \"loop@acme.example\"
   role      = \"member\"
-}}
+}
 
-resource \"tenant_database\" \"loop_b\" {{
+resource \"tenant_database\" \"loop_b\" {
   tenant_id = tenant_user.loop_a.tenant_id
   name      = \"loop\"
-}}
-"
-        ),
-    );
-    let output = plan_and_apply_fail(&project, &snapshot);
+}
+";
+
+#[test]
+fn reference_cycle_is_reported_as_a_path() {
+    let output = edit_then_fail(|project| {
+        project.append_to_file("main.tf", LOOP);
+    });
     assert_mentions(
         &output,
         &["Cycle", "tenant_user.loop_a", "tenant_database.loop_b"],
@@ -139,27 +141,24 @@ resource \"tenant_database\" \"loop_b\" {{
 
 #[test]
 fn unknown_argument_is_unsupported() {
-    let project = applied_quickstart();
-    let snapshot = Snapshot::take(&project);
-    project.replace_in_file(
-        "main.tf",
-        "  region              = \"us-east-1\"\n",
-        "  region              = \"us-east-1\"\n  colour              = \"blue\"\n",
-    );
-    let output = plan_and_apply_fail(&project, &snapshot);
+    let output = edit_then_fail(|project| {
+        project.replace_in_file(
+            "main.tf",
+            "  region              = \"us-east-1\"\n",
+            "  region              = \"us-east-1\"\n  colour              = \"blue\"\n",
+        );
+    });
     assert_mentions(&output, &["Unsupported argument", "colour", "main.tf"]);
 }
 
 #[test]
 fn unknown_resource_type_is_rejected() {
-    let project = applied_quickstart();
-    let snapshot = Snapshot::take(&project);
-    let original = project.read_file("main.tf");
-    project.write_file(
-        "main.tf",
-        &format!("{original}\nresource \"tenant_bogus\" \"x\" {{\n  name = \"x\"\n}}\n"),
-    );
-    let output = plan_and_apply_fail(&project, &snapshot);
+    let output = edit_then_fail(|project| {
+        project.append_to_file(
+            "main.tf",
+            "\nresource \"tenant_bogus\" \"x\" {\n  name = \"x\"\n}\n",
+        );
+    });
     assert_mentions(&output, &["tenant_bogus", "resource type"]);
 }
 
@@ -294,9 +293,7 @@ fn os_lock_on_the_lock_file_blocks_a_run() {
 fn provider_killed_mid_apply_loses_nothing() {
     const TENANTS: usize = 50;
     let project = Project::from_config(&tenants_config(TENANTS, true));
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     let mut apply = start_apply(&project, 2);
     wait_for_catalog_objects(&project, &mut apply, 6);
 

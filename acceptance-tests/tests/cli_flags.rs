@@ -64,9 +64,7 @@ fn tf_cli_args_are_merged_as_terraform_merges_them() {
         return;
     };
     let project = Project::from_config(FLEET);
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     let cases: &[Case] = &[
         (&[], &["plan", "-no-color", "-version"], 0, "\non "),
         (
@@ -128,17 +126,8 @@ fn planned_addresses(project: &Project, args: &[&str]) -> Vec<String> {
     plan_args.extend_from_slice(args);
     let plan = project.tenantform(&plan_args);
     plan.expect_success();
-    assert!(
-        plan.stdout
-            .contains("Warning: Resource targeting is in effect"),
-        "{}",
-        plan.describe()
-    );
-    assert!(
-        plan.stdout.contains("-exclude option"),
-        "{}",
-        plan.describe()
-    );
+    plan.expect_stdout_has("Warning: Resource targeting is in effect");
+    plan.expect_stdout_has("-exclude option");
     let show = project.tenantform(&["show", "-json", "tfplan"]);
     show.expect_success();
     let json = plan_json::parse(&show.stdout, "tenantform");
@@ -155,9 +144,7 @@ fn planned_addresses(project: &Project, args: &[&str]) -> Vec<String> {
 #[test]
 fn exclude_leaves_out_what_it_names_and_what_depends_on_it() {
     let project = Project::from_config(FLEET);
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     assert_eq!(
         planned_addresses(&project, &["-exclude=tenant.solo"]),
         [
@@ -184,16 +171,8 @@ fn exclude_leaves_out_what_it_names_and_what_depends_on_it() {
         "-target=tenant.solo",
     ]);
     both.expect_code(1);
-    assert!(
-        both.stderr.contains("Invalid combination of arguments"),
-        "{}",
-        both.describe()
-    );
-    assert!(
-        both.stderr.contains("mutually-exclusive"),
-        "{}",
-        both.describe()
-    );
+    both.expect_stderr_has("Invalid combination of arguments");
+    both.expect_stderr_has("mutually-exclusive");
 
     // An apply that leaves tenant.solo out keeps its output out of the state.
     project

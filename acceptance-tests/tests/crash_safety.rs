@@ -28,9 +28,7 @@ fn kill_tenantform_mid_apply(seed: u64) {
     let (objects, delay_ms) = kill_point(seed);
     eprintln!("seed {seed}: killing tenantform after {objects} catalog objects + {delay_ms} ms");
     let project = Project::from_config(&tenants_config(TENANTS, true));
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
 
     let mut apply = start_apply(&project, 10);
     wait_for_catalog_objects(&project, &mut apply, objects);

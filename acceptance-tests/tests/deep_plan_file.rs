@@ -24,11 +24,7 @@ fn deep_values_in_saved_plans_read_back() {
     shown.expect_success();
     // Compared as text: the JSON is deeper than serde_json parses by default.
     let deep = format!("{}\"core\"{}", "[".repeat(200), "]".repeat(200));
-    assert!(
-        shown.stdout.contains(&format!("\"after\":{deep}")),
-        "{}",
-        shown.describe()
-    );
+    shown.expect_stdout_has(&format!("\"after\":{deep}"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::fixtures::{at_least, fixture_files};
 use acceptance_tests::{Binaries, Terraform, TerraformVersion};
 
 /// The least number of fixtures the comparison must cover.
@@ -81,31 +81,19 @@ impl Formatters {
     }
 }
 
-fn fixtures_dir() -> PathBuf {
-    workspace_root().join("acceptance-tests/fixtures/fmt")
-}
-
 /// The fixture files, sorted by name.
 fn fixtures() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
-        .expect("fixtures/fmt exists")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= MINIMUM_FIXTURES,
-        "expected at least {MINIMUM_FIXTURES} fixtures, found {}",
-        files.len()
-    );
-    files
+    at_least(fixture_files("fmt"), MINIMUM_FIXTURES)
 }
 
-fn copy_fixtures(to: &Path) {
+/// A fresh temporary directory holding a copy of every fixture.
+fn fixtures_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
     for file in fixtures() {
         let name = file.file_name().expect("file name");
-        std::fs::copy(&file, to.join(name)).expect("copy fixture");
+        std::fs::copy(&file, dir.path().join(name)).expect("copy fixture");
     }
+    dir
 }
 
 /// The lines where `expected` and `actual` differ, with a little context.
@@ -138,8 +126,7 @@ fn fixtures_are_unformatted() {
     let Some(formatters) = Formatters::new() else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temporary directory");
-    copy_fixtures(dir.path());
+    let dir = fixtures_copy();
     let run = formatters.terraform(dir.path(), &["-check"], None);
     let listed = String::from_utf8_lossy(&run.stdout).lines().count();
     assert_eq!(run.code, 3, "terraform fmt -check finds work to do");
@@ -155,10 +142,8 @@ fn every_fixture_formats_like_terraform_in_place() {
     let Some(formatters) = Formatters::new() else {
         return;
     };
-    let ours = tempfile::tempdir().expect("temporary directory");
-    let theirs = tempfile::tempdir().expect("temporary directory");
-    copy_fixtures(ours.path());
-    copy_fixtures(theirs.path());
+    let ours = fixtures_copy();
+    let theirs = fixtures_copy();
     let our_run = formatters.tenantform(ours.path(), &[], None);
     let their_run = formatters.terraform(theirs.path(), &[], None);
     assert_eq!(their_run.code, 0, "terraform fmt failed");
@@ -195,8 +180,7 @@ fn every_fixture_diffs_like_terraform() {
     let Some(formatters) = Formatters::new() else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temporary directory");
-    copy_fixtures(dir.path());
+    let dir = fixtures_copy();
     let args = ["-diff", "-write=false"];
     let expected = formatters.terraform(dir.path(), &args, None);
     let actual = formatters.tenantform(dir.path(), &args, None);

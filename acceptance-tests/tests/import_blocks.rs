@@ -29,6 +29,15 @@ fn count(text: &str, needle: &str) -> usize {
     text.matches(needle).count()
 }
 
+/// Applies the configuration, then removes `address` from the state: its object lives on,
+/// unmanaged, for an import to adopt.
+fn apply_and_forget(project: &Project, address: &str) {
+    project.tenantform(&APPLY).expect_success();
+    project
+        .tenantform(&["state", "rm", address])
+        .expect_success();
+}
+
 #[test]
 fn a_generated_resource_block_plans_only_the_import_in_terraform() {
     let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
@@ -51,10 +60,7 @@ resource "tenant" "acme" {{
 }}
 "#
     ));
-    project.tenantform(&APPLY).expect_success();
-    project
-        .tenantform(&["state", "rm", "tenant.acme"])
-        .expect_success();
+    apply_and_forget(&project, "tenant.acme");
     project.write_file(
         "main.tf",
         &format!("{PROVIDER}\nimport {{\n  to = tenant.acme\n  id = \"acme\"\n}}\n"),
@@ -86,10 +92,10 @@ resource "tenant" "acme" {{
     let only_import = "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.";
     let theirs = project.terraform(&terraform, &PLAN);
     theirs.expect_code(2);
-    assert!(theirs.stdout.contains(only_import), "{}", theirs.describe());
+    theirs.expect_stdout_has(only_import);
     let ours = plan(&project, &[]);
     ours.expect_code(2);
-    assert!(ours.stdout.contains(only_import), "{}", ours.describe());
+    ours.expect_stdout_has(only_import);
 
     // The saved plan was made before the file existed; as in Terraform, it still applies.
     let applied = project.tenantform(&["apply", "-input=false", "-no-color", "tfplan"]);
@@ -130,10 +136,7 @@ resource "tenant" "t" {{
 "#,
         slugs(fleet)
     ));
-    project.tenantform(&APPLY).expect_success();
-    project
-        .tenantform(&["state", "rm", "tenant.t"])
-        .expect_success();
+    apply_and_forget(&project, "tenant.t");
     project.write_file(
         "main.tf",
         &format!(
@@ -207,12 +210,9 @@ module "t" {{
          \"this\" {\n  slug                = var.slug\n  display_name        = upper(var.slug)\n  \
          deletion_protection = false\n}\n",
     );
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
-    project.tenantform(&APPLY).expect_success();
+    project.init();
     let addr = "module.t[\"acme\"].tenant.this";
-    project.tenantform(&["state", "rm", addr]).expect_success();
+    apply_and_forget(&project, addr);
 
     let imported = project.tenantform(&["import", "-no-color", addr, "acme"]);
     imported.expect_success();

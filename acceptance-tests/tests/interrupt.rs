@@ -24,9 +24,7 @@ fn send_interrupt(pid: u32) {
 #[test]
 fn ctrl_c_mid_apply_records_what_finished_and_starts_nothing_new() {
     let project = Project::from_config(&tenants_config(TENANTS, true));
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
 
     let mut apply = start_apply(&project, 4);
     wait_for_catalog_objects(&project, &mut apply, 10);

@@ -20,9 +20,7 @@ const QUICKSTART_ADDRESSES: [&str; 11] = [
 #[test]
 fn quickstart_apply_update_destroy() {
     let project = Project::from_example("quickstart");
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     project
         .tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"])
         .expect_success();
@@ -30,29 +28,21 @@ fn quickstart_apply_update_destroy() {
     let state = project.state();
     assert_eq!(state.addresses(), QUICKSTART_ADDRESSES, "state after apply");
     let catalog = project.catalog();
-    for resource_type in ["tenant", "tenant_database", "tenant_user", "tenant_grant"] {
-        assert_eq!(
-            catalog.count(resource_type),
-            2,
-            "{resource_type} in the catalog: {}",
-            catalog.summary()
-        );
-    }
-    for resource_type in ["tenant_storage", "tenant_api_key", "tenant_policy"] {
-        assert_eq!(
-            catalog.count(resource_type),
-            1,
-            "{resource_type} in the catalog: {}",
-            catalog.summary()
-        );
-    }
+    catalog.assert_counts(
+        &["tenant", "tenant_database", "tenant_user", "tenant_grant"],
+        2,
+        "in the catalog",
+    );
+    catalog.assert_counts(
+        &["tenant_storage", "tenant_api_key", "tenant_policy"],
+        1,
+        "in the catalog",
+    );
     assert_eq!(catalog.database_files.len(), 2, "{}", catalog.summary());
     assert_eq!(catalog.storage_dirs.len(), 1, "{}", catalog.summary());
     project.assert_catalog_matches_state();
 
-    project
-        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .expect_code(0);
+    project.plan_detailed().expect_code(0);
 
     // An in-place update through a saved plan.
     project.replace_in_file(
@@ -60,16 +50,7 @@ fn quickstart_apply_update_destroy() {
         "display_name        = \"Acme Corporation\"",
         "display_name        = \"Acme Holdings\"",
     );
-    project
-        .tenantform(&[
-            "plan",
-            "-detailed-exitcode",
-            "-input=false",
-            "-no-color",
-            "-out",
-            "tfplan",
-        ])
-        .expect_code(2);
+    project.plan_detailed_to("tfplan").expect_code(2);
     let shown = project.tenantform(&["show", "-json", "tfplan"]);
     shown.expect_success();
     let plan = plan_json::parse(&shown.stdout, "tenantform");
@@ -98,9 +79,7 @@ fn quickstart_apply_update_destroy() {
         .find("tenant", &acme_id)
         .unwrap_or_else(|| panic!("tenant {acme_id} in the catalog: {}", catalog.summary()));
     assert_eq!(acme_in_catalog.detail, "Acme Holdings");
-    project
-        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .expect_code(0);
+    project.plan_detailed().expect_code(0);
 
     project
         .tenantform(&["destroy", "-auto-approve", "-input=false", "-no-color"])

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::file_set;
 use acceptance_tests::process::CommandSpec;
-use acceptance_tests::project::copy_tree;
 use acceptance_tests::terraform::dev_overrides_config;
 use acceptance_tests::{Binaries, Output, Terraform, TerraformVersion};
 
@@ -98,6 +98,18 @@ fn run(program: &Path, args: &[&str], dir: &Path, cli_config: &Path) -> Output {
         env,
     }
     .run(TIMEOUT)
+}
+
+/// Runs tenantform with `args` in a fresh empty directory.
+fn tenantform_in_empty_dir(setup: &Setup, args: &[String]) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(
+        &setup.binaries.tenantform,
+        &args,
+        dir.path(),
+        &setup.cli_config,
+    )
 }
 
 /// Runs `check` over `items` on a few threads and collects every failure message.

@@ -6,7 +6,9 @@
 //! `after_unknown`, `after_sensitive`).
 //!
 //! Then both sides apply their saved plan, the configuration's optional `edit/` overlay is
-//! copied over the files, and both plan again. The second plans start from different prior
+//! copied over the files, and both plan again. The fixture directory and `edit/` are file sets
+//! (see [`acceptance_tests::file_set`]): a `SHARED` manifest copies in files of
+//! `fixtures/shared/`. The second plans start from different prior
 //! states: ids, timestamps and passwords are random, so every value the provider generated
 //! (found in each side's own `prior_state`) is replaced by a placeholder before comparing.
 //!
@@ -20,16 +22,18 @@
 
 use std::path::PathBuf;
 
-use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::file_set;
+use acceptance_tests::fixtures::{fixture_dir, fixture_dirs, fixture_name};
 use acceptance_tests::oracle_run;
 use acceptance_tests::plan_compare::{self, compare_plans, indent};
 use acceptance_tests::process::DEFAULT_TIMEOUT;
-use acceptance_tests::project::copy_tree;
+use acceptance_tests::scenario::Tool;
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
 use serde_json::Value;
 
 const MINIMUM_FIXTURES: usize = 25;
-const KNOWN_DIVERGENCES_FILE: &str = "known_divergences.txt";
+const PLANS: &str = "plans";
+const FILTER_VARIABLE: &str = "PLAN_ORACLE_FILTER";
 const EDIT_DIR: &str = "edit";
 const ARGS_FILE: &str = "oracle.args";
 const ENV_FILE: &str = "oracle.env";
@@ -45,11 +49,7 @@ struct Fixture {
 
 impl Fixture {
     fn load(dir: PathBuf) -> Fixture {
-        let name = dir
-            .file_name()
-            .expect("a fixture directory has a name")
-            .to_string_lossy()
-            .into_owned();
+        let name = fixture_name(&dir);
         let read_lines = |file: &str| -> Vec<String> {
             std::fs::read_to_string(dir.join(file))
                 .unwrap_or_default()
@@ -82,37 +82,6 @@ impl Fixture {
     }
 }
 
-fn fixtures_root() -> PathBuf {
-    workspace_root().join("acceptance-tests/fixtures/plans")
-}
-
-fn fixtures() -> Vec<Fixture> {
-    let root = fixtures_root();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("read fixtures/plans")
-        .map(|entry| entry.expect("a fixture entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.into_iter().map(Fixture::load).collect()
-}
-
-/// Which program drives one copy of a fixture.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tool {
-    Tenantform,
-    Terraform,
-}
-
-impl Tool {
-    fn name(self) -> &'static str {
-        match self {
-            Tool::Tenantform => "tenantform",
-            Tool::Terraform => "terraform",
-        }
-    }
-}
-
 /// A fixture copied into a project, driven by one tool.
 struct Side<'a> {
     tool: Tool,
@@ -123,10 +92,7 @@ struct Side<'a> {
 
 impl Side<'_> {
     fn run(&self, args: &[&str]) -> Output {
-        let mut command = match self.tool {
-            Tool::Tenantform => self.project.tenantform_command(args),
-            Tool::Terraform => self.project.terraform_command(self.terraform, args),
-        };
+        let mut command = self.tool.command(&self.project, self.terraform, args);
         command.env.extend(self.fixture.env.iter().cloned());
         command.run(DEFAULT_TIMEOUT)
     }
@@ -164,7 +130,7 @@ impl Side<'_> {
 fn new_side<'a>(tool: Tool, fixture: &'a Fixture, terraform: &'a Terraform) -> Side<'a> {
     let project = Project::from_config("");
     std::fs::remove_file(project.path("main.tf")).expect("remove the placeholder main.tf");
-    copy_tree(
+    file_set::overlay(
         &fixture.dir,
         &project.work_dir(),
         &[EDIT_DIR, ARGS_FILE, ENV_FILE],
@@ -235,7 +201,7 @@ fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String>
     }
     if let Some(edit) = fixture.edit_dir() {
         for side in [&ours, &theirs] {
-            copy_tree(&edit, &side.project.work_dir(), &[]);
+            file_set::overlay(&edit, &side.project.work_dir(), &[]);
         }
     }
     plan_and_compare("plan after apply and edit", &ours, &theirs)
@@ -246,29 +212,19 @@ fn tenantform_plans_every_configuration_as_terraform_does() {
     let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
         return;
     };
-    let all = fixtures();
-    let filter = std::env::var("PLAN_ORACLE_FILTER").unwrap_or_default();
+    let all: Vec<Fixture> = fixture_dirs(PLANS).into_iter().map(Fixture::load).collect();
+    let filter = std::env::var(FILTER_VARIABLE).unwrap_or_default();
     assert!(
         !filter.is_empty() || all.len() >= MINIMUM_FIXTURES,
         "fixtures/plans must hold at least {MINIMUM_FIXTURES} configurations, found {}",
         all.len()
     );
-    let selected: Vec<&Fixture> = all
-        .iter()
-        .filter(|fixture| fixture.name.contains(&filter))
-        .collect();
-    let named: Vec<(&str, &Fixture)> = selected
-        .iter()
-        .map(|fixture| (fixture.name.as_str(), *fixture))
-        .collect();
-    let failures = oracle_run::check_all(&named, |fixture| check_fixture(fixture, &terraform));
-    let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
-    let known = oracle_run::known_divergences(&fixtures_root().join(KNOWN_DIVERGENCES_FILE));
-    oracle_run::judge(
+    let selected =
+        oracle_run::select_by_env(&all, |fixture| fixture.name.as_str(), FILTER_VARIABLE);
+    oracle_run::check_and_judge(
         "configurations",
-        &names,
-        &failures,
-        &known,
-        KNOWN_DIVERGENCES_FILE,
+        &selected,
+        &fixture_dir(PLANS),
+        |fixture| check_fixture(fixture, &terraform),
     );
 }

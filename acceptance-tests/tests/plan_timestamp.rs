@@ -52,9 +52,7 @@ fn applies_with_the_plan_time(run: &dyn Fn(&[&str]) -> Output) {
 #[test]
 fn tenantform_applies_with_the_plan_time() {
     let project = Project::from_config(CONFIG);
-    project
-        .tenantform(&["init", "-input=false"])
-        .expect_success();
+    project.init();
     applies_with_the_plan_time(&|args| project.tenantform(args));
 }
 

@@ -4,11 +4,26 @@
 //! back, with a new password that works and the user's privileges restored. After each repair
 //! a plan has nothing left to do.
 
+use acceptance_tests::Output;
 use acceptance_tests::pg_inspect::{PgInspector, identifier, literal, schema_name};
 use acceptance_tests::pg_project::{PgProject, start_postgres, user_address};
 use acceptance_tests::postgres::Profile;
 
 const TENANTS: usize = 2;
+
+/// The plan names `address` and says `word`; `expectation` completes "the plan should".
+fn assert_plan_names(plan: &Output, address: &str, word: &str, expectation: &str) {
+    assert!(
+        plan.stdout.contains(address),
+        "the plan should name {address}\n{}",
+        plan.describe()
+    );
+    assert!(
+        plan.stdout.contains(word),
+        "the plan should {expectation}\n{}",
+        plan.describe()
+    );
+}
 
 #[test]
 fn drifted_login_roles_are_planned_and_repaired() {
@@ -21,10 +36,7 @@ fn drifted_login_roles_are_planned_and_repaired() {
     let schema = schema_name(&tenant.slug, "main");
     let inspector = PgInspector::new(&server);
 
-    fleet
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
-    fleet.approve("apply", &[]).expect_success();
+    fleet.init_and_apply();
     fleet.expect_plan_code(0, "right after apply");
     let (login, first_password) = fleet.user_credentials(&tenant.slug, &user.email);
     assert_eq!(
@@ -36,15 +48,11 @@ fn drifted_login_roles_are_planned_and_repaired() {
     // A DBA turns the login off by hand.
     inspector.rows(&format!("ALTER ROLE {} NOLOGIN", identifier(&login)));
     let plan = fleet.expect_plan_code(2, "after ALTER ROLE NOLOGIN");
-    assert!(
-        plan.stdout.contains(&address),
-        "the plan should name {address}\n{}",
-        plan.describe()
-    );
-    assert!(
-        plan.stdout.contains("update"),
-        "the plan should update {address} in place\n{}",
-        plan.describe()
+    assert_plan_names(
+        &plan,
+        &address,
+        "update",
+        &format!("update {address} in place"),
     );
     fleet.approve("apply", &[]).expect_success();
     assert_eq!(
@@ -67,15 +75,11 @@ fn drifted_login_roles_are_planned_and_repaired() {
     ));
     assert_eq!(inspector.can_login(&login), None, "{login} is gone");
     let plan = fleet.expect_plan_code(2, "after DROP ROLE");
-    assert!(
-        plan.stdout.contains(&address),
-        "the plan should name {address}\n{}",
-        plan.describe()
-    );
-    assert!(
-        plan.stdout.contains("created"),
-        "the plan should create {address} again\n{}",
-        plan.describe()
+    assert_plan_names(
+        &plan,
+        &address,
+        "created",
+        &format!("create {address} again"),
     );
     fleet.approve("apply", &[]).expect_success();
     assert_eq!(

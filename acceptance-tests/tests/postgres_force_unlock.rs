@@ -11,10 +11,8 @@ use acceptance_tests::process::{CommandSpec, Output};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
-fn with_conn(mut spec: CommandSpec, conn_str: &str) -> CommandSpec {
-    spec.env
-        .push(("PG_CONN_STR".to_string(), conn_str.to_string()));
-    spec
+fn with_conn(spec: CommandSpec, conn_str: &str) -> CommandSpec {
+    spec.with_env_var("PG_CONN_STR", conn_str)
 }
 
 fn run(project: &Project, conn_str: &str, args: &[&str]) -> Output {
@@ -63,26 +61,18 @@ fn force_unlock_ends_the_session_holding_the_pg_lock() {
 
     let wrong = run(&project, &conn, &["force-unlock", "-force", "999999"]);
     wrong.expect_code(1);
-    assert!(
-        wrong.stderr.contains("does not match"),
-        "{}",
-        wrong.describe()
-    );
+    wrong.expect_stderr_has("does not match");
     run(&project, &conn, &plan).expect_failure();
 
     let unlocked = run(&project, &conn, &["force-unlock", "-force", &id]);
     unlocked.expect_success();
-    assert!(
-        unlocked.stdout.contains("successfully unlocked"),
-        "{}",
-        unlocked.describe()
-    );
+    unlocked.expect_stdout_has("successfully unlocked");
     run(&project, &conn, &plan).expect_success();
     holder.write_stdin("no\n");
     holder.wait(TIMEOUT);
     let idle = run(&project, &conn, &["force-unlock", "-force", &id]);
     idle.expect_code(1);
-    assert!(idle.stderr.contains("is not locked"), "{}", idle.describe());
+    idle.expect_stderr_has("is not locked");
     run(
         &project,
         &conn,

@@ -173,9 +173,7 @@ fn legacy_tenants_are_read_imported_and_match_the_configuration() {
     let server = start_postgres(Profile::ManagedAdmin);
     let fleet = PgProject::from_resources(&server, LOOKUP);
     let project = &fleet.project;
-    fleet
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
+    fleet.init();
     // The first run creates the platform catalog, which the legacy script writes into.
     fleet.approve("apply", &[]).expect_success();
 

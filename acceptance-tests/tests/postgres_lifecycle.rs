@@ -38,10 +38,7 @@ fn lifecycle(profile: Profile) {
     let inventory = fleet.inventory();
     assert_eq!(inventory.len(), TENANTS, "the example's inventory");
 
-    fleet
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
-    fleet.approve("apply", &[]).expect_success();
+    fleet.init_and_apply();
 
     assert_fleet_in_postgres(&fleet, &inventory);
     assert_storage_under_root(&fleet, &inventory);

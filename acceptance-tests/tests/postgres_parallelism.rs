@@ -87,9 +87,7 @@ fn a_hundred_tenants_apply_in_parallel_on_postgres() {
     let server = start_postgres(Profile::ManagedAdmin);
     let resources: String = (0..TENANTS).map(tenant_resources).collect();
     let fleet = PgProject::from_resources(&server, &resources);
-    fleet
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
+    fleet.init();
 
     let started = Instant::now();
     let applied = fleet.approve("apply", &["-parallelism=20"]);

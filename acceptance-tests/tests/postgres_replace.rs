@@ -17,10 +17,7 @@ fn replaced_objects_are_recreated_on_postgres() {
     let tenant = &fleet.inventory()[0];
     let schema = schema_name(&tenant.slug, "main");
     let inspector = PgInspector::new(&server);
-    fleet
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
-    fleet.approve("apply", &[]).expect_success();
+    fleet.init_and_apply();
     let database = module_address(&tenant.slug, "tenant_database.main");
     let database_id = || {
         fleet

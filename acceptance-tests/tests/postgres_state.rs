@@ -36,14 +36,23 @@ fn password_of(conn_str: &str) -> String {
 }
 
 /// `project`'s configuration with an empty `backend "pg"` block added.
+/// A superuser server and the quickstart example on its `pg` backend: the server, its
+/// connection string, the password in it, and the project.
+fn pg_quickstart() -> (PostgresServer, String, String, Project) {
+    let server = start_postgres(Profile::Superuser);
+    let conn = conn_str(&server);
+    let password = password_of(&conn);
+    let project = Project::from_example("quickstart");
+    with_pg_backend(&project);
+    (server, conn, password, project)
+}
+
 fn with_pg_backend(project: &Project) {
     project.replace_in_file("main.tf", "terraform {\n", BACKEND_BLOCK);
 }
 
-fn env_command(mut spec: CommandSpec, conn_str: &str) -> CommandSpec {
-    spec.env
-        .push(("PG_CONN_STR".to_string(), conn_str.to_string()));
-    spec
+fn env_command(spec: CommandSpec, conn_str: &str) -> CommandSpec {
+    spec.with_env_var("PG_CONN_STR", conn_str)
 }
 
 fn tenantform(project: &Project, conn_str: &str, args: &[&str]) -> Output {
@@ -86,11 +95,7 @@ fn journal_rows(server: &PostgresServer, conn_str: &str) -> usize {
 
 #[test]
 fn terraform_and_tenantform_share_the_pg_state() {
-    let server = start_postgres(Profile::Superuser);
-    let conn = conn_str(&server);
-    let password = password_of(&conn);
-    let project = Project::from_example("quickstart");
-    with_pg_backend(&project);
+    let (server, conn, password, project) = pg_quickstart();
 
     let backend_config = format!("-backend-config=conn_str={conn}");
     let init = project.tenantform(&["init", "-input=false", "-no-color", &backend_config]);
@@ -148,7 +153,7 @@ fn terraform_and_tenantform_share_the_pg_state() {
     after.expect_code(0);
     assert_no_password(&after, &password);
     let show = project.tenantform(&["show", "-no-color"]);
-    assert!(show.stdout.contains("Acme Corp\""), "{}", show.describe());
+    show.expect_stdout_has("Acme Corp\"");
 }
 
 /// Starts an apply that stops at the approval prompt, holding the state lock.
@@ -169,11 +174,7 @@ fn assert_locked(output: &Output, what: &str) {
 
 #[test]
 fn a_held_lock_blocks_the_other_run() {
-    let server = start_postgres(Profile::Superuser);
-    let conn = conn_str(&server);
-    let password = password_of(&conn);
-    let project = Project::from_example("quickstart");
-    with_pg_backend(&project);
+    let (_server, conn, password, project) = pg_quickstart();
     tenantform(&project, &conn, &["init", "-input=false", "-no-color"]).expect_success();
     let tf = Terraform::from_env(TerraformVersion::V1_15);
     if let Some(tf) = &tf {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use acceptance_tests::{Project, plan_json};
+use acceptance_tests::{Project, State, StateInstance, plan_json};
 
 /// Instances the example's inventory declares: six tenants with a database each, and a user
 /// and a grant per listed admin.
@@ -27,12 +27,18 @@ fn change(address: &str, action: &str) -> (String, Vec<String>) {
     (address.to_string(), vec![action.to_string()])
 }
 
-#[test]
-fn saas_inventory_apply_edit_destroy() {
-    let project = Project::from_example("saas");
-    tenantform_ok(&project, &["init", "-input=false"]);
+/// The main database of the tenant `slug` in `state`.
+fn main_database<'a>(state: &'a State, slug: &str) -> &'a StateInstance {
+    state
+        .instance(&format!("module.tenant[\"{slug}\"].tenant_database.main"))
+        .unwrap_or_else(|| panic!("{slug}'s database is in the state"))
+}
+
+/// The first apply creates the whole inventory, with the tier settings and overrides.
+fn apply_the_inventory(project: &Project) {
+    tenantform_ok(project, &["init", "-input=false"]);
     tenantform_ok(
-        &project,
+        project,
         &["apply", "-auto-approve", "-input=false", "-no-color"],
     );
 
@@ -52,18 +58,14 @@ fn saas_inventory_apply_edit_destroy() {
     }
     project.assert_catalog_matches_state();
     let state = project.state();
-    let globex_database = state
-        .instance("module.tenant[\"globex\"].tenant_database.main")
-        .expect("globex's database is in the state");
     assert_eq!(
-        globex_database.attributes["connection_limit"], 20,
+        main_database(&state, "globex").attributes["connection_limit"],
+        20,
         "a standard tenant gets the standard connection limit"
     );
-    let initech_database = state
-        .instance("module.tenant[\"initech\"].tenant_database.main")
-        .expect("initech's database is in the state");
     assert_eq!(
-        initech_database.attributes["connection_limit"], 30,
+        main_database(&state, "initech").attributes["connection_limit"],
+        30,
         "the inventory's connection_limit overrides the tier's"
     );
     let acme = state
@@ -81,11 +83,12 @@ fn saas_inventory_apply_edit_destroy() {
     assert_eq!(acme.attributes["labels"]["support"], "24x7");
     assert_eq!(acme.attributes["labels"]["cost_center"], "cc-1001");
 
-    project
-        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .expect_code(0);
+    project.plan_detailed().expect_code(0);
+}
 
-    // Onboard a tenant and move globex from standard to enterprise.
+/// Onboards a tenant and moves globex from standard to enterprise: the saved plan holds
+/// exactly the matching creates and updates.
+fn edit_the_inventory(project: &Project) {
     project.replace_in_file(
         "tenants.yaml",
         "  globex:\n    name: Globex Inc.\n    tier: standard\n",
@@ -98,16 +101,7 @@ fn saas_inventory_apply_edit_destroy() {
             "{inventory}  stark:\n    name: Stark Industries\n    tier: standard\n    admins:\n      - pepper@stark.example\n"
         ),
     );
-    project
-        .tenantform(&[
-            "plan",
-            "-detailed-exitcode",
-            "-input=false",
-            "-no-color",
-            "-out",
-            "tfplan",
-        ])
-        .expect_code(2);
+    project.plan_detailed_to("tfplan").expect_code(2);
     let expected: BTreeSet<(String, Vec<String>)> = [
         change("module.tenant[\"globex\"].tenant.this", "update"),
         change("module.tenant[\"globex\"].tenant_database.main", "update"),
@@ -128,13 +122,14 @@ fn saas_inventory_apply_edit_destroy() {
     ]
     .into_iter()
     .collect();
-    assert_eq!(planned_changes(&project, "tfplan"), expected);
+    assert_eq!(planned_changes(project, "tfplan"), expected);
+}
 
-    tenantform_ok(&project, &["apply", "-input=false", "-no-color", "tfplan"]);
+/// Applying the saved plan gives globex the enterprise connection limit.
+fn apply_the_edit(project: &Project) {
+    tenantform_ok(project, &["apply", "-input=false", "-no-color", "tfplan"]);
     let state = project.state();
-    let globex_database = state
-        .instance("module.tenant[\"globex\"].tenant_database.main")
-        .expect("globex's database is in the state");
+    let globex_database = main_database(&state, "globex");
     assert_eq!(globex_database.attributes["connection_limit"], 100);
     let globex_database_id = globex_database.id().expect("the database has an id");
     let catalog = project.catalog();
@@ -148,11 +143,11 @@ fn saas_inventory_apply_edit_destroy() {
     );
     assert_eq!(catalog.count("tenant"), TENANTS + 1);
     project.assert_catalog_matches_state();
-    project
-        .tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .expect_code(0);
+    project.plan_detailed().expect_code(0);
+}
 
-    // The fleet is protected: a destroy is refused until protection is lifted and applied.
+/// The fleet is protected: a destroy is refused until protection is lifted and applied.
+fn destroy_after_lifting_protection(project: &Project) {
     project
         .tenantform(&["destroy", "-auto-approve", "-input=false", "-no-color"])
         .expect_failure();
@@ -162,12 +157,21 @@ fn saas_inventory_apply_edit_destroy() {
         &unprotect[..],
     ]
     .concat();
-    tenantform_ok(&project, &apply_args);
+    tenantform_ok(project, &apply_args);
     let destroy_args = [
         &["destroy", "-auto-approve", "-input=false", "-no-color"][..],
         &unprotect[..],
     ]
     .concat();
-    tenantform_ok(&project, &destroy_args);
+    tenantform_ok(project, &destroy_args);
     project.assert_nothing_left();
+}
+
+#[test]
+fn saas_inventory_apply_edit_destroy() {
+    let project = Project::from_example("saas");
+    apply_the_inventory(&project);
+    edit_the_inventory(&project);
+    apply_the_edit(&project);
+    destroy_after_lifting_protection(&project);
 }

@@ -7,53 +7,31 @@
 //! the reason (`NAME: reason`); a listed scenario that agrees fails the test, so that the list
 //! only shrinks. Set `PLAN_SCENARIO_FILTER` to a substring of scenario names to run only those.
 
-use std::path::PathBuf;
-
-use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::fixtures::{fixture_dir, fixture_dirs};
 use acceptance_tests::oracle_run;
 use acceptance_tests::scenario::Scenario;
 use acceptance_tests::{Terraform, TerraformVersion};
 
-const KNOWN_DIVERGENCES_FILE: &str = "known_divergences.txt";
-
-fn scenarios_root() -> PathBuf {
-    workspace_root().join("acceptance-tests/fixtures/scenarios")
-}
-
-fn scenarios() -> Vec<Scenario> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(scenarios_root())
-        .expect("read fixtures/scenarios")
-        .map(|entry| entry.expect("a scenario entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.iter().map(|dir| Scenario::load(dir)).collect()
-}
+const SCENARIOS: &str = "scenarios";
+const FILTER_VARIABLE: &str = "PLAN_SCENARIO_FILTER";
 
 #[test]
 fn every_scenario_runs_step_by_step_as_terraform_runs_it() {
     let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
         return;
     };
-    let all = scenarios();
-    let filter = std::env::var("PLAN_SCENARIO_FILTER").unwrap_or_default();
-    let selected: Vec<&Scenario> = all
+    let all: Vec<Scenario> = fixture_dirs(SCENARIOS)
         .iter()
-        .filter(|scenario| scenario.name.contains(&filter))
+        .map(|dir| Scenario::load(dir))
         .collect();
+    let selected =
+        oracle_run::select_by_env(&all, |scenario| scenario.name.as_str(), FILTER_VARIABLE);
+    let filter = std::env::var(FILTER_VARIABLE).unwrap_or_default();
     assert!(!selected.is_empty(), "no scenario matches {filter:?}");
-    let named: Vec<(&str, &Scenario)> = selected
-        .iter()
-        .map(|scenario| (scenario.name.as_str(), *scenario))
-        .collect();
-    let failures = oracle_run::check_all(&named, |scenario| scenario.run(&terraform));
-    let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
-    let known = oracle_run::known_divergences(&scenarios_root().join(KNOWN_DIVERGENCES_FILE));
-    oracle_run::judge(
+    oracle_run::check_and_judge(
         "scenarios",
-        &names,
-        &failures,
-        &known,
-        KNOWN_DIVERGENCES_FILE,
+        &selected,
+        &fixture_dir(SCENARIOS),
+        |scenario| scenario.run(&terraform),
     );
 }

@@ -36,7 +36,7 @@ fn shown_names(output: &Output) -> Vec<String> {
 
 fn applied_pair(terraform: &Terraform) -> (Project, Project) {
     let ours = Project::from_example("quickstart");
-    ours.tenantform(&["init", "-input=false"]).expect_success();
+    ours.init();
     ours.tenantform(&[&["apply"][..], &APPLY_FLAGS].concat())
         .expect_success();
     let theirs = Project::from_example("quickstart");
@@ -62,16 +62,11 @@ fn timestamped_backups(project: &Project) -> usize {
         .unwrap_or(0)
 }
 
-#[test]
-fn reading_commands_match_terraform() {
-    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
-        return;
-    };
-    let (ours, theirs) = applied_pair(&terraform);
-
+/// `state list`, whole and filtered, lists what Terraform lists.
+fn state_list_matches(ours: &Project, theirs: &Project, terraform: &Terraform) {
     let our_list = ours.tenantform(&["state", "list"]);
     our_list.expect_success();
-    let their_list = theirs.terraform(&terraform, &["state", "list"]);
+    let their_list = theirs.terraform(terraform, &["state", "list"]);
     their_list.expect_success();
     assert_eq!(lines(&our_list).len(), 11, "{}", our_list.describe());
     assert_eq!(lines(&our_list), lines(&their_list), "state list");
@@ -79,7 +74,7 @@ fn reading_commands_match_terraform() {
     let filter = ["state", "list", "tenant_user.acme_admin", "tenant.globex"];
     let our_filtered = ours.tenantform(&filter);
     our_filtered.expect_success();
-    let their_filtered = theirs.terraform(&terraform, &filter);
+    let their_filtered = theirs.terraform(terraform, &filter);
     assert_eq!(
         lines(&our_filtered),
         lines(&their_filtered),
@@ -87,7 +82,10 @@ fn reading_commands_match_terraform() {
     );
     ours.tenantform(&["state", "list", "tenant.nothing"])
         .expect_code(1);
+}
 
+/// `state show` prints the attributes Terraform prints, hiding sensitive values.
+fn state_show_matches(ours: &Project, theirs: &Project, terraform: &Terraform) {
     for address in [
         "tenant.acme",
         "tenant_api_key.acme_ci",
@@ -95,7 +93,7 @@ fn reading_commands_match_terraform() {
     ] {
         let our_show = ours.tenantform(&["state", "show", address]);
         our_show.expect_success();
-        let their_show = theirs.terraform(&terraform, &["state", "show", "-no-color", address]);
+        let their_show = theirs.terraform(terraform, &["state", "show", "-no-color", address]);
         their_show.expect_success();
         assert_eq!(
             shown_names(&our_show),
@@ -134,15 +132,18 @@ fn reading_commands_match_terraform() {
             .stderr
             .contains("No instance found for the given address!")
     );
+}
 
+/// `graph` and the edges of `graph -type=plan` are Terraform's.
+fn graphs_match(ours: &Project, theirs: &Project, terraform: &Terraform) {
     let our_graph = ours.tenantform(&["graph"]);
     our_graph.expect_success();
-    let their_graph = theirs.terraform(&terraform, &["graph"]);
+    let their_graph = theirs.terraform(terraform, &["graph"]);
     their_graph.expect_success();
     assert_eq!(our_graph.stdout, their_graph.stdout, "graph");
     let our_plan_graph = ours.tenantform(&["graph", "-type=plan"]);
     our_plan_graph.expect_success();
-    let their_plan_graph = theirs.terraform(&terraform, &["graph", "-type=plan"]);
+    let their_plan_graph = theirs.terraform(terraform, &["graph", "-type=plan"]);
     let edges = |text: &str| -> BTreeSet<String> {
         text.lines()
             .filter(|l| l.contains(" -> "))
@@ -154,10 +155,14 @@ fn reading_commands_match_terraform() {
         edges(&their_plan_graph.stdout),
         "graph -type=plan edges"
     );
+}
 
+/// `providers schema -json` is Terraform's and `state pull` prints the stored state, which
+/// it returns.
+fn schema_and_pull_match(ours: &Project, theirs: &Project, terraform: &Terraform) -> Value {
     let our_schema = ours.tenantform(&["providers", "schema", "-json"]);
     our_schema.expect_success();
-    let their_schema = theirs.terraform(&terraform, &["providers", "schema", "-json"]);
+    let their_schema = theirs.terraform(terraform, &["providers", "schema", "-json"]);
     their_schema.expect_success();
     // No normalisation is needed: the provider declares nothing tenantform leaves out.
     assert_eq!(
@@ -170,53 +175,52 @@ fn reading_commands_match_terraform() {
     let on_disk: Value =
         serde_json::from_str(&ours.read_file("terraform.tfstate")).expect("state JSON");
     assert_eq!(pulled, on_disk, "state pull prints the stored state");
+    on_disk
+}
 
-    for (ours_args, theirs_args) in [
-        (
-            [
-                "state",
-                "mv",
-                "-dry-run",
-                "tenant_policy.acme",
-                "tenant_policy.acme_security",
-            ],
-            [
-                "state",
-                "mv",
-                "-dry-run",
-                "tenant_policy.acme",
-                "tenant_policy.acme_security",
-            ],
-        ),
-        (
-            [
-                "state",
-                "rm",
-                "-dry-run",
-                "tenant_storage.acme",
-                "tenant_policy.acme",
-            ],
-            [
-                "state",
-                "rm",
-                "-dry-run",
-                "tenant_storage.acme",
-                "tenant_policy.acme",
-            ],
-        ),
+/// Dry runs of `state mv` and `state rm` print what Terraform prints and change nothing.
+fn dry_runs_match(ours: &Project, theirs: &Project, terraform: &Terraform, on_disk: &Value) {
+    for args in [
+        [
+            "state",
+            "mv",
+            "-dry-run",
+            "tenant_policy.acme",
+            "tenant_policy.acme_security",
+        ],
+        [
+            "state",
+            "rm",
+            "-dry-run",
+            "tenant_storage.acme",
+            "tenant_policy.acme",
+        ],
     ] {
-        let our_dry = ours.tenantform(&ours_args);
+        let our_dry = ours.tenantform(&args);
         our_dry.expect_success();
-        let their_dry = theirs.terraform(&terraform, &theirs_args);
-        assert_eq!(our_dry.stdout, their_dry.stdout, "{ours_args:?}");
+        let their_dry = theirs.terraform(terraform, &args);
+        assert_eq!(our_dry.stdout, their_dry.stdout, "{args:?}");
     }
-    assert_eq!(ours.state().document, on_disk, "dry runs change nothing");
+    assert_eq!(&ours.state().document, on_disk, "dry runs change nothing");
+}
+
+#[test]
+fn reading_commands_match_terraform() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let (ours, theirs) = applied_pair(&terraform);
+    state_list_matches(&ours, &theirs, &terraform);
+    state_show_matches(&ours, &theirs, &terraform);
+    graphs_match(&ours, &theirs, &terraform);
+    let on_disk = schema_and_pull_match(&ours, &theirs, &terraform);
+    dry_runs_match(&ours, &theirs, &terraform, &on_disk);
 }
 
 #[test]
 fn moving_and_removing_go_through_the_state_store() {
     let ours = Project::from_example("quickstart");
-    ours.tenantform(&["init", "-input=false"]).expect_success();
+    ours.init();
     ours.tenantform(&[&["apply"][..], &APPLY_FLAGS].concat())
         .expect_success();
     let before = ours.state();
@@ -253,8 +257,7 @@ fn moving_and_removing_go_through_the_state_store() {
         "resource \"tenant_policy\" \"acme\" {",
         "resource \"tenant_policy\" \"acme_security\" {",
     );
-    ours.tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .expect_code(0);
+    ours.plan_detailed().expect_code(0);
 
     // Into a module and back: the object keeps its identity.
     ours.tenantform(&[
@@ -285,28 +288,14 @@ fn moving_and_removing_go_through_the_state_store() {
     assert!(ours.state().instance("tenant_storage.acme").is_none());
     ours.tenantform(&["state", "rm", "tenant_storage.acme"])
         .expect_code(1);
-    let plan = ours.tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    let plan = ours.plan_detailed();
     plan.expect_code(2);
-    assert!(
-        plan.stdout.contains("tenant_storage.acme will be created"),
-        "{}",
-        plan.describe()
-    );
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.describe()
-    );
+    plan.expect_stdout_has("tenant_storage.acme will be created");
+    plan.expect_stdout_has("Plan: 1 to add, 0 to change, 0 to destroy.");
     let adopted = ours.tenantform(&[&["apply"][..], &APPLY_FLAGS].concat());
     adopted.expect_success();
-    assert!(
-        adopted.stdout.contains("Adopting existing tenant storage"),
-        "{}",
-        adopted.describe()
-    );
-    ours.tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .expect_code(0);
+    adopted.expect_stdout_has("Adopting existing tenant storage");
+    ours.plan_detailed().expect_code(0);
     ours.assert_catalog_matches_state();
 }
 

@@ -28,14 +28,11 @@ fn full_lifecycle(version: TerraformVersion) {
         .expect_success();
     assert_eq!(project.state().instances.len(), 11, "state after apply");
     let catalog = project.catalog();
-    for resource_type in ["tenant", "tenant_database", "tenant_user", "tenant_grant"] {
-        assert_eq!(
-            catalog.count(resource_type),
-            2,
-            "{resource_type} after apply: {}",
-            catalog.summary()
-        );
-    }
+    catalog.assert_counts(
+        &["tenant", "tenant_database", "tenant_user", "tenant_grant"],
+        2,
+        "after apply",
+    );
     project.assert_catalog_matches_state();
 
     project
@@ -77,7 +74,7 @@ fn tenantform_plans_what_terraform_plans() {
         return;
     };
     let ours = Project::from_example("quickstart");
-    ours.tenantform(&["init", "-input=false"]).expect_success();
+    ours.init();
     ours.tenantform(&["plan", "-input=false", "-no-color", "-out", "tfplan"])
         .expect_success();
     let our_plan = ours.tenantform(&["show", "-json", "tfplan"]);

@@ -1,6 +1,6 @@
 //! `tenantform validate -json` against `terraform validate -json` (Terraform 1.15.5) as the
 //! oracle: each directory under `fixtures/validate/` is a configuration (with local modules
-//! where it calls any); both tools validate a copy of it and must agree on `valid` and on
+//! where it calls any), a file set (see [`acceptance_tests::file_set`]); both tools validate a copy of it and must agree on `valid` and on
 //! the errors and warnings, each by severity, summary, file and starting line and column. Terraform's
 //! own notice about provider development overrides is left out.
 
@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use acceptance_tests::binaries::workspace_root;
+use acceptance_tests::file_set;
+use acceptance_tests::fixtures::{at_least, fixture_dirs};
 use acceptance_tests::terraform::dev_overrides_config;
 use acceptance_tests::{Binaries, Terraform, TerraformVersion};
 
@@ -29,32 +30,7 @@ struct Verdict {
 }
 
 fn fixtures() -> Vec<PathBuf> {
-    let root = workspace_root().join("acceptance-tests/fixtures/validate");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .expect("fixtures/validate exists")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(
-        dirs.len() >= MINIMUM_FIXTURES,
-        "expected at least {MINIMUM_FIXTURES} fixtures, found {}",
-        dirs.len()
-    );
-    dirs
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create directory");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("directory entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy fixture file");
-        }
-    }
+    at_least(fixture_dirs("validate"), MINIMUM_FIXTURES)
 }
 
 fn verdict(stdout: &[u8], who: &str) -> Verdict {
@@ -110,8 +86,8 @@ fn every_fixture_validates_like_terraform() {
         let name = fixture.file_name().expect("name").to_string_lossy();
         let ours = scratch.path().join(format!("ours-{name}"));
         let theirs = scratch.path().join(format!("theirs-{name}"));
-        copy_dir(fixture, &ours);
-        copy_dir(fixture, &theirs);
+        file_set::overlay(fixture, &ours, &[]);
+        file_set::overlay(fixture, &theirs, &[]);
         let validate = ["validate", "-json", "-no-color"];
         let got = run(
             &terraform.executable,

@@ -158,14 +158,7 @@ fn every_refused_command_line_row_is_refused_by_name() {
     );
     let failures = in_parallel(&rows, |row| {
         let (args, named) = refused_invocation(row.construct());
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(
-            &setup.binaries.tenantform,
-            &args,
-            dir.path(),
-            &setup.cli_config,
-        );
+        let out = tenantform_in_empty_dir(&setup, &args);
         let refused = out.code.is_some_and(|c| c != 0)
             && out.stderr.contains(&named)
             && (out.stderr.contains("not supported") || out.stderr.contains("Usage:"));
@@ -212,14 +205,7 @@ fn no_subcommand_help_or_flag_makes_tenantform_panic() {
         }
     }
     let failures = in_parallel(&invocations, |args| {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(
-            &setup.binaries.tenantform,
-            &args,
-            dir.path(),
-            &setup.cli_config,
-        );
+        let out = tenantform_in_empty_dir(&setup, args);
         let crashed = out.combined().contains("panicked") || out.code.is_none();
         crashed
             .then(|| format!("`{}` crashed:\n{}", args.join(" "), out.describe()))

@@ -4,7 +4,8 @@
 //!
 //! A probe may hold `refusal.txt`: text tenantform's error must contain (for `refused`
 //! rows, which must also say "not supported by tenantform"), and `both-refuse`: the
-//! construct is an error in Terraform 1.15.5 too, and both must reject it.
+//! construct is an error in Terraform 1.15.5 too, and both must reject it. A probe is a file
+//! set: its `SHARED` manifest may copy in the provider block of `fixtures/shared/`.
 
 use super::*;
 
@@ -82,10 +83,11 @@ fn supported_rows_name_where_they_are_tested() {
     assert_no_failures(problems);
 }
 
-/// Copies a probe into a fresh directory (Terraform installs its local modules with `get`).
+/// Copies a probe, a file set (see [`acceptance_tests::file_set`]), into a fresh directory
+/// (Terraform installs its local modules with `get`).
 fn prepared(setup: &Setup, probe: &str, with_modules: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    copy_tree(
+    file_set::overlay(
         &probes_dir().join(probe),
         dir.path(),
         &["refusal.txt", "both-refuse"],
