@@ -1,20 +1,15 @@
 //! Applying one resource instance's change: re-plan with the now known configuration when
 //! the plan had unknowns, apply, check the result against the plan, and record it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, encode_json};
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::addrs::{
-    InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
-};
+use crate::addrs::{InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path};
 use crate::config::ProvisionerWhen;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::lang;
 use crate::lang::{EvalContext, Marked, Sensitivity};
 use crate::plan::objchange::{compatibility_problems, plan_problems, proposed_new};
@@ -22,34 +17,14 @@ use crate::plan::{Action, ResourceChange};
 use crate::providers::{ApplyRequest, PlanRequest, ProviderClient};
 use crate::state::InstanceState;
 
+use super::applier::InstanceApplier;
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::expand::Expansion;
 use super::instances::{NewObject, encode_instance};
 use super::plan::{resource_schema, schema_for};
-use super::scope::Scope;
-use super::{ApplyHooks, ApplyRecorder};
 
 /// How many instances of one resource block are applied at once.
 const APPLY_BATCH: usize = 10;
-
-pub(crate) struct InstanceApplier<'a> {
-    pub scope: Scope<'a>,
-    pub recorder: &'a dyn ApplyRecorder,
-    pub hooks: &'a dyn ApplyHooks,
-    pub provisioners: &'a dyn crate::provisioners::ProvisionerRunner,
-    /// The state's instances as they are now.
-    pub instances: Mutex<BTreeMap<InstanceAddr, InstanceState>>,
-    /// The state's deposed objects as they are now.
-    pub deposed: Mutex<BTreeMap<(InstanceAddr, String), InstanceState>>,
-    /// The keys this run deposed current objects under, by instance (create-before-destroy).
-    pub deposed_keys: Mutex<HashMap<InstanceAddr, String>>,
-    /// Set when a result could not be recorded: nothing new may start.
-    pub halted: AtomicBool,
-    /// Flips to true on an interrupt: instances not yet started are left alone.
-    pub cancel: tokio::sync::watch::Receiver<bool>,
-    /// Instance changes left alone because the apply was stopping.
-    pub skipped: AtomicUsize,
-}
 
 /// The provider side of one instance.
 struct Target<'s> {
@@ -59,16 +34,11 @@ struct Target<'s> {
 }
 
 impl InstanceApplier<'_> {
-    /// Whether nothing new may start: interrupted, or a result could not be recorded.
-    pub fn stopping(&self) -> bool {
-        *self.cancel.borrow() || self.halted.load(Ordering::SeqCst)
-    }
-
     /// Visits a resource block's node in one module instance: applies each instance's
     /// create, update or read, and publishes the block's value.
     pub async fn resource(
         &self,
-        id: usize,
+        id: NodeId,
         module: &[ModuleStep],
         addr: &ResourceAddr,
         planned: &[&ResourceChange],
@@ -131,13 +101,13 @@ impl InstanceApplier<'_> {
     /// Applies one instance's change; returns the value dependents see (`None` on failure).
     async fn instance(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         ctx: EvalContext,
     ) -> Option<Value> {
         if let Some(importing) = &change.importing {
             if self.stopping() {
-                self.skipped.fetch_add(1, Ordering::SeqCst);
+                self.skip();
                 return None;
             }
             if !self.record_import(change, importing) {
@@ -163,7 +133,7 @@ impl InstanceApplier<'_> {
             | Action::CreateThenDelete
                 if self.stopping() =>
             {
-                self.skipped.fetch_add(1, Ordering::SeqCst);
+                self.skip();
                 None
             }
             Action::Create
@@ -195,7 +165,7 @@ impl InstanceApplier<'_> {
 
     async fn create_or_update(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         ctx: &EvalContext,
     ) -> Result<Value, Diagnostics> {
@@ -423,7 +393,7 @@ impl InstanceApplier<'_> {
     /// apply, the object stays in the state, tainted.
     async fn provision_created(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         value: &Value,
         ctx: &EvalContext,
@@ -442,13 +412,7 @@ impl InstanceApplier<'_> {
             )
             .await;
         if let Err(mut diags) = provisioned {
-            let stored = self
-                .instances
-                .lock()
-                .expect("instances")
-                .get(&change.addr)
-                .cloned();
-            if let Some(stored) = stored {
+            if let Some(stored) = self.stored(&change.addr) {
                 let tainted = InstanceState {
                     tainted: true,
                     ..stored
@@ -465,7 +429,7 @@ impl InstanceApplier<'_> {
     /// Reads a data source whose read waited for apply, and records its result.
     async fn read_data(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         ctx: &EvalContext,
     ) -> Result<Value, Diagnostics> {
@@ -530,9 +494,8 @@ impl InstanceApplier<'_> {
             return true;
         };
         let unchanged = self
+            .objects()
             .instances
-            .lock()
-            .expect("instances")
             .get(&change.addr)
             .is_some_and(|stored| stored.attributes == instance.attributes);
         unchanged || self.record(&change.addr, Some(instance))
@@ -540,13 +503,9 @@ impl InstanceApplier<'_> {
 
     /// Records a refreshed or vanished object the plan found without changing it.
     fn record_drift(&self, change: &ResourceChange) -> bool {
-        let stored = self
-            .instances
-            .lock()
-            .expect("instances")
-            .get(&change.addr)
-            .cloned();
-        let Some(stored) = stored else { return true };
+        let Some(stored) = self.stored(&change.addr) else {
+            return true;
+        };
         if change.planned.is_null() {
             return self.record(&change.addr, None);
         }
@@ -593,29 +552,6 @@ impl InstanceApplier<'_> {
             )?,
             range,
         })
-    }
-
-    /// Hands a result to the recorder and keeps it; on failure halts the apply.
-    pub(super) fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
-        let result = self.recorder.record(addr, instance.as_ref());
-        {
-            let mut instances = self.instances.lock().expect("instances");
-            match instance {
-                Some(instance) => instances.insert(addr.clone(), instance),
-                None => instances.remove(addr),
-            };
-        }
-        match result {
-            Ok(()) => true,
-            Err(message) => {
-                self.halted.store(true, Ordering::SeqCst);
-                self.scope.report_one(Diagnostic::error(
-                    "Failed to record the result of an apply step",
-                    format!("The result for {addr} could not be saved: {message}"),
-                ));
-                false
-            }
-        }
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::addrs::{ResourceMode, static_module_path};
 use crate::config::Resource;
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node};
 
 use super::plan::Planner;
@@ -46,9 +47,9 @@ impl Planner<'_> {
 }
 
 /// The managed resource nodes a data source node depends on, by Terraform's rules.
-fn data_dependencies(graph: &ConfigGraph, id: usize, resource: &Resource) -> BTreeSet<usize> {
-    let direct: Vec<usize> = graph.dependencies(id).collect();
-    let mut found: BTreeSet<usize> = direct
+fn data_dependencies(graph: &ConfigGraph, id: NodeId, resource: &Resource) -> BTreeSet<NodeId> {
+    let direct: Vec<NodeId> = graph.dependencies(id).collect();
+    let mut found: BTreeSet<NodeId> = direct
         .iter()
         .copied()
         .filter(|d| is_managed(graph, *d))
@@ -74,6 +75,6 @@ fn data_dependencies(graph: &ConfigGraph, id: usize, resource: &Resource) -> BTr
     found
 }
 
-fn is_managed(graph: &ConfigGraph, id: usize) -> bool {
+fn is_managed(graph: &ConfigGraph, id: NodeId) -> bool {
     matches!(graph.node(id), Node::Resource(addr) if addr.mode == ResourceMode::Managed)
 }

@@ -8,7 +8,7 @@ use tenantform_proto::value::Value;
 use crate::addrs::{InstanceAddr, module_instance_string, static_module_path};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
-use crate::graph::{ConfigGraph, Node, walk};
+use crate::graph::{ConfigGraph, Node, NodeId, walk};
 use crate::providers::{ProviderClient, Providers};
 use crate::state::State;
 
@@ -16,7 +16,7 @@ use super::apply::with_instance;
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::instances::{NewObject, encode_instance};
 use super::plan::{provider_source, resource_schema};
-use super::scope::{ProviderUse, Scope};
+use super::scope::{CommonVisit, ProviderUse, Scope};
 
 pub(crate) async fn import(
     config: &Config,
@@ -71,16 +71,17 @@ pub(crate) async fn import(
         &graph.dag(),
         1,
         || false,
-        |node| {
+        |index| {
             let scope = &scope;
             let graph = &graph;
+            let node = NodeId::from_index(index);
             async move {
                 match graph.node(node) {
                     Node::Resource(_) | Node::Output(_) => true,
-                    _ => scope
-                        .visit_common(node, ProviderUse::Configure)
-                        .await
-                        .unwrap_or(true),
+                    _ => match scope.visit_common(node, ProviderUse::Configure).await {
+                        CommonVisit::Done(ok) => ok,
+                        CommonVisit::Resource(_) => true,
+                    },
                 }
             }
         },

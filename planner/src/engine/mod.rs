@@ -2,6 +2,7 @@
 //! outside world only through [`ProviderClient`](crate::providers::ProviderClient) and an
 //! [`ApplyRecorder`] that makes each instance's result durable.
 
+mod applier;
 mod apply;
 mod apply_deposed;
 mod apply_import;

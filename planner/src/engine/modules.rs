@@ -12,6 +12,7 @@ use crate::addrs::{InstanceKey, ModuleStep};
 use crate::config::{Condition, Config};
 use crate::diags::{Diagnostic, Diagnostics, Severity};
 use crate::graph::Node;
+use crate::graph::NodeId;
 use crate::lang::{self, EvalContext, Marked, Sensitivity};
 
 use super::expand::Expansion;
@@ -20,7 +21,7 @@ use super::scope::{ModuleInstance, Scope};
 impl Scope<'_> {
     /// Expands a module call in every instance of its module and evaluates the arguments of
     /// each new module instance. False when something failed (reported).
-    pub(super) fn visit_module_call(&self, id: usize, name: &str) -> bool {
+    pub(super) fn visit_module_call(&self, id: NodeId, name: &str) -> bool {
         let config = self.module_config(id);
         let call = &config.module_calls[name];
         let Some(child) = config.children.get(name) else {
@@ -194,7 +195,7 @@ impl Scope<'_> {
             Some(names) => names.iter().copied().collect(),
             None => child.outputs.keys().map(String::as_str).collect(),
         };
-        let ids: Vec<(&str, Option<usize>)> = names
+        let ids: Vec<(&str, Option<NodeId>)> = names
             .iter()
             .map(|name| {
                 let id = self
@@ -227,7 +228,7 @@ impl Scope<'_> {
     }
 
     /// Evaluates a check block's assertions in every module instance; failures warn.
-    pub(super) fn visit_check(&self, id: usize, name: &str) {
+    pub(super) fn visit_check(&self, id: NodeId, name: &str) {
         let config = self.module_config(id);
         let check = &config.checks[name];
         for instance in self.instances_of(self.graph.module(id)) {

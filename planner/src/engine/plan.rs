@@ -15,6 +15,7 @@ use crate::addrs::{
 };
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Dag, Node, walk};
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 use crate::providers::Providers;
@@ -23,7 +24,7 @@ use crate::state::{InstanceState, State};
 use super::PlanOptions;
 use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
-use super::scope::{ProviderUse, Scope};
+use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 
 pub(crate) async fn plan(
@@ -76,7 +77,7 @@ pub(crate) async fn plan(
         &graph.dag(),
         options.parallelism,
         || false,
-        |id| planner.visit(id),
+        |index| planner.visit(NodeId::from_index(index)),
     )
     .await;
     let generated = planner.plan_generated_imports().await;
@@ -283,15 +284,13 @@ pub(super) struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    async fn visit(&self, id: usize) -> bool {
+    async fn visit(&self, id: NodeId) -> bool {
         if !self.evaluates_output(id) {
             return true;
         }
-        if let Some(ok) = self.scope.visit_common(id, ProviderUse::Configure).await {
-            return ok;
-        }
-        let Node::Resource(addr) = self.scope.graph.node(id) else {
-            return false;
+        let addr = match self.scope.visit_common(id, ProviderUse::Configure).await {
+            CommonVisit::Done(ok) => return ok,
+            CommonVisit::Resource(addr) => addr,
         };
         let imports = match self.expand_imports(id, addr) {
             Ok(imports) => imports,
@@ -328,7 +327,7 @@ impl Planner<'_> {
         }
         let graph = self.scope.graph;
         let mut changed = Vec::new();
-        for id in 0..graph.len() {
+        for id in graph.ids() {
             let (Node::Output(name), path) = (graph.node(id), graph.module(id)) else {
                 continue;
             };
@@ -348,7 +347,7 @@ impl Planner<'_> {
         changed
     }
 
-    fn evaluates_output(&self, id: usize) -> bool {
+    fn evaluates_output(&self, id: NodeId) -> bool {
         let root_output = matches!(self.scope.graph.node(id), Node::Output(_))
             && self.scope.graph.module(id).is_empty();
         !root_output || self.targeting.as_ref().is_none_or(|t| t.keeps_output(id))

@@ -5,7 +5,7 @@
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 
-use crate::addrs::{InstanceAddr, ResourceMode};
+use crate::addrs::{ConfigResourceAddr, InstanceAddr, ResourceMode};
 use crate::config::{Lifecycle, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, EvalContext, Marked};
@@ -26,7 +26,7 @@ pub(super) struct Subject<'s> {
     pub schema: &'s Schema,
     pub local_name: String,
     pub range: Option<SourceRange>,
-    pub dependencies: Vec<String>,
+    pub dependencies: Vec<ConfigResourceAddr>,
     /// The block's lifecycle rules (`None` for an instance whose block is gone).
     pub lifecycle: Option<&'s Lifecycle>,
 }
@@ -498,7 +498,11 @@ impl Planner<'_> {
             )?,
             local_name,
             range,
-            dependencies: object.dependencies.clone(),
+            dependencies: object
+                .dependencies
+                .iter()
+                .map(|recorded| ConfigResourceAddr::from_recorded(recorded))
+                .collect(),
             lifecycle: None,
         })
     }
@@ -585,7 +589,11 @@ impl Planner<'_> {
             requires_replace,
             sensitive_paths: sensitive,
             unknown_collections: collections,
-            dependencies: subject.dependencies.clone(),
+            dependencies: subject
+                .dependencies
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             schema_version: subject.schema.version,
             importing: None,
             generated_config: None,

@@ -5,9 +5,12 @@
 use futures_util::stream::{self, StreamExt};
 use tenantform_proto::value::Value;
 
-use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::addrs::{
+    ConfigResourceAddr, InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode,
+};
 use crate::config::{Config, Resource};
 use crate::diags::Diagnostics;
+use crate::graph::NodeId;
 use crate::lang::{EvalContext, Marked, Sensitivity};
 use crate::plan::objchange::sensitive_paths;
 use crate::plan::shapes::unknown_collections;
@@ -22,7 +25,7 @@ impl Planner<'_> {
     /// Plans a resource block in one module instance; returns the value references see.
     pub(super) async fn plan_resource(
         &self,
-        id: usize,
+        id: NodeId,
         addr: &ResourceAddr,
         module: &[ModuleStep],
     ) -> Result<Marked, Diagnostics> {
@@ -139,7 +142,7 @@ impl Planner<'_> {
     /// stored instances alone.
     async fn plan_stored_only(
         &self,
-        id: usize,
+        id: NodeId,
         resource: &Resource,
         module: &[ModuleStep],
         coverage: Coverage,
@@ -221,7 +224,7 @@ impl Planner<'_> {
         }
     }
 
-    fn dependencies(&self, id: usize) -> Vec<String> {
+    fn dependencies(&self, id: NodeId) -> Vec<ConfigResourceAddr> {
         self.scope
             .graph
             .resource_dependencies(id)
@@ -235,7 +238,7 @@ impl Planner<'_> {
         config: &'s Config,
         resource: &'s Resource,
         addr: InstanceAddr,
-        dependencies: Vec<String>,
+        dependencies: Vec<ConfigResourceAddr>,
     ) -> Result<Subject<'s>, Diagnostics> {
         let range = Some(resource.range.clone());
         let _ = config;

@@ -12,9 +12,10 @@ use std::sync::Mutex;
 use hcl_edit::structure::Body;
 use tenantform_proto::value::Value;
 
-use crate::addrs::ModuleStep;
+use crate::addrs::{ModuleStep, ResourceAddr};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node};
 use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
@@ -34,6 +35,16 @@ pub(crate) enum ProviderUse {
     Configure,
 }
 
+/// How [`Scope::visit_common`] handled a node.
+#[derive(Debug)]
+pub(crate) enum CommonVisit<'g> {
+    /// A node every operation treats alike, visited: whether it succeeded (failures are
+    /// reported).
+    Done(bool),
+    /// A resource block, which each operation visits its own way.
+    Resource(&'g ResourceAddr),
+}
+
 pub(crate) struct Scope<'a> {
     pub config: &'a Config,
     pub graph: &'a ConfigGraph,
@@ -42,7 +53,7 @@ pub(crate) struct Scope<'a> {
     /// Variables without a value are unknown instead of an error (validation).
     unknown_missing_variables: bool,
     /// Node values by node id and module instance.
-    values: Mutex<HashMap<(usize, ModuleInstance), Marked>>,
+    values: Mutex<HashMap<(NodeId, ModuleInstance), Marked>>,
     /// The instances of each module, by static path.
     pub(super) module_instances: Mutex<HashMap<Vec<String>, Vec<ModuleInstance>>>,
     /// How each module call expanded, by calling module instance and call name.
@@ -107,12 +118,12 @@ impl<'a> Scope<'a> {
     }
 
     /// Sets a node's value, without marks, in one module instance.
-    pub fn set_in(&self, id: usize, instance: &[ModuleStep], value: Value) {
+    pub fn set_in(&self, id: NodeId, instance: &[ModuleStep], value: Value) {
         self.set_marked_in(id, instance, Marked::plain(value));
     }
 
     /// Sets a node's value and its marks in one module instance.
-    pub fn set_marked_in(&self, id: usize, instance: &[ModuleStep], value: Marked) {
+    pub fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
         self.values
             .lock()
             .expect("scope values")
@@ -120,17 +131,17 @@ impl<'a> Scope<'a> {
     }
 
     /// A root module node's value (unknown until set).
-    pub fn get(&self, id: usize) -> Value {
+    pub fn get(&self, id: NodeId) -> Value {
         self.get_in(id, &[])
     }
 
     /// A node's value in one module instance (unknown until set).
-    pub fn get_in(&self, id: usize, instance: &[ModuleStep]) -> Value {
+    pub fn get_in(&self, id: NodeId, instance: &[ModuleStep]) -> Value {
         self.get_marked_in(id, instance).value
     }
 
     /// A node's value and its marks in one module instance (unknown until set).
-    pub fn get_marked_in(&self, id: usize, instance: &[ModuleStep]) -> Marked {
+    pub fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
         self.values
             .lock()
             .expect("scope values")
@@ -155,7 +166,7 @@ impl<'a> Scope<'a> {
     }
 
     /// The configuration of the module node `id` belongs to.
-    pub fn module_config(&self, id: usize) -> &'a Config {
+    pub fn module_config(&self, id: NodeId) -> &'a Config {
         self.config
             .descendant(self.graph.module(id))
             .unwrap_or(self.config)
@@ -174,13 +185,13 @@ impl<'a> Scope<'a> {
     }
 
     /// The context for evaluating root module node `id`.
-    pub fn context(&self, id: usize) -> EvalContext {
+    pub fn context(&self, id: NodeId) -> EvalContext {
         self.context_in(id, &[])
     }
 
     /// The context for evaluating node `id` in a module instance: the values of exactly what
     /// it refers to.
-    pub fn context_in(&self, id: usize, instance: &[ModuleStep]) -> EvalContext {
+    pub fn context_in(&self, id: NodeId, instance: &[ModuleStep]) -> EvalContext {
         self.context_for(self.graph.module(id), self.graph.references(id), instance)
     }
 
@@ -267,31 +278,30 @@ impl<'a> Scope<'a> {
         ctx
     }
 
-    /// Visits a variable, local, output or provider node; `None` for resources, which each
-    /// operation visits its own way. `Some(false)` when the node failed (reported).
-    pub async fn visit_common(&self, id: usize, provider_use: ProviderUse) -> Option<bool> {
-        match self.graph.node(id) {
-            Node::Resource(_) => return None,
+    /// Visits a variable, local, output, module call, check or provider node; hands a
+    /// resource node back to the operation.
+    pub async fn visit_common(&self, id: NodeId, provider_use: ProviderUse) -> CommonVisit<'a> {
+        let graph: &'a ConfigGraph = self.graph;
+        CommonVisit::Done(match graph.node(id) {
+            Node::Resource(addr) => return CommonVisit::Resource(addr),
             Node::Provider(name) => {
                 let result = self.visit_provider(id, name, provider_use).await;
-                return Some(match result {
-                    Ok(()) => true,
-                    Err(diags) => {
-                        self.report(diags);
-                        false
-                    }
-                });
+                result.map_err(|diags| self.report(diags)).is_ok()
             }
-            Node::ModuleCall(name) => return Some(self.visit_module_call(id, name)),
+            Node::ModuleCall(name) => self.visit_module_call(id, name),
             Node::Check(name) => {
                 // As in Terraform, a destroy plan checks nothing.
                 if !self.destroying {
                     self.visit_check(id, name);
                 }
-                return Some(true);
+                true
             }
-            _ => {}
-        }
+            Node::Variable(_) | Node::Local(_) | Node::Output(_) => self.visit_value(id),
+        })
+    }
+
+    /// Evaluates a variable, local or output node in each instance of its module.
+    fn visit_value(&self, id: NodeId) -> bool {
         let config = self.module_config(id);
         let sources = &config.sources;
         let mut ok = true;
@@ -315,7 +325,7 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        Some(ok)
+        ok
     }
 
     /// A variable's value: marked whole when it is declared sensitive.
@@ -368,7 +378,7 @@ impl<'a> Scope<'a> {
 
     async fn visit_provider(
         &self,
-        id: usize,
+        id: NodeId,
         name: &str,
         provider_use: ProviderUse,
     ) -> Result<(), Diagnostics> {

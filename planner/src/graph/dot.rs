@@ -6,12 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{ConfigGraph, Node};
-use crate::addrs::{config_resource_string, module_path_string};
+use super::{ConfigGraph, Node, NodeId};
+use crate::addrs::{ConfigResourceAddr, config_resource_string, module_path_string};
 
 /// The resources-only graph.
 pub fn resources_dot(graph: &ConfigGraph) -> String {
-    let mut resources: Vec<(String, String, String, usize)> = (0..graph.len())
+    let mut resources: Vec<(String, String, String, NodeId)> = graph
+        .ids()
         .filter_map(|id| match graph.node(id) {
             Node::Resource(addr) => Some((
                 module_path_string(graph.module(id)),
@@ -53,7 +54,13 @@ pub fn resources_dot(graph: &ConfigGraph) -> String {
     // through another of them are left out, as in Terraform's reduced graph.
     let edges: BTreeMap<String, BTreeSet<String>> = resources
         .iter()
-        .map(|(_, _, full, id)| (full.clone(), graph.resource_dependencies(*id)))
+        .map(|(_, _, full, id)| {
+            let dependencies = graph.resource_dependencies(*id);
+            let names = dependencies
+                .into_iter()
+                .map(ConfigResourceAddr::into_string);
+            (full.clone(), names.collect())
+        })
         .collect();
     let reduced = transitive_reduction(&edges);
     for (_, _, full, _) in &resources {
@@ -68,7 +75,7 @@ pub fn resources_dot(graph: &ConfigGraph) -> String {
 /// The operation graph of a plan; `provider_source` gives a provider's fully qualified
 /// source address by local name.
 pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -> String {
-    let name = |id: usize| -> String {
+    let name = |id: NodeId| -> String {
         match graph.node(id) {
             Node::Provider(local) => provider_name(&provider_source(local)),
             Node::Variable(_) if graph.module(id).is_empty() => {
@@ -78,17 +85,18 @@ pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -
         }
     };
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for id in 0..graph.len() {
+    for id in graph.ids() {
         let from = name(id);
         let targets = edges.entry(from).or_default();
         targets.extend(graph.dependencies(id).map(name));
     }
     let root = "[root] root".to_string();
-    for id in 0..graph.len() {
+    for id in graph.ids() {
         match graph.node(id) {
             Node::Provider(local) => {
                 let close = format!("{} (close)", provider_name(&provider_source(local)));
-                let served: BTreeSet<String> = (0..graph.len())
+                let served: BTreeSet<String> = graph
+                    .ids()
                     .filter(|&other| graph.dependencies(other).any(|d| d == id))
                     .map(name)
                     .collect();
@@ -115,7 +123,8 @@ pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -
     let mut out = String::from(
         "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
     );
-    let mut declared: Vec<(String, String, &str)> = (0..graph.len())
+    let mut declared: Vec<(String, String, &str)> = graph
+        .ids()
         .filter_map(|id| {
             let shape = match graph.node(id) {
                 Node::Provider(_) => "diamond",

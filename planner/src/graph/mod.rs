@@ -21,7 +21,7 @@ use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::addrs::{ResourceAddr, config_resource_string, module_path_string};
+use crate::addrs::{ConfigResourceAddr, ResourceAddr, module_path_string};
 use crate::config::{Condition, Config};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, Reference, Subject};
@@ -57,8 +57,30 @@ impl fmt::Display for Node {
     }
 }
 
-/// The graph of one configuration. Node ids are dense indices (`0..len()`), so callers can
-/// keep per-node data in vectors.
+/// A node of a [`ConfigGraph`]: a dense index (`0..len()`), so callers can keep per-node data
+/// in vectors, and the node's index in the graph's [`Dag`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(usize);
+
+impl NodeId {
+    /// The node of index `index` of a graph's [`Dag`] (which numbers nodes as the graph does).
+    pub fn from_index(index: usize) -> NodeId {
+        NodeId(index)
+    }
+
+    /// The node's index, in `0..len()`.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// The graph of one configuration, its nodes named by [`NodeId`].
 #[derive(Debug)]
 pub struct ConfigGraph {
     graph: DiGraph<Node, ()>,
@@ -68,7 +90,7 @@ pub struct ConfigGraph {
     /// What each node's expressions refer to (deduplicated), by node id.
     references: Vec<Vec<Subject>>,
     /// Node ids, every node after all of its dependencies.
-    order: Vec<usize>,
+    order: Vec<NodeId>,
 }
 
 impl ConfigGraph {
@@ -88,63 +110,68 @@ impl ConfigGraph {
         self.graph.node_count() == 0
     }
 
-    pub fn node(&self, id: usize) -> &Node {
-        &self.graph[NodeIndex::new(id)]
+    /// Every node id, in index order.
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..self.len()).map(NodeId)
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.graph[NodeIndex::new(id.0)]
     }
 
     /// A root module node's id.
-    pub fn id(&self, node: &Node) -> Option<usize> {
+    pub fn id(&self, node: &Node) -> Option<NodeId> {
         self.id_in(&[], node)
     }
 
     /// The id of a node of the module at static path `module`.
-    pub fn id_in(&self, module: &[String], node: &Node) -> Option<usize> {
+    pub fn id_in(&self, module: &[String], node: &Node) -> Option<NodeId> {
         self.index
             .get(&(module.to_vec(), node.clone()))
-            .map(|i| i.index())
+            .map(|i| NodeId(i.index()))
     }
 
     /// The static module path of node `id`.
-    pub fn module(&self, id: usize) -> &[String] {
-        &self.modules[id]
+    pub fn module(&self, id: NodeId) -> &[String] {
+        &self.modules[id.0]
     }
 
     /// The node's name with its module path (`module.t.tenant.x`).
-    pub fn display(&self, id: usize) -> String {
-        display_node(&self.modules[id], self.node(id))
+    pub fn display(&self, id: NodeId) -> String {
+        display_node(&self.modules[id.0], self.node(id))
     }
 
     /// Node ids in dependency order.
-    pub fn order(&self) -> &[usize] {
+    pub fn order(&self) -> &[NodeId] {
         &self.order
     }
 
     /// What the node's expressions refer to.
-    pub fn references(&self, id: usize) -> &[Subject] {
-        &self.references[id]
+    pub fn references(&self, id: NodeId) -> &[Subject] {
+        &self.references[id.0]
     }
 
     /// The nodes `id` depends on directly.
-    pub fn dependencies(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
+    pub fn dependencies(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.graph
-            .neighbors_directed(NodeIndex::new(id), Direction::Incoming)
-            .map(|n| n.index())
+            .neighbors_directed(NodeIndex::new(id.0), Direction::Incoming)
+            .map(|n| NodeId(n.index()))
     }
 
     /// The resources node `id` depends on, looking through variables, locals, module calls,
     /// outputs and provider configurations but stopping at the first resource on each path;
     /// as configuration addresses (`module.t.tenant.x`).
-    pub fn resource_dependencies(&self, id: usize) -> BTreeSet<String> {
+    pub fn resource_dependencies(&self, id: NodeId) -> BTreeSet<ConfigResourceAddr> {
         let mut found = BTreeSet::new();
         let mut seen = BTreeSet::new();
-        let mut stack: Vec<usize> = self.dependencies(id).collect();
+        let mut stack: Vec<NodeId> = self.dependencies(id).collect();
         while let Some(next) = stack.pop() {
             if !seen.insert(next) {
                 continue;
             }
             match self.node(next) {
                 Node::Resource(addr) => {
-                    found.insert(config_resource_string(&self.modules[next], addr));
+                    found.insert(ConfigResourceAddr::new(&self.modules[next.0], addr));
                 }
                 _ => stack.extend(self.dependencies(next)),
             }
@@ -413,7 +440,7 @@ impl<'a> Builder<'a> {
             return Err(self.diags);
         }
         let order = match toposort(&self.graph, None) {
-            Ok(order) => order.into_iter().map(|n| n.index()).collect(),
+            Ok(order) => order.into_iter().map(|n| NodeId(n.index())).collect(),
             Err(cycle) => {
                 let path = cycle_path(&self.graph, cycle.node_id());
                 let names: Vec<String> = path
