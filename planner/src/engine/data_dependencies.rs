@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::addrs::{ResourceMode, static_module_path};
+use crate::addrs::{ConfigResourceAddr, ResourceMode, static_module_path};
 use crate::config::Resource;
 use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node};
@@ -28,19 +28,17 @@ impl Planner<'_> {
             return false;
         };
         let dependencies = data_dependencies(graph, id, resource);
-        let in_module = self
-            .changed_in_module
-            .lock()
-            .expect("changed module instances");
-        let anywhere = self.changed_resources.lock().expect("changed resources");
+        let accumulated = self.accumulated();
         dependencies.into_iter().any(|dependency| {
             let Node::Resource(addr) = graph.node(dependency) else {
                 return false;
             };
             if graph.module(dependency) == module.as_slice() {
-                in_module.contains(&(subject.addr.module.clone(), addr.clone()))
+                let in_module = (subject.addr.module.clone(), addr.clone());
+                accumulated.changed_in_module.contains(&in_module)
             } else {
-                anywhere.contains(&graph.display(dependency))
+                let anywhere = ConfigResourceAddr::new(graph.module(dependency), addr);
+                accumulated.changed_resources.contains(&anywhere)
             }
         })
     }

@@ -23,6 +23,7 @@ mod move_validate;
 mod moves;
 mod outputs;
 mod plan;
+mod plan_accumulator;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;

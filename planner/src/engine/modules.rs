@@ -70,20 +70,17 @@ impl Scope<'_> {
                     name: name.to_string(),
                     key,
                 });
-                self.module_inputs
-                    .lock()
-                    .expect("module inputs")
+                self.learned()
+                    .module_inputs
                     .insert(child_instance.clone(), inputs);
                 child_instances.push(child_instance);
             }
-            self.call_expansions
-                .lock()
-                .expect("module expansions")
+            self.learned()
+                .call_expansions
                 .insert((instance, name.to_string()), expansion);
         }
-        self.module_instances
-            .lock()
-            .expect("module instances")
+        self.learned()
+            .module_instances
             .entry(child.path.clone())
             .or_default()
             .extend(child_instances);
@@ -124,9 +121,8 @@ impl Scope<'_> {
     ) -> Result<Marked, Diagnostics> {
         let variable = &config.variables[name];
         let given = self
+            .learned()
             .module_inputs
-            .lock()
-            .expect("module inputs")
             .get(instance)
             .and_then(|inputs| inputs.get(name).cloned());
         let (value, marks) = match (given, &variable.default) {
@@ -183,9 +179,8 @@ impl Scope<'_> {
             return unknown();
         };
         let expansion = self
+            .learned()
             .call_expansions
-            .lock()
-            .expect("module expansions")
             .get(&(instance.to_vec(), call.to_string()))
             .cloned();
         let Some(expansion) = expansion else {

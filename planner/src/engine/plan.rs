@@ -4,8 +4,8 @@
 //! the change; then plan the deletion of every stored instance the configuration no longer
 //! has, the deletion of every deposed object, and the outputs.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
 
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, decode_json, type_from_json};
@@ -24,6 +24,7 @@ use crate::state::{InstanceState, State};
 use super::PlanOptions;
 use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
+use super::plan_accumulator::PlanAccumulator;
 use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 
@@ -51,14 +52,7 @@ pub(crate) async fn plan(
         state,
         options,
         names: ProviderNames::new(providers),
-        changes: Mutex::new(Vec::new()),
-        untouched: Mutex::new(Vec::new()),
-        drift: Mutex::new(Vec::new()),
-        handled: Mutex::new(HashSet::new()),
-        outcomes: Mutex::new(HashMap::new()),
-        changed_resources: Mutex::new(HashSet::new()),
-        changed_in_module: Mutex::new(HashSet::new()),
-        keep_outcomes: has_replace_triggers(config),
+        accumulated: Mutex::new(PlanAccumulator::new(has_replace_triggers(config))),
         targeting: Targeting::new(
             &graph,
             &options.targets,
@@ -67,104 +61,136 @@ pub(crate) async fn plan(
         ),
         replace: options.replace.iter().cloned().collect(),
         refactoring,
-        declared: Mutex::new(BTreeSet::new()),
         imports: PendingImports::default(),
     };
     planner
         .refactoring
         .check_targets(planner.targeting.as_ref())?;
-    walk(
-        &graph.dag(),
-        options.parallelism,
-        || false,
-        |index| planner.visit(NodeId::from_index(index)),
-    )
-    .await;
-    let generated = planner.plan_generated_imports().await;
-    planner.scope.report(generated);
+    planner.plan_configuration().await;
+    planner.plan_orphans().await;
+    planner.plan_deposed_objects().await;
+    planner.into_plan(variables)
+}
 
-    let handled = std::mem::take(&mut *planner.handled.lock().expect("handled instances"));
-    let orphans: Vec<(&InstanceAddr, &InstanceState)> = state
-        .instances
-        .iter()
-        .filter(|(addr, _)| !handled.contains(*addr))
-        .filter(|(addr, _)| planner.targeting.as_ref().is_none_or(|t| t.names(addr)))
-        .collect();
-    walk(
-        &Dag::new(orphans.len()),
-        options.parallelism,
-        || false,
-        |i| planner.visit_orphan(orphans[i].0, orphans[i].1),
-    )
-    .await;
+impl Planner<'_> {
+    /// Plans every node of the configuration in dependency order, then the imports whose
+    /// configuration is generated.
+    async fn plan_configuration(&self) {
+        walk(
+            &self.scope.graph.dag(),
+            self.options.parallelism,
+            || false,
+            |index| self.visit(NodeId::from_index(index)),
+        )
+        .await;
+        let generated = self.plan_generated_imports().await;
+        self.scope.report(generated);
+    }
 
-    let deposed: Vec<(&(InstanceAddr, String), &InstanceState)> = state
-        .deposed
-        .iter()
-        .filter(|((addr, _), _)| planner.targeting.as_ref().is_none_or(|t| t.names(addr)))
-        .collect();
-    walk(
-        &Dag::new(deposed.len()),
-        options.parallelism,
-        || false,
-        |i| {
-            let ((addr, key), object) = deposed[i];
-            planner.visit_deposed(addr, key, object)
-        },
-    )
-    .await;
+    /// Plans the deletion of every stored instance no resource visit took care of.
+    async fn plan_orphans(&self) {
+        let handled = std::mem::take(&mut self.accumulated().handled);
+        let orphans: Vec<(&InstanceAddr, &InstanceState)> = self
+            .state
+            .instances
+            .iter()
+            .filter(|(addr, _)| !handled.contains(*addr))
+            .filter(|(addr, _)| self.targeting.as_ref().is_none_or(|t| t.names(addr)))
+            .collect();
+        walk(
+            &Dag::new(orphans.len()),
+            self.options.parallelism,
+            || false,
+            |i| self.visit_orphan(orphans[i].0, orphans[i].1),
+        )
+        .await;
+    }
 
-    let outputs = planner.plan_outputs();
-    let module_outputs = planner.module_output_changes();
-    let mut diags = planner.scope.take_diagnostics();
-    let timestamp = match planner.scope.plan_timestamp() {
-        Value::String(timestamp) => timestamp.clone(),
-        _ => String::new(),
-    };
-    if let Some(targeting) = &planner.targeting {
-        diags.0.insert(0, targeting.warning());
+    /// Plans the deletion of every deposed object.
+    async fn plan_deposed_objects(&self) {
+        let deposed: Vec<(&(InstanceAddr, String), &InstanceState)> = self
+            .state
+            .deposed
+            .iter()
+            .filter(|((addr, _), _)| self.targeting.as_ref().is_none_or(|t| t.names(addr)))
+            .collect();
+        walk(
+            &Dag::new(deposed.len()),
+            self.options.parallelism,
+            || false,
+            |i| {
+                let ((addr, key), object) = deposed[i];
+                self.visit_deposed(addr, key, object)
+            },
+        )
+        .await;
     }
-    let mut changes = std::mem::take(&mut *planner.changes.lock().expect("planned changes"));
-    planner.finish_refactoring(&mut changes, &mut diags)?;
-    if diags.has_errors() {
-        return Err(diags);
+
+    /// The plan of what the walks planned: the outputs, sorted changes and drift, and the
+    /// attributes relevant to them.
+    fn into_plan(self, variables: &BTreeMap<String, Value>) -> Result<Plan, Diagnostics> {
+        let outputs = self.plan_outputs();
+        let module_outputs = self.module_output_changes();
+        let mut diags = self.scope.take_diagnostics();
+        if let Some(targeting) = &self.targeting {
+            diags.0.insert(0, targeting.warning());
+        }
+        let accumulated = std::mem::take(&mut *self.accumulated());
+        let mut changes = accumulated.changes;
+        self.finish_refactoring(&mut changes, accumulated.declared, &mut diags)?;
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
+        let drift = self.reported_drift(accumulated.drift, &changes);
+        diags
+            .0
+            .retain(|d| d.severity == crate::diags::Severity::Warning);
+        let changed = super::relevant_attributes::Changed {
+            resources: &changes,
+            outputs: &outputs,
+            module_outputs: &module_outputs,
+        };
+        let config = self.scope.config;
+        let schemas = &self.scope.providers.schemas;
+        let relevant_attributes =
+            super::relevant_attributes::relevant_attributes(config, schemas, &changed);
+        Ok(Plan {
+            mode: self.options.mode,
+            changes,
+            drift,
+            relevant_attributes,
+            outputs,
+            variables: variables.clone(),
+            prior_lineage: self.state.lineage.clone(),
+            prior_serial: self.state.serial,
+            warnings: diags,
+            targeted: self.targeting.is_some(),
+            untouched: accumulated.untouched,
+            timestamp: match self.scope.plan_timestamp() {
+                Value::String(timestamp) => timestamp.clone(),
+                _ => String::new(),
+            },
+            workspace: self.options.workspace.clone(),
+        })
     }
-    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
-    let mut drift = planner.drift.into_inner().expect("drifted objects");
-    planner
-        .refactoring
-        .moved_drift(&mut drift, &changes, options.mode);
-    drift.sort_by(|a, b| a.addr.cmp(&b.addr));
-    if options.mode == PlanMode::Destroy {
-        // Terraform's destroy plan refreshes in a separate plan whose drift it does not keep:
-        // a destroy plan reports none.
-        drift.clear();
+
+    /// The drift a plan reports, in address order.
+    fn reported_drift(
+        &self,
+        mut drift: Vec<ResourceChange>,
+        changes: &[ResourceChange],
+    ) -> Vec<ResourceChange> {
+        if self.options.mode == PlanMode::Destroy {
+            // Terraform's destroy plan refreshes in a separate plan whose drift it does not
+            // keep: a destroy plan reports none.
+            return Vec::new();
+        }
+        self.refactoring
+            .moved_drift(&mut drift, changes, self.options.mode);
+        drift.sort_by(|a, b| a.addr.cmp(&b.addr));
+        drift
     }
-    diags
-        .0
-        .retain(|d| d.severity == crate::diags::Severity::Warning);
-    let changed = super::relevant_attributes::Changed {
-        resources: &changes,
-        outputs: &outputs,
-        module_outputs: &module_outputs,
-    };
-    let relevant_attributes =
-        super::relevant_attributes::relevant_attributes(config, &providers.schemas, &changed);
-    Ok(Plan {
-        mode: options.mode,
-        changes,
-        drift,
-        relevant_attributes,
-        outputs,
-        variables: variables.clone(),
-        prior_lineage: state.lineage.clone(),
-        prior_serial: state.serial,
-        warnings: diags,
-        targeted: planner.targeting.is_some(),
-        untouched: planner.untouched.into_inner().expect("untouched instances"),
-        timestamp,
-        workspace: options.workspace.clone(),
-    })
 }
 
 /// True when any resource of the tree has `replace_triggered_by`.
@@ -246,39 +272,17 @@ pub(crate) fn schema_for<'p>(
         })
 }
 
-/// What a planned instance looked like, for `replace_triggered_by`.
-#[derive(Clone, Debug)]
-pub(super) struct Outcome {
-    pub action: Action,
-    pub prior: Value,
-    pub planned: Value,
-}
-
 pub(super) struct Planner<'a> {
     pub scope: Scope<'a>,
     pub state: &'a State,
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
-    pub changes: Mutex<Vec<ResourceChange>>,
-    /// Stored instances a targeted plan leaves out.
-    pub untouched: Mutex<Vec<ResourceChange>>,
-    /// Current objects the refresh found changed or deleted outside of tenantform.
-    pub drift: Mutex<Vec<ResourceChange>>,
-    /// Stored instances the resource visits took care of.
-    pub handled: Mutex<HashSet<InstanceAddr>>,
-    /// Planned instances, kept only when some resource has `replace_triggered_by`.
-    pub outcomes: Mutex<HashMap<InstanceAddr, Outcome>>,
-    pub keep_outcomes: bool,
-    /// Configuration addresses of resources with a planned change.
-    pub changed_resources: Mutex<HashSet<String>>,
-    /// The same, by module instance: `(module instance, resource)`.
-    pub changed_in_module: Mutex<HashSet<(Vec<crate::addrs::ModuleStep>, ResourceAddr)>>,
+    /// What the visits planned so far.
+    accumulated: Mutex<PlanAccumulator>,
     pub targeting: Option<Targeting>,
     pub replace: HashSet<InstanceAddr>,
     /// The `moved` and `removed` blocks, and what the moves did to the prior state.
     pub refactoring: super::refactor::Refactoring,
-    /// Resource instances the configuration declares (noted only when there are moves).
-    pub declared: Mutex<BTreeSet<InstanceAddr>>,
     /// Imports of `import` blocks waiting for their instance to be planned.
     pub imports: PendingImports,
 }
@@ -353,29 +357,15 @@ impl Planner<'_> {
         !root_output || self.targeting.as_ref().is_none_or(|t| t.keeps_output(id))
     }
 
+    /// What the visits planned so far, locked; the guard must be dropped before any
+    /// `.await`.
+    pub(super) fn accumulated(&self) -> MutexGuard<'_, PlanAccumulator> {
+        self.accumulated.lock().expect("planned so far")
+    }
+
     /// Records a planned change.
     pub(super) fn add_change(&self, change: ResourceChange) {
-        if change.action != Action::NoOp {
-            self.changed_resources
-                .lock()
-                .expect("changed resources")
-                .insert(change.addr.config_resource_string());
-            self.changed_in_module
-                .lock()
-                .expect("changed module instances")
-                .insert((change.addr.module.clone(), change.addr.resource.clone()));
-        }
-        if self.keep_outcomes {
-            self.outcomes.lock().expect("planned outcomes").insert(
-                change.addr.clone(),
-                Outcome {
-                    action: change.action,
-                    prior: change.prior.clone(),
-                    planned: change.planned.clone(),
-                },
-            );
-        }
-        self.changes.lock().expect("planned changes").push(change);
+        self.accumulated().add_change(change);
     }
 
     /// The stored instances of a resource in one module instance, in key order.

@@ -256,7 +256,7 @@ impl Planner<'_> {
         if let Some(object) = refreshed {
             drift.planned_private = object.private.clone();
         }
-        self.drift.lock().expect("drifted objects").push(drift);
+        self.accumulated().drift.push(drift);
     }
 
     /// A stored object (current or deposed), decoded and (unless disabled) refreshed;

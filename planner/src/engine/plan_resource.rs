@@ -192,10 +192,7 @@ impl Planner<'_> {
         let prior = subject.decode(instance).await?;
         let value = prior.value.clone();
         let change = self.change(subject, Action::NoOp, None, prior, None);
-        self.untouched
-            .lock()
-            .expect("untouched instances")
-            .push(change);
+        self.accumulated().untouched.push(change);
         Ok(schema_marked(subject, value))
     }
 
@@ -217,10 +214,7 @@ impl Planner<'_> {
 
     pub(super) fn mark_handled(&self, addr: &InstanceAddr) {
         if self.state.instances.contains_key(addr) {
-            self.handled
-                .lock()
-                .expect("handled instances")
-                .insert(addr.clone());
+            self.accumulated().handled.insert(addr.clone());
         }
     }
 

@@ -269,10 +269,7 @@ impl Planner<'_> {
     /// Notes a declared resource instance for the checks of `moved` statements.
     pub(super) fn declare(&self, addr: InstanceAddr) {
         if self.refactoring.has_statements() {
-            self.declared
-                .lock()
-                .expect("declared instances")
-                .insert(addr);
+            self.accumulated().declared.insert(addr);
         }
     }
 
@@ -282,13 +279,14 @@ impl Planner<'_> {
     pub(super) fn finish_refactoring(
         &self,
         changes: &mut [ResourceChange],
+        declared: BTreeSet<InstanceAddr>,
         diags: &mut Diagnostics,
     ) -> Result<(), Diagnostics> {
         let refactoring = &self.refactoring;
         if refactoring.has_statements() {
             let declared = Declared {
                 modules: self.declared_modules(),
-                instances: std::mem::take(&mut *self.declared.lock().expect("declared instances")),
+                instances: declared,
             };
             let problems = validate_moves(self.scope.config, &refactoring.statements, &declared);
             if problems.has_errors() {

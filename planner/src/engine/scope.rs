@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use hcl_edit::structure::Body;
 use tenantform_proto::value::Value;
@@ -45,6 +45,18 @@ pub(crate) enum CommonVisit<'g> {
     Resource(&'g ResourceAddr),
 }
 
+/// What a walk learns as it goes: node values and how module calls expanded.
+pub(super) struct Learned {
+    /// Node values by node id and module instance.
+    pub values: HashMap<(NodeId, ModuleInstance), Marked>,
+    /// The instances of each module, by static path.
+    pub module_instances: HashMap<Vec<String>, Vec<ModuleInstance>>,
+    /// How each module call expanded, by calling module instance and call name.
+    pub call_expansions: HashMap<(ModuleInstance, String), Expansion>,
+    /// Input variable values of each module instance (other than the root).
+    pub module_inputs: HashMap<ModuleInstance, BTreeMap<String, Marked>>,
+}
+
 pub(crate) struct Scope<'a> {
     pub config: &'a Config,
     pub graph: &'a ConfigGraph,
@@ -52,16 +64,12 @@ pub(crate) struct Scope<'a> {
     variables: &'a BTreeMap<String, Value>,
     /// Variables without a value are unknown instead of an error (validation).
     unknown_missing_variables: bool,
-    /// Node values by node id and module instance.
-    values: Mutex<HashMap<(NodeId, ModuleInstance), Marked>>,
-    /// The instances of each module, by static path.
-    pub(super) module_instances: Mutex<HashMap<Vec<String>, Vec<ModuleInstance>>>,
-    /// How each module call expanded, by calling module instance and call name.
-    pub(super) call_expansions: Mutex<HashMap<(ModuleInstance, String), Expansion>>,
-    /// Input variable values of each module instance (other than the root).
-    pub(super) module_inputs: Mutex<HashMap<ModuleInstance, BTreeMap<String, Marked>>>,
+    /// What the walk learned so far. Never held across an `.await`.
+    learned: Mutex<Learned>,
+    /// The providers configured so far, by local name.
     configured: Mutex<BTreeSet<String>>,
-    pub diags: Mutex<Diagnostics>,
+    /// The diagnostics reported so far.
+    diags: Mutex<Diagnostics>,
     path_cwd: String,
     /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
     /// unknown instead of errors.
@@ -86,10 +94,12 @@ impl<'a> Scope<'a> {
             providers,
             variables,
             unknown_missing_variables,
-            values: Mutex::new(HashMap::new()),
-            module_instances: Mutex::new(HashMap::from([(Vec::new(), vec![Vec::new()])])),
-            call_expansions: Mutex::new(HashMap::new()),
-            module_inputs: Mutex::new(HashMap::new()),
+            learned: Mutex::new(Learned {
+                values: HashMap::new(),
+                module_instances: HashMap::from([(Vec::new(), vec![Vec::new()])]),
+                call_expansions: HashMap::new(),
+                module_inputs: HashMap::new(),
+            }),
             configured: Mutex::new(BTreeSet::new()),
             diags: Mutex::new(Diagnostics::new()),
             path_cwd: std::env::current_dir()
@@ -117,6 +127,11 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// What the walk learned so far, locked; the guard must be dropped before any `.await`.
+    pub(super) fn learned(&self) -> MutexGuard<'_, Learned> {
+        self.learned.lock().expect("scope values")
+    }
+
     /// Sets a node's value, without marks, in one module instance.
     pub fn set_in(&self, id: NodeId, instance: &[ModuleStep], value: Value) {
         self.set_marked_in(id, instance, Marked::plain(value));
@@ -124,10 +139,7 @@ impl<'a> Scope<'a> {
 
     /// Sets a node's value and its marks in one module instance.
     pub fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
-        self.values
-            .lock()
-            .expect("scope values")
-            .insert((id, instance.to_vec()), value);
+        self.learned().values.insert((id, instance.to_vec()), value);
     }
 
     /// A root module node's value (unknown until set).
@@ -142,9 +154,8 @@ impl<'a> Scope<'a> {
 
     /// A node's value and its marks in one module instance (unknown until set).
     pub fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
-        self.values
-            .lock()
-            .expect("scope values")
+        self.learned()
+            .values
             .get(&(id, instance.to_vec()))
             .cloned()
             .unwrap_or_else(|| Marked::plain(Value::Unknown))
@@ -152,9 +163,8 @@ impl<'a> Scope<'a> {
 
     /// The instances of the module at static path `path` (known once its call was visited).
     pub fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
-        self.module_instances
-            .lock()
-            .expect("module instances")
+        self.learned()
+            .module_instances
             .get(path)
             .cloned()
             .unwrap_or_default()
@@ -220,7 +230,8 @@ impl<'a> Scope<'a> {
         };
         let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
         {
-            let values = self.values.lock().expect("scope values");
+            let learned = self.learned();
+            let values = &learned.values;
             let value_of = |node: Node| {
                 self.graph.id_in(module, &node).map(|i| {
                     values
