@@ -47,7 +47,8 @@ struct ApplyWalk<'a, 'p> {
     changes: &'a PlannedChanges<'p>,
 }
 
-pub(crate) async fn apply(
+/// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
+pub async fn apply(
     config: &Config,
     state: &State,
     plan: &Plan,

@@ -7,7 +7,7 @@ use tenantform_proto::value::{Value, encode_json};
 use futures_util::stream::{self, StreamExt};
 
 use crate::addrs::{InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path};
-use crate::config::ProvisionerWhen;
+use crate::config::{ProvisionerWhen, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::NodeId;
 use crate::lang;
@@ -206,14 +206,14 @@ impl InstanceApplier<'_> {
         }
     }
 
-    /// Creates or updates an instance's object: re-plans it when the configuration turned
-    /// out other than planned, applies it, checks the result and records it.
-    async fn create_or_update(
+    /// The block of `change`'s instance, its provider side, and its configuration evaluated
+    /// now.
+    fn configured(
         &self,
         id: NodeId,
         change: &ResourceChange,
         ctx: &EvalContext,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<(&Resource, Target<'_>, Value), Diagnostics> {
         let config = self.scope.module_config(id);
         let Some(resource) = config.resource(&change.addr.resource) else {
             return Err(Diagnostics::new());
@@ -226,6 +226,18 @@ impl InstanceApplier<'_> {
             &resource.file,
             &config.sources,
         )?;
+        Ok((resource, target, config_value))
+    }
+
+    /// Creates or updates an instance's object: re-plans it when the configuration turned
+    /// out other than planned, applies it, checks the result and records it.
+    async fn create_or_update(
+        &self,
+        id: NodeId,
+        change: &ResourceChange,
+        ctx: &EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        let (_, target, config_value) = self.configured(id, change, ctx)?;
         let prior = PriorSide::of(change);
         let (planned, planned_private) = self
             .final_plan(change, &target, &prior, &config_value)
@@ -470,18 +482,7 @@ impl InstanceApplier<'_> {
         change: &ResourceChange,
         ctx: &EvalContext,
     ) -> Result<Value, Diagnostics> {
-        let config = self.scope.module_config(id);
-        let Some(resource) = config.resource(&change.addr.resource) else {
-            return Err(Diagnostics::new());
-        };
-        let target = self.target(change, Some(resource.range.clone()))?;
-        let config_value = lang::decode_body(
-            &resource.body,
-            &target.schema.block,
-            ctx,
-            &resource.file,
-            &config.sources,
-        )?;
+        let (resource, target, config_value) = self.configured(id, change, ctx)?;
         let read = target
             .client
             .read_data_source(&change.addr.resource.type_name, &config_value)

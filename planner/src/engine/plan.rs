@@ -28,7 +28,8 @@ use super::plan_accumulator::PlanAccumulator;
 use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 
-pub(crate) async fn plan(
+/// Plans the changes that make the infrastructure match the configuration.
+pub async fn plan(
     config: &Config,
     state: &State,
     providers: &Providers,

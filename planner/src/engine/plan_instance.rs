@@ -370,6 +370,25 @@ impl Planner<'_> {
         Ok(change)
     }
 
+    /// PlanResourceChange, its diagnostics kept when they are only warnings.
+    async fn provider_plan(
+        &self,
+        subject: &Subject<'_>,
+        request: PlanRequest<'_>,
+    ) -> Result<PlanResponse, Diagnostics> {
+        let response = subject
+            .client
+            .plan_resource_change(request)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            response.diagnostics.clone(),
+            subject.range.clone(),
+        ))?;
+        Ok(response)
+    }
+
     async fn ask_plan(
         &self,
         subject: &Subject<'_>,
@@ -378,22 +397,18 @@ impl Planner<'_> {
         config_value: &Value,
     ) -> Result<PlanResponse, Diagnostics> {
         let proposed = proposed_new(&subject.schema.block, prior, config_value);
-        let response = subject
-            .client
-            .plan_resource_change(PlanRequest {
-                type_name: &subject.addr.resource.type_name,
-                prior,
-                proposed: &proposed,
-                config: config_value,
-                prior_private,
-            })
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
+        let response = self
+            .provider_plan(
+                subject,
+                PlanRequest {
+                    type_name: &subject.addr.resource.type_name,
+                    prior,
+                    proposed: &proposed,
+                    config: config_value,
+                    prior_private,
+                },
+            )
+            .await?;
         let problems = plan_problems(&subject.schema.block, config_value, &response.planned);
         if !problems.is_empty() {
             return Err(invalid_plan(subject, &problems).into());
@@ -427,22 +442,18 @@ impl Planner<'_> {
             change.planned = Value::Null;
             return Ok(Some(change));
         }
-        let response = subject
-            .client
-            .plan_resource_change(PlanRequest {
-                type_name: &subject.addr.resource.type_name,
-                prior: &prior.value,
-                proposed: &Value::Null,
-                config: &Value::Null,
-                prior_private: &prior.private,
-            })
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
+        let response = self
+            .provider_plan(
+                subject,
+                PlanRequest {
+                    type_name: &subject.addr.resource.type_name,
+                    prior: &prior.value,
+                    proposed: &Value::Null,
+                    config: &Value::Null,
+                    prior_private: &prior.private,
+                },
+            )
+            .await?;
         let response = PlanResponse {
             planned: Value::Null,
             ..response
