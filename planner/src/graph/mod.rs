@@ -242,24 +242,22 @@ impl<'a> Builder<'a> {
 
     fn add_module_nodes(&mut self, config: &'a Config) {
         let path = &config.path;
-        for (name, variable) in &config.variables {
-            self.add_node(
-                path,
-                Node::Variable(name.clone()),
-                Some(variable.range.clone()),
-            );
-        }
-        for (name, local) in &config.locals {
-            self.add_node(path, Node::Local(name.clone()), Some(local.range.clone()));
-        }
+        let named = |node: fn(String) -> Node, name: &String, range: &SourceRange| {
+            (node(name.clone()), Some(range.clone()))
+        };
+        let variables = config.variables.iter();
+        self.add_all(
+            path,
+            variables.map(|(n, v)| named(Node::Variable, n, &v.range)),
+        );
+        let locals = config.locals.iter();
+        self.add_all(path, locals.map(|(n, l)| named(Node::Local, n, &l.range)));
         if path.is_empty() {
-            for (name, provider) in &config.providers {
-                self.add_node(
-                    &[],
-                    Node::Provider(name.clone()),
-                    Some(provider.range.clone()),
-                );
-            }
+            let providers = config.providers.iter();
+            self.add_all(
+                &[],
+                providers.map(|(n, p)| named(Node::Provider, n, &p.range)),
+            );
         }
         let scoped = config.checks.values().flat_map(|c| c.data.iter());
         for resource in config.resources.values().chain(scoped) {
@@ -270,21 +268,28 @@ impl<'a> Builder<'a> {
                 Some(resource.range.clone()),
             );
         }
-        for (name, output) in &config.outputs {
-            self.add_node(path, Node::Output(name.clone()), Some(output.range.clone()));
-        }
-        for (name, call) in &config.module_calls {
-            self.add_node(
-                path,
-                Node::ModuleCall(name.clone()),
-                Some(call.range.clone()),
-            );
-        }
-        for (name, check) in &config.checks {
-            self.add_node(path, Node::Check(name.clone()), Some(check.range.clone()));
-        }
+        let outputs = config.outputs.iter();
+        self.add_all(path, outputs.map(|(n, o)| named(Node::Output, n, &o.range)));
+        let calls = config.module_calls.iter();
+        self.add_all(
+            path,
+            calls.map(|(n, c)| named(Node::ModuleCall, n, &c.range)),
+        );
+        let checks = config.checks.iter();
+        self.add_all(path, checks.map(|(n, c)| named(Node::Check, n, &c.range)));
         for child in config.children.values() {
             self.add_module_nodes(child);
+        }
+    }
+
+    /// Adds nodes of the module at static path `path`, each with its source range.
+    fn add_all(
+        &mut self,
+        path: &[String],
+        nodes: impl IntoIterator<Item = (Node, Option<SourceRange>)>,
+    ) {
+        for (node, range) in nodes {
+            self.add_node(path, node, range);
         }
     }
 
