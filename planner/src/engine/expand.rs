@@ -99,15 +99,7 @@ impl Expansion {
             Expansion::Count(_) => {
                 Sensitivity::elements(marks.into_iter().map(|(_, m)| m).collect())
             }
-            Expansion::ForEach(_) => Sensitivity::attributes(
-                marks
-                    .into_iter()
-                    .filter_map(|(key, m)| match key {
-                        InstanceKey::Str(k) => Some((k, m)),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            Expansion::ForEach(_) => Sensitivity::attributes(by_string_key(marks)),
         }
     }
 
@@ -120,15 +112,7 @@ impl Expansion {
                 .next()
                 .map_or(Value::Null, |(_, value)| value),
             Expansion::Count(_) => Value::Tuple(values.into_iter().map(|(_, v)| v).collect()),
-            Expansion::ForEach(_) => Value::Object(
-                values
-                    .into_iter()
-                    .filter_map(|(key, value)| match key {
-                        InstanceKey::Str(k) => Some((k, value)),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            Expansion::ForEach(_) => Value::Object(by_string_key(values)),
         }
     }
 }
@@ -270,4 +254,15 @@ fn for_each_expansion(
             lang::types::value_kind(&other)
         )),
     }
+}
+
+/// The entries of `for_each` instances by their string keys (other keys dropped).
+fn by_string_key<T>(entries: Vec<(InstanceKey, T)>) -> BTreeMap<String, T> {
+    entries
+        .into_iter()
+        .filter_map(|(key, entry)| match key {
+            InstanceKey::Str(k) => Some((k, entry)),
+            _ => None,
+        })
+        .collect()
 }

@@ -242,22 +242,10 @@ impl<'a> Builder<'a> {
 
     fn add_module_nodes(&mut self, config: &'a Config) {
         let path = &config.path;
-        let named = |node: fn(String) -> Node, name: &String, range: &SourceRange| {
-            (node(name.clone()), Some(range.clone()))
-        };
-        let variables = config.variables.iter();
-        self.add_all(
-            path,
-            variables.map(|(n, v)| named(Node::Variable, n, &v.range)),
-        );
-        let locals = config.locals.iter();
-        self.add_all(path, locals.map(|(n, l)| named(Node::Local, n, &l.range)));
+        self.add_named(path, Node::Variable, &config.variables, |v| &v.range);
+        self.add_named(path, Node::Local, &config.locals, |l| &l.range);
         if path.is_empty() {
-            let providers = config.providers.iter();
-            self.add_all(
-                &[],
-                providers.map(|(n, p)| named(Node::Provider, n, &p.range)),
-            );
+            self.add_named(&[], Node::Provider, &config.providers, |p| &p.range);
         }
         let scoped = config.checks.values().flat_map(|c| c.data.iter());
         for resource in config.resources.values().chain(scoped) {
@@ -268,28 +256,24 @@ impl<'a> Builder<'a> {
                 Some(resource.range.clone()),
             );
         }
-        let outputs = config.outputs.iter();
-        self.add_all(path, outputs.map(|(n, o)| named(Node::Output, n, &o.range)));
-        let calls = config.module_calls.iter();
-        self.add_all(
-            path,
-            calls.map(|(n, c)| named(Node::ModuleCall, n, &c.range)),
-        );
-        let checks = config.checks.iter();
-        self.add_all(path, checks.map(|(n, c)| named(Node::Check, n, &c.range)));
+        self.add_named(path, Node::Output, &config.outputs, |o| &o.range);
+        self.add_named(path, Node::ModuleCall, &config.module_calls, |c| &c.range);
+        self.add_named(path, Node::Check, &config.checks, |c| &c.range);
         for child in config.children.values() {
             self.add_module_nodes(child);
         }
     }
 
-    /// Adds nodes of the module at static path `path`, each with its source range.
-    fn add_all(
+    /// Adds a node for each named block of the module at static path `path`.
+    fn add_named<'c, T: 'c>(
         &mut self,
         path: &[String],
-        nodes: impl IntoIterator<Item = (Node, Option<SourceRange>)>,
+        node: fn(String) -> Node,
+        blocks: impl IntoIterator<Item = (&'c String, &'c T)>,
+        range: fn(&T) -> &SourceRange,
     ) {
-        for (node, range) in nodes {
-            self.add_node(path, node, range);
+        for (name, block) in blocks {
+            self.add_node(path, node(name.clone()), Some(range(block).clone()));
         }
     }
 

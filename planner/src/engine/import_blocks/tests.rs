@@ -9,23 +9,7 @@ use crate::plan::{Action, PlanMode};
 use crate::providers::fake::FakeProvider;
 use crate::state::State;
 
-use super::super::tests::{apply, config, options, plan, plan_result, plan_with};
-
-fn existing(fake: &Arc<FakeProvider>, id: &str, name: &str) {
-    let object = Value::Object(
-        [
-            ("id", Value::string(id)),
-            ("name", Value::string(name)),
-            ("size", Value::string("small")),
-            ("zone", Value::Null),
-            ("protected", Value::Null),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    );
-    fake.objects.lock().unwrap().insert(id.into(), object);
-}
+use super::super::tests::{apply, config, existing, options, plan, plan_result, plan_with};
 
 async fn plan_errors(source: &str, fake: &Arc<FakeProvider>, generate: bool) -> Vec<String> {
     let mut options = options(PlanMode::Normal);

@@ -168,19 +168,7 @@ async fn orphans_are_deleted_and_forgotten() {
 #[tokio::test]
 async fn import_adopts_an_existing_object() {
     let fake = FakeProvider::new();
-    let existing = Value::Object(
-        [
-            ("id", Value::string("x-1")),
-            ("name", Value::string("a")),
-            ("size", Value::string("small")),
-            ("zone", Value::Null),
-            ("protected", Value::Null),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    );
-    fake.objects.lock().unwrap().insert("x-1".into(), existing);
+    existing(&fake, "x-1", "a");
     let config = config("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n");
     let addr: InstanceAddr = "fake_thing.a".parse().unwrap();
     let providers = providers(&fake);

@@ -289,6 +289,23 @@ pub(super) fn error_mentioning<'d>(
     error
 }
 
+/// Puts a small `fake_thing` object `id` named `name` in the fake, as if made elsewhere.
+pub(super) fn existing(fake: &Arc<FakeProvider>, id: &str, name: &str) {
+    let object = Value::Object(
+        [
+            ("id", Value::string(id)),
+            ("name", Value::string(name)),
+            ("size", Value::string("small")),
+            ("zone", Value::Null),
+            ("protected", Value::Null),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    );
+    fake.objects.lock().unwrap().insert(id.into(), object);
+}
+
 pub(super) fn position(events: &[String], event: &str) -> usize {
     events
         .iter()
