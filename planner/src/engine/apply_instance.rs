@@ -1,5 +1,7 @@
 //! Applying one resource instance's change: re-plan with the now known configuration when
-//! the plan had unknowns, apply, check the result against the plan, and record it.
+//! the plan had unknowns, apply, check the result against the plan, and record it. Deletes,
+//! data source reads and drift records too; deposed objects, imports and provisioners have
+//! their own files.
 
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, encode_json};

@@ -3,6 +3,12 @@
 //! configuration against the planned values of what it refers to, and ask the provider to plan
 //! the change; then plan the deletion of every stored instance the configuration no longer
 //! has, the deletion of every deposed object, and the outputs.
+//!
+//! The [`Planner`] is declared here with the walks and the plan's assembly; its visits live
+//! beside it by concern: `plan_resource` (a block in one module instance), `plan_instance`
+//! (one instance), `lifecycle`, `data_dependencies`, `refactor`, `import_blocks`,
+//! `import_generated` and `plan_deposed`. What the visits accumulate sits behind one lock
+//! (`plan_accumulator`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, MutexGuard};

@@ -4,6 +4,10 @@
 //! configuration), and the visits of the nodes every operation treats alike: variables,
 //! locals, outputs, module calls, checks and provider configurations. Values keep their
 //! sensitivity marks from node to node.
+//!
+//! What the walk learns (node values, module expansions) sits behind one lock, the
+//! configured providers and the diagnostics behind one each; none is held across an
+//! `.await`. Module calls and checks are visited in `modules`, outputs in `outputs`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -228,53 +232,7 @@ impl<'a> Scope<'a> {
             ),
             ..EvalContext::default()
         };
-        let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
-        {
-            let learned = self.learned();
-            let values = &learned.values;
-            let value_of = |node: Node| {
-                self.graph.id_in(module, &node).map(|i| {
-                    values
-                        .get(&(i, instance.to_vec()))
-                        .cloned()
-                        .unwrap_or_else(|| Marked::plain(Value::Unknown))
-                })
-            };
-            for subject in references {
-                match subject {
-                    Subject::Variable(name) => {
-                        if let Some(v) = value_of(Node::Variable(name.clone())) {
-                            ctx.set_marks(subject.clone(), v.marks);
-                            Arc::make_mut(&mut ctx.variables).insert(name.clone(), v.value);
-                        }
-                    }
-                    Subject::Local(name) => {
-                        if let Some(v) = value_of(Node::Local(name.clone())) {
-                            ctx.set_marks(subject.clone(), v.marks);
-                            Arc::make_mut(&mut ctx.locals).insert(name.clone(), v.value);
-                        }
-                    }
-                    Subject::Resource(addr) => {
-                        if let Some(v) = value_of(Node::Resource(addr.clone())) {
-                            ctx.set_marks(subject.clone(), v.marks);
-                            Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v.value);
-                        }
-                    }
-                    Subject::Module { call, output } => {
-                        let entry = module_outputs
-                            .entry(call.as_str())
-                            .or_insert_with(|| Some(BTreeSet::new()));
-                        match (entry.as_mut(), output) {
-                            (Some(names), Some(name)) => {
-                                names.insert(name.as_str());
-                            }
-                            _ => *entry = None,
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let module_outputs = self.bind_values(&mut ctx, module, references, instance);
         for (call, outputs) in module_outputs {
             let (value, marks) = self
                 .module_value(config, instance, call, outputs.as_ref())
@@ -287,6 +245,64 @@ impl<'a> Scope<'a> {
             Arc::make_mut(&mut ctx.modules).insert(call.to_string(), value);
         }
         ctx
+    }
+
+    /// Binds in `ctx` the values of the variables, locals and resources of `references`;
+    /// returns the module calls they refer to, each with the outputs named (`None`: every
+    /// output, the whole `module.NAME` is referred to).
+    fn bind_values<'r>(
+        &self,
+        ctx: &mut EvalContext,
+        module: &[String],
+        references: &'r [Subject],
+        instance: &[ModuleStep],
+    ) -> BTreeMap<&'r str, Option<BTreeSet<&'r str>>> {
+        let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
+        let learned = self.learned();
+        let value_of = |node: Node| {
+            self.graph.id_in(module, &node).map(|i| {
+                learned
+                    .values
+                    .get(&(i, instance.to_vec()))
+                    .cloned()
+                    .unwrap_or_else(|| Marked::plain(Value::Unknown))
+            })
+        };
+        for subject in references {
+            match subject {
+                Subject::Variable(name) => {
+                    if let Some(v) = value_of(Node::Variable(name.clone())) {
+                        ctx.set_marks(subject.clone(), v.marks);
+                        Arc::make_mut(&mut ctx.variables).insert(name.clone(), v.value);
+                    }
+                }
+                Subject::Local(name) => {
+                    if let Some(v) = value_of(Node::Local(name.clone())) {
+                        ctx.set_marks(subject.clone(), v.marks);
+                        Arc::make_mut(&mut ctx.locals).insert(name.clone(), v.value);
+                    }
+                }
+                Subject::Resource(addr) => {
+                    if let Some(v) = value_of(Node::Resource(addr.clone())) {
+                        ctx.set_marks(subject.clone(), v.marks);
+                        Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v.value);
+                    }
+                }
+                Subject::Module { call, output } => {
+                    let entry = module_outputs
+                        .entry(call.as_str())
+                        .or_insert_with(|| Some(BTreeSet::new()));
+                    match (entry.as_mut(), output) {
+                        (Some(names), Some(name)) => {
+                            names.insert(name.as_str());
+                        }
+                        _ => *entry = None,
+                    }
+                }
+                _ => {}
+            }
+        }
+        module_outputs
     }
 
     /// Visits a variable, local, output, module call, check or provider node; hands a
