@@ -22,7 +22,7 @@ use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::addrs::{ConfigResourceAddr, ResourceAddr, module_path_string};
-use crate::config::{Condition, Config};
+use crate::config::{Condition, Config, ModuleCall, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, Reference, Subject};
 
@@ -298,33 +298,7 @@ impl<'a> Builder<'a> {
         }
         let scoped = config.checks.values().flat_map(|c| c.data.iter());
         for resource in config.resources.values().chain(scoped) {
-            let node = Node::Resource(resource.addr.clone());
-            let file = &resource.file;
-            let mut refs = vec![lang::body_references(&resource.body, file, sources)];
-            for expr in resource.count.iter().chain(resource.for_each.iter()) {
-                refs.push(lang::expression_references(expr, file, sources));
-            }
-            let rules = &resource.lifecycle_rules;
-            for expr in &rules.replace_triggered_by {
-                refs.push(lang::expression_references(expr, file, sources));
-            }
-            for condition in rules.preconditions.iter().chain(&rules.postconditions) {
-                refs.extend(condition_references(condition, sources));
-            }
-            refs.extend(self.provisioner_references(resource, sources));
-            self.add_references(config, node.clone(), merge(refs));
-            self.add_edge_between(
-                &[],
-                &Node::Provider(resource.provider.clone()),
-                &path,
-                &node,
-            );
-            self.add_depends_on(
-                config,
-                &node,
-                &resource.depends_on,
-                &resource.depends_on_modules,
-            );
+            self.add_resource_edges(config, resource);
         }
         for (name, output) in &config.outputs {
             let refs = lang::expression_references(&output.expr, &output.file, sources);
@@ -346,23 +320,64 @@ impl<'a> Builder<'a> {
             self.add_references(config, Node::Check(name.clone()), merge(refs));
         }
         for (name, call) in &config.module_calls {
-            let node = Node::ModuleCall(name.clone());
-            let mut refs = vec![lang::body_references(&call.inputs, &call.file, sources)];
-            for expr in call.count.iter().chain(call.for_each.iter()) {
-                refs.push(lang::expression_references(expr, &call.file, sources));
-            }
-            self.add_references(config, node.clone(), merge(refs));
-            let depends_on = &call.depends_on;
-            self.add_depends_on(config, &node, &depends_on.resources, &depends_on.modules);
-            let mut child_path = path.clone();
-            child_path.push(name.clone());
-            let child_nodes = self.by_module.get(&child_path).cloned().unwrap_or_default();
-            for child in child_nodes {
-                self.add_edge_between(&path, &node, &child_path, &child);
-            }
+            self.add_module_call_edges(config, name, call);
         }
         for child in config.children.values() {
             self.add_module_edges(child);
+        }
+    }
+
+    /// The edges into a resource: from what its expressions, conditions and provisioners
+    /// refer to, from its provider configuration and from its `depends_on`.
+    fn add_resource_edges(&mut self, config: &'a Config, resource: &'a Resource) {
+        let sources = &config.sources;
+        let node = Node::Resource(resource.addr.clone());
+        let file = &resource.file;
+        let mut refs = vec![lang::body_references(&resource.body, file, sources)];
+        for expr in resource.count.iter().chain(resource.for_each.iter()) {
+            refs.push(lang::expression_references(expr, file, sources));
+        }
+        let rules = &resource.lifecycle_rules;
+        for expr in &rules.replace_triggered_by {
+            refs.push(lang::expression_references(expr, file, sources));
+        }
+        for condition in rules.preconditions.iter().chain(&rules.postconditions) {
+            refs.extend(condition_references(condition, sources));
+        }
+        refs.extend(self.provisioner_references(resource, sources));
+        self.add_references(config, node.clone(), merge(refs));
+        self.add_edge_between(
+            &[],
+            &Node::Provider(resource.provider.clone()),
+            &config.path,
+            &node,
+        );
+        self.add_depends_on(
+            config,
+            &node,
+            &resource.depends_on,
+            &resource.depends_on_modules,
+        );
+    }
+
+    /// The edges into a module call (from its arguments and `depends_on`) and from it to
+    /// everything in the module it calls.
+    fn add_module_call_edges(&mut self, config: &'a Config, name: &str, call: &'a ModuleCall) {
+        let sources = &config.sources;
+        let path = &config.path;
+        let node = Node::ModuleCall(name.to_string());
+        let mut refs = vec![lang::body_references(&call.inputs, &call.file, sources)];
+        for expr in call.count.iter().chain(call.for_each.iter()) {
+            refs.push(lang::expression_references(expr, &call.file, sources));
+        }
+        self.add_references(config, node.clone(), merge(refs));
+        let depends_on = &call.depends_on;
+        self.add_depends_on(config, &node, &depends_on.resources, &depends_on.modules);
+        let mut child_path = path.clone();
+        child_path.push(name.to_string());
+        let child_nodes = self.by_module.get(&child_path).cloned().unwrap_or_default();
+        for child in child_nodes {
+            self.add_edge_between(path, &node, &child_path, &child);
         }
     }
 
