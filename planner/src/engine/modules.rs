@@ -9,8 +9,8 @@ use hcl_edit::Span;
 use tenantform_proto::value::Value;
 
 use crate::addrs::{InstanceKey, ModuleStep};
-use crate::config::{Condition, Config};
-use crate::diags::{Diagnostic, Diagnostics, Severity};
+use crate::config::{Condition, Config, ModuleCall};
+use crate::diags::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::graph::Node;
 use crate::graph::NodeId;
 use crate::lang::{self, EvalContext, Marked, Sensitivity};
@@ -53,18 +53,8 @@ impl Scope<'_> {
                 if self.validating() && expansion == Expansion::Single {
                     bind_unknown_repetition(call, &mut ctx);
                 }
-                let mut inputs = BTreeMap::new();
-                for attr in call.inputs.attributes() {
-                    match lang::evaluate_marked(&attr.value, &ctx, &call.file, sources) {
-                        Ok(value) => {
-                            inputs.insert(attr.key.value().to_string(), value);
-                        }
-                        Err(diags) => {
-                            self.report(diags);
-                            ok = false;
-                        }
-                    }
-                }
+                let (inputs, evaluated) = self.call_arguments(call, &ctx, sources);
+                ok &= evaluated;
                 let mut child_instance = instance.clone();
                 child_instance.push(ModuleStep {
                     name: name.to_string(),
@@ -85,6 +75,30 @@ impl Scope<'_> {
             .or_default()
             .extend(child_instances);
         ok
+    }
+
+    /// The values of a module call's arguments in one child instance, and false when one
+    /// failed (reported).
+    fn call_arguments(
+        &self,
+        call: &ModuleCall,
+        ctx: &EvalContext,
+        sources: &Sources,
+    ) -> (BTreeMap<String, Marked>, bool) {
+        let mut ok = true;
+        let mut inputs = BTreeMap::new();
+        for attr in call.inputs.attributes() {
+            match lang::evaluate_marked(&attr.value, ctx, &call.file, sources) {
+                Ok(value) => {
+                    inputs.insert(attr.key.value().to_string(), value);
+                }
+                Err(diags) => {
+                    self.report(diags);
+                    ok = false;
+                }
+            }
+        }
+        (inputs, ok)
     }
 
     /// Reports arguments the called module declares no variable for.
