@@ -124,10 +124,53 @@ pub fn config_resource_string(path: &[String], resource: &ResourceAddr) -> Strin
     }
 }
 
+/// A resource's configuration address (`module.t.tenant_user.admin`): what state
+/// `dependencies` and a plan's changed resources name, with no instance keys.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConfigResourceAddr(String);
+
+impl ConfigResourceAddr {
+    /// The address of `resource` in the module at static path `path`.
+    pub fn new(path: &[String], resource: &ResourceAddr) -> ConfigResourceAddr {
+        ConfigResourceAddr(config_resource_string(path, resource))
+    }
+
+    /// An address as a state or plan file records it.
+    pub fn from_recorded(recorded: &str) -> ConfigResourceAddr {
+        ConfigResourceAddr(recorded.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for ConfigResourceAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Lets sets and maps keyed by address be queried with a stored `String` address.
+impl std::borrow::Borrow<str> for ConfigResourceAddr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl InstanceAddr {
     /// This instance's resource configuration address (no keys).
     pub fn config_resource_string(&self) -> String {
-        config_resource_string(&static_module_path(&self.module), &self.resource)
+        self.config_resource().into_string()
+    }
+
+    /// This instance's resource configuration address (no keys).
+    pub fn config_resource(&self) -> ConfigResourceAddr {
+        ConfigResourceAddr::new(&static_module_path(&self.module), &self.resource)
     }
 
     /// The resource address within its module instance, with the key (`tenant.t["a"]`).

@@ -5,24 +5,50 @@
 //! recorder before anything that depends on it starts.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use tenantform_proto::value::{encode_json, type_to_json};
 
-use crate::addrs::{InstanceAddr, ModuleStep, ResourceAddr, static_module_path};
+use crate::addrs::{
+    ConfigResourceAddr, InstanceAddr, ModuleStep, ResourceAddr, static_module_path,
+};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics};
-use crate::graph::{ConfigGraph, Dag, Node, Outcome, walk};
+use crate::graph::{ConfigGraph, Dag, Node, NodeId, Outcome, walk};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::providers::Providers;
 use crate::state::{InstanceState, OutputState, State};
 
 use super::ApplyOptions;
-use super::apply_instance::InstanceApplier;
-use super::scope::{ProviderUse, Scope};
+use super::applier::InstanceApplier;
+use super::scope::{CommonVisit, ProviderUse, Scope};
 
-pub(crate) async fn apply(
+/// The planned changes of each resource block in each module instance (deposed objects and
+/// forgotten ones aside, and deletions too unless this is a destroy run).
+type PlannedChanges<'p> = HashMap<(&'p [ModuleStep], &'p ResourceAddr), Vec<&'p ResourceChange>>;
+
+/// One step of the apply walk.
+#[derive(Clone, Copy, Debug)]
+enum ApplyStep<'p> {
+    /// A node of the configuration graph: its instances' creates, updates and reads, or its
+    /// value.
+    Config(NodeId),
+    /// The deletion of one object, current or deposed.
+    Destroy(&'p ResourceChange),
+    /// Orders the destroy steps of one resource after those of what depends on it.
+    Barrier,
+}
+
+/// What the walk over the apply steps shares.
+struct ApplyWalk<'a, 'p> {
+    applier: &'a InstanceApplier<'a>,
+    plan: &'p Plan,
+    state: &'p State,
+    changes: &'a PlannedChanges<'p>,
+}
+
+/// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
+pub async fn apply(
     config: &Config,
     state: &State,
     plan: &Plan,
@@ -43,86 +69,24 @@ pub(crate) async fn apply(
         Err(diags) => return (state.clone(), diags),
     };
     let state = &moved;
-    let mut changes: HashMap<(&[ModuleStep], &ResourceAddr), Vec<&ResourceChange>> = HashMap::new();
-    // Deleted instances keep their prior value for references only in a destroy run.
-    let keeps_deleted = plan.mode == PlanMode::Destroy;
-    for change in plan
-        .changes
-        .iter()
-        .filter(|c| c.deposed.is_none() && c.action != Action::Forget)
-        .filter(|c| keeps_deleted || c.action != Action::Delete)
-    {
-        changes
-            .entry((change.addr.module.as_slice(), &change.addr.resource))
-            .or_default()
-            .push(change);
-    }
+    let changes = planned_changes(plan);
     let (dag, steps) = apply_dag(&graph, plan);
     let mut scope = Scope::new(config, &graph, providers, &plan.variables, false);
     scope.use_plan_timestamp(&plan.timestamp);
     scope.destroying = plan.mode == PlanMode::Destroy;
     scope.workspace = plan.workspace.clone();
-    let applier = InstanceApplier {
-        scope,
-        recorder: options.recorder,
-        hooks: options.hooks,
-        provisioners: options.provisioners,
-        instances: Mutex::new(state.instances.clone()),
-        deposed: Mutex::new(state.deposed.clone()),
-        deposed_keys: Mutex::new(HashMap::new()),
-        halted: AtomicBool::new(false),
-        cancel: options.cancel.clone(),
-        skipped: AtomicUsize::new(0),
+    let applier = InstanceApplier::new(scope, &options, state);
+    let walker = ApplyWalk {
+        applier: &applier,
+        plan,
+        state,
+        changes: &changes,
     };
-    let cancelled = || *options.cancel.borrow();
     let outcomes = walk(
         &dag,
         options.parallelism,
         || applier.stopping(),
-        |id| {
-            let applier = &applier;
-            let graph = &graph;
-            let destroy = id.checked_sub(graph.len()).map(|i| steps[i]);
-            let changes = &changes;
-            async move {
-                match destroy {
-                    Some(Some(change)) => return applier.destroy(change).await,
-                    Some(None) => return true,
-                    None => {}
-                }
-                if super::targets::output_left_out(graph, plan, id) {
-                    return true;
-                }
-                if let Some(ok) = applier.scope.visit_common(id, ProviderUse::Configure).await {
-                    return ok;
-                }
-                let Node::Resource(addr) = graph.node(id) else {
-                    return false;
-                };
-                let mut ok = true;
-                for module in applier.scope.instances_of(graph.module(id)) {
-                    let planned = changes
-                        .get(&(module.as_slice(), addr))
-                        .cloned()
-                        .unwrap_or_default();
-                    if planned.is_empty() && plan.targeted {
-                        // Left out by the targets: what is stored, to whatever refers to it.
-                        match super::targets::stored_value(&applier.scope, id, &module, addr, state)
-                            .await
-                        {
-                            Ok(value) => applier.scope.set_marked_in(id, &module, value),
-                            Err(diags) => {
-                                applier.scope.report(diags);
-                                ok = false;
-                            }
-                        }
-                        continue;
-                    }
-                    ok &= applier.resource(id, &module, addr, &planned).await;
-                }
-                ok
-            }
-        },
+        |index| walker.visit(steps[index]),
     )
     .await;
     applier.record_unconfigured_imports(config, plan);
@@ -137,36 +101,10 @@ pub(crate) async fn apply(
         .count()
         + applier.skipped.load(Ordering::SeqCst);
     if not_started > 0 {
-        diags.push(if cancelled() {
-            Diagnostic::error(
-                "Apply interrupted",
-                format!(
-                    "The apply was interrupted before it finished: {not_started} steps were not \
-                     started. Every change that completed is recorded in the state; run plan \
-                     again to see what is left to do."
-                ),
-            )
-        } else if applier.halted.load(Ordering::SeqCst) {
-            Diagnostic::error(
-                "Apply stopped",
-                format!(
-                    "The apply stopped because a result could not be recorded: {not_started} \
-                     steps were not started."
-                ),
-            )
-        } else {
-            Diagnostic::error(
-                "Apply could not order its changes",
-                format!(
-                    "{not_started} steps depend on each other in a cycle and were not started."
-                ),
-            )
-        });
+        diags.push(not_started_error(&applier, not_started));
     }
-
     let outputs = final_outputs(config, &graph, state, plan, &applier.scope, &outcomes);
-    let instances = applier.instances.into_inner().expect("applied instances");
-    let deposed = applier.deposed.into_inner().expect("deposed objects");
+    let (instances, deposed) = applier.into_objects();
     let new_state = State {
         serial: state.serial,
         lineage: state.lineage.clone(),
@@ -179,18 +117,106 @@ pub(crate) async fn apply(
     (new_state, diags)
 }
 
-/// The walk's graph: the configuration graph (node ids kept) plus one destroy step per
-/// object to delete and one barrier per resource with destroy steps; returned beside it, by
-/// position after the configuration nodes, the change of each destroy step (`None` for a
-/// barrier).
-fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p ResourceChange>>) {
+/// The changes the configuration walk applies, by resource block and module instance.
+fn planned_changes(plan: &Plan) -> PlannedChanges<'_> {
+    let mut changes: PlannedChanges<'_> = HashMap::new();
+    // Deleted instances keep their prior value for references only in a destroy run.
+    let keeps_deleted = plan.mode == PlanMode::Destroy;
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.deposed.is_none() && c.action != Action::Forget)
+        .filter(|c| keeps_deleted || c.action != Action::Delete)
+    {
+        changes
+            .entry((change.addr.module.as_slice(), &change.addr.resource))
+            .or_default()
+            .push(change);
+    }
+    changes
+}
+
+/// Why steps were left: an interrupt, a result that could not be recorded, or a cycle.
+fn not_started_error(applier: &InstanceApplier<'_>, not_started: usize) -> Diagnostic {
+    if *applier.cancel.borrow() {
+        Diagnostic::error(
+            "Apply interrupted",
+            format!(
+                "The apply was interrupted before it finished: {not_started} steps were not \
+                 started. Every change that completed is recorded in the state; run plan \
+                 again to see what is left to do."
+            ),
+        )
+    } else if applier.halted.load(Ordering::SeqCst) {
+        Diagnostic::error(
+            "Apply stopped",
+            format!(
+                "The apply stopped because a result could not be recorded: {not_started} \
+                 steps were not started."
+            ),
+        )
+    } else {
+        Diagnostic::error(
+            "Apply could not order its changes",
+            format!("{not_started} steps depend on each other in a cycle and were not started."),
+        )
+    }
+}
+
+impl ApplyWalk<'_, '_> {
+    async fn visit(&self, step: ApplyStep<'_>) -> bool {
+        let id = match step {
+            ApplyStep::Destroy(change) => return self.applier.destroy(change).await,
+            ApplyStep::Barrier => return true,
+            ApplyStep::Config(id) => id,
+        };
+        let scope = &self.applier.scope;
+        if super::targets::output_left_out(scope.graph, self.plan, id) {
+            return true;
+        }
+        match scope.visit_common(id, ProviderUse::Configure).await {
+            CommonVisit::Done(ok) => ok,
+            CommonVisit::Resource(addr) => self.visit_resource(id, addr).await,
+        }
+    }
+
+    /// Applies a resource block's planned changes in each of its module instances.
+    async fn visit_resource(&self, id: NodeId, addr: &ResourceAddr) -> bool {
+        let scope = &self.applier.scope;
+        let mut ok = true;
+        for module in scope.instances_of(scope.graph.module(id)) {
+            let planned = self
+                .changes
+                .get(&(module.as_slice(), addr))
+                .cloned()
+                .unwrap_or_default();
+            if planned.is_empty() && self.plan.targeted {
+                // Left out by the targets: what is stored, to whatever refers to it.
+                match super::targets::stored_value(scope, id, &module, addr, self.state).await {
+                    Ok(value) => scope.set_marked_in(id, &module, value),
+                    Err(diags) => {
+                        scope.report(diags);
+                        ok = false;
+                    }
+                }
+                continue;
+            }
+            ok &= self.applier.resource(id, &module, addr, &planned).await;
+        }
+        ok
+    }
+}
+
+/// The walk's graph: the configuration graph (node ids kept as step indices) plus one
+/// destroy step per object to delete and one barrier per resource with destroy steps; and
+/// beside it, by index, each step.
+fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<ApplyStep<'p>>) {
     let mut dag = graph.dag();
-    let mut steps: Vec<Option<&ResourceChange>> = Vec::new();
-    let mut destroys = Vec::new();
-    let mut destroy_ids: Vec<usize> = Vec::new();
+    let mut steps: Vec<ApplyStep<'p>> = graph.ids().map(ApplyStep::Config).collect();
+    let mut destroys: Vec<(&ResourceChange, usize)> = Vec::new();
     // One barrier per resource configuration address: every dependent's destroy step comes
     // before it, every destroy step of the resource after it (linear in the number of steps).
-    let mut barriers: HashMap<String, usize> = HashMap::new();
+    let mut barriers: HashMap<ConfigResourceAddr, usize> = HashMap::new();
     for change in plan.changes.iter().filter(|c| c.action != Action::Forget) {
         let deletes = change.deposed.is_some()
             || matches!(
@@ -200,35 +226,34 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p Re
         if !deletes {
             continue;
         }
-        let id = dag.add_node();
-        steps.push(Some(change));
-        destroys.push(change);
-        destroy_ids.push(id);
+        let step = dag.add_node();
+        steps.push(ApplyStep::Destroy(change));
+        destroys.push((change, step));
         let resource_id = resource_node(graph, &change.addr).filter(|_| change.deposed.is_none());
         match (change.action, resource_id) {
-            (Action::DeleteThenCreate, Some(create)) => dag.add_edge(id, create),
-            (Action::CreateThenDelete, Some(create)) => dag.add_edge(create, id),
+            (Action::DeleteThenCreate, Some(create)) => dag.add_edge(step, create.index()),
+            (Action::CreateThenDelete, Some(create)) => dag.add_edge(create.index(), step),
             _ => {}
         }
         if let Some(provider) = graph.id(&Node::Provider(change.provider_local_name.clone())) {
-            dag.add_edge(provider, id);
+            dag.add_edge(provider.index(), step);
         }
         let barrier = *barriers
-            .entry(change.addr.config_resource_string())
+            .entry(change.addr.config_resource())
             .or_insert_with(|| {
-                steps.push(None);
+                steps.push(ApplyStep::Barrier);
                 dag.add_node()
             });
-        dag.add_edge(barrier, id);
+        dag.add_edge(barrier, step);
     }
     // A dependent is deleted before what it depends on.
-    for (change, &dependent) in destroys.iter().zip(&destroy_ids) {
-        let own = change.addr.config_resource_string();
+    for (change, dependent) in destroys {
+        let own = change.addr.config_resource();
         for dependency in &change.dependencies {
-            if *dependency == own {
+            if dependency.as_str() == own.as_str() {
                 continue;
             }
-            if let Some(&barrier) = barriers.get(dependency) {
+            if let Some(&barrier) = barriers.get(dependency.as_str()) {
                 dag.add_edge(dependent, barrier);
             }
         }
@@ -236,7 +261,7 @@ fn apply_dag<'p>(graph: &ConfigGraph, plan: &'p Plan) -> (Dag, Vec<Option<&'p Re
     (dag, steps)
 }
 
-fn resource_node(graph: &ConfigGraph, addr: &InstanceAddr) -> Option<usize> {
+fn resource_node(graph: &ConfigGraph, addr: &InstanceAddr) -> Option<NodeId> {
     graph.id_in(
         &static_module_path(&addr.module),
         &Node::Resource(ResourceAddr::clone(&addr.resource)),
@@ -264,7 +289,9 @@ fn final_outputs(
         let Some(id) = graph.id(&Node::Output(name.clone())) else {
             continue;
         };
-        if outcomes[id] != Outcome::Succeeded || super::targets::output_left_out(graph, plan, id) {
+        if outcomes[id.index()] != Outcome::Succeeded
+            || super::targets::output_left_out(graph, plan, id)
+        {
             if let Some(previous) = state.outputs.get(name) {
                 outputs.insert(name.clone(), previous.clone());
             }

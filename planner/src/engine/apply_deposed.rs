@@ -5,14 +5,12 @@
 //! deposed object as the current one. Deposed objects left by an earlier run are deleted by
 //! their own planned changes.
 
-use std::sync::atomic::Ordering;
-
 use crate::addrs::InstanceAddr;
-use crate::diags::{Diagnostic, Diagnostics};
+use crate::diags::Diagnostics;
 use crate::plan::{Action, ResourceChange};
 use crate::state::{DeposedChange, new_deposed_key};
 
-use super::apply_instance::InstanceApplier;
+use super::applier::InstanceApplier;
 
 impl InstanceApplier<'_> {
     /// Deposes the current object of `addr` before a create-before-destroy creates its
@@ -22,12 +20,15 @@ impl InstanceApplier<'_> {
         addr: &InstanceAddr,
     ) -> Result<Option<String>, Diagnostics> {
         let key = {
-            let instances = self.instances.lock().expect("instances");
-            if !instances.contains_key(addr) {
+            let objects = self.objects();
+            if !objects.instances.contains_key(addr) {
                 return Ok(None);
             }
-            let deposed = self.deposed.lock().expect("deposed objects");
-            new_deposed_key(|key| deposed.contains_key(&(addr.clone(), key.to_string())))
+            new_deposed_key(|key| {
+                objects
+                    .deposed
+                    .contains_key(&(addr.clone(), key.to_string()))
+            })
         };
         let change = DeposedChange::Depose {
             addr: addr.clone(),
@@ -36,9 +37,8 @@ impl InstanceApplier<'_> {
         if !self.record_deposed(&change) {
             return Err(Diagnostics::new());
         }
-        self.deposed_keys
-            .lock()
-            .expect("deposed keys")
+        self.objects()
+            .deposed_keys
             .insert(addr.clone(), key.clone());
         Ok(Some(key))
     }
@@ -47,7 +47,7 @@ impl InstanceApplier<'_> {
     /// whose create produced no object. Failures are reported (and halt the apply).
     pub(super) fn restore_deposed(&self, addr: &InstanceAddr, key: Option<&str>) {
         let Some(key) = key else { return };
-        self.deposed_keys.lock().expect("deposed keys").remove(addr);
+        self.objects().deposed_keys.remove(addr);
         self.record_deposed(&DeposedChange::Restore {
             addr: addr.clone(),
             key: key.to_string(),
@@ -63,11 +63,7 @@ impl InstanceApplier<'_> {
         if change.action != Action::CreateThenDelete {
             return None;
         }
-        self.deposed_keys
-            .lock()
-            .expect("deposed keys")
-            .get(&change.addr)
-            .cloned()
+        self.objects().deposed_keys.get(&change.addr).cloned()
     }
 
     /// Records that the deposed object `key` of `addr` is gone.
@@ -76,31 +72,5 @@ impl InstanceApplier<'_> {
             addr: addr.clone(),
             key: key.to_string(),
         })
-    }
-
-    /// Hands a deposed change to the recorder and applies it to the kept state; on failure
-    /// halts the apply.
-    pub(super) fn record_deposed(&self, change: &DeposedChange) -> bool {
-        let result = self.recorder.record_deposed(change);
-        {
-            let mut instances = self.instances.lock().expect("instances");
-            let mut deposed = self.deposed.lock().expect("deposed objects");
-            change.apply_to(&mut instances, &mut deposed);
-        }
-        match result {
-            Ok(()) => true,
-            Err(message) => {
-                self.halted.store(true, Ordering::SeqCst);
-                self.scope.report_one(Diagnostic::error(
-                    "Failed to record the result of an apply step",
-                    format!(
-                        "The result for {} (deposed object {}) could not be saved: {message}",
-                        change.addr(),
-                        change.key()
-                    ),
-                ));
-                false
-            }
-        }
     }
 }

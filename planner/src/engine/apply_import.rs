@@ -3,13 +3,11 @@
 //! the change itself (none, or an update) is applied. Imports whose configuration was
 //! generated into a file the saved plan does not hold are recorded after the walk.
 
-use std::sync::atomic::Ordering;
-
 use crate::config::Config;
 use crate::diags::Diagnostic;
 use crate::plan::{Action, Importing, Plan, ResourceChange};
 
-use super::apply_instance::InstanceApplier;
+use super::applier::InstanceApplier;
 use super::instances::{NewObject, encode_instance};
 use super::plan::{in_config, resource_schema};
 
@@ -26,7 +24,7 @@ impl InstanceApplier<'_> {
                 continue;
             }
             if self.stopping() {
-                self.skipped.fetch_add(1, Ordering::SeqCst);
+                self.skip();
                 continue;
             }
             self.record_import(change, importing);

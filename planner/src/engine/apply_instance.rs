@@ -1,55 +1,34 @@
 //! Applying one resource instance's change: re-plan with the now known configuration when
-//! the plan had unknowns, apply, check the result against the plan, and record it.
-
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+//! the plan had unknowns, apply, check the result against the plan, and record it. Deletes,
+//! data source reads and drift records too; deposed objects, imports and provisioners have
+//! their own files.
 
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, encode_json};
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::addrs::{
-    InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
-};
-use crate::config::ProvisionerWhen;
+use crate::addrs::{InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path};
+use crate::config::{ProvisionerWhen, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::lang;
 use crate::lang::{EvalContext, Marked, Sensitivity};
 use crate::plan::objchange::{compatibility_problems, plan_problems, proposed_new};
 use crate::plan::{Action, ResourceChange};
-use crate::providers::{ApplyRequest, PlanRequest, ProviderClient};
+use crate::providers::{
+    ApplyRequest, PlanRequest, ProviderClient, ProviderDiagnostic, ProviderError,
+};
 use crate::state::InstanceState;
 
+use super::applier::InstanceApplier;
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::expand::Expansion;
 use super::instances::{NewObject, encode_instance};
 use super::plan::{resource_schema, schema_for};
-use super::scope::Scope;
-use super::{ApplyHooks, ApplyRecorder};
 
 /// How many instances of one resource block are applied at once.
 const APPLY_BATCH: usize = 10;
-
-pub(crate) struct InstanceApplier<'a> {
-    pub scope: Scope<'a>,
-    pub recorder: &'a dyn ApplyRecorder,
-    pub hooks: &'a dyn ApplyHooks,
-    pub provisioners: &'a dyn crate::provisioners::ProvisionerRunner,
-    /// The state's instances as they are now.
-    pub instances: Mutex<BTreeMap<InstanceAddr, InstanceState>>,
-    /// The state's deposed objects as they are now.
-    pub deposed: Mutex<BTreeMap<(InstanceAddr, String), InstanceState>>,
-    /// The keys this run deposed current objects under, by instance (create-before-destroy).
-    pub deposed_keys: Mutex<HashMap<InstanceAddr, String>>,
-    /// Set when a result could not be recorded: nothing new may start.
-    pub halted: AtomicBool,
-    /// Flips to true on an interrupt: instances not yet started are left alone.
-    pub cancel: tokio::sync::watch::Receiver<bool>,
-    /// Instance changes left alone because the apply was stopping.
-    pub skipped: AtomicUsize,
-}
 
 /// The provider side of one instance.
 struct Target<'s> {
@@ -58,17 +37,53 @@ struct Target<'s> {
     range: Option<SourceRange>,
 }
 
-impl InstanceApplier<'_> {
-    /// Whether nothing new may start: interrupted, or a result could not be recorded.
-    pub fn stopping(&self) -> bool {
-        *self.cancel.borrow() || self.halted.load(Ordering::SeqCst)
+impl Target<'_> {
+    /// A failed provider call about `change`'s instance.
+    fn failure(&self, change: &ResourceChange, error: &ProviderError) -> Diagnostics {
+        provider_failure(&change.addr.to_string(), error, self.range.clone()).into()
     }
 
+    /// The provider's diagnostics about `change`'s instance.
+    fn diagnostics(&self, change: &ResourceChange, diags: Vec<ProviderDiagnostic>) -> Diagnostics {
+        provider_diagnostics(&change.addr.to_string(), diags, self.range.clone())
+    }
+}
+
+/// The prior object an apply starts from: the stored one for an update, none otherwise.
+struct PriorSide<'c> {
+    value: &'c Value,
+    private: &'c [u8],
+}
+
+impl PriorSide<'_> {
+    fn of(change: &ResourceChange) -> PriorSide<'_> {
+        if change.action == Action::Update {
+            PriorSide {
+                value: &change.prior,
+                private: &change.prior_private,
+            }
+        } else {
+            PriorSide {
+                value: &Value::Null,
+                private: &[],
+            }
+        }
+    }
+}
+
+/// The object an apply returned, as it is recorded.
+struct AppliedObject<'v> {
+    value: &'v Value,
+    private: Vec<u8>,
+    tainted: bool,
+}
+
+impl InstanceApplier<'_> {
     /// Visits a resource block's node in one module instance: applies each instance's
     /// create, update or read, and publishes the block's value.
     pub async fn resource(
         &self,
-        id: usize,
+        id: NodeId,
         module: &[ModuleStep],
         addr: &ResourceAddr,
         planned: &[&ResourceChange],
@@ -131,13 +146,13 @@ impl InstanceApplier<'_> {
     /// Applies one instance's change; returns the value dependents see (`None` on failure).
     async fn instance(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         ctx: EvalContext,
     ) -> Option<Value> {
         if let Some(importing) = &change.importing {
             if self.stopping() {
-                self.skipped.fetch_add(1, Ordering::SeqCst);
+                self.skip();
                 return None;
             }
             if !self.record_import(change, importing) {
@@ -163,7 +178,7 @@ impl InstanceApplier<'_> {
             | Action::CreateThenDelete
                 if self.stopping() =>
             {
-                self.skipped.fetch_add(1, Ordering::SeqCst);
+                self.skip();
                 None
             }
             Action::Create
@@ -193,18 +208,19 @@ impl InstanceApplier<'_> {
         }
     }
 
-    async fn create_or_update(
+    /// The block of `change`'s instance, its provider side, and its configuration evaluated
+    /// now.
+    fn configured(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         ctx: &EvalContext,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<(&Resource, Target<'_>, Value), Diagnostics> {
         let config = self.scope.module_config(id);
         let Some(resource) = config.resource(&change.addr.resource) else {
             return Err(Diagnostics::new());
         };
         let target = self.target(change, Some(resource.range.clone()))?;
-        let subject = change.addr.to_string();
         let config_value = lang::decode_body(
             &resource.body,
             &target.schema.block,
@@ -212,53 +228,22 @@ impl InstanceApplier<'_> {
             &resource.file,
             &config.sources,
         )?;
-        let updating = change.action == Action::Update;
-        let prior = if updating {
-            &change.prior
-        } else {
-            &Value::Null
-        };
-        let prior_private: &[u8] = if updating { &change.prior_private } else { &[] };
-        let mut planned = change.planned.clone();
-        let mut planned_private = change.planned_private.clone();
-        if !planned.is_wholly_known() || config_value != change.config {
-            let proposed = proposed_new(&target.schema.block, prior, &config_value);
-            let response = target
-                .client
-                .plan_resource_change(PlanRequest {
-                    type_name: &change.addr.resource.type_name,
-                    prior,
-                    proposed: &proposed,
-                    config: &config_value,
-                    prior_private,
-                })
-                .await
-                .map_err(|e| {
-                    Diagnostics::from(provider_failure(&subject, &e, target.range.clone()))
-                })?;
-            self.scope.check(provider_diagnostics(
-                &subject,
-                response.diagnostics,
-                target.range.clone(),
-            ))?;
-            let mut problems =
-                plan_problems(&target.schema.block, &config_value, &response.planned);
-            problems.extend(compatibility_problems(&change.planned, &response.planned));
-            if !problems.is_empty() {
-                return Err(provider_bug(
-                    "Provider produced inconsistent final plan",
-                    &format!(
-                        "When expanding the plan for {subject} to include new values learned so \
-                         far during apply, provider {:?} produced an invalid new value",
-                        change.provider
-                    ),
-                    &problems,
-                    target.range.clone(),
-                ));
-            }
-            planned = response.planned;
-            planned_private = response.planned_private;
-        }
+        Ok((resource, target, config_value))
+    }
+
+    /// Creates or updates an instance's object: re-plans it when the configuration turned
+    /// out other than planned, applies it, checks the result and records it.
+    async fn create_or_update(
+        &self,
+        id: NodeId,
+        change: &ResourceChange,
+        ctx: &EvalContext,
+    ) -> Result<Value, Diagnostics> {
+        let (_, target, config_value) = self.configured(id, change, ctx)?;
+        let prior = PriorSide::of(change);
+        let (planned, planned_private) = self
+            .final_plan(change, &target, &prior, &config_value)
+            .await?;
         // The object being replaced stays tracked, deposed, until its deletion is recorded.
         let deposed_key = if change.action == Action::CreateThenDelete {
             self.depose_current(&change.addr)?
@@ -269,7 +254,7 @@ impl InstanceApplier<'_> {
             .client
             .apply_resource_change(ApplyRequest {
                 type_name: &change.addr.resource.type_name,
-                prior,
+                prior: prior.value,
                 planned: &planned,
                 config: &config_value,
                 planned_private: &planned_private,
@@ -277,54 +262,21 @@ impl InstanceApplier<'_> {
             .await
             .map_err(|e| {
                 self.restore_deposed(&change.addr, deposed_key.as_deref());
-                Diagnostics::from(provider_failure(&subject, &e, target.range.clone()))
+                target.failure(change, &e)
             })?;
-        let mut diags = provider_diagnostics(&subject, response.diagnostics, target.range.clone());
+        let mut diags = target.diagnostics(change, response.diagnostics);
         let new_state = response.new_state;
         if !diags.has_errors() {
-            if !new_state.is_wholly_known() {
-                diags.push(
-                    provider_bug(
-                        "Provider returned invalid result object after apply",
-                        &format!("After applying {subject}, the result still has unknown values"),
-                        &[],
-                        target.range.clone(),
-                    )
-                    .0
-                    .remove(0),
-                );
-            } else {
-                let problems = compatibility_problems(&planned, &new_state);
-                if !problems.is_empty() {
-                    diags.extend(provider_bug(
-                        "Provider produced inconsistent result after apply",
-                        &format!(
-                            "When applying changes to {subject}, provider {:?} produced an \
-                             unexpected new value",
-                            change.provider
-                        ),
-                        &problems,
-                        target.range.clone(),
-                    ));
-                }
-            }
+            diags.extend(result_problems(change, &target, &planned, &new_state));
         }
-        let failed = diags.has_errors();
         if !new_state.is_null() && new_state.is_wholly_known() {
-            // A create that failed half-way is kept, tainted, so the next plan replaces it.
-            let tainted = failed && change.action != Action::Update;
-            let instance = encode_instance(NewObject {
-                provider: &change.provider,
-                schema: target.schema,
+            let object = AppliedObject {
                 value: &new_state,
-                also_sensitive: &change.sensitive_paths,
                 private: response.private,
-                dependencies: change.dependencies.clone(),
-                create_before_destroy: change.action == Action::CreateThenDelete,
-                tainted,
-            })
-            .map_err(|e| Diagnostics::from(unstorable(&subject, &e, target.range.clone())))?;
-            if !self.record(&change.addr, Some(instance)) {
+                // A create that failed half-way is kept, tainted, so the next plan replaces it.
+                tainted: diags.has_errors() && change.action != Action::Update,
+            };
+            if !self.record_applied(change, &target, object)? {
                 failed_or(&mut diags);
             }
         } else {
@@ -335,6 +287,76 @@ impl InstanceApplier<'_> {
         }
         self.scope.report(diags);
         Ok(new_state)
+    }
+
+    /// The planned object to apply: the plan's, or when it had unknowns or the configuration
+    /// now evaluates differently, the provider's new plan (checked against the first).
+    async fn final_plan(
+        &self,
+        change: &ResourceChange,
+        target: &Target<'_>,
+        prior: &PriorSide<'_>,
+        config_value: &Value,
+    ) -> Result<(Value, Vec<u8>), Diagnostics> {
+        if change.planned.is_wholly_known() && *config_value == change.config {
+            return Ok((change.planned.clone(), change.planned_private.clone()));
+        }
+        let proposed = proposed_new(&target.schema.block, prior.value, config_value);
+        let response = target
+            .client
+            .plan_resource_change(PlanRequest {
+                type_name: &change.addr.resource.type_name,
+                prior: prior.value,
+                proposed: &proposed,
+                config: config_value,
+                prior_private: prior.private,
+            })
+            .await
+            .map_err(|e| target.failure(change, &e))?;
+        self.scope
+            .check(target.diagnostics(change, response.diagnostics))?;
+        let mut problems = plan_problems(&target.schema.block, config_value, &response.planned);
+        problems.extend(compatibility_problems(&change.planned, &response.planned));
+        if !problems.is_empty() {
+            return Err(provider_bug(
+                "Provider produced inconsistent final plan",
+                &format!(
+                    "When expanding the plan for {} to include new values learned so far \
+                     during apply, provider {:?} produced an invalid new value",
+                    change.addr, change.provider
+                ),
+                &problems,
+                target.range.clone(),
+            ));
+        }
+        Ok((response.planned, response.planned_private))
+    }
+
+    /// Encodes and records the object an apply returned; false when it was not recorded.
+    fn record_applied(
+        &self,
+        change: &ResourceChange,
+        target: &Target<'_>,
+        object: AppliedObject<'_>,
+    ) -> Result<bool, Diagnostics> {
+        let instance = encode_instance(NewObject {
+            provider: &change.provider,
+            schema: target.schema,
+            value: object.value,
+            also_sensitive: &change.sensitive_paths,
+            private: object.private,
+            dependencies: change.dependencies.clone(),
+            create_before_destroy: change.action == Action::CreateThenDelete,
+            tainted: object.tainted,
+        })
+        .map_err(|e| {
+            Diagnostics::from(unstorable(
+                &change.addr.to_string(),
+                &e,
+                target.range.clone(),
+            ))
+        })?;
+        Ok(self.record(&change.addr, Some(instance)))
     }
 
     /// Visits a destroy step: deletes the prior object and records its removal.
@@ -385,7 +407,6 @@ impl InstanceApplier<'_> {
             )
             .await?;
         }
-        let subject = change.addr.to_string();
         let private = if change.action == Action::Delete {
             &change.planned_private
         } else {
@@ -401,8 +422,8 @@ impl InstanceApplier<'_> {
                 planned_private: private,
             })
             .await
-            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, target.range.clone())))?;
-        let diags = provider_diagnostics(&subject, response.diagnostics, target.range.clone());
+            .map_err(|e| target.failure(change, &e))?;
+        let diags = target.diagnostics(change, response.diagnostics);
         if diags.has_errors() {
             return Err(diags);
         }
@@ -423,7 +444,7 @@ impl InstanceApplier<'_> {
     /// apply, the object stays in the state, tainted.
     async fn provision_created(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         value: &Value,
         ctx: &EvalContext,
@@ -442,13 +463,7 @@ impl InstanceApplier<'_> {
             )
             .await;
         if let Err(mut diags) = provisioned {
-            let stored = self
-                .instances
-                .lock()
-                .expect("instances")
-                .get(&change.addr)
-                .cloned();
-            if let Some(stored) = stored {
+            if let Some(stored) = self.stored(&change.addr) {
                 let tainted = InstanceState {
                     tainted: true,
                     ..stored
@@ -465,36 +480,17 @@ impl InstanceApplier<'_> {
     /// Reads a data source whose read waited for apply, and records its result.
     async fn read_data(
         &self,
-        id: usize,
+        id: NodeId,
         change: &ResourceChange,
         ctx: &EvalContext,
     ) -> Result<Value, Diagnostics> {
-        let config = self.scope.module_config(id);
-        let Some(resource) = config.resource(&change.addr.resource) else {
-            return Err(Diagnostics::new());
-        };
-        let range = Some(resource.range.clone());
-        let local = &change.provider_local_name;
-        let client = self.scope.client(local, range.clone())?;
-        let schema = schema_for(
-            self.scope.providers,
-            local,
-            &change.addr.resource,
-            range.clone(),
-        )?;
-        let subject = change.addr.to_string();
-        let config_value = lang::decode_body(
-            &resource.body,
-            &schema.block,
-            ctx,
-            &resource.file,
-            &config.sources,
-        )?;
-        let read = client
+        let (resource, target, config_value) = self.configured(id, change, ctx)?;
+        let read = target
+            .client
             .read_data_source(&change.addr.resource.type_name, &config_value)
             .await
-            .map_err(|e| Diagnostics::from(provider_failure(&subject, &e, range.clone())))?;
-        let diags = provider_diagnostics(&subject, read.diagnostics, range);
+            .map_err(|e| target.failure(change, &e))?;
+        let diags = target.diagnostics(change, read.diagnostics);
         if resource.check.is_some() && diags.has_errors() {
             // A check block's data source only warns; its result stays unknown.
             self.scope.report(diags.into_warnings());
@@ -530,9 +526,8 @@ impl InstanceApplier<'_> {
             return true;
         };
         let unchanged = self
+            .objects()
             .instances
-            .lock()
-            .expect("instances")
             .get(&change.addr)
             .is_some_and(|stored| stored.attributes == instance.attributes);
         unchanged || self.record(&change.addr, Some(instance))
@@ -540,13 +535,9 @@ impl InstanceApplier<'_> {
 
     /// Records a refreshed or vanished object the plan found without changing it.
     fn record_drift(&self, change: &ResourceChange) -> bool {
-        let stored = self
-            .instances
-            .lock()
-            .expect("instances")
-            .get(&change.addr)
-            .cloned();
-        let Some(stored) = stored else { return true };
+        let Some(stored) = self.stored(&change.addr) else {
+            return true;
+        };
         if change.planned.is_null() {
             return self.record(&change.addr, None);
         }
@@ -594,29 +585,6 @@ impl InstanceApplier<'_> {
             range,
         })
     }
-
-    /// Hands a result to the recorder and keeps it; on failure halts the apply.
-    pub(super) fn record(&self, addr: &InstanceAddr, instance: Option<InstanceState>) -> bool {
-        let result = self.recorder.record(addr, instance.as_ref());
-        {
-            let mut instances = self.instances.lock().expect("instances");
-            match instance {
-                Some(instance) => instances.insert(addr.clone(), instance),
-                None => instances.remove(addr),
-            };
-        }
-        match result {
-            Ok(()) => true,
-            Err(message) => {
-                self.halted.store(true, Ordering::SeqCst);
-                self.scope.report_one(Diagnostic::error(
-                    "Failed to record the result of an apply step",
-                    format!("The result for {addr} could not be saved: {message}"),
-                ));
-                false
-            }
-        }
-    }
 }
 
 /// Makes sure a failure that was already reported still fails the step.
@@ -649,6 +617,38 @@ fn provider_bug(
     )
     .with_range(range)
     .into()
+}
+
+/// What is wrong with the object an apply returned: unknown values left, or values other
+/// than planned.
+fn result_problems(
+    change: &ResourceChange,
+    target: &Target<'_>,
+    planned: &Value,
+    new_state: &Value,
+) -> Diagnostics {
+    let subject = &change.addr;
+    if !new_state.is_wholly_known() {
+        return provider_bug(
+            "Provider returned invalid result object after apply",
+            &format!("After applying {subject}, the result still has unknown values"),
+            &[],
+            target.range.clone(),
+        );
+    }
+    let problems = compatibility_problems(planned, new_state);
+    if problems.is_empty() {
+        return Diagnostics::new();
+    }
+    provider_bug(
+        "Provider produced inconsistent result after apply",
+        &format!(
+            "When applying changes to {subject}, provider {:?} produced an unexpected new value",
+            change.provider
+        ),
+        &problems,
+        target.range.clone(),
+    )
 }
 
 fn unstorable(subject: &str, error: &str, range: Option<SourceRange>) -> Diagnostic {

@@ -6,8 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::addrs::{ResourceMode, static_module_path};
+use crate::addrs::{ConfigResourceAddr, ResourceMode, static_module_path};
 use crate::config::Resource;
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node};
 
 use super::plan::Planner;
@@ -27,28 +28,26 @@ impl Planner<'_> {
             return false;
         };
         let dependencies = data_dependencies(graph, id, resource);
-        let in_module = self
-            .changed_in_module
-            .lock()
-            .expect("changed module instances");
-        let anywhere = self.changed_resources.lock().expect("changed resources");
+        let accumulated = self.accumulated();
         dependencies.into_iter().any(|dependency| {
             let Node::Resource(addr) = graph.node(dependency) else {
                 return false;
             };
             if graph.module(dependency) == module.as_slice() {
-                in_module.contains(&(subject.addr.module.clone(), addr.clone()))
+                let in_module = (subject.addr.module.clone(), addr.clone());
+                accumulated.changed_in_module.contains(&in_module)
             } else {
-                anywhere.contains(&graph.display(dependency))
+                let anywhere = ConfigResourceAddr::new(graph.module(dependency), addr);
+                accumulated.changed_resources.contains(&anywhere)
             }
         })
     }
 }
 
 /// The managed resource nodes a data source node depends on, by Terraform's rules.
-fn data_dependencies(graph: &ConfigGraph, id: usize, resource: &Resource) -> BTreeSet<usize> {
-    let direct: Vec<usize> = graph.dependencies(id).collect();
-    let mut found: BTreeSet<usize> = direct
+fn data_dependencies(graph: &ConfigGraph, id: NodeId, resource: &Resource) -> BTreeSet<NodeId> {
+    let direct: Vec<NodeId> = graph.dependencies(id).collect();
+    let mut found: BTreeSet<NodeId> = direct
         .iter()
         .copied()
         .filter(|d| is_managed(graph, *d))
@@ -74,6 +73,6 @@ fn data_dependencies(graph: &ConfigGraph, id: usize, resource: &Resource) -> BTr
     found
 }
 
-fn is_managed(graph: &ConfigGraph, id: usize) -> bool {
+fn is_managed(graph: &ConfigGraph, id: NodeId) -> bool {
     matches!(graph.node(id), Node::Resource(addr) if addr.mode == ResourceMode::Managed)
 }

@@ -99,15 +99,7 @@ impl Expansion {
             Expansion::Count(_) => {
                 Sensitivity::elements(marks.into_iter().map(|(_, m)| m).collect())
             }
-            Expansion::ForEach(_) => Sensitivity::attributes(
-                marks
-                    .into_iter()
-                    .filter_map(|(key, m)| match key {
-                        InstanceKey::Str(k) => Some((k, m)),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            Expansion::ForEach(_) => Sensitivity::attributes(by_string_key(marks)),
         }
     }
 
@@ -120,15 +112,7 @@ impl Expansion {
                 .next()
                 .map_or(Value::Null, |(_, value)| value),
             Expansion::Count(_) => Value::Tuple(values.into_iter().map(|(_, v)| v).collect()),
-            Expansion::ForEach(_) => Value::Object(
-                values
-                    .into_iter()
-                    .filter_map(|(key, value)| match key {
-                        InstanceKey::Str(k) => Some((k, value)),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            Expansion::ForEach(_) => Value::Object(by_string_key(values)),
         }
     }
 }
@@ -227,47 +211,65 @@ fn for_each_expansion(
                 })
                 .collect(),
         )),
-        Value::Set(items) => {
-            let mut entries = BTreeMap::new();
-            for item in items {
-                match item {
-                    Value::String(s) => {
-                        entries.insert(s.clone(), Marked::plain(Value::String(s)));
-                    }
-                    Value::Unknown => {
-                        return fail(format!(
-                            "The \"for_each\" set includes values derived from resource \
-                             attributes that cannot be determined until apply, and so Terraform \
-                             cannot determine the full set of keys that will identify the \
-                             instances of this resource.\n\nWhen working with unknown values in \
-                             for_each, it's better to use a map value where the keys are defined \
-                             statically in your configuration and where only the values contain \
-                             apply-time results.\n\n{UNKNOWN_FOR_EACH_ADVICE}"
-                        ));
-                    }
-                    Value::Null => {
-                        return fail(
-                            "The given \"for_each\" argument value is unsuitable: \"for_each\" \
-                             sets must not contain null values."
-                                .into(),
-                        );
-                    }
-                    other => {
-                        return fail(format!(
-                            "The given \"for_each\" argument value is unsuitable: \"for_each\" \
-                             supports maps and sets of strings, but you have provided a set \
-                             containing type {}.",
-                            lang::types::value_kind(&other)
-                        ));
-                    }
-                }
-            }
-            Ok(Expansion::ForEach(entries))
-        }
+        Value::Set(items) => match set_entries(items) {
+            Ok(entries) => Ok(Expansion::ForEach(entries)),
+            Err(detail) => fail(detail),
+        },
         other => fail(format!(
             "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument \
              must be a map, or set of strings, and you have provided a value of type {}.",
             lang::types::value_kind(&other)
         )),
     }
+}
+
+/// The instances of a `for_each` set of strings, each keyed and valued by its string; or
+/// what makes the set unsuitable.
+fn set_entries(items: Vec<Value>) -> Result<BTreeMap<String, Marked>, String> {
+    let mut entries = BTreeMap::new();
+    for item in items {
+        match item {
+            Value::String(s) => {
+                entries.insert(s.clone(), Marked::plain(Value::String(s)));
+            }
+            Value::Unknown => {
+                return Err(format!(
+                    "The \"for_each\" set includes values derived from resource \
+                         attributes that cannot be determined until apply, and so Terraform \
+                         cannot determine the full set of keys that will identify the \
+                         instances of this resource.\n\nWhen working with unknown values in \
+                         for_each, it's better to use a map value where the keys are defined \
+                         statically in your configuration and where only the values contain \
+                         apply-time results.\n\n{UNKNOWN_FOR_EACH_ADVICE}"
+                ));
+            }
+            Value::Null => {
+                return Err(
+                    "The given \"for_each\" argument value is unsuitable: \"for_each\" \
+                         sets must not contain null values."
+                        .into(),
+                );
+            }
+            other => {
+                return Err(format!(
+                    "The given \"for_each\" argument value is unsuitable: \"for_each\" \
+                         supports maps and sets of strings, but you have provided a set \
+                         containing type {}.",
+                    lang::types::value_kind(&other)
+                ));
+            }
+        }
+    }
+    Ok(entries)
+}
+
+/// The entries of `for_each` instances by their string keys (other keys dropped).
+fn by_string_key<T>(entries: Vec<(InstanceKey, T)>) -> BTreeMap<String, T> {
+    entries
+        .into_iter()
+        .filter_map(|(key, entry)| match key {
+            InstanceKey::Str(k) => Some((k, entry)),
+            _ => None,
+        })
+        .collect()
 }

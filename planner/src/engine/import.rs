@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use tenantform_proto::value::Value;
 
 use crate::addrs::{InstanceAddr, module_instance_string, static_module_path};
-use crate::config::Config;
+use crate::config::{Config, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
-use crate::graph::{ConfigGraph, Node, walk};
+use crate::graph::{ConfigGraph, Node, NodeId, walk};
 use crate::providers::{ProviderClient, Providers};
 use crate::state::State;
 
@@ -16,7 +16,7 @@ use super::apply::with_instance;
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::instances::{NewObject, encode_instance};
 use super::plan::{provider_source, resource_schema};
-use super::scope::{ProviderUse, Scope};
+use super::scope::{CommonVisit, ProviderUse, Scope};
 
 pub(crate) async fn import(
     config: &Config,
@@ -27,69 +27,13 @@ pub(crate) async fn import(
     workspace: &str,
 ) -> Result<State, Diagnostics> {
     let super::ImportTarget { addr, id } = target;
-    let module_path = static_module_path(&addr.module);
-    let Some(module) = config.descendant(&module_path) else {
-        return Err(Diagnostic::error(
-            "Import to non-existent module",
-            format!(
-                "{} is not defined in the configuration. Please add configuration for this \
-                 module before importing into it.",
-                module_instance_string(&addr.module)
-            ),
-        )
-        .into());
-    };
-    let Some(resource) = module.resource(&addr.resource) else {
-        return Err(Diagnostic::error(
-            "Configuration for import target does not exist",
-            format!(
-                "The configuration has no resource block for {addr}. Before importing, add \
-                 a block for it: resource {:?} {:?} {{ ... }}",
-                addr.resource.type_name, addr.resource.name
-            ),
-        )
-        .into());
-    };
+    let resource = import_block(config, state, addr)?;
     let range = Some(resource.range.clone());
-    if state.instances.contains_key(addr) {
-        return Err(Diagnostic::error(
-            "Resource already managed by tenantform",
-            format!(
-                "{addr} is already in the state. To import to this address you must first \
-                 remove the existing object from the state."
-            ),
-        )
-        .with_range(range)
-        .into());
-    }
     let graph = ConfigGraph::build(config)?;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.workspace = workspace.to_string();
-    // Configure the providers and expand the module calls; resources and outputs are not
-    // evaluated.
-    walk(
-        &graph.dag(),
-        1,
-        || false,
-        |node| {
-            let scope = &scope;
-            let graph = &graph;
-            async move {
-                match graph.node(node) {
-                    Node::Resource(_) | Node::Output(_) => true,
-                    _ => scope
-                        .visit_common(node, ProviderUse::Configure)
-                        .await
-                        .unwrap_or(true),
-                }
-            }
-        },
-    )
-    .await;
-    let diags = scope.take_diagnostics();
-    if diags.has_errors() {
-        return Err(diags);
-    }
+    configure_for_import(&scope).await?;
+    let module_path = static_module_path(&addr.module);
     if !addr.module.is_empty() && !scope.instances_of(&module_path).contains(&addr.module) {
         return Err(missing_instance(addr, range));
     }
@@ -119,6 +63,78 @@ pub(crate) async fn import(
         )
     })?;
     Ok(with_instance(state, addr, instance))
+}
+
+/// The resource block an import into `addr` needs: its module and block must be declared,
+/// and the instance not yet in state.
+fn import_block<'c>(
+    config: &'c Config,
+    state: &State,
+    addr: &InstanceAddr,
+) -> Result<&'c Resource, Diagnostics> {
+    let Some(module) = config.descendant(&static_module_path(&addr.module)) else {
+        return Err(Diagnostic::error(
+            "Import to non-existent module",
+            format!(
+                "{} is not defined in the configuration. Please add configuration for this \
+                 module before importing into it.",
+                module_instance_string(&addr.module)
+            ),
+        )
+        .into());
+    };
+    let Some(resource) = module.resource(&addr.resource) else {
+        return Err(Diagnostic::error(
+            "Configuration for import target does not exist",
+            format!(
+                "The configuration has no resource block for {addr}. Before importing, add \
+                 a block for it: resource {:?} {:?} {{ ... }}",
+                addr.resource.type_name, addr.resource.name
+            ),
+        )
+        .into());
+    };
+    if state.instances.contains_key(addr) {
+        return Err(Diagnostic::error(
+            "Resource already managed by tenantform",
+            format!(
+                "{addr} is already in the state. To import to this address you must first \
+                 remove the existing object from the state."
+            ),
+        )
+        .with_range(Some(resource.range.clone()))
+        .into());
+    }
+    Ok(resource)
+}
+
+/// Configures the providers and expands the module calls; resources and outputs are not
+/// evaluated.
+async fn configure_for_import(scope: &Scope<'_>) -> Result<(), Diagnostics> {
+    let graph = scope.graph;
+    walk(
+        &graph.dag(),
+        1,
+        || false,
+        |index| {
+            let node = NodeId::from_index(index);
+            async move {
+                match graph.node(node) {
+                    Node::Resource(_) | Node::Output(_) => true,
+                    _ => match scope.visit_common(node, ProviderUse::Configure).await {
+                        CommonVisit::Done(ok) => ok,
+                        CommonVisit::Resource(_) => true,
+                    },
+                }
+            }
+        },
+    )
+    .await;
+    let diags = scope.take_diagnostics();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(())
 }
 
 /// An object the provider imported and read back.

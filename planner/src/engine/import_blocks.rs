@@ -13,6 +13,7 @@ use tenantform_proto::value::{Type, Value};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
 use crate::config::{Config, Import, KeyExpr, Resource, instance_key};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::lang::{self, EvalContext, Subject};
 use crate::plan::PlanMode;
 
@@ -321,7 +322,7 @@ impl Planner<'_> {
     /// targets not in state yet; returns them, for [`Planner::check_imports_planned`].
     pub(super) fn expand_imports(
         &self,
-        id: usize,
+        id: NodeId,
         addr: &ResourceAddr,
     ) -> Result<Vec<InstanceAddr>, Diagnostics> {
         let config = self.scope.config;

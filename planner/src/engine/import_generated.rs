@@ -80,9 +80,7 @@ impl Planner<'_> {
         }
         Ok(())
     }
-}
 
-impl Planner<'_> {
     /// The configuration of an imported object: the provider's own (GenerateResourceConfig)
     /// when it declares the capability, as Terraform asks it, or else Terraform's fallback,
     /// derived from the state.

@@ -126,8 +126,8 @@ impl Planner<'_> {
                 resource: addr,
                 key,
             };
-            let outcomes = self.outcomes.lock().expect("planned outcomes");
-            let Some(outcome) = outcomes.get(&target) else {
+            let accumulated = self.accumulated();
+            let Some(outcome) = accumulated.outcomes.get(&target) else {
                 continue;
             };
             let triggered = if path.0.is_empty() {

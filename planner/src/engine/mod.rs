@@ -2,6 +2,7 @@
 //! outside world only through [`ProviderClient`](crate::providers::ProviderClient) and an
 //! [`ApplyRecorder`] that makes each instance's result durable.
 
+mod applier;
 mod apply;
 mod apply_deposed;
 mod apply_import;
@@ -22,6 +23,7 @@ mod move_validate;
 mod moves;
 mod outputs;
 mod plan;
+mod plan_accumulator;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
@@ -39,9 +41,12 @@ use tenantform_proto::value::Value;
 use crate::addrs::InstanceAddr;
 use crate::config::Config;
 use crate::diags::Diagnostics;
-use crate::plan::{Plan, PlanMode};
+use crate::plan::PlanMode;
 use crate::providers::Providers;
 use crate::state::{DEFAULT_WORKSPACE, DeposedChange, InstanceState, State};
+
+pub use apply::apply;
+pub use plan::plan;
 
 /// The default number of instances worked on at once.
 pub const DEFAULT_PARALLELISM: usize = 10;
@@ -124,28 +129,6 @@ pub async fn validate_in_workspace(
     workspace: &str,
 ) -> Diagnostics {
     validate::validate(config, providers, workspace).await
-}
-
-/// Plans the changes that make the infrastructure match the configuration.
-pub async fn plan(
-    config: &Config,
-    state: &State,
-    providers: &Providers,
-    variables: &BTreeMap<String, Value>,
-    options: &PlanOptions,
-) -> Result<Plan, Diagnostics> {
-    plan::plan(config, state, providers, variables, options).await
-}
-
-/// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
-pub async fn apply(
-    config: &Config,
-    state: &State,
-    plan: &Plan,
-    providers: &Providers,
-    options: ApplyOptions<'_>,
-) -> (State, Diagnostics) {
-    apply::apply(config, state, plan, providers, options).await
 }
 
 /// Imports an existing object into state at `addr`.

@@ -9,9 +9,10 @@ use hcl_edit::Span;
 use tenantform_proto::value::Value;
 
 use crate::addrs::{InstanceKey, ModuleStep};
-use crate::config::{Condition, Config};
-use crate::diags::{Diagnostic, Diagnostics, Severity};
+use crate::config::{Condition, Config, ModuleCall};
+use crate::diags::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::graph::Node;
+use crate::graph::NodeId;
 use crate::lang::{self, EvalContext, Marked, Sensitivity};
 
 use super::expand::Expansion;
@@ -20,7 +21,7 @@ use super::scope::{ModuleInstance, Scope};
 impl Scope<'_> {
     /// Expands a module call in every instance of its module and evaluates the arguments of
     /// each new module instance. False when something failed (reported).
-    pub(super) fn visit_module_call(&self, id: usize, name: &str) -> bool {
+    pub(super) fn visit_module_call(&self, id: NodeId, name: &str) -> bool {
         let config = self.module_config(id);
         let call = &config.module_calls[name];
         let Some(child) = config.children.get(name) else {
@@ -52,41 +53,52 @@ impl Scope<'_> {
                 if self.validating() && expansion == Expansion::Single {
                     bind_unknown_repetition(call, &mut ctx);
                 }
-                let mut inputs = BTreeMap::new();
-                for attr in call.inputs.attributes() {
-                    match lang::evaluate_marked(&attr.value, &ctx, &call.file, sources) {
-                        Ok(value) => {
-                            inputs.insert(attr.key.value().to_string(), value);
-                        }
-                        Err(diags) => {
-                            self.report(diags);
-                            ok = false;
-                        }
-                    }
-                }
+                let (inputs, evaluated) = self.call_arguments(call, &ctx, sources);
+                ok &= evaluated;
                 let mut child_instance = instance.clone();
                 child_instance.push(ModuleStep {
                     name: name.to_string(),
                     key,
                 });
-                self.module_inputs
-                    .lock()
-                    .expect("module inputs")
+                self.learned()
+                    .module_inputs
                     .insert(child_instance.clone(), inputs);
                 child_instances.push(child_instance);
             }
-            self.call_expansions
-                .lock()
-                .expect("module expansions")
+            self.learned()
+                .call_expansions
                 .insert((instance, name.to_string()), expansion);
         }
-        self.module_instances
-            .lock()
-            .expect("module instances")
+        self.learned()
+            .module_instances
             .entry(child.path.clone())
             .or_default()
             .extend(child_instances);
         ok
+    }
+
+    /// The values of a module call's arguments in one child instance, and false when one
+    /// failed (reported).
+    fn call_arguments(
+        &self,
+        call: &ModuleCall,
+        ctx: &EvalContext,
+        sources: &Sources,
+    ) -> (BTreeMap<String, Marked>, bool) {
+        let mut ok = true;
+        let mut inputs = BTreeMap::new();
+        for attr in call.inputs.attributes() {
+            match lang::evaluate_marked(&attr.value, ctx, &call.file, sources) {
+                Ok(value) => {
+                    inputs.insert(attr.key.value().to_string(), value);
+                }
+                Err(diags) => {
+                    self.report(diags);
+                    ok = false;
+                }
+            }
+        }
+        (inputs, ok)
     }
 
     /// Reports arguments the called module declares no variable for.
@@ -123,9 +135,8 @@ impl Scope<'_> {
     ) -> Result<Marked, Diagnostics> {
         let variable = &config.variables[name];
         let given = self
+            .learned()
             .module_inputs
-            .lock()
-            .expect("module inputs")
             .get(instance)
             .and_then(|inputs| inputs.get(name).cloned());
         let (value, marks) = match (given, &variable.default) {
@@ -182,9 +193,8 @@ impl Scope<'_> {
             return unknown();
         };
         let expansion = self
+            .learned()
             .call_expansions
-            .lock()
-            .expect("module expansions")
             .get(&(instance.to_vec(), call.to_string()))
             .cloned();
         let Some(expansion) = expansion else {
@@ -194,7 +204,7 @@ impl Scope<'_> {
             Some(names) => names.iter().copied().collect(),
             None => child.outputs.keys().map(String::as_str).collect(),
         };
-        let ids: Vec<(&str, Option<usize>)> = names
+        let ids: Vec<(&str, Option<NodeId>)> = names
             .iter()
             .map(|name| {
                 let id = self
@@ -227,7 +237,7 @@ impl Scope<'_> {
     }
 
     /// Evaluates a check block's assertions in every module instance; failures warn.
-    pub(super) fn visit_check(&self, id: usize, name: &str) {
+    pub(super) fn visit_check(&self, id: NodeId, name: &str) {
         let config = self.module_config(id);
         let check = &config.checks[name];
         for instance in self.instances_of(self.graph.module(id)) {

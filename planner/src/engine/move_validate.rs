@@ -71,8 +71,7 @@ pub(crate) fn validate_moves(
     declared: &Declared,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let mut from_seen: HashMap<String, (String, String)> = HashMap::new();
-    let mut to_seen: HashMap<String, (String, String)> = HashMap::new();
+    let mut seen = SeenMoves::default();
     let mut by_path: BTreeMap<Vec<String>, Vec<&Vec<ModuleStep>>> = BTreeMap::new();
     for module in &declared.modules {
         by_path
@@ -119,39 +118,67 @@ pub(crate) fn validate_moves(
                 ));
             }
             let here = range_start(range);
-            match from_seen.get(&from.text) {
-                Some((other, at)) if *other != to.text => diags.push(error(
-                    "Ambiguous move statements",
-                    format!(
-                        "A statement at {at} declared that {} moved to {other}, but this \
-                         statement instead declares that it moved to {}.\n\nEach {noun} can move \
-                         to only one destination {short}.",
-                        from.text, to.text
-                    ),
-                )),
-                Some(_) => {}
-                None => {
-                    from_seen.insert(from.text.clone(), (to.text.clone(), here.clone()));
-                }
-            }
-            match to_seen.get(&to.text) {
-                Some((other, at)) if *other != from.text => diags.push(error(
-                    "Ambiguous move statements",
-                    format!(
-                        "A statement at {at} declared that {other} moved to {}, but this \
-                         statement instead declares that {} moved there.\n\nEach {noun} can \
-                         have moved from only one source {short}.",
-                        to.text, from.text
-                    ),
-                )),
-                Some(_) => {}
-                None => {
-                    to_seen.insert(to.text.clone(), (from.text.clone(), here));
-                }
+            for (summary, detail) in seen.ambiguities(&from, &to, here) {
+                diags.push(error(summary, detail));
             }
         }
     }
     diags
+}
+
+/// The moves seen so far, by source and by destination, each with the other end and where
+/// it was declared.
+#[derive(Default)]
+struct SeenMoves {
+    from_seen: HashMap<String, (String, String)>,
+    to_seen: HashMap<String, (String, String)>,
+}
+
+impl SeenMoves {
+    /// Notes the move `from` → `to` declared at `here`; returns the `(summary, detail)` of
+    /// each earlier move it contradicts (another destination, or another source).
+    fn ambiguities(
+        &mut self,
+        from: &AbsEndpoint,
+        to: &AbsEndpoint,
+        here: String,
+    ) -> Vec<(&'static str, String)> {
+        let (noun, short) = nouns(from.kind);
+        let mut found = Vec::new();
+        match self.from_seen.get(&from.text) {
+            Some((other, at)) if *other != to.text => found.push((
+                "Ambiguous move statements",
+                format!(
+                    "A statement at {at} declared that {} moved to {other}, but this \
+                     statement instead declares that it moved to {}.\n\nEach {noun} can move \
+                     to only one destination {short}.",
+                    from.text, to.text
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                let seen = (to.text.clone(), here.clone());
+                self.from_seen.insert(from.text.clone(), seen);
+            }
+        }
+        match self.to_seen.get(&to.text) {
+            Some((other, at)) if *other != from.text => found.push((
+                "Ambiguous move statements",
+                format!(
+                    "A statement at {at} declared that {other} moved to {}, but this \
+                     statement instead declares that {} moved there.\n\nEach {noun} can \
+                     have moved from only one source {short}.",
+                    to.text, from.text
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                self.to_seen
+                    .insert(to.text.clone(), (from.text.clone(), here));
+            }
+        }
+        found
+    }
 }
 
 /// `Some` when the configuration still declares the object `from` names, with where (the

@@ -5,6 +5,7 @@
 use crate::addrs::ModuleStep;
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics};
+use crate::graph::NodeId;
 use crate::lang::{self, Marked, Sensitivity};
 
 use super::scope::Scope;
@@ -13,7 +14,7 @@ impl Scope<'_> {
     /// The value of output `name` of a module instance, with its marks.
     pub(super) fn output_value(
         &self,
-        id: usize,
+        id: NodeId,
         config: &Config,
         instance: &[ModuleStep],
         name: &str,

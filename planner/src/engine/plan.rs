@@ -3,9 +3,15 @@
 //! configuration against the planned values of what it refers to, and ask the provider to plan
 //! the change; then plan the deletion of every stored instance the configuration no longer
 //! has, the deletion of every deposed object, and the outputs.
+//!
+//! The [`Planner`] is declared here with the walks and the plan's assembly; its visits live
+//! beside it by concern: `plan_resource` (a block in one module instance), `plan_instance`
+//! (one instance), `lifecycle`, `data_dependencies`, `refactor`, `import_blocks`,
+//! `import_generated` and `plan_deposed`. What the visits accumulate sits behind one lock
+//! (`plan_accumulator`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
 
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{Value, decode_json, type_from_json};
@@ -15,6 +21,7 @@ use crate::addrs::{
 };
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Dag, Node, walk};
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 use crate::providers::Providers;
@@ -23,10 +30,12 @@ use crate::state::{InstanceState, State};
 use super::PlanOptions;
 use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
-use super::scope::{ProviderUse, Scope};
+use super::plan_accumulator::PlanAccumulator;
+use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 
-pub(crate) async fn plan(
+/// Plans the changes that make the infrastructure match the configuration.
+pub async fn plan(
     config: &Config,
     state: &State,
     providers: &Providers,
@@ -50,14 +59,7 @@ pub(crate) async fn plan(
         state,
         options,
         names: ProviderNames::new(providers),
-        changes: Mutex::new(Vec::new()),
-        untouched: Mutex::new(Vec::new()),
-        drift: Mutex::new(Vec::new()),
-        handled: Mutex::new(HashSet::new()),
-        outcomes: Mutex::new(HashMap::new()),
-        changed_resources: Mutex::new(HashSet::new()),
-        changed_in_module: Mutex::new(HashSet::new()),
-        keep_outcomes: has_replace_triggers(config),
+        accumulated: Mutex::new(PlanAccumulator::new(has_replace_triggers(config))),
         targeting: Targeting::new(
             &graph,
             &options.targets,
@@ -66,104 +68,136 @@ pub(crate) async fn plan(
         ),
         replace: options.replace.iter().cloned().collect(),
         refactoring,
-        declared: Mutex::new(BTreeSet::new()),
         imports: PendingImports::default(),
     };
     planner
         .refactoring
         .check_targets(planner.targeting.as_ref())?;
-    walk(
-        &graph.dag(),
-        options.parallelism,
-        || false,
-        |id| planner.visit(id),
-    )
-    .await;
-    let generated = planner.plan_generated_imports().await;
-    planner.scope.report(generated);
+    planner.plan_configuration().await;
+    planner.plan_orphans().await;
+    planner.plan_deposed_objects().await;
+    planner.into_plan(variables)
+}
 
-    let handled = std::mem::take(&mut *planner.handled.lock().expect("handled instances"));
-    let orphans: Vec<(&InstanceAddr, &InstanceState)> = state
-        .instances
-        .iter()
-        .filter(|(addr, _)| !handled.contains(*addr))
-        .filter(|(addr, _)| planner.targeting.as_ref().is_none_or(|t| t.names(addr)))
-        .collect();
-    walk(
-        &Dag::new(orphans.len()),
-        options.parallelism,
-        || false,
-        |i| planner.visit_orphan(orphans[i].0, orphans[i].1),
-    )
-    .await;
+impl Planner<'_> {
+    /// Plans every node of the configuration in dependency order, then the imports whose
+    /// configuration is generated.
+    async fn plan_configuration(&self) {
+        walk(
+            &self.scope.graph.dag(),
+            self.options.parallelism,
+            || false,
+            |index| self.visit(NodeId::from_index(index)),
+        )
+        .await;
+        let generated = self.plan_generated_imports().await;
+        self.scope.report(generated);
+    }
 
-    let deposed: Vec<(&(InstanceAddr, String), &InstanceState)> = state
-        .deposed
-        .iter()
-        .filter(|((addr, _), _)| planner.targeting.as_ref().is_none_or(|t| t.names(addr)))
-        .collect();
-    walk(
-        &Dag::new(deposed.len()),
-        options.parallelism,
-        || false,
-        |i| {
-            let ((addr, key), object) = deposed[i];
-            planner.visit_deposed(addr, key, object)
-        },
-    )
-    .await;
+    /// Plans the deletion of every stored instance no resource visit took care of.
+    async fn plan_orphans(&self) {
+        let handled = std::mem::take(&mut self.accumulated().handled);
+        let orphans: Vec<(&InstanceAddr, &InstanceState)> = self
+            .state
+            .instances
+            .iter()
+            .filter(|(addr, _)| !handled.contains(*addr))
+            .filter(|(addr, _)| self.targeting.as_ref().is_none_or(|t| t.names(addr)))
+            .collect();
+        walk(
+            &Dag::new(orphans.len()),
+            self.options.parallelism,
+            || false,
+            |i| self.visit_orphan(orphans[i].0, orphans[i].1),
+        )
+        .await;
+    }
 
-    let outputs = planner.plan_outputs();
-    let module_outputs = planner.module_output_changes();
-    let mut diags = planner.scope.take_diagnostics();
-    let timestamp = match planner.scope.plan_timestamp() {
-        Value::String(timestamp) => timestamp.clone(),
-        _ => String::new(),
-    };
-    if let Some(targeting) = &planner.targeting {
-        diags.0.insert(0, targeting.warning());
+    /// Plans the deletion of every deposed object.
+    async fn plan_deposed_objects(&self) {
+        let deposed: Vec<(&(InstanceAddr, String), &InstanceState)> = self
+            .state
+            .deposed
+            .iter()
+            .filter(|((addr, _), _)| self.targeting.as_ref().is_none_or(|t| t.names(addr)))
+            .collect();
+        walk(
+            &Dag::new(deposed.len()),
+            self.options.parallelism,
+            || false,
+            |i| {
+                let ((addr, key), object) = deposed[i];
+                self.visit_deposed(addr, key, object)
+            },
+        )
+        .await;
     }
-    let mut changes = std::mem::take(&mut *planner.changes.lock().expect("planned changes"));
-    planner.finish_refactoring(&mut changes, &mut diags)?;
-    if diags.has_errors() {
-        return Err(diags);
+
+    /// The plan of what the walks planned: the outputs, sorted changes and drift, and the
+    /// attributes relevant to them.
+    fn into_plan(self, variables: &BTreeMap<String, Value>) -> Result<Plan, Diagnostics> {
+        let outputs = self.plan_outputs();
+        let module_outputs = self.module_output_changes();
+        let mut diags = self.scope.take_diagnostics();
+        if let Some(targeting) = &self.targeting {
+            diags.0.insert(0, targeting.warning());
+        }
+        let accumulated = std::mem::take(&mut *self.accumulated());
+        let mut changes = accumulated.changes;
+        self.finish_refactoring(&mut changes, accumulated.declared, &mut diags)?;
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
+        let drift = self.reported_drift(accumulated.drift, &changes);
+        diags
+            .0
+            .retain(|d| d.severity == crate::diags::Severity::Warning);
+        let changed = super::relevant_attributes::Changed {
+            resources: &changes,
+            outputs: &outputs,
+            module_outputs: &module_outputs,
+        };
+        let config = self.scope.config;
+        let schemas = &self.scope.providers.schemas;
+        let relevant_attributes =
+            super::relevant_attributes::relevant_attributes(config, schemas, &changed);
+        Ok(Plan {
+            mode: self.options.mode,
+            changes,
+            drift,
+            relevant_attributes,
+            outputs,
+            variables: variables.clone(),
+            prior_lineage: self.state.lineage.clone(),
+            prior_serial: self.state.serial,
+            warnings: diags,
+            targeted: self.targeting.is_some(),
+            untouched: accumulated.untouched,
+            timestamp: match self.scope.plan_timestamp() {
+                Value::String(timestamp) => timestamp.clone(),
+                _ => String::new(),
+            },
+            workspace: self.options.workspace.clone(),
+        })
     }
-    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
-    let mut drift = planner.drift.into_inner().expect("drifted objects");
-    planner
-        .refactoring
-        .moved_drift(&mut drift, &changes, options.mode);
-    drift.sort_by(|a, b| a.addr.cmp(&b.addr));
-    if options.mode == PlanMode::Destroy {
-        // Terraform's destroy plan refreshes in a separate plan whose drift it does not keep:
-        // a destroy plan reports none.
-        drift.clear();
+
+    /// The drift a plan reports, in address order.
+    fn reported_drift(
+        &self,
+        mut drift: Vec<ResourceChange>,
+        changes: &[ResourceChange],
+    ) -> Vec<ResourceChange> {
+        if self.options.mode == PlanMode::Destroy {
+            // Terraform's destroy plan refreshes in a separate plan whose drift it does not
+            // keep: a destroy plan reports none.
+            return Vec::new();
+        }
+        self.refactoring
+            .moved_drift(&mut drift, changes, self.options.mode);
+        drift.sort_by(|a, b| a.addr.cmp(&b.addr));
+        drift
     }
-    diags
-        .0
-        .retain(|d| d.severity == crate::diags::Severity::Warning);
-    let changed = super::relevant_attributes::Changed {
-        resources: &changes,
-        outputs: &outputs,
-        module_outputs: &module_outputs,
-    };
-    let relevant_attributes =
-        super::relevant_attributes::relevant_attributes(config, &providers.schemas, &changed);
-    Ok(Plan {
-        mode: options.mode,
-        changes,
-        drift,
-        relevant_attributes,
-        outputs,
-        variables: variables.clone(),
-        prior_lineage: state.lineage.clone(),
-        prior_serial: state.serial,
-        warnings: diags,
-        targeted: planner.targeting.is_some(),
-        untouched: planner.untouched.into_inner().expect("untouched instances"),
-        timestamp,
-        workspace: options.workspace.clone(),
-    })
 }
 
 /// True when any resource of the tree has `replace_triggered_by`.
@@ -245,53 +279,29 @@ pub(crate) fn schema_for<'p>(
         })
 }
 
-/// What a planned instance looked like, for `replace_triggered_by`.
-#[derive(Clone, Debug)]
-pub(super) struct Outcome {
-    pub action: Action,
-    pub prior: Value,
-    pub planned: Value,
-}
-
 pub(super) struct Planner<'a> {
     pub scope: Scope<'a>,
     pub state: &'a State,
     pub options: &'a PlanOptions,
     pub names: ProviderNames,
-    pub changes: Mutex<Vec<ResourceChange>>,
-    /// Stored instances a targeted plan leaves out.
-    pub untouched: Mutex<Vec<ResourceChange>>,
-    /// Current objects the refresh found changed or deleted outside of tenantform.
-    pub drift: Mutex<Vec<ResourceChange>>,
-    /// Stored instances the resource visits took care of.
-    pub handled: Mutex<HashSet<InstanceAddr>>,
-    /// Planned instances, kept only when some resource has `replace_triggered_by`.
-    pub outcomes: Mutex<HashMap<InstanceAddr, Outcome>>,
-    pub keep_outcomes: bool,
-    /// Configuration addresses of resources with a planned change.
-    pub changed_resources: Mutex<HashSet<String>>,
-    /// The same, by module instance: `(module instance, resource)`.
-    pub changed_in_module: Mutex<HashSet<(Vec<crate::addrs::ModuleStep>, ResourceAddr)>>,
+    /// What the visits planned so far.
+    accumulated: Mutex<PlanAccumulator>,
     pub targeting: Option<Targeting>,
     pub replace: HashSet<InstanceAddr>,
     /// The `moved` and `removed` blocks, and what the moves did to the prior state.
     pub refactoring: super::refactor::Refactoring,
-    /// Resource instances the configuration declares (noted only when there are moves).
-    pub declared: Mutex<BTreeSet<InstanceAddr>>,
     /// Imports of `import` blocks waiting for their instance to be planned.
     pub imports: PendingImports,
 }
 
 impl Planner<'_> {
-    async fn visit(&self, id: usize) -> bool {
+    async fn visit(&self, id: NodeId) -> bool {
         if !self.evaluates_output(id) {
             return true;
         }
-        if let Some(ok) = self.scope.visit_common(id, ProviderUse::Configure).await {
-            return ok;
-        }
-        let Node::Resource(addr) = self.scope.graph.node(id) else {
-            return false;
+        let addr = match self.scope.visit_common(id, ProviderUse::Configure).await {
+            CommonVisit::Done(ok) => return ok,
+            CommonVisit::Resource(addr) => addr,
         };
         let imports = match self.expand_imports(id, addr) {
             Ok(imports) => imports,
@@ -328,7 +338,7 @@ impl Planner<'_> {
         }
         let graph = self.scope.graph;
         let mut changed = Vec::new();
-        for id in 0..graph.len() {
+        for id in graph.ids() {
             let (Node::Output(name), path) = (graph.node(id), graph.module(id)) else {
                 continue;
             };
@@ -348,35 +358,21 @@ impl Planner<'_> {
         changed
     }
 
-    fn evaluates_output(&self, id: usize) -> bool {
+    fn evaluates_output(&self, id: NodeId) -> bool {
         let root_output = matches!(self.scope.graph.node(id), Node::Output(_))
             && self.scope.graph.module(id).is_empty();
         !root_output || self.targeting.as_ref().is_none_or(|t| t.keeps_output(id))
     }
 
+    /// What the visits planned so far, locked; the guard must be dropped before any
+    /// `.await`.
+    pub(super) fn accumulated(&self) -> MutexGuard<'_, PlanAccumulator> {
+        self.accumulated.lock().expect("planned so far")
+    }
+
     /// Records a planned change.
     pub(super) fn add_change(&self, change: ResourceChange) {
-        if change.action != Action::NoOp {
-            self.changed_resources
-                .lock()
-                .expect("changed resources")
-                .insert(change.addr.config_resource_string());
-            self.changed_in_module
-                .lock()
-                .expect("changed module instances")
-                .insert((change.addr.module.clone(), change.addr.resource.clone()));
-        }
-        if self.keep_outcomes {
-            self.outcomes.lock().expect("planned outcomes").insert(
-                change.addr.clone(),
-                Outcome {
-                    action: change.action,
-                    prior: change.prior.clone(),
-                    planned: change.planned.clone(),
-                },
-            );
-        }
-        self.changes.lock().expect("planned changes").push(change);
+        self.accumulated().add_change(change);
     }
 
     /// The stored instances of a resource in one module instance, in key order.

@@ -21,7 +21,7 @@ impl Planner<'_> {
             Ok(change) => {
                 // Not through `add_change`: a deposed object is no input of the instance's
                 // own planning (`replace_triggered_by`, pending data sources).
-                self.changes.lock().expect("planned changes").push(change);
+                self.accumulated().changes.push(change);
                 true
             }
             Err(diags) => {

@@ -5,7 +5,7 @@
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 
-use crate::addrs::{InstanceAddr, ResourceMode};
+use crate::addrs::{ConfigResourceAddr, InstanceAddr, ResourceMode};
 use crate::config::{Lifecycle, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, EvalContext, Marked};
@@ -26,7 +26,7 @@ pub(super) struct Subject<'s> {
     pub schema: &'s Schema,
     pub local_name: String,
     pub range: Option<SourceRange>,
-    pub dependencies: Vec<String>,
+    pub dependencies: Vec<ConfigResourceAddr>,
     /// The block's lifecycle rules (`None` for an instance whose block is gone).
     pub lifecycle: Option<&'s Lifecycle>,
 }
@@ -256,7 +256,7 @@ impl Planner<'_> {
         if let Some(object) = refreshed {
             drift.planned_private = object.private.clone();
         }
-        self.drift.lock().expect("drifted objects").push(drift);
+        self.accumulated().drift.push(drift);
     }
 
     /// A stored object (current or deposed), decoded and (unless disabled) refreshed;
@@ -370,6 +370,25 @@ impl Planner<'_> {
         Ok(change)
     }
 
+    /// PlanResourceChange, its diagnostics kept when they are only warnings.
+    async fn provider_plan(
+        &self,
+        subject: &Subject<'_>,
+        request: PlanRequest<'_>,
+    ) -> Result<PlanResponse, Diagnostics> {
+        let response = subject
+            .client
+            .plan_resource_change(request)
+            .await
+            .map_err(|e| self.failure(subject, &e))?;
+        self.scope.check(provider_diagnostics(
+            &subject.addr.to_string(),
+            response.diagnostics.clone(),
+            subject.range.clone(),
+        ))?;
+        Ok(response)
+    }
+
     async fn ask_plan(
         &self,
         subject: &Subject<'_>,
@@ -378,22 +397,18 @@ impl Planner<'_> {
         config_value: &Value,
     ) -> Result<PlanResponse, Diagnostics> {
         let proposed = proposed_new(&subject.schema.block, prior, config_value);
-        let response = subject
-            .client
-            .plan_resource_change(PlanRequest {
-                type_name: &subject.addr.resource.type_name,
-                prior,
-                proposed: &proposed,
-                config: config_value,
-                prior_private,
-            })
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
+        let response = self
+            .provider_plan(
+                subject,
+                PlanRequest {
+                    type_name: &subject.addr.resource.type_name,
+                    prior,
+                    proposed: &proposed,
+                    config: config_value,
+                    prior_private,
+                },
+            )
+            .await?;
         let problems = plan_problems(&subject.schema.block, config_value, &response.planned);
         if !problems.is_empty() {
             return Err(invalid_plan(subject, &problems).into());
@@ -427,22 +442,18 @@ impl Planner<'_> {
             change.planned = Value::Null;
             return Ok(Some(change));
         }
-        let response = subject
-            .client
-            .plan_resource_change(PlanRequest {
-                type_name: &subject.addr.resource.type_name,
-                prior: &prior.value,
-                proposed: &Value::Null,
-                config: &Value::Null,
-                prior_private: &prior.private,
-            })
-            .await
-            .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
+        let response = self
+            .provider_plan(
+                subject,
+                PlanRequest {
+                    type_name: &subject.addr.resource.type_name,
+                    prior: &prior.value,
+                    proposed: &Value::Null,
+                    config: &Value::Null,
+                    prior_private: &prior.private,
+                },
+            )
+            .await?;
         let response = PlanResponse {
             planned: Value::Null,
             ..response
@@ -498,7 +509,11 @@ impl Planner<'_> {
             )?,
             local_name,
             range,
-            dependencies: object.dependencies.clone(),
+            dependencies: object
+                .dependencies
+                .iter()
+                .map(|recorded| ConfigResourceAddr::from_recorded(recorded))
+                .collect(),
             lifecycle: None,
         })
     }
@@ -585,7 +600,11 @@ impl Planner<'_> {
             requires_replace,
             sensitive_paths: sensitive,
             unknown_collections: collections,
-            dependencies: subject.dependencies.clone(),
+            dependencies: subject
+                .dependencies
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             schema_version: subject.schema.version,
             importing: None,
             generated_config: None,

@@ -5,9 +5,12 @@
 use futures_util::stream::{self, StreamExt};
 use tenantform_proto::value::Value;
 
-use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::addrs::{
+    ConfigResourceAddr, InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode,
+};
 use crate::config::{Config, Resource};
 use crate::diags::Diagnostics;
+use crate::graph::NodeId;
 use crate::lang::{EvalContext, Marked, Sensitivity};
 use crate::plan::objchange::sensitive_paths;
 use crate::plan::shapes::unknown_collections;
@@ -18,11 +21,30 @@ use super::plan::{Planner, schema_for};
 use super::plan_instance::Subject;
 use super::targets::Coverage;
 
+/// A resource block in one module instance.
+struct BlockInModule<'b> {
+    id: NodeId,
+    config: &'b Config,
+    resource: &'b Resource,
+    module: &'b [ModuleStep],
+}
+
+impl BlockInModule<'_> {
+    /// The address of this block's instance `key`.
+    fn instance(&self, key: &InstanceKey) -> InstanceAddr {
+        InstanceAddr {
+            module: self.module.to_vec(),
+            resource: self.resource.addr.clone(),
+            key: key.clone(),
+        }
+    }
+}
+
 impl Planner<'_> {
     /// Plans a resource block in one module instance; returns the value references see.
     pub(super) async fn plan_resource(
         &self,
-        id: usize,
+        id: NodeId,
         addr: &ResourceAddr,
         module: &[ModuleStep],
     ) -> Result<Marked, Diagnostics> {
@@ -34,10 +56,15 @@ impl Planner<'_> {
             .targeting
             .as_ref()
             .map_or(Coverage::All, |t| t.coverage(id));
-        let stored = self.stored_instances(module, addr);
         if self.options.mode != PlanMode::Normal || coverage == Coverage::None {
             return self.plan_stored_only(id, resource, module, coverage).await;
         }
+        let block = BlockInModule {
+            id,
+            config,
+            resource,
+            module,
+        };
         let ctx = self.scope.context_in(id, module);
         let expansion = Expansion::evaluate(
             resource.count.as_ref(),
@@ -46,31 +73,53 @@ impl Planner<'_> {
             &resource.file,
             &config.sources,
         )?;
-        let dependencies = self.dependencies(id);
         let keys = expansion.keys();
-        if !self.options.replace.is_empty() {
-            let instances: Vec<InstanceAddr> = keys
-                .iter()
-                .map(|key| InstanceAddr {
-                    module: module.to_vec(),
-                    resource: addr.clone(),
-                    key: key.clone(),
-                })
-                .collect();
-            self.scope
-                .report(super::targets::incomplete_replace_warnings(
-                    &self.options.replace,
-                    addr,
-                    &instances,
-                ));
+        self.warn_incomplete_replace(&block, &keys);
+        let mut diags = Diagnostics::new();
+        let mut values = Vec::new();
+        let planned = self
+            .plan_instances(&block, &expansion, keys, &ctx, coverage)
+            .await;
+        for result in planned {
+            match result {
+                Ok(pair) => values.push(pair),
+                Err(errors) => diags.extend(errors),
+            }
         }
-        let results: Vec<Result<(InstanceKey, Marked), Diagnostics>> = stream::iter(keys)
+        diags.extend(self.plan_removed_keys(&block, &expansion).await?);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(expansion.collect_marked(values))
+    }
+
+    /// Warns when `-replace` names an instance of this block that it does not have.
+    fn warn_incomplete_replace(&self, block: &BlockInModule<'_>, keys: &[InstanceKey]) {
+        if self.options.replace.is_empty() {
+            return;
+        }
+        let instances: Vec<InstanceAddr> = keys.iter().map(|key| block.instance(key)).collect();
+        self.scope
+            .report(super::targets::incomplete_replace_warnings(
+                &self.options.replace,
+                &block.resource.addr,
+                &instances,
+            ));
+    }
+
+    /// Plans every instance the expansion has (in parallel), results in key order.
+    async fn plan_instances(
+        &self,
+        block: &BlockInModule<'_>,
+        expansion: &Expansion,
+        keys: Vec<InstanceKey>,
+        ctx: &EvalContext,
+        coverage: Coverage,
+    ) -> Vec<Result<(InstanceKey, Marked), Diagnostics>> {
+        let dependencies = self.dependencies(block.id);
+        stream::iter(keys)
             .map(|key| {
-                let subject_addr = InstanceAddr {
-                    module: module.to_vec(),
-                    resource: addr.clone(),
-                    key: key.clone(),
-                };
+                let subject_addr = block.instance(&key);
                 self.declare(subject_addr.clone());
                 let mut ctx = ctx.clone();
                 expansion.bind(&key, &mut ctx);
@@ -81,9 +130,10 @@ impl Planner<'_> {
                             .targeting
                             .as_ref()
                             .is_none_or(|t| t.names(&subject_addr));
-                    let subject = self.subject(config, resource, subject_addr, dependencies)?;
+                    let subject =
+                        self.subject(block.config, block.resource, subject_addr, dependencies)?;
                     let value = if targeted {
-                        self.plan_instance(&subject, resource, ctx).await?
+                        self.plan_instance(&subject, block.resource, ctx).await?
                     } else {
                         self.untouched(&subject).await?
                     };
@@ -92,16 +142,18 @@ impl Planner<'_> {
             })
             .buffered(self.options.parallelism.max(1))
             .collect()
-            .await;
-        let mut values = Vec::new();
+            .await
+    }
+
+    /// Plans the deletion of the stored instances the expansion no longer has; returns the
+    /// errors of those deletions (`Err` when a subject cannot even be made).
+    async fn plan_removed_keys(
+        &self,
+        block: &BlockInModule<'_>,
+        expansion: &Expansion,
+    ) -> Result<Diagnostics, Diagnostics> {
         let mut diags = Diagnostics::new();
-        for result in results {
-            match result {
-                Ok(pair) => values.push(pair),
-                Err(errors) => diags.extend(errors),
-            }
-        }
-        for (stored_addr, _) in &stored {
+        for (stored_addr, _) in self.stored_instances(block.module, &block.resource.addr) {
             if expansion.contains(&stored_addr.key) {
                 continue;
             }
@@ -113,33 +165,29 @@ impl Planner<'_> {
             {
                 continue;
             }
-            let reason = match (&expansion, &stored_addr.key) {
+            let reason = match (expansion, &stored_addr.key) {
                 (Expansion::Count(_), InstanceKey::Int(_)) => ActionReason::DeleteBecauseCountIndex,
                 (Expansion::ForEach(_), InstanceKey::Str(_)) => ActionReason::DeleteBecauseEachKey,
                 _ => ActionReason::DeleteBecauseWrongRepetition,
             };
             let subject = self.subject(
-                config,
-                resource,
-                (*stored_addr).clone(),
-                self.dependencies(id),
+                block.config,
+                block.resource,
+                stored_addr.clone(),
+                self.dependencies(block.id),
             )?;
-            match self.plan_removal(&subject, reason).await {
-                Ok(()) => {}
-                Err(errors) => diags.extend(errors),
+            if let Err(errors) = self.plan_removal(&subject, reason).await {
+                diags.extend(errors);
             }
         }
-        if diags.has_errors() {
-            return Err(diags);
-        }
-        Ok(expansion.collect_marked(values))
+        Ok(diags)
     }
 
     /// Destroy and refresh-only plans (and resources outside the targets) work from the
     /// stored instances alone.
     async fn plan_stored_only(
         &self,
-        id: usize,
+        id: NodeId,
         resource: &Resource,
         module: &[ModuleStep],
         coverage: Coverage,
@@ -189,10 +237,7 @@ impl Planner<'_> {
         let prior = subject.decode(instance).await?;
         let value = prior.value.clone();
         let change = self.change(subject, Action::NoOp, None, prior, None);
-        self.untouched
-            .lock()
-            .expect("untouched instances")
-            .push(change);
+        self.accumulated().untouched.push(change);
         Ok(schema_marked(subject, value))
     }
 
@@ -214,14 +259,11 @@ impl Planner<'_> {
 
     pub(super) fn mark_handled(&self, addr: &InstanceAddr) {
         if self.state.instances.contains_key(addr) {
-            self.handled
-                .lock()
-                .expect("handled instances")
-                .insert(addr.clone());
+            self.accumulated().handled.insert(addr.clone());
         }
     }
 
-    fn dependencies(&self, id: usize) -> Vec<String> {
+    fn dependencies(&self, id: NodeId) -> Vec<ConfigResourceAddr> {
         self.scope
             .graph
             .resource_dependencies(id)
@@ -235,7 +277,7 @@ impl Planner<'_> {
         config: &'s Config,
         resource: &'s Resource,
         addr: InstanceAddr,
-        dependencies: Vec<String>,
+        dependencies: Vec<ConfigResourceAddr>,
     ) -> Result<Subject<'s>, Diagnostics> {
         let range = Some(resource.range.clone());
         let _ = config;

@@ -16,7 +16,7 @@ use crate::lang::{self, EvalContext};
 use crate::plan::ResourceChange;
 use crate::provisioners::LocalExec;
 
-use super::apply_instance::InstanceApplier;
+use super::applier::InstanceApplier;
 
 /// What a `local-exec` provisioner shows instead of the output of a sensitive configuration.
 const SUPPRESSED: &str = "(output suppressed due to sensitive value in config)";

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use crate::addrs::{InstanceAddr, static_module_path};
 use crate::config::{Config, RemoveTarget};
-use crate::diags::{Diagnostic, Diagnostics};
+use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 use crate::state::State;
 
@@ -112,16 +112,7 @@ fn collect_removed(
                     .descendant(path)
                     .and_then(|m| m.resources.get(resource))
                 {
-                    diags.push(
-                        Diagnostic::error(
-                            "Removed resource still exists",
-                            format!(
-                                "This statement declares that {target} was removed, but it is \
-                                 still declared in configuration."
-                            ),
-                        )
-                        .with_range(Some(block.range.clone())),
-                    );
+                    diags.push(still_declared("resource", &target, &block.range));
                 }
             }
             RemoveTarget::Module(path) => {
@@ -129,16 +120,7 @@ fn collect_removed(
                     .split_last()
                     .and_then(|(name, parent)| root.descendant(parent)?.module_calls.get(name));
                 if let Some(call) = call {
-                    diags.push(
-                        Diagnostic::error(
-                            "Removed module still exists",
-                            format!(
-                                "This statement declares that {target} was removed, but it is \
-                                 still declared in configuration."
-                            ),
-                        )
-                        .with_range(Some(call.range.clone())),
-                    );
+                    diags.push(still_declared("module", &target, &call.range));
                 }
             }
         }
@@ -269,10 +251,7 @@ impl Planner<'_> {
     /// Notes a declared resource instance for the checks of `moved` statements.
     pub(super) fn declare(&self, addr: InstanceAddr) {
         if self.refactoring.has_statements() {
-            self.declared
-                .lock()
-                .expect("declared instances")
-                .insert(addr);
+            self.accumulated().declared.insert(addr);
         }
     }
 
@@ -282,13 +261,14 @@ impl Planner<'_> {
     pub(super) fn finish_refactoring(
         &self,
         changes: &mut [ResourceChange],
+        declared: BTreeSet<InstanceAddr>,
         diags: &mut Diagnostics,
     ) -> Result<(), Diagnostics> {
         let refactoring = &self.refactoring;
         if refactoring.has_statements() {
             let declared = Declared {
                 modules: self.declared_modules(),
-                instances: std::mem::take(&mut *self.declared.lock().expect("declared instances")),
+                instances: declared,
             };
             let problems = validate_moves(self.scope.config, &refactoring.statements, &declared);
             if problems.has_errors() {
@@ -363,4 +343,16 @@ fn blocked_warning(results: &MoveResults) -> Diagnostic {
              state\" subcommands and then create a new plan."
         ),
     )
+}
+
+/// A `removed` block's target that the configuration still declares.
+fn still_declared(kind: &str, target: &impl std::fmt::Display, range: &SourceRange) -> Diagnostic {
+    Diagnostic::error(
+        format!("Removed {kind} still exists"),
+        format!(
+            "This statement declares that {target} was removed, but it is still declared in \
+             configuration."
+        ),
+    )
+    .with_range(Some(range.clone()))
 }

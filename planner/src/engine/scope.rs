@@ -4,17 +4,22 @@
 //! configuration), and the visits of the nodes every operation treats alike: variables,
 //! locals, outputs, module calls, checks and provider configurations. Values keep their
 //! sensitivity marks from node to node.
+//!
+//! What the walk learns (node values, module expansions) sits behind one lock, the
+//! configured providers and the diagnostics behind one each; none is held across an
+//! `.await`. Module calls and checks are visited in `modules`, outputs in `outputs`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use hcl_edit::structure::Body;
 use tenantform_proto::value::Value;
 
-use crate::addrs::ModuleStep;
+use crate::addrs::{ModuleStep, ResourceAddr};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node};
 use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
@@ -34,6 +39,28 @@ pub(crate) enum ProviderUse {
     Configure,
 }
 
+/// How [`Scope::visit_common`] handled a node.
+#[derive(Debug)]
+pub(crate) enum CommonVisit<'g> {
+    /// A node every operation treats alike, visited: whether it succeeded (failures are
+    /// reported).
+    Done(bool),
+    /// A resource block, which each operation visits its own way.
+    Resource(&'g ResourceAddr),
+}
+
+/// What a walk learns as it goes: node values and how module calls expanded.
+pub(super) struct Learned {
+    /// Node values by node id and module instance.
+    pub values: HashMap<(NodeId, ModuleInstance), Marked>,
+    /// The instances of each module, by static path.
+    pub module_instances: HashMap<Vec<String>, Vec<ModuleInstance>>,
+    /// How each module call expanded, by calling module instance and call name.
+    pub call_expansions: HashMap<(ModuleInstance, String), Expansion>,
+    /// Input variable values of each module instance (other than the root).
+    pub module_inputs: HashMap<ModuleInstance, BTreeMap<String, Marked>>,
+}
+
 pub(crate) struct Scope<'a> {
     pub config: &'a Config,
     pub graph: &'a ConfigGraph,
@@ -41,16 +68,12 @@ pub(crate) struct Scope<'a> {
     variables: &'a BTreeMap<String, Value>,
     /// Variables without a value are unknown instead of an error (validation).
     unknown_missing_variables: bool,
-    /// Node values by node id and module instance.
-    values: Mutex<HashMap<(usize, ModuleInstance), Marked>>,
-    /// The instances of each module, by static path.
-    pub(super) module_instances: Mutex<HashMap<Vec<String>, Vec<ModuleInstance>>>,
-    /// How each module call expanded, by calling module instance and call name.
-    pub(super) call_expansions: Mutex<HashMap<(ModuleInstance, String), Expansion>>,
-    /// Input variable values of each module instance (other than the root).
-    pub(super) module_inputs: Mutex<HashMap<ModuleInstance, BTreeMap<String, Marked>>>,
+    /// What the walk learned so far. Never held across an `.await`.
+    learned: Mutex<Learned>,
+    /// The providers configured so far, by local name.
     configured: Mutex<BTreeSet<String>>,
-    pub diags: Mutex<Diagnostics>,
+    /// The diagnostics reported so far.
+    diags: Mutex<Diagnostics>,
     path_cwd: String,
     /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
     /// unknown instead of errors.
@@ -75,10 +98,12 @@ impl<'a> Scope<'a> {
             providers,
             variables,
             unknown_missing_variables,
-            values: Mutex::new(HashMap::new()),
-            module_instances: Mutex::new(HashMap::from([(Vec::new(), vec![Vec::new()])])),
-            call_expansions: Mutex::new(HashMap::new()),
-            module_inputs: Mutex::new(HashMap::new()),
+            learned: Mutex::new(Learned {
+                values: HashMap::new(),
+                module_instances: HashMap::from([(Vec::new(), vec![Vec::new()])]),
+                call_expansions: HashMap::new(),
+                module_inputs: HashMap::new(),
+            }),
             configured: Mutex::new(BTreeSet::new()),
             diags: Mutex::new(Diagnostics::new()),
             path_cwd: std::env::current_dir()
@@ -106,34 +131,35 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// What the walk learned so far, locked; the guard must be dropped before any `.await`.
+    pub(super) fn learned(&self) -> MutexGuard<'_, Learned> {
+        self.learned.lock().expect("scope values")
+    }
+
     /// Sets a node's value, without marks, in one module instance.
-    pub fn set_in(&self, id: usize, instance: &[ModuleStep], value: Value) {
+    pub fn set_in(&self, id: NodeId, instance: &[ModuleStep], value: Value) {
         self.set_marked_in(id, instance, Marked::plain(value));
     }
 
     /// Sets a node's value and its marks in one module instance.
-    pub fn set_marked_in(&self, id: usize, instance: &[ModuleStep], value: Marked) {
-        self.values
-            .lock()
-            .expect("scope values")
-            .insert((id, instance.to_vec()), value);
+    pub fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
+        self.learned().values.insert((id, instance.to_vec()), value);
     }
 
     /// A root module node's value (unknown until set).
-    pub fn get(&self, id: usize) -> Value {
+    pub fn get(&self, id: NodeId) -> Value {
         self.get_in(id, &[])
     }
 
     /// A node's value in one module instance (unknown until set).
-    pub fn get_in(&self, id: usize, instance: &[ModuleStep]) -> Value {
+    pub fn get_in(&self, id: NodeId, instance: &[ModuleStep]) -> Value {
         self.get_marked_in(id, instance).value
     }
 
     /// A node's value and its marks in one module instance (unknown until set).
-    pub fn get_marked_in(&self, id: usize, instance: &[ModuleStep]) -> Marked {
-        self.values
-            .lock()
-            .expect("scope values")
+    pub fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
+        self.learned()
+            .values
             .get(&(id, instance.to_vec()))
             .cloned()
             .unwrap_or_else(|| Marked::plain(Value::Unknown))
@@ -141,9 +167,8 @@ impl<'a> Scope<'a> {
 
     /// The instances of the module at static path `path` (known once its call was visited).
     pub fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
-        self.module_instances
-            .lock()
-            .expect("module instances")
+        self.learned()
+            .module_instances
             .get(path)
             .cloned()
             .unwrap_or_default()
@@ -155,7 +180,7 @@ impl<'a> Scope<'a> {
     }
 
     /// The configuration of the module node `id` belongs to.
-    pub fn module_config(&self, id: usize) -> &'a Config {
+    pub fn module_config(&self, id: NodeId) -> &'a Config {
         self.config
             .descendant(self.graph.module(id))
             .unwrap_or(self.config)
@@ -174,13 +199,13 @@ impl<'a> Scope<'a> {
     }
 
     /// The context for evaluating root module node `id`.
-    pub fn context(&self, id: usize) -> EvalContext {
+    pub fn context(&self, id: NodeId) -> EvalContext {
         self.context_in(id, &[])
     }
 
     /// The context for evaluating node `id` in a module instance: the values of exactly what
     /// it refers to.
-    pub fn context_in(&self, id: usize, instance: &[ModuleStep]) -> EvalContext {
+    pub fn context_in(&self, id: NodeId, instance: &[ModuleStep]) -> EvalContext {
         self.context_for(self.graph.module(id), self.graph.references(id), instance)
     }
 
@@ -207,52 +232,7 @@ impl<'a> Scope<'a> {
             ),
             ..EvalContext::default()
         };
-        let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
-        {
-            let values = self.values.lock().expect("scope values");
-            let value_of = |node: Node| {
-                self.graph.id_in(module, &node).map(|i| {
-                    values
-                        .get(&(i, instance.to_vec()))
-                        .cloned()
-                        .unwrap_or_else(|| Marked::plain(Value::Unknown))
-                })
-            };
-            for subject in references {
-                match subject {
-                    Subject::Variable(name) => {
-                        if let Some(v) = value_of(Node::Variable(name.clone())) {
-                            ctx.set_marks(subject.clone(), v.marks);
-                            Arc::make_mut(&mut ctx.variables).insert(name.clone(), v.value);
-                        }
-                    }
-                    Subject::Local(name) => {
-                        if let Some(v) = value_of(Node::Local(name.clone())) {
-                            ctx.set_marks(subject.clone(), v.marks);
-                            Arc::make_mut(&mut ctx.locals).insert(name.clone(), v.value);
-                        }
-                    }
-                    Subject::Resource(addr) => {
-                        if let Some(v) = value_of(Node::Resource(addr.clone())) {
-                            ctx.set_marks(subject.clone(), v.marks);
-                            Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v.value);
-                        }
-                    }
-                    Subject::Module { call, output } => {
-                        let entry = module_outputs
-                            .entry(call.as_str())
-                            .or_insert_with(|| Some(BTreeSet::new()));
-                        match (entry.as_mut(), output) {
-                            (Some(names), Some(name)) => {
-                                names.insert(name.as_str());
-                            }
-                            _ => *entry = None,
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let module_outputs = self.bind_values(&mut ctx, module, references, instance);
         for (call, outputs) in module_outputs {
             let (value, marks) = self
                 .module_value(config, instance, call, outputs.as_ref())
@@ -267,31 +247,88 @@ impl<'a> Scope<'a> {
         ctx
     }
 
-    /// Visits a variable, local, output or provider node; `None` for resources, which each
-    /// operation visits its own way. `Some(false)` when the node failed (reported).
-    pub async fn visit_common(&self, id: usize, provider_use: ProviderUse) -> Option<bool> {
-        match self.graph.node(id) {
-            Node::Resource(_) => return None,
+    /// Binds in `ctx` the values of the variables, locals and resources of `references`;
+    /// returns the module calls they refer to, each with the outputs named (`None`: every
+    /// output, the whole `module.NAME` is referred to).
+    fn bind_values<'r>(
+        &self,
+        ctx: &mut EvalContext,
+        module: &[String],
+        references: &'r [Subject],
+        instance: &[ModuleStep],
+    ) -> BTreeMap<&'r str, Option<BTreeSet<&'r str>>> {
+        let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
+        let learned = self.learned();
+        let value_of = |node: Node| {
+            self.graph.id_in(module, &node).map(|i| {
+                learned
+                    .values
+                    .get(&(i, instance.to_vec()))
+                    .cloned()
+                    .unwrap_or_else(|| Marked::plain(Value::Unknown))
+            })
+        };
+        for subject in references {
+            match subject {
+                Subject::Variable(name) => {
+                    if let Some(v) = value_of(Node::Variable(name.clone())) {
+                        ctx.set_marks(subject.clone(), v.marks);
+                        Arc::make_mut(&mut ctx.variables).insert(name.clone(), v.value);
+                    }
+                }
+                Subject::Local(name) => {
+                    if let Some(v) = value_of(Node::Local(name.clone())) {
+                        ctx.set_marks(subject.clone(), v.marks);
+                        Arc::make_mut(&mut ctx.locals).insert(name.clone(), v.value);
+                    }
+                }
+                Subject::Resource(addr) => {
+                    if let Some(v) = value_of(Node::Resource(addr.clone())) {
+                        ctx.set_marks(subject.clone(), v.marks);
+                        Arc::make_mut(&mut ctx.resources).insert(addr.clone(), v.value);
+                    }
+                }
+                Subject::Module { call, output } => {
+                    let entry = module_outputs
+                        .entry(call.as_str())
+                        .or_insert_with(|| Some(BTreeSet::new()));
+                    match (entry.as_mut(), output) {
+                        (Some(names), Some(name)) => {
+                            names.insert(name.as_str());
+                        }
+                        _ => *entry = None,
+                    }
+                }
+                _ => {}
+            }
+        }
+        module_outputs
+    }
+
+    /// Visits a variable, local, output, module call, check or provider node; hands a
+    /// resource node back to the operation.
+    pub async fn visit_common(&self, id: NodeId, provider_use: ProviderUse) -> CommonVisit<'a> {
+        let graph: &'a ConfigGraph = self.graph;
+        CommonVisit::Done(match graph.node(id) {
+            Node::Resource(addr) => return CommonVisit::Resource(addr),
             Node::Provider(name) => {
                 let result = self.visit_provider(id, name, provider_use).await;
-                return Some(match result {
-                    Ok(()) => true,
-                    Err(diags) => {
-                        self.report(diags);
-                        false
-                    }
-                });
+                result.map_err(|diags| self.report(diags)).is_ok()
             }
-            Node::ModuleCall(name) => return Some(self.visit_module_call(id, name)),
+            Node::ModuleCall(name) => self.visit_module_call(id, name),
             Node::Check(name) => {
                 // As in Terraform, a destroy plan checks nothing.
                 if !self.destroying {
                     self.visit_check(id, name);
                 }
-                return Some(true);
+                true
             }
-            _ => {}
-        }
+            Node::Variable(_) | Node::Local(_) | Node::Output(_) => self.visit_value(id),
+        })
+    }
+
+    /// Evaluates a variable, local or output node in each instance of its module.
+    fn visit_value(&self, id: NodeId) -> bool {
         let config = self.module_config(id);
         let sources = &config.sources;
         let mut ok = true;
@@ -315,7 +352,7 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        Some(ok)
+        ok
     }
 
     /// A variable's value: marked whole when it is declared sensitive.
@@ -368,7 +405,7 @@ impl<'a> Scope<'a> {
 
     async fn visit_provider(
         &self,
-        id: usize,
+        id: NodeId,
         name: &str,
         provider_use: ProviderUse,
     ) -> Result<(), Diagnostics> {

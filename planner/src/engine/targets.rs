@@ -14,6 +14,7 @@ use tenantform_proto::value::Value;
 
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
 use crate::diags::{Diagnostic, Diagnostics};
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node};
 use crate::lang::{Marked, Sensitivity};
 use crate::plan::Plan;
@@ -60,11 +61,11 @@ pub(crate) struct Targeting {
     selection: Selection,
     addrs: Vec<String>,
     /// Resource nodes whose instances are planned one by one, as the addresses select them.
-    named: HashSet<usize>,
+    named: HashSet<NodeId>,
     /// Nodes planned whole: what the targeted resources depend on (directly or not).
-    needed: HashSet<usize>,
+    needed: HashSet<NodeId>,
     /// Root outputs that are evaluated.
-    outputs: HashSet<usize>,
+    outputs: HashSet<NodeId>,
 }
 
 /// What the plan does with the instances of one resource node.
@@ -106,7 +107,7 @@ impl Targeting {
 
     fn selecting(graph: &ConfigGraph, edges: &Edges, targets: &[String]) -> Targeting {
         let configs: Vec<String> = targets.iter().map(|t| without_keys(t)).collect();
-        let named: HashSet<usize> = resource_nodes(graph)
+        let named: HashSet<NodeId> = resource_nodes(graph)
             .filter(|&id| configs.iter().any(|t| covers(t, &graph.display(id))))
             .collect();
         let needed = closure(named.iter().flat_map(|&id| edges.upstream(id)), |id| {
@@ -125,7 +126,7 @@ impl Targeting {
     /// block an exclude touches (generalised to its configuration block, as OpenTofu does).
     fn excluding(graph: &ConfigGraph, edges: &Edges, excludes: &[String]) -> Targeting {
         let configs: Vec<String> = excludes.iter().map(|e| without_keys(e)).collect();
-        let touched: Vec<usize> = resource_nodes(graph)
+        let touched: Vec<NodeId> = resource_nodes(graph)
             .filter(|&id| configs.iter().any(|e| covers(e, &graph.display(id))))
             .collect();
         let mut excluded = closure(touched.iter().flat_map(|&id| edges.downstream(id)), |id| {
@@ -150,7 +151,7 @@ impl Targeting {
     /// A resource an address names is planned instance by instance even when another named
     /// resource depends on it (Terraform hands it the targets); one only depended on is
     /// planned whole.
-    pub fn coverage(&self, id: usize) -> Coverage {
+    pub fn coverage(&self, id: NodeId) -> Coverage {
         if self.named.contains(&id) {
             Coverage::Named
         } else if self.needed.contains(&id) {
@@ -172,14 +173,14 @@ impl Targeting {
     }
 
     /// True when the root output node `id` is evaluated.
-    pub fn keeps_output(&self, id: usize) -> bool {
+    pub fn keeps_output(&self, id: NodeId) -> bool {
         self.outputs.contains(&id)
     }
 
     /// True for a module output a targeted plan evaluates: one the targets need, or one a
     /// kept root output depends on (Terraform keeps the ancestors of both); when excluding,
     /// one that depends on no excluded resource.
-    pub fn keeps_module_output(&self, graph: &ConfigGraph, id: usize) -> bool {
+    pub fn keeps_module_output(&self, graph: &ConfigGraph, id: NodeId) -> bool {
         if self.selection == Selection::Exclude {
             return kept_outputs_rule(graph, id, |n| self.covers_node(n));
         }
@@ -192,7 +193,7 @@ impl Targeting {
             })
     }
 
-    fn covers_node(&self, id: usize) -> bool {
+    fn covers_node(&self, id: NodeId) -> bool {
         self.named.contains(&id) || self.needed.contains(&id)
     }
 
@@ -213,7 +214,7 @@ pub(crate) fn applied_warning() -> Diagnostic {
 
 /// True for a root output a targeted plan left out: the apply neither evaluates nor changes
 /// it.
-pub(crate) fn output_left_out(graph: &ConfigGraph, plan: &Plan, id: usize) -> bool {
+pub(crate) fn output_left_out(graph: &ConfigGraph, plan: &Plan, id: NodeId) -> bool {
     let Node::Output(name) = graph.node(id) else {
         return false;
     };
@@ -246,7 +247,7 @@ fn map_values(entries: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
 /// unknown when it has none.
 pub(crate) async fn stored_value(
     scope: &Scope<'_>,
-    id: usize,
+    id: NodeId,
     module: &[ModuleStep],
     addr: &ResourceAddr,
     state: &State,
@@ -329,17 +330,19 @@ fn go_quote(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn resource_nodes(graph: &ConfigGraph) -> impl Iterator<Item = usize> + '_ {
-    (0..graph.len()).filter(|&id| matches!(graph.node(id), Node::Resource(_)))
+fn resource_nodes(graph: &ConfigGraph) -> impl Iterator<Item = NodeId> + '_ {
+    graph
+        .ids()
+        .filter(|&id| matches!(graph.node(id), Node::Resource(_)))
 }
 
 /// `start` and everything reachable from it through `next`.
 fn closure(
-    start: impl Iterator<Item = usize>,
-    next: impl Fn(usize) -> Vec<usize>,
-) -> HashSet<usize> {
-    let mut seen: HashSet<usize> = start.collect();
-    let mut stack: Vec<usize> = seen.iter().copied().collect();
+    start: impl Iterator<Item = NodeId>,
+    next: impl Fn(NodeId) -> Vec<NodeId>,
+) -> HashSet<NodeId> {
+    let mut seen: HashSet<NodeId> = start.collect();
+    let mut stack: Vec<NodeId> = seen.iter().copied().collect();
     while let Some(id) = stack.pop() {
         for other in next(id) {
             if seen.insert(other) {
@@ -353,20 +356,21 @@ fn closure(
 /// The graph's edges in the direction an operation follows them: "upstream" is what a node
 /// needs done first (its dependencies; its dependents when destroying).
 struct Edges {
-    dependencies: Vec<Vec<usize>>,
-    dependents: Vec<Vec<usize>>,
+    dependencies: Vec<Vec<NodeId>>,
+    dependents: Vec<Vec<NodeId>>,
     destroying: bool,
 }
 
 impl Edges {
     fn new(graph: &ConfigGraph, destroying: bool) -> Edges {
-        let dependencies: Vec<Vec<usize>> = (0..graph.len())
+        let dependencies: Vec<Vec<NodeId>> = graph
+            .ids()
             .map(|id| graph.dependencies(id).collect())
             .collect();
         let mut dependents = vec![Vec::new(); graph.len()];
-        for (id, needs) in dependencies.iter().enumerate() {
+        for (id, needs) in graph.ids().zip(&dependencies) {
             for &dependency in needs {
-                dependents[dependency].push(id);
+                dependents[dependency.index()].push(id);
             }
         }
         Edges {
@@ -376,33 +380,34 @@ impl Edges {
         }
     }
 
-    fn upstream(&self, id: usize) -> Vec<usize> {
+    fn upstream(&self, id: NodeId) -> Vec<NodeId> {
         if self.destroying {
-            self.dependents[id].clone()
+            self.dependents[id.index()].clone()
         } else {
-            self.dependencies[id].clone()
+            self.dependencies[id.index()].clone()
         }
     }
 
-    fn downstream(&self, id: usize) -> Vec<usize> {
+    fn downstream(&self, id: NodeId) -> Vec<NodeId> {
         if self.destroying {
-            self.dependencies[id].clone()
+            self.dependencies[id.index()].clone()
         } else {
-            self.dependents[id].clone()
+            self.dependents[id.index()].clone()
         }
     }
 }
 
 /// The root outputs that depend on at least one resource, all of them covered.
-fn kept_outputs(graph: &ConfigGraph, covered: impl Fn(usize) -> bool) -> HashSet<usize> {
-    (0..graph.len())
+fn kept_outputs(graph: &ConfigGraph, covered: impl Fn(NodeId) -> bool) -> HashSet<NodeId> {
+    graph
+        .ids()
         .filter(|&id| matches!(graph.node(id), Node::Output(_)) && graph.module(id).is_empty())
         .filter(|&id| kept_outputs_rule(graph, id, &covered))
         .collect()
 }
 
 /// True when the node depends on at least one resource and on covered resources only.
-fn kept_outputs_rule(graph: &ConfigGraph, id: usize, covered: impl Fn(usize) -> bool) -> bool {
+fn kept_outputs_rule(graph: &ConfigGraph, id: NodeId, covered: impl Fn(NodeId) -> bool) -> bool {
     let ancestors = closure(graph.dependencies(id), |n| graph.dependencies(n).collect());
     let mut resources = ancestors
         .into_iter()

@@ -8,13 +8,14 @@ use tenantform_proto::value::Value;
 use crate::addrs::ResourceMode;
 use crate::config::Config;
 use crate::diags::Diagnostics;
+use crate::graph::NodeId;
 use crate::graph::{ConfigGraph, Node, walk};
 use crate::lang;
 use crate::providers::Providers;
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::plan::schema_for;
-use super::scope::{ProviderUse, Scope};
+use super::scope::{CommonVisit, ProviderUse, Scope};
 
 /// How many provider validation calls run at once.
 const VALIDATE_PARALLELISM: usize = 10;
@@ -35,10 +36,11 @@ pub(crate) async fn validate(
         &graph.dag(),
         VALIDATE_PARALLELISM,
         || false,
-        |id| {
+        |index| {
             let scope = &scope;
+            let id = NodeId::from_index(index);
             async move {
-                if let Some(ok) = scope.visit_common(id, ProviderUse::Validate).await {
+                if let CommonVisit::Done(ok) = scope.visit_common(id, ProviderUse::Validate).await {
                     return ok;
                 }
                 match validate_resource(scope, id).await {
@@ -58,7 +60,7 @@ pub(crate) async fn validate(
     diags
 }
 
-async fn validate_resource(scope: &Scope<'_>, id: usize) -> Result<(), Diagnostics> {
+async fn validate_resource(scope: &Scope<'_>, id: NodeId) -> Result<(), Diagnostics> {
     let Node::Resource(addr) = scope.graph.node(id) else {
         return Ok(());
     };

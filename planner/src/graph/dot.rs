@@ -6,12 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{ConfigGraph, Node};
-use crate::addrs::{config_resource_string, module_path_string};
+use super::{ConfigGraph, Node, NodeId};
+use crate::addrs::{ConfigResourceAddr, config_resource_string, module_path_string};
 
 /// The resources-only graph.
 pub fn resources_dot(graph: &ConfigGraph) -> String {
-    let mut resources: Vec<(String, String, String, usize)> = (0..graph.len())
+    let mut resources: Vec<(String, String, String, NodeId)> = graph
+        .ids()
         .filter_map(|id| match graph.node(id) {
             Node::Resource(addr) => Some((
                 module_path_string(graph.module(id)),
@@ -53,7 +54,13 @@ pub fn resources_dot(graph: &ConfigGraph) -> String {
     // through another of them are left out, as in Terraform's reduced graph.
     let edges: BTreeMap<String, BTreeSet<String>> = resources
         .iter()
-        .map(|(_, _, full, id)| (full.clone(), graph.resource_dependencies(*id)))
+        .map(|(_, _, full, id)| {
+            let dependencies = graph.resource_dependencies(*id);
+            let names = dependencies
+                .into_iter()
+                .map(ConfigResourceAddr::into_string);
+            (full.clone(), names.collect())
+        })
         .collect();
     let reduced = transitive_reduction(&edges);
     for (_, _, full, _) in &resources {
@@ -68,27 +75,71 @@ pub fn resources_dot(graph: &ConfigGraph) -> String {
 /// The operation graph of a plan; `provider_source` gives a provider's fully qualified
 /// source address by local name.
 pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -> String {
-    let name = |id: usize| -> String {
+    let names = PlanNames {
+        graph,
+        provider_source,
+    };
+    let reduced = transitive_reduction(&plan_edges(&names));
+    let mut out = String::from(
+        "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
+    );
+    for (node, label, shape) in declared_nodes(&names) {
+        out.push_str(&format!(
+            "\t\t{} [label = {}, shape = \"{shape}\"]\n",
+            quote(&node),
+            quote(&label)
+        ));
+    }
+    for (from, targets) in &reduced {
+        for to in targets {
+            out.push_str(&format!("\t\t{} -> {}\n", quote(from), quote(to)));
+        }
+    }
+    out.push_str("\t}\n}\n");
+    out
+}
+
+/// Names nodes as Terraform's plan graph does.
+struct PlanNames<'g> {
+    graph: &'g ConfigGraph,
+    provider_source: &'g dyn Fn(&str) -> String,
+}
+
+impl PlanNames<'_> {
+    fn name(&self, id: NodeId) -> String {
+        let graph = self.graph;
         match graph.node(id) {
-            Node::Provider(local) => provider_name(&provider_source(local)),
+            Node::Provider(local) => self.provider(local),
             Node::Variable(_) if graph.module(id).is_empty() => {
                 format!("[root] {}", graph.display(id))
             }
             _ => format!("[root] {} (expand)", graph.display(id)),
         }
-    };
+    }
+
+    fn provider(&self, local: &str) -> String {
+        provider_name(&(self.provider_source)(local))
+    }
+}
+
+/// Every edge of the plan graph, before reduction: each node's dependencies, each provider's
+/// close node after what it serves, and the module close nodes after their outputs.
+fn plan_edges(names: &PlanNames<'_>) -> BTreeMap<String, BTreeSet<String>> {
+    let graph = names.graph;
+    let name = |id| names.name(id);
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for id in 0..graph.len() {
+    for id in graph.ids() {
         let from = name(id);
         let targets = edges.entry(from).or_default();
         targets.extend(graph.dependencies(id).map(name));
     }
     let root = "[root] root".to_string();
-    for id in 0..graph.len() {
+    for id in graph.ids() {
         match graph.node(id) {
             Node::Provider(local) => {
-                let close = format!("{} (close)", provider_name(&provider_source(local)));
-                let served: BTreeSet<String> = (0..graph.len())
+                let close = format!("{} (close)", names.provider(local));
+                let served: BTreeSet<String> = graph
+                    .ids()
                     .filter(|&other| graph.dependencies(other).any(|d| d == id))
                     .map(name)
                     .collect();
@@ -111,11 +162,15 @@ pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -
             _ => {}
         }
     }
-    let reduced = transitive_reduction(&edges);
-    let mut out = String::from(
-        "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
-    );
-    let mut declared: Vec<(String, String, &str)> = (0..graph.len())
+    edges
+}
+
+/// The nodes the plan graph declares with a label and shape (providers, resources, root
+/// variables), sorted by name.
+fn declared_nodes(names: &PlanNames<'_>) -> Vec<(String, String, &'static str)> {
+    let graph = names.graph;
+    let mut declared: Vec<(String, String, &str)> = graph
+        .ids()
         .filter_map(|id| {
             let shape = match graph.node(id) {
                 Node::Provider(_) => "diamond",
@@ -124,29 +179,17 @@ pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -
                 _ => return None,
             };
             let label = match graph.node(id) {
-                Node::Provider(local) => provider_name(&provider_source(local))
+                Node::Provider(local) => names
+                    .provider(local)
                     .trim_start_matches("[root] ")
                     .to_string(),
                 _ => graph.display(id),
             };
-            Some((name(id), label, shape))
+            Some((names.name(id), label, shape))
         })
         .collect();
     declared.sort();
-    for (node, label, shape) in declared {
-        out.push_str(&format!(
-            "\t\t{} [label = {}, shape = \"{shape}\"]\n",
-            quote(&node),
-            quote(&label)
-        ));
-    }
-    for (from, targets) in &reduced {
-        for to in targets {
-            out.push_str(&format!("\t\t{} -> {}\n", quote(from), quote(to)));
-        }
-    }
-    out.push_str("\t}\n}\n");
-    out
+    declared
 }
 
 fn provider_name(source: &str) -> String {

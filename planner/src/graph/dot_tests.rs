@@ -1,36 +1,19 @@
 //! Tests of the DOT output: the resources-only graph with module clusters, and the
 //! transitively reduced operation graph.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use super::*;
-use crate::config::load_sources;
+use crate::graph::tests::BASE;
 
 fn graph(source: &str) -> ConfigGraph {
-    let files = BTreeMap::from([("main.tf".to_string(), source.to_string())]);
-    let config = load_sources(Path::new("."), files).unwrap_or_else(|d| panic!("{d}"));
-    ConfigGraph::build(&config).unwrap_or_else(|d| panic!("{d}"))
+    crate::graph::tests::graph(source).unwrap_or_else(|d| panic!("{d}"))
 }
 
-const SOURCE: &str = r#"
-variable "tier" {
-  default = "free"
-}
-
-locals {
-  parent = fake_thing.a.id
-}
-
-resource "fake_thing" "a" {
-  name = var.tier
-}
-
-resource "fake_child" "b" {
-  parent_id = local.parent
-}
-
-resource "fake_child" "c" {
+/// The shared base with a resource reaching `fake_thing.a` directly and through
+/// `fake_child.b`, and an output.
+fn source() -> String {
+    format!(
+        "{BASE}{}",
+        r#"resource "fake_child" "c" {
   parent_id = fake_child.b.id
   other     = fake_thing.a.id
 }
@@ -38,11 +21,13 @@ resource "fake_child" "c" {
 output "c" {
   value = fake_child.c.id
 }
-"#;
+"#
+    )
+}
 
 #[test]
 fn resources_graph_has_one_node_per_resource_and_edges_to_the_nearest_resources() {
-    let text = resources_dot(&graph(SOURCE));
+    let text = resources_dot(&graph(&source()));
     assert_eq!(
         text,
         "digraph G {\n  rankdir = \"RL\";\n  node [shape = rect, fontname = \"sans-serif\"];\n  \
@@ -57,7 +42,7 @@ fn resources_graph_has_one_node_per_resource_and_edges_to_the_nearest_resources(
 
 #[test]
 fn plan_graph_is_transitively_reduced_and_closes_providers() {
-    let text = plan_dot(&graph(SOURCE), &|local| {
+    let text = plan_dot(&graph(&source()), &|local| {
         format!("registry.terraform.io/hashicorp/{local}")
     });
     let provider = "[root] provider[\\\"registry.terraform.io/hashicorp/fake\\\"]";

@@ -21,8 +21,8 @@ use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::addrs::{ResourceAddr, config_resource_string, module_path_string};
-use crate::config::{Condition, Config};
+use crate::addrs::{ConfigResourceAddr, ResourceAddr, module_path_string};
+use crate::config::{Condition, Config, ModuleCall, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, Reference, Subject};
 
@@ -57,8 +57,30 @@ impl fmt::Display for Node {
     }
 }
 
-/// The graph of one configuration. Node ids are dense indices (`0..len()`), so callers can
-/// keep per-node data in vectors.
+/// A node of a [`ConfigGraph`]: a dense index (`0..len()`), so callers can keep per-node data
+/// in vectors, and the node's index in the graph's [`Dag`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(usize);
+
+impl NodeId {
+    /// The node of index `index` of a graph's [`Dag`] (which numbers nodes as the graph does).
+    pub fn from_index(index: usize) -> NodeId {
+        NodeId(index)
+    }
+
+    /// The node's index, in `0..len()`.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// The graph of one configuration, its nodes named by [`NodeId`].
 #[derive(Debug)]
 pub struct ConfigGraph {
     graph: DiGraph<Node, ()>,
@@ -68,7 +90,7 @@ pub struct ConfigGraph {
     /// What each node's expressions refer to (deduplicated), by node id.
     references: Vec<Vec<Subject>>,
     /// Node ids, every node after all of its dependencies.
-    order: Vec<usize>,
+    order: Vec<NodeId>,
 }
 
 impl ConfigGraph {
@@ -88,63 +110,68 @@ impl ConfigGraph {
         self.graph.node_count() == 0
     }
 
-    pub fn node(&self, id: usize) -> &Node {
-        &self.graph[NodeIndex::new(id)]
+    /// Every node id, in index order.
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..self.len()).map(NodeId)
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.graph[NodeIndex::new(id.0)]
     }
 
     /// A root module node's id.
-    pub fn id(&self, node: &Node) -> Option<usize> {
+    pub fn id(&self, node: &Node) -> Option<NodeId> {
         self.id_in(&[], node)
     }
 
     /// The id of a node of the module at static path `module`.
-    pub fn id_in(&self, module: &[String], node: &Node) -> Option<usize> {
+    pub fn id_in(&self, module: &[String], node: &Node) -> Option<NodeId> {
         self.index
             .get(&(module.to_vec(), node.clone()))
-            .map(|i| i.index())
+            .map(|i| NodeId(i.index()))
     }
 
     /// The static module path of node `id`.
-    pub fn module(&self, id: usize) -> &[String] {
-        &self.modules[id]
+    pub fn module(&self, id: NodeId) -> &[String] {
+        &self.modules[id.0]
     }
 
     /// The node's name with its module path (`module.t.tenant.x`).
-    pub fn display(&self, id: usize) -> String {
-        display_node(&self.modules[id], self.node(id))
+    pub fn display(&self, id: NodeId) -> String {
+        display_node(&self.modules[id.0], self.node(id))
     }
 
     /// Node ids in dependency order.
-    pub fn order(&self) -> &[usize] {
+    pub fn order(&self) -> &[NodeId] {
         &self.order
     }
 
     /// What the node's expressions refer to.
-    pub fn references(&self, id: usize) -> &[Subject] {
-        &self.references[id]
+    pub fn references(&self, id: NodeId) -> &[Subject] {
+        &self.references[id.0]
     }
 
     /// The nodes `id` depends on directly.
-    pub fn dependencies(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
+    pub fn dependencies(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.graph
-            .neighbors_directed(NodeIndex::new(id), Direction::Incoming)
-            .map(|n| n.index())
+            .neighbors_directed(NodeIndex::new(id.0), Direction::Incoming)
+            .map(|n| NodeId(n.index()))
     }
 
     /// The resources node `id` depends on, looking through variables, locals, module calls,
     /// outputs and provider configurations but stopping at the first resource on each path;
     /// as configuration addresses (`module.t.tenant.x`).
-    pub fn resource_dependencies(&self, id: usize) -> BTreeSet<String> {
+    pub fn resource_dependencies(&self, id: NodeId) -> BTreeSet<ConfigResourceAddr> {
         let mut found = BTreeSet::new();
         let mut seen = BTreeSet::new();
-        let mut stack: Vec<usize> = self.dependencies(id).collect();
+        let mut stack: Vec<NodeId> = self.dependencies(id).collect();
         while let Some(next) = stack.pop() {
             if !seen.insert(next) {
                 continue;
             }
             match self.node(next) {
                 Node::Resource(addr) => {
-                    found.insert(config_resource_string(&self.modules[next], addr));
+                    found.insert(ConfigResourceAddr::new(&self.modules[next.0], addr));
                 }
                 _ => stack.extend(self.dependencies(next)),
             }
@@ -215,24 +242,10 @@ impl<'a> Builder<'a> {
 
     fn add_module_nodes(&mut self, config: &'a Config) {
         let path = &config.path;
-        for (name, variable) in &config.variables {
-            self.add_node(
-                path,
-                Node::Variable(name.clone()),
-                Some(variable.range.clone()),
-            );
-        }
-        for (name, local) in &config.locals {
-            self.add_node(path, Node::Local(name.clone()), Some(local.range.clone()));
-        }
+        self.add_named(path, Node::Variable, &config.variables, |v| &v.range);
+        self.add_named(path, Node::Local, &config.locals, |l| &l.range);
         if path.is_empty() {
-            for (name, provider) in &config.providers {
-                self.add_node(
-                    &[],
-                    Node::Provider(name.clone()),
-                    Some(provider.range.clone()),
-                );
-            }
+            self.add_named(&[], Node::Provider, &config.providers, |p| &p.range);
         }
         let scoped = config.checks.values().flat_map(|c| c.data.iter());
         for resource in config.resources.values().chain(scoped) {
@@ -243,21 +256,24 @@ impl<'a> Builder<'a> {
                 Some(resource.range.clone()),
             );
         }
-        for (name, output) in &config.outputs {
-            self.add_node(path, Node::Output(name.clone()), Some(output.range.clone()));
-        }
-        for (name, call) in &config.module_calls {
-            self.add_node(
-                path,
-                Node::ModuleCall(name.clone()),
-                Some(call.range.clone()),
-            );
-        }
-        for (name, check) in &config.checks {
-            self.add_node(path, Node::Check(name.clone()), Some(check.range.clone()));
-        }
+        self.add_named(path, Node::Output, &config.outputs, |o| &o.range);
+        self.add_named(path, Node::ModuleCall, &config.module_calls, |c| &c.range);
+        self.add_named(path, Node::Check, &config.checks, |c| &c.range);
         for child in config.children.values() {
             self.add_module_nodes(child);
+        }
+    }
+
+    /// Adds a node for each named block of the module at static path `path`.
+    fn add_named<'c, T: 'c>(
+        &mut self,
+        path: &[String],
+        node: fn(String) -> Node,
+        blocks: impl IntoIterator<Item = (&'c String, &'c T)>,
+        range: fn(&T) -> &SourceRange,
+    ) {
+        for (name, block) in blocks {
+            self.add_node(path, node(name.clone()), Some(range(block).clone()));
         }
     }
 
@@ -282,33 +298,7 @@ impl<'a> Builder<'a> {
         }
         let scoped = config.checks.values().flat_map(|c| c.data.iter());
         for resource in config.resources.values().chain(scoped) {
-            let node = Node::Resource(resource.addr.clone());
-            let file = &resource.file;
-            let mut refs = vec![lang::body_references(&resource.body, file, sources)];
-            for expr in resource.count.iter().chain(resource.for_each.iter()) {
-                refs.push(lang::expression_references(expr, file, sources));
-            }
-            let rules = &resource.lifecycle_rules;
-            for expr in &rules.replace_triggered_by {
-                refs.push(lang::expression_references(expr, file, sources));
-            }
-            for condition in rules.preconditions.iter().chain(&rules.postconditions) {
-                refs.extend(condition_references(condition, sources));
-            }
-            refs.extend(self.provisioner_references(resource, sources));
-            self.add_references(config, node.clone(), merge(refs));
-            self.add_edge_between(
-                &[],
-                &Node::Provider(resource.provider.clone()),
-                &path,
-                &node,
-            );
-            self.add_depends_on(
-                config,
-                &node,
-                &resource.depends_on,
-                &resource.depends_on_modules,
-            );
+            self.add_resource_edges(config, resource);
         }
         for (name, output) in &config.outputs {
             let refs = lang::expression_references(&output.expr, &output.file, sources);
@@ -330,23 +320,64 @@ impl<'a> Builder<'a> {
             self.add_references(config, Node::Check(name.clone()), merge(refs));
         }
         for (name, call) in &config.module_calls {
-            let node = Node::ModuleCall(name.clone());
-            let mut refs = vec![lang::body_references(&call.inputs, &call.file, sources)];
-            for expr in call.count.iter().chain(call.for_each.iter()) {
-                refs.push(lang::expression_references(expr, &call.file, sources));
-            }
-            self.add_references(config, node.clone(), merge(refs));
-            let depends_on = &call.depends_on;
-            self.add_depends_on(config, &node, &depends_on.resources, &depends_on.modules);
-            let mut child_path = path.clone();
-            child_path.push(name.clone());
-            let child_nodes = self.by_module.get(&child_path).cloned().unwrap_or_default();
-            for child in child_nodes {
-                self.add_edge_between(&path, &node, &child_path, &child);
-            }
+            self.add_module_call_edges(config, name, call);
         }
         for child in config.children.values() {
             self.add_module_edges(child);
+        }
+    }
+
+    /// The edges into a resource: from what its expressions, conditions and provisioners
+    /// refer to, from its provider configuration and from its `depends_on`.
+    fn add_resource_edges(&mut self, config: &'a Config, resource: &'a Resource) {
+        let sources = &config.sources;
+        let node = Node::Resource(resource.addr.clone());
+        let file = &resource.file;
+        let mut refs = vec![lang::body_references(&resource.body, file, sources)];
+        for expr in resource.count.iter().chain(resource.for_each.iter()) {
+            refs.push(lang::expression_references(expr, file, sources));
+        }
+        let rules = &resource.lifecycle_rules;
+        for expr in &rules.replace_triggered_by {
+            refs.push(lang::expression_references(expr, file, sources));
+        }
+        for condition in rules.preconditions.iter().chain(&rules.postconditions) {
+            refs.extend(condition_references(condition, sources));
+        }
+        refs.extend(self.provisioner_references(resource, sources));
+        self.add_references(config, node.clone(), merge(refs));
+        self.add_edge_between(
+            &[],
+            &Node::Provider(resource.provider.clone()),
+            &config.path,
+            &node,
+        );
+        self.add_depends_on(
+            config,
+            &node,
+            &resource.depends_on,
+            &resource.depends_on_modules,
+        );
+    }
+
+    /// The edges into a module call (from its arguments and `depends_on`) and from it to
+    /// everything in the module it calls.
+    fn add_module_call_edges(&mut self, config: &'a Config, name: &str, call: &'a ModuleCall) {
+        let sources = &config.sources;
+        let path = &config.path;
+        let node = Node::ModuleCall(name.to_string());
+        let mut refs = vec![lang::body_references(&call.inputs, &call.file, sources)];
+        for expr in call.count.iter().chain(call.for_each.iter()) {
+            refs.push(lang::expression_references(expr, &call.file, sources));
+        }
+        self.add_references(config, node.clone(), merge(refs));
+        let depends_on = &call.depends_on;
+        self.add_depends_on(config, &node, &depends_on.resources, &depends_on.modules);
+        let mut child_path = path.clone();
+        child_path.push(name.to_string());
+        let child_nodes = self.by_module.get(&child_path).cloned().unwrap_or_default();
+        for child in child_nodes {
+            self.add_edge_between(path, &node, &child_path, &child);
         }
     }
 
@@ -413,7 +444,7 @@ impl<'a> Builder<'a> {
             return Err(self.diags);
         }
         let order = match toposort(&self.graph, None) {
-            Ok(order) => order.into_iter().map(|n| n.index()).collect(),
+            Ok(order) => order.into_iter().map(|n| NodeId(n.index())).collect(),
             Err(cycle) => {
                 let path = cycle_path(&self.graph, cycle.node_id());
                 let names: Vec<String> = path

@@ -6,13 +6,15 @@ use std::path::Path;
 use super::*;
 use crate::config::load_sources;
 
-fn graph(source: &str) -> Result<ConfigGraph, Diagnostics> {
+/// The graph of a configuration of one file.
+pub(super) fn graph(source: &str) -> Result<ConfigGraph, Diagnostics> {
     let files = BTreeMap::from([("main.tf".to_string(), source.to_string())]);
     let config = load_sources(Path::new("."), files).unwrap_or_else(|d| panic!("{d}"));
     ConfigGraph::build(&config)
 }
 
-const SOURCE: &str = r#"
+/// A variable, a local and two resources, the second reaching the first through the local.
+pub(super) const BASE: &str = r#"
 variable "tier" {
   default = "free"
 }
@@ -29,7 +31,13 @@ resource "fake_child" "b" {
   parent_id = local.parent
 }
 
-resource "fake_child" "c" {
+"#;
+
+/// [`BASE`] and a resource depending on `fake_child.b`, and an output.
+fn source() -> String {
+    format!(
+        "{BASE}{}",
+        r#"resource "fake_child" "c" {
   parent_id  = "x"
   depends_on = [fake_child.b]
 }
@@ -37,11 +45,13 @@ resource "fake_child" "c" {
 output "b" {
   value = fake_child.b.id
 }
-"#;
+"#
+    )
+}
 
 #[test]
 fn orders_every_node_after_its_dependencies() {
-    let graph = graph(SOURCE).unwrap();
+    let graph = graph(&source()).unwrap();
     let position = |node: Node| {
         let id = graph.id(&node).unwrap();
         graph.order().iter().position(|&n| n == id).unwrap()
@@ -59,7 +69,7 @@ fn orders_every_node_after_its_dependencies() {
 
 #[test]
 fn resource_dependencies_look_through_locals() {
-    let graph = graph(SOURCE).unwrap();
+    let graph = graph(&source()).unwrap();
     let b = graph
         .id(&Node::Resource(ResourceAddr::managed("fake_child", "b")))
         .unwrap();

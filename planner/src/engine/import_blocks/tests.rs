@@ -1,7 +1,6 @@
 //! Import blocks against the fake provider: planning, applying, ignoring what is in state,
 //! generated configuration and Terraform's errors.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tenantform_proto::value::Value;
@@ -10,35 +9,12 @@ use crate::plan::{Action, PlanMode};
 use crate::providers::fake::FakeProvider;
 use crate::state::State;
 
-use super::super::tests::{apply, config, options, plan, providers};
-
-fn existing(fake: &Arc<FakeProvider>, id: &str, name: &str) {
-    let object = Value::Object(
-        [
-            ("id", Value::string(id)),
-            ("name", Value::string(name)),
-            ("size", Value::string("small")),
-            ("zone", Value::Null),
-            ("protected", Value::Null),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    );
-    fake.objects.lock().unwrap().insert(id.into(), object);
-}
+use super::super::tests::{apply, config, existing, options, plan, plan_result, plan_with};
 
 async fn plan_errors(source: &str, fake: &Arc<FakeProvider>, generate: bool) -> Vec<String> {
     let mut options = options(PlanMode::Normal);
     options.generate_config = generate;
-    let result = super::super::plan(
-        &config(source),
-        &State::new(),
-        &providers(fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await;
+    let result = plan_result(&config(source), &State::new(), fake, &options).await;
     match result {
         Ok(_) => Vec::new(),
         Err(diags) => diags
@@ -166,15 +142,7 @@ async fn generated_configuration_plans_the_import_alone() {
     let source = "provider \"fake\" {}\n\nimport {\n  to = fake_thing.a\n  id = \"x-1\"\n}\n";
     let mut options = options(PlanMode::Normal);
     options.generate_config = true;
-    let planned = super::super::plan(
-        &config(source),
-        &State::new(),
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap_or_else(|d| panic!("{d}"));
+    let planned = plan_with(&config(source), &State::new(), &fake, &options).await;
     let change = &planned.changes[0];
     assert_eq!(change.action, Action::NoOp);
     assert_eq!(

@@ -40,15 +40,7 @@ async fn a_failure_skips_only_its_dependents() {
     let config = config(&source);
     let plan = plan(&config, &State::new(), &fake).await;
     let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
-    let error = diags
-        .iter()
-        .find(|d| d.summary == "Backend failure")
-        .expect("the failure");
-    assert!(
-        error.detail.contains("with fake_thing.a"),
-        "{}",
-        error.detail
-    );
+    let error = error_mentioning(&diags, "Backend failure", "with fake_thing.a");
     assert!(error.range.is_some());
     let events = fake.events();
     assert!(events.contains(&"create c".to_string()), "{events:?}");
@@ -67,19 +59,7 @@ async fn cancelling_finishes_and_records_in_flight_work_and_starts_nothing_new()
     let config = config(THING_AND_CHILD);
     let plan = plan(&config, &State::new(), &fake).await;
     let recorder = Recorder::new(&fake);
-    let (sender, cancel) = tokio::sync::watch::channel(false);
-    let hooks = Hooks {
-        cancel_on_start: Some(("fake_thing.a".into(), sender)),
-    };
-    let options = ApplyOptions {
-        parallelism: 4,
-        recorder: &recorder,
-        hooks: &hooks,
-        provisioners: &crate::provisioners::RecordingRunner::default(),
-        cancel,
-    };
-    let (state, diags) =
-        super::super::apply(&config, &State::new(), &plan, &providers(&fake), options).await;
+    let (state, diags) = cancelled_on_start(&recorder, "fake_thing.a", &config, &plan, &fake).await;
     assert!(
         diags.iter().any(|d| d.summary == "Apply interrupted"),
         "{diags}"
@@ -107,19 +87,8 @@ resource "fake_thing" "many" {
     );
     let plan = plan(&config, &State::new(), &fake).await;
     let recorder = Recorder::new(&fake);
-    let (sender, cancel) = tokio::sync::watch::channel(false);
-    let hooks = Hooks {
-        cancel_on_start: Some(("fake_thing.many[0]".into(), sender)),
-    };
-    let options = ApplyOptions {
-        parallelism: 4,
-        recorder: &recorder,
-        hooks: &hooks,
-        provisioners: &crate::provisioners::RecordingRunner::default(),
-        cancel,
-    };
     let (state, diags) =
-        super::super::apply(&config, &State::new(), &plan, &providers(&fake), options).await;
+        cancelled_on_start(&recorder, "fake_thing.many[0]", &config, &plan, &fake).await;
     let interrupted = diags
         .iter()
         .find(|d| d.summary == "Apply interrupted")
@@ -199,19 +168,7 @@ async fn orphans_are_deleted_and_forgotten() {
 #[tokio::test]
 async fn import_adopts_an_existing_object() {
     let fake = FakeProvider::new();
-    let existing = Value::Object(
-        [
-            ("id", Value::string("x-1")),
-            ("name", Value::string("a")),
-            ("size", Value::string("small")),
-            ("zone", Value::Null),
-            ("protected", Value::Null),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    );
-    fake.objects.lock().unwrap().insert("x-1".into(), existing);
+    existing(&fake, "x-1", "a");
     let config = config("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n");
     let addr: InstanceAddr = "fake_thing.a".parse().unwrap();
     let providers = providers(&fake);
@@ -297,4 +254,20 @@ async fn plantimestamp_keeps_the_plan_time_while_applying() {
         state.outputs["planned_at"].value,
         serde_json::json!(plan.timestamp)
     );
+}
+
+/// Applies `plan` from an empty state, cancelling when `addr` starts.
+async fn cancelled_on_start(
+    recorder: &Recorder,
+    addr: &str,
+    config: &Config,
+    plan: &Plan,
+    fake: &Arc<FakeProvider>,
+) -> (State, Diagnostics) {
+    let applying = Applying {
+        recorder,
+        cancel_on_start: Some(addr),
+        runner: &crate::provisioners::RecordingRunner::default(),
+    };
+    applying.apply(config, &State::new(), plan, fake).await
 }

@@ -67,21 +67,40 @@ async fn apply_to_store(
         store: store.clone(),
         log: Recorder::new(fake),
     };
-    let hooks = Hooks {
-        cancel_on_start: None,
-    };
-    let (_sender, cancel) = tokio::sync::watch::channel(false);
-    let options = ApplyOptions {
-        parallelism: 4,
+    let applying = Applying {
         recorder: &recorder,
-        hooks: &hooks,
-        provisioners: &crate::provisioners::RecordingRunner::default(),
-        cancel,
+        cancel_on_start: None,
+        runner: &crate::provisioners::RecordingRunner::default(),
     };
-    let (applied, diags) =
-        super::super::apply(config, state, plan, &providers(fake), options).await;
+    let (applied, diags) = applying.apply(config, state, plan, fake).await;
     let stored = store.read().unwrap().unwrap();
     (applied, diags, stored)
+}
+
+/// A converged create-before-destroy block, and the plan replacing it with [`replaced`].
+async fn replacement(fake: &Arc<FakeProvider>) -> (Config, State, Plan) {
+    let state = converge(&config(CBD), &State::new(), fake).await;
+    let config = replaced();
+    let replacement = plan(&config, &state, fake).await;
+    (config, state, replacement)
+}
+
+/// The replaced configuration and the state a replacement whose delete failed leaves: the
+/// old object deposed.
+async fn left_deposed(fake: &Arc<FakeProvider>) -> (Config, State) {
+    let (config, state, replacement) = replacement(fake).await;
+    fake.fail_apply.lock().unwrap().insert("cbd".into());
+    let (state, _, _) = apply_to_store(&config, &state, &replacement, fake).await;
+    fake.fail_apply.lock().unwrap().clear();
+    (config, state)
+}
+
+/// The planned changes of deposed objects.
+fn deposed_changes(plan: &Plan) -> Vec<&crate::plan::ResourceChange> {
+    plan.changes
+        .iter()
+        .filter(|c| c.deposed.is_some())
+        .collect()
 }
 
 fn objects_of(state: &State) -> (Vec<String>, Vec<String>) {
@@ -95,9 +114,7 @@ fn objects_of(state: &State) -> (Vec<String>, Vec<String>) {
 #[tokio::test]
 async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes_it() {
     let fake = FakeProvider::new();
-    let state = converge(&config(CBD), &State::new(), &fake).await;
-    let config = replaced();
-    let replacement = plan(&config, &state, &fake).await;
+    let (config, state, replacement) = replacement(&fake).await;
     assert_eq!(
         change(&replacement, "fake_thing.cbd").action,
         Action::CreateThenDelete
@@ -130,11 +147,7 @@ async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes
     // The next plan deletes the deposed object and leaves the new one alone.
     fake.fail_apply.lock().unwrap().clear();
     let next = plan(&config, &state, &fake).await;
-    let deposed: Vec<_> = next
-        .changes
-        .iter()
-        .filter(|c| c.deposed.is_some())
-        .collect();
+    let deposed = deposed_changes(&next);
     assert_eq!(deposed.len(), 1);
     assert_eq!(deposed[0].deposed.as_deref(), Some(key.as_str()));
     assert_eq!(
@@ -178,9 +191,7 @@ async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes
 #[tokio::test]
 async fn a_successful_replacement_leaves_nothing_deposed() {
     let fake = FakeProvider::new();
-    let state = converge(&config(CBD), &State::new(), &fake).await;
-    let config = replaced();
-    let replacement = plan(&config, &state, &fake).await;
+    let (config, state, replacement) = replacement(&fake).await;
     fake.events.lock().unwrap().clear();
     let (state, diags, stored) = apply_to_store(&config, &state, &replacement, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
@@ -194,9 +205,7 @@ async fn a_successful_replacement_leaves_nothing_deposed() {
 #[tokio::test]
 async fn a_create_that_produced_nothing_restores_the_deposed_object() {
     let fake = FakeProvider::new();
-    let state = converge(&config(CBD), &State::new(), &fake).await;
-    let config = replaced();
-    let replacement = plan(&config, &state, &fake).await;
+    let (config, state, replacement) = replacement(&fake).await;
     fake.fail_apply.lock().unwrap().insert("cbd2".into());
     fake.events.lock().unwrap().clear();
     let (state, diags, stored) = apply_to_store(&config, &state, &replacement, &fake).await;
@@ -212,12 +221,7 @@ async fn a_create_that_produced_nothing_restores_the_deposed_object() {
 #[tokio::test]
 async fn destroy_and_refresh_only_plans_cover_deposed_objects() {
     let fake = FakeProvider::new();
-    let state = converge(&config(CBD), &State::new(), &fake).await;
-    let config = replaced();
-    let replacement = plan(&config, &state, &fake).await;
-    fake.fail_apply.lock().unwrap().insert("cbd".into());
-    let (state, _, _) = apply_to_store(&config, &state, &replacement, &fake).await;
-    fake.fail_apply.lock().unwrap().clear();
+    let (config, state) = left_deposed(&fake).await;
 
     let refresh_only = plan_mode(&config, &state, &fake, PlanMode::RefreshOnly).await;
     assert!(
@@ -247,12 +251,7 @@ async fn destroy_and_refresh_only_plans_cover_deposed_objects() {
 #[tokio::test]
 async fn a_deposed_object_found_gone_is_forgotten() {
     let fake = FakeProvider::new();
-    let state = converge(&config(CBD), &State::new(), &fake).await;
-    let config = replaced();
-    let replacement = plan(&config, &state, &fake).await;
-    fake.fail_apply.lock().unwrap().insert("cbd".into());
-    let (state, _, _) = apply_to_store(&config, &state, &replacement, &fake).await;
-    fake.fail_apply.lock().unwrap().clear();
+    let (config, state) = left_deposed(&fake).await;
     // Someone deleted the old object by hand.
     fake.objects
         .lock()
@@ -260,11 +259,7 @@ async fn a_deposed_object_found_gone_is_forgotten() {
         .retain(|_, object| object.get_attr("name") != Some(&Value::string("cbd")));
 
     let next = plan(&config, &state, &fake).await;
-    let deposed: Vec<_> = next
-        .changes
-        .iter()
-        .filter(|c| c.deposed.is_some())
-        .collect();
+    let deposed = deposed_changes(&next);
     assert_eq!(deposed.len(), 1);
     assert_eq!(deposed[0].action, Action::NoOp);
     fake.events.lock().unwrap().clear();

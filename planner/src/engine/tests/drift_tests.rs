@@ -108,21 +108,12 @@ async fn validate_checks_data_blocks_with_the_provider() {
     assert!(!fine.has_errors(), "{fine}");
     let empty = "data \"fake_lookup\" \"x\" {\n  name = \"\"\n}\n";
     let diags = super::super::validate(&config(empty), &providers(&fake)).await;
-    let error = diags
-        .iter()
-        .find(|d| d.summary == "Invalid name")
-        .expect("the provider's error");
-    assert!(
-        error.detail.contains("data.fake_lookup.x"),
-        "{}",
-        error.detail
-    );
+    error_mentioning(&diags, "Invalid name", "data.fake_lookup.x");
     // A plan asks the provider too.
-    let planned = super::super::plan(
+    let planned = plan_result(
         &config(empty),
         &State::new(),
-        &providers(&fake),
-        &BTreeMap::new(),
+        &fake,
         &options(PlanMode::Normal),
     )
     .await;

@@ -396,15 +396,7 @@ async fn targets_and_replace_requests() {
     let state = converge(&config(COUNTED), &State::new(), &fake).await;
     let mut options = options(PlanMode::Normal);
     options.replace = vec!["fake_thing.c[0]".parse().unwrap()];
-    let plan = crate::engine::plan(
-        &config(COUNTED),
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap();
+    let plan = plan_with(&config(COUNTED), &state, &fake, &options).await;
     let c0 = change(&plan, "fake_thing.c[0]");
     assert_eq!(
         (c0.action, c0.action_reason),
@@ -416,15 +408,7 @@ async fn targets_and_replace_requests() {
     let bigger = COUNTED.replace("default = 2", "default = 3");
     let mut options = super::options(PlanMode::Normal);
     options.targets = vec!["fake_child.k[\"x\"]".into()];
-    let plan = crate::engine::plan(
-        &config(&bigger),
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap();
+    let plan = plan_with(&config(&bigger), &state, &fake, &options).await;
     assert!(plan.is_empty(), "{:?}", actions(&plan));
     assert!(
         plan.changes

@@ -71,18 +71,30 @@ pub(super) async fn plan_mode(
     fake: &Arc<FakeProvider>,
     mode: PlanMode,
 ) -> Plan {
-    match super::plan(
-        config,
-        state,
-        &providers(fake),
-        &BTreeMap::new(),
-        &options(mode),
-    )
-    .await
-    {
+    plan_with(config, state, fake, &options(mode)).await
+}
+
+/// Plans with `options` and no variables, expecting success.
+pub(super) async fn plan_with(
+    config: &Config,
+    state: &State,
+    fake: &Arc<FakeProvider>,
+    options: &PlanOptions,
+) -> Plan {
+    match plan_result(config, state, fake, options).await {
         Ok(plan) => plan,
         Err(diags) => panic!("plan failed:\n{diags}"),
     }
+}
+
+/// Plans with `options` and no variables.
+pub(super) async fn plan_result(
+    config: &Config,
+    state: &State,
+    fake: &Arc<FakeProvider>,
+    options: &PlanOptions,
+) -> Result<Plan, Diagnostics> {
+    super::plan(config, state, &providers(fake), &BTreeMap::new(), options).await
 }
 
 pub(super) async fn plan_error(
@@ -90,15 +102,7 @@ pub(super) async fn plan_error(
     state: &State,
     fake: &Arc<FakeProvider>,
 ) -> Diagnostics {
-    match super::plan(
-        config,
-        state,
-        &providers(fake),
-        &BTreeMap::new(),
-        &options(PlanMode::Normal),
-    )
-    .await
-    {
+    match plan_result(config, state, fake, &options(PlanMode::Normal)).await {
         Ok(plan) => panic!("plan succeeded: {:?}", actions(&plan)),
         Err(diags) => diags,
     }
@@ -215,18 +219,52 @@ pub(super) async fn apply_with_runner(
     runner: &crate::provisioners::RecordingRunner,
 ) -> (State, Diagnostics) {
     let recorder = Recorder::new(fake);
-    let hooks = Hooks {
-        cancel_on_start: None,
-    };
-    let (_sender, cancel) = tokio::sync::watch::channel(false);
-    let options = ApplyOptions {
-        parallelism: 4,
+    let applying = Applying {
         recorder: &recorder,
-        hooks: &hooks,
-        provisioners: runner,
-        cancel,
+        cancel_on_start: None,
+        runner,
     };
-    super::apply(config, state, plan, &providers(fake), options).await
+    applying.apply(config, state, plan, fake).await
+}
+
+/// How a test applies: through which recorder, cancelled when which instance starts (if
+/// any), running provisioners with which runner.
+pub(super) struct Applying<'r> {
+    pub recorder: &'r dyn ApplyRecorder,
+    pub cancel_on_start: Option<&'r str>,
+    pub runner: &'r crate::provisioners::RecordingRunner,
+}
+
+impl Applying<'_> {
+    pub async fn apply(
+        &self,
+        config: &Config,
+        state: &State,
+        plan: &Plan,
+        fake: &Arc<FakeProvider>,
+    ) -> (State, Diagnostics) {
+        let (sender, cancel) = tokio::sync::watch::channel(false);
+        let (hooks, _kept_open) = match self.cancel_on_start {
+            Some(addr) => {
+                let cancel_on_start = Some((addr.to_string(), sender));
+                (Hooks { cancel_on_start }, None)
+            }
+            None => (
+                Hooks {
+                    cancel_on_start: None,
+                },
+                Some(sender),
+            ),
+        };
+        let options = ApplyOptions {
+            parallelism: 4,
+            recorder: self.recorder,
+            hooks: &hooks,
+            provisioners: self.runner,
+            cancel,
+        };
+        super::apply(config, state, plan, &providers(fake), options).await
+    }
 }
 
 /// Plans and applies, expecting success.
@@ -235,6 +273,37 @@ pub(super) async fn converge(config: &Config, state: &State, fake: &Arc<FakeProv
     let (state, diags) = apply(config, state, &plan, fake).await;
     assert!(!diags.has_errors(), "apply failed:\n{diags}");
     state
+}
+
+/// The diagnostic summarised `summary`, checked to mention `text` in its detail.
+pub(super) fn error_mentioning<'d>(
+    diags: &'d Diagnostics,
+    summary: &str,
+    text: &str,
+) -> &'d crate::diags::Diagnostic {
+    let error = diags
+        .iter()
+        .find(|d| d.summary == summary)
+        .unwrap_or_else(|| panic!("no {summary:?} in:\n{diags}"));
+    assert!(error.detail.contains(text), "{}", error.detail);
+    error
+}
+
+/// Puts a small `fake_thing` object `id` named `name` in the fake, as if made elsewhere.
+pub(super) fn existing(fake: &Arc<FakeProvider>, id: &str, name: &str) {
+    let object = Value::Object(
+        [
+            ("id", Value::string(id)),
+            ("name", Value::string(name)),
+            ("size", Value::string("small")),
+            ("zone", Value::Null),
+            ("protected", Value::Null),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    );
+    fake.objects.lock().unwrap().insert(id.into(), object);
 }
 
 pub(super) fn position(events: &[String], event: &str) -> usize {

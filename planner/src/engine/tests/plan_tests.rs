@@ -1,7 +1,5 @@
 //! Planning: actions, unknown propagation, orphans, provider refusals, cycles, validation.
 
-use std::collections::BTreeMap;
-
 use tenantform_proto::value::Value;
 
 use super::*;
@@ -94,21 +92,16 @@ async fn a_provider_can_refuse_a_deletion() {
     let state = converge(&config(protected), &State::new(), &fake).await;
     let without = "resource \"fake_thing\" \"keep\" {\n  name = \"keep\"\n}\n";
     let diags = plan_error(&config(without), &state, &fake).await;
-    let error = diags
-        .iter()
-        .find(|d| d.summary == "Deletion protection is enabled")
-        .unwrap();
-    assert!(
-        error.detail.contains("with fake_thing.a"),
-        "{}",
-        error.detail
+    error_mentioning(
+        &diags,
+        "Deletion protection is enabled",
+        "with fake_thing.a",
     );
     // Destroy mode asks the provider too.
-    let result = super::super::plan(
+    let result = plan_result(
         &config(protected),
         &state,
-        &providers(&fake),
-        &BTreeMap::new(),
+        &fake,
         &options(PlanMode::Destroy),
     )
     .await;
@@ -200,15 +193,7 @@ async fn validate_reports_provider_complaints_at_the_block() {
     let fake = FakeProvider::new();
     let huge = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  size = \"huge\"\n}\n";
     let diags = super::super::validate(&config(huge), &providers(&fake)).await;
-    let error = diags
-        .iter()
-        .find(|d| d.summary == "Invalid size")
-        .expect("the provider's error");
-    assert!(
-        error.detail.contains("with fake_thing.a, attribute size"),
-        "{}",
-        error.detail
-    );
+    let error = error_mentioning(&diags, "Invalid size", "with fake_thing.a, attribute size");
     assert!(error.range.is_some());
     let fine = super::super::validate(&config(THING_AND_CHILD), &providers(&fake)).await;
     assert!(!fine.has_errors(), "{fine}");

@@ -55,11 +55,7 @@ async fn a_failed_creation_provisioner_taints_the_object_unless_it_may_continue(
     let config = config(&failing("fail"));
     let plan = plan(&config, &State::new(), &fake).await;
     let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
-    let error = diags
-        .iter()
-        .find(|d| d.summary == "local-exec provisioner error")
-        .expect("the provisioner's error");
-    assert!(error.detail.contains("exit status 1"), "{}", error.detail);
+    error_mentioning(&diags, "local-exec provisioner error", "exit status 1");
     let stored = state.instances.values().next().expect("the created object");
     assert!(stored.tainted);
 

@@ -44,20 +44,12 @@ async fn a_rename_plans_a_move_and_apply_records_it_durably() {
     assert!(!plan.is_empty(), "a plan with a move is a change");
     let before = fake.events().len();
     let recorder = Recorder::new(&fake);
-    let (_sender, cancel) = tokio::sync::watch::channel(false);
-    let hooks = Hooks {
-        cancel_on_start: None,
-    };
-    let runner = crate::provisioners::RecordingRunner::default();
-    let options = ApplyOptions {
-        parallelism: 4,
+    let applying = Applying {
         recorder: &recorder,
-        hooks: &hooks,
-        provisioners: &runner,
-        cancel,
+        cancel_on_start: None,
+        runner: &crate::provisioners::RecordingRunner::default(),
     };
-    let (after, diags) =
-        super::super::apply(&renamed, &state, &plan, &providers(&fake), options).await;
+    let (after, diags) = applying.apply(&renamed, &state, &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
     let moves = recorder.moves.lock().unwrap().clone();
     assert_eq!(moves.len(), 1);
@@ -191,14 +183,7 @@ async fn targeting_must_cover_both_ends_of_a_move() {
     let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
     let mut options = options(PlanMode::Normal);
     options.targets = vec!["fake_thing.b".into()];
-    let result = super::super::plan(
-        &config(RENAMED),
-        &state,
-        &providers(&fake),
-        &std::collections::BTreeMap::new(),
-        &options,
-    )
-    .await;
+    let result = plan_result(&config(RENAMED), &state, &fake, &options).await;
     let diags = result.expect_err("the plan must fail");
     assert_eq!(
         diags.0[0].summary,

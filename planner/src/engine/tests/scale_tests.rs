@@ -37,15 +37,7 @@ async fn timings(pairs: usize) -> (f64, f64) {
         generate_config: false,
         workspace: "default".into(),
     };
-    let plan = super::super::plan(
-        &config,
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap_or_else(|d| panic!("{d}"));
+    let plan = plan_with(&config, &state, &fake, &options).await;
     assert!(plan.is_empty());
     (apply, started.elapsed().as_secs_f64())
 }

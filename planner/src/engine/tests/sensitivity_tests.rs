@@ -5,6 +5,20 @@ use tenantform_proto::value::{AttributePath, Value};
 
 use super::*;
 
+/// A sensitive `zone` variable, then `rest`.
+fn with_sensitive_zone(rest: &str) -> String {
+    format!(
+        "{}{rest}",
+        r#"
+variable "zone" {
+  type      = string
+  sensitive = true
+  default   = "eu-1"
+}
+"#
+    )
+}
+
 fn sensitive_attributes(plan: &Plan, addr: &str) -> Vec<AttributePath> {
     change(plan, addr).sensitive_paths.clone()
 }
@@ -12,13 +26,8 @@ fn sensitive_attributes(plan: &Plan, addr: &str) -> Vec<AttributePath> {
 #[tokio::test]
 async fn a_sensitive_variable_marks_the_attribute_it_sets_through_a_local() {
     let fake = FakeProvider::new();
-    let source = r#"
-variable "zone" {
-  type      = string
-  sensitive = true
-  default   = "eu-1"
-}
-
+    let source = &with_sensitive_zone(
+        r#"
 locals {
   placement = { zone = var.zone, name = "a" }
 }
@@ -27,7 +36,8 @@ resource "fake_thing" "a" {
   name = local.placement.name
   zone = local.placement.zone
 }
-"#;
+"#,
+    );
     let plan = plan(&config(source), &State::new(), &fake).await;
     let paths = sensitive_attributes(&plan, "fake_thing.a");
     assert!(paths.contains(&AttributePath::attr("zone")), "{paths:?}");
@@ -76,19 +86,15 @@ output "secret" {
 #[tokio::test]
 async fn sensitive_for_each_element_values_are_allowed_and_stay_marked() {
     let fake = FakeProvider::new();
-    let source = r#"
-variable "zone" {
-  type      = string
-  sensitive = true
-  default   = "eu-1"
-}
-
+    let source = &with_sensitive_zone(
+        r#"
 resource "fake_thing" "t" {
   for_each = { a = var.zone, b = "us-1" }
   name     = each.key
   zone     = each.value
 }
-"#;
+"#,
+    );
     let plan = plan(&config(source), &State::new(), &fake).await;
     let marked = sensitive_attributes(&plan, "fake_thing.t[\"a\"]");
     assert!(marked.contains(&AttributePath::attr("zone")), "{marked:?}");

@@ -1,7 +1,6 @@
 //! `-target`, `-exclude` and `-replace`: what a plan covers, which outputs it evaluates and
 //! the warnings it carries.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::*;
@@ -44,7 +43,7 @@ output "constant" {
 }
 "#;
 
-async fn plan_with(
+async fn plan_targeted(
     fake: &Arc<FakeProvider>,
     state: &State,
     targets: &[&str],
@@ -53,14 +52,7 @@ async fn plan_with(
     let mut options = options(PlanMode::Normal);
     options.targets = targets.iter().map(|t| t.to_string()).collect();
     options.excludes = excludes.iter().map(|t| t.to_string()).collect();
-    crate::engine::plan(
-        &config(FLEET),
-        state,
-        &providers(fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
+    plan_result(&config(FLEET), state, fake, &options).await
 }
 
 fn planned(plan: &Plan) -> Vec<String> {
@@ -76,7 +68,7 @@ fn outputs(plan: &Plan) -> Vec<&str> {
 #[tokio::test]
 async fn every_repeated_target_is_planned_with_its_dependencies() {
     let fake = FakeProvider::new();
-    let plan = plan_with(
+    let plan = plan_targeted(
         &fake,
         &State::new(),
         &["fake_thing.lone", "fake_thing.e[\"x\"]"],
@@ -102,12 +94,12 @@ async fn every_repeated_target_is_planned_with_its_dependencies() {
 #[tokio::test]
 async fn only_outputs_whose_resources_are_all_targeted_are_evaluated() {
     let fake = FakeProvider::new();
-    let plan = plan_with(&fake, &State::new(), &["fake_thing.lone"], &[])
+    let plan = plan_targeted(&fake, &State::new(), &["fake_thing.lone"], &[])
         .await
         .unwrap();
     // "children" refers to untargeted resources and "constant" to none: both left out.
     assert_eq!(outputs(&plan), ["lone"]);
-    let plan = plan_with(&fake, &State::new(), &["fake_child.k[\"y\"]"], &[])
+    let plan = plan_targeted(&fake, &State::new(), &["fake_child.k[\"y\"]"], &[])
         .await
         .unwrap();
     let mut names = outputs(&plan);
@@ -123,15 +115,7 @@ async fn a_targeted_apply_leaves_the_other_outputs_as_they_were() {
     let mut options = options(PlanMode::Normal);
     options.targets = vec!["fake_thing.lone".into()];
     let config = config(&edited);
-    let plan = crate::engine::plan(
-        &config,
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap();
+    let plan = plan_with(&config, &state, &fake, &options).await;
     let (after, diags) = apply(&config, &state, &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
     assert_eq!(diags.0[0].summary, "Applied changes may be incomplete");
@@ -149,7 +133,7 @@ async fn a_targeted_apply_leaves_the_other_outputs_as_they_were() {
 #[tokio::test]
 async fn an_exclude_leaves_out_what_it_names_and_everything_depending_on_it() {
     let fake = FakeProvider::new();
-    let plan = plan_with(&fake, &State::new(), &[], &["fake_thing.base"])
+    let plan = plan_targeted(&fake, &State::new(), &[], &["fake_thing.base"])
         .await
         .unwrap();
     assert_eq!(planned(&plan), ["fake_thing.lone"]);
@@ -159,7 +143,7 @@ async fn an_exclude_leaves_out_what_it_names_and_everything_depending_on_it() {
     assert!(plan.warnings.0[0].detail.contains("-exclude option"));
 
     // An instance: its siblings stay, but whatever depends on its block is left out.
-    let plan = plan_with(&fake, &State::new(), &[], &["fake_thing.e[\"x\"]"])
+    let plan = plan_targeted(&fake, &State::new(), &[], &["fake_thing.e[\"x\"]"])
         .await
         .unwrap();
     assert_eq!(
@@ -183,15 +167,7 @@ async fn a_replace_without_the_key_of_an_expanded_resource_is_warned_about() {
         "fake_thing.lone".parse().unwrap(),
         "fake_thing.base".parse().unwrap(),
     ];
-    let plan = crate::engine::plan(
-        &config(FLEET),
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap();
+    let plan = plan_with(&config(FLEET), &state, &fake, &options).await;
     let replaced: Vec<&str> = ["fake_thing.lone", "fake_thing.base"]
         .into_iter()
         .filter(|a| change(&plan, a).action == Action::DeleteThenCreate)
@@ -219,15 +195,7 @@ async fn in_a_destroy_plan_targets_take_their_dependents_and_excludes_keep_their
         options
     };
     let targeted = destroy(vec!["fake_thing.e[\"x\"]".into()], Vec::new());
-    let plan = crate::engine::plan(
-        &config(FLEET),
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &targeted,
-    )
-    .await
-    .unwrap();
+    let plan = plan_with(&config(FLEET), &state, &fake, &targeted).await;
     assert_eq!(
         planned(&plan),
         [
@@ -239,15 +207,7 @@ async fn in_a_destroy_plan_targets_take_their_dependents_and_excludes_keep_their
     );
     assert!(plan.outputs.is_empty());
     let excluded = destroy(Vec::new(), vec!["fake_thing.e[\"x\"]".into()]);
-    let plan = crate::engine::plan(
-        &config(FLEET),
-        &state,
-        &providers(&fake),
-        &BTreeMap::new(),
-        &excluded,
-    )
-    .await
-    .unwrap();
+    let plan = plan_with(&config(FLEET), &state, &fake, &excluded).await;
     assert_eq!(
         planned(&plan),
         [

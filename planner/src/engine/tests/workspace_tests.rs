@@ -19,15 +19,7 @@ async fn plan_and_apply_evaluate_terraform_workspace_to_the_plans_workspace() {
     let config = config(NAMED_BY_WORKSPACE);
     let mut options = options(PlanMode::Normal);
     options.workspace = "staging".into();
-    let plan = super::super::plan(
-        &config,
-        &State::new(),
-        &providers(&fake),
-        &BTreeMap::new(),
-        &options,
-    )
-    .await
-    .unwrap_or_else(|d| panic!("{d}"));
+    let plan = plan_with(&config, &State::new(), &fake, &options).await;
     assert_eq!(plan.workspace, "staging");
     let output = plan.outputs.iter().find(|o| o.name == "workspace");
     assert_eq!(output.map(|o| &o.after), Some(&Value::string("staging")));

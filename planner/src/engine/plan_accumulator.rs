@@ -1,0 +1,70 @@
+//! What a plan walk accumulates while its visits run in parallel: the planned changes, the
+//! drift and untouched instances it reports, and the facts later visits ask about (which
+//! stored instances are handled, which resources change, how each instance was planned).
+//! The planner keeps it behind one lock, never held across an `.await`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use tenantform_proto::value::Value;
+
+use crate::addrs::{ConfigResourceAddr, InstanceAddr, ModuleStep, ResourceAddr};
+use crate::plan::{Action, ResourceChange};
+
+/// What a planned instance looked like, for `replace_triggered_by`.
+#[derive(Clone, Debug)]
+pub(super) struct Outcome {
+    pub action: Action,
+    pub prior: Value,
+    pub planned: Value,
+}
+
+#[derive(Default)]
+pub(super) struct PlanAccumulator {
+    /// The planned changes, in no particular order.
+    pub changes: Vec<ResourceChange>,
+    /// Stored instances a targeted plan leaves out.
+    pub untouched: Vec<ResourceChange>,
+    /// Current objects the refresh found changed or deleted outside of tenantform.
+    pub drift: Vec<ResourceChange>,
+    /// Stored instances the resource visits took care of.
+    pub handled: HashSet<InstanceAddr>,
+    /// Planned instances, kept only when some resource has `replace_triggered_by`.
+    pub outcomes: HashMap<InstanceAddr, Outcome>,
+    keep_outcomes: bool,
+    /// Configuration addresses of resources with a planned change.
+    pub changed_resources: HashSet<ConfigResourceAddr>,
+    /// The same, by module instance: `(module instance, resource)`.
+    pub changed_in_module: HashSet<(Vec<ModuleStep>, ResourceAddr)>,
+    /// Resource instances the configuration declares (noted only when there are moves).
+    pub declared: BTreeSet<InstanceAddr>,
+}
+
+impl PlanAccumulator {
+    /// An empty accumulator; `keep_outcomes` when some resource has `replace_triggered_by`.
+    pub fn new(keep_outcomes: bool) -> PlanAccumulator {
+        PlanAccumulator {
+            keep_outcomes,
+            ..PlanAccumulator::default()
+        }
+    }
+
+    /// Records a planned change of a configured instance.
+    pub fn add_change(&mut self, change: ResourceChange) {
+        if change.action != Action::NoOp {
+            self.changed_resources.insert(change.addr.config_resource());
+            self.changed_in_module
+                .insert((change.addr.module.clone(), change.addr.resource.clone()));
+        }
+        if self.keep_outcomes {
+            self.outcomes.insert(
+                change.addr.clone(),
+                Outcome {
+                    action: change.action,
+                    prior: change.prior.clone(),
+                    planned: change.planned.clone(),
+                },
+            );
+        }
+        self.changes.push(change);
+    }
+}
