@@ -234,5 +234,4 @@ fn transitive_reduction(
 }
 
 #[cfg(test)]
-#[path = "dot_tests.rs"]
 mod tests;

@@ -1,17 +1,17 @@
 //! Tests of the planner core against the in-process fake provider: helpers shared by the
 //! plan, apply and import tests.
 
-mod apply_tests;
-mod deposed_tests;
-mod drift_tests;
-mod expansion_tests;
-mod plan_tests;
-mod provisioner_tests;
-mod refactor_tests;
-mod scale_tests;
-mod sensitivity_tests;
-mod targeting_tests;
-mod workspace_tests;
+mod apply;
+mod deposed;
+mod drift;
+mod expansion;
+mod plan;
+mod provisioner;
+mod refactor;
+mod scale;
+mod sensitivity;
+mod targeting;
+mod workspace;
 
 use std::collections::BTreeMap;
 use std::path::Path;
