@@ -10,6 +10,7 @@ pub mod data_sources;
 pub mod diagnostics;
 pub mod naming;
 pub mod provider_config;
+pub mod records;
 pub mod resources;
 pub mod secrets;
 pub mod server;

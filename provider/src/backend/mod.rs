@@ -11,10 +11,10 @@ pub mod embedded;
 pub mod postgres;
 pub mod storage_files;
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::Serialize;
-
+pub use crate::records::{
+    ApiKeyRecord, Contact, DatabaseRecord, GrantRecord, PolicyRecord, StorageRecord, TenantFilter,
+    TenantRecord, UserRecord,
+};
 pub use audit::{AuditEntry, AuditVerification};
 
 /// The current time as RFC 3339 in UTC, to the second.
@@ -24,133 +24,6 @@ pub fn now_rfc3339() -> String {
         "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
     ))
     .unwrap_or_else(|_| now.unix_timestamp().to_string())
-}
-
-/// A tenant contact (the `contact` nested block).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Contact {
-    pub name: String,
-    pub email: String,
-    pub kind: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TenantRecord {
-    pub id: String,
-    pub slug: String,
-    pub display_name: String,
-    pub tier: String,
-    pub region: String,
-    pub labels: Option<BTreeMap<String, String>>,
-    pub status: String,
-    pub deletion_protection: bool,
-    pub retention_days: i64,
-    pub contacts: Vec<Contact>,
-    /// RFC 3339, set by the caller on create and kept afterwards.
-    pub created_at: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DatabaseRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub connection_limit: i64,
-    pub schema: String,
-    pub owner_role: String,
-    /// Assigned by the backend on create.
-    pub connection_uri: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct UserRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub email: String,
-    pub role: String,
-    pub disabled: bool,
-    pub login: String,
-    /// Sessions the user may hold at once; -1 for no limit.
-    pub connection_limit: i64,
-    /// A salted hash (see `secrets`), never the plaintext.
-    #[serde(skip_serializing)]
-    pub password_hash: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct GrantRecord {
-    pub id: String,
-    pub user_id: String,
-    pub database_id: String,
-    pub privileges: BTreeSet<String>,
-}
-
-/// A tenant's file storage: a directory under the storage root whose size is accounted
-/// against `quota_gb`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StorageRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub quota_gb: i64,
-    /// Absolute path of the directory; assigned by the backend on create.
-    pub path: String,
-    /// Bytes in use, measured by the backend when the record is read.
-    pub used_bytes: i64,
-}
-
-/// An API key. The secret exists in plaintext only in the create response; the backend keeps
-/// its salted hash and a fingerprint that identifies it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ApiKeyRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub scopes: BTreeSet<String>,
-    /// RFC 3339, or `None` for a key that does not expire.
-    pub expires_at: Option<String>,
-    /// The first 16 hex digits of the SHA-256 of the secret.
-    pub fingerprint: String,
-    #[serde(skip_serializing)]
-    pub secret_hash: String,
-    /// True while the tenant is suspended: the key is kept but refused.
-    pub suspended: bool,
-    pub created_at: String,
-}
-
-/// A tenant's security policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PolicyRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub mfa_required: bool,
-    /// A duration such as `8h` or `30m`.
-    pub session_ttl: String,
-    /// CIDR blocks, in the configured order.
-    pub ip_allowlist: Vec<String>,
-}
-
-/// Which tenants a listing returns: every condition that is set must hold. `labels` match
-/// when the tenant has each of them with the same value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TenantFilter {
-    pub tier: Option<String>,
-    pub region: Option<String>,
-    pub labels: BTreeMap<String, String>,
-}
-
-impl TenantFilter {
-    pub fn matches(&self, tenant: &TenantRecord) -> bool {
-        let same =
-            |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
-        let empty = BTreeMap::new();
-        let labels = tenant.labels.as_ref().unwrap_or(&empty);
-        same(&self.tier, &tenant.tier)
-            && same(&self.region, &tenant.region)
-            && self
-                .labels
-                .iter()
-                .all(|(key, value)| labels.get(key) == Some(value))
-    }
 }
 
 /// Errors of backend operations. Messages never contain secrets.

@@ -10,10 +10,11 @@ use super::audit::{self, Action};
 use super::tenants::{self, SUSPENDED_STATUS};
 use super::{now_rfc3339, unique_violation};
 use crate::backend::{ApiKeyRecord, BackendError};
+use crate::records::Record;
 
-const KIND: &str = "tenant api key";
+const KIND: &str = ApiKeyRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_api_key";
+const RESOURCE: &str = ApiKeyRecord::RESOURCE;
 const COLUMNS: &str =
     "id, tenant_id, name, scopes, expires_at, fingerprint, secret_hash, suspended, created_at";
 

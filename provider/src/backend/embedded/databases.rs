@@ -11,10 +11,11 @@ use super::audit::{self, Action};
 use super::{Layout, io_error, tenants, unique_violation};
 use crate::backend::archive::ArchiveWriter;
 use crate::backend::{BackendError, DatabaseRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant database";
+const KIND: &str = DatabaseRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_database";
+const RESOURCE: &str = DatabaseRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role, file_name";
 
 fn from_row(layout: &Layout) -> impl Fn(&Row<'_>) -> rusqlite::Result<DatabaseRecord> + '_ {

@@ -8,10 +8,11 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::audit::{self, Action};
 use super::unique_violation;
 use crate::backend::{BackendError, GrantRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant grant";
+const KIND: &str = GrantRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_grant";
+const RESOURCE: &str = GrantRecord::RESOURCE;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<GrantRecord> {

@@ -6,10 +6,11 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::audit::{self, Action};
 use super::{tenants, unique_violation};
 use crate::backend::{BackendError, PolicyRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant policy";
+const KIND: &str = PolicyRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_policy";
+const RESOURCE: &str = PolicyRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, mfa_required, session_ttl, ip_allowlist";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<PolicyRecord> {

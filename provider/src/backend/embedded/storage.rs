@@ -10,10 +10,11 @@ use serde::Serialize;
 use super::audit::{self, Action};
 use super::{Layout, tenants, unique_violation};
 use crate::backend::{BackendError, StorageRecord, storage_files};
+use crate::records::Record;
 
-const KIND: &str = "tenant storage";
+const KIND: &str = StorageRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_storage";
+const RESOURCE: &str = StorageRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, quota_gb, path";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StorageRecord> {

@@ -8,12 +8,12 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::audit::{self, Action};
 use super::{api_keys, now_rfc3339, unique_violation, users};
 use crate::backend::{BackendError, TenantFilter, TenantRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant";
+const KIND: &str = TenantRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant";
-/// The status of a suspended tenant: its users cannot log in and its API keys are refused.
-pub const SUSPENDED_STATUS: &str = "suspended";
+const RESOURCE: &str = TenantRecord::RESOURCE;
+pub use crate::records::SUSPENDED_STATUS;
 const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
      deletion_protection, retention_days, contacts, created_at";
 

@@ -8,10 +8,11 @@ use super::audit::{self, Action};
 use super::tenants::{self, SUSPENDED_STATUS};
 use super::unique_violation;
 use crate::backend::{BackendError, UserRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant user";
+const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_user";
+const RESOURCE: &str = UserRecord::RESOURCE;
 const COLUMNS: &str =
     "id, tenant_id, email, role, disabled, login, password_hash, connection_limit";
 

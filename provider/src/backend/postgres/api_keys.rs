@@ -9,8 +9,11 @@ use super::sql::{from_json, to_json, unique_violation};
 use super::{audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{ApiKeyRecord, BackendError};
+use crate::records::Record;
 
-const KIND: &str = "tenant_api_key";
+const KIND: &str = ApiKeyRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = ApiKeyRecord::RESOURCE;
 const COLUMNS: &str =
     "id, tenant_id, name, scopes, expires_at, fingerprint, secret_hash, suspended, created_at";
 
@@ -101,7 +104,15 @@ pub async fn create(
     .await
     .map_err(BackendError::from)
     .map_err(unique_violation(KIND, format!("{:?}", created.name)))?;
-    audit::append(tx, KIND, &created.id, Action::Create, None, Some(&created)).await?;
+    audit::append(
+        tx,
+        RESOURCE,
+        &created.id,
+        Action::Create,
+        None,
+        Some(&created),
+    )
+    .await?;
     Ok(created)
 }
 
@@ -129,7 +140,7 @@ pub async fn update(
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -154,7 +165,7 @@ pub async fn revoke(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError
     if revoked == 0 {
         return Ok(false);
     }
-    audit::append(tx, KIND, id, Action::Revoke, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Revoke, Some(&before), None).await?;
     Ok(true)
 }
 

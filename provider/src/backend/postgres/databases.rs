@@ -13,8 +13,11 @@ use super::{Context, audit, live, tenants, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord};
 use crate::naming;
+use crate::records::Record;
 
-const KIND: &str = "tenant_database";
+const KIND: &str = DatabaseRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = DatabaseRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role";
 
 fn from_row(context: &Context, row: &Row) -> DatabaseRecord {
@@ -125,7 +128,7 @@ async fn forget_stale(
             &[&row.id],
         )
         .await?;
-        audit::append(tx, KIND, &row.id, Action::Delete, Some(&row), None).await?;
+        audit::append(tx, RESOURCE, &row.id, Action::Delete, Some(&row), None).await?;
     }
     Ok(())
 }
@@ -176,7 +179,7 @@ pub async fn create(
             connection_limit: record.connection_limit,
             password: None,
         },
-        KIND,
+        RESOURCE,
     )
     .await?;
     let schema = quote_ident(&record.schema)?;
@@ -189,7 +192,15 @@ pub async fn create(
     ))
     .await?;
     users::refresh_search_paths(tx, &record.tenant_id).await?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(&record)).await?;
+    audit::append(
+        tx,
+        RESOURCE,
+        &record.id,
+        Action::Create,
+        None,
+        Some(&record),
+    )
+    .await?;
     Ok(record)
 }
 
@@ -224,7 +235,7 @@ pub async fn update(
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -285,7 +296,7 @@ pub async fn delete(
             context.is_superuser,
         )
         .await?;
-        audit::append(tx, KIND, id, Action::Archive, None, Some(&summary)).await?;
+        audit::append(tx, RESOURCE, id, Action::Archive, None, Some(&summary)).await?;
         tx.batch_execute(&format!(
             "DROP SCHEMA {} CASCADE",
             quote_ident(&before.schema)?
@@ -296,7 +307,7 @@ pub async fn delete(
     tx.execute("DELETE FROM tenant_catalog.databases WHERE id = $1", &[&id])
         .await?;
     users::refresh_search_paths(tx, &tenant_id).await?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
 }
 
@@ -334,6 +345,6 @@ pub async fn discover(
     insert(tx, &record).await?;
     roles::take_membership(tx, context, &record.owner_role).await?;
     users::refresh_search_paths(tx, tenant_id).await?;
-    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }

@@ -12,8 +12,11 @@ use super::sql::{from_json, to_json, unique_violation};
 use super::{Context, audit, databases, live, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant_grant";
+const KIND: &str = GrantRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = GrantRecord::RESOURCE;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 fn from_row(row: &Row) -> Result<GrantRecord, BackendError> {
@@ -216,7 +219,7 @@ pub async fn create(
     let mut statements = privileges::revoke_everything(&target)?;
     statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
     run_all(tx, statements).await?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
     Ok(record.clone())
 }
 
@@ -254,7 +257,7 @@ pub async fn update(
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -295,7 +298,7 @@ pub async fn delete(
     if deleted == 0 {
         return Ok(false);
     }
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
 }
 
@@ -342,6 +345,6 @@ pub async fn discover(
         ],
     )
     .await?;
-    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }

@@ -7,8 +7,11 @@ use super::sql::{from_json, to_json, unique_violation};
 use super::{audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, PolicyRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant_policy";
+const KIND: &str = PolicyRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = PolicyRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, mfa_required, session_ttl, ip_allowlist";
 
 fn from_row(row: &Row) -> Result<PolicyRecord, BackendError> {
@@ -72,7 +75,7 @@ pub async fn create(
         KIND,
         format!("of tenant {:?}", tenant.slug),
     ))?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
     Ok(record.clone())
 }
 
@@ -105,7 +108,7 @@ pub async fn update(
     .await?;
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -122,6 +125,6 @@ pub async fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError
     lock_tenant(tx, &before.tenant_id).await?;
     tx.execute("DELETE FROM tenant_catalog.policies WHERE id = $1", &[&id])
         .await?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
 }

@@ -11,8 +11,11 @@ use super::sql::unique_violation;
 use super::{Context, audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, StorageRecord, storage_files};
+use crate::records::Record;
 
-const KIND: &str = "tenant_storage";
+const KIND: &str = StorageRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = StorageRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, quota_gb, path";
 
 fn from_row(row: &Row) -> Result<StorageRecord, BackendError> {
@@ -89,7 +92,15 @@ pub async fn create(
         KIND,
         format!("of tenant {:?}", tenant.slug),
     ))?;
-    audit::append(tx, KIND, &created.id, Action::Create, None, Some(&created)).await?;
+    audit::append(
+        tx,
+        RESOURCE,
+        &created.id,
+        Action::Create,
+        None,
+        Some(&created),
+    )
+    .await?;
     Ok(created)
 }
 
@@ -115,7 +126,7 @@ pub async fn update(
     };
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -170,10 +181,10 @@ pub async fn delete(
             files: receipt.files,
             bytes: receipt.bytes,
         };
-        audit::append(tx, KIND, id, Action::Archive, None, Some(&archived)).await?;
+        audit::append(tx, RESOURCE, id, Action::Archive, None, Some(&archived)).await?;
     }
     tx.execute("DELETE FROM tenant_catalog.storage WHERE id = $1", &[&id])
         .await?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
 }

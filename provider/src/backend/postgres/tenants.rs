@@ -10,8 +10,11 @@ use super::sql::{from_json, to_json, unique_violation};
 use super::{Context, api_keys, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, TenantFilter, TenantRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant";
+const KIND: &str = TenantRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = TenantRecord::RESOURCE;
 const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
      deletion_protection, retention_days, contacts, created_at";
 
@@ -62,7 +65,7 @@ pub async fn create(
     .await
     .map_err(BackendError::from)
     .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
     Ok(record.clone())
 }
 
@@ -184,7 +187,7 @@ pub async fn update(
     }
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &record.id,
         Action::Update,
         Some(&before),
@@ -192,7 +195,15 @@ pub async fn update(
     )
     .await?;
     if let Some(action) = status_action {
-        audit::append(tx, KIND, &record.id, action, Some(&before), Some(&after)).await?;
+        audit::append(
+            tx,
+            RESOURCE,
+            &record.id,
+            action,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
     }
     Ok(after)
 }
@@ -239,7 +250,7 @@ pub async fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError
         &[&id],
     )
     .await?;
-    audit::append(tx, KIND, id, Action::Tombstone, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Tombstone, Some(&before), None).await?;
     purge_expired(tx).await?;
     Ok(true)
 }
@@ -262,7 +273,7 @@ pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
         .await?;
         tx.execute("DELETE FROM tenant_catalog.tenants WHERE id = $1", &[&id])
             .await?;
-        audit::append::<TenantRecord>(tx, KIND, &id, Action::Purge, None, None).await?;
+        audit::append::<TenantRecord>(tx, RESOURCE, &id, Action::Purge, None, None).await?;
     }
     Ok(())
 }

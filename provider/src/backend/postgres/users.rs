@@ -12,8 +12,11 @@ use super::{Context, audit, live, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, UserRecord};
 use crate::naming;
+use crate::records::Record;
 
-const KIND: &str = "tenant_user";
+const KIND: &str = UserRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = UserRecord::RESOURCE;
 const COLUMNS: &str =
     "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, u.password_hash, u.connection_limit";
 
@@ -158,7 +161,7 @@ async fn forget_stale(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), B
         .await?;
         tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&row.id])
             .await?;
-        audit::append(tx, KIND, &row.id, Action::Delete, Some(&row), None).await?;
+        audit::append(tx, RESOURCE, &row.id, Action::Delete, Some(&row), None).await?;
     }
     Ok(())
 }
@@ -208,12 +211,12 @@ pub async fn create(
             connection_limit: record.connection_limit,
             password,
         },
-        KIND,
+        RESOURCE,
     )
     .await?;
     let schemas = tenant_schemas(tx, &record.tenant_id).await?;
     roles::set_search_path(tx, &record.login, &schemas).await?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
     Ok(record.clone())
 }
 
@@ -281,7 +284,7 @@ pub async fn update(
     }
     audit::append(
         tx,
-        KIND,
+        RESOURCE,
         &after.id,
         Action::Update,
         Some(&before),
@@ -320,7 +323,7 @@ pub async fn delete(
     roles::drop_role(tx, context, &before.login).await?;
     tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&id])
         .await?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
+    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
 }
 
@@ -376,6 +379,6 @@ pub async fn discover(
     forget_stale(tx, &record).await?;
     insert(tx, &record).await?;
     roles::take_membership(tx, context, &record.login).await?;
-    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }
