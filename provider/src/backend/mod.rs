@@ -10,12 +10,14 @@ pub mod audit;
 pub mod embedded;
 pub mod postgres;
 pub mod storage_files;
+pub mod store;
 
 pub use crate::records::{
     ApiKeyRecord, Contact, DatabaseRecord, GrantRecord, PolicyRecord, StorageRecord, TenantFilter,
     TenantRecord, UserRecord,
 };
 pub use audit::{AuditEntry, AuditVerification};
+pub use store::{Store, TenantStore, UserStore};
 
 /// The current time as RFC 3339 in UTC, to the second.
 pub fn now_rfc3339() -> String {
@@ -59,124 +61,34 @@ pub enum BackendError {
     Postgres { code: String, message: String },
 }
 
-/// CRUD, natural-key lookup and listing for every record kind.
-///
-/// `delete_*` returns `Ok(false)` when the object was already gone, so destroy is idempotent.
+/// The stores of every record kind, the discovery of live objects for import, and the audit
+/// log.
 pub trait Backend: Send + Sync {
-    fn create_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError>;
-    fn get_tenant(&self, id: &str) -> Result<Option<TenantRecord>, BackendError>;
-    fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<TenantRecord>, BackendError>;
-    /// A change of `status` takes effect here: to `suspended`, every user's login is turned
-    /// off (and its sessions ended) and every API key suspended; back to `active`, users that
-    /// are not disabled can log in again and the keys are accepted again. Nothing is deleted.
-    fn update_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError>;
-    /// Tombstones the tenant: the record is kept, marked deleted, for `retention_days`, then
-    /// purged. Fails with [`BackendError::HasDependents`] while the tenant has any live
-    /// database, user, storage, API key or policy.
-    fn delete_tenant(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError>;
-    /// The live tenants `filter` matches, ordered by slug.
-    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantRecord>, BackendError> {
-        Ok(self
-            .list_tenants()?
-            .into_iter()
-            .filter(|tenant| filter.matches(tenant))
-            .collect())
-    }
-
-    fn create_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
-    fn get_database(&self, id: &str) -> Result<Option<DatabaseRecord>, BackendError>;
-    fn find_database(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<DatabaseRecord>, BackendError>;
-    fn update_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
-    /// Archives the data (with a verified checksum) before dropping it; fails while grants
-    /// still reference the database.
-    fn delete_database(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_databases(&self, tenant_id: &str) -> Result<Vec<DatabaseRecord>, BackendError>;
-
-    fn create_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError>;
-    /// [`Backend::create_user`] with the plaintext password the login is to accept. Backends
-    /// whose logins are real database roles need it to set the role's password verifier; the
-    /// plaintext is never stored, logged or audited.
-    fn create_user_with_password(
-        &self,
-        record: &UserRecord,
-        password: &str,
-    ) -> Result<UserRecord, BackendError> {
-        let _ = password;
-        self.create_user(record)
-    }
-    fn get_user(&self, id: &str) -> Result<Option<UserRecord>, BackendError>;
-    fn find_user(&self, tenant_id: &str, email: &str) -> Result<Option<UserRecord>, BackendError>;
-    fn find_user_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError>;
-    fn update_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError>;
-    /// [`Backend::update_user`] that also sets a new password (see
-    /// [`Backend::create_user_with_password`]).
-    fn update_user_with_password(
-        &self,
-        record: &UserRecord,
-        password: &str,
-    ) -> Result<UserRecord, BackendError> {
-        let _ = password;
-        self.update_user(record)
-    }
-    /// Fails while grants still reference the user.
-    fn delete_user(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_users(&self, tenant_id: &str) -> Result<Vec<UserRecord>, BackendError>;
-
-    fn create_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError>;
-    fn get_grant(&self, id: &str) -> Result<Option<GrantRecord>, BackendError>;
-    fn find_grant(
-        &self,
-        user_id: &str,
-        database_id: &str,
-    ) -> Result<Option<GrantRecord>, BackendError>;
-    fn update_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError>;
-    fn delete_grant(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_grants(&self, user_id: &str) -> Result<Vec<GrantRecord>, BackendError>;
-
-    /// One storage per tenant. Creating makes the directory; reads measure its usage.
-    fn create_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError>;
-    fn get_storage(&self, id: &str) -> Result<Option<StorageRecord>, BackendError>;
-    fn find_storage(&self, tenant_id: &str) -> Result<Option<StorageRecord>, BackendError>;
-    fn update_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError>;
-    /// Archives the directory to the archive directory with a verified checksum, then removes
-    /// it and the record.
-    fn delete_storage(&self, id: &str) -> Result<bool, BackendError>;
-
-    /// `find_api_key` looks up a live key by its tenant and name.
-    fn create_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError>;
-    fn get_api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
-    fn find_api_key(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<ApiKeyRecord>, BackendError>;
-    fn update_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError>;
-    /// Revokes the key: it is never accepted again and no longer listed; the audit log keeps
-    /// the record of it.
-    fn delete_api_key(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKeyRecord>, BackendError>;
-
+    fn tenants(&self) -> &dyn TenantStore;
+    /// `delete` archives the data (with a verified checksum) before dropping it; it fails
+    /// while grants still reference the database.
+    fn databases(&self) -> &dyn Store<DatabaseRecord>;
+    fn users(&self) -> &dyn UserStore;
+    fn grants(&self) -> &dyn Store<GrantRecord>;
+    /// One storage per tenant. Creating makes the directory; reads measure its usage;
+    /// `delete` archives the directory with a verified checksum, then removes it and the
+    /// record.
+    fn storage(&self) -> &dyn Store<StorageRecord>;
+    /// `delete` revokes the key: it is never accepted again and no longer listed; the audit
+    /// log keeps the record of it.
+    fn api_keys(&self) -> &dyn Store<ApiKeyRecord>;
     /// One policy per tenant.
-    fn create_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError>;
-    fn get_policy(&self, id: &str) -> Result<Option<PolicyRecord>, BackendError>;
-    fn find_policy(&self, tenant_id: &str) -> Result<Option<PolicyRecord>, BackendError>;
-    fn update_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError>;
-    fn delete_policy(&self, id: &str) -> Result<bool, BackendError>;
+    fn policies(&self) -> &dyn Store<PolicyRecord>;
 
     /// A database that exists in the live system but not in the catalog (made by hand or by
-    /// an older script), registered in the catalog and returned; else [`Backend::find_database`].
-    /// Only import calls it: planning never changes anything.
+    /// an older script), registered in the catalog and returned; else the catalog's
+    /// database of that name. Only import calls it: planning never changes anything.
     fn discover_database(
         &self,
         tenant_id: &str,
         name: &str,
     ) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.find_database(tenant_id, name)
+        self.databases().find((tenant_id, name))
     }
     /// Like [`Backend::discover_database`], for a login role.
     fn discover_user(
@@ -184,7 +96,7 @@ pub trait Backend: Send + Sync {
         tenant_id: &str,
         email: &str,
     ) -> Result<Option<UserRecord>, BackendError> {
-        self.find_user(tenant_id, email)
+        self.users().find((tenant_id, email))
     }
     /// Like [`Backend::discover_database`], for the privileges a role holds on a schema.
     fn discover_grant(
@@ -192,7 +104,7 @@ pub trait Backend: Send + Sync {
         user_id: &str,
         database_id: &str,
     ) -> Result<Option<GrantRecord>, BackendError> {
-        self.find_grant(user_id, database_id)
+        self.grants().find((user_id, database_id))
     }
 
     /// Every audit entry, in log order.

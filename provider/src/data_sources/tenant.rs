@@ -58,7 +58,8 @@ impl DataSource for TenantDataSource {
         let slug = string_field(config, "slug").known().unwrap_or_default();
         let what = format!("tenant {slug:?}");
         let record = backend
-            .find_tenant_by_slug(&slug)
+            .tenants()
+            .find(&slug)
             .map_err(|error| read_failure(&what, &error))?
             .ok_or_else(|| {
                 Diagnostics::from(

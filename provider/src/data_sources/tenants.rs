@@ -91,7 +91,8 @@ impl DataSource for TenantsDataSource {
             labels: string_map(attr(config, "labels")).unwrap_or_default(),
         };
         let found = backend
-            .find_tenants(&filter)
+            .tenants()
+            .find_matching(&filter)
             .map_err(|error| read_failure("tenants", &error))?;
         let ids = found.iter().map(|t| Value::string(&t.id)).collect();
         let slugs = found.iter().map(|t| Value::string(&t.slug)).collect();

@@ -35,6 +35,29 @@ pub struct Dependent {
     pub live_only: &'static str,
 }
 
+/// A natural key or a listing scope: its parts in order, as query parameters take them.
+pub trait KeyParts<'a>: Copy {
+    fn parts(self) -> Vec<&'a str>;
+}
+
+impl<'a> KeyParts<'a> for () {
+    fn parts(self) -> Vec<&'a str> {
+        Vec::new()
+    }
+}
+
+impl<'a> KeyParts<'a> for &'a str {
+    fn parts(self) -> Vec<&'a str> {
+        vec![self]
+    }
+}
+
+impl<'a> KeyParts<'a> for (&'a str, &'a str) {
+    fn parts(self) -> Vec<&'a str> {
+        vec![self.0, self.1]
+    }
+}
+
 /// One kind of record.
 pub trait Record: Clone + std::fmt::Debug + Serialize + Send + Sync + 'static {
     /// The kind in messages, e.g. `tenant database`; every backend's errors use it.
@@ -45,9 +68,9 @@ pub trait Record: Clone + std::fmt::Debug + Serialize + Send + Sync + 'static {
     const DEPENDENTS: &'static [Dependent] = &[];
 
     /// The natural key: what names the record among its live siblings.
-    type Key<'a>: Copy;
+    type Key<'a>: KeyParts<'a>;
     /// What a listing is scoped by: nothing for tenants, else the parent's id.
-    type Scope<'a>: Copy;
+    type Scope<'a>: KeyParts<'a>;
 
     fn id(&self) -> &str;
     fn key(&self) -> Self::Key<'_>;

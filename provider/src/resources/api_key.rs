@@ -126,11 +126,12 @@ impl TenantApiKey {
         let scopes = string_set(attr(planned, "scopes"));
         let expires_at = string_field(planned, "expires_at").known();
         if let Some(id) = string_field(planned, "id").known()
-            && let Some(existing) = backend.get_api_key(&id).map_err(failure)?
+            && let Some(existing) = backend.api_keys().get(&id).map_err(failure)?
         {
             // An adopted key gets a new secret: the old one is known to nobody.
             let updated = backend
-                .update_api_key(&ApiKeyRecord {
+                .api_keys()
+                .update(&ApiKeyRecord {
                     scopes,
                     expires_at,
                     fingerprint: fingerprint(&secret),
@@ -151,7 +152,7 @@ impl TenantApiKey {
             suspended: false,
             created_at: now_rfc3339(),
         };
-        let created = backend.create_api_key(&record).map_err(failure)?;
+        let created = backend.api_keys().create(&record).map_err(failure)?;
         Ok((created, secret))
     }
 
@@ -166,14 +167,19 @@ impl TenantApiKey {
             backend_failure(format!("Failed to update {}", label(planned)), &error)
         };
         let id = string_field(prior, "id").known().unwrap_or_default();
-        let existing = backend.get_api_key(&id).map_err(failure)?.ok_or_else(|| {
-            Diagnostic::error(
-                format!("Failed to update {}", label(planned)),
-                "The key no longer exists; refresh and plan again to re-create it.",
-            )
-        })?;
+        let existing = backend
+            .api_keys()
+            .get(&id)
+            .map_err(failure)?
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Failed to update {}", label(planned)),
+                    "The key no longer exists; refresh and plan again to re-create it.",
+                )
+            })?;
         backend
-            .update_api_key(&ApiKeyRecord {
+            .api_keys()
+            .update(&ApiKeyRecord {
                 scopes: string_set(attr(planned, "scopes")),
                 ..existing
             })
@@ -231,7 +237,8 @@ impl ResourceType for TenantApiKey {
                 return Ok(None);
             };
             Ok(backend
-                .find_api_key(&tenant_id, &name)?
+                .api_keys()
+                .find((&tenant_id, &name))?
                 .map(|existing| Adoption {
                     id: existing.id,
                     label: format!("tenant API key {name:?}"),
@@ -244,7 +251,7 @@ impl ResourceType for TenantApiKey {
             return destroy_by_id(
                 input.prior,
                 format!("Failed to revoke {}", label(input.prior)),
-                |id| backend.delete_api_key(id),
+                |id| backend.api_keys().delete(id),
             );
         }
         let result = if input.prior.is_null() {
@@ -262,7 +269,7 @@ impl ResourceType for TenantApiKey {
         read_by_id(
             state,
             format!("Failed to read {}", label(state)),
-            |id| backend.get_api_key(id),
+            |id| backend.api_keys().get(id),
             |record| record_to_value(record, attr(state, "secret").clone()),
         )
     }
@@ -271,8 +278,8 @@ impl ResourceType for TenantApiKey {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_api_key(id),
-            |tenant, rest| backend.find_api_key(&tenant.id, rest[0]),
+            |id| backend.api_keys().get(id),
+            |tenant, rest| backend.api_keys().find((&tenant.id, rest[0])),
             |record| record_to_value(record, Value::Null),
         )
     }

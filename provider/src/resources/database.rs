@@ -121,17 +121,19 @@ impl TenantDatabase {
         let name = required_string(planned, "name").map_err(invalid)?;
         let connection_limit = planned_connection_limit(planned)?;
         if let Some(id) = string_field(planned, "id").known()
-            && let Some(existing) = backend.get_database(&id).map_err(failure)?
+            && let Some(existing) = backend.databases().get(&id).map_err(failure)?
         {
             return backend
-                .update_database(&DatabaseRecord {
+                .databases()
+                .update(&DatabaseRecord {
                     connection_limit,
                     ..existing
                 })
                 .map_err(failure);
         }
         let tenant = backend
-            .get_tenant(&tenant_id)
+            .tenants()
+            .get(&tenant_id)
             .map_err(failure)?
             .ok_or_else(|| {
                 Diagnostic::error(
@@ -149,7 +151,7 @@ impl TenantDatabase {
             connection_limit,
             connection_uri: String::new(),
         };
-        backend.create_database(&record).map_err(failure)
+        backend.databases().create(&record).map_err(failure)
     }
 
     fn update(
@@ -161,15 +163,20 @@ impl TenantDatabase {
         let failure =
             |error| backend_failure(format!("Failed to update {}", label(planned)), &error);
         let id = string_field(prior, "id").known().unwrap_or_default();
-        let existing = backend.get_database(&id).map_err(failure)?.ok_or_else(|| {
-            Diagnostic::error(
-                format!("Failed to update {}", label(planned)),
-                "The database no longer exists; refresh and plan again to re-create it.",
-            )
-        })?;
+        let existing = backend
+            .databases()
+            .get(&id)
+            .map_err(failure)?
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Failed to update {}", label(planned)),
+                    "The database no longer exists; refresh and plan again to re-create it.",
+                )
+            })?;
         let connection_limit = planned_connection_limit(planned)?;
         backend
-            .update_database(&DatabaseRecord {
+            .databases()
+            .update(&DatabaseRecord {
                 connection_limit,
                 ..existing
             })
@@ -212,7 +219,8 @@ impl ResourceType for TenantDatabase {
                 return Ok(None);
             };
             Ok(backend
-                .find_database(&tenant_id, &name)?
+                .databases()
+                .find((&tenant_id, &name))?
                 .map(|existing| Adoption {
                     id: existing.id,
                     label: format!("tenant database {name:?}"),
@@ -225,7 +233,7 @@ impl ResourceType for TenantDatabase {
             return destroy_by_id(
                 input.prior,
                 format!("Failed to delete {}", label(input.prior)),
-                |id| backend.delete_database(id),
+                |id| backend.databases().delete(id),
             );
         }
         let result = if input.prior.is_null() {
@@ -240,7 +248,7 @@ impl ResourceType for TenantDatabase {
         read_by_id(
             state,
             format!("Failed to read {}", label(state)),
-            |id| backend.get_database(id),
+            |id| backend.databases().get(id),
             record_to_value,
         )
     }
@@ -250,7 +258,7 @@ impl ResourceType for TenantDatabase {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_database(id),
+            |id| backend.databases().get(id),
             |tenant, rest| backend.discover_database(&tenant.id, rest[0]),
             record_to_value,
         )

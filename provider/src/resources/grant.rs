@@ -92,10 +92,11 @@ impl TenantGrant {
         let invalid = |detail: String| Diagnostic::error("Invalid planned tenant grant", detail);
         let privileges = planned_privileges(planned);
         if let Some(id) = string_field(planned, "id").known()
-            && let Some(existing) = backend.get_grant(&id).map_err(failure)?
+            && let Some(existing) = backend.grants().get(&id).map_err(failure)?
         {
             return backend
-                .update_grant(&GrantRecord {
+                .grants()
+                .update(&GrantRecord {
                     privileges,
                     ..existing
                 })
@@ -107,7 +108,7 @@ impl TenantGrant {
             database_id: required_string(planned, "database_id").map_err(invalid)?,
             privileges,
         };
-        backend.create_grant(&record).map_err(failure)
+        backend.grants().create(&record).map_err(failure)
     }
 
     fn update(
@@ -119,14 +120,15 @@ impl TenantGrant {
         let failure =
             |error: BackendError| backend_failure(format!("Failed to update {LABEL}"), &error);
         let id = string_field(prior, "id").known().unwrap_or_default();
-        let existing = backend.get_grant(&id).map_err(failure)?.ok_or_else(|| {
+        let existing = backend.grants().get(&id).map_err(failure)?.ok_or_else(|| {
             Diagnostic::error(
                 format!("Failed to update {LABEL}"),
                 "The grant no longer exists; refresh and plan again to re-create it.",
             )
         })?;
         backend
-            .update_grant(&GrantRecord {
+            .grants()
+            .update(&GrantRecord {
                 privileges: planned_privileges(planned),
                 ..existing
             })
@@ -185,7 +187,8 @@ impl ResourceType for TenantGrant {
                 return Ok(None);
             };
             Ok(backend
-                .find_grant(&user_id, &database_id)?
+                .grants()
+                .find((&user_id, &database_id))?
                 .map(|existing| Adoption {
                     id: existing.id,
                     label: LABEL.to_string(),
@@ -196,7 +199,7 @@ impl ResourceType for TenantGrant {
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
             return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
-                backend.delete_grant(id)
+                backend.grants().delete(id)
             });
         }
         let result = if input.prior.is_null() {
@@ -211,7 +214,7 @@ impl ResourceType for TenantGrant {
         read_by_id(
             state,
             format!("Failed to read {LABEL}"),
-            |id| backend.get_grant(id),
+            |id| backend.grants().get(id),
             record_to_value,
         )
     }
@@ -222,7 +225,7 @@ impl ResourceType for TenantGrant {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_grant(id),
+            |id| backend.grants().get(id),
             |tenant, rest| {
                 let Some(user) = backend.discover_user(&tenant.id, rest[0])? else {
                     return Ok(None);

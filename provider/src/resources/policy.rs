@@ -125,7 +125,7 @@ impl TenantPolicy {
             |error: BackendError| backend_failure(format!("Failed to create {LABEL}"), &error);
         let planned_id = string_field(planned, "id").known();
         let existing = match &planned_id {
-            Some(id) => backend.get_policy(id).map_err(failure)?,
+            Some(id) => backend.policies().get(id).map_err(failure)?,
             None => None,
         };
         let record = record_from_planned(
@@ -135,8 +135,8 @@ impl TenantPolicy {
                 .map_or_else(new_id, |record| record.id.clone()),
         )?;
         match existing {
-            Some(_) => backend.update_policy(&record),
-            None => backend.create_policy(&record),
+            Some(_) => backend.policies().update(&record),
+            None => backend.policies().create(&record),
         }
         .map_err(failure)
     }
@@ -150,7 +150,8 @@ impl TenantPolicy {
         let id = string_field(prior, "id").known().unwrap_or_default();
         let record = record_from_planned(planned, id)?;
         backend
-            .update_policy(&record)
+            .policies()
+            .update(&record)
             .map_err(|error| backend_failure(format!("Failed to update {LABEL}"), &error))
     }
 }
@@ -206,17 +207,20 @@ impl ResourceType for TenantPolicy {
             else {
                 return Ok(None);
             };
-            Ok(backend.find_policy(&tenant_id)?.map(|existing| Adoption {
-                id: existing.id,
-                label: LABEL.to_string(),
-            }))
+            Ok(backend
+                .policies()
+                .find(&tenant_id)?
+                .map(|existing| Adoption {
+                    id: existing.id,
+                    label: LABEL.to_string(),
+                }))
         })
     }
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
             return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
-                backend.delete_policy(id)
+                backend.policies().delete(id)
             });
         }
         let result = if input.prior.is_null() {
@@ -231,7 +235,7 @@ impl ResourceType for TenantPolicy {
         read_by_id(
             state,
             format!("Failed to read {LABEL}"),
-            |id| backend.get_policy(id),
+            |id| backend.policies().get(id),
             record_to_value,
         )
     }
@@ -240,8 +244,8 @@ impl ResourceType for TenantPolicy {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_policy(id),
-            |tenant, _| backend.find_policy(&tenant.id),
+            |id| backend.policies().get(id),
+            |tenant, _| backend.policies().find(&tenant.id),
             record_to_value,
         )
     }

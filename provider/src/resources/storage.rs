@@ -100,10 +100,11 @@ impl TenantStorage {
             |error: BackendError| backend_failure(format!("Failed to create {LABEL}"), &error);
         let quota_gb = planned_quota(planned)?;
         if let Some(id) = string_field(planned, "id").known()
-            && let Some(existing) = backend.get_storage(&id).map_err(failure)?
+            && let Some(existing) = backend.storage().get(&id).map_err(failure)?
         {
             return backend
-                .update_storage(&StorageRecord {
+                .storage()
+                .update(&StorageRecord {
                     quota_gb,
                     ..existing
                 })
@@ -117,7 +118,7 @@ impl TenantStorage {
             path: String::new(),
             used_bytes: 0,
         };
-        backend.create_storage(&record).map_err(failure)
+        backend.storage().create(&record).map_err(failure)
     }
 
     fn update(
@@ -129,14 +130,19 @@ impl TenantStorage {
         let failure =
             |error: BackendError| backend_failure(format!("Failed to update {LABEL}"), &error);
         let id = string_field(prior, "id").known().unwrap_or_default();
-        let existing = backend.get_storage(&id).map_err(failure)?.ok_or_else(|| {
-            Diagnostic::error(
-                format!("Failed to update {LABEL}"),
-                "The storage no longer exists; refresh and plan again to re-create it.",
-            )
-        })?;
+        let existing = backend
+            .storage()
+            .get(&id)
+            .map_err(failure)?
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Failed to update {LABEL}"),
+                    "The storage no longer exists; refresh and plan again to re-create it.",
+                )
+            })?;
         backend
-            .update_storage(&StorageRecord {
+            .storage()
+            .update(&StorageRecord {
                 quota_gb: planned_quota(planned)?,
                 ..existing
             })
@@ -169,17 +175,20 @@ impl ResourceType for TenantStorage {
             else {
                 return Ok(None);
             };
-            Ok(backend.find_storage(&tenant_id)?.map(|existing| Adoption {
-                id: existing.id,
-                label: LABEL.to_string(),
-            }))
+            Ok(backend
+                .storage()
+                .find(&tenant_id)?
+                .map(|existing| Adoption {
+                    id: existing.id,
+                    label: LABEL.to_string(),
+                }))
         })
     }
 
     fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
         if input.planned.is_null() {
             return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
-                backend.delete_storage(id)
+                backend.storage().delete(id)
             });
         }
         let result = if input.prior.is_null() {
@@ -202,7 +211,7 @@ impl ResourceType for TenantStorage {
         read_by_id(
             state,
             format!("Failed to read {LABEL}"),
-            |id| backend.get_storage(id),
+            |id| backend.storage().get(id),
             record_to_value,
         )
     }
@@ -211,8 +220,8 @@ impl ResourceType for TenantStorage {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_storage(id),
-            |tenant, _| backend.find_storage(&tenant.id),
+            |id| backend.storage().get(id),
+            |tenant, _| backend.storage().find(&tenant.id),
             record_to_value,
         )
     }

@@ -256,7 +256,7 @@ impl Tenant {
             return failed_apply(prior, protection_error(&slug, false));
         }
         let id = string_field(prior, "id").known().unwrap_or_default();
-        match backend.delete_tenant(&id) {
+        match backend.tenants().delete(&id) {
             Ok(_) => ApplyOutput::default(),
             Err(error) => failed_apply(
                 prior,
@@ -275,7 +275,7 @@ impl Tenant {
             backend_failure(format!("Failed to create {}", label(&slug)), &error)
         };
         let adopted = match string_field(planned, "id").known() {
-            Some(id) => backend.get_tenant(&id).map_err(failure)?,
+            Some(id) => backend.tenants().get(&id).map_err(failure)?,
             None => None,
         };
         let (id, created_at) = match &adopted {
@@ -285,8 +285,8 @@ impl Tenant {
         let record = record_from_planned(planned, id, created_at)
             .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
         match adopted {
-            Some(_) => backend.update_tenant(&record),
-            None => backend.create_tenant(&record),
+            Some(_) => backend.tenants().update(&record),
+            None => backend.tenants().create(&record),
         }
         .map_err(failure)
     }
@@ -305,7 +305,8 @@ impl Tenant {
         let record = record_from_planned(planned, id, created_at)
             .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
         backend
-            .update_tenant(&record)
+            .tenants()
+            .update(&record)
             .map_err(|error| backend_failure(format!("Failed to update {}", label(&slug)), &error))
     }
 }
@@ -405,7 +406,8 @@ impl ResourceType for Tenant {
                 return Ok(None);
             };
             Ok(backend
-                .find_tenant_by_slug(&slug)?
+                .tenants()
+                .find(&slug)?
                 .filter(|existing| existing.region == region)
                 .map(|existing| Adoption {
                     id: existing.id,
@@ -434,7 +436,7 @@ impl ResourceType for Tenant {
 
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
         let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_tenant(&id) {
+        match backend.tenants().get(&id) {
             Ok(Some(record)) => Ok(record_to_value(&record)),
             Ok(None) => Ok(Value::Null),
             Err(error) => Err(backend_failure(
@@ -450,7 +452,7 @@ impl ResourceType for Tenant {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_tenant(id),
+            |id| backend.tenants().get(id),
             |tenant, _| Ok(Some(tenant.clone())),
             record_to_value,
         )

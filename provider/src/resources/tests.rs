@@ -260,7 +260,7 @@ fn protected_tenants_cannot_be_destroyed_or_replaced() {
         &backend,
     );
     assert!(refused.diagnostics.has_errors());
-    assert!(backend.find_tenant_by_slug("acme").unwrap().is_some());
+    assert!(backend.tenants().find("acme").unwrap().is_some());
 }
 
 #[test]
@@ -345,7 +345,7 @@ fn creates_adopt_objects_left_by_an_interrupted_apply() {
         adopted.new_state.get_attr("created_at"),
         tenant.get_attr("created_at")
     );
-    assert_eq!(backend.list_tenants().unwrap().len(), 1);
+    assert_eq!(backend.tenants().list(()).unwrap().len(), 1);
 
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let user_config = config(
@@ -513,7 +513,8 @@ fn read_of_a_deleted_object_is_null() {
     );
     assert_eq!(TenantDatabase.read(&database, &backend).unwrap(), database);
     backend
-        .delete_database(database.get_attr("id").unwrap().as_str().unwrap())
+        .databases()
+        .delete(database.get_attr("id").unwrap().as_str().unwrap())
         .unwrap();
     assert_eq!(
         TenantDatabase.read(&database, &backend).unwrap(),

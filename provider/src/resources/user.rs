@@ -152,10 +152,11 @@ impl TenantUser {
         let password = generate_password();
         let password_hash = hash_password(&password);
         if let Some(id) = string_field(planned, "id").known()
-            && let Some(existing) = backend.get_user(&id).map_err(failure)?
+            && let Some(existing) = backend.users().get(&id).map_err(failure)?
         {
             let updated = backend
-                .update_user_with_password(
+                .users()
+                .update_with_password(
                     &UserRecord {
                         role: user.role,
                         disabled: user.disabled,
@@ -169,7 +170,8 @@ impl TenantUser {
             return Ok((updated, password));
         }
         let tenant = backend
-            .get_tenant(&user.tenant_id)
+            .tenants()
+            .get(&user.tenant_id)
             .map_err(failure)?
             .ok_or_else(|| {
                 Diagnostic::error(
@@ -180,7 +182,8 @@ impl TenantUser {
             })?;
         let mut login = user_login(&tenant.slug, &user.email);
         if backend
-            .find_user_by_login(&login)
+            .users()
+            .find_by_login(&login)
             .map_err(failure)?
             .is_some()
         {
@@ -197,7 +200,8 @@ impl TenantUser {
             password_hash,
         };
         let created = backend
-            .create_user_with_password(&record, &password)
+            .users()
+            .create_with_password(&record, &password)
             .map_err(failure)?;
         Ok((created, password))
     }
@@ -213,14 +217,15 @@ impl TenantUser {
         };
         let user = planned_user(planned)?;
         let id = string_field(prior, "id").known().unwrap_or_default();
-        let existing = backend.get_user(&id).map_err(failure)?.ok_or_else(|| {
+        let existing = backend.users().get(&id).map_err(failure)?.ok_or_else(|| {
             Diagnostic::error(
                 format!("Failed to update {}", label(planned)),
                 "The user no longer exists; refresh and plan again to re-create it.",
             )
         })?;
         backend
-            .update_user(&UserRecord {
+            .users()
+            .update(&UserRecord {
                 role: user.role,
                 disabled: user.disabled,
                 connection_limit: user.connection_limit,
@@ -271,7 +276,8 @@ impl ResourceType for TenantUser {
                 return Ok(None);
             };
             Ok(backend
-                .find_user(&tenant_id, &email)?
+                .users()
+                .find((&tenant_id, &email))?
                 .map(|existing| Adoption {
                     id: existing.id,
                     label: format!("tenant user {email:?}"),
@@ -284,7 +290,7 @@ impl ResourceType for TenantUser {
             return destroy_by_id(
                 input.prior,
                 format!("Failed to delete {}", label(input.prior)),
-                |id| backend.delete_user(id),
+                |id| backend.users().delete(id),
             );
         }
         let result = if input.prior.is_null() {
@@ -302,7 +308,7 @@ impl ResourceType for TenantUser {
         read_by_id(
             state,
             format!("Failed to read {}", label(state)),
-            |id| backend.get_user(id),
+            |id| backend.users().get(id),
             |record| record_to_value(record, attr(state, "password").clone()),
         )
     }
@@ -312,7 +318,7 @@ impl ResourceType for TenantUser {
         IMPORT.import(
             id,
             backend,
-            |id| backend.get_user(id),
+            |id| backend.users().get(id),
             |tenant, rest| backend.discover_user(&tenant.id, rest[0]),
             |record| record_to_value(record, Value::Null),
         )

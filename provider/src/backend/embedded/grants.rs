@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::{self, Action};
-use super::unique_violation;
+use super::table::{self, Table};
+use super::{Layout, unique_violation};
 use crate::backend::{BackendError, GrantRecord};
 use crate::records::Record;
 
@@ -14,18 +15,6 @@ const KIND: &str = GrantRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = GrantRecord::RESOURCE;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
-
-fn from_row(row: &Row<'_>) -> rusqlite::Result<GrantRecord> {
-    let privileges: String = row.get(3)?;
-    Ok(GrantRecord {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
-        database_id: row.get(2)?,
-        privileges: serde_json::from_str::<BTreeSet<String>>(&privileges).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-    })
-}
 
 fn privileges_json(record: &GrantRecord) -> Result<String, BackendError> {
     serde_json::to_string(&record.privileges).map_err(|e| BackendError::Corrupt(e.to_string()))
@@ -60,87 +49,79 @@ fn check_references(tx: &Transaction<'_>, record: &GrantRecord) -> Result<(), Ba
     Ok(())
 }
 
-pub fn create(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-    check_references(tx, record)?;
-    tx.execute(
-        &format!("INSERT INTO grants ({COLUMNS}) VALUES (?1,?2,?3,?4)"),
-        params![
-            record.id,
-            record.user_id,
-            record.database_id,
-            privileges_json(record)?
-        ],
-    )
-    .map_err(unique_violation(
-        KIND,
-        format!(
-            "for user {:?} on database {:?}",
-            record.user_id, record.database_id
-        ),
-    ))?;
-    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
-    Ok(record.clone())
-}
+impl Table for GrantRecord {
+    const TABLE: &'static str = "grants";
+    const COLUMNS: &'static str = COLUMNS;
+    const SCOPE_FILTER: &'static str = "user_id = ?1";
+    const KEY_FILTER: &'static str = "user_id = ?1 AND database_id = ?2";
+    const ORDER_BY: &'static str = "database_id";
 
-pub fn get(connection: &Connection, id: &str) -> Result<Option<GrantRecord>, BackendError> {
-    Ok(connection
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM grants WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?)
-}
+    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
+        let privileges: String = row.get(3)?;
+        Ok(GrantRecord {
+            id: row.get(0)?,
+            user_id: row.get(1)?,
+            database_id: row.get(2)?,
+            privileges: serde_json::from_str::<BTreeSet<String>>(&privileges).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    3,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+        })
+    }
 
-pub fn find(
-    connection: &Connection,
-    user_id: &str,
-    database_id: &str,
-) -> Result<Option<GrantRecord>, BackendError> {
-    Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM grants WHERE user_id = ?1 AND database_id = ?2"),
-            [user_id, database_id],
-            from_row,
+    fn create(tx: &Transaction<'_>, _layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        check_references(tx, record)?;
+        tx.execute(
+            &format!("INSERT INTO grants ({COLUMNS}) VALUES (?1,?2,?3,?4)"),
+            params![
+                record.id,
+                record.user_id,
+                record.database_id,
+                privileges_json(record)?
+            ],
         )
-        .optional()?)
-}
+        .map_err(unique_violation(
+            KIND,
+            format!(
+                "for user {:?} on database {:?}",
+                record.user_id, record.database_id
+            ),
+        ))?;
+        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
+        Ok(record.clone())
+    }
 
-pub fn list(connection: &Connection, user_id: &str) -> Result<Vec<GrantRecord>, BackendError> {
-    let mut statement = connection.prepare(&format!(
-        "SELECT {COLUMNS} FROM grants WHERE user_id = ?1 ORDER BY database_id"
-    ))?;
-    let rows = statement.query_map([user_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
+    /// Only the privileges change in place.
+    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        let before = table::require::<Self>(tx, layout, &record.id)?;
+        tx.execute(
+            "UPDATE grants SET privileges = ?2 WHERE id = ?1",
+            params![record.id, privileges_json(record)?],
+        )?;
+        let after = GrantRecord {
+            privileges: record.privileges.clone(),
+            ..before.clone()
+        };
+        audit::append(
+            tx,
+            RESOURCE,
+            &record.id,
+            Action::Update,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    }
 
-/// Only the privileges change in place.
-pub fn update(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-    let before = get(tx, &record.id)?.ok_or_else(|| BackendError::NotFound {
-        kind: KIND,
-        id: record.id.clone(),
-    })?;
-    tx.execute(
-        "UPDATE grants SET privileges = ?2 WHERE id = ?1",
-        params![record.id, privileges_json(record)?],
-    )?;
-    let after = GrantRecord {
-        privileges: record.privileges.clone(),
-        ..before.clone()
-    };
-    audit::append(
-        tx,
-        RESOURCE,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
-    let Some(before) = get(tx, id)? else {
-        return Ok(false);
-    };
-    tx.execute("DELETE FROM grants WHERE id = ?1", [id])?;
-    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-    Ok(true)
+    fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
+        let Some(before) = table::get::<Self>(tx, layout, id)? else {
+            return Ok(false);
+        };
+        tx.execute("DELETE FROM grants WHERE id = ?1", [id])?;
+        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
+        Ok(true)
+    }
 }

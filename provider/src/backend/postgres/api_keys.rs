@@ -4,12 +4,15 @@
 
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::Context;
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
+use super::table::Table;
 use super::{audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{ApiKeyRecord, BackendError};
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = ApiKeyRecord::KIND;
 /// The resource type the audit log names.
@@ -182,4 +185,45 @@ pub async fn set_suspended(
     )
     .await?;
     Ok(())
+}
+
+impl Table for ApiKeyRecord {
+    async fn get(c: &Client, _context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, id).await
+    }
+    async fn find(
+        c: &Client,
+        _context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find(c, key.0, key.1).await
+    }
+    async fn list(
+        c: &Client,
+        _context: &Context,
+        scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        list(c, scope).await
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, record).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, record).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        revoke(tx, id).await
+    }
 }

@@ -9,11 +9,13 @@ use super::export::export_schema;
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::{quote_ident, unique_violation};
+use super::table::Table;
 use super::{Context, audit, live, tenants, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord};
 use crate::naming;
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = DatabaseRecord::KIND;
 /// The resource type the audit log names.
@@ -347,4 +349,45 @@ pub async fn discover(
     users::refresh_search_paths(tx, tenant_id).await?;
     audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
+}
+
+impl Table for DatabaseRecord {
+    async fn get(c: &Client, context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, context, id).await
+    }
+    async fn find(
+        c: &Client,
+        context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find(c, context, key.0, key.1).await
+    }
+    async fn list(
+        c: &Client,
+        context: &Context,
+        scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        list(c, context, scope).await
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, context, record).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, context, record).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        delete(tx, context, id).await
+    }
 }

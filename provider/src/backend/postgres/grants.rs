@@ -9,10 +9,12 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::privileges::{self, LEVELS, Level, Target};
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
+use super::table::Table;
 use super::{Context, audit, databases, live, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = GrantRecord::KIND;
 /// The resource type the audit log names.
@@ -347,4 +349,45 @@ pub async fn discover(
     .await?;
     audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
+}
+
+impl Table for GrantRecord {
+    async fn get(c: &Client, context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, context, id).await
+    }
+    async fn find(
+        c: &Client,
+        context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find(c, context, key.0, key.1).await
+    }
+    async fn list(
+        c: &Client,
+        context: &Context,
+        scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        list(c, context, scope).await
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, context, record).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, context, record).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        delete(tx, context, id).await
+    }
 }

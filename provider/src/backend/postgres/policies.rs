@@ -2,12 +2,15 @@
 
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::Context;
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
+use super::table::Table;
 use super::{audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, PolicyRecord};
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = PolicyRecord::KIND;
 /// The resource type the audit log names.
@@ -127,4 +130,45 @@ pub async fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError
         .await?;
     audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
+}
+
+impl Table for PolicyRecord {
+    async fn get(c: &Client, _context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, id).await
+    }
+    async fn find(
+        c: &Client,
+        _context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find(c, key).await
+    }
+    async fn list(
+        c: &Client,
+        _context: &Context,
+        scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        Ok(find(c, scope).await?.into_iter().collect())
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, record).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, record).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        delete(tx, id).await
+    }
 }

@@ -8,10 +8,12 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::session::lock_tenant;
 use super::sql::unique_violation;
+use super::table::Table;
 use super::{Context, audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, StorageRecord, storage_files};
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = StorageRecord::KIND;
 /// The resource type the audit log names.
@@ -187,4 +189,45 @@ pub async fn delete(
         .await?;
     audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
     Ok(true)
+}
+
+impl Table for StorageRecord {
+    async fn get(c: &Client, _context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, id).await
+    }
+    async fn find(
+        c: &Client,
+        _context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find(c, key).await
+    }
+    async fn list(
+        c: &Client,
+        _context: &Context,
+        scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        Ok(find(c, scope).await?.into_iter().collect())
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, context, record).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, record).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        delete(tx, context, id).await
+    }
 }

@@ -7,10 +7,12 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::audit;
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
+use super::table::Table;
 use super::{Context, api_keys, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, TenantFilter, TenantRecord};
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = TenantRecord::KIND;
 /// The resource type the audit log names.
@@ -276,4 +278,45 @@ pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
         audit::append::<TenantRecord>(tx, RESOURCE, &id, Action::Purge, None, None).await?;
     }
     Ok(())
+}
+
+impl Table for TenantRecord {
+    async fn get(c: &Client, _context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, id).await
+    }
+    async fn find(
+        c: &Client,
+        _context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find_by_slug(c, key).await
+    }
+    async fn list(
+        c: &Client,
+        _context: &Context,
+        _scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        list(c).await
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, record).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, context, record).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        _context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        delete(tx, id).await
+    }
 }

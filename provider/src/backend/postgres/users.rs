@@ -8,11 +8,13 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::unique_violation;
+use super::table::Table;
 use super::{Context, audit, live, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, UserRecord};
 use crate::naming;
 use crate::records::Record;
+use tokio_postgres::Client;
 
 const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
@@ -381,4 +383,45 @@ pub async fn discover(
     roles::take_membership(tx, context, &record.login).await?;
     audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
+}
+
+impl Table for UserRecord {
+    async fn get(c: &Client, _context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
+        get(c, id).await
+    }
+    async fn find(
+        c: &Client,
+        _context: &Context,
+        key: Self::Key<'_>,
+    ) -> Result<Option<Self>, BackendError> {
+        find(c, key.0, key.1).await
+    }
+    async fn list(
+        c: &Client,
+        _context: &Context,
+        scope: Self::Scope<'_>,
+    ) -> Result<Vec<Self>, BackendError> {
+        list(c, scope).await
+    }
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create(tx, context, record, None).await
+    }
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update(tx, context, record, None).await
+    }
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        delete(tx, context, id).await
+    }
 }

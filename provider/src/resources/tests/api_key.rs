@@ -48,7 +48,7 @@ fn the_secret_is_returned_once_and_kept_from_state() {
         key.get_attr("fingerprint"),
         Some(&Value::string(fingerprint(&secret)))
     );
-    let stored = backend.find_api_key(tenant_id.as_str().unwrap(), "ci");
+    let stored = backend.api_keys().find((tenant_id.as_str().unwrap(), "ci"));
     let stored = stored.unwrap().unwrap();
     assert!(!stored.secret_hash.contains(&secret));
     assert!(crate::secrets::verify_password(

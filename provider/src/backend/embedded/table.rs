@@ -1,0 +1,139 @@
+//! The catalog side every record kind shares on SQLite: a [`Table`] describes where a kind's
+//! rows live and how they map to its record; reads by id, by natural key and by scope, the
+//! dependents check, and the [`Store`] implementation are written once here on top of it.
+
+use rusqlite::{Connection, Row, Transaction};
+
+use super::{EmbeddedBackend, Layout};
+use crate::backend::{BackendError, Store};
+use crate::records::{KeyParts, Record};
+
+/// How one record kind is kept in the catalog, and its kind-specific effects.
+pub(crate) trait Table: Record {
+    const TABLE: &'static str;
+    const COLUMNS: &'static str;
+    /// The condition a row meets while its object is live (not tombstoned or revoked).
+    const LIVE: &'static str = "TRUE";
+    /// The condition naming a row by its natural key, `?1`... for the key's parts.
+    const KEY_FILTER: &'static str;
+    /// The condition naming the rows of a listing scope, `?1`... for the scope's parts.
+    const SCOPE_FILTER: &'static str = "tenant_id = ?1";
+    /// The order of listings.
+    const ORDER_BY: &'static str;
+
+    fn from_row(row: &Row<'_>, layout: &Layout) -> rusqlite::Result<Self>;
+    /// Completes a record read from its row, e.g. with measured usage.
+    fn completed(self) -> Result<Self, BackendError> {
+        Ok(self)
+    }
+
+    fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError>;
+    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError>;
+    fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError>;
+}
+
+/// The live rows of `R` that `filter` selects with `args`, in listing order.
+pub(crate) fn select<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    filter: &str,
+    args: &[&str],
+) -> Result<Vec<R>, BackendError> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
+        R::COLUMNS,
+        R::TABLE,
+        R::LIVE,
+        R::ORDER_BY
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(args), |row| {
+        R::from_row(row, layout)
+    })?;
+    rows.map(|row| row.map_err(BackendError::from).and_then(R::completed))
+        .collect()
+}
+
+pub(crate) fn get<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    id: &str,
+) -> Result<Option<R>, BackendError> {
+    Ok(select(connection, layout, "id = ?1", &[id])?
+        .into_iter()
+        .next())
+}
+
+/// [`get`], failing with [`BackendError::NotFound`] when there is no such record.
+pub(crate) fn require<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    id: &str,
+) -> Result<R, BackendError> {
+    get(connection, layout, id)?.ok_or_else(|| R::not_found(id))
+}
+
+pub(crate) fn find<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    key: R::Key<'_>,
+) -> Result<Option<R>, BackendError> {
+    Ok(select(connection, layout, R::KEY_FILTER, &key.parts())?
+        .into_iter()
+        .next())
+}
+
+pub(crate) fn list<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    scope: R::Scope<'_>,
+) -> Result<Vec<R>, BackendError> {
+    select(connection, layout, R::SCOPE_FILTER, &scope.parts())
+}
+
+/// Fails with [`BackendError::HasDependents`] while live rows reference `record`.
+pub(crate) fn check_no_dependents<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+) -> Result<(), BackendError> {
+    let mut counts = Vec::new();
+    for dependent in R::DEPENDENTS {
+        let live_only = match dependent.live_only {
+            "" => String::new(),
+            condition => format!(" AND {condition}"),
+        };
+        counts.push(tx.query_row(
+            &format!(
+                "SELECT count(*) FROM {} WHERE {} = ?1{live_only}",
+                dependent.table, dependent.column
+            ),
+            [record.id()],
+            |row| row.get(0),
+        )?);
+    }
+    match record.dependents_error(&counts) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+impl<R: Table> Store<R> for EmbeddedBackend {
+    fn create(&self, record: &R) -> Result<R, BackendError> {
+        self.write(|tx| R::create(tx, &self.layout, record))
+    }
+    fn get(&self, id: &str) -> Result<Option<R>, BackendError> {
+        self.read(|c| get(c, &self.layout, id))
+    }
+    fn find(&self, key: R::Key<'_>) -> Result<Option<R>, BackendError> {
+        self.read(|c| find(c, &self.layout, key))
+    }
+    fn update(&self, record: &R) -> Result<R, BackendError> {
+        self.write(|tx| R::update(tx, &self.layout, record))
+    }
+    fn delete(&self, id: &str) -> Result<bool, BackendError> {
+        self.write(|tx| R::delete(tx, &self.layout, id))
+    }
+    fn list(&self, scope: R::Scope<'_>) -> Result<Vec<R>, BackendError> {
+        self.read(|c| list(c, &self.layout, scope))
+    }
+}
