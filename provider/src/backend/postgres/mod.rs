@@ -172,17 +172,21 @@ impl UserStore for PostgresBackend {
         record: &UserRecord,
         password: &str,
     ) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| users::create(tx, &self.context, record, Some(password)).await)
+        self.write(async |tx| {
+            users::create_with_password(tx, &self.context, record, Some(password)).await
+        })
     }
     fn update_with_password(
         &self,
         record: &UserRecord,
         password: &str,
     ) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| users::update(tx, &self.context, record, Some(password)).await)
+        self.write(async |tx| {
+            users::update_with_password(tx, &self.context, record, Some(password)).await
+        })
     }
     fn find_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(async |c| users::find_by_login(c, login).await)
+        self.read(async |c| users::find_by_login(c, &self.context, login).await)
     }
 }
 

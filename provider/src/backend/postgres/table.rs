@@ -1,30 +1,44 @@
-//! The [`Store`] implementation every record kind shares on PostgreSQL: a [`Table`] gives a
-//! kind's reads (catalog rows, or the live objects they describe) and its transactional
-//! create, update and delete; each runs in its own session here.
+//! The catalog side every record kind shares on PostgreSQL: a [`Table`] describes where a
+//! kind's rows live, how they map to its record and how the live system is consulted; reads
+//! by id, by natural key and by scope, the dependents check, and the [`Store`]
+//! implementation are written once here on top of it.
 
-use tokio_postgres::{Client, Transaction};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::{Context, PostgresBackend};
 use crate::backend::{BackendError, Store};
-use crate::records::Record;
+use crate::records::{KeyParts, Record};
 
-/// How one record kind is read and changed on PostgreSQL.
+/// How one record kind is kept in the catalog, and its kind-specific effects.
 pub(crate) trait Table: Record {
-    async fn get(
-        client: &Client,
+    /// The catalog table, with an alias when the columns need one.
+    const FROM: &'static str;
+    const COLUMNS: &'static str;
+    /// The condition a row meets while its object is live (not tombstoned or revoked).
+    const LIVE: &'static str = "TRUE";
+    /// The condition naming a row by id.
+    const ID_FILTER: &'static str = "id = $1";
+    /// The condition naming a row by its natural key, `$1`... for the key's parts.
+    const KEY_FILTER: &'static str;
+    /// The condition naming the rows of a listing scope, `$1`... for the scope's parts.
+    const SCOPE_FILTER: &'static str = "tenant_id = $1";
+    /// The order of listings.
+    const ORDER_BY: &'static str;
+
+    fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError>;
+
+    /// The record a catalog row describes, as the live system shows it; `None` when its live
+    /// object is gone. By default the catalog row is the truth.
+    async fn live(
+        client: &impl GenericClient,
         context: &Context,
-        id: &str,
-    ) -> Result<Option<Self>, BackendError>;
-    async fn find(
-        client: &Client,
-        context: &Context,
-        key: Self::Key<'_>,
-    ) -> Result<Option<Self>, BackendError>;
-    async fn list(
-        client: &Client,
-        context: &Context,
-        scope: Self::Scope<'_>,
-    ) -> Result<Vec<Self>, BackendError>;
+        row: &Row,
+    ) -> Result<Option<Self>, BackendError> {
+        let _ = client;
+        Self::from_row(context, row).map(Some)
+    }
+
     async fn create(
         tx: &Transaction<'_>,
         context: &Context,
@@ -42,15 +56,99 @@ pub(crate) trait Table: Record {
     ) -> Result<bool, BackendError>;
 }
 
+/// The live records of `R` whose rows `filter` selects with `args`, in listing order.
+pub(crate) async fn select<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    filter: &str,
+    args: &[&str],
+) -> Result<Vec<R>, BackendError> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
+        R::COLUMNS,
+        R::FROM,
+        R::LIVE,
+        R::ORDER_BY
+    );
+    let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|arg| arg as _).collect();
+    let mut found = Vec::new();
+    for row in client.query(&sql, &params).await? {
+        if let Some(record) = R::live(client, context, &row).await? {
+            found.push(record);
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) async fn get<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    id: &str,
+) -> Result<Option<R>, BackendError> {
+    Ok(select(client, context, R::ID_FILTER, &[id]).await?.pop())
+}
+
+/// [`get`], failing with [`BackendError::NotFound`] when there is no such record.
+pub(crate) async fn require<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    id: &str,
+) -> Result<R, BackendError> {
+    get(client, context, id)
+        .await?
+        .ok_or_else(|| R::not_found(id))
+}
+
+pub(crate) async fn find<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    key: R::Key<'_>,
+) -> Result<Option<R>, BackendError> {
+    Ok(select(client, context, R::KEY_FILTER, &key.parts())
+        .await?
+        .pop())
+}
+
+pub(crate) async fn list<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    scope: R::Scope<'_>,
+) -> Result<Vec<R>, BackendError> {
+    select(client, context, R::SCOPE_FILTER, &scope.parts()).await
+}
+
+/// Fails with [`BackendError::HasDependents`] while catalog rows reference `record`.
+pub(crate) async fn check_no_dependents<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+) -> Result<(), BackendError> {
+    let mut counts = Vec::new();
+    for dependent in R::DEPENDENTS {
+        let live_only = match dependent.live_only {
+            "" => String::new(),
+            condition => format!(" AND {condition}"),
+        };
+        let sql = format!(
+            "SELECT count(*) FROM tenant_catalog.{} WHERE {} = $1{live_only}",
+            dependent.table, dependent.column
+        );
+        counts.push(tx.query_one(&sql, &[&record.id()]).await?.get(0));
+    }
+    match record.dependents_error(&counts) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
 impl<R: Table> Store<R> for PostgresBackend {
     fn create(&self, record: &R) -> Result<R, BackendError> {
         self.write(async |tx| R::create(tx, &self.context, record).await)
     }
     fn get(&self, id: &str) -> Result<Option<R>, BackendError> {
-        self.read(async |c| R::get(c, &self.context, id).await)
+        self.read(async |c| get(c, &self.context, id).await)
     }
     fn find(&self, key: R::Key<'_>) -> Result<Option<R>, BackendError> {
-        self.read(async |c| R::find(c, &self.context, key).await)
+        self.read(async |c| find(c, &self.context, key).await)
     }
     fn update(&self, record: &R) -> Result<R, BackendError> {
         self.write(async |tx| R::update(tx, &self.context, record).await)
@@ -59,6 +157,6 @@ impl<R: Table> Store<R> for PostgresBackend {
         self.write(async |tx| R::delete(tx, &self.context, id).await)
     }
     fn list(&self, scope: R::Scope<'_>) -> Result<Vec<R>, BackendError> {
-        self.read(async |c| R::list(c, &self.context, scope).await)
+        self.read(async |c| list(c, &self.context, scope).await)
     }
 }

@@ -8,21 +8,23 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::unique_violation;
-use super::table::Table;
+use super::table::{self, Table};
 use super::{Context, audit, live, tenants};
 use crate::backend::audit::Action;
-use crate::backend::{BackendError, UserRecord};
+use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::naming;
 use crate::records::Record;
-use tokio_postgres::Client;
 
 const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = UserRecord::RESOURCE;
 const COLUMNS: &str =
     "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, u.password_hash, u.connection_limit";
+/// The user's columns and whether its tenant is suspended.
+const COLUMNS_AND_SUSPENDED: &str = "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, \
+     u.password_hash, u.connection_limit, t.status = 'suspended'";
 
-fn from_row(row: &Row) -> UserRecord {
+fn user_from_row(row: &Row) -> UserRecord {
     UserRecord {
         id: row.get(0),
         tenant_id: row.get(1),
@@ -44,14 +46,17 @@ async fn catalog_rows(
     let rows = client
         .query(
             &format!(
-                "SELECT {COLUMNS}, t.status = 'suspended' FROM tenant_catalog.users u \
+                "SELECT {COLUMNS_AND_SUSPENDED} FROM tenant_catalog.users u \
                  JOIN tenant_catalog.tenants t ON t.id = u.tenant_id WHERE {filter} \
                  ORDER BY u.email"
             ),
             params,
         )
         .await?;
-    Ok(rows.iter().map(|row| (from_row(row), row.get(8))).collect())
+    Ok(rows
+        .iter()
+        .map(|row| (user_from_row(row), row.get(8)))
+        .collect())
 }
 
 /// The record as the live system shows it; `None` when its role is gone.
@@ -71,50 +76,14 @@ async fn live_view(
     }))
 }
 
-async fn live_rows(
-    client: &impl GenericClient,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<UserRecord>, BackendError> {
-    let mut found = Vec::new();
-    for (record, suspended) in catalog_rows(client, filter, params).await? {
-        if let Some(user) = live_view(client, record, suspended).await? {
-            found.push(user);
-        }
-    }
-    Ok(found)
-}
-
-pub async fn get(
-    client: &impl GenericClient,
-    id: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    Ok(live_rows(client, "u.id = $1", &[&id]).await?.pop())
-}
-
-pub async fn find(
-    client: &impl GenericClient,
-    tenant_id: &str,
-    email: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    let filter = "u.tenant_id = $1 AND u.email = $2";
-    Ok(live_rows(client, filter, &[&tenant_id, &email])
-        .await?
-        .pop())
-}
-
 pub async fn find_by_login(
     client: &impl GenericClient,
+    context: &Context,
     login: &str,
 ) -> Result<Option<UserRecord>, BackendError> {
-    Ok(live_rows(client, "u.login = $1", &[&login]).await?.pop())
-}
-
-pub async fn list(
-    client: &impl GenericClient,
-    tenant_id: &str,
-) -> Result<Vec<UserRecord>, BackendError> {
-    live_rows(client, "u.tenant_id = $1", &[&tenant_id]).await
+    Ok(table::select(client, context, "u.login = $1", &[login])
+        .await?
+        .pop())
 }
 
 /// The schemas of the tenant's databases, for users' `search_path`.
@@ -134,10 +103,11 @@ async fn tenant_schemas(
 /// Points every live user role of the tenant at the tenant's schemas.
 pub async fn refresh_search_paths(
     tx: &Transaction<'_>,
+    context: &Context,
     tenant_id: &str,
 ) -> Result<(), BackendError> {
     let schemas = tenant_schemas(tx, tenant_id).await?;
-    for user in list(tx, tenant_id).await? {
+    for user in table::list::<UserRecord>(tx, context, tenant_id).await? {
         roles::set_search_path(tx, &user.login, &schemas).await?;
     }
     Ok(())
@@ -194,14 +164,80 @@ async fn insert(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), Backend
     Ok(())
 }
 
-pub async fn create(
+async fn tenant_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>, BackendError> {
+    let row = tx
+        .query_opt(
+            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+    Ok(row.map(|row| row.get(0)))
+}
+
+/// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
+/// of the tenant.
+pub async fn apply_tenant_status(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    suspend: bool,
+) -> Result<(), BackendError> {
+    for (user, _) in catalog_rows(tx, "u.tenant_id = $1", &[&tenant_id]).await? {
+        if live::role(tx, &user.login).await?.is_none() {
+            continue;
+        }
+        roles::take_membership(tx, context, &user.login).await?;
+        roles::set_login(tx, &user.login, !suspend && !user.disabled).await?;
+        if suspend {
+            roles::terminate_sessions(tx, &user.login).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
+pub async fn discover(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    email: &str,
+) -> Result<Option<UserRecord>, BackendError> {
+    lock_tenant(tx, tenant_id).await?;
+    if let Some(found) = table::find::<UserRecord>(tx, context, (tenant_id, email)).await? {
+        return Ok(Some(found));
+    }
+    let Some(tenant) = table::get::<TenantRecord>(tx, context, tenant_id).await? else {
+        return Ok(None);
+    };
+    let login = naming::user_login(&tenant.slug, email);
+    let Some(role) = live::role(tx, &login).await? else {
+        return Ok(None);
+    };
+    let record = UserRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant_id.to_string(),
+        email: email.to_string(),
+        role: "member".to_string(),
+        disabled: !role.can_login && tenant.status != "suspended",
+        login,
+        password_hash: String::new(),
+        connection_limit: role.connection_limit,
+    };
+    forget_stale(tx, &record).await?;
+    insert(tx, &record).await?;
+    roles::take_membership(tx, context, &record.login).await?;
+    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
+    Ok(Some(record))
+}
+
+pub async fn create_with_password(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,
     password: Option<&str>,
 ) -> Result<UserRecord, BackendError> {
     lock_tenant(tx, &record.tenant_id).await?;
-    let tenant = tenants::require(tx, &record.tenant_id).await?;
+    let tenant = tenants::require(tx, context, &record.tenant_id).await?;
     forget_stale(tx, record).await?;
     insert(tx, record).await?;
     roles::create(
@@ -222,19 +258,9 @@ pub async fn create(
     Ok(record.clone())
 }
 
-async fn tenant_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>, BackendError> {
-    let row = tx
-        .query_opt(
-            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
-            &[&id],
-        )
-        .await?;
-    Ok(row.map(|row| row.get(0)))
-}
-
 /// Updates `role`, `disabled`, `connection_limit` (and the password when given); identity
 /// fields are fixed. A login or limit changed out of band is set back.
-pub async fn update(
+pub async fn update_with_password(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,
@@ -296,132 +322,74 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn delete(
-    tx: &Transaction<'_>,
-    context: &Context,
-    id: &str,
-) -> Result<bool, BackendError> {
-    let Some(tenant_id) = tenant_of(tx, id).await? else {
-        return Ok(false);
-    };
-    lock_tenant(tx, &tenant_id).await?;
-    let Some((before, _)) = catalog_rows(tx, "u.id = $1", &[&id]).await?.pop() else {
-        return Ok(false);
-    };
-    let grants: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM tenant_catalog.grants WHERE user_id = $1",
-            &[&id],
-        )
-        .await?
-        .get(0);
-    if grants > 0 {
-        return Err(BackendError::HasDependents {
-            kind: KIND,
-            key: format!("{:?}", before.email),
-            dependents: format!("{grants} grant(s)"),
-        });
-    }
-    roles::drop_role(tx, context, &before.login).await?;
-    tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&id])
-        .await?;
-    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
-    Ok(true)
-}
-
-/// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
-/// of the tenant.
-pub async fn apply_tenant_status(
-    tx: &Transaction<'_>,
-    context: &Context,
-    tenant_id: &str,
-    suspend: bool,
-) -> Result<(), BackendError> {
-    for (user, _) in catalog_rows(tx, "u.tenant_id = $1", &[&tenant_id]).await? {
-        if live::role(tx, &user.login).await?.is_none() {
-            continue;
-        }
-        roles::take_membership(tx, context, &user.login).await?;
-        roles::set_login(tx, &user.login, !suspend && !user.disabled).await?;
-        if suspend {
-            roles::terminate_sessions(tx, &user.login).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
-pub async fn discover(
-    tx: &Transaction<'_>,
-    context: &Context,
-    tenant_id: &str,
-    email: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    lock_tenant(tx, tenant_id).await?;
-    if let Some(found) = find(tx, tenant_id, email).await? {
-        return Ok(Some(found));
-    }
-    let Some(tenant) = tenants::get(tx, tenant_id).await? else {
-        return Ok(None);
-    };
-    let login = naming::user_login(&tenant.slug, email);
-    let Some(role) = live::role(tx, &login).await? else {
-        return Ok(None);
-    };
-    let record = UserRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        tenant_id: tenant_id.to_string(),
-        email: email.to_string(),
-        role: "member".to_string(),
-        disabled: !role.can_login && tenant.status != "suspended",
-        login,
-        password_hash: String::new(),
-        connection_limit: role.connection_limit,
-    };
-    forget_stale(tx, &record).await?;
-    insert(tx, &record).await?;
-    roles::take_membership(tx, context, &record.login).await?;
-    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
-    Ok(Some(record))
-}
-
 impl Table for UserRecord {
-    async fn get(c: &Client, _context: &Context, id: &str) -> Result<Option<Self>, BackendError> {
-        get(c, id).await
+    const FROM: &'static str =
+        "tenant_catalog.users u JOIN tenant_catalog.tenants t ON t.id = u.tenant_id";
+    const COLUMNS: &'static str = COLUMNS_AND_SUSPENDED;
+    const ID_FILTER: &'static str = "u.id = $1";
+    const KEY_FILTER: &'static str = "u.tenant_id = $1 AND u.email = $2";
+    const SCOPE_FILTER: &'static str = "u.tenant_id = $1";
+    const ORDER_BY: &'static str = "u.email";
+
+    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
+        Ok(user_from_row(row))
     }
-    async fn find(
-        c: &Client,
+
+    /// The record as the live role shows it; `None` when the role is gone.
+    async fn live(
+        client: &impl GenericClient,
         _context: &Context,
-        key: Self::Key<'_>,
+        row: &Row,
     ) -> Result<Option<Self>, BackendError> {
-        find(c, key.0, key.1).await
+        live_view(client, user_from_row(row), row.get(8)).await
     }
-    async fn list(
-        c: &Client,
-        _context: &Context,
-        scope: Self::Scope<'_>,
-    ) -> Result<Vec<Self>, BackendError> {
-        list(c, scope).await
-    }
+
     async fn create(
         tx: &Transaction<'_>,
         context: &Context,
         record: &Self,
     ) -> Result<Self, BackendError> {
-        create(tx, context, record, None).await
+        create_with_password(tx, context, record, None).await
     }
+
     async fn update(
         tx: &Transaction<'_>,
         context: &Context,
         record: &Self,
     ) -> Result<Self, BackendError> {
-        update(tx, context, record, None).await
+        update_with_password(tx, context, record, None).await
     }
+
     async fn delete(
         tx: &Transaction<'_>,
         context: &Context,
         id: &str,
     ) -> Result<bool, BackendError> {
-        delete(tx, context, id).await
+        let Some(tenant_id) = tenant_of(tx, id).await? else {
+            return Ok(false);
+        };
+        lock_tenant(tx, &tenant_id).await?;
+        let Some((before, _)) = catalog_rows(tx, "u.id = $1", &[&id]).await?.pop() else {
+            return Ok(false);
+        };
+        let grants: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM tenant_catalog.grants WHERE user_id = $1",
+                &[&id],
+            )
+            .await?
+            .get(0);
+        if grants > 0 {
+            return Err(BackendError::HasDependents {
+                kind: KIND,
+                key: format!("{:?}", before.email),
+                dependents: format!("{grants} grant(s)"),
+            });
+        }
+        roles::drop_role(tx, context, &before.login).await?;
+        tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&id])
+            .await?;
+        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
+        Ok(true)
     }
 }
