@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::{Row, Transaction, params};
 
-use super::audit::{self, Action};
+use super::audit::Action;
 use super::table::{self, Table};
 use super::tenants::SUSPENDED_STATUS;
 use super::{Layout, now_rfc3339, unique_violation};
@@ -14,8 +14,6 @@ use crate::backend::{ApiKeyRecord, BackendError, TenantRecord};
 use crate::records::Record;
 
 const KIND: &str = ApiKeyRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = ApiKeyRecord::RESOURCE;
 const COLUMNS: &str =
     "id, tenant_id, name, scopes, expires_at, fingerprint, secret_hash, suspended, created_at";
 
@@ -48,14 +46,7 @@ pub fn set_suspended(
             suspended,
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &before.id,
-            action,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, action, Some(&before), Some(&after))?;
         changed += 1;
     }
     Ok(changed)
@@ -117,14 +108,7 @@ impl Table for ApiKeyRecord {
             ],
         )
         .map_err(unique_violation(KIND, format!("{:?}", created.name)))?;
-        audit::append(
-            tx,
-            RESOURCE,
-            &created.id,
-            Action::Create,
-            None,
-            Some(&created),
-        )?;
+        table::audit(tx, Action::Create, None, Some(&created))?;
         Ok(created)
     }
 
@@ -150,14 +134,7 @@ impl Table for ApiKeyRecord {
                 after.secret_hash
             ],
         )?;
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         Ok(after)
     }
 
@@ -170,7 +147,7 @@ impl Table for ApiKeyRecord {
             "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1",
             params![id, now_rfc3339()],
         )?;
-        audit::append(tx, RESOURCE, id, Action::Revoke, Some(&before), None)?;
+        table::audit(tx, Action::Revoke, Some(&before), None)?;
         Ok(true)
     }
 }

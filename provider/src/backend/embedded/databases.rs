@@ -107,14 +107,7 @@ impl Table for DatabaseRecord {
             connection_uri: connection_uri(&path),
             ..record.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Create,
-            None,
-            Some(&created),
-        )?;
+        table::audit(tx, Action::Create, None, Some(&created))?;
         Ok(created)
     }
 
@@ -129,14 +122,7 @@ impl Table for DatabaseRecord {
             connection_limit: record.connection_limit,
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         Ok(after)
     }
 
@@ -159,7 +145,7 @@ impl Table for DatabaseRecord {
             )?;
         }
         tx.execute("DELETE FROM databases WHERE id = ?1", [id])?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
+        table::audit(tx, Action::Delete, Some(&before), None)?;
         // The row is gone only once the caller commits; removing the (archived) file first is
         // safe because a leftover row whose file is missing reads as an empty database.
         fs::remove_file(&path)

@@ -5,15 +5,13 @@ use std::collections::BTreeSet;
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-use super::audit::{self, Action};
+use super::audit::Action;
 use super::table::{self, Table};
 use super::{Layout, unique_violation};
 use crate::backend::{BackendError, GrantRecord};
 use crate::records::Record;
 
 const KIND: &str = GrantRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = GrantRecord::RESOURCE;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 fn privileges_json(record: &GrantRecord) -> Result<String, BackendError> {
@@ -90,7 +88,7 @@ impl Table for GrantRecord {
                 record.user_id, record.database_id
             ),
         ))?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
         Ok(record.clone())
     }
 
@@ -105,14 +103,7 @@ impl Table for GrantRecord {
             privileges: record.privileges.clone(),
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         Ok(after)
     }
 
@@ -120,8 +111,6 @@ impl Table for GrantRecord {
         let Some(before) = table::get::<Self>(tx, layout, id)? else {
             return Ok(false);
         };
-        tx.execute("DELETE FROM grants WHERE id = ?1", [id])?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-        Ok(true)
+        table::delete_row(tx, &before)
     }
 }

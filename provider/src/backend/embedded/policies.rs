@@ -3,15 +3,13 @@
 
 use rusqlite::{Row, Transaction, params};
 
-use super::audit::{self, Action};
+use super::audit::Action;
 use super::table::{self, Table};
 use super::{Layout, unique_violation};
 use crate::backend::{BackendError, PolicyRecord, TenantRecord};
 use crate::records::Record;
 
 const KIND: &str = PolicyRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = PolicyRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, mfa_required, session_ttl, ip_allowlist";
 
 fn allowlist_json(record: &PolicyRecord) -> Result<String, BackendError> {
@@ -62,7 +60,7 @@ impl Table for PolicyRecord {
             KIND,
             format!("of tenant {:?}", record.tenant_id),
         ))?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
         Ok(record.clone())
     }
 
@@ -83,14 +81,7 @@ impl Table for PolicyRecord {
             tenant_id: before.tenant_id.clone(),
             ..record.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         Ok(after)
     }
 
@@ -98,8 +89,6 @@ impl Table for PolicyRecord {
         let Some(before) = table::get::<Self>(tx, layout, id)? else {
             return Ok(false);
         };
-        tx.execute("DELETE FROM policies WHERE id = ?1", [id])?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-        Ok(true)
+        table::delete_row(tx, &before)
     }
 }

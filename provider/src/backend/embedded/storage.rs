@@ -87,14 +87,7 @@ impl Table for StorageRecord {
             let _ = std::fs::remove_dir(&dir);
             return Err(error);
         }
-        audit::append(
-            tx,
-            RESOURCE,
-            &created.id,
-            Action::Create,
-            None,
-            Some(&created),
-        )?;
+        table::audit(tx, Action::Create, None, Some(&created))?;
         Ok(created)
     }
 
@@ -109,14 +102,7 @@ impl Table for StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         Ok(after)
     }
 
@@ -142,8 +128,6 @@ impl Table for StorageRecord {
             };
             audit::append(tx, RESOURCE, id, Action::Archive, None, Some(&archived))?;
         }
-        tx.execute("DELETE FROM storage WHERE id = ?1", [id])?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-        Ok(true)
+        table::delete_row(tx, &before)
     }
 }

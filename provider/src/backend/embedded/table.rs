@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, Row, Transaction};
 
+use super::audit::{self, Action};
 use super::{EmbeddedBackend, Layout};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
@@ -89,6 +90,27 @@ pub(crate) fn list<R: Table>(
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
     select(connection, layout, R::SCOPE_FILTER, &scope.parts())
+}
+
+/// Appends the audit entry of a change to a record of `R` in the caller's transaction.
+pub(crate) fn audit<R: Record>(
+    tx: &Transaction<'_>,
+    action: Action,
+    before: Option<&R>,
+    after: Option<&R>,
+) -> Result<(), BackendError> {
+    let id = after.or(before).map_or("", Record::id);
+    audit::append(tx, R::RESOURCE, id, action, before, after)
+}
+
+/// Deletes the row of `before` and records the deletion.
+pub(crate) fn delete_row<R: Table>(tx: &Transaction<'_>, before: &R) -> Result<bool, BackendError> {
+    tx.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", R::TABLE),
+        [before.id()],
+    )?;
+    audit(tx, Action::Delete, Some(before), None)?;
+    Ok(true)
 }
 
 /// Fails with [`BackendError::HasDependents`] while live rows reference `record`.

@@ -5,15 +5,13 @@
 
 use rusqlite::{Row, Transaction, params};
 
-use super::audit::{self, Action};
+use super::audit::Action;
 use super::table::{self, Table};
 use super::{Layout, api_keys, now_rfc3339, unique_violation, users};
 use crate::backend::{BackendError, TenantRecord};
 use crate::records::Record;
 
 const KIND: &str = TenantRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = TenantRecord::RESOURCE;
 pub use crate::records::SUSPENDED_STATUS;
 const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
      deletion_protection, retention_days, contacts, created_at";
@@ -54,7 +52,7 @@ pub fn purge_expired(
             [&tenant.id],
         )?;
         tx.execute("DELETE FROM tenants WHERE id = ?1", [&tenant.id])?;
-        audit::append(tx, RESOURCE, &tenant.id, Action::Purge, Some(tenant), None)?;
+        table::audit(tx, Action::Purge, Some(tenant), None)?;
     }
     Ok(expired.len())
 }
@@ -107,7 +105,7 @@ impl Table for TenantRecord {
             ],
         )
         .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
         Ok(record.clone())
     }
 
@@ -136,14 +134,7 @@ impl Table for TenantRecord {
             created_at: before.created_at.clone(),
             ..record.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         let was_suspended = before.status == SUSPENDED_STATUS;
         let is_suspended = after.status == SUSPENDED_STATUS;
         if was_suspended != is_suspended {
@@ -164,7 +155,7 @@ impl Table for TenantRecord {
             "UPDATE tenants SET deleted_at = ?2 WHERE id = ?1",
             params![id, now],
         )?;
-        audit::append(tx, RESOURCE, id, Action::Tombstone, Some(&before), None)?;
+        table::audit(tx, Action::Tombstone, Some(&before), None)?;
         purge_expired(tx, layout, &now)?;
         Ok(true)
     }

@@ -147,7 +147,7 @@ impl Table for UserRecord {
             KIND,
             format!("{:?} (login {:?})", record.email, record.login),
         ))?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
         Ok(record.clone())
     }
 
@@ -175,14 +175,7 @@ impl Table for UserRecord {
             connection_limit: record.connection_limit,
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
         Ok(after)
     }
 
@@ -191,8 +184,6 @@ impl Table for UserRecord {
             return Ok(false);
         };
         table::check_no_dependents(tx, &before)?;
-        tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-        Ok(true)
+        table::delete_row(tx, &before)
     }
 }

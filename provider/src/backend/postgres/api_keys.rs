@@ -8,14 +8,12 @@ use super::Context;
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
 use super::table::{self, Table};
-use super::{audit, tenants};
+use super::tenants;
 use crate::backend::audit::Action;
 use crate::backend::{ApiKeyRecord, BackendError};
 use crate::records::Record;
 
 const KIND: &str = ApiKeyRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = ApiKeyRecord::RESOURCE;
 const COLUMNS: &str =
     "id, tenant_id, name, scopes, expires_at, fingerprint, secret_hash, suspended, created_at";
 
@@ -86,15 +84,7 @@ impl Table for ApiKeyRecord {
     .await
     .map_err(BackendError::from)
     .map_err(unique_violation(KIND, format!("{:?}", created.name)))?;
-        audit::append(
-            tx,
-            RESOURCE,
-            &created.id,
-            Action::Create,
-            None,
-            Some(&created),
-        )
-        .await?;
+        table::audit(tx, Action::Create, None, Some(&created)).await?;
         Ok(created)
     }
 
@@ -116,15 +106,7 @@ impl Table for ApiKeyRecord {
             expires_at: record.expires_at.clone(),
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
@@ -147,7 +129,7 @@ impl Table for ApiKeyRecord {
         if revoked == 0 {
             return Ok(false);
         }
-        audit::append(tx, RESOURCE, id, Action::Revoke, Some(&before), None).await?;
+        table::audit(tx, Action::Revoke, Some(&before), None).await?;
         Ok(true)
     }
 }

@@ -73,7 +73,7 @@ async fn forget_stale(
             &[&row.id],
         )
         .await?;
-        audit::append(tx, RESOURCE, &row.id, Action::Delete, Some(&row), None).await?;
+        table::audit(tx, Action::Delete, Some(&row), None).await?;
     }
     Ok(())
 }
@@ -130,7 +130,7 @@ pub async fn discover(
     insert(tx, &record).await?;
     roles::take_membership(tx, context, &record.owner_role).await?;
     users::refresh_search_paths(tx, context, tenant_id).await?;
-    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
+    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }
 
@@ -209,15 +209,7 @@ impl Table for DatabaseRecord {
         ))
         .await?;
         users::refresh_search_paths(tx, context, &record.tenant_id).await?;
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Create,
-            None,
-            Some(&record),
-        )
-        .await?;
+        table::audit(tx, Action::Create, None, Some(&record)).await?;
         Ok(record)
     }
 
@@ -250,15 +242,7 @@ impl Table for DatabaseRecord {
             connection_limit: record.connection_limit,
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
@@ -324,7 +308,7 @@ impl Table for DatabaseRecord {
         tx.execute("DELETE FROM tenant_catalog.databases WHERE id = $1", &[&id])
             .await?;
         users::refresh_search_paths(tx, context, &tenant_id).await?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
+        table::audit(tx, Action::Delete, Some(&before), None).await?;
         Ok(true)
     }
 }

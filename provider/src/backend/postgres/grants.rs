@@ -10,14 +10,12 @@ use super::privileges::{self, LEVELS, Level, Target};
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
 use super::table::{self, Table};
-use super::{Context, audit, live};
+use super::{Context, live};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
 use crate::records::Record;
 
 const KIND: &str = GrantRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = GrantRecord::RESOURCE;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 async fn catalog_rows(
@@ -185,7 +183,7 @@ pub async fn discover(
         ],
     )
     .await?;
-    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
+    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }
 
@@ -241,7 +239,7 @@ impl Table for GrantRecord {
         let mut statements = privileges::revoke_everything(&target)?;
         statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
         run_all(tx, statements).await?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
+        table::audit(tx, Action::Create, None, Some(record)).await?;
         Ok(record.clone())
     }
 
@@ -277,15 +275,7 @@ impl Table for GrantRecord {
             privileges: record.privileges.clone(),
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
@@ -320,7 +310,7 @@ impl Table for GrantRecord {
         if deleted == 0 {
             return Ok(false);
         }
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
+        table::audit(tx, Action::Delete, Some(&before), None).await?;
         Ok(true)
     }
 }

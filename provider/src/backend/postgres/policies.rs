@@ -6,14 +6,12 @@ use super::Context;
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
 use super::table::{self, Table};
-use super::{audit, tenants};
+use super::tenants;
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, PolicyRecord};
 use crate::records::Record;
 
 const KIND: &str = PolicyRecord::KIND;
-/// The resource type the audit log names.
-const RESOURCE: &str = PolicyRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, mfa_required, session_ttl, ip_allowlist";
 
 impl Table for PolicyRecord {
@@ -56,7 +54,7 @@ impl Table for PolicyRecord {
             KIND,
             format!("of tenant {:?}", tenant.slug),
         ))?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
+        table::audit(tx, Action::Create, None, Some(record)).await?;
         Ok(record.clone())
     }
 
@@ -83,15 +81,7 @@ impl Table for PolicyRecord {
             ],
         )
         .await?;
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
@@ -104,9 +94,6 @@ impl Table for PolicyRecord {
             return Ok(false);
         };
         lock_tenant(tx, &before.tenant_id).await?;
-        tx.execute("DELETE FROM tenant_catalog.policies WHERE id = $1", &[&id])
-            .await?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
-        Ok(true)
+        table::delete_row(tx, &before).await
     }
 }

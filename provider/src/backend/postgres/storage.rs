@@ -81,15 +81,7 @@ impl Table for StorageRecord {
             KIND,
             format!("of tenant {:?}", tenant.slug),
         ))?;
-        audit::append(
-            tx,
-            RESOURCE,
-            &created.id,
-            Action::Create,
-            None,
-            Some(&created),
-        )
-        .await?;
+        table::audit(tx, Action::Create, None, Some(&created)).await?;
         Ok(created)
     }
 
@@ -109,15 +101,7 @@ impl Table for StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
         };
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
@@ -161,9 +145,6 @@ impl Table for StorageRecord {
             };
             audit::append(tx, RESOURCE, id, Action::Archive, None, Some(&archived)).await?;
         }
-        tx.execute("DELETE FROM tenant_catalog.storage WHERE id = $1", &[&id])
-            .await?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
-        Ok(true)
+        table::delete_row(tx, &before).await
     }
 }

@@ -6,7 +6,8 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
-use super::{Context, PostgresBackend};
+use super::{Context, PostgresBackend, audit};
+use crate::backend::audit::Action;
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -115,6 +116,32 @@ pub(crate) async fn list<R: Table>(
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
     select(client, context, R::SCOPE_FILTER, &scope.parts()).await
+}
+
+/// Appends the audit entry of a change to a record of `R` in the caller's transaction.
+pub(crate) async fn audit<R: Record>(
+    tx: &Transaction<'_>,
+    action: Action,
+    before: Option<&R>,
+    after: Option<&R>,
+) -> Result<(), BackendError> {
+    let id = after.or(before).map_or("", Record::id);
+    audit::append(tx, R::RESOURCE, id, action, before, after).await
+}
+
+/// Deletes the row of `before` and records the deletion.
+pub(crate) async fn delete_row<R: Table>(
+    tx: &Transaction<'_>,
+    before: &R,
+) -> Result<bool, BackendError> {
+    let table = R::FROM.split(' ').next().unwrap_or(R::FROM);
+    tx.execute(
+        &format!("DELETE FROM {table} WHERE id = $1"),
+        &[&before.id()],
+    )
+    .await?;
+    audit(tx, Action::Delete, Some(before), None).await?;
+    Ok(true)
 }
 
 /// Fails with [`BackendError::HasDependents`] while catalog rows reference `record`.

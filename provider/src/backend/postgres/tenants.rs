@@ -109,7 +109,7 @@ impl Table for TenantRecord {
         .await
         .map_err(BackendError::from)
         .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-        audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
+        table::audit(tx, Action::Create, None, Some(record)).await?;
         Ok(record.clone())
     }
 
@@ -157,25 +157,9 @@ impl Table for TenantRecord {
             users::apply_tenant_status(tx, context, &record.id, suspend).await?;
             api_keys::set_suspended(tx, &record.id, suspend).await?;
         }
-        audit::append(
-            tx,
-            RESOURCE,
-            &record.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         if let Some(action) = status_action {
-            audit::append(
-                tx,
-                RESOURCE,
-                &record.id,
-                action,
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
+            table::audit(tx, action, Some(&before), Some(&after)).await?;
         }
         Ok(after)
     }
@@ -195,7 +179,7 @@ impl Table for TenantRecord {
             &[&id],
         )
         .await?;
-        audit::append(tx, RESOURCE, id, Action::Tombstone, Some(&before), None).await?;
+        table::audit(tx, Action::Tombstone, Some(&before), None).await?;
         purge_expired(tx).await?;
         Ok(true)
     }

@@ -9,7 +9,7 @@ use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::unique_violation;
 use super::table::{self, Table};
-use super::{Context, audit, live, tenants};
+use super::{Context, live, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::naming;
@@ -133,7 +133,7 @@ async fn forget_stale(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), B
         .await?;
         tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&row.id])
             .await?;
-        audit::append(tx, RESOURCE, &row.id, Action::Delete, Some(&row), None).await?;
+        table::audit(tx, Action::Delete, Some(&row), None).await?;
     }
     Ok(())
 }
@@ -226,7 +226,7 @@ pub async fn discover(
     forget_stale(tx, &record).await?;
     insert(tx, &record).await?;
     roles::take_membership(tx, context, &record.login).await?;
-    audit::append(tx, RESOURCE, &record.id, Action::Adopt, None, Some(&record)).await?;
+    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }
 
@@ -254,7 +254,7 @@ pub async fn create_with_password(
     .await?;
     let schemas = tenant_schemas(tx, &record.tenant_id).await?;
     roles::set_search_path(tx, &record.login, &schemas).await?;
-    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record)).await?;
+    table::audit(tx, Action::Create, None, Some(record)).await?;
     Ok(record.clone())
 }
 
@@ -310,15 +310,7 @@ pub async fn update_with_password(
     if let Some(password) = password {
         roles::set_password(tx, &after.login, password).await?;
     }
-    audit::append(
-        tx,
-        RESOURCE,
-        &after.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
     Ok(after)
 }
 
@@ -387,9 +379,6 @@ impl Table for UserRecord {
             });
         }
         roles::drop_role(tx, context, &before.login).await?;
-        tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&id])
-            .await?;
-        audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None).await?;
-        Ok(true)
+        table::delete_row(tx, &before).await
     }
 }
