@@ -38,11 +38,16 @@ pub struct Dependent {
 /// A natural key or a listing scope: its parts in order, as query parameters take them.
 pub trait KeyParts<'a>: Copy {
     fn parts(self) -> Vec<&'a str>;
+    /// The key made of `parts`, when they are as many as the key has.
+    fn from_parts(parts: &[&'a str]) -> Option<Self>;
 }
 
 impl<'a> KeyParts<'a> for () {
     fn parts(self) -> Vec<&'a str> {
         Vec::new()
+    }
+    fn from_parts(parts: &[&'a str]) -> Option<Self> {
+        parts.is_empty().then_some(())
     }
 }
 
@@ -50,11 +55,23 @@ impl<'a> KeyParts<'a> for &'a str {
     fn parts(self) -> Vec<&'a str> {
         vec![self]
     }
+    fn from_parts(parts: &[&'a str]) -> Option<Self> {
+        match parts {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> KeyParts<'a> for (&'a str, &'a str) {
     fn parts(self) -> Vec<&'a str> {
         vec![self.0, self.1]
+    }
+    fn from_parts(parts: &[&'a str]) -> Option<Self> {
+        match parts {
+            [first, second] => Some((first, second)),
+            _ => None,
+        }
     }
 }
 

@@ -6,17 +6,14 @@ use std::collections::BTreeMap;
 use tenantform_proto::schema::{Attribute, Block, Schema};
 use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
 
-use super::common::{
-    Adoption, apply_outcome, backend_failure, check_string, destroy_by_id, new_id, plan_with_rules,
-    planned_for_create, read_by_id,
-};
+use super::common::{check_string, new_id};
 use super::formats::{is_cidr, is_go_duration};
 use super::import::ImportSpec;
+use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
-use crate::backend::{Backend, BackendError, PolicyRecord};
+use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::values::{Field, attr, bool_field, object, required_string, string_field};
+use crate::values::{attr, bool_field, object, required_string};
 
 /// The session lifetime of a policy whose configuration sets none.
 pub const DEFAULT_SESSION_TTL: &str = "8h";
@@ -34,8 +31,9 @@ const IMPORT: ImportSpec = ImportSpec {
     natural_key: "slug",
 };
 
-/// The `tenant_policy` resource type.
-pub struct TenantPolicy;
+/// The `tenant_policy` kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PolicyKind;
 
 fn schema() -> Schema {
     let attributes = BTreeMap::from([
@@ -115,57 +113,20 @@ fn record_from_planned(planned: &Value, id: String) -> Result<PolicyRecord, Diag
     })
 }
 
-impl TenantPolicy {
-    fn create_or_adopt(
-        &self,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<PolicyRecord, Diagnostic> {
-        let failure =
-            |error: BackendError| backend_failure(format!("Failed to create {LABEL}"), &error);
-        let planned_id = string_field(planned, "id").known();
-        let existing = match &planned_id {
-            Some(id) => backend.policies().get(id).map_err(failure)?,
-            None => None,
-        };
-        let record = record_from_planned(
-            planned,
-            existing
-                .as_ref()
-                .map_or_else(new_id, |record| record.id.clone()),
-        )?;
-        match existing {
-            Some(_) => backend.policies().update(&record),
-            None => backend.policies().create(&record),
-        }
-        .map_err(failure)
-    }
+impl Kind for PolicyKind {
+    type Record = PolicyRecord;
+    const TYPE_NAME: &'static str = "tenant_policy";
+    const IMPORT: ImportSpec = IMPORT;
+    const RULES: PlanRules = RULES;
+    const LABEL_ATTRIBUTE: Option<&'static str> = None;
+    const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
+    const NOUN: Option<&'static str> = None;
 
-    fn update(
-        &self,
-        prior: &Value,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<PolicyRecord, Diagnostic> {
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        let record = record_from_planned(planned, id)?;
-        backend
-            .policies()
-            .update(&record)
-            .map_err(|error| backend_failure(format!("Failed to update {LABEL}"), &error))
-    }
-}
-
-impl ResourceType for TenantPolicy {
-    fn type_name(&self) -> &'static str {
-        "tenant_policy"
-    }
-
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
         check_string(
             config,
@@ -199,54 +160,28 @@ impl ResourceType for TenantPolicy {
         diagnostics
     }
 
-    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
-        let validation = self.validate(input.config);
-        plan_with_rules(&schema(), &RULES, input, validation, |planned| {
-            let (Some(backend), Field::Known(tenant_id)) =
-                (backend, string_field(planned, "tenant_id"))
-            else {
-                return Ok(None);
-            };
-            Ok(backend
-                .policies()
-                .find(&tenant_id)?
-                .map(|existing| Adoption {
-                    id: existing.id,
-                    label: LABEL.to_string(),
-                }))
-        })
+    fn store(backend: &dyn Backend) -> &dyn Store<PolicyRecord> {
+        backend.policies()
     }
 
-    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
-        if input.planned.is_null() {
-            return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
-                backend.policies().delete(id)
-            });
-        }
-        let result = if input.prior.is_null() {
-            self.create_or_adopt(&planned_for_create(&input), backend)
-        } else {
-            self.update(input.prior, input.planned, backend)
-        };
-        apply_outcome(input.prior, result, record_to_value)
+    fn to_value(record: &PolicyRecord) -> Value {
+        record_to_value(record)
     }
 
-    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        read_by_id(
-            state,
-            format!("Failed to read {LABEL}"),
-            |id| backend.policies().get(id),
-            record_to_value,
-        )
+    fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<PolicyRecord, Diagnostic> {
+        record_from_planned(planned, new_id())
     }
 
-    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        IMPORT.import(
-            id,
-            backend,
-            |id| backend.policies().get(id),
-            |tenant, _| backend.policies().find(&tenant.id),
-            record_to_value,
-        )
+    /// Every setting changes in place.
+    fn updated(existing: PolicyRecord, planned: &Value) -> Result<PolicyRecord, Diagnostic> {
+        record_from_planned(planned, existing.id)
+    }
+
+    fn import_by_key(
+        backend: &dyn Backend,
+        tenant: &TenantRecord,
+        _rest: &[&str],
+    ) -> Result<Option<PolicyRecord>, BackendError> {
+        backend.policies().find(&tenant.id)
     }
 }

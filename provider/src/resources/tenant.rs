@@ -8,14 +8,12 @@ use std::collections::BTreeMap;
 use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use tenantform_proto::value::{Type, Value};
 
-use super::common::{
-    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
-    failed_apply, nested_path, new_id, plan_with_rules, planned_for_create,
-};
+use super::PlanOutput;
+use super::common::{check_integer_at_least, check_one_of, check_string, nested_path, new_id};
 use super::import::ImportSpec;
+use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
-use crate::backend::{Backend, BackendError, Contact, TenantRecord, now_rfc3339};
+use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{is_valid_email, is_valid_slug};
 use crate::values::{
@@ -45,8 +43,9 @@ const IMPORT: ImportSpec = ImportSpec {
     natural_key: "slug",
 };
 
-/// The `tenant` resource type.
-pub struct Tenant;
+/// The `tenant` kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TenantKind;
 
 fn contact_block() -> Block {
     Block {
@@ -139,10 +138,6 @@ fn schema() -> Schema {
     }
 }
 
-fn label(slug: &str) -> String {
-    format!("tenant {slug:?}")
-}
-
 fn slug_of(state: &Value) -> String {
     string_field(state, "slug").known().unwrap_or_default()
 }
@@ -228,6 +223,16 @@ fn record_from_planned(
     planned: &Value,
     id: String,
     created_at: String,
+) -> Result<TenantRecord, Diagnostic> {
+    fields_from_planned(planned, id, created_at).map_err(|e| {
+        Diagnostic::error(format!("Invalid planned {}", TenantKind::label(planned)), e)
+    })
+}
+
+fn fields_from_planned(
+    planned: &Value,
+    id: String,
+    created_at: String,
 ) -> Result<TenantRecord, String> {
     Ok(TenantRecord {
         id,
@@ -249,78 +254,20 @@ fn record_from_planned(
     })
 }
 
-impl Tenant {
-    fn destroy(&self, prior: &Value, backend: &dyn Backend) -> ApplyOutput {
-        let slug = slug_of(prior);
-        if is_protected(prior) {
-            return failed_apply(prior, protection_error(&slug, false));
-        }
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        match backend.tenants().delete(&id) {
-            Ok(_) => ApplyOutput::default(),
-            Err(error) => failed_apply(
-                prior,
-                backend_failure(format!("Failed to delete {}", label(&slug)), &error),
-            ),
-        }
-    }
+impl Kind for TenantKind {
+    type Record = TenantRecord;
+    const TYPE_NAME: &'static str = "tenant";
+    const IMPORT: ImportSpec = IMPORT;
+    const RULES: PlanRules = RULES;
+    const LABEL_ATTRIBUTE: Option<&'static str> = Some("slug");
+    const KEY_ATTRIBUTES: &'static [&'static str] = &["slug"];
+    const NOUN: Option<&'static str> = None;
 
-    fn create_or_adopt(
-        &self,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<TenantRecord, Diagnostic> {
-        let slug = slug_of(planned);
-        let failure = |error: BackendError| {
-            backend_failure(format!("Failed to create {}", label(&slug)), &error)
-        };
-        let adopted = match string_field(planned, "id").known() {
-            Some(id) => backend.tenants().get(&id).map_err(failure)?,
-            None => None,
-        };
-        let (id, created_at) = match &adopted {
-            Some(existing) => (existing.id.clone(), existing.created_at.clone()),
-            None => (new_id(), now_rfc3339()),
-        };
-        let record = record_from_planned(planned, id, created_at)
-            .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
-        match adopted {
-            Some(_) => backend.tenants().update(&record),
-            None => backend.tenants().create(&record),
-        }
-        .map_err(failure)
-    }
-
-    fn update(
-        &self,
-        prior: &Value,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<TenantRecord, Diagnostic> {
-        let slug = slug_of(planned);
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        let created_at = string_field(prior, "created_at")
-            .known()
-            .unwrap_or_default();
-        let record = record_from_planned(planned, id, created_at)
-            .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
-        backend
-            .tenants()
-            .update(&record)
-            .map_err(|error| backend_failure(format!("Failed to update {}", label(&slug)), &error))
-    }
-}
-
-impl ResourceType for Tenant {
-    fn type_name(&self) -> &'static str {
-        "tenant"
-    }
-
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
         check_string(
             config,
@@ -383,78 +330,53 @@ impl ResourceType for Tenant {
         diagnostics
     }
 
-    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
-        if input.proposed.is_null() {
-            if is_protected(input.prior) {
-                return PlanOutput {
-                    diagnostics: protection_error(&slug_of(input.prior), false).into(),
-                    ..PlanOutput::default()
-                };
-            }
-            return PlanOutput::default();
+    fn store(backend: &dyn Backend) -> &dyn Store<TenantRecord> {
+        backend.tenants()
+    }
+
+    fn to_value(record: &TenantRecord) -> Value {
+        record_to_value(record)
+    }
+
+    fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<TenantRecord, Diagnostic> {
+        record_from_planned(planned, new_id(), now_rfc3339())
+    }
+
+    /// Every argument changes in place; the id and creation time stay.
+    fn updated(existing: TenantRecord, planned: &Value) -> Result<TenantRecord, Diagnostic> {
+        record_from_planned(planned, existing.id, existing.created_at)
+    }
+
+    fn import_by_key(
+        _backend: &dyn Backend,
+        tenant: &TenantRecord,
+        _rest: &[&str],
+    ) -> Result<Option<TenantRecord>, BackendError> {
+        Ok(Some(tenant.clone()))
+    }
+
+    /// Only an object the configuration could be applied to in place is adopted. An existing
+    /// tenant whose region differs is the old object of a replacement (it is deleted before
+    /// the new one is created), not a leftover to adopt.
+    fn adoptable(planned: &Value, existing: &TenantRecord) -> bool {
+        string_field(planned, "region") == Field::Known(existing.region.clone())
+    }
+
+    fn check_destroy(prior: &Value) -> Result<(), Diagnostic> {
+        match is_protected(prior) {
+            true => Err(protection_error(&slug_of(prior), false)),
+            false => Ok(()),
         }
-        let validation = self.validate(input.config);
-        let mut output = plan_with_rules(&schema(), &RULES, input, validation, |planned| {
-            let (Some(backend), Field::Known(slug)) = (backend, string_field(planned, "slug"))
-            else {
-                return Ok(None);
-            };
-            // Only an object the configuration could be applied to in place is adopted. An
-            // existing tenant whose region differs is the old object of a replacement (it is
-            // deleted before the new one is created), not a leftover to adopt.
-            let Field::Known(region) = string_field(planned, "region") else {
-                return Ok(None);
-            };
-            Ok(backend
-                .tenants()
-                .find(&slug)?
-                .filter(|existing| existing.region == region)
-                .map(|existing| Adoption {
-                    id: existing.id,
-                    label: label(&slug),
-                }))
-        });
-        if !output.requires_replace.is_empty() && is_protected(input.prior) {
+    }
+
+    /// A protected tenant can be neither destroyed nor replaced.
+    fn review_plan(prior: &Value, output: &mut PlanOutput) {
+        let destroying = output.planned.is_null();
+        if is_protected(prior) && (destroying || !output.requires_replace.is_empty()) {
+            let replacing = !destroying;
             output
                 .diagnostics
-                .push(protection_error(&slug_of(input.prior), true));
+                .push(protection_error(&slug_of(prior), replacing));
         }
-        output
-    }
-
-    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
-        if input.planned.is_null() {
-            return self.destroy(input.prior, backend);
-        }
-        let result = if input.prior.is_null() {
-            self.create_or_adopt(&planned_for_create(&input), backend)
-        } else {
-            self.update(input.prior, input.planned, backend)
-        };
-        apply_outcome(input.prior, result, record_to_value)
-    }
-
-    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.tenants().get(&id) {
-            Ok(Some(record)) => Ok(record_to_value(&record)),
-            Ok(None) => Ok(Value::Null),
-            Err(error) => Err(backend_failure(
-                format!("Failed to read {}", label(&slug_of(state))),
-                &error,
-            )
-            .into()),
-        }
-    }
-
-    /// Imports by id, or by slug when no tenant has that id.
-    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        IMPORT.import(
-            id,
-            backend,
-            |id| backend.tenants().get(id),
-            |tenant, _| Ok(Some(tenant.clone())),
-            record_to_value,
-        )
     }
 }

@@ -21,12 +21,12 @@ fn id_of(state: &Value) -> String {
 }
 
 fn fixture(backend: &dyn Backend) -> Fixture {
-    let tenant = create(&Tenant, &tenant_config("acme"), backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database = create(
-        &TenantDatabase,
+        &Managed(DatabaseKind),
         &config(
-            &TenantDatabase,
+            &Managed(DatabaseKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("name", Value::string("main")),
@@ -35,9 +35,9 @@ fn fixture(backend: &dyn Backend) -> Fixture {
         backend,
     );
     let user = create(
-        &TenantUser,
+        &Managed(UserKind),
         &config(
-            &TenantUser,
+            &Managed(UserKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("email", Value::string("jo@acme.io")),
@@ -48,9 +48,9 @@ fn fixture(backend: &dyn Backend) -> Fixture {
     );
     let privileges: BTreeSet<String> = ["read".to_string()].into();
     let grant = create(
-        &TenantGrant,
+        &Managed(GrantKind),
         &config(
-            &TenantGrant,
+            &Managed(GrantKind),
             &[
                 ("user_id", user.get_attr("id").unwrap().clone()),
                 ("database_id", database.get_attr("id").unwrap().clone()),
@@ -60,17 +60,17 @@ fn fixture(backend: &dyn Backend) -> Fixture {
         backend,
     );
     let storage = create(
-        &TenantStorage,
+        &Managed(StorageKind),
         &config(
-            &TenantStorage,
+            &Managed(StorageKind),
             &[("tenant_id", tenant_id.clone()), ("quota_gb", int_value(1))],
         ),
         backend,
     );
     let api_key = create(
-        &TenantApiKey,
+        &Managed(ApiKeyKind),
         &config(
-            &TenantApiKey,
+            &Managed(ApiKeyKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("name", Value::string("ci")),
@@ -80,8 +80,8 @@ fn fixture(backend: &dyn Backend) -> Fixture {
         backend,
     );
     let policy = create(
-        &TenantPolicy,
-        &config(&TenantPolicy, &[("tenant_id", tenant_id)]),
+        &Managed(PolicyKind),
+        &config(&Managed(PolicyKind), &[("tenant_id", tenant_id)]),
         backend,
     );
     Fixture {
@@ -237,9 +237,11 @@ fn natural_key_imports_discover_live_objects() {
         inner: &inner,
         calls: Mutex::new(Vec::new()),
     };
-    TenantDatabase.import("acme/main", &backend).unwrap();
-    TenantUser.import("acme/jo@acme.io", &backend).unwrap();
-    TenantGrant
+    Managed(DatabaseKind).import("acme/main", &backend).unwrap();
+    Managed(UserKind)
+        .import("acme/jo@acme.io", &backend)
+        .unwrap();
+    Managed(GrantKind)
         .import("acme/jo@acme.io/main", &backend)
         .unwrap();
     assert_eq!(
@@ -254,7 +256,7 @@ fn natural_key_imports_discover_live_objects() {
     );
     // By id, nothing is discovered.
     backend.calls.lock().unwrap().clear();
-    TenantGrant
+    Managed(GrantKind)
         .import(&id_of(&fixture.states["tenant_grant"]), &backend)
         .unwrap();
     assert!(backend.calls.lock().unwrap().is_empty());
@@ -267,10 +269,10 @@ fn suspending_a_tenant_is_an_in_place_update_with_its_effects() {
     let fixture = fixture(&backend);
     let tenant = &fixture.states["tenant"];
     let suspended = with(&tenant_config("acme"), "status", Value::string("suspended"));
-    let output = plan(&Tenant, tenant, &suspended, &backend);
+    let output = plan(&Managed(TenantKind), tenant, &suspended, &backend);
     assert!(output.requires_replace.is_empty());
     assert_eq!(output.planned.get_attr("id"), tenant.get_attr("id"));
-    let applied = apply(&Tenant, tenant, &output.planned, &backend);
+    let applied = apply(&Managed(TenantKind), tenant, &output.planned, &backend);
     assert_conforms(&output.planned, &applied.new_state);
     let login = fixture.states["tenant_user"].get_attr("login").unwrap();
     assert_eq!(
@@ -281,5 +283,8 @@ fn suspending_a_tenant_is_an_in_place_update_with_its_effects() {
     assert!(backend.api_keys().get(&key_id).unwrap().unwrap().suspended);
     // The key's state does not change: suspension is the tenant's, not the key's.
     let key_state = &fixture.states["tenant_api_key"];
-    assert_eq!(TenantApiKey.read(key_state, &backend).unwrap(), *key_state);
+    assert_eq!(
+        Managed(ApiKeyKind).read(key_state, &backend).unwrap(),
+        *key_state
+    );
 }
