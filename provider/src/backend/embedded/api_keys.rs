@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Row, ToSql, Transaction, params};
 
 use super::audit::Action;
 use super::table::{self, Table};
@@ -112,30 +112,32 @@ impl Table for ApiKeyRecord {
         Ok(created)
     }
 
-    /// Updates the scopes, the expiry and the secret (hash and fingerprint); the tenant, the name
-    /// and the suspension are not the caller's to change.
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        let after = ApiKeyRecord {
+    /// Updates the scopes, the expiry and the secret (hash and fingerprint); the tenant, the
+    /// name and the suspension are not the caller's to change.
+    const UPDATE_SET: &'static str =
+        "scopes = ?2, expires_at = ?3, fingerprint = ?4, secret_hash = ?5";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        ApiKeyRecord {
             scopes: record.scopes.clone(),
             expires_at: record.expires_at.clone(),
             fingerprint: record.fingerprint.clone(),
             secret_hash: record.secret_hash.clone(),
             ..before.clone()
-        };
-        tx.execute(
-            "UPDATE api_keys SET scopes = ?2, expires_at = ?3, fingerprint = ?4, secret_hash = ?5 \
-         WHERE id = ?1",
-            params![
-                after.id,
-                scopes_json(&after)?,
-                after.expires_at,
-                after.fingerprint,
-                after.secret_hash
-            ],
-        )?;
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        Ok(after)
+        }
+    }
+
+    fn update_values(
+        _tx: &Transaction<'_>,
+        _layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        Ok(vec![
+            Box::new(scopes_json(after)?),
+            Box::new(after.expires_at.clone()),
+            Box::new(after.fingerprint.clone()),
+            Box::new(after.secret_hash.clone()),
+        ])
     }
 
     /// Revokes the key.

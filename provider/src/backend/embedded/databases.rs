@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, Row, ToSql, Transaction, params};
 
 use super::audit::{self, Action};
 use super::table::{self, Table};
@@ -112,18 +112,21 @@ impl Table for DatabaseRecord {
     }
 
     /// Only `connection_limit` can change in place; the names are fixed at create.
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        tx.execute(
-            "UPDATE databases SET connection_limit = ?2 WHERE id = ?1",
-            params![record.id, record.connection_limit],
-        )?;
-        let after = DatabaseRecord {
+    const UPDATE_SET: &'static str = "connection_limit = ?2";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        DatabaseRecord {
             connection_limit: record.connection_limit,
             ..before.clone()
-        };
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        Ok(after)
+        }
+    }
+
+    fn update_values(
+        _tx: &Transaction<'_>,
+        _layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        Ok(vec![Box::new(after.connection_limit)])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

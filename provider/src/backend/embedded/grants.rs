@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params};
 
 use super::audit::Action;
 use super::table::{self, Table};
@@ -93,18 +93,21 @@ impl Table for GrantRecord {
     }
 
     /// Only the privileges change in place.
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        tx.execute(
-            "UPDATE grants SET privileges = ?2 WHERE id = ?1",
-            params![record.id, privileges_json(record)?],
-        )?;
-        let after = GrantRecord {
+    const UPDATE_SET: &'static str = "privileges = ?2";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        GrantRecord {
             privileges: record.privileges.clone(),
             ..before.clone()
-        };
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        Ok(after)
+        }
+    }
+
+    fn update_values(
+        _tx: &Transaction<'_>,
+        _layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        Ok(vec![Box::new(privileges_json(after)?)])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

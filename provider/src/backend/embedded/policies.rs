@@ -1,7 +1,7 @@
 //! Tenant security policies of the embedded backend: one catalog row per tenant, the IP
 //! allowlist stored as a JSON array in its configured order.
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Row, ToSql, Transaction, params};
 
 use super::audit::Action;
 use super::table::{self, Table};
@@ -64,25 +64,26 @@ impl Table for PolicyRecord {
         Ok(record.clone())
     }
 
-    /// Every setting changes in place; the tenant is fixed at create.
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        tx.execute(
-            "UPDATE policies SET mfa_required = ?2, session_ttl = ?3, ip_allowlist = ?4 \
-         WHERE id = ?1",
-            params![
-                record.id,
-                record.mfa_required,
-                record.session_ttl,
-                allowlist_json(record)?
-            ],
-        )?;
-        let after = PolicyRecord {
+    /// Every setting changes in place; the tenant is fixed.
+    const UPDATE_SET: &'static str = "mfa_required = ?2, session_ttl = ?3, ip_allowlist = ?4";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        PolicyRecord {
             tenant_id: before.tenant_id.clone(),
             ..record.clone()
-        };
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        Ok(after)
+        }
+    }
+
+    fn update_values(
+        _tx: &Transaction<'_>,
+        _layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        Ok(vec![
+            Box::new(after.mfa_required),
+            Box::new(after.session_ttl.clone()),
+            Box::new(allowlist_json(after)?),
+        ])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Row, ToSql, Transaction, params};
 use serde::Serialize;
 
 use super::audit::{self, Action};
@@ -92,18 +92,21 @@ impl Table for StorageRecord {
     }
 
     /// Only `quota_gb` changes in place.
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        tx.execute(
-            "UPDATE storage SET quota_gb = ?2 WHERE id = ?1",
-            params![record.id, record.quota_gb],
-        )?;
-        let after = StorageRecord {
+    const UPDATE_SET: &'static str = "quota_gb = ?2";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
-        };
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        Ok(after)
+        }
+    }
+
+    fn update_values(
+        _tx: &Transaction<'_>,
+        _layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        Ok(vec![Box::new(after.quota_gb)])
     }
 
     /// Archives and removes the directory, then the row.

@@ -2,10 +2,10 @@
 //! rows live and how they map to its record; reads by id, by natural key and by scope, the
 //! dependents check, and the [`Store`] implementation are written once here on top of it.
 
-use rusqlite::{Connection, Row, Transaction};
+use rusqlite::{Connection, Row, ToSql, Transaction};
 
 use super::audit::{self, Action};
-use super::{EmbeddedBackend, Layout};
+use super::{EmbeddedBackend, Layout, unique_violation};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -29,8 +29,47 @@ pub(crate) trait Table: Record {
     }
 
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError>;
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError>;
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError>;
+
+    /// The assignments of an update, `?2`... for [`Table::update_values`] (`?1` is the id).
+    const UPDATE_SET: &'static str;
+    /// `before` with the changes of `record` that the caller may make.
+    fn merged(before: &Self, record: &Self) -> Self;
+    /// The values [`Table::UPDATE_SET`] assigns for `after`.
+    fn update_values(
+        tx: &Transaction<'_>,
+        layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError>;
+    /// Effects of an update beyond its row, e.g. a tenant's status cascade.
+    fn after_update(
+        tx: &Transaction<'_>,
+        layout: &Layout,
+        before: &Self,
+        after: &Self,
+    ) -> Result<(), BackendError> {
+        let _ = (tx, layout, before, after);
+        Ok(())
+    }
+
+    /// Updates the live record `record.id` with the changes [`Table::merged`] keeps.
+    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        let before = require::<Self>(tx, layout, record.id())?;
+        let after = Self::merged(&before, record);
+        let sql = format!(
+            "UPDATE {} SET {} WHERE id = ?1 AND {}",
+            Self::TABLE,
+            Self::UPDATE_SET,
+            Self::LIVE
+        );
+        let id: Box<dyn ToSql> = Box::new(after.id().to_string());
+        let values = std::iter::once(id).chain(Self::update_values(tx, layout, &after)?);
+        tx.execute(&sql, rusqlite::params_from_iter(values))
+            .map_err(unique_violation(Self::KIND, after.key_label()))?;
+        audit(tx, Action::Update, Some(&before), Some(&after))?;
+        Self::after_update(tx, layout, &before, &after)?;
+        Ok(after)
+    }
 }
 
 /// The live rows of `R` that `filter` selects with `args`, in listing order.

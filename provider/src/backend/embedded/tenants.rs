@@ -3,7 +3,7 @@
 //! their retention has passed. A change of status suspends or resumes the tenant's logins and
 //! API keys in the same transaction.
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Row, ToSql, Transaction, params};
 
 use super::audit::Action;
 use super::table::{self, Table};
@@ -109,39 +109,49 @@ impl Table for TenantRecord {
         Ok(record.clone())
     }
 
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        let (labels, contacts) = json_columns(record)?;
-        tx.execute(
-            "UPDATE tenants SET slug = ?2, display_name = ?3, tier = ?4, region = ?5, labels = ?6, \
-         status = ?7, deletion_protection = ?8, retention_days = ?9, contacts = ?10 \
-         WHERE id = ?1 AND deleted_at IS NULL",
-            params![
-                record.id,
-                record.slug,
-                record.display_name,
-                record.tier,
-                record.region,
-                labels,
-                record.status,
-                record.deletion_protection,
-                record.retention_days,
-                contacts
-            ],
-        )
-        .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-        let after = TenantRecord {
+    /// Every argument changes in place; `created_at` is kept.
+    const UPDATE_SET: &'static str = "slug = ?2, display_name = ?3, tier = ?4, region = ?5, \
+         labels = ?6, status = ?7, deletion_protection = ?8, retention_days = ?9, contacts = ?10";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        TenantRecord {
             created_at: before.created_at.clone(),
             ..record.clone()
-        };
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        let was_suspended = before.status == SUSPENDED_STATUS;
-        let is_suspended = after.status == SUSPENDED_STATUS;
-        if was_suspended != is_suspended {
+        }
+    }
+
+    fn update_values(
+        _tx: &Transaction<'_>,
+        _layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        let (labels, contacts) = json_columns(after)?;
+        Ok(vec![
+            Box::new(after.slug.clone()),
+            Box::new(after.display_name.clone()),
+            Box::new(after.tier.clone()),
+            Box::new(after.region.clone()),
+            Box::new(labels),
+            Box::new(after.status.clone()),
+            Box::new(after.deletion_protection),
+            Box::new(after.retention_days),
+            Box::new(contacts),
+        ])
+    }
+
+    /// A change of status suspends or resumes the tenant's logins and API keys.
+    fn after_update(
+        tx: &Transaction<'_>,
+        layout: &Layout,
+        before: &Self,
+        after: &Self,
+    ) -> Result<(), BackendError> {
+        let is_suspended = after.is_suspended();
+        if before.is_suspended() != is_suspended {
             users::set_tenant_suspended(tx, &after.id, is_suspended)?;
             api_keys::set_suspended(tx, layout, &after.id, is_suspended)?;
         }
-        Ok(after)
+        Ok(())
     }
 
     /// Tombstones the tenant, then purges every tombstone whose retention has passed.

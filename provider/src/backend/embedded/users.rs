@@ -1,7 +1,7 @@
 //! Tenant users of the embedded backend: catalog rows with a salted password hash, and the
 //! effective login (`login_enabled`): on unless the user is disabled or its tenant suspended.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
 use serde::Serialize;
 
 use super::audit::{self, Action};
@@ -151,32 +151,35 @@ impl Table for UserRecord {
         Ok(record.clone())
     }
 
-    /// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields are
-    /// fixed at create.
-    fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let before = table::require::<Self>(tx, layout, &record.id)?;
-        let login_enabled = !record.disabled && !tenant_suspended(tx, layout, &before.tenant_id)?;
-        tx.execute(
-            "UPDATE users SET role = ?2, disabled = ?3, password_hash = ?4, login_enabled = ?5, \
-         connection_limit = ?6 WHERE id = ?1",
-            params![
-                record.id,
-                record.role,
-                record.disabled,
-                record.password_hash,
-                login_enabled,
-                record.connection_limit
-            ],
-        )?;
-        let after = UserRecord {
+    /// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields
+    /// are fixed at create. The login is enabled unless the user is disabled or its tenant
+    /// suspended.
+    const UPDATE_SET: &'static str =
+        "role = ?2, disabled = ?3, password_hash = ?4, login_enabled = ?5, connection_limit = ?6";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        UserRecord {
             role: record.role.clone(),
             disabled: record.disabled,
             password_hash: record.password_hash.clone(),
             connection_limit: record.connection_limit,
             ..before.clone()
-        };
-        table::audit(tx, Action::Update, Some(&before), Some(&after))?;
-        Ok(after)
+        }
+    }
+
+    fn update_values(
+        tx: &Transaction<'_>,
+        layout: &Layout,
+        after: &Self,
+    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+        let login_enabled = !after.disabled && !tenant_suspended(tx, layout, &after.tenant_id)?;
+        Ok(vec![
+            Box::new(after.role.clone()),
+            Box::new(after.disabled),
+            Box::new(after.password_hash.clone()),
+            Box::new(login_enabled),
+            Box::new(after.connection_limit),
+        ])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
