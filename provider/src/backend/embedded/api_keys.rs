@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Row, ToSql, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
 use super::audit::Action;
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::tenants::SUSPENDED_STATUS;
 use super::{Layout, now_rfc3339, unique_violation};
 use crate::backend::{ApiKeyRecord, BackendError, TenantRecord};
@@ -127,16 +127,12 @@ impl Table for ApiKeyRecord {
         }
     }
 
-    fn update_values(
-        _tx: &Transaction<'_>,
-        _layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+    fn update_values(&self) -> Result<Values, BackendError> {
         Ok(vec![
-            Box::new(scopes_json(after)?),
-            Box::new(after.expires_at.clone()),
-            Box::new(after.fingerprint.clone()),
-            Box::new(after.secret_hash.clone()),
+            Box::new(scopes_json(self)?),
+            Box::new(self.expires_at.clone()),
+            Box::new(self.fingerprint.clone()),
+            Box::new(self.secret_hash.clone()),
         ])
     }
 

@@ -5,10 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, Row, ToSql, Transaction, params};
+use rusqlite::{Connection, Row, Transaction, params};
 
 use super::audit::{self, Action};
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::{Layout, io_error, unique_violation};
 use crate::backend::archive::ArchiveWriter;
 use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
@@ -121,12 +121,8 @@ impl Table for DatabaseRecord {
         }
     }
 
-    fn update_values(
-        _tx: &Transaction<'_>,
-        _layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
-        Ok(vec![Box::new(after.connection_limit)])
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![Box::new(self.connection_limit)])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

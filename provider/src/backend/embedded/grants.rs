@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::Action;
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::{Layout, unique_violation};
 use crate::backend::{BackendError, GrantRecord};
 use crate::records::Record;
@@ -102,12 +102,8 @@ impl Table for GrantRecord {
         }
     }
 
-    fn update_values(
-        _tx: &Transaction<'_>,
-        _layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
-        Ok(vec![Box::new(privileges_json(after)?)])
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![Box::new(privileges_json(self)?)])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

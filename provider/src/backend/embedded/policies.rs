@@ -1,10 +1,10 @@
 //! Tenant security policies of the embedded backend: one catalog row per tenant, the IP
 //! allowlist stored as a JSON array in its configured order.
 
-use rusqlite::{Row, ToSql, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
 use super::audit::Action;
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::{Layout, unique_violation};
 use crate::backend::{BackendError, PolicyRecord, TenantRecord};
 use crate::records::Record;
@@ -74,15 +74,11 @@ impl Table for PolicyRecord {
         }
     }
 
-    fn update_values(
-        _tx: &Transaction<'_>,
-        _layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+    fn update_values(&self) -> Result<Values, BackendError> {
         Ok(vec![
-            Box::new(after.mfa_required),
-            Box::new(after.session_ttl.clone()),
-            Box::new(allowlist_json(after)?),
+            Box::new(self.mfa_required),
+            Box::new(self.session_ttl.clone()),
+            Box::new(allowlist_json(self)?),
         ])
     }
 

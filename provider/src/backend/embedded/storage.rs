@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use rusqlite::{Row, ToSql, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
 
 use super::audit::{self, Action};
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::{Layout, unique_violation};
 use crate::backend::{BackendError, StorageRecord, TenantRecord, storage_files};
 use crate::records::Record;
@@ -101,12 +101,8 @@ impl Table for StorageRecord {
         }
     }
 
-    fn update_values(
-        _tx: &Transaction<'_>,
-        _layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
-        Ok(vec![Box::new(after.quota_gb)])
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![Box::new(self.quota_gb)])
     }
 
     /// Archives and removes the directory, then the row.

@@ -9,6 +9,9 @@ use super::{EmbeddedBackend, Layout, unique_violation};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
+/// Query parameters of any type.
+pub(crate) type Values = Vec<Box<dyn ToSql>>;
+
 /// How one record kind is kept in the catalog, and its kind-specific effects.
 pub(crate) trait Table: Record {
     const TABLE: &'static str;
@@ -35,12 +38,8 @@ pub(crate) trait Table: Record {
     const UPDATE_SET: &'static str;
     /// `before` with the changes of `record` that the caller may make.
     fn merged(before: &Self, record: &Self) -> Self;
-    /// The values [`Table::UPDATE_SET`] assigns for `after`.
-    fn update_values(
-        tx: &Transaction<'_>,
-        layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError>;
+    /// The values [`Table::UPDATE_SET`] assigns, taken from the updated record.
+    fn update_values(&self) -> Result<Values, BackendError>;
     /// Effects of an update beyond its row, e.g. a tenant's status cascade.
     fn after_update(
         tx: &Transaction<'_>,
@@ -63,7 +62,7 @@ pub(crate) trait Table: Record {
             Self::LIVE
         );
         let id: Box<dyn ToSql> = Box::new(after.id().to_string());
-        let values = std::iter::once(id).chain(Self::update_values(tx, layout, &after)?);
+        let values = std::iter::once(id).chain(after.update_values()?);
         tx.execute(&sql, rusqlite::params_from_iter(values))
             .map_err(unique_violation(Self::KIND, after.key_label()))?;
         audit(tx, Action::Update, Some(&before), Some(&after))?;

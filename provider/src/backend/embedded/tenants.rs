@@ -3,10 +3,10 @@
 //! their retention has passed. A change of status suspends or resumes the tenant's logins and
 //! API keys in the same transaction.
 
-use rusqlite::{Row, ToSql, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
 use super::audit::Action;
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::{Layout, api_keys, now_rfc3339, unique_violation, users};
 use crate::backend::{BackendError, TenantRecord};
 use crate::records::Record;
@@ -120,21 +120,17 @@ impl Table for TenantRecord {
         }
     }
 
-    fn update_values(
-        _tx: &Transaction<'_>,
-        _layout: &Layout,
-        after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
-        let (labels, contacts) = json_columns(after)?;
+    fn update_values(&self) -> Result<Values, BackendError> {
+        let (labels, contacts) = json_columns(self)?;
         Ok(vec![
-            Box::new(after.slug.clone()),
-            Box::new(after.display_name.clone()),
-            Box::new(after.tier.clone()),
-            Box::new(after.region.clone()),
+            Box::new(self.slug.clone()),
+            Box::new(self.display_name.clone()),
+            Box::new(self.tier.clone()),
+            Box::new(self.region.clone()),
             Box::new(labels),
-            Box::new(after.status.clone()),
-            Box::new(after.deletion_protection),
-            Box::new(after.retention_days),
+            Box::new(self.status.clone()),
+            Box::new(self.deletion_protection),
+            Box::new(self.retention_days),
             Box::new(contacts),
         ])
     }

@@ -1,11 +1,11 @@
 //! Tenant users of the embedded backend: catalog rows with a salted password hash, and the
 //! effective login (`login_enabled`): on unless the user is disabled or its tenant suspended.
 
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::audit::{self, Action};
-use super::table::{self, Table};
+use super::table::{self, Table, Values};
 use super::tenants::SUSPENDED_STATUS;
 use super::{Layout, unique_violation};
 use crate::backend::{BackendError, TenantRecord, UserRecord};
@@ -152,10 +152,9 @@ impl Table for UserRecord {
     }
 
     /// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields
-    /// are fixed at create. The login is enabled unless the user is disabled or its tenant
-    /// suspended.
+    /// are fixed at create.
     const UPDATE_SET: &'static str =
-        "role = ?2, disabled = ?3, password_hash = ?4, login_enabled = ?5, connection_limit = ?6";
+        "role = ?2, disabled = ?3, password_hash = ?4, connection_limit = ?5";
 
     fn merged(before: &Self, record: &Self) -> Self {
         UserRecord {
@@ -167,19 +166,28 @@ impl Table for UserRecord {
         }
     }
 
-    fn update_values(
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![
+            Box::new(self.role.clone()),
+            Box::new(self.disabled),
+            Box::new(self.password_hash.clone()),
+            Box::new(self.connection_limit),
+        ])
+    }
+
+    /// The login is enabled unless the user is disabled or its tenant suspended.
+    fn after_update(
         tx: &Transaction<'_>,
         layout: &Layout,
+        _before: &Self,
         after: &Self,
-    ) -> Result<Vec<Box<dyn ToSql>>, BackendError> {
+    ) -> Result<(), BackendError> {
         let login_enabled = !after.disabled && !tenant_suspended(tx, layout, &after.tenant_id)?;
-        Ok(vec![
-            Box::new(after.role.clone()),
-            Box::new(after.disabled),
-            Box::new(after.password_hash.clone()),
-            Box::new(login_enabled),
-            Box::new(after.connection_limit),
-        ])
+        tx.execute(
+            "UPDATE users SET login_enabled = ?2 WHERE id = ?1",
+            params![after.id, login_enabled],
+        )?;
+        Ok(())
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
