@@ -12,6 +12,7 @@ pub mod naming;
 pub mod provider_config;
 pub mod records;
 pub mod resources;
+pub mod schemas;
 pub mod secrets;
 pub mod server;
 pub mod values;

@@ -1,7 +1,7 @@
 //! The `tenant` data source: one live tenant, looked up by `slug`, with every attribute the
 //! `tenant` resource has.
 
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use super::{DataSource, read_failure, require_known, tenant_attributes, with_attributes};
@@ -9,6 +9,7 @@ use crate::backend::Backend;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::is_valid_slug;
 use crate::resources::tenant_record_to_value;
+use crate::schemas::block_schema;
 use crate::values::{Field, string_field};
 
 /// The `tenant` data source type.
@@ -25,14 +26,7 @@ impl DataSource for TenantDataSource {
             "slug".to_string(),
             Attribute::required(Type::String).describe("The slug of the tenant to read."),
         );
-        Schema {
-            version: 0,
-            block: Block {
-                attributes,
-                description: "One existing tenant, by slug.".to_string(),
-                ..Block::default()
-            },
-        }
+        block_schema("One existing tenant, by slug.", attributes)
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {

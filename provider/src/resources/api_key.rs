@@ -3,9 +3,7 @@
 //! state by read; the backend stores only its salted hash and fingerprint, so after import the
 //! secret is null. Destroying the resource revokes the key.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{check_string, new_id};
@@ -15,6 +13,7 @@ use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{ApiKeyRecord, Backend, BackendError, Store, TenantRecord, now_rfc3339};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schemas::{block_schema, named};
 use crate::secrets::{fingerprint, generate_api_key, hash_password};
 use crate::values::{
     attr, object, optional_string_value, required_string, string_field, string_set,
@@ -35,55 +34,48 @@ const IMPORT: ImportSpec = ImportSpec {
 pub struct ApiKeyKind;
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
+    let attributes = named([
         (
-            "id".to_string(),
+            "id",
             Attribute::computed(Type::String).describe("The key's id."),
         ),
         (
-            "tenant_id".to_string(),
+            "tenant_id",
             Attribute::required(Type::String)
                 .describe("The owning tenant's id. Changing it replaces the key."),
         ),
         (
-            "name".to_string(),
+            "name",
             Attribute::required(Type::String).describe(
                 "Name within the tenant: letters, digits, '-', '_' and '.'. Changing it \
                  replaces the key.",
             ),
         ),
         (
-            "scopes".to_string(),
+            "scopes",
             Attribute::required(Type::Set(Box::new(Type::String)))
                 .describe("What the key may do, e.g. [\"read\", \"write\"]."),
         ),
         (
-            "expires_at".to_string(),
+            "expires_at",
             Attribute::optional(Type::String).describe(
                 "When the key stops working, RFC 3339 (e.g. 2027-01-01T00:00:00Z); never when \
                  unset. Changing it replaces the key.",
             ),
         ),
         (
-            "fingerprint".to_string(),
+            "fingerprint",
             Attribute::computed(Type::String)
                 .describe("The first 16 hex digits of the SHA-256 of the secret."),
         ),
         (
-            "secret".to_string(),
+            "secret",
             Attribute::computed(Type::String)
                 .sensitive()
                 .describe("The key, generated on create; null after import."),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "An API key of a tenant, stored hashed.".to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema("An API key of a tenant, stored hashed.", attributes)
 }
 
 /// The state value of a key record, without the secret.

@@ -2,9 +2,7 @@
 //! derive from the tenant slug and the database name (see `naming`); the embedded backend
 //! keeps one SQLite file per database.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{check_integer_at_least, check_string, new_id, planned_tenant};
@@ -14,6 +12,7 @@ use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
+use crate::schemas::{block_schema, named};
 use crate::values::{int_value, integer_field, object, required_string};
 
 const RULES: PlanRules = PlanRules {
@@ -31,47 +30,44 @@ const IMPORT: ImportSpec = ImportSpec {
 pub struct DatabaseKind;
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
-        ("id".to_string(), Attribute::computed(Type::String).describe("The database's id.")),
+    let attributes = named([
         (
-            "tenant_id".to_string(),
+            "id",
+            Attribute::computed(Type::String).describe("The database's id."),
+        ),
+        (
+            "tenant_id",
             Attribute::required(Type::String)
                 .describe("The owning tenant's id. Changing it replaces the database."),
         ),
         (
-            "name".to_string(),
+            "name",
             Attribute::required(Type::String).describe(
-                "Name within the tenant, `^[a-z][a-z0-9_]{0,62}$`. Changing it replaces the database.",
+                "Name within the tenant, `^[a-z][a-z0-9_]{0,62}$`. Changing it replaces the \
+                 database.",
             ),
         ),
         (
-            "connection_limit".to_string(),
+            "connection_limit",
             Attribute::optional_computed(Type::Number)
                 .describe("Maximum concurrent connections; -1 (default) means unlimited."),
         ),
         (
-            "schema".to_string(),
+            "schema",
             Attribute::computed(Type::String).describe("The schema name, tenant_<slug>_<name>."),
         ),
         (
-            "owner_role".to_string(),
+            "owner_role",
             Attribute::computed(Type::String).describe("The NOLOGIN role owning the schema."),
         ),
         (
-            "connection_uri".to_string(),
+            "connection_uri",
             Attribute::computed(Type::String)
                 .sensitive()
                 .describe("Where to connect to the database."),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "A database of a tenant.".to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema("A database of a tenant.", attributes)
 }
 
 /// The state value of a database record.

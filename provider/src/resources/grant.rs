@@ -1,8 +1,6 @@
 //! The `tenant_grant` resource: privileges of a user on a database of the same tenant.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::new_id;
@@ -11,6 +9,7 @@ use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schemas::{block_schema, named};
 use crate::values::{attr, object, required_string, string_set, string_set_value};
 
 pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
@@ -25,36 +24,31 @@ const RULES: PlanRules = PlanRules {
 pub struct GrantKind;
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
+    let attributes = named([
         (
-            "id".to_string(),
+            "id",
             Attribute::computed(Type::String).describe("The grant's id."),
         ),
         (
-            "user_id".to_string(),
+            "user_id",
             Attribute::required(Type::String)
                 .describe("The user's id. Changing it replaces the grant."),
         ),
         (
-            "database_id".to_string(),
+            "database_id",
             Attribute::required(Type::String)
                 .describe("The database's id. Changing it replaces the grant."),
         ),
         (
-            "privileges".to_string(),
+            "privileges",
             Attribute::required(Type::Set(Box::new(Type::String)))
                 .describe("A set of read, write and admin."),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "Privileges of a tenant user on a database of the same tenant."
-                .to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema(
+        "Privileges of a tenant user on a database of the same tenant.",
+        attributes,
+    )
 }
 
 const IMPORT: ImportSpec = ImportSpec {

@@ -1,9 +1,7 @@
 //! The `tenant_policy` resource: a tenant's security policy (MFA, session lifetime, IP
 //! allowlist). One per tenant; every setting changes in place.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
 
 use super::common::{check_string, new_id};
@@ -13,6 +11,7 @@ use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schemas::{block_schema, named};
 use crate::values::{attr, bool_field, object, required_string};
 
 /// The session lifetime of a policy whose configuration sets none.
@@ -36,42 +35,35 @@ const IMPORT: ImportSpec = ImportSpec {
 pub struct PolicyKind;
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
+    let attributes = named([
         (
-            "id".to_string(),
+            "id",
             Attribute::computed(Type::String).describe("The policy's id."),
         ),
         (
-            "tenant_id".to_string(),
+            "tenant_id",
             Attribute::required(Type::String)
                 .describe("The tenant's id. Changing it replaces the policy."),
         ),
         (
-            "mfa_required".to_string(),
+            "mfa_required",
             Attribute::optional_computed(Type::Bool)
                 .describe("Whether users must log in with a second factor; default false."),
         ),
         (
-            "session_ttl".to_string(),
+            "session_ttl",
             Attribute::optional_computed(Type::String)
                 .describe("How long a session lasts, a duration such as 30m or 1h30m; default 8h."),
         ),
         (
-            "ip_allowlist".to_string(),
+            "ip_allowlist",
             Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
                 "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
                  allows any address.",
             ),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "The security policy of a tenant.".to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema("The security policy of a tenant.", attributes)
 }
 
 /// The state value of a policy record.

@@ -2,9 +2,7 @@
 //! with a quota. Reads report the bytes in use; destroying archives the directory (verified)
 //! before removing it.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use super::common::{check_integer_at_least, new_id};
@@ -13,6 +11,7 @@ use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, StorageRecord, Store, TenantRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schemas::{block_schema, named};
 use crate::values::{int_value, integer_field, object, required_string};
 
 const RULES: PlanRules = PlanRules {
@@ -30,39 +29,35 @@ const IMPORT: ImportSpec = ImportSpec {
 pub struct StorageKind;
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
+    let attributes = named([
         (
-            "id".to_string(),
+            "id",
             Attribute::computed(Type::String).describe("The storage's id."),
         ),
         (
-            "tenant_id".to_string(),
+            "tenant_id",
             Attribute::required(Type::String)
                 .describe("The owning tenant's id. Changing it replaces the storage."),
         ),
         (
-            "quota_gb".to_string(),
+            "quota_gb",
             Attribute::required(Type::Number)
                 .describe("The quota in GiB, a whole number of at least 1."),
         ),
         (
-            "path".to_string(),
+            "path",
             Attribute::computed(Type::String).describe("The storage directory."),
         ),
         (
-            "used_bytes".to_string(),
+            "used_bytes",
             Attribute::computed(Type::Number)
                 .describe("Bytes in use, measured when the storage is read."),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "A tenant's file storage: a directory with a quota.".to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema(
+        "A tenant's file storage: a directory with a quota.",
+        attributes,
+    )
 }
 
 /// The state value of a storage record.

@@ -16,6 +16,7 @@ use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{is_valid_email, is_valid_slug};
+use crate::schemas::named;
 use crate::values::{
     Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
     required_string, string_field, string_map, string_map_value,
@@ -49,17 +50,17 @@ pub struct TenantKind;
 
 fn contact_block() -> Block {
     Block {
-        attributes: BTreeMap::from([
+        attributes: named([
             (
-                "name".to_string(),
+                "name",
                 Attribute::required(Type::String).describe("The contact's name."),
             ),
             (
-                "email".to_string(),
+                "email",
                 Attribute::required(Type::String).describe("The contact's email address."),
             ),
             (
-                "kind".to_string(),
+                "kind",
                 Attribute::optional(Type::String)
                     .describe("What the contact is for: billing, technical or security."),
             ),
@@ -70,51 +71,56 @@ fn contact_block() -> Block {
 }
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
-        ("id".to_string(), Attribute::computed(Type::String).describe("The tenant's id.")),
+    let attributes = named([
         (
-            "slug".to_string(),
+            "id",
+            Attribute::computed(Type::String).describe("The tenant's id."),
+        ),
+        (
+            "slug",
             Attribute::required(Type::String).describe(
-                "Short unique name, `^[a-z][a-z0-9-]{1,38}[a-z0-9]$`. Changing it replaces the tenant.",
+                "Short unique name, `^[a-z][a-z0-9-]{1,38}[a-z0-9]$`. Changing it replaces the \
+                 tenant.",
             ),
         ),
         (
-            "display_name".to_string(),
+            "display_name",
             Attribute::required(Type::String).describe("Human-readable name."),
         ),
         (
-            "tier".to_string(),
+            "tier",
             Attribute::optional_computed(Type::String)
                 .describe("free, standard (default) or enterprise."),
         ),
         (
-            "region".to_string(),
+            "region",
             Attribute::optional_computed(Type::String).describe(
-                "Where the tenant's data lives; default eu-west-1. Changing it replaces the tenant.",
+                "Where the tenant's data lives; default eu-west-1. Changing it replaces the \
+                 tenant.",
             ),
         ),
         (
-            "labels".to_string(),
+            "labels",
             Attribute::optional(Type::Map(Box::new(Type::String))).describe("Free-form labels."),
         ),
         (
-            "status".to_string(),
+            "status",
             Attribute::optional_computed(Type::String).describe("active (default) or suspended."),
         ),
         (
-            "deletion_protection".to_string(),
+            "deletion_protection",
             Attribute::optional_computed(Type::Bool).describe(
                 "When true (default) the tenant cannot be destroyed or replaced; set it to false \
                  and apply before destroying.",
             ),
         ),
         (
-            "retention_days".to_string(),
+            "retention_days",
             Attribute::optional_computed(Type::Number)
                 .describe("Days the tenant's tombstone is kept after deletion; default 30."),
         ),
         (
-            "created_at".to_string(),
+            "created_at",
             Attribute::computed(Type::String).describe("Creation time, RFC 3339."),
         ),
     ]);

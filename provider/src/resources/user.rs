@@ -2,9 +2,7 @@
 //! when an existing user is adopted), returned once in the new state and stored only hashed;
 //! updates keep it.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::common::{check_integer_at_least, check_one_of, check_string, new_id, planned_tenant};
@@ -14,6 +12,7 @@ use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
+use crate::schemas::{block_schema, named};
 use crate::secrets::{generate_password, hash_password};
 use crate::values::{bool_field, int_value, integer_field, object, required_string};
 
@@ -37,56 +36,49 @@ const IMPORT: ImportSpec = ImportSpec {
 pub struct UserKind;
 
 fn schema() -> Schema {
-    let attributes = BTreeMap::from([
+    let attributes = named([
         (
-            "id".to_string(),
+            "id",
             Attribute::computed(Type::String).describe("The user's id."),
         ),
         (
-            "tenant_id".to_string(),
+            "tenant_id",
             Attribute::required(Type::String)
                 .describe("The owning tenant's id. Changing it replaces the user."),
         ),
         (
-            "email".to_string(),
+            "email",
             Attribute::required(Type::String)
                 .describe("The user's email address. Changing it replaces the user."),
         ),
         (
-            "role".to_string(),
+            "role",
             Attribute::required(Type::String).describe("admin, member or viewer."),
         ),
         (
-            "disabled".to_string(),
+            "disabled",
             Attribute::optional_computed(Type::Bool)
                 .describe("When true the user cannot log in; default false."),
         ),
         (
-            "connection_limit".to_string(),
+            "connection_limit",
             Attribute::optional_computed(Type::Number).describe(
                 "Sessions the user may hold at once; -1 (the default) for no limit. On \
                  PostgreSQL, the login role's CONNECTION LIMIT.",
             ),
         ),
         (
-            "login".to_string(),
+            "login",
             Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
         ),
         (
-            "password".to_string(),
+            "password",
             Attribute::computed(Type::String)
                 .sensitive()
                 .describe("Generated on create; null after import."),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "A user of a tenant.".to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema("A user of a tenant.", attributes)
 }
 
 /// The state value of a user record, without the password.
