@@ -16,7 +16,7 @@ use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{is_valid_email, is_valid_slug};
-use crate::schemas::named;
+use crate::schemas::{block_schema, named};
 use crate::values::{
     Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
     required_string, string_field, string_map, string_map_value,
@@ -124,7 +124,8 @@ fn schema() -> Schema {
             Attribute::computed(Type::String).describe("Creation time, RFC 3339."),
         ),
     ]);
-    let block_types = BTreeMap::from([(
+    let mut schema = block_schema("A SaaS tenant.", attributes);
+    schema.block.block_types = BTreeMap::from([(
         "contact".to_string(),
         NestedBlock {
             nesting: Nesting::List,
@@ -133,15 +134,26 @@ fn schema() -> Schema {
             max_items: 0,
         },
     )]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            block_types,
-            description: "A SaaS tenant.".to_string(),
-            deprecated: false,
-        },
-    }
+    schema
+}
+
+/// Checks the `contact` block at `index`.
+fn check_contact(contact: &Value, index: usize, diagnostics: &mut Diagnostics) {
+    check_one_of(
+        contact,
+        "kind",
+        CONTACT_KINDS,
+        nested_path("contact", index, "kind"),
+        diagnostics,
+    );
+    check_string(
+        contact,
+        "email",
+        is_valid_email,
+        "expected an email address such as ops@example.com",
+        nested_path("contact", index, "email"),
+        diagnostics,
+    );
 }
 
 fn slug_of(state: &Value) -> String {
@@ -316,21 +328,7 @@ impl Kind for TenantKind {
         check_integer_at_least(config, "retention_days", 0, &mut diagnostics);
         if let Value::List(contacts) = attr(config, "contact") {
             for (index, contact) in contacts.iter().enumerate() {
-                check_one_of(
-                    contact,
-                    "kind",
-                    CONTACT_KINDS,
-                    nested_path("contact", index, "kind"),
-                    &mut diagnostics,
-                );
-                check_string(
-                    contact,
-                    "email",
-                    is_valid_email,
-                    "expected an email address such as ops@example.com",
-                    nested_path("contact", index, "email"),
-                    &mut diagnostics,
-                );
+                check_contact(contact, index, &mut diagnostics);
             }
         }
         diagnostics

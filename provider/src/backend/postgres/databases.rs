@@ -251,34 +251,14 @@ impl Table for DatabaseRecord {
         context: &Context,
         id: &str,
     ) -> Result<bool, BackendError> {
-        let Some(tenant_id) = tx
-            .query_opt(
-                "SELECT tenant_id FROM tenant_catalog.databases WHERE id = $1",
-                &[&id],
-            )
-            .await?
-            .map(|row| row.get::<_, String>(0))
-        else {
+        let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
             return Ok(false);
         };
         lock_tenant(tx, &tenant_id).await?;
         let Some(before) = catalog_rows(tx, context, "id = $1", &[&id]).await?.pop() else {
             return Ok(false);
         };
-        let grants: i64 = tx
-            .query_one(
-                "SELECT count(*) FROM tenant_catalog.grants WHERE database_id = $1",
-                &[&id],
-            )
-            .await?
-            .get(0);
-        if grants > 0 {
-            return Err(BackendError::HasDependents {
-                kind: KIND,
-                key: format!("{:?}", before.name),
-                dependents: format!("{grants} grant(s)"),
-            });
-        }
+        table::check_no_dependents(tx, &before).await?;
         let tenant_slug: String = tx
             .query_one(
                 "SELECT slug FROM tenant_catalog.tenants WHERE id = $1",

@@ -97,13 +97,7 @@ async fn lock_parties(
     context: &Context,
     record: &GrantRecord,
 ) -> Result<(UserRecord, DatabaseRecord), BackendError> {
-    let tenant: Option<String> = tx
-        .query_opt(
-            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
-            &[&record.user_id],
-        )
-        .await?
-        .map(|row| row.get(0));
+    let tenant = table::tenant_of::<UserRecord>(tx, &record.user_id).await?;
     let tenant = tenant.ok_or_else(|| {
         BackendError::InvalidReference(format!("user {:?} does not exist", record.user_id))
     })?;

@@ -110,14 +110,7 @@ impl Table for StorageRecord {
         context: &Context,
         id: &str,
     ) -> Result<bool, BackendError> {
-        let Some(tenant_id) = tx
-            .query_opt(
-                "SELECT tenant_id FROM tenant_catalog.storage WHERE id = $1",
-                &[&id],
-            )
-            .await?
-            .map(|row| row.get::<_, String>(0))
-        else {
+        let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
             return Ok(false);
         };
         lock_tenant(tx, &tenant_id).await?;

@@ -118,6 +118,20 @@ pub(crate) async fn list<R: Table>(
     select(client, context, R::SCOPE_FILTER, &scope.parts()).await
 }
 
+/// The catalog table of `R`, without alias or join.
+fn base_table<R: Table>() -> &'static str {
+    R::FROM.split(' ').next().unwrap_or(R::FROM)
+}
+
+/// The tenant of the catalog row `id` of `R`, whether or not its live object still exists.
+pub(crate) async fn tenant_of<R: Table>(
+    client: &impl GenericClient,
+    id: &str,
+) -> Result<Option<String>, BackendError> {
+    let sql = format!("SELECT tenant_id FROM {} WHERE id = $1", base_table::<R>());
+    Ok(client.query_opt(&sql, &[&id]).await?.map(|row| row.get(0)))
+}
+
 /// Appends the audit entry of a change to a record of `R` in the caller's transaction.
 pub(crate) async fn audit<R: Record>(
     tx: &Transaction<'_>,
@@ -134,9 +148,8 @@ pub(crate) async fn delete_row<R: Table>(
     tx: &Transaction<'_>,
     before: &R,
 ) -> Result<bool, BackendError> {
-    let table = R::FROM.split(' ').next().unwrap_or(R::FROM);
     tx.execute(
-        &format!("DELETE FROM {table} WHERE id = $1"),
+        &format!("DELETE FROM {} WHERE id = $1", base_table::<R>()),
         &[&before.id()],
     )
     .await?;

@@ -164,16 +164,6 @@ async fn insert(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), Backend
     Ok(())
 }
 
-async fn tenant_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>, BackendError> {
-    let row = tx
-        .query_opt(
-            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
-            &[&id],
-        )
-        .await?;
-    Ok(row.map(|row| row.get(0)))
-}
-
 /// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
 /// of the tenant.
 pub async fn apply_tenant_status(
@@ -270,7 +260,9 @@ pub async fn update_with_password(
         kind: KIND,
         id: record.id.clone(),
     };
-    let tenant_id = tenant_of(tx, &record.id).await?.ok_or_else(missing)?;
+    let tenant_id = table::tenant_of::<UserRecord>(tx, &record.id)
+        .await?
+        .ok_or_else(missing)?;
     lock_tenant(tx, &tenant_id).await?;
     let (before, suspended) = catalog_rows(tx, "u.id = $1", &[&record.id])
         .await?
@@ -357,27 +349,14 @@ impl Table for UserRecord {
         context: &Context,
         id: &str,
     ) -> Result<bool, BackendError> {
-        let Some(tenant_id) = tenant_of(tx, id).await? else {
+        let Some(tenant_id) = table::tenant_of::<UserRecord>(tx, id).await? else {
             return Ok(false);
         };
         lock_tenant(tx, &tenant_id).await?;
         let Some((before, _)) = catalog_rows(tx, "u.id = $1", &[&id]).await?.pop() else {
             return Ok(false);
         };
-        let grants: i64 = tx
-            .query_one(
-                "SELECT count(*) FROM tenant_catalog.grants WHERE user_id = $1",
-                &[&id],
-            )
-            .await?
-            .get(0);
-        if grants > 0 {
-            return Err(BackendError::HasDependents {
-                kind: KIND,
-                key: format!("{:?}", before.email),
-                dependents: format!("{grants} grant(s)"),
-            });
-        }
+        table::check_no_dependents(tx, &before).await?;
         roles::drop_role(tx, context, &before.login).await?;
         table::delete_row(tx, &before).await
     }
