@@ -71,7 +71,21 @@ fn contact_block() -> Block {
 }
 
 fn schema() -> Schema {
-    let attributes = named([
+    let mut schema = block_schema("A SaaS tenant.", attributes());
+    schema.block.block_types = BTreeMap::from([(
+        "contact".to_string(),
+        NestedBlock {
+            nesting: Nesting::List,
+            block: contact_block(),
+            min_items: 0,
+            max_items: 0,
+        },
+    )]);
+    schema
+}
+
+fn attributes() -> BTreeMap<String, Attribute> {
+    named([
         (
             "id",
             Attribute::computed(Type::String).describe("The tenant's id."),
@@ -123,18 +137,7 @@ fn schema() -> Schema {
             "created_at",
             Attribute::computed(Type::String).describe("Creation time, RFC 3339."),
         ),
-    ]);
-    let mut schema = block_schema("A SaaS tenant.", attributes);
-    schema.block.block_types = BTreeMap::from([(
-        "contact".to_string(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: contact_block(),
-            min_items: 0,
-            max_items: 0,
-        },
-    )]);
-    schema
+    ])
 }
 
 /// Checks the `contact` block at `index`.
