@@ -4,8 +4,6 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::Record;
-
 /// An API key. The secret exists in plaintext only in the create response; the backend keeps
 /// its salted hash and a fingerprint that identifies it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -25,21 +23,11 @@ pub struct ApiKeyRecord {
     pub created_at: String,
 }
 
-impl Record for ApiKeyRecord {
-    const KIND: &'static str = "tenant api key";
-    const RESOURCE: &'static str = "tenant_api_key";
-    /// The tenant's id and the name.
-    type Key<'a> = (&'a str, &'a str);
-    /// The tenant's id.
-    type Scope<'a> = &'a str;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> (&str, &str) {
-        (&self.tenant_id, &self.name)
-    }
-    fn key_label(&self) -> String {
-        format!("{:?}", self.name)
-    }
-}
+record_kind!(ApiKeyRecord {
+    kind: "tenant api key",
+    resource: "tenant_api_key",
+    key: (tenant_id, name): (&'a str, &'a str),
+    scope: &'a str,
+    label: |record| format!("{:?}", record.name),
+    dependents: [],
+});

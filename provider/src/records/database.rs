@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Dependent, Record};
+use super::Dependent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DatabaseRecord {
@@ -16,27 +16,11 @@ pub struct DatabaseRecord {
     pub connection_uri: String,
 }
 
-impl Record for DatabaseRecord {
-    const KIND: &'static str = "tenant database";
-    const RESOURCE: &'static str = "tenant_database";
-    const DEPENDENTS: &'static [Dependent] = &[Dependent {
-        table: "grants",
-        column: "database_id",
-        label: "grant(s)",
-        live_only: "",
-    }];
-    /// The tenant's id and the name.
-    type Key<'a> = (&'a str, &'a str);
-    /// The tenant's id.
-    type Scope<'a> = &'a str;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> (&str, &str) {
-        (&self.tenant_id, &self.name)
-    }
-    fn key_label(&self) -> String {
-        format!("{:?}", self.name)
-    }
-}
+record_kind!(DatabaseRecord {
+    kind: "tenant database",
+    resource: "tenant_database",
+    key: (tenant_id, name): (&'a str, &'a str),
+    scope: &'a str,
+    label: |record| format!("{:?}", record.name),
+    dependents: [Dependent::referencing("grants", "database_id", "grant(s)")],
+});

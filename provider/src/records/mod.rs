@@ -2,6 +2,9 @@
 //! describes each kind once: its name in messages and in the audit log, its id, its natural
 //! key, the scope it is listed in and the kinds that depend on it.
 
+#[macro_use]
+mod kind;
+
 mod api_key;
 mod database;
 mod grant;
@@ -71,6 +74,22 @@ impl<'a> KeyParts<'a> for (&'a str, &'a str) {
         match parts {
             [first, second] => Some((first, second)),
             _ => None,
+        }
+    }
+}
+
+impl Dependent {
+    /// Rows of `table` whose `column` names the record, counted as `label`.
+    pub const fn referencing(
+        table: &'static str,
+        column: &'static str,
+        label: &'static str,
+    ) -> Dependent {
+        Dependent {
+            table,
+            column,
+            label,
+            live_only: "",
         }
     }
 }

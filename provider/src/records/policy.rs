@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-use super::Record;
-
 /// A tenant's security policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicyRecord {
@@ -16,21 +14,11 @@ pub struct PolicyRecord {
     pub ip_allowlist: Vec<String>,
 }
 
-impl Record for PolicyRecord {
-    const KIND: &'static str = "tenant policy";
-    const RESOURCE: &'static str = "tenant_policy";
-    /// The tenant's id: one policy per tenant.
-    type Key<'a> = &'a str;
-    /// The tenant's id.
-    type Scope<'a> = &'a str;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> &str {
-        &self.tenant_id
-    }
-    fn key_label(&self) -> String {
-        format!("of tenant {:?}", self.tenant_id)
-    }
-}
+record_kind!(PolicyRecord {
+    kind: "tenant policy",
+    resource: "tenant_policy",
+    key: (tenant_id): &'a str,
+    scope: &'a str,
+    label: |record| format!("of tenant {:?}", record.tenant_id),
+    dependents: [],
+});

@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-use super::Record;
-
 /// A tenant's file storage: a directory under the storage root whose size is accounted
 /// against `quota_gb`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -17,21 +15,11 @@ pub struct StorageRecord {
     pub used_bytes: i64,
 }
 
-impl Record for StorageRecord {
-    const KIND: &'static str = "tenant storage";
-    const RESOURCE: &'static str = "tenant_storage";
-    /// The tenant's id: one storage per tenant.
-    type Key<'a> = &'a str;
-    /// The tenant's id.
-    type Scope<'a> = &'a str;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> &str {
-        &self.tenant_id
-    }
-    fn key_label(&self) -> String {
-        format!("of tenant {:?}", self.tenant_id)
-    }
-}
+record_kind!(StorageRecord {
+    kind: "tenant storage",
+    resource: "tenant_storage",
+    key: (tenant_id): &'a str,
+    scope: &'a str,
+    label: |record| format!("of tenant {:?}", record.tenant_id),
+    dependents: [],
+});

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Dependent, Record};
+use super::Dependent;
 
 /// A tenant contact (the `contact` nested block).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -39,42 +39,23 @@ impl TenantRecord {
     }
 }
 
-const fn per_tenant(table: &'static str, label: &'static str) -> Dependent {
-    Dependent {
-        table,
-        column: "tenant_id",
-        label,
-        live_only: "",
-    }
-}
-
-impl Record for TenantRecord {
-    const KIND: &'static str = "tenant";
-    const RESOURCE: &'static str = "tenant";
-    const DEPENDENTS: &'static [Dependent] = &[
-        per_tenant("databases", "database(s)"),
-        per_tenant("users", "user(s)"),
-        per_tenant("storage", "storage"),
+record_kind!(TenantRecord {
+    kind: "tenant",
+    resource: "tenant",
+    key: (slug): &'a str,
+    scope: (),
+    label: |record| format!("{:?}", record.slug),
+    dependents: [
+        Dependent::referencing("databases", "tenant_id", "database(s)"),
+        Dependent::referencing("users", "tenant_id", "user(s)"),
+        Dependent::referencing("storage", "tenant_id", "storage"),
         Dependent {
             live_only: "revoked_at IS NULL",
-            ..per_tenant("api_keys", "API key(s)")
+            ..Dependent::referencing("api_keys", "tenant_id", "API key(s)")
         },
-        per_tenant("policies", "policy"),
-    ];
-    /// The slug.
-    type Key<'a> = &'a str;
-    type Scope<'a> = ();
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> &str {
-        &self.slug
-    }
-    fn key_label(&self) -> String {
-        format!("{:?}", self.slug)
-    }
-}
+        Dependent::referencing("policies", "tenant_id", "policy"),
+    ],
+});
 
 /// Which tenants a listing returns: every condition that is set must hold. `labels` match
 /// when the tenant has each of them with the same value.

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Dependent, Record};
+use super::Dependent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UserRecord {
@@ -19,27 +19,11 @@ pub struct UserRecord {
     pub password_hash: String,
 }
 
-impl Record for UserRecord {
-    const KIND: &'static str = "tenant user";
-    const RESOURCE: &'static str = "tenant_user";
-    const DEPENDENTS: &'static [Dependent] = &[Dependent {
-        table: "grants",
-        column: "user_id",
-        label: "grant(s)",
-        live_only: "",
-    }];
-    /// The tenant's id and the email.
-    type Key<'a> = (&'a str, &'a str);
-    /// The tenant's id.
-    type Scope<'a> = &'a str;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> (&str, &str) {
-        (&self.tenant_id, &self.email)
-    }
-    fn key_label(&self) -> String {
-        format!("{:?}", self.email)
-    }
-}
+record_kind!(UserRecord {
+    kind: "tenant user",
+    resource: "tenant_user",
+    key: (tenant_id, email): (&'a str, &'a str),
+    scope: &'a str,
+    label: |record| format!("{:?}", record.email),
+    dependents: [Dependent::referencing("grants", "user_id", "grant(s)")],
+});
