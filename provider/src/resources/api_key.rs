@@ -20,84 +20,21 @@ use crate::values::{
     string_set_value,
 };
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[],
-    forces_replacement: &["tenant_id", "name", "expires_at"],
-};
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant API key",
-    natural_key: "slug/name",
-};
-
 /// The `tenant_api_key` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ApiKeyKind;
 
-fn schema() -> Schema {
-    let attributes = named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The key's id."),
-        ),
-        (
-            "tenant_id",
-            Attribute::required(Type::String)
-                .describe("The owning tenant's id. Changing it replaces the key."),
-        ),
-        (
-            "name",
-            Attribute::required(Type::String).describe(
-                "Name within the tenant: letters, digits, '-', '_' and '.'. Changing it \
-                 replaces the key.",
-            ),
-        ),
-        (
-            "scopes",
-            Attribute::required(Type::Set(Box::new(Type::String)))
-                .describe("What the key may do, e.g. [\"read\", \"write\"]."),
-        ),
-        (
-            "expires_at",
-            Attribute::optional(Type::String).describe(
-                "When the key stops working, RFC 3339 (e.g. 2027-01-01T00:00:00Z); never when \
-                 unset. Changing it replaces the key.",
-            ),
-        ),
-        (
-            "fingerprint",
-            Attribute::computed(Type::String)
-                .describe("The first 16 hex digits of the SHA-256 of the secret."),
-        ),
-        (
-            "secret",
-            Attribute::computed(Type::String)
-                .sensitive()
-                .describe("The key, generated on create; null after import."),
-        ),
-    ]);
-    block_schema("An API key of a tenant, stored hashed.", attributes)
-}
-
-/// The state value of a key record, without the secret.
-pub fn record_to_value(record: &ApiKeyRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("name", Value::string(&record.name)),
-        ("scopes", string_set_value(&record.scopes)),
-        (
-            "expires_at",
-            optional_string_value(record.expires_at.as_deref()),
-        ),
-        ("fingerprint", Value::string(&record.fingerprint)),
-    ])
-}
-
 impl Kind for ApiKeyKind {
     type Record = ApiKeyRecord;
     const TYPE_NAME: &'static str = "tenant_api_key";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant API key",
+        natural_key: "slug/name",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[],
+        forces_replacement: &["tenant_id", "name", "expires_at"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = Some("name");
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "name"];
     const NOUN: Option<&'static str> = Some("key");
@@ -105,7 +42,48 @@ impl Kind for ApiKeyKind {
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("secret");
 
     fn schema() -> Schema {
-        schema()
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The key's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The owning tenant's id. Changing it replaces the key."),
+            ),
+            (
+                "name",
+                Attribute::required(Type::String).describe(
+                    "Name within the tenant: letters, digits, '-', '_' and '.'. Changing it \
+                     replaces the key.",
+                ),
+            ),
+            (
+                "scopes",
+                Attribute::required(Type::Set(Box::new(Type::String)))
+                    .describe("What the key may do, e.g. [\"read\", \"write\"]."),
+            ),
+            (
+                "expires_at",
+                Attribute::optional(Type::String).describe(
+                    "When the key stops working, RFC 3339 (e.g. 2027-01-01T00:00:00Z); never when \
+                     unset. Changing it replaces the key.",
+                ),
+            ),
+            (
+                "fingerprint",
+                Attribute::computed(Type::String)
+                    .describe("The first 16 hex digits of the SHA-256 of the secret."),
+            ),
+            (
+                "secret",
+                Attribute::computed(Type::String)
+                    .sensitive()
+                    .describe("The key, generated on create; null after import."),
+            ),
+        ]);
+        block_schema("An API key of a tenant, stored hashed.", attributes)
     }
 
     fn validate(config: &Value) -> Diagnostics {
@@ -142,8 +120,19 @@ impl Kind for ApiKeyKind {
         backend.api_keys()
     }
 
+    /// The state value of a key record, without the secret.
     fn to_value(record: &ApiKeyRecord) -> Value {
-        record_to_value(record)
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("name", Value::string(&record.name)),
+            ("scopes", string_set_value(&record.scopes)),
+            (
+                "expires_at",
+                optional_string_value(record.expires_at.as_deref()),
+            ),
+            ("fingerprint", Value::string(&record.fingerprint)),
+        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<ApiKeyRecord, Diagnostic> {

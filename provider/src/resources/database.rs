@@ -15,73 +15,9 @@ use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
 use crate::schemas::{block_schema, named};
 use crate::values::{int_value, integer_field, object, required_string};
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[("connection_limit", DefaultValue::Integer(-1))],
-    forces_replacement: &["tenant_id", "name"],
-};
-
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant database",
-    natural_key: "slug/name",
-};
-
 /// The `tenant_database` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DatabaseKind;
-
-fn schema() -> Schema {
-    let attributes = named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The database's id."),
-        ),
-        (
-            "tenant_id",
-            Attribute::required(Type::String)
-                .describe("The owning tenant's id. Changing it replaces the database."),
-        ),
-        (
-            "name",
-            Attribute::required(Type::String).describe(
-                "Name within the tenant, `^[a-z][a-z0-9_]{0,62}$`. Changing it replaces the \
-                 database.",
-            ),
-        ),
-        (
-            "connection_limit",
-            Attribute::optional_computed(Type::Number)
-                .describe("Maximum concurrent connections; -1 (default) means unlimited."),
-        ),
-        (
-            "schema",
-            Attribute::computed(Type::String).describe("The schema name, tenant_<slug>_<name>."),
-        ),
-        (
-            "owner_role",
-            Attribute::computed(Type::String).describe("The NOLOGIN role owning the schema."),
-        ),
-        (
-            "connection_uri",
-            Attribute::computed(Type::String)
-                .sensitive()
-                .describe("Where to connect to the database."),
-        ),
-    ]);
-    block_schema("A database of a tenant.", attributes)
-}
-
-/// The state value of a database record.
-pub fn record_to_value(record: &DatabaseRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("name", Value::string(&record.name)),
-        ("connection_limit", int_value(record.connection_limit)),
-        ("schema", Value::string(&record.schema)),
-        ("owner_role", Value::string(&record.owner_role)),
-        ("connection_uri", Value::string(&record.connection_uri)),
-    ])
-}
 
 fn invalid(detail: impl Into<String>) -> Diagnostic {
     Diagnostic::error("Invalid planned tenant database", detail)
@@ -97,14 +33,58 @@ fn planned_connection_limit(planned: &Value) -> Result<i64, Diagnostic> {
 impl Kind for DatabaseKind {
     type Record = DatabaseRecord;
     const TYPE_NAME: &'static str = "tenant_database";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant database",
+        natural_key: "slug/name",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[("connection_limit", DefaultValue::Integer(-1))],
+        forces_replacement: &["tenant_id", "name"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = Some("name");
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "name"];
     const NOUN: Option<&'static str> = Some("database");
 
     fn schema() -> Schema {
-        schema()
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The database's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The owning tenant's id. Changing it replaces the database."),
+            ),
+            (
+                "name",
+                Attribute::required(Type::String).describe(
+                    "Name within the tenant, `^[a-z][a-z0-9_]{0,62}$`. Changing it replaces the \
+                     database.",
+                ),
+            ),
+            (
+                "connection_limit",
+                Attribute::optional_computed(Type::Number)
+                    .describe("Maximum concurrent connections; -1 (default) means unlimited."),
+            ),
+            (
+                "schema",
+                Attribute::computed(Type::String)
+                    .describe("The schema name, tenant_<slug>_<name>."),
+            ),
+            (
+                "owner_role",
+                Attribute::computed(Type::String).describe("The NOLOGIN role owning the schema."),
+            ),
+            (
+                "connection_uri",
+                Attribute::computed(Type::String)
+                    .sensitive()
+                    .describe("Where to connect to the database."),
+            ),
+        ]);
+        block_schema("A database of a tenant.", attributes)
     }
 
     fn validate(config: &Value) -> Diagnostics {
@@ -126,8 +106,17 @@ impl Kind for DatabaseKind {
         backend.databases()
     }
 
+    /// The state value of a database record.
     fn to_value(record: &DatabaseRecord) -> Value {
-        record_to_value(record)
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("name", Value::string(&record.name)),
+            ("connection_limit", int_value(record.connection_limit)),
+            ("schema", Value::string(&record.schema)),
+            ("owner_role", Value::string(&record.owner_role)),
+            ("connection_uri", Value::string(&record.connection_uri)),
+        ])
     }
 
     /// The schema and owner role names derive from the tenant's slug and the name.

@@ -14,69 +14,51 @@ use crate::values::{attr, object, required_string, string_set, string_set_value}
 
 pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[],
-    forces_replacement: &["user_id", "database_id"],
-};
-
 /// The `tenant_grant` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GrantKind;
 
-fn schema() -> Schema {
-    let attributes = named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The grant's id."),
-        ),
-        (
-            "user_id",
-            Attribute::required(Type::String)
-                .describe("The user's id. Changing it replaces the grant."),
-        ),
-        (
-            "database_id",
-            Attribute::required(Type::String)
-                .describe("The database's id. Changing it replaces the grant."),
-        ),
-        (
-            "privileges",
-            Attribute::required(Type::Set(Box::new(Type::String)))
-                .describe("A set of read, write and admin."),
-        ),
-    ]);
-    block_schema(
-        "Privileges of a tenant user on a database of the same tenant.",
-        attributes,
-    )
-}
-
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant grant",
-    natural_key: "slug/email/database-name",
-};
-
-/// The state value of a grant record.
-pub fn record_to_value(record: &GrantRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("user_id", Value::string(&record.user_id)),
-        ("database_id", Value::string(&record.database_id)),
-        ("privileges", string_set_value(&record.privileges)),
-    ])
-}
-
 impl Kind for GrantKind {
     type Record = GrantRecord;
     const TYPE_NAME: &'static str = "tenant_grant";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant grant",
+        natural_key: "slug/email/database-name",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[],
+        forces_replacement: &["user_id", "database_id"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = None;
     const KEY_ATTRIBUTES: &'static [&'static str] = &["user_id", "database_id"];
     const NOUN: Option<&'static str> = Some("grant");
 
     fn schema() -> Schema {
-        schema()
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The grant's id."),
+            ),
+            (
+                "user_id",
+                Attribute::required(Type::String)
+                    .describe("The user's id. Changing it replaces the grant."),
+            ),
+            (
+                "database_id",
+                Attribute::required(Type::String)
+                    .describe("The database's id. Changing it replaces the grant."),
+            ),
+            (
+                "privileges",
+                Attribute::required(Type::Set(Box::new(Type::String)))
+                    .describe("A set of read, write and admin."),
+            ),
+        ]);
+        block_schema(
+            "Privileges of a tenant user on a database of the same tenant.",
+            attributes,
+        )
     }
 
     fn validate(config: &Value) -> Diagnostics {
@@ -114,8 +96,14 @@ impl Kind for GrantKind {
         backend.grants()
     }
 
+    /// The state value of a grant record.
     fn to_value(record: &GrantRecord) -> Value {
-        record_to_value(record)
+        object([
+            ("id", Value::string(&record.id)),
+            ("user_id", Value::string(&record.user_id)),
+            ("database_id", Value::string(&record.database_id)),
+            ("privileges", string_set_value(&record.privileges)),
+        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<GrantRecord, Diagnostic> {

@@ -16,69 +16,11 @@ use crate::values::{attr, bool_field, object, required_string};
 
 /// The session lifetime of a policy whose configuration sets none.
 pub const DEFAULT_SESSION_TTL: &str = "8h";
-const RULES: PlanRules = PlanRules {
-    defaults: &[
-        ("mfa_required", DefaultValue::Bool(false)),
-        ("session_ttl", DefaultValue::String(DEFAULT_SESSION_TTL)),
-        ("ip_allowlist", DefaultValue::EmptyList),
-    ],
-    forces_replacement: &["tenant_id"],
-};
 const LABEL: &str = "tenant policy";
-const IMPORT: ImportSpec = ImportSpec {
-    what: LABEL,
-    natural_key: "slug",
-};
 
 /// The `tenant_policy` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PolicyKind;
-
-fn schema() -> Schema {
-    let attributes = named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The policy's id."),
-        ),
-        (
-            "tenant_id",
-            Attribute::required(Type::String)
-                .describe("The tenant's id. Changing it replaces the policy."),
-        ),
-        (
-            "mfa_required",
-            Attribute::optional_computed(Type::Bool)
-                .describe("Whether users must log in with a second factor; default false."),
-        ),
-        (
-            "session_ttl",
-            Attribute::optional_computed(Type::String)
-                .describe("How long a session lasts, a duration such as 30m or 1h30m; default 8h."),
-        ),
-        (
-            "ip_allowlist",
-            Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
-                "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
-                 allows any address.",
-            ),
-        ),
-    ]);
-    block_schema("The security policy of a tenant.", attributes)
-}
-
-/// The state value of a policy record.
-pub fn record_to_value(record: &PolicyRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("mfa_required", Value::Bool(record.mfa_required)),
-        ("session_ttl", Value::string(&record.session_ttl)),
-        (
-            "ip_allowlist",
-            Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
-        ),
-    ])
-}
 
 /// The known strings of a list, in order.
 fn string_list(value: &Value) -> Vec<String> {
@@ -108,14 +50,53 @@ fn record_from_planned(planned: &Value, id: String) -> Result<PolicyRecord, Diag
 impl Kind for PolicyKind {
     type Record = PolicyRecord;
     const TYPE_NAME: &'static str = "tenant_policy";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: LABEL,
+        natural_key: "slug",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[
+            ("mfa_required", DefaultValue::Bool(false)),
+            ("session_ttl", DefaultValue::String(DEFAULT_SESSION_TTL)),
+            ("ip_allowlist", DefaultValue::EmptyList),
+        ],
+        forces_replacement: &["tenant_id"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = None;
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
     const NOUN: Option<&'static str> = None;
 
     fn schema() -> Schema {
-        schema()
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The policy's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The tenant's id. Changing it replaces the policy."),
+            ),
+            (
+                "mfa_required",
+                Attribute::optional_computed(Type::Bool)
+                    .describe("Whether users must log in with a second factor; default false."),
+            ),
+            (
+                "session_ttl",
+                Attribute::optional_computed(Type::String).describe(
+                    "How long a session lasts, a duration such as 30m or 1h30m; default 8h.",
+                ),
+            ),
+            (
+                "ip_allowlist",
+                Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
+                    "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
+                     allows any address.",
+                ),
+            ),
+        ]);
+        block_schema("The security policy of a tenant.", attributes)
     }
 
     fn validate(config: &Value) -> Diagnostics {
@@ -156,8 +137,18 @@ impl Kind for PolicyKind {
         backend.policies()
     }
 
+    /// The state value of a policy record.
     fn to_value(record: &PolicyRecord) -> Value {
-        record_to_value(record)
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("mfa_required", Value::Bool(record.mfa_required)),
+            ("session_ttl", Value::string(&record.session_ttl)),
+            (
+                "ip_allowlist",
+                Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
+            ),
+        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<PolicyRecord, Diagnostic> {

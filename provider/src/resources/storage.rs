@@ -14,62 +14,11 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schemas::{block_schema, named};
 use crate::values::{int_value, integer_field, object, required_string};
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[],
-    forces_replacement: &["tenant_id"],
-};
 const LABEL: &str = "tenant storage";
-const IMPORT: ImportSpec = ImportSpec {
-    what: LABEL,
-    natural_key: "slug",
-};
 
 /// The `tenant_storage` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StorageKind;
-
-fn schema() -> Schema {
-    let attributes = named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The storage's id."),
-        ),
-        (
-            "tenant_id",
-            Attribute::required(Type::String)
-                .describe("The owning tenant's id. Changing it replaces the storage."),
-        ),
-        (
-            "quota_gb",
-            Attribute::required(Type::Number)
-                .describe("The quota in GiB, a whole number of at least 1."),
-        ),
-        (
-            "path",
-            Attribute::computed(Type::String).describe("The storage directory."),
-        ),
-        (
-            "used_bytes",
-            Attribute::computed(Type::Number)
-                .describe("Bytes in use, measured when the storage is read."),
-        ),
-    ]);
-    block_schema(
-        "A tenant's file storage: a directory with a quota.",
-        attributes,
-    )
-}
-
-/// The state value of a storage record.
-pub fn record_to_value(record: &StorageRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("quota_gb", int_value(record.quota_gb)),
-        ("path", Value::string(&record.path)),
-        ("used_bytes", int_value(record.used_bytes)),
-    ])
-}
 
 fn planned_quota(planned: &Value) -> Result<i64, Diagnostic> {
     integer_field(planned, "quota_gb")
@@ -88,14 +37,48 @@ fn planned_quota(planned: &Value) -> Result<i64, Diagnostic> {
 impl Kind for StorageKind {
     type Record = StorageRecord;
     const TYPE_NAME: &'static str = "tenant_storage";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: LABEL,
+        natural_key: "slug",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[],
+        forces_replacement: &["tenant_id"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = None;
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
     const NOUN: Option<&'static str> = Some("storage");
 
     fn schema() -> Schema {
-        schema()
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The storage's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The owning tenant's id. Changing it replaces the storage."),
+            ),
+            (
+                "quota_gb",
+                Attribute::required(Type::Number)
+                    .describe("The quota in GiB, a whole number of at least 1."),
+            ),
+            (
+                "path",
+                Attribute::computed(Type::String).describe("The storage directory."),
+            ),
+            (
+                "used_bytes",
+                Attribute::computed(Type::Number)
+                    .describe("Bytes in use, measured when the storage is read."),
+            ),
+        ]);
+        block_schema(
+            "A tenant's file storage: a directory with a quota.",
+            attributes,
+        )
     }
 
     fn validate(config: &Value) -> Diagnostics {
@@ -108,8 +91,15 @@ impl Kind for StorageKind {
         backend.storage()
     }
 
+    /// The state value of a storage record.
     fn to_value(record: &StorageRecord) -> Value {
-        record_to_value(record)
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("quota_gb", int_value(record.quota_gb)),
+            ("path", Value::string(&record.path)),
+            ("used_bytes", int_value(record.used_bytes)),
+        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<StorageRecord, Diagnostic> {

@@ -28,22 +28,6 @@ pub const CONTACT_KINDS: &[&str] = &["billing", "technical", "security"];
 /// The region of a tenant whose configuration sets none.
 pub const DEFAULT_REGION: &str = "eu-west-1";
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[
-        ("tier", DefaultValue::String("standard")),
-        ("region", DefaultValue::String(DEFAULT_REGION)),
-        ("status", DefaultValue::String("active")),
-        ("deletion_protection", DefaultValue::Bool(true)),
-        ("retention_days", DefaultValue::Integer(30)),
-    ],
-    forces_replacement: &["slug", "region"],
-};
-
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant",
-    natural_key: "slug",
-};
-
 /// The `tenant` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TenantKind;
@@ -68,20 +52,6 @@ fn contact_block() -> Block {
         description: "A person to contact about the tenant.".to_string(),
         ..Block::default()
     }
-}
-
-fn schema() -> Schema {
-    let mut schema = block_schema("A SaaS tenant.", attributes());
-    schema.block.block_types = BTreeMap::from([(
-        "contact".to_string(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: contact_block(),
-            min_items: 0,
-            max_items: 0,
-        },
-    )]);
-    schema
 }
 
 fn attributes() -> BTreeMap<String, Attribute> {
@@ -278,14 +248,36 @@ fn fields_from_planned(
 impl Kind for TenantKind {
     type Record = TenantRecord;
     const TYPE_NAME: &'static str = "tenant";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant",
+        natural_key: "slug",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[
+            ("tier", DefaultValue::String("standard")),
+            ("region", DefaultValue::String(DEFAULT_REGION)),
+            ("status", DefaultValue::String("active")),
+            ("deletion_protection", DefaultValue::Bool(true)),
+            ("retention_days", DefaultValue::Integer(30)),
+        ],
+        forces_replacement: &["slug", "region"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = Some("slug");
     const KEY_ATTRIBUTES: &'static [&'static str] = &["slug"];
     const NOUN: Option<&'static str> = None;
 
     fn schema() -> Schema {
-        schema()
+        let mut schema = block_schema("A SaaS tenant.", attributes());
+        schema.block.block_types = BTreeMap::from([(
+            "contact".to_string(),
+            NestedBlock {
+                nesting: Nesting::List,
+                block: contact_block(),
+                min_items: 0,
+                max_items: 0,
+            },
+        )]);
+        schema
     }
 
     fn validate(config: &Value) -> Diagnostics {

@@ -18,81 +18,9 @@ use crate::values::{bool_field, int_value, integer_field, object, required_strin
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[
-        ("disabled", DefaultValue::Bool(false)),
-        ("connection_limit", DefaultValue::Integer(-1)),
-    ],
-    forces_replacement: &["tenant_id", "email"],
-};
-
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant user",
-    natural_key: "slug/email",
-};
-
 /// The `tenant_user` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct UserKind;
-
-fn schema() -> Schema {
-    let attributes = named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The user's id."),
-        ),
-        (
-            "tenant_id",
-            Attribute::required(Type::String)
-                .describe("The owning tenant's id. Changing it replaces the user."),
-        ),
-        (
-            "email",
-            Attribute::required(Type::String)
-                .describe("The user's email address. Changing it replaces the user."),
-        ),
-        (
-            "role",
-            Attribute::required(Type::String).describe("admin, member or viewer."),
-        ),
-        (
-            "disabled",
-            Attribute::optional_computed(Type::Bool)
-                .describe("When true the user cannot log in; default false."),
-        ),
-        (
-            "connection_limit",
-            Attribute::optional_computed(Type::Number).describe(
-                "Sessions the user may hold at once; -1 (the default) for no limit. On \
-                 PostgreSQL, the login role's CONNECTION LIMIT.",
-            ),
-        ),
-        (
-            "login",
-            Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
-        ),
-        (
-            "password",
-            Attribute::computed(Type::String)
-                .sensitive()
-                .describe("Generated on create; null after import."),
-        ),
-    ]);
-    block_schema("A user of a tenant.", attributes)
-}
-
-/// The state value of a user record, without the password.
-pub fn record_to_value(record: &UserRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("email", Value::string(&record.email)),
-        ("role", Value::string(&record.role)),
-        ("disabled", Value::Bool(record.disabled)),
-        ("connection_limit", int_value(record.connection_limit)),
-        ("login", Value::string(&record.login)),
-    ])
-}
 
 struct PlannedUser {
     tenant_id: String,
@@ -121,15 +49,66 @@ fn planned_user(planned: &Value) -> Result<PlannedUser, Diagnostic> {
 impl Kind for UserKind {
     type Record = UserRecord;
     const TYPE_NAME: &'static str = "tenant_user";
-    const IMPORT: ImportSpec = IMPORT;
-    const RULES: PlanRules = RULES;
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant user",
+        natural_key: "slug/email",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[
+            ("disabled", DefaultValue::Bool(false)),
+            ("connection_limit", DefaultValue::Integer(-1)),
+        ],
+        forces_replacement: &["tenant_id", "email"],
+    };
     const LABEL_ATTRIBUTE: Option<&'static str> = Some("email");
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "email"];
     const NOUN: Option<&'static str> = Some("user");
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("password");
 
     fn schema() -> Schema {
-        schema()
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The user's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The owning tenant's id. Changing it replaces the user."),
+            ),
+            (
+                "email",
+                Attribute::required(Type::String)
+                    .describe("The user's email address. Changing it replaces the user."),
+            ),
+            (
+                "role",
+                Attribute::required(Type::String).describe("admin, member or viewer."),
+            ),
+            (
+                "disabled",
+                Attribute::optional_computed(Type::Bool)
+                    .describe("When true the user cannot log in; default false."),
+            ),
+            (
+                "connection_limit",
+                Attribute::optional_computed(Type::Number).describe(
+                    "Sessions the user may hold at once; -1 (the default) for no limit. On \
+                     PostgreSQL, the login role's CONNECTION LIMIT.",
+                ),
+            ),
+            (
+                "login",
+                Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
+            ),
+            (
+                "password",
+                Attribute::computed(Type::String)
+                    .sensitive()
+                    .describe("Generated on create; null after import."),
+            ),
+        ]);
+        block_schema("A user of a tenant.", attributes)
     }
 
     fn validate(config: &Value) -> Diagnostics {
@@ -157,8 +136,17 @@ impl Kind for UserKind {
         backend.users()
     }
 
+    /// The state value of a user record, without the password.
     fn to_value(record: &UserRecord) -> Value {
-        record_to_value(record)
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("email", Value::string(&record.email)),
+            ("role", Value::string(&record.role)),
+            ("disabled", Value::Bool(record.disabled)),
+            ("connection_limit", int_value(record.connection_limit)),
+            ("login", Value::string(&record.login)),
+        ])
     }
 
     /// The login derives from the tenant's slug and the email, disambiguated when another
