@@ -66,24 +66,25 @@ impl Table for ApiKeyRecord {
             ..record.clone()
         };
         tx.execute(
-        &format!(
-            "INSERT INTO tenant_catalog.api_keys ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"
-        ),
-        &[
-            &created.id,
-            &created.tenant_id,
-            &created.name,
-            &to_json(&created.scopes)?,
-            &created.expires_at,
-            &created.fingerprint,
-            &created.secret_hash,
-            &created.suspended,
-            &created.created_at,
-        ],
-    )
-    .await
-    .map_err(BackendError::from)
-    .map_err(unique_violation(KIND, format!("{:?}", created.name)))?;
+            &format!(
+                "INSERT INTO tenant_catalog.api_keys ({COLUMNS}) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"
+            ),
+            &[
+                &created.id,
+                &created.tenant_id,
+                &created.name,
+                &to_json(&created.scopes)?,
+                &created.expires_at,
+                &created.fingerprint,
+                &created.secret_hash,
+                &created.suspended,
+                &created.created_at,
+            ],
+        )
+        .await
+        .map_err(BackendError::from)
+        .map_err(unique_violation(KIND, format!("{:?}", created.name)))?;
         table::audit(tx, Action::Create, None, Some(&created)).await?;
         Ok(created)
     }
@@ -96,18 +97,14 @@ impl Table for ApiKeyRecord {
     ) -> Result<Self, BackendError> {
         lock_tenant(tx, &record.tenant_id).await?;
         let before = table::require::<Self>(tx, context, &record.id).await?;
-        tx.execute(
-            "UPDATE tenant_catalog.api_keys SET scopes = $2, expires_at = $3 WHERE id = $1",
-            &[&record.id, &to_json(&record.scopes)?, &record.expires_at],
-        )
-        .await?;
         let after = ApiKeyRecord {
             scopes: record.scopes.clone(),
             expires_at: record.expires_at.clone(),
             ..before.clone()
         };
-        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
-        Ok(after)
+        let (scopes, expires_at) = (to_json(&after.scopes)?, after.expires_at.clone());
+        let set = "scopes = $2, expires_at = $3";
+        table::update_row(tx, &before, after, set, &[&scopes, &expires_at]).await
     }
 
     async fn delete(

@@ -1,5 +1,6 @@
 //! Tenant security policies: one catalog row per tenant.
 
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{Row, Transaction};
 
 use super::Context;
@@ -70,19 +71,11 @@ impl Table for PolicyRecord {
             tenant_id: before.tenant_id.clone(),
             ..record.clone()
         };
-        tx.execute(
-            "UPDATE tenant_catalog.policies SET mfa_required = $2, session_ttl = $3, \
-         ip_allowlist = $4 WHERE id = $1",
-            &[
-                &after.id,
-                &after.mfa_required,
-                &after.session_ttl,
-                &to_json(&after.ip_allowlist)?,
-            ],
-        )
-        .await?;
-        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
-        Ok(after)
+        let (mfa_required, session_ttl) = (after.mfa_required, after.session_ttl.clone());
+        let allowlist = to_json(&after.ip_allowlist)?;
+        let set = "mfa_required = $2, session_ttl = $3, ip_allowlist = $4";
+        let values: [&(dyn ToSql + Sync); 3] = [&mfa_required, &session_ttl, &allowlist];
+        table::update_row(tx, &before, after, set, &values).await
     }
 
     async fn delete(

@@ -92,17 +92,11 @@ impl Table for StorageRecord {
     ) -> Result<Self, BackendError> {
         lock_tenant(tx, &record.tenant_id).await?;
         let before = table::require::<Self>(tx, context, &record.id).await?;
-        tx.execute(
-            "UPDATE tenant_catalog.storage SET quota_gb = $2 WHERE id = $1",
-            &[&record.id, &record.quota_gb],
-        )
-        .await?;
         let after = StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
         };
-        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
-        Ok(after)
+        table::update_row(tx, &before, after, "quota_gb = $2", &[&record.quota_gb]).await
     }
 
     async fn delete(

@@ -143,6 +143,25 @@ pub(crate) async fn audit<R: Record>(
     audit::append(tx, R::RESOURCE, id, action, before, after).await
 }
 
+/// Sets the catalog row of `before` to `after` with the assignments `set` (`$1` is the id,
+/// `values` are `$2`...) and records the change.
+pub(crate) async fn update_row<R: Table>(
+    tx: &Transaction<'_>,
+    before: &R,
+    after: R,
+    set: &str,
+    values: &[&(dyn ToSql + Sync)],
+) -> Result<R, BackendError> {
+    let sql = format!("UPDATE {} SET {set} WHERE id = $1", base_table::<R>());
+    let id = before.id();
+    let params: Vec<&(dyn ToSql + Sync)> = std::iter::once(&id as _)
+        .chain(values.iter().copied())
+        .collect();
+    tx.execute(&sql, &params).await?;
+    audit(tx, Action::Update, Some(before), Some(&after)).await?;
+    Ok(after)
+}
+
 /// Deletes the row of `before` and records the deletion.
 pub(crate) async fn delete_row<R: Table>(
     tx: &Transaction<'_>,
