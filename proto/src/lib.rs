@@ -8,6 +8,7 @@
 //!
 //! This crate knows nothing of HCL, tenants, state or any command line.
 
+pub mod diagnostic;
 pub mod dynamic;
 pub mod handshake;
 pub mod schema;

@@ -7,7 +7,6 @@
 
 pub mod backend;
 pub mod data_sources;
-pub mod diagnostics;
 pub mod naming;
 pub mod provider_config;
 pub mod records;

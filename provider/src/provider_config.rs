@@ -16,9 +16,9 @@ use tenantform_proto::value::{Type, Value};
 use crate::backend::Backend;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
 use crate::backend::postgres::{PostgresBackend, PostgresSettings};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schemas::{block_schema, named};
 use crate::values::{Field, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The embedded backend's folder when `path` is not set.
 pub const DEFAULT_EMBEDDED_PATH: &str = ".tenants";

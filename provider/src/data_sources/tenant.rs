@@ -6,11 +6,11 @@ use tenantform_proto::value::{Type, Value};
 
 use super::{DataSource, read_failure, require_known, tenant_attributes, with_attributes};
 use crate::backend::Backend;
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::is_valid_slug;
 use crate::resources::tenant_record_to_value;
 use crate::schemas::block_schema;
 use crate::values::{Field, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant` data source type.
 pub struct TenantDataSource;

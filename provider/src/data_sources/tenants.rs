@@ -9,10 +9,10 @@ use tenantform_proto::value::{Type, Value};
 
 use super::{DataSource, read_failure, require_known, tenant_object_type, with_attributes};
 use crate::backend::{Backend, TenantFilter};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::resources::{TIERS, tenant_record_to_value};
 use crate::schemas::{block_schema, named};
 use crate::values::{Field, attr, string_field, string_map};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenants` data source type.
 pub struct TenantsDataSource;

@@ -12,13 +12,13 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{ApiKeyRecord, Backend, BackendError, Store, TenantRecord, now_rfc3339};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schemas::{block_schema, named};
 use crate::secrets::{fingerprint, generate_api_key, hash_password};
 use crate::values::{
     attr, object, optional_string_value, required_string, string_field, string_set,
     string_set_value,
 };
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant_api_key` kind.
 #[derive(Clone, Copy, Debug, Default)]

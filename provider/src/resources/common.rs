@@ -6,8 +6,8 @@ use tenantform_proto::value::{AttributePath, PathStep, Value};
 use super::plan::{PlanRules, plan_object};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput};
 use crate::backend::{Backend, BackendError, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::values::{Field, integer_field, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// A fresh object id.
 pub fn new_id() -> String {

@@ -10,10 +10,10 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
 use crate::schemas::{block_schema, named};
 use crate::values::{int_value, integer_field, object, required_string};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant_database` kind.
 #[derive(Clone, Copy, Debug, Default)]

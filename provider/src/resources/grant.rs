@@ -8,9 +8,9 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schemas::{block_schema, named};
 use crate::values::{attr, object, required_string, string_set, string_set_value};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
 

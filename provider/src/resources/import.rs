@@ -14,8 +14,8 @@ use tenantform_proto::value::Value;
 
 use super::common::backend_failure;
 use crate::backend::{Backend, BackendError, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::is_valid_slug;
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// How one resource type is imported.
 pub struct ImportSpec {

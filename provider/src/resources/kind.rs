@@ -11,9 +11,9 @@ use super::common::backend_failure;
 use super::import::ImportSpec;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, Store, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::records::Record;
 use crate::values::string_field;
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// One managed resource type, described by what sets it apart.
 pub trait Kind: Send + Sync + 'static {

@@ -11,9 +11,9 @@ use super::common::{
 use super::kind::Kind;
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, BackendError};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::records::{KeyParts, Record};
 use crate::values::{attr, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The resource type of kind `K`.
 #[derive(Clone, Copy, Debug, Default)]

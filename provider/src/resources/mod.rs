@@ -24,7 +24,7 @@ use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{AttributePath, Value};
 
 use crate::backend::Backend;
-use crate::diagnostics::Diagnostics;
+use tenantform_proto::diagnostic::Diagnostics;
 
 pub use api_key::ApiKeyKind;
 pub use database::DatabaseKind;

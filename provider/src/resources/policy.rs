@@ -10,9 +10,9 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schemas::{block_schema, named};
 use crate::values::{attr, bool_field, object, required_string};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The session lifetime of a policy whose configuration sets none.
 pub const DEFAULT_SESSION_TTL: &str = "8h";

@@ -10,9 +10,9 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, StorageRecord, Store, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schemas::{block_schema, named};
 use crate::values::{int_value, integer_field, object, required_string};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 const LABEL: &str = "tenant storage";
 

@@ -14,13 +14,13 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{is_valid_email, is_valid_slug};
 use crate::schemas::{block_schema, named};
 use crate::values::{
     Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
     required_string, string_field, string_map, string_map_value,
 };
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const TIERS: &[&str] = &["free", "standard", "enterprise"];
 pub const STATUSES: &[&str] = &["active", "suspended"];

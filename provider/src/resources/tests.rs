@@ -6,8 +6,8 @@ use tenantform_proto::value::{AttributePath, Value};
 
 use super::*;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
-use crate::diagnostics::Severity;
 use crate::values::{int_value, object, values_equal};
+use tenantform_proto::diagnostic::Severity;
 
 fn backend(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {

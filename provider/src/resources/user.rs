@@ -10,11 +10,11 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
 use crate::schemas::{block_schema, named};
 use crate::secrets::{generate_password, hash_password};
 use crate::values::{bool_field, int_value, integer_field, object, required_string};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
 
