@@ -24,10 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::{
-    ApiKeyRecord, AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
-    StorageRecord, Store, TenantStore, UserRecord, UserStore, now_rfc3339,
-};
+use super::{AuditEntry, Backend, BackendError, TenantStore, UserRecord, UserStore, now_rfc3339};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The catalog's file name inside the backend's folder.
@@ -167,27 +164,7 @@ impl UserStore for EmbeddedBackend {
 }
 
 impl Backend for EmbeddedBackend {
-    fn tenants(&self) -> &dyn TenantStore {
-        self
-    }
-    fn databases(&self) -> &dyn Store<DatabaseRecord> {
-        self
-    }
-    fn users(&self) -> &dyn UserStore {
-        self
-    }
-    fn grants(&self) -> &dyn Store<GrantRecord> {
-        self
-    }
-    fn storage(&self) -> &dyn Store<StorageRecord> {
-        self
-    }
-    fn api_keys(&self) -> &dyn Store<ApiKeyRecord> {
-        self
-    }
-    fn policies(&self) -> &dyn Store<PolicyRecord> {
-        self
-    }
+    stores_of_self!();
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError> {
         self.read(audit::entries)
     }

@@ -5,6 +5,33 @@
 //! and appends an entry to the backend's hash-chained audit log. Records carry ids chosen by
 //! the caller, which lets an interrupted apply be adopted later under the same id.
 
+/// The store accessors of [`Backend`] for a backend that is the store of every kind itself.
+macro_rules! stores_of_self {
+    () => {
+        fn tenants(&self) -> &dyn $crate::backend::TenantStore {
+            self
+        }
+        fn databases(&self) -> &dyn $crate::backend::Store<$crate::records::DatabaseRecord> {
+            self
+        }
+        fn users(&self) -> &dyn $crate::backend::UserStore {
+            self
+        }
+        fn grants(&self) -> &dyn $crate::backend::Store<$crate::records::GrantRecord> {
+            self
+        }
+        fn storage(&self) -> &dyn $crate::backend::Store<$crate::records::StorageRecord> {
+            self
+        }
+        fn api_keys(&self) -> &dyn $crate::backend::Store<$crate::records::ApiKeyRecord> {
+            self
+        }
+        fn policies(&self) -> &dyn $crate::backend::Store<$crate::records::PolicyRecord> {
+            self
+        }
+    };
+}
+
 pub mod archive;
 pub mod audit;
 pub mod embedded;

@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::*;
-use crate::backend::{AuditVerification, BackendError, Contact, TenantRecord};
+use crate::backend::{
+    AuditVerification, BackendError, Contact, DatabaseRecord, GrantRecord, TenantRecord,
+};
 
 fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {

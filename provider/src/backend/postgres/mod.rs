@@ -33,8 +33,8 @@ use deadpool_postgres::Pool;
 use tokio_postgres::config::Host;
 
 use super::{
-    ApiKeyRecord, AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
-    StorageRecord, Store, TenantStore, UserRecord, UserStore,
+    AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, TenantStore, UserRecord,
+    UserStore,
 };
 pub use catalog::{CATALOG_SCHEMA, CATALOG_VERSION};
 use runtime::RuntimeBridge;
@@ -191,27 +191,7 @@ impl UserStore for PostgresBackend {
 }
 
 impl Backend for PostgresBackend {
-    fn tenants(&self) -> &dyn TenantStore {
-        self
-    }
-    fn databases(&self) -> &dyn Store<DatabaseRecord> {
-        self
-    }
-    fn users(&self) -> &dyn UserStore {
-        self
-    }
-    fn grants(&self) -> &dyn Store<GrantRecord> {
-        self
-    }
-    fn storage(&self) -> &dyn Store<StorageRecord> {
-        self
-    }
-    fn api_keys(&self) -> &dyn Store<ApiKeyRecord> {
-        self
-    }
-    fn policies(&self) -> &dyn Store<PolicyRecord> {
-        self
-    }
+    stores_of_self!();
 
     fn discover_database(
         &self,
