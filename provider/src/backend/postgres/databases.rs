@@ -21,23 +21,6 @@ const KIND: &str = DatabaseRecord::KIND;
 const RESOURCE: &str = DatabaseRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role";
 
-async fn catalog_rows(
-    client: &impl GenericClient,
-    context: &Context,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<DatabaseRecord>, BackendError> {
-    let rows = client
-        .query(
-            &format!("SELECT {COLUMNS} FROM tenant_catalog.databases WHERE {filter} ORDER BY name"),
-            params,
-        )
-        .await?;
-    rows.iter()
-        .map(|row| DatabaseRecord::from_row(context, row))
-        .collect()
-}
-
 /// The owner role of the record's schema as it is live: `None` once the schema or the role
 /// is gone.
 async fn live_owner(
@@ -59,7 +42,7 @@ async fn forget_stale(
     let filter = "id = $1 OR (tenant_id = $2 AND name = $3) OR schema_name = $4";
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
         [&record.id, &record.tenant_id, &record.name, &record.schema];
-    for row in catalog_rows(tx, context, filter, &params).await? {
+    for row in table::catalog_rows::<DatabaseRecord>(tx, context, filter, &params).await? {
         if live_owner(tx, &row).await?.is_some() {
             continue;
         }
@@ -255,7 +238,10 @@ impl Table for DatabaseRecord {
             return Ok(false);
         };
         lock_tenant(tx, &tenant_id).await?;
-        let Some(before) = catalog_rows(tx, context, "id = $1", &[&id]).await?.pop() else {
+        let Some(before) = table::catalog_rows::<DatabaseRecord>(tx, context, "id = $1", &[&id])
+            .await?
+            .pop()
+        else {
             return Ok(false);
         };
         table::check_no_dependents(tx, &before).await?;

@@ -18,23 +18,6 @@ use crate::records::Record;
 const KIND: &str = GrantRecord::KIND;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
-async fn catalog_rows(
-    client: &impl GenericClient,
-    context: &Context,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<GrantRecord>, BackendError> {
-    let rows = client
-        .query(
-            &format!("SELECT {COLUMNS} FROM tenant_catalog.grants WHERE {filter} ORDER BY id"),
-            params,
-        )
-        .await?;
-    rows.iter()
-        .map(|row| GrantRecord::from_row(context, row))
-        .collect()
-}
-
 /// The user and database a grant joins, both live, or `None`.
 async fn parties(
     client: &impl GenericClient,
@@ -244,7 +227,7 @@ impl Table for GrantRecord {
         record: &Self,
     ) -> Result<Self, BackendError> {
         let (user, database) = lock_parties(tx, context, record).await?;
-        let before = catalog_rows(tx, context, "id = $1", &[&record.id])
+        let before = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&record.id])
             .await?
             .pop()
             .ok_or_else(|| BackendError::NotFound {
@@ -278,7 +261,10 @@ impl Table for GrantRecord {
         context: &Context,
         id: &str,
     ) -> Result<bool, BackendError> {
-        let Some(before) = catalog_rows(tx, context, "id = $1", &[&id]).await?.pop() else {
+        let Some(before) = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&id])
+            .await?
+            .pop()
+        else {
             return Ok(false);
         };
         let tenant: String = tx

@@ -57,13 +57,12 @@ pub(crate) trait Table: Record {
     ) -> Result<bool, BackendError>;
 }
 
-/// The live records of `R` whose rows `filter` selects with `args`, in listing order.
-pub(crate) async fn select<R: Table>(
+/// The catalog rows of `R` that `filter` selects with `params`, in listing order.
+pub(crate) async fn query_rows<R: Table>(
     client: &impl GenericClient,
-    context: &Context,
     filter: &str,
-    args: &[&str],
-) -> Result<Vec<R>, BackendError> {
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, BackendError> {
     let sql = format!(
         "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
         R::COLUMNS,
@@ -71,9 +70,31 @@ pub(crate) async fn select<R: Table>(
         R::LIVE,
         R::ORDER_BY
     );
+    Ok(client.query(&sql, params).await?)
+}
+
+/// The records of the catalog rows `filter` selects with `params`, as the catalog has them:
+/// the live system is not consulted.
+pub(crate) async fn catalog_rows<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    filter: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<R>, BackendError> {
+    let rows = query_rows::<R>(client, filter, params).await?;
+    rows.iter().map(|row| R::from_row(context, row)).collect()
+}
+
+/// The live records of `R` whose rows `filter` selects with `args`, in listing order.
+pub(crate) async fn select<R: Table>(
+    client: &impl GenericClient,
+    context: &Context,
+    filter: &str,
+    args: &[&str],
+) -> Result<Vec<R>, BackendError> {
     let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|arg| arg as _).collect();
     let mut found = Vec::new();
-    for row in client.query(&sql, &params).await? {
+    for row in query_rows::<R>(client, filter, &params).await? {
         if let Some(record) = R::live(client, context, &row).await? {
             found.push(record);
         }

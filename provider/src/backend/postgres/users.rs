@@ -43,16 +43,7 @@ async fn catalog_rows(
     filter: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<(UserRecord, bool)>, BackendError> {
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {COLUMNS_AND_SUSPENDED} FROM tenant_catalog.users u \
-                 JOIN tenant_catalog.tenants t ON t.id = u.tenant_id WHERE {filter} \
-                 ORDER BY u.email"
-            ),
-            params,
-        )
-        .await?;
+    let rows = table::query_rows::<UserRecord>(client, filter, params).await?;
     Ok(rows
         .iter()
         .map(|row| (user_from_row(row), row.get(8)))
