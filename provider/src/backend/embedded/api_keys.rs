@@ -2,8 +2,6 @@
 //! secret, never the secret. Deleting a key revokes it: the row is kept with `revoked_at` set
 //! (so the audit trail can name it) and is no longer returned by any lookup.
 
-use std::collections::BTreeSet;
-
 use rusqlite::{Row, Transaction, params};
 
 use super::audit::Action;
@@ -16,10 +14,6 @@ use crate::records::Record;
 const KIND: &str = ApiKeyRecord::KIND;
 const COLUMNS: &str =
     "id, tenant_id, name, scopes, expires_at, fingerprint, secret_hash, suspended, created_at";
-
-fn scopes_json(record: &ApiKeyRecord) -> Result<String, BackendError> {
-    serde_json::to_string(&record.scopes).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
 
 /// Sets `suspended` on every live key of the tenant, one audit entry per key changed.
 pub fn set_suspended(
@@ -60,18 +54,11 @@ impl Table for ApiKeyRecord {
     const ORDER_BY: &'static str = "name";
 
     fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        let scopes: String = row.get(3)?;
         Ok(ApiKeyRecord {
             id: row.get(0)?,
             tenant_id: row.get(1)?,
             name: row.get(2)?,
-            scopes: serde_json::from_str::<BTreeSet<String>>(&scopes).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    3,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
+            scopes: table::json_column(row, 3)?,
             expires_at: row.get(4)?,
             fingerprint: row.get(5)?,
             secret_hash: row.get(6)?,
@@ -99,7 +86,7 @@ impl Table for ApiKeyRecord {
                 created.id,
                 created.tenant_id,
                 created.name,
-                scopes_json(&created)?,
+                table::to_json(&created.scopes)?,
                 created.expires_at,
                 created.fingerprint,
                 created.secret_hash,
@@ -129,7 +116,7 @@ impl Table for ApiKeyRecord {
 
     fn update_values(&self) -> Result<Values, BackendError> {
         Ok(vec![
-            Box::new(scopes_json(self)?),
+            Box::new(table::to_json(&self.scopes)?),
             Box::new(self.expires_at.clone()),
             Box::new(self.fingerprint.clone()),
             Box::new(self.secret_hash.clone()),

@@ -1,8 +1,6 @@
 //! Grants of the embedded backend: catalog rows linking a user to a database of the same
 //! tenant, with a set of privileges stored as a JSON array.
 
-use std::collections::BTreeSet;
-
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::Action;
@@ -13,10 +11,6 @@ use crate::records::Record;
 
 const KIND: &str = GrantRecord::KIND;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
-
-fn privileges_json(record: &GrantRecord) -> Result<String, BackendError> {
-    serde_json::to_string(&record.privileges).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
 
 /// Checks that the user and the database exist and belong to the same tenant.
 fn check_references(tx: &Transaction<'_>, record: &GrantRecord) -> Result<(), BackendError> {
@@ -55,18 +49,11 @@ impl Table for GrantRecord {
     const ORDER_BY: &'static str = "database_id";
 
     fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        let privileges: String = row.get(3)?;
         Ok(GrantRecord {
             id: row.get(0)?,
             user_id: row.get(1)?,
             database_id: row.get(2)?,
-            privileges: serde_json::from_str::<BTreeSet<String>>(&privileges).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    3,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
+            privileges: table::json_column(row, 3)?,
         })
     }
 
@@ -78,7 +65,7 @@ impl Table for GrantRecord {
                 record.id,
                 record.user_id,
                 record.database_id,
-                privileges_json(record)?
+                table::to_json(&record.privileges)?
             ],
         )
         .map_err(unique_violation(
@@ -103,7 +90,7 @@ impl Table for GrantRecord {
     }
 
     fn update_values(&self) -> Result<Values, BackendError> {
-        Ok(vec![Box::new(privileges_json(self)?)])
+        Ok(vec![Box::new(table::to_json(&self.privileges)?)])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

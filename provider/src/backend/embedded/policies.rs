@@ -12,10 +12,6 @@ use crate::records::Record;
 const KIND: &str = PolicyRecord::KIND;
 const COLUMNS: &str = "id, tenant_id, mfa_required, session_ttl, ip_allowlist";
 
-fn allowlist_json(record: &PolicyRecord) -> Result<String, BackendError> {
-    serde_json::to_string(&record.ip_allowlist).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
-
 impl Table for PolicyRecord {
     const TABLE: &'static str = "policies";
     const COLUMNS: &'static str = COLUMNS;
@@ -23,19 +19,12 @@ impl Table for PolicyRecord {
     const ORDER_BY: &'static str = "tenant_id";
 
     fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        let allowlist: String = row.get(4)?;
         Ok(PolicyRecord {
             id: row.get(0)?,
             tenant_id: row.get(1)?,
             mfa_required: row.get(2)?,
             session_ttl: row.get(3)?,
-            ip_allowlist: serde_json::from_str(&allowlist).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    4,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
+            ip_allowlist: table::json_column(row, 4)?,
         })
     }
 
@@ -53,7 +42,7 @@ impl Table for PolicyRecord {
                 record.tenant_id,
                 record.mfa_required,
                 record.session_ttl,
-                allowlist_json(record)?
+                table::to_json(&record.ip_allowlist)?
             ],
         )
         .map_err(unique_violation(
@@ -78,7 +67,7 @@ impl Table for PolicyRecord {
         Ok(vec![
             Box::new(self.mfa_required),
             Box::new(self.session_ttl.clone()),
-            Box::new(allowlist_json(self)?),
+            Box::new(table::to_json(&self.ip_allowlist)?),
         ])
     }
 

@@ -3,6 +3,8 @@
 //! dependents check, and the [`Store`] implementation are written once here on top of it.
 
 use rusqlite::{Connection, Row, ToSql, Transaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::audit::{self, Action};
 use super::{EmbeddedBackend, Layout, unique_violation};
@@ -128,6 +130,19 @@ pub(crate) fn list<R: Table>(
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
     select(connection, layout, R::SCOPE_FILTER, &scope.parts())
+}
+
+/// The JSON text a column stores for `value`.
+pub(crate) fn to_json(value: &impl Serialize) -> Result<String, BackendError> {
+    serde_json::to_string(value).map_err(|e| BackendError::Corrupt(e.to_string()))
+}
+
+/// The value whose JSON text column `index` of `row` holds (`null` for a NULL column).
+pub(crate) fn json_column<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
+    let text: Option<String> = row.get(index)?;
+    serde_json::from_str(text.as_deref().unwrap_or("null")).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 /// Appends the audit entry of a change to a record of `R` in the caller's transaction.

@@ -16,22 +16,6 @@ pub use crate::records::SUSPENDED_STATUS;
 const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
      deletion_protection, retention_days, contacts, created_at";
 
-fn corrupt(error: serde_json::Error) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
-}
-
-fn json_columns(record: &TenantRecord) -> Result<(Option<String>, String), BackendError> {
-    let to_json = |e: serde_json::Error| BackendError::Corrupt(e.to_string());
-    let labels = record
-        .labels
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(to_json)?;
-    let contacts = serde_json::to_string(&record.contacts).map_err(to_json)?;
-    Ok((labels, contacts))
-}
-
 /// Removes the tombstones older than their `retention_days` at `now`, with the revoked API
 /// keys that still name them; one `purge` audit entry per tenant.
 pub fn purge_expired(
@@ -66,28 +50,24 @@ impl Table for TenantRecord {
     const ORDER_BY: &'static str = "slug";
 
     fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        let labels: Option<String> = row.get(5)?;
-        let contacts: String = row.get(9)?;
         Ok(TenantRecord {
             id: row.get(0)?,
             slug: row.get(1)?,
             display_name: row.get(2)?,
             tier: row.get(3)?,
             region: row.get(4)?,
-            labels: labels
-                .map(|json| serde_json::from_str(&json))
-                .transpose()
-                .map_err(corrupt)?,
+            labels: table::json_column(row, 5)?,
             status: row.get(6)?,
             deletion_protection: row.get(7)?,
             retention_days: row.get(8)?,
-            contacts: serde_json::from_str(&contacts).map_err(corrupt)?,
+            contacts: table::json_column(row, 9)?,
             created_at: row.get(10)?,
         })
     }
 
     fn create(tx: &Transaction<'_>, _layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let (labels, contacts) = json_columns(record)?;
+        let labels = record.labels.as_ref().map(table::to_json).transpose()?;
+        let contacts = table::to_json(&record.contacts)?;
         tx.execute(
             &format!("INSERT INTO tenants ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"),
             params![
@@ -121,7 +101,8 @@ impl Table for TenantRecord {
     }
 
     fn update_values(&self) -> Result<Values, BackendError> {
-        let (labels, contacts) = json_columns(self)?;
+        let labels = self.labels.as_ref().map(table::to_json).transpose()?;
+        let contacts = table::to_json(&self.contacts)?;
         Ok(vec![
             Box::new(self.slug.clone()),
             Box::new(self.display_name.clone()),
