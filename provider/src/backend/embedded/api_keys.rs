@@ -69,13 +69,7 @@ impl Table for ApiKeyRecord {
 
     /// A key made while its tenant is suspended starts suspended.
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let tenant =
-            table::get::<TenantRecord>(tx, layout, &record.tenant_id)?.ok_or_else(|| {
-                BackendError::InvalidReference(format!(
-                    "tenant {:?} does not exist",
-                    record.tenant_id
-                ))
-            })?;
+        let tenant = table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
         let created = ApiKeyRecord {
             suspended: tenant.status == SUSPENDED_STATUS,
             ..record.clone()

@@ -76,12 +76,7 @@ impl Table for DatabaseRecord {
     }
 
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        if table::get::<TenantRecord>(tx, layout, &record.tenant_id)?.is_none() {
-            return Err(BackendError::InvalidReference(format!(
-                "tenant {:?} does not exist",
-                record.tenant_id
-            )));
-        }
+        table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
         let name = file_name(&record.schema);
         tx.execute(
             &format!("INSERT INTO databases ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),

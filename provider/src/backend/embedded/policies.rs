@@ -29,12 +29,7 @@ impl Table for PolicyRecord {
     }
 
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        if table::get::<TenantRecord>(tx, layout, &record.tenant_id)?.is_none() {
-            return Err(BackendError::InvalidReference(format!(
-                "tenant {:?} does not exist",
-                record.tenant_id
-            )));
-        }
+        table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
         tx.execute(
             &format!("INSERT INTO policies ({COLUMNS}) VALUES (?1,?2,?3,?4,?5)"),
             params![

@@ -52,13 +52,7 @@ impl Table for StorageRecord {
 
     /// Makes the directory and the row; the directory is removed again if the row is refused.
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        let tenant =
-            table::get::<TenantRecord>(tx, layout, &record.tenant_id)?.ok_or_else(|| {
-                BackendError::InvalidReference(format!(
-                    "tenant {:?} does not exist",
-                    record.tenant_id
-                ))
-            })?;
+        let tenant = table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
         if table::find::<Self>(tx, layout, &record.tenant_id)?.is_some() {
             return Err(BackendError::AlreadyExists {
                 kind: KIND,

@@ -166,6 +166,16 @@ pub(crate) fn delete_row<R: Table>(tx: &Transaction<'_>, before: &R) -> Result<b
     Ok(true)
 }
 
+/// The live record `id` another record references, else [`BackendError::InvalidReference`].
+pub(crate) fn referenced<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    id: &str,
+) -> Result<R, BackendError> {
+    get(connection, layout, id)?
+        .ok_or_else(|| BackendError::InvalidReference(format!("{} {id:?} does not exist", R::KIND)))
+}
+
 /// Fails with [`BackendError::HasDependents`] while live rows reference `record`.
 pub(crate) fn check_no_dependents<R: Table>(
     tx: &Transaction<'_>,

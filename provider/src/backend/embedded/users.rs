@@ -23,9 +23,7 @@ fn tenant_suspended(
     layout: &Layout,
     tenant_id: &str,
 ) -> Result<bool, BackendError> {
-    let tenant = table::get::<TenantRecord>(tx, layout, tenant_id)?.ok_or_else(|| {
-        BackendError::InvalidReference(format!("tenant {tenant_id:?} does not exist"))
-    })?;
+    let tenant = table::referenced::<TenantRecord>(tx, layout, tenant_id)?;
     Ok(tenant.status == SUSPENDED_STATUS)
 }
 
