@@ -1,38 +1,26 @@
 //! Grants of the embedded backend: catalog rows linking a user to a database of the same
 //! tenant, with a set of privileges stored as a JSON array.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
 use super::audit::Action;
 use super::table::{self, Table, Values};
 use super::{Layout, unique_violation};
-use crate::backend::{BackendError, GrantRecord};
+use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
 use crate::records::Record;
 
 const KIND: &str = GrantRecord::KIND;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 /// Checks that the user and the database exist and belong to the same tenant.
-fn check_references(tx: &Transaction<'_>, record: &GrantRecord) -> Result<(), BackendError> {
-    let tenant_of = |table: &str, id: &str| -> Result<Option<String>, BackendError> {
-        Ok(tx
-            .query_row(
-                &format!("SELECT tenant_id FROM {table} WHERE id = ?1"),
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?)
-    };
-    let user_tenant = tenant_of("users", &record.user_id)?.ok_or_else(|| {
-        BackendError::InvalidReference(format!("tenant user {:?} does not exist", record.user_id))
-    })?;
-    let database_tenant = tenant_of("databases", &record.database_id)?.ok_or_else(|| {
-        BackendError::InvalidReference(format!(
-            "tenant database {:?} does not exist",
-            record.database_id
-        ))
-    })?;
-    if user_tenant != database_tenant {
+fn check_references(
+    tx: &Transaction<'_>,
+    layout: &Layout,
+    record: &GrantRecord,
+) -> Result<(), BackendError> {
+    let user = table::referenced::<UserRecord>(tx, layout, &record.user_id)?;
+    let database = table::referenced::<DatabaseRecord>(tx, layout, &record.database_id)?;
+    if user.tenant_id != database.tenant_id {
         return Err(BackendError::InvalidReference(format!(
             "user {:?} and database {:?} belong to different tenants",
             record.user_id, record.database_id
@@ -57,8 +45,8 @@ impl Table for GrantRecord {
         })
     }
 
-    fn create(tx: &Transaction<'_>, _layout: &Layout, record: &Self) -> Result<Self, BackendError> {
-        check_references(tx, record)?;
+    fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        check_references(tx, layout, record)?;
         tx.execute(
             &format!("INSERT INTO grants ({COLUMNS}) VALUES (?1,?2,?3,?4)"),
             params![
