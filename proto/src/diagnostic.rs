@@ -1,23 +1,21 @@
-//! The diagnostic a provider returns over the wire: a severity, a summary, a detail and
-//! optionally the attribute it is about. Providers build these and the planner receives
-//! them; [`Diagnostic::to_wire`] and [`Diagnostic::from_wire`] are the only mapping to and
-//! from the protocol's message.
-
-use serde::Serialize;
+//! Diagnostics on the wire: a problem or notice a provider reports (severity, summary,
+//! detail and optionally the attribute it concerns), and its conversion to and from the
+//! protocol's `Diagnostic` message. Every problem a user can act on travels back this way,
+//! never as a gRPC error or a panic.
 
 use crate::dynamic::{path_from_wire, path_to_wire};
 use crate::tfplugin6 as wire;
 use crate::value::AttributePath;
 
 /// How serious a diagnostic is. Terraform fails the operation on any error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
 }
 
-/// One problem or notice, optionally pointing at an attribute of the resource.
+/// One problem or notice, optionally pointing at an attribute of the object it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -44,13 +42,11 @@ impl Diagnostic {
     }
 
     /// Points the diagnostic at a top-level attribute.
-    #[must_use]
     pub fn at(self, attribute: &str) -> Diagnostic {
         self.at_path(AttributePath::attr(attribute))
     }
 
     /// Points the diagnostic at any attribute path.
-    #[must_use]
     pub fn at_path(mut self, path: AttributePath) -> Diagnostic {
         self.attribute = Some(path);
         self
@@ -59,33 +55,36 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
 
-    /// The protocol message. An unset severity on the wire reads as an error.
-    pub fn to_wire(&self) -> wire::Diagnostic {
-        let severity = match self.severity {
+impl From<&Diagnostic> for wire::Diagnostic {
+    fn from(diagnostic: &Diagnostic) -> wire::Diagnostic {
+        let severity = match diagnostic.severity {
             Severity::Error => wire::diagnostic::Severity::Error,
             Severity::Warning => wire::diagnostic::Severity::Warning,
         };
         wire::Diagnostic {
             severity: severity as i32,
-            summary: self.summary.clone(),
-            detail: self.detail.clone(),
-            attribute: self.attribute.as_ref().map(path_to_wire),
+            summary: diagnostic.summary.clone(),
+            detail: diagnostic.detail.clone(),
+            attribute: diagnostic.attribute.as_ref().map(path_to_wire),
         }
     }
+}
 
-    /// The diagnostic a protocol message carries; anything but a warning is an error.
-    pub fn from_wire(message: wire::Diagnostic) -> Diagnostic {
-        let severity = if message.severity == wire::diagnostic::Severity::Warning as i32 {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
+/// A wire diagnostic of any severity but `WARNING` counts as an error.
+impl From<&wire::Diagnostic> for Diagnostic {
+    fn from(diagnostic: &wire::Diagnostic) -> Diagnostic {
+        let warning = diagnostic.severity == wire::diagnostic::Severity::Warning as i32;
         Diagnostic {
-            severity,
-            summary: message.summary,
-            detail: message.detail,
-            attribute: message.attribute.as_ref().map(path_from_wire),
+            severity: if warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            summary: diagnostic.summary.clone(),
+            detail: diagnostic.detail.clone(),
+            attribute: diagnostic.attribute.as_ref().map(path_from_wire),
         }
     }
 }
@@ -119,9 +118,14 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    /// The protocol messages, in order.
+    /// The protocol's messages, in order.
     pub fn to_wire(&self) -> Vec<wire::Diagnostic> {
-        self.0.iter().map(Diagnostic::to_wire).collect()
+        self.0.iter().map(wire::Diagnostic::from).collect()
+    }
+
+    /// The diagnostics of the protocol's messages, in order.
+    pub fn from_wire(diagnostics: &[wire::Diagnostic]) -> Diagnostics {
+        Diagnostics(diagnostics.iter().map(Diagnostic::from).collect())
     }
 }
 
@@ -136,30 +140,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wire_round_trip_keeps_severity_text_and_attribute() {
-        let warning = Diagnostic::warning("Deprecated", "Use x instead.").at("old_name");
-        assert_eq!(Diagnostic::from_wire(warning.to_wire()), warning);
-        let error = Diagnostic::error("Bad", "Why.");
-        assert_eq!(Diagnostic::from_wire(error.to_wire()), error);
-    }
-
-    #[test]
-    fn unset_wire_severity_is_an_error() {
-        let message = wire::Diagnostic {
-            severity: wire::diagnostic::Severity::Invalid as i32,
-            summary: "s".into(),
-            ..wire::Diagnostic::default()
-        };
-        assert!(Diagnostic::from_wire(message).is_error());
-    }
-
-    #[test]
-    fn collection_reports_errors_only_when_one_is_present() {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.push(Diagnostic::warning("w", ""));
-        assert!(!diagnostics.has_errors());
-        diagnostics.extend(Diagnostic::error("e", "").into());
-        assert!(diagnostics.has_errors());
-        assert_eq!(diagnostics.to_wire().len(), 2);
+    fn diagnostics_round_trip_through_the_wire() {
+        let diagnostics = Diagnostics(vec![
+            Diagnostic::error("Invalid value for tier", "expected one of: free.").at("tier"),
+            Diagnostic::warning("Adopting existing tenant", "It will be updated in place."),
+        ]);
+        assert_eq!(Diagnostics::from_wire(&diagnostics.to_wire()), diagnostics);
     }
 }

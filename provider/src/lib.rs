@@ -7,10 +7,11 @@
 
 pub mod backend;
 pub mod data_sources;
-pub mod diagnostics;
 pub mod naming;
 pub mod provider_config;
+pub mod records;
 pub mod resources;
+pub mod schemas;
 pub mod secrets;
 pub mod server;
 pub mod values;

@@ -10,14 +10,15 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use crate::backend::Backend;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
 use crate::backend::postgres::{PostgresBackend, PostgresSettings};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schemas::{block_schema, named};
 use crate::values::{Field, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The embedded backend's folder when `path` is not set.
 pub const DEFAULT_EMBEDDED_PATH: &str = ".tenants";
@@ -49,42 +50,35 @@ pub struct ProviderConfig {
 
 /// The schema of the provider block.
 pub fn provider_schema() -> Schema {
-    let attributes = BTreeMap::from([
+    let attributes = named([
         (
-            "backend".to_string(),
+            "backend",
             Attribute::optional(Type::String)
                 .describe("embedded (default, SQLite files under path) or postgres."),
         ),
         (
-            "path".to_string(),
+            "path",
             Attribute::optional(Type::String)
                 .describe("Folder of the embedded backend; default .tenants."),
         ),
         (
-            "dsn".to_string(),
+            "dsn",
             Attribute::optional(Type::String)
                 .sensitive()
                 .describe("PostgreSQL connection string of the postgres backend."),
         ),
         (
-            "archive_dir".to_string(),
+            "archive_dir",
             Attribute::optional(Type::String)
                 .describe("Where data of deleted databases is archived; default <path>/archive."),
         ),
         (
-            "storage_root".to_string(),
+            "storage_root",
             Attribute::optional(Type::String)
                 .describe("Root folder of tenant storage; default <path>/storage."),
         ),
     ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "Provisions SaaS tenants.".to_string(),
-            ..Block::default()
-        },
-    }
+    block_schema("Provisions SaaS tenants.", attributes)
 }
 
 /// Checks the known values of a provider block.

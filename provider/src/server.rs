@@ -7,7 +7,6 @@
 
 mod generate_config;
 mod state_upgrade;
-mod wire_diagnostics;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -22,10 +21,9 @@ use tonic::{Request, Response, Status};
 
 use crate::backend::Backend;
 use crate::data_sources::{DataSource, all_data_sources};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider_config;
 use crate::resources::{ApplyInput, PlanInput, ResourceType, all_resource_types};
-use wire_diagnostics::diagnostics_to_wire;
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 type RpcResult<T> = Result<Response<T>, Status>;
 
@@ -252,7 +250,7 @@ impl Provider for TenantProvider {
         .map(|config| provider_config::validate(&config))
         .unwrap_or_else(|diagnostics| diagnostics);
         Ok(Response::new(wire::validate_provider_config::Response {
-            diagnostics: diagnostics_to_wire(&diagnostics),
+            diagnostics: diagnostics.to_wire(),
         }))
     }
 
@@ -273,7 +271,7 @@ impl Provider for TenantProvider {
             })
             .unwrap_or_else(|diagnostics| diagnostics);
         Ok(Response::new(wire::validate_resource_config::Response {
-            diagnostics: diagnostics_to_wire(&diagnostics),
+            diagnostics: diagnostics.to_wire(),
         }))
     }
 
@@ -295,7 +293,7 @@ impl Provider for TenantProvider {
             .unwrap_or_else(|diagnostics| diagnostics);
         Ok(Response::new(
             wire::validate_data_resource_config::Response {
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
             },
         ))
     }
@@ -320,7 +318,7 @@ impl Provider for TenantProvider {
             },
             Err(diagnostics) => wire::upgrade_resource_state::Response {
                 upgraded_state: None,
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
             },
         }))
     }
@@ -351,7 +349,7 @@ impl Provider for TenantProvider {
             Err(diagnostics) => diagnostics,
         };
         Ok(Response::new(wire::configure_provider::Response {
-            diagnostics: diagnostics_to_wire(&diagnostics),
+            diagnostics: diagnostics.to_wire(),
         }))
     }
 
@@ -385,7 +383,7 @@ impl Provider for TenantProvider {
             Err(diagnostics) => wire::read_resource::Response {
                 new_state: request.current_state,
                 private: request.private,
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
                 ..Default::default()
             },
         }))
@@ -435,17 +433,17 @@ impl Provider for TenantProvider {
                 planned_state: Some(planned),
                 requires_replace: output.requires_replace.iter().map(path_to_wire).collect(),
                 planned_private,
-                diagnostics: diagnostics_to_wire(&output.diagnostics),
+                diagnostics: output.diagnostics.to_wire(),
                 ..Default::default()
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
-            wire::plan_resource_change::Response {
-                diagnostics: diagnostics_to_wire(&diagnostics),
+        Ok(Response::new(result.unwrap_or_else(
+            |diagnostics: Diagnostics| wire::plan_resource_change::Response {
+                diagnostics: diagnostics.to_wire(),
                 ..Default::default()
-            }
-        })))
+            },
+        )))
     }
 
     async fn apply_resource_change(
@@ -482,18 +480,18 @@ impl Provider for TenantProvider {
             Ok(wire::apply_resource_change::Response {
                 new_state: Some(new_state),
                 private: request.planned_private.clone(),
-                diagnostics: diagnostics_to_wire(&output.diagnostics),
+                diagnostics: output.diagnostics.to_wire(),
                 ..Default::default()
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
-            wire::apply_resource_change::Response {
+        Ok(Response::new(result.unwrap_or_else(
+            |diagnostics: Diagnostics| wire::apply_resource_change::Response {
                 new_state: request.prior_state,
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
                 ..Default::default()
-            }
-        })))
+            },
+        )))
     }
 
     async fn generate_resource_config(
@@ -514,7 +512,7 @@ impl Provider for TenantProvider {
             },
             Err(diagnostics) => wire::generate_resource_config::Response {
                 config: None,
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
             },
         }))
     }
@@ -543,7 +541,7 @@ impl Provider for TenantProvider {
                 ..Default::default()
             },
             Err(diagnostics) => wire::import_resource_state::Response {
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
                 ..Default::default()
             },
         }))
@@ -570,7 +568,7 @@ impl Provider for TenantProvider {
                 ..Default::default()
             },
             Err(diagnostics) => wire::read_data_source::Response {
-                diagnostics: diagnostics_to_wire(&diagnostics),
+                diagnostics: diagnostics.to_wire(),
                 ..Default::default()
             },
         }))

@@ -57,10 +57,11 @@ fn populate(path: &Path) {
     })
     .unwrap();
     for (id, slug) in [("t1", "acme"), ("t2", "globex"), ("t3", "initech")] {
-        backend.create_tenant(&tenant(id, slug)).unwrap();
+        backend.tenants().create(&tenant(id, slug)).unwrap();
     }
     backend
-        .create_user(&UserRecord {
+        .users()
+        .create(&UserRecord {
             id: "u1".into(),
             tenant_id: "t1".into(),
             email: "jo@acme.io".into(),
@@ -72,7 +73,8 @@ fn populate(path: &Path) {
         })
         .unwrap();
     backend
-        .update_tenant(&TenantRecord {
+        .tenants()
+        .update(&TenantRecord {
             tier: "enterprise".into(),
             ..tenant("t2", "globex")
         })

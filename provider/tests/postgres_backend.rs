@@ -58,33 +58,43 @@ impl Fixture {
 fn lifecycle(profile: Profile) {
     let fx = start(profile);
     let backend = &fx.backend;
-    backend.create_tenant(&tenant("t-a", "acme")).unwrap();
-    backend.create_tenant(&tenant("t-b", "bravo")).unwrap();
+    backend.tenants().create(&tenant("t-a", "acme")).unwrap();
+    backend.tenants().create(&tenant("t-b", "bravo")).unwrap();
     let main_a = backend
-        .create_database(&database("d-a", "t-a", "main"))
+        .databases()
+        .create(&database("d-a", "t-a", "main"))
         .unwrap();
     assert_eq!(main_a.schema, "tenant_acme_main");
     assert_eq!(main_a.owner_role, "tenant_acme_main_owner");
     assert!(!main_a.connection_uri.contains(&fx.server.dsn()));
     assert!(main_a.connection_uri.starts_with("postgresql://127.0.0.1:"));
     backend
-        .create_database(&database("d-b", "t-b", "main"))
+        .databases()
+        .create(&database("d-b", "t-b", "main"))
         .unwrap();
     let jo = user("u-a", "t-a", "acme", "jo@acme.io");
     let bo = user("u-b", "t-b", "bravo", "bo@bravo.io");
-    backend.create_user_with_password(&jo, "pw-jo-1").unwrap();
-    backend.create_user_with_password(&bo, "pw-bo-1").unwrap();
     backend
-        .create_grant(&grant("g-a", "u-a", "d-a", &["write"]))
+        .users()
+        .create_with_password(&jo, "pw-jo-1")
         .unwrap();
     backend
-        .create_grant(&grant("g-b", "u-b", "d-b", &["write"]))
+        .users()
+        .create_with_password(&bo, "pw-bo-1")
         .unwrap();
-    let stored = backend.create_storage(&storage("s-a", "t-a")).unwrap();
+    backend
+        .grants()
+        .create(&grant("g-a", "u-a", "d-a", &["write"]))
+        .unwrap();
+    backend
+        .grants()
+        .create(&grant("g-b", "u-b", "d-b", &["write"]))
+        .unwrap();
+    let stored = backend.storage().create(&storage("s-a", "t-a")).unwrap();
     std::fs::write(std::path::Path::new(&stored.path).join("file.txt"), b"data").unwrap();
-    backend.create_api_key(&api_key("k-a", "t-a")).unwrap();
-    backend.create_policy(&policy("p-a", "t-a")).unwrap();
-    assert_eq!(backend.get_storage("s-a").unwrap().unwrap().used_bytes, 4);
+    backend.api_keys().create(&api_key("k-a", "t-a")).unwrap();
+    backend.policies().create(&policy("p-a", "t-a")).unwrap();
+    assert_eq!(backend.storage().get("s-a").unwrap().unwrap().used_bytes, 4);
 
     // The password never reaches the server in plaintext: it stores a SCRAM verifier.
     let verifier = fx.sql("SELECT rolpassword FROM pg_authid WHERE rolname = 'tenant_acme_jo'");
@@ -106,23 +116,24 @@ fn lifecycle(profile: Profile) {
     assert!(run_as(&fx.server.login_dsn(&jo.login, "wrong"), "SELECT 1").is_err());
 
     // Suspension turns logins off and suspends keys; resuming restores both.
-    let mut acme = backend.get_tenant("t-a").unwrap().unwrap();
+    let mut acme = backend.tenants().get("t-a").unwrap().unwrap();
     acme.status = "suspended".to_string();
-    backend.update_tenant(&acme).unwrap();
+    backend.tenants().update(&acme).unwrap();
     assert!(run_as(&jo_dsn, "SELECT 1").is_err());
-    assert!(backend.get_api_key("k-a").unwrap().unwrap().suspended);
-    assert!(!backend.get_user("u-a").unwrap().unwrap().disabled);
+    assert!(backend.api_keys().get("k-a").unwrap().unwrap().suspended);
+    assert!(!backend.users().get("u-a").unwrap().unwrap().disabled);
     acme.status = "active".to_string();
-    backend.update_tenant(&acme).unwrap();
+    backend.tenants().update(&acme).unwrap();
     assert_eq!(run_as(&jo_dsn, "SELECT 1").unwrap(), vec!["1"]);
-    assert!(!backend.get_api_key("k-a").unwrap().unwrap().suspended);
+    assert!(!backend.api_keys().get("k-a").unwrap().unwrap().suspended);
 
     // Drift: a login turned off by hand reads as disabled, and update restores it.
     fx.sql("ALTER ROLE tenant_acme_jo NOLOGIN");
-    let drifted = backend.get_user("u-a").unwrap().unwrap();
+    let drifted = backend.users().get("u-a").unwrap().unwrap();
     assert!(drifted.disabled);
     backend
-        .update_user(&support::user("u-a", "t-a", "acme", "jo@acme.io"))
+        .users()
+        .update(&support::user("u-a", "t-a", "acme", "jo@acme.io"))
         .unwrap();
     assert_eq!(run_as(&jo_dsn, "SELECT 1").unwrap(), vec!["1"]);
     // The connection limit is the role's, read live and set back by update.
@@ -130,41 +141,56 @@ fn lifecycle(profile: Profile) {
     assert_eq!(fx.sql(limit), "5");
     fx.sql("ALTER ROLE tenant_acme_jo CONNECTION LIMIT 9");
     assert_eq!(
-        backend.get_user("u-a").unwrap().unwrap().connection_limit,
+        backend
+            .users()
+            .get("u-a")
+            .unwrap()
+            .unwrap()
+            .connection_limit,
         9
     );
     backend
-        .update_user(&support::user("u-a", "t-a", "acme", "jo@acme.io"))
+        .users()
+        .update(&support::user("u-a", "t-a", "acme", "jo@acme.io"))
         .unwrap();
     assert_eq!(fx.sql(limit), "5");
     // A revoked privilege reads as drift too, and update grants it again.
     fx.sql("REVOKE CREATE ON SCHEMA tenant_acme_main FROM tenant_acme_jo");
     assert!(
         backend
-            .get_grant("g-a")
+            .grants()
+            .get("g-a")
             .unwrap()
             .unwrap()
             .privileges
             .is_empty()
     );
     backend
-        .update_grant(&grant("g-a", "u-a", "d-a", &["write"]))
+        .grants()
+        .update(&grant("g-a", "u-a", "d-a", &["write"]))
         .unwrap();
     assert_eq!(
-        backend.get_grant("g-a").unwrap().unwrap().privileges,
+        backend.grants().get("g-a").unwrap().unwrap().privileges,
         grant("g-a", "u-a", "d-a", &["write"]).privileges
     );
     // A dropped role is no user; creating it again replaces the stale catalog row.
     let kim = user("u-k", "t-a", "acme", "kim@acme.io");
-    backend.create_user_with_password(&kim, "pw-kim").unwrap();
+    backend
+        .users()
+        .create_with_password(&kim, "pw-kim")
+        .unwrap();
     fx.sql("DROP ROLE tenant_acme_kim");
-    assert_eq!(backend.get_user("u-k").unwrap(), None);
-    assert_eq!(backend.find_user_by_login(&kim.login).unwrap(), None);
-    backend.create_user_with_password(&kim, "pw-kim-2").unwrap();
-    assert!(backend.get_user("u-k").unwrap().is_some());
+    assert_eq!(backend.users().get("u-k").unwrap(), None);
+    assert_eq!(backend.users().find_by_login(&kim.login).unwrap(), None);
+    backend
+        .users()
+        .create_with_password(&kim, "pw-kim-2")
+        .unwrap();
+    assert!(backend.users().get("u-k").unwrap().is_some());
     // Grant update: write -> read revokes CREATE.
     backend
-        .update_grant(&grant("g-b", "u-b", "d-b", &["read"]))
+        .grants()
+        .update(&grant("g-b", "u-b", "d-b", &["read"]))
         .unwrap();
     let no_create = run_as(&bo_dsn, "CREATE TABLE more (v int)").unwrap_err();
     assert!(no_create.contains("permission denied"), "{no_create}");
@@ -183,7 +209,7 @@ fn lifecycle(profile: Profile) {
          ALTER TABLE tenant_bravo_legacy.items OWNER TO tenant_bravo_legacy_owner; \
          GRANT SELECT ON tenant_bravo_legacy.items TO tenant_bravo_old;",
     );
-    assert_eq!(backend.find_database("t-b", "legacy").unwrap(), None);
+    assert_eq!(backend.databases().find(("t-b", "legacy")).unwrap(), None);
     let legacy = backend.discover_database("t-b", "legacy").unwrap().unwrap();
     assert_eq!(legacy.owner_role, "tenant_bravo_legacy_owner");
     let old = backend
@@ -206,25 +232,25 @@ fn lifecycle(profile: Profile) {
 
     // Deprovisioning, in dependency order.
     for id in ["g-a", "g-b", &old_grant.id] {
-        assert!(backend.delete_grant(id).unwrap(), "grant {id}");
+        assert!(backend.grants().delete(id).unwrap(), "grant {id}");
     }
     assert!(matches!(
-        backend.delete_tenant("t-a"),
+        backend.tenants().delete("t-a"),
         Err(terraform_provider_tenant::backend::BackendError::HasDependents { .. })
     ));
     for id in ["u-a", "u-b", "u-k", &old.id] {
-        assert!(backend.delete_user(id).unwrap(), "user {id}");
+        assert!(backend.users().delete(id).unwrap(), "user {id}");
     }
     for id in ["d-a", "d-b", &legacy.id] {
-        assert!(backend.delete_database(id).unwrap(), "database {id}");
+        assert!(backend.databases().delete(id).unwrap(), "database {id}");
     }
-    assert!(backend.delete_storage("s-a").unwrap());
-    assert!(backend.delete_api_key("k-a").unwrap());
-    assert_eq!(backend.get_api_key("k-a").unwrap(), None);
-    assert!(backend.delete_policy("p-a").unwrap());
-    assert!(backend.delete_tenant("t-a").unwrap());
-    assert!(backend.delete_tenant("t-b").unwrap());
-    assert!(!backend.delete_tenant("t-b").unwrap());
+    assert!(backend.storage().delete("s-a").unwrap());
+    assert!(backend.api_keys().delete("k-a").unwrap());
+    assert_eq!(backend.api_keys().get("k-a").unwrap(), None);
+    assert!(backend.policies().delete("p-a").unwrap());
+    assert!(backend.tenants().delete("t-a").unwrap());
+    assert!(backend.tenants().delete("t-b").unwrap());
+    assert!(!backend.tenants().delete("t-b").unwrap());
     assert_eq!(fx.leftovers(), "", "tenant objects left behind");
     let archives = archives(&fx.files.path().join("archive"));
     assert_eq!(archives.len(), 4, "{archives:?}");
@@ -274,14 +300,19 @@ fn parallel(profile: Profile) {
                 for n in (worker..50).step_by(20) {
                     let (t, d, u) = (format!("t{n}"), format!("d{n}"), format!("u{n}"));
                     let slug = format!("tenant-{n:02}");
-                    backend.create_tenant(&tenant(&t, &slug)).unwrap();
-                    backend.create_database(&database(&d, &t, "main")).unwrap();
+                    backend.tenants().create(&tenant(&t, &slug)).unwrap();
+                    backend
+                        .databases()
+                        .create(&database(&d, &t, "main"))
+                        .unwrap();
                     let email = format!("ops@{slug}.io");
                     backend
-                        .create_user_with_password(&user(&u, &t, &slug, &email), "pw")
+                        .users()
+                        .create_with_password(&user(&u, &t, &slug, &email), "pw")
                         .unwrap();
                     backend
-                        .create_grant(&grant(&format!("g{n}"), &u, &d, &["read", "write"]))
+                        .grants()
+                        .create(&grant(&format!("g{n}"), &u, &d, &["read", "write"]))
                         .unwrap();
                 }
             })
@@ -290,7 +321,7 @@ fn parallel(profile: Profile) {
     for thread in threads {
         thread.join().expect("no worker failed");
     }
-    assert_eq!(backend.list_tenants().unwrap().len(), 50);
+    assert_eq!(backend.tenants().list(()).unwrap().len(), 50);
     let roles = fx.server.psql(
         &fx.server.superuser_dsn(),
         "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'tenant\\_%'",

@@ -14,6 +14,7 @@ mod grants;
 mod policies;
 mod schema;
 mod storage;
+mod table;
 mod tenants;
 mod users;
 
@@ -23,10 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::{
-    ApiKeyRecord, AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
-    StorageRecord, TenantFilter, TenantRecord, UserRecord, now_rfc3339,
-};
+use super::{AuditEntry, Backend, BackendError, TenantStore, UserRecord, UserStore, now_rfc3339};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The catalog's file name inside the backend's folder.
@@ -113,7 +111,7 @@ impl EmbeddedBackend {
 
     /// Removes the tenant tombstones whose retention has passed; returns how many.
     pub fn purge_expired_tombstones(&self) -> Result<usize, BackendError> {
-        self.write(|tx| tenants::purge_expired(tx, &now_rfc3339()))
+        self.write(|tx| tenants::purge_expired(tx, &self.layout, &now_rfc3339()))
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -157,152 +155,16 @@ fn unique_violation(
     }
 }
 
+impl TenantStore for EmbeddedBackend {}
+
+impl UserStore for EmbeddedBackend {
+    fn find_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError> {
+        self.read(|c| users::find_by_login(c, &self.layout, login))
+    }
+}
+
 impl Backend for EmbeddedBackend {
-    fn create_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError> {
-        self.write(|tx| tenants::create(tx, record))
-    }
-    fn get_tenant(&self, id: &str) -> Result<Option<TenantRecord>, BackendError> {
-        self.read(|c| tenants::get(c, id))
-    }
-    fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<TenantRecord>, BackendError> {
-        self.read(|c| tenants::find_by_slug(c, slug))
-    }
-    fn update_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError> {
-        self.write(|tx| tenants::update(tx, record))
-    }
-    fn delete_tenant(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| tenants::delete(tx, id))
-    }
-    fn list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError> {
-        self.read(tenants::list)
-    }
-    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantRecord>, BackendError> {
-        self.read(|c| tenants::find(c, filter))
-    }
-
-    fn create_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {
-        self.write(|tx| databases::create(tx, &self.layout, record))
-    }
-    fn get_database(&self, id: &str) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.read(|c| databases::get(c, &self.layout, id))
-    }
-    fn find_database(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.read(|c| databases::find(c, &self.layout, tenant_id, name))
-    }
-    fn update_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {
-        self.write(|tx| databases::update(tx, &self.layout, record))
-    }
-    fn delete_database(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| databases::delete(tx, &self.layout, id))
-    }
-    fn list_databases(&self, tenant_id: &str) -> Result<Vec<DatabaseRecord>, BackendError> {
-        self.read(|c| databases::list(c, &self.layout, tenant_id))
-    }
-
-    fn create_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError> {
-        self.write(|tx| users::create(tx, record))
-    }
-    fn get_user(&self, id: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(|c| users::get(c, id))
-    }
-    fn find_user(&self, tenant_id: &str, email: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(|c| users::find(c, tenant_id, email))
-    }
-    fn find_user_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(|c| users::find_by_login(c, login))
-    }
-    fn update_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError> {
-        self.write(|tx| users::update(tx, record))
-    }
-    fn delete_user(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| users::delete(tx, id))
-    }
-    fn list_users(&self, tenant_id: &str) -> Result<Vec<UserRecord>, BackendError> {
-        self.read(|c| users::list(c, tenant_id))
-    }
-
-    fn create_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-        self.write(|tx| grants::create(tx, record))
-    }
-    fn get_grant(&self, id: &str) -> Result<Option<GrantRecord>, BackendError> {
-        self.read(|c| grants::get(c, id))
-    }
-    fn find_grant(
-        &self,
-        user_id: &str,
-        database_id: &str,
-    ) -> Result<Option<GrantRecord>, BackendError> {
-        self.read(|c| grants::find(c, user_id, database_id))
-    }
-    fn update_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-        self.write(|tx| grants::update(tx, record))
-    }
-    fn delete_grant(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| grants::delete(tx, id))
-    }
-    fn list_grants(&self, user_id: &str) -> Result<Vec<GrantRecord>, BackendError> {
-        self.read(|c| grants::list(c, user_id))
-    }
-
-    fn create_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError> {
-        self.write(|tx| storage::create(tx, &self.layout, record))
-    }
-    fn get_storage(&self, id: &str) -> Result<Option<StorageRecord>, BackendError> {
-        self.read(|c| storage::get(c, id))
-    }
-    fn find_storage(&self, tenant_id: &str) -> Result<Option<StorageRecord>, BackendError> {
-        self.read(|c| storage::find(c, tenant_id))
-    }
-    fn update_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError> {
-        self.write(|tx| storage::update(tx, record))
-    }
-    fn delete_storage(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| storage::delete(tx, &self.layout, id))
-    }
-
-    fn create_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError> {
-        self.write(|tx| api_keys::create(tx, record))
-    }
-    fn get_api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
-        self.read(|c| api_keys::get(c, id))
-    }
-    fn find_api_key(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<ApiKeyRecord>, BackendError> {
-        self.read(|c| api_keys::find(c, tenant_id, name))
-    }
-    fn update_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError> {
-        self.write(|tx| api_keys::update(tx, record))
-    }
-    fn delete_api_key(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| api_keys::revoke(tx, id))
-    }
-    fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKeyRecord>, BackendError> {
-        self.read(|c| api_keys::list(c, tenant_id))
-    }
-
-    fn create_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
-        self.write(|tx| policies::create(tx, record))
-    }
-    fn get_policy(&self, id: &str) -> Result<Option<PolicyRecord>, BackendError> {
-        self.read(|c| policies::get(c, id))
-    }
-    fn find_policy(&self, tenant_id: &str) -> Result<Option<PolicyRecord>, BackendError> {
-        self.read(|c| policies::find(c, tenant_id))
-    }
-    fn update_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
-        self.write(|tx| policies::update(tx, record))
-    }
-    fn delete_policy(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(|tx| policies::delete(tx, id))
-    }
-
+    stores_of_self!();
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError> {
         self.read(audit::entries)
     }

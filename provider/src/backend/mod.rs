@@ -5,17 +5,46 @@
 //! and appends an entry to the backend's hash-chained audit log. Records carry ids chosen by
 //! the caller, which lets an interrupted apply be adopted later under the same id.
 
+/// The store accessors of [`Backend`] for a backend that is the store of every kind itself.
+macro_rules! stores_of_self {
+    () => {
+        fn tenants(&self) -> &dyn $crate::backend::TenantStore {
+            self
+        }
+        fn databases(&self) -> &dyn $crate::backend::Store<$crate::records::DatabaseRecord> {
+            self
+        }
+        fn users(&self) -> &dyn $crate::backend::UserStore {
+            self
+        }
+        fn grants(&self) -> &dyn $crate::backend::Store<$crate::records::GrantRecord> {
+            self
+        }
+        fn storage(&self) -> &dyn $crate::backend::Store<$crate::records::StorageRecord> {
+            self
+        }
+        fn api_keys(&self) -> &dyn $crate::backend::Store<$crate::records::ApiKeyRecord> {
+            self
+        }
+        fn policies(&self) -> &dyn $crate::backend::Store<$crate::records::PolicyRecord> {
+            self
+        }
+    };
+}
+
 pub mod archive;
 pub mod audit;
 pub mod embedded;
 pub mod postgres;
 pub mod storage_files;
+pub mod store;
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::Serialize;
-
+pub use crate::records::{
+    ApiKeyRecord, Contact, DatabaseRecord, GrantRecord, PolicyRecord, StorageRecord, TenantFilter,
+    TenantRecord, UserRecord,
+};
 pub use audit::{AuditEntry, AuditVerification};
+pub use store::{Store, TenantStore, UserStore};
 
 /// The current time as RFC 3339 in UTC, to the second.
 pub fn now_rfc3339() -> String {
@@ -24,133 +53,6 @@ pub fn now_rfc3339() -> String {
         "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
     ))
     .unwrap_or_else(|_| now.unix_timestamp().to_string())
-}
-
-/// A tenant contact (the `contact` nested block).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Contact {
-    pub name: String,
-    pub email: String,
-    pub kind: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TenantRecord {
-    pub id: String,
-    pub slug: String,
-    pub display_name: String,
-    pub tier: String,
-    pub region: String,
-    pub labels: Option<BTreeMap<String, String>>,
-    pub status: String,
-    pub deletion_protection: bool,
-    pub retention_days: i64,
-    pub contacts: Vec<Contact>,
-    /// RFC 3339, set by the caller on create and kept afterwards.
-    pub created_at: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DatabaseRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub connection_limit: i64,
-    pub schema: String,
-    pub owner_role: String,
-    /// Assigned by the backend on create.
-    pub connection_uri: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct UserRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub email: String,
-    pub role: String,
-    pub disabled: bool,
-    pub login: String,
-    /// Sessions the user may hold at once; -1 for no limit.
-    pub connection_limit: i64,
-    /// A salted hash (see `secrets`), never the plaintext.
-    #[serde(skip_serializing)]
-    pub password_hash: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct GrantRecord {
-    pub id: String,
-    pub user_id: String,
-    pub database_id: String,
-    pub privileges: BTreeSet<String>,
-}
-
-/// A tenant's file storage: a directory under the storage root whose size is accounted
-/// against `quota_gb`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StorageRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub quota_gb: i64,
-    /// Absolute path of the directory; assigned by the backend on create.
-    pub path: String,
-    /// Bytes in use, measured by the backend when the record is read.
-    pub used_bytes: i64,
-}
-
-/// An API key. The secret exists in plaintext only in the create response; the backend keeps
-/// its salted hash and a fingerprint that identifies it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ApiKeyRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub scopes: BTreeSet<String>,
-    /// RFC 3339, or `None` for a key that does not expire.
-    pub expires_at: Option<String>,
-    /// The first 16 hex digits of the SHA-256 of the secret.
-    pub fingerprint: String,
-    #[serde(skip_serializing)]
-    pub secret_hash: String,
-    /// True while the tenant is suspended: the key is kept but refused.
-    pub suspended: bool,
-    pub created_at: String,
-}
-
-/// A tenant's security policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PolicyRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub mfa_required: bool,
-    /// A duration such as `8h` or `30m`.
-    pub session_ttl: String,
-    /// CIDR blocks, in the configured order.
-    pub ip_allowlist: Vec<String>,
-}
-
-/// Which tenants a listing returns: every condition that is set must hold. `labels` match
-/// when the tenant has each of them with the same value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TenantFilter {
-    pub tier: Option<String>,
-    pub region: Option<String>,
-    pub labels: BTreeMap<String, String>,
-}
-
-impl TenantFilter {
-    pub fn matches(&self, tenant: &TenantRecord) -> bool {
-        let same =
-            |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
-        let empty = BTreeMap::new();
-        let labels = tenant.labels.as_ref().unwrap_or(&empty);
-        same(&self.tier, &tenant.tier)
-            && same(&self.region, &tenant.region)
-            && self
-                .labels
-                .iter()
-                .all(|(key, value)| labels.get(key) == Some(value))
-    }
 }
 
 /// Errors of backend operations. Messages never contain secrets.
@@ -186,124 +88,34 @@ pub enum BackendError {
     Postgres { code: String, message: String },
 }
 
-/// CRUD, natural-key lookup and listing for every record kind.
-///
-/// `delete_*` returns `Ok(false)` when the object was already gone, so destroy is idempotent.
+/// The stores of every record kind, the discovery of live objects for import, and the audit
+/// log.
 pub trait Backend: Send + Sync {
-    fn create_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError>;
-    fn get_tenant(&self, id: &str) -> Result<Option<TenantRecord>, BackendError>;
-    fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<TenantRecord>, BackendError>;
-    /// A change of `status` takes effect here: to `suspended`, every user's login is turned
-    /// off (and its sessions ended) and every API key suspended; back to `active`, users that
-    /// are not disabled can log in again and the keys are accepted again. Nothing is deleted.
-    fn update_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError>;
-    /// Tombstones the tenant: the record is kept, marked deleted, for `retention_days`, then
-    /// purged. Fails with [`BackendError::HasDependents`] while the tenant has any live
-    /// database, user, storage, API key or policy.
-    fn delete_tenant(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError>;
-    /// The live tenants `filter` matches, ordered by slug.
-    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantRecord>, BackendError> {
-        Ok(self
-            .list_tenants()?
-            .into_iter()
-            .filter(|tenant| filter.matches(tenant))
-            .collect())
-    }
-
-    fn create_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
-    fn get_database(&self, id: &str) -> Result<Option<DatabaseRecord>, BackendError>;
-    fn find_database(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<DatabaseRecord>, BackendError>;
-    fn update_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
-    /// Archives the data (with a verified checksum) before dropping it; fails while grants
-    /// still reference the database.
-    fn delete_database(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_databases(&self, tenant_id: &str) -> Result<Vec<DatabaseRecord>, BackendError>;
-
-    fn create_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError>;
-    /// [`Backend::create_user`] with the plaintext password the login is to accept. Backends
-    /// whose logins are real database roles need it to set the role's password verifier; the
-    /// plaintext is never stored, logged or audited.
-    fn create_user_with_password(
-        &self,
-        record: &UserRecord,
-        password: &str,
-    ) -> Result<UserRecord, BackendError> {
-        let _ = password;
-        self.create_user(record)
-    }
-    fn get_user(&self, id: &str) -> Result<Option<UserRecord>, BackendError>;
-    fn find_user(&self, tenant_id: &str, email: &str) -> Result<Option<UserRecord>, BackendError>;
-    fn find_user_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError>;
-    fn update_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError>;
-    /// [`Backend::update_user`] that also sets a new password (see
-    /// [`Backend::create_user_with_password`]).
-    fn update_user_with_password(
-        &self,
-        record: &UserRecord,
-        password: &str,
-    ) -> Result<UserRecord, BackendError> {
-        let _ = password;
-        self.update_user(record)
-    }
-    /// Fails while grants still reference the user.
-    fn delete_user(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_users(&self, tenant_id: &str) -> Result<Vec<UserRecord>, BackendError>;
-
-    fn create_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError>;
-    fn get_grant(&self, id: &str) -> Result<Option<GrantRecord>, BackendError>;
-    fn find_grant(
-        &self,
-        user_id: &str,
-        database_id: &str,
-    ) -> Result<Option<GrantRecord>, BackendError>;
-    fn update_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError>;
-    fn delete_grant(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_grants(&self, user_id: &str) -> Result<Vec<GrantRecord>, BackendError>;
-
-    /// One storage per tenant. Creating makes the directory; reads measure its usage.
-    fn create_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError>;
-    fn get_storage(&self, id: &str) -> Result<Option<StorageRecord>, BackendError>;
-    fn find_storage(&self, tenant_id: &str) -> Result<Option<StorageRecord>, BackendError>;
-    fn update_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError>;
-    /// Archives the directory to the archive directory with a verified checksum, then removes
-    /// it and the record.
-    fn delete_storage(&self, id: &str) -> Result<bool, BackendError>;
-
-    /// `find_api_key` looks up a live key by its tenant and name.
-    fn create_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError>;
-    fn get_api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
-    fn find_api_key(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<ApiKeyRecord>, BackendError>;
-    fn update_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError>;
-    /// Revokes the key: it is never accepted again and no longer listed; the audit log keeps
-    /// the record of it.
-    fn delete_api_key(&self, id: &str) -> Result<bool, BackendError>;
-    fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKeyRecord>, BackendError>;
-
+    fn tenants(&self) -> &dyn TenantStore;
+    /// `delete` archives the data (with a verified checksum) before dropping it; it fails
+    /// while grants still reference the database.
+    fn databases(&self) -> &dyn Store<DatabaseRecord>;
+    fn users(&self) -> &dyn UserStore;
+    fn grants(&self) -> &dyn Store<GrantRecord>;
+    /// One storage per tenant. Creating makes the directory; reads measure its usage;
+    /// `delete` archives the directory with a verified checksum, then removes it and the
+    /// record.
+    fn storage(&self) -> &dyn Store<StorageRecord>;
+    /// `delete` revokes the key: it is never accepted again and no longer listed; the audit
+    /// log keeps the record of it.
+    fn api_keys(&self) -> &dyn Store<ApiKeyRecord>;
     /// One policy per tenant.
-    fn create_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError>;
-    fn get_policy(&self, id: &str) -> Result<Option<PolicyRecord>, BackendError>;
-    fn find_policy(&self, tenant_id: &str) -> Result<Option<PolicyRecord>, BackendError>;
-    fn update_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError>;
-    fn delete_policy(&self, id: &str) -> Result<bool, BackendError>;
+    fn policies(&self) -> &dyn Store<PolicyRecord>;
 
     /// A database that exists in the live system but not in the catalog (made by hand or by
-    /// an older script), registered in the catalog and returned; else [`Backend::find_database`].
-    /// Only import calls it: planning never changes anything.
+    /// an older script), registered in the catalog and returned; else the catalog's
+    /// database of that name. Only import calls it: planning never changes anything.
     fn discover_database(
         &self,
         tenant_id: &str,
         name: &str,
     ) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.find_database(tenant_id, name)
+        self.databases().find((tenant_id, name))
     }
     /// Like [`Backend::discover_database`], for a login role.
     fn discover_user(
@@ -311,7 +123,7 @@ pub trait Backend: Send + Sync {
         tenant_id: &str,
         email: &str,
     ) -> Result<Option<UserRecord>, BackendError> {
-        self.find_user(tenant_id, email)
+        self.users().find((tenant_id, email))
     }
     /// Like [`Backend::discover_database`], for the privileges a role holds on a schema.
     fn discover_grant(
@@ -319,7 +131,7 @@ pub trait Backend: Send + Sync {
         user_id: &str,
         database_id: &str,
     ) -> Result<Option<GrantRecord>, BackendError> {
-        self.find_grant(user_id, database_id)
+        self.grants().find((user_id, database_id))
     }
 
     /// Every audit entry, in log order.

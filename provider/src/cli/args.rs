@@ -61,43 +61,12 @@ pub fn parse(arguments: &[String]) -> Result<Arguments, ParseError> {
             json = true;
             continue;
         }
-        let (flag, inline) = match argument.split_once('=') {
-            Some((flag, value)) => (flag, Some(value.to_string())),
-            None => (argument.as_str(), None),
-        };
-        let Some((_, name)) = BACKEND_FLAGS.iter().find(|(known, _)| *known == flag) else {
-            return Err(ParseError::Invalid(format!(
-                "unknown argument {argument:?}"
-            )));
-        };
-        let value = match inline {
-            Some(value) => value,
-            None => rest
-                .next()
-                .cloned()
-                .ok_or_else(|| ParseError::Invalid(format!("{flag} needs a value")))?,
-        };
-        if value.is_empty() {
-            return Err(ParseError::Invalid(format!("{flag} must not be empty")));
-        }
-        if let Some(slot) = block.iter_mut().find(|(slot, _)| slot == name) {
+        let (name, value) = backend_flag(argument, &mut rest)?;
+        if let Some(slot) = block.iter_mut().find(|(slot, _)| *slot == name) {
             slot.1 = Value::string(value);
         }
     }
-    let command = match subcommand.as_str() {
-        "list" => AuditCommand::List { json },
-        "verify" if json => {
-            return Err(ParseError::Invalid(
-                "--json applies to audit list only".into(),
-            ));
-        }
-        "verify" => AuditCommand::Verify,
-        other => {
-            return Err(ParseError::Invalid(format!(
-                "unknown audit subcommand {other:?}; expected list or verify"
-            )));
-        }
-    };
+    let command = audit_command(subcommand, json)?;
     let [backend, path, dsn, archive_dir, storage_root]: [(&str, Value); 5] = block
         .try_into()
         .map_err(|_| ParseError::Invalid("internal flag table mismatch".into()))?;
@@ -105,6 +74,47 @@ pub fn parse(arguments: &[String]) -> Result<Arguments, ParseError> {
         command,
         provider_block: object([backend, path, dsn, archive_dir, storage_root]),
     })
+}
+
+/// The provider block attribute a backend flag sets and its value, given as `--flag=value`
+/// or as the next argument.
+fn backend_flag<'a>(
+    argument: &str,
+    rest: &mut impl Iterator<Item = &'a String>,
+) -> Result<(&'static str, String), ParseError> {
+    let (flag, inline) = match argument.split_once('=') {
+        Some((flag, value)) => (flag, Some(value.to_string())),
+        None => (argument, None),
+    };
+    let Some((_, name)) = BACKEND_FLAGS.iter().find(|(known, _)| *known == flag) else {
+        return Err(ParseError::Invalid(format!(
+            "unknown argument {argument:?}"
+        )));
+    };
+    let value = match inline {
+        Some(value) => value,
+        None => rest
+            .next()
+            .cloned()
+            .ok_or_else(|| ParseError::Invalid(format!("{flag} needs a value")))?,
+    };
+    if value.is_empty() {
+        return Err(ParseError::Invalid(format!("{flag} must not be empty")));
+    }
+    Ok((name, value))
+}
+
+fn audit_command(subcommand: &str, json: bool) -> Result<AuditCommand, ParseError> {
+    match subcommand {
+        "list" => Ok(AuditCommand::List { json }),
+        "verify" if json => Err(ParseError::Invalid(
+            "--json applies to audit list only".into(),
+        )),
+        "verify" => Ok(AuditCommand::Verify),
+        other => Err(ParseError::Invalid(format!(
+            "unknown audit subcommand {other:?}; expected list or verify"
+        ))),
+    }
 }
 
 #[cfg(test)]

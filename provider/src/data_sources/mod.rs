@@ -14,7 +14,7 @@ use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use crate::backend::{Backend, BackendError};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub use tenant::TenantDataSource;
 pub use tenants::TenantsDataSource;

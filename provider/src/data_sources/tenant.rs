@@ -1,15 +1,16 @@
 //! The `tenant` data source: one live tenant, looked up by `slug`, with every attribute the
 //! `tenant` resource has.
 
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use super::{DataSource, read_failure, require_known, tenant_attributes, with_attributes};
 use crate::backend::Backend;
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::is_valid_slug;
 use crate::resources::tenant_record_to_value;
+use crate::schemas::block_schema;
 use crate::values::{Field, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant` data source type.
 pub struct TenantDataSource;
@@ -25,14 +26,7 @@ impl DataSource for TenantDataSource {
             "slug".to_string(),
             Attribute::required(Type::String).describe("The slug of the tenant to read."),
         );
-        Schema {
-            version: 0,
-            block: Block {
-                attributes,
-                description: "One existing tenant, by slug.".to_string(),
-                ..Block::default()
-            },
-        }
+        block_schema("One existing tenant, by slug.", attributes)
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
@@ -58,7 +52,8 @@ impl DataSource for TenantDataSource {
         let slug = string_field(config, "slug").known().unwrap_or_default();
         let what = format!("tenant {slug:?}");
         let record = backend
-            .find_tenant_by_slug(&slug)
+            .tenants()
+            .find(&slug)
             .map_err(|error| read_failure(&what, &error))?
             .ok_or_else(|| {
                 Diagnostics::from(

@@ -4,14 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value};
 
 use super::{DataSource, read_failure, require_known, tenant_object_type, with_attributes};
 use crate::backend::{Backend, TenantFilter};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::resources::{TIERS, tenant_record_to_value};
+use crate::schemas::{block_schema, named};
 use crate::values::{Field, attr, string_field, string_map};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenants` data source type.
 pub struct TenantsDataSource;
@@ -26,42 +27,35 @@ impl DataSource for TenantsDataSource {
     }
 
     fn schema(&self) -> Schema {
-        let attributes = BTreeMap::from([
+        let attributes = named([
             (
-                "tier".to_string(),
+                "tier",
                 Attribute::optional(Type::String).describe("Only tenants of this tier."),
             ),
             (
-                "region".to_string(),
+                "region",
                 Attribute::optional(Type::String).describe("Only tenants in this region."),
             ),
             (
-                "labels".to_string(),
+                "labels",
                 Attribute::optional(Type::Map(Box::new(Type::String)))
                     .describe("Only tenants that carry every one of these labels."),
             ),
             (
-                "tenants".to_string(),
+                "tenants",
                 Attribute::computed(Type::List(Box::new(tenant_object_type())))
                     .describe("The matching tenants, ordered by slug."),
             ),
             (
-                "ids".to_string(),
+                "ids",
                 Attribute::computed(string_list()).describe("The ids of the matching tenants."),
             ),
             (
-                "slugs".to_string(),
+                "slugs",
                 Attribute::computed(string_list()).describe("The slugs of the matching tenants."),
             ),
         ]);
-        Schema {
-            version: 0,
-            block: Block {
-                attributes,
-                description: "The existing tenants that match a filter.".to_string(),
-                ..Block::default()
-            },
-        }
+        block_schema("The existing tenants that match a filter.", attributes)
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
@@ -91,7 +85,8 @@ impl DataSource for TenantsDataSource {
             labels: string_map(attr(config, "labels")).unwrap_or_default(),
         };
         let found = backend
-            .find_tenants(&filter)
+            .tenants()
+            .find_matching(&filter)
             .map_err(|error| read_failure("tenants", &error))?;
         let ids = found.iter().map(|t| Value::string(&t.id)).collect();
         let slugs = found.iter().map(|t| Value::string(&t.slug)).collect();

@@ -65,9 +65,9 @@ fn fleet(dir: &tempfile::TempDir) -> Arc<dyn Backend> {
         tenant("initech", "enterprise", "us-east-1", &[("env", "prod")]),
         tenant("gone", "enterprise", "eu-west-1", &[]),
     ] {
-        backend.create_tenant(&record).unwrap();
+        backend.tenants().create(&record).unwrap();
     }
-    backend.delete_tenant("id-gone").unwrap();
+    backend.tenants().delete("id-gone").unwrap();
     backend
 }
 
@@ -228,14 +228,16 @@ fn backend_filter_matches_the_default_listing() {
         labels: BTreeMap::from([("env".to_string(), "prod".to_string())]),
     };
     let listed: Vec<String> = backend
-        .list_tenants()
+        .tenants()
+        .list(())
         .unwrap()
         .into_iter()
         .filter(|t| filter.matches(t))
         .map(|t| t.slug)
         .collect();
     let found: Vec<String> = backend
-        .find_tenants(&filter)
+        .tenants()
+        .find_matching(&filter)
         .unwrap()
         .into_iter()
         .map(|t| t.slug)

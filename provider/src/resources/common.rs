@@ -5,9 +5,9 @@ use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use super::plan::{PlanRules, plan_object};
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput};
-use crate::backend::BackendError;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::backend::{Backend, BackendError, TenantRecord};
 use crate::values::{Field, integer_field, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// A fresh object id.
 pub fn new_id() -> String {
@@ -106,53 +106,11 @@ pub fn state_id(state: &Value) -> String {
     string_field(state, "id").known().unwrap_or_default()
 }
 
-/// Destroys the object `prior` describes with `delete`; on failure the prior state stands and
-/// the diagnostic's summary is `failure`.
-pub fn destroy_by_id(
-    prior: &Value,
-    failure: String,
-    delete: impl FnOnce(&str) -> Result<bool, BackendError>,
-) -> ApplyOutput {
-    match delete(&state_id(prior)) {
-        Ok(_) => ApplyOutput::default(),
-        Err(error) => failed_apply(prior, backend_failure(failure, &error)),
-    }
-}
-
-/// Refreshes `state` by its id with `get`: the record's value, or null once it is gone.
-pub fn read_by_id<R>(
-    state: &Value,
-    failure: String,
-    get: impl FnOnce(&str) -> Result<Option<R>, BackendError>,
-    to_value: impl FnOnce(&R) -> Value,
-) -> Result<Value, Diagnostics> {
-    match get(&state_id(state)) {
-        Ok(found) => Ok(found.as_ref().map_or(Value::Null, to_value)),
-        Err(error) => Err(backend_failure(failure, &error).into()),
-    }
-}
-
 /// An apply that failed before changing anything: the prior state stands.
 pub fn failed_apply(prior: &Value, diagnostic: Diagnostic) -> ApplyOutput {
     ApplyOutput {
         new_state: prior.clone(),
         diagnostics: diagnostic.into(),
-    }
-}
-
-/// The response to a create or update: the new object's state on success; on failure the
-/// prior object is kept, with the diagnostic.
-pub fn apply_outcome<R>(
-    prior: &Value,
-    result: Result<R, Diagnostic>,
-    to_value: impl FnOnce(&R) -> Value,
-) -> ApplyOutput {
-    match result {
-        Ok(record) => ApplyOutput {
-            new_state: to_value(&record),
-            diagnostics: Diagnostics::new(),
-        },
-        Err(diagnostic) => failed_apply(prior, diagnostic),
     }
 }
 
@@ -250,4 +208,22 @@ pub fn adoption_warning(label: &str) -> Diagnostic {
              will be adopted and updated in place, not created a second time."
         ),
     )
+}
+
+/// The tenant a planned create names by `tenant_id`; `label` names the object being created
+/// in the error.
+pub fn planned_tenant(
+    backend: &dyn Backend,
+    tenant_id: &str,
+    label: String,
+) -> Result<TenantRecord, Diagnostic> {
+    let summary = format!("Failed to create {label}");
+    backend
+        .tenants()
+        .get(tenant_id)
+        .map_err(|error| backend_failure(summary.clone(), &error))?
+        .ok_or_else(|| {
+            Diagnostic::error(summary, format!("Tenant {tenant_id:?} does not exist."))
+                .at("tenant_id")
+        })
 }

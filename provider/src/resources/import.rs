@@ -14,8 +14,8 @@ use tenantform_proto::value::Value;
 
 use super::common::backend_failure;
 use crate::backend::{Backend, BackendError, TenantRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::naming::is_valid_slug;
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// How one resource type is imported.
 pub struct ImportSpec {
@@ -71,10 +71,7 @@ impl ImportSpec {
         let Some((slug, rest)) = self.split(id) else {
             return Err(self.not_found(id));
         };
-        let Some(tenant) = backend
-            .find_tenant_by_slug(slug)
-            .map_err(|e| self.failure(&e))?
-        else {
+        let Some(tenant) = backend.tenants().find(slug).map_err(|e| self.failure(&e))? else {
             return Err(Diagnostic::error(
                 format!("Cannot import non-existent {}", self.what),
                 format!("No tenant has the slug {slug:?} (import id {id:?})."),

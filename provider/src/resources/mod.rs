@@ -7,6 +7,8 @@ mod database;
 mod formats;
 mod grant;
 mod import;
+mod kind;
+mod managed;
 mod plan;
 mod policy;
 mod storage;
@@ -22,16 +24,18 @@ use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{AttributePath, Value};
 
 use crate::backend::Backend;
-use crate::diagnostics::Diagnostics;
+use tenantform_proto::diagnostic::Diagnostics;
 
-pub use api_key::TenantApiKey;
-pub use database::TenantDatabase;
-pub use grant::TenantGrant;
+pub use api_key::ApiKeyKind;
+pub use database::DatabaseKind;
+pub use grant::GrantKind;
 pub use import::ImportSpec;
-pub use policy::TenantPolicy;
-pub use storage::TenantStorage;
-pub use tenant::{TIERS, Tenant, record_to_value as tenant_record_to_value};
-pub use user::TenantUser;
+pub use kind::Kind;
+pub use managed::Managed;
+pub use policy::PolicyKind;
+pub use storage::StorageKind;
+pub use tenant::{TIERS, TenantKind, record_to_value as tenant_record_to_value};
+pub use user::UserKind;
 
 /// What `PlanResourceChange` receives, decoded.
 #[derive(Clone, Copy, Debug)]
@@ -121,13 +125,13 @@ pub trait ResourceType: Send + Sync {
 /// Every resource type this provider manages, by type name.
 pub fn all_resource_types() -> BTreeMap<&'static str, Box<dyn ResourceType>> {
     let types: Vec<Box<dyn ResourceType>> = vec![
-        Box::new(Tenant),
-        Box::new(TenantDatabase),
-        Box::new(TenantUser),
-        Box::new(TenantGrant),
-        Box::new(TenantStorage),
-        Box::new(TenantApiKey),
-        Box::new(TenantPolicy),
+        Box::new(Managed(TenantKind)),
+        Box::new(Managed(DatabaseKind)),
+        Box::new(Managed(UserKind)),
+        Box::new(Managed(GrantKind)),
+        Box::new(Managed(StorageKind)),
+        Box::new(Managed(ApiKeyKind)),
+        Box::new(Managed(PolicyKind)),
     ];
     types.into_iter().map(|t| (t.type_name(), t)).collect()
 }

@@ -1,94 +1,26 @@
 //! The `tenant_policy` resource: a tenant's security policy (MFA, session lifetime, IP
 //! allowlist). One per tenant; every setting changes in place.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
 
-use super::common::{
-    Adoption, apply_outcome, backend_failure, check_string, destroy_by_id, new_id, plan_with_rules,
-    planned_for_create, read_by_id,
-};
+use super::common::{check_string, new_id};
 use super::formats::{is_cidr, is_go_duration};
 use super::import::ImportSpec;
+use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
-use crate::backend::{Backend, BackendError, PolicyRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::values::{Field, attr, bool_field, object, required_string, string_field};
+use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
+use crate::schemas::{block_schema, named};
+use crate::values::{attr, bool_field, object, required_string};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The session lifetime of a policy whose configuration sets none.
 pub const DEFAULT_SESSION_TTL: &str = "8h";
-const RULES: PlanRules = PlanRules {
-    defaults: &[
-        ("mfa_required", DefaultValue::Bool(false)),
-        ("session_ttl", DefaultValue::String(DEFAULT_SESSION_TTL)),
-        ("ip_allowlist", DefaultValue::EmptyList),
-    ],
-    forces_replacement: &["tenant_id"],
-};
 const LABEL: &str = "tenant policy";
-const IMPORT: ImportSpec = ImportSpec {
-    what: LABEL,
-    natural_key: "slug",
-};
 
-/// The `tenant_policy` resource type.
-pub struct TenantPolicy;
-
-fn schema() -> Schema {
-    let attributes = BTreeMap::from([
-        (
-            "id".to_string(),
-            Attribute::computed(Type::String).describe("The policy's id."),
-        ),
-        (
-            "tenant_id".to_string(),
-            Attribute::required(Type::String)
-                .describe("The tenant's id. Changing it replaces the policy."),
-        ),
-        (
-            "mfa_required".to_string(),
-            Attribute::optional_computed(Type::Bool)
-                .describe("Whether users must log in with a second factor; default false."),
-        ),
-        (
-            "session_ttl".to_string(),
-            Attribute::optional_computed(Type::String)
-                .describe("How long a session lasts, a duration such as 30m or 1h30m; default 8h."),
-        ),
-        (
-            "ip_allowlist".to_string(),
-            Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
-                "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
-                 allows any address.",
-            ),
-        ),
-    ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "The security policy of a tenant.".to_string(),
-            ..Block::default()
-        },
-    }
-}
-
-/// The state value of a policy record.
-pub fn record_to_value(record: &PolicyRecord) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("mfa_required", Value::Bool(record.mfa_required)),
-        ("session_ttl", Value::string(&record.session_ttl)),
-        (
-            "ip_allowlist",
-            Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
-        ),
-    ])
-}
+/// The `tenant_policy` kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PolicyKind;
 
 /// The known strings of a list, in order.
 fn string_list(value: &Value) -> Vec<String> {
@@ -115,56 +47,59 @@ fn record_from_planned(planned: &Value, id: String) -> Result<PolicyRecord, Diag
     })
 }
 
-impl TenantPolicy {
-    fn create_or_adopt(
-        &self,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<PolicyRecord, Diagnostic> {
-        let failure =
-            |error: BackendError| backend_failure(format!("Failed to create {LABEL}"), &error);
-        let planned_id = string_field(planned, "id").known();
-        let existing = match &planned_id {
-            Some(id) => backend.get_policy(id).map_err(failure)?,
-            None => None,
-        };
-        let record = record_from_planned(
-            planned,
-            existing
-                .as_ref()
-                .map_or_else(new_id, |record| record.id.clone()),
-        )?;
-        match existing {
-            Some(_) => backend.update_policy(&record),
-            None => backend.create_policy(&record),
-        }
-        .map_err(failure)
+impl Kind for PolicyKind {
+    type Record = PolicyRecord;
+    const TYPE_NAME: &'static str = "tenant_policy";
+    const IMPORT: ImportSpec = ImportSpec {
+        what: LABEL,
+        natural_key: "slug",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[
+            ("mfa_required", DefaultValue::Bool(false)),
+            ("session_ttl", DefaultValue::String(DEFAULT_SESSION_TTL)),
+            ("ip_allowlist", DefaultValue::EmptyList),
+        ],
+        forces_replacement: &["tenant_id"],
+    };
+    const LABEL_ATTRIBUTE: Option<&'static str> = None;
+    const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
+    const NOUN: Option<&'static str> = None;
+
+    fn schema() -> Schema {
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The policy's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The tenant's id. Changing it replaces the policy."),
+            ),
+            (
+                "mfa_required",
+                Attribute::optional_computed(Type::Bool)
+                    .describe("Whether users must log in with a second factor; default false."),
+            ),
+            (
+                "session_ttl",
+                Attribute::optional_computed(Type::String).describe(
+                    "How long a session lasts, a duration such as 30m or 1h30m; default 8h.",
+                ),
+            ),
+            (
+                "ip_allowlist",
+                Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
+                    "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
+                     allows any address.",
+                ),
+            ),
+        ]);
+        block_schema("The security policy of a tenant.", attributes)
     }
 
-    fn update(
-        &self,
-        prior: &Value,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<PolicyRecord, Diagnostic> {
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        let record = record_from_planned(planned, id)?;
-        backend
-            .update_policy(&record)
-            .map_err(|error| backend_failure(format!("Failed to update {LABEL}"), &error))
-    }
-}
-
-impl ResourceType for TenantPolicy {
-    fn type_name(&self) -> &'static str {
-        "tenant_policy"
-    }
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
         check_string(
             config,
@@ -198,51 +133,38 @@ impl ResourceType for TenantPolicy {
         diagnostics
     }
 
-    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
-        let validation = self.validate(input.config);
-        plan_with_rules(&schema(), &RULES, input, validation, |planned| {
-            let (Some(backend), Field::Known(tenant_id)) =
-                (backend, string_field(planned, "tenant_id"))
-            else {
-                return Ok(None);
-            };
-            Ok(backend.find_policy(&tenant_id)?.map(|existing| Adoption {
-                id: existing.id,
-                label: LABEL.to_string(),
-            }))
-        })
+    fn store(backend: &dyn Backend) -> &dyn Store<PolicyRecord> {
+        backend.policies()
     }
 
-    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
-        if input.planned.is_null() {
-            return destroy_by_id(input.prior, format!("Failed to delete {LABEL}"), |id| {
-                backend.delete_policy(id)
-            });
-        }
-        let result = if input.prior.is_null() {
-            self.create_or_adopt(&planned_for_create(&input), backend)
-        } else {
-            self.update(input.prior, input.planned, backend)
-        };
-        apply_outcome(input.prior, result, record_to_value)
+    /// The state value of a policy record.
+    fn to_value(record: &PolicyRecord) -> Value {
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("mfa_required", Value::Bool(record.mfa_required)),
+            ("session_ttl", Value::string(&record.session_ttl)),
+            (
+                "ip_allowlist",
+                Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
+            ),
+        ])
     }
 
-    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        read_by_id(
-            state,
-            format!("Failed to read {LABEL}"),
-            |id| backend.get_policy(id),
-            record_to_value,
-        )
+    fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<PolicyRecord, Diagnostic> {
+        record_from_planned(planned, new_id())
     }
 
-    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        IMPORT.import(
-            id,
-            backend,
-            |id| backend.get_policy(id),
-            |tenant, _| backend.find_policy(&tenant.id),
-            record_to_value,
-        )
+    /// Every setting changes in place.
+    fn updated(existing: PolicyRecord, planned: &Value) -> Result<PolicyRecord, Diagnostic> {
+        record_from_planned(planned, existing.id)
+    }
+
+    fn import_by_key(
+        backend: &dyn Backend,
+        tenant: &TenantRecord,
+        _rest: &[&str],
+    ) -> Result<Option<PolicyRecord>, BackendError> {
+        backend.policies().find(&tenant.id)
     }
 }

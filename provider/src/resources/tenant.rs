@@ -8,20 +8,19 @@ use std::collections::BTreeMap;
 use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use tenantform_proto::value::{Type, Value};
 
-use super::common::{
-    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
-    failed_apply, nested_path, new_id, plan_with_rules, planned_for_create,
-};
+use super::PlanOutput;
+use super::common::{check_integer_at_least, check_one_of, check_string, nested_path, new_id};
 use super::import::ImportSpec;
+use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
-use crate::backend::{Backend, BackendError, Contact, TenantRecord, now_rfc3339};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
 use crate::naming::{is_valid_email, is_valid_slug};
+use crate::schemas::{block_schema, named};
 use crate::values::{
     Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
     required_string, string_field, string_map, string_map_value,
 };
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const TIERS: &[&str] = &["free", "standard", "enterprise"];
 pub const STATUSES: &[&str] = &["active", "suspended"];
@@ -29,38 +28,23 @@ pub const CONTACT_KINDS: &[&str] = &["billing", "technical", "security"];
 /// The region of a tenant whose configuration sets none.
 pub const DEFAULT_REGION: &str = "eu-west-1";
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[
-        ("tier", DefaultValue::String("standard")),
-        ("region", DefaultValue::String(DEFAULT_REGION)),
-        ("status", DefaultValue::String("active")),
-        ("deletion_protection", DefaultValue::Bool(true)),
-        ("retention_days", DefaultValue::Integer(30)),
-    ],
-    forces_replacement: &["slug", "region"],
-};
-
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant",
-    natural_key: "slug",
-};
-
-/// The `tenant` resource type.
-pub struct Tenant;
+/// The `tenant` kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TenantKind;
 
 fn contact_block() -> Block {
     Block {
-        attributes: BTreeMap::from([
+        attributes: named([
             (
-                "name".to_string(),
+                "name",
                 Attribute::required(Type::String).describe("The contact's name."),
             ),
             (
-                "email".to_string(),
+                "email",
                 Attribute::required(Type::String).describe("The contact's email address."),
             ),
             (
-                "kind".to_string(),
+                "kind",
                 Attribute::optional(Type::String)
                     .describe("What the contact is for: billing, technical or security."),
             ),
@@ -70,77 +54,79 @@ fn contact_block() -> Block {
     }
 }
 
-fn schema() -> Schema {
-    let attributes = BTreeMap::from([
-        ("id".to_string(), Attribute::computed(Type::String).describe("The tenant's id.")),
+fn attributes() -> BTreeMap<String, Attribute> {
+    named([
         (
-            "slug".to_string(),
+            "id",
+            Attribute::computed(Type::String).describe("The tenant's id."),
+        ),
+        (
+            "slug",
             Attribute::required(Type::String).describe(
-                "Short unique name, `^[a-z][a-z0-9-]{1,38}[a-z0-9]$`. Changing it replaces the tenant.",
+                "Short unique name, `^[a-z][a-z0-9-]{1,38}[a-z0-9]$`. Changing it replaces the \
+                 tenant.",
             ),
         ),
         (
-            "display_name".to_string(),
+            "display_name",
             Attribute::required(Type::String).describe("Human-readable name."),
         ),
         (
-            "tier".to_string(),
+            "tier",
             Attribute::optional_computed(Type::String)
                 .describe("free, standard (default) or enterprise."),
         ),
         (
-            "region".to_string(),
+            "region",
             Attribute::optional_computed(Type::String).describe(
-                "Where the tenant's data lives; default eu-west-1. Changing it replaces the tenant.",
+                "Where the tenant's data lives; default eu-west-1. Changing it replaces the \
+                 tenant.",
             ),
         ),
         (
-            "labels".to_string(),
+            "labels",
             Attribute::optional(Type::Map(Box::new(Type::String))).describe("Free-form labels."),
         ),
         (
-            "status".to_string(),
+            "status",
             Attribute::optional_computed(Type::String).describe("active (default) or suspended."),
         ),
         (
-            "deletion_protection".to_string(),
+            "deletion_protection",
             Attribute::optional_computed(Type::Bool).describe(
                 "When true (default) the tenant cannot be destroyed or replaced; set it to false \
                  and apply before destroying.",
             ),
         ),
         (
-            "retention_days".to_string(),
+            "retention_days",
             Attribute::optional_computed(Type::Number)
                 .describe("Days the tenant's tombstone is kept after deletion; default 30."),
         ),
         (
-            "created_at".to_string(),
+            "created_at",
             Attribute::computed(Type::String).describe("Creation time, RFC 3339."),
         ),
-    ]);
-    let block_types = BTreeMap::from([(
-        "contact".to_string(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: contact_block(),
-            min_items: 0,
-            max_items: 0,
-        },
-    )]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            block_types,
-            description: "A SaaS tenant.".to_string(),
-            deprecated: false,
-        },
-    }
+    ])
 }
 
-fn label(slug: &str) -> String {
-    format!("tenant {slug:?}")
+/// Checks the `contact` block at `index`.
+fn check_contact(contact: &Value, index: usize, diagnostics: &mut Diagnostics) {
+    check_one_of(
+        contact,
+        "kind",
+        CONTACT_KINDS,
+        nested_path("contact", index, "kind"),
+        diagnostics,
+    );
+    check_string(
+        contact,
+        "email",
+        is_valid_email,
+        "expected an email address such as ops@example.com",
+        nested_path("contact", index, "email"),
+        diagnostics,
+    );
 }
 
 fn slug_of(state: &Value) -> String {
@@ -228,6 +214,16 @@ fn record_from_planned(
     planned: &Value,
     id: String,
     created_at: String,
+) -> Result<TenantRecord, Diagnostic> {
+    fields_from_planned(planned, id, created_at).map_err(|e| {
+        Diagnostic::error(format!("Invalid planned {}", TenantKind::label(planned)), e)
+    })
+}
+
+fn fields_from_planned(
+    planned: &Value,
+    id: String,
+    created_at: String,
 ) -> Result<TenantRecord, String> {
     Ok(TenantRecord {
         id,
@@ -249,77 +245,42 @@ fn record_from_planned(
     })
 }
 
-impl Tenant {
-    fn destroy(&self, prior: &Value, backend: &dyn Backend) -> ApplyOutput {
-        let slug = slug_of(prior);
-        if is_protected(prior) {
-            return failed_apply(prior, protection_error(&slug, false));
-        }
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        match backend.delete_tenant(&id) {
-            Ok(_) => ApplyOutput::default(),
-            Err(error) => failed_apply(
-                prior,
-                backend_failure(format!("Failed to delete {}", label(&slug)), &error),
-            ),
-        }
+impl Kind for TenantKind {
+    type Record = TenantRecord;
+    const TYPE_NAME: &'static str = "tenant";
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant",
+        natural_key: "slug",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[
+            ("tier", DefaultValue::String("standard")),
+            ("region", DefaultValue::String(DEFAULT_REGION)),
+            ("status", DefaultValue::String("active")),
+            ("deletion_protection", DefaultValue::Bool(true)),
+            ("retention_days", DefaultValue::Integer(30)),
+        ],
+        forces_replacement: &["slug", "region"],
+    };
+    const LABEL_ATTRIBUTE: Option<&'static str> = Some("slug");
+    const KEY_ATTRIBUTES: &'static [&'static str] = &["slug"];
+    const NOUN: Option<&'static str> = None;
+
+    fn schema() -> Schema {
+        let mut schema = block_schema("A SaaS tenant.", attributes());
+        schema.block.block_types = BTreeMap::from([(
+            "contact".to_string(),
+            NestedBlock {
+                nesting: Nesting::List,
+                block: contact_block(),
+                min_items: 0,
+                max_items: 0,
+            },
+        )]);
+        schema
     }
 
-    fn create_or_adopt(
-        &self,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<TenantRecord, Diagnostic> {
-        let slug = slug_of(planned);
-        let failure = |error: BackendError| {
-            backend_failure(format!("Failed to create {}", label(&slug)), &error)
-        };
-        let adopted = match string_field(planned, "id").known() {
-            Some(id) => backend.get_tenant(&id).map_err(failure)?,
-            None => None,
-        };
-        let (id, created_at) = match &adopted {
-            Some(existing) => (existing.id.clone(), existing.created_at.clone()),
-            None => (new_id(), now_rfc3339()),
-        };
-        let record = record_from_planned(planned, id, created_at)
-            .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
-        match adopted {
-            Some(_) => backend.update_tenant(&record),
-            None => backend.create_tenant(&record),
-        }
-        .map_err(failure)
-    }
-
-    fn update(
-        &self,
-        prior: &Value,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<TenantRecord, Diagnostic> {
-        let slug = slug_of(planned);
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        let created_at = string_field(prior, "created_at")
-            .known()
-            .unwrap_or_default();
-        let record = record_from_planned(planned, id, created_at)
-            .map_err(|e| Diagnostic::error(format!("Invalid planned {}", label(&slug)), e))?;
-        backend
-            .update_tenant(&record)
-            .map_err(|error| backend_failure(format!("Failed to update {}", label(&slug)), &error))
-    }
-}
-
-impl ResourceType for Tenant {
-    fn type_name(&self) -> &'static str {
-        "tenant"
-    }
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
         check_string(
             config,
@@ -362,97 +323,59 @@ impl ResourceType for Tenant {
         check_integer_at_least(config, "retention_days", 0, &mut diagnostics);
         if let Value::List(contacts) = attr(config, "contact") {
             for (index, contact) in contacts.iter().enumerate() {
-                check_one_of(
-                    contact,
-                    "kind",
-                    CONTACT_KINDS,
-                    nested_path("contact", index, "kind"),
-                    &mut diagnostics,
-                );
-                check_string(
-                    contact,
-                    "email",
-                    is_valid_email,
-                    "expected an email address such as ops@example.com",
-                    nested_path("contact", index, "email"),
-                    &mut diagnostics,
-                );
+                check_contact(contact, index, &mut diagnostics);
             }
         }
         diagnostics
     }
 
-    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
-        if input.proposed.is_null() {
-            if is_protected(input.prior) {
-                return PlanOutput {
-                    diagnostics: protection_error(&slug_of(input.prior), false).into(),
-                    ..PlanOutput::default()
-                };
-            }
-            return PlanOutput::default();
+    fn store(backend: &dyn Backend) -> &dyn Store<TenantRecord> {
+        backend.tenants()
+    }
+
+    fn to_value(record: &TenantRecord) -> Value {
+        record_to_value(record)
+    }
+
+    fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<TenantRecord, Diagnostic> {
+        record_from_planned(planned, new_id(), now_rfc3339())
+    }
+
+    /// Every argument changes in place; the id and creation time stay.
+    fn updated(existing: TenantRecord, planned: &Value) -> Result<TenantRecord, Diagnostic> {
+        record_from_planned(planned, existing.id, existing.created_at)
+    }
+
+    fn import_by_key(
+        _backend: &dyn Backend,
+        tenant: &TenantRecord,
+        _rest: &[&str],
+    ) -> Result<Option<TenantRecord>, BackendError> {
+        Ok(Some(tenant.clone()))
+    }
+
+    /// Only an object the configuration could be applied to in place is adopted. An existing
+    /// tenant whose region differs is the old object of a replacement (it is deleted before
+    /// the new one is created), not a leftover to adopt.
+    fn adoptable(planned: &Value, existing: &TenantRecord) -> bool {
+        string_field(planned, "region") == Field::Known(existing.region.clone())
+    }
+
+    fn check_destroy(prior: &Value) -> Result<(), Diagnostic> {
+        match is_protected(prior) {
+            true => Err(protection_error(&slug_of(prior), false)),
+            false => Ok(()),
         }
-        let validation = self.validate(input.config);
-        let mut output = plan_with_rules(&schema(), &RULES, input, validation, |planned| {
-            let (Some(backend), Field::Known(slug)) = (backend, string_field(planned, "slug"))
-            else {
-                return Ok(None);
-            };
-            // Only an object the configuration could be applied to in place is adopted. An
-            // existing tenant whose region differs is the old object of a replacement (it is
-            // deleted before the new one is created), not a leftover to adopt.
-            let Field::Known(region) = string_field(planned, "region") else {
-                return Ok(None);
-            };
-            Ok(backend
-                .find_tenant_by_slug(&slug)?
-                .filter(|existing| existing.region == region)
-                .map(|existing| Adoption {
-                    id: existing.id,
-                    label: label(&slug),
-                }))
-        });
-        if !output.requires_replace.is_empty() && is_protected(input.prior) {
+    }
+
+    /// A protected tenant can be neither destroyed nor replaced.
+    fn review_plan(prior: &Value, output: &mut PlanOutput) {
+        let destroying = output.planned.is_null();
+        if is_protected(prior) && (destroying || !output.requires_replace.is_empty()) {
+            let replacing = !destroying;
             output
                 .diagnostics
-                .push(protection_error(&slug_of(input.prior), true));
+                .push(protection_error(&slug_of(prior), replacing));
         }
-        output
-    }
-
-    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
-        if input.planned.is_null() {
-            return self.destroy(input.prior, backend);
-        }
-        let result = if input.prior.is_null() {
-            self.create_or_adopt(&planned_for_create(&input), backend)
-        } else {
-            self.update(input.prior, input.planned, backend)
-        };
-        apply_outcome(input.prior, result, record_to_value)
-    }
-
-    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        let id = string_field(state, "id").known().unwrap_or_default();
-        match backend.get_tenant(&id) {
-            Ok(Some(record)) => Ok(record_to_value(&record)),
-            Ok(None) => Ok(Value::Null),
-            Err(error) => Err(backend_failure(
-                format!("Failed to read {}", label(&slug_of(state))),
-                &error,
-            )
-            .into()),
-        }
-    }
-
-    /// Imports by id, or by slug when no tenant has that id.
-    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        IMPORT.import(
-            id,
-            backend,
-            |id| backend.get_tenant(id),
-            |tenant, _| Ok(Some(tenant.clone())),
-            record_to_value,
-        )
     }
 }

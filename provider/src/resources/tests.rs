@@ -6,8 +6,8 @@ use tenantform_proto::value::{AttributePath, Value};
 
 use super::*;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
-use crate::diagnostics::Severity;
 use crate::values::{int_value, object, values_equal};
+use tenantform_proto::diagnostic::Severity;
 
 fn backend(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {
@@ -38,7 +38,7 @@ fn config(resource: &dyn ResourceType, given: &[(&str, Value)]) -> Value {
 
 fn tenant_config(slug: &str) -> Value {
     config(
-        &Tenant,
+        &Managed(TenantKind),
         &[
             ("slug", Value::string(slug)),
             ("display_name", Value::string("Acme")),
@@ -154,7 +154,12 @@ fn create(resource: &dyn ResourceType, config: &Value, backend: &dyn Backend) ->
 fn create_plans_defaults_and_unknown_computed_values() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let output = plan(&Tenant, &Value::Null, &tenant_config("acme"), &backend);
+    let output = plan(
+        &Managed(TenantKind),
+        &Value::Null,
+        &tenant_config("acme"),
+        &backend,
+    );
     assert!(output.diagnostics.is_empty());
     let planned = &output.planned;
     assert_eq!(planned.get_attr("tier"), Some(&Value::string("standard")));
@@ -177,24 +182,24 @@ fn create_plans_defaults_and_unknown_computed_values() {
 fn update_keeps_computed_values_and_flags_replacement() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let state = create(&Tenant, &tenant_config("acme"), &backend);
+    let state = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
 
     let mut changed = tenant_config("acme");
     if let Value::Object(a) = &mut changed {
         a.insert("tier".into(), Value::string("enterprise"));
     }
-    let output = plan(&Tenant, &state, &changed, &backend);
+    let output = plan(&Managed(TenantKind), &state, &changed, &backend);
     assert!(output.requires_replace.is_empty());
     assert_eq!(output.planned.get_attr("id"), state.get_attr("id"));
     assert_eq!(
         output.planned.get_attr("created_at"),
         state.get_attr("created_at")
     );
-    let applied = apply(&Tenant, &state, &output.planned, &backend);
+    let applied = apply(&Managed(TenantKind), &state, &output.planned, &backend);
     assert_conforms(&output.planned, &applied.new_state);
 
     // No change at all plans exactly the prior state.
-    let noop = plan(&Tenant, &applied.new_state, &changed, &backend);
+    let noop = plan(&Managed(TenantKind), &applied.new_state, &changed, &backend);
     assert!(values_equal(&noop.planned, &applied.new_state));
 
     let mut moved = changed.clone();
@@ -203,10 +208,10 @@ fn update_keeps_computed_values_and_flags_replacement() {
         a.insert("deletion_protection".into(), Value::Bool(false));
     }
     let unprotected = apply(
-        &Tenant,
+        &Managed(TenantKind),
         &state,
         &plan(
-            &Tenant,
+            &Managed(TenantKind),
             &state,
             &{
                 let mut c = changed.clone();
@@ -221,7 +226,7 @@ fn update_keeps_computed_values_and_flags_replacement() {
         &backend,
     )
     .new_state;
-    let output = plan(&Tenant, &unprotected, &moved, &backend);
+    let output = plan(&Managed(TenantKind), &unprotected, &moved, &backend);
     assert!(!output.diagnostics.has_errors(), "{:?}", output.diagnostics);
     assert_eq!(output.requires_replace, vec![AttributePath::attr("region")]);
     assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
@@ -231,9 +236,9 @@ fn update_keeps_computed_values_and_flags_replacement() {
 fn protected_tenants_cannot_be_destroyed_or_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let state = create(&Tenant, &tenant_config("acme"), &backend);
+    let state = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
 
-    let destroy = Tenant.plan(
+    let destroy = Managed(TenantKind).plan(
         PlanInput {
             prior: &state,
             proposed: &Value::Null,
@@ -246,11 +251,16 @@ fn protected_tenants_cannot_be_destroyed_or_replaced() {
     assert_eq!(error.summary, "Tenant \"acme\" is protected from deletion");
     assert!(error.detail.contains("deletion_protection = false"));
 
-    let replace = plan(&Tenant, &state, &tenant_config("acme-two"), &backend);
+    let replace = plan(
+        &Managed(TenantKind),
+        &state,
+        &tenant_config("acme-two"),
+        &backend,
+    );
     assert_eq!(replace.requires_replace, vec![AttributePath::attr("slug")]);
     assert!(replace.diagnostics.has_errors());
 
-    let refused = Tenant.apply(
+    let refused = Managed(TenantKind).apply(
         ApplyInput {
             prior: &state,
             planned: &Value::Null,
@@ -260,7 +270,7 @@ fn protected_tenants_cannot_be_destroyed_or_replaced() {
         &backend,
     );
     assert!(refused.diagnostics.has_errors());
-    assert!(backend.find_tenant_by_slug("acme").unwrap().is_some());
+    assert!(backend.tenants().find("acme").unwrap().is_some());
 }
 
 #[test]
@@ -271,12 +281,12 @@ fn unprotected_tenant_destroy_fails_while_databases_remain() {
     if let Value::Object(a) = &mut config_value {
         a.insert("deletion_protection".into(), Value::Bool(false));
     }
-    let tenant = create(&Tenant, &config_value, &backend);
+    let tenant = create(&Managed(TenantKind), &config_value, &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database = create(
-        &TenantDatabase,
+        &Managed(DatabaseKind),
         &config(
-            &TenantDatabase,
+            &Managed(DatabaseKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("name", Value::string("main")),
@@ -288,7 +298,7 @@ fn unprotected_tenant_destroy_fails_while_databases_remain() {
         database.get_attr("schema"),
         Some(&Value::string("tenant_acme_main"))
     );
-    let output = Tenant.apply(
+    let output = Managed(TenantKind).apply(
         ApplyInput {
             prior: &tenant,
             planned: &Value::Null,
@@ -300,28 +310,31 @@ fn unprotected_tenant_destroy_fails_while_databases_remain() {
     assert!(output.diagnostics.has_errors());
     assert_eq!(output.new_state, tenant);
 
-    apply(&TenantDatabase, &database, &Value::Null, &backend);
-    let output = apply(&Tenant, &tenant, &Value::Null, &backend);
+    apply(&Managed(DatabaseKind), &database, &Value::Null, &backend);
+    let output = apply(&Managed(TenantKind), &tenant, &Value::Null, &backend);
     assert_eq!(output.new_state, Value::Null);
-    assert_eq!(Tenant.read(&tenant, &backend).unwrap(), Value::Null);
+    assert_eq!(
+        Managed(TenantKind).read(&tenant, &backend).unwrap(),
+        Value::Null
+    );
 }
 
 #[test]
 fn the_create_half_of_a_replacement_is_not_an_adoption() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    create(&Tenant, &tenant_config("acme"), &backend);
+    create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     // A region change replaces the tenant: its create is planned while the old object
     // (same slug, old region) still exists, and must not be mistaken for a leftover.
     let moved = config(
-        &Tenant,
+        &Managed(TenantKind),
         &[
             ("slug", Value::string("acme")),
             ("display_name", Value::string("Acme")),
             ("region", Value::string("us-east-1")),
         ],
     );
-    let output = plan(&Tenant, &Value::Null, &moved, &backend);
+    let output = plan(&Managed(TenantKind), &Value::Null, &moved, &backend);
     assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
     assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
 }
@@ -330,42 +343,47 @@ fn the_create_half_of_a_replacement_is_not_an_adoption() {
 fn creates_adopt_objects_left_by_an_interrupted_apply() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     // The state was lost: planning the same tenant again adopts it.
-    let output = plan(&Tenant, &Value::Null, &tenant_config("acme"), &backend);
+    let output = plan(
+        &Managed(TenantKind),
+        &Value::Null,
+        &tenant_config("acme"),
+        &backend,
+    );
     assert_eq!(output.planned.get_attr("id"), Some(&Value::Unknown));
     assert_adoption_planned(&output, &tenant);
     let warning = output.diagnostics.iter().next().unwrap();
     assert_eq!(warning.severity, Severity::Warning);
     assert_eq!(warning.summary, "Adopting existing tenant \"acme\"");
-    let adopted = apply_plan(&Tenant, &Value::Null, &output, &backend);
+    let adopted = apply_plan(&Managed(TenantKind), &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
     assert_eq!(adopted.new_state.get_attr("id"), tenant.get_attr("id"));
     assert_eq!(
         adopted.new_state.get_attr("created_at"),
         tenant.get_attr("created_at")
     );
-    assert_eq!(backend.list_tenants().unwrap().len(), 1);
+    assert_eq!(backend.tenants().list(()).unwrap().len(), 1);
 
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let user_config = config(
-        &TenantUser,
+        &Managed(UserKind),
         &[
             ("tenant_id", tenant_id),
             ("email", Value::string("jo@acme.io")),
             ("role", Value::string("admin")),
         ],
     );
-    let user = create(&TenantUser, &user_config, &backend);
+    let user = create(&Managed(UserKind), &user_config, &backend);
     let first_password = user.get_attr("password").unwrap().clone();
     assert_eq!(
         user.get_attr("login"),
         Some(&Value::string("tenant_acme_jo"))
     );
-    let output = plan(&TenantUser, &Value::Null, &user_config, &backend);
+    let output = plan(&Managed(UserKind), &Value::Null, &user_config, &backend);
     assert_adoption_planned(&output, &user);
     assert_eq!(output.planned.get_attr("password"), Some(&Value::Unknown));
-    let adopted = apply_plan(&TenantUser, &Value::Null, &output, &backend);
+    let adopted = apply_plan(&Managed(UserKind), &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
     assert_eq!(adopted.new_state.get_attr("id"), user.get_attr("id"));
     assert_ne!(
@@ -378,29 +396,35 @@ fn creates_adopt_objects_left_by_an_interrupted_apply() {
 fn user_password_is_kept_on_update_and_read_and_null_on_import() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let given = [
         ("tenant_id", tenant_id),
         ("email", Value::string("jo@acme.io")),
         ("role", Value::string("member")),
     ];
-    let user = create(&TenantUser, &config(&TenantUser, &given), &backend);
-    let mut changed = config(&TenantUser, &given);
+    let user = create(
+        &Managed(UserKind),
+        &config(&Managed(UserKind), &given),
+        &backend,
+    );
+    let mut changed = config(&Managed(UserKind), &given);
     if let Value::Object(a) = &mut changed {
         a.insert("role".into(), Value::string("viewer"));
     }
-    let output = plan(&TenantUser, &user, &changed, &backend);
+    let output = plan(&Managed(UserKind), &user, &changed, &backend);
     assert_eq!(
         output.planned.get_attr("password"),
         user.get_attr("password")
     );
-    let updated = apply(&TenantUser, &user, &output.planned, &backend);
+    let updated = apply(&Managed(UserKind), &user, &output.planned, &backend);
     assert_conforms(&output.planned, &updated.new_state);
-    let read = TenantUser.read(&updated.new_state, &backend).unwrap();
+    let read = Managed(UserKind)
+        .read(&updated.new_state, &backend)
+        .unwrap();
     assert_eq!(read, updated.new_state);
     let id = user.get_attr("id").unwrap().as_str().unwrap();
-    let imported = TenantUser.import(id, &backend).unwrap();
+    let imported = Managed(UserKind).import(id, &backend).unwrap();
     assert_eq!(imported.get_attr("password"), Some(&Value::Null));
     assert_eq!(imported.get_attr("role"), Some(&Value::string("viewer")));
 }
@@ -409,12 +433,12 @@ fn user_password_is_kept_on_update_and_read_and_null_on_import() {
 fn grants_plan_sets_and_validate_privileges() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database = create(
-        &TenantDatabase,
+        &Managed(DatabaseKind),
         &config(
-            &TenantDatabase,
+            &Managed(DatabaseKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("name", Value::string("main")),
@@ -423,9 +447,9 @@ fn grants_plan_sets_and_validate_privileges() {
         &backend,
     );
     let user = create(
-        &TenantUser,
+        &Managed(UserKind),
         &config(
-            &TenantUser,
+            &Managed(UserKind),
             &[
                 ("tenant_id", tenant_id),
                 ("email", Value::string("jo@acme.io")),
@@ -436,30 +460,30 @@ fn grants_plan_sets_and_validate_privileges() {
     );
     let privileges = Value::Set(vec![Value::string("write"), Value::string("read")]);
     let grant_config = config(
-        &TenantGrant,
+        &Managed(GrantKind),
         &[
             ("user_id", user.get_attr("id").unwrap().clone()),
             ("database_id", database.get_attr("id").unwrap().clone()),
             ("privileges", privileges),
         ],
     );
-    let grant = create(&TenantGrant, &grant_config, &backend);
-    let noop = plan(&TenantGrant, &grant, &grant_config, &backend);
+    let grant = create(&Managed(GrantKind), &grant_config, &backend);
+    let noop = plan(&Managed(GrantKind), &grant, &grant_config, &backend);
     assert!(values_equal(&noop.planned, &grant));
 
     let invalid = config(
-        &TenantGrant,
+        &Managed(GrantKind),
         &[("privileges", Value::Set(vec![Value::string("delete")]))],
     );
-    assert!(TenantGrant.validate(&invalid).has_errors());
-    let unknown = config(&TenantGrant, &[("privileges", Value::Unknown)]);
-    assert!(!TenantGrant.validate(&unknown).has_errors());
+    assert!(Managed(GrantKind).validate(&invalid).has_errors());
+    let unknown = config(&Managed(GrantKind), &[("privileges", Value::Unknown)]);
+    assert!(!Managed(GrantKind).validate(&unknown).has_errors());
 }
 
 #[test]
 fn validation_reports_the_attribute() {
     let bad = config(
-        &Tenant,
+        &Managed(TenantKind),
         &[
             ("slug", Value::string("Acme!")),
             ("display_name", Value::string("Acme")),
@@ -478,7 +502,7 @@ fn validation_reports_the_attribute() {
             ),
         ],
     );
-    let diagnostics = Tenant.validate(&bad);
+    let diagnostics = Managed(TenantKind).validate(&bad);
     let paths: Vec<String> = diagnostics
         .iter()
         .map(|d| d.attribute.as_ref().unwrap().to_string())
@@ -493,30 +517,34 @@ fn validation_reports_the_attribute() {
             "contact[0].email"
         ]
     );
-    let unknown = config(&Tenant, &[("slug", Value::Unknown)]);
-    assert!(!Tenant.validate(&unknown).has_errors());
+    let unknown = config(&Managed(TenantKind), &[("slug", Value::Unknown)]);
+    assert!(!Managed(TenantKind).validate(&unknown).has_errors());
 }
 
 #[test]
 fn read_of_a_deleted_object_is_null() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database = create(
-        &TenantDatabase,
+        &Managed(DatabaseKind),
         &config(
-            &TenantDatabase,
+            &Managed(DatabaseKind),
             &[("tenant_id", tenant_id), ("name", Value::string("main"))],
         ),
         &backend,
     );
-    assert_eq!(TenantDatabase.read(&database, &backend).unwrap(), database);
+    assert_eq!(
+        Managed(DatabaseKind).read(&database, &backend).unwrap(),
+        database
+    );
     backend
-        .delete_database(database.get_attr("id").unwrap().as_str().unwrap())
+        .databases()
+        .delete(database.get_attr("id").unwrap().as_str().unwrap())
         .unwrap();
     assert_eq!(
-        TenantDatabase.read(&database, &backend).unwrap(),
+        Managed(DatabaseKind).read(&database, &backend).unwrap(),
         Value::Null
     );
 }
@@ -565,38 +593,43 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
     let tenant_config = config(
-        &Tenant,
+        &Managed(TenantKind),
         &[
             ("slug", Value::string("acme")),
             ("display_name", Value::string("Acme")),
             ("deletion_protection", Value::Bool(false)),
         ],
     );
-    let tenant = create(&Tenant, &tenant_config, &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config, &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database_config = config(
-        &TenantDatabase,
+        &Managed(DatabaseKind),
         &[
             ("tenant_id", tenant_id.clone()),
             ("name", Value::string("main")),
         ],
     );
-    let database = create(&TenantDatabase, &database_config, &backend);
-    assert_replaces(&TenantDatabase, &database, &database_config, &backend);
+    let database = create(&Managed(DatabaseKind), &database_config, &backend);
+    assert_replaces(
+        &Managed(DatabaseKind),
+        &database,
+        &database_config,
+        &backend,
+    );
     let user_config = config(
-        &TenantUser,
+        &Managed(UserKind),
         &[
             ("tenant_id", tenant_id.clone()),
             ("email", Value::string("jo@acme.io")),
             ("role", Value::string("admin")),
         ],
     );
-    let user = create(&TenantUser, &user_config, &backend);
-    assert_replaces(&TenantUser, &user, &user_config, &backend);
+    let user = create(&Managed(UserKind), &user_config, &backend);
+    assert_replaces(&Managed(UserKind), &user, &user_config, &backend);
     let user = create(
-        &TenantUser,
+        &Managed(UserKind),
         &config(
-            &TenantUser,
+            &Managed(UserKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("email", Value::string("al@acme.io")),
@@ -606,21 +639,21 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
         &backend,
     );
     // The replacement database, found by its natural key.
-    let database = TenantDatabase.import("acme/main", &backend).unwrap();
+    let database = Managed(DatabaseKind).import("acme/main", &backend).unwrap();
     let grant_config = config(
-        &TenantGrant,
+        &Managed(GrantKind),
         &[
             ("user_id", user.get_attr("id").unwrap().clone()),
             ("database_id", database.get_attr("id").unwrap().clone()),
             ("privileges", Value::Set(vec![Value::string("read")])),
         ],
     );
-    let grant = create(&TenantGrant, &grant_config, &backend);
-    assert_replaces(&TenantGrant, &grant, &grant_config, &backend);
+    let grant = create(&Managed(GrantKind), &grant_config, &backend);
+    assert_replaces(&Managed(GrantKind), &grant, &grant_config, &backend);
     let tenant_again = create(
-        &Tenant,
+        &Managed(TenantKind),
         &config(
-            &Tenant,
+            &Managed(TenantKind),
             &[
                 ("slug", Value::string("beta")),
                 ("display_name", Value::string("Beta")),
@@ -630,10 +663,10 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
         &backend,
     );
     assert_replaces(
-        &Tenant,
+        &Managed(TenantKind),
         &tenant_again,
         &config(
-            &Tenant,
+            &Managed(TenantKind),
             &[
                 ("slug", Value::string("beta")),
                 ("display_name", Value::string("Beta")),

@@ -2,117 +2,25 @@
 //! when an existing user is adopted), returned once in the new state and stored only hashed;
 //! updates keep it.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, Schema};
+use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
-use super::common::{
-    Adoption, apply_outcome, backend_failure, check_integer_at_least, check_one_of, check_string,
-    destroy_by_id, new_id, plan_with_rules, planned_for_create, read_by_id,
-};
+use super::common::{check_integer_at_least, check_one_of, check_string, new_id, planned_tenant};
 use super::import::ImportSpec;
+use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
-use crate::backend::{Backend, BackendError, UserRecord};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
+use crate::schemas::{block_schema, named};
 use crate::secrets::{generate_password, hash_password};
-use crate::values::{
-    Field, attr, bool_field, int_value, integer_field, object, required_string, string_field,
-};
+use crate::values::{bool_field, int_value, integer_field, object, required_string};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
 
-const RULES: PlanRules = PlanRules {
-    defaults: &[
-        ("disabled", DefaultValue::Bool(false)),
-        ("connection_limit", DefaultValue::Integer(-1)),
-    ],
-    forces_replacement: &["tenant_id", "email"],
-};
-
-const IMPORT: ImportSpec = ImportSpec {
-    what: "tenant user",
-    natural_key: "slug/email",
-};
-
-/// The `tenant_user` resource type.
-pub struct TenantUser;
-
-fn schema() -> Schema {
-    let attributes = BTreeMap::from([
-        (
-            "id".to_string(),
-            Attribute::computed(Type::String).describe("The user's id."),
-        ),
-        (
-            "tenant_id".to_string(),
-            Attribute::required(Type::String)
-                .describe("The owning tenant's id. Changing it replaces the user."),
-        ),
-        (
-            "email".to_string(),
-            Attribute::required(Type::String)
-                .describe("The user's email address. Changing it replaces the user."),
-        ),
-        (
-            "role".to_string(),
-            Attribute::required(Type::String).describe("admin, member or viewer."),
-        ),
-        (
-            "disabled".to_string(),
-            Attribute::optional_computed(Type::Bool)
-                .describe("When true the user cannot log in; default false."),
-        ),
-        (
-            "connection_limit".to_string(),
-            Attribute::optional_computed(Type::Number).describe(
-                "Sessions the user may hold at once; -1 (the default) for no limit. On \
-                 PostgreSQL, the login role's CONNECTION LIMIT.",
-            ),
-        ),
-        (
-            "login".to_string(),
-            Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
-        ),
-        (
-            "password".to_string(),
-            Attribute::computed(Type::String)
-                .sensitive()
-                .describe("Generated on create; null after import."),
-        ),
-    ]);
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            description: "A user of a tenant.".to_string(),
-            ..Block::default()
-        },
-    }
-}
-
-fn label(state: &Value) -> String {
-    format!(
-        "tenant user {:?}",
-        string_field(state, "email").known().unwrap_or_default()
-    )
-}
-
-/// The state value of a user record with the given password (null when not known).
-pub fn record_to_value(record: &UserRecord, password: Value) -> Value {
-    object([
-        ("id", Value::string(&record.id)),
-        ("tenant_id", Value::string(&record.tenant_id)),
-        ("email", Value::string(&record.email)),
-        ("role", Value::string(&record.role)),
-        ("disabled", Value::Bool(record.disabled)),
-        ("connection_limit", int_value(record.connection_limit)),
-        ("login", Value::string(&record.login)),
-        ("password", password),
-    ])
-}
+/// The `tenant_user` kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UserKind;
 
 struct PlannedUser {
     tenant_id: String,
@@ -138,108 +46,72 @@ fn planned_user(planned: &Value) -> Result<PlannedUser, Diagnostic> {
     })
 }
 
-impl TenantUser {
-    /// Returns the record and the new plaintext password.
-    fn create_or_adopt(
-        &self,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<(UserRecord, String), Diagnostic> {
-        let failure = |error: BackendError| {
-            backend_failure(format!("Failed to create {}", label(planned)), &error)
-        };
-        let user = planned_user(planned)?;
-        let password = generate_password();
-        let password_hash = hash_password(&password);
-        if let Some(id) = string_field(planned, "id").known()
-            && let Some(existing) = backend.get_user(&id).map_err(failure)?
-        {
-            let updated = backend
-                .update_user_with_password(
-                    &UserRecord {
-                        role: user.role,
-                        disabled: user.disabled,
-                        connection_limit: user.connection_limit,
-                        password_hash,
-                        ..existing
-                    },
-                    &password,
-                )
-                .map_err(failure)?;
-            return Ok((updated, password));
-        }
-        let tenant = backend
-            .get_tenant(&user.tenant_id)
-            .map_err(failure)?
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    format!("Failed to create {}", label(planned)),
-                    format!("Tenant {:?} does not exist.", user.tenant_id),
-                )
-                .at("tenant_id")
-            })?;
-        let mut login = user_login(&tenant.slug, &user.email);
-        if backend
-            .find_user_by_login(&login)
-            .map_err(failure)?
-            .is_some()
-        {
-            login = disambiguated_user_login(&tenant.slug, &user.email);
-        }
-        let record = UserRecord {
-            id: new_id(),
-            tenant_id: user.tenant_id,
-            email: user.email,
-            role: user.role,
-            disabled: user.disabled,
-            connection_limit: user.connection_limit,
-            login,
-            password_hash,
-        };
-        let created = backend
-            .create_user_with_password(&record, &password)
-            .map_err(failure)?;
-        Ok((created, password))
+impl Kind for UserKind {
+    type Record = UserRecord;
+    const TYPE_NAME: &'static str = "tenant_user";
+    const IMPORT: ImportSpec = ImportSpec {
+        what: "tenant user",
+        natural_key: "slug/email",
+    };
+    const RULES: PlanRules = PlanRules {
+        defaults: &[
+            ("disabled", DefaultValue::Bool(false)),
+            ("connection_limit", DefaultValue::Integer(-1)),
+        ],
+        forces_replacement: &["tenant_id", "email"],
+    };
+    const LABEL_ATTRIBUTE: Option<&'static str> = Some("email");
+    const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "email"];
+    const NOUN: Option<&'static str> = Some("user");
+    const SECRET_ATTRIBUTE: Option<&'static str> = Some("password");
+
+    fn schema() -> Schema {
+        let attributes = named([
+            (
+                "id",
+                Attribute::computed(Type::String).describe("The user's id."),
+            ),
+            (
+                "tenant_id",
+                Attribute::required(Type::String)
+                    .describe("The owning tenant's id. Changing it replaces the user."),
+            ),
+            (
+                "email",
+                Attribute::required(Type::String)
+                    .describe("The user's email address. Changing it replaces the user."),
+            ),
+            (
+                "role",
+                Attribute::required(Type::String).describe("admin, member or viewer."),
+            ),
+            (
+                "disabled",
+                Attribute::optional_computed(Type::Bool)
+                    .describe("When true the user cannot log in; default false."),
+            ),
+            (
+                "connection_limit",
+                Attribute::optional_computed(Type::Number).describe(
+                    "Sessions the user may hold at once; -1 (the default) for no limit. On \
+                     PostgreSQL, the login role's CONNECTION LIMIT.",
+                ),
+            ),
+            (
+                "login",
+                Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
+            ),
+            (
+                "password",
+                Attribute::computed(Type::String)
+                    .sensitive()
+                    .describe("Generated on create; null after import."),
+            ),
+        ]);
+        block_schema("A user of a tenant.", attributes)
     }
 
-    fn update(
-        &self,
-        prior: &Value,
-        planned: &Value,
-        backend: &dyn Backend,
-    ) -> Result<UserRecord, Diagnostic> {
-        let failure = |error: BackendError| {
-            backend_failure(format!("Failed to update {}", label(planned)), &error)
-        };
-        let user = planned_user(planned)?;
-        let id = string_field(prior, "id").known().unwrap_or_default();
-        let existing = backend.get_user(&id).map_err(failure)?.ok_or_else(|| {
-            Diagnostic::error(
-                format!("Failed to update {}", label(planned)),
-                "The user no longer exists; refresh and plan again to re-create it.",
-            )
-        })?;
-        backend
-            .update_user(&UserRecord {
-                role: user.role,
-                disabled: user.disabled,
-                connection_limit: user.connection_limit,
-                ..existing
-            })
-            .map_err(failure)
-    }
-}
-
-impl ResourceType for TenantUser {
-    fn type_name(&self) -> &'static str {
-        "tenant_user"
-    }
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
         check_string(
             config,
@@ -260,61 +132,93 @@ impl ResourceType for TenantUser {
         diagnostics
     }
 
-    fn plan(&self, input: PlanInput<'_>, backend: Option<&dyn Backend>) -> PlanOutput {
-        let validation = self.validate(input.config);
-        plan_with_rules(&schema(), &RULES, input, validation, |planned| {
-            let (Some(backend), Field::Known(tenant_id), Field::Known(email)) = (
-                backend,
-                string_field(planned, "tenant_id"),
-                string_field(planned, "email"),
-            ) else {
-                return Ok(None);
-            };
-            Ok(backend
-                .find_user(&tenant_id, &email)?
-                .map(|existing| Adoption {
-                    id: existing.id,
-                    label: format!("tenant user {email:?}"),
-                }))
+    fn store(backend: &dyn Backend) -> &dyn Store<UserRecord> {
+        backend.users()
+    }
+
+    /// The state value of a user record, without the password.
+    fn to_value(record: &UserRecord) -> Value {
+        object([
+            ("id", Value::string(&record.id)),
+            ("tenant_id", Value::string(&record.tenant_id)),
+            ("email", Value::string(&record.email)),
+            ("role", Value::string(&record.role)),
+            ("disabled", Value::Bool(record.disabled)),
+            ("connection_limit", int_value(record.connection_limit)),
+            ("login", Value::string(&record.login)),
+        ])
+    }
+
+    /// The login derives from the tenant's slug and the email, disambiguated when another
+    /// user holds it already.
+    fn new_record(planned: &Value, backend: &dyn Backend) -> Result<UserRecord, Diagnostic> {
+        let user = planned_user(planned)?;
+        let tenant = planned_tenant(backend, &user.tenant_id, Self::label(planned))?;
+        let mut login = user_login(&tenant.slug, &user.email);
+        let taken = backend.users().find_by_login(&login).map_err(|error| {
+            super::common::backend_failure(
+                format!("Failed to create {}", Self::label(planned)),
+                &error,
+            )
+        })?;
+        if taken.is_some() {
+            login = disambiguated_user_login(&tenant.slug, &user.email);
+        }
+        Ok(UserRecord {
+            id: new_id(),
+            tenant_id: user.tenant_id,
+            email: user.email,
+            role: user.role,
+            disabled: user.disabled,
+            connection_limit: user.connection_limit,
+            login,
+            password_hash: String::new(),
         })
     }
 
-    fn apply(&self, input: ApplyInput<'_>, backend: &dyn Backend) -> ApplyOutput {
-        if input.planned.is_null() {
-            return destroy_by_id(
-                input.prior,
-                format!("Failed to delete {}", label(input.prior)),
-                |id| backend.delete_user(id),
-            );
+    fn updated(existing: UserRecord, planned: &Value) -> Result<UserRecord, Diagnostic> {
+        let user = planned_user(planned)?;
+        Ok(UserRecord {
+            role: user.role,
+            disabled: user.disabled,
+            connection_limit: user.connection_limit,
+            ..existing
+        })
+    }
+
+    /// Discovers a login the catalog does not list yet.
+    fn import_by_key(
+        backend: &dyn Backend,
+        tenant: &TenantRecord,
+        rest: &[&str],
+    ) -> Result<Option<UserRecord>, BackendError> {
+        backend.discover_user(&tenant.id, rest[0])
+    }
+
+    fn generate_secret() -> Option<String> {
+        Some(generate_password())
+    }
+
+    fn with_secret(record: UserRecord, secret: &str) -> UserRecord {
+        UserRecord {
+            password_hash: hash_password(secret),
+            ..record
         }
-        let result = if input.prior.is_null() {
-            self.create_or_adopt(&planned_for_create(&input), backend)
-                .map(|(record, password)| record_to_value(&record, Value::String(password)))
-        } else {
-            self.update(input.prior, input.planned, backend)
-                .map(|record| record_to_value(&record, attr(input.prior, "password").clone()))
-        };
-        apply_outcome(input.prior, result, Value::clone)
     }
 
-    /// Keeps the password from `state`: the backend holds only its hash.
-    fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        read_by_id(
-            state,
-            format!("Failed to read {}", label(state)),
-            |id| backend.get_user(id),
-            |record| record_to_value(record, attr(state, "password").clone()),
-        )
-    }
-
-    /// Imports by id, or by `slug/email`, discovering a login the catalog does not list yet.
-    fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
-        IMPORT.import(
-            id,
-            backend,
-            |id| backend.get_user(id),
-            |tenant, rest| backend.discover_user(&tenant.id, rest[0]),
-            |record| record_to_value(record, Value::Null),
-        )
+    /// A new password also becomes the login role's password verifier.
+    fn save(
+        backend: &dyn Backend,
+        record: &UserRecord,
+        existing: bool,
+        secret: Option<&str>,
+    ) -> Result<UserRecord, BackendError> {
+        let users = backend.users();
+        match (existing, secret) {
+            (false, Some(password)) => users.create_with_password(record, password),
+            (false, None) => users.create(record),
+            (true, Some(password)) => users.update_with_password(record, password),
+            (true, None) => users.update(record),
+        }
     }
 }

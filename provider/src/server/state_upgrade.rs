@@ -6,7 +6,7 @@
 use tenantform_proto::tfplugin6 as wire;
 use tenantform_proto::value::{Type, Value, decode_json};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The schema version every resource type is at.
 pub const CURRENT_SCHEMA_VERSION: i64 = 0;

@@ -5,32 +5,19 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, Row, Transaction, params};
 
 use super::audit::{self, Action};
-use super::{Layout, io_error, tenants, unique_violation};
+use super::table::{self, Table, Values};
+use super::{Layout, io_error, unique_violation};
 use crate::backend::archive::ArchiveWriter;
-use crate::backend::{BackendError, DatabaseRecord};
+use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant database";
+const KIND: &str = DatabaseRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_database";
+const RESOURCE: &str = DatabaseRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role, file_name";
-
-fn from_row(layout: &Layout) -> impl Fn(&Row<'_>) -> rusqlite::Result<DatabaseRecord> + '_ {
-    move |row| {
-        let file_name: String = row.get(6)?;
-        Ok(DatabaseRecord {
-            id: row.get(0)?,
-            tenant_id: row.get(1)?,
-            name: row.get(2)?,
-            connection_limit: row.get(3)?,
-            schema: row.get(4)?,
-            owner_role: row.get(5)?,
-            connection_uri: connection_uri(&layout.databases_dir.join(file_name)),
-        })
-    }
-}
 
 fn connection_uri(file: &Path) -> String {
     format!("sqlite://{}", file.display())
@@ -38,53 +25,6 @@ fn connection_uri(file: &Path) -> String {
 
 fn file_name(schema: &str) -> String {
     format!("{schema}.db")
-}
-
-pub fn create(
-    tx: &Transaction<'_>,
-    layout: &Layout,
-    record: &DatabaseRecord,
-) -> Result<DatabaseRecord, BackendError> {
-    if tenants::get(tx, &record.tenant_id)?.is_none() {
-        return Err(BackendError::InvalidReference(format!(
-            "tenant {:?} does not exist",
-            record.tenant_id
-        )));
-    }
-    let name = file_name(&record.schema);
-    tx.execute(
-        &format!("INSERT INTO databases ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
-        params![
-            record.id,
-            record.tenant_id,
-            record.name,
-            record.connection_limit,
-            record.schema,
-            record.owner_role,
-            name
-        ],
-    )
-    .map_err(unique_violation(KIND, format!("{:?}", record.name)))?;
-    let path = layout.databases_dir.join(&name);
-    // A file without a catalog row was left by a delete interrupted after its archive was
-    // verified; it is stale and must not leak into the new database.
-    if path.exists() {
-        fs::remove_file(&path).map_err(io_error(&path))?;
-    }
-    initialize_database_file(&path, record)?;
-    let created = DatabaseRecord {
-        connection_uri: connection_uri(&path),
-        ..record.clone()
-    };
-    audit::append(
-        tx,
-        RESOURCE,
-        &record.id,
-        Action::Create,
-        None,
-        Some(&created),
-    )?;
-    Ok(created)
 }
 
 fn initialize_database_file(path: &Path, record: &DatabaseRecord) -> Result<(), BackendError> {
@@ -100,118 +40,6 @@ fn initialize_database_file(path: &Path, record: &DatabaseRecord) -> Result<(), 
     Ok(())
 }
 
-pub fn get(
-    connection: &Connection,
-    layout: &Layout,
-    id: &str,
-) -> Result<Option<DatabaseRecord>, BackendError> {
-    Ok(connection
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM databases WHERE id = ?1"))?
-        .query_row([id], from_row(layout))
-        .optional()?)
-}
-
-pub fn find(
-    connection: &Connection,
-    layout: &Layout,
-    tenant_id: &str,
-    name: &str,
-) -> Result<Option<DatabaseRecord>, BackendError> {
-    Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM databases WHERE tenant_id = ?1 AND name = ?2"),
-            [tenant_id, name],
-            from_row(layout),
-        )
-        .optional()?)
-}
-
-pub fn list(
-    connection: &Connection,
-    layout: &Layout,
-    tenant_id: &str,
-) -> Result<Vec<DatabaseRecord>, BackendError> {
-    let mut statement = connection.prepare(&format!(
-        "SELECT {COLUMNS} FROM databases WHERE tenant_id = ?1 ORDER BY name"
-    ))?;
-    let rows = statement.query_map([tenant_id], from_row(layout))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Only `connection_limit` can change in place; the names are fixed at create.
-pub fn update(
-    tx: &Transaction<'_>,
-    layout: &Layout,
-    record: &DatabaseRecord,
-) -> Result<DatabaseRecord, BackendError> {
-    let before = get(tx, layout, &record.id)?.ok_or_else(|| BackendError::NotFound {
-        kind: KIND,
-        id: record.id.clone(),
-    })?;
-    tx.execute(
-        "UPDATE databases SET connection_limit = ?2 WHERE id = ?1",
-        params![record.id, record.connection_limit],
-    )?;
-    let after = DatabaseRecord {
-        connection_limit: record.connection_limit,
-        ..before.clone()
-    };
-    audit::append(
-        tx,
-        RESOURCE,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-pub fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
-    let Some(before) = get(tx, layout, id)? else {
-        return Ok(false);
-    };
-    let grants: i64 = tx.query_row(
-        "SELECT count(*) FROM grants WHERE database_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    if grants > 0 {
-        return Err(BackendError::HasDependents {
-            kind: KIND,
-            key: format!("{:?}", before.name),
-            dependents: format!("{grants} grant(s)"),
-        });
-    }
-    let path = layout.databases_dir.join(file_name(&before.schema));
-    if path.exists() {
-        let archive_dir = archive(tx, &path, layout, &before)?;
-        let archived = serde_json::json!({ "archive": archive_dir.display().to_string() });
-        audit::append_json(
-            tx,
-            RESOURCE,
-            id,
-            Action::Archive,
-            None,
-            Some(archived.to_string()),
-        )?;
-    }
-    tx.execute("DELETE FROM databases WHERE id = ?1", [id])?;
-    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-    // The row is gone only once the caller commits; removing the (archived) file first is
-    // safe because a leftover row whose file is missing reads as an empty database.
-    fs::remove_file(&path)
-        .or_else(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(io_error(&path))?;
-    Ok(true)
-}
-
 /// Archives the database file as `<schema>.db` in a verified archive of kind `database`
 /// under the tenant's slug.
 fn archive(
@@ -220,10 +48,109 @@ fn archive(
     layout: &Layout,
     record: &DatabaseRecord,
 ) -> Result<PathBuf, BackendError> {
-    let slug = tenants::get(tx, &record.tenant_id)?
+    let slug = table::get::<TenantRecord>(tx, layout, &record.tenant_id)?
         .map(|tenant| tenant.slug)
         .unwrap_or_else(|| record.tenant_id.clone());
     let mut writer = ArchiveWriter::begin(&layout.archive_dir, &slug, "database", &record.schema)?;
     writer.copy_file(&file_name(&record.schema), file)?;
     Ok(writer.finish()?.dir)
+}
+
+impl Table for DatabaseRecord {
+    const TABLE: &'static str = "databases";
+    const COLUMNS: &'static str = COLUMNS;
+    const KEY_FILTER: &'static str = "tenant_id = ?1 AND name = ?2";
+    const ORDER_BY: &'static str = "name";
+
+    fn from_row(row: &Row<'_>, layout: &Layout) -> rusqlite::Result<Self> {
+        let file_name: String = row.get(6)?;
+        Ok(DatabaseRecord {
+            id: row.get(0)?,
+            tenant_id: row.get(1)?,
+            name: row.get(2)?,
+            connection_limit: row.get(3)?,
+            schema: row.get(4)?,
+            owner_role: row.get(5)?,
+            connection_uri: connection_uri(&layout.databases_dir.join(file_name)),
+        })
+    }
+
+    fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
+        let name = file_name(&record.schema);
+        tx.execute(
+            &format!("INSERT INTO databases ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
+            params![
+                record.id,
+                record.tenant_id,
+                record.name,
+                record.connection_limit,
+                record.schema,
+                record.owner_role,
+                name
+            ],
+        )
+        .map_err(unique_violation(KIND, format!("{:?}", record.name)))?;
+        let path = layout.databases_dir.join(&name);
+        // A file without a catalog row was left by a delete interrupted after its archive was
+        // verified; it is stale and must not leak into the new database.
+        if path.exists() {
+            fs::remove_file(&path).map_err(io_error(&path))?;
+        }
+        initialize_database_file(&path, record)?;
+        let created = DatabaseRecord {
+            connection_uri: connection_uri(&path),
+            ..record.clone()
+        };
+        table::audit(tx, Action::Create, None, Some(&created))?;
+        Ok(created)
+    }
+
+    /// Only `connection_limit` can change in place; the names are fixed at create.
+    const UPDATE_SET: &'static str = "connection_limit = ?2";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        DatabaseRecord {
+            connection_limit: record.connection_limit,
+            ..before.clone()
+        }
+    }
+
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![Box::new(self.connection_limit)])
+    }
+
+    fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
+        let Some(before) = table::get::<Self>(tx, layout, id)? else {
+            return Ok(false);
+        };
+        table::check_no_dependents(tx, &before)?;
+        let path = layout.databases_dir.join(file_name(&before.schema));
+        if path.exists() {
+            let archive_dir = archive(tx, &path, layout, &before)?;
+            let archived = serde_json::json!({ "archive": archive_dir.display().to_string() });
+            audit::append_json(
+                tx,
+                RESOURCE,
+                id,
+                Action::Archive,
+                None,
+                Some(archived.to_string()),
+            )?;
+        }
+        tx.execute("DELETE FROM databases WHERE id = ?1", [id])?;
+        table::audit(tx, Action::Delete, Some(&before), None)?;
+        // The row is gone only once the caller commits; removing the (archived) file first is
+        // safe because a leftover row whose file is missing reads as an empty database.
+        fs::remove_file(&path)
+            .or_else(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(io_error(&path))?;
+        Ok(true)
+    }
 }

@@ -1,56 +1,26 @@
 //! Grants of the embedded backend: catalog rows linking a user to a database of the same
 //! tenant, with a set of privileges stored as a JSON array.
 
-use std::collections::BTreeSet;
+use rusqlite::{Row, Transaction, params};
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use super::audit::Action;
+use super::table::{self, Table, Values};
+use super::{Layout, unique_violation};
+use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
+use crate::records::Record;
 
-use super::audit::{self, Action};
-use super::unique_violation;
-use crate::backend::{BackendError, GrantRecord};
-
-const KIND: &str = "tenant grant";
-/// The resource type the audit log names.
-const RESOURCE: &str = "tenant_grant";
+const KIND: &str = GrantRecord::KIND;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<GrantRecord> {
-    let privileges: String = row.get(3)?;
-    Ok(GrantRecord {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
-        database_id: row.get(2)?,
-        privileges: serde_json::from_str::<BTreeSet<String>>(&privileges).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-    })
-}
-
-fn privileges_json(record: &GrantRecord) -> Result<String, BackendError> {
-    serde_json::to_string(&record.privileges).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
-
 /// Checks that the user and the database exist and belong to the same tenant.
-fn check_references(tx: &Transaction<'_>, record: &GrantRecord) -> Result<(), BackendError> {
-    let tenant_of = |table: &str, id: &str| -> Result<Option<String>, BackendError> {
-        Ok(tx
-            .query_row(
-                &format!("SELECT tenant_id FROM {table} WHERE id = ?1"),
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?)
-    };
-    let user_tenant = tenant_of("users", &record.user_id)?.ok_or_else(|| {
-        BackendError::InvalidReference(format!("tenant user {:?} does not exist", record.user_id))
-    })?;
-    let database_tenant = tenant_of("databases", &record.database_id)?.ok_or_else(|| {
-        BackendError::InvalidReference(format!(
-            "tenant database {:?} does not exist",
-            record.database_id
-        ))
-    })?;
-    if user_tenant != database_tenant {
+fn check_references(
+    tx: &Transaction<'_>,
+    layout: &Layout,
+    record: &GrantRecord,
+) -> Result<(), BackendError> {
+    let user = table::referenced::<UserRecord>(tx, layout, &record.user_id)?;
+    let database = table::referenced::<DatabaseRecord>(tx, layout, &record.database_id)?;
+    if user.tenant_id != database.tenant_id {
         return Err(BackendError::InvalidReference(format!(
             "user {:?} and database {:?} belong to different tenants",
             record.user_id, record.database_id
@@ -59,87 +29,62 @@ fn check_references(tx: &Transaction<'_>, record: &GrantRecord) -> Result<(), Ba
     Ok(())
 }
 
-pub fn create(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-    check_references(tx, record)?;
-    tx.execute(
-        &format!("INSERT INTO grants ({COLUMNS}) VALUES (?1,?2,?3,?4)"),
-        params![
-            record.id,
-            record.user_id,
-            record.database_id,
-            privileges_json(record)?
-        ],
-    )
-    .map_err(unique_violation(
-        KIND,
-        format!(
-            "for user {:?} on database {:?}",
-            record.user_id, record.database_id
-        ),
-    ))?;
-    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
-    Ok(record.clone())
-}
+impl Table for GrantRecord {
+    const TABLE: &'static str = "grants";
+    const COLUMNS: &'static str = COLUMNS;
+    const SCOPE_FILTER: &'static str = "user_id = ?1";
+    const KEY_FILTER: &'static str = "user_id = ?1 AND database_id = ?2";
+    const ORDER_BY: &'static str = "database_id";
 
-pub fn get(connection: &Connection, id: &str) -> Result<Option<GrantRecord>, BackendError> {
-    Ok(connection
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM grants WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?)
-}
+    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
+        Ok(GrantRecord {
+            id: row.get(0)?,
+            user_id: row.get(1)?,
+            database_id: row.get(2)?,
+            privileges: table::json_column(row, 3)?,
+        })
+    }
 
-pub fn find(
-    connection: &Connection,
-    user_id: &str,
-    database_id: &str,
-) -> Result<Option<GrantRecord>, BackendError> {
-    Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM grants WHERE user_id = ?1 AND database_id = ?2"),
-            [user_id, database_id],
-            from_row,
+    fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        check_references(tx, layout, record)?;
+        tx.execute(
+            &format!("INSERT INTO grants ({COLUMNS}) VALUES (?1,?2,?3,?4)"),
+            params![
+                record.id,
+                record.user_id,
+                record.database_id,
+                table::to_json(&record.privileges)?
+            ],
         )
-        .optional()?)
-}
+        .map_err(unique_violation(
+            KIND,
+            format!(
+                "for user {:?} on database {:?}",
+                record.user_id, record.database_id
+            ),
+        ))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
+        Ok(record.clone())
+    }
 
-pub fn list(connection: &Connection, user_id: &str) -> Result<Vec<GrantRecord>, BackendError> {
-    let mut statement = connection.prepare(&format!(
-        "SELECT {COLUMNS} FROM grants WHERE user_id = ?1 ORDER BY database_id"
-    ))?;
-    let rows = statement.query_map([user_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
+    /// Only the privileges change in place.
+    const UPDATE_SET: &'static str = "privileges = ?2";
 
-/// Only the privileges change in place.
-pub fn update(tx: &Transaction<'_>, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-    let before = get(tx, &record.id)?.ok_or_else(|| BackendError::NotFound {
-        kind: KIND,
-        id: record.id.clone(),
-    })?;
-    tx.execute(
-        "UPDATE grants SET privileges = ?2 WHERE id = ?1",
-        params![record.id, privileges_json(record)?],
-    )?;
-    let after = GrantRecord {
-        privileges: record.privileges.clone(),
-        ..before.clone()
-    };
-    audit::append(
-        tx,
-        RESOURCE,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
+    fn merged(before: &Self, record: &Self) -> Self {
+        GrantRecord {
+            privileges: record.privileges.clone(),
+            ..before.clone()
+        }
+    }
 
-pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
-    let Some(before) = get(tx, id)? else {
-        return Ok(false);
-    };
-    tx.execute("DELETE FROM grants WHERE id = ?1", [id])?;
-    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-    Ok(true)
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![Box::new(table::to_json(&self.privileges)?)])
+    }
+
+    fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
+        let Some(before) = table::get::<Self>(tx, layout, id)? else {
+            return Ok(false);
+        };
+        table::delete_row(tx, &before)
+    }
 }

@@ -1,120 +1,75 @@
 //! Tenant security policies of the embedded backend: one catalog row per tenant, the IP
 //! allowlist stored as a JSON array in its configured order.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
-use super::audit::{self, Action};
-use super::{tenants, unique_violation};
-use crate::backend::{BackendError, PolicyRecord};
+use super::audit::Action;
+use super::table::{self, Table, Values};
+use super::{Layout, unique_violation};
+use crate::backend::{BackendError, PolicyRecord, TenantRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant policy";
-/// The resource type the audit log names.
-const RESOURCE: &str = "tenant_policy";
+const KIND: &str = PolicyRecord::KIND;
 const COLUMNS: &str = "id, tenant_id, mfa_required, session_ttl, ip_allowlist";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<PolicyRecord> {
-    let allowlist: String = row.get(4)?;
-    Ok(PolicyRecord {
-        id: row.get(0)?,
-        tenant_id: row.get(1)?,
-        mfa_required: row.get(2)?,
-        session_ttl: row.get(3)?,
-        ip_allowlist: serde_json::from_str(&allowlist).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-    })
-}
+impl Table for PolicyRecord {
+    const TABLE: &'static str = "policies";
+    const COLUMNS: &'static str = COLUMNS;
+    const KEY_FILTER: &'static str = "tenant_id = ?1";
+    const ORDER_BY: &'static str = "tenant_id";
 
-fn allowlist_json(record: &PolicyRecord) -> Result<String, BackendError> {
-    serde_json::to_string(&record.ip_allowlist).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
-
-fn query_one(
-    connection: &Connection,
-    filter: &str,
-    key: &str,
-) -> Result<Option<PolicyRecord>, BackendError> {
-    Ok(connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM policies WHERE {filter}"),
-            [key],
-            from_row,
-        )
-        .optional()?)
-}
-
-pub fn get(connection: &Connection, id: &str) -> Result<Option<PolicyRecord>, BackendError> {
-    query_one(connection, "id = ?1", id)
-}
-
-pub fn find(
-    connection: &Connection,
-    tenant_id: &str,
-) -> Result<Option<PolicyRecord>, BackendError> {
-    query_one(connection, "tenant_id = ?1", tenant_id)
-}
-
-pub fn create(tx: &Transaction<'_>, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
-    if tenants::get(tx, &record.tenant_id)?.is_none() {
-        return Err(BackendError::InvalidReference(format!(
-            "tenant {:?} does not exist",
-            record.tenant_id
-        )));
+    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
+        Ok(PolicyRecord {
+            id: row.get(0)?,
+            tenant_id: row.get(1)?,
+            mfa_required: row.get(2)?,
+            session_ttl: row.get(3)?,
+            ip_allowlist: table::json_column(row, 4)?,
+        })
     }
-    tx.execute(
-        &format!("INSERT INTO policies ({COLUMNS}) VALUES (?1,?2,?3,?4,?5)"),
-        params![
-            record.id,
-            record.tenant_id,
-            record.mfa_required,
-            record.session_ttl,
-            allowlist_json(record)?
-        ],
-    )
-    .map_err(unique_violation(
-        KIND,
-        format!("of tenant {:?}", record.tenant_id),
-    ))?;
-    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
-    Ok(record.clone())
-}
 
-/// Every setting changes in place; the tenant is fixed at create.
-pub fn update(tx: &Transaction<'_>, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
-    let before = get(tx, &record.id)?.ok_or_else(|| BackendError::NotFound {
-        kind: KIND,
-        id: record.id.clone(),
-    })?;
-    tx.execute(
-        "UPDATE policies SET mfa_required = ?2, session_ttl = ?3, ip_allowlist = ?4 \
-         WHERE id = ?1",
-        params![
-            record.id,
-            record.mfa_required,
-            record.session_ttl,
-            allowlist_json(record)?
-        ],
-    )?;
-    let after = PolicyRecord {
-        tenant_id: before.tenant_id.clone(),
-        ..record.clone()
-    };
-    audit::append(
-        tx,
-        RESOURCE,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
+    fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
+        tx.execute(
+            &format!("INSERT INTO policies ({COLUMNS}) VALUES (?1,?2,?3,?4,?5)"),
+            params![
+                record.id,
+                record.tenant_id,
+                record.mfa_required,
+                record.session_ttl,
+                table::to_json(&record.ip_allowlist)?
+            ],
+        )
+        .map_err(unique_violation(
+            KIND,
+            format!("of tenant {:?}", record.tenant_id),
+        ))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
+        Ok(record.clone())
+    }
 
-pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
-    let Some(before) = get(tx, id)? else {
-        return Ok(false);
-    };
-    tx.execute("DELETE FROM policies WHERE id = ?1", [id])?;
-    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-    Ok(true)
+    /// Every setting changes in place; the tenant is fixed.
+    const UPDATE_SET: &'static str = "mfa_required = ?2, session_ttl = ?3, ip_allowlist = ?4";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        PolicyRecord {
+            tenant_id: before.tenant_id.clone(),
+            ..record.clone()
+        }
+    }
+
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![
+            Box::new(self.mfa_required),
+            Box::new(self.session_ttl.clone()),
+            Box::new(table::to_json(&self.ip_allowlist)?),
+        ])
+    }
+
+    fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
+        let Some(before) = table::get::<Self>(tx, layout, id)? else {
+            return Ok(false);
+        };
+        table::delete_row(tx, &before)
+    }
 }

@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::*;
-use crate::backend::{AuditVerification, BackendError, Contact};
+use crate::backend::{
+    AuditVerification, BackendError, Contact, DatabaseRecord, GrantRecord, TenantRecord,
+};
 
 fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {
@@ -64,32 +66,32 @@ fn user(id: &str, tenant_id: &str, email: &str) -> UserRecord {
 fn tenant_crud_and_natural_key() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    let created = backend.create_tenant(&tenant("t1", "acme")).unwrap();
-    assert_eq!(backend.get_tenant("t1").unwrap(), Some(created.clone()));
+    let created = backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    assert_eq!(backend.tenants().get("t1").unwrap(), Some(created.clone()));
     assert_eq!(
-        backend.find_tenant_by_slug("acme").unwrap(),
+        backend.tenants().find("acme").unwrap(),
         Some(created.clone())
     );
     assert!(matches!(
-        backend.create_tenant(&tenant("t2", "acme")),
+        backend.tenants().create(&tenant("t2", "acme")),
         Err(BackendError::AlreadyExists { .. })
     ));
     let mut changed = created.clone();
     changed.tier = "enterprise".into();
     changed.labels = None;
     changed.created_at = "ignored".into();
-    let updated = backend.update_tenant(&changed).unwrap();
+    let updated = backend.tenants().update(&changed).unwrap();
     assert_eq!(updated.created_at, created.created_at);
-    assert_eq!(backend.get_tenant("t1").unwrap().unwrap().labels, None);
-    assert_eq!(backend.list_tenants().unwrap().len(), 1);
-    assert!(backend.delete_tenant("t1").unwrap());
-    assert!(!backend.delete_tenant("t1").unwrap());
-    assert_eq!(backend.get_tenant("t1").unwrap(), None);
-    assert_eq!(backend.find_tenant_by_slug("acme").unwrap(), None);
+    assert_eq!(backend.tenants().get("t1").unwrap().unwrap().labels, None);
+    assert_eq!(backend.tenants().list(()).unwrap().len(), 1);
+    assert!(backend.tenants().delete("t1").unwrap());
+    assert!(!backend.tenants().delete("t1").unwrap());
+    assert_eq!(backend.tenants().get("t1").unwrap(), None);
+    assert_eq!(backend.tenants().find("acme").unwrap(), None);
     // The slug is free again once the old tenant is tombstoned.
-    backend.create_tenant(&tenant("t3", "acme")).unwrap();
+    backend.tenants().create(&tenant("t3", "acme")).unwrap();
     assert!(matches!(
-        backend.update_tenant(&tenant("missing", "other")),
+        backend.tenants().update(&tenant("missing", "other")),
         Err(BackendError::NotFound { .. })
     ));
 }
@@ -98,9 +100,10 @@ fn tenant_crud_and_natural_key() {
 fn database_files_are_created_archived_and_removed() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
     let created = backend
-        .create_database(&database("d1", "t1", "main"))
+        .databases()
+        .create(&database("d1", "t1", "main"))
         .unwrap();
     let file = created
         .connection_uri
@@ -109,22 +112,23 @@ fn database_files_are_created_archived_and_removed() {
         .to_string();
     assert!(std::path::Path::new(&file).is_file());
     assert_eq!(
-        backend.find_database("t1", "main").unwrap(),
+        backend.databases().find(("t1", "main")).unwrap(),
         Some(created.clone())
     );
     assert!(matches!(
-        backend.delete_tenant("t1"),
+        backend.tenants().delete("t1"),
         Err(BackendError::HasDependents { .. })
     ));
     let updated = backend
-        .update_database(&DatabaseRecord {
+        .databases()
+        .update(&DatabaseRecord {
             connection_limit: 5,
             ..created.clone()
         })
         .unwrap();
     assert_eq!(updated.connection_limit, 5);
-    assert_eq!(backend.list_databases("t1").unwrap(), vec![updated]);
-    assert!(backend.delete_database("d1").unwrap());
+    assert_eq!(backend.databases().list("t1").unwrap(), vec![updated]);
+    assert!(backend.databases().delete("d1").unwrap());
     assert!(!std::path::Path::new(&file).exists());
     let archives: Vec<_> = std::fs::read_dir(dir.path().join("tenants/archive/acme"))
         .unwrap()
@@ -139,9 +143,9 @@ fn database_files_are_created_archived_and_removed() {
     assert!(name.starts_with("database-tenant_x_main-"), "{name}");
     assert!(archives[0].join("tenant_x_main.db").is_file());
     crate::backend::archive::verify(&archives[0]).unwrap();
-    assert!(backend.delete_tenant("t1").unwrap());
+    assert!(backend.tenants().delete("t1").unwrap());
     assert!(matches!(
-        backend.create_database(&database("d2", "t1", "main")),
+        backend.databases().create(&database("d2", "t1", "main")),
         Err(BackendError::InvalidReference(_))
     ));
 }
@@ -150,27 +154,30 @@ fn database_files_are_created_archived_and_removed() {
 fn users_and_grants() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
-    backend.create_tenant(&tenant("t2", "other")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    backend.tenants().create(&tenant("t2", "other")).unwrap();
     backend
-        .create_database(&database("d1", "t1", "main"))
+        .databases()
+        .create(&database("d1", "t1", "main"))
         .unwrap();
     backend
-        .create_database(&database("d2", "t2", "other"))
+        .databases()
+        .create(&database("d2", "t2", "other"))
         .unwrap();
     let created = backend
-        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .users()
+        .create(&user("u1", "t1", "jo@acme.io"))
         .unwrap();
     assert_eq!(
-        backend.find_user("t1", "jo@acme.io").unwrap(),
+        backend.users().find(("t1", "jo@acme.io")).unwrap(),
         Some(created.clone())
     );
     assert_eq!(
-        backend.find_user_by_login(&created.login).unwrap(),
+        backend.users().find_by_login(&created.login).unwrap(),
         Some(created.clone())
     );
     assert!(matches!(
-        backend.create_user(&user("u2", "t1", "jo@other.io")),
+        backend.users().create(&user("u2", "t1", "jo@other.io")),
         Err(BackendError::AlreadyExists { .. })
     ));
     let grant = GrantRecord {
@@ -179,10 +186,13 @@ fn users_and_grants() {
         database_id: "d1".into(),
         privileges: BTreeSet::from(["read".to_string()]),
     };
-    backend.create_grant(&grant).unwrap();
-    assert_eq!(backend.find_grant("u1", "d1").unwrap(), Some(grant.clone()));
+    backend.grants().create(&grant).unwrap();
+    assert_eq!(
+        backend.grants().find(("u1", "d1")).unwrap(),
+        Some(grant.clone())
+    );
     assert!(matches!(
-        backend.create_grant(&GrantRecord {
+        backend.grants().create(&GrantRecord {
             id: "g2".into(),
             database_id: "d2".into(),
             ..grant.clone()
@@ -190,26 +200,27 @@ fn users_and_grants() {
         Err(BackendError::InvalidReference(_))
     ));
     assert!(matches!(
-        backend.delete_user("u1"),
+        backend.users().delete("u1"),
         Err(BackendError::HasDependents { .. })
     ));
     let widened = GrantRecord {
         privileges: BTreeSet::from(["read".to_string(), "write".to_string()]),
         ..grant.clone()
     };
-    backend.update_grant(&widened).unwrap();
-    assert_eq!(backend.list_grants("u1").unwrap(), vec![widened]);
-    assert!(backend.delete_grant("g1").unwrap());
+    backend.grants().update(&widened).unwrap();
+    assert_eq!(backend.grants().list("u1").unwrap(), vec![widened]);
+    assert!(backend.grants().delete("g1").unwrap());
     let disabled = backend
-        .update_user(&UserRecord {
+        .users()
+        .update(&UserRecord {
             disabled: true,
             ..created.clone()
         })
         .unwrap();
     assert!(disabled.disabled);
-    assert_eq!(backend.list_users("t1").unwrap(), vec![disabled]);
-    assert!(backend.delete_user("u1").unwrap());
-    assert_eq!(backend.get_user("u1").unwrap(), None);
+    assert_eq!(backend.users().list("t1").unwrap(), vec![disabled]);
+    assert!(backend.users().delete("u1").unwrap());
+    assert_eq!(backend.users().get("u1").unwrap(), None);
 }
 
 #[test]
@@ -217,13 +228,14 @@ fn records_survive_reopening_and_the_audit_chain_holds() {
     let dir = tempfile::tempdir().unwrap();
     {
         let backend = open(&dir);
-        backend.create_tenant(&tenant("t1", "acme")).unwrap();
+        backend.tenants().create(&tenant("t1", "acme")).unwrap();
         backend
-            .create_user(&user("u1", "t1", "jo@acme.io"))
+            .users()
+            .create(&user("u1", "t1", "jo@acme.io"))
             .unwrap();
     }
     let backend = open(&dir);
-    assert!(backend.get_tenant("t1").unwrap().is_some());
+    assert!(backend.tenants().get("t1").unwrap().is_some());
     assert_eq!(
         backend.verify_audit().unwrap(),
         AuditVerification::Intact { entries: 2 }
@@ -266,7 +278,8 @@ fn parallel_writers_are_serialized() {
             std::thread::spawn(move || {
                 for j in 0..10 {
                     backend
-                        .create_tenant(&tenant(&format!("t{i}-{j}"), &format!("t{i}x{j}")))
+                        .tenants()
+                        .create(&tenant(&format!("t{i}-{j}"), &format!("t{i}x{j}")))
                         .unwrap();
                 }
             })
@@ -275,7 +288,7 @@ fn parallel_writers_are_serialized() {
     for thread in threads {
         thread.join().unwrap();
     }
-    assert_eq!(backend.list_tenants().unwrap().len(), 80);
+    assert_eq!(backend.tenants().list(()).unwrap().len(), 80);
 }
 
 mod cached_reads;

@@ -5,162 +5,36 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::audit::{self, Action};
-use super::tenants::{self, SUSPENDED_STATUS};
-use super::unique_violation;
-use crate::backend::{BackendError, UserRecord};
+use super::table::{self, Table, Values};
+use super::tenants::SUSPENDED_STATUS;
+use super::{Layout, unique_violation};
+use crate::backend::{BackendError, TenantRecord, UserRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant user";
+const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
-const RESOURCE: &str = "tenant_user";
+const RESOURCE: &str = UserRecord::RESOURCE;
 const COLUMNS: &str =
     "id, tenant_id, email, role, disabled, login, password_hash, connection_limit";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
-    Ok(UserRecord {
-        id: row.get(0)?,
-        tenant_id: row.get(1)?,
-        email: row.get(2)?,
-        role: row.get(3)?,
-        disabled: row.get(4)?,
-        login: row.get(5)?,
-        password_hash: row.get(6)?,
-        connection_limit: row.get(7)?,
-    })
-}
-
 /// Whether the tenant of the user is suspended; an unknown tenant is an invalid reference.
-fn tenant_suspended(tx: &Transaction<'_>, tenant_id: &str) -> Result<bool, BackendError> {
-    let tenant = tenants::get(tx, tenant_id)?.ok_or_else(|| {
-        BackendError::InvalidReference(format!("tenant {tenant_id:?} does not exist"))
-    })?;
-    Ok(tenant.status == SUSPENDED_STATUS)
-}
-
-pub fn create(tx: &Transaction<'_>, record: &UserRecord) -> Result<UserRecord, BackendError> {
-    let login_enabled = !record.disabled && !tenant_suspended(tx, &record.tenant_id)?;
-    tx.execute(
-        &format!(
-            "INSERT INTO users ({COLUMNS}, login_enabled) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
-        ),
-        params![
-            record.id,
-            record.tenant_id,
-            record.email,
-            record.role,
-            record.disabled,
-            record.login,
-            record.password_hash,
-            record.connection_limit,
-            login_enabled
-        ],
-    )
-    .map_err(unique_violation(
-        KIND,
-        format!("{:?} (login {:?})", record.email, record.login),
-    ))?;
-    audit::append(tx, RESOURCE, &record.id, Action::Create, None, Some(record))?;
-    Ok(record.clone())
-}
-
-fn query_one(
-    connection: &Connection,
-    filter: &str,
-    params: impl rusqlite::Params,
-) -> Result<Option<UserRecord>, BackendError> {
-    Ok(connection
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM users WHERE {filter}"))?
-        .query_row(params, from_row)
-        .optional()?)
-}
-
-pub fn get(connection: &Connection, id: &str) -> Result<Option<UserRecord>, BackendError> {
-    query_one(connection, "id = ?1", [id])
-}
-
-pub fn find(
-    connection: &Connection,
+fn tenant_suspended(
+    tx: &Transaction<'_>,
+    layout: &Layout,
     tenant_id: &str,
-    email: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    query_one(
-        connection,
-        "tenant_id = ?1 AND email = ?2",
-        [tenant_id, email],
-    )
+) -> Result<bool, BackendError> {
+    let tenant = table::referenced::<TenantRecord>(tx, layout, tenant_id)?;
+    Ok(tenant.status == SUSPENDED_STATUS)
 }
 
 pub fn find_by_login(
     connection: &Connection,
+    layout: &Layout,
     login: &str,
 ) -> Result<Option<UserRecord>, BackendError> {
-    query_one(connection, "login = ?1", [login])
-}
-
-pub fn list(connection: &Connection, tenant_id: &str) -> Result<Vec<UserRecord>, BackendError> {
-    let mut statement = connection.prepare(&format!(
-        "SELECT {COLUMNS} FROM users WHERE tenant_id = ?1 ORDER BY email"
-    ))?;
-    let rows = statement.query_map([tenant_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields are
-/// fixed at create.
-pub fn update(tx: &Transaction<'_>, record: &UserRecord) -> Result<UserRecord, BackendError> {
-    let before = get(tx, &record.id)?.ok_or_else(|| BackendError::NotFound {
-        kind: KIND,
-        id: record.id.clone(),
-    })?;
-    let login_enabled = !record.disabled && !tenant_suspended(tx, &before.tenant_id)?;
-    tx.execute(
-        "UPDATE users SET role = ?2, disabled = ?3, password_hash = ?4, login_enabled = ?5, \
-         connection_limit = ?6 WHERE id = ?1",
-        params![
-            record.id,
-            record.role,
-            record.disabled,
-            record.password_hash,
-            login_enabled,
-            record.connection_limit
-        ],
-    )?;
-    let after = UserRecord {
-        role: record.role.clone(),
-        disabled: record.disabled,
-        password_hash: record.password_hash.clone(),
-        connection_limit: record.connection_limit,
-        ..before.clone()
-    };
-    audit::append(
-        tx,
-        RESOURCE,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, BackendError> {
-    let Some(before) = get(tx, id)? else {
-        return Ok(false);
-    };
-    let grants: i64 = tx.query_row(
-        "SELECT count(*) FROM grants WHERE user_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    if grants > 0 {
-        return Err(BackendError::HasDependents {
-            kind: KIND,
-            key: format!("{:?}", before.email),
-            dependents: format!("{grants} grant(s)"),
-        });
-    }
-    tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
-    audit::append(tx, RESOURCE, id, Action::Delete, Some(&before), None)?;
-    Ok(true)
+    Ok(table::select(connection, layout, "login = ?1", &[login])?
+        .into_iter()
+        .next())
 }
 
 /// Whether the user with this login may log in now; `None` when no user has it.
@@ -228,4 +102,97 @@ pub fn set_tenant_suspended(
         changed += 1;
     }
     Ok(changed)
+}
+
+impl Table for UserRecord {
+    const TABLE: &'static str = "users";
+    const COLUMNS: &'static str = COLUMNS;
+    const KEY_FILTER: &'static str = "tenant_id = ?1 AND email = ?2";
+    const ORDER_BY: &'static str = "email";
+
+    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
+        Ok(UserRecord {
+            id: row.get(0)?,
+            tenant_id: row.get(1)?,
+            email: row.get(2)?,
+            role: row.get(3)?,
+            disabled: row.get(4)?,
+            login: row.get(5)?,
+            password_hash: row.get(6)?,
+            connection_limit: row.get(7)?,
+        })
+    }
+
+    fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
+        let login_enabled = !record.disabled && !tenant_suspended(tx, layout, &record.tenant_id)?;
+        tx.execute(
+            &format!(
+                "INSERT INTO users ({COLUMNS}, login_enabled) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+            ),
+            params![
+                record.id,
+                record.tenant_id,
+                record.email,
+                record.role,
+                record.disabled,
+                record.login,
+                record.password_hash,
+                record.connection_limit,
+                login_enabled
+            ],
+        )
+        .map_err(unique_violation(
+            KIND,
+            format!("{:?} (login {:?})", record.email, record.login),
+        ))?;
+        table::audit(tx, Action::Create, None, Some(record))?;
+        Ok(record.clone())
+    }
+
+    /// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields
+    /// are fixed at create.
+    const UPDATE_SET: &'static str =
+        "role = ?2, disabled = ?3, password_hash = ?4, connection_limit = ?5";
+
+    fn merged(before: &Self, record: &Self) -> Self {
+        UserRecord {
+            role: record.role.clone(),
+            disabled: record.disabled,
+            password_hash: record.password_hash.clone(),
+            connection_limit: record.connection_limit,
+            ..before.clone()
+        }
+    }
+
+    fn update_values(&self) -> Result<Values, BackendError> {
+        Ok(vec![
+            Box::new(self.role.clone()),
+            Box::new(self.disabled),
+            Box::new(self.password_hash.clone()),
+            Box::new(self.connection_limit),
+        ])
+    }
+
+    /// The login is enabled unless the user is disabled or its tenant suspended.
+    fn after_update(
+        tx: &Transaction<'_>,
+        layout: &Layout,
+        _before: &Self,
+        after: &Self,
+    ) -> Result<(), BackendError> {
+        let login_enabled = !after.disabled && !tenant_suspended(tx, layout, &after.tenant_id)?;
+        tx.execute(
+            "UPDATE users SET login_enabled = ?2 WHERE id = ?1",
+            params![after.id, login_enabled],
+        )?;
+        Ok(())
+    }
+
+    fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {
+        let Some(before) = table::get::<Self>(tx, layout, id)? else {
+            return Ok(false);
+        };
+        table::check_no_dependents(tx, &before)?;
+        table::delete_row(tx, &before)
+    }
 }

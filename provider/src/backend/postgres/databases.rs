@@ -9,41 +9,17 @@ use super::export::export_schema;
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::{quote_ident, unique_violation};
+use super::table::{self, Table};
 use super::{Context, audit, live, tenants, users};
 use crate::backend::audit::Action;
-use crate::backend::{BackendError, DatabaseRecord};
+use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
 use crate::naming;
+use crate::records::Record;
 
-const KIND: &str = "tenant_database";
+const KIND: &str = DatabaseRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = DatabaseRecord::RESOURCE;
 const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role";
-
-fn from_row(context: &Context, row: &Row) -> DatabaseRecord {
-    let schema: String = row.get(4);
-    DatabaseRecord {
-        id: row.get(0),
-        tenant_id: row.get(1),
-        name: row.get(2),
-        connection_limit: row.get(3),
-        connection_uri: context.connection_uri(&schema),
-        schema,
-        owner_role: row.get(5),
-    }
-}
-
-async fn catalog_rows(
-    client: &impl GenericClient,
-    context: &Context,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<DatabaseRecord>, BackendError> {
-    let rows = client
-        .query(
-            &format!("SELECT {COLUMNS} FROM tenant_catalog.databases WHERE {filter} ORDER BY name"),
-            params,
-        )
-        .await?;
-    Ok(rows.iter().map(|row| from_row(context, row)).collect())
-}
 
 /// The owner role of the record's schema as it is live: `None` once the schema or the role
 /// is gone.
@@ -57,51 +33,6 @@ async fn live_owner(
     live::role(client, &record.owner_role).await
 }
 
-async fn live_rows(
-    client: &impl GenericClient,
-    context: &Context,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<DatabaseRecord>, BackendError> {
-    let mut found = Vec::new();
-    for mut record in catalog_rows(client, context, filter, params).await? {
-        // The connection limit is the owner role's, so a change made out of band is drift.
-        if let Some(owner) = live_owner(client, &record).await? {
-            record.connection_limit = owner.connection_limit;
-            found.push(record);
-        }
-    }
-    Ok(found)
-}
-
-pub async fn get(
-    client: &impl GenericClient,
-    context: &Context,
-    id: &str,
-) -> Result<Option<DatabaseRecord>, BackendError> {
-    Ok(live_rows(client, context, "id = $1", &[&id]).await?.pop())
-}
-
-pub async fn find(
-    client: &impl GenericClient,
-    context: &Context,
-    tenant_id: &str,
-    name: &str,
-) -> Result<Option<DatabaseRecord>, BackendError> {
-    let filter = "tenant_id = $1 AND name = $2";
-    Ok(live_rows(client, context, filter, &[&tenant_id, &name])
-        .await?
-        .pop())
-}
-
-pub async fn list(
-    client: &impl GenericClient,
-    context: &Context,
-    tenant_id: &str,
-) -> Result<Vec<DatabaseRecord>, BackendError> {
-    live_rows(client, context, "tenant_id = $1", &[&tenant_id]).await
-}
-
 /// Forgets catalog rows whose schema or owner was dropped out of band (and their grants).
 async fn forget_stale(
     tx: &Transaction<'_>,
@@ -111,7 +42,7 @@ async fn forget_stale(
     let filter = "id = $1 OR (tenant_id = $2 AND name = $3) OR schema_name = $4";
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
         [&record.id, &record.tenant_id, &record.name, &record.schema];
-    for row in catalog_rows(tx, context, filter, &params).await? {
+    for row in table::catalog_rows::<DatabaseRecord>(tx, context, filter, &params).await? {
         if live_owner(tx, &row).await?.is_some() {
             continue;
         }
@@ -125,7 +56,7 @@ async fn forget_stale(
             &[&row.id],
         )
         .await?;
-        audit::append(tx, KIND, &row.id, Action::Delete, Some(&row), None).await?;
+        table::audit(tx, Action::Delete, Some(&row), None).await?;
     }
     Ok(())
 }
@@ -148,158 +79,6 @@ async fn insert(tx: &Transaction<'_>, record: &DatabaseRecord) -> Result<(), Bac
     Ok(())
 }
 
-pub async fn create(
-    tx: &Transaction<'_>,
-    context: &Context,
-    record: &DatabaseRecord,
-) -> Result<DatabaseRecord, BackendError> {
-    lock_tenant(tx, &record.tenant_id).await?;
-    let tenant = tenants::require(tx, &record.tenant_id).await?;
-    let record = DatabaseRecord {
-        schema: naming::database_schema(&tenant.slug, &record.name),
-        owner_role: naming::database_owner_role(&tenant.slug, &record.name),
-        connection_uri: String::new(),
-        ..record.clone()
-    };
-    let record = DatabaseRecord {
-        connection_uri: context.connection_uri(&record.schema),
-        ..record
-    };
-    forget_stale(tx, context, &record).await?;
-    insert(tx, &record).await?;
-    roles::create(
-        tx,
-        context,
-        &NewRole {
-            name: &record.owner_role,
-            login: false,
-            connection_limit: record.connection_limit,
-            password: None,
-        },
-        KIND,
-    )
-    .await?;
-    let schema = quote_ident(&record.schema)?;
-    let owner = quote_ident(&record.owner_role)?;
-    tx.batch_execute(&format!(
-        "CREATE SCHEMA {schema} AUTHORIZATION {owner};
-         REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
-         ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} \
-             REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;"
-    ))
-    .await?;
-    users::refresh_search_paths(tx, &record.tenant_id).await?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(&record)).await?;
-    Ok(record)
-}
-
-/// Only `connection_limit` can change; it is the owner role's limit.
-pub async fn update(
-    tx: &Transaction<'_>,
-    context: &Context,
-    record: &DatabaseRecord,
-) -> Result<DatabaseRecord, BackendError> {
-    lock_tenant(tx, &record.tenant_id).await?;
-    let before = get(tx, context, &record.id)
-        .await?
-        .ok_or_else(|| BackendError::NotFound {
-            kind: KIND,
-            id: record.id.clone(),
-        })?;
-    tx.execute(
-        "UPDATE tenant_catalog.databases SET connection_limit = $2 WHERE id = $1",
-        &[&record.id, &record.connection_limit],
-    )
-    .await?;
-    roles::take_membership(tx, context, &before.owner_role).await?;
-    tx.batch_execute(&format!(
-        "ALTER ROLE {} CONNECTION LIMIT {}",
-        quote_ident(&before.owner_role)?,
-        record.connection_limit
-    ))
-    .await?;
-    let after = DatabaseRecord {
-        connection_limit: record.connection_limit,
-        ..before.clone()
-    };
-    audit::append(
-        tx,
-        KIND,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
-}
-
-pub async fn delete(
-    tx: &Transaction<'_>,
-    context: &Context,
-    id: &str,
-) -> Result<bool, BackendError> {
-    let Some(tenant_id) = tx
-        .query_opt(
-            "SELECT tenant_id FROM tenant_catalog.databases WHERE id = $1",
-            &[&id],
-        )
-        .await?
-        .map(|row| row.get::<_, String>(0))
-    else {
-        return Ok(false);
-    };
-    lock_tenant(tx, &tenant_id).await?;
-    let Some(before) = catalog_rows(tx, context, "id = $1", &[&id]).await?.pop() else {
-        return Ok(false);
-    };
-    let grants: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM tenant_catalog.grants WHERE database_id = $1",
-            &[&id],
-        )
-        .await?
-        .get(0);
-    if grants > 0 {
-        return Err(BackendError::HasDependents {
-            kind: KIND,
-            key: format!("{:?}", before.name),
-            dependents: format!("{grants} grant(s)"),
-        });
-    }
-    let tenant_slug: String = tx
-        .query_one(
-            "SELECT slug FROM tenant_catalog.tenants WHERE id = $1",
-            &[&tenant_id],
-        )
-        .await?
-        .get(0);
-    if live::schema_owner(tx, &before.schema).await?.is_some() {
-        roles::take_membership(tx, context, &before.owner_role).await?;
-        let summary = export_schema(
-            tx,
-            &context.archive_dir,
-            &tenant_slug,
-            &before.name,
-            &before.schema,
-            context.is_superuser,
-        )
-        .await?;
-        audit::append(tx, KIND, id, Action::Archive, None, Some(&summary)).await?;
-        tx.batch_execute(&format!(
-            "DROP SCHEMA {} CASCADE",
-            quote_ident(&before.schema)?
-        ))
-        .await?;
-    }
-    roles::drop_role(tx, context, &before.owner_role).await?;
-    tx.execute("DELETE FROM tenant_catalog.databases WHERE id = $1", &[&id])
-        .await?;
-    users::refresh_search_paths(tx, &tenant_id).await?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
-    Ok(true)
-}
-
 /// Registers a schema that the naming rules predict for `name` but the catalog lacks.
 pub async fn discover(
     tx: &Transaction<'_>,
@@ -308,10 +87,10 @@ pub async fn discover(
     name: &str,
 ) -> Result<Option<DatabaseRecord>, BackendError> {
     lock_tenant(tx, tenant_id).await?;
-    if let Some(found) = find(tx, context, tenant_id, name).await? {
+    if let Some(found) = table::find::<DatabaseRecord>(tx, context, (tenant_id, name)).await? {
         return Ok(Some(found));
     }
-    let Some(tenant) = tenants::get(tx, tenant_id).await? else {
+    let Some(tenant) = table::get::<TenantRecord>(tx, context, tenant_id).await? else {
         return Ok(None);
     };
     let schema = naming::database_schema(&tenant.slug, name);
@@ -333,7 +112,169 @@ pub async fn discover(
     forget_stale(tx, context, &record).await?;
     insert(tx, &record).await?;
     roles::take_membership(tx, context, &record.owner_role).await?;
-    users::refresh_search_paths(tx, tenant_id).await?;
-    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    users::refresh_search_paths(tx, context, tenant_id).await?;
+    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
+}
+
+impl Table for DatabaseRecord {
+    const FROM: &'static str = "tenant_catalog.databases";
+    const COLUMNS: &'static str = COLUMNS;
+    const KEY_FILTER: &'static str = "tenant_id = $1 AND name = $2";
+    const ORDER_BY: &'static str = "name";
+
+    /// The connection limit is the owner role's, so a change made out of band is drift.
+    async fn live(
+        client: &impl GenericClient,
+        context: &Context,
+        row: &Row,
+    ) -> Result<Option<Self>, BackendError> {
+        let record = Self::from_row(context, row)?;
+        Ok(live_owner(client, &record)
+            .await?
+            .map(|owner| DatabaseRecord {
+                connection_limit: owner.connection_limit,
+                ..record
+            }))
+    }
+
+    fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError> {
+        let schema: String = row.get(4);
+        Ok(DatabaseRecord {
+            id: row.get(0),
+            tenant_id: row.get(1),
+            name: row.get(2),
+            connection_limit: row.get(3),
+            connection_uri: context.connection_uri(&schema),
+            schema,
+            owner_role: row.get(5),
+        })
+    }
+
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        lock_tenant(tx, &record.tenant_id).await?;
+        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+        let record = DatabaseRecord {
+            schema: naming::database_schema(&tenant.slug, &record.name),
+            owner_role: naming::database_owner_role(&tenant.slug, &record.name),
+            connection_uri: String::new(),
+            ..record.clone()
+        };
+        let record = DatabaseRecord {
+            connection_uri: context.connection_uri(&record.schema),
+            ..record
+        };
+        forget_stale(tx, context, &record).await?;
+        insert(tx, &record).await?;
+        roles::create(
+            tx,
+            context,
+            &NewRole {
+                name: &record.owner_role,
+                login: false,
+                connection_limit: record.connection_limit,
+                password: None,
+            },
+            RESOURCE,
+        )
+        .await?;
+        let schema = quote_ident(&record.schema)?;
+        let owner = quote_ident(&record.owner_role)?;
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA {schema} AUTHORIZATION {owner};
+         REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} \
+             REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;"
+        ))
+        .await?;
+        users::refresh_search_paths(tx, context, &record.tenant_id).await?;
+        table::audit(tx, Action::Create, None, Some(&record)).await?;
+        Ok(record)
+    }
+
+    /// Only `connection_limit` can change; it is the owner role's limit.
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        lock_tenant(tx, &record.tenant_id).await?;
+        let before = table::get::<Self>(tx, context, &record.id)
+            .await?
+            .ok_or_else(|| BackendError::NotFound {
+                kind: KIND,
+                id: record.id.clone(),
+            })?;
+        tx.execute(
+            "UPDATE tenant_catalog.databases SET connection_limit = $2 WHERE id = $1",
+            &[&record.id, &record.connection_limit],
+        )
+        .await?;
+        roles::take_membership(tx, context, &before.owner_role).await?;
+        tx.batch_execute(&format!(
+            "ALTER ROLE {} CONNECTION LIMIT {}",
+            quote_ident(&before.owner_role)?,
+            record.connection_limit
+        ))
+        .await?;
+        let after = DatabaseRecord {
+            connection_limit: record.connection_limit,
+            ..before.clone()
+        };
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
+        Ok(after)
+    }
+
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
+            return Ok(false);
+        };
+        lock_tenant(tx, &tenant_id).await?;
+        let Some(before) = table::catalog_rows::<DatabaseRecord>(tx, context, "id = $1", &[&id])
+            .await?
+            .pop()
+        else {
+            return Ok(false);
+        };
+        table::check_no_dependents(tx, &before).await?;
+        let tenant_slug: String = tx
+            .query_one(
+                "SELECT slug FROM tenant_catalog.tenants WHERE id = $1",
+                &[&tenant_id],
+            )
+            .await?
+            .get(0);
+        if live::schema_owner(tx, &before.schema).await?.is_some() {
+            roles::take_membership(tx, context, &before.owner_role).await?;
+            let summary = export_schema(
+                tx,
+                &context.archive_dir,
+                &tenant_slug,
+                &before.name,
+                &before.schema,
+                context.is_superuser,
+            )
+            .await?;
+            audit::append(tx, RESOURCE, id, Action::Archive, None, Some(&summary)).await?;
+            tx.batch_execute(&format!(
+                "DROP SCHEMA {} CASCADE",
+                quote_ident(&before.schema)?
+            ))
+            .await?;
+        }
+        roles::drop_role(tx, context, &before.owner_role).await?;
+        tx.execute("DELETE FROM tenant_catalog.databases WHERE id = $1", &[&id])
+            .await?;
+        users::refresh_search_paths(tx, context, &tenant_id).await?;
+        table::audit(tx, Action::Delete, Some(&before), None).await?;
+        Ok(true)
+    }
 }

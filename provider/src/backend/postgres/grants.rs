@@ -9,36 +9,14 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::privileges::{self, LEVELS, Level, Target};
 use super::session::lock_tenant;
 use super::sql::{from_json, to_json, unique_violation};
-use super::{Context, audit, databases, live, users};
+use super::table::{self, Table};
+use super::{Context, live};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
+use crate::records::Record;
 
-const KIND: &str = "tenant_grant";
+const KIND: &str = GrantRecord::KIND;
 const COLUMNS: &str = "id, user_id, database_id, privileges";
-
-fn from_row(row: &Row) -> Result<GrantRecord, BackendError> {
-    let privileges: String = row.get(3);
-    Ok(GrantRecord {
-        id: row.get(0),
-        user_id: row.get(1),
-        database_id: row.get(2),
-        privileges: from_json(&privileges)?,
-    })
-}
-
-async fn catalog_rows(
-    client: &impl GenericClient,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<GrantRecord>, BackendError> {
-    let rows = client
-        .query(
-            &format!("SELECT {COLUMNS} FROM tenant_catalog.grants WHERE {filter} ORDER BY id"),
-            params,
-        )
-        .await?;
-    rows.iter().map(from_row).collect()
-}
 
 /// The user and database a grant joins, both live, or `None`.
 async fn parties(
@@ -47,10 +25,10 @@ async fn parties(
     user_id: &str,
     database_id: &str,
 ) -> Result<Option<(UserRecord, DatabaseRecord)>, BackendError> {
-    let Some(user) = users::get(client, user_id).await? else {
+    let Some(user) = table::get::<UserRecord>(client, context, user_id).await? else {
         return Ok(None);
     };
-    let Some(database) = databases::get(client, context, database_id).await? else {
+    let Some(database) = table::get::<DatabaseRecord>(client, context, database_id).await? else {
         return Ok(None);
     };
     Ok(Some((user, database)))
@@ -77,7 +55,7 @@ fn names(levels: &BTreeSet<Level>) -> BTreeSet<String> {
         .collect()
 }
 
-/// The record with the privileges the role really holds; `None` when a party is gone.
+/// `record` with the privileges the role really holds; `None` when a party is gone.
 async fn live_view(
     client: &impl GenericClient,
     context: &Context,
@@ -96,64 +74,13 @@ async fn live_view(
     }))
 }
 
-async fn live_rows(
-    client: &impl GenericClient,
-    context: &Context,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<GrantRecord>, BackendError> {
-    let mut found = Vec::new();
-    for record in catalog_rows(client, filter, params).await? {
-        if let Some(grant) = live_view(client, context, record).await? {
-            found.push(grant);
-        }
-    }
-    Ok(found)
-}
-
-pub async fn get(
-    client: &impl GenericClient,
-    context: &Context,
-    id: &str,
-) -> Result<Option<GrantRecord>, BackendError> {
-    Ok(live_rows(client, context, "id = $1", &[&id]).await?.pop())
-}
-
-pub async fn find(
-    client: &impl GenericClient,
-    context: &Context,
-    user_id: &str,
-    database_id: &str,
-) -> Result<Option<GrantRecord>, BackendError> {
-    let filter = "user_id = $1 AND database_id = $2";
-    Ok(
-        live_rows(client, context, filter, &[&user_id, &database_id])
-            .await?
-            .pop(),
-    )
-}
-
-pub async fn list(
-    client: &impl GenericClient,
-    context: &Context,
-    user_id: &str,
-) -> Result<Vec<GrantRecord>, BackendError> {
-    live_rows(client, context, "user_id = $1", &[&user_id]).await
-}
-
 /// Both parties, live and in the same tenant, with the tenant locked.
 async fn lock_parties(
     tx: &Transaction<'_>,
     context: &Context,
     record: &GrantRecord,
 ) -> Result<(UserRecord, DatabaseRecord), BackendError> {
-    let tenant: Option<String> = tx
-        .query_opt(
-            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
-            &[&record.user_id],
-        )
-        .await?
-        .map(|row| row.get(0));
+    let tenant = table::tenant_of::<UserRecord>(tx, &record.user_id).await?;
     let tenant = tenant.ok_or_else(|| {
         BackendError::InvalidReference(format!("user {:?} does not exist", record.user_id))
     })?;
@@ -190,115 +117,6 @@ fn target<'a>(user: &'a UserRecord, database: &'a DatabaseRecord) -> Target<'a> 
     }
 }
 
-pub async fn create(
-    tx: &Transaction<'_>,
-    context: &Context,
-    record: &GrantRecord,
-) -> Result<GrantRecord, BackendError> {
-    let (user, database) = lock_parties(tx, context, record).await?;
-    let wanted = privileges::levels(&record.privileges)?;
-    tx.execute(
-        &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
-        &[
-            &record.id,
-            &record.user_id,
-            &record.database_id,
-            &to_json(&record.privileges)?,
-        ],
-    )
-    .await
-    .map_err(BackendError::from)
-    .map_err(unique_violation(
-        KIND,
-        format!("of user {:?} on database {:?}", user.email, database.name),
-    ))?;
-    let target = target(&user, &database);
-    let mut statements = privileges::revoke_everything(&target)?;
-    statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
-    run_all(tx, statements).await?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
-    Ok(record.clone())
-}
-
-/// Revokes what was dropped and grants what was added, from what the role holds live.
-pub async fn update(
-    tx: &Transaction<'_>,
-    context: &Context,
-    record: &GrantRecord,
-) -> Result<GrantRecord, BackendError> {
-    let (user, database) = lock_parties(tx, context, record).await?;
-    let before = catalog_rows(tx, "id = $1", &[&record.id])
-        .await?
-        .pop()
-        .ok_or_else(|| BackendError::NotFound {
-            kind: KIND,
-            id: record.id.clone(),
-        })?;
-    let held = live_levels(tx, &user, &database, LEVELS).await?;
-    let recorded = privileges::levels(&before.privileges)?;
-    let from: BTreeSet<Level> = held.union(&recorded).copied().collect();
-    let wanted = privileges::levels(&record.privileges)?;
-    tx.execute(
-        "UPDATE tenant_catalog.grants SET privileges = $2 WHERE id = $1",
-        &[&record.id, &to_json(&record.privileges)?],
-    )
-    .await?;
-    let target = target(&user, &database);
-    let mut statements = privileges::transition(&target, &from, &wanted)?;
-    // Re-grant what should be held, in case part of it was revoked by hand.
-    statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
-    run_all(tx, statements).await?;
-    let after = GrantRecord {
-        privileges: record.privileges.clone(),
-        ..before.clone()
-    };
-    audit::append(
-        tx,
-        KIND,
-        &record.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
-}
-
-pub async fn delete(
-    tx: &Transaction<'_>,
-    context: &Context,
-    id: &str,
-) -> Result<bool, BackendError> {
-    let Some(before) = catalog_rows(tx, "id = $1", &[&id]).await?.pop() else {
-        return Ok(false);
-    };
-    let tenant: String = tx
-        .query_one(
-            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
-            &[&before.user_id],
-        )
-        .await?
-        .get(0);
-    lock_tenant(tx, &tenant).await?;
-    if let Some((user, database)) =
-        parties(tx, context, &before.user_id, &before.database_id).await?
-    {
-        run_all(
-            tx,
-            privileges::revoke_everything(&target(&user, &database))?,
-        )
-        .await?;
-    }
-    let deleted = tx
-        .execute("DELETE FROM tenant_catalog.grants WHERE id = $1", &[&id])
-        .await?;
-    if deleted == 0 {
-        return Ok(false);
-    }
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
-    Ok(true)
-}
-
 /// Registers the privileges a role holds on a schema (granted by an older script) when the
 /// catalog has no grant for the pair.
 pub async fn discover(
@@ -318,7 +136,7 @@ pub async fn discover(
         Err(BackendError::InvalidReference(_)) => return Ok(None),
         Err(error) => return Err(error),
     };
-    if let Some(found) = find(tx, context, user_id, database_id).await? {
+    if let Some(found) = table::find::<GrantRecord>(tx, context, (user_id, database_id)).await? {
         return Ok(Some(found));
     }
     // Every level the role holds: `write` includes what `read` grants, so a role with write
@@ -342,6 +160,137 @@ pub async fn discover(
         ],
     )
     .await?;
-    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
+    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
+}
+
+impl Table for GrantRecord {
+    const FROM: &'static str = "tenant_catalog.grants";
+    const COLUMNS: &'static str = COLUMNS;
+    const KEY_FILTER: &'static str = "user_id = $1 AND database_id = $2";
+    const SCOPE_FILTER: &'static str = "user_id = $1";
+    const ORDER_BY: &'static str = "id";
+
+    /// The record with the privileges the role really holds; `None` when a party is gone.
+    async fn live(
+        client: &impl GenericClient,
+        context: &Context,
+        row: &Row,
+    ) -> Result<Option<Self>, BackendError> {
+        live_view(client, context, Self::from_row(context, row)?).await
+    }
+
+    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
+        let privileges: String = row.get(3);
+        Ok(GrantRecord {
+            id: row.get(0),
+            user_id: row.get(1),
+            database_id: row.get(2),
+            privileges: from_json(&privileges)?,
+        })
+    }
+
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        let (user, database) = lock_parties(tx, context, record).await?;
+        let wanted = privileges::levels(&record.privileges)?;
+        tx.execute(
+            &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
+            &[
+                &record.id,
+                &record.user_id,
+                &record.database_id,
+                &to_json(&record.privileges)?,
+            ],
+        )
+        .await
+        .map_err(BackendError::from)
+        .map_err(unique_violation(
+            KIND,
+            format!("of user {:?} on database {:?}", user.email, database.name),
+        ))?;
+        let target = target(&user, &database);
+        let mut statements = privileges::revoke_everything(&target)?;
+        statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
+        run_all(tx, statements).await?;
+        table::audit(tx, Action::Create, None, Some(record)).await?;
+        Ok(record.clone())
+    }
+
+    /// Revokes what was dropped and grants what was added, from what the role holds live.
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        let (user, database) = lock_parties(tx, context, record).await?;
+        let before = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&record.id])
+            .await?
+            .pop()
+            .ok_or_else(|| BackendError::NotFound {
+                kind: KIND,
+                id: record.id.clone(),
+            })?;
+        let held = live_levels(tx, &user, &database, LEVELS).await?;
+        let recorded = privileges::levels(&before.privileges)?;
+        let from: BTreeSet<Level> = held.union(&recorded).copied().collect();
+        let wanted = privileges::levels(&record.privileges)?;
+        tx.execute(
+            "UPDATE tenant_catalog.grants SET privileges = $2 WHERE id = $1",
+            &[&record.id, &to_json(&record.privileges)?],
+        )
+        .await?;
+        let target = target(&user, &database);
+        let mut statements = privileges::transition(&target, &from, &wanted)?;
+        // Re-grant what should be held, in case part of it was revoked by hand.
+        statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
+        run_all(tx, statements).await?;
+        let after = GrantRecord {
+            privileges: record.privileges.clone(),
+            ..before.clone()
+        };
+        table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
+        Ok(after)
+    }
+
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        let Some(before) = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&id])
+            .await?
+            .pop()
+        else {
+            return Ok(false);
+        };
+        let tenant: String = tx
+            .query_one(
+                "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
+                &[&before.user_id],
+            )
+            .await?
+            .get(0);
+        lock_tenant(tx, &tenant).await?;
+        if let Some((user, database)) =
+            parties(tx, context, &before.user_id, &before.database_id).await?
+        {
+            run_all(
+                tx,
+                privileges::revoke_everything(&target(&user, &database))?,
+            )
+            .await?;
+        }
+        let deleted = tx
+            .execute("DELETE FROM tenant_catalog.grants WHERE id = $1", &[&id])
+            .await?;
+        if deleted == 0 {
+            return Ok(false);
+        }
+        table::audit(tx, Action::Delete, Some(&before), None).await?;
+        Ok(true)
+    }
 }

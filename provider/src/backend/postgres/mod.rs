@@ -22,6 +22,7 @@ mod runtime;
 mod session;
 mod sql;
 mod storage;
+mod table;
 mod tenants;
 mod users;
 
@@ -32,8 +33,8 @@ use deadpool_postgres::Pool;
 use tokio_postgres::config::Host;
 
 use super::{
-    ApiKeyRecord, AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
-    StorageRecord, TenantFilter, TenantRecord, UserRecord,
+    AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, TenantStore, UserRecord,
+    UserStore,
 };
 pub use catalog::{CATALOG_SCHEMA, CATALOG_VERSION};
 use runtime::RuntimeBridge;
@@ -163,165 +164,34 @@ impl PostgresBackend {
     }
 }
 
+impl TenantStore for PostgresBackend {}
+
+impl UserStore for PostgresBackend {
+    fn create_with_password(
+        &self,
+        record: &UserRecord,
+        password: &str,
+    ) -> Result<UserRecord, BackendError> {
+        self.write(async |tx| {
+            users::create_with_password(tx, &self.context, record, Some(password)).await
+        })
+    }
+    fn update_with_password(
+        &self,
+        record: &UserRecord,
+        password: &str,
+    ) -> Result<UserRecord, BackendError> {
+        self.write(async |tx| {
+            users::update_with_password(tx, &self.context, record, Some(password)).await
+        })
+    }
+    fn find_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError> {
+        self.read(async |c| users::find_by_login(c, &self.context, login).await)
+    }
+}
+
 impl Backend for PostgresBackend {
-    fn create_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError> {
-        self.write(async |tx| tenants::create(tx, record).await)
-    }
-    fn get_tenant(&self, id: &str) -> Result<Option<TenantRecord>, BackendError> {
-        self.read(async |c| tenants::get(c, id).await)
-    }
-    fn find_tenant_by_slug(&self, slug: &str) -> Result<Option<TenantRecord>, BackendError> {
-        self.read(async |c| tenants::find_by_slug(c, slug).await)
-    }
-    fn update_tenant(&self, record: &TenantRecord) -> Result<TenantRecord, BackendError> {
-        self.write(async |tx| tenants::update(tx, &self.context, record).await)
-    }
-    fn delete_tenant(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| tenants::delete(tx, id).await)
-    }
-    fn list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError> {
-        self.read(async |c| tenants::list(c).await)
-    }
-    fn find_tenants(&self, filter: &TenantFilter) -> Result<Vec<TenantRecord>, BackendError> {
-        self.read(async |c| tenants::find(c, filter).await)
-    }
-
-    fn create_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {
-        self.write(async |tx| databases::create(tx, &self.context, record).await)
-    }
-    fn get_database(&self, id: &str) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.read(async |c| databases::get(c, &self.context, id).await)
-    }
-    fn find_database(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.read(async |c| databases::find(c, &self.context, tenant_id, name).await)
-    }
-    fn update_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {
-        self.write(async |tx| databases::update(tx, &self.context, record).await)
-    }
-    fn delete_database(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| databases::delete(tx, &self.context, id).await)
-    }
-    fn list_databases(&self, tenant_id: &str) -> Result<Vec<DatabaseRecord>, BackendError> {
-        self.read(async |c| databases::list(c, &self.context, tenant_id).await)
-    }
-
-    fn create_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| users::create(tx, &self.context, record, None).await)
-    }
-    fn create_user_with_password(
-        &self,
-        record: &UserRecord,
-        password: &str,
-    ) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| users::create(tx, &self.context, record, Some(password)).await)
-    }
-    fn get_user(&self, id: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(async |c| users::get(c, id).await)
-    }
-    fn find_user(&self, tenant_id: &str, email: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(async |c| users::find(c, tenant_id, email).await)
-    }
-    fn find_user_by_login(&self, login: &str) -> Result<Option<UserRecord>, BackendError> {
-        self.read(async |c| users::find_by_login(c, login).await)
-    }
-    fn update_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| users::update(tx, &self.context, record, None).await)
-    }
-    fn update_user_with_password(
-        &self,
-        record: &UserRecord,
-        password: &str,
-    ) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| users::update(tx, &self.context, record, Some(password)).await)
-    }
-    fn delete_user(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| users::delete(tx, &self.context, id).await)
-    }
-    fn list_users(&self, tenant_id: &str) -> Result<Vec<UserRecord>, BackendError> {
-        self.read(async |c| users::list(c, tenant_id).await)
-    }
-
-    fn create_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-        self.write(async |tx| grants::create(tx, &self.context, record).await)
-    }
-    fn get_grant(&self, id: &str) -> Result<Option<GrantRecord>, BackendError> {
-        self.read(async |c| grants::get(c, &self.context, id).await)
-    }
-    fn find_grant(
-        &self,
-        user_id: &str,
-        database_id: &str,
-    ) -> Result<Option<GrantRecord>, BackendError> {
-        self.read(async |c| grants::find(c, &self.context, user_id, database_id).await)
-    }
-    fn update_grant(&self, record: &GrantRecord) -> Result<GrantRecord, BackendError> {
-        self.write(async |tx| grants::update(tx, &self.context, record).await)
-    }
-    fn delete_grant(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| grants::delete(tx, &self.context, id).await)
-    }
-    fn list_grants(&self, user_id: &str) -> Result<Vec<GrantRecord>, BackendError> {
-        self.read(async |c| grants::list(c, &self.context, user_id).await)
-    }
-
-    fn create_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError> {
-        self.write(async |tx| storage::create(tx, &self.context, record).await)
-    }
-    fn get_storage(&self, id: &str) -> Result<Option<StorageRecord>, BackendError> {
-        self.read(async |c| storage::get(c, id).await)
-    }
-    fn find_storage(&self, tenant_id: &str) -> Result<Option<StorageRecord>, BackendError> {
-        self.read(async |c| storage::find(c, tenant_id).await)
-    }
-    fn update_storage(&self, record: &StorageRecord) -> Result<StorageRecord, BackendError> {
-        self.write(async |tx| storage::update(tx, record).await)
-    }
-    fn delete_storage(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| storage::delete(tx, &self.context, id).await)
-    }
-
-    fn create_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError> {
-        self.write(async |tx| api_keys::create(tx, record).await)
-    }
-    fn get_api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
-        self.read(async |c| api_keys::get(c, id).await)
-    }
-    fn find_api_key(
-        &self,
-        tenant_id: &str,
-        name: &str,
-    ) -> Result<Option<ApiKeyRecord>, BackendError> {
-        self.read(async |c| api_keys::find(c, tenant_id, name).await)
-    }
-    fn update_api_key(&self, record: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError> {
-        self.write(async |tx| api_keys::update(tx, record).await)
-    }
-    fn delete_api_key(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| api_keys::revoke(tx, id).await)
-    }
-    fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKeyRecord>, BackendError> {
-        self.read(async |c| api_keys::list(c, tenant_id).await)
-    }
-
-    fn create_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
-        self.write(async |tx| policies::create(tx, record).await)
-    }
-    fn get_policy(&self, id: &str) -> Result<Option<PolicyRecord>, BackendError> {
-        self.read(async |c| policies::get(c, id).await)
-    }
-    fn find_policy(&self, tenant_id: &str) -> Result<Option<PolicyRecord>, BackendError> {
-        self.read(async |c| policies::find(c, tenant_id).await)
-    }
-    fn update_policy(&self, record: &PolicyRecord) -> Result<PolicyRecord, BackendError> {
-        self.write(async |tx| policies::update(tx, record).await)
-    }
-    fn delete_policy(&self, id: &str) -> Result<bool, BackendError> {
-        self.write(async |tx| policies::delete(tx, id).await)
-    }
+    stores_of_self!();
 
     fn discover_database(
         &self,

@@ -8,16 +8,23 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::unique_violation;
-use super::{Context, audit, live, tenants};
+use super::table::{self, Table};
+use super::{Context, live, tenants};
 use crate::backend::audit::Action;
-use crate::backend::{BackendError, UserRecord};
+use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::naming;
+use crate::records::Record;
 
-const KIND: &str = "tenant_user";
+const KIND: &str = UserRecord::KIND;
+/// The resource type the audit log names.
+const RESOURCE: &str = UserRecord::RESOURCE;
 const COLUMNS: &str =
     "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, u.password_hash, u.connection_limit";
+/// The user's columns and whether its tenant is suspended.
+const COLUMNS_AND_SUSPENDED: &str = "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, \
+     u.password_hash, u.connection_limit, t.status = 'suspended'";
 
-fn from_row(row: &Row) -> UserRecord {
+fn user_from_row(row: &Row) -> UserRecord {
     UserRecord {
         id: row.get(0),
         tenant_id: row.get(1),
@@ -36,17 +43,11 @@ async fn catalog_rows(
     filter: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<(UserRecord, bool)>, BackendError> {
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {COLUMNS}, t.status = 'suspended' FROM tenant_catalog.users u \
-                 JOIN tenant_catalog.tenants t ON t.id = u.tenant_id WHERE {filter} \
-                 ORDER BY u.email"
-            ),
-            params,
-        )
-        .await?;
-    Ok(rows.iter().map(|row| (from_row(row), row.get(8))).collect())
+    let rows = table::query_rows::<UserRecord>(client, filter, params).await?;
+    Ok(rows
+        .iter()
+        .map(|row| (user_from_row(row), row.get(8)))
+        .collect())
 }
 
 /// The record as the live system shows it; `None` when its role is gone.
@@ -66,50 +67,14 @@ async fn live_view(
     }))
 }
 
-async fn live_rows(
-    client: &impl GenericClient,
-    filter: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<UserRecord>, BackendError> {
-    let mut found = Vec::new();
-    for (record, suspended) in catalog_rows(client, filter, params).await? {
-        if let Some(user) = live_view(client, record, suspended).await? {
-            found.push(user);
-        }
-    }
-    Ok(found)
-}
-
-pub async fn get(
-    client: &impl GenericClient,
-    id: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    Ok(live_rows(client, "u.id = $1", &[&id]).await?.pop())
-}
-
-pub async fn find(
-    client: &impl GenericClient,
-    tenant_id: &str,
-    email: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    let filter = "u.tenant_id = $1 AND u.email = $2";
-    Ok(live_rows(client, filter, &[&tenant_id, &email])
-        .await?
-        .pop())
-}
-
 pub async fn find_by_login(
     client: &impl GenericClient,
+    context: &Context,
     login: &str,
 ) -> Result<Option<UserRecord>, BackendError> {
-    Ok(live_rows(client, "u.login = $1", &[&login]).await?.pop())
-}
-
-pub async fn list(
-    client: &impl GenericClient,
-    tenant_id: &str,
-) -> Result<Vec<UserRecord>, BackendError> {
-    live_rows(client, "u.tenant_id = $1", &[&tenant_id]).await
+    Ok(table::select(client, context, "u.login = $1", &[login])
+        .await?
+        .pop())
 }
 
 /// The schemas of the tenant's databases, for users' `search_path`.
@@ -129,10 +94,11 @@ async fn tenant_schemas(
 /// Points every live user role of the tenant at the tenant's schemas.
 pub async fn refresh_search_paths(
     tx: &Transaction<'_>,
+    context: &Context,
     tenant_id: &str,
 ) -> Result<(), BackendError> {
     let schemas = tenant_schemas(tx, tenant_id).await?;
-    for user in list(tx, tenant_id).await? {
+    for user in table::list::<UserRecord>(tx, context, tenant_id).await? {
         roles::set_search_path(tx, &user.login, &schemas).await?;
     }
     Ok(())
@@ -158,7 +124,7 @@ async fn forget_stale(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), B
         .await?;
         tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&row.id])
             .await?;
-        audit::append(tx, KIND, &row.id, Action::Delete, Some(&row), None).await?;
+        table::audit(tx, Action::Delete, Some(&row), None).await?;
     }
     Ok(())
 }
@@ -189,14 +155,70 @@ async fn insert(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), Backend
     Ok(())
 }
 
-pub async fn create(
+/// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
+/// of the tenant.
+pub async fn apply_tenant_status(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    suspend: bool,
+) -> Result<(), BackendError> {
+    for (user, _) in catalog_rows(tx, "u.tenant_id = $1", &[&tenant_id]).await? {
+        if live::role(tx, &user.login).await?.is_none() {
+            continue;
+        }
+        roles::take_membership(tx, context, &user.login).await?;
+        roles::set_login(tx, &user.login, !suspend && !user.disabled).await?;
+        if suspend {
+            roles::terminate_sessions(tx, &user.login).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
+pub async fn discover(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    email: &str,
+) -> Result<Option<UserRecord>, BackendError> {
+    lock_tenant(tx, tenant_id).await?;
+    if let Some(found) = table::find::<UserRecord>(tx, context, (tenant_id, email)).await? {
+        return Ok(Some(found));
+    }
+    let Some(tenant) = table::get::<TenantRecord>(tx, context, tenant_id).await? else {
+        return Ok(None);
+    };
+    let login = naming::user_login(&tenant.slug, email);
+    let Some(role) = live::role(tx, &login).await? else {
+        return Ok(None);
+    };
+    let record = UserRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant_id.to_string(),
+        email: email.to_string(),
+        role: "member".to_string(),
+        disabled: !role.can_login && tenant.status != "suspended",
+        login,
+        password_hash: String::new(),
+        connection_limit: role.connection_limit,
+    };
+    forget_stale(tx, &record).await?;
+    insert(tx, &record).await?;
+    roles::take_membership(tx, context, &record.login).await?;
+    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
+    Ok(Some(record))
+}
+
+pub async fn create_with_password(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,
     password: Option<&str>,
 ) -> Result<UserRecord, BackendError> {
     lock_tenant(tx, &record.tenant_id).await?;
-    let tenant = tenants::require(tx, &record.tenant_id).await?;
+    let tenant = tenants::require(tx, context, &record.tenant_id).await?;
     forget_stale(tx, record).await?;
     insert(tx, record).await?;
     roles::create(
@@ -208,28 +230,18 @@ pub async fn create(
             connection_limit: record.connection_limit,
             password,
         },
-        KIND,
+        RESOURCE,
     )
     .await?;
     let schemas = tenant_schemas(tx, &record.tenant_id).await?;
     roles::set_search_path(tx, &record.login, &schemas).await?;
-    audit::append(tx, KIND, &record.id, Action::Create, None, Some(record)).await?;
+    table::audit(tx, Action::Create, None, Some(record)).await?;
     Ok(record.clone())
-}
-
-async fn tenant_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>, BackendError> {
-    let row = tx
-        .query_opt(
-            "SELECT tenant_id FROM tenant_catalog.users WHERE id = $1",
-            &[&id],
-        )
-        .await?;
-    Ok(row.map(|row| row.get(0)))
 }
 
 /// Updates `role`, `disabled`, `connection_limit` (and the password when given); identity
 /// fields are fixed. A login or limit changed out of band is set back.
-pub async fn update(
+pub async fn update_with_password(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,
@@ -239,7 +251,9 @@ pub async fn update(
         kind: KIND,
         id: record.id.clone(),
     };
-    let tenant_id = tenant_of(tx, &record.id).await?.ok_or_else(missing)?;
+    let tenant_id = table::tenant_of::<UserRecord>(tx, &record.id)
+        .await?
+        .ok_or_else(missing)?;
     lock_tenant(tx, &tenant_id).await?;
     let (before, suspended) = catalog_rows(tx, "u.id = $1", &[&record.id])
         .await?
@@ -279,103 +293,62 @@ pub async fn update(
     if let Some(password) = password {
         roles::set_password(tx, &after.login, password).await?;
     }
-    audit::append(
-        tx,
-        KIND,
-        &after.id,
-        Action::Update,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
     Ok(after)
 }
 
-pub async fn delete(
-    tx: &Transaction<'_>,
-    context: &Context,
-    id: &str,
-) -> Result<bool, BackendError> {
-    let Some(tenant_id) = tenant_of(tx, id).await? else {
-        return Ok(false);
-    };
-    lock_tenant(tx, &tenant_id).await?;
-    let Some((before, _)) = catalog_rows(tx, "u.id = $1", &[&id]).await?.pop() else {
-        return Ok(false);
-    };
-    let grants: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM tenant_catalog.grants WHERE user_id = $1",
-            &[&id],
-        )
-        .await?
-        .get(0);
-    if grants > 0 {
-        return Err(BackendError::HasDependents {
-            kind: KIND,
-            key: format!("{:?}", before.email),
-            dependents: format!("{grants} grant(s)"),
-        });
-    }
-    roles::drop_role(tx, context, &before.login).await?;
-    tx.execute("DELETE FROM tenant_catalog.users WHERE id = $1", &[&id])
-        .await?;
-    audit::append(tx, KIND, id, Action::Delete, Some(&before), None).await?;
-    Ok(true)
-}
+impl Table for UserRecord {
+    const FROM: &'static str =
+        "tenant_catalog.users u JOIN tenant_catalog.tenants t ON t.id = u.tenant_id";
+    const COLUMNS: &'static str = COLUMNS_AND_SUSPENDED;
+    const ID_FILTER: &'static str = "u.id = $1";
+    const KEY_FILTER: &'static str = "u.tenant_id = $1 AND u.email = $2";
+    const SCOPE_FILTER: &'static str = "u.tenant_id = $1";
+    const ORDER_BY: &'static str = "u.email";
 
-/// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
-/// of the tenant.
-pub async fn apply_tenant_status(
-    tx: &Transaction<'_>,
-    context: &Context,
-    tenant_id: &str,
-    suspend: bool,
-) -> Result<(), BackendError> {
-    for (user, _) in catalog_rows(tx, "u.tenant_id = $1", &[&tenant_id]).await? {
-        if live::role(tx, &user.login).await?.is_none() {
-            continue;
-        }
-        roles::take_membership(tx, context, &user.login).await?;
-        roles::set_login(tx, &user.login, !suspend && !user.disabled).await?;
-        if suspend {
-            roles::terminate_sessions(tx, &user.login).await?;
-        }
+    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
+        Ok(user_from_row(row))
     }
-    Ok(())
-}
 
-/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
-pub async fn discover(
-    tx: &Transaction<'_>,
-    context: &Context,
-    tenant_id: &str,
-    email: &str,
-) -> Result<Option<UserRecord>, BackendError> {
-    lock_tenant(tx, tenant_id).await?;
-    if let Some(found) = find(tx, tenant_id, email).await? {
-        return Ok(Some(found));
+    /// The record as the live role shows it; `None` when the role is gone.
+    async fn live(
+        client: &impl GenericClient,
+        _context: &Context,
+        row: &Row,
+    ) -> Result<Option<Self>, BackendError> {
+        live_view(client, user_from_row(row), row.get(8)).await
     }
-    let Some(tenant) = tenants::get(tx, tenant_id).await? else {
-        return Ok(None);
-    };
-    let login = naming::user_login(&tenant.slug, email);
-    let Some(role) = live::role(tx, &login).await? else {
-        return Ok(None);
-    };
-    let record = UserRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        tenant_id: tenant_id.to_string(),
-        email: email.to_string(),
-        role: "member".to_string(),
-        disabled: !role.can_login && tenant.status != "suspended",
-        login,
-        password_hash: String::new(),
-        connection_limit: role.connection_limit,
-    };
-    forget_stale(tx, &record).await?;
-    insert(tx, &record).await?;
-    roles::take_membership(tx, context, &record.login).await?;
-    audit::append(tx, KIND, &record.id, Action::Adopt, None, Some(&record)).await?;
-    Ok(Some(record))
+
+    async fn create(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        create_with_password(tx, context, record, None).await
+    }
+
+    async fn update(
+        tx: &Transaction<'_>,
+        context: &Context,
+        record: &Self,
+    ) -> Result<Self, BackendError> {
+        update_with_password(tx, context, record, None).await
+    }
+
+    async fn delete(
+        tx: &Transaction<'_>,
+        context: &Context,
+        id: &str,
+    ) -> Result<bool, BackendError> {
+        let Some(tenant_id) = table::tenant_of::<UserRecord>(tx, id).await? else {
+            return Ok(false);
+        };
+        lock_tenant(tx, &tenant_id).await?;
+        let Some((before, _)) = catalog_rows(tx, "u.id = $1", &[&id]).await?.pop() else {
+            return Ok(false);
+        };
+        table::check_no_dependents(tx, &before).await?;
+        roles::drop_role(tx, context, &before.login).await?;
+        table::delete_row(tx, &before).await
+    }
 }

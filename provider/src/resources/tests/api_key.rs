@@ -12,7 +12,7 @@ fn scopes(items: &[&str]) -> Value {
 
 fn key_config(tenant_id: &Value, name: &str, scope_list: &[&str]) -> Value {
     config(
-        &TenantApiKey,
+        &Managed(ApiKeyKind),
         &[
             ("tenant_id", tenant_id.clone()),
             ("name", Value::string(name)),
@@ -25,17 +25,17 @@ fn key_config(tenant_id: &Value, name: &str, scope_list: &[&str]) -> Value {
 fn the_secret_is_returned_once_and_kept_from_state() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let key_config = key_config(&tenant_id, "ci", &["read"]);
 
-    let output = plan(&TenantApiKey, &Value::Null, &key_config, &backend);
+    let output = plan(&Managed(ApiKeyKind), &Value::Null, &key_config, &backend);
     assert_eq!(output.planned.get_attr("secret"), Some(&Value::Unknown));
     assert_eq!(
         output.planned.get_attr("fingerprint"),
         Some(&Value::Unknown)
     );
-    let key = create(&TenantApiKey, &key_config, &backend);
+    let key = create(&Managed(ApiKeyKind), &key_config, &backend);
     let secret = key
         .get_attr("secret")
         .unwrap()
@@ -48,40 +48,47 @@ fn the_secret_is_returned_once_and_kept_from_state() {
         key.get_attr("fingerprint"),
         Some(&Value::string(fingerprint(&secret)))
     );
-    let stored = backend.find_api_key(tenant_id.as_str().unwrap(), "ci");
+    let stored = backend.api_keys().find((tenant_id.as_str().unwrap(), "ci"));
     let stored = stored.unwrap().unwrap();
     assert!(!stored.secret_hash.contains(&secret));
     assert!(crate::secrets::verify_password(
         &secret,
         &stored.secret_hash
     ));
-    assert!(TenantApiKey.schema().block.attributes["secret"].sensitive);
+    assert!(Managed(ApiKeyKind).schema().block.attributes["secret"].sensitive);
 
-    let read = TenantApiKey.read(&key, &backend).unwrap();
+    let read = Managed(ApiKeyKind).read(&key, &backend).unwrap();
     assert_eq!(read, key, "read keeps the secret from state");
 
     let widened = with(&key_config, "scopes", scopes(&["read", "write"]));
-    let output = plan(&TenantApiKey, &read, &widened, &backend);
+    let output = plan(&Managed(ApiKeyKind), &read, &widened, &backend);
     assert!(output.requires_replace.is_empty());
     assert_eq!(output.planned.get_attr("secret"), key.get_attr("secret"));
-    let updated = apply(&TenantApiKey, &read, &output.planned, &backend);
+    let updated = apply(&Managed(ApiKeyKind), &read, &output.planned, &backend);
     assert_conforms(&output.planned, &updated.new_state);
 
     let id = key.get_attr("id").unwrap().as_str().unwrap();
-    let imported = TenantApiKey.import(id, &backend).unwrap();
+    let imported = Managed(ApiKeyKind).import(id, &backend).unwrap();
     assert_eq!(imported.get_attr("secret"), Some(&Value::Null));
     assert_eq!(
         imported.get_attr("fingerprint"),
         key.get_attr("fingerprint")
     );
 
-    apply(&TenantApiKey, &updated.new_state, &Value::Null, &backend);
+    apply(
+        &Managed(ApiKeyKind),
+        &updated.new_state,
+        &Value::Null,
+        &backend,
+    );
     assert_eq!(
-        TenantApiKey.read(&updated.new_state, &backend).unwrap(),
+        Managed(ApiKeyKind)
+            .read(&updated.new_state, &backend)
+            .unwrap(),
         Value::Null
     );
     assert!(
-        TenantApiKey.import(id, &backend).is_err(),
+        Managed(ApiKeyKind).import(id, &backend).is_err(),
         "revoked keys cannot be imported"
     );
 }
@@ -90,13 +97,13 @@ fn the_secret_is_returned_once_and_kept_from_state() {
 fn name_and_expiry_changes_replace_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let base = key_config(&tenant_id, "ci", &["read"]);
-    let key = create(&TenantApiKey, &base, &backend);
+    let key = create(&Managed(ApiKeyKind), &base, &backend);
 
     let expiring = with(&base, "expires_at", Value::string("2030-01-01T00:00:00Z"));
-    let output = plan(&TenantApiKey, &key, &expiring, &backend);
+    let output = plan(&Managed(ApiKeyKind), &key, &expiring, &backend);
     assert_eq!(
         output.requires_replace,
         vec![AttributePath::attr("expires_at")]
@@ -104,21 +111,21 @@ fn name_and_expiry_changes_replace_the_key() {
     assert_eq!(output.planned.get_attr("secret"), Some(&Value::Unknown));
 
     let renamed = with(&base, "name", Value::string("deploy"));
-    let output = plan(&TenantApiKey, &key, &renamed, &backend);
+    let output = plan(&Managed(ApiKeyKind), &key, &renamed, &backend);
     assert_eq!(output.requires_replace, vec![AttributePath::attr("name")]);
 }
 
 #[test]
 fn invalid_names_and_times_are_diagnosed() {
     let base = key_config(&Value::string("t"), "ci", &["read"]);
-    assert!(!TenantApiKey.validate(&base).has_errors());
+    assert!(!Managed(ApiKeyKind).validate(&base).has_errors());
     for (name, value) in [
         ("expires_at", Value::string("next tuesday")),
         ("expires_at", Value::string("2030-01-01")),
         ("name", Value::string("has/slash")),
         ("scopes", scopes(&[""])),
     ] {
-        let diagnostics = TenantApiKey.validate(&with(&base, name, value.clone()));
+        let diagnostics = Managed(ApiKeyKind).validate(&with(&base, name, value.clone()));
         assert!(diagnostics.has_errors(), "{name} = {value:?}");
     }
 }
@@ -127,17 +134,17 @@ fn invalid_names_and_times_are_diagnosed() {
 fn keys_left_by_an_interrupted_apply_are_adopted_with_a_new_secret() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let base = key_config(&tenant_id, "ci", &["read"]);
-    let key = create(&TenantApiKey, &base, &backend);
-    let output = plan(&TenantApiKey, &Value::Null, &base, &backend);
+    let key = create(&Managed(ApiKeyKind), &base, &backend);
+    let output = plan(&Managed(ApiKeyKind), &Value::Null, &base, &backend);
     assert_adoption_planned(&output, &key);
     assert_eq!(
         output.diagnostics.iter().next().unwrap().severity,
         Severity::Warning
     );
-    let adopted = apply_plan(&TenantApiKey, &Value::Null, &output, &backend);
+    let adopted = apply_plan(&Managed(ApiKeyKind), &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
     assert_eq!(adopted.new_state.get_attr("id"), key.get_attr("id"));
     assert_ne!(adopted.new_state.get_attr("secret"), key.get_attr("secret"));
@@ -151,9 +158,9 @@ fn keys_left_by_an_interrupted_apply_are_adopted_with_a_new_secret() {
 fn api_key_replacement_creates_a_new_key() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let base = key_config(&tenant_id, "ci", &["read"]);
-    let key = create(&TenantApiKey, &base, &backend);
-    assert_replaces(&TenantApiKey, &key, &base, &backend);
+    let key = create(&Managed(ApiKeyKind), &base, &backend);
+    assert_replaces(&Managed(ApiKeyKind), &key, &base, &backend);
 }

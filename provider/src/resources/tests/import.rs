@@ -6,8 +6,8 @@ use std::sync::Mutex;
 
 use super::*;
 use crate::backend::{
-    ApiKeyRecord, AuditEntry, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
-    StorageRecord, TenantRecord, UserRecord,
+    ApiKeyRecord, AuditEntry, Backend, BackendError, DatabaseRecord, GrantRecord, PolicyRecord,
+    StorageRecord, Store, TenantStore, UserRecord, UserStore,
 };
 use crate::values::string_set_value;
 
@@ -21,12 +21,12 @@ fn id_of(state: &Value) -> String {
 }
 
 fn fixture(backend: &dyn Backend) -> Fixture {
-    let tenant = create(&Tenant, &tenant_config("acme"), backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database = create(
-        &TenantDatabase,
+        &Managed(DatabaseKind),
         &config(
-            &TenantDatabase,
+            &Managed(DatabaseKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("name", Value::string("main")),
@@ -35,9 +35,9 @@ fn fixture(backend: &dyn Backend) -> Fixture {
         backend,
     );
     let user = create(
-        &TenantUser,
+        &Managed(UserKind),
         &config(
-            &TenantUser,
+            &Managed(UserKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("email", Value::string("jo@acme.io")),
@@ -48,9 +48,9 @@ fn fixture(backend: &dyn Backend) -> Fixture {
     );
     let privileges: BTreeSet<String> = ["read".to_string()].into();
     let grant = create(
-        &TenantGrant,
+        &Managed(GrantKind),
         &config(
-            &TenantGrant,
+            &Managed(GrantKind),
             &[
                 ("user_id", user.get_attr("id").unwrap().clone()),
                 ("database_id", database.get_attr("id").unwrap().clone()),
@@ -60,17 +60,17 @@ fn fixture(backend: &dyn Backend) -> Fixture {
         backend,
     );
     let storage = create(
-        &TenantStorage,
+        &Managed(StorageKind),
         &config(
-            &TenantStorage,
+            &Managed(StorageKind),
             &[("tenant_id", tenant_id.clone()), ("quota_gb", int_value(1))],
         ),
         backend,
     );
     let api_key = create(
-        &TenantApiKey,
+        &Managed(ApiKeyKind),
         &config(
-            &TenantApiKey,
+            &Managed(ApiKeyKind),
             &[
                 ("tenant_id", tenant_id.clone()),
                 ("name", Value::string("ci")),
@@ -80,8 +80,8 @@ fn fixture(backend: &dyn Backend) -> Fixture {
         backend,
     );
     let policy = create(
-        &TenantPolicy,
-        &config(&TenantPolicy, &[("tenant_id", tenant_id)]),
+        &Managed(PolicyKind),
+        &config(&Managed(PolicyKind), &[("tenant_id", tenant_id)]),
         backend,
     );
     Fixture {
@@ -176,56 +176,30 @@ impl Discovering<'_> {
     }
 }
 
-macro_rules! delegate {
-    ($($name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
-        $(fn $name(&self $(, $arg: $ty)*) -> $ret { self.inner.$name($($arg),*) })*
-    };
-}
-
 impl Backend for Discovering<'_> {
-    delegate! {
-        create_tenant(&self, r: &TenantRecord) -> Result<TenantRecord, BackendError>;
-        get_tenant(&self, id: &str) -> Result<Option<TenantRecord>, BackendError>;
-        find_tenant_by_slug(&self, slug: &str) -> Result<Option<TenantRecord>, BackendError>;
-        update_tenant(&self, r: &TenantRecord) -> Result<TenantRecord, BackendError>;
-        delete_tenant(&self, id: &str) -> Result<bool, BackendError>;
-        list_tenants(&self) -> Result<Vec<TenantRecord>, BackendError>;
-        create_database(&self, r: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
-        get_database(&self, id: &str) -> Result<Option<DatabaseRecord>, BackendError>;
-        find_database(&self, t: &str, n: &str) -> Result<Option<DatabaseRecord>, BackendError>;
-        update_database(&self, r: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
-        delete_database(&self, id: &str) -> Result<bool, BackendError>;
-        list_databases(&self, t: &str) -> Result<Vec<DatabaseRecord>, BackendError>;
-        create_user(&self, r: &UserRecord) -> Result<UserRecord, BackendError>;
-        get_user(&self, id: &str) -> Result<Option<UserRecord>, BackendError>;
-        find_user(&self, t: &str, e: &str) -> Result<Option<UserRecord>, BackendError>;
-        find_user_by_login(&self, l: &str) -> Result<Option<UserRecord>, BackendError>;
-        update_user(&self, r: &UserRecord) -> Result<UserRecord, BackendError>;
-        delete_user(&self, id: &str) -> Result<bool, BackendError>;
-        list_users(&self, t: &str) -> Result<Vec<UserRecord>, BackendError>;
-        create_grant(&self, r: &GrantRecord) -> Result<GrantRecord, BackendError>;
-        get_grant(&self, id: &str) -> Result<Option<GrantRecord>, BackendError>;
-        find_grant(&self, u: &str, d: &str) -> Result<Option<GrantRecord>, BackendError>;
-        update_grant(&self, r: &GrantRecord) -> Result<GrantRecord, BackendError>;
-        delete_grant(&self, id: &str) -> Result<bool, BackendError>;
-        list_grants(&self, u: &str) -> Result<Vec<GrantRecord>, BackendError>;
-        create_storage(&self, r: &StorageRecord) -> Result<StorageRecord, BackendError>;
-        get_storage(&self, id: &str) -> Result<Option<StorageRecord>, BackendError>;
-        find_storage(&self, t: &str) -> Result<Option<StorageRecord>, BackendError>;
-        update_storage(&self, r: &StorageRecord) -> Result<StorageRecord, BackendError>;
-        delete_storage(&self, id: &str) -> Result<bool, BackendError>;
-        create_api_key(&self, r: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError>;
-        get_api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
-        find_api_key(&self, t: &str, n: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
-        update_api_key(&self, r: &ApiKeyRecord) -> Result<ApiKeyRecord, BackendError>;
-        delete_api_key(&self, id: &str) -> Result<bool, BackendError>;
-        list_api_keys(&self, t: &str) -> Result<Vec<ApiKeyRecord>, BackendError>;
-        create_policy(&self, r: &PolicyRecord) -> Result<PolicyRecord, BackendError>;
-        get_policy(&self, id: &str) -> Result<Option<PolicyRecord>, BackendError>;
-        find_policy(&self, t: &str) -> Result<Option<PolicyRecord>, BackendError>;
-        update_policy(&self, r: &PolicyRecord) -> Result<PolicyRecord, BackendError>;
-        delete_policy(&self, id: &str) -> Result<bool, BackendError>;
-        audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError>;
+    fn tenants(&self) -> &dyn TenantStore {
+        self.inner.tenants()
+    }
+    fn databases(&self) -> &dyn Store<DatabaseRecord> {
+        self.inner.databases()
+    }
+    fn users(&self) -> &dyn UserStore {
+        self.inner.users()
+    }
+    fn grants(&self) -> &dyn Store<GrantRecord> {
+        self.inner.grants()
+    }
+    fn storage(&self) -> &dyn Store<StorageRecord> {
+        self.inner.storage()
+    }
+    fn api_keys(&self) -> &dyn Store<ApiKeyRecord> {
+        self.inner.api_keys()
+    }
+    fn policies(&self) -> &dyn Store<PolicyRecord> {
+        self.inner.policies()
+    }
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError> {
+        self.inner.audit_entries()
     }
 
     fn discover_database(
@@ -263,9 +237,11 @@ fn natural_key_imports_discover_live_objects() {
         inner: &inner,
         calls: Mutex::new(Vec::new()),
     };
-    TenantDatabase.import("acme/main", &backend).unwrap();
-    TenantUser.import("acme/jo@acme.io", &backend).unwrap();
-    TenantGrant
+    Managed(DatabaseKind).import("acme/main", &backend).unwrap();
+    Managed(UserKind)
+        .import("acme/jo@acme.io", &backend)
+        .unwrap();
+    Managed(GrantKind)
         .import("acme/jo@acme.io/main", &backend)
         .unwrap();
     assert_eq!(
@@ -280,7 +256,7 @@ fn natural_key_imports_discover_live_objects() {
     );
     // By id, nothing is discovered.
     backend.calls.lock().unwrap().clear();
-    TenantGrant
+    Managed(GrantKind)
         .import(&id_of(&fixture.states["tenant_grant"]), &backend)
         .unwrap();
     assert!(backend.calls.lock().unwrap().is_empty());
@@ -293,10 +269,10 @@ fn suspending_a_tenant_is_an_in_place_update_with_its_effects() {
     let fixture = fixture(&backend);
     let tenant = &fixture.states["tenant"];
     let suspended = with(&tenant_config("acme"), "status", Value::string("suspended"));
-    let output = plan(&Tenant, tenant, &suspended, &backend);
+    let output = plan(&Managed(TenantKind), tenant, &suspended, &backend);
     assert!(output.requires_replace.is_empty());
     assert_eq!(output.planned.get_attr("id"), tenant.get_attr("id"));
-    let applied = apply(&Tenant, tenant, &output.planned, &backend);
+    let applied = apply(&Managed(TenantKind), tenant, &output.planned, &backend);
     assert_conforms(&output.planned, &applied.new_state);
     let login = fixture.states["tenant_user"].get_attr("login").unwrap();
     assert_eq!(
@@ -304,8 +280,11 @@ fn suspending_a_tenant_is_an_in_place_update_with_its_effects() {
         Some(false)
     );
     let key_id = id_of(&fixture.states["tenant_api_key"]);
-    assert!(backend.get_api_key(&key_id).unwrap().unwrap().suspended);
+    assert!(backend.api_keys().get(&key_id).unwrap().unwrap().suspended);
     // The key's state does not change: suspension is the tenant's, not the key's.
     let key_state = &fixture.states["tenant_api_key"];
-    assert_eq!(TenantApiKey.read(key_state, &backend).unwrap(), *key_state);
+    assert_eq!(
+        Managed(ApiKeyKind).read(key_state, &backend).unwrap(),
+        *key_state
+    );
 }

@@ -10,11 +10,11 @@ fn allowlist(blocks: &[&str]) -> Value {
 fn policy_defaults_updates_and_reads() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let base = config(&TenantPolicy, &[("tenant_id", tenant_id.clone())]);
+    let base = config(&Managed(PolicyKind), &[("tenant_id", tenant_id.clone())]);
 
-    let output = plan(&TenantPolicy, &Value::Null, &base, &backend);
+    let output = plan(&Managed(PolicyKind), &Value::Null, &base, &backend);
     assert_eq!(
         output.planned.get_attr("mfa_required"),
         Some(&Value::Bool(false))
@@ -27,7 +27,7 @@ fn policy_defaults_updates_and_reads() {
         output.planned.get_attr("ip_allowlist"),
         Some(&allowlist(&[]))
     );
-    let policy = create(&TenantPolicy, &base, &backend);
+    let policy = create(&Managed(PolicyKind), &base, &backend);
 
     let stricter = with(
         &with(&base, "mfa_required", Value::Bool(true)),
@@ -35,17 +35,19 @@ fn policy_defaults_updates_and_reads() {
         allowlist(&["10.0.0.0/8", "2001:db8::/32"]),
     );
     let stricter = with(&stricter, "session_ttl", Value::string("1h30m"));
-    let output = plan(&TenantPolicy, &policy, &stricter, &backend);
+    let output = plan(&Managed(PolicyKind), &policy, &stricter, &backend);
     assert!(output.requires_replace.is_empty());
-    let updated = apply(&TenantPolicy, &policy, &output.planned, &backend);
+    let updated = apply(&Managed(PolicyKind), &policy, &output.planned, &backend);
     assert_conforms(&output.planned, &updated.new_state);
     assert_eq!(
-        TenantPolicy.read(&updated.new_state, &backend).unwrap(),
+        Managed(PolicyKind)
+            .read(&updated.new_state, &backend)
+            .unwrap(),
         updated.new_state
     );
 
     // Removing the arguments returns them to their defaults.
-    let output = plan(&TenantPolicy, &updated.new_state, &base, &backend);
+    let output = plan(&Managed(PolicyKind), &updated.new_state, &base, &backend);
     assert_eq!(
         output.planned.get_attr("ip_allowlist"),
         Some(&allowlist(&[]))
@@ -55,22 +57,29 @@ fn policy_defaults_updates_and_reads() {
         Some(&Value::string("8h"))
     );
 
-    apply(&TenantPolicy, &updated.new_state, &Value::Null, &backend);
+    apply(
+        &Managed(PolicyKind),
+        &updated.new_state,
+        &Value::Null,
+        &backend,
+    );
     assert_eq!(
-        TenantPolicy.read(&updated.new_state, &backend).unwrap(),
+        Managed(PolicyKind)
+            .read(&updated.new_state, &backend)
+            .unwrap(),
         Value::Null
     );
 }
 
 #[test]
 fn durations_and_cidrs_are_validated_with_their_path() {
-    let base = config(&TenantPolicy, &[("tenant_id", Value::string("t"))]);
+    let base = config(&Managed(PolicyKind), &[("tenant_id", Value::string("t"))]);
     assert!(
-        TenantPolicy
+        Managed(PolicyKind)
             .validate(&with(&base, "session_ttl", Value::string("8 hours")))
             .has_errors()
     );
-    let diagnostics = TenantPolicy.validate(&with(
+    let diagnostics = Managed(PolicyKind).validate(&with(
         &base,
         "ip_allowlist",
         allowlist(&["10.0.0.0/8", "10.0.0.0"]),
@@ -84,7 +93,7 @@ fn durations_and_cidrs_are_validated_with_their_path() {
         ]))
     );
     assert!(
-        !TenantPolicy
+        !Managed(PolicyKind)
             .validate(&with(&base, "session_ttl", Value::Unknown))
             .has_errors()
     );
@@ -94,9 +103,9 @@ fn durations_and_cidrs_are_validated_with_their_path() {
 fn policy_replacement_creates_a_new_policy() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let base = config(&TenantPolicy, &[("tenant_id", tenant_id)]);
-    let policy = create(&TenantPolicy, &base, &backend);
-    assert_replaces(&TenantPolicy, &policy, &base, &backend);
+    let base = config(&Managed(PolicyKind), &[("tenant_id", tenant_id)]);
+    let policy = create(&Managed(PolicyKind), &base, &backend);
+    assert_replaces(&Managed(PolicyKind), &policy, &base, &backend);
 }

@@ -4,7 +4,7 @@ use super::*;
 
 fn storage_config(tenant_id: &Value, quota: i64) -> Value {
     config(
-        &TenantStorage,
+        &Managed(StorageKind),
         &[
             ("tenant_id", tenant_id.clone()),
             ("quota_gb", int_value(quota)),
@@ -16,18 +16,22 @@ fn storage_config(tenant_id: &Value, quota: i64) -> Value {
 fn storage_plans_applies_reads_and_updates_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
 
     let output = plan(
-        &TenantStorage,
+        &Managed(StorageKind),
         &Value::Null,
         &storage_config(&tenant_id, 5),
         &backend,
     );
     assert_eq!(output.planned.get_attr("path"), Some(&Value::Unknown));
     assert_eq!(output.planned.get_attr("used_bytes"), Some(&Value::Unknown));
-    let storage = create(&TenantStorage, &storage_config(&tenant_id, 5), &backend);
+    let storage = create(
+        &Managed(StorageKind),
+        &storage_config(&tenant_id, 5),
+        &backend,
+    );
     let path = storage
         .get_attr("path")
         .unwrap()
@@ -38,10 +42,10 @@ fn storage_plans_applies_reads_and_updates_in_place() {
     assert_eq!(storage.get_attr("used_bytes"), Some(&int_value(0)));
 
     std::fs::write(std::path::Path::new(&path).join("f"), [0u8; 100]).unwrap();
-    let read = TenantStorage.read(&storage, &backend).unwrap();
+    let read = Managed(StorageKind).read(&storage, &backend).unwrap();
     assert_eq!(read.get_attr("used_bytes"), Some(&int_value(100)));
     let same = plan(
-        &TenantStorage,
+        &Managed(StorageKind),
         &read,
         &storage_config(&tenant_id, 5),
         &backend,
@@ -49,18 +53,18 @@ fn storage_plans_applies_reads_and_updates_in_place() {
     assert!(values_equal(&same.planned, &read), "no change after a read");
 
     let bigger = plan(
-        &TenantStorage,
+        &Managed(StorageKind),
         &read,
         &storage_config(&tenant_id, 50),
         &backend,
     );
     assert!(bigger.requires_replace.is_empty());
-    let updated = apply(&TenantStorage, &read, &bigger.planned, &backend);
+    let updated = apply(&Managed(StorageKind), &read, &bigger.planned, &backend);
     assert_conforms(&bigger.planned, &updated.new_state);
     assert_eq!(updated.new_state.get_attr("quota_gb"), Some(&int_value(50)));
 
     let moved = plan(
-        &TenantStorage,
+        &Managed(StorageKind),
         &updated.new_state,
         &storage_config(&Value::string("another-tenant"), 50),
         &backend,
@@ -70,10 +74,17 @@ fn storage_plans_applies_reads_and_updates_in_place() {
         vec![AttributePath::attr("tenant_id")]
     );
 
-    apply(&TenantStorage, &updated.new_state, &Value::Null, &backend);
+    apply(
+        &Managed(StorageKind),
+        &updated.new_state,
+        &Value::Null,
+        &backend,
+    );
     assert!(!std::path::Path::new(&path).exists());
     assert_eq!(
-        TenantStorage.read(&updated.new_state, &backend).unwrap(),
+        Managed(StorageKind)
+            .read(&updated.new_state, &backend)
+            .unwrap(),
         Value::Null
     );
 }
@@ -85,37 +96,41 @@ fn quota_must_be_a_whole_number_of_at_least_one() {
         Value::Number(tenantform_proto::value::Number::Float(1.5)),
     ] {
         let config = config(
-            &TenantStorage,
+            &Managed(StorageKind),
             &[("tenant_id", Value::string("t")), ("quota_gb", bad)],
         );
-        let diagnostics = TenantStorage.validate(&config);
+        let diagnostics = Managed(StorageKind).validate(&config);
         assert!(diagnostics.has_errors());
     }
     let config = config(
-        &TenantStorage,
+        &Managed(StorageKind),
         &[
             ("tenant_id", Value::string("t")),
             ("quota_gb", int_value(1)),
         ],
     );
-    assert!(!TenantStorage.validate(&config).has_errors());
+    assert!(!Managed(StorageKind).validate(&config).has_errors());
 }
 
 #[test]
 fn storage_left_by_an_interrupted_apply_is_adopted() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let storage = create(&TenantStorage, &storage_config(&tenant_id, 5), &backend);
+    let storage = create(
+        &Managed(StorageKind),
+        &storage_config(&tenant_id, 5),
+        &backend,
+    );
     let output = plan(
-        &TenantStorage,
+        &Managed(StorageKind),
         &Value::Null,
         &storage_config(&tenant_id, 7),
         &backend,
     );
     assert_adoption_planned(&output, &storage);
-    let adopted = apply_plan(&TenantStorage, &Value::Null, &output, &backend);
+    let adopted = apply_plan(&Managed(StorageKind), &Value::Null, &output, &backend);
     assert_conforms(&output.planned, &adopted.new_state);
     assert_eq!(adopted.new_state.get_attr("id"), storage.get_attr("id"));
     assert_eq!(adopted.new_state.get_attr("path"), storage.get_attr("path"));
@@ -125,11 +140,15 @@ fn storage_left_by_an_interrupted_apply_is_adopted() {
 fn storage_replacement_creates_a_new_object() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant = create(&Tenant, &tenant_config("acme"), &backend);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let storage = create(&TenantStorage, &storage_config(&tenant_id, 5), &backend);
+    let storage = create(
+        &Managed(StorageKind),
+        &storage_config(&tenant_id, 5),
+        &backend,
+    );
     assert_replaces(
-        &TenantStorage,
+        &Managed(StorageKind),
         &storage,
         &storage_config(&tenant_id, 5),
         &backend,

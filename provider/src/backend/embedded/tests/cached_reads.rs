@@ -8,16 +8,19 @@ fn reads_by_id_see_every_write() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
     let created = backend
-        .create_tenant(&TenantRecord {
+        .tenants()
+        .create(&TenantRecord {
             deletion_protection: false,
             ..tenant("t1", "acme")
         })
         .unwrap();
     backend
-        .create_database(&database("d1", "t1", "main"))
+        .databases()
+        .create(&database("d1", "t1", "main"))
         .unwrap();
     backend
-        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .users()
+        .create(&user("u1", "t1", "jo@acme.io"))
         .unwrap();
     let grant = GrantRecord {
         id: "g1".into(),
@@ -25,36 +28,38 @@ fn reads_by_id_see_every_write() {
         database_id: "d1".into(),
         privileges: BTreeSet::from(["read".to_string()]),
     };
-    backend.create_grant(&grant).unwrap();
+    backend.grants().create(&grant).unwrap();
     for _ in 0..3 {
-        assert_eq!(backend.get_tenant("t1").unwrap(), Some(created.clone()));
-        assert_eq!(backend.get_grant("g1").unwrap(), Some(grant.clone()));
+        assert_eq!(backend.tenants().get("t1").unwrap(), Some(created.clone()));
+        assert_eq!(backend.grants().get("g1").unwrap(), Some(grant.clone()));
     }
 
     let renamed = backend
-        .update_tenant(&TenantRecord {
+        .tenants()
+        .update(&TenantRecord {
             display_name: "Acme Renamed".into(),
             ..created.clone()
         })
         .unwrap();
     assert_eq!(
-        backend.get_tenant("t1").unwrap().unwrap().display_name,
+        backend.tenants().get("t1").unwrap().unwrap().display_name,
         "Acme Renamed"
     );
-    assert_eq!(backend.get_tenant("t1").unwrap(), Some(renamed));
+    assert_eq!(backend.tenants().get("t1").unwrap(), Some(renamed));
 
-    let user = backend.get_user("u1").unwrap().unwrap();
+    let user = backend.users().get("u1").unwrap().unwrap();
     backend
-        .update_user(&UserRecord {
+        .users()
+        .update(&UserRecord {
             disabled: true,
             ..user
         })
         .unwrap();
-    assert!(backend.get_user("u1").unwrap().unwrap().disabled);
+    assert!(backend.users().get("u1").unwrap().unwrap().disabled);
 
-    assert!(backend.delete_grant("g1").unwrap());
-    assert_eq!(backend.get_grant("g1").unwrap(), None);
-    assert!(backend.get_database("d1").unwrap().is_some());
-    assert!(backend.delete_user("u1").unwrap());
-    assert_eq!(backend.get_user("u1").unwrap(), None);
+    assert!(backend.grants().delete("g1").unwrap());
+    assert_eq!(backend.grants().get("g1").unwrap(), None);
+    assert!(backend.databases().get("d1").unwrap().is_some());
+    assert!(backend.users().delete("u1").unwrap());
+    assert_eq!(backend.users().get("u1").unwrap(), None);
 }

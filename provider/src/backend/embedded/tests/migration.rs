@@ -75,9 +75,9 @@ fn a_version_1_catalog_is_upgraded_in_place() {
         .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, CATALOG_SCHEMA_VERSION);
-    let acme = backend.find_tenant_by_slug("acme").unwrap().unwrap();
+    let acme = backend.tenants().find("acme").unwrap().unwrap();
     assert_eq!(acme.id, "t1");
-    assert_eq!(backend.list_users("t1").unwrap().len(), 2);
+    assert_eq!(backend.users().list("t1").unwrap().len(), 2);
     assert_eq!(backend.login_enabled("tenant_acme_u1").unwrap(), Some(true));
     assert_eq!(
         backend.login_enabled("tenant_acme_u2").unwrap(),
@@ -90,9 +90,13 @@ fn a_version_1_catalog_is_upgraded_in_place() {
     );
 
     // The new tables work, and suspension reaches the migrated users.
-    backend.create_api_key(&api_key("k1", "t1", "ci")).unwrap();
     backend
-        .update_tenant(&TenantRecord {
+        .api_keys()
+        .create(&api_key("k1", "t1", "ci"))
+        .unwrap();
+    backend
+        .tenants()
+        .update(&TenantRecord {
             status: "suspended".into(),
             ..acme
         })
@@ -101,7 +105,7 @@ fn a_version_1_catalog_is_upgraded_in_place() {
         backend.login_enabled("tenant_acme_u1").unwrap(),
         Some(false)
     );
-    assert!(backend.get_api_key("k1").unwrap().unwrap().suspended);
+    assert!(backend.api_keys().get("k1").unwrap().unwrap().suspended);
     assert!(matches!(
         backend.verify_audit().unwrap(),
         AuditVerification::Intact { entries: 7 }
@@ -115,7 +119,7 @@ fn a_version_1_catalog_is_upgraded_in_place() {
         .query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 2);
-    assert!(backend.get_tenant("t1").unwrap().is_some());
+    assert!(backend.tenants().get("t1").unwrap().is_some());
 }
 
 #[test]

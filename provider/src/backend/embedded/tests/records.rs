@@ -46,24 +46,25 @@ fn policy(id: &str, tenant_id: &str) -> PolicyRecord {
 fn storage_is_a_measured_directory_archived_on_delete() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
-    let created = backend.create_storage(&storage("s1", "t1")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let created = backend.storage().create(&storage("s1", "t1")).unwrap();
     let path = Path::new(&created.path).to_path_buf();
     assert!(path.is_dir());
     assert_eq!(path.file_name().unwrap(), "acme");
     assert!(path.starts_with(dir.path().join("tenants/storage").canonicalize().unwrap()));
     assert!(matches!(
-        backend.create_storage(&storage("s2", "t1")),
+        backend.storage().create(&storage("s2", "t1")),
         Err(BackendError::AlreadyExists { .. })
     ));
 
     std::fs::write(path.join("upload.bin"), vec![7u8; 2048]).unwrap();
-    let read = backend.get_storage("s1").unwrap().unwrap();
+    let read = backend.storage().get("s1").unwrap().unwrap();
     assert_eq!(read.used_bytes, 2048);
     assert!(!storage_files::over_quota(read.used_bytes, read.quota_gb));
-    assert_eq!(backend.find_storage("t1").unwrap(), Some(read.clone()));
+    assert_eq!(backend.storage().find("t1").unwrap(), Some(read.clone()));
     let updated = backend
-        .update_storage(&StorageRecord {
+        .storage()
+        .update(&StorageRecord {
             quota_gb: 10,
             ..read
         })
@@ -72,11 +73,11 @@ fn storage_is_a_measured_directory_archived_on_delete() {
     assert_eq!(updated.path, created.path);
 
     assert!(matches!(
-        backend.delete_tenant("t1"),
+        backend.tenants().delete("t1"),
         Err(BackendError::HasDependents { dependents, .. }) if dependents.contains("storage")
     ));
-    assert!(backend.delete_storage("s1").unwrap());
-    assert!(!backend.delete_storage("s1").unwrap());
+    assert!(backend.storage().delete("s1").unwrap());
+    assert!(!backend.storage().delete("s1").unwrap());
     assert!(!path.exists());
     let archives: Vec<_> = std::fs::read_dir(dir.path().join("tenants/archive/acme"))
         .unwrap()
@@ -96,26 +97,30 @@ fn storage_is_a_measured_directory_archived_on_delete() {
         .map(|e| e.action)
         .collect();
     assert_eq!(actions, ["create", "update", "archive", "delete"]);
-    assert!(backend.delete_tenant("t1").unwrap());
+    assert!(backend.tenants().delete("t1").unwrap());
 }
 
 #[test]
 fn api_keys_are_revoked_not_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
-    let created = backend.create_api_key(&api_key("k1", "t1", "ci")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let created = backend
+        .api_keys()
+        .create(&api_key("k1", "t1", "ci"))
+        .unwrap();
     assert!(!created.suspended);
     assert_eq!(
-        backend.find_api_key("t1", "ci").unwrap(),
+        backend.api_keys().find(("t1", "ci")).unwrap(),
         Some(created.clone())
     );
     assert!(matches!(
-        backend.create_api_key(&api_key("k2", "t1", "ci")),
+        backend.api_keys().create(&api_key("k2", "t1", "ci")),
         Err(BackendError::AlreadyExists { .. })
     ));
     let widened = backend
-        .update_api_key(&ApiKeyRecord {
+        .api_keys()
+        .update(&ApiKeyRecord {
             scopes: BTreeSet::from(["read".to_string(), "write".to_string()]),
             suspended: true,
             ..created.clone()
@@ -124,15 +129,15 @@ fn api_keys_are_revoked_not_deleted() {
     assert_eq!(widened.scopes.len(), 2);
     assert!(!widened.suspended, "suspension follows the tenant only");
     assert!(matches!(
-        backend.delete_tenant("t1"),
+        backend.tenants().delete("t1"),
         Err(BackendError::HasDependents { dependents, .. }) if dependents.contains("API key")
     ));
 
-    assert!(backend.delete_api_key("k1").unwrap());
-    assert!(!backend.delete_api_key("k1").unwrap());
-    assert_eq!(backend.get_api_key("k1").unwrap(), None);
-    assert_eq!(backend.find_api_key("t1", "ci").unwrap(), None);
-    assert!(backend.list_api_keys("t1").unwrap().is_empty());
+    assert!(backend.api_keys().delete("k1").unwrap());
+    assert!(!backend.api_keys().delete("k1").unwrap());
+    assert_eq!(backend.api_keys().get("k1").unwrap(), None);
+    assert_eq!(backend.api_keys().find(("t1", "ci")).unwrap(), None);
+    assert!(backend.api_keys().list("t1").unwrap().is_empty());
     let revoked_at: Option<String> = backend
         .lock()
         .query_row("SELECT revoked_at FROM api_keys WHERE id = 'k1'", [], |r| {
@@ -148,21 +153,27 @@ fn api_keys_are_revoked_not_deleted() {
     assert!(!last.before.unwrap_or_default().contains("sha256$"));
 
     // The name is free again, and revoked keys do not hold the tenant back.
-    backend.create_api_key(&api_key("k3", "t1", "ci")).unwrap();
-    backend.delete_api_key("k3").unwrap();
-    assert!(backend.delete_tenant("t1").unwrap());
+    backend
+        .api_keys()
+        .create(&api_key("k3", "t1", "ci"))
+        .unwrap();
+    backend.api_keys().delete("k3").unwrap();
+    assert!(backend.tenants().delete("t1").unwrap());
 }
 
 #[test]
 fn policies_round_trip_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
-    let created = backend.create_policy(&policy("p1", "t1")).unwrap();
-    assert_eq!(backend.get_policy("p1").unwrap(), Some(created.clone()));
-    assert_eq!(backend.find_policy("t1").unwrap(), Some(created.clone()));
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let created = backend.policies().create(&policy("p1", "t1")).unwrap();
+    assert_eq!(backend.policies().get("p1").unwrap(), Some(created.clone()));
+    assert_eq!(
+        backend.policies().find("t1").unwrap(),
+        Some(created.clone())
+    );
     assert!(matches!(
-        backend.create_policy(&policy("p2", "t1")),
+        backend.policies().create(&policy("p2", "t1")),
         Err(BackendError::AlreadyExists { .. })
     ));
     let changed = PolicyRecord {
@@ -171,29 +182,33 @@ fn policies_round_trip_in_order() {
         ip_allowlist: vec!["192.168.0.0/16".into(), "10.0.0.0/8".into()],
         ..created
     };
-    assert_eq!(backend.update_policy(&changed).unwrap(), changed);
-    assert_eq!(backend.get_policy("p1").unwrap(), Some(changed));
+    assert_eq!(backend.policies().update(&changed).unwrap(), changed);
+    assert_eq!(backend.policies().get("p1").unwrap(), Some(changed));
     assert!(matches!(
-        backend.delete_tenant("t1"),
+        backend.tenants().delete("t1"),
         Err(BackendError::HasDependents { dependents, .. }) if dependents.contains("policy")
     ));
-    assert!(backend.delete_policy("p1").unwrap());
-    assert!(!backend.delete_policy("p1").unwrap());
-    assert!(backend.delete_tenant("t1").unwrap());
+    assert!(backend.policies().delete("p1").unwrap());
+    assert!(!backend.policies().delete("p1").unwrap());
+    assert!(backend.tenants().delete("t1").unwrap());
 }
 
 #[test]
 fn dependents_of_every_kind_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
     backend
-        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .users()
+        .create(&user("u1", "t1", "jo@acme.io"))
         .unwrap();
-    backend.create_storage(&storage("s1", "t1")).unwrap();
-    backend.create_api_key(&api_key("k1", "t1", "ci")).unwrap();
-    backend.create_policy(&policy("p1", "t1")).unwrap();
-    let Err(BackendError::HasDependents { dependents, .. }) = backend.delete_tenant("t1") else {
+    backend.storage().create(&storage("s1", "t1")).unwrap();
+    backend
+        .api_keys()
+        .create(&api_key("k1", "t1", "ci"))
+        .unwrap();
+    backend.policies().create(&policy("p1", "t1")).unwrap();
+    let Err(BackendError::HasDependents { dependents, .. }) = backend.tenants().delete("t1") else {
         panic!("the tenant has dependents");
     };
     assert_eq!(

@@ -5,9 +5,10 @@ use super::{open, tenant, user};
 use crate::backend::{Backend, TenantRecord, UserRecord};
 
 fn set_status(backend: &dyn Backend, id: &str, status: &str) -> TenantRecord {
-    let current = backend.get_tenant(id).unwrap().unwrap();
+    let current = backend.tenants().get(id).unwrap().unwrap();
     backend
-        .update_tenant(&TenantRecord {
+        .tenants()
+        .update(&TenantRecord {
             status: status.into(),
             ..current
         })
@@ -18,17 +19,22 @@ fn set_status(backend: &dyn Backend, id: &str, status: &str) -> TenantRecord {
 fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
     let active = backend
-        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .users()
+        .create(&user("u1", "t1", "jo@acme.io"))
         .unwrap();
     let disabled = backend
-        .create_user(&UserRecord {
+        .users()
+        .create(&UserRecord {
             disabled: true,
             ..user("u2", "t1", "al@acme.io")
         })
         .unwrap();
-    backend.create_api_key(&api_key("k1", "t1", "ci")).unwrap();
+    backend
+        .api_keys()
+        .create(&api_key("k1", "t1", "ci"))
+        .unwrap();
     assert_eq!(backend.login_enabled(&active.login).unwrap(), Some(true));
     assert_eq!(backend.login_enabled(&disabled.login).unwrap(), Some(false));
     let before = backend.audit_entries().unwrap().len();
@@ -36,9 +42,9 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
     set_status(&backend, "t1", "suspended");
     assert_eq!(backend.login_enabled(&active.login).unwrap(), Some(false));
     assert_eq!(backend.login_enabled(&disabled.login).unwrap(), Some(false));
-    assert!(backend.get_api_key("k1").unwrap().unwrap().suspended);
+    assert!(backend.api_keys().get("k1").unwrap().unwrap().suspended);
     // Nothing is deleted, and the user records themselves are unchanged.
-    assert_eq!(backend.get_user("u1").unwrap(), Some(active.clone()));
+    assert_eq!(backend.users().get("u1").unwrap(), Some(active.clone()));
     let effects: Vec<(String, String, String)> = backend.audit_entries().unwrap()[before..]
         .iter()
         .map(|e| (e.action.clone(), e.resource.clone(), e.resource_id.clone()))
@@ -54,11 +60,13 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
 
     // A key or user made while suspended starts off.
     let late_key = backend
-        .create_api_key(&api_key("k2", "t1", "late"))
+        .api_keys()
+        .create(&api_key("k2", "t1", "late"))
         .unwrap();
     assert!(late_key.suspended);
     let late_user = backend
-        .create_user(&user("u3", "t1", "mo@acme.io"))
+        .users()
+        .create(&user("u3", "t1", "mo@acme.io"))
         .unwrap();
     assert_eq!(
         backend.login_enabled(&late_user.login).unwrap(),
@@ -74,8 +82,8 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
         Some(false),
         "disabled users stay off"
     );
-    assert!(!backend.get_api_key("k1").unwrap().unwrap().suspended);
-    assert!(!backend.get_api_key("k2").unwrap().unwrap().suspended);
+    assert!(!backend.api_keys().get("k1").unwrap().unwrap().suspended);
+    assert!(!backend.api_keys().get("k2").unwrap().unwrap().suspended);
     let resumed = backend.audit_entries().unwrap()[before..]
         .iter()
         .filter(|e| e.action == "resume")
@@ -91,18 +99,20 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
 fn disabling_a_user_turns_its_login_off() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
-    backend.create_tenant(&tenant("t1", "acme")).unwrap();
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
     let created = backend
-        .create_user(&user("u1", "t1", "jo@acme.io"))
+        .users()
+        .create(&user("u1", "t1", "jo@acme.io"))
         .unwrap();
     backend
-        .update_user(&UserRecord {
+        .users()
+        .update(&UserRecord {
             disabled: true,
             ..created.clone()
         })
         .unwrap();
     assert_eq!(backend.login_enabled(&created.login).unwrap(), Some(false));
-    backend.update_user(&created).unwrap();
+    backend.users().update(&created).unwrap();
     assert_eq!(backend.login_enabled(&created.login).unwrap(), Some(true));
     assert_eq!(backend.login_enabled("nobody").unwrap(), None);
 }
@@ -112,16 +122,20 @@ fn tombstones_are_purged_after_their_retention() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
     backend
-        .create_tenant(&TenantRecord {
+        .tenants()
+        .create(&TenantRecord {
             retention_days: 30,
             ..tenant("old", "old")
         })
         .unwrap();
-    backend.create_tenant(&tenant("kept", "kept")).unwrap();
-    backend.create_api_key(&api_key("k1", "old", "ci")).unwrap();
-    backend.delete_api_key("k1").unwrap();
-    assert!(backend.delete_tenant("old").unwrap());
-    assert!(backend.delete_tenant("kept").unwrap());
+    backend.tenants().create(&tenant("kept", "kept")).unwrap();
+    backend
+        .api_keys()
+        .create(&api_key("k1", "old", "ci"))
+        .unwrap();
+    backend.api_keys().delete("k1").unwrap();
+    assert!(backend.tenants().delete("old").unwrap());
+    assert!(backend.tenants().delete("kept").unwrap());
     let tombstones = |backend: &super::EmbeddedBackend| -> Vec<String> {
         let connection = backend.lock();
         let mut statement = connection

@@ -1,0 +1,126 @@
+//! [`Kind`]: what is particular to one managed resource type (its schema, validation, the
+//! mapping between its state value and its record, its import key, and the hooks for
+//! generated secrets, protection and plan rules). [`super::managed::Managed`] turns any kind
+//! into a full resource type.
+
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::Value;
+
+use super::PlanOutput;
+use super::common::backend_failure;
+use super::import::ImportSpec;
+use super::plan::PlanRules;
+use crate::backend::{Backend, BackendError, Store, TenantRecord};
+use crate::records::Record;
+use crate::values::string_field;
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+
+/// One managed resource type, described by what sets it apart.
+pub trait Kind: Send + Sync + 'static {
+    type Record: Record;
+
+    /// The full type name, e.g. `tenant_database`.
+    const TYPE_NAME: &'static str;
+    /// How the type is imported; its `what` also names objects in messages.
+    const IMPORT: ImportSpec;
+    const RULES: PlanRules;
+    /// The attribute whose value names an object in messages (`tenant database "main"`);
+    /// `None` when the type's name alone does.
+    const LABEL_ATTRIBUTE: Option<&'static str>;
+    /// The planned attributes that form the record's natural key, in key order.
+    const KEY_ATTRIBUTES: &'static [&'static str];
+    /// What an update of a vanished object calls it ("The database no longer exists"); `None`
+    /// when the update goes ahead and the backend reports the object missing.
+    const NOUN: Option<&'static str>;
+    /// The verb of a failed destroy: `Failed to delete ...`.
+    const DESTROY_VERB: &'static str = "delete";
+    /// The attribute holding a secret generated on create; kept from the prior state after.
+    const SECRET_ATTRIBUTE: Option<&'static str> = None;
+
+    fn schema() -> Schema;
+    /// Checks the configuration; unknown values are skipped.
+    fn validate(config: &Value) -> Diagnostics;
+    fn store(backend: &dyn Backend) -> &dyn Store<Self::Record>;
+    /// The state value of a record, without the secret attribute.
+    fn to_value(record: &Self::Record) -> Value;
+
+    /// The record a planned create makes, with a fresh id.
+    fn new_record(planned: &Value, backend: &dyn Backend) -> Result<Self::Record, Diagnostic>;
+    /// `existing` with the planned in-place changes.
+    fn updated(existing: Self::Record, planned: &Value) -> Result<Self::Record, Diagnostic>;
+    /// Finds the record of an import id's natural key, given its tenant and the other parts.
+    fn import_by_key(
+        backend: &dyn Backend,
+        tenant: &TenantRecord,
+        rest: &[&str],
+    ) -> Result<Option<Self::Record>, BackendError>;
+
+    /// A new secret for a create, for kinds with a [`Kind::SECRET_ATTRIBUTE`].
+    fn generate_secret() -> Option<String> {
+        None
+    }
+    /// `record` keeping (a hash of) a newly generated `secret`.
+    fn with_secret(record: Self::Record, secret: &str) -> Self::Record {
+        let _ = secret;
+        record
+    }
+    /// Stores a new record (`existing` false) or an update; `secret` is the plaintext of a
+    /// newly generated secret.
+    fn save(
+        backend: &dyn Backend,
+        record: &Self::Record,
+        existing: bool,
+        secret: Option<&str>,
+    ) -> Result<Self::Record, BackendError> {
+        let _ = secret;
+        let store = Self::store(backend);
+        if existing {
+            store.update(record)
+        } else {
+            store.create(record)
+        }
+    }
+    /// The record as the new state shows it after an apply whose prior state is `prior`.
+    fn applied(record: Self::Record, prior: &Value) -> Self::Record {
+        let _ = prior;
+        record
+    }
+    /// Whether an existing object with the planned natural key may be adopted.
+    fn adoptable(planned: &Value, existing: &Self::Record) -> bool {
+        let _ = (planned, existing);
+        true
+    }
+    /// Refuses a destroy of the object `prior` describes.
+    fn check_destroy(prior: &Value) -> Result<(), Diagnostic> {
+        let _ = prior;
+        Ok(())
+    }
+    /// Adds the kind's own findings to a finished plan.
+    fn review_plan(prior: &Value, output: &mut PlanOutput) {
+        let _ = (prior, output);
+    }
+
+    /// How an object is named in messages, e.g. `tenant database "main"`.
+    fn label(state: &Value) -> String {
+        match Self::LABEL_ATTRIBUTE {
+            Some(name) => format!(
+                "{} {:?}",
+                Self::IMPORT.what,
+                string_field(state, name).known().unwrap_or_default()
+            ),
+            None => Self::IMPORT.what.to_string(),
+        }
+    }
+
+    /// The error of an update whose object `id` is gone.
+    fn missing_on_update(planned: &Value, id: &str) -> Diagnostic {
+        let summary = format!("Failed to update {}", Self::label(planned));
+        match Self::NOUN {
+            Some(noun) => Diagnostic::error(
+                summary,
+                format!("The {noun} no longer exists; refresh and plan again to re-create it."),
+            ),
+            None => backend_failure(summary, &Self::Record::not_found(id)),
+        }
+    }
+}
