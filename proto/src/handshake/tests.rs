@@ -108,10 +108,7 @@ async fn client_with_another_certificate_is_refused() {
         "a client without the pinned certificate must not be served"
     );
 
-    let channel = connect(&server.line, &trusted)
-        .await
-        .expect("the trusted client connects");
-    stop(server, channel).await;
+    connect_then_stop(server, &trusted).await;
 }
 
 #[tokio::test]
@@ -128,9 +125,14 @@ async fn server_with_another_certificate_is_refused() {
         Err(HandshakeError::Connect { .. })
     ));
 
-    let channel = connect(&server.line, &client_certificate)
+    connect_then_stop(server, &client_certificate).await;
+}
+
+/// Connects to `server` with `certificate`, which must succeed, then stops the server.
+async fn connect_then_stop(server: RunningServer, certificate: &PluginCertificate) {
+    let channel = connect(&server.line, certificate)
         .await
-        .expect("connects");
+        .expect("the trusted client connects");
     stop(server, channel).await;
 }
 
@@ -178,16 +180,23 @@ async fn launching_a_missing_binary_says_so() {
     );
 }
 
+/// Launches `/bin/sh -c SCRIPT` as a plugin that is expected to fail its handshake.
+#[cfg(unix)]
+async fn failed_shell_plugin(script: &str, options: LaunchOptions) -> HandshakeError {
+    let options = LaunchOptions {
+        args: vec!["-c".into(), script.into()],
+        ..options
+    };
+    launch(std::path::Path::new("/bin/sh"), options)
+        .await
+        .expect_err("the handshake fails")
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn a_plugin_that_dies_before_its_handshake_is_reported_with_its_stderr() {
-    let options = LaunchOptions {
-        args: vec!["-c".into(), "echo something broke >&2; exit 3".into()],
-        ..LaunchOptions::default()
-    };
-    let error = launch(std::path::Path::new("/bin/sh"), options)
-        .await
-        .expect_err("dies");
+    let error =
+        failed_shell_plugin("echo something broke >&2; exit 3", LaunchOptions::default()).await;
     match &error {
         HandshakeError::ExitedBeforeHandshake {
             stderr_tail,
@@ -205,13 +214,7 @@ async fn a_plugin_that_dies_before_its_handshake_is_reported_with_its_stderr() {
 #[cfg(unix)]
 #[tokio::test]
 async fn a_plugin_that_prints_garbage_is_reported() {
-    let options = LaunchOptions {
-        args: vec!["-c".into(), "echo hello".into()],
-        ..LaunchOptions::default()
-    };
-    let error = launch(std::path::Path::new("/bin/sh"), options)
-        .await
-        .expect_err("garbage");
+    let error = failed_shell_plugin("echo hello", LaunchOptions::default()).await;
     assert!(
         matches!(error, HandshakeError::MalformedLine { .. }),
         "{error}"
@@ -222,13 +225,10 @@ async fn a_plugin_that_prints_garbage_is_reported() {
 #[tokio::test]
 async fn a_silent_plugin_times_out() {
     let options = LaunchOptions {
-        args: vec!["-c".into(), "sleep 30".into()],
         handshake_timeout: std::time::Duration::from_millis(300),
         ..LaunchOptions::default()
     };
-    let error = launch(std::path::Path::new("/bin/sh"), options)
-        .await
-        .expect_err("silent");
+    let error = failed_shell_plugin("sleep 30", options).await;
     assert!(
         matches!(error, HandshakeError::HandshakeTimeout { .. }),
         "{error}"
