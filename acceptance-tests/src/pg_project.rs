@@ -162,14 +162,13 @@ impl<'a> PgProject<'a> {
     /// `expected`, the message shows the plan and the attributes each change would alter.
     pub fn expect_plan_code(&self, expected: i32, context: &str) -> Output {
         let output = self.tenantform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-        if output.code != Some(expected) {
-            panic!(
-                "{context}: plan -detailed-exitcode should exit {expected}\n{}\n--- changed \
-                 attributes:\n{}",
-                output.describe(),
-                self.changed_attributes().join("\n")
-            );
-        }
+        assert!(
+            output.code == Some(expected),
+            "{context}: plan -detailed-exitcode should exit {expected}\n{}\n--- changed \
+             attributes:\n{}",
+            output.describe(),
+            self.changed_attributes().join("\n")
+        );
         output
     }
 

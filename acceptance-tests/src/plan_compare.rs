@@ -130,7 +130,7 @@ fn as_set(value: &Value) -> Value {
     match value.as_array() {
         Some(items) => {
             let mut items = items.clone();
-            items.sort_by_cached_key(|item| item.to_string());
+            items.sort_by_cached_key(std::string::ToString::to_string);
             Value::Array(items)
         }
         None => value.clone(),

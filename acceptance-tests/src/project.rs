@@ -162,7 +162,7 @@ impl Project {
     pub fn tenantform_command(&self, args: &[&str]) -> CommandSpec {
         CommandSpec {
             program: self.tenantform.clone(),
-            args: args.iter().map(|arg| arg.to_string()).collect(),
+            args: args.iter().map(std::string::ToString::to_string).collect(),
             cwd: self.work_dir(),
             env: self.base_env("tenantform.tfrc"),
         }
@@ -202,7 +202,7 @@ impl Project {
     pub fn terraform_command(&self, terraform: &Terraform, args: &[&str]) -> CommandSpec {
         CommandSpec {
             program: terraform.executable.clone(),
-            args: args.iter().map(|arg| arg.to_string()).collect(),
+            args: args.iter().map(std::string::ToString::to_string).collect(),
             cwd: self.work_dir(),
             env: self.base_env("terraform.tfrc"),
         }

@@ -24,7 +24,11 @@ pub fn apply(original: &str, diff: &str) -> Result<String, String> {
         if start < next || start > old_lines.len() {
             return Err(format!("hunk after line {start} is out of order"));
         }
-        result.extend(old_lines[next..start].iter().map(|line| line.to_string()));
+        result.extend(
+            old_lines[next..start]
+                .iter()
+                .map(std::string::ToString::to_string),
+        );
         next = start;
         for (mark, text) in hunk.lines {
             if mark != '+' {
@@ -42,7 +46,11 @@ pub fn apply(original: &str, diff: &str) -> Result<String, String> {
             }
         }
     }
-    result.extend(old_lines[next..].iter().map(|line| line.to_string()));
+    result.extend(
+        old_lines[next..]
+            .iter()
+            .map(std::string::ToString::to_string),
+    );
     let mut text = result.join("\n");
     if !text.is_empty() {
         text.push('\n');

@@ -84,7 +84,7 @@ fn kill_points_are_spread_and_mid_apply() {
         assert!((3..=72).contains(objects), "{points:?}");
     }
     let mut distinct: Vec<usize> = points.iter().map(|(objects, _)| *objects).collect();
-    distinct.sort();
+    distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), 3, "three different kill points: {points:?}");
 }

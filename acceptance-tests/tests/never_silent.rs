@@ -93,7 +93,7 @@ fn run(program: &Path, args: &[&str], dir: &Path, cli_config: &Path) -> Output {
     }
     CommandSpec {
         program: program.to_path_buf(),
-        args: args.iter().map(|a| a.to_string()).collect(),
+        args: args.iter().map(std::string::ToString::to_string).collect(),
         cwd: dir.to_path_buf(),
         env,
     }

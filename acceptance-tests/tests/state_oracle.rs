@@ -115,7 +115,7 @@ impl Side<'_> {
                     .as_array()
                     .cloned()
                     .unwrap_or_default();
-                paths.sort_by_key(|p| p.to_string());
+                paths.sort_by_key(std::string::ToString::to_string);
                 found.push((address, Value::Array(paths)));
             }
         }

@@ -138,7 +138,7 @@ fn check_probe(setup: &Setup, row: &Row) -> Vec<String> {
             "`{}` (probe {probe}): {what}\n{}",
             row.construct(),
             out.describe()
-        ))
+        ));
     };
     for out in [&init, &tenantform] {
         if out.combined().contains("panicked") {
