@@ -208,10 +208,7 @@ pub fn formatdate(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn formatdate_verbs_and_literals() {

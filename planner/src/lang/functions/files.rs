@@ -272,10 +272,7 @@ pub fn pathexpand(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn paths() {

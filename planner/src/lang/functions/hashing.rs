@@ -114,10 +114,7 @@ pub fn bcrypt(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn digests_match_known_vectors() {

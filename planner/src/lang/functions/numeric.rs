@@ -103,10 +103,7 @@ pub fn parseint(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(i: i64) -> Value {
-        Value::Number(Number::Int(i))
-    }
+    use crate::test_support::n;
 
     #[test]
     fn rounding_powers_and_signs() {

@@ -2,40 +2,8 @@
 
 use super::*;
 use crate::plan::{OutputChange, PlanMode};
+use crate::test_support::{obj, resource_change as change};
 use tenantform_proto::value::Number;
-
-fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
-fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
-    ResourceChange {
-        addr: addr.parse().unwrap(),
-        previous_address: None,
-        deposed: None,
-        provider: "registry.terraform.io/tenantform/tenant".into(),
-        provider_local_name: "tenant".into(),
-        action,
-        action_reason: None,
-        prior,
-        planned: planned.clone(),
-        config: planned,
-        prior_private: vec![],
-        planned_private: vec![],
-        requires_replace: vec![],
-        sensitive_paths: vec![],
-        unknown_collections: vec![],
-        dependencies: vec![],
-        schema_version: 0,
-        importing: None,
-        generated_config: None,
-    }
-}
 
 #[test]
 fn unknowns_are_omitted_from_after_and_marked_in_after_unknown() {
