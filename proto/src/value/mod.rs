@@ -211,6 +211,20 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// An object of the object type with `attributes`: `entries`, with null for every
+    /// attribute they leave out.
+    pub(crate) fn object_of_type(
+        mut entries: BTreeMap<String, Value>,
+        attributes: &BTreeMap<String, Type>,
+    ) -> Value {
+        for name in attributes.keys() {
+            if !entries.contains_key(name) {
+                entries.insert(name.clone(), Value::Null);
+            }
+        }
+        Value::Object(entries)
+    }
+
     /// Sorts a set's elements into the canonical order and removes duplicates.
     pub fn normalize_set(items: &mut Vec<Value>) {
         items.sort_by_key(|v| v.canonical_key());
