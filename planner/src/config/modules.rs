@@ -5,7 +5,7 @@ use hcl_edit::structure::Block;
 
 use super::load::Loader;
 use super::unsupported::RefusedArgument;
-use super::{Check, DependsOn, ModuleCall};
+use super::{Check, ModuleCall};
 use crate::addrs::ResourceMode;
 
 /// Module call arguments of Terraform 1.15 that tenantform does not implement.
@@ -62,20 +62,8 @@ impl Loader {
         for name in ["version", "providers", "ignore_nested_deprecations"] {
             body.remove_attribute(name);
         }
-        let count = body.remove_attribute("count").map(|a| a.value);
-        let for_each = body.remove_attribute("for_each").map(|a| a.value);
-        if let (Some(count_expr), Some(_)) = (&count, &for_each) {
-            self.error(
-                "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one \
-                 should be used to be explicit about the number of resources to be created.",
-                count_expr.span(),
-            );
-        }
-        let depends_on = match body.remove_attribute("depends_on") {
-            Some(attr) => self.depends_on(&attr.value),
-            None => DependsOn::default(),
-        };
+        let (count, for_each) = self.repetition(&mut body);
+        let depends_on = self.take_depends_on(&mut body);
         for nested in body.blocks() {
             if nested.ident.value().as_str() == "_" {
                 self.not_supported(

@@ -71,8 +71,8 @@ fn sensitive_paths_become_true_leaves() {
     );
 }
 
-#[test]
-fn plan_has_terraforms_shape() {
+/// A plan creating, replacing and deleting one instance each, with one output.
+fn sample_plan() -> Plan {
     let mut create = change(
         "tenant_user.admin[0]",
         Action::Create,
@@ -99,7 +99,7 @@ fn plan_has_terraforms_shape() {
         Value::Null,
     );
     delete.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
-    let plan = Plan {
+    Plan {
         mode: PlanMode::Normal,
         changes: vec![create, replace, delete],
         drift: vec![],
@@ -119,7 +119,12 @@ fn plan_has_terraforms_shape() {
         untouched: Vec::new(),
         timestamp: "2026-01-02T03:04:05Z".into(),
         workspace: "default".into(),
-    };
+    }
+}
+
+#[test]
+fn plan_has_terraforms_shape() {
+    let plan = sample_plan();
     let prior_values = obj(&[("id", Value::string("9"))]);
     let prior_addr: InstanceAddr = "tenant.old".parse().unwrap();
     let prior = [StateResource {
