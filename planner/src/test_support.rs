@@ -8,6 +8,7 @@ use tenantform_proto::value::{Number, Type, Value};
 
 use crate::addrs::InstanceAddr;
 use crate::plan::{Action, ResourceChange};
+use crate::providers::attribute_block;
 use crate::state::InstanceState;
 
 /// The source address of the provider the tests plan against.
@@ -41,15 +42,11 @@ pub(crate) fn map_of_strings() -> Type {
 /// A block with these attributes and nested block types.
 pub(crate) fn block(attributes: &[(&str, Attribute)], nested: &[(&str, NestedBlock)]) -> Block {
     Block {
-        attributes: attributes
-            .iter()
-            .map(|(name, attribute)| (name.to_string(), attribute.clone()))
-            .collect(),
         block_types: nested
             .iter()
             .map(|(name, nested)| (name.to_string(), nested.clone()))
             .collect(),
-        ..Block::default()
+        ..attribute_block(attributes)
     }
 }
 

@@ -129,3 +129,14 @@ pub const FORCE_WORKSPACE_DELETE: Flag = Flag::bool(
     "Remove a workspace even if it is managing resources. tenantform can no longer track or \
      manage the workspace's infrastructure.",
 );
+
+/// The flags of the commands that edit stored state (`state mv`, `state rm`).
+pub const STATE_EDIT_FLAGS: &[Flag] = &[
+    DRY_RUN,
+    BACKUP,
+    LOCK,
+    LOCK_TIMEOUT,
+    STATE_PATH,
+    IGNORE_REMOTE_VERSION,
+    NO_COLOR,
+];

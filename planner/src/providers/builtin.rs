@@ -9,7 +9,7 @@ mod terraform_data;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
+use tenantform_proto::schema::{ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Value, decode_json};
 
 use super::{
@@ -45,16 +45,6 @@ pub fn schema() -> ProviderSchema {
     }
 }
 
-fn block(attributes: &[(&str, Attribute)]) -> Block {
-    Block {
-        attributes: attributes
-            .iter()
-            .map(|(name, attribute)| (name.to_string(), attribute.clone()))
-            .collect(),
-        ..Block::default()
-    }
-}
-
 fn attr(value: &Value, name: &str) -> Value {
     value.get_attr(name).cloned().unwrap_or(Value::Null)
 }
@@ -80,13 +70,6 @@ fn unsupported(type_name: &str, operation: &'static str) -> ProviderError {
 impl ProviderClient for BuiltinProvider {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError> {
         Ok(schema())
-    }
-
-    async fn validate_provider_config(
-        &self,
-        _config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        Ok(Vec::new())
     }
 
     async fn validate_resource_config(
@@ -202,10 +185,4 @@ impl ProviderClient for BuiltinProvider {
             other => Err(unsupported(other, "ImportResourceState")),
         }
     }
-
-    async fn stop(&self) -> Result<(), ProviderError> {
-        Ok(())
-    }
-
-    async fn close(&self) {}
 }

@@ -15,12 +15,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
+use tenantform_proto::schema::{Attribute, ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value, decode_json};
 
 use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
-    ProviderDiagnostic, ProviderError, ReadResponse,
+    ProviderDiagnostic, ProviderError, ReadResponse, attribute_block,
 };
 use crate::diags::Severity;
 
@@ -52,82 +52,33 @@ fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
 
 /// The fake's schema.
 pub fn fake_schema() -> ProviderSchema {
-    let mut provider = Block::default();
-    provider
-        .attributes
-        .insert("endpoint".into(), Attribute::optional(Type::String));
-
-    let mut thing = Block::default();
-    thing
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    thing
-        .attributes
-        .insert("name".into(), Attribute::required(Type::String));
-    thing
-        .attributes
-        .insert("size".into(), Attribute::optional_computed(Type::String));
-    thing
-        .attributes
-        .insert("zone".into(), Attribute::optional(Type::String));
-    thing
-        .attributes
-        .insert("protected".into(), Attribute::optional(Type::Bool));
-
-    let mut child = Block::default();
-    child
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    child
-        .attributes
-        .insert("parent_id".into(), Attribute::required(Type::String));
-    child
-        .attributes
-        .insert("label".into(), Attribute::optional(Type::String));
-    child.attributes.insert(
-        "secret".into(),
-        Attribute::computed(Type::String).sensitive(),
-    );
-
-    let mut resources = BTreeMap::new();
-    resources.insert(
-        "fake_thing".into(),
-        Schema {
-            version: 0,
-            block: thing,
-        },
-    );
-    resources.insert(
-        "fake_child".into(),
-        Schema {
-            version: 0,
-            block: child,
-        },
-    );
-    let mut lookup = Block::default();
-    lookup
-        .attributes
-        .insert("name".into(), Attribute::required(Type::String));
-    lookup
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    lookup
-        .attributes
-        .insert("count".into(), Attribute::computed(Type::Number));
-    let data_sources = BTreeMap::from([(
-        "fake_lookup".to_string(),
-        Schema {
-            version: 0,
-            block: lookup,
-        },
-    )]);
+    let provider = attribute_block(&[("endpoint", Attribute::optional(Type::String))]);
+    let thing = attribute_block(&[
+        ("id", Attribute::computed(Type::String)),
+        ("name", Attribute::required(Type::String)),
+        ("size", Attribute::optional_computed(Type::String)),
+        ("zone", Attribute::optional(Type::String)),
+        ("protected", Attribute::optional(Type::Bool)),
+    ]);
+    let child = attribute_block(&[
+        ("id", Attribute::computed(Type::String)),
+        ("parent_id", Attribute::required(Type::String)),
+        ("label", Attribute::optional(Type::String)),
+        ("secret", Attribute::computed(Type::String).sensitive()),
+    ]);
+    let lookup = attribute_block(&[
+        ("name", Attribute::required(Type::String)),
+        ("id", Attribute::computed(Type::String)),
+        ("count", Attribute::computed(Type::Number)),
+    ]);
+    let version_0 = |block| Schema { version: 0, block };
     ProviderSchema {
-        provider: Schema {
-            version: 0,
-            block: provider,
-        },
-        resources,
-        data_sources,
+        provider: version_0(provider),
+        resources: BTreeMap::from([
+            ("fake_thing".to_string(), version_0(thing)),
+            ("fake_child".to_string(), version_0(child)),
+        ]),
+        data_sources: BTreeMap::from([("fake_lookup".to_string(), version_0(lookup))]),
     }
 }
 
@@ -180,13 +131,6 @@ impl FakeProvider {
 impl ProviderClient for FakeProvider {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError> {
         Ok(fake_schema())
-    }
-
-    async fn validate_provider_config(
-        &self,
-        _config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        Ok(Vec::new())
     }
 
     async fn validate_resource_config(
@@ -411,10 +355,4 @@ impl ProviderClient for FakeProvider {
             )),
         }
     }
-
-    async fn stop(&self) -> Result<(), ProviderError> {
-        Ok(())
-    }
-
-    async fn close(&self) {}
 }

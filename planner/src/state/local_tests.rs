@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use super::*;
-use crate::state::LockInfo;
+use crate::addrs::InstanceAddr;
+use crate::state::{DeposedChange, LockInfo};
 use crate::test_support::{instance_addr as addr, stored_tenant as object};
 
 fn dir_entries(dir: &Path) -> Vec<String> {

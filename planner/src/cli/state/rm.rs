@@ -28,15 +28,7 @@ pub static COMMAND: Command = Command {
 
   If you give the address of a resource that has \"count\" or \"for_each\" set,
   all of the instances of that resource will be removed from the state.",
-    flags: &[
-        flag_defs::DRY_RUN,
-        flag_defs::BACKUP,
-        flag_defs::LOCK,
-        flag_defs::LOCK_TIMEOUT,
-        flag_defs::STATE_PATH,
-        flag_defs::IGNORE_REMOTE_VERSION,
-        flag_defs::NO_COLOR,
-    ],
+    flags: flag_defs::STATE_EDIT_FLAGS,
     refused: &["var", "var-file"],
 };
 

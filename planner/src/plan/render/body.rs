@@ -256,40 +256,20 @@ impl Renderer<'_> {
             self.line(depth, sym, &format!("{text}{note}"));
             return;
         }
-        if before.is_null() {
-            self.whole(depth, Sym::Add, Sym::Add, lead, after, path, tail, &note);
-            return;
-        }
-        if after.is_null() {
-            let tail = format!(" -> null{tail}");
-            self.whole(
-                depth,
-                Sym::Remove,
-                Sym::Remove,
-                lead,
-                before,
-                path,
-                &tail,
-                &note,
-            );
-            return;
-        }
-        if before == after {
-            self.whole(depth, Sym::Same, Sym::Same, lead, before, path, tail, &note);
-            return;
-        }
-        if after.is_unknown() {
+        let whole = if before.is_null() {
+            Some((Sym::Add, Sym::Add, after, tail.to_string()))
+        } else if after.is_null() {
+            Some((Sym::Remove, Sym::Remove, before, format!(" -> null{tail}")))
+        } else if before == after {
+            Some((Sym::Same, Sym::Same, before, tail.to_string()))
+        } else if after.is_unknown() {
             let tail = format!(" -> {KNOWN_AFTER_APPLY}{tail}");
-            self.whole(
-                depth,
-                Sym::Change,
-                Sym::Remove,
-                lead,
-                before,
-                path,
-                &tail,
-                &note,
-            );
+            Some((Sym::Change, Sym::Remove, before, tail))
+        } else {
+            None
+        };
+        if let Some((sym, child, value, tail)) = whole {
+            self.whole(depth, sym, child, lead, value, path, &tail, &note);
             return;
         }
         match (before, after) {

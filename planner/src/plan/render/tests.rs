@@ -40,6 +40,12 @@ fn tenant_schemas() -> Schemas {
     BTreeMap::from([("tenant".to_string(), Arc::new(provider))])
 }
 
+/// How a plan starts that notes the drift of `tenant.a`.
+const DRIFT_OF_TENANT_A: &str = "Note: Objects have changed outside of tenantform\n\n\
+     tenantform detected the following changes made outside of tenantform since the\n\
+     last \"tenantform apply\" which may have affected this plan:\n\n  \
+     # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n";
+
 /// A change whose `api_secret` is sensitive, as the tenant schema says.
 fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
     ResourceChange {
@@ -393,15 +399,7 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
     p.mode = PlanMode::RefreshOnly;
     p.drift = vec![changed, deleted];
     let text = render_plan(&p, &tenant_schemas(), false);
-    assert!(
-        text.starts_with(
-            "Note: Objects have changed outside of tenantform\n\n\
-             tenantform detected the following changes made outside of tenantform since the\n\
-             last \"tenantform apply\" which may have affected this plan:\n\n  \
-             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
-        ),
-        "{text}"
-    );
+    assert!(text.starts_with(DRIFT_OF_TENANT_A), "{text}");
     assert!(
         text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"
@@ -564,15 +562,7 @@ fn plan_after_drift() -> Plan {
 #[test]
 fn normal_plans_note_only_the_drift_their_changes_refer_to() {
     let text = render_plan(&plan_after_drift(), &tenant_schemas(), false);
-    assert!(
-        text.starts_with(
-            "Note: Objects have changed outside of tenantform\n\n\
-             tenantform detected the following changes made outside of tenantform since the\n\
-             last \"tenantform apply\" which may have affected this plan:\n\n  \
-             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
-        ),
-        "{text}"
-    );
+    assert!(text.starts_with(DRIFT_OF_TENANT_A), "{text}");
     assert!(
         text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"

@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
-use super::{DATA, attr, block, error};
+use super::{DATA, attr, error};
 use crate::plan::shapes::{CollectionKind, UnknownCollection};
+use crate::providers::attribute_block;
 use crate::providers::{ApplyResponse, ImportedObject, PlanResponse, ProviderDiagnostic};
 
 pub(super) fn schema() -> Schema {
     Schema {
         version: 0,
-        block: block(&[
+        block: attribute_block(&[
             ("id", Attribute::computed(Type::String)),
             ("input", Attribute::optional(Type::Dynamic)),
             ("output", Attribute::computed(Type::Dynamic)),
