@@ -67,10 +67,7 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     } else {
         &COMMAND
     };
-    let parsed = command.parse(args)?;
-    parsed
-        .at_most(1, "Expected at most one positional argument.")
-        .map_err(|e| command.usage_error(e.to_string()))?;
+    let parsed = command.parse_at_most(args, 1, "Expected at most one positional argument.")?;
     let common = Common::from(&parsed, command)?;
     let mode = super::plan::mode(&parsed, destroy_command)?;
     let planning = super::plan::planning(&parsed, command)?;

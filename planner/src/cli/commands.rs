@@ -40,6 +40,31 @@ impl Command {
         })
     }
 
+    /// Parses `args` as [`Command::parse`] does and refuses more than `max` positional
+    /// arguments, saying `what` it expects.
+    pub fn parse_at_most(
+        &'static self,
+        args: &[String],
+        max: usize,
+        what: &str,
+    ) -> Result<Parsed, Failure> {
+        let parsed = self.parse(args)?;
+        self.check_at_most(&parsed, max, what)?;
+        Ok(parsed)
+    }
+
+    /// Refuses more than `max` positional arguments as a usage error, saying `what` it expects.
+    pub fn check_at_most(
+        &'static self,
+        parsed: &Parsed,
+        max: usize,
+        what: &str,
+    ) -> Result<(), Failure> {
+        parsed
+            .at_most(max, what)
+            .map_err(|e| self.usage_error(e.to_string()))
+    }
+
     /// A usage error for this command.
     pub fn usage_error(&'static self, message: impl Into<String>) -> Failure {
         Failure::Usage(message.into(), self)

@@ -50,10 +50,7 @@ pub static COMMAND: Command = Command {
 const INPUT_NAME: &str = "<console-input>";
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let options = common::Common::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let mut ctx = context(&config, &options.variables)?;

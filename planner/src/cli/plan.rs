@@ -192,10 +192,7 @@ pub async fn make_plan(
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let common = Common::from(&parsed, &COMMAND)?;
     let mode = mode(&parsed, false)?;
     let planning = planning(&parsed, &COMMAND)?;

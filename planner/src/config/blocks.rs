@@ -290,22 +290,9 @@ impl Loader {
             &["validation"],
         );
         self.refuse_arguments(body, "variable", REFUSED_VARIABLE_ARGUMENTS);
-        let description = match body.get_attribute("description") {
-            Some(attr) => self
-                .constant_string(&attr.value, "description")
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        let sensitive = match body.get_attribute("sensitive") {
-            Some(attr) => self
-                .constant_bool(&attr.value, "sensitive")
-                .unwrap_or(false),
-            None => false,
-        };
-        let nullable = match body.get_attribute("nullable") {
-            Some(attr) => self.constant_bool(&attr.value, "nullable").unwrap_or(true),
-            None => true,
-        };
+        let description = self.optional_string(body, "description");
+        let sensitive = self.optional_bool(body, "sensitive", false);
+        let nullable = self.optional_bool(body, "nullable", true);
         let validations = self.variable_validations(body);
         let header = Self::header_span(block);
         let range = self.range_or_start(header.clone());
@@ -440,18 +427,8 @@ impl Loader {
             );
             return;
         };
-        let description = match body.get_attribute("description") {
-            Some(attr) => self
-                .constant_string(&attr.value, "description")
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        let sensitive = match body.get_attribute("sensitive") {
-            Some(attr) => self
-                .constant_bool(&attr.value, "sensitive")
-                .unwrap_or(false),
-            None => false,
-        };
+        let description = self.optional_string(body, "description");
+        let sensitive = self.optional_bool(body, "sensitive", false);
         let depends_on = match body.get_attribute("depends_on") {
             Some(attr) => self.depends_on(&attr.value),
             None => super::DependsOn::default(),

@@ -50,12 +50,8 @@ impl Loader {
             }
             ResourceMode::Data => self.data_lifecycle_arguments(body),
         }
-        let flag = |loader: &mut Loader, name: &str| match body.get_attribute(name) {
-            Some(attr) => loader.constant_bool(&attr.value, name).unwrap_or(false),
-            None => false,
-        };
-        let create_before_destroy = flag(self, "create_before_destroy");
-        let prevent_destroy = flag(self, "prevent_destroy");
+        let create_before_destroy = self.optional_bool(body, "create_before_destroy", false);
+        let prevent_destroy = self.optional_bool(body, "prevent_destroy", false);
         let ignore_changes = match body.get_attribute("ignore_changes") {
             Some(attr) => self.ignore_changes(&attr.value),
             None => IgnoreChanges::Paths(Vec::new()),

@@ -481,6 +481,22 @@ impl Loader {
         self.constant(expr, &Type::Bool, name)?.as_bool()
     }
 
+    /// The constant string argument `name` of `body`; empty when unset or not a string.
+    pub fn optional_string(&mut self, body: &Body, name: &str) -> String {
+        match body.get_attribute(name) {
+            Some(attr) => self.constant_string(&attr.value, name).unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
+    /// The constant bool argument `name` of `body`; `default` when unset or not a bool.
+    pub fn optional_bool(&mut self, body: &Body, name: &str, default: bool) -> bool {
+        match body.get_attribute(name) {
+            Some(attr) => self.constant_bool(&attr.value, name).unwrap_or(default),
+            None => default,
+        }
+    }
+
     /// Reports every attribute of `body` not in `allowed` and every block not in `blocks`.
     pub fn check_arguments(&mut self, body: &Body, allowed: &[&str], blocks: &[&str]) {
         self.check_blocks(body, blocks);

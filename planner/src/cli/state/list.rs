@@ -41,13 +41,7 @@ pub static COMMAND: Command = Command {
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
-    let targets = parsed
-        .positional
-        .iter()
-        .map(|text| {
-            Target::parse(text).map_err(|e| Failure::error("Invalid address", e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = Target::parse_all(&parsed.positional, "Invalid address")?;
     let store = store_for(&parsed)?;
     let Some(state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());

@@ -56,13 +56,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if parsed.positional.is_empty() {
         return Err(COMMAND.usage_error("At least one address is required."));
     }
-    let targets = parsed
-        .positional
-        .iter()
-        .map(|text| {
-            Target::parse(text).map_err(|e| Failure::error("Invalid target address", e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = Target::parse_all(&parsed.positional, "Invalid target address")?;
     let dry_run = parsed.flag("dry-run", false);
     let store = store_for(&parsed)?;
     let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", &COMMAND)?;
