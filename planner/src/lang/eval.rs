@@ -11,7 +11,7 @@ use hcl_edit::Span;
 use hcl_edit::expr::{Conditional, Expression, FuncCall, Object, ObjectKey};
 
 use super::functions::unicode::nfc;
-use tenantform_proto::value::{Number, Value};
+use tenantform_proto::value::{Number, Type, Value};
 
 use super::EvalContext;
 use super::convert::convert;
@@ -52,6 +52,28 @@ impl<'a> Evaluator<'a> {
     /// The source text of a span of this file.
     pub(super) fn source_text(&self, span: Range<usize>) -> Option<&str> {
         self.sources.files.get(self.file)?.get(span)
+    }
+
+    /// The value of an operand that must convert to `ty`, taken out by `extract`; `None` while
+    /// unknown. A null value is the error `when_null`, one that does not convert the error
+    /// `when_invalid` (each a summary and a detail).
+    pub(super) fn known_operand<T>(
+        &self,
+        value: Value,
+        ty: &Type,
+        span: Option<Range<usize>>,
+        when_null: (&str, &str),
+        when_invalid: (&str, &str),
+        extract: fn(Value) -> Option<T>,
+    ) -> Result<Option<T>, Diagnostics> {
+        match value {
+            Value::Unknown => Ok(None),
+            Value::Null => Err(self.error(when_null.0, when_null.1, span)),
+            other => match convert(other, ty).ok().and_then(extract) {
+                Some(known) => Ok(Some(known)),
+                None => Err(self.error(when_invalid.0, when_invalid.1, span)),
+            },
+        }
     }
 
     /// An error diagnostic at `span`.
@@ -215,34 +237,28 @@ impl<'a> Evaluator<'a> {
     fn eval_conditional(&mut self, cond: &Conditional) -> EvalResult {
         let mut marks = Sensitivity::None;
         let condition = self.eval_operand(&cond.cond_expr, &mut marks)?;
-        let chosen = match condition {
-            Value::Unknown => {
-                // Both branches are still checked for errors.
-                let when_true = self.eval(&cond.true_expr)?;
-                let when_false = self.eval(&cond.false_expr)?;
-                self.branch_type(cond, &when_true.value, &when_false.value)?;
-                let branch_marks = Sensitivity::whole_if(
-                    when_true.marks.is_whole() || when_false.marks.is_whole(),
-                );
-                return Ok(Marked::new(Value::Unknown, marks.union(branch_marks)));
-            }
-            Value::Null => {
-                return Err(self.error(
-                    "Null condition",
-                    "The condition value is null. Conditions must either be true or false.",
-                    cond.cond_expr.span(),
-                ));
-            }
-            other => match convert(other, &tenantform_proto::value::Type::Bool) {
-                Ok(Value::Bool(b)) => b,
-                _ => {
-                    return Err(self.error(
-                        "Incorrect condition type",
-                        "The condition expression must be of type bool.",
-                        cond.cond_expr.span(),
-                    ));
-                }
-            },
+        let chosen = self.known_operand(
+            condition,
+            &Type::Bool,
+            cond.cond_expr.span(),
+            (
+                "Null condition",
+                "The condition value is null. Conditions must either be true or false.",
+            ),
+            (
+                "Incorrect condition type",
+                "The condition expression must be of type bool.",
+            ),
+            |value| value.as_bool(),
+        )?;
+        let Some(chosen) = chosen else {
+            // Both branches are still checked for errors.
+            let when_true = self.eval(&cond.true_expr)?;
+            let when_false = self.eval(&cond.false_expr)?;
+            self.branch_type(cond, &when_true.value, &when_false.value)?;
+            let branch_marks =
+                Sensitivity::whole_if(when_true.marks.is_whole() || when_false.marks.is_whole());
+            return Ok(Marked::new(Value::Unknown, marks.union(branch_marks)));
         };
         let (taken, other) = if chosen {
             (&cond.true_expr, &cond.false_expr)

@@ -36,6 +36,7 @@ use tenantform_proto::value::{Type, Value};
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
 pub use marks::{Marked, Sensitivity};
+pub use references::{body_references, expression_references};
 
 /// What an expression refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -118,24 +119,6 @@ impl EvalContext {
             Arc::make_mut(&mut self.marks).remove(&subject);
         }
     }
-}
-
-/// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.
-pub fn expression_references(
-    expr: &Expression,
-    file: &str,
-    sources: &Sources,
-) -> Result<Vec<Reference>, Diagnostics> {
-    references::expression_references(expr, file, sources)
-}
-
-/// Everything the attributes and nested blocks of `body` refer to.
-pub fn body_references(
-    body: &Body,
-    file: &str,
-    sources: &Sources,
-) -> Result<Vec<Reference>, Diagnostics> {
-    references::body_references(body, file, sources)
 }
 
 /// Evaluates one expression, leaving out the marks of its result (for values whose

@@ -612,11 +612,7 @@ mod tests {
             deposed: Some("1a2b3c4d".into()),
             action_reason: Some(ActionReason::ReplaceBecauseCannotUpdate),
             planned_private: vec![0, 159, 146, 150],
-            requires_replace: vec![AttributePath(vec![
-                PathStep::Attribute("labels".into()),
-                PathStep::StringKey("t".into()),
-                PathStep::IntKey(2),
-            ])],
+            requires_replace: vec![AttributePath::attr("labels").then_key("t").then_index(2)],
             sensitive_paths: vec![AttributePath::attr("secret")],
             unknown_collections: vec![UnknownCollection {
                 path: AttributePath::attr("ids"),
@@ -639,10 +635,7 @@ mod tests {
         vec![
             RelevantAttribute {
                 resource: "module.t[\"acme\"].tenant.this".parse().unwrap(),
-                attribute: AttributePath(vec![
-                    PathStep::Attribute("labels".into()),
-                    PathStep::StringKey("t".into()),
-                ]),
+                attribute: AttributePath::attr("labels").then_key("t"),
             },
             RelevantAttribute {
                 resource: "tenant.other".parse().unwrap(),

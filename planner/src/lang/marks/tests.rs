@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use tenantform_proto::value::{AttributePath, PathStep, Value};
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::*;
 use crate::test_support::{obj, s};
@@ -57,14 +57,8 @@ fn paths_round_trip_through_marks() {
     ]);
     let paths = vec![
         AttributePath::attr("password"),
-        AttributePath(vec![
-            PathStep::Attribute("tags".into()),
-            PathStep::StringKey("k".into()),
-        ]),
-        AttributePath(vec![
-            PathStep::Attribute("items".into()),
-            PathStep::IntKey(1),
-        ]),
+        AttributePath::attr("tags").then_key("k"),
+        AttributePath::attr("items").then_index(1),
     ];
     let marks = Sensitivity::from_paths(&paths);
     assert_eq!(marks.attribute("password"), Sensitivity::Whole);

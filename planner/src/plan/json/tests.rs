@@ -54,10 +54,7 @@ fn sensitive_paths_become_true_leaves() {
     ]);
     let paths = vec![
         AttributePath::attr("password"),
-        AttributePath(vec![
-            PathStep::Attribute("keys".into()),
-            PathStep::IntKey(1),
-        ]),
+        AttributePath::attr("keys").then_index(1),
         AttributePath(vec![PathStep::Attribute("nested".into())]),
     ];
     assert_eq!(
