@@ -166,13 +166,9 @@ impl Loader {
     }
 
     pub(super) fn provider_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "provider local") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "provider local", block, 0) {
-            return;
-        }
         if !self.config.path.is_empty() {
             self.not_supported(
                 "A provider block in a child module",
@@ -256,13 +252,9 @@ impl Loader {
     }
 
     pub(super) fn variable_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "variable") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "variable", block, 0) {
-            return;
-        }
         if RESERVED_VARIABLE_NAMES.contains(&name.as_str()) {
             self.error(
                 "Invalid variable name",
@@ -395,13 +387,9 @@ impl Loader {
     }
 
     pub(super) fn output_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "output") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "output", block, 0) {
-            return;
-        }
         let body = &block.body;
         self.check_arguments(
             body,

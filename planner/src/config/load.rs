@@ -481,6 +481,14 @@ impl Loader {
         self.constant(expr, &Type::Bool, name)?.as_bool()
     }
 
+    /// The one label of a block labelled by its name (`variable "NAME"`), when it is a valid
+    /// name for a `kind` block.
+    pub fn block_name(&mut self, block: &Block, kind: &str) -> Option<String> {
+        let labels = self.labels(block, &["name"])?;
+        let name = labels[0].clone();
+        self.valid_name(&name, kind, block, 0).then_some(name)
+    }
+
     /// The constant string argument `name` of `body`; empty when unset or not a string.
     pub fn optional_string(&mut self, body: &Body, name: &str) -> String {
         match body.get_attribute(name) {

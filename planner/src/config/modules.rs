@@ -28,13 +28,9 @@ const REFUSED_MODULE_ARGUMENTS: &[RefusedArgument] = &[
 
 impl Loader {
     pub(super) fn module_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "module") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "module", block, 0) {
-            return;
-        }
         let header = Self::header_span(block);
         if let Some(previous) = self.config.module_calls.get(&name) {
             let detail = format!(
@@ -98,13 +94,9 @@ impl Loader {
     }
 
     pub(super) fn check_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "check") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "check", block, 0) {
-            return;
-        }
         let header = Self::header_span(block);
         if let Some(previous) = self.config.checks.get(&name) {
             let detail = format!(

@@ -15,12 +15,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tenantform_proto::schema::{Attribute, ProviderSchema, Schema};
+use tenantform_proto::schema::{Attribute, ProviderSchema};
 use tenantform_proto::value::{AttributePath, Type, Value, decode_json};
 
 use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
-    ProviderDiagnostic, ProviderError, ReadResponse, attribute_block,
+    ProviderDiagnostic, ProviderError, ReadResponse, attribute_schema,
 };
 use crate::diags::Severity;
 
@@ -52,34 +52,66 @@ fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
 
 /// The fake's schema.
 pub fn fake_schema() -> ProviderSchema {
-    let provider = attribute_block(&[("endpoint", Attribute::optional(Type::String))]);
-    let thing = attribute_block(&[
+    let provider = attribute_schema(&[("endpoint", Attribute::optional(Type::String))]);
+    let thing = attribute_schema(&[
         ("id", Attribute::computed(Type::String)),
         ("name", Attribute::required(Type::String)),
         ("size", Attribute::optional_computed(Type::String)),
         ("zone", Attribute::optional(Type::String)),
         ("protected", Attribute::optional(Type::Bool)),
     ]);
-    let child = attribute_block(&[
+    let child = attribute_schema(&[
         ("id", Attribute::computed(Type::String)),
         ("parent_id", Attribute::required(Type::String)),
         ("label", Attribute::optional(Type::String)),
         ("secret", Attribute::computed(Type::String).sensitive()),
     ]);
-    let lookup = attribute_block(&[
+    let lookup = attribute_schema(&[
         ("name", Attribute::required(Type::String)),
         ("id", Attribute::computed(Type::String)),
         ("count", Attribute::computed(Type::Number)),
     ]);
-    let version_0 = |block| Schema { version: 0, block };
     ProviderSchema {
-        provider: version_0(provider),
+        provider,
         resources: BTreeMap::from([
-            ("fake_thing".to_string(), version_0(thing)),
-            ("fake_child".to_string(), version_0(child)),
+            ("fake_thing".to_string(), thing),
+            ("fake_child".to_string(), child),
         ]),
-        data_sources: BTreeMap::from([("fake_lookup".to_string(), version_0(lookup))]),
+        data_sources: BTreeMap::from([("fake_lookup".to_string(), lookup)]),
     }
+}
+
+/// The values the fake refuses when validating: type, attribute, refused value, summary and
+/// detail.
+const REFUSED_VALUES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "fake_thing",
+        "size",
+        "huge",
+        "Invalid size",
+        "size must be small, medium or large",
+    ),
+    (
+        "fake_lookup",
+        "name",
+        "",
+        "Invalid name",
+        "name must not be empty",
+    ),
+];
+
+/// The diagnostics of the refused values `config`, of type `type_name`, holds.
+fn refused_values(type_name: &str, config: &Value) -> Vec<ProviderDiagnostic> {
+    REFUSED_VALUES
+        .iter()
+        .filter(|(refused_type, attribute, value, ..)| {
+            *refused_type == type_name && config.get_attr(attribute) == Some(&Value::string(*value))
+        })
+        .map(|(_, attribute, _, summary, detail)| ProviderDiagnostic {
+            attribute: Some(AttributePath::attr(attribute)),
+            ..error(summary, detail)
+        })
+        .collect()
 }
 
 fn label(value: &Value) -> String {
@@ -138,13 +170,7 @@ impl ProviderClient for FakeProvider {
         type_name: &str,
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        if type_name == "fake_thing" && config.get_attr("size") == Some(&Value::string("huge")) {
-            return Ok(vec![ProviderDiagnostic {
-                attribute: Some(AttributePath::attr("size")),
-                ..error("Invalid size", "size must be small, medium or large")
-            }]);
-        }
-        Ok(Vec::new())
+        Ok(refused_values(type_name, config))
     }
 
     async fn validate_data_resource_config(
@@ -152,13 +178,7 @@ impl ProviderClient for FakeProvider {
         type_name: &str,
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        if type_name == "fake_lookup" && config.get_attr("name") == Some(&Value::string("")) {
-            return Ok(vec![ProviderDiagnostic {
-                attribute: Some(AttributePath::attr("name")),
-                ..error("Invalid name", "name must not be empty")
-            }]);
-        }
-        Ok(Vec::new())
+        Ok(refused_values(type_name, config))
     }
 
     async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {

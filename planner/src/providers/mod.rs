@@ -14,7 +14,7 @@ pub use launch::{required_providers, start, start_with};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tenantform_proto::schema::{Attribute, Block, ProviderSchema};
+use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Value};
 
 use crate::diags::Severity;
@@ -170,6 +170,14 @@ pub trait ProviderClient: Send + Sync {
     }
     /// Shuts the provider process down. An in-process provider has none.
     async fn close(&self) {}
+}
+
+/// A version 0 schema of a block with these attributes and no nested blocks.
+pub fn attribute_schema(attributes: &[(&str, Attribute)]) -> Schema {
+    Schema {
+        version: 0,
+        block: attribute_block(attributes),
+    }
 }
 
 /// A schema block with these attributes and no nested blocks.

@@ -9,19 +9,16 @@ use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::{DATA, attr, error};
 use crate::plan::shapes::{CollectionKind, UnknownCollection};
-use crate::providers::attribute_block;
+use crate::providers::attribute_schema;
 use crate::providers::{ApplyResponse, ImportedObject, PlanResponse, ProviderDiagnostic};
 
 pub(super) fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: attribute_block(&[
-            ("id", Attribute::computed(Type::String)),
-            ("input", Attribute::optional(Type::Dynamic)),
-            ("output", Attribute::computed(Type::Dynamic)),
-            ("triggers_replace", Attribute::optional(Type::Dynamic)),
-        ]),
-    }
+    attribute_schema(&[
+        ("id", Attribute::computed(Type::String)),
+        ("input", Attribute::optional(Type::Dynamic)),
+        ("output", Attribute::computed(Type::Dynamic)),
+        ("triggers_replace", Attribute::optional(Type::Dynamic)),
+    ])
 }
 
 /// Computed attributes may not be set.
