@@ -16,7 +16,6 @@ use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
     ProviderDiagnostic, ProviderError, ReadResponse,
 };
-use crate::diags::Severity;
 
 /// The built-in provider's source address.
 pub const SOURCE: &str = "terraform.io/builtin/terraform";
@@ -51,10 +50,8 @@ fn attr(value: &Value, name: &str) -> Value {
 
 fn error(summary: &str, detail: String, attribute: Option<&str>) -> ProviderDiagnostic {
     ProviderDiagnostic {
-        severity: Severity::Error,
-        summary: summary.to_string(),
-        detail,
         attribute: attribute.map(AttributePath::attr),
+        ..ProviderDiagnostic::error(summary, detail)
     }
 }
 

@@ -22,7 +22,6 @@ use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
     ProviderDiagnostic, ProviderError, ReadResponse, attribute_schema,
 };
-use crate::diags::Severity;
 
 /// A shared, ordered log of what happened, for asserting on interleavings.
 pub type EventLog = Arc<Mutex<Vec<String>>>;
@@ -42,12 +41,7 @@ pub struct FakeProvider {
 }
 
 fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
-    ProviderDiagnostic {
-        severity: Severity::Error,
-        summary: summary.into(),
-        detail: detail.into(),
-        attribute: None,
-    }
+    ProviderDiagnostic::error(summary, detail)
 }
 
 /// The fake's schema.

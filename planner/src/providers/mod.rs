@@ -3,12 +3,14 @@
 //! use an in-process fake.
 
 pub mod builtin;
+mod diagnostics;
 pub mod discovery;
 #[cfg(test)]
 pub mod fake;
 pub mod grpc;
 mod launch;
 
+pub use diagnostics::ProviderDiagnostic;
 pub use launch::{required_providers, start, start_with};
 
 use std::collections::BTreeMap;
@@ -16,17 +18,6 @@ use std::sync::Arc;
 
 use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Value};
-
-use crate::diags::Severity;
-
-/// A diagnostic as a provider returns it: attached to an attribute path, not a source range.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderDiagnostic {
-    pub severity: Severity,
-    pub summary: String,
-    pub detail: String,
-    pub attribute: Option<AttributePath>,
-}
 
 /// The provider could not be asked at all (crashed, hung, protocol error).
 #[derive(Debug, thiserror::Error)]
