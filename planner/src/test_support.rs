@@ -26,12 +26,7 @@ pub(crate) fn n(i: i64) -> Value {
 
 /// An object value with these attributes.
 pub(crate) fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
+    Value::object_of(entries)
 }
 
 /// `map(string)`.

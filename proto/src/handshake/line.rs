@@ -61,26 +61,31 @@ impl FromStr for HandshakeLine {
         if !(4..=6).contains(&fields.len()) {
             return Err(malformed("expected 4 to 6 fields separated by '|'"));
         }
-        let core: u32 = fields[0]
-            .parse()
-            .map_err(|_| malformed("core version is not a number"))?;
-        if core != CORE_PROTOCOL_VERSION {
-            return Err(HandshakeError::UnsupportedVersion {
-                what: "go-plugin core protocol",
-                found: fields[0].to_string(),
-                expected: CORE_PROTOCOL_VERSION,
-            });
-        }
-        let protocol_version: u32 = fields[1]
-            .parse()
-            .map_err(|_| malformed("protocol version is not a number"))?;
-        if protocol_version != PROTOCOL_VERSION {
-            return Err(HandshakeError::UnsupportedVersion {
-                what: "plugin protocol",
-                found: fields[1].to_string(),
-                expected: PROTOCOL_VERSION,
-            });
-        }
+        let version = |field: &str, name: &str, what: &'static str, expected: u32| {
+            let found: u32 = field
+                .parse()
+                .map_err(|_| malformed(&format!("{name} is not a number")))?;
+            if found != expected {
+                return Err(HandshakeError::UnsupportedVersion {
+                    what,
+                    found: field.to_string(),
+                    expected,
+                });
+            }
+            Ok(found)
+        };
+        version(
+            fields[0],
+            "core version",
+            "go-plugin core protocol",
+            CORE_PROTOCOL_VERSION,
+        )?;
+        let protocol_version = version(
+            fields[1],
+            "protocol version",
+            "plugin protocol",
+            PROTOCOL_VERSION,
+        )?;
         let network = match fields[2] {
             "tcp" => Network::Tcp(fields[3].to_string()),
             "unix" => Network::Unix(fields[3].to_string()),

@@ -110,7 +110,15 @@ fn decode(json: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, Val
         Type::Bool | Type::Number | Type::String => decode_primitive(json, ty, path),
         Type::List(element) | Type::Set(element) => decode_sequence(json, ty, element, path),
         Type::Tuple(element_types) => decode_tuple(json, ty, element_types, path),
-        Type::Map(element) => decode_map(json, ty, element, path),
+        Type::Map(element) => {
+            let Json::Object(object) = json else {
+                return Err(mismatch(ty, path, "need JSON object for map"));
+            };
+            let entries = decode_entries(object, ty, path, |key| {
+                Ok((PathStep::StringKey(key.to_string()), element))
+            })?;
+            Ok(Value::Map(entries))
+        }
         Type::Object(attributes) => decode_object(json, ty, attributes, path),
     }
 }
@@ -176,13 +184,8 @@ fn decode_sequence(
         let kind = if is_set { "set" } else { "list" };
         return Err(mismatch(ty, path, &format!("need JSON array for {kind}")));
     };
-    let mut items = decode_items(array.iter().map(|item| (item, element)), path)?;
-    if is_set {
-        Value::normalize_set(&mut items);
-        Ok(Value::Set(items))
-    } else {
-        Ok(Value::List(items))
-    }
+    let items = decode_items(array.iter().map(|item| (item, element)), path)?;
+    Ok(Value::list_or_set(items, is_set))
 }
 
 fn decode_tuple(
@@ -207,24 +210,6 @@ fn decode_tuple(
     )?))
 }
 
-fn decode_map(
-    json: &Json,
-    ty: &Type,
-    element: &Type,
-    path: &mut Vec<PathStep>,
-) -> Result<Value, ValueError> {
-    let Json::Object(object) = json else {
-        return Err(mismatch(ty, path, "need JSON object for map"));
-    };
-    let mut entries = BTreeMap::new();
-    for (key, item) in object {
-        path.push(PathStep::StringKey(key.clone()));
-        entries.insert(key.clone(), decode(item, element, path)?);
-        path.pop();
-    }
-    Ok(Value::Map(entries))
-}
-
 /// An object: every attribute of its type, null where the JSON leaves it out.
 fn decode_object(
     json: &Json,
@@ -235,20 +220,28 @@ fn decode_object(
     let Json::Object(object) = json else {
         return Err(mismatch(ty, path, "need JSON object for object"));
     };
+    let entries = decode_entries(object, ty, path, |name| {
+        Value::attribute_slot(attributes, name)
+    })?;
+    Ok(Value::object_of_type(entries, attributes))
+}
+
+/// The entries of a JSON object; `slot` gives each key's path step and type, or why the key
+/// is not allowed.
+fn decode_entries<'t>(
+    object: &serde_json::Map<String, Json>,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+    slot: impl Fn(&str) -> Result<(PathStep, &'t Type), String>,
+) -> Result<BTreeMap<String, Value>, ValueError> {
     let mut entries = BTreeMap::new();
-    for (name, item) in object {
-        let Some(attribute_type) = attributes.get(name) else {
-            return Err(mismatch(
-                ty,
-                path,
-                &format!("unsupported attribute {name:?}"),
-            ));
-        };
-        path.push(PathStep::Attribute(name.clone()));
-        entries.insert(name.clone(), decode(item, attribute_type, path)?);
+    for (key, item) in object {
+        let (step, item_type) = slot(key).map_err(|problem| mismatch(ty, path, &problem))?;
+        path.push(step);
+        entries.insert(key.clone(), decode(item, item_type, path)?);
         path.pop();
     }
-    Ok(Value::object_of_type(entries, attributes))
+    Ok(entries)
 }
 
 fn decode_items<'a>(
@@ -270,18 +263,9 @@ mod tests {
 
     use super::*;
 
-    fn object_type(attrs: &[(&str, Type)]) -> Type {
-        Type::Object(
-            attrs
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.clone()))
-                .collect(),
-        )
-    }
-
     #[test]
     fn objects_round_trip_with_every_attribute() {
-        let ty = object_type(&[
+        let ty = Type::object_of(&[
             ("id", Type::String),
             ("count", Type::Number),
             ("ratio", Type::Number),
@@ -312,7 +296,7 @@ mod tests {
 
     #[test]
     fn unknown_values_cannot_be_encoded() {
-        let ty = object_type(&[("id", Type::String)]);
+        let ty = Type::object_of(&[("id", Type::String)]);
         let value = Value::Object(BTreeMap::from([("id".to_string(), Value::Unknown)]));
         let err = encode_json(&value, &ty).unwrap_err();
         assert!(err.to_string().contains("id: value is not known"), "{err}");
@@ -365,7 +349,7 @@ mod tests {
 
     #[test]
     fn mismatches_name_the_path() {
-        let ty = object_type(&[("tags", Type::List(Box::new(Type::Bool)))]);
+        let ty = Type::object_of(&[("tags", Type::List(Box::new(Type::Bool)))]);
         let err = decode_json(&json!({"tags": [true, "maybe"]}), &ty).unwrap_err();
         assert!(
             err.to_string().contains("tags[1]: bool is required"),

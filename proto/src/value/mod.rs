@@ -52,6 +52,15 @@ pub enum Value {
 }
 
 impl Type {
+    /// The object type with these attribute types.
+    pub fn object_of(attributes: &[(&str, Type)]) -> Type {
+        Type::Object(
+            attributes
+                .iter()
+                .map(|(name, ty)| (name.to_string(), ty.clone()))
+                .collect(),
+        )
+    }
     /// A human-readable name, as cty's `FriendlyName`: `string`, `list of number`, `object`.
     pub fn friendly_name(&self) -> String {
         match self {
@@ -217,6 +226,38 @@ impl Value {
 
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
+    }
+
+    /// A list of `items`, or, with `set`, the set of them.
+    pub fn list_or_set(mut items: Vec<Value>, set: bool) -> Value {
+        if set {
+            Value::normalize_set(&mut items);
+            Value::Set(items)
+        } else {
+            Value::List(items)
+        }
+    }
+
+    /// An object with these attributes.
+    pub fn object_of(attributes: &[(&str, Value)]) -> Value {
+        Value::Object(
+            attributes
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone()))
+                .collect(),
+        )
+    }
+
+    /// The path step and type of the attribute `name` of an object type with `attributes`, or
+    /// why the name is not allowed.
+    pub(crate) fn attribute_slot<'t>(
+        attributes: &'t BTreeMap<String, Type>,
+        name: &str,
+    ) -> Result<(PathStep, &'t Type), String> {
+        let attribute_type = attributes
+            .get(name)
+            .ok_or_else(|| format!("unsupported attribute {name:?}"))?;
+        Ok((PathStep::Attribute(name.to_string()), attribute_type))
     }
 
     /// An object of the object type with `attributes`: `entries`, with null for every

@@ -245,21 +245,25 @@ impl<'a> Reader<'a> {
     }
 
     fn array_len(&mut self, marker: rmp::Marker) -> Result<Option<usize>, ValueError> {
-        use rmp::Marker;
-        Ok(match marker {
-            Marker::FixArray(len) => Some(usize::from(len)),
-            Marker::Array16 => Some(usize::from(self.u16()?)),
-            Marker::Array32 => Some(self.u32()? as usize),
-            _ => None,
-        })
+        self.collection_len(marker, false)
     }
 
     fn map_len(&mut self, marker: rmp::Marker) -> Result<Option<usize>, ValueError> {
+        self.collection_len(marker, true)
+    }
+
+    /// The length of an array (or, with `map`, a map) whose header starts with `marker`;
+    /// `None` when the marker starts something else.
+    fn collection_len(
+        &mut self,
+        marker: rmp::Marker,
+        map: bool,
+    ) -> Result<Option<usize>, ValueError> {
         use rmp::Marker;
-        Ok(match marker {
-            Marker::FixMap(len) => Some(usize::from(len)),
-            Marker::Map16 => Some(usize::from(self.u16()?)),
-            Marker::Map32 => Some(self.u32()? as usize),
+        Ok(match (map, marker) {
+            (false, Marker::FixArray(len)) | (true, Marker::FixMap(len)) => Some(usize::from(len)),
+            (false, Marker::Array16) | (true, Marker::Map16) => Some(usize::from(self.u16()?)),
+            (false, Marker::Array32) | (true, Marker::Map32) => Some(self.u32()? as usize),
             _ => None,
         })
     }
@@ -304,10 +308,7 @@ fn decode(
         Type::Object(attributes) => {
             let entries =
                 decode_entries(reader, marker, ty, path, "an object is required", |name| {
-                    let attribute_type = attributes
-                        .get(name)
-                        .ok_or_else(|| format!("unsupported attribute {name:?}"))?;
-                    Ok((PathStep::Attribute(name.to_string()), attribute_type))
+                    Value::attribute_slot(attributes, name)
                 })?;
             Ok(Value::object_of_type(entries, attributes))
         }
@@ -384,13 +385,8 @@ fn decode_sequence(
     let len = reader
         .array_len(marker)?
         .ok_or_else(|| ValueError::mismatch(ty, path, required))?;
-    let mut items = decode_elements(reader, std::iter::repeat_n(element, len), len, path)?;
-    if is_set {
-        Value::normalize_set(&mut items);
-        Ok(Value::Set(items))
-    } else {
-        Ok(Value::List(items))
-    }
+    let items = decode_elements(reader, std::iter::repeat_n(element, len), len, path)?;
+    Ok(Value::list_or_set(items, is_set))
 }
 
 fn decode_tuple(
