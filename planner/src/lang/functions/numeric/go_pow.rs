@@ -111,6 +111,18 @@ fn ldexp(mut fraction: f64, mut exponent: i64) -> f64 {
     fraction
 }
 
+/// `x` to a power `y` so large (infinite, or an integer past 2^63) that the result is 1 for
+/// -1, zero when it shrinks towards zero, and infinite otherwise.
+fn overflowing_pow(x: f64, y: f64) -> f64 {
+    if x == -1.0 {
+        1.0
+    } else if (x.abs() < 1.0) == (y > 0.0) {
+        0.0
+    } else {
+        f64::INFINITY
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::go_pow;
@@ -123,17 +135,5 @@ mod tests {
         assert_eq!(go_pow(2.0, -1.0), 0.5);
         assert_eq!(go_pow(0.0, -1.0), f64::INFINITY);
         assert!(go_pow(-8.0, 1.0 / 3.0).is_nan());
-    }
-}
-
-/// `x` to a power `y` so large (infinite, or an integer past 2^63) that the result is 1 for
-/// -1, zero when it shrinks towards zero, and infinite otherwise.
-fn overflowing_pow(x: f64, y: f64) -> f64 {
-    if x == -1.0 {
-        1.0
-    } else if (x.abs() < 1.0) == (y > 0.0) {
-        0.0
-    } else {
-        f64::INFINITY
     }
 }
