@@ -27,6 +27,22 @@ const HELP_COLUMN: usize = 24;
 const LINE_WIDTH: usize = 80;
 
 impl Command {
+    /// A command with these flags, refusing none of Terraform's.
+    pub const fn new(
+        name: &'static str,
+        arguments: &'static str,
+        about: &'static str,
+        flags: &'static [Flag],
+    ) -> Command {
+        Command {
+            name,
+            arguments,
+            about,
+            flags,
+            refused: &[],
+        }
+    }
+
     /// Parses `args` against the table; mistakes become usage errors.
     pub fn parse(&'static self, args: &[String]) -> Result<Parsed, Failure> {
         args::parse(args, self.flags).map_err(|err| {

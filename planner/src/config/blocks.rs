@@ -4,7 +4,9 @@ use hcl_edit::Span;
 use hcl_edit::structure::Block;
 use tenantform_proto::value::{Type, Value};
 
-use super::load::{Loader, default_source, is_identifier};
+use super::load::{
+    LOCAL_NAMES, Loader, OUTPUT_NAMES, VARIABLE_NAMES, default_source, is_identifier,
+};
 use super::unsupported::RefusedArgument;
 use super::{Local, Output, ProviderConfig, ProviderRequirement, Variable, VariableValidation};
 
@@ -288,13 +290,8 @@ impl Loader {
         let validations = self.variable_validations(body);
         let header = Self::header_span(block);
         let range = self.range_or_start(header.clone());
-        if let Some(previous) = self.config.variables.get(&name) {
-            let detail = format!(
-                "A variable named \"{name}\" was already declared at {}. Variable names must be \
-                 unique within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate variable declaration", detail, header);
+        let previous = self.config.variables.get(&name).map(|p| p.range.clone());
+        if self.redeclared(&VARIABLE_NAMES, &name, previous, header.clone()) {
             return;
         }
         let variable = Variable {
@@ -367,13 +364,8 @@ impl Loader {
                 );
                 continue;
             }
-            if let Some(previous) = self.config.locals.get(&name) {
-                let detail = format!(
-                    "A local value named \"{name}\" was already defined at {}. Local value names \
-                     must be unique within a module.",
-                    previous.range.short()
-                );
-                self.error("Duplicate local value definition", detail, span);
+            let previous = self.config.locals.get(&name).map(|p| p.range.clone());
+            if self.redeclared(&LOCAL_NAMES, &name, previous, span.clone()) {
                 continue;
             }
             let local = Local {
@@ -422,13 +414,8 @@ impl Loader {
             None => super::DependsOn::default(),
         };
         let range = self.range_or_start(header.clone());
-        if let Some(previous) = self.config.outputs.get(&name) {
-            let detail = format!(
-                "An output named \"{name}\" was already defined at {}. Output names must be \
-                 unique within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate output definition", detail, header);
+        let previous = self.config.outputs.get(&name).map(|p| p.range.clone());
+        if self.redeclared(&OUTPUT_NAMES, &name, previous, header.clone()) {
             return;
         }
         let output = Output {

@@ -312,6 +312,55 @@ pub(super) struct Loader {
     pub required_providers_at: Option<SourceRange>,
 }
 
+/// How a second declaration of a name is reported: `{named} named "NAME" was already
+/// {verb} at RANGE. {rule}`.
+pub(super) struct Uniqueness {
+    summary: &'static str,
+    named: &'static str,
+    verb: &'static str,
+    rule: &'static str,
+}
+
+/// Names of `variables` are unique within a module.
+pub(super) const VARIABLE_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate variable declaration",
+    named: "A variable",
+    verb: "declared",
+    rule: "Variable names must be unique within a module.",
+};
+
+/// Names of `locals` are unique within a module.
+pub(super) const LOCAL_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate local value definition",
+    named: "A local value",
+    verb: "defined",
+    rule: "Local value names must be unique within a module.",
+};
+
+/// Names of `outputs` are unique within a module.
+pub(super) const OUTPUT_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate output definition",
+    named: "An output",
+    verb: "defined",
+    rule: "Output names must be unique within a module.",
+};
+
+/// Names of `module_calls` are unique within a module.
+pub(super) const MODULE_CALL_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate module call",
+    named: "A module call",
+    verb: "defined",
+    rule: "Module calls must have unique names within a module.",
+};
+
+/// Names of `checks` are unique within a module.
+pub(super) const CHECK_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate check block",
+    named: "A check block",
+    verb: "defined",
+    rule: "Check blocks must be unique within a module.",
+};
+
 impl Loader {
     fn top_level(&mut self, body: &Body) {
         for structure in body.iter() {
@@ -487,6 +536,30 @@ impl Loader {
         let labels = self.labels(block, &["name"])?;
         let name = labels[0].clone();
         self.valid_name(&name, kind, block, 0).then_some(name)
+    }
+
+    /// Reports `name` declared again at `span` when `previous` (where it was first declared)
+    /// exists; true when it was.
+    pub(super) fn redeclared(
+        &mut self,
+        uniqueness: &Uniqueness,
+        name: &str,
+        previous: Option<SourceRange>,
+        span: Option<Range<usize>>,
+    ) -> bool {
+        let Some(previous) = previous else {
+            return false;
+        };
+        let Uniqueness {
+            summary,
+            named,
+            verb,
+            rule,
+        } = uniqueness;
+        let at = previous.short();
+        let detail = format!("{named} named \"{name}\" was already {verb} at {at}. {rule}");
+        self.error(summary, detail, span);
+        true
     }
 
     /// The constant string argument `name` of `body`; empty when unset or not a string.

@@ -3,7 +3,7 @@
 use hcl_edit::Span;
 use hcl_edit::structure::Block;
 
-use super::load::Loader;
+use super::load::{CHECK_NAMES, Loader, MODULE_CALL_NAMES};
 use super::unsupported::RefusedArgument;
 use super::{Check, ModuleCall};
 use crate::addrs::ResourceMode;
@@ -32,13 +32,8 @@ impl Loader {
             return;
         };
         let header = Self::header_span(block);
-        if let Some(previous) = self.config.module_calls.get(&name) {
-            let detail = format!(
-                "A module call named \"{name}\" was already defined at {}. Module calls must \
-                 have unique names within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate module call", detail, header);
+        let previous = self.config.module_calls.get(&name).map(|p| p.range.clone());
+        if self.redeclared(&MODULE_CALL_NAMES, &name, previous, header.clone()) {
             return;
         }
         let mut body = block.body.clone();
@@ -98,13 +93,8 @@ impl Loader {
             return;
         };
         let header = Self::header_span(block);
-        if let Some(previous) = self.config.checks.get(&name) {
-            let detail = format!(
-                "A check block named \"{name}\" was already defined at {}. Check blocks must be \
-                 unique within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate check block", detail, header);
+        let previous = self.config.checks.get(&name).map(|p| p.range.clone());
+        if self.redeclared(&CHECK_NAMES, &name, previous, header.clone()) {
             return;
         }
         self.check_arguments(&block.body, &[], &["data", "assert"]);

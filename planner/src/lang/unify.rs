@@ -2,8 +2,6 @@
 //! used where HCL and Terraform need a single result type (conditional branches, the elements
 //! of a collection a variable's `any` constraint builds, function results).
 
-use std::collections::BTreeMap;
-
 use tenantform_proto::value::Type;
 
 /// The one type every type of `types` converts to, as cty unifies them: equal types stay,
@@ -70,18 +68,13 @@ fn unify_attributes(known: &[&Type], first: &Type) -> Option<Type> {
     let Type::Object(first) = first else {
         return None;
     };
-    let mut attributes = BTreeMap::new();
-    for name in first.keys() {
-        let attr_types: Vec<Type> = known
-            .iter()
-            .filter_map(|t| match t {
-                Type::Object(a) => a.get(name).cloned(),
-                _ => None,
-            })
-            .collect();
-        attributes.insert(name.clone(), unify(&attr_types)?);
-    }
-    Some(Type::Object(attributes))
+    let attributes = unify_each(known, first.keys(), |t, name| match t {
+        Type::Object(a) => a.get(*name).cloned(),
+        _ => None,
+    })?;
+    Some(Type::Object(
+        first.keys().cloned().zip(attributes).collect(),
+    ))
 }
 
 /// Tuple types of the same length: each position's types unified.
@@ -89,18 +82,25 @@ fn unify_tuples(known: &[&Type], first: &Type) -> Option<Type> {
     let Type::Tuple(first) = first else {
         return None;
     };
-    let mut elements = Vec::new();
-    for i in 0..first.len() {
-        let at: Vec<Type> = known
-            .iter()
-            .filter_map(|t| match t {
-                Type::Tuple(e) => e.get(i).cloned(),
-                _ => None,
-            })
-            .collect();
-        elements.push(unify(&at)?);
-    }
+    let elements = unify_each(known, 0..first.len(), |t, i| match t {
+        Type::Tuple(e) => e.get(*i).cloned(),
+        _ => None,
+    })?;
     Some(Type::Tuple(elements))
+}
+
+/// For each of `parts`, the unified type of that part of every type of `known`.
+fn unify_each<P>(
+    known: &[&Type],
+    parts: impl Iterator<Item = P>,
+    part_of: impl Fn(&Type, &P) -> Option<Type>,
+) -> Option<Vec<Type>> {
+    parts
+        .map(|part| {
+            let types: Vec<Type> = known.iter().filter_map(|t| part_of(t, &part)).collect();
+            unify(&types)
+        })
+        .collect()
 }
 
 /// The one type of every element of collections, objects and tuples of `known`.

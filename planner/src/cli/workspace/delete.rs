@@ -8,18 +8,17 @@ use crate::cli::common::{self, Common};
 use crate::cli::{CommandResult, Failure, Ui, flag_defs};
 use crate::state::{DEFAULT_WORKSPACE, State};
 
-pub static COMMAND: Command = Command {
-    name: "workspace delete",
-    arguments: "[OPTIONS] NAME",
-    about: "  Delete a tenantform workspace",
-    flags: &[
+pub static COMMAND: Command = Command::new(
+    "workspace delete",
+    "[OPTIONS] NAME",
+    "  Delete a tenantform workspace",
+    &[
         flag_defs::FORCE_WORKSPACE_DELETE,
         flag_defs::LOCK,
         flag_defs::LOCK_TIMEOUT,
         flag_defs::NO_COLOR,
     ],
-    refused: &[],
-};
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;

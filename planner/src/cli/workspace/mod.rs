@@ -17,10 +17,10 @@ pub use current::current;
 use super::commands::Command;
 use super::{CommandResult, Ui};
 
-pub static COMMAND: Command = Command {
-    name: "workspace",
-    arguments: "<subcommand> [options] [args]",
-    about: "  new, list, show, select and delete tenantform workspaces.
+pub static COMMAND: Command = Command::new(
+    "workspace",
+    "<subcommand> [options] [args]",
+    "  new, list, show, select and delete tenantform workspaces.
 
 Subcommands:
     delete    Delete a workspace
@@ -28,9 +28,8 @@ Subcommands:
     new       Create a new workspace
     select    Select a workspace
     show      Show the name of the current workspace",
-    flags: &[],
-    refused: &[],
-};
+    &[],
+);
 
 /// The workspace commands' flag tables.
 pub const COMMANDS: &[&Command] = &[

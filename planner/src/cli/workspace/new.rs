@@ -7,18 +7,17 @@ use crate::cli::commands::Command;
 use crate::cli::common::{self, Common};
 use crate::cli::{CommandResult, Failure, Ui, flag_defs};
 
-pub static COMMAND: Command = Command {
-    name: "workspace new",
-    arguments: "[OPTIONS] NAME",
-    about: "  Create a new tenantform workspace.",
-    flags: &[
+pub static COMMAND: Command = Command::new(
+    "workspace new",
+    "[OPTIONS] NAME",
+    "  Create a new tenantform workspace.",
+    &[
         flag_defs::LOCK,
         flag_defs::LOCK_TIMEOUT,
         flag_defs::WORKSPACE_STATE,
         flag_defs::NO_COLOR,
     ],
-    refused: &[],
-};
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;

@@ -6,13 +6,12 @@ use super::{backend, current, messages};
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command {
-    name: "workspace select",
-    arguments: "NAME",
-    about: "  Select a different tenantform workspace.",
-    flags: &[flag_defs::OR_CREATE, flag_defs::NO_COLOR],
-    refused: &[],
-};
+pub static COMMAND: Command = Command::new(
+    "workspace select",
+    "NAME",
+    "  Select a different tenantform workspace.",
+    &[flag_defs::OR_CREATE, flag_defs::NO_COLOR],
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
