@@ -399,12 +399,7 @@ impl Loader {
         self.refuse_arguments(body, "output", REFUSED_OUTPUT_ARGUMENTS);
         self.refuse_blocks(body, "output", REFUSED_OUTPUT_BLOCKS);
         let header = Self::header_span(block);
-        let Some(value) = body.get_attribute("value") else {
-            self.error(
-                "Missing required argument",
-                "The argument \"value\" is required, but no definition was found.",
-                header,
-            );
+        let Some(value) = self.required_attribute(body, "value", header.clone()) else {
             return;
         };
         let description = self.optional_string(body, "description");

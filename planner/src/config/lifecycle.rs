@@ -124,19 +124,14 @@ impl Loader {
         self.labels(block, &[])?;
         self.check_arguments(&block.body, &["condition", "error_message"], &[]);
         let header = Self::header_span(block);
-        let get = |loader: &mut Loader, name: &str| match block.body.get_attribute(name) {
-            Some(attr) => Some(attr.value.clone()),
-            None => {
-                loader.error(
-                    "Missing required argument",
-                    format!("The argument \"{name}\" is required, but no definition was found."),
-                    header.clone(),
-                );
-                None
-            }
-        };
-        let condition = get(self, "condition")?;
-        let error_message = get(self, "error_message")?;
+        let condition = self
+            .required_attribute(&block.body, "condition", header.clone())?
+            .value
+            .clone();
+        let error_message = self
+            .required_attribute(&block.body, "error_message", header.clone())?
+            .value
+            .clone();
         let range = self.range_or_start(condition.span().or(header));
         Some(Condition {
             condition,

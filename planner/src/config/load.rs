@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hcl_edit::Span;
 use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use tenantform_proto::value::{Type, Value};
 
 use super::Config;
@@ -560,6 +560,24 @@ impl Loader {
         let detail = format!("{named} named \"{name}\" was already {verb} at {at}. {rule}");
         self.error(summary, detail, span);
         true
+    }
+
+    /// The argument `name` of `body`; when it is missing, reports that at `span`.
+    pub fn required_attribute<'b>(
+        &mut self,
+        body: &'b Body,
+        name: &str,
+        span: Option<Range<usize>>,
+    ) -> Option<&'b Attribute> {
+        let attribute = body.get_attribute(name);
+        if attribute.is_none() {
+            self.error(
+                "Missing required argument",
+                format!("The argument \"{name}\" is required, but no definition was found."),
+                span,
+            );
+        }
+        attribute
     }
 
     /// The constant string argument `name` of `body`; empty when unset or not a string.
