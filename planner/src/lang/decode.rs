@@ -326,11 +326,7 @@ impl Decoder<'_> {
         missing_span: Option<Range<usize>>,
     ) -> Marked {
         let decoded = self.decode_items(name, nested, blocks);
-        if matches!(nested.nesting, Nesting::Single | Nesting::Group) {
-            self.check_single_block(name, nested, blocks, missing_span);
-        } else {
-            self.check_block_count(name, nested, blocks, missing_span);
-        }
+        self.check_block_count(name, nested, blocks, missing_span);
         match nested.nesting {
             Nesting::Single => decoded
                 .into_iter()
@@ -405,35 +401,8 @@ impl Decoder<'_> {
         true
     }
 
-    /// Reports a repeated single or group block, and a missing required one.
-    fn check_single_block(
-        &mut self,
-        name: &str,
-        nested: &NestedBlock,
-        blocks: &[NestedItem<'_>],
-        missing_span: Option<Range<usize>>,
-    ) {
-        if blocks.len() > 1 {
-            let first = self.range(blocks[0].span.clone()).map(|r| r.short());
-            self.error(
-                &format!("Duplicate {name} block"),
-                format!(
-                    "Only one \"{name}\" block is allowed. Another was defined at {}.",
-                    first.unwrap_or_default()
-                ),
-                blocks[1].span.clone(),
-            );
-        }
-        if blocks.is_empty() && nested.min_items > 0 {
-            self.error(
-                &format!("Missing {name} block"),
-                format!("A block of type \"{name}\" is required here."),
-                missing_span,
-            );
-        }
-    }
-
-    /// Reports fewer or more blocks than the schema allows.
+    /// Reports fewer or more blocks than the schema allows: a repeated single or group block
+    /// and a missing required one, or a count outside the list, set or map's limits.
     fn check_block_count(
         &mut self,
         name: &str,
@@ -441,6 +410,27 @@ impl Decoder<'_> {
         blocks: &[NestedItem<'_>],
         missing_span: Option<Range<usize>>,
     ) {
+        if matches!(nested.nesting, Nesting::Single | Nesting::Group) {
+            if blocks.len() > 1 {
+                let first = self.range(blocks[0].span.clone()).map(|r| r.short());
+                self.error(
+                    &format!("Duplicate {name} block"),
+                    format!(
+                        "Only one \"{name}\" block is allowed. Another was defined at {}.",
+                        first.unwrap_or_default()
+                    ),
+                    blocks[1].span.clone(),
+                );
+            }
+            if blocks.is_empty() && nested.min_items > 0 {
+                self.error(
+                    &format!("Missing {name} block"),
+                    format!("A block of type \"{name}\" is required here."),
+                    missing_span,
+                );
+            }
+            return;
+        }
         let count = blocks.len() as i64;
         if nested.min_items > 0 && count < nested.min_items {
             self.error(
