@@ -368,16 +368,8 @@ impl PlanFile {
         for (name, v) in &self.variables {
             variables.insert(name.clone(), value(v)?);
         }
-        let changes = self
-            .changes
-            .iter()
-            .map(|c| decode_change(c, path))
-            .collect::<Result<Vec<_>, _>>()?;
-        let drift = self
-            .drift
-            .iter()
-            .map(|c| decode_change(c, path))
-            .collect::<Result<Vec<_>, _>>()?;
+        let changes = decode_changes(&self.changes, path)?;
+        let drift = decode_changes(&self.drift, path)?;
         let relevant_attributes = self
             .relevant_attributes
             .iter()
@@ -391,11 +383,7 @@ impl PlanFile {
                 })
             })
             .collect::<Result<Vec<_>, PlanFileError>>()?;
-        let untouched = self
-            .untouched
-            .iter()
-            .map(|c| decode_change(c, path))
-            .collect::<Result<Vec<_>, _>>()?;
+        let untouched = decode_changes(&self.untouched, path)?;
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
             outputs.push(OutputChange {
@@ -528,10 +516,7 @@ fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFi
         unknown_collections: c
             .unknown_collections
             .iter()
-            .map(|u| UnknownCollection {
-                path: decode_path(&u.path),
-                kind: u.kind,
-            })
+            .map(decode_collection)
             .collect(),
         dependencies: c.dependencies.clone(),
         schema_version: c.schema_version,
@@ -559,15 +544,34 @@ fn encode_change(c: &ResourceChange) -> EncodedChange {
         unknown_collections: c
             .unknown_collections
             .iter()
-            .map(|u| EncodedCollection {
-                path: encode_path(&u.path),
-                kind: u.kind,
-            })
+            .map(encode_collection)
             .collect(),
         dependencies: c.dependencies.clone(),
         schema_version: c.schema_version,
         importing: c.importing.as_ref().map(|i| i.id.clone()),
         generated_config: c.generated_config.clone(),
+    }
+}
+
+/// Every change of `changes`, read from the plan file at `path`.
+fn decode_changes(
+    changes: &[EncodedChange],
+    path: &str,
+) -> Result<Vec<ResourceChange>, PlanFileError> {
+    changes.iter().map(|c| decode_change(c, path)).collect()
+}
+
+fn encode_collection(collection: &UnknownCollection) -> EncodedCollection {
+    EncodedCollection {
+        path: encode_path(&collection.path),
+        kind: collection.kind,
+    }
+}
+
+fn decode_collection(collection: &EncodedCollection) -> UnknownCollection {
+    UnknownCollection {
+        path: decode_path(&collection.path),
+        kind: collection.kind,
     }
 }
 
