@@ -168,6 +168,11 @@ impl Sources {
         }
     }
 
+    /// Sources of one file, `name` holding `text`.
+    pub fn of_file(name: impl Into<String>, text: impl Into<String>) -> Sources {
+        Sources::new(BTreeMap::from([(name.into(), text.into())]))
+    }
+
     /// The range of `span` (byte offsets) in `filename`. Offsets past the end are clamped.
     pub fn range(&self, filename: &str, span: Range<usize>) -> SourceRange {
         let text = self.files.get(filename).map(String::as_str).unwrap_or("");
@@ -401,13 +406,7 @@ mod tests {
 
     #[test]
     fn render_names_the_enclosing_block() {
-        let sources = Sources::new(
-            [(
-                "main.tf".to_string(),
-                "resource \"tenant\" \"a\" {\n  slug = 1\n}\n".to_string(),
-            )]
-            .into(),
-        );
+        let sources = Sources::of_file("main.tf", "resource \"tenant\" \"a\" {\n  slug = 1\n}\n");
         let range = sources.range("main.tf", 33..34);
         let diags = Diagnostics::from(Diagnostic::error("Bad", "Why.").with_range(Some(range)));
         assert_eq!(

@@ -150,7 +150,7 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
 
 /// Evaluates one line and formats its value.
 fn evaluate_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
-    let sources = Sources::new(BTreeMap::from([(INPUT_NAME.to_string(), line.to_string())]));
+    let sources = Sources::of_file(INPUT_NAME, line);
     let expr: Expression = lang::parse::parse_expr(line).map_err(|e| {
         Diagnostics::from(crate::diags::Diagnostic::error(
             "Invalid expression",

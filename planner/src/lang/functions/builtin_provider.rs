@@ -73,7 +73,7 @@ pub fn decode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
             block.ident.value()
         )));
     }
-    let sources = Sources::new(BTreeMap::from([(DECODE_FILE.to_string(), src.clone())]));
+    let sources = Sources::of_file(DECODE_FILE, src.clone());
     let ctx = EvalContext::default();
     let mut values = BTreeMap::new();
     for attr in body.attributes() {

@@ -160,7 +160,7 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
     let template: Template = text.parse().map_err(|e: hcl_edit::parser::Error| {
         FunctionError::arg(0, format!("failed to parse template: {}", e.message()))
     })?;
-    let sources = Sources::new(BTreeMap::from([(path.clone(), text)]));
+    let sources = Sources::of_file(path.clone(), text);
     let ctx = EvalContext::default();
     let mut evaluator = Evaluator::new(&ctx, &path, &sources);
     let bindings = variables

@@ -215,10 +215,7 @@ dynamic "contact" {
   }
 }
 "#;
-    let sources = crate::diags::Sources::new(std::collections::BTreeMap::from([(
-        "main.tf".to_string(),
-        source.to_string(),
-    )]));
+    let sources = crate::diags::Sources::of_file("main.tf", source);
     let body = hcl_edit::parser::parse_body(source).unwrap();
     let value = decode_body(
         &body,

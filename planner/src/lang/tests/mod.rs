@@ -23,9 +23,7 @@ pub(super) const FILE: &str = "main.tf";
 
 /// Sources holding `text` as `main.tf`.
 pub(super) fn sources(text: &str) -> Sources {
-    let mut sources = Sources::default();
-    sources.files.insert(FILE.into(), text.into());
-    sources
+    Sources::of_file(FILE, text)
 }
 
 pub(super) fn parse(text: &str) -> Body {
