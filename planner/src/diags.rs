@@ -81,6 +81,15 @@ impl Diagnostic {
 }
 
 impl Diagnostics {
+    /// Every diagnostic on one line, `summary{between}detail`, separated by `; ` (as messages
+    /// that quote diagnostics inside another error write them).
+    pub fn inline(&self, between: &str) -> String {
+        self.iter()
+            .map(|d| format!("{}{between}{}", d.summary, d.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn new() -> Diagnostics {
         Diagnostics(Vec::new())
     }

@@ -171,11 +171,7 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
         .with_bindings(bindings, |e| e.eval_template(&template))
         .map(|marked| marked.value)
         .map_err(|diags| {
-            let message = diags
-                .iter()
-                .map(|d| format!("{}: {}", d.summary, d.detail))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = diags.inline(": ");
             let missing_variable = diags.iter().any(|d| d.summary.contains("reference"));
             if missing_variable {
                 FunctionError::arg(

@@ -100,11 +100,7 @@ impl Evaluator<'_> {
         let rendered = renderer
             .with_bindings(bindings, |e| e.eval_template(&parsed))
             .map_err(|diags| {
-                let detail = diags
-                    .iter()
-                    .map(|d| format!("{}; {}", d.summary, d.detail))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let detail = diags.inline("; ");
                 self.error(
                     "Error in function call",
                     format!("Call to function \"templatestring\" failed: {detail}."),
