@@ -166,11 +166,11 @@ impl Decoder<'_> {
     ) -> Option<&'s Attribute> {
         let name = attr.key.value().as_str();
         let Some(attr_schema) = schema.attributes.get(name) else {
-            let hint = schema
-                .block_types
-                .contains_key(name)
-                .then(|| format!(" Did you mean to define a block of type \"{name}\"?"))
-                .unwrap_or_default();
+            let hint = if schema.block_types.contains_key(name) {
+                format!(" Did you mean to define a block of type \"{name}\"?")
+            } else {
+                String::new()
+            };
             self.error(
                 "Unsupported argument",
                 format!("An argument named \"{name}\" is not expected here.{hint}"),
@@ -264,16 +264,14 @@ impl Decoder<'_> {
                     .or_default()
                     .push(NestedItem::literal(block));
             } else {
-                let hint = schema
-                    .attributes
-                    .contains_key(name)
-                    .then(|| {
-                        format!(
-                            " Did you mean to define argument \"{name}\"? If so, use the equals \
-                             sign to assign it a value."
-                        )
-                    })
-                    .unwrap_or_default();
+                let hint = if schema.attributes.contains_key(name) {
+                    format!(
+                        " Did you mean to define argument \"{name}\"? If so, use the equals sign \
+                         to assign it a value."
+                    )
+                } else {
+                    String::new()
+                };
                 self.error(
                     "Unsupported block type",
                     format!("Blocks of type \"{name}\" are not expected here.{hint}"),
