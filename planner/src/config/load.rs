@@ -580,6 +580,21 @@ impl Loader {
         attribute
     }
 
+    /// The name of a block labelled by it, when it is valid and no block of the module
+    /// declared it before (`declared` says where the configuration declares a name).
+    pub(super) fn unique_block_name(
+        &mut self,
+        block: &Block,
+        kind: &str,
+        uniqueness: &Uniqueness,
+        declared: impl Fn(&Config, &str) -> Option<SourceRange>,
+    ) -> Option<String> {
+        let name = self.block_name(block, kind)?;
+        let previous = declared(&self.config, &name);
+        let header = Self::header_span(block);
+        (!self.redeclared(uniqueness, &name, previous, header)).then_some(name)
+    }
+
     /// The constant string argument `name` of `body`; empty when unset or not a string.
     pub fn optional_string(&mut self, body: &Body, name: &str) -> String {
         match body.get_attribute(name) {

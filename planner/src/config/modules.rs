@@ -5,7 +5,7 @@ use hcl_edit::structure::Block;
 
 use super::load::{CHECK_NAMES, Loader, MODULE_CALL_NAMES};
 use super::unsupported::RefusedArgument;
-use super::{Check, ModuleCall};
+use super::{Check, Config, ModuleCall};
 use crate::addrs::ResourceMode;
 
 /// Module call arguments of Terraform 1.15 that tenantform does not implement.
@@ -28,14 +28,13 @@ const REFUSED_MODULE_ARGUMENTS: &[RefusedArgument] = &[
 
 impl Loader {
     pub(super) fn module_block(&mut self, block: &Block) {
-        let Some(name) = self.block_name(block, "module") else {
+        let declared =
+            |config: &Config, name: &str| config.module_calls.get(name).map(|c| c.range.clone());
+        let Some(name) = self.unique_block_name(block, "module", &MODULE_CALL_NAMES, declared)
+        else {
             return;
         };
         let header = Self::header_span(block);
-        let previous = self.config.module_calls.get(&name).map(|p| p.range.clone());
-        if self.redeclared(&MODULE_CALL_NAMES, &name, previous, header.clone()) {
-            return;
-        }
         let mut body = block.body.clone();
         let Some(source_attr) = body.remove_attribute("source") else {
             self.error(
@@ -89,14 +88,12 @@ impl Loader {
     }
 
     pub(super) fn check_block(&mut self, block: &Block) {
-        let Some(name) = self.block_name(block, "check") else {
+        let declared =
+            |config: &Config, name: &str| config.checks.get(name).map(|c| c.range.clone());
+        let Some(name) = self.unique_block_name(block, "check", &CHECK_NAMES, declared) else {
             return;
         };
         let header = Self::header_span(block);
-        let previous = self.config.checks.get(&name).map(|p| p.range.clone());
-        if self.redeclared(&CHECK_NAMES, &name, previous, header.clone()) {
-            return;
-        }
         self.check_arguments(&block.body, &[], &["data", "assert"]);
         let mut data = Vec::new();
         for nested in block.body.get_blocks("data") {
