@@ -14,10 +14,10 @@ pub static COMMAND: Command = Command::new(
 );
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    let [name] = parsed.positional.as_slice() else {
-        return Ok(super::expected_name(ui, &COMMAND));
+    let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
+        return Ok(1);
     };
+    let name = &name;
     let selected = current::selected();
     if selected.overridden {
         ui.err(&messages::error(ui, messages::OVERRIDDEN_SELECT_ERROR));
