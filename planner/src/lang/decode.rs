@@ -17,8 +17,8 @@ use super::eval::Evaluator;
 use super::marks::{Marked, Sensitivity};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 
-/// See [`crate::lang::decode_body`].
-pub fn decode_body(
+/// [`crate::lang::decode_body`] with the sensitivity marks of the decoded object.
+pub fn decode_body_marked(
     body: &Body,
     schema: &Block,
     ctx: &EvalContext,
@@ -59,6 +59,11 @@ fn absent_blocks(nesting: Nesting, block: &Block) -> Value {
         Nesting::Set => Value::Set(Vec::new()),
         Nesting::Map => Value::Map(BTreeMap::new()),
     }
+}
+
+/// The hint `text` gives, when it `applies`; nothing otherwise.
+fn hint_if(applies: bool, text: impl FnOnce() -> String) -> String {
+    if applies { text() } else { String::new() }
 }
 
 /// Why a `dynamic` block without its type label is refused.
@@ -166,11 +171,9 @@ impl Decoder<'_> {
     ) -> Option<&'s Attribute> {
         let name = attr.key.value().as_str();
         let Some(attr_schema) = schema.attributes.get(name) else {
-            let hint = if schema.block_types.contains_key(name) {
+            let hint = hint_if(schema.block_types.contains_key(name), || {
                 format!(" Did you mean to define a block of type \"{name}\"?")
-            } else {
-                String::new()
-            };
+            });
             self.error(
                 "Unsupported argument",
                 format!("An argument named \"{name}\" is not expected here.{hint}"),
@@ -264,14 +267,12 @@ impl Decoder<'_> {
                     .or_default()
                     .push(NestedItem::literal(block));
             } else {
-                let hint = if schema.attributes.contains_key(name) {
+                let hint = hint_if(schema.attributes.contains_key(name), || {
                     format!(
                         " Did you mean to define argument \"{name}\"? If so, use the equals sign \
                          to assign it a value."
                     )
-                } else {
-                    String::new()
-                };
+                });
                 self.error(
                     "Unsupported block type",
                     format!("Blocks of type \"{name}\" are not expected here.{hint}"),

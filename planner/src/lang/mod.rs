@@ -35,6 +35,7 @@ use tenantform_proto::value::{Type, Value};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
+pub use decode::decode_body_marked;
 pub use marks::{Marked, Sensitivity};
 pub use references::{body_references, expression_references};
 
@@ -153,17 +154,6 @@ pub fn decode_body(
     sources: &Sources,
 ) -> Result<Value, Diagnostics> {
     decode_body_marked(body, schema, ctx, file, sources).map(|marked| marked.value)
-}
-
-/// [`decode_body`] with the sensitivity marks of the decoded object.
-pub fn decode_body_marked(
-    body: &Body,
-    schema: &Block,
-    ctx: &EvalContext,
-    file: &str,
-    sources: &Sources,
-) -> Result<Marked, Diagnostics> {
-    decode::decode_body(body, schema, ctx, file, sources)
 }
 
 /// Converts a value to a type as cty does (number <-> string, bool <-> string, tuple -> list
