@@ -81,6 +81,15 @@ impl Diagnostic {
 }
 
 impl Diagnostics {
+    /// Every diagnostic on one line, `summary{between}detail`, separated by `; ` (as messages
+    /// that quote diagnostics inside another error write them).
+    pub fn inline(&self, between: &str) -> String {
+        self.iter()
+            .map(|d| format!("{}{between}{}", d.summary, d.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn new() -> Diagnostics {
         Diagnostics(Vec::new())
     }
@@ -166,6 +175,11 @@ impl Sources {
             files,
             line_starts: Arc::default(),
         }
+    }
+
+    /// Sources of one file, `name` holding `text`.
+    pub fn of_file(name: impl Into<String>, text: impl Into<String>) -> Sources {
+        Sources::new(BTreeMap::from([(name.into(), text.into())]))
     }
 
     /// The range of `span` (byte offsets) in `filename`. Offsets past the end are clamped.
@@ -401,13 +415,7 @@ mod tests {
 
     #[test]
     fn render_names_the_enclosing_block() {
-        let sources = Sources::new(
-            [(
-                "main.tf".to_string(),
-                "resource \"tenant\" \"a\" {\n  slug = 1\n}\n".to_string(),
-            )]
-            .into(),
-        );
+        let sources = Sources::of_file("main.tf", "resource \"tenant\" \"a\" {\n  slug = 1\n}\n");
         let range = sources.range("main.tf", 33..34);
         let diags = Diagnostics::from(Diagnostic::error("Bad", "Why.").with_range(Some(range)));
         assert_eq!(

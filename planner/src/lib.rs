@@ -15,3 +15,6 @@ pub mod providers;
 pub mod provisioners;
 pub mod state;
 pub mod variables;
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -44,22 +44,11 @@ pub static DESTROY_COMMAND: Command = Command {
     refused: super::plan::OPERATION_REFUSED,
 };
 
-const APPLY_FLAGS: &[Flag] = &[
-    flag_defs::AUTO_APPROVE,
-    flag_defs::DESTROY,
-    flag_defs::REFRESH_ONLY,
-    flag_defs::REFRESH,
-    flag_defs::REPLACE,
-    flag_defs::TARGET,
-    flag_defs::EXCLUDE,
-    flag_defs::INPUT,
-    flag_defs::LOCK,
-    flag_defs::LOCK_TIMEOUT,
-    flag_defs::NO_COLOR,
-    flag_defs::PARALLELISM,
-    flag_defs::VAR,
-    flag_defs::VAR_FILE,
-];
+/// `-auto-approve`, the plan mode flags, then the flags of every run.
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<14>(
+    &flag_defs::joined::<7>(&[flag_defs::AUTO_APPROVE], flag_defs::PLAN_MODE_FLAGS),
+    flag_defs::RUN_FLAGS,
+);
 
 pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
     let command: &'static Command = if destroy_command {
@@ -67,10 +56,7 @@ pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResu
     } else {
         &COMMAND
     };
-    let parsed = command.parse(args)?;
-    parsed
-        .at_most(1, "Expected at most one positional argument.")
-        .map_err(|e| command.usage_error(e.to_string()))?;
+    let parsed = command.parse_at_most(args, 1, "Expected at most one positional argument.")?;
     let common = Common::from(&parsed, command)?;
     let mode = super::plan::mode(&parsed, destroy_command)?;
     let planning = super::plan::planning(&parsed, command)?;

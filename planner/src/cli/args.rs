@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::lang::functions::dates::sum_duration_terms;
+
 /// How a flag takes its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagKind {
@@ -231,36 +233,28 @@ impl Parsed {
     }
 }
 
+/// The duration units flags accept, in seconds.
+const SECONDS_PER_UNIT: &[(&str, f64)] = &[
+    ("ns", 1e-9),
+    ("us", 1e-6),
+    ("µs", 1e-6),
+    ("ms", 1e-3),
+    ("s", 1.0),
+    ("m", 60.0),
+    ("h", 3600.0),
+];
+
 /// Parses a Go duration string: a sequence of decimal numbers with units `ns`, `us`, `ms`,
 /// `s`, `m`, `h` (`"0"` alone is allowed). Negative durations are refused.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     if text == "0" {
         return Some(Duration::ZERO);
     }
-    let mut rest = text.strip_prefix('+').unwrap_or(text);
+    let rest = text.strip_prefix('+').unwrap_or(text);
     if rest.is_empty() {
         return None;
     }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let number_end = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-        let number: f64 = rest[..number_end].parse().ok()?;
-        rest = &rest[number_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let seconds_per_unit = match &rest[..unit_end] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += number * seconds_per_unit;
-        rest = &rest[unit_end..];
-    }
+    let total = sum_duration_terms(rest, SECONDS_PER_UNIT)?;
     Duration::try_from_secs_f64(total).ok()
 }
 

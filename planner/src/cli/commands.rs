@@ -27,6 +27,22 @@ const HELP_COLUMN: usize = 24;
 const LINE_WIDTH: usize = 80;
 
 impl Command {
+    /// A command with these flags, refusing none of Terraform's.
+    pub const fn new(
+        name: &'static str,
+        arguments: &'static str,
+        about: &'static str,
+        flags: &'static [Flag],
+    ) -> Command {
+        Command {
+            name,
+            arguments,
+            about,
+            flags,
+            refused: &[],
+        }
+    }
+
     /// Parses `args` against the table; mistakes become usage errors.
     pub fn parse(&'static self, args: &[String]) -> Result<Parsed, Failure> {
         args::parse(args, self.flags).map_err(|err| {
@@ -38,6 +54,31 @@ impl Command {
             };
             Failure::Usage(err.to_string(), self)
         })
+    }
+
+    /// Parses `args` as [`Command::parse`] does and refuses more than `max` positional
+    /// arguments, saying `what` it expects.
+    pub fn parse_at_most(
+        &'static self,
+        args: &[String],
+        max: usize,
+        what: &str,
+    ) -> Result<Parsed, Failure> {
+        let parsed = self.parse(args)?;
+        self.check_at_most(&parsed, max, what)?;
+        Ok(parsed)
+    }
+
+    /// Refuses more than `max` positional arguments as a usage error, saying `what` it expects.
+    pub fn check_at_most(
+        &'static self,
+        parsed: &Parsed,
+        max: usize,
+        what: &str,
+    ) -> Result<(), Failure> {
+        parsed
+            .at_most(max, what)
+            .map_err(|e| self.usage_error(e.to_string()))
     }
 
     /// A usage error for this command.

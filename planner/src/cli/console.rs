@@ -50,10 +50,7 @@ pub static COMMAND: Command = Command {
 const INPUT_NAME: &str = "<console-input>";
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let options = common::Common::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let mut ctx = context(&config, &options.variables)?;
@@ -153,7 +150,7 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
 
 /// Evaluates one line and formats its value.
 fn evaluate_line(line: &str, ctx: &EvalContext) -> Result<String, Diagnostics> {
-    let sources = Sources::new(BTreeMap::from([(INPUT_NAME.to_string(), line.to_string())]));
+    let sources = Sources::of_file(INPUT_NAME, line);
     let expr: Expression = lang::parse::parse_expr(line).map_err(|e| {
         Diagnostics::from(crate::diags::Diagnostic::error(
             "Invalid expression",

@@ -129,3 +129,47 @@ pub const FORCE_WORKSPACE_DELETE: Flag = Flag::bool(
     "Remove a workspace even if it is managing resources. tenantform can no longer track or \
      manage the workspace's infrastructure.",
 );
+
+/// The flags of the commands that edit stored state (`state mv`, `state rm`).
+pub const STATE_EDIT_FLAGS: &[Flag] = &[
+    DRY_RUN,
+    BACKUP,
+    LOCK,
+    LOCK_TIMEOUT,
+    STATE_PATH,
+    IGNORE_REMOTE_VERSION,
+    NO_COLOR,
+];
+
+/// The flags that choose what a plan does, shared by `plan` and `apply`.
+pub const PLAN_MODE_FLAGS: &[Flag] = &[DESTROY, REFRESH_ONLY, REFRESH, REPLACE, TARGET, EXCLUDE];
+
+/// The flags of commands that run the configuration against the state: `import`, and
+/// `apply` after its own.
+pub const RUN_FLAGS: &[Flag] = &[
+    INPUT,
+    LOCK,
+    LOCK_TIMEOUT,
+    NO_COLOR,
+    PARALLELISM,
+    VAR,
+    VAR_FILE,
+];
+
+/// `head` followed by `tail`, for flag tables built from shared groups; `N` is their total
+/// length (a wrong `N` fails to compile).
+pub const fn joined<const N: usize>(head: &[Flag], tail: &[Flag]) -> [Flag; N] {
+    assert!(head.len() + tail.len() == N, "N must be the joined length");
+    let mut out = [NO_COLOR; N];
+    let mut i = 0;
+    while i < head.len() {
+        out[i] = head[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < tail.len() {
+        out[head.len() + j] = tail[j];
+        j += 1;
+    }
+    out
+}

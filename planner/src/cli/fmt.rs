@@ -15,10 +15,10 @@ use super::{CommandResult, Ui};
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::format::format_source;
 
-pub static COMMAND: Command = Command {
-    name: "fmt",
-    arguments: "[options] [target...]",
-    about: "  Rewrites all configuration files to a canonical format. All configuration
+pub static COMMAND: Command = Command::new(
+    "fmt",
+    "[options] [target...]",
+    "  Rewrites all configuration files to a canonical format. All configuration
   files (.tf), variables files (.tfvars), and testing files (.tftest.hcl) are
   updated. JSON files (.tf.json, .tfvars.json, or .tftest.json) are not
   modified.
@@ -28,7 +28,7 @@ pub static COMMAND: Command = Command {
   directory instead. If you provide a file, then fmt will process just that
   file. If you provide a single dash (\"-\"), then fmt will read from standard
   input (STDIN).",
-    flags: &[
+    &[
         Flag::bool(
             "list",
             "Don't list files whose formatting differs (always disabled if using STDIN).",
@@ -50,8 +50,7 @@ pub static COMMAND: Command = Command {
             "Also process files in subdirectories. By default, only the given directory (or current directory) is processed.",
         ),
     ],
-    refused: &[],
-};
+);
 
 /// The file name endings fmt processes.
 const EXTENSIONS: &[&str] = &[".tf", ".tfvars", ".tftest.hcl", ".tfmock.hcl"];

@@ -8,19 +8,18 @@ use super::flag_defs;
 use super::{CommandResult, Ui, common};
 use crate::state::StateStore;
 
-pub static COMMAND: Command = Command {
-    name: "force-unlock",
-    arguments: "LOCK_ID",
-    about: "  Manually unlock the state for the defined configuration.
+pub static COMMAND: Command = Command::new(
+    "force-unlock",
+    "LOCK_ID",
+    "  Manually unlock the state for the defined configuration.
 
   This will not modify your infrastructure. This command removes the lock on the
   state for the current workspace. The behavior of this lock is dependent
   on the backend being used. Local state files cannot be unlocked by another
   process; with the pg backend, LOCK_ID is the PostgreSQL session the lock
   error names, and that session is ended.",
-    flags: &[flag_defs::FORCE],
-    refused: &[],
-};
+    &[flag_defs::FORCE],
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;

@@ -44,10 +44,7 @@ pub static COMMAND: Command = Command {
 };
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "Expected no positional arguments.")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "Expected no positional arguments.")?;
     let detailed = match parsed.last("type").unwrap_or("") {
         "" => false,
         "plan" | "plan-refresh-only" | "plan-destroy" | "apply" => true,

@@ -48,25 +48,17 @@ pub fn elapsed_text(seconds: u64) -> String {
     }
 }
 
-fn progress_word(action: Action) -> &'static str {
+/// What the progress line of an action says when it starts and when it completes.
+fn action_words(action: Action) -> (&'static str, &'static str) {
     match action {
-        Action::Create => "Creating...",
-        Action::Update => "Modifying...",
-        Action::Delete => "Destroying...",
-        Action::DeleteThenCreate | Action::CreateThenDelete => "Replacing...",
-        Action::Read => "Reading...",
-        Action::NoOp | Action::Forget => "Refreshing...",
-    }
-}
-
-fn complete_word(action: Action) -> &'static str {
-    match action {
-        Action::Create => "Creation complete",
-        Action::Update => "Modifications complete",
-        Action::Delete => "Destruction complete",
-        Action::DeleteThenCreate | Action::CreateThenDelete => "Replacement complete",
-        Action::Read => "Read complete",
-        Action::NoOp | Action::Forget => "Refresh complete",
+        Action::Create => ("Creating...", "Creation complete"),
+        Action::Update => ("Modifying...", "Modifications complete"),
+        Action::Delete => ("Destroying...", "Destruction complete"),
+        Action::DeleteThenCreate | Action::CreateThenDelete => {
+            ("Replacing...", "Replacement complete")
+        }
+        Action::Read => ("Reading...", "Read complete"),
+        Action::NoOp | Action::Forget => ("Refreshing...", "Refresh complete"),
     }
 }
 
@@ -75,7 +67,7 @@ impl ApplyHooks for ProgressHooks {
         if let Ok(mut started) = self.started.lock() {
             started.insert(addr.clone(), Instant::now());
         }
-        self.print(addr, progress_word(action));
+        self.print(addr, action_words(action).0);
     }
 
     fn finished(&self, addr: &InstanceAddr, action: Action, id: Option<&str>, ok: bool) {
@@ -102,7 +94,7 @@ impl ApplyHooks for ProgressHooks {
             addr,
             &format!(
                 "{} after {}{id}",
-                complete_word(action),
+                action_words(action).1,
                 elapsed_text(seconds)
             ),
         );

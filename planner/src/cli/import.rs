@@ -16,15 +16,7 @@ pub static COMMAND: Command = Command {
   ADDR is the address of the resource instance to import to (for example
   tenant.acme or tenant_user.admin[0]); ID is the provider's identifier of the
   existing object. The configuration must contain a resource block for ADDR.",
-    flags: &[
-        flag_defs::INPUT,
-        flag_defs::LOCK,
-        flag_defs::LOCK_TIMEOUT,
-        flag_defs::NO_COLOR,
-        flag_defs::PARALLELISM,
-        flag_defs::VAR,
-        flag_defs::VAR_FILE,
-    ],
+    flags: flag_defs::RUN_FLAGS,
     refused: &[
         "config",
         "state",

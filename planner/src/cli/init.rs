@@ -67,10 +67,7 @@ pub static COMMAND: Command = Command {
 };
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let config = common::load_config()?;
     if parsed.flag("reconfigure", false) {
         backend::forget_backend_config();

@@ -20,14 +20,14 @@ use crate::state::{LocalStore, OutputState, StateStore};
 use crate::variables::TypeConstraint;
 use crate::variables::conform;
 
-pub static COMMAND: Command = Command {
-    name: "output",
-    arguments: "[options] [NAME]",
-    about: "  Reads an output variable from a tenantform state file and prints
+pub static COMMAND: Command = Command::new(
+    "output",
+    "[options] [NAME]",
+    "  Reads an output variable from a tenantform state file and prints
   the value. With no additional arguments, output will display all
   the outputs for the root module.  If NAME is not specified, all
   outputs are printed.",
-    flags: &[
+    &[
         flag_defs::STATE_PATH,
         flag_defs::NO_COLOR,
         Flag::bool(
@@ -39,8 +39,7 @@ pub static COMMAND: Command = Command {
             "For value types that can be automatically converted to a string, will print the raw string directly, rather than a human-oriented representation of the value.",
         ),
     ],
-    refused: &[],
-};
+);
 
 /// How the values are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,24 +24,21 @@ pub static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &[
-        flag_defs::DESTROY,
-        flag_defs::REFRESH_ONLY,
-        flag_defs::REFRESH,
-        flag_defs::REPLACE,
-        flag_defs::TARGET,
-        flag_defs::EXCLUDE,
-        flag_defs::VAR,
-        flag_defs::VAR_FILE,
-        flag_defs::DETAILED_EXITCODE,
-        flag_defs::INPUT,
-        flag_defs::LOCK,
-        flag_defs::LOCK_TIMEOUT,
-        flag_defs::NO_COLOR,
-        flag_defs::OUT,
-        flag_defs::GENERATE_CONFIG_OUT,
-        flag_defs::PARALLELISM,
-    ],
+    flags: &flag_defs::joined::<16>(
+        flag_defs::PLAN_MODE_FLAGS,
+        &[
+            flag_defs::VAR,
+            flag_defs::VAR_FILE,
+            flag_defs::DETAILED_EXITCODE,
+            flag_defs::INPUT,
+            flag_defs::LOCK,
+            flag_defs::LOCK_TIMEOUT,
+            flag_defs::NO_COLOR,
+            flag_defs::OUT,
+            flag_defs::GENERATE_CONFIG_OUT,
+            flag_defs::PARALLELISM,
+        ],
+    ),
     refused: OPERATION_REFUSED,
 };
 
@@ -192,10 +189,7 @@ pub async fn make_plan(
 }
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let common = Common::from(&parsed, &COMMAND)?;
     let mode = mode(&parsed, false)?;
     let planning = planning(&parsed, &COMMAND)?;

@@ -49,9 +49,7 @@ async fn run_schema(ui: &Ui, args: &[String]) -> CommandResult {
         return Err(COMMAND
             .usage_error("The `tenantform providers schema` command requires the `-json` flag."));
     }
-    parsed
-        .at_most(0, "Expected no positional arguments.")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    COMMAND.check_at_most(&parsed, 0, "Expected no positional arguments.")?;
     let config = common::load_config()?;
     let providers = common::start_providers(&config).await?;
     common::close_providers(&providers).await;

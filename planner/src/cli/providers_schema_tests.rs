@@ -1,57 +1,41 @@
 //! Tests of the provider schema JSON: Terraform's field names, flags only when set, and
 //! `description_kind` on every attribute and block.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, ProviderSchema, Schema};
 use tenantform_proto::value::Type;
 
 use super::schemas_json;
+use crate::test_support::{block, map_of_strings, nested, provider_with_resources};
 
 fn sample() -> ProviderSchema {
-    let contact = Block {
-        attributes: BTreeMap::from([(
-            "email".to_string(),
+    let contact = block(
+        &[(
+            "email",
             Attribute::required(Type::String).describe("Where to write."),
-        )]),
-        ..Block::default()
+        )],
+        &[],
+    );
+    let contacts = NestedBlock {
+        max_items: 3,
+        ..nested(Nesting::List, contact)
     };
     let tenant = Block {
-        attributes: BTreeMap::from([
-            ("id".to_string(), Attribute::computed(Type::String)),
-            (
-                "labels".to_string(),
-                Attribute::optional(Type::Map(Box::new(Type::String))),
-            ),
-            (
-                "secret".to_string(),
-                Attribute::computed(Type::String).sensitive(),
-            ),
-        ]),
-        block_types: BTreeMap::from([(
-            "contact".to_string(),
-            NestedBlock {
-                nesting: Nesting::List,
-                block: contact,
-                min_items: 0,
-                max_items: 3,
-            },
-        )]),
         description: "A tenant.".into(),
-        deprecated: false,
+        ..block(
+            &[
+                ("id", Attribute::computed(Type::String)),
+                ("labels", Attribute::optional(map_of_strings())),
+                ("secret", Attribute::computed(Type::String).sensitive()),
+            ],
+            &[("contact", contacts)],
+        )
     };
-    ProviderSchema {
-        provider: Schema::default(),
-        resources: BTreeMap::from([(
-            "tenant".to_string(),
-            Schema {
-                version: 2,
-                block: tenant,
-            },
-        )]),
-        data_sources: BTreeMap::new(),
-    }
+    let schema = Schema {
+        version: 2,
+        block: tenant,
+    };
+    provider_with_resources(&[("tenant", schema)])
 }
 
 #[test]

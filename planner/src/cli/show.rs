@@ -29,10 +29,7 @@ pub static COMMAND: Command = Command {
 };
 
 pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(1, "Expected at most one positional argument.")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 1, "Expected at most one positional argument.")?;
     let as_json = parsed.flag("json", false);
     match parsed.positional.first() {
         Some(path) => show_plan(ui, path, as_json).await,

@@ -4,13 +4,12 @@ use super::{CommandResult, Ui};
 use crate::cli::commands::Command;
 use crate::cli::flag_defs;
 
-pub static COMMAND: Command = Command {
-    name: "version",
-    arguments: "[options]",
-    about: "  Displays the version of tenantform.",
-    flags: &[flag_defs::JSON],
-    refused: &[],
-};
+pub static COMMAND: Command = Command::new(
+    "version",
+    "[options]",
+    "  Displays the version of tenantform.",
+    &[flag_defs::JSON],
+);
 
 /// The platform in Go's notation, e.g. `linux_amd64`.
 pub fn platform() -> String {

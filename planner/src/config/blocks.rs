@@ -4,7 +4,9 @@ use hcl_edit::Span;
 use hcl_edit::structure::Block;
 use tenantform_proto::value::{Type, Value};
 
-use super::load::{Loader, default_source, is_identifier};
+use super::load::{
+    LOCAL_NAMES, Loader, OUTPUT_NAMES, VARIABLE_NAMES, default_source, is_identifier,
+};
 use super::unsupported::RefusedArgument;
 use super::{Local, Output, ProviderConfig, ProviderRequirement, Variable, VariableValidation};
 
@@ -166,13 +168,9 @@ impl Loader {
     }
 
     pub(super) fn provider_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "provider local") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "provider local", block, 0) {
-            return;
-        }
         if !self.config.path.is_empty() {
             self.not_supported(
                 "A provider block in a child module",
@@ -256,13 +254,9 @@ impl Loader {
     }
 
     pub(super) fn variable_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "variable") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "variable", block, 0) {
-            return;
-        }
         if RESERVED_VARIABLE_NAMES.contains(&name.as_str()) {
             self.error(
                 "Invalid variable name",
@@ -290,32 +284,14 @@ impl Loader {
             &["validation"],
         );
         self.refuse_arguments(body, "variable", REFUSED_VARIABLE_ARGUMENTS);
-        let description = match body.get_attribute("description") {
-            Some(attr) => self
-                .constant_string(&attr.value, "description")
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        let sensitive = match body.get_attribute("sensitive") {
-            Some(attr) => self
-                .constant_bool(&attr.value, "sensitive")
-                .unwrap_or(false),
-            None => false,
-        };
-        let nullable = match body.get_attribute("nullable") {
-            Some(attr) => self.constant_bool(&attr.value, "nullable").unwrap_or(true),
-            None => true,
-        };
+        let description = self.optional_string(body, "description");
+        let sensitive = self.optional_bool(body, "sensitive", false);
+        let nullable = self.optional_bool(body, "nullable", true);
         let validations = self.variable_validations(body);
         let header = Self::header_span(block);
         let range = self.range_or_start(header.clone());
-        if let Some(previous) = self.config.variables.get(&name) {
-            let detail = format!(
-                "A variable named \"{name}\" was already declared at {}. Variable names must be \
-                 unique within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate variable declaration", detail, header);
+        let previous = self.config.variables.get(&name).map(|p| p.range.clone());
+        if self.redeclared(&VARIABLE_NAMES, &name, previous, header.clone()) {
             return;
         }
         let variable = Variable {
@@ -388,13 +364,8 @@ impl Loader {
                 );
                 continue;
             }
-            if let Some(previous) = self.config.locals.get(&name) {
-                let detail = format!(
-                    "A local value named \"{name}\" was already defined at {}. Local value names \
-                     must be unique within a module.",
-                    previous.range.short()
-                );
-                self.error("Duplicate local value definition", detail, span);
+            let previous = self.config.locals.get(&name).map(|p| p.range.clone());
+            if self.redeclared(&LOCAL_NAMES, &name, previous, span.clone()) {
                 continue;
             }
             let local = Local {
@@ -408,13 +379,9 @@ impl Loader {
     }
 
     pub(super) fn output_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let Some(name) = self.block_name(block, "output") else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "output", block, 0) {
-            return;
-        }
         let body = &block.body;
         self.check_arguments(
             body,
@@ -432,38 +399,18 @@ impl Loader {
         self.refuse_arguments(body, "output", REFUSED_OUTPUT_ARGUMENTS);
         self.refuse_blocks(body, "output", REFUSED_OUTPUT_BLOCKS);
         let header = Self::header_span(block);
-        let Some(value) = body.get_attribute("value") else {
-            self.error(
-                "Missing required argument",
-                "The argument \"value\" is required, but no definition was found.",
-                header,
-            );
+        let Some(value) = self.required_attribute(body, "value", header.clone()) else {
             return;
         };
-        let description = match body.get_attribute("description") {
-            Some(attr) => self
-                .constant_string(&attr.value, "description")
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        let sensitive = match body.get_attribute("sensitive") {
-            Some(attr) => self
-                .constant_bool(&attr.value, "sensitive")
-                .unwrap_or(false),
-            None => false,
-        };
+        let description = self.optional_string(body, "description");
+        let sensitive = self.optional_bool(body, "sensitive", false);
         let depends_on = match body.get_attribute("depends_on") {
             Some(attr) => self.depends_on(&attr.value),
             None => super::DependsOn::default(),
         };
         let range = self.range_or_start(header.clone());
-        if let Some(previous) = self.config.outputs.get(&name) {
-            let detail = format!(
-                "An output named \"{name}\" was already defined at {}. Output names must be \
-                 unique within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate output definition", detail, header);
+        let previous = self.config.outputs.get(&name).map(|p| p.range.clone());
+        if self.redeclared(&OUTPUT_NAMES, &name, previous, header.clone()) {
             return;
         }
         let output = Output {

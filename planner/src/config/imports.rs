@@ -85,14 +85,10 @@ impl Loader {
             );
             return;
         }
-        let Some(to_expr) = attr("to") else {
-            self.error(
-                "Missing required argument",
-                "The argument \"to\" is required, but no definition was found.",
-                block.ident.span(),
-            );
+        let Some(to_expr) = self.required_attribute(body, "to", block.ident.span()) else {
             return;
         };
+        let to_expr = to_expr.value.clone();
         let Some(id) = attr("id") else {
             self.error(
                 "Invalid import block",

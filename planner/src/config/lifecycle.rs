@@ -50,12 +50,8 @@ impl Loader {
             }
             ResourceMode::Data => self.data_lifecycle_arguments(body),
         }
-        let flag = |loader: &mut Loader, name: &str| match body.get_attribute(name) {
-            Some(attr) => loader.constant_bool(&attr.value, name).unwrap_or(false),
-            None => false,
-        };
-        let create_before_destroy = flag(self, "create_before_destroy");
-        let prevent_destroy = flag(self, "prevent_destroy");
+        let create_before_destroy = self.optional_bool(body, "create_before_destroy", false);
+        let prevent_destroy = self.optional_bool(body, "prevent_destroy", false);
         let ignore_changes = match body.get_attribute("ignore_changes") {
             Some(attr) => self.ignore_changes(&attr.value),
             None => IgnoreChanges::Paths(Vec::new()),
@@ -128,19 +124,14 @@ impl Loader {
         self.labels(block, &[])?;
         self.check_arguments(&block.body, &["condition", "error_message"], &[]);
         let header = Self::header_span(block);
-        let get = |loader: &mut Loader, name: &str| match block.body.get_attribute(name) {
-            Some(attr) => Some(attr.value.clone()),
-            None => {
-                loader.error(
-                    "Missing required argument",
-                    format!("The argument \"{name}\" is required, but no definition was found."),
-                    header.clone(),
-                );
-                None
-            }
-        };
-        let condition = get(self, "condition")?;
-        let error_message = get(self, "error_message")?;
+        let condition = self
+            .required_attribute(&block.body, "condition", header.clone())?
+            .value
+            .clone();
+        let error_message = self
+            .required_attribute(&block.body, "error_message", header.clone())?
+            .value
+            .clone();
         let range = self.range_or_start(condition.span().or(header));
         Some(Condition {
             condition,

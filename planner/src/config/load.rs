@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hcl_edit::Span;
 use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use tenantform_proto::value::{Type, Value};
 
 use super::Config;
@@ -312,6 +312,55 @@ pub(super) struct Loader {
     pub required_providers_at: Option<SourceRange>,
 }
 
+/// How a second declaration of a name is reported: `{named} named "NAME" was already
+/// {verb} at RANGE. {rule}`.
+pub(super) struct Uniqueness {
+    summary: &'static str,
+    named: &'static str,
+    verb: &'static str,
+    rule: &'static str,
+}
+
+/// Names of `variables` are unique within a module.
+pub(super) const VARIABLE_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate variable declaration",
+    named: "A variable",
+    verb: "declared",
+    rule: "Variable names must be unique within a module.",
+};
+
+/// Names of `locals` are unique within a module.
+pub(super) const LOCAL_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate local value definition",
+    named: "A local value",
+    verb: "defined",
+    rule: "Local value names must be unique within a module.",
+};
+
+/// Names of `outputs` are unique within a module.
+pub(super) const OUTPUT_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate output definition",
+    named: "An output",
+    verb: "defined",
+    rule: "Output names must be unique within a module.",
+};
+
+/// Names of `module_calls` are unique within a module.
+pub(super) const MODULE_CALL_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate module call",
+    named: "A module call",
+    verb: "defined",
+    rule: "Module calls must have unique names within a module.",
+};
+
+/// Names of `checks` are unique within a module.
+pub(super) const CHECK_NAMES: Uniqueness = Uniqueness {
+    summary: "Duplicate check block",
+    named: "A check block",
+    verb: "defined",
+    rule: "Check blocks must be unique within a module.",
+};
+
 impl Loader {
     fn top_level(&mut self, body: &Body) {
         for structure in body.iter() {
@@ -479,6 +528,87 @@ impl Loader {
 
     pub fn constant_bool(&mut self, expr: &Expression, name: &str) -> Option<bool> {
         self.constant(expr, &Type::Bool, name)?.as_bool()
+    }
+
+    /// The one label of a block labelled by its name (`variable "NAME"`), when it is a valid
+    /// name for a `kind` block.
+    pub fn block_name(&mut self, block: &Block, kind: &str) -> Option<String> {
+        let labels = self.labels(block, &["name"])?;
+        let name = labels[0].clone();
+        self.valid_name(&name, kind, block, 0).then_some(name)
+    }
+
+    /// Reports `name` declared again at `span` when `previous` (where it was first declared)
+    /// exists; true when it was.
+    pub(super) fn redeclared(
+        &mut self,
+        uniqueness: &Uniqueness,
+        name: &str,
+        previous: Option<SourceRange>,
+        span: Option<Range<usize>>,
+    ) -> bool {
+        let Some(previous) = previous else {
+            return false;
+        };
+        let Uniqueness {
+            summary,
+            named,
+            verb,
+            rule,
+        } = uniqueness;
+        let at = previous.short();
+        let detail = format!("{named} named \"{name}\" was already {verb} at {at}. {rule}");
+        self.error(summary, detail, span);
+        true
+    }
+
+    /// The argument `name` of `body`; when it is missing, reports that at `span`.
+    pub fn required_attribute<'b>(
+        &mut self,
+        body: &'b Body,
+        name: &str,
+        span: Option<Range<usize>>,
+    ) -> Option<&'b Attribute> {
+        let attribute = body.get_attribute(name);
+        if attribute.is_none() {
+            self.error(
+                "Missing required argument",
+                format!("The argument \"{name}\" is required, but no definition was found."),
+                span,
+            );
+        }
+        attribute
+    }
+
+    /// The name of a block labelled by it, when it is valid and no block of the module
+    /// declared it before (`declared` says where the configuration declares a name).
+    pub(super) fn unique_block_name(
+        &mut self,
+        block: &Block,
+        kind: &str,
+        uniqueness: &Uniqueness,
+        declared: impl Fn(&Config, &str) -> Option<SourceRange>,
+    ) -> Option<String> {
+        let name = self.block_name(block, kind)?;
+        let previous = declared(&self.config, &name);
+        let header = Self::header_span(block);
+        (!self.redeclared(uniqueness, &name, previous, header)).then_some(name)
+    }
+
+    /// The constant string argument `name` of `body`; empty when unset or not a string.
+    pub fn optional_string(&mut self, body: &Body, name: &str) -> String {
+        match body.get_attribute(name) {
+            Some(attr) => self.constant_string(&attr.value, name).unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
+    /// The constant bool argument `name` of `body`; `default` when unset or not a bool.
+    pub fn optional_bool(&mut self, body: &Body, name: &str, default: bool) -> bool {
+        match body.get_attribute(name) {
+            Some(attr) => self.constant_bool(&attr.value, name).unwrap_or(default),
+            None => default,
+        }
     }
 
     /// Reports every attribute of `body` not in `allowed` and every block not in `blocks`.

@@ -3,9 +3,9 @@
 use hcl_edit::Span;
 use hcl_edit::structure::Block;
 
-use super::load::Loader;
+use super::load::{CHECK_NAMES, Loader, MODULE_CALL_NAMES};
 use super::unsupported::RefusedArgument;
-use super::{Check, DependsOn, ModuleCall};
+use super::{Check, Config, ModuleCall};
 use crate::addrs::ResourceMode;
 
 /// Module call arguments of Terraform 1.15 that tenantform does not implement.
@@ -28,23 +28,13 @@ const REFUSED_MODULE_ARGUMENTS: &[RefusedArgument] = &[
 
 impl Loader {
     pub(super) fn module_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let declared =
+            |config: &Config, name: &str| config.module_calls.get(name).map(|c| c.range.clone());
+        let Some(name) = self.unique_block_name(block, "module", &MODULE_CALL_NAMES, declared)
+        else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "module", block, 0) {
-            return;
-        }
         let header = Self::header_span(block);
-        if let Some(previous) = self.config.module_calls.get(&name) {
-            let detail = format!(
-                "A module call named \"{name}\" was already defined at {}. Module calls must \
-                 have unique names within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate module call", detail, header);
-            return;
-        }
         let mut body = block.body.clone();
         let Some(source_attr) = body.remove_attribute("source") else {
             self.error(
@@ -62,20 +52,8 @@ impl Loader {
         for name in ["version", "providers", "ignore_nested_deprecations"] {
             body.remove_attribute(name);
         }
-        let count = body.remove_attribute("count").map(|a| a.value);
-        let for_each = body.remove_attribute("for_each").map(|a| a.value);
-        if let (Some(count_expr), Some(_)) = (&count, &for_each) {
-            self.error(
-                "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one \
-                 should be used to be explicit about the number of resources to be created.",
-                count_expr.span(),
-            );
-        }
-        let depends_on = match body.remove_attribute("depends_on") {
-            Some(attr) => self.depends_on(&attr.value),
-            None => DependsOn::default(),
-        };
+        let (count, for_each) = self.repetition(&mut body);
+        let depends_on = self.take_depends_on(&mut body);
         for nested in body.blocks() {
             if nested.ident.value().as_str() == "_" {
                 self.not_supported(
@@ -110,23 +88,12 @@ impl Loader {
     }
 
     pub(super) fn check_block(&mut self, block: &Block) {
-        let Some(labels) = self.labels(block, &["name"]) else {
+        let declared =
+            |config: &Config, name: &str| config.checks.get(name).map(|c| c.range.clone());
+        let Some(name) = self.unique_block_name(block, "check", &CHECK_NAMES, declared) else {
             return;
         };
-        let name = labels[0].clone();
-        if !self.valid_name(&name, "check", block, 0) {
-            return;
-        }
         let header = Self::header_span(block);
-        if let Some(previous) = self.config.checks.get(&name) {
-            let detail = format!(
-                "A check block named \"{name}\" was already defined at {}. Check blocks must be \
-                 unique within a module.",
-                previous.range.short()
-            );
-            self.error("Duplicate check block", detail, header);
-            return;
-        }
         self.check_arguments(&block.body, &[], &["data", "assert"]);
         let mut data = Vec::new();
         for nested in block.body.get_blocks("data") {

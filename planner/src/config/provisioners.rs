@@ -90,14 +90,7 @@ impl Loader {
             None => "fail".to_string(),
         };
         self.check_arguments(&body, LOCAL_EXEC_ARGUMENTS, &[]);
-        if body.get_attribute("command").is_none() {
-            self.error(
-                "Missing required argument",
-                "The argument \"command\" is required, but no definition was found.",
-                Self::header_span(block),
-            );
-            return None;
-        }
+        self.required_attribute(&body, "command", Self::header_span(block))?;
         Some(Provisioner {
             body,
             when: if when == "destroy" {

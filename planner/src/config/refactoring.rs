@@ -424,14 +424,7 @@ impl Loader {
         name: &str,
         parse: fn(&Expression) -> Result<T, AddrError>,
     ) -> Option<T> {
-        let Some(attr) = block.body.get_attribute(name) else {
-            self.error(
-                "Missing required argument",
-                format!("The argument \"{name}\" is required, but no definition was found."),
-                Self::header_span(block),
-            );
-            return None;
-        };
+        let attr = self.required_attribute(&block.body, name, Self::header_span(block))?;
         match parse(&attr.value) {
             Ok(value) => Some(value),
             Err((summary, detail, span)) => {

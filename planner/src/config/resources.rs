@@ -3,7 +3,7 @@
 
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, TraversalOperator};
-use hcl_edit::structure::Block;
+use hcl_edit::structure::{Block, Body};
 
 use super::load::Loader;
 use super::{DependsOn, Resource};
@@ -39,6 +39,55 @@ impl Loader {
         mode: ResourceMode,
         check: Option<&str>,
     ) -> Option<Resource> {
+        let addr = self.resource_addr(block, mode)?;
+        let header = Self::header_span(block);
+        let mut body = block.body.clone();
+        let (count, for_each) = self.repetition(&mut body);
+        let provider_explicit = body.get_attribute("provider").is_some();
+        let (provider, provider_alias) = self.resource_provider(&mut body, &addr);
+        let depends_on = self.take_depends_on(&mut body);
+        self.refuse_blocks(
+            &body,
+            "resource",
+            &[(
+                "_",
+                "the meta-argument escaping block is not implemented; no provider schema \
+                 served by tenantform has an argument named like a meta-argument.",
+            )],
+        );
+        body.remove_blocks("_");
+        let lifecycle = self.take_lifecycle(&mut body);
+        let provisioners = match mode {
+            ResourceMode::Managed => self.provisioners(&mut body),
+            ResourceMode::Data => Vec::new(),
+        };
+        let lifecycle_rules = match &lifecycle {
+            Some(body) => self.lifecycle(body, mode),
+            None => super::Lifecycle::default(),
+        };
+        let resource = Resource {
+            addr,
+            provider,
+            provider_alias,
+            provider_explicit,
+            body,
+            lifecycle,
+            lifecycle_rules,
+            provisioners,
+            depends_on: depends_on.resources,
+            depends_on_modules: depends_on.modules,
+            check: check.map(str::to_string),
+            count,
+            for_each,
+            file: self.file.clone(),
+            range: self.range_or_start(header),
+        };
+        Some(resource)
+    }
+
+    /// The address a `resource` or `data` block declares, when its labels are valid and no
+    /// other block of the module declares it.
+    fn resource_addr(&mut self, block: &Block, mode: ResourceMode) -> Option<ResourceAddr> {
         let labels = self.labels(block, &["type", "name"])?;
         let (type_name, name) = (labels[0].clone(), labels[1].clone());
         let kind = if mode == ResourceMode::Data {
@@ -63,81 +112,67 @@ impl Loader {
             type_name: type_name.clone(),
             name: name.clone(),
         };
-        let header = Self::header_span(block);
-        if let Some(previous) = self.config.resources.get(&addr) {
-            let at = previous.range.short();
-            let (summary, detail) = match mode {
-                ResourceMode::Managed => (
-                    format!("Duplicate resource \"{type_name}\" configuration"),
-                    format!(
-                        "A {type_name} resource named \"{name}\" was already declared at {at}. \
-                         Resource names must be unique per type in each module."
-                    ),
+        let Some(previous) = self.config.resources.get(&addr) else {
+            return Some(addr);
+        };
+        let at = previous.range.short();
+        let (summary, detail) = match mode {
+            ResourceMode::Managed => (
+                format!("Duplicate resource \"{type_name}\" configuration"),
+                format!(
+                    "A {type_name} resource named \"{name}\" was already declared at {at}. \
+                     Resource names must be unique per type in each module."
                 ),
-                ResourceMode::Data => (
-                    format!("Duplicate data \"{type_name}\" configuration"),
-                    format!(
-                        "A {type_name} data resource named \"{name}\" was already declared at \
-                         {at}. Resource names must be unique per type in each module."
-                    ),
+            ),
+            ResourceMode::Data => (
+                format!("Duplicate data \"{type_name}\" configuration"),
+                format!(
+                    "A {type_name} data resource named \"{name}\" was already declared at \
+                     {at}. Resource names must be unique per type in each module."
                 ),
-            };
-            self.error(&summary, detail, header);
-            return None;
-        }
+            ),
+        };
+        self.error(&summary, detail, Self::header_span(block));
+        None
+    }
 
-        let mut body = block.body.clone();
-        let count = body.remove_attribute("count").map(|a| a.value);
-        let for_each = body.remove_attribute("for_each").map(|a| a.value);
-        if let (Some(count_expr), Some(_)) = (&count, &for_each) {
-            self.error(
-                "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one \
-                 should be used to be explicit about the number of resources to be created.",
-                count_expr.span(),
-            );
+    /// The provider configuration a resource's `provider` argument names (taken out of
+    /// `body`), else the one its type implies.
+    fn resource_provider(
+        &mut self,
+        body: &mut Body,
+        addr: &ResourceAddr,
+    ) -> (String, Option<String>) {
+        let Some(attr) = body.remove_attribute("provider") else {
+            return (addr.implied_provider().to_string(), None);
+        };
+        match provider_reference(&attr.value) {
+            Some((name, Some(alias))) => {
+                self.not_supported(
+                    "A provider configuration alias",
+                    &format!(
+                        "\"{name}.{alias}\" names an alternate provider configuration, and \
+                         only default configurations are implemented."
+                    ),
+                    attr.value.span(),
+                );
+                (name, Some(alias))
+            }
+            Some(reference) => reference,
+            None => {
+                self.error(
+                    "Invalid provider reference",
+                    "Provider argument requires a provider name followed by an optional \
+                     alias, like \"tenant.secondary\".",
+                    attr.value.span(),
+                );
+                (addr.implied_provider().to_string(), None)
+            }
         }
-        let provider_explicit = body.get_attribute("provider").is_some();
-        let (provider, provider_alias) = match body.remove_attribute("provider") {
-            Some(attr) => match provider_reference(&attr.value) {
-                Some((name, Some(alias))) => {
-                    self.not_supported(
-                        "A provider configuration alias",
-                        &format!(
-                            "\"{name}.{alias}\" names an alternate provider configuration, and \
-                             only default configurations are implemented."
-                        ),
-                        attr.value.span(),
-                    );
-                    (name, Some(alias))
-                }
-                Some(reference) => reference,
-                None => {
-                    self.error(
-                        "Invalid provider reference",
-                        "Provider argument requires a provider name followed by an optional \
-                         alias, like \"tenant.secondary\".",
-                        attr.value.span(),
-                    );
-                    (addr.implied_provider().to_string(), None)
-                }
-            },
-            None => (addr.implied_provider().to_string(), None),
-        };
-        let depends_on = match body.remove_attribute("depends_on") {
-            Some(attr) => self.depends_on(&attr.value),
-            None => DependsOn::default(),
-        };
-        self.refuse_blocks(
-            &body,
-            "resource",
-            &[(
-                "_",
-                "the meta-argument escaping block is not implemented; no provider schema \
-                 served by tenantform has an argument named like a meta-argument.",
-            )],
-        );
-        body.remove_blocks("_");
+    }
+
+    /// The body of the one `lifecycle` block (taken out of `body`), reporting repeated ones.
+    fn take_lifecycle(&mut self, body: &mut Body) -> Option<Body> {
         let mut lifecycles = body.remove_blocks("lifecycle");
         if lifecycles.len() > 1 {
             let first = self.range(lifecycles[0].ident.span()).map(|r| r.short());
@@ -151,33 +186,33 @@ impl Loader {
                 lifecycles[1].ident.span(),
             );
         }
-        let lifecycle = (!lifecycles.is_empty()).then(|| lifecycles.swap_remove(0).body);
-        let provisioners = match mode {
-            ResourceMode::Managed => self.provisioners(&mut body),
-            ResourceMode::Data => Vec::new(),
-        };
-        let lifecycle_rules = match &lifecycle {
-            Some(body) => self.lifecycle(body, mode),
-            None => super::Lifecycle::default(),
-        };
-        let resource = Resource {
-            addr: addr.clone(),
-            provider,
-            provider_alias,
-            provider_explicit,
-            body,
-            lifecycle,
-            lifecycle_rules,
-            provisioners,
-            depends_on: depends_on.resources,
-            depends_on_modules: depends_on.modules,
-            check: check.map(str::to_string),
-            count,
-            for_each,
-            file: self.file.clone(),
-            range: self.range_or_start(header),
-        };
-        Some(resource)
+        (!lifecycles.is_empty()).then(|| lifecycles.swap_remove(0).body)
+    }
+
+    /// The `count` and `for_each` expressions (taken out of `body`), refusing both together.
+    pub(super) fn repetition(
+        &mut self,
+        body: &mut Body,
+    ) -> (Option<Expression>, Option<Expression>) {
+        let count = body.remove_attribute("count").map(|a| a.value);
+        let for_each = body.remove_attribute("for_each").map(|a| a.value);
+        if let (Some(count_expr), Some(_)) = (&count, &for_each) {
+            self.error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one \
+                 should be used to be explicit about the number of resources to be created.",
+                count_expr.span(),
+            );
+        }
+        (count, for_each)
+    }
+
+    /// The `depends_on` list (taken out of `body`).
+    pub(super) fn take_depends_on(&mut self, body: &mut Body) -> DependsOn {
+        match body.remove_attribute("depends_on") {
+            Some(attr) => self.depends_on(&attr.value),
+            None => DependsOn::default(),
+        }
     }
 
     /// The resources and module calls a `depends_on` list names.

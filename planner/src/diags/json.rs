@@ -54,13 +54,7 @@ mod tests {
 
     #[test]
     fn terraform_json_shape() {
-        let sources = Sources::new(
-            [(
-                "main.tf".to_string(),
-                "resource \"tenant\" \"a\" {\n  slug = 1\n}\n".to_string(),
-            )]
-            .into(),
-        );
+        let sources = Sources::of_file("main.tf", "resource \"tenant\" \"a\" {\n  slug = 1\n}\n");
         let range = sources.range("main.tf", 33..34);
         let diags: Diagnostics = Diagnostic::error("Bad", "Very bad.")
             .with_range(Some(range))

@@ -76,34 +76,76 @@ pub(super) fn expand<'b>(
             block.ident.span(),
         ));
     };
-    let iterator = match body.get_attribute("iterator") {
-        Some(attr) => match &attr.value {
-            Expression::Variable(name) => name.value().to_string(),
-            other => {
-                return Err(eval.error(
-                    "Invalid expression",
-                    "A single static variable reference is required: only attribute access \
-                     and indexing with constant keys. No calculations, function calls, template \
-                     expressions, etc are allowed here.",
-                    other.span(),
-                ));
-            }
-        },
-        None => type_name.to_string(),
+    let iterator = iterator_name(eval, body, type_name)?;
+    let content = content_block(eval, block)?;
+    let (collection, collection_marks) = eval.eval(&for_each.value)?.into_parts();
+    let Some(pairs) = for_each_pairs(eval, collection, for_each)? else {
+        return Ok(Expansion::Unknown);
     };
-    let contents: Vec<&HclBlock> = body.get_blocks("content").collect();
-    let [content] = contents.as_slice() else {
-        return Err(eval.error(
+    let label_exprs = label_expressions(eval, body)?;
+    let mut items = Vec::with_capacity(pairs.len());
+    for (index, (key, value)) in pairs.into_iter().enumerate() {
+        let binding = iterator_binding(key, value, index, &collection_marks);
+        let bindings = vec![(iterator.clone(), binding)];
+        let labels =
+            eval.with_bindings(bindings.clone(), |eval| dynamic_labels(eval, &label_exprs))?;
+        items.push(NestedItem {
+            body: &content.body,
+            labels,
+            span: block.ident.span(),
+            label_span: block.labels.first().and_then(|l| l.span()),
+            bindings,
+        });
+    }
+    Ok(Expansion::Items(items))
+}
+
+/// The name the iterator is bound to: `iterator`, else the block type.
+fn iterator_name(
+    eval: &Evaluator<'_>,
+    body: &Body,
+    type_name: &str,
+) -> Result<String, Diagnostics> {
+    match body.get_attribute("iterator") {
+        Some(attr) => match &attr.value {
+            Expression::Variable(name) => Ok(name.value().to_string()),
+            other => Err(eval.error(
+                "Invalid expression",
+                "A single static variable reference is required: only attribute access \
+                 and indexing with constant keys. No calculations, function calls, template \
+                 expressions, etc are allowed here.",
+                other.span(),
+            )),
+        },
+        None => Ok(type_name.to_string()),
+    }
+}
+
+/// The one `content` block of a `dynamic` block.
+fn content_block<'b>(
+    eval: &Evaluator<'_>,
+    block: &'b HclBlock,
+) -> Result<&'b HclBlock, Diagnostics> {
+    let contents: Vec<&HclBlock> = block.body.get_blocks("content").collect();
+    match contents.as_slice() {
+        [content] => Ok(content),
+        _ => Err(eval.error(
             "Missing content block",
             "A dynamic block must have a nested block of type \"content\" to describe the body \
              of each generated block.",
             block.ident.span(),
-        ));
-    };
-    let (collection, collection_marks) = eval.eval(&for_each.value)?.into_parts();
-    let whole = Sensitivity::whole_if(collection_marks.is_whole());
-    let pairs: Vec<(Value, Value)> = match collection {
-        Value::Unknown => return Ok(Expansion::Unknown),
+        )),
+    }
+}
+
+/// The key and value of each element of the `for_each` collection; `None` when it is unknown.
+fn for_each_pairs(
+    eval: &Evaluator<'_>,
+    collection: Value,
+    for_each: &hcl_edit::structure::Attribute,
+) -> Result<Option<Vec<(Value, Value)>>, Diagnostics> {
+    let pairs = match collection {
+        Value::Unknown => return Ok(None),
         Value::Null => {
             return Err(eval.error(
                 "Invalid dynamic for_each value",
@@ -132,59 +174,65 @@ pub(super) fn expand<'b>(
             ));
         }
     };
-    let label_exprs: Vec<Expression> = match body.get_attribute("labels") {
+    Ok(Some(pairs))
+}
+
+/// The expressions of the `labels` argument.
+fn label_expressions(eval: &Evaluator<'_>, body: &Body) -> Result<Vec<Expression>, Diagnostics> {
+    match body.get_attribute("labels") {
         Some(attr) => match &attr.value {
-            Expression::Array(items) => items.iter().cloned().collect(),
-            other => {
-                return Err(eval.error(
-                    "Invalid dynamic labels",
-                    "The labels argument must be a list of label expressions.",
-                    other.span(),
-                ));
-            }
+            Expression::Array(items) => Ok(items.iter().cloned().collect()),
+            other => Err(eval.error(
+                "Invalid dynamic labels",
+                "The labels argument must be a list of label expressions.",
+                other.span(),
+            )),
         },
-        None => Vec::new(),
-    };
-    let mut items = Vec::with_capacity(pairs.len());
-    for (index, (key, value)) in pairs.into_iter().enumerate() {
-        let value_marks = match &key {
-            Value::String(name) => collection_marks.attribute(name),
-            _ => collection_marks.element(index),
-        }
-        .union(whole.clone());
-        let binding_marks = Sensitivity::attributes(BTreeMap::from([
-            ("key".to_string(), whole.clone()),
-            ("value".to_string(), value_marks),
-        ]));
-        let binding = Marked::new(
-            Value::Object(BTreeMap::from([
-                ("key".to_string(), key),
-                ("value".to_string(), value),
-            ])),
-            binding_marks,
-        );
-        let bindings = vec![(iterator.clone(), binding)];
-        let labels = eval.with_bindings(bindings.clone(), |eval| {
-            label_exprs
-                .iter()
-                .map(|expr| match eval.eval(expr)?.value {
-                    Value::String(s) => Ok(s),
-                    _ => Err(eval.error(
-                        "Invalid dynamic block label",
-                        "Cannot use this value as a dynamic block label: a known string is \
-                         required.",
-                        expr.span(),
-                    )),
-                })
-                .collect::<Result<Vec<String>, Diagnostics>>()
-        })?;
-        items.push(NestedItem {
-            body: &content.body,
-            labels,
-            span: block.ident.span(),
-            label_span: block.labels.first().and_then(|l| l.span()),
-            bindings,
-        });
+        None => Ok(Vec::new()),
     }
-    Ok(Expansion::Items(items))
+}
+
+/// The iterator's `{ key, value }` for element `index`, marked as the collection marks it.
+fn iterator_binding(
+    key: Value,
+    value: Value,
+    index: usize,
+    collection_marks: &Sensitivity,
+) -> Marked {
+    let whole = Sensitivity::whole_if(collection_marks.is_whole());
+    let value_marks = match &key {
+        Value::String(name) => collection_marks.attribute(name),
+        _ => collection_marks.element(index),
+    }
+    .union(whole.clone());
+    let binding_marks = Sensitivity::attributes(BTreeMap::from([
+        ("key".to_string(), whole),
+        ("value".to_string(), value_marks),
+    ]));
+    Marked::new(
+        Value::Object(BTreeMap::from([
+            ("key".to_string(), key),
+            ("value".to_string(), value),
+        ])),
+        binding_marks,
+    )
+}
+
+/// The labels of one generated block, each a known string.
+fn dynamic_labels(
+    eval: &mut Evaluator<'_>,
+    label_exprs: &[Expression],
+) -> Result<Vec<String>, Diagnostics> {
+    label_exprs
+        .iter()
+        .map(|expr| match eval.eval(expr)?.value {
+            Value::String(s) => Ok(s),
+            _ => Err(eval.error(
+                "Invalid dynamic block label",
+                "Cannot use this value as a dynamic block label: a known string is \
+                 required.",
+                expr.span(),
+            )),
+        })
+        .collect()
 }

@@ -11,12 +11,12 @@ use hcl_edit::Span;
 use hcl_edit::expr::{Conditional, Expression, FuncCall, Object, ObjectKey};
 
 use super::functions::unicode::nfc;
-use tenantform_proto::value::{Number, Value};
+use tenantform_proto::value::{Number, Type, Value};
 
 use super::EvalContext;
 use super::convert::convert;
 use super::functions::marking::result_marks;
-use super::functions::{self, FunctionError};
+use super::functions::{self, Function, FunctionError};
 use super::marks::{Marked, Sensitivity};
 use super::types::{friendly_name as type_name, type_of, value_kind};
 use super::unify::unify;
@@ -52,6 +52,28 @@ impl<'a> Evaluator<'a> {
     /// The source text of a span of this file.
     pub(super) fn source_text(&self, span: Range<usize>) -> Option<&str> {
         self.sources.files.get(self.file)?.get(span)
+    }
+
+    /// The value of an operand that must convert to `ty`, taken out by `extract`; `None` while
+    /// unknown. A null value is the error `when_null`, one that does not convert the error
+    /// `when_invalid` (each a summary and a detail).
+    pub(super) fn known_operand<T>(
+        &self,
+        value: Value,
+        ty: &Type,
+        span: Option<Range<usize>>,
+        when_null: (&str, &str),
+        when_invalid: (&str, &str),
+        extract: fn(Value) -> Option<T>,
+    ) -> Result<Option<T>, Diagnostics> {
+        match value {
+            Value::Unknown => Ok(None),
+            Value::Null => Err(self.error(when_null.0, when_null.1, span)),
+            other => match convert(other, ty).ok().and_then(extract) {
+                Some(known) => Ok(Some(known)),
+                None => Err(self.error(when_invalid.0, when_invalid.1, span)),
+            },
+        }
     }
 
     /// An error diagnostic at `span`.
@@ -215,34 +237,28 @@ impl<'a> Evaluator<'a> {
     fn eval_conditional(&mut self, cond: &Conditional) -> EvalResult {
         let mut marks = Sensitivity::None;
         let condition = self.eval_operand(&cond.cond_expr, &mut marks)?;
-        let chosen = match condition {
-            Value::Unknown => {
-                // Both branches are still checked for errors.
-                let when_true = self.eval(&cond.true_expr)?;
-                let when_false = self.eval(&cond.false_expr)?;
-                self.branch_type(cond, &when_true.value, &when_false.value)?;
-                let branch_marks = Sensitivity::whole_if(
-                    when_true.marks.is_whole() || when_false.marks.is_whole(),
-                );
-                return Ok(Marked::new(Value::Unknown, marks.union(branch_marks)));
-            }
-            Value::Null => {
-                return Err(self.error(
-                    "Null condition",
-                    "The condition value is null. Conditions must either be true or false.",
-                    cond.cond_expr.span(),
-                ));
-            }
-            other => match convert(other, &tenantform_proto::value::Type::Bool) {
-                Ok(Value::Bool(b)) => b,
-                _ => {
-                    return Err(self.error(
-                        "Incorrect condition type",
-                        "The condition expression must be of type bool.",
-                        cond.cond_expr.span(),
-                    ));
-                }
-            },
+        let chosen = self.known_operand(
+            condition,
+            &Type::Bool,
+            cond.cond_expr.span(),
+            (
+                "Null condition",
+                "The condition value is null. Conditions must either be true or false.",
+            ),
+            (
+                "Incorrect condition type",
+                "The condition expression must be of type bool.",
+            ),
+            |value| value.as_bool(),
+        )?;
+        let Some(chosen) = chosen else {
+            // Both branches are still checked for errors.
+            let when_true = self.eval(&cond.true_expr)?;
+            let when_false = self.eval(&cond.false_expr)?;
+            self.branch_type(cond, &when_true.value, &when_false.value)?;
+            let branch_marks =
+                Sensitivity::whole_if(when_true.marks.is_whole() || when_false.marks.is_whole());
+            return Ok(Marked::new(Value::Unknown, marks.union(branch_marks)));
         };
         let (taken, other) = if chosen {
             (&cond.true_expr, &cond.false_expr)
@@ -319,47 +335,72 @@ impl<'a> Evaluator<'a> {
                 call.name.name.span(),
             ));
         };
-        let mut args = Vec::with_capacity(call.args.len());
-        let mut arg_marks = Vec::with_capacity(call.args.len());
-        let mut spans = Vec::with_capacity(call.args.len());
+        let args = match self.call_arguments(call)? {
+            Arguments::Known(args) => args,
+            Arguments::UnknownExpansion(marks) => return Ok(Marked::new(Value::Unknown, marks)),
+        };
+        self.check_arity(function, &full_name, &args, call.span())?;
+        self.call_function(function, &full_name, args, call.span())
+    }
+
+    /// The call's arguments, the final one expanded when it ends in `...`.
+    fn call_arguments(&mut self, call: &FuncCall) -> Result<Arguments, Diagnostics> {
+        let mut args = CallArguments::with_capacity(call.args.len());
         for arg in call.args.iter() {
             let (value, marks) = self.eval(arg)?.into_parts();
-            args.push(value);
-            arg_marks.push(marks);
-            spans.push(arg.span());
+            args.values.push(value);
+            args.marks.push(marks);
+            args.spans.push(arg.span());
         }
         if call.args.expand_final() {
-            let last_span = spans.pop().flatten();
-            let last_marks = arg_marks.pop().unwrap_or_default();
-            match args.pop() {
-                Some(Value::Unknown) => return Ok(Marked::new(Value::Unknown, last_marks)),
-                Some(Value::List(items) | Value::Tuple(items) | Value::Set(items)) => {
-                    spans.extend(std::iter::repeat_n(last_span.clone(), items.len()));
-                    let expanded = if last_marks.is_whole() {
-                        vec![Sensitivity::Whole; items.len()]
-                    } else {
-                        last_marks.element_marks(items.len())
-                    };
-                    arg_marks.extend(expanded);
-                    args.extend(items);
-                }
-                Some(other) => {
-                    return Err(self.error(
-                        "Invalid expanding argument value",
-                        format!(
-                            "The expanding argument (indicated by ...) must be of a tuple, list, \
-                             or set type, not {}.",
-                            value_kind(&other)
-                        ),
-                        last_span,
-                    ));
-                }
-                None => {}
-            }
+            return self.expand_final_argument(args);
         }
-        let call_span = call.span();
-        if args.len() < function.params.len() {
-            let missing = function.params[args.len()];
+        Ok(Arguments::Known(args))
+    }
+
+    /// Replaces the final argument by its elements.
+    fn expand_final_argument(&mut self, mut args: CallArguments) -> Result<Arguments, Diagnostics> {
+        let last_span = args.spans.pop().flatten();
+        let last_marks = args.marks.pop().unwrap_or_default();
+        match args.values.pop() {
+            Some(Value::Unknown) => return Ok(Arguments::UnknownExpansion(last_marks)),
+            Some(Value::List(items) | Value::Tuple(items) | Value::Set(items)) => {
+                args.spans
+                    .extend(std::iter::repeat_n(last_span.clone(), items.len()));
+                let expanded = if last_marks.is_whole() {
+                    vec![Sensitivity::Whole; items.len()]
+                } else {
+                    last_marks.element_marks(items.len())
+                };
+                args.marks.extend(expanded);
+                args.values.extend(items);
+            }
+            Some(other) => {
+                return Err(self.error(
+                    "Invalid expanding argument value",
+                    format!(
+                        "The expanding argument (indicated by ...) must be of a tuple, list, \
+                         or set type, not {}.",
+                        value_kind(&other)
+                    ),
+                    last_span,
+                ));
+            }
+            None => {}
+        }
+        Ok(Arguments::Known(args))
+    }
+
+    /// Refuses too few or too many arguments.
+    fn check_arity(
+        &self,
+        function: &Function,
+        full_name: &str,
+        args: &CallArguments,
+        call_span: Option<Range<usize>>,
+    ) -> Result<(), Diagnostics> {
+        if args.values.len() < function.params.len() {
+            let missing = function.params[args.values.len()];
             return Err(self.error(
                 "Not enough function arguments",
                 format!(
@@ -369,26 +410,37 @@ impl<'a> Evaluator<'a> {
                 call_span,
             ));
         }
-        if function.variadic.is_none() && args.len() > function.params.len() {
+        if function.variadic.is_none() && args.values.len() > function.params.len() {
             return Err(self.error(
                 "Too many function arguments",
                 format!(
                     "Function \"{full_name}\" expects only {} argument(s).",
                     function.params.len()
                 ),
-                spans
-                    .get(function.params.len())
-                    .cloned()
-                    .flatten()
-                    .or(call_span),
+                args.span(function.params.len()).or(call_span),
             ));
         }
+        Ok(())
+    }
+
+    /// Calls `function`; the result takes its marks from the arguments'.
+    fn call_function(
+        &self,
+        function: &Function,
+        full_name: &str,
+        args: CallArguments,
+        call_span: Option<Range<usize>>,
+    ) -> EvalResult {
         // The arguments are kept for working out the result's marks only when some are marked.
-        let marked_args = arg_marks.iter().any(Sensitivity::any).then(|| args.clone());
-        match functions::call(function, args) {
+        let marked_args = args
+            .marks
+            .iter()
+            .any(Sensitivity::any)
+            .then(|| args.values.clone());
+        match functions::call(function, args.values) {
             Ok(value) => {
                 let marks = match &marked_args {
-                    Some(args) => result_marks(function.name, args, &arg_marks, &value),
+                    Some(values) => result_marks(function.name, values, &args.marks, &value),
                     None => Sensitivity::whole_if(function.name == "sensitive"),
                 };
                 Ok(Marked::new(value, marks))
@@ -403,7 +455,7 @@ impl<'a> Evaluator<'a> {
                 Err(self.error(
                     "Invalid function argument",
                     format!("Invalid value for \"{param}\" parameter: {message}."),
-                    spans.get(index).cloned().flatten().or(call_span),
+                    args.spans.get(index).cloned().flatten().or(call_span),
                 ))
             }
             Err(FunctionError::Call(message)) => Err(self.error(
@@ -413,6 +465,35 @@ impl<'a> Evaluator<'a> {
             )),
         }
     }
+}
+
+/// A call's evaluated arguments: values, marks and where each was written.
+struct CallArguments {
+    values: Vec<Value>,
+    marks: Vec<Sensitivity>,
+    spans: Vec<Option<Range<usize>>>,
+}
+
+impl CallArguments {
+    fn with_capacity(capacity: usize) -> CallArguments {
+        CallArguments {
+            values: Vec::with_capacity(capacity),
+            marks: Vec::with_capacity(capacity),
+            spans: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Where argument `index` was written.
+    fn span(&self, index: usize) -> Option<Range<usize>> {
+        self.spans.get(index).cloned().flatten()
+    }
+}
+
+/// The arguments of a call, or, when its expanded final argument is unknown, that argument's
+/// marks: the result is unknown.
+enum Arguments {
+    Known(CallArguments),
+    UnknownExpansion(Sensitivity),
 }
 
 /// The value of a number literal: its source text read at 512 bits, as HCL reads it.

@@ -10,7 +10,6 @@ use hcl_edit::Span;
 use hcl_edit::expr::ForExpr;
 use tenantform_proto::value::{Number, Type, Value};
 
-use super::convert::convert;
 use super::eval::{EvalResult, Evaluator};
 use super::marks::{Marked, Sensitivity};
 use super::types::value_kind;
@@ -150,51 +149,47 @@ impl Evaluator<'_> {
     ) -> Result<ForStep, Diagnostics> {
         if let Some(cond) = &for_expr.cond {
             let span = cond.expr.span();
-            match self.eval_operand(&cond.expr, marks)? {
-                Value::Unknown => return Ok(ForStep::Unknown),
-                Value::Null => {
-                    return Err(self.error(
-                        "Condition is null",
-                        "The value of the 'if' clause must not be null.",
-                        span,
-                    ));
-                }
-                other => match convert(other, &Type::Bool) {
-                    Ok(Value::Bool(true)) => {}
-                    Ok(Value::Bool(false)) => return Ok(ForStep::Skip),
-                    _ => {
-                        return Err(self.error(
-                            "Invalid 'for' condition",
-                            "The 'if' clause value is invalid: a bool is required.",
-                            span,
-                        ));
-                    }
-                },
+            let condition = self.eval_operand(&cond.expr, marks)?;
+            match self.known_operand(
+                condition,
+                &Type::Bool,
+                span,
+                (
+                    "Condition is null",
+                    "The value of the 'if' clause must not be null.",
+                ),
+                (
+                    "Invalid 'for' condition",
+                    "The 'if' clause value is invalid: a bool is required.",
+                ),
+                |value| value.as_bool(),
+            )? {
+                None => return Ok(ForStep::Unknown),
+                Some(false) => return Ok(ForStep::Skip),
+                Some(true) => {}
             }
         }
         let Some(key_expr) = &for_expr.key_expr else {
             return Ok(ForStep::Element(self.eval(&for_expr.value_expr)?));
         };
         let span = key_expr.span();
-        let name = match self.eval_operand(key_expr, marks)? {
-            Value::Unknown => return Ok(ForStep::Unknown),
-            Value::Null => {
-                return Err(self.error(
-                    "Invalid object key",
-                    "Key expression in 'for' expression must not produce a null value.",
-                    span,
-                ));
-            }
-            other => match convert(other, &Type::String) {
-                Ok(Value::String(s)) => s,
-                _ => {
-                    return Err(self.error(
-                        "Invalid object key",
-                        "The key expression produced an invalid result: string required.",
-                        span,
-                    ));
-                }
-            },
+        let key = self.eval_operand(key_expr, marks)?;
+        let Some(name) = self.known_operand(
+            key,
+            &Type::String,
+            span.clone(),
+            (
+                "Invalid object key",
+                "Key expression in 'for' expression must not produce a null value.",
+            ),
+            (
+                "Invalid object key",
+                "The key expression produced an invalid result: string required.",
+            ),
+            Value::into_string,
+        )?
+        else {
+            return Ok(ForStep::Unknown);
         };
         let item = self.eval(&for_expr.value_expr)?;
         Ok(ForStep::Entry(name, item, span))

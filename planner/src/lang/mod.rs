@@ -35,7 +35,9 @@ use tenantform_proto::value::{Type, Value};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
+pub use decode::decode_body_marked;
 pub use marks::{Marked, Sensitivity};
+pub use references::{body_references, expression_references};
 
 /// What an expression refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,24 +122,6 @@ impl EvalContext {
     }
 }
 
-/// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.
-pub fn expression_references(
-    expr: &Expression,
-    file: &str,
-    sources: &Sources,
-) -> Result<Vec<Reference>, Diagnostics> {
-    references::expression_references(expr, file, sources)
-}
-
-/// Everything the attributes and nested blocks of `body` refer to.
-pub fn body_references(
-    body: &Body,
-    file: &str,
-    sources: &Sources,
-) -> Result<Vec<Reference>, Diagnostics> {
-    references::body_references(body, file, sources)
-}
-
 /// Evaluates one expression, leaving out the marks of its result (for values whose
 /// sensitivity does not matter: counts, conditions, keys checked elsewhere).
 pub fn evaluate(
@@ -170,17 +154,6 @@ pub fn decode_body(
     sources: &Sources,
 ) -> Result<Value, Diagnostics> {
     decode_body_marked(body, schema, ctx, file, sources).map(|marked| marked.value)
-}
-
-/// [`decode_body`] with the sensitivity marks of the decoded object.
-pub fn decode_body_marked(
-    body: &Body,
-    schema: &Block,
-    ctx: &EvalContext,
-    file: &str,
-    sources: &Sources,
-) -> Result<Marked, Diagnostics> {
-    decode::decode_body(body, schema, ctx, file, sources)
 }
 
 /// Converts a value to a type as cty does (number <-> string, bool <-> string, tuple -> list

@@ -119,30 +119,44 @@ fn on_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Option<T> {
 
 /// The body of `text` through the rewrite.
 fn deep_body(text: &str) -> Result<Body, scan::RewriteError> {
-    let rewrite = scan::rewrite(text, scan::Root::Body)?;
-    let mut body = hcl_edit::parser::parse_body(&rewrite.masked).map_err(hcl_error)?;
-    let mut grafts = parse_grafts(&rewrite)?;
-    let shadowed = parse_shadowed(&rewrite)?;
-    if !graft::apply_to_body(&mut body, &mut grafts, shadowed) {
-        return Err(Some(unplaced(&rewrite)));
-    }
-    Ok(body)
+    deep_parse(
+        text,
+        scan::Root::Body,
+        hcl_edit::parser::parse_body,
+        graft::apply_to_body,
+    )
 }
 
 /// The expression of `text` (which opens with `(` at offset 0 and closes with `)`), through
 /// the rewrite; the parenthesis is unwrapped.
 fn deep_expr(text: &str) -> Result<Expression, scan::RewriteError> {
-    let rewrite = scan::rewrite(text, scan::Root::Expression)?;
-    let mut expr = hcl_edit::parser::parse_expr(&rewrite.masked).map_err(hcl_error)?;
-    let mut grafts = parse_grafts(&rewrite)?;
-    let shadowed = parse_shadowed(&rewrite)?;
-    if !graft::apply_to_expr(&mut expr, &mut grafts, shadowed) {
-        return Err(Some(unplaced(&rewrite)));
-    }
+    let expr = deep_parse(
+        text,
+        scan::Root::Expression,
+        hcl_edit::parser::parse_expr,
+        graft::apply_to_expr,
+    )?;
     Ok(match expr {
         Expression::Parenthesis(inner) => inner.into_inner(),
         other => other,
     })
+}
+
+/// Rewrites `text` from `root`, parses the masked text and grafts the cut-out pieces back.
+fn deep_parse<T>(
+    text: &str,
+    root: scan::Root,
+    parse: fn(&str) -> Result<T, hcl_edit::parser::Error>,
+    graft: fn(&mut T, &mut graft::Grafts, graft::Shadowed) -> bool,
+) -> Result<T, scan::RewriteError> {
+    let rewrite = scan::rewrite(text, root)?;
+    let mut tree = parse(&rewrite.masked).map_err(hcl_error)?;
+    let mut grafts = parse_grafts(&rewrite)?;
+    let shadowed = parse_shadowed(&rewrite)?;
+    if !graft(&mut tree, &mut grafts, shadowed) {
+        return Err(Some(unplaced(&rewrite)));
+    }
+    Ok(tree)
 }
 
 /// An error of hcl-edit on rewritten text: its offsets are the file's.
@@ -162,9 +176,7 @@ fn unplaced(rewrite: &scan::Rewrite) -> SyntaxError {
 }
 
 /// Parses each cut-out piece at its own offset.
-fn parse_grafts(
-    rewrite: &scan::Rewrite,
-) -> Result<HashMap<String, Expression>, scan::RewriteError> {
+fn parse_grafts(rewrite: &scan::Rewrite) -> Result<graft::Grafts, scan::RewriteError> {
     let mut parsed = HashMap::with_capacity(rewrite.grafts.len());
     for graft in &rewrite.grafts {
         let text = wrap_at(&graft.text, graft.range.clone());
@@ -174,9 +186,7 @@ fn parse_grafts(
 }
 
 /// Parses the value of each shadowed object item, keyed by its object's span.
-fn parse_shadowed(
-    rewrite: &scan::Rewrite,
-) -> Result<HashMap<Range<usize>, Vec<Expression>>, scan::RewriteError> {
+fn parse_shadowed(rewrite: &scan::Rewrite) -> Result<graft::Shadowed, scan::RewriteError> {
     let mut parsed: HashMap<Range<usize>, Vec<Expression>> = HashMap::new();
     for item in &rewrite.shadowed {
         let value = &rewrite.edited[item.value.clone()];

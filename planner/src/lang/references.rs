@@ -19,15 +19,13 @@ use super::{Reference, Subject};
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 
-/// Everything `expr` refers to; see [`crate::lang::expression_references`].
+/// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.
 pub fn expression_references(
     expr: &Expression,
     file: &str,
     sources: &Sources,
 ) -> Result<Vec<Reference>, Diagnostics> {
-    let mut walker = Walker::new(file, sources);
-    walker.expr(expr);
-    walker.finish()
+    references_of(file, sources, |walker| walker.expr(expr))
 }
 
 /// Everything the attributes and nested blocks of `body` refer to.
@@ -36,8 +34,17 @@ pub fn body_references(
     file: &str,
     sources: &Sources,
 ) -> Result<Vec<Reference>, Diagnostics> {
+    references_of(file, sources, |walker| walker.body(body))
+}
+
+/// The references `walk` finds.
+fn references_of(
+    file: &str,
+    sources: &Sources,
+    walk: impl FnOnce(&mut Walker<'_>),
+) -> Result<Vec<Reference>, Diagnostics> {
     let mut walker = Walker::new(file, sources);
-    walker.body(body);
+    walk(&mut walker);
     walker.finish()
 }
 

@@ -120,25 +120,22 @@ impl Evaluator<'_> {
             Directive::If(d) => {
                 let condition = self.eval_operand(&d.if_expr.cond_expr, marks)?;
                 let span = d.if_expr.cond_expr.span();
-                let chosen = match condition {
-                    Value::Unknown => return Ok(None),
-                    Value::Null => {
-                        return Err(self.error(
-                            "Invalid template if directive",
-                            "The condition value is null. Conditions must either be true or false.",
-                            span,
-                        ));
-                    }
-                    other => match convert(other, &Type::Bool) {
-                        Ok(Value::Bool(b)) => b,
-                        _ => {
-                            return Err(self.error(
-                                "Invalid template if directive",
-                                "The condition expression must be of type bool.",
-                                span,
-                            ));
-                        }
-                    },
+                let Some(chosen) = self.known_operand(
+                    condition,
+                    &Type::Bool,
+                    span,
+                    (
+                        "Invalid template if directive",
+                        "The condition value is null. Conditions must either be true or false.",
+                    ),
+                    (
+                        "Invalid template if directive",
+                        "The condition expression must be of type bool.",
+                    ),
+                    |value| value.as_bool(),
+                )?
+                else {
+                    return Ok(None);
                 };
                 let else_strip = d.else_expr.as_ref().map(|e| e.strip);
                 let rendered = if chosen {

@@ -13,10 +13,39 @@ use super::Subject;
 use super::convert::convert;
 use super::eval::{EvalResult, Evaluator};
 use super::marks::{Marked, Sensitivity};
-use crate::addrs::ResourceAddr;
+use crate::addrs::{ResourceAddr, ResourceMode};
 use crate::diags::Diagnostics;
 
 type Operator = Decorated<TraversalOperator>;
+
+/// What a reference's root names: its value when it exists, how many operators after the
+/// root name it, and the error to report when it does not exist.
+struct RootLookup {
+    value: Option<Value>,
+    consumed: usize,
+    summary: &'static str,
+    detail: String,
+}
+
+impl RootLookup {
+    fn found(value: Option<Value>, consumed: usize) -> RootLookup {
+        RootLookup {
+            value,
+            consumed,
+            summary: "",
+            detail: String::new(),
+        }
+    }
+
+    /// The error to report when the value does not exist.
+    fn or(self, summary: &'static str, detail: impl Into<String>) -> RootLookup {
+        RootLookup {
+            summary,
+            detail: detail.into(),
+            ..self
+        }
+    }
+}
 
 /// The span from the start of `a` to the end of `b`.
 pub(super) fn join_spans(a: Option<Range<usize>>, b: Option<Range<usize>>) -> Option<Range<usize>> {
@@ -93,109 +122,118 @@ impl Evaluator<'_> {
         let span_to = |n: usize| join_spans(root.span(), ops.get(n).and_then(|op| op.span()));
         let first = attr_name(ops.first());
         let ctx = self.ctx;
-        let found = |value: Option<&Value>| value.cloned();
-        let (value, consumed, summary, detail) = match (name, first) {
-            ("var", Some(var)) => (
-                found(ctx.variables.get(var)),
-                1,
-                "Reference to undeclared input variable",
-                format!(
-                    "An input variable with the name \"{var}\" has not been declared. This \
-                     variable can be declared with a variable \"{var}\" {{}} block."
-                ),
-            ),
-            ("local", Some(local)) => (
-                found(ctx.locals.get(local)),
-                1,
-                "Reference to undeclared local value",
-                format!("A local value with the name \"{local}\" has not been declared."),
-            ),
-            ("path", Some(attr)) => (
-                match attr {
-                    "module" => Some(Value::string(&ctx.path_module)),
-                    "root" => Some(Value::string(&ctx.path_root)),
-                    "cwd" => Some(Value::string(&ctx.path_cwd)),
-                    _ => None,
-                },
-                1,
-                "Invalid \"path\" attribute",
-                format!(
-                    "The \"path\" object does not have an attribute named \"{attr}\". The \
-                     supported attributes are path.cwd, path.module, and path.root."
-                ),
-            ),
-            ("terraform", Some(attr)) => (
-                (attr == "workspace").then(|| Value::string(&ctx.workspace)),
-                1,
-                "Invalid \"terraform\" attribute",
-                format!(
-                    "The \"terraform\" object does not have an attribute named \"{attr}\". The \
-                     only supported attribute is terraform.workspace, the name of the currently \
-                     selected workspace."
-                ),
-            ),
-            ("count", Some("index")) => (
-                ctx.count_index.clone(),
-                1,
+        let lookup = match (name, first) {
+            ("var" | "local" | "module", Some(item)) => self.named_value(name, item),
+            ("path", Some(attr)) => self.path_attribute(attr),
+            ("terraform", Some(attr)) => self.terraform_attribute(attr),
+            ("count", Some("index")) => RootLookup::found(ctx.count_index.clone(), 1).or(
                 "Reference to \"count\" in non-counted context",
                 "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" \
-                 blocks, and only when the \"count\" argument is set."
-                    .to_string(),
+                 blocks, and only when the \"count\" argument is set.",
             ),
-            ("each", Some(attr @ ("key" | "value"))) => (
-                if attr == "key" {
-                    ctx.each_key.clone()
+            ("each", Some(attr @ ("key" | "value"))) => {
+                let value = if attr == "key" {
+                    &ctx.each_key
                 } else {
-                    ctx.each_value.clone()
-                },
-                1,
-                "Reference to \"each\" in context without for_each",
-                "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and \
-                 only when the \"for_each\" argument is set."
-                    .to_string(),
-            ),
+                    &ctx.each_value
+                };
+                RootLookup::found(value.clone(), 1).or(
+                    "Reference to \"each\" in context without for_each",
+                    "The \"each\" object can be used only in \"module\" or \"resource\" blocks, \
+                     and only when the \"for_each\" argument is set.",
+                )
+            }
             ("data", Some(type_name)) => match attr_name(ops.get(1)) {
-                Some(res_name) => (
-                    found(ctx.resources.get(&ResourceAddr::data(type_name, res_name))),
-                    2,
-                    "Reference to undeclared resource",
-                    format!(
-                        "A data resource \"{type_name}\" \"{res_name}\" has not been declared in \
-                         the root module."
-                    ),
-                ),
+                Some(res_name) => self.resource_value(ResourceAddr::data(type_name, res_name), 2),
                 None => return Err(self.invalid_reference(name, span_to(0))),
             },
-            ("module", Some(call)) => (
-                found(ctx.modules.get(call)),
-                1,
-                "Reference to undeclared module",
-                format!("No module call named \"{call}\" is declared in this module."),
-            ),
-            ("self", _) if ctx.self_value.is_some() => {
-                (ctx.self_value.clone(), 0, "", String::new())
-            }
+            ("self", _) if ctx.self_value.is_some() => RootLookup::found(ctx.self_value.clone(), 0),
             ("count" | "each" | "module" | "self" | "var" | "local" | "path" | "terraform", _) => {
                 return Err(self.invalid_reference(name, span_to(0)));
             }
-            (type_name, Some(res_name)) => (
-                found(
-                    ctx.resources
-                        .get(&ResourceAddr::managed(type_name, res_name)),
-                ),
-                1,
-                "Reference to undeclared resource",
-                format!(
-                    "A managed resource \"{type_name}\" \"{res_name}\" has not been declared in \
-                     the root module."
-                ),
-            ),
+            (type_name, Some(res_name)) => {
+                self.resource_value(ResourceAddr::managed(type_name, res_name), 1)
+            }
             (_, None) => return Err(self.invalid_reference(name, root.span())),
         };
-        match value {
-            Some(value) => Ok((value, consumed)),
-            None => Err(self.error(summary, detail, span_to(consumed.saturating_sub(1)))),
+        match lookup.value {
+            Some(value) => Ok((value, lookup.consumed)),
+            None => Err(self.error(
+                lookup.summary,
+                lookup.detail,
+                span_to(lookup.consumed.saturating_sub(1)),
+            )),
         }
+    }
+
+    /// `var.NAME`, `local.NAME` or `module.NAME`.
+    fn named_value(&self, root: &str, item: &str) -> RootLookup {
+        let ctx = self.ctx;
+        match root {
+            "var" => RootLookup::found(ctx.variables.get(item).cloned(), 1).or(
+                "Reference to undeclared input variable",
+                format!(
+                    "An input variable with the name \"{item}\" has not been declared. This \
+                     variable can be declared with a variable \"{item}\" {{}} block."
+                ),
+            ),
+            "local" => RootLookup::found(ctx.locals.get(item).cloned(), 1).or(
+                "Reference to undeclared local value",
+                format!("A local value with the name \"{item}\" has not been declared."),
+            ),
+            _ => RootLookup::found(ctx.modules.get(item).cloned(), 1).or(
+                "Reference to undeclared module",
+                format!("No module call named \"{item}\" is declared in this module."),
+            ),
+        }
+    }
+
+    /// `path.module`, `path.root` or `path.cwd`.
+    fn path_attribute(&self, attr: &str) -> RootLookup {
+        let ctx = self.ctx;
+        let value = match attr {
+            "module" => Some(Value::string(&ctx.path_module)),
+            "root" => Some(Value::string(&ctx.path_root)),
+            "cwd" => Some(Value::string(&ctx.path_cwd)),
+            _ => None,
+        };
+        RootLookup::found(value, 1).or(
+            "Invalid \"path\" attribute",
+            format!(
+                "The \"path\" object does not have an attribute named \"{attr}\". The \
+                 supported attributes are path.cwd, path.module, and path.root."
+            ),
+        )
+    }
+
+    /// `terraform.workspace`.
+    fn terraform_attribute(&self, attr: &str) -> RootLookup {
+        let value = (attr == "workspace").then(|| Value::string(&self.ctx.workspace));
+        RootLookup::found(value, 1).or(
+            "Invalid \"terraform\" attribute",
+            format!(
+                "The \"terraform\" object does not have an attribute named \"{attr}\". The \
+                 only supported attribute is terraform.workspace, the name of the currently \
+                 selected workspace."
+            ),
+        )
+    }
+
+    /// A managed or data resource, named by `consumed` operators after the root.
+    fn resource_value(&self, addr: ResourceAddr, consumed: usize) -> RootLookup {
+        let value = self.ctx.resources.get(&addr).cloned();
+        let kind = match addr.mode {
+            ResourceMode::Data => "data",
+            ResourceMode::Managed => "managed",
+        };
+        let (type_name, res_name) = (&addr.type_name, &addr.name);
+        RootLookup::found(value, consumed).or(
+            "Reference to undeclared resource",
+            format!(
+                "A {kind} resource \"{type_name}\" \"{res_name}\" has not been declared in the \
+                 root module."
+            ),
+        )
     }
 
     fn invalid_reference(&self, root: &str, span: Option<Range<usize>>) -> Diagnostics {

@@ -2,8 +2,6 @@
 //! used where HCL and Terraform need a single result type (conditional branches, the elements
 //! of a collection a variable's `any` constraint builds, function results).
 
-use std::collections::BTreeMap;
-
 use tenantform_proto::value::Type;
 
 /// The one type every type of `types` converts to, as cty unifies them: equal types stay,
@@ -17,110 +15,106 @@ pub fn unify(types: &[Type]) -> Option<Type> {
     if known.iter().all(|t| t == first) {
         return Some((*first).clone());
     }
-    let elements_of = |pick: &dyn Fn(&Type) -> Option<Vec<Type>>| -> Option<Vec<Type>> {
-        let mut all = Vec::new();
-        for ty in &known {
-            all.extend(pick(ty)?);
-        }
-        Some(all)
-    };
-    if known
-        .iter()
-        .all(|t| matches!(t, Type::String | Type::Number | Type::Bool))
-    {
+    let all = |kind: fn(&Type) -> bool| known.iter().all(|t| kind(t));
+    if all(|t| matches!(t, Type::String | Type::Number | Type::Bool)) {
         // cty picks one of the given types: only a string takes both numbers and bools.
         return known
             .iter()
             .any(|t| **t == Type::String)
             .then_some(Type::String);
     }
-    if known.iter().all(|t| matches!(t, Type::Object(_))) {
-        let names = |t: &Type| match t {
-            Type::Object(a) => a.keys().cloned().collect::<Vec<_>>(),
-            _ => Vec::new(),
-        };
-        if known.iter().all(|t| names(t) == names(first)) {
-            let mut attributes = BTreeMap::new();
-            for name in names(first) {
-                let attr_types: Vec<Type> = known
-                    .iter()
-                    .filter_map(|t| match t {
-                        Type::Object(a) => a.get(&name).cloned(),
-                        _ => None,
-                    })
-                    .collect();
-                attributes.insert(name, unify(&attr_types)?);
-            }
-            return Some(Type::Object(attributes));
-        }
+    if all(|t| matches!(t, Type::Object(_))) && known.iter().all(|t| same_attributes(t, first)) {
+        return unify_attributes(&known, first);
     }
-    if known
-        .iter()
-        .all(|t| matches!(t, Type::Object(_) | Type::Map(_)))
-    {
-        let element_types = elements_of(&|t| match t {
-            Type::Object(a) => Some(a.values().cloned().collect()),
-            Type::Map(e) => Some(vec![(**e).clone()]),
-            _ => None,
-        })?;
-        return Some(Type::Map(Box::new(unify(&element_types)?)));
+    if all(|t| matches!(t, Type::Object(_) | Type::Map(_))) {
+        return Some(Type::Map(Box::new(unify_elements(&known)?)));
     }
-    if known.iter().all(|t| matches!(t, Type::Tuple(_))) {
-        let len = |t: &Type| match t {
-            Type::Tuple(e) => e.len(),
-            _ => 0,
-        };
-        if known.iter().all(|t| len(t) == len(first)) {
-            let mut elements = Vec::new();
-            for i in 0..len(first) {
-                let at: Vec<Type> = known
-                    .iter()
-                    .filter_map(|t| match t {
-                        Type::Tuple(e) => e.get(i).cloned(),
-                        _ => None,
-                    })
-                    .collect();
-                elements.push(unify(&at)?);
-            }
-            return Some(Type::Tuple(elements));
-        }
+    if all(|t| matches!(t, Type::Tuple(_))) && known.iter().all(|t| same_length(t, first)) {
+        return unify_tuples(&known, first);
     }
-    if known
-        .iter()
-        .all(|t| matches!(t, Type::Tuple(_) | Type::List(_)))
-    {
-        let element_types = elements_of(&|t| match t {
-            Type::Tuple(e) => Some(e.clone()),
-            Type::List(e) => Some(vec![(**e).clone()]),
-            _ => None,
-        })?;
-        return Some(Type::List(Box::new(unify(&element_types)?)));
+    if all(|t| matches!(t, Type::Tuple(_) | Type::List(_))) {
+        return Some(Type::List(Box::new(unify_elements(&known)?)));
     }
     if known.iter().any(|t| matches!(t, Type::List(_)))
-        && known
-            .iter()
-            .all(|t| matches!(t, Type::Tuple(_) | Type::List(_) | Type::Set(_)))
+        && all(|t| matches!(t, Type::Tuple(_) | Type::List(_) | Type::Set(_)))
     {
         // A set converts to a list (in no particular order), so a list wins the mix.
-        let element_types = elements_of(&|t| match t {
-            Type::Tuple(e) => Some(e.clone()),
-            Type::List(e) | Type::Set(e) => Some(vec![(**e).clone()]),
-            _ => None,
-        })?;
-        return Some(Type::List(Box::new(unify(&element_types)?)));
+        return Some(Type::List(Box::new(unify_elements(&known)?)));
     }
-    if known
-        .iter()
-        .all(|t| matches!(t, Type::Set(_) | Type::Tuple(_)))
-    {
-        let element_types = elements_of(&|t| match t {
-            Type::Tuple(e) => Some(e.clone()),
-            Type::Set(e) => Some(vec![(**e).clone()]),
-            _ => None,
-        })?;
-        return Some(Type::Set(Box::new(unify(&element_types)?)));
+    if all(|t| matches!(t, Type::Set(_) | Type::Tuple(_))) {
+        return Some(Type::Set(Box::new(unify_elements(&known)?)));
     }
     None
+}
+
+/// Whether two object types have the same attribute names.
+fn same_attributes(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Object(a), Type::Object(b)) => a.keys().eq(b.keys()),
+        _ => false,
+    }
+}
+
+/// Whether two tuple types have the same length.
+fn same_length(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Tuple(a), Type::Tuple(b)) => a.len() == b.len(),
+        _ => false,
+    }
+}
+
+/// Object types with the same attributes: each attribute's types unified.
+fn unify_attributes(known: &[&Type], first: &Type) -> Option<Type> {
+    let Type::Object(first) = first else {
+        return None;
+    };
+    let attributes = unify_each(known, first.keys(), |t, name| match t {
+        Type::Object(a) => a.get(*name).cloned(),
+        _ => None,
+    })?;
+    Some(Type::Object(
+        first.keys().cloned().zip(attributes).collect(),
+    ))
+}
+
+/// Tuple types of the same length: each position's types unified.
+fn unify_tuples(known: &[&Type], first: &Type) -> Option<Type> {
+    let Type::Tuple(first) = first else {
+        return None;
+    };
+    let elements = unify_each(known, 0..first.len(), |t, i| match t {
+        Type::Tuple(e) => e.get(*i).cloned(),
+        _ => None,
+    })?;
+    Some(Type::Tuple(elements))
+}
+
+/// For each of `parts`, the unified type of that part of every type of `known`.
+fn unify_each<P>(
+    known: &[&Type],
+    parts: impl Iterator<Item = P>,
+    part_of: impl Fn(&Type, &P) -> Option<Type>,
+) -> Option<Vec<Type>> {
+    parts
+        .map(|part| {
+            let types: Vec<Type> = known.iter().filter_map(|t| part_of(t, &part)).collect();
+            unify(&types)
+        })
+        .collect()
+}
+
+/// The one type of every element of collections, objects and tuples of `known`.
+fn unify_elements(known: &[&Type]) -> Option<Type> {
+    let mut element_types = Vec::new();
+    for ty in known {
+        match ty {
+            Type::Object(attributes) => element_types.extend(attributes.values().cloned()),
+            Type::Tuple(elements) => element_types.extend(elements.iter().cloned()),
+            Type::Map(e) | Type::List(e) | Type::Set(e) => element_types.push((**e).clone()),
+            _ => return None,
+        }
+    }
+    unify(&element_types)
 }
 
 #[cfg(test)]

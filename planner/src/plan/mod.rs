@@ -9,7 +9,7 @@ pub mod shapes;
 
 use std::collections::BTreeMap;
 
-use tenantform_proto::value::{AttributePath, Value};
+use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use crate::addrs::InstanceAddr;
 use crate::diags::Diagnostics;
@@ -184,4 +184,12 @@ impl Plan {
         };
         resources_unchanged && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }
+}
+
+/// What `walk` collects, starting at the empty path: a recursive walk over a value that
+/// pushes onto the path as it descends and adds what it finds to the list.
+pub(crate) fn collect_along_paths<T>(walk: impl FnOnce(&mut Vec<PathStep>, &mut Vec<T>)) -> Vec<T> {
+    let mut found = Vec::new();
+    walk(&mut Vec::new(), &mut found);
+    found
 }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use tenantform_proto::schema::{Block, Nesting};
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
+use super::collect_along_paths;
+
 /// The proposed new state: configuration values win; computed attributes the configuration
 /// leaves null keep their prior value; nested blocks are matched with their prior blocks
 /// (by index for lists, by key for maps, by their non-computed attributes for sets).
@@ -217,9 +219,7 @@ fn check_planned_block(
 /// Checks that `actual` keeps every known part of `planned`: unknown planned values may
 /// become anything. Returns one message per difference.
 pub fn compatibility_problems(planned: &Value, actual: &Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    check_compatible(planned, actual, &mut Vec::new(), &mut problems);
-    problems
+    collect_along_paths(|path, problems| check_compatible(planned, actual, path, problems))
 }
 
 fn check_compatible(
@@ -307,9 +307,7 @@ pub fn changed_paths<'a>(
 
 /// The paths of every attribute the schema marks sensitive that is set in `value`.
 pub fn sensitive_paths(schema: &Block, value: &Value) -> Vec<AttributePath> {
-    let mut paths = Vec::new();
-    collect_sensitive(schema, value, &mut Vec::new(), &mut paths);
-    paths
+    collect_along_paths(|path, out| collect_sensitive(schema, value, path, out))
 }
 
 fn collect_sensitive(

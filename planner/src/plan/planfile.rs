@@ -368,16 +368,8 @@ impl PlanFile {
         for (name, v) in &self.variables {
             variables.insert(name.clone(), value(v)?);
         }
-        let changes = self
-            .changes
-            .iter()
-            .map(|c| decode_change(c, path))
-            .collect::<Result<Vec<_>, _>>()?;
-        let drift = self
-            .drift
-            .iter()
-            .map(|c| decode_change(c, path))
-            .collect::<Result<Vec<_>, _>>()?;
+        let changes = decode_changes(&self.changes, path)?;
+        let drift = decode_changes(&self.drift, path)?;
         let relevant_attributes = self
             .relevant_attributes
             .iter()
@@ -391,11 +383,7 @@ impl PlanFile {
                 })
             })
             .collect::<Result<Vec<_>, PlanFileError>>()?;
-        let untouched = self
-            .untouched
-            .iter()
-            .map(|c| decode_change(c, path))
-            .collect::<Result<Vec<_>, _>>()?;
+        let untouched = decode_changes(&self.untouched, path)?;
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
             outputs.push(OutputChange {
@@ -528,10 +516,7 @@ fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFi
         unknown_collections: c
             .unknown_collections
             .iter()
-            .map(|u| UnknownCollection {
-                path: decode_path(&u.path),
-                kind: u.kind,
-            })
+            .map(decode_collection)
             .collect(),
         dependencies: c.dependencies.clone(),
         schema_version: c.schema_version,
@@ -559,15 +544,34 @@ fn encode_change(c: &ResourceChange) -> EncodedChange {
         unknown_collections: c
             .unknown_collections
             .iter()
-            .map(|u| EncodedCollection {
-                path: encode_path(&u.path),
-                kind: u.kind,
-            })
+            .map(encode_collection)
             .collect(),
         dependencies: c.dependencies.clone(),
         schema_version: c.schema_version,
         importing: c.importing.as_ref().map(|i| i.id.clone()),
         generated_config: c.generated_config.clone(),
+    }
+}
+
+/// Every change of `changes`, read from the plan file at `path`.
+fn decode_changes(
+    changes: &[EncodedChange],
+    path: &str,
+) -> Result<Vec<ResourceChange>, PlanFileError> {
+    changes.iter().map(|c| decode_change(c, path)).collect()
+}
+
+fn encode_collection(collection: &UnknownCollection) -> EncodedCollection {
+    EncodedCollection {
+        path: encode_path(&collection.path),
+        kind: collection.kind,
+    }
+}
+
+fn decode_collection(collection: &EncodedCollection) -> UnknownCollection {
+    UnknownCollection {
+        path: decode_path(&collection.path),
+        kind: collection.kind,
     }
 }
 
@@ -579,95 +583,82 @@ fn default_workspace() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{obj, resource_change};
 
-    fn sample_plan() -> Plan {
-        let planned = Value::Object(BTreeMap::from([
-            ("id".to_string(), Value::Unknown),
-            ("slug".to_string(), Value::string("acme")),
-            ("quota".to_string(), Value::Number(Number::Float(1.5))),
-            ("count".to_string(), Value::Number(Number::Int(3))),
-            ("on".to_string(), Value::Bool(true)),
+    /// A planned object with every kind of value, unknowns and nulls inside.
+    fn sample_object() -> Value {
+        obj(&[
+            ("id", Value::Unknown),
+            ("slug", Value::string("acme")),
+            ("quota", Value::Number(Number::Float(1.5))),
+            ("count", Value::Number(Number::Int(3))),
+            ("on", Value::Bool(true)),
             (
-                "labels".to_string(),
+                "labels",
                 Value::Map(BTreeMap::from([("t".into(), Value::Null)])),
             ),
             (
-                "scopes".to_string(),
+                "scopes",
                 Value::Set(vec![Value::string("read"), Value::Unknown]),
             ),
             (
-                "ips".to_string(),
+                "ips",
                 Value::List(vec![Value::string("{\"t\":\"unknown\"}")]),
             ),
-            (
-                "pair".to_string(),
-                Value::Tuple(vec![Value::Null, Value::Unknown]),
-            ),
-        ]));
+            ("pair", Value::Tuple(vec![Value::Null, Value::Unknown])),
+        ])
+    }
+
+    /// A change with every field set.
+    fn sample_change() -> ResourceChange {
+        ResourceChange {
+            previous_address: Some("tenant.old".parse().unwrap()),
+            deposed: Some("1a2b3c4d".into()),
+            action_reason: Some(ActionReason::ReplaceBecauseCannotUpdate),
+            planned_private: vec![0, 159, 146, 150],
+            requires_replace: vec![AttributePath::attr("labels").then_key("t").then_index(2)],
+            sensitive_paths: vec![AttributePath::attr("secret")],
+            unknown_collections: vec![UnknownCollection {
+                path: AttributePath::attr("ids"),
+                kind: CollectionKind::Sequence,
+            }],
+            dependencies: vec!["tenant.other".into()],
+            schema_version: 2,
+            importing: Some(Importing { id: "acme".into() }),
+            generated_config: Some("resource \"tenant\" \"this\" {}\n".into()),
+            ..resource_change(
+                "module.t[\"acme\"].tenant.this",
+                Action::DeleteThenCreate,
+                Value::Null,
+                sample_object(),
+            )
+        }
+    }
+
+    fn sample_relevant_attributes() -> Vec<RelevantAttribute> {
+        vec![
+            RelevantAttribute {
+                resource: "module.t[\"acme\"].tenant.this".parse().unwrap(),
+                attribute: AttributePath::attr("labels").then_key("t"),
+            },
+            RelevantAttribute {
+                resource: "tenant.other".parse().unwrap(),
+                attribute: AttributePath::default(),
+            },
+        ]
+    }
+
+    fn sample_plan() -> Plan {
         Plan {
             mode: PlanMode::Normal,
-            changes: vec![ResourceChange {
-                addr: "module.t[\"acme\"].tenant.this".parse().unwrap(),
-                previous_address: Some("tenant.old".parse().unwrap()),
-                deposed: Some("1a2b3c4d".into()),
-                provider: "registry.terraform.io/tenantform/tenant".into(),
-                provider_local_name: "tenant".into(),
-                action: Action::DeleteThenCreate,
-                action_reason: Some(ActionReason::ReplaceBecauseCannotUpdate),
-                prior: Value::Null,
-                planned: planned.clone(),
-                config: planned,
-                prior_private: vec![],
-                planned_private: vec![0, 159, 146, 150],
-                requires_replace: vec![AttributePath(vec![
-                    PathStep::Attribute("labels".into()),
-                    PathStep::StringKey("t".into()),
-                    PathStep::IntKey(2),
-                ])],
-                sensitive_paths: vec![AttributePath::attr("secret")],
-                unknown_collections: vec![UnknownCollection {
-                    path: AttributePath::attr("ids"),
-                    kind: CollectionKind::Sequence,
-                }],
-                dependencies: vec!["tenant.other".into()],
-                schema_version: 2,
-                importing: Some(Importing { id: "acme".into() }),
-                generated_config: Some("resource \"tenant\" \"this\" {}\n".into()),
-            }],
-            drift: vec![ResourceChange {
-                addr: "tenant.gone".parse().unwrap(),
-                previous_address: None,
-                deposed: None,
-                provider: "registry.terraform.io/tenantform/tenant".into(),
-                provider_local_name: "tenant".into(),
-                action: Action::Delete,
-                action_reason: None,
-                prior: Value::string("stored"),
-                planned: Value::Null,
-                config: Value::Null,
-                prior_private: vec![],
-                planned_private: vec![],
-                requires_replace: vec![],
-                sensitive_paths: vec![],
-                unknown_collections: vec![],
-                dependencies: vec![],
-                schema_version: 0,
-                importing: None,
-                generated_config: None,
-            }],
-            relevant_attributes: vec![
-                RelevantAttribute {
-                    resource: "module.t[\"acme\"].tenant.this".parse().unwrap(),
-                    attribute: AttributePath(vec![
-                        PathStep::Attribute("labels".into()),
-                        PathStep::StringKey("t".into()),
-                    ]),
-                },
-                RelevantAttribute {
-                    resource: "tenant.other".parse().unwrap(),
-                    attribute: AttributePath::default(),
-                },
-            ],
+            changes: vec![sample_change()],
+            drift: vec![resource_change(
+                "tenant.gone",
+                Action::Delete,
+                Value::string("stored"),
+                Value::Null,
+            )],
+            relevant_attributes: sample_relevant_attributes(),
             outputs: vec![OutputChange {
                 name: "id".into(),
                 action: Action::Create,

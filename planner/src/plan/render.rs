@@ -223,38 +223,7 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
         }
         _ => format!("{addr} must be replaced"),
     }];
-    match change.action_reason {
-        Some(ActionReason::DeleteBecauseNoResourceConfig) => {
-            lines.push(format!(
-                "(because {} is not in configuration)",
-                change.addr.resource
-            ));
-        }
-        Some(ActionReason::DeleteBecauseNoMoveTarget) => {
-            lines.push(format!(
-                "(because {} was moved to {}, which is not in configuration)",
-                change
-                    .previous_address
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                change.addr
-            ));
-        }
-        Some(ActionReason::DeleteBecauseCountIndex) => {
-            lines.push(format!(
-                "(because index {} is out of range for count)",
-                change.addr.key
-            ));
-        }
-        Some(ActionReason::DeleteBecauseEachKey) => {
-            lines.push(format!(
-                "(because key {} is not in for_each map)",
-                change.addr.key
-            ));
-        }
-        _ => {}
-    }
+    lines.extend(deletion_reason(change));
     if let Some(importing) = change.importing.as_ref() {
         // A no-op's first line says "will be imported", unless it says "has moved to".
         let said = change.action == Action::NoOp && change.previous_address.is_none();
@@ -271,6 +240,31 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Why an instance is deleted, when its plan says.
+fn deletion_reason(change: &ResourceChange) -> Option<String> {
+    let addr = &change.addr;
+    Some(match change.action_reason? {
+        ActionReason::DeleteBecauseNoResourceConfig => {
+            format!("(because {} is not in configuration)", addr.resource)
+        }
+        ActionReason::DeleteBecauseNoMoveTarget => {
+            let from = change
+                .previous_address
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!("(because {from} was moved to {addr}, which is not in configuration)")
+        }
+        ActionReason::DeleteBecauseCountIndex => {
+            format!("(because index {} is out of range for count)", addr.key)
+        }
+        ActionReason::DeleteBecauseEachKey => {
+            format!("(because key {} is not in for_each map)", addr.key)
+        }
+        _ => return None,
+    })
 }
 
 /// Renders one resource instance change (without a trailing blank line).

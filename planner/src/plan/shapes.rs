@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use tenantform_proto::schema::{Block, Nesting};
 use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
 
+use super::collect_along_paths;
+
 /// The kind of collection an unknown value will be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,9 +30,7 @@ pub struct UnknownCollection {
 
 /// Every unknown collection in `value`, an object of the block `schema`.
 pub fn unknown_collections(schema: &Block, value: &Value) -> Vec<UnknownCollection> {
-    let mut found = Vec::new();
-    walk_block(schema, value, &mut Vec::new(), &mut found);
-    found
+    collect_along_paths(|path, found| walk_block(schema, value, path, found))
 }
 
 fn walk_block(

@@ -9,14 +9,13 @@ mod terraform_data;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
+use tenantform_proto::schema::{ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Value, decode_json};
 
 use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
     ProviderDiagnostic, ProviderError, ReadResponse,
 };
-use crate::diags::Severity;
 
 /// The built-in provider's source address.
 pub const SOURCE: &str = "terraform.io/builtin/terraform";
@@ -45,26 +44,14 @@ pub fn schema() -> ProviderSchema {
     }
 }
 
-fn block(attributes: &[(&str, Attribute)]) -> Block {
-    Block {
-        attributes: attributes
-            .iter()
-            .map(|(name, attribute)| (name.to_string(), attribute.clone()))
-            .collect(),
-        ..Block::default()
-    }
-}
-
 fn attr(value: &Value, name: &str) -> Value {
     value.get_attr(name).cloned().unwrap_or(Value::Null)
 }
 
 fn error(summary: &str, detail: String, attribute: Option<&str>) -> ProviderDiagnostic {
     ProviderDiagnostic {
-        severity: Severity::Error,
-        summary: summary.to_string(),
-        detail,
         attribute: attribute.map(AttributePath::attr),
+        ..ProviderDiagnostic::error(summary, detail)
     }
 }
 
@@ -80,13 +67,6 @@ fn unsupported(type_name: &str, operation: &'static str) -> ProviderError {
 impl ProviderClient for BuiltinProvider {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError> {
         Ok(schema())
-    }
-
-    async fn validate_provider_config(
-        &self,
-        _config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        Ok(Vec::new())
     }
 
     async fn validate_resource_config(
@@ -202,10 +182,4 @@ impl ProviderClient for BuiltinProvider {
             other => Err(unsupported(other, "ImportResourceState")),
         }
     }
-
-    async fn stop(&self) -> Result<(), ProviderError> {
-        Ok(())
-    }
-
-    async fn close(&self) {}
 }

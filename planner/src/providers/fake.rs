@@ -15,14 +15,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
+use tenantform_proto::schema::{Attribute, ProviderSchema};
 use tenantform_proto::value::{AttributePath, Type, Value, decode_json};
 
 use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
-    ProviderDiagnostic, ProviderError, ReadResponse,
+    ProviderDiagnostic, ProviderError, ReadResponse, attribute_schema,
 };
-use crate::diags::Severity;
 
 /// A shared, ordered log of what happened, for asserting on interleavings.
 pub type EventLog = Arc<Mutex<Vec<String>>>;
@@ -42,93 +41,71 @@ pub struct FakeProvider {
 }
 
 fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
-    ProviderDiagnostic {
-        severity: Severity::Error,
-        summary: summary.into(),
-        detail: detail.into(),
-        attribute: None,
-    }
+    ProviderDiagnostic::error(summary, detail)
 }
 
 /// The fake's schema.
 pub fn fake_schema() -> ProviderSchema {
-    let mut provider = Block::default();
-    provider
-        .attributes
-        .insert("endpoint".into(), Attribute::optional(Type::String));
-
-    let mut thing = Block::default();
-    thing
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    thing
-        .attributes
-        .insert("name".into(), Attribute::required(Type::String));
-    thing
-        .attributes
-        .insert("size".into(), Attribute::optional_computed(Type::String));
-    thing
-        .attributes
-        .insert("zone".into(), Attribute::optional(Type::String));
-    thing
-        .attributes
-        .insert("protected".into(), Attribute::optional(Type::Bool));
-
-    let mut child = Block::default();
-    child
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    child
-        .attributes
-        .insert("parent_id".into(), Attribute::required(Type::String));
-    child
-        .attributes
-        .insert("label".into(), Attribute::optional(Type::String));
-    child.attributes.insert(
-        "secret".into(),
-        Attribute::computed(Type::String).sensitive(),
-    );
-
-    let mut resources = BTreeMap::new();
-    resources.insert(
-        "fake_thing".into(),
-        Schema {
-            version: 0,
-            block: thing,
-        },
-    );
-    resources.insert(
-        "fake_child".into(),
-        Schema {
-            version: 0,
-            block: child,
-        },
-    );
-    let mut lookup = Block::default();
-    lookup
-        .attributes
-        .insert("name".into(), Attribute::required(Type::String));
-    lookup
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    lookup
-        .attributes
-        .insert("count".into(), Attribute::computed(Type::Number));
-    let data_sources = BTreeMap::from([(
-        "fake_lookup".to_string(),
-        Schema {
-            version: 0,
-            block: lookup,
-        },
-    )]);
+    let provider = attribute_schema(&[("endpoint", Attribute::optional(Type::String))]);
+    let thing = attribute_schema(&[
+        ("id", Attribute::computed(Type::String)),
+        ("name", Attribute::required(Type::String)),
+        ("size", Attribute::optional_computed(Type::String)),
+        ("zone", Attribute::optional(Type::String)),
+        ("protected", Attribute::optional(Type::Bool)),
+    ]);
+    let child = attribute_schema(&[
+        ("id", Attribute::computed(Type::String)),
+        ("parent_id", Attribute::required(Type::String)),
+        ("label", Attribute::optional(Type::String)),
+        ("secret", Attribute::computed(Type::String).sensitive()),
+    ]);
+    let lookup = attribute_schema(&[
+        ("name", Attribute::required(Type::String)),
+        ("id", Attribute::computed(Type::String)),
+        ("count", Attribute::computed(Type::Number)),
+    ]);
     ProviderSchema {
-        provider: Schema {
-            version: 0,
-            block: provider,
-        },
-        resources,
-        data_sources,
+        provider,
+        resources: BTreeMap::from([
+            ("fake_thing".to_string(), thing),
+            ("fake_child".to_string(), child),
+        ]),
+        data_sources: BTreeMap::from([("fake_lookup".to_string(), lookup)]),
     }
+}
+
+/// The values the fake refuses when validating: type, attribute, refused value, summary and
+/// detail.
+const REFUSED_VALUES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "fake_thing",
+        "size",
+        "huge",
+        "Invalid size",
+        "size must be small, medium or large",
+    ),
+    (
+        "fake_lookup",
+        "name",
+        "",
+        "Invalid name",
+        "name must not be empty",
+    ),
+];
+
+/// The diagnostics of the refused values `config`, of type `type_name`, holds.
+fn refused_values(type_name: &str, config: &Value) -> Vec<ProviderDiagnostic> {
+    REFUSED_VALUES
+        .iter()
+        .filter(|(refused_type, attribute, value, ..)| {
+            *refused_type == type_name && config.get_attr(attribute) == Some(&Value::string(*value))
+        })
+        .map(|(_, attribute, _, summary, detail)| ProviderDiagnostic {
+            attribute: Some(AttributePath::attr(attribute)),
+            ..error(summary, detail)
+        })
+        .collect()
 }
 
 fn label(value: &Value) -> String {
@@ -182,25 +159,12 @@ impl ProviderClient for FakeProvider {
         Ok(fake_schema())
     }
 
-    async fn validate_provider_config(
-        &self,
-        _config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        Ok(Vec::new())
-    }
-
     async fn validate_resource_config(
         &self,
         type_name: &str,
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        if type_name == "fake_thing" && config.get_attr("size") == Some(&Value::string("huge")) {
-            return Ok(vec![ProviderDiagnostic {
-                attribute: Some(AttributePath::attr("size")),
-                ..error("Invalid size", "size must be small, medium or large")
-            }]);
-        }
-        Ok(Vec::new())
+        Ok(refused_values(type_name, config))
     }
 
     async fn validate_data_resource_config(
@@ -208,13 +172,7 @@ impl ProviderClient for FakeProvider {
         type_name: &str,
         config: &Value,
     ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
-        if type_name == "fake_lookup" && config.get_attr("name") == Some(&Value::string("")) {
-            return Ok(vec![ProviderDiagnostic {
-                attribute: Some(AttributePath::attr("name")),
-                ..error("Invalid name", "name must not be empty")
-            }]);
-        }
-        Ok(Vec::new())
+        Ok(refused_values(type_name, config))
     }
 
     async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
@@ -411,10 +369,4 @@ impl ProviderClient for FakeProvider {
             )),
         }
     }
-
-    async fn stop(&self) -> Result<(), ProviderError> {
-        Ok(())
-    }
-
-    async fn close(&self) {}
 }

@@ -222,16 +222,7 @@ impl GrpcProvider {
 fn diagnostics(diags: Vec<wire::Diagnostic>) -> Vec<ProviderDiagnostic> {
     diags
         .into_iter()
-        .map(|d| ProviderDiagnostic {
-            severity: if d.severity == wire::diagnostic::Severity::Warning as i32 {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
-            summary: d.summary,
-            detail: d.detail,
-            attribute: d.attribute.as_ref().map(path_from_wire),
-        })
+        .map(ProviderDiagnostic::from_wire)
         .collect()
 }
 

@@ -3,30 +3,21 @@
 //! use an in-process fake.
 
 pub mod builtin;
+mod diagnostics;
 pub mod discovery;
 #[cfg(test)]
 pub mod fake;
 pub mod grpc;
 mod launch;
 
+pub use diagnostics::ProviderDiagnostic;
 pub use launch::{required_providers, start, start_with};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tenantform_proto::schema::ProviderSchema;
+use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Value};
-
-use crate::diags::Severity;
-
-/// A diagnostic as a provider returns it: attached to an attribute path, not a source range.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderDiagnostic {
-    pub severity: Severity,
-    pub summary: String,
-    pub detail: String,
-    pub attribute: Option<AttributePath>,
-}
 
 /// The provider could not be asked at all (crashed, hung, protocol error).
 #[derive(Debug, thiserror::Error)]
@@ -112,10 +103,14 @@ pub trait ProviderClient: Send + Sync {
             detail: "the provider does not generate resource configuration".into(),
         })
     }
+    /// ValidateProviderConfig. A provider without configuration arguments accepts any.
     async fn validate_provider_config(
         &self,
         config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+        let _ = config;
+        Ok(Vec::new())
+    }
     async fn validate_resource_config(
         &self,
         type_name: &str,
@@ -159,10 +154,32 @@ pub trait ProviderClient: Send + Sync {
         type_name: &str,
         id: &str,
     ) -> Result<(Vec<ImportedObject>, Vec<ProviderDiagnostic>), ProviderError>;
-    /// Asks the provider to cancel in-flight operations (StopProvider).
-    async fn stop(&self) -> Result<(), ProviderError>;
-    /// Shuts the provider process down.
-    async fn close(&self);
+    /// Asks the provider to cancel in-flight operations (StopProvider). An in-process
+    /// provider has none to cancel.
+    async fn stop(&self) -> Result<(), ProviderError> {
+        Ok(())
+    }
+    /// Shuts the provider process down. An in-process provider has none.
+    async fn close(&self) {}
+}
+
+/// A version 0 schema of a block with these attributes and no nested blocks.
+pub fn attribute_schema(attributes: &[(&str, Attribute)]) -> Schema {
+    Schema {
+        version: 0,
+        block: attribute_block(attributes),
+    }
+}
+
+/// A schema block with these attributes and no nested blocks.
+pub fn attribute_block(attributes: &[(&str, Attribute)]) -> Block {
+    Block {
+        attributes: attributes
+            .iter()
+            .map(|(name, attribute)| (name.to_string(), attribute.clone()))
+            .collect(),
+        ..Block::default()
+    }
 }
 
 /// The providers a configuration uses, by local name, with their schemas.

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DeposedChange, InstanceState, State, StateChange, StateError};
+use super::{DeposedChange, InstanceState, JournalEntry, State, StateChange, StateError};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
 
 /// The journal format version written in the header.
@@ -191,8 +191,17 @@ impl Header {
     }
 }
 
+/// One journal line (with its newline) for an entry.
+pub(super) fn encode_entry(entry: JournalEntry<'_>) -> Vec<u8> {
+    match entry {
+        JournalEntry::Instance(addr, instance) => encode_change(addr, instance),
+        JournalEntry::Deposed(change) => encode_deposed_change(change),
+        JournalEntry::Moved { from, to } => encode_move(from, to),
+    }
+}
+
 /// One journal line (with its newline) for a change.
-pub(super) fn encode_change(addr: &InstanceAddr, instance: Option<&InstanceState>) -> Vec<u8> {
+fn encode_change(addr: &InstanceAddr, instance: Option<&InstanceState>) -> Vec<u8> {
     let addr = AddrRecord::from(addr);
     let record = match instance {
         Some(instance) => Record::Set {
@@ -207,7 +216,7 @@ pub(super) fn encode_change(addr: &InstanceAddr, instance: Option<&InstanceState
 }
 
 /// One journal line (with its newline) for a change to a deposed object.
-pub(super) fn encode_deposed_change(change: &DeposedChange) -> Vec<u8> {
+fn encode_deposed_change(change: &DeposedChange) -> Vec<u8> {
     let addr = AddrRecord::from(change.addr());
     let deposed = change.key().to_string();
     let record = match change {
@@ -221,7 +230,7 @@ pub(super) fn encode_deposed_change(change: &DeposedChange) -> Vec<u8> {
 }
 
 /// One journal line (with its newline) for an instance's move to another address.
-pub(super) fn encode_move(from: &InstanceAddr, to: &InstanceAddr) -> Vec<u8> {
+fn encode_move(from: &InstanceAddr, to: &InstanceAddr) -> Vec<u8> {
     let record = Record::Move {
         from: from.into(),
         to: to.into(),

@@ -18,8 +18,7 @@ use std::time::Duration;
 use super::journal::{self, Header};
 use super::lock::{self, StateLock};
 use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
-use super::{DeposedChange, InstanceState, State, StateError, StateStore, format_v4};
-use crate::addrs::InstanceAddr;
+use super::{JournalEntry, State, StateError, StateStore, format_v4};
 
 /// The default state file name.
 pub const DEFAULT_STATE_FILE: &str = "terraform.tfstate";
@@ -243,20 +242,8 @@ impl StateStore for LocalStore {
         Ok(serial)
     }
 
-    fn record(
-        &self,
-        addr: &InstanceAddr,
-        instance: Option<&InstanceState>,
-    ) -> Result<(), StateError> {
-        self.append_line(&journal::encode_change(addr, instance))
-    }
-
-    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
-        self.append_line(&journal::encode_deposed_change(change))
-    }
-
-    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
-        self.append_line(&journal::encode_move(from, to))
+    fn record_entry(&self, entry: JournalEntry<'_>) -> Result<(), StateError> {
+        self.append_line(&journal::encode_entry(entry))
     }
 
     fn compact(&self, state: &State) -> Result<u64, StateError> {

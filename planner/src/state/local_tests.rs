@@ -4,21 +4,9 @@
 use std::time::Duration;
 
 use super::*;
-use crate::state::LockInfo;
-
-fn object(id: &str) -> InstanceState {
-    InstanceState {
-        provider: "registry.terraform.io/tenantform/tenant".into(),
-        schema_version: 1,
-        attributes: serde_json::json!({ "id": id, "slug": id }),
-        sensitive_attributes: serde_json::json!([]),
-        ..InstanceState::default()
-    }
-}
-
-fn addr(text: &str) -> InstanceAddr {
-    text.parse().unwrap()
-}
+use crate::addrs::InstanceAddr;
+use crate::state::{DeposedChange, LockInfo};
+use crate::test_support::{instance_addr as addr, stored_tenant as object};
 
 fn dir_entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -4,10 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{
-    DeposedChange, InstanceState, LockInfo, State, StateChange, StateError, StateLock, StateStore,
-};
-use crate::addrs::InstanceAddr;
+use super::{JournalEntry, LockInfo, State, StateChange, StateError, StateLock, StateStore};
 
 /// A state store held in memory. Clones share the same stored state and lock.
 #[derive(Clone, Default)]
@@ -120,30 +117,8 @@ impl StateStore for MemoryStore {
         Ok(serial)
     }
 
-    fn record(
-        &self,
-        addr: &InstanceAddr,
-        instance: Option<&InstanceState>,
-    ) -> Result<(), StateError> {
-        self.shared().journal.push(StateChange::Instance(
-            addr.clone(),
-            instance.cloned().map(Box::new),
-        ));
-        Ok(())
-    }
-
-    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
-        self.shared()
-            .journal
-            .push(StateChange::Deposed(change.clone()));
-        Ok(())
-    }
-
-    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
-        self.shared().journal.push(StateChange::Moved {
-            from: from.clone(),
-            to: to.clone(),
-        });
+    fn record_entry(&self, entry: JournalEntry<'_>) -> Result<(), StateError> {
+        self.shared().journal.push(entry.to_change());
         Ok(())
     }
 
@@ -182,6 +157,8 @@ impl StateStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::addrs::InstanceAddr;
+    use crate::state::{DeposedChange, InstanceState};
 
     fn object(id: &str) -> InstanceState {
         InstanceState {

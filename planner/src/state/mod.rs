@@ -234,6 +234,35 @@ impl DeposedChange {
     }
 }
 
+/// One change to record, borrowed from the caller.
+#[derive(Clone, Copy, Debug)]
+pub enum JournalEntry<'a> {
+    /// An instance's current object set (`Some`) or removed (`None`).
+    Instance(&'a InstanceAddr, Option<&'a InstanceState>),
+    Deposed(&'a DeposedChange),
+    /// An instance's current and deposed objects moved to another address.
+    Moved {
+        from: &'a InstanceAddr,
+        to: &'a InstanceAddr,
+    },
+}
+
+impl JournalEntry<'_> {
+    /// The change as a journal replays it.
+    pub fn to_change(self) -> StateChange {
+        match self {
+            JournalEntry::Instance(addr, instance) => {
+                StateChange::Instance(addr.clone(), instance.cloned().map(Box::new))
+            }
+            JournalEntry::Deposed(change) => StateChange::Deposed(change.clone()),
+            JournalEntry::Moved { from, to } => StateChange::Moved {
+                from: from.clone(),
+                to: to.clone(),
+            },
+        }
+    }
+}
+
 /// One recorded change, as a journal replays it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StateChange {
@@ -273,19 +302,28 @@ pub trait StateStore: Send + Sync {
     /// nothing. Returns the serial now stored, which the caller should adopt.
     fn write(&self, state: &State) -> Result<u64, StateError>;
 
+    /// Durably records one change before returning.
+    fn record_entry(&self, entry: JournalEntry<'_>) -> Result<(), StateError>;
+
     /// Durably records one completed instance change (`None` = removed) before returning.
     fn record(
         &self,
         addr: &InstanceAddr,
         instance: Option<&InstanceState>,
-    ) -> Result<(), StateError>;
+    ) -> Result<(), StateError> {
+        self.record_entry(JournalEntry::Instance(addr, instance))
+    }
 
     /// Durably records one change to a deposed object before returning.
-    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError>;
+    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
+        self.record_entry(JournalEntry::Deposed(change))
+    }
 
     /// Durably records that an instance's objects moved from `from` to `to` (a `moved`
     /// block) before returning.
-    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError>;
+    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        self.record_entry(JournalEntry::Moved { from, to })
+    }
 
     /// Persists `state` (which includes every recorded change) and discards the journal.
     fn compact(&self, state: &State) -> Result<u64, StateError>;
@@ -330,20 +368,8 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
         (**self).write(state)
     }
 
-    fn record(
-        &self,
-        addr: &InstanceAddr,
-        instance: Option<&InstanceState>,
-    ) -> Result<(), StateError> {
-        (**self).record(addr, instance)
-    }
-
-    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
-        (**self).record_deposed(change)
-    }
-
-    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
-        (**self).record_move(from, to)
+    fn record_entry(&self, entry: JournalEntry<'_>) -> Result<(), StateError> {
+        (**self).record_entry(entry)
     }
 
     fn compact(&self, state: &State) -> Result<u64, StateError> {

@@ -19,8 +19,7 @@ use super::lock::StateLock;
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error, quoted_schema};
 use super::postgres_lock::{self, LockTarget};
 use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
-use super::{DeposedChange, InstanceState, State, StateError, StateStore, format_v4};
-use crate::addrs::InstanceAddr;
+use super::{JournalEntry, State, StateError, StateStore, format_v4};
 
 /// The workspace name Terraform uses when workspaces are not in use.
 pub const DEFAULT_WORKSPACE: &str = "default";
@@ -367,20 +366,8 @@ impl StateStore for PgStore {
         Ok(serial)
     }
 
-    fn record(
-        &self,
-        addr: &InstanceAddr,
-        instance: Option<&InstanceState>,
-    ) -> Result<(), StateError> {
-        self.append(&journal::encode_change(addr, instance))
-    }
-
-    fn record_deposed(&self, change: &DeposedChange) -> Result<(), StateError> {
-        self.append(&journal::encode_deposed_change(change))
-    }
-
-    fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
-        self.append(&journal::encode_move(from, to))
+    fn record_entry(&self, entry: JournalEntry<'_>) -> Result<(), StateError> {
+        self.append(&journal::encode_entry(entry))
     }
 
     fn compact(&self, state: &State) -> Result<u64, StateError> {

@@ -8,6 +8,7 @@ use acceptance_tests::postgres::{PostgresServer, Profile};
 
 use super::*;
 use crate::state::LockInfo;
+use crate::test_support::{instance_addr as addr, stored_tenant as object};
 
 fn server() -> PostgresServer {
     PostgresServer::start(Profile::Superuser).expect("start a PostgreSQL server")
@@ -16,20 +17,6 @@ fn server() -> PostgresServer {
 fn store(server: &PostgresServer, workspace: &str) -> PgStore {
     let settings = PgSettings::new(format!("{}?sslmode=disable", server.superuser_dsn()));
     PgStore::new(settings, workspace).expect("a store")
-}
-
-fn object(id: &str) -> InstanceState {
-    InstanceState {
-        provider: "registry.terraform.io/tenantform/tenant".into(),
-        schema_version: 1,
-        attributes: serde_json::json!({ "id": id, "slug": id }),
-        sensitive_attributes: serde_json::json!([]),
-        ..InstanceState::default()
-    }
-}
-
-fn addr(text: &str) -> InstanceAddr {
-    text.parse().unwrap()
 }
 
 fn sql(server: &PostgresServer, query: &str) -> String {

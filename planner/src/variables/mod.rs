@@ -63,6 +63,19 @@ pub struct Unresolved {
     pub sources: Sources,
 }
 
+/// The configuration's files, the variable files read, and each value given as text (as a
+/// file of its own), for diagnostics to quote.
+fn sources_with_values(config: &Config, collected: &mut sources::Collected) -> Sources {
+    let mut files = config.sources.files.clone();
+    files.append(&mut collected.files);
+    for (name, given) in &collected.values {
+        if let RawValue::Text(text) = &given.raw {
+            files.insert(text_file_name(name), text.clone());
+        }
+    }
+    Sources::new(files)
+}
+
 /// Resolves the value of every variable `config` declares; see the module documentation.
 pub fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Unresolved> {
     let mut collected = sources::collect(config, &inputs.env, &inputs.cli, &inputs.cwd);
@@ -75,14 +88,7 @@ pub fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Un
             },
         );
     }
-    let mut files = config.sources.files.clone();
-    files.append(&mut collected.files);
-    for (name, given) in &collected.values {
-        if let RawValue::Text(text) = &given.raw {
-            files.insert(text_file_name(name), text.clone());
-        }
-    }
-    let sources = Sources::new(files);
+    let sources = sources_with_values(config, &mut collected);
     let mut diags = collected.diags;
     if diags.has_errors() {
         // Values from a broken source are missing; reporting them as unset would mislead.
@@ -148,14 +154,7 @@ pub struct GivenValues {
 /// Reads every source but the defaults; see [`GivenValues`].
 pub fn given_values(config: &Config, inputs: &VariableSources) -> Result<GivenValues, Unresolved> {
     let mut collected = sources::collect(config, &inputs.env, &inputs.cli, &inputs.cwd);
-    let mut files = config.sources.files.clone();
-    files.append(&mut collected.files);
-    for (name, given) in &collected.values {
-        if let RawValue::Text(text) = &given.raw {
-            files.insert(text_file_name(name), text.clone());
-        }
-    }
-    let sources = Sources::new(files);
+    let sources = sources_with_values(config, &mut collected);
     let mut diags = collected.diags;
     let mut values = Vec::new();
     for (name, given) in &collected.values {

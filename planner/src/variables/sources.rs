@@ -159,7 +159,7 @@ impl Collected {
             }
         };
         self.files.insert(shown.to_string(), text.clone());
-        let sources = Sources::new(BTreeMap::from([(shown.to_string(), text.clone())]));
+        let sources = Sources::of_file(shown, text.clone());
         let entries = if shown.ends_with(".json") {
             json_file(&text, shown, &sources)
         } else {

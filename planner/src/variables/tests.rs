@@ -25,6 +25,11 @@ fn number(n: i64) -> Value {
     Value::Number(Number::from_f64(n as f64))
 }
 
+/// Writes `text` to the file `name` in `dir`.
+fn write_file(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
 fn inputs(dir: &Path) -> VariableSources {
     VariableSources {
         cwd: dir.to_path_buf(),
@@ -230,22 +235,18 @@ fn precedence_is_env_then_files_then_command_line_in_order() {
     let config = load(
         "variable \"a\" {}\nvariable \"b\" {}\nvariable \"c\" {}\nvariable \"d\" {}\nvariable \"e\" {}\n",
     );
-    std::fs::write(
-        dir.path().join("terraform.tfvars"),
+    write_file(
+        dir.path(),
+        "terraform.tfvars",
         "a = \"tfvars\"\nb = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("terraform.tfvars.json"),
+    );
+    write_file(
+        dir.path(),
+        "terraform.tfvars.json",
         r#"{"b": "json", "c": "json", "d": "json"}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("x.auto.tfvars"),
-        "c = \"auto\"\nd = \"auto\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("late.tfvars"), "d = \"file\"\n").unwrap();
+    );
+    write_file(dir.path(), "x.auto.tfvars", "c = \"auto\"\nd = \"auto\"\n");
+    write_file(dir.path(), "late.tfvars", "d = \"file\"\n");
     let sources = VariableSources {
         env: vec![
             ("TF_VAR_a".into(), "env".into()),
@@ -309,11 +310,11 @@ fn command_line_text_is_parsed_for_complex_types() {
 fn file_values_are_reported_where_they_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let config = load("variable \"owner\" {\n  type = object({ name = string })\n}\n");
-    std::fs::write(
-        dir.path().join("terraform.tfvars"),
+    write_file(
+        dir.path(),
+        "terraform.tfvars",
         "\nowner = { email = \"a@b\" }\nstray = 1\n",
-    )
-    .unwrap();
+    );
     let diags = resolve_err(&config, &inputs(dir.path()));
     let error = diags
         .iter()
@@ -344,11 +345,11 @@ fn file_values_are_reported_where_they_are_written() {
 fn tfvars_may_not_refer_or_call() {
     let dir = tempfile::tempdir().unwrap();
     let config = load("variable \"a\" {}\nvariable \"b\" {}\n");
-    std::fs::write(
-        dir.path().join("terraform.tfvars"),
+    write_file(
+        dir.path(),
+        "terraform.tfvars",
         "a = var.b\nb = upper(\"x\")\n",
-    )
-    .unwrap();
+    );
     let summaries: Vec<String> = resolve_err(&config, &inputs(dir.path()))
         .into_iter()
         .map(|d| d.summary)
@@ -391,19 +392,19 @@ fn nullable_and_null_values() {
     let config = load(
         "variable \"n\" {\n  default = \"d\"\n}\nvariable \"strict\" {\n  nullable = false\n  default = \"d\"\n}\nvariable \"required\" {\n  nullable = false\n}\n",
     );
-    std::fs::write(
-        dir.path().join("terraform.tfvars"),
+    write_file(
+        dir.path(),
+        "terraform.tfvars",
         "n = null\nstrict = null\nrequired = null\n",
-    )
-    .unwrap();
+    );
     let diags = resolve_err(&config, &inputs(dir.path()));
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].summary, "Required variable not set");
-    std::fs::write(
-        dir.path().join("terraform.tfvars"),
+    write_file(
+        dir.path(),
+        "terraform.tfvars",
         "n = null\nstrict = null\nrequired = 1\n",
-    )
-    .unwrap();
+    );
     let resolved = resolve(&config, &inputs(dir.path())).unwrap();
     assert_eq!(resolved.values["n"], Value::Null);
     assert_eq!(resolved.values["strict"], string("d"));
@@ -446,18 +447,14 @@ fn validation_rules_report_their_message() {
 fn sensitive_values_stay_out_of_messages() {
     let dir = tempfile::tempdir().unwrap();
     let config = load("variable \"secret\" {\n  type      = number\n  sensitive = true\n}\n");
-    std::fs::write(
-        dir.path().join("terraform.tfvars"),
-        "secret = \"hunter2\"\n",
-    )
-    .unwrap();
+    write_file(dir.path(), "terraform.tfvars", "secret = \"hunter2\"\n");
     let diags = resolve_err(&config, &inputs(dir.path()));
     assert_eq!(
         diags[0].detail,
         "The given value is not suitable for var.secret, which is sensitive: a number is required. Invalid value defined at terraform.tfvars:1,10-19."
     );
     assert!(!diags[0].detail.contains("hunter2"));
-    std::fs::write(dir.path().join("terraform.tfvars"), "secret = 7\n").unwrap();
+    write_file(dir.path(), "terraform.tfvars", "secret = 7\n");
     let resolved = resolve(&config, &inputs(dir.path())).unwrap();
     assert!(resolved.sensitive.contains("secret"));
 }

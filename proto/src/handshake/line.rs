@@ -61,22 +61,31 @@ impl FromStr for HandshakeLine {
         if !(4..=6).contains(&fields.len()) {
             return Err(malformed("expected 4 to 6 fields separated by '|'"));
         }
-        let expect_version = |field: &str, what: &'static str, expected: u32| {
+        let version = |field: &str, name: &str, what: &'static str, expected: u32| {
             let found: u32 = field
                 .parse()
-                .map_err(|_| malformed(&format!("{what} version is not a number")))?;
-            if found == expected {
-                Ok(found)
-            } else {
-                Err(HandshakeError::UnsupportedVersion {
+                .map_err(|_| malformed(&format!("{name} is not a number")))?;
+            if found != expected {
+                return Err(HandshakeError::UnsupportedVersion {
                     what,
                     found: field.to_string(),
                     expected,
-                })
+                });
             }
+            Ok(found)
         };
-        expect_version(fields[0], "go-plugin core protocol", CORE_PROTOCOL_VERSION)?;
-        let protocol_version = expect_version(fields[1], "plugin protocol", PROTOCOL_VERSION)?;
+        version(
+            fields[0],
+            "core version",
+            "go-plugin core protocol",
+            CORE_PROTOCOL_VERSION,
+        )?;
+        let protocol_version = version(
+            fields[1],
+            "protocol version",
+            "plugin protocol",
+            PROTOCOL_VERSION,
+        )?;
         let network = match fields[2] {
             "tcp" => Network::Tcp(fields[3].to_string()),
             "unix" => Network::Unix(fields[3].to_string()),

@@ -102,113 +102,146 @@ fn encode_items<'a>(
 }
 
 fn decode(json: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, ValueError> {
-    let mismatch = |path: &[PathStep], problem: &str| ValueError::mismatch(ty, path, problem);
     if json.is_null() {
         return Ok(Value::Null);
     }
     match ty {
-        Type::Dynamic => {
-            let Json::Object(wrapper) = json else {
-                return Err(mismatch(
-                    path,
-                    "need JSON object for dynamically-typed value",
-                ));
-            };
-            if let Some(key) = wrapper.keys().find(|key| *key != "value" && *key != "type") {
-                return Err(mismatch(
-                    path,
-                    &format!("invalid key {key:?} in dynamically-typed value"),
-                ));
-            }
-            let type_json = wrapper
-                .get("type")
-                .ok_or_else(|| mismatch(path, "missing type in dynamically-typed value"))?;
-            let inner = wrapper
-                .get("value")
-                .ok_or_else(|| mismatch(path, "missing value in dynamically-typed value"))?;
-            decode(inner, &type_from_json(type_json)?, path)
-        }
-        Type::Bool => match json {
-            Json::Bool(b) => Ok(Value::Bool(*b)),
-            Json::String(s) if s == "true" => Ok(Value::Bool(true)),
-            Json::String(s) if s == "false" => Ok(Value::Bool(false)),
-            _ => Err(mismatch(path, "bool is required")),
-        },
-        Type::Number => match json {
-            Json::Number(n) => Ok(Value::Number(Number::from_json(n))),
-            Json::String(s) => Number::parse_decimal(s)
-                .map(Value::Number)
-                .ok_or_else(|| mismatch(path, &format!("a number is required, found {s:?}"))),
-            _ => Err(mismatch(path, "number is required")),
-        },
-        Type::String => match json {
-            Json::String(s) => Ok(Value::String(s.clone())),
-            Json::Number(n) => Ok(Value::String(n.to_string())),
-            Json::Bool(b) => Ok(Value::String(b.to_string())),
-            _ => Err(mismatch(path, "string is required")),
-        },
-        Type::List(element) | Type::Set(element) => {
-            let is_set = matches!(ty, Type::Set(_));
-            let Json::Array(array) = json else {
-                let kind = if is_set { "set" } else { "list" };
-                return Err(mismatch(path, &format!("need JSON array for {kind}")));
-            };
-            let mut items = decode_items(array.iter().map(|item| (item, &**element)), path)?;
-            if is_set {
-                Value::normalize_set(&mut items);
-                Ok(Value::Set(items))
-            } else {
-                Ok(Value::List(items))
-            }
-        }
-        Type::Tuple(element_types) => {
-            let Json::Array(array) = json else {
-                return Err(mismatch(path, "need JSON array for tuple"));
-            };
-            if array.len() != element_types.len() {
-                return Err(mismatch(
-                    path,
-                    &format!("a tuple of length {} is required", element_types.len()),
-                ));
-            }
-            Ok(Value::Tuple(decode_items(
-                array.iter().zip(element_types),
-                path,
-            )?))
-        }
+        Type::Dynamic => decode_dynamic(json, ty, path),
+        Type::Bool | Type::Number | Type::String => decode_primitive(json, ty, path),
+        Type::List(element) | Type::Set(element) => decode_sequence(json, ty, element, path),
+        Type::Tuple(element_types) => decode_tuple(json, ty, element_types, path),
         Type::Map(element) => {
             let Json::Object(object) = json else {
-                return Err(mismatch(path, "need JSON object for map"));
+                return Err(mismatch(ty, path, "need JSON object for map"));
             };
-            let mut entries = BTreeMap::new();
-            for (key, item) in object {
-                path.push(PathStep::StringKey(key.clone()));
-                entries.insert(key.clone(), decode(item, element, path)?);
-                path.pop();
-            }
+            let entries = decode_entries(object, ty, path, |key| {
+                Ok((PathStep::StringKey(key.to_string()), element))
+            })?;
             Ok(Value::Map(entries))
         }
-        Type::Object(attributes) => {
-            let Json::Object(object) = json else {
-                return Err(mismatch(path, "need JSON object for object"));
-            };
-            let mut entries = BTreeMap::new();
-            for (name, item) in object {
-                let Some(attribute_type) = attributes.get(name) else {
-                    return Err(mismatch(path, &format!("unsupported attribute {name:?}")));
-                };
-                path.push(PathStep::Attribute(name.clone()));
-                entries.insert(name.clone(), decode(item, attribute_type, path)?);
-                path.pop();
-            }
-            for name in attributes.keys() {
-                if !entries.contains_key(name) {
-                    entries.insert(name.clone(), Value::Null);
-                }
-            }
-            Ok(Value::Object(entries))
-        }
+        Type::Object(attributes) => decode_object(json, ty, attributes, path),
     }
+}
+
+/// A value of `ty` does not match its JSON at `path`.
+fn mismatch(ty: &Type, path: &[PathStep], problem: &str) -> ValueError {
+    ValueError::mismatch(ty, path, problem)
+}
+
+/// A dynamically-typed value: `{"value": ..., "type": ...}`.
+fn decode_dynamic(json: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, ValueError> {
+    let Json::Object(wrapper) = json else {
+        return Err(mismatch(
+            ty,
+            path,
+            "need JSON object for dynamically-typed value",
+        ));
+    };
+    if let Some(key) = wrapper.keys().find(|key| *key != "value" && *key != "type") {
+        return Err(mismatch(
+            ty,
+            path,
+            &format!("invalid key {key:?} in dynamically-typed value"),
+        ));
+    }
+    let type_json = wrapper
+        .get("type")
+        .ok_or_else(|| mismatch(ty, path, "missing type in dynamically-typed value"))?;
+    let inner = wrapper
+        .get("value")
+        .ok_or_else(|| mismatch(ty, path, "missing value in dynamically-typed value"))?;
+    decode(inner, &type_from_json(type_json)?, path)
+}
+
+/// A bool, number or string, taking the conversions cty's JSON decoding allows.
+fn decode_primitive(json: &Json, ty: &Type, path: &[PathStep]) -> Result<Value, ValueError> {
+    match (ty, json) {
+        (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Bool, Json::String(s)) if s == "true" => Ok(Value::Bool(true)),
+        (Type::Bool, Json::String(s)) if s == "false" => Ok(Value::Bool(false)),
+        (Type::Bool, _) => Err(mismatch(ty, path, "bool is required")),
+        (Type::Number, Json::Number(n)) => Ok(Value::Number(Number::from_json(n))),
+        (Type::Number, Json::String(s)) => Number::parse_decimal(s)
+            .map(Value::Number)
+            .ok_or_else(|| mismatch(ty, path, &format!("a number is required, found {s:?}"))),
+        (Type::Number, _) => Err(mismatch(ty, path, "number is required")),
+        (_, Json::String(s)) => Ok(Value::String(s.clone())),
+        (_, Json::Number(n)) => Ok(Value::String(n.to_string())),
+        (_, Json::Bool(b)) => Ok(Value::String(b.to_string())),
+        _ => Err(mismatch(ty, path, "string is required")),
+    }
+}
+
+/// A list or a set of `element`s.
+fn decode_sequence(
+    json: &Json,
+    ty: &Type,
+    element: &Type,
+    path: &mut Vec<PathStep>,
+) -> Result<Value, ValueError> {
+    let is_set = matches!(ty, Type::Set(_));
+    let Json::Array(array) = json else {
+        let kind = if is_set { "set" } else { "list" };
+        return Err(mismatch(ty, path, &format!("need JSON array for {kind}")));
+    };
+    let items = decode_items(array.iter().map(|item| (item, element)), path)?;
+    Ok(Value::list_or_set(items, is_set))
+}
+
+fn decode_tuple(
+    json: &Json,
+    ty: &Type,
+    element_types: &[Type],
+    path: &mut Vec<PathStep>,
+) -> Result<Value, ValueError> {
+    let Json::Array(array) = json else {
+        return Err(mismatch(ty, path, "need JSON array for tuple"));
+    };
+    if array.len() != element_types.len() {
+        return Err(mismatch(
+            ty,
+            path,
+            &format!("a tuple of length {} is required", element_types.len()),
+        ));
+    }
+    Ok(Value::Tuple(decode_items(
+        array.iter().zip(element_types),
+        path,
+    )?))
+}
+
+/// An object: every attribute of its type, null where the JSON leaves it out.
+fn decode_object(
+    json: &Json,
+    ty: &Type,
+    attributes: &BTreeMap<String, Type>,
+    path: &mut Vec<PathStep>,
+) -> Result<Value, ValueError> {
+    let Json::Object(object) = json else {
+        return Err(mismatch(ty, path, "need JSON object for object"));
+    };
+    let entries = decode_entries(object, ty, path, |name| {
+        Value::attribute_slot(attributes, name)
+    })?;
+    Ok(Value::object_of_type(entries, attributes))
+}
+
+/// The entries of a JSON object; `slot` gives each key's path step and type, or why the key
+/// is not allowed.
+fn decode_entries<'t>(
+    object: &serde_json::Map<String, Json>,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+    slot: impl Fn(&str) -> Result<(PathStep, &'t Type), String>,
+) -> Result<BTreeMap<String, Value>, ValueError> {
+    let mut entries = BTreeMap::new();
+    for (key, item) in object {
+        let (step, item_type) = slot(key).map_err(|problem| mismatch(ty, path, &problem))?;
+        path.push(step);
+        entries.insert(key.clone(), decode(item, item_type, path)?);
+        path.pop();
+    }
+    Ok(entries)
 }
 
 fn decode_items<'a>(
@@ -230,18 +263,9 @@ mod tests {
 
     use super::*;
 
-    fn object_type(attrs: &[(&str, Type)]) -> Type {
-        Type::Object(
-            attrs
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.clone()))
-                .collect(),
-        )
-    }
-
     #[test]
     fn objects_round_trip_with_every_attribute() {
-        let ty = object_type(&[
+        let ty = Type::object_of(&[
             ("id", Type::String),
             ("count", Type::Number),
             ("ratio", Type::Number),
@@ -272,7 +296,7 @@ mod tests {
 
     #[test]
     fn unknown_values_cannot_be_encoded() {
-        let ty = object_type(&[("id", Type::String)]);
+        let ty = Type::object_of(&[("id", Type::String)]);
         let value = Value::Object(BTreeMap::from([("id".to_string(), Value::Unknown)]));
         let err = encode_json(&value, &ty).unwrap_err();
         assert!(err.to_string().contains("id: value is not known"), "{err}");
@@ -325,7 +349,7 @@ mod tests {
 
     #[test]
     fn mismatches_name_the_path() {
-        let ty = object_type(&[("tags", Type::List(Box::new(Type::Bool)))]);
+        let ty = Type::object_of(&[("tags", Type::List(Box::new(Type::Bool)))]);
         let err = decode_json(&json!({"tags": [true, "maybe"]}), &ty).unwrap_err();
         assert!(
             err.to_string().contains("tags[1]: bool is required"),

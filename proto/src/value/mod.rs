@@ -52,6 +52,15 @@ pub enum Value {
 }
 
 impl Type {
+    /// The object type with these attribute types.
+    pub fn object_of(attributes: &[(&str, Type)]) -> Type {
+        Type::Object(
+            attributes
+                .iter()
+                .map(|(name, ty)| (name.to_string(), ty.clone()))
+                .collect(),
+        )
+    }
     /// A human-readable name, as cty's `FriendlyName`: `string`, `list of number`, `object`.
     pub fn friendly_name(&self) -> String {
         match self {
@@ -185,6 +194,14 @@ impl Value {
         }
     }
 
+    /// The text of a string value.
+    pub fn into_string(self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -209,6 +226,52 @@ impl Value {
 
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
+    }
+
+    /// A list of `items`, or, with `set`, the set of them.
+    pub fn list_or_set(mut items: Vec<Value>, set: bool) -> Value {
+        if set {
+            Value::normalize_set(&mut items);
+            Value::Set(items)
+        } else {
+            Value::List(items)
+        }
+    }
+
+    /// An object with these attributes.
+    pub fn object_of(attributes: &[(&str, Value)]) -> Value {
+        Value::Object(
+            attributes
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone()))
+                .collect(),
+        )
+    }
+
+    /// The path step and type of the attribute `name` of an object type with `attributes`, or
+    /// why the name is not allowed.
+    pub(crate) fn attribute_slot<'t>(
+        attributes: &'t BTreeMap<String, Type>,
+        name: &str,
+    ) -> Result<(PathStep, &'t Type), String> {
+        let attribute_type = attributes
+            .get(name)
+            .ok_or_else(|| format!("unsupported attribute {name:?}"))?;
+        Ok((PathStep::Attribute(name.to_string()), attribute_type))
+    }
+
+    /// An object of the object type with `attributes`: `entries`, with null for every
+    /// attribute they leave out.
+    pub(crate) fn object_of_type(
+        mut entries: BTreeMap<String, Value>,
+        attributes: &BTreeMap<String, Type>,
+    ) -> Value {
+        for name in attributes.keys() {
+            if !entries.contains_key(name) {
+                entries.insert(name.clone(), Value::Null);
+            }
+        }
+        Value::Object(entries)
     }
 
     /// Sorts a set's elements into the canonical order and removes duplicates.

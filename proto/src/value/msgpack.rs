@@ -8,6 +8,8 @@
 //!   its type, sorted by name; lists, sets and tuples are arrays;
 //! - a value in a `dynamic` slot is `[type JSON as bin, value encoded with that type]`.
 
+use std::collections::BTreeMap;
+
 use super::{Number, PathStep, Type, Value, ValueError, type_from_json, type_to_json};
 
 /// The bytes of an unknown value: fixext1, extension type 0, one zero data byte.
@@ -243,21 +245,25 @@ impl<'a> Reader<'a> {
     }
 
     fn array_len(&mut self, marker: rmp::Marker) -> Result<Option<usize>, ValueError> {
-        use rmp::Marker;
-        Ok(match marker {
-            Marker::FixArray(len) => Some(usize::from(len)),
-            Marker::Array16 => Some(usize::from(self.u16()?)),
-            Marker::Array32 => Some(self.u32()? as usize),
-            _ => None,
-        })
+        self.collection_len(marker, false)
     }
 
     fn map_len(&mut self, marker: rmp::Marker) -> Result<Option<usize>, ValueError> {
+        self.collection_len(marker, true)
+    }
+
+    /// The length of an array (or, with `map`, a map) whose header starts with `marker`;
+    /// `None` when the marker starts something else.
+    fn collection_len(
+        &mut self,
+        marker: rmp::Marker,
+        map: bool,
+    ) -> Result<Option<usize>, ValueError> {
         use rmp::Marker;
-        Ok(match marker {
-            Marker::FixMap(len) => Some(usize::from(len)),
-            Marker::Map16 => Some(usize::from(self.u16()?)),
-            Marker::Map32 => Some(self.u32()? as usize),
+        Ok(match (map, marker) {
+            (false, Marker::FixArray(len)) | (true, Marker::FixMap(len)) => Some(usize::from(len)),
+            (false, Marker::Array16) | (true, Marker::Map16) => Some(usize::from(self.u16()?)),
+            (false, Marker::Array32) | (true, Marker::Map32) => Some(self.u32()? as usize),
             _ => None,
         })
     }
@@ -286,121 +292,164 @@ fn decode(
         reader.pos += 1;
         return Ok(Value::Null);
     }
-    let mismatch = |path: &[PathStep], problem: &str| ValueError::mismatch(ty, path, problem);
     let marker = reader.marker()?;
     match ty {
-        Type::Dynamic => {
-            if reader.array_len(marker)? != Some(2) {
-                return Err(mismatch(
-                    path,
-                    "dynamic value array must have exactly two elements",
-                ));
-            }
-            let type_marker = reader.marker()?;
-            let type_json = reader
-                .string_payload(type_marker)?
-                .ok_or_else(|| mismatch(path, "dynamic value must start with its type JSON"))?;
-            let json: serde_json::Value = serde_json::from_slice(type_json)
-                .map_err(|err| mismatch(path, &format!("invalid type JSON: {err}")))?;
-            let actual = type_from_json(&json)?;
-            decode(reader, &actual, path)
-        }
-        Type::Bool => match marker {
-            rmp::Marker::True => Ok(Value::Bool(true)),
-            rmp::Marker::False => Ok(Value::Bool(false)),
-            _ => Err(mismatch(path, "bool is required")),
-        },
-        Type::Number => decode_number(reader, marker)?
-            .map(Value::Number)
-            .ok_or_else(|| mismatch(path, "number is required")),
-        Type::String => {
-            let bytes = reader
-                .string_payload(marker)?
-                .ok_or_else(|| mismatch(path, "string is required"))?;
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| mismatch(path, "string is not valid UTF-8"))?;
-            Ok(Value::String(text.to_string()))
-        }
+        Type::Dynamic => decode_dynamic(reader, marker, ty, path),
+        Type::Bool | Type::Number | Type::String => decode_primitive(reader, marker, ty, path),
         Type::List(element) | Type::Set(element) => {
-            let is_set = matches!(ty, Type::Set(_));
-            let len = reader.array_len(marker)?.ok_or_else(|| {
-                mismatch(
-                    path,
-                    if is_set {
-                        "a set is required"
-                    } else {
-                        "a list is required"
-                    },
-                )
-            })?;
-            let mut items = Vec::with_capacity(reader.capacity_for(len));
-            for index in 0..len {
-                path.push(PathStep::IntKey(index as i64));
-                items.push(decode(reader, element, path)?);
-                path.pop();
-            }
-            if is_set {
-                Value::normalize_set(&mut items);
-                Ok(Value::Set(items))
-            } else {
-                Ok(Value::List(items))
-            }
+            decode_sequence(reader, marker, ty, element, path)
         }
         Type::Map(element) => {
-            let len = reader
-                .map_len(marker)?
-                .ok_or_else(|| mismatch(path, "a map is required"))?;
-            let mut entries = std::collections::BTreeMap::new();
-            for _ in 0..len {
-                let key = decode_key(reader).map_err(|problem| mismatch(path, problem))?;
-                path.push(PathStep::StringKey(key.clone()));
-                let item = decode(reader, element, path)?;
-                path.pop();
-                entries.insert(key, item);
-            }
+            let entries = decode_entries(reader, marker, ty, path, "a map is required", |key| {
+                Ok((PathStep::StringKey(key.to_string()), &**element))
+            })?;
             Ok(Value::Map(entries))
         }
         Type::Object(attributes) => {
-            let len = reader
-                .map_len(marker)?
-                .ok_or_else(|| mismatch(path, "an object is required"))?;
-            let mut entries = std::collections::BTreeMap::new();
-            for _ in 0..len {
-                let name = decode_key(reader).map_err(|problem| mismatch(path, problem))?;
-                let Some(attribute_type) = attributes.get(&name) else {
-                    return Err(mismatch(path, &format!("unsupported attribute {name:?}")));
-                };
-                path.push(PathStep::Attribute(name.clone()));
-                let item = decode(reader, attribute_type, path)?;
-                path.pop();
-                entries.insert(name, item);
-            }
-            for name in attributes.keys() {
-                if !entries.contains_key(name) {
-                    entries.insert(name.clone(), Value::Null);
-                }
-            }
-            Ok(Value::Object(entries))
+            let entries =
+                decode_entries(reader, marker, ty, path, "an object is required", |name| {
+                    Value::attribute_slot(attributes, name)
+                })?;
+            Ok(Value::object_of_type(entries, attributes))
         }
-        Type::Tuple(element_types) => {
-            let len = reader
-                .array_len(marker)?
-                .ok_or_else(|| mismatch(path, "a tuple is required"))?;
-            if len != element_types.len() {
-                return Err(mismatch(
-                    path,
-                    &format!("a tuple of length {} is required", element_types.len()),
-                ));
-            }
-            let mut items = Vec::with_capacity(len);
-            for (index, element) in element_types.iter().enumerate() {
-                path.push(PathStep::IntKey(index as i64));
-                items.push(decode(reader, element, path)?);
-                path.pop();
-            }
-            Ok(Value::Tuple(items))
+        Type::Tuple(element_types) => decode_tuple(reader, marker, ty, element_types, path),
+    }
+}
+
+/// A dynamically-typed value: the array of its type's JSON and the value of that type.
+fn decode_dynamic(
+    reader: &mut Reader<'_>,
+    marker: rmp::Marker,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+) -> Result<Value, ValueError> {
+    if reader.array_len(marker)? != Some(2) {
+        return Err(ValueError::mismatch(
+            ty,
+            path,
+            "dynamic value array must have exactly two elements",
+        ));
+    }
+    let type_marker = reader.marker()?;
+    let type_json = reader.string_payload(type_marker)?.ok_or_else(|| {
+        ValueError::mismatch(ty, path, "dynamic value must start with its type JSON")
+    })?;
+    let json: serde_json::Value = serde_json::from_slice(type_json)
+        .map_err(|err| ValueError::mismatch(ty, path, &format!("invalid type JSON: {err}")))?;
+    let actual = type_from_json(&json)?;
+    decode(reader, &actual, path)
+}
+
+/// A bool, a number or a string.
+fn decode_primitive(
+    reader: &mut Reader<'_>,
+    marker: rmp::Marker,
+    ty: &Type,
+    path: &[PathStep],
+) -> Result<Value, ValueError> {
+    let mismatch = |problem: &str| ValueError::mismatch(ty, path, problem);
+    match ty {
+        Type::Bool => match marker {
+            rmp::Marker::True => Ok(Value::Bool(true)),
+            rmp::Marker::False => Ok(Value::Bool(false)),
+            _ => Err(mismatch("bool is required")),
+        },
+        Type::Number => decode_number(reader, marker)?
+            .map(Value::Number)
+            .ok_or_else(|| mismatch("number is required")),
+        _ => {
+            let bytes = reader
+                .string_payload(marker)?
+                .ok_or_else(|| mismatch("string is required"))?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| mismatch("string is not valid UTF-8"))?;
+            Ok(Value::String(text.to_string()))
         }
     }
+}
+
+/// A list or a set of `element`s.
+fn decode_sequence(
+    reader: &mut Reader<'_>,
+    marker: rmp::Marker,
+    ty: &Type,
+    element: &Type,
+    path: &mut Vec<PathStep>,
+) -> Result<Value, ValueError> {
+    let is_set = matches!(ty, Type::Set(_));
+    let required = if is_set {
+        "a set is required"
+    } else {
+        "a list is required"
+    };
+    let len = reader
+        .array_len(marker)?
+        .ok_or_else(|| ValueError::mismatch(ty, path, required))?;
+    let items = decode_elements(reader, std::iter::repeat_n(element, len), len, path)?;
+    Ok(Value::list_or_set(items, is_set))
+}
+
+fn decode_tuple(
+    reader: &mut Reader<'_>,
+    marker: rmp::Marker,
+    ty: &Type,
+    element_types: &[Type],
+    path: &mut Vec<PathStep>,
+) -> Result<Value, ValueError> {
+    let len = reader
+        .array_len(marker)?
+        .ok_or_else(|| ValueError::mismatch(ty, path, "a tuple is required"))?;
+    if len != element_types.len() {
+        return Err(ValueError::mismatch(
+            ty,
+            path,
+            &format!("a tuple of length {} is required", element_types.len()),
+        ));
+    }
+    let items = decode_elements(reader, element_types.iter(), len, path)?;
+    Ok(Value::Tuple(items))
+}
+
+/// The elements of an array, one of each type `types` gives, at their indexes.
+fn decode_elements<'t>(
+    reader: &mut Reader<'_>,
+    types: impl Iterator<Item = &'t Type>,
+    len: usize,
+    path: &mut Vec<PathStep>,
+) -> Result<Vec<Value>, ValueError> {
+    let mut items = Vec::with_capacity(reader.capacity_for(len));
+    for (index, element) in types.enumerate() {
+        path.push(PathStep::IntKey(index as i64));
+        items.push(decode(reader, element, path)?);
+        path.pop();
+    }
+    Ok(items)
+}
+
+/// The entries of a map or an object; `slot` gives each key's path step and type, or why the
+/// key is not allowed.
+fn decode_entries<'t>(
+    reader: &mut Reader<'_>,
+    marker: rmp::Marker,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+    required: &str,
+    slot: impl Fn(&str) -> Result<(PathStep, &'t Type), String>,
+) -> Result<BTreeMap<String, Value>, ValueError> {
+    let len = reader
+        .map_len(marker)?
+        .ok_or_else(|| ValueError::mismatch(ty, path, required))?;
+    let mut entries = BTreeMap::new();
+    for _ in 0..len {
+        let key = decode_key(reader).map_err(|problem| ValueError::mismatch(ty, path, problem))?;
+        let (step, item_type) =
+            slot(&key).map_err(|problem| ValueError::mismatch(ty, path, &problem))?;
+        path.push(step);
+        let item = decode(reader, item_type, path)?;
+        path.pop();
+        entries.insert(key, item);
+    }
+    Ok(entries)
 }
 
 fn decode_key(reader: &mut Reader<'_>) -> Result<String, &'static str> {

@@ -22,6 +22,24 @@ impl AttributePath {
         AttributePath(vec![PathStep::Attribute(name.to_string())])
     }
 
+    /// This path followed by the attribute `name`.
+    pub fn then_attr(mut self, name: &str) -> AttributePath {
+        self.0.push(PathStep::Attribute(name.to_string()));
+        self
+    }
+
+    /// This path followed by the map key `key`.
+    pub fn then_key(mut self, key: &str) -> AttributePath {
+        self.0.push(PathStep::StringKey(key.to_string()));
+        self
+    }
+
+    /// This path followed by the element `index`.
+    pub fn then_index(mut self, index: i64) -> AttributePath {
+        self.0.push(PathStep::IntKey(index));
+        self
+    }
+
     /// The value this path points at, if it exists.
     pub fn lookup<'a>(&self, root: &'a Value) -> Option<&'a Value> {
         let mut current = root;

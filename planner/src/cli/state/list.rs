@@ -9,10 +9,10 @@ use crate::cli::commands::Command;
 use crate::cli::flag_defs;
 use crate::state::State;
 
-pub static COMMAND: Command = Command {
-    name: "state list",
-    arguments: "[options] [address...]",
-    about: "  List resources in the tenantform state.
+pub static COMMAND: Command = Command::new(
+    "state list",
+    "[options] [address...]",
+    "  List resources in the tenantform state.
 
   This command lists resource instances in the tenantform state. The address
   argument can be used to filter the instances by resource or module. If
@@ -27,7 +27,7 @@ pub static COMMAND: Command = Command {
 
   An error will be returned if any of the resources or modules given as
   filter addresses do not exist in the state.",
-    flags: &[
+    &[
         flag_defs::STATE_PATH,
         Flag::value(
             "id",
@@ -36,18 +36,11 @@ pub static COMMAND: Command = Command {
         ),
         flag_defs::NO_COLOR,
     ],
-    refused: &[],
-};
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
-    let targets = parsed
-        .positional
-        .iter()
-        .map(|text| {
-            Target::parse(text).map_err(|e| Failure::error("Invalid address", e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = Target::parse_all(&parsed.positional, "Invalid address")?;
     let store = store_for(&parsed)?;
     let Some(state) = read_existing(store.as_ref())? else {
         return Err(super::no_state_failure());

@@ -25,15 +25,7 @@ pub static COMMAND: Command = Command {
  This command will output a backup copy of the state prior to saving any
  changes. The backup cannot be disabled. Due to the destructive nature
  of this command, backups are required.",
-    flags: &[
-        flag_defs::DRY_RUN,
-        flag_defs::BACKUP,
-        flag_defs::LOCK,
-        flag_defs::LOCK_TIMEOUT,
-        flag_defs::STATE_PATH,
-        flag_defs::IGNORE_REMOTE_VERSION,
-        flag_defs::NO_COLOR,
-    ],
+    flags: flag_defs::STATE_EDIT_FLAGS,
     refused: &["backup-out", "state-out", "var", "var-file"],
 };
 

@@ -20,10 +20,7 @@ pub static COMMAND: Command = Command {
 };
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    parsed
-        .at_most(0, "Expected no positional arguments.")
-        .map_err(|e| COMMAND.usage_error(e.to_string()))?;
+    let parsed = COMMAND.parse_at_most(args, 0, "Expected no positional arguments.")?;
     let store = store_for(&parsed)?;
     if let Some(state) = read_existing(store.as_ref())? {
         let mut text = String::from_utf8_lossy(&format_v4::serialize(&state)).into_owned();

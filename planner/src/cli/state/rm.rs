@@ -28,15 +28,7 @@ pub static COMMAND: Command = Command {
 
   If you give the address of a resource that has \"count\" or \"for_each\" set,
   all of the instances of that resource will be removed from the state.",
-    flags: &[
-        flag_defs::DRY_RUN,
-        flag_defs::BACKUP,
-        flag_defs::LOCK,
-        flag_defs::LOCK_TIMEOUT,
-        flag_defs::STATE_PATH,
-        flag_defs::IGNORE_REMOTE_VERSION,
-        flag_defs::NO_COLOR,
-    ],
+    flags: flag_defs::STATE_EDIT_FLAGS,
     refused: &["var", "var-file"],
 };
 
@@ -64,13 +56,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if parsed.positional.is_empty() {
         return Err(COMMAND.usage_error("At least one address is required."));
     }
-    let targets = parsed
-        .positional
-        .iter()
-        .map(|text| {
-            Target::parse(text).map_err(|e| Failure::error("Invalid target address", e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = Target::parse_all(&parsed.positional, "Invalid target address")?;
     let dry_run = parsed.flag("dry-run", false);
     let store = store_for(&parsed)?;
     let _lock = lock_unless_disabled(store.as_ref(), &parsed, "OperationTypeInvalid", &COMMAND)?;

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
+use crate::cli::Failure;
 
 /// A parsed state command address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +23,14 @@ pub struct Target {
 pub struct TargetError(String);
 
 impl Target {
+    /// Parses every address of `texts`; an unreadable one fails with `summary`.
+    pub fn parse_all(texts: &[String], summary: &str) -> Result<Vec<Target>, Failure> {
+        texts
+            .iter()
+            .map(|text| Target::parse(text).map_err(|e| Failure::error(summary, e.to_string())))
+            .collect()
+    }
+
     pub fn parse(text: &str) -> Result<Target, TargetError> {
         let text = text.trim();
         if let Ok(addr) = text.parse::<InstanceAddr>() {

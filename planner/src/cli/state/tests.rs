@@ -14,22 +14,14 @@ use super::rm::remove;
 use super::{Target, terraform_order};
 use crate::addrs::InstanceAddr;
 use crate::state::{InstanceState, State};
-
-fn addr(text: &str) -> InstanceAddr {
-    text.parse().unwrap_or_else(|e| panic!("{e}"))
-}
+use crate::test_support::{instance_addr as addr, stored_instance};
 
 fn target(text: &str) -> Target {
     Target::parse(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn object(id: &str) -> InstanceState {
-    InstanceState {
-        provider: "registry.terraform.io/tenantform/tenant".into(),
-        attributes: json!({"id": id}),
-        sensitive_attributes: json!([]),
-        ..InstanceState::default()
-    }
+    stored_instance(json!({"id": id}))
 }
 
 fn state_with(addrs: &[&str]) -> State {

@@ -8,24 +8,23 @@ use crate::cli::common::{self, Common};
 use crate::cli::{CommandResult, Failure, Ui, flag_defs};
 use crate::state::{DEFAULT_WORKSPACE, State};
 
-pub static COMMAND: Command = Command {
-    name: "workspace delete",
-    arguments: "[OPTIONS] NAME",
-    about: "  Delete a tenantform workspace",
-    flags: &[
+pub static COMMAND: Command = Command::new(
+    "workspace delete",
+    "[OPTIONS] NAME",
+    "  Delete a tenantform workspace",
+    &[
         flag_defs::FORCE_WORKSPACE_DELETE,
         flag_defs::LOCK,
         flag_defs::LOCK_TIMEOUT,
         flag_defs::NO_COLOR,
     ],
-    refused: &[],
-};
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    let [name] = parsed.positional.as_slice() else {
-        return Ok(super::expected_name(ui, &COMMAND));
+    let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
+        return Ok(1);
     };
+    let name = &name;
     if name.is_empty() {
         ui.err(&messages::error(
             ui,

@@ -5,13 +5,12 @@ use super::{backend, current, messages};
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command {
-    name: "workspace list",
-    arguments: "",
-    about: "  List tenantform workspaces.",
-    flags: &[flag_defs::NO_COLOR],
-    refused: &[],
-};
+pub static COMMAND: Command = Command::new(
+    "workspace list",
+    "",
+    "  List tenantform workspaces.",
+    &[flag_defs::NO_COLOR],
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;

@@ -14,13 +14,14 @@ mod show;
 pub use backend::check_selected;
 pub use current::current;
 
+use super::args::Parsed;
 use super::commands::Command;
-use super::{CommandResult, Ui};
+use super::{CommandResult, Failure, Ui};
 
-pub static COMMAND: Command = Command {
-    name: "workspace",
-    arguments: "<subcommand> [options] [args]",
-    about: "  new, list, show, select and delete tenantform workspaces.
+pub static COMMAND: Command = Command::new(
+    "workspace",
+    "<subcommand> [options] [args]",
+    "  new, list, show, select and delete tenantform workspaces.
 
 Subcommands:
     delete    Delete a workspace
@@ -28,9 +29,8 @@ Subcommands:
     new       Create a new workspace
     select    Select a workspace
     show      Show the name of the current workspace",
-    flags: &[],
-    refused: &[],
-};
+    &[],
+);
 
 /// The workspace commands' flag tables.
 pub const COMMANDS: &[&Command] = &[
@@ -72,13 +72,23 @@ pub fn run_legacy(ui: &Ui, args: &[String]) -> CommandResult {
     }
 }
 
-/// Terraform's error when a command needs exactly one workspace name (the usage follows on
-/// standard output).
-fn expected_name(ui: &Ui, command: &Command) -> i32 {
-    ui.err(&messages::error(
-        ui,
-        "Expected a single argument: NAME.\n\n",
-    ));
-    ui.out(&command.usage());
-    1
+/// The flags of `command` and its one argument, the workspace name; `None` once Terraform's
+/// error saying that exactly one name is expected was shown (the usage follows on standard
+/// output).
+fn name_argument(
+    ui: &Ui,
+    command: &'static Command,
+    args: &[String],
+) -> Result<Option<(Parsed, String)>, Failure> {
+    let parsed = command.parse(args)?;
+    let [name] = parsed.positional.as_slice() else {
+        ui.err(&messages::error(
+            ui,
+            "Expected a single argument: NAME.\n\n",
+        ));
+        ui.out(&command.usage());
+        return Ok(None);
+    };
+    let name = name.clone();
+    Ok(Some((parsed, name)))
 }

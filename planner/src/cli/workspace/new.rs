@@ -7,24 +7,23 @@ use crate::cli::commands::Command;
 use crate::cli::common::{self, Common};
 use crate::cli::{CommandResult, Failure, Ui, flag_defs};
 
-pub static COMMAND: Command = Command {
-    name: "workspace new",
-    arguments: "[OPTIONS] NAME",
-    about: "  Create a new tenantform workspace.",
-    flags: &[
+pub static COMMAND: Command = Command::new(
+    "workspace new",
+    "[OPTIONS] NAME",
+    "  Create a new tenantform workspace.",
+    &[
         flag_defs::LOCK,
         flag_defs::LOCK_TIMEOUT,
         flag_defs::WORKSPACE_STATE,
         flag_defs::NO_COLOR,
     ],
-    refused: &[],
-};
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    let [name] = parsed.positional.as_slice() else {
-        return Ok(super::expected_name(ui, &COMMAND));
+    let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
+        return Ok(1);
     };
+    let name = &name;
     if !current::is_valid_name(name) {
         ui.err(&messages::error(ui, &messages::invalid_name(name)));
         return Ok(1);

@@ -6,19 +6,18 @@ use super::{backend, current, messages};
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command {
-    name: "workspace select",
-    arguments: "NAME",
-    about: "  Select a different tenantform workspace.",
-    flags: &[flag_defs::OR_CREATE, flag_defs::NO_COLOR],
-    refused: &[],
-};
+pub static COMMAND: Command = Command::new(
+    "workspace select",
+    "NAME",
+    "  Select a different tenantform workspace.",
+    &[flag_defs::OR_CREATE, flag_defs::NO_COLOR],
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
-    let parsed = COMMAND.parse(args)?;
-    let [name] = parsed.positional.as_slice() else {
-        return Ok(super::expected_name(ui, &COMMAND));
+    let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
+        return Ok(1);
     };
+    let name = &name;
     let selected = current::selected();
     if selected.overridden {
         ui.err(&messages::error(ui, messages::OVERRIDDEN_SELECT_ERROR));

@@ -4,13 +4,12 @@ use super::current;
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command {
-    name: "workspace show",
-    arguments: "",
-    about: "  Show the name of the current workspace.",
-    flags: &[flag_defs::NO_COLOR],
-    refused: &[],
-};
+pub static COMMAND: Command = Command::new(
+    "workspace show",
+    "",
+    "  Show the name of the current workspace.",
+    &[flag_defs::NO_COLOR],
+);
 
 pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
     COMMAND.parse(args)?;

@@ -73,7 +73,7 @@ pub fn decode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
             block.ident.value()
         )));
     }
-    let sources = Sources::new(BTreeMap::from([(DECODE_FILE.to_string(), src.clone())]));
+    let sources = Sources::of_file(DECODE_FILE, src.clone());
     let ctx = EvalContext::default();
     let mut values = BTreeMap::new();
     for attr in body.attributes() {
@@ -198,20 +198,12 @@ pub fn builtin_provider_names<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::obj;
     use tenantform_proto::value::Number;
-
-    fn object(entries: &[(&str, Value)]) -> Value {
-        Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn values_encode_as_hclwrite_writes_them() {
-        let value = object(&[
+        let value = obj(&[
             ("a", Value::Number(Number::Int(1))),
             ("b", Value::Tuple(vec![Value::Bool(true), Value::Null])),
             ("c d", Value::String("x\ny${z}".into())),
@@ -229,9 +221,9 @@ mod tests {
 
     #[test]
     fn tfvars_round_trip() {
-        let value = object(&[
+        let value = obj(&[
             ("a", Value::Number(Number::Int(1))),
-            ("b", object(&[("x", Value::String("y".into()))])),
+            ("b", obj(&[("x", Value::String("y".into()))])),
         ]);
         let Value::String(text) = encode_tfvars(vec![value.clone()]).unwrap() else {
             panic!("not a string")
@@ -251,7 +243,7 @@ mod tests {
         let list = decode_tfvars(vec![Value::String("a = [for x in [1] : x]".into())]);
         assert_eq!(
             list.unwrap(),
-            object(&[("a", Value::Tuple(vec![Value::Number(Number::Int(1))]))])
+            obj(&[("a", Value::Tuple(vec![Value::Number(Number::Int(1))]))])
         );
     }
 }

@@ -50,9 +50,41 @@ pub fn now_rfc3339() -> String {
     rfc3339(OffsetDateTime::now_utc())
 }
 
+/// Go's duration units, in nanoseconds.
+const NANOS_PER_UNIT: &[(&str, f64)] = &[
+    ("ns", 1.0),
+    ("us", 1e3),
+    ("µs", 1e3),
+    ("μs", 1e3),
+    ("ms", 1e6),
+    ("s", 1e9),
+    ("m", 60e9),
+    ("h", 3600e9),
+];
+
+/// The sum of the terms of an unsigned Go duration (`1h30m`, `1.5h`): each decimal number
+/// times the factor `units` gives its unit. `None` when a term is malformed or its unit is
+/// not in `units`.
+pub fn sum_duration_terms(text: &str, units: &[(&str, f64)]) -> Option<f64> {
+    let mut rest = text;
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let number: f64 = rest[..number_end].parse().ok()?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let (_, factor) = units.iter().find(|(unit, _)| *unit == &rest[..unit_end])?;
+        total += number * factor;
+        rest = &rest[unit_end..];
+    }
+    Some(total)
+}
+
 /// A Go duration string (`1h30m`, `-10s`, `1.5h`, `300ms`).
 fn parse_duration(text: &str) -> Option<Duration> {
-    let (negative, mut rest) = match text.strip_prefix('-') {
+    let (negative, rest) = match text.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
@@ -62,26 +94,7 @@ fn parse_duration(text: &str) -> Option<Duration> {
     if rest.is_empty() {
         return None;
     }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let number: f64 = rest[..number_end].parse().ok()?;
-        rest = &rest[number_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let nanos = match &rest[..unit_end] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += number * nanos;
-        rest = &rest[unit_end..];
-    }
+    let total = sum_duration_terms(rest, NANOS_PER_UNIT)?;
     let nanos = if negative { -total } else { total };
     Some(Duration::nanoseconds(nanos.round() as i64))
 }
@@ -208,10 +221,7 @@ pub fn formatdate(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn formatdate_verbs_and_literals() {

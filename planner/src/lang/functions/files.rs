@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use hcl_edit::template::Template;
 use tenantform_proto::value::Value;
 
-use super::hashing::{Algorithm, digest};
+use super::hashing::{Algorithm, Encoding, digest_functions, encoded_digest};
 use super::{FunctionError, string_arg};
 use crate::diags::Sources;
 use crate::lang::EvalContext;
@@ -70,41 +70,13 @@ pub fn fileexists(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
 }
 
-fn file_hex(args: &[Value], algorithm: Algorithm) -> Result<Value, FunctionError> {
-    Ok(Value::String(hex::encode(digest(
-        algorithm,
-        &read_bytes(args)?,
-    ))))
-}
-
-fn file_base64(args: &[Value], algorithm: Algorithm) -> Result<Value, FunctionError> {
-    Ok(Value::String(
-        STANDARD.encode(digest(algorithm, &read_bytes(args)?)),
-    ))
-}
-
-pub fn filemd5(args: Vec<Value>) -> Result<Value, FunctionError> {
-    file_hex(&args, Algorithm::Md5)
-}
-
-pub fn filesha1(args: Vec<Value>) -> Result<Value, FunctionError> {
-    file_hex(&args, Algorithm::Sha1)
-}
-
-pub fn filesha256(args: Vec<Value>) -> Result<Value, FunctionError> {
-    file_hex(&args, Algorithm::Sha256)
-}
-
-pub fn filesha512(args: Vec<Value>) -> Result<Value, FunctionError> {
-    file_hex(&args, Algorithm::Sha512)
-}
-
-pub fn filebase64sha256(args: Vec<Value>) -> Result<Value, FunctionError> {
-    file_base64(&args, Algorithm::Sha256)
-}
-
-pub fn filebase64sha512(args: Vec<Value>) -> Result<Value, FunctionError> {
-    file_base64(&args, Algorithm::Sha512)
+digest_functions! { read_bytes:
+    filemd5 => Md5, Hex;
+    filesha1 => Sha1, Hex;
+    filesha256 => Sha256, Hex;
+    filesha512 => Sha512, Hex;
+    filebase64sha256 => Sha256, Base64;
+    filebase64sha512 => Sha512, Base64;
 }
 
 /// Whether `name` matches a glob `pattern` segment: `*`, `?`, `[...]` and `{a,b}`.
@@ -188,7 +160,7 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
     let template: Template = text.parse().map_err(|e: hcl_edit::parser::Error| {
         FunctionError::arg(0, format!("failed to parse template: {}", e.message()))
     })?;
-    let sources = Sources::new(BTreeMap::from([(path.clone(), text)]));
+    let sources = Sources::of_file(path.clone(), text);
     let ctx = EvalContext::default();
     let mut evaluator = Evaluator::new(&ctx, &path, &sources);
     let bindings = variables
@@ -199,11 +171,7 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
         .with_bindings(bindings, |e| e.eval_template(&template))
         .map(|marked| marked.value)
         .map_err(|diags| {
-            let message = diags
-                .iter()
-                .map(|d| format!("{}: {}", d.summary, d.detail))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = diags.inline(": ");
             let missing_variable = diags.iter().any(|d| d.summary.contains("reference"));
             if missing_variable {
                 FunctionError::arg(
@@ -272,10 +240,7 @@ pub fn pathexpand(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn paths() {

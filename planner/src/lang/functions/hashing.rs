@@ -28,43 +28,51 @@ pub fn digest(algorithm: Algorithm, bytes: &[u8]) -> Vec<u8> {
     }
 }
 
-fn hex_of(algorithm: Algorithm, args: &[Value]) -> Result<Value, FunctionError> {
-    let text = string_arg(args, 0)?;
-    Ok(Value::String(hex::encode(digest(
-        algorithm,
-        text.as_bytes(),
-    ))))
+/// How a digest is written as a string.
+#[derive(Clone, Copy)]
+pub enum Encoding {
+    Hex,
+    Base64,
 }
 
-fn base64_of(algorithm: Algorithm, args: &[Value]) -> Result<Value, FunctionError> {
-    let text = string_arg(args, 0)?;
-    Ok(Value::String(
-        STANDARD.encode(digest(algorithm, text.as_bytes())),
-    ))
+/// The digest of `bytes`, written as `encoding` says.
+pub fn encoded_digest(algorithm: Algorithm, encoding: Encoding, bytes: &[u8]) -> Value {
+    let digest = digest(algorithm, bytes);
+    Value::String(match encoding {
+        Encoding::Hex => hex::encode(digest),
+        Encoding::Base64 => STANDARD.encode(digest),
+    })
 }
 
-pub fn md5(args: Vec<Value>) -> Result<Value, FunctionError> {
-    hex_of(Algorithm::Md5, &args)
+/// Defines, for each `name => Algorithm, Encoding`, the function of that name that hashes
+/// the bytes `read` takes from its arguments.
+macro_rules! digest_functions {
+    ($read:ident: $($name:ident => $algorithm:ident, $encoding:ident;)*) => {
+        $(
+            pub fn $name(args: Vec<Value>) -> Result<Value, FunctionError> {
+                Ok(encoded_digest(
+                    Algorithm::$algorithm,
+                    Encoding::$encoding,
+                    &$read(&args)?,
+                ))
+            }
+        )*
+    };
+}
+pub(super) use digest_functions;
+
+/// The bytes of the string argument.
+fn string_bytes(args: &[Value]) -> Result<Vec<u8>, FunctionError> {
+    Ok(string_arg(args, 0)?.into_bytes())
 }
 
-pub fn sha1(args: Vec<Value>) -> Result<Value, FunctionError> {
-    hex_of(Algorithm::Sha1, &args)
-}
-
-pub fn sha256(args: Vec<Value>) -> Result<Value, FunctionError> {
-    hex_of(Algorithm::Sha256, &args)
-}
-
-pub fn sha512(args: Vec<Value>) -> Result<Value, FunctionError> {
-    hex_of(Algorithm::Sha512, &args)
-}
-
-pub fn base64sha256(args: Vec<Value>) -> Result<Value, FunctionError> {
-    base64_of(Algorithm::Sha256, &args)
-}
-
-pub fn base64sha512(args: Vec<Value>) -> Result<Value, FunctionError> {
-    base64_of(Algorithm::Sha512, &args)
+digest_functions! { string_bytes:
+    md5 => Md5, Hex;
+    sha1 => Sha1, Hex;
+    sha256 => Sha256, Hex;
+    sha512 => Sha512, Hex;
+    base64sha256 => Sha256, Base64;
+    base64sha512 => Sha512, Base64;
 }
 
 /// A random version 4 UUID; differs on every call.
@@ -114,10 +122,7 @@ pub fn bcrypt(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn digests_match_known_vectors() {

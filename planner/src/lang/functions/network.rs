@@ -204,15 +204,7 @@ pub fn cidrsubnets(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tenantform_proto::value::Number;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
-
-    fn n(i: i64) -> Value {
-        Value::Number(Number::Int(i))
-    }
+    use crate::test_support::{n, s};
 
     #[test]
     fn hosts_and_masks() {

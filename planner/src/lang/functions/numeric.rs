@@ -1,6 +1,8 @@
 //! Numeric functions: `min`, `max`, `abs`, `ceil`, `floor`, `log`, `pow`, `signum`, `parseint`.
 //! `log` and `pow` work in `f64` as Terraform's do; the rest keep full precision.
 
+use std::cmp::Ordering;
+
 use tenantform_proto::value::{Number, Value};
 
 use super::{FunctionError, number_arg};
@@ -16,23 +18,23 @@ fn numbers(args: &[Value]) -> Result<Vec<Number>, FunctionError> {
 }
 
 pub fn min(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let mut smallest = Number::infinity(false);
-    for number in numbers(&args)? {
-        if number.compare(&smallest).is_lt() {
-            smallest = number;
-        }
-    }
-    Ok(Value::Number(smallest))
+    extreme(&args, Ordering::Less)
 }
 
 pub fn max(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let mut largest = Number::infinity(true);
-    for number in numbers(&args)? {
-        if number.compare(&largest).is_gt() {
-            largest = number;
+    extreme(&args, Ordering::Greater)
+}
+
+/// The first of the numbers that compares as `wins` to every other (the smallest for
+/// `Less`, the largest for `Greater`).
+fn extreme(args: &[Value], wins: Ordering) -> Result<Value, FunctionError> {
+    let mut best = Number::infinity(wins == Ordering::Greater);
+    for number in numbers(args)? {
+        if number.compare(&best) == wins {
+            best = number;
         }
     }
-    Ok(Value::Number(largest))
+    Ok(Value::Number(best))
 }
 
 pub fn abs(args: Vec<Value>) -> Result<Value, FunctionError> {
@@ -103,10 +105,7 @@ pub fn parseint(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(i: i64) -> Value {
-        Value::Number(Number::Int(i))
-    }
+    use crate::test_support::n;
 
     #[test]
     fn rounding_powers_and_signs() {

@@ -1,20 +1,13 @@
 //! Calls with collections that are known but hold unknown elements, checked against what
 //! Terraform 1.15 (cty) returns for the same calls.
 
-use tenantform_proto::value::{Number, Value};
+use tenantform_proto::value::Value;
 
 use super::{FunctionError, call, lookup};
+use crate::test_support::{n, obj, s};
 
 fn run(name: &str, args: Vec<Value>) -> Result<Value, FunctionError> {
     call(lookup(name).expect("a built-in function"), args)
-}
-
-fn s(text: &str) -> Value {
-    Value::string(text)
-}
-
-fn n(i: i64) -> Value {
-    Value::Number(Number::Int(i))
 }
 
 fn unknown() -> Value {
@@ -24,15 +17,6 @@ fn unknown() -> Value {
 /// Two unknown ids, as `tenant.pool[*].id` is before apply.
 fn ids() -> Value {
     Value::Tuple(vec![unknown(), unknown()])
-}
-
-fn object(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
 }
 
 #[test]
@@ -119,7 +103,7 @@ fn sets_keep_each_unknown_element_after_the_known_ones() {
 
 #[test]
 fn maps_and_objects_keep_their_known_keys() {
-    let by_name = object(&[("first", unknown()), ("second", unknown())]);
+    let by_name = obj(&[("first", unknown()), ("second", unknown())]);
     assert_eq!(
         run("keys", vec![by_name.clone()]),
         Ok(Value::Tuple(vec![s("first"), s("second")]))
@@ -128,9 +112,9 @@ fn maps_and_objects_keep_their_known_keys() {
     assert_eq!(
         run(
             "merge",
-            vec![by_name.clone(), object(&[("third", s("fixed"))])]
+            vec![by_name.clone(), obj(&[("third", s("fixed"))])]
         ),
-        Ok(object(&[
+        Ok(obj(&[
             ("first", unknown()),
             ("second", unknown()),
             ("third", s("fixed"))
@@ -138,7 +122,7 @@ fn maps_and_objects_keep_their_known_keys() {
     );
     assert_eq!(
         run("zipmap", vec![Value::Tuple(vec![s("a"), s("b")]), ids()]),
-        Ok(object(&[("a", unknown()), ("b", unknown())]))
+        Ok(obj(&[("a", unknown()), ("b", unknown())]))
     );
     assert_eq!(
         run("zipmap", vec![ids(), Value::Tuple(vec![s("a"), s("b")])]),
@@ -148,7 +132,7 @@ fn maps_and_objects_keep_their_known_keys() {
 
 #[test]
 fn lookup_finds_known_values_beside_unknown_ones() {
-    let entries = object(&[("a", unknown()), ("b", s("known"))]);
+    let entries = obj(&[("a", unknown()), ("b", s("known"))]);
     assert_eq!(run("lookup", vec![entries.clone(), s("b")]), Ok(s("known")));
     assert_eq!(run("lookup", vec![entries.clone(), s("a")]), Ok(unknown()));
     assert_eq!(
@@ -259,7 +243,7 @@ fn formatlist_formats_each_known_row() {
         Ok(Value::List(vec![s("id-a"), unknown()]))
     );
     assert_eq!(
-        run("formatlist", vec![s("%v"), object(&[("a", unknown())])]),
+        run("formatlist", vec![s("%v"), obj(&[("a", unknown())])]),
         Ok(Value::List(vec![unknown()]))
     );
 }

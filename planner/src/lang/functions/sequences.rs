@@ -465,10 +465,7 @@ pub fn setproduct(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(i: i64) -> Value {
-        Value::Number(Number::Int(i))
-    }
+    use crate::test_support::n;
 
     #[test]
     fn range_counts_in_either_direction_and_refuses_zero_steps() {

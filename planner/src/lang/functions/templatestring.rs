@@ -1,8 +1,6 @@
 //! `templatestring(template, vars)`: a string from elsewhere (a reference, never a literal
 //! template) rendered as a template with `vars` in scope, as in Terraform 1.9 and later.
 
-use std::collections::BTreeMap;
-
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, FuncCall};
 use hcl_edit::template::Template;
@@ -96,17 +94,13 @@ impl Evaluator<'_> {
                 (name, Marked::new(value, marks))
             })
             .collect();
-        let sources = Sources::new(BTreeMap::from([(TEMPLATE_NAME.to_string(), text)]));
+        let sources = Sources::of_file(TEMPLATE_NAME, text);
         let ctx = EvalContext::default();
         let mut renderer = Evaluator::new(&ctx, TEMPLATE_NAME, &sources);
         let rendered = renderer
             .with_bindings(bindings, |e| e.eval_template(&parsed))
             .map_err(|diags| {
-                let detail = diags
-                    .iter()
-                    .map(|d| format!("{}; {}", d.summary, d.detail))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let detail = diags.inline("; ");
                 self.error(
                     "Error in function call",
                     format!("Call to function \"templatestring\" failed: {detail}."),

@@ -219,10 +219,7 @@ pub fn yamlencode(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::string(text)
-    }
+    use crate::test_support::s;
 
     #[test]
     fn decoding_follows_yaml_1_1_scalars() {

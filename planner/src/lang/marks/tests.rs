@@ -1,21 +1,9 @@
 use std::collections::BTreeMap;
 
-use tenantform_proto::value::{AttributePath, PathStep, Value};
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::*;
-
-fn s(text: &str) -> Value {
-    Value::String(text.into())
-}
-
-fn object(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
+use crate::test_support::{obj, s};
 
 #[test]
 fn constructors_without_marked_parts_are_unmarked() {
@@ -58,7 +46,7 @@ fn a_marked_set_element_marks_the_set() {
 
 #[test]
 fn paths_round_trip_through_marks() {
-    let value = object(&[
+    let value = obj(&[
         ("password", s("p")),
         ("login", s("l")),
         (
@@ -69,14 +57,8 @@ fn paths_round_trip_through_marks() {
     ]);
     let paths = vec![
         AttributePath::attr("password"),
-        AttributePath(vec![
-            PathStep::Attribute("tags".into()),
-            PathStep::StringKey("k".into()),
-        ]),
-        AttributePath(vec![
-            PathStep::Attribute("items".into()),
-            PathStep::IntKey(1),
-        ]),
+        AttributePath::attr("tags").then_key("k"),
+        AttributePath::attr("items").then_index(1),
     ];
     let marks = Sensitivity::from_paths(&paths);
     assert_eq!(marks.attribute("password"), Sensitivity::Whole);

@@ -12,31 +12,36 @@ use hcl_edit::visit_mut::{VisitMut, visit_body_mut, visit_expr_mut};
 
 /// Replaces the placeholders of `body` and restores its shadowed object items; whether every
 /// piece found its place.
-pub(super) fn apply_to_body(
-    body: &mut Body,
-    grafts: &mut HashMap<String, Expression>,
-    shadowed: HashMap<Range<usize>, Vec<Expression>>,
-) -> bool {
-    let mut grafter = Grafter { grafts, shadowed };
-    visit_body_mut(&mut grafter, body);
-    grafter.grafts.is_empty() && grafter.shadowed.is_empty()
+pub(super) fn apply_to_body(body: &mut Body, grafts: &mut Grafts, shadowed: Shadowed) -> bool {
+    apply(grafts, shadowed, |grafter| visit_body_mut(grafter, body))
 }
 
 /// Replaces the placeholders of `expr` and restores its shadowed object items; whether every
 /// piece found its place.
 pub(super) fn apply_to_expr(
     expr: &mut Expression,
-    grafts: &mut HashMap<String, Expression>,
-    shadowed: HashMap<Range<usize>, Vec<Expression>>,
+    grafts: &mut Grafts,
+    shadowed: Shadowed,
 ) -> bool {
+    apply(grafts, shadowed, |grafter| grafter.visit_expr_mut(expr))
+}
+
+/// Runs `visit` with a grafter of these pieces; whether every piece found its place.
+fn apply(grafts: &mut Grafts, shadowed: Shadowed, visit: impl FnOnce(&mut Grafter<'_>)) -> bool {
     let mut grafter = Grafter { grafts, shadowed };
-    grafter.visit_expr_mut(expr);
+    visit(&mut grafter);
     grafter.grafts.is_empty() && grafter.shadowed.is_empty()
 }
 
+/// Cut-out pieces by the placeholder that stands for them.
+pub(super) type Grafts = HashMap<String, Expression>;
+
+/// Shadowed object items by the range of the object holding them.
+pub(super) type Shadowed = HashMap<Range<usize>, Vec<Expression>>;
+
 struct Grafter<'a> {
-    grafts: &'a mut HashMap<String, Expression>,
-    shadowed: HashMap<Range<usize>, Vec<Expression>>,
+    grafts: &'a mut Grafts,
+    shadowed: Shadowed,
 }
 
 impl Grafter<'_> {

@@ -87,7 +87,7 @@ fn collections_convert_their_elements() {
 
 #[test]
 fn objects_become_maps_and_objects() {
-    let object = obj([("a", n(1)), ("b", Value::Bool(true))]);
+    let object = obj(&[("a", n(1)), ("b", Value::Bool(true))]);
     let map = convert(object.clone(), &Type::Map(Box::new(Type::String))).unwrap();
     assert_eq!(
         map,
@@ -96,7 +96,7 @@ fn objects_become_maps_and_objects() {
     let target = Type::Object([("a".to_string(), Type::String)].into());
     assert_eq!(
         convert(object.clone(), &target),
-        Ok(obj([("a", s("1"))])),
+        Ok(obj(&[("a", s("1"))])),
         "extra attributes are dropped"
     );
     let target = Type::Object([("c".to_string(), Type::String)].into());

@@ -6,58 +6,42 @@ use tenantform_proto::value::{Type, Value};
 use super::{FILE, context, n, obj, parse, s, sources};
 use crate::diags::Diagnostics;
 use crate::lang::decode_body;
+use crate::test_support::{block, map_of_strings, nested};
 
 fn contact_block() -> Block {
-    let mut block = Block::default();
-    block
-        .attributes
-        .insert("name".into(), Attribute::required(Type::String));
-    block
-        .attributes
-        .insert("kind".into(), Attribute::optional(Type::String));
-    block
+    block(
+        &[
+            ("name", Attribute::required(Type::String)),
+            ("kind", Attribute::optional(Type::String)),
+        ],
+        &[],
+    )
 }
 
 fn tenant_schema() -> Block {
-    let mut block = Block::default();
-    block
-        .attributes
-        .insert("slug".into(), Attribute::required(Type::String));
-    block
-        .attributes
-        .insert("retention_days".into(), Attribute::optional(Type::Number));
-    block.attributes.insert(
-        "labels".into(),
-        Attribute::optional(Type::Map(Box::new(Type::String))),
-    );
-    block
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    block
-        .attributes
-        .insert("status".into(), Attribute::optional_computed(Type::String));
-    let nested = |nesting, min_items, max_items| NestedBlock {
-        nesting,
-        block: contact_block(),
-        min_items,
-        max_items,
-    };
-    block
-        .block_types
-        .insert("contact".into(), nested(Nesting::List, 0, 2));
-    block
-        .block_types
-        .insert("owner".into(), nested(Nesting::Single, 0, 0));
-    block
-        .block_types
-        .insert("tag".into(), nested(Nesting::Set, 0, 0));
-    block
-        .block_types
-        .insert("site".into(), nested(Nesting::Map, 0, 0));
-    block
-        .block_types
-        .insert("extra".into(), nested(Nesting::Group, 0, 0));
-    block
+    let contact = |nesting| nested(nesting, contact_block());
+    block(
+        &[
+            ("slug", Attribute::required(Type::String)),
+            ("retention_days", Attribute::optional(Type::Number)),
+            ("labels", Attribute::optional(map_of_strings())),
+            ("id", Attribute::computed(Type::String)),
+            ("status", Attribute::optional_computed(Type::String)),
+        ],
+        &[
+            (
+                "contact",
+                NestedBlock {
+                    max_items: 2,
+                    ..contact(Nesting::List)
+                },
+            ),
+            ("owner", contact(Nesting::Single)),
+            ("tag", contact(Nesting::Set)),
+            ("site", contact(Nesting::Map)),
+            ("extra", contact(Nesting::Group)),
+        ],
+    )
 }
 
 fn decode(text: &str) -> Result<Value, Diagnostics> {
@@ -76,13 +60,16 @@ fn a_body_decodes_to_the_implied_object() {
                 contact {\n  name = \"a\"\n}\ncontact {\n  name = \"b\"\n  kind = \"billing\"\n}\n\
                 tag {\n  name = \"z\"\n}\nsite \"eu\" {\n  name = \"e\"\n}\n";
     let value = decode(text).unwrap_or_else(|d| panic!("{d}"));
-    let contact = |name: &str, kind: Value| obj([("kind", kind), ("name", s(name))]);
-    let expected = obj([
+    let contact = |name: &str, kind: Value| obj(&[("kind", kind), ("name", s(name))]);
+    let expected = obj(&[
         (
             "contact",
             Value::List(vec![contact("a", Value::Null), contact("b", s("billing"))]),
         ),
-        ("extra", obj([("kind", Value::Null), ("name", Value::Null)])),
+        (
+            "extra",
+            obj(&[("kind", Value::Null), ("name", Value::Null)]),
+        ),
         ("id", Value::Null),
         ("labels", Value::Map([("env".into(), s("Acme"))].into())),
         ("owner", Value::Null),
@@ -217,20 +204,8 @@ fn evaluation_errors_are_collected_across_attributes() {
 
 #[test]
 fn dynamic_blocks_expand_with_their_iterator() {
-    let mut contact = Block::default();
-    contact
-        .attributes
-        .insert("email".into(), Attribute::required(Type::String));
-    let mut schema = Block::default();
-    schema.block_types.insert(
-        "contact".into(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: contact,
-            min_items: 0,
-            max_items: 0,
-        },
-    );
+    let contact = block(&[("email", Attribute::required(Type::String))], &[]);
+    let schema = block(&[], &[("contact", nested(Nesting::List, contact))]);
     let source = r#"
 dynamic "contact" {
   for_each = ["a@x", "b@x"]
@@ -240,10 +215,7 @@ dynamic "contact" {
   }
 }
 "#;
-    let sources = crate::diags::Sources::new(std::collections::BTreeMap::from([(
-        "main.tf".to_string(),
-        source.to_string(),
-    )]));
+    let sources = crate::diags::Sources::of_file("main.tf", source);
     let body = hcl_edit::parser::parse_body(source).unwrap();
     let value = decode_body(
         &body,

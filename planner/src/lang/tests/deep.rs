@@ -57,11 +57,11 @@ fn a_twenty_thousand_term_sum_evaluates() {
 fn repeated_object_keys_keep_the_last_value() {
     assert_eq!(
         eval("{\n a = 1\n b = 3\n a = 2\n}"),
-        obj([("a", n(2)), ("b", n(3))])
+        obj(&[("a", n(2)), ("b", n(3))])
     );
     assert_eq!(
         eval("{ a = 1, a = \"x\" }"),
-        obj([("a", Value::String("x".into()))])
+        obj(&[("a", Value::String("x".into()))])
     );
 }
 

@@ -14,7 +14,7 @@ fn literals_and_collections() {
     assert_eq!(eval("[1, \"a\"]"), Value::Tuple(vec![n(1), s("a")]));
     assert_eq!(
         eval("{ a = 1, \"b\" = 2, (var.name) = 3 }"),
-        obj([("a", n(1)), ("b", n(2)), ("Acme", n(3))])
+        obj(&[("a", n(1)), ("b", n(2)), ("Acme", n(3))])
     );
 }
 
@@ -37,7 +37,7 @@ fn count_and_each_come_from_the_context() {
     let mut ctx = context();
     ctx.count_index = Some(n(2));
     ctx.each_key = Some(s("k"));
-    ctx.each_value = Some(obj([("tier", s("free"))]));
+    ctx.each_value = Some(obj(&[("tier", s("free"))]));
     assert_eq!(eval_in("count.index + 1", &ctx).unwrap(), n(3));
     assert_eq!(
         eval_in("\"${each.key}-${each.value.tier}\"", &ctx).unwrap(),
@@ -183,11 +183,11 @@ fn for_expressions_build_tuples_and_objects() {
     );
     assert_eq!(
         eval("{for k, v in var.labels : v => k}"),
-        obj([("core", s("team")), ("prod", s("env"))])
+        obj(&[("core", s("team")), ("prod", s("env"))])
     );
     assert_eq!(
         eval("{for u in tenant_user.admins : u.role => u.login...}"),
-        obj([("admin", Value::Tuple(vec![s("a"), s("b")]))])
+        obj(&[("admin", Value::Tuple(vec![s("a"), s("b")]))])
     );
     assert_eq!(
         eval_error("{for u in tenant_user.admins : u.role => u.login}").summary,

@@ -67,11 +67,11 @@ fn collection_functions() {
     );
     assert_eq!(
         eval("merge({a = 1, b = 2}, {b = 3}, null)"),
-        obj([("a", n(1)), ("b", n(3))])
+        obj(&[("a", n(1)), ("b", n(3))])
     );
     assert_eq!(
         eval("merge(var.labels, {team = \"x\"})"),
-        obj([("env", s("prod")), ("team", s("x"))])
+        obj(&[("env", s("prod")), ("team", s("x"))])
     );
     assert_eq!(eval("concat([1], [2, 3])"), tuple(vec![n(1), n(2), n(3)]));
     assert_eq!(
@@ -139,7 +139,7 @@ fn json_functions() {
     );
     assert_eq!(
         eval("jsondecode(\"{\\\"a\\\": [1, \\\"x\\\"]}\")"),
-        obj([("a", tuple(vec![n(1), s("x")]))])
+        obj(&[("a", tuple(vec![n(1), s("x")]))])
     );
     assert_eq!(
         eval("jsondecode(jsonencode({a = 1.5})).a"),

@@ -12,19 +12,18 @@ mod references;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 use std::sync::Arc;
-use tenantform_proto::value::{Number, Value};
+use tenantform_proto::value::Value;
 
 use super::{EvalContext, evaluate};
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
+pub(super) use crate::test_support::{n, obj, s};
 
 pub(super) const FILE: &str = "main.tf";
 
 /// Sources holding `text` as `main.tf`.
 pub(super) fn sources(text: &str) -> Sources {
-    let mut sources = Sources::default();
-    sources.files.insert(FILE.into(), text.into());
-    sources
+    Sources::of_file(FILE, text)
 }
 
 pub(super) fn parse(text: &str) -> Body {
@@ -70,7 +69,7 @@ pub(super) fn context() -> EvalContext {
     Arc::make_mut(&mut ctx.locals).insert("count".into(), n(3));
     Arc::make_mut(&mut ctx.resources).insert(
         ResourceAddr::managed("tenant", "acme"),
-        obj([
+        obj(&[
             ("id", Value::Unknown),
             ("slug", s("acme")),
             ("tier", s("free")),
@@ -79,13 +78,13 @@ pub(super) fn context() -> EvalContext {
     Arc::make_mut(&mut ctx.resources).insert(
         ResourceAddr::managed("tenant_user", "admins"),
         Value::Tuple(vec![
-            obj([("login", s("a")), ("role", s("admin"))]),
-            obj([("login", s("b")), ("role", s("admin"))]),
+            obj(&[("login", s("a")), ("role", s("admin"))]),
+            obj(&[("login", s("b")), ("role", s("admin"))]),
         ]),
     );
     Arc::make_mut(&mut ctx.resources).insert(
         ResourceAddr::data("tenants", "all"),
-        obj([("slugs", Value::List(vec![s("acme"), s("globex")]))]),
+        obj(&[("slugs", Value::List(vec![s("acme"), s("globex")]))]),
     );
     ctx
 }
@@ -99,21 +98,4 @@ pub(super) fn eval_error(src: &str) -> Diagnostic {
     let diags = eval_in(src, &context()).expect_err(src);
     assert_eq!(diags.0.len(), 1, "{diags}");
     diags.0[0].clone()
-}
-
-pub(super) fn s(text: &str) -> Value {
-    Value::String(text.into())
-}
-
-pub(super) fn n(i: i64) -> Value {
-    Value::Number(Number::Int(i))
-}
-
-pub(super) fn obj<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
 }

@@ -2,40 +2,8 @@
 
 use super::*;
 use crate::plan::{OutputChange, PlanMode};
+use crate::test_support::{obj, resource_change as change};
 use tenantform_proto::value::Number;
-
-fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
-fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
-    ResourceChange {
-        addr: addr.parse().unwrap(),
-        previous_address: None,
-        deposed: None,
-        provider: "registry.terraform.io/tenantform/tenant".into(),
-        provider_local_name: "tenant".into(),
-        action,
-        action_reason: None,
-        prior,
-        planned: planned.clone(),
-        config: planned,
-        prior_private: vec![],
-        planned_private: vec![],
-        requires_replace: vec![],
-        sensitive_paths: vec![],
-        unknown_collections: vec![],
-        dependencies: vec![],
-        schema_version: 0,
-        importing: None,
-        generated_config: None,
-    }
-}
 
 #[test]
 fn unknowns_are_omitted_from_after_and_marked_in_after_unknown() {
@@ -86,10 +54,7 @@ fn sensitive_paths_become_true_leaves() {
     ]);
     let paths = vec![
         AttributePath::attr("password"),
-        AttributePath(vec![
-            PathStep::Attribute("keys".into()),
-            PathStep::IntKey(1),
-        ]),
+        AttributePath::attr("keys").then_index(1),
         AttributePath(vec![PathStep::Attribute("nested".into())]),
     ];
     assert_eq!(
@@ -103,8 +68,8 @@ fn sensitive_paths_become_true_leaves() {
     );
 }
 
-#[test]
-fn plan_has_terraforms_shape() {
+/// A plan creating, replacing and deleting one instance each, with one output.
+fn sample_plan() -> Plan {
     let mut create = change(
         "tenant_user.admin[0]",
         Action::Create,
@@ -131,7 +96,7 @@ fn plan_has_terraforms_shape() {
         Value::Null,
     );
     delete.action_reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
-    let plan = Plan {
+    Plan {
         mode: PlanMode::Normal,
         changes: vec![create, replace, delete],
         drift: vec![],
@@ -151,7 +116,12 @@ fn plan_has_terraforms_shape() {
         untouched: Vec::new(),
         timestamp: "2026-01-02T03:04:05Z".into(),
         workspace: "default".into(),
-    };
+    }
+}
+
+#[test]
+fn plan_has_terraforms_shape() {
+    let plan = sample_plan();
     let prior_values = obj(&[("id", Value::string("9"))]);
     let prior_addr: InstanceAddr = "tenant.old".parse().unwrap();
     let prior = [StateResource {

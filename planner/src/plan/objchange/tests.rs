@@ -2,55 +2,29 @@
 
 use std::collections::BTreeMap;
 
-use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
+use tenantform_proto::schema::{Attribute, Block, Nesting};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
 use super::*;
+use crate::test_support::{block, nested, obj, s};
 
 fn schema() -> Block {
-    let mut contact = Block::default();
-    contact
-        .attributes
-        .insert("name".into(), Attribute::required(Type::String));
-    contact
-        .attributes
-        .insert("handle".into(), Attribute::computed(Type::String));
-    let mut block = Block::default();
-    block
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    block
-        .attributes
-        .insert("slug".into(), Attribute::required(Type::String));
-    block
-        .attributes
-        .insert("tier".into(), Attribute::optional_computed(Type::String));
-    block
-        .attributes
-        .insert("note".into(), Attribute::optional(Type::String));
-    block.block_types.insert(
-        "contact".into(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: contact,
-            min_items: 0,
-            max_items: 0,
-        },
+    let contact = block(
+        &[
+            ("name", Attribute::required(Type::String)),
+            ("handle", Attribute::computed(Type::String)),
+        ],
+        &[],
     );
-    block
-}
-
-fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
+    block(
+        &[
+            ("id", Attribute::computed(Type::String)),
+            ("slug", Attribute::required(Type::String)),
+            ("tier", Attribute::optional_computed(Type::String)),
+            ("note", Attribute::optional(Type::String)),
+        ],
+        &[("contact", nested(Nesting::List, contact))],
     )
-}
-
-fn s(text: &str) -> Value {
-    Value::string(text)
 }
 
 #[test]
@@ -157,14 +131,13 @@ fn only_changed_replace_paths_count() {
 
 #[test]
 fn sensitive_paths_follow_the_schema() {
-    let mut block = Block::default();
-    block.attributes.insert(
-        "password".into(),
-        Attribute::computed(Type::String).sensitive(),
+    let block = block(
+        &[
+            ("password", Attribute::computed(Type::String).sensitive()),
+            ("login", Attribute::computed(Type::String)),
+        ],
+        &[],
     );
-    block
-        .attributes
-        .insert("login".into(), Attribute::computed(Type::String));
     let value = Value::Object(BTreeMap::new());
     assert_eq!(
         sensitive_paths(&block, &value),

@@ -137,104 +137,25 @@ impl Renderer<'_> {
         after: &BTreeMap<String, Value>,
         path: &mut Vec<PathStep>,
     ) {
-        let null = Value::Null;
-        let no_entries = BTreeMap::new();
         let mut hidden = 0;
         for (name, nested) in &block.block_types {
-            let b = before.get(name).unwrap_or(&null);
-            let a = after.get(name).unwrap_or(&null);
-            // (label, step, before, after)
-            let mut pairs: Vec<(String, Option<PathStep>, &Value, &Value)> = Vec::new();
-            match nested.nesting {
-                Nesting::Single | Nesting::Group => pairs.push((String::new(), None, b, a)),
-                Nesting::List => {
-                    let (bs, as_) = (items(b), items(a));
-                    for i in 0..bs.len().max(as_.len()) {
-                        let step = Some(PathStep::IntKey(i as i64));
-                        pairs.push((
-                            String::new(),
-                            step,
-                            bs.get(i).unwrap_or(&null),
-                            as_.get(i).unwrap_or(&null),
-                        ));
-                    }
-                }
-                Nesting::Set => {
-                    let (bs, as_) = (items(b), items(a));
-                    for (i, item) in bs.iter().enumerate() {
-                        if as_.contains(item) && self.show_unchanged {
-                            let step = Some(PathStep::IntKey(i as i64));
-                            pairs.push((String::new(), step, item, item));
-                        } else if as_.contains(item) {
-                            hidden += 1;
-                        } else {
-                            pairs.push((
-                                String::new(),
-                                Some(PathStep::IntKey(i as i64)),
-                                item,
-                                &null,
-                            ));
-                        }
-                    }
-                    for (i, item) in as_.iter().enumerate() {
-                        if !bs.contains(item) {
-                            pairs.push((
-                                String::new(),
-                                Some(PathStep::IntKey(i as i64)),
-                                &null,
-                                item,
-                            ));
-                        }
-                    }
-                }
-                Nesting::Map => {
-                    let bm = entries(b).unwrap_or(&no_entries);
-                    let am = entries(a).unwrap_or(&no_entries);
-                    let keys: BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
-                    for key in keys {
-                        let label = format!(" {}", display_key(key, true));
-                        let step = Some(PathStep::StringKey(key.clone()));
-                        pairs.push((
-                            label,
-                            step,
-                            bm.get(key).unwrap_or(&null),
-                            am.get(key).unwrap_or(&null),
-                        ));
-                    }
-                }
-            }
+            let b = before.get(name).unwrap_or(NULL);
+            let a = after.get(name).unwrap_or(NULL);
+            let pairs = match nested.nesting {
+                Nesting::Single | Nesting::Group => vec![BlockPair::new(String::new(), None, b, a)],
+                Nesting::List => list_block_pairs(b, a),
+                Nesting::Set => self.set_block_pairs(b, a, &mut hidden),
+                Nesting::Map => map_block_pairs(b, a),
+            };
             path.push(PathStep::Attribute(name.clone()));
-            for (label, step, b, a) in pairs {
-                if b == a && (b.is_null() || !self.show_unchanged) {
-                    if !b.is_null() {
+            for pair in pairs {
+                if pair.before == pair.after && (pair.before.is_null() || !self.show_unchanged) {
+                    if !pair.before.is_null() {
                         hidden += 1;
                     }
                     continue;
                 }
-                let pushed = step.is_some();
-                path.extend(step);
-                let sym = match (b.is_null(), a.is_null()) {
-                    (true, _) => Sym::Add,
-                    (_, true) => Sym::Remove,
-                    _ if b == a => Sym::Same,
-                    _ => Sym::Change,
-                };
-                self.out.push('\n');
-                let note = self.note(path);
-                if a.is_unknown() {
-                    self.line(
-                        depth,
-                        sym,
-                        &format!("{name}{label} {KNOWN_AFTER_APPLY}{note}"),
-                    );
-                } else {
-                    self.line(depth, sym, &format!("{name}{label} {{{note}"));
-                    self.block_body(depth + 1, Some(&nested.block), b, a, path);
-                    self.close(depth, "}");
-                }
-                if pushed {
-                    path.pop();
-                }
+                self.nested_block(depth, name, &nested.block, pair, path);
             }
             path.pop();
         }
@@ -242,6 +163,76 @@ impl Renderer<'_> {
             self.out.push('\n');
             self.close(depth, &format!("# ({} hidden)", plural(hidden, "block")));
         }
+    }
+
+    /// One nested block's change, its body one level deeper.
+    fn nested_block(
+        &mut self,
+        depth: usize,
+        name: &str,
+        block: &Block,
+        pair: BlockPair<'_>,
+        path: &mut Vec<PathStep>,
+    ) {
+        let BlockPair {
+            label,
+            step,
+            before: b,
+            after: a,
+        } = pair;
+        let pushed = step.is_some();
+        path.extend(step);
+        let sym = match (b.is_null(), a.is_null()) {
+            (true, _) => Sym::Add,
+            (_, true) => Sym::Remove,
+            _ if b == a => Sym::Same,
+            _ => Sym::Change,
+        };
+        self.out.push('\n');
+        let note = self.note(path);
+        if a.is_unknown() {
+            self.line(
+                depth,
+                sym,
+                &format!("{name}{label} {KNOWN_AFTER_APPLY}{note}"),
+            );
+        } else {
+            self.line(depth, sym, &format!("{name}{label} {{{note}"));
+            self.block_body(depth + 1, Some(block), b, a, path);
+            self.close(depth, "}");
+        }
+        if pushed {
+            path.pop();
+        }
+    }
+
+    /// The blocks of a set before and after: unchanged ones (counted in `hidden` unless shown),
+    /// then removed ones, then added ones.
+    fn set_block_pairs<'v>(
+        &self,
+        b: &'v Value,
+        a: &'v Value,
+        hidden: &mut usize,
+    ) -> Vec<BlockPair<'v>> {
+        let (bs, as_) = (items(b), items(a));
+        let mut pairs = Vec::new();
+        for (i, item) in bs.iter().enumerate() {
+            let step = Some(PathStep::IntKey(i as i64));
+            if as_.contains(item) && self.show_unchanged {
+                pairs.push(BlockPair::new(String::new(), step, item, item));
+            } else if as_.contains(item) {
+                *hidden += 1;
+            } else {
+                pairs.push(BlockPair::new(String::new(), step, item, NULL));
+            }
+        }
+        for (i, item) in as_.iter().enumerate() {
+            if !bs.contains(item) {
+                let step = Some(PathStep::IntKey(i as i64));
+                pairs.push(BlockPair::new(String::new(), step, NULL, item));
+            }
+        }
+        pairs
     }
 
     /// The change of one value from `before` to `after` (either may be null).
@@ -265,40 +256,20 @@ impl Renderer<'_> {
             self.line(depth, sym, &format!("{text}{note}"));
             return;
         }
-        if before.is_null() {
-            self.whole(depth, Sym::Add, Sym::Add, lead, after, path, tail, &note);
-            return;
-        }
-        if after.is_null() {
-            let tail = format!(" -> null{tail}");
-            self.whole(
-                depth,
-                Sym::Remove,
-                Sym::Remove,
-                lead,
-                before,
-                path,
-                &tail,
-                &note,
-            );
-            return;
-        }
-        if before == after {
-            self.whole(depth, Sym::Same, Sym::Same, lead, before, path, tail, &note);
-            return;
-        }
-        if after.is_unknown() {
+        let whole = if before.is_null() {
+            Some((Sym::Add, Sym::Add, after, tail.to_string()))
+        } else if after.is_null() {
+            Some((Sym::Remove, Sym::Remove, before, format!(" -> null{tail}")))
+        } else if before == after {
+            Some((Sym::Same, Sym::Same, before, tail.to_string()))
+        } else if after.is_unknown() {
             let tail = format!(" -> {KNOWN_AFTER_APPLY}{tail}");
-            self.whole(
-                depth,
-                Sym::Change,
-                Sym::Remove,
-                lead,
-                before,
-                path,
-                &tail,
-                &note,
-            );
+            Some((Sym::Change, Sym::Remove, before, tail))
+        } else {
+            None
+        };
+        if let Some((sym, child, value, tail)) = whole {
+            self.whole(depth, sym, child, lead, value, path, &tail, &note);
             return;
         }
         match (before, after) {
@@ -525,4 +496,67 @@ fn aligned_width(
         .map(|shown| shown.chars().count())
         .max()
         .unwrap_or(0)
+}
+
+/// The null value, for blocks absent on one side.
+const NULL: &Value = &Value::Null;
+
+/// One nested block before and after, with its label (a map key) and its path step.
+struct BlockPair<'v> {
+    label: String,
+    step: Option<PathStep>,
+    before: &'v Value,
+    after: &'v Value,
+}
+
+impl<'v> BlockPair<'v> {
+    fn new(
+        label: String,
+        step: Option<PathStep>,
+        before: &'v Value,
+        after: &'v Value,
+    ) -> BlockPair<'v> {
+        BlockPair {
+            label,
+            step,
+            before,
+            after,
+        }
+    }
+}
+
+/// The blocks of a list before and after, by index.
+fn list_block_pairs<'v>(b: &'v Value, a: &'v Value) -> Vec<BlockPair<'v>> {
+    let (bs, as_) = (items(b), items(a));
+    (0..bs.len().max(as_.len()))
+        .map(|i| {
+            let step = Some(PathStep::IntKey(i as i64));
+            BlockPair::new(
+                String::new(),
+                step,
+                bs.get(i).unwrap_or(NULL),
+                as_.get(i).unwrap_or(NULL),
+            )
+        })
+        .collect()
+}
+
+/// The blocks of a map before and after, by key.
+fn map_block_pairs<'v>(b: &'v Value, a: &'v Value) -> Vec<BlockPair<'v>> {
+    let bm = entries(b);
+    let am = entries(a);
+    let keys: BTreeSet<&String> = bm
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .chain(am.into_iter().flat_map(|m| m.keys()))
+        .collect();
+    keys.into_iter()
+        .map(|key| {
+            let label = format!(" {}", display_key(key, true));
+            let step = Some(PathStep::StringKey(key.clone()));
+            let before = bm.and_then(|m| m.get(key)).unwrap_or(NULL);
+            let after = am.and_then(|m| m.get(key)).unwrap_or(NULL);
+            BlockPair::new(label, step, before, after)
+        })
+        .collect()
 }

@@ -3,97 +3,54 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, ProviderSchema, Schema};
+use tenantform_proto::schema::{Attribute, Nesting, Schema};
 use tenantform_proto::value::{AttributePath, Number, Type, Value};
 
 use super::*;
 use crate::plan::PlanMode;
-
-fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
-fn s(text: &str) -> Value {
-    Value::string(text)
-}
+use crate::test_support::{
+    block, map_of_strings, nested, obj, provider_with_resources, resource_change, s,
+};
 
 fn tenant_schemas() -> Schemas {
-    let contact = Block {
-        attributes: BTreeMap::from([
-            ("name".to_string(), Attribute::optional(Type::String)),
-            ("email".to_string(), Attribute::required(Type::String)),
-        ]),
-        ..Block::default()
+    let contact = block(
+        &[
+            ("name", Attribute::optional(Type::String)),
+            ("email", Attribute::required(Type::String)),
+        ],
+        &[],
+    );
+    let tenant = block(
+        &[
+            ("id", Attribute::computed(Type::String)),
+            ("slug", Attribute::required(Type::String)),
+            ("region", Attribute::required(Type::String)),
+            ("tier", Attribute::optional(Type::String)),
+            ("retention_days", Attribute::optional_computed(Type::Number)),
+            ("labels", Attribute::optional(map_of_strings())),
+            ("api_secret", Attribute::computed(Type::String).sensitive()),
+        ],
+        &[("contact", nested(Nesting::List, contact))],
+    );
+    let schema = Schema {
+        version: 0,
+        block: tenant,
     };
-    let tenant = Block {
-        attributes: BTreeMap::from([
-            ("id".to_string(), Attribute::computed(Type::String)),
-            ("slug".to_string(), Attribute::required(Type::String)),
-            ("region".to_string(), Attribute::required(Type::String)),
-            ("tier".to_string(), Attribute::optional(Type::String)),
-            (
-                "retention_days".to_string(),
-                Attribute::optional_computed(Type::Number),
-            ),
-            (
-                "labels".to_string(),
-                Attribute::optional(Type::Map(Box::new(Type::String))),
-            ),
-            (
-                "api_secret".to_string(),
-                Attribute::computed(Type::String).sensitive(),
-            ),
-        ]),
-        block_types: BTreeMap::from([(
-            "contact".to_string(),
-            NestedBlock {
-                nesting: Nesting::List,
-                block: contact,
-                min_items: 0,
-                max_items: 0,
-            },
-        )]),
-        ..Block::default()
-    };
-    let provider = ProviderSchema {
-        resources: BTreeMap::from([(
-            "tenant".to_string(),
-            Schema {
-                version: 0,
-                block: tenant,
-            },
-        )]),
-        ..ProviderSchema::default()
-    };
+    let provider = provider_with_resources(&[("tenant", schema)]);
     BTreeMap::from([("tenant".to_string(), Arc::new(provider))])
 }
 
+/// How a plan starts that notes the drift of `tenant.a`.
+const DRIFT_OF_TENANT_A: &str = "Note: Objects have changed outside of tenantform\n\n\
+     tenantform detected the following changes made outside of tenantform since the\n\
+     last \"tenantform apply\" which may have affected this plan:\n\n  \
+     # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n";
+
+/// A change whose `api_secret` is sensitive, as the tenant schema says.
 fn change(addr: &str, action: Action, prior: Value, planned: Value) -> ResourceChange {
     ResourceChange {
-        addr: addr.parse().unwrap(),
-        previous_address: None,
-        deposed: None,
-        provider: "registry.terraform.io/tenantform/tenant".into(),
-        provider_local_name: "tenant".into(),
-        action,
-        action_reason: None,
-        prior,
-        planned: planned.clone(),
-        config: planned,
-        prior_private: vec![],
-        planned_private: vec![],
-        requires_replace: vec![],
         sensitive_paths: vec![AttributePath::attr("api_secret")],
-        unknown_collections: vec![],
-        dependencies: vec![],
-        schema_version: 0,
-        importing: None,
-        generated_config: None,
+        ..resource_change(addr, action, prior, planned)
     }
 }
 
@@ -442,15 +399,7 @@ fn refresh_only_plans_show_the_drift_and_no_actions() {
     p.mode = PlanMode::RefreshOnly;
     p.drift = vec![changed, deleted];
     let text = render_plan(&p, &tenant_schemas(), false);
-    assert!(
-        text.starts_with(
-            "Note: Objects have changed outside of tenantform\n\n\
-             tenantform detected the following changes made outside of tenantform since the\n\
-             last \"tenantform apply\" which may have affected this plan:\n\n  \
-             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
-        ),
-        "{text}"
-    );
+    assert!(text.starts_with(DRIFT_OF_TENANT_A), "{text}");
     assert!(
         text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"
@@ -613,15 +562,7 @@ fn plan_after_drift() -> Plan {
 #[test]
 fn normal_plans_note_only_the_drift_their_changes_refer_to() {
     let text = render_plan(&plan_after_drift(), &tenant_schemas(), false);
-    assert!(
-        text.starts_with(
-            "Note: Objects have changed outside of tenantform\n\n\
-             tenantform detected the following changes made outside of tenantform since the\n\
-             last \"tenantform apply\" which may have affected this plan:\n\n  \
-             # tenant.a has changed\n  ~ resource \"tenant\" \"a\" {\n"
-        ),
-        "{text}"
-    );
+    assert!(text.starts_with(DRIFT_OF_TENANT_A), "{text}");
     assert!(
         text.contains("      ~ tier           = \"free\" -> \"enterprise\"\n"),
         "{text}"

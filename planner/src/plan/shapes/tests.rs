@@ -2,54 +2,32 @@
 
 use std::collections::BTreeMap;
 
-use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
+use tenantform_proto::schema::{Attribute, Block, Nesting};
 use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
 
 use super::*;
+use crate::test_support::{block, map_of_strings, nested, obj};
 
 fn schema() -> Block {
-    let mut item = Block::default();
-    item.attributes.insert(
-        "labels".into(),
-        Attribute::computed(Type::Map(Box::new(Type::String))),
-    );
-    let mut block = Block::default();
-    block
-        .attributes
-        .insert("id".into(), Attribute::computed(Type::String));
-    block.attributes.insert(
-        "ids".into(),
-        Attribute::computed(Type::List(Box::new(Type::String))),
-    );
-    block.attributes.insert(
-        "tags".into(),
-        Attribute::computed(Type::Set(Box::new(Type::String))),
-    );
-    block.attributes.insert(
-        "owner".into(),
-        Attribute::computed(Type::Object(BTreeMap::from([(
-            "names".into(),
-            Type::List(Box::new(Type::String)),
-        )]))),
-    );
-    block.block_types.insert(
-        "item".into(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: item,
-            min_items: 0,
-            max_items: 0,
-        },
-    );
-    block
-}
-
-fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
+    let item = block(&[("labels", Attribute::computed(map_of_strings()))], &[]);
+    let owner = Type::Object(BTreeMap::from([(
+        "names".into(),
+        Type::List(Box::new(Type::String)),
+    )]));
+    block(
+        &[
+            ("id", Attribute::computed(Type::String)),
+            (
+                "ids",
+                Attribute::computed(Type::List(Box::new(Type::String))),
+            ),
+            (
+                "tags",
+                Attribute::computed(Type::Set(Box::new(Type::String))),
+            ),
+            ("owner", Attribute::computed(owner)),
+        ],
+        &[("item", nested(Nesting::List, item))],
     )
 }
 

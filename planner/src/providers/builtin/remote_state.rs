@@ -9,7 +9,8 @@ use std::path::Path;
 use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{Type, Value, decode_json, type_from_json};
 
-use super::{attr, block, error};
+use super::{attr, error};
+use crate::providers::attribute_schema;
 use crate::providers::{ProviderDiagnostic, ReadResponse};
 use crate::state::{
     DEFAULT_WORKSPACE, LocalStore, LocalWorkspaces, PgSettings, PgStore, State, StateStore,
@@ -19,16 +20,13 @@ use crate::state::{
 const SUPPORTED_BACKENDS: &[&str] = &["local", "pg"];
 
 pub(super) fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: block(&[
-            ("backend", Attribute::required(Type::String)),
-            ("config", Attribute::optional(Type::Dynamic)),
-            ("defaults", Attribute::optional(Type::Dynamic)),
-            ("outputs", Attribute::computed(Type::Dynamic)),
-            ("workspace", Attribute::optional(Type::String)),
-        ]),
-    }
+    attribute_schema(&[
+        ("backend", Attribute::required(Type::String)),
+        ("config", Attribute::optional(Type::Dynamic)),
+        ("defaults", Attribute::optional(Type::Dynamic)),
+        ("outputs", Attribute::computed(Type::Dynamic)),
+        ("workspace", Attribute::optional(Type::String)),
+    ])
 }
 
 pub(super) fn validate(config: &Value) -> Vec<ProviderDiagnostic> {

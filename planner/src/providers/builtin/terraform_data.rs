@@ -7,20 +7,18 @@ use std::collections::BTreeMap;
 use tenantform_proto::schema::{Attribute, Schema};
 use tenantform_proto::value::{AttributePath, Type, Value};
 
-use super::{DATA, attr, block, error};
+use super::{DATA, attr, error};
 use crate::plan::shapes::{CollectionKind, UnknownCollection};
+use crate::providers::attribute_schema;
 use crate::providers::{ApplyResponse, ImportedObject, PlanResponse, ProviderDiagnostic};
 
 pub(super) fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: block(&[
-            ("id", Attribute::computed(Type::String)),
-            ("input", Attribute::optional(Type::Dynamic)),
-            ("output", Attribute::computed(Type::Dynamic)),
-            ("triggers_replace", Attribute::optional(Type::Dynamic)),
-        ]),
-    }
+    attribute_schema(&[
+        ("id", Attribute::computed(Type::String)),
+        ("input", Attribute::optional(Type::Dynamic)),
+        ("output", Attribute::computed(Type::Dynamic)),
+        ("triggers_replace", Attribute::optional(Type::Dynamic)),
+    ])
 }
 
 /// Computed attributes may not be set.
@@ -132,18 +130,10 @@ pub(super) fn import(id: &str) -> (Vec<ImportedObject>, Vec<ProviderDiagnostic>)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn object(entries: &[(&str, Value)]) -> Value {
-        Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
+    use crate::test_support::obj;
 
     fn stored(input: &str, trigger: &str) -> Value {
-        object(&[
+        obj(&[
             ("id", Value::string("abc")),
             ("input", Value::string(input)),
             ("output", Value::string(input)),
@@ -153,7 +143,7 @@ mod tests {
 
     #[test]
     fn creation_plans_an_unknown_id_and_output_then_apply_fills_them() {
-        let proposed = object(&[
+        let proposed = obj(&[
             ("id", Value::Null),
             ("input", Value::string("x")),
             ("output", Value::Null),
@@ -174,7 +164,7 @@ mod tests {
         assert_eq!(unchanged.planned, prior);
         assert!(unchanged.requires_replace.is_empty());
 
-        let new_input = object(&[
+        let new_input = obj(&[
             ("id", Value::string("abc")),
             ("input", Value::string("y")),
             ("output", Value::string("x")),
@@ -195,7 +185,7 @@ mod tests {
 
     #[test]
     fn computed_attributes_are_read_only() {
-        let config = object(&[("id", Value::string("x")), ("output", Value::Null)]);
+        let config = obj(&[("id", Value::string("x")), ("output", Value::Null)]);
         let diagnostics = validate(&config);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].summary, "\"id\" attribute is read-only");

@@ -2,40 +2,30 @@
 
 use std::collections::BTreeMap;
 
-use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, ProviderSchema, Schema};
+use tenantform_proto::schema::{Attribute, Block, Nesting, ProviderSchema, Schema};
 use tenantform_proto::value::Type;
 
 use super::ImpliedTypes;
+use crate::test_support::{block, map_of_strings, nested};
 
 fn schema_with_nested_block() -> Schema {
-    let contact = Block {
-        attributes: BTreeMap::from([
-            ("email".to_string(), Attribute::required(Type::String)),
-            ("kind".to_string(), Attribute::optional(Type::String)),
-        ]),
-        ..Block::default()
-    };
+    let contact = block(
+        &[
+            ("email", Attribute::required(Type::String)),
+            ("kind", Attribute::optional(Type::String)),
+        ],
+        &[],
+    );
+    let resource = block(
+        &[
+            ("id", Attribute::computed(Type::String)),
+            ("labels", Attribute::optional(map_of_strings())),
+        ],
+        &[("contact", nested(Nesting::List, contact))],
+    );
     Schema {
         version: 1,
-        block: Block {
-            attributes: BTreeMap::from([
-                ("id".to_string(), Attribute::computed(Type::String)),
-                (
-                    "labels".to_string(),
-                    Attribute::optional(Type::Map(Box::new(Type::String))),
-                ),
-            ]),
-            block_types: BTreeMap::from([(
-                "contact".to_string(),
-                NestedBlock {
-                    nesting: Nesting::List,
-                    block: contact,
-                    min_items: 0,
-                    max_items: 0,
-                },
-            )]),
-            ..Block::default()
-        },
+        block: resource,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tests of the state encoding of sensitive paths.
 
 use serde_json::json;
-use tenantform_proto::value::{AttributePath, PathStep};
+use tenantform_proto::value::AttributePath;
 
 use super::{decode, encode};
 
@@ -9,15 +9,10 @@ use super::{decode, encode};
 fn paths_survive_the_state_encoding() {
     let paths = vec![
         AttributePath::attr("password"),
-        AttributePath(vec![
-            PathStep::Attribute("labels".into()),
-            PathStep::StringKey("owner".into()),
-        ]),
-        AttributePath(vec![
-            PathStep::Attribute("contact".into()),
-            PathStep::IntKey(0),
-            PathStep::Attribute("email".into()),
-        ]),
+        AttributePath::attr("labels").then_key("owner"),
+        AttributePath::attr("contact")
+            .then_index(0)
+            .then_attr("email"),
     ];
     let encoded = encode(&paths);
     assert_eq!(

@@ -12,24 +12,6 @@ fn list(t: Type) -> Type {
     Type::List(Box::new(t))
 }
 
-fn object_type(attrs: &[(&str, Type)]) -> Type {
-    Type::Object(
-        attrs
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.clone()))
-            .collect(),
-    )
-}
-
-fn object(attrs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        attrs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
 fn round_trip(value: &Value, ty: &Type) -> Value {
     let bytes = encode_msgpack(value, ty).unwrap();
     decode_msgpack(&bytes, ty).unwrap()
@@ -71,13 +53,13 @@ fn primitives_have_go_cty_bytes() {
 
 #[test]
 fn objects_carry_every_attribute_sorted() {
-    let ty = object_type(&[("b", Type::Number), ("a", Type::String)]);
-    let bytes = encode_msgpack(&object(&[("a", Value::string("x"))]), &ty).unwrap();
+    let ty = Type::object_of(&[("b", Type::Number), ("a", Type::String)]);
+    let bytes = encode_msgpack(&Value::object_of(&[("a", Value::string("x"))]), &ty).unwrap();
     assert_eq!(bytes, [0x82, 0xa1, b'a', 0xa1, b'x', 0xa1, b'b', 0xc0]);
     let decoded = decode_msgpack(&bytes, &ty).unwrap();
     assert_eq!(
         decoded,
-        object(&[("a", Value::string("x")), ("b", Value::Null)])
+        Value::object_of(&[("a", Value::string("x")), ("b", Value::Null)])
     );
     let missing = decode_msgpack(&[0x81, 0xa1, b'a', 0xa1, b'x'], &ty).unwrap();
     assert_eq!(missing, decoded);
@@ -91,19 +73,19 @@ fn every_type_kind_round_trips() {
     let map = Value::Map(BTreeMap::from([("k".to_string(), Value::Bool(false))]));
     let tuple_type = Type::Tuple(vec![Type::String, Type::Number]);
     let tuple = Value::Tuple(vec![Value::string("t"), num(-70000)]);
-    let nested_type = object_type(&[
+    let nested_type = Type::object_of(&[
         ("list", list(Type::Number)),
         ("set", set_type.clone()),
         ("map", map_type.clone()),
         ("tuple", tuple_type.clone()),
         (
             "inner",
-            object_type(&[("x", Type::String), ("y", Type::Bool)]),
+            Type::object_of(&[("x", Type::String), ("y", Type::Bool)]),
         ),
         ("float", Type::Number),
         ("big", Type::Number),
     ]);
-    let nested = object(&[
+    let nested = Value::object_of(&[
         (
             "list",
             Value::List(vec![num(1), Value::Unknown, Value::Null]),
@@ -113,7 +95,7 @@ fn every_type_kind_round_trips() {
         ("tuple", tuple.clone()),
         (
             "inner",
-            object(&[("x", Value::Unknown), ("y", Value::Null)]),
+            Value::object_of(&[("x", Value::Unknown), ("y", Value::Null)]),
         ),
         ("float", Value::Number(Number::Float(0.1))),
         ("big", num(i64::MAX)),
@@ -128,7 +110,7 @@ fn every_type_kind_round_trips() {
         (tuple, tuple_type),
         (Value::List(vec![]), list(Type::String)),
         (Value::Null, list(Type::String)),
-        (Value::Unknown, object_type(&[("a", Type::String)])),
+        (Value::Unknown, Type::object_of(&[("a", Type::String)])),
         (nested, nested_type),
     ] {
         assert_eq!(round_trip(&value, &ty), value, "{ty:?}");
@@ -164,12 +146,12 @@ fn dynamic_values_carry_their_type() {
         encode_msgpack(&Value::Null, &Type::Dynamic).unwrap(),
         [0xc0]
     );
-    let nested = object(&[
+    let nested = Value::object_of(&[
         ("tags", Value::List(vec![Value::string("a"), Value::Null])),
         ("n", num(2)),
     ]);
-    let ty = object_type(&[("d", Type::Dynamic)]);
-    let outer = object(&[("d", nested)]);
+    let ty = Type::object_of(&[("d", Type::Dynamic)]);
+    let outer = Value::object_of(&[("d", nested)]);
     assert_eq!(round_trip(&outer, &ty), outer);
     let with_str_type = [0x92, 0xa6, b'"', b'b', b'o', b'o', b'l', b'"', 0xc2];
     assert_eq!(
@@ -216,7 +198,7 @@ fn numbers_decode_from_every_encoding() {
 
 #[test]
 fn mismatches_name_the_path() {
-    let ty = object_type(&[("tags", list(Type::String))]);
+    let ty = Type::object_of(&[("tags", list(Type::String))]);
     let bytes = [0x81, 0xa4, b't', b'a', b'g', b's', 0x91, 0x05];
     let err = decode_msgpack(&bytes, &ty).unwrap_err();
     assert!(matches!(&err, ValueError::Mismatch { .. }), "{err}");
@@ -224,9 +206,13 @@ fn mismatches_name_the_path() {
         err.to_string().contains("tags[0]: string is required"),
         "{err}"
     );
-    let err = encode_msgpack(&object(&[("tags", Value::List(vec![num(1)]))]), &ty).unwrap_err();
+    let err = encode_msgpack(
+        &Value::object_of(&[("tags", Value::List(vec![num(1)]))]),
+        &ty,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("tags[0]"), "{err}");
-    let err = encode_msgpack(&object(&[("nope", Value::Null)]), &ty).unwrap_err();
+    let err = encode_msgpack(&Value::object_of(&[("nope", Value::Null)]), &ty).unwrap_err();
     assert!(
         err.to_string().contains("unsupported attribute \"nope\""),
         "{err}"

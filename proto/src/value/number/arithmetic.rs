@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use num_bigint::BigUint;
 
-use super::binary::{self, Magnitude};
+use super::binary::{self, Magnitude, finite_parts};
 use super::{NotANumber, Number, PARSE_PRECISION};
 
 impl Number {
@@ -124,16 +124,7 @@ fn add_at(a: &Number, b: &Number, precision: u32) -> Result<Number, NotANumber> 
         (Magnitude::Zero, Magnitude::Zero) => (a.negative && b.negative, Magnitude::Zero),
         (Magnitude::Zero, _) => (b.negative, b.magnitude.clone()),
         (_, Magnitude::Zero) => (a.negative, a.magnitude.clone()),
-        (
-            Magnitude::Finite {
-                mantissa: am,
-                exponent: ae,
-            },
-            Magnitude::Finite {
-                mantissa: bm,
-                exponent: be,
-            },
-        ) => {
+        (finite_parts!(am, ae), finite_parts!(bm, be)) => {
             let (negative, mantissa, exponent) =
                 binary::add_finite((a.negative, am, *ae), (b.negative, bm, *be));
             (negative, binary::finite(mantissa, exponent, precision))
@@ -143,25 +134,19 @@ fn add_at(a: &Number, b: &Number, precision: u32) -> Result<Number, NotANumber> 
 }
 
 fn mul_at(a: &Number, b: &Number, precision: u32) -> Result<Number, NotANumber> {
-    let negative = a.negative != b.negative;
     let magnitude = match (&a.magnitude, &b.magnitude) {
+        (finite_parts!(am, ae), finite_parts!(bm, be)) => {
+            binary::finite(am * bm, ae + be, precision)
+        }
+        // Infinity times zero is not a number; otherwise zero wins over finite values and
+        // infinity over the rest.
         (Magnitude::Infinite, Magnitude::Zero) | (Magnitude::Zero, Magnitude::Infinite) => {
             return Err(NotANumber);
         }
-        (Magnitude::Infinite, _) | (_, Magnitude::Infinite) => Magnitude::Infinite,
         (Magnitude::Zero, _) | (_, Magnitude::Zero) => Magnitude::Zero,
-        (
-            Magnitude::Finite {
-                mantissa: am,
-                exponent: ae,
-            },
-            Magnitude::Finite {
-                mantissa: bm,
-                exponent: be,
-            },
-        ) => binary::finite(am * bm, ae + be, precision),
+        _ => Magnitude::Infinite,
     };
-    Ok(rounded(negative, magnitude, precision))
+    Ok(rounded(a.negative != b.negative, magnitude, precision))
 }
 
 fn div_at(a: &Number, b: &Number, precision: u32) -> Result<Number, NotANumber> {
@@ -172,16 +157,7 @@ fn div_at(a: &Number, b: &Number, precision: u32) -> Result<Number, NotANumber> 
         }
         (Magnitude::Infinite, _) | (_, Magnitude::Zero) => Magnitude::Infinite,
         (Magnitude::Zero, _) | (_, Magnitude::Infinite) => Magnitude::Zero,
-        (
-            Magnitude::Finite {
-                mantissa: am,
-                exponent: ae,
-            },
-            Magnitude::Finite {
-                mantissa: bm,
-                exponent: be,
-            },
-        ) => {
+        (finite_parts!(am, ae), finite_parts!(bm, be)) => {
             let (mantissa, exponent) = binary::quotient((am, *ae), (bm, *be), precision);
             Magnitude::Finite { mantissa, exponent }
         }

@@ -17,6 +17,17 @@ pub(crate) enum Magnitude {
     Infinite,
 }
 
+/// The pattern of a finite magnitude, binding its mantissa and its exponent.
+macro_rules! finite_parts {
+    ($mantissa:pat, $exponent:pat) => {
+        Magnitude::Finite {
+            mantissa: $mantissa,
+            exponent: $exponent,
+        }
+    };
+}
+pub(crate) use finite_parts;
+
 /// A finite, nonzero magnitude rounded to `precision` bits.
 pub(crate) fn finite(mantissa: BigUint, exponent: i64, precision: u32) -> Magnitude {
     if mantissa.is_zero() {
@@ -94,16 +105,7 @@ pub(crate) fn compare(a: &Magnitude, b: &Magnitude) -> Ordering {
         }
         (Magnitude::Zero, _) | (_, Magnitude::Infinite) => Ordering::Less,
         (_, Magnitude::Zero) | (Magnitude::Infinite, _) => Ordering::Greater,
-        (
-            Magnitude::Finite {
-                mantissa: am,
-                exponent: ae,
-            },
-            Magnitude::Finite {
-                mantissa: bm,
-                exponent: be,
-            },
-        ) => {
+        (finite_parts!(am, ae), finite_parts!(bm, be)) => {
             let a_top = am.bits() as i64 + ae;
             let b_top = bm.bits() as i64 + be;
             if a_top != b_top {

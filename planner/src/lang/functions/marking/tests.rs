@@ -1,14 +1,7 @@
-use tenantform_proto::value::{Number, Value};
+use tenantform_proto::value::Value;
 
 use super::*;
-
-fn s(text: &str) -> Value {
-    Value::String(text.into())
-}
-
-fn n(i: i64) -> Value {
-    Value::Number(Number::from_i64(i))
-}
+use crate::test_support::{n, s};
 
 fn first_marked() -> Sensitivity {
     Sensitivity::elements(vec![Sensitivity::Whole, Sensitivity::None])

@@ -22,13 +22,7 @@ pub fn go_pow(x: f64, y: f64) -> f64 {
         };
     }
     if y.is_infinite() {
-        return if x == -1.0 {
-            1.0
-        } else if (x.abs() < 1.0) == (y > 0.0) {
-            0.0
-        } else {
-            f64::INFINITY
-        };
+        return overflowing_pow(x, y);
     }
     if x.is_infinite() {
         if x < 0.0 {
@@ -47,13 +41,7 @@ pub fn go_pow(x: f64, y: f64) -> f64 {
         return f64::NAN;
     }
     if whole >= 2f64.powi(63) {
-        return if x == -1.0 {
-            1.0
-        } else if (x.abs() < 1.0) == (y > 0.0) {
-            0.0
-        } else {
-            f64::INFINITY
-        };
+        return overflowing_pow(x, y);
     }
     let mut result = 1.0;
     let mut result_exponent: i64 = 0;
@@ -121,6 +109,18 @@ fn ldexp(mut fraction: f64, mut exponent: i64) -> f64 {
         exponent += step;
     }
     fraction
+}
+
+/// `x` to a power `y` so large (infinite, or an integer past 2^63) that the result is 1 for
+/// -1, zero when it shrinks towards zero, and infinite otherwise.
+fn overflowing_pow(x: f64, y: f64) -> f64 {
+    if x == -1.0 {
+        1.0
+    } else if (x.abs() < 1.0) == (y > 0.0) {
+        0.0
+    } else {
+        f64::INFINITY
+    }
 }
 
 #[cfg(test)]
