@@ -8,17 +8,15 @@ mod snapshot_tests;
 
 pub use json::{diagnostic_json, validate_report};
 
+use tenantform_proto::diagnostic::Diagnostic as ProviderDiagnostic;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
+/// The wire's severity: one scale for the planner's and the providers' diagnostics.
+pub use tenantform_proto::diagnostic::Severity;
 
 /// A position in a source file: 1-based line and column (in characters), 0-based byte.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -71,6 +69,30 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(summary, detail)
+        }
+    }
+
+    /// A provider's diagnostic as the user sees it: the detail says which object (`subject`,
+    /// an address) and attribute it is about, at `range`, the configuration block's range.
+    pub fn from_provider(
+        diagnostic: ProviderDiagnostic,
+        subject: &str,
+        range: Option<SourceRange>,
+    ) -> Diagnostic {
+        let about = match &diagnostic.attribute {
+            Some(path) if !path.0.is_empty() => format!("with {subject}, attribute {path}"),
+            _ => format!("with {subject}"),
+        };
+        let detail = if diagnostic.detail.is_empty() {
+            about
+        } else {
+            format!("{}\n\n{about}", diagnostic.detail)
+        };
+        Diagnostic {
+            severity: diagnostic.severity,
+            summary: diagnostic.summary,
+            detail,
+            range,
         }
     }
 

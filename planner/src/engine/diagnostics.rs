@@ -13,7 +13,7 @@ pub(crate) fn provider_diagnostics(
     Diagnostics(
         diags
             .into_iter()
-            .map(|d| d.into_diagnostic(subject, range.clone()))
+            .map(|d| Diagnostic::from_provider(d, subject, range.clone()))
             .collect(),
     )
 }

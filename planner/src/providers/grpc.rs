@@ -222,7 +222,7 @@ impl GrpcProvider {
 fn diagnostics(diags: Vec<wire::Diagnostic>) -> Vec<ProviderDiagnostic> {
     diags
         .into_iter()
-        .map(ProviderDiagnostic::from_wire)
+        .map(|message| ProviderDiagnostic::from(&message))
         .collect()
 }
 
