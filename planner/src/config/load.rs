@@ -223,7 +223,8 @@ impl ModuleTree {
                 self,
                 "Module calls nest too deeply",
                 format!(
-                    "Modules may nest at most {MAX_MODULE_DEPTH} levels deep; a module probably                      calls itself."
+                    "Modules may nest at most {MAX_MODULE_DEPTH} levels deep; a module probably \
+                     calls itself."
                 ),
             );
         }
@@ -250,7 +251,8 @@ impl ModuleTree {
                         self,
                         "Unreadable module directory",
                         format!(
-                            "The directory {child_prefix} of module \"{}\" does not exist or                              cannot be read.",
+                            "The directory {child_prefix} of module \"{}\" does not exist or \
+                             cannot be read.",
                             call.name
                         ),
                     );

@@ -67,7 +67,8 @@ fn hint_if(applies: bool, text: impl FnOnce() -> String) -> String {
 }
 
 /// Why a `dynamic` block without its type label is refused.
-const MISSING_DYNAMIC_TYPE: &str = "A dynamic block must have exactly one label: the type of the blocks                          it generates.";
+const MISSING_DYNAMIC_TYPE: &str =
+    "A dynamic block must have exactly one label: the type of the blocks it generates.";
 
 /// The nested blocks of a body, by type.
 type BlocksByType<'b> = BTreeMap<String, Vec<NestedItem<'b>>>;
