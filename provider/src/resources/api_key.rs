@@ -3,8 +3,8 @@
 //! state by read; the backend stores only its salted hash and fingerprint, so after import the
 //! secret is null. Destroying the resource revokes the key.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::common::{check_string, new_id};
 use super::formats::{is_rfc3339, is_valid_key_name};
@@ -12,7 +12,7 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{ApiKeyRecord, Backend, BackendError, Store, TenantRecord, now_rfc3339};
-use crate::schemas::{block_schema, named};
+use crate::schemas::schema_from_json;
 use crate::secrets::{fingerprint, generate_api_key, hash_password};
 use crate::values::{
     attr, object, optional_string_value, required_string, string_field, string_set,
@@ -42,48 +42,7 @@ impl Kind for ApiKeyKind {
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("secret");
 
     fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The key's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the key."),
-            ),
-            (
-                "name",
-                Attribute::required(Type::String).describe(
-                    "Name within the tenant: letters, digits, '-', '_' and '.'. Changing it \
-                     replaces the key.",
-                ),
-            ),
-            (
-                "scopes",
-                Attribute::required(Type::Set(Box::new(Type::String)))
-                    .describe("What the key may do, e.g. [\"read\", \"write\"]."),
-            ),
-            (
-                "expires_at",
-                Attribute::optional(Type::String).describe(
-                    "When the key stops working, RFC 3339 (e.g. 2027-01-01T00:00:00Z); never when \
-                     unset. Changing it replaces the key.",
-                ),
-            ),
-            (
-                "fingerprint",
-                Attribute::computed(Type::String)
-                    .describe("The first 16 hex digits of the SHA-256 of the secret."),
-            ),
-            (
-                "secret",
-                Attribute::computed(Type::String)
-                    .sensitive()
-                    .describe("The key, generated on create; null after import."),
-            ),
-        ]);
-        block_schema("An API key of a tenant, stored hashed.", attributes)
+        schema_from_json(include_str!("../schemas/tenant_api_key.json"))
     }
 
     fn validate(config: &Value) -> Diagnostics {

@@ -2,8 +2,8 @@
 //! derive from the tenant slug and the database name (see `naming`); the embedded backend
 //! keeps one SQLite file per database.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::common::{check_integer_at_least, check_string, new_id, planned_tenant};
 use super::import::ImportSpec;
@@ -11,7 +11,7 @@ use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
-use crate::schemas::{block_schema, named};
+use crate::schemas::schema_from_json;
 use crate::values::{int_value, integer_field, object, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -46,45 +46,7 @@ impl Kind for DatabaseKind {
     const NOUN: Option<&'static str> = Some("database");
 
     fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The database's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the database."),
-            ),
-            (
-                "name",
-                Attribute::required(Type::String).describe(
-                    "Name within the tenant, `^[a-z][a-z0-9_]{0,62}$`. Changing it replaces the \
-                     database.",
-                ),
-            ),
-            (
-                "connection_limit",
-                Attribute::optional_computed(Type::Number)
-                    .describe("Maximum concurrent connections; -1 (default) means unlimited."),
-            ),
-            (
-                "schema",
-                Attribute::computed(Type::String)
-                    .describe("The schema name, tenant_<slug>_<name>."),
-            ),
-            (
-                "owner_role",
-                Attribute::computed(Type::String).describe("The NOLOGIN role owning the schema."),
-            ),
-            (
-                "connection_uri",
-                Attribute::computed(Type::String)
-                    .sensitive()
-                    .describe("Where to connect to the database."),
-            ),
-        ]);
-        block_schema("A database of a tenant.", attributes)
+        schema_from_json(include_str!("../schemas/tenant_database.json"))
     }
 
     fn validate(config: &Value) -> Diagnostics {

@@ -1,14 +1,14 @@
 //! The `tenant_grant` resource: privileges of a user on a database of the same tenant.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::common::new_id;
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
-use crate::schemas::{block_schema, named};
+use crate::schemas::schema_from_json;
 use crate::values::{attr, object, required_string, string_set, string_set_value};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -34,31 +34,7 @@ impl Kind for GrantKind {
     const NOUN: Option<&'static str> = Some("grant");
 
     fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The grant's id."),
-            ),
-            (
-                "user_id",
-                Attribute::required(Type::String)
-                    .describe("The user's id. Changing it replaces the grant."),
-            ),
-            (
-                "database_id",
-                Attribute::required(Type::String)
-                    .describe("The database's id. Changing it replaces the grant."),
-            ),
-            (
-                "privileges",
-                Attribute::required(Type::Set(Box::new(Type::String)))
-                    .describe("A set of read, write and admin."),
-            ),
-        ]);
-        block_schema(
-            "Privileges of a tenant user on a database of the same tenant.",
-            attributes,
-        )
+        schema_from_json(include_str!("../schemas/tenant_grant.json"))
     }
 
     fn validate(config: &Value) -> Diagnostics {

@@ -1,8 +1,8 @@
 //! The `tenant_policy` resource: a tenant's security policy (MFA, session lifetime, IP
 //! allowlist). One per tenant; every setting changes in place.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use super::common::{check_string, new_id};
 use super::formats::{is_cidr, is_go_duration};
@@ -10,7 +10,7 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
-use crate::schemas::{block_schema, named};
+use crate::schemas::schema_from_json;
 use crate::values::{attr, bool_field, object, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -67,36 +67,7 @@ impl Kind for PolicyKind {
     const NOUN: Option<&'static str> = None;
 
     fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The policy's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The tenant's id. Changing it replaces the policy."),
-            ),
-            (
-                "mfa_required",
-                Attribute::optional_computed(Type::Bool)
-                    .describe("Whether users must log in with a second factor; default false."),
-            ),
-            (
-                "session_ttl",
-                Attribute::optional_computed(Type::String).describe(
-                    "How long a session lasts, a duration such as 30m or 1h30m; default 8h.",
-                ),
-            ),
-            (
-                "ip_allowlist",
-                Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
-                    "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
-                     allows any address.",
-                ),
-            ),
-        ]);
-        block_schema("The security policy of a tenant.", attributes)
+        schema_from_json(include_str!("../schemas/tenant_policy.json"))
     }
 
     fn validate(config: &Value) -> Diagnostics {

@@ -2,15 +2,15 @@
 //! with a quota. Reads report the bytes in use; destroying archives the directory (verified)
 //! before removing it.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::Value;
 
 use super::common::{check_integer_at_least, new_id};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, StorageRecord, Store, TenantRecord};
-use crate::schemas::{block_schema, named};
+use crate::schemas::schema_from_json;
 use crate::values::{int_value, integer_field, object, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -50,35 +50,7 @@ impl Kind for StorageKind {
     const NOUN: Option<&'static str> = Some("storage");
 
     fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The storage's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the storage."),
-            ),
-            (
-                "quota_gb",
-                Attribute::required(Type::Number)
-                    .describe("The quota in GiB, a whole number of at least 1."),
-            ),
-            (
-                "path",
-                Attribute::computed(Type::String).describe("The storage directory."),
-            ),
-            (
-                "used_bytes",
-                Attribute::computed(Type::Number)
-                    .describe("Bytes in use, measured when the storage is read."),
-            ),
-        ]);
-        block_schema(
-            "A tenant's file storage: a directory with a quota.",
-            attributes,
-        )
+        schema_from_json(include_str!("../schemas/tenant_storage.json"))
     }
 
     fn validate(config: &Value) -> Diagnostics {

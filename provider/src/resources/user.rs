@@ -2,8 +2,8 @@
 //! when an existing user is adopted), returned once in the new state and stored only hashed;
 //! updates keep it.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::common::{check_integer_at_least, check_one_of, check_string, new_id, planned_tenant};
 use super::import::ImportSpec;
@@ -11,7 +11,7 @@ use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
-use crate::schemas::{block_schema, named};
+use crate::schemas::schema_from_json;
 use crate::secrets::{generate_password, hash_password};
 use crate::values::{bool_field, int_value, integer_field, object, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
@@ -66,49 +66,7 @@ impl Kind for UserKind {
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("password");
 
     fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The user's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the user."),
-            ),
-            (
-                "email",
-                Attribute::required(Type::String)
-                    .describe("The user's email address. Changing it replaces the user."),
-            ),
-            (
-                "role",
-                Attribute::required(Type::String).describe("admin, member or viewer."),
-            ),
-            (
-                "disabled",
-                Attribute::optional_computed(Type::Bool)
-                    .describe("When true the user cannot log in; default false."),
-            ),
-            (
-                "connection_limit",
-                Attribute::optional_computed(Type::Number).describe(
-                    "Sessions the user may hold at once; -1 (the default) for no limit. On \
-                     PostgreSQL, the login role's CONNECTION LIMIT.",
-                ),
-            ),
-            (
-                "login",
-                Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
-            ),
-            (
-                "password",
-                Attribute::computed(Type::String)
-                    .sensitive()
-                    .describe("Generated on create; null after import."),
-            ),
-        ]);
-        block_schema("A user of a tenant.", attributes)
+        schema_from_json(include_str!("../schemas/tenant_user.json"))
     }
 
     fn validate(config: &Value) -> Diagnostics {
