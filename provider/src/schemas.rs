@@ -152,7 +152,10 @@ mod tests {
                 required ^ (optional || computed),
                 "{path}.{name} must be required, optional or computed"
             );
-            assert!(!attribute.description.is_empty(), "{path}.{name} has no description");
+            assert!(
+                !attribute.description.is_empty(),
+                "{path}.{name} has no description"
+            );
         }
         for (name, nested) in &block.block_types {
             check_block(&nested.block, &format!("{path}.{name}"));

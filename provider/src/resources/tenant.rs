@@ -3,7 +3,6 @@
 //! replaced; the flag is read from the prior state, so removing the block from the
 //! configuration does not bypass it.
 
-
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 

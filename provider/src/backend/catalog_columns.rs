@@ -1,0 +1,31 @@
+//! The catalog columns of every record kind, the same on every backend: each kind's stored
+//! fields in column order (see [`stored_columns!`](super::columns)).
+
+use crate::records::{
+    ApiKeyRecord, DatabaseRecord, GrantRecord, PolicyRecord, StorageRecord, TenantRecord,
+    UserRecord,
+};
+
+stored_columns! {TenantRecord {
+    id, slug, display_name, tier, region, labels: json, status, deletion_protection,
+    retention_days, contacts: json, created_at,
+}}
+
+stored_columns! {UserRecord {
+    id, tenant_id, email, role, disabled, login, password_hash, connection_limit,
+}}
+
+stored_columns! {DatabaseRecord {
+    id, tenant_id, name, connection_limit, schema = "schema_name", owner_role,
+} unstored { connection_uri: String::new() }}
+
+stored_columns! {GrantRecord { id, user_id, database_id, privileges: json }}
+
+stored_columns! {StorageRecord { id, tenant_id, quota_gb, path } unstored { used_bytes: 0 }}
+
+stored_columns! {ApiKeyRecord {
+    id, tenant_id, name, scopes: json, expires_at, fingerprint, secret_hash, suspended,
+    created_at,
+}}
+
+stored_columns! {PolicyRecord { id, tenant_id, mfa_required, session_ttl, ip_allowlist: json }}
