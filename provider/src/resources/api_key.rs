@@ -14,10 +14,7 @@ use super::plan::PlanRules;
 use crate::backend::{ApiKeyRecord, Backend, BackendError, Store, TenantRecord, now_rfc3339};
 use crate::schemas::schema_from_json;
 use crate::secrets::{fingerprint, generate_api_key, hash_password};
-use crate::values::{
-    attr, object, optional_string_value, required_string, string_field, string_set,
-    string_set_value,
-};
+use crate::values::{attr, required_string, string_field, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant_api_key` kind.
@@ -77,21 +74,6 @@ impl Kind for ApiKeyKind {
 
     fn store(backend: &dyn Backend) -> &dyn Store<ApiKeyRecord> {
         backend.api_keys()
-    }
-
-    /// The state value of a key record, without the secret.
-    fn to_value(record: &ApiKeyRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("name", Value::string(&record.name)),
-            ("scopes", string_set_value(&record.scopes)),
-            (
-                "expires_at",
-                optional_string_value(record.expires_at.as_deref()),
-            ),
-            ("fingerprint", Value::string(&record.fingerprint)),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<ApiKeyRecord, Diagnostic> {

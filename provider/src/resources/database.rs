@@ -12,7 +12,7 @@ use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
 use crate::schemas::schema_from_json;
-use crate::values::{int_value, integer_field, object, required_string};
+use crate::values::{integer_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant_database` kind.
@@ -66,19 +66,6 @@ impl Kind for DatabaseKind {
 
     fn store(backend: &dyn Backend) -> &dyn Store<DatabaseRecord> {
         backend.databases()
-    }
-
-    /// The state value of a database record.
-    fn to_value(record: &DatabaseRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("name", Value::string(&record.name)),
-            ("connection_limit", int_value(record.connection_limit)),
-            ("schema", Value::string(&record.schema)),
-            ("owner_role", Value::string(&record.owner_role)),
-            ("connection_uri", Value::string(&record.connection_uri)),
-        ])
     }
 
     /// The schema and owner role names derive from the tenant's slug and the name.

@@ -9,7 +9,7 @@ use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
 use crate::schemas::schema_from_json;
-use crate::values::{attr, object, required_string, string_set, string_set_value};
+use crate::values::{attr, required_string, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
@@ -70,16 +70,6 @@ impl Kind for GrantKind {
 
     fn store(backend: &dyn Backend) -> &dyn Store<GrantRecord> {
         backend.grants()
-    }
-
-    /// The state value of a grant record.
-    fn to_value(record: &GrantRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("user_id", Value::string(&record.user_id)),
-            ("database_id", Value::string(&record.database_id)),
-            ("privileges", string_set_value(&record.privileges)),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<GrantRecord, Diagnostic> {

@@ -10,6 +10,7 @@ use super::PlanOutput;
 use super::common::backend_failure;
 use super::import::ImportSpec;
 use super::plan::PlanRules;
+use super::state::record_state;
 use crate::backend::{Backend, BackendError, Store, TenantRecord};
 use crate::records::Record;
 use crate::values::string_field;
@@ -41,8 +42,11 @@ pub trait Kind: Send + Sync + 'static {
     /// Checks the configuration; unknown values are skipped.
     fn validate(config: &Value) -> Diagnostics;
     fn store(backend: &dyn Backend) -> &dyn Store<Self::Record>;
-    /// The state value of a record, without the secret attribute.
-    fn to_value(record: &Self::Record) -> Value;
+    /// The state value of a record, without the secret attribute: by default the record's
+    /// fields that the schema declares (see [`record_state`]).
+    fn to_value(record: &Self::Record) -> Value {
+        record_state(&Self::schema(), record, Self::SECRET_ATTRIBUTE)
+    }
 
     /// The record a planned create makes, with a fresh id.
     fn new_record(planned: &Value, backend: &dyn Backend) -> Result<Self::Record, Diagnostic>;

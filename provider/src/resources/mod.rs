@@ -11,6 +11,7 @@ mod kind;
 mod managed;
 mod plan;
 mod policy;
+mod state;
 mod storage;
 mod tenant;
 mod user;

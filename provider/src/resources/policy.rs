@@ -11,7 +11,7 @@ use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
 use crate::schemas::schema_from_json;
-use crate::values::{attr, bool_field, object, required_string};
+use crate::values::{attr, bool_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The session lifetime of a policy whose configuration sets none.
@@ -106,20 +106,6 @@ impl Kind for PolicyKind {
 
     fn store(backend: &dyn Backend) -> &dyn Store<PolicyRecord> {
         backend.policies()
-    }
-
-    /// The state value of a policy record.
-    fn to_value(record: &PolicyRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("mfa_required", Value::Bool(record.mfa_required)),
-            ("session_ttl", Value::string(&record.session_ttl)),
-            (
-                "ip_allowlist",
-                Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
-            ),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<PolicyRecord, Diagnostic> {

@@ -11,7 +11,7 @@ use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, StorageRecord, Store, TenantRecord};
 use crate::schemas::schema_from_json;
-use crate::values::{int_value, integer_field, object, required_string};
+use crate::values::{integer_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 const LABEL: &str = "tenant storage";
@@ -61,17 +61,6 @@ impl Kind for StorageKind {
 
     fn store(backend: &dyn Backend) -> &dyn Store<StorageRecord> {
         backend.storage()
-    }
-
-    /// The state value of a storage record.
-    fn to_value(record: &StorageRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("quota_gb", int_value(record.quota_gb)),
-            ("path", Value::string(&record.path)),
-            ("used_bytes", int_value(record.used_bytes)),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<StorageRecord, Diagnostic> {

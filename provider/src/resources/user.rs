@@ -13,7 +13,7 @@ use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
 use crate::schemas::schema_from_json;
 use crate::secrets::{generate_password, hash_password};
-use crate::values::{bool_field, int_value, integer_field, object, required_string};
+use crate::values::{bool_field, integer_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
@@ -92,19 +92,6 @@ impl Kind for UserKind {
 
     fn store(backend: &dyn Backend) -> &dyn Store<UserRecord> {
         backend.users()
-    }
-
-    /// The state value of a user record, without the password.
-    fn to_value(record: &UserRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("email", Value::string(&record.email)),
-            ("role", Value::string(&record.role)),
-            ("disabled", Value::Bool(record.disabled)),
-            ("connection_limit", int_value(record.connection_limit)),
-            ("login", Value::string(&record.login)),
-        ])
     }
 
     /// The login derives from the tenant's slug and the email, disambiguated when another

@@ -8,7 +8,6 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::privileges::{self, LEVELS, Level, Target};
 use super::session::lock_tenant;
-use super::sql::{from_json, to_json, unique_violation};
 use super::table::{self, Table};
 use super::{Context, live};
 use crate::backend::audit::Action;
@@ -16,7 +15,6 @@ use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
 use crate::records::Record;
 
 const KIND: &str = GrantRecord::KIND;
-const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 /// The user and database a grant joins, both live, or `None`.
 async fn parties(
@@ -150,23 +148,14 @@ pub async fn discover(
         privileges: names(&held),
         ..probe
     };
-    tx.execute(
-        &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
-        &[
-            &record.id,
-            &record.user_id,
-            &record.database_id,
-            &to_json(&record.privileges)?,
-        ],
-    )
-    .await?;
+    let key = record.key_label();
+    table::insert_row(tx, &record, key).await?;
     table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }
 
 impl Table for GrantRecord {
     const FROM: &'static str = "tenant_catalog.grants";
-    const COLUMNS: &'static str = COLUMNS;
     const KEY_FILTER: &'static str = "user_id = $1 AND database_id = $2";
     const SCOPE_FILTER: &'static str = "user_id = $1";
     const ORDER_BY: &'static str = "id";
@@ -180,16 +169,6 @@ impl Table for GrantRecord {
         live_view(client, context, Self::from_row(context, row)?).await
     }
 
-    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
-        let privileges: String = row.get(3);
-        Ok(GrantRecord {
-            id: row.get(0),
-            user_id: row.get(1),
-            database_id: row.get(2),
-            privileges: from_json(&privileges)?,
-        })
-    }
-
     async fn create(
         tx: &Transaction<'_>,
         context: &Context,
@@ -197,21 +176,8 @@ impl Table for GrantRecord {
     ) -> Result<Self, BackendError> {
         let (user, database) = lock_parties(tx, context, record).await?;
         let wanted = privileges::levels(&record.privileges)?;
-        tx.execute(
-            &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
-            &[
-                &record.id,
-                &record.user_id,
-                &record.database_id,
-                &to_json(&record.privileges)?,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(
-            KIND,
-            format!("of user {:?} on database {:?}", user.email, database.name),
-        ))?;
+        let key = format!("of user {:?} on database {:?}", user.email, database.name);
+        table::insert_row(tx, record, key).await?;
         let target = target(&user, &database);
         let mut statements = privileges::revoke_everything(&target)?;
         statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
@@ -238,20 +204,16 @@ impl Table for GrantRecord {
         let recorded = privileges::levels(&before.privileges)?;
         let from: BTreeSet<Level> = held.union(&recorded).copied().collect();
         let wanted = privileges::levels(&record.privileges)?;
-        tx.execute(
-            "UPDATE tenant_catalog.grants SET privileges = $2 WHERE id = $1",
-            &[&record.id, &to_json(&record.privileges)?],
-        )
-        .await?;
+        let after = GrantRecord {
+            privileges: record.privileges.clone(),
+            ..before.clone()
+        };
+        table::update_columns(tx, &after, &["privileges"]).await?;
         let target = target(&user, &database);
         let mut statements = privileges::transition(&target, &from, &wanted)?;
         // Re-grant what should be held, in case part of it was revoked by hand.
         statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
         run_all(tx, statements).await?;
-        let after = GrantRecord {
-            privileges: record.privileges.clone(),
-            ..before.clone()
-        };
         table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }

@@ -6,16 +6,21 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::sql::unique_violation;
 use super::{Context, PostgresBackend, audit};
 use crate::backend::audit::Action;
+use crate::backend::columns::{ColumnReader, ColumnValue, Columns, values_of};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
 /// How one record kind is kept in the catalog, and its kind-specific effects.
-pub(crate) trait Table: Record {
+pub(crate) trait Table: Record + Columns {
     /// The catalog table, with an alias when the columns need one.
     const FROM: &'static str;
-    const COLUMNS: &'static str;
+    /// The alias the record's own columns are selected with, e.g. `u.`.
+    const COLUMN_PREFIX: &'static str = "";
+    /// Columns selected after the record's own, for a [`Table::from_row`] that reads them.
+    const EXTRA_SELECTED: &'static str = "";
     /// The condition a row meets while its object is live (not tombstoned or revoked).
     const LIVE: &'static str = "TRUE";
     /// The condition naming a row by id.
@@ -27,7 +32,11 @@ pub(crate) trait Table: Record {
     /// The order of listings.
     const ORDER_BY: &'static str;
 
-    fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError>;
+    /// The record a row holds; by default its own columns.
+    fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError> {
+        let _ = context;
+        read_record(row)
+    }
 
     /// The record a catalog row describes, as the live system shows it; `None` when its live
     /// object is gone. By default the catalog row is the truth.
@@ -57,6 +66,57 @@ pub(crate) trait Table: Record {
     ) -> Result<bool, BackendError>;
 }
 
+/// The columns of a catalog row, read from the first.
+struct PostgresColumns<'a> {
+    row: &'a Row,
+    next: usize,
+}
+
+impl PostgresColumns<'_> {
+    fn next<'a, T: tokio_postgres::types::FromSql<'a>>(&'a mut self) -> Result<T, BackendError> {
+        self.next += 1;
+        Ok(self.row.try_get(self.next - 1)?)
+    }
+}
+
+impl ColumnReader for PostgresColumns<'_> {
+    fn text(&mut self) -> Result<String, BackendError> {
+        self.next()
+    }
+    fn maybe_text(&mut self) -> Result<Option<String>, BackendError> {
+        self.next()
+    }
+    fn integer(&mut self) -> Result<i64, BackendError> {
+        self.next()
+    }
+    fn boolean(&mut self) -> Result<bool, BackendError> {
+        self.next()
+    }
+}
+
+/// The record whose columns lead `row`.
+pub(crate) fn read_record<R: Columns>(row: &Row) -> Result<R, BackendError> {
+    R::read_columns(&mut PostgresColumns { row, next: 0 })
+}
+
+/// A column value as a query parameter.
+fn parameter(value: &ColumnValue) -> &(dyn ToSql + Sync) {
+    match value {
+        ColumnValue::Text(text) => text,
+        ColumnValue::MaybeText(text) => text,
+        ColumnValue::Integer(number) => number,
+        ColumnValue::Boolean(flag) => flag,
+    }
+}
+
+/// The columns selected for the rows of `R`.
+fn selected_columns<R: Table>() -> String {
+    let columns: Vec<String> = (R::NAMES.iter())
+        .map(|name| format!("{}{name}", R::COLUMN_PREFIX))
+        .collect();
+    columns.join(", ") + R::EXTRA_SELECTED
+}
+
 /// The catalog rows of `R` that `filter` selects with `params`, in listing order.
 pub(crate) async fn query_rows<R: Table>(
     client: &impl GenericClient,
@@ -65,7 +125,7 @@ pub(crate) async fn query_rows<R: Table>(
 ) -> Result<Vec<Row>, BackendError> {
     let sql = format!(
         "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
-        R::COLUMNS,
+        selected_columns::<R>(),
         R::FROM,
         R::LIVE,
         R::ORDER_BY
@@ -164,21 +224,75 @@ pub(crate) async fn audit<R: Record>(
     audit::append(tx, R::RESOURCE, id, action, before, after).await
 }
 
-/// Sets the catalog row of `before` to `after` with the assignments `set` (`$1` is the id,
-/// `values` are `$2`...) and records the change.
+/// Inserts the row of `record`; a row with the same natural key fails with
+/// [`BackendError::AlreadyExists`] naming `key`.
+pub(crate) async fn insert_row<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+    key: String,
+) -> Result<(), BackendError> {
+    let placeholders: Vec<String> = (1..=R::NAMES.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        base_table::<R>(),
+        R::NAMES.join(", "),
+        placeholders.join(",")
+    );
+    let values = record.column_values()?;
+    let params: Vec<_> = values.iter().map(parameter).collect();
+    tx.execute(&sql, &params)
+        .await
+        .map_err(BackendError::from)
+        .map_err(unique_violation(R::KIND, key))?;
+    Ok(())
+}
+
+/// Inserts the row of `record` (see [`insert_row`]) and records its creation.
+pub(crate) async fn create_row<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+    key: String,
+) -> Result<R, BackendError> {
+    insert_row(tx, record, key).await?;
+    audit(tx, Action::Create, None, Some(record)).await?;
+    Ok(record.clone())
+}
+
+/// Sets the `columns` of the live catalog row of `after` to its values.
+pub(crate) async fn update_columns<R: Table>(
+    tx: &Transaction<'_>,
+    after: &R,
+    columns: &[&str],
+) -> Result<(), BackendError> {
+    let set: Vec<String> = (columns.iter().enumerate())
+        .map(|(index, column)| format!("{column} = ${}", index + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = $1 AND {}",
+        base_table::<R>(),
+        set.join(", "),
+        R::LIVE
+    );
+    let id = ColumnValue::Text(after.id().to_string());
+    let values: Vec<ColumnValue> = std::iter::once(id)
+        .chain(values_of(after, columns)?)
+        .collect();
+    let params: Vec<_> = values.iter().map(parameter).collect();
+    tx.execute(&sql, &params)
+        .await
+        .map_err(BackendError::from)
+        .map_err(unique_violation(R::KIND, after.key_label()))?;
+    Ok(())
+}
+
+/// [`update_columns`] from `before` to `after`, recording the change.
 pub(crate) async fn update_row<R: Table>(
     tx: &Transaction<'_>,
     before: &R,
     after: R,
-    set: &str,
-    values: &[&(dyn ToSql + Sync)],
+    columns: &[&str],
 ) -> Result<R, BackendError> {
-    let sql = format!("UPDATE {} SET {set} WHERE id = $1", base_table::<R>());
-    let id = before.id();
-    let params: Vec<&(dyn ToSql + Sync)> = std::iter::once(&id as _)
-        .chain(values.iter().copied())
-        .collect();
-    tx.execute(&sql, &params).await?;
+    update_columns(tx, &after, columns).await?;
     audit(tx, Action::Update, Some(before), Some(&after)).await?;
     Ok(after)
 }

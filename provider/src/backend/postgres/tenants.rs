@@ -2,22 +2,18 @@
 //! `retention_days`; tombstones are invisible to lookups and purged once their retention has
 //! passed. A change of status suspends or resumes the tenant's logins and API keys.
 
-use tokio_postgres::{GenericClient, Row, Transaction};
+use tokio_postgres::{GenericClient, Transaction};
 
 use super::audit;
 use super::session::lock_tenant;
-use super::sql::{from_json, to_json, unique_violation};
 use super::table::{self, Table};
 use super::{Context, api_keys, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, TenantRecord};
 use crate::records::Record;
 
-const KIND: &str = TenantRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = TenantRecord::RESOURCE;
-const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
-     deletion_protection, retention_days, contacts, created_at";
 
 /// A live tenant, or [`BackendError::InvalidReference`].
 pub async fn require(
@@ -53,31 +49,25 @@ pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
     Ok(())
 }
 
+/// The columns an update writes: every argument; `created_at` is kept.
+const UPDATED: &[&str] = &[
+    "slug",
+    "display_name",
+    "tier",
+    "region",
+    "labels",
+    "status",
+    "deletion_protection",
+    "retention_days",
+    "contacts",
+];
+
 impl Table for TenantRecord {
     const FROM: &'static str = "tenant_catalog.tenants";
-    const COLUMNS: &'static str = COLUMNS;
     const LIVE: &'static str = "deleted_at IS NULL";
     const KEY_FILTER: &'static str = "slug = $1";
     const SCOPE_FILTER: &'static str = "TRUE";
     const ORDER_BY: &'static str = "slug";
-
-    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
-        let labels: Option<String> = row.get(5);
-        let contacts: String = row.get(9);
-        Ok(TenantRecord {
-            id: row.get(0),
-            slug: row.get(1),
-            display_name: row.get(2),
-            tier: row.get(3),
-            region: row.get(4),
-            labels: labels.as_deref().map(from_json).transpose()?,
-            status: row.get(6),
-            deletion_protection: row.get(7),
-            retention_days: row.get(8),
-            contacts: from_json(&contacts)?,
-            created_at: row.get(10),
-        })
-    }
 
     async fn create(
         tx: &Transaction<'_>,
@@ -85,32 +75,7 @@ impl Table for TenantRecord {
         record: &Self,
     ) -> Result<Self, BackendError> {
         lock_tenant(tx, &record.id).await?;
-        let labels = record.labels.as_ref().map(to_json).transpose()?;
-        let contacts = to_json(&record.contacts)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO tenant_catalog.tenants ({COLUMNS}) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
-            ),
-            &[
-                &record.id,
-                &record.slug,
-                &record.display_name,
-                &record.tier,
-                &record.region,
-                &labels,
-                &record.status,
-                &record.deletion_protection,
-                &record.retention_days,
-                &contacts,
-                &record.created_at,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-        table::audit(tx, Action::Create, None, Some(record)).await?;
-        Ok(record.clone())
+        table::create_row(tx, record, format!("{:?}", record.slug)).await
     }
 
     async fn update(
@@ -120,32 +85,11 @@ impl Table for TenantRecord {
     ) -> Result<Self, BackendError> {
         lock_tenant(tx, &record.id).await?;
         let before = table::require::<Self>(tx, context, &record.id).await?;
-        let labels = record.labels.as_ref().map(to_json).transpose()?;
-        let contacts = to_json(&record.contacts)?;
-        tx.execute(
-            "UPDATE tenant_catalog.tenants SET slug = $2, display_name = $3, tier = $4, \
-         region = $5, labels = $6, status = $7, deletion_protection = $8, \
-         retention_days = $9, contacts = $10 WHERE id = $1 AND deleted_at IS NULL",
-            &[
-                &record.id,
-                &record.slug,
-                &record.display_name,
-                &record.tier,
-                &record.region,
-                &labels,
-                &record.status,
-                &record.deletion_protection,
-                &record.retention_days,
-                &contacts,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
         let after = TenantRecord {
             created_at: before.created_at.clone(),
             ..record.clone()
         };
+        table::update_columns(tx, &after, UPDATED).await?;
         let suspended = |status: &str| status == "suspended";
         let status_action = match (suspended(&before.status), suspended(&after.status)) {
             (false, true) => Some(Action::Suspend),
