@@ -3,16 +3,15 @@
 //! state by read; the backend stores only its salted hash and fingerprint, so after import the
 //! secret is null. Destroying the resource revokes the key.
 
-use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{AttributePath, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_string, new_id};
+use super::checks::Check;
+use super::common::new_id;
 use super::formats::{is_rfc3339, is_valid_key_name};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
-use crate::backend::{ApiKeyRecord, Backend, BackendError, Store, TenantRecord, now_rfc3339};
-use crate::schemas::schema_from_json;
+use crate::backend::{ApiKeyRecord, Backend, Store, now_rfc3339};
 use crate::secrets::{fingerprint, generate_api_key, hash_password};
 use crate::values::{attr, required_string, string_field, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
@@ -38,29 +37,23 @@ impl Kind for ApiKeyKind {
     const DESTROY_VERB: &'static str = "revoke";
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("secret");
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant_api_key.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_api_key.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "name",
             is_valid_key_name,
             "a key name is 1 to 63 letters, digits, '-', '_' and '.', starting with a letter \
              or digit",
-            AttributePath::attr("name"),
-            &mut diagnostics,
-        );
-        check_string(
-            config,
+        ),
+        Check::Form(
             "expires_at",
             is_rfc3339,
             "expected an RFC 3339 time such as 2027-01-01T00:00:00Z",
-            AttributePath::attr("expires_at"),
-            &mut diagnostics,
-        );
+        ),
+    ];
+
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::Set(scopes) = attr(config, "scopes")
             && scopes.iter().any(|scope| scope.as_str() == Some(""))
         {
@@ -69,7 +62,6 @@ impl Kind for ApiKeyKind {
                     .at("scopes"),
             );
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<ApiKeyRecord> {
@@ -99,14 +91,6 @@ impl Kind for ApiKeyKind {
             expires_at: string_field(planned, "expires_at").known(),
             ..existing
         })
-    }
-
-    fn import_by_key(
-        backend: &dyn Backend,
-        tenant: &TenantRecord,
-        rest: &[&str],
-    ) -> Result<Option<ApiKeyRecord>, BackendError> {
-        backend.api_keys().find((&tenant.id, rest[0]))
     }
 
     /// `tk_` and 40 letters and digits; an adopted key gets a new one too, since the old one

@@ -2,18 +2,17 @@
 //! derive from the tenant slug and the database name (see `naming`); the embedded backend
 //! keeps one SQLite file per database.
 
-use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{AttributePath, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_integer_at_least, check_string, new_id, planned_tenant};
+use super::checks::Check;
+use super::common::{new_id, planned_tenant};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
-use crate::schemas::schema_from_json;
 use crate::values::{integer_field, required_string};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use tenantform_proto::diagnostic::Diagnostic;
 
 /// The `tenant_database` kind.
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,24 +44,17 @@ impl Kind for DatabaseKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "name"];
     const NOUN: Option<&'static str> = Some("database");
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant_database.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_database.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "name",
             is_valid_identifier,
             "a database name is 1 to 63 lower-case letters, digits and underscores, starting \
              with a letter",
-            AttributePath::attr("name"),
-            &mut diagnostics,
-        );
-        check_integer_at_least(config, "connection_limit", -1, &mut diagnostics);
-        diagnostics
-    }
+        ),
+        Check::AtLeast("connection_limit", -1),
+    ];
 
     fn store(backend: &dyn Backend) -> &dyn Store<DatabaseRecord> {
         backend.databases()

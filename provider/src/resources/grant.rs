@@ -1,6 +1,5 @@
 //! The `tenant_grant` resource: privileges of a user on a database of the same tenant.
 
-use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{AttributePath, Value};
 
 use super::common::new_id;
@@ -8,7 +7,6 @@ use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
-use crate::schemas::schema_from_json;
 use crate::values::{attr, required_string, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -33,12 +31,9 @@ impl Kind for GrantKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["user_id", "database_id"];
     const NOUN: Option<&'static str> = Some("grant");
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant_grant.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_grant.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::Set(items) | Value::List(items) = attr(config, "privileges") {
             if items.is_empty() {
                 diagnostics.push(
@@ -65,7 +60,6 @@ impl Kind for GrantKind {
                 }
             }
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<GrantRecord> {

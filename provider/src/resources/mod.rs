@@ -2,6 +2,7 @@
 //! terms of cty values and a [`Backend`]; the gRPC layer only decodes and encodes.
 
 mod api_key;
+mod checks;
 mod common;
 mod database;
 mod formats;

@@ -1,16 +1,15 @@
 //! The `tenant_policy` resource: a tenant's security policy (MFA, session lifetime, IP
 //! allowlist). One per tenant; every setting changes in place.
 
-use tenantform_proto::schema::Schema;
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
-use super::common::{check_string, new_id};
+use super::checks::Check;
+use super::common::new_id;
 use super::formats::{is_cidr, is_go_duration};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
-use crate::schemas::schema_from_json;
+use crate::backend::{Backend, PolicyRecord, Store};
 use crate::values::{attr, bool_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -66,20 +65,15 @@ impl Kind for PolicyKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
     const NOUN: Option<&'static str> = None;
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant_policy.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_policy.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
-            "session_ttl",
-            is_go_duration,
-            "expected a positive duration such as 30m, 8h or 1h30m",
-            AttributePath::attr("session_ttl"),
-            &mut diagnostics,
-        );
+    const CHECKS: &'static [Check] = &[Check::Form(
+        "session_ttl",
+        is_go_duration,
+        "expected a positive duration such as 30m, 8h or 1h30m",
+    )];
+
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::List(blocks) = attr(config, "ip_allowlist") {
             for (index, block) in blocks.iter().enumerate() {
                 if let Some(text) = block.as_str()
@@ -101,7 +95,6 @@ impl Kind for PolicyKind {
                 }
             }
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<PolicyRecord> {
@@ -115,13 +108,5 @@ impl Kind for PolicyKind {
     /// Every setting changes in place.
     fn updated(existing: PolicyRecord, planned: &Value) -> Result<PolicyRecord, Diagnostic> {
         record_from_planned(planned, existing.id)
-    }
-
-    fn import_by_key(
-        backend: &dyn Backend,
-        tenant: &TenantRecord,
-        _rest: &[&str],
-    ) -> Result<Option<PolicyRecord>, BackendError> {
-        backend.policies().find(&tenant.id)
     }
 }

@@ -2,17 +2,16 @@
 //! with a quota. Reads report the bytes in use; destroying archives the directory (verified)
 //! before removing it.
 
-use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 
-use super::common::{check_integer_at_least, new_id};
+use super::checks::Check;
+use super::common::new_id;
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
-use crate::backend::{Backend, BackendError, StorageRecord, Store, TenantRecord};
-use crate::schemas::schema_from_json;
+use crate::backend::{Backend, StorageRecord, Store};
 use crate::values::{integer_field, required_string};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use tenantform_proto::diagnostic::Diagnostic;
 
 const LABEL: &str = "tenant storage";
 
@@ -49,15 +48,9 @@ impl Kind for StorageKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
     const NOUN: Option<&'static str> = Some("storage");
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant_storage.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_storage.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_integer_at_least(config, "quota_gb", 1, &mut diagnostics);
-        diagnostics
-    }
+    const CHECKS: &'static [Check] = &[Check::AtLeast("quota_gb", 1)];
 
     fn store(backend: &dyn Backend) -> &dyn Store<StorageRecord> {
         backend.storage()
@@ -80,14 +73,6 @@ impl Kind for StorageKind {
             quota_gb: planned_quota(planned)?,
             ..existing
         })
-    }
-
-    fn import_by_key(
-        backend: &dyn Backend,
-        tenant: &TenantRecord,
-        _rest: &[&str],
-    ) -> Result<Option<StorageRecord>, BackendError> {
-        backend.storage().find(&tenant.id)
     }
 
     /// The planned `used_bytes` of an update is the prior reading; the new state must conform

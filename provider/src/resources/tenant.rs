@@ -3,17 +3,16 @@
 //! replaced; the flag is read from the prior state, so removing the block from the
 //! configuration does not bypass it.
 
-use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 
 use super::PlanOutput;
-use super::common::{check_integer_at_least, check_one_of, check_string, nested_path, new_id};
+use super::checks::Check;
+use super::common::{check_one_of, check_string, nested_path, new_id};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
 use crate::naming::{is_valid_email, is_valid_slug};
-use crate::schemas::schema_from_json;
 use crate::values::{
     Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
     required_string, string_field, string_map, string_map_value,
@@ -186,57 +185,28 @@ impl Kind for TenantKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["slug"];
     const NOUN: Option<&'static str> = None;
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "slug",
             is_valid_slug,
             "a slug is 3 to 40 characters of lower-case letters, digits and hyphens, starting \
              with a letter and not ending with a hyphen",
-            tenantform_proto::value::AttributePath::attr("slug"),
-            &mut diagnostics,
-        );
-        if string_field(config, "display_name") == Field::Known(String::new()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    "Invalid value for display_name",
-                    "display_name must not be empty.",
-                )
-                .at("display_name"),
-            );
-        }
-        if string_field(config, "region") == Field::Known(String::new()) {
-            diagnostics.push(
-                Diagnostic::error("Invalid value for region", "region must not be empty.")
-                    .at("region"),
-            );
-        }
-        check_one_of(
-            config,
-            "tier",
-            TIERS,
-            tenantform_proto::value::AttributePath::attr("tier"),
-            &mut diagnostics,
-        );
-        check_one_of(
-            config,
-            "status",
-            STATUSES,
-            tenantform_proto::value::AttributePath::attr("status"),
-            &mut diagnostics,
-        );
-        check_integer_at_least(config, "retention_days", 0, &mut diagnostics);
+        ),
+        Check::NotEmpty("display_name"),
+        Check::NotEmpty("region"),
+        Check::OneOf("tier", TIERS),
+        Check::OneOf("status", STATUSES),
+        Check::AtLeast("retention_days", 0),
+    ];
+
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::List(contacts) = attr(config, "contact") {
             for (index, contact) in contacts.iter().enumerate() {
-                check_contact(contact, index, &mut diagnostics);
+                check_contact(contact, index, diagnostics);
             }
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<TenantRecord> {

@@ -2,19 +2,18 @@
 //! when an existing user is adopted), returned once in the new state and stored only hashed;
 //! updates keep it.
 
-use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{AttributePath, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_integer_at_least, check_one_of, check_string, new_id, planned_tenant};
+use super::checks::Check;
+use super::common::{new_id, planned_tenant};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
-use crate::schemas::schema_from_json;
 use crate::secrets::{generate_password, hash_password};
 use crate::values::{bool_field, integer_field, required_string};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use tenantform_proto::diagnostic::Diagnostic;
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
 
@@ -65,30 +64,17 @@ impl Kind for UserKind {
     const NOUN: Option<&'static str> = Some("user");
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("password");
 
-    fn schema() -> Schema {
-        schema_from_json(include_str!("../schemas/tenant_user.json"))
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_user.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "email",
             is_valid_email,
             "expected an email address such as jane@example.com",
-            AttributePath::attr("email"),
-            &mut diagnostics,
-        );
-        check_one_of(
-            config,
-            "role",
-            ROLES,
-            AttributePath::attr("role"),
-            &mut diagnostics,
-        );
-        check_integer_at_least(config, "connection_limit", -1, &mut diagnostics);
-        diagnostics
-    }
+        ),
+        Check::OneOf("role", ROLES),
+        Check::AtLeast("connection_limit", -1),
+    ];
 
     fn store(backend: &dyn Backend) -> &dyn Store<UserRecord> {
         backend.users()
