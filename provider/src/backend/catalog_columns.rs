@@ -1,6 +1,7 @@
 //! The catalog columns of every record kind, the same on every backend: each kind's stored
 //! fields in column order (see [`stored_columns!`](super::columns)).
 
+use super::columns::Columns;
 use crate::records::{
     ApiKeyRecord, DatabaseRecord, GrantRecord, PolicyRecord, StorageRecord, TenantRecord,
     UserRecord,
@@ -29,3 +30,17 @@ stored_columns! {ApiKeyRecord {
 }}
 
 stored_columns! {PolicyRecord { id, tenant_id, mfa_required, session_ttl, ip_allowlist: json }}
+
+/// The tenant columns an update writes: every one but the first (`id`) and the last
+/// (`created_at`), which are fixed at create.
+pub(crate) const TENANT_UPDATED: &[&str] = between_first_and_last(TenantRecord::NAMES);
+
+const fn between_first_and_last(names: &'static [&'static str]) -> &'static [&'static str] {
+    match names.split_first() {
+        Some((_, rest)) => match rest.split_last() {
+            Some((_, middle)) => middle,
+            None => &[],
+        },
+        None => &[],
+    }
+}

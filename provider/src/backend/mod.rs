@@ -37,7 +37,7 @@ pub(crate) mod columns;
 
 pub mod archive;
 pub mod audit;
-mod catalog_columns;
+pub(crate) mod catalog_columns;
 pub mod embedded;
 pub mod postgres;
 pub mod storage_files;

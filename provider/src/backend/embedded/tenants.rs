@@ -8,6 +8,7 @@ use rusqlite::{Transaction, params};
 use super::audit::Action;
 use super::table::{self, Table};
 use super::{Layout, api_keys, now_rfc3339, users};
+use crate::backend::catalog_columns::TENANT_UPDATED;
 use crate::backend::{BackendError, TenantRecord};
 
 pub use crate::records::SUSPENDED_STATUS;
@@ -48,17 +49,7 @@ impl Table for TenantRecord {
     }
 
     /// Every argument changes in place; `created_at` is kept.
-    const UPDATED: &'static [&'static str] = &[
-        "slug",
-        "display_name",
-        "tier",
-        "region",
-        "labels",
-        "status",
-        "deletion_protection",
-        "retention_days",
-        "contacts",
-    ];
+    const UPDATED: &'static [&'static str] = TENANT_UPDATED;
 
     fn merged(before: &Self, record: &Self) -> Self {
         TenantRecord {

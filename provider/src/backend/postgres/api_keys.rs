@@ -6,7 +6,7 @@ use tokio_postgres::Transaction;
 
 use super::Context;
 use super::session::lock_tenant;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::tenants;
 use crate::backend::audit::Action;
 use crate::backend::{ApiKeyRecord, BackendError};
@@ -32,13 +32,8 @@ impl Table for ApiKeyRecord {
     const KEY_FILTER: &'static str = "tenant_id = $1 AND name = $2";
     const ORDER_BY: &'static str = "name";
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         let created = ApiKeyRecord {
             suspended: tenant.status == "suspended",
             ..record.clone()
@@ -47,13 +42,9 @@ impl Table for ApiKeyRecord {
     }
 
     /// Updates the scopes and expiry; the secret, name and tenant are fixed.
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let before = table::require::<Self>(tx, context, &record.id).await?;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let before: Self =
+            table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
         let after = ApiKeyRecord {
             scopes: record.scopes.clone(),
             expires_at: record.expires_at.clone(),
@@ -62,11 +53,7 @@ impl Table for ApiKeyRecord {
         table::update_row(tx, &before, after, &["scopes", "expires_at"]).await
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(before) = table::get::<Self>(tx, context, id).await? else {
             return Ok(false);
         };

@@ -9,14 +9,13 @@ use super::export::export_schema;
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::sql::quote_ident;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, audit, live, tenants, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
 use crate::naming;
 use crate::records::Record;
 
-const KIND: &str = DatabaseRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = DatabaseRecord::RESOURCE;
 
@@ -108,7 +107,7 @@ impl Table for DatabaseRecord {
         client: &impl GenericClient,
         context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         let record = Self::from_row(context, row)?;
         Ok(live_owner(client, &record)
             .await?
@@ -126,13 +125,8 @@ impl Table for DatabaseRecord {
         })
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         let record = DatabaseRecord {
             schema: naming::database_schema(&tenant.slug, &record.name),
             owner_role: naming::database_owner_role(&tenant.slug, &record.name),
@@ -172,18 +166,9 @@ impl Table for DatabaseRecord {
     }
 
     /// Only `connection_limit` can change; it is the owner role's limit.
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let before = table::get::<Self>(tx, context, &record.id)
-            .await?
-            .ok_or_else(|| BackendError::NotFound {
-                kind: KIND,
-                id: record.id.clone(),
-            })?;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let before: Self =
+            table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
         let after = DatabaseRecord {
             connection_limit: record.connection_limit,
             ..before.clone()
@@ -200,11 +185,7 @@ impl Table for DatabaseRecord {
         Ok(after)
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
             return Ok(false);
         };

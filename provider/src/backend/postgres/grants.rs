@@ -8,7 +8,7 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::privileges::{self, LEVELS, Level, Target};
 use super::session::lock_tenant;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, live};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
@@ -165,15 +165,11 @@ impl Table for GrantRecord {
         client: &impl GenericClient,
         context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         live_view(client, context, Self::from_row(context, row)?).await
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let (user, database) = lock_parties(tx, context, record).await?;
         let wanted = privileges::levels(&record.privileges)?;
         let key = format!("of user {:?} on database {:?}", user.email, database.name);
@@ -187,11 +183,7 @@ impl Table for GrantRecord {
     }
 
     /// Revokes what was dropped and grants what was added, from what the role holds live.
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let (user, database) = lock_parties(tx, context, record).await?;
         let before = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&record.id])
             .await?
@@ -218,11 +210,7 @@ impl Table for GrantRecord {
         Ok(after)
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(before) = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&id])
             .await?
             .pop()

@@ -4,32 +4,23 @@ use tokio_postgres::Transaction;
 
 use super::Context;
 use super::session::lock_tenant;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::tenants;
-use crate::backend::{BackendError, PolicyRecord};
+use crate::backend::PolicyRecord;
 
 impl Table for PolicyRecord {
     const FROM: &'static str = "tenant_catalog.policies";
     const KEY_FILTER: &'static str = "tenant_id = $1";
     const ORDER_BY: &'static str = "tenant_id";
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         table::create_row(tx, record, format!("of tenant {:?}", tenant.slug)).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let before = table::require::<Self>(tx, context, &record.id).await?;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let before: Self =
+            table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
         let after = PolicyRecord {
             id: before.id.clone(),
             tenant_id: before.tenant_id.clone(),
@@ -39,11 +30,7 @@ impl Table for PolicyRecord {
         table::update_row(tx, &before, after, &columns).await
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(before) = table::get::<Self>(tx, context, id).await? else {
             return Ok(false);
         };

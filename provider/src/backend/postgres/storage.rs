@@ -7,7 +7,7 @@ use serde::Serialize;
 use tokio_postgres::{Row, Transaction};
 
 use super::session::lock_tenant;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, StorageRecord, storage_files};
@@ -39,13 +39,8 @@ impl Table for StorageRecord {
         })
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         if table::find::<Self>(tx, context, &record.tenant_id)
             .await?
             .is_some()
@@ -64,13 +59,9 @@ impl Table for StorageRecord {
         table::create_row(tx, &created, format!("of tenant {:?}", tenant.slug)).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let before = table::require::<Self>(tx, context, &record.id).await?;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let before: Self =
+            table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
         let after = StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
@@ -78,11 +69,7 @@ impl Table for StorageRecord {
         table::update_row(tx, &before, after, &["quota_gb"]).await
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
             return Ok(false);
         };

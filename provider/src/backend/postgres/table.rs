@@ -6,12 +6,16 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::session::lock_tenant;
 use super::sql::unique_violation;
 use super::{Context, PostgresBackend, audit};
 use crate::backend::audit::Action;
 use crate::backend::columns::{ColumnReader, ColumnValue, Columns, values_of};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
+
+/// The result of a catalog operation.
+pub(crate) type Outcome<T> = Result<T, BackendError>;
 
 /// How one record kind is kept in the catalog, and its kind-specific effects.
 pub(crate) trait Table: Record + Columns {
@@ -44,26 +48,14 @@ pub(crate) trait Table: Record + Columns {
         client: &impl GenericClient,
         context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         let _ = client;
         Self::from_row(context, row).map(Some)
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError>;
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError>;
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError>;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self>;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self>;
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool>;
 }
 
 /// The columns of a catalog row, read from the first.
@@ -179,6 +171,17 @@ pub(crate) async fn require<R: Table>(
     get(client, context, id)
         .await?
         .ok_or_else(|| R::not_found(id))
+}
+
+/// Locks the tenant `tenant_id` for the rest of the transaction, then [`require`].
+pub(crate) async fn lock_and_require<R: Table>(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    id: &str,
+) -> Outcome<R> {
+    lock_tenant(tx, tenant_id).await?;
+    require(tx, context, id).await
 }
 
 pub(crate) async fn find<R: Table>(

@@ -6,9 +6,10 @@ use tokio_postgres::{GenericClient, Transaction};
 
 use super::audit;
 use super::session::lock_tenant;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, api_keys, users};
 use crate::backend::audit::Action;
+use crate::backend::catalog_columns::TENANT_UPDATED;
 use crate::backend::{BackendError, TenantRecord};
 use crate::records::Record;
 
@@ -24,6 +25,17 @@ pub async fn require(
     table::get(client, context, id)
         .await?
         .ok_or_else(|| BackendError::InvalidReference(format!("tenant {id:?} does not exist")))
+}
+
+/// Locks the tenant `id` for the rest of the transaction; the live tenant, or
+/// [`BackendError::InvalidReference`].
+pub async fn lock_live(
+    tx: &Transaction<'_>,
+    context: &Context,
+    id: &str,
+) -> Result<TenantRecord, BackendError> {
+    lock_tenant(tx, id).await?;
+    require(tx, context, id).await
 }
 
 /// Removes the tombstones whose retention has passed (and the revoked keys they hold).
@@ -49,19 +61,6 @@ pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
     Ok(())
 }
 
-/// The columns an update writes: every argument; `created_at` is kept.
-const UPDATED: &[&str] = &[
-    "slug",
-    "display_name",
-    "tier",
-    "region",
-    "labels",
-    "status",
-    "deletion_protection",
-    "retention_days",
-    "contacts",
-];
-
 impl Table for TenantRecord {
     const FROM: &'static str = "tenant_catalog.tenants";
     const LIVE: &'static str = "deleted_at IS NULL";
@@ -69,27 +68,19 @@ impl Table for TenantRecord {
     const SCOPE_FILTER: &'static str = "TRUE";
     const ORDER_BY: &'static str = "slug";
 
-    async fn create(
-        tx: &Transaction<'_>,
-        _context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn create(tx: &Transaction<'_>, _context: &Context, record: &Self) -> Outcome<Self> {
         lock_tenant(tx, &record.id).await?;
         table::create_row(tx, record, format!("{:?}", record.slug)).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         lock_tenant(tx, &record.id).await?;
         let before = table::require::<Self>(tx, context, &record.id).await?;
         let after = TenantRecord {
             created_at: before.created_at.clone(),
             ..record.clone()
         };
-        table::update_columns(tx, &after, UPDATED).await?;
+        table::update_columns(tx, &after, TENANT_UPDATED).await?;
         let suspended = |status: &str| status == "suspended";
         let status_action = match (suspended(&before.status), suspended(&after.status)) {
             (false, true) => Some(Action::Suspend),
@@ -108,11 +99,7 @@ impl Table for TenantRecord {
         Ok(after)
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         lock_tenant(tx, id).await?;
         let Some(before) = table::get::<Self>(tx, context, id).await? else {
             return Ok(false);

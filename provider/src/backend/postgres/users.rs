@@ -7,7 +7,7 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, live, tenants};
 use crate::backend::audit::Action;
 use crate::backend::columns::Columns;
@@ -181,8 +181,7 @@ pub async fn create_with_password(
     record: &UserRecord,
     password: Option<&str>,
 ) -> Result<UserRecord, BackendError> {
-    lock_tenant(tx, &record.tenant_id).await?;
-    let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
     forget_stale(tx, record).await?;
     table::insert_row(tx, record, login_key(record)).await?;
     roles::create(
@@ -266,32 +265,20 @@ impl Table for UserRecord {
         client: &impl GenericClient,
         _context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         let suspended = row.try_get(Self::NAMES.len())?;
         live_view(client, table::read_record(row)?, suspended).await
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         create_with_password(tx, context, record, None).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         update_with_password(tx, context, record, None).await
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(tenant_id) = table::tenant_of::<UserRecord>(tx, id).await? else {
             return Ok(false);
         };
