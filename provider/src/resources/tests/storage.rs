@@ -14,10 +14,7 @@ fn storage_config(tenant_id: &Value, quota: i64) -> Value {
 
 #[test]
 fn storage_plans_applies_reads_and_updates_in_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
 
     let output = plan(
         &Managed(StorageKind),
@@ -114,10 +111,7 @@ fn quota_must_be_a_whole_number_of_at_least_one() {
 
 #[test]
 fn storage_left_by_an_interrupted_apply_is_adopted() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let storage = create(
         &Managed(StorageKind),
         &storage_config(&tenant_id, 5),
@@ -138,10 +132,7 @@ fn storage_left_by_an_interrupted_apply_is_adopted() {
 
 #[test]
 fn storage_replacement_creates_a_new_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let storage = create(
         &Managed(StorageKind),
         &storage_config(&tenant_id, 5),
