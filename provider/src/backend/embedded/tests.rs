@@ -17,6 +17,30 @@ fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
     .expect("open backend")
 }
 
+/// A backend in a fresh folder (deleted when it is dropped) holding the tenant `t1`, `acme`.
+fn open_with_acme() -> (tempfile::TempDir, EmbeddedBackend) {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = open(&dir);
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    (dir, backend)
+}
+
+fn create_user(backend: &EmbeddedBackend, id: &str, tenant_id: &str, email: &str) -> UserRecord {
+    backend.users().create(&user(id, tenant_id, email)).unwrap()
+}
+
+fn create_database(
+    backend: &EmbeddedBackend,
+    id: &str,
+    tenant_id: &str,
+    name: &str,
+) -> DatabaseRecord {
+    backend
+        .databases()
+        .create(&database(id, tenant_id, name))
+        .unwrap()
+}
+
 fn tenant(id: &str, slug: &str) -> TenantRecord {
     TenantRecord {
         id: id.into(),
@@ -98,13 +122,8 @@ fn tenant_crud_and_natural_key() {
 
 #[test]
 fn database_files_are_created_archived_and_removed() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    let created = backend
-        .databases()
-        .create(&database("d1", "t1", "main"))
-        .unwrap();
+    let (dir, backend) = open_with_acme();
+    let created = create_database(&backend, "d1", "t1", "main");
     let file = created
         .connection_uri
         .strip_prefix("sqlite://")
@@ -152,22 +171,11 @@ fn database_files_are_created_archived_and_removed() {
 
 #[test]
 fn users_and_grants() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (_dir, backend) = open_with_acme();
     backend.tenants().create(&tenant("t2", "other")).unwrap();
-    backend
-        .databases()
-        .create(&database("d1", "t1", "main"))
-        .unwrap();
-    backend
-        .databases()
-        .create(&database("d2", "t2", "other"))
-        .unwrap();
-    let created = backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    create_database(&backend, "d1", "t1", "main");
+    create_database(&backend, "d2", "t2", "other");
+    let created = create_user(&backend, "u1", "t1", "jo@acme.io");
     assert_eq!(
         backend.users().find(("t1", "jo@acme.io")).unwrap(),
         Some(created.clone())
@@ -229,10 +237,7 @@ fn records_survive_reopening_and_the_audit_chain_holds() {
     {
         let backend = open(&dir);
         backend.tenants().create(&tenant("t1", "acme")).unwrap();
-        backend
-            .users()
-            .create(&user("u1", "t1", "jo@acme.io"))
-            .unwrap();
+        create_user(&backend, "u1", "t1", "jo@acme.io");
     }
     let backend = open(&dir);
     assert!(backend.tenants().get("t1").unwrap().is_some());

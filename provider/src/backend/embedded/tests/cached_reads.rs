@@ -14,14 +14,8 @@ fn reads_by_id_see_every_write() {
             ..tenant("t1", "acme")
         })
         .unwrap();
-    backend
-        .databases()
-        .create(&database("d1", "t1", "main"))
-        .unwrap();
-    backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    create_database(&backend, "d1", "t1", "main");
+    create_user(&backend, "u1", "t1", "jo@acme.io");
     let grant = GrantRecord {
         id: "g1".into(),
         user_id: "u1".into(),

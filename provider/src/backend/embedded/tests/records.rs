@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{open, tenant, user};
+use super::{create_user, open_with_acme};
 use crate::backend::{
     ApiKeyRecord, Backend, BackendError, PolicyRecord, StorageRecord, archive, storage_files,
 };
@@ -44,9 +44,7 @@ fn policy(id: &str, tenant_id: &str) -> PolicyRecord {
 
 #[test]
 fn storage_is_a_measured_directory_archived_on_delete() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (dir, backend) = open_with_acme();
     let created = backend.storage().create(&storage("s1", "t1")).unwrap();
     let path = Path::new(&created.path).to_path_buf();
     assert!(path.is_dir());
@@ -102,9 +100,7 @@ fn storage_is_a_measured_directory_archived_on_delete() {
 
 #[test]
 fn api_keys_are_revoked_not_deleted() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (_dir, backend) = open_with_acme();
     let created = backend
         .api_keys()
         .create(&api_key("k1", "t1", "ci"))
@@ -163,9 +159,7 @@ fn api_keys_are_revoked_not_deleted() {
 
 #[test]
 fn policies_round_trip_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (_dir, backend) = open_with_acme();
     let created = backend.policies().create(&policy("p1", "t1")).unwrap();
     assert_eq!(backend.policies().get("p1").unwrap(), Some(created.clone()));
     assert_eq!(
@@ -195,13 +189,8 @@ fn policies_round_trip_in_order() {
 
 #[test]
 fn dependents_of_every_kind_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    let (_dir, backend) = open_with_acme();
+    create_user(&backend, "u1", "t1", "jo@acme.io");
     backend.storage().create(&storage("s1", "t1")).unwrap();
     backend
         .api_keys()
