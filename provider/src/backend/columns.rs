@@ -113,13 +113,54 @@ pub(crate) fn values_of<R: Columns>(
         .collect()
 }
 
-/// The columns of the record type `$record`: each stored field in column order, optionally
-/// `= "column"` when the column is named otherwise and `: json` when it is kept as JSON
-/// text, then the fields that are not stored with the value a read gives them.
+/// Where the rows of a record kind live and how they are looked up, on every backend.
+pub(crate) trait CatalogTable: Columns {
+    /// The table's name (PostgreSQL keeps it in the `tenant_catalog` schema).
+    const TABLE: &'static str;
+    /// The condition a row meets while its object is live (not tombstoned or revoked).
+    const LIVE: &'static str;
+    /// The columns of the natural key, in key order.
+    const KEY: &'static [&'static str];
+    /// The columns naming a listing scope, in scope order; none for every live row.
+    const SCOPE: &'static [&'static str];
+    /// The order of listings.
+    const ORDER_BY: &'static str;
+}
+
+/// The condition that `columns` (with `prefix`, e.g. `u.`) equal the parameters numbered
+/// from 1 in `placeholder` style (`?` or `$`); `TRUE` for no columns.
+pub(crate) fn equal_filter(columns: &[&str], prefix: &str, placeholder: char) -> String {
+    if columns.is_empty() {
+        return "TRUE".to_string();
+    }
+    let terms: Vec<String> = (columns.iter().enumerate())
+        .map(|(index, column)| format!("{prefix}{column} = {placeholder}{}", index + 1))
+        .collect();
+    terms.join(" AND ")
+}
+
+/// The table and columns of the record type `$record`: where its rows live (`live` when
+/// only some rows are), its natural key, its listing scope and order, then each stored
+/// field in column order, optionally `= "column"` when the column is named otherwise and
+/// `: json` when it is kept as JSON text, and the fields that are not stored with the value
+/// a read gives them.
 macro_rules! stored_columns {
-    ($record:ident {
-        $($field:ident $(= $column:literal)? $(: $codec:ident)?),* $(,)?
-    } $(unstored { $($unstored:ident: $default:expr),* $(,)? })?) => {
+    ($record:ident in $table:literal {
+        $(live: $live:literal,)?
+        key: [$($key:ident),*],
+        scope: [$($scope:ident),*],
+        order: $order:ident,
+        columns: [$($field:ident $(= $column:literal)? $(: $codec:ident)?),* $(,)?],
+        $(unstored: { $($unstored:ident: $default:expr),* $(,)? },)?
+    }) => {
+        impl $crate::backend::columns::CatalogTable for $record {
+            const TABLE: &'static str = $table;
+            const LIVE: &'static str = stored_columns!(@live $($live)?);
+            const KEY: &'static [&'static str] = &[$(stringify!($key)),*];
+            const SCOPE: &'static [&'static str] = &[$(stringify!($scope)),*];
+            const ORDER_BY: &'static str = stringify!($order);
+        }
+
         impl $crate::backend::columns::Columns for $record {
             const NAMES: &'static [&'static str] = &[$(stored_columns!(@name $field $($column)?)),*];
 
@@ -140,6 +181,8 @@ macro_rules! stored_columns {
             }
         }
     };
+    (@live) => { "TRUE" };
+    (@live $live:literal) => { $live };
     (@name $field:ident) => { stringify!($field) };
     (@name $field:ident $column:literal) => { $column };
     (@read $reader:ident) => { $crate::backend::columns::Stored::read($reader)? };

@@ -22,11 +22,7 @@ pub struct ApiKeyKind;
 
 impl Kind for ApiKeyKind {
     type Record = ApiKeyRecord;
-    const TYPE_NAME: &'static str = "tenant_api_key";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant API key",
-        natural_key: "slug/name",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant API key", "slug/name");
     const RULES: PlanRules = PlanRules {
         defaults: &[],
         forces_replacement: &["tenant_id", "name", "expires_at"],

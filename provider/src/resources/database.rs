@@ -31,11 +31,7 @@ fn planned_connection_limit(planned: &Value) -> Result<i64, Diagnostic> {
 
 impl Kind for DatabaseKind {
     type Record = DatabaseRecord;
-    const TYPE_NAME: &'static str = "tenant_database";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant database",
-        natural_key: "slug/name",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant database", "slug/name");
     const RULES: PlanRules = PlanRules {
         defaults: &[("connection_limit", DefaultValue::Integer(-1))],
         forces_replacement: &["tenant_id", "name"],

@@ -18,11 +18,7 @@ pub struct GrantKind;
 
 impl Kind for GrantKind {
     type Record = GrantRecord;
-    const TYPE_NAME: &'static str = "tenant_grant";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant grant",
-        natural_key: "slug/email/database-name",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant grant", "slug/email/database-name");
     const RULES: PlanRules = PlanRules {
         defaults: &[],
         forces_replacement: &["user_id", "database_id"],

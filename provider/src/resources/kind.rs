@@ -22,8 +22,8 @@ use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 pub trait Kind: Send + Sync + 'static {
     type Record: Record;
 
-    /// The full type name, e.g. `tenant_database`.
-    const TYPE_NAME: &'static str;
+    /// The full type name, e.g. `tenant_database`: the resource type the record names.
+    const TYPE_NAME: &'static str = <Self::Record as Record>::RESOURCE;
     /// How the type is imported; its `what` also names objects in messages.
     const IMPORT: ImportSpec;
     const RULES: PlanRules;

@@ -48,11 +48,7 @@ fn record_from_planned(planned: &Value, id: String) -> Result<PolicyRecord, Diag
 
 impl Kind for PolicyKind {
     type Record = PolicyRecord;
-    const TYPE_NAME: &'static str = "tenant_policy";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: LABEL,
-        natural_key: "slug",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new(LABEL, "slug");
     const RULES: PlanRules = PlanRules {
         defaults: &[
             ("mfa_required", DefaultValue::Bool(false)),

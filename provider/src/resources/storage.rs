@@ -35,11 +35,7 @@ fn planned_quota(planned: &Value) -> Result<i64, Diagnostic> {
 /// read rather than planning it unknown: only `quota_gb` makes a change.
 impl Kind for StorageKind {
     type Record = StorageRecord;
-    const TYPE_NAME: &'static str = "tenant_storage";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: LABEL,
-        natural_key: "slug",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new(LABEL, "slug");
     const RULES: PlanRules = PlanRules {
         defaults: &[],
         forces_replacement: &["tenant_id"],

@@ -166,11 +166,7 @@ fn fields_from_planned(
 
 impl Kind for TenantKind {
     type Record = TenantRecord;
-    const TYPE_NAME: &'static str = "tenant";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant",
-        natural_key: "slug",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant", "slug");
     const RULES: PlanRules = PlanRules {
         defaults: &[
             ("tier", DefaultValue::String("standard")),

@@ -47,11 +47,7 @@ fn planned_user(planned: &Value) -> Result<PlannedUser, Diagnostic> {
 
 impl Kind for UserKind {
     type Record = UserRecord;
-    const TYPE_NAME: &'static str = "tenant_user";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant user",
-        natural_key: "slug/email",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant user", "slug/email");
     const RULES: PlanRules = PlanRules {
         defaults: &[
             ("disabled", DefaultValue::Bool(false)),

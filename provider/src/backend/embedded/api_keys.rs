@@ -42,11 +42,6 @@ pub fn set_suspended(
 }
 
 impl Table for ApiKeyRecord {
-    const TABLE: &'static str = "api_keys";
-    const LIVE: &'static str = "revoked_at IS NULL";
-    const KEY_FILTER: &'static str = "tenant_id = ?1 AND name = ?2";
-    const ORDER_BY: &'static str = "name";
-
     /// A key made while its tenant is suspended starts suspended.
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         let tenant = table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;

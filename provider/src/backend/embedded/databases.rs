@@ -56,10 +56,7 @@ fn archive(
 }
 
 impl Table for DatabaseRecord {
-    const TABLE: &'static str = "databases";
     const EXTRA_SELECTED: &'static str = ", file_name";
-    const KEY_FILTER: &'static str = "tenant_id = ?1 AND name = ?2";
-    const ORDER_BY: &'static str = "name";
 
     /// The connection URI names the database file the row records.
     fn from_row(row: &Row<'_>, layout: &Layout) -> Result<Self, BackendError> {

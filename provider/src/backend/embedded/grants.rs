@@ -25,11 +25,6 @@ fn check_references(
 }
 
 impl Table for GrantRecord {
-    const TABLE: &'static str = "grants";
-    const SCOPE_FILTER: &'static str = "user_id = ?1";
-    const KEY_FILTER: &'static str = "user_id = ?1 AND database_id = ?2";
-    const ORDER_BY: &'static str = "database_id";
-
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         check_references(tx, layout, record)?;
         let key = format!(

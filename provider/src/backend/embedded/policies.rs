@@ -8,10 +8,6 @@ use super::table::{self, Table};
 use crate::backend::{BackendError, PolicyRecord, TenantRecord};
 
 impl Table for PolicyRecord {
-    const TABLE: &'static str = "policies";
-    const KEY_FILTER: &'static str = "tenant_id = ?1";
-    const ORDER_BY: &'static str = "tenant_id";
-
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
         table::create_row(tx, record, format!("of tenant {:?}", record.tenant_id))

@@ -25,10 +25,6 @@ struct ArchivedTo {
 }
 
 impl Table for StorageRecord {
-    const TABLE: &'static str = "storage";
-    const KEY_FILTER: &'static str = "tenant_id = ?1";
-    const ORDER_BY: &'static str = "tenant_id";
-
     /// The record with its usage measured now.
     fn completed(self) -> Result<Self, BackendError> {
         let used = storage_files::used_bytes(Path::new(&self.path))?;

@@ -7,23 +7,16 @@ use rusqlite::{Connection, Row, ToSql, Transaction};
 
 use super::audit::{self, Action};
 use super::{EmbeddedBackend, Layout, unique_violation};
-use crate::backend::columns::{ColumnReader, ColumnValue, Columns, values_of};
+use crate::backend::columns::{
+    CatalogTable, ColumnReader, ColumnValue, Columns, equal_filter, values_of,
+};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
 /// How one record kind is kept in the catalog, and its kind-specific effects.
-pub(crate) trait Table: Record + Columns {
-    const TABLE: &'static str;
+pub(crate) trait Table: Record + CatalogTable {
     /// Columns selected after the record's own, for a [`Table::from_row`] that reads them.
     const EXTRA_SELECTED: &'static str = "";
-    /// The condition a row meets while its object is live (not tombstoned or revoked).
-    const LIVE: &'static str = "TRUE";
-    /// The condition naming a row by its natural key, `?1`... for the key's parts.
-    const KEY_FILTER: &'static str;
-    /// The condition naming the rows of a listing scope, `?1`... for the scope's parts.
-    const SCOPE_FILTER: &'static str = "tenant_id = ?1";
-    /// The order of listings.
-    const ORDER_BY: &'static str;
 
     /// The record a row holds; by default its own columns.
     fn from_row(row: &Row<'_>, layout: &Layout) -> Result<Self, BackendError> {
@@ -222,9 +215,14 @@ pub(crate) fn find<R: Table>(
     layout: &Layout,
     key: R::Key<'_>,
 ) -> Result<Option<R>, BackendError> {
-    Ok(select(connection, layout, R::KEY_FILTER, &key.parts())?
-        .into_iter()
-        .next())
+    Ok(select(
+        connection,
+        layout,
+        &equal_filter(R::KEY, "", '?'),
+        &key.parts(),
+    )?
+    .into_iter()
+    .next())
 }
 
 pub(crate) fn list<R: Table>(
@@ -232,7 +230,12 @@ pub(crate) fn list<R: Table>(
     layout: &Layout,
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
-    select(connection, layout, R::SCOPE_FILTER, &scope.parts())
+    select(
+        connection,
+        layout,
+        &equal_filter(R::SCOPE, "", '?'),
+        &scope.parts(),
+    )
 }
 
 /// Appends the audit entry of a change to a record of `R` in the caller's transaction.

@@ -38,12 +38,6 @@ pub fn purge_expired(
 }
 
 impl Table for TenantRecord {
-    const TABLE: &'static str = "tenants";
-    const LIVE: &'static str = "deleted_at IS NULL";
-    const SCOPE_FILTER: &'static str = "TRUE";
-    const KEY_FILTER: &'static str = "slug = ?1";
-    const ORDER_BY: &'static str = "slug";
-
     fn create(tx: &Transaction<'_>, _layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         table::create_row(tx, record, format!("{:?}", record.slug))
     }

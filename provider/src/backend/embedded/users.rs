@@ -103,10 +103,6 @@ pub fn set_tenant_suspended(
 }
 
 impl Table for UserRecord {
-    const TABLE: &'static str = "users";
-    const KEY_FILTER: &'static str = "tenant_id = ?1 AND email = ?2";
-    const ORDER_BY: &'static str = "email";
-
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         let login_enabled = !record.disabled && !tenant_suspended(tx, layout, &record.tenant_id)?;
         table::insert_row(

@@ -27,11 +27,6 @@ pub async fn set_suspended(
 }
 
 impl Table for ApiKeyRecord {
-    const FROM: &'static str = "tenant_catalog.api_keys";
-    const LIVE: &'static str = "revoked_at IS NULL";
-    const KEY_FILTER: &'static str = "tenant_id = $1 AND name = $2";
-    const ORDER_BY: &'static str = "name";
-
     async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         let created = ApiKeyRecord {

@@ -98,10 +98,6 @@ pub async fn discover(
 }
 
 impl Table for DatabaseRecord {
-    const FROM: &'static str = "tenant_catalog.databases";
-    const KEY_FILTER: &'static str = "tenant_id = $1 AND name = $2";
-    const ORDER_BY: &'static str = "name";
-
     /// The connection limit is the owner role's, so a change made out of band is drift.
     async fn live(
         client: &impl GenericClient,

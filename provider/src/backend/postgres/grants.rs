@@ -155,10 +155,7 @@ pub async fn discover(
 }
 
 impl Table for GrantRecord {
-    const FROM: &'static str = "tenant_catalog.grants";
-    const KEY_FILTER: &'static str = "user_id = $1 AND database_id = $2";
-    const SCOPE_FILTER: &'static str = "user_id = $1";
-    const ORDER_BY: &'static str = "id";
+    const LISTING_ORDER: Option<&'static str> = Some("id");
 
     /// The record with the privileges the role really holds; `None` when a party is gone.
     async fn live(

@@ -9,10 +9,6 @@ use super::tenants;
 use crate::backend::PolicyRecord;
 
 impl Table for PolicyRecord {
-    const FROM: &'static str = "tenant_catalog.policies";
-    const KEY_FILTER: &'static str = "tenant_id = $1";
-    const ORDER_BY: &'static str = "tenant_id";
-
     async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         table::create_row(tx, record, format!("of tenant {:?}", tenant.slug)).await

@@ -25,10 +25,6 @@ struct ArchivedStorage {
 }
 
 impl Table for StorageRecord {
-    const FROM: &'static str = "tenant_catalog.storage";
-    const KEY_FILTER: &'static str = "tenant_id = $1";
-    const ORDER_BY: &'static str = "tenant_id";
-
     /// The record with its usage measured now.
     fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
         let record: StorageRecord = table::read_record(row)?;

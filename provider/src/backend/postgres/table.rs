@@ -10,7 +10,9 @@ use super::session::lock_tenant;
 use super::sql::unique_violation;
 use super::{Context, PostgresBackend, audit};
 use crate::backend::audit::Action;
-use crate::backend::columns::{ColumnReader, ColumnValue, Columns, values_of};
+use crate::backend::columns::{
+    CatalogTable, ColumnReader, ColumnValue, Columns, equal_filter, values_of,
+};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -18,23 +20,15 @@ use crate::records::{KeyParts, Record};
 pub(crate) type Outcome<T> = Result<T, BackendError>;
 
 /// How one record kind is kept in the catalog, and its kind-specific effects.
-pub(crate) trait Table: Record + Columns {
-    /// The catalog table, with an alias when the columns need one.
-    const FROM: &'static str;
+pub(crate) trait Table: Record + CatalogTable {
+    /// What follows the table in `FROM`: an alias and joins, when the columns need them.
+    const JOIN: &'static str = "";
     /// The alias the record's own columns are selected with, e.g. `u.`.
     const COLUMN_PREFIX: &'static str = "";
     /// Columns selected after the record's own, for a [`Table::from_row`] that reads them.
     const EXTRA_SELECTED: &'static str = "";
-    /// The condition a row meets while its object is live (not tombstoned or revoked).
-    const LIVE: &'static str = "TRUE";
-    /// The condition naming a row by id.
-    const ID_FILTER: &'static str = "id = $1";
-    /// The condition naming a row by its natural key, `$1`... for the key's parts.
-    const KEY_FILTER: &'static str;
-    /// The condition naming the rows of a listing scope, `$1`... for the scope's parts.
-    const SCOPE_FILTER: &'static str = "tenant_id = $1";
-    /// The order of listings.
-    const ORDER_BY: &'static str;
+    /// The order of listings when it is not the kind's usual one.
+    const LISTING_ORDER: Option<&'static str> = None;
 
     /// The record a row holds; by default its own columns.
     fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError> {
@@ -116,11 +110,13 @@ pub(crate) async fn query_rows<R: Table>(
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Row>, BackendError> {
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
+        "SELECT {} FROM {}{} WHERE {} AND {filter} ORDER BY {}{}",
         selected_columns::<R>(),
-        R::FROM,
+        base_table::<R>(),
+        R::JOIN,
         R::LIVE,
-        R::ORDER_BY
+        R::COLUMN_PREFIX,
+        R::LISTING_ORDER.unwrap_or(R::ORDER_BY)
     );
     Ok(client.query(&sql, params).await?)
 }
@@ -159,7 +155,9 @@ pub(crate) async fn get<R: Table>(
     context: &Context,
     id: &str,
 ) -> Result<Option<R>, BackendError> {
-    Ok(select(client, context, R::ID_FILTER, &[id]).await?.pop())
+    Ok(select(client, context, &filter::<R>(&["id"]), &[id])
+        .await?
+        .pop())
 }
 
 /// [`get`], failing with [`BackendError::NotFound`] when there is no such record.
@@ -189,7 +187,7 @@ pub(crate) async fn find<R: Table>(
     context: &Context,
     key: R::Key<'_>,
 ) -> Result<Option<R>, BackendError> {
-    Ok(select(client, context, R::KEY_FILTER, &key.parts())
+    Ok(select(client, context, &filter::<R>(R::KEY), &key.parts())
         .await?
         .pop())
 }
@@ -199,12 +197,17 @@ pub(crate) async fn list<R: Table>(
     context: &Context,
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
-    select(client, context, R::SCOPE_FILTER, &scope.parts()).await
+    select(client, context, &filter::<R>(R::SCOPE), &scope.parts()).await
 }
 
 /// The catalog table of `R`, without alias or join.
-fn base_table<R: Table>() -> &'static str {
-    R::FROM.split(' ').next().unwrap_or(R::FROM)
+fn base_table<R: Table>() -> String {
+    format!("tenant_catalog.{}", R::TABLE)
+}
+
+/// The condition that the `columns` of `R` equal the parameters `$1`...
+fn filter<R: Table>(columns: &[&str]) -> String {
+    equal_filter(columns, R::COLUMN_PREFIX, '$')
 }
 
 /// The tenant of the catalog row `id` of `R`, whether or not its live object still exists.

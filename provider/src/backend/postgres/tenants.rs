@@ -62,12 +62,6 @@ pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
 }
 
 impl Table for TenantRecord {
-    const FROM: &'static str = "tenant_catalog.tenants";
-    const LIVE: &'static str = "deleted_at IS NULL";
-    const KEY_FILTER: &'static str = "slug = $1";
-    const SCOPE_FILTER: &'static str = "TRUE";
-    const ORDER_BY: &'static str = "slug";
-
     async fn create(tx: &Transaction<'_>, _context: &Context, record: &Self) -> Outcome<Self> {
         lock_tenant(tx, &record.id).await?;
         table::create_row(tx, record, format!("{:?}", record.slug)).await

@@ -251,14 +251,9 @@ pub async fn update_with_password(
 }
 
 impl Table for UserRecord {
-    const FROM: &'static str =
-        "tenant_catalog.users u JOIN tenant_catalog.tenants t ON t.id = u.tenant_id";
+    const JOIN: &'static str = " u JOIN tenant_catalog.tenants t ON t.id = u.tenant_id";
     const COLUMN_PREFIX: &'static str = "u.";
     const EXTRA_SELECTED: &'static str = ", t.status = 'suspended'";
-    const ID_FILTER: &'static str = "u.id = $1";
-    const KEY_FILTER: &'static str = "u.tenant_id = $1 AND u.email = $2";
-    const SCOPE_FILTER: &'static str = "u.tenant_id = $1";
-    const ORDER_BY: &'static str = "u.email";
 
     /// The record as the live role shows it; `None` when the role is gone.
     async fn live(
