@@ -16,6 +16,7 @@ use tenantform_proto::value::Value;
 use crate::backend::Backend;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
 use crate::backend::postgres::{PostgresBackend, PostgresSettings};
+use crate::resources::Check;
 use crate::schemas::schema_from_json;
 use crate::values::{Field, string_field};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
@@ -68,15 +69,7 @@ pub fn validate(config: &Value) -> Diagnostics {
         );
     }
     for (name, _) in ARGUMENTS {
-        if string_field(config, name) == Field::Known(String::new()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    format!("Invalid value for {name}"),
-                    format!("{name} must not be empty."),
-                )
-                .at(name),
-            );
-        }
+        Check::NotEmpty(name).run(config, &mut diagnostics);
     }
     diagnostics
 }

@@ -35,6 +35,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// [`Action::Suspend`] when `suspended`, else [`Action::Resume`].
+    pub fn of_suspension(suspended: bool) -> Action {
+        if suspended {
+            Action::Suspend
+        } else {
+            Action::Resume
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",

@@ -22,7 +22,8 @@ pub enum Check {
 }
 
 impl Check {
-    fn run(self, config: &Value, diagnostics: &mut Diagnostics) {
+    /// Adds the finding of this check on `config` to `diagnostics`, if any.
+    pub fn run(self, config: &Value, diagnostics: &mut Diagnostics) {
         match self {
             Check::Form(name, is_valid, expected) => {
                 let path = AttributePath::attr(name);

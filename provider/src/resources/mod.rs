@@ -29,6 +29,7 @@ use crate::backend::Backend;
 use tenantform_proto::diagnostic::Diagnostics;
 
 pub use api_key::ApiKeyKind;
+pub use checks::{Check, run_checks};
 pub use database::DatabaseKind;
 pub use grant::GrantKind;
 pub use import::ImportSpec;

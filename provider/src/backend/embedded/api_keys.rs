@@ -17,11 +17,7 @@ pub fn set_suspended(
     tenant_id: &str,
     suspended: bool,
 ) -> Result<usize, BackendError> {
-    let action = if suspended {
-        Action::Suspend
-    } else {
-        Action::Resume
-    };
+    let action = Action::of_suspension(suspended);
     let mut changed = 0;
     for before in table::list::<ApiKeyRecord>(tx, layout, tenant_id)?
         .into_iter()

@@ -13,6 +13,9 @@ use crate::backend::columns::{
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
+/// The result of a catalog operation.
+pub(crate) type Outcome<T> = Result<T, BackendError>;
+
 /// How one record kind is kept in the catalog, and its kind-specific effects.
 pub(crate) trait Table: Record + CatalogTable {
     /// Columns selected after the record's own, for a [`Table::from_row`] that reads them.
@@ -41,7 +44,7 @@ pub(crate) trait Table: Record + CatalogTable {
         layout: &Layout,
         before: &Self,
         after: &Self,
-    ) -> Result<(), BackendError> {
+    ) -> Outcome<()> {
         let _ = (tx, layout, before, after);
         Ok(())
     }

@@ -6,7 +6,7 @@
 use rusqlite::{Transaction, params};
 
 use super::audit::Action;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Layout, api_keys, now_rfc3339, users};
 use crate::backend::catalog_columns::TENANT_UPDATED;
 use crate::backend::{BackendError, TenantRecord};
@@ -58,7 +58,7 @@ impl Table for TenantRecord {
         layout: &Layout,
         before: &Self,
         after: &Self,
-    ) -> Result<(), BackendError> {
+    ) -> Outcome<()> {
         let is_suspended = after.is_suspended();
         if before.is_suspended() != is_suspended {
             users::set_tenant_suspended(tx, &after.id, is_suspended)?;

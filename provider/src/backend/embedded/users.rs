@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Layout;
 use super::audit::{self, Action};
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::tenants::SUSPENDED_STATUS;
 use crate::backend::columns::ColumnValue;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
@@ -60,11 +60,7 @@ pub fn set_tenant_suspended(
     tenant_id: &str,
     suspended: bool,
 ) -> Result<usize, BackendError> {
-    let action = if suspended {
-        Action::Suspend
-    } else {
-        Action::Resume
-    };
+    let action = Action::of_suspension(suspended);
     let mut statement = tx.prepare(
         "SELECT id, login, login_enabled, disabled FROM users WHERE tenant_id = ?1 ORDER BY email",
     )?;
@@ -136,7 +132,7 @@ impl Table for UserRecord {
         layout: &Layout,
         _before: &Self,
         after: &Self,
-    ) -> Result<(), BackendError> {
+    ) -> Outcome<()> {
         let login_enabled = !after.disabled && !tenant_suspended(tx, layout, &after.tenant_id)?;
         tx.execute(
             "UPDATE users SET login_enabled = ?2 WHERE id = ?1",
