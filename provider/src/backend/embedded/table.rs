@@ -39,12 +39,7 @@ pub(crate) trait Table: Record + CatalogTable {
     /// `before` with the changes of `record` that the caller may make.
     fn merged(before: &Self, record: &Self) -> Self;
     /// Effects of an update beyond its row, e.g. a tenant's status cascade.
-    fn after_update(
-        tx: &Transaction<'_>,
-        layout: &Layout,
-        before: &Self,
-        after: &Self,
-    ) -> Outcome<()> {
+    fn after_update(tx: &Transaction, layout: &Layout, before: &Self, after: &Self) -> Outcome<()> {
         let _ = (tx, layout, before, after);
         Ok(())
     }

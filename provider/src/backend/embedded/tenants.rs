@@ -53,12 +53,7 @@ impl Table for TenantRecord {
     }
 
     /// A change of status suspends or resumes the tenant's logins and API keys.
-    fn after_update(
-        tx: &Transaction<'_>,
-        layout: &Layout,
-        before: &Self,
-        after: &Self,
-    ) -> Outcome<()> {
+    fn after_update(tx: &Transaction, layout: &Layout, before: &Self, after: &Self) -> Outcome<()> {
         let is_suspended = after.is_suspended();
         if before.is_suspended() != is_suspended {
             users::set_tenant_suspended(tx, &after.id, is_suspended)?;

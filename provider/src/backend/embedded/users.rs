@@ -127,12 +127,7 @@ impl Table for UserRecord {
     }
 
     /// The login is enabled unless the user is disabled or its tenant suspended.
-    fn after_update(
-        tx: &Transaction<'_>,
-        layout: &Layout,
-        _before: &Self,
-        after: &Self,
-    ) -> Outcome<()> {
+    fn after_update(tx: &Transaction, layout: &Layout, _: &Self, after: &Self) -> Outcome<()> {
         let login_enabled = !after.disabled && !tenant_suspended(tx, layout, &after.tenant_id)?;
         tx.execute(
             "UPDATE users SET login_enabled = ?2 WHERE id = ?1",
