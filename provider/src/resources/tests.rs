@@ -624,31 +624,16 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
     );
     let grant = create(&Managed(GrantKind), &grant_config, &backend);
     assert_replaces(&Managed(GrantKind), &grant, &grant_config, &backend);
-    let tenant_again = create(
+    let beta_config = config(
         &Managed(TenantKind),
-        &config(
-            &Managed(TenantKind),
-            &[
-                ("slug", Value::string("beta")),
-                ("display_name", Value::string("Beta")),
-                ("deletion_protection", Value::Bool(false)),
-            ],
-        ),
-        &backend,
+        &[
+            ("slug", Value::string("beta")),
+            ("display_name", Value::string("Beta")),
+            ("deletion_protection", Value::Bool(false)),
+        ],
     );
-    assert_replaces(
-        &Managed(TenantKind),
-        &tenant_again,
-        &config(
-            &Managed(TenantKind),
-            &[
-                ("slug", Value::string("beta")),
-                ("display_name", Value::string("Beta")),
-                ("deletion_protection", Value::Bool(false)),
-            ],
-        ),
-        &backend,
-    );
+    let tenant_again = create(&Managed(TenantKind), &beta_config, &backend);
+    assert_replaces(&Managed(TenantKind), &tenant_again, &beta_config, &backend);
 }
 
 #[test]

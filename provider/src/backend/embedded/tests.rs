@@ -41,6 +41,16 @@ fn create_database(
         .unwrap()
 }
 
+/// A grant of `read` to the user `user_id` on the database `database_id`.
+fn read_grant(id: &str, user_id: &str, database_id: &str) -> GrantRecord {
+    GrantRecord {
+        id: id.into(),
+        user_id: user_id.into(),
+        database_id: database_id.into(),
+        privileges: BTreeSet::from(["read".to_string()]),
+    }
+}
+
 fn tenant(id: &str, slug: &str) -> TenantRecord {
     TenantRecord {
         id: id.into(),
@@ -188,12 +198,7 @@ fn users_and_grants() {
         backend.users().create(&user("u2", "t1", "jo@other.io")),
         Err(BackendError::AlreadyExists { .. })
     ));
-    let grant = GrantRecord {
-        id: "g1".into(),
-        user_id: "u1".into(),
-        database_id: "d1".into(),
-        privileges: BTreeSet::from(["read".to_string()]),
-    };
+    let grant = read_grant("g1", "u1", "d1");
     backend.grants().create(&grant).unwrap();
     assert_eq!(
         backend.grants().find(("u1", "d1")).unwrap(),

@@ -16,12 +16,7 @@ fn reads_by_id_see_every_write() {
         .unwrap();
     create_database(&backend, "d1", "t1", "main");
     create_user(&backend, "u1", "t1", "jo@acme.io");
-    let grant = GrantRecord {
-        id: "g1".into(),
-        user_id: "u1".into(),
-        database_id: "d1".into(),
-        privileges: BTreeSet::from(["read".to_string()]),
-    };
+    let grant = read_grant("g1", "u1", "d1");
     backend.grants().create(&grant).unwrap();
     for _ in 0..3 {
         assert_eq!(backend.tenants().get("t1").unwrap(), Some(created.clone()));

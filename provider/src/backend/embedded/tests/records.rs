@@ -4,9 +4,22 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{create_user, open_with_acme};
+use crate::backend::embedded::EmbeddedBackend;
 use crate::backend::{
     ApiKeyRecord, Backend, BackendError, PolicyRecord, StorageRecord, archive, storage_files,
 };
+
+pub(super) fn create_api_key(
+    backend: &EmbeddedBackend,
+    id: &str,
+    tenant_id: &str,
+    name: &str,
+) -> ApiKeyRecord {
+    backend
+        .api_keys()
+        .create(&api_key(id, tenant_id, name))
+        .unwrap()
+}
 
 pub(super) fn api_key(id: &str, tenant_id: &str, name: &str) -> ApiKeyRecord {
     ApiKeyRecord {
@@ -101,10 +114,7 @@ fn storage_is_a_measured_directory_archived_on_delete() {
 #[test]
 fn api_keys_are_revoked_not_deleted() {
     let (_dir, backend) = open_with_acme();
-    let created = backend
-        .api_keys()
-        .create(&api_key("k1", "t1", "ci"))
-        .unwrap();
+    let created = create_api_key(&backend, "k1", "t1", "ci");
     assert!(!created.suspended);
     assert_eq!(
         backend.api_keys().find(("t1", "ci")).unwrap(),
@@ -149,10 +159,7 @@ fn api_keys_are_revoked_not_deleted() {
     assert!(!last.before.unwrap_or_default().contains("sha256$"));
 
     // The name is free again, and revoked keys do not hold the tenant back.
-    backend
-        .api_keys()
-        .create(&api_key("k3", "t1", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k3", "t1", "ci");
     backend.api_keys().delete("k3").unwrap();
     assert!(backend.tenants().delete("t1").unwrap());
 }
@@ -192,10 +199,7 @@ fn dependents_of_every_kind_are_named() {
     let (_dir, backend) = open_with_acme();
     create_user(&backend, "u1", "t1", "jo@acme.io");
     backend.storage().create(&storage("s1", "t1")).unwrap();
-    backend
-        .api_keys()
-        .create(&api_key("k1", "t1", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k1", "t1", "ci");
     backend.policies().create(&policy("p1", "t1")).unwrap();
     let Err(BackendError::HasDependents { dependents, .. }) = backend.tenants().delete("t1") else {
         panic!("the tenant has dependents");
