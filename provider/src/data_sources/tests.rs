@@ -14,6 +14,7 @@ use super::*;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
 use crate::backend::{Contact, TenantFilter, TenantRecord};
 use crate::server::TenantProvider;
+use crate::test_support::{answer, read_data_source};
 
 fn backend(dir: &tempfile::TempDir) -> Arc<dyn Backend> {
     Arc::new(
@@ -250,41 +251,24 @@ fn backend_filter_matches_the_default_listing() {
 async fn data_sources_over_the_protocol() {
     let dir = tempfile::tempdir().unwrap();
     let provider = TenantProvider::with_backend(fleet(&dir));
-    let schema = provider
-        .get_provider_schema(Request::new(Default::default()))
-        .await
-        .unwrap()
-        .into_inner();
+    let schema = answer(provider.get_provider_schema(Request::new(Default::default()))).await;
     assert!(schema.data_source_schemas.contains_key("tenant"));
     assert!(schema.data_source_schemas.contains_key("tenants"));
-    let metadata = provider
-        .get_metadata(Request::new(Default::default()))
-        .await
-        .unwrap()
-        .into_inner();
+    let metadata = answer(provider.get_metadata(Request::new(Default::default()))).await;
     assert_eq!(metadata.data_sources.len(), 2);
 
     let source = TenantsDataSource;
     let ty = source.schema().block.implied_type();
     let value = config(&source, &[("tier", Value::string("enterprise"))]);
-    let validated = provider
-        .validate_data_resource_config(Request::new(wire::validate_data_resource_config::Request {
+    let validated = answer(provider.validate_data_resource_config(Request::new(
+        wire::validate_data_resource_config::Request {
             type_name: "tenants".into(),
             config: Some(to_dynamic(&value, &ty).unwrap()),
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert!(validated.diagnostics.is_empty());
-    let read = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenants".into(),
-            config: Some(to_dynamic(&value, &ty).unwrap()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let read = read_data_source(&provider, "tenants", Some(to_dynamic(&value, &ty).unwrap())).await;
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
     let state = from_dynamic(&read.state.unwrap(), &ty).unwrap();
     assert_eq!(slugs(&state), ["acme", "initech"]);
@@ -292,24 +276,14 @@ async fn data_sources_over_the_protocol() {
     let tenant_source = TenantDataSource;
     let tenant_ty = tenant_source.schema().block.implied_type();
     let missing = config(&tenant_source, &[("slug", Value::string("nobody"))]);
-    let read = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenant".into(),
-            config: Some(to_dynamic(&missing, &tenant_ty).unwrap()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let read = read_data_source(
+        &provider,
+        "tenant",
+        Some(to_dynamic(&missing, &tenant_ty).unwrap()),
+    )
+    .await;
     assert_eq!(read.diagnostics[0].summary, "Tenant not found");
 
-    let unknown = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenant_nothing".into(),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let unknown = read_data_source(&provider, "tenant_nothing", None).await;
     assert_eq!(unknown.diagnostics[0].summary, "Unknown data source");
 }
