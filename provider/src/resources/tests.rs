@@ -150,6 +150,16 @@ fn create(resource: &dyn ResourceType, config: &Value, backend: &dyn Backend) ->
     applied.new_state
 }
 
+/// The configuration of a tenant without deletion protection.
+fn unprotected_tenant_config(slug: &str, display_name: &str) -> Value {
+    let given = [
+        ("slug", Value::string(slug)),
+        ("display_name", Value::string(display_name)),
+        ("deletion_protection", Value::Bool(false)),
+    ];
+    config(&Managed(TenantKind), &given)
+}
+
 /// A backend in a fresh folder (deleted when it is dropped) holding the tenant `acme`: the
 /// folder, the backend, the tenant's state and its id.
 fn acme() -> (tempfile::TempDir, EmbeddedBackend, Value, Value) {
@@ -577,14 +587,7 @@ fn assert_replaces(
 fn replacements_delete_then_create_a_new_object_of_every_kind() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant_config = config(
-        &Managed(TenantKind),
-        &[
-            ("slug", Value::string("acme")),
-            ("display_name", Value::string("Acme")),
-            ("deletion_protection", Value::Bool(false)),
-        ],
-    );
+    let tenant_config = unprotected_tenant_config("acme", "Acme");
     let tenant = create(&Managed(TenantKind), &tenant_config, &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database_config = config(
@@ -624,14 +627,7 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
     );
     let grant = create(&Managed(GrantKind), &grant_config, &backend);
     assert_replaces(&Managed(GrantKind), &grant, &grant_config, &backend);
-    let beta_config = config(
-        &Managed(TenantKind),
-        &[
-            ("slug", Value::string("beta")),
-            ("display_name", Value::string("Beta")),
-            ("deletion_protection", Value::Bool(false)),
-        ],
-    );
+    let beta_config = unprotected_tenant_config("beta", "Beta");
     let tenant_again = create(&Managed(TenantKind), &beta_config, &backend);
     assert_replaces(&Managed(TenantKind), &tenant_again, &beta_config, &backend);
 }

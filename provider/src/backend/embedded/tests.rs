@@ -4,9 +4,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::*;
+use crate::backend::Store;
 use crate::backend::{
     AuditVerification, BackendError, Contact, DatabaseRecord, GrantRecord, TenantRecord,
 };
+use crate::records::Record;
 
 fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {
@@ -49,6 +51,22 @@ fn read_grant(id: &str, user_id: &str, database_id: &str) -> GrantRecord {
         database_id: database_id.into(),
         privileges: BTreeSet::from(["read".to_string()]),
     }
+}
+
+/// `created` reads back by id and by its natural `key`, and `duplicate`, which has the same
+/// key, is refused.
+fn assert_stored_once<R: Record + PartialEq>(
+    store: &dyn Store<R>,
+    created: &R,
+    key: R::Key<'_>,
+    duplicate: &R,
+) {
+    assert_eq!(store.get(created.id()).unwrap(), Some(created.clone()));
+    assert_eq!(store.find(key).unwrap(), Some(created.clone()));
+    assert!(matches!(
+        store.create(duplicate),
+        Err(BackendError::AlreadyExists { .. })
+    ));
 }
 
 fn tenant(id: &str, slug: &str) -> TenantRecord {
@@ -101,15 +119,7 @@ fn tenant_crud_and_natural_key() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
     let created = backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    assert_eq!(backend.tenants().get("t1").unwrap(), Some(created.clone()));
-    assert_eq!(
-        backend.tenants().find("acme").unwrap(),
-        Some(created.clone())
-    );
-    assert!(matches!(
-        backend.tenants().create(&tenant("t2", "acme")),
-        Err(BackendError::AlreadyExists { .. })
-    ));
+    assert_stored_once(backend.tenants(), &created, "acme", &tenant("t2", "acme"));
     let mut changed = created.clone();
     changed.tier = "enterprise".into();
     changed.labels = None;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{create_user, open_with_acme};
+use super::{assert_stored_once, create_user, open_with_acme};
 use crate::backend::embedded::EmbeddedBackend;
 use crate::backend::{
     ApiKeyRecord, Backend, BackendError, PolicyRecord, StorageRecord, archive, storage_files,
@@ -168,15 +168,7 @@ fn api_keys_are_revoked_not_deleted() {
 fn policies_round_trip_in_order() {
     let (_dir, backend) = open_with_acme();
     let created = backend.policies().create(&policy("p1", "t1")).unwrap();
-    assert_eq!(backend.policies().get("p1").unwrap(), Some(created.clone()));
-    assert_eq!(
-        backend.policies().find("t1").unwrap(),
-        Some(created.clone())
-    );
-    assert!(matches!(
-        backend.policies().create(&policy("p2", "t1")),
-        Err(BackendError::AlreadyExists { .. })
-    ));
+    assert_stored_once(backend.policies(), &created, "t1", &policy("p2", "t1"));
     let changed = PolicyRecord {
         mfa_required: false,
         session_ttl: "30m".into(),
