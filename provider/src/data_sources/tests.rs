@@ -106,6 +106,20 @@ fn slugs(state: &Value) -> Vec<String> {
     }
 }
 
+/// The first element of the list attribute `list` of `state` has the string `expected`.
+fn assert_first_has(state: &Value, list: &str, expected: (&str, &str)) {
+    let Some(Value::List(items)) = state.get_attr(list) else {
+        panic!("{list}");
+    };
+    let (name, value) = expected;
+    assert_eq!(items[0].get_attr(name), Some(&Value::string(value)));
+}
+
+/// The state conforms to the type of the data source's schema.
+fn assert_fits_schema(source: &dyn DataSource, state: &Value) {
+    to_dynamic(state, &source.schema().block.implied_type()).unwrap();
+}
+
 #[test]
 fn tenant_reads_every_attribute_by_slug() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,15 +141,8 @@ fn tenant_reads_every_attribute_by_slug() {
         state.get_attr("labels"),
         Some(&labels(&[("env", "prod"), ("team", "core")]))
     );
-    let Some(Value::List(contacts)) = state.get_attr("contact") else {
-        panic!("contact");
-    };
-    assert_eq!(
-        contacts[0].get_attr("email"),
-        Some(&Value::string("ops@example.com"))
-    );
-    // The state conforms to the schema's type.
-    to_dynamic(&state, &source.schema().block.implied_type()).unwrap();
+    assert_first_has(&state, "contact", ("email", "ops@example.com"));
+    assert_fits_schema(&source, &state);
 }
 
 #[test]
@@ -201,14 +208,8 @@ fn tenants_filters_by_tier_region_and_every_label() {
         state.get_attr("ids"),
         Some(&Value::List(vec![Value::string("id-initech")]))
     );
-    let Some(Value::List(tenants)) = state.get_attr("tenants") else {
-        panic!("tenants");
-    };
-    assert_eq!(
-        tenants[0].get_attr("display_name"),
-        Some(&Value::string("INITECH"))
-    );
-    to_dynamic(&state, &source.schema().block.implied_type()).unwrap();
+    assert_first_has(&state, "tenants", ("display_name", "INITECH"));
+    assert_fits_schema(&source, &state);
 }
 
 #[test]

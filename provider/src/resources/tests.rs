@@ -238,9 +238,7 @@ fn create_plans_defaults_and_unknown_computed_values() {
 
 #[test]
 fn update_keeps_computed_values_and_flags_replacement() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let state = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let (_dir, backend, state, _) = acme();
 
     let mut changed = tenant_config("acme");
     if let Value::Object(a) = &mut changed {
@@ -292,9 +290,7 @@ fn update_keeps_computed_values_and_flags_replacement() {
 
 #[test]
 fn protected_tenants_cannot_be_destroyed_or_replaced() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let state = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let (_dir, backend, state, _) = acme();
 
     let destroy = Managed(TenantKind).plan(
         PlanInput {
@@ -373,9 +369,7 @@ fn the_create_half_of_a_replacement_is_not_an_adoption() {
 
 #[test]
 fn creates_adopt_objects_left_by_an_interrupted_apply() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let (_dir, backend, tenant, _) = acme();
     // The state was lost: planning the same tenant again adopts it.
     let output = plan(
         &Managed(TenantKind),
