@@ -16,4 +16,7 @@ pub mod secrets;
 pub mod server;
 pub mod values;
 
+#[cfg(test)]
+mod test_support;
+
 pub use server::TenantProvider;

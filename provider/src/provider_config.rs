@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{Type, Value};
+use tenantform_proto::schema::Schema;
+use tenantform_proto::value::Value;
 
 use crate::backend::Backend;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
 use crate::backend::postgres::{PostgresBackend, PostgresSettings};
-use crate::schemas::{block_schema, named};
+use crate::resources::Check;
+use crate::schemas::schema_from_json;
 use crate::values::{Field, string_field};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -50,35 +51,7 @@ pub struct ProviderConfig {
 
 /// The schema of the provider block.
 pub fn provider_schema() -> Schema {
-    let attributes = named([
-        (
-            "backend",
-            Attribute::optional(Type::String)
-                .describe("embedded (default, SQLite files under path) or postgres."),
-        ),
-        (
-            "path",
-            Attribute::optional(Type::String)
-                .describe("Folder of the embedded backend; default .tenants."),
-        ),
-        (
-            "dsn",
-            Attribute::optional(Type::String)
-                .sensitive()
-                .describe("PostgreSQL connection string of the postgres backend."),
-        ),
-        (
-            "archive_dir",
-            Attribute::optional(Type::String)
-                .describe("Where data of deleted databases is archived; default <path>/archive."),
-        ),
-        (
-            "storage_root",
-            Attribute::optional(Type::String)
-                .describe("Root folder of tenant storage; default <path>/storage."),
-        ),
-    ]);
-    block_schema("Provisions SaaS tenants.", attributes)
+    schema_from_json(include_str!("schemas/provider.json"))
 }
 
 /// Checks the known values of a provider block.
@@ -96,15 +69,7 @@ pub fn validate(config: &Value) -> Diagnostics {
         );
     }
     for (name, _) in ARGUMENTS {
-        if string_field(config, name) == Field::Known(String::new()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    format!("Invalid value for {name}"),
-                    format!("{name} must not be empty."),
-                )
-                .at(name),
-            );
-        }
+        Check::NotEmpty(name).run(config, &mut diagnostics);
     }
     diagnostics
 }

@@ -6,6 +6,7 @@
 //! this provider does not implement.
 
 mod generate_config;
+mod responses;
 mod state_upgrade;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use tenantform_proto::tfplugin6::provider_server::Provider;
 use tenantform_proto::value::{Type, Value};
 use tonic::{Request, Response, Status};
 
+use self::responses::{report, respond};
 use crate::backend::Backend;
 use crate::data_sources::{DataSource, all_data_sources};
 use crate::provider_config;
@@ -249,9 +251,7 @@ impl Provider for TenantProvider {
         )
         .map(|config| provider_config::validate(&config))
         .unwrap_or_else(|diagnostics| diagnostics);
-        Ok(Response::new(wire::validate_provider_config::Response {
-            diagnostics: diagnostics.to_wire(),
-        }))
+        report::<wire::validate_provider_config::Response>(&diagnostics)
     }
 
     async fn validate_resource_config(
@@ -270,9 +270,7 @@ impl Provider for TenantProvider {
                 Ok(registered.resource.validate(&config))
             })
             .unwrap_or_else(|diagnostics| diagnostics);
-        Ok(Response::new(wire::validate_resource_config::Response {
-            diagnostics: diagnostics.to_wire(),
-        }))
+        report::<wire::validate_resource_config::Response>(&diagnostics)
     }
 
     async fn validate_data_resource_config(
@@ -291,11 +289,7 @@ impl Provider for TenantProvider {
                 Ok(registered.source.validate(&config))
             })
             .unwrap_or_else(|diagnostics| diagnostics);
-        Ok(Response::new(
-            wire::validate_data_resource_config::Response {
-                diagnostics: diagnostics.to_wire(),
-            },
-        ))
+        report::<wire::validate_data_resource_config::Response>(&diagnostics)
     }
 
     async fn upgrade_resource_state(
@@ -311,15 +305,9 @@ impl Provider for TenantProvider {
             )?;
             encode(&upgraded, &registered.value_type, "upgraded state")
         });
-        Ok(Response::new(match result {
-            Ok(state) => wire::upgrade_resource_state::Response {
-                upgraded_state: Some(state),
-                diagnostics: Vec::new(),
-            },
-            Err(diagnostics) => wire::upgrade_resource_state::Response {
-                upgraded_state: None,
-                diagnostics: diagnostics.to_wire(),
-            },
+        respond(result.map(|state| wire::upgrade_resource_state::Response {
+            upgraded_state: Some(state),
+            diagnostics: Vec::new(),
         }))
     }
 
@@ -348,9 +336,7 @@ impl Provider for TenantProvider {
             }
             Err(diagnostics) => diagnostics,
         };
-        Ok(Response::new(wire::configure_provider::Response {
-            diagnostics: diagnostics.to_wire(),
-        }))
+        report::<wire::configure_provider::Response>(&diagnostics)
     }
 
     async fn read_resource(
@@ -438,12 +424,7 @@ impl Provider for TenantProvider {
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(
-            |diagnostics: Diagnostics| wire::plan_resource_change::Response {
-                diagnostics: diagnostics.to_wire(),
-                ..Default::default()
-            },
-        )))
+        respond(result)
     }
 
     async fn apply_resource_change(
@@ -505,16 +486,12 @@ impl Provider for TenantProvider {
             let config = generate_config::config_from_state(&block, &state);
             encode(&config, &registered.value_type, "generated configuration")
         });
-        Ok(Response::new(match result {
-            Ok(config) => wire::generate_resource_config::Response {
+        respond(
+            result.map(|config| wire::generate_resource_config::Response {
                 config: Some(config),
                 diagnostics: Vec::new(),
-            },
-            Err(diagnostics) => wire::generate_resource_config::Response {
-                config: None,
-                diagnostics: diagnostics.to_wire(),
-            },
-        }))
+            }),
+        )
     }
 
     async fn import_resource_state(
@@ -531,19 +508,13 @@ impl Provider for TenantProvider {
             encode(&state, &registered.value_type, "imported state")
         }
         .await;
-        Ok(Response::new(match result {
-            Ok(state) => wire::import_resource_state::Response {
-                imported_resources: vec![wire::import_resource_state::ImportedResource {
-                    type_name: request.type_name,
-                    state: Some(state),
-                    ..Default::default()
-                }],
+        respond(result.map(|state| wire::import_resource_state::Response {
+            imported_resources: vec![wire::import_resource_state::ImportedResource {
+                type_name: request.type_name,
+                state: Some(state),
                 ..Default::default()
-            },
-            Err(diagnostics) => wire::import_resource_state::Response {
-                diagnostics: diagnostics.to_wire(),
-                ..Default::default()
-            },
+            }],
+            ..Default::default()
         }))
     }
 
@@ -562,15 +533,9 @@ impl Provider for TenantProvider {
             encode(&state, ty, "data source state")
         }
         .await;
-        Ok(Response::new(match result {
-            Ok(state) => wire::read_data_source::Response {
-                state: Some(state),
-                ..Default::default()
-            },
-            Err(diagnostics) => wire::read_data_source::Response {
-                diagnostics: diagnostics.to_wire(),
-                ..Default::default()
-            },
+        respond(result.map(|state| wire::read_data_source::Response {
+            state: Some(state),
+            ..Default::default()
         }))
     }
 

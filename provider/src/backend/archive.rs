@@ -162,21 +162,14 @@ impl ArchiveWriter {
         let mut input = File::open(source).map_err(|e| archive_error("reading", source, e))?;
         let (relative, target, mut output) = self.create(relative)?;
         let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; BUFFER_BYTES];
         let mut copied = 0u64;
-        loop {
-            let read = input
-                .read(&mut buffer)
-                .map_err(|e| archive_error("reading", source, e))?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
+        read_chunks(&mut input, source, |chunk| {
+            hasher.update(chunk);
+            copied += chunk.len() as u64;
             output
-                .write_all(&buffer[..read])
-                .map_err(|e| archive_error("writing", &target, e))?;
-            copied += read as u64;
-        }
+                .write_all(chunk)
+                .map_err(|e| archive_error("writing", &target, e))
+        })?;
         output
             .sync_all()
             .map_err(|e| archive_error("writing", &target, e))?;
@@ -309,17 +302,29 @@ fn unescape(path: &str) -> Option<String> {
 pub fn sha256_file(path: &Path) -> Result<String, BackendError> {
     let mut file = File::open(path).map_err(|e| archive_error("reading", path, e))?;
     let mut hasher = Sha256::new();
+    read_chunks(&mut file, path, |chunk| {
+        hasher.update(chunk);
+        Ok(())
+    })?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Reads the file `input` (at `path`) to its end, handing each chunk read to `each`.
+fn read_chunks(
+    input: &mut File,
+    path: &Path,
+    mut each: impl FnMut(&[u8]) -> Result<(), BackendError>,
+) -> Result<(), BackendError> {
     let mut buffer = vec![0u8; BUFFER_BYTES];
     loop {
-        let read = file
+        let read = input
             .read(&mut buffer)
             .map_err(|e| archive_error("reading", path, e))?;
         if read == 0 {
-            break;
+            return Ok(());
         }
-        hasher.update(&buffer[..read]);
+        each(&buffer[..read])?;
     }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 fn check_digest(dir: &Path, relative: &str, expected: &str) -> Result<(), BackendError> {

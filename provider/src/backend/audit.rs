@@ -35,6 +35,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// [`Action::Suspend`] when `suspended`, else [`Action::Resume`].
+    pub fn of_suspension(suspended: bool) -> Action {
+        if suspended {
+            Action::Suspend
+        } else {
+            Action::Resume
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
@@ -198,6 +207,14 @@ mod tests {
         entries
     }
 
+    /// The entry [`verify`] names as the first broken one, if any.
+    fn broken_at(entries: Vec<AuditEntry>) -> Option<i64> {
+        match verify(entries) {
+            AuditVerification::Broken { seq, .. } => Some(seq),
+            AuditVerification::Intact { .. } => None,
+        }
+    }
+
     #[test]
     fn an_intact_chain_verifies() {
         assert_eq!(verify(chain(3)), AuditVerification::Intact { entries: 3 });
@@ -208,20 +225,14 @@ mod tests {
     fn an_altered_entry_is_named() {
         let mut entries = chain(3);
         entries[1].after = Some("{\"n\":99}".into());
-        assert!(matches!(
-            verify(entries),
-            AuditVerification::Broken { seq: 2, .. }
-        ));
+        assert_eq!(broken_at(entries), Some(2));
     }
 
     #[test]
     fn a_deleted_entry_is_named() {
         let mut entries = chain(3);
         entries.remove(1);
-        assert!(matches!(
-            verify(entries),
-            AuditVerification::Broken { seq: 3, .. }
-        ));
+        assert_eq!(broken_at(entries), Some(3));
     }
 
     #[test]
@@ -237,9 +248,6 @@ mod tests {
             None,
         );
         entries[1].seq = seq;
-        assert!(matches!(
-            verify(entries),
-            AuditVerification::Broken { seq: 3, .. }
-        ));
+        assert_eq!(broken_at(entries), Some(3));
     }
 }

@@ -32,8 +32,12 @@ macro_rules! stores_of_self {
     };
 }
 
+#[macro_use]
+pub(crate) mod columns;
+
 pub mod archive;
 pub mod audit;
+pub(crate) mod catalog_columns;
 pub mod embedded;
 pub mod postgres;
 pub mod storage_files;

@@ -9,10 +9,10 @@ use tenantform_proto::value::{Type, Value};
 
 use super::{DataSource, read_failure, require_known, tenant_object_type, with_attributes};
 use crate::backend::{Backend, TenantFilter};
-use crate::resources::{TIERS, tenant_record_to_value};
+use crate::resources::{Check, TIERS, run_checks, tenant_record_to_value};
 use crate::schemas::{block_schema, named};
-use crate::values::{Field, attr, string_field, string_map};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use crate::values::{attr, string_field, string_map};
+use tenantform_proto::diagnostic::Diagnostics;
 
 /// The `tenants` data source type.
 pub struct TenantsDataSource;
@@ -59,22 +59,7 @@ impl DataSource for TenantsDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        if let Field::Known(tier) = string_field(config, "tier")
-            && !TIERS.contains(&tier.as_str())
-        {
-            diagnostics.push(
-                Diagnostic::error(
-                    "Invalid value for tier",
-                    format!(
-                        "{tier:?} is not a valid tier; expected one of: {}.",
-                        TIERS.join(", ")
-                    ),
-                )
-                .at("tier"),
-            );
-        }
-        diagnostics
+        run_checks(config, &[Check::OneOf("tier", TIERS)])
     }
 
     fn read(&self, config: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {

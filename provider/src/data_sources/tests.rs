@@ -14,6 +14,7 @@ use super::*;
 use crate::backend::embedded::{EmbeddedBackend, EmbeddedSettings};
 use crate::backend::{Contact, TenantFilter, TenantRecord};
 use crate::server::TenantProvider;
+use crate::test_support::{answer, read_data_source};
 
 fn backend(dir: &tempfile::TempDir) -> Arc<dyn Backend> {
     Arc::new(
@@ -105,6 +106,20 @@ fn slugs(state: &Value) -> Vec<String> {
     }
 }
 
+/// The first element of the list attribute `list` of `state` has the string `expected`.
+fn assert_first_has(state: &Value, list: &str, expected: (&str, &str)) {
+    let Some(Value::List(items)) = state.get_attr(list) else {
+        panic!("{list}");
+    };
+    let (name, value) = expected;
+    assert_eq!(items[0].get_attr(name), Some(&Value::string(value)));
+}
+
+/// The state conforms to the type of the data source's schema.
+fn assert_fits_schema(source: &dyn DataSource, state: &Value) {
+    to_dynamic(state, &source.schema().block.implied_type()).unwrap();
+}
+
 #[test]
 fn tenant_reads_every_attribute_by_slug() {
     let dir = tempfile::tempdir().unwrap();
@@ -126,15 +141,8 @@ fn tenant_reads_every_attribute_by_slug() {
         state.get_attr("labels"),
         Some(&labels(&[("env", "prod"), ("team", "core")]))
     );
-    let Some(Value::List(contacts)) = state.get_attr("contact") else {
-        panic!("contact");
-    };
-    assert_eq!(
-        contacts[0].get_attr("email"),
-        Some(&Value::string("ops@example.com"))
-    );
-    // The state conforms to the schema's type.
-    to_dynamic(&state, &source.schema().block.implied_type()).unwrap();
+    assert_first_has(&state, "contact", ("email", "ops@example.com"));
+    assert_fits_schema(&source, &state);
 }
 
 #[test]
@@ -200,14 +208,8 @@ fn tenants_filters_by_tier_region_and_every_label() {
         state.get_attr("ids"),
         Some(&Value::List(vec![Value::string("id-initech")]))
     );
-    let Some(Value::List(tenants)) = state.get_attr("tenants") else {
-        panic!("tenants");
-    };
-    assert_eq!(
-        tenants[0].get_attr("display_name"),
-        Some(&Value::string("INITECH"))
-    );
-    to_dynamic(&state, &source.schema().block.implied_type()).unwrap();
+    assert_first_has(&state, "tenants", ("display_name", "INITECH"));
+    assert_fits_schema(&source, &state);
 }
 
 #[test]
@@ -250,41 +252,24 @@ fn backend_filter_matches_the_default_listing() {
 async fn data_sources_over_the_protocol() {
     let dir = tempfile::tempdir().unwrap();
     let provider = TenantProvider::with_backend(fleet(&dir));
-    let schema = provider
-        .get_provider_schema(Request::new(Default::default()))
-        .await
-        .unwrap()
-        .into_inner();
+    let schema = answer(provider.get_provider_schema(Request::new(Default::default()))).await;
     assert!(schema.data_source_schemas.contains_key("tenant"));
     assert!(schema.data_source_schemas.contains_key("tenants"));
-    let metadata = provider
-        .get_metadata(Request::new(Default::default()))
-        .await
-        .unwrap()
-        .into_inner();
+    let metadata = answer(provider.get_metadata(Request::new(Default::default()))).await;
     assert_eq!(metadata.data_sources.len(), 2);
 
     let source = TenantsDataSource;
     let ty = source.schema().block.implied_type();
     let value = config(&source, &[("tier", Value::string("enterprise"))]);
-    let validated = provider
-        .validate_data_resource_config(Request::new(wire::validate_data_resource_config::Request {
+    let validated = answer(provider.validate_data_resource_config(Request::new(
+        wire::validate_data_resource_config::Request {
             type_name: "tenants".into(),
             config: Some(to_dynamic(&value, &ty).unwrap()),
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert!(validated.diagnostics.is_empty());
-    let read = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenants".into(),
-            config: Some(to_dynamic(&value, &ty).unwrap()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let read = read_data_source(&provider, "tenants", Some(to_dynamic(&value, &ty).unwrap())).await;
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
     let state = from_dynamic(&read.state.unwrap(), &ty).unwrap();
     assert_eq!(slugs(&state), ["acme", "initech"]);
@@ -292,24 +277,14 @@ async fn data_sources_over_the_protocol() {
     let tenant_source = TenantDataSource;
     let tenant_ty = tenant_source.schema().block.implied_type();
     let missing = config(&tenant_source, &[("slug", Value::string("nobody"))]);
-    let read = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenant".into(),
-            config: Some(to_dynamic(&missing, &tenant_ty).unwrap()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let read = read_data_source(
+        &provider,
+        "tenant",
+        Some(to_dynamic(&missing, &tenant_ty).unwrap()),
+    )
+    .await;
     assert_eq!(read.diagnostics[0].summary, "Tenant not found");
 
-    let unknown = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenant_nothing".into(),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let unknown = read_data_source(&provider, "tenant_nothing", None).await;
     assert_eq!(unknown.diagnostics[0].summary, "Unknown data source");
 }

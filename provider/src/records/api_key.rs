@@ -26,8 +26,6 @@ pub struct ApiKeyRecord {
 record_kind!(ApiKeyRecord {
     kind: "tenant api key",
     resource: "tenant_api_key",
-    key: (tenant_id, name): (&'a str, &'a str),
-    scope: &'a str,
-    label: |record| format!("{:?}", record.name),
+    named by name within tenant,
     dependents: [],
 });

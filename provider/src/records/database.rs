@@ -19,8 +19,6 @@ pub struct DatabaseRecord {
 record_kind!(DatabaseRecord {
     kind: "tenant database",
     resource: "tenant_database",
-    key: (tenant_id, name): (&'a str, &'a str),
-    scope: &'a str,
-    label: |record| format!("{:?}", record.name),
+    named by name within tenant,
     dependents: [Dependent::referencing("grants", "database_id", "grant(s)")],
 });

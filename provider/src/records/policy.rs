@@ -17,8 +17,6 @@ pub struct PolicyRecord {
 record_kind!(PolicyRecord {
     kind: "tenant policy",
     resource: "tenant_policy",
-    key: (tenant_id): &'a str,
-    scope: &'a str,
-    label: |record| format!("of tenant {:?}", record.tenant_id),
+    one per tenant,
     dependents: [],
 });

@@ -18,8 +18,6 @@ pub struct StorageRecord {
 record_kind!(StorageRecord {
     kind: "tenant storage",
     resource: "tenant_storage",
-    key: (tenant_id): &'a str,
-    scope: &'a str,
-    label: |record| format!("of tenant {:?}", record.tenant_id),
+    one per tenant,
     dependents: [],
 });

@@ -22,8 +22,6 @@ pub struct UserRecord {
 record_kind!(UserRecord {
     kind: "tenant user",
     resource: "tenant_user",
-    key: (tenant_id, email): (&'a str, &'a str),
-    scope: &'a str,
-    label: |record| format!("{:?}", record.email),
+    named by email within tenant,
     dependents: [Dependent::referencing("grants", "user_id", "grant(s)")],
 });

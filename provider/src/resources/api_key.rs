@@ -3,21 +3,17 @@
 //! state by read; the backend stores only its salted hash and fingerprint, so after import the
 //! secret is null. Destroying the resource revokes the key.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_string, new_id};
+use super::checks::Check;
+use super::common::new_id;
 use super::formats::{is_rfc3339, is_valid_key_name};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
-use crate::backend::{ApiKeyRecord, Backend, BackendError, Store, TenantRecord, now_rfc3339};
-use crate::schemas::{block_schema, named};
+use crate::backend::{ApiKeyRecord, Backend, Store, now_rfc3339};
 use crate::secrets::{fingerprint, generate_api_key, hash_password};
-use crate::values::{
-    attr, object, optional_string_value, required_string, string_field, string_set,
-    string_set_value,
-};
+use crate::values::{attr, required_string, string_field, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant_api_key` kind.
@@ -26,11 +22,7 @@ pub struct ApiKeyKind;
 
 impl Kind for ApiKeyKind {
     type Record = ApiKeyRecord;
-    const TYPE_NAME: &'static str = "tenant_api_key";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant API key",
-        natural_key: "slug/name",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant API key", "slug/name");
     const RULES: PlanRules = PlanRules {
         defaults: &[],
         forces_replacement: &["tenant_id", "name", "expires_at"],
@@ -41,70 +33,23 @@ impl Kind for ApiKeyKind {
     const DESTROY_VERB: &'static str = "revoke";
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("secret");
 
-    fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The key's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the key."),
-            ),
-            (
-                "name",
-                Attribute::required(Type::String).describe(
-                    "Name within the tenant: letters, digits, '-', '_' and '.'. Changing it \
-                     replaces the key.",
-                ),
-            ),
-            (
-                "scopes",
-                Attribute::required(Type::Set(Box::new(Type::String)))
-                    .describe("What the key may do, e.g. [\"read\", \"write\"]."),
-            ),
-            (
-                "expires_at",
-                Attribute::optional(Type::String).describe(
-                    "When the key stops working, RFC 3339 (e.g. 2027-01-01T00:00:00Z); never when \
-                     unset. Changing it replaces the key.",
-                ),
-            ),
-            (
-                "fingerprint",
-                Attribute::computed(Type::String)
-                    .describe("The first 16 hex digits of the SHA-256 of the secret."),
-            ),
-            (
-                "secret",
-                Attribute::computed(Type::String)
-                    .sensitive()
-                    .describe("The key, generated on create; null after import."),
-            ),
-        ]);
-        block_schema("An API key of a tenant, stored hashed.", attributes)
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_api_key.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "name",
             is_valid_key_name,
             "a key name is 1 to 63 letters, digits, '-', '_' and '.', starting with a letter \
              or digit",
-            AttributePath::attr("name"),
-            &mut diagnostics,
-        );
-        check_string(
-            config,
+        ),
+        Check::Form(
             "expires_at",
             is_rfc3339,
             "expected an RFC 3339 time such as 2027-01-01T00:00:00Z",
-            AttributePath::attr("expires_at"),
-            &mut diagnostics,
-        );
+        ),
+    ];
+
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::Set(scopes) = attr(config, "scopes")
             && scopes.iter().any(|scope| scope.as_str() == Some(""))
         {
@@ -113,26 +58,10 @@ impl Kind for ApiKeyKind {
                     .at("scopes"),
             );
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<ApiKeyRecord> {
         backend.api_keys()
-    }
-
-    /// The state value of a key record, without the secret.
-    fn to_value(record: &ApiKeyRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("name", Value::string(&record.name)),
-            ("scopes", string_set_value(&record.scopes)),
-            (
-                "expires_at",
-                optional_string_value(record.expires_at.as_deref()),
-            ),
-            ("fingerprint", Value::string(&record.fingerprint)),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<ApiKeyRecord, Diagnostic> {
@@ -158,14 +87,6 @@ impl Kind for ApiKeyKind {
             expires_at: string_field(planned, "expires_at").known(),
             ..existing
         })
-    }
-
-    fn import_by_key(
-        backend: &dyn Backend,
-        tenant: &TenantRecord,
-        rest: &[&str],
-    ) -> Result<Option<ApiKeyRecord>, BackendError> {
-        backend.api_keys().find((&tenant.id, rest[0]))
     }
 
     /// `tk_` and 40 letters and digits; an adopted key gets a new one too, since the old one

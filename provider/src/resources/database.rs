@@ -2,18 +2,17 @@
 //! derive from the tenant slug and the database name (see `naming`); the embedded backend
 //! keeps one SQLite file per database.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_integer_at_least, check_string, new_id, planned_tenant};
+use super::checks::Check;
+use super::common::{new_id, planned_tenant};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
-use crate::schemas::{block_schema, named};
-use crate::values::{int_value, integer_field, object, required_string};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use crate::values::{integer_field, required_string};
+use tenantform_proto::diagnostic::Diagnostic;
 
 /// The `tenant_database` kind.
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,11 +31,7 @@ fn planned_connection_limit(planned: &Value) -> Result<i64, Diagnostic> {
 
 impl Kind for DatabaseKind {
     type Record = DatabaseRecord;
-    const TYPE_NAME: &'static str = "tenant_database";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant database",
-        natural_key: "slug/name",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant database", "slug/name");
     const RULES: PlanRules = PlanRules {
         defaults: &[("connection_limit", DefaultValue::Integer(-1))],
         forces_replacement: &["tenant_id", "name"],
@@ -45,78 +40,20 @@ impl Kind for DatabaseKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "name"];
     const NOUN: Option<&'static str> = Some("database");
 
-    fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The database's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the database."),
-            ),
-            (
-                "name",
-                Attribute::required(Type::String).describe(
-                    "Name within the tenant, `^[a-z][a-z0-9_]{0,62}$`. Changing it replaces the \
-                     database.",
-                ),
-            ),
-            (
-                "connection_limit",
-                Attribute::optional_computed(Type::Number)
-                    .describe("Maximum concurrent connections; -1 (default) means unlimited."),
-            ),
-            (
-                "schema",
-                Attribute::computed(Type::String)
-                    .describe("The schema name, tenant_<slug>_<name>."),
-            ),
-            (
-                "owner_role",
-                Attribute::computed(Type::String).describe("The NOLOGIN role owning the schema."),
-            ),
-            (
-                "connection_uri",
-                Attribute::computed(Type::String)
-                    .sensitive()
-                    .describe("Where to connect to the database."),
-            ),
-        ]);
-        block_schema("A database of a tenant.", attributes)
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_database.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "name",
             is_valid_identifier,
             "a database name is 1 to 63 lower-case letters, digits and underscores, starting \
              with a letter",
-            AttributePath::attr("name"),
-            &mut diagnostics,
-        );
-        check_integer_at_least(config, "connection_limit", -1, &mut diagnostics);
-        diagnostics
-    }
+        ),
+        Check::AtLeast("connection_limit", -1),
+    ];
 
     fn store(backend: &dyn Backend) -> &dyn Store<DatabaseRecord> {
         backend.databases()
-    }
-
-    /// The state value of a database record.
-    fn to_value(record: &DatabaseRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("name", Value::string(&record.name)),
-            ("connection_limit", int_value(record.connection_limit)),
-            ("schema", Value::string(&record.schema)),
-            ("owner_role", Value::string(&record.owner_role)),
-            ("connection_uri", Value::string(&record.connection_uri)),
-        ])
     }
 
     /// The schema and owner role names derive from the tenant's slug and the name.

@@ -1,15 +1,13 @@
 //! The `tenant_grant` resource: privileges of a user on a database of the same tenant.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::value::{AttributePath, Value};
 
 use super::common::new_id;
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
 use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
-use crate::schemas::{block_schema, named};
-use crate::values::{attr, object, required_string, string_set, string_set_value};
+use crate::values::{attr, required_string, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
@@ -20,11 +18,7 @@ pub struct GrantKind;
 
 impl Kind for GrantKind {
     type Record = GrantRecord;
-    const TYPE_NAME: &'static str = "tenant_grant";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant grant",
-        natural_key: "slug/email/database-name",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant grant", "slug/email/database-name");
     const RULES: PlanRules = PlanRules {
         defaults: &[],
         forces_replacement: &["user_id", "database_id"],
@@ -33,36 +27,9 @@ impl Kind for GrantKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["user_id", "database_id"];
     const NOUN: Option<&'static str> = Some("grant");
 
-    fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The grant's id."),
-            ),
-            (
-                "user_id",
-                Attribute::required(Type::String)
-                    .describe("The user's id. Changing it replaces the grant."),
-            ),
-            (
-                "database_id",
-                Attribute::required(Type::String)
-                    .describe("The database's id. Changing it replaces the grant."),
-            ),
-            (
-                "privileges",
-                Attribute::required(Type::Set(Box::new(Type::String)))
-                    .describe("A set of read, write and admin."),
-            ),
-        ]);
-        block_schema(
-            "Privileges of a tenant user on a database of the same tenant.",
-            attributes,
-        )
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_grant.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::Set(items) | Value::List(items) = attr(config, "privileges") {
             if items.is_empty() {
                 diagnostics.push(
@@ -89,21 +56,10 @@ impl Kind for GrantKind {
                 }
             }
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<GrantRecord> {
         backend.grants()
-    }
-
-    /// The state value of a grant record.
-    fn to_value(record: &GrantRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("user_id", Value::string(&record.user_id)),
-            ("database_id", Value::string(&record.database_id)),
-            ("privileges", string_set_value(&record.privileges)),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<GrantRecord, Diagnostic> {

@@ -26,6 +26,11 @@ pub struct ImportSpec {
 }
 
 impl ImportSpec {
+    /// The import of `what`s by ids of the form `natural_key`.
+    pub const fn new(what: &'static str, natural_key: &'static str) -> ImportSpec {
+        ImportSpec { what, natural_key }
+    }
+
     fn parts(&self) -> usize {
         self.natural_key.split('/').count()
     }

@@ -7,11 +7,14 @@ use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 
 use super::PlanOutput;
+use super::checks::{Check, run_checks};
 use super::common::backend_failure;
 use super::import::ImportSpec;
 use super::plan::PlanRules;
+use super::state::record_state;
 use crate::backend::{Backend, BackendError, Store, TenantRecord};
-use crate::records::Record;
+use crate::records::{KeyParts, Record};
+use crate::schemas::schema_from_json;
 use crate::values::string_field;
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
@@ -19,8 +22,8 @@ use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 pub trait Kind: Send + Sync + 'static {
     type Record: Record;
 
-    /// The full type name, e.g. `tenant_database`.
-    const TYPE_NAME: &'static str;
+    /// The full type name, e.g. `tenant_database`: the resource type the record names.
+    const TYPE_NAME: &'static str = <Self::Record as Record>::RESOURCE;
     /// How the type is imported; its `what` also names objects in messages.
     const IMPORT: ImportSpec;
     const RULES: PlanRules;
@@ -37,23 +40,51 @@ pub trait Kind: Send + Sync + 'static {
     /// The attribute holding a secret generated on create; kept from the prior state after.
     const SECRET_ATTRIBUTE: Option<&'static str> = None;
 
-    fn schema() -> Schema;
-    /// Checks the configuration; unknown values are skipped.
-    fn validate(config: &Value) -> Diagnostics;
+    /// The schema, as provider-schema JSON.
+    const SCHEMA_JSON: &'static str;
+    /// The checks of the configuration's attributes, in the order they report.
+    const CHECKS: &'static [Check] = &[];
+
+    fn schema() -> Schema {
+        schema_from_json(Self::SCHEMA_JSON)
+    }
+    /// Checks the configuration: [`Kind::CHECKS`], then [`Kind::check_more`]. Unknown values
+    /// are skipped.
+    fn validate(config: &Value) -> Diagnostics {
+        let mut diagnostics = run_checks(config, Self::CHECKS);
+        Self::check_more(config, &mut diagnostics);
+        diagnostics
+    }
+    /// Checks that a table of [`Check`]s cannot express.
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
+        let _ = (config, diagnostics);
+    }
     fn store(backend: &dyn Backend) -> &dyn Store<Self::Record>;
-    /// The state value of a record, without the secret attribute.
-    fn to_value(record: &Self::Record) -> Value;
+    /// The state value of a record, without the secret attribute: by default the record's
+    /// fields that the schema declares (see [`record_state`]).
+    fn to_value(record: &Self::Record) -> Value {
+        record_state(&Self::schema(), record, Self::SECRET_ATTRIBUTE)
+    }
 
     /// The record a planned create makes, with a fresh id.
     fn new_record(planned: &Value, backend: &dyn Backend) -> Result<Self::Record, Diagnostic>;
     /// `existing` with the planned in-place changes.
     fn updated(existing: Self::Record, planned: &Value) -> Result<Self::Record, Diagnostic>;
     /// Finds the record of an import id's natural key, given its tenant and the other parts.
+    /// By default the live record whose natural key is the tenant's id and then `rest`.
     fn import_by_key(
         backend: &dyn Backend,
         tenant: &TenantRecord,
         rest: &[&str],
-    ) -> Result<Option<Self::Record>, BackendError>;
+    ) -> Result<Option<Self::Record>, BackendError> {
+        let parts: Vec<&str> = std::iter::once(tenant.id.as_str())
+            .chain(rest.iter().copied())
+            .collect();
+        match KeyParts::from_parts(&parts) {
+            Some(key) => Self::store(backend).find(key),
+            None => Ok(None),
+        }
+    }
 
     /// A new secret for a create, for kinds with a [`Kind::SECRET_ATTRIBUTE`].
     fn generate_secret() -> Option<String> {

@@ -2,6 +2,7 @@
 //! terms of cty values and a [`Backend`]; the gRPC layer only decodes and encodes.
 
 mod api_key;
+mod checks;
 mod common;
 mod database;
 mod formats;
@@ -11,6 +12,7 @@ mod kind;
 mod managed;
 mod plan;
 mod policy;
+mod state;
 mod storage;
 mod tenant;
 mod user;
@@ -27,6 +29,7 @@ use crate::backend::Backend;
 use tenantform_proto::diagnostic::Diagnostics;
 
 pub use api_key::ApiKeyKind;
+pub use checks::{Check, run_checks};
 pub use database::DatabaseKind;
 pub use grant::GrantKind;
 pub use import::ImportSpec;

@@ -1,17 +1,16 @@
 //! The `tenant_policy` resource: a tenant's security policy (MFA, session lifetime, IP
 //! allowlist). One per tenant; every setting changes in place.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, PathStep, Type, Value};
+use tenantform_proto::value::{AttributePath, PathStep, Value};
 
-use super::common::{check_string, new_id};
+use super::checks::Check;
+use super::common::new_id;
 use super::formats::{is_cidr, is_go_duration};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
-use crate::backend::{Backend, BackendError, PolicyRecord, Store, TenantRecord};
-use crate::schemas::{block_schema, named};
-use crate::values::{attr, bool_field, object, required_string};
+use crate::backend::{Backend, PolicyRecord, Store};
+use crate::values::{attr, bool_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The session lifetime of a policy whose configuration sets none.
@@ -49,11 +48,7 @@ fn record_from_planned(planned: &Value, id: String) -> Result<PolicyRecord, Diag
 
 impl Kind for PolicyKind {
     type Record = PolicyRecord;
-    const TYPE_NAME: &'static str = "tenant_policy";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: LABEL,
-        natural_key: "slug",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new(LABEL, "slug");
     const RULES: PlanRules = PlanRules {
         defaults: &[
             ("mfa_required", DefaultValue::Bool(false)),
@@ -66,49 +61,15 @@ impl Kind for PolicyKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
     const NOUN: Option<&'static str> = None;
 
-    fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The policy's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The tenant's id. Changing it replaces the policy."),
-            ),
-            (
-                "mfa_required",
-                Attribute::optional_computed(Type::Bool)
-                    .describe("Whether users must log in with a second factor; default false."),
-            ),
-            (
-                "session_ttl",
-                Attribute::optional_computed(Type::String).describe(
-                    "How long a session lasts, a duration such as 30m or 1h30m; default 8h.",
-                ),
-            ),
-            (
-                "ip_allowlist",
-                Attribute::optional_computed(Type::List(Box::new(Type::String))).describe(
-                    "CIDR blocks logins may come from, e.g. [\"10.0.0.0/8\"]; empty (default) \
-                     allows any address.",
-                ),
-            ),
-        ]);
-        block_schema("The security policy of a tenant.", attributes)
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_policy.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
-            "session_ttl",
-            is_go_duration,
-            "expected a positive duration such as 30m, 8h or 1h30m",
-            AttributePath::attr("session_ttl"),
-            &mut diagnostics,
-        );
+    const CHECKS: &'static [Check] = &[Check::Form(
+        "session_ttl",
+        is_go_duration,
+        "expected a positive duration such as 30m, 8h or 1h30m",
+    )];
+
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::List(blocks) = attr(config, "ip_allowlist") {
             for (index, block) in blocks.iter().enumerate() {
                 if let Some(text) = block.as_str()
@@ -130,25 +91,10 @@ impl Kind for PolicyKind {
                 }
             }
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<PolicyRecord> {
         backend.policies()
-    }
-
-    /// The state value of a policy record.
-    fn to_value(record: &PolicyRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("mfa_required", Value::Bool(record.mfa_required)),
-            ("session_ttl", Value::string(&record.session_ttl)),
-            (
-                "ip_allowlist",
-                Value::List(record.ip_allowlist.iter().map(Value::string).collect()),
-            ),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<PolicyRecord, Diagnostic> {
@@ -158,13 +104,5 @@ impl Kind for PolicyKind {
     /// Every setting changes in place.
     fn updated(existing: PolicyRecord, planned: &Value) -> Result<PolicyRecord, Diagnostic> {
         record_from_planned(planned, existing.id)
-    }
-
-    fn import_by_key(
-        backend: &dyn Backend,
-        tenant: &TenantRecord,
-        _rest: &[&str],
-    ) -> Result<Option<PolicyRecord>, BackendError> {
-        backend.policies().find(&tenant.id)
     }
 }

@@ -2,17 +2,16 @@
 //! with a quota. Reads report the bytes in use; destroying archives the directory (verified)
 //! before removing it.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{Type, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_integer_at_least, new_id};
+use super::checks::Check;
+use super::common::new_id;
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::PlanRules;
-use crate::backend::{Backend, BackendError, StorageRecord, Store, TenantRecord};
-use crate::schemas::{block_schema, named};
-use crate::values::{int_value, integer_field, object, required_string};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use crate::backend::{Backend, StorageRecord, Store};
+use crate::values::{integer_field, required_string};
+use tenantform_proto::diagnostic::Diagnostic;
 
 const LABEL: &str = "tenant storage";
 
@@ -36,11 +35,7 @@ fn planned_quota(planned: &Value) -> Result<i64, Diagnostic> {
 /// read rather than planning it unknown: only `quota_gb` makes a change.
 impl Kind for StorageKind {
     type Record = StorageRecord;
-    const TYPE_NAME: &'static str = "tenant_storage";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: LABEL,
-        natural_key: "slug",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new(LABEL, "slug");
     const RULES: PlanRules = PlanRules {
         defaults: &[],
         forces_replacement: &["tenant_id"],
@@ -49,57 +44,12 @@ impl Kind for StorageKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id"];
     const NOUN: Option<&'static str> = Some("storage");
 
-    fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The storage's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the storage."),
-            ),
-            (
-                "quota_gb",
-                Attribute::required(Type::Number)
-                    .describe("The quota in GiB, a whole number of at least 1."),
-            ),
-            (
-                "path",
-                Attribute::computed(Type::String).describe("The storage directory."),
-            ),
-            (
-                "used_bytes",
-                Attribute::computed(Type::Number)
-                    .describe("Bytes in use, measured when the storage is read."),
-            ),
-        ]);
-        block_schema(
-            "A tenant's file storage: a directory with a quota.",
-            attributes,
-        )
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_storage.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_integer_at_least(config, "quota_gb", 1, &mut diagnostics);
-        diagnostics
-    }
+    const CHECKS: &'static [Check] = &[Check::AtLeast("quota_gb", 1)];
 
     fn store(backend: &dyn Backend) -> &dyn Store<StorageRecord> {
         backend.storage()
-    }
-
-    /// The state value of a storage record.
-    fn to_value(record: &StorageRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("quota_gb", int_value(record.quota_gb)),
-            ("path", Value::string(&record.path)),
-            ("used_bytes", int_value(record.used_bytes)),
-        ])
     }
 
     fn new_record(planned: &Value, _backend: &dyn Backend) -> Result<StorageRecord, Diagnostic> {
@@ -119,14 +69,6 @@ impl Kind for StorageKind {
             quota_gb: planned_quota(planned)?,
             ..existing
         })
-    }
-
-    fn import_by_key(
-        backend: &dyn Backend,
-        tenant: &TenantRecord,
-        _rest: &[&str],
-    ) -> Result<Option<StorageRecord>, BackendError> {
-        backend.storage().find(&tenant.id)
     }
 
     /// The planned `used_bytes` of an update is the prior reading; the new state must conform

@@ -3,19 +3,16 @@
 //! replaced; the flag is read from the prior state, so removing the block from the
 //! configuration does not bypass it.
 
-use std::collections::BTreeMap;
-
-use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
-use tenantform_proto::value::{Type, Value};
+use tenantform_proto::value::Value;
 
 use super::PlanOutput;
-use super::common::{check_integer_at_least, check_one_of, check_string, nested_path, new_id};
+use super::checks::Check;
+use super::common::{check_one_of, check_string, nested_path, new_id};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Contact, Store, TenantRecord, now_rfc3339};
 use crate::naming::{is_valid_email, is_valid_slug};
-use crate::schemas::{block_schema, named};
 use crate::values::{
     Field, attr, bool_field, int_value, integer_field, object, optional_string_value,
     required_string, string_field, string_map, string_map_value,
@@ -31,84 +28,6 @@ pub const DEFAULT_REGION: &str = "eu-west-1";
 /// The `tenant` kind.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TenantKind;
-
-fn contact_block() -> Block {
-    Block {
-        attributes: named([
-            (
-                "name",
-                Attribute::required(Type::String).describe("The contact's name."),
-            ),
-            (
-                "email",
-                Attribute::required(Type::String).describe("The contact's email address."),
-            ),
-            (
-                "kind",
-                Attribute::optional(Type::String)
-                    .describe("What the contact is for: billing, technical or security."),
-            ),
-        ]),
-        description: "A person to contact about the tenant.".to_string(),
-        ..Block::default()
-    }
-}
-
-fn attributes() -> BTreeMap<String, Attribute> {
-    named([
-        (
-            "id",
-            Attribute::computed(Type::String).describe("The tenant's id."),
-        ),
-        (
-            "slug",
-            Attribute::required(Type::String).describe(
-                "Short unique name, `^[a-z][a-z0-9-]{1,38}[a-z0-9]$`. Changing it replaces the \
-                 tenant.",
-            ),
-        ),
-        (
-            "display_name",
-            Attribute::required(Type::String).describe("Human-readable name."),
-        ),
-        (
-            "tier",
-            Attribute::optional_computed(Type::String)
-                .describe("free, standard (default) or enterprise."),
-        ),
-        (
-            "region",
-            Attribute::optional_computed(Type::String).describe(
-                "Where the tenant's data lives; default eu-west-1. Changing it replaces the \
-                 tenant.",
-            ),
-        ),
-        (
-            "labels",
-            Attribute::optional(Type::Map(Box::new(Type::String))).describe("Free-form labels."),
-        ),
-        (
-            "status",
-            Attribute::optional_computed(Type::String).describe("active (default) or suspended."),
-        ),
-        (
-            "deletion_protection",
-            Attribute::optional_computed(Type::Bool).describe(
-                "When true (default) the tenant cannot be destroyed or replaced; set it to false \
-                 and apply before destroying.",
-            ),
-        ),
-        (
-            "retention_days",
-            Attribute::optional_computed(Type::Number)
-                .describe("Days the tenant's tombstone is kept after deletion; default 30."),
-        ),
-        (
-            "created_at",
-            Attribute::computed(Type::String).describe("Creation time, RFC 3339."),
-        ),
-    ])
-}
 
 /// Checks the `contact` block at `index`.
 fn check_contact(contact: &Value, index: usize, diagnostics: &mut Diagnostics) {
@@ -247,11 +166,7 @@ fn fields_from_planned(
 
 impl Kind for TenantKind {
     type Record = TenantRecord;
-    const TYPE_NAME: &'static str = "tenant";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant",
-        natural_key: "slug",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant", "slug");
     const RULES: PlanRules = PlanRules {
         defaults: &[
             ("tier", DefaultValue::String("standard")),
@@ -266,67 +181,28 @@ impl Kind for TenantKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["slug"];
     const NOUN: Option<&'static str> = None;
 
-    fn schema() -> Schema {
-        let mut schema = block_schema("A SaaS tenant.", attributes());
-        schema.block.block_types = BTreeMap::from([(
-            "contact".to_string(),
-            NestedBlock {
-                nesting: Nesting::List,
-                block: contact_block(),
-                min_items: 0,
-                max_items: 0,
-            },
-        )]);
-        schema
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "slug",
             is_valid_slug,
             "a slug is 3 to 40 characters of lower-case letters, digits and hyphens, starting \
              with a letter and not ending with a hyphen",
-            tenantform_proto::value::AttributePath::attr("slug"),
-            &mut diagnostics,
-        );
-        if string_field(config, "display_name") == Field::Known(String::new()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    "Invalid value for display_name",
-                    "display_name must not be empty.",
-                )
-                .at("display_name"),
-            );
-        }
-        if string_field(config, "region") == Field::Known(String::new()) {
-            diagnostics.push(
-                Diagnostic::error("Invalid value for region", "region must not be empty.")
-                    .at("region"),
-            );
-        }
-        check_one_of(
-            config,
-            "tier",
-            TIERS,
-            tenantform_proto::value::AttributePath::attr("tier"),
-            &mut diagnostics,
-        );
-        check_one_of(
-            config,
-            "status",
-            STATUSES,
-            tenantform_proto::value::AttributePath::attr("status"),
-            &mut diagnostics,
-        );
-        check_integer_at_least(config, "retention_days", 0, &mut diagnostics);
+        ),
+        Check::NotEmpty("display_name"),
+        Check::NotEmpty("region"),
+        Check::OneOf("tier", TIERS),
+        Check::OneOf("status", STATUSES),
+        Check::AtLeast("retention_days", 0),
+    ];
+
+    fn check_more(config: &Value, diagnostics: &mut Diagnostics) {
         if let Value::List(contacts) = attr(config, "contact") {
             for (index, contact) in contacts.iter().enumerate() {
-                check_contact(contact, index, &mut diagnostics);
+                check_contact(contact, index, diagnostics);
             }
         }
-        diagnostics
     }
 
     fn store(backend: &dyn Backend) -> &dyn Store<TenantRecord> {

@@ -150,6 +150,64 @@ fn create(resource: &dyn ResourceType, config: &Value, backend: &dyn Backend) ->
     applied.new_state
 }
 
+/// The configuration of a tenant without deletion protection.
+fn unprotected_tenant_config(slug: &str, display_name: &str) -> Value {
+    let given = [
+        ("slug", Value::string(slug)),
+        ("display_name", Value::string(display_name)),
+        ("deletion_protection", Value::Bool(false)),
+    ];
+    config(&Managed(TenantKind), &given)
+}
+
+/// A backend in a fresh folder (deleted when it is dropped) holding the tenant `acme`: the
+/// folder, the backend, the tenant's state and its id.
+fn acme() -> (tempfile::TempDir, EmbeddedBackend, Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    (dir, backend, tenant, tenant_id)
+}
+
+/// The output of a destroy of `prior`, which may fail.
+fn try_destroy(resource: &dyn ResourceType, prior: &Value, backend: &dyn Backend) -> ApplyOutput {
+    let input = ApplyInput {
+        prior,
+        planned: &Value::Null,
+        config: &Value::Null,
+        planned_private: &[],
+    };
+    resource.apply(input, backend)
+}
+
+/// A created database `name` of the tenant `tenant_id`.
+fn create_database(backend: &dyn Backend, tenant_id: &Value, name: &str) -> Value {
+    let given = [
+        ("tenant_id", tenant_id.clone()),
+        ("name", Value::string(name)),
+    ];
+    create(
+        &Managed(DatabaseKind),
+        &config(&Managed(DatabaseKind), &given),
+        backend,
+    )
+}
+
+/// A created user `email` with `role` of the tenant `tenant_id`.
+fn create_user(backend: &dyn Backend, tenant_id: &Value, email: &str, role: &str) -> Value {
+    let given = [
+        ("tenant_id", tenant_id.clone()),
+        ("email", Value::string(email)),
+        ("role", Value::string(role)),
+    ];
+    create(
+        &Managed(UserKind),
+        &config(&Managed(UserKind), &given),
+        backend,
+    )
+}
+
 #[test]
 fn create_plans_defaults_and_unknown_computed_values() {
     let dir = tempfile::tempdir().unwrap();
@@ -180,9 +238,7 @@ fn create_plans_defaults_and_unknown_computed_values() {
 
 #[test]
 fn update_keeps_computed_values_and_flags_replacement() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let state = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let (_dir, backend, state, _) = acme();
 
     let mut changed = tenant_config("acme");
     if let Value::Object(a) = &mut changed {
@@ -234,9 +290,7 @@ fn update_keeps_computed_values_and_flags_replacement() {
 
 #[test]
 fn protected_tenants_cannot_be_destroyed_or_replaced() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let state = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let (_dir, backend, state, _) = acme();
 
     let destroy = Managed(TenantKind).plan(
         PlanInput {
@@ -260,15 +314,7 @@ fn protected_tenants_cannot_be_destroyed_or_replaced() {
     assert_eq!(replace.requires_replace, vec![AttributePath::attr("slug")]);
     assert!(replace.diagnostics.has_errors());
 
-    let refused = Managed(TenantKind).apply(
-        ApplyInput {
-            prior: &state,
-            planned: &Value::Null,
-            config: &Value::Null,
-            planned_private: &[],
-        },
-        &backend,
-    );
+    let refused = try_destroy(&Managed(TenantKind), &state, &backend);
     assert!(refused.diagnostics.has_errors());
     assert!(backend.tenants().find("acme").unwrap().is_some());
 }
@@ -283,30 +329,12 @@ fn unprotected_tenant_destroy_fails_while_databases_remain() {
     }
     let tenant = create(&Managed(TenantKind), &config_value, &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let database = create(
-        &Managed(DatabaseKind),
-        &config(
-            &Managed(DatabaseKind),
-            &[
-                ("tenant_id", tenant_id.clone()),
-                ("name", Value::string("main")),
-            ],
-        ),
-        &backend,
-    );
+    let database = create_database(&backend, &tenant_id, "main");
     assert_eq!(
         database.get_attr("schema"),
         Some(&Value::string("tenant_acme_main"))
     );
-    let output = Managed(TenantKind).apply(
-        ApplyInput {
-            prior: &tenant,
-            planned: &Value::Null,
-            config: &Value::Null,
-            planned_private: &[],
-        },
-        &backend,
-    );
+    let output = try_destroy(&Managed(TenantKind), &tenant, &backend);
     assert!(output.diagnostics.has_errors());
     assert_eq!(output.new_state, tenant);
 
@@ -341,9 +369,7 @@ fn the_create_half_of_a_replacement_is_not_an_adoption() {
 
 #[test]
 fn creates_adopt_objects_left_by_an_interrupted_apply() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let (_dir, backend, tenant, _) = acme();
     // The state was lost: planning the same tenant again adopts it.
     let output = plan(
         &Managed(TenantKind),
@@ -394,10 +420,7 @@ fn creates_adopt_objects_left_by_an_interrupted_apply() {
 
 #[test]
 fn user_password_is_kept_on_update_and_read_and_null_on_import() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let given = [
         ("tenant_id", tenant_id),
         ("email", Value::string("jo@acme.io")),
@@ -431,33 +454,9 @@ fn user_password_is_kept_on_update_and_read_and_null_on_import() {
 
 #[test]
 fn grants_plan_sets_and_validate_privileges() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let database = create(
-        &Managed(DatabaseKind),
-        &config(
-            &Managed(DatabaseKind),
-            &[
-                ("tenant_id", tenant_id.clone()),
-                ("name", Value::string("main")),
-            ],
-        ),
-        &backend,
-    );
-    let user = create(
-        &Managed(UserKind),
-        &config(
-            &Managed(UserKind),
-            &[
-                ("tenant_id", tenant_id),
-                ("email", Value::string("jo@acme.io")),
-                ("role", Value::string("member")),
-            ],
-        ),
-        &backend,
-    );
+    let (_dir, backend, _, tenant_id) = acme();
+    let database = create_database(&backend, &tenant_id, "main");
+    let user = create_user(&backend, &tenant_id, "jo@acme.io", "member");
     let privileges = Value::Set(vec![Value::string("write"), Value::string("read")]);
     let grant_config = config(
         &Managed(GrantKind),
@@ -523,18 +522,8 @@ fn validation_reports_the_attribute() {
 
 #[test]
 fn read_of_a_deleted_object_is_null() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let database = create(
-        &Managed(DatabaseKind),
-        &config(
-            &Managed(DatabaseKind),
-            &[("tenant_id", tenant_id), ("name", Value::string("main"))],
-        ),
-        &backend,
-    );
+    let (_dir, backend, _, tenant_id) = acme();
+    let database = create_database(&backend, &tenant_id, "main");
     assert_eq!(
         Managed(DatabaseKind).read(&database, &backend).unwrap(),
         database
@@ -592,14 +581,7 @@ fn assert_replaces(
 fn replacements_delete_then_create_a_new_object_of_every_kind() {
     let dir = tempfile::tempdir().unwrap();
     let backend = backend(&dir);
-    let tenant_config = config(
-        &Managed(TenantKind),
-        &[
-            ("slug", Value::string("acme")),
-            ("display_name", Value::string("Acme")),
-            ("deletion_protection", Value::Bool(false)),
-        ],
-    );
+    let tenant_config = unprotected_tenant_config("acme", "Acme");
     let tenant = create(&Managed(TenantKind), &tenant_config, &backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
     let database_config = config(
@@ -626,18 +608,7 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
     );
     let user = create(&Managed(UserKind), &user_config, &backend);
     assert_replaces(&Managed(UserKind), &user, &user_config, &backend);
-    let user = create(
-        &Managed(UserKind),
-        &config(
-            &Managed(UserKind),
-            &[
-                ("tenant_id", tenant_id.clone()),
-                ("email", Value::string("al@acme.io")),
-                ("role", Value::string("admin")),
-            ],
-        ),
-        &backend,
-    );
+    let user = create_user(&backend, &tenant_id, "al@acme.io", "admin");
     // The replacement database, found by its natural key.
     let database = Managed(DatabaseKind).import("acme/main", &backend).unwrap();
     let grant_config = config(
@@ -650,31 +621,9 @@ fn replacements_delete_then_create_a_new_object_of_every_kind() {
     );
     let grant = create(&Managed(GrantKind), &grant_config, &backend);
     assert_replaces(&Managed(GrantKind), &grant, &grant_config, &backend);
-    let tenant_again = create(
-        &Managed(TenantKind),
-        &config(
-            &Managed(TenantKind),
-            &[
-                ("slug", Value::string("beta")),
-                ("display_name", Value::string("Beta")),
-                ("deletion_protection", Value::Bool(false)),
-            ],
-        ),
-        &backend,
-    );
-    assert_replaces(
-        &Managed(TenantKind),
-        &tenant_again,
-        &config(
-            &Managed(TenantKind),
-            &[
-                ("slug", Value::string("beta")),
-                ("display_name", Value::string("Beta")),
-                ("deletion_protection", Value::Bool(false)),
-            ],
-        ),
-        &backend,
-    );
+    let beta_config = unprotected_tenant_config("beta", "Beta");
+    let tenant_again = create(&Managed(TenantKind), &beta_config, &backend);
+    assert_replaces(&Managed(TenantKind), &tenant_again, &beta_config, &backend);
 }
 
 #[test]

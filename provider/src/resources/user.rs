@@ -2,19 +2,18 @@
 //! when an existing user is adopted), returned once in the new state and stored only hashed;
 //! updates keep it.
 
-use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{AttributePath, Type, Value};
+use tenantform_proto::value::Value;
 
-use super::common::{check_integer_at_least, check_one_of, check_string, new_id, planned_tenant};
+use super::checks::Check;
+use super::common::{new_id, planned_tenant};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
 use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
-use crate::schemas::{block_schema, named};
 use crate::secrets::{generate_password, hash_password};
-use crate::values::{bool_field, int_value, integer_field, object, required_string};
-use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
+use crate::values::{bool_field, integer_field, required_string};
+use tenantform_proto::diagnostic::Diagnostic;
 
 pub const ROLES: &[&str] = &["admin", "member", "viewer"];
 
@@ -48,11 +47,7 @@ fn planned_user(planned: &Value) -> Result<PlannedUser, Diagnostic> {
 
 impl Kind for UserKind {
     type Record = UserRecord;
-    const TYPE_NAME: &'static str = "tenant_user";
-    const IMPORT: ImportSpec = ImportSpec {
-        what: "tenant user",
-        natural_key: "slug/email",
-    };
+    const IMPORT: ImportSpec = ImportSpec::new("tenant user", "slug/email");
     const RULES: PlanRules = PlanRules {
         defaults: &[
             ("disabled", DefaultValue::Bool(false)),
@@ -65,88 +60,20 @@ impl Kind for UserKind {
     const NOUN: Option<&'static str> = Some("user");
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("password");
 
-    fn schema() -> Schema {
-        let attributes = named([
-            (
-                "id",
-                Attribute::computed(Type::String).describe("The user's id."),
-            ),
-            (
-                "tenant_id",
-                Attribute::required(Type::String)
-                    .describe("The owning tenant's id. Changing it replaces the user."),
-            ),
-            (
-                "email",
-                Attribute::required(Type::String)
-                    .describe("The user's email address. Changing it replaces the user."),
-            ),
-            (
-                "role",
-                Attribute::required(Type::String).describe("admin, member or viewer."),
-            ),
-            (
-                "disabled",
-                Attribute::optional_computed(Type::Bool)
-                    .describe("When true the user cannot log in; default false."),
-            ),
-            (
-                "connection_limit",
-                Attribute::optional_computed(Type::Number).describe(
-                    "Sessions the user may hold at once; -1 (the default) for no limit. On \
-                     PostgreSQL, the login role's CONNECTION LIMIT.",
-                ),
-            ),
-            (
-                "login",
-                Attribute::computed(Type::String).describe("The login name, tenant_<slug>_<user>."),
-            ),
-            (
-                "password",
-                Attribute::computed(Type::String)
-                    .sensitive()
-                    .describe("Generated on create; null after import."),
-            ),
-        ]);
-        block_schema("A user of a tenant.", attributes)
-    }
+    const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_user.json");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        check_string(
-            config,
+    const CHECKS: &'static [Check] = &[
+        Check::Form(
             "email",
             is_valid_email,
             "expected an email address such as jane@example.com",
-            AttributePath::attr("email"),
-            &mut diagnostics,
-        );
-        check_one_of(
-            config,
-            "role",
-            ROLES,
-            AttributePath::attr("role"),
-            &mut diagnostics,
-        );
-        check_integer_at_least(config, "connection_limit", -1, &mut diagnostics);
-        diagnostics
-    }
+        ),
+        Check::OneOf("role", ROLES),
+        Check::AtLeast("connection_limit", -1),
+    ];
 
     fn store(backend: &dyn Backend) -> &dyn Store<UserRecord> {
         backend.users()
-    }
-
-    /// The state value of a user record, without the password.
-    fn to_value(record: &UserRecord) -> Value {
-        object([
-            ("id", Value::string(&record.id)),
-            ("tenant_id", Value::string(&record.tenant_id)),
-            ("email", Value::string(&record.email)),
-            ("role", Value::string(&record.role)),
-            ("disabled", Value::Bool(record.disabled)),
-            ("connection_limit", int_value(record.connection_limit)),
-            ("login", Value::string(&record.login)),
-        ])
     }
 
     /// The login derives from the tenant's slug and the email, disambiguated when another

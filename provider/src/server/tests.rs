@@ -6,6 +6,7 @@ use tenantform_proto::dynamic::{from_dynamic, to_dynamic};
 use tenantform_proto::tfplugin6::diagnostic::Severity as WireSeverity;
 
 use super::*;
+use crate::test_support::{answer, import_resource, read_data_source};
 
 fn provider(dir: &tempfile::TempDir) -> TenantProvider {
     TenantProvider::with_backend(
@@ -56,27 +57,24 @@ async fn plan(
     config: &Value,
 ) -> wire::plan_resource_change::Response {
     let ty = tenant_type(provider);
-    provider
-        .plan_resource_change(Request::new(wire::plan_resource_change::Request {
+    answer(
+        provider.plan_resource_change(Request::new(wire::plan_resource_change::Request {
             type_name: "tenant".into(),
             prior_state: dynamic(prior, &ty),
             proposed_new_state: dynamic(config, &ty),
             config: dynamic(config, &ty),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner()
+        })),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn schema_declares_resources_and_capabilities() {
     let provider = TenantProvider::new();
-    let schema = provider
-        .get_provider_schema(Request::new(wire::get_provider_schema::Request {}))
-        .await
-        .unwrap()
-        .into_inner();
+    let schema =
+        answer(provider.get_provider_schema(Request::new(wire::get_provider_schema::Request {})))
+            .await;
     let capabilities = schema.server_capabilities.unwrap();
     assert!(capabilities.plan_destroy);
     assert!(!capabilities.get_provider_schema_optional);
@@ -94,11 +92,8 @@ async fn schema_declares_resources_and_capabilities() {
             "tenant_user"
         ]
     );
-    let metadata = provider
-        .get_metadata(Request::new(wire::get_metadata::Request {}))
-        .await
-        .unwrap()
-        .into_inner();
+    let metadata =
+        answer(provider.get_metadata(Request::new(wire::get_metadata::Request {}))).await;
     assert_eq!(metadata.resources.len(), 7);
 }
 
@@ -109,30 +104,28 @@ async fn create_read_and_protected_destroy_over_the_wire() {
     let ty = tenant_type(&provider);
     let planned = plan(&provider, &Value::Null, &tenant_config("acme")).await;
     assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
-    let applied = provider
-        .apply_resource_change(Request::new(wire::apply_resource_change::Request {
+    let applied = answer(provider.apply_resource_change(Request::new(
+        wire::apply_resource_change::Request {
             type_name: "tenant".into(),
             prior_state: dynamic(&Value::Null, &ty),
             planned_state: planned.planned_state.clone(),
             config: dynamic(&tenant_config("acme"), &ty),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
     let state = from_dynamic(applied.new_state.as_ref().unwrap(), &ty).unwrap();
     assert!(state.is_wholly_known());
 
-    let read = provider
-        .read_resource(Request::new(wire::read_resource::Request {
+    let read = answer(
+        provider.read_resource(Request::new(wire::read_resource::Request {
             type_name: "tenant".into(),
             current_state: applied.new_state.clone(),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        })),
+    )
+    .await;
     assert_eq!(
         from_dynamic(read.new_state.as_ref().unwrap(), &ty).unwrap(),
         state
@@ -146,15 +139,7 @@ async fn create_read_and_protected_destroy_over_the_wire() {
         "Tenant \"acme\" is protected from deletion"
     );
 
-    let imported = provider
-        .import_resource_state(Request::new(wire::import_resource_state::Request {
-            type_name: "tenant".into(),
-            id: "acme".into(),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let imported = import_resource(&provider, "tenant", "acme").await;
     let imported_state =
         from_dynamic(imported.imported_resources[0].state.as_ref().unwrap(), &ty).unwrap();
     assert_eq!(imported_state, state);
@@ -163,46 +148,29 @@ async fn create_read_and_protected_destroy_over_the_wire() {
 #[tokio::test]
 async fn problems_are_diagnostics_not_grpc_errors() {
     let provider = TenantProvider::new();
-    let unknown = provider
-        .validate_resource_config(Request::new(wire::validate_resource_config::Request {
+    let unknown = answer(provider.validate_resource_config(Request::new(
+        wire::validate_resource_config::Request {
             type_name: "tenant_nope".into(),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert_eq!(unknown.diagnostics[0].summary, "Unknown resource type");
-    let data = provider
-        .read_data_source(Request::new(wire::read_data_source::Request {
-            type_name: "tenant_nope".into(),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let data = read_data_source(&provider, "tenant_nope", None).await;
     assert_eq!(data.diagnostics[0].summary, "Unknown data source");
-    let garbage = provider
-        .plan_resource_change(Request::new(wire::plan_resource_change::Request {
+    let garbage = answer(provider.plan_resource_change(Request::new(
+        wire::plan_resource_change::Request {
             type_name: "tenant".into(),
             config: Some(wire::DynamicValue {
                 msgpack: vec![0xc1],
                 json: Vec::new(),
             }),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert!(garbage.diagnostics[0].summary.starts_with("Invalid"));
-    let unconfigured = provider
-        .import_resource_state(Request::new(wire::import_resource_state::Request {
-            type_name: "tenant".into(),
-            id: "x".into(),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let unconfigured = import_resource(&provider, "tenant", "x").await;
     assert_eq!(
         unconfigured.diagnostics[0].summary,
         "Provider not configured"
@@ -225,14 +193,13 @@ async fn configure_refuses_postgres_and_upgrade_decodes_json() {
             .chain([("backend".to_string(), Value::string("postgres"))])
             .collect(),
     );
-    let configured = provider
-        .configure_provider(Request::new(wire::configure_provider::Request {
+    let configured = answer(provider.configure_provider(Request::new(
+        wire::configure_provider::Request {
             config: dynamic(&config, &provider.provider_type),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     // Without a dsn (here or in TENANT_DSN) the postgres backend cannot be opened.
     assert!(
         configured.diagnostics[0].summary.contains("postgres"),
@@ -240,19 +207,18 @@ async fn configure_refuses_postgres_and_upgrade_decodes_json() {
         configured.diagnostics[0]
     );
 
-    let upgraded = provider
-        .upgrade_resource_state(Request::new(wire::upgrade_resource_state::Request {
+    let upgraded = answer(provider.upgrade_resource_state(Request::new(
+        wire::upgrade_resource_state::Request {
             type_name: "tenant_grant".into(),
             version: 0,
             raw_state: Some(wire::RawState {
-                json: br#"{"id":"g","user_id":"u","database_id":"d","privileges":["read"]}"#
-                    .to_vec(),
+                json:
+                    br#"{"id":"g","user_id":"u","database_id":"d","privileges":["read"]}"#.to_vec(),
                 ..Default::default()
             }),
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert!(
         upgraded.diagnostics.is_empty(),
         "{:?}",

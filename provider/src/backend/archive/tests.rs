@@ -31,13 +31,8 @@ fn an_archive_has_the_documented_layout_and_verifies() {
     assert_eq!(receipt.files, 4);
     assert_eq!(receipt.bytes, 2 + 12 + 5 + 4);
     assert_eq!(receipt.dir.parent().unwrap(), archive_dir.join("acme"));
-    let name = receipt
-        .dir
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
-    let stamp = name.strip_prefix("database-main-").expect(&name);
+    let name = receipt.dir.file_name().unwrap().to_str().unwrap();
+    let stamp = name.strip_prefix("database-main-").expect(name);
     assert_eq!(stamp.len(), "YYYYMMDDTHHMMSSZ".len(), "{stamp}");
     assert!(
         stamp.ends_with('Z') && stamp.as_bytes()[8] == b'T',

@@ -2,18 +2,13 @@
 //! secret, never the secret. Deleting a key revokes it: the row is kept with `revoked_at` set
 //! (so the audit trail can name it) and is no longer returned by any lookup.
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use super::audit::Action;
-use super::table::{self, Table, Values};
+use super::table::{self, Table};
 use super::tenants::SUSPENDED_STATUS;
-use super::{Layout, now_rfc3339, unique_violation};
+use super::{Layout, now_rfc3339};
 use crate::backend::{ApiKeyRecord, BackendError, TenantRecord};
-use crate::records::Record;
-
-const KIND: &str = ApiKeyRecord::KIND;
-const COLUMNS: &str =
-    "id, tenant_id, name, scopes, expires_at, fingerprint, secret_hash, suspended, created_at";
 
 /// Sets `suspended` on every live key of the tenant, one audit entry per key changed.
 pub fn set_suspended(
@@ -22,11 +17,7 @@ pub fn set_suspended(
     tenant_id: &str,
     suspended: bool,
 ) -> Result<usize, BackendError> {
-    let action = if suspended {
-        Action::Suspend
-    } else {
-        Action::Resume
-    };
+    let action = Action::of_suspension(suspended);
     let mut changed = 0;
     for before in table::list::<ApiKeyRecord>(tx, layout, tenant_id)?
         .into_iter()
@@ -47,26 +38,6 @@ pub fn set_suspended(
 }
 
 impl Table for ApiKeyRecord {
-    const TABLE: &'static str = "api_keys";
-    const COLUMNS: &'static str = COLUMNS;
-    const LIVE: &'static str = "revoked_at IS NULL";
-    const KEY_FILTER: &'static str = "tenant_id = ?1 AND name = ?2";
-    const ORDER_BY: &'static str = "name";
-
-    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        Ok(ApiKeyRecord {
-            id: row.get(0)?,
-            tenant_id: row.get(1)?,
-            name: row.get(2)?,
-            scopes: table::json_column(row, 3)?,
-            expires_at: row.get(4)?,
-            fingerprint: row.get(5)?,
-            secret_hash: row.get(6)?,
-            suspended: row.get(7)?,
-            created_at: row.get(8)?,
-        })
-    }
-
     /// A key made while its tenant is suspended starts suspended.
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         let tenant = table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
@@ -74,29 +45,13 @@ impl Table for ApiKeyRecord {
             suspended: tenant.status == SUSPENDED_STATUS,
             ..record.clone()
         };
-        tx.execute(
-            &format!("INSERT INTO api_keys ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
-            params![
-                created.id,
-                created.tenant_id,
-                created.name,
-                table::to_json(&created.scopes)?,
-                created.expires_at,
-                created.fingerprint,
-                created.secret_hash,
-                created.suspended,
-                created.created_at
-            ],
-        )
-        .map_err(unique_violation(KIND, format!("{:?}", created.name)))?;
-        table::audit(tx, Action::Create, None, Some(&created))?;
-        Ok(created)
+        table::create_row(tx, &created, format!("{:?}", created.name))
     }
 
     /// Updates the scopes, the expiry and the secret (hash and fingerprint); the tenant, the
     /// name and the suspension are not the caller's to change.
-    const UPDATE_SET: &'static str =
-        "scopes = ?2, expires_at = ?3, fingerprint = ?4, secret_hash = ?5";
+    const UPDATED: &'static [&'static str] =
+        &["scopes", "expires_at", "fingerprint", "secret_hash"];
 
     fn merged(before: &Self, record: &Self) -> Self {
         ApiKeyRecord {
@@ -106,15 +61,6 @@ impl Table for ApiKeyRecord {
             secret_hash: record.secret_hash.clone(),
             ..before.clone()
         }
-    }
-
-    fn update_values(&self) -> Result<Values, BackendError> {
-        Ok(vec![
-            Box::new(table::to_json(&self.scopes)?),
-            Box::new(self.expires_at.clone()),
-            Box::new(self.fingerprint.clone()),
-            Box::new(self.secret_hash.clone()),
-        ])
     }
 
     /// Revokes the key.

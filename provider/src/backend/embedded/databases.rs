@@ -8,16 +8,15 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, Row, Transaction, params};
 
 use super::audit::{self, Action};
-use super::table::{self, Table, Values};
-use super::{Layout, io_error, unique_violation};
+use super::table::{self, Table};
+use super::{Layout, io_error};
 use crate::backend::archive::ArchiveWriter;
+use crate::backend::columns::{ColumnValue, Columns};
 use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
 use crate::records::Record;
 
-const KIND: &str = DatabaseRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = DatabaseRecord::RESOURCE;
-const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role, file_name";
 
 fn connection_uri(file: &Path) -> String {
     format!("sqlite://{}", file.display())
@@ -57,40 +56,28 @@ fn archive(
 }
 
 impl Table for DatabaseRecord {
-    const TABLE: &'static str = "databases";
-    const COLUMNS: &'static str = COLUMNS;
-    const KEY_FILTER: &'static str = "tenant_id = ?1 AND name = ?2";
-    const ORDER_BY: &'static str = "name";
+    const EXTRA_SELECTED: &'static str = ", file_name";
 
-    fn from_row(row: &Row<'_>, layout: &Layout) -> rusqlite::Result<Self> {
-        let file_name: String = row.get(6)?;
+    /// The connection URI names the database file the row records.
+    fn from_row(row: &Row<'_>, layout: &Layout) -> Result<Self, BackendError> {
+        let record: DatabaseRecord = table::read_record(row)?;
+        let file_name: String = row.get(Self::NAMES.len())?;
         Ok(DatabaseRecord {
-            id: row.get(0)?,
-            tenant_id: row.get(1)?,
-            name: row.get(2)?,
-            connection_limit: row.get(3)?,
-            schema: row.get(4)?,
-            owner_role: row.get(5)?,
             connection_uri: connection_uri(&layout.databases_dir.join(file_name)),
+            ..record
         })
     }
 
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         table::referenced::<TenantRecord>(tx, layout, &record.tenant_id)?;
         let name = file_name(&record.schema);
-        tx.execute(
-            &format!("INSERT INTO databases ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
-            params![
-                record.id,
-                record.tenant_id,
-                record.name,
-                record.connection_limit,
-                record.schema,
-                record.owner_role,
-                name
-            ],
-        )
-        .map_err(unique_violation(KIND, format!("{:?}", record.name)))?;
+        let file = ColumnValue::Text(name.clone());
+        table::insert_row(
+            tx,
+            record,
+            &[("file_name", file)],
+            format!("{:?}", record.name),
+        )?;
         let path = layout.databases_dir.join(&name);
         // A file without a catalog row was left by a delete interrupted after its archive was
         // verified; it is stale and must not leak into the new database.
@@ -107,17 +94,13 @@ impl Table for DatabaseRecord {
     }
 
     /// Only `connection_limit` can change in place; the names are fixed at create.
-    const UPDATE_SET: &'static str = "connection_limit = ?2";
+    const UPDATED: &'static [&'static str] = &["connection_limit"];
 
     fn merged(before: &Self, record: &Self) -> Self {
         DatabaseRecord {
             connection_limit: record.connection_limit,
             ..before.clone()
         }
-    }
-
-    fn update_values(&self) -> Result<Values, BackendError> {
-        Ok(vec![Box::new(self.connection_limit)])
     }
 
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError> {

@@ -4,19 +4,18 @@
 
 use std::path::Path;
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::Transaction;
 use serde::Serialize;
 
+use super::Layout;
 use super::audit::{self, Action};
-use super::table::{self, Table, Values};
-use super::{Layout, unique_violation};
+use super::table::{self, Table};
 use crate::backend::{BackendError, StorageRecord, TenantRecord, storage_files};
 use crate::records::Record;
 
 const KIND: &str = StorageRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = StorageRecord::RESOURCE;
-const COLUMNS: &str = "id, tenant_id, quota_gb, path";
 
 #[derive(Serialize)]
 struct ArchivedTo {
@@ -26,21 +25,6 @@ struct ArchivedTo {
 }
 
 impl Table for StorageRecord {
-    const TABLE: &'static str = "storage";
-    const COLUMNS: &'static str = COLUMNS;
-    const KEY_FILTER: &'static str = "tenant_id = ?1";
-    const ORDER_BY: &'static str = "tenant_id";
-
-    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        Ok(StorageRecord {
-            id: row.get(0)?,
-            tenant_id: row.get(1)?,
-            quota_gb: row.get(2)?,
-            path: row.get(3)?,
-            used_bytes: 0,
-        })
-    }
-
     /// The record with its usage measured now.
     fn completed(self) -> Result<Self, BackendError> {
         let used = storage_files::used_bytes(Path::new(&self.path))?;
@@ -65,17 +49,7 @@ impl Table for StorageRecord {
             used_bytes: 0,
             ..record.clone()
         };
-        let inserted = tx
-            .execute(
-                &format!("INSERT INTO storage ({COLUMNS}) VALUES (?1,?2,?3,?4)"),
-                params![
-                    created.id,
-                    created.tenant_id,
-                    created.quota_gb,
-                    created.path
-                ],
-            )
-            .map_err(unique_violation(KIND, format!("{:?}", created.id)));
+        let inserted = table::insert_row(tx, &created, &[], format!("{:?}", created.id));
         if let Err(error) = inserted {
             // The directory is new and empty; nothing of the tenant's is lost.
             let _ = std::fs::remove_dir(&dir);
@@ -86,17 +60,13 @@ impl Table for StorageRecord {
     }
 
     /// Only `quota_gb` changes in place.
-    const UPDATE_SET: &'static str = "quota_gb = ?2";
+    const UPDATED: &'static [&'static str] = &["quota_gb"];
 
     fn merged(before: &Self, record: &Self) -> Self {
         StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
         }
-    }
-
-    fn update_values(&self) -> Result<Values, BackendError> {
-        Ok(vec![Box::new(self.quota_gb)])
     }
 
     /// Archives and removes the directory, then the row.

@@ -2,32 +2,30 @@
 //! rows live and how they map to its record; reads by id, by natural key and by scope, the
 //! dependents check, and the [`Store`] implementation are written once here on top of it.
 
+use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, Row, ToSql, Transaction};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use super::audit::{self, Action};
 use super::{EmbeddedBackend, Layout, unique_violation};
+use crate::backend::columns::{
+    CatalogTable, ColumnReader, ColumnValue, Columns, equal_filter, values_of,
+};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
-/// Query parameters of any type.
-pub(crate) type Values = Vec<Box<dyn ToSql>>;
+/// The result of a catalog operation.
+pub(crate) type Outcome<T> = Result<T, BackendError>;
 
 /// How one record kind is kept in the catalog, and its kind-specific effects.
-pub(crate) trait Table: Record {
-    const TABLE: &'static str;
-    const COLUMNS: &'static str;
-    /// The condition a row meets while its object is live (not tombstoned or revoked).
-    const LIVE: &'static str = "TRUE";
-    /// The condition naming a row by its natural key, `?1`... for the key's parts.
-    const KEY_FILTER: &'static str;
-    /// The condition naming the rows of a listing scope, `?1`... for the scope's parts.
-    const SCOPE_FILTER: &'static str = "tenant_id = ?1";
-    /// The order of listings.
-    const ORDER_BY: &'static str;
+pub(crate) trait Table: Record + CatalogTable {
+    /// Columns selected after the record's own, for a [`Table::from_row`] that reads them.
+    const EXTRA_SELECTED: &'static str = "";
 
-    fn from_row(row: &Row<'_>, layout: &Layout) -> rusqlite::Result<Self>;
+    /// The record a row holds; by default its own columns.
+    fn from_row(row: &Row<'_>, layout: &Layout) -> Result<Self, BackendError> {
+        let _ = layout;
+        read_record(row)
+    }
     /// Completes a record read from its row, e.g. with measured usage.
     fn completed(self) -> Result<Self, BackendError> {
         Ok(self)
@@ -36,19 +34,12 @@ pub(crate) trait Table: Record {
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError>;
     fn delete(tx: &Transaction<'_>, layout: &Layout, id: &str) -> Result<bool, BackendError>;
 
-    /// The assignments of an update, `?2`... for [`Table::update_values`] (`?1` is the id).
-    const UPDATE_SET: &'static str;
+    /// The columns an update writes, from the updated record.
+    const UPDATED: &'static [&'static str];
     /// `before` with the changes of `record` that the caller may make.
     fn merged(before: &Self, record: &Self) -> Self;
-    /// The values [`Table::UPDATE_SET`] assigns, taken from the updated record.
-    fn update_values(&self) -> Result<Values, BackendError>;
     /// Effects of an update beyond its row, e.g. a tenant's status cascade.
-    fn after_update(
-        tx: &Transaction<'_>,
-        layout: &Layout,
-        before: &Self,
-        after: &Self,
-    ) -> Result<(), BackendError> {
+    fn after_update(tx: &Transaction, layout: &Layout, before: &Self, after: &Self) -> Outcome<()> {
         let _ = (tx, layout, before, after);
         Ok(())
     }
@@ -57,20 +48,111 @@ pub(crate) trait Table: Record {
     fn update(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         let before = require::<Self>(tx, layout, record.id())?;
         let after = Self::merged(&before, record);
+        let set: Vec<String> = (Self::UPDATED.iter().enumerate())
+            .map(|(index, column)| format!("{column} = ?{}", index + 2))
+            .collect();
         let sql = format!(
             "UPDATE {} SET {} WHERE id = ?1 AND {}",
             Self::TABLE,
-            Self::UPDATE_SET,
+            set.join(", "),
             Self::LIVE
         );
-        let id: Box<dyn ToSql> = Box::new(after.id().to_string());
-        let values = std::iter::once(id).chain(after.update_values()?);
-        tx.execute(&sql, rusqlite::params_from_iter(values))
+        let id = ColumnValue::Text(after.id().to_string());
+        let values = std::iter::once(id).chain(values_of(&after, Self::UPDATED)?);
+        tx.execute(&sql, rusqlite::params_from_iter(values.map(SqliteValue)))
             .map_err(unique_violation(Self::KIND, after.key_label()))?;
         audit(tx, Action::Update, Some(&before), Some(&after))?;
         Self::after_update(tx, layout, &before, &after)?;
         Ok(after)
     }
+}
+
+/// A column value bound as a SQLite parameter.
+struct SqliteValue(ColumnValue);
+
+impl ToSql for SqliteValue {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match &self.0 {
+            ColumnValue::Text(text) => text.to_sql(),
+            ColumnValue::MaybeText(text) => text.to_sql(),
+            ColumnValue::Integer(number) => number.to_sql(),
+            ColumnValue::Boolean(flag) => flag.to_sql(),
+        }
+    }
+}
+
+/// The columns of a SQLite row, read from the first.
+struct SqliteColumns<'a, 'b> {
+    row: &'a Row<'b>,
+    next: usize,
+}
+
+impl SqliteColumns<'_, '_> {
+    fn next<T: rusqlite::types::FromSql>(&mut self) -> Result<T, BackendError> {
+        self.next += 1;
+        Ok(self.row.get(self.next - 1)?)
+    }
+}
+
+impl ColumnReader for SqliteColumns<'_, '_> {
+    fn text(&mut self) -> Result<String, BackendError> {
+        self.next()
+    }
+    fn maybe_text(&mut self) -> Result<Option<String>, BackendError> {
+        self.next()
+    }
+    fn integer(&mut self) -> Result<i64, BackendError> {
+        self.next()
+    }
+    fn boolean(&mut self) -> Result<bool, BackendError> {
+        self.next()
+    }
+}
+
+/// The record whose columns lead `row`.
+pub(crate) fn read_record<R: Columns>(row: &Row<'_>) -> Result<R, BackendError> {
+    R::read_columns(&mut SqliteColumns { row, next: 0 })
+}
+
+/// Inserts the row of `record`, with `extra` columns after its own; a row with the same
+/// natural key fails with [`BackendError::AlreadyExists`] naming `key`.
+pub(crate) fn insert_row<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+    extra: &[(&str, ColumnValue)],
+    key: String,
+) -> Result<(), BackendError> {
+    let names: Vec<&str> = (R::NAMES.iter().copied())
+        .chain(extra.iter().map(|(name, _)| *name))
+        .collect();
+    let placeholders: Vec<String> = (1..=names.len()).map(|n| format!("?{n}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        R::TABLE,
+        names.join(", "),
+        placeholders.join(",")
+    );
+    let values =
+        (record.column_values()?.into_iter()).chain(extra.iter().map(|(_, value)| value.clone()));
+    tx.execute(&sql, rusqlite::params_from_iter(values.map(SqliteValue)))
+        .map_err(unique_violation(R::KIND, key))?;
+    Ok(())
+}
+
+/// Inserts the row of `record` (see [`insert_row`]) and records its creation.
+pub(crate) fn create_row<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+    key: String,
+) -> Result<R, BackendError> {
+    insert_row(tx, record, &[], key)?;
+    audit(tx, Action::Create, None, Some(record))?;
+    Ok(record.clone())
+}
+
+/// The columns selected for the rows of `R`.
+pub(crate) fn selected_columns<R: Table>() -> String {
+    R::NAMES.join(", ") + R::EXTRA_SELECTED
 }
 
 /// The live rows of `R` that `filter` selects with `args`, in listing order.
@@ -82,17 +164,29 @@ pub(crate) fn select<R: Table>(
 ) -> Result<Vec<R>, BackendError> {
     let sql = format!(
         "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
-        R::COLUMNS,
+        selected_columns::<R>(),
         R::TABLE,
         R::LIVE,
         R::ORDER_BY
     );
-    let mut statement = connection.prepare_cached(&sql)?;
-    let rows = statement.query_map(rusqlite::params_from_iter(args), |row| {
-        R::from_row(row, layout)
-    })?;
-    rows.map(|row| row.map_err(BackendError::from).and_then(R::completed))
-        .collect()
+    query_records(connection, layout, &sql, args)
+}
+
+/// The records of the rows the query `sql` (selecting [`selected_columns`]) returns for
+/// `args`.
+pub(crate) fn query_records<R: Table>(
+    connection: &Connection,
+    layout: &Layout,
+    sql: &str,
+    args: &[&str],
+) -> Result<Vec<R>, BackendError> {
+    let mut statement = connection.prepare_cached(sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(args))?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        found.push(R::from_row(row, layout)?.completed()?);
+    }
+    Ok(found)
 }
 
 pub(crate) fn get<R: Table>(
@@ -119,9 +213,14 @@ pub(crate) fn find<R: Table>(
     layout: &Layout,
     key: R::Key<'_>,
 ) -> Result<Option<R>, BackendError> {
-    Ok(select(connection, layout, R::KEY_FILTER, &key.parts())?
-        .into_iter()
-        .next())
+    Ok(select(
+        connection,
+        layout,
+        &equal_filter(R::KEY, "", '?'),
+        &key.parts(),
+    )?
+    .into_iter()
+    .next())
 }
 
 pub(crate) fn list<R: Table>(
@@ -129,20 +228,12 @@ pub(crate) fn list<R: Table>(
     layout: &Layout,
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
-    select(connection, layout, R::SCOPE_FILTER, &scope.parts())
-}
-
-/// The JSON text a column stores for `value`.
-pub(crate) fn to_json(value: &impl Serialize) -> Result<String, BackendError> {
-    serde_json::to_string(value).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
-
-/// The value whose JSON text column `index` of `row` holds (`null` for a NULL column).
-pub(crate) fn json_column<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
-    let text: Option<String> = row.get(index)?;
-    serde_json::from_str(text.as_deref().unwrap_or("null")).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
-    })
+    select(
+        connection,
+        layout,
+        &equal_filter(R::SCOPE, "", '?'),
+        &scope.parts(),
+    )
 }
 
 /// Appends the audit entry of a change to a record of `R` in the caller's transaction.

@@ -4,9 +4,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::*;
+use crate::backend::Store;
 use crate::backend::{
     AuditVerification, BackendError, Contact, DatabaseRecord, GrantRecord, TenantRecord,
 };
+use crate::records::Record;
 
 fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
     EmbeddedBackend::open(&EmbeddedSettings {
@@ -15,6 +17,56 @@ fn open(dir: &tempfile::TempDir) -> EmbeddedBackend {
         storage_root: None,
     })
     .expect("open backend")
+}
+
+/// A backend in a fresh folder (deleted when it is dropped) holding the tenant `t1`, `acme`.
+fn open_with_acme() -> (tempfile::TempDir, EmbeddedBackend) {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = open(&dir);
+    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    (dir, backend)
+}
+
+fn create_user(backend: &EmbeddedBackend, id: &str, tenant_id: &str, email: &str) -> UserRecord {
+    backend.users().create(&user(id, tenant_id, email)).unwrap()
+}
+
+fn create_database(
+    backend: &EmbeddedBackend,
+    id: &str,
+    tenant_id: &str,
+    name: &str,
+) -> DatabaseRecord {
+    backend
+        .databases()
+        .create(&database(id, tenant_id, name))
+        .unwrap()
+}
+
+/// A grant of `read` to the user `user_id` on the database `database_id`.
+fn read_grant(id: &str, user_id: &str, database_id: &str) -> GrantRecord {
+    GrantRecord {
+        id: id.into(),
+        user_id: user_id.into(),
+        database_id: database_id.into(),
+        privileges: BTreeSet::from(["read".to_string()]),
+    }
+}
+
+/// `created` reads back by id and by its natural `key`, and `duplicate`, which has the same
+/// key, is refused.
+fn assert_stored_once<R: Record + PartialEq>(
+    store: &dyn Store<R>,
+    created: &R,
+    key: R::Key<'_>,
+    duplicate: &R,
+) {
+    assert_eq!(store.get(created.id()).unwrap(), Some(created.clone()));
+    assert_eq!(store.find(key).unwrap(), Some(created.clone()));
+    assert!(matches!(
+        store.create(duplicate),
+        Err(BackendError::AlreadyExists { .. })
+    ));
 }
 
 fn tenant(id: &str, slug: &str) -> TenantRecord {
@@ -67,15 +119,7 @@ fn tenant_crud_and_natural_key() {
     let dir = tempfile::tempdir().unwrap();
     let backend = open(&dir);
     let created = backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    assert_eq!(backend.tenants().get("t1").unwrap(), Some(created.clone()));
-    assert_eq!(
-        backend.tenants().find("acme").unwrap(),
-        Some(created.clone())
-    );
-    assert!(matches!(
-        backend.tenants().create(&tenant("t2", "acme")),
-        Err(BackendError::AlreadyExists { .. })
-    ));
+    assert_stored_once(backend.tenants(), &created, "acme", &tenant("t2", "acme"));
     let mut changed = created.clone();
     changed.tier = "enterprise".into();
     changed.labels = None;
@@ -98,13 +142,8 @@ fn tenant_crud_and_natural_key() {
 
 #[test]
 fn database_files_are_created_archived_and_removed() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    let created = backend
-        .databases()
-        .create(&database("d1", "t1", "main"))
-        .unwrap();
+    let (dir, backend) = open_with_acme();
+    let created = create_database(&backend, "d1", "t1", "main");
     let file = created
         .connection_uri
         .strip_prefix("sqlite://")
@@ -152,22 +191,11 @@ fn database_files_are_created_archived_and_removed() {
 
 #[test]
 fn users_and_grants() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (_dir, backend) = open_with_acme();
     backend.tenants().create(&tenant("t2", "other")).unwrap();
-    backend
-        .databases()
-        .create(&database("d1", "t1", "main"))
-        .unwrap();
-    backend
-        .databases()
-        .create(&database("d2", "t2", "other"))
-        .unwrap();
-    let created = backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    create_database(&backend, "d1", "t1", "main");
+    create_database(&backend, "d2", "t2", "other");
+    let created = create_user(&backend, "u1", "t1", "jo@acme.io");
     assert_eq!(
         backend.users().find(("t1", "jo@acme.io")).unwrap(),
         Some(created.clone())
@@ -180,12 +208,7 @@ fn users_and_grants() {
         backend.users().create(&user("u2", "t1", "jo@other.io")),
         Err(BackendError::AlreadyExists { .. })
     ));
-    let grant = GrantRecord {
-        id: "g1".into(),
-        user_id: "u1".into(),
-        database_id: "d1".into(),
-        privileges: BTreeSet::from(["read".to_string()]),
-    };
+    let grant = read_grant("g1", "u1", "d1");
     backend.grants().create(&grant).unwrap();
     assert_eq!(
         backend.grants().find(("u1", "d1")).unwrap(),
@@ -229,10 +252,7 @@ fn records_survive_reopening_and_the_audit_chain_holds() {
     {
         let backend = open(&dir);
         backend.tenants().create(&tenant("t1", "acme")).unwrap();
-        backend
-            .users()
-            .create(&user("u1", "t1", "jo@acme.io"))
-            .unwrap();
+        create_user(&backend, "u1", "t1", "jo@acme.io");
     }
     let backend = open(&dir);
     assert!(backend.tenants().get("t1").unwrap().is_some());

@@ -1,21 +1,19 @@
 //! Tenant users of the embedded backend: catalog rows with a salted password hash, and the
 //! effective login (`login_enabled`): on unless the user is disabled or its tenant suspended.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+use super::Layout;
 use super::audit::{self, Action};
-use super::table::{self, Table, Values};
+use super::table::{self, Outcome, Table};
 use super::tenants::SUSPENDED_STATUS;
-use super::{Layout, unique_violation};
+use crate::backend::columns::ColumnValue;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::records::Record;
 
-const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = UserRecord::RESOURCE;
-const COLUMNS: &str =
-    "id, tenant_id, email, role, disabled, login, password_hash, connection_limit";
 
 /// Whether the tenant of the user is suspended; an unknown tenant is an invalid reference.
 fn tenant_suspended(
@@ -62,11 +60,7 @@ pub fn set_tenant_suspended(
     tenant_id: &str,
     suspended: bool,
 ) -> Result<usize, BackendError> {
-    let action = if suspended {
-        Action::Suspend
-    } else {
-        Action::Resume
-    };
+    let action = Action::of_suspension(suspended);
     let mut statement = tx.prepare(
         "SELECT id, login, login_enabled, disabled FROM users WHERE tenant_id = ?1 ORDER BY email",
     )?;
@@ -105,54 +99,22 @@ pub fn set_tenant_suspended(
 }
 
 impl Table for UserRecord {
-    const TABLE: &'static str = "users";
-    const COLUMNS: &'static str = COLUMNS;
-    const KEY_FILTER: &'static str = "tenant_id = ?1 AND email = ?2";
-    const ORDER_BY: &'static str = "email";
-
-    fn from_row(row: &Row<'_>, _layout: &Layout) -> rusqlite::Result<Self> {
-        Ok(UserRecord {
-            id: row.get(0)?,
-            tenant_id: row.get(1)?,
-            email: row.get(2)?,
-            role: row.get(3)?,
-            disabled: row.get(4)?,
-            login: row.get(5)?,
-            password_hash: row.get(6)?,
-            connection_limit: row.get(7)?,
-        })
-    }
-
     fn create(tx: &Transaction<'_>, layout: &Layout, record: &Self) -> Result<Self, BackendError> {
         let login_enabled = !record.disabled && !tenant_suspended(tx, layout, &record.tenant_id)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO users ({COLUMNS}, login_enabled) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
-            ),
-            params![
-                record.id,
-                record.tenant_id,
-                record.email,
-                record.role,
-                record.disabled,
-                record.login,
-                record.password_hash,
-                record.connection_limit,
-                login_enabled
-            ],
-        )
-        .map_err(unique_violation(
-            KIND,
+        table::insert_row(
+            tx,
+            record,
+            &[("login_enabled", ColumnValue::Boolean(login_enabled))],
             format!("{:?} (login {:?})", record.email, record.login),
-        ))?;
+        )?;
         table::audit(tx, Action::Create, None, Some(record))?;
         Ok(record.clone())
     }
 
     /// Updates `role`, `disabled`, `connection_limit` and the password hash; identity fields
     /// are fixed at create.
-    const UPDATE_SET: &'static str =
-        "role = ?2, disabled = ?3, password_hash = ?4, connection_limit = ?5";
+    const UPDATED: &'static [&'static str] =
+        &["role", "disabled", "password_hash", "connection_limit"];
 
     fn merged(before: &Self, record: &Self) -> Self {
         UserRecord {
@@ -164,22 +126,8 @@ impl Table for UserRecord {
         }
     }
 
-    fn update_values(&self) -> Result<Values, BackendError> {
-        Ok(vec![
-            Box::new(self.role.clone()),
-            Box::new(self.disabled),
-            Box::new(self.password_hash.clone()),
-            Box::new(self.connection_limit),
-        ])
-    }
-
     /// The login is enabled unless the user is disabled or its tenant suspended.
-    fn after_update(
-        tx: &Transaction<'_>,
-        layout: &Layout,
-        _before: &Self,
-        after: &Self,
-    ) -> Result<(), BackendError> {
+    fn after_update(tx: &Transaction, layout: &Layout, _: &Self, after: &Self) -> Outcome<()> {
         let login_enabled = !after.disabled && !tenant_suspended(tx, layout, &after.tenant_id)?;
         tx.execute(
             "UPDATE users SET login_enabled = ?2 WHERE id = ?1",

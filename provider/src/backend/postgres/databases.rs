@@ -8,18 +8,16 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::export::export_schema;
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
-use super::sql::{quote_ident, unique_violation};
-use super::table::{self, Table};
+use super::sql::quote_ident;
+use super::table::{self, Outcome, Table};
 use super::{Context, audit, live, tenants, users};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
 use crate::naming;
 use crate::records::Record;
 
-const KIND: &str = DatabaseRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = DatabaseRecord::RESOURCE;
-const COLUMNS: &str = "id, tenant_id, name, connection_limit, schema_name, owner_role";
 
 /// The owner role of the record's schema as it is live: `None` once the schema or the role
 /// is gone.
@@ -61,24 +59,6 @@ async fn forget_stale(
     Ok(())
 }
 
-async fn insert(tx: &Transaction<'_>, record: &DatabaseRecord) -> Result<(), BackendError> {
-    tx.execute(
-        &format!("INSERT INTO tenant_catalog.databases ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6)"),
-        &[
-            &record.id,
-            &record.tenant_id,
-            &record.name,
-            &record.connection_limit,
-            &record.schema,
-            &record.owner_role,
-        ],
-    )
-    .await
-    .map_err(BackendError::from)
-    .map_err(unique_violation(KIND, format!("{:?}", record.name)))?;
-    Ok(())
-}
-
 /// Registers a schema that the naming rules predict for `name` but the catalog lacks.
 pub async fn discover(
     tx: &Transaction<'_>,
@@ -110,7 +90,7 @@ pub async fn discover(
         owner_role,
     };
     forget_stale(tx, context, &record).await?;
-    insert(tx, &record).await?;
+    table::insert_row(tx, &record, format!("{:?}", record.name)).await?;
     roles::take_membership(tx, context, &record.owner_role).await?;
     users::refresh_search_paths(tx, context, tenant_id).await?;
     table::audit(tx, Action::Adopt, None, Some(&record)).await?;
@@ -118,17 +98,12 @@ pub async fn discover(
 }
 
 impl Table for DatabaseRecord {
-    const FROM: &'static str = "tenant_catalog.databases";
-    const COLUMNS: &'static str = COLUMNS;
-    const KEY_FILTER: &'static str = "tenant_id = $1 AND name = $2";
-    const ORDER_BY: &'static str = "name";
-
     /// The connection limit is the owner role's, so a change made out of band is drift.
     async fn live(
         client: &impl GenericClient,
         context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         let record = Self::from_row(context, row)?;
         Ok(live_owner(client, &record)
             .await?
@@ -139,25 +114,15 @@ impl Table for DatabaseRecord {
     }
 
     fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError> {
-        let schema: String = row.get(4);
+        let record: DatabaseRecord = table::read_record(row)?;
         Ok(DatabaseRecord {
-            id: row.get(0),
-            tenant_id: row.get(1),
-            name: row.get(2),
-            connection_limit: row.get(3),
-            connection_uri: context.connection_uri(&schema),
-            schema,
-            owner_role: row.get(5),
+            connection_uri: context.connection_uri(&record.schema),
+            ..record
         })
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         let record = DatabaseRecord {
             schema: naming::database_schema(&tenant.slug, &record.name),
             owner_role: naming::database_owner_role(&tenant.slug, &record.name),
@@ -169,7 +134,7 @@ impl Table for DatabaseRecord {
             ..record
         };
         forget_stale(tx, context, &record).await?;
-        insert(tx, &record).await?;
+        table::insert_row(tx, &record, format!("{:?}", record.name)).await?;
         roles::create(
             tx,
             context,
@@ -197,23 +162,14 @@ impl Table for DatabaseRecord {
     }
 
     /// Only `connection_limit` can change; it is the owner role's limit.
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let before = table::get::<Self>(tx, context, &record.id)
-            .await?
-            .ok_or_else(|| BackendError::NotFound {
-                kind: KIND,
-                id: record.id.clone(),
-            })?;
-        tx.execute(
-            "UPDATE tenant_catalog.databases SET connection_limit = $2 WHERE id = $1",
-            &[&record.id, &record.connection_limit],
-        )
-        .await?;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let before: Self =
+            table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
+        let after = DatabaseRecord {
+            connection_limit: record.connection_limit,
+            ..before.clone()
+        };
+        table::update_columns(tx, &after, &["connection_limit"]).await?;
         roles::take_membership(tx, context, &before.owner_role).await?;
         tx.batch_execute(&format!(
             "ALTER ROLE {} CONNECTION LIMIT {}",
@@ -221,19 +177,11 @@ impl Table for DatabaseRecord {
             record.connection_limit
         ))
         .await?;
-        let after = DatabaseRecord {
-            connection_limit: record.connection_limit,
-            ..before.clone()
-        };
         table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
             return Ok(false);
         };

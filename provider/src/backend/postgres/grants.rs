@@ -8,15 +8,13 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::privileges::{self, LEVELS, Level, Target};
 use super::session::lock_tenant;
-use super::sql::{from_json, to_json, unique_violation};
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, live};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, GrantRecord, UserRecord};
 use crate::records::Record;
 
 const KIND: &str = GrantRecord::KIND;
-const COLUMNS: &str = "id, user_id, database_id, privileges";
 
 /// The user and database a grant joins, both live, or `None`.
 async fn parties(
@@ -150,68 +148,29 @@ pub async fn discover(
         privileges: names(&held),
         ..probe
     };
-    tx.execute(
-        &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
-        &[
-            &record.id,
-            &record.user_id,
-            &record.database_id,
-            &to_json(&record.privileges)?,
-        ],
-    )
-    .await?;
+    let key = record.key_label();
+    table::insert_row(tx, &record, key).await?;
     table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
 }
 
 impl Table for GrantRecord {
-    const FROM: &'static str = "tenant_catalog.grants";
-    const COLUMNS: &'static str = COLUMNS;
-    const KEY_FILTER: &'static str = "user_id = $1 AND database_id = $2";
-    const SCOPE_FILTER: &'static str = "user_id = $1";
-    const ORDER_BY: &'static str = "id";
+    const LISTING_ORDER: Option<&'static str> = Some("id");
 
     /// The record with the privileges the role really holds; `None` when a party is gone.
     async fn live(
         client: &impl GenericClient,
         context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         live_view(client, context, Self::from_row(context, row)?).await
     }
 
-    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
-        let privileges: String = row.get(3);
-        Ok(GrantRecord {
-            id: row.get(0),
-            user_id: row.get(1),
-            database_id: row.get(2),
-            privileges: from_json(&privileges)?,
-        })
-    }
-
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let (user, database) = lock_parties(tx, context, record).await?;
         let wanted = privileges::levels(&record.privileges)?;
-        tx.execute(
-            &format!("INSERT INTO tenant_catalog.grants ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
-            &[
-                &record.id,
-                &record.user_id,
-                &record.database_id,
-                &to_json(&record.privileges)?,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(
-            KIND,
-            format!("of user {:?} on database {:?}", user.email, database.name),
-        ))?;
+        let key = format!("of user {:?} on database {:?}", user.email, database.name);
+        table::insert_row(tx, record, key).await?;
         let target = target(&user, &database);
         let mut statements = privileges::revoke_everything(&target)?;
         statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
@@ -221,11 +180,7 @@ impl Table for GrantRecord {
     }
 
     /// Revokes what was dropped and grants what was added, from what the role holds live.
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let (user, database) = lock_parties(tx, context, record).await?;
         let before = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&record.id])
             .await?
@@ -238,29 +193,21 @@ impl Table for GrantRecord {
         let recorded = privileges::levels(&before.privileges)?;
         let from: BTreeSet<Level> = held.union(&recorded).copied().collect();
         let wanted = privileges::levels(&record.privileges)?;
-        tx.execute(
-            "UPDATE tenant_catalog.grants SET privileges = $2 WHERE id = $1",
-            &[&record.id, &to_json(&record.privileges)?],
-        )
-        .await?;
+        let after = GrantRecord {
+            privileges: record.privileges.clone(),
+            ..before.clone()
+        };
+        table::update_columns(tx, &after, &["privileges"]).await?;
         let target = target(&user, &database);
         let mut statements = privileges::transition(&target, &from, &wanted)?;
         // Re-grant what should be held, in case part of it was revoked by hand.
         statements.extend(privileges::transition(&target, &BTreeSet::new(), &wanted)?);
         run_all(tx, statements).await?;
-        let after = GrantRecord {
-            privileges: record.privileges.clone(),
-            ..before.clone()
-        };
         table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(before) = table::catalog_rows::<GrantRecord>(tx, context, "id = $1", &[&id])
             .await?
             .pop()

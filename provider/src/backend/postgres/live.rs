@@ -16,17 +16,16 @@ pub struct RoleState {
     pub connection_limit: i64,
 }
 
+const ROLE_BY_NAME: &str = "SELECT rolcanlogin, rolconnlimit FROM pg_roles WHERE rolname = $1";
+const SCHEMA_OWNER_BY_NAME: &str =
+    "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = $1";
+
 /// The role named `name`, if it exists.
 pub async fn role(
     client: &impl GenericClient,
     name: &str,
 ) -> Result<Option<RoleState>, BackendError> {
-    let row = client
-        .query_opt(
-            "SELECT rolcanlogin, rolconnlimit FROM pg_roles WHERE rolname = $1",
-            &[&name],
-        )
-        .await?;
+    let row = client.query_opt(ROLE_BY_NAME, &[&name]).await?;
     Ok(row.map(|row| RoleState {
         can_login: row.get(0),
         connection_limit: i64::from(row.get::<_, i32>(1)),
@@ -38,12 +37,7 @@ pub async fn schema_owner(
     client: &impl GenericClient,
     name: &str,
 ) -> Result<Option<String>, BackendError> {
-    let row = client
-        .query_opt(
-            "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = $1",
-            &[&name],
-        )
-        .await?;
+    let row = client.query_opt(SCHEMA_OWNER_BY_NAME, &[&name]).await?;
     Ok(row.map(|row| row.get(0)))
 }
 

@@ -124,23 +124,16 @@ pub fn transition(
             "SCHEMA" => format!("SCHEMA {schema}"),
             other => format!("ALL {other} IN SCHEMA {schema}"),
         };
-        if !removed.is_empty() {
-            let list = removed.join(", ");
-            statements.push(format!("REVOKE {list} ON {on} FROM {grantee}"));
-            if class != "SCHEMA" {
-                statements.push(format!(
-                    "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} \
-                     REVOKE {list} ON {class} FROM {grantee}"
-                ));
+        for (levels, verb, direction) in [(removed, "REVOKE", "FROM"), (added, "GRANT", "TO")] {
+            if levels.is_empty() {
+                continue;
             }
-        }
-        if !added.is_empty() {
-            let list = added.join(", ");
-            statements.push(format!("GRANT {list} ON {on} TO {grantee}"));
+            let list = levels.join(", ");
+            statements.push(format!("{verb} {list} ON {on} {direction} {grantee}"));
             if class != "SCHEMA" {
                 statements.push(format!(
                     "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} \
-                     GRANT {list} ON {class} TO {grantee}"
+                     {verb} {list} ON {class} {direction} {grantee}"
                 ));
             }
         }

@@ -109,13 +109,3 @@ pub fn unique_violation(
         _ => error,
     }
 }
-
-/// A JSON text column from a serializable value.
-pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, BackendError> {
-    serde_json::to_string(value).map_err(|e| BackendError::Corrupt(e.to_string()))
-}
-
-/// A value from a JSON text column.
-pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, BackendError> {
-    serde_json::from_str(text).map_err(|e| BackendError::Corrupt(e.to_string()))
-}

@@ -7,8 +7,7 @@ use serde::Serialize;
 use tokio_postgres::{Row, Transaction};
 
 use super::session::lock_tenant;
-use super::sql::unique_violation;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, audit, tenants};
 use crate::backend::audit::Action;
 use crate::backend::{BackendError, StorageRecord, storage_files};
@@ -17,7 +16,6 @@ use crate::records::Record;
 const KIND: &str = StorageRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = StorageRecord::RESOURCE;
-const COLUMNS: &str = "id, tenant_id, quota_gb, path";
 
 #[derive(Serialize)]
 struct ArchivedStorage {
@@ -27,30 +25,18 @@ struct ArchivedStorage {
 }
 
 impl Table for StorageRecord {
-    const FROM: &'static str = "tenant_catalog.storage";
-    const COLUMNS: &'static str = COLUMNS;
-    const KEY_FILTER: &'static str = "tenant_id = $1";
-    const ORDER_BY: &'static str = "tenant_id";
-
+    /// The record with its usage measured now.
     fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
-        let path: String = row.get(3);
-        let used = storage_files::used_bytes(Path::new(&path))?;
+        let record: StorageRecord = table::read_record(row)?;
+        let used = storage_files::used_bytes(Path::new(&record.path))?;
         Ok(StorageRecord {
-            id: row.get(0),
-            tenant_id: row.get(1),
-            quota_gb: row.get(2),
             used_bytes: i64::try_from(used).unwrap_or(i64::MAX),
-            path,
+            ..record
         })
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
         if table::find::<Self>(tx, context, &record.tenant_id)
             .await?
             .is_some()
@@ -66,44 +52,20 @@ impl Table for StorageRecord {
             used_bytes: 0,
             ..record.clone()
         };
-        tx.execute(
-            &format!("INSERT INTO tenant_catalog.storage ({COLUMNS}) VALUES ($1,$2,$3,$4)"),
-            &[
-                &created.id,
-                &created.tenant_id,
-                &created.quota_gb,
-                &created.path,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(
-            KIND,
-            format!("of tenant {:?}", tenant.slug),
-        ))?;
-        table::audit(tx, Action::Create, None, Some(&created)).await?;
-        Ok(created)
+        table::create_row(tx, &created, format!("of tenant {:?}", tenant.slug)).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
-        lock_tenant(tx, &record.tenant_id).await?;
-        let before = table::require::<Self>(tx, context, &record.id).await?;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
+        let before: Self =
+            table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
         let after = StorageRecord {
             quota_gb: record.quota_gb,
             ..before.clone()
         };
-        table::update_row(tx, &before, after, "quota_gb = $2", &[&record.quota_gb]).await
+        table::update_row(tx, &before, after, &["quota_gb"]).await
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(tenant_id) = table::tenant_of::<Self>(tx, id).await? else {
             return Ok(false);
         };

@@ -6,28 +6,35 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::session::lock_tenant;
+use super::sql::unique_violation;
 use super::{Context, PostgresBackend, audit};
 use crate::backend::audit::Action;
+use crate::backend::columns::{
+    CatalogTable, ColumnReader, ColumnValue, Columns, equal_filter, values_of,
+};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
-/// How one record kind is kept in the catalog, and its kind-specific effects.
-pub(crate) trait Table: Record {
-    /// The catalog table, with an alias when the columns need one.
-    const FROM: &'static str;
-    const COLUMNS: &'static str;
-    /// The condition a row meets while its object is live (not tombstoned or revoked).
-    const LIVE: &'static str = "TRUE";
-    /// The condition naming a row by id.
-    const ID_FILTER: &'static str = "id = $1";
-    /// The condition naming a row by its natural key, `$1`... for the key's parts.
-    const KEY_FILTER: &'static str;
-    /// The condition naming the rows of a listing scope, `$1`... for the scope's parts.
-    const SCOPE_FILTER: &'static str = "tenant_id = $1";
-    /// The order of listings.
-    const ORDER_BY: &'static str;
+/// The result of a catalog operation.
+pub(crate) type Outcome<T> = Result<T, BackendError>;
 
-    fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError>;
+/// How one record kind is kept in the catalog, and its kind-specific effects.
+pub(crate) trait Table: Record + CatalogTable {
+    /// What follows the table in `FROM`: an alias and joins, when the columns need them.
+    const JOIN: &'static str = "";
+    /// The alias the record's own columns are selected with, e.g. `u.`.
+    const COLUMN_PREFIX: &'static str = "";
+    /// Columns selected after the record's own, for a [`Table::from_row`] that reads them.
+    const EXTRA_SELECTED: &'static str = "";
+    /// The order of listings when it is not the kind's usual one.
+    const LISTING_ORDER: Option<&'static str> = None;
+
+    /// The record a row holds; by default its own columns.
+    fn from_row(context: &Context, row: &Row) -> Result<Self, BackendError> {
+        let _ = context;
+        read_record(row)
+    }
 
     /// The record a catalog row describes, as the live system shows it; `None` when its live
     /// object is gone. By default the catalog row is the truth.
@@ -35,26 +42,65 @@ pub(crate) trait Table: Record {
         client: &impl GenericClient,
         context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
+    ) -> Outcome<Option<Self>> {
         let _ = client;
         Self::from_row(context, row).map(Some)
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError>;
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError>;
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError>;
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self>;
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self>;
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool>;
+}
+
+/// The columns of a catalog row, read from the first.
+struct PostgresColumns<'a> {
+    row: &'a Row,
+    next: usize,
+}
+
+impl PostgresColumns<'_> {
+    fn next<'a, T: tokio_postgres::types::FromSql<'a>>(&'a mut self) -> Result<T, BackendError> {
+        self.next += 1;
+        Ok(self.row.try_get(self.next - 1)?)
+    }
+}
+
+impl ColumnReader for PostgresColumns<'_> {
+    fn text(&mut self) -> Result<String, BackendError> {
+        self.next()
+    }
+    fn maybe_text(&mut self) -> Result<Option<String>, BackendError> {
+        self.next()
+    }
+    fn integer(&mut self) -> Result<i64, BackendError> {
+        self.next()
+    }
+    fn boolean(&mut self) -> Result<bool, BackendError> {
+        self.next()
+    }
+}
+
+/// The record whose columns lead `row`.
+pub(crate) fn read_record<R: Columns>(row: &Row) -> Result<R, BackendError> {
+    R::read_columns(&mut PostgresColumns { row, next: 0 })
+}
+
+/// A column value as a query parameter.
+fn parameter(value: &ColumnValue) -> &(dyn ToSql + Sync) {
+    match value {
+        ColumnValue::Text(text) => text,
+        ColumnValue::MaybeText(text) => text,
+        ColumnValue::Integer(number) => number,
+        ColumnValue::Boolean(flag) => flag,
+    }
+}
+
+/// The columns selected for the rows of `R`.
+fn selected_columns<R: Table>() -> String {
+    let columns: Vec<String> = (R::NAMES.iter())
+        .map(|name| format!("{}{name}", R::COLUMN_PREFIX))
+        .collect();
+    columns.join(", ") + R::EXTRA_SELECTED
 }
 
 /// The catalog rows of `R` that `filter` selects with `params`, in listing order.
@@ -64,11 +110,13 @@ pub(crate) async fn query_rows<R: Table>(
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Row>, BackendError> {
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} AND {filter} ORDER BY {}",
-        R::COLUMNS,
-        R::FROM,
+        "SELECT {} FROM {}{} WHERE {} AND {filter} ORDER BY {}{}",
+        selected_columns::<R>(),
+        base_table::<R>(),
+        R::JOIN,
         R::LIVE,
-        R::ORDER_BY
+        R::COLUMN_PREFIX,
+        R::LISTING_ORDER.unwrap_or(R::ORDER_BY)
     );
     Ok(client.query(&sql, params).await?)
 }
@@ -107,7 +155,9 @@ pub(crate) async fn get<R: Table>(
     context: &Context,
     id: &str,
 ) -> Result<Option<R>, BackendError> {
-    Ok(select(client, context, R::ID_FILTER, &[id]).await?.pop())
+    Ok(select(client, context, &filter::<R>(&["id"]), &[id])
+        .await?
+        .pop())
 }
 
 /// [`get`], failing with [`BackendError::NotFound`] when there is no such record.
@@ -121,12 +171,23 @@ pub(crate) async fn require<R: Table>(
         .ok_or_else(|| R::not_found(id))
 }
 
+/// Locks the tenant `tenant_id` for the rest of the transaction, then [`require`].
+pub(crate) async fn lock_and_require<R: Table>(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+    id: &str,
+) -> Outcome<R> {
+    lock_tenant(tx, tenant_id).await?;
+    require(tx, context, id).await
+}
+
 pub(crate) async fn find<R: Table>(
     client: &impl GenericClient,
     context: &Context,
     key: R::Key<'_>,
 ) -> Result<Option<R>, BackendError> {
-    Ok(select(client, context, R::KEY_FILTER, &key.parts())
+    Ok(select(client, context, &filter::<R>(R::KEY), &key.parts())
         .await?
         .pop())
 }
@@ -136,12 +197,17 @@ pub(crate) async fn list<R: Table>(
     context: &Context,
     scope: R::Scope<'_>,
 ) -> Result<Vec<R>, BackendError> {
-    select(client, context, R::SCOPE_FILTER, &scope.parts()).await
+    select(client, context, &filter::<R>(R::SCOPE), &scope.parts()).await
 }
 
 /// The catalog table of `R`, without alias or join.
-fn base_table<R: Table>() -> &'static str {
-    R::FROM.split(' ').next().unwrap_or(R::FROM)
+fn base_table<R: Table>() -> String {
+    format!("tenant_catalog.{}", R::TABLE)
+}
+
+/// The condition that the `columns` of `R` equal the parameters `$1`...
+fn filter<R: Table>(columns: &[&str]) -> String {
+    equal_filter(columns, R::COLUMN_PREFIX, '$')
 }
 
 /// The tenant of the catalog row `id` of `R`, whether or not its live object still exists.
@@ -164,21 +230,75 @@ pub(crate) async fn audit<R: Record>(
     audit::append(tx, R::RESOURCE, id, action, before, after).await
 }
 
-/// Sets the catalog row of `before` to `after` with the assignments `set` (`$1` is the id,
-/// `values` are `$2`...) and records the change.
+/// Inserts the row of `record`; a row with the same natural key fails with
+/// [`BackendError::AlreadyExists`] naming `key`.
+pub(crate) async fn insert_row<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+    key: String,
+) -> Result<(), BackendError> {
+    let placeholders: Vec<String> = (1..=R::NAMES.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        base_table::<R>(),
+        R::NAMES.join(", "),
+        placeholders.join(",")
+    );
+    let values = record.column_values()?;
+    let params: Vec<_> = values.iter().map(parameter).collect();
+    tx.execute(&sql, &params)
+        .await
+        .map_err(BackendError::from)
+        .map_err(unique_violation(R::KIND, key))?;
+    Ok(())
+}
+
+/// Inserts the row of `record` (see [`insert_row`]) and records its creation.
+pub(crate) async fn create_row<R: Table>(
+    tx: &Transaction<'_>,
+    record: &R,
+    key: String,
+) -> Result<R, BackendError> {
+    insert_row(tx, record, key).await?;
+    audit(tx, Action::Create, None, Some(record)).await?;
+    Ok(record.clone())
+}
+
+/// Sets the `columns` of the live catalog row of `after` to its values.
+pub(crate) async fn update_columns<R: Table>(
+    tx: &Transaction<'_>,
+    after: &R,
+    columns: &[&str],
+) -> Result<(), BackendError> {
+    let set: Vec<String> = (columns.iter().enumerate())
+        .map(|(index, column)| format!("{column} = ${}", index + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = $1 AND {}",
+        base_table::<R>(),
+        set.join(", "),
+        R::LIVE
+    );
+    let id = ColumnValue::Text(after.id().to_string());
+    let values: Vec<ColumnValue> = std::iter::once(id)
+        .chain(values_of(after, columns)?)
+        .collect();
+    let params: Vec<_> = values.iter().map(parameter).collect();
+    tx.execute(&sql, &params)
+        .await
+        .map_err(BackendError::from)
+        .map_err(unique_violation(R::KIND, after.key_label()))?;
+    Ok(())
+}
+
+/// [`update_columns`] from `before` to `after`, recording the change.
 pub(crate) async fn update_row<R: Table>(
     tx: &Transaction<'_>,
     before: &R,
     after: R,
-    set: &str,
-    values: &[&(dyn ToSql + Sync)],
+    columns: &[&str],
 ) -> Result<R, BackendError> {
-    let sql = format!("UPDATE {} SET {set} WHERE id = $1", base_table::<R>());
-    let id = before.id();
-    let params: Vec<&(dyn ToSql + Sync)> = std::iter::once(&id as _)
-        .chain(values.iter().copied())
-        .collect();
-    tx.execute(&sql, &params).await?;
+    update_columns(tx, &after, columns).await?;
     audit(tx, Action::Update, Some(before), Some(&after)).await?;
     Ok(after)
 }

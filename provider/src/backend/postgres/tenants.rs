@@ -2,22 +2,19 @@
 //! `retention_days`; tombstones are invisible to lookups and purged once their retention has
 //! passed. A change of status suspends or resumes the tenant's logins and API keys.
 
-use tokio_postgres::{GenericClient, Row, Transaction};
+use tokio_postgres::{GenericClient, Transaction};
 
 use super::audit;
 use super::session::lock_tenant;
-use super::sql::{from_json, to_json, unique_violation};
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, api_keys, users};
 use crate::backend::audit::Action;
+use crate::backend::catalog_columns::TENANT_UPDATED;
 use crate::backend::{BackendError, TenantRecord};
 use crate::records::Record;
 
-const KIND: &str = TenantRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = TenantRecord::RESOURCE;
-const COLUMNS: &str = "id, slug, display_name, tier, region, labels, status, \
-     deletion_protection, retention_days, contacts, created_at";
 
 /// A live tenant, or [`BackendError::InvalidReference`].
 pub async fn require(
@@ -28,6 +25,17 @@ pub async fn require(
     table::get(client, context, id)
         .await?
         .ok_or_else(|| BackendError::InvalidReference(format!("tenant {id:?} does not exist")))
+}
+
+/// Locks the tenant `id` for the rest of the transaction; the live tenant, or
+/// [`BackendError::InvalidReference`].
+pub async fn lock_live(
+    tx: &Transaction<'_>,
+    context: &Context,
+    id: &str,
+) -> Result<TenantRecord, BackendError> {
+    lock_tenant(tx, id).await?;
+    require(tx, context, id).await
 }
 
 /// Removes the tombstones whose retention has passed (and the revoked keys they hold).
@@ -54,98 +62,19 @@ pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
 }
 
 impl Table for TenantRecord {
-    const FROM: &'static str = "tenant_catalog.tenants";
-    const COLUMNS: &'static str = COLUMNS;
-    const LIVE: &'static str = "deleted_at IS NULL";
-    const KEY_FILTER: &'static str = "slug = $1";
-    const SCOPE_FILTER: &'static str = "TRUE";
-    const ORDER_BY: &'static str = "slug";
-
-    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
-        let labels: Option<String> = row.get(5);
-        let contacts: String = row.get(9);
-        Ok(TenantRecord {
-            id: row.get(0),
-            slug: row.get(1),
-            display_name: row.get(2),
-            tier: row.get(3),
-            region: row.get(4),
-            labels: labels.as_deref().map(from_json).transpose()?,
-            status: row.get(6),
-            deletion_protection: row.get(7),
-            retention_days: row.get(8),
-            contacts: from_json(&contacts)?,
-            created_at: row.get(10),
-        })
-    }
-
-    async fn create(
-        tx: &Transaction<'_>,
-        _context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn create(tx: &Transaction<'_>, _context: &Context, record: &Self) -> Outcome<Self> {
         lock_tenant(tx, &record.id).await?;
-        let labels = record.labels.as_ref().map(to_json).transpose()?;
-        let contacts = to_json(&record.contacts)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO tenant_catalog.tenants ({COLUMNS}) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
-            ),
-            &[
-                &record.id,
-                &record.slug,
-                &record.display_name,
-                &record.tier,
-                &record.region,
-                &labels,
-                &record.status,
-                &record.deletion_protection,
-                &record.retention_days,
-                &contacts,
-                &record.created_at,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
-        table::audit(tx, Action::Create, None, Some(record)).await?;
-        Ok(record.clone())
+        table::create_row(tx, record, format!("{:?}", record.slug)).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         lock_tenant(tx, &record.id).await?;
         let before = table::require::<Self>(tx, context, &record.id).await?;
-        let labels = record.labels.as_ref().map(to_json).transpose()?;
-        let contacts = to_json(&record.contacts)?;
-        tx.execute(
-            "UPDATE tenant_catalog.tenants SET slug = $2, display_name = $3, tier = $4, \
-         region = $5, labels = $6, status = $7, deletion_protection = $8, \
-         retention_days = $9, contacts = $10 WHERE id = $1 AND deleted_at IS NULL",
-            &[
-                &record.id,
-                &record.slug,
-                &record.display_name,
-                &record.tier,
-                &record.region,
-                &labels,
-                &record.status,
-                &record.deletion_protection,
-                &record.retention_days,
-                &contacts,
-            ],
-        )
-        .await
-        .map_err(BackendError::from)
-        .map_err(unique_violation(KIND, format!("{:?}", record.slug)))?;
         let after = TenantRecord {
             created_at: before.created_at.clone(),
             ..record.clone()
         };
+        table::update_columns(tx, &after, TENANT_UPDATED).await?;
         let suspended = |status: &str| status == "suspended";
         let status_action = match (suspended(&before.status), suspended(&after.status)) {
             (false, true) => Some(Action::Suspend),
@@ -164,11 +93,7 @@ impl Table for TenantRecord {
         Ok(after)
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         lock_tenant(tx, id).await?;
         let Some(before) = table::get::<Self>(tx, context, id).await? else {
             return Ok(false);

@@ -7,10 +7,10 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
-use super::sql::unique_violation;
-use super::table::{self, Table};
+use super::table::{self, Outcome, Table};
 use super::{Context, live, tenants};
 use crate::backend::audit::Action;
+use crate::backend::columns::Columns;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::naming;
 use crate::records::Record;
@@ -18,25 +18,6 @@ use crate::records::Record;
 const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
 const RESOURCE: &str = UserRecord::RESOURCE;
-const COLUMNS: &str =
-    "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, u.password_hash, u.connection_limit";
-/// The user's columns and whether its tenant is suspended.
-const COLUMNS_AND_SUSPENDED: &str = "u.id, u.tenant_id, u.email, u.role, u.disabled, u.login, \
-     u.password_hash, u.connection_limit, t.status = 'suspended'";
-
-fn user_from_row(row: &Row) -> UserRecord {
-    UserRecord {
-        id: row.get(0),
-        tenant_id: row.get(1),
-        email: row.get(2),
-        role: row.get(3),
-        disabled: row.get(4),
-        login: row.get(5),
-        password_hash: row.get(6),
-        connection_limit: row.get(7),
-    }
-}
-
 /// Catalog rows matching `filter`, without looking at the live roles.
 async fn catalog_rows(
     client: &impl GenericClient,
@@ -44,10 +25,14 @@ async fn catalog_rows(
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<(UserRecord, bool)>, BackendError> {
     let rows = table::query_rows::<UserRecord>(client, filter, params).await?;
-    Ok(rows
-        .iter()
-        .map(|row| (user_from_row(row), row.get(8)))
-        .collect())
+    rows.iter()
+        .map(|row| {
+            Ok((
+                table::read_record(row)?,
+                row.try_get(UserRecord::NAMES.len())?,
+            ))
+        })
+        .collect()
 }
 
 /// The record as the live system shows it; `None` when its role is gone.
@@ -129,30 +114,9 @@ async fn forget_stale(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), B
     Ok(())
 }
 
-async fn insert(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), BackendError> {
-    tx.execute(
-        &format!(
-            "INSERT INTO tenant_catalog.users ({}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-            COLUMNS.replace("u.", "")
-        ),
-        &[
-            &record.id,
-            &record.tenant_id,
-            &record.email,
-            &record.role,
-            &record.disabled,
-            &record.login,
-            &record.password_hash,
-            &record.connection_limit,
-        ],
-    )
-    .await
-    .map_err(BackendError::from)
-    .map_err(unique_violation(
-        KIND,
-        format!("{:?} (login {:?})", record.email, record.login),
-    ))?;
-    Ok(())
+/// How a user whose email or login is taken is named in the error.
+fn login_key(record: &UserRecord) -> String {
+    format!("{:?} (login {:?})", record.email, record.login)
 }
 
 /// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
@@ -205,7 +169,7 @@ pub async fn discover(
         connection_limit: role.connection_limit,
     };
     forget_stale(tx, &record).await?;
-    insert(tx, &record).await?;
+    table::insert_row(tx, &record, login_key(&record)).await?;
     roles::take_membership(tx, context, &record.login).await?;
     table::audit(tx, Action::Adopt, None, Some(&record)).await?;
     Ok(Some(record))
@@ -217,10 +181,9 @@ pub async fn create_with_password(
     record: &UserRecord,
     password: Option<&str>,
 ) -> Result<UserRecord, BackendError> {
-    lock_tenant(tx, &record.tenant_id).await?;
-    let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
     forget_stale(tx, record).await?;
-    insert(tx, record).await?;
+    table::insert_row(tx, record, login_key(record)).await?;
     roles::create(
         tx,
         context,
@@ -268,18 +231,8 @@ pub async fn update_with_password(
         connection_limit: record.connection_limit,
         ..before.clone()
     };
-    tx.execute(
-        "UPDATE tenant_catalog.users SET role = $2, disabled = $3, password_hash = $4, \
-         connection_limit = $5 WHERE id = $1",
-        &[
-            &after.id,
-            &after.role,
-            &after.disabled,
-            &after.password_hash,
-            &after.connection_limit,
-        ],
-    )
-    .await?;
+    let updated = ["role", "disabled", "password_hash", "connection_limit"];
+    table::update_columns(tx, &after, &updated).await?;
     if role.connection_limit != after.connection_limit {
         roles::set_connection_limit(tx, &after.login, after.connection_limit).await?;
     }
@@ -298,48 +251,29 @@ pub async fn update_with_password(
 }
 
 impl Table for UserRecord {
-    const FROM: &'static str =
-        "tenant_catalog.users u JOIN tenant_catalog.tenants t ON t.id = u.tenant_id";
-    const COLUMNS: &'static str = COLUMNS_AND_SUSPENDED;
-    const ID_FILTER: &'static str = "u.id = $1";
-    const KEY_FILTER: &'static str = "u.tenant_id = $1 AND u.email = $2";
-    const SCOPE_FILTER: &'static str = "u.tenant_id = $1";
-    const ORDER_BY: &'static str = "u.email";
-
-    fn from_row(_context: &Context, row: &Row) -> Result<Self, BackendError> {
-        Ok(user_from_row(row))
-    }
+    const JOIN: &'static str = " u JOIN tenant_catalog.tenants t ON t.id = u.tenant_id";
+    const COLUMN_PREFIX: &'static str = "u.";
+    const EXTRA_SELECTED: &'static str = ", t.status = 'suspended'";
 
     /// The record as the live role shows it; `None` when the role is gone.
     async fn live(
         client: &impl GenericClient,
         _context: &Context,
         row: &Row,
-    ) -> Result<Option<Self>, BackendError> {
-        live_view(client, user_from_row(row), row.get(8)).await
+    ) -> Outcome<Option<Self>> {
+        let suspended = row.try_get(Self::NAMES.len())?;
+        live_view(client, table::read_record(row)?, suspended).await
     }
 
-    async fn create(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         create_with_password(tx, context, record, None).await
     }
 
-    async fn update(
-        tx: &Transaction<'_>,
-        context: &Context,
-        record: &Self,
-    ) -> Result<Self, BackendError> {
+    async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         update_with_password(tx, context, record, None).await
     }
 
-    async fn delete(
-        tx: &Transaction<'_>,
-        context: &Context,
-        id: &str,
-    ) -> Result<bool, BackendError> {
+    async fn delete(tx: &Transaction<'_>, context: &Context, id: &str) -> Outcome<bool> {
         let Some(tenant_id) = table::tenant_of::<UserRecord>(tx, id).await? else {
             return Ok(false);
         };

@@ -48,12 +48,7 @@ fn removal_archives_and_verifies_first() {
         .expect("an archive");
     assert!(!dir.exists());
     assert!(receipt.dir.starts_with(archive_dir.join("acme")));
-    let name = receipt
-        .dir
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let name = receipt.dir.file_name().unwrap().to_str().unwrap();
     assert!(name.starts_with("storage-acme-"), "{name}");
     assert_eq!(
         fs::read(receipt.dir.join("files/docs/report.txt")).unwrap(),

@@ -23,10 +23,7 @@ fn key_config(tenant_id: &Value, name: &str, scope_list: &[&str]) -> Value {
 
 #[test]
 fn the_secret_is_returned_once_and_kept_from_state() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let key_config = key_config(&tenant_id, "ci", &["read"]);
 
     let output = plan(&Managed(ApiKeyKind), &Value::Null, &key_config, &backend);
@@ -95,10 +92,7 @@ fn the_secret_is_returned_once_and_kept_from_state() {
 
 #[test]
 fn name_and_expiry_changes_replace_the_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let base = key_config(&tenant_id, "ci", &["read"]);
     let key = create(&Managed(ApiKeyKind), &base, &backend);
 
@@ -132,10 +126,7 @@ fn invalid_names_and_times_are_diagnosed() {
 
 #[test]
 fn keys_left_by_an_interrupted_apply_are_adopted_with_a_new_secret() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let base = key_config(&tenant_id, "ci", &["read"]);
     let key = create(&Managed(ApiKeyKind), &base, &backend);
     let output = plan(&Managed(ApiKeyKind), &Value::Null, &base, &backend);
@@ -156,10 +147,7 @@ fn keys_left_by_an_interrupted_apply_are_adopted_with_a_new_secret() {
 
 #[test]
 fn api_key_replacement_creates_a_new_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let base = key_config(&tenant_id, "ci", &["read"]);
     let key = create(&Managed(ApiKeyKind), &base, &backend);
     assert_replaces(&Managed(ApiKeyKind), &key, &base, &backend);

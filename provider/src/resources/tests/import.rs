@@ -23,29 +23,8 @@ fn id_of(state: &Value) -> String {
 fn fixture(backend: &dyn Backend) -> Fixture {
     let tenant = create(&Managed(TenantKind), &tenant_config("acme"), backend);
     let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let database = create(
-        &Managed(DatabaseKind),
-        &config(
-            &Managed(DatabaseKind),
-            &[
-                ("tenant_id", tenant_id.clone()),
-                ("name", Value::string("main")),
-            ],
-        ),
-        backend,
-    );
-    let user = create(
-        &Managed(UserKind),
-        &config(
-            &Managed(UserKind),
-            &[
-                ("tenant_id", tenant_id.clone()),
-                ("email", Value::string("jo@acme.io")),
-                ("role", Value::string("admin")),
-            ],
-        ),
-        backend,
-    );
+    let database = create_database(backend, &tenant_id, "main");
+    let user = create_user(backend, &tenant_id, "jo@acme.io", "admin");
     let privileges: BTreeSet<String> = ["read".to_string()].into();
     let grant = create(
         &Managed(GrantKind),

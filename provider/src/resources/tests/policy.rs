@@ -8,10 +8,7 @@ fn allowlist(blocks: &[&str]) -> Value {
 
 #[test]
 fn policy_defaults_updates_and_reads() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let base = config(&Managed(PolicyKind), &[("tenant_id", tenant_id.clone())]);
 
     let output = plan(&Managed(PolicyKind), &Value::Null, &base, &backend);
@@ -101,10 +98,7 @@ fn durations_and_cidrs_are_validated_with_their_path() {
 
 #[test]
 fn policy_replacement_creates_a_new_policy() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
     let base = config(&Managed(PolicyKind), &[("tenant_id", tenant_id)]);
     let policy = create(&Managed(PolicyKind), &base, &backend);
     assert_replaces(&Managed(PolicyKind), &policy, &base, &backend);

@@ -2,6 +2,14 @@
 
 use super::*;
 
+fn create_storage(backend: &dyn Backend, tenant_id: &Value, quota: i64) -> Value {
+    create(
+        &Managed(StorageKind),
+        &storage_config(tenant_id, quota),
+        backend,
+    )
+}
+
 fn storage_config(tenant_id: &Value, quota: i64) -> Value {
     config(
         &Managed(StorageKind),
@@ -14,10 +22,7 @@ fn storage_config(tenant_id: &Value, quota: i64) -> Value {
 
 #[test]
 fn storage_plans_applies_reads_and_updates_in_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let (_dir, backend, _, tenant_id) = acme();
 
     let output = plan(
         &Managed(StorageKind),
@@ -27,11 +32,7 @@ fn storage_plans_applies_reads_and_updates_in_place() {
     );
     assert_eq!(output.planned.get_attr("path"), Some(&Value::Unknown));
     assert_eq!(output.planned.get_attr("used_bytes"), Some(&Value::Unknown));
-    let storage = create(
-        &Managed(StorageKind),
-        &storage_config(&tenant_id, 5),
-        &backend,
-    );
+    let storage = create_storage(&backend, &tenant_id, 5);
     let path = storage
         .get_attr("path")
         .unwrap()
@@ -114,15 +115,8 @@ fn quota_must_be_a_whole_number_of_at_least_one() {
 
 #[test]
 fn storage_left_by_an_interrupted_apply_is_adopted() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let storage = create(
-        &Managed(StorageKind),
-        &storage_config(&tenant_id, 5),
-        &backend,
-    );
+    let (_dir, backend, _, tenant_id) = acme();
+    let storage = create_storage(&backend, &tenant_id, 5);
     let output = plan(
         &Managed(StorageKind),
         &Value::Null,
@@ -138,15 +132,8 @@ fn storage_left_by_an_interrupted_apply_is_adopted() {
 
 #[test]
 fn storage_replacement_creates_a_new_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir);
-    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
-    let tenant_id = tenant.get_attr("id").unwrap().clone();
-    let storage = create(
-        &Managed(StorageKind),
-        &storage_config(&tenant_id, 5),
-        &backend,
-    );
+    let (_dir, backend, _, tenant_id) = acme();
+    let storage = create_storage(&backend, &tenant_id, 5);
     assert_replaces(
         &Managed(StorageKind),
         &storage,

@@ -14,20 +14,9 @@ fn reads_by_id_see_every_write() {
             ..tenant("t1", "acme")
         })
         .unwrap();
-    backend
-        .databases()
-        .create(&database("d1", "t1", "main"))
-        .unwrap();
-    backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
-    let grant = GrantRecord {
-        id: "g1".into(),
-        user_id: "u1".into(),
-        database_id: "d1".into(),
-        privileges: BTreeSet::from(["read".to_string()]),
-    };
+    create_database(&backend, "d1", "t1", "main");
+    create_user(&backend, "u1", "t1", "jo@acme.io");
+    let grant = read_grant("g1", "u1", "d1");
     backend.grants().create(&grant).unwrap();
     for _ in 0..3 {
         assert_eq!(backend.tenants().get("t1").unwrap(), Some(created.clone()));

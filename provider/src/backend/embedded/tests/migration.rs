@@ -4,7 +4,7 @@ use rusqlite::{Connection, params};
 
 use super::super::schema::{CATALOG_SCHEMA_VERSION, SCHEMA_V1};
 use super::open;
-use super::records::api_key;
+use super::records::create_api_key;
 use crate::backend::audit::{Action, AuditEntry, GENESIS_HASH};
 use crate::backend::{AuditVerification, Backend, TenantRecord};
 
@@ -90,10 +90,7 @@ fn a_version_1_catalog_is_upgraded_in_place() {
     );
 
     // The new tables work, and suspension reaches the migrated users.
-    backend
-        .api_keys()
-        .create(&api_key("k1", "t1", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k1", "t1", "ci");
     backend
         .tenants()
         .update(&TenantRecord {

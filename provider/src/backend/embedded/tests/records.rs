@@ -3,10 +3,23 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{open, tenant, user};
+use super::{assert_stored_once, create_user, open_with_acme};
+use crate::backend::embedded::EmbeddedBackend;
 use crate::backend::{
     ApiKeyRecord, Backend, BackendError, PolicyRecord, StorageRecord, archive, storage_files,
 };
+
+pub(super) fn create_api_key(
+    backend: &EmbeddedBackend,
+    id: &str,
+    tenant_id: &str,
+    name: &str,
+) -> ApiKeyRecord {
+    backend
+        .api_keys()
+        .create(&api_key(id, tenant_id, name))
+        .unwrap()
+}
 
 pub(super) fn api_key(id: &str, tenant_id: &str, name: &str) -> ApiKeyRecord {
     ApiKeyRecord {
@@ -44,9 +57,7 @@ fn policy(id: &str, tenant_id: &str) -> PolicyRecord {
 
 #[test]
 fn storage_is_a_measured_directory_archived_on_delete() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (dir, backend) = open_with_acme();
     let created = backend.storage().create(&storage("s1", "t1")).unwrap();
     let path = Path::new(&created.path).to_path_buf();
     assert!(path.is_dir());
@@ -102,13 +113,8 @@ fn storage_is_a_measured_directory_archived_on_delete() {
 
 #[test]
 fn api_keys_are_revoked_not_deleted() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    let created = backend
-        .api_keys()
-        .create(&api_key("k1", "t1", "ci"))
-        .unwrap();
+    let (_dir, backend) = open_with_acme();
+    let created = create_api_key(&backend, "k1", "t1", "ci");
     assert!(!created.suspended);
     assert_eq!(
         backend.api_keys().find(("t1", "ci")).unwrap(),
@@ -153,29 +159,16 @@ fn api_keys_are_revoked_not_deleted() {
     assert!(!last.before.unwrap_or_default().contains("sha256$"));
 
     // The name is free again, and revoked keys do not hold the tenant back.
-    backend
-        .api_keys()
-        .create(&api_key("k3", "t1", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k3", "t1", "ci");
     backend.api_keys().delete("k3").unwrap();
     assert!(backend.tenants().delete("t1").unwrap());
 }
 
 #[test]
 fn policies_round_trip_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
+    let (_dir, backend) = open_with_acme();
     let created = backend.policies().create(&policy("p1", "t1")).unwrap();
-    assert_eq!(backend.policies().get("p1").unwrap(), Some(created.clone()));
-    assert_eq!(
-        backend.policies().find("t1").unwrap(),
-        Some(created.clone())
-    );
-    assert!(matches!(
-        backend.policies().create(&policy("p2", "t1")),
-        Err(BackendError::AlreadyExists { .. })
-    ));
+    assert_stored_once(backend.policies(), &created, "t1", &policy("p2", "t1"));
     let changed = PolicyRecord {
         mfa_required: false,
         session_ttl: "30m".into(),
@@ -195,18 +188,10 @@ fn policies_round_trip_in_order() {
 
 #[test]
 fn dependents_of_every_kind_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    let (_dir, backend) = open_with_acme();
+    create_user(&backend, "u1", "t1", "jo@acme.io");
     backend.storage().create(&storage("s1", "t1")).unwrap();
-    backend
-        .api_keys()
-        .create(&api_key("k1", "t1", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k1", "t1", "ci");
     backend.policies().create(&policy("p1", "t1")).unwrap();
     let Err(BackendError::HasDependents { dependents, .. }) = backend.tenants().delete("t1") else {
         panic!("the tenant has dependents");

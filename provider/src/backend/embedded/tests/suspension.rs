@@ -1,7 +1,7 @@
 //! Tests of tenant suspension and of tombstone retention on the embedded backend.
 
-use super::records::api_key;
-use super::{open, tenant, user};
+use super::records::create_api_key;
+use super::{create_user, open, open_with_acme, tenant, user};
 use crate::backend::{Backend, TenantRecord, UserRecord};
 
 fn set_status(backend: &dyn Backend, id: &str, status: &str) -> TenantRecord {
@@ -17,13 +17,8 @@ fn set_status(backend: &dyn Backend, id: &str, status: &str) -> TenantRecord {
 
 #[test]
 fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    let active = backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    let (_dir, backend) = open_with_acme();
+    let active = create_user(&backend, "u1", "t1", "jo@acme.io");
     let disabled = backend
         .users()
         .create(&UserRecord {
@@ -31,10 +26,7 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
             ..user("u2", "t1", "al@acme.io")
         })
         .unwrap();
-    backend
-        .api_keys()
-        .create(&api_key("k1", "t1", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k1", "t1", "ci");
     assert_eq!(backend.login_enabled(&active.login).unwrap(), Some(true));
     assert_eq!(backend.login_enabled(&disabled.login).unwrap(), Some(false));
     let before = backend.audit_entries().unwrap().len();
@@ -59,15 +51,9 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
     );
 
     // A key or user made while suspended starts off.
-    let late_key = backend
-        .api_keys()
-        .create(&api_key("k2", "t1", "late"))
-        .unwrap();
+    let late_key = create_api_key(&backend, "k2", "t1", "late");
     assert!(late_key.suspended);
-    let late_user = backend
-        .users()
-        .create(&user("u3", "t1", "mo@acme.io"))
-        .unwrap();
+    let late_user = create_user(&backend, "u3", "t1", "mo@acme.io");
     assert_eq!(
         backend.login_enabled(&late_user.login).unwrap(),
         Some(false)
@@ -97,13 +83,8 @@ fn suspension_turns_logins_and_keys_off_and_resume_restores_them() {
 
 #[test]
 fn disabling_a_user_turns_its_login_off() {
-    let dir = tempfile::tempdir().unwrap();
-    let backend = open(&dir);
-    backend.tenants().create(&tenant("t1", "acme")).unwrap();
-    let created = backend
-        .users()
-        .create(&user("u1", "t1", "jo@acme.io"))
-        .unwrap();
+    let (_dir, backend) = open_with_acme();
+    let created = create_user(&backend, "u1", "t1", "jo@acme.io");
     backend
         .users()
         .update(&UserRecord {
@@ -129,10 +110,7 @@ fn tombstones_are_purged_after_their_retention() {
         })
         .unwrap();
     backend.tenants().create(&tenant("kept", "kept")).unwrap();
-    backend
-        .api_keys()
-        .create(&api_key("k1", "old", "ci"))
-        .unwrap();
+    create_api_key(&backend, "k1", "old", "ci");
     backend.api_keys().delete("k1").unwrap();
     assert!(backend.tenants().delete("old").unwrap());
     assert!(backend.tenants().delete("kept").unwrap());
