@@ -111,7 +111,10 @@ impl TenantProvider {
     /// A provider already configured with `backend` (used by tests).
     pub fn with_backend(backend: Arc<dyn Backend>) -> TenantProvider {
         let provider = TenantProvider::new();
-        *provider.backend.write().unwrap_or_else(|e| e.into_inner()) = Some(backend);
+        *provider
+            .backend
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(backend);
         provider
     }
 
@@ -152,7 +155,7 @@ impl TenantProvider {
     fn configured_backend(&self) -> Option<Arc<dyn Backend>> {
         self.backend
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
@@ -330,7 +333,10 @@ impl Provider for TenantProvider {
         };
         let diagnostics = match opened {
             Ok(backend) => {
-                *self.backend.write().unwrap_or_else(|e| e.into_inner()) = Some(backend);
+                *self
+                    .backend
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(backend);
                 tracing::debug!("provider configured");
                 Diagnostics::new()
             }

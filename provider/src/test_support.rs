@@ -10,12 +10,14 @@ use crate::server::TenantProvider;
 
 /// The message of a gRPC call that must succeed at the transport level; problems are
 /// reported as diagnostics inside it.
-pub async fn answer<T>(call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>) -> T {
+pub(crate) async fn answer<T>(
+    call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+) -> T {
     call.await.unwrap().into_inner()
 }
 
 /// The answer of `ReadDataSource` for the data source `type_name` with `config`.
-pub async fn read_data_source(
+pub(crate) async fn read_data_source(
     provider: &TenantProvider,
     type_name: &str,
     config: Option<wire::DynamicValue>,
@@ -29,7 +31,7 @@ pub async fn read_data_source(
 }
 
 /// The answer of `ImportResourceState` for the resource type `type_name` and import `id`.
-pub async fn import_resource(
+pub(crate) async fn import_resource(
     provider: &TenantProvider,
     type_name: &str,
     id: &str,

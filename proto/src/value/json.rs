@@ -42,10 +42,10 @@ fn encode(value: &Value, ty: &Type, path: &mut Vec<PathStep>) -> Result<Json, Va
             .map(Json::Number)
             .ok_or_else(|| mismatch(path, &format!("{n} cannot be written as JSON"))),
         (Type::Bool, Value::Bool(b)) => Ok(Json::Bool(*b)),
-        (Type::List(element) | Type::Set(element), Value::List(items) | Value::Set(items))
-        | (Type::List(element) | Type::Set(element), Value::Tuple(items)) => {
-            encode_items(items.iter().map(|item| (item, &**element)), path)
-        }
+        (
+            Type::List(element) | Type::Set(element),
+            Value::List(items) | Value::Set(items) | Value::Tuple(items),
+        ) => encode_items(items.iter().map(|item| (item, &**element)), path),
         (Type::Tuple(element_types), Value::Tuple(items) | Value::List(items)) => {
             if items.len() != element_types.len() {
                 return Err(mismatch(

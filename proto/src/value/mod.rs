@@ -276,7 +276,7 @@ impl Value {
 
     /// Sorts a set's elements into the canonical order and removes duplicates.
     pub fn normalize_set(items: &mut Vec<Value>) {
-        items.sort_by_key(|v| v.canonical_key());
+        items.sort_by_key(Value::canonical_key);
         items.dedup();
     }
 

@@ -72,8 +72,10 @@ fn encode(
         (Type::Bool, Value::Bool(b)) => {
             rmp::encode::write_bool(out, *b).map_err(write_failed)?;
         }
-        (Type::List(element) | Type::Set(element), Value::List(items) | Value::Set(items))
-        | (Type::List(element) | Type::Set(element), Value::Tuple(items)) => {
+        (
+            Type::List(element) | Type::Set(element),
+            Value::List(items) | Value::Set(items) | Value::Tuple(items),
+        ) => {
             rmp::encode::write_array_len(out, len_u32(items.len())?).map_err(write_failed)?;
             for (index, item) in items.iter().enumerate() {
                 path.push(PathStep::IntKey(index as i64));

@@ -17,7 +17,7 @@ use binary::Magnitude;
 use decimal::Decimal;
 
 /// The precision of numbers parsed from text, as cty's `ParseNumberVal`.
-pub const PARSE_PRECISION: u32 = 512;
+pub(super) const PARSE_PRECISION: u32 = 512;
 /// The precision of numbers made from 64-bit integers (`SetInt64`).
 const INTEGER_PRECISION: u32 = 64;
 /// The precision of numbers made from `f64`s (`SetFloat64`).

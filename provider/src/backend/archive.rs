@@ -91,7 +91,7 @@ fn create_fresh_dir(base: &Path, stem: &str) -> Result<PathBuf, BackendError> {
         let dir = base.join(name);
         match fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(archive_error("creating", &dir, e)),
         }
     }
@@ -188,7 +188,7 @@ impl ArchiveWriter {
             .map_err(|e| archive_error("reading", source, e))?
             .collect::<Result<_, _>>()
             .map_err(|e| archive_error("reading", source, e))?;
-        entries.sort_by_key(|entry| entry.file_name());
+        entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let path = entry.path();
             let name = entry.file_name();

@@ -119,7 +119,7 @@ impl EmbeddedBackend {
         // drop), so a poisoned lock is still safe to use.
         self.connection
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Runs `work` in one committed transaction.

@@ -50,7 +50,7 @@ pub fn create_dir(storage_root: &Path, tenant_slug: &str) -> Result<PathBuf, Bac
         let dir = root.join(name);
         match fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(storage_error("creating", &dir, e)),
         }
     }

@@ -7,14 +7,14 @@ use terraform_provider_tenant::values::object;
 
 /// The audit command to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditCommand {
+pub(super) enum AuditCommand {
     List { json: bool },
     Verify,
 }
 
 /// A parsed command line.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Arguments {
+pub(super) struct Arguments {
     pub command: AuditCommand,
     /// The backend flags as a provider block; unset flags are null so that the `TENANT_*`
     /// environment variables apply.
@@ -23,7 +23,7 @@ pub struct Arguments {
 
 /// Why the arguments are not a command to run.
 #[derive(Debug, PartialEq, Eq)]
-pub enum ParseError {
+pub(super) enum ParseError {
     Help,
     Invalid(String),
 }
@@ -38,7 +38,7 @@ const BACKEND_FLAGS: &[(&str, &str)] = &[
 ];
 
 /// Parses the arguments after the program name.
-pub fn parse(arguments: &[String]) -> Result<Arguments, ParseError> {
+pub(super) fn parse(arguments: &[String]) -> Result<Arguments, ParseError> {
     if arguments.iter().any(|a| a == "--help" || a == "-h") {
         return Err(ParseError::Help);
     }

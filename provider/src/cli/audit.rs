@@ -14,7 +14,7 @@ use super::args::{Arguments, AuditCommand};
 const FAILURE: u8 = 1;
 
 /// One tab-separated line of `audit list`.
-pub fn entry_line(entry: &AuditEntry) -> String {
+pub(super) fn entry_line(entry: &AuditEntry) -> String {
     format!(
         "{}\t{}\t{}\t{}\t{}\t{}",
         entry.seq, entry.at, entry.actor, entry.action, entry.resource, entry.resource_id
@@ -22,7 +22,7 @@ pub fn entry_line(entry: &AuditEntry) -> String {
 }
 
 /// The line `audit verify` prints for an outcome.
-pub fn verification_line(outcome: &AuditVerification) -> String {
+pub(super) fn verification_line(outcome: &AuditVerification) -> String {
     match outcome {
         AuditVerification::Intact { entries } => format!("audit log intact: {entries} entries"),
         AuditVerification::Broken { seq, reason } => {
@@ -66,7 +66,7 @@ fn list(backend: &dyn Backend, json: bool) -> Result<(), String> {
 }
 
 /// Runs an audit command.
-pub fn run(arguments: &Arguments) -> ExitCode {
+pub(super) fn run(arguments: &Arguments) -> ExitCode {
     let backend = match open(arguments) {
         Ok(backend) => backend,
         Err(message) => {

@@ -29,12 +29,12 @@ audit list     prints one line per entry: seq, at, actor, action, resource, reso
 audit verify   recomputes the hash chain; exits 0 when intact, 1 when broken";
 
 /// Whether `arguments` (without the program name) ask for a command rather than the plugin.
-pub fn is_command(arguments: &[String]) -> bool {
+pub(crate) fn is_command(arguments: &[String]) -> bool {
     matches!(arguments.first().map(String::as_str), Some("audit"))
 }
 
 /// Runs the command and returns the process exit code.
-pub fn run(arguments: &[String]) -> ExitCode {
+pub(crate) fn run(arguments: &[String]) -> ExitCode {
     let parsed = match args::parse(arguments) {
         Ok(parsed) => parsed,
         Err(args::ParseError::Help) => {

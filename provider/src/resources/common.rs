@@ -10,12 +10,12 @@ use crate::values::{Field, integer_field, string_field};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// A fresh object id.
-pub fn new_id() -> String {
+pub(super) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
 /// Checks that a known string attribute is one of `allowed`.
-pub fn check_one_of(
+pub(super) fn check_one_of(
     object: &Value,
     name: &str,
     allowed: &[&str],
@@ -39,7 +39,7 @@ pub fn check_one_of(
 }
 
 /// Checks that a known number attribute is a whole number of at least `minimum`.
-pub fn check_integer_at_least(
+pub(super) fn check_integer_at_least(
     object: &Value,
     name: &str,
     minimum: i64,
@@ -59,7 +59,7 @@ pub fn check_integer_at_least(
 }
 
 /// Checks a known string attribute with `is_valid`, explaining the expected form.
-pub fn check_string(
+pub(super) fn check_string(
     object: &Value,
     name: &str,
     is_valid: fn(&str) -> bool,
@@ -81,7 +81,7 @@ pub fn check_string(
 }
 
 /// The path `block[index].name`.
-pub fn nested_path(block: &str, index: usize, name: &str) -> AttributePath {
+pub(super) fn nested_path(block: &str, index: usize, name: &str) -> AttributePath {
     AttributePath(vec![
         PathStep::Attribute(block.to_string()),
         PathStep::IntKey(index as i64),
@@ -90,7 +90,7 @@ pub fn nested_path(block: &str, index: usize, name: &str) -> AttributePath {
 }
 
 /// An error diagnostic for a failed backend call.
-pub fn backend_failure(summary: impl Into<String>, error: &BackendError) -> Diagnostic {
+pub(super) fn backend_failure(summary: impl Into<String>, error: &BackendError) -> Diagnostic {
     let detail = match error {
         BackendError::HasDependents { .. } => format!(
             "{error}. Resources are destroyed in reverse dependency order, so this usually means \
@@ -102,12 +102,12 @@ pub fn backend_failure(summary: impl Into<String>, error: &BackendError) -> Diag
 }
 
 /// The id recorded in a state value (empty when absent).
-pub fn state_id(state: &Value) -> String {
+pub(super) fn state_id(state: &Value) -> String {
     string_field(state, "id").known().unwrap_or_default()
 }
 
 /// An apply that failed before changing anything: the prior state stands.
-pub fn failed_apply(prior: &Value, diagnostic: Diagnostic) -> ApplyOutput {
+pub(super) fn failed_apply(prior: &Value, diagnostic: Diagnostic) -> ApplyOutput {
     ApplyOutput {
         new_state: prior.clone(),
         diagnostics: diagnostic.into(),
@@ -115,7 +115,7 @@ pub fn failed_apply(prior: &Value, diagnostic: Diagnostic) -> ApplyOutput {
 }
 
 /// A planned create of an object that turned out to exist in the backend already.
-pub struct Adoption {
+pub(super) struct Adoption {
     pub id: String,
     /// How the object is named in messages, e.g. `tenant "acme"`.
     pub label: String,
@@ -126,12 +126,12 @@ const ADOPTION_PREFIX: &[u8] = b"tenantform-adopt:";
 
 /// The planned private data of a create that adopts the object `id` if it still exists when
 /// the create is applied.
-pub fn adoption_private(id: &str) -> Vec<u8> {
+pub(super) fn adoption_private(id: &str) -> Vec<u8> {
     [ADOPTION_PREFIX, id.as_bytes()].concat()
 }
 
 /// The adoption candidate a plan carried in its private data, if any.
-pub fn adoption_candidate(planned_private: &[u8]) -> Option<String> {
+pub(super) fn adoption_candidate(planned_private: &[u8]) -> Option<String> {
     let id = planned_private.strip_prefix(ADOPTION_PREFIX)?;
     String::from_utf8(id.to_vec())
         .ok()
@@ -141,7 +141,7 @@ pub fn adoption_candidate(planned_private: &[u8]) -> Option<String> {
 /// The planned value a create is applied with: the plan's value with the id of the adoption
 /// candidate, if the plan carried one. The create adopts that object only if it still exists
 /// (see each type's `create_or_adopt`); otherwise a new object is created with a fresh id.
-pub fn planned_for_create(input: &ApplyInput<'_>) -> Value {
+pub(super) fn planned_for_create(input: &ApplyInput<'_>) -> Value {
     let mut planned = input.planned.clone();
     if let Some(id) = adoption_candidate(input.planned_private)
         && let Value::Object(attributes) = &mut planned
@@ -156,7 +156,7 @@ pub fn planned_for_create(input: &ApplyInput<'_>) -> Value {
 /// the planned private data; its id stays unknown in the plan, because in a replacement the
 /// existing object is the one about to be destroyed, and only the apply can tell whether the
 /// candidate is still there to adopt.
-pub fn plan_with_rules(
+pub(super) fn plan_with_rules(
     schema: &tenantform_proto::schema::Schema,
     rules: &PlanRules,
     input: PlanInput<'_>,
@@ -199,7 +199,7 @@ pub fn plan_with_rules(
 }
 
 /// The warning shown when a planned create adopts an existing object.
-pub fn adoption_warning(label: &str) -> Diagnostic {
+pub(super) fn adoption_warning(label: &str) -> Diagnostic {
     Diagnostic::warning(
         format!("Adopting existing {label}"),
         format!(
@@ -212,7 +212,7 @@ pub fn adoption_warning(label: &str) -> Diagnostic {
 
 /// The tenant a planned create names by `tenant_id`; `label` names the object being created
 /// in the error.
-pub fn planned_tenant(
+pub(super) fn planned_tenant(
     backend: &dyn Backend,
     tenant_id: &str,
     label: String,

@@ -8,7 +8,7 @@ const MAX_KEY_NAME_LENGTH: usize = 63;
 const DURATION_UNITS: &[&str] = &["ns", "us", "µs", "ms", "s", "m", "h"];
 
 /// Letters, digits, `-`, `_` and `.`, starting with a letter or digit, at most 63 characters.
-pub fn is_valid_key_name(name: &str) -> bool {
+pub(super) fn is_valid_key_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_KEY_NAME_LENGTH
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -18,13 +18,13 @@ pub fn is_valid_key_name(name: &str) -> bool {
 }
 
 /// Whether `text` is an RFC 3339 date-time.
-pub fn is_rfc3339(text: &str) -> bool {
+pub(super) fn is_rfc3339(text: &str) -> bool {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok()
 }
 
 /// A positive Go duration: one or more `<number><unit>` terms (units ns, us, µs, ms, s, m, h;
 /// the number may have a fraction), e.g. `30m`, `8h`, `1h30m`, `1.5h`.
-pub fn is_go_duration(text: &str) -> bool {
+pub(super) fn is_go_duration(text: &str) -> bool {
     let mut rest = text;
     let mut positive = false;
     if rest.is_empty() {
@@ -49,7 +49,7 @@ pub fn is_go_duration(text: &str) -> bool {
 }
 
 /// An IPv4 or IPv6 CIDR block such as `10.0.0.0/8` or `2001:db8::/32`.
-pub fn is_cidr(text: &str) -> bool {
+pub(super) fn is_cidr(text: &str) -> bool {
     let Some((address, prefix)) = text.split_once('/') else {
         return false;
     };

@@ -10,7 +10,7 @@ use crate::backend::{Backend, BackendError, GrantRecord, Store, TenantRecord};
 use crate::values::{attr, required_string, string_set};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
-pub const PRIVILEGES: &[&str] = &["read", "write", "admin"];
+pub(super) const PRIVILEGES: &[&str] = &["read", "write", "admin"];
 
 /// The `tenant_grant` kind.
 #[derive(Clone, Copy, Debug, Default)]

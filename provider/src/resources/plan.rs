@@ -53,7 +53,7 @@ impl PlanRules {
 }
 
 /// The planned state and the replacement paths, for a create (`prior` null) or an update.
-pub fn plan_object(
+pub(super) fn plan_object(
     schema: &Schema,
     rules: &PlanRules,
     prior: &Value,

@@ -14,7 +14,7 @@ use crate::values::{attr, bool_field, required_string};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The session lifetime of a policy whose configuration sets none.
-pub const DEFAULT_SESSION_TTL: &str = "8h";
+pub(super) const DEFAULT_SESSION_TTL: &str = "8h";
 const LABEL: &str = "tenant policy";
 
 /// The `tenant_policy` kind.

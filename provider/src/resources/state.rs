@@ -11,7 +11,11 @@ use tenantform_proto::value::{Value, decode_json};
 ///
 /// # Panics
 /// When a field does not fit its attribute's type, which the kind's unit tests rule out.
-pub fn record_state(schema: &Schema, record: &impl Serialize, secret: Option<&str>) -> Value {
+pub(super) fn record_state(
+    schema: &Schema,
+    record: &impl Serialize,
+    secret: Option<&str>,
+) -> Value {
     let Ok(Json::Object(fields)) = serde_json::to_value(record) else {
         panic!("a record serializes to a JSON object");
     };

@@ -20,10 +20,10 @@ use crate::values::{
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub const TIERS: &[&str] = &["free", "standard", "enterprise"];
-pub const STATUSES: &[&str] = &["active", "suspended"];
-pub const CONTACT_KINDS: &[&str] = &["billing", "technical", "security"];
+pub(super) const STATUSES: &[&str] = &["active", "suspended"];
+pub(super) const CONTACT_KINDS: &[&str] = &["billing", "technical", "security"];
 /// The region of a tenant whose configuration sets none.
-pub const DEFAULT_REGION: &str = "eu-west-1";
+pub(super) const DEFAULT_REGION: &str = "eu-west-1";
 
 /// The `tenant` kind.
 #[derive(Clone, Copy, Debug, Default)]

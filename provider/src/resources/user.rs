@@ -15,7 +15,7 @@ use crate::secrets::{generate_password, hash_password};
 use crate::values::{bool_field, integer_field, required_string};
 use tenantform_proto::diagnostic::Diagnostic;
 
-pub const ROLES: &[&str] = &["admin", "member", "viewer"];
+pub(super) const ROLES: &[&str] = &["admin", "member", "viewer"];
 
 /// The `tenant_user` kind.
 #[derive(Clone, Copy, Debug, Default)]

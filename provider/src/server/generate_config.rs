@@ -7,7 +7,7 @@ use tenantform_proto::schema::{Block, Nesting};
 use tenantform_proto::value::Value;
 
 /// `state` with every computed-only attribute set to null.
-pub fn config_from_state(block: &Block, state: &Value) -> Value {
+pub(super) fn config_from_state(block: &Block, state: &Value) -> Value {
     let Value::Object(fields) = state else {
         return state.clone();
     };

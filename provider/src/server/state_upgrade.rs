@@ -9,9 +9,9 @@ use tenantform_proto::value::{Type, Value, decode_json};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The schema version every resource type is at.
-pub const CURRENT_SCHEMA_VERSION: i64 = 0;
+pub(super) const CURRENT_SCHEMA_VERSION: i64 = 0;
 
-pub fn upgrade(
+pub(super) fn upgrade(
     version: i64,
     raw_state: Option<&wire::RawState>,
     ty: &Type,

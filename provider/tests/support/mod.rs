@@ -9,7 +9,7 @@ use terraform_provider_tenant::backend::{
     UserRecord, archive,
 };
 
-pub fn tenant(id: &str, slug: &str) -> TenantRecord {
+pub(crate) fn tenant(id: &str, slug: &str) -> TenantRecord {
     TenantRecord {
         id: id.to_string(),
         slug: slug.to_string(),
@@ -25,7 +25,7 @@ pub fn tenant(id: &str, slug: &str) -> TenantRecord {
     }
 }
 
-pub fn database(id: &str, tenant_id: &str, name: &str) -> DatabaseRecord {
+pub(crate) fn database(id: &str, tenant_id: &str, name: &str) -> DatabaseRecord {
     DatabaseRecord {
         id: id.to_string(),
         tenant_id: tenant_id.to_string(),
@@ -37,7 +37,7 @@ pub fn database(id: &str, tenant_id: &str, name: &str) -> DatabaseRecord {
     }
 }
 
-pub fn user(id: &str, tenant_id: &str, slug: &str, email: &str) -> UserRecord {
+pub(crate) fn user(id: &str, tenant_id: &str, slug: &str, email: &str) -> UserRecord {
     UserRecord {
         id: id.to_string(),
         tenant_id: tenant_id.to_string(),
@@ -50,16 +50,24 @@ pub fn user(id: &str, tenant_id: &str, slug: &str, email: &str) -> UserRecord {
     }
 }
 
-pub fn grant(id: &str, user_id: &str, database_id: &str, privileges: &[&str]) -> GrantRecord {
+pub(crate) fn grant(
+    id: &str,
+    user_id: &str,
+    database_id: &str,
+    privileges: &[&str],
+) -> GrantRecord {
     GrantRecord {
         id: id.to_string(),
         user_id: user_id.to_string(),
         database_id: database_id.to_string(),
-        privileges: privileges.iter().map(|p| p.to_string()).collect(),
+        privileges: privileges
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
     }
 }
 
-pub fn storage(id: &str, tenant_id: &str) -> StorageRecord {
+pub(crate) fn storage(id: &str, tenant_id: &str) -> StorageRecord {
     StorageRecord {
         id: id.to_string(),
         tenant_id: tenant_id.to_string(),
@@ -69,7 +77,7 @@ pub fn storage(id: &str, tenant_id: &str) -> StorageRecord {
     }
 }
 
-pub fn api_key(id: &str, tenant_id: &str) -> ApiKeyRecord {
+pub(crate) fn api_key(id: &str, tenant_id: &str) -> ApiKeyRecord {
     ApiKeyRecord {
         id: id.to_string(),
         tenant_id: tenant_id.to_string(),
@@ -83,7 +91,7 @@ pub fn api_key(id: &str, tenant_id: &str) -> ApiKeyRecord {
     }
 }
 
-pub fn policy(id: &str, tenant_id: &str) -> PolicyRecord {
+pub(crate) fn policy(id: &str, tenant_id: &str) -> PolicyRecord {
     PolicyRecord {
         id: id.to_string(),
         tenant_id: tenant_id.to_string(),
@@ -95,7 +103,7 @@ pub fn policy(id: &str, tenant_id: &str) -> PolicyRecord {
 
 /// Logs in with tokio-postgres and runs `sql` (simple query protocol); the text of the first
 /// column of every row, or the server's error message.
-pub fn run_as(dsn: &str, sql: &str) -> Result<Vec<String>, String> {
+pub(crate) fn run_as(dsn: &str, sql: &str) -> Result<Vec<String>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -128,7 +136,7 @@ fn describe(error: tokio_postgres::Error) -> String {
 }
 
 /// Every archive directory (one holding `SHA256SUMS`) under `root`.
-pub fn archives(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn archives(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(root) else {
         return found;

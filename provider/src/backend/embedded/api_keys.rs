@@ -11,7 +11,7 @@ use super::{Layout, now_rfc3339};
 use crate::backend::{ApiKeyRecord, BackendError, TenantRecord};
 
 /// Sets `suspended` on every live key of the tenant, one audit entry per key changed.
-pub fn set_suspended(
+pub(super) fn set_suspended(
     tx: &Transaction<'_>,
     layout: &Layout,
     tenant_id: &str,

@@ -5,11 +5,11 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use crate::backend::BackendError;
-pub use crate::backend::audit::Action;
+pub(super) use crate::backend::audit::Action;
 use crate::backend::audit::{AuditEntry, GENESIS_HASH, to_json};
 
 /// Appends one entry in the caller's transaction.
-pub fn append<T: Serialize>(
+pub(super) fn append<T: Serialize>(
     tx: &Transaction<'_>,
     resource: &str,
     resource_id: &str,
@@ -28,7 +28,7 @@ pub fn append<T: Serialize>(
 }
 
 /// Appends one entry whose before and after are already JSON.
-pub fn append_json(
+pub(super) fn append_json(
     tx: &Transaction<'_>,
     resource: &str,
     resource_id: &str,
@@ -79,7 +79,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 /// Every entry, in log order.
-pub fn entries(connection: &Connection) -> Result<Vec<AuditEntry>, BackendError> {
+pub(super) fn entries(connection: &Connection) -> Result<Vec<AuditEntry>, BackendError> {
     let mut statement = connection.prepare(
         "SELECT seq, at, actor, resource, resource_id, action, before, after, prev_hash, hash \
          FROM audit_log ORDER BY seq",

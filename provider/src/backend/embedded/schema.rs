@@ -7,13 +7,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::backend::BackendError;
 
 /// The catalog layout this code reads and writes.
-pub const CATALOG_SCHEMA_VERSION: i64 = 2;
+pub(super) const CATALOG_SCHEMA_VERSION: i64 = 2;
 
 /// Each step takes the catalog from the version before it to its index + 1.
 const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 /// Brings the catalog to [`CATALOG_SCHEMA_VERSION`] in one transaction.
-pub fn migrate(connection: &mut Connection) -> Result<(), BackendError> {
+pub(super) fn migrate(connection: &mut Connection) -> Result<(), BackendError> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     transaction
         .execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);")?;

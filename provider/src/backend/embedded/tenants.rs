@@ -11,11 +11,11 @@ use super::{Layout, api_keys, now_rfc3339, users};
 use crate::backend::catalog_columns::TENANT_UPDATED;
 use crate::backend::{BackendError, TenantRecord};
 
-pub use crate::records::SUSPENDED_STATUS;
+pub(super) use crate::records::SUSPENDED_STATUS;
 
 /// Removes the tombstones older than their `retention_days` at `now`, with the revoked API
 /// keys that still name them; one `purge` audit entry per tenant.
-pub fn purge_expired(
+pub(super) fn purge_expired(
     tx: &Transaction<'_>,
     layout: &Layout,
     now: &str,

@@ -25,7 +25,7 @@ fn tenant_suspended(
     Ok(tenant.status == SUSPENDED_STATUS)
 }
 
-pub fn find_by_login(
+pub(super) fn find_by_login(
     connection: &Connection,
     layout: &Layout,
     login: &str,
@@ -36,7 +36,10 @@ pub fn find_by_login(
 }
 
 /// Whether the user with this login may log in now; `None` when no user has it.
-pub fn login_enabled(connection: &Connection, login: &str) -> Result<Option<bool>, BackendError> {
+pub(super) fn login_enabled(
+    connection: &Connection,
+    login: &str,
+) -> Result<Option<bool>, BackendError> {
     Ok(connection
         .query_row(
             "SELECT login_enabled FROM users WHERE login = ?1",
@@ -55,7 +58,7 @@ struct LoginState<'a> {
 
 /// Turns the tenant's logins off (`suspended`) or back on for users that are not disabled,
 /// one audit entry per user whose login changes.
-pub fn set_tenant_suspended(
+pub(super) fn set_tenant_suspended(
     tx: &Transaction<'_>,
     tenant_id: &str,
     suspended: bool,

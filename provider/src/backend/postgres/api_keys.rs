@@ -12,7 +12,7 @@ use crate::backend::audit::Action;
 use crate::backend::{ApiKeyRecord, BackendError};
 
 /// Marks every live key of the tenant suspended (or accepted again).
-pub async fn set_suspended(
+pub(super) async fn set_suspended(
     tx: &Transaction<'_>,
     tenant_id: &str,
     suspended: bool,

@@ -10,7 +10,7 @@ use crate::backend::BackendError;
 use crate::backend::audit::{self, Action, AuditEntry, GENESIS_HASH};
 
 /// Appends one entry; the lock it takes is held until the transaction ends, so take it last.
-pub async fn append<T: Serialize>(
+pub(super) async fn append<T: Serialize>(
     tx: &Transaction<'_>,
     resource: &str,
     resource_id: &str,
@@ -78,7 +78,7 @@ fn from_row(row: &Row) -> AuditEntry {
 }
 
 /// Every entry, in log order.
-pub async fn entries(client: &impl GenericClient) -> Result<Vec<AuditEntry>, BackendError> {
+pub(super) async fn entries(client: &impl GenericClient) -> Result<Vec<AuditEntry>, BackendError> {
     let rows = client
         .query(
             "SELECT seq, at, actor, resource, resource_id, action, before, after, prev_hash, \

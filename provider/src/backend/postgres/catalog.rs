@@ -12,7 +12,7 @@ pub const CATALOG_SCHEMA: &str = "tenant_catalog";
 pub const CATALOG_VERSION: i32 = 1;
 
 /// Creates or checks the catalog, serialized with other provider processes doing the same.
-pub async fn migrate(tx: &Transaction<'_>) -> Result<(), BackendError> {
+pub(super) async fn migrate(tx: &Transaction<'_>) -> Result<(), BackendError> {
     tx.execute(
         "SELECT pg_advisory_xact_lock($1)",
         &[&lock_key("catalog", "migrate")],

@@ -60,7 +60,7 @@ async fn forget_stale(
 }
 
 /// Registers a schema that the naming rules predict for `name` but the catalog lacks.
-pub async fn discover(
+pub(super) async fn discover(
     tx: &Transaction<'_>,
     context: &Context,
     tenant_id: &str,

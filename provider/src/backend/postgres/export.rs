@@ -12,11 +12,11 @@ use crate::backend::BackendError;
 use crate::backend::archive::{ArchiveReceipt, ArchiveWriter};
 
 /// The archive kind of database archives.
-pub const ARCHIVE_KIND: &str = "database";
+pub(super) const ARCHIVE_KIND: &str = "database";
 
 /// What the audit log records about an archive.
 #[derive(Serialize)]
-pub struct ArchiveSummary {
+pub(super) struct ArchiveSummary {
     pub schema: String,
     pub dir: String,
     pub files: usize,
@@ -25,7 +25,7 @@ pub struct ArchiveSummary {
 }
 
 /// Writes and verifies the archive of `schema` under `<archive_dir>/<slug>/database-<name>-…`.
-pub async fn export_schema(
+pub(super) async fn export_schema(
     tx: &Transaction<'_>,
     archive_dir: &std::path::Path,
     tenant_slug: &str,

@@ -117,7 +117,7 @@ fn target<'a>(user: &'a UserRecord, database: &'a DatabaseRecord) -> Target<'a> 
 
 /// Registers the privileges a role holds on a schema (granted by an older script) when the
 /// catalog has no grant for the pair.
-pub async fn discover(
+pub(super) async fn discover(
     tx: &Transaction<'_>,
     context: &Context,
     user_id: &str,

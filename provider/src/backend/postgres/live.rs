@@ -10,7 +10,7 @@ use crate::backend::BackendError;
 
 /// What a role looks like in `pg_roles`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RoleState {
+pub(super) struct RoleState {
     pub can_login: bool,
     /// `rolconnlimit`: -1 for no limit.
     pub connection_limit: i64,
@@ -21,7 +21,7 @@ const SCHEMA_OWNER_BY_NAME: &str =
     "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = $1";
 
 /// The role named `name`, if it exists.
-pub async fn role(
+pub(super) async fn role(
     client: &impl GenericClient,
     name: &str,
 ) -> Result<Option<RoleState>, BackendError> {
@@ -33,7 +33,7 @@ pub async fn role(
 }
 
 /// The owner of schema `name`, if the schema exists.
-pub async fn schema_owner(
+pub(super) async fn schema_owner(
     client: &impl GenericClient,
     name: &str,
 ) -> Result<Option<String>, BackendError> {
@@ -42,7 +42,7 @@ pub async fn schema_owner(
 }
 
 /// Whether the connected role can act as `role` (needed to own, alter or drop for it).
-pub async fn current_user_is_member(
+pub(super) async fn current_user_is_member(
     client: &impl GenericClient,
     role: &str,
 ) -> Result<bool, BackendError> {
@@ -55,12 +55,12 @@ pub async fn current_user_is_member(
 /// The privileges `role` holds directly on schema `schema` and on its tables: the schema's
 /// ACL, and for tables the owner's default privileges for the role (or, without those, the
 /// privileges it holds on every existing table). `None` for tables when there is no evidence.
-pub struct SchemaAcl {
+pub(super) struct SchemaAcl {
     pub schema: BTreeSet<String>,
     pub tables: Option<BTreeSet<String>>,
 }
 
-pub async fn schema_acl(
+pub(super) async fn schema_acl(
     client: &impl GenericClient,
     schema: &str,
     role: &str,
@@ -84,10 +84,10 @@ pub async fn schema_acl(
             &[&schema, &role],
         )
         .await?;
-    let tables = if !defaults.is_empty() {
-        Some(defaults.iter().map(|row| row.get::<_, String>(0)).collect())
-    } else {
+    let tables = if defaults.is_empty() {
         tables_privileges(client, schema, role).await?
+    } else {
+        Some(defaults.iter().map(|row| row.get::<_, String>(0)).collect())
     };
     Ok(SchemaAcl {
         schema: schema_privileges,
@@ -125,7 +125,7 @@ async fn tables_privileges(
 
 impl SchemaAcl {
     /// Whether the ACL grants everything `level` stands for.
-    pub fn holds(&self, level: Level) -> bool {
+    pub(super) fn holds(&self, level: Level) -> bool {
         let schema_ok = level
             .schema_privileges()
             .iter()

@@ -8,13 +8,13 @@ use crate::backend::BackendError;
 
 /// One privilege level of a `tenant_grant`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub(super) enum Level {
     Read,
     Write,
     Admin,
 }
 
-pub const LEVELS: [Level; 3] = [Level::Read, Level::Write, Level::Admin];
+pub(super) const LEVELS: [Level; 3] = [Level::Read, Level::Write, Level::Admin];
 const TABLE_ALL: &[&str] = &[
     "SELECT",
     "INSERT",
@@ -26,7 +26,7 @@ const TABLE_ALL: &[&str] = &[
 ];
 
 impl Level {
-    pub fn parse(name: &str) -> Result<Level, BackendError> {
+    pub(super) fn parse(name: &str) -> Result<Level, BackendError> {
         match name {
             "read" => Ok(Level::Read),
             "write" => Ok(Level::Write),
@@ -37,7 +37,7 @@ impl Level {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Level::Read => "read",
             Level::Write => "write",
@@ -46,14 +46,14 @@ impl Level {
     }
 
     /// Schema privileges: write can create tables in the schema.
-    pub fn schema_privileges(self) -> &'static [&'static str] {
+    pub(super) fn schema_privileges(self) -> &'static [&'static str] {
         match self {
             Level::Read => &["USAGE"],
             Level::Write | Level::Admin => &["USAGE", "CREATE"],
         }
     }
 
-    pub fn table_privileges(self) -> &'static [&'static str] {
+    pub(super) fn table_privileges(self) -> &'static [&'static str] {
         match self {
             Level::Read => &["SELECT"],
             Level::Write => &["SELECT", "INSERT", "UPDATE", "DELETE"],
@@ -61,7 +61,7 @@ impl Level {
         }
     }
 
-    pub fn sequence_privileges(self) -> &'static [&'static str] {
+    pub(super) fn sequence_privileges(self) -> &'static [&'static str] {
         match self {
             Level::Read => &["SELECT"],
             Level::Write | Level::Admin => &["USAGE", "SELECT", "UPDATE"],
@@ -70,7 +70,7 @@ impl Level {
 }
 
 /// The levels named by a grant record.
-pub fn levels(names: &BTreeSet<String>) -> Result<BTreeSet<Level>, BackendError> {
+pub(super) fn levels(names: &BTreeSet<String>) -> Result<BTreeSet<Level>, BackendError> {
     names.iter().map(|name| Level::parse(name)).collect()
 }
 
@@ -93,7 +93,7 @@ fn union(levels: &BTreeSet<Level>) -> Privileges {
 }
 
 /// Where the statements apply.
-pub struct Target<'a> {
+pub(super) struct Target<'a> {
     pub schema: &'a str,
     pub owner_role: &'a str,
     pub grantee: &'a str,
@@ -102,7 +102,7 @@ pub struct Target<'a> {
 /// The statements that take `grantee` from `from` to `to`: revoke what was dropped, grant
 /// what was added, on the schema, its tables and sequences, and the owner's default
 /// privileges for tables created later.
-pub fn transition(
+pub(super) fn transition(
     target: &Target<'_>,
     from: &BTreeSet<Level>,
     to: &BTreeSet<Level>,
@@ -142,7 +142,7 @@ pub fn transition(
 }
 
 /// Revokes everything the grantee may hold on the schema, whatever the catalog says.
-pub fn revoke_everything(target: &Target<'_>) -> Result<Vec<String>, BackendError> {
+pub(super) fn revoke_everything(target: &Target<'_>) -> Result<Vec<String>, BackendError> {
     let schema = quote_ident(target.schema)?;
     let owner = quote_ident(target.owner_role)?;
     let grantee = quote_ident(target.grantee)?;

@@ -12,7 +12,7 @@ use super::sql::{quote_ident, quote_literal};
 use crate::backend::BackendError;
 
 /// How a new role is made.
-pub struct NewRole<'a> {
+pub(super) struct NewRole<'a> {
     pub name: &'a str,
     pub login: bool,
     pub connection_limit: i64,
@@ -33,7 +33,7 @@ fn password_clause(password: Option<&str>) -> String {
 
 /// Creates the role and lets the connected role act as it. Fails with
 /// [`BackendError::AlreadyExists`] when a role of that name exists already.
-pub async fn create(
+pub(super) async fn create(
     tx: &Transaction<'_>,
     context: &Context,
     role: &NewRole<'_>,
@@ -60,7 +60,7 @@ pub async fn create(
 
 /// PostgreSQL 15: a CREATEROLE administrator must be a member of a role to create objects
 /// owned by it, reassign or drop what it owns, and end its sessions.
-pub async fn take_membership(
+pub(super) async fn take_membership(
     tx: &Transaction<'_>,
     context: &Context,
     role: &str,
@@ -74,7 +74,7 @@ pub async fn take_membership(
 }
 
 /// `ALTER ROLE ... CONNECTION LIMIT`; -1 for no limit.
-pub async fn set_connection_limit(
+pub(super) async fn set_connection_limit(
     tx: &Transaction<'_>,
     role: &str,
     limit: i64,
@@ -87,14 +87,18 @@ pub async fn set_connection_limit(
     Ok(())
 }
 
-pub async fn set_login(tx: &Transaction<'_>, role: &str, login: bool) -> Result<(), BackendError> {
+pub(super) async fn set_login(
+    tx: &Transaction<'_>,
+    role: &str,
+    login: bool,
+) -> Result<(), BackendError> {
     let keyword = if login { "LOGIN" } else { "NOLOGIN" };
     tx.batch_execute(&format!("ALTER ROLE {} {keyword}", quote_ident(role)?))
         .await?;
     Ok(())
 }
 
-pub async fn set_password(
+pub(super) async fn set_password(
     tx: &Transaction<'_>,
     role: &str,
     password: &str,
@@ -109,7 +113,7 @@ pub async fn set_password(
 }
 
 /// Sets the role's `search_path` to `schemas` (reset to the default when empty).
-pub async fn set_search_path(
+pub(super) async fn set_search_path(
     tx: &Transaction<'_>,
     role: &str,
     schemas: &[String],
@@ -130,7 +134,10 @@ pub async fn set_search_path(
 }
 
 /// Ends every session of the role but our own.
-pub async fn terminate_sessions(tx: &Transaction<'_>, role: &str) -> Result<(), BackendError> {
+pub(super) async fn terminate_sessions(
+    tx: &Transaction<'_>,
+    role: &str,
+) -> Result<(), BackendError> {
     tx.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
          WHERE usename = $1 AND pid <> pg_backend_pid()",
@@ -142,7 +149,7 @@ pub async fn terminate_sessions(tx: &Transaction<'_>, role: &str) -> Result<(), 
 
 /// Turns the login off, ends its sessions, hands the tables it created to the owners of their
 /// schemas, drops what else it owns or holds, and drops the role. Nothing when it is gone.
-pub async fn drop_role(
+pub(super) async fn drop_role(
     tx: &Transaction<'_>,
     context: &Context,
     role: &str,

@@ -11,14 +11,14 @@ use crate::backend::BackendError;
 
 /// Where the backend's futures run: the caller's multi-threaded runtime, or one of our own
 /// for callers outside any runtime.
-pub struct RuntimeBridge {
+pub(super) struct RuntimeBridge {
     handle: Handle,
     owned: Option<Runtime>,
 }
 
 impl RuntimeBridge {
     /// Captures the current multi-threaded runtime, or starts a private one.
-    pub fn new() -> Result<RuntimeBridge, BackendError> {
+    pub(super) fn new() -> Result<RuntimeBridge, BackendError> {
         if let Ok(handle) = Handle::try_current()
             && handle.runtime_flavor() == RuntimeFlavor::MultiThread
         {
@@ -44,7 +44,7 @@ impl RuntimeBridge {
 
     /// Runs `future` to completion on the bridged runtime, blocking the calling thread (which
     /// must not be one of the runtime's own async workers).
-    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+    pub(super) fn block_on<F: Future>(&self, future: F) -> F::Output {
         match &self.owned {
             Some(runtime) => runtime.block_on(future),
             None => self.handle.block_on(future),

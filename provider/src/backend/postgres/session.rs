@@ -13,13 +13,13 @@ use crate::backend::BackendError;
 
 /// Connections kept by the pool: above the planner's `-parallelism` default, below a small
 /// server's `max_connections`.
-pub const POOL_SIZE: usize = 16;
+pub(super) const POOL_SIZE: usize = 16;
 const MAX_ATTEMPTS: u32 = 12;
 const FIRST_BACKOFF: Duration = Duration::from_millis(15);
 const MAX_BACKOFF: Duration = Duration::from_millis(800);
 
 /// Builds the pool from a parsed connection configuration (no connection is made yet).
-pub fn build_pool(config: tokio_postgres::Config) -> Result<Pool, BackendError> {
+pub(super) fn build_pool(config: tokio_postgres::Config) -> Result<Pool, BackendError> {
     let manager = Manager::from_config(
         config,
         NoTls,
@@ -37,7 +37,7 @@ pub fn build_pool(config: tokio_postgres::Config) -> Result<Pool, BackendError> 
 }
 
 /// Runs `work` in one transaction, committing it; retried as a whole on transient failures.
-pub async fn write<T>(
+pub(super) async fn write<T>(
     pool: &Pool,
     work: impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
 ) -> Result<T, BackendError> {
@@ -71,7 +71,7 @@ async fn write_once<T>(
 
 /// Runs read-only `work` on a pooled connection (retried like writes: live-object reads can
 /// meet concurrently dropped catalog rows).
-pub async fn read<T>(
+pub(super) async fn read<T>(
     pool: &Pool,
     work: impl AsyncFn(&tokio_postgres::Client) -> Result<T, BackendError>,
 ) -> Result<T, BackendError> {
@@ -96,7 +96,7 @@ fn jitter(backoff: Duration) -> Duration {
 }
 
 /// The advisory-lock key of a name: the first eight bytes of its SHA-256.
-pub fn lock_key(scope: &str, name: &str) -> i64 {
+pub(super) fn lock_key(scope: &str, name: &str) -> i64 {
     let digest = Sha256::digest(format!("tenantform:{scope}:{name}").as_bytes());
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
@@ -104,7 +104,7 @@ pub fn lock_key(scope: &str, name: &str) -> i64 {
 }
 
 /// Serializes this transaction with every other one touching the same tenant.
-pub async fn lock_tenant(tx: &Transaction<'_>, tenant_id: &str) -> Result<(), BackendError> {
+pub(super) async fn lock_tenant(tx: &Transaction<'_>, tenant_id: &str) -> Result<(), BackendError> {
     tx.execute(
         "SELECT pg_advisory_xact_lock($1)",
         &[&lock_key("tenant", tenant_id)],

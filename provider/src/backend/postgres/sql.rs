@@ -30,7 +30,7 @@ pub fn quote_literal(value: &str) -> String {
 }
 
 /// The SQLSTATE (or a pseudo code for client-side failures) of a driver error.
-pub fn error_code(error: &tokio_postgres::Error) -> String {
+pub(super) fn error_code(error: &tokio_postgres::Error) -> String {
     match error.code() {
         Some(code) => code.code().to_string(),
         None if error.is_closed() => "connection".to_string(),
@@ -84,7 +84,7 @@ impl From<deadpool_postgres::PoolError> for BackendError {
 /// Whether a whole transaction that failed with `error` may simply be run again: a
 /// serialization failure, a deadlock, concurrent catalog updates from parallel GRANT/REVOKE,
 /// or two sessions creating the same role at once.
-pub fn is_retryable(error: &BackendError) -> bool {
+pub(super) fn is_retryable(error: &BackendError) -> bool {
     let BackendError::Postgres { code, message } = error else {
         return false;
     };
@@ -96,7 +96,7 @@ pub fn is_retryable(error: &BackendError) -> bool {
 }
 
 /// Maps a unique violation on a catalog table to [`BackendError::AlreadyExists`].
-pub fn unique_violation(
+pub(super) fn unique_violation(
     kind: &'static str,
     key: String,
 ) -> impl FnOnce(BackendError) -> BackendError {

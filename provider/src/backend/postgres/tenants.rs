@@ -17,7 +17,7 @@ use crate::records::Record;
 const RESOURCE: &str = TenantRecord::RESOURCE;
 
 /// A live tenant, or [`BackendError::InvalidReference`].
-pub async fn require(
+pub(super) async fn require(
     client: &impl GenericClient,
     context: &Context,
     id: &str,
@@ -29,7 +29,7 @@ pub async fn require(
 
 /// Locks the tenant `id` for the rest of the transaction; the live tenant, or
 /// [`BackendError::InvalidReference`].
-pub async fn lock_live(
+pub(super) async fn lock_live(
     tx: &Transaction<'_>,
     context: &Context,
     id: &str,
@@ -39,7 +39,7 @@ pub async fn lock_live(
 }
 
 /// Removes the tombstones whose retention has passed (and the revoked keys they hold).
-pub async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
+pub(super) async fn purge_expired(tx: &Transaction<'_>) -> Result<(), BackendError> {
     let expired = tx
         .query(
             "SELECT id FROM tenant_catalog.tenants WHERE deleted_at IS NOT NULL \

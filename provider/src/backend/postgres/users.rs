@@ -52,7 +52,7 @@ async fn live_view(
     }))
 }
 
-pub async fn find_by_login(
+pub(super) async fn find_by_login(
     client: &impl GenericClient,
     context: &Context,
     login: &str,
@@ -77,7 +77,7 @@ async fn tenant_schemas(
 }
 
 /// Points every live user role of the tenant at the tenant's schemas.
-pub async fn refresh_search_paths(
+pub(super) async fn refresh_search_paths(
     tx: &Transaction<'_>,
     context: &Context,
     tenant_id: &str,
@@ -121,7 +121,7 @@ fn login_key(record: &UserRecord) -> String {
 
 /// Suspends (no login, sessions ended) or resumes (login for users not disabled) every user
 /// of the tenant.
-pub async fn apply_tenant_status(
+pub(super) async fn apply_tenant_status(
     tx: &Transaction<'_>,
     context: &Context,
     tenant_id: &str,
@@ -141,7 +141,7 @@ pub async fn apply_tenant_status(
 }
 
 /// Registers a login role that the naming rules predict for `email` but the catalog lacks.
-pub async fn discover(
+pub(super) async fn discover(
     tx: &Transaction<'_>,
     context: &Context,
     tenant_id: &str,
@@ -175,7 +175,7 @@ pub async fn discover(
     Ok(Some(record))
 }
 
-pub async fn create_with_password(
+pub(super) async fn create_with_password(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,
@@ -204,7 +204,7 @@ pub async fn create_with_password(
 
 /// Updates `role`, `disabled`, `connection_limit` (and the password when given); identity
 /// fields are fixed. A login or limit changed out of band is set back.
-pub async fn update_with_password(
+pub(super) async fn update_with_password(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,

@@ -7,7 +7,12 @@ use crate::secrets::{API_KEY_PREFIX, fingerprint};
 use crate::values::string_set_value;
 
 fn scopes(items: &[&str]) -> Value {
-    string_set_value(&items.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>())
+    string_set_value(
+        &items
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect::<BTreeSet<_>>(),
+    )
 }
 
 fn key_config(tenant_id: &Value, name: &str, scope_list: &[&str]) -> Value {
