@@ -2,7 +2,8 @@
 //! their attributes by name or read from Terraform's provider-schema JSON (the shape
 //! `terraform providers schema -json` prints for one block).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -83,7 +84,17 @@ struct NestedBlockJson {
 ///
 /// # Panics
 /// When `text` is not such a schema; every schema file is parsed by a unit test.
-pub fn schema_from_json(text: &str) -> Schema {
+/// Each text is parsed once per process: resources ask for their schema on every plan.
+pub fn schema_from_json(text: &'static str) -> Schema {
+    static PARSED: LazyLock<Mutex<HashMap<&'static str, Schema>>> = LazyLock::new(Mutex::default);
+    let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    parsed
+        .entry(text)
+        .or_insert_with(|| parse_schema(text))
+        .clone()
+}
+
+fn parse_schema(text: &str) -> Schema {
     let parsed: SchemaJson = serde_json::from_str(text)
         .unwrap_or_else(|error| panic!("a schema file is not provider-schema JSON: {error}"));
     Schema {
