@@ -108,9 +108,7 @@ resource "fake_thing" "many" {
 
 #[tokio::test]
 async fn destroy_deletes_dependents_first() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let state = converge(&config, &State::new(), &fake).await;
+    let (fake, config, state) = converged(THING_AND_CHILD).await;
     let plan = plan_mode(&config, &state, &fake, PlanMode::Destroy).await;
     assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
     let (state, diags) = apply(&config, &state, &plan, &fake).await;
@@ -127,8 +125,7 @@ async fn destroy_deletes_dependents_first() {
 
 #[tokio::test]
 async fn a_replacement_deletes_before_it_creates() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
     let moved = config(&THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  zone = \"eu\""));
     let plan = plan(&moved, &state, &fake).await;
     assert_eq!(
@@ -156,8 +153,7 @@ async fn a_replacement_deletes_before_it_creates() {
 
 #[tokio::test]
 async fn orphans_are_deleted_and_forgotten() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
     let only_thing = config("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n");
     let state = converge(&only_thing, &state, &fake).await;
     assert_eq!(state.instances.len(), 1);

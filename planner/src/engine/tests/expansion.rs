@@ -78,8 +78,7 @@ async fn count_and_for_each_expand_into_keyed_instances() {
 
 #[tokio::test]
 async fn fewer_instances_delete_with_their_reasons() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(COUNTED), &State::new(), &fake).await;
+    let (fake, _, state) = converged(COUNTED).await;
     let smaller = COUNTED
         .replace("default = 2", "default = 1")
         .replace("toset([\"x\", \"y\"])", "toset([\"x\"])");
@@ -392,8 +391,7 @@ check "lookup" {
 
 #[tokio::test]
 async fn targets_and_replace_requests() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(COUNTED), &State::new(), &fake).await;
+    let (fake, _, state) = converged(COUNTED).await;
     let mut options = options(PlanMode::Normal);
     options.replace = vec!["fake_thing.c[0]".parse().unwrap()];
     let plan = plan_with(&config(COUNTED), &state, &fake, &options).await;

@@ -25,7 +25,7 @@ use crate::config::{Config, load_sources};
 use crate::diags::Diagnostics;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::providers::Providers;
-use crate::providers::fake::{EventLog, FakeProvider, fake_schema};
+use crate::providers::fake::{EventLog, FakeProvider};
 use crate::state::{DeposedChange, InstanceState, State};
 
 pub(super) fn config(source: &str) -> Config {
@@ -37,15 +37,7 @@ pub(super) fn config(source: &str) -> Config {
 }
 
 pub(super) fn providers(fake: &Arc<FakeProvider>) -> Providers {
-    let mut providers = Providers::default();
-    providers.clients.insert("fake".into(), fake.clone());
-    providers
-        .sources
-        .insert("fake".into(), "registry.terraform.io/test/fake".into());
-    providers
-        .schemas
-        .insert("fake".into(), Arc::new(fake_schema()));
-    providers
+    crate::test_support::fake_providers(fake.clone())
 }
 
 pub(super) fn options(mode: PlanMode) -> PlanOptions {
@@ -121,6 +113,22 @@ pub(super) fn change<'p>(plan: &'p Plan, addr: &str) -> &'p crate::plan::Resourc
         .iter()
         .find(|c| c.addr.to_string() == addr)
         .expect("a change for the address")
+}
+
+/// The change of `addr` in `plan`, checked to be `action` for `reason`.
+pub(super) fn assert_action<'p>(
+    plan: &'p Plan,
+    addr: &str,
+    action: Action,
+    reason: Option<crate::plan::ActionReason>,
+) -> &'p crate::plan::ResourceChange {
+    let found = change(plan, addr);
+    assert_eq!(
+        (found.action, found.action_reason),
+        (action, reason),
+        "{addr}"
+    );
+    found
 }
 
 /// Records into the fake's event log (so tests see the interleaving) and keeps a state.
@@ -273,6 +281,14 @@ pub(super) async fn converge(config: &Config, state: &State, fake: &Arc<FakeProv
     let (state, diags) = apply(config, state, &plan, fake).await;
     assert!(!diags.has_errors(), "apply failed:\n{diags}");
     state
+}
+
+/// A fresh fake provider, the configuration `source` and the state of applying it.
+pub(super) async fn converged(source: &str) -> (Arc<FakeProvider>, Config, State) {
+    let fake = FakeProvider::new();
+    let config = config(source);
+    let state = converge(&config, &State::new(), &fake).await;
+    (fake, config, state)
 }
 
 /// The diagnostic summarised `summary`, checked to mention `text` in its detail.

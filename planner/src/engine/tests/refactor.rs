@@ -31,8 +31,7 @@ resource "fake_thing" "f" {
 
 #[tokio::test]
 async fn a_rename_plans_a_move_and_apply_records_it_durably() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let renamed = config(RENAMED);
     let plan = plan(&renamed, &state, &fake).await;
     let moved = change(&plan, "fake_thing.b");
@@ -75,22 +74,20 @@ async fn plan_is_empty(config: &Config, state: &State, fake: &Arc<FakeProvider>)
 
 #[tokio::test]
 async fn a_moved_instance_without_configuration_is_deleted_for_lack_of_a_move_target() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let gone = RENAMED.replace("resource \"fake_thing\" \"b\" {\n  name = \"a\"\n}\n", "");
     let plan = plan(&config(&gone), &state, &fake).await;
-    let deleted = change(&plan, "fake_thing.b");
-    assert_eq!(deleted.action, Action::Delete);
-    assert_eq!(
-        deleted.action_reason,
-        Some(ActionReason::DeleteBecauseNoMoveTarget)
+    assert_action(
+        &plan,
+        "fake_thing.b",
+        Action::Delete,
+        Some(ActionReason::DeleteBecauseNoMoveTarget),
     );
 }
 
 #[tokio::test]
 async fn removed_with_destroy_false_forgets_without_calling_the_provider() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let forgetting = config(
         r#"
 resource "fake_thing" "a" {
@@ -131,8 +128,7 @@ removed {
 
 #[tokio::test]
 async fn removed_with_destroy_true_plans_a_deletion() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let destroying = config(
         "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\nremoved {\n  from = fake_thing.f\n}\n",
     );
@@ -142,8 +138,7 @@ async fn removed_with_destroy_true_plans_a_deletion() {
 
 #[tokio::test]
 async fn invalid_statements_fail_the_plan_with_terraforms_errors() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let cases = [
         (
             format!("{TWO_THINGS}moved {{\n  from = fake_thing.a\n  to = fake_thing.z\n}}\n"),
@@ -179,8 +174,7 @@ async fn invalid_statements_fail_the_plan_with_terraforms_errors() {
 
 #[tokio::test]
 async fn targeting_must_cover_both_ends_of_a_move() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let mut options = options(PlanMode::Normal);
     options.targets = vec!["fake_thing.b".into()];
     let result = plan_result(&config(RENAMED), &state, &fake, &options).await;
@@ -235,8 +229,7 @@ async fn removed_blocks_in_child_modules_and_for_whole_modules_forget_their_obje
 
 #[tokio::test]
 async fn a_removed_block_runs_its_destroy_time_provisioners_before_the_deletion() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let removing = config(
         r#"
 resource "fake_thing" "a" {
