@@ -738,14 +738,24 @@ mod tests {
         (0..levels).fold(Value::string("core"), |inner, _| Value::List(vec![inner]))
     }
 
+    /// Writes the sample plan with a variable `deep` nested `levels` deep to `tf.plan` in
+    /// `dir`: the file's path and how writing went.
+    fn write_deep_plan(
+        dir: &std::path::Path,
+        levels: usize,
+    ) -> (std::path::PathBuf, Result<(), PlanFileError>) {
+        let path = dir.join("tf.plan");
+        let mut plan = sample_plan();
+        plan.variables.insert("deep".into(), nested(levels));
+        let written = PlanFile::new(&plan, BTreeMap::new()).write(&path);
+        (path, written)
+    }
+
     #[test]
     fn deeply_nested_values_read_back_as_written() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tf.plan");
-        let mut plan = sample_plan();
-        plan.variables
-            .insert("deep".into(), nested(MAX_JSON_DEPTH / 2 - 4));
-        PlanFile::new(&plan, BTreeMap::new()).write(&path).unwrap();
+        let (path, written) = write_deep_plan(dir.path(), MAX_JSON_DEPTH / 2 - 4);
+        written.unwrap();
         let read = PlanFile::read(&path).unwrap().to_plan("tf.plan").unwrap();
         assert_eq!(read.variables["deep"], nested(MAX_JSON_DEPTH / 2 - 4));
     }
@@ -753,13 +763,8 @@ mod tests {
     #[test]
     fn values_too_deep_for_a_plan_file_are_refused_when_writing() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tf.plan");
-        let mut plan = sample_plan();
-        plan.variables
-            .insert("deep".into(), nested(MAX_JSON_DEPTH / 2));
-        let err = PlanFile::new(&plan, BTreeMap::new())
-            .write(&path)
-            .unwrap_err();
+        let (path, written) = write_deep_plan(dir.path(), MAX_JSON_DEPTH / 2);
+        let err = written.unwrap_err();
         assert!(matches!(err, PlanFileError::TooDeep { .. }), "{err}");
         assert!(!path.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

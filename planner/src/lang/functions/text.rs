@@ -187,20 +187,6 @@ mod tests {
     use crate::test_support::{assert_string_results, s};
 
     #[test]
-    fn trimming_and_casing() {
-        assert_string_results(&[
-            (chomp, &["a\r\n\n"], "a"),
-            (title, &["hello wORLD-x_y"], "Hello WORLD-X_y"),
-            (trim, &["?!a!?", "!?"], "a"),
-            (trimprefix, &["abc", "ab"], "c"),
-            (trimsuffix, &["abc", "x"], "abc"),
-            (strrev, &["abc"], "cba"),
-        ]);
-        let two = Value::Number(tenantform_proto::value::Number::Int(2));
-        assert_eq!(indent(vec![two, s("a\nb")]), Ok(s("a\n  b")));
-    }
-
-    #[test]
     fn regex_shapes_follow_the_groups() {
         assert_eq!(regex(vec![s("[a-z]+"), s("12ab3")]), Ok(s("ab")));
         assert_eq!(
@@ -212,6 +198,20 @@ mod tests {
             regexall(vec![s("[a-z]+"), s("ab1cd")]),
             Ok(Value::List(vec![s("ab"), s("cd")]))
         );
+    }
+
+    #[test]
+    fn trimming_and_casing() {
+        assert_string_results(&[
+            (chomp, &["a\r\n\n"], "a"),
+            (title, &["hello wORLD-x_y"], "Hello WORLD-X_y"),
+            (trim, &["?!a!?", "!?"], "a"),
+            (trimprefix, &["abc", "ab"], "c"),
+            (trimsuffix, &["abc", "x"], "abc"),
+            (strrev, &["abc"], "cba"),
+        ]);
+        let two = Value::Number(tenantform_proto::value::Number::Int(2));
+        assert_eq!(indent(vec![two, s("a\nb")]), Ok(s("a\n  b")));
     }
 
     #[test]

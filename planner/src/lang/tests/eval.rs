@@ -237,31 +237,30 @@ fn undeclared_references_are_errors_with_ranges() {
 }
 
 #[test]
-fn bad_accesses_are_errors_at_the_operator() {
-    let err = eval_error_saying(
-        "tenant.acme.nope",
-        "Unsupported attribute",
-        "This object does not have an attribute named \"nope\".",
-    );
-    assert_eq!(err.range.unwrap().start.column, 16);
+fn bad_accesses_and_operands_are_errors_at_the_operator_or_operand() {
+    for (src, summary, detail, column) in [
+        (
+            "tenant.acme.nope",
+            "Unsupported attribute",
+            "This object does not have an attribute named \"nope\".",
+            16,
+        ),
+        (
+            "1 + \"x\"",
+            "Invalid operand",
+            "Unsuitable value for right operand: a number is required.",
+            9,
+        ),
+    ] {
+        let err = eval_error_saying(src, summary, detail);
+        assert_eq!(err.range.unwrap().start.column, column, "{src}");
+    }
     assert_error_summaries(&[
         ("var.tiers[5]", "Invalid index"),
         ("var.tiers[\"x\"]", "Invalid index"),
         ("var.labels.nope", "Missing map element"),
         ("null.a", "Attempt to get attribute from null value"),
         ("toset([1])[0]", "Invalid index"),
-    ]);
-}
-
-#[test]
-fn bad_operands_are_errors_at_the_operand() {
-    let err = eval_error_saying(
-        "1 + \"x\"",
-        "Invalid operand",
-        "Unsuitable value for right operand: a number is required.",
-    );
-    assert_eq!(err.range.unwrap().start.column, 9);
-    assert_error_summaries(&[
         ("null && true", "Invalid operand"),
         ("0 / 0", "Operation failed"),
     ]);
