@@ -7,21 +7,18 @@ use super::*;
 use crate::test_support::{block, map_of_strings, nested};
 
 fn schema() -> Block {
-    let contact = block(
-        &[
-            ("pin", Attribute::optional(Type::String).sensitive()),
-            ("name", Attribute::required(Type::String)),
-            ("kind", Attribute::optional(Type::String)),
-        ],
-        &[],
-    );
+    let contact = crate::providers::attribute_block(&[
+        ("pin", Attribute::optional(Type::String).sensitive()),
+        ("name", Attribute::required(Type::String)),
+        ("kind", Attribute::optional(Type::String)),
+    ]);
     block(
         &[
+            ("password", Attribute::optional(Type::String).sensitive()),
             ("id", Attribute::computed(Type::String)),
             ("slug", Attribute::required(Type::String)),
             ("tier", Attribute::optional_computed(Type::String)),
             ("labels", Attribute::optional(map_of_strings())),
-            ("password", Attribute::optional(Type::String).sensitive()),
         ],
         &[("contact", nested(Nesting::List, contact))],
     )

@@ -29,6 +29,13 @@ resource "fake_thing" "f" {
 }
 "#;
 
+/// [`TWO_THINGS`] without `fake_thing.f`, whose `removed` block holds `inside`.
+fn removing_f(inside: &str) -> Config {
+    config(&format!(
+        "\nresource \"fake_thing\" \"a\" {{\n  name = \"a\"\n}}\n\nremoved {{\n  from = fake_thing.f\n{inside}}}\n"
+    ))
+}
+
 #[tokio::test]
 async fn a_rename_plans_a_move_and_apply_records_it_durably() {
     let (fake, _, state) = converged(TWO_THINGS).await;
@@ -88,20 +95,7 @@ async fn a_moved_instance_without_configuration_is_deleted_for_lack_of_a_move_ta
 #[tokio::test]
 async fn removed_with_destroy_false_forgets_without_calling_the_provider() {
     let (fake, _, state) = converged(TWO_THINGS).await;
-    let forgetting = config(
-        r#"
-resource "fake_thing" "a" {
-  name = "a"
-}
-
-removed {
-  from = fake_thing.f
-  lifecycle {
-    destroy = false
-  }
-}
-"#,
-    );
+    let forgetting = removing_f("  lifecycle {\n    destroy = false\n  }\n");
     let before = fake.events().len();
     let plan = plan(&forgetting, &state, &fake).await;
     let forgotten = change(&plan, "fake_thing.f");
@@ -230,20 +224,8 @@ async fn removed_blocks_in_child_modules_and_for_whole_modules_forget_their_obje
 #[tokio::test]
 async fn a_removed_block_runs_its_destroy_time_provisioners_before_the_deletion() {
     let (fake, _, state) = converged(TWO_THINGS).await;
-    let removing = config(
-        r#"
-resource "fake_thing" "a" {
-  name = "a"
-}
-
-removed {
-  from = fake_thing.f
-  provisioner "local-exec" {
-    when    = destroy
-    command = "echo bye ${self.name}"
-  }
-}
-"#,
+    let removing = removing_f(
+        "  provisioner \"local-exec\" {\n    when    = destroy\n    command = \"echo bye ${self.name}\"\n  }\n",
     );
     let plan = plan(&removing, &state, &fake).await;
     let runner = crate::provisioners::RecordingRunner::default();
