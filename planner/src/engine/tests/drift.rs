@@ -74,9 +74,7 @@ data "fake_lookup" "of_a" {
 
 #[tokio::test]
 async fn a_data_source_waits_for_a_pending_change_of_what_it_refers_to() {
-    let fake = FakeProvider::new();
-    let config = config(LOOKUP_OF_THING);
-    let first = plan(&config, &State::new(), &fake).await;
+    let (fake, config, first) = planned_afresh(LOOKUP_OF_THING).await;
     assert_action(
         &first,
         "data.fake_lookup.of_a",

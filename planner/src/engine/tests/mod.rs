@@ -1,6 +1,20 @@
 //! Tests of the planner core against the in-process fake provider: helpers shared by the
 //! plan, apply and import tests.
 
+/// Configuration text declaring `fake_child.k`: a child of each instance of `fake_thing.e`,
+/// labelled `k-KEY` (a literal, for `concat!`).
+macro_rules! child_per_e {
+    () => {
+        r#"
+resource "fake_child" "k" {
+  for_each  = fake_thing.e
+  parent_id = each.value.id
+  label     = "k-${each.key}"
+}
+"#
+    };
+}
+
 mod apply;
 mod deposed;
 mod drift;
@@ -98,6 +112,11 @@ pub(super) async fn plan_error(
         Ok(plan) => panic!("plan succeeded: {:?}", actions(&plan)),
         Err(diags) => diags,
     }
+}
+
+/// The errors planning `source` from an empty state with a fresh fake provider gives.
+pub(super) async fn plan_error_afresh(source: &str) -> Diagnostics {
+    plan_error(&config(source), &State::new(), &FakeProvider::new()).await
 }
 
 /// `(address, action)` of every change.
@@ -283,6 +302,14 @@ pub(super) async fn converge(config: &Config, state: &State, fake: &Arc<FakeProv
     state
 }
 
+/// A fresh fake provider, the configuration `source` and its plan from an empty state.
+pub(super) async fn planned_afresh(source: &str) -> (Arc<FakeProvider>, Config, Plan) {
+    let fake = FakeProvider::new();
+    let config = config(source);
+    let plan = plan(&config, &State::new(), &fake).await;
+    (fake, config, plan)
+}
+
 /// A fresh fake provider, the configuration `source` and the state of applying it.
 pub(super) async fn converged(source: &str) -> (Arc<FakeProvider>, Config, State) {
     let fake = FakeProvider::new();
@@ -322,7 +349,22 @@ pub(super) fn existing(fake: &Arc<FakeProvider>, id: &str, name: &str) {
     fake.objects.lock().unwrap().insert(id.into(), object);
 }
 
-pub(super) fn position(events: &[String], event: &str) -> usize {
+/// `rest` after a sensitive variable `name` whose default is the string `default`.
+pub(super) fn with_sensitive_variable(name: &str, default: &str, rest: &str) -> String {
+    format!("\nvariable \"{name}\" {{\n  default   = \"{default}\"\n  sensitive = true\n}}{rest}")
+}
+
+/// Asserts that `order` occur in `events` in this order.
+pub(super) fn assert_in_order(events: &[String], order: &[&str]) {
+    for pair in order.windows(2) {
+        assert!(
+            position(events, pair[0]) < position(events, pair[1]),
+            "{pair:?} out of order in {events:?}"
+        );
+    }
+}
+
+fn position(events: &[String], event: &str) -> usize {
     events
         .iter()
         .position(|e| e == event)

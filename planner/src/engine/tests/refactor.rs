@@ -123,9 +123,7 @@ async fn removed_with_destroy_false_forgets_without_calling_the_provider() {
 #[tokio::test]
 async fn removed_with_destroy_true_plans_a_deletion() {
     let (fake, _, state) = converged(TWO_THINGS).await;
-    let destroying = config(
-        "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\nremoved {\n  from = fake_thing.f\n}\n",
-    );
+    let destroying = removing_f("");
     let plan = plan(&destroying, &state, &fake).await;
     assert_eq!(change(&plan, "fake_thing.f").action, Action::Delete);
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::*;
 use crate::providers::fake::FakeProvider;
 
-const FLEET: &str = r#"
+const FLEET: &str = concat!(
+    r#"
 resource "fake_thing" "base" {
   name = "base"
 }
@@ -18,12 +19,6 @@ resource "fake_thing" "e" {
 
 resource "fake_thing" "lone" {
   name = "lone"
-}
-
-resource "fake_child" "k" {
-  for_each  = fake_thing.e
-  parent_id = each.value.id
-  label     = "k-${each.key}"
 }
 
 output "base" {
@@ -41,7 +36,9 @@ output "children" {
 output "constant" {
   value = "c"
 }
-"#;
+"#,
+    child_per_e!(),
+);
 
 async fn plan_targeted(
     fake: &Arc<FakeProvider>,

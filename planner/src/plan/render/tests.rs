@@ -452,9 +452,8 @@ fn a_moved_instance_without_changes_is_shown_and_counted_as_nothing() {
 
 #[test]
 fn a_moved_instance_with_changes_notes_where_it_came_from() {
-    let updated = acme_in_tier("pro");
     let change = moved(
-        change("tenant.c", Action::Update, acme(), updated),
+        change("tenant.c", Action::Update, acme(), acme_in_tier("pro")),
         "tenant.b",
     );
     let text = render_change(&change, None, false);
