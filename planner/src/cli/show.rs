@@ -87,7 +87,7 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
         let prior: Vec<StateResource<'_>> = prior_changes
             .into_iter()
             .filter(|c| !c.prior.is_null())
-            .map(|c| StateResource::prior_of(c))
+            .map(StateResource::prior_of)
             .collect();
         let prior_outputs = plan
             .outputs
