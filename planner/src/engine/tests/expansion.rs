@@ -224,7 +224,6 @@ async fn modules_with_for_each_plan_apply_and_converge() {
 
 #[tokio::test]
 async fn data_sources_are_read_during_plan_or_deferred() {
-    let fake = FakeProvider::new();
     let source = r#"
 data "fake_lookup" "known" {
   name = "k"
@@ -236,16 +235,16 @@ data "fake_lookup" "later" {
   name = fake_thing.a.id
 }
 "#;
-    let config = config(source);
-    let plan = plan(&config, &State::new(), &fake).await;
+    let (fake, config, plan) = planned_afresh(source).await;
     assert_eq!(
         change(&plan, "fake_thing.a").planned.get_attr("name"),
         Some(&Value::string("lookup-k"))
     );
-    let later = change(&plan, "data.fake_lookup.later");
-    assert_eq!(
-        (later.action, later.action_reason),
-        (Action::Read, Some(ActionReason::ReadBecauseConfigUnknown))
+    assert_action(
+        &plan,
+        "data.fake_lookup.later",
+        Action::Read,
+        Some(ActionReason::ReadBecauseConfigUnknown),
     );
     let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
