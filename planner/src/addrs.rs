@@ -265,11 +265,7 @@ impl FromStr for ResourceAddr {
     }
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
+use crate::format::literal::is_identifier;
 
 /// Splits `NAME[KEY]REST` into its parts; the key is optional.
 fn split_name_key(s: &str) -> Result<(String, InstanceKey, &str), String> {

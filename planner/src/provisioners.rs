@@ -36,15 +36,14 @@ impl LocalExec {
     }
 }
 
+/// Where a running command's output goes, one line at a time.
+pub type LineSink<'a> = &'a (dyn for<'l> Fn(&'l str) + Send + Sync);
+
 /// Runs provisioner commands. `output` receives each line the command prints.
 #[async_trait::async_trait]
 pub trait ProvisionerRunner: Send + Sync {
     /// Runs the command to its end; `Err` says why it failed (with the end of its output).
-    async fn local_exec(
-        &self,
-        request: &LocalExec,
-        output: &(dyn for<'l> Fn(&'l str) + Send + Sync),
-    ) -> Result<(), String>;
+    async fn local_exec(&self, request: &LocalExec, output: LineSink<'_>) -> Result<(), String>;
 }
 
 /// Runs commands as child processes.
@@ -52,11 +51,7 @@ pub struct ProcessRunner;
 
 #[async_trait::async_trait]
 impl ProvisionerRunner for ProcessRunner {
-    async fn local_exec(
-        &self,
-        request: &LocalExec,
-        output: &(dyn for<'l> Fn(&'l str) + Send + Sync),
-    ) -> Result<(), String> {
+    async fn local_exec(&self, request: &LocalExec, output: LineSink<'_>) -> Result<(), String> {
         let request = request.clone();
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
         let running = tokio::task::spawn_blocking(move || run(&request, &sender));
@@ -195,11 +190,7 @@ pub struct RecordingRunner {
 #[cfg(test)]
 #[async_trait::async_trait]
 impl ProvisionerRunner for RecordingRunner {
-    async fn local_exec(
-        &self,
-        request: &LocalExec,
-        output: &(dyn for<'l> Fn(&'l str) + Send + Sync),
-    ) -> Result<(), String> {
+    async fn local_exec(&self, request: &LocalExec, output: LineSink<'_>) -> Result<(), String> {
         self.requests.lock().unwrap().push(request.clone());
         output(&request.command);
         if request.command == "false" {

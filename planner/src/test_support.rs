@@ -1,14 +1,19 @@
 //! Builders the unit tests share: values (`s`, `n`, `obj`), schema blocks and provider
-//! schemas, planned resource changes, and stored instances with their addresses.
+//! schemas, planned resource changes, stored instances with their addresses, and the
+//! in-process fake provider set up as `fake`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting, ProviderSchema, Schema};
 use tenantform_proto::value::{Number, Type, Value};
 
 use crate::addrs::InstanceAddr;
+use crate::lang::functions::Implementation;
 use crate::plan::{Action, ResourceChange};
+use crate::providers::Providers;
 use crate::providers::attribute_block;
+use crate::providers::fake::{FakeProvider, fake_schema};
 use crate::state::InstanceState;
 
 /// The source address of the provider the tests plan against.
@@ -117,5 +122,31 @@ pub(crate) fn stored_tenant(id: &str) -> InstanceState {
     InstanceState {
         schema_version: 1,
         ..stored_instance(serde_json::json!({ "id": id, "slug": id }))
+    }
+}
+
+/// The providers of a configuration that uses only the fake provider, as `fake`.
+pub(crate) fn fake_providers(fake: Arc<FakeProvider>) -> Providers {
+    let mut providers = Providers::default();
+    providers.clients.insert("fake".into(), fake);
+    providers
+        .sources
+        .insert("fake".into(), "registry.terraform.io/test/fake".into());
+    providers
+        .schemas
+        .insert("fake".into(), Arc::new(fake_schema()));
+    providers
+}
+
+/// Asserts that each function returns the string after its arrow for the string arguments
+/// before it.
+pub(crate) fn assert_string_results(cases: &[(Implementation, &[&str], &str)]) {
+    for (function, args, expected) in cases {
+        let args: Vec<Value> = args.iter().map(|a| s(a)).collect();
+        assert_eq!(
+            function(args.clone()),
+            Ok(s(expected)),
+            "arguments {args:?}"
+        );
     }
 }

@@ -92,12 +92,7 @@ fn context(config: &Config, given: &BTreeMap<String, Value>) -> Result<EvalConte
         // As in Terraform, the configuration sees an unknown plan timestamp, while the
         // console's own lines have no `plantimestamp` function.
         plan_timestamp: Some(Value::Unknown),
-        builtin_provider_names: crate::lang::functions::builtin_provider_names(
-            config
-                .required_providers
-                .iter()
-                .map(|(name, r)| (name, &r.source)),
-        ),
+        builtin_provider_names: config.builtin_provider_names(),
         ..EvalContext::default()
     };
     for (name, variable) in &config.variables {

@@ -82,26 +82,45 @@ pub fn state_outputs(outputs: &[(String, Value, bool)]) -> impl Iterator<Item = 
     })
 }
 
+/// How HCL notation lays a JSON value out: on one line, or as the elements or entries it
+/// nests.
+pub enum HclLayout<'a> {
+    /// Scalars and empty collections, as written.
+    Inline(String),
+    Array(&'a [Json]),
+    Object(&'a serde_json::Map<String, Json>),
+}
+
+impl<'a> HclLayout<'a> {
+    pub fn of(json: &'a Json) -> Self {
+        match json {
+            Json::Null => Self::Inline("null".into()),
+            Json::Bool(b) => Self::Inline(b.to_string()),
+            Json::Number(n) => Self::Inline(n.to_string()),
+            Json::String(s) => Self::Inline(serde_json::to_string(s).unwrap_or_default()),
+            Json::Array(items) if items.is_empty() => Self::Inline("[]".into()),
+            Json::Array(items) => Self::Array(items),
+            Json::Object(entries) if entries.is_empty() => Self::Inline("{}".into()),
+            Json::Object(entries) => Self::Object(entries),
+        }
+    }
+}
+
 /// A JSON value in HCL notation: nested lines indented by `step` more spaces than the
 /// `indent` of the line the value starts on.
 pub fn hcl(json: &Json, indent: usize, step: usize) -> String {
     let pad = " ".repeat(indent + step);
     let end = " ".repeat(indent);
-    match json {
-        Json::Null => "null".into(),
-        Json::Bool(b) => b.to_string(),
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => serde_json::to_string(s).unwrap_or_default(),
-        Json::Array(items) if items.is_empty() => "[]".into(),
-        Json::Array(items) => {
+    match HclLayout::of(json) {
+        HclLayout::Inline(text) => text,
+        HclLayout::Array(items) => {
             let lines: String = items
                 .iter()
                 .map(|v| format!("{pad}{},\n", hcl(v, indent + step, step)))
                 .collect();
             format!("[\n{lines}{end}]")
         }
-        Json::Object(entries) if entries.is_empty() => "{}".into(),
-        Json::Object(entries) => {
+        HclLayout::Object(entries) => {
             let width = entries
                 .keys()
                 .map(|k| quoted_key(k).chars().count())

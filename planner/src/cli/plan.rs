@@ -234,22 +234,24 @@ pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    /// The planning options these flags give; the flags themselves must parse.
+    fn planning_for(flags: &[&str]) -> Result<Planning, Failure> {
+        let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+        let parsed = COMMAND
+            .parse(&flags)
+            .unwrap_or_else(|_| panic!("the flags parse"));
+        planning(&parsed, &COMMAND)
     }
 
     #[test]
     fn repeated_targets_and_replacements_are_all_kept() {
-        let parsed = COMMAND
-            .parse(&args(&[
-                "-target=tenant.a",
-                "-target",
-                "module.t[\"x\"]",
-                "-replace=tenant.a",
-                "-replace=tenant.b[1]",
-            ]))
-            .unwrap_or_else(|_| panic!("the flags parse"));
-        let Ok(planning) = planning(&parsed, &COMMAND) else {
+        let Ok(planning) = planning_for(&[
+            "-target=tenant.a",
+            "-target",
+            "module.t[\"x\"]",
+            "-replace=tenant.a",
+            "-replace=tenant.b[1]",
+        ]) else {
             panic!("the addresses are valid");
         };
         assert_eq!(planning.targets, ["tenant.a", "module.t[\"x\"]"]);
@@ -259,21 +261,13 @@ mod tests {
 
     #[test]
     fn exclude_cannot_be_combined_with_target() {
-        let parsed = COMMAND
-            .parse(&args(&[
-                "-exclude=tenant.a",
-                "-exclude=tenant.b",
-                "-target=tenant.c",
-            ]))
-            .unwrap_or_else(|_| panic!("the flags parse"));
-        let Err(Failure::Diags(diags, _)) = planning(&parsed, &COMMAND) else {
+        let combined =
+            planning_for(&["-exclude=tenant.a", "-exclude=tenant.b", "-target=tenant.c"]);
+        let Err(Failure::Diags(diags, _)) = combined else {
             panic!("-target with -exclude accepted");
         };
         assert_eq!(diags.0[0].summary, "Invalid combination of arguments");
-        let parsed = COMMAND
-            .parse(&args(&["-exclude=tenant.a", "-exclude=module.m"]))
-            .unwrap_or_else(|_| panic!("the flags parse"));
-        let Ok(planning) = planning(&parsed, &COMMAND) else {
+        let Ok(planning) = planning_for(&["-exclude=tenant.a", "-exclude=module.m"]) else {
             panic!("the addresses are valid");
         };
         assert_eq!(planning.excludes, ["tenant.a", "module.m"]);

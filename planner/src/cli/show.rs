@@ -87,24 +87,13 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
         let prior: Vec<StateResource<'_>> = prior_changes
             .into_iter()
             .filter(|c| !c.prior.is_null())
-            .map(|c| StateResource {
-                addr: &c.addr,
-                provider: &c.provider,
-                schema_version: c.schema_version,
-                values: &c.prior,
-                sensitive_paths: &c.sensitive_paths,
-                unknown_collections: &[],
-            })
+            .map(StateResource::prior_of)
             .collect();
         let prior_outputs = plan
             .outputs
             .iter()
             .filter(|o| !o.before.is_null())
-            .map(|o| StateOutput {
-                name: &o.name,
-                value: &o.before,
-                sensitive: o.sensitive,
-            });
+            .map(|o| StateOutput::of(o, true));
         ui.out(&format!(
             "{}\n",
             plan_json(version(), &plan, &prior, prior_outputs)

@@ -454,16 +454,9 @@ impl Loader {
         let names = expected.join(", ");
         let count = expected.len();
         if block.labels.len() > count {
-            let detail = if count == 0 {
-                format!("No labels are expected for {kind} blocks.")
-            } else {
-                format!("Only {count} labels ({names}) are expected for {kind} blocks.")
-            };
-            self.error(
-                &format!("Extraneous label for {kind}"),
-                detail,
-                block.labels[count].span(),
-            );
+            let only = format!("Only {count} labels ({names}) are expected for {kind} blocks.");
+            let (summary, detail) = crate::lang::extraneous_label(&kind, count, only);
+            self.error(&summary, detail, block.labels[count].span());
             return None;
         }
         if block.labels.len() < count {
@@ -643,12 +636,7 @@ impl Loader {
     }
 }
 
-/// HCL's identifier rule: a letter or underscore, then letters, digits, `_` or `-`.
-pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
+pub use crate::format::literal::is_identifier;
 
 /// The source Terraform assumes for a provider without one: `hashicorp/NAME`, except for
 /// `terraform`, Terraform's built-in provider.

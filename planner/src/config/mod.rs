@@ -91,6 +91,16 @@ impl Config {
         }
     }
 
+    /// The local names under which this module's `required_providers` declares the
+    /// built-in `terraform` provider.
+    pub fn builtin_provider_names(&self) -> std::sync::Arc<std::collections::BTreeSet<String>> {
+        crate::lang::functions::builtin_provider_names(
+            self.required_providers
+                .iter()
+                .map(|(name, r)| (name, &r.source)),
+        )
+    }
+
     /// The module at a static path below this one.
     pub fn descendant(&self, path: &[String]) -> Option<&Config> {
         let mut config = self;

@@ -87,6 +87,11 @@ fn load(entries: &[(&str, &str)]) -> Result<Config, Diagnostics> {
     load_sources(Path::new("/config"), files(entries))
 }
 
+/// Asserts that a configuration of one `main.tf` holding `text` has exactly `expected`.
+fn assert_main_tf_problems(text: &str, expected: &[&str]) {
+    assert_eq!(problems(&[("main.tf", text)]), expected);
+}
+
 /// Every diagnostic as `summary @ file:line:col`.
 fn problems(entries: &[(&str, &str)]) -> Vec<String> {
     let diags = load(entries).expect_err("diagnostics");
@@ -191,10 +196,7 @@ fn sources_are_normalized() {
         "example.com/ns/tenant"
     );
     let bad = "terraform {\n  required_providers {\n    t = { source = \"a/b/c/d\" }\n  }\n}\n";
-    assert_eq!(
-        problems(&[("main.tf", bad)]),
-        vec!["Invalid provider source string @ main.tf:3:9"]
-    );
+    assert_main_tf_problems(bad, &["Invalid provider source string @ main.tf:3:9"]);
 }
 
 #[test]
@@ -238,9 +240,9 @@ terraform {
 variable "count" {}
 foo = 1
 "#;
-    assert_eq!(
-        problems(&[("main.tf", text)]),
-        vec![
+    assert_main_tf_problems(
+        text,
+        &[
             "Missing required argument @ main.tf:1:1",
             "Missing name for resource @ main.tf:2:1",
             "Extraneous label for resource @ main.tf:3:23",
@@ -251,7 +253,7 @@ foo = 1
             "Unsupported argument @ main.tf:14:3",
             "Invalid variable name @ main.tf:16:10",
             "Unsupported argument @ main.tf:17:1",
-        ]
+        ],
     );
 }
 
@@ -293,24 +295,34 @@ resource "tenant" "c" {
   depends_on = tenant.a
 }
 "#;
-    assert_eq!(
-        problems(&[("main.tf", text)]),
-        vec![
+    assert_main_tf_problems(
+        text,
+        &[
             "Invalid combination of \"count\" and \"for_each\" @ main.tf:2:14",
             "Invalid provider reference @ main.tf:6:16",
             "Invalid depends_on reference @ main.tf:7:17",
             "Invalid depends_on reference @ main.tf:7:24",
             "Invalid expression @ main.tf:10:16",
-        ]
+        ],
     );
+}
+
+/// A temporary directory holding these files (name, text).
+fn directory_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
 }
 
 #[test]
 fn a_directory_is_read_in_name_order() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("b.tf"), "variable \"x\" {}\n").unwrap();
-    std::fs::write(dir.path().join("a.tf"), "variable \"x\" {}\n").unwrap();
-    std::fs::write(dir.path().join("notes.txt"), "not hcl {").unwrap();
+    let dir = directory_of(&[
+        ("b.tf", "variable \"x\" {}\n"),
+        ("a.tf", "variable \"x\" {}\n"),
+        ("notes.txt", "not hcl {"),
+    ]);
     let diags = load_dir(dir.path()).unwrap_err();
     let range = diags.0[0].range.as_ref().unwrap();
     assert_eq!(range.filename, "b.tf");
@@ -320,11 +332,12 @@ fn a_directory_is_read_in_name_order() {
 
 #[test]
 fn json_and_override_files_are_refused_by_name() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.tf"), "locals {}\n").unwrap();
-    std::fs::write(dir.path().join("extra.tf.json"), "{}").unwrap();
-    std::fs::write(dir.path().join("db_override.tf"), "locals {}\n").unwrap();
-    std::fs::write(dir.path().join("main.tftest.hcl"), "run \"x\" {}\n").unwrap();
+    let dir = directory_of(&[
+        ("main.tf", "locals {}\n"),
+        ("extra.tf.json", "{}"),
+        ("db_override.tf", "locals {}\n"),
+        ("main.tftest.hcl", "run \"x\" {}\n"),
+    ]);
     let diags = load_dir(dir.path()).unwrap_err();
     let details: Vec<&str> = diags.0.iter().map(|d| d.detail.as_str()).collect();
     assert_eq!(details.len(), 2, "{details:?}");
@@ -355,31 +368,28 @@ resource "tenant" "t" {
   provider = tenant.eu
 }
 "#;
-    assert_eq!(
-        problems(&[("main.tf", text)]),
-        vec![
+    assert_main_tf_problems(
+        text,
+        &[
             "Unsupported by tenantform: The \"cloud\" block in terraform blocks @ main.tf:5:3",
             "Unsupported by tenantform: The \"ephemeral\" argument of variable blocks @ main.tf:8:3",
             "Unsupported by tenantform: The \"type\" argument of output blocks @ main.tf:12:3",
             "Unsupported by tenantform: The \"ephemeral\" block @ main.tf:14:1",
             "Unsupported by tenantform: The \"alias\" argument of provider blocks @ main.tf:16:3",
             "Unsupported by tenantform: A provider configuration alias @ main.tf:19:14",
-        ]
+        ],
     );
 }
 
 #[test]
 fn required_version_is_checked_against_the_compatible_terraform_version() {
     let unmet = "terraform {\n  required_version = \"~> 1.14.0\"\n}\n";
-    assert_eq!(
-        problems(&[("main.tf", unmet)]),
-        vec!["Unsupported Terraform Core version @ main.tf:2:22"]
+    assert_main_tf_problems(
+        unmet,
+        &["Unsupported Terraform Core version @ main.tf:2:22"],
     );
     let edition = "terraform {\n  language = TF2038\n}\n";
-    assert_eq!(
-        problems(&[("main.tf", edition)]),
-        vec!["Unsupported language edition @ main.tf:2:14"]
-    );
+    assert_main_tf_problems(edition, &["Unsupported language edition @ main.tf:2:14"]);
 }
 
 #[test]

@@ -5,26 +5,16 @@
 //! errors only a plan finds (`plan_case!`) come from planning against the fake provider.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::{Diagnostics, Sources, render, validate_report};
 use crate::config;
 use crate::engine;
 use crate::providers::Providers;
-use crate::providers::fake::{FakeProvider, fake_schema};
+use crate::providers::fake::FakeProvider;
 use crate::variables::{self, CliVariable, VariableSources};
 
 fn fake_providers() -> Providers {
-    let fake = FakeProvider::new();
-    let mut providers = Providers::default();
-    providers.clients.insert("fake".into(), fake);
-    providers
-        .sources
-        .insert("fake".into(), "registry.terraform.io/test/fake".into());
-    providers
-        .schemas
-        .insert("fake".into(), Arc::new(fake_schema()));
-    providers
+    crate::test_support::fake_providers(FakeProvider::new())
 }
 
 /// Runs `files` (written to a fresh directory) with `-var` options and returns the

@@ -241,37 +241,7 @@ fn write_references(text: &mut String, block: &Block, present: &BTreeSet<String>
 
 /// A value as HCL: literals, `[...]` sequences and `{ ... }` objects, one entry a line.
 pub(crate) fn hcl_value(value: &Value) -> String {
-    match value {
-        Value::Null | Value::Unknown => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => hcl_string(s),
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            let items: Vec<String> = items.iter().map(hcl_value).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Map(entries) | Value::Object(entries) if entries.is_empty() => "{}".into(),
-        Value::Map(entries) | Value::Object(entries) => {
-            let mut out = String::from("{\n");
-            for (key, item) in entries {
-                let key = if is_identifier(key) {
-                    key.clone()
-                } else {
-                    hcl_string(key)
-                };
-                out.push_str(&format!("{key} = {}\n", hcl_value(item)));
-            }
-            out.push('}');
-            out
-        }
-    }
-}
-
-/// HCL's identifier rule: a letter or underscore, then letters, digits, `_` or `-`.
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    crate::format::literal::value_literal(value, hcl_string)
 }
 
 /// A quoted HCL string: JSON escapes plus `$${` and `%%{`, so nothing is interpolated.

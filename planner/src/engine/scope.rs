@@ -224,12 +224,7 @@ impl<'a> Scope<'a> {
             path_cwd: self.path_cwd.clone(),
             workspace: self.workspace.clone(),
             plan_timestamp: Some(self.plan_timestamp.clone()),
-            builtin_provider_names: crate::lang::functions::builtin_provider_names(
-                config
-                    .required_providers
-                    .iter()
-                    .map(|(name, r)| (name, &r.source)),
-            ),
+            builtin_provider_names: config.builtin_provider_names(),
             ..EvalContext::default()
         };
         let module_outputs = self.bind_values(&mut ctx, module, references, instance);

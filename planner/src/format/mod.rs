@@ -11,6 +11,7 @@
 
 mod layout;
 pub(crate) mod lexer;
+pub(crate) mod literal;
 mod normalize;
 mod strings;
 

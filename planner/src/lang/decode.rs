@@ -378,16 +378,9 @@ impl Decoder<'_> {
     /// Whether `block` has the number of labels its type expects; reports it when not.
     fn labels_fit(&mut self, name: &str, expected_labels: usize, block: &NestedItem<'_>) -> bool {
         if block.labels.len() > expected_labels {
-            let detail = if expected_labels == 0 {
-                format!("No labels are expected for {name} blocks.")
-            } else {
-                format!("Only one label, the key, is expected for {name} blocks.")
-            };
-            self.error(
-                &format!("Extraneous label for {name}"),
-                detail,
-                block.label_span.clone(),
-            );
+            let only = format!("Only one label, the key, is expected for {name} blocks.");
+            let (summary, detail) = extraneous_label(name, expected_labels, only);
+            self.error(&summary, detail, block.label_span.clone());
             return false;
         }
         if block.labels.len() < expected_labels {
@@ -473,4 +466,15 @@ impl Decoder<'_> {
         }
         Marked::new(Value::Map(entries), Sensitivity::attributes(marks))
     }
+}
+
+/// The summary and detail of the error for a label beyond those a `kind` block takes:
+/// `expected` of them, which `only` (the detail when there are any) describes.
+pub(crate) fn extraneous_label(kind: &str, expected: usize, only: String) -> (String, String) {
+    let detail = if expected == 0 {
+        format!("No labels are expected for {kind} blocks.")
+    } else {
+        only
+    };
+    (format!("Extraneous label for {kind}"), detail)
 }

@@ -36,6 +36,7 @@ use tenantform_proto::value::{Type, Value};
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
 pub use decode::decode_body_marked;
+pub(crate) use decode::extraneous_label;
 pub use marks::{Marked, Sensitivity};
 pub use references::{body_references, expression_references};
 

@@ -14,7 +14,7 @@ use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
 use crate::plan::shapes::UnknownCollection;
-use crate::plan::{Action, ActionReason, Plan, PlanMode, ResourceChange};
+use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
 mod sensitive;
 pub use sensitive::sensitive_as_bool;
@@ -41,6 +41,44 @@ pub struct StateOutput<'a> {
     pub name: &'a str,
     pub value: &'a Value,
     pub sensitive: bool,
+}
+
+impl<'a> StateResource<'a> {
+    /// The object `change` plans, with its unknown collections.
+    pub fn planned_of(change: &'a ResourceChange) -> Self {
+        StateResource {
+            values: &change.planned,
+            unknown_collections: &change.unknown_collections,
+            ..Self::prior_of(change)
+        }
+    }
+
+    /// The object `change` starts from.
+    pub fn prior_of(change: &'a ResourceChange) -> Self {
+        StateResource {
+            addr: &change.addr,
+            provider: &change.provider,
+            schema_version: change.schema_version,
+            values: &change.prior,
+            sensitive_paths: &change.sensitive_paths,
+            unknown_collections: &[],
+        }
+    }
+}
+
+impl<'a> StateOutput<'a> {
+    /// The value `output` has before the plan (`before`) or after it.
+    pub fn of(output: &'a OutputChange, before: bool) -> Self {
+        StateOutput {
+            name: &output.name,
+            value: if before {
+                &output.before
+            } else {
+                &output.after
+            },
+            sensitive: output.sensitive,
+        }
+    }
 }
 
 /// Terraform's action list for an action.
@@ -371,24 +409,13 @@ pub fn plan_json<'a>(
         .changes
         .iter()
         .filter(|c| !matches!(c.action, Action::Delete | Action::Forget) && !c.planned.is_null())
-        .map(|c| StateResource {
-            addr: &c.addr,
-            provider: &c.provider,
-            schema_version: c.schema_version,
-            values: &c.planned,
-            sensitive_paths: &c.sensitive_paths,
-            unknown_collections: &c.unknown_collections,
-        })
+        .map(StateResource::planned_of)
         .collect();
     let planned_outputs = plan
         .outputs
         .iter()
         .filter(|o| o.action != Action::Delete)
-        .map(|o| StateOutput {
-            name: &o.name,
-            value: &o.after,
-            sensitive: o.sensitive,
-        });
+        .map(|o| StateOutput::of(o, false));
     top.insert(
         "planned_values".into(),
         state_values(&survivors, planned_outputs),

@@ -677,15 +677,15 @@ mod tests {
         }
     }
 
+    /// Asserts that `a` and `b` agree in each of the named fields.
+    macro_rules! assert_fields_eq {
+        ($a:expr, $b:expr; $($field:ident),+ $(,)?) => {
+            $(assert_eq!($a.$field, $b.$field, stringify!($field));)+
+        };
+    }
+
     fn assert_same(a: &Plan, b: &Plan) {
-        assert_eq!(a.mode, b.mode);
-        assert_eq!(a.timestamp, b.timestamp);
-        assert_eq!(a.workspace, b.workspace);
-        assert_eq!(a.variables, b.variables);
-        assert_eq!(
-            (&a.prior_lineage, a.prior_serial),
-            (&b.prior_lineage, b.prior_serial)
-        );
+        assert_fields_eq!(a, b; mode, timestamp, workspace, variables, prior_lineage, prior_serial);
         assert_eq!(a.changes.len(), b.changes.len());
         assert_eq!(a.drift.len(), b.drift.len());
         assert_eq!(a.relevant_attributes, b.relevant_attributes);
@@ -695,40 +695,17 @@ mod tests {
             .zip(&b.changes)
             .chain(a.drift.iter().zip(&b.drift))
         {
-            assert_eq!(x.previous_address, y.previous_address);
-            assert_eq!((&x.addr, &x.deposed), (&y.addr, &y.deposed));
-            assert_eq!(
-                (&x.provider, &x.provider_local_name),
-                (&y.provider, &y.provider_local_name)
-            );
-            assert_eq!((x.action, x.action_reason), (y.action, y.action_reason));
-            assert_eq!(
-                (&x.prior, &x.planned, &x.config),
-                (&y.prior, &y.planned, &y.config)
-            );
-            assert_eq!(
-                (&x.prior_private, &x.planned_private),
-                (&y.prior_private, &y.planned_private)
-            );
-            assert_eq!(x.requires_replace, y.requires_replace);
-            assert_eq!(x.sensitive_paths, y.sensitive_paths);
-            assert_eq!(x.unknown_collections, y.unknown_collections);
-            assert_eq!(
-                (&x.dependencies, x.schema_version),
-                (&y.dependencies, y.schema_version)
-            );
-            assert_eq!(
-                (&x.importing, &x.generated_config),
-                (&y.importing, &y.generated_config)
+            assert_fields_eq!(
+                x, y;
+                previous_address, addr, deposed, provider, provider_local_name, action,
+                action_reason, prior, planned, config, prior_private, planned_private,
+                requires_replace, sensitive_paths, unknown_collections, dependencies,
+                schema_version, importing, generated_config,
             );
         }
         assert_eq!(a.outputs.len(), b.outputs.len());
         for (x, y) in a.outputs.iter().zip(&b.outputs) {
-            assert_eq!(
-                (&x.name, x.action, x.sensitive),
-                (&y.name, y.action, y.sensitive)
-            );
-            assert_eq!((&x.before, &x.after), (&y.before, &y.after));
+            assert_fields_eq!(x, y; name, action, sensitive, before, after);
         }
     }
 
@@ -761,14 +738,24 @@ mod tests {
         (0..levels).fold(Value::string("core"), |inner, _| Value::List(vec![inner]))
     }
 
+    /// Writes the sample plan with a variable `deep` nested `levels` deep to `tf.plan` in
+    /// `dir`: the file's path and how writing went.
+    fn write_deep_plan(
+        dir: &std::path::Path,
+        levels: usize,
+    ) -> (std::path::PathBuf, Result<(), PlanFileError>) {
+        let path = dir.join("tf.plan");
+        let mut plan = sample_plan();
+        plan.variables.insert("deep".into(), nested(levels));
+        let written = PlanFile::new(&plan, BTreeMap::new()).write(&path);
+        (path, written)
+    }
+
     #[test]
     fn deeply_nested_values_read_back_as_written() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tf.plan");
-        let mut plan = sample_plan();
-        plan.variables
-            .insert("deep".into(), nested(MAX_JSON_DEPTH / 2 - 4));
-        PlanFile::new(&plan, BTreeMap::new()).write(&path).unwrap();
+        let (path, written) = write_deep_plan(dir.path(), MAX_JSON_DEPTH / 2 - 4);
+        written.unwrap();
         let read = PlanFile::read(&path).unwrap().to_plan("tf.plan").unwrap();
         assert_eq!(read.variables["deep"], nested(MAX_JSON_DEPTH / 2 - 4));
     }
@@ -776,13 +763,8 @@ mod tests {
     #[test]
     fn values_too_deep_for_a_plan_file_are_refused_when_writing() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tf.plan");
-        let mut plan = sample_plan();
-        plan.variables
-            .insert("deep".into(), nested(MAX_JSON_DEPTH / 2));
-        let err = PlanFile::new(&plan, BTreeMap::new())
-            .write(&path)
-            .unwrap_err();
+        let (path, written) = write_deep_plan(dir.path(), MAX_JSON_DEPTH / 2);
+        let err = written.unwrap_err();
         assert!(matches!(err, PlanFileError::TooDeep { .. }), "{err}");
         assert!(!path.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

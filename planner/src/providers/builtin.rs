@@ -69,11 +69,7 @@ impl ProviderClient for BuiltinProvider {
         Ok(schema())
     }
 
-    async fn validate_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn validate_resource_config(&self, type_name: &str, config: &Value) -> super::Diagnosed {
         match type_name {
             DATA => Ok(terraform_data::validate(config)),
             _ => Err(unsupported(type_name, "ValidateResourceConfig")),
@@ -84,14 +80,14 @@ impl ProviderClient for BuiltinProvider {
         &self,
         type_name: &str,
         config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    ) -> super::Diagnosed {
         match type_name {
             REMOTE_STATE => Ok(remote_state::validate(config)),
             _ => Err(unsupported(type_name, "ValidateDataResourceConfig")),
         }
     }
 
-    async fn configure(&self, _config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn configure(&self, _config: &Value) -> super::Diagnosed {
         Ok(Vec::new())
     }
 

@@ -159,11 +159,7 @@ impl ProviderClient for FakeProvider {
         Ok(fake_schema())
     }
 
-    async fn validate_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn validate_resource_config(&self, type_name: &str, config: &Value) -> super::Diagnosed {
         Ok(refused_values(type_name, config))
     }
 
@@ -171,11 +167,11 @@ impl ProviderClient for FakeProvider {
         &self,
         type_name: &str,
         config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    ) -> super::Diagnosed {
         Ok(refused_values(type_name, config))
     }
 
-    async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn configure(&self, config: &Value) -> super::Diagnosed {
         self.log("configure".into());
         *self.configured.lock().unwrap() = Some(config.clone());
         Ok(Vec::new())

@@ -269,10 +269,7 @@ impl ProviderClient for GrpcProvider {
         self.generates_config.get().copied().unwrap_or(false)
     }
 
-    async fn validate_provider_config(
-        &self,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn validate_provider_config(&self, config: &Value) -> super::Diagnosed {
         let ty = &self.cached_schema().await?.provider.block.implied_type();
         let request = wire::validate_provider_config::Request {
             config: Some(self.encode(config, ty)?),
@@ -286,11 +283,7 @@ impl ProviderClient for GrpcProvider {
         Ok(diagnostics(response.diagnostics))
     }
 
-    async fn validate_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn validate_resource_config(&self, type_name: &str, config: &Value) -> super::Diagnosed {
         let ty = self.resource_type(type_name).await?;
         let request = wire::validate_resource_config::Request {
             type_name: type_name.to_string(),
@@ -310,7 +303,7 @@ impl ProviderClient for GrpcProvider {
         &self,
         type_name: &str,
         config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    ) -> super::Diagnosed {
         let ty = self.data_source_type(type_name).await?;
         let request = wire::validate_data_resource_config::Request {
             type_name: type_name.to_string(),
@@ -327,7 +320,7 @@ impl ProviderClient for GrpcProvider {
         Ok(diagnostics(response.diagnostics))
     }
 
-    async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn configure(&self, config: &Value) -> super::Diagnosed {
         let ty = &self.cached_schema().await?.provider.block.implied_type();
         let request = wire::configure_provider::Request {
             terraform_version: CLIENT_VERSION.to_string(),

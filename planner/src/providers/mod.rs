@@ -81,6 +81,9 @@ pub struct ImportedObject {
     pub private: Vec<u8>,
 }
 
+/// What a provider call that only reports diagnostics (validation, configuration) returns.
+pub type Diagnosed = Result<Vec<ProviderDiagnostic>, ProviderError>;
+
 /// One provider instance (one configured plugin process).
 #[async_trait::async_trait]
 pub trait ProviderClient: Send + Sync {
@@ -104,24 +107,13 @@ pub trait ProviderClient: Send + Sync {
         })
     }
     /// ValidateProviderConfig. A provider without configuration arguments accepts any.
-    async fn validate_provider_config(
-        &self,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError> {
+    async fn validate_provider_config(&self, config: &Value) -> Diagnosed {
         let _ = config;
         Ok(Vec::new())
     }
-    async fn validate_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
-    async fn validate_data_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
-    async fn configure(&self, config: &Value) -> Result<Vec<ProviderDiagnostic>, ProviderError>;
+    async fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnosed;
+    async fn validate_data_resource_config(&self, type_name: &str, config: &Value) -> Diagnosed;
+    async fn configure(&self, config: &Value) -> Diagnosed;
     /// Upgrades raw JSON state written with `schema_version` to the current schema.
     async fn upgrade_resource_state(
         &self,

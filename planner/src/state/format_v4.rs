@@ -275,7 +275,7 @@ pub fn to_v4(state: &State) -> StateV4 {
     let mut objects: Vec<_> = current.chain(deposed).collect();
     objects.sort_by(|a, b| (&a.0.key, a.1).cmp(&(&b.0.key, b.1)));
     for (addr, deposed, object) in objects {
-        let module = module_string(&addr.module);
+        let module = crate::addrs::module_instance_string(&addr.module);
         let mode = match addr.resource.mode {
             ResourceMode::Managed => "managed",
             ResourceMode::Data => "data",
@@ -333,15 +333,6 @@ pub fn to_v4(state: &State) -> StateV4 {
         resources: resources.into_values().collect(),
         check_results: state.check_results.clone(),
     }
-}
-
-/// `module.a["x"].module.b`, empty for the root module.
-pub fn module_string(module: &[ModuleStep]) -> String {
-    let steps: Vec<String> = module
-        .iter()
-        .map(|step| format!("module.{}{}", step.name, step.key))
-        .collect();
-    steps.join(".")
 }
 
 fn parse_module(text: &str) -> Result<Vec<ModuleStep>, String> {

@@ -142,10 +142,12 @@ fn workspaces_are_separate_rows() {
     assert!(staging.get(&addr("tenant.default")).is_none());
 }
 
-fn locked_reason(err: StateError) -> (String, LockInfo) {
-    match err {
-        StateError::Locked { holder, reason } => (reason, *holder),
-        other => panic!("expected a lock error, got {other}"),
+/// Why `store` refuses a plan's lock at once, and who holds it.
+fn plan_lock_refusal(store: &PgStore) -> (String, LockInfo) {
+    match store.lock("OperationTypePlan", Duration::ZERO) {
+        Err(StateError::Locked { holder, reason }) => (reason, *holder),
+        Err(other) => panic!("expected a lock error, got {other}"),
+        Ok(_) => panic!("the plan's lock was granted"),
     }
 }
 
@@ -157,11 +159,7 @@ fn the_advisory_lock_excludes_other_runs_and_is_released_on_drop() {
 
     // Without a row, the creation lock is taken.
     let held = first.lock("OperationTypeApply", Duration::ZERO).unwrap();
-    let (reason, holder) = locked_reason(
-        second
-            .lock("OperationTypePlan", Duration::ZERO)
-            .unwrap_err(),
-    );
+    let (reason, holder) = plan_lock_refusal(&second);
     assert_eq!(reason, "Already locked for workspace creation: default");
     assert_eq!(holder.operation, "OperationTypeApply", "{holder:?}");
     assert!(holder.info.contains("PostgreSQL session"), "{holder:?}");
@@ -170,11 +168,7 @@ fn the_advisory_lock_excludes_other_runs_and_is_released_on_drop() {
 
     // With a row, the lock is keyed by its id.
     let held = first.lock("OperationTypeApply", Duration::ZERO).unwrap();
-    let (reason, _) = locked_reason(
-        second
-            .lock("OperationTypePlan", Duration::ZERO)
-            .unwrap_err(),
-    );
+    let (reason, _) = plan_lock_refusal(&second);
     assert_eq!(reason, "Workspace is already locked: default");
     let id = sql(&server, "SELECT id FROM terraform_remote_state.states");
     assert_eq!(

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use tenantform_proto::schema::{Block, Nesting};
 use tenantform_proto::value::{PathStep, Type};
 
-use super::super::output::sensitive_paths;
+use super::super::output::{HclLayout, sensitive_paths};
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::state::InstanceState;
 
@@ -114,13 +114,9 @@ fn quoted(text: &str) -> String {
 fn value_text(value: &Json, ty: Option<&Type>, indent: usize) -> String {
     let pad = " ".repeat(indent + STEP);
     let end = " ".repeat(indent);
-    match value {
-        Json::Null => "null".into(),
-        Json::Bool(b) => b.to_string(),
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => quoted(s),
-        Json::Array(items) if items.is_empty() => "[]".into(),
-        Json::Array(items) => {
+    match HclLayout::of(value) {
+        HclLayout::Inline(text) => text,
+        HclLayout::Array(items) => {
             let element = match ty {
                 Some(Type::List(e) | Type::Set(e)) => Some(e.as_ref()),
                 _ => None,
@@ -131,8 +127,7 @@ fn value_text(value: &Json, ty: Option<&Type>, indent: usize) -> String {
                 .collect();
             format!("[\n{lines}{end}]")
         }
-        Json::Object(entries) if entries.is_empty() => "{}".into(),
-        Json::Object(entries) => {
+        HclLayout::Object(entries) => {
             let object_types = match ty {
                 Some(Type::Object(attributes)) => Some(attributes),
                 _ => None,

@@ -1,68 +1,27 @@
 use std::collections::BTreeMap;
 
-use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
+use tenantform_proto::schema::{Attribute, Block, Nesting};
 use tenantform_proto::value::{Type, Value};
 
 use super::*;
-
-fn attr(ty: Type, required: bool, optional: bool, computed: bool) -> Attribute {
-    Attribute {
-        ty,
-        description: String::new(),
-        required,
-        optional,
-        computed,
-        sensitive: false,
-        deprecated: false,
-    }
-}
+use crate::test_support::{block, map_of_strings, nested};
 
 fn schema() -> Block {
-    let mut contact = Block::default();
-    contact.attributes.insert(
-        "pin".into(),
-        Attribute {
-            sensitive: true,
-            ..attr(Type::String, false, true, false)
-        },
-    );
-    contact
-        .attributes
-        .insert("name".into(), attr(Type::String, true, false, false));
-    contact
-        .attributes
-        .insert("kind".into(), attr(Type::String, false, true, false));
-    let mut block = Block::default();
-    block
-        .attributes
-        .insert("id".into(), attr(Type::String, false, false, true));
-    block
-        .attributes
-        .insert("slug".into(), attr(Type::String, true, false, false));
-    block
-        .attributes
-        .insert("tier".into(), attr(Type::String, false, true, true));
-    block.attributes.insert(
-        "labels".into(),
-        attr(Type::Map(Box::new(Type::String)), false, true, false),
-    );
-    block.attributes.insert(
-        "password".into(),
-        Attribute {
-            sensitive: true,
-            ..attr(Type::String, false, true, false)
-        },
-    );
-    block.block_types.insert(
-        "contact".into(),
-        NestedBlock {
-            nesting: Nesting::List,
-            block: contact,
-            min_items: 0,
-            max_items: 0,
-        },
-    );
-    block
+    let contact = crate::providers::attribute_block(&[
+        ("pin", Attribute::optional(Type::String).sensitive()),
+        ("name", Attribute::required(Type::String)),
+        ("kind", Attribute::optional(Type::String)),
+    ]);
+    block(
+        &[
+            ("password", Attribute::optional(Type::String).sensitive()),
+            ("id", Attribute::computed(Type::String)),
+            ("slug", Attribute::required(Type::String)),
+            ("tier", Attribute::optional_computed(Type::String)),
+            ("labels", Attribute::optional(map_of_strings())),
+        ],
+        &[("contact", nested(Nesting::List, contact))],
+    )
 }
 
 fn object(entries: &[(&str, Value)]) -> Value {

@@ -16,6 +16,17 @@ fn config(files: &[(&str, &str)]) -> Config {
     load_sources(Path::new("."), files).expect("the configuration loads")
 }
 
+/// A `main.tf` that declares `target` (a managed resource) with `body` and moves
+/// `fake_thing.a` onto it.
+fn moving_a_onto(target: &str, body: &str) -> Config {
+    let (kind, name) = target.split_once('.').expect("TYPE.NAME");
+    let text = format!(
+        "resource \"{kind}\" \"{name}\" {{\n  {body}\n}}\n\
+         moved {{\n  from = fake_thing.a\n  to = {target}\n}}\n"
+    );
+    config(&[("main.tf", &text)])
+}
+
 fn state(addrs: &[&str]) -> State {
     let mut state = State::new();
     for addr in addrs {
@@ -117,11 +128,7 @@ fn module_instance_keys_move_and_statements_in_modules_are_relative() {
 
 #[test]
 fn a_move_onto_stored_objects_is_blocked() {
-    let config = config(&[(
-        "main.tf",
-        "resource \"fake_thing\" \"b\" {\n  name = \"b\"\n}\n\
-         moved {\n  from = fake_thing.a\n  to = fake_thing.b\n}\n",
-    )]);
+    let config = moving_a_onto("fake_thing.b", "name = \"b\"");
     let (addrs, results) = moved(&config, &["fake_thing.a", "fake_thing.b"]);
     assert_eq!(addrs, ["fake_thing.a", "fake_thing.b"]);
     assert!(results.moved.is_empty());
@@ -174,11 +181,7 @@ fn independent_instance_moves_are_no_cycle_but_a_circle_is() {
 
 #[test]
 fn a_move_to_another_resource_type_is_refused_when_the_target_is_declared() {
-    let config = config(&[(
-        "main.tf",
-        "resource \"fake_child\" \"a\" {\n  label = \"a\"\n}\n\
-         moved {\n  from = fake_thing.a\n  to = fake_child.a\n}\n",
-    )]);
+    let config = moving_a_onto("fake_child.a", "label = \"a\"");
     let mut state = state(&["fake_thing.a"]);
     let stmts = find_statements(&config);
     let order = ordered(&stmts).unwrap();

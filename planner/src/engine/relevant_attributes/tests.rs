@@ -34,25 +34,9 @@ fn schemas() -> Schemas {
 
 fn change(addr: &str, action: Action) -> ResourceChange {
     ResourceChange {
-        addr: addr.parse().expect("address"),
-        previous_address: None,
-        deposed: None,
         provider: "registry.terraform.io/test/fake".into(),
         provider_local_name: "fake".into(),
-        action,
-        action_reason: None,
-        prior: Value::Null,
-        planned: Value::Null,
-        config: Value::Null,
-        prior_private: vec![],
-        planned_private: vec![],
-        requires_replace: vec![],
-        sensitive_paths: vec![],
-        unknown_collections: vec![],
-        dependencies: vec![],
-        schema_version: 0,
-        importing: None,
-        generated_config: None,
+        ..crate::test_support::resource_change(addr, action, Value::Null, Value::Null)
     }
 }
 

@@ -9,14 +9,11 @@ use crate::plan::ActionReason;
 
 #[tokio::test]
 async fn each_instance_is_recorded_before_its_dependents_start() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let plan = plan(&config, &State::new(), &fake).await;
+    let (fake, config, plan) = planned_afresh(THING_AND_CHILD).await;
     let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
     let events = fake.events();
-    assert!(position(&events, "create a") < position(&events, "record fake_thing.a"));
-    assert!(position(&events, "record fake_thing.a") < position(&events, "create b"));
+    assert_in_order(&events, &["create a", "record fake_thing.a", "create b"]);
     // The unknown parent id was resolved at apply time.
     assert_eq!(
         string_attr(&state, "fake_child.b", "parent_id"),
@@ -108,27 +105,21 @@ resource "fake_thing" "many" {
 
 #[tokio::test]
 async fn destroy_deletes_dependents_first() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let state = converge(&config, &State::new(), &fake).await;
+    let (fake, config, state) = converged(THING_AND_CHILD).await;
     let plan = plan_mode(&config, &state, &fake, PlanMode::Destroy).await;
     assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
     let (state, diags) = apply(&config, &state, &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
     let events = fake.events();
-    assert!(
-        position(&events, "delete b") < position(&events, "delete a"),
-        "{events:?}"
-    );
-    assert!(position(&events, "forget fake_child.b") < position(&events, "delete a"));
+    assert_in_order(&events, &["delete b", "delete a"]);
+    assert_in_order(&events, &["forget fake_child.b", "delete a"]);
     assert!(state.instances.is_empty());
     assert!(fake.object_names().is_empty());
 }
 
 #[tokio::test]
 async fn a_replacement_deletes_before_it_creates() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
     let moved = config(&THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  zone = \"eu\""));
     let plan = plan(&moved, &state, &fake).await;
     assert_eq!(
@@ -139,14 +130,7 @@ async fn a_replacement_deletes_before_it_creates() {
     let (state, diags) = apply(&moved, &state, &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
     let events = fake.events();
-    assert!(
-        position(&events, "delete a") < position(&events, "create a"),
-        "{events:?}"
-    );
-    assert!(
-        position(&events, "create a") < position(&events, "update b"),
-        "{events:?}"
-    );
+    assert_in_order(&events, &["delete a", "create a", "update b"]);
     assert_eq!(
         string_attr(&state, "fake_child.b", "parent_id"),
         string_attr(&state, "fake_thing.a", "id")
@@ -156,8 +140,7 @@ async fn a_replacement_deletes_before_it_creates() {
 
 #[tokio::test]
 async fn orphans_are_deleted_and_forgotten() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
     let only_thing = config("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n");
     let state = converge(&only_thing, &state, &fake).await;
     assert_eq!(state.instances.len(), 1);
@@ -198,18 +181,17 @@ async fn plan_is_empty(config: &Config, state: &State, fake: &Arc<FakeProvider>)
 
 #[tokio::test]
 async fn attributes_the_configuration_makes_sensitive_stay_sensitive_in_state() {
-    let fake = FakeProvider::new();
-    let source = r#"
-variable "size" {
-  default   = "large"
-  sensitive = true
-}
+    let source = with_sensitive_variable(
+        "size",
+        "large",
+        r#"
 resource "fake_thing" "a" {
   name = "a"
   size = var.size
 }
-"#;
-    let state = converge(&config(source), &State::new(), &fake).await;
+"#,
+    );
+    let (fake, _, state) = converged(&source).await;
     let stored = &state.instances[&"fake_thing.a".parse().unwrap()];
     let paths = crate::state::sensitive::decode(&stored.sensitive_attributes);
     assert!(

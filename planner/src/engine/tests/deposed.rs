@@ -85,6 +85,26 @@ async fn replacement(fake: &Arc<FakeProvider>) -> (Config, State, Plan) {
     (config, state, replacement)
 }
 
+/// Applies `plan`, which deletes the old `cbd`, with a fresh event log, expecting success:
+/// the old object is deleted before it is forgotten, and only `cbd2` stays. Returns the
+/// state and what the store holds.
+async fn apply_deleting_old_cbd(
+    config: &Config,
+    state: &State,
+    plan: &Plan,
+    fake: &Arc<FakeProvider>,
+) -> (State, State) {
+    fake.events.lock().unwrap().clear();
+    let (state, diags, stored) = apply_to_store(config, state, plan, fake).await;
+    assert!(!diags.has_errors(), "{diags}");
+    assert_in_order(
+        &fake.events(),
+        &["delete cbd", "forget deposed fake_thing.cbd"],
+    );
+    assert_eq!(objects_of(&state), (vec!["cbd2".to_string()], vec![]));
+    (state, stored)
+}
+
 /// The replaced configuration and the state a replacement whose delete failed leaves: the
 /// old object deposed.
 async fn left_deposed(fake: &Arc<FakeProvider>) -> (Config, State) {
@@ -126,8 +146,8 @@ async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes
     let error = diags.iter().find(|d| d.summary == "Backend failure");
     assert!(error.is_some(), "{diags}");
     let events = fake.events();
-    assert!(position(&events, "depose fake_thing.cbd") < position(&events, "create cbd2"));
-    assert!(position(&events, "record fake_thing.cbd") < position(&events, "delete cbd"));
+    assert_in_order(&events, &["depose fake_thing.cbd", "create cbd2"]);
+    assert_in_order(&events, &["record fake_thing.cbd", "delete cbd"]);
     assert_eq!(
         objects_of(&state),
         (vec!["cbd2".to_string()], vec!["cbd".to_string()])
@@ -177,12 +197,7 @@ async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes
     assert_eq!(entry["change"]["actions"], serde_json::json!(["delete"]));
     assert!(entry.get("action_reason").is_none());
 
-    fake.events.lock().unwrap().clear();
-    let (state, diags, stored) = apply_to_store(&config, &state, &next, &fake).await;
-    assert!(!diags.has_errors(), "{diags}");
-    let events = fake.events();
-    assert!(position(&events, "delete cbd") < position(&events, "forget deposed fake_thing.cbd"));
-    assert_eq!(objects_of(&state), (vec!["cbd2".to_string()], vec![]));
+    let (state, stored) = apply_deleting_old_cbd(&config, &state, &next, &fake).await;
     assert!(stored.deposed.is_empty());
     assert_eq!(fake.object_names(), vec!["cbd2"]);
     assert!(plan(&config, &state, &fake).await.is_empty());
@@ -192,12 +207,7 @@ async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes
 async fn a_successful_replacement_leaves_nothing_deposed() {
     let fake = FakeProvider::new();
     let (config, state, replacement) = replacement(&fake).await;
-    fake.events.lock().unwrap().clear();
-    let (state, diags, stored) = apply_to_store(&config, &state, &replacement, &fake).await;
-    assert!(!diags.has_errors(), "{diags}");
-    let events = fake.events();
-    assert!(position(&events, "delete cbd") < position(&events, "forget deposed fake_thing.cbd"));
-    assert_eq!(objects_of(&state), (vec!["cbd2".to_string()], vec![]));
+    let (_, stored) = apply_deleting_old_cbd(&config, &state, &replacement, &fake).await;
     assert_eq!(objects_of(&stored), (vec!["cbd2".to_string()], vec![]));
     assert_eq!(fake.object_names(), vec!["cbd2"]);
 }
@@ -211,8 +221,14 @@ async fn a_create_that_produced_nothing_restores_the_deposed_object() {
     let (state, diags, stored) = apply_to_store(&config, &state, &replacement, &fake).await;
     assert!(diags.has_errors());
     let events = fake.events();
-    assert!(position(&events, "depose fake_thing.cbd") < position(&events, "create cbd2"));
-    assert!(position(&events, "create cbd2") < position(&events, "restore fake_thing.cbd"));
+    assert_in_order(
+        &events,
+        &[
+            "depose fake_thing.cbd",
+            "create cbd2",
+            "restore fake_thing.cbd",
+        ],
+    );
     assert!(!events.contains(&"delete cbd".to_string()), "{events:?}");
     assert_eq!(objects_of(&state), (vec!["cbd".to_string()], vec![]));
     assert_eq!(objects_of(&stored), (vec!["cbd".to_string()], vec![]));

@@ -12,9 +12,7 @@ fn drift_of<'p>(plan: &'p Plan, addr: &str) -> &'p crate::plan::ResourceChange {
 
 #[tokio::test]
 async fn refresh_records_changed_and_deleted_objects_as_drift() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let state = converge(&config, &State::new(), &fake).await;
+    let (fake, config, state) = converged(THING_AND_CHILD).await;
     {
         let mut objects = fake.objects.lock().unwrap();
         objects.retain(|id, _| !id.starts_with("fake_child"));
@@ -40,9 +38,7 @@ async fn refresh_records_changed_and_deleted_objects_as_drift() {
 
 #[tokio::test]
 async fn a_refresh_only_plan_records_drift_without_actions() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let state = converge(&config, &State::new(), &fake).await;
+    let (fake, config, state) = converged(THING_AND_CHILD).await;
     let unchanged = plan_mode(&config, &state, &fake, PlanMode::RefreshOnly).await;
     assert!(unchanged.is_empty() && unchanged.drift.is_empty());
 
@@ -78,14 +74,12 @@ data "fake_lookup" "of_a" {
 
 #[tokio::test]
 async fn a_data_source_waits_for_a_pending_change_of_what_it_refers_to() {
-    let fake = FakeProvider::new();
-    let config = config(LOOKUP_OF_THING);
-    let first = plan(&config, &State::new(), &fake).await;
-    let read = change(&first, "data.fake_lookup.of_a");
-    assert_eq!(read.action, Action::Read);
-    assert_eq!(
-        read.action_reason,
-        Some(ActionReason::ReadBecauseDependencyPending)
+    let (fake, config, first) = planned_afresh(LOOKUP_OF_THING).await;
+    assert_action(
+        &first,
+        "data.fake_lookup.of_a",
+        Action::Read,
+        Some(ActionReason::ReadBecauseDependencyPending),
     );
     let state = converge(&config, &State::new(), &fake).await;
     let again = plan(&config, &state, &fake).await;

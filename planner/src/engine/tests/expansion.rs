@@ -20,7 +20,8 @@ fn sorted(mut actions: Vec<(String, Action)>) -> Vec<(String, Action)> {
     actions
 }
 
-const COUNTED: &str = r#"
+const COUNTED: &str = concat!(
+    r#"
 variable "n" {
   default = 2
 }
@@ -34,23 +35,18 @@ resource "fake_thing" "e" {
   for_each = toset(["x", "y"])
   name     = "e-${each.key}"
 }
-
-resource "fake_child" "k" {
-  for_each  = fake_thing.e
-  parent_id = each.value.id
-  label     = "k-${each.key}"
-}
-
+"#,
+    child_per_e!(),
+    r#"
 output "ids" {
   value = fake_thing.c[*].name
 }
-"#;
+"#
+);
 
 #[tokio::test]
 async fn count_and_for_each_expand_into_keyed_instances() {
-    let fake = FakeProvider::new();
-    let config = config(COUNTED);
-    let plan = plan(&config, &State::new(), &fake).await;
+    let (fake, config, plan) = planned_afresh(COUNTED).await;
     assert_eq!(
         sorted(actions(&plan)),
         vec![
@@ -78,8 +74,7 @@ async fn count_and_for_each_expand_into_keyed_instances() {
 
 #[tokio::test]
 async fn fewer_instances_delete_with_their_reasons() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(COUNTED), &State::new(), &fake).await;
+    let (fake, _, state) = converged(COUNTED).await;
     let smaller = COUNTED
         .replace("default = 2", "default = 1")
         .replace("toset([\"x\", \"y\"])", "toset([\"x\"])");
@@ -101,7 +96,6 @@ async fn fewer_instances_delete_with_their_reasons() {
 
 #[tokio::test]
 async fn unknown_for_each_is_an_error() {
-    let fake = FakeProvider::new();
     let source = r#"
 resource "fake_thing" "a" {
   name = "a"
@@ -115,7 +109,7 @@ resource "fake_thing" "c" {
   name  = "c"
 }
 "#;
-    let diags = plan_error(&config(source), &State::new(), &fake).await;
+    let diags = plan_error_afresh(source).await;
     let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
     assert!(summaries.contains(&"Invalid for_each argument"), "{diags}");
     assert!(summaries.contains(&"Invalid count argument"), "{diags}");
@@ -230,7 +224,6 @@ async fn modules_with_for_each_plan_apply_and_converge() {
 
 #[tokio::test]
 async fn data_sources_are_read_during_plan_or_deferred() {
-    let fake = FakeProvider::new();
     let source = r#"
 data "fake_lookup" "known" {
   name = "k"
@@ -242,16 +235,16 @@ data "fake_lookup" "later" {
   name = fake_thing.a.id
 }
 "#;
-    let config = config(source);
-    let plan = plan(&config, &State::new(), &fake).await;
+    let (fake, config, plan) = planned_afresh(source).await;
     assert_eq!(
         change(&plan, "fake_thing.a").planned.get_attr("name"),
         Some(&Value::string("lookup-k"))
     );
-    let later = change(&plan, "data.fake_lookup.later");
-    assert_eq!(
-        (later.action, later.action_reason),
-        (Action::Read, Some(ActionReason::ReadBecauseConfigUnknown))
+    assert_action(
+        &plan,
+        "data.fake_lookup.later",
+        Action::Read,
+        Some(ActionReason::ReadBecauseConfigUnknown),
     );
     let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
@@ -308,7 +301,7 @@ resource "fake_thing" "ignored" {
     let (state, diags) = apply(&config(&unprotected), &state, &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
     let events = fake.events();
-    assert!(position(&events, "create cbd") < position(&events, "delete cbd"));
+    assert_in_order(&events, &["create cbd", "delete cbd"]);
     assert!(
         state
             .instances
@@ -392,8 +385,7 @@ check "lookup" {
 
 #[tokio::test]
 async fn targets_and_replace_requests() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(COUNTED), &State::new(), &fake).await;
+    let (fake, _, state) = converged(COUNTED).await;
     let mut options = options(PlanMode::Normal);
     options.replace = vec!["fake_thing.c[0]".parse().unwrap()];
     let plan = plan_with(&config(COUNTED), &state, &fake, &options).await;
@@ -420,11 +412,10 @@ async fn targets_and_replace_requests() {
 #[tokio::test]
 async fn condition_messages_that_refer_to_sensitive_values_are_hidden() {
     let fake = FakeProvider::new();
-    let source = r#"
-variable "code" {
-  default   = "bad"
-  sensitive = true
-}
+    let source = &with_sensitive_variable(
+        "code",
+        "bad",
+        r#"
 resource "fake_thing" "a" {
   name = "a"
   lifecycle {
@@ -440,7 +431,8 @@ check "code" {
     error_message = "check says ${var.code}"
   }
 }
-"#;
+"#,
+    );
     let hidden = "This check failed, but has an invalid error message as described in the other \
                   accompanying messages.";
     let diags = plan_error(&config(source), &State::new(), &fake).await;

@@ -1,6 +1,20 @@
 //! Tests of the planner core against the in-process fake provider: helpers shared by the
 //! plan, apply and import tests.
 
+/// Configuration text declaring `fake_child.k`: a child of each instance of `fake_thing.e`,
+/// labelled `k-KEY` (a literal, for `concat!`).
+macro_rules! child_per_e {
+    () => {
+        r#"
+resource "fake_child" "k" {
+  for_each  = fake_thing.e
+  parent_id = each.value.id
+  label     = "k-${each.key}"
+}
+"#
+    };
+}
+
 mod apply;
 mod deposed;
 mod drift;
@@ -25,7 +39,7 @@ use crate::config::{Config, load_sources};
 use crate::diags::Diagnostics;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::providers::Providers;
-use crate::providers::fake::{EventLog, FakeProvider, fake_schema};
+use crate::providers::fake::{EventLog, FakeProvider};
 use crate::state::{DeposedChange, InstanceState, State};
 
 pub(super) fn config(source: &str) -> Config {
@@ -37,15 +51,7 @@ pub(super) fn config(source: &str) -> Config {
 }
 
 pub(super) fn providers(fake: &Arc<FakeProvider>) -> Providers {
-    let mut providers = Providers::default();
-    providers.clients.insert("fake".into(), fake.clone());
-    providers
-        .sources
-        .insert("fake".into(), "registry.terraform.io/test/fake".into());
-    providers
-        .schemas
-        .insert("fake".into(), Arc::new(fake_schema()));
-    providers
+    crate::test_support::fake_providers(fake.clone())
 }
 
 pub(super) fn options(mode: PlanMode) -> PlanOptions {
@@ -108,6 +114,11 @@ pub(super) async fn plan_error(
     }
 }
 
+/// The errors planning `source` from an empty state with a fresh fake provider gives.
+pub(super) async fn plan_error_afresh(source: &str) -> Diagnostics {
+    plan_error(&config(source), &State::new(), &FakeProvider::new()).await
+}
+
 /// `(address, action)` of every change.
 pub(super) fn actions(plan: &Plan) -> Vec<(String, Action)> {
     plan.changes
@@ -121,6 +132,22 @@ pub(super) fn change<'p>(plan: &'p Plan, addr: &str) -> &'p crate::plan::Resourc
         .iter()
         .find(|c| c.addr.to_string() == addr)
         .expect("a change for the address")
+}
+
+/// The change of `addr` in `plan`, checked to be `action` for `reason`.
+pub(super) fn assert_action<'p>(
+    plan: &'p Plan,
+    addr: &str,
+    action: Action,
+    reason: Option<crate::plan::ActionReason>,
+) -> &'p crate::plan::ResourceChange {
+    let found = change(plan, addr);
+    assert_eq!(
+        (found.action, found.action_reason),
+        (action, reason),
+        "{addr}"
+    );
+    found
 }
 
 /// Records into the fake's event log (so tests see the interleaving) and keeps a state.
@@ -275,6 +302,22 @@ pub(super) async fn converge(config: &Config, state: &State, fake: &Arc<FakeProv
     state
 }
 
+/// A fresh fake provider, the configuration `source` and its plan from an empty state.
+pub(super) async fn planned_afresh(source: &str) -> (Arc<FakeProvider>, Config, Plan) {
+    let fake = FakeProvider::new();
+    let config = config(source);
+    let plan = plan(&config, &State::new(), &fake).await;
+    (fake, config, plan)
+}
+
+/// A fresh fake provider, the configuration `source` and the state of applying it.
+pub(super) async fn converged(source: &str) -> (Arc<FakeProvider>, Config, State) {
+    let fake = FakeProvider::new();
+    let config = config(source);
+    let state = converge(&config, &State::new(), &fake).await;
+    (fake, config, state)
+}
+
 /// The diagnostic summarised `summary`, checked to mention `text` in its detail.
 pub(super) fn error_mentioning<'d>(
     diags: &'d Diagnostics,
@@ -306,7 +349,22 @@ pub(super) fn existing(fake: &Arc<FakeProvider>, id: &str, name: &str) {
     fake.objects.lock().unwrap().insert(id.into(), object);
 }
 
-pub(super) fn position(events: &[String], event: &str) -> usize {
+/// `rest` after a sensitive variable `name` whose default is the string `default`.
+pub(super) fn with_sensitive_variable(name: &str, default: &str, rest: &str) -> String {
+    format!("\nvariable \"{name}\" {{\n  default   = \"{default}\"\n  sensitive = true\n}}{rest}")
+}
+
+/// Asserts that `order` occur in `events` in this order.
+pub(super) fn assert_in_order(events: &[String], order: &[&str]) {
+    for pair in order.windows(2) {
+        assert!(
+            position(events, pair[0]) < position(events, pair[1]),
+            "{pair:?} out of order in {events:?}"
+        );
+    }
+}
+
+fn position(events: &[String], event: &str) -> usize {
     events
         .iter()
         .position(|e| e == event)

@@ -29,9 +29,7 @@ async fn plans_creates_with_unknowns_flowing_into_dependents() {
 
 #[tokio::test]
 async fn plans_nothing_after_apply() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let state = converge(&config, &State::new(), &fake).await;
+    let (fake, config, state) = converged(THING_AND_CHILD).await;
     let again = plan(&config, &state, &fake).await;
     assert!(again.is_empty(), "{:?}", actions(&again));
     assert_eq!(
@@ -45,8 +43,7 @@ async fn plans_nothing_after_apply() {
 
 #[tokio::test]
 async fn plans_update_and_replace() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
 
     let bigger = THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  size = \"large\"");
     let plan1 = plan(&config(&bigger), &state, &fake).await;
@@ -55,11 +52,11 @@ async fn plans_update_and_replace() {
 
     let moved = THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  zone = \"eu\"");
     let plan2 = plan(&config(&moved), &state, &fake).await;
-    let thing = change(&plan2, "fake_thing.a");
-    assert_eq!(thing.action, Action::DeleteThenCreate);
-    assert_eq!(
-        thing.action_reason,
-        Some(ActionReason::ReplaceBecauseCannotUpdate)
+    let thing = assert_action(
+        &plan2,
+        "fake_thing.a",
+        Action::DeleteThenCreate,
+        Some(ActionReason::ReplaceBecauseCannotUpdate),
     );
     assert_eq!(thing.planned.get_attr("id"), Some(&Value::Unknown));
     // The new id is unknown, so the child's reference to it is too.
@@ -70,15 +67,14 @@ async fn plans_update_and_replace() {
 
 #[tokio::test]
 async fn plans_deletion_of_instances_without_configuration() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(THING_AND_CHILD), &State::new(), &fake).await;
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
     let only_thing = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\n";
     let plan = plan(&config(only_thing), &state, &fake).await;
-    let child = change(&plan, "fake_child.b");
-    assert_eq!(child.action, Action::Delete);
-    assert_eq!(
-        child.action_reason,
-        Some(ActionReason::DeleteBecauseNoResourceConfig)
+    let child = assert_action(
+        &plan,
+        "fake_child.b",
+        Action::Delete,
+        Some(ActionReason::DeleteBecauseNoResourceConfig),
     );
     assert_eq!(child.planned, Value::Null);
     assert_eq!(change(&plan, "fake_thing.a").action, Action::NoOp);
@@ -115,9 +111,7 @@ async fn a_provider_can_refuse_a_deletion() {
 
 #[tokio::test]
 async fn a_vanished_object_is_planned_for_creation() {
-    let fake = FakeProvider::new();
-    let config = config(THING_AND_CHILD);
-    let state = converge(&config, &State::new(), &fake).await;
+    let (fake, config, state) = converged(THING_AND_CHILD).await;
     fake.objects
         .lock()
         .unwrap()

@@ -51,9 +51,7 @@ async fn a_failed_creation_provisioner_taints_the_object_unless_it_may_continue(
              command = \"false\"\n    on_failure = {on_failure}\n  }}\n}}\n"
         )
     };
-    let fake = FakeProvider::new();
-    let config = config(&failing("fail"));
-    let plan = plan(&config, &State::new(), &fake).await;
+    let (fake, config, plan) = planned_afresh(&failing("fail")).await;
     let (state, diags) = apply(&config, &State::new(), &plan, &fake).await;
     error_mentioning(&diags, "local-exec provisioner error", "exit status 1");
     let stored = state.instances.values().next().expect("the created object");

@@ -29,10 +29,16 @@ resource "fake_thing" "f" {
 }
 "#;
 
+/// [`TWO_THINGS`] without `fake_thing.f`, whose `removed` block holds `inside`.
+fn removing_f(inside: &str) -> Config {
+    config(&format!(
+        "\nresource \"fake_thing\" \"a\" {{\n  name = \"a\"\n}}\n\nremoved {{\n  from = fake_thing.f\n{inside}}}\n"
+    ))
+}
+
 #[tokio::test]
 async fn a_rename_plans_a_move_and_apply_records_it_durably() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let renamed = config(RENAMED);
     let plan = plan(&renamed, &state, &fake).await;
     let moved = change(&plan, "fake_thing.b");
@@ -75,36 +81,21 @@ async fn plan_is_empty(config: &Config, state: &State, fake: &Arc<FakeProvider>)
 
 #[tokio::test]
 async fn a_moved_instance_without_configuration_is_deleted_for_lack_of_a_move_target() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let gone = RENAMED.replace("resource \"fake_thing\" \"b\" {\n  name = \"a\"\n}\n", "");
     let plan = plan(&config(&gone), &state, &fake).await;
-    let deleted = change(&plan, "fake_thing.b");
-    assert_eq!(deleted.action, Action::Delete);
-    assert_eq!(
-        deleted.action_reason,
-        Some(ActionReason::DeleteBecauseNoMoveTarget)
+    assert_action(
+        &plan,
+        "fake_thing.b",
+        Action::Delete,
+        Some(ActionReason::DeleteBecauseNoMoveTarget),
     );
 }
 
 #[tokio::test]
 async fn removed_with_destroy_false_forgets_without_calling_the_provider() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
-    let forgetting = config(
-        r#"
-resource "fake_thing" "a" {
-  name = "a"
-}
-
-removed {
-  from = fake_thing.f
-  lifecycle {
-    destroy = false
-  }
-}
-"#,
-    );
+    let (fake, _, state) = converged(TWO_THINGS).await;
+    let forgetting = removing_f("  lifecycle {\n    destroy = false\n  }\n");
     let before = fake.events().len();
     let plan = plan(&forgetting, &state, &fake).await;
     let forgotten = change(&plan, "fake_thing.f");
@@ -131,19 +122,15 @@ removed {
 
 #[tokio::test]
 async fn removed_with_destroy_true_plans_a_deletion() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
-    let destroying = config(
-        "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\nremoved {\n  from = fake_thing.f\n}\n",
-    );
+    let (fake, _, state) = converged(TWO_THINGS).await;
+    let destroying = removing_f("");
     let plan = plan(&destroying, &state, &fake).await;
     assert_eq!(change(&plan, "fake_thing.f").action, Action::Delete);
 }
 
 #[tokio::test]
 async fn invalid_statements_fail_the_plan_with_terraforms_errors() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let cases = [
         (
             format!("{TWO_THINGS}moved {{\n  from = fake_thing.a\n  to = fake_thing.z\n}}\n"),
@@ -179,8 +166,7 @@ async fn invalid_statements_fail_the_plan_with_terraforms_errors() {
 
 #[tokio::test]
 async fn targeting_must_cover_both_ends_of_a_move() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
+    let (fake, _, state) = converged(TWO_THINGS).await;
     let mut options = options(PlanMode::Normal);
     options.targets = vec!["fake_thing.b".into()];
     let result = plan_result(&config(RENAMED), &state, &fake, &options).await;
@@ -235,22 +221,9 @@ async fn removed_blocks_in_child_modules_and_for_whole_modules_forget_their_obje
 
 #[tokio::test]
 async fn a_removed_block_runs_its_destroy_time_provisioners_before_the_deletion() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(TWO_THINGS), &State::new(), &fake).await;
-    let removing = config(
-        r#"
-resource "fake_thing" "a" {
-  name = "a"
-}
-
-removed {
-  from = fake_thing.f
-  provisioner "local-exec" {
-    when    = destroy
-    command = "echo bye ${self.name}"
-  }
-}
-"#,
+    let (fake, _, state) = converged(TWO_THINGS).await;
+    let removing = removing_f(
+        "  provisioner \"local-exec\" {\n    when    = destroy\n    command = \"echo bye ${self.name}\"\n  }\n",
     );
     let plan = plan(&removing, &state, &fake).await;
     let runner = crate::provisioners::RecordingRunner::default();

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::*;
 use crate::providers::fake::FakeProvider;
 
-const FLEET: &str = r#"
+const FLEET: &str = concat!(
+    r#"
 resource "fake_thing" "base" {
   name = "base"
 }
@@ -18,12 +19,6 @@ resource "fake_thing" "e" {
 
 resource "fake_thing" "lone" {
   name = "lone"
-}
-
-resource "fake_child" "k" {
-  for_each  = fake_thing.e
-  parent_id = each.value.id
-  label     = "k-${each.key}"
 }
 
 output "base" {
@@ -41,7 +36,9 @@ output "children" {
 output "constant" {
   value = "c"
 }
-"#;
+"#,
+    child_per_e!(),
+);
 
 async fn plan_targeted(
     fake: &Arc<FakeProvider>,
@@ -109,8 +106,7 @@ async fn only_outputs_whose_resources_are_all_targeted_are_evaluated() {
 
 #[tokio::test]
 async fn a_targeted_apply_leaves_the_other_outputs_as_they_were() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(FLEET), &State::new(), &fake).await;
+    let (fake, _, state) = converged(FLEET).await;
     let edited = FLEET.replace("name = \"lone\"", "name = \"lone2\"");
     let mut options = options(PlanMode::Normal);
     options.targets = vec!["fake_thing.lone".into()];
@@ -159,8 +155,7 @@ async fn an_exclude_leaves_out_what_it_names_and_everything_depending_on_it() {
 
 #[tokio::test]
 async fn a_replace_without_the_key_of_an_expanded_resource_is_warned_about() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(FLEET), &State::new(), &fake).await;
+    let (fake, _, state) = converged(FLEET).await;
     let mut options = options(PlanMode::Normal);
     options.replace = vec![
         "fake_thing.e".parse().unwrap(),
@@ -186,8 +181,7 @@ async fn a_replace_without_the_key_of_an_expanded_resource_is_warned_about() {
 
 #[tokio::test]
 async fn in_a_destroy_plan_targets_take_their_dependents_and_excludes_keep_their_dependencies() {
-    let fake = FakeProvider::new();
-    let state = converge(&config(FLEET), &State::new(), &fake).await;
+    let (fake, _, state) = converged(FLEET).await;
     let destroy = |targets: Vec<String>, excludes: Vec<String>| {
         let mut options = options(PlanMode::Destroy);
         options.targets = targets;

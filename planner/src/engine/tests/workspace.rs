@@ -41,7 +41,7 @@ async fn the_default_workspace_is_default() {
 
 #[tokio::test]
 async fn validation_sees_the_workspace_it_is_given() {
-    let fake = FakeProvider::new();
+    let providers = providers(&FakeProvider::new());
     let config = config(
         r#"
 resource "fake_thing" "w" {
@@ -49,9 +49,9 @@ resource "fake_thing" "w" {
 }
 "#,
     );
-    let prod = super::super::validate_in_workspace(&config, &providers(&fake), "prod").await;
+    let prod = super::super::validate_in_workspace(&config, &providers, "prod").await;
     assert!(!prod.has_errors(), "{prod}");
-    let default = super::super::validate(&config, &providers(&fake)).await;
+    let default = super::super::validate(&config, &providers).await;
     assert!(
         default.has_errors(),
         "the default workspace takes the failing branch"

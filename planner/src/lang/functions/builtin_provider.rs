@@ -137,30 +137,7 @@ impl Visit for StaticCheck {
 
 /// The text hclwrite's `TokensForValue` gives `value`, before layout.
 fn value_tokens(value: &Value) -> String {
-    match value {
-        Value::Null | Value::Unknown => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => quoted(s),
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            let items: Vec<String> = items.iter().map(value_tokens).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Map(entries) | Value::Object(entries) if entries.is_empty() => "{}".into(),
-        Value::Map(entries) | Value::Object(entries) => {
-            let mut text = String::from("{\n");
-            for (key, item) in entries {
-                let key = if is_identifier(key) {
-                    key.clone()
-                } else {
-                    quoted(key)
-                };
-                text.push_str(&format!("{key} = {}\n", value_tokens(item)));
-            }
-            text.push('}');
-            text
-        }
-    }
+    crate::format::literal::value_literal(value, quoted)
 }
 
 /// A quoted string literal as hclwrite escapes it (the escaping `fmt` writes labels with).
@@ -168,12 +145,7 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", crate::format::escape_label(text))
 }
 
-/// Whether `name` is an HCL identifier (hclsyntax's `ValidIdentifier`).
-pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
+use crate::format::literal::is_identifier;
 
 /// `text` laid out as `terraform fmt` lays it out.
 fn formatted(text: &str) -> Result<String, FunctionError> {

@@ -184,11 +184,7 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
         })
 }
 
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
+use crate::format::literal::is_identifier;
 
 pub fn abspath(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
@@ -240,14 +236,16 @@ pub fn pathexpand(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::s;
+    use crate::test_support::{assert_string_results, s};
 
     #[test]
     fn paths() {
-        assert_eq!(dirname(vec![s("foo/bar/baz.txt")]), Ok(s("foo/bar")));
-        assert_eq!(dirname(vec![s("baz.txt")]), Ok(s(".")));
-        assert_eq!(basename(vec![s("foo/bar/baz.txt")]), Ok(s("baz.txt")));
-        assert_eq!(basename(vec![s("/")]), Ok(s("/")));
+        assert_string_results(&[
+            (dirname, &["foo/bar/baz.txt"], "foo/bar"),
+            (dirname, &["baz.txt"], "."),
+            (basename, &["foo/bar/baz.txt"], "baz.txt"),
+            (basename, &["/"], "/"),
+        ]);
     }
 
     #[test]

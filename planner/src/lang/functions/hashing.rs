@@ -122,26 +122,25 @@ pub fn bcrypt(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::s;
+    use crate::test_support::{assert_string_results, s};
 
     #[test]
     fn digests_match_known_vectors() {
-        assert_eq!(
-            md5(vec![s("hello world")]),
-            Ok(s("5eb63bbbe01eeed093cb22bb8f5acdc3"))
-        );
-        assert_eq!(
-            sha1(vec![s("hello world")]),
-            Ok(s("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"))
-        );
-        assert_eq!(
-            base64sha256(vec![s("hello world")]),
-            Ok(s("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="))
-        );
-        assert_eq!(
-            uuidv5(vec![s("dns"), s("www.terraform.io")]),
-            Ok(s("a5008fae-b28c-5ba5-96cd-82b4c53552d6"))
-        );
+        let hello = &["hello world"];
+        assert_string_results(&[
+            (md5, hello, "5eb63bbbe01eeed093cb22bb8f5acdc3"),
+            (sha1, hello, "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"),
+            (
+                base64sha256,
+                hello,
+                "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=",
+            ),
+            (
+                uuidv5,
+                &["dns", "www.terraform.io"],
+                "a5008fae-b28c-5ba5-96cd-82b4c53552d6",
+            ),
+        ]);
         assert!(uuidv5(vec![s("nope"), s("x")]).is_err());
     }
 

@@ -184,19 +184,7 @@ pub fn regexall(args: Vec<Value>) -> Result<Value, FunctionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::s;
-
-    #[test]
-    fn trimming_and_casing() {
-        assert_eq!(chomp(vec![s("a\r\n\n")]), Ok(s("a")));
-        assert_eq!(title(vec![s("hello wORLD-x_y")]), Ok(s("Hello WORLD-X_y")));
-        assert_eq!(trim(vec![s("?!a!?"), s("!?")]), Ok(s("a")));
-        assert_eq!(trimprefix(vec![s("abc"), s("ab")]), Ok(s("c")));
-        assert_eq!(trimsuffix(vec![s("abc"), s("x")]), Ok(s("abc")));
-        assert_eq!(strrev(vec![s("abc")]), Ok(s("cba")));
-        let two = Value::Number(tenantform_proto::value::Number::Int(2));
-        assert_eq!(indent(vec![two, s("a\nb")]), Ok(s("a\n  b")));
-    }
+    use crate::test_support::{assert_string_results, s};
 
     #[test]
     fn regex_shapes_follow_the_groups() {
@@ -210,6 +198,20 @@ mod tests {
             regexall(vec![s("[a-z]+"), s("ab1cd")]),
             Ok(Value::List(vec![s("ab"), s("cd")]))
         );
+    }
+
+    #[test]
+    fn trimming_and_casing() {
+        assert_string_results(&[
+            (chomp, &["a\r\n\n"], "a"),
+            (title, &["hello wORLD-x_y"], "Hello WORLD-X_y"),
+            (trim, &["?!a!?", "!?"], "a"),
+            (trimprefix, &["abc", "ab"], "c"),
+            (trimsuffix, &["abc", "x"], "abc"),
+            (strrev, &["abc"], "cba"),
+        ]);
+        let two = Value::Number(tenantform_proto::value::Number::Int(2));
+        assert_eq!(indent(vec![two, s("a\nb")]), Ok(s("a\n  b")));
     }
 
     #[test]

@@ -76,11 +76,16 @@ fn repeated_attributes_of_a_block_stay_an_error() {
     assert!(parse_body("a = 1\na = 2\n").is_err());
 }
 
+/// `a = 1` with `1` inside `depth` pairs of these brackets.
+fn nested_one(open: &str, close: &str, depth: usize) -> String {
+    format!("a = {}1{}\n", open.repeat(depth), close.repeat(depth))
+}
+
 #[test]
 fn two_thousand_nesting_levels_parse_with_their_spans() {
     deep(|| {
         let depth = 2_000;
-        let text = format!("a = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+        let text = nested_one("[", "]", depth);
         let body = parse_body(&text).unwrap();
         let mut expr = &body.get_attribute("a").unwrap().value;
         let mut levels = 0;
@@ -135,8 +140,7 @@ fn mixed_precedence_chains_keep_their_tree() {
 #[test]
 fn nesting_beyond_the_limit_is_a_diagnostic() {
     deep(|| {
-        let depth = 100_000;
-        let text = format!("a = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        let text = nested_one("(", ")", 100_000);
         let err = parse_body(&text).unwrap_err();
         assert!(err.message.contains("not supported by tenantform"), "{err}");
     });

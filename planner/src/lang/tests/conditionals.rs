@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tenantform_proto::value::{Type, Value};
 
-use super::{context, eval, eval_error, eval_in, n, s};
+use super::{context, eval, eval_error_saying, eval_in, n, s};
 use crate::lang::convert;
 
 #[test]
@@ -35,11 +35,10 @@ fn branches_unify_element_by_element_and_objects_become_maps() {
 
 #[test]
 fn branches_that_cannot_unify_are_an_error() {
-    let diag = eval_error("true ? \"a\" : [\"b\"]");
-    assert_eq!(diag.summary, "Inconsistent conditional result types");
-    assert_eq!(
-        diag.detail,
-        "The true and false result expressions must have consistent types. The 'true' value is string, but the 'false' value is tuple."
+    eval_error_saying(
+        "true ? \"a\" : [\"b\"]",
+        "Inconsistent conditional result types",
+        "The true and false result expressions must have consistent types. The 'true' value is string, but the 'false' value is tuple.",
     );
 }
 

@@ -2,7 +2,9 @@
 
 use tenantform_proto::value::{Number, Value};
 
-use super::{context, eval, eval_error, eval_in, n, obj, s};
+use super::{
+    assert_error_summaries, context, eval, eval_error, eval_error_saying, eval_in, n, obj, s,
+};
 
 #[test]
 fn literals_and_collections() {
@@ -235,35 +237,33 @@ fn undeclared_references_are_errors_with_ranges() {
 }
 
 #[test]
-fn bad_accesses_are_errors_at_the_operator() {
-    let err = eval_error("tenant.acme.nope");
-    assert_eq!(err.summary, "Unsupported attribute");
-    assert_eq!(
-        err.detail,
-        "This object does not have an attribute named \"nope\"."
-    );
-    assert_eq!(err.range.unwrap().start.column, 16);
-    assert_eq!(eval_error("var.tiers[5]").summary, "Invalid index");
-    assert_eq!(eval_error("var.tiers[\"x\"]").summary, "Invalid index");
-    assert_eq!(eval_error("var.labels.nope").summary, "Missing map element");
-    assert_eq!(
-        eval_error("null.a").summary,
-        "Attempt to get attribute from null value"
-    );
-    assert_eq!(eval_error("toset([1])[0]").summary, "Invalid index");
-}
-
-#[test]
-fn bad_operands_are_errors_at_the_operand() {
-    let err = eval_error("1 + \"x\"");
-    assert_eq!(err.summary, "Invalid operand");
-    assert_eq!(
-        err.detail,
-        "Unsuitable value for right operand: a number is required."
-    );
-    assert_eq!(err.range.unwrap().start.column, 9);
-    assert_eq!(eval_error("null && true").summary, "Invalid operand");
-    assert_eq!(eval_error("0 / 0").summary, "Operation failed");
+fn bad_accesses_and_operands_are_errors_at_the_operator_or_operand() {
+    for (src, summary, detail, column) in [
+        (
+            "tenant.acme.nope",
+            "Unsupported attribute",
+            "This object does not have an attribute named \"nope\".",
+            16,
+        ),
+        (
+            "1 + \"x\"",
+            "Invalid operand",
+            "Unsuitable value for right operand: a number is required.",
+            9,
+        ),
+    ] {
+        let err = eval_error_saying(src, summary, detail);
+        assert_eq!(err.range.unwrap().start.column, column, "{src}");
+    }
+    assert_error_summaries(&[
+        ("var.tiers[5]", "Invalid index"),
+        ("var.tiers[\"x\"]", "Invalid index"),
+        ("var.labels.nope", "Missing map element"),
+        ("null.a", "Attempt to get attribute from null value"),
+        ("toset([1])[0]", "Invalid index"),
+        ("null && true", "Invalid operand"),
+        ("0 / 0", "Operation failed"),
+    ]);
 }
 
 #[test]

@@ -39,18 +39,29 @@ fn references_take_the_marks_of_what_they_name() {
     assert!(!is_sensitive("issensitive(var.name)"));
 }
 
+/// Asserts that the value of each expression marks its elements as paired with it.
+fn assert_element_marks(cases: &[(&str, &[Sensitivity])]) {
+    for (src, elements) in cases {
+        assert_eq!(
+            marked(src).marks,
+            Sensitivity::Elements(elements.to_vec()),
+            "{src}"
+        );
+    }
+}
+
 #[test]
 fn constructors_and_splats_keep_element_marks() {
-    let list = marked("[var.name, \"x\"]");
-    assert_eq!(
-        list.marks,
-        Sensitivity::Elements(vec![Sensitivity::Whole, Sensitivity::None])
-    );
-    let logins = marked("tenant_user.admins[*].login");
-    assert_eq!(
-        logins.marks,
-        Sensitivity::Elements(vec![Sensitivity::None, Sensitivity::Whole])
-    );
+    assert_element_marks(&[
+        (
+            "[var.name, \"x\"]",
+            &[Sensitivity::Whole, Sensitivity::None],
+        ),
+        (
+            "tenant_user.admins[*].login",
+            &[Sensitivity::None, Sensitivity::Whole],
+        ),
+    ]);
     let object = marked("{ a = var.name, b = 1 }");
     assert_eq!(object.marks.attribute("a"), Sensitivity::Whole);
     assert_eq!(object.marks.attribute("b"), Sensitivity::None);
@@ -58,11 +69,10 @@ fn constructors_and_splats_keep_element_marks() {
 
 #[test]
 fn for_expressions_keep_element_marks_unless_a_condition_reads_them() {
-    let copied = marked("[for u in tenant_user.admins : u.login]");
-    assert_eq!(
-        copied.marks,
-        Sensitivity::Elements(vec![Sensitivity::None, Sensitivity::Whole])
-    );
+    assert_element_marks(&[(
+        "[for u in tenant_user.admins : u.login]",
+        &[Sensitivity::None, Sensitivity::Whole],
+    )]);
     assert!(is_sensitive(
         "[for u in tenant_user.admins : u.role if u.login != \"\"]"
     ));

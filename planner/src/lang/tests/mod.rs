@@ -99,3 +99,18 @@ pub(super) fn eval_error(src: &str) -> Diagnostic {
     assert_eq!(diags.0.len(), 1, "{diags}");
     diags.0[0].clone()
 }
+
+/// The one error evaluating `src` gives, checked to have `summary` and `detail`.
+pub(super) fn eval_error_saying(src: &str, summary: &str, detail: &str) -> Diagnostic {
+    let error = eval_error(src);
+    assert_eq!(error.summary, summary, "{src}");
+    assert_eq!(error.detail, detail, "{src}");
+    error
+}
+
+/// Asserts that each expression fails with one error of the summary paired with it.
+pub(super) fn assert_error_summaries(cases: &[(&str, &str)]) {
+    for (src, summary) in cases {
+        assert_eq!(eval_error(src).summary, *summary, "{src}");
+    }
+}

@@ -27,46 +27,50 @@ fn schema() -> Block {
     )
 }
 
+/// An object of [`schema`]: `id`, `slug`, `tier` and `note` with these `contact` blocks.
+fn tenant(id: Value, slug: &str, tier: Value, note: Value, contacts: Vec<Value>) -> Value {
+    obj(&[
+        ("id", id),
+        ("slug", s(slug)),
+        ("tier", tier),
+        ("note", note),
+        ("contact", Value::List(contacts)),
+    ])
+}
+
+/// A `contact` block of [`schema`].
+fn contact(name: &str, handle: Value) -> Value {
+    obj(&[("name", s(name)), ("handle", handle)])
+}
+
 #[test]
 fn create_takes_the_configuration_as_is() {
-    let config = obj(&[
-        ("id", Value::Null),
-        ("slug", s("acme")),
-        ("tier", Value::Null),
-        ("note", Value::Null),
-        (
-            "contact",
-            Value::List(vec![obj(&[("name", s("a")), ("handle", Value::Null)])]),
-        ),
-    ]);
+    let config = tenant(
+        Value::Null,
+        "acme",
+        Value::Null,
+        Value::Null,
+        vec![contact("a", Value::Null)],
+    );
     assert_eq!(proposed_new(&schema(), &Value::Null, &config), config);
 }
 
 #[test]
 fn computed_values_the_configuration_leaves_null_keep_their_prior_value() {
-    let prior = obj(&[
-        ("id", s("t-1")),
-        ("slug", s("acme")),
-        ("tier", s("free")),
-        ("note", s("old")),
-        (
-            "contact",
-            Value::List(vec![obj(&[("name", s("a")), ("handle", s("h1"))])]),
-        ),
-    ]);
-    let config = obj(&[
-        ("id", Value::Null),
-        ("slug", s("acme2")),
-        ("tier", Value::Null),
-        ("note", Value::Null),
-        (
-            "contact",
-            Value::List(vec![
-                obj(&[("name", s("b")), ("handle", Value::Null)]),
-                obj(&[("name", s("c")), ("handle", Value::Null)]),
-            ]),
-        ),
-    ]);
+    let prior = tenant(
+        s("t-1"),
+        "acme",
+        s("free"),
+        s("old"),
+        vec![contact("a", s("h1"))],
+    );
+    let config = tenant(
+        Value::Null,
+        "acme2",
+        Value::Null,
+        Value::Null,
+        vec![contact("b", Value::Null), contact("c", Value::Null)],
+    );
     let proposed = proposed_new(&schema(), &prior, &config);
     assert_eq!(proposed.get_attr("id"), Some(&s("t-1")));
     assert_eq!(proposed.get_attr("slug"), Some(&s("acme2")));
@@ -76,21 +80,15 @@ fn computed_values_the_configuration_leaves_null_keep_their_prior_value() {
     assert_eq!(
         proposed.get_attr("contact"),
         Some(&Value::List(vec![
-            obj(&[("name", s("b")), ("handle", s("h1"))]),
-            obj(&[("name", s("c")), ("handle", Value::Null)]),
+            contact("b", s("h1")),
+            contact("c", Value::Null)
         ]))
     );
 }
 
 #[test]
 fn a_plan_that_changes_a_configured_value_is_invalid() {
-    let config = obj(&[
-        ("id", Value::Null),
-        ("slug", s("acme")),
-        ("tier", s("free")),
-        ("note", Value::Null),
-        ("contact", Value::List(vec![])),
-    ]);
+    let config = tenant(Value::Null, "acme", s("free"), Value::Null, vec![]);
     let mut planned = config.clone();
     if let Value::Object(attrs) = &mut planned {
         attrs.insert("id".into(), Value::Unknown);

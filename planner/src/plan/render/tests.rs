@@ -85,6 +85,11 @@ fn acme() -> Value {
     ])
 }
 
+/// [`acme`] in another tier.
+fn acme_in_tier(tier: &str) -> Value {
+    with(acme(), &[("tier", s(tier))])
+}
+
 fn with(mut value: Value, changes: &[(&str, Value)]) -> Value {
     if let Value::Object(entries) = &mut value {
         for (name, v) in changes {
@@ -392,7 +397,7 @@ fn imports_show_the_whole_object_and_count_in_the_summary() {
 
 #[test]
 fn refresh_only_plans_show_the_drift_and_no_actions() {
-    let renamed = with(acme(), &[("tier", s("enterprise"))]);
+    let renamed = acme_in_tier("enterprise");
     let changed = change("tenant.a", Action::Update, acme(), renamed);
     let deleted = change("tenant.b", Action::Delete, acme(), Value::Null);
     let mut p = plan(vec![], vec![]);
@@ -447,9 +452,8 @@ fn a_moved_instance_without_changes_is_shown_and_counted_as_nothing() {
 
 #[test]
 fn a_moved_instance_with_changes_notes_where_it_came_from() {
-    let updated = with(acme(), &[("tier", s("pro"))]);
     let change = moved(
-        change("tenant.c", Action::Update, acme(), updated),
+        change("tenant.c", Action::Update, acme(), acme_in_tier("pro")),
         "tenant.b",
     );
     let text = render_change(&change, None, false);
@@ -512,7 +516,7 @@ fn a_forgotten_object_is_shown_unchanged_and_not_counted() {
 fn refresh_only_plans_show_moves_as_drift_without_being_applyable_for_them() {
     let mut p = plan(vec![], vec![]);
     p.mode = PlanMode::RefreshOnly;
-    let changed = with(acme(), &[("tier", s("pro"))]);
+    let changed = acme_in_tier("pro");
     p.drift = vec![
         moved(change("tenant.c", Action::NoOp, acme(), acme()), "tenant.b"),
         moved(
@@ -543,12 +547,7 @@ fn relevant(resource: &str, attribute: &str) -> crate::plan::RelevantAttribute {
 
 /// A normal plan updating tenant.b, after drift on tenant.a (tier and region) and tenant.c.
 fn plan_after_drift() -> Plan {
-    let update = change(
-        "tenant.b",
-        Action::Update,
-        acme(),
-        with(acme(), &[("tier", s("pro"))]),
-    );
+    let update = change("tenant.b", Action::Update, acme(), acme_in_tier("pro"));
     let mut p = plan(vec![update], vec![]);
     let drifted = with(acme(), &[("tier", s("enterprise")), ("region", s("us"))]);
     p.drift = vec![

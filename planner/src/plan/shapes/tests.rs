@@ -42,15 +42,19 @@ fn attr(name: &str) -> PathStep {
     PathStep::Attribute(name.into())
 }
 
+/// An object whose attributes `names` are all unknown.
+fn all_unknown(names: &[&str]) -> Value {
+    Value::Object(
+        names
+            .iter()
+            .map(|name| (name.to_string(), Value::Unknown))
+            .collect(),
+    )
+}
+
 #[test]
 fn unknown_collections_take_their_kind_from_the_schema() {
-    let value = obj(&[
-        ("id", Value::Unknown),
-        ("ids", Value::Unknown),
-        ("tags", Value::Unknown),
-        ("owner", Value::Unknown),
-        ("item", Value::Unknown),
-    ]);
+    let value = all_unknown(&["id", "ids", "tags", "owner", "item"]);
     let found = unknown_collections(&schema(), &value);
     assert_eq!(
         found,

@@ -9,13 +9,10 @@ use super::ImpliedTypes;
 use crate::test_support::{block, map_of_strings, nested};
 
 fn schema_with_nested_block() -> Schema {
-    let contact = block(
-        &[
-            ("email", Attribute::required(Type::String)),
-            ("kind", Attribute::optional(Type::String)),
-        ],
-        &[],
-    );
+    let contact = crate::providers::attribute_block(&[
+        ("email", Attribute::required(Type::String)),
+        ("kind", Attribute::optional(Type::String)),
+    ]);
     let resource = block(
         &[
             ("id", Attribute::computed(Type::String)),

@@ -70,24 +70,16 @@ fn rearranging_functions_keep_element_marks() {
         ),
         Sensitivity::elements(vec![Sensitivity::None, Sensitivity::Whole])
     );
-    assert_eq!(
-        result_marks(
-            "element",
-            &[list.clone(), n(3)],
-            &[first_marked(), Sensitivity::None],
-            &s("b")
-        ),
-        Sensitivity::None
-    );
-    assert_eq!(
-        result_marks(
-            "element",
-            &[list.clone(), n(2)],
-            &[first_marked(), Sensitivity::None],
-            &s("a")
-        ),
-        Sensitivity::Whole
-    );
+    // `element` wraps around: index 3 is "b" (unmarked), index 2 is "a" (marked).
+    for (index, element, marks) in [(3, "b", Sensitivity::None), (2, "a", Sensitivity::Whole)] {
+        let args = [list.clone(), n(index)];
+        let arg_marks = [first_marked(), Sensitivity::None];
+        assert_eq!(
+            result_marks("element", &args, &arg_marks, &s(element)),
+            marks,
+            "element({index})"
+        );
+    }
     let joined = Value::Tuple(vec![s("a"), s("b"), s("c")]);
     assert_eq!(
         result_marks(
