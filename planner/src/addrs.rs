@@ -5,14 +5,14 @@ use std::fmt;
 use std::str::FromStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceMode {
+pub(crate) enum ResourceMode {
     Managed,
     Data,
 }
 
 /// The key that tells the instances of one resource (or module call) apart.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceKey {
+pub(crate) enum InstanceKey {
     None,
     Int(i64),
     Str(String),
@@ -20,14 +20,14 @@ pub enum InstanceKey {
 
 /// One step of a module path: `module.NAME[KEY]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ModuleStep {
+pub(crate) struct ModuleStep {
     pub name: String,
     pub key: InstanceKey,
 }
 
 /// A resource block's address within the root module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ResourceAddr {
+pub(crate) struct ResourceAddr {
     pub mode: ResourceMode,
     pub type_name: String,
     pub name: String,
@@ -35,7 +35,7 @@ pub struct ResourceAddr {
 
 /// A resource instance's absolute address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct InstanceAddr {
+pub(crate) struct InstanceAddr {
     pub module: Vec<ModuleStep>,
     pub resource: ResourceAddr,
     pub key: InstanceKey,
@@ -43,13 +43,13 @@ pub struct InstanceAddr {
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid address {input:?}: {reason}")]
-pub struct AddrParseError {
+pub(crate) struct AddrParseError {
     pub input: String,
     pub reason: String,
 }
 
 impl ResourceAddr {
-    pub fn managed(type_name: &str, name: &str) -> ResourceAddr {
+    pub(crate) fn managed(type_name: &str, name: &str) -> ResourceAddr {
         ResourceAddr {
             mode: ResourceMode::Managed,
             type_name: type_name.into(),
@@ -57,7 +57,7 @@ impl ResourceAddr {
         }
     }
 
-    pub fn data(type_name: &str, name: &str) -> ResourceAddr {
+    pub(crate) fn data(type_name: &str, name: &str) -> ResourceAddr {
         ResourceAddr {
             mode: ResourceMode::Data,
             type_name: type_name.into(),
@@ -65,24 +65,15 @@ impl ResourceAddr {
         }
     }
 
-    /// The instance of this resource with no key (a resource without count or for_each).
-    pub fn instance(&self) -> InstanceAddr {
-        InstanceAddr {
-            module: Vec::new(),
-            resource: self.clone(),
-            key: InstanceKey::None,
-        }
-    }
-
     /// The provider's local name implied by the type: the part before the first `_`.
-    pub fn implied_provider(&self) -> &str {
+    pub(crate) fn implied_provider(&self) -> &str {
         self.type_name.split('_').next().unwrap_or(&self.type_name)
     }
 }
 
 impl InstanceKey {
     /// The key as the value `count.index` or `each.key` has.
-    pub fn to_value(&self) -> tenantform_proto::value::Value {
+    pub(crate) fn to_value(&self) -> tenantform_proto::value::Value {
         use tenantform_proto::value::{Number, Value};
         match self {
             InstanceKey::None => Value::Null,
@@ -95,7 +86,7 @@ impl InstanceKey {
 }
 
 /// `module.a["x"].module.b` for a module instance path, empty for the root module.
-pub fn module_instance_string(module: &[ModuleStep]) -> String {
+pub(crate) fn module_instance_string(module: &[ModuleStep]) -> String {
     let steps: Vec<String> = module
         .iter()
         .map(|step| format!("module.{}{}", step.name, step.key))
@@ -104,19 +95,19 @@ pub fn module_instance_string(module: &[ModuleStep]) -> String {
 }
 
 /// A module's static path (`module.a.module.b`) as written in configuration addresses.
-pub fn module_path_string(path: &[String]) -> String {
+pub(crate) fn module_path_string(path: &[String]) -> String {
     let steps: Vec<String> = path.iter().map(|name| format!("module.{name}")).collect();
     steps.join(".")
 }
 
 /// The static module path of a module instance path (keys dropped).
-pub fn static_module_path(module: &[ModuleStep]) -> Vec<String> {
+pub(crate) fn static_module_path(module: &[ModuleStep]) -> Vec<String> {
     module.iter().map(|step| step.name.clone()).collect()
 }
 
 /// A resource's configuration address: its static module path and the resource, with no
 /// instance keys (`module.t.tenant_user.admin`), as state `dependencies` record them.
-pub fn config_resource_string(path: &[String], resource: &ResourceAddr) -> String {
+pub(crate) fn config_resource_string(path: &[String], resource: &ResourceAddr) -> String {
     if path.is_empty() {
         resource.to_string()
     } else {
@@ -127,24 +118,24 @@ pub fn config_resource_string(path: &[String], resource: &ResourceAddr) -> Strin
 /// A resource's configuration address (`module.t.tenant_user.admin`): what state
 /// `dependencies` and a plan's changed resources name, with no instance keys.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConfigResourceAddr(String);
+pub(crate) struct ConfigResourceAddr(String);
 
 impl ConfigResourceAddr {
     /// The address of `resource` in the module at static path `path`.
-    pub fn new(path: &[String], resource: &ResourceAddr) -> ConfigResourceAddr {
+    pub(crate) fn new(path: &[String], resource: &ResourceAddr) -> ConfigResourceAddr {
         ConfigResourceAddr(config_resource_string(path, resource))
     }
 
     /// An address as a state or plan file records it.
-    pub fn from_recorded(recorded: &str) -> ConfigResourceAddr {
+    pub(crate) fn from_recorded(recorded: &str) -> ConfigResourceAddr {
         ConfigResourceAddr(recorded.to_string())
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
-    pub fn into_string(self) -> String {
+    pub(crate) fn into_string(self) -> String {
         self.0
     }
 }
@@ -163,18 +154,20 @@ impl std::borrow::Borrow<str> for ConfigResourceAddr {
 }
 
 impl InstanceAddr {
-    /// This instance's resource configuration address (no keys).
-    pub fn config_resource_string(&self) -> String {
+    /// This instance's resource configuration address (no keys), as text.
+    #[cfg(test)]
+    pub(crate) fn config_resource_string(&self) -> String {
         self.config_resource().into_string()
     }
 
     /// This instance's resource configuration address (no keys).
-    pub fn config_resource(&self) -> ConfigResourceAddr {
+    pub(crate) fn config_resource(&self) -> ConfigResourceAddr {
         ConfigResourceAddr::new(&static_module_path(&self.module), &self.resource)
     }
 
+    #[cfg(test)]
     /// The resource address within its module instance, with the key (`tenant.t["a"]`).
-    pub fn local_string(&self) -> String {
+    pub(crate) fn local_string(&self) -> String {
         format!("{}{}", self.resource, self.key)
     }
 }

@@ -6,7 +6,7 @@ mod json;
 #[cfg(test)]
 mod snapshot_tests;
 
-pub use json::{diagnostic_json, validate_report};
+pub(crate) use json::validate_report;
 
 use tenantform_proto::diagnostic::Diagnostic as ProviderDiagnostic;
 
@@ -16,11 +16,11 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 /// The wire's severity: one scale for the planner's and the providers' diagnostics.
-pub use tenantform_proto::diagnostic::Severity;
+pub(crate) use tenantform_proto::diagnostic::Severity;
 
 /// A position in a source file: 1-based line and column (in characters), 0-based byte.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Pos {
+pub(crate) struct Pos {
     pub line: usize,
     pub column: usize,
     pub byte: usize,
@@ -28,14 +28,14 @@ pub struct Pos {
 
 /// A range in one source file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct SourceRange {
+pub(crate) struct SourceRange {
     pub filename: String,
     pub start: Pos,
     pub end: Pos,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     pub severity: Severity,
     pub summary: String,
     pub detail: String,
@@ -44,7 +44,7 @@ pub struct Diagnostic {
 
 /// Every source file the configuration was read from, by the name diagnostics show.
 #[derive(Clone, Debug, Default)]
-pub struct Sources {
+pub(crate) struct Sources {
     pub files: BTreeMap<String, String>,
     /// Byte offsets of line starts per file, built on first use so that locating a span
     /// costs a binary search instead of a scan from the start of the file.
@@ -53,10 +53,10 @@ pub struct Sources {
 
 /// A list of diagnostics; an operation failed when any of them is an error.
 #[derive(Clone, Debug, Default)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub(crate) struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostic {
-    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             summary: summary.into(),
@@ -65,7 +65,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(summary, detail)
@@ -74,7 +74,7 @@ impl Diagnostic {
 
     /// A provider's diagnostic as the user sees it: the detail says which object (`subject`,
     /// an address) and attribute it is about, at `range`, the configuration block's range.
-    pub fn from_provider(
+    pub(crate) fn from_provider(
         diagnostic: ProviderDiagnostic,
         subject: &str,
         range: Option<SourceRange>,
@@ -96,7 +96,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_range(mut self, range: Option<SourceRange>) -> Diagnostic {
+    pub(crate) fn with_range(mut self, range: Option<SourceRange>) -> Diagnostic {
         self.range = range;
         self
     }
@@ -105,43 +105,44 @@ impl Diagnostic {
 impl Diagnostics {
     /// Every diagnostic on one line, `summary{between}detail`, separated by `; ` (as messages
     /// that quote diagnostics inside another error write them).
-    pub fn inline(&self, between: &str) -> String {
+    pub(crate) fn inline(&self, between: &str) -> String {
         self.iter()
             .map(|d| format!("{}{between}{}", d.summary, d.detail))
             .collect::<Vec<_>>()
             .join("; ")
     }
 
-    pub fn new() -> Diagnostics {
+    pub(crate) fn new() -> Diagnostics {
         Diagnostics(Vec::new())
     }
 
-    pub fn push(&mut self, diag: Diagnostic) {
+    pub(crate) fn push(&mut self, diag: Diagnostic) {
         self.0.push(diag);
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
+    pub(crate) fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// The same diagnostics with every error turned into a warning (what a check block's
     /// data source reports, as in Terraform).
-    pub fn into_warnings(mut self) -> Diagnostics {
+    pub(crate) fn into_warnings(mut self) -> Diagnostics {
         for diagnostic in &mut self.0 {
             diagnostic.severity = Severity::Warning;
         }
         self
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
 }
@@ -176,7 +177,7 @@ impl fmt::Display for Diagnostics {
 impl SourceRange {
     /// Terraform's compact form, used in details that point at another place:
     /// `main.tf:3,5-12` (or `main.tf:3,5-4,2` across lines).
-    pub fn short(&self) -> String {
+    pub(crate) fn short(&self) -> String {
         if self.start.line == self.end.line {
             format!(
                 "{}:{},{}-{}",
@@ -192,7 +193,7 @@ impl SourceRange {
 }
 
 impl Sources {
-    pub fn new(files: BTreeMap<String, String>) -> Sources {
+    pub(crate) fn new(files: BTreeMap<String, String>) -> Sources {
         Sources {
             files,
             line_starts: Arc::default(),
@@ -200,12 +201,12 @@ impl Sources {
     }
 
     /// Sources of one file, `name` holding `text`.
-    pub fn of_file(name: impl Into<String>, text: impl Into<String>) -> Sources {
+    pub(crate) fn of_file(name: impl Into<String>, text: impl Into<String>) -> Sources {
         Sources::new(BTreeMap::from([(name.into(), text.into())]))
     }
 
     /// The range of `span` (byte offsets) in `filename`. Offsets past the end are clamped.
-    pub fn range(&self, filename: &str, span: Range<usize>) -> SourceRange {
+    pub(crate) fn range(&self, filename: &str, span: Range<usize>) -> SourceRange {
         let text = self.files.get(filename).map(String::as_str).unwrap_or("");
         let starts = self.line_starts_of(filename, text);
         SourceRange {
@@ -219,7 +220,7 @@ impl Sources {
         let mut cache = self
             .line_starts
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         cache
             .entry(filename.to_string())
             .or_insert_with(|| {
@@ -247,8 +248,9 @@ fn pos_with_index(text: &str, line_starts: &[usize], byte: usize) -> Pos {
     }
 }
 
+#[cfg(test)]
 /// The line/column position of byte offset `byte` in `text`.
-pub fn pos_at(text: &str, byte: usize) -> Pos {
+pub(crate) fn pos_at(text: &str, byte: usize) -> Pos {
     let byte = byte.min(text.len());
     let before = &text[..floor_char_boundary(text, byte)];
     let line = before.matches('\n').count() + 1;
@@ -272,7 +274,7 @@ fn floor_char_boundary(text: &str, mut byte: usize) -> usize {
 
 /// Renders diagnostics as Terraform does, with a snippet of each one's source lines and the
 /// range underlined.
-pub fn render(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
+pub(crate) fn render(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
     let mut out = String::new();
     for d in diags.iter() {
         let (label, paint) = match d.severity {
@@ -340,7 +342,7 @@ fn render_snippet(range: &SourceRange, sources: &Sources) -> String {
 /// The source lines a range covers, with the highlighted byte range relative to them and
 /// the header of the top-level block the range is in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snippet {
+pub(crate) struct Snippet {
     pub context: Option<String>,
     /// The whole lines of the range, joined with `\n`.
     pub code: String,
@@ -351,7 +353,7 @@ pub struct Snippet {
 
 impl Snippet {
     /// The snippet of `range`; `None` when its file is not among `sources`.
-    pub fn of(range: &SourceRange, sources: &Sources) -> Option<Snippet> {
+    pub(crate) fn of(range: &SourceRange, sources: &Sources) -> Option<Snippet> {
         let text = sources.files.get(&range.filename)?;
         let start = floor_char_boundary(text, range.start.byte.min(text.len()));
         let end = floor_char_boundary(text, range.end.byte.clamp(start, text.len()));

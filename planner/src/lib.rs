@@ -2,19 +2,21 @@
 //! resource graph, diffs it against stored state and drives plugin protocol v6 providers.
 //! It knows nothing about tenants.
 
-pub mod addrs;
-pub mod cli;
-pub mod config;
-pub mod diags;
-pub mod engine;
-pub mod format;
-pub mod graph;
-pub mod lang;
-pub mod plan;
-pub mod providers;
-pub mod provisioners;
-pub mod state;
-pub mod variables;
+mod addrs;
+mod cli;
+mod config;
+mod diags;
+mod engine;
+mod format;
+mod graph;
+mod lang;
+mod plan;
+mod providers;
+mod provisioners;
+mod state;
+mod variables;
 
 #[cfg(test)]
-pub(crate) mod test_support;
+mod test_support;
+
+pub use cli::run;

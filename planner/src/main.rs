@@ -51,7 +51,7 @@ fn run(args: Vec<String>) -> i32 {
         .thread_stack_size(STACK_SIZE)
         .build()
     {
-        Ok(runtime) => runtime.block_on(tenantform::cli::run(args)),
+        Ok(runtime) => runtime.block_on(tenantform::run(args)),
         Err(err) => {
             eprintln!("Error: failed to start the runtime: {err}");
             1

@@ -13,7 +13,7 @@ const MAX_ERROR_OUTPUT: usize = 8 * 1024;
 
 /// A `local-exec` provisioner's evaluated arguments.
 #[derive(Clone, Debug, PartialEq)]
-pub struct LocalExec {
+pub(crate) struct LocalExec {
     pub command: String,
     /// The program and arguments the command is appended to; `/bin/sh -c` when empty.
     pub interpreter: Vec<String>,
@@ -25,7 +25,7 @@ pub struct LocalExec {
 
 impl LocalExec {
     /// The full command line: the interpreter, then the command.
-    pub fn argv(&self) -> Vec<String> {
+    pub(crate) fn argv(&self) -> Vec<String> {
         let mut argv = if self.interpreter.is_empty() {
             vec!["/bin/sh".to_string(), "-c".to_string()]
         } else {
@@ -37,17 +37,17 @@ impl LocalExec {
 }
 
 /// Where a running command's output goes, one line at a time.
-pub type LineSink<'a> = &'a (dyn for<'l> Fn(&'l str) + Send + Sync);
+pub(crate) type LineSink<'a> = &'a (dyn for<'l> Fn(&'l str) + Send + Sync);
 
 /// Runs provisioner commands. `output` receives each line the command prints.
 #[async_trait::async_trait]
-pub trait ProvisionerRunner: Send + Sync {
+pub(crate) trait ProvisionerRunner: Send + Sync {
     /// Runs the command to its end; `Err` says why it failed (with the end of its output).
     async fn local_exec(&self, request: &LocalExec, output: LineSink<'_>) -> Result<(), String>;
 }
 
 /// Runs commands as child processes.
-pub struct ProcessRunner;
+pub(crate) struct ProcessRunner;
 
 #[async_trait::async_trait]
 impl ProvisionerRunner for ProcessRunner {
@@ -150,7 +150,7 @@ mod tests {
         let seen = Mutex::new(Vec::new());
         let result = ProcessRunner
             .local_exec(&exec("echo $GREETING; echo oops >&2"), &|line| {
-                seen.lock().unwrap().push(line.to_string())
+                seen.lock().unwrap().push(line.to_string());
             })
             .await;
         assert_eq!(result, Ok(()));
@@ -183,7 +183,7 @@ mod tests {
 /// only output line, and fails the commands named `false`.
 #[cfg(test)]
 #[derive(Default)]
-pub struct RecordingRunner {
+pub(crate) struct RecordingRunner {
     pub requests: std::sync::Mutex<Vec<LocalExec>>,
 }
 

@@ -18,7 +18,7 @@ use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::{State, StateStore};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "apply",
     arguments: "[options] [PLAN]",
     about: "  Creates or updates infrastructure according to tenantform configuration
@@ -33,7 +33,7 @@ pub static COMMAND: Command = Command {
     refused: super::plan::OPERATION_REFUSED,
 };
 
-pub static DESTROY_COMMAND: Command = Command {
+pub(super) static DESTROY_COMMAND: Command = Command {
     name: "destroy",
     arguments: "[options]",
     about: "  Destroy tenantform-managed infrastructure.
@@ -50,7 +50,7 @@ const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<14>(
     flag_defs::RUN_FLAGS,
 );
 
-pub async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
     let command: &'static Command = if destroy_command {
         &DESTROY_COMMAND
     } else {

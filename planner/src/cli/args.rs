@@ -11,7 +11,7 @@ use crate::lang::functions::dates::sum_duration_terms;
 
 /// How a flag takes its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlagKind {
+pub(crate) enum FlagKind {
     /// `-flag` or `-flag=true|false`.
     Bool,
     /// `-flag=VALUE` or `-flag VALUE`; the last occurrence wins (Go's `flag.StringVar`).
@@ -23,7 +23,7 @@ pub enum FlagKind {
 /// One flag a command accepts: its name, how it takes a value, and its help text. The
 /// usage text of every command is generated from these (see [`super::commands`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Flag {
+pub(crate) struct Flag {
     pub name: &'static str,
     pub kind: FlagKind,
     /// How the usage text shows the flag's value, e.g. `=path` or ` 'foo=bar'`.
@@ -33,7 +33,7 @@ pub struct Flag {
 }
 
 impl Flag {
-    pub const fn bool(name: &'static str, help: &'static str) -> Flag {
+    pub(crate) const fn bool(name: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Bool,
@@ -42,7 +42,7 @@ impl Flag {
         }
     }
 
-    pub const fn value(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
+    pub(crate) const fn value(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
         Flag {
             name,
             kind: FlagKind::Value,
@@ -51,7 +51,11 @@ impl Flag {
         }
     }
 
-    pub const fn repeated(name: &'static str, shape: &'static str, help: &'static str) -> Flag {
+    pub(crate) const fn repeated(
+        name: &'static str,
+        shape: &'static str,
+        help: &'static str,
+    ) -> Flag {
         Flag {
             name,
             kind: FlagKind::Repeated,
@@ -61,14 +65,14 @@ impl Flag {
     }
 
     /// The same flag shown with another value shape (`-refresh=false`, `-input=true`).
-    pub const fn shown_as(self, shape: &'static str) -> Flag {
+    pub(crate) const fn shown_as(self, shape: &'static str) -> Flag {
         Flag { shape, ..self }
     }
 }
 
 /// Why the arguments could not be parsed. The message names the offending flag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ArgsError {
+pub(crate) enum ArgsError {
     #[error("flag provided but not defined: -{0}")]
     Unknown(String),
     #[error("the -{0} option is not supported by tenantform")]
@@ -89,7 +93,7 @@ pub enum ArgsError {
 
 /// The flags and positional arguments of one command line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     values: BTreeMap<&'static str, Vec<String>>,
     /// Every flag value in command-line order, for flags whose relative order matters.
     sequence: Vec<(&'static str, String)>,
@@ -100,7 +104,7 @@ pub struct Parsed {
 
 /// Parses `args` against `flags`. Parsing stops at the first argument that is not a flag
 /// (or after `--`); everything from there on is positional.
-pub fn parse(args: &[String], flags: &[Flag]) -> Result<Parsed, ArgsError> {
+pub(crate) fn parse(args: &[String], flags: &[Flag]) -> Result<Parsed, ArgsError> {
     let mut parsed = Parsed::default();
     let mut index = 0;
     while index < args.len() {
@@ -167,13 +171,13 @@ fn parse_bool(flag: &str, value: &str) -> Result<bool, ArgsError> {
 
 impl Parsed {
     /// A boolean flag's value, `default` when absent.
-    pub fn flag(&self, name: &str, default: bool) -> bool {
+    pub(crate) fn flag(&self, name: &str, default: bool) -> bool {
         self.last(name).map_or(default, |v| v == "true")
     }
 
     /// The last value given for a single-value flag. A repeatable flag keeps every value:
     /// reading only its last one is a mistake, caught in debug builds.
-    pub fn last(&self, name: &str) -> Option<&str> {
+    pub(crate) fn last(&self, name: &str) -> Option<&str> {
         debug_assert!(
             !self.repeated.contains(&name),
             "-{name} is repeatable: read every value with all()"
@@ -185,12 +189,12 @@ impl Parsed {
     }
 
     /// Every value given for a repeatable flag, in order.
-    pub fn all(&self, name: &str) -> &[String] {
+    pub(crate) fn all(&self, name: &str) -> &[String] {
         self.values.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The values of any of `names`, in command-line order (`-var` and `-var-file` mixed).
-    pub fn in_order(&self, names: &[&str]) -> Vec<(&'static str, &str)> {
+    pub(crate) fn in_order(&self, names: &[&str]) -> Vec<(&'static str, &str)> {
         self.sequence
             .iter()
             .filter(|(name, _)| names.contains(name))
@@ -199,7 +203,7 @@ impl Parsed {
     }
 
     /// A flag's value parsed as a non-negative integer.
-    pub fn usize(&self, name: &str, default: usize) -> Result<usize, ArgsError> {
+    pub(crate) fn usize(&self, name: &str, default: usize) -> Result<usize, ArgsError> {
         match self.last(name) {
             None => Ok(default),
             Some(text) => text.parse().map_err(|_| ArgsError::BadValue {
@@ -211,7 +215,7 @@ impl Parsed {
     }
 
     /// A flag's value parsed as a Go duration (`0s`, `30s`, `1m30s`, `500ms`).
-    pub fn duration(&self, name: &str, default: Duration) -> Result<Duration, ArgsError> {
+    pub(crate) fn duration(&self, name: &str, default: Duration) -> Result<Duration, ArgsError> {
         match self.last(name) {
             None => Ok(default),
             Some(text) => parse_duration(text).ok_or_else(|| ArgsError::BadValue {
@@ -223,7 +227,7 @@ impl Parsed {
     }
 
     /// Fails unless there are at most `max` positional arguments.
-    pub fn at_most(&self, max: usize, what: &str) -> Result<(), ArgsError> {
+    pub(crate) fn at_most(&self, max: usize, what: &str) -> Result<(), ArgsError> {
         if self.positional.len() > max {
             return Err(ArgsError::Usage(format!(
                 "Too many command line arguments. {what}"
@@ -246,7 +250,7 @@ const SECONDS_PER_UNIT: &[(&str, f64)] = &[
 
 /// Parses a Go duration string: a sequence of decimal numbers with units `ns`, `us`, `ms`,
 /// `s`, `m`, `h` (`"0"` alone is allowed). Negative durations are refused.
-pub fn parse_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     if text == "0" {
         return Some(Duration::ZERO);
     }
@@ -272,7 +276,7 @@ mod tests {
     ];
 
     fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+        list.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

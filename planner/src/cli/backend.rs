@@ -6,6 +6,7 @@
 //! the current one. Connection strings are never printed.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use crate::state::{DEFAULT_WORKSPACE, LocalWorkspaces, PgSettings, PgStore, Stat
 
 /// Where `init` keeps the `-backend-config` values (readable by the owner only: a connection
 /// string may hold a password, as in Terraform's `.terraform/terraform.tfstate`).
-pub const SAVED_BACKEND_CONFIG: &str = ".tenantform/backend-config.json";
+pub(super) const SAVED_BACKEND_CONFIG: &str = ".tenantform/backend-config.json";
 
 /// The environment variables Terraform's `pg` backend reads for unset settings.
 const PG_ENVIRONMENT: &[(&str, &str)] = &[
@@ -29,14 +30,14 @@ const PG_ENVIRONMENT: &[(&str, &str)] = &[
 
 /// The `-backend-config` values saved by `init`, for one backend type.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SavedBackendConfig {
+pub(super) struct SavedBackendConfig {
     pub kind: String,
     pub settings: BTreeMap<String, String>,
 }
 
 /// Parses `-backend-config` values: `KEY=VALUE`, or the path of a file of `KEY = "VALUE"`
 /// attributes. Only settings `kind` accepts are allowed.
-pub fn parse_backend_config(
+pub(super) fn parse_backend_config(
     kind: &str,
     values: &[String],
 ) -> Result<BTreeMap<String, String>, Failure> {
@@ -83,7 +84,7 @@ fn read_backend_config_file(path: &str) -> Result<BTreeMap<String, String>, Fail
 }
 
 /// Saves the `-backend-config` values of `init` for the next commands.
-pub fn save_backend_config(saved: &SavedBackendConfig) -> Result<(), Failure> {
+pub(super) fn save_backend_config(saved: &SavedBackendConfig) -> Result<(), Failure> {
     let failed = |err: std::io::Error| {
         Failure::error(
             "Failed to save the backend configuration",
@@ -102,7 +103,6 @@ pub fn save_backend_config(saved: &SavedBackendConfig) -> Result<(), Failure> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    use std::io::Write;
     options
         .open(path)
         .and_then(|mut file| file.write_all(&bytes))
@@ -110,7 +110,7 @@ pub fn save_backend_config(saved: &SavedBackendConfig) -> Result<(), Failure> {
 }
 
 /// Forgets the saved `-backend-config` values (`init -reconfigure`).
-pub fn forget_backend_config() {
+pub(super) fn forget_backend_config() {
     let _ = std::fs::remove_file(SAVED_BACKEND_CONFIG);
 }
 
@@ -125,7 +125,7 @@ fn saved_backend_config(kind: &str) -> BTreeMap<String, String> {
 
 /// The backend a configuration selects, with its settings resolved.
 #[derive(Debug)]
-pub enum SelectedBackend {
+pub(super) enum SelectedBackend {
     /// State files in the working directory (no `backend` block, or `backend "local"`).
     Local(LocalWorkspaces),
     /// Rows of PostgreSQL's `<schema>.states` (`backend "pg"`).
@@ -135,7 +135,7 @@ pub enum SelectedBackend {
 impl SelectedBackend {
     /// The state store of `workspace`. As in Terraform, a workspace is created on first use:
     /// the local backend makes its folder, the `pg` backend writes its row (an empty state).
-    pub fn store(&self, workspace: &str) -> Result<Box<dyn StateStore>, Failure> {
+    pub(super) fn store(&self, workspace: &str) -> Result<Box<dyn StateStore>, Failure> {
         let failed = |err| super::common::state_failure(err, "Failed to open the state");
         match self {
             SelectedBackend::Local(spaces) => {
@@ -156,13 +156,13 @@ impl SelectedBackend {
 
 /// The state store of the current workspace (`TF_WORKSPACE`, else the one `workspace
 /// select` chose) in the backend the configuration asks for.
-pub fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Failure> {
+pub(super) fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore>, Failure> {
     let workspace = super::workspace::current()?;
     select_backend(backend)?.store(&workspace)
 }
 
 /// The backend the configuration asks for.
-pub fn select_backend(backend: Option<&Backend>) -> Result<SelectedBackend, Failure> {
+pub(super) fn select_backend(backend: Option<&Backend>) -> Result<SelectedBackend, Failure> {
     let here = Path::new(".");
     let Some(backend) = backend else {
         return Ok(SelectedBackend::Local(LocalWorkspaces::new(

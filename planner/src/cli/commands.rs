@@ -10,7 +10,7 @@ use super::args::{self, ArgsError, Flag, Parsed};
 /// A command: its name (`plan`, `state list`), its arguments and description for the usage
 /// text, the flags it accepts and the Terraform flags it refuses.
 #[derive(Debug)]
-pub struct Command {
+pub(crate) struct Command {
     pub name: &'static str,
     /// What follows the name in the usage line, e.g. `[options] [PLAN]`.
     pub arguments: &'static str,
@@ -28,7 +28,7 @@ const LINE_WIDTH: usize = 80;
 
 impl Command {
     /// A command with these flags, refusing none of Terraform's.
-    pub const fn new(
+    pub(crate) const fn new(
         name: &'static str,
         arguments: &'static str,
         about: &'static str,
@@ -44,7 +44,7 @@ impl Command {
     }
 
     /// Parses `args` against the table; mistakes become usage errors.
-    pub fn parse(&'static self, args: &[String]) -> Result<Parsed, Failure> {
+    pub(crate) fn parse(&'static self, args: &[String]) -> Result<Parsed, Failure> {
         args::parse(args, self.flags).map_err(|err| {
             let err = match err {
                 ArgsError::Unknown(name) if self.refused.contains(&name.as_str()) => {
@@ -58,7 +58,7 @@ impl Command {
 
     /// Parses `args` as [`Command::parse`] does and refuses more than `max` positional
     /// arguments, saying `what` it expects.
-    pub fn parse_at_most(
+    pub(crate) fn parse_at_most(
         &'static self,
         args: &[String],
         max: usize,
@@ -70,7 +70,7 @@ impl Command {
     }
 
     /// Refuses more than `max` positional arguments as a usage error, saying `what` it expects.
-    pub fn check_at_most(
+    pub(crate) fn check_at_most(
         &'static self,
         parsed: &Parsed,
         max: usize,
@@ -82,12 +82,12 @@ impl Command {
     }
 
     /// A usage error for this command.
-    pub fn usage_error(&'static self, message: impl Into<String>) -> Failure {
+    pub(crate) fn usage_error(&'static self, message: impl Into<String>) -> Failure {
         Failure::Usage(message.into(), self)
     }
 
     /// The usage text: the usage line, the description and every flag with its help.
-    pub fn usage(&self) -> String {
+    pub(crate) fn usage(&self) -> String {
         let mut text = format!(
             "Usage: tenantform [global options] {} {}\n\n{}\n",
             self.name,
@@ -247,7 +247,11 @@ mod tests {
 
     #[test]
     fn refused_terraform_flags_are_named_and_repeated_targets_all_kept() {
-        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let args = |list: &[&str]| {
+            list.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         let Err(Failure::Usage(message, _)) = SAMPLE.parse(&args(&["-state=x"])) else {
             panic!("-state accepted");
         };

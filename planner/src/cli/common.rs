@@ -23,7 +23,7 @@ use crate::state::{DeposedChange, InstanceState, State, StateError, StateLock, S
 use crate::variables::{self, CliVariable, VariableSources};
 
 /// The common options, parsed.
-pub struct Common {
+pub(super) struct Common {
     pub input: bool,
     pub parallelism: usize,
     pub lock: bool,
@@ -37,7 +37,7 @@ pub struct Common {
 
 impl Common {
     /// Reads the options `command` accepts; the others keep their defaults.
-    pub fn from(parsed: &Parsed, command: &'static Command) -> Result<Common, Failure> {
+    pub(super) fn from(parsed: &Parsed, command: &'static Command) -> Result<Common, Failure> {
         let usage_error = |e: args::ArgsError| command.usage_error(e.to_string());
         let parallelism = parsed
             .usize("parallelism", engine::DEFAULT_PARALLELISM)
@@ -92,7 +92,7 @@ impl Common {
     /// The typed value of every variable `config` declares, from every source in
     /// Terraform's precedence order. With input allowed and a terminal on stdin, variables
     /// without any value are asked for first; otherwise they are errors naming them.
-    pub fn resolve_variables(
+    pub(super) fn resolve_variables(
         &self,
         ui: &Ui,
         config: &Config,
@@ -138,7 +138,7 @@ fn prompt_variable(ui: &Ui, variable: &config::Variable) -> Option<String> {
 }
 
 /// Every `*.tf` file of `dir`, by name, for rendering diagnostics when loading failed.
-pub fn read_sources(dir: &Path) -> Sources {
+pub(super) fn read_sources(dir: &Path) -> Sources {
     let mut sources = Sources::default();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
@@ -155,14 +155,14 @@ pub fn read_sources(dir: &Path) -> Sources {
 }
 
 /// Loads the configuration of the working directory.
-pub fn load_config() -> Result<Config, Failure> {
+pub(super) fn load_config() -> Result<Config, Failure> {
     let dir = Path::new(".");
     config::load_dir(dir).map_err(|diags| Failure::Diags(diags, read_sources(dir)))
 }
 
 /// Where provider plugins are looked for, besides `PATH`: beside this program and in the
 /// working directory's plugin folder.
-pub fn plugin_dirs() -> Vec<PathBuf> {
+pub(super) fn plugin_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(dir) = std::env::current_exe()
         .ok()
@@ -175,7 +175,7 @@ pub fn plugin_dirs() -> Vec<PathBuf> {
 }
 
 /// Launches the configuration's providers and fetches their schemas.
-pub async fn start_providers(config: &Config) -> Result<Providers, Failure> {
+pub(super) async fn start_providers(config: &Config) -> Result<Providers, Failure> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     providers::start(config, &plugin_dirs(), &cwd)
         .await
@@ -183,14 +183,14 @@ pub async fn start_providers(config: &Config) -> Result<Providers, Failure> {
 }
 
 /// Shuts every provider process down.
-pub async fn close_providers(providers: &Providers) {
+pub(super) async fn close_providers(providers: &Providers) {
     for client in providers.clients.values() {
         client.close().await;
     }
 }
 
 /// A state error as a diagnostic, with Terraform's summaries.
-pub fn state_failure(err: StateError, summary: &str) -> Failure {
+pub(super) fn state_failure(err: StateError, summary: &str) -> Failure {
     let summary = match err {
         StateError::Locked { .. } => "Error acquiring the state lock",
         _ => summary,
@@ -200,17 +200,17 @@ pub fn state_failure(err: StateError, summary: &str) -> Failure {
 
 /// The state store the working directory's configuration selects (its `backend` block; the
 /// local `terraform.tfstate` without one), for commands that need no other part of it.
-pub fn store() -> Result<Box<dyn StateStore>, Failure> {
+pub(super) fn store() -> Result<Box<dyn StateStore>, Failure> {
     store_for(&load_config()?)
 }
 
 /// The state store `config` selects.
-pub fn store_for(config: &Config) -> Result<Box<dyn StateStore>, Failure> {
+pub(super) fn store_for(config: &Config) -> Result<Box<dyn StateStore>, Failure> {
     super::backend::open_store(config.backend.as_ref())
 }
 
 /// Takes the state lock for `operation` unless `-lock=false`.
-pub fn lock(
+pub(super) fn lock(
     store: &dyn StateStore,
     common: &Common,
     operation: &str,
@@ -225,7 +225,7 @@ pub fn lock(
 }
 
 /// The stored state, or a new empty one.
-pub fn read_state(store: &dyn StateStore) -> Result<State, Failure> {
+pub(super) fn read_state(store: &dyn StateStore) -> Result<State, Failure> {
     Ok(store
         .read()
         .map_err(|e| state_failure(e, "Failed to load state"))?
@@ -233,7 +233,7 @@ pub fn read_state(store: &dyn StateStore) -> Result<State, Failure> {
 }
 
 /// Records every applied instance durably in the state store before the engine goes on.
-pub struct StoreRecorder<'a> {
+pub(super) struct StoreRecorder<'a> {
     pub store: &'a dyn StateStore,
 }
 
@@ -254,7 +254,7 @@ impl ApplyRecorder for StoreRecorder<'_> {
 /// Watches for interrupts during an apply: the first flips the engine's cancel flag so
 /// in-flight instances finish and are recorded; the second exits at once (every finished
 /// instance is already durable).
-pub fn watch_interrupts(
+pub(super) fn watch_interrupts(
     ui: &Ui,
 ) -> (
     tokio::sync::watch::Receiver<bool>,
@@ -302,7 +302,7 @@ async fn interrupted() -> bool {
 }
 
 /// Asks for the literal answer `yes`; anything else (or end of input) is a no.
-pub fn confirm(ui: &Ui, question: &str, explanation: &str) -> bool {
+pub(super) fn confirm(ui: &Ui, question: &str, explanation: &str) -> bool {
     ui.out(&format!(
         "\n{}\n  {explanation}\n  Only 'yes' will be accepted to approve.\n\n  {}",
         ui.bold(question),
@@ -317,6 +317,6 @@ pub fn confirm(ui: &Ui, question: &str, explanation: &str) -> bool {
 }
 
 /// Diagnostics that carry the configuration sources for rendering.
-pub fn with_sources(diags: Diagnostics, config: &Config) -> Failure {
+pub(super) fn with_sources(diags: Diagnostics, config: &Config) -> Failure {
     Failure::Diags(diags, config.sources.clone())
 }

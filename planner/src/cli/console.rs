@@ -30,7 +30,7 @@ use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::lang::{self, EvalContext, Sensitivity, Subject};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "console",
     arguments: "[options]",
     about: "  Starts an interactive console for experimenting with expressions.",
@@ -49,7 +49,7 @@ pub static COMMAND: Command = Command {
 /// The file name Terraform gives console input in diagnostics.
 const INPUT_NAME: &str = "<console-input>";
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let options = common::Common::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
@@ -241,7 +241,7 @@ fn word_wrap(text: &str, width: usize) -> String {
 }
 
 /// A value as Terraform's console prints it, `indent` spaces deep.
-pub fn format_value(value: &Value, marks: &Sensitivity, indent: usize) -> String {
+pub(super) fn format_value(value: &Value, marks: &Sensitivity, indent: usize) -> String {
     if marks.is_whole() {
         return "(sensitive value)".into();
     }
@@ -317,7 +317,7 @@ fn format_string(text: &str, indent: usize) -> String {
 }
 
 /// Go's `strconv.Quote`: printable characters as they are, the rest escaped.
-pub fn go_quote(text: &str) -> String {
+pub(super) fn go_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -29,13 +29,13 @@ const NESTED: &[(&str, &[&str])] = &[
 /// Why an environment variable's arguments could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("Error parsing extra CLI args from {variable}: invalid command line string")]
-pub struct EnvArgsError {
+pub(super) struct EnvArgsError {
     variable: String,
 }
 
 /// `args` with the words of `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` merged in, reading
 /// variables through `getenv`.
-pub fn merge(
+pub(super) fn merge(
     args: Vec<String>,
     getenv: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<String>, EnvArgsError> {
@@ -87,7 +87,7 @@ fn subcommand(args: &[String]) -> String {
 /// keep blanks; a backslash outside single quotes takes the next character literally; an
 /// unquoted `;`, `&`, `|`, `<` or `>` ends the line. `None` for an unterminated quote or
 /// escape, or an unquoted parenthesis.
-pub fn split_words(line: &str) -> Option<Vec<String>> {
+pub(super) fn split_words(line: &str) -> Option<Vec<String>> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
@@ -143,7 +143,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+        list.iter().map(std::string::ToString::to_string).collect()
     }
 
     fn merged(args: &[&str], env: &[(&str, &str)]) -> Result<Vec<String>, EnvArgsError> {

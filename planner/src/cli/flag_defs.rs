@@ -4,36 +4,37 @@
 
 use super::args::Flag;
 
-pub const INPUT: Flag = Flag::bool(
+pub(super) const INPUT: Flag = Flag::bool(
     "input",
     "Ask for input for variables if not directly set (-input=false disables prompts).",
 )
 .shown_as("=true");
-pub const NO_COLOR: Flag = Flag::bool("no-color", "If specified, output won't contain any color.");
-pub const JSON: Flag = Flag::bool(
+pub(super) const NO_COLOR: Flag =
+    Flag::bool("no-color", "If specified, output won't contain any color.");
+pub(super) const JSON: Flag = Flag::bool(
     "json",
     "If specified, output is printed in a machine-readable JSON format.",
 );
-pub const PARALLELISM: Flag = Flag::value(
+pub(super) const PARALLELISM: Flag = Flag::value(
     "parallelism",
     "=n",
     "Limit the number of concurrent operations. Defaults to 10.",
 );
-pub const LOCK: Flag = Flag::bool(
+pub(super) const LOCK: Flag = Flag::bool(
     "lock",
     "Don't hold a state lock during the operation. This is dangerous if others might \
      concurrently run commands against the same workspace.",
 )
 .shown_as("=false");
-pub const LOCK_TIMEOUT: Flag =
+pub(super) const LOCK_TIMEOUT: Flag =
     Flag::value("lock-timeout", "=0s", "Duration to retry a state lock.");
-pub const VAR: Flag = Flag::repeated(
+pub(super) const VAR: Flag = Flag::repeated(
     "var",
     " 'foo=bar'",
     "Set a value for one of the input variables in the root module of the configuration. \
      Use this option more than once to set more than one variable.",
 );
-pub const VAR_FILE: Flag = Flag::repeated(
+pub(super) const VAR_FILE: Flag = Flag::repeated(
     "var-file",
     "=filename",
     "Load variable values from the given file, in addition to the default files \
@@ -41,97 +42,98 @@ pub const VAR_FILE: Flag = Flag::repeated(
      than one variables file.",
 );
 
-pub const DESTROY: Flag = Flag::bool(
+pub(super) const DESTROY: Flag = Flag::bool(
     "destroy",
     "Select the \"destroy\" planning mode, which plans to destroy every object this \
      configuration manages.",
 );
-pub const REFRESH_ONLY: Flag = Flag::bool(
+pub(super) const REFRESH_ONLY: Flag = Flag::bool(
     "refresh-only",
     "Select the \"refresh only\" planning mode, which checks whether remote objects still \
      match the outcome of the most recent apply without proposing changes to undo them.",
 );
-pub const REFRESH: Flag = Flag::bool(
+pub(super) const REFRESH: Flag = Flag::bool(
     "refresh",
     "Skip checking for external changes to remote objects while creating the plan.",
 )
 .shown_as("=false");
-pub const REPLACE: Flag = Flag::repeated(
+pub(super) const REPLACE: Flag = Flag::repeated(
     "replace",
     "=resource",
     "Force replacement of a particular resource instance using its resource address. Use \
      this option more than once to replace more than one object.",
 );
-pub const TARGET: Flag = Flag::repeated(
+pub(super) const TARGET: Flag = Flag::repeated(
     "target",
     "=resource",
     "Limit the operation to only the given module, resource, or resource instance and all \
      of its dependencies. Use this option more than once to include more than one object. \
      This is for exceptional use only.",
 );
-pub const EXCLUDE: Flag = Flag::repeated(
+pub(super) const EXCLUDE: Flag = Flag::repeated(
     "exclude",
     "=resource",
     "Leave the given module, resource, or resource instance and everything that depends on \
      it out of the operation (as OpenTofu's -exclude). Use this option more than once to \
      exclude more than one object. Cannot be combined with -target.",
 );
-pub const GENERATE_CONFIG_OUT: Flag = Flag::value(
+pub(super) const GENERATE_CONFIG_OUT: Flag = Flag::value(
     "generate-config-out",
     "=path",
     "Write configuration for the targets of import blocks that have none to the given new \
      file. The file must not exist.",
 );
-pub const OUT: Flag = Flag::value(
+pub(super) const OUT: Flag = Flag::value(
     "out",
     "=path",
     "Write a plan file to the given path. This can be used as input to the \"apply\" command.",
 );
-pub const DETAILED_EXITCODE: Flag = Flag::bool(
+pub(super) const DETAILED_EXITCODE: Flag = Flag::bool(
     "detailed-exitcode",
     "Return detailed exit codes: 0 - succeeded with no changes, 1 - errored, 2 - succeeded \
      with changes.",
 );
-pub const AUTO_APPROVE: Flag = Flag::bool(
+pub(super) const AUTO_APPROVE: Flag = Flag::bool(
     "auto-approve",
     "Skip interactive approval of plan before applying.",
 );
 
-pub const STATE_PATH: Flag = Flag::value(
+pub(super) const STATE_PATH: Flag = Flag::value(
     "state",
     "=path",
     "Path to the state file to use. Defaults to \"terraform.tfstate\" (local state only).",
 );
-pub const BACKUP: Flag = Flag::value(
+pub(super) const BACKUP: Flag = Flag::value(
     "backup",
     "=path",
     "Path where the backup of the state is written before it is modified.",
 );
-pub const DRY_RUN: Flag = Flag::bool(
+pub(super) const DRY_RUN: Flag = Flag::bool(
     "dry-run",
     "If set, prints out what would've been changed but doesn't actually change anything.",
 );
-pub const IGNORE_REMOTE_VERSION: Flag = Flag::bool(
+pub(super) const IGNORE_REMOTE_VERSION: Flag = Flag::bool(
     "ignore-remote-version",
     "A rare option used for remote backends only; it has no effect on the backends \
      tenantform offers.",
 );
-pub const FORCE: Flag = Flag::bool("force", "Don't ask for input for confirmation.");
+pub(super) const FORCE: Flag = Flag::bool("force", "Don't ask for input for confirmation.");
 
-pub const WORKSPACE_STATE: Flag = Flag::value(
+pub(super) const WORKSPACE_STATE: Flag = Flag::value(
     "state",
     "=path",
     "Copy an existing state file into the new workspace.",
 );
-pub const OR_CREATE: Flag = Flag::bool("or-create", "Create the workspace if it does not exist.");
-pub const FORCE_WORKSPACE_DELETE: Flag = Flag::bool(
+pub(super) const OR_CREATE: Flag =
+    Flag::bool("or-create", "Create the workspace if it does not exist.");
+pub(super) const FORCE_WORKSPACE_DELETE: Flag = Flag::bool(
     "force",
     "Remove a workspace even if it is managing resources. tenantform can no longer track or \
      manage the workspace's infrastructure.",
 );
 
 /// The flags of the commands that edit stored state (`state mv`, `state rm`).
-pub const STATE_EDIT_FLAGS: &[Flag] = &[
+pub(super) const STATE_EDIT_FLAGS: &[Flag] = &[
     DRY_RUN,
     BACKUP,
     LOCK,
@@ -142,11 +144,12 @@ pub const STATE_EDIT_FLAGS: &[Flag] = &[
 ];
 
 /// The flags that choose what a plan does, shared by `plan` and `apply`.
-pub const PLAN_MODE_FLAGS: &[Flag] = &[DESTROY, REFRESH_ONLY, REFRESH, REPLACE, TARGET, EXCLUDE];
+pub(super) const PLAN_MODE_FLAGS: &[Flag] =
+    &[DESTROY, REFRESH_ONLY, REFRESH, REPLACE, TARGET, EXCLUDE];
 
 /// The flags of commands that run the configuration against the state: `import`, and
 /// `apply` after its own.
-pub const RUN_FLAGS: &[Flag] = &[
+pub(super) const RUN_FLAGS: &[Flag] = &[
     INPUT,
     LOCK,
     LOCK_TIMEOUT,
@@ -158,7 +161,7 @@ pub const RUN_FLAGS: &[Flag] = &[
 
 /// `head` followed by `tail`, for flag tables built from shared groups; `N` is their total
 /// length (a wrong `N` fails to compile).
-pub const fn joined<const N: usize>(head: &[Flag], tail: &[Flag]) -> [Flag; N] {
+pub(super) const fn joined<const N: usize>(head: &[Flag], tail: &[Flag]) -> [Flag; N] {
     assert!(head.len() + tail.len() == N, "N must be the joined length");
     let mut out = [NO_COLOR; N];
     let mut i = 0;

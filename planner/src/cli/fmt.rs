@@ -15,7 +15,7 @@ use super::{CommandResult, Ui};
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::format::format_source;
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "fmt",
     "[options] [target...]",
     "  Rewrites all configuration files to a canonical format. All configuration
@@ -73,7 +73,7 @@ struct Formatter {
     working_dir: PathBuf,
 }
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let check = parsed.flag("check", false);
     let mut options = Options {

@@ -8,7 +8,7 @@ use super::flag_defs;
 use super::{CommandResult, Ui, common};
 use crate::state::StateStore;
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "force-unlock",
     "LOCK_ID",
     "  Manually unlock the state for the defined configuration.
@@ -21,7 +21,7 @@ pub static COMMAND: Command = Command::new(
     &[flag_defs::FORCE],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let [lock_id] = parsed.positional.as_slice() else {
         ui.err(&format!(
@@ -61,10 +61,10 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
 /// A local state file's lock: Terraform refuses without `-force`, and with it finds no lock
 /// of its own to release.
 fn unlock_local(ui: &Ui, force: bool) -> CommandResult {
-    if !force {
-        ui.err("Local state cannot be unlocked by another process\n");
-    } else {
+    if force {
         ui.err("Failed to unlock state: LocalState not locked\n");
+    } else {
+        ui.err("Local state cannot be unlocked by another process\n");
     }
     Ok(1)
 }

@@ -13,7 +13,7 @@ const FILE_HEADER: &str = "# __generated__ by tenantform\n# Please review these 
                            move them into your main configuration files.\n";
 
 /// Refuses a target file that exists, as Terraform does (before planning).
-pub fn check_target(path: &str) -> Result<(), Failure> {
+pub(super) fn check_target(path: &str) -> Result<(), Failure> {
     if std::fs::symlink_metadata(path).is_ok() {
         return Err(Failure::error(
             "Target generated file already exists",
@@ -27,7 +27,7 @@ pub fn check_target(path: &str) -> Result<(), Failure> {
 
 /// The file's text: the header, then each generated block (once, in plan order) under a
 /// comment naming the import id; `None` when nothing was generated.
-pub fn file_text(plan: &Plan) -> Option<String> {
+pub(super) fn file_text(plan: &Plan) -> Option<String> {
     let mut text = String::new();
     let mut written: Vec<&str> = Vec::new();
     for change in &plan.changes {
@@ -52,7 +52,7 @@ pub fn file_text(plan: &Plan) -> Option<String> {
 }
 
 /// Writes the generated configuration, if any; returns whether a file was written.
-pub fn write(path: &str, plan: &Plan) -> Result<bool, Failure> {
+pub(super) fn write(path: &str, plan: &Plan) -> Result<bool, Failure> {
     let Some(text) = file_text(plan) else {
         return Ok(false);
     };
@@ -75,7 +75,7 @@ pub fn write(path: &str, plan: &Plan) -> Result<bool, Failure> {
 }
 
 /// What the user is told after the file is written.
-pub fn written_message(path: &str) -> String {
+pub(super) fn written_message(path: &str) -> String {
     format!(
         "\ntenantform has generated configuration and written it to {path}. Please review\n\
          the configuration and edit it as necessary before adding it to version\ncontrol.\n"

@@ -8,7 +8,7 @@ use crate::cli::flag_defs;
 use crate::graph::{ConfigGraph, dot};
 use crate::providers;
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "graph",
     arguments: "[options]",
     about: "  Produces a representation of the dependency graph between different
@@ -43,7 +43,7 @@ pub static COMMAND: Command = Command {
     refused: &["plan", "format", "verbose", "var", "var-file"],
 };
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "Expected no positional arguments.")?;
     let detailed = match parsed.last("type").unwrap_or("") {
         "" => false,

@@ -12,14 +12,14 @@ use crate::plan::Action;
 use crate::plan::render::Counts;
 
 /// Prints progress and counts the instances that completed.
-pub struct ProgressHooks {
+pub(super) struct ProgressHooks {
     color: bool,
     started: Mutex<HashMap<InstanceAddr, Instant>>,
     counts: Mutex<Counts>,
 }
 
 impl ProgressHooks {
-    pub fn new(ui: &Ui) -> ProgressHooks {
+    pub(super) fn new(ui: &Ui) -> ProgressHooks {
         ProgressHooks {
             color: ui.color,
             started: Mutex::new(HashMap::new()),
@@ -28,7 +28,7 @@ impl ProgressHooks {
     }
 
     /// What completed successfully so far.
-    pub fn counts(&self) -> Counts {
+    pub(super) fn counts(&self) -> Counts {
         self.counts.lock().map(|c| *c).unwrap_or_default()
     }
 
@@ -39,7 +39,7 @@ impl ProgressHooks {
 }
 
 /// Go's duration formatting for whole seconds: `0s`, `59s`, `1m0s`, `1h2m3s`.
-pub fn elapsed_text(seconds: u64) -> String {
+pub(super) fn elapsed_text(seconds: u64) -> String {
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     match (h, m) {
         (0, 0) => format!("{s}s"),

@@ -8,7 +8,7 @@ use crate::addrs::InstanceAddr;
 use crate::engine;
 use crate::state::StateStore;
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "import",
     arguments: "[options] ADDR ID",
     about: "  Import existing infrastructure into your tenantform state.
@@ -28,7 +28,7 @@ pub static COMMAND: Command = Command {
     ],
 };
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let [addr_text, id] = parsed.positional.as_slice() else {
         return Err(COMMAND.usage_error("The import command expects two arguments: ADDR and ID."));

@@ -10,7 +10,7 @@ use super::common;
 use super::flag_defs;
 use super::{CommandResult, Ui};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "init",
     arguments: "[options]",
     about: "  Initialize a new or existing tenantform working directory: configure the
@@ -66,7 +66,7 @@ pub static COMMAND: Command = Command {
     ],
 };
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let config = common::load_config()?;
     if parsed.flag("reconfigure", false) {

@@ -4,7 +4,7 @@
 //! diagnostics on stderr and exit code 1.
 
 mod apply;
-pub mod args;
+pub(crate) mod args;
 mod backend;
 mod commands;
 mod common;
@@ -59,20 +59,20 @@ pub(crate) struct Ui {
 }
 
 impl Ui {
-    pub fn out(&self, text: &str) {
+    pub(crate) fn out(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(text.as_bytes());
         let _ = stdout.flush();
     }
 
-    pub fn err(&self, text: &str) {
+    pub(crate) fn err(&self, text: &str) {
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());
         let _ = stderr.flush();
     }
 
     /// Renders diagnostics: errors to stderr, warnings to stdout, as Terraform does.
-    pub fn diags(&self, diags: &Diagnostics, sources: &Sources) {
+    pub(crate) fn diags(&self, diags: &Diagnostics, sources: &Sources) {
         use crate::diags::Severity;
         let (errors, warnings): (Vec<_>, Vec<_>) = diags
             .iter()
@@ -86,7 +86,7 @@ impl Ui {
         }
     }
 
-    pub fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         if self.color {
             format!("\x1b[1m{text}\x1b[0m")
         } else {
@@ -94,7 +94,7 @@ impl Ui {
         }
     }
 
-    pub fn green(&self, text: &str) -> String {
+    pub(crate) fn green(&self, text: &str) -> String {
         if self.color {
             format!("\x1b[1;32m{text}\x1b[0m")
         } else {

@@ -9,7 +9,7 @@ use crate::plan::json::{StateOutput, StateResource};
 use crate::state::State;
 
 /// An untyped value from stored JSON (objects become objects, arrays lists).
-pub fn json_to_value(json: &Json) -> Value {
+pub(super) fn json_to_value(json: &Json) -> Value {
     match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
@@ -26,17 +26,17 @@ pub fn json_to_value(json: &Json) -> Value {
 }
 
 /// Terraform's `sensitive_attributes` (`[[{"type":"get_attr","value":"password"}]]`) as paths.
-pub fn sensitive_paths(json: &Json) -> Vec<AttributePath> {
+pub(super) fn sensitive_paths(json: &Json) -> Vec<AttributePath> {
     crate::state::sensitive::decode(json)
 }
 
 /// The state's instances as values with their sensitive paths, in address order.
-pub struct StateValues {
+pub(super) struct StateValues {
     values: Vec<(Value, Vec<AttributePath>)>,
 }
 
 impl StateValues {
-    pub fn of(state: &State) -> StateValues {
+    pub(super) fn of(state: &State) -> StateValues {
         let values = state
             .iter()
             .map(|(_, i)| {
@@ -49,7 +49,7 @@ impl StateValues {
         StateValues { values }
     }
 
-    pub fn resources<'a>(&'a self, state: &'a State) -> Vec<StateResource<'a>> {
+    pub(super) fn resources<'a>(&'a self, state: &'a State) -> Vec<StateResource<'a>> {
         state
             .iter()
             .zip(&self.values)
@@ -66,7 +66,7 @@ impl StateValues {
 }
 
 /// The state's outputs as values.
-pub fn output_values(state: &State) -> Vec<(String, Value, bool)> {
+pub(super) fn output_values(state: &State) -> Vec<(String, Value, bool)> {
     state
         .outputs
         .iter()
@@ -74,7 +74,9 @@ pub fn output_values(state: &State) -> Vec<(String, Value, bool)> {
         .collect()
 }
 
-pub fn state_outputs(outputs: &[(String, Value, bool)]) -> impl Iterator<Item = StateOutput<'_>> {
+pub(super) fn state_outputs(
+    outputs: &[(String, Value, bool)],
+) -> impl Iterator<Item = StateOutput<'_>> {
     outputs.iter().map(|(name, value, sensitive)| StateOutput {
         name,
         value,
@@ -84,7 +86,7 @@ pub fn state_outputs(outputs: &[(String, Value, bool)]) -> impl Iterator<Item = 
 
 /// How HCL notation lays a JSON value out: on one line, or as the elements or entries it
 /// nests.
-pub enum HclLayout<'a> {
+pub(super) enum HclLayout<'a> {
     /// Scalars and empty collections, as written.
     Inline(String),
     Array(&'a [Json]),
@@ -92,7 +94,7 @@ pub enum HclLayout<'a> {
 }
 
 impl<'a> HclLayout<'a> {
-    pub fn of(json: &'a Json) -> Self {
+    pub(super) fn of(json: &'a Json) -> Self {
         match json {
             Json::Null => Self::Inline("null".into()),
             Json::Bool(b) => Self::Inline(b.to_string()),
@@ -108,7 +110,7 @@ impl<'a> HclLayout<'a> {
 
 /// A JSON value in HCL notation: nested lines indented by `step` more spaces than the
 /// `indent` of the line the value starts on.
-pub fn hcl(json: &Json, indent: usize, step: usize) -> String {
+pub(super) fn hcl(json: &Json, indent: usize, step: usize) -> String {
     let pad = " ".repeat(indent + step);
     let end = " ".repeat(indent);
     match HclLayout::of(json) {
@@ -157,7 +159,7 @@ fn quoted_key(key: &str) -> String {
 }
 
 /// The `Outputs:` section printed after apply; empty when there are no outputs.
-pub fn outputs_text(state: &State) -> String {
+pub(super) fn outputs_text(state: &State) -> String {
     if state.outputs.is_empty() {
         return String::new();
     }
@@ -174,7 +176,7 @@ pub fn outputs_text(state: &State) -> String {
 }
 
 /// `show` of a state: every resource instance, then the outputs.
-pub fn state_text(state: &State) -> String {
+pub(super) fn state_text(state: &State) -> String {
     if state.instances.is_empty() && state.outputs.is_empty() {
         return "The state file is empty. No resources are represented.\n".into();
     }

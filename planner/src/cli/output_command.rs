@@ -20,7 +20,7 @@ use crate::state::{LocalStore, OutputState, StateStore};
 use crate::variables::TypeConstraint;
 use crate::variables::conform;
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "output",
     "[options] [NAME]",
     "  Reads an output variable from a tenantform state file and prints
@@ -49,7 +49,7 @@ enum Format {
     Raw,
 }
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let usage_error = |message: String| COMMAND.usage_error(message);
     let parsed = COMMAND.parse(args)?;
     let format = match (parsed.flag("json", false), parsed.flag("raw", false)) {

@@ -15,7 +15,7 @@ use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::State;
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "plan",
     arguments: "[options]",
     about: "  Generates a speculative execution plan, showing what actions tenantform
@@ -43,7 +43,7 @@ pub static COMMAND: Command = Command {
 };
 
 /// The Terraform flags of `plan`, `apply` and `destroy` that tenantform does not implement.
-pub const OPERATION_REFUSED: &[&str] = &[
+pub(super) const OPERATION_REFUSED: &[&str] = &[
     "state",
     "state-out",
     "backup",
@@ -56,7 +56,7 @@ pub const OPERATION_REFUSED: &[&str] = &[
 ];
 
 /// The planning options the flags select besides the mode.
-pub struct Planning {
+pub(super) struct Planning {
     pub refresh: bool,
     pub targets: Vec<String>,
     pub excludes: Vec<String>,
@@ -67,7 +67,7 @@ pub struct Planning {
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
 /// three), refusing `-target` with `-exclude` as OpenTofu does.
-pub fn planning(
+pub(super) fn planning(
     parsed: &super::args::Parsed,
     command: &'static Command,
 ) -> Result<Planning, Failure> {
@@ -117,7 +117,7 @@ fn targetables(
 
 /// The planning mode the flags select, refusing contradictions as Terraform does; `destroy`
 /// is the `destroy` command, which always destroys.
-pub fn mode(parsed: &super::args::Parsed, destroy: bool) -> Result<PlanMode, Failure> {
+pub(super) fn mode(parsed: &super::args::Parsed, destroy: bool) -> Result<PlanMode, Failure> {
     let destroy_flag = parsed.flag("destroy", false);
     let refresh_only = parsed.flag("refresh-only", false);
     let invalid = |detail: &str| Err(Failure::error("Invalid mode option", detail));
@@ -150,7 +150,7 @@ pub fn mode(parsed: &super::args::Parsed, destroy: bool) -> Result<PlanMode, Fai
 }
 
 /// Plans against `state` and prints the plan.
-pub async fn make_plan(
+pub(super) async fn make_plan(
     ui: &Ui,
     config: &Config,
     state: &State,
@@ -188,7 +188,7 @@ pub async fn make_plan(
     Ok(plan)
 }
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let common = Common::from(&parsed, &COMMAND)?;
     let mode = mode(&parsed, false)?;
@@ -236,7 +236,7 @@ mod tests {
 
     /// The planning options these flags give; the flags themselves must parse.
     fn planning_for(flags: &[&str]) -> Result<Planning, Failure> {
-        let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+        let flags: Vec<String> = flags.iter().map(std::string::ToString::to_string).collect();
         let parsed = COMMAND
             .parse(&flags)
             .unwrap_or_else(|_| panic!("the flags parse"));
@@ -255,7 +255,11 @@ mod tests {
             panic!("the addresses are valid");
         };
         assert_eq!(planning.targets, ["tenant.a", "module.t[\"x\"]"]);
-        let replaced: Vec<String> = planning.replace.iter().map(|a| a.to_string()).collect();
+        let replaced: Vec<String> = planning
+            .replace
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         assert_eq!(replaced, ["tenant.a", "tenant.b[1]"]);
     }
 

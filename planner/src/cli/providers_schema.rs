@@ -11,7 +11,7 @@ use tenantform_proto::value::type_to_json;
 use super::args::Flag;
 use super::{CommandResult, Ui, common};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "providers schema",
     arguments: "-json",
     about: "  Prints out a json representation of the schemas for all providers used
@@ -27,7 +27,7 @@ pub static COMMAND: Command = Command {
 };
 
 /// `tenantform providers SUBCOMMAND`; only `schema` is available.
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     match args.split_first() {
         Some((subcommand, rest)) if subcommand == "schema" => run_schema(ui, rest).await,
         Some((subcommand, _)) if matches!(subcommand.as_str(), "lock" | "mirror") => {
@@ -62,7 +62,7 @@ async fn run_schema(ui: &Ui, args: &[String]) -> CommandResult {
 }
 
 /// The whole document for the given providers (by source address).
-pub fn schemas_json<'a>(
+pub(super) fn schemas_json<'a>(
     providers: impl IntoIterator<Item = (&'a str, &'a ProviderSchema)>,
 ) -> Json {
     let provider_schemas: Map<String, Json> = providers

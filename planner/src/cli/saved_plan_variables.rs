@@ -17,7 +17,7 @@ use crate::variables::{self, Origin};
 
 /// Checks the variables given now against `plan`; `recorded` names the variables the plan
 /// recorded as set (every variable of the plan when the file does not say).
-pub fn check(
+pub(super) fn check(
     ui: &Ui,
     config: &Config,
     plan: &Plan,
@@ -160,7 +160,7 @@ fn is_auto_loaded(range: &SourceRange) -> bool {
 }
 
 /// A value in a few words, as Terraform's `CompactValueStr`.
-pub fn compact_value(value: &Value) -> String {
+pub(super) fn compact_value(value: &Value) -> String {
     let count = |n: usize, what: &str| match n {
         0 => format!("empty {what}"),
         1 => format!("{what} with 1 element"),
@@ -188,7 +188,7 @@ pub fn compact_value(value: &Value) -> String {
 }
 
 /// The names `recorded` when a plan is saved: the variables some source set.
-pub fn set_variables(config: &Config, common: &Common) -> Option<BTreeSet<String>> {
+pub(super) fn set_variables(config: &Config, common: &Common) -> Option<BTreeSet<String>> {
     let given = variables::given_values(config, &common.variable_sources).ok()?;
     Some(given.values.into_iter().map(|(name, ..)| name).collect())
 }

@@ -13,7 +13,7 @@ use crate::plan::json::{StateOutput, StateResource, plan_json, state_json};
 use crate::plan::planfile::PlanFile;
 use crate::plan::render::{Schemas, render_plan};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "show",
     arguments: "[options] [path]",
     about: "  Reads and outputs the state or a saved plan file in a human-readable form.
@@ -28,7 +28,7 @@ pub static COMMAND: Command = Command {
     refused: &["var", "var-file"],
 };
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 1, "Expected at most one positional argument.")?;
     let as_json = parsed.flag("json", false);
     match parsed.positional.first() {

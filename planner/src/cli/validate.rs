@@ -10,7 +10,7 @@ use super::{CommandResult, Failure, Ui, common};
 use crate::diags::validate_report;
 use crate::{engine, variables};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "validate",
     arguments: "[options]",
     about: "  Validate the configuration files in a directory, referring only to the
@@ -27,7 +27,7 @@ pub static COMMAND: Command = Command {
     refused: &["no-tests", "test-directory", "query", "var", "var-file"],
 };
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let as_json = parsed.flag("json", false);
     let outcome = async {

@@ -4,7 +4,7 @@ use super::{CommandResult, Ui};
 use crate::cli::commands::Command;
 use crate::cli::flag_defs;
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "version",
     "[options]",
     "  Displays the version of tenantform.",
@@ -12,7 +12,7 @@ pub static COMMAND: Command = Command::new(
 );
 
 /// The platform in Go's notation, e.g. `linux_amd64`.
-pub fn platform() -> String {
+pub(super) fn platform() -> String {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
@@ -22,7 +22,7 @@ pub fn platform() -> String {
     format!("{}_{arch}", std::env::consts::OS)
 }
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let version = env!("CARGO_PKG_VERSION");
     if parsed.flag("json", false) {

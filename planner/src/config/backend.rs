@@ -11,7 +11,7 @@ use super::load::Loader;
 use crate::diags::SourceRange;
 
 /// The backend types this program can use, with the settings each accepts.
-pub const SUPPORTED_BACKENDS: &[(&str, &[&str])] = &[
+pub(crate) const SUPPORTED_BACKENDS: &[(&str, &[&str])] = &[
     ("local", &["path", "workspace_dir"]),
     (
         "pg",
@@ -27,7 +27,7 @@ pub const SUPPORTED_BACKENDS: &[(&str, &[&str])] = &[
 
 /// A `backend` block.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Backend {
+pub(crate) struct Backend {
     /// The backend type, the block's label (`pg`).
     pub kind: String,
     /// The settings given in the block, by name.
@@ -38,14 +38,14 @@ pub struct Backend {
 
 /// One backend setting's constant value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum BackendSetting {
+pub(crate) enum BackendSetting {
     String(String),
     Bool(bool),
 }
 
 impl BackendSetting {
     /// The setting as text, as `-backend-config=KEY=VALUE` gives it.
-    pub fn as_text(&self) -> String {
+    pub(crate) fn as_text(&self) -> String {
         match self {
             BackendSetting::String(text) => text.clone(),
             BackendSetting::Bool(flag) => flag.to_string(),
@@ -54,7 +54,7 @@ impl BackendSetting {
 }
 
 /// The settings a supported backend type accepts; `None` for an unsupported type.
-pub fn backend_settings(kind: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn backend_settings(kind: &str) -> Option<&'static [&'static str]> {
     SUPPORTED_BACKENDS
         .iter()
         .find(|(name, _)| *name == kind)

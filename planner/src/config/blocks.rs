@@ -245,7 +245,6 @@ impl Loader {
             key,
             ProviderConfig {
                 name,
-                alias,
                 body,
                 file,
                 range,
@@ -428,7 +427,7 @@ impl Loader {
 
 /// `ns/name` or `host/ns/name` (or a bare `name`, meaning `hashicorp/name`) as a fully
 /// qualified, lower-case source address.
-pub fn normalize_source(text: &str) -> Option<String> {
+pub(super) fn normalize_source(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.trim().split('/').collect();
     let valid_part =
         |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));

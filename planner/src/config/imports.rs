@@ -16,7 +16,7 @@ use crate::lang::EvalContext;
 
 /// An `import` block of the root module.
 #[derive(Clone, Debug)]
-pub struct Import {
+pub(crate) struct Import {
     pub to: ImportTo,
     pub id: Expression,
     pub for_each: Option<Expression>,
@@ -33,7 +33,7 @@ pub struct Import {
 
 /// The `to` address: module calls and the resource, each with its key expression.
 #[derive(Clone, Debug)]
-pub struct ImportTo {
+pub(crate) struct ImportTo {
     pub modules: Vec<(String, Option<KeyExpr>)>,
     pub resource: ResourceAddr,
     pub key: Option<KeyExpr>,
@@ -41,19 +41,19 @@ pub struct ImportTo {
 
 /// An index in a `to` address: `[0]`, `.0`, `["acme"]` or `[each.key]`.
 #[derive(Clone, Debug)]
-pub enum KeyExpr {
+pub(crate) enum KeyExpr {
     Legacy(u64),
     Expr(Expression),
 }
 
 impl ImportTo {
     /// The static module path of the target.
-    pub fn module_path(&self) -> Vec<String> {
+    pub(crate) fn module_path(&self) -> Vec<String> {
         self.modules.iter().map(|(name, _)| name.clone()).collect()
     }
 
     /// The configuration address (`module.t.tenant.this`), as Terraform names it in messages.
-    pub fn config_string(&self) -> String {
+    pub(crate) fn config_string(&self) -> String {
         crate::addrs::config_resource_string(&self.module_path(), &self.resource)
     }
 }
@@ -299,7 +299,7 @@ fn static_target(import: &Import) -> Option<String> {
 }
 
 /// The instance key an evaluated index value names: a whole number or a string.
-pub fn instance_key(value: &Value) -> Result<InstanceKey, String> {
+pub(crate) fn instance_key(value: &Value) -> Result<InstanceKey, String> {
     match value {
         Value::String(s) => Ok(InstanceKey::Str(s.clone())),
         Value::Number(n) => n

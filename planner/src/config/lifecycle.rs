@@ -97,7 +97,7 @@ impl Loader {
             return IgnoreChanges::Paths(Vec::new());
         };
         let mut paths = Vec::new();
-        for item in items.iter() {
+        for item in items {
             match attribute_path(item) {
                 Some(path) => paths.push(path),
                 None => self.error(
@@ -159,7 +159,7 @@ fn attribute_path(expr: &Expression) -> Option<AttributePath> {
         steps.push(match op.value() {
             TraversalOperator::GetAttr(name) => PathStep::Attribute(name.value().to_string()),
             TraversalOperator::Index(Expression::String(key)) => {
-                PathStep::StringKey(key.value().to_string())
+                PathStep::StringKey(key.value().clone())
             }
             TraversalOperator::Index(Expression::Number(n)) => {
                 PathStep::IntKey(n.value().as_i64()?)

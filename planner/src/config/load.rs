@@ -16,7 +16,7 @@ use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 use crate::lang::{EvalContext, convert, evaluate};
 
 /// Reads every `*.tf` file of `dir` in name order.
-pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, Diagnostics> {
+pub(super) fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostics::from(Diagnostic::error(
             "Failed to read module directory",
@@ -93,7 +93,10 @@ fn refused_file_kind(name: &str) -> Option<Diagnostic> {
 }
 
 /// Parses and decodes every file; see [`crate::config::load_sources`].
-pub fn load_sources(dir: &Path, files: BTreeMap<String, String>) -> Result<Config, Diagnostics> {
+pub(super) fn load_sources(
+    dir: &Path,
+    files: BTreeMap<String, String>,
+) -> Result<Config, Diagnostics> {
     let mut tree = ModuleTree {
         root_dir: dir.to_path_buf(),
         given: files.clone(),
@@ -365,7 +368,7 @@ pub(super) const CHECK_NAMES: Uniqueness = Uniqueness {
 
 impl Loader {
     fn top_level(&mut self, body: &Body) {
-        for structure in body.iter() {
+        for structure in body {
             match structure {
                 Structure::Attribute(attr) => self.error(
                     "Unsupported argument",
@@ -421,35 +424,40 @@ impl Loader {
         }
     }
 
-    pub fn range(&self, span: Option<Range<usize>>) -> Option<SourceRange> {
+    pub(super) fn range(&self, span: Option<Range<usize>>) -> Option<SourceRange> {
         span.map(|s| self.sources.range(&self.file, s))
     }
 
     /// A range that always exists: the span's, or the file's start.
-    pub fn range_or_start(&self, span: Option<Range<usize>>) -> SourceRange {
+    pub(super) fn range_or_start(&self, span: Option<Range<usize>>) -> SourceRange {
         self.range(span)
             .unwrap_or_else(|| self.sources.range(&self.file, 0..0))
     }
 
-    pub fn error(&mut self, summary: &str, detail: impl Into<String>, span: Option<Range<usize>>) {
+    pub(super) fn error(
+        &mut self,
+        summary: &str,
+        detail: impl Into<String>,
+        span: Option<Range<usize>>,
+    ) {
         let range = self.range(span);
         self.diags
             .push(Diagnostic::error(summary, detail).with_range(range));
     }
 
     /// The span of a block's header: its type and labels.
-    pub fn header_span(block: &Block) -> Option<Range<usize>> {
+    pub(super) fn header_span(block: &Block) -> Option<Range<usize>> {
         let start = block.ident.span()?;
         let end = block
             .labels
             .last()
-            .and_then(|l| l.span())
+            .and_then(hcl_edit::Span::span)
             .unwrap_or(start.clone());
         Some(start.start..end.end)
     }
 
     /// The labels of a block, when it has exactly the `expected` ones (named in messages).
-    pub fn labels(&mut self, block: &Block, expected: &[&str]) -> Option<Vec<String>> {
+    pub(super) fn labels(&mut self, block: &Block, expected: &[&str]) -> Option<Vec<String>> {
         let kind = block.ident.value().to_string();
         let names = expected.join(", ");
         let count = expected.len();
@@ -478,7 +486,13 @@ impl Loader {
     }
 
     /// Checks a declared name; `what` is "resource", "variable", and so on.
-    pub fn valid_name(&mut self, name: &str, what: &str, block: &Block, label: usize) -> bool {
+    pub(super) fn valid_name(
+        &mut self,
+        name: &str,
+        what: &str,
+        block: &Block,
+        label: usize,
+    ) -> bool {
         if is_identifier(name) {
             return true;
         }
@@ -486,13 +500,13 @@ impl Loader {
             &format!("Invalid {what} name"),
             "A name must start with a letter or underscore and may contain only letters, \
              digits, underscores, and dashes.",
-            block.labels.get(label).and_then(|l| l.span()),
+            block.labels.get(label).and_then(hcl_edit::Span::span),
         );
         false
     }
 
     /// Evaluates an argument that may not refer to anything, converted to `ty`.
-    pub fn constant(&mut self, expr: &Expression, ty: &Type, name: &str) -> Option<Value> {
+    pub(super) fn constant(&mut self, expr: &Expression, ty: &Type, name: &str) -> Option<Value> {
         let value = match evaluate(expr, &EvalContext::default(), &self.file, &self.sources) {
             Ok(value) => value,
             Err(diags) => {
@@ -514,20 +528,20 @@ impl Loader {
         }
     }
 
-    pub fn constant_string(&mut self, expr: &Expression, name: &str) -> Option<String> {
+    pub(super) fn constant_string(&mut self, expr: &Expression, name: &str) -> Option<String> {
         match self.constant(expr, &Type::String, name)? {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn constant_bool(&mut self, expr: &Expression, name: &str) -> Option<bool> {
+    pub(super) fn constant_bool(&mut self, expr: &Expression, name: &str) -> Option<bool> {
         self.constant(expr, &Type::Bool, name)?.as_bool()
     }
 
     /// The one label of a block labelled by its name (`variable "NAME"`), when it is a valid
     /// name for a `kind` block.
-    pub fn block_name(&mut self, block: &Block, kind: &str) -> Option<String> {
+    pub(super) fn block_name(&mut self, block: &Block, kind: &str) -> Option<String> {
         let labels = self.labels(block, &["name"])?;
         let name = labels[0].clone();
         self.valid_name(&name, kind, block, 0).then_some(name)
@@ -558,7 +572,7 @@ impl Loader {
     }
 
     /// The argument `name` of `body`; when it is missing, reports that at `span`.
-    pub fn required_attribute<'b>(
+    pub(super) fn required_attribute<'b>(
         &mut self,
         body: &'b Body,
         name: &str,
@@ -591,7 +605,7 @@ impl Loader {
     }
 
     /// The constant string argument `name` of `body`; empty when unset or not a string.
-    pub fn optional_string(&mut self, body: &Body, name: &str) -> String {
+    pub(super) fn optional_string(&mut self, body: &Body, name: &str) -> String {
         match body.get_attribute(name) {
             Some(attr) => self.constant_string(&attr.value, name).unwrap_or_default(),
             None => String::new(),
@@ -599,7 +613,7 @@ impl Loader {
     }
 
     /// The constant bool argument `name` of `body`; `default` when unset or not a bool.
-    pub fn optional_bool(&mut self, body: &Body, name: &str, default: bool) -> bool {
+    pub(super) fn optional_bool(&mut self, body: &Body, name: &str, default: bool) -> bool {
         match body.get_attribute(name) {
             Some(attr) => self.constant_bool(&attr.value, name).unwrap_or(default),
             None => default,
@@ -607,7 +621,7 @@ impl Loader {
     }
 
     /// Reports every attribute of `body` not in `allowed` and every block not in `blocks`.
-    pub fn check_arguments(&mut self, body: &Body, allowed: &[&str], blocks: &[&str]) {
+    pub(super) fn check_arguments(&mut self, body: &Body, allowed: &[&str], blocks: &[&str]) {
         self.check_blocks(body, blocks);
         for attr in body.attributes() {
             let name = attr.key.value().as_str();
@@ -622,7 +636,7 @@ impl Loader {
     }
 
     /// Reports every block of `body` whose type is not in `blocks`.
-    pub fn check_blocks(&mut self, body: &Body, blocks: &[&str]) {
+    pub(super) fn check_blocks(&mut self, body: &Body, blocks: &[&str]) {
         for block in body.blocks() {
             let name = block.ident.value().as_str();
             if !blocks.contains(&name) {
@@ -636,11 +650,11 @@ impl Loader {
     }
 }
 
-pub use crate::format::literal::is_identifier;
+pub(super) use crate::format::literal::is_identifier;
 
 /// The source Terraform assumes for a provider without one: `hashicorp/NAME`, except for
 /// `terraform`, Terraform's built-in provider.
-pub fn default_source(name: &str) -> String {
+pub(crate) fn default_source(name: &str) -> String {
     if name == "terraform" {
         return crate::providers::builtin::SOURCE.to_string();
     }

@@ -14,7 +14,7 @@ mod provisioners;
 mod refactoring;
 mod resources;
 mod unsupported;
-pub mod version_constraint;
+pub(crate) mod version_constraint;
 
 #[cfg(test)]
 mod tests;
@@ -25,18 +25,20 @@ use std::path::{Path, PathBuf};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
-pub use backend::{Backend, BackendSetting, SUPPORTED_BACKENDS, backend_settings};
-pub use imports::{Import, ImportTo, KeyExpr, instance_key};
-pub use load::default_source;
-pub use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
-pub use refactoring::{MoveEndpoint, MoveKind, Moved, RemoveTarget, Removed};
+#[cfg(test)]
+pub(crate) use backend::BackendSetting;
+pub(crate) use backend::{Backend, backend_settings};
+pub(crate) use imports::{Import, KeyExpr, instance_key};
+pub(crate) use load::default_source;
+pub(crate) use provisioners::{LOCAL_EXEC, OnFailure, Provisioner, ProvisionerWhen};
+pub(crate) use refactoring::{MoveEndpoint, MoveKind, Moved, RemoveTarget, Removed};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
 
 /// A whole root module.
 #[derive(Clone, Debug)]
-pub struct Config {
+pub(crate) struct Config {
     pub dir: PathBuf,
     pub sources: Sources,
     /// `terraform { required_providers { NAME = { source, version } } }`, by local name; a
@@ -93,7 +95,9 @@ impl Config {
 
     /// The local names under which this module's `required_providers` declares the
     /// built-in `terraform` provider.
-    pub fn builtin_provider_names(&self) -> std::sync::Arc<std::collections::BTreeSet<String>> {
+    pub(crate) fn builtin_provider_names(
+        &self,
+    ) -> std::sync::Arc<std::collections::BTreeSet<String>> {
         crate::lang::functions::builtin_provider_names(
             self.required_providers
                 .iter()
@@ -102,7 +106,7 @@ impl Config {
     }
 
     /// The module at a static path below this one.
-    pub fn descendant(&self, path: &[String]) -> Option<&Config> {
+    pub(crate) fn descendant(&self, path: &[String]) -> Option<&Config> {
         let mut config = self;
         for name in path {
             config = config.children.get(name)?;
@@ -111,7 +115,7 @@ impl Config {
     }
 
     /// A resource block, in this module or in a check block of it.
-    pub fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
+    pub(crate) fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
         self.resources.get(addr).or_else(|| {
             self.checks
                 .values()
@@ -123,7 +127,7 @@ impl Config {
 
 /// A `module` block.
 #[derive(Clone, Debug)]
-pub struct ModuleCall {
+pub(crate) struct ModuleCall {
     pub name: String,
     /// The `source` argument, a local path (`./modules/tenant`).
     pub source: String,
@@ -140,7 +144,7 @@ pub struct ModuleCall {
 
 /// What a `depends_on` list names.
 #[derive(Clone, Debug, Default)]
-pub struct DependsOn {
+pub(crate) struct DependsOn {
     pub resources: Vec<(ResourceAddr, SourceRange)>,
     /// Module calls of the same module, by name.
     pub modules: Vec<(String, SourceRange)>,
@@ -148,17 +152,15 @@ pub struct DependsOn {
 
 /// A `check` block: optional scoped data sources and `assert` conditions that only warn.
 #[derive(Clone, Debug)]
-pub struct Check {
-    pub name: String,
+pub(crate) struct Check {
     pub data: Vec<Resource>,
     pub asserts: Vec<Condition>,
-    pub file: String,
     pub range: SourceRange,
 }
 
 /// A `precondition`, `postcondition` or `assert` block.
 #[derive(Clone, Debug)]
-pub struct Condition {
+pub(crate) struct Condition {
     pub condition: Expression,
     pub error_message: Expression,
     pub file: String,
@@ -168,14 +170,14 @@ pub struct Condition {
 
 /// `ignore_changes`: every attribute, or some attribute paths.
 #[derive(Clone, Debug, PartialEq)]
-pub enum IgnoreChanges {
+pub(crate) enum IgnoreChanges {
     All,
     Paths(Vec<tenantform_proto::value::AttributePath>),
 }
 
 /// A resource's decoded `lifecycle` rules.
 #[derive(Clone, Debug)]
-pub struct Lifecycle {
+pub(crate) struct Lifecycle {
     pub create_before_destroy: bool,
     pub prevent_destroy: bool,
     pub ignore_changes: IgnoreChanges,
@@ -199,17 +201,15 @@ impl Default for Lifecycle {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProviderRequirement {
+pub(crate) struct ProviderRequirement {
     /// Fully qualified: `registry.terraform.io/tenantform/tenant`.
     pub source: String,
     pub version: Option<String>,
 }
 
 #[derive(Clone, Debug)]
-pub struct ProviderConfig {
+pub(crate) struct ProviderConfig {
     pub name: String,
-    /// The `alias` argument.
-    pub alias: Option<String>,
     /// The block's body without the meta-arguments `alias` and `version`.
     pub body: Body,
     pub file: String,
@@ -217,7 +217,7 @@ pub struct ProviderConfig {
 }
 
 #[derive(Clone, Debug)]
-pub struct Variable {
+pub(crate) struct Variable {
     pub name: String,
     pub default: Option<Expression>,
     pub description: String,
@@ -234,7 +234,7 @@ pub struct Variable {
 
 /// A variable's `validation` block: a condition and the message shown when it is false.
 #[derive(Clone, Debug)]
-pub struct VariableValidation {
+pub(crate) struct VariableValidation {
     pub condition: Expression,
     pub error_message: Expression,
     /// The block header, `validation`.
@@ -242,7 +242,7 @@ pub struct VariableValidation {
 }
 
 #[derive(Clone, Debug)]
-pub struct Local {
+pub(crate) struct Local {
     pub name: String,
     pub expr: Expression,
     pub file: String,
@@ -250,7 +250,7 @@ pub struct Local {
 }
 
 #[derive(Clone, Debug)]
-pub struct Resource {
+pub(crate) struct Resource {
     pub addr: ResourceAddr,
     /// The provider's local name: the `provider` argument, or the type's prefix.
     pub provider: String,
@@ -262,6 +262,10 @@ pub struct Resource {
     /// `depends_on`, `lifecycle`, `provisioner`).
     pub body: Body,
     /// The `lifecycle` block's body.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "kept by the parser; only its tests read it")
+    )]
     pub lifecycle: Option<Body>,
     /// The `lifecycle` block's rules.
     pub lifecycle_rules: Lifecycle,
@@ -281,25 +285,32 @@ pub struct Resource {
 }
 
 #[derive(Clone, Debug)]
-pub struct Output {
+pub(crate) struct Output {
     pub name: String,
     pub expr: Expression,
     /// `depends_on`: what must be complete before the value is evaluated.
     pub depends_on: DependsOn,
     pub sensitive: bool,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "kept by the parser; only its tests read it")
+    )]
     pub description: String,
     pub file: String,
     pub range: SourceRange,
 }
 
 /// Reads every `*.tf` file of `dir` (in name order).
-pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
+pub(crate) fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
     let files = load::read_dir(dir)?;
     load::load_sources(dir, files)
 }
 
 /// Builds the configuration from sources already read (for example from a saved plan).
 /// Keys are file names relative to `dir`.
-pub fn load_sources(dir: &Path, files: BTreeMap<String, String>) -> Result<Config, Diagnostics> {
+pub(crate) fn load_sources(
+    dir: &Path,
+    files: BTreeMap<String, String>,
+) -> Result<Config, Diagnostics> {
     load::load_sources(dir, files)
 }

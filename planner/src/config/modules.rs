@@ -110,10 +110,8 @@ impl Loader {
             );
         }
         let check = Check {
-            name: name.clone(),
             data,
             asserts,
-            file: self.file.clone(),
             range: self.range_or_start(header),
         };
         self.config.checks.insert(name, check);

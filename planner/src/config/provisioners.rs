@@ -11,9 +11,9 @@ use super::load::Loader;
 use crate::diags::SourceRange;
 
 /// The only provisioner type tenantform runs.
-pub const LOCAL_EXEC: &str = "local-exec";
+pub(crate) const LOCAL_EXEC: &str = "local-exec";
 /// The arguments a `local-exec` provisioner takes.
-pub const LOCAL_EXEC_ARGUMENTS: &[&str] = &[
+pub(super) const LOCAL_EXEC_ARGUMENTS: &[&str] = &[
     "command",
     "interpreter",
     "working_dir",
@@ -23,14 +23,14 @@ pub const LOCAL_EXEC_ARGUMENTS: &[&str] = &[
 
 /// When a provisioner runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProvisionerWhen {
+pub(crate) enum ProvisionerWhen {
     Create,
     Destroy,
 }
 
 /// What a failed provisioner does to the apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnFailure {
+pub(crate) enum OnFailure {
     /// The apply fails; a created object is tainted.
     Fail,
     /// The failure is a warning and the apply goes on.
@@ -39,7 +39,7 @@ pub enum OnFailure {
 
 /// A `provisioner "local-exec"` block.
 #[derive(Clone, Debug)]
-pub struct Provisioner {
+pub(crate) struct Provisioner {
     /// The body without `when` and `on_failure`: the provisioner's own arguments.
     pub body: Body,
     pub when: ProvisionerWhen,

@@ -19,7 +19,7 @@ use crate::diags::SourceRange;
 
 /// One side of a `moved` block, relative to the module holding the block.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MoveEndpoint {
+pub(crate) enum MoveEndpoint {
     /// `module.a`, `module.a["x"]`, `module.a.module.b[1]`.
     Module(Vec<ModuleStep>),
     /// `tenant.a`, `tenant.a[0]`, `module.t["x"].tenant.a`.
@@ -28,7 +28,7 @@ pub enum MoveEndpoint {
 
 /// What a `moved` statement moves, after unifying its two sides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MoveKind {
+pub(crate) enum MoveKind {
     /// Every instance of a module call (`module.a` -> `module.b`).
     ModuleCall,
     /// One module instance (`module.a` -> `module.b["x"]`).
@@ -41,18 +41,17 @@ pub enum MoveKind {
 
 /// A `moved` block.
 #[derive(Clone, Debug)]
-pub struct Moved {
+pub(crate) struct Moved {
     pub from: MoveEndpoint,
     pub to: MoveEndpoint,
     pub kind: MoveKind,
-    pub file: String,
     /// The block's type keyword, `moved`.
     pub range: SourceRange,
 }
 
 /// What a `removed` block names, relative to the module holding the block.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RemoveTarget {
+pub(crate) enum RemoveTarget {
     /// A resource (no instance key) in a module below the block's module (static path).
     Resource {
         module: Vec<String>,
@@ -64,15 +63,12 @@ pub enum RemoveTarget {
 
 /// A `removed` block.
 #[derive(Clone, Debug)]
-pub struct Removed {
+pub(crate) struct Removed {
     pub from: RemoveTarget,
     /// `lifecycle { destroy = ... }`; true unless set to false.
     pub destroy: bool,
     /// Destroy-time `local-exec` provisioners, run before the objects are destroyed.
     pub provisioners: Vec<super::Provisioner>,
-    pub file: String,
-    /// The block's type keyword, `removed`.
-    pub range: SourceRange,
 }
 
 impl fmt::Display for MoveEndpoint {
@@ -109,7 +105,7 @@ impl MoveEndpoint {
 }
 
 /// The kind both sides unify to, or `None` when one names a module and the other a resource.
-pub fn unify(from: &MoveEndpoint, to: &MoveEndpoint) -> Option<MoveKind> {
+pub(super) fn unify(from: &MoveEndpoint, to: &MoveEndpoint) -> Option<MoveKind> {
     let keyed = from.has_key() || to.has_key();
     match (from, to) {
         (MoveEndpoint::Resource(_), MoveEndpoint::Resource(_)) if keyed => {
@@ -159,7 +155,7 @@ fn traversal_steps(expr: &Expression) -> Result<Vec<Step>, AddrError> {
                 continue;
             }
             TraversalOperator::Index(Expression::String(key)) => {
-                InstanceKey::Str(key.value().to_string())
+                InstanceKey::Str(key.value().clone())
             }
             TraversalOperator::Index(Expression::Number(n)) => match n.value().as_i64() {
                 Some(i) => InstanceKey::Int(i),
@@ -328,7 +324,6 @@ impl Loader {
             from,
             to,
             kind,
-            file: self.file.clone(),
             range,
         });
     }
@@ -349,13 +344,10 @@ impl Loader {
             return;
         };
         let provisioners = self.removed_provisioners(block, &from);
-        let range = self.range_or_start(block.ident.span());
         self.config.removed.push(Removed {
             from,
             destroy: destroy.unwrap_or(true),
             provisioners,
-            file: self.file.clone(),
-            range,
         });
     }
 

@@ -226,7 +226,7 @@ impl Loader {
             return DependsOn::default();
         };
         let mut found = DependsOn::default();
-        for item in items.iter() {
+        for item in items {
             if let Some(name) = module_reference(item) {
                 found.modules.push((name, self.range_or_start(item.span())));
                 continue;

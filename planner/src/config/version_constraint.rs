@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 /// The Terraform release whose language and behaviour tenantform follows; `required_version`
 /// constraints are evaluated against it.
-pub const COMPATIBLE_TERRAFORM_VERSION: &str = "1.15.5";
+pub(crate) const COMPATIBLE_TERRAFORM_VERSION: &str = "1.15.5";
 
 /// A parsed version: numeric segments (padded to three) and an optional pre-release tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Version {
 
 /// Whether `version` meets every term of `constraint`; `Err` names a term that does not
 /// parse.
-pub fn version_meets(version: &str, constraint: &str) -> Result<bool, String> {
+pub(crate) fn version_meets(version: &str, constraint: &str) -> Result<bool, String> {
     let Some(version) = Version::parse(version) else {
         return Err(version.to_string());
     };

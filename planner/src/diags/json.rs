@@ -9,7 +9,7 @@ use super::{Diagnostic, Diagnostics, Severity, Snippet, Sources};
 /// One diagnostic as Terraform's JSON: `range` and `snippet` appear when the diagnostic has a
 /// source range (the snippet when its file is known); `snippet.context` is the enclosing
 /// top-level block header or null; highlight offsets are bytes into `code`.
-pub fn diagnostic_json(diag: &Diagnostic, sources: &Sources) -> Json {
+pub(crate) fn diagnostic_json(diag: &Diagnostic, sources: &Sources) -> Json {
     let mut entry = json!({
         "severity": diag.severity,
         "summary": diag.summary,
@@ -37,7 +37,7 @@ pub fn diagnostic_json(diag: &Diagnostic, sources: &Sources) -> Json {
 
 /// The document `validate -json` prints: format version 1.0, validity, counts and every
 /// diagnostic.
-pub fn validate_report(diags: &Diagnostics, sources: &Sources) -> Json {
+pub(crate) fn validate_report(diags: &Diagnostics, sources: &Sources) -> Json {
     let count = |severity: Severity| diags.iter().filter(|d| d.severity == severity).count();
     json!({
         "format_version": "1.0",

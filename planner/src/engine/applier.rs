@@ -40,7 +40,7 @@ pub(super) struct LiveObjects {
 
 impl<'a> InstanceApplier<'a> {
     /// An applier starting from `state`'s objects.
-    pub fn new(scope: Scope<'a>, options: &ApplyOptions<'a>, state: &State) -> Self {
+    pub(super) fn new(scope: Scope<'a>, options: &ApplyOptions<'a>, state: &State) -> Self {
         InstanceApplier {
             scope,
             recorder: options.recorder,
@@ -58,7 +58,7 @@ impl<'a> InstanceApplier<'a> {
     }
 
     /// The current and deposed objects once the apply is over.
-    pub fn into_objects(
+    pub(super) fn into_objects(
         self,
     ) -> (
         BTreeMap<InstanceAddr, InstanceState>,
@@ -69,7 +69,7 @@ impl<'a> InstanceApplier<'a> {
     }
 
     /// Whether nothing new may start: interrupted, or a result could not be recorded.
-    pub fn stopping(&self) -> bool {
+    pub(super) fn stopping(&self) -> bool {
         *self.cancel.borrow() || self.halted.load(Ordering::SeqCst)
     }
 

@@ -48,7 +48,7 @@ struct ApplyWalk<'a, 'p> {
 }
 
 /// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
-pub async fn apply(
+pub(crate) async fn apply(
     config: &Config,
     state: &State,
     plan: &Plan,

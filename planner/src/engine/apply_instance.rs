@@ -81,7 +81,7 @@ struct AppliedObject<'v> {
 impl InstanceApplier<'_> {
     /// Visits a resource block's node in one module instance: applies each instance's
     /// create, update or read, and publishes the block's value.
-    pub async fn resource(
+    pub(super) async fn resource(
         &self,
         id: NodeId,
         module: &[ModuleStep],
@@ -360,7 +360,7 @@ impl InstanceApplier<'_> {
     }
 
     /// Visits a destroy step: deletes the prior object and records its removal.
-    pub async fn destroy(&self, change: &ResourceChange) -> bool {
+    pub(super) async fn destroy(&self, change: &ResourceChange) -> bool {
         if let (Some(key), Action::NoOp) = (&change.deposed, change.action) {
             // A deposed object the plan found gone: only its record is left to drop.
             return !change.planned.is_null() || self.forget_deposed(&change.addr, key);

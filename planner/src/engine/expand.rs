@@ -29,7 +29,7 @@ const UNKNOWN_FOR_EACH_ADVICE: &str = "Alternatively, you could use the -target 
 
 impl Expansion {
     /// Evaluates `count` or `for_each` (at most one is set).
-    pub fn evaluate(
+    pub(super) fn evaluate(
         count: Option<&Expression>,
         for_each: Option<&Expression>,
         ctx: &EvalContext,
@@ -48,7 +48,7 @@ impl Expansion {
     }
 
     /// Every instance key, in order.
-    pub fn keys(&self) -> Vec<InstanceKey> {
+    pub(super) fn keys(&self) -> Vec<InstanceKey> {
         match self {
             Expansion::Single => vec![InstanceKey::None],
             Expansion::Count(n) => (0..*n).map(InstanceKey::Int).collect(),
@@ -57,7 +57,7 @@ impl Expansion {
     }
 
     /// True when `key` names one of the instances.
-    pub fn contains(&self, key: &InstanceKey) -> bool {
+    pub(super) fn contains(&self, key: &InstanceKey) -> bool {
         match (self, key) {
             (Expansion::Single, InstanceKey::None) => true,
             (Expansion::Count(n), InstanceKey::Int(i)) => *i >= 0 && i < n,
@@ -67,7 +67,7 @@ impl Expansion {
     }
 
     /// Binds `count.index` or `each.key` / `each.value` for the instance `key`.
-    pub fn bind(&self, key: &InstanceKey, ctx: &mut EvalContext) {
+    pub(super) fn bind(&self, key: &InstanceKey, ctx: &mut EvalContext) {
         match (self, key) {
             (Expansion::Count(_), InstanceKey::Int(_)) => ctx.count_index = Some(key.to_value()),
             (Expansion::ForEach(entries), InstanceKey::Str(k)) => {
@@ -84,7 +84,7 @@ impl Expansion {
     }
 
     /// [`Expansion::collect`] of marked values.
-    pub fn collect_marked(&self, values: Vec<(InstanceKey, Marked)>) -> Marked {
+    pub(super) fn collect_marked(&self, values: Vec<(InstanceKey, Marked)>) -> Marked {
         let (values, marks): (Vec<_>, Vec<_>) = values
             .into_iter()
             .map(|(key, marked)| ((key.clone(), marked.value), (key, marked.marks)))
@@ -93,7 +93,7 @@ impl Expansion {
     }
 
     /// The marks of the value [`Expansion::collect`] makes of values with marks `marks`.
-    pub fn collect_marks(&self, marks: Vec<(InstanceKey, Sensitivity)>) -> Sensitivity {
+    pub(super) fn collect_marks(&self, marks: Vec<(InstanceKey, Sensitivity)>) -> Sensitivity {
         match self {
             Expansion::Single => marks.into_iter().next().map(|(_, m)| m).unwrap_or_default(),
             Expansion::Count(_) => {
@@ -105,7 +105,7 @@ impl Expansion {
 
     /// The value a reference to the whole object has: the single instance's value, a tuple
     /// by index (count) or an object by key (for_each). `values` are in key order.
-    pub fn collect(&self, values: Vec<(InstanceKey, Value)>) -> Value {
+    pub(super) fn collect(&self, values: Vec<(InstanceKey, Value)>) -> Value {
         match self {
             Expansion::Single => values
                 .into_iter()

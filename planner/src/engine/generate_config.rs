@@ -56,7 +56,7 @@ pub(crate) fn as_written(block: &Block, config: &Value) -> Value {
         return config.clone();
     };
     let mut out = entries.clone();
-    for (name, value) in out.iter_mut() {
+    for (name, value) in &mut out {
         if block.attributes.get(name).is_some_and(|a| a.sensitive) {
             *value = Value::Null;
         } else if let Some(nested) = block.block_types.get(name) {

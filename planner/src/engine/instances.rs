@@ -114,7 +114,7 @@ pub(crate) struct ProviderNames {
 }
 
 impl ProviderNames {
-    pub fn new(providers: &Providers) -> ProviderNames {
+    pub(super) fn new(providers: &Providers) -> ProviderNames {
         ProviderNames {
             by_source: providers
                 .sources
@@ -125,7 +125,7 @@ impl ProviderNames {
     }
 
     /// The local name of the provider an instance in state belongs to.
-    pub fn local_name(&self, addr: &InstanceAddr, instance: &InstanceState) -> String {
+    pub(super) fn local_name(&self, addr: &InstanceAddr, instance: &InstanceState) -> String {
         let source = instance
             .provider
             .trim_start_matches("provider[\"")

@@ -67,7 +67,7 @@ impl Planner<'_> {
         };
         match &lifecycle.ignore_changes {
             IgnoreChanges::All => {
-                for (name, value) in entries.iter_mut() {
+                for (name, value) in &mut entries {
                     if configurable(name)
                         && let Some(old) = prior.get_attr(name)
                     {
@@ -242,7 +242,11 @@ fn trigger_reference(
     let Expression::Variable(root) = &traversal.expr else {
         return None;
     };
-    let mut ops = traversal.operators.iter().map(|op| op.value()).peekable();
+    let mut ops = traversal
+        .operators
+        .iter()
+        .map(hcl_edit::Decorated::value)
+        .peekable();
     let root = root.value().as_str();
     let addr = if root == "data" {
         return None;
@@ -265,7 +269,7 @@ fn trigger_reference(
         steps.push(match op {
             TraversalOperator::GetAttr(name) => PathStep::Attribute(name.value().to_string()),
             TraversalOperator::Index(Expression::String(s)) => {
-                PathStep::StringKey(s.value().to_string())
+                PathStep::StringKey(s.value().clone())
             }
             TraversalOperator::Index(Expression::Number(n)) => {
                 PathStep::IntKey(n.value().as_i64()?)

@@ -43,16 +43,18 @@ use crate::config::Config;
 use crate::diags::Diagnostics;
 use crate::plan::PlanMode;
 use crate::providers::Providers;
-use crate::state::{DEFAULT_WORKSPACE, DeposedChange, InstanceState, State};
+#[cfg(test)]
+use crate::state::DEFAULT_WORKSPACE;
+use crate::state::{DeposedChange, InstanceState, State};
 
-pub use apply::apply;
-pub use plan::plan;
+pub(crate) use apply::apply;
+pub(crate) use plan::plan;
 
 /// The default number of instances worked on at once.
-pub const DEFAULT_PARALLELISM: usize = 10;
+pub(crate) const DEFAULT_PARALLELISM: usize = 10;
 
 #[derive(Clone, Debug)]
-pub struct PlanOptions {
+pub(crate) struct PlanOptions {
     pub mode: PlanMode,
     /// Refresh (ReadResource) every instance before planning.
     pub refresh: bool,
@@ -73,7 +75,7 @@ pub struct PlanOptions {
 
 /// Receives every instance result the moment it is known, and must make it durable before
 /// returning. An error stops the apply (no further instance is started).
-pub trait ApplyRecorder: Send + Sync {
+pub(crate) trait ApplyRecorder: Send + Sync {
     fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String>;
 
     /// Records a change to a deposed object: a create-before-destroy deposing the current
@@ -86,7 +88,7 @@ pub trait ApplyRecorder: Send + Sync {
 }
 
 /// Progress reports for the user interface.
-pub trait ApplyHooks: Send + Sync {
+pub(crate) trait ApplyHooks: Send + Sync {
     fn started(&self, addr: &InstanceAddr, action: crate::plan::Action);
     fn finished(
         &self,
@@ -107,7 +109,7 @@ pub trait ApplyHooks: Send + Sync {
     fn imported(&self, _addr: &InstanceAddr, _id: &str) {}
 }
 
-pub struct ApplyOptions<'a> {
+pub(crate) struct ApplyOptions<'a> {
     pub parallelism: usize,
     pub recorder: &'a dyn ApplyRecorder,
     pub hooks: &'a dyn ApplyHooks,
@@ -117,13 +119,14 @@ pub struct ApplyOptions<'a> {
     pub cancel: tokio::sync::watch::Receiver<bool>,
 }
 
+#[cfg(test)]
 /// Validates the configuration against the providers' schemas (no state, no changes).
-pub async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
+pub(crate) async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
     validate_in_workspace(config, providers, DEFAULT_WORKSPACE).await
 }
 
 /// Validates as [`validate`] does, with `terraform.workspace` evaluating to `workspace`.
-pub async fn validate_in_workspace(
+pub(crate) async fn validate_in_workspace(
     config: &Config,
     providers: &Providers,
     workspace: &str,
@@ -131,8 +134,9 @@ pub async fn validate_in_workspace(
     validate::validate(config, providers, workspace).await
 }
 
+#[cfg(test)]
 /// Imports an existing object into state at `addr`.
-pub async fn import(
+pub(crate) async fn import(
     config: &Config,
     state: &State,
     providers: &Providers,
@@ -153,14 +157,14 @@ pub async fn import(
 }
 
 /// What `import` imports: the object `id` at the address `addr`.
-pub struct ImportTarget<'a> {
+pub(crate) struct ImportTarget<'a> {
     pub addr: &'a InstanceAddr,
     pub id: &'a str,
 }
 
 /// Imports an existing object into state, with input variable values for the provider
 /// configuration, in `workspace` (`terraform.workspace`).
-pub async fn import_with_variables(
+pub(crate) async fn import_with_variables(
     config: &Config,
     state: &State,
     providers: &Providers,

@@ -244,9 +244,8 @@ fn repeated_range(
     repetition: Option<&hcl_edit::expr::Expression>,
     header: &SourceRange,
 ) -> SourceRange {
-    use hcl_edit::Span;
     repetition
-        .and_then(|expr| expr.span())
+        .and_then(hcl_edit::Span::span)
         .map(|span| module.sources.range(file, span))
         .unwrap_or_else(|| header.clone())
 }

@@ -35,7 +35,7 @@ use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 
 /// Plans the changes that make the infrastructure match the configuration.
-pub async fn plan(
+pub(crate) async fn plan(
     config: &Config,
     state: &State,
     providers: &Providers,

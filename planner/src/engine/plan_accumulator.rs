@@ -41,7 +41,7 @@ pub(super) struct PlanAccumulator {
 
 impl PlanAccumulator {
     /// An empty accumulator; `keep_outcomes` when some resource has `replace_triggered_by`.
-    pub fn new(keep_outcomes: bool) -> PlanAccumulator {
+    pub(super) fn new(keep_outcomes: bool) -> PlanAccumulator {
         PlanAccumulator {
             keep_outcomes,
             ..PlanAccumulator::default()
@@ -49,7 +49,7 @@ impl PlanAccumulator {
     }
 
     /// Records a planned change of a configured instance.
-    pub fn add_change(&mut self, change: ResourceChange) {
+    pub(super) fn add_change(&mut self, change: ResourceChange) {
         if change.action != Action::NoOp {
             self.changed_resources.insert(change.addr.config_resource());
             self.changed_in_module

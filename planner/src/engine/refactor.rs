@@ -133,12 +133,12 @@ fn collect_removed(
 
 impl Refactoring {
     /// Whether planning must note every declared resource instance for the checks.
-    pub fn has_statements(&self) -> bool {
+    pub(super) fn has_statements(&self) -> bool {
         !self.statements.is_empty()
     }
 
     /// Whether a `removed` block with `destroy = false` names this instance.
-    pub fn forgets(&self, addr: &InstanceAddr) -> bool {
+    pub(super) fn forgets(&self, addr: &InstanceAddr) -> bool {
         let path = static_module_path(&addr.module);
         self.forget.iter().any(|target| match target {
             RemoveTarget::Resource { module, resource } => {
@@ -150,7 +150,11 @@ impl Refactoring {
 
     /// Why an orphan is deleted (or forgotten): Terraform reports an object of a module a
     /// `removed` block names as having no resource configuration, not as having no module.
-    pub fn orphan_reason(&self, addr: &InstanceAddr, otherwise: ActionReason) -> ActionReason {
+    pub(super) fn orphan_reason(
+        &self,
+        addr: &InstanceAddr,
+        otherwise: ActionReason,
+    ) -> ActionReason {
         let path = static_module_path(&addr.module);
         if self.removed_modules.iter().any(|m| path.starts_with(m)) {
             ActionReason::DeleteBecauseNoResourceConfig
@@ -161,7 +165,7 @@ impl Refactoring {
 
     /// Gives drifted objects their previous address; a refresh-only plan also lists each
     /// moved object without other drift, as a no-op (Terraform's `driftedResources`).
-    pub fn moved_drift(
+    pub(super) fn moved_drift(
         &self,
         drift: &mut Vec<ResourceChange>,
         changes: &[ResourceChange],
@@ -188,7 +192,7 @@ impl Refactoring {
     }
 
     /// Terraform's error when `-target` leaves out an address a move touches.
-    pub fn check_targets(&self, targeting: Option<&Targeting>) -> Result<(), Diagnostics> {
+    pub(super) fn check_targets(&self, targeting: Option<&Targeting>) -> Result<(), Diagnostics> {
         let Some(targeting) = targeting else {
             return Ok(());
         };
@@ -205,7 +209,7 @@ impl Refactoring {
         }
         let list: String = excluded
             .iter()
-            .map(|addr| format!("\n  -target={:?}", addr))
+            .map(|addr| format!("\n  -target={addr:?}"))
             .collect();
         Err(Diagnostic::error(
             "Moved resource instances excluded by targeting",

@@ -85,7 +85,7 @@ pub(crate) struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(
+    pub(super) fn new(
         config: &'a Config,
         graph: &'a ConfigGraph,
         providers: &'a Providers,
@@ -120,12 +120,12 @@ impl<'a> Scope<'a> {
     }
 
     /// The `plantimestamp()` value: a string, or unknown while validating.
-    pub fn plan_timestamp(&self) -> &Value {
+    pub(super) fn plan_timestamp(&self) -> &Value {
         &self.plan_timestamp
     }
 
     /// Makes `plantimestamp()` return the time a saved plan was made, when applying it.
-    pub fn use_plan_timestamp(&mut self, timestamp: &str) {
+    pub(super) fn use_plan_timestamp(&mut self, timestamp: &str) {
         if !timestamp.is_empty() {
             self.plan_timestamp = Value::String(timestamp.to_string());
         }
@@ -137,27 +137,27 @@ impl<'a> Scope<'a> {
     }
 
     /// Sets a node's value, without marks, in one module instance.
-    pub fn set_in(&self, id: NodeId, instance: &[ModuleStep], value: Value) {
+    pub(super) fn set_in(&self, id: NodeId, instance: &[ModuleStep], value: Value) {
         self.set_marked_in(id, instance, Marked::plain(value));
     }
 
     /// Sets a node's value and its marks in one module instance.
-    pub fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
+    pub(super) fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
         self.learned().values.insert((id, instance.to_vec()), value);
     }
 
     /// A root module node's value (unknown until set).
-    pub fn get(&self, id: NodeId) -> Value {
+    pub(super) fn get(&self, id: NodeId) -> Value {
         self.get_in(id, &[])
     }
 
     /// A node's value in one module instance (unknown until set).
-    pub fn get_in(&self, id: NodeId, instance: &[ModuleStep]) -> Value {
+    pub(super) fn get_in(&self, id: NodeId, instance: &[ModuleStep]) -> Value {
         self.get_marked_in(id, instance).value
     }
 
     /// A node's value and its marks in one module instance (unknown until set).
-    pub fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
+    pub(super) fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
         self.learned()
             .values
             .get(&(id, instance.to_vec()))
@@ -166,7 +166,7 @@ impl<'a> Scope<'a> {
     }
 
     /// The instances of the module at static path `path` (known once its call was visited).
-    pub fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
+    pub(super) fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
         self.learned()
             .module_instances
             .get(path)
@@ -175,43 +175,43 @@ impl<'a> Scope<'a> {
     }
 
     /// True when validating (unknown inputs instead of errors).
-    pub fn validating(&self) -> bool {
+    pub(super) fn validating(&self) -> bool {
         self.unknown_missing_variables
     }
 
     /// The configuration of the module node `id` belongs to.
-    pub fn module_config(&self, id: NodeId) -> &'a Config {
+    pub(super) fn module_config(&self, id: NodeId) -> &'a Config {
         self.config
             .descendant(self.graph.module(id))
             .unwrap_or(self.config)
     }
 
-    pub fn report(&self, diags: Diagnostics) {
+    pub(super) fn report(&self, diags: Diagnostics) {
         self.diags.lock().expect("scope diagnostics").extend(diags);
     }
 
-    pub fn report_one(&self, diag: Diagnostic) {
+    pub(super) fn report_one(&self, diag: Diagnostic) {
         self.diags.lock().expect("scope diagnostics").push(diag);
     }
 
-    pub fn take_diagnostics(&self) -> Diagnostics {
+    pub(super) fn take_diagnostics(&self) -> Diagnostics {
         std::mem::take(&mut *self.diags.lock().expect("scope diagnostics"))
     }
 
     /// The context for evaluating root module node `id`.
-    pub fn context(&self, id: NodeId) -> EvalContext {
+    pub(super) fn context(&self, id: NodeId) -> EvalContext {
         self.context_in(id, &[])
     }
 
     /// The context for evaluating node `id` in a module instance: the values of exactly what
     /// it refers to.
-    pub fn context_in(&self, id: NodeId, instance: &[ModuleStep]) -> EvalContext {
+    pub(super) fn context_in(&self, id: NodeId, instance: &[ModuleStep]) -> EvalContext {
         self.context_for(self.graph.module(id), self.graph.references(id), instance)
     }
 
     /// The context for evaluating an expression of the module at static path `module`, in
     /// one of its instances, that refers to `references`.
-    pub fn context_for(
+    pub(super) fn context_for(
         &self,
         module: &[String],
         references: &[Subject],
@@ -302,7 +302,11 @@ impl<'a> Scope<'a> {
 
     /// Visits a variable, local, output, module call, check or provider node; hands a
     /// resource node back to the operation.
-    pub async fn visit_common(&self, id: NodeId, provider_use: ProviderUse) -> CommonVisit<'a> {
+    pub(super) async fn visit_common(
+        &self,
+        id: NodeId,
+        provider_use: ProviderUse,
+    ) -> CommonVisit<'a> {
         let graph: &'a ConfigGraph = self.graph;
         CommonVisit::Done(match graph.node(id) {
             Node::Resource(addr) => return CommonVisit::Resource(addr),
@@ -387,7 +391,7 @@ impl<'a> Scope<'a> {
     }
 
     /// The provider client for a local name, or a diagnostic.
-    pub fn client(
+    pub(super) fn client(
         &self,
         local_name: &str,
         range: Option<SourceRange>,
@@ -460,7 +464,7 @@ impl<'a> Scope<'a> {
 
     /// Configures a provider no configuration block or resource mentions (one that only
     /// instances in state use), with an empty configuration.
-    pub async fn configure_unlisted(&self, name: &str) -> Result<(), Diagnostics> {
+    pub(super) async fn configure_unlisted(&self, name: &str) -> Result<(), Diagnostics> {
         if self.graph.id(&Node::Provider(name.to_string())).is_some() {
             return Ok(());
         }
@@ -486,7 +490,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Keeps warnings, turns errors into `Err`.
-    pub fn check(&self, diags: Diagnostics) -> Result<(), Diagnostics> {
+    pub(super) fn check(&self, diags: Diagnostics) -> Result<(), Diagnostics> {
         if diags.has_errors() {
             Err(diags)
         } else {

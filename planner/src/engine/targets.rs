@@ -85,7 +85,7 @@ impl Targeting {
     /// In a destroy plan the edges turn around, as in Terraform's destroy graph: a target
     /// takes what depends on it along, an exclude keeps what it depends on, and no output
     /// is evaluated.
-    pub fn new(
+    pub(super) fn new(
         graph: &ConfigGraph,
         targets: &[String],
         excludes: &[String],
@@ -151,7 +151,7 @@ impl Targeting {
     /// A resource an address names is planned instance by instance even when another named
     /// resource depends on it (Terraform hands it the targets); one only depended on is
     /// planned whole.
-    pub fn coverage(&self, id: NodeId) -> Coverage {
+    pub(super) fn coverage(&self, id: NodeId) -> Coverage {
         if self.named.contains(&id) {
             Coverage::Named
         } else if self.needed.contains(&id) {
@@ -163,7 +163,7 @@ impl Targeting {
 
     /// True when the addresses select this instance: a target names it (or its resource or
     /// module), or no exclude does.
-    pub fn names(&self, addr: &InstanceAddr) -> bool {
+    pub(super) fn names(&self, addr: &InstanceAddr) -> bool {
         let text = addr.to_string();
         let named = self.addrs.iter().any(|t| covers(t, &text));
         match self.selection {
@@ -173,14 +173,14 @@ impl Targeting {
     }
 
     /// True when the root output node `id` is evaluated.
-    pub fn keeps_output(&self, id: NodeId) -> bool {
+    pub(super) fn keeps_output(&self, id: NodeId) -> bool {
         self.outputs.contains(&id)
     }
 
     /// True for a module output a targeted plan evaluates: one the targets need, or one a
     /// kept root output depends on (Terraform keeps the ancestors of both); when excluding,
     /// one that depends on no excluded resource.
-    pub fn keeps_module_output(&self, graph: &ConfigGraph, id: NodeId) -> bool {
+    pub(super) fn keeps_module_output(&self, graph: &ConfigGraph, id: NodeId) -> bool {
         if self.selection == Selection::Exclude {
             return kept_outputs_rule(graph, id, |n| self.covers_node(n));
         }
@@ -198,7 +198,7 @@ impl Targeting {
     }
 
     /// The warning a plan made with these addresses carries.
-    pub fn warning(&self) -> Diagnostic {
+    pub(super) fn warning(&self) -> Diagnostic {
         let detail = match self.selection {
             Selection::Target => TARGETING_DETAIL,
             Selection::Exclude => EXCLUSION_DETAIL,

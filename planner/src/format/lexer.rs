@@ -228,10 +228,8 @@ impl<'a> Lexer<'a> {
         let after_marker = &rest[after_arrows + marker_len..];
         let newline = if after_marker.starts_with("\r\n") {
             2
-        } else if after_marker.starts_with('\n') {
-            1
         } else {
-            0
+            usize::from(after_marker.starts_with('\n'))
         };
         if !marker.starts_with(is_ident_start) || newline == 0 {
             return Err(self.error(

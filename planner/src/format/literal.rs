@@ -33,7 +33,7 @@ pub(crate) fn value_literal(value: &Value, quote: fn(&str) -> String) -> String 
 
 /// Whether `name` is an HCL identifier (hclsyntax's `ValidIdentifier`): a letter or
 /// underscore, then letters, digits, `_` or `-`.
-pub fn is_identifier(name: &str) -> bool {
+pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')

@@ -25,7 +25,7 @@ mod tests;
 /// Why a source could not be formatted: a syntax error at a byte offset.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{summary}: {detail}")]
-pub struct FormatError {
+pub(crate) struct FormatError {
     /// A short title, as a diagnostic's summary.
     pub summary: String,
     /// What is wrong, as a diagnostic's detail.
@@ -47,7 +47,7 @@ impl FormatError {
 /// Formats one file's source as `terraform fmt` does. A missing newline at the end of the
 /// file stays missing (Terraform's output to a terminal adds one; its files do not).
 /// A UTF-8 byte-order mark at the start is dropped, as `terraform fmt` drops it.
-pub fn format_source(src: &str) -> Result<String, FormatError> {
+pub(crate) fn format_source(src: &str) -> Result<String, FormatError> {
     if let Err(err) = crate::lang::parse::check_body(src) {
         return Err(FormatError::syntax(
             "Invalid HCL syntax",

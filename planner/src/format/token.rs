@@ -70,7 +70,7 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    pub fn new(kind: TokenKind, text: impl Into<String>) -> Token {
+    pub(crate) fn new(kind: TokenKind, text: impl Into<String>) -> Token {
         Token {
             kind,
             text: text.into(),
@@ -79,7 +79,7 @@ impl Token {
     }
 
     /// Whether the token ends a line: a newline, or a line comment that took its line end.
-    pub fn ends_line(&self) -> bool {
+    pub(crate) fn ends_line(&self) -> bool {
         match self.kind {
             TokenKind::Newline => true,
             TokenKind::Comment => self.text.ends_with('\n'),
@@ -88,7 +88,7 @@ impl Token {
     }
 
     /// How the token changes the bracket nesting: +1 for openers, -1 for closers.
-    pub fn bracket_change(&self) -> i32 {
+    pub(crate) fn bracket_change(&self) -> i32 {
         use TokenKind::*;
         match self.kind {
             OBrace | OBrack | OParen | TemplateControl | TemplateInterp => 1,

@@ -10,7 +10,7 @@ use super::{ConfigGraph, Node, NodeId};
 use crate::addrs::{ConfigResourceAddr, config_resource_string, module_path_string};
 
 /// The resources-only graph.
-pub fn resources_dot(graph: &ConfigGraph) -> String {
+pub(crate) fn resources_dot(graph: &ConfigGraph) -> String {
     let mut resources: Vec<(String, String, String, NodeId)> = graph
         .ids()
         .filter_map(|id| match graph.node(id) {
@@ -74,7 +74,7 @@ pub fn resources_dot(graph: &ConfigGraph) -> String {
 
 /// The operation graph of a plan; `provider_source` gives a provider's fully qualified
 /// source address by local name.
-pub fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -> String {
+pub(crate) fn plan_dot(graph: &ConfigGraph, provider_source: &dyn Fn(&str) -> String) -> String {
     let names = PlanNames {
         graph,
         provider_source,

@@ -8,11 +8,11 @@
 //! The graph is built once per operation in time linear in the size of the configuration;
 //! [`walk`] runs work over it in dependency order, in parallel.
 
-pub mod dot;
+pub(crate) mod dot;
 mod import_edges;
 mod module_edges;
 mod provisioner_edges;
-pub mod walk;
+pub(crate) mod walk;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -26,11 +26,11 @@ use crate::config::{Condition, Config, ModuleCall, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::{self, Reference, Subject};
 
-pub use walk::{Dag, Outcome, walk};
+pub(crate) use walk::{Dag, Outcome, walk};
 
 /// One object of the configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Node {
+pub(crate) enum Node {
     Variable(String),
     Local(String),
     /// A provider configuration, by local name.
@@ -60,16 +60,16 @@ impl fmt::Display for Node {
 /// A node of a [`ConfigGraph`]: a dense index (`0..len()`), so callers can keep per-node data
 /// in vectors, and the node's index in the graph's [`Dag`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(usize);
+pub(crate) struct NodeId(usize);
 
 impl NodeId {
     /// The node of index `index` of a graph's [`Dag`] (which numbers nodes as the graph does).
-    pub fn from_index(index: usize) -> NodeId {
+    pub(crate) fn from_index(index: usize) -> NodeId {
         NodeId(index)
     }
 
     /// The node's index, in `0..len()`.
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0
     }
 }
@@ -82,77 +82,74 @@ impl fmt::Display for NodeId {
 
 /// The graph of one configuration, its nodes named by [`NodeId`].
 #[derive(Debug)]
-pub struct ConfigGraph {
+pub(crate) struct ConfigGraph {
     graph: DiGraph<Node, ()>,
     index: HashMap<(Vec<String>, Node), NodeIndex>,
     /// The static module path of each node, by node id.
     modules: Vec<Vec<String>>,
     /// What each node's expressions refer to (deduplicated), by node id.
     references: Vec<Vec<Subject>>,
-    /// Node ids, every node after all of its dependencies.
-    order: Vec<NodeId>,
 }
 
 impl ConfigGraph {
     /// Builds the graph, reporting references to undeclared objects and cycles.
-    pub fn build(config: &Config) -> Result<ConfigGraph, Diagnostics> {
+    pub(crate) fn build(config: &Config) -> Result<ConfigGraph, Diagnostics> {
         let mut builder = Builder::new(config);
         builder.add_nodes();
         builder.add_edges();
         builder.finish()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.graph.node_count()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.graph.node_count() == 0
-    }
-
     /// Every node id, in index order.
-    pub fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+    pub(crate) fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
         (0..self.len()).map(NodeId)
     }
 
-    pub fn node(&self, id: NodeId) -> &Node {
+    pub(crate) fn node(&self, id: NodeId) -> &Node {
         &self.graph[NodeIndex::new(id.0)]
     }
 
     /// A root module node's id.
-    pub fn id(&self, node: &Node) -> Option<NodeId> {
+    pub(crate) fn id(&self, node: &Node) -> Option<NodeId> {
         self.id_in(&[], node)
     }
 
     /// The id of a node of the module at static path `module`.
-    pub fn id_in(&self, module: &[String], node: &Node) -> Option<NodeId> {
+    pub(crate) fn id_in(&self, module: &[String], node: &Node) -> Option<NodeId> {
         self.index
             .get(&(module.to_vec(), node.clone()))
             .map(|i| NodeId(i.index()))
     }
 
     /// The static module path of node `id`.
-    pub fn module(&self, id: NodeId) -> &[String] {
+    pub(crate) fn module(&self, id: NodeId) -> &[String] {
         &self.modules[id.0]
     }
 
     /// The node's name with its module path (`module.t.tenant.x`).
-    pub fn display(&self, id: NodeId) -> String {
+    pub(crate) fn display(&self, id: NodeId) -> String {
         display_node(&self.modules[id.0], self.node(id))
     }
 
-    /// Node ids in dependency order.
-    pub fn order(&self) -> &[NodeId] {
-        &self.order
+    /// Node ids in dependency order: every node after all of its dependencies.
+    #[cfg(test)]
+    pub(crate) fn order(&self) -> Vec<NodeId> {
+        toposort(&self.graph, None)
+            .map(|order| order.into_iter().map(|n| NodeId(n.index())).collect())
+            .unwrap_or_default()
     }
 
     /// What the node's expressions refer to.
-    pub fn references(&self, id: NodeId) -> &[Subject] {
+    pub(crate) fn references(&self, id: NodeId) -> &[Subject] {
         &self.references[id.0]
     }
 
     /// The nodes `id` depends on directly.
-    pub fn dependencies(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    pub(crate) fn dependencies(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.graph
             .neighbors_directed(NodeIndex::new(id.0), Direction::Incoming)
             .map(|n| NodeId(n.index()))
@@ -161,7 +158,7 @@ impl ConfigGraph {
     /// The resources node `id` depends on, looking through variables, locals, module calls,
     /// outputs and provider configurations but stopping at the first resource on each path;
     /// as configuration addresses (`module.t.tenant.x`).
-    pub fn resource_dependencies(&self, id: NodeId) -> BTreeSet<ConfigResourceAddr> {
+    pub(crate) fn resource_dependencies(&self, id: NodeId) -> BTreeSet<ConfigResourceAddr> {
         let mut found = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut stack: Vec<NodeId> = self.dependencies(id).collect();
@@ -180,7 +177,7 @@ impl ConfigGraph {
     }
 
     /// The graph as a [`Dag`] for [`walk`].
-    pub fn dag(&self) -> Dag {
+    pub(crate) fn dag(&self) -> Dag {
         let mut dag = Dag::new(self.len());
         for edge in self.graph.raw_edges() {
             dag.add_edge(edge.source().index(), edge.target().index());
@@ -443,32 +440,28 @@ impl<'a> Builder<'a> {
         if self.diags.has_errors() {
             return Err(self.diags);
         }
-        let order = match toposort(&self.graph, None) {
-            Ok(order) => order.into_iter().map(|n| NodeId(n.index())).collect(),
-            Err(cycle) => {
-                let path = cycle_path(&self.graph, cycle.node_id());
-                let names: Vec<String> = path
-                    .iter()
-                    .map(|n| display_node(&self.modules[n.index()], &self.graph[*n]))
-                    .collect();
-                let range = path.iter().find_map(|n| self.ranges[n.index()].clone());
-                self.diags.push(
-                    Diagnostic::error(
-                        format!("Cycle: {}", names.join(", ")),
-                        "Each object in this list refers to the next one, so there is no order \
+        if let Err(cycle) = toposort(&self.graph, None) {
+            let path = cycle_path(&self.graph, cycle.node_id());
+            let names: Vec<String> = path
+                .iter()
+                .map(|n| display_node(&self.modules[n.index()], &self.graph[*n]))
+                .collect();
+            let range = path.iter().find_map(|n| self.ranges[n.index()].clone());
+            self.diags.push(
+                Diagnostic::error(
+                    format!("Cycle: {}", names.join(", ")),
+                    "Each object in this list refers to the next one, so there is no order \
                          in which they can be evaluated. Remove one of the references.",
-                    )
-                    .with_range(range),
-                );
-                return Err(self.diags);
-            }
-        };
+                )
+                .with_range(range),
+            );
+            return Err(self.diags);
+        }
         Ok(ConfigGraph {
             graph: self.graph,
             index: self.index,
             modules: self.modules,
             references: self.references,
-            order,
         })
     }
 }

@@ -13,14 +13,14 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 
 /// Nodes `0..len` and the edges between them, from a dependency to its dependent.
 #[derive(Clone, Debug, Default)]
-pub struct Dag {
+pub(crate) struct Dag {
     dependency_counts: Vec<usize>,
     dependents: Vec<Vec<usize>>,
 }
 
 /// How a node's visit ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Succeeded,
     Failed,
     /// Not visited because something it depends on failed.
@@ -30,30 +30,26 @@ pub enum Outcome {
 }
 
 impl Dag {
-    pub fn new(len: usize) -> Dag {
+    pub(crate) fn new(len: usize) -> Dag {
         Dag {
             dependency_counts: vec![0; len],
             dependents: vec![Vec::new(); len],
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.dependents.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.dependents.is_empty()
-    }
-
     /// Adds a node and returns its id.
-    pub fn add_node(&mut self) -> usize {
+    pub(crate) fn add_node(&mut self) -> usize {
         self.dependency_counts.push(0);
         self.dependents.push(Vec::new());
         self.dependents.len() - 1
     }
 
     /// Makes `dependent` wait for `dependency`.
-    pub fn add_edge(&mut self, dependency: usize, dependent: usize) {
+    pub(crate) fn add_edge(&mut self, dependency: usize, dependent: usize) {
         self.dependents[dependency].push(dependent);
         self.dependency_counts[dependent] += 1;
     }
@@ -61,7 +57,7 @@ impl Dag {
 
 /// Visits every node of `dag` in dependency order. `visit` returns whether the node
 /// succeeded; `should_stop` is asked before each start.
-pub async fn walk<F, Fut>(
+pub(crate) async fn walk<F, Fut>(
     dag: &Dag,
     parallelism: usize,
     mut should_stop: impl FnMut() -> bool,

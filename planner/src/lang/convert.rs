@@ -10,7 +10,7 @@ use super::types::{friendly_name, type_of, value_kind};
 use super::unify::unify;
 
 /// Converts `value` to `ty`; see the module documentation.
-pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
+pub(super) fn convert(value: Value, ty: &Type) -> Result<Value, String> {
     if matches!(value, Value::Null | Value::Unknown) {
         return Ok(value);
     }

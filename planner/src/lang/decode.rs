@@ -18,7 +18,7 @@ use super::marks::{Marked, Sensitivity};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 
 /// [`crate::lang::decode_body`] with the sensitivity marks of the decoded object.
-pub fn decode_body_marked(
+pub(crate) fn decode_body_marked(
     body: &Body,
     schema: &Block,
     ctx: &EvalContext,
@@ -39,7 +39,7 @@ pub fn decode_body_marked(
 
 /// The object a block with an empty body decodes to: every attribute null, nested blocks
 /// absent.
-pub fn empty_object(schema: &Block) -> Value {
+pub(super) fn empty_object(schema: &Block) -> Value {
     let mut entries: BTreeMap<String, Value> = schema
         .attributes
         .keys()
@@ -305,7 +305,7 @@ impl Decoder<'_> {
             self.error(
                 "Unsupported block type",
                 format!("Blocks of type \"{type_name}\" are not expected here."),
-                block.labels.first().and_then(|l| l.span()),
+                block.labels.first().and_then(hcl_edit::Span::span),
             );
             return;
         }

@@ -28,7 +28,7 @@ pub(super) struct NestedItem<'b> {
 }
 
 impl<'b> NestedItem<'b> {
-    pub fn literal(block: &'b HclBlock) -> NestedItem<'b> {
+    pub(super) fn literal(block: &'b HclBlock) -> NestedItem<'b> {
         NestedItem {
             body: &block.body,
             labels: block
@@ -40,7 +40,7 @@ impl<'b> NestedItem<'b> {
             label_span: block
                 .labels
                 .first()
-                .and_then(|l| l.span())
+                .and_then(hcl_edit::Span::span)
                 .or(block.ident.span()),
             bindings: Vec::new(),
         }
@@ -93,7 +93,7 @@ pub(super) fn expand<'b>(
             body: &content.body,
             labels,
             span: block.ident.span(),
-            label_span: block.labels.first().and_then(|l| l.span()),
+            label_span: block.labels.first().and_then(hcl_edit::Span::span),
             bindings,
         });
     }

@@ -144,7 +144,7 @@ impl<'a> Evaluator<'a> {
             Expression::Array(array) => {
                 let mut items = Vec::with_capacity(array.len());
                 let mut marks = Vec::with_capacity(array.len());
-                for item in array.iter() {
+                for item in array {
                     let (value, item_marks) = self.eval(item)?.into_parts();
                     items.push(value);
                     marks.push(item_marks);
@@ -180,7 +180,7 @@ impl<'a> Evaluator<'a> {
         let mut entry_marks = BTreeMap::new();
         let mut key_marks = Sensitivity::None;
         let mut unknown_key = false;
-        for (key, value) in object.iter() {
+        for (key, value) in object {
             if super::parse::is_shadowed_key(key) {
                 // A later item repeats this key: its value is still evaluated, as in HCL.
                 self.eval(value.expr())?;
@@ -346,7 +346,7 @@ impl<'a> Evaluator<'a> {
     /// The call's arguments, the final one expanded when it ends in `...`.
     fn call_arguments(&mut self, call: &FuncCall) -> Result<Arguments, Diagnostics> {
         let mut args = CallArguments::with_capacity(call.args.len());
-        for arg in call.args.iter() {
+        for arg in &call.args {
             let (value, marks) = self.eval(arg)?.into_parts();
             args.values.push(value);
             args.marks.push(marks);

@@ -14,12 +14,12 @@ mod codecs;
 mod collections;
 mod contextual;
 mod conversion;
-pub mod dates;
+pub(crate) mod dates;
 mod encoding;
 mod files;
 mod hashing;
 mod lazy;
-pub mod marking;
+pub(crate) mod marking;
 mod network;
 mod numeric;
 #[cfg(test)]
@@ -28,7 +28,7 @@ mod sequences;
 mod strings;
 mod templatestring;
 mod text;
-pub mod unicode;
+pub(crate) mod unicode;
 mod yaml;
 
 use std::collections::HashMap;
@@ -40,11 +40,11 @@ use super::convert::convert;
 use super::types::value_kind;
 
 /// A function's implementation: receives exactly the arguments the call passed.
-pub type Implementation = fn(Vec<Value>) -> Result<Value, FunctionError>;
+pub(crate) type Implementation = fn(Vec<Value>) -> Result<Value, FunctionError>;
 
 /// A built-in function's signature and implementation.
 #[derive(Clone, Copy)]
-pub struct Function {
+pub(crate) struct Function {
     pub name: &'static str,
     /// Names of the fixed parameters, all required.
     pub params: &'static [&'static str],
@@ -61,7 +61,7 @@ pub struct Function {
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
-pub enum FunctionError {
+pub(crate) enum FunctionError {
     /// Argument `index` (counting every argument passed) is unsuitable.
     Argument { index: usize, message: String },
     /// The call as a whole failed.
@@ -69,7 +69,7 @@ pub enum FunctionError {
 }
 
 impl FunctionError {
-    pub fn arg(index: usize, message: impl Into<String>) -> FunctionError {
+    pub(crate) fn arg(index: usize, message: impl Into<String>) -> FunctionError {
         FunctionError::Argument {
             index,
             message: message.into(),
@@ -117,7 +117,7 @@ impl Function {
 
 /// Every built-in function. `try`, `can` and `issensitive` take expressions and are
 /// evaluated by [`lazy`]; their entries here only name them.
-pub static FUNCTIONS: &[Function] = &[
+pub(crate) static FUNCTIONS: &[Function] = &[
     // Strings.
     function("lower", &["str"], strings::lower),
     function("upper", &["str"], strings::upper),
@@ -319,7 +319,7 @@ pub static FUNCTIONS: &[Function] = &[
 ];
 
 /// The function named `name`.
-pub fn lookup(name: &str) -> Option<&'static Function> {
+pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
     static BY_NAME: OnceLock<HashMap<&'static str, &'static Function>> = OnceLock::new();
     BY_NAME
         .get_or_init(|| FUNCTIONS.iter().map(|f| (f.name, f)).collect())
@@ -328,7 +328,7 @@ pub fn lookup(name: &str) -> Option<&'static Function> {
 }
 
 /// Calls `function` with arguments whose count was already checked against its signature.
-pub fn call(function: &Function, args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(crate) fn call(function: &Function, args: Vec<Value>) -> Result<Value, FunctionError> {
     let first_null = args.iter().position(Value::is_null);
     if let (false, Some(index)) = (function.allow_null, first_null) {
         return Err(FunctionError::arg(index, "argument must not be null"));
@@ -369,7 +369,7 @@ pub(crate) fn integer_arg(args: &[Value], index: usize) -> Result<i64, FunctionE
 /// The elements of a `list(any)` or `set(any)` parameter (`collection` names which): a tuple
 /// is converted first, as cty converts arguments, so its elements take the one type they
 /// unify to (`distinct([1, "1"])` compares two strings).
-pub use builtin_provider::builtin_provider_names;
+pub(crate) use builtin_provider::builtin_provider_names;
 
 pub(crate) fn unified_elements(
     args: &[Value],

@@ -79,7 +79,7 @@ fn marker(tokens: &mut Vec<Token>, strip: Strip) {
 }
 
 fn collect(template: &Template, tokens: &mut Vec<Token>, literals: &mut usize) {
-    for element in template.iter() {
+    for element in template {
         match element {
             Element::Literal(literal) => {
                 let index = *literals;

@@ -11,7 +11,7 @@ use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 /// Which parts of a value are sensitive.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub enum Sensitivity {
+pub(crate) enum Sensitivity {
     #[default]
     None,
     Whole,
@@ -23,7 +23,7 @@ pub enum Sensitivity {
 
 impl Sensitivity {
     /// Whole when `sensitive`, else none.
-    pub fn whole_if(sensitive: bool) -> Sensitivity {
+    pub(crate) fn whole_if(sensitive: bool) -> Sensitivity {
         if sensitive {
             Sensitivity::Whole
         } else {
@@ -32,7 +32,7 @@ impl Sensitivity {
     }
 
     /// Marks of a sequence's elements; none when no element is marked.
-    pub fn elements(items: Vec<Sensitivity>) -> Sensitivity {
+    pub(crate) fn elements(items: Vec<Sensitivity>) -> Sensitivity {
         if items.iter().any(Sensitivity::any) {
             Sensitivity::Elements(items)
         } else {
@@ -41,7 +41,7 @@ impl Sensitivity {
     }
 
     /// Marks of a mapping's entries; none when no entry is marked.
-    pub fn attributes(entries: BTreeMap<String, Sensitivity>) -> Sensitivity {
+    pub(crate) fn attributes(entries: BTreeMap<String, Sensitivity>) -> Sensitivity {
         if entries.values().any(Sensitivity::any) {
             Sensitivity::Attributes(entries)
         } else {
@@ -50,12 +50,12 @@ impl Sensitivity {
     }
 
     /// Whether the value as a whole is marked (what `issensitive` reports).
-    pub fn is_whole(&self) -> bool {
+    pub(crate) fn is_whole(&self) -> bool {
         matches!(self, Sensitivity::Whole)
     }
 
     /// Whether any part is sensitive.
-    pub fn any(&self) -> bool {
+    pub(crate) fn any(&self) -> bool {
         match self {
             Sensitivity::None => false,
             Sensitivity::Whole => true,
@@ -65,7 +65,7 @@ impl Sensitivity {
     }
 
     /// The marks of element `index`.
-    pub fn element(&self, index: usize) -> Sensitivity {
+    pub(crate) fn element(&self, index: usize) -> Sensitivity {
         match self {
             Sensitivity::Whole => Sensitivity::Whole,
             Sensitivity::Elements(items) => items.get(index).cloned().unwrap_or_default(),
@@ -74,7 +74,7 @@ impl Sensitivity {
     }
 
     /// The marks of attribute or map key `name`.
-    pub fn attribute(&self, name: &str) -> Sensitivity {
+    pub(crate) fn attribute(&self, name: &str) -> Sensitivity {
         match self {
             Sensitivity::Whole => Sensitivity::Whole,
             Sensitivity::Attributes(entries) => entries.get(name).cloned().unwrap_or_default(),
@@ -83,17 +83,17 @@ impl Sensitivity {
     }
 
     /// The marks of the first `len` elements, one per element.
-    pub fn element_marks(&self, len: usize) -> Vec<Sensitivity> {
+    pub(crate) fn element_marks(&self, len: usize) -> Vec<Sensitivity> {
         (0..len).map(|i| self.element(i)).collect()
     }
 
     /// Whole when any part is sensitive (what a deep unmark gives a whole result).
-    pub fn collapsed(&self) -> Sensitivity {
+    pub(crate) fn collapsed(&self) -> Sensitivity {
         Sensitivity::whole_if(self.any())
     }
 
     /// The marks of both.
-    pub fn union(self, other: Sensitivity) -> Sensitivity {
+    pub(crate) fn union(self, other: Sensitivity) -> Sensitivity {
         match (self, other) {
             (Sensitivity::Whole, _) | (_, Sensitivity::Whole) => Sensitivity::Whole,
             (Sensitivity::None, other) | (other, Sensitivity::None) => other,
@@ -116,7 +116,7 @@ impl Sensitivity {
 
     /// These marks fitted to `value`'s shape: a marked set element marks the whole set and
     /// marks below a primitive mark it whole.
-    pub fn fitted(self, value: &Value) -> Sensitivity {
+    pub(crate) fn fitted(self, value: &Value) -> Sensitivity {
         match (self, value) {
             (Sensitivity::None, _) => Sensitivity::None,
             (Sensitivity::Whole, _) => Sensitivity::Whole,
@@ -139,7 +139,7 @@ impl Sensitivity {
     }
 
     /// The marks the sensitive `paths` of a value give it.
-    pub fn from_paths(paths: &[AttributePath]) -> Sensitivity {
+    pub(crate) fn from_paths(paths: &[AttributePath]) -> Sensitivity {
         paths.iter().fold(Sensitivity::None, |marks, path| {
             marks.union(Sensitivity::at_path(&path.0))
         })
@@ -164,7 +164,7 @@ impl Sensitivity {
     }
 
     /// The paths of the sensitive parts of `value`, as plans and state record them.
-    pub fn paths(&self, value: &Value) -> Vec<AttributePath> {
+    pub(crate) fn paths(&self, value: &Value) -> Vec<AttributePath> {
         let mut out = Vec::new();
         self.collect_paths(value, &mut Vec::new(), &mut out);
         out
@@ -206,18 +206,18 @@ impl Sensitivity {
 
 /// A value with the marks of its parts.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Marked {
+pub(crate) struct Marked {
     pub value: Value,
     pub marks: Sensitivity,
 }
 
 impl Marked {
-    pub fn new(value: Value, marks: Sensitivity) -> Marked {
+    pub(crate) fn new(value: Value, marks: Sensitivity) -> Marked {
         Marked { value, marks }
     }
 
     /// A value with no marks.
-    pub fn plain(value: Value) -> Marked {
+    pub(crate) fn plain(value: Value) -> Marked {
         Marked {
             value,
             marks: Sensitivity::None,
@@ -225,13 +225,13 @@ impl Marked {
     }
 
     /// The value with `marks` added to its own.
-    pub fn with(mut self, marks: Sensitivity) -> Marked {
+    pub(crate) fn with(mut self, marks: Sensitivity) -> Marked {
         self.marks = self.marks.union(marks);
         self
     }
 
     /// The value and its marks, apart.
-    pub fn into_parts(self) -> (Value, Sensitivity) {
+    pub(crate) fn into_parts(self) -> (Value, Sensitivity) {
         (self.value, self.marks)
     }
 }

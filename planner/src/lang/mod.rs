@@ -11,16 +11,16 @@ mod decode;
 mod dynamic;
 mod eval;
 mod for_expr;
-pub mod functions;
+pub(crate) mod functions;
 mod heredoc;
-pub mod marks;
+pub(crate) mod marks;
 mod operators;
-pub mod parse;
-pub mod references;
+pub(crate) mod parse;
+pub(crate) mod references;
 mod template;
 mod traversal;
-pub mod types;
-pub mod unify;
+pub(crate) mod types;
+pub(crate) mod unify;
 
 #[cfg(test)]
 mod tests;
@@ -35,14 +35,14 @@ use tenantform_proto::value::{Type, Value};
 
 use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostics, SourceRange, Sources};
-pub use decode::decode_body_marked;
+pub(crate) use decode::decode_body_marked;
 pub(crate) use decode::extraneous_label;
-pub use marks::{Marked, Sensitivity};
-pub use references::{body_references, expression_references};
+pub(crate) use marks::{Marked, Sensitivity};
+pub(crate) use references::{body_references, expression_references};
 
 /// What an expression refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Subject {
+pub(crate) enum Subject {
     Variable(String),
     Local(String),
     Resource(ResourceAddr),
@@ -64,14 +64,14 @@ pub enum Subject {
 
 /// A reference with where it is written.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Reference {
+pub(crate) struct Reference {
     pub subject: Subject,
     pub range: SourceRange,
 }
 
 /// The values an expression may refer to.
 #[derive(Clone, Debug, Default)]
-pub struct EvalContext {
+pub(crate) struct EvalContext {
     /// Shared (`Arc`) so that the context of each instance of a `count`/`for_each` expansion
     /// is a cheap copy of its parent's, whatever the size of the values it can see.
     pub variables: Arc<BTreeMap<String, Value>>,
@@ -109,12 +109,12 @@ pub struct EvalContext {
 
 impl EvalContext {
     /// The marks of the value `subject` names.
-    pub fn marks_of(&self, subject: &Subject) -> Sensitivity {
+    pub(crate) fn marks_of(&self, subject: &Subject) -> Sensitivity {
         self.marks.get(subject).cloned().unwrap_or_default()
     }
 
     /// Records the marks of the value `subject` names.
-    pub fn set_marks(&mut self, subject: Subject, marks: Sensitivity) {
+    pub(crate) fn set_marks(&mut self, subject: Subject, marks: Sensitivity) {
         if marks.any() {
             Arc::make_mut(&mut self.marks).insert(subject, marks);
         } else if self.marks.contains_key(&subject) {
@@ -125,7 +125,7 @@ impl EvalContext {
 
 /// Evaluates one expression, leaving out the marks of its result (for values whose
 /// sensitivity does not matter: counts, conditions, keys checked elsewhere).
-pub fn evaluate(
+pub(crate) fn evaluate(
     expr: &Expression,
     ctx: &EvalContext,
     file: &str,
@@ -135,7 +135,7 @@ pub fn evaluate(
 }
 
 /// Evaluates one expression with the sensitivity marks of its result.
-pub fn evaluate_marked(
+pub(crate) fn evaluate_marked(
     expr: &Expression,
     ctx: &EvalContext,
     file: &str,
@@ -147,7 +147,7 @@ pub fn evaluate_marked(
 /// Decodes a block body into an object conforming to `schema.implied_type()`: unset
 /// attributes are null, values are converted to the attribute types, unknown arguments and
 /// blocks and missing required arguments are errors with the range of the offending text.
-pub fn decode_body(
+pub(crate) fn decode_body(
     body: &Body,
     schema: &Block,
     ctx: &EvalContext,
@@ -159,6 +159,6 @@ pub fn decode_body(
 
 /// Converts a value to a type as cty does (number <-> string, bool <-> string, tuple -> list
 /// or set, object -> map or object). Unknown and null convert to themselves.
-pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
+pub(crate) fn convert(value: Value, ty: &Type) -> Result<Value, String> {
     convert::convert(value, ty)
 }

@@ -25,12 +25,10 @@ use std::ops::Range;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::Body;
 
-pub use scan::{MAX_CHAINED_OPERATORS, MAX_NESTING_DEPTH, MAX_TREE_DEPTH};
-
 /// A syntax error at a byte offset of the parsed text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     /// What is wrong.
     pub message: String,
     /// The byte offset where the problem was found.
@@ -52,7 +50,7 @@ const SHADOWED_KEY_PREFIX: &str = "#shadowed:";
 
 /// Whether `key` stands for an object item that a later item with the same key replaced: its
 /// value is evaluated (for its errors and references) but not kept.
-pub fn is_shadowed_key(key: &ObjectKey) -> bool {
+pub(crate) fn is_shadowed_key(key: &ObjectKey) -> bool {
     matches!(key, ObjectKey::Expression(Expression::Variable(name))
         if name.value().as_str().starts_with(SHADOWED_KEY_PREFIX))
 }
@@ -62,7 +60,7 @@ pub fn is_shadowed_key(key: &ObjectKey) -> bool {
 const DEEP_PARSE_STACK: usize = 512 << 20;
 
 /// Parses a configuration file's body.
-pub fn parse_body(text: &str) -> Result<Body, SyntaxError> {
+pub(crate) fn parse_body(text: &str) -> Result<Body, SyntaxError> {
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => Ok(body),
         Err(first) => match on_big_stack(|| deep_body(text)) {
@@ -76,7 +74,7 @@ pub fn parse_body(text: &str) -> Result<Body, SyntaxError> {
 /// Parses one expression standing alone (a console line). Where hcl-edit refuses it and the
 /// rewrite reads it, the spans count from one byte before the text: such trees serve
 /// evaluation, not source snippets.
-pub fn parse_expr(text: &str) -> Result<Expression, SyntaxError> {
+pub(crate) fn parse_expr(text: &str) -> Result<Expression, SyntaxError> {
     match hcl_edit::parser::parse_expr(text) {
         Ok(expr) => Ok(expr),
         Err(first) => {
@@ -94,7 +92,7 @@ pub fn parse_expr(text: &str) -> Result<Expression, SyntaxError> {
 }
 
 /// Checks that `text` parses as a body, without keeping the tree.
-pub fn check_body(text: &str) -> Result<(), SyntaxError> {
+pub(crate) fn check_body(text: &str) -> Result<(), SyntaxError> {
     parse_body(text).map(drop_on_big_stack)
 }
 

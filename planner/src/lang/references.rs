@@ -20,7 +20,7 @@ use crate::addrs::ResourceAddr;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 
 /// Everything `expr` (in `file`) refers to. Unsupported reference forms are errors.
-pub fn expression_references(
+pub(crate) fn expression_references(
     expr: &Expression,
     file: &str,
     sources: &Sources,
@@ -29,7 +29,7 @@ pub fn expression_references(
 }
 
 /// Everything the attributes and nested blocks of `body` refer to.
-pub fn body_references(
+pub(crate) fn body_references(
     body: &Body,
     file: &str,
     sources: &Sources,
@@ -52,7 +52,7 @@ fn references_of(
 /// first step that is not an attribute name or a literal index (as HCL's `Variables` cuts
 /// traversals: `tenant.acme[count.index].id` is `tenant.acme`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ReferenceTraversal {
+pub(crate) struct ReferenceTraversal {
     pub root: String,
     pub steps: Vec<PathStep>,
 }
@@ -60,7 +60,7 @@ pub struct ReferenceTraversal {
 /// Every reference `expr` makes, as a traversal; names bound by `for` expressions and
 /// `dynamic` iterators are left out. Invalid references are included as written (the
 /// caller decides what they mean), and nothing is diagnosed.
-pub fn expression_traversals(
+pub(crate) fn expression_traversals(
     expr: &Expression,
     file: &str,
     sources: &Sources,
@@ -71,7 +71,11 @@ pub fn expression_traversals(
 }
 
 /// Every reference the attributes and nested blocks of `body` make, as traversals.
-pub fn body_traversals(body: &Body, file: &str, sources: &Sources) -> Vec<ReferenceTraversal> {
+pub(crate) fn body_traversals(
+    body: &Body,
+    file: &str,
+    sources: &Sources,
+) -> Vec<ReferenceTraversal> {
     let mut walker = Walker::new(file, sources);
     walker.body(body);
     walker.traversals
@@ -79,7 +83,7 @@ pub fn body_traversals(body: &Body, file: &str, sources: &Sources) -> Vec<Refere
 
 /// Every reference a nested block makes, as traversals; a `dynamic` block's iterator is
 /// bound in its `labels` and `content`.
-pub fn block_traversals(
+pub(crate) fn block_traversals(
     block: &hcl_edit::structure::Block,
     file: &str,
     sources: &Sources,
@@ -104,7 +108,7 @@ fn static_steps(ops: &[Decorated<TraversalOperator>]) -> Vec<PathStep> {
                 Err(_) => break,
             },
             TraversalOperator::Index(Expression::String(key)) => {
-                PathStep::StringKey(key.value().to_string())
+                PathStep::StringKey(key.value().clone())
             }
             TraversalOperator::Index(Expression::Number(number)) => match number.value().as_i64() {
                 Some(index) => PathStep::IntKey(index),
@@ -210,7 +214,7 @@ impl<'a> Walker<'a> {
             | Expression::String(_) => {}
             Expression::Array(array) => array.iter().for_each(|item| self.expr(item)),
             Expression::Object(object) => {
-                for (key, value) in object.iter() {
+                for (key, value) in object {
                     if let Some(key_expr) = key.as_expr().filter(|_| !is_shadowed_key(key)) {
                         self.expr(key_expr);
                     }
@@ -272,7 +276,7 @@ impl<'a> Walker<'a> {
     }
 
     fn template(&mut self, template: &Template) {
-        for element in template.iter() {
+        for element in template {
             match element {
                 Element::Literal(_) => {}
                 Element::Interpolation(interp) => self.expr(&interp.expr),
@@ -358,7 +362,7 @@ impl<'a> Walker<'a> {
                 )),
             },
             ("module", Some(call)) => {
-                let output = match ops.get(1).map(|op| op.value()) {
+                let output = match ops.get(1).map(hcl_edit::Decorated::value) {
                     Some(TraversalOperator::GetAttr(name)) => Some(name.value().to_string()),
                     Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => {
                         attr_name(ops.get(2)).map(str::to_string)

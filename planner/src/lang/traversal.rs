@@ -57,7 +57,7 @@ pub(super) fn join_spans(a: Option<Range<usize>>, b: Option<Range<usize>>) -> Op
 
 /// The attribute name of an operator, when it is `.name`.
 pub(super) fn attr_name(op: Option<&Operator>) -> Option<&str> {
-    match op.map(|op| op.value()) {
+    match op.map(hcl_edit::Decorated::value) {
         Some(TraversalOperator::GetAttr(name)) => Some(name.value().as_str()),
         _ => None,
     }
@@ -119,7 +119,7 @@ impl Evaluator<'_> {
         ops: &[Operator],
     ) -> Result<(Value, usize), Diagnostics> {
         let name = root.value().as_str();
-        let span_to = |n: usize| join_spans(root.span(), ops.get(n).and_then(|op| op.span()));
+        let span_to = |n: usize| join_spans(root.span(), ops.get(n).and_then(hcl_edit::Span::span));
         let first = attr_name(ops.first());
         let ctx = self.ctx;
         let lookup = match (name, first) {

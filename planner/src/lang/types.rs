@@ -1,12 +1,10 @@
 //! Type helpers over untyped value trees: the type a value implies, Terraform's friendly
 //! type names for messages, and deep equality with unknown propagation.
 
-use std::collections::BTreeMap;
-
 use tenantform_proto::value::{Type, Value};
 
 /// The type a value implies. Null and unknown imply `Dynamic` (any type).
-pub fn type_of(value: &Value) -> Type {
+pub(crate) fn type_of(value: &Value) -> Type {
     match value {
         Value::Null | Value::Unknown => Type::Dynamic,
         Value::Bool(_) => Type::Bool,
@@ -35,7 +33,7 @@ fn element_type<'a>(items: impl IntoIterator<Item = &'a Value>) -> Type {
 }
 
 /// Terraform's wording for a type in messages: `string`, `list of number`, `object`.
-pub fn friendly_name(ty: &Type) -> String {
+pub(crate) fn friendly_name(ty: &Type) -> String {
     match ty {
         Type::String => "string".into(),
         Type::Number => "number".into(),
@@ -50,7 +48,7 @@ pub fn friendly_name(ty: &Type) -> String {
 }
 
 /// The kind of a value as Terraform names it in messages ("string", "tuple", "null").
-pub fn value_kind(value: &Value) -> &'static str {
+pub(crate) fn value_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Unknown => "unknown",
@@ -65,33 +63,18 @@ pub fn value_kind(value: &Value) -> &'static str {
     }
 }
 
-/// The primitive type that all of `types` convert to, if they are primitives: the type
-/// itself when they agree, `string` when they mix with a string. As in cty, the result is one
-/// of the given types, so numbers and bools alone do not unify.
-pub fn unify_primitives(types: &[Type]) -> Option<Type> {
-    let known: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
-    let first = known.first()?;
-    if known.iter().all(|t| t == first) {
-        return Some((*first).clone());
-    }
-    let all_primitive = known
-        .iter()
-        .all(|t| matches!(t, Type::String | Type::Number | Type::Bool));
-    let has_string = known.iter().any(|t| **t == Type::String);
-    (all_primitive && has_string).then_some(Type::String)
-}
-
 /// cty's `==`: unknown when either side is not wholly known, otherwise deep equality where
 /// collections of different kinds (a tuple and a list) are different values.
-pub fn equal(left: &Value, right: &Value) -> Value {
+pub(crate) fn equal(left: &Value, right: &Value) -> Value {
     if !left.is_wholly_known() || !right.is_wholly_known() {
         return Value::Unknown;
     }
     Value::Bool(left == right)
 }
 
+#[cfg(test)]
 /// An object built from string keys, a common shape in tests and functions.
-pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+pub(crate) fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     Value::Object(
         entries
             .into_iter()
@@ -100,12 +83,13 @@ pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value 
     )
 }
 
+#[cfg(test)]
 /// A map built from string keys.
-pub fn map<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+pub(crate) fn map<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     Value::Map(
         entries
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
-            .collect::<BTreeMap<_, _>>(),
+            .collect::<std::collections::BTreeMap<_, _>>(),
     )
 }

@@ -7,7 +7,7 @@ use tenantform_proto::value::Type;
 /// The one type every type of `types` converts to, as cty unifies them: equal types stay,
 /// primitives meet at string when one is a string, objects with different attributes and tuples of different
 /// lengths become maps and lists. Null elements (`Dynamic`) take the others' type.
-pub fn unify(types: &[Type]) -> Option<Type> {
+pub(crate) fn unify(types: &[Type]) -> Option<Type> {
     let known: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
     let Some(first) = known.first() else {
         return Some(Type::Dynamic);

@@ -17,15 +17,15 @@ use crate::plan::shapes::UnknownCollection;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
 mod sensitive;
-pub use sensitive::sensitive_as_bool;
+pub(crate) use sensitive::sensitive_as_bool;
 
 /// The plan format version this module writes.
-pub const PLAN_FORMAT_VERSION: &str = "1.2";
+pub(crate) const PLAN_FORMAT_VERSION: &str = "1.2";
 /// The state values format version this module writes.
-pub const STATE_FORMAT_VERSION: &str = "1.0";
+pub(crate) const STATE_FORMAT_VERSION: &str = "1.0";
 
 /// One resource instance of a state, as the JSON state representation needs it.
-pub struct StateResource<'a> {
+pub(crate) struct StateResource<'a> {
     pub addr: &'a InstanceAddr,
     /// Fully qualified provider source address.
     pub provider: &'a str,
@@ -37,7 +37,7 @@ pub struct StateResource<'a> {
 }
 
 /// One root module output of a state.
-pub struct StateOutput<'a> {
+pub(crate) struct StateOutput<'a> {
     pub name: &'a str,
     pub value: &'a Value,
     pub sensitive: bool,
@@ -45,7 +45,7 @@ pub struct StateOutput<'a> {
 
 impl<'a> StateResource<'a> {
     /// The object `change` plans, with its unknown collections.
-    pub fn planned_of(change: &'a ResourceChange) -> Self {
+    pub(crate) fn planned_of(change: &'a ResourceChange) -> Self {
         StateResource {
             values: &change.planned,
             unknown_collections: &change.unknown_collections,
@@ -54,7 +54,7 @@ impl<'a> StateResource<'a> {
     }
 
     /// The object `change` starts from.
-    pub fn prior_of(change: &'a ResourceChange) -> Self {
+    pub(crate) fn prior_of(change: &'a ResourceChange) -> Self {
         StateResource {
             addr: &change.addr,
             provider: &change.provider,
@@ -68,7 +68,7 @@ impl<'a> StateResource<'a> {
 
 impl<'a> StateOutput<'a> {
     /// The value `output` has before the plan (`before`) or after it.
-    pub fn of(output: &'a OutputChange, before: bool) -> Self {
+    pub(crate) fn of(output: &'a OutputChange, before: bool) -> Self {
         StateOutput {
             name: &output.name,
             value: if before {
@@ -82,7 +82,7 @@ impl<'a> StateOutput<'a> {
 }
 
 /// Terraform's action list for an action.
-pub fn action_names(action: Action) -> &'static [&'static str] {
+pub(crate) fn action_names(action: Action) -> &'static [&'static str] {
     match action {
         Action::NoOp => &["no-op"],
         Action::Create => &["create"],
@@ -96,7 +96,7 @@ pub fn action_names(action: Action) -> &'static [&'static str] {
 }
 
 /// Terraform's name for an action reason.
-pub fn reason_name(reason: ActionReason) -> &'static str {
+pub(crate) fn reason_name(reason: ActionReason) -> &'static str {
     match reason {
         ActionReason::ReplaceBecauseCannotUpdate => "replace_because_cannot_update",
         ActionReason::ReplaceBecauseTainted => "replace_because_tainted",
@@ -116,7 +116,7 @@ pub fn reason_name(reason: ActionReason) -> &'static str {
 
 /// The JSON of a value with unknowns left out: `None` for an unknown value, absent object
 /// attributes and map entries, null elements of sequences.
-pub fn known_json(value: &Value) -> Option<Json> {
+pub(crate) fn known_json(value: &Value) -> Option<Json> {
     let sequence = |items: &[Value]| {
         Json::Array(
             items
@@ -143,7 +143,7 @@ pub fn known_json(value: &Value) -> Option<Json> {
 
 /// Terraform's `unknownAsBool`: `true` where unknown, `false` at known leaves, sequences
 /// element by element, objects without their `false` attributes.
-pub fn unknown_as_bool(value: &Value) -> Json {
+pub(crate) fn unknown_as_bool(value: &Value) -> Json {
     match value {
         Value::Unknown => Json::Bool(true),
         Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
@@ -283,7 +283,7 @@ fn outputs_json<'a>(outputs: impl Iterator<Item = StateOutput<'a>>) -> Json {
 }
 
 /// The values representation of a state: `{outputs, root_module}`.
-pub fn state_values<'a>(
+pub(crate) fn state_values<'a>(
     resources: &[StateResource<'a>],
     outputs: impl Iterator<Item = StateOutput<'a>>,
 ) -> Json {
@@ -300,7 +300,7 @@ pub fn state_values<'a>(
 }
 
 /// `show -json` of a state.
-pub fn state_json<'a>(
+pub(crate) fn state_json<'a>(
     version: &str,
     resources: &[StateResource<'a>],
     outputs: impl Iterator<Item = StateOutput<'a>>,
@@ -383,7 +383,7 @@ fn path_json(path: &AttributePath) -> Json {
 
 /// `show -json PLANFILE`: Terraform's JSON plan. `prior` is the state the plan was made
 /// against.
-pub fn plan_json<'a>(
+pub(crate) fn plan_json<'a>(
     version: &str,
     plan: &Plan,
     prior: &[StateResource<'a>],

@@ -1,11 +1,11 @@
 //! Plans: the changes the planner proposes for each resource instance and output, with the
 //! values before and after (unknown where only apply can tell).
 
-pub mod json;
-pub mod objchange;
-pub mod planfile;
-pub mod render;
-pub mod shapes;
+pub(crate) mod json;
+pub(crate) mod objchange;
+pub(crate) mod planfile;
+pub(crate) mod render;
+pub(crate) mod shapes;
 
 use std::collections::BTreeMap;
 
@@ -16,7 +16,7 @@ use crate::diags::Diagnostics;
 
 /// What happens to one resource instance. Names follow Terraform's JSON plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Action {
+pub(crate) enum Action {
     NoOp,
     Create,
     Read,
@@ -30,7 +30,7 @@ pub enum Action {
 
 /// Why an action was chosen, where Terraform's JSON plan reports one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum ActionReason {
+pub(crate) enum ActionReason {
     ReplaceBecauseCannotUpdate,
     ReplaceBecauseTainted,
     ReplaceByRequest,
@@ -55,7 +55,7 @@ pub enum ActionReason {
 
 /// The planned change of one resource instance.
 #[derive(Clone, Debug)]
-pub struct ResourceChange {
+pub(crate) struct ResourceChange {
     pub addr: InstanceAddr,
     /// The address the instance had in the prior state when a `moved` block (or Terraform's
     /// implied move between no key and `[0]`) moved it to `addr`.
@@ -94,14 +94,14 @@ pub struct ResourceChange {
 /// The import an `import` block plans: the object is imported with `id`, then changed as
 /// the change's action says.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Importing {
+pub(crate) struct Importing {
     pub id: String,
 }
 
 impl ResourceChange {
     /// The change as plans show it. A destroy plan shows no moves (Terraform plans the
     /// destruction from the already moved state), though its apply still makes them.
-    pub fn as_shown(&self, mode: PlanMode) -> std::borrow::Cow<'_, ResourceChange> {
+    pub(crate) fn as_shown(&self, mode: PlanMode) -> std::borrow::Cow<'_, ResourceChange> {
         if mode == PlanMode::Destroy && self.previous_address.is_some() {
             let mut shown = self.clone();
             shown.previous_address = None;
@@ -114,7 +114,7 @@ impl ResourceChange {
 
 /// The planned change of one root module output.
 #[derive(Clone, Debug)]
-pub struct OutputChange {
+pub(crate) struct OutputChange {
     pub name: String,
     pub action: Action,
     pub before: Value,
@@ -125,7 +125,7 @@ pub struct OutputChange {
 /// A resource attribute the plan's changes refer to, directly or through named values
 /// (Terraform's `relevant_attributes`): plans show only the drift in these.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RelevantAttribute {
+pub(crate) struct RelevantAttribute {
     /// The instance, or the resource as a no-key instance where the reference names no key.
     pub resource: InstanceAddr,
     /// Empty when the reference reads the whole object.
@@ -133,7 +133,7 @@ pub struct RelevantAttribute {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum PlanMode {
+pub(crate) enum PlanMode {
     #[default]
     Normal,
     Destroy,
@@ -142,7 +142,7 @@ pub enum PlanMode {
 
 /// A complete plan.
 #[derive(Clone, Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub mode: PlanMode,
     /// Every resource instance, including no-ops (renderers skip them).
     pub changes: Vec<ResourceChange>,
@@ -174,7 +174,7 @@ pub struct Plan {
 impl Plan {
     /// True when applying would change nothing: no resource or output change, no move, and
     /// in refresh-only mode no drift to record either (Terraform's "applyable").
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         let resources_unchanged = match self.mode {
             // Moves alone (no-op drift) make no refresh-only plan applyable, as in Terraform.
             PlanMode::RefreshOnly => self.drift.iter().all(|d| d.action == Action::NoOp),

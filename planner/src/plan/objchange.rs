@@ -12,7 +12,7 @@ use super::collect_along_paths;
 /// The proposed new state: configuration values win; computed attributes the configuration
 /// leaves null keep their prior value; nested blocks are matched with their prior blocks
 /// (by index for lists, by key for maps, by their non-computed attributes for sets).
-pub fn proposed_new(schema: &Block, prior: &Value, config: &Value) -> Value {
+pub(crate) fn proposed_new(schema: &Block, prior: &Value, config: &Value) -> Value {
     if config.is_null() && prior.is_null() {
         return Value::Null;
     }
@@ -112,7 +112,7 @@ fn same_configured(schema: &Block, prior: &Value, config: &Value) -> bool {
 /// Checks that a planned value honours the configuration: every attribute the configuration
 /// sets must be planned as configured, non-computed attributes must be planned as configured
 /// (null when unset). Returns one message per problem.
-pub fn plan_problems(schema: &Block, config: &Value, planned: &Value) -> Vec<String> {
+pub(crate) fn plan_problems(schema: &Block, config: &Value, planned: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     check_planned_block(schema, config, planned, &mut Vec::new(), &mut problems);
     problems
@@ -167,22 +167,22 @@ fn check_planned_block(
         path.push(PathStep::Attribute(name.clone()));
         match (nested.nesting, config_value, planned_value) {
             (Nesting::Single | Nesting::Group, c, p) => {
-                check_planned_block(&nested.block, c, p, path, problems)
+                check_planned_block(&nested.block, c, p, path, problems);
             }
             (Nesting::List, Value::List(cs), Value::List(ps)) => {
-                if cs.len() != ps.len() {
+                if cs.len() == ps.len() {
+                    for (i, (c, p)) in cs.iter().zip(ps).enumerate() {
+                        path.push(PathStep::IntKey(i as i64));
+                        check_planned_block(&nested.block, c, p, path, problems);
+                        path.pop();
+                    }
+                } else {
                     problems.push(format!(
                         "{}: planned {} blocks for {} configured",
                         describe_path(path),
                         ps.len(),
                         cs.len()
                     ));
-                } else {
-                    for (i, (c, p)) in cs.iter().zip(ps).enumerate() {
-                        path.push(PathStep::IntKey(i as i64));
-                        check_planned_block(&nested.block, c, p, path, problems);
-                        path.pop();
-                    }
                 }
             }
             (Nesting::Map, Value::Map(cs), Value::Map(ps)) => {
@@ -218,7 +218,7 @@ fn check_planned_block(
 
 /// Checks that `actual` keeps every known part of `planned`: unknown planned values may
 /// become anything. Returns one message per difference.
-pub fn compatibility_problems(planned: &Value, actual: &Value) -> Vec<String> {
+pub(crate) fn compatibility_problems(planned: &Value, actual: &Value) -> Vec<String> {
     collect_along_paths(|path, problems| check_compatible(planned, actual, path, problems))
 }
 
@@ -290,7 +290,7 @@ fn check_compatible(
 
 /// The attribute paths whose values differ between `prior` and `planned`, among `paths`
 /// (an unknown planned value counts as a difference).
-pub fn changed_paths<'a>(
+pub(crate) fn changed_paths<'a>(
     paths: &'a [AttributePath],
     prior: &Value,
     planned: &Value,
@@ -306,7 +306,7 @@ pub fn changed_paths<'a>(
 }
 
 /// The paths of every attribute the schema marks sensitive that is set in `value`.
-pub fn sensitive_paths(schema: &Block, value: &Value) -> Vec<AttributePath> {
+pub(crate) fn sensitive_paths(schema: &Block, value: &Value) -> Vec<AttributePath> {
     collect_along_paths(|path, out| collect_sensitive(schema, value, path, out))
 }
 
@@ -326,7 +326,7 @@ fn collect_sensitive(
     for (name, nested) in &schema.block_types {
         path.push(PathStep::Attribute(name.clone()));
         match value.get_attr(name) {
-            Some(Value::List(items)) | Some(Value::Set(items)) => {
+            Some(Value::List(items) | Value::Set(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     path.push(PathStep::IntKey(i as i64));
                     collect_sensitive(&nested.block, item, path, out);

@@ -23,16 +23,16 @@ use crate::plan::{
 };
 
 /// The `kind` every plan file carries, to tell it from other JSON documents.
-pub const KIND: &str = "tenantform-plan";
+pub(crate) const KIND: &str = "tenantform-plan";
 /// The only plan file format this build reads and writes. Version 2 added the deposed key
 /// of a change: a version 1 reader would take a deposed object's deletion for the current
 /// object's, so other versions are refused rather than read. Version 3 added the previous
 /// address of a moved instance, the `Forget` action and the import of a change, which an
 /// older reader would apply at the wrong address, not at all, or skip.
-pub const FORMAT_VERSION: u32 = 3;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
-pub enum PlanFileError {
+pub(crate) enum PlanFileError {
     #[error("failed to read the plan file {path}: {source}")]
     Read {
         path: String,
@@ -63,7 +63,7 @@ pub enum PlanFileError {
 /// levels per level of nesting in the tagged encoding, so this holds values nested some 250
 /// levels deep; the limit keeps reading (which recurses) within the stack, and writing
 /// checks it, so that a plan file always reads back what was written.
-pub const MAX_JSON_DEPTH: usize = 512;
+pub(crate) const MAX_JSON_DEPTH: usize = 512;
 
 /// The deepest nesting of arrays and objects in JSON text, skipping strings; scanned
 /// without recursion, so that any input is safe to measure.
@@ -108,7 +108,7 @@ fn parse_json(bytes: &[u8]) -> Option<serde_json::Value> {
 
 /// A saved plan and the configuration it was made from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PlanFile {
+pub(crate) struct PlanFile {
     pub kind: String,
     pub format_version: u32,
     /// The version of tenantform that wrote the file.
@@ -147,7 +147,7 @@ pub struct PlanFile {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EncodedChange {
+pub(crate) struct EncodedChange {
     pub address: String,
     /// The instance's address in the prior state, when a `moved` block moved it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,20 +184,20 @@ pub struct EncodedChange {
 
 /// A relevant attribute: the resource instance's address and the attribute's path.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EncodedRelevantAttribute {
+pub(crate) struct EncodedRelevantAttribute {
     pub resource: String,
     pub attribute: Vec<EncodedStep>,
 }
 
 /// An unknown collection of a planned object: its path and kind.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EncodedCollection {
+pub(crate) struct EncodedCollection {
     pub path: Vec<EncodedStep>,
     pub kind: CollectionKind,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EncodedOutput {
+pub(crate) struct EncodedOutput {
     pub name: String,
     pub action: Action,
     pub before: EncodedValue,
@@ -208,7 +208,7 @@ pub struct EncodedOutput {
 /// A [`Value`] with its kind spelled out, so unknowns and collection kinds survive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]
-pub enum EncodedValue {
+pub(crate) enum EncodedValue {
     Null,
     Unknown,
     Bool(bool),
@@ -226,14 +226,14 @@ pub enum EncodedValue {
 /// One step of an attribute path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EncodedStep {
+pub(crate) enum EncodedStep {
     Attr(String),
     Key(String),
     Index(i64),
 }
 
 impl EncodedValue {
-    pub fn encode(value: &Value) -> EncodedValue {
+    pub(crate) fn encode(value: &Value) -> EncodedValue {
         let list = |items: &[Value]| items.iter().map(EncodedValue::encode).collect();
         let entries = |map: &BTreeMap<String, Value>| {
             map.iter()
@@ -257,7 +257,7 @@ impl EncodedValue {
         }
     }
 
-    pub fn decode(&self) -> Result<Value, String> {
+    pub(crate) fn decode(&self) -> Result<Value, String> {
         let list = |items: &[EncodedValue]| {
             items
                 .iter()
@@ -313,7 +313,7 @@ fn decode_path(steps: &[EncodedStep]) -> AttributePath {
 
 impl PlanFile {
     /// Captures `plan` with the configuration sources it was made from.
-    pub fn new(plan: &Plan, sources: BTreeMap<String, String>) -> PlanFile {
+    pub(crate) fn new(plan: &Plan, sources: BTreeMap<String, String>) -> PlanFile {
         PlanFile {
             kind: KIND.to_string(),
             format_version: FORMAT_VERSION,
@@ -358,7 +358,7 @@ impl PlanFile {
 
     /// Rebuilds the plan (without warnings, which are not saved). `path` names the file in
     /// errors.
-    pub fn to_plan(&self, path: &str) -> Result<Plan, PlanFileError> {
+    pub(crate) fn to_plan(&self, path: &str) -> Result<Plan, PlanFileError> {
         let corrupt = |detail: String| PlanFileError::Corrupt {
             path: path.to_string(),
             detail,
@@ -412,7 +412,7 @@ impl PlanFile {
     }
 
     /// Parses a plan file's bytes, refusing other documents and other format versions.
-    pub fn from_bytes(bytes: &[u8], path: &str) -> Result<PlanFile, PlanFileError> {
+    pub(crate) fn from_bytes(bytes: &[u8], path: &str) -> Result<PlanFile, PlanFileError> {
         let not_a_plan = || PlanFileError::NotAPlan {
             path: path.to_string(),
         };
@@ -422,7 +422,7 @@ impl PlanFile {
         }
         let found = document
             .get("format_version")
-            .and_then(|v| v.as_u64())
+            .and_then(serde_json::Value::as_u64)
             .unwrap_or(0);
         if found != u64::from(FORMAT_VERSION) {
             return Err(PlanFileError::Version {
@@ -436,13 +436,13 @@ impl PlanFile {
         })
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec(self).unwrap_or_default();
         bytes.push(b'\n');
         bytes
     }
 
-    pub fn read(path: &Path) -> Result<PlanFile, PlanFileError> {
+    pub(crate) fn read(path: &Path) -> Result<PlanFile, PlanFileError> {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| PlanFileError::Read {
             path: shown.clone(),
@@ -452,7 +452,7 @@ impl PlanFile {
     }
 
     /// Writes the file atomically: a temporary file beside it, flushed, then renamed.
-    pub fn write(&self, path: &Path) -> Result<(), PlanFileError> {
+    pub(crate) fn write(&self, path: &Path) -> Result<(), PlanFileError> {
         let shown = path.display().to_string();
         let fail = |source| PlanFileError::Write {
             path: shown.clone(),

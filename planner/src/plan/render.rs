@@ -17,14 +17,14 @@ use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceCh
 mod drift;
 
 /// Provider schemas by provider local name, as [`crate::providers::Providers`] holds them.
-pub type Schemas = BTreeMap<String, Arc<ProviderSchema>>;
+pub(crate) type Schemas = BTreeMap<String, Arc<ProviderSchema>>;
 
 const KNOWN_AFTER_APPLY: &str = "(known after apply)";
 const SENSITIVE: &str = "(sensitive value)";
 
 /// The counts of the summary line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -33,7 +33,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of(plan: &Plan) -> Counts {
+    pub(crate) fn of(plan: &Plan) -> Counts {
         let mut counts = Counts::default();
         for change in &plan.changes {
             if change.importing.is_some() {
@@ -59,7 +59,7 @@ impl Counts {
 }
 
 /// Renders the whole plan text, ending with the summary and output changes.
-pub fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
+pub(crate) fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String {
     let mut changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
@@ -268,7 +268,7 @@ fn deletion_reason(change: &ResourceChange) -> Option<String> {
 }
 
 /// Renders one resource instance change (without a trailing blank line).
-pub fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool) -> String {
+pub(crate) fn render_change(change: &ResourceChange, block: Option<&Block>, color: bool) -> String {
     render_with_header(change, header_comment(change), block, color)
 }
 

@@ -14,7 +14,7 @@ use super::collect_along_paths;
 /// The kind of collection an unknown value will be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum CollectionKind {
+pub(crate) enum CollectionKind {
     /// A list, set or tuple.
     Sequence,
     /// A map or object.
@@ -23,13 +23,13 @@ pub enum CollectionKind {
 
 /// An unknown value of a collection type, at `path` in a resource object.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct UnknownCollection {
+pub(crate) struct UnknownCollection {
     pub path: AttributePath,
     pub kind: CollectionKind,
 }
 
 /// Every unknown collection in `value`, an object of the block `schema`.
-pub fn unknown_collections(schema: &Block, value: &Value) -> Vec<UnknownCollection> {
+pub(crate) fn unknown_collections(schema: &Block, value: &Value) -> Vec<UnknownCollection> {
     collect_along_paths(|path, found| walk_block(schema, value, path, found))
 }
 

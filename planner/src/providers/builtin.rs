@@ -18,25 +18,25 @@ use super::{
 };
 
 /// The built-in provider's source address.
-pub const SOURCE: &str = "terraform.io/builtin/terraform";
+pub(crate) const SOURCE: &str = "terraform.io/builtin/terraform";
 
 const DATA: &str = "terraform_data";
 const REMOTE_STATE: &str = "terraform_remote_state";
 
 /// The in-process built-in provider. Relative paths (a local state's `path`) resolve
 /// against `working_dir`.
-pub struct BuiltinProvider {
+pub(crate) struct BuiltinProvider {
     working_dir: PathBuf,
 }
 
 impl BuiltinProvider {
-    pub fn new(working_dir: PathBuf) -> BuiltinProvider {
+    pub(crate) fn new(working_dir: PathBuf) -> BuiltinProvider {
         BuiltinProvider { working_dir }
     }
 }
 
 /// Terraform 1.15's schemas of the built-in provider.
-pub fn schema() -> ProviderSchema {
+pub(crate) fn schema() -> ProviderSchema {
     ProviderSchema {
         provider: Schema::default(),
         resources: BTreeMap::from([(DATA.to_string(), terraform_data::schema())]),

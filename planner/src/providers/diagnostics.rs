@@ -3,4 +3,4 @@
 //! source range. [`crate::diags::Diagnostic::from_provider`] turns one into a user-facing
 //! diagnostic.
 
-pub use tenantform_proto::diagnostic::Diagnostic as ProviderDiagnostic;
+pub(crate) use tenantform_proto::diagnostic::Diagnostic as ProviderDiagnostic;

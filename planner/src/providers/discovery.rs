@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::diags::{Diagnostic, Diagnostics};
 
 /// Where a provider's binary was looked for, in order.
-pub fn search_locations(search_dirs: &[PathBuf], cwd: &Path) -> Vec<PathBuf> {
+pub(crate) fn search_locations(search_dirs: &[PathBuf], cwd: &Path) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(beside) = std::env::current_exe()
         .ok()
@@ -36,7 +36,7 @@ pub fn search_locations(search_dirs: &[PathBuf], cwd: &Path) -> Vec<PathBuf> {
 
 /// The binary of the provider with source address `source`
 /// (`registry.terraform.io/tenantform/tenant`), or a diagnostic naming where it looked.
-pub fn find_provider(
+pub(crate) fn find_provider(
     source: &str,
     search_dirs: &[PathBuf],
     cwd: &Path,

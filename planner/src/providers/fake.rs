@@ -24,11 +24,11 @@ use super::{
 };
 
 /// A shared, ordered log of what happened, for asserting on interleavings.
-pub type EventLog = Arc<Mutex<Vec<String>>>;
+pub(crate) type EventLog = Arc<Mutex<Vec<String>>>;
 
 /// The fake provider. Clone-free: share it as `Arc<FakeProvider>`.
 #[derive(Default)]
-pub struct FakeProvider {
+pub(crate) struct FakeProvider {
     pub events: EventLog,
     /// Objects by id.
     pub objects: Mutex<BTreeMap<String, Value>>,
@@ -45,7 +45,7 @@ fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
 }
 
 /// The fake's schema.
-pub fn fake_schema() -> ProviderSchema {
+pub(crate) fn fake_schema() -> ProviderSchema {
     let provider = attribute_schema(&[("endpoint", Attribute::optional(Type::String))]);
     let thing = attribute_schema(&[
         ("id", Attribute::computed(Type::String)),
@@ -126,7 +126,7 @@ fn with_attr(value: &Value, name: &str, new: Value) -> Value {
 }
 
 impl FakeProvider {
-    pub fn new() -> Arc<FakeProvider> {
+    pub(crate) fn new() -> Arc<FakeProvider> {
         Arc::new(FakeProvider::default())
     }
 
@@ -134,11 +134,11 @@ impl FakeProvider {
         self.events.lock().unwrap().push(event);
     }
 
-    pub fn events(&self) -> Vec<String> {
+    pub(crate) fn events(&self) -> Vec<String> {
         self.events.lock().unwrap().clone()
     }
 
-    pub fn object_names(&self) -> Vec<String> {
+    pub(crate) fn object_names(&self) -> Vec<String> {
         let objects = self.objects.lock().unwrap();
         let mut names: Vec<String> = objects.values().map(label).collect();
         names.sort();

@@ -27,7 +27,7 @@ use crate::diags::Severity;
 
 /// How long provider calls may take.
 #[derive(Clone, Copy, Debug)]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     /// `ApplyResourceChange`, which may do long work (exports, copies).
     pub apply: Duration,
     /// Every other call.
@@ -47,7 +47,7 @@ impl Default for Timeouts {
 const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A provider plugin process and the gRPC client to it.
-pub struct GrpcProvider {
+pub(crate) struct GrpcProvider {
     /// The provider's source address, for messages.
     source: String,
     client: WireClient<Channel>,
@@ -84,7 +84,7 @@ impl ImpliedTypes {
 }
 
 impl GrpcProvider {
-    pub fn new(source: &str, process: PluginProcess, timeouts: Timeouts) -> GrpcProvider {
+    pub(crate) fn new(source: &str, process: PluginProcess, timeouts: Timeouts) -> GrpcProvider {
         GrpcProvider {
             source: source.to_string(),
             client: process.provider_client(),
@@ -515,24 +515,6 @@ impl ProviderClient for GrpcProvider {
             });
         }
         Ok((objects, diagnostics(response.diagnostics)))
-    }
-
-    async fn stop(&self) -> Result<(), ProviderError> {
-        let mut client = self.client();
-        let response = self
-            .call("StopProvider", self.timeouts.other, async move {
-                client.stop_provider(wire::stop_provider::Request {}).await
-            })
-            .await?;
-        if response.error.is_empty() {
-            Ok(())
-        } else {
-            Err(ProviderError::Call {
-                provider: self.source.clone(),
-                operation: "StopProvider",
-                detail: response.error,
-            })
-        }
     }
 
     async fn close(&self) {

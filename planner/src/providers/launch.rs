@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics};
 
 /// The local names of the providers the configuration uses, with their source addresses.
-pub fn required_providers(config: &Config) -> Vec<(String, String)> {
+pub(crate) fn required_providers(config: &Config) -> Vec<(String, String)> {
     let mut names: BTreeSet<String> = config
         .resources
         .values()
@@ -36,7 +36,7 @@ pub fn required_providers(config: &Config) -> Vec<(String, String)> {
 }
 
 /// Launches one process per provider the configuration uses and fetches the schemas.
-pub async fn start(
+pub(crate) async fn start(
     config: &Config,
     search_dirs: &[PathBuf],
     cwd: &Path,
@@ -45,7 +45,7 @@ pub async fn start(
 }
 
 /// [`start`] with explicit call deadlines.
-pub async fn start_with(
+pub(crate) async fn start_with(
     config: &Config,
     search_dirs: &[PathBuf],
     cwd: &Path,

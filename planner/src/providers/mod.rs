@@ -2,16 +2,16 @@
 //! `grpc` implements it over the plugin protocol for a launched plugin process; unit tests
 //! use an in-process fake.
 
-pub mod builtin;
+pub(crate) mod builtin;
 mod diagnostics;
-pub mod discovery;
+pub(crate) mod discovery;
 #[cfg(test)]
-pub mod fake;
-pub mod grpc;
+pub(crate) mod fake;
+pub(crate) mod grpc;
 mod launch;
 
-pub use diagnostics::ProviderDiagnostic;
-pub use launch::{required_providers, start, start_with};
+pub(crate) use diagnostics::ProviderDiagnostic;
+pub(crate) use launch::{required_providers, start};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use tenantform_proto::value::{AttributePath, Value};
 
 /// The provider could not be asked at all (crashed, hung, protocol error).
 #[derive(Debug, thiserror::Error)]
-pub enum ProviderError {
+pub(crate) enum ProviderError {
     #[error("the provider {provider} is not available: {detail}")]
     Unavailable { provider: String, detail: String },
     #[error("the provider {provider} failed during {operation}: {detail}")]
@@ -36,7 +36,7 @@ pub enum ProviderError {
     Decode { provider: String, detail: String },
 }
 
-pub struct PlanRequest<'a> {
+pub(crate) struct PlanRequest<'a> {
     pub type_name: &'a str,
     pub prior: &'a Value,
     pub proposed: &'a Value,
@@ -44,7 +44,7 @@ pub struct PlanRequest<'a> {
     pub prior_private: &'a [u8],
 }
 
-pub struct PlanResponse {
+pub(crate) struct PlanResponse {
     pub planned: Value,
     pub requires_replace: Vec<AttributePath>,
     pub planned_private: Vec<u8>,
@@ -54,7 +54,7 @@ pub struct PlanResponse {
     pub unknown_collections: Vec<crate::plan::shapes::UnknownCollection>,
 }
 
-pub struct ApplyRequest<'a> {
+pub(crate) struct ApplyRequest<'a> {
     pub type_name: &'a str,
     pub prior: &'a Value,
     pub planned: &'a Value,
@@ -62,31 +62,31 @@ pub struct ApplyRequest<'a> {
     pub planned_private: &'a [u8],
 }
 
-pub struct ApplyResponse {
+pub(crate) struct ApplyResponse {
     pub new_state: Value,
     pub private: Vec<u8>,
     pub diagnostics: Vec<ProviderDiagnostic>,
 }
 
-pub struct ReadResponse {
+pub(crate) struct ReadResponse {
     /// Null when the object no longer exists.
     pub new_state: Value,
     pub private: Vec<u8>,
     pub diagnostics: Vec<ProviderDiagnostic>,
 }
 
-pub struct ImportedObject {
+pub(crate) struct ImportedObject {
     pub type_name: String,
     pub state: Value,
     pub private: Vec<u8>,
 }
 
 /// What a provider call that only reports diagnostics (validation, configuration) returns.
-pub type Diagnosed = Result<Vec<ProviderDiagnostic>, ProviderError>;
+pub(crate) type Diagnosed = Result<Vec<ProviderDiagnostic>, ProviderError>;
 
 /// One provider instance (one configured plugin process).
 #[async_trait::async_trait]
-pub trait ProviderClient: Send + Sync {
+pub(crate) trait ProviderClient: Send + Sync {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError>;
     /// Whether the provider declared that it generates resource configuration itself (the
     /// `generate_resource_config` server capability); known once the schema was read.
@@ -146,17 +146,12 @@ pub trait ProviderClient: Send + Sync {
         type_name: &str,
         id: &str,
     ) -> Result<(Vec<ImportedObject>, Vec<ProviderDiagnostic>), ProviderError>;
-    /// Asks the provider to cancel in-flight operations (StopProvider). An in-process
-    /// provider has none to cancel.
-    async fn stop(&self) -> Result<(), ProviderError> {
-        Ok(())
-    }
     /// Shuts the provider process down. An in-process provider has none.
     async fn close(&self) {}
 }
 
 /// A version 0 schema of a block with these attributes and no nested blocks.
-pub fn attribute_schema(attributes: &[(&str, Attribute)]) -> Schema {
+pub(crate) fn attribute_schema(attributes: &[(&str, Attribute)]) -> Schema {
     Schema {
         version: 0,
         block: attribute_block(attributes),
@@ -164,7 +159,7 @@ pub fn attribute_schema(attributes: &[(&str, Attribute)]) -> Schema {
 }
 
 /// A schema block with these attributes and no nested blocks.
-pub fn attribute_block(attributes: &[(&str, Attribute)]) -> Block {
+pub(crate) fn attribute_block(attributes: &[(&str, Attribute)]) -> Block {
     Block {
         attributes: attributes
             .iter()
@@ -176,7 +171,7 @@ pub fn attribute_block(attributes: &[(&str, Attribute)]) -> Block {
 
 /// The providers a configuration uses, by local name, with their schemas.
 #[derive(Clone, Default)]
-pub struct Providers {
+pub(crate) struct Providers {
     pub clients: BTreeMap<String, Arc<dyn ProviderClient>>,
     /// Fully qualified source address (`registry.terraform.io/tenantform/tenant`) by local name.
     pub sources: BTreeMap<String, String>,
@@ -185,7 +180,7 @@ pub struct Providers {
 
 impl Providers {
     /// Shuts every provider process down.
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         for client in self.clients.values() {
             client.close().await;
         }

@@ -18,10 +18,10 @@ use super::{InstanceState, OutputState, State, StateError};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
 
 /// The only format version this module reads and writes.
-pub const FORMAT_VERSION: u64 = 4;
+pub(crate) const FORMAT_VERSION: u64 = 4;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct StateV4 {
+pub(crate) struct StateV4 {
     pub version: u64,
     #[serde(default)]
     pub terraform_version: String,
@@ -36,7 +36,7 @@ pub struct StateV4 {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OutputV4 {
+pub(crate) struct OutputV4 {
     pub value: Json,
     #[serde(rename = "type")]
     pub ty: Json,
@@ -45,7 +45,7 @@ pub struct OutputV4 {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ResourceV4 {
+pub(crate) struct ResourceV4 {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub module: String,
     pub mode: String,
@@ -62,7 +62,7 @@ pub struct ResourceV4 {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct InstanceV4 {
+pub(crate) struct InstanceV4 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_key: Option<IndexKeyV4>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +89,7 @@ pub struct InstanceV4 {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum IndexKeyV4 {
+pub(crate) enum IndexKeyV4 {
     Int(i64),
     Str(String),
 }
@@ -100,7 +100,7 @@ fn is_false(b: &bool) -> bool {
 
 /// Parses a state file's bytes. `file` names the file in error messages. An empty file (as
 /// Terraform treats it) holds no state. Nothing here writes anything.
-pub fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateError> {
+pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -152,14 +152,14 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateError> {
 }
 
 /// The file's bytes for `state`, as Terraform writes them.
-pub fn serialize(state: &State) -> Vec<u8> {
+pub(crate) fn serialize(state: &State) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&to_v4(state)).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
 /// Converts the on-disk form into the in-memory model.
-pub fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
+pub(crate) fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
     let invalid = |detail: String| StateError::Invalid {
         file: file.into(),
         detail,
@@ -261,7 +261,7 @@ pub fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
 }
 
 /// Converts the in-memory model into the on-disk form, in Terraform's order.
-pub fn to_v4(state: &State) -> StateV4 {
+pub(crate) fn to_v4(state: &State) -> StateV4 {
     // Keyed by Terraform's resource order: module, mode ("data" < "managed"), type, name.
     let mut resources: BTreeMap<(String, &'static str, &str, &str), ResourceV4> = BTreeMap::new();
     let current = state
@@ -350,7 +350,7 @@ fn parse_module(text: &str) -> Result<Vec<ModuleStep>, String> {
 }
 
 /// The provider configuration string Terraform writes for an object's provider.
-pub fn provider_config_string(object: &InstanceState) -> String {
+pub(crate) fn provider_config_string(object: &InstanceState) -> String {
     let mut text = String::new();
     if !object.provider_module.is_empty() {
         text.push_str(&object.provider_module);

@@ -262,7 +262,7 @@ fn corrupt_and_foreign_files_are_refused_with_clear_errors() {
 
     let err = parse(br#"{"name": "my-app", "version": "1.0.0"}"#, "package.json").unwrap_err();
     assert!(matches!(err, StateError::NotAStateFile { .. }), "{err}");
-    let err = parse(br#"[1, 2, 3]"#, "x").unwrap_err();
+    let err = parse(br"[1, 2, 3]", "x").unwrap_err();
     assert!(matches!(err, StateError::NotAStateFile { .. }), "{err}");
     let err = parse(br#"{"version": 4, "hello": "world"}"#, "x").unwrap_err();
     assert!(matches!(err, StateError::NotAStateFile { .. }), "{err}");

@@ -174,7 +174,7 @@ impl From<AddrRecord> for InstanceAddr {
 }
 
 impl Header {
-    pub fn for_snapshot(lineage: Option<&str>, serial: u64) -> Header {
+    pub(super) fn for_snapshot(lineage: Option<&str>, serial: u64) -> Header {
         Header {
             journal: JOURNAL_FORMAT,
             lineage: lineage.map(str::to_string),
@@ -183,7 +183,7 @@ impl Header {
     }
 
     /// True when the journal applies to the snapshot `state` (or to no snapshot at all).
-    pub fn applies_to(&self, state: Option<&State>) -> bool {
+    pub(super) fn applies_to(&self, state: Option<&State>) -> bool {
         match state {
             Some(state) => self.base_serial == state.serial,
             None => self.base_serial == 0,

@@ -21,10 +21,10 @@ use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{JournalEntry, State, StateError, StateStore, format_v4};
 
 /// The default state file name.
-pub const DEFAULT_STATE_FILE: &str = "terraform.tfstate";
+pub(crate) const DEFAULT_STATE_FILE: &str = "terraform.tfstate";
 
 /// A state file on the local file system, with its backup, journal and lock beside it.
-pub struct LocalStore {
+pub(crate) struct LocalStore {
     state_path: PathBuf,
     backup_path: PathBuf,
     journal_path: PathBuf,
@@ -45,13 +45,14 @@ struct Inner {
 }
 
 impl LocalStore {
+    #[cfg(test)]
     /// The store for `terraform.tfstate` in `dir`.
-    pub fn in_dir(dir: impl AsRef<Path>) -> LocalStore {
+    pub(crate) fn in_dir(dir: impl AsRef<Path>) -> LocalStore {
         LocalStore::at_path(dir.as_ref().join(DEFAULT_STATE_FILE))
     }
 
     /// The store for the state file at `state_path` (e.g. from `-state=PATH`).
-    pub fn at_path(state_path: impl Into<PathBuf>) -> LocalStore {
+    pub(crate) fn at_path(state_path: impl Into<PathBuf>) -> LocalStore {
         let state_path = state_path.into();
         let file_name = state_path
             .file_name()
@@ -68,26 +69,29 @@ impl LocalStore {
         }
     }
 
-    pub fn state_path(&self) -> &Path {
+    pub(crate) fn state_path(&self) -> &Path {
         &self.state_path
     }
 
-    pub fn backup_path(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn backup_path(&self) -> &Path {
         &self.backup_path
     }
 
-    pub fn journal_path(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn journal_path(&self) -> &Path {
         &self.journal_path
     }
 
-    pub fn lock_path(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn lock_path(&self) -> &Path {
         &self.lock_path
     }
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
         self.inner
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The state file's bytes, `None` when it does not exist.

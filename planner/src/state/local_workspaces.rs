@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use super::{DEFAULT_STATE_FILE, DEFAULT_WORKSPACE, LocalStore, StateError};
 
 /// Where the local backend keeps the workspaces other than `default` by default.
-pub const DEFAULT_WORKSPACE_DIR: &str = "terraform.tfstate.d";
+pub(crate) const DEFAULT_WORKSPACE_DIR: &str = "terraform.tfstate.d";
 
 /// The workspaces of a `local` backend rooted in a working directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LocalWorkspaces {
+pub(crate) struct LocalWorkspaces {
     /// The `default` workspace's state file.
     pub default_path: PathBuf,
     /// The folder of the other workspaces' folders.
@@ -21,7 +21,11 @@ pub struct LocalWorkspaces {
 
 impl LocalWorkspaces {
     /// The workspaces of `dir` with the backend block's `path` and `workspace_dir`.
-    pub fn new(dir: &Path, path: Option<&str>, workspace_dir: Option<&str>) -> LocalWorkspaces {
+    pub(crate) fn new(
+        dir: &Path,
+        path: Option<&str>,
+        workspace_dir: Option<&str>,
+    ) -> LocalWorkspaces {
         LocalWorkspaces {
             default_path: dir.join(path.unwrap_or(DEFAULT_STATE_FILE)),
             workspace_dir: dir.join(workspace_dir.unwrap_or(DEFAULT_WORKSPACE_DIR)),
@@ -29,7 +33,7 @@ impl LocalWorkspaces {
     }
 
     /// The state file of `workspace`.
-    pub fn state_path(&self, workspace: &str) -> PathBuf {
+    pub(crate) fn state_path(&self, workspace: &str) -> PathBuf {
         if workspace == DEFAULT_WORKSPACE {
             return self.default_path.clone();
         }
@@ -37,13 +41,13 @@ impl LocalWorkspaces {
     }
 
     /// The store of `workspace`, creating its folder as Terraform does on first use.
-    pub fn store(&self, workspace: &str) -> Result<LocalStore, StateError> {
+    pub(crate) fn store(&self, workspace: &str) -> Result<LocalStore, StateError> {
         self.create(workspace)?;
         Ok(LocalStore::at_path(self.state_path(workspace)))
     }
 
     /// Creates `workspace`'s folder (nothing for `default`).
-    pub fn create(&self, workspace: &str) -> Result<(), StateError> {
+    pub(crate) fn create(&self, workspace: &str) -> Result<(), StateError> {
         if workspace == DEFAULT_WORKSPACE {
             return Ok(());
         }
@@ -52,7 +56,7 @@ impl LocalWorkspaces {
     }
 
     /// `default` first, then every folder of the workspace folder, sorted by name.
-    pub fn list(&self) -> Result<Vec<String>, StateError> {
+    pub(crate) fn list(&self) -> Result<Vec<String>, StateError> {
         let mut names = vec![DEFAULT_WORKSPACE.to_string()];
         let entries = match std::fs::read_dir(&self.workspace_dir) {
             Ok(entries) => entries,
@@ -72,7 +76,7 @@ impl LocalWorkspaces {
     }
 
     /// Removes `workspace`'s folder with its state (never the `default` workspace).
-    pub fn delete(&self, workspace: &str) -> Result<(), StateError> {
+    pub(crate) fn delete(&self, workspace: &str) -> Result<(), StateError> {
         let folder = self.workspace_dir.join(workspace);
         if workspace == DEFAULT_WORKSPACE || workspace.is_empty() {
             return Err(StateError::Backend {

@@ -14,7 +14,7 @@ use super::StateError;
 /// Who holds a lock and why, in Terraform's lock info format.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct LockInfo {
+pub(crate) struct LockInfo {
     #[serde(rename = "ID")]
     pub id: String,
     /// What the holder is doing, e.g. `OperationTypeApply`.
@@ -33,7 +33,7 @@ pub struct LockInfo {
 
 impl LockInfo {
     /// Lock information for this process taking a lock on `path` for `operation`.
-    pub fn for_this_process(operation: &str, path: &str) -> LockInfo {
+    pub(crate) fn for_this_process(operation: &str, path: &str) -> LockInfo {
         let created = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
@@ -67,18 +67,19 @@ fn host_name() -> String {
 }
 
 /// A held state lock; dropping it releases the lock.
-pub struct StateLock {
+pub(crate) struct StateLock {
     info: LockInfo,
     _held: Box<dyn Send + Sync>,
 }
 
 impl StateLock {
     /// A lock whose release is whatever dropping `held` does.
-    pub fn new(info: LockInfo, held: Box<dyn Send + Sync>) -> StateLock {
+    pub(crate) fn new(info: LockInfo, held: Box<dyn Send + Sync>) -> StateLock {
         StateLock { info, _held: held }
     }
 
-    pub fn info(&self) -> &LockInfo {
+    #[cfg(test)]
+    pub(crate) fn info(&self) -> &LockInfo {
         &self.info
     }
 }

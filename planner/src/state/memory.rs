@@ -8,7 +8,7 @@ use super::{JournalEntry, LockInfo, State, StateChange, StateError, StateLock, S
 
 /// A state store held in memory. Clones share the same stored state and lock.
 #[derive(Clone, Default)]
-pub struct MemoryStore {
+pub(crate) struct MemoryStore {
     shared: Arc<Mutex<Shared>>,
 }
 
@@ -25,12 +25,12 @@ struct Shared {
 }
 
 impl MemoryStore {
-    pub fn new() -> MemoryStore {
+    pub(crate) fn new() -> MemoryStore {
         MemoryStore::default()
     }
 
     /// A store that already holds `state`.
-    pub fn with_state(state: State) -> MemoryStore {
+    pub(crate) fn with_state(state: State) -> MemoryStore {
         let store = MemoryStore::new();
         store.shared().snapshot = Some(state);
         store
@@ -39,22 +39,17 @@ impl MemoryStore {
     fn shared(&self) -> MutexGuard<'_, Shared> {
         self.shared
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The changes recorded since the last snapshot.
-    pub fn journal(&self) -> Vec<StateChange> {
+    pub(crate) fn journal(&self) -> Vec<StateChange> {
         self.shared().journal.clone()
     }
 
     /// How many snapshots were written.
-    pub fn write_count(&self) -> u64 {
+    pub(crate) fn write_count(&self) -> u64 {
         self.shared().writes
-    }
-
-    /// The current lock holder, if any.
-    pub fn lock_holder(&self) -> Option<LockInfo> {
-        self.shared().lock_holder.clone()
     }
 }
 
@@ -68,7 +63,7 @@ impl Drop for MemoryLockGuard {
         let mut shared = self
             .shared
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         shared.lock_holder = None;
     }
 }

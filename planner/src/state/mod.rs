@@ -13,16 +13,17 @@
 //!   deposed key ([`DeposedChange::Depose`]), so that it stays tracked until its deletion is
 //!   recorded; each such step is one durable change.
 
-pub mod format_v4;
+pub(crate) mod format_v4;
 mod journal;
 mod local;
 mod local_workspaces;
 mod lock;
+#[cfg(test)]
 mod memory;
 mod postgres;
 mod postgres_conn;
 mod postgres_lock;
-pub mod sensitive;
+pub(crate) mod sensitive;
 mod snapshot;
 
 use std::collections::BTreeMap;
@@ -33,16 +34,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::addrs::InstanceAddr;
 
-pub use local::{DEFAULT_STATE_FILE, LocalStore};
-pub use local_workspaces::{DEFAULT_WORKSPACE_DIR, LocalWorkspaces};
-pub use lock::{LockInfo, StateLock};
-pub use memory::MemoryStore;
-pub use postgres::{DEFAULT_WORKSPACE, PgStore};
-pub use postgres_conn::{DEFAULT_SCHEMA_NAME, PgSettings};
+pub(crate) use local::{DEFAULT_STATE_FILE, LocalStore};
+pub(crate) use local_workspaces::LocalWorkspaces;
+pub(crate) use lock::{LockInfo, StateLock};
+#[cfg(test)]
+pub(crate) use memory::MemoryStore;
+pub(crate) use postgres::{DEFAULT_WORKSPACE, PgStore};
+pub(crate) use postgres_conn::PgSettings;
 
 /// The in-memory state.
 #[derive(Clone, Debug, PartialEq)]
-pub struct State {
+pub(crate) struct State {
     /// Increases with every persisted change; see [`StateStore::write`].
     pub serial: u64,
     /// A UUID naming this state's history; it never changes once created.
@@ -62,7 +64,7 @@ pub struct State {
 
 /// A root module output.
 #[derive(Clone, Debug, PartialEq)]
-pub struct OutputState {
+pub(crate) struct OutputState {
     /// The value as cty JSON.
     pub value: serde_json::Value,
     /// The value's cty type as JSON (`"string"`, `["list","string"]`).
@@ -72,7 +74,7 @@ pub struct OutputState {
 
 /// One resource instance object.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct InstanceState {
+pub(crate) struct InstanceState {
     /// Fully qualified provider source address, e.g. `registry.terraform.io/tenantform/tenant`.
     pub provider: String,
     /// The provider configuration's alias, when not the default configuration.
@@ -107,7 +109,7 @@ pub struct InstanceState {
 
 /// Errors reading, writing or locking state. Reading never modifies a file it cannot parse.
 #[derive(Debug, thiserror::Error)]
-pub enum StateError {
+pub(crate) enum StateError {
     #[error("state file {file} is not valid JSON at line {line} column {column}: {message}")]
     InvalidJson {
         file: String,
@@ -177,7 +179,7 @@ impl StateError {
 /// One durable change to a deposed object. Moves between current and deposed are single
 /// changes, so that a crash never leaves an object tracked twice or not at all.
 #[derive(Clone, Debug, PartialEq)]
-pub enum DeposedChange {
+pub(crate) enum DeposedChange {
     /// The instance's current object becomes the deposed object `key`; the instance has no
     /// current object afterwards.
     Depose { addr: InstanceAddr, key: String },
@@ -189,7 +191,7 @@ pub enum DeposedChange {
 }
 
 impl DeposedChange {
-    pub fn addr(&self) -> &InstanceAddr {
+    pub(crate) fn addr(&self) -> &InstanceAddr {
         match self {
             DeposedChange::Depose { addr, .. }
             | DeposedChange::Restore { addr, .. }
@@ -197,7 +199,7 @@ impl DeposedChange {
         }
     }
 
-    pub fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         match self {
             DeposedChange::Depose { key, .. }
             | DeposedChange::Restore { key, .. }
@@ -208,7 +210,7 @@ impl DeposedChange {
 
 impl DeposedChange {
     /// Applies the change to a state's current and deposed objects.
-    pub fn apply_to(
+    pub(crate) fn apply_to(
         &self,
         instances: &mut BTreeMap<InstanceAddr, InstanceState>,
         deposed: &mut BTreeMap<(InstanceAddr, String), InstanceState>,
@@ -236,7 +238,7 @@ impl DeposedChange {
 
 /// One change to record, borrowed from the caller.
 #[derive(Clone, Copy, Debug)]
-pub enum JournalEntry<'a> {
+pub(crate) enum JournalEntry<'a> {
     /// An instance's current object set (`Some`) or removed (`None`).
     Instance(&'a InstanceAddr, Option<&'a InstanceState>),
     Deposed(&'a DeposedChange),
@@ -248,8 +250,9 @@ pub enum JournalEntry<'a> {
 }
 
 impl JournalEntry<'_> {
+    #[cfg(test)]
     /// The change as a journal replays it.
-    pub fn to_change(self) -> StateChange {
+    pub(crate) fn to_change(self) -> StateChange {
         match self {
             JournalEntry::Instance(addr, instance) => {
                 StateChange::Instance(addr.clone(), instance.cloned().map(Box::new))
@@ -265,7 +268,7 @@ impl JournalEntry<'_> {
 
 /// One recorded change, as a journal replays it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum StateChange {
+pub(crate) enum StateChange {
     /// An instance's current object set (`Some`) or removed (`None`).
     Instance(InstanceAddr, Option<Box<InstanceState>>),
     Deposed(DeposedChange),
@@ -279,7 +282,7 @@ pub enum StateChange {
 
 /// A fresh deposed key: eight lowercase hexadecimal characters, as Terraform writes them,
 /// for which `taken` is false.
-pub fn new_deposed_key(taken: impl Fn(&str) -> bool) -> String {
+pub(crate) fn new_deposed_key(taken: impl Fn(&str) -> bool) -> String {
     loop {
         let key = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
         if !taken(&key) {
@@ -293,7 +296,7 @@ pub fn new_deposed_key(taken: impl Fn(&str) -> bool) -> String {
 ///
 /// The usual run: `lock`, `read`, then during apply `record` after every completed instance
 /// change, and finally `compact` with the resulting state.
-pub trait StateStore: Send + Sync {
+pub(crate) trait StateStore: Send + Sync {
     /// The stored state with any journaled changes applied; `None` when there is none yet.
     fn read(&self) -> Result<Option<State>, StateError>;
 
@@ -394,11 +397,11 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 }
 
 /// The `terraform_version` this program writes into new states.
-pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 impl State {
     /// An empty state with a fresh lineage and serial 0.
-    pub fn new() -> State {
+    pub(crate) fn new() -> State {
         State {
             serial: 0,
             lineage: uuid::Uuid::new_v4().to_string(),
@@ -410,8 +413,9 @@ impl State {
         }
     }
 
+    #[cfg(test)]
     /// Sets an instance's current object, returning the previous one.
-    pub fn set_instance(
+    pub(crate) fn set_instance(
         &mut self,
         addr: InstanceAddr,
         instance: InstanceState,
@@ -420,30 +424,30 @@ impl State {
     }
 
     /// Removes an instance's current object, returning it.
-    pub fn remove_instance(&mut self, addr: &InstanceAddr) -> Option<InstanceState> {
+    pub(crate) fn remove_instance(&mut self, addr: &InstanceAddr) -> Option<InstanceState> {
         self.instances.remove(addr)
     }
 
-    pub fn get(&self, addr: &InstanceAddr) -> Option<&InstanceState> {
+    pub(crate) fn get(&self, addr: &InstanceAddr) -> Option<&InstanceState> {
         self.instances.get(addr)
     }
 
     /// Every instance's current object, in address order.
-    pub fn iter(&self) -> impl Iterator<Item = (&InstanceAddr, &InstanceState)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&InstanceAddr, &InstanceState)> {
         self.instances.iter()
     }
 
     /// The state without its serial is the same as `other`'s.
-    pub fn same_content(&self, other: &State) -> bool {
+    pub(crate) fn same_content(&self, other: &State) -> bool {
         snapshot::content_digest(self) == snapshot::content_digest(other)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.instances.is_empty() && self.deposed.is_empty() && self.outputs.is_empty()
     }
 
     /// Applies one recorded change (`None` = removed).
-    pub fn apply_change(&mut self, addr: &InstanceAddr, instance: Option<InstanceState>) {
+    pub(crate) fn apply_change(&mut self, addr: &InstanceAddr, instance: Option<InstanceState>) {
         match instance {
             Some(instance) => {
                 self.instances.insert(addr.clone(), instance);
@@ -455,12 +459,12 @@ impl State {
     }
 
     /// Applies one recorded change to a deposed object.
-    pub fn apply_deposed_change(&mut self, change: &DeposedChange) {
+    pub(crate) fn apply_deposed_change(&mut self, change: &DeposedChange) {
         change.apply_to(&mut self.instances, &mut self.deposed);
     }
 
     /// Applies one recorded change of either kind.
-    pub fn apply_state_change(&mut self, change: StateChange) {
+    pub(crate) fn apply_state_change(&mut self, change: StateChange) {
         match change {
             StateChange::Instance(addr, instance) => self.apply_change(&addr, instance.map(|i| *i)),
             StateChange::Deposed(change) => self.apply_deposed_change(&change),
@@ -471,7 +475,7 @@ impl State {
     /// Moves an instance's current object and its deposed objects from `from` to `to`.
     /// Nothing already at `to` is overwritten: the planner never moves onto an occupied
     /// address, and a replayed journal must not lose an object either.
-    pub fn move_instance(&mut self, from: &InstanceAddr, to: &InstanceAddr) {
+    pub(crate) fn move_instance(&mut self, from: &InstanceAddr, to: &InstanceAddr) {
         if from == to || self.instances.contains_key(to) {
             return;
         }
@@ -490,7 +494,7 @@ impl State {
     }
 
     /// The deposed objects of one instance, in key order.
-    pub fn deposed_of<'s>(
+    pub(crate) fn deposed_of<'s>(
         &'s self,
         addr: &'s InstanceAddr,
     ) -> impl Iterator<Item = (&'s str, &'s InstanceState)> + 's {
@@ -513,14 +517,19 @@ mod base64_bytes {
     use base64::engine::general_purpose::STANDARD;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        bytes: &Option<Vec<u8>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match bytes {
             Some(bytes) => s.serialize_str(&STANDARD.encode(bytes)),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
         let text: Option<String> = Option::deserialize(d)?;
         text.map(|t| STANDARD.decode(t).map_err(serde::de::Error::custom))
             .transpose()

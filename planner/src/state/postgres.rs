@@ -22,10 +22,10 @@ use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{JournalEntry, State, StateError, StateStore, format_v4};
 
 /// The workspace name Terraform uses when workspaces are not in use.
-pub const DEFAULT_WORKSPACE: &str = "default";
+pub(crate) const DEFAULT_WORKSPACE: &str = "default";
 
 /// The state of one workspace in PostgreSQL.
-pub struct PgStore {
+pub(crate) struct PgStore {
     settings: PgSettings,
     /// The schema as a quoted identifier.
     schema: String,
@@ -45,7 +45,7 @@ struct Inner {
 impl PgStore {
     /// The store for `workspace` (Terraform's workspace name; `default` without workspaces).
     /// Nothing is contacted until the store is first used.
-    pub fn new(settings: PgSettings, workspace: &str) -> Result<PgStore, StateError> {
+    pub(crate) fn new(settings: PgSettings, workspace: &str) -> Result<PgStore, StateError> {
         let schema = quoted_schema(&settings.schema_name)?;
         Ok(PgStore {
             settings,
@@ -57,14 +57,14 @@ impl PgStore {
     }
 
     /// How messages name the stored state.
-    pub fn display_name(&self) -> String {
+    pub(crate) fn display_name(&self) -> String {
         format!("{}.states/{}", self.settings.schema_name, self.workspace)
     }
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
         self.inner
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn failed(&self, action: &'static str) -> impl Fn(tokio_postgres::Error) -> StateError + '_ {
@@ -255,7 +255,7 @@ impl PgStore {
 impl PgStore {
     /// Terraform's workspace listing: `default` first, then the name of every other row,
     /// sorted.
-    pub fn workspaces(&self) -> Result<Vec<String>, StateError> {
+    pub(crate) fn workspaces(&self) -> Result<Vec<String>, StateError> {
         let mut inner = self.inner();
         let client = self.client(&mut inner)?;
         let query = format!(
@@ -277,7 +277,7 @@ impl PgStore {
     /// Creates this workspace's row with an empty state unless it exists, under the lock, as
     /// Terraform's `pg` backend does when a workspace is first used (the row is how the
     /// listing knows the workspace).
-    pub fn create_workspace(&self) -> Result<(), StateError> {
+    pub(crate) fn create_workspace(&self) -> Result<(), StateError> {
         if self.workspace == DEFAULT_WORKSPACE || self.workspaces()?.contains(&self.workspace) {
             return Ok(());
         }
@@ -289,7 +289,7 @@ impl PgStore {
     }
 
     /// Deletes this workspace's row and journal (never the `default` workspace's).
-    pub fn delete_workspace(&self) -> Result<(), StateError> {
+    pub(crate) fn delete_workspace(&self) -> Result<(), StateError> {
         if self.workspace == DEFAULT_WORKSPACE {
             return Err(StateError::Backend {
                 action: "delete the workspace",

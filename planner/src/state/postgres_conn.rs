@@ -12,11 +12,11 @@ use tokio_postgres::{Client, NoTls};
 use super::StateError;
 
 /// Terraform's default schema for the `pg` backend.
-pub const DEFAULT_SCHEMA_NAME: &str = "terraform_remote_state";
+pub(crate) const DEFAULT_SCHEMA_NAME: &str = "terraform_remote_state";
 
 /// The settings of a `pg` backend, as Terraform's `pg` backend takes them.
 #[derive(Clone)]
-pub struct PgSettings {
+pub(crate) struct PgSettings {
     /// The connection string: a `postgres://` URL or `key=value` pairs. May hold a password,
     /// so it is never printed.
     pub conn_str: String,
@@ -28,7 +28,7 @@ pub struct PgSettings {
 
 impl PgSettings {
     /// Settings with Terraform's defaults for everything but the connection string.
-    pub fn new(conn_str: impl Into<String>) -> PgSettings {
+    pub(crate) fn new(conn_str: impl Into<String>) -> PgSettings {
         PgSettings {
             conn_str: conn_str.into(),
             schema_name: DEFAULT_SCHEMA_NAME.to_string(),
@@ -147,7 +147,7 @@ pub(super) struct Bridge {
 }
 
 impl Bridge {
-    pub fn new() -> Result<Arc<Bridge>, StateError> {
+    pub(super) fn new() -> Result<Arc<Bridge>, StateError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("tenantform-state-db")
@@ -163,7 +163,7 @@ impl Bridge {
     }
 
     /// Runs `future` to completion on this bridge's runtime and returns its output.
-    pub fn run<F>(&self, future: F) -> F::Output
+    pub(super) fn run<F>(&self, future: F) -> F::Output
     where
         F: Future + Send,
         F::Output: Send,

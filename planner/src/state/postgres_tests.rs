@@ -56,7 +56,11 @@ fn records_are_journal_rows_replayed_by_read_and_cleared_by_compact() {
     let replayed = super::PgStore::read(&self::store(&server, "default"))
         .unwrap()
         .expect("replayed state");
-    let addresses: Vec<String> = replayed.instances.keys().map(|a| a.to_string()).collect();
+    let addresses: Vec<String> = replayed
+        .instances
+        .keys()
+        .map(std::string::ToString::to_string)
+        .collect();
     assert_eq!(addresses, ["tenant.b"]);
 
     let serial = store.compact(&replayed).unwrap();
@@ -109,7 +113,11 @@ fn journal_rows_of_an_older_snapshot_are_ignored() {
         ),
     );
     let read = store(&server, "default").read().unwrap().unwrap();
-    let addresses: Vec<String> = read.instances.keys().map(|a| a.to_string()).collect();
+    let addresses: Vec<String> = read
+        .instances
+        .keys()
+        .map(std::string::ToString::to_string)
+        .collect();
     assert_eq!(
         addresses,
         ["tenant.a", "tenant.b"],

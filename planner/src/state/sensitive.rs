@@ -6,7 +6,7 @@ use serde_json::{Value as Json, json};
 use tenantform_proto::value::{AttributePath, PathStep};
 
 /// Paths as the state file stores them.
-pub fn encode(paths: &[AttributePath]) -> Json {
+pub(crate) fn encode(paths: &[AttributePath]) -> Json {
     Json::Array(
         paths
             .iter()
@@ -30,7 +30,7 @@ fn encode_step(step: &PathStep) -> Json {
 }
 
 /// The paths a state file stores; steps it cannot read drop their path.
-pub fn decode(json: &Json) -> Vec<AttributePath> {
+pub(crate) fn decode(json: &Json) -> Vec<AttributePath> {
     let Some(paths) = json.as_array() else {
         return Vec::new();
     };

@@ -28,7 +28,7 @@ pub(super) enum WriteSerial {
 }
 
 impl Snapshot {
-    pub fn of(state: Option<&State>) -> Snapshot {
+    pub(super) fn of(state: Option<&State>) -> Snapshot {
         match state {
             None => Snapshot::Absent,
             Some(state) => Snapshot::Present {
@@ -40,7 +40,7 @@ impl Snapshot {
     }
 
     /// The lineage and serial a journal written over this snapshot names as its base.
-    pub fn base(&self) -> (Option<&str>, u64) {
+    pub(super) fn base(&self) -> (Option<&str>, u64) {
         match self {
             Snapshot::Absent => (None, 0),
             Snapshot::Present {
@@ -52,7 +52,7 @@ impl Snapshot {
     /// The serial for writing `state` (whose content digest is `digest`) over this snapshot:
     /// unchanged content keeps the stored serial unless the caller's is newer; new content
     /// gets at least one more than the stored serial.
-    pub fn serial_for(&self, state: &State, digest: &[u8; 32]) -> WriteSerial {
+    pub(super) fn serial_for(&self, state: &State, digest: &[u8; 32]) -> WriteSerial {
         match self {
             Snapshot::Present {
                 serial,

@@ -15,7 +15,7 @@ use crate::lang::unify::unify;
 
 /// Why a value does not conform.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConformError {
+pub(crate) enum ConformError {
     /// The value's type cannot convert: the message grows a path prefix (`element 0: `) when
     /// the mismatch is nested.
     Type(String),
@@ -36,7 +36,7 @@ impl ConformError {
     fn nested(self, prefix: impl fmt::Display) -> ConformError {
         match self {
             ConformError::Type(message) => ConformError::Type(format!("{prefix}: {message}")),
-            value => value,
+            value @ ConformError::Value(_) => value,
         }
     }
 }
@@ -45,7 +45,7 @@ type Conformed = Result<Value, ConformError>;
 
 /// Converts `value` to `constraint`; see the module documentation. Null and unknown values
 /// conform to every constraint.
-pub fn conform(value: Value, constraint: &TypeConstraint) -> Conformed {
+pub(crate) fn conform(value: Value, constraint: &TypeConstraint) -> Conformed {
     if matches!(value, Value::Null | Value::Unknown) {
         return Ok(value);
     }

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, FuncCall, ObjectKey};
-use tenantform_proto::value::{Type, Value};
+use tenantform_proto::value::Value;
 
 use super::conform::conform;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
@@ -16,7 +16,7 @@ use crate::lang::{EvalContext, evaluate};
 /// A type constraint: a type that may contain `any` placeholders and, in objects, optional
 /// attributes with defaults.
 #[derive(Clone, Debug, PartialEq)]
-pub enum TypeConstraint {
+pub(crate) enum TypeConstraint {
     /// `any`: the value keeps its own type.
     Any,
     String,
@@ -31,7 +31,7 @@ pub enum TypeConstraint {
 
 /// One attribute of an `object({...})` constraint.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ObjectAttribute {
+pub(crate) struct ObjectAttribute {
     pub constraint: TypeConstraint,
     /// Declared with `optional(...)`: it may be absent from a given value.
     pub optional: bool,
@@ -42,35 +42,13 @@ pub struct ObjectAttribute {
 /// How values given as plain text (`-var`, `TF_VAR_`) are read for a variable: primitive
 /// constraints take the text as a string, everything else parses it as an HCL expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParsingMode {
+pub(crate) enum ParsingMode {
     Literal,
     Expression,
 }
 
 impl TypeConstraint {
-    /// The cty type this constraint describes, with `any` as the dynamic pseudo-type.
-    pub fn to_type(&self) -> Type {
-        match self {
-            TypeConstraint::Any => Type::Dynamic,
-            TypeConstraint::String => Type::String,
-            TypeConstraint::Number => Type::Number,
-            TypeConstraint::Bool => Type::Bool,
-            TypeConstraint::List(element) => Type::List(Box::new(element.to_type())),
-            TypeConstraint::Set(element) => Type::Set(Box::new(element.to_type())),
-            TypeConstraint::Map(element) => Type::Map(Box::new(element.to_type())),
-            TypeConstraint::Object(attributes) => Type::Object(
-                attributes
-                    .iter()
-                    .map(|(name, attr)| (name.clone(), attr.constraint.to_type()))
-                    .collect(),
-            ),
-            TypeConstraint::Tuple(elements) => {
-                Type::Tuple(elements.iter().map(TypeConstraint::to_type).collect())
-            }
-        }
-    }
-
-    pub fn is_primitive(&self) -> bool {
+    pub(crate) fn is_primitive(&self) -> bool {
         matches!(
             self,
             TypeConstraint::String | TypeConstraint::Number | TypeConstraint::Bool
@@ -78,7 +56,7 @@ impl TypeConstraint {
     }
 
     /// True when an `any` appears anywhere inside.
-    pub fn has_any(&self) -> bool {
+    pub(crate) fn has_any(&self) -> bool {
         match self {
             TypeConstraint::Any => true,
             TypeConstraint::String | TypeConstraint::Number | TypeConstraint::Bool => false,
@@ -92,7 +70,7 @@ impl TypeConstraint {
         }
     }
 
-    pub fn parsing_mode(&self) -> ParsingMode {
+    pub(crate) fn parsing_mode(&self) -> ParsingMode {
         if self.is_primitive() {
             ParsingMode::Literal
         } else {
@@ -101,13 +79,13 @@ impl TypeConstraint {
     }
 
     /// cty's `FriendlyName`: `string`, `list of number`, `map of dynamic`, `object`.
-    pub fn friendly_name(&self) -> String {
+    pub(crate) fn friendly_name(&self) -> String {
         self.name(false)
     }
 
     /// cty's `FriendlyNameForConstraint`: like [`Self::friendly_name`], but `any` reads
     /// `any type` and a collection of `any` reads `list of any single type`.
-    pub fn constraint_name(&self) -> String {
+    pub(crate) fn constraint_name(&self) -> String {
         self.name(true)
     }
 
@@ -136,7 +114,7 @@ const INVALID_TYPE: &str = "Invalid type specification";
 /// Parses the `type` expression of a variable declared in `file`. Besides the type
 /// expression language, the bare keywords `list` and `map` stand for `list(any)` and
 /// `map(any)`, as in Terraform.
-pub fn parse_variable_type(
+pub(crate) fn parse_variable_type(
     expr: &Expression,
     file: &str,
     sources: &Sources,
@@ -300,7 +278,7 @@ impl ConstraintParser<'_> {
         };
         let mut attributes = BTreeMap::new();
         let mut diags = Diagnostics::new();
-        for (key, value) in object.iter() {
+        for (key, value) in object {
             let name = match key {
                 ObjectKey::Ident(ident) => ident.value().to_string(),
                 ObjectKey::Expression(Expression::Variable(ident)) => ident.value().to_string(),

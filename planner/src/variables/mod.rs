@@ -21,9 +21,9 @@ use std::path::PathBuf;
 use hcl_edit::Span;
 use tenantform_proto::value::Value;
 
-pub use conform::{ConformError, conform};
-pub use constraint::{ObjectAttribute, ParsingMode, TypeConstraint, parse_variable_type};
-pub use sources::{CliVariable, Given, Origin, RawValue, json_value, literal_value};
+pub(crate) use conform::conform;
+pub(crate) use constraint::{ParsingMode, TypeConstraint, parse_variable_type};
+pub(crate) use sources::{CliVariable, Given, Origin, RawValue, literal_value};
 
 use crate::config::{Config, Variable};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
@@ -31,7 +31,7 @@ use crate::lang::{EvalContext, evaluate};
 
 /// Everywhere variable values may come from, besides the configuration's defaults.
 #[derive(Clone, Debug, Default)]
-pub struct VariableSources {
+pub(crate) struct VariableSources {
     /// `-var` and `-var-file` options in command-line order.
     pub cli: Vec<CliVariable>,
     /// The process environment (only `TF_VAR_*` entries are read).
@@ -45,9 +45,13 @@ pub struct VariableSources {
 
 /// The final values of every declared variable.
 #[derive(Clone, Debug)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     pub values: BTreeMap<String, Value>,
     /// The names of variables declared `sensitive = true`.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "kept by the parser; only its tests read it")
+    )]
     pub sensitive: BTreeSet<String>,
     /// Warnings (values for undeclared variables in files).
     pub warnings: Diagnostics,
@@ -58,7 +62,7 @@ pub struct Resolved {
 /// Why variables could not be resolved: every problem, and the sources they point into.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{diags}")]
-pub struct Unresolved {
+pub(crate) struct Unresolved {
     pub diags: Diagnostics,
     pub sources: Sources,
 }
@@ -77,7 +81,7 @@ fn sources_with_values(config: &Config, collected: &mut sources::Collected) -> S
 }
 
 /// Resolves the value of every variable `config` declares; see the module documentation.
-pub fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Unresolved> {
+pub(crate) fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Unresolved> {
     let mut collected = sources::collect(config, &inputs.env, &inputs.cli, &inputs.cwd);
     for (name, text) in &inputs.prompted {
         collected.values.insert(
@@ -145,14 +149,17 @@ pub fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resolved, Un
 
 /// The values the sources give (defaults aside), typed by their declarations, with where
 /// each came from: what applying a saved plan compares with the plan's values.
-pub struct GivenValues {
+pub(crate) struct GivenValues {
     pub values: Vec<(String, Value, Origin)>,
     pub warnings: Diagnostics,
     pub sources: Sources,
 }
 
 /// Reads every source but the defaults; see [`GivenValues`].
-pub fn given_values(config: &Config, inputs: &VariableSources) -> Result<GivenValues, Unresolved> {
+pub(crate) fn given_values(
+    config: &Config,
+    inputs: &VariableSources,
+) -> Result<GivenValues, Unresolved> {
     let mut collected = sources::collect(config, &inputs.env, &inputs.cli, &inputs.cwd);
     let sources = sources_with_values(config, &mut collected);
     let mut diags = collected.diags;
@@ -178,7 +185,10 @@ pub fn given_values(config: &Config, inputs: &VariableSources) -> Result<GivenVa
 
 /// The variables that no source sets and that have no default: those an interactive run
 /// asks for. Problems reading the sources are left for [`resolve`] to report.
-pub fn unset_required<'a>(config: &'a Config, inputs: &VariableSources) -> Vec<&'a Variable> {
+pub(crate) fn unset_required<'a>(
+    config: &'a Config,
+    inputs: &VariableSources,
+) -> Vec<&'a Variable> {
     let collected = sources::collect(config, &inputs.env, &inputs.cli, &inputs.cwd);
     config
         .variables
@@ -190,7 +200,7 @@ pub fn unset_required<'a>(config: &'a Config, inputs: &VariableSources) -> Vec<&
 }
 
 /// Checks every declaration: its type constraint, and that its default conforms to it.
-pub fn check_declarations(config: &Config) -> Diagnostics {
+pub(crate) fn check_declarations(config: &Config) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for variable in config.variables.values() {
         let checked = declared_constraint(variable, &config.sources)
@@ -203,7 +213,7 @@ pub fn check_declarations(config: &Config) -> Diagnostics {
 }
 
 /// The variable's type constraint; `any` when it declares none.
-pub fn declared_constraint(
+pub(crate) fn declared_constraint(
     variable: &Variable,
     sources: &Sources,
 ) -> Result<TypeConstraint, Diagnostics> {
@@ -215,7 +225,10 @@ pub fn declared_constraint(
 
 /// The variable's default converted to its type constraint, with the defaults of `optional()`
 /// object attributes filled in; `None` when the variable is required.
-pub fn typed_default(variable: &Variable, sources: &Sources) -> Result<Option<Value>, Diagnostics> {
+pub(crate) fn typed_default(
+    variable: &Variable,
+    sources: &Sources,
+) -> Result<Option<Value>, Diagnostics> {
     let constraint = declared_constraint(variable, sources)?;
     default_value(variable, &constraint, sources)
 }
@@ -367,7 +380,7 @@ fn parse_text(name: &str, text: &str, sources: &Sources) -> Result<Value, Diagno
 }
 
 /// The source range a diagnostic about `variable`'s value points at.
-pub fn value_range(variable: &Variable, given: Option<&Given>) -> SourceRange {
+pub(crate) fn value_range(variable: &Variable, given: Option<&Given>) -> SourceRange {
     match given.map(|g| &g.origin) {
         Some(Origin::File(range)) => range.clone(),
         _ => variable.range.clone(),

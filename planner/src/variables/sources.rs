@@ -19,7 +19,7 @@ use crate::lang::{EvalContext, evaluate};
 
 /// One `-var` or `-var-file` option, in command-line order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CliVariable {
+pub(crate) enum CliVariable {
     /// `-var 'NAME=VALUE'`, the raw text after `-var`.
     Assignment(String),
     /// `-var-file=PATH`.
@@ -28,7 +28,7 @@ pub enum CliVariable {
 
 /// Where a variable's value came from; it decides the wording and range of diagnostics.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Origin {
+pub(crate) enum Origin {
     Environment,
     /// A `.tfvars` or `.tfvars.json` file: the range of the value there.
     File(SourceRange),
@@ -39,14 +39,14 @@ pub enum Origin {
 /// A value before conversion: text from the command line, the environment or a prompt (read
 /// according to the variable's parsing mode), or a value already read from a file.
 #[derive(Clone, Debug, PartialEq)]
-pub enum RawValue {
+pub(crate) enum RawValue {
     Text(String),
     Value(Value),
 }
 
 /// A raw value and where it came from.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Given {
+pub(crate) struct Given {
     pub raw: RawValue,
     pub origin: Origin,
 }
@@ -54,14 +54,14 @@ pub struct Given {
 /// What collecting produced: the winning raw value per name, the files read (for snippets)
 /// and any problems.
 #[derive(Default)]
-pub struct Collected {
+pub(super) struct Collected {
     pub values: BTreeMap<String, Given>,
     pub files: BTreeMap<String, String>,
     pub diags: Diagnostics,
 }
 
 /// Reads every source in precedence order. `env` holds the process environment.
-pub fn collect(
+pub(super) fn collect(
     config: &Config,
     env: &[(String, String)],
     cli: &[CliVariable],
@@ -207,7 +207,7 @@ fn hcl_file(text: &str, file: &str, sources: &Sources) -> Result<Entries, Diagno
     })?;
     let mut entries = Vec::new();
     let mut diags = Diagnostics::new();
-    for structure in body.iter() {
+    for structure in &body {
         match structure {
             Structure::Block(block) => diags.push(
                 Diagnostic::error(
@@ -234,7 +234,7 @@ fn hcl_file(text: &str, file: &str, sources: &Sources) -> Result<Entries, Diagno
 
 /// Evaluates an expression that may neither refer to anything nor call a function, as
 /// Terraform evaluates variable values given outside the configuration.
-pub fn literal_value(
+pub(crate) fn literal_value(
     expr: &Expression,
     file: &str,
     sources: &Sources,
@@ -269,7 +269,7 @@ fn check_literal(expr: &Expression, report: Report<'_>) {
         ),
         Expression::Array(items) => items.iter().for_each(|item| check_literal(item, report)),
         Expression::Object(object) => {
-            for (_, value) in object.iter() {
+            for (_, value) in object {
                 check_literal(value.expr(), report);
             }
         }
@@ -318,7 +318,7 @@ fn json_file(text: &str, file: &str, sources: &Sources) -> Result<Entries, Diagn
 }
 
 /// A JSON value as HCL reads it: arrays are tuples, objects are objects.
-pub fn json_value(json: &serde_json::Value) -> Value {
+pub(crate) fn json_value(json: &serde_json::Value) -> Value {
     match json {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),

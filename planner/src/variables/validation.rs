@@ -12,7 +12,7 @@ use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 use crate::lang::{EvalContext, Sensitivity, Subject, convert, evaluate, evaluate_marked};
 
 /// The root module's variables as validation rules see them.
-pub struct Known<'a> {
+pub(super) struct Known<'a> {
     pub values: &'a BTreeMap<String, Value>,
     /// The names of the variables declared sensitive.
     pub sensitive: &'a BTreeSet<String>,
@@ -24,7 +24,7 @@ const HIDDEN_MESSAGE: &str =
 
 /// Checks every validation rule of `variable`, whose value is `known.values[variable.name]`.
 /// `subject` is where a failure points: the value's source, or the declaration.
-pub fn check(
+pub(super) fn check(
     variable: &Variable,
     known: &Known<'_>,
     subject: &SourceRange,

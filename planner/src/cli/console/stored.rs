@@ -17,7 +17,7 @@ use crate::state::{self, State};
 
 /// Adds the root module's stored resources to `ctx`. Providers are only started when the
 /// state holds resources.
-pub async fn add_stored_resources(
+pub(super) async fn add_stored_resources(
     config: &Config,
     state: &State,
     ctx: &mut EvalContext,

@@ -7,7 +7,7 @@ use hcl_edit::visit::{Visit, visit_func_call};
 use tenantform_proto::value::Type;
 
 /// What a console line asks for.
-pub enum TypeCall<'a> {
+pub(super) enum TypeCall<'a> {
     /// `type(EXPR)`: the type of EXPR.
     Of(&'a Expression),
     /// `type(type(...))`: the type of a type.
@@ -17,7 +17,7 @@ pub enum TypeCall<'a> {
 }
 
 /// The `type(...)` call a whole console line is, if it is one.
-pub fn type_call(expr: &Expression) -> Option<TypeCall<'_>> {
+pub(super) fn type_call(expr: &Expression) -> Option<TypeCall<'_>> {
     let call = as_type_call(expr)?;
     let args: Vec<&Expression> = call.args.iter().collect();
     Some(match args.as_slice() {
@@ -40,7 +40,7 @@ fn as_type_call(expr: &Expression) -> Option<&FuncCall> {
 }
 
 /// Whether `expr` calls `type` anywhere.
-pub fn calls_type(expr: &Expression) -> bool {
+pub(super) fn calls_type(expr: &Expression) -> bool {
     struct Finder(bool);
     impl Visit for Finder {
         fn visit_func_call(&mut self, node: &FuncCall) {
@@ -54,7 +54,7 @@ pub fn calls_type(expr: &Expression) -> bool {
 }
 
 /// A type as Terraform's console prints it, `indent` spaces deep.
-pub fn format_type(ty: &Type, indent: usize) -> String {
+pub(super) fn format_type(ty: &Type, indent: usize) -> String {
     let inner = " ".repeat(indent + 4);
     let end = " ".repeat(indent);
     match ty {

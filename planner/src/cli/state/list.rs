@@ -9,7 +9,7 @@ use crate::cli::commands::Command;
 use crate::cli::flag_defs;
 use crate::state::State;
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "state list",
     "[options] [address...]",
     "  List resources in the tenantform state.
@@ -38,7 +38,7 @@ pub static COMMAND: Command = Command::new(
     ],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let targets = Target::parse_all(&parsed.positional, "Invalid address")?;
     let store = store_for(&parsed)?;
@@ -53,7 +53,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
 
 /// The instances matching each of `targets` in turn (all when there are none) and, with `id`, whose
 /// `id` attribute equals it; an error names the first target that matches nothing.
-pub fn list(
+pub(super) fn list(
     state: &State,
     targets: &[Target],
     id: Option<&str>,

@@ -21,9 +21,10 @@ use super::{CommandResult, Failure, Ui, common};
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::state::{LocalStore, State, StateStore};
 
-pub use target::Target;
+pub(super) use target::Target;
 
-pub const USAGE: &str = "Usage: tenantform [global options] state <subcommand> [options] [args]
+pub(super) const USAGE: &str =
+    "Usage: tenantform [global options] state <subcommand> [options] [args]
 
   This command has subcommands for advanced state management.
 
@@ -46,7 +47,7 @@ Subcommands:
 ";
 
 /// The `state` subcommands' tables.
-pub const COMMANDS: &[&Command] = &[
+pub(super) const COMMANDS: &[&Command] = &[
     &list::COMMAND,
     &mv::COMMAND,
     &pull::COMMAND,
@@ -56,7 +57,7 @@ pub const COMMANDS: &[&Command] = &[
 ];
 
 /// The usage text of `state SUBCOMMAND`, for `-help`.
-pub fn usage(subcommand: Option<&str>) -> String {
+pub(super) fn usage(subcommand: Option<&str>) -> String {
     let name = subcommand.map(|s| format!("state {s}"));
     COMMANDS
         .iter()
@@ -64,7 +65,7 @@ pub fn usage(subcommand: Option<&str>) -> String {
         .map_or_else(|| USAGE.to_string(), |c| c.usage())
 }
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let Some((subcommand, rest)) = args.split_first() else {
         ui.out(USAGE);
         return Ok(1);
@@ -120,7 +121,7 @@ fn no_state_failure() -> Failure {
 /// Terraform's order of resource instances: shorter module paths first, then module steps
 /// by name and key, then data resources before managed ones, type, name and key (integer
 /// keys before string keys).
-pub fn terraform_order(a: &InstanceAddr, b: &InstanceAddr) -> Ordering {
+pub(super) fn terraform_order(a: &InstanceAddr, b: &InstanceAddr) -> Ordering {
     let mode_rank = |addr: &InstanceAddr| match addr.resource.mode {
         ResourceMode::Data => 0,
         ResourceMode::Managed => 1,

@@ -13,7 +13,7 @@ use super::{
 use crate::addrs::InstanceAddr;
 use crate::state::State;
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "state mv",
     arguments: "[options] SOURCE DESTINATION",
     about: " This command will move an item matched by the address given to the
@@ -29,7 +29,7 @@ pub static COMMAND: Command = Command {
     refused: &["backup-out", "state-out", "var", "var-file"],
 };
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let [source, destination] = parsed.positional.as_slice() else {
         return Err(COMMAND.usage_error("Exactly two arguments expected."));
@@ -59,7 +59,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
 
 /// Moves what `source` stands for to `destination` in `state`; on error the state is left
 /// unchanged.
-pub fn move_objects(
+pub(super) fn move_objects(
     state: &mut State,
     source: &Target,
     destination: &Target,

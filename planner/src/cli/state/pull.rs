@@ -6,7 +6,7 @@ use crate::cli::commands::Command;
 use crate::cli::flag_defs;
 use crate::state::format_v4;
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "state pull",
     arguments: "[options]",
     about: "  Pull the state from its location, upgrade the local copy, and output it
@@ -19,7 +19,7 @@ pub static COMMAND: Command = Command {
     refused: &["var", "var-file"],
 };
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "Expected no positional arguments.")?;
     let store = store_for(&parsed)?;
     if let Some(state) = read_existing(store.as_ref())? {

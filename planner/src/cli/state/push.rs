@@ -12,7 +12,7 @@ use crate::cli::commands::Command;
 use crate::cli::flag_defs;
 use crate::state::{State, StateStore, format_v4};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "state push",
     arguments: "[options] PATH",
     about: "  Update remote state from a local state file at PATH.
@@ -36,7 +36,7 @@ pub static COMMAND: Command = Command {
     refused: &["var", "var-file"],
 };
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let [path] = parsed.positional.as_slice() else {
         return Err(crate::cli::Failure::error(

@@ -15,7 +15,7 @@ use crate::state::InstanceState;
 const STEP: usize = 4;
 
 /// `# ADDR:` and the `resource "TYPE" "NAME" { ... }` block.
-pub fn render_instance(
+pub(super) fn render_instance(
     addr: &InstanceAddr,
     instance: &InstanceState,
     schema: Option<&Block>,

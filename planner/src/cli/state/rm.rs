@@ -13,7 +13,7 @@ use super::{
 use crate::addrs::InstanceAddr;
 use crate::state::{State, StateStore};
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "state rm",
     arguments: "[options] ADDRESS...",
     about: "  Remove one or more items from the tenantform state, causing tenantform to
@@ -33,7 +33,7 @@ pub static COMMAND: Command = Command {
 };
 
 /// Takes the state lock unless `-lock=false`.
-pub fn lock_unless_disabled(
+pub(super) fn lock_unless_disabled(
     store: &dyn StateStore,
     parsed: &Parsed,
     operation: &str,
@@ -51,7 +51,7 @@ pub fn lock_unless_disabled(
         .map_err(|e| common::state_failure(e, "Error acquiring the state lock"))
 }
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     if parsed.positional.is_empty() {
         return Err(COMMAND.usage_error("At least one address is required."));
@@ -91,7 +91,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
 
 /// Removes every instance any target stands for, with its deposed objects; returns the
 /// removed addresses target by target (each target's instances in Terraform's order).
-pub fn remove(state: &mut State, targets: &[Target]) -> Vec<InstanceAddr> {
+pub(super) fn remove(state: &mut State, targets: &[Target]) -> Vec<InstanceAddr> {
     let known: Vec<InstanceAddr> = state
         .instances
         .keys()

@@ -14,7 +14,7 @@ use super::{CommandResult, Failure, Ui, common, read_existing, store_for};
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::config;
 
-pub static COMMAND: Command = Command {
+pub(super) static COMMAND: Command = Command {
     name: "state show",
     arguments: "[options] ADDRESS",
     about: "  Shows the attributes of a resource in the tenantform state.
@@ -33,7 +33,7 @@ To view the available instances, use \"tenantform state list\". Please modify
 the address to reference a specific instance.
 ";
 
-pub async fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     let [address] = parsed.positional.as_slice() else {
         return Err(COMMAND.usage_error("Exactly one argument expected."));

@@ -10,7 +10,7 @@ use crate::cli::Failure;
 
 /// A parsed state command address.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     pub module: Vec<ModuleStep>,
     pub resource: Option<ResourceAddr>,
     /// The instance key, when the address names one instance explicitly.
@@ -20,18 +20,18 @@ pub struct Target {
 /// Why an address could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct TargetError(String);
+pub(crate) struct TargetError(String);
 
 impl Target {
     /// Parses every address of `texts`; an unreadable one fails with `summary`.
-    pub fn parse_all(texts: &[String], summary: &str) -> Result<Vec<Target>, Failure> {
+    pub(crate) fn parse_all(texts: &[String], summary: &str) -> Result<Vec<Target>, Failure> {
         texts
             .iter()
             .map(|text| Target::parse(text).map_err(|e| Failure::error(summary, e.to_string())))
             .collect()
     }
 
-    pub fn parse(text: &str) -> Result<Target, TargetError> {
+    pub(crate) fn parse(text: &str) -> Result<Target, TargetError> {
         let text = text.trim();
         if let Ok(addr) = text.parse::<InstanceAddr>() {
             let explicit_key = text.ends_with(']');
@@ -57,16 +57,16 @@ impl Target {
     }
 
     /// Whether the address names one instance (an explicit key).
-    pub fn is_instance(&self) -> bool {
+    pub(crate) fn is_instance(&self) -> bool {
         self.resource.is_some() && self.key.is_some()
     }
 
-    pub fn is_module(&self) -> bool {
+    pub(crate) fn is_module(&self) -> bool {
         self.resource.is_none()
     }
 
     /// Whether `addr` is one of the instances this address stands for.
-    pub fn contains(&self, addr: &InstanceAddr) -> bool {
+    pub(crate) fn contains(&self, addr: &InstanceAddr) -> bool {
         let module_matches = |exact: bool| {
             (if exact {
                 addr.module.len() == self.module.len()
@@ -87,7 +87,7 @@ impl Target {
     }
 
     /// The instance address this target names (no key means the unkeyed instance).
-    pub fn instance(&self) -> Option<InstanceAddr> {
+    pub(crate) fn instance(&self) -> Option<InstanceAddr> {
         Some(InstanceAddr {
             module: self.module.clone(),
             resource: self.resource.clone()?,

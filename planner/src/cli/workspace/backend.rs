@@ -7,14 +7,14 @@ use crate::cli::common;
 use crate::state::{PgStore, StateError};
 
 /// The backend of the working directory's configuration.
-pub fn configured() -> Result<SelectedBackend, Failure> {
+pub(super) fn configured() -> Result<SelectedBackend, Failure> {
     let config = common::load_config()?;
     select_backend(config.backend.as_ref())
 }
 
 /// Every workspace of `backend`, `default` first; `summary` heads the error when the backend
 /// cannot list them.
-pub fn list(backend: &SelectedBackend, summary: &str) -> Result<Vec<String>, Failure> {
+pub(super) fn list(backend: &SelectedBackend, summary: &str) -> Result<Vec<String>, Failure> {
     let listed = match backend {
         SelectedBackend::Local(spaces) => spaces.list(),
         SelectedBackend::Pg(settings) => pg(settings, "default")?.workspaces(),
@@ -23,7 +23,7 @@ pub fn list(backend: &SelectedBackend, summary: &str) -> Result<Vec<String>, Fai
 }
 
 /// Creates `name` in `backend` (nothing when it exists).
-pub fn create(backend: &SelectedBackend, name: &str) -> Result<(), Failure> {
+pub(super) fn create(backend: &SelectedBackend, name: &str) -> Result<(), Failure> {
     let created = match backend {
         SelectedBackend::Local(spaces) => spaces.create(name),
         SelectedBackend::Pg(settings) => pg(settings, name)?.create_workspace(),
@@ -32,7 +32,7 @@ pub fn create(backend: &SelectedBackend, name: &str) -> Result<(), Failure> {
 }
 
 /// Deletes `name` and its state from `backend`.
-pub fn delete(backend: &SelectedBackend, name: &str) -> Result<(), Failure> {
+pub(super) fn delete(backend: &SelectedBackend, name: &str) -> Result<(), Failure> {
     let deleted = match backend {
         SelectedBackend::Local(spaces) => spaces.delete(name),
         SelectedBackend::Pg(settings) => pg(settings, name)?.delete_workspace(),
@@ -51,7 +51,7 @@ fn failed(err: StateError, summary: &str) -> Failure {
 
 /// What `init` checks, as Terraform's `selectWorkspace`: the selected workspace must exist
 /// in the backend; when the backend has a single workspace, that one is selected instead.
-pub fn check_selected(backend: &SelectedBackend) -> Result<(), Failure> {
+pub(crate) fn check_selected(backend: &SelectedBackend) -> Result<(), Failure> {
     let existing = list(backend, "Failed to get existing workspaces")?;
     let selected = super::current::current()?;
     if existing.contains(&selected) {

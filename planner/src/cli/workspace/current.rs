@@ -9,19 +9,19 @@ use crate::cli::Failure;
 use crate::state::DEFAULT_WORKSPACE;
 
 /// Where the selected workspace is saved.
-pub const ENVIRONMENT_FILE: &str = ".tenantform/environment";
+pub(super) const ENVIRONMENT_FILE: &str = ".tenantform/environment";
 /// The environment variable that overrides the selected workspace.
-pub const WORKSPACE_VARIABLE: &str = "TF_WORKSPACE";
+pub(super) const WORKSPACE_VARIABLE: &str = "TF_WORKSPACE";
 
 /// The selected workspace and whether `TF_WORKSPACE` chose it.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Selected {
+pub(super) struct Selected {
     pub name: String,
     pub overridden: bool,
 }
 
 /// The selected workspace, without checking its name (Terraform's `WorkspaceOverridden`).
-pub fn selected() -> Selected {
+pub(super) fn selected() -> Selected {
     selected_from(
         std::env::var(WORKSPACE_VARIABLE).ok(),
         Path::new(ENVIRONMENT_FILE),
@@ -47,7 +47,7 @@ fn selected_from(variable: Option<String>, file: &Path) -> Selected {
 }
 
 /// The current workspace; an invalid name in `TF_WORKSPACE` is an error.
-pub fn current() -> Result<String, Failure> {
+pub(crate) fn current() -> Result<String, Failure> {
     let selected = selected();
     if selected.overridden && !is_valid_name(&selected.name) {
         return Err(invalid_variable());
@@ -56,7 +56,7 @@ pub fn current() -> Result<String, Failure> {
 }
 
 /// Terraform's error for an invalid `TF_WORKSPACE`.
-pub fn invalid_variable() -> Failure {
+pub(super) fn invalid_variable() -> Failure {
     Failure::error(
         format!("Invalid workspace name set using {WORKSPACE_VARIABLE}"),
         format!(
@@ -67,7 +67,7 @@ pub fn invalid_variable() -> Failure {
 }
 
 /// Saves `name` as the selected workspace.
-pub fn save(name: &str) -> Result<(), std::io::Error> {
+pub(super) fn save(name: &str) -> Result<(), std::io::Error> {
     let path = Path::new(ENVIRONMENT_FILE);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -77,7 +77,7 @@ pub fn save(name: &str) -> Result<(), std::io::Error> {
 
 /// Terraform's rule: not empty, and unchanged by URL path escaping (letters, digits and
 /// `-._~$&+,:;=@` only).
-pub fn is_valid_name(name: &str) -> bool {
+pub(super) fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

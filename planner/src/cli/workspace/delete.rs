@@ -8,7 +8,7 @@ use crate::cli::common::{self, Common};
 use crate::cli::{CommandResult, Failure, Ui, flag_defs};
 use crate::state::{DEFAULT_WORKSPACE, State};
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "workspace delete",
     "[OPTIONS] NAME",
     "  Delete a tenantform workspace",
@@ -20,7 +20,7 @@ pub static COMMAND: Command = Command::new(
     ],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
         return Ok(1);
     };
@@ -85,7 +85,7 @@ fn tracked_objects(state: &State) -> Vec<String> {
         .instances
         .keys()
         .filter(|addr| managed(addr))
-        .map(|addr| addr.to_string());
+        .map(std::string::ToString::to_string);
     let deposed = state
         .deposed
         .keys()

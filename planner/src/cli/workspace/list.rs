@@ -5,14 +5,14 @@ use super::{backend, current, messages};
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "workspace list",
     "",
     "  List tenantform workspaces.",
     &[flag_defs::NO_COLOR],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse(args)?;
     if !parsed.positional.is_empty() {
         ui.err(&messages::error(

@@ -4,15 +4,15 @@
 use crate::cli::Ui;
 
 /// A workspace name in Go's `%q` quoting.
-pub fn quoted(name: &str) -> String {
+pub(super) fn quoted(name: &str) -> String {
     format!("{name:?}")
 }
 
-pub fn exists(name: &str) -> String {
+pub(super) fn exists(name: &str) -> String {
     format!("Workspace {} already exists\n", quoted(name))
 }
 
-pub fn does_not_exist(name: &str) -> String {
+pub(super) fn does_not_exist(name: &str) -> String {
     format!(
         "Workspace {} doesn't exist.\n\nYou can create this workspace with the \"new\" \
          subcommand \nor include the \"-or-create\" flag with the \"select\" subcommand.\n",
@@ -20,7 +20,7 @@ pub fn does_not_exist(name: &str) -> String {
     )
 }
 
-pub fn invalid_name(name: &str) -> String {
+pub(super) fn invalid_name(name: &str) -> String {
     format!(
         "\nThe workspace name {} is not allowed. The name must contain only URL safe\n\
          characters, contain no path separators, and not be an empty string.\n\n",
@@ -28,7 +28,7 @@ pub fn invalid_name(name: &str) -> String {
     )
 }
 
-pub fn deleting_current(name: &str) -> String {
+pub(super) fn deleting_current(name: &str) -> String {
     format!(
         "Workspace {} is your active workspace.\n\nYou cannot delete the currently active \
          workspace. Please switch\nto another workspace and try again.\n",
@@ -36,27 +36,27 @@ pub fn deleting_current(name: &str) -> String {
     )
 }
 
-pub const LEGACY_WARNING: &str = "Warning: the \"tenantform env\" family of commands is \
+pub(super) const LEGACY_WARNING: &str = "Warning: the \"tenantform env\" family of commands is \
      deprecated.\n\n\"Workspace\" is now the preferred term for what earlier Terraform versions\n\
      called \"environment\", to reduce ambiguity caused by the latter term colliding\nwith other \
      concepts.\n\nThe \"tenantform workspace\" commands should be used instead. \"tenantform \
      env\"\nwill be removed in a future version.\n\n";
 
-pub const OVERRIDDEN_NOTE: &str = "\n\nThe active workspace is being overridden using the \
+pub(super) const OVERRIDDEN_NOTE: &str = "\n\nThe active workspace is being overridden using the \
      TF_WORKSPACE environment\nvariable.\n\n";
 
-pub const OVERRIDDEN_SELECT_ERROR: &str = "\nThe selected workspace is currently overridden \
+pub(super) const OVERRIDDEN_SELECT_ERROR: &str = "\nThe selected workspace is currently overridden \
      using the TF_WORKSPACE\nenvironment variable.\n\nTo select a new workspace, either update \
      this environment variable or unset\nit and then run this command again.\n\n";
 
-pub const OVERRIDDEN_NEW_ERROR: &str = "\nThe workspace is currently overridden using the \
+pub(super) const OVERRIDDEN_NEW_ERROR: &str = "\nThe workspace is currently overridden using the \
      TF_WORKSPACE environment\nvariable. You cannot create a new workspace when using this \
      setting.\n\nTo create a new workspace, either unset this environment variable or update \
      it\nto match the workspace name you are trying to create, and then run this command\n\
      again.\n\n";
 
 /// `Created and switched to workspace "NAME"!` and what it means.
-pub fn created(ui: &Ui, name: &str) -> String {
+pub(super) fn created(ui: &Ui, name: &str) -> String {
     let headline = format!("Created and switched to workspace {}!", quoted(name));
     let headline = if ui.color {
         format!("\x1b[1m{headline}{GREEN}")
@@ -74,7 +74,7 @@ pub fn created(ui: &Ui, name: &str) -> String {
     )
 }
 
-pub fn switched(ui: &Ui, name: &str) -> String {
+pub(super) fn switched(ui: &Ui, name: &str) -> String {
     colored(
         ui,
         GREEN,
@@ -82,7 +82,7 @@ pub fn switched(ui: &Ui, name: &str) -> String {
     )
 }
 
-pub fn deleted(ui: &Ui, name: &str) -> String {
+pub(super) fn deleted(ui: &Ui, name: &str) -> String {
     colored(ui, GREEN, &format!("Deleted workspace {}!", quoted(name)))
 }
 
@@ -90,7 +90,7 @@ const GREEN: &str = "\x1b[0m\x1b[32m";
 const RED: &str = "\x1b[31m";
 
 /// An error message as Terraform prints it: red when colors are on.
-pub fn error(ui: &Ui, text: &str) -> String {
+pub(super) fn error(ui: &Ui, text: &str) -> String {
     let text = text.strip_suffix('\n').unwrap_or(text);
     if ui.color {
         format!("{RED}{text}\x1b[0m\x1b[0m\n")
@@ -108,7 +108,7 @@ fn colored(ui: &Ui, color: &str, text: &str) -> String {
     }
 }
 
-pub fn was_not_empty(ui: &Ui, name: &str) -> String {
+pub(super) fn was_not_empty(ui: &Ui, name: &str) -> String {
     let text = format!(
         "WARNING: {} was non-empty.\nThe resources managed by the deleted workspace may still \
          exist,\nbut are no longer manageable by tenantform since the state has\nbeen deleted.\n",

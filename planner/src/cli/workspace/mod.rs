@@ -11,14 +11,14 @@ mod new;
 mod select;
 mod show;
 
-pub use backend::check_selected;
-pub use current::current;
+pub(super) use backend::check_selected;
+pub(super) use current::current;
 
 use super::args::Parsed;
 use super::commands::Command;
 use super::{CommandResult, Failure, Ui};
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "workspace",
     "<subcommand> [options] [args]",
     "  new, list, show, select and delete tenantform workspaces.
@@ -33,7 +33,7 @@ Subcommands:
 );
 
 /// The workspace commands' flag tables.
-pub const COMMANDS: &[&Command] = &[
+pub(super) const COMMANDS: &[&Command] = &[
     &COMMAND,
     &new::COMMAND,
     &select::COMMAND,
@@ -44,7 +44,7 @@ pub const COMMANDS: &[&Command] = &[
 
 /// Runs `workspace SUBCOMMAND ARGS`; without a known subcommand, Terraform's help and exit
 /// code 1.
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let (subcommand, rest) = match args.split_first() {
         Some((first, rest)) => (first.as_str(), rest),
         None => ("", args),
@@ -64,7 +64,7 @@ pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
 
 /// `env SUBCOMMAND ARGS`, Terraform's deprecated name for `workspace` (without `show`):
 /// its deprecation warning on standard error, then the workspace command.
-pub fn run_legacy(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run_legacy(ui: &Ui, args: &[String]) -> CommandResult {
     ui.err(messages::LEGACY_WARNING);
     match args.first().map(String::as_str) {
         Some("new" | "select" | "list" | "delete") => run(ui, args),

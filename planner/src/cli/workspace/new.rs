@@ -7,7 +7,7 @@ use crate::cli::commands::Command;
 use crate::cli::common::{self, Common};
 use crate::cli::{CommandResult, Failure, Ui, flag_defs};
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "workspace new",
     "[OPTIONS] NAME",
     "  Create a new tenantform workspace.",
@@ -19,7 +19,7 @@ pub static COMMAND: Command = Command::new(
     ],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
         return Ok(1);
     };

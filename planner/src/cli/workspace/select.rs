@@ -6,14 +6,14 @@ use super::{backend, current, messages};
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "workspace select",
     "NAME",
     "  Select a different tenantform workspace.",
     &[flag_defs::OR_CREATE, flag_defs::NO_COLOR],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let Some((parsed, name)) = super::name_argument(ui, &COMMAND, args)? else {
         return Ok(1);
     };

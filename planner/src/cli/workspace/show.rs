@@ -4,14 +4,14 @@ use super::current;
 use crate::cli::commands::Command;
 use crate::cli::{CommandResult, Ui, flag_defs};
 
-pub static COMMAND: Command = Command::new(
+pub(super) static COMMAND: Command = Command::new(
     "workspace show",
     "",
     "  Show the name of the current workspace.",
     &[flag_defs::NO_COLOR],
 );
 
-pub fn run(ui: &Ui, args: &[String]) -> CommandResult {
+pub(super) fn run(ui: &Ui, args: &[String]) -> CommandResult {
     COMMAND.parse(args)?;
     let selected = current::selected();
     if selected.overridden && !current::is_valid_name(&selected.name) {

@@ -86,7 +86,7 @@ fn moved_addresses_must_be_static_references() {
 #[test]
 fn removed_blocks_name_resources_or_module_calls() {
     let config = load(
-        r#"
+        r"
 removed {
   from = module.fleet.tenant.a
   lifecycle {
@@ -96,7 +96,7 @@ removed {
 removed {
   from = module.old
 }
-"#,
+",
     )
     .unwrap();
     assert_eq!(config.removed.len(), 2);

@@ -54,7 +54,11 @@ async fn a_refresh_only_plan_records_drift_without_actions() {
     assert!(plan.changes.iter().all(|c| c.action == Action::NoOp));
     let (state, diags) = apply(&config, &state, &plan, &fake).await;
     assert!(!diags.has_errors(), "{diags}");
-    let addresses: Vec<String> = state.instances.keys().map(|a| a.to_string()).collect();
+    let addresses: Vec<String> = state
+        .instances
+        .keys()
+        .map(std::string::ToString::to_string)
+        .collect();
     assert_eq!(addresses, vec!["fake_thing.a".to_string()]);
 }
 

@@ -159,7 +159,7 @@ pub(super) struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(fake: &FakeProvider) -> Recorder {
+    pub(super) fn new(fake: &FakeProvider) -> Recorder {
         Recorder {
             events: fake.events.clone(),
             recorded: Mutex::new(Vec::new()),
@@ -263,7 +263,7 @@ pub(super) struct Applying<'r> {
 }
 
 impl Applying<'_> {
-    pub async fn apply(
+    pub(super) async fn apply(
         &self,
         config: &Config,
         state: &State,

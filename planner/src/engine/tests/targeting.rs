@@ -47,8 +47,14 @@ async fn plan_targeted(
     excludes: &[&str],
 ) -> Result<Plan, Diagnostics> {
     let mut options = options(PlanMode::Normal);
-    options.targets = targets.iter().map(|t| t.to_string()).collect();
-    options.excludes = excludes.iter().map(|t| t.to_string()).collect();
+    options.targets = targets
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
+    options.excludes = excludes
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     plan_result(&config(FLEET), state, fake, &options).await
 }
 
@@ -100,7 +106,7 @@ async fn only_outputs_whose_resources_are_all_targeted_are_evaluated() {
         .await
         .unwrap();
     let mut names = outputs(&plan);
-    names.sort();
+    names.sort_unstable();
     assert_eq!(names, ["base", "children"]);
 }
 
@@ -134,7 +140,7 @@ async fn an_exclude_leaves_out_what_it_names_and_everything_depending_on_it() {
         .unwrap();
     assert_eq!(planned(&plan), ["fake_thing.lone"]);
     let mut names = outputs(&plan);
-    names.sort();
+    names.sort_unstable();
     assert_eq!(names, ["lone"]);
     assert!(plan.warnings.0[0].detail.contains("-exclude option"));
 

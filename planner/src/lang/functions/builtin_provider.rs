@@ -21,16 +21,13 @@ use crate::providers::builtin::SOURCE as BUILTIN_PROVIDER_SOURCE;
 const DECODE_FILE: &str = "<decode_tfvars argument>";
 
 /// `encode_tfvars(value)`: an object's attributes as a `.tfvars` file.
-pub fn encode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
-    let entries = match &args[0] {
-        Value::Object(entries) | Value::Map(entries) => entries,
-        _ => {
-            return Err(FunctionError::Call(
-                "invalid value to encode: must be an object whose attribute names will become \
-                 the encoded variable names"
-                    .into(),
-            ));
-        }
+pub(super) fn encode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
+    let (Value::Object(entries) | Value::Map(entries)) = &args[0] else {
+        return Err(FunctionError::Call(
+            "invalid value to encode: must be an object whose attribute names will become \
+             the encoded variable names"
+                .into(),
+        ));
     };
     let mut text = String::new();
     for (name, value) in entries {
@@ -46,7 +43,7 @@ pub fn encode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `encode_expr(value)`: the HCL expression that stands for the value.
-pub fn encode_expr(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn encode_expr(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = formatted(&format!("x = {}\n", value_tokens(&args[0])))?;
     let expr = text.strip_prefix("x = ").unwrap_or(&text).trim();
     Ok(Value::String(expr.to_string()))
@@ -54,7 +51,7 @@ pub fn encode_expr(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `decode_tfvars(src)`: the attributes of a `.tfvars` file's content, as an object. The
 /// expressions may use neither variables nor functions.
-pub fn decode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn decode_tfvars(args: Vec<Value>) -> Result<Value, FunctionError> {
     let Ok(Value::String(src)) = crate::lang::convert::convert(args[0].clone(), &Type::String)
     else {
         return Err(FunctionError::Call("argument must be a string".into()));
@@ -127,8 +124,12 @@ impl Visit for StaticCheck {
     fn visit_for_expr(&mut self, node: &hcl_edit::expr::ForExpr) {
         self.visit_expr(&node.intro.collection_expr);
         let depth = self.bound.len();
-        self.bound
-            .extend(node.intro.key_var.iter().map(|k| k.to_string()));
+        self.bound.extend(
+            node.intro
+                .key_var
+                .iter()
+                .map(std::string::ToString::to_string),
+        );
         self.bound.push(node.intro.value_var.to_string());
         visit_for_expr(self, node);
         self.bound.truncate(depth);
@@ -155,7 +156,7 @@ fn formatted(text: &str) -> Result<String, FunctionError> {
 
 /// The local names under which `required` (local name to source address) declares the
 /// built-in provider.
-pub fn builtin_provider_names<'a>(
+pub(crate) fn builtin_provider_names<'a>(
     required: impl IntoIterator<Item = (&'a String, &'a String)>,
 ) -> Arc<BTreeSet<String>> {
     Arc::new(

@@ -10,7 +10,7 @@ use tenantform_proto::value::Value;
 
 use super::{FunctionError, string_arg};
 
-pub fn base64encode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn base64encode(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(STANDARD.encode(string_arg(&args, 0)?)))
 }
 
@@ -26,7 +26,7 @@ fn decode_base64(text: &str, index: usize) -> Result<Vec<u8>, FunctionError> {
     })
 }
 
-pub fn base64decode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn base64decode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let bytes = decode_base64(&text, 0)?;
     String::from_utf8(bytes).map(Value::String).map_err(|_| {
@@ -38,7 +38,7 @@ pub fn base64decode(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Gzip-compresses the string and encodes the result in base64.
-pub fn base64gzip(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn base64gzip(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let compressed = encoder
@@ -65,7 +65,7 @@ fn encoding_name(name: &str, index: usize) -> Result<&'static str, FunctionError
     }
 }
 
-pub fn textencodebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn textencodebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let name = string_arg(&args, 1)?;
     let unencodable = |c: char| {
@@ -98,7 +98,7 @@ pub fn textencodebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(STANDARD.encode(bytes)))
 }
 
-pub fn textdecodebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn textdecodebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let name = string_arg(&args, 1)?;
     let encoding = encoding_name(&name, 1)?;
@@ -120,12 +120,12 @@ pub fn textdecodebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// URL query escaping as Go's `url.QueryEscape`: spaces become `+`, and everything but
 /// letters, digits and `-_.~` is percent-encoded.
-pub fn urlencode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn urlencode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut out = String::new();
     for byte in string_arg(&args, 0)?.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
+                out.push(byte as char);
             }
             b' ' => out.push('+'),
             other => out.push_str(&format!("%{other:02X}")),
@@ -136,7 +136,7 @@ pub fn urlencode(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `csvdecode(str)`: the first line names the columns; each further line becomes an object
 /// of strings, in a list.
-pub fn csvdecode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn csvdecode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -147,7 +147,7 @@ pub fn csvdecode(args: Vec<Value>) -> Result<Value, FunctionError> {
         let message = match e.kind() {
             csv::ErrorKind::UnequalLengths { pos, .. } => format!(
                 "record on line {}: wrong number of fields",
-                pos.as_ref().map_or(0, |p| p.line())
+                pos.as_ref().map_or(0, csv::Position::line)
             ),
             _ => e.to_string(),
         };

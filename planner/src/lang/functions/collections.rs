@@ -11,7 +11,7 @@ use crate::lang::types::{equal, value_kind};
 
 /// Length of a string (in characters) or a collection. A collection's length is known even
 /// when its elements are not.
-pub fn length(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn length(args: Vec<Value>) -> Result<Value, FunctionError> {
     let count = match &args[0] {
         Value::Unknown => return Ok(Value::Unknown),
         Value::String(s) => super::unicode::graphemes(s).len(),
@@ -38,7 +38,7 @@ fn entries_arg(args: &[Value], index: usize) -> Result<BTreeMap<String, Value>, 
 
 /// `lookup(map, key, default)`: the default may be null; an unknown map or key makes the result unknown, but a known
 /// map with unknown values still finds its known ones, and an unknown default is returned as is.
-pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.len() > 3 {
         return Err(FunctionError::Call(
             "lookup() takes no more than three arguments".into(),
@@ -67,7 +67,7 @@ pub fn lookup(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Later arguments win; the result is a map when every argument is one, else an object.
-pub fn merge(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn merge(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut merged = BTreeMap::new();
     let mut all_maps = true;
     for (index, arg) in args.iter().enumerate() {
@@ -95,7 +95,7 @@ pub fn merge(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// The elements of every argument in order: a list when all arguments are lists.
-pub fn concat(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn concat(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut items = Vec::new();
     for index in 0..args.len() {
         items.extend(sequence_arg(&args, index)?);
@@ -109,7 +109,7 @@ pub fn concat(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// True when an element equals the value; unknown when none does but some element could.
-pub fn contains(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn contains(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     let needle = &args[1];
     let mut undecided = false;
@@ -128,7 +128,7 @@ pub fn contains(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Keys in lexical order: a list for a map, a tuple for an object.
-pub fn keys(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn keys(args: Vec<Value>) -> Result<Value, FunctionError> {
     let is_map = matches!(args[0], Value::Map(_));
     let keys = entries_arg(&args, 0)?
         .into_keys()
@@ -142,7 +142,7 @@ pub fn keys(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Values in the lexical order of their keys: a list for a map, a tuple for an object.
-pub fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
     let is_map = matches!(args[0], Value::Map(_));
     let values = entries_arg(&args, 0)?.into_values().collect();
     Ok(if is_map {
@@ -155,7 +155,7 @@ pub fn values(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// The first argument that is neither null nor an empty string, converted to the type
 /// all arguments unify to (mixed primitives become strings, tuples of several lengths a
 /// list). An unknown argument reached before such a value makes the result unknown.
-pub fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
     let types: Vec<Type> = args.iter().map(crate::lang::types::type_of).collect();
     let unified = crate::lang::unify::unify(&types);
     for arg in args {
@@ -177,7 +177,7 @@ pub fn coalesce(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `element(list, index)`: the index wraps around the list's length.
-pub fn element(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn element(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     if matches!(args[0], Value::Set(_)) {
         return Err(FunctionError::arg(
@@ -195,7 +195,7 @@ pub fn element(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Replaces nested lists, tuples and sets with their elements, recursively.
-pub fn flatten(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn flatten(args: Vec<Value>) -> Result<Value, FunctionError> {
     fn walk(items: Vec<Value>, out: &mut Vec<Value>) {
         for item in items {
             match item {
@@ -210,7 +210,7 @@ pub fn flatten(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// The list without duplicates, keeping first occurrences in order.
-pub fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut out: Vec<Value> = Vec::new();
     for item in unified_elements(&args, 0, "list")? {
         if !out.contains(&item) {
@@ -223,7 +223,7 @@ pub fn distinct(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// Strings in lexical order (numbers are sorted by their string form, as Terraform does).
 /// While some element is unknown the order is not, but the length is: the result is then a
 /// list of as many unknowns.
-pub fn sort(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn sort(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     if !items.iter().all(Value::is_wholly_known) {
         return Ok(Value::List(vec![Value::Unknown; items.len()]));

@@ -18,13 +18,13 @@ fn convert_arg(
     convert(value, &ty).map_err(|_| FunctionError::arg(0, message))
 }
 
-pub fn tostring(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn tostring(args: Vec<Value>) -> Result<Value, FunctionError> {
     convert_arg(args, Type::String, |v| {
         format!("cannot convert {} to string", value_kind(v))
     })
 }
 
-pub fn tonumber(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn tonumber(args: Vec<Value>) -> Result<Value, FunctionError> {
     convert_arg(args, Type::Number, |v| match v {
         Value::String(s) => format!(
             "cannot convert {s:?} to number; given string must be a decimal representation of a number"
@@ -33,7 +33,7 @@ pub fn tonumber(args: Vec<Value>) -> Result<Value, FunctionError> {
     })
 }
 
-pub fn tobool(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn tobool(args: Vec<Value>) -> Result<Value, FunctionError> {
     convert_arg(args, Type::Bool, |v| match v {
         Value::String(s) => format!(
             "cannot convert {s:?} to bool; only the strings \"true\" or \"false\" are allowed"
@@ -42,7 +42,7 @@ pub fn tobool(args: Vec<Value>) -> Result<Value, FunctionError> {
     })
 }
 
-pub fn tolist(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn tolist(args: Vec<Value>) -> Result<Value, FunctionError> {
     convert_arg(args, Type::List(Box::new(Type::Dynamic)), |v| {
         format!(
             "cannot convert {} to list of any single type",
@@ -52,7 +52,7 @@ pub fn tolist(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Unknown elements stay distinct from each other and from the known ones, as in cty.
-pub fn toset(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn toset(args: Vec<Value>) -> Result<Value, FunctionError> {
     let refusal = |v: &Value| format!("cannot convert {} to set of any single type", value_kind(v));
     if !matches!(
         args.first(),
@@ -69,7 +69,7 @@ pub fn toset(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
 }
 
-pub fn tomap(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn tomap(args: Vec<Value>) -> Result<Value, FunctionError> {
     convert_arg(args, Type::Map(Box::new(Type::Dynamic)), |v| {
         format!("cannot convert {} to map of any single type", value_kind(v))
     })
@@ -77,6 +77,6 @@ pub fn tomap(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// The argument unchanged: `sensitive`, `nonsensitive` and `ephemeralasnull` only change
 /// marks, which are tracked beside values (see [`super::marks`]).
-pub fn identity(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn identity(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(args.into_iter().next().unwrap_or(Value::Null))
 }

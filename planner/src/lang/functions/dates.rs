@@ -41,12 +41,12 @@ fn rfc3339(moment: OffsetDateTime) -> String {
     )
 }
 
-pub fn timestamp(_args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(crate) fn timestamp(_args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(now_rfc3339()))
 }
 
 /// The current time as `timestamp()` writes it (RFC 3339, UTC, whole seconds).
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     rfc3339(OffsetDateTime::now_utc())
 }
 
@@ -65,7 +65,7 @@ const NANOS_PER_UNIT: &[(&str, f64)] = &[
 /// The sum of the terms of an unsigned Go duration (`1h30m`, `1.5h`): each decimal number
 /// times the factor `units` gives its unit. `None` when a term is malformed or its unit is
 /// not in `units`.
-pub fn sum_duration_terms(text: &str, units: &[(&str, f64)]) -> Option<f64> {
+pub(crate) fn sum_duration_terms(text: &str, units: &[(&str, f64)]) -> Option<f64> {
     let mut rest = text;
     let mut total = 0f64;
     while !rest.is_empty() {
@@ -99,7 +99,7 @@ fn parse_duration(text: &str) -> Option<Duration> {
     Some(Duration::nanoseconds(nanos.round() as i64))
 }
 
-pub fn timeadd(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(crate) fn timeadd(args: Vec<Value>) -> Result<Value, FunctionError> {
     let moment = parse_timestamp(&string_arg(&args, 0)?, 0)?;
     let text = string_arg(&args, 1)?;
     let duration = parse_duration(&text)
@@ -107,7 +107,7 @@ pub fn timeadd(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(rfc3339(moment + duration)))
 }
 
-pub fn timecmp(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(crate) fn timecmp(args: Vec<Value>) -> Result<Value, FunctionError> {
     let a = parse_timestamp(&string_arg(&args, 0)?, 0)?;
     let b = parse_timestamp(&string_arg(&args, 1)?, 1)?;
     Ok(Value::Number(Number::Int(a.cmp(&b) as i64)))
@@ -130,7 +130,7 @@ const MONTHS: [&str; 12] = [
 
 /// `formatdate(spec, timestamp)` with Terraform's verbs (`YYYY`, `MMM`, `DD`, `EEE`, `hh`,
 /// `mm`, `ss`, `ZZZZZ`, ...), single-quoted literals and `''` for a quote.
-pub fn formatdate(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(crate) fn formatdate(args: Vec<Value>) -> Result<Value, FunctionError> {
     let spec = string_arg(&args, 0)?;
     let t = parse_timestamp(&string_arg(&args, 1)?, 1)?;
     let chars: Vec<char> = spec.chars().collect();

@@ -8,7 +8,7 @@ use super::{FunctionError, string_arg};
 
 /// A known value as JSON: objects with their keys sorted, sets and tuples as arrays, and
 /// `<`, `>`, `&` escaped as Terraform's encoder does.
-pub fn to_json_text(value: &Value) -> String {
+pub(super) fn to_json_text(value: &Value) -> String {
     let mut text = String::new();
     write_json(value, &mut text);
     text.replace('<', "\\u003c")
@@ -69,11 +69,11 @@ fn from_json(json: serde_json::Value) -> Value {
     }
 }
 
-pub fn jsonencode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn jsonencode(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(to_json_text(&args[0])))
 }
 
-pub fn jsondecode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn jsondecode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| FunctionError::Call(json_error(&e)))?;

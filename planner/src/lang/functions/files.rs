@@ -51,15 +51,15 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-pub fn file(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn file(args: Vec<Value>) -> Result<Value, FunctionError> {
     read_text(&args).map(Value::String)
 }
 
-pub fn filebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn filebase64(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(STANDARD.encode(read_bytes(&args)?)))
 }
 
-pub fn fileexists(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn fileexists(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
     match std::fs::metadata(expand_home(&path)) {
         Ok(meta) if meta.is_file() => Ok(Value::Bool(true)),
@@ -126,7 +126,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
 }
 
 /// `fileset(path, pattern)`: the files under `path` whose relative paths match.
-pub fn fileset(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn fileset(args: Vec<Value>) -> Result<Value, FunctionError> {
     let base = string_arg(&args, 0)?;
     let pattern = string_arg(&args, 1)?;
     let mut files = Vec::new();
@@ -142,7 +142,7 @@ pub fn fileset(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `templatefile(path, vars)`: the file rendered as a template with `vars` in scope.
-pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
     let text = read_text(&args)?;
     let variables: BTreeMap<String, Value> = match &args[1] {
@@ -186,7 +186,7 @@ pub fn templatefile(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 use crate::format::literal::is_identifier;
 
-pub fn abspath(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn abspath(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
     let joined = std::env::current_dir()
         .map(|d| d.join(&path))
@@ -205,7 +205,7 @@ pub fn abspath(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Go's `filepath.Dir`: everything before the last separator, cleaned; `.` when none.
-pub fn dirname(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn dirname(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
     let dir = match path.rfind('/') {
         Some(0) => "/".to_string(),
@@ -216,7 +216,7 @@ pub fn dirname(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Go's `filepath.Base`: the last element, `.` for an empty path, `/` for the root.
-pub fn basename(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn basename(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
     if path.is_empty() {
         return Ok(Value::string("."));
@@ -228,7 +228,7 @@ pub fn basename(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::string(trimmed.rsplit('/').next().unwrap_or(trimmed)))
 }
 
-pub fn pathexpand(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn pathexpand(args: Vec<Value>) -> Result<Value, FunctionError> {
     let path = string_arg(&args, 0)?;
     Ok(Value::String(expand_home(&path).display().to_string()))
 }

@@ -12,14 +12,14 @@ use super::{FunctionError, integer_arg, string_arg};
 
 /// A digest algorithm the hash functions offer.
 #[derive(Clone, Copy)]
-pub enum Algorithm {
+pub(super) enum Algorithm {
     Md5,
     Sha1,
     Sha256,
     Sha512,
 }
 
-pub fn digest(algorithm: Algorithm, bytes: &[u8]) -> Vec<u8> {
+pub(super) fn digest(algorithm: Algorithm, bytes: &[u8]) -> Vec<u8> {
     match algorithm {
         Algorithm::Md5 => Md5::digest(bytes).to_vec(),
         Algorithm::Sha1 => Sha1::digest(bytes).to_vec(),
@@ -30,13 +30,13 @@ pub fn digest(algorithm: Algorithm, bytes: &[u8]) -> Vec<u8> {
 
 /// How a digest is written as a string.
 #[derive(Clone, Copy)]
-pub enum Encoding {
+pub(super) enum Encoding {
     Hex,
     Base64,
 }
 
 /// The digest of `bytes`, written as `encoding` says.
-pub fn encoded_digest(algorithm: Algorithm, encoding: Encoding, bytes: &[u8]) -> Value {
+pub(super) fn encoded_digest(algorithm: Algorithm, encoding: Encoding, bytes: &[u8]) -> Value {
     let digest = digest(algorithm, bytes);
     Value::String(match encoding {
         Encoding::Hex => hex::encode(digest),
@@ -49,7 +49,7 @@ pub fn encoded_digest(algorithm: Algorithm, encoding: Encoding, bytes: &[u8]) ->
 macro_rules! digest_functions {
     ($read:ident: $($name:ident => $algorithm:ident, $encoding:ident;)*) => {
         $(
-            pub fn $name(args: Vec<Value>) -> Result<Value, FunctionError> {
+            pub(crate) fn $name(args: Vec<Value>) -> Result<Value, FunctionError> {
                 Ok(encoded_digest(
                     Algorithm::$algorithm,
                     Encoding::$encoding,
@@ -76,12 +76,12 @@ digest_functions! { string_bytes:
 }
 
 /// A random version 4 UUID; differs on every call.
-pub fn uuid(_args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn uuid(_args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(uuid::Uuid::new_v4().to_string()))
 }
 
 /// `uuidv5(namespace, name)`: the namespace is `dns`, `url`, `oid`, `x500` or a UUID.
-pub fn uuidv5(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn uuidv5(args: Vec<Value>) -> Result<Value, FunctionError> {
     let namespace = string_arg(&args, 0)?;
     let name = string_arg(&args, 1)?;
     let namespace = match namespace.as_str() {
@@ -99,7 +99,7 @@ pub fn uuidv5(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `bcrypt(str, cost)`: a salted hash, different on every call; the cost defaults to 10.
-pub fn bcrypt(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn bcrypt(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.len() > 2 {
         return Err(FunctionError::Call(format!(
             "bcrypt() takes no more than two arguments, but got {}",

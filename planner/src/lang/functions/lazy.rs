@@ -12,7 +12,7 @@ use crate::lang::eval::{EvalResult, Evaluator};
 use crate::lang::marks::Marked;
 
 /// The names of the functions evaluated here.
-pub const LAZY_FUNCTIONS: &[&str] = &["try", "can", "issensitive", "templatestring"];
+pub(super) const LAZY_FUNCTIONS: &[&str] = &["try", "can", "issensitive", "templatestring"];
 
 impl Evaluator<'_> {
     /// Evaluates a call of a lazy function; `None` for any other function.

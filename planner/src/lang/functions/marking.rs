@@ -14,7 +14,7 @@ use tenantform_proto::value::{Number, Value};
 use crate::lang::marks::Sensitivity;
 
 /// The marks of `result`, the value `name` returned for `args` with marks `marks`.
-pub fn result_marks(
+pub(crate) fn result_marks(
     name: &str,
     args: &[Value],
     marks: &[Sensitivity],

@@ -103,7 +103,7 @@ impl std::fmt::Display for Prefix {
 }
 
 /// `cidrhost(prefix, hostnum)`: a negative number counts back from the end of the range.
-pub fn cidrhost(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn cidrhost(args: Vec<Value>) -> Result<Value, FunctionError> {
     let prefix = Prefix::parse(&string_arg(&args, 0)?, 0)?;
     let number = integer_arg(&args, 1)?;
     let count = prefix.host_count();
@@ -123,7 +123,7 @@ pub fn cidrhost(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(prefix.address(prefix.base + offset)))
 }
 
-pub fn cidrnetmask(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn cidrnetmask(args: Vec<Value>) -> Result<Value, FunctionError> {
     let prefix = Prefix::parse(&string_arg(&args, 0)?, 0)?;
     if prefix.bits != 32 {
         return Err(FunctionError::Call(
@@ -138,7 +138,7 @@ pub fn cidrnetmask(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(Ipv4Addr::from(mask).to_string()))
 }
 
-pub fn cidrsubnet(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn cidrsubnet(args: Vec<Value>) -> Result<Value, FunctionError> {
     let prefix = Prefix::parse(&string_arg(&args, 0)?, 0)?;
     let new_bits = integer_arg(&args, 1)?;
     let number = integer_arg(&args, 2)?;
@@ -146,7 +146,7 @@ pub fn cidrsubnet(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `cidrsubnets(prefix, newbits...)`: consecutive subnets, each aligned to its own size.
-pub fn cidrsubnets(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn cidrsubnets(args: Vec<Value>) -> Result<Value, FunctionError> {
     let prefix = Prefix::parse(&string_arg(&args, 0)?, 0)?;
     let mut next = prefix.base;
     let mut results = Vec::new();

@@ -17,11 +17,11 @@ fn numbers(args: &[Value]) -> Result<Vec<Number>, FunctionError> {
     (0..args.len()).map(|i| number_arg(args, i)).collect()
 }
 
-pub fn min(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn min(args: Vec<Value>) -> Result<Value, FunctionError> {
     extreme(&args, Ordering::Less)
 }
 
-pub fn max(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn max(args: Vec<Value>) -> Result<Value, FunctionError> {
     extreme(&args, Ordering::Greater)
 }
 
@@ -37,7 +37,7 @@ fn extreme(args: &[Value], wins: Ordering) -> Result<Value, FunctionError> {
     Ok(Value::Number(best))
 }
 
-pub fn abs(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn abs(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::Number(number_arg(&args, 0)?.abs()))
 }
 
@@ -45,16 +45,16 @@ fn float(f: f64) -> Result<Value, FunctionError> {
     Ok(Value::Number(Number::from_f64(f)))
 }
 
-pub fn ceil(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn ceil(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::Number(number_arg(&args, 0)?.ceil()))
 }
 
-pub fn floor(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn floor(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::Number(number_arg(&args, 0)?.floor()))
 }
 
 /// `log(num, base)`, computed in `f64` as Terraform does.
-pub fn log(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn log(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (num, base) = (
         number_arg(&args, 0)?.as_f64(),
         number_arg(&args, 1)?.as_f64(),
@@ -63,7 +63,7 @@ pub fn log(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `pow(num, power)`, computed in `f64` with Go's `math.Pow` algorithm.
-pub fn pow(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn pow(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (num, power) = (
         number_arg(&args, 0)?.as_f64(),
         number_arg(&args, 1)?.as_f64(),
@@ -71,7 +71,7 @@ pub fn pow(args: Vec<Value>) -> Result<Value, FunctionError> {
     float(go_pow(num, power))
 }
 
-pub fn signum(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn signum(args: Vec<Value>) -> Result<Value, FunctionError> {
     let n = number_arg(&args, 0)?.as_i64().ok_or_else(|| {
         FunctionError::Call(
             "value must be a whole number, between -9223372036854775808 and 9223372036854775807"
@@ -83,7 +83,7 @@ pub fn signum(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `parseint(str, base)`: an integer of any size written in `base` (2 to 62, digits then
 /// lower then upper case letters), with an optional sign.
-pub fn parseint(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn parseint(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = match &args[0] {
         Value::String(s) => s.clone(),
         _ => return Err(FunctionError::arg(0, "string required")),

@@ -26,7 +26,7 @@ fn bools(args: &[Value]) -> Result<Vec<Option<Option<bool>>>, FunctionError> {
 
 /// True when every element is true; null elements count as false. Elements are read in
 /// order: an unknown one before any false or null one makes the result unknown.
-pub fn alltrue(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn alltrue(args: Vec<Value>) -> Result<Value, FunctionError> {
     for item in bools(&args)? {
         match item {
             None => return Ok(Value::Unknown),
@@ -38,7 +38,7 @@ pub fn alltrue(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// True when some element is true; otherwise unknown when some element is unknown.
-pub fn anytrue(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn anytrue(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = bools(&args)?;
     if items.contains(&Some(Some(true))) {
         Ok(Value::Bool(true))
@@ -49,7 +49,7 @@ pub fn anytrue(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
 }
 
-pub fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = unified_elements(&args, 0, "list")?;
     let size = integer_arg(&args, 1)?;
     if size < 0 {
@@ -70,7 +70,7 @@ pub fn chunklist(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// The first argument that is a non-empty list; an unknown argument reached before one makes
 /// the result unknown.
-pub fn coalescelist(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn coalescelist(args: Vec<Value>) -> Result<Value, FunctionError> {
     for (index, arg) in args.iter().enumerate() {
         match arg {
             Value::Unknown => return Ok(Value::Unknown),
@@ -90,7 +90,7 @@ pub fn coalescelist(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// The list without empty strings and nulls.
-pub fn compact(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn compact(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut out = Vec::new();
     for (i, item) in sequence_arg(&args, 0)?.into_iter().enumerate() {
         match convert(item, &Type::String) {
@@ -110,7 +110,7 @@ pub fn compact(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// Position of the first element equal to the value; unknown when an element before it
 /// cannot be compared yet.
-pub fn index(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn index(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     if matches!(args[0], Value::Set(_)) {
         return Err(FunctionError::arg(0, "argument must be a list or tuple"));
@@ -131,7 +131,7 @@ pub fn index(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// Elements of `values` whose corresponding `keys` element is in `searchset`. An empty
 /// search set matches nothing even among unknowns; otherwise unknown values or keys make the
 /// result unknown, and an unknown search element matches nothing yet (an empty list).
-pub fn matchkeys(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn matchkeys(args: Vec<Value>) -> Result<Value, FunctionError> {
     let values = unified_elements(&args, 0, "list")?;
     let keys = unified_elements(&args, 1, "list")?;
     let search = unified_elements(&args, 2, "list")?;
@@ -172,7 +172,7 @@ fn to_text(value: &Value) -> Option<String> {
 }
 
 /// The only element of a collection of zero or one elements, or null when it is empty.
-pub fn one(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn one(args: Vec<Value>) -> Result<Value, FunctionError> {
     match &args[0] {
         Value::List(items) | Value::Tuple(items) | Value::Set(items) if items.len() <= 1 => {
             Ok(items.first().cloned().unwrap_or(Value::Null))
@@ -189,7 +189,7 @@ pub fn one(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
-pub fn range(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn range(args: Vec<Value>) -> Result<Value, FunctionError> {
     let numbers: Vec<Number> = (0..args.len())
         .map(|i| number_arg(&args, i))
         .collect::<Result<_, _>>()?;
@@ -242,7 +242,7 @@ pub fn range(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::List(items))
 }
 
-pub fn reverse(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn reverse(args: Vec<Value>) -> Result<Value, FunctionError> {
     match args.into_iter().next() {
         Some(Value::List(mut items)) => {
             items.reverse();
@@ -267,7 +267,7 @@ pub fn reverse(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
 }
 
-pub fn slice(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn slice(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     let start = integer_arg(&args, 1)?;
     let end = integer_arg(&args, 2)?;
@@ -296,21 +296,18 @@ pub fn slice(args: Vec<Value>) -> Result<Value, FunctionError> {
     })
 }
 
-pub fn sum(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn sum(args: Vec<Value>) -> Result<Value, FunctionError> {
     let items = sequence_arg(&args, 0)?;
     if items.is_empty() {
         return Err(FunctionError::arg(0, "cannot sum an empty list"));
     }
     let mut total: Option<Number> = None;
     for (i, item) in items.into_iter().enumerate() {
-        let n = match convert(item, &Type::Number) {
-            Ok(Value::Number(n)) => n,
-            _ => {
-                return Err(FunctionError::arg(
-                    0,
-                    format!("element {i}: number required"),
-                ));
-            }
+        let Ok(Value::Number(n)) = convert(item, &Type::Number) else {
+            return Err(FunctionError::arg(
+                0,
+                format!("element {i}: number required"),
+            ));
         };
         total = Some(match total {
             None => n,
@@ -323,7 +320,7 @@ pub fn sum(args: Vec<Value>) -> Result<Value, FunctionError> {
 }
 
 /// Swaps the keys and values of a map of lists of strings.
-pub fn transpose(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn transpose(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (Value::Map(entries) | Value::Object(entries)) = &args[0] else {
         return Err(FunctionError::arg(0, "map of list of string required"));
     };
@@ -348,7 +345,7 @@ pub fn transpose(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// A map from `keys` to `values`; keys that are not all known make the whole map unknown,
 /// unknown values are kept under their keys.
-pub fn zipmap(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn zipmap(args: Vec<Value>) -> Result<Value, FunctionError> {
     let keys = sequence_arg(&args, 0)?;
     if !keys.iter().all(Value::is_wholly_known) {
         return Ok(Value::Unknown);
@@ -395,7 +392,7 @@ pub(super) fn normalize_set_keeping_unknowns(items: &mut Vec<Value>) {
 }
 
 /// Elements of every argument, as one set; unknown elements are kept.
-pub fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut all = Vec::new();
     for index in 0..args.len() {
         all.extend(set_elements(&args, index)?);
@@ -414,7 +411,7 @@ pub fn setunion(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::Set(all))
 }
 
-pub fn setintersection(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn setintersection(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut result = set_elements(&args, 0)?;
     for index in 1..args.len() {
         let other = set_elements(&args, index)?;
@@ -423,7 +420,7 @@ pub fn setintersection(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::Set(result))
 }
 
-pub fn setsubtract(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn setsubtract(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut result = set_elements(&args, 0)?;
     let other = set_elements(&args, 1)?;
     result.retain(|item| !other.contains(item));
@@ -432,7 +429,7 @@ pub fn setsubtract(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// Every combination of one element from each argument, as tuples: a set when every
 /// argument is a set, else a list.
-pub fn setproduct(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn setproduct(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.len() < 2 {
         return Err(FunctionError::Call(
             "at least two arguments are required".into(),

@@ -9,22 +9,22 @@ use super::{FunctionError, integer_arg, sequence_arg, string_arg};
 use crate::lang::convert::convert;
 
 /// Go's `strings.ToLower`: rune by rune (see [`super::unicode`]).
-pub fn lower(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn lower(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text: String = string_arg(&args, 0)?.chars().map(go_lower).collect();
     Ok(Value::String(nfc(&text).into_owned()))
 }
 
 /// Go's `strings.ToUpper`: rune by rune, so `ß` stays.
-pub fn upper(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn upper(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text: String = string_arg(&args, 0)?.chars().map(go_upper).collect();
     Ok(Value::String(nfc(&text).into_owned()))
 }
 
-pub fn trimspace(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn trimspace(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(string_arg(&args, 0)?.trim().to_string()))
 }
 
-pub fn join(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn join(args: Vec<Value>) -> Result<Value, FunctionError> {
     let separator = string_arg(&args, 0)?;
     if args.len() < 2 {
         return Err(FunctionError::Call("at least one list is required".into()));
@@ -49,7 +49,7 @@ pub fn join(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(Value::String(parts.join(&separator)))
 }
 
-pub fn split(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn split(args: Vec<Value>) -> Result<Value, FunctionError> {
     let separator = string_arg(&args, 0)?;
     let text = string_arg(&args, 1)?;
     let parts: Vec<Value> = if separator.is_empty() {
@@ -62,7 +62,7 @@ pub fn split(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `replace(str, substr, replace)`; a `substr` written `/.../` is a regular expression whose
 /// `$1`-style group references work in `replace`.
-pub fn replace(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn replace(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let pattern = string_arg(&args, 1)?;
     let replacement = string_arg(&args, 2)?;
@@ -82,7 +82,7 @@ pub fn replace(args: Vec<Value>) -> Result<Value, FunctionError> {
 /// `substr(str, offset, length)` in characters; a negative offset counts from the end and a
 /// length of -1 takes the rest.
 /// Offsets and lengths count grapheme clusters, as cty does.
-pub fn substr(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn substr(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let chars = graphemes(&text);
     let len = chars.len() as i64;
@@ -107,7 +107,7 @@ pub fn substr(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `format(spec, args...)` with the verbs `%s`, `%d`, `%f`, `%t`, `%q`, `%v` and `%%`, and
 /// optional width, precision and the `-`, `+`, `0` flags.
-pub fn format(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn format(args: Vec<Value>) -> Result<Value, FunctionError> {
     if args.first().is_none_or(Value::is_null) {
         return Err(FunctionError::arg(0, "argument must not be null"));
     }
@@ -170,8 +170,7 @@ pub fn format(args: Vec<Value>) -> Result<Value, FunctionError> {
     }
     if next_arg < args.len() {
         return Err(FunctionError::Call(format!(
-            "too many arguments; no verbs left for argument {}",
-            next_arg
+            "too many arguments; no verbs left for argument {next_arg}"
         )));
     }
     Ok(Value::String(out))

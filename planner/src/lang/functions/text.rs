@@ -13,28 +13,28 @@ fn text(value: String) -> Result<Value, FunctionError> {
 }
 
 /// Removes every newline sequence (`\n`, `\r\n`, `\r`) at the end.
-pub fn chomp(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn chomp(args: Vec<Value>) -> Result<Value, FunctionError> {
     let s = string_arg(&args, 0)?;
     text(s.trim_end_matches(['\n', '\r']).to_string())
 }
 
-pub fn startswith(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn startswith(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (s, prefix) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     Ok(Value::Bool(s.starts_with(&prefix)))
 }
 
-pub fn endswith(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn endswith(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (s, suffix) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     Ok(Value::Bool(s.ends_with(&suffix)))
 }
 
-pub fn strcontains(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn strcontains(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (s, substr) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     Ok(Value::Bool(s.contains(&substr)))
 }
 
 /// Reverses the grapheme clusters, as cty does (a letter keeps its combining marks).
-pub fn strrev(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn strrev(args: Vec<Value>) -> Result<Value, FunctionError> {
     let original = string_arg(&args, 0)?;
     let mut clusters = graphemes(&original);
     clusters.reverse();
@@ -43,7 +43,7 @@ pub fn strrev(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// Title-cases the first rune of each word, as Go's `strings.Title`: a word starts after an
 /// ASCII character other than a letter, digit or `_`, or after a space.
-pub fn title(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn title(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut previous_is_separator = true;
     let mut out = String::new();
     for c in string_arg(&args, 0)?.chars() {
@@ -57,23 +57,23 @@ pub fn title(args: Vec<Value>) -> Result<Value, FunctionError> {
     text(nfc(&out).into_owned())
 }
 
-pub fn trim(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn trim(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (s, cutset) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     text(s.trim_matches(|c| cutset.contains(c)).to_string())
 }
 
-pub fn trimprefix(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn trimprefix(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (s, prefix) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     text(s.strip_prefix(prefix.as_str()).unwrap_or(&s).to_string())
 }
 
-pub fn trimsuffix(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn trimsuffix(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (s, suffix) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     text(s.strip_suffix(suffix.as_str()).unwrap_or(&s).to_string())
 }
 
 /// `indent(spaces, str)`: every line but the first gets `spaces` spaces in front.
-pub fn indent(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn indent(args: Vec<Value>) -> Result<Value, FunctionError> {
     let spaces = integer_arg(&args, 0)?.max(0) as usize;
     let s = string_arg(&args, 1)?;
     text(s.replace('\n', &format!("\n{}", " ".repeat(spaces))))
@@ -81,7 +81,7 @@ pub fn indent(args: Vec<Value>) -> Result<Value, FunctionError> {
 
 /// `formatlist(format, args...)`: `format` applied element-wise; list arguments must share
 /// one length and other arguments repeat.
-pub fn formatlist(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn formatlist(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut length: Option<(usize, usize)> = None;
     for (index, arg) in args.iter().enumerate().skip(1) {
         if let Value::List(items) | Value::Tuple(items) | Value::Set(items) = arg {
@@ -127,7 +127,7 @@ pub fn formatlist(args: Vec<Value>) -> Result<Value, FunctionError> {
             FunctionError::Call(message) => {
                 FunctionError::Call(format!("error on format iteration {i}: {message}"))
             }
-            other => other,
+            other @ FunctionError::Argument { .. } => other,
         })?);
     }
     Ok(Value::List(results))
@@ -161,7 +161,7 @@ fn captures_value(regex: &regex::Regex, captures: &regex::Captures<'_>) -> Value
     Value::Tuple((1..=names.len()).map(group).collect())
 }
 
-pub fn regex(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn regex(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (pattern, s) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     let regex = compile(&pattern)?;
     let captures = regex.captures(&s).ok_or_else(|| {
@@ -170,7 +170,7 @@ pub fn regex(args: Vec<Value>) -> Result<Value, FunctionError> {
     Ok(captures_value(&regex, &captures))
 }
 
-pub fn regexall(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn regexall(args: Vec<Value>) -> Result<Value, FunctionError> {
     let (pattern, s) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
     let regex = compile(&pattern)?;
     Ok(Value::List(

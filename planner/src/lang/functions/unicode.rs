@@ -9,7 +9,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// `text` in normalization form C, as cty stores every string.
-pub fn nfc(text: &str) -> Cow<'_, str> {
+pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
     if is_nfc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
@@ -18,14 +18,14 @@ pub fn nfc(text: &str) -> Cow<'_, str> {
 }
 
 /// The grapheme clusters of `text`, as cty counts characters.
-pub fn graphemes(text: &str) -> Vec<&str> {
+pub(crate) fn graphemes(text: &str) -> Vec<&str> {
     text.graphemes(true).collect()
 }
 
 /// Go's `unicode.ToUpper`: the simple upper-case mapping of one rune. Where the full mapping
 /// takes several characters, the simple one is the rune itself, except for Greek letters
 /// with a subscript iota, which map to their capital with a subscript iota.
-pub fn go_upper(c: char) -> char {
+pub(crate) fn go_upper(c: char) -> char {
     let mut full = c.to_uppercase();
     if let (Some(only), None) = (full.next(), full.next()) {
         return only;
@@ -40,7 +40,7 @@ pub fn go_upper(c: char) -> char {
 }
 
 /// Go's `unicode.ToLower`: the simple lower-case mapping of one rune (`İ` becomes `i`).
-pub fn go_lower(c: char) -> char {
+pub(crate) fn go_lower(c: char) -> char {
     let mut full = c.to_lowercase();
     match (full.next(), full.next()) {
         (Some(only), None) => only,
@@ -51,7 +51,7 @@ pub fn go_lower(c: char) -> char {
 
 /// Go's `unicode.ToTitle`: the title-case mapping of one rune, which differs from the upper
 /// case for the Latin digraphs (`ǆ` becomes `ǅ`) and Georgian letters (unchanged).
-pub fn go_title(c: char) -> char {
+pub(crate) fn go_title(c: char) -> char {
     match c {
         '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
         '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
@@ -64,7 +64,7 @@ pub fn go_title(c: char) -> char {
 
 /// Go's word separator for `strings.Title`: ASCII other than letters, digits and `_`, and
 /// outside ASCII only spaces.
-pub fn is_title_separator(c: char) -> bool {
+pub(crate) fn is_title_separator(c: char) -> bool {
     if c.is_ascii() {
         return !(c.is_ascii_alphanumeric() || c == '_');
     }

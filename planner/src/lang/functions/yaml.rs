@@ -57,7 +57,7 @@ fn decode_error(message: impl std::fmt::Display) -> FunctionError {
     FunctionError::Call(message.to_string())
 }
 
-pub fn yamldecode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn yamldecode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let text = string_arg(&args, 0)?;
     let mut parser = Parser::new_from_str(&text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -210,7 +210,7 @@ fn encode(value: &Value, indent: usize, out: &mut String) {
     }
 }
 
-pub fn yamlencode(args: Vec<Value>) -> Result<Value, FunctionError> {
+pub(super) fn yamlencode(args: Vec<Value>) -> Result<Value, FunctionError> {
     let mut out = String::new();
     encode(&args[0], 0, &mut out);
     Ok(Value::String(out))

@@ -12,10 +12,9 @@ use crate::format::token::TokenKind;
 use super::SyntaxError;
 
 /// How many levels of brackets and templates an expression may nest.
-pub const MAX_NESTING_DEPTH: usize = 5_000;
+pub(crate) const MAX_NESTING_DEPTH: usize = 5_000;
 /// How many binary operators one chain (`a + b + …`) may hold.
-pub const MAX_CHAINED_OPERATORS: usize = depth::MAX_TREE_DEPTH;
-pub use depth::MAX_TREE_DEPTH;
+pub(crate) const MAX_CHAINED_OPERATORS: usize = depth::MAX_TREE_DEPTH;
 /// Brackets this deep are cut out and parsed on their own (hcl-edit reads 64 levels; a
 /// bracket level can cost it two).
 const REGION_DEPTH: usize = 16;

@@ -156,7 +156,10 @@ fn placeholders_do_not_capture_configuration_names() {
         while let Expression::Array(array) = expr {
             expr = array.iter().next().unwrap().clone();
         }
-        assert_eq!(expr.as_variable().map(|v| v.as_str()), Some("_tf0"));
+        assert_eq!(
+            expr.as_variable().map(hcl_edit::Ident::as_str),
+            Some("_tf0")
+        );
     });
 }
 

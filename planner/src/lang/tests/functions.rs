@@ -170,7 +170,7 @@ fn every_function_in_the_table_has_a_unique_name() {
         .map(|f| f.name)
         .collect();
     let total = names.len();
-    names.sort();
+    names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), total);
     assert!(total >= 31);

@@ -12,7 +12,7 @@ use crate::plan::shapes::{CollectionKind, UnknownCollection};
 
 /// `SensitiveAsBool` of a value whose sensitive parts are `paths` and whose unknown
 /// collections are `shapes`.
-pub fn sensitive_as_bool(
+pub(crate) fn sensitive_as_bool(
     value: &Value,
     paths: &[AttributePath],
     shapes: &[UnknownCollection],

@@ -2,7 +2,7 @@
 //! fractional power through `exp(yf × ln x)` and the integral power by repeated squaring of
 //! the normalized fraction, with the binary exponent kept apart until the end.
 
-pub fn go_pow(x: f64, y: f64) -> f64 {
+pub(super) fn go_pow(x: f64, y: f64) -> f64 {
     if y == 0.0 || x == 1.0 {
         return 1.0;
     }

@@ -8,7 +8,7 @@
 use crate::format::token::TokenKind;
 
 /// How deep the syntax tree may be: nesting plus chained operators on one path.
-pub const MAX_TREE_DEPTH: usize = 25_000;
+pub(crate) const MAX_TREE_DEPTH: usize = 25_000;
 
 /// One open frame's tally: the expression being read, and the deepest one before it.
 #[derive(Debug, Default)]
