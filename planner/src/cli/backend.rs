@@ -232,5 +232,4 @@ fn pg_settings(settings: &BTreeMap<String, String>) -> Result<PgSettings, Failur
 }
 
 #[cfg(test)]
-#[path = "backend_tests.rs"]
 mod tests;

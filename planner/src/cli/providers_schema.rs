@@ -168,5 +168,4 @@ fn nesting_name(nesting: Nesting) -> &'static str {
 }
 
 #[cfg(test)]
-#[path = "providers_schema_tests.rs"]
 mod tests;

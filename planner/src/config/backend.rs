@@ -124,5 +124,4 @@ impl Loader {
 }
 
 #[cfg(test)]
-#[path = "backend_tests.rs"]
 mod tests;

@@ -398,5 +398,4 @@ fn parse_provider_config(text: &str) -> Result<(String, String, Option<String>),
 }
 
 #[cfg(test)]
-#[path = "format_v4_tests.rs"]
 mod tests;

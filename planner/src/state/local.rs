@@ -324,5 +324,4 @@ pub(super) fn sync_parent_dir(path: &Path) -> Result<(), StateError> {
 }
 
 #[cfg(test)]
-#[path = "local_tests.rs"]
 mod tests;

@@ -415,5 +415,4 @@ impl std::fmt::Debug for PgStore {
 }
 
 #[cfg(test)]
-#[path = "postgres_tests.rs"]
 mod tests;
