@@ -25,6 +25,27 @@ pub(crate) trait ColumnReader {
     fn boolean(&mut self) -> Result<bool, BackendError>;
 }
 
+/// Implements [`ColumnReader`] for a row reader whose own generic `next` reads the next
+/// column as any type its database driver converts to.
+macro_rules! column_reader_by_next {
+    ($reader:ty) => {
+        impl $crate::backend::columns::ColumnReader for $reader {
+            fn text(&mut self) -> Result<String, BackendError> {
+                self.next()
+            }
+            fn maybe_text(&mut self) -> Result<Option<String>, BackendError> {
+                self.next()
+            }
+            fn integer(&mut self) -> Result<i64, BackendError> {
+                self.next()
+            }
+            fn boolean(&mut self) -> Result<bool, BackendError> {
+                self.next()
+            }
+        }
+    };
+}
+
 /// A field type kept in one column as it is.
 pub(crate) trait Stored: Sized {
     fn read(reader: &mut dyn ColumnReader) -> Result<Self, BackendError>;

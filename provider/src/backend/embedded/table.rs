@@ -7,9 +7,7 @@ use rusqlite::{Connection, Row, ToSql, Transaction};
 
 use super::audit::{self, Action};
 use super::{EmbeddedBackend, Layout, unique_violation};
-use crate::backend::columns::{
-    CatalogTable, ColumnReader, ColumnValue, Columns, equal_filter, values_of,
-};
+use crate::backend::columns::{CatalogTable, ColumnValue, Columns, equal_filter, values_of};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -94,20 +92,7 @@ impl SqliteColumns<'_, '_> {
     }
 }
 
-impl ColumnReader for SqliteColumns<'_, '_> {
-    fn text(&mut self) -> Result<String, BackendError> {
-        self.next()
-    }
-    fn maybe_text(&mut self) -> Result<Option<String>, BackendError> {
-        self.next()
-    }
-    fn integer(&mut self) -> Result<i64, BackendError> {
-        self.next()
-    }
-    fn boolean(&mut self) -> Result<bool, BackendError> {
-        self.next()
-    }
-}
+column_reader_by_next!(SqliteColumns<'_, '_>);
 
 /// The record whose columns lead `row`.
 pub(crate) fn read_record<R: Columns>(row: &Row<'_>) -> Result<R, BackendError> {

@@ -10,9 +10,7 @@ use super::session::lock_tenant;
 use super::sql::unique_violation;
 use super::{Context, PostgresBackend, audit};
 use crate::backend::audit::Action;
-use crate::backend::columns::{
-    CatalogTable, ColumnReader, ColumnValue, Columns, equal_filter, values_of,
-};
+use crate::backend::columns::{CatalogTable, ColumnValue, Columns, equal_filter, values_of};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -65,20 +63,7 @@ impl PostgresColumns<'_> {
     }
 }
 
-impl ColumnReader for PostgresColumns<'_> {
-    fn text(&mut self) -> Result<String, BackendError> {
-        self.next()
-    }
-    fn maybe_text(&mut self) -> Result<Option<String>, BackendError> {
-        self.next()
-    }
-    fn integer(&mut self) -> Result<i64, BackendError> {
-        self.next()
-    }
-    fn boolean(&mut self) -> Result<bool, BackendError> {
-        self.next()
-    }
-}
+column_reader_by_next!(PostgresColumns<'_>);
 
 /// The record whose columns lead `row`.
 pub(crate) fn read_record<R: Columns>(row: &Row) -> Result<R, BackendError> {
