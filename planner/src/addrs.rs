@@ -165,8 +165,8 @@ impl InstanceAddr {
         ConfigResourceAddr::new(&static_module_path(&self.module), &self.resource)
     }
 
-    #[cfg(test)]
     /// The resource address within its module instance, with the key (`tenant.t["a"]`).
+    #[cfg(test)]
     pub(crate) fn local_string(&self) -> String {
         format!("{}{}", self.resource, self.key)
     }

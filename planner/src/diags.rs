@@ -248,8 +248,8 @@ fn pos_with_index(text: &str, line_starts: &[usize], byte: usize) -> Pos {
     }
 }
 
-#[cfg(test)]
 /// The line/column position of byte offset `byte` in `text`.
+#[cfg(test)]
 pub(crate) fn pos_at(text: &str, byte: usize) -> Pos {
     let byte = byte.min(text.len());
     let before = &text[..floor_char_boundary(text, byte)];

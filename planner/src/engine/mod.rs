@@ -119,8 +119,8 @@ pub(crate) struct ApplyOptions<'a> {
     pub cancel: tokio::sync::watch::Receiver<bool>,
 }
 
-#[cfg(test)]
 /// Validates the configuration against the providers' schemas (no state, no changes).
+#[cfg(test)]
 pub(crate) async fn validate(config: &Config, providers: &Providers) -> Diagnostics {
     validate_in_workspace(config, providers, DEFAULT_WORKSPACE).await
 }
@@ -134,8 +134,8 @@ pub(crate) async fn validate_in_workspace(
     validate::validate(config, providers, workspace).await
 }
 
-#[cfg(test)]
 /// Imports an existing object into state at `addr`.
+#[cfg(test)]
 pub(crate) async fn import(
     config: &Config,
     state: &State,

@@ -72,8 +72,8 @@ pub(crate) fn equal(left: &Value, right: &Value) -> Value {
     Value::Bool(left == right)
 }
 
-#[cfg(test)]
 /// An object built from string keys, a common shape in tests and functions.
+#[cfg(test)]
 pub(crate) fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     Value::Object(
         entries
@@ -83,8 +83,8 @@ pub(crate) fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) ->
     )
 }
 
-#[cfg(test)]
 /// A map built from string keys.
+#[cfg(test)]
 pub(crate) fn map<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     Value::Map(
         entries

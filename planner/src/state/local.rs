@@ -45,8 +45,8 @@ struct Inner {
 }
 
 impl LocalStore {
-    #[cfg(test)]
     /// The store for `terraform.tfstate` in `dir`.
+    #[cfg(test)]
     pub(crate) fn in_dir(dir: impl AsRef<Path>) -> LocalStore {
         LocalStore::at_path(dir.as_ref().join(DEFAULT_STATE_FILE))
     }

@@ -250,8 +250,8 @@ pub(crate) enum JournalEntry<'a> {
 }
 
 impl JournalEntry<'_> {
-    #[cfg(test)]
     /// The change as a journal replays it.
+    #[cfg(test)]
     pub(crate) fn to_change(self) -> StateChange {
         match self {
             JournalEntry::Instance(addr, instance) => {
@@ -413,8 +413,8 @@ impl State {
         }
     }
 
-    #[cfg(test)]
     /// Sets an instance's current object, returning the previous one.
+    #[cfg(test)]
     pub(crate) fn set_instance(
         &mut self,
         addr: InstanceAddr,
