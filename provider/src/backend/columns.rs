@@ -17,6 +17,23 @@ pub(crate) enum ColumnValue {
     Boolean(bool),
 }
 
+/// The query counting the rows of `dependent` that reference one id and are live: its table
+/// is `table_prefix` followed by the table's name, and the id is bound to `id_placeholder`.
+pub(crate) fn dependent_count_sql(
+    dependent: &crate::records::Dependent,
+    table_prefix: &str,
+    id_placeholder: &str,
+) -> String {
+    let live_only = match dependent.live_only {
+        "" => String::new(),
+        condition => format!(" AND {condition}"),
+    };
+    format!(
+        "SELECT count(*) FROM {table_prefix}{} WHERE {} = {id_placeholder}{live_only}",
+        dependent.table, dependent.column
+    )
+}
+
 /// The columns of one row, read in order.
 pub(crate) trait ColumnReader {
     fn text(&mut self) -> Result<String, BackendError>;

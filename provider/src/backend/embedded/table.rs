@@ -7,7 +7,9 @@ use rusqlite::{Connection, Row, ToSql, Transaction};
 
 use super::audit::{self, Action};
 use super::{EmbeddedBackend, Layout, unique_violation};
-use crate::backend::columns::{CatalogTable, ColumnValue, Columns, equal_filter, values_of};
+use crate::backend::columns::{
+    CatalogTable, ColumnValue, Columns, dependent_count_sql, equal_filter, values_of,
+};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -259,15 +261,8 @@ pub(crate) fn check_no_dependents<R: Table>(
 ) -> Result<(), BackendError> {
     let mut counts = Vec::new();
     for dependent in R::DEPENDENTS {
-        let live_only = match dependent.live_only {
-            "" => String::new(),
-            condition => format!(" AND {condition}"),
-        };
         counts.push(tx.query_row(
-            &format!(
-                "SELECT count(*) FROM {} WHERE {} = ?1{live_only}",
-                dependent.table, dependent.column
-            ),
+            &dependent_count_sql(dependent, "", "?1"),
             [record.id()],
             |row| row.get(0),
         )?);

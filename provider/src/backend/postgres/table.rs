@@ -10,7 +10,9 @@ use super::session::lock_tenant;
 use super::sql::unique_violation;
 use super::{Context, PostgresBackend, audit};
 use crate::backend::audit::Action;
-use crate::backend::columns::{CatalogTable, ColumnValue, Columns, equal_filter, values_of};
+use crate::backend::columns::{
+    CatalogTable, ColumnValue, Columns, dependent_count_sql, equal_filter, values_of,
+};
 use crate::backend::{BackendError, Store};
 use crate::records::{KeyParts, Record};
 
@@ -309,14 +311,7 @@ pub(crate) async fn check_no_dependents<R: Table>(
 ) -> Result<(), BackendError> {
     let mut counts = Vec::new();
     for dependent in R::DEPENDENTS {
-        let live_only = match dependent.live_only {
-            "" => String::new(),
-            condition => format!(" AND {condition}"),
-        };
-        let sql = format!(
-            "SELECT count(*) FROM tenant_catalog.{} WHERE {} = $1{live_only}",
-            dependent.table, dependent.column
-        );
+        let sql = dependent_count_sql(dependent, "tenant_catalog.", "$1");
         counts.push(tx.query_one(&sql, &[&record.id()]).await?.get(0));
     }
     match record.dependents_error(&counts) {
