@@ -190,13 +190,20 @@ fn section<'a>(comment: &'a str, tenant: &str) -> &'a str {
     &comment[start..end]
 }
 
-#[test]
-fn a_changed_fleet_comment_has_a_section_per_tenant_and_no_secret() {
-    let project = fleet_project(&[
-        ("acme", "Acme", "standard"),
-        ("globex", "Globex", "standard"),
-        ("initech", "Initech", "free"),
-    ]);
+/// A comment must contain each of `parts`.
+fn assert_has(comment: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(
+            comment.contains(part),
+            "{part:?} is missing from:\n{comment}"
+        );
+    }
+}
+
+/// Applies acme, globex and initech, then edits the fleet (acme changes and its key is
+/// replaced, globex is offboarded, hooli is onboarded) and plans to `tfplan`. Returns the
+/// secrets of the state and those the JSON plan marks sensitive.
+fn apply_then_plan_an_edit(project: &Project) -> Vec<String> {
     project
         .tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"])
         .expect_success();
@@ -209,8 +216,6 @@ fn a_changed_fleet_comment_has_a_section_per_tenant_and_no_secret() {
         6,
         "a password and an API key secret per tenant"
     );
-
-    // acme changes (its key is replaced), globex is offboarded, hooli is onboarded.
     project.write_file(
         "main.tf",
         &root_config(
@@ -227,7 +232,17 @@ fn a_changed_fleet_comment_has_a_section_per_tenant_and_no_secret() {
     shown.expect_success();
     let plan: Value = serde_json::from_str(&shown.stdout).expect("a JSON plan");
     secrets.extend(sensitive_strings(&plan));
+    secrets
+}
 
+#[test]
+fn a_changed_fleet_comment_has_a_section_per_tenant_and_no_secret() {
+    let project = fleet_project(&[
+        ("acme", "Acme", "standard"),
+        ("globex", "Globex", "standard"),
+        ("initech", "Initech", "free"),
+    ]);
+    let secrets = apply_then_plan_an_edit(&project);
     let output = project.tenantform(&["show", "-markdown", "tfplan"]);
     output.expect_success();
     let comment = &output.stdout;
@@ -235,51 +250,36 @@ fn a_changed_fleet_comment_has_a_section_per_tenant_and_no_secret() {
     for secret in &secrets {
         assert!(
             !comment.contains(secret.as_str()),
-            "a secret leaked into the comment:\n{comment}"
+            "a secret leaked into:\n{comment}"
         );
     }
-    assert!(
-        comment.contains("**Plan:** 4 to add, 2 to change, 4 to destroy."),
-        "{comment}"
+    assert_has(
+        comment,
+        &[
+            "**Plan:** 4 to add, 2 to change, 4 to destroy.",
+            "> [!CAUTION]\n> **Applying this plan deletes 3 objects**, offboarding 1 tenant:\n\
+             > - tenant `globex` is offboarded (3 objects deleted)\n",
+            "> [!WARNING]\n> **Applying this plan replaces 1 object**",
+            "> - `-/+` `module.tenant[\"acme\"].tenant_api_key.ci`",
+            "> **Onboarding 1 tenant:**\n> - `hooli`",
+            "| `api_keys` | *(sensitive value)* | *(sensitive value)* |",
+        ],
     );
-    assert!(comment.contains("> [!CAUTION]\n> **Applying this plan deletes 3 objects**, offboarding 1 tenant:\n> - tenant `globex` is offboarded (3 objects deleted)\n"), "{comment}");
-    assert!(
-        comment.contains("> [!WARNING]\n> **Applying this plan replaces 1 object**"),
-        "{comment}"
+    assert_has(
+        section(comment, "acme"),
+        &[
+            "| `display_name` | `\"Acme\"` | `\"Acme Holdings\"` |",
+            "| `secret` | *(sensitive value)* | *(sensitive value)* |",
+            "| `expires_at` **forces replacement** | `null` | `\"2030-01-01T00:00:00Z\"` |",
+        ],
     );
-    assert!(
-        comment.contains("> - `-/+` `module.tenant[\"acme\"].tenant_api_key.ci`"),
-        "{comment}"
-    );
-    assert!(
-        comment.contains("> **Onboarding 1 tenant:**\n> - `hooli`"),
-        "{comment}"
-    );
-
-    let acme = section(comment, "acme");
-    assert!(
-        acme.contains("| `display_name` | `\"Acme\"` | `\"Acme Holdings\"` |"),
-        "{acme}"
-    );
-    assert!(
-        acme.contains("| `secret` | *(sensitive value)* | *(sensitive value)* |"),
-        "{acme}"
-    );
-    assert!(
-        acme.contains(
-            "| `expires_at` **forces replacement** | `null` | `\"2030-01-01T00:00:00Z\"` |"
-        ),
-        "{acme}"
-    );
-    assert!(
-        section(comment, "globex").contains("offboarding: 3 to delete"),
-        "{comment}"
-    );
-    let hooli = section(comment, "hooli");
-    assert!(hooli.contains("onboarding: 3 to create"), "{hooli}");
-    assert!(
-        hooli.contains("| `password` | *(sensitive value)* |"),
-        "{hooli}"
+    assert_has(section(comment, "globex"), &["offboarding: 3 to delete"]);
+    assert_has(
+        section(comment, "hooli"),
+        &[
+            "onboarding: 3 to create",
+            "| `password` | *(sensitive value)* |",
+        ],
     );
     assert!(
         !comment.contains("<code>initech</code>"),
@@ -288,17 +288,12 @@ fn a_changed_fleet_comment_has_a_section_per_tenant_and_no_secret() {
     let shared = comment
         .find("<b>shared (outside tenant modules)</b>")
         .expect("a shared section");
-    assert!(
-        comment[shared..].contains("```diff\n"),
-        "the runbook's diff:\n{comment}"
-    );
-    assert!(
-        comment[shared..].contains("+2. Check the tenant's database and its connection limit.\n"),
-        "{comment}"
-    );
-    assert!(
-        comment.contains("| `api_keys` | *(sensitive value)* | *(sensitive value)* |"),
-        "{comment}"
+    assert_has(
+        &comment[shared..],
+        &[
+            "```diff\n",
+            "+2. Check the tenant's database and its connection limit.\n",
+        ],
     );
 }
 
