@@ -16,6 +16,8 @@ use crate::plan::{Action, ActionReason, OutputChange, ResourceChange};
 const NAME_LIMIT: usize = 300;
 
 /// The tenant sections and the outputs at `detail`, or `None` when they exceed `budget`.
+/// Below full detail, the first sections (those needing attention come first) get back as
+/// much detail as the room the others leave allows.
 pub(super) fn body(review: &Review<'_>, detail: Detail, budget: usize) -> Option<String> {
     let mut out = degradation_note(detail);
     if !review.groups.is_empty() {
@@ -23,21 +25,52 @@ pub(super) fn body(review: &Review<'_>, detail: Detail, budget: usize) -> Option
     }
     if detail == Detail::Counts {
         out.push_str(COUNTS_HEADER);
-    }
-    for group in &review.groups {
-        match detail {
-            Detail::Counts => out.push_str(&counts_row(group)),
-            _ => out.push_str(&group_section(group, detail)),
+        for group in &review.groups {
+            out.push_str(&counts_row(group));
+            if out.len() > budget {
+                return None;
+            }
         }
-        if out.len() > budget {
-            return None;
+        if !review.groups.is_empty() {
+            out.push('\n');
         }
-    }
-    if detail == Detail::Counts && !review.groups.is_empty() {
-        out.push('\n');
+    } else {
+        let outputs_len = outputs_section(&review.outputs, detail).len();
+        let sections =
+            sections_within(review, detail, budget.checked_sub(out.len() + outputs_len)?)?;
+        out.extend(sections);
     }
     out.push_str(&outputs_section(&review.outputs, detail));
     (out.len() <= budget).then_some(out)
+}
+
+/// Every group's section at `detail` or more, within `budget` bytes in all.
+fn sections_within(review: &Review<'_>, detail: Detail, budget: usize) -> Option<Vec<String>> {
+    let mut sections = Vec::with_capacity(review.groups.len());
+    let mut used = 0;
+    for group in &review.groups {
+        let section = group_section(group, detail);
+        used += section.len();
+        if used > budget {
+            return None;
+        }
+        sections.push(section);
+    }
+    let mut spare = budget - used;
+    let richer = [Detail::Full, Detail::NoDiffs]
+        .into_iter()
+        .filter(|richer| *richer < detail);
+    for (group, section) in review.groups.iter().zip(&mut sections) {
+        for level in richer.clone() {
+            let upgraded = group_section(group, level);
+            if upgraded.len() <= section.len() + spare {
+                spare = spare + section.len() - upgraded.len();
+                *section = upgraded;
+                break;
+            }
+        }
+    }
+    Some(sections)
 }
 
 /// The counts table with as many groups as fit in `budget`, then a line for the others.
@@ -84,8 +117,8 @@ pub(super) fn first_groups(review: &Review<'_>, budget: usize) -> String {
 fn degradation_note(detail: Detail) -> String {
     let left_out = match detail {
         Detail::Full => return String::new(),
-        Detail::NoDiffs => "the diffs of long texts",
-        Detail::Addresses => "the changed attributes",
+        Detail::NoDiffs => "the diffs of long texts from the sections with no room for them",
+        Detail::Addresses => "the changed attributes from the sections with no room for them",
         Detail::Counts => "the changed instances (each tenant shows its counts)",
         Detail::FirstGroups => {
             "the changed instances (each tenant shows its counts) and some tenants"

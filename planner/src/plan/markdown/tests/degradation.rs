@@ -7,14 +7,20 @@ use crate::test_support::n;
 
 /// A tenant whose description (a long text) and tier change, and whose user is created.
 fn changed_tenant(key: &str) -> Vec<ResourceChange> {
+    let text = |changed: &str| {
+        let lines: Vec<String> = (1..=12)
+            .map(|i| format!("paragraph {i} of the tenant's terms"))
+            .collect();
+        format!("line one\n{changed}\nline three\n{}\n", lines.join("\n"))
+    };
     let before = obj(&[
         ("display_name", s(key)),
-        ("description", s("line one\nline two\nline three\n")),
+        ("description", s(&text("line two"))),
         ("tier", s("free")),
     ]);
     let after = obj(&[
         ("display_name", s(key)),
-        ("description", s("line one\nline 2\nline three\n")),
+        ("description", s(&text("line 2"))),
         ("tier", s("gold")),
     ]);
     vec![
@@ -53,53 +59,64 @@ fn full_length(plan: &Plan) -> usize {
     full.text.len()
 }
 
+/// The most detailed comment of `plan` at the next level of detail below `from`'s, found by
+/// lowering the limit a byte below each comment's size.
+fn next_level(plan: &Plan, from: &Fitted) -> (Fitted, usize) {
+    let mut limit = from.text.len() - 1;
+    loop {
+        let fitted = fitted(plan, limit);
+        assert!(
+            fitted.text.len() <= limit,
+            "{} > {limit}",
+            fitted.text.len()
+        );
+        if fitted.detail != from.detail {
+            return (fitted, limit);
+        }
+        limit = fitted.text.len() - 1;
+    }
+}
+
+/// The section of `tenant` in a comment.
+fn section_of<'t>(text: &'t str, tenant: &str) -> &'t str {
+    let start = text
+        .find(&format!("<code>{tenant}</code>"))
+        .unwrap_or_else(|| panic!("no section of {tenant} in:\n{text}"));
+    &text[start..start + text[start..].find("</details>").expect("a section's end")]
+}
+
 #[test]
 fn each_step_leaves_out_less_than_the_next() {
     let plan = fleet(4);
-    let mut limit = full_length(&plan);
-    let full = fitted(&plan, limit);
+    let full = fitted(&plan, full_length(&plan));
     assert_detail(&full, Detail::Full);
-    assert!(
-        full.text
-            .contains("```diff\n@@ -1,3 +1,3 @@\n line one\n-line two\n+line 2\n"),
-        "{}",
-        full.text
-    );
+    let diff = "```diff\n@@ -1,5 +1,5 @@\n line one\n-line two\n+line 2\n line three\n";
+    assert_eq!(full.text.matches(diff).count(), 4, "{}", full.text);
 
-    // (1) No diffs, attribute tables kept.
-    limit -= 1;
-    let no_diffs = fitted(&plan, limit);
+    // (1) The last section leaves out its diff; the others keep theirs.
+    let (no_diffs, _) = next_level(&plan, &full);
     assert_detail(&no_diffs, Detail::NoDiffs);
-    assert!(!no_diffs.text.contains("```diff"), "{}", no_diffs.text);
+    let kept = no_diffs.text.matches("```diff").count();
+    assert!((1..4).contains(&kept), "{}", no_diffs.text);
+    let last = section_of(&no_diffs.text, "tenant-0003");
     assert!(
-        no_diffs
-            .text
-            .contains("| `tier` | `\"free\"` | `\"gold\"` |"),
-        "{}",
-        no_diffs.text
+        last.contains("| `tier` | `\"free\"` | `\"gold\"` |"),
+        "{last}"
     );
-    assert!(
-        no_diffs.text.contains("*Diff of 1 long text left out.*"),
-        "{}",
-        no_diffs.text
-    );
+    assert!(last.contains("*Diff of 1 long text left out.*"), "{last}");
 
-    // (2) One line per instance.
-    limit = no_diffs.text.len() - 1;
-    let addresses = fitted(&plan, limit);
+    // (2) Then one line per instance, from the last section on.
+    let (addresses, _) = next_level(&plan, &no_diffs);
     assert_detail(&addresses, Detail::Addresses);
-    assert!(!addresses.text.contains("| `tier`"), "{}", addresses.text);
+    let last = section_of(&addresses.text, "tenant-0003");
+    assert!(!last.contains("| `tier`"), "{last}");
     assert!(
-        addresses
-            .text
-            .contains("- `~` **update** `module.tenant[\"tenant-0003\"].tenant.this`"),
-        "{}",
-        addresses.text
+        last.contains("- `~` **update** `module.tenant[\"tenant-0003\"].tenant.this`"),
+        "{last}"
     );
 
     // (3) Counts per tenant.
-    limit = addresses.text.len() - 1;
-    let counts = fitted(&plan, limit);
+    let (counts, _) = next_level(&plan, &addresses);
     assert_detail(&counts, Detail::Counts);
     assert!(!counts.text.contains("<details>"), "{}", counts.text);
     assert!(
@@ -111,8 +128,7 @@ fn each_step_leaves_out_less_than_the_next() {
     );
 
     // (4) The first tenants, then the others counted together.
-    limit = counts.text.len() - 1;
-    let first = fitted(&plan, limit);
+    let (first, _) = next_level(&plan, &counts);
     assert_detail(&first, Detail::FirstGroups);
     assert!(
         first
@@ -127,9 +143,6 @@ fn each_step_leaves_out_less_than_the_next() {
         assert_eq!(count_of(&step.text, "create"), 4);
         assert_eq!(count_of(&step.text, "update"), 4);
         assert!(step.text.contains("### Outputs"), "{}", step.text);
-    }
-    for (step, limit) in [(&no_diffs, no_diffs.text.len()), (&first, limit)] {
-        assert!(step.text.len() <= limit);
     }
 }
 
