@@ -2,19 +2,26 @@
 //! letting it change the comment's structure: code spans whose delimiters outnumber the
 //! text's backticks, pipes escaped inside table cells, HTML escaping inside `<summary>`, and
 //! code fences longer than any backtick run of the fenced text. Control characters (a
-//! newline would end a table row) are written as escapes.
+//! newline would end a table row) and invisible ones are written as escapes.
 
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// `text` with control characters (newlines, tabs, escapes) written as `\n`, `\t`, `\u{1b}`.
+/// Whether a character is written as an escape: control characters, and the invisible ones
+/// that could make a value look like another (zero-width, bidirectional overrides).
+fn is_hidden(ch: char) -> bool {
+    ch.is_control()
+        || matches!(ch, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// `text` with control and invisible characters written as escapes (`\n`, `\u{202e}`).
 pub(super) fn one_line(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(is_hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for ch in text.chars() {
-        if ch.is_control() {
+        if is_hidden(ch) {
             out.extend(ch.escape_default());
         } else {
             out.push(ch);
@@ -129,6 +136,7 @@ mod tests {
         assert_eq!(code("`x`"), "`` `x` ``");
         assert_eq!(code(" both "), "`  both  `");
         assert_eq!(code("line\nbreak"), "`line\\nbreak`");
+        assert_eq!(code("txt.exe\u{202e}fdp"), "`txt.exe\\u{202e}fdp`");
     }
 
     #[test]
