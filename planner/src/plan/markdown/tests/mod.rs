@@ -4,11 +4,13 @@
 mod degradation;
 mod escaping;
 mod grouping;
+mod headline;
 mod masking;
 mod snapshot;
 
 use tenantform_proto::value::{AttributePath, Value};
 
+use super::COMMENT_LIMIT as COMMENT;
 use super::budget::{Fitted, fit};
 use super::{Detail, Review};
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
