@@ -97,8 +97,9 @@ pub(super) fn group_changes(changes: &[ResourceChange], mode: PlanMode) -> Vec<G
             census.created += usize::from(change.action == Action::Create);
             census.deleted += usize::from(change.action == Action::Delete);
         }
-        if is_listed(change) {
-            listed.push(change.as_shown(mode));
+        let shown = change.as_shown(mode);
+        if is_listed(&shown) {
+            listed.push(shown);
         }
     }
     let mut ordered: Vec<Group<'_>> = groups
