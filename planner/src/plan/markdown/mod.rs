@@ -11,6 +11,8 @@ mod counts;
 mod escape;
 mod grouping;
 mod headline;
+mod instance;
+mod outputs;
 mod sections;
 mod values;
 

@@ -2,15 +2,12 @@
 //! (and one for what is shared) listing its changed instances, then the output changes; or,
 //! at the lowest levels, one table row of counts per tenant.
 
-use std::fmt::Write;
-
-use super::attributes::{AttributeRow, Cell, output_rows, resource_rows};
 use super::counts::ActionCounts;
-use super::escape::{code, count, fenced, html, shorten, table_code};
+use super::escape::{count, html, shorten, table_code};
 use super::grouping::{Group, Lifecycle};
-use super::headline::address;
+use super::instance::instance;
+use super::outputs::outputs_section;
 use super::{Detail, Review};
-use crate::plan::{Action, ActionReason, OutputChange, ResourceChange};
 
 /// The longest tenant key a summary line shows.
 const NAME_LIMIT: usize = 300;
@@ -177,165 +174,5 @@ fn group_section(group: &Group<'_>, detail: Detail) -> String {
         out.push('\n');
     }
     out.push_str("</details>\n\n");
-    out
-}
-
-/// One instance: its action line, then (with attribute detail) its changed attributes.
-fn instance(change: &ResourceChange, detail: Detail) -> String {
-    let line = action_line(change);
-    if detail == Detail::Addresses {
-        return format!("- {line}\n");
-    }
-    let mut out = format!("{line}\n\n");
-    let rows = resource_rows(change);
-    if !rows.is_empty() {
-        let one_sided = matches!(change.action, Action::Create | Action::Read);
-        out.push_str(&rows_table(&rows, !one_sided, "attribute"));
-        out.push_str(&text_diffs(&rows, detail));
-    }
-    out
-}
-
-/// `` `~` **update** `addr` `` with what else the plan says about the instance.
-fn action_line(change: &ResourceChange) -> String {
-    let (symbol, word) = match change.action {
-        Action::Create => ("+", "create"),
-        Action::Update => ("~", "update"),
-        Action::DeleteThenCreate => ("-/+", "replace"),
-        Action::CreateThenDelete => ("+/-", "replace (create before destroy)"),
-        Action::Delete => ("-", "delete"),
-        Action::Forget => (".", "forget (removed from state, not destroyed)"),
-        Action::Read => ("<=", "read"),
-        Action::NoOp if change.importing.is_some() => ("<-", "import"),
-        Action::NoOp => ("->", "move"),
-    };
-    let mut out = format!("`{symbol}` **{word}** {}", address(change));
-    if let Some(previous) = &change.previous_address {
-        let _ = write!(
-            out,
-            ", moved from {}",
-            code(&shorten(&previous.to_string(), NAME_LIMIT))
-        );
-    }
-    if let Some(importing) = &change.importing {
-        let _ = write!(
-            out,
-            ", imported from id {}",
-            code(&shorten(&importing.id, NAME_LIMIT))
-        );
-    }
-    if let Some(reason) = change.action_reason.and_then(reason_text) {
-        let _ = write!(out, " ({reason})");
-    }
-    out
-}
-
-fn reason_text(reason: ActionReason) -> Option<&'static str> {
-    Some(match reason {
-        ActionReason::ReplaceBecauseTainted => "tainted",
-        ActionReason::ReplaceByRequest => "replacement requested",
-        ActionReason::ReplaceByTriggers => "replace_triggered_by",
-        ActionReason::DeleteBecauseNoResourceConfig => "not in the configuration",
-        ActionReason::DeleteBecauseNoModule => "its module instance is gone",
-        ActionReason::DeleteBecauseCountIndex => "index out of range for count",
-        ActionReason::DeleteBecauseEachKey => "key not in for_each",
-        ActionReason::DeleteBecauseWrongRepetition => "repetition changed",
-        ActionReason::DeleteBecauseNoMoveTarget => "moved to an address not in the configuration",
-        ActionReason::ReplaceBecauseCannotUpdate
-        | ActionReason::ReadBecauseConfigUnknown
-        | ActionReason::ReadBecauseDependencyPending
-        | ActionReason::ReadBecauseCheckNested => return None,
-    })
-}
-
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Value(text) => table_code(text),
-        Cell::Note(text) => format!("*{text}*"),
-    }
-}
-
-/// The rows as a table: `| attribute | before | after |`, or without `before`.
-fn rows_table(rows: &[AttributeRow], with_before: bool, first: &str) -> String {
-    let mut out = if with_before {
-        format!("| {first} | before | after |\n|---|---|---|\n")
-    } else {
-        format!("| {first} | value |\n|---|---|\n")
-    };
-    for row in rows {
-        let mut name = table_code(&shorten(&row.path, NAME_LIMIT));
-        if row.forces_replacement {
-            name.push_str(" **forces replacement**");
-        }
-        if with_before {
-            let _ = writeln!(
-                out,
-                "| {name} | {} | {} |",
-                cell_text(&row.before),
-                cell_text(&row.after)
-            );
-        } else {
-            let _ = writeln!(out, "| {name} | {} |", cell_text(&row.after));
-        }
-    }
-    out.push('\n');
-    out
-}
-
-/// The diffs of the rows' long texts as fenced blocks, or one line saying they are left out.
-fn text_diffs(rows: &[AttributeRow], detail: Detail) -> String {
-    let diffed: Vec<(&str, &str)> = rows
-        .iter()
-        .filter_map(|row| Some((row.path.as_str(), row.text_diff.as_deref()?)))
-        .collect();
-    if diffed.is_empty() {
-        return String::new();
-    }
-    if detail != Detail::Full {
-        return format!(
-            "*Diff of {} left out.*\n\n",
-            count(diffed.len(), "long text")
-        );
-    }
-    let mut out = String::new();
-    for (path, diff) in diffed {
-        let _ = writeln!(out, "{}:\n", code(path));
-        out.push_str(&fenced("diff", diff));
-        out.push('\n');
-    }
-    out
-}
-
-/// The output changes: a table of values, a list of names, or their counts.
-fn outputs_section(outputs: &[&OutputChange], detail: Detail) -> String {
-    if outputs.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from("### Outputs\n\n");
-    match detail {
-        Detail::Full | Detail::NoDiffs => {
-            let rows: Vec<AttributeRow> = outputs.iter().flat_map(|o| output_rows(o)).collect();
-            out.push_str(&rows_table(&rows, true, "output"));
-            out.push_str(&text_diffs(&rows, detail));
-        }
-        Detail::Addresses => {
-            for output in outputs {
-                let (symbol, word) = match output.action {
-                    Action::Create => ("+", "create"),
-                    Action::Delete => ("-", "delete"),
-                    _ => ("~", "update"),
-                };
-                let _ = writeln!(
-                    out,
-                    "- `{symbol}` **{word}** {}",
-                    code(&shorten(&output.name, NAME_LIMIT))
-                );
-            }
-            out.push('\n');
-        }
-        Detail::Counts | Detail::FirstGroups => {
-            let _ = writeln!(out, "{} changed.\n", count(outputs.len(), "output"));
-        }
-    }
     out
 }
