@@ -174,6 +174,8 @@ impl Walk<'_> {
         }
         match value {
             Value::Unknown => Cell::Note(KNOWN_AFTER_APPLY.into()),
+            // A text of several lines facing an unknown or another kind of value.
+            Value::String(text) if text.contains('\n') => text_note(value),
             _ => Cell::Value(
                 shorten(&values::one_line(value, self.sensitive, path), CELL_LIMIT).into_owned(),
             ),

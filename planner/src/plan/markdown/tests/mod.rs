@@ -1,6 +1,7 @@
 //! Unit tests of the pull-request comment: grouping by tenant, degradation under the size
 //! limit, masking of sensitive values, escaping, and a snapshot of a mixed plan.
 
+mod attributes;
 mod degradation;
 mod escaping;
 mod grouping;
