@@ -60,8 +60,23 @@ pub(super) fn code(text: &str) -> String {
 }
 
 /// [`code`] for a table cell, where an unescaped pipe would end the cell even inside a span.
+/// GitHub's table scanner reads a backslash and the punctuation after it as a pair, so a pipe
+/// after an odd run of backslashes gets two more (one shows; the cell holds).
 pub(super) fn table_code(text: &str) -> String {
-    code(text).replace('|', "\\|")
+    let span = code(text);
+    let mut out = String::with_capacity(span.len() + 4);
+    let mut backslashes = 0;
+    for ch in span.chars() {
+        if ch == '|' {
+            if backslashes % 2 == 1 {
+                out.push('\\');
+            }
+            out.push('\\');
+        }
+        backslashes = if ch == '\\' { backslashes + 1 } else { 0 };
+        out.push(ch);
+    }
+    out
 }
 
 /// `text` escaped for HTML (inside `<summary>`, where Markdown is not interpreted).
@@ -142,6 +157,9 @@ mod tests {
     #[test]
     fn table_cells_escape_pipes() {
         assert_eq!(table_code("a|b"), "`a\\|b`");
+        // An odd run of backslashes before the pipe stays even once the pipe is escaped.
+        assert_eq!(table_code("\\|"), "`\\\\\\|`");
+        assert_eq!(table_code("\\\\|"), "`\\\\\\|`");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod grouping;
 mod headline;
 mod masking;
 mod snapshot;
+mod structure;
 
 use tenantform_proto::value::{AttributePath, Value};
 
