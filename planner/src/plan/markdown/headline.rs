@@ -1,7 +1,8 @@
 //! The top of the comment, always complete: the title, Terraform's `Plan:` line, the count of
 //! every kind of change, the tenants concerned; then the alerts that need a reviewer's eye
 //! first (GitHub's `> [!CAUTION]` for deletions and offboardings, `> [!WARNING]` for
-//! replacements, `> [!NOTE]` for onboardings and drift), each list capped in size.
+//! replacements and targeted plans, `> [!NOTE]` for onboardings and drift), each list
+//! capped in size.
 
 use std::fmt::Write;
 
@@ -159,9 +160,15 @@ pub(super) fn alerts(review: &Review<'_>) -> String {
     out
 }
 
-/// The onboarding and drift notes.
+/// The targeting warning, the onboarding and drift notes.
 fn notes(review: &Review<'_>) -> String {
     let mut out = String::new();
+    if review.targeted {
+        out.push_str(
+            "> [!WARNING]\n> **Resource targeting is in effect:** this plan was made with \
+             `-target` or `-exclude` and may leave out changes the configuration implies.\n\n",
+        );
+    }
     let onboarded: Vec<&str> = review
         .groups
         .iter()

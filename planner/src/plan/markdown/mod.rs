@@ -51,6 +51,8 @@ struct Review<'a> {
     outputs: Vec<&'a OutputChange>,
     /// Objects changed or deleted outside of tenantform.
     drifted: Vec<&'a ResourceChange>,
+    /// Made with `-target` or `-exclude`.
+    targeted: bool,
 }
 
 impl<'a> Review<'a> {
@@ -79,6 +81,7 @@ impl<'a> Review<'a> {
             terraform: Counts::of(plan),
             outputs,
             drifted,
+            targeted: plan.targeted,
         }
     }
 }

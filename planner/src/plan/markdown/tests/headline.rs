@@ -89,3 +89,19 @@ fn alerts_are_capped_but_count_everything() {
         "{text}"
     );
 }
+
+#[test]
+fn a_targeted_plan_warns_that_changes_may_be_missing() {
+    let mut plan = plan_of(
+        vec![change("tenant.a", Action::Update, tenant("a"), tenant("b"))],
+        vec![],
+    );
+    let untargeted = fitted(&plan, COMMENT).text;
+    assert!(!untargeted.contains("targeting"), "{untargeted}");
+    plan.targeted = true;
+    let text = fitted(&plan, COMMENT).text;
+    assert!(
+        text.contains("> [!WARNING]\n> **Resource targeting is in effect:**"),
+        "{text}"
+    );
+}
