@@ -152,7 +152,13 @@ pub(super) fn alerts(review: &Review<'_>) -> String {
                 "**Applying this plan replaces {}** (destroyed, then created again):",
                 count(replaced.len(), "object")
             ),
-            replaced.iter().map(|c| format!("`-/+` {}", address(c))),
+            replaced.iter().map(|c| {
+                let symbol = match c.action {
+                    Action::CreateThenDelete => "+/-",
+                    _ => "-/+",
+                };
+                format!("`{symbol}` {}", address(c))
+            }),
             replaced.len(),
         ));
     }
