@@ -24,6 +24,7 @@ mod plan;
 mod providers_schema;
 mod saved_plan_variables;
 mod show;
+mod show_markdown;
 mod state;
 mod validate;
 mod version;

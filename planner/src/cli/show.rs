@@ -24,6 +24,7 @@ pub(super) static COMMAND: Command = Command {
             "json",
             "If specified, output the state or plan in a machine-readable form.",
         ),
+        super::show_markdown::MARKDOWN,
     ],
     refused: &["var", "var-file"],
 };
@@ -31,6 +32,9 @@ pub(super) static COMMAND: Command = Command {
 pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 1, "Expected at most one positional argument.")?;
     let as_json = parsed.flag("json", false);
+    if parsed.flag("markdown", false) {
+        return super::show_markdown::run(ui, parsed.positional.first(), as_json);
+    }
     match parsed.positional.first() {
         Some(path) => show_plan(ui, path, as_json).await,
         None => show_state(ui, as_json),

@@ -2,6 +2,7 @@
 //! values before and after (unknown where only apply can tell).
 
 pub(crate) mod json;
+pub(crate) mod markdown;
 pub(crate) mod objchange;
 pub(crate) mod planfile;
 pub(crate) mod render;
