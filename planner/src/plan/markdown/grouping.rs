@@ -1,7 +1,7 @@
-//! Who each change belongs to. A tenant is the key of the outermost module instance when
-//! that module call uses `for_each` (`module.tenant["acme"].…` belongs to `acme`, whatever
-//! modules it nests); everything else (root resources, `count` or single module instances)
-//! is shared. The planner stays tenant-agnostic: this reads module instance keys only.
+//! Who each change belongs to. A tenant is the key of the outermost `for_each` module
+//! instance (`module.tenant["acme"].…` and `module.platform.module.tenant["acme"].…` belong
+//! to `acme`, whatever modules they nest); everything else (root resources, `count` or single
+//! module instances with no `for_each` instance around them) is shared. The planner stays tenant-agnostic: this reads module instance keys only.
 //!
 //! A tenant whose every managed instance the plan deletes is offboarded, one whose every
 //! managed instance it creates is onboarded. Groups needing attention (offboardings,
@@ -45,12 +45,14 @@ impl Group<'_> {
     }
 }
 
-/// The tenant an instance belongs to: the string key of its outermost module instance.
+/// The tenant an instance belongs to: the key of the outermost module instance that
+/// `for_each` made (the first module step with a string key), whatever single or `count`
+/// module instances enclose it.
 pub(super) fn tenant_of(addr: &InstanceAddr) -> Option<&str> {
-    match &addr.module.first()?.key {
-        InstanceKey::Str(key) => Some(key),
+    addr.module.iter().find_map(|step| match &step.key {
+        InstanceKey::Str(key) => Some(key.as_str()),
         InstanceKey::Int(_) | InstanceKey::None => None,
-    }
+    })
 }
 
 /// Whether the comment lists a change: a real action, a move or an import; never the

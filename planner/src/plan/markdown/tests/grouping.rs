@@ -18,7 +18,14 @@ fn the_outermost_for_each_key_is_the_tenant() {
             Some("acme"),
         ),
         ("module.tenant[0].tenant.this", None),
-        ("module.platform.module.tenant[\"acme\"].tenant.this", None),
+        (
+            "module.platform.module.tenant[\"acme\"].tenant.this",
+            Some("acme"),
+        ),
+        (
+            "module.shard[1].module.tenant[\"acme\"].tenant.this",
+            Some("acme"),
+        ),
         ("module.platform.tenant_policy.baseline", None),
         ("tenant.root", None),
         ("tenant.root[\"acme\"]", None),
