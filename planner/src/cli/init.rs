@@ -8,6 +8,8 @@ use super::backend::{self, SavedBackendConfig};
 use super::commands::Command;
 use super::common;
 use super::flag_defs;
+use super::json_view::{JsonView, Level};
+use super::view::View;
 use super::{CommandResult, Ui};
 
 pub(super) static COMMAND: Command = Command {
@@ -40,6 +42,7 @@ pub(super) static COMMAND: Command = Command {
         )
         .shown_as("=false"),
         flag_defs::NO_COLOR,
+        flag_defs::JSON,
     ],
     refused: &[
         "backend",
@@ -49,7 +52,6 @@ pub(super) static COMMAND: Command = Command {
         "get",
         "lock",
         "lock-timeout",
-        "json",
         "plugin-dir",
         "migrate-state",
         "lockfile",
@@ -72,8 +74,22 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if parsed.flag("reconfigure", false) {
         backend::forget_backend_config();
     }
+    if let View::Json(json) = ui.view {
+        init_output(
+            json,
+            "initializing_provider_plugin_from_config_message",
+            "Initializing provider plugins found in the configuration...",
+        );
+        init_output(
+            json,
+            "initializing_backend_message",
+            "Initializing the backend...",
+        );
+    }
     if let Some(configured) = &config.backend {
-        ui.out(&format!("\n{}\n", ui.bold("Initializing the backend...")));
+        if !ui.view.is_json() {
+            ui.out(&format!("\n{}\n", ui.bold("Initializing the backend...")));
+        }
         let values = parsed.all("backend-config");
         if !values.is_empty() {
             let settings = backend::parse_backend_config(&configured.kind, values)?;
@@ -84,29 +100,64 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         }
         let selected = backend::select_backend(Some(configured))?;
         super::workspace::check_selected(&selected)?;
+        let success = format!(
+            "Successfully configured the backend \"{}\"!",
+            configured.kind
+        );
+        let after = "tenantform will automatically use this backend unless the backend \
+                     configuration changes.";
+        match ui.view {
+            View::Json(json) => {
+                init_output(
+                    json,
+                    "backend_configured_success",
+                    &format!("{success} {after}"),
+                );
+            }
+            View::Human { .. } => ui.out(&format!("\n{}\n{after}\n", ui.green(&success))),
+        }
+    }
+    check_providers(ui, &config).await?;
+    match ui.view {
+        View::Json(json) => init_output(
+            json,
+            "output_init_success_message",
+            "tenantform has been successfully initialized!",
+        ),
+        View::Human { .. } => ui.out(&format!(
+            "\n{}\n\nYou may now begin working with tenantform. Try running \"tenantform plan\" to see\n\
+             any changes that are required for your infrastructure. All tenantform commands\n\
+             should now work.\n",
+            ui.green("tenantform has been successfully initialized!")
+        )),
+    }
+    Ok(0)
+}
+
+/// Starts every provider the configuration requires (and stops it again), saying which.
+async fn check_providers(ui: &Ui, config: &crate::config::Config) -> Result<(), super::Failure> {
+    if !ui.view.is_json() {
         ui.out(&format!(
-            "\n{}\ntenantform will automatically use this backend unless the backend \
-             configuration changes.\n",
-            ui.green(&format!(
-                "Successfully configured the backend \"{}\"!",
-                configured.kind
-            ))
+            "\n{}\n",
+            ui.bold("Initializing provider plugins...")
         ));
     }
-    ui.out(&format!(
-        "\n{}\n",
-        ui.bold("Initializing provider plugins...")
-    ));
-    let providers = common::start_providers(&config).await?;
-    for (name, source) in &providers.sources {
-        ui.out(&format!("- Using {source} ({name})\n"));
+    let providers = common::start_providers(config).await?;
+    if !ui.view.is_json() {
+        for (name, source) in &providers.sources {
+            ui.out(&format!("- Using {source} ({name})\n"));
+        }
     }
     common::close_providers(&providers).await;
-    ui.out(&format!(
-        "\n{}\n\nYou may now begin working with tenantform. Try running \"tenantform plan\" to see\n\
-         any changes that are required for your infrastructure. All tenantform commands\n\
-         should now work.\n",
-        ui.green("tenantform has been successfully initialized!")
-    ));
-    Ok(0)
+    Ok(())
+}
+
+/// An `init_output` message of the JSON UI.
+fn init_output(json: JsonView, code: &str, message: &str) {
+    json.emit(
+        Level::Info,
+        message,
+        "init_output",
+        vec![("message_code", serde_json::Value::from(code))],
+    );
 }
