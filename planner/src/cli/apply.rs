@@ -70,7 +70,8 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     }
     let common = Common::for_view(&parsed, command, ui)?;
     let mode = super::plan::mode(&parsed, destroy_command)?;
-    let planning = super::plan::planning(&parsed, command)?;
+    let mut planning = super::plan::planning(&parsed, command)?;
+    planning.auto_approved = parsed.flag("auto-approve", false);
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));

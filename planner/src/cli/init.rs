@@ -3,6 +3,8 @@
 //! configuration's providers and checks that each one can be launched and answers with its
 //! schema. Nothing is downloaded.
 
+use std::path::{Component, Path, PathBuf};
+
 use super::args::Flag;
 use super::backend::{self, SavedBackendConfig};
 use super::commands::Command;
@@ -74,6 +76,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if parsed.flag("reconfigure", false) {
         backend::forget_backend_config();
     }
+    report_modules(ui, &config);
     if let View::Json(json) = ui.view {
         init_output(
             json,
@@ -150,6 +153,57 @@ async fn check_providers(ui: &Ui, config: &crate::config::Config) -> Result<(), 
     }
     common::close_providers(&providers).await;
     Ok(())
+}
+
+/// `Initializing modules...` and one line per module call (`- NAME in DIR`), as Terraform
+/// reports installing them; tenantform loads local modules in place.
+fn report_modules(ui: &Ui, config: &crate::config::Config) {
+    let mut lines = Vec::new();
+    module_lines(config, "", Path::new(""), &mut lines);
+    if lines.is_empty() {
+        return;
+    }
+    match ui.view {
+        View::Json(json) => {
+            init_output(
+                json,
+                "initializing_modules_message",
+                "Initializing modules...",
+            );
+            lines.iter().for_each(|line| json.log(line));
+        }
+        View::Human { .. } => {
+            ui.out(&format!("{}\n", ui.bold("Initializing modules...")));
+            lines.iter().for_each(|line| ui.out(&format!("{line}\n")));
+        }
+    }
+}
+
+/// `- KEY in DIR` for every module call of `config` and its children, depth first.
+fn module_lines(config: &crate::config::Config, prefix: &str, dir: &Path, lines: &mut Vec<String>) {
+    for (name, call) in &config.module_calls {
+        let key = format!("{prefix}{name}");
+        let child_dir = normalized(&dir.join(&call.source));
+        lines.push(format!("- {key} in {}", child_dir.display()));
+        if let Some(child) = config.children.get(name) {
+            module_lines(child, &format!("{key}."), &child_dir, lines);
+        }
+    }
+}
+
+/// `path` without `.` steps and with `..` steps folded into their parents.
+fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// An `init_output` message of the JSON UI.

@@ -64,6 +64,9 @@ pub(super) struct Planning {
     pub replace: Vec<crate::addrs::InstanceAddr>,
     /// `-generate-config-out=FILE` (plan only).
     pub generate_config_out: Option<String>,
+    /// The plan is applied without asking (`apply -auto-approve`): as in Terraform, the
+    /// plan's failed `check` assertions are not shown, since the apply checks again.
+    pub auto_approved: bool,
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -93,6 +96,7 @@ pub(super) fn planning(
         excludes,
         replace,
         generate_config_out: parsed.last("generate-config-out").map(str::to_string),
+        auto_approved: false,
     })
 }
 
@@ -182,7 +186,13 @@ pub(super) async fn make_plan(
     let plan = engine::plan_with_hooks(config, state, providers, &variables, &options, &hooks)
         .await
         .map_err(|diags| common::with_sources(diags, config))?;
-    ui.diags(&plan.warnings, &config.sources);
+    let mut warnings = plan.warnings.clone();
+    if planning.auto_approved {
+        warnings
+            .0
+            .retain(|warning| warning.summary != engine::CHECK_ASSERTION_FAILED);
+    }
+    ui.diags(&warnings, &config.sources);
     ui.view.plan(&plan, &providers.schemas);
     Ok(plan)
 }

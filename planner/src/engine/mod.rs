@@ -52,6 +52,9 @@ pub(crate) use apply::apply;
 pub(crate) use plan::plan;
 pub(crate) use plan::plan_with_hooks;
 
+/// The summary of the warning a failed `check` block assertion raises.
+pub(crate) const CHECK_ASSERTION_FAILED: &str = "Check block assertion failed";
+
 /// The default number of instances worked on at once.
 pub(crate) const DEFAULT_PARALLELISM: usize = 10;
 

@@ -1,0 +1,331 @@
+//! Terraform's machine-readable UI against Terraform 1.15.5: on configurations of
+//! `fixtures/plans/` (modules, module `for_each`, `count`, data sources, `check` blocks,
+//! sensitive values), `init -json`, `plan -json`, `apply -json -auto-approve`,
+//! `refresh -json` and `destroy -json -auto-approve` run with `tenantform` and with
+//! Terraform, each in its own copy of the directory, against the same provider binary.
+//!
+//! Every line of both must be one JSON object with `@level`, `@message`, `@module`
+//! (`terraform.ui`) and `@timestamp`, and the first a `version` message. Per command the
+//! streams must agree on the set of message types, the `(address, action)` pairs of
+//! `planned_change`, `apply_start` and `apply_complete`, the addresses of `refresh_start`,
+//! the `change_summary` counts, the output names, and for `init` the `message_code`s.
+//! Left out of the comparison: Terraform's own warning that the provider comes from
+//! `dev_overrides`; during applies, failed `check` assertions (a check's nested data source
+//! is read concurrently with the resources it looks for, in both tools, so whether it finds
+//! them depends on timing); and Terraform's data source reads during `refresh` and
+//! `destroy`, which tenantform does not make (see docs/COMPATIBILITY.md).
+//!
+//! Set `JSON_UI_ORACLE_FILTER` to a substring of fixture names to run only those fixtures.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use acceptance_tests::file_set;
+use acceptance_tests::fixtures::fixture_dir;
+use acceptance_tests::oracle_run;
+use acceptance_tests::plan_compare::indent;
+use acceptance_tests::process::DEFAULT_TIMEOUT;
+use acceptance_tests::scenario::Tool;
+use acceptance_tests::{Project, Terraform, TerraformVersion};
+use serde_json::Value;
+
+const PLANS: &str = "plans";
+const FILTER_VARIABLE: &str = "JSON_UI_ORACLE_FILTER";
+const DEV_OVERRIDES_WARNING: &str = "Provider development overrides are in effect";
+const CHECK_ASSERTION_FAILED: &str = "Check block assertion failed";
+
+/// The configurations compared, covering what the UI reports differently.
+const FIXTURES: &[&str] = &[
+    "01-single-tenant",
+    "04-sensitive",
+    "05-count",
+    "06-for-each-map",
+    "14-module-inputs-outputs",
+    "16-module-for-each",
+    "17-nested-modules",
+    "18-depends-on",
+    "24-check-blocks",
+    "25-data-sources",
+    "31-sensitive-module-outputs",
+    "32-sensitive-resource-attributes",
+];
+
+/// The messages of one command's run, each checked to be a well-formed line.
+struct Stream {
+    messages: Vec<Value>,
+}
+
+impl Stream {
+    /// Parses stdout; `Err` names the first line that is not a well-formed message.
+    fn parse(stdout: &str, tool: &str) -> Result<Stream, String> {
+        let mut messages = Vec::new();
+        for line in stdout.lines() {
+            let message: Value = serde_json::from_str(line)
+                .map_err(|e| format!("{tool}: a line is not JSON ({e}): {line}"))?;
+            for field in ["@level", "@message", "@module", "@timestamp", "type"] {
+                if !message[field].is_string() {
+                    return Err(format!("{tool}: a line has no string {field}: {line}"));
+                }
+            }
+            if message["@module"] != "terraform.ui" {
+                return Err(format!("{tool}: @module is not terraform.ui: {line}"));
+            }
+            let dev_warning = message["diagnostic"]["summary"] == DEV_OVERRIDES_WARNING;
+            if !dev_warning {
+                messages.push(message);
+            }
+        }
+        match messages.first() {
+            Some(first) if first["type"] == "version" && first["ui"].is_string() => {
+                Ok(Stream { messages })
+            }
+            _ => Err(format!(
+                "{tool}: the first line is not a version message:\n{stdout}"
+            )),
+        }
+    }
+
+    /// The stream without the messages `unwanted` picks.
+    fn without(self, unwanted: impl Fn(&Value) -> bool) -> Stream {
+        let messages = self.messages.into_iter().filter(|m| !unwanted(m)).collect();
+        Stream { messages }
+    }
+
+    fn of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.messages.iter().filter(move |m| m["type"] == kind)
+    }
+
+    fn types(&self) -> BTreeSet<String> {
+        self.messages
+            .iter()
+            .map(|m| m["type"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// `(address, action)` of every message of `kind` whose payload sits under `field`.
+    fn addressed(&self, kind: &str, field: &str) -> BTreeSet<(String, String)> {
+        self.of_type(kind)
+            .map(|m| {
+                let payload = &m[field];
+                (
+                    payload["resource"]["addr"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    payload["action"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn summaries(&self) -> Vec<(String, Value)> {
+        self.of_type("change_summary")
+            .map(|m| {
+                (
+                    m["@message"].as_str().unwrap_or_default().to_string(),
+                    m["changes"].clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn output_names(&self) -> Vec<BTreeSet<String>> {
+        self.of_type("outputs")
+            .map(|m| {
+                m["outputs"]
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    fn init_codes(&self) -> BTreeSet<String> {
+        self.of_type("init_output")
+            .map(|m| m["message_code"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Every sensitive output carries no value.
+    fn sensitive_outputs_hidden(&self) -> bool {
+        self.of_type("outputs")
+            .flat_map(|m| {
+                m["outputs"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|o| o.values())
+            })
+            .all(|o| o["sensitive"] != true || o.get("value").is_none())
+    }
+}
+
+/// A fixture copied into a project, driven by one tool.
+struct Side {
+    tool: Tool,
+    project: Project,
+}
+
+impl Side {
+    fn new(tool: Tool, fixture: &Path) -> Side {
+        let project = Project::from_config("");
+        std::fs::remove_file(project.path("main.tf")).expect("remove the placeholder main.tf");
+        file_set::overlay(
+            fixture,
+            &project.work_dir(),
+            &["edit", "oracle.args", "oracle.env"],
+        );
+        Side { tool, project }
+    }
+
+    /// Runs `args` and parses the stream; `Err` when the exit code is not `expected` or a
+    /// line is malformed.
+    fn run(&self, terraform: &Terraform, args: &[&str], expected: i32) -> Result<Stream, String> {
+        let output = self
+            .tool
+            .command(&self.project, terraform, args)
+            .run(DEFAULT_TIMEOUT);
+        if output.code != Some(expected) {
+            return Err(format!(
+                "{} {args:?} exited with {:?}\n{}",
+                self.tool.name(),
+                output.code,
+                indent(&output.describe())
+            ));
+        }
+        Stream::parse(&output.stdout, self.tool.name())
+    }
+}
+
+/// The differences between two streams of the same command, as report lines.
+fn compare(command: &str, ours: &Stream, theirs: &Stream) -> Vec<String> {
+    let mut report = Vec::new();
+    let mut differ = |what: &str, our: String, their: String| {
+        if our != their {
+            report.push(format!(
+                "  {command}: {what} differ\n    tenantform: {our}\n    terraform:  {their}"
+            ));
+        }
+    };
+    differ(
+        "message types",
+        format!("{:?}", ours.types()),
+        format!("{:?}", theirs.types()),
+    );
+    for (kind, field) in [
+        ("planned_change", "change"),
+        ("resource_drift", "change"),
+        ("apply_start", "hook"),
+        ("apply_complete", "hook"),
+        ("apply_errored", "hook"),
+        ("refresh_start", "hook"),
+        ("refresh_complete", "hook"),
+    ] {
+        differ(
+            &format!("{kind} (address, action) pairs"),
+            format!("{:?}", ours.addressed(kind, field)),
+            format!("{:?}", theirs.addressed(kind, field)),
+        );
+    }
+    differ(
+        "change summaries",
+        format!("{:?}", ours.summaries()),
+        format!("{:?}", theirs.summaries()),
+    );
+    differ(
+        "output names",
+        format!("{:?}", ours.output_names()),
+        format!("{:?}", theirs.output_names()),
+    );
+    differ(
+        "init message codes",
+        format!("{:?}", ours.init_codes()),
+        format!("{:?}", theirs.init_codes()),
+    );
+    if !ours.sensitive_outputs_hidden() {
+        report.push(format!(
+            "  {command}: tenantform shows a sensitive output's value"
+        ));
+    }
+    report
+}
+
+/// Runs every command on both sides and compares; `Err` is the mismatch report.
+fn check_fixture(fixture: &Path, terraform: &Terraform) -> Result<(), String> {
+    let ours = Side::new(Tool::Tenantform, fixture);
+    let theirs = Side::new(Tool::Terraform, fixture);
+    let commands: [&[&str]; 6] = [
+        &["init", "-json"],
+        &["plan", "-json"],
+        &["apply", "-json", "-auto-approve"],
+        &["plan", "-json"],
+        &["refresh", "-json"],
+        &["destroy", "-json", "-auto-approve"],
+    ];
+    let mut report = Vec::new();
+    for args in commands {
+        let (our, their) = (
+            ours.run(terraform, args, 0)?,
+            theirs.run(terraform, args, 0)?,
+        );
+        let applies = matches!(args[0], "apply" | "refresh" | "destroy");
+        let check_warning =
+            |m: &Value| applies && m["diagnostic"]["summary"] == CHECK_ASSERTION_FAILED;
+        let rereads_data = matches!(args[0], "refresh" | "destroy");
+        let data_read = |m: &Value| rereads_data && m["hook"]["action"] == "read";
+        let our = our.without(check_warning);
+        let their = their.without(check_warning).without(data_read);
+        report.extend(compare(&args.join(" "), &our, &their));
+    }
+    let refused = ours.run(terraform, &["apply", "-json"], 1)?;
+    let their_refusal = theirs.run(terraform, &["apply", "-json"], 1)?;
+    report.extend(compare(
+        "apply -json without approval",
+        &refused,
+        &their_refusal,
+    ));
+    let summary = |s: &Stream| {
+        s.of_type("diagnostic")
+            .map(|m| m["diagnostic"]["summary"].clone())
+            .collect::<Vec<_>>()
+    };
+    if summary(&refused) != summary(&their_refusal) {
+        report.push(format!(
+            "  apply -json without approval: diagnostics differ: {:?} vs {:?}",
+            summary(&refused),
+            summary(&their_refusal)
+        ));
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(report.join("\n"))
+    }
+}
+
+#[test]
+fn json_ui_streams_agree_with_terraform() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let dirs: Vec<PathBuf> = FIXTURES
+        .iter()
+        .map(|name| fixture_dir(PLANS).join(name))
+        .collect();
+    for dir in &dirs {
+        assert!(dir.is_dir(), "missing fixture {}", dir.display());
+    }
+    let selected = oracle_run::select_by_env(
+        &dirs,
+        |dir| dir.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+        FILTER_VARIABLE,
+    );
+    let names: Vec<&str> = selected.iter().map(|(name, _)| *name).collect();
+    let failures = oracle_run::check_all(&selected, |dir| check_fixture(dir, &terraform));
+    oracle_run::judge(
+        "configurations",
+        &names,
+        &failures,
+        &Default::default(),
+        "this test",
+    );
+}
