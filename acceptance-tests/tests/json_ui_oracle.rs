@@ -15,6 +15,10 @@
 //! them depends on timing); and Terraform's data source reads during `refresh` and
 //! `destroy`, which tenantform does not make (see docs/COMPATIBILITY.md).
 //!
+//! A second test applies a resource whose provisioner sleeps eleven seconds with both tools
+//! and compares the `apply_progress` messages and the human `Still creating... [00m10s
+//! elapsed]` line.
+//!
 //! Set `JSON_UI_ORACLE_FILTER` to a substring of fixture names to run only those fixtures.
 
 use std::collections::BTreeSet;
@@ -328,4 +332,80 @@ fn json_ui_streams_agree_with_terraform() {
         &Default::default(),
         "this test",
     );
+}
+
+/// A resource whose creation lasts over ten seconds: its provisioner sleeps.
+const SLOW_CONFIG: &str = r#"resource "terraform_data" "slow" {
+  provisioner "local-exec" {
+    command = "sleep 11"
+  }
+}
+"#;
+
+/// `apply` with `args` in a new directory holding [`SLOW_CONFIG`], by `tool`.
+fn apply_slow(tool: Tool, terraform: &Terraform, args: &[&str]) -> acceptance_tests::Output {
+    let project = Project::from_config(SLOW_CONFIG);
+    let output = tool.command(&project, terraform, args).run(DEFAULT_TIMEOUT);
+    assert_eq!(output.code, Some(0), "{}", output.describe());
+    output
+}
+
+#[test]
+fn a_long_operation_reports_progress_every_ten_seconds_as_terraform_does() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let json_args = ["apply", "-json", "-auto-approve"];
+    let human_args = ["apply", "-auto-approve", "-no-color"];
+    let runs: Vec<(Tool, &[&str])> = vec![
+        (Tool::Tenantform, &json_args),
+        (Tool::Terraform, &json_args),
+        (Tool::Tenantform, &human_args),
+        (Tool::Terraform, &human_args),
+    ];
+    let outputs: Vec<acceptance_tests::Output> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|(tool, args)| scope.spawn(|| apply_slow(*tool, &terraform, args)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an apply"))
+            .collect()
+    });
+    let progress = |stdout: &str, tool: &str| -> Vec<(String, Value)> {
+        let stream = Stream::parse(stdout, tool).unwrap_or_else(|e| panic!("{e}"));
+        stream
+            .of_type("apply_progress")
+            .map(|m| {
+                (
+                    m["@message"].as_str().unwrap_or_default().to_string(),
+                    m["hook"].clone(),
+                )
+            })
+            .collect()
+    };
+    let ours = progress(&outputs[0].stdout, "tenantform");
+    let theirs = progress(&outputs[1].stdout, "terraform");
+    assert_eq!(
+        ours.first().map(|(message, _)| message.as_str()),
+        Some("terraform_data.slow: Still creating... [10s elapsed]"),
+        "{}",
+        outputs[0].stdout
+    );
+    assert_eq!(
+        ours.first(),
+        theirs.first(),
+        "the first apply_progress messages"
+    );
+    let still = "terraform_data.slow: Still creating... [00m10s elapsed]";
+    for output in &outputs[2..] {
+        assert!(output.stdout.contains(still), "{}", output.stdout);
+    }
+    let (our_stream, their_stream) = (
+        Stream::parse(&outputs[0].stdout, "tenantform").expect("parsed above"),
+        Stream::parse(&outputs[1].stdout, "terraform").expect("parsed above"),
+    );
+    let report = compare("apply -json (slow)", &our_stream, &their_stream);
+    assert!(report.is_empty(), "{}", report.join("\n"));
 }
