@@ -121,20 +121,34 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         }
     }
     check_providers(ui, &config).await?;
-    match ui.view {
-        View::Json(json) => init_output(
-            json,
-            "output_init_success_message",
-            "tenantform has been successfully initialized!",
-        ),
-        View::Human { .. } => ui.out(&format!(
-            "\n{}\n\nYou may now begin working with tenantform. Try running \"tenantform plan\" to see\n\
-             any changes that are required for your infrastructure. All tenantform commands\n\
-             should now work.\n",
-            ui.green("tenantform has been successfully initialized!")
-        )),
-    }
+    report_success(ui);
     Ok(0)
+}
+
+/// What to do next, which Terraform leaves out when it runs in automation
+/// (`TF_IN_AUTOMATION` set).
+const NEXT_STEPS: &str = "You may now begin working with tenantform. Try running \"tenantform \
+                          plan\" to see\nany changes that are required for your \
+                          infrastructure. All tenantform commands\nshould now work.";
+
+/// The success message, and what to do next unless running in automation.
+fn report_success(ui: &Ui) {
+    const SUCCESS: &str = "tenantform has been successfully initialized!";
+    let in_automation = std::env::var_os("TF_IN_AUTOMATION").is_some_and(|v| !v.is_empty());
+    match ui.view {
+        View::Json(json) => {
+            init_output(json, "output_init_success_message", SUCCESS);
+            if !in_automation {
+                init_output(json, "output_init_success_cli_message", NEXT_STEPS);
+            }
+        }
+        View::Human { .. } => {
+            ui.out(&format!("\n{}\n", ui.green(SUCCESS)));
+            if !in_automation {
+                ui.out(&format!("\n{NEXT_STEPS}\n"));
+            }
+        }
+    }
 }
 
 /// Starts every provider the configuration requires (and stops it again), saying which.
