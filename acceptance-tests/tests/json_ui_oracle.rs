@@ -12,8 +12,9 @@
 //! Left out of the comparison: Terraform's own warning that the provider comes from
 //! `dev_overrides`; during applies, failed `check` assertions (a check's nested data source
 //! is read concurrently with the resources it looks for, in both tools, so whether it finds
-//! them depends on timing); and Terraform's data source reads during `refresh` and
-//! `destroy`, which tenantform does not make (see docs/COMPATIBILITY.md).
+//! them depends on timing); and in refresh-only and destroy plans (`refresh`, `destroy`,
+//! `-refresh-only`, `-destroy`), Terraform's data source reads, which tenantform does not
+//! make (see docs/COMPATIBILITY.md), with the check assertions that depend on them.
 //!
 //! A second test applies a resource whose provisioner sleeps eleven seconds with both tools
 //! and compares the `apply_progress` messages and the human `Still creating... [00m10s
@@ -253,16 +254,56 @@ fn compare(command: &str, ours: &Stream, theirs: &Stream) -> Vec<String> {
     report
 }
 
+/// The entries of the compact warnings block of a human `plan -compact-warnings` (the lines
+/// between `Warnings:` and the closing hint), without Terraform's `dev_overrides` warning.
+fn compact_entries(stdout: &str) -> Vec<String> {
+    let mut entries = Vec::new();
+    let mut inside = false;
+    for line in stdout.lines() {
+        if line.trim() == "Warnings:" {
+            inside = true;
+        } else if line.starts_with("To see the full warning notes") {
+            inside = false;
+        } else if inside && !line.trim().is_empty() {
+            entries.push(line.to_string());
+        }
+    }
+    entries.retain(|e| e != &format!("- {DEV_OVERRIDES_WARNING}"));
+    entries
+}
+
+/// `plan -compact-warnings` by both tools must list the same warnings.
+fn compare_compact_warnings(ours: &Side, theirs: &Side, terraform: &Terraform) -> Vec<String> {
+    let args = ["plan", "-compact-warnings", "-no-color", "-input=false"];
+    let [our, their] = [ours, theirs].map(|side| {
+        let output = side
+            .tool
+            .command(&side.project, terraform, &args)
+            .run(DEFAULT_TIMEOUT);
+        (output.code, compact_entries(&output.stdout))
+    });
+    if our == their {
+        Vec::new()
+    } else {
+        vec![format!(
+            "  plan -compact-warnings: differ\n    tenantform: {our:?}\n    terraform:  {their:?}"
+        )]
+    }
+}
+
 /// Runs every command on both sides and compares; `Err` is the mismatch report.
 fn check_fixture(fixture: &Path, terraform: &Terraform) -> Result<(), String> {
     let ours = Side::new(Tool::Tenantform, fixture);
     let theirs = Side::new(Tool::Terraform, fixture);
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 9] = [
         &["init", "-json"],
         &["plan", "-json"],
         &["apply", "-json", "-auto-approve"],
-        &["plan", "-json"],
+        &["plan", "-json", "-refresh-only"],
+        &["plan", "-json", "-out=tfplan"],
+        &["apply", "-json", "tfplan"],
         &["refresh", "-json"],
+        &["plan", "-json", "-destroy"],
         &["destroy", "-json", "-auto-approve"],
     ];
     let mut report = Vec::new();
@@ -272,14 +313,18 @@ fn check_fixture(fixture: &Path, terraform: &Terraform) -> Result<(), String> {
             theirs.run(terraform, args, 0)?,
         );
         let applies = matches!(args[0], "apply" | "refresh" | "destroy");
-        let check_warning =
-            |m: &Value| applies && m["diagnostic"]["summary"] == CHECK_ASSERTION_FAILED;
-        let rereads_data = matches!(args[0], "refresh" | "destroy");
+        let rereads_data = matches!(args[0], "refresh" | "destroy")
+            || args.contains(&"-refresh-only")
+            || args.contains(&"-destroy");
+        let check_warning = |m: &Value| {
+            (applies || rereads_data) && m["diagnostic"]["summary"] == CHECK_ASSERTION_FAILED
+        };
         let data_read = |m: &Value| rereads_data && m["hook"]["action"] == "read";
         let our = our.without(check_warning);
         let their = their.without(check_warning).without(data_read);
         report.extend(compare(&args.join(" "), &our, &their));
     }
+    report.extend(compare_compact_warnings(&ours, &theirs, terraform));
     let refused = ours.run(terraform, &["apply", "-json"], 1)?;
     let their_refusal = theirs.run(terraform, &["apply", "-json"], 1)?;
     report.extend(compare(

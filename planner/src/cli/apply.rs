@@ -190,6 +190,7 @@ async fn apply_saved(ui: &Ui, common: &Common, path: &str) -> CommandResult {
     };
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers(&config).await?;
+    ui.view.saved_plan_changes(&plan);
     let result = execute(ui, common, store, &config, state, &plan, &providers).await;
     common::close_providers(&providers).await;
     result

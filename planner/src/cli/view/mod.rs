@@ -82,6 +82,24 @@ impl View {
         }
     }
 
+    /// The changes of a saved plan about to be applied: as JSON, a `planned_change` for
+    /// each one that is not a no-op; nothing for people, who saw the plan when it was made.
+    pub(super) fn saved_plan_changes(&self, plan: &Plan) {
+        let View::Json(json) = self else { return };
+        for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+            if !is_data_removal(change) {
+                let payload = messages::change(change);
+                let message = messages::planned_change_message(&payload);
+                json.emit(
+                    Level::Info,
+                    &message,
+                    "planned_change",
+                    vec![("change", payload)],
+                );
+            }
+        }
+    }
+
     /// A progress event of an operation.
     pub(super) fn event(&self, event: &Event) {
         match self {
@@ -138,6 +156,11 @@ impl View {
     }
 }
 
+/// Whether a change forgets a data source's result, which plans do not report.
+fn is_data_removal(change: &crate::plan::ResourceChange) -> bool {
+    change.action == Action::Delete && change.addr.resource.mode == crate::addrs::ResourceMode::Data
+}
+
 /// The plan as Terraform's JSON view reports it.
 fn json_plan(json: JsonView, plan: &Plan) {
     for drift in &plan.drift {
@@ -156,9 +179,7 @@ fn json_plan(json: JsonView, plan: &Plan) {
     for change in &plan.changes {
         let shown = change.as_shown(plan.mode);
         let change = shown.as_ref();
-        if change.action == Action::Delete
-            && change.addr.resource.mode == crate::addrs::ResourceMode::Data
-        {
+        if is_data_removal(change) {
             continue;
         }
         summary.import += usize::from(change.importing.is_some());
