@@ -161,18 +161,35 @@ fn is_data_removal(change: &crate::plan::ResourceChange) -> bool {
     change.action == Action::Delete && change.addr.resource.mode == crate::addrs::ResourceMode::Data
 }
 
+/// One message of the JSON UI: its `@message`, `type`, and the field holding its payload.
+#[derive(Debug)]
+struct JsonMessage {
+    message: String,
+    kind: &'static str,
+    field: &'static str,
+    payload: serde_json::Value,
+}
+
 /// The plan as Terraform's JSON view reports it.
 fn json_plan(json: JsonView, plan: &Plan) {
+    for m in plan_messages(plan) {
+        json.emit(Level::Info, &m.message, m.kind, vec![(m.field, m.payload)]);
+    }
+}
+
+/// The messages of a plan: drift, planned changes, the change summary, planned outputs.
+fn plan_messages(plan: &Plan) -> Vec<JsonMessage> {
+    let mut out = Vec::new();
     for drift in &plan.drift {
         if drift.action != Action::NoOp || plan.mode == PlanMode::RefreshOnly {
-            let change = messages::change(drift);
-            let message = messages::drift_message(&change);
-            json.emit(
-                Level::Info,
-                &message,
-                "resource_drift",
-                vec![("change", change)],
-            );
+            let payload = messages::change(drift);
+            let message = messages::drift_message(&payload);
+            out.push(JsonMessage {
+                message,
+                kind: "resource_drift",
+                field: "change",
+                payload,
+            });
         }
     }
     let mut summary = Summary::default();
@@ -197,25 +214,31 @@ fn json_plan(json: JsonView, plan: &Plan) {
         if change.action != Action::NoOp || moved || change.importing.is_some() {
             let payload = messages::change(change);
             let message = messages::planned_change_message(&payload);
-            json.emit(
-                Level::Info,
-                &message,
-                "planned_change",
-                vec![("change", payload)],
-            );
+            out.push(JsonMessage {
+                message,
+                kind: "planned_change",
+                field: "change",
+                payload,
+            });
         }
     }
-    json.emit(
-        Level::Info,
-        &summary.message(Operation::Plan),
-        "change_summary",
-        vec![("changes", summary.to_json(Operation::Plan))],
-    );
+    out.push(JsonMessage {
+        message: summary.message(Operation::Plan),
+        kind: "change_summary",
+        field: "changes",
+        payload: summary.to_json(Operation::Plan),
+    });
     if !plan.outputs.is_empty() {
-        let outputs = messages::planned_outputs(&plan.outputs);
-        let message = messages::outputs_message(&outputs);
-        json.emit(Level::Info, &message, "outputs", vec![("outputs", outputs)]);
+        let payload = messages::planned_outputs(&plan.outputs);
+        let message = messages::outputs_message(&payload);
+        out.push(JsonMessage {
+            message,
+            kind: "outputs",
+            field: "outputs",
+            payload,
+        });
     }
+    out
 }
 
 #[cfg(test)]

@@ -152,3 +152,61 @@ fn elapsed_like_go() {
     assert_eq!(events::elapsed_text(60), "1m0s");
     assert_eq!(events::elapsed_text(3723), "1h2m3s");
 }
+
+#[test]
+fn a_plan_reports_its_changes_summary_and_outputs() {
+    use crate::plan::{OutputChange, ResourceChange};
+    use crate::test_support::resource_change;
+    use tenantform_proto::value::Value;
+    let change = |addr: &str, action| resource_change(addr, action, Value::Null, Value::Null);
+    let mut moved = change("tenant.b", Action::NoOp);
+    moved.previous_address = Some(instance_addr("tenant.a"));
+    let plan = Plan {
+        changes: vec![
+            change("tenant.new", Action::Create),
+            change("tenant.same", Action::NoOp),
+            change("tenant.swap", Action::CreateThenDelete),
+            change("data.tenants.all", Action::Delete),
+            change("data.tenants.later", Action::Read),
+            moved,
+        ],
+        drift: vec![change("tenant.gone", Action::Delete)],
+        outputs: vec![OutputChange {
+            name: "id".into(),
+            action: Action::Create,
+            before: Value::Null,
+            after: Value::Null,
+            sensitive: false,
+        }],
+        ..Plan::default()
+    };
+    let reported: Vec<(&str, String)> = plan_messages(&plan)
+        .into_iter()
+        .map(|m| (m.kind, m.message))
+        .collect();
+    let expected = [
+        ("resource_drift", "tenant.gone: Drift detected (delete)"),
+        ("planned_change", "tenant.new: Plan to create"),
+        ("planned_change", "tenant.swap: Plan to replace"),
+        ("planned_change", "data.tenants.later: Plan to read"),
+        ("planned_change", "tenant.b: Plan to move"),
+        (
+            "change_summary",
+            "Plan: 2 to add, 0 to change, 1 to destroy.",
+        ),
+        ("outputs", "Outputs: 1"),
+    ];
+    let expected: Vec<(&str, String)> = expected.iter().map(|(k, m)| (*k, m.to_string())).collect();
+    assert_eq!(reported, expected);
+    let unchanged: Vec<ResourceChange> = vec![change("tenant.same", Action::NoOp)];
+    let quiet = Plan {
+        changes: unchanged,
+        ..Plan::default()
+    };
+    let kinds: Vec<&str> = plan_messages(&quiet).iter().map(|m| m.kind).collect();
+    assert_eq!(
+        kinds,
+        ["change_summary"],
+        "a plan without changes still sums up"
+    );
+}
