@@ -202,12 +202,12 @@ impl Event {
         Some(format!("{addr}: {text}"))
     }
 
-    /// The JSON hook message: its type, `@message` and `hook` object (for the events
-    /// [`Event::has_json`] accepts).
-    pub(in crate::cli) fn json(&self) -> (&'static str, String, Json) {
+    /// The JSON hook message: its type, `@message` and `hook` object; `None` for the import
+    /// events, which Terraform's JSON UI does not report.
+    pub(in crate::cli) fn json(&self) -> Option<(&'static str, String, Json)> {
         let addr = self.addr().to_string();
         let resource = resource_addr(self.addr());
-        match self {
+        let reported = match self {
             Event::ApplyStart { action, id, .. } => {
                 let mut hook =
                     json!({ "resource": resource, "action": action_name(step_action(*action)) });
@@ -264,13 +264,14 @@ impl Event {
                 let message = format!("{addr}: {noun} errored after {}", elapsed_text(*elapsed));
                 ("apply_errored", message, hook)
             }
-            _ => self.other_json(&addr, resource),
-        }
+            _ => return self.other_json(&addr, resource),
+        };
+        Some(reported)
     }
 
     /// [`Event::json`] of the provisioner, refresh and import events.
-    fn other_json(&self, addr: &str, resource: Json) -> (&'static str, String, Json) {
-        match self {
+    fn other_json(&self, addr: &str, resource: Json) -> Option<(&'static str, String, Json)> {
+        let reported = match self {
             Event::ProvisionStart { kind, .. } => (
                 "provision_start",
                 format!("{addr}: Provisioning with '{kind}'..."),
@@ -303,13 +304,9 @@ impl Event {
                 let message = format!("{addr}: Refresh complete{}", id_suffix(id.as_ref()));
                 ("refresh_complete", message, hook)
             }
-            _ => ("", String::new(), Json::Null),
-        }
-    }
-
-    /// Whether the JSON UI reports this event (Terraform's JSON hook has no import events).
-    pub(in crate::cli) fn has_json(&self) -> bool {
-        !matches!(self, Event::Importing { .. } | Event::Imported { .. })
+            _ => return None,
+        };
+        Some(reported)
     }
 }
 

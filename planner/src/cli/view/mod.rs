@@ -108,11 +108,11 @@ impl View {
                     write_out(&format!("{text}\n"));
                 }
             }
-            View::Json(json) if event.has_json() => {
-                let (kind, message, hook) = event.json();
-                json.emit(Level::Info, &message, kind, vec![("hook", hook)]);
+            View::Json(json) => {
+                if let Some((kind, message, hook)) = event.json() {
+                    json.emit(Level::Info, &message, kind, vec![("hook", hook)]);
+                }
             }
-            View::Json(_) => {}
         }
     }
 

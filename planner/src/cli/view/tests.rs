@@ -48,7 +48,7 @@ fn progress_reads_as_terraform_1_15_writes_it() {
         still.human_text(false).as_deref(),
         Some("tenant.acme: Still creating... [01m10s elapsed]")
     );
-    let (kind, message, hook) = still.json();
+    let (kind, message, hook) = still.json().unwrap();
     assert_eq!(kind, "apply_progress");
     assert_eq!(message, "tenant.acme: Still creating... [1m10s elapsed]");
     assert_eq!(hook["elapsed_seconds"], 70);
@@ -76,7 +76,7 @@ fn events_have_their_human_and_json_forms() {
         start.human_text(false).as_deref(),
         Some("tenant.acme: Modifying... [id=t-1]")
     );
-    let (kind, message, hook) = start.json();
+    let (kind, message, hook) = start.json().unwrap();
     assert_eq!(
         (kind, message.as_str()),
         ("apply_start", "tenant.acme: Modifying... [id=t-1]")
@@ -95,7 +95,7 @@ fn events_have_their_human_and_json_forms() {
         Some("tenant.acme: Creation complete after 2s [id=t-2]"),
         "a replacement's create step is a create"
     );
-    assert_eq!(replaced.json().2["action"], "create");
+    assert_eq!(replaced.json().unwrap().2["action"], "create");
     let read = Event::ApplyStart {
         addr: instance_addr("data.tenants.all"),
         action: Action::Read,
@@ -105,20 +105,26 @@ fn events_have_their_human_and_json_forms() {
         read.human_text(false).as_deref(),
         Some("data.tenants.all: Reading...")
     );
-    assert_eq!(read.json().1, "data.tenants.all: Refreshing...");
+    assert_eq!(read.json().unwrap().1, "data.tenants.all: Refreshing...");
     let refreshed = Event::RefreshComplete {
         addr: addr.clone(),
         id: Some("t-1".into()),
     };
     assert_eq!(refreshed.human_text(false), None);
-    assert_eq!(refreshed.json().0, "refresh_complete");
-    assert_eq!(refreshed.json().1, "tenant.acme: Refresh complete [id=t-1]");
+    assert_eq!(refreshed.json().unwrap().0, "refresh_complete");
+    assert_eq!(
+        refreshed.json().unwrap().1,
+        "tenant.acme: Refresh complete [id=t-1]"
+    );
     let errored = Event::ApplyErrored {
         addr: addr.clone(),
         action: Action::Create,
         elapsed: 61,
     };
-    assert_eq!(errored.json().1, "tenant.acme: Creation errored after 1m1s");
+    assert_eq!(
+        errored.json().unwrap().1,
+        "tenant.acme: Creation errored after 1m1s"
+    );
     let output = Event::ProvisionProgress {
         addr: addr.clone(),
         kind: "local-exec".into(),
@@ -128,9 +134,9 @@ fn events_have_their_human_and_json_forms() {
         output.human_text(false).as_deref(),
         Some("tenant.acme (local-exec): hi")
     );
-    assert_eq!(output.json().1, "tenant.acme: (local-exec): hi");
+    assert_eq!(output.json().unwrap().1, "tenant.acme: (local-exec): hi");
     assert_eq!(
-        output.json().2,
+        output.json().unwrap().2,
         json!({"resource": resource_addr_of("tenant.acme"), "provisioner": "local-exec",
                "output": "hi"})
     );
@@ -138,7 +144,7 @@ fn events_have_their_human_and_json_forms() {
         addr,
         id: "t-1".into(),
     };
-    assert!(!imported.has_json());
+    assert!(imported.json().is_none());
 }
 
 fn resource_addr_of(text: &str) -> serde_json::Value {
