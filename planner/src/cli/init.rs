@@ -114,7 +114,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
                 init_output(
                     json,
                     "backend_configured_success",
-                    &format!("{success} {after}"),
+                    &format!("{success} {}", after.replacen(" use", "\nuse", 1)),
                 );
             }
             View::Human { .. } => ui.out(&format!("\n{}\n{after}\n", ui.green(&success))),
