@@ -273,13 +273,9 @@ pub(super) fn watch_interrupts(
     tokio::task::JoinHandle<()>,
 ) {
     let (sender, receiver) = tokio::sync::watch::channel(false);
-    let (color, view) = (ui.color, ui.view);
+    let view = ui.view;
     let task = tokio::spawn(async move {
-        let ui = Ui { color, view };
-        let say = |text: &str| match view {
-            super::view::View::Json(_) => view.log(text),
-            super::view::View::Human { .. } => ui.err(text),
-        };
+        let say = |text: &str| view.log(text);
         if interrupted().await {
             say(
                 "\nInterrupt received.\nPlease wait for tenantform to exit or data loss may occur.\n\

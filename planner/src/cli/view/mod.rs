@@ -31,10 +31,6 @@ impl View {
         matches!(self, View::Json(_))
     }
 
-    fn ui(color: bool) -> Ui {
-        Ui::new(color)
-    }
-
     /// Diagnostics: for people, errors on stderr and warnings on stdout (compact when asked
     /// and there are only warnings); as JSON, one `diagnostic` message each on stdout.
     pub(super) fn diagnostics(&self, diags: &Diagnostics, sources: &Sources) {
@@ -63,11 +59,12 @@ impl View {
         }
     }
 
-    /// A `log` message, or a line of text.
+    /// A notice about the operation itself (an interrupt): a `log` message, or text on
+    /// stderr for people.
     pub(super) fn log(&self, text: &str) {
         match self {
             View::Json(json) => json.log(text.trim()),
-            View::Human { .. } => write_out(text),
+            View::Human { .. } => write_err(text),
         }
     }
 
@@ -132,7 +129,7 @@ impl View {
         let message = summary.message(operation);
         match self {
             View::Human { color, .. } => {
-                write_out(&format!("\n{}\n", View::ui(*color).green(&message)));
+                write_out(&format!("\n{}\n", Ui::new(*color).green(&message)));
             }
             View::Json(json) => json.emit(
                 Level::Info,
