@@ -18,7 +18,8 @@
 //!
 //! A second test applies a resource whose provisioner sleeps eleven seconds with both tools
 //! and compares the `apply_progress` messages and the human `Still creating... [00m10s
-//! elapsed]` line.
+//! elapsed]` line; a third one a resource whose provisioner fails, whose streams must agree
+//! message for message (`provision_errored`, `apply_errored`, the error).
 //!
 //! Set `JSON_UI_ORACLE_FILTER` to a substring of fixture names to run only those fixtures.
 
@@ -453,4 +454,44 @@ fn a_long_operation_reports_progress_every_ten_seconds_as_terraform_does() {
     );
     let report = compare("apply -json (slow)", &our_stream, &their_stream);
     assert!(report.is_empty(), "{}", report.join("\n"));
+}
+
+/// A resource whose provisioner fails.
+const FAILING_CONFIG: &str = r#"resource "terraform_data" "broken" {
+  provisioner "local-exec" {
+    command = "echo going; exit 3"
+  }
+}
+"#;
+
+#[test]
+fn a_failed_operation_is_reported_message_for_message_as_terraform_does() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let args = ["apply", "-json", "-auto-approve"];
+    let [ours, theirs] = [Tool::Tenantform, Tool::Terraform].map(|tool| {
+        let project = Project::from_config(FAILING_CONFIG);
+        let output = tool
+            .command(&project, &terraform, &args)
+            .run(DEFAULT_TIMEOUT);
+        assert_eq!(output.code, Some(1), "{}", output.describe());
+        let stream = Stream::parse(&output.stdout, tool.name()).unwrap_or_else(|e| panic!("{e}"));
+        // Everything but the version line, which names each program, and the timestamps.
+        let messages: Vec<(String, String, Value)> = stream.messages[1..]
+            .iter()
+            .map(|m| {
+                let kind = m["type"].as_str().unwrap_or_default().to_string();
+                let text = m["@message"].as_str().unwrap_or_default().to_string();
+                (kind, text, m["hook"].clone())
+            })
+            .collect();
+        messages
+    });
+    assert_eq!(ours, theirs);
+    let kinds: Vec<&str> = ours.iter().map(|(kind, _, _)| kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"provision_errored") && kinds.contains(&"apply_errored"),
+        "{kinds:?}"
+    );
 }
