@@ -206,8 +206,8 @@ fn terraform_commands_and_flags_tenantform_lacks_are_refused_by_name() {
             "the \"taint\" command is not supported by tenantform",
         ),
         (
-            &["refresh"][..],
-            "the \"refresh\" command is not supported by tenantform",
+            &["untaint", "tenant.solo"][..],
+            "the \"untaint\" command is not supported by tenantform",
         ),
         (
             &["providers", "lock"][..],
@@ -222,8 +222,8 @@ fn terraform_commands_and_flags_tenantform_lacks_are_refused_by_name() {
             "the -state option is not supported by tenantform",
         ),
         (
-            &["apply", "-json"][..],
-            "the -json option is not supported by tenantform",
+            &["apply", "-backup=x.tfstate"][..],
+            "the -backup option is not supported by tenantform",
         ),
         (
             &["validate", "-var=a=b"][..],

@@ -6,7 +6,7 @@ mod json;
 #[cfg(test)]
 mod snapshot_tests;
 
-pub(crate) use json::validate_report;
+pub(crate) use json::{diagnostic_json, validate_report};
 
 use tenantform_proto::diagnostic::Diagnostic as ProviderDiagnostic;
 

@@ -9,11 +9,11 @@ use super::commands::Command;
 use super::common::{self, Common, StoreRecorder};
 use super::flag_defs;
 use super::hooks::ProgressHooks;
-use super::output::outputs_text;
 use super::{CommandResult, Failure, Ui};
 use crate::config::{self, Config};
 use crate::engine::{self, ApplyOptions};
 use crate::plan::planfile::PlanFile;
+use crate::plan::render::Counts;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::{State, StateStore};
@@ -44,10 +44,14 @@ pub(super) static DESTROY_COMMAND: Command = Command {
     refused: super::plan::OPERATION_REFUSED,
 };
 
-/// `-auto-approve`, the plan mode flags, then the flags of every run.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<14>(
-    &flag_defs::joined::<7>(&[flag_defs::AUTO_APPROVE], flag_defs::PLAN_MODE_FLAGS),
-    flag_defs::RUN_FLAGS,
+/// `-auto-approve`, the plan mode flags, the flags of every run, then `-compact-warnings`
+/// and `-json`.
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<16>(
+    &flag_defs::joined::<14>(
+        &flag_defs::joined::<7>(&[flag_defs::AUTO_APPROVE], flag_defs::PLAN_MODE_FLAGS),
+        flag_defs::RUN_FLAGS,
+    ),
+    flag_defs::OPERATION_VIEW_FLAGS,
 );
 
 pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
@@ -57,9 +61,17 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         &COMMAND
     };
     let parsed = command.parse_at_most(args, 1, "Expected at most one positional argument.")?;
-    let common = Common::from(&parsed, command)?;
+    if ui.view.is_json() && parsed.positional.is_empty() && !parsed.flag("auto-approve", false) {
+        return Err(Failure::error(
+            "Plan file or auto-approve required",
+            "tenantform cannot ask for interactive approval when -json is set. You can either \
+             apply a saved plan file, or enable the -auto-approve option.",
+        ));
+    }
+    let common = Common::for_view(&parsed, command, ui)?;
     let mode = super::plan::mode(&parsed, destroy_command)?;
-    let planning = super::plan::planning(&parsed, command)?;
+    let mut planning = super::plan::planning(&parsed, command)?;
+    planning.auto_approved = parsed.flag("auto-approve", false);
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));
@@ -178,6 +190,7 @@ async fn apply_saved(ui: &Ui, common: &Common, path: &str) -> CommandResult {
     };
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers(&config).await?;
+    ui.view.saved_plan_changes(&plan);
     let result = execute(ui, common, store, &config, state, &plan, &providers).await;
     common::close_providers(&providers).await;
     result
@@ -193,10 +206,33 @@ async fn execute(
     plan: &Plan,
     providers: &Providers,
 ) -> CommandResult {
-    let hooks = ProgressHooks::new(ui);
+    let Some((new_state, counts)) =
+        apply_plan(ui, common, store, config, &state, plan, providers).await?
+    else {
+        return Ok(1);
+    };
+    ui.view.apply_summary(counts, plan.mode);
+    if plan.mode != PlanMode::Destroy {
+        ui.view.outputs(&new_state);
+    }
+    Ok(0)
+}
+
+/// Applies `plan` with progress reports, records and compacts the state and reports the
+/// diagnostics; the new state and the counts of what completed, `None` after errors.
+pub(super) async fn apply_plan(
+    ui: &Ui,
+    common: &Common,
+    store: &dyn StateStore,
+    config: &Config,
+    state: &State,
+    plan: &Plan,
+    providers: &Providers,
+) -> Result<Option<(State, Counts)>, Failure> {
+    let hooks = ProgressHooks::new(ui.view);
     let recorder = StoreRecorder { store };
     let (cancel, watcher) = common::watch_interrupts(ui);
-    if !plan.is_empty() {
+    if !plan.is_empty() && !ui.view.is_json() {
         ui.out("\n");
     }
     let options = ApplyOptions {
@@ -206,7 +242,7 @@ async fn execute(
         provisioners: &crate::provisioners::ProcessRunner,
         cancel,
     };
-    let (new_state, diags) = engine::apply(config, &state, plan, providers, options).await;
+    let (new_state, diags) = engine::apply(config, state, plan, providers, options).await;
     watcher.abort();
     let persisted = store.compact(&new_state);
     ui.diags(&diags, &config.sources);
@@ -219,25 +255,5 @@ async fn execute(
             ),
         ));
     }
-    if diags.has_errors() {
-        return Ok(1);
-    }
-    let counts = hooks.counts();
-    let summary = if plan.mode == PlanMode::Destroy {
-        format!("Destroy complete! Resources: {} destroyed.", counts.destroy)
-    } else {
-        let imported = match counts.import {
-            0 => String::new(),
-            n => format!("{n} imported, "),
-        };
-        format!(
-            "Apply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
-            counts.add, counts.change, counts.destroy
-        )
-    };
-    ui.out(&format!("\n{}\n", ui.green(&summary)));
-    if plan.mode != PlanMode::Destroy {
-        ui.out(&outputs_text(&new_state));
-    }
-    Ok(0)
+    Ok((!diags.has_errors()).then(|| (new_state, hooks.counts())))
 }

@@ -89,6 +89,18 @@ impl Common {
         })
     }
 
+    /// [`Common::from`] for a command that reports through `ui`'s view: `-json` implies
+    /// `-input=false`, as in Terraform.
+    pub(super) fn for_view(
+        parsed: &Parsed,
+        command: &'static Command,
+        ui: &Ui,
+    ) -> Result<Common, Failure> {
+        let mut common = Common::from(parsed, command)?;
+        common.input &= !ui.view.is_json();
+        Ok(common)
+    }
+
     /// The typed value of every variable `config` declares, from every source in
     /// Terraform's precedence order. With input allowed and a terminal on stdin, variables
     /// without any value are asked for first; otherwise they are errors naming them.
@@ -261,17 +273,17 @@ pub(super) fn watch_interrupts(
     tokio::task::JoinHandle<()>,
 ) {
     let (sender, receiver) = tokio::sync::watch::channel(false);
-    let color = ui.color;
+    let view = ui.view;
     let task = tokio::spawn(async move {
-        let ui = Ui { color };
+        let say = |text: &str| view.log(text);
         if interrupted().await {
-            ui.err(
+            say(
                 "\nInterrupt received.\nPlease wait for tenantform to exit or data loss may occur.\n\
                  Gracefully shutting down...\n",
             );
             let _ = sender.send(true);
             if interrupted().await {
-                ui.err(
+                say(
                     "\nTwo interrupts received. Exiting immediately. Every completed change is \
                      already recorded in the state.\n",
                 );

@@ -15,6 +15,11 @@ pub(super) const JSON: Flag = Flag::bool(
     "json",
     "If specified, output is printed in a machine-readable JSON format.",
 );
+pub(super) const COMPACT_WARNINGS: Flag = Flag::bool(
+    "compact-warnings",
+    "If tenantform produces any warnings that are not accompanied by errors, shows them in a \
+     more compact form that includes only the summary messages.",
+);
 pub(super) const PARALLELISM: Flag = Flag::value(
     "parallelism",
     "=n",
@@ -158,6 +163,9 @@ pub(super) const RUN_FLAGS: &[Flag] = &[
     VAR,
     VAR_FILE,
 ];
+
+/// How the operation commands (`plan`, `apply`, `destroy`, `refresh`) report.
+pub(super) const OPERATION_VIEW_FLAGS: &[Flag] = &[COMPACT_WARNINGS, JSON];
 
 /// `head` followed by `tail`, for flag tables built from shared groups; `N` is their total
 /// length (a wrong `N` fails to compile).

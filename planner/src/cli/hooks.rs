@@ -1,28 +1,39 @@
-//! Apply progress lines, as Terraform prints them (`tenant.acme: Creating...`,
-//! `tenant.acme: Creation complete after 2s [id=t-1]`), and the counts of the final summary.
+//! The progress of an operation, reported through the [`View`] as Terraform reports it
+//! (`tenant.acme: Creating...`, every 10 seconds `tenant.acme: Still creating... [00m10s
+//! elapsed]`, `tenant.acme: Creation complete after 2s [id=t-1]`, refreshes and data source
+//! reads while planning), and the counts of the final summary.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::Ui;
+use super::view::{Event, View};
 use crate::addrs::InstanceAddr;
-use crate::engine::ApplyHooks;
+use crate::engine::{ApplyHooks, PlanHooks};
 use crate::plan::Action;
 use crate::plan::render::Counts;
 
-/// Prints progress and counts the instances that completed.
+/// How often a running operation reports that it is still running.
+const PROGRESS_PERIOD: Duration = Duration::from_secs(10);
+
+/// An instance's operation in flight: when it started, and its progress ticker.
+struct Running {
+    began: Instant,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Reports progress and counts the instances that completed.
 pub(super) struct ProgressHooks {
-    color: bool,
-    started: Mutex<HashMap<InstanceAddr, Instant>>,
+    view: View,
+    running: Mutex<HashMap<InstanceAddr, Running>>,
     counts: Mutex<Counts>,
 }
 
 impl ProgressHooks {
-    pub(super) fn new(ui: &Ui) -> ProgressHooks {
+    pub(super) fn new(view: View) -> ProgressHooks {
         ProgressHooks {
-            color: ui.color,
-            started: Mutex::new(HashMap::new()),
+            view,
+            running: Mutex::new(HashMap::new()),
             counts: Mutex::new(Counts::default()),
         }
     }
@@ -32,49 +43,45 @@ impl ProgressHooks {
         self.counts.lock().map(|c| *c).unwrap_or_default()
     }
 
-    fn print(&self, addr: &InstanceAddr, text: &str) {
-        let ui = Ui { color: self.color };
-        ui.out(&format!("{}: {text}\n", ui.bold(&addr.to_string())));
-    }
-}
-
-/// Go's duration formatting for whole seconds: `0s`, `59s`, `1m0s`, `1h2m3s`.
-pub(super) fn elapsed_text(seconds: u64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    match (h, m) {
-        (0, 0) => format!("{s}s"),
-        (0, _) => format!("{m}m{s}s"),
-        _ => format!("{h}h{m}m{s}s"),
-    }
-}
-
-/// What the progress line of an action says when it starts and when it completes.
-fn action_words(action: Action) -> (&'static str, &'static str) {
-    match action {
-        Action::Create => ("Creating...", "Creation complete"),
-        Action::Update => ("Modifying...", "Modifications complete"),
-        Action::Delete => ("Destroying...", "Destruction complete"),
-        Action::DeleteThenCreate | Action::CreateThenDelete => {
-            ("Replacing...", "Replacement complete")
+    /// Notes that `addr`'s operation started, with a ticker reporting it every
+    /// [`PROGRESS_PERIOD`] while it runs.
+    fn begin(&self, addr: &InstanceAddr, action: Action, id: Option<&str>) {
+        let view = self.view;
+        let (ticking_addr, id) = (addr.clone(), id.map(str::to_string));
+        let ticker = spawn_ticker(PROGRESS_PERIOD, move |elapsed| {
+            view.event(&Event::ApplyProgress {
+                addr: ticking_addr.clone(),
+                action,
+                id: id.clone(),
+                elapsed,
+            });
+        });
+        let running = Running {
+            began: Instant::now(),
+            ticker,
+        };
+        if let Ok(mut all) = self.running.lock()
+            && let Some(replaced) = all.insert(addr.clone(), running)
+        {
+            replaced.stop();
         }
-        Action::Read => ("Reading...", "Read complete"),
-        Action::NoOp | Action::Forget => ("Refreshing...", "Refresh complete"),
-    }
-}
-
-impl ApplyHooks for ProgressHooks {
-    fn started(&self, addr: &InstanceAddr, action: Action) {
-        if let Ok(mut started) = self.started.lock() {
-            started.insert(addr.clone(), Instant::now());
-        }
-        self.print(addr, action_words(action).0);
     }
 
-    fn finished(&self, addr: &InstanceAddr, action: Action, id: Option<&str>, ok: bool) {
-        let began = self.started.lock().ok().and_then(|mut s| s.remove(addr));
-        if !ok {
-            return;
-        }
+    /// Stops `addr`'s ticker; the whole seconds its operation took.
+    fn end(&self, addr: &InstanceAddr) -> u64 {
+        let running = self
+            .running
+            .lock()
+            .ok()
+            .and_then(|mut all| all.remove(addr));
+        running.map_or(0, |running| {
+            let seconds = running.began.elapsed().as_secs();
+            running.stop();
+            seconds
+        })
+    }
+
+    fn count(&self, action: Action) {
         if let Ok(mut counts) = self.counts.lock() {
             match action {
                 Action::Create => counts.add += 1,
@@ -85,75 +92,153 @@ impl ApplyHooks for ProgressHooks {
                 Action::Read | Action::NoOp | Action::Forget => {}
             }
         }
-        let seconds = began.map_or(0, |b| b.elapsed().as_secs());
-        let id = match (action, id) {
-            (Action::Delete, _) | (_, None) => String::new(),
-            (_, Some(id)) => format!(" [id={id}]"),
+    }
+}
+
+impl Running {
+    fn stop(self) {
+        if let Some(ticker) = self.ticker {
+            ticker.abort();
+        }
+    }
+}
+
+impl Drop for ProgressHooks {
+    fn drop(&mut self) {
+        if let Ok(mut all) = self.running.lock() {
+            all.drain().for_each(|(_, running)| running.stop());
+        }
+    }
+}
+
+/// Calls `tick` with the whole seconds elapsed every `period` until aborted; `None` outside
+/// a tokio runtime (no progress is reported then).
+fn spawn_ticker(
+    period: Duration,
+    tick: impl Fn(u64) + Send + 'static,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    Some(runtime.spawn(async move {
+        let began = tokio::time::Instant::now();
+        let mut interval = tokio::time::interval_at(began + period, period);
+        loop {
+            interval.tick().await;
+            tick(began.elapsed().as_secs());
+        }
+    }))
+}
+
+/// Whether the step is the removal of a data source's result, which Terraform does not
+/// report or count.
+fn is_data_removal(addr: &InstanceAddr, action: Action) -> bool {
+    addr.resource.mode == crate::addrs::ResourceMode::Data && action == Action::Delete
+}
+
+impl ApplyHooks for ProgressHooks {
+    fn started(&self, addr: &InstanceAddr, action: Action, prior_id: Option<&str>) {
+        if is_data_removal(addr, action) {
+            return;
+        }
+        let id = match action {
+            Action::Update | Action::Delete => prior_id.map(str::to_string),
+            _ => None,
         };
-        self.print(
+        self.view.event(&Event::ApplyStart {
+            addr: addr.clone(),
+            action,
+            id: id.clone(),
+        });
+        self.begin(addr, action, id.as_deref());
+    }
+
+    fn finished(&self, addr: &InstanceAddr, action: Action, id: Option<&str>, ok: bool) {
+        if is_data_removal(addr, action) {
+            return;
+        }
+        let elapsed = self.end(addr);
+        let (addr, id) = (addr.clone(), id.map(str::to_string));
+        if !ok {
+            self.view.event(&Event::ApplyErrored {
+                addr,
+                action,
+                elapsed,
+            });
+            return;
+        }
+        self.count(action);
+        self.view.event(&Event::ApplyComplete {
             addr,
-            &format!(
-                "{} after {}{id}",
-                action_words(action).1,
-                elapsed_text(seconds)
-            ),
-        );
+            action,
+            id,
+            elapsed,
+        });
     }
 
     fn provisioning(&self, addr: &InstanceAddr, kind: &str) {
-        self.print(addr, &format!("Provisioning with '{kind}'..."));
+        self.view.event(&Event::ProvisionStart {
+            addr: addr.clone(),
+            kind: kind.to_string(),
+        });
     }
 
     fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str) {
-        let ui = Ui { color: self.color };
-        ui.out(&format!(
-            "{} ({kind}): {line}\n",
-            ui.bold(&addr.to_string())
-        ));
+        self.view.event(&Event::ProvisionProgress {
+            addr: addr.clone(),
+            kind: kind.to_string(),
+            output: line.to_string(),
+        });
+    }
+
+    fn provisioned(&self, addr: &InstanceAddr, kind: &str, ok: bool) {
+        let (addr, kind) = (addr.clone(), kind.to_string());
+        self.view.event(&if ok {
+            Event::ProvisionComplete { addr, kind }
+        } else {
+            Event::ProvisionErrored { addr, kind }
+        });
     }
 
     fn importing(&self, addr: &InstanceAddr, id: &str) {
-        self.print(addr, &format!("Importing... [id={id}]"));
+        self.view.event(&Event::Importing {
+            addr: addr.clone(),
+            id: id.to_string(),
+        });
     }
 
     fn imported(&self, addr: &InstanceAddr, id: &str) {
         if let Ok(mut counts) = self.counts.lock() {
             counts.import += 1;
         }
-        self.print(addr, &format!("Import complete [id={id}]"));
+        self.view.event(&Event::Imported {
+            addr: addr.clone(),
+            id: id.to_string(),
+        });
+    }
+}
+
+impl PlanHooks for ProgressHooks {
+    fn refreshing(&self, addr: &InstanceAddr, id: Option<&str>) {
+        self.view.event(&Event::RefreshStart {
+            addr: addr.clone(),
+            id: id.map(str::to_string),
+        });
+    }
+
+    fn refreshed(&self, addr: &InstanceAddr, id: Option<&str>) {
+        self.view.event(&Event::RefreshComplete {
+            addr: addr.clone(),
+            id: id.map(str::to_string),
+        });
+    }
+
+    fn reading(&self, addr: &InstanceAddr) {
+        self.started(addr, Action::Read, None);
+    }
+
+    fn read(&self, addr: &InstanceAddr, id: Option<&str>, ok: bool) {
+        self.finished(addr, Action::Read, id, ok);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn elapsed_like_go() {
-        assert_eq!(elapsed_text(0), "0s");
-        assert_eq!(elapsed_text(59), "59s");
-        assert_eq!(elapsed_text(60), "1m0s");
-        assert_eq!(elapsed_text(3723), "1h2m3s");
-    }
-
-    #[test]
-    fn counts_only_successes() {
-        let hooks = ProgressHooks::new(&Ui { color: false });
-        let addr: InstanceAddr = "tenant.a".parse().unwrap();
-        hooks.started(&addr, Action::Create);
-        hooks.finished(&addr, Action::Create, Some("t-1"), true);
-        hooks.finished(&addr, Action::DeleteThenCreate, None, true);
-        hooks.finished(&addr, Action::Delete, None, true);
-        hooks.finished(&addr, Action::Delete, None, false);
-        assert_eq!(
-            hooks.counts(),
-            Counts {
-                add: 2,
-                change: 0,
-                destroy: 1,
-                import: 0
-            },
-            "a replacement counts its create; its delete step counts the destroy"
-        );
-    }
-}
+mod tests;

@@ -3,11 +3,15 @@
 //! configuration's providers and checks that each one can be launched and answers with its
 //! schema. Nothing is downloaded.
 
+use std::path::{Component, Path, PathBuf};
+
 use super::args::Flag;
 use super::backend::{self, SavedBackendConfig};
 use super::commands::Command;
 use super::common;
 use super::flag_defs;
+use super::json_view::{JsonView, Level};
+use super::view::View;
 use super::{CommandResult, Ui};
 
 pub(super) static COMMAND: Command = Command {
@@ -40,6 +44,7 @@ pub(super) static COMMAND: Command = Command {
         )
         .shown_as("=false"),
         flag_defs::NO_COLOR,
+        flag_defs::JSON,
     ],
     refused: &[
         "backend",
@@ -49,7 +54,6 @@ pub(super) static COMMAND: Command = Command {
         "get",
         "lock",
         "lock-timeout",
-        "json",
         "plugin-dir",
         "migrate-state",
         "lockfile",
@@ -72,8 +76,23 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if parsed.flag("reconfigure", false) {
         backend::forget_backend_config();
     }
+    report_modules(ui, &config);
+    if let View::Json(json) = ui.view {
+        init_output(
+            json,
+            "initializing_provider_plugin_from_config_message",
+            "Initializing provider plugins found in the configuration...",
+        );
+        init_output(
+            json,
+            "initializing_backend_message",
+            "Initializing the backend...",
+        );
+    }
     if let Some(configured) = &config.backend {
-        ui.out(&format!("\n{}\n", ui.bold("Initializing the backend...")));
+        if !ui.view.is_json() {
+            ui.out(&format!("\n{}\n", ui.bold("Initializing the backend...")));
+        }
         let values = parsed.all("backend-config");
         if !values.is_empty() {
             let settings = backend::parse_backend_config(&configured.kind, values)?;
@@ -84,29 +103,129 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         }
         let selected = backend::select_backend(Some(configured))?;
         super::workspace::check_selected(&selected)?;
+        let success = format!(
+            "Successfully configured the backend \"{}\"!",
+            configured.kind
+        );
+        let after = "tenantform will automatically use this backend unless the backend \
+                     configuration changes.";
+        match ui.view {
+            View::Json(json) => {
+                init_output(
+                    json,
+                    "backend_configured_success",
+                    &format!("{success} {}", after.replacen(" use", "\nuse", 1)),
+                );
+            }
+            View::Human { .. } => ui.out(&format!("\n{}\n{after}\n", ui.green(&success))),
+        }
+    }
+    check_providers(ui, &config).await?;
+    report_success(ui);
+    Ok(0)
+}
+
+/// What to do next, which Terraform leaves out when it runs in automation
+/// (`TF_IN_AUTOMATION` set).
+const NEXT_STEPS: &str = "You may now begin working with tenantform. Try running \"tenantform \
+                          plan\" to see\nany changes that are required for your \
+                          infrastructure. All tenantform commands\nshould now work.";
+
+/// The success message, and what to do next unless running in automation.
+fn report_success(ui: &Ui) {
+    const SUCCESS: &str = "tenantform has been successfully initialized!";
+    let in_automation = std::env::var_os("TF_IN_AUTOMATION").is_some_and(|v| !v.is_empty());
+    match ui.view {
+        View::Json(json) => {
+            init_output(json, "output_init_success_message", SUCCESS);
+            if !in_automation {
+                init_output(json, "output_init_success_cli_message", NEXT_STEPS);
+            }
+        }
+        View::Human { .. } => {
+            ui.out(&format!("\n{}\n", ui.green(SUCCESS)));
+            if !in_automation {
+                ui.out(&format!("\n{NEXT_STEPS}\n"));
+            }
+        }
+    }
+}
+
+/// Starts every provider the configuration requires (and stops it again), saying which.
+async fn check_providers(ui: &Ui, config: &crate::config::Config) -> Result<(), super::Failure> {
+    if !ui.view.is_json() {
         ui.out(&format!(
-            "\n{}\ntenantform will automatically use this backend unless the backend \
-             configuration changes.\n",
-            ui.green(&format!(
-                "Successfully configured the backend \"{}\"!",
-                configured.kind
-            ))
+            "\n{}\n",
+            ui.bold("Initializing provider plugins...")
         ));
     }
-    ui.out(&format!(
-        "\n{}\n",
-        ui.bold("Initializing provider plugins...")
-    ));
-    let providers = common::start_providers(&config).await?;
-    for (name, source) in &providers.sources {
-        ui.out(&format!("- Using {source} ({name})\n"));
+    let providers = common::start_providers(config).await?;
+    if !ui.view.is_json() {
+        for (name, source) in &providers.sources {
+            ui.out(&format!("- Using {source} ({name})\n"));
+        }
     }
     common::close_providers(&providers).await;
-    ui.out(&format!(
-        "\n{}\n\nYou may now begin working with tenantform. Try running \"tenantform plan\" to see\n\
-         any changes that are required for your infrastructure. All tenantform commands\n\
-         should now work.\n",
-        ui.green("tenantform has been successfully initialized!")
-    ));
-    Ok(0)
+    Ok(())
+}
+
+/// `Initializing modules...` and one line per module call (`- NAME in DIR`), as Terraform
+/// reports installing them; tenantform loads local modules in place.
+fn report_modules(ui: &Ui, config: &crate::config::Config) {
+    let mut lines = Vec::new();
+    module_lines(config, "", Path::new(""), &mut lines);
+    if lines.is_empty() {
+        return;
+    }
+    match ui.view {
+        View::Json(json) => {
+            init_output(
+                json,
+                "initializing_modules_message",
+                "Initializing modules...",
+            );
+            lines.iter().for_each(|line| json.log(line));
+        }
+        View::Human { .. } => {
+            ui.out(&format!("{}\n", ui.bold("Initializing modules...")));
+            lines.iter().for_each(|line| ui.out(&format!("{line}\n")));
+        }
+    }
+}
+
+/// `- KEY in DIR` for every module call of `config` and its children, depth first.
+fn module_lines(config: &crate::config::Config, prefix: &str, dir: &Path, lines: &mut Vec<String>) {
+    for (name, call) in &config.module_calls {
+        let key = format!("{prefix}{name}");
+        let child_dir = normalized(&dir.join(&call.source));
+        lines.push(format!("- {key} in {}", child_dir.display()));
+        if let Some(child) = config.children.get(name) {
+            module_lines(child, &format!("{key}."), &child_dir, lines);
+        }
+    }
+}
+
+/// `path` without `.` steps and with `..` steps folded into their parents.
+fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// An `init_output` message of the JSON UI.
+fn init_output(json: JsonView, code: &str, message: &str) {
+    json.emit(
+        Level::Info,
+        message,
+        "init_output",
+        vec![("message_code", serde_json::Value::from(code))],
+    );
 }

@@ -18,21 +18,25 @@ mod graph;
 mod hooks;
 mod import;
 mod init;
+mod json_view;
 mod output;
 mod output_command;
 mod plan;
 mod providers_schema;
+mod refresh;
 mod saved_plan_variables;
 mod show;
 mod show_markdown;
 mod state;
 mod validate;
 mod version;
+mod view;
 mod workspace;
 
 use std::io::Write;
 
-use crate::diags::{Diagnostic, Diagnostics, Sources, render};
+use crate::diags::{Diagnostic, Diagnostics, Sources};
+use view::View;
 
 /// Why a command stopped early.
 pub(crate) enum Failure {
@@ -54,37 +58,51 @@ impl Failure {
     }
 }
 
-/// Terminal output: results on stdout, errors on stderr, color unless `-no-color`.
+/// Terminal output: results on stdout, errors on stderr, color unless `-no-color`; the
+/// operation commands report through [`Ui::view`], the human or the `-json` UI.
 pub(crate) struct Ui {
     pub color: bool,
+    pub view: View,
+}
+
+/// Writes `text` to stdout at once.
+pub(super) fn write_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes `text` to stderr at once.
+pub(super) fn write_err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
 }
 
 impl Ui {
+    /// The human UI.
+    pub(crate) fn new(color: bool) -> Ui {
+        Ui {
+            color,
+            view: View::Human {
+                color,
+                compact_warnings: false,
+            },
+        }
+    }
+
     pub(crate) fn out(&self, text: &str) {
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
+        write_out(text);
     }
 
     pub(crate) fn err(&self, text: &str) {
-        let mut stderr = std::io::stderr().lock();
-        let _ = stderr.write_all(text.as_bytes());
-        let _ = stderr.flush();
+        write_err(text);
     }
 
-    /// Renders diagnostics: errors to stderr, warnings to stdout, as Terraform does.
+    /// Renders diagnostics through the view: for people, errors to stderr and warnings to
+    /// stdout, as Terraform does.
     pub(crate) fn diags(&self, diags: &Diagnostics, sources: &Sources) {
-        use crate::diags::Severity;
-        let (errors, warnings): (Vec<_>, Vec<_>) = diags
-            .iter()
-            .cloned()
-            .partition(|d| d.severity == Severity::Error);
-        if !warnings.is_empty() {
-            self.out(&render(&Diagnostics(warnings), sources, self.color));
-        }
-        if !errors.is_empty() {
-            self.err(&render(&Diagnostics(errors), sources, self.color));
-        }
+        self.view.diagnostics(diags, sources);
     }
 
     pub(crate) fn bold(&self, text: &str) -> String {
@@ -123,6 +141,7 @@ All other commands:
   import        Associate existing infrastructure with a tenantform resource
   output        Show output values from your root module
   providers     Show the providers required for this configuration
+  refresh       Update the state to match remote systems
   show          Show the current state or a saved plan
   state         Advanced state management
   version       Show the current tenantform version
@@ -143,6 +162,7 @@ pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
         &plan::COMMAND,
         &apply::COMMAND,
         &apply::DESTROY_COMMAND,
+        &refresh::COMMAND,
         &console::COMMAND,
         &fmt::COMMAND,
         &force_unlock::COMMAND,
@@ -160,14 +180,13 @@ pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
 
 /// Terraform's commands that tenantform does not have: refused by name.
 const UNSUPPORTED_COMMANDS: &[&str] = &[
-    "get", "login", "logout", "metadata", "modules", "query", "refresh", "stacks", "taint", "test",
-    "untaint",
+    "get", "login", "logout", "metadata", "modules", "query", "stacks", "taint", "test", "untaint",
 ];
 
 /// Runs the command line `args` (without the program name) and returns the exit code.
 pub async fn run(args: Vec<String>) -> i32 {
     let color = !args.iter().any(|a| a == "-no-color" || a == "--no-color");
-    let ui = Ui { color };
+    let ui = Ui::new(color);
     let args = match env_args::merge(args, |name| std::env::var(name).ok()) {
         Ok(args) => args,
         Err(err) => {
@@ -203,7 +222,35 @@ pub async fn run(args: Vec<String>) -> i32 {
         ui.out(&help(command, command_args));
         return 0;
     }
+    let ui = view_for(command, command_args, ui);
     dispatch(&ui, command, command_args).await
+}
+
+/// The commands that speak Terraform's machine-readable UI with `-json`.
+const JSON_UI_COMMANDS: &[&str] = &["plan", "apply", "destroy", "refresh", "init"];
+
+/// The UI a command reports through: with `-json` on an operation command, the JSON UI
+/// (whose first line, the `version` message, is written now, before any other message, as
+/// in Terraform); with `-compact-warnings`, compact warnings.
+fn view_for(command: &str, command_args: &[String], ui: Ui) -> Ui {
+    if !JSON_UI_COMMANDS.contains(&command) {
+        return ui;
+    }
+    let given = |name: &str| {
+        command_args.iter().any(|arg| {
+            let flag = arg.trim_start_matches('-');
+            arg.starts_with('-') && (flag == name || flag == format!("{name}=true"))
+        })
+    };
+    let view = if given("json") {
+        View::Json(json_view::JsonView::start())
+    } else {
+        View::Human {
+            color: ui.color,
+            compact_warnings: command != "init" && given("compact-warnings"),
+        }
+    };
+    Ui { view, ..ui }
 }
 
 /// Handles the options before the subcommand (`-chdir=DIR`, `-help`); the rest of the
@@ -250,6 +297,7 @@ async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
         "plan" => plan::run(ui, command_args).await,
         "apply" => apply::run(ui, command_args, false).await,
         "destroy" => apply::run(ui, command_args, true).await,
+        "refresh" => refresh::run(ui, command_args).await,
         "show" => show::run(ui, command_args).await,
         "import" => import::run(ui, command_args).await,
         "output" => output_command::run(ui, command_args).await,
@@ -291,6 +339,10 @@ fn finish(ui: &Ui, result: CommandResult) -> i32 {
         Ok(code) => code,
         Err(Failure::Diags(diags, sources)) => {
             ui.diags(&diags, &sources);
+            1
+        }
+        Err(Failure::Usage(message, _)) if ui.view.is_json() => {
+            ui.diags(&Diagnostic::error(message, "").into(), &Sources::default());
             1
         }
         Err(Failure::Usage(message, command)) => {

@@ -6,11 +6,11 @@ use std::path::Path;
 use super::commands::Command;
 use super::common::{self, Common};
 use super::flag_defs;
+use super::hooks::ProgressHooks;
 use super::{CommandResult, Failure, Ui};
 use crate::config::Config;
 use crate::engine::{self, PlanOptions};
 use crate::plan::planfile::PlanFile;
-use crate::plan::render::render_plan;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::State;
@@ -24,20 +24,23 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<16>(
-        flag_defs::PLAN_MODE_FLAGS,
-        &[
-            flag_defs::VAR,
-            flag_defs::VAR_FILE,
-            flag_defs::DETAILED_EXITCODE,
-            flag_defs::INPUT,
-            flag_defs::LOCK,
-            flag_defs::LOCK_TIMEOUT,
-            flag_defs::NO_COLOR,
-            flag_defs::OUT,
-            flag_defs::GENERATE_CONFIG_OUT,
-            flag_defs::PARALLELISM,
-        ],
+    flags: &flag_defs::joined::<18>(
+        &flag_defs::joined::<16>(
+            flag_defs::PLAN_MODE_FLAGS,
+            &[
+                flag_defs::VAR,
+                flag_defs::VAR_FILE,
+                flag_defs::DETAILED_EXITCODE,
+                flag_defs::INPUT,
+                flag_defs::LOCK,
+                flag_defs::LOCK_TIMEOUT,
+                flag_defs::NO_COLOR,
+                flag_defs::OUT,
+                flag_defs::GENERATE_CONFIG_OUT,
+                flag_defs::PARALLELISM,
+            ],
+        ),
+        flag_defs::OPERATION_VIEW_FLAGS,
     ),
     refused: OPERATION_REFUSED,
 };
@@ -51,8 +54,6 @@ pub(super) const OPERATION_REFUSED: &[&str] = &[
     "minimal-refresh",
     "invoke",
     "policies",
-    "json",
-    "compact-warnings",
 ];
 
 /// The planning options the flags select besides the mode.
@@ -63,6 +64,9 @@ pub(super) struct Planning {
     pub replace: Vec<crate::addrs::InstanceAddr>,
     /// `-generate-config-out=FILE` (plan only).
     pub generate_config_out: Option<String>,
+    /// The plan is applied without asking (`apply -auto-approve`): as in Terraform, the
+    /// plan's failed `check` assertions are not shown, since the apply checks again.
+    pub auto_approved: bool,
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -92,6 +96,7 @@ pub(super) fn planning(
         excludes,
         replace,
         generate_config_out: parsed.last("generate-config-out").map(str::to_string),
+        auto_approved: false,
     })
 }
 
@@ -177,20 +182,24 @@ pub(super) async fn make_plan(
         ));
     }
     let variables = common.resolve_variables(ui, config)?;
-    let plan = engine::plan(config, state, providers, &variables, &options)
+    let hooks = ProgressHooks::new(ui.view);
+    let plan = engine::plan_with_hooks(config, state, providers, &variables, &options, &hooks)
         .await
         .map_err(|diags| common::with_sources(diags, config))?;
-    ui.diags(&plan.warnings, &config.sources);
-    ui.out(&format!(
-        "\n{}",
-        render_plan(&plan, &providers.schemas, ui.color)
-    ));
+    let mut warnings = plan.warnings.clone();
+    if planning.auto_approved {
+        warnings
+            .0
+            .retain(|warning| warning.summary != engine::CHECK_ASSERTION_FAILED);
+    }
+    ui.diags(&warnings, &config.sources);
+    ui.view.plan(&plan, &providers.schemas);
     Ok(plan)
 }
 
 pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "")?;
-    let common = Common::from(&parsed, &COMMAND)?;
+    let common = Common::for_view(&parsed, &COMMAND, ui)?;
     let mode = mode(&parsed, false)?;
     let planning = planning(&parsed, &COMMAND)?;
     let config = common::load_config()?;
@@ -206,15 +215,29 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let plan = planned?;
     if let Some(path) = &planning.generate_config_out
         && super::generated_config::write(path, &plan)?
+        && !ui.view.is_json()
     {
         ui.out(&super::generated_config::written_message(path));
     }
-    match parsed.last("out") {
+    let out = parsed.last("out");
+    if let Some(out) = out {
+        let mut file = PlanFile::new(&plan, config.sources.files.clone());
+        file.set_variables = super::saved_plan_variables::set_variables(&config, &common);
+        file.write(Path::new(out))
+            .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
+    }
+    if !ui.view.is_json() {
+        next_step(ui, out, &plan);
+    }
+    let detailed = parsed.flag("detailed-exitcode", false);
+    Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
+}
+
+/// What to do with the plan, for people: how to apply the saved plan, or the note that an
+/// unsaved plan may not be what `apply` does.
+fn next_step(ui: &Ui, out: Option<&str>, plan: &Plan) {
+    match out {
         Some(out) => {
-            let mut file = PlanFile::new(&plan, config.sources.files.clone());
-            file.set_variables = super::saved_plan_variables::set_variables(&config, &common);
-            file.write(Path::new(out))
-                .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
             ui.out(&format!(
                 "\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following \
                  command to apply:\n    tenantform apply \"{out}\"\n"
@@ -226,8 +249,6 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         ),
         None => {}
     }
-    let detailed = parsed.flag("detailed-exitcode", false);
-    Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
 }
 
 #[cfg(test)]

@@ -165,13 +165,21 @@ impl InstanceApplier<'_> {
                 .then(|| change.planned.clone()),
             Action::NoOp => self.record_drift(change).then(|| change.planned.clone()),
             Action::Delete | Action::Forget => Some(change.prior.clone()),
-            Action::Read => match self.read_data(id, change, &ctx).await {
-                Ok(value) => Some(value),
-                Err(diags) => {
-                    self.scope.report(diags);
-                    None
+            Action::Read => {
+                self.hooks.started(&change.addr, Action::Read, None);
+                let read = self.read_data(id, change, &ctx).await;
+                let new_id = read.as_ref().ok().and_then(|v| v.get_attr("id"));
+                let new_id = new_id.and_then(Value::as_str);
+                self.hooks
+                    .finished(&change.addr, Action::Read, new_id, read.is_ok());
+                match read {
+                    Ok(value) => Some(value),
+                    Err(diags) => {
+                        self.scope.report(diags);
+                        None
+                    }
                 }
-            },
+            }
             Action::Create
             | Action::Update
             | Action::DeleteThenCreate
@@ -185,7 +193,8 @@ impl InstanceApplier<'_> {
             | Action::Update
             | Action::DeleteThenCreate
             | Action::CreateThenDelete => {
-                self.hooks.started(&change.addr, change.action);
+                let prior_id = change.prior.get_attr("id").and_then(Value::as_str);
+                self.hooks.started(&change.addr, change.action, prior_id);
                 let mut result = self.create_or_update(id, change, &ctx).await;
                 if let Ok(value) = &result
                     && change.action != Action::Update
@@ -365,7 +374,8 @@ impl InstanceApplier<'_> {
             // A deposed object the plan found gone: only its record is left to drop.
             return !change.planned.is_null() || self.forget_deposed(&change.addr, key);
         }
-        self.hooks.started(&change.addr, Action::Delete);
+        let prior_id = change.prior.get_attr("id").and_then(Value::as_str);
+        self.hooks.started(&change.addr, Action::Delete, prior_id);
         let ok = match self.delete(change).await {
             Ok(()) => true,
             Err(diags) => {

@@ -48,7 +48,12 @@ use crate::state::DEFAULT_WORKSPACE;
 use crate::state::{DeposedChange, InstanceState, State};
 
 pub(crate) use apply::apply;
+#[cfg(test)]
 pub(crate) use plan::plan;
+pub(crate) use plan::plan_with_hooks;
+
+/// The summary of the warning a failed `check` block assertion raises.
+pub(crate) const CHECK_ASSERTION_FAILED: &str = "Check block assertion failed";
 
 /// The default number of instances worked on at once.
 pub(crate) const DEFAULT_PARALLELISM: usize = 10;
@@ -87,9 +92,30 @@ pub(crate) trait ApplyRecorder: Send + Sync {
     fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String>;
 }
 
+/// Progress reports of planning for the user interface: the refresh of stored objects and
+/// the data sources read while planning.
+pub(crate) trait PlanHooks: Send + Sync {
+    /// A stored object (with this id) is about to be read again.
+    fn refreshing(&self, _addr: &InstanceAddr, _id: Option<&str>) {}
+    /// A stored object was read again; `id` is the refreshed object's.
+    fn refreshed(&self, _addr: &InstanceAddr, _id: Option<&str>) {}
+    /// A data source is about to be read.
+    fn reading(&self, _addr: &InstanceAddr) {}
+    /// A data source read finished (`ok`), with the result's id.
+    fn read(&self, _addr: &InstanceAddr, _id: Option<&str>, _ok: bool) {}
+}
+
+/// Planning without progress reports.
+#[cfg(test)]
+pub(crate) struct NoPlanHooks;
+
+#[cfg(test)]
+impl PlanHooks for NoPlanHooks {}
+
 /// Progress reports for the user interface.
 pub(crate) trait ApplyHooks: Send + Sync {
-    fn started(&self, addr: &InstanceAddr, action: crate::plan::Action);
+    /// An instance's change starts; `prior_id` is the id of the object it changes.
+    fn started(&self, addr: &InstanceAddr, action: crate::plan::Action, prior_id: Option<&str>);
     fn finished(
         &self,
         addr: &InstanceAddr,
@@ -101,6 +127,9 @@ pub(crate) trait ApplyHooks: Send + Sync {
     fn provisioning(&self, addr: &InstanceAddr, kind: &str);
     /// A line of a provisioner's output.
     fn provision_output(&self, addr: &InstanceAddr, kind: &str, line: &str);
+
+    /// A provisioner of `addr` finished, successfully or not.
+    fn provisioned(&self, _addr: &InstanceAddr, _kind: &str, _ok: bool) {}
 
     /// The object an `import` block imports is about to be recorded, before its change.
     fn importing(&self, _addr: &InstanceAddr, _id: &str) {}

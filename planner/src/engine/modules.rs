@@ -250,7 +250,7 @@ impl Scope<'_> {
                         for note in failure.notes.0 {
                             self.report_one(note);
                         }
-                        Diagnostic::warning("Check block assertion failed", failure.message)
+                        Diagnostic::warning(super::CHECK_ASSERTION_FAILED, failure.message)
                             .with_range(Some(assert.range.clone()))
                     }
                     Err(diags) => {

@@ -27,20 +27,35 @@ use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceCh
 use crate::providers::Providers;
 use crate::state::{InstanceState, State};
 
-use super::PlanOptions;
+#[cfg(test)]
+use super::NoPlanHooks;
 use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
 use super::plan_accumulator::PlanAccumulator;
 use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
+use super::{PlanHooks, PlanOptions};
 
 /// Plans the changes that make the infrastructure match the configuration.
+#[cfg(test)]
 pub(crate) async fn plan(
     config: &Config,
     state: &State,
     providers: &Providers,
     variables: &BTreeMap<String, Value>,
     options: &PlanOptions,
+) -> Result<Plan, Diagnostics> {
+    plan_with_hooks(config, state, providers, variables, options, &NoPlanHooks).await
+}
+
+/// [`plan`], reporting refreshes and data source reads to `hooks`.
+pub(crate) async fn plan_with_hooks(
+    config: &Config,
+    state: &State,
+    providers: &Providers,
+    variables: &BTreeMap<String, Value>,
+    options: &PlanOptions,
+    hooks: &dyn PlanHooks,
 ) -> Result<Plan, Diagnostics> {
     let graph = ConfigGraph::build(config)?;
     if options.mode == PlanMode::Normal {
@@ -58,6 +73,7 @@ pub(crate) async fn plan(
         scope,
         state,
         options,
+        hooks,
         names: ProviderNames::new(providers),
         accumulated: Mutex::new(PlanAccumulator::new(has_replace_triggers(config))),
         targeting: Targeting::new(
@@ -283,6 +299,8 @@ pub(super) struct Planner<'a> {
     pub scope: Scope<'a>,
     pub state: &'a State,
     pub options: &'a PlanOptions,
+    /// Told of every refresh and data source read.
+    pub hooks: &'a dyn PlanHooks,
     pub names: ProviderNames,
     /// What the visits planned so far.
     accumulated: Mutex<PlanAccumulator>,

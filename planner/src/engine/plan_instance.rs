@@ -181,16 +181,22 @@ impl Planner<'_> {
         resource: &Resource,
         config_value: &Value,
     ) -> Result<ResourceChange, Diagnostics> {
+        self.hooks.reading(&subject.addr);
         let read = subject
             .client
             .read_data_source(&subject.addr.resource.type_name, config_value)
             .await
-            .map_err(|e| self.failure(subject, &e))?;
+            .map_err(|e| {
+                self.hooks.read(&subject.addr, None, false);
+                self.failure(subject, &e)
+            })?;
         let diags = provider_diagnostics(
             &subject.addr.to_string(),
             read.diagnostics,
             subject.range.clone(),
         );
+        let id = read.new_state.get_attr("id").and_then(Value::as_str);
+        self.hooks.read(&subject.addr, id, !diags.has_errors());
         if resource.check.is_none() {
             self.scope.check(diags)?;
             let mut change = self.change(subject, Action::NoOp, None, absent(), None);
@@ -297,6 +303,14 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         prior: &PriorObject,
     ) -> Result<(Value, Vec<u8>), Diagnostics> {
+        let id = |value: &Value| {
+            value
+                .get_attr("id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        self.hooks
+            .refreshing(&subject.addr, id(&prior.value).as_deref());
         let read = subject
             .client
             .read_resource(
@@ -306,6 +320,8 @@ impl Planner<'_> {
             )
             .await
             .map_err(|e| self.failure(subject, &e))?;
+        self.hooks
+            .refreshed(&subject.addr, id(&read.new_state).as_deref());
         self.scope.check(provider_diagnostics(
             &subject.addr.to_string(),
             read.diagnostics,

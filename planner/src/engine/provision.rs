@@ -93,7 +93,9 @@ impl InstanceApplier<'_> {
             let shown = if sensitive { SUPPRESSED } else { line };
             self.hooks.provision_output(addr, LOCAL_EXEC, shown);
         };
-        self.provisioners.local_exec(request, &show).await
+        let result = self.provisioners.local_exec(request, &show).await;
+        self.hooks.provisioned(addr, LOCAL_EXEC, result.is_ok());
+        result
     }
 }
 

@@ -123,8 +123,8 @@ mod tests {
 
     #[test]
     fn texts_are_terraforms_with_and_without_color() {
-        let plain = Ui { color: false };
-        let colored_ui = Ui { color: true };
+        let plain = Ui::new(false);
+        let colored_ui = Ui::new(true);
         assert_eq!(switched(&plain, "dev"), "Switched to workspace \"dev\".\n");
         assert_eq!(
             switched(&colored_ui, "dev"),

@@ -212,7 +212,7 @@ pub(super) struct Hooks {
 }
 
 impl ApplyHooks for Hooks {
-    fn started(&self, addr: &InstanceAddr, _action: Action) {
+    fn started(&self, addr: &InstanceAddr, _action: Action, _prior_id: Option<&str>) {
         if let Some((target, sender)) = &self.cancel_on_start
             && addr.to_string() == *target
         {
