@@ -21,6 +21,7 @@ mod init;
 mod output;
 mod output_command;
 mod plan;
+mod policy;
 mod providers_schema;
 mod saved_plan_variables;
 mod show;
@@ -121,6 +122,7 @@ All other commands:
   graph         Generate a Graphviz graph of the steps in an operation
   import        Associate existing infrastructure with a tenantform resource
   output        Show output values from your root module
+  policy        Run the unit tests of Rego policies (policy test DIR)
   providers     Show the providers required for this configuration
   show          Show the current state or a saved plan
   state         Advanced state management
@@ -151,6 +153,7 @@ pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
         &providers_schema::COMMAND,
         &show::COMMAND,
         &version::COMMAND,
+        &policy::TEST_COMMAND,
     ];
     all.extend(state::COMMANDS);
     all.extend(workspace::COMMANDS);
@@ -260,6 +263,7 @@ async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
         "force-unlock" => force_unlock::run(ui, command_args),
         "workspace" => workspace::run(ui, command_args),
         "env" => workspace::run_legacy(ui, command_args),
+        "policy" => policy::run(ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"
