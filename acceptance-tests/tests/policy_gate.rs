@@ -142,6 +142,57 @@ fn a_deny_fails_the_plan_and_writes_no_plan_file() {
 }
 
 #[test]
+fn an_exception_lets_the_denied_change_through() {
+    let project = applied_fleet(&["acme", "bolt"]);
+    set_tenants(&project, &["acme"]);
+    run(
+        &project,
+        &[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-policy=policy",
+            "-policy-namespace=tenants",
+            "-out=tfplan",
+        ],
+    )
+    .expect_code(0)
+    .expect_stdout_has(
+        "Policy exception: data.tenants.deny_database_deletion is excepted by \
+         data.tenants.exception[_][_] == \"database_deletion\"",
+    );
+    assert!(project.path("tfplan").exists(), "the plan file is missing");
+}
+
+#[test]
+fn sensitive_values_never_reach_the_policies_messages() {
+    let project = applied_fleet(&["acme"]);
+    let uri = project
+        .state()
+        .instance("module.tenant[\"acme\"].tenant_database.main")
+        .and_then(|db| db.attribute_str("connection_uri").map(str::to_string))
+        .unwrap_or_else(|| panic!("the database's connection_uri is in the state"));
+    let denied = run(
+        &project,
+        &[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-policy=policy",
+            "-policy-namespace=leaky",
+        ],
+    );
+    denied.expect_code(1).expect_stderr_has(
+        "module.tenant[\"acme\"].tenant_database.main has the URI (sensitive value)",
+    );
+    assert!(
+        !denied.combined().contains(&uri),
+        "the connection URI was shown\n{}",
+        denied.describe()
+    );
+}
+
+#[test]
 fn a_warning_is_shown_and_the_plan_is_saved() {
     let project = applied_fleet(&["acme"]);
     set_tenants(&project, &["acme", "dune"]);

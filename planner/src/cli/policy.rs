@@ -12,6 +12,7 @@ use crate::plan::Plan;
 use crate::plan::json::{StateOutput, StateResource, plan_json};
 use crate::policy::conftest::{self, Finding, Verdict};
 use crate::policy::destroy_guard::{self, AllowedAddr, DestroyLimit, LimitSource};
+use crate::policy::secrets::Redactor;
 use crate::policy::{Policies, opa_test};
 
 /// The environment variable giving the destroy limit when `-max-destroy` is not set.
@@ -123,14 +124,7 @@ impl Gate {
             ));
         }
         if !self.policy_dirs.is_empty() {
-            let verdict = self.evaluate(plan)?;
-            for excepted in &verdict.exceptions {
-                ui.out(&format!(
-                    "\nPolicy exception: {} is excepted by {}\n",
-                    excepted.rule, excepted.query
-                ));
-            }
-            diags.extend(policy_diagnostics(&verdict));
+            diags.extend(self.evaluate(ui, plan)?);
         }
         if diags.has_errors() {
             return Err(Failure::Diags(diags, Sources::default()));
@@ -139,14 +133,26 @@ impl Gate {
         Ok(())
     }
 
-    /// Evaluates the policies against the plan's JSON document.
-    fn evaluate(&self, plan: &Plan) -> Result<Verdict, Failure> {
+    /// Evaluates the policies against the plan's JSON document: one error per failure and
+    /// one warning per warning; exceptions are reported on standard output. Whatever the
+    /// policies say passes through the redactor of the document's sensitive values.
+    fn evaluate(&self, ui: &Ui, plan: &Plan) -> Result<Diagnostics, Failure> {
+        let document = plan_document(plan);
+        let redactor = Redactor::of_plan_document(&document);
         let failed = |e: crate::policy::PolicyError| {
-            Failure::error("Policy evaluation failed", e.to_string())
+            Failure::error("Policy evaluation failed", redactor.redact(&e.to_string()))
         };
         let mut policies = Policies::load(&self.policy_dirs, false).map_err(failed)?;
-        let input = plan_document(plan).to_string();
-        conftest::evaluate(&mut policies, &input, &self.namespaces).map_err(failed)
+        let verdict = conftest::evaluate(&mut policies, &document.to_string(), &self.namespaces)
+            .map_err(failed)?;
+        for excepted in &verdict.exceptions {
+            ui.out(&format!(
+                "\nPolicy exception: {} is excepted by {}\n",
+                excepted.rule,
+                redactor.redact(&excepted.query)
+            ));
+        }
+        Ok(policy_diagnostics(&verdict, &redactor))
     }
 }
 
@@ -168,11 +174,11 @@ fn plan_document(plan: &Plan) -> serde_json::Value {
 }
 
 /// One error per failure and one warning per warning, naming the rule and its files.
-fn policy_diagnostics(verdict: &Verdict) -> Diagnostics {
+fn policy_diagnostics(verdict: &Verdict, redactor: &Redactor) -> Diagnostics {
     let detail = |finding: &Finding| {
         format!(
             "{}\n\nRule {} in {}.",
-            finding.message,
+            redactor.redact(&finding.message),
             finding.rule,
             finding.files.join(", ")
         )

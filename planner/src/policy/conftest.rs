@@ -243,7 +243,7 @@ fn messages(path: &str, value: &Value) -> Result<Vec<String>, PolicyError> {
             Value::Object(fields) => match fields.get(&Value::from("msg")) {
                 Some(Value::String(text)) => Ok(text.to_string()),
                 _ => Err(PolicyError::Result(format!(
-                    "a result of {path} is an object without a string \"msg\" field: {}",
+                    "a result of {path} is {}, without a string \"msg\" field",
                     describe(result)
                 ))),
             },
@@ -255,10 +255,26 @@ fn messages(path: &str, value: &Value) -> Result<Vec<String>, PolicyError> {
         .collect()
 }
 
-/// A value as JSON, for error messages.
+/// What kind of value `value` is, for error messages: never the value itself, which may
+/// come from the plan's sensitive values.
 fn describe(value: &Value) -> String {
-    value.to_json_str().map_or_else(
-        |_| "an undefined value".to_string(),
-        |json| json.trim().to_string(),
-    )
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(_) => "a boolean".to_string(),
+        Value::Number(_) => "a number".to_string(),
+        Value::String(_) => "a string".to_string(),
+        Value::Array(_) => "an array".to_string(),
+        Value::Set(_) => "a set".to_string(),
+        Value::Object(fields) => {
+            let keys: Vec<String> = fields
+                .keys()
+                .map(|k| {
+                    k.as_string()
+                        .map_or_else(|_| "…".to_string(), |s| format!("{s:?}"))
+                })
+                .collect();
+            format!("an object with the keys {}", keys.join(", "))
+        }
+        Value::Undefined => "undefined".to_string(),
+    }
 }

@@ -2,13 +2,15 @@
 //! plan with conftest's rule conventions (`conftest.rs`), their unit tests run as `opa test`
 //! runs them (`opa_test.rs`), and the blast-radius guard on destroyed instances
 //! (`destroy_guard.rs`). Policies are loaded by `load.rs` and checked for functions the
-//! Rego engine lacks by `functions.rs` before anything is evaluated.
+//! Rego engine lacks by `functions.rs` before anything is evaluated; `secrets.rs` keeps the
+//! plan's sensitive values out of what they report.
 
 pub(crate) mod conftest;
 pub(crate) mod destroy_guard;
 mod functions;
 mod load;
 pub(crate) mod opa_test;
+pub(crate) mod secrets;
 
 pub(crate) use load::Policies;
 

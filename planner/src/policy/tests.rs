@@ -4,6 +4,7 @@ mod conftest;
 mod destroy_guard;
 mod functions;
 mod opa_test;
+mod secrets;
 
 use super::Policies;
 

@@ -155,7 +155,7 @@ fn results_of_other_shapes_are_errors_not_silent_passes() {
         ("package main\ndeny if true\n", "not a set of messages"),
         (
             "package main\ndeny contains {\"message\": \"x\"} if true\n",
-            "without a string \"msg\"",
+            "is an object with the keys \"message\", without a string \"msg\" field",
         ),
         (
             "package main\ndeny contains 42 if true\n",
