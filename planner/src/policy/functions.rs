@@ -4,7 +4,7 @@
 //! condition that does not hold would pass silently. Walking every expression first turns
 //! each such call into an error naming the function, wherever it stands.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regorus::unstable::{BUILTINS, Expr, Literal, Module, Query, Ref, Rule, RuleHead};
 use regorus::utils::get_path_string;
@@ -18,32 +18,108 @@ struct Call {
     line: u32,
 }
 
+/// What a called name resolves to.
+enum Resolved {
+    /// A builtin of the engine, or `print`.
+    Builtin,
+    /// A function a policy defines, by its full path.
+    Defined(String),
+}
+
 /// Refuses the policies if one calls a function that is neither a builtin the engine
-/// provides nor a function defined by one of `modules`.
+/// provides nor a function defined by one of `modules`, or if functions call themselves,
+/// directly or through others (OPA refuses recursion when it compiles; the engine would
+/// overflow its stack).
 pub(super) fn check_calls(modules: &[Ref<Module>]) -> Result<(), PolicyError> {
     let defined = defined_functions(modules);
     let mut unknown = Vec::new();
+    let mut callees: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for module in modules {
         let package = get_path_string(&module.package.refr, Some("data")).unwrap_or_default();
         let imports = imports_of(module);
-        let mut calls = Vec::new();
         for rule in &module.policy {
+            let mut calls = Vec::new();
             rule_calls(rule, &mut calls);
-        }
-        for call in calls {
-            if !resolves(&call.name, &package, &imports, &defined) {
-                unknown.push(format!("{}:{}: {}", call.file, call.line, call.name));
+            let caller = function_path(rule, &package);
+            for call in calls {
+                match resolve(&call.name, &package, &imports, &defined) {
+                    None => unknown.push(format!("{}:{}: {}", call.file, call.line, call.name)),
+                    Some(Resolved::Builtin) => {}
+                    Some(Resolved::Defined(callee)) => {
+                        if let Some(caller) = &caller {
+                            callees.entry(caller.clone()).or_default().insert(callee);
+                        }
+                    }
+                }
             }
         }
     }
-    if unknown.is_empty() {
-        return Ok(());
+    if !unknown.is_empty() {
+        return Err(PolicyError::UnknownFunction(format!(
+            "The policies call functions that neither the Rego engine provides as builtins \
+             nor any policy defines:\n  {}\nSee docs/POLICY.md for the builtins tenantform \
+             supports.",
+            unknown.join("\n  ")
+        )));
     }
-    Err(PolicyError::UnknownFunction(format!(
-        "The policies call functions that neither the Rego engine provides as builtins nor any \
-         policy defines:\n  {}\nSee docs/POLICY.md for the builtins tenantform supports.",
-        unknown.join("\n  ")
-    )))
+    match find_cycle(&callees) {
+        Some(cycle) => Err(PolicyError::Recursion(format!(
+            "function {} is recursive: {}",
+            cycle[0],
+            cycle.join(" -> ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The full path of the function `rule` defines, if it defines one.
+fn function_path(rule: &Rule, package: &str) -> Option<String> {
+    let Rule::Spec {
+        head: RuleHead::Func { refr, .. },
+        ..
+    } = rule
+    else {
+        return None;
+    };
+    Some(format!("{package}.{}", get_path_string(refr, None).ok()?))
+}
+
+/// A cycle among the calls, as the path from a function back to itself.
+fn find_cycle(callees: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    let mut finished = BTreeSet::new();
+    for start in callees.keys() {
+        let mut path = Vec::new();
+        if let Some(cycle) = visit(start, callees, &mut path, &mut finished) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+/// Depth-first search from `node`; `path` holds the functions being visited.
+fn visit(
+    node: &str,
+    callees: &BTreeMap<String, BTreeSet<String>>,
+    path: &mut Vec<String>,
+    finished: &mut BTreeSet<String>,
+) -> Option<Vec<String>> {
+    if let Some(at) = path.iter().position(|p| p == node) {
+        let mut cycle = path[at..].to_vec();
+        cycle.push(node.to_string());
+        return Some(cycle);
+    }
+    if finished.contains(node) {
+        return None;
+    }
+    path.push(node.to_string());
+    for callee in callees.get(node).into_iter().flatten() {
+        if let Some(cycle) = visit(callee, callees, path, finished) {
+            return Some(cycle);
+        }
+    }
+    path.pop();
+    finished.insert(node.to_string());
+    None
 }
 
 /// The full paths (`data.lib.is_prod`) of the functions the policies define.
@@ -86,28 +162,34 @@ fn imports_of(module: &Module) -> Vec<(String, String)> {
         .collect()
 }
 
-/// True when `name`, called in `package`, names a builtin or a defined function.
-fn resolves(
+/// What `name`, called in `package`, names: a function a policy defines (looked up first,
+/// as the engine does: by full path, in the package, through an import), or a builtin.
+fn resolve(
     name: &str,
     package: &str,
     imports: &[(String, String)],
     defined: &BTreeSet<String>,
-) -> bool {
-    if name == "print" || BUILTINS.contains_key(name) || defined.contains(name) {
-        return true;
-    }
-    if defined.contains(&format!("{package}.{name}")) {
-        return true;
-    }
+) -> Option<Resolved> {
     let (head, tail) = name.split_once('.').unwrap_or((name, ""));
-    imports.iter().any(|(alias, path)| {
-        let full = if tail.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}.{tail}")
-        };
-        alias == head && defined.contains(&full)
-    })
+    let through_imports = imports
+        .iter()
+        .filter(|(alias, _)| alias == head)
+        .map(|(_, path)| {
+            if tail.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}.{tail}")
+            }
+        });
+    let candidates = [name.to_string(), format!("{package}.{name}")];
+    if let Some(found) = candidates
+        .into_iter()
+        .chain(through_imports)
+        .find(|candidate| defined.contains(candidate))
+    {
+        return Some(Resolved::Defined(found));
+    }
+    (name == "print" || BUILTINS.contains_key(name)).then_some(Resolved::Builtin)
 }
 
 fn rule_calls(rule: &Rule, calls: &mut Vec<Call>) {

@@ -56,6 +56,7 @@ impl Policies {
     pub(crate) fn from_sources(sources: &[(String, String)]) -> Result<Policies, PolicyError> {
         let mut engine = Engine::new();
         for (name, text) in sources {
+            super::nesting::check(name, text)?;
             engine
                 .add_policy(name.clone(), text.clone())
                 .map_err(|e| PolicyError::Parse(format!("{e:#}")))?;

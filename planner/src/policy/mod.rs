@@ -9,6 +9,7 @@ pub(crate) mod conftest;
 pub(crate) mod destroy_guard;
 mod functions;
 mod load;
+mod nesting;
 pub(crate) mod opa_test;
 pub(crate) mod secrets;
 
@@ -26,6 +27,8 @@ pub(crate) enum PolicyError {
     Parse(String),
     #[error("{0}")]
     UnknownFunction(String),
+    #[error("{0}")]
+    Recursion(String),
     #[error("{0}")]
     Evaluation(String),
     #[error("{0}")]

@@ -65,3 +65,20 @@ deny contains msg if {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(verdict.failures[0].message, "TENANT_DATABASE.A");
 }
+
+#[test]
+fn recursive_functions_are_refused_as_opa_refuses_them() {
+    let sources = |text: &str| vec![("r.rego".to_string(), text.to_string())];
+    for (text, cycle) in [
+        ("package main\nf(x) := f(x)\n", "data.main.f -> data.main.f"),
+        (
+            "package main\nimport rego.v1\nf(x) := g(x)\ng(x) := y if { y := data.main.f(x) }\n",
+            "data.main.f -> data.main.g -> data.main.f",
+        ),
+    ] {
+        let Err(PolicyError::Recursion(message)) = Policies::from_sources(&sources(text)) else {
+            panic!("recursion accepted: {text}");
+        };
+        assert!(message.ends_with(cycle), "{message}");
+    }
+}
