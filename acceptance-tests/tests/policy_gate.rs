@@ -193,6 +193,33 @@ fn sensitive_values_never_reach_the_policies_messages() {
 }
 
 #[test]
+fn a_policy_calling_a_missing_builtin_fails_the_plan_with_the_limit_error_too() {
+    let project = applied_fleet(&["acme", "bolt"]);
+    project.write_file(
+        "unsupported/main.rego",
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.never_there\n\
+         \tmsg := http.send({\"method\": \"get\", \"url\": \"http://localhost\"}).body\n}\n",
+    );
+    set_tenants(&project, &["acme"]);
+    run(
+        &project,
+        &[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-policy=unsupported",
+            "-max-destroy=1",
+            "-out=tfplan",
+        ],
+    )
+    .expect_code(1)
+    .expect_stderr_has("Error: Failed to load policies")
+    .expect_stderr_has("unsupported/main.rego:7: http.send")
+    .expect_stderr_has("Error: Too many resource instances to destroy");
+    assert!(!project.path("tfplan").exists(), "a refused plan was saved");
+}
+
+#[test]
 fn a_warning_is_shown_and_the_plan_is_saved() {
     let project = applied_fleet(&["acme"]);
     set_tenants(&project, &["acme", "dune"]);

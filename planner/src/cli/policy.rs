@@ -13,7 +13,7 @@ use crate::plan::json::{StateOutput, StateResource, plan_json};
 use crate::policy::conftest::{self, Finding, Verdict};
 use crate::policy::destroy_guard::{self, AllowedAddr, DestroyLimit, LimitSource};
 use crate::policy::secrets::Redactor;
-use crate::policy::{Policies, opa_test};
+use crate::policy::{Policies, PolicyError, opa_test};
 
 /// The environment variable giving the destroy limit when `-max-destroy` is not set.
 pub(super) const MAX_DESTROY_VARIABLE: &str = "TENANTFORM_MAX_DESTROY";
@@ -124,7 +124,7 @@ impl Gate {
             ));
         }
         if !self.policy_dirs.is_empty() {
-            diags.extend(self.evaluate(ui, plan)?);
+            diags.extend(self.evaluate(ui, plan));
         }
         if diags.has_errors() {
             return Err(Failure::Diags(diags, Sources::default()));
@@ -134,17 +134,24 @@ impl Gate {
     }
 
     /// Evaluates the policies against the plan's JSON document: one error per failure and
-    /// one warning per warning; exceptions are reported on standard output. Whatever the
-    /// policies say passes through the redactor of the document's sensitive values.
-    fn evaluate(&self, ui: &Ui, plan: &Plan) -> Result<Diagnostics, Failure> {
+    /// one warning per warning, or one error when the policies cannot be loaded or
+    /// evaluated; exceptions are reported on standard output. Whatever the policies say
+    /// passes through the redactor of the document's sensitive values.
+    fn evaluate(&self, ui: &Ui, plan: &Plan) -> Diagnostics {
         let document = plan_document(plan);
         let redactor = Redactor::of_plan_document(&document);
-        let failed = |e: crate::policy::PolicyError| {
-            Failure::error("Policy evaluation failed", redactor.redact(&e.to_string()))
+        let failure = |summary: &str, e: PolicyError| {
+            Diagnostics::from(Diagnostic::error(summary, redactor.redact(&e.to_string())))
         };
-        let mut policies = Policies::load(&self.policy_dirs, false).map_err(failed)?;
-        let verdict = conftest::evaluate(&mut policies, &document.to_string(), &self.namespaces)
-            .map_err(failed)?;
+        let mut policies = match Policies::load(&self.policy_dirs, false) {
+            Ok(policies) => policies,
+            Err(e) => return failure("Failed to load policies", e),
+        };
+        let verdict =
+            match conftest::evaluate(&mut policies, &document.to_string(), &self.namespaces) {
+                Ok(verdict) => verdict,
+                Err(e) => return failure("Policy evaluation failed", e),
+            };
         for excepted in &verdict.exceptions {
             ui.out(&format!(
                 "\nPolicy exception: {} is excepted by {}\n",
@@ -152,7 +159,7 @@ impl Gate {
                 redactor.redact(&excepted.query)
             ));
         }
-        Ok(policy_diagnostics(&verdict, &redactor))
+        policy_diagnostics(&verdict, &redactor)
     }
 }
 

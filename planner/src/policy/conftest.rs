@@ -67,43 +67,41 @@ pub(crate) fn evaluate(
         let package = format!("data.{namespace}");
         let in_namespace: Vec<&Ref<Module>> = modules
             .iter()
-            .filter(|m| {
-                get_path_string(&m.package.refr, Some("data")).ok() == Some(package.clone())
-            })
+            .filter(|m| get_path_string(&m.package.refr, Some("data")).is_ok_and(|p| p == package))
             .collect();
         if in_namespace.is_empty() {
             return Err(PolicyError::Evaluation(format!(
                 "no policy declares the namespace {namespace:?} (package {namespace})"
             )));
         }
-        let rules = check_rules(&in_namespace);
-        let has_exception = rule_names(&in_namespace).iter().any(|n| n == "exception");
-        for rule in rules {
-            evaluate_rule(policies, &package, &rule, has_exception, &mut verdict)?;
+        let exceptions = if rule_names(&in_namespace).iter().any(|n| n == "exception") {
+            policies.eval_rule(&format!("{package}.exception"))?
+        } else {
+            Value::Undefined
+        };
+        for rule in check_rules(&in_namespace) {
+            evaluate_rule(policies, &package, &rule, &exceptions, &mut verdict)?;
         }
     }
     Ok(verdict)
 }
 
-/// Queries one rule, unless an exception names it.
+/// Queries one rule, unless the namespace's `exceptions` name it.
 fn evaluate_rule(
     policies: &mut Policies,
     package: &str,
     rule: &CheckRule,
-    has_exception: bool,
+    exceptions: &Value,
     verdict: &mut Verdict,
 ) -> Result<(), PolicyError> {
     let path = format!("{package}.{}", rule.name);
-    if has_exception {
-        let suffix = exception_suffix(&rule.name);
-        let exceptions = policies.eval_rule(&format!("{package}.exception"))?;
-        if excepts(&exceptions, suffix) {
-            verdict.exceptions.push(Excepted {
-                rule: path,
-                query: format!("{package}.exception[_][_] == {suffix:?}"),
-            });
-            return Ok(());
-        }
+    let suffix = exception_suffix(&rule.name);
+    if excepts(exceptions, suffix) {
+        verdict.exceptions.push(Excepted {
+            rule: path,
+            query: format!("{package}.exception[_][_] == {suffix:?}"),
+        });
+        return Ok(());
     }
     let value = policies.eval_rule(&path)?;
     for message in messages(&path, &value)? {
