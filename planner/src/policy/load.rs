@@ -27,14 +27,20 @@ struct Found {
 }
 
 impl Policies {
-    /// Loads every `*.rego` file under `dirs`, and with `with_data` every `*.json` file as
-    /// data. A directory without any policy is an error, so a mistyped path never passes.
+    /// Loads every `*.rego` file under `dirs` (each a directory or one `.rego` file), and
+    /// with `with_data` every `*.json` file as data. A directory without any policy is an
+    /// error, so a mistyped path never passes.
     pub(crate) fn load(dirs: &[String], with_data: bool) -> Result<Policies, PolicyError> {
         let mut sources = Vec::new();
         let mut data = Vec::new();
         for dir in dirs {
             let mut found = Found::default();
-            collect(Path::new(dir), &[], 0, &mut found)?;
+            let path = Path::new(dir);
+            if path.is_file() && dir.ends_with(".rego") {
+                found.rego.push(path.to_path_buf());
+            } else {
+                collect(path, &[], 0, &mut found)?;
+            }
             if found.rego.is_empty() {
                 return Err(PolicyError::NoPolicies(dir.clone()));
             }

@@ -3,6 +3,7 @@
 mod conftest;
 mod destroy_guard;
 mod functions;
+mod load;
 mod nesting;
 mod opa_test;
 mod secrets;
