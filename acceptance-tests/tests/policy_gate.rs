@@ -182,9 +182,12 @@ fn sensitive_values_never_reach_the_policies_messages() {
             "-policy-namespace=leaky",
         ],
     );
-    denied.expect_code(1).expect_stderr_has(
-        "module.tenant[\"acme\"].tenant_database.main has the URI (sensitive value)",
-    );
+    denied
+        .expect_code(1)
+        .expect_stderr_has(
+            "module.tenant[\"acme\"].tenant_database.main has the URI (sensitive value)",
+        )
+        .expect_stdout_has("policy/leaky.rego:10: checking (sensitive value)");
     assert!(
         !denied.combined().contains(&uri),
         "the connection URI was shown\n{}",

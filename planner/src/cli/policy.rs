@@ -135,8 +135,9 @@ impl Gate {
 
     /// Evaluates the policies against the plan's JSON document: one error per failure and
     /// one warning per warning, or one error when the policies cannot be loaded or
-    /// evaluated; exceptions are reported on standard output. Whatever the policies say
-    /// passes through the redactor of the document's sensitive values.
+    /// evaluated; what `print` wrote and the exceptions are shown on standard output.
+    /// Whatever the policies say passes through the redactor of the document's sensitive
+    /// values.
     fn evaluate(&self, ui: &Ui, plan: &Plan) -> Diagnostics {
         let document = plan_document(plan);
         let redactor = Redactor::of_plan_document(&document);
@@ -152,6 +153,9 @@ impl Gate {
                 Ok(verdict) => verdict,
                 Err(e) => return failure("Policy evaluation failed", e),
             };
+        for line in &verdict.prints {
+            ui.out(&format!("{}\n", redactor.redact(line)));
+        }
         for excepted in &verdict.exceptions {
             ui.out(&format!(
                 "\nPolicy exception: {} is excepted by {}\n",

@@ -44,6 +44,8 @@ pub(crate) struct Verdict {
     pub failures: Vec<Finding>,
     pub warnings: Vec<Finding>,
     pub exceptions: Vec<Excepted>,
+    /// What the policies' `print` calls wrote, `FILE:LINE: message` each.
+    pub prints: Vec<String>,
 }
 
 /// A conftest rule found in a namespace: its name, severity and defining files.
@@ -83,6 +85,7 @@ pub(crate) fn evaluate(
             evaluate_rule(policies, &package, &rule, &exceptions, &mut verdict)?;
         }
     }
+    verdict.prints = policies.take_prints();
     Ok(verdict)
 }
 

@@ -61,6 +61,7 @@ impl Policies {
     /// Parses `(file name, Rego text)` pairs and checks the functions they call.
     pub(crate) fn from_sources(sources: &[(String, String)]) -> Result<Policies, PolicyError> {
         let mut engine = Engine::new();
+        engine.set_gather_prints(true);
         for (name, text) in sources {
             super::nesting::check(name, text)?;
             engine
@@ -89,6 +90,12 @@ impl Policies {
         self.engine
             .eval_rule(path.to_string())
             .map_err(|e| PolicyError::Evaluation(format!("{e:#}")))
+    }
+
+    /// The lines `print` wrote since the last call (`FILE:LINE: message`): gathered
+    /// rather than written to standard error, so that the caller decides where they go.
+    pub(crate) fn take_prints(&mut self) -> Vec<String> {
+        self.engine.take_prints().unwrap_or_default()
     }
 
     /// Adds the JSON document in `path` to `data` under the keys `at`.

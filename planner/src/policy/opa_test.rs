@@ -26,6 +26,8 @@ pub(crate) struct TestResult {
     pub name: String,
     pub outcome: Outcome,
     pub duration: Duration,
+    /// What the test's `print` calls wrote, `FILE:LINE: message` each.
+    pub output: Vec<String>,
 }
 
 /// Runs every test rule of the loaded policies, in order of appearance.
@@ -63,6 +65,7 @@ pub(crate) fn run_tests(policies: &mut Policies) -> Vec<TestResult> {
                 name,
                 outcome,
                 duration: started.elapsed(),
+                output: policies.take_prints(),
             }
         })
         .collect()
@@ -81,8 +84,8 @@ fn test_name(rule: &Rule) -> Option<String> {
     (name.starts_with("test_") || name.starts_with("todo_test_")).then_some(name)
 }
 
-/// The report `opa test -v` prints: one line per test, an error's message indented below
-/// it, a rule of dashes, then the counts of each outcome.
+/// The report `opa test -v` prints: one line per test, what its `print` calls wrote and
+/// an error's message indented below it, a rule of dashes, then the counts of each outcome.
 pub(crate) fn report(results: &[TestResult]) -> String {
     let mut text = String::new();
     for result in results {
@@ -97,6 +100,13 @@ pub(crate) fn report(results: &[TestResult]) -> String {
             result.name,
             go_duration(result.duration)
         ));
+        if !result.output.is_empty() {
+            text.push('\n');
+            for line in &result.output {
+                text.push_str(&format!("  {line}\n"));
+            }
+            text.push('\n');
+        }
         if let Outcome::Error(message) = &result.outcome {
             text.push_str(&format!("  {message}\n"));
         }

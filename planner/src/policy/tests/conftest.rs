@@ -185,3 +185,11 @@ fn invalid_rego_is_a_parse_error_naming_the_file() {
     };
     assert!(message.contains("bad.rego"), "{message}");
 }
+
+#[test]
+fn prints_are_gathered_with_their_location() {
+    let verdict = verdict(
+        "package main\nimport rego.v1\nwarn contains \"w\" if {\n    print(count(input.resource_changes))\n}\n",
+    );
+    assert_eq!(verdict.prints, ["policy/main.rego:4: 2"]);
+}

@@ -87,3 +87,15 @@ fn durations_read_as_go_prints_them() {
     assert_eq!(go_duration(Duration::from_micros(1_500)), "1.5ms");
     assert_eq!(go_duration(Duration::from_secs(2)), "2s");
 }
+
+#[test]
+fn what_a_test_prints_is_shown_under_it_not_on_standard_error() {
+    let mut loaded = policies(&[(
+        "p.rego",
+        "package main\nimport rego.v1\ntest_prints if {\n    print(\"checked\", 2)\n}\n",
+    )]);
+    let results = run_tests(&mut loaded);
+    assert_eq!(results[0].output, ["p.rego:4: checked 2"]);
+    assert!(report(&results).starts_with("data.main.test_prints: PASS ("),);
+    assert!(report(&results).contains(")\n\n  p.rego:4: checked 2\n\n---"));
+}
