@@ -180,9 +180,9 @@ pub(super) const fn joined<const N: usize>(head: &[Flag], tail: &[Flag]) -> [Fla
 pub(super) const POLICY: Flag = Flag::repeated(
     "policy",
     "=dir",
-    "Evaluate the Rego policies in this directory against the plan, as conftest does: \
-     deny and violation rules fail the run (no plan is saved or applied), warn rules show \
-     warnings. Use this option more than once to add more directories.",
+    "Evaluate the Rego policies in this directory (or .rego file) against the plan, as \
+     conftest does: deny and violation rules fail the run (no plan is saved or applied), \
+     warn rules show warnings. Use this option more than once to add more directories.",
 );
 pub(super) const POLICY_NAMESPACE: Flag = Flag::repeated(
     "policy-namespace",

@@ -21,10 +21,11 @@ pub(super) const MAX_DESTROY_VARIABLE: &str = "TENANTFORM_MAX_DESTROY";
 pub(super) static TEST_COMMAND: Command = Command::new(
     "policy test",
     "[options] DIR...",
-    "  Runs the unit tests of the Rego policies in the given directories, as
-  \"opa test\" does: every rule named test_* passes when it is defined and not
-  false. JSON files in the directories are loaded as data at the path of their
-  directory. Exits 1 when a test fails or cannot be evaluated.",
+    "  Runs the unit tests of the Rego policies in the given directories (or .rego
+  files), as \"opa test\" does: every rule named test_* passes when it is
+  defined and not false. JSON files in the directories are loaded as data at
+  the path of their directory. Exits 1 when a test fails or cannot be
+  evaluated.",
     &[flag_defs::NO_COLOR],
 );
 
