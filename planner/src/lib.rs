@@ -11,6 +11,7 @@ mod format;
 mod graph;
 mod lang;
 mod plan;
+mod policy;
 mod providers;
 mod provisioners;
 mod state;

@@ -44,14 +44,17 @@ pub(super) static DESTROY_COMMAND: Command = Command {
     refused: super::plan::OPERATION_REFUSED,
 };
 
-/// `-auto-approve`, the plan mode flags, the flags of every run, then `-compact-warnings`
-/// and `-json`.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<16>(
-    &flag_defs::joined::<14>(
-        &flag_defs::joined::<7>(&[flag_defs::AUTO_APPROVE], flag_defs::PLAN_MODE_FLAGS),
-        flag_defs::RUN_FLAGS,
+/// `-auto-approve`, the plan mode flags, the flags of every run, `-compact-warnings` and
+/// `-json`, then the gate's.
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<20>(
+    &flag_defs::joined::<16>(
+        &flag_defs::joined::<14>(
+            &flag_defs::joined::<7>(&[flag_defs::AUTO_APPROVE], flag_defs::PLAN_MODE_FLAGS),
+            flag_defs::RUN_FLAGS,
+        ),
+        flag_defs::OPERATION_VIEW_FLAGS,
     ),
-    flag_defs::OPERATION_VIEW_FLAGS,
+    flag_defs::GATE_FLAGS,
 );
 
 pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
@@ -72,11 +75,12 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     let mode = super::plan::mode(&parsed, destroy_command)?;
     let mut planning = super::plan::planning(&parsed, command)?;
     planning.auto_approved = parsed.flag("auto-approve", false);
+    let gate = super::policy::Gate::from(&parsed, command)?;
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));
         }
-        return apply_saved(ui, &common, path).await;
+        return apply_saved(ui, &common, path, &gate).await;
     }
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
@@ -87,6 +91,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         let plan =
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
                 .await?;
+        gate.check(ui, &plan)?;
         if !plan.is_empty() && !parsed.flag("auto-approve", false) {
             approve(ui, &common, mode, &plan.workspace)?;
         }
@@ -157,7 +162,12 @@ fn check_plan_workspace(planned: &str) -> Result<(), Failure> {
 }
 
 /// Applies a saved plan, after checking it was made against the current state.
-async fn apply_saved(ui: &Ui, common: &Common, path: &str) -> CommandResult {
+async fn apply_saved(
+    ui: &Ui,
+    common: &Common,
+    path: &str,
+    gate: &super::policy::Gate,
+) -> CommandResult {
     let file = PlanFile::read(Path::new(path))
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
     let plan = file
@@ -189,6 +199,7 @@ async fn apply_saved(ui: &Ui, common: &Common, path: &str) -> CommandResult {
         }
     };
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
+    gate.check(ui, &plan)?;
     let providers = common::start_providers(&config).await?;
     ui.view.saved_plan_changes(&plan);
     let result = execute(ui, common, store, &config, state, &plan, &providers).await;

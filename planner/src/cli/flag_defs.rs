@@ -184,3 +184,34 @@ pub(super) const fn joined<const N: usize>(head: &[Flag], tail: &[Flag]) -> [Fla
     }
     out
 }
+
+pub(super) const POLICY: Flag = Flag::repeated(
+    "policy",
+    "=dir",
+    "Evaluate the Rego policies in this directory (or .rego file) against the plan, as \
+     conftest does: deny and violation rules fail the run (no plan is saved or applied), \
+     warn rules show warnings. Use this option more than once to add more directories.",
+);
+pub(super) const POLICY_NAMESPACE: Flag = Flag::repeated(
+    "policy-namespace",
+    "=namespace",
+    "The Rego package whose rules -policy evaluates. Defaults to \"main\". Use this option \
+     more than once to evaluate several packages.",
+);
+pub(super) const MAX_DESTROY: Flag = Flag::value(
+    "max-destroy",
+    "=n",
+    "Refuse a plan that deletes or replaces more than n resource instances, before \
+     anything is changed. Defaults to the TENANTFORM_MAX_DESTROY environment variable; \
+     no limit when neither is set.",
+);
+pub(super) const ALLOW_DESTROY: Flag = Flag::repeated(
+    "allow-destroy",
+    "=address",
+    "Exempt this module, resource or resource instance address from -max-destroy. Use \
+     this option more than once to exempt more than one address.",
+);
+
+/// The checks run on a plan before it is saved or applied: the policy gate and the
+/// blast-radius guard, shared by `plan`, `apply` and `destroy`.
+pub(super) const GATE_FLAGS: &[Flag] = &[POLICY, POLICY_NAMESPACE, MAX_DESTROY, ALLOW_DESTROY];

@@ -22,6 +22,7 @@ mod json_view;
 mod output;
 mod output_command;
 mod plan;
+mod policy;
 mod providers_schema;
 mod refresh;
 mod saved_plan_variables;
@@ -140,6 +141,7 @@ All other commands:
   graph         Generate a Graphviz graph of the steps in an operation
   import        Associate existing infrastructure with a tenantform resource
   output        Show output values from your root module
+  policy        Run the unit tests of Rego policies (policy test DIR)
   providers     Show the providers required for this configuration
   refresh       Update the state to match remote systems
   show          Show the current state or a saved plan
@@ -172,6 +174,7 @@ pub(crate) fn all_commands() -> Vec<&'static commands::Command> {
         &providers_schema::COMMAND,
         &show::COMMAND,
         &version::COMMAND,
+        &policy::TEST_COMMAND,
     ];
     all.extend(state::COMMANDS);
     all.extend(workspace::COMMANDS);
@@ -309,6 +312,7 @@ async fn dispatch(ui: &Ui, command: &str, command_args: &[String]) -> i32 {
         "force-unlock" => force_unlock::run(ui, command_args),
         "workspace" => workspace::run(ui, command_args),
         "env" => workspace::run_legacy(ui, command_args),
+        "policy" => policy::run(ui, command_args),
         other => {
             ui.err(&format!(
                 "tenantform has no command named \"{other}\".\n\n{USAGE}"

@@ -24,23 +24,26 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<18>(
-        &flag_defs::joined::<16>(
-            flag_defs::PLAN_MODE_FLAGS,
-            &[
-                flag_defs::VAR,
-                flag_defs::VAR_FILE,
-                flag_defs::DETAILED_EXITCODE,
-                flag_defs::INPUT,
-                flag_defs::LOCK,
-                flag_defs::LOCK_TIMEOUT,
-                flag_defs::NO_COLOR,
-                flag_defs::OUT,
-                flag_defs::GENERATE_CONFIG_OUT,
-                flag_defs::PARALLELISM,
-            ],
+    flags: &flag_defs::joined::<22>(
+        &flag_defs::joined::<18>(
+            &flag_defs::joined::<16>(
+                flag_defs::PLAN_MODE_FLAGS,
+                &[
+                    flag_defs::VAR,
+                    flag_defs::VAR_FILE,
+                    flag_defs::DETAILED_EXITCODE,
+                    flag_defs::INPUT,
+                    flag_defs::LOCK,
+                    flag_defs::LOCK_TIMEOUT,
+                    flag_defs::NO_COLOR,
+                    flag_defs::OUT,
+                    flag_defs::GENERATE_CONFIG_OUT,
+                    flag_defs::PARALLELISM,
+                ],
+            ),
+            flag_defs::OPERATION_VIEW_FLAGS,
         ),
-        flag_defs::OPERATION_VIEW_FLAGS,
+        flag_defs::GATE_FLAGS,
     ),
     refused: OPERATION_REFUSED,
 };
@@ -202,6 +205,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let common = Common::for_view(&parsed, &COMMAND, ui)?;
     let mode = mode(&parsed, false)?;
     let planning = planning(&parsed, &COMMAND)?;
+    let gate = super::policy::Gate::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
@@ -213,6 +217,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
     let plan = planned?;
+    gate.check(ui, &plan)?;
     if let Some(path) = &planning.generate_config_out
         && super::generated_config::write(path, &plan)?
         && !ui.view.is_json()
