@@ -16,13 +16,20 @@ use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
 use crate::plan::shapes::UnknownCollection;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
+mod configuration;
+mod expressions;
 mod sensitive;
+pub(crate) use configuration::configuration_json;
 pub(crate) use sensitive::sensitive_as_bool;
 
 /// The plan format version this module writes.
 pub(crate) const PLAN_FORMAT_VERSION: &str = "1.2";
 /// The state values format version this module writes.
 pub(crate) const STATE_FORMAT_VERSION: &str = "1.0";
+/// The `terraform_version` of `show -json`: the Terraform version whose formats and
+/// behaviour tenantform follows (tools that read JSON plans, such as terraform-compliance,
+/// check it).
+pub(crate) use crate::config::version_constraint::COMPATIBLE_TERRAFORM_VERSION as TERRAFORM_VERSION;
 
 /// One resource instance of a state, as the JSON state representation needs it.
 pub(crate) struct StateResource<'a> {
@@ -382,10 +389,11 @@ fn path_json(path: &AttributePath) -> Json {
 }
 
 /// `show -json PLANFILE`: Terraform's JSON plan. `prior` is the state the plan was made
-/// against.
+/// against; `configuration` the configuration's JSON ([`configuration_json`]).
 pub(crate) fn plan_json<'a>(
     version: &str,
     plan: &Plan,
+    configuration: Json,
     prior: &[StateResource<'a>],
     prior_outputs: impl Iterator<Item = StateOutput<'a>>,
 ) -> Json {
@@ -445,7 +453,7 @@ pub(crate) fn plan_json<'a>(
     if prior_state.get("values").is_some() {
         top.insert("prior_state".into(), prior_state);
     }
-    top.insert("configuration".into(), configuration_json(plan));
+    top.insert("configuration".into(), configuration);
     if !plan.relevant_attributes.is_empty() {
         let relevant = plan
             .relevant_attributes
@@ -494,34 +502,6 @@ fn output_changes_json(plan: &Plan) -> Json {
         map.insert(output.name.clone(), Json::Object(body));
     }
     Json::Object(map)
-}
-
-/// A minimal `configuration`: the providers and the root module's resources.
-fn configuration_json(plan: &Plan) -> Json {
-    let mut providers = Map::new();
-    let mut resources = Map::new();
-    for change in plan.changes.iter().filter(|c| c.addr.module.is_empty()) {
-        let local = &change.provider_local_name;
-        providers
-            .entry(local.clone())
-            .or_insert_with(|| json!({ "name": local, "full_name": change.provider }));
-        let address = change.addr.resource.to_string();
-        resources.entry(address.clone()).or_insert_with(|| {
-            json!({
-                "address": address,
-                "mode": mode_name(change.addr.resource.mode),
-                "type": change.addr.resource.type_name,
-                "name": change.addr.resource.name,
-                "provider_config_key": local,
-                "expressions": {},
-                "schema_version": change.schema_version,
-            })
-        });
-    }
-    json!({
-        "provider_config": providers,
-        "root_module": { "resources": resources.into_iter().map(|(_, v)| v).collect::<Vec<_>>() },
-    })
 }
 
 #[cfg(test)]
