@@ -281,7 +281,10 @@ fn outputs_json<'a>(outputs: impl Iterator<Item = StateOutput<'a>>) -> Json {
     for output in outputs {
         let mut object = Map::new();
         object.insert("sensitive".into(), json!(output.sensitive));
-        if let Some(value) = known_json(output.value) {
+        // As Terraform: a value with unknown parts is left out whole.
+        if output.value.is_wholly_known()
+            && let Some(value) = known_json(output.value)
+        {
             object.insert("value".into(), value);
         }
         map.insert(output.name.to_string(), Json::Object(object));

@@ -288,3 +288,21 @@ fn moved_and_forgotten_instances_carry_terraforms_fields() {
         "delete_because_no_resource_config"
     );
 }
+
+#[test]
+fn planned_outputs_with_unknown_parts_have_no_value() {
+    let mut plan = sample_plan();
+    plan.outputs.push(OutputChange {
+        name: "partial".into(),
+        action: Action::Create,
+        before: Value::Null,
+        after: Value::List(vec![Value::string("a"), Value::Unknown]),
+        sensitive: false,
+    });
+    let doc = plan_json("0.1.0", &plan, json!({}), &[], std::iter::empty());
+    assert_eq!(
+        doc["planned_values"]["outputs"]["partial"],
+        json!({"sensitive": false})
+    );
+    assert_eq!(doc["planned_values"]["outputs"]["count"]["value"], 2);
+}
