@@ -58,12 +58,12 @@ pub struct Fields {
 }
 
 /// What the language oracle compares: the changes, the drift, the outputs, the attributes
-/// relevant to the drift and the whole `configuration`.
+/// relevant to the drift, the whole `configuration` and the `checks`.
 pub const LANGUAGE: Fields = Fields {
     changes: CHANGE_FIELDS,
     drift: DRIFT_FIELDS,
     outputs: OUTPUT_FIELDS,
-    top_level: &["relevant_attributes", "configuration"],
+    top_level: &["relevant_attributes", "configuration", "checks"],
 };
 
 /// What the multi-step scenarios compare.

@@ -10,6 +10,7 @@
 //! `import_generated` and `plan_deposed`. What the visits accumulate sits behind one lock
 //! (`plan_accumulator`).
 
+use crate::plan::checks::CheckResult;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
@@ -179,7 +180,23 @@ impl Planner<'_> {
                 _ => String::new(),
             },
             workspace: self.options.workspace.clone(),
+            checks: self.check_results(),
         })
+    }
+
+    /// The plan's check results: the root module's variable validations (which passed, since
+    /// planning began) and the conditions evaluated while planning.
+    fn check_results(&self) -> Vec<CheckResult> {
+        let mut checks: Vec<CheckResult> = self
+            .scope
+            .config
+            .variables
+            .values()
+            .filter(|variable| !variable.validations.is_empty())
+            .map(|variable| CheckResult::passed_variable(&variable.name))
+            .collect();
+        checks.extend(self.scope.take_checks());
+        checks
     }
 
     /// The drift a plan reports, in address order.

@@ -465,6 +465,12 @@ pub(crate) fn plan_json<'a>(
             .collect();
         top.insert("relevant_attributes".into(), Json::Array(relevant));
     }
+    if !plan.checks.is_empty() {
+        top.insert(
+            "checks".into(),
+            crate::plan::checks::checks_json(&plan.checks),
+        );
+    }
     if !plan.timestamp.is_empty() {
         top.insert("timestamp".into(), json!(plan.timestamp));
     } else if let Ok(now) =

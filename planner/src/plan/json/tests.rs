@@ -116,6 +116,7 @@ fn sample_plan() -> Plan {
         untouched: Vec::new(),
         timestamp: "2026-01-02T03:04:05Z".into(),
         workspace: "default".into(),
+        checks: Vec::new(),
     }
 }
 
