@@ -109,11 +109,7 @@ fn plan_document(plan: &crate::plan::Plan, configuration: serde_json::Value) -> 
         .filter(|c| !c.prior.is_null())
         .map(StateResource::prior_of)
         .collect();
-    let prior_outputs = plan
-        .outputs
-        .iter()
-        .filter(|o| !o.before.is_null())
-        .map(|o| StateOutput::of(o, true));
+    let prior_outputs = plan.outputs.iter().filter_map(StateOutput::refreshed);
     plan_json(
         TERRAFORM_VERSION,
         plan,

@@ -74,6 +74,19 @@ impl<'a> StateResource<'a> {
 }
 
 impl<'a> StateOutput<'a> {
+    /// The value `output` has in the state the plan was made against, as Terraform's plan
+    /// records it: the planned value when it is wholly known (planning evaluates outputs),
+    /// else the stored one. `None` when that is null (no such output).
+    pub(crate) fn refreshed(output: &'a OutputChange) -> Option<Self> {
+        let planned = output.action != Action::Delete && output.after.is_wholly_known();
+        let state = if planned {
+            Self::of(output, false)
+        } else {
+            Self::of(output, true)
+        };
+        (!state.value.is_null()).then_some(state)
+    }
+
     /// The value `output` has before the plan (`before`) or after it.
     pub(crate) fn of(output: &'a OutputChange, before: bool) -> Self {
         StateOutput {
@@ -256,7 +269,7 @@ fn build_module(
         object.insert("address".into(), json!(module_address(prefix)));
     }
     let resources = by_module.remove(prefix).unwrap_or_default();
-    if !resources.is_empty() || prefix.is_empty() {
+    if !resources.is_empty() {
         object.insert("resources".into(), Json::Array(resources));
     }
     let children: Vec<Vec<ModuleStep>> = all
@@ -315,13 +328,14 @@ pub(crate) fn state_json<'a>(
     resources: &[StateResource<'a>],
     outputs: impl Iterator<Item = StateOutput<'a>>,
 ) -> Json {
-    if resources.is_empty() {
+    let outputs: Vec<StateOutput<'a>> = outputs.collect();
+    if resources.is_empty() && outputs.is_empty() {
         return json!({ "format_version": STATE_FORMAT_VERSION });
     }
     json!({
         "format_version": STATE_FORMAT_VERSION,
         "terraform_version": version,
-        "values": state_values(resources, outputs),
+        "values": state_values(resources, outputs.into_iter()),
     })
 }
 

@@ -219,7 +219,8 @@ fn nested_modules_nest() {
     }];
     let doc = state_json("0.1.0", &resources, std::iter::empty());
     let root = &doc["values"]["root_module"];
-    assert_eq!(root["resources"], json!([]));
+    // As in Terraform, a module without resources of its own has no `resources`.
+    assert!(root.get("resources").is_none(), "{root}");
     assert_eq!(root["child_modules"][0]["address"], "module.a");
     assert_eq!(
         root["child_modules"][0]["child_modules"][0]["address"],
@@ -306,4 +307,42 @@ fn planned_outputs_with_unknown_parts_have_no_value() {
         json!({"sensitive": false})
     );
     assert_eq!(doc["planned_values"]["outputs"]["count"]["value"], 2);
+}
+
+#[test]
+fn a_state_with_only_outputs_has_values() {
+    let value = Value::string("x");
+    let outputs = [StateOutput {
+        name: "o",
+        value: &value,
+        sensitive: false,
+    }];
+    let doc = state_json("1.15.5", &[], outputs.into_iter());
+    assert_eq!(
+        doc["values"],
+        json!({"outputs": {"o": {"sensitive": false, "value": "x"}}, "root_module": {}})
+    );
+}
+
+#[test]
+fn refreshed_outputs_take_their_planned_value_when_known() {
+    let output = |before: Value, after: Value, action: Action| OutputChange {
+        name: "o".into(),
+        action,
+        before,
+        after,
+        sensitive: false,
+    };
+    let known = output(Value::string("old"), Value::string("new"), Action::Update);
+    assert_eq!(
+        StateOutput::refreshed(&known).map(|o| o.value.clone()),
+        Some(Value::string("new"))
+    );
+    let unknown = output(Value::string("old"), Value::Unknown, Action::Update);
+    assert_eq!(
+        StateOutput::refreshed(&unknown).map(|o| o.value.clone()),
+        Some(Value::string("old"))
+    );
+    let created_unknown = output(Value::Null, Value::Unknown, Action::Create);
+    assert!(StateOutput::refreshed(&created_unknown).is_none());
 }
