@@ -58,12 +58,22 @@ pub struct Fields {
 }
 
 /// What the language oracle compares: the changes, the drift, the outputs, the attributes
-/// relevant to the drift, the whole `configuration` and the `checks`.
+/// relevant to the drift, the whole `configuration`, the `checks` and the plan's versions
+/// and flags.
 pub const LANGUAGE: Fields = Fields {
     changes: CHANGE_FIELDS,
     drift: DRIFT_FIELDS,
     outputs: OUTPUT_FIELDS,
-    top_level: &["relevant_attributes", "configuration", "checks"],
+    top_level: &[
+        "relevant_attributes",
+        "configuration",
+        "checks",
+        "format_version",
+        "terraform_version",
+        "applyable",
+        "complete",
+        "errored",
+    ],
 };
 
 /// What the multi-step scenarios compare.
