@@ -19,6 +19,7 @@ use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceCh
 mod configuration;
 mod expressions;
 mod sensitive;
+mod types;
 pub(crate) use configuration::configuration_json;
 pub(crate) use sensitive::sensitive_as_bool;
 
@@ -299,6 +300,7 @@ fn outputs_json<'a>(outputs: impl Iterator<Item = StateOutput<'a>>) -> Json {
             && let Some(value) = known_json(output.value)
         {
             object.insert("value".into(), value);
+            object.insert("type".into(), types::type_json(output.value));
         }
         map.insert(output.name.to_string(), Json::Object(object));
     }

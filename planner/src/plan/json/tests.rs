@@ -172,7 +172,7 @@ fn plan_has_terraforms_shape() {
     let planned = &doc["planned_values"];
     assert_eq!(
         planned["outputs"],
-        json!({"count": {"sensitive": false, "value": 2}})
+        json!({"count": {"sensitive": false, "value": 2, "type": "number"}})
     );
     let root = &planned["root_module"];
     assert_eq!(root["resources"].as_array().unwrap().len(), 1);
@@ -320,7 +320,8 @@ fn a_state_with_only_outputs_has_values() {
     let doc = state_json("1.15.5", &[], outputs.into_iter());
     assert_eq!(
         doc["values"],
-        json!({"outputs": {"o": {"sensitive": false, "value": "x"}}, "root_module": {}})
+        json!({"outputs": {"o": {"sensitive": false, "value": "x", "type": "string"}},
+               "root_module": {}})
     );
 }
 
