@@ -9,6 +9,7 @@ use super::args::Flag;
 use super::output::{StateValues, output_values, state_outputs, state_text};
 use super::{CommandResult, Failure, Ui, common};
 use crate::config;
+use crate::plan::ActionReason;
 use crate::plan::json::{
     StateOutput, StateResource, TERRAFORM_VERSION, configuration_json, plan_json, state_json,
 };
@@ -106,8 +107,17 @@ fn plan_document(plan: &crate::plan::Plan, configuration: serde_json::Value) -> 
     prior_changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     let prior: Vec<StateResource<'_>> = prior_changes
         .into_iter()
-        .filter(|c| !c.prior.is_null())
-        .map(StateResource::prior_of)
+        .filter_map(|c| {
+            // A check block's data source is read while planning too, into the state the
+            // plan starts from, as Terraform does.
+            let read_for_check = c.action_reason == Some(ActionReason::ReadBecauseCheckNested)
+                && c.planned.is_wholly_known();
+            if read_for_check {
+                Some(StateResource::planned_of(c))
+            } else {
+                (!c.prior.is_null()).then(|| StateResource::prior_of(c))
+            }
+        })
         .collect();
     let prior_outputs = plan.outputs.iter().filter_map(StateOutput::refreshed);
     plan_json(

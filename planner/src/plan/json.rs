@@ -273,13 +273,15 @@ fn build_module(
     if !resources.is_empty() {
         object.insert("resources".into(), Json::Array(resources));
     }
-    let children: Vec<Vec<ModuleStep>> = all
+    let mut children: Vec<Vec<ModuleStep>> = all
         .range(prefix.to_vec()..)
         .skip(1)
         .take_while(|p| p.starts_with(prefix))
         .filter(|p| p.len() == prefix.len() + 1)
         .cloned()
         .collect();
+    // Terraform orders child modules by their address text.
+    children.sort_by_cached_key(|child| module_address(child));
     if !children.is_empty() {
         let modules = children
             .iter()
@@ -307,19 +309,46 @@ fn outputs_json<'a>(outputs: impl Iterator<Item = StateOutput<'a>>) -> Json {
     Json::Object(map)
 }
 
+/// How a values representation orders each module's resources, as Terraform does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ResourceOrder {
+    /// Planned values: by address text.
+    Address,
+    /// States: data sources first, then by type, name and instance key.
+    State,
+}
+
 /// The values representation of a state: `{outputs, root_module}`.
 pub(crate) fn state_values<'a>(
     resources: &[StateResource<'a>],
     outputs: impl Iterator<Item = StateOutput<'a>>,
+    order: ResourceOrder,
 ) -> Json {
     let mut object = Map::new();
     let outputs = outputs_json(outputs);
     if outputs.as_object().is_some_and(|o| !o.is_empty()) {
         object.insert("outputs".into(), outputs);
     }
+    let mut sorted: Vec<&StateResource<'a>> = resources.iter().collect();
+    match order {
+        ResourceOrder::Address => sorted.sort_by_cached_key(|r| r.addr.to_string()),
+        ResourceOrder::State => sorted.sort_by(|a, b| {
+            let key = |r: &StateResource<'_>| {
+                let resource = &r.addr.resource;
+                (
+                    resource.mode != ResourceMode::Data,
+                    resource.type_name.clone(),
+                    resource.name.clone(),
+                )
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.addr.key.cmp(&b.addr.key))
+        }),
+    }
     object.insert(
         "root_module".into(),
-        module_tree(resources.iter().map(value_resource).collect()),
+        module_tree(sorted.into_iter().map(value_resource).collect()),
     );
     Json::Object(object)
 }
@@ -337,7 +366,7 @@ pub(crate) fn state_json<'a>(
     json!({
         "format_version": STATE_FORMAT_VERSION,
         "terraform_version": version,
-        "values": state_values(resources, outputs.into_iter()),
+        "values": state_values(resources, outputs.into_iter(), ResourceOrder::State),
     })
 }
 
@@ -436,6 +465,8 @@ pub(crate) fn plan_json<'a>(
         .changes
         .iter()
         .filter(|c| !matches!(c.action, Action::Delete | Action::Forget) && !c.planned.is_null())
+        // As in Terraform, a data source read while planning is no planned change.
+        .filter(|c| !(c.addr.resource.mode == ResourceMode::Data && c.action == Action::NoOp))
         .map(StateResource::planned_of)
         .collect();
     let planned_outputs = plan
@@ -445,7 +476,7 @@ pub(crate) fn plan_json<'a>(
         .map(|o| StateOutput::of(o, false));
     top.insert(
         "planned_values".into(),
-        state_values(&survivors, planned_outputs),
+        state_values(&survivors, planned_outputs, ResourceOrder::Address),
     );
     let visible = plan.changes.iter().filter(|c| {
         !(c.addr.resource.mode == ResourceMode::Data

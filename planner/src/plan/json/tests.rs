@@ -347,3 +347,66 @@ fn refreshed_outputs_take_their_planned_value_when_known() {
     let created_unknown = output(Value::Null, Value::Unknown, Action::Create);
     assert!(StateOutput::refreshed(&created_unknown).is_none());
 }
+
+#[test]
+fn resources_are_ordered_as_terraform_orders_plans_and_states() {
+    let addrs: Vec<InstanceAddr> = ["tenant.t[10]", "tenant.t[2]", "data.x.y"]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    let v = obj(&[]);
+    let resources: Vec<StateResource<'_>> = addrs
+        .iter()
+        .map(|addr| StateResource {
+            addr,
+            provider: "p",
+            schema_version: 0,
+            values: &v,
+            sensitive_paths: &[],
+            unknown_collections: &[],
+        })
+        .collect();
+    let order = |order| {
+        state_values(&resources, std::iter::empty(), order)["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["address"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        order(ResourceOrder::Address),
+        ["data.x.y", "tenant.t[10]", "tenant.t[2]"]
+    );
+    assert_eq!(
+        order(ResourceOrder::State),
+        ["data.x.y", "tenant.t[2]", "tenant.t[10]"]
+    );
+}
+
+#[test]
+fn data_sources_read_while_planning_are_not_planned_values() {
+    let mut plan = sample_plan();
+    let read = obj(&[("ids", Value::List(vec![]))]);
+    plan.changes.push(change(
+        "data.tenants.now",
+        Action::NoOp,
+        Value::Null,
+        read.clone(),
+    ));
+    plan.changes.push(change(
+        "data.tenants.later",
+        Action::Read,
+        Value::Null,
+        read,
+    ));
+    let doc = plan_json("0.1.0", &plan, json!({}), &[], std::iter::empty());
+    let planned: Vec<&str> = doc["planned_values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["address"].as_str().unwrap())
+        .collect();
+    assert!(planned.contains(&"data.tenants.later"), "{planned:?}");
+    assert!(!planned.contains(&"data.tenants.now"), "{planned:?}");
+}
