@@ -20,6 +20,7 @@ mod configuration;
 mod expressions;
 mod sensitive;
 mod types;
+mod version_constraints;
 pub(crate) use configuration::configuration_json;
 pub(crate) use sensitive::sensitive_as_bool;
 

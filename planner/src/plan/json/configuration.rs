@@ -82,7 +82,10 @@ fn provider_head(
     json.insert("name".into(), json!(name));
     json.insert("full_name".into(), json!(full_name));
     if let Some(version) = version.filter(|v| !v.is_empty()) {
-        json.insert("version_constraint".into(), json!(version));
+        json.insert(
+            "version_constraint".into(),
+            json!(super::version_constraints::normalized(version)),
+        );
     }
     if !path.is_empty() {
         json.insert("module_address".into(), json!(path));
