@@ -108,6 +108,8 @@ fn run(program: &Path, args: &[&str], cwd: &Path) -> Output {
             "false".to_string(),
         ),
         ("LOG_LEVEL".to_string(), "WARNING".to_string()),
+        // The custom checks are imported from the fixtures: leave no bytecode there.
+        ("PYTHONDONTWRITEBYTECODE".to_string(), "1".to_string()),
     ];
     env.extend(std::env::var("PATH").map(|path| ("PATH".to_string(), path)));
     CommandSpec {
