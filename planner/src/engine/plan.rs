@@ -184,17 +184,21 @@ impl Planner<'_> {
         })
     }
 
-    /// The plan's check results: the root module's variable validations (which passed, since
-    /// planning began) and the conditions evaluated while planning.
+    /// The plan's check results: every checkable object of the configuration, the root
+    /// module's variable validations (which passed, since planning began; a destroy plan
+    /// does not check them) and the conditions evaluated while planning.
     fn check_results(&self) -> Vec<CheckResult> {
-        let mut checks: Vec<CheckResult> = self
-            .scope
-            .config
-            .variables
-            .values()
-            .filter(|variable| !variable.validations.is_empty())
-            .map(|variable| CheckResult::passed_variable(&variable.name))
-            .collect();
+        let config = self.scope.config;
+        let mut checks = crate::plan::checks::declared_checks(config);
+        if self.options.mode != PlanMode::Destroy {
+            checks.extend(
+                config
+                    .variables
+                    .values()
+                    .filter(|variable| !variable.validations.is_empty())
+                    .map(|variable| CheckResult::passed_variable(&variable.name)),
+            );
+        }
         checks.extend(self.scope.take_checks());
         checks
     }

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
-use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::config::Config;
 
 /// The outcome of one condition, or of every condition of one object instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -51,12 +52,53 @@ pub(crate) struct CheckResult {
     pub problem: Option<String>,
 }
 
-fn module_path(steps: &[ModuleStep]) -> String {
-    steps
-        .iter()
-        .map(|step| format!("module.{}", step.name))
+/// `module.a.module.b` for a static module path.
+fn module_path(path: &[String]) -> String {
+    path.iter()
+        .map(|name| format!("module.{name}"))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// The address of a resource block with conditions in the module at `path`.
+pub(crate) fn resource_config(path: &[String], resource: &ResourceAddr) -> Json {
+    let module = module_path(path);
+    let mut config = Map::new();
+    config.insert("kind".into(), json!("resource"));
+    config.insert(
+        "mode".into(),
+        json!(match resource.mode {
+            ResourceMode::Managed => "managed",
+            ResourceMode::Data => "data",
+        }),
+    );
+    config.insert("type".into(), json!(resource.type_name));
+    config.insert("name".into(), json!(resource.name));
+    config.insert(
+        "to_display".into(),
+        json!(prefixed(&module, &resource.to_string())),
+    );
+    if !module.is_empty() {
+        config.insert("module".into(), json!(module));
+    }
+    Json::Object(config)
+}
+
+/// The address of a `check` block (`kind` "check") or of a variable with validation rules
+/// (`kind` "var") in the module at `path`.
+pub(crate) fn named_config(kind: &str, path: &[String], name: &str) -> Json {
+    let module = module_path(path);
+    let mut config = Map::new();
+    config.insert("kind".into(), json!(kind));
+    config.insert("name".into(), json!(name));
+    config.insert(
+        "to_display".into(),
+        json!(prefixed(&module, &format!("{kind}.{name}"))),
+    );
+    if !module.is_empty() {
+        config.insert("module".into(), json!(module));
+    }
+    Json::Object(config)
 }
 
 fn module_instance(steps: &[ModuleStep]) -> String {
@@ -82,25 +124,7 @@ impl CheckResult {
         status: CheckStatus,
         problem: Option<String>,
     ) -> Self {
-        let module = module_path(&addr.module);
-        let mut config = Map::new();
-        config.insert("kind".into(), json!("resource"));
-        config.insert(
-            "mode".into(),
-            json!(match addr.resource.mode {
-                ResourceMode::Managed => "managed",
-                ResourceMode::Data => "data",
-            }),
-        );
-        config.insert("type".into(), json!(addr.resource.type_name));
-        config.insert("name".into(), json!(addr.resource.name));
-        config.insert(
-            "to_display".into(),
-            json!(prefixed(&module, &addr.resource.to_string())),
-        );
-        if !module.is_empty() {
-            config.insert("module".into(), json!(module));
-        }
+        let static_path: Vec<String> = addr.module.iter().map(|s| s.name.clone()).collect();
         let mut instance = Map::new();
         instance.insert("to_display".into(), json!(addr.to_string()));
         if !addr.module.is_empty() {
@@ -116,10 +140,21 @@ impl CheckResult {
             }
         }
         CheckResult {
-            config: Json::Object(config),
+            config: resource_config(&static_path, &addr.resource),
             instance: Json::Object(instance),
             status,
             problem,
+        }
+    }
+
+    /// A checkable object of the configuration, whether or not the plan evaluated it: the
+    /// JSON plan lists it, with an unknown status when no instance was evaluated.
+    pub(crate) fn declared(config: Json) -> Self {
+        CheckResult {
+            config,
+            instance: Json::Null,
+            status: CheckStatus::Unknown,
+            problem: None,
         }
     }
 
@@ -130,17 +165,7 @@ impl CheckResult {
         status: CheckStatus,
         problem: Option<String>,
     ) -> Self {
-        let path = module_path(module);
-        let mut config = Map::new();
-        config.insert("kind".into(), json!("check"));
-        config.insert("name".into(), json!(name));
-        config.insert(
-            "to_display".into(),
-            json!(prefixed(&path, &format!("check.{name}"))),
-        );
-        if !path.is_empty() {
-            config.insert("module".into(), json!(path));
-        }
+        let static_path: Vec<String> = module.iter().map(|s| s.name.clone()).collect();
         let dynamic = module_instance(module);
         let mut instance = Map::new();
         instance.insert(
@@ -151,7 +176,7 @@ impl CheckResult {
             instance.insert("module".into(), json!(dynamic));
         }
         CheckResult {
-            config: Json::Object(config),
+            config: named_config("check", &static_path, name),
             instance: Json::Object(instance),
             status,
             problem,
@@ -162,12 +187,42 @@ impl CheckResult {
     pub(crate) fn passed_variable(name: &str) -> Self {
         let display = format!("var.{name}");
         CheckResult {
-            config: json!({"kind": "var", "name": name, "to_display": display}),
+            config: named_config("var", &[], name),
             instance: json!({ "to_display": display }),
             status: CheckStatus::Pass,
             problem: None,
         }
     }
+}
+
+/// Every checkable object of `config` and its modules: resources with conditions, `check`
+/// blocks and variables with validation rules.
+pub(crate) fn declared_checks(config: &Config) -> Vec<CheckResult> {
+    let path = &config.path;
+    let resources = config.resources.values().filter(|resource| {
+        let rules = &resource.lifecycle_rules;
+        !rules.preconditions.is_empty() || !rules.postconditions.is_empty()
+    });
+    let mut found: Vec<CheckResult> = resources
+        .map(|resource| CheckResult::declared(resource_config(path, &resource.addr)))
+        .collect();
+    found.extend(
+        config
+            .checks
+            .keys()
+            .map(|name| CheckResult::declared(named_config("check", path, name))),
+    );
+    found.extend(
+        config
+            .variables
+            .values()
+            .filter(|variable| !variable.validations.is_empty())
+            .map(|variable| CheckResult::declared(named_config("var", path, &variable.name))),
+    );
+    for child in config.children.values() {
+        found.extend(declared_checks(child));
+    }
+    found
 }
 
 fn to_display(address: &Json) -> String {
@@ -192,6 +247,9 @@ pub(crate) fn checks_json(results: &[CheckResult]) -> Json {
         let (_, instances) = objects
             .entry(to_display(&result.config))
             .or_insert_with(|| (result.config.clone(), BTreeMap::new()));
+        if result.instance.is_null() {
+            continue;
+        }
         let instance = instances
             .entry(to_display(&result.instance))
             .or_insert_with(|| InstanceResults {
@@ -209,9 +267,12 @@ pub(crate) fn checks_json(results: &[CheckResult]) -> Json {
     let entries = objects
         .into_values()
         .map(|(address, instances)| {
+            // An object none of whose instances was evaluated has an unknown status.
             let status = instances
                 .values()
-                .fold(CheckStatus::Pass, |status, i| status.combined(i.status));
+                .map(|i| i.status)
+                .reduce(CheckStatus::combined)
+                .unwrap_or(CheckStatus::Unknown);
             let instances: Vec<Json> = instances.into_values().map(instance_json).collect();
             let mut object = Map::new();
             object.insert("address".into(), address);

@@ -78,3 +78,69 @@ fn errors_win_over_failures_and_failures_over_unknowns() {
         CheckStatus::Unknown
     );
 }
+
+#[test]
+fn objects_no_instance_of_which_was_evaluated_are_unknown() {
+    let results = [
+        CheckResult::declared(named_config("var", &["m".to_string()], "x")),
+        CheckResult::declared(resource_config(&[], &"tenant.t".parse().unwrap())),
+        CheckResult::resource(&addr("tenant.t"), CheckStatus::Pass, None),
+    ];
+    assert_eq!(
+        checks_json(&results),
+        json!([
+            {
+                "address": {"kind": "var", "name": "x", "module": "module.m",
+                            "to_display": "module.m.var.x"},
+                "status": "unknown"
+            },
+            {
+                "address": {"kind": "resource", "mode": "managed", "type": "tenant",
+                            "name": "t", "to_display": "tenant.t"},
+                "status": "pass",
+                "instances": [{"address": {"to_display": "tenant.t"}, "status": "pass"}]
+            }
+        ])
+    );
+}
+
+#[test]
+fn the_configuration_declares_its_checkable_objects() {
+    let main = r#"
+variable "tier" {
+  type = string
+  validation {
+    condition     = var.tier != ""
+    error_message = "Empty."
+  }
+}
+
+resource "fake_thing" "guarded" {
+  name = "a"
+  lifecycle {
+    precondition {
+      condition     = var.tier != "free"
+      error_message = "Free."
+    }
+  }
+}
+
+resource "fake_thing" "plain" {
+  name = "b"
+}
+
+check "health" {
+  assert {
+    condition     = fake_thing.plain.name == "b"
+    error_message = "Unhealthy."
+  }
+}
+"#;
+    let files = BTreeMap::from([("main.tf".to_string(), main.to_string())]);
+    let config = crate::config::load_sources(std::path::Path::new("."), files).expect("valid");
+    let shown: Vec<String> = declared_checks(&config)
+        .iter()
+        .map(|result| to_display(&result.config))
+        .collect();
+    assert_eq!(shown, ["fake_thing.guarded", "check.health", "var.tier"]);
+}
