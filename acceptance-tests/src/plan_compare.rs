@@ -57,12 +57,23 @@ pub struct Fields {
     pub top_level: &'static [&'static str],
 }
 
-/// What the language oracle compares.
+/// What the language oracle compares: the changes, the drift, the outputs, the attributes
+/// relevant to the drift, the whole `configuration`, the `checks` and the plan's versions
+/// and flags.
 pub const LANGUAGE: Fields = Fields {
     changes: CHANGE_FIELDS,
-    drift: &[],
+    drift: DRIFT_FIELDS,
     outputs: OUTPUT_FIELDS,
-    top_level: &[],
+    top_level: &[
+        "relevant_attributes",
+        "configuration",
+        "checks",
+        "format_version",
+        "terraform_version",
+        "applyable",
+        "complete",
+        "errored",
+    ],
 };
 
 /// What the multi-step scenarios compare.
@@ -283,7 +294,7 @@ mod tests {
         let report = compare_plans(&ours, &moved_elsewhere, SCENARIO);
         assert_eq!(report.len(), 1, "{report:?}");
         assert!(report[0].contains(".previous_address"), "{report:?}");
-        // The language oracle does not look at previous_address or drift.
+        // The language oracle does not look at previous_address.
         assert!(compare_plans(&ours, &moved_elsewhere, LANGUAGE).is_empty());
     }
 
@@ -319,6 +330,22 @@ mod tests {
                 .any(|line| line.contains("plan.relevant_attributes")),
             "{report:?}"
         );
+        assert!(!compare_plans(&ours, &theirs, LANGUAGE).is_empty());
+    }
+
+    #[test]
+    fn the_language_oracle_compares_the_whole_configuration() {
+        let mut ours = plan("t-1111", "a", None);
+        let mut theirs = plan("t-2222", "a", None);
+        ours["configuration"] = serde_json::json!({"root_module": {"resources": [
+            {"address": "tenant.b", "expressions": {"slug": {"constant_value": "b"}}}]}});
+        theirs["configuration"] = ours["configuration"].clone();
         assert!(compare_plans(&ours, &theirs, LANGUAGE).is_empty());
+        theirs["configuration"]["root_module"]["resources"][0]["expressions"]["slug"] =
+            serde_json::json!({"references": ["var.slug"]});
+        let report = compare_plans(&ours, &theirs, LANGUAGE);
+        assert_eq!(report.len(), 1, "{report:?}");
+        assert!(report[0].contains("plan.configuration"), "{report:?}");
+        assert!(report[0].contains("expressions.slug"), "{report:?}");
     }
 }

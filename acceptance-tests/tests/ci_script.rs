@@ -207,7 +207,7 @@ fn stale_plan_is_planned_again(pipeline: &Pipeline, original_inventory: &str) {
         "the applied plan is not kept"
     );
     let state = project.state();
-    let mut expected: Vec<String> = ORIGINAL_TENANTS.iter().map(|s| s.to_string()).collect();
+    let mut expected: Vec<String> = ORIGINAL_TENANTS.iter().map(ToString::to_string).collect();
     expected.push("stark".to_string());
     expected.sort();
     assert_eq!(tenant_slugs(&state), expected);
@@ -312,10 +312,10 @@ fn without_tenants(inventory: &str, slugs: &[&str]) -> String {
     let mut kept = String::new();
     let mut skipping = false;
     for line in inventory.lines() {
-        if let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')) {
-            if !key.starts_with(' ') {
-                skipping = slugs.contains(&key);
-            }
+        if let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
+            && !key.starts_with(' ')
+        {
+            skipping = slugs.contains(&key);
         }
         if !skipping {
             kept.push_str(line);

@@ -91,7 +91,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         let plan =
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
                 .await?;
-        gate.check(ui, &plan)?;
+        gate.check(ui, &plan, &config, &providers.schemas)?;
         if !plan.is_empty() && !parsed.flag("auto-approve", false) {
             approve(ui, &common, mode, &plan.workspace)?;
         }
@@ -199,10 +199,14 @@ async fn apply_saved(
         }
     };
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
-    gate.check(ui, &plan)?;
     let providers = common::start_providers(&config).await?;
-    ui.view.saved_plan_changes(&plan);
-    let result = execute(ui, common, store, &config, state, &plan, &providers).await;
+    let result = match gate.check(ui, &plan, &config, &providers.schemas) {
+        Ok(()) => {
+            ui.view.saved_plan_changes(&plan);
+            execute(ui, common, store, &config, state, &plan, &providers).await
+        }
+        Err(refused) => Err(refused),
+    };
     common::close_providers(&providers).await;
     result
 }

@@ -217,7 +217,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
     let plan = planned?;
-    gate.check(ui, &plan)?;
+    gate.check(ui, &plan, &config, &providers.schemas)?;
     if let Some(path) = &planning.generate_config_out
         && super::generated_config::write(path, &plan)?
         && !ui.view.is_json()

@@ -7,9 +7,11 @@ use super::args::Parsed;
 use super::commands::Command;
 use super::flag_defs;
 use super::{CommandResult, Failure, Ui};
+use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics, Sources};
 use crate::plan::Plan;
-use crate::plan::json::{StateOutput, StateResource, plan_json};
+use crate::plan::json::{configuration_json, saved_plan_json};
+use crate::plan::render::Schemas;
 use crate::policy::conftest::{self, Finding, Verdict};
 use crate::policy::destroy_guard::{self, AllowedAddr, DestroyLimit, LimitSource};
 use crate::policy::secrets::Redactor;
@@ -114,7 +116,15 @@ impl Gate {
 
     /// Checks `plan` against the destroy limit and the policies: warnings are shown and
     /// the run goes on; a denial or an exceeded limit fails it with every message.
-    pub(super) fn check(&self, ui: &Ui, plan: &Plan) -> Result<(), Failure> {
+    /// The policies read the document `show -json` prints for the saved plan, whose
+    /// `configuration` comes from `config` and the providers' `schemas`.
+    pub(super) fn check(
+        &self,
+        ui: &Ui,
+        plan: &Plan,
+        config: &Config,
+        schemas: &Schemas,
+    ) -> Result<(), Failure> {
         let mut diags = Diagnostics::new();
         if let Some(limit) = self.limit
             && let Err(detail) = destroy_guard::check(plan, limit, &self.allowed)
@@ -125,7 +135,8 @@ impl Gate {
             ));
         }
         if !self.policy_dirs.is_empty() {
-            diags.extend(self.evaluate(ui, plan));
+            let document = saved_plan_json(plan, configuration_json(config, schemas));
+            diags.extend(self.evaluate(ui, &document));
         }
         if diags.has_errors() {
             return Err(Failure::Diags(diags, Sources::default()));
@@ -139,9 +150,8 @@ impl Gate {
     /// evaluated; what `print` wrote and the exceptions are shown on standard output.
     /// Whatever the policies say passes through the redactor of the document's sensitive
     /// values.
-    fn evaluate(&self, ui: &Ui, plan: &Plan) -> Diagnostics {
-        let document = plan_document(plan);
-        let redactor = Redactor::of_plan_document(&document);
+    fn evaluate(&self, ui: &Ui, document: &serde_json::Value) -> Diagnostics {
+        let redactor = Redactor::of_plan_document(document);
         let failure = |summary: &str, e: PolicyError| {
             Diagnostics::from(Diagnostic::error(summary, redactor.redact(&e.to_string())))
         };
@@ -179,23 +189,6 @@ fn notice(ui: &Ui, text: &str) {
     } else {
         ui.out(text);
     }
-}
-
-/// The JSON document `show -json` prints for `plan` once saved: the policies' input.
-fn plan_document(plan: &Plan) -> serde_json::Value {
-    let mut prior_changes: Vec<_> = plan.changes.iter().chain(&plan.untouched).collect();
-    prior_changes.sort_by(|a, b| a.addr.cmp(&b.addr));
-    let prior: Vec<StateResource<'_>> = prior_changes
-        .into_iter()
-        .filter(|c| !c.prior.is_null())
-        .map(StateResource::prior_of)
-        .collect();
-    let prior_outputs = plan
-        .outputs
-        .iter()
-        .filter(|o| !o.before.is_null())
-        .map(|o| StateOutput::of(o, true));
-    plan_json(env!("CARGO_PKG_VERSION"), plan, &prior, prior_outputs)
 }
 
 /// One error per failure and one warning per warning, naming the rule and its files.

@@ -9,7 +9,7 @@ use super::args::Flag;
 use super::output::{StateValues, output_values, state_outputs, state_text};
 use super::{CommandResult, Failure, Ui, common};
 use crate::config;
-use crate::plan::json::{StateOutput, StateResource, plan_json, state_json};
+use crate::plan::json::{TERRAFORM_VERSION, configuration_json, saved_plan_json, state_json};
 use crate::plan::planfile::PlanFile;
 use crate::plan::render::{Schemas, render_plan};
 
@@ -41,10 +41,6 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
 }
 
-fn version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
-}
-
 fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
     let store = common::store()?;
     let state = crate::state::StateStore::read(&store)
@@ -61,7 +57,7 @@ fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
         let values = StateValues::of(&state);
         let outputs = output_values(&state);
         let doc = state_json(
-            version(),
+            TERRAFORM_VERSION,
             &values.resources(&state),
             state_outputs(&outputs),
         );
@@ -86,22 +82,8 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
         )
     })?;
     if as_json {
-        let mut prior_changes: Vec<_> = plan.changes.iter().chain(&plan.untouched).collect();
-        prior_changes.sort_by(|a, b| a.addr.cmp(&b.addr));
-        let prior: Vec<StateResource<'_>> = prior_changes
-            .into_iter()
-            .filter(|c| !c.prior.is_null())
-            .map(StateResource::prior_of)
-            .collect();
-        let prior_outputs = plan
-            .outputs
-            .iter()
-            .filter(|o| !o.before.is_null())
-            .map(|o| StateOutput::of(o, true));
-        ui.out(&format!(
-            "{}\n",
-            plan_json(version(), &plan, &prior, prior_outputs)
-        ));
+        let configuration = saved_configuration(&file).await?;
+        ui.out(&format!("{}\n", saved_plan_json(&plan, configuration)));
         return Ok(0);
     }
     // The schemas tell nested blocks from attributes; without them the plan still renders.
@@ -118,4 +100,15 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
     };
     ui.out(&format!("\n{}", render_plan(&plan, &schemas, ui.color)));
     Ok(0)
+}
+
+/// The JSON of the configuration a plan file holds; the providers' schemas tell its
+/// attributes from its nested blocks, as in Terraform.
+async fn saved_configuration(file: &PlanFile) -> Result<serde_json::Value, Failure> {
+    let config = config::load_sources(Path::new("."), file.sources.clone())
+        .map_err(|diags| Failure::Diags(diags, crate::diags::Sources::new(file.sources.clone())))?;
+    let providers = common::start_providers(&config).await?;
+    let configuration = configuration_json(&config, &providers.schemas);
+    common::close_providers(&providers).await;
+    Ok(configuration)
 }

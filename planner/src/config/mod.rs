@@ -291,10 +291,6 @@ pub(crate) struct Output {
     /// `depends_on`: what must be complete before the value is evaluated.
     pub depends_on: DependsOn,
     pub sensitive: bool,
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "kept by the parser; only its tests read it")
-    )]
     pub description: String,
     pub file: String,
     pub range: SourceRange,

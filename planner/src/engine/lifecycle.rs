@@ -12,9 +12,10 @@ use crate::diags::{Diagnostic, Diagnostics};
 use crate::lang::{self, EvalContext};
 use crate::plan::Action;
 
-use super::modules::evaluate_condition;
+use super::modules::{check_status, evaluate_condition};
 use super::plan::Planner;
 use super::plan_instance::Subject;
+use crate::plan::checks::CheckResult;
 
 impl Planner<'_> {
     /// Refuses a plan that destroys an instance whose block sets `prevent_destroy`.
@@ -164,7 +165,11 @@ impl Planner<'_> {
         let config = self.module_config_of(&subject.addr);
         let mut diags = Diagnostics::new();
         for condition in conditions {
-            if let Some(failure) = evaluate_condition(condition, ctx, config)? {
+            let outcome = evaluate_condition(condition, ctx, config);
+            let (status, problem) = check_status(&outcome, condition, ctx, config);
+            self.scope
+                .record_check(CheckResult::resource(&subject.addr, status, problem));
+            if let Some(failure) = outcome? {
                 for note in failure.notes.0 {
                     self.scope.report_one(note);
                 }

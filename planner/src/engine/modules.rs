@@ -3,6 +3,7 @@
 //! value `module.NAME` has, and `check` blocks, whose failures only warn. Inputs and outputs
 //! keep their sensitivity marks across the module boundary.
 
+use crate::plan::checks::{CheckResult, CheckStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
 use hcl_edit::Span;
@@ -244,6 +245,8 @@ impl Scope<'_> {
             let ctx = self.context_in(id, &instance);
             for assert in &check.asserts {
                 let outcome = evaluate_condition(assert, &ctx, config);
+                let (status, problem) = check_status(&outcome, assert, &ctx, config);
+                self.record_check(CheckResult::check_block(&instance, name, status, problem));
                 let failure = match outcome {
                     Ok(None) => continue,
                     Ok(Some(failure)) => {
@@ -327,6 +330,28 @@ pub(crate) fn evaluate_condition(
         },
         notes: Diagnostics::new(),
     }))
+}
+
+/// What an evaluated condition contributes to the plan's check results: its status, and
+/// the failure message when it failed.
+pub(crate) fn check_status(
+    outcome: &Result<Option<ConditionFailure>, Diagnostics>,
+    condition: &Condition,
+    ctx: &EvalContext,
+    config: &Config,
+) -> (CheckStatus, Option<String>) {
+    match outcome {
+        Ok(Some(failure)) => (CheckStatus::Fail, Some(failure.message.clone())),
+        Err(_) => (CheckStatus::Error, None),
+        Ok(None) => {
+            let value = lang::evaluate(&condition.condition, ctx, &condition.file, &config.sources);
+            if matches!(value, Ok(Value::Unknown)) {
+                (CheckStatus::Unknown, None)
+            } else {
+                (CheckStatus::Pass, None)
+            }
+        }
+    }
 }
 
 /// In validation, a module call's `count.index` and `each` are unknown.

@@ -10,6 +10,7 @@
 //! `import_generated` and `plan_deposed`. What the visits accumulate sits behind one lock
 //! (`plan_accumulator`).
 
+use crate::plan::checks::CheckResult;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
@@ -195,7 +196,27 @@ impl Planner<'_> {
                 _ => String::new(),
             },
             workspace: self.options.workspace.clone(),
+            checks: self.check_results(),
         })
+    }
+
+    /// The plan's check results: every checkable object of the configuration, the root
+    /// module's variable validations (which passed, since planning began; a destroy plan
+    /// does not check them) and the conditions evaluated while planning.
+    fn check_results(&self) -> Vec<CheckResult> {
+        let config = self.scope.config;
+        let mut checks = crate::plan::checks::declared_checks(config);
+        if self.options.mode != PlanMode::Destroy {
+            checks.extend(
+                config
+                    .variables
+                    .values()
+                    .filter(|variable| !variable.validations.is_empty())
+                    .map(|variable| CheckResult::passed_variable(&variable.name)),
+            );
+        }
+        checks.extend(self.scope.take_checks());
+        checks
     }
 
     /// The drift a plan reports, in address order.

@@ -9,6 +9,7 @@
 //! configured providers and the diagnostics behind one each; none is held across an
 //! `.await`. Module calls and checks are visited in `modules`, outputs in `outputs`.
 
+use crate::plan::checks::CheckResult;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard};
@@ -74,6 +75,8 @@ pub(crate) struct Scope<'a> {
     configured: Mutex<BTreeSet<String>>,
     /// The diagnostics reported so far.
     diags: Mutex<Diagnostics>,
+    /// The results of the conditions evaluated so far (the JSON plan's `checks`).
+    checks: Mutex<Vec<CheckResult>>,
     path_cwd: String,
     /// In a destroy run, values that cannot be evaluated (they refer to what is gone) are
     /// unknown instead of errors.
@@ -106,6 +109,7 @@ impl<'a> Scope<'a> {
             }),
             configured: Mutex::new(BTreeSet::new()),
             diags: Mutex::new(Diagnostics::new()),
+            checks: Mutex::new(Vec::new()),
             path_cwd: std::env::current_dir()
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|_| ".".into()),
@@ -196,6 +200,16 @@ impl<'a> Scope<'a> {
 
     pub(super) fn take_diagnostics(&self) -> Diagnostics {
         std::mem::take(&mut *self.diags.lock().expect("scope diagnostics"))
+    }
+
+    /// Records the result of one evaluated condition.
+    pub(super) fn record_check(&self, result: CheckResult) {
+        self.checks.lock().expect("scope checks").push(result);
+    }
+
+    /// The results of the conditions evaluated so far.
+    pub(super) fn take_checks(&self) -> Vec<CheckResult> {
+        std::mem::take(&mut *self.checks.lock().expect("scope checks"))
     }
 
     /// The context for evaluating root module node `id`.

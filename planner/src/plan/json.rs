@@ -16,13 +16,24 @@ use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
 use crate::plan::shapes::UnknownCollection;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
+mod configuration;
+mod document;
+mod expressions;
 mod sensitive;
+mod types;
+mod version_constraints;
+pub(crate) use configuration::configuration_json;
+pub(crate) use document::saved_plan_json;
 pub(crate) use sensitive::sensitive_as_bool;
 
 /// The plan format version this module writes.
 pub(crate) const PLAN_FORMAT_VERSION: &str = "1.2";
 /// The state values format version this module writes.
 pub(crate) const STATE_FORMAT_VERSION: &str = "1.0";
+/// The `terraform_version` of `show -json`: the Terraform version whose formats and
+/// behaviour tenantform follows (tools that read JSON plans, such as terraform-compliance,
+/// check it).
+pub(crate) use crate::config::version_constraint::COMPATIBLE_TERRAFORM_VERSION as TERRAFORM_VERSION;
 
 /// One resource instance of a state, as the JSON state representation needs it.
 pub(crate) struct StateResource<'a> {
@@ -67,6 +78,19 @@ impl<'a> StateResource<'a> {
 }
 
 impl<'a> StateOutput<'a> {
+    /// The value `output` has in the state the plan was made against, as Terraform's plan
+    /// records it: the planned value when it is wholly known (planning evaluates outputs),
+    /// else the stored one. `None` when that is null (no such output).
+    pub(crate) fn refreshed(output: &'a OutputChange) -> Option<Self> {
+        let planned = output.action != Action::Delete && output.after.is_wholly_known();
+        let state = if planned {
+            Self::of(output, false)
+        } else {
+            Self::of(output, true)
+        };
+        (!state.value.is_null()).then_some(state)
+    }
+
     /// The value `output` has before the plan (`before`) or after it.
     pub(crate) fn of(output: &'a OutputChange, before: bool) -> Self {
         StateOutput {
@@ -249,16 +273,18 @@ fn build_module(
         object.insert("address".into(), json!(module_address(prefix)));
     }
     let resources = by_module.remove(prefix).unwrap_or_default();
-    if !resources.is_empty() || prefix.is_empty() {
+    if !resources.is_empty() {
         object.insert("resources".into(), Json::Array(resources));
     }
-    let children: Vec<Vec<ModuleStep>> = all
+    let mut children: Vec<Vec<ModuleStep>> = all
         .range(prefix.to_vec()..)
         .skip(1)
         .take_while(|p| p.starts_with(prefix))
         .filter(|p| p.len() == prefix.len() + 1)
         .cloned()
         .collect();
+    // Terraform orders child modules by their address text.
+    children.sort_by_cached_key(|child| module_address(child));
     if !children.is_empty() {
         let modules = children
             .iter()
@@ -274,27 +300,58 @@ fn outputs_json<'a>(outputs: impl Iterator<Item = StateOutput<'a>>) -> Json {
     for output in outputs {
         let mut object = Map::new();
         object.insert("sensitive".into(), json!(output.sensitive));
-        if let Some(value) = known_json(output.value) {
+        // As Terraform: a value with unknown parts is left out whole.
+        if output.value.is_wholly_known()
+            && let Some(value) = known_json(output.value)
+        {
             object.insert("value".into(), value);
+            object.insert("type".into(), types::type_json(output.value));
         }
         map.insert(output.name.to_string(), Json::Object(object));
     }
     Json::Object(map)
 }
 
+/// How a values representation orders each module's resources, as Terraform does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ResourceOrder {
+    /// Planned values: by address text.
+    Address,
+    /// States: data sources first, then by type, name and instance key.
+    State,
+}
+
 /// The values representation of a state: `{outputs, root_module}`.
 pub(crate) fn state_values<'a>(
     resources: &[StateResource<'a>],
     outputs: impl Iterator<Item = StateOutput<'a>>,
+    order: ResourceOrder,
 ) -> Json {
     let mut object = Map::new();
     let outputs = outputs_json(outputs);
     if outputs.as_object().is_some_and(|o| !o.is_empty()) {
         object.insert("outputs".into(), outputs);
     }
+    let mut sorted: Vec<&StateResource<'a>> = resources.iter().collect();
+    match order {
+        ResourceOrder::Address => sorted.sort_by_cached_key(|r| r.addr.to_string()),
+        ResourceOrder::State => sorted.sort_by(|a, b| {
+            let key = |r: &StateResource<'_>| {
+                let resource = &r.addr.resource;
+                (
+                    resource.mode != ResourceMode::Data,
+                    resource.type_name.clone(),
+                    resource.name.clone(),
+                )
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.addr.key.cmp(&b.addr.key))
+        }),
+    }
     object.insert(
         "root_module".into(),
-        module_tree(resources.iter().map(value_resource).collect()),
+        module_tree(sorted.into_iter().map(value_resource).collect()),
     );
     Json::Object(object)
 }
@@ -305,13 +362,14 @@ pub(crate) fn state_json<'a>(
     resources: &[StateResource<'a>],
     outputs: impl Iterator<Item = StateOutput<'a>>,
 ) -> Json {
-    if resources.is_empty() {
+    let outputs: Vec<StateOutput<'a>> = outputs.collect();
+    if resources.is_empty() && outputs.is_empty() {
         return json!({ "format_version": STATE_FORMAT_VERSION });
     }
     json!({
         "format_version": STATE_FORMAT_VERSION,
         "terraform_version": version,
-        "values": state_values(resources, outputs),
+        "values": state_values(resources, outputs.into_iter(), ResourceOrder::State),
     })
 }
 
@@ -382,10 +440,11 @@ fn path_json(path: &AttributePath) -> Json {
 }
 
 /// `show -json PLANFILE`: Terraform's JSON plan. `prior` is the state the plan was made
-/// against.
+/// against; `configuration` the configuration's JSON ([`configuration_json`]).
 pub(crate) fn plan_json<'a>(
     version: &str,
     plan: &Plan,
+    configuration: Json,
     prior: &[StateResource<'a>],
     prior_outputs: impl Iterator<Item = StateOutput<'a>>,
 ) -> Json {
@@ -409,6 +468,8 @@ pub(crate) fn plan_json<'a>(
         .changes
         .iter()
         .filter(|c| !matches!(c.action, Action::Delete | Action::Forget) && !c.planned.is_null())
+        // As in Terraform, a data source read while planning is no planned change.
+        .filter(|c| !(c.addr.resource.mode == ResourceMode::Data && c.action == Action::NoOp))
         .map(StateResource::planned_of)
         .collect();
     let planned_outputs = plan
@@ -418,7 +479,7 @@ pub(crate) fn plan_json<'a>(
         .map(|o| StateOutput::of(o, false));
     top.insert(
         "planned_values".into(),
-        state_values(&survivors, planned_outputs),
+        state_values(&survivors, planned_outputs, ResourceOrder::Address),
     );
     let visible = plan.changes.iter().filter(|c| {
         !(c.addr.resource.mode == ResourceMode::Data
@@ -445,7 +506,7 @@ pub(crate) fn plan_json<'a>(
     if prior_state.get("values").is_some() {
         top.insert("prior_state".into(), prior_state);
     }
-    top.insert("configuration".into(), configuration_json(plan));
+    top.insert("configuration".into(), configuration);
     if !plan.relevant_attributes.is_empty() {
         let relevant = plan
             .relevant_attributes
@@ -453,6 +514,12 @@ pub(crate) fn plan_json<'a>(
             .map(|r| json!({"resource": r.resource.to_string(), "attribute": path_json(&r.attribute)}))
             .collect();
         top.insert("relevant_attributes".into(), Json::Array(relevant));
+    }
+    if !plan.checks.is_empty() {
+        top.insert(
+            "checks".into(),
+            crate::plan::checks::checks_json(&plan.checks),
+        );
     }
     if !plan.timestamp.is_empty() {
         top.insert("timestamp".into(), json!(plan.timestamp));
@@ -494,34 +561,6 @@ fn output_changes_json(plan: &Plan) -> Json {
         map.insert(output.name.clone(), Json::Object(body));
     }
     Json::Object(map)
-}
-
-/// A minimal `configuration`: the providers and the root module's resources.
-fn configuration_json(plan: &Plan) -> Json {
-    let mut providers = Map::new();
-    let mut resources = Map::new();
-    for change in plan.changes.iter().filter(|c| c.addr.module.is_empty()) {
-        let local = &change.provider_local_name;
-        providers
-            .entry(local.clone())
-            .or_insert_with(|| json!({ "name": local, "full_name": change.provider }));
-        let address = change.addr.resource.to_string();
-        resources.entry(address.clone()).or_insert_with(|| {
-            json!({
-                "address": address,
-                "mode": mode_name(change.addr.resource.mode),
-                "type": change.addr.resource.type_name,
-                "name": change.addr.resource.name,
-                "provider_config_key": local,
-                "expressions": {},
-                "schema_version": change.schema_version,
-            })
-        });
-    }
-    json!({
-        "provider_config": providers,
-        "root_module": { "resources": resources.into_iter().map(|(_, v)| v).collect::<Vec<_>>() },
-    })
 }
 
 #[cfg(test)]

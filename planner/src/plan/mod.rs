@@ -1,6 +1,7 @@
 //! Plans: the changes the planner proposes for each resource instance and output, with the
 //! values before and after (unknown where only apply can tell).
 
+pub(crate) mod checks;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod objchange;
@@ -170,6 +171,8 @@ pub(crate) struct Plan {
     pub timestamp: String,
     /// The workspace the plan was made in; applying it in another one is refused.
     pub workspace: String,
+    /// The results of the conditions the plan evaluated.
+    pub checks: Vec<checks::CheckResult>,
 }
 
 impl Plan {

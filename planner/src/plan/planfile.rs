@@ -6,6 +6,7 @@
 //! Values use a tagged encoding (`{"t":"unknown"}`, `{"t":"string","v":"..."}`) that keeps
 //! unknowns, sets, maps and tuples apart; provider private data is base64.
 
+use crate::plan::checks::CheckResult;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
@@ -144,6 +145,10 @@ pub(crate) struct PlanFile {
     /// When planning started (`Plan::timestamp`), for `plantimestamp()` while applying.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub timestamp: String,
+    /// The results of the conditions the plan evaluated (`Plan::checks`); files that predate
+    /// the record have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckResult>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -353,6 +358,7 @@ impl PlanFile {
             set_variables: None,
             untouched: plan.untouched.iter().map(encode_change).collect(),
             timestamp: plan.timestamp.clone(),
+            checks: plan.checks.clone(),
         }
     }
 
@@ -408,6 +414,7 @@ impl PlanFile {
             workspace: self.workspace.clone(),
             untouched,
             timestamp: self.timestamp.clone(),
+            checks: self.checks.clone(),
         })
     }
 
@@ -674,6 +681,7 @@ mod tests {
             untouched: Vec::new(),
             timestamp: "2026-01-02T03:04:05Z".into(),
             workspace: "staging".into(),
+            checks: vec![crate::plan::checks::CheckResult::passed_variable("region")],
         }
     }
 
@@ -685,7 +693,7 @@ mod tests {
     }
 
     fn assert_same(a: &Plan, b: &Plan) {
-        assert_fields_eq!(a, b; mode, timestamp, workspace, variables, prior_lineage, prior_serial);
+        assert_fields_eq!(a, b; mode, timestamp, workspace, variables, prior_lineage, prior_serial, checks);
         assert_eq!(a.changes.len(), b.changes.len());
         assert_eq!(a.drift.len(), b.drift.len());
         assert_eq!(a.relevant_attributes, b.relevant_attributes);

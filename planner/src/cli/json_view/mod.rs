@@ -43,13 +43,15 @@ impl JsonView {
     /// A view that has written its first line, the `version` message.
     pub(super) fn start() -> JsonView {
         let view = JsonView;
-        let version = crate::state::PROGRAM_VERSION;
         view.emit(
             Level::Info,
-            &format!("tenantform {version}"),
+            &format!("tenantform {}", crate::state::PROGRAM_VERSION),
             "version",
             vec![
-                ("terraform", Json::from(version)),
+                (
+                    "terraform",
+                    Json::from(crate::plan::json::TERRAFORM_VERSION),
+                ),
                 ("ui", Json::from(UI_VERSION)),
             ],
         );

@@ -186,7 +186,13 @@ async fn a_failed_delete_leaves_the_old_object_deposed_and_the_next_plan_deletes
         text.contains("0 to add, 0 to change, 1 to destroy"),
         "{text}"
     );
-    let json = plan_json("test", &next, &[], std::iter::empty());
+    let json = plan_json(
+        "test",
+        &next,
+        serde_json::json!({}),
+        &[],
+        std::iter::empty(),
+    );
     let entry = &json["resource_changes"]
         .as_array()
         .unwrap()

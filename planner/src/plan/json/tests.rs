@@ -116,6 +116,7 @@ fn sample_plan() -> Plan {
         untouched: Vec::new(),
         timestamp: "2026-01-02T03:04:05Z".into(),
         workspace: "default".into(),
+        checks: Vec::new(),
     }
 }
 
@@ -132,7 +133,14 @@ fn plan_has_terraforms_shape() {
         sensitive_paths: &[],
         unknown_collections: &[],
     }];
-    let doc = plan_json("0.1.0", &plan, &prior, std::iter::empty());
+    let configuration = json!({"root_module": {"outputs": {}}});
+    let doc = plan_json(
+        "0.1.0",
+        &plan,
+        configuration.clone(),
+        &prior,
+        std::iter::empty(),
+    );
     assert_eq!(doc["format_version"], "1.2");
     assert_eq!(doc["errored"], false);
     assert_eq!(doc["variables"], json!({"region": {"value": "us"}}));
@@ -164,7 +172,7 @@ fn plan_has_terraforms_shape() {
     let planned = &doc["planned_values"];
     assert_eq!(
         planned["outputs"],
-        json!({"count": {"sensitive": false, "value": 2}})
+        json!({"count": {"sensitive": false, "value": 2, "type": "number"}})
     );
     let root = &planned["root_module"];
     assert_eq!(root["resources"].as_array().unwrap().len(), 1);
@@ -186,10 +194,7 @@ fn plan_has_terraforms_shape() {
         doc["prior_state"]["values"]["root_module"]["resources"][0]["values"],
         json!({"id": "9"})
     );
-    assert_eq!(
-        doc["configuration"]["provider_config"]["tenant"]["full_name"],
-        "registry.terraform.io/tenantform/tenant"
-    );
+    assert_eq!(doc["configuration"], configuration);
 }
 
 #[test]
@@ -214,7 +219,8 @@ fn nested_modules_nest() {
     }];
     let doc = state_json("0.1.0", &resources, std::iter::empty());
     let root = &doc["values"]["root_module"];
-    assert_eq!(root["resources"], json!([]));
+    // As in Terraform, a module without resources of its own has no `resources`.
+    assert!(root.get("resources").is_none(), "{root}");
     assert_eq!(root["child_modules"][0]["address"], "module.a");
     assert_eq!(
         root["child_modules"][0]["child_modules"][0]["address"],
@@ -272,7 +278,7 @@ fn moved_and_forgotten_instances_carry_terraforms_fields() {
         ..Plan::default()
     };
     assert!(!plan.is_empty(), "a move is a change");
-    let doc = plan_json("0.1.0", &plan, &[], std::iter::empty());
+    let doc = plan_json("0.1.0", &plan, json!({}), &[], std::iter::empty());
     let changes = doc["resource_changes"].as_array().unwrap();
     assert_eq!(changes[0]["previous_address"], "tenant.b");
     assert_eq!(changes[0]["change"]["actions"], json!(["no-op"]));
@@ -283,4 +289,124 @@ fn moved_and_forgotten_instances_carry_terraforms_fields() {
         changes[1]["action_reason"],
         "delete_because_no_resource_config"
     );
+}
+
+#[test]
+fn planned_outputs_with_unknown_parts_have_no_value() {
+    let mut plan = sample_plan();
+    plan.outputs.push(OutputChange {
+        name: "partial".into(),
+        action: Action::Create,
+        before: Value::Null,
+        after: Value::List(vec![Value::string("a"), Value::Unknown]),
+        sensitive: false,
+    });
+    let doc = plan_json("0.1.0", &plan, json!({}), &[], std::iter::empty());
+    assert_eq!(
+        doc["planned_values"]["outputs"]["partial"],
+        json!({"sensitive": false})
+    );
+    assert_eq!(doc["planned_values"]["outputs"]["count"]["value"], 2);
+}
+
+#[test]
+fn a_state_with_only_outputs_has_values() {
+    let value = Value::string("x");
+    let outputs = [StateOutput {
+        name: "o",
+        value: &value,
+        sensitive: false,
+    }];
+    let doc = state_json("1.15.5", &[], outputs.into_iter());
+    assert_eq!(
+        doc["values"],
+        json!({"outputs": {"o": {"sensitive": false, "value": "x", "type": "string"}},
+               "root_module": {}})
+    );
+}
+
+#[test]
+fn refreshed_outputs_take_their_planned_value_when_known() {
+    let output = |before: Value, after: Value, action: Action| OutputChange {
+        name: "o".into(),
+        action,
+        before,
+        after,
+        sensitive: false,
+    };
+    let known = output(Value::string("old"), Value::string("new"), Action::Update);
+    assert_eq!(
+        StateOutput::refreshed(&known).map(|o| o.value.clone()),
+        Some(Value::string("new"))
+    );
+    let unknown = output(Value::string("old"), Value::Unknown, Action::Update);
+    assert_eq!(
+        StateOutput::refreshed(&unknown).map(|o| o.value.clone()),
+        Some(Value::string("old"))
+    );
+    let created_unknown = output(Value::Null, Value::Unknown, Action::Create);
+    assert!(StateOutput::refreshed(&created_unknown).is_none());
+}
+
+#[test]
+fn resources_are_ordered_as_terraform_orders_plans_and_states() {
+    let addrs: Vec<InstanceAddr> = ["tenant.t[10]", "tenant.t[2]", "data.x.y"]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    let v = obj(&[]);
+    let resources: Vec<StateResource<'_>> = addrs
+        .iter()
+        .map(|addr| StateResource {
+            addr,
+            provider: "p",
+            schema_version: 0,
+            values: &v,
+            sensitive_paths: &[],
+            unknown_collections: &[],
+        })
+        .collect();
+    let order = |order| {
+        state_values(&resources, std::iter::empty(), order)["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["address"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        order(ResourceOrder::Address),
+        ["data.x.y", "tenant.t[10]", "tenant.t[2]"]
+    );
+    assert_eq!(
+        order(ResourceOrder::State),
+        ["data.x.y", "tenant.t[2]", "tenant.t[10]"]
+    );
+}
+
+#[test]
+fn data_sources_read_while_planning_are_not_planned_values() {
+    let mut plan = sample_plan();
+    let read = obj(&[("ids", Value::List(vec![]))]);
+    plan.changes.push(change(
+        "data.tenants.now",
+        Action::NoOp,
+        Value::Null,
+        read.clone(),
+    ));
+    plan.changes.push(change(
+        "data.tenants.later",
+        Action::Read,
+        Value::Null,
+        read,
+    ));
+    let doc = plan_json("0.1.0", &plan, json!({}), &[], std::iter::empty());
+    let planned: Vec<&str> = doc["planned_values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["address"].as_str().unwrap())
+        .collect();
+    assert!(planned.contains(&"data.tenants.later"), "{planned:?}");
+    assert!(!planned.contains(&"data.tenants.now"), "{planned:?}");
 }
