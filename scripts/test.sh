@@ -172,8 +172,10 @@ log "Terraform 1.0:  $TENANTFORM_TERRAFORM_1_0"
 style_failed=0
 check_style || style_failed=1
 
-log "cargo build --workspace --bins"
-cargo build --workspace --bins
+# Every target at once: the binaries the acceptance tests run are then built with the same
+# features as the tests (dev-dependencies included), so `cargo test` builds nothing again.
+log "cargo build --workspace --all-targets"
+cargo build --workspace --all-targets
 
 log "cargo test --workspace --no-fail-fast"
 test_log="$(mktemp)"

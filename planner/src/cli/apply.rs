@@ -46,16 +46,13 @@ pub(super) static DESTROY_COMMAND: Command = Command {
 
 /// `-auto-approve`, the plan mode flags, the flags of every run, `-compact-warnings` and
 /// `-json`, then the gate's.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<20>(
-    &flag_defs::joined::<16>(
-        &flag_defs::joined::<14>(
-            &flag_defs::joined::<7>(&[flag_defs::AUTO_APPROVE], flag_defs::PLAN_MODE_FLAGS),
-            flag_defs::RUN_FLAGS,
-        ),
-        flag_defs::OPERATION_VIEW_FLAGS,
-    ),
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<20>(&[
+    &[flag_defs::AUTO_APPROVE],
+    flag_defs::PLAN_MODE_FLAGS,
+    flag_defs::RUN_FLAGS,
+    flag_defs::OPERATION_VIEW_FLAGS,
     flag_defs::GATE_FLAGS,
-);
+]);
 
 pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> CommandResult {
     let command: &'static Command = if destroy_command {

@@ -167,21 +167,24 @@ pub(super) const RUN_FLAGS: &[Flag] = &[
 /// How the operation commands (`plan`, `apply`, `destroy`, `refresh`) report.
 pub(super) const OPERATION_VIEW_FLAGS: &[Flag] = &[COMPACT_WARNINGS, JSON];
 
-/// `head` followed by `tail`, for flag tables built from shared groups; `N` is their total
-/// length (a wrong `N` fails to compile).
-pub(super) const fn joined<const N: usize>(head: &[Flag], tail: &[Flag]) -> [Flag; N] {
-    assert!(head.len() + tail.len() == N, "N must be the joined length");
+/// The groups one after the other, for flag tables built from shared groups; `N` is their
+/// total length (a wrong `N` fails to compile).
+pub(super) const fn joined<const N: usize>(groups: &[&[Flag]]) -> [Flag; N] {
     let mut out = [NO_COLOR; N];
-    let mut i = 0;
-    while i < head.len() {
-        out[i] = head[i];
-        i += 1;
+    let mut filled = 0;
+    let mut group = 0;
+    while group < groups.len() {
+        let flags = groups[group];
+        let mut i = 0;
+        while i < flags.len() {
+            assert!(filled < N, "N must be the joined length");
+            out[filled] = flags[i];
+            filled += 1;
+            i += 1;
+        }
+        group += 1;
     }
-    let mut j = 0;
-    while j < tail.len() {
-        out[head.len() + j] = tail[j];
-        j += 1;
-    }
+    assert!(filled == N, "N must be the joined length");
     out
 }
 

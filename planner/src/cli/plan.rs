@@ -24,27 +24,23 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<22>(
-        &flag_defs::joined::<18>(
-            &flag_defs::joined::<16>(
-                flag_defs::PLAN_MODE_FLAGS,
-                &[
-                    flag_defs::VAR,
-                    flag_defs::VAR_FILE,
-                    flag_defs::DETAILED_EXITCODE,
-                    flag_defs::INPUT,
-                    flag_defs::LOCK,
-                    flag_defs::LOCK_TIMEOUT,
-                    flag_defs::NO_COLOR,
-                    flag_defs::OUT,
-                    flag_defs::GENERATE_CONFIG_OUT,
-                    flag_defs::PARALLELISM,
-                ],
-            ),
-            flag_defs::OPERATION_VIEW_FLAGS,
-        ),
+    flags: &flag_defs::joined::<22>(&[
+        flag_defs::PLAN_MODE_FLAGS,
+        &[
+            flag_defs::VAR,
+            flag_defs::VAR_FILE,
+            flag_defs::DETAILED_EXITCODE,
+            flag_defs::INPUT,
+            flag_defs::LOCK,
+            flag_defs::LOCK_TIMEOUT,
+            flag_defs::NO_COLOR,
+            flag_defs::OUT,
+            flag_defs::GENERATE_CONFIG_OUT,
+            flag_defs::PARALLELISM,
+        ],
+        flag_defs::OPERATION_VIEW_FLAGS,
         flag_defs::GATE_FLAGS,
-    ),
+    ]),
     refused: OPERATION_REFUSED,
 };
 
