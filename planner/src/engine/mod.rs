@@ -17,6 +17,7 @@ mod import_blocks;
 mod import_generated;
 mod instances;
 mod lifecycle;
+mod module_variables;
 mod modules;
 mod move_order;
 mod move_validate;

@@ -127,59 +127,6 @@ impl Scope<'_> {
         ok
     }
 
-    /// An input variable of a module instance: the call's argument, else the default.
-    pub(super) fn module_variable_value(
-        &self,
-        config: &Config,
-        instance: &[ModuleStep],
-        name: &str,
-    ) -> Result<Marked, Diagnostics> {
-        let variable = &config.variables[name];
-        let given = self
-            .learned()
-            .module_inputs
-            .get(instance)
-            .and_then(|inputs| inputs.get(name).cloned());
-        let (value, marks) = match (given, &variable.default) {
-            (Some(value), _) if !value.value.is_null() || variable.default.is_none() => {
-                value.into_parts()
-            }
-            (_, Some(default)) => lang::evaluate_marked(
-                default,
-                &EvalContext::default(),
-                &variable.file,
-                &config.sources,
-            )?
-            .into_parts(),
-            (_, None) => {
-                let parent = self
-                    .config
-                    .descendant(&config.path[..config.path.len() - 1]);
-                let range = parent
-                    .and_then(|p| p.module_calls.get(config.path.last()?))
-                    .map(|call| call.range.clone());
-                return Err(Diagnostic::error(
-                    "Missing required argument",
-                    format!("The argument \"{name}\" is required, but no definition was found."),
-                )
-                .with_range(range)
-                .into());
-            }
-        };
-        let constraint = crate::variables::declared_constraint(variable, &config.sources)?;
-        let value = crate::variables::conform(value, &constraint).map_err(|e| {
-            Diagnostics::from(
-                Diagnostic::error(
-                    "Invalid value for input variable",
-                    format!("The given value is not suitable for var.{name}: {e}."),
-                )
-                .with_range(Some(variable.range.clone())),
-            )
-        })?;
-        let marks = marks.fitted(&value);
-        Ok(Marked::new(value, marks))
-    }
-
     /// The value of `module.CALL` in a module instance: an object of the named outputs
     /// (every output when `outputs` is `None`), or a tuple or object of such objects.
     pub(super) fn module_value(

@@ -377,9 +377,9 @@ impl<'a> Scope<'a> {
     ) -> Result<Marked, Diagnostics> {
         let declared = Sensitivity::whole_if(config.variables[name].sensitive);
         if !instance.is_empty() {
-            return Ok(self
-                .module_variable_value(config, instance, name)?
-                .with(declared));
+            let value = self.module_variable_value(config, instance, name)?;
+            self.validate_module_variable(config, instance, name, &value.value)?;
+            return Ok(value.with(declared));
         }
         if let Some(value) = self.variables.get(name) {
             return Ok(Marked::new(value.clone(), declared));

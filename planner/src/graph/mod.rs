@@ -319,8 +319,42 @@ impl<'a> Builder<'a> {
         for (name, call) in &config.module_calls {
             self.add_module_call_edges(config, name, call);
         }
+        if !path.is_empty() {
+            self.add_validation_edges(config);
+        }
         for child in config.children.values() {
             self.add_module_edges(child);
+        }
+    }
+
+    /// A module's variable whose validation rules read other variables of the module is
+    /// evaluated after them (the root module's are all known before planning starts).
+    fn add_validation_edges(&mut self, config: &'a Config) {
+        let path = &config.path;
+        for (name, variable) in &config.variables {
+            for rule in &variable.validations {
+                for expr in [&rule.condition, &rule.error_message] {
+                    let Ok(refs) =
+                        lang::expression_references(expr, &variable.file, &config.sources)
+                    else {
+                        continue;
+                    };
+                    for reference in refs {
+                        if let Subject::Variable(other) = &reference.subject
+                            && other != name
+                            && config.variables.contains_key(other)
+                        {
+                            let target = Node::Variable(name.clone());
+                            self.add_edge_between(
+                                path,
+                                &Node::Variable(other.clone()),
+                                path,
+                                &target,
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -165,32 +165,47 @@ impl CheckResult {
         status: CheckStatus,
         problem: Option<String>,
     ) -> Self {
+        Self::named_instance("check", module, name, status, problem)
+    }
+
+    /// The validation rules of variable `name` in module instance `module`.
+    pub(crate) fn variable(
+        module: &[ModuleStep],
+        name: &str,
+        status: CheckStatus,
+        problem: Option<String>,
+    ) -> Self {
+        Self::named_instance("var", module, name, status, problem)
+    }
+
+    /// The validation rules of root module variable `name`, which a saved plan passed.
+    pub(crate) fn passed_variable(name: &str) -> Self {
+        Self::variable(&[], name, CheckStatus::Pass, None)
+    }
+
+    /// The object `KIND.NAME` (a check block or a variable) of module instance `module`.
+    fn named_instance(
+        kind: &str,
+        module: &[ModuleStep],
+        name: &str,
+        status: CheckStatus,
+        problem: Option<String>,
+    ) -> Self {
         let static_path: Vec<String> = module.iter().map(|s| s.name.clone()).collect();
         let dynamic = module_instance(module);
         let mut instance = Map::new();
         instance.insert(
             "to_display".into(),
-            json!(prefixed(&dynamic, &format!("check.{name}"))),
+            json!(prefixed(&dynamic, &format!("{kind}.{name}"))),
         );
         if !dynamic.is_empty() {
             instance.insert("module".into(), json!(dynamic));
         }
         CheckResult {
-            config: named_config("check", &static_path, name),
+            config: named_config(kind, &static_path, name),
             instance: Json::Object(instance),
             status,
             problem,
-        }
-    }
-
-    /// The validation rules of root module variable `name`, which a saved plan passed.
-    pub(crate) fn passed_variable(name: &str) -> Self {
-        let display = format!("var.{name}");
-        CheckResult {
-            config: named_config("var", &[], name),
-            instance: json!({ "to_display": display }),
-            status: CheckStatus::Pass,
-            problem: None,
         }
     }
 }

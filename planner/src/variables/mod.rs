@@ -24,6 +24,7 @@ use tenantform_proto::value::Value;
 pub(crate) use conform::conform;
 pub(crate) use constraint::{ParsingMode, TypeConstraint, parse_variable_type};
 pub(crate) use sources::{CliVariable, Given, Origin, RawValue, literal_value};
+pub(crate) use validation::{Known as ValidationInputs, check as check_validations};
 
 use crate::config::{Config, Variable};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};

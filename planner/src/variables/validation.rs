@@ -1,6 +1,7 @@
 //! The `validation` blocks of input variables: each condition is evaluated with the values of
-//! the root module's variables (the variable itself and, as Terraform 1.9 allows, any other
-//! `var.*`); a false condition is an error carrying the rule's `error_message`.
+//! its module's variables (the variable itself and, as Terraform 1.9 allows, any other
+//! `var.*`), for the root module's variables once, for a module's in each of its instances;
+//! a false condition is an error carrying the rule's `error_message`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,8 +12,8 @@ use crate::config::{Variable, VariableValidation};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange, Sources};
 use crate::lang::{EvalContext, Sensitivity, Subject, convert, evaluate, evaluate_marked};
 
-/// The root module's variables as validation rules see them.
-pub(super) struct Known<'a> {
+/// A module's variables as validation rules see them.
+pub(crate) struct Known<'a> {
     pub values: &'a BTreeMap<String, Value>,
     /// The names of the variables declared sensitive.
     pub sensitive: &'a BTreeSet<String>,
@@ -24,7 +25,7 @@ const HIDDEN_MESSAGE: &str =
 
 /// Checks every validation rule of `variable`, whose value is `known.values[variable.name]`.
 /// `subject` is where a failure points: the value's source, or the declaration.
-pub(super) fn check(
+pub(crate) fn check(
     variable: &Variable,
     known: &Known<'_>,
     subject: &SourceRange,

@@ -459,3 +459,74 @@ check "code" {
     );
     assert_eq!(plan.warnings.0[1].detail, hidden);
 }
+
+const VALIDATED_MODULE: &str = r#"
+variable "floor" {
+  type = number
+}
+
+variable "size" {
+  type = number
+  validation {
+    condition     = var.size > var.floor
+    error_message = "size must exceed the floor, got ${var.size}."
+  }
+}
+
+output "size" {
+  value = var.size
+}
+"#;
+
+fn validated_fleet(sizes: &str) -> Config {
+    let root = format!(
+        "module \"tenant\" {{\n  source   = \"./modules/tenant\"\n  for_each = {sizes}\n  size     = each.value\n  floor    = 3\n}}\n"
+    );
+    config_files(&[
+        ("main.tf", &root),
+        ("modules/tenant/main.tf", VALIDATED_MODULE),
+    ])
+}
+
+#[tokio::test]
+async fn module_variable_validations_fail_the_plan_at_the_argument() {
+    let fake = FakeProvider::new();
+    let config = validated_fleet("{ a = 1, b = 9 }");
+    let diags = plan_error(&config, &State::new(), &fake).await;
+    let failures: Vec<_> = diags
+        .iter()
+        .filter(|d| d.summary == "Invalid value for variable")
+        .collect();
+    assert_eq!(failures.len(), 1, "only instance a fails: {diags}");
+    assert!(
+        failures[0]
+            .detail
+            .starts_with("size must exceed the floor, got 1.")
+    );
+    let range = failures[0].range.as_ref().expect("a range");
+    assert_eq!((range.filename.as_str(), range.start.line), ("main.tf", 4));
+}
+
+#[tokio::test]
+async fn module_variable_validations_that_pass_are_recorded_per_instance() {
+    let fake = FakeProvider::new();
+    let plan = plan(&validated_fleet("{ a = 5, b = 9 }"), &State::new(), &fake).await;
+    let passed: Vec<String> = plan
+        .checks
+        .iter()
+        .filter(|c| c.status == crate::plan::checks::CheckStatus::Pass)
+        .map(|c| {
+            c.instance["to_display"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            "module.tenant[\"a\"].var.size",
+            "module.tenant[\"b\"].var.size"
+        ]
+    );
+}
