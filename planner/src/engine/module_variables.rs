@@ -2,7 +2,7 @@
 //! default, converted to the declared type) and its `validation` rules, checked in every
 //! instance as Terraform checks them: a failed rule is an error at the call's argument.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use tenantform_proto::value::Value;
 
@@ -12,7 +12,7 @@ use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::graph::Node;
 use crate::lang::{self, EvalContext, Marked};
 use crate::plan::checks::{CheckResult, CheckStatus};
-use crate::variables::{ValidationInputs, check_validations};
+use crate::variables::{ValidationInputs, check_validations, sensitive_names};
 
 use super::scope::Scope;
 
@@ -93,12 +93,7 @@ impl Scope<'_> {
             values.insert(other.clone(), other_value);
         }
         values.insert(name.to_string(), value.clone());
-        let sensitive: BTreeSet<String> = config
-            .variables
-            .values()
-            .filter(|v| v.sensitive)
-            .map(|v| v.name.clone())
-            .collect();
+        let sensitive = sensitive_names(config);
         let inputs = ValidationInputs {
             values: &values,
             sensitive: &sensitive,

@@ -176,6 +176,17 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// The outputs the plan changes, by name.
+    pub(crate) fn changed_outputs(&self) -> Vec<&OutputChange> {
+        let mut outputs: Vec<&OutputChange> = self
+            .outputs
+            .iter()
+            .filter(|o| o.action != Action::NoOp)
+            .collect();
+        outputs.sort_by(|a, b| a.name.cmp(&b.name));
+        outputs
+    }
+
     /// True when applying would change nothing: no resource or output change, no move, and
     /// in refresh-only mode no drift to record either (Terraform's "applyable").
     pub(crate) fn is_empty(&self) -> bool {

@@ -66,12 +66,7 @@ pub(crate) fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String
         .filter(|c| is_shown(c) || c.importing.is_some())
         .collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
-    let mut outputs: Vec<&OutputChange> = plan
-        .outputs
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .collect();
-    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let outputs = plan.changed_outputs();
     if plan.mode == PlanMode::RefreshOnly {
         return drift::render_refresh_only(plan, &outputs, schemas, color);
     }

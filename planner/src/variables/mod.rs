@@ -114,12 +114,7 @@ pub(crate) fn resolve(config: &Config, inputs: &VariableSources) -> Result<Resol
         }
         subjects.insert(name.clone(), value_range(variable, given));
     }
-    let sensitive: BTreeSet<String> = config
-        .variables
-        .values()
-        .filter(|v| v.sensitive)
-        .map(|v| v.name.clone())
-        .collect();
+    let sensitive = sensitive_names(config);
     for (name, variable) in &config.variables {
         let known = validation::Known {
             values: &values,
@@ -157,6 +152,16 @@ pub(crate) struct GivenValues {
 }
 
 /// Reads every source but the defaults; see [`GivenValues`].
+/// The names of the variables `config` declares sensitive.
+pub(crate) fn sensitive_names(config: &Config) -> BTreeSet<String> {
+    config
+        .variables
+        .values()
+        .filter(|v| v.sensitive)
+        .map(|v| v.name.clone())
+        .collect()
+}
+
 pub(crate) fn given_values(
     config: &Config,
     inputs: &VariableSources,

@@ -222,11 +222,7 @@ impl Event {
             Event::ApplyProgress {
                 action, elapsed, ..
             } => {
-                let hook = json!({
-                    "resource": resource,
-                    "action": action_name(step_action(*action)),
-                    "elapsed_seconds": elapsed,
-                });
+                let hook = timed_hook(resource, *action, *elapsed);
                 let verb = json_words(*action).1;
                 let message = format!(
                     "{addr}: Still {verb}... [{} elapsed]",
@@ -255,11 +251,7 @@ impl Event {
             Event::ApplyErrored {
                 action, elapsed, ..
             } => {
-                let hook = json!({
-                    "resource": resource,
-                    "action": action_name(step_action(*action)),
-                    "elapsed_seconds": elapsed,
-                });
+                let hook = timed_hook(resource, *action, *elapsed);
                 let noun = json_words(*action).2;
                 let message = format!("{addr}: {noun} errored after {}", elapsed_text(*elapsed));
                 ("apply_errored", message, hook)
@@ -308,6 +300,16 @@ impl Event {
         };
         Some(reported)
     }
+}
+
+/// The hook of a message about a running or failed operation: the resource, the action and
+/// the seconds elapsed.
+fn timed_hook(resource: Json, action: Action, elapsed: u64) -> Json {
+    json!({
+        "resource": resource,
+        "action": action_name(step_action(action)),
+        "elapsed_seconds": elapsed,
+    })
 }
 
 fn add_id(hook: &mut Json, id: Option<&String>) {

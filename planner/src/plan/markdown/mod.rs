@@ -62,12 +62,7 @@ impl<'a> Review<'a> {
         for group in &groups {
             counts.merge(&group.counts);
         }
-        let mut outputs: Vec<&OutputChange> = plan
-            .outputs
-            .iter()
-            .filter(|o| o.action != Action::NoOp)
-            .collect();
-        outputs.sort_by(|a, b| a.name.cmp(&b.name));
+        let outputs = plan.changed_outputs();
         let mut drifted: Vec<&ResourceChange> = plan
             .drift
             .iter()
