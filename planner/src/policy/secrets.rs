@@ -1,7 +1,8 @@
 //! Keeping secrets out of what the policies say. The policies' input, the plan's JSON
 //! document, holds sensitive values in clear, as Terraform's JSON plan does, with masks
 //! telling which they are (`before_sensitive`, `after_sensitive`, `sensitive_values`, and
-//! `sensitive` outputs). A message a policy writes, or an evaluation error quoting a value,
+//! `sensitive` outputs, and the root module's variables the `configuration` declares
+//! `sensitive`). A message a policy writes, or an evaluation error quoting a value,
 //! could repeat one; [`Redactor`] replaces each such value with `(sensitive value)`.
 
 use serde_json::Value as Json;
@@ -31,6 +32,7 @@ impl Redactor {
     pub(crate) fn of_plan_document(document: &Json) -> Redactor {
         let mut secrets = Vec::new();
         collect_masked(document, &mut secrets);
+        collect_sensitive_variables(document, &mut secrets);
         secrets.retain(|s| s.chars().count() >= SHORTEST_SECRET);
         secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         secrets.dedup();
@@ -46,6 +48,25 @@ impl Redactor {
             }
         }
         text
+    }
+}
+
+/// The values (and defaults) of the root module's variables declared `sensitive`.
+fn collect_sensitive_variables(document: &Json, secrets: &mut Vec<String>) {
+    let declared = document
+        .pointer("/configuration/root_module/variables")
+        .and_then(Json::as_object);
+    for (name, declaration) in declared.into_iter().flatten() {
+        if declaration.get("sensitive") != Some(&Json::Bool(true)) {
+            continue;
+        }
+        let given = document
+            .get("variables")
+            .and_then(|variables| variables.get(name))
+            .and_then(|variable| variable.get("value"));
+        for value in given.into_iter().chain(declaration.get("default")) {
+            leaves(value, secrets);
+        }
     }
 }
 

@@ -38,3 +38,23 @@ fn nothing_sensitive_leaves_messages_alone() {
     let redactor = Redactor::of_plan_document(&json!({"resource_changes": []}));
     assert_eq!(redactor.redact("nothing to hide"), "nothing to hide");
 }
+
+#[test]
+fn values_of_variables_declared_sensitive_are_redacted() {
+    let document = json!({
+        "variables": {
+            "admin_password": {"value": "pw-from-cli-123"},
+            "region": {"value": "eu-west-1"}
+        },
+        "configuration": {"root_module": {"variables": {
+            "admin_password": {"sensitive": true},
+            "api_token": {"sensitive": true, "default": "default-token-456"},
+            "region": {"default": "eu-west-1"}
+        }}}
+    });
+    let redactor = Redactor::of_plan_document(&document);
+    assert_eq!(
+        redactor.redact("pw-from-cli-123 default-token-456 eu-west-1"),
+        "(sensitive value) (sensitive value) eu-west-1"
+    );
+}
