@@ -120,7 +120,10 @@ impl Planner<'_> {
         self.validate_with_provider(subject, &config_value).await?;
         let known = config_value.is_wholly_known();
         let pending = known && self.data_dependencies_pending(subject, resource);
-        let mut change = if !known || pending {
+        let mut change = if (!known || pending) && self.options.mode == PlanMode::RefreshOnly {
+            // A refresh-only plan cannot defer a read to apply: it keeps the stored result.
+            self.stored_data_result(subject).await?
+        } else if !known || pending {
             // As in Terraform, an unknown configuration is the more specific reason.
             let reason = if known {
                 ActionReason::ReadBecauseDependencyPending
@@ -140,6 +143,21 @@ impl Planner<'_> {
         ctx.self_value = Some(change.planned.clone());
         self.check_conditions(subject, &ctx, true)?;
         Ok(self.finish(subject, change))
+    }
+
+    /// A data source's stored result, unchanged (`Null` when there is none).
+    async fn stored_data_result(
+        &self,
+        subject: &Subject<'_>,
+    ) -> Result<ResourceChange, Diagnostics> {
+        let kept = match self.state.instances.get(&subject.addr) {
+            Some(instance) => subject.decode(instance).await?.value,
+            None => Value::Null,
+        };
+        let mut change = self.change(subject, Action::NoOp, None, absent(), None);
+        change.prior = kept.clone();
+        change.planned = kept;
+        Ok(change)
     }
 
     /// The provider's own checks of a resource's or data source's configuration
@@ -206,6 +224,15 @@ impl Planner<'_> {
         }
         let failed = diags.has_errors();
         self.scope.report(diags.into_warnings());
+        if self.options.mode == PlanMode::RefreshOnly {
+            // A refresh-only plan proposes no reads for apply: it keeps what it read, or
+            // nothing when the read failed.
+            let kept = if failed { Value::Null } else { read.new_state };
+            let mut change = self.change(subject, Action::NoOp, None, absent(), None);
+            change.prior = kept.clone();
+            change.planned = kept;
+            return Ok(change);
+        }
         let reason = Some(ActionReason::ReadBecauseCheckNested);
         let mut change = self.change(subject, Action::Read, reason, absent(), None);
         change.planned = if failed {

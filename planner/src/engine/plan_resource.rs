@@ -56,7 +56,11 @@ impl Planner<'_> {
             .targeting
             .as_ref()
             .map_or(Coverage::All, |t| t.coverage(id));
-        if self.options.mode != PlanMode::Normal || coverage == Coverage::None {
+        // A refresh-only plan reads data sources again, as a normal plan does; managed
+        // resources it only refreshes.
+        let reads_again =
+            self.options.mode == PlanMode::RefreshOnly && addr.mode == ResourceMode::Data;
+        if (self.options.mode != PlanMode::Normal && !reads_again) || coverage == Coverage::None {
             return self.plan_stored_only(id, resource, module, coverage).await;
         }
         let block = BlockInModule {

@@ -530,3 +530,45 @@ async fn module_variable_validations_that_pass_are_recorded_per_instance() {
         ]
     );
 }
+
+#[tokio::test]
+async fn refresh_only_plans_read_data_sources_again_and_propose_no_reads() {
+    let source = r#"
+data "fake_lookup" "counted" {
+  name = "c"
+}
+
+resource "fake_thing" "a" {
+  name = "a"
+}
+
+check "lookup" {
+  data "fake_lookup" "scoped" {
+    name = "s"
+  }
+  assert {
+    condition     = data.fake_lookup.scoped.id == "lookup-s"
+    error_message = "Unexpected lookup."
+  }
+}
+"#;
+    let (fake, config, state) = converged(source).await;
+    existing(&fake, "outside-1", "made by hand");
+    let reads_before = fake.events().iter().filter(|e| *e == "read data c").count();
+    let plan = plan_mode(&config, &state, &fake, PlanMode::RefreshOnly).await;
+    let reads_after = fake.events().iter().filter(|e| *e == "read data c").count();
+    assert_eq!(
+        reads_after,
+        reads_before + 1,
+        "the data source is read again"
+    );
+    let counted = change(&plan, "data.fake_lookup.counted");
+    assert_eq!(counted.action, Action::NoOp);
+    assert_eq!(
+        counted.planned.get_attr("count"),
+        Some(&Value::Number(tenantform_proto::value::Number::from_u64(2))),
+        "the read sees the object made outside"
+    );
+    let scoped = change(&plan, "data.fake_lookup.scoped");
+    assert_eq!((scoped.action, scoped.action_reason), (Action::NoOp, None));
+}
