@@ -83,20 +83,20 @@ fn run(project: &Project, args: &[&str]) -> Output {
     project.tenantform(args)
 }
 
+/// `tenantform plan -input=false -no-color` with `options`.
+fn plan(project: &Project, options: &[&str]) -> Output {
+    let args: Vec<&str> = ["plan", "-input=false", "-no-color"]
+        .into_iter()
+        .chain(options.iter().copied())
+        .collect();
+    project.tenantform(&args)
+}
+
 #[test]
 fn a_deny_fails_the_plan_and_writes_no_plan_file() {
     let project = applied_fleet(&["acme", "bolt", "cove"]);
     set_tenants(&project, &["acme", "bolt"]);
-    let denied = run(
-        &project,
-        &[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-policy=policy",
-            "-out=tfplan",
-        ],
-    );
+    let denied = plan(&project, &["-policy=policy", "-out=tfplan"]);
     denied
         .expect_code(1)
         .expect_stderr_has("Error: Policy denied the plan")
@@ -145,16 +145,9 @@ fn a_deny_fails_the_plan_and_writes_no_plan_file() {
 fn an_exception_lets_the_denied_change_through() {
     let project = applied_fleet(&["acme", "bolt"]);
     set_tenants(&project, &["acme"]);
-    run(
+    plan(
         &project,
-        &[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-policy=policy",
-            "-policy-namespace=tenants",
-            "-out=tfplan",
-        ],
+        &["-policy=policy", "-policy-namespace=tenants", "-out=tfplan"],
     )
     .expect_code(0)
     .expect_stdout_has(
@@ -172,16 +165,7 @@ fn sensitive_values_never_reach_the_policies_messages() {
         .instance("module.tenant[\"acme\"].tenant_database.main")
         .and_then(|db| db.attribute_str("connection_uri").map(str::to_string))
         .unwrap_or_else(|| panic!("the database's connection_uri is in the state"));
-    let denied = run(
-        &project,
-        &[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-policy=policy",
-            "-policy-namespace=leaky",
-        ],
-    );
+    let denied = plan(&project, &["-policy=policy", "-policy-namespace=leaky"]);
     denied
         .expect_code(1)
         .expect_stderr_has(
@@ -204,16 +188,9 @@ fn a_policy_calling_a_missing_builtin_fails_the_plan_with_the_limit_error_too() 
          \tmsg := http.send({\"method\": \"get\", \"url\": \"http://localhost\"}).body\n}\n",
     );
     set_tenants(&project, &["acme"]);
-    run(
+    plan(
         &project,
-        &[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-policy=unsupported",
-            "-max-destroy=1",
-            "-out=tfplan",
-        ],
+        &["-policy=unsupported", "-max-destroy=1", "-out=tfplan"],
     )
     .expect_code(1)
     .expect_stderr_has("Error: Failed to load policies")
@@ -226,20 +203,11 @@ fn a_policy_calling_a_missing_builtin_fails_the_plan_with_the_limit_error_too() 
 fn a_warning_is_shown_and_the_plan_is_saved() {
     let project = applied_fleet(&["acme"]);
     set_tenants(&project, &["acme", "dune"]);
-    run(
-        &project,
-        &[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-policy=policy",
-            "-out=tfplan",
-        ],
-    )
-    .expect_code(0)
-    .expect_stdout_has("Warning: Policy warning")
-    .expect_stdout_has("new tenant dune")
-    .expect_stdout_has("Saved the plan to: tfplan");
+    plan(&project, &["-policy=policy", "-out=tfplan"])
+        .expect_code(0)
+        .expect_stdout_has("Warning: Policy warning")
+        .expect_stdout_has("new tenant dune")
+        .expect_stdout_has("Saved the plan to: tfplan");
     assert!(project.path("tfplan").exists(), "the plan file is missing");
     run(&project, &["apply", "-input=false", "-no-color", "tfplan"]).expect_success();
     assert_eq!(tenant_slugs(&project), ["acme", "dune"]);
@@ -311,11 +279,7 @@ fn max_destroy_refuses_a_fleet_wide_deletion_until_the_removed_tenants_are_allow
     assert!(!project.path("tfplan").exists(), "a refused plan was saved");
 
     // A saved plan is checked before it is applied.
-    run(
-        &project,
-        &["plan", "-input=false", "-no-color", "-out=tfplan"],
-    )
-    .expect_success();
+    plan(&project, &["-out=tfplan"]).expect_success();
     run(
         &project,
         &[
