@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use super::view::{Event, View};
 use crate::addrs::InstanceAddr;
 use crate::engine::{ApplyHooks, PlanHooks};
-use crate::plan::Action;
 use crate::plan::render::Counts;
+use crate::plan::{Action, removes_data_result};
 
 /// How often a running operation reports that it is still running.
 const PROGRESS_PERIOD: Duration = Duration::from_secs(10);
@@ -130,13 +130,9 @@ fn spawn_ticker(
 
 /// Whether the step is the removal of a data source's result, which Terraform does not
 /// report or count.
-fn is_data_removal(addr: &InstanceAddr, action: Action) -> bool {
-    addr.resource.mode == crate::addrs::ResourceMode::Data && action == Action::Delete
-}
-
 impl ApplyHooks for ProgressHooks {
     fn started(&self, addr: &InstanceAddr, action: Action, prior_id: Option<&str>) {
-        if is_data_removal(addr, action) {
+        if removes_data_result(addr, action) {
             return;
         }
         let id = match action {
@@ -152,7 +148,7 @@ impl ApplyHooks for ProgressHooks {
     }
 
     fn finished(&self, addr: &InstanceAddr, action: Action, id: Option<&str>, ok: bool) {
-        if is_data_removal(addr, action) {
+        if removes_data_result(addr, action) {
             return;
         }
         let elapsed = self.end(addr);

@@ -114,6 +114,19 @@ impl ResourceChange {
     }
 }
 
+/// Whether `action` on `addr` only forgets a data source's stored result: plans neither show
+/// nor count it, and applying reports no destruction, as in Terraform.
+pub(crate) fn removes_data_result(addr: &InstanceAddr, action: Action) -> bool {
+    action == Action::Delete && addr.resource.mode == crate::addrs::ResourceMode::Data
+}
+
+impl ResourceChange {
+    /// See [`removes_data_result`].
+    pub(crate) fn removes_data_result(&self) -> bool {
+        removes_data_result(&self.addr, self.action)
+    }
+}
+
 /// The planned change of one root module output.
 #[derive(Clone, Debug)]
 pub(crate) struct OutputChange {

@@ -123,7 +123,7 @@ pub(crate) fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String
 fn is_shown(change: &ResourceChange) -> bool {
     // A moved instance is shown even without a change ("has moved to").
     (change.action != Action::NoOp || change.previous_address.is_some())
-        && !(change.action == Action::Delete && change.addr.resource.mode == ResourceMode::Data)
+        && !change.removes_data_result()
 }
 
 fn schema_block<'a>(schemas: &'a Schemas, change: &ResourceChange) -> Option<&'a Block> {

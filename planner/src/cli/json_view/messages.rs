@@ -5,6 +5,7 @@
 use serde_json::{Value as Json, json};
 
 use crate::addrs::{InstanceAddr, InstanceKey, module_instance_string};
+use crate::plan::render::Counts;
 use crate::plan::{Action, ActionReason, OutputChange, ResourceChange};
 use crate::state::State;
 
@@ -118,6 +119,17 @@ pub(in crate::cli) struct Summary {
     pub change: usize,
     pub import: usize,
     pub remove: usize,
+}
+
+impl From<Counts> for Summary {
+    fn from(counts: Counts) -> Summary {
+        Summary {
+            add: counts.add,
+            change: counts.change,
+            import: counts.import,
+            remove: counts.destroy,
+        }
+    }
 }
 
 impl Summary {

@@ -84,7 +84,7 @@ impl View {
     pub(super) fn saved_plan_changes(&self, plan: &Plan) {
         let View::Json(json) = self else { return };
         for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-            if !is_data_removal(change) {
+            if !change.removes_data_result() {
                 let payload = messages::change(change);
                 let message = messages::planned_change_message(&payload);
                 json.emit(
@@ -120,12 +120,7 @@ impl View {
         } else {
             Operation::Apply
         };
-        let summary = Summary {
-            add: counts.add,
-            change: counts.change,
-            import: counts.import,
-            remove: counts.destroy,
-        };
+        let summary = Summary::from(counts);
         let message = summary.message(operation);
         match self {
             View::Human { color, .. } => {
@@ -154,10 +149,6 @@ impl View {
 }
 
 /// Whether a change forgets a data source's result, which plans do not report.
-fn is_data_removal(change: &crate::plan::ResourceChange) -> bool {
-    change.action == Action::Delete && change.addr.resource.mode == crate::addrs::ResourceMode::Data
-}
-
 /// One message of the JSON UI: its `@message`, `type`, and the field holding its payload.
 #[derive(Debug)]
 struct JsonMessage {
@@ -189,23 +180,11 @@ fn plan_messages(plan: &Plan) -> Vec<JsonMessage> {
             });
         }
     }
-    let mut summary = Summary::default();
     for change in &plan.changes {
         let shown = change.as_shown(plan.mode);
         let change = shown.as_ref();
-        if is_data_removal(change) {
+        if change.removes_data_result() {
             continue;
-        }
-        summary.import += usize::from(change.importing.is_some());
-        match change.action {
-            Action::Create => summary.add += 1,
-            Action::Delete => summary.remove += 1,
-            Action::Update => summary.change += 1,
-            Action::DeleteThenCreate | Action::CreateThenDelete => {
-                summary.add += 1;
-                summary.remove += 1;
-            }
-            Action::NoOp | Action::Read | Action::Forget => {}
         }
         let moved = change.previous_address.is_some();
         if change.action != Action::NoOp || moved || change.importing.is_some() {
@@ -219,6 +198,7 @@ fn plan_messages(plan: &Plan) -> Vec<JsonMessage> {
             });
         }
     }
+    let summary = Summary::from(Counts::of(plan));
     out.push(JsonMessage {
         message: summary.message(Operation::Plan),
         kind: "change_summary",

@@ -61,7 +61,7 @@ pub(super) fn is_listed(change: &ResourceChange) -> bool {
     let acts = change.action != Action::NoOp
         || change.previous_address.is_some()
         || change.importing.is_some();
-    acts && !(change.action == Action::Delete && change.addr.resource.mode == ResourceMode::Data)
+    acts && !change.removes_data_result()
 }
 
 /// Whether every instance of a tenant is created, or deleted: managed current objects only.
