@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
-use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::addrs::{
+    InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, module_instance_string,
+    module_path_string,
+};
 use crate::config::Config;
 
 /// The outcome of one condition, or of every condition of one object instance.
@@ -53,16 +56,9 @@ pub(crate) struct CheckResult {
 }
 
 /// `module.a.module.b` for a static module path.
-fn module_path(path: &[String]) -> String {
-    path.iter()
-        .map(|name| format!("module.{name}"))
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
 /// The address of a resource block with conditions in the module at `path`.
 pub(crate) fn resource_config(path: &[String], resource: &ResourceAddr) -> Json {
-    let module = module_path(path);
+    let module = module_path_string(path);
     let mut config = Map::new();
     config.insert("kind".into(), json!("resource"));
     config.insert(
@@ -87,7 +83,7 @@ pub(crate) fn resource_config(path: &[String], resource: &ResourceAddr) -> Json 
 /// The address of a `check` block (`kind` "check") or of a variable with validation rules
 /// (`kind` "var") in the module at `path`.
 pub(crate) fn named_config(kind: &str, path: &[String], name: &str) -> Json {
-    let module = module_path(path);
+    let module = module_path_string(path);
     let mut config = Map::new();
     config.insert("kind".into(), json!(kind));
     config.insert("name".into(), json!(name));
@@ -99,14 +95,6 @@ pub(crate) fn named_config(kind: &str, path: &[String], name: &str) -> Json {
         config.insert("module".into(), json!(module));
     }
     Json::Object(config)
-}
-
-fn module_instance(steps: &[ModuleStep]) -> String {
-    steps
-        .iter()
-        .map(|step| format!("module.{}{}", step.name, step.key))
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 fn prefixed(module: &str, rest: &str) -> String {
@@ -128,7 +116,7 @@ impl CheckResult {
         let mut instance = Map::new();
         instance.insert("to_display".into(), json!(addr.to_string()));
         if !addr.module.is_empty() {
-            instance.insert("module".into(), json!(module_instance(&addr.module)));
+            instance.insert("module".into(), json!(module_instance_string(&addr.module)));
         }
         match &addr.key {
             InstanceKey::None => {}
@@ -192,7 +180,7 @@ impl CheckResult {
         problem: Option<String>,
     ) -> Self {
         let static_path: Vec<String> = module.iter().map(|s| s.name.clone()).collect();
-        let dynamic = module_instance(module);
+        let dynamic = module_instance_string(module);
         let mut instance = Map::new();
         instance.insert(
             "to_display".into(),

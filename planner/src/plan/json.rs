@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value as Json, json};
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
-use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode};
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceMode, module_instance_string};
 use crate::plan::shapes::UnknownCollection;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
@@ -199,20 +199,15 @@ fn mode_name(mode: ResourceMode) -> &'static str {
     }
 }
 
-fn module_address(module: &[ModuleStep]) -> String {
-    module
-        .iter()
-        .map(|s| format!("module.{}{}", s.name, s.key))
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
 /// The common head of a resource object: address, mode, type, name, index, provider.
 fn resource_head(addr: &InstanceAddr, provider: &str) -> Map<String, Json> {
     let mut object = Map::new();
     object.insert("address".into(), json!(addr.to_string()));
     if !addr.module.is_empty() {
-        object.insert("module_address".into(), json!(module_address(&addr.module)));
+        object.insert(
+            "module_address".into(),
+            json!(module_instance_string(&addr.module)),
+        );
     }
     object.insert("mode".into(), json!(mode_name(addr.resource.mode)));
     object.insert("type".into(), json!(addr.resource.type_name));
@@ -270,7 +265,7 @@ fn build_module(
 ) -> Json {
     let mut object = Map::new();
     if !prefix.is_empty() {
-        object.insert("address".into(), json!(module_address(prefix)));
+        object.insert("address".into(), json!(module_instance_string(prefix)));
     }
     let resources = by_module.remove(prefix).unwrap_or_default();
     if !resources.is_empty() {
@@ -284,7 +279,7 @@ fn build_module(
         .cloned()
         .collect();
     // Terraform orders child modules by their address text.
-    children.sort_by_cached_key(|child| module_address(child));
+    children.sort_by_cached_key(|child| module_instance_string(child));
     if !children.is_empty() {
         let modules = children
             .iter()

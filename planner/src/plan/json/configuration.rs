@@ -14,7 +14,7 @@ use super::expressions::{
     optional_expression_json,
 };
 use super::{known_json, mode_name};
-use crate::addrs::ResourceAddr;
+use crate::addrs::{ResourceAddr, module_path_string};
 use crate::config::{Config, DependsOn, ModuleCall, Resource};
 use crate::diags::SourceRange;
 use crate::plan::render::Schemas;
@@ -46,16 +46,6 @@ pub(crate) fn configuration_json(config: &Config, schemas: &Schemas) -> Json {
     }
     object.insert("root_module".into(), root_module);
     Json::Object(object)
-}
-
-/// `module.a.module.b` for a static module path; empty for the root module.
-fn module_path(config: &Config) -> String {
-    config
-        .path
-        .iter()
-        .map(|name| format!("module.{name}"))
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 /// Terraform's opaque provider key: `NAME` in the root module, `PATH:NAME` elsewhere.
@@ -122,7 +112,7 @@ fn provider_configs(
     schemas: &Schemas,
     providers: &mut BTreeMap<String, ProviderEntry>,
 ) {
-    let path = module_path(config);
+    let path = module_path_string(&config.path);
     let source_of = |name: &str| {
         config
             .required_providers
@@ -288,7 +278,7 @@ fn resources_json(config: &Config, schemas: &Schemas) -> Vec<Json> {
             resource.addr.to_string(),
         )
     });
-    let path = module_path(config);
+    let path = module_path_string(&config.path);
     all.into_iter()
         .map(|resource| resource_json(config, resource, &path, schemas))
         .collect()
