@@ -1,6 +1,13 @@
 //! Bad input and hostile conditions: each case checks the message the user gets and that
 //! nothing was lost (the state file is byte-for-byte intact and the catalog unchanged).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::generate::tenants_config;

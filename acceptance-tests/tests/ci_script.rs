@@ -6,6 +6,13 @@
 //! policies deny and a mass offboarding over the limit are refused with a comment saying
 //! why, no plan kept and nothing deleted, and naming the offboarded tenants lets it through.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::path::{Path, PathBuf};
 
 use acceptance_tests::binaries::workspace_root;

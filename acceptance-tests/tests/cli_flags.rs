@@ -2,6 +2,13 @@
 //! (OpenTofu's, no oracle: checked against its written semantics), and the refusal of
 //! Terraform commands and flags tenantform does not implement.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::process::{CommandSpec, DEFAULT_TIMEOUT};
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
 

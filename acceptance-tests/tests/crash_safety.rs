@@ -2,6 +2,13 @@
 //! the state still parses, nothing the provider created is lost (it is in the state or the
 //! next plan adopts it), and a follow-up apply converges.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::Project;

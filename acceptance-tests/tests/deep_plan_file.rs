@@ -3,6 +3,13 @@
 //! shown; one nested 300 levels deep is refused when writing, with an error that says why,
 //! and no file is left behind.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::Project;
 
 /// A configuration whose output is a list nested `levels` deep.

@@ -4,6 +4,13 @@
 //! The options that change what is printed (`-check`, `-diff`, `-recursive`, `-list`) and
 //! the exit codes (0, 2 on syntax errors, 3 when `-check` finds work) must agree too.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

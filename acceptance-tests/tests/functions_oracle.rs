@@ -10,6 +10,13 @@
 //! call (`uuid`, `bcrypt`, `timestamp`) are written in the fixture through their shape
 //! (`length(uuid())`, the prefix of a bcrypt hash).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

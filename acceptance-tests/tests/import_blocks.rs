@@ -4,6 +4,13 @@
 //! resource that plans no changes once the import is applied. And `tenantform import` into
 //! an instance of a `for_each` module call, which used to panic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion};
 
 const APPLY: [&str; 4] = ["apply", "-auto-approve", "-input=false", "-no-color"];

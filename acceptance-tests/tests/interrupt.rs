@@ -4,6 +4,13 @@
 //! so. Every object the provider created is in the state, so the next plan adopts nothing,
 //! and a follow-up apply converges.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::Project;

@@ -23,6 +23,13 @@
 //!
 //! Set `JSON_UI_ORACLE_FILTER` to a substring of fixture names to run only those fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

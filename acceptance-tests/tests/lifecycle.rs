@@ -1,6 +1,13 @@
 //! The quickstart's whole life through `tenantform`: apply, a no-op plan, an in-place update
 //! through a saved plan, and a destroy that leaves nothing behind.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::{Project, plan_json};
 
 const QUICKSTART_ADDRESSES: [&str; 11] = [

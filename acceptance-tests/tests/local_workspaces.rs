@@ -3,6 +3,13 @@
 //! `workspace_dir`), so each tool reads the state the other wrote in a workspace, and
 //! `terraform.workspace` names it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::process::{CommandSpec, DEFAULT_TIMEOUT};
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion};
 

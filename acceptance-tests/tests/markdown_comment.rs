@@ -4,6 +4,13 @@
 //! none of the secrets the state and the JSON plan hold. A 50-tenant fleet, planned without
 //! applying, stays within GitHub's comment limit with every tenant accounted for.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::Project;
 use acceptance_tests::state_secrets::state_secrets;
 use serde_json::Value;

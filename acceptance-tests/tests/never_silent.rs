@@ -5,6 +5,13 @@
 //! `partial` language row is accepted by both Terraform 1.15.5 and tenantform and names
 //! where its semantics are tested; and no probe makes tenantform panic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

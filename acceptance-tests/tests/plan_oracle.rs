@@ -20,6 +20,13 @@
 //! reason (`NAME: reason`). Their reports are printed without failing the test; a listed
 //! fixture that agrees fails it, so that the list only shrinks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::path::PathBuf;
 
 use acceptance_tests::file_set;

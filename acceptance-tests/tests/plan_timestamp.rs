@@ -2,6 +2,13 @@
 //! applied in a later second gives its outputs and resources the plan's time, under tenantform
 //! as under Terraform 1.15.5 (the JSON plan's `timestamp` is that time too).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::process::Output;

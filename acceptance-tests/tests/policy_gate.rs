@@ -5,6 +5,13 @@
 //! is deleted, let exactly the allowed one through, and do not count a `removed` block
 //! that only forgets.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::fixtures::fixture_dir;
 use acceptance_tests::process::DEFAULT_TIMEOUT;
 use acceptance_tests::project::copy_tree;

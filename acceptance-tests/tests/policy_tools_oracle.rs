@@ -12,6 +12,13 @@
 //! reads nothing cannot pass: the test asserts that each side has both passing and failing
 //! results. The tools come from `TENANTFORM_POLICY_BIN` (set by `scripts/test.sh`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::path::{Path, PathBuf};
 
 use acceptance_tests::file_set;

@@ -4,6 +4,13 @@
 //! back, with a new password that works and the user's privileges restored. After each repair
 //! a plan has nothing left to do.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::Output;
 use acceptance_tests::pg_inspect::{PgInspector, identifier, literal, schema_name};
 use acceptance_tests::pg_project::{PgProject, start_postgres, user_address};

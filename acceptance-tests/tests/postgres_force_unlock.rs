@@ -2,6 +2,13 @@
 //! the lock as its ID, and `force-unlock -force ID` ends that session, which releases its
 //! advisory lock; a wrong ID is refused and nothing is released.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::Project;

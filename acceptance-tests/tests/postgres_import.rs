@@ -4,6 +4,13 @@
 //! data source reads them back; `tenantform import` adopts every tenant, database, user and
 //! grant by its natural key; the next plan has nothing to do; a destroy then reclaims all of it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeSet;
 
 use acceptance_tests::binaries::workspace_root;

@@ -6,6 +6,13 @@
 //! tenant with checksums that verify, and the audit log's hash chain verifies until a row of it
 //! is edited, when `audit verify` fails and names that row.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeSet;
 
 use acceptance_tests::archives::{assert_tenants_archived, tenant_archives};

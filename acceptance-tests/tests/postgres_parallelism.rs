@@ -4,6 +4,13 @@
 //! serializes them), the state must hold every instance, a second plan must be empty and the
 //! destroy must leave no tenant object behind.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Instant;
 
 use acceptance_tests::generate::tenant_name;

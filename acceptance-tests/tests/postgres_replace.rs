@@ -4,6 +4,13 @@
 //! natural key; the apply deletes that object first and then creates a new one, so both
 //! applies succeed, the database schema exists again, and a plan afterwards is empty.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::pg_inspect::{PgInspector, schema_name};
 use acceptance_tests::pg_project::{PgProject, module_address, start_postgres, user_address};
 use acceptance_tests::postgres::Profile;

@@ -9,6 +9,13 @@
 //! The suspension is checked on the way: a suspended tenant's user cannot log in, and can
 //! again once the tenant is active.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::inventory;
 use acceptance_tests::pg_project::{PgProject, start_postgres};
 use acceptance_tests::postgres::{PostgresServer, Profile};

@@ -4,6 +4,13 @@
 //! locked out while the other holds the state lock. A `kill -9` mid-apply loses no instance:
 //! the journal rows are replayed. The connection string's password never shows in output.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::generate::tenants_config;

@@ -4,6 +4,13 @@
 //! is empty, deletion protection refuses to destroy a tenant whose block was removed from the
 //! configuration (and names it), and with protection off the destroy leaves nothing behind.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::pg_inspect::{PgSnapshot, schema_name};
 use acceptance_tests::pg_project::{AUTO_APPROVE, FLEET_TIMEOUT, PgProject, start_postgres};
 use acceptance_tests::postgres::Profile;

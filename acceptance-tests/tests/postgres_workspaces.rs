@@ -4,6 +4,13 @@
 //! the current workspace (`TF_WORKSPACE` overriding the selected one), and `workspace delete`
 //! removes the row, refusing a workspace that still tracks resources unless `-force`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::time::Duration;
 
 use acceptance_tests::pg_project::start_postgres;

@@ -3,6 +3,13 @@
 //! exactly the matching creates and updates, and lifting deletion protection lets a destroy
 //! empty the catalog.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeSet;
 
 use acceptance_tests::{Project, State, StateInstance, plan_json};

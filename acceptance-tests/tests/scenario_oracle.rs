@@ -7,6 +7,13 @@
 //! the reason (`NAME: reason`); a listed scenario that agrees fails the test, so that the list
 //! only shrinks. Set `PLAN_SCENARIO_FILTER` to a substring of scenario names to run only those.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::fixtures::{fixture_dir, fixture_dirs};
 use acceptance_tests::oracle_run;
 use acceptance_tests::scenario::Scenario;

@@ -4,6 +4,13 @@
 //! configuration renamed to match) leaves nothing to plan; `state rm` makes the plan propose
 //! the create again, which the provider turns into an adoption.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeSet;
 
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion};

@@ -8,6 +8,13 @@
 //!   values, `type(...)`);
 //! - a destroy plan keeps the same `before_sensitive`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::process::DEFAULT_TIMEOUT;
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion};
 use serde_json::Value;

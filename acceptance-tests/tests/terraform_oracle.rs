@@ -2,6 +2,13 @@
 //! apply, re-plan and destroy the quickstart through `dev_overrides`, and tenantform plans the
 //! same changes as Terraform 1.15.5.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use acceptance_tests::{Project, Terraform, TerraformVersion, plan_json};
 
 const APPLY_FLAGS: [&str; 3] = ["-auto-approve", "-input=false", "-no-color"];

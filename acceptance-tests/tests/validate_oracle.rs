@@ -4,6 +4,13 @@
 //! the errors and warnings, each by severity, summary, file and starting line and column. Terraform's
 //! own notice about provider development overrides is left out.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -15,6 +15,7 @@ mod policy;
 mod providers;
 mod provisioners;
 mod state;
+mod sync;
 mod variables;
 
 #[cfg(test)]

@@ -191,7 +191,7 @@ pub(crate) struct RecordingRunner {
 #[async_trait::async_trait]
 impl ProvisionerRunner for RecordingRunner {
     async fn local_exec(&self, request: &LocalExec, output: LineSink<'_>) -> Result<(), String> {
-        self.requests.lock().unwrap().push(request.clone());
+        crate::sync::locked(&self.requests).push(request.clone());
         output(&request.command);
         if request.command == "false" {
             return Err(exit_error(request, "exit status 1", &[]));

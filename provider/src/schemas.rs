@@ -94,6 +94,10 @@ pub fn schema_from_json(text: &'static str) -> Schema {
         .clone()
 }
 
+#[allow(
+    clippy::panic,
+    reason = "schema files are compiled in (`&'static str`); every one is parsed by the unit tests"
+)]
 fn parse_schema(text: &str) -> Schema {
     let parsed: SchemaJson = serde_json::from_str(text)
         .unwrap_or_else(|error| panic!("a schema file is not provider-schema JSON: {error}"));
@@ -120,6 +124,10 @@ fn block_from_json(block: BlockJson) -> Block {
     }
 }
 
+#[allow(
+    clippy::panic,
+    reason = "schema files are compiled in (`&'static str`); every one is parsed by the unit tests"
+)]
 fn attribute_from_json(attribute: AttributeJson) -> Attribute {
     Attribute {
         ty: type_from_json(&attribute.ty)
@@ -133,6 +141,10 @@ fn attribute_from_json(attribute: AttributeJson) -> Attribute {
     }
 }
 
+#[allow(
+    clippy::panic,
+    reason = "schema files are compiled in (`&'static str`); every one is parsed by the unit tests"
+)]
 fn nested_block_from_json(nested: NestedBlockJson) -> NestedBlock {
     let nesting = match nested.nesting_mode.as_str() {
         "single" => Nesting::Single,

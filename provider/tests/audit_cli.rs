@@ -1,6 +1,13 @@
 //! The `audit` command line, run as the built binary against an embedded backend: listing,
 //! verifying an intact log, and naming the entry of a row altered behind the provider's back.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,6 +1,13 @@
 //! Starts the real provider binary through the go-plugin handshake with mTLS and drives a
 //! tenant through plan and apply over gRPC.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code reports a broken expectation by panicking"
+)]
+
 use std::collections::BTreeMap;
 
 use tenantform_proto::dynamic::{from_dynamic, to_dynamic};

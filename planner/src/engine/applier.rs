@@ -64,7 +64,8 @@ impl<'a> InstanceApplier<'a> {
         BTreeMap<InstanceAddr, InstanceState>,
         BTreeMap<(InstanceAddr, String), InstanceState>,
     ) {
-        let objects = self.objects.into_inner().expect("applied objects");
+        let objects =
+            (self.objects.into_inner()).unwrap_or_else(std::sync::PoisonError::into_inner);
         (objects.instances, objects.deposed)
     }
 
@@ -80,7 +81,7 @@ impl<'a> InstanceApplier<'a> {
 
     /// The state's objects, locked; the guard must be dropped before any `.await`.
     pub(super) fn objects(&self) -> MutexGuard<'_, LiveObjects> {
-        self.objects.lock().expect("applied objects")
+        crate::sync::locked(&self.objects)
     }
 
     /// The current object of `addr`, as it is now.

@@ -356,7 +356,7 @@ impl Planner<'_> {
     }
 
     fn add_pending(&self, target: &ImportTarget) -> Result<(), Diagnostics> {
-        let mut imports = self.imports.0.lock().expect("pending imports");
+        let mut imports = crate::sync::locked(&self.imports.0);
         if imports.contains_key(&target.addr) {
             return Err(Diagnostic::error(
                 format!(
@@ -382,7 +382,7 @@ impl Planner<'_> {
 
     /// The import waiting for `addr`, if any (taken: an instance is imported once).
     pub(super) fn take_import(&self, addr: &InstanceAddr) -> Option<PendingImport> {
-        self.imports.0.lock().expect("pending imports").remove(addr)
+        crate::sync::locked(&self.imports.0).remove(addr)
     }
 
     /// Imports the object of a pending import: the prior object of the instance's plan.

@@ -406,7 +406,7 @@ impl Planner<'_> {
     /// What the visits planned so far, locked; the guard must be dropped before any
     /// `.await`.
     pub(super) fn accumulated(&self) -> MutexGuard<'_, PlanAccumulator> {
-        self.accumulated.lock().expect("planned so far")
+        crate::sync::locked(&self.accumulated)
     }
 
     /// Records a planned change.

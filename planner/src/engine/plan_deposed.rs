@@ -52,7 +52,7 @@ impl Planner<'_> {
             Some(prior) => self
                 .plan_delete(&subject, Some(prior), None)
                 .await?
-                .expect("a planned deletion of an existing object"),
+                .unwrap_or_else(|| self.change(&subject, Action::NoOp, None, absent(), None)),
         };
         change.deposed = Some(key.to_string());
         Ok(change)

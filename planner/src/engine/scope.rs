@@ -137,7 +137,7 @@ impl<'a> Scope<'a> {
 
     /// What the walk learned so far, locked; the guard must be dropped before any `.await`.
     pub(super) fn learned(&self) -> MutexGuard<'_, Learned> {
-        self.learned.lock().expect("scope values")
+        crate::sync::locked(&self.learned)
     }
 
     /// Sets a node's value, without marks, in one module instance.
@@ -191,25 +191,25 @@ impl<'a> Scope<'a> {
     }
 
     pub(super) fn report(&self, diags: Diagnostics) {
-        self.diags.lock().expect("scope diagnostics").extend(diags);
+        crate::sync::locked(&self.diags).extend(diags);
     }
 
     pub(super) fn report_one(&self, diag: Diagnostic) {
-        self.diags.lock().expect("scope diagnostics").push(diag);
+        crate::sync::locked(&self.diags).push(diag);
     }
 
     pub(super) fn take_diagnostics(&self) -> Diagnostics {
-        std::mem::take(&mut *self.diags.lock().expect("scope diagnostics"))
+        std::mem::take(&mut *crate::sync::locked(&self.diags))
     }
 
     /// Records the result of one evaluated condition.
     pub(super) fn record_check(&self, result: CheckResult) {
-        self.checks.lock().expect("scope checks").push(result);
+        crate::sync::locked(&self.checks).push(result);
     }
 
     /// The results of the conditions evaluated so far.
     pub(super) fn take_checks(&self) -> Vec<CheckResult> {
-        std::mem::take(&mut *self.checks.lock().expect("scope checks"))
+        std::mem::take(&mut *crate::sync::locked(&self.checks))
     }
 
     /// The context for evaluating root module node `id`.
@@ -461,12 +461,7 @@ impl<'a> Scope<'a> {
         subject: &str,
         range: Option<SourceRange>,
     ) -> Result<(), Diagnostics> {
-        if !self
-            .configured
-            .lock()
-            .expect("configured providers")
-            .insert(name.to_string())
-        {
+        if !crate::sync::locked(&self.configured).insert(name.to_string()) {
             return Ok(());
         }
         let diags = client

@@ -81,7 +81,9 @@ where
                 stopped = true;
                 break;
             }
-            let node = ready.pop_front().expect("ready is not empty");
+            let Some(node) = ready.pop_front() else {
+                break;
+            };
             let visit = visit(node);
             running.push(async move { (node, visit.await) });
         }

@@ -270,11 +270,13 @@ impl LocalStore {
     /// Appends one journal line durably, opening the journal on the run's first record.
     fn append_line(&self, line: &[u8]) -> Result<(), StateError> {
         let mut inner = self.inner();
-        if inner.journal.is_none() {
-            inner.journal = Some(self.open_journal(&mut inner)?);
-        }
-        let file = inner.journal.as_mut().expect("journal opened above");
-        journal::append(file, line, &self.journal_path)
+        let mut file = match inner.journal.take() {
+            Some(file) => file,
+            None => self.open_journal(&mut inner)?,
+        };
+        let appended = journal::append(&mut file, line, &self.journal_path);
+        inner.journal = Some(file);
+        appended
     }
 }
 

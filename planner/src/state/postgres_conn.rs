@@ -163,6 +163,10 @@ impl Bridge {
     }
 
     /// Runs `future` to completion on this bridge's runtime and returns its output.
+    #[allow(
+        clippy::expect_used,
+        reason = "the runtime is taken only by Drop, after which no call can run"
+    )]
     pub(super) fn run<F>(&self, future: F) -> F::Output
     where
         F: Future + Send,
@@ -177,7 +181,7 @@ impl Bridge {
             scope
                 .spawn(|| runtime.block_on(future))
                 .join()
-                .expect("a state database call panicked")
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })
     }
 }

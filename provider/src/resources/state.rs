@@ -11,6 +11,10 @@ use tenantform_proto::value::{Value, decode_json};
 ///
 /// # Panics
 /// When a field does not fit its attribute's type, which the kind's unit tests rule out.
+#[allow(
+    clippy::panic,
+    reason = "records and schemas are both compiled in; each kind's unit tests decode them"
+)]
 pub(super) fn record_state(
     schema: &Schema,
     record: &impl Serialize,
