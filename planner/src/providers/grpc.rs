@@ -1,7 +1,7 @@
 //! [`ProviderClient`] over the plugin protocol v6, for a launched plugin process.
 //!
 //! Values are converted with the types the provider's own schema implies. Every call has a
-//! finite deadline (generous for apply, shorter for the rest) so that a hung provider fails
+//! finite deadline (`-provider-timeout`, 20 minutes by default) so that a hung provider fails
 //! the operation instead of hanging it; a provider process that died is reported as such,
 //! with the last lines it wrote to stderr.
 
@@ -25,7 +25,8 @@ use super::{
 };
 use crate::diags::Severity;
 
-/// How long provider calls may take.
+/// How long provider calls may take (`-provider-timeout`, by default
+/// [`super::timeouts::DEFAULT_PROVIDER_TIMEOUT`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Timeouts {
     /// `ApplyResourceChange`, which may do long work (exports, copies).
@@ -34,12 +35,19 @@ pub(crate) struct Timeouts {
     pub other: Duration,
 }
 
+impl Timeouts {
+    /// The same bound for every call.
+    pub(crate) fn uniform(bound: Duration) -> Timeouts {
+        Timeouts {
+            apply: bound,
+            other: bound,
+        }
+    }
+}
+
 impl Default for Timeouts {
     fn default() -> Timeouts {
-        Timeouts {
-            apply: Duration::from_secs(10 * 60),
-            other: Duration::from_secs(2 * 60),
-        }
+        Timeouts::uniform(super::timeouts::DEFAULT_PROVIDER_TIMEOUT)
     }
 }
 
@@ -106,13 +114,10 @@ impl GrpcProvider {
         match tokio::time::timeout(timeout, request).await {
             Ok(Ok(response)) => Ok(response.into_inner()),
             Ok(Err(status)) => Err(self.failure(operation, status).await),
-            Err(_) => Err(ProviderError::Call {
+            Err(_) => Err(ProviderError::Timeout {
                 provider: self.source.clone(),
                 operation,
-                detail: format!(
-                    "the provider did not answer within {} seconds; it may be hung",
-                    timeout.as_secs()
-                ),
+                timeout,
             }),
         }
     }
