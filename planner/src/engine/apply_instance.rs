@@ -356,7 +356,7 @@ impl InstanceApplier<'_> {
         diags: &mut Diagnostics,
     ) {
         let recorded = match unknown_outcome(self.stored(&change.addr).as_ref(), planned) {
-            UnknownOutcome::Prior(tainted) => self.record(&change.addr, Some(tainted)),
+            UnknownOutcome::Prior(tainted) => self.record(&change.addr, Some(*tainted)),
             UnknownOutcome::Planned(value) => {
                 let object = AppliedObject {
                     value: &value,

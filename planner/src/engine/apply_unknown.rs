@@ -17,7 +17,7 @@ use super::targets::unknown_as_null;
 #[derive(Debug, PartialEq)]
 pub(super) enum UnknownOutcome {
     /// The object the state held before the apply, now tainted.
-    Prior(InstanceState),
+    Prior(Box<InstanceState>),
     /// What the plan knew of a new object (unknowns as null), to be stored tainted.
     Planned(Value),
     /// Nothing is known (a delete, or no planned object).
@@ -28,10 +28,10 @@ pub(super) enum UnknownOutcome {
 /// restored) and the planned new object.
 pub(super) fn unknown_outcome(stored: Option<&InstanceState>, planned: &Value) -> UnknownOutcome {
     if let Some(stored) = stored {
-        return UnknownOutcome::Prior(InstanceState {
+        return UnknownOutcome::Prior(Box::new(InstanceState {
             tainted: true,
             ..stored.clone()
-        });
+        }));
     }
     if planned.is_null() {
         return UnknownOutcome::Nothing;

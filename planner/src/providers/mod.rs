@@ -38,7 +38,7 @@ pub(crate) enum ProviderError {
     /// A call that got no answer within `-provider-timeout`: its outcome is unknown.
     #[error(
         "the provider {provider} did not answer {operation} within {} (-provider-timeout); it \
-         may be hung, and whether the call took effect is unknown",
+         may be hung",
         timeouts::go_duration(*timeout)
     )]
     Timeout {
