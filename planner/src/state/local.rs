@@ -5,6 +5,8 @@
 //!   fsynced, renamed over the state file, and the directory is fsynced.
 //! - The first write of a run keeps the previous content as `terraform.tfstate.backup`.
 //! - A state file that cannot be parsed is reported and never overwritten.
+//! - `terraform.tfstate.digest` records what was last written, so that a damaged file that
+//!   still parses is refused too (see [`super::local_digest`]).
 //! - The store owns the serial (see [`StateStore::write`]).
 //! - The lock is an OS advisory lock on `.terraform.tfstate.lock.info` (see [`super::lock`]).
 
@@ -16,6 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::journal::{self, Header};
+use super::local_digest;
 use super::lock::{self, StateLock};
 use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{JournalEntry, State, StateError, StateStore, format_v4};
@@ -29,6 +32,8 @@ pub(crate) struct LocalStore {
     backup_path: PathBuf,
     journal_path: PathBuf,
     lock_path: PathBuf,
+    /// What tenantform last wrote to the state file (see [`super::local_digest`]).
+    digest_path: PathBuf,
     /// How messages name the state file (the path as given).
     display_name: String,
     inner: Mutex<Inner>,
@@ -63,6 +68,7 @@ impl LocalStore {
             backup_path: sibling(format!("{file_name}.backup")),
             journal_path: sibling(format!("{file_name}.journal")),
             lock_path: sibling(format!(".{file_name}.lock.info")),
+            digest_path: sibling(format!("{file_name}.digest")),
             display_name: state_path.display().to_string(),
             state_path,
             inner: Mutex::new(Inner::default()),
@@ -110,6 +116,12 @@ impl LocalStore {
             Some(bytes) => format_v4::parse(bytes, &self.display_name)?,
             None => None,
         };
+        local_digest::check(
+            &self.digest_path,
+            &self.display_name,
+            bytes.as_deref(),
+            state.as_ref(),
+        )?;
         Ok((bytes, state))
     }
 
@@ -237,6 +249,7 @@ impl StateStore for LocalStore {
         let mut bytes = serde_json::to_vec_pretty(&v4).unwrap_or_default();
         bytes.push(b'\n');
         write_atomically(&self.state_path, &bytes)?;
+        local_digest::record(&self.digest_path, state, serial)?;
         inner.snapshot = Some(Snapshot::Present {
             lineage: state.lineage.clone(),
             serial,
@@ -257,6 +270,7 @@ impl StateStore for LocalStore {
     fn replace(&self, state: &State) -> Result<(), StateError> {
         let mut inner = self.inner();
         write_atomically(&self.state_path, &format_v4::serialize(state))?;
+        local_digest::record(&self.digest_path, state, state.serial)?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
         self.remove_journal(&mut inner)
     }

@@ -16,6 +16,7 @@
 pub(crate) mod format_v4;
 mod journal;
 mod local;
+mod local_digest;
 mod local_workspaces;
 mod lock;
 #[cfg(test)]

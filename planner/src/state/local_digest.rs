@@ -1,0 +1,121 @@
+//! The digest sidecar of a local state file, `terraform.tfstate.digest`: what tenantform last
+//! wrote to the state file (lineage, serial and a SHA-256 of the content), so that damage
+//! which still parses (a changed value, a file truncated to nothing) is refused instead of
+//! being read as the truth. Terraform's state format has no digest field, so the record lives
+//! beside the file, never inside it, and Terraform keeps reading the file unchanged.
+//!
+//! Telling a legitimate write by another program from damage:
+//! - another lineage, or a serial other than the recorded one: a write by Terraform (which
+//!   raises the serial with every change) or a restored backup; accepted;
+//! - the recorded lineage and serial with other content: Terraform never writes new content
+//!   under the same serial, so the file is damaged; refused. The content digest leaves out
+//!   the serial and `terraform_version`, which Terraform rewrites when it saves an unchanged
+//!   state under the same serial;
+//! - an empty file where a state was recorded: damaged (truncated); refused.
+//!
+//! A missing or unreadable sidecar checks nothing (it is only a record, rewritten on the next
+//! write).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::local::write_atomically;
+use super::{State, StateError, format_v4};
+
+/// The format version of the sidecar.
+const DIGEST_FORMAT: u32 = 1;
+
+/// The sidecar's content.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct DigestRecord {
+    format: u32,
+    lineage: String,
+    serial: u64,
+    /// Hex SHA-256 of the state's content, serial and `terraform_version` left out.
+    content_sha256: String,
+}
+
+/// The hex SHA-256 of `state`'s content, its serial and `terraform_version` left out.
+fn content_sha256(state: &State) -> String {
+    let mut v4 = format_v4::to_v4(state);
+    v4.serial = 0;
+    v4.terraform_version = String::new();
+    let digest = Sha256::digest(serde_json::to_vec(&v4).unwrap_or_default());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Records that the state file now holds `state` under `serial`.
+pub(super) fn record(sidecar: &Path, state: &State, serial: u64) -> Result<(), StateError> {
+    let record = DigestRecord {
+        format: DIGEST_FORMAT,
+        lineage: state.lineage.clone(),
+        serial,
+        content_sha256: content_sha256(state),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
+    bytes.push(b'\n');
+    write_atomically(sidecar, &bytes)
+}
+
+/// Refuses the state file `file` (whose bytes are `bytes`, parsed as `parsed`) when the
+/// sidecar shows it damaged.
+pub(super) fn check(
+    sidecar: &Path,
+    file: &str,
+    bytes: Option<&[u8]>,
+    parsed: Option<&State>,
+) -> Result<(), StateError> {
+    let Some(record) = read_record(sidecar) else {
+        return Ok(());
+    };
+    let damaged = |detail: String| StateError::Invalid {
+        file: file.to_string(),
+        detail: format!(
+            "{detail}; tenantform recorded serial {} of lineage {} in {} when it last wrote \
+             the file. The file is damaged: restore it (for example from its .backup file) \
+             and run again",
+            record.serial,
+            record.lineage,
+            sidecar.display()
+        ),
+    };
+    match (bytes, parsed) {
+        (Some(_), None) => Err(damaged("the file is empty".to_string())),
+        (_, Some(state))
+            if state.lineage == record.lineage
+                && state.serial == record.serial
+                && content_sha256(state) != record.content_sha256 =>
+        {
+            Err(damaged(format!(
+                "its content does not match the digest recorded for serial {}",
+                record.serial
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The sidecar's record, `None` when it is missing or unreadable (with a warning).
+fn read_record(sidecar: &Path) -> Option<DigestRecord> {
+    let bytes = std::fs::read(sidecar).ok()?;
+    match serde_json::from_slice::<DigestRecord>(&bytes) {
+        Ok(record) if record.format == DIGEST_FORMAT => Some(record),
+        Ok(record) => {
+            tracing::warn!(
+                "ignoring {}: digest format {} is not known",
+                sidecar.display(),
+                record.format
+            );
+            None
+        }
+        Err(error) => {
+            tracing::warn!("ignoring the unreadable {}: {error}", sidecar.display());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
