@@ -310,9 +310,10 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateErr
             .create_new(true)
             .open(&temp)
             .map_err(|err| StateError::io("create", &temp, err))?;
+        // Named by the file it replaces: that is the one the user knows (e.g. on a full disk).
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
-            .map_err(|err| StateError::io("write", &temp, err))?;
+            .map_err(|err| StateError::io("write", path, err))?;
         std::fs::rename(&temp, path).map_err(|err| StateError::io("replace", path, err))?;
         sync_parent_dir(path)
     })();

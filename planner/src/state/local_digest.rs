@@ -9,8 +9,8 @@
 //!   raises the serial with every change) or a restored backup; accepted;
 //! - the recorded lineage and serial with other content: Terraform never writes new content
 //!   under the same serial, so the file is damaged; refused. The content digest leaves out
-//!   the serial and `terraform_version`, which Terraform rewrites when it saves an unchanged
-//!   state under the same serial;
+//!   the serial, `terraform_version` and `identity_schema_version: 0`, which Terraform
+//!   rewrites or adds when it saves an unchanged state under the same serial;
 //! - an empty file where a state was recorded: damaged (truncated); refused.
 //!
 //! A missing or unreadable sidecar checks nothing (it is only a record, rewritten on the next
@@ -37,12 +37,25 @@ struct DigestRecord {
     content_sha256: String,
 }
 
-/// The hex SHA-256 of `state`'s content, its serial and `terraform_version` left out.
+/// The hex SHA-256 of `state`'s content, its serial and `terraform_version` left out, and
+/// the `identity_schema_version: 0` Terraform writes into every instance object it saves.
 fn content_sha256(state: &State) -> String {
     let mut v4 = format_v4::to_v4(state);
     v4.serial = 0;
     v4.terraform_version = String::new();
-    let digest = Sha256::digest(serde_json::to_vec(&v4).unwrap_or_default());
+    let mut document = serde_json::to_value(&v4).unwrap_or_default();
+    if let Some(resources) = document["resources"].as_array_mut() {
+        for resource in resources {
+            if let Some(instances) = resource["instances"].as_array_mut() {
+                for instance in instances.iter_mut().filter_map(|i| i.as_object_mut()) {
+                    if instance.get("identity_schema_version") == Some(&serde_json::json!(0)) {
+                        instance.remove("identity_schema_version");
+                    }
+                }
+            }
+        }
+    }
+    let digest = Sha256::digest(serde_json::to_vec(&document).unwrap_or_default());
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

@@ -79,6 +79,11 @@ fn terraform_rewriting_the_same_content_under_the_same_serial_is_accepted() {
     let (_dir, store) = written_twice();
     let mut document: serde_json::Value = serde_json::from_str(&state_text(&store)).unwrap();
     document["terraform_version"] = serde_json::json!("1.15.5");
+    for resource in document["resources"].as_array_mut().unwrap() {
+        for instance in resource["instances"].as_array_mut().unwrap() {
+            instance["identity_schema_version"] = serde_json::json!(0);
+        }
+    }
     // Terraform's own layout: other indentation, same content.
     std::fs::write(
         store.state_path(),
