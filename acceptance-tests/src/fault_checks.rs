@@ -82,9 +82,22 @@ impl<'a> FaultSubject<'a> {
         }
     }
 
-    /// How many live objects the provider's backend holds.
+    /// How many live objects the provider's backend holds (one query on postgres, so that it
+    /// can be polled during an apply; 0 before the catalog exists).
     pub fn catalog_size(&self) -> usize {
-        self.catalog_ids().values().map(Vec::len).sum()
+        match self.backend {
+            ProviderBackend::Embedded => self.catalog_ids().values().map(Vec::len).sum(),
+            ProviderBackend::Postgres(server) => {
+                let sum = POSTGRES_CATALOG
+                    .iter()
+                    .map(|(_, from)| format!("(SELECT count(*) FROM tenant_catalog.{from})"))
+                    .collect::<Vec<_>>()
+                    .join(" + ");
+                server
+                    .psql(&server.superuser_dsn(), &format!("SELECT {sum}"))
+                    .map_or(0, |count| count.trim().parse().unwrap_or(0))
+            }
+        }
     }
 
     /// `terraform-provider-tenant audit verify` against the provider's backend.
@@ -172,17 +185,20 @@ pub fn assert_fault_recovered(subject: &FaultSubject<'_>) {
     );
 }
 
+/// Each resource type's live objects in the postgres backend's catalog, as a `FROM` clause
+/// in the schema `tenant_catalog`.
+const POSTGRES_CATALOG: [(&str, &str); 7] = [
+    ("tenant", "tenants WHERE deleted_at IS NULL"),
+    ("tenant_database", "databases"),
+    ("tenant_user", "users"),
+    ("tenant_grant", "grants"),
+    ("tenant_storage", "storage"),
+    ("tenant_api_key", "api_keys WHERE revoked_at IS NULL"),
+    ("tenant_policy", "policies"),
+];
+
 /// The live object ids per resource type of the postgres backend's catalog.
 fn postgres_catalog_ids(server: &PostgresServer) -> BTreeMap<String, Vec<String>> {
-    let queries = [
-        ("tenant", "tenants WHERE deleted_at IS NULL"),
-        ("tenant_database", "databases"),
-        ("tenant_user", "users"),
-        ("tenant_grant", "grants"),
-        ("tenant_storage", "storage"),
-        ("tenant_api_key", "api_keys WHERE revoked_at IS NULL"),
-        ("tenant_policy", "policies"),
-    ];
     let has_catalog = server
         .psql(
             &server.superuser_dsn(),
@@ -190,7 +206,7 @@ fn postgres_catalog_ids(server: &PostgresServer) -> BTreeMap<String, Vec<String>
         )
         .expect("query the catalog schema");
     let mut ids = BTreeMap::new();
-    for (kind, from) in queries {
+    for (kind, from) in POSTGRES_CATALOG {
         let mut found: Vec<String> = if has_catalog.trim() == "1" {
             server
                 .psql(
