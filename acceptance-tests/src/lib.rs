@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod oracle_run;
 pub mod pg_inspect;
 pub mod pg_project;
+pub mod pgbouncer;
 pub mod plan_compare;
 pub mod plan_json;
 pub mod policy_tools;
