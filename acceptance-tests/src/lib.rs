@@ -18,6 +18,7 @@ pub mod binaries;
 pub mod catalog;
 pub mod file_set;
 pub mod fixtures;
+pub mod fleet_model;
 pub mod generate;
 pub mod inventory;
 pub mod oracle_run;
