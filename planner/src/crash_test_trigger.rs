@@ -20,14 +20,15 @@ pub(crate) fn after_recorded_instance() {
         return;
     };
     let recorded = RECORDED.fetch_add(1, Ordering::SeqCst) + 1;
-    if recorded == limit {
-        #[allow(
-            clippy::panic,
-            reason = "the crash handler's test needs a genuine panic; debug builds only"
-        )]
-        {
-            panic!("{TRIGGER_VARIABLE}: deliberate crash after recording {recorded} instance(s)");
-        }
+    if recorded != limit {
+        return;
+    }
+    #[allow(
+        clippy::panic,
+        reason = "the crash handler's test needs a genuine panic; debug builds only"
+    )]
+    {
+        panic!("{TRIGGER_VARIABLE}: deliberate crash after recording {recorded} instance(s)");
     }
 }
 
