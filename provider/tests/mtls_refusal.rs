@@ -1,7 +1,9 @@
 //! AutoMTLS refuses strangers: while a provider launched through the real go-plugin
 //! handshake is serving, a connection presenting its own certificate (a fresh rcgen
 //! self-signed one, shaped like the legitimate client's) or no certificate at all is refused
-//! during the TLS handshake, and the legitimate client still works afterwards.
+//! during the TLS handshake, and the legitimate client still works afterwards. The strangers
+//! connect from this test process (rustls) and from a third process (`openssl s_client`, an
+//! independent TLS implementation).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,9 +12,11 @@
     reason = "test code reports a broken expectation by panicking"
 )]
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use acceptance_tests::process::CommandSpec;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, ring};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
@@ -141,6 +145,86 @@ async fn schema_resources(plugin: &PluginProcess) -> usize {
         .expect("the legitimate client is served")
         .into_inner();
     response.resource_schemas.len()
+}
+
+/// Runs `openssl s_client` against the plugin as a separate process, presenting the
+/// certificate and key files of `own` (or none); returns its combined output. (It does not
+/// check the plugin's certificate: the plugin's verdict does not depend on that.)
+fn openssl_stranger(address: &str, own: Option<(&Path, &Path)>) -> String {
+    let mut args: Vec<String> = [
+        "s_client",
+        "-connect",
+        address,
+        "-servername",
+        "localhost",
+        "-alpn",
+        "h2",
+        "-ign_eof",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    if let Some((certificate, key)) = own {
+        args.extend(["-cert".to_string(), certificate.display().to_string()]);
+        args.extend(["-key".to_string(), key.display().to_string()]);
+    }
+    let output = CommandSpec {
+        program: "/usr/bin/openssl".into(),
+        args,
+        cwd: std::env::temp_dir(),
+        env: vec![("PATH".to_string(), "/usr/bin:/bin".to_string())],
+    }
+    .run(Duration::from_secs(30));
+    assert_ne!(
+        output.code,
+        Some(0),
+        "openssl connected as a stranger\n{}",
+        output.describe()
+    );
+    output.combined()
+}
+
+#[tokio::test]
+async fn a_third_process_with_its_own_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_terraform-provider-tenant"));
+    let options = LaunchOptions {
+        current_dir: Some(dir.path().to_path_buf()),
+        ..LaunchOptions::default()
+    };
+    let plugin = launch(binary, options).await.expect("handshake");
+    let resources = schema_resources(&plugin).await;
+    let Network::Tcp(address) = plugin.handshake().network.clone() else {
+        panic!("the plugin serves on TCP");
+    };
+    let own = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let own_certificate = dir.path().join("own.pem");
+    let own_key = dir.path().join("own.key");
+    std::fs::write(&own_certificate, own.cert.pem()).unwrap();
+    std::fs::write(&own_key, own.signing_key.serialize_pem()).unwrap();
+
+    let with_own = {
+        let address = address.clone();
+        tokio::task::spawn_blocking(move || {
+            openssl_stranger(&address, Some((&own_certificate, &own_key)))
+        })
+        .await
+        .unwrap()
+    };
+    assert!(
+        with_own.contains("alert access denied"),
+        "a third process with its own certificate is refused by a TLS alert:\n{with_own}"
+    );
+    let without = tokio::task::spawn_blocking(move || openssl_stranger(&address, None))
+        .await
+        .unwrap();
+    assert!(
+        without.contains("alert certificate required"),
+        "a third process without certificate is refused by a TLS alert:\n{without}"
+    );
+
+    assert_eq!(schema_resources(&plugin).await, resources);
+    plugin.shutdown().await.expect("clean shutdown");
 }
 
 #[tokio::test]
