@@ -1,7 +1,8 @@
 //! The crash handler both programs install first thing: a panic on any thread prints
 //! Terraform's crash banner (adapted to name the program), the panic message and the stack on
-//! stderr, and exits with Terraform's crash status 11. It takes no lock and touches no state:
-//! other threads may hold locks, and every finished change is already durable.
+//! stderr, and exits with Terraform's crash status 11. It takes none of the program's locks
+//! and touches no state: other threads may hold locks, and every finished change is already
+//! durable. (Writing to stderr waits only for a write in progress on another thread.)
 
 use std::backtrace::Backtrace;
 use std::io::Write;
