@@ -48,7 +48,12 @@ fn a_payload_of_either_string_kind_is_the_message() {
     let hook_result = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = hook_result.clone();
     let previous = std::panic::take_hook();
+    let this_test = std::thread::current().id();
+    // The hook is process-wide: keep only this thread's panics.
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != this_test {
+            return;
+        }
         if let Ok(mut messages) = seen.lock() {
             messages.push((panic_message(info), panic_place(info)));
         }
