@@ -1,5 +1,5 @@
-//! A genuine panic in the middle of an apply (armed by `TENANTFORM_TEST_PANIC`, which only
-//! debug builds read): `tenantform` prints Terraform's crash banner naming itself, the panic
+//! A genuine panic in the middle of an apply, on a thread that is neither the main thread nor
+//! the runtime's (armed by `TENANTFORM_TEST_PANIC`, which only debug builds read): `tenantform` prints Terraform's crash banner naming itself, the panic
 //! message and the stack on stderr, exits with Terraform's crash status 11, and the state
 //! holds every instance recorded before the crash, so a follow-up apply converges.
 
@@ -60,12 +60,12 @@ fn a_panic_mid_apply_prints_the_crash_banner_and_exits_11_with_the_state_intact(
         crashed.describe()
     );
     assert!(
-        report.contains("panicked at planner/src/crash_test_trigger.rs:"),
-        "the report says where the panic happened\n{}",
+        report.contains("thread 'crash-test' panicked at planner/src/crash_test_trigger.rs:"),
+        "the report says on which thread and where the panic happened\n{}",
         crashed.describe()
     );
     assert!(
-        report.contains("crash_test_trigger::after_recorded_instance"),
+        report.contains("crash_test_trigger::deliberate_crash"),
         "the report carries the stack\n{}",
         crashed.describe()
     );
