@@ -84,7 +84,7 @@ pub(super) fn lock(
 
 /// One attempt, as Terraform's `pg` backend makes it.
 async fn try_lock(client: &Client, target: &LockTarget<'_>) -> Result<Attempt, StateError> {
-    let failed = |err| backend_error("take the state lock", target.settings, err);
+    let failed = |err| postgres_pooling::lock_statement_error(target.settings, err);
     let schema = target.schema;
     let query = format!(
         "SELECT s.id, pg_try_advisory_lock(s.id), pg_try_advisory_lock({CREATION_LOCK_KEY}) \

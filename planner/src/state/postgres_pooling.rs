@@ -3,8 +3,11 @@
 //! whichever server session is free, so the session advisory lock that is the state lock
 //! (Terraform's `pg` scheme) neither stays with this run nor keeps other runs out. Right after
 //! the lock is taken, two cheap checks tell: the lock connection's server session must hold the
-//! lock, and a second connection must be given a server session of its own.
+//! lock, and a second connection must be given a server session of its own. Before that, a lock
+//! statement that finds its prepared statement missing, or one of the same name left by another
+//! client, has met such a pooler too.
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::StateError;
@@ -16,6 +19,31 @@ pub(super) const TRANSACTION_POOLING_REFUSED: &str = "the connection goes throug
     Proxy): it runs each transaction on whichever PostgreSQL session is free, so the session \
     advisory lock that protects the state would not stay with this run. Connect to PostgreSQL \
     directly, or through a pooler in session mode (PgBouncer pool_mode = session)";
+
+/// The error of a failed lock statement. A prepared statement that is missing, or that another
+/// client's statement of the same name already occupies, means the statements ran on server
+/// sessions shared with other clients: the refusal of transaction pooling. Anything else is
+/// the backend's error.
+pub(super) fn lock_statement_error(
+    settings: &PgSettings,
+    err: tokio_postgres::Error,
+) -> StateError {
+    let shared_session = [
+        SqlState::DUPLICATE_PSTATEMENT,
+        SqlState::INVALID_SQL_STATEMENT_NAME,
+    ];
+    if err.code().is_some_and(|code| shared_session.contains(code)) {
+        return refusal();
+    }
+    backend_error("take the state lock", settings, err)
+}
+
+fn refusal() -> StateError {
+    StateError::Backend {
+        action: "take the state lock",
+        detail: TRANSACTION_POOLING_REFUSED.to_string(),
+    }
+}
 
 /// Checks that the lock `key`, just taken on `lock_client`, belongs to a server session pinned
 /// to that connection. On a refusal it releases the lock as well as it can (the session that
@@ -37,10 +65,7 @@ pub(super) async fn ensure_session_pinned(
             .simple_query(&format!("SELECT pg_advisory_unlock({key})"))
             .await;
     }
-    Err(StateError::Backend {
-        action: "take the state lock",
-        detail: TRANSACTION_POOLING_REFUSED.to_string(),
-    })
+    Err(refusal())
 }
 
 /// The server session (`pg_backend_pid()`) that runs a statement on `client`, and whether that
