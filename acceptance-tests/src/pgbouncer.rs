@@ -9,7 +9,7 @@
 use std::fs;
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,8 @@ use crate::postgres::{PostgresServer, chown_to_postgres, free_port, is_root};
 /// Where PgBouncer is looked for when `$TENANTFORM_PGBOUNCER_BIN` is unset.
 pub const DEFAULT_PGBOUNCER_BIN: &str = "/usr/sbin/pgbouncer";
 const START_TIMEOUT: Duration = Duration::from_secs(15);
+const PID_FILE: &str = "pgbouncer.pid";
+const LOG_FILE: &str = "pgbouncer.log";
 
 /// PgBouncer's `pool_mode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,34 +73,9 @@ impl PgBouncer {
             .prefix("tenantform-pgbouncer-")
             .tempdir()
             .context("cannot create PgBouncer's temporary directory")?;
-        fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755))?;
         let port = free_port()?;
-        let (user, password) = credentials_of(&server.superuser_dsn())?;
-        let users = root.path().join("userlist.txt");
-        fs::write(&users, format!("\"{user}\" \"{password}\"\n"))?;
-        fs::set_permissions(&users, fs::Permissions::from_mode(0o600))?;
-        let pid_file = root.path().join("pgbouncer.pid");
-        let config = root.path().join("pgbouncer.ini");
-        fs::write(
-            &config,
-            format!(
-                "[databases]\n* = host=127.0.0.1 port={server_port}\n\n[pgbouncer]\n\
-                 listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
-                 auth_type = scram-sha-256\nauth_file = {users}\npool_mode = {mode}\n\
-                 server_round_robin = 0\nmax_client_conn = 200\ndefault_pool_size = 20\n\
-                 ignore_startup_parameters = extra_float_digits,options\n\
-                 logfile = {log}\npidfile = {pid}\n",
-                server_port = server.port(),
-                users = users.display(),
-                mode = mode.setting(),
-                log = root.path().join("pgbouncer.log").display(),
-                pid = pid_file.display(),
-            ),
-        )?;
+        let config = write_config(root.path(), server, port, mode)?;
         let mut command = if is_root() {
-            for path in [root.path(), users.as_path(), config.as_path()] {
-                chown_to_postgres(path)?;
-            }
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(&binary);
             command
@@ -116,7 +93,7 @@ impl PgBouncer {
             port,
             server_port: server.port(),
             process,
-            pid_file,
+            pid_file: root.path().join(PID_FILE),
             root,
         };
         bouncer.wait_until_listening()?;
@@ -153,7 +130,7 @@ impl PgBouncer {
 
     /// PgBouncer's log so far (for failure messages).
     pub fn log(&self) -> String {
-        fs::read_to_string(self.root.path().join("pgbouncer.log")).unwrap_or_default()
+        fs::read_to_string(self.root.path().join(LOG_FILE)).unwrap_or_default()
     }
 }
 
@@ -179,6 +156,45 @@ impl Drop for PgBouncer {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
+}
+
+/// Writes PgBouncer's user list and configuration into `root` (handed to the `postgres`
+/// system user when we are root) for `server`'s superuser, listening on `port` in `mode`;
+/// returns the configuration's path.
+fn write_config(
+    root: &Path,
+    server: &PostgresServer,
+    port: u16,
+    mode: PoolMode,
+) -> anyhow::Result<PathBuf> {
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755))?;
+    let (user, password) = credentials_of(&server.superuser_dsn())?;
+    let users = root.join("userlist.txt");
+    fs::write(&users, format!("\"{user}\" \"{password}\"\n"))?;
+    fs::set_permissions(&users, fs::Permissions::from_mode(0o600))?;
+    let config = root.join("pgbouncer.ini");
+    fs::write(
+        &config,
+        format!(
+            "[databases]\n* = host=127.0.0.1 port={server_port}\n\n[pgbouncer]\n\
+             listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+             auth_type = scram-sha-256\nauth_file = {users}\npool_mode = {mode}\n\
+             server_round_robin = 0\nmax_client_conn = 200\ndefault_pool_size = 20\n\
+             ignore_startup_parameters = extra_float_digits,options\n\
+             logfile = {log}\npidfile = {pid}\n",
+            server_port = server.port(),
+            users = users.display(),
+            mode = mode.setting(),
+            log = root.join(LOG_FILE).display(),
+            pid = root.join(PID_FILE).display(),
+        ),
+    )?;
+    if is_root() {
+        for path in [root, users.as_path(), config.as_path()] {
+            chown_to_postgres(path)?;
+        }
+    }
+    Ok(config)
 }
 
 /// The user and password of a `postgresql://USER:PASSWORD@HOST:PORT/DB` dsn, percent-decoded.
