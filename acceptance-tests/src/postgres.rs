@@ -332,12 +332,12 @@ impl Drop for PostgresServer {
     }
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
-fn chown_to_postgres(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn chown_to_postgres(path: &Path) -> anyhow::Result<()> {
     let status = Command::new("chown")
         .arg(format!("{SYSTEM_USER}:"))
         .arg(path)
@@ -353,7 +353,7 @@ fn chown_to_postgres(path: &Path) -> anyhow::Result<()> {
 }
 
 /// A port nobody listens on right now.
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot probe for a free port")?;
     Ok(listener.local_addr()?.port())
 }

@@ -5,6 +5,7 @@
 mod addrs;
 mod cli;
 mod config;
+mod crash_test_trigger;
 mod diags;
 mod engine;
 mod format;

@@ -1,5 +1,6 @@
 //! The `tenantform` program: sets up logging (`TF_LOG` / `TENANTFORM_LOG`, off by default,
-//! to stderr), runs the command line on a tokio runtime and exits with its code.
+//! to stderr), runs the command line on a tokio runtime and exits with its code. A panic on
+//! any thread prints Terraform's crash banner and exits with status 11 (`crash`).
 
 use tracing_subscriber::EnvFilter;
 
@@ -25,6 +26,7 @@ fn init_logging() {
 const STACK_SIZE: usize = 256 << 20;
 
 fn main() {
+    tenantform_proto::crash::install_crash_handler("tenantform");
     init_logging();
     let args: Vec<String> = std::env::args_os()
         .skip(1)

@@ -6,9 +6,11 @@
 //! - [`diagnostic`]: the diagnostic providers return, and its wire mapping.
 //! - [`schema`]: provider schemas as plain types, and their wire conversions.
 //! - [`handshake`]: the go-plugin handshake with AutoMTLS, as a server and as a client.
+//! - [`crash`]: the crash handler both programs install: Terraform's crash banner and status.
 //!
 //! This crate knows nothing of HCL, tenants, state or any command line.
 
+pub mod crash;
 pub mod diagnostic;
 pub mod dynamic;
 pub mod handshake;

@@ -2,6 +2,9 @@
 //! handshake on stdout and serves the provider over mTLS gRPC until told to stop. Run by hand
 //! as `terraform-provider-tenant audit list|verify`, it reads the audit log instead (see `cli`).
 //!
+//! A panic on any thread prints Terraform's crash banner naming this program and exits with
+//! status 11 (`tenantform_proto::crash`).
+//!
 //! Logs go to stderr only (stdout is the handshake channel). The level comes from
 //! `TENANT_LOG`, else `TF_LOG_PROVIDER`, else `TF_LOG` (`trace`, `debug`, `info`, `warn`,
 //! `error`; Terraform's `JSON` means `trace`), and defaults to `warn`.
@@ -33,6 +36,7 @@ fn log_filter() -> EnvFilter {
 }
 
 fn main() -> anyhow::Result<ExitCode> {
+    tenantform_proto::crash::install_crash_handler(env!("CARGO_PKG_NAME"));
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     if cli::is_command(&arguments) {
         return Ok(cli::run(&arguments));

@@ -275,7 +275,11 @@ pub(super) struct StoreRecorder<'a> {
 
 impl ApplyRecorder for StoreRecorder<'_> {
     fn record(&self, addr: &InstanceAddr, instance: Option<&InstanceState>) -> Result<(), String> {
-        self.store.record(addr, instance).map_err(|e| e.to_string())
+        self.store
+            .record(addr, instance)
+            .map_err(|e| e.to_string())?;
+        crate::crash_test_trigger::after_recorded_instance();
+        Ok(())
     }
 
     fn record_deposed(&self, change: &DeposedChange) -> Result<(), String> {

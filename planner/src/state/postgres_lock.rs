@@ -2,7 +2,8 @@
 //! and tenantform runs exclude each other. A run holds a session advisory lock keyed by the
 //! state row's `id`; while the row does not exist yet it holds the creation lock `-1` instead,
 //! and a run locking an existing row also checks that nobody holds the creation lock. The lock
-//! lives on a connection of its own, so PostgreSQL releases it when the holder dies.
+//! lives on a connection of its own, so PostgreSQL releases it when the holder dies; a pooler
+//! in transaction mode, which would break that, is refused (`postgres_pooling`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +13,7 @@ use tokio_postgres::Client;
 use super::StateError;
 use super::lock::{LockInfo, StateLock};
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error};
+use super::postgres_pooling;
 
 /// The advisory lock key Terraform takes while a workspace's row is being created.
 const CREATION_LOCK_KEY: i64 = -1;
@@ -52,6 +54,11 @@ pub(super) fn lock(
     loop {
         match bridge.run(try_lock(&client, target))? {
             Attempt::Taken(key) => {
+                bridge.run(postgres_pooling::ensure_session_pinned(
+                    &client,
+                    target.settings,
+                    key,
+                ))?;
                 let guard = HeldLock {
                     bridge: bridge.clone(),
                     client: Some(client),
@@ -77,7 +84,7 @@ pub(super) fn lock(
 
 /// One attempt, as Terraform's `pg` backend makes it.
 async fn try_lock(client: &Client, target: &LockTarget<'_>) -> Result<Attempt, StateError> {
-    let failed = |err| backend_error("take the state lock", target.settings, err);
+    let failed = |err| postgres_pooling::lock_statement_error(target.settings, err);
     let schema = target.schema;
     let query = format!(
         "SELECT s.id, pg_try_advisory_lock(s.id), pg_try_advisory_lock({CREATION_LOCK_KEY}) \
