@@ -3,7 +3,8 @@
 //! broken connections and runs the interrupted transactions again, and (b) under the `pg`
 //! state backend, whose session advisory lock ends with the restart: the run stops with an
 //! error before it writes the state (it never reconnects, so it never writes without the
-//! lock). Each row ends with the shared recovery checks
+//! lock); and (c) the state lock's session alone terminated while the data connection lives:
+//! the check before every write stops the run. Each row ends with the shared recovery checks
 //! (`fault_checks::assert_fault_recovered`).
 
 #![allow(
@@ -123,13 +124,71 @@ fn postgres_restarted_under_the_pg_state_mid_apply_stops_the_run_before_it_write
     );
     let output = failed.combined();
     assert!(
-        output.contains("state journal") || output.contains("write the state"),
+        ["state journal", "write the state", "the state lock"]
+            .iter()
+            .any(|text| output.contains(text)),
         "the error should say the state could not be recorded\n{}",
         failed.describe()
     );
     assert!(
         !output.contains(&server.superuser_dsn()),
         "the connection string leaked into the output"
+    );
+    assert_eq!(
+        subject.pulled_state().document["serial"],
+        serial_before,
+        "the run wrote the state after it lost its lock"
+    );
+
+    assert_fault_recovered(&subject);
+}
+
+#[test]
+fn a_lost_pg_state_lock_stops_the_run_before_it_writes() {
+    let server = start_postgres(Profile::Superuser);
+    let with_backend = |count: usize| {
+        tenants_config(count, true).replacen(
+            "terraform {\n",
+            "terraform {\n  backend \"pg\" {}\n",
+            1,
+        )
+    };
+    let project = Project::from_config(&with_backend(3));
+    let mut subject = FaultSubject::embedded(&project);
+    subject.env.push((
+        "PG_CONN_STR".to_string(),
+        format!("{}?sslmode=disable", server.superuser_dsn()),
+    ));
+    subject
+        .tenantform(&["init", "-input=false", "-no-color"])
+        .expect_success();
+    subject.tenantform(&APPLY).expect_success();
+    let serial_before = subject.pulled_state().document["serial"].clone();
+
+    project.write_file("main.tf", &with_backend(TENANTS));
+    let mut apply = subject.start_apply(&["-parallelism=2"]);
+    wait_for_catalog_objects(&project, &mut apply, 12);
+    let terminated = server
+        .psql(
+            &server.superuser_dsn(),
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE application_name LIKE 'tenantform OperationTypeApply %'",
+        )
+        .expect("terminate the lock's session");
+    assert_eq!(terminated.trim(), "1", "exactly one lock session to end");
+    let failed = apply.wait(FAULT_RUN_TIMEOUT);
+    assert_eq!(
+        failed.code,
+        Some(1),
+        "an apply whose state lock ended should stop with an error\n{}",
+        failed.describe()
+    );
+    assert!(
+        failed
+            .combined()
+            .contains("the state lock is no longer held"),
+        "the error should say the lock was lost\n{}",
+        failed.describe()
     );
     assert_eq!(
         subject.pulled_state().document["serial"],

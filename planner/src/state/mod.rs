@@ -24,6 +24,7 @@ mod memory;
 mod postgres;
 mod postgres_conn;
 mod postgres_lock;
+mod postgres_lock_guard;
 mod postgres_pooling;
 pub(crate) mod sensitive;
 mod snapshot;
