@@ -19,7 +19,8 @@ use acceptance_tests::pg_project::start_postgres;
 use acceptance_tests::postgres::Profile;
 use acceptance_tests::recovery::wait_for_catalog_objects;
 
-const TENANTS: usize = 30;
+/// Enough work that the first apply still runs while the others start.
+const TENANTS: usize = 60;
 const APPLY: [&str; 4] = ["apply", "-auto-approve", "-input=false", "-no-color"];
 
 /// Runs the two concurrent applies on `subject` and checks both outcomes.

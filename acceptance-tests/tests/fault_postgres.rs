@@ -26,7 +26,8 @@ use acceptance_tests::postgres::{PostgresServer, Profile};
 use acceptance_tests::process::{RunningProcess, wait_until};
 use acceptance_tests::recovery::wait_for_catalog_objects;
 
-const TENANTS: usize = 30;
+/// Enough work that the fault lands in the middle of the apply.
+const TENANTS: usize = 80;
 /// Enough work on the postgres backend that the restart lands in the middle of it.
 const PROVIDER_ROW_TENANTS: usize = 100;
 const APPLY: [&str; 4] = ["apply", "-auto-approve", "-input=false", "-no-color"];

@@ -48,7 +48,7 @@ fn a_failing_state_write_keeps_the_previous_state_and_the_next_apply_converges()
     project.tenantform(&APPLY).expect_success();
     let previous = std::fs::read(project.state_path()).unwrap();
 
-    project.write_file("main.tf", &tenants_config(40, false));
+    project.write_file("main.tf", &tenants_config(100, false));
     let subject = FaultSubject::embedded(&project);
     let mut apply = subject.start_apply(&["-parallelism=2"]);
     wait_for_catalog_objects(&project, &mut apply, 8);
