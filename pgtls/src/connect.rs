@@ -98,7 +98,9 @@ impl PgTls {
                 }
                 other => other,
             },
-            Negotiation::TlsThenPlain => match self.attempt(config, DriverSslMode::Require).await {
+            // The driver's own `prefer` goes on without TLS on the same socket when the
+            // server does not speak TLS; a failed TLS attempt or a refusal starts over plain.
+            Negotiation::TlsThenPlain => match self.attempt(config, DriverSslMode::Prefer).await {
                 Err(error) if error.as_db_error().is_some() || is_tls_failure(&error) => {
                     self.attempt(config, DriverSslMode::Disable).await
                 }

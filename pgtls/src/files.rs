@@ -97,3 +97,6 @@ pub(crate) fn check_key_permissions(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

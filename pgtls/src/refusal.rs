@@ -49,6 +49,15 @@ fn server_name_text(name: &ServerName<'_>) -> String {
     }
 }
 
+/// `localhost` for rustls's `DnsName("localhost")` (and likewise for IP addresses).
+fn plain_name(presented: &str) -> String {
+    presented
+        .split_once("(\"")
+        .and_then(|(_, rest)| rest.strip_suffix("\")"))
+        .unwrap_or(presented)
+        .to_string()
+}
+
 /// The message for `error`, raised while checking `cert` against `roots_label`.
 pub(crate) fn refusal_message(
     cert: &CertificateDer<'_>,
@@ -77,7 +86,9 @@ pub(crate) fn refusal_message(
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             let presented = match cause {
                 CertificateError::NotValidForNameContext { presented, .. } => {
-                    format!(" (it names {})", presented.join(", "))
+                    let names: Vec<String> =
+                        presented.iter().map(|name| plain_name(name)).collect();
+                    format!(" (it names {})", names.join(", "))
                 }
                 _ => String::new(),
             };

@@ -87,3 +87,6 @@ impl ServerCertVerifier for ServerCertCheck {
             .supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests;
