@@ -139,3 +139,6 @@ fn is_tls_failure(error: &tokio_postgres::Error) -> bool {
         .to_string()
         .starts_with("error performing TLS handshake")
 }
+
+#[cfg(test)]
+mod tests;

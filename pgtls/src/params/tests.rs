@@ -78,3 +78,19 @@ fn the_environment_fills_only_what_is_unset() {
     assert_eq!(tls.sslcert, None);
     assert_eq!(tls.sslkey, None);
 }
+
+#[test]
+fn other_tls_parameters_stay_for_the_driver_to_refuse() {
+    for conn_str in [
+        "postgres://u@h/db?sslcrl=crl.pem",
+        "host=h sslpassword=x",
+        "host=h ssl_min_protocol_version=TLSv1.3",
+    ] {
+        let split = split_conn_str(conn_str).unwrap();
+        assert_eq!(split.tls, TlsParams::default(), "{conn_str}");
+        assert!(
+            split.rest.parse::<tokio_postgres::Config>().is_err(),
+            "{conn_str} must not be accepted and ignored"
+        );
+    }
+}
