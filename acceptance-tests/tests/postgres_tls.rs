@@ -372,3 +372,62 @@ fn state_backend_sslmodes_match_terraform() {
         );
     }
 }
+
+#[test]
+fn client_certificates_authenticate_both_connections() {
+    const ROLE: &str = "tenantform_cert";
+    let setup = TlsSetup {
+        client_cert_role: Some(ROLE.to_string()),
+        ..TlsSetup::localhost_only()
+    };
+    let server = PostgresServer::start_tls_only(Profile::Superuser, &setup)
+        .unwrap_or_else(|error| panic!("could not start a TLS-only PostgreSQL 15: {error:#}"));
+    server
+        .psql(
+            &format!("{}?sslmode=require", server.superuser_dsn()),
+            &format!("CREATE ROLE {ROLE} LOGIN SUPERUSER"),
+        )
+        .expect("create the certificate role");
+    let files = files(&server);
+    let verify = format!(
+        "sslmode=verify-full&sslrootcert={}",
+        files.ca_cert.display()
+    );
+    let base = format!("postgresql://{ROLE}@localhost:{}/tenants", server.port());
+    let with_cert = format!(
+        "{base}?{verify}&sslcert={}&sslkey={}",
+        files.client_cert.as_ref().unwrap().display(),
+        files.client_key.as_ref().unwrap().display()
+    );
+    let without_cert = format!("{base}?{verify}");
+
+    let fleet = provider_project(&server, &with_cert);
+    fleet.init();
+    provider_plan(&fleet, &with_cert).expect_success();
+    let refused = provider_plan(&fleet, &without_cert);
+    refused.expect_failure();
+    assert!(
+        refused.combined().contains("certificate"),
+        "the server asks for a client certificate\n{}",
+        refused.describe()
+    );
+
+    let project = pg_state_project();
+    let tf = required_terraform();
+    tenantform_init(&project, &with_cert).expect_success();
+    terraform(
+        &project,
+        &tf,
+        &with_cert,
+        &["init", "-input=false", "-no-color", "-reconfigure"],
+    )
+    .expect_success();
+    tenantform_init(&project, &without_cert).expect_failure();
+    terraform(
+        &project,
+        &tf,
+        &without_cert,
+        &["init", "-input=false", "-no-color", "-reconfigure"],
+    )
+    .expect_failure();
+}
