@@ -65,7 +65,7 @@ impl PgTls {
             .with_custom_certificate_verifier(Arc::new(check));
         let config = match &plan.client_identity {
             Some(identity) => {
-                let (chain, key) = client_identity(identity)?;
+                let (chain, key) = client_identity(identity, plan.semantics)?;
                 builder
                     .with_client_auth_cert(chain, key)
                     .map_err(|error| TlsConfigError::Tls(error.to_string()))?

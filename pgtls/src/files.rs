@@ -10,7 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::TlsConfigError;
-use crate::mode::{ClientIdentity, Roots};
+use crate::mode::{ClientIdentity, Roots, Semantics};
 
 fn file_error(what: &'static str, path: &Path, reason: impl std::fmt::Display) -> TlsConfigError {
     TlsConfigError::File {
@@ -66,6 +66,7 @@ pub(crate) fn root_store(roots: &Roots) -> Result<RootCertStore, TlsConfigError>
 /// The client certificate chain and private key.
 pub(crate) fn client_identity(
     identity: &ClientIdentity,
+    semantics: Semantics,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsConfigError> {
     let chain = certificates("client certificate", &identity.cert)?;
     let what = "private key";
@@ -77,7 +78,7 @@ pub(crate) fn client_identity(
             format!("certificate present, but not private key file ({error})"),
         )
     })?;
-    check_key_permissions(key_path, metadata.mode(), metadata.uid())?;
+    check_key_permissions(key_path, metadata.mode(), metadata.uid(), semantics)?;
     let key = PrivateKeyDer::from_pem_file(key_path).map_err(|error| {
         file_error(what, key_path, format!("not a PEM private key ({error:?})"))
     })?;
@@ -85,13 +86,18 @@ pub(crate) fn client_identity(
 }
 
 /// libpq's rule: at most 0600 when owned by the current user, at most 0640 when owned by
-/// root.
+/// root. lib/pq 1.10 allows 0600 or less whoever owns the file.
 pub(crate) fn check_key_permissions(
     path: &Path,
     mode: u32,
     owner: u32,
+    semantics: Semantics,
 ) -> Result<(), TlsConfigError> {
-    let allowed_extra = if owner == 0 { 0o040 } else { 0 };
+    let allowed_extra = if owner == 0 && semantics == Semantics::Libpq {
+        0o040
+    } else {
+        0
+    };
     if mode & 0o077 & !allowed_extra != 0 {
         return Err(TlsConfigError::KeyPermissions(path.display().to_string()));
     }

@@ -7,17 +7,19 @@ use super::*;
 #[test]
 fn key_permissions_follow_libpq() {
     let path = Path::new("client.key");
-    assert!(check_key_permissions(path, 0o100600, 1000).is_ok());
-    assert!(check_key_permissions(path, 0o100400, 1000).is_ok());
-    assert!(check_key_permissions(path, 0o100640, 0).is_ok());
-    let error = check_key_permissions(path, 0o100640, 1000)
+    assert!(check_key_permissions(path, 0o100600, 1000, Semantics::Libpq).is_ok());
+    assert!(check_key_permissions(path, 0o100400, 1000, Semantics::Libpq).is_ok());
+    assert!(check_key_permissions(path, 0o100640, 0, Semantics::Libpq).is_ok());
+    let error = check_key_permissions(path, 0o100640, 1000, Semantics::Libpq)
         .unwrap_err()
         .to_string();
     assert!(
         error.contains("client.key") && error.contains("0600"),
         "{error}"
     );
-    assert!(check_key_permissions(path, 0o100644, 0).is_err());
+    assert!(check_key_permissions(path, 0o100644, 0, Semantics::Libpq).is_err());
+    assert!(check_key_permissions(path, 0o100640, 0, Semantics::TerraformPg).is_err());
+    assert!(check_key_permissions(path, 0o100600, 0, Semantics::TerraformPg).is_ok());
 }
 
 #[test]

@@ -94,3 +94,32 @@ fn other_tls_parameters_stay_for_the_driver_to_refuse() {
         );
     }
 }
+
+#[test]
+fn odd_strings_never_panic() {
+    for conn_str in [
+        "",
+        "=",
+        "'",
+        "a=\\",
+        "a='\\",
+        "a= ",
+        " a =b",
+        "é=ü x='é\\'",
+        "postgres://",
+        "postgres://@?",
+        "postgres://?&&=&",
+        "postgresql://u:p@h?=&sslmode",
+        "postgres://é@ü?ß=%ff&sslmode=%",
+    ] {
+        let _ = split_conn_str(conn_str);
+    }
+    assert_eq!(
+        split_conn_str("postgresql://u:p@h?=&sslmode")
+            .unwrap()
+            .tls
+            .sslmode
+            .as_deref(),
+        Some("")
+    );
+}
