@@ -431,3 +431,48 @@ fn client_certificates_authenticate_both_connections() {
     )
     .expect_failure();
 }
+
+/// `SSL_CERT_FILE` replaces the system trust store for rustls-native-certs and for Go's
+/// crypto/x509 alike, so the test CA can stand in for a public one.
+#[test]
+fn system_roots_come_from_the_trust_store() {
+    let server = start_tls_only();
+    let ca = files(&server).ca_cert.display().to_string();
+    let trust_test_ca = [("SSL_CERT_FILE", ca.as_str())];
+
+    // Provider: sslrootcert=system means verify-full against the system's roots.
+    let dsn = conn_via(&server, "localhost", "sslrootcert=system");
+    let fleet = provider_project(&server, &dsn);
+    fleet.init();
+    let plan = |env: &[(&str, &str)]| {
+        fleet.tenantform_with_env(&["plan", "-input=false", "-no-color"], env)
+    };
+    plan(&trust_test_ca).expect_success();
+    assert_fails_with(
+        &plan(&[]),
+        &dsn,
+        &[SERVER_COMMON_NAME, "unknown CA", "system trust store"],
+    );
+
+    // State backend: lib/pq's verify-full without sslrootcert uses the system's roots too.
+    let conn = conn_via(&server, "localhost", "sslmode=verify-full");
+    let project = pg_state_project();
+    let tf = required_terraform();
+    let init_args = ["init", "-input=false", "-no-color", "-reconfigure"];
+    for (env, succeeds) in [(&trust_test_ca[..], true), (&[][..], false)] {
+        let mut ours = project
+            .tenantform_command(&init_args)
+            .with_env_var("PG_CONN_STR", &conn);
+        let mut theirs = project
+            .terraform_command(&tf, &init_args)
+            .with_env_var("PG_CONN_STR", &conn);
+        for (name, value) in env {
+            ours = ours.with_env_var(name, value);
+            theirs = theirs.with_env_var(name, value);
+        }
+        let (ours, theirs) = (ours.run(TIMEOUT), theirs.run(TIMEOUT));
+        assert_no_password(&ours, &conn);
+        assert_eq!(ours.code == Some(0), succeeds, "{}", ours.describe());
+        assert_eq!(theirs.code == Some(0), succeeds, "{}", theirs.describe());
+    }
+}
