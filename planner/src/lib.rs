@@ -6,6 +6,7 @@ mod addrs;
 mod cli;
 mod config;
 mod diags;
+mod encryption;
 mod engine;
 mod format;
 mod graph;

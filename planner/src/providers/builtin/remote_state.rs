@@ -13,7 +13,8 @@ use super::{attr, error};
 use crate::providers::attribute_schema;
 use crate::providers::{ProviderDiagnostic, ReadResponse};
 use crate::state::{
-    DEFAULT_WORKSPACE, LocalStore, LocalWorkspaces, PgSettings, PgStore, State, StateStore,
+    DEFAULT_WORKSPACE, EncryptionChoice, LocalStore, LocalWorkspaces, PgSettings, PgStore, State,
+    StateStore,
 };
 
 /// The backend types this data source reads.
@@ -161,11 +162,10 @@ fn read_state(
         )]
     };
     let store: Box<dyn StateStore> = match kind {
-        "local" => Box::new(LocalStore::at_path(local_path(
-            settings,
-            workspace,
-            working_dir,
-        ))),
+        "local" => Box::new(
+            LocalStore::at_path(local_path(settings, workspace, working_dir))
+                .with_encryption(EncryptionChoice::RemoteState),
+        ),
         _ => {
             let Some(conn_str) = settings.get("conn_str") else {
                 return Err(loading("the pg backend needs conn_str".into()));
@@ -174,7 +174,11 @@ fn read_state(
             if let Some(schema) = settings.get("schema_name") {
                 pg.schema_name = schema.clone();
             }
-            Box::new(PgStore::new(pg, workspace).map_err(|e| loading(e.to_string()))?)
+            Box::new(
+                PgStore::new(pg, workspace)
+                    .map_err(|e| loading(e.to_string()))?
+                    .with_encryption(EncryptionChoice::RemoteState),
+            )
         }
     };
     store.read().map_err(|e| loading(e.to_string()))
