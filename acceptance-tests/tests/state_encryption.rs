@@ -16,9 +16,11 @@
 use std::time::Duration;
 
 use acceptance_tests::Project;
+use acceptance_tests::generate::tenants_config;
 use acceptance_tests::pg_project::start_postgres;
 use acceptance_tests::postgres::Profile;
 use acceptance_tests::process::Output;
+use acceptance_tests::recovery::wait_for_catalog_objects;
 use acceptance_tests::state::State;
 use acceptance_tests::state_secrets::state_secrets;
 
@@ -395,4 +397,53 @@ fn the_pg_backend_rows_are_encrypted() {
         "{}",
         without_key.describe()
     );
+}
+
+#[test]
+fn the_journal_of_a_killed_apply_is_encrypted_and_replays() {
+    let project = Project::from_config(&tenants_config(30, true));
+    let config = encryption(PASSPHRASE);
+    run(&project, Some(&config), &["init", "-input=false"]).expect_success();
+    let mut running = project
+        .tenantform_command(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-parallelism=4",
+        ])
+        .with_env_var("TF_ENCRYPTION", &config)
+        .spawn(false);
+    wait_for_catalog_objects(&project, &mut running, 12);
+    running.kill_hard();
+    let killed = running.wait(Duration::from_secs(10));
+    assert_eq!(
+        killed.code,
+        None,
+        "the apply should have been killed\n{}",
+        killed.describe()
+    );
+
+    let journal = String::from_utf8(read_bytes(&project, "terraform.tfstate.journal")).unwrap();
+    let records: Vec<&str> = journal.lines().skip(1).collect();
+    assert!(!records.is_empty(), "the killed apply recorded nothing");
+    for record in &records {
+        assert!(
+            record.contains("\"encryption_version\":\"v0\""),
+            "a record in clear"
+        );
+        for word in ["Tenant ", "eu-west-1", "t000", "\"slug\""] {
+            assert!(!record.contains(word), "a journal record shows {word:?}");
+        }
+    }
+    let without_key = plan_code(&project, None);
+    without_key.expect_code(1);
+    assert!(
+        without_key.combined().contains("no key"),
+        "{}",
+        without_key.describe()
+    );
+
+    apply(&project, Some(&config)).expect_success();
+    plan_code(&project, Some(&config)).expect_code(0);
 }
