@@ -447,3 +447,42 @@ fn the_journal_of_a_killed_apply_is_encrypted_and_replays() {
     apply(&project, Some(&config)).expect_success();
     plan_code(&project, Some(&config)).expect_code(0);
 }
+
+#[test]
+fn terraform_remote_state_reads_encrypted_states_with_its_own_target() {
+    let source = Project::from_example("quickstart");
+    let config = encryption(PASSPHRASE);
+    run(&source, Some(&config), &["init", "-input=false"]).expect_success();
+    apply(&source, Some(&config)).expect_success();
+    let reader = Project::from_config(&format!(
+        "data \"terraform_remote_state\" \"shared\" {{\n  backend = \"local\"\n  config = {{\n    path = \"{}\"\n  }}\n}}\n\n\
+         output \"ids\" {{\n  value = data.terraform_remote_state.shared.outputs.tenant_ids\n}}\n",
+        source.state_path().display()
+    ));
+    run(&reader, None, &["init", "-input=false"]).expect_success();
+    let keys = format!(
+        "key_provider \"pbkdf2\" \"main\" {{\n  passphrase = \"{PASSPHRASE}\"\n  iterations = 200000\n}}\n\
+         method \"aes_gcm\" \"main\" {{\n  keys = key_provider.pbkdf2.main\n}}\n"
+    );
+    let named = format!(
+        "{keys}remote_state_data_sources {{\n  remote_state_data_source \"shared\" {{\n    method = method.aes_gcm.main\n  }}\n}}\n"
+    );
+    let by_default = format!(
+        "{keys}remote_state_data_sources {{\n  default {{\n    method = method.aes_gcm.main\n  }}\n}}\n"
+    );
+    let other_name = named.replace("\"shared\"", "\"other\"");
+    for remote in [&named, &by_default] {
+        let read = run(
+            &reader,
+            Some(remote),
+            &["plan", "-input=false", "-no-color"],
+        );
+        read.expect_success();
+        assert!(read.stdout.contains("ids"), "{}", read.describe());
+    }
+    for refused in [None, Some(other_name.as_str())] {
+        let read = run(&reader, refused, &["plan", "-input=false", "-no-color"]);
+        read.expect_code(1);
+        assert!(read.combined().contains("no key"), "{}", read.describe());
+    }
+}

@@ -2,6 +2,8 @@
 //! `method`, `state`, `plan`, `remote_state_data_sources`), checked as OpenTofu checks it,
 //! every error naming its line and never a value.
 
+use std::collections::BTreeMap;
+
 use hcl_edit::structure::{Block, BlockLabel, Body};
 
 use super::ConfigError;
@@ -17,6 +19,8 @@ pub(crate) struct EncryptionConfig {
     pub(super) state: Option<TargetConfig>,
     pub(super) plan: Option<TargetConfig>,
     pub(super) remote_default: Option<TargetConfig>,
+    /// `remote_state_data_source "NAME"` targets, by name.
+    pub(super) remote_named: BTreeMap<String, TargetConfig>,
 }
 
 /// A `key_provider "TYPE" "NAME"` block.
@@ -86,7 +90,7 @@ pub(crate) fn parse(text: &str) -> Result<EncryptionConfig, ConfigError> {
     }
     config.state = single_target(text, &body, "state", &config)?;
     config.plan = single_target(text, &body, "plan", &config)?;
-    config.remote_default = remote_default(text, &body, &config)?;
+    (config.remote_default, config.remote_named) = remote_targets(text, &body, &config)?;
     Ok(config)
 }
 
@@ -276,24 +280,31 @@ fn single_target(
     target(text, block, config, true).map(Some)
 }
 
-fn remote_default(
+/// The `default` and the named targets of `remote_state_data_sources` blocks.
+type RemoteTargets = (Option<TargetConfig>, BTreeMap<String, TargetConfig>);
+
+fn remote_targets(
     text: &str,
     body: &Body,
     config: &EncryptionConfig,
-) -> Result<Option<TargetConfig>, ConfigError> {
+) -> Result<RemoteTargets, ConfigError> {
     let mut result = None;
+    let mut named = BTreeMap::new();
     for block in blocks_of(body, "remote_state_data_sources") {
         labels(text, block, 0)?;
         check_blocks(text, &block.body, &["default", "remote_state_data_source"])?;
         Attributes::of_body(text, &block.body, "remote_state_data_sources".into(), 1)?.only(&[])?;
-        if let Some(named) = blocks_of(&block.body, "remote_state_data_source").next() {
-            return Err(ConfigError {
-                line: block_line(text, named),
-                message: "remote_state_data_source blocks (a method for one named \
-                          terraform_remote_state data source) are not supported by \
-                          tenantform; use the default block"
-                    .into(),
-            });
+        for source in blocks_of(&block.body, "remote_state_data_source") {
+            let name = labels(text, source, 1)?.remove(0);
+            if named.contains_key(&name) {
+                return Err(ConfigError {
+                    line: block_line(text, source),
+                    message: format!(
+                        "found multiple instances of remote_state_data_source {name:?}"
+                    ),
+                });
+            }
+            named.insert(name, target(text, source, config, false)?);
         }
         for default in blocks_of(&block.body, "default") {
             if result.is_some() {
@@ -305,7 +316,7 @@ fn remote_default(
             result = Some(target(text, default, config, false)?);
         }
     }
-    Ok(result)
+    Ok((result, named))
 }
 
 /// A target block: `method`, `enforced` (when `enforceable`) and nested `fallback` blocks.
@@ -315,8 +326,8 @@ fn target(
     config: &EncryptionConfig,
     enforceable: bool,
 ) -> Result<TargetConfig, ConfigError> {
-    labels(text, block, 0)?;
     let kind = block.ident.value().to_string();
+    labels(text, block, usize::from(kind == "remote_state_data_source"))?;
     let line = block_line(text, block);
     let attrs = Attributes::of_body(text, &block.body, kind.clone(), line)?;
     let allowed: &[&str] = if enforceable {

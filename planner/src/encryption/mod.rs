@@ -44,6 +44,7 @@ pub(crate) struct Encryption {
     state: Option<Arc<TargetEncryption>>,
     plan: Option<Arc<TargetEncryption>>,
     remote_default: Option<Arc<TargetEncryption>>,
+    remote_named: std::collections::BTreeMap<String, Arc<TargetEncryption>>,
 }
 
 impl Encryption {
@@ -55,10 +56,20 @@ impl Encryption {
                 .clone()
                 .map(|t| Arc::new(TargetEncryption::new(name, config.clone(), t)))
         };
+        let remote_named = config
+            .remote_named
+            .iter()
+            .map(|(name, t)| {
+                let target =
+                    TargetEncryption::new("remote_state_data_source", config.clone(), t.clone());
+                (name.clone(), Arc::new(target))
+            })
+            .collect();
         Ok(Encryption {
             state: target("state", &config.state),
             plan: target("plan", &config.plan),
             remote_default: target("remote_state_data_sources", &config.remote_default),
+            remote_named,
         })
     }
 
@@ -70,9 +81,13 @@ impl Encryption {
         self.plan.clone()
     }
 
-    /// The target `terraform_remote_state` reads other states with.
-    pub(crate) fn remote_state(&self) -> Option<Arc<TargetEncryption>> {
-        self.remote_default.clone()
+    /// The target the `terraform_remote_state` instance `name` (see
+    /// `providers/builtin/remote_state.rs`) reads its state with: its own
+    /// `remote_state_data_source` block, else the `default` one.
+    pub(crate) fn remote_state(&self, name: Option<&str>) -> Option<Arc<TargetEncryption>> {
+        name.and_then(|name| self.remote_named.get(name))
+            .or(self.remote_default.as_ref())
+            .cloned()
     }
 }
 

@@ -18,8 +18,9 @@ pub(crate) enum EncryptionChoice {
     /// The `state` target of `TF_ENCRYPTION` (the store of this configuration).
     #[default]
     State,
-    /// The `remote_state_data_sources` target (a state `terraform_remote_state` reads).
-    RemoteState,
+    /// The `remote_state_data_sources` target of the named `terraform_remote_state` instance
+    /// (its `remote_state_data_source` block, else `default`).
+    RemoteState(Option<String>),
     /// A given target (tests).
     #[cfg(test)]
     Fixed(Option<Arc<TargetEncryption>>),
@@ -30,7 +31,7 @@ impl EncryptionChoice {
         let configured = || encryption::configured().map_err(StateError::EncryptionConfig);
         match self {
             EncryptionChoice::State => Ok(configured()?.state()),
-            EncryptionChoice::RemoteState => Ok(configured()?.remote_state()),
+            EncryptionChoice::RemoteState(name) => Ok(configured()?.remote_state(name.as_deref())),
             #[cfg(test)]
             EncryptionChoice::Fixed(target) => Ok(target.clone()),
         }

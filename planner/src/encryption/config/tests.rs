@@ -14,7 +14,7 @@ fn full() -> String {
          method \"unencrypted\" \"migrate\" {{}}\n\
          state {{\n  method = method.aes_gcm.main\n  fallback {{\n    method = method.aes_gcm.ext\n    fallback {{\n      method = method.unencrypted.migrate\n    }}\n  }}\n}}\n\
          plan {{\n  enforced = true\n  method = method.aes_gcm.main\n}}\n\
-         remote_state_data_sources {{\n  default {{\n    method = method.aes_gcm.ext\n  }}\n}}\n"
+         remote_state_data_sources {{\n  default {{\n    method = method.aes_gcm.ext\n  }}\n  remote_state_data_source \"network.shared[0]\" {{\n    method = method.aes_gcm.main\n  }}\n}}\n"
     )
 }
 
@@ -47,6 +47,7 @@ fn parses_every_supported_block() {
     assert_eq!(config.state.unwrap().methods, [0, 1, 2]);
     assert_eq!(config.plan.unwrap().methods, [0]);
     assert_eq!(config.remote_default.unwrap().methods, [1]);
+    assert_eq!(config.remote_named["network.shared[0]"].methods, [0]);
     assert!(!format!("{:?}", config.key_providers).contains(SECRET));
 }
 
@@ -101,7 +102,7 @@ fn errors_name_their_line() {
         (
             "remote_state_data_sources {\n  remote_state_data_source \"x\" {\n  }\n}\n",
             2,
-            "not supported",
+            "\"method\" is required",
         ),
     ];
     for (text, line, needle) in cases {
