@@ -167,6 +167,13 @@ fn state_backup_and_plan_are_encrypted_and_need_the_key() {
     let planned_again = plan_code(&project, Some(&config));
     planned_again.expect_code(0);
     outputs.push(planned_again.combined());
+    let traced = project
+        .tenantform_command(&["plan", "-input=false", "-no-color"])
+        .with_env_var("TF_ENCRYPTION", &config)
+        .with_env_var("TF_LOG", "trace")
+        .run(TIMEOUT);
+    traced.expect_success();
+    outputs.push(traced.combined());
     for text in &outputs {
         assert!(!text.contains(PASSPHRASE), "the passphrase shows in output");
     }
