@@ -8,15 +8,15 @@ use hcl_edit::structure::Body;
 use super::ConfigError;
 use super::values::{Literal, evaluate, line_of, line_of_expr};
 
-/// An evaluated argument and the line it is on.
-#[derive(Clone, Debug)]
+/// An evaluated argument and the line it is on. (No `Debug`: values may be secrets.)
+#[derive(Clone)]
 struct Located {
     value: Literal,
     line: usize,
 }
 
-/// The arguments of one block.
-#[derive(Clone, Debug)]
+/// The arguments of one block. (No `Debug`: values may be secrets.)
+#[derive(Clone)]
 pub(super) struct Attributes {
     /// What the block is, for messages (`key_provider "pbkdf2" "main"`).
     what: String,

@@ -33,6 +33,11 @@ impl Envelope {
     /// The envelope `bytes` hold, `None` when they are not one (no `encryption_version`),
     /// an error when they claim to be one but are malformed.
     pub(crate) fn detect(bytes: &[u8]) -> Result<Option<Envelope>, String> {
+        // Most payloads are plain states: a scan for the marker spares parsing them twice.
+        const MARKER: &[u8] = b"\"encryption_version\"";
+        if !bytes.windows(MARKER.len()).any(|window| window == MARKER) {
+            return Ok(None);
+        }
         let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(bytes) else {
             return Ok(None);
         };

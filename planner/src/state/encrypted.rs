@@ -65,9 +65,15 @@ fn check_clear_fields(
     plain: &[u8],
     file: &str,
 ) -> Result<(), StateError> {
-    let inner: serde_json::Value = serde_json::from_slice(plain).unwrap_or_default();
-    let serial = inner.get("serial").and_then(serde_json::Value::as_u64);
-    let lineage = inner.get("lineage").and_then(serde_json::Value::as_str);
+    /// The fields of a state kept in clear beside its envelope.
+    #[derive(serde::Deserialize)]
+    struct ClearFields {
+        serial: Option<u64>,
+        lineage: Option<String>,
+    }
+    let inner: Option<ClearFields> = serde_json::from_slice(plain).ok();
+    let serial = inner.as_ref().and_then(|fields| fields.serial);
+    let lineage = inner.as_ref().and_then(|fields| fields.lineage.as_deref());
     let mismatch = |field: &str| StateError::Encryption {
         action: "read",
         file: file.to_string(),
