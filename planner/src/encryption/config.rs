@@ -67,13 +67,17 @@ pub(super) struct TargetConfig {
 /// Parses the text of `TF_ENCRYPTION`.
 pub(crate) fn parse(text: &str) -> Result<EncryptionConfig, ConfigError> {
     if text.trim_start().starts_with('{') {
-        return Err(ConfigError {
-            line: 1,
-            message: "the JSON form of the encryption configuration is not supported by \
-                      tenantform; write it in HCL"
-                .into(),
+        let native = super::json::to_hcl(text)?;
+        return parse_native(&native).map_err(|err| ConfigError {
+            line: 0,
+            message: format!("(JSON form) {}", err.message),
         });
     }
+    parse_native(text)
+}
+
+/// Parses the native (HCL) syntax.
+fn parse_native(text: &str) -> Result<EncryptionConfig, ConfigError> {
     let body = hcl_edit::parser::parse_body(text).map_err(|err| ConfigError {
         line: err.location().line(),
         message: format!("invalid HCL syntax: {}", err.message()),

@@ -2,7 +2,8 @@
 //! environment variable (the body of OpenTofu's `encryption` block, in HCL), so that
 //! configuration files stay valid for Terraform.
 //!
-//! - [`config`] parses the variable (with [`attributes`] and [`values`]);
+//! - [`config`] parses the variable (with [`attributes`] and [`values`]; [`json`] rewrites
+//!   its JSON form);
 //! - key providers: [`pbkdf2`] (a passphrase) and [`external`] (a command);
 //! - methods: [`aes_gcm`] and `unencrypted` (OpenTofu's explicit migration method);
 //! - [`envelope`] is OpenTofu's `v0` payload, so files written by OpenTofu read here and
@@ -17,6 +18,7 @@ mod attributes;
 mod config;
 mod envelope;
 mod external;
+mod json;
 mod pbkdf2;
 mod target;
 mod values;
@@ -31,12 +33,27 @@ pub(crate) use target::{Status, TargetEncryption};
 pub(crate) const ENV: &str = "TF_ENCRYPTION";
 
 /// `TF_ENCRYPTION` cannot be used; the message never holds a configured value.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("TF_ENCRYPTION is invalid at line {line}: {message}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ConfigError {
+    /// The 1-based line, 0 when unknown (an error in the JSON form's rewrite).
     pub line: usize,
     pub message: String,
 }
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "TF_ENCRYPTION is invalid: {}", self.message),
+            line => write!(
+                f,
+                "TF_ENCRYPTION is invalid at line {line}: {}",
+                self.message
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// The configured targets.
 #[derive(Debug, Default)]

@@ -98,7 +98,6 @@ fn errors_name_their_line() {
             "expected a string",
         ),
         ("state {\n\n  method = \n}\n", 3, "invalid HCL syntax"),
-        ("{\"state\": {}}", 1, "JSON form"),
         (
             "remote_state_data_sources {\n  remote_state_data_source \"x\" {\n  }\n}\n",
             2,
