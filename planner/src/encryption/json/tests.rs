@@ -43,5 +43,5 @@ fn errors_show_no_value_and_syntax_errors_their_line() {
         "{object}"
     );
     let deep = format!("{}{}", "{\"state\": ".repeat(40), "}".repeat(40));
-    assert!(parse(&format!("{deep}")).is_err());
+    assert!(parse(&deep).is_err());
 }
