@@ -195,6 +195,20 @@ fn state_backup_and_plan_are_encrypted_and_need_the_key() {
         &before,
         &project,
     );
+    for reader in [
+        &["show", "-no-color"][..],
+        &["output", "-no-color"],
+        &["state", "list"],
+    ] {
+        assert_refused(&run(&project, None, reader), "no key", &before, &project);
+    }
+    let shown = run(&project, Some(&config), &["show", "-no-color"]);
+    shown.expect_success();
+    assert!(
+        shown.stdout.contains("Acme Corporation"),
+        "{}",
+        shown.describe()
+    );
     let show = run(&project, None, &["show", "-no-color", "create.tfplan"]);
     show.expect_code(1);
     assert!(
