@@ -9,6 +9,11 @@
 //! Two profiles model how the provider meets PostgreSQL in practice: as the superuser, and
 //! as a managed database's administrator (`platform_admin`: `LOGIN CREATEROLE CREATEDB`, not a
 //! superuser) that owns the database `tenants`.
+//!
+//! [`PostgresServer::start_tls_only`] starts one that accepts TCP connections over TLS only
+//! (see [`tls`]).
+
+pub mod tls;
 
 use std::fs;
 use std::io::Read;
@@ -47,6 +52,7 @@ pub struct PostgresServer {
     superuser_password: String,
     admin_password: String,
     run_as_postgres: bool,
+    tls_files: Option<tls::TlsFiles>,
     // Declared last so the directory outlives the server it holds.
     root: tempfile::TempDir,
 }
@@ -79,11 +85,24 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
 impl PostgresServer {
     /// Creates a cluster, starts it and prepares the database `tenants` for `profile`.
     pub fn start(profile: Profile) -> anyhow::Result<PostgresServer> {
+        Self::start_with(profile, None)
+    }
+
+    /// Like [`PostgresServer::start`], for a server that accepts TCP connections over TLS
+    /// only; [`PostgresServer::tls_files`] holds the client's certificates.
+    pub fn start_tls_only(
+        profile: Profile,
+        setup: &tls::TlsSetup,
+    ) -> anyhow::Result<PostgresServer> {
+        Self::start_with(profile, Some(setup))
+    }
+
+    fn start_with(profile: Profile, tls: Option<&tls::TlsSetup>) -> anyhow::Result<PostgresServer> {
         let bin_dir = bin_dir()?;
         let mut last_error = None;
         // Another process may take the free port between our probe and the server's bind.
         for _ in 0..START_ATTEMPTS {
-            match Self::start_once(profile, &bin_dir) {
+            match Self::start_once(profile, &bin_dir, tls) {
                 Ok(server) => return Ok(server),
                 Err(error) => last_error = Some(error),
             }
@@ -91,7 +110,11 @@ impl PostgresServer {
         Err(last_error.unwrap_or_else(|| anyhow!("PostgreSQL did not start")))
     }
 
-    fn start_once(profile: Profile, bin_dir: &Path) -> anyhow::Result<PostgresServer> {
+    fn start_once(
+        profile: Profile,
+        bin_dir: &Path,
+        tls: Option<&tls::TlsSetup>,
+    ) -> anyhow::Result<PostgresServer> {
         let run_as_postgres = is_root();
         let root = tempfile::Builder::new()
             .prefix("tenantform-pg-")
@@ -122,6 +145,7 @@ impl PostgresServer {
             superuser_password,
             admin_password,
             run_as_postgres,
+            tls_files: None,
             root,
         };
         server.run_server_tool(
@@ -141,12 +165,18 @@ impl PostgresServer {
                 "--no-sync",
             ],
         )?;
-        let options = format!(
+        let mut options = format!(
             "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=250",
             server.port,
             socket_dir.display()
         );
+        if let Some(setup) = tls {
+            let (tls_options, files) =
+                setup.install(server.root.path(), &server.data_dir, run_as_postgres)?;
+            options.push_str(&tls_options);
+            server.tls_files = Some(files);
+        }
         let log_file = server.data_dir.join("server.log");
         let started = server.run_server_tool(
             "pg_ctl",
@@ -225,6 +255,18 @@ impl PostgresServer {
     /// A superuser dsn on database `tenants` (for inspecting catalogs and out-of-band changes).
     pub fn superuser_dsn(&self) -> String {
         self.dsn_for(SUPERUSER_ROLE, &self.superuser_password, DATABASE)
+    }
+
+    /// The superuser dsn on database `tenants` through `host` (a name or address of
+    /// 127.0.0.1, such as `localhost`), without TLS parameters.
+    pub fn superuser_dsn_via(&self, host: &str) -> String {
+        self.superuser_dsn()
+            .replacen("@127.0.0.1:", &format!("@{host}:"), 1)
+    }
+
+    /// The client's certificates of a server from [`PostgresServer::start_tls_only`].
+    pub fn tls_files(&self) -> Option<&tls::TlsFiles> {
+        self.tls_files.as_ref()
     }
 
     /// A dsn for an arbitrary login role and password on database `tenants`.

@@ -349,3 +349,60 @@ fn ci_script_runs_both_stages_on_a_fleet() {
     denied_change_keeps_no_plan(&pipeline);
     mass_offboarding_needs_names(&pipeline);
 }
+
+/// `TF_ENCRYPTION` for state and plan, beside `TENANTFORM_PLAN_KEY`.
+const TF_ENCRYPTION: &str = "key_provider \"pbkdf2\" \"main\" {\n  passphrase = \"ci-state-passphrase-0123\"\n  iterations = 200000\n}\nmethod \"aes_gcm\" \"main\" {\n  keys = key_provider.pbkdf2.main\n}\nstate {\n  method = method.aes_gcm.main\n}\nplan {\n  method = method.aes_gcm.main\n}\n";
+
+/// Both layers compose: tenantform writes the plan as a `TF_ENCRYPTION` envelope, the script
+/// encrypts that file again with `TENANTFORM_PLAN_KEY` for the journey to the merge stage,
+/// and the merge stage peels the script's layer and applies the envelope with the key.
+#[test]
+fn ci_script_composes_with_tf_encryption() {
+    let pipeline = Pipeline::new();
+    let env = [("TF_ENCRYPTION", TF_ENCRYPTION)];
+    pipeline.stage("merge", &env).expect_success();
+    add_tenant(&pipeline.project, "stark", "standard");
+    pipeline.stage("pr", &env).expect_success();
+    assert!(
+        pipeline.comment().contains("stark"),
+        "{}",
+        pipeline.comment()
+    );
+    let saved = pipeline.saved_plans();
+    assert_eq!(saved.len(), 1, "one saved plan: {saved:?}");
+    let inner = pipeline.project.path("inner.tfplan");
+    let peeled = std::process::Command::new("openssl")
+        .args([
+            "enc",
+            "-d",
+            "-aes-256-cbc",
+            "-pbkdf2",
+            "-pass",
+            "env:TENANTFORM_PLAN_KEY",
+        ])
+        .arg("-in")
+        .arg(&saved[0])
+        .arg("-out")
+        .arg(&inner)
+        .env("TENANTFORM_PLAN_KEY", PLAN_KEY)
+        .status()
+        .expect("run openssl");
+    assert!(peeled.success());
+    let envelope = std::fs::read_to_string(&inner).expect("read the inner plan");
+    assert!(envelope.contains("\"encryption_version\":\"v0\"") && !envelope.contains("stark"));
+    std::fs::remove_file(&inner).expect("remove the inner plan");
+
+    let merged = pipeline.stage("merge", &env);
+    merged.expect_success();
+    assert!(!merged.stderr.contains("stale"), "{}", merged.describe());
+    let stored = pipeline.project.read_file("terraform.tfstate");
+    assert!(stored.contains("\"encryption_version\":\"v0\"") && !stored.contains("stark"));
+    let pulled = pipeline
+        .project
+        .tenantform_command(&["state", "pull"])
+        .with_env_var("TF_ENCRYPTION", TF_ENCRYPTION)
+        .run(DEFAULT_TIMEOUT);
+    pulled.expect_success();
+    let state = State::parse(&pulled.stdout).expect("state pull prints a state");
+    assert!(tenant_slugs(&state).contains(&"stark".to_string()));
+}

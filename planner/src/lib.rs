@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod crash_test_trigger;
 mod diags;
+mod encryption;
 mod engine;
 mod format;
 mod graph;

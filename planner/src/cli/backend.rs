@@ -163,6 +163,10 @@ pub(super) fn open_store(backend: Option<&Backend>) -> Result<Box<dyn StateStore
 
 /// The backend the configuration asks for.
 pub(super) fn select_backend(backend: Option<&Backend>) -> Result<SelectedBackend, Failure> {
+    // The state's encryption settings are checked before any state is touched, even when
+    // there is none yet.
+    crate::encryption::configured()
+        .map_err(|err| Failure::error("Invalid encryption configuration", err.to_string()))?;
     let here = Path::new(".");
     let Some(backend) = backend else {
         return Ok(SelectedBackend::Local(LocalWorkspaces::new(

@@ -63,8 +63,15 @@ impl Loader {
         self.check_arguments(
             &block.body,
             &["required_version", "experiments", "language"],
-            &["required_providers", "backend", "cloud", "provider_meta"],
+            &[
+                "required_providers",
+                "backend",
+                "cloud",
+                "provider_meta",
+                "encryption",
+            ],
         );
+        self.encryption_blocks(&block.body);
         self.terraform_settings(&block.body);
         self.backend_blocks(block);
         for required in block.body.get_blocks("required_providers") {

@@ -110,6 +110,22 @@ impl Loader {
         );
     }
 
+    /// Refuses a `terraform { encryption { ... } }` block as Terraform does (an unsupported
+    /// block type), pointing to `TF_ENCRYPTION`, where tenantform reads OpenTofu's
+    /// encryption settings so that configuration files stay valid for Terraform.
+    pub(super) fn encryption_blocks(&mut self, body: &Body) {
+        for block in body.get_blocks("encryption") {
+            self.error(
+                "Unsupported block type",
+                "Blocks of type \"encryption\" are not expected here. tenantform reads \
+                 OpenTofu's encryption settings only from the TF_ENCRYPTION environment \
+                 variable (the body of this block, in HCL), so that configuration files \
+                 stay valid for Terraform; move the block's content there.",
+                block.ident.span(),
+            );
+        }
+    }
+
     fn required_version(&mut self, expr: &Expression) {
         let Some(constraint) = self.constant_string(expr, "required_version") else {
             return;

@@ -536,7 +536,7 @@ impl InstanceApplier<'_> {
         let (resource, target, config_value) = self.configured(id, change, ctx)?;
         let read = target
             .client
-            .read_data_source(&change.addr.resource.type_name, &config_value)
+            .read_data_source_at(&change.addr, &change.addr.resource.type_name, &config_value)
             .await
             .map_err(|e| target.failure(change, &e))?;
         let diags = target.diagnostics(change, read.diagnostics);

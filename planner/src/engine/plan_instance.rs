@@ -202,7 +202,11 @@ impl Planner<'_> {
         self.hooks.reading(&subject.addr);
         let read = subject
             .client
-            .read_data_source(&subject.addr.resource.type_name, config_value)
+            .read_data_source_at(
+                &subject.addr,
+                &subject.addr.resource.type_name,
+                config_value,
+            )
             .await
             .map_err(|e| {
                 self.hooks.read(&subject.addr, None, false);

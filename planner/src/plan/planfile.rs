@@ -51,6 +51,12 @@ pub(crate) enum PlanFileError {
          reads only version {FORMAT_VERSION}; create the plan again with this version"
     )]
     Version { path: String, found: u64 },
+    #[error("could not {action} the plan file {path}: {detail}")]
+    Encryption {
+        action: &'static str,
+        path: String,
+        detail: String,
+    },
     #[error("the plan file {path} is damaged: {detail}")]
     Corrupt { path: String, detail: String },
     #[error(
@@ -455,7 +461,17 @@ impl PlanFile {
             path: shown.clone(),
             source,
         })?;
-        PlanFile::from_bytes(&bytes, &shown)
+        let plain = plan_encryption()
+            .and_then(|target| {
+                crate::encryption::open(target.as_deref(), &bytes, "plan")
+                    .map(|opened| opened.plain)
+            })
+            .map_err(|detail| PlanFileError::Encryption {
+                action: "read",
+                path: shown.clone(),
+                detail,
+            })?;
+        PlanFile::from_bytes(&plain, &shown)
     }
 
     /// Writes the file atomically: a temporary file beside it, flushed, then renamed.
@@ -480,12 +496,27 @@ impl PlanFile {
                 path: shown.clone(),
             });
         }
+        let sealed = plan_encryption()
+            .and_then(|target| crate::encryption::seal(target.as_deref(), &bytes, None))
+            .map_err(|detail| PlanFileError::Encryption {
+                action: "encrypt",
+                path: shown.clone(),
+                detail,
+            })?;
         let mut file = std::fs::File::create(&temp).map_err(fail)?;
-        file.write_all(&bytes).map_err(fail)?;
+        file.write_all(&sealed).map_err(fail)?;
         file.sync_all().map_err(fail)?;
         drop(file);
         std::fs::rename(&temp, path).map_err(fail)
     }
+}
+
+/// The `plan` target of `TF_ENCRYPTION`, if any; an invalid variable is the error.
+fn plan_encryption() -> Result<Option<std::sync::Arc<crate::encryption::TargetEncryption>>, String>
+{
+    crate::encryption::configured()
+        .map(|encryption| encryption.plan())
+        .map_err(|err| err.to_string())
 }
 
 /// Rebuilds one resource change; `path` names the plan file in errors.

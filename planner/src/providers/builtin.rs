@@ -63,6 +63,31 @@ fn unsupported(type_name: &str, operation: &'static str) -> ProviderError {
     }
 }
 
+impl BuiltinProvider {
+    /// Reads `terraform_remote_state`; `key` names the data source instance for
+    /// `TF_ENCRYPTION`'s `remote_state_data_source` targets.
+    async fn read_remote_state(
+        &self,
+        key: Option<String>,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<ReadResponse, ProviderError> {
+        if type_name != REMOTE_STATE {
+            return Err(unsupported(type_name, "ReadDataSource"));
+        }
+        let config = config.clone();
+        let working_dir = self.working_dir.clone();
+        // Reading a state may block on a database; keep it off the async workers.
+        tokio::task::spawn_blocking(move || remote_state::read(&config, &working_dir, key))
+            .await
+            .map_err(|e| ProviderError::Call {
+                provider: SOURCE.to_string(),
+                operation: "ReadDataSource",
+                detail: e.to_string(),
+            })
+    }
+}
+
 #[async_trait::async_trait]
 impl ProviderClient for BuiltinProvider {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError> {
@@ -153,19 +178,17 @@ impl ProviderClient for BuiltinProvider {
         type_name: &str,
         config: &Value,
     ) -> Result<ReadResponse, ProviderError> {
-        if type_name != REMOTE_STATE {
-            return Err(unsupported(type_name, "ReadDataSource"));
-        }
-        let config = config.clone();
-        let working_dir = self.working_dir.clone();
-        // Reading a state may block on a database; keep it off the async workers.
-        tokio::task::spawn_blocking(move || remote_state::read(&config, &working_dir))
+        self.read_remote_state(None, type_name, config).await
+    }
+
+    async fn read_data_source_at(
+        &self,
+        addr: &crate::addrs::InstanceAddr,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<ReadResponse, ProviderError> {
+        self.read_remote_state(Some(remote_state::encryption_key(addr)), type_name, config)
             .await
-            .map_err(|e| ProviderError::Call {
-                provider: SOURCE.to_string(),
-                operation: "ReadDataSource",
-                detail: e.to_string(),
-            })
     }
 
     async fn import_resource_state(

@@ -160,6 +160,18 @@ pub(crate) trait ProviderClient: Send + Sync {
         type_name: &str,
         config: &Value,
     ) -> Result<ReadResponse, ProviderError>;
+    /// Reads the data source instance `addr` ([`Self::read_data_source`] for every provider
+    /// but the built-in one, whose `terraform_remote_state` picks the encryption target of
+    /// `TF_ENCRYPTION`'s `remote_state_data_sources` by the address).
+    async fn read_data_source_at(
+        &self,
+        addr: &crate::addrs::InstanceAddr,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<ReadResponse, ProviderError> {
+        let _ = addr;
+        self.read_data_source(type_name, config).await
+    }
     async fn import_resource_state(
         &self,
         type_name: &str,

@@ -16,8 +16,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DeposedChange, InstanceState, JournalEntry, State, StateChange, StateError};
+use super::{
+    DeposedChange, InstanceState, JournalEntry, State, StateChange, StateError, encrypted,
+};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::encryption::TargetEncryption;
 
 /// The journal format version written in the header.
 const JOURNAL_FORMAT: u32 = 1;
@@ -256,8 +259,12 @@ pub(super) struct Journal {
 }
 
 /// Parses journal bytes; `None` when nothing was recorded. `file` names the journal in errors
-/// and warnings.
-pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Option<Journal>, StateError> {
+/// and warnings; records are decrypted for `encryption` (see [`super::encrypted`]).
+pub(super) fn parse(
+    bytes: &[u8],
+    file: &str,
+    encryption: Option<&TargetEncryption>,
+) -> Result<Option<Journal>, StateError> {
     let corrupt = |line: usize, detail: String| StateError::CorruptJournal {
         file: file.into(),
         line,
@@ -283,9 +290,15 @@ pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Option<Journal>, StateEr
     for (index, (line, complete, end)) in lines.iter().enumerate() {
         let number = index + 1;
         let parsed = if header.is_none() {
-            serde_json::from_slice::<Header>(line).map(|h| header = Some(h))
+            serde_json::from_slice::<Header>(line)
+                .map(|h| header = Some(h))
+                .map_err(|err| corrupt(number, err.to_string()))
         } else {
-            serde_json::from_slice::<Record>(line).map(|record| changes.push(record.into_change()))
+            encrypted::open_journal_line(encryption, line, file, number).and_then(|line| {
+                serde_json::from_slice::<Record>(&line)
+                    .map(|record| changes.push(record.into_change()))
+                    .map_err(|err| corrupt(number, err.to_string()))
+            })
         };
         match parsed {
             Ok(()) => intact_len = *end,
@@ -295,7 +308,7 @@ pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Option<Journal>, StateEr
                 );
                 break;
             }
-            Err(err) => return Err(corrupt(number, err.to_string())),
+            Err(err) => return Err(err),
         }
     }
     let Some(header) = header else {

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::encrypted::{self, EncryptionChoice};
 use super::journal::{self, Header};
 use super::local_digest;
 use super::lock::{self, StateLock};
@@ -36,8 +37,13 @@ pub(crate) struct LocalStore {
     digest_path: PathBuf,
     /// How messages name the state file (the path as given).
     display_name: String,
+    /// The encryption target of the files (`TF_ENCRYPTION`).
+    encryption: EncryptionChoice,
     inner: Mutex<Inner>,
 }
+
+/// The state file as read: its bytes, its state, and whether it must be re-encrypted.
+type StateFile = (Option<Vec<u8>>, Option<State>, bool);
 
 #[derive(Default)]
 struct Inner {
@@ -47,6 +53,9 @@ struct Inner {
     backup_taken: bool,
     /// The journal, open for appending, once this run recorded a change.
     journal: Option<File>,
+    /// The state file was read through a fallback method (or unencrypted where the method
+    /// encrypts): the next write rewrites it even when its content is unchanged.
+    reencrypt: bool,
 }
 
 impl LocalStore {
@@ -71,8 +80,15 @@ impl LocalStore {
             digest_path: sibling(format!("{file_name}.digest")),
             display_name: state_path.display().to_string(),
             state_path,
+            encryption: EncryptionChoice::default(),
             inner: Mutex::new(Inner::default()),
         }
+    }
+
+    /// The store with another encryption target than the `state` one.
+    pub(crate) fn with_encryption(mut self, encryption: EncryptionChoice) -> LocalStore {
+        self.encryption = encryption;
+        self
     }
 
     pub(crate) fn state_path(&self) -> &Path {
@@ -109,25 +125,33 @@ impl LocalStore {
         }
     }
 
-    /// Parses the state file as it is on disk, without the journal.
-    fn read_state_file(&self) -> Result<(Option<Vec<u8>>, Option<State>), StateError> {
+    /// Parses (and decrypts) the state file as it is on disk, without the journal; also
+    /// tells whether it must be re-encrypted.
+    fn read_state_file(&self) -> Result<StateFile, StateError> {
         let bytes = self.read_state_bytes()?;
-        let state = match &bytes {
-            Some(bytes) => format_v4::parse(bytes, &self.display_name)?,
-            None => None,
+        let Some(stored) = &bytes else {
+            return Ok((None, None, false));
         };
+        let target = self.encryption.target()?;
+        let (plain, reencrypt) =
+            encrypted::open_state(target.as_deref(), stored, &self.display_name)?;
+        let state = format_v4::parse(&plain, &self.display_name)?;
         local_digest::check(
             &self.digest_path,
             &self.display_name,
-            bytes.as_deref(),
+            Some(&plain),
             state.as_ref(),
         )?;
-        Ok((bytes, state))
+        Ok((bytes, state, reencrypt))
     }
 
     fn read_journal(&self) -> Result<Option<journal::Journal>, StateError> {
         match std::fs::read(&self.journal_path) {
-            Ok(bytes) => journal::parse(&bytes, &self.journal_path.display().to_string()),
+            Ok(bytes) => journal::parse(
+                &bytes,
+                &self.journal_path.display().to_string(),
+                self.encryption.target()?.as_deref(),
+            ),
             Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
             Err(err) => Err(StateError::io("read", &self.journal_path, err)),
         }
@@ -139,7 +163,7 @@ impl LocalStore {
         if inner.backup_taken {
             return Ok(());
         }
-        let (bytes, existing) = self.read_state_file()?;
+        let (bytes, existing, _) = self.read_state_file()?;
         if let Some(existing) = existing.as_ref().filter(|e| e.lineage != state.lineage) {
             return Err(StateError::LineageMismatch {
                 file: self.display_name.clone(),
@@ -198,8 +222,9 @@ impl StateStore for LocalStore {
 
     fn read(&self) -> Result<Option<State>, StateError> {
         let mut inner = self.inner();
-        let (_, mut state) = self.read_state_file()?;
+        let (_, mut state, reencrypt) = self.read_state_file()?;
         inner.snapshot = Some(Snapshot::of(state.as_ref()));
+        inner.reencrypt = reencrypt;
         let Some(journal) = self.read_journal()? else {
             return Ok(state);
         };
@@ -238,18 +263,27 @@ impl StateStore for LocalStore {
         let digest = content_digest(state);
         let current = inner.snapshot.clone().unwrap_or(Snapshot::Absent);
         let serial = match current.serial_for(state, &digest) {
-            WriteSerial::Unchanged(serial) => {
+            WriteSerial::Unchanged(serial) if !inner.reencrypt => {
                 self.remove_journal(&mut inner)?;
                 return Ok(serial);
             }
-            WriteSerial::New(serial) => serial,
+            WriteSerial::Unchanged(serial) | WriteSerial::New(serial) => serial,
         };
         let mut v4 = format_v4::to_v4(state);
         v4.serial = serial;
         let mut bytes = serde_json::to_vec_pretty(&v4).unwrap_or_default();
         bytes.push(b'\n');
-        write_atomically(&self.state_path, &bytes)?;
+        let target = self.encryption.target()?;
+        let stored = encrypted::seal_state(
+            target.as_deref(),
+            &bytes,
+            serial,
+            &state.lineage,
+            &self.display_name,
+        )?;
+        write_atomically(&self.state_path, &stored)?;
         local_digest::record(&self.digest_path, state, serial)?;
+        inner.reencrypt = false;
         inner.snapshot = Some(Snapshot::Present {
             lineage: state.lineage.clone(),
             serial,
@@ -269,7 +303,16 @@ impl StateStore for LocalStore {
 
     fn replace(&self, state: &State) -> Result<(), StateError> {
         let mut inner = self.inner();
-        write_atomically(&self.state_path, &format_v4::serialize(state))?;
+        let target = self.encryption.target()?;
+        let plain = format_v4::serialize(state);
+        let stored = encrypted::seal_state(
+            target.as_deref(),
+            &plain,
+            state.serial,
+            &state.lineage,
+            &self.display_name,
+        )?;
+        write_atomically(&self.state_path, &stored)?;
         local_digest::record(&self.digest_path, state, state.serial)?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
         self.remove_journal(&mut inner)
@@ -283,12 +326,18 @@ impl StateStore for LocalStore {
 impl LocalStore {
     /// Appends one journal line durably, opening the journal on the run's first record.
     fn append_line(&self, line: &[u8]) -> Result<(), StateError> {
+        let target = self.encryption.target()?;
+        let line = encrypted::seal_journal_line(
+            target.as_deref(),
+            line,
+            &self.journal_path.display().to_string(),
+        )?;
         let mut inner = self.inner();
         let mut file = match inner.journal.take() {
             Some(file) => file,
             None => self.open_journal(&mut inner)?,
         };
-        let appended = journal::append(&mut file, line, &self.journal_path);
+        let appended = journal::append(&mut file, &line, &self.journal_path);
         inner.journal = Some(file);
         appended
     }

@@ -13,6 +13,7 @@
 //!   deposed key ([`DeposedChange::Depose`]), so that it stays tracked until its deletion is
 //!   recorded; each such step is one durable change.
 
+mod encrypted;
 pub(crate) mod format_v4;
 mod journal;
 mod local;
@@ -37,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addrs::InstanceAddr;
 
+pub(crate) use encrypted::EncryptionChoice;
 pub(crate) use local::{DEFAULT_STATE_FILE, LocalStore};
 pub(crate) use local_workspaces::LocalWorkspaces;
 pub(crate) use lock::{LockInfo, StateLock};
@@ -162,6 +164,16 @@ pub(crate) enum StateError {
         action: &'static str,
         detail: String,
     },
+    /// Encrypted state that cannot be read (no key, a key that does not decrypt it, an
+    /// unencrypted file where encryption is required) or written.
+    #[error("could not {action} the state {file}: {detail}")]
+    Encryption {
+        action: &'static str,
+        file: String,
+        detail: String,
+    },
+    #[error("{0}")]
+    EncryptionConfig(crate::encryption::ConfigError),
     #[error("{}", lock::locked_message(holder, reason))]
     Locked {
         holder: Box<LockInfo>,

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
+use super::encrypted::{self, EncryptionChoice};
 use super::journal::{self, Header};
 use super::lock::StateLock;
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error, quoted_schema};
@@ -33,6 +34,8 @@ pub(crate) struct PgStore {
     schema: String,
     workspace: String,
     bridge: Arc<Bridge>,
+    /// The encryption target of the row and the journal (`TF_ENCRYPTION`).
+    encryption: EncryptionChoice,
     inner: Mutex<Inner>,
     /// The state lock this store's command holds, checked before every write.
     held: HeldSession,
@@ -44,6 +47,9 @@ struct Inner {
     client: Option<Arc<Client>>,
     /// What the `states` row holds, once known.
     snapshot: Option<Snapshot>,
+    /// The row was read through a fallback method (or unencrypted where the method
+    /// encrypts): the next write rewrites it even when its content is unchanged.
+    reencrypt: bool,
 }
 
 impl PgStore {
@@ -56,9 +62,16 @@ impl PgStore {
             schema,
             workspace: workspace.to_string(),
             bridge: Bridge::new()?,
+            encryption: EncryptionChoice::default(),
             inner: Mutex::new(Inner::default()),
             held: HeldSession::default(),
         })
+    }
+
+    /// The store with another encryption target than the `state` one.
+    pub(crate) fn with_encryption(mut self, encryption: EncryptionChoice) -> PgStore {
+        self.encryption = encryption;
+        self
     }
 
     /// How messages name the stored state.
@@ -128,18 +141,31 @@ impl PgStore {
         Ok(())
     }
 
-    /// The stored state without the journal, as `states.data` holds it.
-    fn read_row(&self, client: &Client) -> Result<Option<State>, StateError> {
+    /// The stored state without the journal, as `states.data` holds it (decrypted), and
+    /// whether it must be re-encrypted.
+    fn read_row(&self, client: &Client) -> Result<(Option<State>, bool), StateError> {
         let query = format!("SELECT data FROM {}.states WHERE name = $1", self.schema);
         let row = self
             .bridge
             .run(client.query_opt(&query, &[&self.workspace]))
             .map_err(self.failed("read the state"))?;
         let data: Option<String> = row.and_then(|row| row.get(0));
-        match data {
-            Some(data) => format_v4::parse(data.as_bytes(), &self.display_name()),
-            None => Ok(None),
-        }
+        let Some(data) = data else {
+            return Ok((None, false));
+        };
+        let target = self.encryption.target()?;
+        let name = self.display_name();
+        let (plain, reencrypt) = encrypted::open_state(target.as_deref(), data.as_bytes(), &name)?;
+        Ok((format_v4::parse(&plain, &name)?, reencrypt))
+    }
+
+    /// The row's data for a state's plain JSON.
+    fn sealed(&self, plain: &[u8], state: &State, serial: u64) -> Result<String, StateError> {
+        let target = self.encryption.target()?;
+        let name = self.display_name();
+        let stored =
+            encrypted::seal_state(target.as_deref(), plain, serial, &state.lineage, &name)?;
+        Ok(String::from_utf8_lossy(&stored).into_owned())
     }
 
     /// The journal rows that apply to `snapshot`, as journal bytes (header line first).
@@ -191,7 +217,11 @@ impl PgStore {
             bytes.extend_from_slice(line.as_bytes());
             bytes.push(b'\n');
         }
-        journal::parse(&bytes, &format!("{} journal", self.display_name()))
+        journal::parse(
+            &bytes,
+            &format!("{} journal", self.display_name()),
+            self.encryption.target()?.as_deref(),
+        )
     }
 
     /// The snapshot journal rows are based on, reading the row when not known yet.
@@ -199,7 +229,7 @@ impl PgStore {
         if let Some(snapshot) = &inner.snapshot {
             return Ok(snapshot.clone());
         }
-        let snapshot = Snapshot::of(self.read_row(client)?.as_ref());
+        let snapshot = Snapshot::of(self.read_row(client)?.0.as_ref());
         inner.snapshot = Some(snapshot.clone());
         Ok(snapshot)
     }
@@ -210,8 +240,11 @@ impl PgStore {
         let client = self.client(&mut inner)?;
         let snapshot = self.snapshot(&mut inner, &client)?;
         let (lineage, serial) = snapshot.base();
+        let target = self.encryption.target()?;
+        let name = format!("{} journal", self.display_name());
+        let line = encrypted::seal_journal_line(target.as_deref(), line, &name)?;
         self.ensure_lock_held(&client)?;
-        let record = String::from_utf8_lossy(line).trim_end().to_string();
+        let record = String::from_utf8_lossy(&line).trim_end().to_string();
         let query = format!(
             "INSERT INTO {}.tenantform_journal (state_name, base_lineage, base_serial, record) \
              VALUES ($1, $2, $3, $4::text::jsonb)",
@@ -334,9 +367,10 @@ impl StateStore for PgStore {
     fn read(&self) -> Result<Option<State>, StateError> {
         let mut inner = self.inner();
         let client = self.client(&mut inner)?;
-        let mut state = self.read_row(&client)?;
+        let (mut state, reencrypt) = self.read_row(&client)?;
         let snapshot = Snapshot::of(state.as_ref());
         inner.snapshot = Some(snapshot.clone());
+        inner.reencrypt = reencrypt;
         let Some(journal) = self.read_journal(&client, &snapshot)? else {
             return Ok(state);
         };
@@ -364,16 +398,17 @@ impl StateStore for PgStore {
             });
         }
         let serial = match snapshot.serial_for(state, &digest) {
-            WriteSerial::Unchanged(serial) => {
+            WriteSerial::Unchanged(serial) if !inner.reencrypt => {
                 self.store_snapshot(&client, None)?;
                 return Ok(serial);
             }
-            WriteSerial::New(serial) => serial,
+            WriteSerial::Unchanged(serial) | WriteSerial::New(serial) => serial,
         };
         let mut stored = state.clone();
         stored.serial = serial;
-        let data = String::from_utf8(format_v4::serialize(&stored)).unwrap_or_default();
+        let data = self.sealed(&format_v4::serialize(&stored), state, serial)?;
         self.store_snapshot(&client, Some(&data))?;
+        inner.reencrypt = false;
         inner.snapshot = Some(Snapshot::Present {
             lineage: state.lineage.clone(),
             serial,
@@ -404,7 +439,7 @@ impl StateStore for PgStore {
     fn replace(&self, state: &State) -> Result<(), StateError> {
         let mut inner = self.inner();
         let client = self.client(&mut inner)?;
-        let data = String::from_utf8(format_v4::serialize(state)).unwrap_or_default();
+        let data = self.sealed(&format_v4::serialize(state), state, state.serial)?;
         self.store_snapshot(&client, Some(&data))?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
         Ok(())

@@ -1,13 +1,13 @@
 //! The connection side of the PostgreSQL state store: its settings (Terraform's `pg` backend
-//! settings), connecting without ever showing the connection string's password, quoting the
+//! settings), connecting (TLS with lib/pq's `sslmode` rules, as Terraform's `pg` backend)
+//! without ever showing the connection string's password, quoting the
 //! schema name, and running the store's asynchronous database calls from the synchronous
 //! [`super::StateStore`] interface on a small runtime of its own.
 
 use std::future::Future;
 use std::sync::Arc;
 
-use tokio_postgres::config::SslMode;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 use super::StateError;
 
@@ -70,10 +70,10 @@ pub(super) fn redact(text: &str, settings: &PgSettings) -> String {
     if !settings.conn_str.is_empty() {
         text = text.replace(&settings.conn_str, "(connection string hidden)");
     }
-    let password = settings
-        .conn_str
-        .parse::<tokio_postgres::Config>()
+    // The TLS parameters come out first: tokio-postgres does not parse all their values.
+    let password = pgtls::split_conn_str(&settings.conn_str)
         .ok()
+        .and_then(|split| split.rest.parse::<tokio_postgres::Config>().ok())
         .and_then(|config| config.get_password().map(<[u8]>::to_vec))
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .filter(|password| !password.is_empty());
@@ -109,29 +109,34 @@ pub(super) async fn connect(
     settings: &PgSettings,
     application_name: &str,
 ) -> Result<Client, StateError> {
+    // TLS follows Terraform's pg backend (lib/pq): `require` unless said otherwise.
+    let prepared =
+        pgtls::prepare(&settings.conn_str, pgtls::Semantics::TerraformPg).map_err(|err| {
+            StateError::Backend {
+                action: "set up TLS for the connection",
+                detail: redact(&err.to_string(), settings),
+            }
+        })?;
     let mut config: tokio_postgres::Config =
-        settings.conn_str.parse().map_err(|_| StateError::Backend {
+        prepared.conn_str.parse().map_err(|_| StateError::Backend {
             action: "parse the connection string",
             detail: "conn_str is not a valid PostgreSQL connection string (a postgres:// URL or \
                      key=value pairs)"
                 .to_string(),
         })?;
-    if config.get_ssl_mode() == SslMode::Require {
-        return Err(StateError::Backend {
-            action: "connect to PostgreSQL",
-            detail: "the connection string asks for sslmode=require, but this program connects \
-                     without TLS; use sslmode=disable (or prefer) or a local connection"
-                .to_string(),
-        });
-    }
     if config.get_application_name().is_none() {
         let name: String = application_name.chars().take(63).collect();
         config.application_name(&name);
     }
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|err| backend_error("connect to PostgreSQL", settings, err))?;
+    let (client, connection) =
+        prepared
+            .tls
+            .connect(&config)
+            .await
+            .map_err(|err| StateError::Backend {
+                action: "connect to PostgreSQL",
+                detail: redact(&pgtls::describe_error(&err), settings),
+            })?;
     tokio::spawn(async move {
         if let Err(err) = connection.await {
             tracing::debug!("state database connection closed: {err}");

@@ -13,7 +13,8 @@ use super::{attr, error};
 use crate::providers::attribute_schema;
 use crate::providers::{ProviderDiagnostic, ReadResponse};
 use crate::state::{
-    DEFAULT_WORKSPACE, LocalStore, LocalWorkspaces, PgSettings, PgStore, State, StateStore,
+    DEFAULT_WORKSPACE, EncryptionChoice, LocalStore, LocalWorkspaces, PgSettings, PgStore, State,
+    StateStore,
 };
 
 /// The backend types this data source reads.
@@ -61,14 +62,38 @@ fn unsupported_backend(kind: &str) -> ProviderDiagnostic {
     )
 }
 
-pub(super) fn read(config: &Value, working_dir: &Path) -> ReadResponse {
+/// The name `TF_ENCRYPTION`'s `remote_state_data_source "NAME"` blocks give a data source
+/// instance, as OpenTofu forms it: the address without `data.terraform_remote_state.` and
+/// without a leading `module.` (`foo[4]`, `submod[1].bar`).
+pub(super) fn encryption_key(addr: &crate::addrs::InstanceAddr) -> String {
+    let text = addr
+        .to_string()
+        .replacen("data.terraform_remote_state.", "", 1);
+    text.strip_prefix("module.").unwrap_or(&text).to_string()
+}
+
+/// Reads the state; `encryption_key` names the instance for `TF_ENCRYPTION` (see
+/// [`encryption_key`]).
+pub(super) fn read(
+    config: &Value,
+    working_dir: &Path,
+    encryption_key: Option<String>,
+) -> ReadResponse {
     let workspace = attr(config, "workspace");
     let workspace_name = workspace.as_str().unwrap_or(DEFAULT_WORKSPACE).to_string();
     let settings = settings(&attr(config, "config"));
     let stored = attr(config, "backend")
         .as_str()
         .ok_or_else(|| vec![unsupported_backend("(unknown)")])
-        .and_then(|kind| read_state(kind, &settings, &workspace_name, working_dir));
+        .and_then(|kind| {
+            let encryption = EncryptionChoice::RemoteState(encryption_key.clone());
+            let place = StatePlace {
+                workspace: &workspace_name,
+                working_dir,
+                encryption,
+            };
+            read_state(kind, &settings, &place)
+        });
     let mut outputs = BTreeMap::new();
     let defaults = attr(config, "defaults");
     if let Value::Object(entries) | Value::Map(entries) = &defaults {
@@ -126,12 +151,20 @@ fn settings(config: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Where a remote state is read: its workspace, the directory relative paths start from, and
+/// the encryption target.
+struct StatePlace<'a> {
+    workspace: &'a str,
+    working_dir: &'a Path,
+    encryption: EncryptionChoice,
+}
+
 fn read_state(
     kind: &str,
     settings: &BTreeMap<String, String>,
-    workspace: &str,
-    working_dir: &Path,
+    place: &StatePlace<'_>,
 ) -> Result<Option<State>, Vec<ProviderDiagnostic>> {
+    let workspace = place.workspace;
     let allowed: &[&str] = match kind {
         "local" => &["path", "workspace_dir"],
         "pg" => &[
@@ -161,11 +194,10 @@ fn read_state(
         )]
     };
     let store: Box<dyn StateStore> = match kind {
-        "local" => Box::new(LocalStore::at_path(local_path(
-            settings,
-            workspace,
-            working_dir,
-        ))),
+        "local" => Box::new(
+            LocalStore::at_path(local_path(settings, workspace, place.working_dir))
+                .with_encryption(place.encryption.clone()),
+        ),
         _ => {
             let Some(conn_str) = settings.get("conn_str") else {
                 return Err(loading("the pg backend needs conn_str".into()));
@@ -174,7 +206,11 @@ fn read_state(
             if let Some(schema) = settings.get("schema_name") {
                 pg.schema_name = schema.clone();
             }
-            Box::new(PgStore::new(pg, workspace).map_err(|e| loading(e.to_string()))?)
+            Box::new(
+                PgStore::new(pg, workspace)
+                    .map_err(|e| loading(e.to_string()))?
+                    .with_encryption(place.encryption.clone()),
+            )
         }
     };
     store.read().map_err(|e| loading(e.to_string()))
@@ -223,6 +259,21 @@ mod tests {
     }
 
     #[test]
+    fn encryption_keys_are_named_as_opentofu_names_them() {
+        let key = |text: &str| encryption_key(&crate::test_support::instance_addr(text));
+        assert_eq!(key("data.terraform_remote_state.foo"), "foo");
+        assert_eq!(key("data.terraform_remote_state.foo[4]"), "foo[4]");
+        assert_eq!(
+            key("module.submod[1].data.terraform_remote_state.bar"),
+            "submod[1].bar"
+        );
+        assert_eq!(
+            key("module.a.module.b.data.terraform_remote_state.c"),
+            "a.module.b.c"
+        );
+    }
+
+    #[test]
     fn reads_the_outputs_of_a_local_state() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -231,7 +282,11 @@ mod tests {
                 "outputs":{"region":{"value":"eu","type":"string"}},"resources":[]}"#,
         )
         .unwrap();
-        let read = read(&config("local", &[("path", "other.tfstate")]), dir.path());
+        let read = read(
+            &config("local", &[("path", "other.tfstate")]),
+            dir.path(),
+            None,
+        );
         assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
         let outputs = read.new_state.get_attr("outputs").unwrap();
         assert_eq!(outputs.get_attr("region"), Some(&Value::string("eu")));
@@ -240,7 +295,11 @@ mod tests {
     #[test]
     fn a_missing_state_and_other_backends_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let read = read(&config("local", &[("path", "none.tfstate")]), dir.path());
+        let read = read(
+            &config("local", &[("path", "none.tfstate")]),
+            dir.path(),
+            None,
+        );
         assert_eq!(read.diagnostics[0].summary, "Unable to find remote state");
         let s3 = validate(&config("s3", &[]));
         assert!(s3[0].detail.contains("\"s3\" is not supported"), "{s3:?}");

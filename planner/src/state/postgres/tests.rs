@@ -226,3 +226,41 @@ fn connection_strings_never_show_in_errors() {
     let refused = PgStore::new(settings, "default").unwrap_err().to_string();
     assert!(refused.contains("not a plain SQL identifier"), "{refused}");
 }
+
+#[test]
+fn encrypted_rows_and_journal_rows_hold_no_attribute() {
+    use crate::encryption::Encryption;
+    use crate::state::EncryptionChoice;
+    let server = server();
+    let target = Encryption::parse(
+        "key_provider \"pbkdf2\" \"k\" {\n  passphrase = \"a-long-enough-passphrase\"\n  iterations = 200000\n}\n\
+         method \"aes_gcm\" \"m\" {\n  keys = key_provider.pbkdf2.k\n}\n\
+         state {\n  method = method.aes_gcm.m\n}\n",
+    )
+    .unwrap()
+    .state();
+    let encrypted =
+        || store(&server, "default").with_encryption(EncryptionChoice::Fixed(target.clone()));
+    let first = encrypted();
+    let mut state = State::new();
+    state.set_instance(addr("tenant.secretive"), object("secretive"));
+    first.write(&state).unwrap();
+    first
+        .record(&addr("tenant.hidden"), Some(&object("hidden")))
+        .unwrap();
+    let rows = sql(
+        &server,
+        "SELECT data FROM terraform_remote_state.states UNION ALL \
+         SELECT record::text FROM terraform_remote_state.tenantform_journal",
+    );
+    assert_eq!(rows.matches("encryption_version").count(), 2, "{rows}");
+    assert!(
+        !rows.contains("secretive") && !rows.contains("hidden"),
+        "{rows}"
+    );
+    let replayed = encrypted().read().unwrap().unwrap();
+    assert_eq!(replayed.instances.len(), 2);
+    let keyless = store(&server, "default").with_encryption(EncryptionChoice::Fixed(None));
+    let err = keyless.read().unwrap_err().to_string();
+    assert!(err.contains("no key"), "{err}");
+}

@@ -108,7 +108,9 @@ fn uri_base(config: &tokio_postgres::Config) -> String {
 impl PostgresBackend {
     /// Connects, creates or checks the catalog, and creates the folders.
     pub fn open(settings: &PostgresSettings) -> Result<PostgresBackend, BackendError> {
-        let config = tokio_postgres::Config::from_str(&settings.dsn).map_err(|_| {
+        let prepared = pgtls::prepare(&settings.dsn, pgtls::Semantics::Libpq)
+            .map_err(|error| invalid_dsn(format!("the dsn's TLS settings: {error}")))?;
+        let config = tokio_postgres::Config::from_str(&prepared.conn_str).map_err(|_| {
             invalid_dsn("the dsn is not a valid PostgreSQL connection string".into())
         })?;
         for dir in [&settings.archive_dir, &settings.storage_root] {
@@ -120,7 +122,7 @@ impl PostgresBackend {
         let absolute = |dir: &PathBuf| dir.canonicalize().unwrap_or_else(|_| dir.clone());
         let runtime = RuntimeBridge::new()?;
         let uri_base = uri_base(&config);
-        let pool = session::build_pool(config)?;
+        let pool = session::build_pool(config, prepared.tls)?;
         let is_superuser = runtime.block_on(async {
             let object = pool.get().await?;
             let row = object

@@ -3,11 +3,14 @@
 //! failure or the connection was lost before the commit (a restarting server), and
 //! serialized per tenant with a transaction-scoped advisory lock.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use pgtls::PgTls;
 use sha2::{Digest, Sha256};
-use tokio_postgres::{NoTls, Transaction};
+use tokio_postgres::Transaction;
 
 use super::sql::is_retryable;
 use crate::backend::BackendError;
@@ -19,11 +22,43 @@ const MAX_ATTEMPTS: u32 = 12;
 const FIRST_BACKOFF: Duration = Duration::from_millis(15);
 const MAX_BACKOFF: Duration = Duration::from_millis(800);
 
-/// Builds the pool from a parsed connection configuration (no connection is made yet).
-pub(super) fn build_pool(config: tokio_postgres::Config) -> Result<Pool, BackendError> {
-    let manager = Manager::from_config(
+/// Opens the pool's connections with the dsn's TLS settings (libpq's `sslmode` order of
+/// plain and TLS attempts).
+struct TlsConnect(PgTls);
+
+type ConnectFuture<'a> = Pin<
+    Box<
+        dyn Future<
+                Output = Result<
+                    (tokio_postgres::Client, tokio::task::JoinHandle<()>),
+                    tokio_postgres::Error,
+                >,
+            > + Send
+            + 'a,
+    >,
+>;
+
+impl deadpool_postgres::Connect for TlsConnect {
+    fn connect(&self, pg_config: &tokio_postgres::Config) -> ConnectFuture<'_> {
+        let config = pg_config.clone();
+        Box::pin(async move {
+            let (client, connection) = self.0.connect(&config).await?;
+            let handle = tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "a PostgreSQL connection closed");
+                }
+            });
+            Ok((client, handle))
+        })
+    }
+}
+
+/// Builds the pool from a parsed connection configuration and its TLS side (no connection
+/// is made yet).
+pub(super) fn build_pool(config: tokio_postgres::Config, tls: PgTls) -> Result<Pool, BackendError> {
+    let manager = Manager::from_connect(
         config,
-        NoTls,
+        TlsConnect(tls),
         ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         },

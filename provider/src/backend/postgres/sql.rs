@@ -45,28 +45,15 @@ impl From<tokio_postgres::Error> for BackendError {
                 Some(constraint) => format!("{} (constraint {constraint})", db.message()),
                 None => db.message().to_string(),
             },
-            None => with_causes(&error),
+            // The error and its sources; a refused server certificate is named. Driver
+            // errors never carry the connection string or a password.
+            None => pgtls::describe_error(&error),
         };
         BackendError::Postgres {
             code: error_code(&error),
             message,
         }
     }
-}
-
-/// The error and its sources, `: `-separated ("error connecting to server: Connection
-/// refused"). Driver errors never carry the connection string or a password.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.ends_with(&cause_text) {
-            text = format!("{text}: {cause_text}");
-        }
-        source = cause.source();
-    }
-    text
 }
 
 impl From<deadpool_postgres::PoolError> for BackendError {
