@@ -14,7 +14,8 @@
 //! - an empty file where a state was recorded: damaged (truncated); refused.
 //!
 //! A missing or unreadable sidecar checks nothing (it is only a record, rewritten on the next
-//! write).
+//! write). An encrypted state file records no content digest: its authenticated encryption
+//! refuses damage, and a digest of its plaintext beside it would let a guess be confirmed.
 
 use std::path::Path;
 
@@ -33,8 +34,11 @@ struct DigestRecord {
     format: u32,
     lineage: String,
     serial: u64,
-    /// Hex SHA-256 of the state's content, serial and `terraform_version` left out.
-    content_sha256: String,
+    /// Hex SHA-256 of the state's content, serial and `terraform_version` left out; none
+    /// for an encrypted state file, whose authenticated encryption already refuses damage and
+    /// whose plaintext must leave no trace beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content_sha256: Option<String>,
 }
 
 /// The hex SHA-256 of `state`'s content, its serial and `terraform_version` left out, and
@@ -59,13 +63,18 @@ fn content_sha256(state: &State) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Records that the state file now holds `state` under `serial`.
-pub(super) fn record(sidecar: &Path, state: &State, serial: u64) -> Result<(), StateError> {
+/// Records that the state file now holds `state` under `serial`, `encrypted` or not.
+pub(super) fn record(
+    sidecar: &Path,
+    state: &State,
+    serial: u64,
+    encrypted: bool,
+) -> Result<(), StateError> {
     let record = DigestRecord {
         format: DIGEST_FORMAT,
         lineage: state.lineage.clone(),
         serial,
-        content_sha256: content_sha256(state),
+        content_sha256: (!encrypted).then(|| content_sha256(state)),
     };
     let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
     bytes.push(b'\n');
@@ -99,7 +108,10 @@ pub(super) fn check(
         (_, Some(state))
             if state.lineage == record.lineage
                 && state.serial == record.serial
-                && content_sha256(state) != record.content_sha256 =>
+                && record
+                    .content_sha256
+                    .as_ref()
+                    .is_some_and(|recorded| *recorded != content_sha256(state)) =>
         {
             Err(damaged(format!(
                 "its content does not match the digest recorded for serial {}",

@@ -40,7 +40,7 @@ fn every_write_records_its_serial_and_digest() {
     let state = store.read().unwrap().unwrap();
     assert_eq!(record.serial, 2);
     assert_eq!(record.lineage, state.lineage);
-    assert_eq!(record.content_sha256, content_sha256(&state));
+    assert_eq!(record.content_sha256, Some(content_sha256(&state)));
 }
 
 #[test]
@@ -129,4 +129,22 @@ fn a_missing_or_unreadable_sidecar_checks_nothing() {
     assert!(store.read().is_ok());
     std::fs::remove_file(&sidecar).unwrap();
     assert!(store.read().is_ok());
+}
+
+#[test]
+fn an_encrypted_state_records_no_content_digest_but_an_empty_file_is_still_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sidecar = dir.path().join("terraform.tfstate.digest");
+    let mut state = State::new();
+    state.set_instance(addr("tenant.acme"), object("acme"));
+    state.serial = 4;
+    record(&sidecar, &state, 4, true).unwrap();
+    let written = std::fs::read_to_string(&sidecar).unwrap();
+    assert!(!written.contains("content_sha256"), "{written}");
+
+    let mut changed = state.clone();
+    changed.set_instance(addr("tenant.globex"), object("globex"));
+    assert!(check(&sidecar, "terraform.tfstate", Some(b"{}"), Some(&changed)).is_ok());
+    let empty = check(&sidecar, "terraform.tfstate", Some(b""), None).unwrap_err();
+    assert!(empty.to_string().contains("the file is empty"), "{empty}");
 }
