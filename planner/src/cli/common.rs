@@ -360,3 +360,6 @@ pub(super) fn confirm(ui: &Ui, question: &str, explanation: &str) -> bool {
 pub(super) fn with_sources(diags: Diagnostics, config: &Config) -> Failure {
     Failure::Diags(diags, config.sources.clone())
 }
+
+#[cfg(test)]
+mod tests;
