@@ -21,7 +21,8 @@ use acceptance_tests::generate::tenants_config;
 use acceptance_tests::process::{Output, is_alive, kill_pid};
 use acceptance_tests::recovery::wait_for_catalog_objects;
 
-const TENANTS: usize = 30;
+/// Enough work that the fault lands in the middle of the apply.
+const TENANTS: usize = 60;
 
 /// The ids the apply reported as created (`... complete after ... [id=ID]`).
 fn completed_ids(output: &Output) -> Vec<String> {
