@@ -166,6 +166,11 @@ fn provider_stopped_mid_apply_times_out_and_the_next_apply_converges() {
         failed.describe()
     );
     assert!(
+        output.contains("no further calls are made to it"),
+        "the calls after the first timeout should fail at once\n{}",
+        failed.describe()
+    );
+    assert!(
         output.contains("is unknown"),
         "the timed-out apply's instance should be reported kept, tainted\n{}",
         failed.describe()

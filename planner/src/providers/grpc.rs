@@ -2,7 +2,8 @@
 //!
 //! Values are converted with the types the provider's own schema implies. Every call has a
 //! finite deadline (`-provider-timeout`, 20 minutes by default) so that a hung provider fails
-//! the operation instead of hanging it; a provider process that died is reported as such,
+//! the operation instead of hanging it (after one call got no answer, later calls fail at
+//! once); a provider process that died is reported as such,
 //! with the last lines it wrote to stderr.
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use tenantform_proto::tfplugin6::provider_client::ProviderClient as WireClient;
 use tenantform_proto::value::{Type, Value};
 use tonic::transport::Channel;
 
+use super::timeouts::Unanswered;
 use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
     ProviderDiagnostic, ProviderError, ReadResponse,
@@ -66,6 +68,8 @@ pub(crate) struct GrpcProvider {
     timeouts: Timeouts,
     /// The `generate_resource_config` server capability of the schema response.
     generates_config: OnceLock<bool>,
+    /// The first call that got no answer in time: the provider is hung after it.
+    unanswered: Unanswered,
 }
 
 /// The object types of every resource type and data source of a provider schema.
@@ -101,6 +105,7 @@ impl GrpcProvider {
             types: OnceLock::new(),
             timeouts,
             generates_config: OnceLock::new(),
+            unanswered: Unanswered::default(),
         }
     }
 
@@ -111,14 +116,23 @@ impl GrpcProvider {
         timeout: Duration,
         request: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     ) -> Result<T, ProviderError> {
+        if let Some(detail) = self.unanswered.refusal() {
+            return Err(ProviderError::Unavailable {
+                provider: self.source.clone(),
+                detail,
+            });
+        }
         match tokio::time::timeout(timeout, request).await {
             Ok(Ok(response)) => Ok(response.into_inner()),
             Ok(Err(status)) => Err(self.failure(operation, status).await),
-            Err(_) => Err(ProviderError::Timeout {
-                provider: self.source.clone(),
-                operation,
-                timeout,
-            }),
+            Err(_) => {
+                self.unanswered.record(operation, timeout);
+                Err(ProviderError::Timeout {
+                    provider: self.source.clone(),
+                    operation,
+                    timeout,
+                })
+            }
         }
     }
 

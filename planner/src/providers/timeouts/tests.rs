@@ -18,3 +18,17 @@ fn durations_read_as_go_writes_them() {
 fn the_default_bound_is_twenty_minutes() {
     assert_eq!(go_duration(DEFAULT_PROVIDER_TIMEOUT), "20m0s");
 }
+
+#[test]
+fn after_one_unanswered_call_later_calls_are_refused_naming_the_first() {
+    let unanswered = Unanswered::default();
+    assert_eq!(unanswered.refusal(), None);
+    unanswered.record("ApplyResourceChange", Duration::from_secs(3));
+    unanswered.record("PlanResourceChange", Duration::from_secs(3));
+    let refusal = unanswered.refusal().unwrap_or_default();
+    assert!(
+        refusal.contains("did not answer ApplyResourceChange within 3s"),
+        "{refusal}"
+    );
+    assert!(refusal.contains("no further calls"), "{refusal}");
+}
