@@ -282,7 +282,12 @@ impl StateStore for LocalStore {
             &self.display_name,
         )?;
         write_atomically(&self.state_path, &stored)?;
-        local_digest::record(&self.digest_path, state, serial, target.is_some())?;
+        local_digest::record(
+            &self.digest_path,
+            &bytes,
+            &self.display_name,
+            target.is_some(),
+        )?;
         inner.reencrypt = false;
         inner.snapshot = Some(Snapshot::Present {
             lineage: state.lineage.clone(),
@@ -313,7 +318,12 @@ impl StateStore for LocalStore {
             &self.display_name,
         )?;
         write_atomically(&self.state_path, &stored)?;
-        local_digest::record(&self.digest_path, state, state.serial, target.is_some())?;
+        local_digest::record(
+            &self.digest_path,
+            &plain,
+            &self.display_name,
+            target.is_some(),
+        )?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
         self.remove_journal(&mut inner)
     }

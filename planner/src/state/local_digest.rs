@@ -63,18 +63,29 @@ fn content_sha256(state: &State) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Records that the state file now holds `state` under `serial`, `encrypted` or not.
+/// Records that the state file `file` now holds `written` (its plain bytes), `encrypted` or
+/// not. The digest is taken of the state read back from those bytes, exactly as a later read
+/// takes it, so that values the format writes in a form of its own (exact numbers) match.
 pub(super) fn record(
     sidecar: &Path,
-    state: &State,
-    serial: u64,
+    written: &[u8],
+    file: &str,
     encrypted: bool,
 ) -> Result<(), StateError> {
+    let Ok(Some(state)) = format_v4::parse(written, file) else {
+        // Nothing to compare a later read with: a stale record must not stay.
+        return match std::fs::remove_file(sidecar) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                Err(StateError::io("remove", sidecar, err))
+            }
+            _ => Ok(()),
+        };
+    };
     let record = DigestRecord {
         format: DIGEST_FORMAT,
         lineage: state.lineage.clone(),
-        serial,
-        content_sha256: (!encrypted).then(|| content_sha256(state)),
+        serial: state.serial,
+        content_sha256: (!encrypted).then(|| content_sha256(&state)),
     };
     let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
     bytes.push(b'\n');

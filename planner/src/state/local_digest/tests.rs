@@ -138,7 +138,8 @@ fn an_encrypted_state_records_no_content_digest_but_an_empty_file_is_still_refus
     let mut state = State::new();
     state.set_instance(addr("tenant.acme"), object("acme"));
     state.serial = 4;
-    record(&sidecar, &state, 4, true).unwrap();
+    let written = format_v4::serialize(&state);
+    record(&sidecar, &written, "terraform.tfstate", true).unwrap();
     let written = std::fs::read_to_string(&sidecar).unwrap();
     assert!(!written.contains("content_sha256"), "{written}");
 
@@ -147,4 +148,25 @@ fn an_encrypted_state_records_no_content_digest_but_an_empty_file_is_still_refus
     assert!(check(&sidecar, "terraform.tfstate", Some(b"{}"), Some(&changed)).is_ok());
     let empty = check(&sidecar, "terraform.tfstate", Some(b""), None).unwrap_err();
     assert!(empty.to_string().contains("the file is empty"), "{empty}");
+}
+
+#[test]
+fn a_state_with_exact_numbers_reads_back_after_its_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::in_dir(dir.path());
+    let mut state = State::new();
+    let mut tenant = object("acme");
+    tenant.attributes["quota"] = serde_json::from_str("123456789012345678901234567890.5").unwrap();
+    state.set_instance(addr("tenant.acme"), tenant);
+    store.write(&state).unwrap();
+    assert!(LocalStore::in_dir(dir.path()).read().unwrap().is_some());
+}
+
+#[test]
+fn bytes_that_do_not_parse_remove_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let sidecar = dir.path().join("terraform.tfstate.digest");
+    std::fs::write(&sidecar, b"stale").unwrap();
+    record(&sidecar, b"", "terraform.tfstate", false).unwrap();
+    assert!(!sidecar.exists());
 }
