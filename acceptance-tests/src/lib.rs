@@ -16,6 +16,7 @@
 pub mod archives;
 pub mod binaries;
 pub mod catalog;
+pub mod fault_checks;
 pub mod file_set;
 pub mod fixtures;
 pub mod fleet_model;

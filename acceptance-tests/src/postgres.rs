@@ -318,6 +318,19 @@ impl PostgresServer {
         fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default()
     }
 
+    /// Restarts the server on the same port (`pg_ctl restart -m fast`): every session ends,
+    /// with it every session advisory lock.
+    pub fn restart(&self) -> anyhow::Result<()> {
+        let data_dir = self.data_dir.display().to_string();
+        let log_file = self.data_dir.join("server.log").display().to_string();
+        self.run_server_tool(
+            "pg_ctl",
+            &[
+                "-D", &data_dir, "-l", &log_file, "-m", "fast", "-w", "-t", "60", "restart",
+            ],
+        )
+    }
+
     /// The temporary directory holding the cluster.
     pub fn root(&self) -> &Path {
         self.root.path()

@@ -46,7 +46,7 @@ pub(super) static DESTROY_COMMAND: Command = Command {
 
 /// `-auto-approve`, the plan mode flags, the flags of every run, `-compact-warnings` and
 /// `-json`, then the gate's.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<20>(&[
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<21>(&[
     &[flag_defs::AUTO_APPROVE],
     flag_defs::PLAN_MODE_FLAGS,
     flag_defs::RUN_FLAGS,
@@ -83,7 +83,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
-    let providers = common::start_providers(&config).await?;
+    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = async {
         let plan =
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
@@ -196,7 +196,7 @@ async fn apply_saved(
         }
     };
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
-    let providers = common::start_providers(&config).await?;
+    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = match gate.check(ui, &plan, &config, &providers.schemas) {
         Ok(()) => {
             ui.view.saved_plan_changes(&plan);

@@ -18,6 +18,7 @@ use crate::addrs::InstanceAddr;
 use crate::config::{self, Config};
 use crate::diags::{Diagnostics, Sources};
 use crate::engine::{self, ApplyRecorder};
+use crate::providers::timeouts::DEFAULT_PROVIDER_TIMEOUT;
 use crate::providers::{self, Providers};
 use crate::state::{DeposedChange, InstanceState, State, StateError, StateLock, StateStore};
 use crate::variables::{self, CliVariable, VariableSources};
@@ -28,6 +29,8 @@ pub(super) struct Common {
     pub parallelism: usize,
     pub lock: bool,
     pub lock_timeout: Duration,
+    /// `-provider-timeout`: the bound on each provider call.
+    pub provider_timeout: Duration,
     /// The raw `-var` and `TF_VAR_` values as strings; see [`Common::resolve_variables`]
     /// for typed values from every source.
     pub variables: BTreeMap<String, Value>,
@@ -84,6 +87,7 @@ impl Common {
             lock_timeout: parsed
                 .duration("lock-timeout", Duration::ZERO)
                 .map_err(usage_error)?,
+            provider_timeout: provider_timeout(parsed, command)?,
             variables,
             variable_sources,
         })
@@ -125,6 +129,17 @@ impl Common {
             Err(unresolved) => Err(Failure::Diags(unresolved.diags, unresolved.sources)),
         }
     }
+}
+
+/// `-provider-timeout`, which must be more than zero.
+fn provider_timeout(parsed: &Parsed, command: &'static Command) -> Result<Duration, Failure> {
+    let bound = parsed
+        .duration("provider-timeout", DEFAULT_PROVIDER_TIMEOUT)
+        .map_err(|e| command.usage_error(e.to_string()))?;
+    if bound.is_zero() {
+        return Err(command.usage_error("-provider-timeout must be more than zero"));
+    }
+    Ok(bound)
 }
 
 /// Asks for a variable's value as Terraform does; `None` at end of input.
@@ -188,8 +203,17 @@ pub(super) fn plugin_dirs() -> Vec<PathBuf> {
 
 /// Launches the configuration's providers and fetches their schemas.
 pub(super) async fn start_providers(config: &Config) -> Result<Providers, Failure> {
+    start_providers_bounded(config, DEFAULT_PROVIDER_TIMEOUT).await
+}
+
+/// [`start_providers`], each provider call bounded by `timeout` (`-provider-timeout`).
+pub(super) async fn start_providers_bounded(
+    config: &Config,
+    timeout: Duration,
+) -> Result<Providers, Failure> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    providers::start(config, &plugin_dirs(), &cwd)
+    let timeouts = providers::grpc::Timeouts::uniform(timeout);
+    providers::start_with(config, &plugin_dirs(), &cwd, timeouts)
         .await
         .map_err(|diags| Failure::Diags(diags, config.sources.clone()))
 }
@@ -336,3 +360,6 @@ pub(super) fn confirm(ui: &Ui, question: &str, explanation: &str) -> bool {
 pub(super) fn with_sources(diags: Diagnostics, config: &Config) -> Failure {
     Failure::Diags(diags, config.sources.clone())
 }
+
+#[cfg(test)]
+mod tests;

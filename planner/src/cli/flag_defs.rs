@@ -162,6 +162,7 @@ pub(super) const RUN_FLAGS: &[Flag] = &[
     PARALLELISM,
     VAR,
     VAR_FILE,
+    PROVIDER_TIMEOUT,
 ];
 
 /// How the operation commands (`plan`, `apply`, `destroy`, `refresh`) report.
@@ -218,3 +219,11 @@ pub(super) const ALLOW_DESTROY: Flag = Flag::repeated(
 /// The checks run on a plan before it is saved or applied: the policy gate and the
 /// blast-radius guard, shared by `plan`, `apply` and `destroy`.
 pub(super) const GATE_FLAGS: &[Flag] = &[POLICY, POLICY_NAMESPACE, MAX_DESTROY, ALLOW_DESTROY];
+
+pub(super) const PROVIDER_TIMEOUT: Flag = Flag::value(
+    "provider-timeout",
+    "=20m",
+    "Give up on a provider call that has not answered within this duration (such as 30s or \
+     20m) instead of waiting for it forever; the call fails with an error naming it. An \
+     apply whose outcome is unknown keeps the object in the state, tainted. Defaults to 20m.",
+);

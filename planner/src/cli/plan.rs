@@ -24,7 +24,7 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<22>(&[
+    flags: &flag_defs::joined::<23>(&[
         flag_defs::PLAN_MODE_FLAGS,
         &[
             flag_defs::VAR,
@@ -37,6 +37,7 @@ pub(super) static COMMAND: Command = Command {
             flag_defs::OUT,
             flag_defs::GENERATE_CONFIG_OUT,
             flag_defs::PARALLELISM,
+            flag_defs::PROVIDER_TIMEOUT,
         ],
         flag_defs::OPERATION_VIEW_FLAGS,
         flag_defs::GATE_FLAGS,
@@ -209,7 +210,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if let Some(path) = &planning.generate_config_out {
         super::generated_config::check_target(path)?;
     }
-    let providers = common::start_providers(&config).await?;
+    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
     let plan = planned?;

@@ -31,6 +31,7 @@ pub(super) static COMMAND: Command = Command {
         flag_defs::EXCLUDE,
         flag_defs::VAR,
         flag_defs::VAR_FILE,
+        flag_defs::PROVIDER_TIMEOUT,
     ],
     refused: &["state", "state-out", "backup"],
 };
@@ -55,7 +56,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         );
         ui.diags(&empty.into(), &Sources::default());
     }
-    let providers = common::start_providers(&config).await?;
+    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = async {
         let options = PlanOptions {
             mode: PlanMode::RefreshOnly,

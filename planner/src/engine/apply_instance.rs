@@ -22,6 +22,7 @@ use crate::providers::{
 use crate::state::InstanceState;
 
 use super::applier::InstanceApplier;
+use super::apply_unknown::{UnknownOutcome, kept_tainted_warning, unknown_outcome};
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::expand::Expansion;
 use super::instances::{NewObject, encode_instance};
@@ -271,7 +272,11 @@ impl InstanceApplier<'_> {
             .await
             .map_err(|e| {
                 self.restore_deposed(&change.addr, deposed_key.as_deref());
-                target.failure(change, &e)
+                let mut diags = target.failure(change, &e);
+                if e.is_timeout() {
+                    self.keep_unknown_outcome(change, &target, &planned, &mut diags);
+                }
+                diags
             })?;
         let mut diags = target.diagnostics(change, response.diagnostics);
         let new_state = response.new_state;
@@ -339,6 +344,40 @@ impl InstanceApplier<'_> {
             ));
         }
         Ok((response.planned, response.planned_private))
+    }
+
+    /// After `change`'s apply timed out: keeps the instance in the state, tainted (see
+    /// [`super::apply_unknown`]), and says so in `diags`.
+    fn keep_unknown_outcome(
+        &self,
+        change: &ResourceChange,
+        target: &Target<'_>,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        let recorded = match unknown_outcome(self.stored(&change.addr).as_ref(), planned) {
+            UnknownOutcome::Prior(tainted) => self.record(&change.addr, Some(*tainted)),
+            UnknownOutcome::Planned(value) => {
+                let object = AppliedObject {
+                    value: &value,
+                    private: Vec::new(),
+                    tainted: true,
+                };
+                match self.record_applied(change, target, object) {
+                    Ok(recorded) => recorded,
+                    Err(unstorable) => {
+                        diags.extend(unstorable);
+                        return;
+                    }
+                }
+            }
+            UnknownOutcome::Nothing => return,
+        };
+        if recorded {
+            diags.push(kept_tainted_warning(&change.addr.to_string()));
+        } else {
+            failed_or(diags);
+        }
     }
 
     /// Encodes and records the object an apply returned; false when it was not recorded.

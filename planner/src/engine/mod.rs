@@ -8,6 +8,7 @@ mod apply_deposed;
 mod apply_import;
 mod apply_instance;
 mod apply_refactor;
+mod apply_unknown;
 mod data_dependencies;
 mod diagnostics;
 mod expand;

@@ -36,6 +36,8 @@ pub(crate) struct FakeProvider {
     pub fail_apply: Mutex<BTreeSet<String>>,
     /// Names whose apply takes this long.
     pub apply_delay: Mutex<BTreeMap<String, Duration>>,
+    /// Names whose create or update takes effect but never answers: the call times out.
+    pub time_out_apply: Mutex<BTreeSet<String>>,
     pub configured: Mutex<Option<Value>>,
     next_id: AtomicU64,
 }
@@ -316,6 +318,13 @@ impl ProviderClient for FakeProvider {
             );
         }
         self.objects.lock().unwrap().insert(id, new_state.clone());
+        if self.time_out_apply.lock().unwrap().contains(&name) {
+            return Err(ProviderError::Timeout {
+                provider: "registry.terraform.io/test/fake".to_string(),
+                operation: "ApplyResourceChange",
+                timeout: Duration::from_secs(3),
+            });
+        }
         Ok(ApplyResponse {
             new_state,
             private: request.planned_private.to_vec(),

@@ -1,8 +1,9 @@
 //! [`ProviderClient`] over the plugin protocol v6, for a launched plugin process.
 //!
 //! Values are converted with the types the provider's own schema implies. Every call has a
-//! finite deadline (generous for apply, shorter for the rest) so that a hung provider fails
-//! the operation instead of hanging it; a provider process that died is reported as such,
+//! finite deadline (`-provider-timeout`, 20 minutes by default) so that a hung provider fails
+//! the operation instead of hanging it (after one call got no answer, later calls fail at
+//! once); a provider process that died is reported as such,
 //! with the last lines it wrote to stderr.
 
 use std::collections::HashMap;
@@ -19,13 +20,15 @@ use tenantform_proto::tfplugin6::provider_client::ProviderClient as WireClient;
 use tenantform_proto::value::{Type, Value};
 use tonic::transport::Channel;
 
+use super::timeouts::Unanswered;
 use super::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, ProviderClient,
     ProviderDiagnostic, ProviderError, ReadResponse,
 };
 use crate::diags::Severity;
 
-/// How long provider calls may take.
+/// How long provider calls may take (`-provider-timeout`, by default
+/// [`super::timeouts::DEFAULT_PROVIDER_TIMEOUT`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Timeouts {
     /// `ApplyResourceChange`, which may do long work (exports, copies).
@@ -34,12 +37,19 @@ pub(crate) struct Timeouts {
     pub other: Duration,
 }
 
+impl Timeouts {
+    /// The same bound for every call.
+    pub(crate) fn uniform(bound: Duration) -> Timeouts {
+        Timeouts {
+            apply: bound,
+            other: bound,
+        }
+    }
+}
+
 impl Default for Timeouts {
     fn default() -> Timeouts {
-        Timeouts {
-            apply: Duration::from_secs(10 * 60),
-            other: Duration::from_secs(2 * 60),
-        }
+        Timeouts::uniform(super::timeouts::DEFAULT_PROVIDER_TIMEOUT)
     }
 }
 
@@ -58,6 +68,8 @@ pub(crate) struct GrpcProvider {
     timeouts: Timeouts,
     /// The `generate_resource_config` server capability of the schema response.
     generates_config: OnceLock<bool>,
+    /// The first call that got no answer in time: the provider is hung after it.
+    unanswered: Unanswered,
 }
 
 /// The object types of every resource type and data source of a provider schema.
@@ -93,6 +105,7 @@ impl GrpcProvider {
             types: OnceLock::new(),
             timeouts,
             generates_config: OnceLock::new(),
+            unanswered: Unanswered::default(),
         }
     }
 
@@ -103,17 +116,23 @@ impl GrpcProvider {
         timeout: Duration,
         request: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     ) -> Result<T, ProviderError> {
+        if let Some(detail) = self.unanswered.refusal() {
+            return Err(ProviderError::Unavailable {
+                provider: self.source.clone(),
+                detail,
+            });
+        }
         match tokio::time::timeout(timeout, request).await {
             Ok(Ok(response)) => Ok(response.into_inner()),
             Ok(Err(status)) => Err(self.failure(operation, status).await),
-            Err(_) => Err(ProviderError::Call {
-                provider: self.source.clone(),
-                operation,
-                detail: format!(
-                    "the provider did not answer within {} seconds; it may be hung",
-                    timeout.as_secs()
-                ),
-            }),
+            Err(_) => {
+                self.unanswered.record(operation, timeout);
+                Err(ProviderError::Timeout {
+                    provider: self.source.clone(),
+                    operation,
+                    timeout,
+                })
+            }
         }
     }
 

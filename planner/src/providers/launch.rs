@@ -35,16 +35,8 @@ pub(crate) fn required_providers(config: &Config) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Launches one process per provider the configuration uses and fetches the schemas.
-pub(crate) async fn start(
-    config: &Config,
-    search_dirs: &[PathBuf],
-    cwd: &Path,
-) -> Result<Providers, Diagnostics> {
-    start_with(config, search_dirs, cwd, Timeouts::default()).await
-}
-
-/// [`start`] with explicit call deadlines.
+/// Launches one process per provider the configuration uses and fetches the schemas, each
+/// call bounded by `timeouts`.
 pub(crate) async fn start_with(
     config: &Config,
     search_dirs: &[PathBuf],

@@ -9,9 +9,10 @@ pub(crate) mod discovery;
 pub(crate) mod fake;
 pub(crate) mod grpc;
 mod launch;
+pub(crate) mod timeouts;
 
 pub(crate) use diagnostics::ProviderDiagnostic;
-pub(crate) use launch::{required_providers, start};
+pub(crate) use launch::{required_providers, start_with};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -34,6 +35,24 @@ pub(crate) enum ProviderError {
         "the provider {provider} returned a value that does not conform to its schema: {detail}"
     )]
     Decode { provider: String, detail: String },
+    /// A call that got no answer within `-provider-timeout`: its outcome is unknown.
+    #[error(
+        "the provider {provider} did not answer {operation} within {} (-provider-timeout); it \
+         may be hung",
+        timeouts::go_duration(*timeout)
+    )]
+    Timeout {
+        provider: String,
+        operation: &'static str,
+        timeout: std::time::Duration,
+    },
+}
+
+impl ProviderError {
+    /// Whether the call timed out, so that its effect is unknown.
+    pub(crate) fn is_timeout(&self) -> bool {
+        matches!(self, ProviderError::Timeout { .. })
+    }
 }
 
 pub(crate) struct PlanRequest<'a> {

@@ -5,6 +5,8 @@
 //!   fsynced, renamed over the state file, and the directory is fsynced.
 //! - The first write of a run keeps the previous content as `terraform.tfstate.backup`.
 //! - A state file that cannot be parsed is reported and never overwritten.
+//! - `terraform.tfstate.digest` records what was last written, so that a damaged file that
+//!   still parses is refused too (see [`super::local_digest`]).
 //! - The store owns the serial (see [`StateStore::write`]).
 //! - The lock is an OS advisory lock on `.terraform.tfstate.lock.info` (see [`super::lock`]).
 
@@ -17,6 +19,7 @@ use std::time::Duration;
 
 use super::encrypted::{self, EncryptionChoice};
 use super::journal::{self, Header};
+use super::local_digest;
 use super::lock::{self, StateLock};
 use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{JournalEntry, State, StateError, StateStore, format_v4};
@@ -30,6 +33,8 @@ pub(crate) struct LocalStore {
     backup_path: PathBuf,
     journal_path: PathBuf,
     lock_path: PathBuf,
+    /// What tenantform last wrote to the state file (see [`super::local_digest`]).
+    digest_path: PathBuf,
     /// How messages name the state file (the path as given).
     display_name: String,
     /// The encryption target of the files (`TF_ENCRYPTION`).
@@ -72,6 +77,7 @@ impl LocalStore {
             backup_path: sibling(format!("{file_name}.backup")),
             journal_path: sibling(format!("{file_name}.journal")),
             lock_path: sibling(format!(".{file_name}.lock.info")),
+            digest_path: sibling(format!("{file_name}.digest")),
             display_name: state_path.display().to_string(),
             state_path,
             encryption: EncryptionChoice::default(),
@@ -130,6 +136,12 @@ impl LocalStore {
         let (plain, reencrypt) =
             encrypted::open_state(target.as_deref(), stored, &self.display_name)?;
         let state = format_v4::parse(&plain, &self.display_name)?;
+        local_digest::check(
+            &self.digest_path,
+            &self.display_name,
+            Some(&plain),
+            state.as_ref(),
+        )?;
         Ok((bytes, state, reencrypt))
     }
 
@@ -270,6 +282,12 @@ impl StateStore for LocalStore {
             &self.display_name,
         )?;
         write_atomically(&self.state_path, &stored)?;
+        local_digest::record(
+            &self.digest_path,
+            &bytes,
+            &self.display_name,
+            target.is_some(),
+        )?;
         inner.reencrypt = false;
         inner.snapshot = Some(Snapshot::Present {
             lineage: state.lineage.clone(),
@@ -300,6 +318,12 @@ impl StateStore for LocalStore {
             &self.display_name,
         )?;
         write_atomically(&self.state_path, &stored)?;
+        local_digest::record(
+            &self.digest_path,
+            &plain,
+            &self.display_name,
+            target.is_some(),
+        )?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
         self.remove_journal(&mut inner)
     }
@@ -345,9 +369,10 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateErr
             .create_new(true)
             .open(&temp)
             .map_err(|err| StateError::io("create", &temp, err))?;
+        // Named by the file it replaces: that is the one the user knows (e.g. on a full disk).
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
-            .map_err(|err| StateError::io("write", &temp, err))?;
+            .map_err(|err| StateError::io("write", path, err))?;
         std::fs::rename(&temp, path).map_err(|err| StateError::io("replace", path, err))?;
         sync_parent_dir(path)
     })();

@@ -17,6 +17,7 @@ mod encrypted;
 pub(crate) mod format_v4;
 mod journal;
 mod local;
+mod local_digest;
 mod local_workspaces;
 mod lock;
 #[cfg(test)]
@@ -24,6 +25,7 @@ mod memory;
 mod postgres;
 mod postgres_conn;
 mod postgres_lock;
+mod postgres_lock_guard;
 mod postgres_pooling;
 pub(crate) mod sensitive;
 mod snapshot;

@@ -7,7 +7,8 @@
 //! returns; each row names the snapshot it applies to (lineage and serial), `read` replays the
 //! rows that apply to the stored snapshot, and `write`/`compact` store the new snapshot and
 //! delete the workspace's journal rows in one transaction. The lock is Terraform's advisory
-//! lock scheme (see [`super::postgres_lock`]).
+//! lock scheme (see [`super::postgres_lock`]), checked before every write
+//! ([`super::postgres_lock_guard`]).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -19,6 +20,7 @@ use super::journal::{self, Header};
 use super::lock::StateLock;
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error, quoted_schema};
 use super::postgres_lock::{self, LockTarget};
+use super::postgres_lock_guard::{self, HeldSession};
 use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
 use super::{JournalEntry, State, StateError, StateStore, format_v4};
 
@@ -35,6 +37,8 @@ pub(crate) struct PgStore {
     /// The encryption target of the row and the journal (`TF_ENCRYPTION`).
     encryption: EncryptionChoice,
     inner: Mutex<Inner>,
+    /// The state lock this store's command holds, checked before every write.
+    held: HeldSession,
 }
 
 #[derive(Default)]
@@ -60,6 +64,7 @@ impl PgStore {
             bridge: Bridge::new()?,
             encryption: EncryptionChoice::default(),
             inner: Mutex::new(Inner::default()),
+            held: HeldSession::default(),
         })
     }
 
@@ -238,6 +243,7 @@ impl PgStore {
         let target = self.encryption.target()?;
         let name = format!("{} journal", self.display_name());
         let line = encrypted::seal_journal_line(target.as_deref(), line, &name)?;
+        self.ensure_lock_held(&client)?;
         let record = String::from_utf8_lossy(&line).trim_end().to_string();
         let query = format!(
             "INSERT INTO {}.tenantform_journal (state_name, base_lineage, base_serial, record) \
@@ -253,8 +259,18 @@ impl PgStore {
         Ok(())
     }
 
+    /// Fails unless the state lock this command took (if any) is still held.
+    fn ensure_lock_held(&self, client: &Client) -> Result<(), StateError> {
+        self.bridge.run(postgres_lock_guard::ensure_held(
+            client,
+            &self.held,
+            &self.settings,
+        ))
+    }
+
     /// Stores `data` as the row's state and deletes the journal, in one transaction.
     fn store_snapshot(&self, client: &Client, data: Option<&str>) -> Result<(), StateError> {
+        self.ensure_lock_held(client)?;
         let upsert = format!(
             "INSERT INTO {}.states (name, data) VALUES ($1, $2) \
              ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data",
@@ -417,7 +433,7 @@ impl StateStore for PgStore {
             schema: &self.schema,
             workspace: &self.workspace,
         };
-        postgres_lock::lock(&self.bridge, &target, operation, timeout)
+        postgres_lock::lock(&self.bridge, &target, operation, timeout, &self.held)
     }
 
     fn replace(&self, state: &State) -> Result<(), StateError> {

@@ -13,6 +13,7 @@ use tokio_postgres::Client;
 use super::StateError;
 use super::lock::{LockInfo, StateLock};
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error};
+use super::postgres_lock_guard::{self, HeldSession};
 use super::postgres_pooling;
 
 /// The advisory lock key Terraform takes while a workspace's row is being created.
@@ -39,12 +40,14 @@ impl LockTarget<'_> {
     }
 }
 
-/// Takes the lock for `operation`, retrying until `timeout` (zero: try once).
+/// Takes the lock for `operation`, retrying until `timeout` (zero: try once), and records
+/// the session holding it in `held` until it is released.
 pub(super) fn lock(
     bridge: &Arc<Bridge>,
     target: &LockTarget<'_>,
     operation: &str,
     timeout: Duration,
+    held: &HeldSession,
 ) -> Result<StateLock, StateError> {
     let info = LockInfo::for_this_process(operation, &target.path());
     let application = format!("tenantform {operation} {}", info.who);
@@ -59,10 +62,17 @@ pub(super) fn lock(
                     target.settings,
                     key,
                 ))?;
+                let session = bridge.run(postgres_lock_guard::session_of(
+                    &client,
+                    key,
+                    target.settings,
+                ))?;
+                postgres_lock_guard::set(held, Some(session));
                 let guard = HeldLock {
                     bridge: bridge.clone(),
                     client: Some(client),
                     key,
+                    held: held.clone(),
                 };
                 return Ok(StateLock::new(info, Box::new(guard)));
             }
@@ -251,10 +261,13 @@ struct HeldLock {
     bridge: Arc<Bridge>,
     client: Option<Client>,
     key: i64,
+    /// The store's record of the lock, cleared on release.
+    held: HeldSession,
 }
 
 impl Drop for HeldLock {
     fn drop(&mut self) {
+        postgres_lock_guard::set(&self.held, None);
         if let Some(client) = self.client.take() {
             let key = self.key;
             self.bridge.run(async move {

@@ -25,6 +25,7 @@ mod refactor;
 mod scale;
 mod sensitivity;
 mod targeting;
+mod unknown_outcome;
 mod workspace;
 
 use std::collections::BTreeMap;

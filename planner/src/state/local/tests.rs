@@ -29,7 +29,7 @@ fn write_is_atomic_keeps_a_backup_and_owns_the_serial() {
     assert_eq!(state.serial, 1);
     assert_eq!(
         dir_entries(dir.path()),
-        ["terraform.tfstate"],
+        ["terraform.tfstate", "terraform.tfstate.digest"],
         "no temp files, no backup of nothing"
     );
 
@@ -41,7 +41,10 @@ fn write_is_atomic_keeps_a_backup_and_owns_the_serial() {
     state.set_instance(addr("tenant.globex"), object("globex"));
     state.serial = store.write(&state).unwrap();
     assert_eq!(state.serial, 2);
-    assert_eq!(dir_entries(dir.path()), ["terraform.tfstate"]);
+    assert_eq!(
+        dir_entries(dir.path()),
+        ["terraform.tfstate", "terraform.tfstate.digest"]
+    );
 
     // A new run: its first write keeps the previous content as the backup.
     let before = std::fs::read(store.state_path()).unwrap();
@@ -52,7 +55,11 @@ fn write_is_atomic_keeps_a_backup_and_owns_the_serial() {
     assert_eq!(std::fs::read(next_run.backup_path()).unwrap(), before);
     assert_eq!(
         dir_entries(dir.path()),
-        ["terraform.tfstate", "terraform.tfstate.backup"]
+        [
+            "terraform.tfstate",
+            "terraform.tfstate.backup",
+            "terraform.tfstate.digest"
+        ]
     );
     let reread = LocalStore::in_dir(dir.path()).read().unwrap().unwrap();
     assert_eq!(reread.serial, 3);
@@ -200,7 +207,14 @@ fn journal_is_replayed_after_a_crash_and_removed_by_compaction() {
     assert_eq!(state.serial, 2);
     assert!(!store.journal_path().exists());
     let names = dir_entries(dir.path());
-    assert_eq!(names, ["terraform.tfstate", "terraform.tfstate.backup"]);
+    assert_eq!(
+        names,
+        [
+            "terraform.tfstate",
+            "terraform.tfstate.backup",
+            "terraform.tfstate.digest"
+        ]
+    );
     assert_eq!(
         LocalStore::in_dir(dir.path()).read().unwrap().unwrap(),
         state

@@ -1,6 +1,7 @@
 //! The connection pool and the transaction runner: every mutating call is one transaction,
 //! run again from the start (with backoff) when PostgreSQL reports a transient concurrency
-//! failure, and serialized per tenant with a transaction-scoped advisory lock.
+//! failure or the connection was lost before the commit (a restarting server), and
+//! serialized per tenant with a transaction-scoped advisory lock.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -71,7 +72,8 @@ pub(super) fn build_pool(config: tokio_postgres::Config, tls: PgTls) -> Result<P
         })
 }
 
-/// Runs `work` in one transaction, committing it; retried as a whole on transient failures.
+/// Runs `work` in one transaction, committing it; retried as a whole on transient failures,
+/// and on a lost or refused connection (a restarting server) before the commit was sent.
 pub(super) async fn write<T>(
     pool: &Pool,
     work: impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
@@ -81,45 +83,103 @@ pub(super) async fn write<T>(
     loop {
         let outcome = write_once(pool, &work).await;
         match outcome {
-            Err(error) if attempt < MAX_ATTEMPTS && is_retryable(&error) => {
-                tracing::debug!(attempt, %error, "retrying a PostgreSQL transaction");
+            Err(failed) if attempt < MAX_ATTEMPTS && failed.may_run_again() => {
+                tracing::debug!(attempt, error = %failed.error, "retrying a PostgreSQL transaction");
                 tokio::time::sleep(backoff + jitter(backoff)).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 attempt += 1;
             }
-            other => return other,
+            other => return other.map_err(|failed| failed.error),
         }
     }
+}
+
+/// Where an attempt failed: running a transaction again is safe unless its commit was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Getting a connection from the pool: nothing was sent.
+    Connecting,
+    /// Inside the transaction: a lost connection rolls it back.
+    Working,
+    /// The commit: when the connection is lost here, the outcome is unknown.
+    Committing,
+}
+
+/// A failed attempt and where it failed.
+struct Failed {
+    error: BackendError,
+    stage: Stage,
+}
+
+impl Failed {
+    fn at(stage: Stage) -> impl FnOnce(BackendError) -> Failed {
+        move |error| Failed { error, stage }
+    }
+
+    /// Whether the whole transaction may run again.
+    fn may_run_again(&self) -> bool {
+        is_retryable(&self.error)
+            || match self.stage {
+                Stage::Connecting => true,
+                Stage::Working => is_connection_loss(&self.error),
+                Stage::Committing => false,
+            }
+    }
+}
+
+/// Whether `error` says the connection is gone or the server is shutting down or starting.
+fn is_connection_loss(error: &BackendError) -> bool {
+    let BackendError::Postgres { code, .. } = error else {
+        return false;
+    };
+    // Closed connections, admin/crash shutdown, "cannot connect now", connection exceptions.
+    code == "connection" || code.starts_with("57P") || code.starts_with("08")
 }
 
 async fn write_once<T>(
     pool: &Pool,
     work: &impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
-) -> Result<T, BackendError> {
-    let mut object = pool.get().await?;
+) -> Result<T, Failed> {
+    let connecting = Failed::at(Stage::Connecting);
+    let mut object = pool.get().await.map_err(|e| connecting(e.into()))?;
     let client: &mut tokio_postgres::Client = &mut object;
-    let transaction = client.transaction().await?;
-    let result = work(&transaction).await?;
-    transaction.commit().await?;
+    let transaction = client
+        .transaction()
+        .await
+        .map_err(|e| Failed::at(Stage::Working)(e.into()))?;
+    let result = work(&transaction)
+        .await
+        .map_err(Failed::at(Stage::Working))?;
+    transaction
+        .commit()
+        .await
+        .map_err(|e| Failed::at(Stage::Committing)(e.into()))?;
     Ok(result)
 }
 
 /// Runs read-only `work` on a pooled connection (retried like writes: live-object reads can
-/// meet concurrently dropped catalog rows).
+/// meet concurrently dropped catalog rows, and a restarting server).
 pub(super) async fn read<T>(
     pool: &Pool,
     work: impl AsyncFn(&tokio_postgres::Client) -> Result<T, BackendError>,
 ) -> Result<T, BackendError> {
+    let mut backoff = FIRST_BACKOFF;
     let mut attempt = 1;
     loop {
-        let object = pool.get().await?;
-        let client: &tokio_postgres::Client = &object;
-        match work(client).await {
-            Err(error) if attempt < MAX_ATTEMPTS && is_retryable(&error) => {
-                tokio::time::sleep(FIRST_BACKOFF * attempt).await;
+        let outcome = match pool.get().await {
+            Ok(object) => {
+                let client: &tokio_postgres::Client = &object;
+                work(client).await.map_err(Failed::at(Stage::Working))
+            }
+            Err(error) => Err(Failed::at(Stage::Connecting)(error.into())),
+        };
+        match outcome {
+            Err(failed) if attempt < MAX_ATTEMPTS && failed.may_run_again() => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
                 attempt += 1;
             }
-            other => return other,
+            other => return other.map_err(|failed| failed.error),
         }
     }
 }
@@ -147,3 +207,6 @@ pub(super) async fn lock_tenant(tx: &Transaction<'_>, tenant_id: &str) -> Result
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
