@@ -8,6 +8,8 @@ mod config;
 mod diags;
 mod engine;
 mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod graph;
 mod lang;
 mod plan;
