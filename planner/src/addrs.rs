@@ -177,9 +177,78 @@ impl fmt::Display for InstanceKey {
         match self {
             InstanceKey::None => Ok(()),
             InstanceKey::Int(i) => write!(f, "[{i}]"),
-            InstanceKey::Str(s) => write!(f, "[{s:?}]"),
+            InstanceKey::Str(s) => write!(f, "[{}]", hcl_quoted(s)),
         }
     }
+}
+
+/// A string key quoted as Terraform writes it in addresses (`toHCLQuotedString`): HCL's
+/// escapes, template introducers doubled, other unprintable characters as `\uXXXX` or
+/// `\UXXXXXXXX`, so that the address reads back as the same key.
+fn hcl_quoted(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 2);
+    out.push('"');
+    let mut chars = key.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' | '%' => {
+                out.push(c);
+                if chars.peek() == Some(&'{') {
+                    out.push(c);
+                }
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Reads a key quoted by [`hcl_quoted`] (or by Terraform) from the start of `text`: the key
+/// and the rest of `text` after its closing quote.
+fn hcl_unquoted(text: &str) -> Result<(String, &str), String> {
+    let body = text
+        .strip_prefix('"')
+        .ok_or("a string key must be quoted")?;
+    let mut key = String::new();
+    let mut chars = body.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return Ok((key, &body[at + 1..])),
+            '\\' => {
+                let escaped = match chars.next().map(|(_, e)| e) {
+                    Some('n') => '\n',
+                    Some('r') => '\r',
+                    Some('t') => '\t',
+                    Some('"') => '"',
+                    Some('\\') => '\\',
+                    Some(u @ ('u' | 'U')) => {
+                        let digits = if u == 'u' { 4 } else { 8 };
+                        let hex: String = chars.by_ref().take(digits).map(|(_, h)| h).collect();
+                        u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .filter(|_| hex.len() == digits)
+                            .and_then(char::from_u32)
+                            .ok_or_else(|| format!("invalid escape \\{u}{hex}"))?
+                    }
+                    other => return Err(format!("invalid escape in a key: {other:?}")),
+                };
+                key.push(escaped);
+            }
+            '$' | '%' if body[at + 1..].starts_with(c) && body[at + 2..].starts_with('{') => {
+                chars.next();
+                key.push(c);
+            }
+            c => key.push(c),
+        }
+    }
+    Err("unclosed string key".into())
 }
 
 impl fmt::Display for ResourceAddr {
@@ -271,16 +340,17 @@ fn split_name_key(s: &str) -> Result<(String, InstanceKey, &str), String> {
     let Some(inner) = rest.strip_prefix('[') else {
         return Ok((name.into(), InstanceKey::None, rest));
     };
+    if inner.starts_with('"') {
+        let (key, after) = hcl_unquoted(inner)?;
+        let rest = after.strip_prefix(']').ok_or("unclosed '['")?;
+        return Ok((name.into(), InstanceKey::Str(key), rest));
+    }
     let close = inner.find(']').ok_or("unclosed '['")?;
     let raw = &inner[..close];
-    let key = if let Some(quoted) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        InstanceKey::Str(quoted.replace("\\\"", "\""))
-    } else {
-        InstanceKey::Int(
-            raw.parse()
-                .map_err(|_| format!("invalid instance key {raw}"))?,
-        )
-    };
+    let key = InstanceKey::Int(
+        raw.parse()
+            .map_err(|_| format!("invalid instance key {raw}"))?,
+    );
     Ok((name.into(), key, &inner[close + 1..]))
 }
 
@@ -296,6 +366,10 @@ mod tests {
             "tenant_user.admin[0]",
             "module.t[\"acme\"].tenant_user.admin[\"a@x\"]",
             "module.t[\"acme\"].module.u[2].data.tenants.all",
+            // Keys with escapes, written as Terraform writes them (found by fuzzing: a key
+            // holding a control character did not read back).
+            "tenant.a[\"a\\\"b\\\\c\\nd\\u007fe]f\"]",
+            "tenant.a[\"$${x} %%{y} $x\"]",
         ] {
             let addr: InstanceAddr = text.parse().unwrap();
             assert_eq!(addr.to_string(), text);

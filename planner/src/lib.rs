@@ -10,6 +10,8 @@ mod diags;
 mod encryption;
 mod engine;
 mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod graph;
 mod lang;
 mod plan;

@@ -7,6 +7,8 @@
 
 pub mod backend;
 pub mod data_sources;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod naming;
 pub mod provider_config;
 pub mod records;

@@ -12,7 +12,7 @@
 mod layout;
 pub(crate) mod lexer;
 pub(crate) mod literal;
-mod normalize;
+pub(crate) mod normalize;
 mod strings;
 
 pub(crate) use strings::escape_label;

@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 
 use super::{InstanceState, OutputState, State, StateError};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
+use crate::format::literal::is_identifier;
 
 /// The only format version this module reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 4;
@@ -389,9 +390,18 @@ fn parse_provider_config(text: &str) -> Result<(String, String, Option<String>),
             Some((name, alias)) => (name, Some(alias.to_string())),
             None => (legacy, None),
         };
+        if !is_identifier(name) {
+            return Err(invalid());
+        }
         (format!("registry.terraform.io/-/{name}"), alias)
     };
-    if source.split('/').count() != 3 || source.split('/').any(str::is_empty) {
+    // Terraform parses the string as an HCL traversal: the legacy type name and the alias
+    // are identifiers, and the source address is a plain string of three parts.
+    let source_part_ok = |part: &str| !part.is_empty() && !part.contains(['"', '\\']);
+    if source.split('/').count() != 3 || !source.split('/').all(source_part_ok) {
+        return Err(invalid());
+    }
+    if alias.as_deref().is_some_and(|alias| !is_identifier(alias)) {
         return Err(invalid());
     }
     Ok((module.to_string(), source, alias))

@@ -352,6 +352,11 @@ fn provider_configurations_parse() {
         "prov",
         "module.provider[\"a/b/c\"]x",
         "provider[\"a/b/c\"]x",
+        // Found by fuzzing: read, these were written back as strings that do not read.
+        "provider.\"regi[[enantnt\"]",
+        "provider[\"a/b\"c/d\"]",
+        "provider[\"a/b/c\"].not an alias",
+        "provider.tenant.\"x\"",
     ] {
         assert!(parse_provider_config(text).is_err(), "{text}");
     }
