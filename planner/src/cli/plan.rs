@@ -24,7 +24,7 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<23>(&[
+    flags: &flag_defs::joined::<24>(&[
         flag_defs::PLAN_MODE_FLAGS,
         &[
             flag_defs::VAR,
@@ -67,6 +67,8 @@ pub(super) struct Planning {
     /// The plan is applied without asking (`apply -auto-approve`): as in Terraform, the
     /// plan's failed `check` assertions are not shown, since the apply checks again.
     pub auto_approved: bool,
+    /// `-sweep=K/N`: refresh only one slice of the instances (refresh-only mode only).
+    pub sweep: Option<engine::sweep::Sweep>,
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -97,6 +99,11 @@ pub(super) fn planning(
         replace,
         generate_config_out: parsed.last("generate-config-out").map(str::to_string),
         auto_approved: false,
+        sweep: parsed
+            .last("sweep")
+            .map(engine::sweep::Sweep::parse)
+            .transpose()
+            .map_err(|message| command.usage_error(message))?,
     })
 }
 
@@ -173,7 +180,15 @@ pub(super) async fn make_plan(
         replace: planning.replace.clone(),
         generate_config: planning.generate_config_out.is_some(),
         workspace: super::workspace::current()?,
+        sweep: planning.sweep,
     };
+    if options.sweep.is_some() && mode != PlanMode::RefreshOnly {
+        return Err(Failure::error(
+            "Invalid -sweep option",
+            "The -sweep option is valid only in refresh-only mode: use it with -refresh-only \
+             (or the refresh command).",
+        ));
+    }
     if !options.replace.is_empty() && mode != PlanMode::Normal {
         return Err(Failure::error(
             "Unsupported plan mode",

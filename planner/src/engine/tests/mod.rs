@@ -65,6 +65,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         replace: Vec::new(),
         generate_config: false,
         workspace: "default".into(),
+        sweep: None,
     }
 }
 
