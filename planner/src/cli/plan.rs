@@ -314,4 +314,22 @@ mod tests {
         };
         assert_eq!(planning.excludes, ["tenant.a", "module.m"]);
     }
+
+    #[test]
+    fn sweep_takes_k_of_n_and_refuses_a_bad_value_as_a_usage_error() {
+        let Ok(planning) = planning_for(&["-refresh-only", "-sweep=2/3"]) else {
+            panic!("-sweep=2/3 refused");
+        };
+        assert_eq!(planning.sweep, engine::sweep::Sweep::parse("2/3").ok());
+        for bad in ["-sweep=0/3", "-sweep=4/3", "-sweep=x", "-sweep=1/0"] {
+            let Err(Failure::Usage(message, _)) = planning_for(&["-refresh-only", bad]) else {
+                panic!("{bad} accepted");
+            };
+            assert!(message.contains("Invalid -sweep"), "{message}");
+        }
+        let Ok(none) = planning_for(&["-refresh-only"]) else {
+            panic!("no -sweep refused");
+        };
+        assert_eq!(none.sweep, None);
+    }
 }

@@ -24,6 +24,7 @@ mod provisioner;
 mod refactor;
 mod scale;
 mod sensitivity;
+mod sweep;
 mod targeting;
 mod unknown_outcome;
 mod workspace;
