@@ -126,6 +126,24 @@ fn sweep_is_refused_outside_refresh_only_mode_and_with_a_bad_value() {
             refused.describe()
         );
     }
+    for command in [
+        &["refresh", "-input=false", "-sweep=3/2"][..],
+        &[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-input=false",
+            "-sweep=3/2",
+        ][..],
+    ] {
+        let refused = fleet.tenantform(command);
+        assert_eq!(refused.code, Some(1), "{}", refused.describe());
+        assert!(
+            refused.stderr.contains("Invalid -sweep"),
+            "{}",
+            refused.describe()
+        );
+    }
     let destroying = fleet.tenantform(&["apply", "-destroy", "-auto-approve", "-sweep=1/2"]);
     assert_eq!(destroying.code, Some(1), "{}", destroying.describe());
     assert!(
