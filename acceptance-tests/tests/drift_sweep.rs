@@ -103,6 +103,25 @@ fn sweep_slices_report_their_tenants_drift_and_add_up_to_a_full_refresh() {
     );
     // -sweep=1/1 is the full refresh-only plan; nothing was changed by the sweeps.
     assert_eq!(drifted(&fleet, "whole", &["-sweep=1/1"]), full);
+
+    // `refresh -sweep` records only its slice's drift in the state: a later full
+    // refresh-only plan still reports the other slices'.
+    let first = &inventory[0].slug;
+    let k = slice_of_tenant[first];
+    fleet
+        .tenantform(&[
+            "refresh",
+            "-input=false",
+            "-no-color",
+            &format!("-sweep={k}/{SLICES}"),
+        ])
+        .expect_success();
+    let left: BTreeSet<String> = full
+        .iter()
+        .filter(|address| slice_of_tenant[tenant_of(address)] != k)
+        .cloned()
+        .collect();
+    assert_eq!(drifted(&fleet, "after_refresh", &[]), left);
 }
 
 #[test]
