@@ -1,8 +1,8 @@
 //! `plan -refresh-only -sweep=K/N` on a PostgreSQL tenant fleet: logins turned off by hand in
 //! several tenants are drift, each sweep slice reports exactly the drift of its own tenants
 //! (a tenant never split across slices, the slices disjoint), and the slices together report
-//! what a full `plan -refresh-only` does. `-sweep` outside refresh-only mode, or with a bad
-//! value, is refused.
+//! what a full `plan -refresh-only` does; `refresh -sweep` records only its slice's drift.
+//! `-sweep` outside refresh-only mode, or with a bad value, is refused.
 
 #![allow(
     clippy::unwrap_used,
