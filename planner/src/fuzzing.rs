@@ -59,6 +59,7 @@ fn load_and_plan(source: &str) {
         replace: Vec::new(),
         generate_config: false,
         workspace: "default".into(),
+        sweep: None,
     };
     block_on(async {
         let diags = validate_in_workspace(&config, &providers, "default").await;

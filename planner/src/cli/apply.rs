@@ -46,7 +46,7 @@ pub(super) static DESTROY_COMMAND: Command = Command {
 
 /// `-auto-approve`, the plan mode flags, the flags of every run, `-compact-warnings` and
 /// `-json`, then the gate's.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<21>(&[
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<22>(&[
     &[flag_defs::AUTO_APPROVE],
     flag_defs::PLAN_MODE_FLAGS,
     flag_defs::RUN_FLAGS,
@@ -76,6 +76,12 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));
+        }
+        if planning.sweep.is_some() {
+            return Err(command.usage_error(
+                "The -sweep option is not valid with a saved plan: it chooses what a new plan \
+                 refreshes.",
+            ));
         }
         return apply_saved(ui, &common, path, &gate).await;
     }

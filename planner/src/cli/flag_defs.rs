@@ -82,6 +82,13 @@ pub(super) const EXCLUDE: Flag = Flag::repeated(
      it out of the operation (as OpenTofu's -exclude). Use this option more than once to \
      exclude more than one object. Cannot be combined with -target.",
 );
+pub(super) const SWEEP: Flag = Flag::value(
+    "sweep",
+    "=K/N",
+    "With -refresh-only: check only the K-th of N slices of the instances (1 <= K <= N), \
+     each tenant (outermost for_each module instance) whole in one slice, so N runs with \
+     K = 1..N cover everything. A tenantform extension.",
+);
 pub(super) const GENERATE_CONFIG_OUT: Flag = Flag::value(
     "generate-config-out",
     "=path",
@@ -149,8 +156,15 @@ pub(super) const STATE_EDIT_FLAGS: &[Flag] = &[
 ];
 
 /// The flags that choose what a plan does, shared by `plan` and `apply`.
-pub(super) const PLAN_MODE_FLAGS: &[Flag] =
-    &[DESTROY, REFRESH_ONLY, REFRESH, REPLACE, TARGET, EXCLUDE];
+pub(super) const PLAN_MODE_FLAGS: &[Flag] = &[
+    DESTROY,
+    REFRESH_ONLY,
+    REFRESH,
+    REPLACE,
+    TARGET,
+    EXCLUDE,
+    SWEEP,
+];
 
 /// The flags of commands that run the configuration against the state: `import`, and
 /// `apply` after its own.

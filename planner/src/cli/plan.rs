@@ -24,7 +24,7 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<23>(&[
+    flags: &flag_defs::joined::<24>(&[
         flag_defs::PLAN_MODE_FLAGS,
         &[
             flag_defs::VAR,
@@ -67,6 +67,8 @@ pub(super) struct Planning {
     /// The plan is applied without asking (`apply -auto-approve`): as in Terraform, the
     /// plan's failed `check` assertions are not shown, since the apply checks again.
     pub auto_approved: bool,
+    /// `-sweep=K/N`: refresh only one slice of the instances (refresh-only mode only).
+    pub sweep: Option<engine::sweep::Sweep>,
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -97,6 +99,11 @@ pub(super) fn planning(
         replace,
         generate_config_out: parsed.last("generate-config-out").map(str::to_string),
         auto_approved: false,
+        sweep: parsed
+            .last("sweep")
+            .map(engine::sweep::Sweep::parse)
+            .transpose()
+            .map_err(|message| command.usage_error(message))?,
     })
 }
 
@@ -173,7 +180,15 @@ pub(super) async fn make_plan(
         replace: planning.replace.clone(),
         generate_config: planning.generate_config_out.is_some(),
         workspace: super::workspace::current()?,
+        sweep: planning.sweep,
     };
+    if options.sweep.is_some() && mode != PlanMode::RefreshOnly {
+        return Err(Failure::error(
+            "Invalid -sweep option",
+            "The -sweep option is valid only in refresh-only mode: use it with -refresh-only \
+             (or the refresh command).",
+        ));
+    }
     if !options.replace.is_empty() && mode != PlanMode::Normal {
         return Err(Failure::error(
             "Unsupported plan mode",
@@ -298,5 +313,23 @@ mod tests {
             panic!("the addresses are valid");
         };
         assert_eq!(planning.excludes, ["tenant.a", "module.m"]);
+    }
+
+    #[test]
+    fn sweep_takes_k_of_n_and_refuses_a_bad_value_as_a_usage_error() {
+        let Ok(planning) = planning_for(&["-refresh-only", "-sweep=2/3"]) else {
+            panic!("-sweep=2/3 refused");
+        };
+        assert_eq!(planning.sweep, engine::sweep::Sweep::parse("2/3").ok());
+        for bad in ["-sweep=0/3", "-sweep=4/3", "-sweep=x", "-sweep=1/0"] {
+            let Err(Failure::Usage(message, _)) = planning_for(&["-refresh-only", bad]) else {
+                panic!("{bad} accepted");
+            };
+            assert!(message.contains("Invalid -sweep"), "{message}");
+        }
+        let Ok(none) = planning_for(&["-refresh-only"]) else {
+            panic!("no -sweep refused");
+        };
+        assert_eq!(none.sweep, None);
     }
 }

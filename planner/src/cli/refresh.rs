@@ -29,6 +29,7 @@ pub(super) static COMMAND: Command = Command {
         flag_defs::PARALLELISM,
         flag_defs::TARGET,
         flag_defs::EXCLUDE,
+        flag_defs::SWEEP,
         flag_defs::VAR,
         flag_defs::VAR_FILE,
         flag_defs::PROVIDER_TIMEOUT,
@@ -67,6 +68,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             replace: Vec::new(),
             generate_config: false,
             workspace: super::workspace::current()?,
+            sweep: planning.sweep,
         };
         let variables = common.resolve_variables(ui, &config)?;
         let hooks = super::hooks::ProgressHooks::new(ui.view);

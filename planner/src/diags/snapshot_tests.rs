@@ -69,6 +69,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         replace: Vec::new(),
         generate_config: false,
         workspace: "default".into(),
+        sweep: None,
     };
     let state = crate::state::State::new();
     let providers = fake_providers();

@@ -33,6 +33,7 @@ mod provision;
 mod refactor;
 mod relevant_attributes;
 mod scope;
+pub(crate) mod sweep;
 mod targets;
 mod validate;
 
@@ -78,6 +79,8 @@ pub(crate) struct PlanOptions {
     pub generate_config: bool,
     /// The workspace planned in (`terraform.workspace`); the plan records it.
     pub workspace: String,
+    /// `-sweep=K/N` (refresh-only plans): read again only the instances of this slice.
+    pub sweep: Option<sweep::Sweep>,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before

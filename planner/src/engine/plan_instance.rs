@@ -120,8 +120,10 @@ impl Planner<'_> {
         self.validate_with_provider(subject, &config_value).await?;
         let known = config_value.is_wholly_known();
         let pending = known && self.data_dependencies_pending(subject, resource);
-        let mut change = if (!known || pending) && self.options.mode == PlanMode::RefreshOnly {
-            // A refresh-only plan cannot defer a read to apply: it keeps the stored result.
+        let keeps_stored = !known || pending || !self.in_sweep(&subject.addr);
+        let mut change = if keeps_stored && self.options.mode == PlanMode::RefreshOnly {
+            // A refresh-only plan cannot defer a read to apply, and a sweep reads only its
+            // slice: it keeps the stored result.
             self.stored_data_result(subject).await?
         } else if !known || pending {
             // As in Terraform, an unknown configuration is the more specific reason.
@@ -327,6 +329,11 @@ impl Planner<'_> {
         }))
     }
 
+    /// Whether the instance is read again: always, unless a `-sweep` leaves it out.
+    fn in_sweep(&self, addr: &InstanceAddr) -> bool {
+        self.options.sweep.is_none_or(|sweep| sweep.covers(addr))
+    }
+
     /// ReadResource of a stored object: its current value (`Null` when it is gone) and
     /// private data.
     async fn read_stored(
@@ -334,6 +341,10 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         prior: &PriorObject,
     ) -> Result<(Value, Vec<u8>), Diagnostics> {
+        if !self.in_sweep(&subject.addr) {
+            // Outside the sweep's slice: kept as stored, so never drift.
+            return Ok((prior.value.clone(), prior.private.clone()));
+        }
         let id = |value: &Value| {
             value
                 .get_attr("id")

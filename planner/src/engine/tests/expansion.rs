@@ -7,7 +7,7 @@ use super::*;
 use crate::config::load_sources;
 use crate::plan::ActionReason;
 
-fn config_files(files: &[(&str, &str)]) -> Config {
+pub(super) fn config_files(files: &[(&str, &str)]) -> Config {
     let files: BTreeMap<String, String> = files
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -24,6 +24,7 @@ mod provisioner;
 mod refactor;
 mod scale;
 mod sensitivity;
+mod sweep;
 mod targeting;
 mod unknown_outcome;
 mod workspace;
@@ -65,6 +66,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         replace: Vec::new(),
         generate_config: false,
         workspace: "default".into(),
+        sweep: None,
     }
 }
 

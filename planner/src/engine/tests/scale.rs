@@ -36,6 +36,7 @@ async fn timings(pairs: usize) -> (f64, f64) {
         replace: Vec::new(),
         generate_config: false,
         workspace: "default".into(),
+        sweep: None,
     };
     let plan = plan_with(&config, &state, &fake, &options).await;
     assert!(plan.is_empty());

@@ -48,7 +48,7 @@ impl Group<'_> {
 /// The tenant an instance belongs to: the key of the outermost module instance that
 /// `for_each` made (the first module step with a string key), whatever single or `count`
 /// module instances enclose it.
-pub(super) fn tenant_of(addr: &InstanceAddr) -> Option<&str> {
+pub(crate) fn tenant_of(addr: &InstanceAddr) -> Option<&str> {
     addr.module.iter().find_map(|step| match &step.key {
         InstanceKey::Str(key) => Some(key.as_str()),
         InstanceKey::Int(_) | InstanceKey::None => None,

@@ -19,6 +19,7 @@ mod values;
 use crate::plan::render::Counts;
 use crate::plan::{Action, OutputChange, Plan, PlanMode, ResourceChange};
 use counts::ActionCounts;
+pub(crate) use grouping::tenant_of;
 use grouping::{Group, group_changes};
 
 /// GitHub's limit on the size of an issue or pull-request comment.
