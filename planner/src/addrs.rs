@@ -183,31 +183,11 @@ impl fmt::Display for InstanceKey {
 }
 
 /// A string key quoted as Terraform writes it in addresses (`toHCLQuotedString`): HCL's
-/// escapes, template introducers doubled, other unprintable characters as `\uXXXX` or
-/// `\UXXXXXXXX`, so that the address reads back as the same key.
+/// escapes, template introducers doubled, unprintable characters as `\uXXXX` or
+/// `\UXXXXXXXX`, exactly as `fmt` writes a block label, so that the address reads back as the
+/// same key.
 fn hcl_quoted(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 2);
-    out.push('"');
-    let mut chars = key.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '$' | '%' => {
-                out.push(c);
-                if chars.peek() == Some(&'{') {
-                    out.push(c);
-                }
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    format!("\"{}\"", crate::format::escape_label(key))
 }
 
 /// Reads a key quoted by [`hcl_quoted`] (or by Terraform) from the start of `text`: the key
@@ -216,39 +196,16 @@ fn hcl_unquoted(text: &str) -> Result<(String, &str), String> {
     let body = text
         .strip_prefix('"')
         .ok_or("a string key must be quoted")?;
-    let mut key = String::new();
-    let mut chars = body.char_indices();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '"' => return Ok((key, &body[at + 1..])),
-            '\\' => {
-                let escaped = match chars.next().map(|(_, e)| e) {
-                    Some('n') => '\n',
-                    Some('r') => '\r',
-                    Some('t') => '\t',
-                    Some('"') => '"',
-                    Some('\\') => '\\',
-                    Some(u @ ('u' | 'U')) => {
-                        let digits = if u == 'u' { 4 } else { 8 };
-                        let hex: String = chars.by_ref().take(digits).map(|(_, h)| h).collect();
-                        u32::from_str_radix(&hex, 16)
-                            .ok()
-                            .filter(|_| hex.len() == digits)
-                            .and_then(char::from_u32)
-                            .ok_or_else(|| format!("invalid escape \\{u}{hex}"))?
-                    }
-                    other => return Err(format!("invalid escape in a key: {other:?}")),
-                };
-                key.push(escaped);
-            }
-            '$' | '%' if body[at + 1..].starts_with(c) && body[at + 2..].starts_with('{') => {
-                chars.next();
-                key.push(c);
-            }
-            c => key.push(c),
-        }
-    }
-    Err("unclosed string key".into())
+    let mut escaped = false;
+    let closing = body.char_indices().find_map(|(at, c)| {
+        let closes = c == '"' && !escaped;
+        escaped = c == '\\' && !escaped;
+        closes.then_some(at)
+    });
+    let closing = closing.ok_or("unclosed string key")?;
+    let key = crate::format::unescape_label(&body[..closing])
+        .ok_or_else(|| format!("invalid escape in the key {:?}", &body[..closing]))?;
+    Ok((key, &body[closing + 1..]))
 }
 
 impl fmt::Display for ResourceAddr {
@@ -370,6 +327,10 @@ mod tests {
             // holding a control character did not read back).
             "tenant.a[\"a\\\"b\\\\c\\nd\\u007fe]f\"]",
             "tenant.a[\"$${x} %%{y} $x\"]",
+            // Unprintable characters that are not controls (a soft hyphen, a line separator,
+            // a tag character beyond the BMP) are escaped as Go's `unicode.IsPrint`
+            // tells.
+            "tenant.a[\"a\\u00adb\\u2028c\\U000e0001\"]",
         ] {
             let addr: InstanceAddr = text.parse().unwrap();
             assert_eq!(addr.to_string(), text);

@@ -15,7 +15,7 @@ pub(crate) mod literal;
 pub(crate) mod normalize;
 mod strings;
 
-pub(crate) use strings::escape_label;
+pub(crate) use strings::{escape_label, unescape_label};
 pub(crate) mod token;
 mod width;
 
