@@ -22,6 +22,12 @@ pub enum ProviderBackend<'a> {
     Postgres(&'a PostgresServer),
 }
 
+/// `config` with an empty `backend "pg" {}` in its `terraform` block: the connection comes
+/// from `PG_CONN_STR` ([`FaultSubject::init_pg_state`]).
+pub fn with_pg_backend(config: &str) -> String {
+    config.replacen("terraform {\n", "terraform {\n  backend \"pg\" {}\n", 1)
+}
+
 /// A project under a fault: how to run `tenantform` on it and where its provider keeps
 /// things.
 pub struct FaultSubject<'a> {
@@ -39,6 +45,17 @@ impl<'a> FaultSubject<'a> {
             env: Vec::new(),
             backend: ProviderBackend::Embedded,
         }
+    }
+
+    /// Keeps the state in `server` (a plain connection through `PG_CONN_STR`, for a
+    /// configuration declaring `backend "pg" {}`, see [`with_pg_backend`]) and runs `init`.
+    pub fn init_pg_state(&mut self, server: &PostgresServer) {
+        self.env.push((
+            "PG_CONN_STR".to_string(),
+            format!("{}?sslmode=disable", server.superuser_dsn()),
+        ));
+        self.tenantform(&["init", "-input=false", "-no-color"])
+            .expect_success();
     }
 
     /// The command line `tenantform ARGS` with the subject's environment.

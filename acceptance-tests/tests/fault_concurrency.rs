@@ -13,7 +13,9 @@
 )]
 
 use acceptance_tests::Project;
-use acceptance_tests::fault_checks::{FAULT_RUN_TIMEOUT, FaultSubject, assert_fault_recovered};
+use acceptance_tests::fault_checks::{
+    FAULT_RUN_TIMEOUT, FaultSubject, assert_fault_recovered, with_pg_backend,
+};
 use acceptance_tests::generate::tenants_config;
 use acceptance_tests::pg_project::start_postgres;
 use acceptance_tests::postgres::Profile;
@@ -80,20 +82,10 @@ fn two_local_applies_in_one_directory_exclude_each_other() {
 #[test]
 fn two_applies_on_one_pg_state_exclude_each_other() {
     let server = start_postgres(Profile::Superuser);
-    let config = tenants_config(TENANTS, true).replacen(
-        "terraform {\n",
-        "terraform {\n  backend \"pg\" {}\n",
-        1,
-    );
+    let config = with_pg_backend(&tenants_config(TENANTS, true));
     let project = Project::from_config(&config);
     let mut subject = FaultSubject::embedded(&project);
-    subject.env.push((
-        "PG_CONN_STR".to_string(),
-        format!("{}?sslmode=disable", server.superuser_dsn()),
-    ));
-    subject
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
+    subject.init_pg_state(&server);
     race_two_applies(&subject);
     assert!(
         !project.state_path().exists(),

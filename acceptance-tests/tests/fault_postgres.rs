@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use acceptance_tests::Project;
 use acceptance_tests::fault_checks::{
-    FAULT_RUN_TIMEOUT, FaultSubject, ProviderBackend, assert_fault_recovered,
+    FAULT_RUN_TIMEOUT, FaultSubject, ProviderBackend, assert_fault_recovered, with_pg_backend,
 };
 use acceptance_tests::generate::tenants_config;
 use acceptance_tests::pg_project::{PgProject, start_postgres};
@@ -93,22 +93,10 @@ fn postgres_restarted_under_the_provider_mid_apply_is_survived() {
 #[test]
 fn postgres_restarted_under_the_pg_state_mid_apply_stops_the_run_before_it_writes() {
     let server = start_postgres(Profile::Superuser);
-    let with_backend = |count: usize| {
-        tenants_config(count, true).replacen(
-            "terraform {\n",
-            "terraform {\n  backend \"pg\" {}\n",
-            1,
-        )
-    };
+    let with_backend = |count: usize| with_pg_backend(&tenants_config(count, true));
     let project = Project::from_config(&with_backend(3));
     let mut subject = FaultSubject::embedded(&project);
-    subject.env.push((
-        "PG_CONN_STR".to_string(),
-        format!("{}?sslmode=disable", server.superuser_dsn()),
-    ));
-    subject
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
+    subject.init_pg_state(&server);
     subject.tenantform(&APPLY).expect_success();
     let serial_before = subject.pulled_state().document["serial"].clone();
 
@@ -147,22 +135,10 @@ fn postgres_restarted_under_the_pg_state_mid_apply_stops_the_run_before_it_write
 #[test]
 fn a_lost_pg_state_lock_stops_the_run_before_it_writes() {
     let server = start_postgres(Profile::Superuser);
-    let with_backend = |count: usize| {
-        tenants_config(count, true).replacen(
-            "terraform {\n",
-            "terraform {\n  backend \"pg\" {}\n",
-            1,
-        )
-    };
+    let with_backend = |count: usize| with_pg_backend(&tenants_config(count, true));
     let project = Project::from_config(&with_backend(3));
     let mut subject = FaultSubject::embedded(&project);
-    subject.env.push((
-        "PG_CONN_STR".to_string(),
-        format!("{}?sslmode=disable", server.superuser_dsn()),
-    ));
-    subject
-        .tenantform(&["init", "-input=false", "-no-color"])
-        .expect_success();
+    subject.init_pg_state(&server);
     subject.tenantform(&APPLY).expect_success();
     let serial_before = subject.pulled_state().document["serial"].clone();
 
