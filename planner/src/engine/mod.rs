@@ -36,6 +36,7 @@ mod scope;
 pub(crate) mod sweep;
 mod targets;
 mod validate;
+pub(crate) mod waves;
 
 use std::collections::BTreeMap;
 
