@@ -71,8 +71,9 @@ pub(crate) async fn apply(
 }
 
 /// Applies `part`, a targeted copy of `whole` holding some of its changes (a canary wave):
-/// a resource `whole` changes and `part` does not shows what `state` holds for it; one
-/// `whole` does not change either is applied as in `whole`. No targeting warning.
+/// a resource that `whole` changes and `part` does not shows what `state` holds for it; a
+/// resource neither changes is applied as usual (one without instances is empty, not
+/// unknown). No targeting warning.
 pub(crate) async fn apply_part(
     config: &Config,
     state: &State,
@@ -85,6 +86,7 @@ pub(crate) async fn apply_part(
     apply_walk(config, state, part, Some(&whole), providers, options).await
 }
 
+/// The apply of `plan`, or of a part of `whole` when it is given.
 async fn apply_walk<'p>(
     config: &Config,
     state: &'p State,

@@ -4,6 +4,7 @@
 
 mod applier;
 mod apply;
+mod apply_conditions;
 mod apply_deposed;
 mod apply_import;
 mod apply_instance;

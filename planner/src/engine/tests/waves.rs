@@ -198,3 +198,142 @@ async fn a_failed_check_in_an_applied_partition_is_the_waves_verdict() {
         Value::string("c-bad")
     );
 }
+
+const GUARDED_TENANT: &str = r#"
+variable "name" {}
+variable "release" {}
+variable "shared" {}
+
+resource "fake_thing" "db" {
+  name = "${var.name}-${var.release}"
+  zone = var.shared
+
+  lifecycle {
+    postcondition {
+      # A new object's id is known only once created, so only the apply can fail this.
+      condition     = !(self.name == "c-bad" && self.id != "")
+      error_message = "tenant c cannot run the bad release"
+    }
+  }
+}
+
+resource "fake_thing" "extra" {
+  for_each = toset([])
+  name     = each.key
+}
+
+output "name" {
+  value = fake_thing.db.name
+}
+
+output "extras" {
+  value = fake_thing.extra
+}
+"#;
+
+#[tokio::test]
+async fn a_failed_postcondition_fails_the_wave_that_applies_it() {
+    let guarded = |release: &str, tenants: &str| {
+        let root = FLEET_ROOT
+            .replace("\"v1\"", &format!("\"{release}\""))
+            .replace("[\"d\", \"c\", \"b\", \"a\"]", tenants);
+        config_files(&[
+            ("main.tf", &root),
+            ("modules/tenant/main.tf", GUARDED_TENANT),
+        ])
+    };
+    let fake = FakeProvider::new();
+    let without_c = guarded("v1", "[\"d\", \"b\", \"a\"]");
+    let state = converge(&without_c, &State::new(), &fake).await;
+    // Tenant c is onboarded with the bad release, which the others get too.
+    let config = guarded("bad", "[\"d\", \"c\", \"b\", \"a\"]");
+    let plan = plan(&config, &state, &fake).await;
+    let rollout = rollout_of(&plan, &config, "2,3,100%");
+    let first = wave(&config, &state, &plan, &rollout, 0, &fake).await;
+    assert!(!first.diags.has_errors(), "{}", first.diags);
+    let second = wave(&config, &first.state, &plan, &rollout, 1, &fake).await;
+    error_mentioning(
+        &second.diags,
+        "Resource postcondition failed",
+        "tenant c cannot run the bad release",
+    );
+    assert_eq!(
+        string_attr(&second.state, "module.tenant[\"d\"].fake_thing.db", "name"),
+        Value::string("d-v1")
+    );
+}
+
+#[tokio::test]
+async fn a_nested_module_call_partitions_the_plan_by_its_instances() {
+    let root = r#"
+module "region" {
+  source   = "./region"
+  for_each = toset(["us", "eu"])
+  region   = each.key
+}
+"#;
+    let region = r#"
+variable "region" {}
+
+resource "fake_thing" "gateway" {
+  name = "gw-${var.region}"
+}
+
+module "tenant" {
+  source   = "./tenant"
+  for_each = toset(["b", "a"])
+  name     = "${var.region}-${each.key}"
+}
+"#;
+    let tenant = "variable \"name\" {}\n\nresource \"fake_thing\" \"db\" {\n  name = var.name\n}\n";
+    let config = config_files(&[
+        ("main.tf", root),
+        ("region/main.tf", region),
+        ("region/tenant/main.tf", tenant),
+    ]);
+    let fake = FakeProvider::new();
+    let plan = plan(&config, &State::new(), &fake).await;
+    let partition = Partition::parse("module.region.module.tenant").unwrap();
+    partition.check(&config).unwrap();
+    let sizes = WaveSizes::parse("1,100%").unwrap();
+    let rollout = Rollout::new(&plan, &config, partition, &sizes).unwrap();
+    let order: Vec<Vec<String>> = rollout
+        .waves
+        .iter()
+        .map(|w| {
+            w.partitions
+                .iter()
+                .map(|p| crate::addrs::module_instance_string(p))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            vec!["module.region[\"eu\"].module.tenant[\"a\"]"],
+            vec![
+                "module.region[\"eu\"].module.tenant[\"b\"]",
+                "module.region[\"us\"].module.tenant[\"a\"]",
+                "module.region[\"us\"].module.tenant[\"b\"]",
+            ],
+        ]
+    );
+    fake.events.lock().unwrap().clear();
+    let mut state = State::new();
+    let mut made = Vec::new();
+    for index in 0..rollout.waves.len() {
+        let outcome = wave(&config, &state, &plan, &rollout, index, &fake).await;
+        assert!(!outcome.diags.has_errors(), "{}", outcome.diags);
+        state = outcome.state;
+        made.push(changes_made(&fake));
+    }
+    // The gateways sit outside the partitions: the first wave creates them.
+    assert_eq!(
+        made,
+        [
+            vec!["create eu-a", "create gw-eu", "create gw-us"],
+            vec!["create eu-b", "create us-a", "create us-b"],
+        ]
+    );
+    assert!(super::plan(&config, &state, &fake).await.is_empty());
+}
