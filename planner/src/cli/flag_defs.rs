@@ -247,9 +247,9 @@ pub(super) const WAVES: Flag = Flag::value(
     "=1,10%,100%",
     "Apply the plan's changes in canary waves of -partition's instances, in key order. Each \
      size is cumulative: a number of partitions or a percentage (rounded up) of those with \
-     changes; the last is 100%. Changes outside the partitions go in the first wave. After \
-     each wave the check blocks must pass; the first wave that fails stops the rollout. A \
-     tenantform extension.",
+     changes; the last is 100%. Changes outside the partitions go in the first wave (those \
+     that depend on the partitions in the last). After each wave the check blocks must \
+     pass; the first wave that fails stops the rollout. A tenantform extension.",
 );
 pub(super) const PARTITION: Flag = Flag::value(
     "partition",
