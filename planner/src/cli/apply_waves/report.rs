@@ -136,3 +136,6 @@ fn plural(count: usize, one: &str, many: &str) -> String {
         format!("{count} {many}")
     }
 }
+
+#[cfg(test)]
+mod tests;
