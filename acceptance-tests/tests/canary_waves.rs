@@ -3,7 +3,8 @@
 //! state written once per wave); a `check` block that fails for a tenant of the second wave
 //! stops the rollout with exit 1, the first wave applied and the third untouched (the state
 //! and the catalog show it); once the cause is fixed, the same command applies only what is
-//! left and the fleet converges. The flags are refused where they cannot apply.
+//! left and the fleet converges. An interrupt stops the rollout before the second wave.
+//! The flags are refused where they cannot apply.
 
 #![allow(
     clippy::unwrap_used,
@@ -13,8 +14,11 @@
 )]
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use acceptance_tests::Project;
+use acceptance_tests::process::children_running;
+use acceptance_tests::recovery::wait_for_catalog_objects;
 
 const TENANTS: [&str; 6] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
 
@@ -94,7 +98,11 @@ output "display_name" {
 "#;
 
 fn fleet() -> Project {
-    let project = Project::from_config(ROOT);
+    fleet_of(ROOT)
+}
+
+fn fleet_of(root: &str) -> Project {
+    let project = Project::from_config(root);
     project.write_file("modules/tenant/main.tf", TENANT);
     project.init();
     project
@@ -316,4 +324,58 @@ fn the_flags_are_refused_where_they_cannot_apply() {
     assert_eq!(destroy.code, Some(1), "{}", destroy.describe());
     // Nothing was applied by any of them.
     assert!(!project.state_path().exists());
+}
+
+fn send_interrupt(pid: u32) {
+    // SAFETY: kill(2) with a pid this test started and a valid signal number.
+    let result = unsafe { libc::kill(pid as libc::pid_t, libc::SIGINT) };
+    assert_eq!(result, 0, "kill -INT {pid} failed");
+}
+
+#[test]
+fn an_interrupt_stops_the_rollout_before_the_next_wave() {
+    // Forty tenants, t00 to t39: the first wave takes t00 to t19.
+    let root = ROOT.replace(
+        "toset([\"foxtrot\", \"charlie\", \"alpha\", \"echo\", \"bravo\", \"delta\"])",
+        "toset([for i in range(40) : format(\"t%02d\", i)])",
+    );
+    assert_ne!(root, ROOT);
+    let project = fleet_of(&root);
+    let mut apply = project
+        .tenantform_command(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-parallelism=1",
+            "-waves=50%,100%",
+            "-partition=module.tenant",
+        ])
+        .spawn(false);
+    wait_for_catalog_objects(&project, &mut apply, 4);
+    let providers = children_running(apply.pid(), &project.binaries().provider);
+    send_interrupt(apply.pid());
+    for &pid in &providers {
+        send_interrupt(pid);
+    }
+    let interrupted = apply.wait(Duration::from_secs(60));
+    assert_eq!(interrupted.code, Some(1), "{}", interrupted.describe());
+    let output = interrupted.combined();
+    assert!(output.contains("Interrupt received"), "{output}");
+    assert!(
+        output.contains("Canary rollout stopped at wave"),
+        "{output}"
+    );
+    assert!(!output.contains("Wave 2 of 2:"), "{output}");
+    // Nothing of the second wave was applied; what the first did is all in the state.
+    let second_wave = |slug: &str| slug.as_bytes()[1] >= b'2';
+    let catalog = catalog_names(&project);
+    assert!(!catalog.is_empty());
+    assert!(!catalog.keys().any(|slug| second_wave(slug)), "{catalog:?}");
+    assert!(!state_names(&project).keys().any(|slug| second_wave(slug)));
+    project.assert_catalog_matches_state();
+    // Running it again finishes the rollout.
+    waves_apply(&project, "50%,100%", "v1").expect_success();
+    assert_eq!(catalog_names(&project).len(), 40);
+    project.plan_detailed().expect_code(0);
 }

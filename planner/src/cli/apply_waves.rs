@@ -116,18 +116,35 @@ enum WaveEnd {
 
 impl WaveRun<'_> {
     /// Applies the waves in order; exit 0 when all completed, a report of what was and was
-    /// not applied at the first that failed.
+    /// not applied at the first that failed. One interrupt watcher serves every wave, so an
+    /// interrupt between two waves stops the rollout too.
     pub(super) async fn execute(
         &self,
         state: State,
         plan: &Plan,
         rollout: &Rollout,
     ) -> CommandResult {
+        let (cancel, watcher) = common::watch_interrupts(self.ui);
+        let result = self.run_waves(state, plan, rollout, &cancel).await;
+        watcher.abort();
+        result
+    }
+
+    async fn run_waves(
+        &self,
+        state: State,
+        plan: &Plan,
+        rollout: &Rollout,
+        cancel: &tokio::sync::watch::Receiver<bool>,
+    ) -> CommandResult {
         let mut state = state;
         let mut totals = Counts::default();
         for index in 0..rollout.waves.len() {
+            if *cancel.borrow() {
+                return Err(report::stopped(rollout, index, &report::Stop::Interrupted));
+            }
             report::announce(self.ui, &report::header(rollout, index));
-            let (end, after) = self.apply_one(&state, plan, rollout, index).await?;
+            let (end, after) = self.apply_one(&state, plan, rollout, index, cancel).await?;
             match end {
                 WaveEnd::Completed(counts) => {
                     totals.add += counts.add;
@@ -151,16 +168,16 @@ impl WaveRun<'_> {
         plan: &Plan,
         rollout: &Rollout,
         index: usize,
+        cancel: &tokio::sync::watch::Receiver<bool>,
     ) -> Result<(WaveEnd, State), Failure> {
         let hooks = ProgressHooks::new(self.ui.view);
         let recorder = StoreRecorder { store: self.store };
-        let (cancel, watcher) = common::watch_interrupts(self.ui);
         let options = ApplyOptions {
             parallelism: self.common.parallelism,
             recorder: &recorder,
             hooks: &hooks,
             provisioners: &crate::provisioners::ProcessRunner,
-            cancel,
+            cancel: cancel.clone(),
         };
         let outcome = waves::apply_wave(
             self.config,
@@ -172,7 +189,6 @@ impl WaveRun<'_> {
             options,
         )
         .await;
-        watcher.abort();
         let persisted = self.store.compact(&outcome.state);
         self.ui.diags(&outcome.diags, &self.config.sources);
         if let Err(err) = persisted {

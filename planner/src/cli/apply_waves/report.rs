@@ -17,6 +17,8 @@ pub(super) enum Stop {
     Errors,
     /// `check` assertions failed: one line each.
     Checks(Vec<String>),
+    /// An interrupt arrived before the wave started.
+    Interrupted,
 }
 
 /// A line of its own for people, a `log` message as JSON.
@@ -92,6 +94,11 @@ pub(super) fn stopped(rollout: &Rollout, index: usize, stop: &Stop) -> Failure {
             index + 1,
             partitions_named(&wave.partitions),
             lines.join("\n  - ")
+        ),
+        Stop::Interrupted => format!(
+            "The rollout was interrupted before wave {} of {total} started: {} not applied.",
+            index + 1,
+            partitions_named(&wave.partitions)
         ),
     };
     let detail = format!(
