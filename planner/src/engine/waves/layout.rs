@@ -53,7 +53,7 @@ impl Rollout {
             .filter_map(|c| partition.key_of(&c.addr.module).map(<[ModuleStep]>::to_vec))
             .collect();
         let reached = sizes.cumulative(changed.len());
-        let last = reached.len() - 1;
+        let last = reached.len().saturating_sub(1);
         let mut waves: Vec<Wave> = Vec::new();
         let mut wave_of: BTreeMap<&[ModuleStep], usize> = BTreeMap::new();
         let ordered: Vec<&PartitionKey> = changed.iter().collect();
