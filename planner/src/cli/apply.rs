@@ -29,7 +29,10 @@ pub(super) static COMMAND: Command = Command {
   file created by a previous call to \"tenantform plan\", in which case
   tenantform will take the actions described in that plan without any
   confirmation prompt.",
-    flags: APPLY_FLAGS,
+    flags: &flag_defs::joined::<{ APPLY_FLAGS.len() + flag_defs::WAVE_FLAGS.len() }>(&[
+        APPLY_FLAGS,
+        flag_defs::WAVE_FLAGS,
+    ]),
     refused: super::plan::OPERATION_REFUSED,
 };
 
@@ -73,6 +76,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     let mut planning = super::plan::planning(&parsed, command)?;
     planning.auto_approved = parsed.flag("auto-approve", false);
     let gate = super::policy::Gate::from(&parsed, command)?;
+    let waves = super::apply_waves::request(&parsed, command, mode, &planning)?;
     if let Some(path) = parsed.positional.first() {
         if destroy_command {
             return Err(command.usage_error("destroy does not accept a plan file"));
@@ -86,6 +90,9 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         return apply_saved(ui, &common, path, &gate).await;
     }
     let config = common::load_config()?;
+    if let Some(waves) = &waves {
+        waves.check(&config)?;
+    }
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
@@ -95,8 +102,22 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
             super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
                 .await?;
         gate.check(ui, &plan, &config, &providers.schemas)?;
+        let rollout = match &waves {
+            Some(waves) => waves.rollout(ui, &plan, &config)?,
+            None => None,
+        };
         if !plan.is_empty() && !parsed.flag("auto-approve", false) {
             approve(ui, &common, mode, &plan.workspace)?;
+        }
+        if let Some(rollout) = &rollout {
+            let run = super::apply_waves::WaveRun {
+                ui,
+                common: &common,
+                store: &*store,
+                config: &config,
+                providers: &providers,
+            };
+            return run.execute(state, &plan, rollout).await;
         }
         execute(ui, &common, &store, &config, state, &plan, &providers).await
     }

@@ -241,3 +241,22 @@ pub(super) const PROVIDER_TIMEOUT: Flag = Flag::value(
      20m) instead of waiting for it forever; the call fails with an error naming it. An \
      apply whose outcome is unknown keeps the object in the state, tainted. Defaults to 20m.",
 );
+
+pub(super) const WAVES: Flag = Flag::value(
+    "waves",
+    "=1,10%,100%",
+    "Apply the plan's changes in canary waves of -partition's instances, in key order. Each \
+     size is cumulative: a number of partitions or a percentage (rounded up) of those with \
+     changes; the last is 100%. Changes outside the partitions go in the first wave (those \
+     that depend on the partitions in the last). After each wave the check blocks must \
+     pass; the first wave that fails stops the rollout. A tenantform extension.",
+);
+pub(super) const PARTITION: Flag = Flag::value(
+    "partition",
+    "=module.NAME",
+    "With -waves: the module call with for_each whose instances are the partitions, such \
+     as module.tenant. A tenantform extension.",
+);
+
+/// The canary rollout's flags (`apply` only).
+pub(super) const WAVE_FLAGS: &[Flag] = &[WAVES, PARTITION];

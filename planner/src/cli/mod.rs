@@ -4,6 +4,7 @@
 //! diagnostics on stderr and exit code 1.
 
 mod apply;
+mod apply_waves;
 pub(crate) mod args;
 mod backend;
 mod commands;

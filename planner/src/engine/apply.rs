@@ -45,6 +45,17 @@ struct ApplyWalk<'a, 'p> {
     plan: &'p Plan,
     state: &'p State,
     changes: &'a PlannedChanges<'p>,
+    /// When applying one part of a larger plan (a canary wave): that plan's changes. A
+    /// resource with changes there and none in this part shows its stored value.
+    whole: Option<&'a PlannedChanges<'p>>,
+}
+
+/// What an apply ends with: the new state, the diagnostics, and the results of the
+/// conditions it evaluated (`check` blocks, preconditions and postconditions).
+pub(crate) struct Applied {
+    pub state: State,
+    pub diags: Diagnostics,
+    pub checks: Vec<crate::plan::checks::CheckResult>,
 }
 
 /// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
@@ -55,18 +66,52 @@ pub(crate) async fn apply(
     providers: &Providers,
     options: ApplyOptions<'_>,
 ) -> (State, Diagnostics) {
+    let applied = apply_walk(config, state, plan, None, providers, options).await;
+    (applied.state, applied.diags)
+}
+
+/// Applies `part`, a targeted copy of `whole` holding some of its changes (a canary wave):
+/// a resource that `whole` changes and `part` does not shows what `state` holds for it; a
+/// resource neither changes is applied as usual (one without instances is empty, not
+/// unknown). No targeting warning.
+pub(crate) async fn apply_part(
+    config: &Config,
+    state: &State,
+    part: &Plan,
+    whole: &Plan,
+    providers: &Providers,
+    options: ApplyOptions<'_>,
+) -> Applied {
+    let whole = planned_changes(whole);
+    apply_walk(config, state, part, Some(&whole), providers, options).await
+}
+
+/// The apply of `plan`, or of a part of `whole` when it is given.
+async fn apply_walk<'p>(
+    config: &Config,
+    state: &'p State,
+    plan: &'p Plan,
+    whole: Option<&PlannedChanges<'p>>,
+    providers: &Providers,
+    options: ApplyOptions<'_>,
+) -> Applied {
+    let unapplied = |diags| Applied {
+        state: state.clone(),
+        diags,
+        checks: Vec::new(),
+    };
     let graph = match ConfigGraph::build(config) {
         Ok(graph) => graph,
-        Err(diags) => return (state.clone(), diags),
+        Err(diags) => return unapplied(diags),
     };
     let unconfigured = super::import_blocks::check_apply_imports(config, plan);
     if unconfigured.has_errors() {
-        return (state.clone(), unconfigured);
+        return unapplied(unconfigured);
     }
     // Moves and forgotten objects first, each recorded durably.
     let moved = match super::apply_refactor::perform(state, plan, options.recorder) {
         Ok(moved) => moved,
-        Err(diags) => return (state.clone(), diags),
+        Err(diags) => return unapplied(diags),
     };
     let state = &moved;
     let changes = planned_changes(plan);
@@ -81,6 +126,7 @@ pub(crate) async fn apply(
         plan,
         state,
         changes: &changes,
+        whole,
     };
     let outcomes = walk(
         &dag,
@@ -92,7 +138,7 @@ pub(crate) async fn apply(
     applier.record_unconfigured_imports(config, plan);
 
     let mut diags = applier.scope.take_diagnostics();
-    if plan.targeted {
+    if plan.targeted && whole.is_none() {
         diags.0.insert(0, super::targets::applied_warning());
     }
     let not_started = outcomes
@@ -104,6 +150,7 @@ pub(crate) async fn apply(
         diags.push(not_started_error(&applier, not_started));
     }
     let outputs = final_outputs(config, &graph, state, plan, &applier.scope, &outcomes);
+    let checks = applier.scope.take_checks();
     let (instances, deposed) = applier.into_objects();
     let new_state = State {
         serial: state.serial,
@@ -114,7 +161,11 @@ pub(crate) async fn apply(
         deposed,
         check_results: state.check_results.clone(),
     };
-    (new_state, diags)
+    Applied {
+        state: new_state,
+        diags,
+        checks,
+    }
 }
 
 /// The changes the configuration walk applies, by resource block and module instance.
@@ -190,7 +241,11 @@ impl ApplyWalk<'_, '_> {
                 .get(&(module.as_slice(), addr))
                 .cloned()
                 .unwrap_or_default();
-            if planned.is_empty() && self.plan.targeted {
+            let left_out = match self.whole {
+                Some(whole) => whole.contains_key(&(module.as_slice(), addr)),
+                None => self.plan.targeted,
+            };
+            if planned.is_empty() && left_out {
                 // Left out by the targets: what is stored, to whatever refers to it.
                 match super::targets::stored_value(scope, id, &module, addr, self.state).await {
                     Ok(value) => scope.set_marked_in(id, &module, value),

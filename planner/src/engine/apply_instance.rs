@@ -207,6 +207,10 @@ impl InstanceApplier<'_> {
                     Err(_) => (false, None),
                 };
                 self.hooks.finished(&change.addr, change.action, new_id, ok);
+                let result = result.and_then(|value| {
+                    self.check_applied_postconditions(id, change, &value, &ctx)
+                        .map(|()| value)
+                });
                 match result {
                     Ok(value) => Some(value),
                     Err(diags) => {

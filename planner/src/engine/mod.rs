@@ -4,6 +4,7 @@
 
 mod applier;
 mod apply;
+mod apply_conditions;
 mod apply_deposed;
 mod apply_import;
 mod apply_instance;
@@ -36,6 +37,7 @@ mod scope;
 pub(crate) mod sweep;
 mod targets;
 mod validate;
+pub(crate) mod waves;
 
 use std::collections::BTreeMap;
 

@@ -27,6 +27,7 @@ mod sensitivity;
 mod sweep;
 mod targeting;
 mod unknown_outcome;
+mod waves;
 mod workspace;
 
 use std::collections::BTreeMap;
