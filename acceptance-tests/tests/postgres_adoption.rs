@@ -16,6 +16,7 @@
 use std::path::Path;
 use std::time::Instant;
 
+use acceptance_tests::archives::assert_tenants_archived;
 use acceptance_tests::binaries::workspace_root;
 use acceptance_tests::pg_inspect::PgInspector;
 use acceptance_tests::pg_project::{PgProject, start_postgres};
@@ -188,4 +189,244 @@ fn a_thousand_legacy_tenants_are_adopted_with_one_generated_configuration() {
         "every legacy database is registered"
     );
     eprintln!("whole test: {:.1?}", started.elapsed());
+}
+
+/// The tenants of `fixtures/postgres/foreign_tenants.sql`.
+const FOREIGN: [&str; 8] = [
+    "acme", "globex", "initech", "umbrella", "hooli", "wayne", "stark", "tyrell",
+];
+
+/// The candidates `schema_pattern` finds, and the imports of each tenant, its database and
+/// its roles.
+const FOREIGN_IMPORTS: &str = r#"
+data "tenants" "foreign" {
+  provider       = tenant
+  schema_pattern = "^(?P<slug>[a-z0-9]+)_prod$"
+}
+
+import {
+  for_each = { for c in data.tenants.foreign.candidates : c.slug => c }
+  to       = tenant.adopted[each.key]
+  id       = each.value.import_id
+}
+
+import {
+  for_each = { for c in data.tenants.foreign.candidates : c.slug => c }
+  to       = tenant_database.adopted[each.key]
+  id       = each.value.import_id
+}
+
+import {
+  for_each = { for r in data.tenants.foreign.candidate_roles : r.key => r }
+  to       = tenant_user.adopted[each.key]
+  id       = each.value.import_id
+}
+"#;
+
+/// Counts of catalog rows: tenants, databases, users.
+fn catalog_counts(inspector: &PgInspector<'_>) -> String {
+    inspector.value(
+        "SELECT (SELECT count(*) FROM tenant_catalog.tenants WHERE deleted_at IS NULL) || ' ' || \
+         (SELECT count(*) FROM tenant_catalog.databases) || ' ' || \
+         (SELECT count(*) FROM tenant_catalog.users)",
+    )
+}
+
+/// The generated file edited as a user finishing it would: each `tenant_id` refers to its
+/// tenant (keys start with the slug), and databases are destroyed before the roles that own
+/// their schemas.
+fn with_references(generated: &str) -> String {
+    let mut out = String::new();
+    for line in generated.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("tenant_id") && trimmed.ends_with("= each.value.tenant_id") {
+            out.push_str("  tenant_id = tenant.adopted[split(\"/\", each.key)[0]].id\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if line.starts_with("resource \"tenant_database\" \"adopted\"") {
+            out.push_str("  depends_on = [tenant_user.adopted]\n");
+        }
+    }
+    out
+}
+
+/// `text` with the `login` of the locals entry for `role` set to `renamed`.
+fn with_login(text: &str, role: &str, renamed: &str) -> String {
+    let old = format!("= \"{role}\"");
+    let mut changed = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("login") && line.ends_with(&old) {
+                changed += 1;
+                line.replace(&old, &format!("= \"{renamed}\""))
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(changed, 1, "one login {role:?} in the generated file");
+    lines.join("\n") + "\n"
+}
+
+/// `text` without the locals entries of tenant `slug` (keys `"slug"` and `"slug/..."`).
+fn without_tenant(text: &str, slug: &str) -> String {
+    let mut out = Vec::new();
+    let mut skipping: Option<usize> = None;
+    let mut removed = 0;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(depth) = skipping {
+            if indent == depth && line.trim() == "}" {
+                skipping = None;
+            }
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let own_key = trimmed.starts_with(&format!("\"{slug}\" = {{"))
+            || trimmed.starts_with(&format!("\"{slug}/"));
+        if own_key && trimmed.ends_with('{') {
+            skipping = Some(indent);
+            removed += 1;
+            continue;
+        }
+        out.push(line);
+    }
+    assert_eq!(removed, 4, "tenant, database and two users of {slug}");
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
+    let server = start_postgres(Profile::ManagedAdmin);
+    let fleet = PgProject::from_resources(&server, "");
+    fleet.init();
+    fleet.approve("apply", &[]).expect_success();
+    run_fixture(
+        &fleet,
+        &workspace_root().join("acceptance-tests/fixtures/postgres/foreign_tenants.sql"),
+    );
+    let inspector = PgInspector::new(&server);
+    assert_eq!(
+        catalog_counts(&inspector),
+        "0 0 0",
+        "the fixture has no catalog"
+    );
+
+    fleet.project.write_file(
+        "main.tf",
+        &format!(
+            "{}\n{FOREIGN_IMPORTS}",
+            acceptance_tests::pg_project::POSTGRES_PROVIDER
+        ),
+    );
+    let generated = generate_config(&fleet);
+    let tenants = FOREIGN.len();
+    assert!(
+        generated.stdout.contains(&format!(
+            "Plan: {} to import, 0 to add, {} to change, 0 to destroy.",
+            4 * tenants,
+            4 * tenants
+        )),
+        "every imported object is registered by an in-place update:\n{}",
+        generated.describe()
+    );
+    assert!(
+        generated
+            .stdout
+            .contains("tenant_user.adopted[\"acme/acme_ro\"] will be updated in-place"),
+        "{}",
+        generated.stdout
+    );
+    assert_eq!(
+        catalog_counts(&inspector),
+        "0 0 0",
+        "importing and planning write nothing"
+    );
+    let text = fleet.project.read_file(GENERATED);
+    for expected in [
+        "schema           = \"acme_prod\"",
+        "login            = \"acme_app\"",
+        "email            = \"acme_ro@acme.adopted.invalid\"",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+    assert!(
+        !text.contains("ops_tools"),
+        "the pattern leaves other schemas out"
+    );
+
+    // Registered in dependency order once the objects refer to their tenant.
+    fleet.project.write_file(GENERATED, &with_references(&text));
+    let applied = fleet.approve("apply", &[]);
+    applied.expect_success();
+    assert!(
+        applied.stdout.contains(&format!(
+            "Resources: {} imported, 0 added, {} changed, 0 destroyed.",
+            4 * tenants,
+            4 * tenants
+        )),
+        "{}",
+        applied.describe()
+    );
+    assert_eq!(
+        catalog_counts(&inspector),
+        format!("{tenants} {tenants} {}", 2 * tenants),
+        "the apply registers every adopted object"
+    );
+    fleet.expect_plan_code(0, "after adopting the foreign platform");
+
+    // A rename of a login is an in-place update; the role keeps its password and grants.
+    let text = fleet.project.read_file(GENERATED);
+    fleet
+        .project
+        .write_file(GENERATED, &with_login(&text, "acme_ro", "acme_reader"));
+    let renamed = fleet.tenantform(&["plan", "-input=false", "-no-color"]);
+    renamed.expect_success();
+    assert!(
+        renamed
+            .stdout
+            .contains("tenant_user.adopted[\"acme/acme_ro\"] will be updated in-place")
+            && renamed
+                .stdout
+                .contains("0 to add, 1 to change, 0 to destroy"),
+        "{}",
+        renamed.describe()
+    );
+    fleet.approve("apply", &[]).expect_success();
+    let reader = server.login_dsn("acme_reader", "acme-ro-password");
+    let rows = server
+        .psql(&reader, "SELECT count(*) FROM acme_prod.orders")
+        .unwrap_or_else(|error| panic!("the renamed role reads its data: {error:#}"));
+    assert_eq!(rows.trim(), "3");
+    assert_eq!(inspector.can_login("acme_ro"), None, "the old name is gone");
+    fleet.expect_plan_code(0, "after the rename");
+
+    // Offboarding an adopted tenant archives and drops its original objects.
+    let text = fleet.project.read_file(GENERATED);
+    fleet
+        .project
+        .write_file(GENERATED, &without_tenant(&text, "globex"));
+    fleet.approve("apply", &[]).expect_success();
+    assert_eq!(inspector.schema_owner("globex_prod"), None);
+    assert_eq!(inspector.can_login("globex_app"), None);
+    assert_eq!(inspector.can_login("globex_ro"), None);
+    assert_eq!(
+        inspector.schema_owner("acme_prod").as_deref(),
+        Some("acme_app")
+    );
+    assert_tenants_archived(&fleet.archive_dir, &["globex".to_string()], &["database-"]);
+    let archived = inspector.value(
+        "SELECT count(*) FROM tenant_catalog.audit_log WHERE resource = 'tenant_database' \
+         AND action = 'archive' AND after LIKE '%\"schema\":\"globex_prod\"%'",
+    );
+    assert_eq!(archived, "1", "the audit log records the archive");
+    fleet.audit(&["verify"]).expect_success();
+    assert_eq!(
+        catalog_counts(&inspector),
+        format!("{} {} {}", tenants - 1, tenants - 1, 2 * (tenants - 1))
+    );
+    fleet.expect_plan_code(0, "after offboarding globex");
 }

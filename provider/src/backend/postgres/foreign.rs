@@ -64,12 +64,27 @@ async fn unregistered(
         .collect())
 }
 
+/// Locks the registered tenant `tenant_id`, or explains that it must be registered first.
+async fn lock_registered_tenant(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+) -> Result<(), BackendError> {
+    match tenants::lock_live(tx, context, tenant_id).await {
+        Err(BackendError::InvalidReference(_)) => Err(BackendError::InvalidReference(format!(
+            "tenant {tenant_id:?} is not registered yet: refer to it (tenant_id = \
+             tenant.NAME.id) so that its registration comes first, or apply again after it"
+        ))),
+        other => other.map(|_| ()),
+    }
+}
+
 async fn register_database(
     tx: &Transaction<'_>,
     context: &Context,
     record: &DatabaseRecord,
 ) -> Result<DatabaseRecord, BackendError> {
-    tenants::lock_live(tx, context, &record.tenant_id).await?;
+    lock_registered_tenant(tx, context, &record.tenant_id).await?;
     let missing = || BackendError::NotFound {
         kind: "schema",
         id: record.schema.clone(),
@@ -93,7 +108,7 @@ async fn register_user(
     context: &Context,
     record: &UserRecord,
 ) -> Result<UserRecord, BackendError> {
-    tenants::lock_live(tx, context, &record.tenant_id).await?;
+    lock_registered_tenant(tx, context, &record.tenant_id).await?;
     if live::role(tx, &record.login).await?.is_none() {
         return Err(BackendError::NotFound {
             kind: "role",
