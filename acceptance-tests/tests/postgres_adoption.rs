@@ -4,7 +4,9 @@
 //!   (`fixtures/postgres/legacy_tenants.sql`'s functions, called once a tenant) are imported,
 //!   applied, and the next plan is empty;
 //! - a platform without the catalog (`fixtures/postgres/foreign_tenants.sql`: schemas
-//!   `<slug>_prod`, roles `<slug>_app` and `<slug>_ro`) is adopted under its own names.
+//!   `<slug>_prod`, roles `<slug>_app` and `<slug>_ro`) is adopted under its own names;
+//! - Terraform 1.15.5 plans and applies the import of one such tenant with plain `import`
+//!   blocks exactly as tenantform does.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,9 +21,11 @@ use std::time::Instant;
 use acceptance_tests::archives::assert_tenants_archived;
 use acceptance_tests::binaries::workspace_root;
 use acceptance_tests::pg_inspect::PgInspector;
+use acceptance_tests::pg_project::{AUTO_APPROVE, FLEET_TIMEOUT};
 use acceptance_tests::pg_project::{PgProject, start_postgres};
 use acceptance_tests::postgres::Profile;
 use acceptance_tests::process::Output;
+use acceptance_tests::{Terraform, TerraformVersion};
 
 /// How many legacy tenants the bulk adoption takes over.
 const FLEET: usize = 1000;
@@ -429,4 +433,122 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
         format!("{} {} {}", tenants - 1, tenants - 1, 2 * (tenants - 1))
     );
     fleet.expect_plan_code(0, "after offboarding globex");
+}
+
+/// One foreign tenant adopted with plain `import` blocks and a written configuration.
+const ONE_FOREIGN_TENANT: &str = r#"
+import {
+  to = tenant.acme
+  id = "acme/schema:acme_prod"
+}
+
+import {
+  to = tenant_database.acme
+  id = "acme/schema:acme_prod"
+}
+
+import {
+  to = tenant_user.acme_app
+  id = "acme/role:acme_app"
+}
+
+resource "tenant" "acme" {
+  slug                = "acme"
+  display_name        = "acme"
+  deletion_protection = false
+}
+
+resource "tenant_database" "acme" {
+  tenant_id        = tenant.acme.id
+  name             = "acme_prod"
+  schema           = "acme_prod"
+  connection_limit = 10
+}
+
+resource "tenant_user" "acme_app" {
+  tenant_id        = tenant.acme.id
+  email            = "acme_app@acme.adopted.invalid"
+  role             = "member"
+  login            = "acme_app"
+  connection_limit = 10
+}
+"#;
+
+/// Imports one foreign tenant with `run` (tenantform or Terraform) on a fresh server and
+/// returns the first plan's summary line and changes, and the catalog after the apply.
+fn adopt_one_foreign_tenant(
+    run: &dyn Fn(&PgProject<'_>, &[&str]) -> Output,
+) -> (Vec<String>, String) {
+    let server = start_postgres(Profile::ManagedAdmin);
+    let fleet = PgProject::from_resources(&server, "");
+    fleet.init();
+    fleet.approve("apply", &[]).expect_success();
+    run_fixture(
+        &fleet,
+        &workspace_root().join("acceptance-tests/fixtures/postgres/foreign_tenants.sql"),
+    );
+    fleet.project.write_file(
+        "main.tf",
+        &format!(
+            "{}\n{ONE_FOREIGN_TENANT}",
+            acceptance_tests::pg_project::POSTGRES_PROVIDER
+        ),
+    );
+    let inspector = PgInspector::new(&server);
+    let plan = run(
+        &fleet,
+        &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
+    );
+    assert_eq!(plan.code, Some(2), "{}", plan.describe());
+    assert_eq!(
+        catalog_counts(&inspector),
+        "0 0 0",
+        "planning writes nothing"
+    );
+    let summary: Vec<String> = plan
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            line.starts_with("Plan:")
+                || line.starts_with("# ")
+                || line.starts_with("~ registered")
+                || line.contains(" created_at ")
+        })
+        .map(str::to_string)
+        .collect();
+    let mut apply = vec!["apply"];
+    apply.extend(AUTO_APPROVE);
+    run(&fleet, &apply).expect_success();
+    let after = run(
+        &fleet,
+        &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
+    );
+    assert_eq!(after.code, Some(0), "{}", after.describe());
+    (summary, catalog_counts(&inspector))
+}
+
+#[test]
+fn terraform_imports_a_foreign_tenant_as_tenantform_does() {
+    let Some(terraform) = Terraform::from_env(TerraformVersion::V1_15) else {
+        return;
+    };
+    let (ours, our_catalog) = adopt_one_foreign_tenant(&|fleet, args| fleet.tenantform(args));
+    let (theirs, their_catalog) = adopt_one_foreign_tenant(&|fleet, args| {
+        fleet
+            .project
+            .terraform_command(&terraform, args)
+            .run(FLEET_TIMEOUT)
+    });
+    assert!(
+        ours.iter()
+            .any(|line| line == "Plan: 3 to import, 0 to add, 3 to change, 0 to destroy."),
+        "{ours:#?}"
+    );
+    assert_eq!(
+        ours, theirs,
+        "tenantform (left) and Terraform (right) plan the same"
+    );
+    assert_eq!(our_catalog, "1 1 1");
+    assert_eq!(their_catalog, our_catalog);
 }

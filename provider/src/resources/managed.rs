@@ -36,6 +36,12 @@ fn state_value_as<K: Kind>(record: &K::Record, secret: Value, registered: bool) 
         if K::TRACKS_REGISTRATION {
             attributes.insert(REGISTERED.to_string(), Value::Bool(registered));
         }
+        if !registered {
+            // What only the registration sets has no value before it.
+            for name in K::REGISTRATION_COMPUTES {
+                attributes.insert(name.to_string(), Value::Null);
+            }
+        }
     }
     value
 }
