@@ -381,8 +381,13 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
         "the apply registers every adopted object"
     );
     fleet.expect_plan_code(0, "after adopting the foreign platform");
+    rename_a_login(&fleet, &inspector);
+    offboard_globex(&fleet, &inspector);
+}
 
-    // A rename of a login is an in-place update; the role keeps its password and grants.
+/// A rename of a login is an in-place update; the role keeps its password and grants.
+fn rename_a_login(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
+    let server = fleet.server;
     let text = fleet.project.read_file(GENERATED);
     fleet
         .project
@@ -407,8 +412,11 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
     assert_eq!(rows.trim(), "3");
     assert_eq!(inspector.can_login("acme_ro"), None, "the old name is gone");
     fleet.expect_plan_code(0, "after the rename");
+}
 
-    // Offboarding an adopted tenant archives and drops its original objects.
+/// Offboarding an adopted tenant archives and drops its original objects.
+fn offboard_globex(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
+    let tenants = FOREIGN.len();
     let text = fleet.project.read_file(GENERATED);
     fleet
         .project
@@ -429,7 +437,7 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
     assert_eq!(archived, "1", "the audit log records the archive");
     fleet.audit(&["verify"]).expect_success();
     assert_eq!(
-        catalog_counts(&inspector),
+        catalog_counts(inspector),
         format!("{} {} {}", tenants - 1, tenants - 1, 2 * (tenants - 1))
     );
     fleet.expect_plan_code(0, "after offboarding globex");

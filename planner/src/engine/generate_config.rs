@@ -196,7 +196,8 @@ fn present_attributes<'a>(
             let value = entries.get(name).unwrap_or(&Value::Null);
             // As in a single generated block: a computed attribute without a value (a
             // sensitive read-only one included) is left to the provider.
-            if !attr.deprecated && !(attr.computed && value.is_null()) {
+            let left_out = attr.computed && value.is_null();
+            if !(attr.deprecated || left_out) {
                 present.insert(name.clone());
             }
         }

@@ -133,7 +133,7 @@ fn candidate_value(slug: &str, schema: &UnregisteredSchema) -> Value {
         ("roles", Value::List(roles)),
         (
             "import_id",
-            Value::string(&schema_import_id(slug, &schema.name)),
+            Value::string(schema_import_id(slug, &schema.name)),
         ),
     ])
 }
@@ -143,12 +143,12 @@ fn role_values(slug: &str, schema: &UnregisteredSchema) -> Vec<Value> {
         .into_iter()
         .map(|(role, owner)| {
             object([
-                ("key", Value::string(&format!("{slug}/{role}"))),
+                ("key", Value::string(format!("{slug}/{role}"))),
                 ("slug", Value::string(slug)),
                 ("schema", Value::string(&schema.name)),
                 ("role", Value::string(role)),
                 ("owner", Value::Bool(owner)),
-                ("import_id", Value::string(&role_import_id(slug, role))),
+                ("import_id", Value::string(role_import_id(slug, role))),
             ])
         })
         .collect()

@@ -4,7 +4,7 @@ fn schema(name: &str, owner: &str, users: &[&str], owner_registered: bool) -> Un
     UnregisteredSchema {
         name: name.to_string(),
         owner: owner.to_string(),
-        users: users.iter().map(|u| u.to_string()).collect(),
+        users: users.iter().map(ToString::to_string).collect(),
         owner_registered,
     }
 }
