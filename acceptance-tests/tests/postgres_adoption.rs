@@ -256,14 +256,14 @@ fn with_references(generated: &str) -> String {
     out
 }
 
-/// `text` with the `login` of the locals entry for `role` set to `renamed`.
-fn with_login(text: &str, role: &str, renamed: &str) -> String {
-    let old = format!("= \"{role}\"");
+/// `text` with the `attribute` of the locals entry whose value is `name` set to `renamed`.
+fn with_renamed(text: &str, attribute: &str, name: &str, renamed: &str) -> String {
+    let old = format!("= \"{name}\"");
     let mut changed = 0;
     let lines: Vec<String> = text
         .lines()
         .map(|line| {
-            if line.trim_start().starts_with("login") && line.ends_with(&old) {
+            if line.trim_start().starts_with(attribute) && line.ends_with(&old) {
                 changed += 1;
                 line.replace(&old, &format!("= \"{renamed}\""))
             } else {
@@ -271,7 +271,7 @@ fn with_login(text: &str, role: &str, renamed: &str) -> String {
             }
         })
         .collect();
-    assert_eq!(changed, 1, "one login {role:?} in the generated file");
+    assert_eq!(changed, 1, "one {attribute} {name:?} in the generated file");
     lines.join("\n") + "\n"
 }
 
@@ -385,13 +385,14 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
     offboard_globex(&fleet, &inspector);
 }
 
-/// A rename of a login is an in-place update; the role keeps its password and grants.
+/// Renames of a login and of a schema are in-place updates; the role keeps its password
+/// and grants, the schema its data.
 fn rename_a_login(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
     let server = fleet.server;
     let text = fleet.project.read_file(GENERATED);
-    fleet
-        .project
-        .write_file(GENERATED, &with_login(&text, "acme_ro", "acme_reader"));
+    let text = with_renamed(&text, "login", "acme_ro", "acme_reader");
+    let text = with_renamed(&text, "schema", "initech_prod", "initech_live");
+    fleet.project.write_file(GENERATED, &text);
     let renamed = fleet.tenantform(&["plan", "-input=false", "-no-color"]);
     renamed.expect_success();
     assert!(
@@ -400,7 +401,10 @@ fn rename_a_login(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
             .contains("tenant_user.adopted[\"acme/acme_ro\"] will be updated in-place")
             && renamed
                 .stdout
-                .contains("0 to add, 1 to change, 0 to destroy"),
+                .contains("tenant_database.adopted[\"initech\"] will be updated in-place")
+            && renamed
+                .stdout
+                .contains("0 to add, 2 to change, 0 to destroy"),
         "{}",
         renamed.describe()
     );
@@ -411,6 +415,16 @@ fn rename_a_login(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
         .unwrap_or_else(|error| panic!("the renamed role reads its data: {error:#}"));
     assert_eq!(rows.trim(), "3");
     assert_eq!(inspector.can_login("acme_ro"), None, "the old name is gone");
+    assert_eq!(
+        inspector.schema_owner("initech_live").as_deref(),
+        Some("initech_app")
+    );
+    assert_eq!(inspector.schema_owner("initech_prod"), None);
+    let app = server.login_dsn("initech_app", "initech-app-password");
+    let rows = server
+        .psql(&app, "SELECT count(*) FROM initech_live.orders")
+        .unwrap_or_else(|error| panic!("the renamed schema keeps its data: {error:#}"));
+    assert_eq!(rows.trim(), "2");
     fleet.expect_plan_code(0, "after the rename");
 }
 

@@ -4,6 +4,7 @@
 
 use tenantform_proto::value::Value;
 
+use super::PlanOutput;
 use super::adopted;
 use super::checks::Check;
 use super::common::{new_id, planned_tenant};
@@ -12,7 +13,7 @@ use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, DatabaseRecord, Store, TenantRecord};
 use crate::naming::{database_owner_role, database_schema, is_valid_identifier};
-use crate::values::{integer_field, required_string, string_field};
+use crate::values::{attr, integer_field, required_string, string_field, values_equal};
 use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 /// The `tenant_database` kind.
@@ -91,6 +92,16 @@ impl Kind for DatabaseKind {
             schema: schema.unwrap_or(existing.schema.clone()),
             ..existing
         })
+    }
+
+    /// A renamed schema has a new connection URI, known once the rename is applied.
+    fn review_plan(prior: &Value, output: &mut PlanOutput) {
+        let renamed = !prior.is_null()
+            && !output.planned.is_null()
+            && !values_equal(attr(prior, "schema"), attr(&output.planned, "schema"));
+        if renamed && let Value::Object(planned) = &mut output.planned {
+            planned.insert("connection_uri".to_string(), Value::Unknown);
+        }
     }
 
     fn import_foreign(

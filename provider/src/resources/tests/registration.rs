@@ -135,3 +135,40 @@ fn the_embedded_backend_refuses_a_rename() {
     assert!(text.contains("needs the postgres backend"), "{text}");
     assert_eq!(applied.new_state, user, "the prior state stands");
 }
+
+#[test]
+fn a_schema_rename_is_in_place_with_a_new_connection_uri() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let tenant_id = tenant.get_attr("id").unwrap().clone();
+    let database = create_database(&backend, &tenant_id, "main");
+    let renamed = config(
+        &Managed(DatabaseKind),
+        &[
+            ("tenant_id", tenant_id),
+            ("name", Value::string("main")),
+            ("schema", Value::string("acme_live")),
+        ],
+    );
+    let output = plan(&Managed(DatabaseKind), &database, &renamed, &backend);
+    assert!(output.requires_replace.is_empty(), "a rename is in place");
+    assert_eq!(
+        output.planned.get_attr("schema"),
+        Some(&Value::string("acme_live"))
+    );
+    assert_eq!(
+        output.planned.get_attr("connection_uri"),
+        Some(&Value::Unknown)
+    );
+    let unchanged = with(&renamed, "schema", Value::Null);
+    let output = plan(&Managed(DatabaseKind), &database, &unchanged, &backend);
+    assert_eq!(
+        output.planned.get_attr("schema"),
+        database.get_attr("schema")
+    );
+    assert_eq!(
+        output.planned.get_attr("connection_uri"),
+        database.get_attr("connection_uri")
+    );
+}
