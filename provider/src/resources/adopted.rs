@@ -13,7 +13,7 @@ use tenantform_proto::value::Value;
 use super::common::backend_failure;
 use super::foreign::{
     ForeignId, ForeignKind, foreign_objects, import_failure, missing, parse_foreign_id, stable_id,
-    tenant_id_for,
+    tenant_id_for, tenantless_id,
 };
 use super::tenant::DEFAULT_REGION;
 use crate::backend::{Backend, DatabaseRecord, TenantRecord, UserRecord, now_rfc3339};
@@ -34,6 +34,9 @@ pub(super) fn import_tenant(
     id: &str,
     backend: &dyn Backend,
 ) -> Option<Result<(TenantRecord, bool), Diagnostics>> {
+    if let Some(refusal) = tenantless_id(id, "tenant") {
+        return Some(Err(refusal));
+    }
     let parsed = foreign_id(id, ForeignKind::Schema)?;
     Some(adopt_tenant(id, &parsed, backend))
 }
@@ -92,6 +95,9 @@ pub(super) fn import_database(
     id: &str,
     backend: &dyn Backend,
 ) -> Option<Result<(DatabaseRecord, bool), Diagnostics>> {
+    if let Some(refusal) = tenantless_id(id, "tenant database") {
+        return Some(Err(refusal));
+    }
     let parsed = foreign_id(id, ForeignKind::Schema)?;
     Some(adopt_database(id, &parsed, backend))
 }
@@ -182,6 +188,9 @@ pub(super) fn import_user(
     id: &str,
     backend: &dyn Backend,
 ) -> Option<Result<(UserRecord, bool), Diagnostics>> {
+    if let Some(refusal) = tenantless_id(id, "tenant user") {
+        return Some(Err(refusal));
+    }
     let parsed = foreign_id(id, ForeignKind::Role)?;
     Some(adopt_user(id, &parsed, backend))
 }

@@ -52,6 +52,26 @@ pub(crate) fn parse_foreign_id(id: &str) -> Option<ForeignId<'_>> {
     (is_valid_slug(slug) && plausible).then_some(ForeignId { slug, kind, name })
 }
 
+/// The error of an id that names a live object without its tenant (`schema:NAME`,
+/// `role:NAME`); `None` for any other id.
+pub(crate) fn tenantless_id(id: &str, what: &str) -> Option<Diagnostics> {
+    let kind = [ForeignKind::Schema, ForeignKind::Role]
+        .into_iter()
+        .find(|kind| id.starts_with(kind.prefix()))?;
+    Some(
+        Diagnostic::error(
+            format!("Import id of {what} names no tenant"),
+            format!(
+                "{id:?} names a live object but not the tenant it is adopted into: write \
+                 SLUG/{id} (the tenants data source's schema_pattern candidates give these ids \
+                 as import_id). Ids of the form SLUG/{}NAME are taken.",
+                kind.prefix()
+            ),
+        )
+        .into(),
+    )
+}
+
 /// The import id of a tenant or database adopted from schema `schema`.
 pub(crate) fn schema_import_id(slug: &str, schema: &str) -> String {
     format!("{slug}/{}{schema}", ForeignKind::Schema.prefix())

@@ -64,3 +64,13 @@ fn only_a_false_registered_marks_an_unregistered_object() {
     assert!(!is_unregistered(&state(Value::Null)));
     assert!(!is_unregistered(&state(Value::Unknown)));
 }
+
+#[test]
+fn ids_without_the_tenant_are_refused_with_the_form_to_write() {
+    let refusal = tenantless_id("schema:acme_prod", "tenant database").unwrap();
+    let text = format!("{refusal:?}");
+    assert!(text.contains("SLUG/schema:acme_prod"), "{text}");
+    assert!(tenantless_id("role:acme_app", "tenant user").is_some());
+    assert!(tenantless_id("acme/role:acme_app", "tenant user").is_none());
+    assert!(tenantless_id("acme", "tenant").is_none());
+}
