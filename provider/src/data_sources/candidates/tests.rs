@@ -1,3 +1,5 @@
+//! Tests of `schema_pattern`: its validation, the slug it captures and the output shape.
+
 use super::*;
 
 fn schema(name: &str, owner: &str, users: &[&str], owner_registered: bool) -> UnregisteredSchema {

@@ -1,3 +1,5 @@
+//! Tests of foreign import ids, stable ids and the `registered` marker.
+
 use super::*;
 
 #[test]
