@@ -46,9 +46,10 @@ fn state_value_as<K: Kind>(record: &K::Record, secret: Value, registered: bool) 
     value
 }
 
-/// Sets `registered` in a planned create or update: known true for a create (and for an
-/// object the catalog lists), unknown (with what registering computes) for an update that
-/// registers an imported object.
+/// Sets `registered` in a planned create or update: known true for a create, unknown (with
+/// what registering computes) for an update that registers an imported object; otherwise
+/// the prior value stands (null in a state written before the attribute existed, as
+/// Terraform's upgrade of it leaves it, until a refresh reads it).
 fn plan_registration<K: Kind>(prior: &Value, output: &mut PlanOutput) {
     if !K::TRACKS_REGISTRATION || output.diagnostics.has_errors() {
         return;
@@ -61,8 +62,19 @@ fn plan_registration<K: Kind>(prior: &Value, output: &mut PlanOutput) {
         for name in std::iter::once(&REGISTERED).chain(K::REGISTRATION_COMPUTES) {
             planned.insert(name.to_string(), Value::Unknown);
         }
-    } else {
+    } else if prior.is_null() {
         planned.insert(REGISTERED.to_string(), Value::Bool(true));
+    }
+}
+
+/// The new state of an update keeps a null `registered` of its prior state, as planned.
+fn keep_unread_registration<K: Kind>(prior: &Value, new_state: &mut Value) {
+    let unread = !prior.is_null() && attr(prior, REGISTERED).is_null();
+    if K::TRACKS_REGISTRATION
+        && unread
+        && let Value::Object(attributes) = new_state
+    {
+        attributes.insert(REGISTERED.to_string(), Value::Null);
     }
 }
 
@@ -227,10 +239,14 @@ impl<K: Kind> ResourceType for Managed<K> {
                 .map(|record| (record, secret_of::<K>(input.prior)))
         };
         match result {
-            Ok((record, secret)) => ApplyOutput {
-                new_state: state_value::<K>(&K::applied(record, input.prior), secret),
-                diagnostics: Diagnostics::new(),
-            },
+            Ok((record, secret)) => {
+                let mut new_state = state_value::<K>(&K::applied(record, input.prior), secret);
+                keep_unread_registration::<K>(input.prior, &mut new_state);
+                ApplyOutput {
+                    new_state,
+                    diagnostics: Diagnostics::new(),
+                }
+            }
             Err(diagnostic) => failed_apply(input.prior, diagnostic),
         }
     }

@@ -45,28 +45,13 @@ pub(super) fn upgrade(
             format!("The stored state is not valid JSON: {error}"),
         ))
     })?;
-    decode_json(&conform(registered_by_default(json, ty), ty), ty).map_err(|error| {
+    decode_json(&conform(json, ty), ty).map_err(|error| {
         Diagnostic::error(
             "Invalid resource state",
             format!("The stored state does not match the resource schema: {error}"),
         )
         .into()
     })
-}
-
-/// A state written before the `registered` attribute existed is of an object the catalog
-/// lists: every object was registered then.
-fn registered_by_default(json: serde_json::Value, ty: &Type) -> serde_json::Value {
-    const REGISTERED: &str = "registered";
-    match (json, ty) {
-        (serde_json::Value::Object(mut fields), Type::Object(attributes))
-            if attributes.contains_key(REGISTERED) && !fields.contains_key(REGISTERED) =>
-        {
-            fields.insert(REGISTERED.to_string(), serde_json::Value::Bool(true));
-            serde_json::Value::Object(fields)
-        }
-        (json, _) => json,
-    }
 }
 
 /// Drops object attributes `ty` does not have and adds missing ones as null.
@@ -139,18 +124,6 @@ mod tests {
             panic!("{state:?}")
         };
         assert_eq!(contacts[0].get_attr("kind"), Some(&Value::Null));
-    }
-
-    #[test]
-    fn states_written_before_registration_existed_are_registered() {
-        let ty = Type::Object(BTreeMap::from([
-            ("id".to_string(), Type::String),
-            ("registered".to_string(), Type::Bool),
-        ]));
-        let old = upgrade(0, Some(&raw(r#"{"id":"t1"}"#)), &ty).unwrap();
-        assert_eq!(old.get_attr("registered"), Some(&Value::Bool(true)));
-        let imported = upgrade(0, Some(&raw(r#"{"id":"t1","registered":false}"#)), &ty).unwrap();
-        assert_eq!(imported.get_attr("registered"), Some(&Value::Bool(false)));
     }
 
     #[test]

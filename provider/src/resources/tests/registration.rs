@@ -172,3 +172,18 @@ fn a_schema_rename_is_in_place_with_a_new_connection_uri() {
         database.get_attr("connection_uri")
     );
 }
+
+#[test]
+fn a_state_from_before_registration_keeps_a_null_until_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let tenant = create(&Managed(TenantKind), &tenant_config("acme"), &backend);
+    let old = with(&tenant, REGISTERED, Value::Null);
+    let config = with(&tenant_config("acme"), "tier", Value::string("free"));
+    let output = plan(&Managed(TenantKind), &old, &config, &backend);
+    assert_eq!(output.planned.get_attr(REGISTERED), Some(&Value::Null));
+    let applied = apply(&Managed(TenantKind), &old, &output.planned, &backend);
+    assert_eq!(applied.new_state.get_attr(REGISTERED), Some(&Value::Null));
+    let read = Managed(TenantKind).read(&old, &backend).unwrap();
+    assert_eq!(read.get_attr(REGISTERED), Some(&Value::Bool(true)));
+}
