@@ -194,7 +194,10 @@ fn present_attributes<'a>(
         };
         for (name, attr) in &block.attributes {
             let value = entries.get(name).unwrap_or(&Value::Null);
-            if !attr.deprecated && (attr.sensitive || !(attr.computed && value.is_null())) {
+            // As in a single generated block: a computed attribute without a value (a
+            // sensitive read-only one included) is left to the provider.
+            let left_out = attr.computed && value.is_null();
+            if !(attr.deprecated || left_out) {
                 present.insert(name.clone());
             }
         }

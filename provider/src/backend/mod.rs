@@ -39,6 +39,7 @@ pub mod archive;
 pub mod audit;
 pub(crate) mod catalog_columns;
 pub mod embedded;
+pub mod foreign;
 pub mod postgres;
 pub mod storage_files;
 pub mod store;
@@ -136,6 +137,12 @@ pub trait Backend: Send + Sync {
         database_id: &str,
     ) -> Result<Option<GrantRecord>, BackendError> {
         self.grants().find((user_id, database_id))
+    }
+
+    /// Live schemas and roles outside the catalog, for the adoption of a platform without it;
+    /// `None` when the backend has no such objects (the embedded SQLite backend).
+    fn foreign(&self) -> Option<&dyn foreign::ForeignObjects> {
+        None
     }
 
     /// Every audit entry, in log order.

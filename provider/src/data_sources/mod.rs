@@ -2,6 +2,7 @@
 //! filter). Each answers validate and read in terms of cty values and a [`Backend`]; the
 //! gRPC layer only decodes and encodes.
 
+mod candidates;
 mod tenant;
 mod tenants;
 

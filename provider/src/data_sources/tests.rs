@@ -288,3 +288,39 @@ async fn data_sources_over_the_protocol() {
     let unknown = read_data_source(&provider, "tenant_nothing", None).await;
     assert_eq!(unknown.diagnostics[0].summary, "Unknown data source");
 }
+
+#[test]
+fn schema_pattern_is_validated_and_refused_on_the_embedded_backend() {
+    let source = TenantsDataSource;
+    let invalid = config(
+        &source,
+        &[("schema_pattern", Value::string("^([a-z]+)_prod$"))],
+    );
+    let diagnostics = source.validate(&invalid);
+    assert!(diagnostics.has_errors(), "{diagnostics:?}");
+    assert!(format!("{diagnostics:?}").contains("named group `slug`"));
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backend(&dir);
+    let valid = config(
+        &source,
+        &[(
+            "schema_pattern",
+            Value::string("^(?P<slug>[a-z0-9]+)_prod$"),
+        )],
+    );
+    assert!(!source.validate(&valid).has_errors());
+    let refused = source.read(&valid, backend.as_ref()).unwrap_err();
+    assert!(
+        format!("{refused:?}").contains("embedded SQLite backend"),
+        "{refused:?}"
+    );
+    // Without a pattern the candidate lists are empty.
+    let plain = source
+        .read(&config(&source, &[]), backend.as_ref())
+        .unwrap();
+    assert_eq!(plain.get_attr("candidates"), Some(&Value::List(Vec::new())));
+    assert_eq!(
+        plain.get_attr("candidate_roles"),
+        Some(&Value::List(Vec::new()))
+    );
+}

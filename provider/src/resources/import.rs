@@ -9,6 +9,14 @@
 //! | `tenant_grant` | `slug/email/database-name` |
 //!
 //! An id that names an object by id wins over the same text read as a natural key.
+//!
+//! Objects of a platform without the catalog are imported by their live names (postgres
+//! backend only; see `super::foreign` and `super::adopted`):
+//!
+//! | resource | live-name id |
+//! |---|---|
+//! | `tenant`, `tenant_database` | `slug/schema:NAME` |
+//! | `tenant_user` | `slug/role:NAME` |
 
 use tenantform_proto::value::Value;
 

@@ -40,6 +40,12 @@ pub trait Kind: Send + Sync + 'static {
     /// The attribute holding a secret generated on create; kept from the prior state after.
     const SECRET_ATTRIBUTE: Option<&'static str> = None;
 
+    /// Whether the type has the computed `registered` attribute: objects of it can be
+    /// imported from live objects the catalog does not list (see `super::foreign`).
+    const TRACKS_REGISTRATION: bool = false;
+    /// Computed attributes the registering apply sets (unknown in the plan that registers).
+    const REGISTRATION_COMPUTES: &'static [&'static str] = &[];
+
     /// The schema, as provider-schema JSON.
     const SCHEMA_JSON: &'static str;
     /// The checks of the configuration's attributes, in the order they report.
@@ -84,6 +90,36 @@ pub trait Kind: Send + Sync + 'static {
             Some(key) => Self::store(backend).find(key),
             None => Ok(None),
         }
+    }
+
+    /// The object a foreign import id (`SLUG/schema:NAME`, `SLUG/role:NAME`) names, and
+    /// whether the catalog lists it; `None` when `id` has no foreign form this type takes.
+    /// Reads only.
+    fn import_foreign(
+        id: &str,
+        backend: &dyn Backend,
+    ) -> Option<Result<(Self::Record, bool), Diagnostics>> {
+        let _ = (id, backend);
+        None
+    }
+    /// The live object an unregistered `state` describes; `None` once it is gone.
+    fn read_unregistered(
+        state: &Value,
+        backend: &dyn Backend,
+    ) -> Result<Option<Self::Record>, Diagnostics> {
+        let _ = (state, backend);
+        Ok(None)
+    }
+    /// Writes the catalog row of an unregistered object, as it is live, under its id.
+    fn register(record: &Self::Record, backend: &dyn Backend) -> Result<Self::Record, Diagnostic> {
+        let _ = (record, backend);
+        Err(Diagnostic::error(
+            format!("Cannot register {}", Self::IMPORT.what),
+            format!(
+                "{} objects are never imported unregistered.",
+                Self::IMPORT.what
+            ),
+        ))
     }
 
     /// A new secret for a create, for kinds with a [`Kind::SECRET_ATTRIBUTE`].

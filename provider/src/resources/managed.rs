@@ -8,6 +8,7 @@ use tenantform_proto::value::Value;
 use super::common::{
     Adoption, backend_failure, failed_apply, plan_with_rules, planned_for_create, state_id,
 };
+use super::foreign::{REGISTERED, is_unregistered};
 use super::kind::Kind;
 use super::{ApplyInput, ApplyOutput, PlanInput, PlanOutput, ResourceType};
 use crate::backend::{Backend, BackendError};
@@ -19,14 +20,62 @@ use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Managed<K>(pub K);
 
-/// The state value of `record` with the secret attribute, if the kind has one, set to
-/// `secret`.
+/// The state value of a catalog `record` with the secret attribute, if the kind has one, set
+/// to `secret`.
 fn state_value<K: Kind>(record: &K::Record, secret: Value) -> Value {
+    state_value_as::<K>(record, secret, true)
+}
+
+/// [`state_value`] of a record the catalog lists (`registered`) or not.
+fn state_value_as<K: Kind>(record: &K::Record, secret: Value, registered: bool) -> Value {
     let mut value = K::to_value(record);
-    if let (Some(name), Value::Object(attributes)) = (K::SECRET_ATTRIBUTE, &mut value) {
-        attributes.insert(name.to_string(), secret);
+    if let Value::Object(attributes) = &mut value {
+        if let Some(name) = K::SECRET_ATTRIBUTE {
+            attributes.insert(name.to_string(), secret);
+        }
+        if K::TRACKS_REGISTRATION {
+            attributes.insert(REGISTERED.to_string(), Value::Bool(registered));
+        }
+        if !registered {
+            // What only the registration sets has no value before it.
+            for name in K::REGISTRATION_COMPUTES {
+                attributes.insert(name.to_string(), Value::Null);
+            }
+        }
     }
     value
+}
+
+/// Sets `registered` in a planned create or update: known true for a create, unknown (with
+/// what registering computes) for an update that registers an imported object; otherwise
+/// the prior value stands (null in a state written before the attribute existed, as
+/// Terraform's upgrade of it leaves it, until a refresh reads it).
+fn plan_registration<K: Kind>(prior: &Value, output: &mut PlanOutput) {
+    if !K::TRACKS_REGISTRATION || output.diagnostics.has_errors() {
+        return;
+    }
+    let registering = is_unregistered(prior) && output.requires_replace.is_empty();
+    let Value::Object(planned) = &mut output.planned else {
+        return;
+    };
+    if registering {
+        for name in std::iter::once(&REGISTERED).chain(K::REGISTRATION_COMPUTES) {
+            planned.insert(name.to_string(), Value::Unknown);
+        }
+    } else if prior.is_null() {
+        planned.insert(REGISTERED.to_string(), Value::Bool(true));
+    }
+}
+
+/// The new state of an update keeps a null `registered` of its prior state, as planned.
+fn keep_unread_registration<K: Kind>(prior: &Value, new_state: &mut Value) {
+    let unread = !prior.is_null() && attr(prior, REGISTERED).is_null();
+    if K::TRACKS_REGISTRATION
+        && unread
+        && let Value::Object(attributes) = new_state
+    {
+        attributes.insert(REGISTERED.to_string(), Value::Null);
+    }
 }
 
 /// The secret attribute of `state`, or null.
@@ -100,15 +149,46 @@ impl<K: Kind> Managed<K> {
             backend_failure(format!("Failed to update {}", K::label(planned)), &error)
         };
         let id = state_id(prior);
-        let existing = K::store(backend)
-            .get(&id)
-            .map_err(failure)?
-            .ok_or_else(|| K::missing_on_update(planned, &id))?;
+        let existing = match K::store(backend).get(&id).map_err(failure)? {
+            Some(existing) => existing,
+            None if is_unregistered(prior) => Self::register(prior, backend)?,
+            None => return Err(K::missing_on_update(planned, &id)),
+        };
         let record = K::updated(existing, planned)?;
         K::save(backend, &record, true, None).map_err(failure)
     }
 
+    /// Registers the imported object `prior` describes, as it is live now.
+    fn register(prior: &Value, backend: &dyn Backend) -> Result<K::Record, Diagnostic> {
+        let unreadable = |diagnostics: Diagnostics| {
+            let detail = diagnostics
+                .iter()
+                .map(|d| d.detail.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            Diagnostic::error(format!("Failed to register {}", K::label(prior)), detail)
+        };
+        let live = K::read_unregistered(prior, backend)
+            .map_err(unreadable)?
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Failed to register {}", K::label(prior)),
+                    "The imported object no longer exists; refresh and plan again.",
+                )
+            })?;
+        K::register(&live, backend)
+    }
+
     fn destroy(prior: &Value, backend: &dyn Backend) -> ApplyOutput {
+        if is_unregistered(prior) && K::NOUN.is_some() {
+            let refusal = Diagnostic::error(
+                format!("Cannot destroy unregistered {}", K::label(prior)),
+                "The object was imported but never registered in the catalog. Apply once to \
+                 register it (the plan after the import does), then destroy it; or remove it \
+                 from the state with `state rm` to leave it alone.",
+            );
+            return failed_apply(prior, refusal);
+        }
         if let Err(refusal) = K::check_destroy(prior) {
             return failed_apply(prior, refusal);
         }
@@ -141,6 +221,9 @@ impl<K: Kind> ResourceType for Managed<K> {
             adoption_candidate::<K>(planned, backend)
         });
         K::review_plan(input.prior, &mut output);
+        if !input.proposed.is_null() {
+            plan_registration::<K>(input.prior, &mut output);
+        }
         output
     }
 
@@ -156,10 +239,14 @@ impl<K: Kind> ResourceType for Managed<K> {
                 .map(|record| (record, secret_of::<K>(input.prior)))
         };
         match result {
-            Ok((record, secret)) => ApplyOutput {
-                new_state: state_value::<K>(&K::applied(record, input.prior), secret),
-                diagnostics: Diagnostics::new(),
-            },
+            Ok((record, secret)) => {
+                let mut new_state = state_value::<K>(&K::applied(record, input.prior), secret);
+                keep_unread_registration::<K>(input.prior, &mut new_state);
+                ApplyOutput {
+                    new_state,
+                    diagnostics: Diagnostics::new(),
+                }
+            }
             Err(diagnostic) => failed_apply(input.prior, diagnostic),
         }
     }
@@ -167,6 +254,10 @@ impl<K: Kind> ResourceType for Managed<K> {
     /// Keeps the secret from `state`: the backend holds only its hash.
     fn read(&self, state: &Value, backend: &dyn Backend) -> Result<Value, Diagnostics> {
         match K::store(backend).get(&state_id(state)) {
+            Ok(None) if is_unregistered(state) => Ok(K::read_unregistered(state, backend)?
+                .map_or(Value::Null, |record| {
+                    state_value_as::<K>(&record, secret_of::<K>(state), false)
+                })),
             Ok(found) => Ok(found.map_or(Value::Null, |record| {
                 state_value::<K>(&record, secret_of::<K>(state))
             })),
@@ -178,6 +269,10 @@ impl<K: Kind> ResourceType for Managed<K> {
     }
 
     fn import(&self, id: &str, backend: &dyn Backend) -> Result<Value, Diagnostics> {
+        if let Some(found) = K::import_foreign(id, backend) {
+            let (record, registered) = found?;
+            return Ok(state_value_as::<K>(&record, Value::Null, registered));
+        }
         K::IMPORT.import(
             id,
             backend,

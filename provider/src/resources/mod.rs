@@ -1,10 +1,12 @@
 //! The managed resource types. Each type answers validate, plan, apply, read and import in
 //! terms of cty values and a [`Backend`]; the gRPC layer only decodes and encodes.
 
+mod adopted;
 mod api_key;
 mod checks;
 mod common;
 mod database;
+pub(crate) mod foreign;
 mod formats;
 mod grant;
 mod import;

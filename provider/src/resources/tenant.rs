@@ -6,6 +6,7 @@
 use tenantform_proto::value::Value;
 
 use super::PlanOutput;
+use super::adopted;
 use super::checks::Check;
 use super::common::{check_one_of, check_string, nested_path, new_id};
 use super::import::ImportSpec;
@@ -129,6 +130,15 @@ pub fn record_to_value(record: &TenantRecord) -> Value {
 }
 
 /// A record from a planned value, whose arguments are all known at apply time.
+/// The record an unregistered tenant's state holds (see `super::adopted`).
+pub(super) fn record_from_state(state: &Value) -> Result<TenantRecord, String> {
+    let id = required_string(state, "id")?;
+    let created_at = string_field(state, "created_at")
+        .known()
+        .unwrap_or_default();
+    fields_from_planned(state, id, created_at)
+}
+
 fn record_from_planned(
     planned: &Value,
     id: String,
@@ -182,6 +192,8 @@ impl Kind for TenantKind {
     const NOUN: Option<&'static str> = None;
 
     const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant.json");
+    const TRACKS_REGISTRATION: bool = true;
+    const REGISTRATION_COMPUTES: &'static [&'static str] = &["created_at"];
 
     const CHECKS: &'static [Check] = &[
         Check::Form(
@@ -228,6 +240,25 @@ impl Kind for TenantKind {
         _rest: &[&str],
     ) -> Result<Option<TenantRecord>, BackendError> {
         Ok(Some(tenant.clone()))
+    }
+
+    fn import_foreign(
+        id: &str,
+        backend: &dyn Backend,
+    ) -> Option<Result<(TenantRecord, bool), Diagnostics>> {
+        adopted::import_tenant(id, backend)
+    }
+
+    /// An unregistered tenant has no live object of its own: its state is what it is.
+    fn read_unregistered(
+        state: &Value,
+        _backend: &dyn Backend,
+    ) -> Result<Option<TenantRecord>, Diagnostics> {
+        adopted::read_tenant(state).map(Some)
+    }
+
+    fn register(record: &TenantRecord, backend: &dyn Backend) -> Result<TenantRecord, Diagnostic> {
+        adopted::register_tenant(record, backend)
     }
 
     /// Only an object the configuration could be applied to in place is adopted. An existing

@@ -550,6 +550,7 @@ fn with(object: &Value, name: &str, value: Value) -> Value {
 mod api_key;
 mod import;
 mod policy;
+mod registration;
 mod storage;
 
 /// The create half of a replacement (delete, then create with the same natural key) is

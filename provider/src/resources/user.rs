@@ -4,16 +4,17 @@
 
 use tenantform_proto::value::Value;
 
+use super::adopted;
 use super::checks::Check;
 use super::common::{new_id, planned_tenant};
 use super::import::ImportSpec;
 use super::kind::Kind;
 use super::plan::{DefaultValue, PlanRules};
 use crate::backend::{Backend, BackendError, Store, TenantRecord, UserRecord};
-use crate::naming::{disambiguated_user_login, is_valid_email, user_login};
+use crate::naming::{disambiguated_user_login, is_valid_email, is_valid_identifier, user_login};
 use crate::secrets::{generate_password, hash_password};
-use crate::values::{bool_field, integer_field, required_string};
-use tenantform_proto::diagnostic::Diagnostic;
+use crate::values::{bool_field, integer_field, required_string, string_field};
+use tenantform_proto::diagnostic::{Diagnostic, Diagnostics};
 
 pub(super) const ROLES: &[&str] = &["admin", "member", "viewer"];
 
@@ -59,6 +60,7 @@ impl Kind for UserKind {
     const KEY_ATTRIBUTES: &'static [&'static str] = &["tenant_id", "email"];
     const NOUN: Option<&'static str> = Some("user");
     const SECRET_ATTRIBUTE: Option<&'static str> = Some("password");
+    const TRACKS_REGISTRATION: bool = true;
 
     const SCHEMA_JSON: &'static str = include_str!("../schemas/tenant_user.json");
 
@@ -70,6 +72,12 @@ impl Kind for UserKind {
         ),
         Check::OneOf("role", ROLES),
         Check::AtLeast("connection_limit", -1),
+        Check::Form(
+            "login",
+            is_valid_identifier,
+            "a login is 1 to 63 lower-case letters, digits and underscores, starting with a \
+             letter",
+        ),
     ];
 
     fn store(backend: &dyn Backend) -> &dyn Store<UserRecord> {
@@ -81,6 +89,9 @@ impl Kind for UserKind {
     fn new_record(planned: &Value, backend: &dyn Backend) -> Result<UserRecord, Diagnostic> {
         let user = planned_user(planned)?;
         let tenant = planned_tenant(backend, &user.tenant_id, Self::label(planned))?;
+        if let Some(login) = string_field(planned, "login").known() {
+            return Ok(new_user(user, login));
+        }
         let mut login = user_login(&tenant.slug, &user.email);
         let taken = backend.users().find_by_login(&login).map_err(|error| {
             super::common::backend_failure(
@@ -91,21 +102,15 @@ impl Kind for UserKind {
         if taken.is_some() {
             login = disambiguated_user_login(&tenant.slug, &user.email);
         }
-        Ok(UserRecord {
-            id: new_id(),
-            tenant_id: user.tenant_id,
-            email: user.email,
-            role: user.role,
-            disabled: user.disabled,
-            connection_limit: user.connection_limit,
-            login,
-            password_hash: String::new(),
-        })
+        Ok(new_user(user, login))
     }
 
+    /// Role, disabled, connection limit and the login's name (a rename) change in place.
     fn updated(existing: UserRecord, planned: &Value) -> Result<UserRecord, Diagnostic> {
         let user = planned_user(planned)?;
+        let login = string_field(planned, "login").known();
         Ok(UserRecord {
+            login: login.unwrap_or(existing.login.clone()),
             role: user.role,
             disabled: user.disabled,
             connection_limit: user.connection_limit,
@@ -120,6 +125,24 @@ impl Kind for UserKind {
         rest: &[&str],
     ) -> Result<Option<UserRecord>, BackendError> {
         backend.discover_user(&tenant.id, rest[0])
+    }
+
+    fn import_foreign(
+        id: &str,
+        backend: &dyn Backend,
+    ) -> Option<Result<(UserRecord, bool), Diagnostics>> {
+        adopted::import_user(id, backend)
+    }
+
+    fn read_unregistered(
+        state: &Value,
+        backend: &dyn Backend,
+    ) -> Result<Option<UserRecord>, Diagnostics> {
+        adopted::read_user(state, backend)
+    }
+
+    fn register(record: &UserRecord, backend: &dyn Backend) -> Result<UserRecord, Diagnostic> {
+        adopted::register_user(record, backend)
     }
 
     fn generate_secret() -> Option<String> {
@@ -141,11 +164,36 @@ impl Kind for UserKind {
         secret: Option<&str>,
     ) -> Result<UserRecord, BackendError> {
         let users = backend.users();
+        if existing
+            && backend.foreign().is_none()
+            && let Some(before) = users.get(&record.id)?
+            && before.login != record.login
+        {
+            return Err(BackendError::InvalidReference(format!(
+                "renaming login {:?} to {:?} needs the postgres backend; the embedded SQLite \
+                 backend keeps its logins",
+                before.login, record.login
+            )));
+        }
         match (existing, secret) {
             (false, Some(password)) => users.create_with_password(record, password),
             (false, None) => users.create(record),
             (true, Some(password)) => users.update_with_password(record, password),
             (true, None) => users.update(record),
         }
+    }
+}
+
+/// The record of a new user with `login`.
+fn new_user(user: PlannedUser, login: String) -> UserRecord {
+    UserRecord {
+        id: new_id(),
+        tenant_id: user.tenant_id,
+        email: user.email,
+        role: user.role,
+        disabled: user.disabled,
+        connection_limit: user.connection_limit,
+        login,
+        password_hash: String::new(),
     }
 }

@@ -123,3 +123,29 @@ fn strings_are_quoted_without_interpolation() {
         "{\n\"cost center\" = \"1\"\nenv = \"prod\"\n}"
     );
 }
+
+#[test]
+fn a_for_each_import_leaves_out_sensitive_read_only_attributes() {
+    let block = block(
+        &[
+            ("name", Attribute::required(Type::String)),
+            ("uri", Attribute::computed(Type::String).sensitive()),
+        ],
+        &[],
+    );
+    let state = object(&[
+        ("name", Value::string("main")),
+        ("uri", Value::string("postgresql://db/main")),
+    ]);
+    let configs = BTreeMap::from([("a".to_string(), config_from_state(&block, &state))]);
+    let text = for_each_blocks(
+        &ResourceAddr::managed("tenant_database", "this"),
+        &block,
+        &configs,
+    );
+    assert!(text.contains("  name     = each.value.name\n"), "{text}");
+    assert!(
+        !text.contains("uri"),
+        "a read-only attribute is not configurable: {text}"
+    );
+}

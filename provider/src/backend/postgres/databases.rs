@@ -123,8 +123,13 @@ impl Table for DatabaseRecord {
 
     async fn create(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let tenant = tenants::lock_live(tx, context, &record.tenant_id).await?;
+        let schema = if record.schema.is_empty() {
+            naming::database_schema(&tenant.slug, &record.name)
+        } else {
+            record.schema.clone()
+        };
         let record = DatabaseRecord {
-            schema: naming::database_schema(&tenant.slug, &record.name),
+            schema,
             owner_role: naming::database_owner_role(&tenant.slug, &record.name),
             connection_uri: String::new(),
             ..record.clone()
@@ -161,15 +166,22 @@ impl Table for DatabaseRecord {
         Ok(record)
     }
 
-    /// Only `connection_limit` can change; it is the owner role's limit.
+    /// `connection_limit` (the owner role's limit) and `schema` (a rename) can change.
     async fn update(tx: &Transaction<'_>, context: &Context, record: &Self) -> Outcome<Self> {
         let before: Self =
             table::lock_and_require(tx, context, &record.tenant_id, &record.id).await?;
+        let schema = if record.schema.is_empty() {
+            before.schema.clone()
+        } else {
+            record.schema.clone()
+        };
         let after = DatabaseRecord {
             connection_limit: record.connection_limit,
+            connection_uri: context.connection_uri(&schema),
+            schema,
             ..before.clone()
         };
-        table::update_columns(tx, &after, &["connection_limit"]).await?;
+        table::update_columns(tx, &after, &["connection_limit", "schema_name"]).await?;
         roles::take_membership(tx, context, &before.owner_role).await?;
         tx.batch_execute(&format!(
             "ALTER ROLE {} CONNECTION LIMIT {}",
@@ -177,6 +189,15 @@ impl Table for DatabaseRecord {
             record.connection_limit
         ))
         .await?;
+        if after.schema != before.schema {
+            tx.batch_execute(&format!(
+                "ALTER SCHEMA {} RENAME TO {}",
+                quote_ident(&before.schema)?,
+                quote_ident(&after.schema)?
+            ))
+            .await?;
+            users::refresh_search_paths(tx, context, &record.tenant_id).await?;
+        }
         table::audit(tx, Action::Update, Some(&before), Some(&after)).await?;
         Ok(after)
     }
@@ -218,7 +239,11 @@ impl Table for DatabaseRecord {
             ))
             .await?;
         }
-        roles::drop_role(tx, context, &before.owner_role).await?;
+        // An adopted schema may be owned by a login the catalog lists as a user: that
+        // user's destroy drops the role.
+        if !users::is_registered_login(tx, &before.owner_role).await? {
+            roles::drop_role(tx, context, &before.owner_role).await?;
+        }
         tx.execute("DELETE FROM tenant_catalog.databases WHERE id = $1", &[&id])
             .await?;
         users::refresh_search_paths(tx, context, &tenant_id).await?;

@@ -13,6 +13,7 @@ mod audit;
 mod catalog;
 mod databases;
 mod export;
+mod foreign;
 mod grants;
 mod live;
 mod policies;
@@ -215,6 +216,10 @@ impl Backend for PostgresBackend {
         database_id: &str,
     ) -> Result<Option<GrantRecord>, BackendError> {
         self.write(async |tx| grants::discover(tx, &self.context, user_id, database_id).await)
+    }
+
+    fn foreign(&self) -> Option<&dyn super::foreign::ForeignObjects> {
+        Some(self)
     }
 
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError> {

@@ -211,3 +211,14 @@ async fn reassign_to_schema_owners(
     }
     Ok(())
 }
+
+/// `ALTER ROLE .. RENAME TO ..`.
+pub(super) async fn rename(tx: &Transaction<'_>, from: &str, to: &str) -> Result<(), BackendError> {
+    tx.batch_execute(&format!(
+        "ALTER ROLE {} RENAME TO {}",
+        quote_ident(from)?,
+        quote_ident(to)?
+    ))
+    .await?;
+    Ok(())
+}

@@ -114,6 +114,44 @@ async fn forget_stale(tx: &Transaction<'_>, record: &UserRecord) -> Result<(), B
     Ok(())
 }
 
+/// Whether the catalog lists `login` as a user's login.
+pub(super) async fn is_registered_login(
+    client: &impl GenericClient,
+    login: &str,
+) -> Result<bool, BackendError> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM tenant_catalog.users WHERE login = $1)",
+            &[&login],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Refuses to drop the login of an adopted user while it owns a catalog database's schema:
+/// dropping the role would drop the schema without archiving it.
+async fn check_owns_no_database(
+    client: &impl GenericClient,
+    user: &UserRecord,
+) -> Result<(), BackendError> {
+    let owned = client
+        .query(
+            "SELECT schema_name FROM tenant_catalog.databases WHERE owner_role = $1 \
+             ORDER BY schema_name",
+            &[&user.login],
+        )
+        .await?;
+    if owned.is_empty() {
+        return Ok(());
+    }
+    let schemas: Vec<String> = owned.iter().map(|row| row.get(0)).collect();
+    Err(BackendError::HasDependents {
+        kind: KIND,
+        key: login_key(user),
+        dependents: format!("the database schema(s) it owns ({})", schemas.join(", ")),
+    })
+}
+
 /// How a user whose email or login is taken is named in the error.
 fn login_key(record: &UserRecord) -> String {
     format!("{:?} (login {:?})", record.email, record.login)
@@ -224,15 +262,30 @@ pub(super) async fn update_with_password(
         .ok_or_else(missing)?;
     let role = live::role(tx, &before.login).await?.ok_or_else(missing)?;
     roles::take_membership(tx, context, &before.login).await?;
+    let login = if record.login.is_empty() {
+        before.login.clone()
+    } else {
+        record.login.clone()
+    };
     let after = UserRecord {
+        login,
         role: record.role.clone(),
         disabled: record.disabled,
         password_hash: record.password_hash.clone(),
         connection_limit: record.connection_limit,
         ..before.clone()
     };
-    let updated = ["role", "disabled", "password_hash", "connection_limit"];
+    let updated = [
+        "role",
+        "disabled",
+        "password_hash",
+        "connection_limit",
+        "login",
+    ];
     table::update_columns(tx, &after, &updated).await?;
+    if after.login != before.login {
+        roles::rename(tx, &before.login, &after.login).await?;
+    }
     if role.connection_limit != after.connection_limit {
         roles::set_connection_limit(tx, &after.login, after.connection_limit).await?;
     }
@@ -282,6 +335,7 @@ impl Table for UserRecord {
             return Ok(false);
         };
         table::check_no_dependents(tx, &before).await?;
+        check_owns_no_database(tx, &before).await?;
         roles::drop_role(tx, context, &before.login).await?;
         table::delete_row(tx, &before).await
     }

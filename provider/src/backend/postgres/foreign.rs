@@ -1,0 +1,151 @@
+//! [`ForeignObjects`] on PostgreSQL: schemas and roles looked up in `pg_namespace` and
+//! `pg_roles`, and the registration of adopted ones as catalog rows (no DDL).
+
+use tokio_postgres::{GenericClient, Transaction};
+
+use super::roles;
+use super::table;
+use super::{Context, PostgresBackend, live, tenants};
+use crate::backend::audit::Action;
+use crate::backend::foreign::{ForeignObjects, ForeignRole, ForeignSchema, UnregisteredSchema};
+use crate::backend::{BackendError, DatabaseRecord, UserRecord};
+
+/// Schemas that belong to PostgreSQL or to the platform, never tenant candidates.
+const NOT_CANDIDATES: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' \
+     AND n.nspname <> 'public' AND n.nspname <> 'tenant_catalog'";
+
+async fn schema(
+    client: &impl GenericClient,
+    name: &str,
+) -> Result<Option<ForeignSchema>, BackendError> {
+    let Some(owner) = live::schema_owner(client, name).await? else {
+        return Ok(None);
+    };
+    let limit = live::role(client, &owner)
+        .await?
+        .map_or(-1, |role| role.connection_limit);
+    Ok(Some(ForeignSchema {
+        name: name.to_string(),
+        owner,
+        owner_connection_limit: limit,
+    }))
+}
+
+async fn unregistered(
+    client: &impl GenericClient,
+) -> Result<Vec<UnregisteredSchema>, BackendError> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, pg_get_userbyid(n.nspowner)::text, \
+                   coalesce((SELECT array_agg(DISTINCT r.rolname::text ORDER BY r.rolname::text) \
+                     FROM aclexplode(n.nspacl) a JOIN pg_roles r ON r.oid = a.grantee \
+                     WHERE a.grantee <> n.nspowner AND NOT EXISTS \
+                       (SELECT 1 FROM tenant_catalog.users u WHERE u.login = r.rolname)), \
+                     '{{}}'), \
+                   EXISTS (SELECT 1 FROM tenant_catalog.users u \
+                     WHERE u.login = pg_get_userbyid(n.nspowner)) \
+                 FROM pg_namespace n \
+                 WHERE {NOT_CANDIDATES} AND NOT EXISTS \
+                   (SELECT 1 FROM tenant_catalog.databases d WHERE d.schema_name = n.nspname) \
+                 ORDER BY n.nspname"
+            ),
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| UnregisteredSchema {
+            name: row.get(0),
+            owner: row.get(1),
+            users: row.get(2),
+            owner_registered: row.get(3),
+        })
+        .collect())
+}
+
+/// Locks the registered tenant `tenant_id`, or explains that it must be registered first.
+async fn lock_registered_tenant(
+    tx: &Transaction<'_>,
+    context: &Context,
+    tenant_id: &str,
+) -> Result<(), BackendError> {
+    match tenants::lock_live(tx, context, tenant_id).await {
+        Err(BackendError::InvalidReference(_)) => Err(BackendError::InvalidReference(format!(
+            "tenant {tenant_id:?} is not registered yet: refer to it (tenant_id = \
+             tenant.NAME.id) so that its registration comes first, or apply again after it"
+        ))),
+        other => other.map(|_| ()),
+    }
+}
+
+async fn register_database(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &DatabaseRecord,
+) -> Result<DatabaseRecord, BackendError> {
+    lock_registered_tenant(tx, context, &record.tenant_id).await?;
+    let missing = || BackendError::NotFound {
+        kind: "schema",
+        id: record.schema.clone(),
+    };
+    let owner = live::schema_owner(tx, &record.schema)
+        .await?
+        .ok_or_else(missing)?;
+    let registered = DatabaseRecord {
+        owner_role: owner,
+        connection_uri: context.connection_uri(&record.schema),
+        ..record.clone()
+    };
+    table::insert_row(tx, &registered, format!("{:?}", registered.name)).await?;
+    roles::take_membership(tx, context, &registered.owner_role).await?;
+    table::audit(tx, Action::Adopt, None, Some(&registered)).await?;
+    Ok(registered)
+}
+
+async fn register_user(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &UserRecord,
+) -> Result<UserRecord, BackendError> {
+    lock_registered_tenant(tx, context, &record.tenant_id).await?;
+    if live::role(tx, &record.login).await?.is_none() {
+        return Err(BackendError::NotFound {
+            kind: "role",
+            id: record.login.clone(),
+        });
+    }
+    let key = format!("{:?} (login {:?})", record.email, record.login);
+    table::insert_row(tx, record, key).await?;
+    roles::take_membership(tx, context, &record.login).await?;
+    table::audit(tx, Action::Adopt, None, Some(record)).await?;
+    Ok(record.clone())
+}
+
+impl ForeignObjects for PostgresBackend {
+    fn schema(&self, name: &str) -> Result<Option<ForeignSchema>, BackendError> {
+        self.read(async |c| schema(c, name).await)
+    }
+
+    fn role(&self, name: &str) -> Result<Option<ForeignRole>, BackendError> {
+        self.read(async |c| {
+            Ok(live::role(c, name).await?.map(|role| ForeignRole {
+                name: name.to_string(),
+                can_login: role.can_login,
+                connection_limit: role.connection_limit,
+            }))
+        })
+    }
+
+    fn unregistered_schemas(&self) -> Result<Vec<UnregisteredSchema>, BackendError> {
+        self.read(async |c| unregistered(c).await)
+    }
+
+    fn register_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {
+        self.write(async |tx| register_database(tx, &self.context, record).await)
+    }
+
+    fn register_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError> {
+        self.write(async |tx| register_user(tx, &self.context, record).await)
+    }
+}
