@@ -16,7 +16,7 @@ use crate::plan::planfile::PlanFile;
 use crate::plan::render::Counts;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
-use crate::state::{State, StateStore};
+use crate::state::{ApplyScope, State, StateStore};
 
 pub(super) static COMMAND: Command = Command {
     name: "apply",
@@ -87,7 +87,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     }
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
-    let _lock = common::lock(&store, &common, "OperationTypeApply")?;
+    let lock = super::tenant_apply::lock(&store, &common)?;
     let state = common::read_state(&store)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = async {
@@ -98,7 +98,9 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         if !plan.is_empty() && !parsed.flag("auto-approve", false) {
             approve(ui, &common, mode, &plan.workspace)?;
         }
-        execute(ui, &common, &store, &config, state, &plan, &providers).await
+        let prior = super::tenant_apply::Prior::Read(&state);
+        let settled = super::tenant_apply::settle(lock, &store, &common, &plan, prior)?;
+        execute(ui, &common, &store, &config, settled, &plan, &providers).await
     }
     .await;
     common::close_providers(&providers).await;
@@ -181,32 +183,18 @@ async fn apply_saved(
     let store = store.as_ref();
     let config = config::load_sources(Path::new("."), file.sources.clone())
         .map_err(|diags| Failure::Diags(diags, crate::diags::Sources::new(file.sources.clone())))?;
-    let _lock = common::lock(store, common, "OperationTypeApply")?;
-    let state = match store
-        .read()
-        .map_err(|e| common::state_failure(e, "Failed to load state"))?
-    {
-        Some(state) if state.lineage == plan.prior_lineage && state.serial == plan.prior_serial => {
-            state
-        }
-        None if plan.prior_serial == 0 => State {
-            lineage: plan.prior_lineage.clone(),
-            ..State::new()
-        },
-        _ => {
-            return Err(Failure::error(
-                "Saved plan is stale",
-                "The given plan file can no longer be applied because the state was changed by \
-                 another operation after the plan was created.",
-            ));
-        }
+    let lock = super::tenant_apply::lock(store, common)?;
+    let prior = super::tenant_apply::Prior::Saved {
+        plan: &plan,
+        objects: file.scope_objects.as_ref(),
     };
+    let settled = super::tenant_apply::settle(lock, store, common, &plan, prior)?;
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = match gate.check(ui, &plan, &config, &providers.schemas) {
         Ok(()) => {
             ui.view.saved_plan_changes(&plan);
-            execute(ui, common, store, &config, state, &plan, &providers).await
+            execute(ui, common, store, &config, settled, &plan, &providers).await
         }
         Err(refused) => Err(refused),
     };
@@ -220,12 +208,13 @@ async fn execute(
     common: &Common,
     store: &dyn StateStore,
     config: &Config,
-    state: State,
+    settled: super::tenant_apply::Settled,
     plan: &Plan,
     providers: &Providers,
 ) -> CommandResult {
+    let (state, scope) = (&settled.state, settled.scope.as_ref());
     let Some((new_state, counts)) =
-        apply_plan(ui, common, store, config, &state, plan, providers).await?
+        apply_plan(ui, common, store, config, (state, scope), plan, providers).await?
     else {
         return Ok(1);
     };
@@ -243,7 +232,7 @@ pub(super) async fn apply_plan(
     common: &Common,
     store: &dyn StateStore,
     config: &Config,
-    state: &State,
+    (state, scope): (&State, Option<&ApplyScope>),
     plan: &Plan,
     providers: &Providers,
 ) -> Result<Option<(State, Counts)>, Failure> {
@@ -262,16 +251,27 @@ pub(super) async fn apply_plan(
     };
     let (new_state, diags) = engine::apply(config, state, plan, providers, options).await;
     watcher.abort();
-    let persisted = store.compact(&new_state);
+    let persisted = match scope {
+        None => store
+            .compact(&new_state)
+            .map(|_| new_state)
+            .map_err(|e| e.to_string()),
+        Some(scope) => {
+            super::tenant_apply::persist(store, config, providers, plan, &new_state, scope).await
+        }
+    };
     ui.diags(&diags, &config.sources);
-    if let Err(err) = persisted {
-        return Err(Failure::error(
-            "Failed to persist state",
-            format!(
-                "{err}\n\nEvery completed change is recorded in the state journal and will be \
-                 replayed the next time the state is read."
-            ),
-        ));
-    }
+    let new_state = match persisted {
+        Ok(stored) => stored,
+        Err(err) => {
+            return Err(Failure::error(
+                "Failed to persist state",
+                format!(
+                    "{err}\n\nEvery completed change is recorded in the state journal and will \
+                     be replayed the next time the state is read."
+                ),
+            ));
+        }
+    };
     Ok((!diags.has_errors()).then(|| (new_state, hooks.counts())))
 }
