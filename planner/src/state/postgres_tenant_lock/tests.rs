@@ -284,3 +284,33 @@ fn pending_rows_go_stale_when_another_program_writes_the_state() {
     let read = store(&server).read().unwrap().unwrap();
     assert_eq!(read.get(&addr(A)), Some(&object("a-terraform")));
 }
+
+#[test]
+fn force_unlock_ends_a_stuck_tenant_holder_named_by_its_lock_id() {
+    let server = server();
+    seeded(&server);
+    let (stuck, next, operator) = (store(&server), store(&server), store(&server));
+    let held = stuck
+        .lock_shared("OperationTypeApply", Duration::ZERO)
+        .unwrap()
+        .unwrap();
+    held.lock_partitions(&tenants(&["a"]), Duration::ZERO).unwrap();
+    let waiting = next
+        .lock_shared("OperationTypeApply", Duration::ZERO)
+        .unwrap()
+        .unwrap();
+    let Err(StateError::Locked { holder, .. }) =
+        waiting.lock_partitions(&tenants(&["a"]), Duration::ZERO)
+    else {
+        panic!("tenant a is held")
+    };
+    assert!(
+        operator.force_unlock("12345678").is_err(),
+        "an ID that names no holder is refused"
+    );
+    operator.force_unlock(&holder.id).unwrap();
+    waiting
+        .lock_partitions(&tenants(&["a"]), Duration::from_secs(10))
+        .expect("free once the stuck session is ended");
+    drop(held);
+}
