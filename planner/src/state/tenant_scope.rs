@@ -13,7 +13,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::{InstanceState, State, StateError};
-use crate::addrs::InstanceAddr;
+use crate::addrs::{InstanceAddr, ResourceMode};
 
 /// The resource instances one apply changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,9 +41,25 @@ impl ApplyScope {
 }
 
 /// `stored` with the scope's instances (current and deposed objects) taken from `applied`,
-/// removed where `applied` has none; every other instance, and the outputs, as stored.
+/// removed where `applied` has none, and so the data source results of the scope's partitions
+/// (read again by the apply's plan, under the partitions' locks); every other instance, and
+/// the outputs, as stored.
 pub(crate) fn merge(stored: &State, applied: &State, scope: &ApplyScope) -> State {
     let mut merged = stored.clone();
+    let partitions = scope.partitions();
+    let data_results: BTreeSet<&InstanceAddr> = stored
+        .instances
+        .keys()
+        .chain(applied.instances.keys())
+        .filter(|addr| addr.resource.mode == ResourceMode::Data)
+        .filter(|addr| partitions.contains(&crate::engine::sweep::partition_key(addr)))
+        .collect();
+    for addr in data_results {
+        match applied.instances.get(addr) {
+            Some(object) => merged.instances.insert(addr.clone(), object.clone()),
+            None => merged.instances.remove(addr),
+        };
+    }
     for addr in scope.instances() {
         match applied.instances.get(addr) {
             Some(object) => {

@@ -128,3 +128,30 @@ fn digests_name_exactly_the_instances_whose_stored_objects_changed() {
         .insert((addr(A), "00000001".into()), object("x"));
     assert_eq!(changed_since(&planned, &scope, Some(&now)), [A]);
 }
+
+#[test]
+fn merge_takes_the_data_source_results_of_the_scopes_tenants_only() {
+    const A_DATA: &str = "module.tenant[\"a\"].data.tenant.self";
+    const B_DATA: &str = "module.tenant[\"b\"].data.tenant.self";
+    const ROOT_DATA: &str = "data.tenant_tenants.all";
+    let stored = state_with(&[
+        (A, "a1"),
+        (A_DATA, "old"),
+        (B_DATA, "b-stored"),
+        (ROOT_DATA, "r1"),
+    ]);
+    let applied = state_with(&[
+        (A, "a2"),
+        (A_DATA, "new"),
+        (B_DATA, "b-read"),
+        (ROOT_DATA, "r2"),
+    ]);
+    let merged = merge(&stored, &applied, &scope(&[A]));
+    assert_eq!(
+        merged.get(&addr(A_DATA)),
+        Some(&object("new")),
+        "tenant a is locked"
+    );
+    assert_eq!(merged.get(&addr(B_DATA)), Some(&object("b-stored")));
+    assert_eq!(merged.get(&addr(ROOT_DATA)), Some(&object("r1")));
+}
