@@ -255,6 +255,15 @@ fn applies_on_different_tenants_run_at_once_and_both_land() {
         "every lock's information is gone with it"
     );
 
+    // A refresh-only apply needs the whole state: it takes the exclusive lock and writes.
+    let refreshed = one.subject().tenantform(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+    ]);
+    assert_applied(&refreshed, "a refresh-only apply");
     one.set_tenants([("A two", 0), ("B two", 0), ("C one", 0)]);
     assert_fault_recovered(&one.subject());
 }

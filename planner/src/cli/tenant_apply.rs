@@ -204,10 +204,7 @@ fn stale(prior: &Prior<'_>, why: String) -> Failure {
     match prior {
         Prior::Saved { .. } => Failure::error(
             "Saved plan is stale",
-            format!(
-                "The given plan file can no longer be applied because {why}. Create a new \
-                 plan."
-            ),
+            format!("The given plan file can no longer be applied because {why}."),
         ),
         Prior::Read(_) => Failure::error(
             "Plan is stale",

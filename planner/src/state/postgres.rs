@@ -483,8 +483,12 @@ impl StateStore for PgStore {
     }
 
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
-        // The tables must exist before the row can be looked up.
-        self.client(&mut self.inner())?;
+        // The tables must exist before the row can be looked up; under the exclusive lock
+        // this store is no per-tenant writer (any more).
+        let mut inner = self.inner();
+        self.client(&mut inner)?;
+        inner.writer = None;
+        drop(inner);
         let target = LockTarget {
             settings: &self.settings,
             schema: &self.schema,

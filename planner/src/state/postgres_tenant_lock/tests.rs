@@ -294,7 +294,8 @@ fn force_unlock_ends_a_stuck_tenant_holder_named_by_its_lock_id() {
         .lock_shared("OperationTypeApply", Duration::ZERO)
         .unwrap()
         .unwrap();
-    held.lock_partitions(&tenants(&["a"]), Duration::ZERO).unwrap();
+    held.lock_partitions(&tenants(&["a"]), Duration::ZERO)
+        .unwrap();
     let waiting = next
         .lock_shared("OperationTypeApply", Duration::ZERO)
         .unwrap()
@@ -313,4 +314,19 @@ fn force_unlock_ends_a_stuck_tenant_holder_named_by_its_lock_id() {
         .lock_partitions(&tenants(&["a"]), Duration::from_secs(10))
         .expect("free once the stuck session is ended");
     drop(held);
+}
+
+#[test]
+fn a_run_that_trades_its_shared_lock_for_the_exclusive_one_writes_the_whole_state() {
+    let server = server();
+    let seed = seeded(&server);
+    let run = store(&server);
+    let shared = run
+        .lock_shared("OperationTypeApply", Duration::ZERO)
+        .unwrap();
+    drop(shared);
+    let _exclusive = run.lock("OperationTypeApply", Duration::ZERO).unwrap();
+    let mut state = run.read().unwrap().unwrap();
+    state.set_instance(addr(B), object("b1"));
+    assert_eq!(run.compact(&state).unwrap(), seed.serial + 1);
 }
