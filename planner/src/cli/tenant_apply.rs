@@ -29,6 +29,10 @@ use crate::state::{
 const OPERATION: &str = "OperationTypeApply";
 /// How often a merging write starts over when another apply wrote in between.
 const MERGE_ATTEMPTS: usize = 20;
+/// The most partitions one apply locks one by one; a plan changing more tenants locks the
+/// whole state (session advisory locks take room in PostgreSQL's shared lock table, sized
+/// by `max_locks_per_transaction`).
+const MAX_PARTITION_LOCKS: usize = 1000;
 
 /// The lock an apply holds.
 pub(super) enum ApplyLock {
@@ -134,7 +138,8 @@ pub(super) fn settle(
         }
         (Prior::Saved { objects, .. }, Some(scope)) => objects.map(|o| (o.clone(), scope)),
         (_, None) => None,
-    };
+    }
+    .filter(|(_, scope)| scope.partitions().len() <= MAX_PARTITION_LOCKS);
     let Some((objects, scope)) = planned else {
         drop(shared);
         let held = common::lock(store, common, OPERATION)?;

@@ -221,8 +221,8 @@ impl SharedLock {
         format!("{}.states/{}", self.settings.schema_name, self.workspace)
     }
 
-    /// One attempt at every lock of `wanted` (hash → partition) not held yet: all of them,
-    /// or none and the partition found busy.
+    /// One attempt at every lock of `wanted` (hash → partition) not held yet, in one
+    /// statement: all of them, or none and a partition found busy.
     async fn try_partitions(
         &self,
         client: &Client,
@@ -234,26 +234,31 @@ impl SharedLock {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let mut taken = Vec::new();
-        for (hash, name) in wanted.iter().filter(|(hash, _)| !already.contains(hash)) {
-            let row = client
-                .query_one(
-                    "SELECT pg_try_advisory_lock($1::int4, $2::int4)",
-                    &[&first, hash],
+        let keys: Vec<i32> = wanted
+            .keys()
+            .filter(|hash| !already.contains(hash))
+            .copied()
+            .collect();
+        let rows = client
+            .query(
+                "SELECT k, pg_try_advisory_lock($1::int4, k) FROM unnest($2::int4[]) AS k",
+                &[&first, &keys],
+            )
+            .await?;
+        let (taken, busy): (Vec<_>, Vec<_>) = rows
+            .iter()
+            .map(|row| (row.get::<_, i32>(0), row.get::<_, bool>(1)))
+            .partition(|(_, took)| *took);
+        let taken: Vec<i32> = taken.into_iter().map(|(hash, _)| hash).collect();
+        if let Some((hash, _)) = busy.first() {
+            client
+                .query(
+                    "SELECT pg_advisory_unlock($1::int4, k) FROM unnest($2::int4[]) AS k",
+                    &[&first, &taken],
                 )
                 .await?;
-            if !row.get::<_, bool>(0) {
-                for hash in taken {
-                    client
-                        .query_one(
-                            "SELECT pg_advisory_unlock($1::int4, $2::int4)",
-                            &[&first, &hash],
-                        )
-                        .await?;
-                }
-                return Ok(Some((*hash, name.clone())));
-            }
-            taken.push(*hash);
+            let name = wanted.get(hash).cloned().unwrap_or_default();
+            return Ok(Some((*hash, name)));
         }
         self.record_holder(client, wanted, &taken).await?;
         self.partitions
@@ -263,7 +268,7 @@ impl SharedLock {
         Ok(None)
     }
 
-    /// Writes the lock information rows of the partition locks just taken.
+    /// Writes the lock information rows of the partition locks just taken, in one statement.
     async fn record_holder(
         &self,
         client: &Client,
@@ -272,22 +277,29 @@ impl SharedLock {
     ) -> Result<(), tokio_postgres::Error> {
         let query = format!(
             "INSERT INTO {}.{LOCKS_TABLE} (state_name, lock_key, partition, pid, info) \
-             VALUES ($1, $2, $3, pg_backend_pid(), $4::text::jsonb) \
+             SELECT $1, k, p, pg_backend_pid(), i::jsonb \
+             FROM unnest($2::int4[], $3::text[], $4::text[]) AS t(k, p, i) \
              ON CONFLICT (state_name, lock_key) DO UPDATE SET partition = EXCLUDED.partition, \
              pid = EXCLUDED.pid, info = EXCLUDED.info",
             self.schema
         );
-        for hash in taken {
-            let name = wanted.get(hash).cloned().unwrap_or_default();
-            let info = LockInfo {
-                info: format!("tenant {name:?}, PostgreSQL session {}", self.info.id),
-                ..self.info.clone()
-            };
-            let json = serde_json::to_string(&info).unwrap_or_default();
-            client
-                .execute(&query, &[&self.workspace, hash, &name, &json])
-                .await?;
-        }
+        let names: Vec<String> = taken
+            .iter()
+            .map(|hash| wanted.get(hash).cloned().unwrap_or_default())
+            .collect();
+        let infos: Vec<String> = names
+            .iter()
+            .map(|name| {
+                let info = LockInfo {
+                    info: format!("tenant {name:?}, PostgreSQL session {}", self.info.id),
+                    ..self.info.clone()
+                };
+                serde_json::to_string(&info).unwrap_or_default()
+            })
+            .collect();
+        client
+            .execute(&query, &[&self.workspace, &taken, &names, &infos])
+            .await?;
         Ok(())
     }
 
