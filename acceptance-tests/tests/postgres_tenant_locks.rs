@@ -2,8 +2,10 @@
 //! tenants of one fleet (one state) run at the same time and both land, the state's serial
 //! bumped once by each and the root outputs evaluated over both changes; two applies on the
 //! same tenant exclude each other (refused naming the holder, or waiting and then refused as
-//! stale, or waiting and then applied when the plan's own instances did not change); and
-//! Terraform 1.15.5's exclusive lock and tenantform's shared one exclude each other both ways.
+//! stale, or waiting and then applied when the plan's own instances did not change);
+//! Terraform 1.15.5's exclusive lock and tenantform's shared one exclude each other both ways;
+//! and `force-unlock` with the ID a tenant's lock error shows ends a stuck holder, whose
+//! recorded instances the next apply replays and folds into the state.
 //!
 //! Every apply is slowed down by a `local-exec` provisioner (`sleep`) replaced with each
 //! tenant's change, so that the overlap is certain; it is proven by the lock information table
@@ -421,4 +423,76 @@ fn terraform_and_per_tenant_applies_exclude_each_other() {
         .run(FAULT_RUN_TIMEOUT);
     assert_eq!(after.code, Some(0), "{}", after.describe());
     assert_fault_recovered(&one.subject());
+}
+
+/// The `ID:` line of a lock error.
+fn lock_id_in(output: &Output) -> String {
+    output
+        .combined()
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("ID:"))
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| panic!("no lock ID in the error\n{}", output.describe()))
+}
+
+#[test]
+fn a_stuck_tenant_holder_is_force_unlocked_and_its_recorded_work_recovered() {
+    let server = start_postgres(Profile::Superuser);
+    let (one, two) = two_checkouts(&server);
+    one.plan_saved([("A two", 0), ("B one", 0), ("C one", 0)]);
+    two.plan_saved([("A three", 0), ("B one", 0), ("C one", 0)]);
+
+    let mut stuck = one.start_saved_apply("0s");
+    wait_for_tenant_locks(&server, &mut stuck, 1);
+    let refused = two.subject().tenantform(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-lock-timeout=0s",
+        PLAN_FILE,
+    ]);
+    assert_eq!(refused.code, Some(1), "{}", refused.describe());
+    let id = lock_id_in(&refused);
+    let unlocked = two.subject().tenantform(&["force-unlock", "-force", &id]);
+    assert_applied(&unlocked, "force-unlock of the tenant's holder");
+    let stuck = stuck.wait(FAULT_RUN_TIMEOUT);
+    assert_eq!(stuck.code, Some(1), "{}", stuck.describe());
+    assert!(
+        stuck.combined().contains("no longer held"),
+        "the unlocked run stops writing\n{}",
+        stuck.describe()
+    );
+    // Its lock information row stays behind, stale: no session holds that lock any more.
+    assert_eq!(
+        sql(
+            &server,
+            "SELECT count(*) FROM terraform_remote_state.tenantform_locks t WHERE EXISTS \
+             (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.pid = t.pid)"
+        ),
+        "0",
+        "the ended session's locks are gone"
+    );
+
+    // What the unlocked run recorded before is replayed, then folded by the next apply.
+    let replayed = one.subject().pulled_state();
+    assert_eq!(
+        replayed.document["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|resource| resource["type"] == "tenant")
+            .count(),
+        3
+    );
+    one.set_tenants([("A two", 0), ("B one", 0), ("C one", 0)]);
+    assert_fault_recovered(&one.subject());
+    assert_eq!(
+        sql(
+            &server,
+            "SELECT count(*) FROM terraform_remote_state.tenantform_journal"
+        ),
+        "0",
+        "the recovering apply folded the unlocked run's journal rows"
+    );
 }
