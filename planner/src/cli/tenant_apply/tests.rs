@@ -92,3 +92,138 @@ fn a_saved_plan_records_the_stored_objects_of_its_scope() {
     refresh_only.mode = PlanMode::RefreshOnly;
     assert_eq!(planned_objects(&refresh_only, &state), None);
 }
+
+/// Records nothing: the output tests keep states in memory.
+struct NoRecorder;
+
+impl engine::ApplyRecorder for NoRecorder {
+    fn record(
+        &self,
+        _addr: &crate::addrs::InstanceAddr,
+        _instance: Option<&crate::state::InstanceState>,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn record_deposed(&self, _change: &crate::state::DeposedChange) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn record_move(
+        &self,
+        _from: &crate::addrs::InstanceAddr,
+        _to: &crate::addrs::InstanceAddr,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Reports nothing.
+struct NoHooks;
+
+impl engine::ApplyHooks for NoHooks {
+    fn started(&self, _: &crate::addrs::InstanceAddr, _: Action, _: Option<&str>) {}
+    fn finished(&self, _: &crate::addrs::InstanceAddr, _: Action, _: Option<&str>, _: bool) {}
+    fn provisioning(&self, _: &crate::addrs::InstanceAddr, _: &str) {}
+    fn provision_output(&self, _: &crate::addrs::InstanceAddr, _: &str, _: &str) {}
+}
+
+/// Root module source: one `fake_thing` per key of `keys`, and an output naming them all.
+fn things(keys: &str) -> Config {
+    let source = format!(
+        "resource \"fake_thing\" \"e\" {{\n  for_each = toset([{keys}])\n  name     = each.key\n}}\n\n\
+         output \"names\" {{\n  value = sort([for thing in fake_thing.e : thing.name])\n}}\n"
+    );
+    let files = BTreeMap::from([("main.tf".to_string(), source)]);
+    crate::config::load_sources(std::path::Path::new("."), files)
+        .unwrap_or_else(|diags| panic!("configuration does not load:\n{diags}"))
+}
+
+/// The state of applying `config` to an empty state.
+async fn converged(config: &Config, providers: &Providers) -> State {
+    let options = PlanOptions {
+        mode: PlanMode::Normal,
+        refresh: true,
+        parallelism: 4,
+        targets: Vec::new(),
+        excludes: Vec::new(),
+        replace: Vec::new(),
+        generate_config: false,
+        workspace: "default".into(),
+        sweep: None,
+    };
+    let empty = State::new();
+    let plan = engine::plan_with_hooks(
+        config,
+        &empty,
+        providers,
+        &BTreeMap::new(),
+        &options,
+        &Quiet,
+    )
+    .await
+    .unwrap_or_else(|diags| panic!("plan failed:\n{diags}"));
+    let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+    let runner = crate::provisioners::RecordingRunner::default();
+    let apply_options = engine::ApplyOptions {
+        parallelism: 4,
+        recorder: &NoRecorder,
+        hooks: &NoHooks,
+        provisioners: &runner,
+        cancel: cancelled,
+    };
+    let (state, diags) = engine::apply(config, &empty, &plan, providers, apply_options).await;
+    assert!(!diags.has_errors(), "apply failed:\n{diags}");
+    state
+}
+
+#[tokio::test]
+async fn outputs_are_evaluated_again_over_the_merged_state() {
+    let fake = crate::providers::fake::FakeProvider::new();
+    let providers = crate::test_support::fake_providers(fake);
+    // This apply created tenant a; another one created tenant b meanwhile.
+    let applied = converged(&things("\"a\""), &providers).await;
+    let stored = converged(&things("\"b\""), &providers).await;
+    assert_eq!(applied.outputs["names"].value, serde_json::json!(["a"]));
+
+    let config = things("\"a\", \"b\"");
+    let scope = ApplyScope::new(applied.instances.keys().cloned().collect());
+    let base = MergeBase {
+        state: stored,
+        folded: Vec::new(),
+    };
+    let plan = Plan {
+        workspace: "default".into(),
+        ..Plan::default()
+    };
+    let merged = merged_with_outputs(&config, &providers, &plan, &applied, &scope, &base)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(merged.instances.len(), 2);
+    assert_eq!(merged.outputs["names"].value, serde_json::json!(["a", "b"]));
+
+    // Nothing else changed: the apply's own outputs stand, nothing is evaluated again.
+    let alone = MergeBase {
+        state: State::new(),
+        folded: Vec::new(),
+    };
+    let kept = merged_with_outputs(&config, &providers, &plan, &applied, &scope, &alone)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept.outputs, applied.outputs);
+}
+
+#[tokio::test]
+async fn a_destroy_leaves_no_outputs() {
+    let fake = crate::providers::fake::FakeProvider::new();
+    let providers = crate::test_support::fake_providers(fake);
+    let stored = converged(&things("\"b\""), &providers).await;
+    let plan = Plan {
+        mode: PlanMode::Destroy,
+        ..Plan::default()
+    };
+    let outputs = root_outputs(&things("\"b\""), &providers, &plan, &stored)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(outputs.is_empty());
+}
