@@ -29,7 +29,7 @@ use acceptance_tests::process::{Output, RunningProcess, wait_until};
 use acceptance_tests::{Project, Terraform, TerraformVersion};
 
 /// How long the provisioner of each changed tenant sleeps.
-const PAUSE_SECONDS: u32 = 4;
+const PAUSE_SECONDS: u32 = 6;
 const PLAN_FILE: &str = "tenant.tfplan";
 
 const TENANT_MODULE: &str = r#"terraform {
