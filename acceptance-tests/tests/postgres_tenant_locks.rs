@@ -2,7 +2,8 @@
 //! tenants of one fleet (one state) run at the same time and both land, the state's serial
 //! bumped once by each and the root outputs evaluated over both changes; two applies on the
 //! same tenant exclude each other (refused naming the holder, or waiting and then refused as
-//! stale, or waiting and then applied when the plan's own instances did not change);
+//! stale, or waiting and then applied when the plan's own instances did not change, or,
+//! auto-approved without a saved plan, waiting and then planning again);
 //! Terraform 1.15.5's exclusive lock and tenantform's shared one exclude each other both ways;
 //! and `force-unlock` with the ID a tenant's lock error shows ends a stuck holder, whose
 //! recorded instances the next apply replays and folds into the state.
@@ -495,4 +496,33 @@ fn a_stuck_tenant_holder_is_force_unlocked_and_its_recorded_work_recovered() {
         "0",
         "the recovering apply folded the unlocked run's journal rows"
     );
+}
+
+#[test]
+fn an_auto_approved_apply_that_waited_for_its_tenant_plans_again() {
+    let server = start_postgres(Profile::Superuser);
+    let (one, two) = two_checkouts(&server);
+    // Both checkouts hold the same change of tenant a, as two CI runs of one branch would.
+    let renamed = [("A five", 0), ("B one", 0), ("C one", 0)];
+    one.set_tenants(renamed);
+    two.set_tenants(renamed);
+    let apply = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    let mut first = one.subject().command(&apply).spawn(false);
+    wait_for_tenant_locks(&server, &mut first, 1);
+    let waiting = [&apply[..], &["-lock-timeout=120s"]].concat();
+    let second = two.subject().command(&waiting).spawn(false);
+    let (first, second) = (
+        first.wait(FAULT_RUN_TIMEOUT),
+        second.wait(FAULT_RUN_TIMEOUT),
+    );
+    assert_applied(&first, "the first apply of tenant a");
+    assert_applied(&second, "the second apply, planned again after waiting");
+    let text = second.combined();
+    assert!(text.contains("planning again"), "{}", second.describe());
+    assert!(
+        text.contains("Resources: 0 added, 0 changed, 0 destroyed"),
+        "the first apply did all the work\n{}",
+        second.describe()
+    );
+    assert_fault_recovered(&one.subject());
 }

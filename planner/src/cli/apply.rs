@@ -87,20 +87,37 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     }
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
-    let lock = super::tenant_apply::lock(&store, &common)?;
-    let state = common::read_state(&store)?;
+    let mut lock = super::tenant_apply::lock(&store, &common)?;
+    let mut state = common::read_state(&store)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let auto_approved = parsed.flag("auto-approve", false);
     let result = async {
-        let plan =
-            super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
-                .await?;
-        gate.check(ui, &plan, &config, &providers.schemas)?;
-        if !plan.is_empty() && !parsed.flag("auto-approve", false) {
-            approve(ui, &common, mode, &plan.workspace)?;
+        for replans in 0.. {
+            let plan =
+                super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
+                    .await?;
+            gate.check(ui, &plan, &config, &providers.schemas)?;
+            if !plan.is_empty() && !auto_approved {
+                approve(ui, &common, mode, &plan.workspace)?;
+            }
+            let prior = super::tenant_apply::Prior::Read(&state);
+            let may_replan = auto_approved && replans < super::tenant_apply::REPLANS;
+            match super::tenant_apply::settle_or_replan(
+                lock, &store, &common, &plan, prior, may_replan,
+            )? {
+                super::tenant_apply::Settle::Ready(settled) => {
+                    return execute(ui, &common, &store, &config, settled, &plan, &providers).await;
+                }
+                super::tenant_apply::Settle::Replan {
+                    lock: held,
+                    state: fresh,
+                } => {
+                    super::tenant_apply::replanning(ui);
+                    (lock, state) = (held, fresh);
+                }
+            }
         }
-        let prior = super::tenant_apply::Prior::Read(&state);
-        let settled = super::tenant_apply::settle(lock, &store, &common, &plan, prior)?;
-        execute(ui, &common, &store, &config, settled, &plan, &providers).await
+        Ok(1)
     }
     .await;
     common::close_providers(&providers).await;

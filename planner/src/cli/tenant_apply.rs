@@ -53,6 +53,23 @@ pub(super) enum Prior<'a> {
     },
 }
 
+/// How many times an auto-approved apply without a saved plan plans again when the
+/// instances it changes were changed by another apply while it waited for their tenants.
+pub(super) const REPLANS: usize = 2;
+
+/// What settling the lock gave.
+pub(super) enum Settle {
+    Ready(Settled),
+    /// The instances of an auto-approved apply without a saved plan changed while it waited
+    /// for their tenants (or, for a plan that needs the whole state, the state changed while
+    /// it waited for the exclusive lock): it plans again against `state`, still holding
+    /// `lock`.
+    Replan {
+        lock: ApplyLock,
+        state: State,
+    },
+}
+
 /// The state an apply runs against, its scope when it merges, and its lock.
 pub(super) struct Settled {
     pub state: State,
@@ -117,6 +134,25 @@ pub(super) fn settle(
     plan: &Plan,
     prior: Prior<'_>,
 ) -> Result<Settled, Failure> {
+    match settle_or_replan(lock, store, common, plan, prior, false)? {
+        Settle::Ready(settled) => Ok(settled),
+        Settle::Replan { .. } => Err(Failure::error(
+            "Plan is stale",
+            "The instances this apply changes were changed by another operation.",
+        )),
+    }
+}
+
+/// [`settle`], or, when `may_replan` and the plan's instances changed while the apply
+/// waited for their tenants, the locks held and the state to plan again against.
+pub(super) fn settle_or_replan(
+    lock: ApplyLock,
+    store: &dyn StateStore,
+    common: &Common,
+    plan: &Plan,
+    prior: Prior<'_>,
+    may_replan: bool,
+) -> Result<Settle, Failure> {
     let shared = match lock {
         ApplyLock::Exclusive(held) => {
             let state = match prior {
@@ -124,11 +160,11 @@ pub(super) fn settle(
                 Prior::Read(state) => state.clone(),
                 Prior::Saved { .. } => unchanged_state(store, plan, &prior)?,
             };
-            return Ok(Settled {
+            return Ok(Settle::Ready(Settled {
                 state,
                 scope: None,
                 _lock: ApplyLock::Exclusive(held),
-            });
+            }));
         }
         ApplyLock::Shared(shared) => shared,
     };
@@ -143,12 +179,20 @@ pub(super) fn settle(
     let Some((objects, scope)) = planned else {
         drop(shared);
         let held = common::lock(store, common, OPERATION)?;
-        let state = unchanged_state(store, plan, &prior)?;
-        return Ok(Settled {
+        let state = match unchanged_state(store, plan, &prior) {
+            Ok(state) => state,
+            Err(_) if may_replan => {
+                let state = common::read_state(store)?;
+                let lock = ApplyLock::Exclusive(held);
+                return Ok(Settle::Replan { lock, state });
+            }
+            Err(stale) => return Err(stale),
+        };
+        return Ok(Settle::Ready(Settled {
             state,
             scope: None,
             _lock: ApplyLock::Exclusive(held),
-        });
+        }));
     };
     shared
         .lock_partitions(&scope.partitions(), common.lock_timeout)
@@ -161,6 +205,10 @@ pub(super) fn settle(
             "the state was replaced by another state history".into(),
         ));
     }
+    if !changed.is_empty() && may_replan {
+        let lock = ApplyLock::Shared(shared);
+        return Ok(Settle::Replan { lock, state });
+    }
     if !changed.is_empty() {
         return Err(stale(
             &prior,
@@ -170,11 +218,21 @@ pub(super) fn settle(
             ),
         ));
     }
-    Ok(Settled {
+    Ok(Settle::Ready(Settled {
         state,
         scope: Some(scope),
         _lock: ApplyLock::Shared(shared),
-    })
+    }))
+}
+
+/// Says why the plan is shown again.
+pub(super) fn replanning(ui: &super::Ui) {
+    if !ui.view.is_json() {
+        ui.out(
+            "\nAnother apply changed the tenants of this plan while it waited for them; \
+             planning again.\n",
+        );
+    }
 }
 
 /// The stored state under the exclusive lock, refused as stale when it is not the one the
