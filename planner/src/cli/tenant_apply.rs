@@ -178,21 +178,7 @@ pub(super) fn settle_or_replan(
     .filter(|(_, scope)| scope.partitions().len() <= MAX_PARTITION_LOCKS);
     let Some((objects, scope)) = planned else {
         drop(shared);
-        let held = common::lock(store, common, OPERATION)?;
-        let state = match unchanged_state(store, plan, &prior) {
-            Ok(state) => state,
-            Err(_) if may_replan => {
-                let state = common::read_state(store)?;
-                let lock = ApplyLock::Exclusive(held);
-                return Ok(Settle::Replan { lock, state });
-            }
-            Err(stale) => return Err(stale),
-        };
-        return Ok(Settle::Ready(Settled {
-            state,
-            scope: None,
-            _lock: ApplyLock::Exclusive(held),
-        }));
+        return whole_state(store, common, plan, &prior, may_replan);
     };
     shared
         .lock_partitions(&scope.partitions(), common.lock_timeout)
@@ -222,6 +208,33 @@ pub(super) fn settle_or_replan(
         state,
         scope: Some(scope),
         _lock: ApplyLock::Shared(shared),
+    }))
+}
+
+/// Takes the exclusive lock for a plan that needs the whole state (the shared one already
+/// released), and the state to apply against: unchanged since planning, or else a stale
+/// refusal or, when `may_replan`, the state to plan again against.
+fn whole_state(
+    store: &dyn StateStore,
+    common: &Common,
+    plan: &Plan,
+    prior: &Prior<'_>,
+    may_replan: bool,
+) -> Result<Settle, Failure> {
+    let held = common::lock(store, common, OPERATION)?;
+    let state = match unchanged_state(store, plan, prior) {
+        Ok(state) => state,
+        Err(_) if may_replan => {
+            let state = common::read_state(store)?;
+            let lock = ApplyLock::Exclusive(held);
+            return Ok(Settle::Replan { lock, state });
+        }
+        Err(stale) => return Err(stale),
+    };
+    Ok(Settle::Ready(Settled {
+        state,
+        scope: None,
+        _lock: ApplyLock::Exclusive(held),
     }))
 }
 
