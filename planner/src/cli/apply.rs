@@ -16,7 +16,7 @@ use crate::plan::planfile::PlanFile;
 use crate::plan::render::Counts;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
-use crate::state::{State, StateStore};
+use crate::state::{ApplyScope, State, StateStore};
 
 pub(super) static COMMAND: Command = Command {
     name: "apply",
@@ -94,32 +94,59 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         waves.check(&config)?;
     }
     let store = common::store_for(&config)?;
-    let _lock = common::lock(&store, &common, "OperationTypeApply")?;
-    let state = common::read_state(&store)?;
+    // A canary rollout writes the whole state after each wave: it holds the state exclusively.
+    let mut lock = match &waves {
+        Some(_) => super::tenant_apply::ApplyLock::Exclusive(common::lock(
+            &store,
+            &common,
+            "OperationTypeApply",
+        )?),
+        None => super::tenant_apply::lock(&store, &common)?,
+    };
+    let mut state = common::read_state(&store)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let auto_approved = parsed.flag("auto-approve", false);
     let result = async {
-        let plan =
-            super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
-                .await?;
-        gate.check(ui, &plan, &config, &providers.schemas)?;
-        let rollout = match &waves {
-            Some(waves) => waves.rollout(ui, &plan, &config)?,
-            None => None,
-        };
-        if !plan.is_empty() && !parsed.flag("auto-approve", false) {
-            approve(ui, &common, mode, &plan.workspace)?;
-        }
-        if let Some(rollout) = &rollout {
-            let run = super::apply_waves::WaveRun {
-                ui,
-                common: &common,
-                store: &*store,
-                config: &config,
-                providers: &providers,
+        for replans in 0.. {
+            let plan =
+                super::plan::make_plan(ui, &config, &state, &providers, &common, mode, &planning)
+                    .await?;
+            gate.check(ui, &plan, &config, &providers.schemas)?;
+            let rollout = match &waves {
+                Some(waves) => waves.rollout(ui, &plan, &config)?,
+                None => None,
             };
-            return run.execute(state, &plan, rollout).await;
+            if !plan.is_empty() && !auto_approved {
+                approve(ui, &common, mode, &plan.workspace)?;
+            }
+            if let Some(rollout) = &rollout {
+                let run = super::apply_waves::WaveRun {
+                    ui,
+                    common: &common,
+                    store: &*store,
+                    config: &config,
+                    providers: &providers,
+                };
+                return run.execute(state, &plan, rollout).await;
+            }
+            let prior = super::tenant_apply::Prior::Read(&state);
+            let may_replan = auto_approved && replans < super::tenant_apply::REPLANS;
+            match super::tenant_apply::settle_or_replan(
+                lock, &store, &common, &plan, prior, may_replan,
+            )? {
+                super::tenant_apply::Settle::Ready(settled) => {
+                    return execute(ui, &common, &store, &config, settled, &plan, &providers).await;
+                }
+                super::tenant_apply::Settle::Replan {
+                    lock: held,
+                    state: fresh,
+                } => {
+                    super::tenant_apply::replanning(ui);
+                    (lock, state) = (held, fresh);
+                }
+            }
         }
-        execute(ui, &common, &store, &config, state, &plan, &providers).await
+        Ok(1)
     }
     .await;
     common::close_providers(&providers).await;
@@ -202,32 +229,18 @@ async fn apply_saved(
     let store = store.as_ref();
     let config = config::load_sources(Path::new("."), file.sources.clone())
         .map_err(|diags| Failure::Diags(diags, crate::diags::Sources::new(file.sources.clone())))?;
-    let _lock = common::lock(store, common, "OperationTypeApply")?;
-    let state = match store
-        .read()
-        .map_err(|e| common::state_failure(e, "Failed to load state"))?
-    {
-        Some(state) if state.lineage == plan.prior_lineage && state.serial == plan.prior_serial => {
-            state
-        }
-        None if plan.prior_serial == 0 => State {
-            lineage: plan.prior_lineage.clone(),
-            ..State::new()
-        },
-        _ => {
-            return Err(Failure::error(
-                "Saved plan is stale",
-                "The given plan file can no longer be applied because the state was changed by \
-                 another operation after the plan was created.",
-            ));
-        }
+    let lock = super::tenant_apply::lock(store, common)?;
+    let prior = super::tenant_apply::Prior::Saved {
+        plan: &plan,
+        objects: file.scope_objects.as_ref(),
     };
+    let settled = super::tenant_apply::settle(lock, store, common, &plan, prior)?;
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = match gate.check(ui, &plan, &config, &providers.schemas) {
         Ok(()) => {
             ui.view.saved_plan_changes(&plan);
-            execute(ui, common, store, &config, state, &plan, &providers).await
+            execute(ui, common, store, &config, settled, &plan, &providers).await
         }
         Err(refused) => Err(refused),
     };
@@ -241,12 +254,13 @@ async fn execute(
     common: &Common,
     store: &dyn StateStore,
     config: &Config,
-    state: State,
+    settled: super::tenant_apply::Settled,
     plan: &Plan,
     providers: &Providers,
 ) -> CommandResult {
+    let (state, scope) = (&settled.state, settled.scope.as_ref());
     let Some((new_state, counts)) =
-        apply_plan(ui, common, store, config, &state, plan, providers).await?
+        apply_plan(ui, common, store, config, (state, scope), plan, providers).await?
     else {
         return Ok(1);
     };
@@ -264,7 +278,7 @@ pub(super) async fn apply_plan(
     common: &Common,
     store: &dyn StateStore,
     config: &Config,
-    state: &State,
+    (state, scope): (&State, Option<&ApplyScope>),
     plan: &Plan,
     providers: &Providers,
 ) -> Result<Option<(State, Counts)>, Failure> {
@@ -283,16 +297,27 @@ pub(super) async fn apply_plan(
     };
     let (new_state, diags) = engine::apply(config, state, plan, providers, options).await;
     watcher.abort();
-    let persisted = store.compact(&new_state);
+    let persisted = match scope {
+        None => store
+            .compact(&new_state)
+            .map(|_| new_state)
+            .map_err(|e| e.to_string()),
+        Some(scope) => {
+            super::tenant_apply::persist(store, config, providers, plan, &new_state, scope).await
+        }
+    };
     ui.diags(&diags, &config.sources);
-    if let Err(err) = persisted {
-        return Err(Failure::error(
-            "Failed to persist state",
-            format!(
-                "{err}\n\nEvery completed change is recorded in the state journal and will be \
-                 replayed the next time the state is read."
-            ),
-        ));
-    }
+    let new_state = match persisted {
+        Ok(stored) => stored,
+        Err(err) => {
+            return Err(Failure::error(
+                "Failed to persist state",
+                format!(
+                    "{err}\n\nEvery completed change is recorded in the state journal and will \
+                     be replayed the next time the state is read."
+                ),
+            ));
+        }
+    };
     Ok((!diags.has_errors()).then(|| (new_state, hooks.counts())))
 }

@@ -30,6 +30,7 @@ mod saved_plan_variables;
 mod show;
 mod show_markdown;
 mod state;
+mod tenant_apply;
 mod validate;
 mod version;
 mod view;

@@ -240,6 +240,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if let Some(out) = out {
         let mut file = PlanFile::new(&plan, config.sources.files.clone());
         file.set_variables = super::saved_plan_variables::set_variables(&config, &common);
+        file.scope_objects = super::tenant_apply::planned_objects(&plan, &state);
         file.write(Path::new(out))
             .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
     }

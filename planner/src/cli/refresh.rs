@@ -82,7 +82,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             &common,
             store.as_ref(),
             &config,
-            &state,
+            (&state, None),
             &plan,
             &providers,
         )

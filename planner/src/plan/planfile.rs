@@ -155,6 +155,12 @@ pub(crate) struct PlanFile {
     /// the record have none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckResult>,
+    /// Digests of the stored objects of the instances the plan changes, by address, as they
+    /// were when planning: a per-tenant apply checks these instead of the serial, which
+    /// other tenants' applies move. `None` in files that predate the record, and for plans
+    /// that need the whole state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_objects: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -365,6 +371,7 @@ impl PlanFile {
             untouched: plan.untouched.iter().map(encode_change).collect(),
             timestamp: plan.timestamp.clone(),
             checks: plan.checks.clone(),
+            scope_objects: None,
         }
     }
 

@@ -27,8 +27,10 @@ mod postgres_conn;
 mod postgres_lock;
 mod postgres_lock_guard;
 mod postgres_pooling;
+mod postgres_tenant_lock;
 pub(crate) mod sensitive;
 mod snapshot;
+pub(crate) mod tenant_scope;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,6 +48,7 @@ pub(crate) use lock::{LockInfo, StateLock};
 pub(crate) use memory::MemoryStore;
 pub(crate) use postgres::{DEFAULT_WORKSPACE, PgStore};
 pub(crate) use postgres_conn::PgSettings;
+pub(crate) use tenant_scope::{ApplyScope, PartitionLocks, TenantLocking};
 
 /// The in-memory state.
 #[derive(Clone, Debug, PartialEq)]
@@ -368,6 +371,11 @@ pub(crate) trait StateStore: Send + Sync {
 
     /// Releases a lock another process holds (`force-unlock`), named by the ID its lock
     /// error showed. Stores whose locks only their holder can release refuse.
+    /// Per-tenant locks and merging writes, where the store has them (the `pg` store).
+    fn tenant_locking(&self) -> Option<&dyn TenantLocking> {
+        None
+    }
+
     fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
         let _ = lock_id;
         Err(StateError::Backend {
@@ -408,6 +416,10 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn replace(&self, state: &State) -> Result<(), StateError> {
         (**self).replace(state)
+    }
+
+    fn tenant_locking(&self) -> Option<&dyn TenantLocking> {
+        (**self).tenant_locking()
     }
 }
 

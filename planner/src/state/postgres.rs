@@ -8,7 +8,8 @@
 //! rows that apply to the stored snapshot, and `write`/`compact` store the new snapshot and
 //! delete the workspace's journal rows in one transaction. The lock is Terraform's advisory
 //! lock scheme (see [`super::postgres_lock`]), checked before every write
-//! ([`super::postgres_lock_guard`]).
+//! ([`super::postgres_lock_guard`]). A per-tenant apply holds that lock shared, its tenants'
+//! locks exclusively ([`super::postgres_tenant_lock`]), and writes by merging ([`merge`]).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -21,7 +22,9 @@ use super::lock::StateLock;
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error, quoted_schema};
 use super::postgres_lock::{self, LockTarget};
 use super::postgres_lock_guard::{self, HeldSession};
+use super::postgres_tenant_lock;
 use super::snapshot::{Snapshot, WriteSerial, content_digest, replay};
+use super::tenant_scope::TenantLocking;
 use super::{JournalEntry, State, StateError, StateStore, format_v4};
 
 /// The workspace name Terraform uses when workspaces are not in use.
@@ -50,6 +53,9 @@ struct Inner {
     /// The row was read through a fallback method (or unencrypted where the method
     /// encrypts): the next write rewrites it even when its content is unchanged.
     reencrypt: bool,
+    /// Under a shared (per-tenant) lock: the lock session's identity, which this store's
+    /// journal rows carry (see [`merge`]).
+    writer: Option<String>,
 }
 
 impl PgStore {
@@ -132,6 +138,11 @@ impl PgStore {
              state_name text NOT NULL, seq bigserial PRIMARY KEY, base_lineage text, \
              base_serial bigint NOT NULL, record jsonb NOT NULL)"
         ));
+        statements.push(format!(
+            "ALTER TABLE {schema}.tenantform_journal ADD COLUMN IF NOT EXISTS writer text"
+        ));
+        statements.push(postgres_tenant_lock::create_locks_table(schema));
+        statements.push(merge::create_merges_table(schema));
         for statement in statements {
             client
                 .batch_execute(&statement)
@@ -153,10 +164,20 @@ impl PgStore {
         let Some(data) = data else {
             return Ok((None, false));
         };
+        self.parse_data(&data)
+    }
+
+    /// The state a row's `data` holds (decrypted), and whether it must be re-encrypted.
+    fn parse_data(&self, data: &str) -> Result<(Option<State>, bool), StateError> {
         let target = self.encryption.target()?;
         let name = self.display_name();
         let (plain, reencrypt) = encrypted::open_state(target.as_deref(), data.as_bytes(), &name)?;
         Ok((format_v4::parse(&plain, &name)?, reencrypt))
+    }
+
+    /// The state a row's `data` holds.
+    fn parse_row(&self, data: &str) -> Result<Option<State>, StateError> {
+        Ok(self.parse_data(data)?.0)
     }
 
     /// The row's data for a state's plain JSON.
@@ -175,7 +196,7 @@ impl PgStore {
         snapshot: &Snapshot,
     ) -> Result<Option<journal::Journal>, StateError> {
         let query = format!(
-            "SELECT base_lineage, base_serial, record::text FROM {}.tenantform_journal \
+            "SELECT base_lineage, base_serial, record::text, writer FROM {}.tenantform_journal \
              WHERE state_name = $1 ORDER BY seq",
             self.schema
         );
@@ -184,14 +205,20 @@ impl PgStore {
             .run(client.query(&query, &[&self.workspace]))
             .map_err(self.failed("read the state journal"))?;
         let (base_lineage, base_serial) = snapshot.base();
+        let merged = self.merged_serials(client, base_lineage)?;
         let mut stale = 0;
         let mut lineage = base_lineage.map(str::to_string);
         let mut lines = Vec::new();
         for row in rows {
             let row_lineage: Option<String> = row.get(0);
             let row_serial: i64 = row.get(1);
-            let applies = row_serial == base_serial as i64
-                && (base_lineage.is_none() || row_lineage.as_deref() == base_lineage);
+            let writer: Option<String> = row.get(3);
+            let applies = merge::row_applies(
+                writer.as_deref(),
+                (row_lineage.as_deref(), row_serial),
+                (base_lineage, base_serial),
+                &merged,
+            );
             if !applies {
                 stale += 1;
                 continue;
@@ -208,11 +235,20 @@ impl PgStore {
                 self.display_name()
             );
         }
+        self.parse_journal_rows(lineage.as_deref(), base_serial, &lines)
+    }
+
+    /// Journal rows (one journal line each) as a journal over the snapshot `lineage`/`serial`.
+    fn parse_journal_rows(
+        &self,
+        lineage: Option<&str>,
+        serial: u64,
+        lines: &[String],
+    ) -> Result<Option<journal::Journal>, StateError> {
         if lines.is_empty() {
             return Ok(None);
         }
-        let mut bytes =
-            journal::encode_header(&Header::for_snapshot(lineage.as_deref(), base_serial));
+        let mut bytes = journal::encode_header(&Header::for_snapshot(lineage, serial));
         for line in lines {
             bytes.extend_from_slice(line.as_bytes());
             bytes.push(b'\n');
@@ -246,14 +282,22 @@ impl PgStore {
         self.ensure_lock_held(&client)?;
         let record = String::from_utf8_lossy(&line).trim_end().to_string();
         let query = format!(
-            "INSERT INTO {}.tenantform_journal (state_name, base_lineage, base_serial, record) \
-             VALUES ($1, $2, $3, $4::text::jsonb)",
+            "INSERT INTO {}.tenantform_journal \
+             (state_name, base_lineage, base_serial, record, writer) \
+             VALUES ($1, $2, $3, $4::text::jsonb, $5)",
             self.schema
         );
+        let writer = inner.writer.clone();
         self.bridge
             .run(client.execute(
                 &query,
-                &[&self.workspace, &lineage, &(serial as i64), &record],
+                &[
+                    &self.workspace,
+                    &lineage,
+                    &(serial as i64),
+                    &record,
+                    &writer,
+                ],
             ))
             .map_err(self.failed("record a change in the state journal"))?;
         Ok(())
@@ -280,6 +324,10 @@ impl PgStore {
             "DELETE FROM {}.tenantform_journal WHERE state_name = $1",
             self.schema
         );
+        let forget_merges = format!(
+            "DELETE FROM {}.tenantform_merges WHERE state_name = $1",
+            self.schema
+        );
         self.bridge
             .run(async {
                 client.batch_execute("BEGIN").await?;
@@ -288,6 +336,7 @@ impl PgStore {
                         client.execute(&upsert, &[&self.workspace, &data]).await?;
                     }
                     client.execute(&clear, &[&self.workspace]).await?;
+                    client.execute(&forget_merges, &[&self.workspace]).await?;
                     client.batch_execute("COMMIT").await
                 }
                 .await;
@@ -355,6 +404,11 @@ impl PgStore {
         self.bridge
             .run(async {
                 client.execute(&rows, &[&self.workspace]).await?;
+                let merges = format!(
+                    "DELETE FROM {}.tenantform_merges WHERE state_name = $1",
+                    self.schema
+                );
+                client.execute(&merges, &[&self.workspace]).await?;
                 client.execute(&journal, &[&self.workspace]).await
             })
             .map_err(self.failed("delete the workspace"))?;
@@ -385,6 +439,9 @@ impl StateStore for PgStore {
 
     fn write(&self, state: &State) -> Result<u64, StateError> {
         let mut inner = self.inner();
+        if inner.writer.is_some() {
+            return Err(merge::whole_write_refused());
+        }
         let client = self.client(&mut inner)?;
         let snapshot = self.snapshot(&mut inner, &client)?;
         let digest = content_digest(state);
@@ -426,8 +483,12 @@ impl StateStore for PgStore {
     }
 
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
-        // The tables must exist before the row can be looked up.
-        self.client(&mut self.inner())?;
+        // The tables must exist before the row can be looked up; under the exclusive lock
+        // this store is no per-tenant writer (any more).
+        let mut inner = self.inner();
+        self.client(&mut inner)?;
+        inner.writer = None;
+        drop(inner);
         let target = LockTarget {
             settings: &self.settings,
             schema: &self.schema,
@@ -443,6 +504,10 @@ impl StateStore for PgStore {
         self.store_snapshot(&client, Some(&data))?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
         Ok(())
+    }
+
+    fn tenant_locking(&self) -> Option<&dyn TenantLocking> {
+        Some(self)
     }
 
     fn force_unlock(&self, lock_id: &str) -> Result<(), StateError> {
@@ -465,5 +530,6 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+mod merge;
 #[cfg(test)]
 mod tests;

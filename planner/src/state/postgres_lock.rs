@@ -17,7 +17,7 @@ use super::postgres_lock_guard::{self, HeldSession};
 use super::postgres_pooling;
 
 /// The advisory lock key Terraform takes while a workspace's row is being created.
-const CREATION_LOCK_KEY: i64 = -1;
+pub(super) const CREATION_LOCK_KEY: i64 = -1;
 
 /// What one attempt found.
 enum Attempt {
@@ -35,7 +35,7 @@ pub(super) struct LockTarget<'a> {
 }
 
 impl LockTarget<'_> {
-    fn path(&self) -> String {
+    pub(super) fn path(&self) -> String {
         format!("{}.states/{}", self.settings.schema_name, self.workspace)
     }
 }
@@ -179,24 +179,28 @@ pub(super) fn force_unlock(
             Ok(None) => CREATION_LOCK_KEY,
             Err(err) => return Err(failed(err)),
         };
-        let holder = holder_of(&client, key, target).await;
-        if holder.id.is_empty() {
+        let holders = lock_holders(&client, key).await.map_err(failed)?;
+        if holders.is_empty() {
             return Err(StateError::Backend {
                 action: "unlock the state",
                 detail: format!("the state at {} is not locked", target.path()),
             });
         }
-        if holder.id != lock_id {
+        let Some(pid) = holders
+            .iter()
+            .copied()
+            .find(|pid| pid.to_string() == lock_id)
+        else {
+            let ids: Vec<String> = holders.iter().map(ToString::to_string).collect();
             return Err(StateError::Backend {
                 action: "unlock the state",
                 detail: format!(
                     "lock ID {lock_id:?} does not match the lock held on {} (ID {})",
                     target.path(),
-                    holder.id
+                    ids.join(", ID ")
                 ),
             });
-        }
-        let pid: i32 = holder.id.parse().unwrap_or_default();
+        };
         client
             .query_one("SELECT pg_terminate_backend($1)", &[&pid])
             .await
@@ -205,9 +209,25 @@ pub(super) fn force_unlock(
     })
 }
 
+/// The sessions (process IDs) holding the state's lock `key`, exclusive or shared, or one of
+/// its per-tenant locks (`postgres_tenant_lock`), other than this session.
+async fn lock_holders(client: &Client, key: i64) -> Result<Vec<i32>, tokio_postgres::Error> {
+    let (high, low) = postgres_lock_guard::key_halves(key);
+    let tenant_key = i64::from(super::postgres_tenant_lock::state_key(key) as u32);
+    let rows = client
+        .query(
+            "SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND pid <> pg_backend_pid() AND ((objsubid = 1 AND classid::bigint = $1 \
+             AND objid::bigint = $2) OR (objsubid = 2 AND classid::bigint = $3)) ORDER BY pid",
+            &[&high, &low, &tenant_key],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
 /// Who holds the advisory lock `key`, as far as `pg_stat_activity` tells (Terraform records
 /// no lock information with this backend).
-async fn holder_of(client: &Client, key: i64, target: &LockTarget<'_>) -> LockInfo {
+pub(super) async fn holder_of(client: &Client, key: i64, target: &LockTarget<'_>) -> LockInfo {
     let query = "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
                  coalesce(host(a.client_addr), 'local socket'), coalesce(a.backend_start::text, '') \
                  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
