@@ -46,7 +46,7 @@ pub(super) static DESTROY_COMMAND: Command = Command {
 
 /// `-auto-approve`, the plan mode flags, the flags of every run, `-compact-warnings` and
 /// `-json`, then the gate's.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<22>(&[
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<23>(&[
     &[flag_defs::AUTO_APPROVE],
     flag_defs::PLAN_MODE_FLAGS,
     flag_defs::RUN_FLAGS,
@@ -89,6 +89,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypeApply")?;
     let state = common::read_state(&store)?;
+    planning.scope = super::scope::with_record(planning.scope, &store);
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let result = async {
         let plan =
@@ -248,7 +249,8 @@ pub(super) async fn apply_plan(
     providers: &Providers,
 ) -> Result<Option<(State, Counts)>, Failure> {
     let hooks = ProgressHooks::new(ui.view);
-    let recorder = StoreRecorder { store };
+    let store_recorder = StoreRecorder { store };
+    let recorder = super::scope::DigestRecorder::new(&store_recorder);
     let (cancel, watcher) = common::watch_interrupts(ui);
     if !plan.is_empty() && !ui.view.is_json() {
         ui.out("\n");
@@ -264,7 +266,7 @@ pub(super) async fn apply_plan(
     watcher.abort();
     let persisted = store.compact(&new_state);
     ui.diags(&diags, &config.sources);
-    if let Err(err) = persisted {
+    if let Err(err) = &persisted {
         return Err(Failure::error(
             "Failed to persist state",
             format!(
@@ -272,6 +274,11 @@ pub(super) async fn apply_plan(
                  replayed the next time the state is read."
             ),
         ));
+    }
+    if let Ok(serial) = persisted
+        && !diags.has_errors()
+    {
+        super::scope::record_apply(store, plan, &recorder, &new_state, serial, providers);
     }
     Ok((!diags.has_errors()).then(|| (new_state, hooks.counts())))
 }

@@ -421,6 +421,7 @@ impl PlanFile {
             untouched,
             timestamp: self.timestamp.clone(),
             checks: self.checks.clone(),
+            scope: Default::default(),
         })
     }
 
@@ -713,6 +714,7 @@ mod tests {
             timestamp: "2026-01-02T03:04:05Z".into(),
             workspace: "staging".into(),
             checks: vec![crate::plan::checks::CheckResult::passed_variable("region")],
+            scope: Default::default(),
         }
     }
 

@@ -27,6 +27,7 @@ mod postgres_conn;
 mod postgres_lock;
 mod postgres_lock_guard;
 mod postgres_pooling;
+pub(crate) mod scope_record;
 pub(crate) mod sensitive;
 mod snapshot;
 
@@ -46,6 +47,7 @@ pub(crate) use lock::{LockInfo, StateLock};
 pub(crate) use memory::MemoryStore;
 pub(crate) use postgres::{DEFAULT_WORKSPACE, PgStore};
 pub(crate) use postgres_conn::PgSettings;
+pub(crate) use scope_record::ScopeRecord;
 
 /// The in-memory state.
 #[derive(Clone, Debug, PartialEq)]
@@ -350,6 +352,15 @@ pub(crate) trait StateStore: Send + Sync {
     /// when the returned guard drops, or when the process ends.
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError>;
 
+    /// The record of change-scoped planning kept beside the state ([`ScopeRecord`]); `None`
+    /// when there is none, it cannot be read, or the state is encrypted (the record is then
+    /// never written).
+    fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError>;
+
+    /// Replaces the record of change-scoped planning, atomically (nothing for an encrypted
+    /// state: digests of its plaintext beside it would let a guess be confirmed).
+    fn write_scope_record(&self, record: &ScopeRecord) -> Result<(), StateError>;
+
     /// The file holding the state when the store is a local file (for backups beside it).
     fn local_path(&self) -> Option<&std::path::Path> {
         None
@@ -408,6 +419,14 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn replace(&self, state: &State) -> Result<(), StateError> {
         (**self).replace(state)
+    }
+
+    fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError> {
+        (**self).read_scope_record()
+    }
+
+    fn write_scope_record(&self, record: &ScopeRecord) -> Result<(), StateError> {
+        (**self).write_scope_record(record)
     }
 }
 
