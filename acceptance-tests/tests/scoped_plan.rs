@@ -188,3 +188,105 @@ fn scope_takes_changed_or_all_and_only_in_normal_plans() {
     all.expect_success();
     assert!(!all.stdout.contains("Scope: "), "{}", all.describe());
 }
+
+const GLOBEX_STANDARD: &str = "  globex:\n    name: Globex Inc.\n    tier: standard\n";
+const GLOBEX_ENTERPRISE: &str = "  globex:\n    name: Globex Inc.\n    tier: enterprise\n";
+const HOOLI_FREE: &str = "    name: Hooli\n    tier: free\n";
+const HOOLI_STANDARD: &str = "    name: Hooli\n    tier: standard\n";
+
+fn tier_of(project: &Project, slug: &str) -> String {
+    let state = project.state();
+    let tenant = state
+        .instance(&format!("module.tenant[\"{slug}\"].tenant.this"))
+        .unwrap_or_else(|| panic!("{slug} is in the state"));
+    tenant.attributes["labels"]["tier"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_saved_scoped_plan_applies_after_other_tenants_changed_and_not_after_its_own_did() {
+    let project = applied_fleet();
+    project.replace_in_file("tenants.yaml", GLOBEX_STANDARD, GLOBEX_ENTERPRISE);
+    project
+        .tenantform(&[SCOPED, &["-out=globex.tfplan"]].concat())
+        .expect_success();
+    let shown = project.tenantform(&["show", "-no-color", "globex.tfplan"]);
+    shown.expect_success();
+    assert!(
+        scope_line(&shown).starts_with("Scope: changed ("),
+        "{}",
+        shown.describe()
+    );
+
+    // Another change (hooli) is applied first, from a configuration without globex's.
+    project.replace_in_file("tenants.yaml", GLOBEX_ENTERPRISE, GLOBEX_STANDARD);
+    project.replace_in_file("tenants.yaml", HOOLI_FREE, HOOLI_STANDARD);
+    project
+        .tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"])
+        .expect_success();
+    assert_eq!(tier_of(&project, "hooli"), "standard");
+
+    // Nothing in globex's scope changed since: the saved plan applies onto the new state,
+    // from a checkout with both changes (the inventory file is read while applying).
+    project.replace_in_file("tenants.yaml", GLOBEX_STANDARD, GLOBEX_ENTERPRISE);
+    project
+        .tenantform(&["apply", "-input=false", "-no-color", "globex.tfplan"])
+        .expect_success();
+    assert_eq!(tier_of(&project, "globex"), "enterprise");
+    assert_eq!(tier_of(&project, "hooli"), "standard", "the merged result");
+    project.assert_catalog_matches_state();
+    // Its record holds the merged result: the next scoped plan is scoped and has nothing to do.
+    let merged = project.tenantform(&[SCOPED, &["-detailed-exitcode"]].concat());
+    merged.expect_code(0);
+    assert!(
+        scope_line(&merged).starts_with("Scope: changed ("),
+        "{}",
+        merged.describe()
+    );
+
+    // A saved plan whose own tenant changed since is stale.
+    project.replace_in_file("tenants.yaml", HOOLI_STANDARD, HOOLI_FREE);
+    project
+        .tenantform(&[SCOPED, &["-out=hooli.tfplan"]].concat())
+        .expect_success();
+    project.replace_in_file(
+        "tenants.yaml",
+        HOOLI_FREE,
+        "    name: Hooli\n    tier: enterprise\n",
+    );
+    project
+        .tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"])
+        .expect_success();
+    let stale = project.tenantform(&["apply", "-input=false", "-no-color", "hooli.tfplan"]);
+    assert_eq!(stale.code, Some(1), "{}", stale.describe());
+    assert!(
+        stale.stderr.contains("Saved plan is stale"),
+        "{}",
+        stale.describe()
+    );
+    assert_eq!(tier_of(&project, "hooli"), "enterprise");
+}
+
+#[test]
+fn a_saved_sweep_plan_records_its_slice() {
+    let project = applied_fleet();
+    project
+        .tenantform(&[
+            "plan",
+            "-refresh-only",
+            "-sweep=2/3",
+            "-input=false",
+            "-no-color",
+            "-out=sweep.tfplan",
+        ])
+        .expect_success();
+    let shown = project.tenantform(&["show", "-no-color", "sweep.tfplan"]);
+    shown.expect_success();
+    assert!(
+        shown.stdout.contains("Sweep: slice 2/3"),
+        "{}",
+        shown.describe()
+    );
+}

@@ -174,7 +174,7 @@ async fn apply_saved(
 ) -> CommandResult {
     let file = PlanFile::read(Path::new(path))
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
-    let plan = file
+    let mut plan = file
         .to_plan(path)
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
     check_plan_workspace(&plan.workspace)?;
@@ -194,6 +194,7 @@ async fn apply_saved(
             lineage: plan.prior_lineage.clone(),
             ..State::new()
         },
+        Some(state) if super::scope::saved_plan_still_applies(&plan, &state) => state,
         _ => {
             return Err(Failure::error(
                 "Saved plan is stale",
@@ -204,6 +205,7 @@ async fn apply_saved(
     };
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    super::scope::rebase_saved_plan(&mut plan, &state, &providers.schemas);
     let result = match gate.check(ui, &plan, &config, &providers.schemas) {
         Ok(()) => {
             ui.view.saved_plan_changes(&plan);

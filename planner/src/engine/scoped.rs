@@ -12,6 +12,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
+use sha2::{Digest, Sha256};
+
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, static_module_path};
 use crate::config::Config;
 use crate::lang::functions::impure::{impure_call_in_body, impure_call_in_expr};
@@ -39,6 +41,8 @@ pub(crate) struct ScopeRun {
     baseline: Option<BTreeMap<String, String>>,
     /// Why a `-scope=changed` plan plans everything.
     fallback: Option<String>,
+    /// The digest of each stored object of the planned state, when the plan is scoped.
+    stored: BTreeMap<String, String>,
     learned: Mutex<Learned>,
 }
 
@@ -70,6 +74,7 @@ impl ScopeRun {
             },
             None => ScopeRun {
                 baseline: record.as_ref().map(|record| record.instances.clone()),
+                stored: stored_digests(state),
                 ..ScopeRun::default()
             },
         }
@@ -136,13 +141,14 @@ impl ScopeRun {
             unchanged: learned.unchanged,
             digests: learned.digests,
             sweep,
+            stored: self.stored.clone(),
         }
     }
 }
 
 /// Whether two instances sit in the same instance of every module call their paths share
 /// from the root.
-fn same_shared_module_instances(a: &InstanceAddr, b: &InstanceAddr) -> bool {
+pub(crate) fn same_shared_module_instances(a: &InstanceAddr, b: &InstanceAddr) -> bool {
     for (step_a, step_b) in a.module.iter().zip(&b.module) {
         if step_a.name != step_b.name {
             return true;
@@ -267,4 +273,25 @@ pub(crate) fn record_after_apply(
         providers: provider_versions(providers),
         instances,
     }
+}
+
+/// The hex SHA-256 of each stored object of `state` (its state file JSON), by address;
+/// deposed objects as `ADDRESS deposed KEY`.
+pub(crate) fn stored_digests(state: &State) -> BTreeMap<String, String> {
+    let digest = |object: &crate::state::InstanceState| {
+        let bytes = serde_json::to_vec(object).unwrap_or_default();
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    };
+    let current = state
+        .instances
+        .iter()
+        .map(|(addr, object)| (addr.to_string(), digest(object)));
+    let deposed = state
+        .deposed
+        .iter()
+        .map(|((addr, key), object)| (format!("{addr} deposed {key}"), digest(object)));
+    current.chain(deposed).collect()
 }

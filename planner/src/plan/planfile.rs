@@ -155,6 +155,14 @@ pub(crate) struct PlanFile {
     /// the record have none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckResult>,
+    /// The plan's scope (`-scope=changed`, `-sweep=K/N`); tenantform extensions that an
+    /// older reader ignores, which then applies the plan only to the exact state it was made
+    /// against, as before.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::plan::scope::EncodedScope::is_empty"
+    )]
+    pub scope: crate::plan::scope::EncodedScope,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -365,6 +373,7 @@ impl PlanFile {
             untouched: plan.untouched.iter().map(encode_change).collect(),
             timestamp: plan.timestamp.clone(),
             checks: plan.checks.clone(),
+            scope: crate::plan::scope::EncodedScope::encode(&plan.scope),
         }
     }
 
@@ -421,7 +430,7 @@ impl PlanFile {
             untouched,
             timestamp: self.timestamp.clone(),
             checks: self.checks.clone(),
-            scope: Default::default(),
+            scope: self.scope.decode().map_err(corrupt)?,
         })
     }
 

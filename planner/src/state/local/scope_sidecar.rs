@@ -30,3 +30,30 @@ pub(super) fn read(path: &Path) -> Result<Option<ScopeRecord>, StateError> {
         Err(err) => Err(StateError::io("read", path, err)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::StateStore;
+
+    #[test]
+    fn the_record_is_kept_beside_the_state_file_and_a_damaged_one_reads_as_none() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = LocalStore::in_dir(dir.path());
+        assert_eq!(store.read_scope_record().ok(), Some(None));
+        let record = ScopeRecord {
+            format: crate::state::scope_record::SCOPE_RECORD_FORMAT,
+            lineage: "l".into(),
+            serial: 3,
+            ..ScopeRecord::default()
+        };
+        assert!(store.write_scope_record(&record).is_ok());
+        assert_eq!(
+            store.scope_path(),
+            dir.path().join("terraform.tfstate.scope")
+        );
+        assert_eq!(store.read_scope_record().ok(), Some(Some(record)));
+        std::fs::write(store.scope_path(), b"{ not json").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.read_scope_record().ok(), Some(None));
+    }
+}
