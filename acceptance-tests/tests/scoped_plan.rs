@@ -3,7 +3,9 @@
 //! exactly the changes a full plan finds, refreshing (ReadResource, shown as "Refreshing
 //! state...") only that tenant's changed instances; `apply -scope=changed` applies them and
 //! leaves a record the next plan uses; after `state rm` or a Terraform apply the record no
-//! longer matches the state and the plan is a full one, saying why.
+//! longer matches the state and the plan is a full one, saying why. On the `pg` state
+//! backend the record is a row of `tenantform_scope` beside `states`. A saved scoped plan
+//! applies after an unrelated apply and is stale after a change in its scope.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,6 +16,10 @@
 
 use std::collections::BTreeSet;
 
+use acceptance_tests::fault_checks::{FaultSubject, with_pg_backend};
+use acceptance_tests::pg_inspect::PgInspector;
+use acceptance_tests::pg_project::start_postgres;
+use acceptance_tests::postgres::Profile;
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
 
 const SCOPED: &[&str] = &["plan", "-scope=changed", "-input=false", "-no-color"];
@@ -288,5 +294,55 @@ fn a_saved_sweep_plan_records_its_slice() {
         shown.stdout.contains("Sweep: slice 2/3"),
         "{}",
         shown.describe()
+    );
+}
+
+#[test]
+fn the_pg_backend_keeps_the_record_beside_the_states_table() {
+    let server = start_postgres(Profile::Superuser);
+    let project = Project::from_example("saas");
+    let config = project.read_file("main.tf");
+    project.write_file("main.tf", &with_pg_backend(&config));
+    let mut subject = FaultSubject::embedded(&project);
+    subject.init_pg_state(&server);
+    subject
+        .tenantform(&["apply", "-auto-approve", "-input=false", "-no-color"])
+        .expect_success();
+    assert!(!project.path("terraform.tfstate.scope").exists());
+    let inspector = PgInspector::new(&server);
+    let rows = inspector.rows(
+        "SELECT state_name || ' ' || (record::json->>'serial') \
+         FROM terraform_remote_state.tenantform_scope",
+    );
+    let serial = subject.pulled_state().document["serial"].as_u64().unwrap();
+    assert_eq!(rows, [format!("default {serial}")]);
+
+    project.replace_in_file("tenants.yaml", GLOBEX_STANDARD, GLOBEX_ENTERPRISE);
+    let scoped = subject.tenantform(SCOPED);
+    scoped.expect_success();
+    assert!(
+        scope_line(&scoped).starts_with("Scope: changed ("),
+        "{}",
+        scoped.describe()
+    );
+    for address in refreshed(&scoped) {
+        assert!(
+            address.starts_with("module.tenant[\"globex\"]"),
+            "{address}"
+        );
+    }
+    subject
+        .tenantform(&[
+            "state",
+            "rm",
+            "module.tenant[\"hooli\"].tenant_database.main",
+        ])
+        .expect_success();
+    let full = subject.tenantform(SCOPED);
+    full.expect_success();
+    assert!(
+        scope_line(&full).starts_with("Scope: full plan (no instance record for serial"),
+        "{}",
+        full.describe()
     );
 }
