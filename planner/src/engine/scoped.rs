@@ -180,6 +180,11 @@ fn unusable_record(
             record.serial
         ));
     }
+    if record.state_sha256 != state.content_sha256() {
+        return Some(format!(
+            "the state at serial {serial} is not the one the instance record describes"
+        ));
+    }
     if record.program_version != PROGRAM_VERSION {
         return Some(format!(
             "the instance record was written by tenantform {}",
@@ -269,6 +274,7 @@ pub(crate) fn record_after_apply(
         format: SCOPE_RECORD_FORMAT,
         lineage: state.lineage.clone(),
         serial,
+        state_sha256: state.content_sha256(),
         program_version: PROGRAM_VERSION.to_string(),
         providers: provider_versions(providers),
         instances,

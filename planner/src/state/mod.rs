@@ -476,6 +476,14 @@ impl State {
         snapshot::content_digest(self) == snapshot::content_digest(other)
     }
 
+    /// The hex SHA-256 of everything in the state but its serial.
+    pub(crate) fn content_sha256(&self) -> String {
+        snapshot::content_digest(self)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.instances.is_empty() && self.deposed.is_empty() && self.outputs.is_empty()
     }

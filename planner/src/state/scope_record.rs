@@ -25,6 +25,10 @@ pub(crate) struct ScopeRecord {
     pub lineage: String,
     /// The serial of the state the apply wrote.
     pub serial: u64,
+    /// The hex SHA-256 of that state's content (its serial left out), so that a state
+    /// replaced under the same serial (`state push -force`, a hand edit) is told apart.
+    #[serde(default)]
+    pub state_sha256: String,
     /// The version of the program that wrote the record (the digests' encoding is its own).
     pub program_version: String,
     /// Each provider's version identity, by source address.
@@ -59,6 +63,7 @@ mod tests {
             format: SCOPE_RECORD_FORMAT,
             lineage: "l".into(),
             serial: 7,
+            state_sha256: "ab".into(),
             program_version: "0.1.0".into(),
             providers: BTreeMap::from([("p".into(), "v".into())]),
             instances: BTreeMap::from([("a.b".into(), "00".into())]),

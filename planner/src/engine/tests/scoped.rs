@@ -312,12 +312,16 @@ fn object_label(change: &crate::plan::ResourceChange) -> Option<String> {
 
 async fn check_case(fleet: Fleet, edits: Vec<Edit>) {
     let fake = FakeProvider::new();
-    let (mut state, record) = apply_recorded(&fleet.config(), &State::new(), &fake).await;
+    let (mut state, mut record) = apply_recorded(&fleet.config(), &State::new(), &fake).await;
     let mut edited = fleet.clone();
     for edit in &edits {
         edited.edit(edit);
         edit_state(&mut state, edit);
     }
+    // A state edited under the same serial gives a full plan (see below); the record is
+    // stamped with the edited state so that the per-instance rules (tainted, forgotten
+    // objects) are what this property exercises.
+    record.state_sha256 = state.content_sha256();
     let config = edited.config();
     let full = plan_with(
         &config,
@@ -486,6 +490,22 @@ async fn a_record_of_another_serial_lineage_or_provider_version_gives_a_full_pla
         assert_eq!(plan.scope.fallback.as_deref(), Some(reason));
         assert!(plan.scope.unchanged.is_empty());
     }
+    let mut edited = state.clone();
+    if let Some(instance) = edited.instances.values_mut().next() {
+        instance.tainted = true;
+    }
+    let request = ScopeRequest::Changed(Some(Box::new(record.clone())));
+    let plan = plan_with(
+        &fleet.config(),
+        &edited,
+        &fake,
+        &scoped_options(request, false),
+    )
+    .await;
+    assert_eq!(
+        plan.scope.fallback.as_deref(),
+        Some("the state at serial 1 is not the one the instance record describes")
+    );
     let request = ScopeRequest::Changed(None);
     let plan = plan_with(
         &fleet.config(),
