@@ -563,3 +563,53 @@ resource "fake_thing" "plain" {
         Some("timestamp() is called outside a resource block in the root module")
     );
 }
+
+/// A fleet of `tenants` tenants with one admin each.
+fn uniform_fleet(tenants: usize) -> Fleet {
+    let tenant = Tenant {
+        size: 0,
+        zone: 0,
+        label: 0,
+        admins: 1,
+    };
+    Fleet {
+        tenants: (0..tenants)
+            .map(|i| (format!("t{i:05}"), tenant.clone()))
+            .collect(),
+        shared_size: 0,
+    }
+}
+
+#[tokio::test]
+#[ignore = "a benchmark, not a unit test"]
+async fn scoped_plan_timings() {
+    for tenants in [250, 1000] {
+        let fleet = uniform_fleet(tenants);
+        let fake = FakeProvider::new();
+        let (state, record) = apply_recorded(&fleet.config(), &State::new(), &fake).await;
+        let mut edited = fleet.clone();
+        edited.edit(&Edit::Field(0, 0, 2));
+        let config = edited.config();
+        for (name, request, refresh) in [
+            ("full", ScopeRequest::All, true),
+            ("full -refresh=false", ScopeRequest::All, false),
+            (
+                "scoped",
+                ScopeRequest::Changed(Some(Box::new(record.clone()))),
+                true,
+            ),
+        ] {
+            fake.events.lock().unwrap().clear();
+            fake.planned.lock().unwrap().clear();
+            let started = std::time::Instant::now();
+            let plan = plan_with(&config, &state, &fake, &scoped_options(request, refresh)).await;
+            let reads = fake.events().len();
+            let planned = fake.planned.lock().unwrap().len();
+            println!(
+                "{tenants} tenants, {name}: {:.2}s, {reads} reads, {planned} PlanResourceChange, {} left out",
+                started.elapsed().as_secs_f64(),
+                plan.scope.unchanged.len()
+            );
+        }
+    }
+}
