@@ -61,6 +61,8 @@ struct Tenant {
 struct Fleet {
     tenants: BTreeMap<String, Tenant>,
     shared_size: u8,
+    /// `moved` blocks from one tenant key to another.
+    moves: Vec<(String, String)>,
 }
 
 /// One random edit between the apply and the plans.
@@ -75,6 +77,8 @@ enum Edit {
     Taint(usize),
     /// Forgets the n-th stored instance (state only).
     Forget(usize),
+    /// Renames the n-th tenant, with a `moved` block.
+    Rename(usize, String),
 }
 
 const SIZES: [&str; 3] = ["small", "medium", "large"];
@@ -92,6 +96,7 @@ fn fleet() -> impl Strategy<Value = Fleet> {
     (btree_map("[a-f]{1,2}", tenant(), 1..5), 0..3u8).prop_map(|(tenants, shared_size)| Fleet {
         tenants,
         shared_size,
+        moves: Vec::new(),
     })
 }
 
@@ -103,6 +108,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => (0..3u8).prop_map(Edit::SharedSize),
         1 => (0..40usize).prop_map(Edit::Taint),
         1 => (0..40usize).prop_map(Edit::Forget),
+        1 => (0..8usize, "[m-p]{1,2}").prop_map(|(n, name)| Edit::Rename(n, name)),
     ]
 }
 
@@ -160,8 +166,17 @@ output "ids" {{
     }
 
     fn config(&self) -> Config {
+        let moves: String = self
+            .moves
+            .iter()
+            .map(|(from, to)| {
+                format!(
+                    "\nmoved {{\n  from = module.tenant[\"{from}\"]\n  to   = module.tenant[\"{to}\"]\n}}\n"
+                )
+            })
+            .collect();
         config_files(&[
-            ("main.tf", &self.root()),
+            ("main.tf", &format!("{}{moves}", self.root())),
             ("modules/tenant/main.tf", TENANT_MODULE),
         ])
     }
@@ -188,6 +203,13 @@ output "ids" {{
                 self.tenants.remove(&names[n % names.len()]);
             }
             Edit::SharedSize(size) => self.shared_size = *size,
+            Edit::Rename(n, to) if !names.is_empty() && !self.tenants.contains_key(to) => {
+                let from = &names[n % names.len()];
+                if let Some(tenant) = self.tenants.remove(from) {
+                    self.tenants.insert(to.clone(), tenant);
+                    self.moves.push((from.clone(), to.clone()));
+                }
+            }
             _ => {}
         }
     }
@@ -310,7 +332,8 @@ fn object_label(change: &crate::plan::ResourceChange) -> Option<String> {
         .map(str::to_string)
 }
 
-async fn check_case(fleet: Fleet, edits: Vec<Edit>) {
+/// Checks one fleet and edits; returns how many instances the scoped plan left out.
+async fn check_case(fleet: Fleet, edits: Vec<Edit>) -> usize {
     let fake = FakeProvider::new();
     let (mut state, mut record) = apply_recorded(&fleet.config(), &State::new(), &fake).await;
     let mut edited = fleet.clone();
@@ -354,6 +377,7 @@ async fn check_case(fleet: Fleet, edits: Vec<Edit>) {
             change.addr
         );
     }
+    scoped.scope.unchanged.len()
 }
 
 fn runner() -> TestRunner {
@@ -378,13 +402,24 @@ fn a_scoped_plan_without_refresh_is_the_full_plan_without_refresh() {
         .build()
         .unwrap();
     let scenario = (fleet(), proptest::collection::vec(edit(), 0..4));
+    let (cases, scoped) = (
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    );
     let result = runner().run(&scenario, |(fleet, edits)| {
-        runtime.block_on(check_case(fleet, edits));
+        let left_out = runtime.block_on(check_case(fleet, edits));
+        cases.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if left_out > 0 {
+            scoped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(())
     });
     if let Err(failure) = result {
         panic!("the scoped plan property failed: {failure}");
     }
+    let (cases, scoped) = (cases.into_inner(), scoped.into_inner());
+    println!("{scoped} of {cases} cases left instances out");
+    assert!(scoped * 2 > cases, "only {scoped} of {cases} cases left instances out");
 }
 
 fn three_tenants() -> Fleet {
@@ -400,6 +435,7 @@ fn three_tenants() -> Fleet {
             .map(|name| (name.to_string(), tenant.clone()))
             .collect(),
         shared_size: 0,
+        moves: Vec::new(),
     }
 }
 
@@ -577,6 +613,7 @@ fn uniform_fleet(tenants: usize) -> Fleet {
             .map(|i| (format!("t{i:05}"), tenant.clone()))
             .collect(),
         shared_size: 0,
+        moves: Vec::new(),
     }
 }
 
