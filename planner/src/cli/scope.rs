@@ -126,7 +126,14 @@ pub(super) fn record_apply(
         return;
     }
     let applied = std::mem::take(&mut *crate::sync::locked(&recorder.applied));
-    let record = record_after_apply(&plan.scope.digests, &applied, state, serial, providers);
+    let record = record_after_apply(
+        &plan.scope,
+        plan.targeted,
+        &applied,
+        state,
+        serial,
+        providers,
+    );
     if let Err(err) = store.write_scope_record(&record) {
         tracing::warn!("could not write the instance record: {err}");
     }

@@ -36,6 +36,7 @@ mod scope;
 mod scope_digest;
 pub(crate) mod scoped;
 mod scoped_apply;
+mod scoped_modules;
 mod scoped_plan;
 pub(crate) mod sweep;
 mod targets;

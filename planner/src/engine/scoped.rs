@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::addrs::{ConfigResourceAddr, InstanceAddr, static_module_path};
+use crate::addrs::{ConfigResourceAddr, InstanceAddr, ModuleStep, static_module_path};
 use crate::config::Config;
 use crate::lang::functions::impure::{impure_call_in_body, impure_call_in_expr};
 use crate::plan::scope::PlanScope;
@@ -43,6 +43,13 @@ pub(crate) struct ScopeRun {
     fallback: Option<String>,
     /// The digest of each stored object of the planned state, when the plan is scoped.
     stored: BTreeMap<String, String>,
+    /// The recorded input digest of each root module call instance.
+    recorded_modules: BTreeMap<String, String>,
+    /// How many instances the record holds under each root module call instance.
+    recorded_under: BTreeMap<String, usize>,
+    /// The stored instances under each root module call instance, and whether any object
+    /// there is tainted or deposed.
+    stored_under: BTreeMap<String, (Vec<InstanceAddr>, bool)>,
     learned: Mutex<Learned>,
 }
 
@@ -51,6 +58,10 @@ struct Learned {
     digests: BTreeMap<InstanceAddr, String>,
     /// The instances left out as unchanged.
     unchanged: BTreeSet<InstanceAddr>,
+    /// The input digest of each root module call instance (`None`: it has none).
+    module_digests: BTreeMap<String, Option<String>>,
+    /// Whether each root module call's tree reads only what its input digest sees.
+    trees_plain: BTreeMap<String, bool>,
     /// The planned instances whose change is not a no-op (and every data source read), by
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
@@ -75,6 +86,15 @@ impl ScopeRun {
             None => ScopeRun {
                 baseline: record.as_ref().map(|record| record.instances.clone()),
                 stored: stored_digests(state),
+                recorded_modules: record
+                    .as_ref()
+                    .map(|record| record.modules.clone())
+                    .unwrap_or_default(),
+                recorded_under: record
+                    .as_ref()
+                    .map(|record| count_under_modules(&record.instances))
+                    .unwrap_or_default(),
+                stored_under: stored_under_modules(state),
                 ..ScopeRun::default()
             },
         }
@@ -142,8 +162,113 @@ impl ScopeRun {
             digests: learned.digests,
             sweep,
             stored: self.stored.clone(),
+            modules: learned
+                .module_digests
+                .into_iter()
+                .filter_map(|(module, digest)| Some((module, digest?)))
+                .collect(),
         }
     }
+
+    /// The recorded input digest of a root module call instance.
+    pub(super) fn recorded_module(&self, tenant: &[ModuleStep]) -> Option<&str> {
+        self.recorded_modules
+            .get(&module_key(tenant))
+            .map(String::as_str)
+    }
+
+    /// How many instances the record holds under a root module call instance.
+    pub(super) fn recorded_count_under(&self, tenant: &[ModuleStep]) -> usize {
+        self.recorded_under
+            .get(&module_key(tenant))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The stored instances under a root module call instance, and whether any object there
+    /// is tainted or deposed.
+    pub(super) fn stored_under(&self, tenant: &[ModuleStep]) -> (&[InstanceAddr], bool) {
+        self.stored_under
+            .get(&module_key(tenant))
+            .map_or((&[], false), |(addrs, flagged)| {
+                (addrs.as_slice(), *flagged)
+            })
+    }
+
+    /// The input digest computed for a module instance, once it is.
+    pub(super) fn module_digest(&self, tenant: &[ModuleStep]) -> Option<Option<String>> {
+        crate::sync::locked(&self.learned)
+            .module_digests
+            .get(&module_key(tenant))
+            .cloned()
+    }
+
+    pub(super) fn note_module_digest(&self, tenant: &[ModuleStep], digest: Option<String>) {
+        crate::sync::locked(&self.learned)
+            .module_digests
+            .insert(module_key(tenant), digest);
+    }
+
+    pub(super) fn tree_plain(&self, name: &str) -> Option<bool> {
+        crate::sync::locked(&self.learned)
+            .trees_plain
+            .get(name)
+            .copied()
+    }
+
+    pub(super) fn note_tree_plain(&self, name: &str, plain: bool) {
+        crate::sync::locked(&self.learned)
+            .trees_plain
+            .insert(name.to_string(), plain);
+    }
+}
+
+/// How a root module call instance is named in the record: `module.NAME[KEY]`.
+pub(crate) fn module_key(tenant: &[ModuleStep]) -> String {
+    tenant
+        .iter()
+        .map(|step| format!("module.{}{}", step.name, step.key))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The stored instances under each root module call instance, and whether any object there
+/// is tainted or deposed.
+fn stored_under_modules(state: &State) -> BTreeMap<String, (Vec<InstanceAddr>, bool)> {
+    let mut groups: BTreeMap<String, (Vec<InstanceAddr>, bool)> = BTreeMap::new();
+    for (addr, object) in &state.instances {
+        if let Some(outer) = addr.module.first() {
+            let group = groups
+                .entry(module_key(std::slice::from_ref(outer)))
+                .or_default();
+            group.0.push(addr.clone());
+            group.1 |= object.tainted;
+        }
+    }
+    for (addr, _) in state.deposed.keys() {
+        if let Some(outer) = addr.module.first() {
+            groups
+                .entry(module_key(std::slice::from_ref(outer)))
+                .or_default()
+                .1 = true;
+        }
+    }
+    groups
+}
+
+/// How many recorded instances sit under each root module call instance.
+fn count_under_modules(instances: &BTreeMap<String, String>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for text in instances.keys() {
+        if let Ok(addr) = text.parse::<InstanceAddr>()
+            && let Some(outer) = addr.module.first()
+        {
+            *counts
+                .entry(module_key(std::slice::from_ref(outer)))
+                .or_insert(0) += 1;
+        }
+    }
+    counts
 }
 
 /// Whether two instances sit in the same instance of every module call their paths share
@@ -256,20 +381,43 @@ fn impure_outside_resources(config: &Config) -> Option<(String, Vec<String>)> {
 /// the one the plan computed. Instances with neither are left out, so the next
 /// change-scoped plan plans them.
 pub(crate) fn record_after_apply(
-    plan_digests: &BTreeMap<InstanceAddr, String>,
+    plan: &PlanScope,
+    targeted: bool,
     applied: &BTreeMap<InstanceAddr, String>,
     state: &State,
     serial: u64,
     providers: &Providers,
 ) -> ScopeRecord {
-    let instances = state
+    let instances: BTreeMap<String, String> = state
         .instances
         .keys()
         .filter_map(|addr| {
-            let digest = applied.get(addr).or_else(|| plan_digests.get(addr))?;
+            let digest = applied.get(addr).or_else(|| plan.digests.get(addr))?;
             Some((addr.to_string(), digest.clone()))
         })
         .collect();
+    // A module instance's input digest vouches for it only when the plan covered all of it
+    // and every instance it left in the state has a digest.
+    let complete = |module: &str| {
+        state
+            .instances
+            .keys()
+            .filter(|addr| {
+                addr.module
+                    .first()
+                    .is_some_and(|outer| module_key(std::slice::from_ref(outer)) == module)
+            })
+            .all(|addr| instances.contains_key(&addr.to_string()))
+    };
+    let modules = if targeted {
+        BTreeMap::new()
+    } else {
+        plan.modules
+            .iter()
+            .filter(|(module, _)| complete(module))
+            .map(|(module, digest)| (module.clone(), digest.clone()))
+            .collect()
+    };
     ScopeRecord {
         format: SCOPE_RECORD_FORMAT,
         lineage: state.lineage.clone(),
@@ -278,6 +426,7 @@ pub(crate) fn record_after_apply(
         program_version: PROGRAM_VERSION.to_string(),
         providers: provider_versions(providers),
         instances,
+        modules,
     }
 }
 

@@ -28,6 +28,9 @@ pub(crate) struct PlanScope {
     /// made against (by address, deposed objects as `ADDRESS deposed KEY`), so that applying
     /// it after other applies can tell whether anything it depends on changed since.
     pub stored: BTreeMap<String, String>,
+    /// The input digest of each root module call instance (`module.NAME[KEY]`), where its
+    /// inputs were wholly known.
+    pub modules: BTreeMap<String, String>,
 }
 
 impl PlanScope {
@@ -71,6 +74,8 @@ pub(crate) struct EncodedScope {
     pub sweep: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stored: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub modules: BTreeMap<String, String>,
 }
 
 impl EncodedScope {
@@ -90,6 +95,7 @@ impl EncodedScope {
                 .collect(),
             sweep: scope.sweep.clone(),
             stored: scope.stored.clone(),
+            modules: scope.modules.clone(),
         }
     }
 
@@ -110,6 +116,7 @@ impl EncodedScope {
                 .collect::<Result<_, String>>()?,
             sweep: self.sweep.clone(),
             stored: self.stored.clone(),
+            modules: self.modules.clone(),
         })
     }
 }
@@ -132,6 +139,7 @@ mod tests {
             digests: BTreeMap::from([(addr("fake_thing.y[1]"), "ab".to_string())]),
             sweep: Some("2/3".into()),
             stored: BTreeMap::from([("fake_thing.y[1]".to_string(), "cd".to_string())]),
+            modules: BTreeMap::from([("module.t[\"a\"]".to_string(), "ef".to_string())]),
         };
         let encoded = EncodedScope::encode(&scope);
         let json = serde_json::to_string(&encoded).unwrap_or_default();

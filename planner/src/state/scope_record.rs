@@ -35,6 +35,10 @@ pub(crate) struct ScopeRecord {
     pub providers: BTreeMap<String, String>,
     /// The hex SHA-256 digest of each resource instance's configuration, by address.
     pub instances: BTreeMap<String, String>,
+    /// The input digest of each root module call instance (`module.NAME[KEY]`) whose
+    /// instances are all recorded.
+    #[serde(default)]
+    pub modules: BTreeMap<String, String>,
 }
 
 impl ScopeRecord {
@@ -67,6 +71,7 @@ mod tests {
             program_version: "0.1.0".into(),
             providers: BTreeMap::from([("p".into(), "v".into())]),
             instances: BTreeMap::from([("a.b".into(), "00".into())]),
+            modules: BTreeMap::from([("module.t[\"a\"]".into(), "01".into())]),
         };
         assert_eq!(
             ScopeRecord::from_bytes(&record.to_bytes()),

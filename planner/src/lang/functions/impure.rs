@@ -10,25 +10,65 @@ use hcl_edit::visit::{Visit, visit_func_call};
 /// The built-in functions whose result can change with the same arguments.
 pub(crate) const IMPURE_FUNCTIONS: &[&str] = &["bcrypt", "plantimestamp", "timestamp", "uuid"];
 
+/// The functions that read files: their results depend on more than the configuration's
+/// sources (a file beside them may change).
+pub(crate) const FILE_FUNCTIONS: &[&str] = &[
+    "file",
+    "filebase64",
+    "filebase64sha256",
+    "filebase64sha512",
+    "fileexists",
+    "filemd5",
+    "fileset",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "templatefile",
+];
+
 /// The name of the first impure function `expr` calls, if any.
 pub(crate) fn impure_call_in_expr(expr: &Expression) -> Option<String> {
-    let mut finder = ImpureFinder(None);
+    let mut finder = ImpureFinder::new(&[]);
     finder.visit_expr(expr);
-    finder.0
+    finder.found
 }
 
 /// The name of the first impure function `body` calls, if any.
 pub(crate) fn impure_call_in_body(body: &Body) -> Option<String> {
-    let mut finder = ImpureFinder(None);
+    let mut finder = ImpureFinder::new(&[]);
     finder.visit_body(body);
-    finder.0
+    finder.found
 }
 
-struct ImpureFinder(Option<String>);
+/// The name of the first impure or file-reading function `body` calls, if any.
+pub(crate) fn impure_or_file_call_in_body(body: &Body) -> Option<String> {
+    let mut finder = ImpureFinder::new(FILE_FUNCTIONS);
+    finder.visit_body(body);
+    finder.found
+}
+
+/// The name of the first impure or file-reading function `expr` calls, if any.
+pub(crate) fn impure_or_file_call_in_expr(expr: &Expression) -> Option<String> {
+    let mut finder = ImpureFinder::new(FILE_FUNCTIONS);
+    finder.visit_expr(expr);
+    finder.found
+}
+
+struct ImpureFinder {
+    found: Option<String>,
+    /// Functions found besides the impure ones.
+    also: &'static [&'static str],
+}
+
+impl ImpureFinder {
+    fn new(also: &'static [&'static str]) -> ImpureFinder {
+        ImpureFinder { found: None, also }
+    }
+}
 
 impl Visit for ImpureFinder {
     fn visit_func_call(&mut self, node: &FuncCall) {
-        if self.0.is_none() {
+        if self.found.is_none() {
             let name = node.name.name.value().as_str();
             if !node.name.namespace.is_empty() {
                 let namespace: Vec<&str> = node
@@ -37,9 +77,9 @@ impl Visit for ImpureFinder {
                     .iter()
                     .map(|part| part.value().as_str())
                     .collect();
-                self.0 = Some(format!("{}::{name}", namespace.join("::")));
-            } else if IMPURE_FUNCTIONS.contains(&name) {
-                self.0 = Some(name.to_string());
+                self.found = Some(format!("{}::{name}", namespace.join("::")));
+            } else if IMPURE_FUNCTIONS.contains(&name) || self.also.contains(&name) {
+                self.found = Some(name.to_string());
             }
         }
         visit_func_call(self, node);
@@ -82,5 +122,15 @@ mod tests {
             Err(err) => panic!("{err}"),
         };
         assert_eq!(impure_call_in_body(&body).as_deref(), Some("plantimestamp"));
+        let reads: Body = match "a = file(\"x\")\n".parse() {
+            Ok(body) => body,
+            Err(err) => panic!("{err}"),
+        };
+        assert_eq!(impure_call_in_body(&reads), None);
+        assert_eq!(impure_or_file_call_in_body(&reads).as_deref(), Some("file"));
+        assert_eq!(
+            impure_or_file_call_in_expr(&expr("templatefile(\"t\", {})")).as_deref(),
+            Some("templatefile")
+        );
     }
 }
