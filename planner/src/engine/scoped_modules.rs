@@ -8,8 +8,8 @@
 //! instance is left out whole ("frozen") only when that digest is the one the record holds,
 //! nothing in the module tree reads what the digest cannot see (data sources, impure or
 //! file-reading functions, `check` blocks, conditions, `replace_triggered_by`), its stored
-//! instances are exactly the recorded ones (none tainted, deposed, moved or `-replace`d),
-//! and the plan is a normal plan without `-target`/`-exclude`. With the same inputs and
+//! instances are exactly the recorded ones (none tainted, deposed or moved), and the plan is
+//! a normal plan without `-target`, `-exclude` or `-replace`. With the same inputs and
 //! sources every expression inside evaluates as it did when the record was written, so each
 //! of its instances has its recorded digest and plans as a no-op of its stored object.
 
@@ -44,9 +44,12 @@ impl Planner<'_> {
         let tenant = std::slice::from_ref(outer);
         let digest = self.module_input_digest(tenant);
         let run = &self.scope_run;
+        // `-replace` also warns about instances it names that the configuration lacks, which
+        // takes the expansion: a plan with it evaluates every module instance.
         let plain_plan = run.is_scoped()
             && self.options.mode == PlanMode::Normal
             && self.targeting.is_none()
+            && self.options.replace.is_empty()
             && resource.addr.mode == ResourceMode::Managed;
         if !plain_plan || digest.is_none() || run.recorded_module(tenant) != digest.as_deref() {
             return Ok(None);

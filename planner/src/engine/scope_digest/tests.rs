@@ -1,3 +1,6 @@
+//! The instance digest: stable, changed by each of its inputs, and unambiguous between values
+//! that print alike.
+
 use std::collections::BTreeMap;
 
 use tenantform_proto::value::{AttributePath, Value};
