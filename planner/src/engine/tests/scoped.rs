@@ -697,3 +697,37 @@ async fn scoped_plan_timings() {
         }
     }
 }
+
+#[tokio::test]
+async fn replace_is_planned_and_warns_as_in_a_full_plan() {
+    let fleet = three_tenants();
+    let fake = FakeProvider::new();
+    let (state, record) = settled(&fleet.config(), &fake).await;
+    let mut options = scoped_options(ScopeRequest::Changed(Some(Box::new(record))), false);
+    options.replace = vec![
+        "module.tenant[\"a\"].fake_thing.t".parse().unwrap(),
+        "module.tenant[\"c\"].fake_child.admin".parse().unwrap(),
+    ];
+    let plan = plan_with(&fleet.config(), &state, &fake, &options).await;
+    assert!(plan.scope.changed_only);
+    assert_action(
+        &plan,
+        "module.tenant[\"a\"].fake_thing.t",
+        Action::DeleteThenCreate,
+        Some(crate::plan::ActionReason::ReplaceByRequest),
+    );
+    options.scope = ScopeRequest::All;
+    let full = plan_with(&fleet.config(), &state, &fake, &options).await;
+    assert_eq!(changes_without_config(&plan), changes_without_config(&full));
+    let summaries = |plan: &Plan| -> Vec<String> {
+        plan.warnings.0.iter().map(|w| w.summary.clone()).collect()
+    };
+    assert_eq!(summaries(&plan), summaries(&full));
+    assert!(
+        summaries(&full)
+            .iter()
+            .any(|s| s.contains("Incompletely-matched")),
+        "{:?}",
+        summaries(&full)
+    );
+}
