@@ -60,6 +60,7 @@ fn load_and_plan(source: &str) {
         generate_config: false,
         workspace: "default".into(),
         sweep: None,
+        scope: Default::default(),
     };
     block_on(async {
         let diags = validate_in_workspace(&config, &providers, "default").await;

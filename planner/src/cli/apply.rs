@@ -49,7 +49,7 @@ pub(super) static DESTROY_COMMAND: Command = Command {
 
 /// `-auto-approve`, the plan mode flags, the flags of every run, `-compact-warnings` and
 /// `-json`, then the gate's.
-const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<22>(&[
+const APPLY_FLAGS: &[Flag] = &flag_defs::joined::<23>(&[
     &[flag_defs::AUTO_APPROVE],
     flag_defs::PLAN_MODE_FLAGS,
     flag_defs::RUN_FLAGS,
@@ -104,6 +104,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         None => super::tenant_apply::lock(&store, &common)?,
     };
     let mut state = common::read_state(&store)?;
+    planning.scope = super::scope::with_record(planning.scope, &store);
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let auto_approved = parsed.flag("auto-approve", false);
     let result = async {
@@ -221,7 +222,7 @@ async fn apply_saved(
 ) -> CommandResult {
     let file = PlanFile::read(Path::new(path))
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
-    let plan = file
+    let mut plan = file
         .to_plan(path)
         .map_err(|e| Failure::error("Failed to load the saved plan", e.to_string()))?;
     check_plan_workspace(&plan.workspace)?;
@@ -237,6 +238,7 @@ async fn apply_saved(
     let settled = super::tenant_apply::settle(lock, store, common, &plan, prior)?;
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    super::scope::rebase_saved_plan(&mut plan, &settled.state, &providers.schemas);
     let result = match gate.check(ui, &plan, &config, &providers.schemas) {
         Ok(()) => {
             ui.view.saved_plan_changes(&plan);
@@ -283,7 +285,8 @@ pub(super) async fn apply_plan(
     providers: &Providers,
 ) -> Result<Option<(State, Counts)>, Failure> {
     let hooks = ProgressHooks::new(ui.view);
-    let recorder = StoreRecorder { store };
+    let store_recorder = StoreRecorder { store };
+    let recorder = super::scope::DigestRecorder::new(&store_recorder);
     let (cancel, watcher) = common::watch_interrupts(ui);
     if !plan.is_empty() && !ui.view.is_json() {
         ui.out("\n");
@@ -297,17 +300,24 @@ pub(super) async fn apply_plan(
     };
     let (new_state, diags) = engine::apply(config, state, plan, providers, options).await;
     watcher.abort();
+    let base_serial = state.serial;
     let persisted = match scope {
         None => store
             .compact(&new_state)
-            .map(|_| new_state)
+            .map(|serial| (new_state, Some(serial)))
             .map_err(|e| e.to_string()),
         Some(scope) => {
-            super::tenant_apply::persist(store, config, providers, plan, &new_state, scope).await
+            super::tenant_apply::persist(store, config, providers, plan, &new_state, scope)
+                .await
+                .map(|stored| {
+                    let alone = stored.serial == base_serial + 1;
+                    let serial = alone.then_some(stored.serial);
+                    (stored, serial)
+                })
         }
     };
     ui.diags(&diags, &config.sources);
-    let new_state = match persisted {
+    let (new_state, serial) = match persisted {
         Ok(stored) => stored,
         Err(err) => {
             return Err(Failure::error(
@@ -319,5 +329,12 @@ pub(super) async fn apply_plan(
             ));
         }
     };
+    // A merge that took in another apply's write records nothing: its digests of the other
+    // instances would describe this plan's configuration, not what is stored.
+    if let Some(serial) = serial
+        && !diags.has_errors()
+    {
+        super::scope::record_apply(store, plan, &recorder, &new_state, serial, providers);
+    }
     Ok((!diags.has_errors()).then(|| (new_state, hooks.counts())))
 }

@@ -89,6 +89,15 @@ pub(super) const SWEEP: Flag = Flag::value(
      each tenant (outermost for_each module instance) whole in one slice, so N runs with \
      K = 1..N cover everything. A tenantform extension.",
 );
+pub(super) const SCOPE: Flag = Flag::value(
+    "scope",
+    "=changed|all",
+    "changed: refresh and plan only the resource instances whose configuration (or what it \
+     depends on) changed since the last apply recorded it, and what is new, gone, tainted, \
+     moved or depends on a changed instance; everything else is reported unchanged without \
+     a provider call. Falls back to a full plan, saying why, when the record does not match \
+     the state. all (the default): plan everything. A tenantform extension.",
+);
 pub(super) const GENERATE_CONFIG_OUT: Flag = Flag::value(
     "generate-config-out",
     "=path",
@@ -164,6 +173,7 @@ pub(super) const PLAN_MODE_FLAGS: &[Flag] = &[
     TARGET,
     EXCLUDE,
     SWEEP,
+    SCOPE,
 ];
 
 /// The flags of commands that run the configuration against the state: `import`, and

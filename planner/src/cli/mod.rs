@@ -27,6 +27,7 @@ mod policy;
 mod providers_schema;
 mod refresh;
 mod saved_plan_variables;
+mod scope;
 mod show;
 mod show_markdown;
 mod state;

@@ -24,7 +24,7 @@ pub(super) static COMMAND: Command = Command {
 
   You can optionally save the plan to a file, which you can then pass to
   the \"apply\" command to perform exactly the actions described in the plan.",
-    flags: &flag_defs::joined::<24>(&[
+    flags: &flag_defs::joined::<25>(&[
         flag_defs::PLAN_MODE_FLAGS,
         &[
             flag_defs::VAR,
@@ -69,6 +69,8 @@ pub(super) struct Planning {
     pub auto_approved: bool,
     /// `-sweep=K/N`: refresh only one slice of the instances (refresh-only mode only).
     pub sweep: Option<engine::sweep::Sweep>,
+    /// `-scope=changed|all` (with the store's instance record once read).
+    pub scope: engine::scoped::ScopeRequest,
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -104,6 +106,7 @@ pub(super) fn planning(
             .map(engine::sweep::Sweep::parse)
             .transpose()
             .map_err(|message| command.usage_error(message))?,
+        scope: super::scope::requested(parsed, command)?,
     })
 }
 
@@ -181,7 +184,9 @@ pub(super) async fn make_plan(
         generate_config: planning.generate_config_out.is_some(),
         workspace: super::workspace::current()?,
         sweep: planning.sweep,
+        scope: planning.scope.clone(),
     };
+    super::scope::check_options(&options)?;
     if options.sweep.is_some() && mode != PlanMode::RefreshOnly {
         return Err(Failure::error(
             "Invalid -sweep option",
@@ -208,6 +213,7 @@ pub(super) async fn make_plan(
             .retain(|warning| warning.summary != engine::CHECK_ASSERTION_FAILED);
     }
     ui.diags(&warnings, &config.sources);
+    super::scope::report(ui, &plan);
     ui.view.plan(&plan, &providers.schemas);
     Ok(plan)
 }
@@ -216,12 +222,13 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let parsed = COMMAND.parse_at_most(args, 0, "")?;
     let common = Common::for_view(&parsed, &COMMAND, ui)?;
     let mode = mode(&parsed, false)?;
-    let planning = planning(&parsed, &COMMAND)?;
+    let mut planning = planning(&parsed, &COMMAND)?;
     let gate = super::policy::Gate::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
     let _lock = common::lock(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
+    planning.scope = super::scope::with_record(planning.scope, &store);
     if let Some(path) = &planning.generate_config_out {
         super::generated_config::check_target(path)?;
     }

@@ -69,6 +69,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             generate_config: false,
             workspace: super::workspace::current()?,
             sweep: planning.sweep,
+            scope: Default::default(),
         };
         let variables = common.resolve_variables(ui, &config)?;
         let hooks = super::hooks::ProgressHooks::new(ui.view);

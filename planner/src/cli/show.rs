@@ -99,6 +99,9 @@ async fn show_plan(ui: &Ui, path: &str, as_json: bool) -> CommandResult {
         Err(_) => Schemas::new(),
     };
     ui.out(&format!("\n{}", render_plan(&plan, &schemas, ui.color)));
+    for line in plan.scope.shown_lines() {
+        ui.out(&format!("\n{line}\n"));
+    }
     Ok(0)
 }
 

@@ -264,6 +264,13 @@ fn unchanged_state(
     };
     match stored {
         Some(state) if state.lineage == lineage && state.serial == serial => Ok(state),
+        // A saved change-scoped plan still applies when nothing in its scope changed.
+        Some(state)
+            if matches!(prior, Prior::Saved { plan, .. }
+                if super::scope::saved_plan_still_applies(plan, &state)) =>
+        {
+            Ok(state)
+        }
         None if serial == 0 => Ok(State {
             lineage: plan.prior_lineage.clone(),
             ..State::new()
@@ -369,6 +376,7 @@ async fn root_outputs(
         generate_config: false,
         workspace: plan.workspace.clone(),
         sweep: None,
+        scope: Default::default(),
     };
     let evaluated =
         engine::plan_with_hooks(config, state, providers, &plan.variables, &options, &Quiet)

@@ -70,6 +70,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
         generate_config: false,
         workspace: "default".into(),
         sweep: None,
+        scope: Default::default(),
     };
     let state = crate::state::State::new();
     let providers = fake_providers();

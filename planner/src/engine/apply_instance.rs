@@ -254,6 +254,7 @@ impl InstanceApplier<'_> {
         ctx: &EvalContext,
     ) -> Result<Value, Diagnostics> {
         let (_, target, config_value) = self.configured(id, change, ctx)?;
+        self.note_applied_digest(id, change, ctx, target.schema);
         let prior = PriorSide::of(change);
         let (planned, planned_private) = self
             .final_plan(change, &target, &prior, &config_value)

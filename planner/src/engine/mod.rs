@@ -34,6 +34,11 @@ mod provision;
 mod refactor;
 mod relevant_attributes;
 mod scope;
+mod scope_digest;
+pub(crate) mod scoped;
+mod scoped_apply;
+mod scoped_modules;
+mod scoped_plan;
 pub(crate) mod sweep;
 mod targets;
 mod validate;
@@ -83,6 +88,8 @@ pub(crate) struct PlanOptions {
     pub workspace: String,
     /// `-sweep=K/N` (refresh-only plans): read again only the instances of this slice.
     pub sweep: Option<sweep::Sweep>,
+    /// `-scope=changed`: plan only what changed since the recorded apply.
+    pub scope: scoped::ScopeRequest,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before
@@ -97,6 +104,10 @@ pub(crate) trait ApplyRecorder: Send + Sync {
 
     /// Records that an instance's objects moved from `from` to `to` (a `moved` block).
     fn record_move(&self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), String>;
+
+    /// Receives the digest of an applied instance's configuration as evaluated while
+    /// applying (for the record of change-scoped planning); kept only if the apply succeeds.
+    fn applied_config_digest(&self, _addr: &InstanceAddr, _digest: String) {}
 }
 
 /// Progress reports of planning for the user interface: the refresh of stored objects and

@@ -65,6 +65,7 @@ pub(crate) async fn plan_with_hooks(
             return Err(import_problems);
         }
     }
+    let scope_run = super::scoped::ScopeRun::new(&options.scope, config, state, providers);
     let (moved_state, refactoring) = super::refactor::prepare(config, state, options.mode)?;
     let state = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
@@ -86,6 +87,7 @@ pub(crate) async fn plan_with_hooks(
         replace: options.replace.iter().cloned().collect(),
         refactoring,
         imports: PendingImports::default(),
+        scope_run,
     };
     planner
         .refactoring
@@ -197,6 +199,9 @@ impl Planner<'_> {
             },
             workspace: self.options.workspace.clone(),
             checks: self.check_results(),
+            scope: self
+                .scope_run
+                .plan_scope(self.options.sweep.map(|sweep| sweep.to_string())),
         })
     }
 
@@ -331,6 +336,8 @@ pub(super) struct Planner<'a> {
     pub refactoring: super::refactor::Refactoring,
     /// Imports of `import` blocks waiting for their instance to be planned.
     pub imports: PendingImports,
+    /// The plan's scope (`-scope=changed`) and the digests it computes.
+    pub scope_run: super::scoped::ScopeRun,
 }
 
 impl Planner<'_> {
@@ -411,6 +418,7 @@ impl Planner<'_> {
 
     /// Records a planned change.
     pub(super) fn add_change(&self, change: ResourceChange) {
+        self.note_planned_change(&change);
         self.accumulated().add_change(change);
     }
 

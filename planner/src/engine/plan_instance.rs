@@ -56,6 +56,9 @@ impl Planner<'_> {
         resource: &Resource,
         mut ctx: EvalContext,
     ) -> Result<Marked, Diagnostics> {
+        if let Some(unchanged) = self.scoped_noop(subject, resource, &ctx).await? {
+            return Ok(unchanged);
+        }
         let module_config = self.module_config_of(&subject.addr);
         let sources = &module_config.sources;
         let importing = self.take_import(&subject.addr);
@@ -72,6 +75,7 @@ impl Planner<'_> {
             sources,
         )?
         .into_parts();
+        self.note_config_digest(subject, resource, &config_value, &config_marks);
         self.validate_with_provider(subject, &config_value).await?;
         if let Some(prior) = &prior {
             config_value = self.ignore_changes(subject, &prior.value, config_value);

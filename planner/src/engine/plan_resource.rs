@@ -63,6 +63,9 @@ impl Planner<'_> {
         if (self.options.mode != PlanMode::Normal && !reads_again) || coverage == Coverage::None {
             return self.plan_stored_only(id, resource, module, coverage).await;
         }
+        if let Some(frozen) = self.frozen_resource(id, resource, module).await? {
+            return Ok(frozen);
+        }
         let block = BlockInModule {
             id,
             config,

@@ -73,6 +73,8 @@ pub(crate) struct Scope<'a> {
     learned: Mutex<Learned>,
     /// The providers configured so far, by local name.
     configured: Mutex<BTreeSet<String>>,
+    /// The configuration each provider was configured with, by local name.
+    provider_configs: Mutex<BTreeMap<String, Value>>,
     /// The diagnostics reported so far.
     diags: Mutex<Diagnostics>,
     /// The results of the conditions evaluated so far (the JSON plan's `checks`).
@@ -108,6 +110,7 @@ impl<'a> Scope<'a> {
                 module_inputs: HashMap::new(),
             }),
             configured: Mutex::new(BTreeSet::new()),
+            provider_configs: Mutex::new(BTreeMap::new()),
             diags: Mutex::new(Diagnostics::new()),
             checks: Mutex::new(Vec::new()),
             path_cwd: std::env::current_dir()
@@ -121,6 +124,13 @@ impl<'a> Scope<'a> {
                 Value::String(crate::lang::functions::dates::now_rfc3339())
             },
         }
+    }
+
+    /// The configuration the provider `name` was configured with, once it is.
+    pub(super) fn provider_config(&self, name: &str) -> Option<Value> {
+        crate::sync::locked(&self.provider_configs)
+            .get(name)
+            .cloned()
     }
 
     /// The `plantimestamp()` value: a string, or unknown while validating.
@@ -464,6 +474,7 @@ impl<'a> Scope<'a> {
         if !crate::sync::locked(&self.configured).insert(name.to_string()) {
             return Ok(());
         }
+        crate::sync::locked(&self.provider_configs).insert(name.to_string(), config_value.clone());
         let diags = client
             .configure(config_value)
             .await

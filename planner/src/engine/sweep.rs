@@ -15,6 +15,12 @@ pub(crate) struct Sweep {
     slices: u64,
 }
 
+impl std::fmt::Display for Sweep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.slice, self.slices)
+    }
+}
+
 impl Sweep {
     /// Parses `K/N`: two integers with 1 <= K <= N.
     pub(crate) fn parse(text: &str) -> Result<Sweep, String> {

@@ -18,6 +18,7 @@ pub(crate) mod dates;
 mod encoding;
 mod files;
 mod hashing;
+pub(crate) mod impure;
 mod lazy;
 pub(crate) mod marking;
 mod network;

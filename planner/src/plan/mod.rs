@@ -7,6 +7,7 @@ pub(crate) mod markdown;
 pub(crate) mod objchange;
 pub(crate) mod planfile;
 pub(crate) mod render;
+pub(crate) mod scope;
 pub(crate) mod shapes;
 
 use std::collections::BTreeMap;
@@ -186,6 +187,8 @@ pub(crate) struct Plan {
     pub workspace: String,
     /// The results of the conditions the plan evaluated.
     pub checks: Vec<checks::CheckResult>,
+    /// The plan's scope: change-scoped planning and the sweep slice (tenantform extensions).
+    pub scope: scope::PlanScope,
 }
 
 impl Plan {

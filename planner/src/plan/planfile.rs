@@ -161,6 +161,15 @@ pub(crate) struct PlanFile {
     /// that need the whole state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope_objects: Option<BTreeMap<String, String>>,
+
+    /// The plan's scope (`-scope=changed`, `-sweep=K/N`); tenantform extensions that an
+    /// older reader ignores, which then applies the plan only to the exact state it was made
+    /// against, as before.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::plan::scope::EncodedScope::is_empty"
+    )]
+    pub scope: crate::plan::scope::EncodedScope,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -372,6 +381,8 @@ impl PlanFile {
             timestamp: plan.timestamp.clone(),
             checks: plan.checks.clone(),
             scope_objects: None,
+
+            scope: crate::plan::scope::EncodedScope::encode(&plan.scope),
         }
     }
 
@@ -428,6 +439,7 @@ impl PlanFile {
             untouched,
             timestamp: self.timestamp.clone(),
             checks: self.checks.clone(),
+            scope: self.scope.decode().map_err(corrupt)?,
         })
     }
 
@@ -720,6 +732,7 @@ mod tests {
             timestamp: "2026-01-02T03:04:05Z".into(),
             workspace: "staging".into(),
             checks: vec![crate::plan::checks::CheckResult::passed_variable("region")],
+            scope: Default::default(),
         }
     }
 

@@ -39,6 +39,8 @@ pub(crate) struct FakeProvider {
     /// Names whose create or update takes effect but never answers: the call times out.
     pub time_out_apply: Mutex<BTreeSet<String>>,
     pub configured: Mutex<Option<Value>>,
+    /// The name or label of every object PlanResourceChange was asked about, in order.
+    pub planned: Mutex<Vec<String>>,
     next_id: AtomicU64,
 }
 
@@ -219,6 +221,12 @@ impl ProviderClient for FakeProvider {
         &self,
         request: PlanRequest<'_>,
     ) -> Result<PlanResponse, ProviderError> {
+        let subject = if request.proposed.is_null() {
+            request.prior
+        } else {
+            request.proposed
+        };
+        self.planned.lock().unwrap().push(label(subject));
         let mut response = PlanResponse {
             unknown_collections: Vec::new(),
             planned: request.proposed.clone(),

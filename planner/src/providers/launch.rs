@@ -52,6 +52,8 @@ pub(crate) async fn start_with(
                 .schemas
                 .insert(name.clone(), Arc::new(super::builtin::schema()));
             providers.sources.insert(name.clone(), source);
+            let version = format!("builtin {}", env!("CARGO_PKG_VERSION"));
+            providers.versions.insert(name.clone(), version);
             providers.clients.insert(name, Arc::new(builtin));
             continue;
         }
@@ -81,6 +83,9 @@ pub(crate) async fn start_with(
             Ok(schema) => {
                 providers.schemas.insert(name.clone(), Arc::new(schema));
                 providers.sources.insert(name.clone(), source);
+                providers
+                    .versions
+                    .insert(name.clone(), version_identity(&path));
                 providers.clients.insert(name, Arc::new(client));
             }
             Err(error) => {
@@ -97,4 +102,17 @@ pub(crate) async fn start_with(
         return Err(diags);
     }
     Ok(providers)
+}
+
+/// What identifies the version of the provider binary at `path` for change-scoped planning:
+/// its path (which names the version in a plugin directory), size and modification time, so
+/// that replacing the binary, by an upgrade or a rebuild, changes it.
+pub(crate) fn version_identity(path: &Path) -> String {
+    let metadata = std::fs::metadata(path).ok();
+    let size = metadata.as_ref().map_or(0, std::fs::Metadata::len);
+    let modified = metadata
+        .and_then(|m| m.modified().ok())
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |since| since.as_nanos());
+    format!("{} size={size} modified={modified}", path.display())
 }

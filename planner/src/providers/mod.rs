@@ -207,6 +207,8 @@ pub(crate) struct Providers {
     /// Fully qualified source address (`registry.terraform.io/tenantform/tenant`) by local name.
     pub sources: BTreeMap<String, String>,
     pub schemas: BTreeMap<String, Arc<ProviderSchema>>,
+    /// Each provider's version identity by local name (see [`launch::version_identity`]).
+    pub versions: BTreeMap<String, String>,
 }
 
 impl Providers {

@@ -331,6 +331,20 @@ impl StateStore for LocalStore {
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError> {
         lock::lock_info_file(&self.lock_path, &self.display_name, operation, timeout)
     }
+
+    fn read_scope_record(&self) -> Result<Option<super::ScopeRecord>, StateError> {
+        if self.encryption.target()?.is_some() {
+            return Ok(None);
+        }
+        scope_sidecar::read(&self.scope_path())
+    }
+
+    fn write_scope_record(&self, record: &super::ScopeRecord) -> Result<(), StateError> {
+        if self.encryption.target()?.is_some() {
+            return Ok(());
+        }
+        write_atomically(&self.scope_path(), &record.to_bytes())
+    }
 }
 
 impl LocalStore {
@@ -399,5 +413,6 @@ pub(super) fn sync_parent_dir(path: &Path) -> Result<(), StateError> {
     Ok(())
 }
 
+mod scope_sidecar;
 #[cfg(test)]
 mod tests;

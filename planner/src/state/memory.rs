@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{JournalEntry, LockInfo, State, StateChange, StateError, StateLock, StateStore};
+use super::{
+    JournalEntry, LockInfo, ScopeRecord, State, StateChange, StateError, StateLock, StateStore,
+};
 
 /// A state store held in memory. Clones share the same stored state and lock.
 #[derive(Clone, Default)]
@@ -22,6 +24,8 @@ struct Shared {
     lock_holder: Option<LockInfo>,
     /// How many snapshots were written (for tests asserting write counts).
     writes: u64,
+    /// The change-scoped planning record.
+    scope_record: Option<ScopeRecord>,
 }
 
 impl MemoryStore {
@@ -146,6 +150,15 @@ impl StateStore for MemoryStore {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError> {
+        Ok(self.shared().scope_record.clone())
+    }
+
+    fn write_scope_record(&self, record: &ScopeRecord) -> Result<(), StateError> {
+        self.shared().scope_record = Some(record.clone());
+        Ok(())
     }
 }
 

@@ -28,6 +28,8 @@ mod postgres_lock;
 mod postgres_lock_guard;
 mod postgres_pooling;
 mod postgres_tenant_lock;
+
+pub(crate) mod scope_record;
 pub(crate) mod sensitive;
 mod snapshot;
 pub(crate) mod tenant_scope;
@@ -49,6 +51,8 @@ pub(crate) use memory::MemoryStore;
 pub(crate) use postgres::{DEFAULT_WORKSPACE, PgStore};
 pub(crate) use postgres_conn::PgSettings;
 pub(crate) use tenant_scope::{ApplyScope, PartitionLocks, TenantLocking};
+
+pub(crate) use scope_record::ScopeRecord;
 
 /// The in-memory state.
 #[derive(Clone, Debug, PartialEq)]
@@ -353,6 +357,15 @@ pub(crate) trait StateStore: Send + Sync {
     /// when the returned guard drops, or when the process ends.
     fn lock(&self, operation: &str, timeout: Duration) -> Result<StateLock, StateError>;
 
+    /// The record of change-scoped planning kept beside the state ([`ScopeRecord`]); `None`
+    /// when there is none, it cannot be read, or the state is encrypted (the record is then
+    /// never written).
+    fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError>;
+
+    /// Replaces the record of change-scoped planning, atomically (nothing for an encrypted
+    /// state: digests of its plaintext beside it would let a guess be confirmed).
+    fn write_scope_record(&self, record: &ScopeRecord) -> Result<(), StateError>;
+
     /// The file holding the state when the store is a local file (for backups beside it).
     fn local_path(&self) -> Option<&std::path::Path> {
         None
@@ -421,6 +434,14 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
     fn tenant_locking(&self) -> Option<&dyn TenantLocking> {
         (**self).tenant_locking()
     }
+
+    fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError> {
+        (**self).read_scope_record()
+    }
+
+    fn write_scope_record(&self, record: &ScopeRecord) -> Result<(), StateError> {
+        (**self).write_scope_record(record)
+    }
 }
 
 /// The `terraform_version` this program writes into new states.
@@ -467,6 +488,14 @@ impl State {
     /// The state without its serial is the same as `other`'s.
     pub(crate) fn same_content(&self, other: &State) -> bool {
         snapshot::content_digest(self) == snapshot::content_digest(other)
+    }
+
+    /// The hex SHA-256 of everything in the state but its serial.
+    pub(crate) fn content_sha256(&self) -> String {
+        snapshot::content_digest(self)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -519,6 +519,14 @@ impl StateStore for PgStore {
         };
         postgres_lock::force_unlock(&self.bridge, &target, lock_id)
     }
+
+    fn read_scope_record(&self) -> Result<Option<super::ScopeRecord>, StateError> {
+        self.read_scope_row()
+    }
+
+    fn write_scope_record(&self, record: &super::ScopeRecord) -> Result<(), StateError> {
+        self.write_scope_row(record)
+    }
 }
 
 impl std::fmt::Debug for PgStore {
@@ -531,5 +539,7 @@ impl std::fmt::Debug for PgStore {
 }
 
 mod merge;
+
+mod scope_table;
 #[cfg(test)]
 mod tests;

@@ -151,6 +151,7 @@ async fn converged(config: &Config, providers: &Providers) -> State {
         generate_config: false,
         workspace: "default".into(),
         sweep: None,
+        scope: Default::default(),
     };
     let empty = State::new();
     let plan = engine::plan_with_hooks(

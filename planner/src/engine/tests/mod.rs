@@ -23,6 +23,7 @@ mod plan;
 mod provisioner;
 mod refactor;
 mod scale;
+mod scoped;
 mod sensitivity;
 mod sweep;
 mod targeting;
@@ -68,6 +69,7 @@ pub(super) fn options(mode: PlanMode) -> PlanOptions {
         generate_config: false,
         workspace: "default".into(),
         sweep: None,
+        scope: Default::default(),
     }
 }
 

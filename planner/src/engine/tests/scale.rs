@@ -37,6 +37,7 @@ async fn timings(pairs: usize) -> (f64, f64) {
         generate_config: false,
         workspace: "default".into(),
         sweep: None,
+        scope: Default::default(),
     };
     let plan = plan_with(&config, &state, &fake, &options).await;
     assert!(plan.is_empty());

@@ -117,6 +117,7 @@ fn sample_plan() -> Plan {
         timestamp: "2026-01-02T03:04:05Z".into(),
         workspace: "default".into(),
         checks: Vec::new(),
+        scope: Default::default(),
     }
 }
 

@@ -1,0 +1,235 @@
+//! Change-scoped planning by module instance: a tenant (an instance of a root module call,
+//! `module.tenant["acme"]`) whose inputs are what the last apply saw is not evaluated at all
+//! in a `-scope=changed` plan; its resources report their stored objects as no-ops.
+//!
+//! The input digest of a module instance covers the source text of the module and everything
+//! below it, the evaluated call arguments of its key (values and sensitivity), the workspace,
+//! the working directory and the configuration of every provider its resources use. A module
+//! instance is left out whole ("frozen") only when that digest is the one the record holds,
+//! nothing in the module tree reads what the digest cannot see (data sources, impure or
+//! file-reading functions, `check` blocks, conditions, `replace_triggered_by`), its stored
+//! instances are exactly the recorded ones (none tainted, deposed or moved), and the plan is
+//! a normal plan without `-target`, `-exclude` or `-replace`. With the same inputs and
+//! sources every expression inside evaluates as it did when the record was written, so each
+//! of its instances has its recorded digest and plans as a no-op of its stored object.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::addrs::{ModuleStep, ResourceMode};
+use crate::config::{Config, Resource};
+use crate::diags::Diagnostics;
+use crate::graph::NodeId;
+use crate::lang::Marked;
+use crate::lang::functions::impure::{impure_or_file_call_in_body, impure_or_file_call_in_expr};
+use crate::plan::{Action, PlanMode};
+
+use super::plan::Planner;
+use super::plan_resource::stored_collection;
+
+impl Planner<'_> {
+    /// In a change-scoped plan, the value of a resource block in a frozen module instance,
+    /// made from its stored instances without evaluating anything; `None` when it must be
+    /// planned. Notes the module instance's input digest on the way.
+    pub(super) async fn frozen_resource(
+        &self,
+        id: NodeId,
+        resource: &Resource,
+        module: &[ModuleStep],
+    ) -> Result<Option<Marked>, Diagnostics> {
+        let Some(outer) = module.first() else {
+            return Ok(None);
+        };
+        let tenant = std::slice::from_ref(outer);
+        let digest = self.module_input_digest(tenant);
+        let run = &self.scope_run;
+        // `-replace` also warns about instances it names that the configuration lacks, which
+        // takes the expansion: a plan with it evaluates every module instance.
+        let plain_plan = run.is_scoped()
+            && self.options.mode == PlanMode::Normal
+            && self.targeting.is_none()
+            && self.options.replace.is_empty()
+            && resource.addr.mode == ResourceMode::Managed;
+        if !plain_plan || digest.is_none() || run.recorded_module(tenant) != digest.as_deref() {
+            return Ok(None);
+        }
+        if !self.module_tree_plain(&outer.name) || !self.stored_as_recorded(tenant) {
+            return Ok(None);
+        }
+        let config = self.scope.module_config(id);
+        let dependencies: Vec<_> = self
+            .scope
+            .graph
+            .resource_dependencies(id)
+            .into_iter()
+            .collect();
+        let mut values = Vec::new();
+        for (addr, stored) in self.stored_instances(module, &resource.addr) {
+            self.mark_handled(addr);
+            self.declare(addr.clone());
+            let subject = self.subject(config, resource, addr.clone(), dependencies.clone())?;
+            let prior = subject.decode(stored).await?;
+            let change = self.change(&subject, Action::NoOp, None, prior, None);
+            if let Some(recorded) = run.recorded(addr) {
+                run.note_digest(addr, recorded.to_string());
+            }
+            run.note_unchanged(addr);
+            values.push((addr.key.clone(), self.finish(&subject, change)));
+        }
+        Ok(Some(stored_collection(resource, values)))
+    }
+
+    /// The input digest of a root module call's instance (computed once per plan); `None`
+    /// when an input is not wholly known or a provider it uses is not configured yet.
+    fn module_input_digest(&self, tenant: &[ModuleStep]) -> Option<String> {
+        if let Some(known) = self.scope_run.module_digest(tenant) {
+            return known;
+        }
+        let digest = self.compute_module_digest(tenant);
+        self.scope_run.note_module_digest(tenant, digest.clone());
+        digest
+    }
+
+    fn compute_module_digest(&self, tenant: &[ModuleStep]) -> Option<String> {
+        let path: Vec<String> = tenant.iter().map(|step| step.name.clone()).collect();
+        let module = self.scope.config.descendant(&path)?;
+        let inputs: BTreeMap<String, Marked> = self
+            .scope
+            .learned()
+            .module_inputs
+            .get(tenant)
+            .cloned()
+            .unwrap_or_default();
+        if inputs.values().any(|input| !input.value.is_wholly_known()) {
+            return None;
+        }
+        let mut hasher = Sha256::new();
+        let mut text = |s: &str| {
+            hasher.update((s.len() as u64).to_be_bytes());
+            hasher.update(s.as_bytes());
+        };
+        text("tenantform module digest 1");
+        text(&self.options.workspace);
+        text(
+            &std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+        );
+        let mut trees = vec![module];
+        while let Some(config) = trees.pop() {
+            text(&config.path.join("."));
+            for name in module_files(config) {
+                text(name);
+                text(config.sources.files.get(name).map_or("", String::as_str));
+            }
+            trees.extend(config.children.values());
+        }
+        for (name, input) in &inputs {
+            text(name);
+            text(&format!("{:?}", input.value));
+            text(&format!("{:?}", input.marks));
+        }
+        for local in providers_of(module) {
+            let configured = self.scope.provider_config(&local)?;
+            text(&local);
+            text(&format!("{configured:?}"));
+        }
+        Some(
+            hasher
+                .finalize()
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect(),
+        )
+    }
+
+    /// Whether nothing in the module tree of the root call `name` reads what an input digest
+    /// cannot see.
+    fn module_tree_plain(&self, name: &str) -> bool {
+        if let Some(known) = self.scope_run.tree_plain(name) {
+            return known;
+        }
+        let plain = self
+            .scope
+            .config
+            .children
+            .get(name)
+            .is_some_and(tree_is_plain);
+        self.scope_run.note_tree_plain(name, plain);
+        plain
+    }
+
+    /// Whether the stored instances of a module instance are exactly the recorded ones, and
+    /// none is tainted, deposed, moved or to be replaced.
+    fn stored_as_recorded(&self, tenant: &[ModuleStep]) -> bool {
+        let (stored, tainted_or_deposed) = self.scope_run.stored_under(tenant);
+        let plain = stored.iter().all(|addr| {
+            !self.replace.contains(addr)
+                && !self.refactoring.results.moved.contains_key(addr)
+                && self.scope_run.recorded(addr).is_some()
+        });
+        !tainted_or_deposed && plain && self.scope_run.recorded_count_under(tenant) == stored.len()
+    }
+}
+
+/// The files the blocks of one module are declared in.
+fn module_files(module: &Config) -> std::collections::BTreeSet<&str> {
+    let mut files: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    files.extend(module.resources.values().map(|r| r.file.as_str()));
+    files.extend(module.locals.values().map(|l| l.file.as_str()));
+    files.extend(module.outputs.values().map(|o| o.file.as_str()));
+    files.extend(module.variables.values().map(|v| v.file.as_str()));
+    files.extend(module.module_calls.values().map(|c| c.file.as_str()));
+    files.extend(module.providers.values().map(|p| p.file.as_str()));
+    files
+}
+
+/// The provider local names the resources of a module tree use.
+fn providers_of(module: &Config) -> std::collections::BTreeSet<String> {
+    let mut names: std::collections::BTreeSet<String> = module
+        .resources
+        .values()
+        .map(|resource| resource.provider.clone())
+        .collect();
+    for child in module.children.values() {
+        names.extend(providers_of(child));
+    }
+    names
+}
+
+/// Whether a module tree has no data source, `check` block, condition,
+/// `replace_triggered_by`, or impure or file-reading function call.
+fn tree_is_plain(module: &Config) -> bool {
+    let resources_plain = module.resources.values().all(|resource| {
+        let rules = &resource.lifecycle_rules;
+        resource.addr.mode == ResourceMode::Managed
+            && resource.check.is_none()
+            && rules.preconditions.is_empty()
+            && rules.postconditions.is_empty()
+            && rules.replace_triggered_by.is_empty()
+            && impure_or_file_call_in_body(&resource.body).is_none()
+            && [&resource.count, &resource.for_each]
+                .into_iter()
+                .flatten()
+                .all(|expr| impure_or_file_call_in_expr(expr).is_none())
+    });
+    let values_plain = module
+        .locals
+        .values()
+        .map(|local| &local.expr)
+        .chain(module.outputs.values().map(|output| &output.expr))
+        .all(|expr| impure_or_file_call_in_expr(expr).is_none());
+    let calls_plain = module.module_calls.values().all(|call| {
+        impure_or_file_call_in_body(&call.inputs).is_none()
+            && [&call.count, &call.for_each]
+                .into_iter()
+                .flatten()
+                .all(|expr| impure_or_file_call_in_expr(expr).is_none())
+    });
+    resources_plain
+        && values_plain
+        && calls_plain
+        && module.checks.is_empty()
+        && module.children.values().all(tree_is_plain)
+}

@@ -1,0 +1,59 @@
+//! Where a local state keeps its change-scoped planning record: the sidecar
+//! `terraform.tfstate.scope` beside the state file (Terraform never reads it), replaced
+//! atomically as the state file is.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use super::LocalStore;
+use crate::state::{ScopeRecord, StateError};
+
+impl LocalStore {
+    /// The sidecar's path: the state file's name with `.scope` appended.
+    pub(crate) fn scope_path(&self) -> PathBuf {
+        let mut name = self
+            .state_path
+            .file_name()
+            .map(std::ffi::OsStr::to_os_string)
+            .unwrap_or_default();
+        name.push(".scope");
+        self.state_path.with_file_name(name)
+    }
+}
+
+/// The record in the sidecar; `None` when there is none or it is not a record of this
+/// format (a damaged sidecar only costs a full plan).
+pub(super) fn read(path: &Path) -> Result<Option<ScopeRecord>, StateError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(ScopeRecord::from_bytes(&bytes)),
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(StateError::io("read", path, err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::StateStore;
+
+    #[test]
+    fn the_record_is_kept_beside_the_state_file_and_a_damaged_one_reads_as_none() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = LocalStore::in_dir(dir.path());
+        assert_eq!(store.read_scope_record().ok(), Some(None));
+        let record = ScopeRecord {
+            format: crate::state::scope_record::SCOPE_RECORD_FORMAT,
+            lineage: "l".into(),
+            serial: 3,
+            ..ScopeRecord::default()
+        };
+        assert!(store.write_scope_record(&record).is_ok());
+        assert_eq!(
+            store.scope_path(),
+            dir.path().join("terraform.tfstate.scope")
+        );
+        assert_eq!(store.read_scope_record().ok(), Some(Some(record)));
+        std::fs::write(store.scope_path(), b"{ not json").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.read_scope_record().ok(), Some(None));
+    }
+}
