@@ -15,6 +15,7 @@ mod databases;
 mod export;
 mod foreign;
 mod grants;
+mod handover;
 mod live;
 mod policies;
 mod privileges;

@@ -8,7 +8,7 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::table::{self, Outcome, Table};
-use super::{Context, live, tenants};
+use super::{Context, handover, live, tenants};
 use crate::backend::audit::Action;
 use crate::backend::columns::Columns;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
@@ -126,30 +126,6 @@ pub(super) async fn is_registered_login(
         )
         .await?;
     Ok(row.get(0))
-}
-
-/// Refuses to drop the login of an adopted user while it owns a catalog database's schema:
-/// dropping the role would drop the schema without archiving it.
-async fn check_owns_no_database(
-    client: &impl GenericClient,
-    user: &UserRecord,
-) -> Result<(), BackendError> {
-    let owned = client
-        .query(
-            "SELECT schema_name FROM tenant_catalog.databases WHERE owner_role = $1 \
-             ORDER BY schema_name",
-            &[&user.login],
-        )
-        .await?;
-    if owned.is_empty() {
-        return Ok(());
-    }
-    let schemas: Vec<String> = owned.iter().map(|row| row.get(0)).collect();
-    Err(BackendError::HasDependents {
-        kind: KIND,
-        key: login_key(user),
-        dependents: format!("the database schema(s) it owns ({})", schemas.join(", ")),
-    })
 }
 
 /// How a user whose email or login is taken is named in the error.
@@ -335,7 +311,7 @@ impl Table for UserRecord {
             return Ok(false);
         };
         table::check_no_dependents(tx, &before).await?;
-        check_owns_no_database(tx, &before).await?;
+        handover::hand_over_owned_schemas(tx, context, &before.login).await?;
         roles::drop_role(tx, context, &before.login).await?;
         table::delete_row(tx, &before).await
     }
