@@ -150,11 +150,16 @@ fn a_thousand_legacy_tenants_are_adopted_with_one_generated_configuration() {
     let (generated, _) = timed("plan -generate-config-out", || generate_config(&fleet));
     assert!(
         generated.stdout.contains(&format!(
-            "Plan: {} to import, 0 to add, 0 to change, 0 to destroy.",
+            "Plan: {} to import, 0 to add, {FLEET} to change, 0 to destroy.",
             2 * FLEET
         )),
-        "{}",
+        "the databases are read by the import and registered by the apply:\n{}",
         generated.describe()
+    );
+    assert_eq!(
+        inspector.value("SELECT count(*) FROM tenant_catalog.databases"),
+        "0",
+        "importing and planning write nothing"
     );
     let text = fleet.project.read_file(GENERATED);
     assert_eq!(
@@ -177,7 +182,7 @@ fn a_thousand_legacy_tenants_are_adopted_with_one_generated_configuration() {
     applied.expect_success();
     assert!(
         applied.stdout.contains(&format!(
-            "Resources: {} imported, 0 added, 0 changed, 0 destroyed.",
+            "Resources: {} imported, 0 added, {FLEET} changed, 0 destroyed.",
             2 * FLEET
         )),
         "{}",

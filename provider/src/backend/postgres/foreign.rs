@@ -5,10 +5,11 @@ use tokio_postgres::{GenericClient, Transaction};
 
 use super::roles;
 use super::table;
-use super::{Context, PostgresBackend, live, tenants};
+use super::{Context, PostgresBackend, live, tenants, users};
 use crate::backend::audit::Action;
 use crate::backend::foreign::{ForeignObjects, ForeignRole, ForeignSchema, UnregisteredSchema};
 use crate::backend::{BackendError, DatabaseRecord, TenantRecord, UserRecord, now_rfc3339};
+use crate::naming;
 
 /// Schemas that belong to PostgreSQL or to the platform, never tenant candidates.
 const NOT_CANDIDATES: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' \
@@ -112,8 +113,23 @@ async fn register_database(
     };
     table::insert_row(tx, &registered, format!("{:?}", registered.name)).await?;
     roles::take_membership(tx, context, &registered.owner_role).await?;
+    refresh_search_paths_of_named_schema(tx, context, &registered).await?;
     table::audit(tx, Action::Adopt, None, Some(&registered)).await?;
     Ok(registered)
+}
+
+/// A schema named by the naming rules (an older script's) is on its tenant's users'
+/// `search_path`, as one tenantform made; a foreign schema leaves adopted roles as they are.
+async fn refresh_search_paths_of_named_schema(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &DatabaseRecord,
+) -> Result<(), BackendError> {
+    let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    if naming::database_schema(&tenant.slug, &record.name) == record.schema {
+        users::refresh_search_paths(tx, context, &record.tenant_id).await?;
+    }
+    Ok(())
 }
 
 async fn register_user(

@@ -14,6 +14,7 @@ use crate::backend::columns::Columns;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::naming;
 use crate::records::Record;
+use crate::resources::foreign::stable_id;
 
 const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
@@ -154,26 +155,26 @@ pub(super) async fn apply_tenant_status(
     Ok(())
 }
 
-/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
+/// The catalog's user `email`, else the login role that the naming rules predict for it,
+/// unregistered (an id derived from the login). Only reads.
 pub(super) async fn discover(
-    tx: &Transaction<'_>,
+    client: &impl GenericClient,
     context: &Context,
     tenant_id: &str,
     email: &str,
 ) -> Result<Option<UserRecord>, BackendError> {
-    lock_tenant(tx, tenant_id).await?;
-    if let Some(found) = table::find::<UserRecord>(tx, context, (tenant_id, email)).await? {
+    if let Some(found) = table::find::<UserRecord>(client, context, (tenant_id, email)).await? {
         return Ok(Some(found));
     }
-    let Some(tenant) = table::get::<TenantRecord>(tx, context, tenant_id).await? else {
+    let Some(tenant) = table::get::<TenantRecord>(client, context, tenant_id).await? else {
         return Ok(None);
     };
     let login = naming::user_login(&tenant.slug, email);
-    let Some(role) = live::role(tx, &login).await? else {
+    let Some(role) = live::role(client, &login).await? else {
         return Ok(None);
     };
-    let record = UserRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+    Ok(Some(UserRecord {
+        id: stable_id("tenant_user", &login),
         tenant_id: tenant_id.to_string(),
         email: email.to_string(),
         role: "member".to_string(),
@@ -181,12 +182,7 @@ pub(super) async fn discover(
         login,
         password_hash: String::new(),
         connection_limit: role.connection_limit,
-    };
-    forget_stale(tx, &record).await?;
-    table::insert_row(tx, &record, login_key(&record)).await?;
-    roles::take_membership(tx, context, &record.login).await?;
-    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
-    Ok(Some(record))
+    }))
 }
 
 pub(super) async fn create_with_password(
