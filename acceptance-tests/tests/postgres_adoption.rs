@@ -23,7 +23,7 @@ use acceptance_tests::binaries::workspace_root;
 use acceptance_tests::pg_inspect::PgInspector;
 use acceptance_tests::pg_project::{AUTO_APPROVE, FLEET_TIMEOUT};
 use acceptance_tests::pg_project::{PgProject, start_postgres};
-use acceptance_tests::postgres::Profile;
+use acceptance_tests::postgres::{PostgresServer, Profile};
 use acceptance_tests::process::Output;
 use acceptance_tests::{Terraform, TerraformVersion};
 
@@ -150,11 +150,16 @@ fn a_thousand_legacy_tenants_are_adopted_with_one_generated_configuration() {
     let (generated, _) = timed("plan -generate-config-out", || generate_config(&fleet));
     assert!(
         generated.stdout.contains(&format!(
-            "Plan: {} to import, 0 to add, 0 to change, 0 to destroy.",
+            "Plan: {} to import, 0 to add, {FLEET} to change, 0 to destroy.",
             2 * FLEET
         )),
-        "{}",
+        "the databases are read by the import and registered by the apply:\n{}",
         generated.describe()
+    );
+    assert_eq!(
+        inspector.value("SELECT count(*) FROM tenant_catalog.databases"),
+        "0",
+        "importing and planning write nothing"
     );
     let text = fleet.project.read_file(GENERATED);
     assert_eq!(
@@ -177,7 +182,7 @@ fn a_thousand_legacy_tenants_are_adopted_with_one_generated_configuration() {
     applied.expect_success();
     assert!(
         applied.stdout.contains(&format!(
-            "Resources: {} imported, 0 added, 0 changed, 0 destroyed.",
+            "Resources: {} imported, 0 added, {FLEET} changed, 0 destroyed.",
             2 * FLEET
         )),
         "{}",
@@ -236,26 +241,6 @@ fn catalog_counts(inspector: &PgInspector<'_>) -> String {
     )
 }
 
-/// The generated file edited as a user finishing it would: each `tenant_id` refers to its
-/// tenant (keys start with the slug), and databases are destroyed before the roles that own
-/// their schemas.
-fn with_references(generated: &str) -> String {
-    let mut out = String::new();
-    for line in generated.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("tenant_id") && trimmed.ends_with("= each.value.tenant_id") {
-            out.push_str("  tenant_id = tenant.adopted[split(\"/\", each.key)[0]].id\n");
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-        if line.starts_with("resource \"tenant_database\" \"adopted\"") {
-            out.push_str("  depends_on = [tenant_user.adopted]\n");
-        }
-    }
-    out
-}
-
 /// `text` with the `attribute` of the locals entry whose value is `name` set to `renamed`.
 fn with_renamed(text: &str, attribute: &str, name: &str, renamed: &str) -> String {
     let old = format!("= \"{name}\"");
@@ -275,10 +260,12 @@ fn with_renamed(text: &str, attribute: &str, name: &str, renamed: &str) -> Strin
     lines.join("\n") + "\n"
 }
 
-/// `text` without the locals entries of tenant `slug` (keys `"slug"` and `"slug/..."`).
-fn without_tenant(text: &str, slug: &str) -> String {
+/// `text` without the locals entries of tenant `slug` (keys `"slug"` and `"slug/..."`),
+/// or only those of its databases and users when `keep_tenant`; `expected` entries go.
+fn without_tenant(text: &str, slug: &str, keep_tenant: bool, expected: usize) -> String {
     let mut out = Vec::new();
     let mut skipping: Option<usize> = None;
+    let mut map = String::new();
     let mut removed = 0;
     for line in text.lines() {
         let indent = line.len() - line.trim_start().len();
@@ -289,36 +276,40 @@ fn without_tenant(text: &str, slug: &str) -> String {
             continue;
         }
         let trimmed = line.trim_start();
+        if indent == 2 && trimmed.ends_with("= {") {
+            map = trimmed.split_whitespace().next().unwrap_or("").to_string();
+        }
         let own_key = trimmed.starts_with(&format!("\"{slug}\" = {{"))
             || trimmed.starts_with(&format!("\"{slug}/"));
-        if own_key && trimmed.ends_with('{') {
+        let kept = keep_tenant && map == "tenant_adopted_import";
+        if own_key && trimmed.ends_with('{') && !kept {
             skipping = Some(indent);
             removed += 1;
             continue;
         }
         out.push(line);
     }
-    assert_eq!(removed, 4, "tenant, database and two users of {slug}");
+    assert_eq!(removed, expected, "locals entries of {slug} removed");
     out.join("\n") + "\n"
 }
 
-#[test]
-fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
-    let server = start_postgres(Profile::ManagedAdmin);
-    let fleet = PgProject::from_resources(&server, "");
+/// A server with the foreign fixture and a configuration importing it, after
+/// `plan -generate-config-out`: the plan imports and registers every object, and writes
+/// nothing.
+fn foreign_platform_with_generated_config(server: &PostgresServer) -> PgProject<'_> {
+    let fleet = PgProject::from_resources(server, "");
     fleet.init();
     fleet.approve("apply", &[]).expect_success();
     run_fixture(
         &fleet,
         &workspace_root().join("acceptance-tests/fixtures/postgres/foreign_tenants.sql"),
     );
-    let inspector = PgInspector::new(&server);
+    let inspector = PgInspector::new(server);
     assert_eq!(
         catalog_counts(&inspector),
         "0 0 0",
         "the fixture has no catalog"
     );
-
     fleet.project.write_file(
         "main.tf",
         &format!(
@@ -349,6 +340,26 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
         "0 0 0",
         "importing and planning write nothing"
     );
+    fleet
+}
+
+/// The catalog holds every foreign object, and the next plan is empty.
+fn expect_all_registered(fleet: &PgProject<'_>, inspector: &PgInspector<'_>, context: &str) {
+    let tenants = FOREIGN.len();
+    assert_eq!(
+        catalog_counts(inspector),
+        format!("{tenants} {tenants} {}", 2 * tenants),
+        "{context}: the apply registers every adopted object"
+    );
+    fleet.expect_plan_code(0, context);
+}
+
+#[test]
+fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
+    let server = start_postgres(Profile::ManagedAdmin);
+    let fleet = foreign_platform_with_generated_config(&server);
+    let inspector = PgInspector::new(&server);
+    let tenants = FOREIGN.len();
     let text = fleet.project.read_file(GENERATED);
     for expected in [
         "schema           = \"acme_prod\"",
@@ -362,8 +373,7 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
         "the pattern leaves other schemas out"
     );
 
-    // Registered in dependency order once the objects refer to their tenant.
-    fleet.project.write_file(GENERATED, &with_references(&text));
+    // The generated file applies as generated, in whatever order the objects register.
     let applied = fleet.approve("apply", &[]);
     applied.expect_success();
     assert!(
@@ -375,14 +385,85 @@ fn a_platform_without_the_catalog_is_adopted_under_its_own_names() {
         "{}",
         applied.describe()
     );
+    expect_all_registered(&fleet, &inspector, "after adopting the foreign platform");
+    rename_a_login(&fleet, &inspector);
+    offboard_globex(&fleet, &inspector, &[]);
+}
+
+/// Registration and offboarding in the orders a parallel apply may take: databases and
+/// users before their tenant (which they register with its defaults; the tenant's own
+/// registration then sets its configured values), one at a time, and a login that owns its
+/// schema destroyed before that schema's database.
+#[test]
+fn adoption_and_offboarding_do_not_depend_on_the_order() {
+    let server = start_postgres(Profile::ManagedAdmin);
+    let fleet = foreign_platform_with_generated_config(&server);
+    let inspector = PgInspector::new(&server);
+    let text = fleet.project.read_file(GENERATED);
+    let text = with_renamed(&text, "display_name", "acme", "Acme Corporation");
+    fleet.project.write_file(GENERATED, &text);
+
+    let children = fleet.approve(
+        "apply",
+        &[
+            "-target=tenant_database.adopted",
+            "-target=tenant_user.adopted",
+            "-parallelism=1",
+        ],
+    );
+    children.expect_success();
     assert_eq!(
         catalog_counts(&inspector),
-        format!("{tenants} {tenants} {}", 2 * tenants),
-        "the apply registers every adopted object"
+        format!("{0} {0} {1}", FOREIGN.len(), 2 * FOREIGN.len()),
+        "databases and users register their tenants\n{}",
+        children.describe()
     );
-    fleet.expect_plan_code(0, "after adopting the foreign platform");
-    rename_a_login(&fleet, &inspector);
-    offboard_globex(&fleet, &inspector);
+    assert_eq!(
+        inspector.value("SELECT display_name FROM tenant_catalog.tenants WHERE slug = 'acme'"),
+        "acme",
+        "a tenant registered by its database has the import's defaults"
+    );
+    fleet.approve("apply", &["-parallelism=1"]).expect_success();
+    assert_eq!(
+        inspector.value("SELECT display_name FROM tenant_catalog.tenants WHERE slug = 'acme'"),
+        "Acme Corporation",
+        "the tenant's own registration sets its configured values"
+    );
+    expect_all_registered(&fleet, &inspector, "after registering children first");
+
+    // The login that owns globex_prod goes first: the schema is handed to an owner role.
+    let text = fleet.project.read_file(GENERATED);
+    fleet
+        .project
+        .write_file(GENERATED, &without_tenant(&text, "globex", true, 3));
+    let login_first = fleet.approve(
+        "apply",
+        &["-target=tenant_user.adopted[\"globex/globex_app\"]"],
+    );
+    assert_eq!(
+        login_first.code,
+        Some(0),
+        "{}\n--- server log:\n{}",
+        login_first.describe(),
+        server.log()
+    );
+    assert_eq!(
+        inspector.can_login("globex_app"),
+        None,
+        "the login is dropped"
+    );
+    let owner = inspector.schema_owner("globex_prod");
+    assert_eq!(
+        owner.as_deref(),
+        Some("tenant_globex_globex_prod_owner"),
+        "the schema outlives its login"
+    );
+    let handed_over = inspector.value(
+        "SELECT count(*) FROM tenant_catalog.audit_log WHERE resource = 'tenant_database' \
+         AND action = 'update' AND after LIKE '%\"owner_role\":\"tenant_globex_globex_prod_owner\"%'",
+    );
+    assert_eq!(handed_over, "1", "the audit log records the new owner");
+    offboard_globex(&fleet, &inspector, &["-parallelism=1"]);
 }
 
 /// Renames of a login and of a schema are in-place updates; the role keeps its password
@@ -428,14 +509,23 @@ fn rename_a_login(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
     fleet.expect_plan_code(0, "after the rename");
 }
 
-/// Offboarding an adopted tenant archives and drops its original objects.
-fn offboard_globex(fleet: &PgProject<'_>, inspector: &PgInspector<'_>) {
+/// Offboarding an adopted tenant archives and drops its original objects: its databases
+/// and users first (in any order; unless already gone), then the tenant, which the catalog
+/// keeps while anything of it is left.
+fn offboard_globex(fleet: &PgProject<'_>, inspector: &PgInspector<'_>, extra: &[&str]) {
     let tenants = FOREIGN.len();
+    let text = fleet.project.read_file(GENERATED);
+    if text.contains("\"globex/") {
+        fleet
+            .project
+            .write_file(GENERATED, &without_tenant(&text, "globex", true, 3));
+    }
+    fleet.approve("apply", extra).expect_success();
     let text = fleet.project.read_file(GENERATED);
     fleet
         .project
-        .write_file(GENERATED, &without_tenant(&text, "globex"));
-    fleet.approve("apply", &[]).expect_success();
+        .write_file(GENERATED, &without_tenant(&text, "globex", false, 1));
+    fleet.approve("apply", extra).expect_success();
     assert_eq!(inspector.schema_owner("globex_prod"), None);
     assert_eq!(inspector.can_login("globex_app"), None);
     assert_eq!(inspector.can_login("globex_ro"), None);

@@ -2,7 +2,9 @@
 //! (`fixtures/postgres/legacy_tenants.sql`: catalog rows for five tenants, and their schemas,
 //! owner roles, login roles and privileges, with nothing else in the catalog). The `tenants`
 //! data source reads them back; `tenantform import` adopts every tenant, database, user and
-//! grant by its natural key; the next plan has nothing to do; a destroy then reclaims all of it.
+//! grant by its natural key, reading only (the catalog is unchanged by the imports and the
+//! plan); the apply registers them, the grants import after their user and database are
+//! registered; the next plan has nothing to do; a destroy then reclaims all of it.
 
 #![allow(
     clippy::unwrap_used,
@@ -189,14 +191,9 @@ fn legacy_tenants_are_read_imported_and_match_the_configuration() {
         .psql_file(&server.dsn(), &fixture)
         .unwrap_or_else(|error| panic!("{} failed: {error:#}", fixture.display()));
     let inspector = PgInspector::new(&server);
-    let catalog_rows = inspector.value(
-        "SELECT (SELECT count(*) FROM tenant_catalog.tenants) || ' ' || \
-         (SELECT count(*) FROM tenant_catalog.databases) || ' ' || \
-         (SELECT count(*) FROM tenant_catalog.users) || ' ' || \
-         (SELECT count(*) FROM tenant_catalog.grants)",
-    );
     assert_eq!(
-        catalog_rows, "5 0 0 0",
+        catalog_counts(&inspector),
+        "5 0 0 0",
         "the legacy script registers tenants only (tenants, databases, users, grants)"
     );
 
@@ -216,15 +213,60 @@ fn legacy_tenants_are_read_imported_and_match_the_configuration() {
         "main.tf",
         &format!("{}\n", main_tf_with(&adopting_config())),
     );
-    for (address, id) in imports() {
-        let imported = fleet.tenantform(&["import", "-input=false", "-no-color", &address, &id]);
-        assert_eq!(
-            imported.code,
-            Some(0),
-            "import {address} {id}\n{}",
-            imported.describe()
-        );
+    let (grants, objects): (Vec<_>, Vec<_>) = imports()
+        .into_iter()
+        .partition(|(address, _)| address.starts_with("tenant_grant."));
+    for (address, id) in &objects {
+        import(&fleet, address, id);
     }
+    assert_eq!(
+        catalog_counts(&inspector),
+        "5 0 0 0",
+        "importing by natural key only reads"
+    );
+    let planned = fleet.tenantform(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    assert_eq!(planned.code, Some(2), "{}", planned.describe());
+    assert!(
+        planned.stdout.contains("~ registered")
+            && planned.stdout.contains("-> (known after apply)"),
+        "the plan registers what the imports read:\n{}",
+        planned.stdout
+    );
+    assert_eq!(
+        catalog_counts(&inspector),
+        "5 0 0 0",
+        "a plan writes nothing"
+    );
+    let (grant_address, grant_id) = &grants[0];
+    let early = fleet.tenantform(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        grant_address,
+        grant_id,
+    ]);
+    assert_eq!(early.code, Some(1), "{}", early.describe());
+    assert!(
+        early
+            .stderr
+            .contains("is not registered in the catalog yet"),
+        "a grant of unregistered parties names the way: {}",
+        early.stderr
+    );
+
+    // The apply registers the imported objects; then their grants import.
+    let targets: Vec<String> = objects
+        .iter()
+        .map(|(address, _)| format!("-target={address}"))
+        .collect();
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    fleet.approve("apply", &targets).expect_success();
+    let users = LEGACY.iter().map(|tenant| tenant.5.len()).sum::<usize>();
+    assert_eq!(catalog_counts(&inspector), format!("5 5 {users} 0"));
+    for (address, id) in &grants {
+        import(&fleet, address, id);
+    }
+    assert_eq!(catalog_counts(&inspector), format!("5 5 {users} {users}"));
     let state = fleet.state();
     for (slug, _, _, _, _, users) in LEGACY {
         let key = slug.replace('-', "_");
@@ -245,6 +287,27 @@ fn legacy_tenants_are_read_imported_and_match_the_configuration() {
     // Adopted tenants are offboarded like any other.
     fleet.approve("destroy", &[]).expect_success();
     inspector.assert_no_tenant_objects("after destroying the adopted tenants");
+}
+
+/// Counts of catalog rows: tenants, databases, users, grants.
+fn catalog_counts(inspector: &PgInspector<'_>) -> String {
+    inspector.value(
+        "SELECT (SELECT count(*) FROM tenant_catalog.tenants) || ' ' || \
+         (SELECT count(*) FROM tenant_catalog.databases) || ' ' || \
+         (SELECT count(*) FROM tenant_catalog.users) || ' ' || \
+         (SELECT count(*) FROM tenant_catalog.grants)",
+    )
+}
+
+/// `tenantform import ADDRESS ID`, expecting success.
+fn import(fleet: &PgProject<'_>, address: &str, id: &str) {
+    let imported = fleet.tenantform(&["import", "-input=false", "-no-color", address, id]);
+    assert_eq!(
+        imported.code,
+        Some(0),
+        "import {address} {id}\n{}",
+        imported.describe()
+    );
 }
 
 /// `main.tf` of the project: the provider configuration followed by `resources`.

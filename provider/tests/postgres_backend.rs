@@ -228,6 +228,13 @@ fn lifecycle(profile: Profile) {
         .unwrap()
         .unwrap();
     assert_eq!(old.login, "tenant_bravo_old");
+    // Discovery only reads; the registration (at apply) writes the rows.
+    assert_eq!(backend.databases().get(&legacy.id).unwrap(), None);
+    assert_eq!(backend.users().get(&old.id).unwrap(), None);
+    let foreign = backend.foreign().unwrap();
+    let legacy = foreign.register_database(&legacy, None).unwrap();
+    let old = foreign.register_user(&old, None).unwrap();
+    assert!(backend.databases().get(&legacy.id).unwrap().is_some());
     let old_grant = backend
         .discover_grant(&old.id, &legacy.id)
         .unwrap()

@@ -4,7 +4,7 @@
 //! adopts them. Only a backend with live objects outside its catalog offers this (see
 //! [`super::Backend::foreign`]).
 
-use super::{BackendError, DatabaseRecord, UserRecord};
+use super::{BackendError, DatabaseRecord, TenantRecord, UserRecord};
 
 /// A live schema and its owner.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,9 +46,19 @@ pub trait ForeignObjects: Send + Sync {
     /// the catalog's own left out).
     fn unregistered_schemas(&self) -> Result<Vec<UnregisteredSchema>, BackendError>;
     /// Adds the catalog row of an existing schema (`record.schema`, owned by
-    /// `record.owner_role`) without changing the schema; records the adoption.
-    fn register_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError>;
+    /// `record.owner_role`) without changing the schema; records the adoption. When the
+    /// catalog does not list the record's tenant yet, `tenant` (an adopted tenant's defaults,
+    /// with the record's `tenant_id`) is registered with it, in the same transaction.
+    fn register_database(
+        &self,
+        record: &DatabaseRecord,
+        tenant: Option<&TenantRecord>,
+    ) -> Result<DatabaseRecord, BackendError>;
     /// Adds the catalog row of an existing role (`record.login`) without changing it;
-    /// records the adoption.
-    fn register_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError>;
+    /// records the adoption. `tenant` as in [`ForeignObjects::register_database`].
+    fn register_user(
+        &self,
+        record: &UserRecord,
+        tenant: Option<&TenantRecord>,
+    ) -> Result<UserRecord, BackendError>;
 }

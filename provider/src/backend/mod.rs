@@ -112,9 +112,10 @@ pub trait Backend: Send + Sync {
     /// One policy per tenant.
     fn policies(&self) -> &dyn Store<PolicyRecord>;
 
-    /// A database that exists in the live system but not in the catalog (made by hand or by
-    /// an older script), registered in the catalog and returned; else the catalog's
-    /// database of that name. Only import calls it: planning never changes anything.
+    /// The catalog's database of that name; else one that exists in the live system but not
+    /// in the catalog (made by hand or by an older script), read only: its id derives from
+    /// its schema's name and the apply of the update its import plans registers it (see
+    /// [`foreign::ForeignObjects::register_database`]). Only import calls it.
     fn discover_database(
         &self,
         tenant_id: &str,
@@ -130,7 +131,8 @@ pub trait Backend: Send + Sync {
     ) -> Result<Option<UserRecord>, BackendError> {
         self.users().find((tenant_id, email))
     }
-    /// Like [`Backend::discover_database`], for the privileges a role holds on a schema.
+    /// The privileges a role holds on a schema, registered as a grant; both the user and the
+    /// database must be in the catalog (their import's apply registers them).
     fn discover_grant(
         &self,
         user_id: &str,

@@ -16,7 +16,10 @@ use super::foreign::{
     tenant_id_for, tenantless_id,
 };
 use super::tenant::DEFAULT_REGION;
-use crate::backend::{Backend, DatabaseRecord, TenantRecord, UserRecord, now_rfc3339};
+use crate::backend::{
+    Backend, BackendError, DatabaseRecord, TenantRecord, UserRecord, now_rfc3339,
+};
+use crate::naming::is_valid_slug;
 use crate::values::{required_string, string_field};
 
 /// `id` parsed when it is a foreign id of `kind`.
@@ -82,12 +85,57 @@ pub(super) fn register_tenant(
         created_at: now_rfc3339(),
         ..record.clone()
     };
-    backend.tenants().create(&registered).map_err(|error| {
+    let failure = |error| {
         backend_failure(
             format!("Failed to register tenant {:?}", record.slug),
             &error,
         )
-    })
+    };
+    match backend.tenants().create(&registered) {
+        // A database or user of the tenant registered it meanwhile, with its defaults: the
+        // update that follows sets the configured values.
+        Err(BackendError::AlreadyExists { .. }) => backend
+            .tenants()
+            .get(&record.id)
+            .map_err(failure)?
+            .ok_or_else(|| {
+                failure(BackendError::NotFound {
+                    kind: "tenant",
+                    id: record.id.clone(),
+                })
+            }),
+        other => other.map_err(failure),
+    }
+}
+
+/// The adopted tenant (with defaults) whose stable id is `tenant_id`, found among the
+/// valid slugs the `names` of one of its objects contain (an adopted object's names hold
+/// its tenant's slug: the schema pattern's `slug` group is part of the schema name, an
+/// adopted email's domain is `SLUG.adopted.invalid`). `None` when no slug gives that id.
+pub(super) fn adopted_tenant_of(tenant_id: &str, names: &[&str]) -> Option<TenantRecord> {
+    names
+        .iter()
+        .flat_map(|name| slug_candidates(name))
+        .find(|slug| stable_id("tenant", slug) == tenant_id)
+        .map(default_tenant)
+}
+
+/// Every substring of `name` that is a valid slug.
+fn slug_candidates(name: &str) -> impl Iterator<Item = &str> {
+    let bounds: Vec<usize> = name
+        .char_indices()
+        .map(|(index, _)| index)
+        .chain(std::iter::once(name.len()))
+        .collect();
+    let pairs: Vec<(usize, usize)> = bounds
+        .iter()
+        .enumerate()
+        .flat_map(|(n, start)| bounds[n + 1..].iter().map(move |end| (*start, *end)))
+        .collect();
+    pairs
+        .into_iter()
+        .filter_map(move |(start, end)| name.get(start..end))
+        .filter(|slug| is_valid_slug(slug))
 }
 
 /// The database `SLUG/schema:NAME` adopts: the catalog's, else the live schema's.
@@ -177,8 +225,12 @@ pub(super) fn register_database(
     let label = format!("Failed to register tenant database {:?}", record.name);
     let foreign = foreign_objects(backend, "An unregistered tenant_database")
         .map_err(|_| super::foreign::embedded_refusal("An unregistered tenant_database"))?;
+    let tenant = adopted_tenant_of(
+        &record.tenant_id,
+        &[&record.schema, &record.name, &record.owner_role],
+    );
     foreign
-        .register_database(record)
+        .register_database(record, tenant.as_ref())
         .map_err(|error| backend_failure(label, &error))
 }
 
@@ -276,8 +328,9 @@ pub(super) fn register_user(
     let label = format!("Failed to register tenant user {:?}", record.email);
     let foreign = foreign_objects(backend, "An unregistered tenant_user")
         .map_err(|_| super::foreign::embedded_refusal("An unregistered tenant_user"))?;
+    let tenant = adopted_tenant_of(&record.tenant_id, &[&record.email, &record.login]);
     foreign
-        .register_user(record)
+        .register_user(record, tenant.as_ref())
         .map_err(|error| backend_failure(label, &error))
 }
 
@@ -285,3 +338,6 @@ pub(super) fn register_user(
 pub(super) fn read_tenant(state: &Value) -> Result<TenantRecord, Diagnostics> {
     super::tenant::record_from_state(state).map_err(|e| corrupt_state("tenant", e))
 }
+
+#[cfg(test)]
+mod tests;

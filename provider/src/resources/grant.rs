@@ -93,6 +93,21 @@ impl Kind for GrantKind {
         let Some(database) = backend.discover_database(&tenant.id, rest[1])? else {
             return Ok(None);
         };
+        let unregistered = |listed: bool, what: &str, key: &str| {
+            (!listed).then(|| {
+                BackendError::InvalidReference(format!(
+                    "the {what} {key:?} is not registered in the catalog yet: import it, apply \
+                     (which registers it), then import its grants"
+                ))
+            })
+        };
+        let user_listed = backend.users().get(&user.id)?.is_some();
+        let database_listed = backend.databases().get(&database.id)?.is_some();
+        if let Some(refusal) = unregistered(user_listed, "user", rest[0])
+            .or_else(|| unregistered(database_listed, "database", rest[1]))
+        {
+            return Err(refusal);
+        }
         backend.discover_grant(&user.id, &database.id)
     }
 }

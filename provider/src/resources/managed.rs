@@ -46,6 +46,17 @@ fn state_value_as<K: Kind>(record: &K::Record, secret: Value, registered: bool) 
     value
 }
 
+/// An imported state marked as not registered, without what only the registration sets.
+fn unregistered_value<K: Kind>(mut value: Value) -> Value {
+    if let Value::Object(attributes) = &mut value {
+        attributes.insert(REGISTERED.to_string(), Value::Bool(false));
+        for name in K::REGISTRATION_COMPUTES {
+            attributes.insert(name.to_string(), Value::Null);
+        }
+    }
+    value
+}
+
 /// Sets `registered` in a planned create or update: known true for a create, unknown (with
 /// what registering computes) for an update that registers an imported object; otherwise
 /// the prior value stands (null in a state written before the attribute existed, as
@@ -273,12 +284,25 @@ impl<K: Kind> ResourceType for Managed<K> {
             let (record, registered) = found?;
             return Ok(state_value_as::<K>(&record, Value::Null, registered));
         }
-        K::IMPORT.import(
+        let value = K::IMPORT.import(
             id,
             backend,
             |id| K::store(backend).get(id),
             |tenant, rest| K::import_by_key(backend, tenant, rest),
             |record| state_value::<K>(record, Value::Null),
-        )
+        )?;
+        // A live object the naming rules predict (an older script's) is read, not registered:
+        // the apply of the update this plans registers it.
+        if K::TRACKS_REGISTRATION && !is_unregistered(&value) {
+            let id = state_id(&value);
+            let listed = K::store(backend).get(&id).map_err(|error| {
+                let summary = format!("Failed to import {}", K::IMPORT.what);
+                Diagnostics::from(backend_failure(summary, &error))
+            })?;
+            if listed.is_none() {
+                return Ok(unregistered_value::<K>(value));
+            }
+        }
+        Ok(value)
     }
 }

@@ -15,6 +15,7 @@ use crate::backend::audit::Action;
 use crate::backend::{BackendError, DatabaseRecord, TenantRecord};
 use crate::naming;
 use crate::records::Record;
+use crate::resources::foreign::stable_id;
 
 /// The resource type the audit log names.
 const RESOURCE: &str = DatabaseRecord::RESOURCE;
@@ -59,42 +60,37 @@ async fn forget_stale(
     Ok(())
 }
 
-/// Registers a schema that the naming rules predict for `name` but the catalog lacks.
+/// The catalog's database `name`, else the schema that the naming rules predict for it,
+/// unregistered: an id derived from the schema's name, no connection URI (the apply that
+/// registers it sets one). Only reads.
 pub(super) async fn discover(
-    tx: &Transaction<'_>,
+    client: &impl GenericClient,
     context: &Context,
     tenant_id: &str,
     name: &str,
 ) -> Result<Option<DatabaseRecord>, BackendError> {
-    lock_tenant(tx, tenant_id).await?;
-    if let Some(found) = table::find::<DatabaseRecord>(tx, context, (tenant_id, name)).await? {
+    if let Some(found) = table::find::<DatabaseRecord>(client, context, (tenant_id, name)).await? {
         return Ok(Some(found));
     }
-    let Some(tenant) = table::get::<TenantRecord>(tx, context, tenant_id).await? else {
+    let Some(tenant) = table::get::<TenantRecord>(client, context, tenant_id).await? else {
         return Ok(None);
     };
     let schema = naming::database_schema(&tenant.slug, name);
-    let Some(owner_role) = live::schema_owner(tx, &schema).await? else {
+    let Some(owner_role) = live::schema_owner(client, &schema).await? else {
         return Ok(None);
     };
-    let Some(owner) = live::role(tx, &owner_role).await? else {
+    let Some(owner) = live::role(client, &owner_role).await? else {
         return Ok(None);
     };
-    let record = DatabaseRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+    Ok(Some(DatabaseRecord {
+        id: stable_id("tenant_database", &schema),
         tenant_id: tenant_id.to_string(),
         name: name.to_string(),
         connection_limit: owner.connection_limit,
-        connection_uri: context.connection_uri(&schema),
+        connection_uri: String::new(),
         schema,
         owner_role,
-    };
-    forget_stale(tx, context, &record).await?;
-    table::insert_row(tx, &record, format!("{:?}", record.name)).await?;
-    roles::take_membership(tx, context, &record.owner_role).await?;
-    users::refresh_search_paths(tx, context, tenant_id).await?;
-    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
-    Ok(Some(record))
+    }))
 }
 
 impl Table for DatabaseRecord {

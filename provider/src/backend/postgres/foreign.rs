@@ -5,10 +5,11 @@ use tokio_postgres::{GenericClient, Transaction};
 
 use super::roles;
 use super::table;
-use super::{Context, PostgresBackend, live, tenants};
+use super::{Context, PostgresBackend, live, tenants, users};
 use crate::backend::audit::Action;
 use crate::backend::foreign::{ForeignObjects, ForeignRole, ForeignSchema, UnregisteredSchema};
-use crate::backend::{BackendError, DatabaseRecord, UserRecord};
+use crate::backend::{BackendError, DatabaseRecord, TenantRecord, UserRecord, now_rfc3339};
+use crate::naming;
 
 /// Schemas that belong to PostgreSQL or to the platform, never tenant candidates.
 const NOT_CANDIDATES: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' \
@@ -64,27 +65,40 @@ async fn unregistered(
         .collect())
 }
 
-/// Locks the registered tenant `tenant_id`, or explains that it must be registered first.
-async fn lock_registered_tenant(
+/// Locks the tenant `tenant_id`, registering `adopted` (its defaults, as the tenant's import
+/// gives them) when the catalog does not list it yet, so that a database or user registers
+/// whether its tenant's own registration comes before or after it.
+async fn lock_or_register_tenant(
     tx: &Transaction<'_>,
     context: &Context,
     tenant_id: &str,
+    adopted: Option<&TenantRecord>,
 ) -> Result<(), BackendError> {
     match tenants::lock_live(tx, context, tenant_id).await {
-        Err(BackendError::InvalidReference(_)) => Err(BackendError::InvalidReference(format!(
+        Err(BackendError::InvalidReference(_)) => {}
+        other => return other.map(|_| ()),
+    }
+    let Some(tenant) = adopted.filter(|tenant| tenant.id == tenant_id) else {
+        return Err(BackendError::InvalidReference(format!(
             "tenant {tenant_id:?} is not registered yet: refer to it (tenant_id = \
              tenant.NAME.id) so that its registration comes first, or apply again after it"
-        ))),
-        other => other.map(|_| ()),
-    }
+        )));
+    };
+    let registered = TenantRecord {
+        created_at: now_rfc3339(),
+        ..tenant.clone()
+    };
+    table::insert_row(tx, &registered, format!("{:?}", registered.slug)).await?;
+    table::audit(tx, Action::Adopt, None, Some(&registered)).await
 }
 
 async fn register_database(
     tx: &Transaction<'_>,
     context: &Context,
     record: &DatabaseRecord,
+    tenant: Option<&TenantRecord>,
 ) -> Result<DatabaseRecord, BackendError> {
-    lock_registered_tenant(tx, context, &record.tenant_id).await?;
+    lock_or_register_tenant(tx, context, &record.tenant_id, tenant).await?;
     let missing = || BackendError::NotFound {
         kind: "schema",
         id: record.schema.clone(),
@@ -99,16 +113,32 @@ async fn register_database(
     };
     table::insert_row(tx, &registered, format!("{:?}", registered.name)).await?;
     roles::take_membership(tx, context, &registered.owner_role).await?;
+    refresh_search_paths_of_named_schema(tx, context, &registered).await?;
     table::audit(tx, Action::Adopt, None, Some(&registered)).await?;
     Ok(registered)
+}
+
+/// A schema named by the naming rules (an older script's) is on its tenant's users'
+/// `search_path`, as one tenantform made; a foreign schema leaves adopted roles as they are.
+async fn refresh_search_paths_of_named_schema(
+    tx: &Transaction<'_>,
+    context: &Context,
+    record: &DatabaseRecord,
+) -> Result<(), BackendError> {
+    let tenant = tenants::require(tx, context, &record.tenant_id).await?;
+    if naming::database_schema(&tenant.slug, &record.name) == record.schema {
+        users::refresh_search_paths(tx, context, &record.tenant_id).await?;
+    }
+    Ok(())
 }
 
 async fn register_user(
     tx: &Transaction<'_>,
     context: &Context,
     record: &UserRecord,
+    tenant: Option<&TenantRecord>,
 ) -> Result<UserRecord, BackendError> {
-    lock_registered_tenant(tx, context, &record.tenant_id).await?;
+    lock_or_register_tenant(tx, context, &record.tenant_id, tenant).await?;
     if live::role(tx, &record.login).await?.is_none() {
         return Err(BackendError::NotFound {
             kind: "role",
@@ -141,11 +171,19 @@ impl ForeignObjects for PostgresBackend {
         self.read(async |c| unregistered(c).await)
     }
 
-    fn register_database(&self, record: &DatabaseRecord) -> Result<DatabaseRecord, BackendError> {
-        self.write(async |tx| register_database(tx, &self.context, record).await)
+    fn register_database(
+        &self,
+        record: &DatabaseRecord,
+        tenant: Option<&TenantRecord>,
+    ) -> Result<DatabaseRecord, BackendError> {
+        self.write(async |tx| register_database(tx, &self.context, record, tenant).await)
     }
 
-    fn register_user(&self, record: &UserRecord) -> Result<UserRecord, BackendError> {
-        self.write(async |tx| register_user(tx, &self.context, record).await)
+    fn register_user(
+        &self,
+        record: &UserRecord,
+        tenant: Option<&TenantRecord>,
+    ) -> Result<UserRecord, BackendError> {
+        self.write(async |tx| register_user(tx, &self.context, record, tenant).await)
     }
 }

@@ -15,6 +15,7 @@ mod databases;
 mod export;
 mod foreign;
 mod grants;
+mod handover;
 mod live;
 mod policies;
 mod privileges;
@@ -201,14 +202,14 @@ impl Backend for PostgresBackend {
         tenant_id: &str,
         name: &str,
     ) -> Result<Option<DatabaseRecord>, BackendError> {
-        self.write(async |tx| databases::discover(tx, &self.context, tenant_id, name).await)
+        self.read(async |c| databases::discover(c, &self.context, tenant_id, name).await)
     }
     fn discover_user(
         &self,
         tenant_id: &str,
         email: &str,
     ) -> Result<Option<UserRecord>, BackendError> {
-        self.write(async |tx| users::discover(tx, &self.context, tenant_id, email).await)
+        self.read(async |c| users::discover(c, &self.context, tenant_id, email).await)
     }
     fn discover_grant(
         &self,

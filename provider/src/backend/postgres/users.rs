@@ -8,12 +8,13 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::roles::{self, NewRole};
 use super::session::lock_tenant;
 use super::table::{self, Outcome, Table};
-use super::{Context, live, tenants};
+use super::{Context, handover, live, tenants};
 use crate::backend::audit::Action;
 use crate::backend::columns::Columns;
 use crate::backend::{BackendError, TenantRecord, UserRecord};
 use crate::naming;
 use crate::records::Record;
+use crate::resources::foreign::stable_id;
 
 const KIND: &str = UserRecord::KIND;
 /// The resource type the audit log names.
@@ -128,30 +129,6 @@ pub(super) async fn is_registered_login(
     Ok(row.get(0))
 }
 
-/// Refuses to drop the login of an adopted user while it owns a catalog database's schema:
-/// dropping the role would drop the schema without archiving it.
-async fn check_owns_no_database(
-    client: &impl GenericClient,
-    user: &UserRecord,
-) -> Result<(), BackendError> {
-    let owned = client
-        .query(
-            "SELECT schema_name FROM tenant_catalog.databases WHERE owner_role = $1 \
-             ORDER BY schema_name",
-            &[&user.login],
-        )
-        .await?;
-    if owned.is_empty() {
-        return Ok(());
-    }
-    let schemas: Vec<String> = owned.iter().map(|row| row.get(0)).collect();
-    Err(BackendError::HasDependents {
-        kind: KIND,
-        key: login_key(user),
-        dependents: format!("the database schema(s) it owns ({})", schemas.join(", ")),
-    })
-}
-
 /// How a user whose email or login is taken is named in the error.
 fn login_key(record: &UserRecord) -> String {
     format!("{:?} (login {:?})", record.email, record.login)
@@ -178,26 +155,26 @@ pub(super) async fn apply_tenant_status(
     Ok(())
 }
 
-/// Registers a login role that the naming rules predict for `email` but the catalog lacks.
+/// The catalog's user `email`, else the login role that the naming rules predict for it,
+/// unregistered (an id derived from the login). Only reads.
 pub(super) async fn discover(
-    tx: &Transaction<'_>,
+    client: &impl GenericClient,
     context: &Context,
     tenant_id: &str,
     email: &str,
 ) -> Result<Option<UserRecord>, BackendError> {
-    lock_tenant(tx, tenant_id).await?;
-    if let Some(found) = table::find::<UserRecord>(tx, context, (tenant_id, email)).await? {
+    if let Some(found) = table::find::<UserRecord>(client, context, (tenant_id, email)).await? {
         return Ok(Some(found));
     }
-    let Some(tenant) = table::get::<TenantRecord>(tx, context, tenant_id).await? else {
+    let Some(tenant) = table::get::<TenantRecord>(client, context, tenant_id).await? else {
         return Ok(None);
     };
     let login = naming::user_login(&tenant.slug, email);
-    let Some(role) = live::role(tx, &login).await? else {
+    let Some(role) = live::role(client, &login).await? else {
         return Ok(None);
     };
-    let record = UserRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+    Ok(Some(UserRecord {
+        id: stable_id("tenant_user", &login),
         tenant_id: tenant_id.to_string(),
         email: email.to_string(),
         role: "member".to_string(),
@@ -205,12 +182,7 @@ pub(super) async fn discover(
         login,
         password_hash: String::new(),
         connection_limit: role.connection_limit,
-    };
-    forget_stale(tx, &record).await?;
-    table::insert_row(tx, &record, login_key(&record)).await?;
-    roles::take_membership(tx, context, &record.login).await?;
-    table::audit(tx, Action::Adopt, None, Some(&record)).await?;
-    Ok(Some(record))
+    }))
 }
 
 pub(super) async fn create_with_password(
@@ -335,7 +307,7 @@ impl Table for UserRecord {
             return Ok(false);
         };
         table::check_no_dependents(tx, &before).await?;
-        check_owns_no_database(tx, &before).await?;
+        handover::hand_over_owned_schemas(tx, context, &before.login).await?;
         roles::drop_role(tx, context, &before.login).await?;
         table::delete_row(tx, &before).await
     }
