@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
+use futures_util::stream::{self, StreamExt};
+
 use tenantform_proto::value::{encode_json, type_to_json};
 
 use crate::addrs::{
@@ -45,6 +47,8 @@ struct ApplyWalk<'a, 'p> {
     plan: &'p Plan,
     state: &'p State,
     changes: &'a PlannedChanges<'p>,
+    /// How many module instances of one resource block apply at a time.
+    parallelism: usize,
 }
 
 /// Applies a plan, returning the new state (also streamed to the recorder) and diagnostics.
@@ -81,6 +85,7 @@ pub(crate) async fn apply(
         plan,
         state,
         changes: &changes,
+        parallelism: options.parallelism,
     };
     let outcomes = walk(
         &dag,
@@ -180,30 +185,47 @@ impl ApplyWalk<'_, '_> {
         }
     }
 
-    /// Applies a resource block's planned changes in each of its module instances.
+    /// Applies a resource block's planned changes in each of its module instances, up to
+    /// `-parallelism` module instances at a time (a module fleet's instances wait on the
+    /// provider together, not one after another).
     async fn visit_resource(&self, id: NodeId, addr: &ResourceAddr) -> bool {
         let scope = &self.applier.scope;
-        let mut ok = true;
-        for module in scope.instances_of(scope.graph.module(id)) {
-            let planned = self
-                .changes
-                .get(&(module.as_slice(), addr))
-                .cloned()
-                .unwrap_or_default();
-            if planned.is_empty() && self.plan.targeted {
-                // Left out by the targets: what is stored, to whatever refers to it.
-                match super::targets::stored_value(scope, id, &module, addr, self.state).await {
-                    Ok(value) => scope.set_marked_in(id, &module, value),
-                    Err(diags) => {
-                        scope.report(diags);
-                        ok = false;
-                    }
+        let modules = scope.instances_of(scope.graph.module(id));
+        let applied: Vec<bool> = stream::iter(modules)
+            .map(|module| async move { self.apply_in_module(id, addr, &module).await })
+            .buffered(self.parallelism.max(1))
+            .collect()
+            .await;
+        applied.into_iter().all(|ok| ok)
+    }
+
+    /// Applies a resource block's planned changes in one module instance.
+    async fn apply_in_module(
+        &self,
+        id: NodeId,
+        addr: &ResourceAddr,
+        module: &[ModuleStep],
+    ) -> bool {
+        let scope = &self.applier.scope;
+        let planned = self
+            .changes
+            .get(&(module, addr))
+            .cloned()
+            .unwrap_or_default();
+        if planned.is_empty() && self.plan.targeted {
+            // Left out by the targets: what is stored, to whatever refers to it.
+            return match super::targets::stored_value(scope, id, module, addr, self.state).await {
+                Ok(value) => {
+                    scope.set_marked_in(id, module, value);
+                    true
                 }
-                continue;
-            }
-            ok &= self.applier.resource(id, &module, addr, &planned).await;
+                Err(diags) => {
+                    scope.report(diags);
+                    false
+                }
+            };
         }
-        ok
+        self.applier.resource(id, module, addr, &planned).await
     }
 }
 
