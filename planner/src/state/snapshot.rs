@@ -2,8 +2,6 @@
 //! serial a write gets (the store owns the serial, see [`super::StateStore::write`]) and the
 //! replay of a journal over the stored state.
 
-use sha2::{Digest, Sha256};
-
 use super::journal::Journal;
 use super::{State, format_v4};
 
