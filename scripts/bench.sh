@@ -29,6 +29,10 @@
 #   TERRAFORM_TIMEOUT   seconds after which one Terraform command is stopped and recorded as
 #                       capped (default 900)
 #   TENANTFORM_TIMEOUT  the same for tenantform (default 900)
+#   BENCH_CSV           where the results are also written as CSV (default
+#                       BENCH_DIR/results.csv)
+#   BENCH_CURVE         the growth curve drawn from that CSV by tools/growth-curve (default
+#                       docs/perf/growth.png); set it to "" to draw none
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +49,8 @@ terraform="${TERRAFORM-$repo_root/.venv-test/bin/terraform-1.15}"
 terraform_max_n="${TERRAFORM_MAX_N:-10000}"
 terraform_timeout="${TERRAFORM_TIMEOUT:-900}"
 tenantform_timeout="${TENANTFORM_TIMEOUT:-900}"
+results_csv="${BENCH_CSV:-$bench_dir/results.csv}"
+growth_curve="${BENCH_CURVE-$repo_root/docs/perf/growth.png}"
 
 if [ ! -x /usr/bin/time ]; then
     echo "installing GNU time for /usr/bin/time -v" >&2
@@ -220,11 +226,13 @@ reset_backend() {
 }
 
 rows=()
+csv_rows=()
 add_row() {
     local variant="$1" count="$2" tool="$3" command="$4" result="$5"
     read -r seconds rss status <<<"$result"
     local resources=$((count * 5))
     rows+=("| $variant | $count | $resources | $tool | \`$command\` | $seconds | $rss | $status |")
+    csv_rows+=("$variant,$count,$resources,$tool,$command,$seconds,$rss,$status")
 }
 
 # bench_tool VARIANT N TOOL DIR TIMEOUT CLI_CONFIG PROGRAM
@@ -283,3 +291,18 @@ echo
 echo "| configuration | tenants | resources | tool | command | wall (s) | peak RSS (MB) | status |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+
+{
+    echo "configuration,tenants,resources,tool,command,wall_s,rss_mb,status"
+    printf '%s\n' "${csv_rows[@]}"
+} >"$results_csv"
+echo
+echo "Results as CSV: $results_csv"
+if [ -n "$growth_curve" ]; then
+    # The curve's tool is a workspace of its own (tools/growth-curve), so that plotters is
+    # built only here.
+    mkdir -p "$(dirname "$growth_curve")"
+    cargo run --release --quiet --manifest-path "$repo_root/tools/growth-curve/Cargo.toml" -- \
+        "$results_csv" "$growth_curve" >&2
+    echo "Growth curve: $growth_curve"
+fi

@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
+use futures_util::stream::{self, StreamExt};
+
 use tenantform_proto::value::{encode_json, type_to_json};
 
 use crate::addrs::{
@@ -48,6 +50,8 @@ struct ApplyWalk<'a, 'p> {
     /// When applying one part of a larger plan (a canary wave): that plan's changes. A
     /// resource with changes there and none in this part shows its stored value.
     whole: Option<&'a PlannedChanges<'p>>,
+    /// How many module instances of one resource block apply at a time.
+    parallelism: usize,
 }
 
 /// What an apply ends with: the new state, the diagnostics, and the results of the
@@ -127,6 +131,7 @@ async fn apply_walk<'p>(
         state,
         changes: &changes,
         whole,
+        parallelism: options.parallelism,
     };
     let outcomes = walk(
         &dag,
@@ -231,34 +236,51 @@ impl ApplyWalk<'_, '_> {
         }
     }
 
-    /// Applies a resource block's planned changes in each of its module instances.
+    /// Applies a resource block's planned changes in each of its module instances, up to
+    /// `-parallelism` module instances at a time (a module fleet's instances wait on the
+    /// provider together, not one after another).
     async fn visit_resource(&self, id: NodeId, addr: &ResourceAddr) -> bool {
         let scope = &self.applier.scope;
-        let mut ok = true;
-        for module in scope.instances_of(scope.graph.module(id)) {
-            let planned = self
-                .changes
-                .get(&(module.as_slice(), addr))
-                .cloned()
-                .unwrap_or_default();
-            let left_out = match self.whole {
-                Some(whole) => whole.contains_key(&(module.as_slice(), addr)),
-                None => self.plan.targeted,
-            };
-            if planned.is_empty() && left_out {
-                // Left out by the targets: what is stored, to whatever refers to it.
-                match super::targets::stored_value(scope, id, &module, addr, self.state).await {
-                    Ok(value) => scope.set_marked_in(id, &module, value),
-                    Err(diags) => {
-                        scope.report(diags);
-                        ok = false;
-                    }
+        let modules = scope.instances_of(scope.graph.module(id));
+        let applied: Vec<bool> = stream::iter(modules)
+            .map(|module| async move { self.apply_in_module(id, addr, &module).await })
+            .buffered(self.parallelism.max(1))
+            .collect()
+            .await;
+        applied.into_iter().all(|ok| ok)
+    }
+
+    /// Applies a resource block's planned changes in one module instance.
+    async fn apply_in_module(
+        &self,
+        id: NodeId,
+        addr: &ResourceAddr,
+        module: &[ModuleStep],
+    ) -> bool {
+        let scope = &self.applier.scope;
+        let planned = self
+            .changes
+            .get(&(module, addr))
+            .cloned()
+            .unwrap_or_default();
+        let left_out = match self.whole {
+            Some(whole) => whole.contains_key(&(module, addr)),
+            None => self.plan.targeted,
+        };
+        if planned.is_empty() && left_out {
+            // Left out by the targets or the wave: what is stored, to whatever refers to it.
+            return match super::targets::stored_value(scope, id, module, addr, self.state).await {
+                Ok(value) => {
+                    scope.set_marked_in(id, module, value);
+                    true
                 }
-                continue;
-            }
-            ok &= self.applier.resource(id, &module, addr, &planned).await;
+                Err(diags) => {
+                    scope.report(diags);
+                    false
+                }
+            };
         }
-        ok
+        self.applier.resource(id, module, addr, &planned).await
     }
 }
 

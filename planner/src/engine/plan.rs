@@ -357,8 +357,8 @@ impl Planner<'_> {
             }
         };
         let mut ok = true;
-        for instance in self.scope.instances_of(self.scope.graph.module(id)) {
-            match self.plan_resource(id, addr, &instance).await {
+        for (instance, planned) in self.plan_resource_in_modules(id, addr).await {
+            match planned {
                 Ok(value) => self.scope.set_marked_in(id, &instance, value),
                 Err(diags) => {
                     self.scope.report(diags);

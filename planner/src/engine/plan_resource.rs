@@ -19,6 +19,7 @@ use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 use super::expand::Expansion;
 use super::plan::{Planner, schema_for};
 use super::plan_instance::Subject;
+use super::scope::ModuleInstance;
 use super::targets::Coverage;
 
 /// A resource block in one module instance.
@@ -41,6 +42,25 @@ impl BlockInModule<'_> {
 }
 
 impl Planner<'_> {
+    /// Plans a resource block in every instance of its module, up to `-parallelism` module
+    /// instances at a time (a module fleet's instances wait on the provider together, not
+    /// one after another); results in module instance order.
+    pub(super) async fn plan_resource_in_modules(
+        &self,
+        id: NodeId,
+        addr: &ResourceAddr,
+    ) -> Vec<(ModuleInstance, Result<Marked, Diagnostics>)> {
+        let instances = self.scope.instances_of(self.scope.graph.module(id));
+        stream::iter(instances)
+            .map(|instance| async move {
+                let planned = self.plan_resource(id, addr, &instance).await;
+                (instance, planned)
+            })
+            .buffered(self.options.parallelism.max(1))
+            .collect()
+            .await
+    }
+
     /// Plans a resource block in one module instance; returns the value references see.
     pub(super) async fn plan_resource(
         &self,

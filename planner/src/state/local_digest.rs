@@ -47,20 +47,38 @@ fn content_sha256(state: &State) -> String {
     let mut v4 = format_v4::to_v4(state);
     v4.serial = 0;
     v4.terraform_version = String::new();
-    let mut document = serde_json::to_value(&v4).unwrap_or_default();
+    let zero = serde_json::json!(0);
+    let written_by_terraform = v4
+        .resources
+        .iter()
+        .flat_map(|r| &r.instances)
+        .any(|i| i.unknown_fields.get("identity_schema_version") == Some(&zero));
+    let digest = if written_by_terraform {
+        sha256_without_identity_versions(&v4)
+    } else {
+        // Nothing to leave out: the document's bytes are hashed as they are encoded.
+        super::json_digest::json_sha256(&v4)
+    };
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The digest of `v4` with every instance's `identity_schema_version: 0` removed from its
+/// JSON object (the entry's place taken by the object's last entry, as the digests recorded
+/// so far were taken).
+fn sha256_without_identity_versions(v4: &format_v4::StateV4) -> [u8; 32] {
+    let mut document = serde_json::to_value(v4).unwrap_or_default();
     if let Some(resources) = document["resources"].as_array_mut() {
         for resource in resources {
             if let Some(instances) = resource["instances"].as_array_mut() {
                 for instance in instances.iter_mut().filter_map(|i| i.as_object_mut()) {
                     if instance.get("identity_schema_version") == Some(&serde_json::json!(0)) {
-                        instance.remove("identity_schema_version");
+                        instance.swap_remove("identity_schema_version");
                     }
                 }
             }
         }
     }
-    let digest = Sha256::digest(serde_json::to_vec(&document).unwrap_or_default());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(serde_json::to_vec(&document).unwrap_or_default()).into()
 }
 
 /// Records that the state file `file` now holds `written` (its plain bytes), `encrypted` or

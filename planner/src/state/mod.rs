@@ -16,6 +16,7 @@
 mod encrypted;
 pub(crate) mod format_v4;
 mod journal;
+mod json_digest;
 mod local;
 mod local_digest;
 mod local_workspaces;

@@ -2,8 +2,6 @@
 //! serial a write gets (the store owns the serial, see [`super::StateStore::write`]) and the
 //! replay of a journal over the stored state.
 
-use sha2::{Digest, Sha256};
-
 use super::journal::Journal;
 use super::{State, format_v4};
 
@@ -71,7 +69,7 @@ impl Snapshot {
 pub(super) fn content_digest(state: &State) -> [u8; 32] {
     let mut v4 = format_v4::to_v4(state);
     v4.serial = 0;
-    Sha256::digest(serde_json::to_vec(&v4).unwrap_or_default()).into()
+    super::json_digest::json_sha256(&v4)
 }
 
 /// Applies the journal's changes over `state`, starting a state of the journal's lineage

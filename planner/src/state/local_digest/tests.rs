@@ -170,3 +170,20 @@ fn bytes_that_do_not_parse_remove_the_record() {
     record(&sidecar, b"", "terraform.tfstate", false).unwrap();
     assert!(!sidecar.exists());
 }
+
+#[test]
+fn the_digest_is_that_of_the_encoded_document_without_the_serial() {
+    let mut state = State::new();
+    state.set_instance(addr("tenant.acme"), object("acme"));
+    state.set_instance(addr("module.t[\"a\"].tenant.this"), object("a"));
+    let mut v4 = format_v4::to_v4(&state);
+    v4.serial = 0;
+    v4.terraform_version = String::new();
+    let document = serde_json::to_value(&v4).unwrap();
+    let bytes = serde_json::to_vec(&document).unwrap();
+    let expected: String = Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(content_sha256(&state), expected);
+}
