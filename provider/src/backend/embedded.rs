@@ -27,6 +27,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use super::{AuditEntry, Backend, BackendError, TenantStore, UserRecord, UserStore, now_rfc3339};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Prepared statements kept for reuse: the reads, inserts and updates of every kind and the
+/// audit log's, so that none is parsed again per call.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 /// The catalog's file name inside the backend's folder.
 pub const CATALOG_FILE: &str = "catalog.db";
 
@@ -88,6 +91,7 @@ impl EmbeddedBackend {
         };
         let mut connection = Connection::open(root.join(CATALOG_FILE))?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", true)?;

@@ -37,29 +37,26 @@ pub(super) fn append_json(
     after: Option<String>,
 ) -> Result<(), BackendError> {
     let prev_hash: String = tx
-        .query_row(
-            "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |row| row.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS_HASH.to_string());
     let entry = AuditEntry::seal(&prev_hash, resource, resource_id, action, before, after);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit_log (at, actor, resource, resource_id, action, before, after, \
          prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            entry.at,
-            entry.actor,
-            entry.resource,
-            entry.resource_id,
-            entry.action,
-            entry.before,
-            entry.after,
-            entry.prev_hash,
-            entry.hash
-        ],
-    )?;
+    )?
+    .execute(params![
+        entry.at,
+        entry.actor,
+        entry.resource,
+        entry.resource_id,
+        entry.action,
+        entry.before,
+        entry.after,
+        entry.prev_hash,
+        entry.hash
+    ])?;
     Ok(())
 }
 

@@ -59,7 +59,8 @@ pub(crate) trait Table: Record + CatalogTable {
         );
         let id = ColumnValue::Text(after.id().to_string());
         let values = std::iter::once(id).chain(values_of(&after, Self::UPDATED)?);
-        tx.execute(&sql, rusqlite::params_from_iter(values.map(SqliteValue)))
+        tx.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values.map(SqliteValue)))
             .map_err(unique_violation(Self::KIND, after.key_label()))?;
         audit(tx, Action::Update, Some(&before), Some(&after))?;
         Self::after_update(tx, layout, &before, &after)?;
@@ -121,7 +122,8 @@ pub(crate) fn insert_row<R: Table>(
     );
     let values =
         (record.column_values()?.into_iter()).chain(extra.iter().map(|(_, value)| value.clone()));
-    tx.execute(&sql, rusqlite::params_from_iter(values.map(SqliteValue)))
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values.map(SqliteValue)))
         .map_err(unique_violation(R::KIND, key))?;
     Ok(())
 }

@@ -312,6 +312,7 @@ fn parallel_writers_are_serialized() {
 }
 
 mod cached_reads;
+mod database_files;
 mod migration;
 mod records;
 mod suspension;
