@@ -57,8 +57,10 @@ fn force_unlock_ends_the_session_holding_the_pg_lock() {
     let mut holder =
         with_conn(project.tenantform_command(&["destroy", "-no-color"]), &conn).spawn(true);
     holder.wait_for_output("Enter a value:", Duration::from_secs(120));
-    let plan = ["plan", "-input=false", "-no-color", "-lock-timeout=1s"];
-    let blocked = run(&project, &conn, &plan);
+    // The destroy holds the state lock shared (as a plan would); `refresh` takes it
+    // exclusively.
+    let refresh = ["refresh", "-input=false", "-no-color", "-lock-timeout=1s"];
+    let blocked = run(&project, &conn, &refresh);
     blocked.expect_failure();
     let id = lock_id(&blocked);
     assert!(
@@ -69,12 +71,12 @@ fn force_unlock_ends_the_session_holding_the_pg_lock() {
     let wrong = run(&project, &conn, &["force-unlock", "-force", "999999"]);
     wrong.expect_code(1);
     wrong.expect_stderr_has("does not match");
-    run(&project, &conn, &plan).expect_failure();
+    run(&project, &conn, &refresh).expect_failure();
 
     let unlocked = run(&project, &conn, &["force-unlock", "-force", &id]);
     unlocked.expect_success();
     unlocked.expect_stdout_has("successfully unlocked");
-    run(&project, &conn, &plan).expect_success();
+    run(&project, &conn, &refresh).expect_success();
     holder.write_stdin("no\n");
     holder.wait(TIMEOUT);
     let idle = run(&project, &conn, &["force-unlock", "-force", &id]);

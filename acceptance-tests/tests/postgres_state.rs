@@ -200,15 +200,18 @@ fn a_held_lock_blocks_the_other_run() {
     apply.write_stdin("yes\n");
     apply.wait(TIMEOUT).expect_success();
 
-    // Again, now that the state row exists (the lock is keyed by the row's id).
+    // Again, now that the state row exists (the lock is keyed by the row's id). The destroy
+    // holds the lock shared, as a plan does: a command that takes it exclusively is blocked.
     let mut apply = paused_apply(env_command(
         project.tenantform_command(&["destroy", "-no-color"]),
         &conn,
     ));
+    let refresh_args = ["refresh", "-input=false", "-no-color", "-lock-timeout=1s"];
     assert_locked(
-        &tenantform(&project, &conn, &plan_args),
-        "a tenantform plan while tenantform destroys",
+        &tenantform(&project, &conn, &refresh_args),
+        "a tenantform refresh while tenantform destroys",
     );
+    tenantform(&project, &conn, &plan_args).expect_success();
     let Some(tf) = tf else {
         apply.write_stdin("no\n");
         apply.wait(TIMEOUT);

@@ -5,6 +5,8 @@
 //! stale, or waiting and then applied when the plan's own instances did not change, or,
 //! auto-approved without a saved plan, waiting and then planning again);
 //! Terraform 1.15.5's exclusive lock and tenantform's shared one exclude each other both ways;
+//! plans hold the state lock shared too, so that they run beside each other and beside a
+//! per-tenant apply, while Terraform's apply makes them wait;
 //! and `force-unlock` with the ID a tenant's lock error shows ends a stuck holder, whose
 //! recorded instances the next apply replays and folds into the state.
 //!
@@ -400,8 +402,25 @@ fn terraform_and_per_tenant_applies_exclude_each_other() {
         "-lock-timeout=1s",
     ]);
     assert_locked(&refused, "a per-tenant apply while Terraform applies");
+    // Our plan too: refused after its timeout, or waiting until Terraform lets go.
+    let plan_refused = one.subject().tenantform(&plan_args);
+    assert_locked(&plan_refused, "a plan while Terraform applies");
+    let mut waiting_plan = one
+        .subject()
+        .command(&["plan", "-input=false", "-no-color", "-lock-timeout=120s"])
+        .spawn(false);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !waiting_plan.has_exited(),
+        "the plan waits for Terraform's lock\n{}",
+        waiting_plan.output_so_far()
+    );
     held.write_stdin("no\n");
     held.wait(FAULT_RUN_TIMEOUT);
+    assert_applied(
+        &waiting_plan.wait(FAULT_RUN_TIMEOUT),
+        "the plan, once Terraform released its lock",
+    );
 
     // Our apply holds the shared lock while asking for approval, and its tenant's lock while
     // applying: Terraform's plan and apply are refused with Terraform's own error.
@@ -524,5 +543,68 @@ fn an_auto_approved_apply_that_waited_for_its_tenant_plans_again() {
         "the first apply did all the work\n{}",
         second.describe()
     );
+    assert_fault_recovered(&one.subject());
+}
+
+/// `plan -detailed-exitcode` without waiting for the lock, started in the background.
+fn start_plan(checkout: &Checkout<'_>) -> RunningProcess {
+    checkout
+        .subject()
+        .command(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            "-lock-timeout=0s",
+        ])
+        .spawn(false)
+}
+
+fn assert_planned_changes(output: &Output, what: &str) {
+    assert_eq!(output.code, Some(2), "{what}\n{}", output.describe());
+    assert!(
+        !output.combined().contains("Error acquiring the state lock"),
+        "{what}\n{}",
+        output.describe()
+    );
+}
+
+#[test]
+fn plans_run_beside_each_other_and_beside_a_per_tenant_apply() {
+    let server = start_postgres(Profile::Superuser);
+    let (one, two) = two_checkouts(&server);
+    one.set_tenants([("A two", 0), ("B one", 0), ("C one", 0)]);
+    two.set_tenants([("A one", 0), ("B two", 0), ("C one", 0)]);
+
+    // The apply holds the state lock shared while it asks for approval: two plans at once,
+    // neither waiting for the lock, both plan.
+    let mut apply = paused(one.subject().command(&["apply", "-no-color"]));
+    let plans = [start_plan(&two), start_plan(&two)];
+    for plan in plans {
+        assert_planned_changes(
+            &plan.wait(FAULT_RUN_TIMEOUT),
+            "a plan while a per-tenant apply asks for approval",
+        );
+    }
+    assert!(!apply.has_exited(), "{}", apply.output_so_far());
+
+    // Applying, it holds its tenant's lock too: two more plans at once.
+    apply.write_stdin("yes\n");
+    wait_for_tenant_locks(&server, &mut apply, 1);
+    let plans = [start_plan(&two), start_plan(&one)];
+    let [beside, own] = plans.map(|plan| plan.wait(FAULT_RUN_TIMEOUT));
+    assert_planned_changes(&beside, "a plan of tenant b while tenant a is applied");
+    assert!(
+        own.code == Some(0) || own.code == Some(2),
+        "a plan of the checkout being applied\n{}",
+        own.describe()
+    );
+    assert_applied(&apply.wait(FAULT_RUN_TIMEOUT), "the per-tenant apply");
+
+    // The plans wrote nothing: the apply's serial is the only one, and tenant b is unchanged.
+    let state = one.subject().pulled_state();
+    let outputs = &state.document["outputs"]["display_names"]["value"];
+    assert_eq!(outputs["a"], "A two", "{outputs}");
+    assert_eq!(outputs["b"], "B one", "{outputs}");
     assert_fault_recovered(&one.subject());
 }

@@ -226,7 +226,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let gate = super::policy::Gate::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
     let store = common::store_for(&config)?;
-    let _lock = common::lock(&store, &common, "OperationTypePlan")?;
+    let _lock = super::tenant_apply::shared_or_exclusive(&store, &common, "OperationTypePlan")?;
     let state = common::read_state(&store)?;
     planning.scope = super::scope::with_record(planning.scope, &store);
     if let Some(path) = &planning.generate_config_out {

@@ -7,8 +7,9 @@
 //! A plan that is not a plain change of some instances (refresh-only, moves, imports,
 //! `removed` blocks, changes of outputs only) and a saved plan without the record of its
 //! instances' objects need the whole state: the apply trades its shared lock for the
-//! exclusive one and refuses when the state changed meanwhile. Stores without per-tenant
-//! locks, and every other command, take the exclusive lock as before.
+//! exclusive one and refuses when the state changed meanwhile. A `plan`, which writes no
+//! state, holds the state lock shared too ([`shared_or_exclusive`]). Stores without
+//! per-tenant locks, and every other command, take the exclusive lock as before.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -81,18 +82,30 @@ pub(super) struct Settled {
 /// The first lock of an apply: shared where the store has per-tenant locks and the state
 /// exists, else the exclusive one.
 pub(super) fn lock(store: &dyn StateStore, common: &Common) -> Result<ApplyLock, Failure> {
+    shared_or_exclusive(store, common, OPERATION)
+}
+
+/// The state lock for `operation` held shared where the store has per-tenant locks and the
+/// state exists, else the exclusive one (none with `-lock=false`). A `plan` holds it so too:
+/// it writes no state, so plans run beside each other and beside per-tenant applies, while
+/// an exclusive holder (Terraform, or a command that writes the whole state) excludes it.
+pub(super) fn shared_or_exclusive(
+    store: &dyn StateStore,
+    common: &Common,
+    operation: &str,
+) -> Result<ApplyLock, Failure> {
     if common.lock
         && let Some(locking) = store.tenant_locking()
     {
         let shared = locking
-            .lock_shared(OPERATION, common.lock_timeout)
+            .lock_shared(operation, common.lock_timeout)
             .map_err(|e| common::state_failure(e, "Error acquiring the state lock"))?;
         if let Some(shared) = shared {
             return Ok(ApplyLock::Shared(shared));
         }
     }
     Ok(ApplyLock::Exclusive(common::lock(
-        store, common, OPERATION,
+        store, common, operation,
     )?))
 }
 

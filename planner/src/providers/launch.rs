@@ -1,7 +1,6 @@
 //! Starting the providers a configuration uses: find each plugin binary, launch it with the
 //! working directory as its current directory, and fetch its schema.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,31 +8,10 @@ use tenantform_proto::handshake::{LaunchOptions, launch};
 
 use super::discovery::find_provider;
 use super::grpc::{GrpcProvider, Timeouts};
+use super::requirements::{conflicting_local_names, required_providers};
 use super::{ProviderClient, Providers};
 use crate::config::Config;
 use crate::diags::{Diagnostic, Diagnostics};
-
-/// The local names of the providers the configuration uses, with their source addresses.
-pub(crate) fn required_providers(config: &Config) -> Vec<(String, String)> {
-    let mut names: BTreeSet<String> = config
-        .resources
-        .values()
-        .map(|r| r.provider.clone())
-        .collect();
-    names.extend(config.providers.values().map(|p| p.name.clone()));
-    names.extend(config.required_providers.keys().cloned());
-    names
-        .into_iter()
-        .map(|name| {
-            let source = config
-                .required_providers
-                .get(&name)
-                .map(|r| r.source.clone())
-                .unwrap_or_else(|| crate::config::default_source(&name));
-            (name, source)
-        })
-        .collect()
-}
 
 /// Launches one process per provider the configuration uses and fetches the schemas, each
 /// call bounded by `timeouts`.
@@ -44,7 +22,10 @@ pub(crate) async fn start_with(
     timeouts: Timeouts,
 ) -> Result<Providers, Diagnostics> {
     let mut providers = Providers::default();
-    let mut diags = Diagnostics::new();
+    let mut diags = conflicting_local_names(config);
+    if diags.has_errors() {
+        return Err(diags);
+    }
     for (name, source) in required_providers(config) {
         if source == super::builtin::SOURCE {
             let builtin = super::builtin::BuiltinProvider::new(cwd.to_path_buf());

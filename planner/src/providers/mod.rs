@@ -9,10 +9,12 @@ pub(crate) mod discovery;
 pub(crate) mod fake;
 pub(crate) mod grpc;
 mod launch;
+mod requirements;
 pub(crate) mod timeouts;
 
 pub(crate) use diagnostics::ProviderDiagnostic;
-pub(crate) use launch::{required_providers, start_with};
+pub(crate) use launch::start_with;
+pub(crate) use requirements::required_providers;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
