@@ -20,7 +20,7 @@ use super::postgres_pooling;
 pub(super) const CREATION_LOCK_KEY: i64 = -1;
 
 /// What one attempt found.
-enum Attempt {
+pub(super) enum Attempt {
     /// The lock is held under this key.
     Taken(i64),
     /// Someone else holds it: Terraform's explanation, and the key they hold.
@@ -127,28 +127,52 @@ async fn try_lock(client: &Client, target: &LockTarget<'_>) -> Result<Attempt, S
         });
     };
     let (id, took_row, took_creation): (i64, bool, bool) = (row.get(0), row.get(1), row.get(2));
-    let unlock = |key: i64| async move {
-        client
-            .query_one("SELECT pg_advisory_unlock($1::bigint)", &[&key])
-            .await
-            .map(|_| ())
+    row_attempt_verdict(
+        client,
+        target,
+        LockMode::Exclusive,
+        (id, took_row, took_creation),
+    )
+    .await
+}
+
+/// The advisory-lock mode an attempt takes Terraform's keys in.
+#[derive(Clone, Copy)]
+pub(super) enum LockMode {
+    /// Terraform's own mode: one holder.
+    Exclusive,
+    /// Many tenantform holders at once, none beside an exclusive one.
+    Shared,
+}
+
+/// What an attempt on the state row's key and the creation key found, once the keys it may
+/// not keep are released: the row's key is kept only when the creation key was free too
+/// (which is only probed, never kept, once the row exists).
+pub(super) async fn row_attempt_verdict(
+    client: &Client,
+    target: &LockTarget<'_>,
+    mode: LockMode,
+    (id, took_row, took_creation): (i64, bool, bool),
+) -> Result<Attempt, StateError> {
+    let failed = |err| postgres_pooling::lock_statement_error(target.settings, err);
+    let unlock = match mode {
+        LockMode::Exclusive => "SELECT pg_advisory_unlock($1::bigint)",
+        LockMode::Shared => "SELECT pg_advisory_unlock_shared($1::bigint)",
     };
+    if took_creation {
+        client
+            .query_one(unlock, &[&CREATION_LOCK_KEY])
+            .await
+            .map_err(failed)?;
+    }
     match (took_row, took_creation) {
-        (true, true) => {
-            unlock(CREATION_LOCK_KEY).await.map_err(failed)?;
-            Ok(Attempt::Taken(id))
-        }
-        (false, took_creation) => {
-            if took_creation {
-                unlock(CREATION_LOCK_KEY).await.map_err(failed)?;
-            }
-            Ok(Attempt::Busy {
-                reason: format!("Workspace is already locked: {}", target.workspace),
-                key: id,
-            })
-        }
+        (true, true) => Ok(Attempt::Taken(id)),
+        (false, _) => Ok(Attempt::Busy {
+            reason: format!("Workspace is already locked: {}", target.workspace),
+            key: id,
+        }),
         (true, false) => {
-            unlock(id).await.map_err(failed)?;
+            client.query_one(unlock, &[&id]).await.map_err(failed)?;
             Ok(Attempt::Busy {
                 reason: format!(
                     "Cannot lock workspace; already locked for workspace creation: {}",

@@ -27,7 +27,7 @@ use tokio_postgres::Client;
 use super::StateError;
 use super::lock::LockInfo;
 use super::postgres_conn::{self, Bridge, PgSettings, backend_error};
-use super::postgres_lock::{self, CREATION_LOCK_KEY, LockTarget};
+use super::postgres_lock::{self, Attempt, CREATION_LOCK_KEY, LockMode, LockTarget};
 use super::postgres_lock_guard::{self, HeldSession};
 use super::postgres_pooling;
 use super::tenant_scope::PartitionLocks;
@@ -83,13 +83,6 @@ pub(super) struct TakenShared {
     pub writer: String,
 }
 
-/// What one attempt at the shared lock found.
-enum Attempt {
-    Taken(i64),
-    NoState,
-    Busy { reason: String, key: i64 },
-}
-
 /// Takes the state lock in shared mode, retrying until `timeout`; `None` when the state row
 /// does not exist yet.
 pub(super) fn lock_shared(
@@ -106,13 +99,13 @@ pub(super) fn lock_shared(
     let mut pause = Duration::from_millis(100);
     loop {
         match bridge.run(try_shared(&client, target))? {
-            Attempt::NoState => return Ok(None),
-            Attempt::Taken(row_id) => {
+            None => return Ok(None),
+            Some(Attempt::Taken(row_id)) => {
                 return bridge
                     .run(hold_shared(client, target, row_id, info, held, bridge))
                     .map(Some);
             }
-            Attempt::Busy { reason, key } => {
+            Some(Attempt::Busy { reason, key }) => {
                 let now = Instant::now();
                 if now >= deadline {
                     let holder = bridge.run(postgres_lock::holder_of(&client, key, target));
@@ -164,8 +157,12 @@ async fn hold_shared(
     Ok(TakenShared { lock, writer })
 }
 
-/// One attempt at the shared lock, probing the creation lock as Terraform's scheme does.
-async fn try_shared(client: &Client, target: &LockTarget<'_>) -> Result<Attempt, StateError> {
+/// One attempt at the shared lock, probing the creation lock as Terraform's scheme does;
+/// `None` when the state row does not exist yet.
+async fn try_shared(
+    client: &Client,
+    target: &LockTarget<'_>,
+) -> Result<Option<Attempt>, StateError> {
     let failed = |err| postgres_pooling::lock_statement_error(target.settings, err);
     let query = format!(
         "SELECT s.id, pg_try_advisory_lock_shared(s.id), \
@@ -178,35 +175,12 @@ async fn try_shared(client: &Client, target: &LockTarget<'_>) -> Result<Attempt,
         .await
         .map_err(failed)?
     else {
-        return Ok(Attempt::NoState);
+        return Ok(None);
     };
-    let (id, took_row, took_creation): (i64, bool, bool) = (row.get(0), row.get(1), row.get(2));
-    let unlock = |key: i64| async move {
-        client
-            .query_one("SELECT pg_advisory_unlock_shared($1::bigint)", &[&key])
-            .await
-            .map(|_| ())
-    };
-    if took_creation {
-        unlock(CREATION_LOCK_KEY).await.map_err(failed)?;
-    }
-    match (took_row, took_creation) {
-        (true, true) => Ok(Attempt::Taken(id)),
-        (false, _) => Ok(Attempt::Busy {
-            reason: format!("Workspace is already locked: {}", target.workspace),
-            key: id,
-        }),
-        (true, false) => {
-            unlock(id).await.map_err(failed)?;
-            Ok(Attempt::Busy {
-                reason: format!(
-                    "Cannot lock workspace; already locked for workspace creation: {}",
-                    target.workspace
-                ),
-                key: CREATION_LOCK_KEY,
-            })
-        }
-    }
+    let taken = (row.get(0), row.get(1), row.get(2));
+    postgres_lock::row_attempt_verdict(client, target, LockMode::Shared, taken)
+        .await
+        .map(Some)
 }
 
 impl SharedLock {
