@@ -217,21 +217,24 @@ fn a_merge_over_a_moved_state_writes_nothing() {
     assert_eq!(first.write_merged(&base.state, &base).unwrap(), None);
 }
 
+/// A writer that records `A` as `a-recorded` under the shared lock and ends its session
+/// without writing the state, as a crash would.
+fn leave_crashed_record(server: &PostgresServer) {
+    let crashed = store(server);
+    let _lock = crashed
+        .lock_shared("OperationTypeApply", Duration::ZERO)
+        .unwrap();
+    crashed.read().unwrap();
+    crashed
+        .record(&addr(A), Some(&object("a-recorded")))
+        .unwrap();
+}
+
 #[test]
 fn a_crashed_writers_rows_are_replayed_then_folded_by_the_next_merge() {
     let server = server();
     let seed = seeded(&server);
-    {
-        let crashed = store(&server);
-        let _lock = crashed
-            .lock_shared("OperationTypeApply", Duration::ZERO)
-            .unwrap();
-        crashed.read().unwrap();
-        crashed
-            .record(&addr(A), Some(&object("a-recorded")))
-            .unwrap();
-        // Dropping the lock ends its session, as a crash would.
-    }
+    leave_crashed_record(&server);
     let next = store(&server);
     let _lock = next
         .lock_shared("OperationTypeApply", Duration::ZERO)
@@ -259,16 +262,7 @@ fn a_crashed_writers_rows_are_replayed_then_folded_by_the_next_merge() {
 fn pending_rows_go_stale_when_another_program_writes_the_state() {
     let server = server();
     let seed = seeded(&server);
-    {
-        let crashed = store(&server);
-        let _lock = crashed
-            .lock_shared("OperationTypeApply", Duration::ZERO)
-            .unwrap();
-        crashed.read().unwrap();
-        crashed
-            .record(&addr(A), Some(&object("a-recorded")))
-            .unwrap();
-    }
+    leave_crashed_record(&server);
     // Terraform writes the next serial, knowing nothing of the journal.
     let mut newer = seed.clone();
     newer.serial = seed.serial + 1;
