@@ -53,7 +53,12 @@ fn main() {
 }
 
 fn run(args: Vec<String>) -> i32 {
-    match tokio::runtime::Builder::new_multi_thread()
+    // One thread runs the evaluation and the provider connections: a plan's work is a long
+    // chain of short steps (evaluate, call, evaluate), and handing each call to a worker
+    // thread and its answer back cost more CPU than the calls themselves (measured in
+    // docs/PERFORMANCE.md). Blocking work (provisioners, file reads of remote state) still
+    // goes to the blocking pool.
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .thread_stack_size(STACK_SIZE)
         .build()

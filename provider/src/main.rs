@@ -54,7 +54,11 @@ fn main() -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+    // One async worker: the calls of a plan are short and arrive pipelined on one connection,
+    // and a second worker only adds thread wake-ups between the two (measured in
+    // docs/PERFORMANCE.md). Slow backend work still runs on the blocking pool.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("starting the async runtime")?;

@@ -1,7 +1,8 @@
 //! The gRPC face of the provider: [`TenantProvider`] implements `tfplugin6.Provider`.
 //!
 //! Each call decodes its `DynamicValue`s with the schema's type, runs the resource logic (on
-//! the blocking pool when it touches the backend) and encodes the answer. Every problem a user
+//! the blocking pool when it touches the backend, except an embedded backend's reads, which
+//! are shorter than the hand-off) and encodes the answer. Every problem a user
 //! can act on is returned as a diagnostic in the response; gRPC errors are reserved for RPCs
 //! this provider does not implement.
 
@@ -362,7 +363,11 @@ impl Provider for TenantProvider {
             }
             let backend = self.backend()?;
             let resource = Arc::clone(&registered.resource);
-            let new_state = blocking(move || resource.read(&state, backend.as_ref())).await?;
+            let new_state = if backend.reads_inline() {
+                resource.read(&state, backend.as_ref())?
+            } else {
+                blocking(move || resource.read(&state, backend.as_ref())).await?
+            };
             encode(&new_state, &registered.value_type, "new state")
         }
         .await;
@@ -397,6 +402,9 @@ impl Provider for TenantProvider {
             )?;
             let config = decode(request.config.as_ref(), ty, "configuration")?;
             let backend = self.configured_backend();
+            let backend_reads_inline = backend
+                .as_ref()
+                .is_none_or(|backend| backend.reads_inline());
             let resource = Arc::clone(&registered.resource);
             tracing::debug!(
                 type_name = %request.type_name,
@@ -404,15 +412,19 @@ impl Provider for TenantProvider {
                 destroying = proposed.is_null(),
                 "planning"
             );
-            let output = blocking(move || {
+            let plan = move || {
                 let input = PlanInput {
                     prior: &prior,
                     proposed: &proposed,
                     config: &config,
                 };
                 Ok(resource.plan(input, backend.as_deref()))
-            })
-            .await?;
+            };
+            let output = if backend_reads_inline {
+                plan()?
+            } else {
+                blocking(plan).await?
+            };
             let planned = encode(&output.planned, ty, "planned state")?;
             // Only a create carries private data of its own (its adoption candidate); any
             // other change keeps the prior object's.

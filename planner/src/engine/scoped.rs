@@ -397,18 +397,17 @@ pub(crate) fn record_after_apply(
         })
         .collect();
     // A module instance's input digest vouches for it only when the plan covered all of it
-    // and every instance it left in the state has a digest.
-    let complete = |module: &str| {
-        state
-            .instances
-            .keys()
-            .filter(|addr| {
-                addr.module
-                    .first()
-                    .is_some_and(|outer| module_key(std::slice::from_ref(outer)) == module)
-            })
-            .all(|addr| instances.contains_key(&addr.to_string()))
-    };
+    // and every instance it left in the state has a digest (one pass over the state).
+    let mut complete: BTreeMap<String, bool> = BTreeMap::new();
+    for addr in state.instances.keys() {
+        if let Some(outer) = addr.module.first() {
+            let covered = instances.contains_key(&addr.to_string());
+            *complete
+                .entry(module_key(std::slice::from_ref(outer)))
+                .or_insert(true) &= covered;
+        }
+    }
+    let complete = |module: &str| complete.get(module).copied().unwrap_or(true);
     let modules = if targeted {
         BTreeMap::new()
     } else {

@@ -168,6 +168,10 @@ impl UserStore for EmbeddedBackend {
 }
 
 impl Backend for EmbeddedBackend {
+    fn reads_inline(&self) -> bool {
+        true
+    }
+
     stores_of_self!();
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, BackendError> {
         self.read(audit::entries)

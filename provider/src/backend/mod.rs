@@ -1,6 +1,7 @@
 //! The backend: the only place where the provider touches SQL or the file system.
 //!
-//! [`Backend`] is synchronous; the server calls it from `tokio::task::spawn_blocking`. Every
+//! [`Backend`] is synchronous; the server calls it from `tokio::task::spawn_blocking`, except
+//! the reads of a backend whose [`Backend::reads_inline`] says they are local and short. Every
 //! mutating call commits its own transaction, so its effect is durable when the call returns,
 //! and appends an entry to the backend's hash-chained audit log. Records carry ids chosen by
 //! the caller, which lets an interrupted apply be adopted later under the same id.
@@ -111,6 +112,14 @@ pub trait Backend: Send + Sync {
     fn api_keys(&self) -> &dyn Store<ApiKeyRecord>;
     /// One policy per tenant.
     fn policies(&self) -> &dyn Store<PolicyRecord>;
+
+    /// Whether reads (refresh and plan) are local and short enough, a few file pages of an
+    /// embedded database, to run on the server's async worker rather than being handed to the
+    /// blocking pool and back: two thread switches per call that cost more than the read
+    /// itself. Writes always go to the blocking pool.
+    fn reads_inline(&self) -> bool {
+        false
+    }
 
     /// The catalog's database of that name; else one that exists in the live system but not
     /// in the catalog (made by hand or by an older script), read only: its id derives from
