@@ -1,8 +1,9 @@
 //! The go-plugin handshake with AutoMTLS, both sides.
 //!
 //! A plugin process is started by its client with a magic cookie and a client certificate in
-//! its environment. It listens on loopback, prints one handshake line on stdout
-//! (`1|6|tcp|127.0.0.1:PORT|grpc|<base64 DER server certificate>`) and serves gRPC over TLS
+//! its environment. It listens on a Unix socket (loopback TCP where there are none), prints
+//! one handshake line on stdout (`1|6|unix|/tmp/pluginNNN|grpc|<base64 DER server
+//! certificate>`) and serves gRPC over TLS
 //! that trusts only the client's certificate. The client pins the server certificate from
 //! that line in turn, so no other local process can talk to either side.
 //!
@@ -12,6 +13,7 @@
 mod certs;
 mod client;
 mod line;
+mod listen;
 mod server;
 mod services;
 mod tls;
@@ -45,6 +47,8 @@ pub(crate) const ENV_PROTOCOL_VERSIONS: &str = "PLUGIN_PROTOCOL_VERSIONS";
 pub(crate) const ENV_MIN_PORT: &str = "PLUGIN_MIN_PORT";
 pub(crate) const ENV_MAX_PORT: &str = "PLUGIN_MAX_PORT";
 pub(crate) const ENV_CLIENT_CERT: &str = "PLUGIN_CLIENT_CERT";
+pub(crate) const ENV_UNIX_SOCKET_DIR: &str = "PLUGIN_UNIX_SOCKET_DIR";
+pub(crate) const ENV_UNIX_SOCKET_GROUP: &str = "PLUGIN_UNIX_SOCKET_GROUP";
 
 /// Everything that can go wrong while starting, serving or connecting to a plugin.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +65,11 @@ pub enum HandshakeError {
         variable: &'static str,
         value: String,
         reason: String,
+    },
+    #[error("could not listen on the Unix socket {}: {source}", path.display())]
+    BindUnix {
+        path: PathBuf,
+        source: std::io::Error,
     },
     #[error("could not listen on 127.0.0.1 in port range {min}..={max}: {source}")]
     Bind {

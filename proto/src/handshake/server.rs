@@ -1,16 +1,14 @@
-//! The plugin side of the handshake: check the magic cookie, listen on loopback, announce
-//! the handshake line on stdout and serve the provider plus go-plugin's services over
+//! The plugin side of the handshake: check the magic cookie, listen where go-plugin would (a
+//! Unix socket on Unix systems), announce the handshake line on stdout and serve the provider plus go-plugin's services over
 //! AutoMTLS until the client asks for shutdown.
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -19,12 +17,14 @@ use tonic::transport::Server;
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
 use super::certs::{PluginCertificate, certificate_from_pem};
-use super::line::{HandshakeLine, Network};
+use super::line::HandshakeLine;
+use super::listen::{PluginListener, PluginStream};
 use super::services::{Broker, Controller, HealthCheck, ShutdownSignal, Stdio};
 use super::tls::server_tls_config;
 use super::{
-    ENV_CLIENT_CERT, ENV_MAX_PORT, ENV_MIN_PORT, ENV_PROTOCOL_VERSIONS, HandshakeError,
-    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, NOT_A_PLUGIN_MESSAGE, PROTOCOL_VERSION,
+    ENV_CLIENT_CERT, ENV_MAX_PORT, ENV_MIN_PORT, ENV_PROTOCOL_VERSIONS, ENV_UNIX_SOCKET_DIR,
+    ENV_UNIX_SOCKET_GROUP, HandshakeError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE,
+    NOT_A_PLUGIN_MESSAGE, PROTOCOL_VERSION,
 };
 use crate::goplugin::grpc_broker_server::GrpcBrokerServer;
 use crate::goplugin::grpc_controller_server::GrpcControllerServer;
@@ -44,8 +44,12 @@ const ACCEPT_QUEUE: usize = 16;
 pub struct ServeOptions {
     /// `PLUGIN_PROTOCOL_VERSIONS`: the versions the client speaks, comma-separated.
     pub protocol_versions: Option<String>,
-    /// `PLUGIN_MIN_PORT` and `PLUGIN_MAX_PORT`: where to listen; an ephemeral port if unset.
+    /// `PLUGIN_MIN_PORT` and `PLUGIN_MAX_PORT`: where to listen on systems without Unix
+    /// sockets; an ephemeral port if unset.
     pub port_range: Option<(u16, u16)>,
+    /// `PLUGIN_UNIX_SOCKET_DIR`: where the Unix socket is made; the temporary directory if
+    /// unset.
+    pub unix_socket_dir: Option<std::path::PathBuf>,
     /// `PLUGIN_CLIENT_CERT`: the client's certificate (PEM); plaintext when absent.
     pub client_certificate_pem: Option<String>,
 }
@@ -79,9 +83,17 @@ impl ServeOptions {
             (None, Some(max)) => Some((1, max)),
             (None, None) => None,
         };
+        if let Some(group) = var(ENV_UNIX_SOCKET_GROUP) {
+            return Err(HandshakeError::InvalidEnvironment {
+                variable: ENV_UNIX_SOCKET_GROUP,
+                value: group,
+                reason: "this plugin cannot hand its socket to another group; unset it".into(),
+            });
+        }
         Ok(ServeOptions {
             protocol_versions: var(ENV_PROTOCOL_VERSIONS),
             port_range,
+            unix_socket_dir: var(ENV_UNIX_SOCKET_DIR).map(std::path::PathBuf::from),
             client_certificate_pem: var(ENV_CLIENT_CERT),
         })
     }
@@ -135,8 +147,9 @@ pub async fn serve_with_options<P: Provider>(
     announce: impl FnOnce(&HandshakeLine) -> std::io::Result<()>,
 ) -> Result<(), HandshakeError> {
     options.check_protocol_version()?;
-    let listener = bind(options.port_range).await?;
-    let address = listener.local_addr()?;
+    let listener =
+        PluginListener::bind(options.port_range, options.unix_socket_dir.as_deref()).await?;
+    let network = listener.network()?;
 
     let (acceptor, server_certificate) = match &options.client_certificate_pem {
         Some(pem) => {
@@ -176,11 +189,11 @@ pub async fn serve_with_options<P: Provider>(
 
     let line = HandshakeLine {
         protocol_version: PROTOCOL_VERSION,
-        network: Network::Tcp(address.to_string()),
+        network: network.clone(),
         server_certificate,
     };
     announce(&line)?;
-    tracing::debug!(%address, "plugin serving");
+    tracing::debug!(?network, "plugin serving");
     #[cfg(unix)]
     tokio::spawn(shut_down_when_orphaned(shutdown.clone()));
 
@@ -206,7 +219,6 @@ pub async fn serve_with_options<P: Provider>(
     result
 }
 
-/// Binds 127.0.0.1 on the first free port of `range`, or on an ephemeral port.
 /// How often the plugin checks that the process which launched it is still there.
 #[cfg(unix)]
 const PARENT_POLL: Duration = Duration::from_millis(500);
@@ -226,33 +238,11 @@ async fn shut_down_when_orphaned(shutdown: ShutdownSignal) {
     }
 }
 
-async fn bind(range: Option<(u16, u16)>) -> Result<TcpListener, HandshakeError> {
-    let Some((min, max)) = range else {
-        return TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .map_err(|source| HandshakeError::Bind {
-                min: 0,
-                max: 0,
-                source,
-            });
-    };
-    let mut last_error = None;
-    for port in min..=max {
-        match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await {
-            Ok(listener) => return Ok(listener),
-            Err(error) => last_error = Some(error),
-        }
-    }
-    let source = last_error
-        .unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrInUse, "empty port range"));
-    Err(HandshakeError::Bind { min, max, source })
-}
-
-/// Accepts TCP connections, completes their TLS handshakes concurrently and hands finished
+/// Accepts connections, completes their TLS handshakes concurrently and hands finished
 /// connections to the server. Failed handshakes (a client without the pinned certificate)
 /// are logged and dropped.
 async fn accept_connections(
-    listener: TcpListener,
+    listener: PluginListener,
     acceptor: Option<TlsAcceptor>,
     connections: mpsc::Sender<Result<Connection, std::io::Error>>,
 ) {
@@ -264,11 +254,6 @@ async fn accept_connections(
                 continue;
             }
         };
-        // gRPC sends small frames; without this, Nagle's algorithm holds each response back
-        // until the client's delayed ACK (about 40 ms) on every round trip.
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
         let Some(acceptor) = acceptor.clone() else {
             if connections
                 .send(Ok(Connection::Plain(stream)))
@@ -293,17 +278,26 @@ async fn accept_connections(
 
 /// One accepted connection, TLS or (without a client certificate) plaintext.
 enum Connection {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Plain(PluginStream),
+    Tls(Box<TlsStream<PluginStream>>),
 }
 
 impl Connected for Connection {
     type ConnectInfo = TcpConnectInfo;
 
     fn connect_info(&self) -> TcpConnectInfo {
-        match self {
-            Connection::Plain(stream) => stream.connect_info(),
-            Connection::Tls(stream) => stream.get_ref().0.connect_info(),
+        let stream = match self {
+            Connection::Plain(stream) => stream,
+            Connection::Tls(stream) => stream.get_ref().0,
+        };
+        match stream {
+            #[cfg(not(unix))]
+            PluginStream::Tcp(stream) => stream.connect_info(),
+            #[cfg(unix)]
+            PluginStream::Unix(_) => TcpConnectInfo {
+                local_addr: None,
+                remote_addr: None,
+            },
         }
     }
 }
@@ -330,6 +324,24 @@ impl AsyncWrite for Connection {
         match self.get_mut() {
             Connection::Plain(stream) => Pin::new(stream).poll_write(cx, buf),
             Connection::Tls(stream) => Pin::new(stream.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Connection::Plain(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
+            Connection::Tls(stream) => Pin::new(stream.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Connection::Plain(stream) => stream.is_write_vectored(),
+            Connection::Tls(stream) => stream.is_write_vectored(),
         }
     }
 
@@ -364,25 +376,6 @@ mod tests {
         assert!(matches!(
             options(Some("4,5")).check_protocol_version(),
             Err(HandshakeError::ProtocolVersionNotOffered { .. })
-        ));
-    }
-
-    #[tokio::test]
-    async fn binds_within_the_port_range() {
-        let occupied = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .expect("binds");
-        let port = occupied.local_addr().expect("address").port();
-        if port == u16::MAX {
-            return;
-        }
-        let listener = bind(Some((port, port + 1))).await;
-        if let Ok(listener) = listener {
-            assert_eq!(listener.local_addr().expect("address").port(), port + 1);
-        }
-        assert!(matches!(
-            bind(Some((port, port))).await,
-            Err(HandshakeError::Bind { .. })
         ));
     }
 }
