@@ -6,53 +6,21 @@
 //! Usage: `cargo run --release -p terraform-provider-tenant --example call_floor [N]`
 //! (default N: 1000).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tenantform_proto::dynamic::{from_dynamic, to_dynamic};
+use tenantform_proto::dynamic::from_dynamic;
 use tenantform_proto::tfplugin6 as wire;
 use tenantform_proto::tfplugin6::provider_server::Provider;
 use tenantform_proto::value::{Number, Type, Value};
 use terraform_provider_tenant::TenantProvider;
 use terraform_provider_tenant::provider_config::{BackendKind, ProviderConfig, open_backend};
-use terraform_provider_tenant::resources::all_resource_types;
 use tonic::Request;
 
-type Failure = Box<dyn std::error::Error>;
+#[path = "support/values.rs"]
+mod values;
 
-/// The value type of each resource type.
-fn value_types() -> BTreeMap<&'static str, Type> {
-    all_resource_types()
-        .into_iter()
-        .map(|(name, resource)| (name, resource.schema().block.implied_type()))
-        .collect()
-}
-
-/// An object of type `ty` whose attributes are null but for `set` (and empty lists).
-fn config(ty: &Type, set: &[(&str, Value)]) -> Value {
-    let Type::Object(attributes) = ty else {
-        return Value::Null;
-    };
-    let mut object: BTreeMap<String, Value> = attributes
-        .iter()
-        .map(|(name, attribute)| {
-            let empty = match attribute {
-                Type::List(_) => Value::List(Vec::new()),
-                _ => Value::Null,
-            };
-            (name.clone(), empty)
-        })
-        .collect();
-    for (name, value) in set {
-        object.insert((*name).to_string(), value.clone());
-    }
-    Value::Object(object)
-}
-
-fn dynamic(value: &Value, ty: &Type) -> Result<Option<wire::DynamicValue>, Failure> {
-    Ok(Some(to_dynamic(value, ty)?))
-}
+use values::{Failure, config, dynamic, value_types};
 
 /// Plans and applies the create of `type_name` from `config`; returns the new state.
 async fn create(
