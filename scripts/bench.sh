@@ -17,7 +17,9 @@
 #   plan -refresh=false    (no-op)
 # Each measurement runs BENCH_REPEATS times; the table shows the best wall time, with the
 # peak memory of that run. Peak memory is the largest single process (the core or the
-# provider plugin), as getrusage reports for waited-for children.
+# provider plugin), as getrusage reports for waited-for children. A row "protocol floor" per
+# N times the provider calls of a no-op plan of 5 N instances alone, without evaluation
+# (provider/examples/wire_floor.rs).
 #
 # Environment:
 #   BENCH_DIR           where configurations are generated (default /tmp/tenantform-bench)
@@ -59,6 +61,7 @@ fi
 
 echo "building release binaries" >&2
 cargo build --release --bins >&2
+cargo build --release -p terraform-provider-tenant --example wire_floor >&2
 target_dir="${CARGO_TARGET_DIR:-$repo_root/target}"
 case "$target_dir" in
     /*) ;;
@@ -261,7 +264,29 @@ bench_tool() {
     reset_backend "$dir"
 }
 
+# bench_floor N: the protocol's floor under a no-op plan of 5 N resource instances: the three
+# calls per instance (validate, read, plan) with 10 in flight and no evaluation
+# (provider/examples/wire_floor.rs), recorded as the `plan` of "protocol floor".
+bench_floor() {
+    local count="$1" best="" seconds
+    echo "== protocol floor, $((count * 5)) instances" >&2
+    for ((run = 0; run < repeats; run++)); do
+        seconds="$("$release_dir/examples/wire_floor" "$((count * 5))" 10 |
+            awk '/no-op plan calls:/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "ms,") { printf "%.2f", $i / 1000; exit } }')"
+        echo "    run $((run + 1)): ${seconds:-failed}" >&2
+        if [ -n "$seconds" ] && { [ -z "$best" ] || awk -v a="$seconds" -v b="$best" 'BEGIN { exit !(a < b) }'; }; then
+            best="$seconds"
+        fi
+    done
+    if [ -n "$best" ]; then
+        add_row "calls only" "$count" "protocol floor" "plan" "$best - ok"
+    else
+        add_row "calls only" "$count" "protocol floor" "plan" "- - failed"
+    fi
+}
+
 for count in "${sizes[@]}"; do
+    bench_floor "$count"
     for variant in "${variants[@]}"; do
         echo "== $variant, $count tenants" >&2
         base="$bench_dir/$variant-$count"
