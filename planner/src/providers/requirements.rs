@@ -4,7 +4,10 @@
 //!
 //! Every module uses its caller's default provider configurations, by local name: one local
 //! name must therefore mean one provider throughout the configuration, and a module naming
-//! another provider under a local name already taken is refused.
+//! another provider under a local name already taken is refused. Terraform passes them by
+//! source address instead, so one provider under two local names (which Terraform would
+//! configure once, from the caller's block) is refused too, rather than started twice with
+//! the second copy unconfigured.
 
 use std::collections::BTreeMap;
 
@@ -22,11 +25,16 @@ pub(crate) fn required_providers(config: &Config) -> Vec<(String, String)> {
 }
 
 /// Errors for every module that names another provider under a local name an earlier
-/// module (the root module first) already uses.
+/// module (the root module first) already uses, or a provider an earlier module uses under
+/// another local name.
 pub(crate) fn conflicting_local_names(config: &Config) -> Diagnostics {
     let mut chosen: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut named: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut diags = Diagnostics::new();
     visit(config, &mut |module, name, source| {
+        if let Some(error) = second_local_name(&mut named, &module, &name, &source) {
+            diags.push(error);
+        }
         let Some((first_source, first_module)) = chosen.get(&name) else {
             chosen.insert(name, (source, module));
             return;
@@ -45,6 +53,35 @@ pub(crate) fn conflicting_local_names(config: &Config) -> Diagnostics {
         }
     });
     diags
+}
+
+/// The error for `source` used under `name` when an earlier module uses it under another
+/// local name (the built-in provider, which has no configuration, excepted).
+fn second_local_name(
+    named: &mut BTreeMap<String, (String, String)>,
+    module: &str,
+    name: &str,
+    source: &str,
+) -> Option<Diagnostic> {
+    if source == crate::providers::builtin::SOURCE {
+        return None;
+    }
+    let Some((first_name, first_module)) = named.get(source) else {
+        named.insert(source.to_string(), (name.to_string(), module.to_string()));
+        return None;
+    };
+    (first_name != name).then(|| {
+        Diagnostic::error(
+            "Unsupported by tenantform: one provider under two local names",
+            format!(
+                "The {module} uses provider {source:?} under the local name {name:?}, but the \
+                 {first_module} uses it under {first_name:?}. Terraform would give both one \
+                 configuration; tenantform passes provider configurations to modules by local \
+                 name only, so it would configure the second one separately. Use the local \
+                 name {first_name:?} in every module."
+            ),
+        )
+    })
 }
 
 /// Calls `each(module, local name, source)` for every provider of every module, the root

@@ -1,5 +1,5 @@
-//! The providers of child modules: the built-in one implied there, child-only providers, and
-//! a local name that means two providers.
+//! The providers of child modules: the built-in one implied there, child-only providers, a
+//! local name that means two providers, and a provider under two local names.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -110,4 +110,57 @@ variable "name" {}
         "{text}"
     );
     assert!(text.contains("root module"), "{text}");
+}
+
+#[test]
+fn one_provider_under_two_local_names_is_refused() {
+    let mut config = config(
+        r#"
+terraform {
+  required_providers {
+    fleet = { source = "tenantform/tenant" }
+  }
+}
+variable "name" {}
+resource "tenant" "this" {
+  provider = fleet
+  slug     = var.name
+}
+"#,
+    );
+    config.required_providers.insert(
+        "tenant".to_string(),
+        crate::config::ProviderRequirement {
+            source: TENANT.to_string(),
+            version: None,
+        },
+    );
+    let diags = conflicting_local_names(&config);
+    assert!(diags.has_errors());
+    let text = diags.to_string();
+    assert!(text.contains("two local names"), "{text}");
+    assert!(text.contains("\"fleet\""), "{text}");
+    assert!(text.contains("module module.tenant"), "{text}");
+}
+
+#[test]
+fn the_builtin_provider_may_have_two_local_names() {
+    let mut config = config(
+        r#"
+terraform {
+  required_providers {
+    tf = { source = "terraform.io/builtin/terraform" }
+  }
+}
+variable "name" {}
+"#,
+    );
+    config.required_providers.insert(
+        "terraform".to_string(),
+        crate::config::ProviderRequirement {
+            source: BUILTIN.to_string(),
+            version: None,
+        },
+    );
+    assert!(conflicting_local_names(&config).is_empty());
 }
