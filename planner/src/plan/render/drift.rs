@@ -329,6 +329,37 @@ mod tests {
     }
 
     #[test]
+    fn relevant_paths_are_grouped_by_instance_in_the_plans_order() {
+        let attribute = |addr: &str, name: &str| RelevantAttribute {
+            resource: crate::test_support::instance_addr(addr),
+            attribute: tenantform_proto::value::AttributePath(vec![PathStep::Attribute(
+                name.into(),
+            )]),
+        };
+        let relevant = [
+            attribute("tenant.a", "tier"),
+            attribute("tenant.b", "labels"),
+            attribute("tenant.a", "name"),
+        ];
+        let paths = relevant_paths(&relevant);
+        let names = |addr: &str| -> Vec<String> {
+            paths[&crate::test_support::instance_addr(addr)]
+                .iter()
+                .map(|path| format!("{path:?}"))
+                .collect()
+        };
+        assert_eq!(paths.len(), 2);
+        assert_eq!(
+            names("tenant.a"),
+            [
+                format!("{:?}", [PathStep::Attribute("tier".into())]),
+                format!("{:?}", [PathStep::Attribute("name".into())]),
+            ]
+        );
+        assert_eq!(names("tenant.b").len(), 1);
+    }
+
+    #[test]
     fn only_the_parts_a_path_reaches_keep_their_drift() {
         let prior = Value::Object(
             [
