@@ -67,7 +67,7 @@ pub(crate) async fn plan_with_hooks(
     }
     let scope_run = super::scoped::ScopeRun::new(&options.scope, config, state, providers);
     let (moved_state, refactoring) = super::refactor::prepare(config, state, options.mode)?;
-    let state = &moved_state;
+    let state: &State = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
     scope.workspace = options.workspace.clone();
@@ -77,7 +77,10 @@ pub(crate) async fn plan_with_hooks(
         options,
         hooks,
         names: ProviderNames::new(providers),
-        accumulated: Mutex::new(PlanAccumulator::new(has_replace_triggers(config))),
+        accumulated: Mutex::new(PlanAccumulator::new(
+            has_replace_triggers(config),
+            state.instances.len(),
+        )),
         targeting: Targeting::new(
             &graph,
             &options.targets,
@@ -157,6 +160,8 @@ impl Planner<'_> {
     fn into_plan(self, variables: &BTreeMap<String, Value>) -> Result<Plan, Diagnostics> {
         let outputs = self.plan_outputs();
         let module_outputs = self.module_output_changes();
+        // Nothing is evaluated from here on.
+        self.scope.forget_values();
         let mut diags = self.scope.take_diagnostics();
         if let Some(targeting) = &self.targeting {
             diags.0.insert(0, targeting.warning());

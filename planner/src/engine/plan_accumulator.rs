@@ -41,9 +41,12 @@ pub(super) struct PlanAccumulator {
 
 impl PlanAccumulator {
     /// An empty accumulator; `keep_outcomes` when some resource has `replace_triggered_by`.
-    pub(super) fn new(keep_outcomes: bool) -> PlanAccumulator {
+    /// Room is made for `stored` changes, one per stored instance (what a plan without
+    /// additions has), so that a fleet's changes are not copied as the list grows.
+    pub(super) fn new(keep_outcomes: bool, stored: usize) -> PlanAccumulator {
         PlanAccumulator {
             keep_outcomes,
+            changes: Vec::with_capacity(stored),
             ..PlanAccumulator::default()
         }
     }

@@ -1,13 +1,15 @@
 //! `moved` and `removed` blocks in a plan.
 //!
 //! Planning: the moves are applied to a copy of the prior state before anything is planned
-//! (see [`super::moves`]), each change of a moved instance carries its previous address, and
+//! (see [`super::moves`]; without any `moved` statement, explicit or implied, the prior state
+//! is used as it is, uncopied), each change of a moved instance carries its previous address, and
 //! after planning the statements are checked against what the configuration declares
 //! ([`super::move_validate`]). A `removed` block with `destroy = false` turns the deletion of
 //! the objects it names into `Forget`: no provider call, no refresh, the object stays.
 //!
 //! Applying them is `apply_refactor.rs`.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::addrs::{InstanceAddr, static_module_path};
@@ -36,12 +38,13 @@ pub(super) struct Refactoring {
     removed_modules: Vec<Vec<String>>,
 }
 
-/// Applies the configuration's moves to a copy of `state`; returns the moved state.
-pub(super) fn prepare(
+/// Applies the configuration's moves to a copy of `state`; returns the moved state, `state`
+/// itself (not a copy: a fleet's state is large) when there is no statement to apply.
+pub(super) fn prepare<'s>(
     config: &Config,
-    state: &State,
+    state: &'s State,
     mode: PlanMode,
-) -> Result<(State, Refactoring), Diagnostics> {
+) -> Result<(Cow<'s, State>, Refactoring), Diagnostics> {
     let mut refactoring = Refactoring::default();
     if mode == PlanMode::Normal {
         let targets = removed_targets(config)?;
@@ -57,10 +60,11 @@ pub(super) fn prepare(
     let mut statements = find_statements(config);
     let implied = implied_statements(config, state, &statements);
     statements.extend(implied);
-    let mut moved = state.clone();
+    let mut moved = Cow::Borrowed(state);
     match ordered(&statements) {
+        Ok(order) if order.is_empty() => {}
         Ok(order) => {
-            let (results, diags) = apply_moves(&statements, &order, &mut moved);
+            let (results, diags) = apply_moves(&statements, &order, moved.to_mut());
             if diags.has_errors() {
                 return Err(diags);
             }

@@ -179,6 +179,15 @@ impl<'a> Scope<'a> {
             .unwrap_or_else(|| Marked::plain(Value::Unknown))
     }
 
+    /// Frees the node values and module inputs learned so far, once nothing is evaluated any
+    /// more: in a fleet they are a large part of a plan's memory, and the plan's assembly
+    /// that follows allocates again.
+    pub(super) fn forget_values(&self) {
+        let mut learned = self.learned();
+        learned.values = HashMap::new();
+        learned.module_inputs = HashMap::new();
+    }
+
     /// The instances of the module at static path `path` (known once its call was visited).
     pub(super) fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
         self.learned()

@@ -7,6 +7,7 @@
 //! then integers, then strings), deposed objects after the current one. The text is indented by
 //! two spaces and ends with a newline.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use base64::Engine;
@@ -21,8 +22,10 @@ use crate::format::literal::is_identifier;
 /// The only format version this module reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 4;
 
+/// The document. Written from a [`State`], it borrows the instances' attribute objects
+/// instead of copying them (a fleet's are tens of megabytes); read, it owns them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct StateV4 {
+pub(crate) struct StateV4<'a> {
     pub version: u64,
     #[serde(default)]
     pub terraform_version: String,
@@ -31,7 +34,7 @@ pub(crate) struct StateV4 {
     #[serde(default)]
     pub outputs: BTreeMap<String, OutputV4>,
     #[serde(default)]
-    pub resources: Vec<ResourceV4>,
+    pub resources: Vec<ResourceV4<'a>>,
     #[serde(default)]
     pub check_results: Json,
 }
@@ -46,7 +49,7 @@ pub(crate) struct OutputV4 {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct ResourceV4 {
+pub(crate) struct ResourceV4<'a> {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub module: String,
     pub mode: String,
@@ -59,11 +62,11 @@ pub(crate) struct ResourceV4 {
     /// The provider configuration: `provider["registry.terraform.io/tenantform/tenant"]`.
     pub provider: String,
     #[serde(default)]
-    pub instances: Vec<InstanceV4>,
+    pub instances: Vec<InstanceV4<'a>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct InstanceV4 {
+pub(crate) struct InstanceV4<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_key: Option<IndexKeyV4>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,9 +75,9 @@ pub(crate) struct InstanceV4 {
     pub deposed: Option<String>,
     pub schema_version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Json>,
+    pub attributes: Option<Cow<'a, Json>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sensitive_attributes: Option<Json>,
+    pub sensitive_attributes: Option<Cow<'a, Json>>,
     /// Fields this program does not interpret (`attributes_flat`, `identity`, ...), written
     /// back where Terraform places them.
     #[serde(flatten)]
@@ -143,10 +146,11 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateErro
             version: v,
         }),
         _ => {
-            let v4: StateV4 = serde_json::from_value(json).map_err(|err| StateError::Invalid {
-                file: file.into(),
-                detail: err.to_string(),
-            })?;
+            let v4: StateV4<'static> =
+                serde_json::from_value(json).map_err(|err| StateError::Invalid {
+                    file: file.into(),
+                    detail: err.to_string(),
+                })?;
             from_v4(v4, file).map(Some)
         }
     }
@@ -160,7 +164,7 @@ pub(crate) fn serialize(state: &State) -> Vec<u8> {
 }
 
 /// Converts the on-disk form into the in-memory model.
-pub(crate) fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
+pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> {
     let invalid = |detail: String| StateError::Invalid {
         file: file.into(),
         detail,
@@ -236,10 +240,10 @@ pub(crate) fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
                 schema_version: instance.schema_version,
                 attributes: instance
                     .attributes
-                    .unwrap_or_else(|| Json::Object(Default::default())),
+                    .map_or_else(|| Json::Object(Default::default()), Cow::into_owned),
                 sensitive_attributes: instance
                     .sensitive_attributes
-                    .unwrap_or_else(|| Json::Array(Vec::new())),
+                    .map_or_else(|| Json::Array(Vec::new()), Cow::into_owned),
                 private,
                 dependencies: instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,
@@ -262,9 +266,10 @@ pub(crate) fn from_v4(v4: StateV4, file: &str) -> Result<State, StateError> {
 }
 
 /// Converts the in-memory model into the on-disk form, in Terraform's order.
-pub(crate) fn to_v4(state: &State) -> StateV4 {
+pub(crate) fn to_v4(state: &State) -> StateV4<'_> {
     // Keyed by Terraform's resource order: module, mode ("data" < "managed"), type, name.
-    let mut resources: BTreeMap<(String, &'static str, &str, &str), ResourceV4> = BTreeMap::new();
+    let mut resources: BTreeMap<(String, &'static str, &str, &str), ResourceV4<'_>> =
+        BTreeMap::new();
     let current = state
         .instances
         .iter()
@@ -306,8 +311,8 @@ pub(crate) fn to_v4(state: &State) -> StateV4 {
             status: object.tainted.then(|| "tainted".to_string()),
             deposed: deposed.cloned(),
             schema_version: object.schema_version,
-            attributes: Some(object.attributes.clone()),
-            sensitive_attributes: Some(object.sensitive_attributes.clone()),
+            attributes: Some(Cow::Borrowed(&object.attributes)),
+            sensitive_attributes: Some(Cow::Borrowed(&object.sensitive_attributes)),
             private: object.private.as_ref().map(|bytes| STANDARD.encode(bytes)),
             dependencies: object.dependencies.clone(),
             create_before_destroy: object.create_before_destroy,

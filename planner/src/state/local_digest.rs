@@ -65,7 +65,7 @@ fn content_sha256(state: &State) -> String {
 /// The digest of `v4` with every instance's `identity_schema_version: 0` removed from its
 /// JSON object (the entry's place taken by the object's last entry, as the digests recorded
 /// so far were taken).
-fn sha256_without_identity_versions(v4: &format_v4::StateV4) -> [u8; 32] {
+fn sha256_without_identity_versions(v4: &format_v4::StateV4<'_>) -> [u8; 32] {
     let mut document = serde_json::to_value(v4).unwrap_or_default();
     if let Some(resources) = document["resources"].as_array_mut() {
         for resource in resources {

@@ -233,3 +233,21 @@ async fn a_removed_block_runs_its_destroy_time_provisioners_before_the_deletion(
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].command, "echo bye f");
 }
+
+#[tokio::test]
+async fn without_moves_the_plan_reads_the_prior_state_uncopied() {
+    let (_, _, state) = converged(TWO_THINGS).await;
+    let prepare = |text: &str| {
+        let (moved, _) = super::super::refactor::prepare(&config(text), &state, PlanMode::Normal)
+            .map_err(|diags| diags.to_string())
+            .unwrap();
+        moved
+    };
+    let unmoved = prepare(TWO_THINGS);
+    assert!(matches!(unmoved, std::borrow::Cow::Borrowed(_)));
+    assert_eq!(*unmoved, state);
+    let moved = prepare(RENAMED);
+    assert!(matches!(moved, std::borrow::Cow::Owned(_)));
+    let names: Vec<String> = moved.instances.keys().map(ToString::to_string).collect();
+    assert_eq!(names, ["fake_thing.b", "fake_thing.f"]);
+}

@@ -2,10 +2,12 @@
 //! outside of tenantform, and the whole of a refresh-only plan, worded as Terraform words
 //! them (wrapped at 78 columns, as Terraform wraps when not writing to a terminal).
 
+use std::collections::HashMap;
+
 use tenantform_proto::value::{PathStep, Value};
 
 use super::{Schemas, bold, render_outputs, render_with_header, schema_block};
-use crate::addrs::ResourceMode;
+use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::plan::{Action, OutputChange, Plan, PlanMode, RelevantAttribute, ResourceChange};
 
 /// The width Terraform wraps its messages at when the output is not a terminal.
@@ -58,13 +60,17 @@ pub(super) fn render_refresh_only(
 /// plan may undo them and a horizontal rule. `None` when there is no such drift or when the
 /// plan changes nothing (Terraform then shows no drift at all).
 pub(super) fn drift_note(plan: &Plan, schemas: &Schemas, color: bool) -> Option<String> {
+    if changes_nothing(plan) {
+        return None;
+    }
+    let relevant = relevant_paths(&plan.relevant_attributes);
     let shown: Vec<ResourceChange> = plan
         .drift
         .iter()
         .filter(|drift| drift.action != Action::NoOp)
-        .filter_map(|drift| relevant_part(drift, &plan.relevant_attributes))
+        .filter_map(|drift| relevant_part(drift, relevant.get(&drift.addr)?))
         .collect();
-    if shown.is_empty() || changes_nothing(plan) {
+    if shown.is_empty() {
         return None;
     }
     let mut out = drift_section(&shown, schemas, color);
@@ -128,23 +134,31 @@ fn changes_nothing(plan: &Plan) -> bool {
 /// The drift of one object as a normal plan shows it: only when the plan refers to it, with
 /// the parts the plan does not refer to shown unchanged (at their stored values); `None`
 /// when none of the relevant parts changed. A deleted object is shown whole.
-fn relevant_part(drift: &ResourceChange, relevant: &[RelevantAttribute]) -> Option<ResourceChange> {
-    let paths: Vec<&[PathStep]> = relevant
-        .iter()
-        .filter(|r| r.resource == drift.addr)
-        .map(|r| r.attribute.0.as_slice())
-        .collect();
+fn relevant_part(drift: &ResourceChange, paths: &[&[PathStep]]) -> Option<ResourceChange> {
     if paths.is_empty() {
         return None;
     }
     let mut shown = drift.clone();
     if !drift.planned.is_null() {
-        shown.planned = keep_relevant(&drift.prior, &drift.planned, &paths);
+        shown.planned = keep_relevant(&drift.prior, &drift.planned, paths);
         if shown.planned == shown.prior {
             return None;
         }
     }
     Some(shown)
+}
+
+/// The relevant attributes' paths by instance, each instance's in the plan's order (one
+/// pass: a fleet has thousands of drifted objects and of relevant attributes).
+fn relevant_paths(relevant: &[RelevantAttribute]) -> HashMap<&InstanceAddr, Vec<&[PathStep]>> {
+    let mut paths: HashMap<&InstanceAddr, Vec<&[PathStep]>> = HashMap::new();
+    for attribute in relevant {
+        paths
+            .entry(&attribute.resource)
+            .or_default()
+            .push(attribute.attribute.0.as_slice());
+    }
+    paths
 }
 
 /// `planned` with every part no path reaches put back to its `prior` value (Terraform's
@@ -312,6 +326,37 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), Value::string(*v)))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn relevant_paths_are_grouped_by_instance_in_the_plans_order() {
+        let attribute = |addr: &str, name: &str| RelevantAttribute {
+            resource: crate::test_support::instance_addr(addr),
+            attribute: tenantform_proto::value::AttributePath(vec![PathStep::Attribute(
+                name.into(),
+            )]),
+        };
+        let relevant = [
+            attribute("tenant.a", "tier"),
+            attribute("tenant.b", "labels"),
+            attribute("tenant.a", "name"),
+        ];
+        let paths = relevant_paths(&relevant);
+        let names = |addr: &str| -> Vec<String> {
+            paths[&crate::test_support::instance_addr(addr)]
+                .iter()
+                .map(|path| format!("{path:?}"))
+                .collect()
+        };
+        assert_eq!(paths.len(), 2);
+        assert_eq!(
+            names("tenant.a"),
+            [
+                format!("{:?}", [PathStep::Attribute("tier".into())]),
+                format!("{:?}", [PathStep::Attribute("name".into())]),
+            ]
+        );
+        assert_eq!(names("tenant.b").len(), 1);
     }
 
     #[test]
