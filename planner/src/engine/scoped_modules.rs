@@ -163,13 +163,16 @@ impl Planner<'_> {
     /// Whether the stored instances of a module instance are exactly the recorded ones, and
     /// none is tainted, deposed, moved or to be replaced.
     fn stored_as_recorded(&self, tenant: &[ModuleStep]) -> bool {
-        let (stored, tainted_or_deposed) = self.scope_run.stored_under(tenant);
-        let plain = stored.iter().all(|addr| {
-            !self.replace.contains(addr)
-                && !self.refactoring.results.moved.contains_key(addr)
-                && self.scope_run.recorded(addr).is_some()
+        let Some(stored) = self.scope_run.stored_under(tenant) else {
+            return self.scope_run.recorded_count_under(tenant) == 0;
+        };
+        let plain = stored.addrs.iter().all(|addr| {
+            !self.replace.contains(addr) && !self.refactoring.results.moved.contains_key(addr)
         });
-        !tainted_or_deposed && plain && self.scope_run.recorded_count_under(tenant) == stored.len()
+        !stored.tainted_or_deposed
+            && !stored.unrecorded
+            && plain
+            && self.scope_run.recorded_count_under(tenant) == stored.addrs.len()
     }
 }
 

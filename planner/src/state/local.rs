@@ -223,7 +223,9 @@ impl StateStore for LocalStore {
     fn read(&self) -> Result<Option<State>, StateError> {
         let mut inner = self.inner();
         let (_, mut state, reencrypt) = self.read_state_file()?;
-        inner.snapshot = Some(Snapshot::of(state.as_ref()));
+        // Only the base of a journal is needed before the first write, which digests the
+        // file's content itself (`prepare_first_write`).
+        inner.snapshot = Some(Snapshot::of_read(state.as_ref()));
         inner.reencrypt = reencrypt;
         let Some(journal) = self.read_journal()? else {
             return Ok(state);
