@@ -69,6 +69,8 @@ struct Learned {
     module_digests: BTreeMap<String, Option<String>>,
     /// Whether each root module call's tree reads only what its input digest sees.
     trees_plain: BTreeMap<String, bool>,
+    /// The input digest's hasher fed with what all instances of a module call share.
+    digest_prefixes: BTreeMap<String, Sha256>,
     /// The planned instances whose change is not a no-op (and every data source read), by
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
@@ -209,6 +211,19 @@ impl ScopeRun {
         crate::sync::locked(&self.learned)
             .module_digests
             .insert(module_key(tenant), digest);
+    }
+
+    pub(super) fn digest_prefix(&self, call: &str) -> Option<Sha256> {
+        crate::sync::locked(&self.learned)
+            .digest_prefixes
+            .get(call)
+            .cloned()
+    }
+
+    pub(super) fn note_digest_prefix(&self, call: String, prefix: Sha256) {
+        crate::sync::locked(&self.learned)
+            .digest_prefixes
+            .insert(call, prefix);
     }
 
     pub(super) fn tree_plain(&self, name: &str) -> Option<bool> {
