@@ -328,7 +328,7 @@ fn unusable_record(
             record.serial
         ));
     }
-    if record.state_sha256 != state.content_sha256() {
+    if !record.state_file_matches && record.state_sha256 != state.content_sha256() {
         return Some(format!(
             "the state at serial {serial} is not the one the instance record describes"
         ));
@@ -449,6 +449,8 @@ pub(crate) fn record_after_apply(
         providers: provider_versions(providers),
         instances,
         modules,
+        state_file_sha256: None,
+        state_file_matches: false,
     }
 }
 

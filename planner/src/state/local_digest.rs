@@ -122,11 +122,13 @@ pub(super) fn record(
 }
 
 /// Refuses the state file `file` (whose bytes are `bytes`, parsed as `parsed`) when the
-/// sidecar shows it damaged.
+/// sidecar shows it damaged. `bytes_sha256` is the hex SHA-256 of `bytes` when the caller
+/// has it already (computed here when needed otherwise).
 pub(super) fn check(
     sidecar: &Path,
     file: &str,
     bytes: Option<&[u8]>,
+    bytes_sha256: Option<&str>,
     parsed: Option<&State>,
 ) -> Result<(), StateError> {
     let Some(record) = read_record(sidecar) else {
@@ -148,7 +150,7 @@ pub(super) fn check(
         (_, Some(state))
             if state.lineage == record.lineage
                 && state.serial == record.serial
-                && !record.holds_file(bytes)
+                && !record.holds_file(bytes, bytes_sha256)
                 && record
                     .content_sha256
                     .as_ref()
@@ -164,17 +166,19 @@ pub(super) fn check(
 }
 
 impl DigestRecord {
-    /// Whether `bytes` are exactly the file this record was written for.
-    fn holds_file(&self, bytes: Option<&[u8]>) -> bool {
-        match (&self.file_sha256, bytes) {
-            (Some(recorded), Some(bytes)) => *recorded == bytes_sha256(bytes),
+    /// Whether `bytes` (whose hex SHA-256 may be given) are exactly the file this record
+    /// was written for.
+    fn holds_file(&self, bytes: Option<&[u8]>, known_sha256: Option<&str>) -> bool {
+        match (&self.file_sha256, bytes, known_sha256) {
+            (Some(recorded), _, Some(known)) => recorded == known,
+            (Some(recorded), Some(bytes), None) => *recorded == bytes_sha256(bytes),
             _ => false,
         }
     }
 }
 
 /// The hex SHA-256 of `bytes`.
-fn bytes_sha256(bytes: &[u8]) -> String {
+pub(super) fn bytes_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|byte| format!("{byte:02x}"))

@@ -163,8 +163,17 @@ fn an_encrypted_state_records_no_content_digest_but_an_empty_file_is_still_refus
 
     let mut changed = state.clone();
     changed.set_instance(addr("tenant.globex"), object("globex"));
-    assert!(check(&sidecar, "terraform.tfstate", Some(b"{}"), Some(&changed)).is_ok());
-    let empty = check(&sidecar, "terraform.tfstate", Some(b""), None).unwrap_err();
+    assert!(
+        check(
+            &sidecar,
+            "terraform.tfstate",
+            Some(b"{}"),
+            None,
+            Some(&changed)
+        )
+        .is_ok()
+    );
+    let empty = check(&sidecar, "terraform.tfstate", Some(b""), None, None).unwrap_err();
     assert!(empty.to_string().contains("the file is empty"), "{empty}");
 }
 
