@@ -15,6 +15,8 @@
 #   apply -auto-approve    (empty state; repeated on a fresh backend)
 #   plan                   (no-op, with refresh)
 #   plan -refresh=false    (no-op)
+#   plan -scope=changed    (saas, tenantform only: one tenant's name edited in tenants.yaml
+#                          after the no-op plans; Terraform has no equivalent)
 # Each measurement runs BENCH_REPEATS times; the table shows the best wall time, with the
 # peak memory of that run. Peak memory is the largest single process (the core or the
 # provider plugin), as getrusage reports for waited-for children. A row "protocol floor" per
@@ -261,6 +263,9 @@ bench_tool() {
     echo "  $tool plan -refresh=false" >&2
     result="$(best_of "$repeats" "$dir" "$timeout_seconds" "$config" "$program" plan -refresh=false -detailed-exitcode -input=false -no-color)"
     add_row "$variant" "$count" "$tool" "plan -refresh=false" "$result"
+    if [ "$tool" = tenantform ] && [ "$variant" = saas ]; then
+        bench_scoped_plan "$count" "$dir" "$timeout_seconds" "$config" "$program"
+    fi
     reset_backend "$dir"
 }
 
@@ -283,6 +288,20 @@ bench_floor() {
     else
         add_row "calls only" "$count" "protocol floor" "plan" "- - failed"
     fi
+}
+
+# bench_scoped_plan N DIR TIMEOUT CLI_CONFIG PROGRAM: edits one tenant of the applied saas
+# configuration and times `plan -scope=changed` (one tenant planned, the others left out by
+# the instance record the apply wrote); the inventory is restored afterwards.
+bench_scoped_plan() {
+    local count="$1" dir="$2" timeout_seconds="$3" config="$4" program="$5"
+    local edited=$((count / 2)) result
+    cp "$dir/tenants.yaml" "$dir/tenants.yaml.orig"
+    sed -i "s/^    name: Tenant $edited\$/    name: Tenant $edited renamed/" "$dir/tenants.yaml"
+    echo "  tenantform plan -scope=changed (tenant $edited edited)" >&2
+    result="$(best_of "$repeats" "$dir" "$timeout_seconds" "$config" "$program" plan -scope=changed -input=false -no-color)"
+    add_row saas "$count" tenantform "plan -scope=changed (one tenant edited)" "$result"
+    mv "$dir/tenants.yaml.orig" "$dir/tenants.yaml"
 }
 
 for count in "${sizes[@]}"; do

@@ -235,7 +235,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
-    let plan = planned?;
+    let mut plan = planned?;
     gate.check(ui, &plan, &config, &providers.schemas)?;
     if let Some(path) = &planning.generate_config_out
         && super::generated_config::write(path, &plan)?
@@ -245,6 +245,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
     let out = parsed.last("out");
     if let Some(out) = out {
+        super::scope::add_stored_digests(&mut plan, &state);
         let mut file = PlanFile::new(&plan, config.sources.files.clone());
         file.set_variables = super::saved_plan_variables::set_variables(&config, &common);
         file.scope_objects = super::tenant_apply::planned_objects(&plan, &state);

@@ -139,6 +139,15 @@ pub(super) fn record_apply(
     }
 }
 
+/// Adds to a change-scoped plan about to be saved the digest of every stored object of the
+/// state it was made against (`state`), by which applying it later tells what changed since.
+/// Only a saved plan needs them, so a plan computes them only as it is saved.
+pub(super) fn add_stored_digests(plan: &mut Plan, state: &State) {
+    if plan.scope.changed_only {
+        plan.scope.stored = stored_digests(state);
+    }
+}
+
 /// The stored objects (by address; deposed ones as `ADDRESS deposed KEY`) that differ
 /// between the state a saved plan was made against and `state`.
 fn changed_since(plan: &Plan, state: &State) -> BTreeSet<String> {

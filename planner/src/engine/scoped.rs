@@ -41,16 +41,23 @@ pub(crate) struct ScopeRun {
     baseline: Option<BTreeMap<String, String>>,
     /// Why a `-scope=changed` plan plans everything.
     fallback: Option<String>,
-    /// The digest of each stored object of the planned state, when the plan is scoped.
-    stored: BTreeMap<String, String>,
     /// The recorded input digest of each root module call instance.
     recorded_modules: BTreeMap<String, String>,
     /// How many instances the record holds under each root module call instance.
     recorded_under: BTreeMap<String, usize>,
-    /// The stored instances under each root module call instance, and whether any object
-    /// there is tainted or deposed.
-    stored_under: BTreeMap<String, (Vec<InstanceAddr>, bool)>,
+    /// The stored instances under each root module call instance.
+    stored_under: BTreeMap<String, StoredGroup>,
     learned: Mutex<Learned>,
+}
+
+/// The stored instances under one root module call instance.
+#[derive(Debug, Default)]
+pub(super) struct StoredGroup {
+    pub addrs: Vec<InstanceAddr>,
+    /// Whether any object there is tainted or deposed.
+    pub tainted_or_deposed: bool,
+    /// Whether any of them has no recorded digest.
+    pub unrecorded: bool,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +69,8 @@ struct Learned {
     module_digests: BTreeMap<String, Option<String>>,
     /// Whether each root module call's tree reads only what its input digest sees.
     trees_plain: BTreeMap<String, bool>,
+    /// The input digest's hasher fed with what all instances of a module call share.
+    digest_prefixes: BTreeMap<String, Sha256>,
     /// The planned instances whose change is not a no-op (and every data source read), by
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
@@ -85,7 +94,6 @@ impl ScopeRun {
             },
             None => ScopeRun {
                 baseline: record.as_ref().map(|record| record.instances.clone()),
-                stored: stored_digests(state),
                 recorded_modules: record
                     .as_ref()
                     .map(|record| record.modules.clone())
@@ -94,7 +102,7 @@ impl ScopeRun {
                     .as_ref()
                     .map(|record| count_under_modules(&record.instances))
                     .unwrap_or_default(),
-                stored_under: stored_under_modules(state),
+                stored_under: stored_under_modules(state, record.as_deref()),
                 ..ScopeRun::default()
             },
         }
@@ -161,7 +169,8 @@ impl ScopeRun {
             unchanged: learned.unchanged,
             digests: learned.digests,
             sweep,
-            stored: self.stored.clone(),
+            // Only a saved plan needs them: `cli/scope.rs` adds them as the plan is saved.
+            stored: BTreeMap::new(),
             modules: learned
                 .module_digests
                 .into_iter()
@@ -185,14 +194,9 @@ impl ScopeRun {
             .unwrap_or(0)
     }
 
-    /// The stored instances under a root module call instance, and whether any object there
-    /// is tainted or deposed.
-    pub(super) fn stored_under(&self, tenant: &[ModuleStep]) -> (&[InstanceAddr], bool) {
-        self.stored_under
-            .get(&module_key(tenant))
-            .map_or((&[], false), |(addrs, flagged)| {
-                (addrs.as_slice(), *flagged)
-            })
+    /// The stored instances under a root module call instance (`None`: there are none).
+    pub(super) fn stored_under(&self, tenant: &[ModuleStep]) -> Option<&StoredGroup> {
+        self.stored_under.get(&module_key(tenant))
     }
 
     /// The input digest computed for a module instance, once it is.
@@ -207,6 +211,19 @@ impl ScopeRun {
         crate::sync::locked(&self.learned)
             .module_digests
             .insert(module_key(tenant), digest);
+    }
+
+    pub(super) fn digest_prefix(&self, call: &str) -> Option<Sha256> {
+        crate::sync::locked(&self.learned)
+            .digest_prefixes
+            .get(call)
+            .cloned()
+    }
+
+    pub(super) fn note_digest_prefix(&self, call: String, prefix: Sha256) {
+        crate::sync::locked(&self.learned)
+            .digest_prefixes
+            .insert(call, prefix);
     }
 
     pub(super) fn tree_plain(&self, name: &str) -> Option<bool> {
@@ -232,17 +249,23 @@ pub(crate) fn module_key(tenant: &[ModuleStep]) -> String {
         .join(".")
 }
 
-/// The stored instances under each root module call instance, and whether any object there
-/// is tainted or deposed.
-fn stored_under_modules(state: &State) -> BTreeMap<String, (Vec<InstanceAddr>, bool)> {
-    let mut groups: BTreeMap<String, (Vec<InstanceAddr>, bool)> = BTreeMap::new();
+/// The stored instances under each root module call instance, with whether any object
+/// there is tainted or deposed and whether any has no digest in `record` (one pass over
+/// the state).
+fn stored_under_modules(
+    state: &State,
+    record: Option<&ScopeRecord>,
+) -> BTreeMap<String, StoredGroup> {
+    let mut groups: BTreeMap<String, StoredGroup> = BTreeMap::new();
     for (addr, object) in &state.instances {
         if let Some(outer) = addr.module.first() {
             let group = groups
                 .entry(module_key(std::slice::from_ref(outer)))
                 .or_default();
-            group.0.push(addr.clone());
-            group.1 |= object.tainted;
+            group.addrs.push(addr.clone());
+            group.tainted_or_deposed |= object.tainted;
+            group.unrecorded |=
+                !record.is_some_and(|record| record.instances.contains_key(&addr.to_string()));
         }
     }
     for (addr, _) in state.deposed.keys() {
@@ -250,7 +273,7 @@ fn stored_under_modules(state: &State) -> BTreeMap<String, (Vec<InstanceAddr>, b
             groups
                 .entry(module_key(std::slice::from_ref(outer)))
                 .or_default()
-                .1 = true;
+                .tainted_or_deposed = true;
         }
     }
     groups
@@ -305,7 +328,7 @@ fn unusable_record(
             record.serial
         ));
     }
-    if record.state_sha256 != state.content_sha256() {
+    if !record.state_file_matches && record.state_sha256 != state.content_sha256() {
         return Some(format!(
             "the state at serial {serial} is not the one the instance record describes"
         ));
@@ -426,6 +449,8 @@ pub(crate) fn record_after_apply(
         providers: provider_versions(providers),
         instances,
         modules,
+        state_file_sha256: None,
+        state_file_matches: false,
     }
 }
 

@@ -94,46 +94,25 @@ impl Planner<'_> {
     fn compute_module_digest(&self, tenant: &[ModuleStep]) -> Option<String> {
         let path: Vec<String> = tenant.iter().map(|step| step.name.clone()).collect();
         let module = self.scope.config.descendant(&path)?;
-        let inputs: BTreeMap<String, Marked> = self
-            .scope
-            .learned()
-            .module_inputs
-            .get(tenant)
-            .cloned()
-            .unwrap_or_default();
-        if inputs.values().any(|input| !input.value.is_wholly_known()) {
-            return None;
-        }
-        let mut hasher = Sha256::new();
-        let mut text = |s: &str| {
-            hasher.update((s.len() as u64).to_be_bytes());
-            hasher.update(s.as_bytes());
-        };
-        text("tenantform module digest 1");
-        text(&self.options.workspace);
-        text(
-            &std::env::current_dir()
-                .map(|d| d.display().to_string())
-                .unwrap_or_default(),
-        );
-        let mut trees = vec![module];
-        while let Some(config) = trees.pop() {
-            text(&config.path.join("."));
-            for name in module_files(config) {
-                text(name);
-                text(config.sources.files.get(name).map_or("", String::as_str));
+        let mut hasher = self.module_digest_prefix(&path, module);
+        {
+            let learned = self.scope.learned();
+            let empty = BTreeMap::new();
+            let inputs: &BTreeMap<String, Marked> =
+                learned.module_inputs.get(tenant).unwrap_or(&empty);
+            if inputs.values().any(|input| !input.value.is_wholly_known()) {
+                return None;
             }
-            trees.extend(config.children.values());
-        }
-        for (name, input) in &inputs {
-            text(name);
-            text(&format!("{:?}", input.value));
-            text(&format!("{:?}", input.marks));
+            for (name, input) in inputs {
+                hash_text(&mut hasher, name);
+                hash_text(&mut hasher, &format!("{:?}", input.value));
+                hash_text(&mut hasher, &format!("{:?}", input.marks));
+            }
         }
         for local in providers_of(module) {
             let configured = self.scope.provider_config(&local)?;
-            text(&local);
-            text(&format!("{configured:?}"));
+            hash_text(&mut hasher, &local);
+            hash_text(&mut hasher, &format!("{configured:?}"));
         }
         Some(
             hasher
@@ -142,6 +121,39 @@ impl Planner<'_> {
                 .map(|byte| format!("{byte:02x}"))
                 .collect(),
         )
+    }
+
+    /// The input digest's hasher fed with what every instance of the module call at `path`
+    /// shares: the digest's version, the workspace, the working directory and the source
+    /// text of the module tree (computed once per plan and module call).
+    fn module_digest_prefix(&self, path: &[String], module: &Config) -> Sha256 {
+        let key = path.join(".");
+        if let Some(prefix) = self.scope_run.digest_prefix(&key) {
+            return prefix;
+        }
+        let mut hasher = Sha256::new();
+        hash_text(&mut hasher, "tenantform module digest 1");
+        hash_text(&mut hasher, &self.options.workspace);
+        hash_text(
+            &mut hasher,
+            &std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+        );
+        let mut trees = vec![module];
+        while let Some(config) = trees.pop() {
+            hash_text(&mut hasher, &config.path.join("."));
+            for name in module_files(config) {
+                hash_text(&mut hasher, name);
+                hash_text(
+                    &mut hasher,
+                    config.sources.files.get(name).map_or("", String::as_str),
+                );
+            }
+            trees.extend(config.children.values());
+        }
+        self.scope_run.note_digest_prefix(key, hasher.clone());
+        hasher
     }
 
     /// Whether nothing in the module tree of the root call `name` reads what an input digest
@@ -163,14 +175,23 @@ impl Planner<'_> {
     /// Whether the stored instances of a module instance are exactly the recorded ones, and
     /// none is tainted, deposed, moved or to be replaced.
     fn stored_as_recorded(&self, tenant: &[ModuleStep]) -> bool {
-        let (stored, tainted_or_deposed) = self.scope_run.stored_under(tenant);
-        let plain = stored.iter().all(|addr| {
-            !self.replace.contains(addr)
-                && !self.refactoring.results.moved.contains_key(addr)
-                && self.scope_run.recorded(addr).is_some()
+        let Some(stored) = self.scope_run.stored_under(tenant) else {
+            return self.scope_run.recorded_count_under(tenant) == 0;
+        };
+        let plain = stored.addrs.iter().all(|addr| {
+            !self.replace.contains(addr) && !self.refactoring.results.moved.contains_key(addr)
         });
-        !tainted_or_deposed && plain && self.scope_run.recorded_count_under(tenant) == stored.len()
+        !stored.tainted_or_deposed
+            && !stored.unrecorded
+            && plain
+            && self.scope_run.recorded_count_under(tenant) == stored.addrs.len()
     }
+}
+
+/// Feeds one length-prefixed text into an input digest.
+fn hash_text(hasher: &mut Sha256, text: &str) {
+    hasher.update((text.len() as u64).to_be_bytes());
+    hasher.update(text.as_bytes());
 }
 
 /// The files the blocks of one module are declared in.

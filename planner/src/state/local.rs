@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::ScopeRecord;
 use super::encrypted::{self, EncryptionChoice};
 use super::journal::{self, Header};
 use super::local_digest;
@@ -45,6 +46,9 @@ pub(crate) struct LocalStore {
 /// The state file as read: its bytes, its state, and whether it must be re-encrypted.
 type StateFile = (Option<Vec<u8>>, Option<State>, bool);
 
+/// The state file as read, with the hex SHA-256 of its bytes when it is not encrypted.
+type HashedStateFile = (StateFile, Option<String>);
+
 #[derive(Default)]
 struct Inner {
     /// What the state file holds, once known.
@@ -56,6 +60,11 @@ struct Inner {
     /// The state file was read through a fallback method (or unencrypted where the method
     /// encrypts): the next write rewrites it even when its content is unchanged.
     reencrypt: bool,
+    /// The hex SHA-256 of the unencrypted state file the last read returned as it is (no
+    /// journal changes over it), until the next write.
+    read_sha256: Option<String>,
+    /// The serial and hex SHA-256 of the unencrypted state file this run last wrote.
+    written_sha256: Option<(u64, String)>,
 }
 
 impl LocalStore {
@@ -128,21 +137,29 @@ impl LocalStore {
     /// Parses (and decrypts) the state file as it is on disk, without the journal; also
     /// tells whether it must be re-encrypted.
     fn read_state_file(&self) -> Result<StateFile, StateError> {
+        Ok(self.read_hashed_state_file()?.0)
+    }
+
+    /// [`Self::read_state_file`], with the SHA-256 of an unencrypted file's bytes (taken once
+    /// for both the damage check and the change-scoped planning record).
+    fn read_hashed_state_file(&self) -> Result<HashedStateFile, StateError> {
         let bytes = self.read_state_bytes()?;
         let Some(stored) = &bytes else {
-            return Ok((None, None, false));
+            return Ok(((None, None, false), None));
         };
         let target = self.encryption.target()?;
         let (plain, reencrypt) =
             encrypted::open_state(target.as_deref(), stored, &self.display_name)?;
         let state = format_v4::parse(&plain, &self.display_name)?;
+        let sha256 = target.is_none().then(|| local_digest::bytes_sha256(&plain));
         local_digest::check(
             &self.digest_path,
             &self.display_name,
             Some(&plain),
+            sha256.as_deref(),
             state.as_ref(),
         )?;
-        Ok((bytes, state, reencrypt))
+        Ok(((bytes, state, reencrypt), sha256))
     }
 
     fn read_journal(&self) -> Result<Option<journal::Journal>, StateError> {
@@ -222,8 +239,11 @@ impl StateStore for LocalStore {
 
     fn read(&self) -> Result<Option<State>, StateError> {
         let mut inner = self.inner();
-        let (_, mut state, reencrypt) = self.read_state_file()?;
-        inner.snapshot = Some(Snapshot::of(state.as_ref()));
+        let ((_, mut state, reencrypt), sha256) = self.read_hashed_state_file()?;
+        inner.read_sha256 = sha256;
+        // Only the base of a journal is needed before the first write, which digests the
+        // file's content itself (`prepare_first_write`).
+        inner.snapshot = Some(Snapshot::of_read(state.as_ref()));
         inner.reencrypt = reencrypt;
         let Some(journal) = self.read_journal()? else {
             return Ok(state);
@@ -248,6 +268,8 @@ impl StateStore for LocalStore {
             return Ok(state);
         }
         if !journal.changes.is_empty() {
+            // The state read is no longer the file's.
+            inner.read_sha256 = None;
             tracing::info!(
                 "replaying {} change(s) from {journal_file} over the state file",
                 journal.changes.len()
@@ -288,6 +310,10 @@ impl StateStore for LocalStore {
             &self.display_name,
             target.is_some(),
         )?;
+        inner.read_sha256 = None;
+        inner.written_sha256 = target
+            .is_none()
+            .then(|| (serial, local_digest::bytes_sha256(&bytes)));
         inner.reencrypt = false;
         inner.snapshot = Some(Snapshot::Present {
             lineage: state.lineage.clone(),
@@ -325,6 +351,8 @@ impl StateStore for LocalStore {
             target.is_some(),
         )?;
         inner.snapshot = Some(Snapshot::of(Some(state)));
+        inner.read_sha256 = None;
+        inner.written_sha256 = None;
         self.remove_journal(&mut inner)
     }
 
@@ -336,13 +364,27 @@ impl StateStore for LocalStore {
         if self.encryption.target()?.is_some() {
             return Ok(None);
         }
-        scope_sidecar::read(&self.scope_path())
+        let mut record = scope_sidecar::read(&self.scope_path())?;
+        if let Some(record) = &mut record {
+            let read = self.inner().read_sha256.clone();
+            record.state_file_matches =
+                read.is_some() && record.state_file_sha256.as_ref() == read.as_ref();
+        }
+        Ok(record)
     }
 
     fn write_scope_record(&self, record: &super::ScopeRecord) -> Result<(), StateError> {
         if self.encryption.target()?.is_some() {
             return Ok(());
         }
+        let written = self.inner().written_sha256.clone();
+        let record = match written {
+            Some((serial, sha256)) if serial == record.serial => ScopeRecord {
+                state_file_sha256: Some(sha256),
+                ..record.clone()
+            },
+            _ => record.clone(),
+        };
         write_atomically(&self.scope_path(), &record.to_bytes())
     }
 }

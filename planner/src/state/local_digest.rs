@@ -13,6 +13,11 @@
 //!   rewrites or adds when it saves an unchanged state under the same serial;
 //! - an empty file where a state was recorded: damaged (truncated); refused.
 //!
+//! The record also holds a SHA-256 of the file's exact bytes: a file whose bytes are the
+//! written ones is not damaged, so its read skips the content digest (a re-encoding of the
+//! whole state, the larger part of reading a fleet's state); other bytes are checked on
+//! their content as above.
+//!
 //! A missing or unreadable sidecar checks nothing (it is only a record, rewritten on the next
 //! write). An encrypted state file records no content digest: its authenticated encryption
 //! refuses damage, and a digest of its plaintext beside it would let a guess be confirmed.
@@ -39,6 +44,11 @@ struct DigestRecord {
     /// whose plaintext must leave no trace beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     content_sha256: Option<String>,
+    /// Hex SHA-256 of the file's exact bytes as written (none for an encrypted state file):
+    /// a file with these bytes is the one written, so reading it needs no content digest,
+    /// which takes a re-encoding of the whole state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_sha256: Option<String>,
 }
 
 /// The hex SHA-256 of `state`'s content, its serial and `terraform_version` left out, and
@@ -104,6 +114,7 @@ pub(super) fn record(
         lineage: state.lineage.clone(),
         serial: state.serial,
         content_sha256: (!encrypted).then(|| content_sha256(&state)),
+        file_sha256: (!encrypted).then(|| bytes_sha256(written)),
     };
     let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
     bytes.push(b'\n');
@@ -111,11 +122,13 @@ pub(super) fn record(
 }
 
 /// Refuses the state file `file` (whose bytes are `bytes`, parsed as `parsed`) when the
-/// sidecar shows it damaged.
+/// sidecar shows it damaged. `bytes_sha256` is the hex SHA-256 of `bytes` when the caller
+/// has it already (computed here when needed otherwise).
 pub(super) fn check(
     sidecar: &Path,
     file: &str,
     bytes: Option<&[u8]>,
+    bytes_sha256: Option<&str>,
     parsed: Option<&State>,
 ) -> Result<(), StateError> {
     let Some(record) = read_record(sidecar) else {
@@ -137,6 +150,7 @@ pub(super) fn check(
         (_, Some(state))
             if state.lineage == record.lineage
                 && state.serial == record.serial
+                && !record.holds_file(bytes, bytes_sha256)
                 && record
                     .content_sha256
                     .as_ref()
@@ -149,6 +163,26 @@ pub(super) fn check(
         }
         _ => Ok(()),
     }
+}
+
+impl DigestRecord {
+    /// Whether `bytes` (whose hex SHA-256 may be given) are exactly the file this record
+    /// was written for.
+    fn holds_file(&self, bytes: Option<&[u8]>, known_sha256: Option<&str>) -> bool {
+        match (&self.file_sha256, bytes, known_sha256) {
+            (Some(recorded), _, Some(known)) => recorded == known,
+            (Some(recorded), Some(bytes), None) => *recorded == bytes_sha256(bytes),
+            _ => false,
+        }
+    }
+}
+
+/// The hex SHA-256 of `bytes`.
+pub(super) fn bytes_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The sidecar's record, `None` when it is missing or unreadable (with a warning).

@@ -39,6 +39,15 @@ pub(crate) struct ScopeRecord {
     /// instances are all recorded.
     #[serde(default)]
     pub modules: BTreeMap<String, String>,
+    /// The hex SHA-256 of the state file's exact bytes as the apply wrote them, when the
+    /// store keeps the state in a file (local, unencrypted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_file_sha256: Option<String>,
+    /// Set by the store that read the record (never stored): the state it last read is the
+    /// very file `state_file_sha256` names, so that state's content is the one
+    /// `state_sha256` describes without digesting it again.
+    #[serde(skip)]
+    pub state_file_matches: bool,
 }
 
 impl ScopeRecord {
@@ -72,6 +81,8 @@ mod tests {
             providers: BTreeMap::from([("p".into(), "v".into())]),
             instances: BTreeMap::from([("a.b".into(), "00".into())]),
             modules: BTreeMap::from([("module.t[\"a\"]".into(), "01".into())]),
+            state_file_sha256: Some("cd".into()),
+            state_file_matches: false,
         };
         assert_eq!(
             ScopeRecord::from_bytes(&record.to_bytes()),

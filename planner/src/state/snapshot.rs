@@ -14,6 +14,13 @@ pub(super) enum Snapshot {
         serial: u64,
         content_digest: [u8; 32],
     },
+    /// A state was read at this lineage and serial, its content not digested (a read that
+    /// may never write spares the re-encoding of the whole state; a store digests the stored
+    /// content before its first write).
+    Read {
+        lineage: String,
+        serial: u64,
+    },
 }
 
 /// The serial a write of a state gets.
@@ -37,13 +44,25 @@ impl Snapshot {
         }
     }
 
+    /// The lineage and serial of `state`, its content not digested.
+    pub(super) fn of_read(state: Option<&State>) -> Snapshot {
+        match state {
+            None => Snapshot::Absent,
+            Some(state) => Snapshot::Read {
+                lineage: state.lineage.clone(),
+                serial: state.serial,
+            },
+        }
+    }
+
     /// The lineage and serial a journal written over this snapshot names as its base.
     pub(super) fn base(&self) -> (Option<&str>, u64) {
         match self {
             Snapshot::Absent => (None, 0),
             Snapshot::Present {
                 lineage, serial, ..
-            } => (Some(lineage), *serial),
+            }
+            | Snapshot::Read { lineage, serial } => (Some(lineage), *serial),
         }
     }
 
@@ -59,7 +78,10 @@ impl Snapshot {
             } if content_digest == digest && state.serial <= *serial => {
                 WriteSerial::Unchanged(*serial)
             }
-            Snapshot::Present { serial, .. } => WriteSerial::New(state.serial.max(serial + 1)),
+            // Content not digested counts as other content: a new serial.
+            Snapshot::Present { serial, .. } | Snapshot::Read { serial, .. } => {
+                WriteSerial::New(state.serial.max(serial + 1))
+            }
             Snapshot::Absent => WriteSerial::New(state.serial.max(1)),
         }
     }

@@ -56,4 +56,45 @@ mod tests {
         std::fs::write(store.scope_path(), b"{ not json").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(store.read_scope_record().ok(), Some(None));
     }
+
+    /// A record written after a state write names that file's bytes; a later read of the
+    /// same bytes is told it matches, other bytes are not.
+    #[test]
+    fn the_record_names_the_written_file_and_only_those_bytes_match_it() {
+        use crate::test_support::{instance_addr, stored_tenant};
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = LocalStore::in_dir(dir.path());
+        let mut state = crate::state::State::new();
+        state.set_instance(instance_addr("tenant.acme"), stored_tenant("acme"));
+        let serial = store.write(&state).unwrap_or_else(|e| panic!("{e}"));
+        let record = ScopeRecord {
+            format: crate::state::scope_record::SCOPE_RECORD_FORMAT,
+            lineage: state.lineage.clone(),
+            serial,
+            ..ScopeRecord::default()
+        };
+        store
+            .write_scope_record(&record)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let read_back = |store: &LocalStore| {
+            store.read().unwrap_or_else(|e| panic!("{e}"));
+            store
+                .read_scope_record()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no record"))
+        };
+        let next_run = LocalStore::in_dir(dir.path());
+        let matching = read_back(&next_run);
+        assert!(matching.state_file_sha256.is_some());
+        assert!(matching.state_file_matches);
+        // The same state written again by hand, indented otherwise: other bytes.
+        let text = std::fs::read_to_string(next_run.state_path()).unwrap_or_default();
+        std::fs::write(next_run.state_path(), text.replace("  ", "   "))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!read_back(&LocalStore::in_dir(dir.path())).state_file_matches);
+        // Without a read, nothing matches.
+        let unread = LocalStore::in_dir(dir.path());
+        let record = unread.read_scope_record().unwrap_or_else(|e| panic!("{e}"));
+        assert!(record.is_some_and(|record| !record.state_file_matches));
+    }
 }

@@ -120,6 +120,23 @@ fn a_higher_serial_another_lineage_or_a_restored_backup_is_accepted() {
 }
 
 #[test]
+fn a_file_with_the_written_bytes_is_accepted_on_its_file_digest_alone() {
+    let (dir, store) = written_twice();
+    let sidecar = dir.path().join("terraform.tfstate.digest");
+    let bytes = std::fs::read(store.state_path()).unwrap();
+    let mut record = read_record(&sidecar).unwrap();
+    assert_eq!(record.file_sha256, Some(bytes_sha256(&bytes)));
+    // With the content digest made wrong, only the file digest can vouch for the file.
+    record.content_sha256 = Some("0".repeat(64));
+    std::fs::write(&sidecar, serde_json::to_vec(&record).unwrap()).unwrap();
+    assert!(store.read().is_ok());
+    // Other bytes are checked on their content as before: refused here.
+    let text = state_text(&store).replace("\"globex\"", "\"globey\"");
+    std::fs::write(store.state_path(), text).unwrap();
+    assert!(refusal(&store).contains("does not match the digest"));
+}
+
+#[test]
 fn a_missing_or_unreadable_sidecar_checks_nothing() {
     let (dir, store) = written_twice();
     let sidecar = dir.path().join("terraform.tfstate.digest");
@@ -142,11 +159,21 @@ fn an_encrypted_state_records_no_content_digest_but_an_empty_file_is_still_refus
     record(&sidecar, &written, "terraform.tfstate", true).unwrap();
     let written = std::fs::read_to_string(&sidecar).unwrap();
     assert!(!written.contains("content_sha256"), "{written}");
+    assert!(!written.contains("file_sha256"), "{written}");
 
     let mut changed = state.clone();
     changed.set_instance(addr("tenant.globex"), object("globex"));
-    assert!(check(&sidecar, "terraform.tfstate", Some(b"{}"), Some(&changed)).is_ok());
-    let empty = check(&sidecar, "terraform.tfstate", Some(b""), None).unwrap_err();
+    assert!(
+        check(
+            &sidecar,
+            "terraform.tfstate",
+            Some(b"{}"),
+            None,
+            Some(&changed)
+        )
+        .is_ok()
+    );
+    let empty = check(&sidecar, "terraform.tfstate", Some(b""), None, None).unwrap_err();
     assert!(empty.to_string().contains("the file is empty"), "{empty}");
 }
 
