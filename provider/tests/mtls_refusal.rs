@@ -24,7 +24,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use tenantform_proto::handshake::{LaunchOptions, Network, PluginProcess, launch};
 use tenantform_proto::tfplugin6 as wire;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::UnixStream;
 use tokio_rustls::TlsConnector;
 
 /// Trusts exactly the provider's announced certificate, as a client that read the handshake
@@ -112,10 +112,10 @@ fn stranger_config(plugin: &PluginProcess, own: Option<(Vec<u8>, Vec<u8>)>) -> C
 /// Dials the plugin with `config`, completes the client's side of the handshake and sends
 /// the HTTP/2 preface; returns the error the server's answer ends in.
 async fn stranger_is_refused(plugin: &PluginProcess, config: ClientConfig) -> String {
-    let Network::Tcp(address) = &plugin.handshake().network else {
-        panic!("the plugin serves on TCP");
+    let Network::Unix(socket) = &plugin.handshake().network else {
+        panic!("the plugin serves on a Unix socket");
     };
-    let stream = TcpStream::connect(address).await.unwrap();
+    let stream = UnixStream::connect(socket).await.unwrap();
     let server_name = ServerName::try_from("localhost").unwrap();
     let connecting = TlsConnector::from(Arc::new(config)).connect(server_name, stream);
     // In TLS 1.3 the server judges the client's certificate after the client has sent its
@@ -150,11 +150,11 @@ async fn schema_resources(plugin: &PluginProcess) -> usize {
 /// Runs `openssl s_client` against the plugin as a separate process, presenting the
 /// certificate and key files of `own` (or none); returns its combined output. (It does not
 /// check the plugin's certificate: the plugin's verdict does not depend on that.)
-fn openssl_stranger(address: &str, own: Option<(&Path, &Path)>) -> String {
+fn openssl_stranger(socket: &str, own: Option<(&Path, &Path)>) -> String {
     let mut args: Vec<String> = [
         "s_client",
-        "-connect",
-        address,
+        "-unix",
+        socket,
         "-servername",
         "localhost",
         "-alpn",
@@ -194,8 +194,8 @@ async fn a_third_process_with_its_own_certificate_is_refused() {
     };
     let plugin = launch(binary, options).await.expect("handshake");
     let resources = schema_resources(&plugin).await;
-    let Network::Tcp(address) = plugin.handshake().network.clone() else {
-        panic!("the plugin serves on TCP");
+    let Network::Unix(socket) = plugin.handshake().network.clone() else {
+        panic!("the plugin serves on a Unix socket");
     };
     let own = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     let own_certificate = dir.path().join("own.pem");
@@ -204,9 +204,9 @@ async fn a_third_process_with_its_own_certificate_is_refused() {
     std::fs::write(&own_key, own.signing_key.serialize_pem()).unwrap();
 
     let with_own = {
-        let address = address.clone();
+        let socket = socket.clone();
         tokio::task::spawn_blocking(move || {
-            openssl_stranger(&address, Some((&own_certificate, &own_key)))
+            openssl_stranger(&socket, Some((&own_certificate, &own_key)))
         })
         .await
         .unwrap()
@@ -215,7 +215,7 @@ async fn a_third_process_with_its_own_certificate_is_refused() {
         with_own.contains("alert access denied"),
         "a third process with its own certificate is refused by a TLS alert:\n{with_own}"
     );
-    let without = tokio::task::spawn_blocking(move || openssl_stranger(&address, None))
+    let without = tokio::task::spawn_blocking(move || openssl_stranger(&socket, None))
         .await
         .unwrap();
     assert!(

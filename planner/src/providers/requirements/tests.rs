@@ -26,6 +26,17 @@ fn config(child: &str) -> Config {
     load_sources(Path::new("."), files).unwrap_or_else(|diags| panic!("{diags}"))
 }
 
+/// Declares `name = { source = SOURCE }` in the root module's `required_providers`.
+fn require_in_root(config: &mut Config, name: &str, source: &str) {
+    config.required_providers.insert(
+        name.to_string(),
+        crate::config::ProviderRequirement {
+            source: source.to_string(),
+            version: None,
+        },
+    );
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(name, source)| (name.to_string(), source.to_string()))
@@ -89,13 +100,7 @@ terraform {
 variable "name" {}
 "#,
     );
-    config.required_providers.insert(
-        "tenant".to_string(),
-        crate::config::ProviderRequirement {
-            source: TENANT.to_string(),
-            version: None,
-        },
-    );
+    require_in_root(&mut config, "tenant", TENANT);
     assert_eq!(
         required_providers(&config),
         pairs(&[("tenant", TENANT)]),
@@ -128,13 +133,7 @@ resource "tenant" "this" {
 }
 "#,
     );
-    config.required_providers.insert(
-        "tenant".to_string(),
-        crate::config::ProviderRequirement {
-            source: TENANT.to_string(),
-            version: None,
-        },
-    );
+    require_in_root(&mut config, "tenant", TENANT);
     let diags = conflicting_local_names(&config);
     assert!(diags.has_errors());
     let text = diags.to_string();
@@ -155,12 +154,6 @@ terraform {
 variable "name" {}
 "#,
     );
-    config.required_providers.insert(
-        "terraform".to_string(),
-        crate::config::ProviderRequirement {
-            source: BUILTIN.to_string(),
-            version: None,
-        },
-    );
+    require_in_root(&mut config, "terraform", BUILTIN);
     assert!(conflicting_local_names(&config).is_empty());
 }
