@@ -51,18 +51,15 @@ pub(crate) fn instance_digest(inputs: &DigestInputs<'_>) -> String {
     for dependency in inputs.dependencies {
         text(&mut hasher, dependency);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(hasher.finalize())
 }
 
 fn count(hasher: &mut Sha256, n: usize) {
     hasher.update((n as u64).to_be_bytes());
 }
 
-fn text(hasher: &mut Sha256, s: &str) {
+/// Feeds one length-prefixed text into a digest.
+pub(super) fn text(hasher: &mut Sha256, s: &str) {
     count(hasher, s.len());
     hasher.update(s.as_bytes());
 }

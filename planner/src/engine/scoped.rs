@@ -459,10 +459,7 @@ pub(crate) fn record_after_apply(
 pub(crate) fn stored_digests(state: &State) -> BTreeMap<String, String> {
     let digest = |object: &crate::state::InstanceState| {
         let bytes = serde_json::to_vec(object).unwrap_or_default();
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
+        hex::encode(Sha256::digest(&bytes))
     };
     let current = state
         .instances

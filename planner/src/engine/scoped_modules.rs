@@ -27,6 +27,7 @@ use crate::plan::{Action, PlanMode};
 
 use super::plan::Planner;
 use super::plan_resource::stored_collection;
+use super::scope_digest::text;
 
 impl Planner<'_> {
     /// In a change-scoped plan, the value of a resource block in a frozen module instance,
@@ -104,23 +105,17 @@ impl Planner<'_> {
                 return None;
             }
             for (name, input) in inputs {
-                hash_text(&mut hasher, name);
-                hash_text(&mut hasher, &format!("{:?}", input.value));
-                hash_text(&mut hasher, &format!("{:?}", input.marks));
+                text(&mut hasher, name);
+                text(&mut hasher, &format!("{:?}", input.value));
+                text(&mut hasher, &format!("{:?}", input.marks));
             }
         }
         for local in providers_of(module) {
             let configured = self.scope.provider_config(&local)?;
-            hash_text(&mut hasher, &local);
-            hash_text(&mut hasher, &format!("{configured:?}"));
+            text(&mut hasher, &local);
+            text(&mut hasher, &format!("{configured:?}"));
         }
-        Some(
-            hasher
-                .finalize()
-                .iter()
-                .map(|byte| format!("{byte:02x}"))
-                .collect(),
-        )
+        Some(hex::encode(hasher.finalize()))
     }
 
     /// The input digest's hasher fed with what every instance of the module call at `path`
@@ -132,9 +127,9 @@ impl Planner<'_> {
             return prefix;
         }
         let mut hasher = Sha256::new();
-        hash_text(&mut hasher, "tenantform module digest 1");
-        hash_text(&mut hasher, &self.options.workspace);
-        hash_text(
+        text(&mut hasher, "tenantform module digest 1");
+        text(&mut hasher, &self.options.workspace);
+        text(
             &mut hasher,
             &std::env::current_dir()
                 .map(|d| d.display().to_string())
@@ -142,10 +137,10 @@ impl Planner<'_> {
         );
         let mut trees = vec![module];
         while let Some(config) = trees.pop() {
-            hash_text(&mut hasher, &config.path.join("."));
+            text(&mut hasher, &config.path.join("."));
             for name in module_files(config) {
-                hash_text(&mut hasher, name);
-                hash_text(
+                text(&mut hasher, name);
+                text(
                     &mut hasher,
                     config.sources.files.get(name).map_or("", String::as_str),
                 );
@@ -186,12 +181,6 @@ impl Planner<'_> {
             && plain
             && self.scope_run.recorded_count_under(tenant) == stored.addrs.len()
     }
-}
-
-/// Feeds one length-prefixed text into an input digest.
-fn hash_text(hasher: &mut Sha256, text: &str) {
-    hasher.update((text.len() as u64).to_be_bytes());
-    hasher.update(text.as_bytes());
 }
 
 /// The files the blocks of one module are declared in.

@@ -69,7 +69,7 @@ fn content_sha256(state: &State) -> String {
         // Nothing to leave out: the document's bytes are hashed as they are encoded.
         super::json_digest::json_sha256(&v4)
     };
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// The digest of `v4` with every instance's `identity_schema_version: 0` removed from its
@@ -179,10 +179,7 @@ impl DigestRecord {
 
 /// The hex SHA-256 of `bytes`.
 pub(super) fn bytes_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// The sidecar's record, `None` when it is missing or unreadable (with a warning).

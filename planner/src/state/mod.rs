@@ -493,10 +493,7 @@ impl State {
 
     /// The hex SHA-256 of everything in the state but its serial.
     pub(crate) fn content_sha256(&self) -> String {
-        snapshot::content_digest(self)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        hex::encode(snapshot::content_digest(self))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
