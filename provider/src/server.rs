@@ -195,6 +195,15 @@ fn encode(value: &Value, ty: &Type, what: &str) -> Result<wire::DynamicValue, Di
     })
 }
 
+/// Runs a backend read where [`Backend::reads_inline`] says: on this worker (`inline`), or on
+/// the blocking pool.
+async fn read_work<T: Send + 'static>(
+    inline: bool,
+    work: impl FnOnce() -> Result<T, Diagnostics> + Send + 'static,
+) -> Result<T, Diagnostics> {
+    if inline { work() } else { blocking(work).await }
+}
+
 /// Runs backend work on the blocking pool.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Diagnostics> + Send + 'static,
@@ -363,11 +372,9 @@ impl Provider for TenantProvider {
             }
             let backend = self.backend()?;
             let resource = Arc::clone(&registered.resource);
-            let new_state = if backend.reads_inline() {
-                resource.read(&state, backend.as_ref())?
-            } else {
-                blocking(move || resource.read(&state, backend.as_ref())).await?
-            };
+            let inline = backend.reads_inline();
+            let new_state =
+                read_work(inline, move || resource.read(&state, backend.as_ref())).await?;
             encode(&new_state, &registered.value_type, "new state")
         }
         .await;
@@ -402,7 +409,7 @@ impl Provider for TenantProvider {
             )?;
             let config = decode(request.config.as_ref(), ty, "configuration")?;
             let backend = self.configured_backend();
-            let backend_reads_inline = backend
+            let inline = backend
                 .as_ref()
                 .is_none_or(|backend| backend.reads_inline());
             let resource = Arc::clone(&registered.resource);
@@ -412,19 +419,15 @@ impl Provider for TenantProvider {
                 destroying = proposed.is_null(),
                 "planning"
             );
-            let plan = move || {
+            let output = read_work(inline, move || {
                 let input = PlanInput {
                     prior: &prior,
                     proposed: &proposed,
                     config: &config,
                 };
                 Ok(resource.plan(input, backend.as_deref()))
-            };
-            let output = if backend_reads_inline {
-                plan()?
-            } else {
-                blocking(plan).await?
-            };
+            })
+            .await?;
             let planned = encode(&output.planned, ty, "planned state")?;
             // Only a create carries private data of its own (its adoption candidate); any
             // other change keeps the prior object's.
