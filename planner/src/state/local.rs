@@ -378,14 +378,15 @@ impl StateStore for LocalStore {
             return Ok(());
         }
         let written = self.inner().written_sha256.clone();
-        let record = match written {
+        let bytes = match written {
             Some((serial, sha256)) if serial == record.serial => ScopeRecord {
                 state_file_sha256: Some(sha256),
                 ..record.clone()
-            },
-            _ => record.clone(),
+            }
+            .to_bytes(),
+            _ => record.to_bytes(),
         };
-        write_atomically(&self.scope_path(), &record.to_bytes())
+        write_atomically(&self.scope_path(), &bytes)
     }
 }
 
