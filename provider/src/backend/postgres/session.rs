@@ -1,26 +1,27 @@
 //! The connection pool and the transaction runner: every mutating call is one transaction,
 //! run again from the start (with backoff) when PostgreSQL reports a transient concurrency
-//! failure or the connection was lost before the commit (a restarting server), and
+//! failure or the connection was lost before it committed (a restarting server), and
 //! serialized per tenant with a transaction-scoped advisory lock.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use pgtls::PgTls;
 use sha2::{Digest, Sha256};
 use tokio_postgres::Transaction;
 
-use super::sql::is_retryable;
 use crate::backend::BackendError;
+
+mod outcome;
+mod retry;
+
+use outcome::{CommitOutcome, commit_outcome};
+use retry::{Failed, Retry, Stage, is_connection_loss};
 
 /// Connections kept by the pool: above the planner's `-parallelism` default, below a small
 /// server's `max_connections`.
 pub(super) const POOL_SIZE: usize = 16;
-const MAX_ATTEMPTS: u32 = 12;
-const FIRST_BACKOFF: Duration = Duration::from_millis(15);
-const MAX_BACKOFF: Duration = Duration::from_millis(800);
 
 /// Opens the pool's connections with the dsn's TLS settings (libpq's `sslmode` order of
 /// plain and TLS attempts).
@@ -72,122 +73,83 @@ pub(super) fn build_pool(config: tokio_postgres::Config, tls: PgTls) -> Result<P
         })
 }
 
-/// Runs `work` in one transaction, committing it; retried as a whole on transient failures,
-/// and on a lost or refused connection (a restarting server) before the commit was sent.
+/// Runs `work` in one transaction, committing it; run again as a whole on transient
+/// failures, and on a lost or refused connection (a restarting server). When the connection
+/// is lost while the commit is on its way, the server is asked whether the transaction
+/// committed, so that a committed transaction is never run twice and a lost one is never
+/// reported done.
 pub(super) async fn write<T>(
     pool: &Pool,
     work: impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
 ) -> Result<T, BackendError> {
-    let mut backoff = FIRST_BACKOFF;
-    let mut attempt = 1;
+    let mut retry = Retry::new();
     loop {
-        let outcome = write_once(pool, &work).await;
-        match outcome {
-            Err(failed) if attempt < MAX_ATTEMPTS && failed.may_run_again() => {
-                tracing::debug!(attempt, error = %failed.error, "retrying a PostgreSQL transaction");
-                tokio::time::sleep(backoff + jitter(backoff)).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                attempt += 1;
-            }
-            other => return other.map_err(|failed| failed.error),
-        }
+        let failed = match write_once(pool, &work).await {
+            Ok(value) => return Ok(value),
+            Err(failed) => failed,
+        };
+        let Some(wait) = retry.next_wait(&failed) else {
+            return Err(failed.error);
+        };
+        tracing::debug!(error = %failed.error, "running a PostgreSQL transaction again");
+        tokio::time::sleep(wait).await;
     }
-}
-
-/// Where an attempt failed: running a transaction again is safe unless its commit was sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
-    /// Getting a connection from the pool: nothing was sent.
-    Connecting,
-    /// Inside the transaction: a lost connection rolls it back.
-    Working,
-    /// The commit: when the connection is lost here, the outcome is unknown.
-    Committing,
-}
-
-/// A failed attempt and where it failed.
-struct Failed {
-    error: BackendError,
-    stage: Stage,
-}
-
-impl Failed {
-    fn at(stage: Stage) -> impl FnOnce(BackendError) -> Failed {
-        move |error| Failed { error, stage }
-    }
-
-    /// Whether the whole transaction may run again.
-    fn may_run_again(&self) -> bool {
-        is_retryable(&self.error)
-            || match self.stage {
-                Stage::Connecting => true,
-                Stage::Working => is_connection_loss(&self.error),
-                Stage::Committing => false,
-            }
-    }
-}
-
-/// Whether `error` says the connection is gone or the server is shutting down or starting.
-fn is_connection_loss(error: &BackendError) -> bool {
-    let BackendError::Postgres { code, .. } = error else {
-        return false;
-    };
-    // Closed connections, admin/crash shutdown, "cannot connect now", connection exceptions.
-    code == "connection" || code.starts_with("57P") || code.starts_with("08")
 }
 
 async fn write_once<T>(
     pool: &Pool,
     work: &impl AsyncFn(&Transaction<'_>) -> Result<T, BackendError>,
 ) -> Result<T, Failed> {
-    let connecting = Failed::at(Stage::Connecting);
-    let mut object = pool.get().await.map_err(|e| connecting(e.into()))?;
-    let client: &mut tokio_postgres::Client = &mut object;
-    let transaction = client
-        .transaction()
+    let working = Failed::at(Stage::Working);
+    let mut object = pool
+        .get()
         .await
-        .map_err(|e| Failed::at(Stage::Working)(e.into()))?;
+        .map_err(|e| Failed::at(Stage::Connecting)(e.into()))?;
+    let client: &mut tokio_postgres::Client = &mut object;
+    let transaction = client.transaction().await.map_err(|e| working(e.into()))?;
+    let transaction_id: i64 = transaction
+        .query_one("SELECT txid_current()", &[])
+        .await
+        .map_err(|e| Failed::at(Stage::Working)(e.into()))?
+        .get(0);
     let result = work(&transaction)
         .await
         .map_err(Failed::at(Stage::Working))?;
-    transaction
-        .commit()
-        .await
-        .map_err(|e| Failed::at(Stage::Committing)(e.into()))?;
-    Ok(result)
+    let Err(error) = transaction.commit().await else {
+        return Ok(result);
+    };
+    drop(object);
+    let error = BackendError::from(error);
+    if !is_connection_loss(&error) {
+        return Err(Failed::at(Stage::Committing)(error));
+    }
+    match commit_outcome(pool, transaction_id).await {
+        CommitOutcome::Committed => Ok(result),
+        CommitOutcome::RolledBack => Err(Failed::at(Stage::RolledBack)(error)),
+        CommitOutcome::Unknown => Err(Failed::at(Stage::Committing)(error)),
+    }
 }
 
-/// Runs read-only `work` on a pooled connection (retried like writes: live-object reads can
-/// meet concurrently dropped catalog rows, and a restarting server).
+/// Runs read-only `work` on a pooled connection (run again like writes: live-object reads
+/// can meet concurrently dropped catalog rows, and a restarting server).
 pub(super) async fn read<T>(
     pool: &Pool,
     work: impl AsyncFn(&tokio_postgres::Client) -> Result<T, BackendError>,
 ) -> Result<T, BackendError> {
-    let mut backoff = FIRST_BACKOFF;
-    let mut attempt = 1;
+    let mut retry = Retry::new();
     loop {
-        let outcome = match pool.get().await {
-            Ok(object) => {
-                let client: &tokio_postgres::Client = &object;
-                work(client).await.map_err(Failed::at(Stage::Working))
-            }
-            Err(error) => Err(Failed::at(Stage::Connecting)(error.into())),
+        let failed = match pool.get().await {
+            Ok(object) => match work(&object).await {
+                Ok(value) => return Ok(value),
+                Err(error) => Failed::at(Stage::Working)(error),
+            },
+            Err(error) => Failed::at(Stage::Connecting)(error.into()),
         };
-        match outcome {
-            Err(failed) if attempt < MAX_ATTEMPTS && failed.may_run_again() => {
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                attempt += 1;
-            }
-            other => return other.map_err(|failed| failed.error),
-        }
+        let Some(wait) = retry.next_wait(&failed) else {
+            return Err(failed.error);
+        };
+        tokio::time::sleep(wait).await;
     }
-}
-
-/// A random share of `backoff`, so that retrying transactions do not collide again.
-fn jitter(backoff: Duration) -> Duration {
-    let millis = backoff.as_millis().max(1) as u64;
-    Duration::from_millis(rand::random::<u64>() % millis)
 }
 
 /// The advisory-lock key of a name: the first eight bytes of its SHA-256.
@@ -208,5 +170,3 @@ pub(super) async fn lock_tenant(tx: &Transaction<'_>, tenant_id: &str) -> Result
     Ok(())
 }
 
-#[cfg(test)]
-mod tests;

@@ -45,3 +45,37 @@ fn other_errors_inside_a_transaction_are_reported() {
     let serialization = postgres_error("40001");
     assert!(Failed::at(Stage::Committing)(serialization).may_run_again());
 }
+
+#[test]
+fn a_commit_the_server_rolled_back_runs_again() {
+    let lost = postgres_error("connection");
+    assert!(Failed::at(Stage::RolledBack)(lost).may_run_again());
+}
+
+#[test]
+fn conflicts_run_again_a_bounded_number_of_times() {
+    let mut retry = Retry::new();
+    let conflict = Failed::at(Stage::Working)(postgres_error("40001"));
+    let waits = std::iter::from_fn(|| retry.next_wait(&conflict)).count();
+    assert_eq!(waits as u32, MAX_CONFLICT_ATTEMPTS - 1);
+}
+
+#[test]
+fn an_unreachable_server_is_tried_again_until_the_budget_is_spent() {
+    let lost = Failed::at(Stage::Connecting)(postgres_error("client"));
+    let mut retry = Retry::new();
+    for _ in 0..20 {
+        let wait = retry.next_wait(&lost).expect("within the budget");
+        assert!(wait < MAX_BACKOFF * 2, "{wait:?}");
+    }
+    let long_ago = Instant::now().checked_sub(RECONNECT_BUDGET + Duration::from_secs(1));
+    retry.unreachable_since = long_ago;
+    assert_eq!(retry.next_wait(&lost), None);
+    assert_eq!(retry.next_wait_unreachable(), None);
+}
+
+#[test]
+fn an_unknown_commit_outcome_is_reported() {
+    let lost = Failed::at(Stage::Committing)(postgres_error("connection"));
+    assert_eq!(Retry::new().next_wait(&lost), None);
+}
