@@ -105,7 +105,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
     };
     let mut state = common::read_state(&store)?;
     planning.scope = super::scope::with_record(planning.scope, &store);
-    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let providers = common::start_providers_for(&config, &common).await?;
     let auto_approved = parsed.flag("auto-approve", false);
     let result = async {
         for replans in 0.. {
@@ -237,7 +237,7 @@ async fn apply_saved(
     };
     let settled = super::tenant_apply::settle(lock, store, common, &plan, prior)?;
     super::saved_plan_variables::check(ui, &config, &plan, file.set_variables.as_ref(), common)?;
-    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let providers = common::start_providers_for(&config, common).await?;
     super::scope::rebase_saved_plan(&mut plan, &settled.state, &providers.schemas);
     let result = match gate.check(ui, &plan, &config, &providers.schemas) {
         Ok(()) => {

@@ -203,19 +203,35 @@ pub(super) fn plugin_dirs() -> Vec<PathBuf> {
 
 /// Launches the configuration's providers and fetches their schemas.
 pub(super) async fn start_providers(config: &Config) -> Result<Providers, Failure> {
-    start_providers_bounded(config, DEFAULT_PROVIDER_TIMEOUT).await
+    start_providers_bounded(
+        config,
+        DEFAULT_PROVIDER_TIMEOUT,
+        engine::DEFAULT_PARALLELISM,
+    )
+    .await
 }
 
-/// [`start_providers`], each provider call bounded by `timeout` (`-provider-timeout`).
-pub(super) async fn start_providers_bounded(
+/// [`start_providers`] with the run's `-provider-timeout` bounding each call and its
+/// `-parallelism` bounding how many calls run at once across all the providers.
+pub(super) async fn start_providers_for(
+    config: &Config,
+    common: &Common,
+) -> Result<Providers, Failure> {
+    start_providers_bounded(config, common.provider_timeout, common.parallelism).await
+}
+
+async fn start_providers_bounded(
     config: &Config,
     timeout: Duration,
+    parallelism: usize,
 ) -> Result<Providers, Failure> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let timeouts = providers::grpc::Timeouts::uniform(timeout);
-    providers::start_with(config, &plugin_dirs(), &cwd, timeouts)
+    let mut providers = providers::start_with(config, &plugin_dirs(), &cwd, timeouts)
         .await
-        .map_err(|diags| Failure::Diags(diags, config.sources.clone()))
+        .map_err(|diags| Failure::Diags(diags, config.sources.clone()))?;
+    providers.limit_calls(parallelism);
+    Ok(providers)
 }
 
 /// Shuts every provider process down.

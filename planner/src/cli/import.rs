@@ -52,7 +52,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
     let variables = common.resolve_variables(ui, &config)?;
     let workspace = super::workspace::current()?;
-    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let providers = common::start_providers_for(&config, &common).await?;
     ui.out(&format!(
         "{}: Importing from ID {id:?}...\n",
         ui.bold(&addr.to_string())

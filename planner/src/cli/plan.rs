@@ -232,7 +232,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if let Some(path) = &planning.generate_config_out {
         super::generated_config::check_target(path)?;
     }
-    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let providers = common::start_providers_for(&config, &common).await?;
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
     let mut plan = planned?;

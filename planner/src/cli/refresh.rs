@@ -57,7 +57,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         );
         ui.diags(&empty.into(), &Sources::default());
     }
-    let providers = common::start_providers_bounded(&config, common.provider_timeout).await?;
+    let providers = common::start_providers_for(&config, &common).await?;
     let result = async {
         let options = PlanOptions {
             mode: PlanMode::RefreshOnly,

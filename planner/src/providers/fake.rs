@@ -11,7 +11,7 @@
 //!   (how many stored objects exist).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,6 +42,9 @@ pub(crate) struct FakeProvider {
     /// The name or label of every object PlanResourceChange was asked about, in order.
     pub planned: Mutex<Vec<String>>,
     next_id: AtomicU64,
+    /// ApplyResourceChange calls running now, and the most that ever ran at once.
+    applying: AtomicUsize,
+    most_applying: AtomicUsize,
 }
 
 fn error(summary: &str, detail: &str) -> ProviderDiagnostic {
@@ -136,6 +139,11 @@ impl FakeProvider {
 
     fn log(&self, event: String) {
         self.events.lock().unwrap().push(event);
+    }
+
+    /// The most ApplyResourceChange calls that ran at the same time.
+    pub(crate) fn most_concurrent_applies(&self) -> usize {
+        self.most_applying.load(Ordering::SeqCst)
     }
 
     pub(crate) fn events(&self) -> Vec<String> {
@@ -283,7 +291,10 @@ impl ProviderClient for FakeProvider {
         self.log(format!("{verb} {name}"));
         let delay = self.apply_delay.lock().unwrap().get(&name).copied();
         if let Some(delay) = delay {
+            let running = self.applying.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_applying.fetch_max(running, Ordering::SeqCst);
             tokio::time::sleep(delay).await;
+            self.applying.fetch_sub(1, Ordering::SeqCst);
         }
         if self.fail_apply.lock().unwrap().contains(&name) {
             return Ok(ApplyResponse {

@@ -3,6 +3,7 @@
 //! use an in-process fake.
 
 pub(crate) mod builtin;
+mod call_limit;
 mod diagnostics;
 pub(crate) mod discovery;
 #[cfg(test)]

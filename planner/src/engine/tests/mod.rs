@@ -19,6 +19,7 @@ mod apply;
 mod deposed;
 mod drift;
 mod expansion;
+mod parallelism;
 mod plan;
 mod provisioner;
 mod refactor;
