@@ -169,4 +169,3 @@ pub(super) async fn lock_tenant(tx: &Transaction<'_>, tenant_id: &str) -> Result
     .await?;
     Ok(())
 }
-
