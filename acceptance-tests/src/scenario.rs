@@ -17,6 +17,8 @@
 //! - `run ARGS...`: the command as given.
 //! - `expect CODE`: the previous step exited with CODE.
 //! - `stdout-has TEXT`: the previous step's standard output contains TEXT, on both sides.
+//! - `stdout-has-file NAME`: the previous step's standard output contains the text of the
+//!   scenario's file NAME (several lines, indentation kept), on both sides.
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +45,7 @@ pub enum Step {
     Run(Vec<String>),
     Expect(i32),
     StdoutHas(String),
+    StdoutHasFile(String),
 }
 
 /// Parses a scenario script; the error names the line.
@@ -64,6 +67,7 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, String> {
                     .map_err(|_| format!("line {number}: expect takes an exit code"))?,
             ),
             "stdout-has" if !rest.is_empty() => Step::StdoutHas(rest.to_string()),
+            "stdout-has-file" if args.len() == 1 => Step::StdoutHasFile(args[0].clone()),
             _ => {
                 return Err(format!("line {number}: unknown or malformed step {line:?}"));
             }
@@ -194,6 +198,12 @@ impl Scenario {
             }
             Step::Expect(code) => expect_code(last.as_ref(), *code),
             Step::StdoutHas(text) => stdout_has(last.as_ref(), text),
+            Step::StdoutHasFile(name) => {
+                let path = self.dir.join(name);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+                stdout_has(last.as_ref(), &text)
+            }
             Step::Plan(args) => {
                 let outputs = both(ours, theirs, &plan_args(args))?;
                 let result = compare_plan_outputs(&outputs, ours, theirs);

@@ -163,16 +163,10 @@ pub(super) fn outputs_text(state: &State) -> String {
     if state.outputs.is_empty() {
         return String::new();
     }
-    let mut out = String::from("\nOutputs:\n\n");
-    for (name, output) in &state.outputs {
-        let value = if output.sensitive {
-            "<sensitive>".to_string()
-        } else {
-            hcl(&output.value, 0, 2)
-        };
-        out.push_str(&format!("{name} = {value}\n"));
-    }
-    out
+    format!(
+        "\nOutputs:\n\n{}",
+        super::output_command::human_outputs(&state.outputs)
+    )
 }
 
 /// `show` of a state: every resource instance, then the outputs.

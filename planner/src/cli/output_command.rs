@@ -159,19 +159,23 @@ fn print(
             "",
         ))),
         Format::Human if outputs.is_empty() => Ok(Printed::NoOutputs),
-        Format::Human => {
-            let mut text = String::new();
-            for (name, output) in outputs {
-                let shown = if output.sensitive {
-                    "<sensitive>".to_string()
-                } else {
-                    format_value(&typed_value(output).0, &Sensitivity::None, 0)
-                };
-                text.push_str(&format!("{name} = {shown}\n"));
-            }
-            Ok(Printed::Text(text))
-        }
+        Format::Human => Ok(Printed::Text(human_outputs(outputs))),
     }
+}
+
+/// Every output as `NAME = VALUE` lines, sensitive ones as `<sensitive>`: what `output`
+/// prints, and the `Outputs:` section after apply.
+pub(super) fn human_outputs(outputs: &BTreeMap<String, OutputState>) -> String {
+    let mut text = String::new();
+    for (name, output) in outputs {
+        let shown = if output.sensitive {
+            "<sensitive>".to_string()
+        } else {
+            format_value(&typed_value(output).0, &Sensitivity::None, 0)
+        };
+        text.push_str(&format!("{name} = {shown}\n"));
+    }
+    text
 }
 
 fn print_one(name: &str, output: &OutputState, format: Format) -> Result<String, Box<Diagnostic>> {

@@ -356,7 +356,7 @@ fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
     r.out
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Sym {
     Add,
     Remove,
@@ -439,6 +439,7 @@ struct Renderer<'a> {
 }
 
 mod body;
+mod multiline;
 
 #[cfg(test)]
 mod tests;

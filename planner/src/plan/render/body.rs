@@ -288,6 +288,10 @@ impl Renderer<'_> {
                 self.close(depth, &format!("]{tail}"));
             }
             _ if !is_collection_with_items(before) && !is_collection_with_items(after) => {
+                if let Some(lines) = super::multiline::changed_lines(before, after) {
+                    self.heredoc(depth, Sym::Change, lead, &lines, tail, &note);
+                    return;
+                }
                 let text = format!("{lead}{} -> {}{tail}{note}", inline(before), inline(after));
                 self.line(depth, Sym::Change, &text);
             }
@@ -471,8 +475,29 @@ impl Renderer<'_> {
                 }
                 self.close(depth, &format!("}}{tail}"));
             }
-            _ => self.line(depth, sym, &format!("{lead}{}{tail}{note}", inline(value))),
+            _ => match super::multiline::whole_lines(value) {
+                Some(lines) => self.heredoc(depth, sym, lead, &lines, tail, note),
+                None => self.line(depth, sym, &format!("{lead}{}{tail}{note}", inline(value))),
+            },
         }
+    }
+
+    /// A multi-line string as Terraform shows it: `<<-EOT` after the name (and any note),
+    /// each line of text one level deeper with its own symbol, then `EOT` and `tail`.
+    fn heredoc(
+        &mut self,
+        depth: usize,
+        sym: Sym,
+        lead: &str,
+        lines: &[(Sym, &str)],
+        tail: &str,
+        note: &str,
+    ) {
+        self.line(depth, sym, &format!("{lead}<<-EOT{note}"));
+        for (line_sym, text) in lines {
+            self.line(depth + 1, *line_sym, text);
+        }
+        self.close(depth, &format!("EOT{tail}"));
     }
 }
 
