@@ -3,7 +3,8 @@
 //!
 //! - the state's `sensitive_attributes` agree, including the attributes the configuration
 //!   (not the provider's schema) makes sensitive;
-//! - `show -json` marks the same `sensitive_values`;
+//! - `show -json` marks the same `sensitive_values`, lists the same `depends_on` and gives the
+//!   outputs the same values and types;
 //! - `console` prints the same for expressions over the stored resources (values, sensitive
 //!   values, `type(...)`);
 //! - a destroy plan keeps the same `before_sensitive`.
@@ -53,6 +54,22 @@ resource "tenant" "fleet" {
   slug                = "fleet-${count.index}"
   display_name        = "Fleet ${count.index}"
   deletion_protection = false
+  labels              = { parent = tenant.acme.slug }
+}
+
+resource "tenant" "after" {
+  slug                = "after"
+  display_name        = "After"
+  deletion_protection = false
+  depends_on          = [tenant.fleet]
+}
+
+output "fleet_slugs" {
+  value = [for t in tenant.fleet : t.slug]
+}
+
+output "summary" {
+  value = { count = length(tenant.fleet), first = tenant.fleet[0].slug, flags = [true] }
 }
 "#;
 
@@ -147,6 +164,24 @@ fn sensitive_values(show: &Value) -> Vec<(String, Value)> {
     found
 }
 
+/// `depends_on` of every resource instance of a state's JSON (`show -json`, or a plan's
+/// `prior_state`), by address.
+fn depends_on(values: &Value) -> Vec<(String, Value)> {
+    let mut found: Vec<(String, Value)> = values["root_module"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap_or_default().to_string(),
+                r["depends_on"].clone(),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
 fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {
     let mut found: Vec<(String, Value)> = plan["resource_changes"]
         .as_array()
@@ -161,6 +196,31 @@ fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {
         .collect();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
+}
+
+/// `show -json` of the state: the same `sensitive_values`, `depends_on` and outputs.
+fn assert_show_json_agrees(ours: &Side<'_>, theirs: &Side<'_>) {
+    let show = ["show", "-json", "-no-color"];
+    let (our_show, their_show) = (ours.json(&show), theirs.json(&show));
+    assert_eq!(
+        sensitive_values(&our_show),
+        sensitive_values(&their_show),
+        "sensitive_values of show -json"
+    );
+    let their_depends_on = depends_on(&their_show["values"]);
+    assert!(
+        their_depends_on.iter().any(|(_, d)| d.is_array()),
+        "Terraform lists dependencies: {their_depends_on:?}"
+    );
+    assert_eq!(
+        depends_on(&our_show["values"]),
+        their_depends_on,
+        "depends_on of show -json"
+    );
+    assert_eq!(
+        our_show["values"]["outputs"], their_show["values"]["outputs"],
+        "outputs (values and types) of show -json"
+    );
 }
 
 #[test]
@@ -200,12 +260,7 @@ fn the_state_console_and_show_agree_with_terraform_after_an_apply() {
         stored,
         "sensitive_attributes in the state"
     );
-    let show = ["show", "-json", "-no-color"];
-    assert_eq!(
-        sensitive_values(&ours.json(&show)),
-        sensitive_values(&theirs.json(&show)),
-        "sensitive_values of show -json"
-    );
+    assert_show_json_agrees(&ours, &theirs);
     for side in [&ours, &theirs] {
         let shown = side.run(&["show", "-no-color"]);
         shown.expect_success();
@@ -246,10 +301,16 @@ fn the_state_console_and_show_agree_with_terraform_after_an_apply() {
         .expect_success();
     }
     let show_plan = ["show", "-json", "-no-color", "destroy.tfplan"];
+    let (our_plan, their_plan) = (ours.json(&show_plan), theirs.json(&show_plan));
     assert_eq!(
-        before_sensitive(&ours.json(&show_plan)),
-        before_sensitive(&theirs.json(&show_plan)),
+        before_sensitive(&our_plan),
+        before_sensitive(&their_plan),
         "before_sensitive of the destroy plan"
+    );
+    assert_eq!(
+        depends_on(&our_plan["prior_state"]["values"]),
+        depends_on(&their_plan["prior_state"]["values"]),
+        "depends_on of the destroy plan's prior_state"
     );
     for side in [&ours, &theirs] {
         side.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])

@@ -60,17 +60,24 @@ impl StateValues {
                 values,
                 sensitive_paths: paths,
                 unknown_collections: &[],
+                depends_on: &instance.dependencies,
             })
             .collect()
     }
 }
 
-/// The state's outputs as values.
+/// The state's outputs as values of the types the state records for them.
 pub(super) fn output_values(state: &State) -> Vec<(String, Value, bool)> {
     state
         .outputs
         .iter()
-        .map(|(n, o)| (n.clone(), json_to_value(&o.value), o.sensitive))
+        .map(|(n, o)| {
+            (
+                n.clone(),
+                super::output_command::typed_value(o).0,
+                o.sensitive,
+            )
+        })
         .collect()
 }
 

@@ -119,7 +119,9 @@ fn missing_output(name: &str) -> Diagnostic {
 }
 
 /// The typed value of a stored output.
-fn typed_value(output: &OutputState) -> (Value, Type) {
+/// An output's stored value decoded with its stored type (untyped where the type is not
+/// readable).
+pub(super) fn typed_value(output: &OutputState) -> (Value, Type) {
     let ty = type_from_json(&output.ty).unwrap_or(Type::Dynamic);
     let value = decode_json(&output.value, &ty)
         .unwrap_or_else(|_| super::output::json_to_value(&output.value));

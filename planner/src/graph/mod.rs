@@ -155,9 +155,10 @@ impl ConfigGraph {
             .map(|n| NodeId(n.index()))
     }
 
-    /// The resources node `id` depends on, looking through variables, locals, module calls,
-    /// outputs and provider configurations but stopping at the first resource on each path;
-    /// as configuration addresses (`module.t.tenant.x`).
+    /// Every resource node `id` depends on, directly or through variables, locals, module
+    /// calls, outputs, provider configurations and other resources, as configuration
+    /// addresses (`module.t.tenant.x`): what Terraform records as an instance's
+    /// `dependencies` (all the resources among the node's ancestors).
     pub(crate) fn resource_dependencies(&self, id: NodeId) -> BTreeSet<ConfigResourceAddr> {
         let mut found = BTreeSet::new();
         let mut seen = BTreeSet::new();
@@ -169,6 +170,7 @@ impl ConfigGraph {
             match self.node(next) {
                 Node::Resource(addr) => {
                     found.insert(ConfigResourceAddr::new(&self.modules[next.0], addr));
+                    stack.extend(self.dependencies(next));
                 }
                 _ => stack.extend(self.dependencies(next)),
             }

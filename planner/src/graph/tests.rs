@@ -82,6 +82,20 @@ fn resource_dependencies_look_through_locals() {
 }
 
 #[test]
+fn resource_dependencies_go_on_through_resources_as_terraform_records_them() {
+    let graph = graph(&source()).unwrap();
+    let c = graph
+        .id(&Node::Resource(ResourceAddr::managed("fake_child", "c")))
+        .unwrap();
+    let deps: Vec<String> = graph
+        .resource_dependencies(c)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(deps, vec!["fake_child.b", "fake_thing.a"]);
+}
+
+#[test]
 fn a_self_reference_is_a_cycle() {
     let diags =
         graph("resource \"fake_thing\" \"a\" {\n  name = fake_thing.a.id\n}\n").unwrap_err();

@@ -45,6 +45,9 @@ pub(crate) struct StateResource<'a> {
     pub sensitive_paths: &'a [AttributePath],
     /// Where `values` holds unknown collections (planned values only).
     pub unknown_collections: &'a [UnknownCollection],
+    /// The resources it depends on, as the state records them (`depends_on` of a state's
+    /// JSON; planned values have none).
+    pub depends_on: &'a [String],
 }
 
 /// One root module output of a state.
@@ -60,6 +63,7 @@ impl<'a> StateResource<'a> {
         StateResource {
             values: &change.planned,
             unknown_collections: &change.unknown_collections,
+            depends_on: &[],
             ..Self::prior_of(change)
         }
     }
@@ -73,6 +77,7 @@ impl<'a> StateResource<'a> {
             values: &change.prior,
             sensitive_paths: &change.sensitive_paths,
             unknown_collections: &[],
+            depends_on: &change.dependencies,
         }
     }
 }
@@ -239,6 +244,9 @@ fn value_resource(resource: &StateResource<'_>) -> (Vec<ModuleStep>, Json) {
             other => other,
         },
     );
+    if !resource.depends_on.is_empty() {
+        object.insert("depends_on".into(), json!(resource.depends_on));
+    }
     (resource.addr.module.clone(), Json::Object(object))
 }
 

@@ -133,6 +133,7 @@ fn plan_has_terraforms_shape() {
         values: &prior_values,
         sensitive_paths: &[],
         unknown_collections: &[],
+        depends_on: &[],
     }];
     let configuration = json!({"root_module": {"outputs": {}}});
     let doc = plan_json(
@@ -217,6 +218,7 @@ fn nested_modules_nest() {
         values: &v,
         sensitive_paths: &[],
         unknown_collections: &[],
+        depends_on: &[],
     }];
     let doc = state_json("0.1.0", &resources, std::iter::empty());
     let root = &doc["values"]["root_module"];
@@ -365,6 +367,7 @@ fn resources_are_ordered_as_terraform_orders_plans_and_states() {
             values: &v,
             sensitive_paths: &[],
             unknown_collections: &[],
+            depends_on: &[],
         })
         .collect();
     let order = |order| {
