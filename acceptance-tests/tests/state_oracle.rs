@@ -4,7 +4,7 @@
 //! - the state's `sensitive_attributes` agree, including the attributes the configuration
 //!   (not the provider's schema) makes sensitive;
 //! - `show -json` marks the same `sensitive_values`, lists the same `depends_on` and gives the
-//!   outputs the same values and types;
+//!   outputs and the attributes of dynamic type the same values and types;
 //! - `console` prints the same for expressions over the stored resources (values, sensitive
 //!   values, `type(...)`);
 //! - a destroy plan keeps the same `before_sensitive`.
@@ -62,6 +62,10 @@ resource "tenant" "after" {
   display_name        = "After"
   deletion_protection = false
   depends_on          = [tenant.fleet]
+}
+
+resource "terraform_data" "profile" {
+  input = { tier = "gold", seats = 5, regions = ["eu", "us"] }
 }
 
 output "fleet_slugs" {
@@ -220,6 +224,27 @@ fn assert_show_json_agrees(ours: &Side<'_>, theirs: &Side<'_>) {
     assert_eq!(
         our_show["values"]["outputs"], their_show["values"]["outputs"],
         "outputs (values and types) of show -json"
+    );
+    let dynamic = |show: &Value| {
+        let resources = show["values"]["root_module"]["resources"]
+            .as_array()
+            .cloned();
+        let profile = resources
+            .into_iter()
+            .flatten()
+            .find(|r| r["address"] == "terraform_data.profile")
+            .unwrap_or_default();
+        let values = &profile["values"];
+        (
+            values["input"].clone(),
+            values["output"].clone(),
+            profile["sensitive_values"].clone(),
+        )
+    };
+    assert_eq!(
+        dynamic(&our_show),
+        dynamic(&their_show),
+        "attributes of dynamic type in show -json"
     );
 }
 

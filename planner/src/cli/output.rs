@@ -2,8 +2,14 @@
 //! in Terraform's HCL-like notation, with sensitive values replaced by `(sensitive value)`
 //! or `<sensitive>`; and the conversions from stored state to the JSON representations.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use serde_json::Value as Json;
-use tenantform_proto::value::{AttributePath, Number, PathStep, Value};
+use tenantform_proto::schema::ProviderSchema;
+use tenantform_proto::value::{AttributePath, Number, PathStep, Value, decode_json};
+
+use crate::addrs::ResourceMode;
 
 use crate::plan::json::{StateOutput, StateResource};
 use crate::state::State;
@@ -35,15 +41,27 @@ pub(super) struct StateValues {
     values: Vec<(Value, Vec<AttributePath>)>,
 }
 
+/// Provider schemas by provider source address (`registry.terraform.io/tenantform/tenant`).
+pub(super) type SchemasBySource = BTreeMap<String, Arc<ProviderSchema>>;
+
 impl StateValues {
-    pub(super) fn of(state: &State) -> StateValues {
+    /// Each instance decoded with its resource type's schema where `schemas` has it (so that
+    /// attributes of dynamic type lose their stored `{value, type}` wrapper), else untyped.
+    pub(super) fn of(state: &State, schemas: &SchemasBySource) -> StateValues {
         let values = state
             .iter()
-            .map(|(_, i)| {
-                (
-                    json_to_value(&i.attributes),
-                    sensitive_paths(&i.sensitive_attributes),
-                )
+            .map(|(addr, i)| {
+                let ty = schemas
+                    .get(&i.provider)
+                    .and_then(|schema| match addr.resource.mode {
+                        ResourceMode::Managed => schema.resources.get(&addr.resource.type_name),
+                        ResourceMode::Data => schema.data_sources.get(&addr.resource.type_name),
+                    })
+                    .map(|schema| schema.block.implied_type());
+                let value = ty
+                    .and_then(|ty| decode_json(&i.attributes, &ty).ok())
+                    .unwrap_or_else(|| json_to_value(&i.attributes));
+                (value, sensitive_paths(&i.sensitive_attributes))
             })
             .collect();
         StateValues { values }
@@ -176,13 +194,14 @@ pub(super) fn outputs_text(state: &State) -> String {
     )
 }
 
-/// `show` of a state: every resource instance, then the outputs.
-pub(super) fn state_text(state: &State) -> String {
+/// `show` of a state: every resource instance (as `values` decoded it), then the outputs.
+pub(super) fn state_text(state: &State, values: &StateValues) -> String {
     if state.instances.is_empty() && state.outputs.is_empty() {
         return "The state file is empty. No resources are represented.\n".into();
     }
     let mut out = String::new();
-    for (addr, instance) in state.iter() {
+    for ((addr, instance), (value, _)) in state.iter().zip(&values.values) {
+        let attributes = crate::plan::json::known_json(value).unwrap_or(Json::Null);
         let hidden = sensitive_paths(&instance.sensitive_attributes);
         let keyword = match addr.resource.mode {
             crate::addrs::ResourceMode::Managed => "resource",
@@ -192,7 +211,7 @@ pub(super) fn state_text(state: &State) -> String {
             "# {addr}:\n{keyword} \"{}\" \"{}\" {{\n",
             addr.resource.type_name, addr.resource.name
         ));
-        if let Some(attributes) = instance.attributes.as_object() {
+        if let Some(attributes) = attributes.as_object() {
             let shown: Vec<_> = attributes.iter().filter(|(_, v)| !v.is_null()).collect();
             let width = shown
                 .iter()

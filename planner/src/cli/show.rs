@@ -6,7 +6,7 @@ use crate::cli::flag_defs;
 use std::path::Path;
 
 use super::args::Flag;
-use super::output::{StateValues, output_values, state_outputs, state_text};
+use super::output::{SchemasBySource, StateValues, output_values, state_outputs, state_text};
 use super::{CommandResult, Failure, Ui, common};
 use crate::config;
 use crate::plan::json::{TERRAFORM_VERSION, configuration_json, saved_plan_json, state_json};
@@ -37,11 +37,30 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
     match parsed.positional.first() {
         Some(path) => show_plan(ui, path, as_json).await,
-        None => show_state(ui, as_json),
+        None => show_state(ui, as_json).await,
     }
 }
 
-fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
+/// The schemas of the configuration's providers by source address, to decode the stored
+/// objects with, as Terraform loads them for `show`; none without a configuration.
+async fn stored_schemas() -> Result<SchemasBySource, Failure> {
+    let Ok(config) = common::load_config() else {
+        return Ok(SchemasBySource::new());
+    };
+    let providers = common::start_providers(&config).await?;
+    let by_source = providers
+        .sources
+        .iter()
+        .filter_map(|(local, source)| {
+            let schema = providers.schemas.get(local)?;
+            Some((source.clone(), schema.clone()))
+        })
+        .collect();
+    common::close_providers(&providers).await;
+    Ok(by_source)
+}
+
+async fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
     let store = common::store()?;
     let state = crate::state::StateStore::read(&store)
         .map_err(|e| common::state_failure(e, "Failed to load state"))?;
@@ -53,8 +72,8 @@ fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
         });
         return Ok(0);
     };
+    let values = StateValues::of(&state, &stored_schemas().await?);
     if as_json {
-        let values = StateValues::of(&state);
         let outputs = output_values(&state);
         let doc = state_json(
             TERRAFORM_VERSION,
@@ -63,7 +82,7 @@ fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
         );
         ui.out(&format!("{doc}\n"));
     } else {
-        ui.out(&state_text(&state));
+        ui.out(&state_text(&state, &values));
     }
     Ok(0)
 }
