@@ -186,6 +186,35 @@ fn depends_on(values: &Value) -> Vec<(String, Value)> {
     found
 }
 
+/// `text` with every quoted UUID and RFC 3339 timestamp replaced by `"<generated>"`: the
+/// values each tool's apply generated itself.
+fn mask_generated(text: &str) -> String {
+    let is_generated = |value: &str| {
+        let bytes = value.as_bytes();
+        let uuid = value.len() == 36 && [8, 13, 18, 23].iter().all(|&i| bytes[i] == b'-');
+        let timestamp = value.len() >= 20
+            && value[..4].bytes().all(|b| b.is_ascii_digit())
+            && bytes[4] == b'-'
+            && bytes[10] == b'T';
+        uuid || timestamp
+    };
+    let mut masked = String::new();
+    let mut parts = text.split('"');
+    if let Some(first) = parts.next() {
+        masked.push_str(first);
+    }
+    for (index, part) in parts.enumerate() {
+        masked.push('"');
+        let quoted = index % 2 == 0;
+        masked.push_str(if quoted && is_generated(part) {
+            "<generated>"
+        } else {
+            part
+        });
+    }
+    masked
+}
+
 fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {
     let mut found: Vec<(String, Value)> = plan["resource_changes"]
         .as_array()
@@ -286,6 +315,15 @@ fn the_state_console_and_show_agree_with_terraform_after_an_apply() {
         "sensitive_attributes in the state"
     );
     assert_show_json_agrees(&ours, &theirs);
+    let (our_text, their_text) = (
+        ours.run(&["show", "-no-color"]),
+        theirs.run(&["show", "-no-color"]),
+    );
+    assert_eq!(
+        mask_generated(&our_text.stdout),
+        mask_generated(&their_text.stdout),
+        "show of the state, generated ids and timestamps masked"
+    );
     for side in [&ours, &theirs] {
         let shown = side.run(&["show", "-no-color"]);
         shown.expect_success();

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
-use tenantform_proto::schema::ProviderSchema;
-use tenantform_proto::value::{AttributePath, Number, PathStep, Value, decode_json};
+use tenantform_proto::schema::{ProviderSchema, Schema};
+use tenantform_proto::value::{AttributePath, Number, Value, decode_json};
 
-use crate::addrs::ResourceMode;
+use crate::addrs::{InstanceAddr, ResourceMode};
+use crate::plan::render::{render_stored, render_stored_output};
 
 use crate::plan::json::{StateOutput, StateResource};
 use crate::state::State;
@@ -51,13 +52,7 @@ impl StateValues {
         let values = state
             .iter()
             .map(|(addr, i)| {
-                let ty = schemas
-                    .get(&i.provider)
-                    .and_then(|schema| match addr.resource.mode {
-                        ResourceMode::Managed => schema.resources.get(&addr.resource.type_name),
-                        ResourceMode::Data => schema.data_sources.get(&addr.resource.type_name),
-                    })
-                    .map(|schema| schema.block.implied_type());
+                let ty = schema_of(schemas, addr, &i.provider).map(|s| s.block.implied_type());
                 let value = ty
                     .and_then(|ty| decode_json(&i.attributes, &ty).ok())
                     .unwrap_or_else(|| json_to_value(&i.attributes));
@@ -133,56 +128,6 @@ impl<'a> HclLayout<'a> {
     }
 }
 
-/// A JSON value in HCL notation: nested lines indented by `step` more spaces than the
-/// `indent` of the line the value starts on.
-pub(super) fn hcl(json: &Json, indent: usize, step: usize) -> String {
-    let pad = " ".repeat(indent + step);
-    let end = " ".repeat(indent);
-    match HclLayout::of(json) {
-        HclLayout::Inline(text) => text,
-        HclLayout::Array(items) => {
-            let lines: String = items
-                .iter()
-                .map(|v| format!("{pad}{},\n", hcl(v, indent + step, step)))
-                .collect();
-            format!("[\n{lines}{end}]")
-        }
-        HclLayout::Object(entries) => {
-            let width = entries
-                .keys()
-                .map(|k| quoted_key(k).chars().count())
-                .max()
-                .unwrap_or(0);
-            let lines: String = entries
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{pad}{:width$} = {}\n",
-                        quoted_key(k),
-                        hcl(v, indent + step, step)
-                    )
-                })
-                .collect();
-            format!("{{\n{lines}{end}}}")
-        }
-    }
-}
-
-fn quoted_key(key: &str) -> String {
-    let bare = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    if bare {
-        key.to_string()
-    } else {
-        serde_json::to_string(key).unwrap_or_default()
-    }
-}
-
 /// The `Outputs:` section printed after apply; empty when there are no outputs.
 pub(super) fn outputs_text(state: &State) -> String {
     if state.outputs.is_empty() {
@@ -194,66 +139,57 @@ pub(super) fn outputs_text(state: &State) -> String {
     )
 }
 
-/// `show` of a state: every resource instance (as `values` decoded it), then the outputs.
-pub(super) fn state_text(state: &State, values: &StateValues) -> String {
+/// `show` of a state, as Terraform renders it: every resource instance (as `values` decoded
+/// it, laid out by its schema's blocks), a blank line between them, then the outputs.
+pub(super) fn state_text(state: &State, values: &StateValues, schemas: &SchemasBySource) -> String {
     if state.instances.is_empty() && state.outputs.is_empty() {
         return "The state file is empty. No resources are represented.\n".into();
     }
-    let mut out = String::new();
-    for ((addr, instance), (value, _)) in state.iter().zip(&values.values) {
-        let attributes = crate::plan::json::known_json(value).unwrap_or(Json::Null);
-        let hidden = sensitive_paths(&instance.sensitive_attributes);
+    let mut objects = Vec::new();
+    for ((addr, instance), (value, sensitive)) in state.iter().zip(&values.values) {
         let keyword = match addr.resource.mode {
-            crate::addrs::ResourceMode::Managed => "resource",
-            crate::addrs::ResourceMode::Data => "data",
+            ResourceMode::Managed => "resource",
+            ResourceMode::Data => "data",
         };
-        out.push_str(&format!(
-            "# {addr}:\n{keyword} \"{}\" \"{}\" {{\n",
+        let tainted = if instance.tainted { " (tainted)" } else { "" };
+        let header = format!(
+            "{keyword} \"{}\" \"{}\"",
             addr.resource.type_name, addr.resource.name
-        ));
-        if let Some(attributes) = attributes.as_object() {
-            let shown: Vec<_> = attributes.iter().filter(|(_, v)| !v.is_null()).collect();
-            let width = shown
-                .iter()
-                .map(|(k, _)| k.chars().count())
-                .max()
-                .unwrap_or(0);
-            for (name, value) in shown {
-                let secret = hidden
-                    .iter()
-                    .any(|p| matches!(p.0.first(), Some(PathStep::Attribute(a)) if a == name));
-                let text = if secret {
-                    "(sensitive value)".to_string()
-                } else {
-                    hcl(value, 4, 4)
-                };
-                out.push_str(&format!("    {name:width$} = {text}\n"));
-            }
-        }
-        out.push_str("}\n\n");
+        );
+        let block = schema_of(schemas, addr, &instance.provider).map(|schema| &schema.block);
+        let body = render_stored(&header, value, block, sensitive);
+        objects.push(format!("# {addr}:{tainted}\n{body}\n"));
     }
-    let outputs = outputs_text(state);
-    if !outputs.is_empty() {
-        out.push_str(outputs.trim_start_matches('\n'));
+    let mut out = objects.join("\n");
+    if !state.outputs.is_empty() {
+        out.push_str("\n\nOutputs:\n\n");
+        for (name, output) in &state.outputs {
+            let value = super::output_command::typed_value(output).0;
+            out.push_str(&render_stored_output(name, &value, output.sensitive));
+            out.push('\n');
+        }
     }
     out
+}
+
+/// The schema of a stored object's resource type, where its provider's schema is known.
+fn schema_of<'s>(
+    schemas: &'s SchemasBySource,
+    addr: &InstanceAddr,
+    provider: &str,
+) -> Option<&'s Schema> {
+    let schema = schemas.get(provider)?;
+    match addr.resource.mode {
+        ResourceMode::Managed => schema.resources.get(&addr.resource.type_name),
+        ResourceMode::Data => schema.data_sources.get(&addr.resource.type_name),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn hcl_notation() {
-        assert_eq!(hcl(&json!("a\"b"), 0, 2), "\"a\\\"b\"");
-        assert_eq!(hcl(&json!(["a", 1]), 0, 2), "[\n  \"a\",\n  1,\n]");
-        assert_eq!(
-            hcl(&json!({"b": true, "long key": null}), 0, 2),
-            "{\n  b          = true\n  \"long key\" = null\n}"
-        );
-        assert_eq!(hcl(&json!([]), 0, 2), "[]");
-    }
+    use tenantform_proto::value::PathStep;
 
     #[test]
     fn terraform_sensitive_attribute_paths() {

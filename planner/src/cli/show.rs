@@ -72,7 +72,8 @@ async fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
         });
         return Ok(0);
     };
-    let values = StateValues::of(&state, &stored_schemas().await?);
+    let schemas = stored_schemas().await?;
+    let values = StateValues::of(&state, &schemas);
     if as_json {
         let outputs = output_values(&state);
         let doc = state_json(
@@ -82,7 +83,7 @@ async fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
         );
         ui.out(&format!("{doc}\n"));
     } else {
-        ui.out(&state_text(&state, &values));
+        ui.out(&state_text(&state, &values, &schemas));
     }
     Ok(0)
 }

@@ -280,6 +280,7 @@ fn render_with_header(
         sensitive: &change.sensitive_paths,
         replace: &change.requires_replace,
         show_unchanged: change.importing.is_some(),
+        symbols: true,
     };
     // Terraform indents a forgotten object's comment and symbol by one space only.
     let indent = if change.action == Action::Forget {
@@ -323,6 +324,50 @@ fn render_with_header(
     r.out
 }
 
+/// A stored object as `show` prints it, as Terraform renders a state: the plan's renderer
+/// without action symbols, every attribute and block shown, values `sensitive` names hidden
+/// (`header` is the `resource "TYPE" "NAME"` or `data ...` line, without its brace).
+pub(crate) fn render_stored(
+    header: &str,
+    value: &Value,
+    block: Option<&Block>,
+    sensitive: &[AttributePath],
+) -> String {
+    let mut r = stored_renderer(sensitive);
+    r.out.push_str(&format!("{header} {{\n"));
+    r.block_body(1, block, value, value, &mut Vec::new());
+    r.out.push('}');
+    r.out
+}
+
+/// A stored output value as `show` prints it: `NAME = VALUE`, without a line break.
+pub(crate) fn render_stored_output(name: &str, value: &Value, sensitive: bool) -> String {
+    let root = [AttributePath::default()];
+    let mut r = stored_renderer(if sensitive { &root } else { &[] });
+    r.whole(
+        0,
+        Sym::Same,
+        Sym::Same,
+        &format!("{name} = "),
+        value,
+        &mut Vec::new(),
+        "",
+        "",
+    );
+    r.out.trim_end_matches('\n').to_string()
+}
+
+fn stored_renderer(sensitive: &[AttributePath]) -> Renderer<'_> {
+    Renderer {
+        out: String::new(),
+        color: false,
+        sensitive,
+        replace: &[],
+        show_unchanged: true,
+        symbols: false,
+    }
+}
+
 fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
     let mut r = Renderer {
         out: String::new(),
@@ -330,6 +375,7 @@ fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
         sensitive: &[],
         replace: &[],
         show_unchanged: false,
+        symbols: true,
     };
     r.out.push_str("\nChanges to Outputs:\n");
     let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
@@ -436,6 +482,8 @@ struct Renderer<'a> {
     replace: &'a [AttributePath],
     /// Show unchanged attributes and blocks too (an imported object is shown whole).
     show_unchanged: bool,
+    /// Lead each line with its action symbol (plans); stored objects have none.
+    symbols: bool,
 }
 
 mod body;

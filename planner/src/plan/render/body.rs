@@ -31,16 +31,25 @@ fn display_key(key: &str, quoted: bool) -> String {
 
 impl Renderer<'_> {
     fn line(&mut self, depth: usize, sym: Sym, text: &str) {
-        self.out.push_str(&" ".repeat(4 * depth + 2));
-        self.out.push_str(&paint(sym.text(), self.color));
-        self.out.push(' ');
+        if self.symbols {
+            self.out.push_str(&" ".repeat(4 * depth + 2));
+            self.out.push_str(&paint(sym.text(), self.color));
+            self.out.push(' ');
+        } else {
+            self.out.push_str(&" ".repeat(4 * depth));
+        }
         self.out.push_str(text);
         self.out.push('\n');
     }
 
-    /// A closing bracket, or a comment, at the text column of `depth`'s children.
+    /// A closing bracket, or a comment, at the text column of `depth`'s lines.
     fn close(&mut self, depth: usize, text: &str) {
-        self.out.push_str(&" ".repeat(4 * depth + 4));
+        let column = if self.symbols {
+            4 * depth + 4
+        } else {
+            4 * depth
+        };
+        self.out.push_str(&" ".repeat(column));
         self.out.push_str(text);
         self.out.push('\n');
     }
@@ -410,7 +419,7 @@ impl Renderer<'_> {
     /// One side of a value, entirely added, removed or unchanged: `sym` on its first line,
     /// `child` on its elements.
     #[allow(clippy::too_many_arguments)]
-    fn whole(
+    pub(super) fn whole(
         &mut self,
         depth: usize,
         sym: Sym,

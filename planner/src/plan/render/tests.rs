@@ -615,3 +615,38 @@ fn destroy_plans_without_objects_say_nothing_needs_destroying() {
          already deleted outside of tenantform.\n"
     );
 }
+
+#[test]
+fn a_stored_object_shows_every_attribute_and_block_without_symbols() {
+    let schemas = tenant_schemas();
+    let block = &schemas["tenant"].resources["tenant"].block;
+    let value = with(acme(), &[("tier", s("note:\nline two"))]);
+    let sensitive = [AttributePath::attr("api_secret")];
+    let text = render_stored(
+        "resource \"tenant\" \"acme\"",
+        &value,
+        Some(block),
+        &sensitive,
+    );
+    assert_eq!(
+        text,
+        "resource \"tenant\" \"acme\" {\n    api_secret     = (sensitive value)\n    \
+         id             = \"t-1\"\n    labels         = {\n        \"env\"  = \"prod\"\n        \
+         \"team\" = \"a\"\n    }\n    region         = \"eu\"\n    retention_days = 30\n    \
+         slug           = \"acme\"\n    tier           = <<-EOT\n        note:\n        line two\n    \
+         EOT\n\n    contact {\n        email = \"a@x\"\n        name  = \"Ann\"\n    }\n}"
+    );
+}
+
+#[test]
+fn a_stored_output_is_shown_whole_or_hidden() {
+    let value = obj(&[("n", Value::Number(Number::Int(1)))]);
+    assert_eq!(
+        render_stored_output("summary", &value, false),
+        "summary = {\n    n = 1\n}"
+    );
+    assert_eq!(
+        render_stored_output("secret", &s("x"), true),
+        "secret = (sensitive value)"
+    );
+}
