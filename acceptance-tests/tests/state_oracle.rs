@@ -324,6 +324,15 @@ fn the_state_console_and_show_agree_with_terraform_after_an_apply() {
         mask_generated(&their_text.stdout),
         "show of the state, generated ids and timestamps masked"
     );
+    for address in ["tenant.acme", "tenant.fleet[1]", "terraform_data.profile"] {
+        let command = ["state", "show", "-no-color", address];
+        let (mine, reference) = (ours.run(&command), theirs.run(&command));
+        assert_eq!(
+            (mine.code, mask_generated(&mine.stdout)),
+            (reference.code, mask_generated(&reference.stdout)),
+            "state show {address}"
+        );
+    }
     for side in [&ours, &theirs] {
         let shown = side.run(&["show", "-no-color"]);
         shown.expect_success();

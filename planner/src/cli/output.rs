@@ -1,19 +1,20 @@
-//! Human-readable state: the `Outputs:` section after apply and the resources `show` prints,
-//! in Terraform's HCL-like notation, with sensitive values replaced by `(sensitive value)`
-//! or `<sensitive>`; and the conversions from stored state to the JSON representations.
+//! Human-readable state: the `Outputs:` section after apply, and the stored objects `show` and
+//! `state show` print (decoded with the providers' schemas, rendered by the plan renderer
+//! without action symbols); and the conversions from stored state to the JSON
+//! representations.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
-use tenantform_proto::schema::{ProviderSchema, Schema};
+use tenantform_proto::schema::{Block, ProviderSchema, Schema};
 use tenantform_proto::value::{AttributePath, Number, Value, decode_json};
 
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::plan::render::{render_stored, render_stored_output};
 
 use crate::plan::json::{StateOutput, StateResource};
-use crate::state::State;
+use crate::state::{InstanceState, State};
 
 /// An untyped value from stored JSON (objects become objects, arrays lists).
 pub(super) fn json_to_value(json: &Json) -> Value {
@@ -52,11 +53,11 @@ impl StateValues {
         let values = state
             .iter()
             .map(|(addr, i)| {
-                let ty = schema_of(schemas, addr, &i.provider).map(|s| s.block.implied_type());
-                let value = ty
-                    .and_then(|ty| decode_json(&i.attributes, &ty).ok())
-                    .unwrap_or_else(|| json_to_value(&i.attributes));
-                (value, sensitive_paths(&i.sensitive_attributes))
+                let block = schema_of(schemas, addr, &i.provider).map(|s| &s.block);
+                (
+                    decode_stored(i, block),
+                    sensitive_paths(&i.sensitive_attributes),
+                )
             })
             .collect();
         StateValues { values }
@@ -104,30 +105,6 @@ pub(super) fn state_outputs(
     })
 }
 
-/// How HCL notation lays a JSON value out: on one line, or as the elements or entries it
-/// nests.
-pub(super) enum HclLayout<'a> {
-    /// Scalars and empty collections, as written.
-    Inline(String),
-    Array(&'a [Json]),
-    Object(&'a serde_json::Map<String, Json>),
-}
-
-impl<'a> HclLayout<'a> {
-    pub(super) fn of(json: &'a Json) -> Self {
-        match json {
-            Json::Null => Self::Inline("null".into()),
-            Json::Bool(b) => Self::Inline(b.to_string()),
-            Json::Number(n) => Self::Inline(n.to_string()),
-            Json::String(s) => Self::Inline(serde_json::to_string(s).unwrap_or_default()),
-            Json::Array(items) if items.is_empty() => Self::Inline("[]".into()),
-            Json::Array(items) => Self::Array(items),
-            Json::Object(entries) if entries.is_empty() => Self::Inline("{}".into()),
-            Json::Object(entries) => Self::Object(entries),
-        }
-    }
-}
-
 /// The `Outputs:` section printed after apply; empty when there are no outputs.
 pub(super) fn outputs_text(state: &State) -> String {
     if state.outputs.is_empty() {
@@ -145,21 +122,14 @@ pub(super) fn state_text(state: &State, values: &StateValues, schemas: &SchemasB
     if state.instances.is_empty() && state.outputs.is_empty() {
         return "The state file is empty. No resources are represented.\n".into();
     }
-    let mut objects = Vec::new();
-    for ((addr, instance), (value, sensitive)) in state.iter().zip(&values.values) {
-        let keyword = match addr.resource.mode {
-            ResourceMode::Managed => "resource",
-            ResourceMode::Data => "data",
-        };
-        let tainted = if instance.tainted { " (tainted)" } else { "" };
-        let header = format!(
-            "{keyword} \"{}\" \"{}\"",
-            addr.resource.type_name, addr.resource.name
-        );
-        let block = schema_of(schemas, addr, &instance.provider).map(|schema| &schema.block);
-        let body = render_stored(&header, value, block, sensitive);
-        objects.push(format!("# {addr}:{tainted}\n{body}\n"));
-    }
+    let objects: Vec<String> = state
+        .iter()
+        .zip(&values.values)
+        .map(|((addr, instance), (value, sensitive))| {
+            let block = schema_of(schemas, addr, &instance.provider).map(|s| &s.block);
+            object_text(addr, instance.tainted, value, sensitive, block)
+        })
+        .collect();
     let mut out = objects.join("\n");
     if !state.outputs.is_empty() {
         out.push_str("\n\nOutputs:\n\n");
@@ -172,8 +142,66 @@ pub(super) fn state_text(state: &State, values: &StateValues, schemas: &SchemasB
     out
 }
 
+/// One stored object decoded with its resource type's schema `block` (so that attributes of
+/// dynamic type lose their stored `{value, type}` wrapper); untyped without one.
+pub(super) fn decode_stored(instance: &InstanceState, block: Option<&Block>) -> Value {
+    block
+        .and_then(|block| decode_json(&instance.attributes, &block.implied_type()).ok())
+        .unwrap_or_else(|| json_to_value(&instance.attributes))
+}
+
+/// `# ADDR:` and the object, as `show` and `state show` print one stored object.
+pub(super) fn stored_object_text(
+    addr: &InstanceAddr,
+    instance: &InstanceState,
+    block: Option<&Block>,
+) -> String {
+    let value = decode_stored(instance, block);
+    let sensitive = sensitive_paths(&instance.sensitive_attributes);
+    object_text(addr, instance.tainted, &value, &sensitive, block)
+}
+
+fn object_text(
+    addr: &InstanceAddr,
+    tainted: bool,
+    value: &Value,
+    sensitive: &[AttributePath],
+    block: Option<&Block>,
+) -> String {
+    let keyword = match addr.resource.mode {
+        ResourceMode::Managed => "resource",
+        ResourceMode::Data => "data",
+    };
+    let tainted = if tainted { " (tainted)" } else { "" };
+    let header = format!(
+        "{keyword} \"{}\" \"{}\"",
+        addr.resource.type_name, addr.resource.name
+    );
+    let body = render_stored(&header, value, block, sensitive);
+    format!("# {addr}:{tainted}\n{body}\n")
+}
+
+/// The schemas of the configuration's providers by source address, to decode stored objects
+/// with, as Terraform loads them for `show` and `state show`; none without a configuration.
+pub(super) async fn stored_schemas() -> Result<SchemasBySource, super::Failure> {
+    let Ok(config) = super::common::load_config() else {
+        return Ok(SchemasBySource::new());
+    };
+    let providers = super::common::start_providers(&config).await?;
+    let by_source = providers
+        .sources
+        .iter()
+        .filter_map(|(local, source)| {
+            let schema = providers.schemas.get(local)?;
+            Some((source.clone(), schema.clone()))
+        })
+        .collect();
+    super::common::close_providers(&providers).await;
+    Ok(by_source)
+}
+
 /// The schema of a stored object's resource type, where its provider's schema is known.
-fn schema_of<'s>(
+pub(super) fn schema_of<'s>(
     schemas: &'s SchemasBySource,
     addr: &InstanceAddr,
     provider: &str,

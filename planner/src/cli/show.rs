@@ -6,7 +6,7 @@ use crate::cli::flag_defs;
 use std::path::Path;
 
 use super::args::Flag;
-use super::output::{SchemasBySource, StateValues, output_values, state_outputs, state_text};
+use super::output::{StateValues, output_values, state_outputs, state_text};
 use super::{CommandResult, Failure, Ui, common};
 use crate::config;
 use crate::plan::json::{TERRAFORM_VERSION, configuration_json, saved_plan_json, state_json};
@@ -41,25 +41,6 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     }
 }
 
-/// The schemas of the configuration's providers by source address, to decode the stored
-/// objects with, as Terraform loads them for `show`; none without a configuration.
-async fn stored_schemas() -> Result<SchemasBySource, Failure> {
-    let Ok(config) = common::load_config() else {
-        return Ok(SchemasBySource::new());
-    };
-    let providers = common::start_providers(&config).await?;
-    let by_source = providers
-        .sources
-        .iter()
-        .filter_map(|(local, source)| {
-            let schema = providers.schemas.get(local)?;
-            Some((source.clone(), schema.clone()))
-        })
-        .collect();
-    common::close_providers(&providers).await;
-    Ok(by_source)
-}
-
 async fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
     let store = common::store()?;
     let state = crate::state::StateStore::read(&store)
@@ -72,7 +53,7 @@ async fn show_state(ui: &Ui, as_json: bool) -> CommandResult {
         });
         return Ok(0);
     };
-    let schemas = stored_schemas().await?;
+    let schemas = super::output::stored_schemas().await?;
     let values = StateValues::of(&state, &schemas);
     if as_json {
         let outputs = output_values(&state);

@@ -7,7 +7,6 @@ mod list;
 mod mv;
 mod pull;
 mod push;
-mod render;
 mod rm;
 mod show;
 mod target;

@@ -1,18 +1,13 @@
-//! `tenantform state show [-state=PATH] ADDRESS`: one resource instance of the state in
-//! Terraform's notation, using the provider schema (when the configuration's providers
-//! start) to render nested blocks as blocks.
+//! `tenantform state show [-state=PATH] ADDRESS`: one resource instance of the state as
+//! `show` renders it, decoded and laid out with its provider's schema (the configuration's
+//! providers are started for it, as Terraform loads them).
 
 use crate::cli::commands::Command;
 use crate::cli::flag_defs;
-use std::path::Path;
-use std::sync::Arc;
 
-use tenantform_proto::schema::ProviderSchema;
-
-use super::render::render_instance;
-use super::{CommandResult, Failure, Ui, common, read_existing, store_for};
-use crate::addrs::{InstanceAddr, ResourceMode};
-use crate::config;
+use super::super::output::{schema_of, stored_object_text, stored_schemas};
+use super::{CommandResult, Failure, Ui, read_existing, store_for};
+use crate::addrs::InstanceAddr;
 
 pub(super) static COMMAND: Command = Command {
     name: "state show",
@@ -52,35 +47,8 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         ui.err(NOT_FOUND);
         return Ok(1);
     };
-    let schemas = provider_schemas().await;
-    let schema = schemas
-        .iter()
-        .find(|(source, _)| *source == instance.provider)
-        .and_then(|(_, schema)| match addr.resource.mode {
-            ResourceMode::Managed => schema.resources.get(&addr.resource.type_name),
-            ResourceMode::Data => schema.data_sources.get(&addr.resource.type_name),
-        })
-        .map(|schema| &schema.block);
-    ui.out(&render_instance(&addr, instance, schema));
+    let schemas = stored_schemas().await?;
+    let block = schema_of(&schemas, &addr, &instance.provider).map(|schema| &schema.block);
+    ui.out(&stored_object_text(&addr, instance, block));
     Ok(0)
-}
-
-/// The schemas of the working directory's providers by source address; empty when the
-/// configuration does not load or its providers do not start.
-async fn provider_schemas() -> Vec<(String, Arc<ProviderSchema>)> {
-    let Ok(config) = config::load_dir(Path::new(".")) else {
-        return Vec::new();
-    };
-    let Ok(providers) = common::start_providers(&config).await else {
-        return Vec::new();
-    };
-    common::close_providers(&providers).await;
-    providers
-        .schemas
-        .iter()
-        .filter_map(|(local, schema)| {
-            let source = providers.sources.get(local)?;
-            Some((source.clone(), schema.clone()))
-        })
-        .collect()
 }

@@ -7,9 +7,9 @@ use serde_json::json;
 use tenantform_proto::schema::{Attribute, Block, NestedBlock, Nesting};
 use tenantform_proto::value::Type;
 
+use super::super::output::stored_object_text;
 use super::list::list;
 use super::mv::move_objects;
-use super::render::render_instance;
 use super::rm::remove;
 use super::{Target, terraform_order};
 use crate::addrs::InstanceAddr;
@@ -194,7 +194,7 @@ fn an_instance_renders_with_blocks_maps_and_sensitive_values() {
         sensitive_attributes: json!([[{"type": "get_attr", "value": "secret"}]]),
         ..InstanceState::default()
     };
-    let text = render_instance(&addr("tenant.acme"), &instance, Some(&schema));
+    let text = stored_object_text(&addr("tenant.acme"), &instance, Some(&schema));
     assert_eq!(
         text,
         "# tenant.acme:\nresource \"tenant\" \"acme\" {\n    id     = \"t-1\"\n    labels = {\n        \
