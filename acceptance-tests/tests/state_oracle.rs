@@ -231,6 +231,28 @@ fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {
     found
 }
 
+/// `show` and `state show` print the same text, generated ids and timestamps masked.
+fn assert_show_text_agrees(ours: &Side<'_>, theirs: &Side<'_>) {
+    let (our_text, their_text) = (
+        ours.run(&["show", "-no-color"]),
+        theirs.run(&["show", "-no-color"]),
+    );
+    assert_eq!(
+        mask_generated(&our_text.stdout),
+        mask_generated(&their_text.stdout),
+        "show of the state, generated ids and timestamps masked"
+    );
+    for address in ["tenant.acme", "tenant.fleet[1]", "terraform_data.profile"] {
+        let command = ["state", "show", "-no-color", address];
+        let (mine, reference) = (ours.run(&command), theirs.run(&command));
+        assert_eq!(
+            (mine.code, mask_generated(&mine.stdout)),
+            (reference.code, mask_generated(&reference.stdout)),
+            "state show {address}"
+        );
+    }
+}
+
 /// `show -json` of the state: the same `sensitive_values`, `depends_on` and outputs.
 fn assert_show_json_agrees(ours: &Side<'_>, theirs: &Side<'_>) {
     let show = ["show", "-json", "-no-color"];
@@ -315,24 +337,7 @@ fn the_state_console_and_show_agree_with_terraform_after_an_apply() {
         "sensitive_attributes in the state"
     );
     assert_show_json_agrees(&ours, &theirs);
-    let (our_text, their_text) = (
-        ours.run(&["show", "-no-color"]),
-        theirs.run(&["show", "-no-color"]),
-    );
-    assert_eq!(
-        mask_generated(&our_text.stdout),
-        mask_generated(&their_text.stdout),
-        "show of the state, generated ids and timestamps masked"
-    );
-    for address in ["tenant.acme", "tenant.fleet[1]", "terraform_data.profile"] {
-        let command = ["state", "show", "-no-color", address];
-        let (mine, reference) = (ours.run(&command), theirs.run(&command));
-        assert_eq!(
-            (mine.code, mask_generated(&mine.stdout)),
-            (reference.code, mask_generated(&reference.stdout)),
-            "state show {address}"
-        );
-    }
+    assert_show_text_agrees(&ours, &theirs);
     for side in [&ours, &theirs] {
         let shown = side.run(&["show", "-no-color"]);
         shown.expect_success();
