@@ -28,6 +28,7 @@ pub mod pg_project;
 pub mod pgbouncer;
 pub mod plan_compare;
 pub mod plan_json;
+pub mod plan_text;
 pub mod policy_tools;
 pub mod postgres;
 pub mod process;

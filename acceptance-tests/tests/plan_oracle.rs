@@ -27,7 +27,9 @@
     reason = "test code reports a broken expectation by panicking"
 )]
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use acceptance_tests::file_set;
 use acceptance_tests::fixtures::{fixture_dir, fixture_dirs, fixture_name};
@@ -35,7 +37,7 @@ use acceptance_tests::oracle_run;
 use acceptance_tests::plan_compare::{self, compare_plans, indent};
 use acceptance_tests::process::DEFAULT_TIMEOUT;
 use acceptance_tests::scenario::Tool;
-use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json};
+use acceptance_tests::{Output, Project, Terraform, TerraformVersion, plan_json, plan_text};
 use serde_json::Value;
 
 const MINIMUM_FIXTURES: usize = 25;
@@ -45,6 +47,8 @@ const EDIT_DIR: &str = "edit";
 const ARGS_FILE: &str = "oracle.args";
 const ENV_FILE: &str = "oracle.env";
 const PLAN_FILE: &str = "tfplan";
+/// The fixtures whose human-readable plans still differ from Terraform's, with the reason.
+const KNOWN_RENDER_DIVERGENCES_FILE: &str = "known_render_divergences.txt";
 
 /// One configuration directory of `fixtures/plans/`.
 struct Fixture {
@@ -104,8 +108,9 @@ impl Side<'_> {
         command.run(DEFAULT_TIMEOUT)
     }
 
-    /// `plan -out` then `show -json`: the JSON plan, or what went wrong.
-    fn plan(&self) -> Result<Value, String> {
+    /// `plan -out` then `show -json`: the JSON plan and the plan's human output, or what
+    /// went wrong.
+    fn plan(&self) -> Result<(Value, String), String> {
         let mut args = vec!["plan", "-input=false", "-no-color", "-out", PLAN_FILE];
         args.extend(self.fixture.plan_args.iter().map(String::as_str));
         let planned = self.run(&args);
@@ -116,7 +121,10 @@ impl Side<'_> {
         if shown.code != Some(0) {
             return Err(shown.describe());
         }
-        Ok(plan_json::parse(&shown.stdout, self.tool.name()))
+        Ok((
+            plan_json::parse(&shown.stdout, self.tool.name()),
+            planned.stdout,
+        ))
     }
 
     fn apply_saved_plan(&self) -> Result<(), String> {
@@ -150,11 +158,21 @@ fn new_side<'a>(tool: Tool, fixture: &'a Fixture, terraform: &'a Terraform) -> S
     }
 }
 
-/// Plans both sides and compares; `Err` holds the report of a failure or a mismatch.
-fn plan_and_compare(phase: &str, ours: &Side, theirs: &Side) -> Result<(), String> {
+/// Where the human-readable plans of each fixture first differed, by fixture name.
+type RenderReports = Mutex<BTreeMap<String, String>>;
+
+/// Plans both sides and compares; `Err` holds the report of a failure or a mismatch of the
+/// JSON plans. A mismatch of the human-readable plans is noted in `rendered`.
+fn plan_and_compare(
+    phase: &str,
+    ours: &Side,
+    theirs: &Side,
+    rendered: &RenderReports,
+) -> Result<(), String> {
     let (our_plan, their_plan) = (ours.plan(), theirs.plan());
     match (our_plan, their_plan) {
-        (Ok(our_plan), Ok(their_plan)) => {
+        (Ok((our_plan, our_text)), Ok((their_plan, their_text))) => {
+            note_render_mismatch(phase, ours.fixture, &our_text, &their_text, rendered);
             let report = compare_plans(&our_plan, &their_plan, plan_compare::LANGUAGE);
             if report.is_empty() {
                 Ok(())
@@ -181,8 +199,45 @@ fn plan_and_compare(phase: &str, ours: &Side, theirs: &Side) -> Result<(), Strin
     }
 }
 
+/// Notes the first line where the two human-readable plans differ, once per fixture.
+fn note_render_mismatch(
+    phase: &str,
+    fixture: &Fixture,
+    ours: &str,
+    theirs: &str,
+    rendered: &RenderReports,
+) {
+    let (ours, theirs) = (plan_text::normalized(ours), plan_text::normalized(theirs));
+    if ours == theirs {
+        return;
+    }
+    let (our_lines, their_lines): (Vec<&str>, Vec<&str>) =
+        (ours.lines().collect(), theirs.lines().collect());
+    let line = our_lines
+        .iter()
+        .zip(&their_lines)
+        .position(|(a, b)| a != b)
+        .unwrap_or(our_lines.len().min(their_lines.len()));
+    let around =
+        |lines: &[&str]| lines[line.saturating_sub(3)..(line + 4).min(lines.len())].join("\n");
+    let report = format!(
+        "  {phase}: the human-readable plans differ at line {}\n  tenantform:\n{}\n  terraform:\n{}",
+        line + 1,
+        indent(&around(&our_lines)),
+        indent(&around(&their_lines))
+    );
+    let mut reports = rendered
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    reports.entry(fixture.name.clone()).or_insert(report);
+}
+
 /// Runs both phases of one fixture; `Err` is the mismatch report.
-fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String> {
+fn check_fixture(
+    fixture: &Fixture,
+    terraform: &Terraform,
+    rendered: &RenderReports,
+) -> Result<(), String> {
     let ours = new_side(Tool::Tenantform, fixture, terraform);
     let theirs = new_side(Tool::Terraform, fixture, terraform);
     // Terraform needs no `init` for a provider under dev_overrides, but `get` for modules.
@@ -200,7 +255,7 @@ fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String>
             ));
         }
     }
-    plan_and_compare("first plan", &ours, &theirs)?;
+    plan_and_compare("first plan", &ours, &theirs, rendered)?;
     for side in [&ours, &theirs] {
         side.apply_saved_plan().map_err(|failure| {
             format!("  {} apply failed\n{}", side.tool.name(), indent(&failure))
@@ -211,7 +266,7 @@ fn check_fixture(fixture: &Fixture, terraform: &Terraform) -> Result<(), String>
             file_set::overlay(&edit, &side.project.work_dir(), &[]);
         }
     }
-    plan_and_compare("plan after apply and edit", &ours, &theirs)
+    plan_and_compare("plan after apply and edit", &ours, &theirs, rendered)
 }
 
 #[test]
@@ -228,10 +283,28 @@ fn tenantform_plans_every_configuration_as_terraform_does() {
     );
     let selected =
         oracle_run::select_by_env(&all, |fixture| fixture.name.as_str(), FILTER_VARIABLE);
-    oracle_run::check_and_judge(
+    let rendered = RenderReports::default();
+    let failures = oracle_run::check_all(&selected, |fixture| {
+        check_fixture(fixture, &terraform, &rendered)
+    });
+    let names: Vec<&str> = selected.iter().map(|(name, _)| *name).collect();
+    let dir = fixture_dir(PLANS);
+    let known = |file: &str| oracle_run::known_divergences(&dir.join(file));
+    oracle_run::judge(
         "configurations",
-        &selected,
-        &fixture_dir(PLANS),
-        |fixture| check_fixture(fixture, &terraform),
+        &names,
+        &failures,
+        &known(oracle_run::KNOWN_DIVERGENCES_FILE),
+        oracle_run::KNOWN_DIVERGENCES_FILE,
+    );
+    let rendered = rendered
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    oracle_run::judge(
+        "human-readable plans",
+        &names,
+        &rendered,
+        &known(KNOWN_RENDER_DIVERGENCES_FILE),
+        KNOWN_RENDER_DIVERGENCES_FILE,
     );
 }

@@ -213,8 +213,7 @@ fn a_warning_is_shown_and_the_plan_is_saved() {
     plan(&project, &["-policy=policy", "-out=tfplan"])
         .expect_code(0)
         .expect_stdout_has("Warning: Policy warning")
-        .expect_stdout_has("new tenant dune")
-        .expect_stdout_has("Saved the plan to: tfplan");
+        .expect_stdout_has("new tenant dune");
     assert!(project.path("tfplan").exists(), "the plan file is missing");
     run(&project, &["apply", "-input=false", "-no-color", "tfplan"]).expect_success();
     assert_eq!(tenant_slugs(&project), ["acme", "dune"]);

@@ -16,6 +16,7 @@
     reason = "test code reports a broken expectation by panicking"
 )]
 
+use acceptance_tests::plan_text::mask_generated;
 use acceptance_tests::process::DEFAULT_TIMEOUT;
 use acceptance_tests::{Output, Project, Terraform, TerraformVersion};
 use serde_json::Value;
@@ -184,35 +185,6 @@ fn depends_on(values: &Value) -> Vec<(String, Value)> {
         .collect();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
-}
-
-/// `text` with every quoted UUID and RFC 3339 timestamp replaced by `"<generated>"`: the
-/// values each tool's apply generated itself.
-fn mask_generated(text: &str) -> String {
-    let is_generated = |value: &str| {
-        let bytes = value.as_bytes();
-        let uuid = value.len() == 36 && [8, 13, 18, 23].iter().all(|&i| bytes[i] == b'-');
-        let timestamp = value.len() >= 20
-            && value[..4].bytes().all(|b| b.is_ascii_digit())
-            && bytes[4] == b'-'
-            && bytes[10] == b'T';
-        uuid || timestamp
-    };
-    let mut masked = String::new();
-    let mut parts = text.split('"');
-    if let Some(first) = parts.next() {
-        masked.push_str(first);
-    }
-    for (index, part) in parts.enumerate() {
-        masked.push('"');
-        let quoted = index % 2 == 0;
-        masked.push_str(if quoted && is_generated(part) {
-            "<generated>"
-        } else {
-            part
-        });
-    }
-    masked
 }
 
 fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {

@@ -338,6 +338,12 @@ pub(super) fn watch_interrupts(
     (receiver, task)
 }
 
+/// Whether tenantform runs in automation (`TF_IN_AUTOMATION` set and not empty), where
+/// Terraform leaves out the suggestions of what to run next.
+pub(super) fn in_automation() -> bool {
+    std::env::var_os("TF_IN_AUTOMATION").is_some_and(|v| !v.is_empty())
+}
+
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM; false if signals cannot be watched.
 async fn interrupted() -> bool {
     #[cfg(unix)]

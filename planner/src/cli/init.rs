@@ -134,7 +134,7 @@ const NEXT_STEPS: &str = "You may now begin working with tenantform. Try running
 /// The success message, and what to do next unless running in automation.
 fn report_success(ui: &Ui) {
     const SUCCESS: &str = "tenantform has been successfully initialized!";
-    let in_automation = std::env::var_os("TF_IN_AUTOMATION").is_some_and(|v| !v.is_empty());
+    let in_automation = common::in_automation();
     match ui.view {
         View::Json(json) => {
             init_output(json, "output_init_success_message", SUCCESS);

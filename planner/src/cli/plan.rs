@@ -237,12 +237,10 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     common::close_providers(&providers).await;
     let mut plan = planned?;
     gate.check(ui, &plan, &config, &providers.schemas)?;
-    if let Some(path) = &planning.generate_config_out
-        && super::generated_config::write(path, &plan)?
-        && !ui.view.is_json()
-    {
-        ui.out(&super::generated_config::written_message(path));
-    }
+    let generated = match &planning.generate_config_out {
+        Some(path) if super::generated_config::write(path, &plan)? => Some(path.as_str()),
+        _ => None,
+    };
     let out = parsed.last("out");
     if let Some(out) = out {
         super::scope::add_stored_digests(&mut plan, &state);
@@ -253,28 +251,33 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
             .map_err(|e| Failure::error("Failed to write plan file", e.to_string()))?;
     }
     if !ui.view.is_json() {
-        next_step(ui, out, &plan);
+        next_step(ui, out, &plan, generated);
     }
     let detailed = parsed.flag("detailed-exitcode", false);
     Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
 }
 
-/// What to do with the plan, for people: how to apply the saved plan, or the note that an
-/// unsaved plan may not be what `apply` does.
-fn next_step(ui: &Ui, out: Option<&str>, plan: &Plan) {
-    match out {
-        Some(out) => {
-            ui.out(&format!(
-                "\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following \
-                 command to apply:\n    tenantform apply \"{out}\"\n"
-            ));
-        }
-        None if !plan.is_empty() => ui.out(
-            "\nNote: You didn't use the -out option to save this plan, so tenantform can't\n\
-             guarantee to take exactly these actions if you run \"tenantform apply\" now.\n",
-        ),
-        None => {}
+/// What to do next after a plan with changes, as Terraform says it (nothing in automation):
+/// a rule, where `-generate-config-out` wrote, and how to apply the saved plan or the note
+/// that an unsaved plan may not be what `apply` does.
+fn next_step(ui: &Ui, out: Option<&str>, plan: &Plan, generated: Option<&str>) {
+    if plan.is_empty() || common::in_automation() {
+        return;
     }
+    let mut text = crate::plan::render::horizontal_rule();
+    if let Some(path) = generated {
+        text.push_str(&super::generated_config::written_message(path));
+    }
+    text.push_str(&match out {
+        Some(out) => format!(
+            "\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following \
+             command to apply:\n    tenantform apply \"{out}\"\n"
+        ),
+        None => "\nNote: You didn't use the -out option to save this plan, so tenantform can't\n\
+                 guarantee to take exactly these actions if you run \"tenantform apply\" now.\n"
+            .to_string(),
+    });
+    ui.out(&text);
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::addrs::ResourceMode;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange};
 
 mod drift;
+pub(crate) use drift::horizontal_rule;
 
 /// Provider schemas by provider local name, as [`crate::providers::Providers`] holds them.
 pub(crate) type Schemas = BTreeMap<String, Arc<ProviderSchema>>;

@@ -157,12 +157,18 @@ impl Renderer<'_> {
                 Nesting::Map => map_block_pairs(b, a),
             };
             path.push(PathStep::Attribute(name.clone()));
+            // A blank line sets each type's blocks apart from the attributes before them, as
+            // Terraform's renderer does; the blocks of one type follow each other directly.
+            let mut first = !block.attributes.is_empty();
             for pair in pairs {
                 if pair.before == pair.after && (pair.before.is_null() || !self.show_unchanged) {
                     if !pair.before.is_null() {
                         hidden += 1;
                     }
                     continue;
+                }
+                if std::mem::take(&mut first) {
+                    self.out.push('\n');
                 }
                 self.nested_block(depth, name, &nested.block, pair, path);
             }
@@ -197,7 +203,6 @@ impl Renderer<'_> {
             _ if b == a => Sym::Same,
             _ => Sym::Change,
         };
-        self.out.push('\n');
         let note = self.note(path);
         if a.is_unknown() {
             self.line(

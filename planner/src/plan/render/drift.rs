@@ -271,7 +271,8 @@ fn drift_header(change: &ResourceChange) -> Vec<String> {
     lines
 }
 
-fn horizontal_rule() -> String {
+/// A blank line, then the rule Terraform draws across the output's width.
+pub(crate) fn horizontal_rule() -> String {
     format!("\n{}\n", "─".repeat(COLUMNS - 1))
 }
 
