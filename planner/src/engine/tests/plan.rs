@@ -76,7 +76,7 @@ async fn plans_deletion_of_instances_without_configuration() {
         Action::Delete,
         Some(ActionReason::DeleteBecauseNoResourceConfig),
     );
-    assert_eq!(child.planned, Value::Null);
+    assert_eq!(*child.planned, Value::Null);
     assert_eq!(change(&plan, "fake_thing.a").action, Action::NoOp);
 }
 
