@@ -14,7 +14,7 @@ use crate::lang::{self, EvalContext, Marked};
 use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
 use crate::plan::shapes::unknown_collections;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
-use crate::providers::{PlanRequest, PlanResponse, ProviderClient};
+use crate::providers::{PlanRequest, PlanResponse, ProviderClient, ProviderDiagnostic};
 use crate::state::InstanceState;
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
@@ -34,6 +34,15 @@ pub(super) struct Subject<'s> {
 }
 
 impl Subject<'_> {
+    /// The provider's diagnostics about this subject, at its block; the address they name
+    /// is written only when there are some (a fleet's calls usually return none).
+    pub(super) fn provider_diagnostics(&self, diags: Vec<ProviderDiagnostic>) -> Diagnostics {
+        if diags.is_empty() {
+            return Diagnostics::new();
+        }
+        provider_diagnostics(&self.addr.to_string(), diags, self.range.clone())
+    }
+
     /// A stored object of this subject (current or deposed), decoded into a value of the
     /// current schema (upgraded by the provider when it was written with an older one).
     pub(super) async fn decode(
@@ -195,11 +204,7 @@ impl Planner<'_> {
             }
         }
         .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            diags,
-            subject.range.clone(),
-        ))
+        self.scope.check(subject.provider_diagnostics(diags))
     }
 
     /// Reads a data source at plan time. A data source of a check block is read again
@@ -224,11 +229,7 @@ impl Planner<'_> {
                 self.hooks.read(&subject.addr, None, false);
                 self.failure(subject, &e)
             })?;
-        let diags = provider_diagnostics(
-            &subject.addr.to_string(),
-            read.diagnostics,
-            subject.range.clone(),
-        );
+        let diags = subject.provider_diagnostics(read.diagnostics);
         let id = read.new_state.get_attr("id").and_then(Value::as_str);
         self.hooks.read(&subject.addr, id, !diags.has_errors());
         if resource.check.is_none() {
@@ -374,11 +375,8 @@ impl Planner<'_> {
             .map_err(|e| self.failure(subject, &e))?;
         self.hooks
             .refreshed(&subject.addr, id(&read.new_state).as_deref());
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            read.diagnostics,
-            subject.range.clone(),
-        ))?;
+        self.scope
+            .check(subject.provider_diagnostics(read.diagnostics))?;
         Ok((read.new_state, read.private))
     }
 
@@ -449,11 +447,8 @@ impl Planner<'_> {
             .plan_resource_change(request)
             .await
             .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
+        self.scope
+            .check(subject.provider_diagnostics(response.diagnostics.clone()))?;
         Ok(response)
     }
 
