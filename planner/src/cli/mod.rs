@@ -6,6 +6,7 @@
 mod apply;
 mod apply_waves;
 pub(crate) mod args;
+mod at_exit;
 mod backend;
 mod commands;
 mod common;

@@ -254,7 +254,10 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         next_step(ui, out, &plan, generated);
     }
     let detailed = parsed.flag("detailed-exitcode", false);
-    Ok(if detailed && !plan.is_empty() { 2 } else { 0 })
+    let code = if detailed && !plan.is_empty() { 2 } else { 0 };
+    super::at_exit::leave_to_exit(plan);
+    super::at_exit::leave_to_exit(state);
+    Ok(code)
 }
 
 /// What to do next after a plan with changes, as Terraform says it (nothing in automation):

@@ -218,8 +218,8 @@ pub(super) fn rebase_saved_plan(plan: &mut Plan, state: &State, schemas: &Schema
         let Some(value) = value else {
             return false;
         };
-        change.prior = value.clone();
-        change.planned = value;
+        change.prior = std::sync::Arc::new(value);
+        change.planned = std::sync::Arc::clone(&change.prior);
         change.prior_private = current.private.clone().unwrap_or_default();
         change.planned_private = change.prior_private.clone();
         true

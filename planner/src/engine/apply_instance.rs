@@ -163,9 +163,11 @@ impl InstanceApplier<'_> {
         match change.action {
             Action::NoOp if change.addr.resource.mode == ResourceMode::Data => self
                 .record_data(change, &change.planned)
-                .then(|| change.planned.clone()),
-            Action::NoOp => self.record_drift(change).then(|| change.planned.clone()),
-            Action::Delete | Action::Forget => Some(change.prior.clone()),
+                .then(|| Value::clone(&change.planned)),
+            Action::NoOp => self
+                .record_drift(change)
+                .then(|| Value::clone(&change.planned)),
+            Action::Delete | Action::Forget => Some(Value::clone(&change.prior)),
             Action::Read => {
                 self.hooks.started(&change.addr, Action::Read, None);
                 let read = self.read_data(id, change, &ctx).await;
@@ -318,7 +320,10 @@ impl InstanceApplier<'_> {
         config_value: &Value,
     ) -> Result<(Value, Vec<u8>), Diagnostics> {
         if change.planned.is_wholly_known() && *config_value == change.config {
-            return Ok((change.planned.clone(), change.planned_private.clone()));
+            return Ok((
+                Value::clone(&change.planned),
+                change.planned_private.clone(),
+            ));
         }
         let proposed = proposed_new(&target.schema.block, prior.value, config_value);
         let response = target
@@ -548,7 +553,7 @@ impl InstanceApplier<'_> {
         if resource.check.is_some() && diags.has_errors() {
             // A check block's data source only warns; its result stays unknown.
             self.scope.report(diags.into_warnings());
-            return Ok(change.planned.clone());
+            return Ok(Value::clone(&change.planned));
         }
         self.scope.check(diags)?;
         if !self.record_data(change, &read.new_state) {

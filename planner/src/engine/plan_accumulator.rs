@@ -4,6 +4,7 @@
 //! The planner keeps it behind one lock, never held across an `.await`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use tenantform_proto::value::Value;
 
@@ -14,8 +15,8 @@ use crate::plan::{Action, ResourceChange};
 #[derive(Clone, Debug)]
 pub(super) struct Outcome {
     pub action: Action,
-    pub prior: Value,
-    pub planned: Value,
+    pub prior: Arc<Value>,
+    pub planned: Arc<Value>,
 }
 
 #[derive(Default)]
@@ -63,8 +64,8 @@ impl PlanAccumulator {
                 change.addr.clone(),
                 Outcome {
                     action: change.action,
-                    prior: change.prior.clone(),
-                    planned: change.planned.clone(),
+                    prior: Arc::clone(&change.prior),
+                    planned: Arc::clone(&change.planned),
                 },
             );
         }

@@ -2,6 +2,8 @@
 //! the change (with the lifecycle rules applied), reading data sources, and deleting stored
 //! instances whose configuration is gone.
 
+use std::sync::Arc;
+
 use tenantform_proto::schema::Schema;
 use tenantform_proto::value::Value;
 
@@ -12,7 +14,7 @@ use crate::lang::{self, EvalContext, Marked};
 use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
 use crate::plan::shapes::unknown_collections;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
-use crate::providers::{PlanRequest, PlanResponse, ProviderClient};
+use crate::providers::{PlanRequest, PlanResponse, ProviderClient, ProviderDiagnostic};
 use crate::state::InstanceState;
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
@@ -32,6 +34,15 @@ pub(super) struct Subject<'s> {
 }
 
 impl Subject<'_> {
+    /// The provider's diagnostics about this subject, at its block; the address they name
+    /// is written only when there are some (a fleet's calls usually return none).
+    pub(super) fn provider_diagnostics(&self, diags: Vec<ProviderDiagnostic>) -> Diagnostics {
+        if diags.is_empty() {
+            return Diagnostics::new();
+        }
+        provider_diagnostics(&self.addr.to_string(), diags, self.range.clone())
+    }
+
     /// A stored object of this subject (current or deposed), decoded into a value of the
     /// current schema (upgraded by the provider when it was written with an older one).
     pub(super) async fn decode(
@@ -99,8 +110,10 @@ impl Planner<'_> {
             change.sensitive_paths.dedup();
         }
         self.check_prevent_destroy(subject, change.action)?;
-        ctx.self_value = Some(change.planned.clone());
-        self.check_conditions(subject, &ctx, true)?;
+        if has_postconditions(subject) {
+            ctx.self_value = Some(Value::clone(&change.planned));
+            self.check_conditions(subject, &ctx, true)?;
+        }
         Ok(self.finish(subject, change))
     }
 
@@ -139,15 +152,17 @@ impl Planner<'_> {
             let planned = unknown_computed(&subject.schema.block, &config_value);
             // As in Terraform, a read has no "before": the stored result is replaced whole.
             let mut change = self.change(subject, Action::Read, Some(reason), absent(), None);
-            change.planned = planned;
+            change.planned = Arc::new(planned);
             change
         } else {
             self.read_data_now(subject, resource, &config_value).await?
         };
         change.config = config_value;
-        let mut ctx = ctx.clone();
-        ctx.self_value = Some(change.planned.clone());
-        self.check_conditions(subject, &ctx, true)?;
+        if has_postconditions(subject) {
+            let mut ctx = ctx.clone();
+            ctx.self_value = Some(Value::clone(&change.planned));
+            self.check_conditions(subject, &ctx, true)?;
+        }
         Ok(self.finish(subject, change))
     }
 
@@ -161,8 +176,8 @@ impl Planner<'_> {
             None => Value::Null,
         };
         let mut change = self.change(subject, Action::NoOp, None, absent(), None);
-        change.prior = kept.clone();
-        change.planned = kept;
+        change.prior = Arc::new(kept);
+        change.planned = Arc::clone(&change.prior);
         Ok(change)
     }
 
@@ -189,11 +204,7 @@ impl Planner<'_> {
             }
         }
         .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            diags,
-            subject.range.clone(),
-        ))
+        self.scope.check(subject.provider_diagnostics(diags))
     }
 
     /// Reads a data source at plan time. A data source of a check block is read again
@@ -218,18 +229,14 @@ impl Planner<'_> {
                 self.hooks.read(&subject.addr, None, false);
                 self.failure(subject, &e)
             })?;
-        let diags = provider_diagnostics(
-            &subject.addr.to_string(),
-            read.diagnostics,
-            subject.range.clone(),
-        );
+        let diags = subject.provider_diagnostics(read.diagnostics);
         let id = read.new_state.get_attr("id").and_then(Value::as_str);
         self.hooks.read(&subject.addr, id, !diags.has_errors());
         if resource.check.is_none() {
             self.scope.check(diags)?;
             let mut change = self.change(subject, Action::NoOp, None, absent(), None);
-            change.prior = read.new_state.clone();
-            change.planned = read.new_state;
+            change.prior = Arc::new(read.new_state);
+            change.planned = Arc::clone(&change.prior);
             return Ok(change);
         }
         let failed = diags.has_errors();
@@ -239,17 +246,17 @@ impl Planner<'_> {
             // nothing when the read failed.
             let kept = if failed { Value::Null } else { read.new_state };
             let mut change = self.change(subject, Action::NoOp, None, absent(), None);
-            change.prior = kept.clone();
-            change.planned = kept;
+            change.prior = Arc::new(kept);
+            change.planned = Arc::clone(&change.prior);
             return Ok(change);
         }
         let reason = Some(ActionReason::ReadBecauseCheckNested);
         let mut change = self.change(subject, Action::Read, reason, absent(), None);
-        change.planned = if failed {
+        change.planned = Arc::new(if failed {
             unknown_computed(&subject.schema.block, config_value)
         } else {
             read.new_state
-        };
+        });
         Ok(change)
     }
 
@@ -295,7 +302,7 @@ impl Planner<'_> {
             Action::Update
         };
         let mut drift = self.change(subject, action, None, stored, None);
-        drift.planned = refreshed.map_or(Value::Null, |object| object.value.clone());
+        drift.planned = Arc::new(refreshed.map_or(Value::Null, |object| object.value.clone()));
         if let Some(object) = refreshed {
             drift.planned_private = object.private.clone();
         }
@@ -368,11 +375,8 @@ impl Planner<'_> {
             .map_err(|e| self.failure(subject, &e))?;
         self.hooks
             .refreshed(&subject.addr, id(&read.new_state).as_deref());
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            read.diagnostics,
-            subject.range.clone(),
-        ))?;
+        self.scope
+            .check(subject.provider_diagnostics(read.diagnostics))?;
         Ok((read.new_state, read.private))
     }
 
@@ -443,11 +447,8 @@ impl Planner<'_> {
             .plan_resource_change(request)
             .await
             .map_err(|e| self.failure(subject, &e))?;
-        self.scope.check(provider_diagnostics(
-            &subject.addr.to_string(),
-            response.diagnostics.clone(),
-            subject.range.clone(),
-        ))?;
+        self.scope
+            .check(subject.provider_diagnostics(response.diagnostics.clone()))?;
         Ok(response)
     }
 
@@ -501,7 +502,7 @@ impl Planner<'_> {
         };
         if subject.addr.resource.mode == ResourceMode::Data {
             let mut change = self.change(subject, Action::Delete, reason, prior, None);
-            change.planned = Value::Null;
+            change.planned = Arc::new(Value::Null);
             return Ok(Some(change));
         }
         let response = self
@@ -622,22 +623,33 @@ impl Planner<'_> {
         prior: PriorObject,
         response: Option<PlanResponse>,
     ) -> ResourceChange {
+        let prior_value = Arc::new(prior.value);
         let (planned, planned_private, requires_replace, shapes) = match response {
+            // A no-op plans the prior object unchanged (`plan_update` compared them): it is
+            // held once, for both sides.
+            Some(r) if action == Action::NoOp => (
+                Arc::clone(&prior_value),
+                r.planned_private,
+                r.requires_replace,
+                r.unknown_collections,
+            ),
             Some(r) => (
-                r.planned,
+                Arc::new(r.planned),
                 r.planned_private,
                 r.requires_replace,
                 r.unknown_collections,
             ),
             None => (
-                prior.value.clone(),
+                Arc::clone(&prior_value),
                 prior.private.clone(),
                 Vec::new(),
                 Vec::new(),
             ),
         };
-        let mut sensitive = sensitive_paths(&subject.schema.block, &prior.value);
-        sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
+        let mut sensitive = sensitive_paths(&subject.schema.block, &prior_value);
+        if !Arc::ptr_eq(&prior_value, &planned) {
+            sensitive.extend(sensitive_paths(&subject.schema.block, &planned));
+        }
         // What the state recorded as sensitive (the configuration's marks included) stays so.
         sensitive.extend(prior.sensitive.iter().cloned());
         sensitive.sort();
@@ -654,7 +666,7 @@ impl Planner<'_> {
             provider_local_name: subject.local_name.clone(),
             action,
             action_reason,
-            prior: prior.value,
+            prior: prior_value,
             planned,
             config: Value::Null,
             prior_private: prior.private,
@@ -703,6 +715,14 @@ pub(super) fn unknown_computed(schema: &tenantform_proto::schema::Block, config:
         }
     }
     Value::Object(entries)
+}
+
+/// Whether the instance's block has postconditions, which evaluate `self`: the planned
+/// object is copied into their context only then.
+fn has_postconditions(subject: &Subject<'_>) -> bool {
+    subject
+        .lifecycle
+        .is_some_and(|lifecycle| !lifecycle.postconditions.is_empty())
 }
 
 pub(super) fn absent() -> PriorObject {

@@ -348,7 +348,7 @@ impl Planner<'_> {
         shapes.dedup();
         change.unknown_collections = shapes;
         let recorded = Sensitivity::from_paths(&change.sensitive_paths);
-        let value = schema_marked(subject, change.planned.clone()).with(recorded);
+        let value = schema_marked(subject, Value::clone(&change.planned)).with(recorded);
         let marks = value.marks.fitted(&value.value);
         self.add_change(change);
         Marked::new(value.value, marks)

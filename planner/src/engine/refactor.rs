@@ -251,7 +251,7 @@ impl Planner<'_> {
     ) -> Result<ResourceChange, Diagnostics> {
         let prior = subject.decode(object).await?;
         let mut change = self.change(subject, Action::Forget, reason, prior, None);
-        change.planned = tenantform_proto::value::Value::Null;
+        change.planned = std::sync::Arc::new(tenantform_proto::value::Value::Null);
         change.planned_private = Vec::new();
         Ok(change)
     }

@@ -52,8 +52,9 @@ pub(crate) enum CommonVisit<'g> {
 
 /// What a walk learns as it goes: node values and how module calls expanded.
 pub(super) struct Learned {
-    /// Node values by node id and module instance.
-    pub values: HashMap<(NodeId, ModuleInstance), Marked>,
+    /// Node values by module instance, then node id: a fleet's module instance path is kept
+    /// (and hashed) once for all of its nodes.
+    pub values: HashMap<ModuleInstance, BTreeMap<NodeId, Marked>>,
     /// The instances of each module, by static path.
     pub module_instances: HashMap<Vec<String>, Vec<ModuleInstance>>,
     /// How each module call expanded, by calling module instance and call name.
@@ -157,7 +158,17 @@ impl<'a> Scope<'a> {
 
     /// Sets a node's value and its marks in one module instance.
     pub(super) fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
-        self.learned().values.insert((id, instance.to_vec()), value);
+        let mut learned = self.learned();
+        match learned.values.get_mut(instance) {
+            Some(nodes) => {
+                nodes.insert(id, value);
+            }
+            None => {
+                learned
+                    .values
+                    .insert(instance.to_vec(), BTreeMap::from([(id, value)]));
+            }
+        }
     }
 
     /// A root module node's value (unknown until set).
@@ -174,7 +185,8 @@ impl<'a> Scope<'a> {
     pub(super) fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
         self.learned()
             .values
-            .get(&(id, instance.to_vec()))
+            .get(instance)
+            .and_then(|nodes| nodes.get(&id))
             .cloned()
             .unwrap_or_else(|| Marked::plain(Value::Unknown))
     }
@@ -287,11 +299,11 @@ impl<'a> Scope<'a> {
     ) -> BTreeMap<&'r str, Option<BTreeSet<&'r str>>> {
         let mut module_outputs: BTreeMap<&str, Option<BTreeSet<&str>>> = BTreeMap::new();
         let learned = self.learned();
+        let nodes = learned.values.get(instance);
         let value_of = |node: Node| {
             self.graph.id_in(module, &node).map(|i| {
-                learned
-                    .values
-                    .get(&(i, instance.to_vec()))
+                nodes
+                    .and_then(|nodes| nodes.get(&i))
                     .cloned()
                     .unwrap_or_else(|| Marked::plain(Value::Unknown))
             })

@@ -11,6 +11,7 @@ pub(crate) mod scope;
 pub(crate) mod shapes;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
@@ -72,10 +73,11 @@ pub(crate) struct ResourceChange {
     pub provider_local_name: String,
     pub action: Action,
     pub action_reason: Option<ActionReason>,
-    /// `Null` when the instance does not exist yet.
-    pub prior: Value,
+    /// `Null` when the instance does not exist yet. Shared with `planned` when the two are
+    /// equal (a no-op), so that a fleet's unchanged objects are held once.
+    pub prior: Arc<Value>,
     /// `Null` when the instance will be deleted; may contain `Unknown`.
-    pub planned: Value,
+    pub planned: Arc<Value>,
     /// The evaluated configuration (may contain `Unknown`); `Null` when deleting.
     pub config: Value,
     pub prior_private: Vec<u8>,

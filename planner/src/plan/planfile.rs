@@ -10,6 +10,7 @@ use crate::plan::checks::CheckResult;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -555,6 +556,12 @@ fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFi
         Some(text) => Some(text.parse().map_err(|e| corrupt(format!("{e}")))?),
         None => None,
     };
+    let prior = Arc::new(value(&c.prior)?);
+    let planned = match value(&c.planned)? {
+        // An unchanged object is held once, as the plan held it.
+        planned if planned == *prior => Arc::clone(&prior),
+        planned => Arc::new(planned),
+    };
     Ok(ResourceChange {
         addr,
         previous_address,
@@ -563,8 +570,8 @@ fn decode_change(c: &EncodedChange, path: &str) -> Result<ResourceChange, PlanFi
         provider_local_name: c.provider_local_name.clone(),
         action: c.action,
         action_reason: c.action_reason,
-        prior: value(&c.prior)?,
-        planned: value(&c.planned)?,
+        prior,
+        planned,
         config: value(&c.config)?,
         prior_private: private(&c.prior_private)?,
         planned_private: private(&c.planned_private)?,

@@ -313,7 +313,7 @@ fn render_with_header(
         change.addr.resource.type_name,
         change.addr.resource.name
     ));
-    let (before, after) = match change.action {
+    let (before, after): (&Value, &Value) = match change.action {
         Action::Create | Action::Read => (&Value::Null, &change.planned),
         Action::Delete => (&change.prior, &Value::Null),
         // A forgotten object does not change: its attributes show as unchanged.

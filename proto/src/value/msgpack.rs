@@ -39,10 +39,33 @@ fn write_failed<E: std::fmt::Display>(err: E) -> ValueError {
     ValueError::Msgpack(format!("write failed: {err}"))
 }
 
-fn encode(
-    value: &Value,
-    ty: &Type,
-    path: &mut Vec<PathStep>,
+/// One step of the path to the part being encoded or decoded, borrowed from the value, its
+/// type or the input bytes: made into a [`PathStep`] only when an error names it, so that
+/// walking a value allocates nothing for its path.
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Attribute(&'p str),
+    Key(&'p str),
+    Index(usize),
+}
+
+/// A mismatch at `path` (empty for the root) against the expected type.
+fn mismatch(ty: &Type, path: &[Step<'_>], problem: &str) -> ValueError {
+    let steps: Vec<PathStep> = path
+        .iter()
+        .map(|step| match *step {
+            Step::Attribute(name) => PathStep::Attribute(name.to_string()),
+            Step::Key(key) => PathStep::StringKey(key.to_string()),
+            Step::Index(index) => PathStep::IntKey(index as i64),
+        })
+        .collect();
+    ValueError::mismatch(ty, &steps, problem)
+}
+
+fn encode<'p>(
+    value: &'p Value,
+    ty: &'p Type,
+    path: &mut Vec<Step<'p>>,
     out: &mut Vec<u8>,
 ) -> Result<(), ValueError> {
     match value {
@@ -56,14 +79,16 @@ fn encode(
         }
         _ => {}
     }
-    let mismatch = |path: &[PathStep], problem: &str| ValueError::mismatch(ty, path, problem);
+    let mismatch = |path: &[Step<'_>], problem: &str| mismatch(ty, path, problem);
     match (ty, value) {
         (Type::Dynamic, value) => {
             let actual = value.implied_type();
             let type_json = type_to_json(&actual).to_string();
             rmp::encode::write_array_len(out, 2).map_err(write_failed)?;
             rmp::encode::write_bin(out, type_json.as_bytes()).map_err(write_failed)?;
-            encode(value, &actual, path, out)?;
+            // The implied type lives only here: its steps go on a path of their own.
+            let mut inner: Vec<Step<'_>> = path.clone();
+            encode(value, &actual, &mut inner, out)?;
         }
         (Type::String, Value::String(s)) => {
             rmp::encode::write_str(out, s).map_err(write_failed)?;
@@ -78,7 +103,7 @@ fn encode(
         ) => {
             rmp::encode::write_array_len(out, len_u32(items.len())?).map_err(write_failed)?;
             for (index, item) in items.iter().enumerate() {
-                path.push(PathStep::IntKey(index as i64));
+                path.push(Step::Index(index));
                 encode(item, element, path, out)?;
                 path.pop();
             }
@@ -87,7 +112,7 @@ fn encode(
             rmp::encode::write_map_len(out, len_u32(entries.len())?).map_err(write_failed)?;
             for (key, item) in entries {
                 rmp::encode::write_str(out, key).map_err(write_failed)?;
-                path.push(PathStep::StringKey(key.clone()));
+                path.push(Step::Key(key));
                 encode(item, element, path, out)?;
                 path.pop();
             }
@@ -99,7 +124,7 @@ fn encode(
             rmp::encode::write_map_len(out, len_u32(attributes.len())?).map_err(write_failed)?;
             for (name, attribute_type) in attributes {
                 rmp::encode::write_str(out, name).map_err(write_failed)?;
-                path.push(PathStep::Attribute(name.clone()));
+                path.push(Step::Attribute(name));
                 encode(
                     entries.get(name).unwrap_or(&Value::Null),
                     attribute_type,
@@ -118,7 +143,7 @@ fn encode(
             }
             rmp::encode::write_array_len(out, len_u32(items.len())?).map_err(write_failed)?;
             for (index, (item, element)) in items.iter().zip(element_types).enumerate() {
-                path.push(PathStep::IntKey(index as i64));
+                path.push(Step::Index(index));
                 encode(item, element, path, out)?;
                 path.pop();
             }
@@ -280,10 +305,10 @@ fn is_extension(byte: u8) -> bool {
     matches!(byte, 0xc7..=0xc9 | 0xd4..=0xd8)
 }
 
-fn decode(
-    reader: &mut Reader<'_>,
-    ty: &Type,
-    path: &mut Vec<PathStep>,
+fn decode<'r: 'p, 'p>(
+    reader: &mut Reader<'r>,
+    ty: &'p Type,
+    path: &mut Vec<Step<'p>>,
 ) -> Result<Value, ValueError> {
     let next = reader.peek()?;
     if is_extension(next) {
@@ -303,14 +328,17 @@ fn decode(
         }
         Type::Map(element) => {
             let entries = decode_entries(reader, marker, ty, path, "a map is required", |key| {
-                Ok((PathStep::StringKey(key.to_string()), &**element))
+                Ok((Step::Key(key), &**element))
             })?;
             Ok(Value::Map(entries))
         }
         Type::Object(attributes) => {
             let entries =
                 decode_entries(reader, marker, ty, path, "an object is required", |name| {
-                    Value::attribute_slot(attributes, name)
+                    let (name, attribute_type) = attributes
+                        .get_key_value(name)
+                        .ok_or_else(|| format!("unsupported attribute {name:?}"))?;
+                    Ok((Step::Attribute(name), attribute_type))
                 })?;
             Ok(Value::object_of_type(entries, attributes))
         }
@@ -319,27 +347,29 @@ fn decode(
 }
 
 /// A dynamically-typed value: the array of its type's JSON and the value of that type.
-fn decode_dynamic(
-    reader: &mut Reader<'_>,
+fn decode_dynamic<'r: 'p, 'p>(
+    reader: &mut Reader<'r>,
     marker: rmp::Marker,
     ty: &Type,
-    path: &mut Vec<PathStep>,
+    path: &mut Vec<Step<'p>>,
 ) -> Result<Value, ValueError> {
     if reader.array_len(marker)? != Some(2) {
-        return Err(ValueError::mismatch(
+        return Err(mismatch(
             ty,
             path,
             "dynamic value array must have exactly two elements",
         ));
     }
     let type_marker = reader.marker()?;
-    let type_json = reader.string_payload(type_marker)?.ok_or_else(|| {
-        ValueError::mismatch(ty, path, "dynamic value must start with its type JSON")
-    })?;
+    let type_json = reader
+        .string_payload(type_marker)?
+        .ok_or_else(|| mismatch(ty, path, "dynamic value must start with its type JSON"))?;
     let json: serde_json::Value = serde_json::from_slice(type_json)
-        .map_err(|err| ValueError::mismatch(ty, path, &format!("invalid type JSON: {err}")))?;
+        .map_err(|err| mismatch(ty, path, &format!("invalid type JSON: {err}")))?;
     let actual = type_from_json(&json)?;
-    decode(reader, &actual, path)
+    // The type read here lives only here: its steps go on a path of their own.
+    let mut inner: Vec<Step<'_>> = path.clone();
+    decode(reader, &actual, &mut inner)
 }
 
 /// A bool, a number or a string.
@@ -347,9 +377,9 @@ fn decode_primitive(
     reader: &mut Reader<'_>,
     marker: rmp::Marker,
     ty: &Type,
-    path: &[PathStep],
+    path: &[Step<'_>],
 ) -> Result<Value, ValueError> {
-    let mismatch = |problem: &str| ValueError::mismatch(ty, path, problem);
+    let mismatch = |problem: &str| mismatch(ty, path, problem);
     match ty {
         Type::Bool => match marker {
             rmp::Marker::True => Ok(Value::Bool(true)),
@@ -371,12 +401,12 @@ fn decode_primitive(
 }
 
 /// A list or a set of `element`s.
-fn decode_sequence(
-    reader: &mut Reader<'_>,
+fn decode_sequence<'r: 'p, 'p>(
+    reader: &mut Reader<'r>,
     marker: rmp::Marker,
     ty: &Type,
-    element: &Type,
-    path: &mut Vec<PathStep>,
+    element: &'p Type,
+    path: &mut Vec<Step<'p>>,
 ) -> Result<Value, ValueError> {
     let is_set = matches!(ty, Type::Set(_));
     let required = if is_set {
@@ -386,23 +416,23 @@ fn decode_sequence(
     };
     let len = reader
         .array_len(marker)?
-        .ok_or_else(|| ValueError::mismatch(ty, path, required))?;
+        .ok_or_else(|| mismatch(ty, path, required))?;
     let items = decode_elements(reader, std::iter::repeat_n(element, len), len, path)?;
     Ok(Value::list_or_set(items, is_set))
 }
 
-fn decode_tuple(
-    reader: &mut Reader<'_>,
+fn decode_tuple<'r: 'p, 'p>(
+    reader: &mut Reader<'r>,
     marker: rmp::Marker,
     ty: &Type,
-    element_types: &[Type],
-    path: &mut Vec<PathStep>,
+    element_types: &'p [Type],
+    path: &mut Vec<Step<'p>>,
 ) -> Result<Value, ValueError> {
     let len = reader
         .array_len(marker)?
-        .ok_or_else(|| ValueError::mismatch(ty, path, "a tuple is required"))?;
+        .ok_or_else(|| mismatch(ty, path, "a tuple is required"))?;
     if len != element_types.len() {
-        return Err(ValueError::mismatch(
+        return Err(mismatch(
             ty,
             path,
             &format!("a tuple of length {} is required", element_types.len()),
@@ -413,15 +443,15 @@ fn decode_tuple(
 }
 
 /// The elements of an array, one of each type `types` gives, at their indexes.
-fn decode_elements<'t>(
-    reader: &mut Reader<'_>,
-    types: impl Iterator<Item = &'t Type>,
+fn decode_elements<'r: 'p, 'p>(
+    reader: &mut Reader<'r>,
+    types: impl Iterator<Item = &'p Type>,
     len: usize,
-    path: &mut Vec<PathStep>,
+    path: &mut Vec<Step<'p>>,
 ) -> Result<Vec<Value>, ValueError> {
     let mut items = Vec::with_capacity(reader.capacity_for(len));
     for (index, element) in types.enumerate() {
-        path.push(PathStep::IntKey(index as i64));
+        path.push(Step::Index(index));
         items.push(decode(reader, element, path)?);
         path.pop();
     }
@@ -430,39 +460,37 @@ fn decode_elements<'t>(
 
 /// The entries of a map or an object; `slot` gives each key's path step and type, or why the
 /// key is not allowed.
-fn decode_entries<'t>(
-    reader: &mut Reader<'_>,
+fn decode_entries<'r: 'p, 'p>(
+    reader: &mut Reader<'r>,
     marker: rmp::Marker,
     ty: &Type,
-    path: &mut Vec<PathStep>,
+    path: &mut Vec<Step<'p>>,
     required: &str,
-    slot: impl Fn(&str) -> Result<(PathStep, &'t Type), String>,
+    slot: impl Fn(&'p str) -> Result<(Step<'p>, &'p Type), String>,
 ) -> Result<BTreeMap<String, Value>, ValueError> {
     let len = reader
         .map_len(marker)?
-        .ok_or_else(|| ValueError::mismatch(ty, path, required))?;
+        .ok_or_else(|| mismatch(ty, path, required))?;
     let mut entries = BTreeMap::new();
     for _ in 0..len {
-        let key = decode_key(reader).map_err(|problem| ValueError::mismatch(ty, path, problem))?;
-        let (step, item_type) =
-            slot(&key).map_err(|problem| ValueError::mismatch(ty, path, &problem))?;
+        let key = decode_key(reader).map_err(|problem| mismatch(ty, path, problem))?;
+        let (step, item_type) = slot(key).map_err(|problem| mismatch(ty, path, &problem))?;
         path.push(step);
         let item = decode(reader, item_type, path)?;
         path.pop();
-        entries.insert(key, item);
+        entries.insert(key.to_string(), item);
     }
     Ok(entries)
 }
 
-fn decode_key(reader: &mut Reader<'_>) -> Result<String, &'static str> {
+/// A map key, borrowed from the input.
+fn decode_key<'r>(reader: &mut Reader<'r>) -> Result<&'r str, &'static str> {
     let marker = reader.marker().map_err(|_| "truncated map key")?;
     let bytes = reader
         .string_payload(marker)
         .map_err(|_| "truncated map key")?
         .ok_or("all keys must be strings")?;
-    std::str::from_utf8(bytes)
-        .map(str::to_string)
-        .map_err(|_| "key is not valid UTF-8")
+    std::str::from_utf8(bytes).map_err(|_| "key is not valid UTF-8")
 }
 
 /// A number from an integer, a float or a decimal string; `None` when the marker is none.

@@ -42,6 +42,20 @@ async fn plans_nothing_after_apply() {
 }
 
 #[tokio::test]
+async fn a_no_op_holds_its_prior_object_once_and_an_update_holds_two() {
+    let (fake, _, state) = converged(THING_AND_CHILD).await;
+    let bigger = THING_AND_CHILD.replace("name = \"a\"", "name = \"a\"\n  size = \"large\"");
+    let plan = plan(&config(&bigger), &state, &fake).await;
+    let unchanged = change(&plan, "fake_child.b");
+    assert_eq!(unchanged.action, Action::NoOp);
+    assert!(std::sync::Arc::ptr_eq(&unchanged.prior, &unchanged.planned));
+    let updated = change(&plan, "fake_thing.a");
+    assert_eq!(updated.action, Action::Update);
+    assert!(!std::sync::Arc::ptr_eq(&updated.prior, &updated.planned));
+    assert_ne!(updated.prior, updated.planned);
+}
+
+#[tokio::test]
 async fn plans_update_and_replace() {
     let (fake, _, state) = converged(THING_AND_CHILD).await;
 
@@ -76,7 +90,7 @@ async fn plans_deletion_of_instances_without_configuration() {
         Action::Delete,
         Some(ActionReason::DeleteBecauseNoResourceConfig),
     );
-    assert_eq!(child.planned, Value::Null);
+    assert_eq!(*child.planned, Value::Null);
     assert_eq!(change(&plan, "fake_thing.a").action, Action::NoOp);
 }
 

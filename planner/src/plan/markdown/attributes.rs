@@ -46,7 +46,7 @@ pub(super) struct AttributeRow {
 /// object, the differing ones of an updated or replaced one, none for deletions, moves,
 /// imports without change and forgotten objects.
 pub(super) fn resource_rows(change: &ResourceChange) -> Vec<AttributeRow> {
-    let (before, after) = match change.action {
+    let (before, after): (&Value, &Value) = match change.action {
         Action::Create | Action::Read => (&Value::Null, &change.planned),
         Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete => {
             (&change.prior, &change.planned)

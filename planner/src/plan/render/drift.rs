@@ -140,7 +140,7 @@ fn relevant_part(drift: &ResourceChange, paths: &[&[PathStep]]) -> Option<Resour
     }
     let mut shown = drift.clone();
     if !drift.planned.is_null() {
-        shown.planned = keep_relevant(&drift.prior, &drift.planned, paths);
+        shown.planned = std::sync::Arc::new(keep_relevant(&drift.prior, &drift.planned, paths));
         if shown.planned == shown.prior {
             return None;
         }

@@ -221,3 +221,31 @@ fn mismatches_name_the_path() {
     assert!(decode_msgpack(&[0xa2, b'h'], &Type::String).is_err());
     assert!(decode_msgpack(&[0xa1, b'h', 0xc0], &Type::String).is_err());
 }
+
+#[test]
+fn mismatches_name_map_keys_and_the_parts_of_dynamic_values() {
+    let ty = Type::object_of(&[("labels", Type::Map(Box::new(Type::Number)))]);
+    let mut bytes = vec![0x81, 0xa6];
+    bytes.extend_from_slice(b"labels");
+    bytes.extend_from_slice(&[0x81, 0xa1, b'a', 0xa1, b'x']);
+    let err = decode_msgpack(&bytes, &ty).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("at labels[\"a\"]: number is required"),
+        "{err}"
+    );
+    let labels = BTreeMap::from([("a".to_string(), Value::string("x"))]);
+    let err =
+        encode_msgpack(&Value::object_of(&[("labels", Value::Map(labels))]), &ty).unwrap_err();
+    assert!(err.to_string().contains("at labels[\"a\"]: "), "{err}");
+
+    let ty = Type::object_of(&[("d", Type::Dynamic)]);
+    let mut bytes = vec![0x81, 0xa1, b'd', 0x92, 0xc4, 0x08];
+    bytes.extend_from_slice(b"\"number\"");
+    bytes.extend_from_slice(&[0xa1, b'x']);
+    let err = decode_msgpack(&bytes, &ty).unwrap_err();
+    assert!(
+        err.to_string().contains("at d: number is required"),
+        "{err}"
+    );
+}
