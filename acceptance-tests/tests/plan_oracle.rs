@@ -47,6 +47,10 @@ const EDIT_DIR: &str = "edit";
 const ARGS_FILE: &str = "oracle.args";
 const ENV_FILE: &str = "oracle.env";
 const PLAN_FILE: &str = "tfplan";
+/// Fixtures whose second plans show values that depend on timing on both sides, so their
+/// texts are not compared: in `18-depends-on` a data source lists the tenants that exist when
+/// it is read, and which of two created in parallel exist by then varies.
+const RENDER_TIMING_DEPENDENT: [&str; 1] = ["18-depends-on"];
 /// The fixtures whose human-readable plans still differ from Terraform's, with the reason.
 const KNOWN_RENDER_DIVERGENCES_FILE: &str = "known_render_divergences.txt";
 
@@ -208,7 +212,7 @@ fn note_render_mismatch(
     rendered: &RenderReports,
 ) {
     let (ours, theirs) = (plan_text::normalized(ours), plan_text::normalized(theirs));
-    if ours == theirs {
+    if ours == theirs || RENDER_TIMING_DEPENDENT.contains(&fixture.name.as_str()) {
         return;
     }
     let (our_lines, their_lines): (Vec<&str>, Vec<&str>) =

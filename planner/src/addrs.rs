@@ -85,6 +85,24 @@ impl InstanceKey {
     }
 }
 
+/// Terraform's order of resource instances (`AbsResourceInstance.Less`): shorter module paths
+/// first, then module steps by name and key, then data resources before managed ones, type,
+/// name and key (integer keys before string keys).
+pub(crate) fn terraform_order(a: &InstanceAddr, b: &InstanceAddr) -> std::cmp::Ordering {
+    let mode_rank = |addr: &InstanceAddr| match addr.resource.mode {
+        ResourceMode::Data => 0,
+        ResourceMode::Managed => 1,
+    };
+    a.module
+        .len()
+        .cmp(&b.module.len())
+        .then_with(|| a.module.cmp(&b.module))
+        .then_with(|| mode_rank(a).cmp(&mode_rank(b)))
+        .then_with(|| a.resource.type_name.cmp(&b.resource.type_name))
+        .then_with(|| a.resource.name.cmp(&b.resource.name))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
 /// `module.a["x"].module.b` for a module instance path, empty for the root module.
 pub(crate) fn module_instance_string(module: &[ModuleStep]) -> String {
     let steps: Vec<String> = module

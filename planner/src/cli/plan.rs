@@ -212,9 +212,10 @@ pub(super) async fn make_plan(
             .0
             .retain(|warning| warning.summary != engine::CHECK_ASSERTION_FAILED);
     }
-    ui.diags(&warnings, &config.sources);
     super::scope::report(ui, &plan);
     ui.view.plan(&plan, &providers.schemas);
+    // Terraform reports the plan's diagnostics after the plan itself.
+    ui.diags(&warnings, &config.sources);
     Ok(plan)
 }
 

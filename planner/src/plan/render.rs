@@ -66,7 +66,9 @@ pub(crate) fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String
         .iter()
         .filter(|c| is_shown(c) || c.importing.is_some())
         .collect();
-    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
+    changes.sort_by(|a, b| {
+        crate::addrs::terraform_order(&a.addr, &b.addr).then_with(|| a.deposed.cmp(&b.deposed))
+    });
     let outputs = plan.changed_outputs();
     if plan.mode == PlanMode::RefreshOnly {
         return drift::render_refresh_only(plan, &outputs, schemas, color);
@@ -108,7 +110,7 @@ pub(crate) fn render_plan(plan: &Plan, schemas: &Schemas, color: bool) -> String
         ));
     }
     if !outputs.is_empty() {
-        out.push_str(&render_outputs(&outputs, color));
+        out.push_str(&render_outputs(&outputs, output_name_width(plan), color));
         if changes.is_empty() {
             out.push_str(
                 "\nYou can apply this plan to save these new output values to the tenantform\n\
@@ -217,9 +219,13 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
         (_, Some(ActionReason::ReplaceByRequest)) => {
             format!("{addr} will be replaced, as requested")
         }
+        (_, Some(ActionReason::ReplaceByTriggers)) => {
+            format!("{addr} will be replaced due to changes in replace_triggered_by")
+        }
         _ => format!("{addr} must be replaced"),
     }];
     lines.extend(deletion_reason(change));
+    lines.extend(read_reason(change));
     if let Some(importing) = change.importing.as_ref() {
         // A no-op's first line says "will be imported", unless it says "has moved to".
         let said = change.action == Action::NoOp && change.previous_address.is_none();
@@ -239,12 +245,36 @@ fn action_comment(change: &ResourceChange) -> Vec<String> {
 }
 
 /// Why an instance is deleted, when its plan says.
+/// Why a data source is read during apply rather than while planning, as Terraform says it.
+fn read_reason(change: &ResourceChange) -> Option<String> {
+    if change.action != Action::Read {
+        return None;
+    }
+    Some(
+        match change.action_reason? {
+            ActionReason::ReadBecauseConfigUnknown => "(config refers to values not yet known)",
+            ActionReason::ReadBecauseDependencyPending => {
+                "(depends on a resource or a module with changes pending)"
+            }
+            ActionReason::ReadBecauseCheckNested => {
+                "(config will be reloaded to verify a check block)"
+            }
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
 fn deletion_reason(change: &ResourceChange) -> Option<String> {
     let addr = &change.addr;
     Some(match change.action_reason? {
         ActionReason::DeleteBecauseNoResourceConfig => {
             format!("(because {} is not in configuration)", addr.resource)
         }
+        ActionReason::DeleteBecauseNoModule => format!(
+            "(because {} is not in configuration)",
+            crate::addrs::module_instance_string(&addr.module)
+        ),
         ActionReason::DeleteBecauseNoMoveTarget => {
             let from = change
                 .previous_address
@@ -369,7 +399,17 @@ fn stored_renderer(sensitive: &[AttributePath]) -> Renderer<'_> {
     }
 }
 
-fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
+/// The width output names are aligned to: the longest of every output of the plan, changed
+/// or not, as Terraform aligns them.
+fn output_name_width(plan: &Plan) -> usize {
+    plan.outputs
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+fn render_outputs(outputs: &[&OutputChange], width: usize, color: bool) -> String {
     let mut r = Renderer {
         out: String::new(),
         color,
@@ -379,7 +419,12 @@ fn render_outputs(outputs: &[&OutputChange], color: bool) -> String {
         symbols: true,
     };
     r.out.push_str("\nChanges to Outputs:\n");
-    let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let width = outputs
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(width);
     let sensitive_root = [AttributePath::default()];
     for output in outputs {
         r.sensitive = if output.sensitive {

@@ -11,13 +11,12 @@ mod rm;
 mod show;
 mod target;
 
-use std::cmp::Ordering;
 use std::path::Path;
 
 use super::args::Parsed;
 use super::commands::Command;
 use super::{CommandResult, Failure, Ui, common};
-use crate::addrs::{InstanceAddr, ResourceMode};
+
 use crate::state::{LocalStore, State, StateStore};
 
 pub(super) use target::Target;
@@ -117,23 +116,7 @@ fn no_state_failure() -> Failure {
     )
 }
 
-/// Terraform's order of resource instances: shorter module paths first, then module steps
-/// by name and key, then data resources before managed ones, type, name and key (integer
-/// keys before string keys).
-pub(super) fn terraform_order(a: &InstanceAddr, b: &InstanceAddr) -> Ordering {
-    let mode_rank = |addr: &InstanceAddr| match addr.resource.mode {
-        ResourceMode::Data => 0,
-        ResourceMode::Managed => 1,
-    };
-    a.module
-        .len()
-        .cmp(&b.module.len())
-        .then_with(|| a.module.cmp(&b.module))
-        .then_with(|| mode_rank(a).cmp(&mode_rank(b)))
-        .then_with(|| a.resource.type_name.cmp(&b.resource.type_name))
-        .then_with(|| a.resource.name.cmp(&b.resource.name))
-        .then_with(|| a.key.cmp(&b.key))
-}
+pub(super) use crate::addrs::terraform_order;
 
 /// Keeps the state file's bytes before a modification as Terraform does: beside the state
 /// file as `NAME.<unix seconds>.backup`, or at `-backup=PATH`.

@@ -4,8 +4,9 @@
 
 use super::*;
 
-/// Attributes shown even when unchanged, as Terraform shows them, to identify the object.
-const IDENTIFYING: [&str; 2] = ["id", "name"];
+/// Attributes shown even when unchanged, in every block, as Terraform shows them, to identify
+/// the object.
+const IDENTIFYING: [&str; 3] = ["id", "name", "tags"];
 
 fn entries(value: &Value) -> Option<&BTreeMap<String, Value>> {
     match value {
@@ -97,10 +98,7 @@ impl Renderer<'_> {
                 continue;
             }
             if b == a && !self.show_unchanged {
-                if depth == 1
-                    && IDENTIFYING.contains(&name.as_str())
-                    && !is_collection_with_items(b)
-                {
+                if IDENTIFYING.contains(&name.as_str()) {
                     shown.push((name, b, a, true));
                 } else {
                     hidden += 1;
@@ -116,12 +114,7 @@ impl Renderer<'_> {
             let lead = format!("{name:width$} = ");
             path.push(PathStep::Attribute(name.clone()));
             if unchanged {
-                let text = if self.is_sensitive(path) {
-                    SENSITIVE.into()
-                } else {
-                    inline(b)
-                };
-                self.line(depth, Sym::Same, &format!("{lead}{text}"));
+                self.whole(depth, Sym::Same, Sym::Same, &lead, b, path, "", "");
             } else {
                 self.diff(depth, &lead, b, a, path, "");
             }

@@ -36,7 +36,11 @@ pub(super) fn render_refresh_only(
         if !plan.drift.is_empty() {
             out.push_str(&horizontal_rule());
         }
-        out.push_str(&render_outputs(outputs, color));
+        out.push_str(&render_outputs(
+            outputs,
+            super::output_name_width(plan),
+            color,
+        ));
         out.push_str(&wrap(
             "\nYou can apply this plan to save these new output values to the tenantform \
              state, without changing any real infrastructure.",

@@ -181,7 +181,7 @@ fn replacement_and_update_hide_unchanged_values() {
 
       ~ contact {
           ~ email = "a@x" -> "b@x"
-            # (1 unchanged attribute hidden)
+            name  = "Ann"
         }
     }
 "#;
