@@ -41,7 +41,7 @@ impl StateValues {
             .iter()
             .map(|(_, i)| {
                 (
-                    json_to_value(&i.attributes),
+                    json_to_value(&i.attributes.to_json()),
                     sensitive_paths(&i.sensitive_attributes),
                 )
             })
@@ -191,7 +191,8 @@ pub(super) fn state_text(state: &State) -> String {
             "# {addr}:\n{keyword} \"{}\" \"{}\" {{\n",
             addr.resource.type_name, addr.resource.name
         ));
-        if let Some(attributes) = instance.attributes.as_object() {
+        let attributes = instance.attributes.to_json();
+        if let Some(attributes) = attributes.as_object() {
             let shown: Vec<_> = attributes.iter().filter(|(_, v)| !v.is_null()).collect();
             let width = shown
                 .iter()

@@ -32,7 +32,8 @@ pub(super) fn render_instance(
         })
         .collect();
     let empty = serde_json::Map::new();
-    let attributes = instance.attributes.as_object().unwrap_or(&empty);
+    let attributes = instance.attributes.to_json();
+    let attributes = attributes.as_object().unwrap_or(&empty);
     format!(
         "# {addr}:\n{keyword} \"{}\" \"{}\" {}\n",
         addr.resource.type_name,
