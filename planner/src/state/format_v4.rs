@@ -188,6 +188,15 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateErro
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
+    if let Some(v4) = parse_in_one_pass(bytes) {
+        return from_v4(v4, file).map(Some);
+    }
+    parse_field_by_field(bytes, file).map(Some)
+}
+
+/// Reads a document field by field, checking its version before anything else, so that
+/// any text [`parse_in_one_pass`] does not take is refused with what is wrong with it.
+fn parse_field_by_field(bytes: &[u8], file: &str) -> Result<State, StateError> {
     let not_state = |reason: &str| StateError::NotAStateFile {
         file: file.into(),
         reason: reason.into(),
@@ -230,7 +239,7 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateErro
                 file: file.into(),
                 detail: without_position(&err),
             })?;
-            from_v4(v4, file).map(Some)
+            from_v4(v4, file)
         }
     }
 }
@@ -265,25 +274,45 @@ fn typed_document(
             (None, None) => Err(serde::de::Error::missing_field(name)),
         }
     }
-    Ok(StateV4 {
+    Ok(as_read(StateV4 {
         version,
         terraform_version: field(fields, "terraform_version", Some(String::new))?,
         serial: field(fields, "serial", None)?,
         lineage: field(fields, "lineage", None)?,
-        outputs: field::<BTreeMap<String, OutputV4>>(fields, "outputs", Some(BTreeMap::new))?
-            .into_iter()
-            .map(|(name, output)| {
-                let output = OutputV4 {
-                    value: as_state_file_reads(output.value),
-                    ty: as_state_file_reads(output.ty),
-                    ..output
-                };
-                (name, output)
-            })
-            .collect(),
+        outputs: field(fields, "outputs", Some(BTreeMap::new))?,
         resources: field(fields, "resources", Some(Vec::new))?,
-        check_results: as_state_file_reads(field(fields, "check_results", Some(|| Json::Null))?),
-    })
+        check_results: field(fields, "check_results", Some(|| Json::Null))?,
+    }))
+}
+
+/// A version 4 document without anything unusual (each top-level field once, all of the
+/// right type), read in one pass; `None` for any other text, which [`parse`] then reads
+/// field by field to say what is wrong with it. Both give the same document.
+fn parse_in_one_pass(bytes: &[u8]) -> Option<StateV4<'static>> {
+    let v4: StateV4<'static> = serde_json::from_slice(bytes).ok()?;
+    (v4.version == FORMAT_VERSION).then(|| as_read(v4))
+}
+
+/// The document's free-form JSON (outputs, `check_results`) as the state file's reader
+/// has always held it (see [`as_state_file_reads`]).
+fn as_read(v4: StateV4<'static>) -> StateV4<'static> {
+    let outputs = v4
+        .outputs
+        .into_iter()
+        .map(|(name, output)| {
+            let output = OutputV4 {
+                value: as_state_file_reads(output.value),
+                ty: as_state_file_reads(output.ty),
+                ..output
+            };
+            (name, output)
+        })
+        .collect();
+    StateV4 {
+        outputs,
+        check_results: as_state_file_reads(v4.check_results),
+        ..v4
+    }
 }
 
 /// A typed-reading error's message without the position in the field's own text.

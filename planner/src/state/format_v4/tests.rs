@@ -412,3 +412,18 @@ fn digests_of_a_read_state_are_pinned() {
         )
     );
 }
+
+#[test]
+fn one_pass_and_field_by_field_reads_give_the_same_state() {
+    for text in [TERRAFORM_WRITTEN, IRREGULAR] {
+        let one_pass = from_v4(parse_in_one_pass(text.as_bytes()).unwrap(), "f").unwrap();
+        let by_field = parse_field_by_field(text.as_bytes(), "f").unwrap();
+        assert_eq!(one_pass, by_field);
+        assert_eq!(serialize(&one_pass), serialize(&by_field));
+        assert_eq!(one_pass.outputs, by_field.outputs);
+    }
+    // A repeated top-level field is read field by field: the last one wins.
+    let repeated = TERRAFORM_WRITTEN.replacen("\"serial\": 7,", "\"serial\": 6, \"serial\": 7,", 1);
+    assert!(parse_in_one_pass(repeated.as_bytes()).is_none());
+    assert_eq!(parse_ok(&repeated).serial, 7);
+}
