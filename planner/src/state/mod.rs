@@ -36,6 +36,7 @@ pub(crate) mod sensitive;
 mod snapshot;
 mod stored_json;
 pub(crate) mod tenant_scope;
+mod typed_decode;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

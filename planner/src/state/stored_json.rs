@@ -81,9 +81,12 @@ impl StoredJson {
         serde_json::from_str(self.text.get()).unwrap_or(Json::Null)
     }
 
-    /// The value decoded as a value of type `ty`.
+    /// The value decoded as a value of type `ty` (straight from the text when it decodes).
     pub(crate) fn decode(&self, ty: &Type) -> Result<Value, ValueError> {
-        decode_json(&self.to_json(), ty)
+        match super::typed_decode::decode_text(self.text.get(), ty) {
+            Some(value) => Ok(value),
+            None => decode_json(&self.to_json(), ty),
+        }
     }
 }
 
