@@ -56,8 +56,9 @@ impl<'de> Visitor<'de> for Typed<'_> {
             Type::List(_) | Type::Set(_) | Type::Tuple(_) => {
                 deserializer.deserialize_seq(Collection(self.0))
             }
-            // Primitives (with cty's conversions) and dynamically-typed parts: from the
-            // small tree of this part alone.
+            Type::String | Type::Bool => deserializer.deserialize_any(Primitive(self.0)),
+            // Numbers (read exactly as the tree reads them) and dynamically-typed parts: from
+            // the small tree of this part alone.
             ty => {
                 let json = Json::deserialize(deserializer)?;
                 decode_json(&json, ty).map_err(|_| D::Error::custom("decoded from the tree"))
@@ -65,6 +66,68 @@ impl<'de> Visitor<'de> for Typed<'_> {
         }
     }
 }
+
+/// A string or a bool, with the conversions between them cty's JSON decoding makes.
+struct Primitive<'t>(&'t Type);
+
+impl<'de> Visitor<'de> for Primitive<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON string or bool for {:?}", self.0)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Value, E> {
+        match self.0 {
+            Type::Bool => Ok(Value::Bool(b)),
+            _ => Ok(Value::String(b.to_string())),
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Value, E> {
+        match (self.0, s) {
+            (Type::Bool, "true") => Ok(Value::Bool(true)),
+            (Type::Bool, "false") => Ok(Value::Bool(false)),
+            (Type::Bool, _) => Err(E::custom("bool is required")),
+            _ => Ok(Value::String(s.to_string())),
+        }
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Value, E> {
+        self.number_text(n.to_string())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Value, E> {
+        self.number_text(n.to_string())
+    }
+
+    /// `serde_json` (with exact numbers) hands a number over as a map of one entry, its
+    /// text under a key of its own; a string attribute takes the number's text, as the
+    /// tree's number writes it. Anything else is decoded from the tree.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let text = match map.next_key::<String>()? {
+            Some(key) if key == NUMBER_KEY => map.next_value::<String>()?,
+            _ => return Err(A::Error::custom("decoded from the tree")),
+        };
+        if map.next_key::<IgnoredAny>()?.is_some() {
+            return Err(A::Error::custom("decoded from the tree"));
+        }
+        self.number_text(text)
+    }
+}
+
+impl Primitive<'_> {
+    /// A number's text as a string attribute takes it; a bool cannot be a number.
+    fn number_text<E: serde::de::Error>(&self, text: String) -> Result<Value, E> {
+        match self.0 {
+            Type::String => Ok(Value::String(text)),
+            _ => Err(E::custom("decoded from the tree")),
+        }
+    }
+}
+
+/// The key under which `serde_json` hands an exact number's text over.
+const NUMBER_KEY: &str = "$serde_json::private::Number";
 
 /// An object, map, list, set or tuple of the type.
 struct Collection<'t>(&'t Type);

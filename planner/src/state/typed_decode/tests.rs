@@ -34,7 +34,7 @@ fn json_for(ty: &Type, noise: &mut impl FnMut() -> u8) -> Json {
             1 => Json::Bool(true),
             2 => serde_json::json!(1.5),
             3 => Json::String("true".into()),
-            4 => serde_json::json!([1, "x"]),
+            4 => serde_json::json!([1, "x", -2, 18446744073709551616_u128]),
             _ => serde_json::json!({"a": 1, "z": null}),
         };
     }
