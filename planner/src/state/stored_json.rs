@@ -179,9 +179,14 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
                 out.push(byte);
                 at += 1;
             }
+            b'-' | b'0'..=b'9' => {
+                let end = number_end(bytes, at);
+                let number = &bytes[at..end];
+                canonical &= number_is_canonical(number);
+                out.extend_from_slice(number);
+                at = end;
+            }
             _ => {
-                canonical &= !matches!(byte, b'e' | b'E') || !is_in_number(bytes, at);
-                canonical &= byte != b'-' || bytes.get(at + 1) != Some(&b'0');
                 out.push(byte);
                 at += 1;
             }
@@ -190,9 +195,25 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
     (String::from_utf8(out).unwrap_or_default(), canonical)
 }
 
-/// Whether the `e` or `E` at `at` belongs to a number (rather than to `true` or `false`).
-fn is_in_number(bytes: &[u8], at: usize) -> bool {
-    at > 0 && bytes[at - 1].is_ascii_digit()
+/// The index just past the number that starts at `start`.
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let mut at = start;
+    while at < bytes.len() && matches!(bytes[at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        at += 1;
+    }
+    at
+}
+
+/// Whether the state file's reader keeps a number's text as it stands: it rewrites
+/// exponents (`1e5` as `1e+5`), negative zero, small fractions it holds as floats
+/// (`0.0000001` as `1e-7`) and integers too long for 128 bits that it holds as floats; any
+/// number of those kinds (and a few it keeps) is not taken as canonical.
+fn number_is_canonical(number: &[u8]) -> bool {
+    let integer_digits = number.iter().take_while(|b| b.is_ascii_digit()).count();
+    !number.iter().any(|b| matches!(b, b'e' | b'E'))
+        && !number.starts_with(b"-0")
+        && !number.starts_with(b"0.0000")
+        && integer_digits < 39
 }
 
 /// The index just past the string literal that starts at `start` (a `"`).

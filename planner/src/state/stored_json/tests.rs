@@ -19,6 +19,9 @@ const SAMPLES: &[(&str, bool)] = &[
     (r#"{"n": -0}"#, false),
     (r#"{"e": "café ∑ false true"}"#, true),
     (r#"{"n": 1e5}"#, false),
+    (r#"{"n": 0.0000001}"#, false),
+    (r#"{"n": [0.001, 0.5, -2.25, 1234567890123456789.5]}"#, true),
+    (r#"{"n": 1000000000000000000000000000000000000000}"#, false),
     (r#"{"n": 1E-5}"#, false),
     (
         r#"{"n": -1, "m": 1.50, "o": 123456789012345678901234567890.5}"#,
@@ -86,9 +89,10 @@ fn texts_compare_by_their_values() {
         r#"{"n":0,"m":[-0.5]}"#
     );
     assert_eq!(
-        from_file(r#"{"n": 1, "s": "x"}"#).text(),
+        from_file(r#"{"n": 1, "s": "\u0078"}"#).text(),
         r#"{"n":1,"s":"x"}"#
     );
+    assert_eq!(from_file(r#"{"n": 0.0000001}"#).text(), r#"{"n":1e-7}"#);
     assert_eq!(StoredJson::empty_object().to_json(), serde_json::json!({}));
 }
 
