@@ -2,6 +2,7 @@
 //! behave exactly as the parsed value does.
 
 use proptest::prelude::*;
+use proptest::test_runner::Config as ProptestConfig;
 use serde_json::Value as Json;
 
 use super::*;
@@ -113,6 +114,9 @@ fn json_strategy() -> impl Strategy<Value = Json> {
 }
 
 proptest! {
+    // No failure-persistence files: a failure prints its minimal input.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn any_pretty_text_is_rewritten_byte_for_byte(value in json_strategy()) {
         let pretty = serde_json::to_string_pretty(&value).unwrap();

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use proptest::test_runner::Config as ProptestConfig;
 use serde_json::Value as Json;
 use tenantform_proto::value::{Type, decode_json};
 
@@ -65,6 +66,9 @@ fn json_for(ty: &Type, noise: &mut impl FnMut() -> u8) -> Json {
 }
 
 proptest! {
+    // No failure-persistence files: a failure prints its minimal input.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn a_text_decodes_as_its_tree_does(ty in type_strategy(), seed in prop::collection::vec(any::<u8>(), 64)) {
         let mut at = 0;
