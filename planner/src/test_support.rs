@@ -111,7 +111,7 @@ pub(crate) fn instance_addr(text: &str) -> InstanceAddr {
 pub(crate) fn stored_instance(attributes: serde_json::Value) -> InstanceState {
     InstanceState {
         provider: TENANT_PROVIDER.into(),
-        attributes,
+        attributes: crate::state::StoredJson::from_json(&attributes),
         sensitive_attributes: serde_json::json!([]),
         ..InstanceState::default()
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 use tenantform_proto::schema::{Block, ProviderSchema, Schema};
-use tenantform_proto::value::{AttributePath, Number, Value, decode_json};
+use tenantform_proto::value::{AttributePath, Number, Value};
 
 use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::plan::render::{render_stored, render_stored_output};
@@ -146,8 +146,8 @@ pub(super) fn state_text(state: &State, values: &StateValues, schemas: &SchemasB
 /// dynamic type lose their stored `{value, type}` wrapper); untyped without one.
 pub(super) fn decode_stored(instance: &InstanceState, block: Option<&Block>) -> Value {
     block
-        .and_then(|block| decode_json(&instance.attributes, &block.implied_type()).ok())
-        .unwrap_or_else(|| json_to_value(&instance.attributes))
+        .and_then(|block| instance.attributes.decode(&block.implied_type()).ok())
+        .unwrap_or_else(|| json_to_value(&instance.attributes.to_json()))
 }
 
 /// `# ADDR:` and the object, as `show` and `state show` print one stored object.

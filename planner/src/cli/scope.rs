@@ -6,8 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use tenantform_proto::value::decode_json;
-
 use super::{Failure, Ui};
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, static_module_path};
 use crate::engine::scoped::{
@@ -213,7 +211,7 @@ pub(super) fn rebase_saved_plan(plan: &mut Plan, state: &State, schemas: &Schema
         let value = schemas
             .get(&change.provider_local_name)
             .and_then(|schema| schema.resources.get(&change.addr.resource.type_name))
-            .and_then(|schema| decode_json(&current.attributes, &schema.block.implied_type()).ok());
+            .and_then(|schema| current.attributes.decode(&schema.block.implied_type()).ok());
         // An object that does not decode is left as it is stored: no no-op may rewrite it.
         let Some(value) = value else {
             return false;

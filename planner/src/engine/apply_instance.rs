@@ -611,6 +611,7 @@ impl InstanceApplier<'_> {
         let Ok(json) = encode_json(&change.planned, &schema.block.implied_type()) else {
             return true;
         };
+        let json = crate::state::StoredJson::from_json(&json);
         if json == stored.attributes {
             return true;
         }

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{AttributePath, Value, decode_json, encode_json};
+use tenantform_proto::value::{AttributePath, Value, encode_json};
 
-use crate::addrs::InstanceAddr;
+use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::Sensitivity;
 use crate::plan::objchange::sensitive_paths;
@@ -36,7 +36,16 @@ pub(crate) async fn decode_instance(
 ) -> Result<PriorObject, Diagnostics> {
     let subject = addr.to_string();
     let value = if i64::try_from(instance.schema_version) == Ok(schema.version) {
-        decode_json(&instance.attributes, &schema.block.implied_type()).map_err(|e| {
+        let data = addr.resource.mode == ResourceMode::Data;
+        let built;
+        let ty = match client.object_type(data, &addr.resource.type_name) {
+            Some(ty) => ty,
+            None => {
+                built = schema.block.implied_type();
+                &built
+            }
+        };
+        instance.attributes.decode(ty).map_err(|e| {
             Diagnostics::from(
                 Diagnostic::error(
                     "Invalid resource instance data in state",
@@ -94,7 +103,7 @@ pub(crate) fn encode_instance(object: NewObject<'_>) -> Result<InstanceState, St
     Ok(InstanceState {
         provider: object.provider.to_string(),
         schema_version: u64::try_from(object.schema.version).unwrap_or_default(),
-        attributes,
+        attributes: state::StoredJson::from_json(&attributes),
         sensitive_attributes: state::sensitive::encode(&sensitive),
         private: if object.private.is_empty() {
             None

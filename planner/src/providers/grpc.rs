@@ -247,6 +247,15 @@ fn diagnostics(diags: Vec<wire::Diagnostic>) -> Vec<ProviderDiagnostic> {
 
 #[async_trait::async_trait]
 impl ProviderClient for GrpcProvider {
+    fn object_type(&self, data: bool, type_name: &str) -> Option<&Type> {
+        let schema = self.schema.get()?;
+        let types = self.types.get_or_init(|| ImpliedTypes::of(schema));
+        match data {
+            false => types.resources.get(type_name),
+            true => types.data_sources.get(type_name),
+        }
+    }
+
     async fn schema(&self) -> Result<ProviderSchema, ProviderError> {
         if let Some(schema) = self.schema.get() {
             return Ok(ProviderSchema::clone(schema));

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tenantform_proto::schema::{Attribute, Block, ProviderSchema, Schema};
-use tenantform_proto::value::{AttributePath, Value};
+use tenantform_proto::value::{AttributePath, Type, Value};
 
 /// The provider could not be asked at all (crashed, hung, protocol error).
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +110,12 @@ pub(crate) type Diagnosed = Result<Vec<ProviderDiagnostic>, ProviderError>;
 #[async_trait::async_trait]
 pub(crate) trait ProviderClient: Send + Sync {
     async fn schema(&self) -> Result<ProviderSchema, ProviderError>;
+    /// The object type of a managed resource type's schema (`data` false) or a data
+    /// source's, when the client keeps the types of the schema it returned at hand.
+    fn object_type(&self, data: bool, type_name: &str) -> Option<&Type> {
+        let _ = (data, type_name);
+        None
+    }
     /// Whether the provider declared that it generates resource configuration itself (the
     /// `generate_resource_config` server capability); known once the schema was read.
     fn generates_resource_config(&self) -> bool {

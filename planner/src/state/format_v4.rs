@@ -15,7 +15,12 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::{InstanceState, OutputState, State, StateError};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::error::Category;
+use serde_json::value::RawValue;
+
+use super::stored_json::as_state_file_reads;
+use super::{InstanceState, OutputState, State, StateError, StoredJson};
 use crate::addrs::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode};
 use crate::format::literal::is_identifier;
 
@@ -65,7 +70,9 @@ pub(crate) struct ResourceV4<'a> {
     pub instances: Vec<InstanceV4<'a>>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// One object of a resource. Read by [`InstanceV4::deserialize`] (a `flatten`ed field
+/// cannot hold the attributes' text).
+#[derive(Clone, Debug, Serialize)]
 pub(crate) struct InstanceV4<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_key: Option<IndexKeyV4>,
@@ -75,7 +82,7 @@ pub(crate) struct InstanceV4<'a> {
     pub deposed: Option<String>,
     pub schema_version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Cow<'a, Json>>,
+    pub attributes: Option<Cow<'a, StoredJson>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive_attributes: Option<Cow<'a, Json>>,
     /// Fields this program does not interpret (`attributes_flat`, `identity`, ...), written
@@ -102,26 +109,108 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+impl<'de, 'a> Deserialize<'de> for InstanceV4<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(InstanceVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads an instance object field by field; fields it does not interpret are kept in
+/// `unknown_fields` in their order, a repeated field's last value wins.
+struct InstanceVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de, 'a> Visitor<'de> for InstanceVisitor<'a> {
+    type Value = InstanceV4<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a resource instance object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut instance = InstanceV4 {
+            index_key: None,
+            status: None,
+            deposed: None,
+            schema_version: 0,
+            attributes: None,
+            sensitive_attributes: None,
+            unknown_fields: serde_json::Map::new(),
+            private: None,
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+        };
+        let mut schema_version = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "index_key" => {
+                    let json: Option<Json> = map.next_value()?;
+                    instance.index_key = json
+                        .map(IndexKeyV4::deserialize)
+                        .transpose()
+                        .map_err(serde::de::Error::custom)?;
+                }
+                "status" => instance.status = map.next_value()?,
+                "deposed" => instance.deposed = map.next_value()?,
+                "schema_version" => schema_version = Some(map.next_value()?),
+                "attributes" => {
+                    let raw: Option<&'de RawValue> = map.next_value()?;
+                    instance.attributes =
+                        raw.map(|raw| Cow::Owned(StoredJson::from_state_file(raw)));
+                }
+                "sensitive_attributes" => {
+                    instance.sensitive_attributes = map
+                        .next_value::<Option<Json>>()?
+                        .map(|json| Cow::Owned(as_state_file_reads(json)));
+                }
+                "private" => instance.private = map.next_value()?,
+                "dependencies" => instance.dependencies = map.next_value()?,
+                "create_before_destroy" => instance.create_before_destroy = map.next_value()?,
+                _ => {
+                    let value: Json = map.next_value()?;
+                    instance
+                        .unknown_fields
+                        .insert(key, as_state_file_reads(value));
+                }
+            }
+        }
+        instance.schema_version =
+            schema_version.ok_or_else(|| serde::de::Error::missing_field("schema_version"))?;
+        Ok(instance)
+    }
+}
+
 /// Parses a state file's bytes. `file` names the file in error messages. An empty file (as
 /// Terraform treats it) holds no state. Nothing here writes anything.
+///
+/// The document is read once, straight into the typed form; each stored object's
+/// attributes are kept as text ([`StoredJson`]).
 pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let json: Json = serde_json::from_slice(bytes).map_err(|err| StateError::InvalidJson {
-        file: file.to_string(),
-        line: err.line(),
-        column: err.column(),
-        message: err.to_string(),
-    })?;
+    if let Some(v4) = parse_in_one_pass(bytes) {
+        return from_v4(v4, file).map(Some);
+    }
+    parse_field_by_field(bytes, file).map(Some)
+}
+
+/// Reads a document field by field, checking its version before anything else, so that
+/// any text [`parse_in_one_pass`] does not take is refused with what is wrong with it.
+fn parse_field_by_field(bytes: &[u8], file: &str) -> Result<State, StateError> {
     let not_state = |reason: &str| StateError::NotAStateFile {
         file: file.into(),
         reason: reason.into(),
     };
-    let Json::Object(fields) = &json else {
-        return Err(not_state("the top level is not a JSON object"));
+    let fields: BTreeMap<String, &RawValue> = match serde_json::from_slice(bytes) {
+        Ok(fields) => fields,
+        Err(err) if err.classify() == Category::Data => {
+            // Valid JSON that is not an object, or JSON invalid further on.
+            serde_json::from_slice::<IgnoredAny>(bytes).map_err(|err| invalid_json(&err, file))?;
+            return Err(not_state("the top level is not a JSON object"));
+        }
+        Err(err) => return Err(invalid_json(&err, file)),
     };
-    let version = match fields.get("version") {
+    let version = match fields.get("version").map(|raw| raw_json(raw)) {
         Some(Json::Number(n)) => n
             .as_u64()
             .ok_or_else(|| not_state("\"version\" is not a whole number"))?,
@@ -146,19 +235,99 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Option<State>, StateErro
             version: v,
         }),
         _ => {
-            let v4: StateV4<'static> =
-                serde_json::from_value(json).map_err(|err| StateError::Invalid {
-                    file: file.into(),
-                    detail: err.to_string(),
-                })?;
-            from_v4(v4, file).map(Some)
+            let v4 = typed_document(version, &fields).map_err(|err| StateError::Invalid {
+                file: file.into(),
+                detail: without_position(&err),
+            })?;
+            from_v4(v4, file)
         }
+    }
+}
+
+fn invalid_json(err: &serde_json::Error, file: &str) -> StateError {
+    StateError::InvalidJson {
+        file: file.to_string(),
+        line: err.line(),
+        column: err.column(),
+        message: err.to_string(),
+    }
+}
+
+/// A JSON text known to be valid, parsed.
+fn raw_json(raw: &RawValue) -> Json {
+    serde_json::from_str(raw.get()).unwrap_or(Json::Null)
+}
+
+/// The typed document from its top-level fields, each read from its own text.
+fn typed_document(
+    version: u64,
+    fields: &BTreeMap<String, &RawValue>,
+) -> Result<StateV4<'static>, serde_json::Error> {
+    fn field<T: serde::de::DeserializeOwned>(
+        fields: &BTreeMap<String, &RawValue>,
+        name: &'static str,
+        default: Option<fn() -> T>,
+    ) -> Result<T, serde_json::Error> {
+        match (fields.get(name), default) {
+            (Some(raw), _) => serde_json::from_str(raw.get()),
+            (None, Some(default)) => Ok(default()),
+            (None, None) => Err(serde::de::Error::missing_field(name)),
+        }
+    }
+    Ok(as_read(StateV4 {
+        version,
+        terraform_version: field(fields, "terraform_version", Some(String::new))?,
+        serial: field(fields, "serial", None)?,
+        lineage: field(fields, "lineage", None)?,
+        outputs: field(fields, "outputs", Some(BTreeMap::new))?,
+        resources: field(fields, "resources", Some(Vec::new))?,
+        check_results: field(fields, "check_results", Some(|| Json::Null))?,
+    }))
+}
+
+/// A version 4 document without anything unusual (each top-level field once, all of the
+/// right type), read in one pass; `None` for any other text, which [`parse`] then reads
+/// field by field to say what is wrong with it. Both give the same document.
+fn parse_in_one_pass(bytes: &[u8]) -> Option<StateV4<'static>> {
+    let v4: StateV4<'static> = serde_json::from_slice(bytes).ok()?;
+    (v4.version == FORMAT_VERSION).then(|| as_read(v4))
+}
+
+/// The document's free-form JSON (outputs, `check_results`) as the state file's reader
+/// has always held it (see [`as_state_file_reads`]).
+fn as_read(v4: StateV4<'static>) -> StateV4<'static> {
+    let outputs = v4
+        .outputs
+        .into_iter()
+        .map(|(name, output)| {
+            let output = OutputV4 {
+                value: as_state_file_reads(output.value),
+                ty: as_state_file_reads(output.ty),
+                ..output
+            };
+            (name, output)
+        })
+        .collect();
+    StateV4 {
+        outputs,
+        check_results: as_state_file_reads(v4.check_results),
+        ..v4
+    }
+}
+
+/// A typed-reading error's message without the position in the field's own text.
+fn without_position(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let position = format!(" at line {} column {}", err.line(), err.column());
+    match message.strip_suffix(&position) {
+        Some(bare) if err.line() > 0 => bare.to_string(),
+        _ => message,
     }
 }
 
 /// The file's bytes for `state`, as Terraform writes them.
 pub(crate) fn serialize(state: &State) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(&to_v4(state)).unwrap_or_default();
+    let mut bytes = super::pretty_writer::to_vec_pretty(&to_v4(state)).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
@@ -240,7 +409,7 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                 schema_version: instance.schema_version,
                 attributes: instance
                     .attributes
-                    .map_or_else(|| Json::Object(Default::default()), Cow::into_owned),
+                    .map_or_else(StoredJson::empty_object, Cow::into_owned),
                 sensitive_attributes: instance
                     .sensitive_attributes
                     .map_or_else(|| Json::Array(Vec::new()), Cow::into_owned),

@@ -293,7 +293,7 @@ impl StateStore for LocalStore {
         };
         let mut v4 = format_v4::to_v4(state);
         v4.serial = serial;
-        let mut bytes = serde_json::to_vec_pretty(&v4).unwrap_or_default();
+        let mut bytes = super::pretty_writer::to_vec_pretty(&v4).unwrap_or_default();
         bytes.push(b'\n');
         let target = self.encryption.target()?;
         let stored = encrypted::seal_state(

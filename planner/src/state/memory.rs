@@ -171,7 +171,7 @@ mod tests {
     fn object(id: &str) -> InstanceState {
         InstanceState {
             provider: "registry.terraform.io/tenantform/tenant".into(),
-            attributes: serde_json::json!({ "id": id }),
+            attributes: crate::state::StoredJson::from_json(&serde_json::json!({ "id": id })),
             ..InstanceState::default()
         }
     }

@@ -29,11 +29,14 @@ mod postgres_lock;
 mod postgres_lock_guard;
 mod postgres_pooling;
 mod postgres_tenant_lock;
+mod pretty_writer;
 
 pub(crate) mod scope_record;
 pub(crate) mod sensitive;
 mod snapshot;
+mod stored_json;
 pub(crate) mod tenant_scope;
+mod typed_decode;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -54,6 +57,7 @@ pub(crate) use postgres_conn::PgSettings;
 pub(crate) use tenant_scope::{ApplyScope, PartitionLocks, TenantLocking};
 
 pub(crate) use scope_record::ScopeRecord;
+pub(crate) use stored_json::StoredJson;
 
 /// The in-memory state.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,8 +101,9 @@ pub(crate) struct InstanceState {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub provider_module: String,
     pub schema_version: u64,
-    /// The attributes as a JSON object, exactly as in the state file.
-    pub attributes: serde_json::Value,
+    /// The attributes as a JSON object, exactly as in the state file, kept as text and
+    /// decoded when used.
+    pub attributes: StoredJson,
     /// Paths of sensitive attributes, in Terraform's JSON form.
     pub sensitive_attributes: serde_json::Value,
     /// The provider's private data.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tenantform_proto::value::{Value, decode_json};
+use tenantform_proto::value::Value;
 
 use crate::addrs::{InstanceKey, ResourceAddr};
 use crate::cli::{Failure, common};
@@ -65,7 +65,7 @@ fn instance_values<'a>(
         else {
             continue;
         };
-        let Ok(value) = decode_json(&instance.attributes, &schema.block.implied_type()) else {
+        let Ok(value) = instance.attributes.decode(&schema.block.implied_type()) else {
             continue;
         };
         let paths = state::sensitive::decode(&instance.sensitive_attributes);

@@ -65,7 +65,14 @@ pub(super) fn list(
         return Err(unknown_target(missing));
     }
     let id_matches = |instance: &crate::state::InstanceState| {
-        id.is_none_or(|id| instance.attributes.get("id").and_then(|v| v.as_str()) == Some(id))
+        id.is_none_or(|id| {
+            instance
+                .attributes
+                .to_json()
+                .get("id")
+                .and_then(|v| v.as_str())
+                == Some(id)
+        })
     };
     let matching = |target: Option<&Target>| {
         let mut addrs: Vec<InstanceAddr> = state

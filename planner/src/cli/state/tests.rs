@@ -184,13 +184,13 @@ fn an_instance_renders_with_blocks_maps_and_sensitive_values() {
         ..Block::default()
     };
     let instance = InstanceState {
-        attributes: json!({
+        attributes: crate::state::StoredJson::from_json(&json!({
             "id": "t-1",
             "labels": {"env": "prod"},
             "secret": "hunter2",
             "gone": null,
             "contact": [{"name": "Ada"}]
-        }),
+        })),
         sensitive_attributes: json!([[{"type": "get_attr", "value": "secret"}]]),
         ..InstanceState::default()
     };

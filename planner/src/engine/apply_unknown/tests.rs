@@ -18,7 +18,7 @@ fn object(entries: &[(&str, Value)]) -> Value {
 #[test]
 fn a_prior_object_is_kept_tainted() {
     let prior = InstanceState {
-        attributes: serde_json::json!({"id": "t-1"}),
+        attributes: crate::state::StoredJson::from_json(&serde_json::json!({"id": "t-1"})),
         ..InstanceState::default()
     };
     let planned = object(&[("id", Value::string("t-1")), ("name", Value::string("new"))]);

@@ -124,7 +124,12 @@ fn deposed_changes(plan: &Plan) -> Vec<&crate::plan::ResourceChange> {
 }
 
 fn objects_of(state: &State) -> (Vec<String>, Vec<String>) {
-    let name = |object: &InstanceState| object.attributes["name"].as_str().unwrap().to_string();
+    let name = |object: &InstanceState| {
+        object.attributes.to_json()["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     (
         state.instances.values().map(name).collect(),
         state.deposed.values().map(name).collect(),

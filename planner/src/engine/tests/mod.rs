@@ -380,7 +380,7 @@ fn position(events: &[String], event: &str) -> usize {
 
 pub(super) fn string_attr(state: &State, addr: &str, name: &str) -> Value {
     let addr: InstanceAddr = addr.parse().unwrap();
-    let attrs = &state.instances[&addr].attributes;
+    let attrs = state.instances[&addr].attributes.to_json();
     match &attrs[name] {
         serde_json::Value::String(s) => Value::string(s.clone()),
         serde_json::Value::Null => Value::Null,

@@ -34,8 +34,8 @@ async fn a_timed_out_create_keeps_what_the_plan_knew_tainted() {
     );
     let kept = &state.instances[&"fake_thing.a".parse().unwrap()];
     assert!(kept.tainted, "{kept:?}");
-    assert_eq!(kept.attributes["name"], serde_json::json!("a"));
-    assert_eq!(kept.attributes["id"], serde_json::Value::Null);
+    assert_eq!(kept.attributes.to_json()["name"], serde_json::json!("a"));
+    assert_eq!(kept.attributes.to_json()["id"], serde_json::Value::Null);
 
     // The next plan reads the object again and replaces it.
     fake.time_out_apply.lock().unwrap().clear();

@@ -184,7 +184,7 @@ fn new_state_writes_terraform_key_order() {
         "tenant.b".parse().unwrap(),
         InstanceState {
             provider: "registry.terraform.io/tenantform/tenant".into(),
-            attributes: serde_json::json!({"id": "b"}),
+            attributes: StoredJson::from_json(&serde_json::json!({"id": "b"})),
             sensitive_attributes: serde_json::json!([]),
             ..InstanceState::default()
         },
@@ -360,4 +360,70 @@ fn provider_configurations_parse() {
     ] {
         assert!(parse_provider_config(text).is_err(), "{text}");
     }
+}
+
+/// A state whose attributes the format's writer does not reproduce as read: unsorted and
+/// repeated keys, escapes, exponents, negative zero, trailing zeros, nested empty containers.
+const IRREGULAR: &str = r#"{"version": 4, "terraform_version": "1.15.5", "serial": 3,
+ "lineage": "9c1f7e0a-1d2b-4c3d-8e4f-5a6b7c8d9e0f", "outputs": {},
+ "resources": [{"mode": "managed", "type": "tenant", "name": "odd",
+   "provider": "provider[\"registry.terraform.io/tenantform/tenant\"]",
+   "instances": [{"index_key": "k\u00e9y", "schema_version": 1,
+     "attributes": {"z": 1e5, "a": "caf\u00e9 \/ \"q\"", "n": -0, "f": 1.50,
+                    "a": "second", "e": {}, "l": [], "m": {"y": [1, {"x": null}], "b": true}},
+     "sensitive_attributes": [[{"type": "get_attr", "value": "a"}]],
+     "identity_schema_version": 0},
+    {"index_key": "plain", "schema_version": 1,
+     "attributes": {"id": "t-2", "labels": {"env": "prod"}, "size": 2.5},
+     "sensitive_attributes": []}]}],
+ "check_results": null}"#;
+
+/// The digests of a read state, as the writer before stored objects were kept as text gave
+/// them: the file written back, the content digest, each stored object's digest.
+#[test]
+fn digests_of_a_read_state_are_pinned() {
+    use sha2::{Digest, Sha256};
+    let state = parse_ok(IRREGULAR);
+    let written = serialize(&state);
+    let digests = [
+        hex::encode(Sha256::digest(&written)),
+        hex::encode(crate::state::snapshot::content_digest(&state)),
+    ];
+    let stored = crate::engine::scoped::stored_digests(&state);
+    let object = crate::state::tenant_scope::object_digest(
+        Some(&state),
+        &"tenant.odd[\"kéy\"]".parse().unwrap(),
+    );
+    let reread = parse_ok(std::str::from_utf8(&written).unwrap());
+    assert_eq!(reread, state);
+    assert_eq!(serialize(&reread), written);
+    assert_eq!(
+        (digests, stored.into_values().collect::<Vec<_>>(), object),
+        (
+            [
+                "a4d2e5597a8fb80d935ff7f6ca709ae09b9cdece625ce54bfb29fec5443609e4".to_string(),
+                "cebec291e8d61ca7908b2eea6520a843e747e9ba55859992c1e4d89748f8bec8".to_string()
+            ],
+            vec![
+                "7f06537afc9669a4fc0af7065df004a760f42ce0746cb1d87314cba75ed05e29".to_string(),
+                "f403b95eea6dd5a8fe31d0d33301efe73998731e90f69b760c1d09db53ca952f".to_string()
+            ],
+            "97f9c72bec5bad87f34f7ad567e1540e51ef9957cdca00bcb03a18101db02fdf".to_string()
+        )
+    );
+}
+
+#[test]
+fn one_pass_and_field_by_field_reads_give_the_same_state() {
+    for text in [TERRAFORM_WRITTEN, IRREGULAR] {
+        let one_pass = from_v4(parse_in_one_pass(text.as_bytes()).unwrap(), "f").unwrap();
+        let by_field = parse_field_by_field(text.as_bytes(), "f").unwrap();
+        assert_eq!(one_pass, by_field);
+        assert_eq!(serialize(&one_pass), serialize(&by_field));
+        assert_eq!(one_pass.outputs, by_field.outputs);
+    }
+    // A repeated top-level field is read field by field: the last one wins.
+    let repeated = TERRAFORM_WRITTEN.replacen("\"serial\": 7,", "\"serial\": 6, \"serial\": 7,", 1);
+    assert!(parse_in_one_pass(repeated.as_bytes()).is_none());
+    assert_eq!(parse_ok(&repeated).serial, 7);
 }

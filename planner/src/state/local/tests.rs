@@ -394,3 +394,24 @@ fn moves_are_journaled_as_one_record_and_replayed_with_deposed_objects() {
     blocked.move_instance(&addr("tenant.other"), &new);
     assert_eq!(blocked, replayed);
 }
+
+#[test]
+fn the_written_file_has_terraforms_layout_with_every_object_indented() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::in_dir(dir.path());
+    let mut state = State::new();
+    let mut nested = object("acme");
+    nested.attributes = crate::state::StoredJson::from_json(&serde_json::json!({
+        "id": "acme", "labels": {"env": "prod"}, "contact": [{"name": "Ada"}], "none": []
+    }));
+    state.set_instance(addr("tenant.acme"), nested);
+    store.write(&state).unwrap();
+    let bytes = std::fs::read(dir.path().join("terraform.tfstate")).unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut expected = serde_json::to_vec_pretty(&document).unwrap();
+    expected.push(b'\n');
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        String::from_utf8(expected).unwrap()
+    );
+}

@@ -183,7 +183,9 @@ fn a_state_with_exact_numbers_reads_back_after_its_write() {
     let store = LocalStore::in_dir(dir.path());
     let mut state = State::new();
     let mut tenant = object("acme");
-    tenant.attributes["quota"] = serde_json::from_str("123456789012345678901234567890.5").unwrap();
+    let mut attributes = tenant.attributes.to_json();
+    attributes["quota"] = serde_json::from_str("123456789012345678901234567890.5").unwrap();
+    tenant.attributes = crate::state::StoredJson::from_json(&attributes);
     state.set_instance(addr("tenant.acme"), tenant);
     store.write(&state).unwrap();
     assert!(LocalStore::in_dir(dir.path()).read().unwrap().is_some());

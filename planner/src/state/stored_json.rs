@@ -1,0 +1,233 @@
+//! A stored object's attributes kept as the JSON text of the state file rather than as a
+//! parsed tree: a fleet's state holds tens of thousands of objects, most of which a plan
+//! never looks inside, and a text is a fraction of the tree's size. The text is decoded
+//! when used ([`StoredJson::to_json`], [`StoredJson::decode`]); written, digested or compared,
+//! it behaves exactly as the parsed tree did.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value as Json;
+use serde_json::value::RawValue;
+use tenantform_proto::value::{Type, Value, ValueError, decode_json};
+
+/// A JSON value held as compact text.
+#[derive(Clone)]
+pub(crate) struct StoredJson {
+    text: Box<RawValue>,
+    /// Whether `text` is exactly what `serde_json` writes for the value it parses to (no
+    /// repeated keys, escapes or exponents it would rewrite): then the text itself is written
+    /// and digested, otherwise its parsed value is.
+    canonical: bool,
+}
+
+impl StoredJson {
+    /// The text of a parsed value.
+    pub(crate) fn from_json(value: &Json) -> StoredJson {
+        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
+        StoredJson::from_compact(text, true)
+    }
+
+    /// The value of a JSON text as read (whitespace between tokens dropped).
+    pub(crate) fn from_raw(raw: &RawValue) -> StoredJson {
+        let (text, canonical) = compact(raw.get());
+        StoredJson::from_compact(text, canonical)
+    }
+
+    /// The value of a JSON text read from a state file: as [`StoredJson::from_raw`], the
+    /// value of a text `serde_json` would not write as it stands taken as the file's reader
+    /// takes it ([`as_state_file_reads`]), so that it is written back as it always was.
+    pub(crate) fn from_state_file(raw: &RawValue) -> StoredJson {
+        let (text, canonical) = compact(raw.get());
+        if canonical {
+            return StoredJson::from_compact(text, true);
+        }
+        match serde_json::from_str::<Json>(&text) {
+            Ok(value) => StoredJson::from_json(&as_state_file_reads(value)),
+            Err(_) => StoredJson::null(),
+        }
+    }
+
+    /// An empty JSON object, `{}`.
+    pub(crate) fn empty_object() -> StoredJson {
+        StoredJson::from_compact("{}".to_string(), true)
+    }
+
+    fn from_compact(text: String, canonical: bool) -> StoredJson {
+        match RawValue::from_string(text) {
+            Ok(text) => StoredJson { text, canonical },
+            // Only valid JSON reaches here; `null` keeps the type total.
+            Err(_) => StoredJson::null(),
+        }
+    }
+
+    fn null() -> StoredJson {
+        #[allow(clippy::expect_used, reason = "`null` is valid JSON")]
+        let text = RawValue::from_string("null".to_string()).expect("null is JSON");
+        StoredJson {
+            text,
+            canonical: true,
+        }
+    }
+
+    /// The compact JSON text.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        self.text.get()
+    }
+
+    /// The value as a parsed JSON tree.
+    pub(crate) fn to_json(&self) -> Json {
+        serde_json::from_str(self.text.get()).unwrap_or(Json::Null)
+    }
+
+    /// The value decoded as a value of type `ty` (straight from the text when it decodes).
+    pub(crate) fn decode(&self, ty: &Type) -> Result<Value, ValueError> {
+        match super::typed_decode::decode_text(self.text.get(), ty) {
+            Some(value) => Ok(value),
+            None => decode_json(&self.to_json(), ty),
+        }
+    }
+}
+
+impl Default for StoredJson {
+    fn default() -> StoredJson {
+        StoredJson::null()
+    }
+}
+
+impl PartialEq for StoredJson {
+    fn eq(&self, other: &StoredJson) -> bool {
+        self.text.get() == other.text.get() || self.to_json() == other.to_json()
+    }
+}
+
+impl fmt::Debug for StoredJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text.get())
+    }
+}
+
+impl Serialize for StoredJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.canonical {
+            self.text.serialize(serializer)
+        } else {
+            self.to_json().serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StoredJson, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(StoredJson::from_raw(&raw))
+    }
+}
+
+/// A parsed value of the state file as its reader has always held it: passed through
+/// `serde_json`'s value deserializer once more, which writes integers anew (`-0` as `0`).
+pub(crate) fn as_state_file_reads(value: Json) -> Json {
+    Json::deserialize(value).unwrap_or(Json::Null)
+}
+
+/// `text` (valid JSON) without whitespace between tokens, and whether the result is what
+/// `serde_json` writes for its value: no backslash escape (it may rewrite `\u00e9` or `\/`),
+/// no exponent (it writes `1e5` as `1e+5`), no negative zero (read as `0` by the state
+/// file's reader), no key repeated within an object (the last
+/// one wins).
+pub(crate) fn compact(text: &str) -> (String, bool) {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut canonical = true;
+    // The keys seen in each open object (byte ranges of `out`); `None` for an array.
+    let mut open: Vec<Option<Vec<(usize, usize)>>> = Vec::new();
+    let mut expect_key = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match byte {
+            b' ' | b'\t' | b'\n' | b'\r' => at += 1,
+            b'"' => {
+                let start = out.len();
+                let end = string_end(bytes, at);
+                let literal = &bytes[at..end];
+                canonical &= !literal.contains(&b'\\');
+                out.extend_from_slice(literal);
+                if expect_key && let Some(Some(keys)) = open.last_mut() {
+                    let key = &out[start..];
+                    canonical &= !keys.iter().any(|&(s, e)| &out[s..e] == key);
+                    keys.push((start, out.len()));
+                }
+                expect_key = false;
+                at = end;
+            }
+            b'{' | b'[' => {
+                open.push((byte == b'{').then(Vec::new));
+                expect_key = byte == b'{';
+                out.push(byte);
+                at += 1;
+            }
+            b'}' | b']' => {
+                open.pop();
+                expect_key = false;
+                out.push(byte);
+                at += 1;
+            }
+            b',' => {
+                expect_key = matches!(open.last(), Some(Some(_)));
+                out.push(byte);
+                at += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = number_end(bytes, at);
+                let number = &bytes[at..end];
+                canonical &= number_is_canonical(number);
+                out.extend_from_slice(number);
+                at = end;
+            }
+            _ => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    (String::from_utf8(out).unwrap_or_default(), canonical)
+}
+
+/// The index just past the number that starts at `start`.
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let mut at = start;
+    while at < bytes.len() && matches!(bytes[at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        at += 1;
+    }
+    at
+}
+
+/// Whether the state file's reader keeps a number's text as it stands: it rewrites
+/// exponents (`1e5` as `1e+5`), negative zero, small fractions it holds as floats
+/// (`0.0000001` as `1e-7`) and integers too long for 128 bits that it holds as floats; any
+/// number of those kinds (and a few it keeps) is not taken as canonical.
+fn number_is_canonical(number: &[u8]) -> bool {
+    let integer_digits = number.iter().take_while(|b| b.is_ascii_digit()).count();
+    !number.iter().any(|b| matches!(b, b'e' | b'E'))
+        && !number.starts_with(b"-0")
+        && !number.starts_with(b"0.0000")
+        && integer_digits < 39
+}
+
+/// The index just past the string literal that starts at `start` (a `"`).
+pub(super) fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut at = start + 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b'"' => return at + 1,
+            _ => at += 1,
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests;
