@@ -88,16 +88,29 @@ fn pulled_state(project: &Project, config: &str) -> State {
     State::parse(&output.stdout).expect("state pull prints a state")
 }
 
-/// Panics when `bytes` (the file `what`) shows any of `words`.
+/// Panics when `bytes` (the file `what`) is not an encryption envelope, or shows any of
+/// `words` in its clear fields or in its ciphertext's bytes. (The ciphertext's base64 text is
+/// not searched: random base64 holds a short word such as "acme" now and then.)
 fn assert_hides(what: &str, bytes: &[u8], words: &[String]) {
-    let text = String::from_utf8_lossy(bytes);
-    assert!(
-        text.contains("\"encryption_version\":\"v0\""),
+    use base64::Engine as _;
+    let mut envelope: serde_json::Value =
+        serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what} is not JSON: {e}"));
+    assert_eq!(
+        envelope["encryption_version"], "v0",
         "{what} is not an encryption envelope"
     );
+    let encoded = envelope["encrypted_data"].take();
+    let ciphertext = base64::engine::general_purpose::STANDARD
+        .decode(encoded.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{what}'s encrypted_data is not base64: {e}"));
+    assert!(!ciphertext.is_empty(), "{what} holds no ciphertext");
+    let clear = envelope.to_string();
     for word in words {
+        let in_ciphertext = ciphertext
+            .windows(word.len())
+            .any(|window| window == word.as_bytes());
         assert!(
-            !text.contains(word.as_str()),
+            !clear.contains(word.as_str()) && !in_ciphertext,
             "{what} shows a tenant word or a secret"
         );
     }
