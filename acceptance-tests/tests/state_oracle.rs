@@ -153,25 +153,9 @@ impl Side<'_> {
     }
 }
 
-fn sensitive_values(show: &Value) -> Vec<(String, Value)> {
-    let mut found: Vec<(String, Value)> = show["values"]["root_module"]["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| {
-            (
-                r["address"].as_str().unwrap_or_default().to_string(),
-                r["sensitive_values"].clone(),
-            )
-        })
-        .collect();
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found
-}
-
-/// `depends_on` of every resource instance of a state's JSON (`show -json`, or a plan's
-/// `prior_state`), by address.
-fn depends_on(values: &Value) -> Vec<(String, Value)> {
+/// The `field` of every resource instance of a state's JSON values (`show -json`'s
+/// `values`, or a plan's `prior_state.values`), by address.
+fn per_address(values: &Value, field: &str) -> Vec<(String, Value)> {
     let mut found: Vec<(String, Value)> = values["root_module"]["resources"]
         .as_array()
         .into_iter()
@@ -179,12 +163,20 @@ fn depends_on(values: &Value) -> Vec<(String, Value)> {
         .map(|r| {
             (
                 r["address"].as_str().unwrap_or_default().to_string(),
-                r["depends_on"].clone(),
+                r[field].clone(),
             )
         })
         .collect();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
+}
+
+fn sensitive_values(show: &Value) -> Vec<(String, Value)> {
+    per_address(&show["values"], "sensitive_values")
+}
+
+fn depends_on(values: &Value) -> Vec<(String, Value)> {
+    per_address(values, "depends_on")
 }
 
 fn before_sensitive(plan: &Value) -> Vec<(String, Value)> {
