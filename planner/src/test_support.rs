@@ -112,7 +112,7 @@ pub(crate) fn stored_instance(attributes: serde_json::Value) -> InstanceState {
     InstanceState {
         provider: TENANT_PROVIDER.into(),
         attributes: crate::state::StoredJson::from_json(&attributes),
-        sensitive_attributes: serde_json::json!([]),
+        sensitive_attributes: crate::state::StoredJson::empty_array(),
         ..InstanceState::default()
     }
 }

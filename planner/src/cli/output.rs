@@ -14,7 +14,7 @@ use crate::addrs::{InstanceAddr, ResourceMode};
 use crate::plan::render::{render_stored, render_stored_output};
 
 use crate::plan::json::{StateOutput, StateResource};
-use crate::state::{InstanceState, State};
+use crate::state::{InstanceState, State, StoredJson};
 
 /// An untyped value from stored JSON (objects become objects, arrays lists).
 pub(super) fn json_to_value(json: &Json) -> Value {
@@ -34,8 +34,8 @@ pub(super) fn json_to_value(json: &Json) -> Value {
 }
 
 /// Terraform's `sensitive_attributes` (`[[{"type":"get_attr","value":"password"}]]`) as paths.
-pub(super) fn sensitive_paths(json: &Json) -> Vec<AttributePath> {
-    crate::state::sensitive::decode(json)
+pub(super) fn sensitive_paths(stored: &StoredJson) -> Vec<AttributePath> {
+    crate::state::sensitive::decode_stored(stored)
 }
 
 /// The state's instances as values with their sensitive paths, in address order.
@@ -221,11 +221,11 @@ mod tests {
 
     #[test]
     fn terraform_sensitive_attribute_paths() {
-        let paths = sensitive_paths(&json!([
+        let paths = sensitive_paths(&StoredJson::from_json(&json!([
             [{"type": "get_attr", "value": "password"}],
             [{"type": "get_attr", "value": "tags"}, {"type": "index", "value": {"value": "k", "type": "string"}}],
             [{"type": "get_attr", "value": "list"}, {"type": "index", "value": {"value": 2, "type": "number"}}],
-        ]));
+        ])));
         assert_eq!(paths[0], AttributePath::attr("password"));
         assert_eq!(paths[1].0[1], PathStep::StringKey("k".into()));
         assert_eq!(paths[2].0[1], PathStep::IntKey(2));

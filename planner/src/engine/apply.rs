@@ -271,7 +271,7 @@ impl ApplyWalk<'_, '_> {
             // Left out by the targets or the wave: what is stored, to whatever refers to it.
             return match super::targets::stored_value(scope, id, module, addr, self.state).await {
                 Ok(value) => {
-                    scope.set_marked_in(id, module, value);
+                    scope.set_node_in(id, module, value);
                     true
                 }
                 Err(diags) => {

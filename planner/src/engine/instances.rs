@@ -74,7 +74,7 @@ pub(crate) async fn decode_instance(
         value,
         private: instance.private.clone().unwrap_or_default(),
         tainted: instance.tainted,
-        sensitive: state::sensitive::decode(&instance.sensitive_attributes),
+        sensitive: state::sensitive::decode_stored(&instance.sensitive_attributes),
     })
 }
 
@@ -104,7 +104,7 @@ pub(crate) fn encode_instance(object: NewObject<'_>) -> Result<InstanceState, St
         provider: object.provider.to_string(),
         schema_version: u64::try_from(object.schema.version).unwrap_or_default(),
         attributes: state::StoredJson::from_json(&attributes),
-        sensitive_attributes: state::sensitive::encode(&sensitive),
+        sensitive_attributes: state::sensitive::encode_stored(&sensitive),
         private: if object.private.is_empty() {
             None
         } else {

@@ -24,6 +24,7 @@ mod modules;
 mod move_order;
 mod move_validate;
 mod moves;
+mod node_value;
 mod outputs;
 mod plan;
 mod plan_accumulator;

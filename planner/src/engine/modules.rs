@@ -17,6 +17,7 @@ use crate::graph::NodeId;
 use crate::lang::{self, EvalContext, Marked, Sensitivity};
 
 use super::expand::Expansion;
+use super::node_value::CallExpansion;
 use super::scope::{ModuleInstance, Scope};
 
 impl Scope<'_> {
@@ -68,7 +69,7 @@ impl Scope<'_> {
             }
             self.learned()
                 .call_expansions
-                .insert((instance, name.to_string()), expansion);
+                .insert((instance, name.to_string()), CallExpansion::of(&expansion));
         }
         self.learned()
             .module_instances
@@ -140,12 +141,12 @@ impl Scope<'_> {
         let Some(child) = config.children.get(call) else {
             return unknown();
         };
-        let expansion = self
+        let keys = self
             .learned()
             .call_expansions
             .get(&(instance.to_vec(), call.to_string()))
-            .cloned();
-        let Some(expansion) = expansion else {
+            .map(|expansion| (expansion.repetition, expansion.keys.clone()));
+        let Some((repetition, keys)) = keys else {
             return unknown();
         };
         let names: Vec<&str> = match outputs {
@@ -163,7 +164,7 @@ impl Scope<'_> {
             .collect();
         let mut values: Vec<(InstanceKey, Value)> = Vec::new();
         let mut marks: Vec<(InstanceKey, Sensitivity)> = Vec::new();
-        for key in expansion.keys() {
+        for key in keys {
             let mut child_instance: ModuleInstance = instance.to_vec();
             child_instance.push(ModuleStep {
                 name: call.to_string(),
@@ -181,7 +182,8 @@ impl Scope<'_> {
             values.push((key.clone(), Value::Object(object)));
             marks.push((key, Sensitivity::attributes(object_marks)));
         }
-        Marked::new(expansion.collect(values), expansion.collect_marks(marks))
+        let shape = repetition.shape();
+        Marked::new(shape.collect(values), shape.collect_marks(marks))
     }
 
     /// Evaluates a check block's assertions in every module instance; failures warn.

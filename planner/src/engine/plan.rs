@@ -364,7 +364,7 @@ impl Planner<'_> {
         let mut ok = true;
         for (instance, planned) in self.plan_resource_in_modules(id, addr).await {
             match planned {
-                Ok(value) => self.scope.set_marked_in(id, &instance, value),
+                Ok(value) => self.scope.set_node_in(id, &instance, value),
                 Err(diags) => {
                     self.scope.report(diags);
                     ok = false;
@@ -401,7 +401,7 @@ impl Planner<'_> {
                 continue;
             }
             for instance in self.scope.instances_of(path) {
-                if !self.scope.get_in(id, &instance).is_null() {
+                if !self.scope.is_null_in(id, &instance) {
                     changed.push((instance, name.clone()));
                 }
             }
@@ -456,9 +456,10 @@ impl Planner<'_> {
             if !self.evaluates_output(id) {
                 continue;
             }
+            // Read once, here: taken out of the walk's values rather than copied.
             let after = match self.options.mode {
                 PlanMode::Destroy => Value::Null,
-                _ => self.scope.get(id),
+                _ => self.scope.take(id),
             };
             let before = self
                 .state

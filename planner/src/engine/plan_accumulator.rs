@@ -52,9 +52,13 @@ impl PlanAccumulator {
         }
     }
 
-    /// Records a planned change of a configured instance.
-    pub(super) fn add_change(&mut self, change: ResourceChange) {
-        if change.action != Action::NoOp {
+    /// Records a planned change of a configured instance. A no-op keeps no configuration:
+    /// nothing reads it (apply changes nothing for it), and a fleet's no-ops would otherwise
+    /// hold a copy of every object's configuration.
+    pub(super) fn add_change(&mut self, mut change: ResourceChange) {
+        if change.action == Action::NoOp {
+            change.config = Value::Null;
+        } else {
             self.changed_resources.insert(change.addr.config_resource());
             self.changed_in_module
                 .insert((change.addr.module.clone(), change.addr.resource.clone()));

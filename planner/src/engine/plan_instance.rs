@@ -10,7 +10,7 @@ use tenantform_proto::value::Value;
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, ResourceMode};
 use crate::config::{Lifecycle, Resource};
 use crate::diags::{Diagnostic, Diagnostics, SourceRange};
-use crate::lang::{self, EvalContext, Marked};
+use crate::lang::{self, EvalContext};
 use crate::plan::objchange::{changed_paths, plan_problems, proposed_new, sensitive_paths};
 use crate::plan::shapes::unknown_collections;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
@@ -19,6 +19,7 @@ use crate::state::InstanceState;
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
 use super::instances::{PriorObject, decode_instance};
+use super::node_value::InstanceValue;
 use super::plan::{Planner, orphan_reason, provider_source, schema_for};
 
 /// What one resource instance is planned from.
@@ -66,7 +67,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         mut ctx: EvalContext,
-    ) -> Result<Marked, Diagnostics> {
+    ) -> Result<InstanceValue, Diagnostics> {
         if let Some(unchanged) = self.scoped_noop(subject, resource, &ctx).await? {
             return Ok(unchanged);
         }
@@ -124,7 +125,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         ctx: &EvalContext,
-    ) -> Result<Marked, Diagnostics> {
+    ) -> Result<InstanceValue, Diagnostics> {
         let module_config = self.module_config_of(&subject.addr);
         self.check_conditions(subject, ctx, false)?;
         let config_value = lang::decode_body(

@@ -2,6 +2,8 @@
 //! planning each instance (in parallel, results in key order) and deleting the stored
 //! instances the expansion no longer has.
 
+use std::sync::Arc;
+
 use futures_util::stream::{self, StreamExt};
 use tenantform_proto::value::Value;
 
@@ -17,6 +19,7 @@ use crate::plan::shapes::unknown_collections;
 use crate::plan::{Action, ActionReason, PlanMode, ResourceChange};
 
 use super::expand::Expansion;
+use super::node_value::{InstanceValue, NodeValue, Repetition};
 use super::plan::{Planner, schema_for};
 use super::plan_instance::Subject;
 use super::scope::ModuleInstance;
@@ -49,7 +52,7 @@ impl Planner<'_> {
         &self,
         id: NodeId,
         addr: &ResourceAddr,
-    ) -> Vec<(ModuleInstance, Result<Marked, Diagnostics>)> {
+    ) -> Vec<(ModuleInstance, Result<NodeValue, Diagnostics>)> {
         let instances = self.scope.instances_of(self.scope.graph.module(id));
         stream::iter(instances)
             .map(|instance| async move {
@@ -67,10 +70,10 @@ impl Planner<'_> {
         id: NodeId,
         addr: &ResourceAddr,
         module: &[ModuleStep],
-    ) -> Result<Marked, Diagnostics> {
+    ) -> Result<NodeValue, Diagnostics> {
         let config = self.scope.module_config(id);
         let Some(resource) = config.resource(addr) else {
-            return Ok(Marked::plain(Value::Null));
+            return Ok(NodeValue::Evaluated(Marked::plain(Value::Null)));
         };
         let coverage = self
             .targeting
@@ -117,7 +120,10 @@ impl Planner<'_> {
         if diags.has_errors() {
             return Err(diags);
         }
-        Ok(expansion.collect_marked(values))
+        Ok(NodeValue::instances(
+            Repetition::of_expansion(&expansion),
+            values,
+        ))
     }
 
     /// Warns when `-replace` names an instance of this block that it does not have.
@@ -142,7 +148,7 @@ impl Planner<'_> {
         keys: Vec<InstanceKey>,
         ctx: &EvalContext,
         coverage: Coverage,
-    ) -> Vec<Result<(InstanceKey, Marked), Diagnostics>> {
+    ) -> Vec<Result<(InstanceKey, InstanceValue), Diagnostics>> {
         let dependencies = self.dependencies(block.id);
         stream::iter(keys)
             .map(|key| {
@@ -218,7 +224,7 @@ impl Planner<'_> {
         resource: &Resource,
         module: &[ModuleStep],
         coverage: Coverage,
-    ) -> Result<Marked, Diagnostics> {
+    ) -> Result<NodeValue, Diagnostics> {
         let config = self.scope.module_config(id);
         let stored: Vec<InstanceAddr> = self
             .stored_instances(module, &resource.addr)
@@ -243,12 +249,12 @@ impl Planner<'_> {
                 if let Some(change) = self.plan_delete(&subject, prior, None).await? {
                     self.add_change(change);
                 }
-                schema_marked(&subject, value)
+                InstanceValue::owned(schema_marked(&subject, value))
             } else {
                 let prior = self.prior_object(&subject).await?;
                 let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
                 self.add_change(self.refreshed_only(&subject, prior));
-                schema_marked(&subject, value)
+                InstanceValue::owned(schema_marked(&subject, value))
             };
             values.push((addr.key.clone(), value));
         }
@@ -256,16 +262,17 @@ impl Planner<'_> {
     }
 
     /// An instance left out of a targeted plan: its stored value, unchanged.
-    async fn untouched(&self, subject: &Subject<'_>) -> Result<Marked, Diagnostics> {
+    async fn untouched(&self, subject: &Subject<'_>) -> Result<InstanceValue, Diagnostics> {
         self.mark_handled(&subject.addr);
         let Some(instance) = self.state.instances.get(&subject.addr) else {
-            return Ok(Marked::plain(Value::Unknown));
+            return Ok(InstanceValue::owned(Marked::plain(Value::Unknown)));
         };
         let prior = subject.decode(instance).await?;
-        let value = prior.value.clone();
         let change = self.change(subject, Action::NoOp, None, prior, None);
+        let value = Arc::clone(&change.prior);
         self.accumulated().untouched.push(change);
-        Ok(schema_marked(subject, value))
+        let marks = schema_marks(subject, &value);
+        Ok(InstanceValue::new(value, marks))
     }
 
     /// Plans the deletion of a stored instance its block no longer declares.
@@ -330,7 +337,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         ctx: EvalContext,
-    ) -> Result<Marked, Diagnostics> {
+    ) -> Result<InstanceValue, Diagnostics> {
         self.mark_handled(&subject.addr);
         if subject.addr.resource.mode == ResourceMode::Data {
             return self.plan_data(subject, resource, &ctx).await;
@@ -340,7 +347,11 @@ impl Planner<'_> {
 
     /// Records a change and returns the value dependents see, marked where the schema or
     /// the configuration makes it sensitive.
-    pub(super) fn finish(&self, subject: &Subject<'_>, mut change: ResourceChange) -> Marked {
+    pub(super) fn finish(
+        &self,
+        subject: &Subject<'_>,
+        mut change: ResourceChange,
+    ) -> InstanceValue {
         // The schema's shapes of the final planned value, and those the provider typed.
         let mut shapes = unknown_collections(&subject.schema.block, &change.planned);
         shapes.append(&mut change.unknown_collections);
@@ -348,27 +359,28 @@ impl Planner<'_> {
         shapes.dedup();
         change.unknown_collections = shapes;
         let recorded = Sensitivity::from_paths(&change.sensitive_paths);
-        let value = schema_marked(subject, Value::clone(&change.planned)).with(recorded);
-        let marks = value.marks.fitted(&value.value);
+        let value = Arc::clone(&change.planned);
+        let marks = schema_marks(subject, &value).union(recorded).fitted(&value);
         self.add_change(change);
-        Marked::new(value.value, marks)
+        InstanceValue::new(value, marks)
     }
+}
+
+/// The marks of the attributes an instance's schema declares sensitive, in `value`.
+fn schema_marks(subject: &Subject<'_>, value: &Value) -> Sensitivity {
+    Sensitivity::from_paths(&sensitive_paths(&subject.schema.block, value))
 }
 
 /// An instance's value with the marks of the attributes its schema declares sensitive.
 pub(super) fn schema_marked(subject: &Subject<'_>, value: Value) -> Marked {
-    let marks = Sensitivity::from_paths(&sensitive_paths(&subject.schema.block, &value));
+    let marks = schema_marks(subject, &value);
     Marked::new(value, marks)
 }
 
-/// The collection of stored instance values, shaped by the block's repetition.
-pub(super) fn stored_collection(resource: &Resource, values: Vec<(InstanceKey, Marked)>) -> Marked {
-    let shape = if resource.count.is_some() {
-        Expansion::Count(0)
-    } else if resource.for_each.is_some() {
-        Expansion::ForEach(Default::default())
-    } else {
-        Expansion::Single
-    };
-    shape.collect_marked(values)
+/// The value of a resource block made of its stored instances, shaped by its repetition.
+pub(super) fn stored_collection(
+    resource: &Resource,
+    values: Vec<(InstanceKey, InstanceValue)>,
+) -> NodeValue {
+    NodeValue::instances(Repetition::of(resource), values)
 }

@@ -26,7 +26,7 @@ use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
-use super::expand::Expansion;
+use super::node_value::{CallExpansion, NodeValue};
 
 /// A module instance path (`module.t["a"]`); empty for the root module.
 pub(crate) type ModuleInstance = Vec<ModuleStep>;
@@ -54,11 +54,12 @@ pub(crate) enum CommonVisit<'g> {
 pub(super) struct Learned {
     /// Node values by module instance, then node id: a fleet's module instance path is kept
     /// (and hashed) once for all of its nodes.
-    pub values: HashMap<ModuleInstance, BTreeMap<NodeId, Marked>>,
+    pub values: HashMap<ModuleInstance, BTreeMap<NodeId, NodeValue>>,
     /// The instances of each module, by static path.
     pub module_instances: HashMap<Vec<String>, Vec<ModuleInstance>>,
-    /// How each module call expanded, by calling module instance and call name.
-    pub call_expansions: HashMap<(ModuleInstance, String), Expansion>,
+    /// How each module call expanded, by calling module instance and call name (its keys
+    /// only: the `each.value`s served evaluating its arguments).
+    pub call_expansions: HashMap<(ModuleInstance, String), CallExpansion>,
     /// Input variable values of each module instance (other than the root).
     pub module_inputs: HashMap<ModuleInstance, BTreeMap<String, Marked>>,
 }
@@ -158,6 +159,11 @@ impl<'a> Scope<'a> {
 
     /// Sets a node's value and its marks in one module instance.
     pub(super) fn set_marked_in(&self, id: NodeId, instance: &[ModuleStep], value: Marked) {
+        self.set_node_in(id, instance, NodeValue::Evaluated(value));
+    }
+
+    /// Records what the walk knows of a node in one module instance.
+    pub(super) fn set_node_in(&self, id: NodeId, instance: &[ModuleStep], value: NodeValue) {
         let mut learned = self.learned();
         match learned.values.get_mut(instance) {
             Some(nodes) => {
@@ -187,8 +193,28 @@ impl<'a> Scope<'a> {
             .values
             .get(instance)
             .and_then(|nodes| nodes.get(&id))
-            .cloned()
-            .unwrap_or_else(|| Marked::plain(Value::Unknown))
+            .map_or_else(|| Marked::plain(Value::Unknown), NodeValue::to_marked)
+    }
+
+    /// A root module node's value, taken out of what the walk learned: for what reads a
+    /// value once, after the walk (unknown when not set).
+    pub(super) fn take(&self, id: NodeId) -> Value {
+        let taken = self
+            .learned()
+            .values
+            .get_mut(&[][..])
+            .and_then(|nodes| nodes.remove(&id));
+        taken.map_or(Value::Unknown, |node| node.into_marked().value)
+    }
+
+    /// Whether a node's value in one module instance is null (false until set), without
+    /// copying it.
+    pub(super) fn is_null_in(&self, id: NodeId, instance: &[ModuleStep]) -> bool {
+        self.learned()
+            .values
+            .get(instance)
+            .and_then(|nodes| nodes.get(&id))
+            .is_some_and(NodeValue::is_null)
     }
 
     /// Frees the node values and module inputs learned so far, once nothing is evaluated any
@@ -304,8 +330,7 @@ impl<'a> Scope<'a> {
             self.graph.id_in(module, &node).map(|i| {
                 nodes
                     .and_then(|nodes| nodes.get(&i))
-                    .cloned()
-                    .unwrap_or_else(|| Marked::plain(Value::Unknown))
+                    .map_or_else(|| Marked::plain(Value::Unknown), NodeValue::to_marked)
             })
         };
         for subject in references {

@@ -25,6 +25,7 @@ use crate::lang::Marked;
 use crate::lang::functions::impure::{impure_or_file_call_in_body, impure_or_file_call_in_expr};
 use crate::plan::{Action, PlanMode};
 
+use super::node_value::NodeValue;
 use super::plan::Planner;
 use super::plan_resource::stored_collection;
 use super::scope_digest::text;
@@ -38,7 +39,7 @@ impl Planner<'_> {
         id: NodeId,
         resource: &Resource,
         module: &[ModuleStep],
-    ) -> Result<Option<Marked>, Diagnostics> {
+    ) -> Result<Option<NodeValue>, Diagnostics> {
         let Some(outer) = module.first() else {
             return Ok(None);
         };

@@ -19,10 +19,11 @@ use crate::addrs::{ConfigResourceAddr, ResourceMode};
 use crate::config::Resource;
 use crate::diags::Diagnostics;
 use crate::lang::functions::impure::impure_call_in_body;
-use crate::lang::{self, EvalContext, Marked, Sensitivity};
+use crate::lang::{self, EvalContext, Sensitivity};
 use crate::plan::{Action, PlanMode, ResourceChange};
 use crate::state::InstanceState;
 
+use super::node_value::InstanceValue;
 use super::plan::{Planner, provider_source};
 use super::plan_instance::Subject;
 use super::scope_digest::{DigestInputs, instance_digest};
@@ -63,7 +64,7 @@ impl Planner<'_> {
         subject: &Subject<'_>,
         resource: &Resource,
         ctx: &EvalContext,
-    ) -> Result<Option<Marked>, Diagnostics> {
+    ) -> Result<Option<InstanceValue>, Diagnostics> {
         if !self.scope_run().is_scoped() {
             return Ok(None);
         }

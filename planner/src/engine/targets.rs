@@ -9,6 +9,7 @@
 //! other outputs keep their stored values.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use tenantform_proto::value::Value;
 
@@ -22,6 +23,7 @@ use crate::plan::objchange::sensitive_paths;
 use crate::state::{InstanceState, State};
 
 use super::instances::decode_instance;
+use super::node_value::{InstanceValue, NodeValue};
 use super::plan::schema_for;
 use super::plan_resource::stored_collection;
 use super::scope::Scope;
@@ -251,10 +253,10 @@ pub(crate) async fn stored_value(
     module: &[ModuleStep],
     addr: &ResourceAddr,
     state: &State,
-) -> Result<Marked, Diagnostics> {
+) -> Result<NodeValue, Diagnostics> {
     let config = scope.module_config(id);
     let Some(resource) = config.resource(addr) else {
-        return Ok(Marked::plain(Value::Unknown));
+        return Ok(NodeValue::Evaluated(Marked::plain(Value::Unknown)));
     };
     let stored: Vec<(&InstanceAddr, &InstanceState)> = state
         .instances
@@ -262,7 +264,7 @@ pub(crate) async fn stored_value(
         .filter(|(a, _)| a.module == module && &a.resource == addr)
         .collect();
     if stored.is_empty() {
-        return Ok(Marked::plain(Value::Unknown));
+        return Ok(NodeValue::Evaluated(Marked::plain(Value::Unknown)));
     }
     let range = Some(resource.range.clone());
     let client = scope.client(&resource.provider, range.clone())?;
@@ -271,7 +273,8 @@ pub(crate) async fn stored_value(
     for (instance_addr, instance) in stored {
         let prior = decode_instance(client, schema, instance_addr, instance, range.clone()).await?;
         let marks = Sensitivity::from_paths(&sensitive_paths(&schema.block, &prior.value));
-        values.push((instance_addr.key.clone(), Marked::new(prior.value, marks)));
+        let value = InstanceValue::new(Arc::new(prior.value), marks);
+        values.push((instance_addr.key.clone(), value));
     }
     Ok(stored_collection(resource, values))
 }

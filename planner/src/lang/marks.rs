@@ -40,12 +40,14 @@ impl Sensitivity {
         }
     }
 
-    /// Marks of a mapping's entries; none when no entry is marked.
-    pub(crate) fn attributes(entries: BTreeMap<String, Sensitivity>) -> Sensitivity {
-        if entries.values().any(Sensitivity::any) {
-            Sensitivity::Attributes(entries)
-        } else {
+    /// Marks of a mapping's entries (those marked: an absent entry is unmarked); none when
+    /// no entry is marked.
+    pub(crate) fn attributes(mut entries: BTreeMap<String, Sensitivity>) -> Sensitivity {
+        entries.retain(|_, marks| marks.any());
+        if entries.is_empty() {
             Sensitivity::None
+        } else {
+            Sensitivity::Attributes(entries)
         }
     }
 
@@ -131,7 +133,10 @@ impl Sensitivity {
             (marks, Value::Map(entries) | Value::Object(entries)) => Sensitivity::attributes(
                 entries
                     .iter()
-                    .map(|(name, item)| (name.clone(), marks.attribute(name).fitted(item)))
+                    .filter_map(|(name, item)| {
+                        let fitted = marks.attribute(name).fitted(item);
+                        fitted.any().then(|| (name.clone(), fitted))
+                    })
                     .collect(),
             ),
             (marks, _) => marks.collapsed(),

@@ -84,7 +84,7 @@ pub(crate) struct InstanceV4<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Cow<'a, StoredJson>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sensitive_attributes: Option<Cow<'a, Json>>,
+    pub sensitive_attributes: Option<Cow<'a, StoredJson>>,
     /// Fields this program does not interpret (`attributes_flat`, `identity`, ...), written
     /// back where Terraform places them.
     #[serde(flatten)]
@@ -158,9 +158,9 @@ impl<'de, 'a> Visitor<'de> for InstanceVisitor<'a> {
                         raw.map(|raw| Cow::Owned(StoredJson::from_state_file(raw)));
                 }
                 "sensitive_attributes" => {
-                    instance.sensitive_attributes = map
-                        .next_value::<Option<Json>>()?
-                        .map(|json| Cow::Owned(as_state_file_reads(json)));
+                    let raw: Option<&'de RawValue> = map.next_value()?;
+                    instance.sensitive_attributes =
+                        raw.map(|raw| Cow::Owned(StoredJson::from_state_file(raw)));
                 }
                 "private" => instance.private = map.next_value()?,
                 "dependencies" => instance.dependencies = map.next_value()?,
@@ -412,7 +412,7 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                     .map_or_else(StoredJson::empty_object, Cow::into_owned),
                 sensitive_attributes: instance
                     .sensitive_attributes
-                    .map_or_else(|| Json::Array(Vec::new()), Cow::into_owned),
+                    .map_or_else(StoredJson::empty_array, Cow::into_owned),
                 private,
                 dependencies: instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,

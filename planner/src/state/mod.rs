@@ -104,8 +104,9 @@ pub(crate) struct InstanceState {
     /// The attributes as a JSON object, exactly as in the state file, kept as text and
     /// decoded when used.
     pub attributes: StoredJson,
-    /// Paths of sensitive attributes, in Terraform's JSON form.
-    pub sensitive_attributes: serde_json::Value,
+    /// Paths of sensitive attributes, in Terraform's JSON form (see [`sensitive`]), kept as
+    /// text like the attributes.
+    pub sensitive_attributes: StoredJson,
     /// The provider's private data.
     #[serde(
         default,

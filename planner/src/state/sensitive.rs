@@ -5,6 +5,8 @@
 use serde_json::{Value as Json, json};
 use tenantform_proto::value::{AttributePath, PathStep};
 
+use super::StoredJson;
+
 /// Paths as the state file stores them.
 pub(crate) fn encode(paths: &[AttributePath]) -> Json {
     Json::Array(
@@ -27,6 +29,16 @@ fn encode_step(step: &PathStep) -> Json {
             "value": {"value": index, "type": "number"}
         }),
     }
+}
+
+/// Paths as a stored instance keeps them.
+pub(crate) fn encode_stored(paths: &[AttributePath]) -> StoredJson {
+    StoredJson::from_json(&encode(paths))
+}
+
+/// The paths a stored instance keeps; steps it cannot read drop their path.
+pub(crate) fn decode_stored(stored: &StoredJson) -> Vec<AttributePath> {
+    decode(&stored.to_json())
 }
 
 /// The paths a state file stores; steps it cannot read drop their path.

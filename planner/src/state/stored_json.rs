@@ -48,6 +48,11 @@ impl StoredJson {
         }
     }
 
+    /// An empty JSON array, `[]`.
+    pub(crate) fn empty_array() -> StoredJson {
+        StoredJson::from_compact("[]".to_string(), true)
+    }
+
     /// An empty JSON object, `{}`.
     pub(crate) fn empty_object() -> StoredJson {
         StoredJson::from_compact("{}".to_string(), true)

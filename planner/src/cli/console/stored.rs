@@ -68,7 +68,7 @@ fn instance_values<'a>(
         let Ok(value) = instance.attributes.decode(&schema.block.implied_type()) else {
             continue;
         };
-        let paths = state::sensitive::decode(&instance.sensitive_attributes);
+        let paths = state::sensitive::decode_stored(&instance.sensitive_attributes);
         let marks = Sensitivity::from_paths(&paths).fitted(&value);
         grouped
             .entry(addr.resource.clone())

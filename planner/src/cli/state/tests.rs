@@ -191,7 +191,9 @@ fn an_instance_renders_with_blocks_maps_and_sensitive_values() {
             "gone": null,
             "contact": [{"name": "Ada"}]
         })),
-        sensitive_attributes: json!([[{"type": "get_attr", "value": "secret"}]]),
+        sensitive_attributes: crate::state::StoredJson::from_json(
+            &json!([[{"type": "get_attr", "value": "secret"}]]),
+        ),
         ..InstanceState::default()
     };
     let text = stored_object_text(&addr("tenant.acme"), &instance, Some(&schema));

@@ -24,7 +24,9 @@ async fn each_instance_is_recorded_before_its_dependents_start() {
     assert_eq!(child.provider, "registry.terraform.io/test/fake");
     assert_eq!(
         child.sensitive_attributes,
-        serde_json::json!([[{"type": "get_attr", "value": "secret"}]])
+        crate::state::StoredJson::from_json(
+            &serde_json::json!([[{"type": "get_attr", "value": "secret"}]])
+        )
     );
 }
 
@@ -193,7 +195,7 @@ resource "fake_thing" "a" {
     );
     let (fake, _, state) = converged(&source).await;
     let stored = &state.instances[&"fake_thing.a".parse().unwrap()];
-    let paths = crate::state::sensitive::decode(&stored.sensitive_attributes);
+    let paths = crate::state::sensitive::decode_stored(&stored.sensitive_attributes);
     assert!(
         paths.contains(&tenantform_proto::value::AttributePath::attr("size")),
         "{paths:?}"

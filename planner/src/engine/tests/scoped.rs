@@ -509,8 +509,8 @@ async fn an_unchanged_fleet_is_left_out_whole_and_one_changed_tenant_is_all_that
         planned,
         ["b", "b-l0-0", "index:a,b,c"].map(String::from).into()
     );
-    // Tenants a and c are left out whole, without evaluating their configuration (their
-    // no-ops carry none); tenant b's inputs changed, so its link is evaluated and left out.
+    // Tenants a and c are left out whole (their inputs have the recorded digests); tenant
+    // b's inputs changed, so its link is evaluated, and left out as it is unchanged.
     assert_eq!(
         record.modules.keys().collect::<Vec<_>>(),
         [
@@ -524,11 +524,11 @@ async fn an_unchanged_fleet_is_left_out_whole_and_one_changed_tenant_is_all_that
             &plan,
             &format!("module.tenant[\"{frozen}\"].fake_child.link"),
         );
-        assert_eq!(link.config, Value::Null, "{frozen}");
+        assert_eq!(link.action, Action::NoOp, "{frozen}");
+        assert!(plan.scope.unchanged.contains(&link.addr), "{frozen}");
     }
     let evaluated = change(&plan, "module.tenant[\"b\"].fake_child.link");
     assert_eq!(evaluated.action, Action::NoOp);
-    assert_ne!(evaluated.config, Value::Null);
     assert!(plan.scope.unchanged.contains(&evaluated.addr));
 }
 

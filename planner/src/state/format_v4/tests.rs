@@ -185,7 +185,7 @@ fn new_state_writes_terraform_key_order() {
         InstanceState {
             provider: "registry.terraform.io/tenantform/tenant".into(),
             attributes: StoredJson::from_json(&serde_json::json!({"id": "b"})),
-            sensitive_attributes: serde_json::json!([]),
+            sensitive_attributes: StoredJson::empty_array(),
             ..InstanceState::default()
         },
     );
