@@ -9,7 +9,7 @@ use crate::cli::flag_defs;
 use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
-use tenantform_proto::value::{Type, Value, decode_json, type_from_json};
+use tenantform_proto::value::{Type, Value, type_from_json};
 
 use super::args::Flag;
 use super::console::format_value;
@@ -123,8 +123,10 @@ fn missing_output(name: &str) -> Diagnostic {
 /// readable).
 pub(super) fn typed_value(output: &OutputState) -> (Value, Type) {
     let ty = type_from_json(&output.ty).unwrap_or(Type::Dynamic);
-    let value = decode_json(&output.value, &ty)
-        .unwrap_or_else(|_| super::output::json_to_value(&output.value));
+    let value = output
+        .value
+        .decode(&ty)
+        .unwrap_or_else(|_| super::output::json_to_value(&output.value.to_json()));
     (value, ty)
 }
 
@@ -232,7 +234,7 @@ mod tests {
 
     fn outputs() -> BTreeMap<String, OutputState> {
         let output = |value: Json, ty: Json, sensitive: bool| OutputState {
-            value,
+            value: crate::state::StoredJson::from_json(&value),
             ty,
             sensitive,
         };

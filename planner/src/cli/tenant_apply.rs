@@ -410,7 +410,7 @@ async fn root_outputs(
         let ty = value.implied_type();
         if let Ok(json) = encode_json(&value, &ty) {
             let state = OutputState {
-                value: json,
+                value: crate::state::StoredJson::from_json(&json),
                 ty: type_to_json(&ty),
                 sensitive: output.sensitive,
             };

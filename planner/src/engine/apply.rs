@@ -388,7 +388,7 @@ fn final_outputs(
             outputs.insert(
                 name.clone(),
                 OutputState {
-                    value: json,
+                    value: crate::state::StoredJson::from_json(&json),
                     ty: type_to_json(&ty),
                     sensitive: output.sensitive,
                 },

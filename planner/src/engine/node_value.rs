@@ -18,12 +18,16 @@ use super::expand::Expansion;
 #[derive(Clone, Debug)]
 pub(crate) struct InstanceValue {
     pub value: Arc<Value>,
-    pub marks: Sensitivity,
+    /// Shared by the instances marked alike (see `PlanAccumulator::shared_marks`).
+    pub marks: Arc<Sensitivity>,
 }
 
 impl InstanceValue {
-    pub(crate) fn new(value: Arc<Value>, marks: Sensitivity) -> InstanceValue {
-        InstanceValue { value, marks }
+    pub(crate) fn new(value: Arc<Value>, marks: impl Into<Arc<Sensitivity>>) -> InstanceValue {
+        InstanceValue {
+            value,
+            marks: marks.into(),
+        }
     }
 
     /// An instance value held by the walk alone.
@@ -150,7 +154,8 @@ impl NodeValue {
                     .iter()
                     .map(|(key, instance)| {
                         let value = Value::clone(&instance.value);
-                        (key.clone(), Marked::new(value, instance.marks.clone()))
+                        let marks = Sensitivity::clone(&instance.marks);
+                        (key.clone(), Marked::new(value, marks))
                     })
                     .collect();
                 block.repetition.shape().collect_marked(values)

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{Value, decode_json, type_from_json};
+use tenantform_proto::value::{Value, type_from_json};
 
 use crate::addrs::{
     InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
@@ -514,6 +514,6 @@ pub(super) fn orphan_reason(scope: &Scope<'_>, addr: &InstanceAddr) -> ActionRea
 pub(crate) fn stored_output(output: &crate::state::OutputState) -> Value {
     type_from_json(&output.ty)
         .ok()
-        .and_then(|ty| decode_json(&output.value, &ty).ok())
+        .and_then(|ty| output.value.decode(&ty).ok())
         .unwrap_or(Value::Unknown)
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tenantform_proto::value::Value;
 
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, ModuleStep, ResourceAddr};
+use crate::lang::Sensitivity;
 use crate::plan::{Action, ResourceChange};
 
 /// What a planned instance looked like, for `replace_triggered_by`.
@@ -38,6 +39,9 @@ pub(super) struct PlanAccumulator {
     pub changed_in_module: HashSet<(Vec<ModuleStep>, ResourceAddr)>,
     /// Resource instances the configuration declares (noted only when there are moves).
     pub declared: BTreeSet<InstanceAddr>,
+    /// The marks of the planned objects the walk refers to, each kept once: a fleet's
+    /// instances of one type are marked alike.
+    marks: HashSet<Arc<Sensitivity>>,
 }
 
 impl PlanAccumulator {
@@ -50,6 +54,16 @@ impl PlanAccumulator {
             changes: Vec::with_capacity(stored),
             ..PlanAccumulator::default()
         }
+    }
+
+    /// The marks `marks`, shared with every planned object marked alike.
+    pub(super) fn shared_marks(&mut self, marks: Sensitivity) -> Arc<Sensitivity> {
+        if let Some(shared) = self.marks.get(&marks) {
+            return Arc::clone(shared);
+        }
+        let shared = Arc::new(marks);
+        self.marks.insert(Arc::clone(&shared));
+        shared
     }
 
     /// Records a planned change of a configured instance. A no-op keeps no configuration:

@@ -361,6 +361,7 @@ impl Planner<'_> {
         let recorded = Sensitivity::from_paths(&change.sensitive_paths);
         let value = Arc::clone(&change.planned);
         let marks = schema_marks(subject, &value).union(recorded).fitted(&value);
+        let marks = self.accumulated().shared_marks(marks);
         self.add_change(change);
         InstanceValue::new(value, marks)
     }

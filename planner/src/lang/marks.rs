@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use tenantform_proto::value::{AttributePath, PathStep, Value};
 
 /// Which parts of a value are sensitive.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub(crate) enum Sensitivity {
     #[default]
     None,

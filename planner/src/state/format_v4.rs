@@ -46,7 +46,8 @@ pub(crate) struct StateV4<'a> {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct OutputV4 {
-    pub value: Json,
+    #[serde(deserialize_with = "stored_from_state_file")]
+    pub value: StoredJson,
     #[serde(rename = "type")]
     pub ty: Json,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -301,7 +302,7 @@ fn as_read(v4: StateV4<'static>) -> StateV4<'static> {
         .into_iter()
         .map(|(name, output)| {
             let output = OutputV4 {
-                value: as_state_file_reads(output.value),
+                value: output.value,
                 ty: as_state_file_reads(output.ty),
                 ..output
             };
@@ -313,6 +314,14 @@ fn as_read(v4: StateV4<'static>) -> StateV4<'static> {
         check_results: as_state_file_reads(v4.check_results),
         ..v4
     }
+}
+
+/// A stored output's value, read as [`StoredJson::from_state_file`] reads attributes.
+fn stored_from_state_file<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<StoredJson, D::Error> {
+    let raw = Box::<RawValue>::deserialize(deserializer)?;
+    Ok(StoredJson::from_state_file(&raw))
 }
 
 /// A typed-reading error's message without the position in the field's own text.

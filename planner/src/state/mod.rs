@@ -82,8 +82,8 @@ pub(crate) struct State {
 /// A root module output.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct OutputState {
-    /// The value as cty JSON.
-    pub value: serde_json::Value,
+    /// The value as cty JSON, kept as text like the instances' attributes.
+    pub value: StoredJson,
     /// The value's cty type as JSON (`"string"`, `["list","string"]`).
     pub ty: serde_json::Value,
     pub sensitive: bool,

@@ -203,7 +203,7 @@ pub(in crate::cli) fn state_outputs(state: &State) -> Json {
         .map(|(name, output)| {
             let mut entry = json!({ "sensitive": output.sensitive, "type": output.ty });
             if !output.sensitive {
-                entry["value"] = output.value.clone();
+                entry["value"] = output.value.to_json();
             }
             (name.clone(), entry)
         })

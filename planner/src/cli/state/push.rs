@@ -140,7 +140,7 @@ mod tests {
         state.outputs.insert(
             "o".into(),
             OutputState {
-                value: serde_json::json!(output),
+                value: crate::state::StoredJson::from_json(&serde_json::json!(output)),
                 ty: serde_json::json!("string"),
                 sensitive: false,
             },

@@ -235,7 +235,7 @@ async fn plantimestamp_keeps_the_plan_time_while_applying() {
         Value::string(&plan.timestamp)
     );
     assert_eq!(
-        state.outputs["planned_at"].value,
+        state.outputs["planned_at"].value.to_json(),
         serde_json::json!(plan.timestamp)
     );
 }

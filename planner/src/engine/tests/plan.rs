@@ -192,7 +192,10 @@ async fn outputs_are_planned_from_planned_values() {
     assert_eq!(plan1.outputs[0].action, Action::Create);
     assert_eq!(plan1.outputs[0].after, Value::Unknown);
     let state = converge(&config, &State::new(), &fake).await;
-    assert_eq!(state.outputs["id"].value, serde_json::json!("fake_thing-1"));
+    assert_eq!(
+        state.outputs["id"].value.to_json(),
+        serde_json::json!("fake_thing-1")
+    );
     assert!(plan(&config, &state, &fake).await.is_empty());
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use tenantform_proto::schema::{Attribute, Schema};
-use tenantform_proto::value::{Type, Value, decode_json, type_from_json};
+use tenantform_proto::value::{Type, Value, type_from_json};
 
 use super::{attr, error};
 use crate::providers::attribute_schema;
@@ -233,7 +233,7 @@ fn root_outputs(state: &State) -> BTreeMap<String, Value> {
         .map(|(name, output)| {
             let value = type_from_json(&output.ty)
                 .ok()
-                .and_then(|ty| decode_json(&output.value, &ty).ok())
+                .and_then(|ty| output.value.decode(&ty).ok())
                 .unwrap_or(Value::Null);
             (name.clone(), value)
         })

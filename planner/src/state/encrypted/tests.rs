@@ -116,7 +116,7 @@ fn reads_a_state_encrypted_as_opentofu_encrypts_it() {
     assert_eq!(state.serial, 7);
     assert_eq!(state.lineage, "0d7c1b2e-5f0a-4c53-9f3e-2a1b3c4d5e6f");
     assert_eq!(
-        state.outputs["region"].value,
+        state.outputs["region"].value.to_json(),
         serde_json::json!("eu-west-1")
     );
 }

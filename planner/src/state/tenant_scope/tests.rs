@@ -82,7 +82,7 @@ fn merge_keeps_the_stored_outputs_and_history_for_the_caller_to_recompute() {
     stored.outputs.insert(
         "count".into(),
         OutputState {
-            value: serde_json::json!(1),
+            value: crate::state::StoredJson::from_json(&serde_json::json!(1)),
             ty: serde_json::json!("number"),
             sensitive: false,
         },

@@ -116,7 +116,7 @@ fn sensitive_outputs_carry_no_value() {
         state.outputs.insert(
             name.to_string(),
             crate::state::OutputState {
-                value: json!("v"),
+                value: crate::state::StoredJson::from_json(&json!("v")),
                 ty: json!("string"),
                 sensitive,
             },
