@@ -90,3 +90,48 @@ impl PlanAccumulator {
         self.changes.push(change);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::resource_change;
+
+    #[test]
+    fn a_no_op_keeps_no_configuration_and_a_change_keeps_its_own() {
+        let object = |name: &str| Value::Object([("name".to_string(), Value::string(name))].into());
+        let mut accumulator = PlanAccumulator::new(false, 2);
+        accumulator.add_change(resource_change(
+            "tenant.same",
+            Action::NoOp,
+            object("a"),
+            object("a"),
+        ));
+        accumulator.add_change(resource_change(
+            "tenant.renamed",
+            Action::Update,
+            object("a"),
+            object("b"),
+        ));
+        assert_eq!(accumulator.changes[0].config, Value::Null);
+        assert_eq!(accumulator.changes[1].config, object("b"));
+        let changed: Vec<String> = accumulator
+            .changed_resources
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(changed, ["tenant.renamed"]);
+    }
+
+    #[test]
+    fn objects_marked_alike_share_their_marks() {
+        let mut accumulator = PlanAccumulator::default();
+        let password =
+            || Sensitivity::attributes([("password".to_string(), Sensitivity::Whole)].into());
+        let first = accumulator.shared_marks(password());
+        let second = accumulator.shared_marks(password());
+        let other = accumulator.shared_marks(Sensitivity::None);
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(*first, password());
+    }
+}

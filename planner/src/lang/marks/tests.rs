@@ -77,3 +77,19 @@ fn marked_values_add_marks() {
     let marked = marked.with(Sensitivity::Whole);
     assert_eq!(marked.into_parts(), (s("x"), Sensitivity::Whole));
 }
+
+#[test]
+fn marks_of_a_mapping_keep_only_its_marked_entries() {
+    let marks = Sensitivity::attributes(BTreeMap::from([
+        ("login".to_string(), Sensitivity::None),
+        ("password".to_string(), Sensitivity::Whole),
+    ]));
+    let only_marked = Sensitivity::attributes(BTreeMap::from([(
+        "password".to_string(),
+        Sensitivity::Whole,
+    )]));
+    assert_eq!(marks, only_marked);
+    let value = obj(&[("login", s("a")), ("password", s("b"))]);
+    assert_eq!(marks.clone().fitted(&value), only_marked);
+    assert_eq!(marks.attribute("login"), Sensitivity::None);
+}
