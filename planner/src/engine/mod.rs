@@ -43,6 +43,7 @@ mod scoped_plan;
 pub(crate) mod sweep;
 mod targets;
 mod validate;
+mod value_release;
 pub(crate) mod waves;
 
 use std::collections::BTreeMap;

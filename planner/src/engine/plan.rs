@@ -35,6 +35,7 @@ use super::instances::ProviderNames;
 use super::plan_accumulator::PlanAccumulator;
 use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
+use super::value_release::ValueRelease;
 use super::{PlanHooks, PlanOptions};
 
 /// Plans the changes that make the infrastructure match the configuration.
@@ -105,11 +106,22 @@ impl Planner<'_> {
     /// Plans every node of the configuration in dependency order, then the imports whose
     /// configuration is generated.
     async fn plan_configuration(&self) {
+        let release = ValueRelease::new(self.scope.graph, self.scope.config.imports.is_empty());
         walk(
             &self.scope.graph.dag(),
             self.options.parallelism,
             || false,
-            |index| self.visit(NodeId::from_index(index)),
+            |index| {
+                let release = &release;
+                async move {
+                    let id = NodeId::from_index(index);
+                    let ok = self.visit(id).await;
+                    for released in release.visited(id, self.scope.graph) {
+                        self.scope.forget_node(released);
+                    }
+                    ok
+                }
+            },
         )
         .await;
         let generated = self.plan_generated_imports().await;

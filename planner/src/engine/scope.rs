@@ -217,6 +217,17 @@ impl<'a> Scope<'a> {
             .is_some_and(NodeValue::is_null)
     }
 
+    /// Frees a node's values in every instance of its module (see `ValueRelease`).
+    pub(super) fn forget_node(&self, id: NodeId) {
+        let instances = self.instances_of(self.graph.module(id));
+        let mut learned = self.learned();
+        for instance in &instances {
+            if let Some(nodes) = learned.values.get_mut(instance) {
+                nodes.remove(&id);
+            }
+        }
+    }
+
     /// Frees the node values and module inputs learned so far, once nothing is evaluated any
     /// more: in a fleet they are a large part of a plan's memory, and the plan's assembly
     /// that follows allocates again.
