@@ -98,11 +98,15 @@ output "names" {
         graph.id_in(&[], &node).expect("declared")
     }
 
-    #[test]
-    fn a_local_is_released_after_its_last_dependent_and_outputs_never() {
+    fn fleet_graph() -> ConfigGraph {
         let files = BTreeMap::from([("main.tf".to_string(), FLEET.to_string())]);
         let config = load_sources(Path::new("."), files).expect("valid");
-        let graph = ConfigGraph::build(&config).expect("graph");
+        ConfigGraph::build(&config).expect("graph")
+    }
+
+    #[test]
+    fn a_local_is_released_after_its_last_dependent_and_outputs_never() {
+        let graph = fleet_graph();
         let release = ValueRelease::new(&graph, true);
         let local = |name: &str| node(&graph, Node::Local(name.into()));
         let resource = |text: &str| node(&graph, Node::Resource(text.parse().expect("address")));
@@ -130,9 +134,7 @@ output "names" {
 
     #[test]
     fn nothing_is_released_when_disabled() {
-        let files = BTreeMap::from([("main.tf".to_string(), FLEET.to_string())]);
-        let config = load_sources(Path::new("."), files).expect("valid");
-        let graph = ConfigGraph::build(&config).expect("graph");
+        let graph = fleet_graph();
         let release = ValueRelease::new(&graph, false);
         for index in 0..graph.len() {
             assert!(
