@@ -4,6 +4,7 @@
 //! when used ([`StoredJson::to_json`], [`StoredJson::decode`]); written, digested or compared,
 //! it behaves exactly as the parsed tree did.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -145,8 +146,8 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut canonical = true;
-    // The keys seen in each open object (byte ranges of `out`); `None` for an array.
-    let mut open: Vec<Option<Vec<(usize, usize)>>> = Vec::new();
+    // The keys seen in each open object; `None` for an array.
+    let mut open: Vec<Option<SeenKeys<'_>>> = Vec::new();
     let mut expect_key = false;
     let mut at = 0;
     while at < bytes.len() {
@@ -154,21 +155,18 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
         match byte {
             b' ' | b'\t' | b'\n' | b'\r' => at += 1,
             b'"' => {
-                let start = out.len();
                 let end = string_end(bytes, at);
                 let literal = &bytes[at..end];
                 canonical &= !literal.contains(&b'\\');
                 out.extend_from_slice(literal);
                 if expect_key && let Some(Some(keys)) = open.last_mut() {
-                    let key = &out[start..];
-                    canonical &= !keys.iter().any(|&(s, e)| &out[s..e] == key);
-                    keys.push((start, out.len()));
+                    canonical &= keys.insert(literal);
                 }
                 expect_key = false;
                 at = end;
             }
             b'{' | b'[' => {
-                open.push((byte == b'{').then(Vec::new));
+                open.push((byte == b'{').then(SeenKeys::default));
                 expect_key = byte == b'{';
                 out.push(byte);
                 at += 1;
@@ -198,6 +196,33 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
         }
     }
     (String::from_utf8(out).unwrap_or_default(), canonical)
+}
+
+/// The keys seen in one object: a list while there are few, a set once there are many (a
+/// fleet's output maps have thousands of keys).
+#[derive(Default)]
+struct SeenKeys<'t> {
+    few: Vec<&'t [u8]>,
+    many: Option<HashSet<&'t [u8]>>,
+}
+
+impl<'t> SeenKeys<'t> {
+    const FEW: usize = 16;
+
+    /// Notes `key` (its literal, quotes included); false when it was seen before.
+    fn insert(&mut self, key: &'t [u8]) -> bool {
+        if let Some(many) = &mut self.many {
+            return many.insert(key);
+        }
+        if self.few.contains(&key) {
+            return false;
+        }
+        self.few.push(key);
+        if self.few.len() > Self::FEW {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
+    }
 }
 
 /// The index just past the number that starts at `start`.

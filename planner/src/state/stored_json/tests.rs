@@ -33,6 +33,20 @@ const SAMPLES: &[(&str, bool)] = &[
     ("null", true),
 ];
 
+#[test]
+fn a_repeated_key_is_found_among_many_keys() {
+    let keys: Vec<String> = (0..1000)
+        .map(|i| format!("\"tenant-{i:05}\": {i}"))
+        .collect();
+    let unique = format!("{{{}}}", keys.join(", "));
+    assert!(compact(&unique).1);
+    let repeated = format!("{{{}, \"tenant-00500\": 1}}", keys.join(", "));
+    assert!(!compact(&repeated).1);
+    // Keys repeated in different objects are not repeated keys.
+    let nested = format!("[{unique}, {unique}]");
+    assert!(compact(&nested).1);
+}
+
 fn parsed(text: &str) -> Json {
     serde_json::from_str(text).unwrap()
 }
