@@ -17,6 +17,7 @@ pub(crate) mod marks;
 mod operators;
 pub(crate) mod parse;
 pub(crate) mod references;
+mod shared_reference;
 mod template;
 mod traversal;
 pub(crate) mod types;

@@ -71,7 +71,10 @@ impl Evaluator<'_> {
             _ => (expr, &[]),
         };
         let (value, consumed) = match root {
-            Expression::Variable(name) => self.resolve_root(name, ops)?,
+            Expression::Variable(name) => match self.shared_reference(name, ops) {
+                Some(found) => found,
+                None => self.resolve_root(name, ops)?,
+            },
             other => (self.eval(other)?, 0),
         };
         self.apply_operators(value, &ops[consumed..])

@@ -104,3 +104,45 @@ fn conditionals_take_the_condition_and_the_other_branch_top_level_marks() {
     );
     assert!(!is_sensitive("false ? [var.name] : [\"x\"]"));
 }
+
+#[test]
+fn attribute_paths_resolved_in_place_keep_marks_and_stop_where_the_general_path_takes_over() {
+    let mut ctx = marked_context();
+    let tenant = obj(&[
+        ("id", s("t-1")),
+        ("settings", obj(&[("region", s("eu")), ("secret", s("k"))])),
+        ("tags", Value::Map([("env".to_string(), s("prod"))].into())),
+        ("owner", Value::Null),
+    ]);
+    Arc::make_mut(&mut ctx.resources).insert(ResourceAddr::managed("tenant", "this"), tenant);
+    let secret = Sensitivity::Attributes(BTreeMap::from([("secret".into(), Sensitivity::Whole)]));
+    let marks = Sensitivity::Attributes(BTreeMap::from([("settings".into(), secret)]));
+    ctx.set_marks(
+        Subject::Resource(ResourceAddr::managed("tenant", "this")),
+        marks,
+    );
+    let eval = |src: &str| {
+        let (expr, sources) = expression(src);
+        evaluate_marked(&expr, &ctx, FILE, &sources)
+    };
+    let found = eval("tenant.this.settings.secret").unwrap();
+    assert_eq!((found.value, found.marks), (s("k"), Sensitivity::Whole));
+    let found = eval("tenant.this.settings.region").unwrap();
+    assert_eq!((found.value, found.marks.any()), (s("eu"), false));
+    assert_eq!(eval("tenant.this.tags.env").unwrap().value, s("prod"));
+    assert_eq!(
+        eval("tenant.this.settings[\"region\"]").unwrap().value,
+        s("eu")
+    );
+    // Where the walk stops, the general path reports as it always did.
+    let missing = eval("tenant.this.settings.zone").unwrap_err();
+    assert_eq!(missing.0[0].summary, "Unsupported attribute");
+    let null = eval("tenant.this.owner.name").unwrap_err();
+    assert_eq!(
+        null.0[0].summary,
+        "Attempt to get attribute from null value"
+    );
+    // A name bound by a `for` expression shadows a resource type of the same name.
+    let shadowed = eval("[for tenant in [{ this = { id = \"x\" } }] : tenant.this.id]").unwrap();
+    assert_eq!(shadowed.value, Value::Tuple(vec![s("x")]));
+}

@@ -1,0 +1,65 @@
+//! References resolved in place: `var.NAME`, `local.NAME` and `TYPE.NAME` followed by
+//! attribute accesses that each find their attribute walk the referred value by reference
+//! and copy only the part they name (`tenant.this.id` copies an id, not the tenant's whole
+//! object). Anything else (a missing attribute, a null or unknown part, an index, a splat)
+//! is left to the general path from where the walk stopped, which reports problems as it
+//! always does.
+
+use hcl_edit::expr::TraversalOperator;
+use hcl_edit::{Decorated, Ident};
+use tenantform_proto::value::Value;
+
+use super::Subject;
+use super::eval::Evaluator;
+use super::marks::Marked;
+use super::traversal::attr_name;
+use crate::addrs::ResourceAddr;
+
+impl Evaluator<'_> {
+    /// The part of the value `root` names that the leading attribute accesses of `ops` reach,
+    /// with its marks, and how many operators it used; `None` when the general path must
+    /// resolve the root.
+    pub(super) fn shared_reference(
+        &self,
+        root: &Decorated<Ident>,
+        ops: &[Decorated<TraversalOperator>],
+    ) -> Option<(Marked, usize)> {
+        let name = root.value().as_str();
+        if self.lookup_scope(name).is_some() {
+            return None;
+        }
+        let ctx = self.ctx;
+        let item = attr_name(ops.first())?;
+        let (mut value, subject) = match name {
+            "var" => (
+                ctx.variables.get(item)?,
+                Subject::Variable(item.to_string()),
+            ),
+            "local" => (ctx.locals.get(item)?, Subject::Local(item.to_string())),
+            "count" | "each" | "module" | "self" | "path" | "terraform" | "data" => return None,
+            type_name => {
+                let addr = ResourceAddr::managed(type_name, item);
+                (ctx.resources.get(&addr)?, Subject::Resource(addr))
+            }
+        };
+        let mut marks = ctx.marks_of(&subject);
+        let mut consumed = 1;
+        for op in &ops[1..] {
+            let Some(attr) = attr_name(Some(op)) else {
+                break;
+            };
+            let next = match value {
+                Value::Object(entries) | Value::Map(entries) => entries.get(attr),
+                _ => None,
+            };
+            let Some(next) = next else {
+                break;
+            };
+            marks = marks.attribute(attr);
+            value = next;
+            consumed += 1;
+        }
+        // Without an attribute walked there is nothing to save: the general path resolves it.
+        (consumed > 1).then(|| (Marked::new(value.clone(), marks), consumed))
+    }
+}
