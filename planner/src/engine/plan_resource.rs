@@ -252,9 +252,12 @@ impl Planner<'_> {
                 InstanceValue::owned(schema_marked(&subject, value))
             } else {
                 let prior = self.prior_object(&subject).await?;
-                let value = prior.as_ref().map_or(Value::Null, |p| p.value.clone());
-                self.add_change(self.refreshed_only(&subject, prior));
-                InstanceValue::owned(schema_marked(&subject, value))
+                let change = self.refreshed_only(&subject, prior);
+                // The refreshed object, shared with its change.
+                let value = Arc::clone(&change.prior);
+                self.add_change(change);
+                let marks = schema_marks(&subject, &value);
+                InstanceValue::new(value, marks)
             };
             values.push((addr.key.clone(), value));
         }
