@@ -195,9 +195,17 @@ impl fmt::Display for InstanceKey {
         match self {
             InstanceKey::None => Ok(()),
             InstanceKey::Int(i) => write!(f, "[{i}]"),
+            // Most keys need no escape: written as they are, without an allocation.
+            InstanceKey::Str(s) if !needs_escape(s) => write!(f, "[\"{s}\"]"),
             InstanceKey::Str(s) => write!(f, "[{}]", hcl_quoted(s)),
         }
     }
+}
+
+/// Whether [`hcl_quoted`] changes anything in `key` but the quotes around it.
+fn needs_escape(key: &str) -> bool {
+    !key.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
 }
 
 /// A string key quoted as Terraform writes it in addresses (`toHCLQuotedString`): HCL's
@@ -305,6 +313,15 @@ impl FromStr for ResourceAddr {
 use crate::format::literal::is_identifier;
 
 /// Splits `NAME[KEY]REST` into its parts; the key is optional.
+impl ModuleStep {
+    /// Reads the step at the start of `text` (after `module.`: `NAME[KEY]`); returns it and
+    /// the rest of `text`.
+    pub(crate) fn read_prefix(text: &str) -> Result<(ModuleStep, &str), String> {
+        let (name, key, rest) = split_name_key(text)?;
+        Ok((ModuleStep { name, key }, rest))
+    }
+}
+
 fn split_name_key(s: &str) -> Result<(String, InstanceKey, &str), String> {
     let end = s.find(['[', '.']).unwrap_or(s.len());
     let name = &s[..end];

@@ -51,6 +51,7 @@ fn load_and_plan(source: &str) {
     };
     let providers = Providers::default();
     let options = PlanOptions {
+        show_only: false,
         mode: PlanMode::Normal,
         refresh: true,
         parallelism: 1,

@@ -71,6 +71,8 @@ pub(super) struct Planning {
     pub sweep: Option<engine::sweep::Sweep>,
     /// `-scope=changed|all` (with the store's instance record once read).
     pub scope: engine::scoped::ScopeRequest,
+    /// The plan is only shown (see `PlanOptions::show_only`).
+    pub show_only: bool,
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -107,6 +109,7 @@ pub(super) fn planning(
             .transpose()
             .map_err(|message| command.usage_error(message))?,
         scope: super::scope::requested(parsed, command)?,
+        show_only: false,
     })
 }
 
@@ -185,6 +188,7 @@ pub(super) async fn make_plan(
         workspace: super::workspace::current()?,
         sweep: planning.sweep,
         scope: planning.scope.clone(),
+        show_only: planning.show_only,
     };
     super::scope::check_options(&options)?;
     if options.sweep.is_some() && mode != PlanMode::RefreshOnly {
@@ -233,6 +237,11 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     if let Some(path) = &planning.generate_config_out {
         super::generated_config::check_target(path)?;
     }
+    let out = parsed.last("out");
+    planning.show_only = out.is_none()
+        && !ui.view.is_json()
+        && planning.generate_config_out.is_none()
+        && !gate.reads_plan_document();
     let providers = common::start_providers_for(&config, &common).await?;
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
     common::close_providers(&providers).await;
@@ -242,7 +251,6 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         Some(path) if super::generated_config::write(path, &plan)? => Some(path.as_str()),
         _ => None,
     };
-    let out = parsed.last("out");
     if let Some(out) = out {
         super::scope::add_stored_digests(&mut plan, &state);
         let mut file = PlanFile::new(&plan, config.sources.files.clone());

@@ -114,6 +114,11 @@ impl Gate {
         })
     }
 
+    /// Whether the gate reads the plan's JSON document (policies are given).
+    pub(super) fn reads_plan_document(&self) -> bool {
+        !self.policy_dirs.is_empty()
+    }
+
     /// Checks `plan` against the destroy limit and the policies: warnings are shown and
     /// the run goes on; a denial or an exceeded limit fails it with every message.
     /// The policies read the document `show -json` prints for the saved plan, whose

@@ -60,6 +60,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let providers = common::start_providers_for(&config, &common).await?;
     let result = async {
         let options = PlanOptions {
+            show_only: false,
             mode: PlanMode::RefreshOnly,
             refresh: true,
             parallelism: common.parallelism,

@@ -9,13 +9,15 @@ use std::sync::Mutex;
 use super::{Failure, Ui};
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, static_module_path};
 use crate::engine::scoped::{
-    ScopeRequest, record_after_apply, same_shared_module_instances, stored_digests,
+    AppliedScope, ModuleOutputs, ScopeRequest, record_after_apply, same_shared_module_instances,
+    stored_digests,
 };
 use crate::engine::{ApplyRecorder, PlanOptions};
 use crate::plan::render::Schemas;
 use crate::plan::{Plan, PlanMode};
 use crate::providers::Providers;
 use crate::state::{DeposedChange, InstanceState, State, StateStore};
+use tenantform_proto::value::Value;
 
 /// The scope `-scope` asks for (without the record yet).
 pub(super) fn requested(
@@ -36,7 +38,7 @@ pub(super) fn requested(
 pub(super) fn with_record(request: ScopeRequest, store: &dyn StateStore) -> ScopeRequest {
     match request {
         ScopeRequest::Changed(_) => match store.read_scope_record() {
-            Ok(record) => ScopeRequest::Changed(record.map(Box::new)),
+            Ok(record) => ScopeRequest::Changed(record.map(std::sync::Arc::new)),
             Err(err) => {
                 tracing::warn!("could not read the instance record: {err}");
                 ScopeRequest::Changed(None)
@@ -80,6 +82,7 @@ pub(super) fn report(ui: &Ui, plan: &Plan) {
 pub(super) struct DigestRecorder<'a> {
     inner: &'a dyn ApplyRecorder,
     applied: Mutex<BTreeMap<InstanceAddr, String>>,
+    module_outputs: Mutex<ModuleOutputs>,
 }
 
 impl<'a> DigestRecorder<'a> {
@@ -87,6 +90,7 @@ impl<'a> DigestRecorder<'a> {
         DigestRecorder {
             inner,
             applied: Mutex::new(BTreeMap::new()),
+            module_outputs: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -107,6 +111,10 @@ impl ApplyRecorder for DigestRecorder<'_> {
     fn applied_config_digest(&self, addr: &InstanceAddr, digest: String) {
         crate::sync::locked(&self.applied).insert(addr.clone(), digest);
     }
+
+    fn applied_module_outputs(&self, module: &str, outputs: BTreeMap<String, Value>) {
+        crate::sync::locked(&self.module_outputs).insert(module.to_string(), outputs);
+    }
 }
 
 /// Writes the instance record after a successful apply of a normal plan that left `state`
@@ -123,7 +131,10 @@ pub(super) fn record_apply(
     if plan.mode != PlanMode::Normal {
         return;
     }
-    let applied = std::mem::take(&mut *crate::sync::locked(&recorder.applied));
+    let applied = AppliedScope {
+        digests: std::mem::take(&mut *crate::sync::locked(&recorder.applied)),
+        module_outputs: std::mem::take(&mut *crate::sync::locked(&recorder.module_outputs)),
+    };
     let record = record_after_apply(
         &plan.scope,
         plan.targeted,

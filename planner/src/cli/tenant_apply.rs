@@ -380,6 +380,7 @@ async fn root_outputs(
         return Ok(BTreeMap::new());
     }
     let options = PlanOptions {
+        show_only: false,
         mode: PlanMode::RefreshOnly,
         refresh: false,
         parallelism: engine::DEFAULT_PARALLELISM,

@@ -61,6 +61,7 @@ async fn plan_diagnose(main_tf: &str) -> (Diagnostics, Sources) {
     };
     let resolved = variables::resolve(&config, &inputs).expect("variables resolve");
     let options = engine::PlanOptions {
+        show_only: false,
         mode: crate::plan::PlanMode::Normal,
         refresh: true,
         parallelism: 2,

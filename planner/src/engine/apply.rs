@@ -154,6 +154,9 @@ async fn apply_walk<'p>(
     if not_started > 0 {
         diags.push(not_started_error(&applier, not_started));
     }
+    if plan.mode == PlanMode::Normal && whole.is_none() {
+        applier.note_module_outputs();
+    }
     let outputs = final_outputs(config, &graph, state, plan, &applier.scope, &outcomes);
     let checks = applier.scope.take_checks();
     let (instances, deposed) = applier.into_objects();

@@ -92,6 +92,12 @@ pub(crate) struct PlanOptions {
     pub sweep: Option<sweep::Sweep>,
     /// `-scope=changed`: plan only what changed since the recorded apply.
     pub scope: scoped::ScopeRequest,
+    /// The plan is only shown: not saved, applied, rendered as JSON or read by policies. A
+    /// change-scoped plan then keeps no no-op change for the instances of the module
+    /// instances it leaves out whole, only their count (`PlanScope::unlisted_unchanged`),
+    /// and a plan without drift to show finds no relevant attributes (only the drift
+    /// rendering reads them).
+    pub show_only: bool,
 }
 
 /// Receives every instance result the moment it is known, and must make it durable before
@@ -110,6 +116,16 @@ pub(crate) trait ApplyRecorder: Send + Sync {
     /// Receives the digest of an applied instance's configuration as evaluated while
     /// applying (for the record of change-scoped planning); kept only if the apply succeeds.
     fn applied_config_digest(&self, _addr: &InstanceAddr, _digest: String) {}
+
+    /// Receives the outputs of a root module call instance (`module.NAME[KEY]`) as the apply
+    /// evaluated them, when every one is known and none is sensitive (for the record of
+    /// change-scoped planning); kept only if the apply succeeds.
+    fn applied_module_outputs(
+        &self,
+        _module: &str,
+        _outputs: std::collections::BTreeMap<String, tenantform_proto::value::Value>,
+    ) {
+    }
 }
 
 /// Progress reports of planning for the user interface: the refresh of stored objects and

@@ -130,12 +130,21 @@ impl Planner<'_> {
 
     /// Plans the deletion of every stored instance no resource visit took care of.
     async fn plan_orphans(&self) {
-        let handled = std::mem::take(&mut self.accumulated().handled);
+        let (handled, left_out) = {
+            let mut accumulated = self.accumulated();
+            let handled = std::mem::take(&mut accumulated.handled);
+            (handled, std::mem::take(&mut accumulated.left_out_modules))
+        };
+        let in_left_out = |addr: &InstanceAddr| {
+            addr.module
+                .first()
+                .is_some_and(|outer| left_out.contains(outer))
+        };
         let orphans: Vec<(&InstanceAddr, &InstanceState)> = self
             .state
             .instances
             .iter()
-            .filter(|(addr, _)| !handled.contains(*addr))
+            .filter(|(addr, _)| !handled.contains(*addr) && !in_left_out(addr))
             .filter(|(addr, _)| self.targeting.as_ref().is_none_or(|t| t.names(addr)))
             .collect();
         walk(
@@ -196,8 +205,13 @@ impl Planner<'_> {
         };
         let config = self.scope.config;
         let schemas = &self.scope.providers.schemas;
-        let relevant_attributes =
-            super::relevant_attributes::relevant_attributes(config, schemas, &changed);
+        // A plan that is only shown reads them only to show drift.
+        let unread = self.options.show_only && drift.iter().all(|d| d.action == Action::NoOp);
+        let relevant_attributes = if unread {
+            Vec::new()
+        } else {
+            super::relevant_attributes::relevant_attributes(config, schemas, &changed)
+        };
         Ok(Plan {
             mode: self.options.mode,
             changes,

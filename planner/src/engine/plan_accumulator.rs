@@ -30,6 +30,9 @@ pub(super) struct PlanAccumulator {
     pub drift: Vec<ResourceChange>,
     /// Stored instances the resource visits took care of.
     pub handled: HashSet<InstanceAddr>,
+    /// Root module call instances a change-scoped plan leaves out whole without a change
+    /// per instance: their stored instances are taken care of too.
+    pub left_out_modules: HashSet<ModuleStep>,
     /// Planned instances, kept only when some resource has `replace_triggered_by`.
     pub outcomes: HashMap<InstanceAddr, Outcome>,
     keep_outcomes: bool,

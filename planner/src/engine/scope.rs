@@ -89,6 +89,9 @@ pub(crate) struct Scope<'a> {
     pub workspace: String,
     /// `plantimestamp()`: when this walk started (unknown while validating).
     plan_timestamp: Value,
+    /// The module instances a change-scoped plan leaves out whole, with the outputs the
+    /// record gives them: their locals are not evaluated, their outputs are these.
+    left_out: Mutex<HashMap<ModuleInstance, Arc<BTreeMap<String, Value>>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -125,7 +128,23 @@ impl<'a> Scope<'a> {
             } else {
                 Value::String(crate::lang::functions::dates::now_rfc3339())
             },
+            left_out: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Leaves a module instance out of the walk's evaluation: from now on its locals are
+    /// not evaluated and its outputs are `outputs` (see `scoped_modules`).
+    pub(super) fn leave_out(&self, instance: &[ModuleStep], outputs: BTreeMap<String, Value>) {
+        crate::sync::locked(&self.left_out).insert(instance.to_vec(), Arc::new(outputs));
+    }
+
+    /// The outputs of a module instance left out of the walk's evaluation.
+    fn left_out_outputs(&self, instance: &[ModuleStep]) -> Option<Arc<BTreeMap<String, Value>>> {
+        let left_out = crate::sync::locked(&self.left_out);
+        if left_out.is_empty() {
+            return None;
+        }
+        left_out.get(instance).cloned()
     }
 
     /// The configuration the provider `name` was configured with, once it is.
@@ -413,6 +432,18 @@ impl<'a> Scope<'a> {
         let sources = &config.sources;
         let mut ok = true;
         for instance in self.instances_of(self.graph.module(id)) {
+            if let Some(outputs) = self.left_out_outputs(&instance) {
+                match self.graph.node(id) {
+                    Node::Local(_) => continue,
+                    Node::Output(name) => {
+                        if let Some(value) = outputs.get(name) {
+                            self.set_in(id, &instance, value.clone());
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+            }
             let result = match self.graph.node(id) {
                 Node::Variable(name) => self.variable_value(config, &instance, name),
                 Node::Local(name) => {

@@ -9,14 +9,17 @@
 //! ([`ScopeRun::fallback`]). Which instances it then leaves out is decided per instance in
 //! `scoped_plan`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use tenantform_proto::value::Value;
 
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, ModuleStep, static_module_path};
 use crate::config::Config;
 use crate::lang::functions::impure::{impure_call_in_body, impure_call_in_expr};
+use crate::plan::planfile::EncodedValue;
 use crate::plan::scope::PlanScope;
 use crate::providers::Providers;
 use crate::state::scope_record::SCOPE_RECORD_FORMAT;
@@ -30,24 +33,32 @@ pub(crate) enum ScopeRequest {
     All,
     /// Plan only what changed since the recorded apply (`-scope=changed`), with the record
     /// the store holds, if any.
-    Changed(Option<Box<ScopeRecord>>),
+    Changed(Option<Arc<ScopeRecord>>),
 }
 
-/// One plan's scope: the recorded digests it compares with (none: it plans everything), and
-/// what it learns while planning.
+/// One plan's scope: the record it compares with (none: it plans everything), and what it
+/// learns while planning.
 #[derive(Debug, Default)]
 pub(crate) struct ScopeRun {
-    /// The recorded digest of each instance, when the plan is change-scoped.
-    baseline: Option<BTreeMap<String, String>>,
+    /// The record, when the plan is change-scoped.
+    record: Option<Arc<ScopeRecord>>,
     /// Why a `-scope=changed` plan plans everything.
     fallback: Option<String>,
-    /// The recorded input digest of each root module call instance.
-    recorded_modules: BTreeMap<String, String>,
-    /// How many instances the record holds under each root module call instance.
-    recorded_under: BTreeMap<String, usize>,
-    /// The stored instances under each root module call instance.
-    stored_under: BTreeMap<String, StoredGroup>,
+    /// What the record and the state hold under each root module call instance.
+    modules: HashMap<ModuleStep, ModuleRecord>,
     learned: Mutex<Learned>,
+}
+
+/// What the record and the state hold under one root module call instance.
+#[derive(Debug, Default)]
+pub(super) struct ModuleRecord {
+    /// Its name in the record, `module.NAME[KEY]` (empty when the record names nothing
+    /// under it).
+    key: String,
+    /// How many instances the record holds under it.
+    recorded: usize,
+    /// The stored instances under it.
+    pub stored: StoredGroup,
 }
 
 /// The stored instances under one root module call instance.
@@ -66,7 +77,7 @@ struct Learned {
     /// The instances left out as unchanged.
     unchanged: BTreeSet<InstanceAddr>,
     /// The input digest of each root module call instance (`None`: it has none).
-    module_digests: BTreeMap<String, Option<String>>,
+    module_digests: HashMap<ModuleStep, Option<String>>,
     /// Whether each root module call's tree reads only what its input digest sees.
     trees_plain: BTreeMap<String, bool>,
     /// The input digest's hasher fed with what all instances of a module call share.
@@ -74,6 +85,11 @@ struct Learned {
     /// The planned instances whose change is not a no-op (and every data source read), by
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
+    /// Whether each frozen root module call instance is left out of evaluation whole.
+    left_out_whole: HashMap<ModuleStep, bool>,
+    /// How many instances the plan leaves out without a change of their own (a plan that
+    /// is only shown).
+    unlisted_unchanged: usize,
 }
 
 impl ScopeRun {
@@ -93,16 +109,8 @@ impl ScopeRun {
                 ..ScopeRun::default()
             },
             None => ScopeRun {
-                baseline: record.as_ref().map(|record| record.instances.clone()),
-                recorded_modules: record
-                    .as_ref()
-                    .map(|record| record.modules.clone())
-                    .unwrap_or_default(),
-                recorded_under: record
-                    .as_ref()
-                    .map(|record| count_under_modules(&record.instances))
-                    .unwrap_or_default(),
-                stored_under: stored_under_modules(state, record.as_deref()),
+                modules: module_records(state, record.as_deref()),
+                record: record.clone(),
                 ..ScopeRun::default()
             },
         }
@@ -110,14 +118,14 @@ impl ScopeRun {
 
     /// Whether the plan leaves unchanged instances out.
     pub(super) fn is_scoped(&self) -> bool {
-        self.baseline.is_some()
+        self.record.is_some()
     }
 
     /// The digest the record holds for an instance.
     pub(super) fn recorded(&self, addr: &InstanceAddr) -> Option<&str> {
-        self.baseline
+        self.record
             .as_ref()
-            .and_then(|baseline| baseline.get(&addr.to_string()))
+            .and_then(|record| record.instances.get(&addr.to_string()))
             .map(String::as_str)
     }
 
@@ -167,6 +175,7 @@ impl ScopeRun {
             changed_only: self.is_scoped(),
             fallback: self.fallback.clone(),
             unchanged: learned.unchanged,
+            unlisted_unchanged: learned.unlisted_unchanged,
             digests: learned.digests,
             sweep,
             // Only a saved plan needs them: `cli/scope.rs` adds them as the plan is saved.
@@ -174,43 +183,53 @@ impl ScopeRun {
             modules: learned
                 .module_digests
                 .into_iter()
-                .filter_map(|(module, digest)| Some((module, digest?)))
+                .filter_map(|(outer, digest)| {
+                    Some((module_key(std::slice::from_ref(&outer)), digest?))
+                })
                 .collect(),
         }
     }
 
     /// The recorded input digest of a root module call instance.
-    pub(super) fn recorded_module(&self, tenant: &[ModuleStep]) -> Option<&str> {
-        self.recorded_modules
-            .get(&module_key(tenant))
-            .map(String::as_str)
+    pub(super) fn recorded_module(&self, outer: &ModuleStep) -> Option<&str> {
+        let key = &self.modules.get(outer)?.key;
+        self.record.as_ref()?.modules.get(key).map(String::as_str)
     }
 
     /// How many instances the record holds under a root module call instance.
-    pub(super) fn recorded_count_under(&self, tenant: &[ModuleStep]) -> usize {
-        self.recorded_under
-            .get(&module_key(tenant))
-            .copied()
-            .unwrap_or(0)
+    pub(super) fn recorded_count_under(&self, outer: &ModuleStep) -> usize {
+        self.modules.get(outer).map_or(0, |module| module.recorded)
     }
 
     /// The stored instances under a root module call instance (`None`: there are none).
-    pub(super) fn stored_under(&self, tenant: &[ModuleStep]) -> Option<&StoredGroup> {
-        self.stored_under.get(&module_key(tenant))
+    pub(super) fn stored_under(&self, outer: &ModuleStep) -> Option<&StoredGroup> {
+        self.modules
+            .get(outer)
+            .map(|module| &module.stored)
+            .filter(|stored| !stored.addrs.is_empty())
+    }
+
+    /// The recorded outputs of a root module call instance.
+    pub(super) fn recorded_outputs(
+        &self,
+        outer: &ModuleStep,
+    ) -> Option<&BTreeMap<String, serde_json::Value>> {
+        let key = &self.modules.get(outer)?.key;
+        self.record.as_ref()?.module_outputs.get(key)
     }
 
     /// The input digest computed for a module instance, once it is.
-    pub(super) fn module_digest(&self, tenant: &[ModuleStep]) -> Option<Option<String>> {
+    pub(super) fn module_digest(&self, outer: &ModuleStep) -> Option<Option<String>> {
         crate::sync::locked(&self.learned)
             .module_digests
-            .get(&module_key(tenant))
+            .get(outer)
             .cloned()
     }
 
-    pub(super) fn note_module_digest(&self, tenant: &[ModuleStep], digest: Option<String>) {
+    pub(super) fn note_module_digest(&self, outer: &ModuleStep, digest: Option<String>) {
         crate::sync::locked(&self.learned)
             .module_digests
-            .insert(module_key(tenant), digest);
+            .insert(outer.clone(), digest);
     }
 
     pub(super) fn digest_prefix(&self, call: &str) -> Option<Sha256> {
@@ -224,6 +243,22 @@ impl ScopeRun {
         crate::sync::locked(&self.learned)
             .digest_prefixes
             .insert(call, prefix);
+    }
+
+    /// Whether a frozen module instance is left out of evaluation whole, once decided.
+    pub(super) fn left_out_whole(&self, outer: &ModuleStep) -> Option<bool> {
+        crate::sync::locked(&self.learned)
+            .left_out_whole
+            .get(outer)
+            .copied()
+    }
+
+    /// Notes whether a frozen module instance is left out of evaluation whole; when the
+    /// plan keeps no change for its instances, `unlisted` counts them.
+    pub(super) fn note_left_out_whole(&self, outer: &ModuleStep, whole: bool, unlisted: usize) {
+        let mut learned = crate::sync::locked(&self.learned);
+        learned.left_out_whole.insert(outer.clone(), whole);
+        learned.unlisted_unchanged += unlisted;
     }
 
     pub(super) fn tree_plain(&self, name: &str) -> Option<bool> {
@@ -249,19 +284,17 @@ pub(crate) fn module_key(tenant: &[ModuleStep]) -> String {
         .join(".")
 }
 
-/// The stored instances under each root module call instance, with whether any object
-/// there is tainted or deposed and whether any has no digest in `record` (one pass over
-/// the state).
-fn stored_under_modules(
+/// What the record and the state hold under each root module call instance: the stored
+/// instances, with whether any object there is tainted or deposed and whether any has no
+/// digest in `record`, and how many instances the record holds there (one pass over each).
+fn module_records(
     state: &State,
     record: Option<&ScopeRecord>,
-) -> BTreeMap<String, StoredGroup> {
-    let mut groups: BTreeMap<String, StoredGroup> = BTreeMap::new();
+) -> HashMap<ModuleStep, ModuleRecord> {
+    let mut modules: HashMap<ModuleStep, ModuleRecord> = HashMap::new();
     for (addr, object) in &state.instances {
         if let Some(outer) = addr.module.first() {
-            let group = groups
-                .entry(module_key(std::slice::from_ref(outer)))
-                .or_default();
+            let group = &mut modules.entry(outer.clone()).or_default().stored;
             group.addrs.push(addr.clone());
             group.tainted_or_deposed |= object.tainted;
             group.unrecorded |=
@@ -270,28 +303,43 @@ fn stored_under_modules(
     }
     for (addr, _) in state.deposed.keys() {
         if let Some(outer) = addr.module.first() {
-            groups
-                .entry(module_key(std::slice::from_ref(outer)))
+            modules
+                .entry(outer.clone())
                 .or_default()
+                .stored
                 .tainted_or_deposed = true;
         }
     }
-    groups
-}
-
-/// How many recorded instances sit under each root module call instance.
-fn count_under_modules(instances: &BTreeMap<String, String>) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for text in instances.keys() {
-        if let Ok(addr) = text.parse::<InstanceAddr>()
-            && let Some(outer) = addr.module.first()
-        {
-            *counts
-                .entry(module_key(std::slice::from_ref(outer)))
-                .or_insert(0) += 1;
+    let Some(record) = record else {
+        return modules;
+    };
+    for text in record.instances.keys() {
+        if let Some((outer, key)) = outer_module_step(text) {
+            let module = modules.entry(outer).or_default();
+            module.recorded += 1;
+            if module.key.is_empty() {
+                module.key = key.to_string();
+            }
         }
     }
-    counts
+    for key in record.modules.keys() {
+        if let Some((outer, _)) = outer_module_step(key) {
+            let module = modules.entry(outer).or_default();
+            if module.key.is_empty() {
+                module.key = key.clone();
+            }
+        }
+    }
+    modules
+}
+
+/// The root module call instance a recorded address starts with, and its name in the
+/// record (`module.NAME[KEY]`, the prefix of `text`), without reading the rest.
+fn outer_module_step(text: &str) -> Option<(ModuleStep, &str)> {
+    let after = text.strip_prefix("module.")?;
+    let (step, rest) = crate::addrs::ModuleStep::read_prefix(after).ok()?;
+    let key = &text[..text.len() - rest.len()];
+    Some((step, key))
 }
 
 /// Whether two instances sit in the same instance of every module call their paths share
@@ -399,6 +447,41 @@ fn impure_outside_resources(config: &Config) -> Option<(String, Vec<String>)> {
     config.children.values().find_map(impure_outside_resources)
 }
 
+/// The outputs of module instances, by module instance (`module.NAME[KEY]`) and name.
+pub(crate) type ModuleOutputs = BTreeMap<String, BTreeMap<String, Value>>;
+
+/// What an apply hands over for the record it leaves: the digest of each instance's
+/// configuration it evaluated, and the outputs of root module call instances.
+#[derive(Debug, Default)]
+pub(crate) struct AppliedScope {
+    pub digests: BTreeMap<InstanceAddr, String>,
+    pub module_outputs: ModuleOutputs,
+}
+
+/// Module outputs in the record's form: each a plan file's typed value.
+fn encode_outputs(outputs: &BTreeMap<String, Value>) -> BTreeMap<String, serde_json::Value> {
+    outputs
+        .iter()
+        .filter_map(|(name, value)| {
+            let encoded = serde_json::to_value(EncodedValue::encode(value)).ok()?;
+            Some((name.clone(), encoded))
+        })
+        .collect()
+}
+
+/// Module outputs read back from the record; `None` when one does not decode.
+pub(crate) fn decode_outputs(
+    outputs: &BTreeMap<String, serde_json::Value>,
+) -> Option<BTreeMap<String, Value>> {
+    outputs
+        .iter()
+        .map(|(name, encoded)| {
+            let value = EncodedValue::deserialize(encoded).ok()?.decode().ok()?;
+            Some((name.clone(), value))
+        })
+        .collect()
+}
+
 /// The record an apply of `plan` leaves when it succeeded and wrote `state` at `serial`:
 /// for each instance in the new state, the digest its apply computed (`applied`) or else
 /// the one the plan computed. Instances with neither are left out, so the next
@@ -406,7 +489,7 @@ fn impure_outside_resources(config: &Config) -> Option<(String, Vec<String>)> {
 pub(crate) fn record_after_apply(
     plan: &PlanScope,
     targeted: bool,
-    applied: &BTreeMap<InstanceAddr, String>,
+    applied: &AppliedScope,
     state: &State,
     serial: u64,
     providers: &Providers,
@@ -415,7 +498,10 @@ pub(crate) fn record_after_apply(
         .instances
         .keys()
         .filter_map(|addr| {
-            let digest = applied.get(addr).or_else(|| plan.digests.get(addr))?;
+            let digest = applied
+                .digests
+                .get(addr)
+                .or_else(|| plan.digests.get(addr))?;
             Some((addr.to_string(), digest.clone()))
         })
         .collect();
@@ -431,7 +517,7 @@ pub(crate) fn record_after_apply(
         }
     }
     let complete = |module: &str| complete.get(module).copied().unwrap_or(true);
-    let modules = if targeted {
+    let modules: BTreeMap<String, String> = if targeted {
         BTreeMap::new()
     } else {
         plan.modules
@@ -440,6 +526,12 @@ pub(crate) fn record_after_apply(
             .map(|(module, digest)| (module.clone(), digest.clone()))
             .collect()
     };
+    let module_outputs = applied
+        .module_outputs
+        .iter()
+        .filter(|(module, _)| modules.contains_key(*module))
+        .map(|(module, outputs)| (module.clone(), encode_outputs(outputs)))
+        .collect();
     ScopeRecord {
         format: SCOPE_RECORD_FORMAT,
         lineage: state.lineage.clone(),
@@ -449,6 +541,7 @@ pub(crate) fn record_after_apply(
         providers: provider_versions(providers),
         instances,
         modules,
+        module_outputs,
         state_file_sha256: None,
         state_file_matches: false,
     }

@@ -1,10 +1,13 @@
 //! The applier's side of change-scoped planning: the digest of each created, updated or
 //! replaced instance's configuration as evaluated while applying (every value known then),
-//! handed to the recorder for the instance record the apply leaves.
+//! and the outputs of each root module call instance, handed to the recorder for the
+//! instance record the apply leaves.
+
+use std::collections::BTreeMap;
 
 use tenantform_proto::schema::Schema;
 
-use crate::graph::NodeId;
+use crate::graph::{Node, NodeId};
 use crate::lang::{self, EvalContext};
 use crate::plan::ResourceChange;
 
@@ -56,5 +59,42 @@ impl InstanceApplier<'_> {
             dependencies: &change.dependencies,
         });
         self.recorder.applied_config_digest(&change.addr, digest);
+    }
+}
+
+impl InstanceApplier<'_> {
+    /// Hands the recorder the outputs of every instance of every root module call, as the
+    /// walk evaluated them, where all of them are wholly known and none is sensitive (a
+    /// change-scoped plan gives them to a module instance it leaves out whole).
+    pub(super) fn note_module_outputs(&self) {
+        let config = self.scope.config;
+        for (call, child) in &config.children {
+            let ids: Vec<(&String, Option<NodeId>)> = child
+                .outputs
+                .keys()
+                .map(|name| {
+                    let id = self
+                        .scope
+                        .graph
+                        .id_in(&child.path, &Node::Output(name.clone()));
+                    (name, id)
+                })
+                .collect();
+            for instance in self.scope.instances_of(std::slice::from_ref(call)) {
+                let mut outputs = BTreeMap::new();
+                for (name, id) in &ids {
+                    let Some(id) = id else { break };
+                    let marked = self.scope.get_marked_in(*id, &instance);
+                    if marked.marks.any() || !marked.value.is_wholly_known() {
+                        break;
+                    }
+                    outputs.insert((*name).clone(), marked.value);
+                }
+                if outputs.len() == ids.len() {
+                    let module = super::scoped::module_key(&instance);
+                    self.recorder.applied_module_outputs(&module, outputs);
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,12 @@
 //! a normal plan without `-target`, `-exclude` or `-replace`. With the same inputs and
 //! sources every expression inside evaluates as it did when the record was written, so each
 //! of its instances has its recorded digest and plans as a no-op of its stored object.
+//!
+//! A frozen module instance whose module calls no other module and whose outputs the record
+//! holds is left out of evaluation altogether: its locals are not evaluated and its outputs
+//! are the recorded ones (its input variables are still evaluated and validated, as the
+//! plan's check results report them). A plan that is only shown (not saved, applied or
+//! rendered as JSON) then keeps no change for its instances, only their count.
 
 use std::collections::BTreeMap;
 
@@ -24,11 +30,13 @@ use crate::graph::NodeId;
 use crate::lang::Marked;
 use crate::lang::functions::impure::{impure_or_file_call_in_body, impure_or_file_call_in_expr};
 use crate::plan::{Action, PlanMode};
+use tenantform_proto::value::Value;
 
 use super::node_value::NodeValue;
 use super::plan::Planner;
 use super::plan_resource::stored_collection;
 use super::scope_digest::text;
+use super::scoped::decode_outputs;
 
 impl Planner<'_> {
     /// In a change-scoped plan, the value of a resource block in a frozen module instance,
@@ -53,11 +61,15 @@ impl Planner<'_> {
             && self.targeting.is_none()
             && self.options.replace.is_empty()
             && resource.addr.mode == ResourceMode::Managed;
-        if !plain_plan || digest.is_none() || run.recorded_module(tenant) != digest.as_deref() {
+        if !plain_plan || digest.is_none() || run.recorded_module(outer) != digest.as_deref() {
             return Ok(None);
         }
-        if !self.module_tree_plain(&outer.name) || !self.stored_as_recorded(tenant) {
+        if !self.module_tree_plain(&outer.name) || !self.stored_as_recorded(outer) {
             return Ok(None);
+        }
+        if self.leave_out_whole(outer) && self.lists_no_unchanged() {
+            self.accumulated().left_out_modules.insert(outer.clone());
+            return Ok(Some(NodeValue::Evaluated(Marked::plain(Value::Unknown))));
         }
         let config = self.scope.module_config(id);
         let dependencies: Vec<_> = self
@@ -82,14 +94,51 @@ impl Planner<'_> {
         Ok(Some(stored_collection(resource, values)))
     }
 
+    /// Whether a plan keeps no change for the instances of module instances it leaves out
+    /// whole, only their count: a plan that is only shown, with no `moved` or `removed`
+    /// block to check against the declared instances.
+    fn lists_no_unchanged(&self) -> bool {
+        self.options.show_only && !self.refactoring.has_statements()
+    }
+
+    /// Whether a frozen module instance is left out of evaluation whole (decided once per
+    /// plan): its module has no module calls of its own, and the record holds every one of
+    /// its outputs, which the walk then takes instead of evaluating the module's locals and
+    /// outputs. The same inputs, sources and stored objects give the same outputs.
+    fn leave_out_whole(&self, outer: &ModuleStep) -> bool {
+        if let Some(known) = self.scope_run.left_out_whole(outer) {
+            return known;
+        }
+        let outputs = self.scope_run.recorded_outputs(outer).and_then(|recorded| {
+            let module = self.scope.config.children.get(&outer.name)?;
+            let same_names = module.children.is_empty()
+                && recorded.len() == module.outputs.len()
+                && recorded
+                    .keys()
+                    .all(|name| module.outputs.contains_key(name));
+            same_names.then(|| decode_outputs(recorded)).flatten()
+        });
+        let whole = outputs.is_some();
+        if let Some(outputs) = outputs {
+            self.scope.leave_out(std::slice::from_ref(outer), outputs);
+        }
+        let unlisted = match self.scope_run.stored_under(outer) {
+            Some(stored) if whole && self.lists_no_unchanged() => stored.addrs.len(),
+            _ => 0,
+        };
+        self.scope_run.note_left_out_whole(outer, whole, unlisted);
+        whole
+    }
+
     /// The input digest of a root module call's instance (computed once per plan); `None`
     /// when an input is not wholly known or a provider it uses is not configured yet.
     fn module_input_digest(&self, tenant: &[ModuleStep]) -> Option<String> {
-        if let Some(known) = self.scope_run.module_digest(tenant) {
+        let outer = tenant.first()?;
+        if let Some(known) = self.scope_run.module_digest(outer) {
             return known;
         }
         let digest = self.compute_module_digest(tenant);
-        self.scope_run.note_module_digest(tenant, digest.clone());
+        self.scope_run.note_module_digest(outer, digest.clone());
         digest
     }
 
@@ -170,9 +219,9 @@ impl Planner<'_> {
 
     /// Whether the stored instances of a module instance are exactly the recorded ones, and
     /// none is tainted, deposed, moved or to be replaced.
-    fn stored_as_recorded(&self, tenant: &[ModuleStep]) -> bool {
-        let Some(stored) = self.scope_run.stored_under(tenant) else {
-            return self.scope_run.recorded_count_under(tenant) == 0;
+    fn stored_as_recorded(&self, outer: &ModuleStep) -> bool {
+        let Some(stored) = self.scope_run.stored_under(outer) else {
+            return self.scope_run.recorded_count_under(outer) == 0;
         };
         let plain = stored.addrs.iter().all(|addr| {
             !self.replace.contains(addr) && !self.refactoring.results.moved.contains_key(addr)
@@ -180,7 +229,7 @@ impl Planner<'_> {
         !stored.tainted_or_deposed
             && !stored.unrecorded
             && plain
-            && self.scope_run.recorded_count_under(tenant) == stored.addrs.len()
+            && self.scope_run.recorded_count_under(outer) == stored.addrs.len()
     }
 }
 

@@ -20,6 +20,10 @@ pub(crate) struct PlanScope {
     /// The instances a change-scoped plan left out as unchanged (neither refreshed nor
     /// planned by the provider).
     pub unchanged: BTreeSet<InstanceAddr>,
+    /// How many more instances a change-scoped plan that is only shown left out, counted
+    /// but not listed: those of module instances left out whole, which have no change in
+    /// such a plan. Never saved (a saved plan lists every one).
+    pub unlisted_unchanged: usize,
     /// The digest of each instance's configuration, where it was wholly known.
     pub digests: BTreeMap<InstanceAddr, String>,
     /// `-sweep=K/N` of a refresh-only sweep plan.
@@ -53,7 +57,7 @@ impl PlanScope {
         self.changed_only.then(|| {
             format!(
                 "Scope: changed ({} unchanged instance(s) left out, not refreshed)",
-                self.unchanged.len()
+                self.unchanged.len() + self.unlisted_unchanged
             )
         })
     }
@@ -109,6 +113,7 @@ impl EncodedScope {
             changed_only: self.changed_only,
             fallback: self.fallback.clone(),
             unchanged: self.unchanged.iter().map(parse).collect::<Result<_, _>>()?,
+            unlisted_unchanged: 0,
             digests: self
                 .digests
                 .iter()
@@ -136,6 +141,7 @@ mod tests {
             changed_only: true,
             fallback: None,
             unchanged: BTreeSet::from([addr("module.t[\"a\"].fake_thing.x")]),
+            unlisted_unchanged: 0,
             digests: BTreeMap::from([(addr("fake_thing.y[1]"), "ab".to_string())]),
             sweep: Some("2/3".into()),
             stored: BTreeMap::from([("fake_thing.y[1]".to_string(), "cd".to_string())]),
@@ -163,6 +169,14 @@ mod tests {
         assert_eq!(
             scoped.shown_lines(),
             ["Scope: changed (1 unchanged instance(s) left out, not refreshed)"]
+        );
+        let counted = PlanScope {
+            unlisted_unchanged: 4,
+            ..scoped
+        };
+        assert_eq!(
+            counted.shown_lines(),
+            ["Scope: changed (5 unchanged instance(s) left out, not refreshed)"]
         );
         let full = PlanScope {
             fallback: Some("no instance record for serial 3".into()),

@@ -287,6 +287,10 @@ impl StateStore for LocalStore {
         let serial = match current.serial_for(state, &digest) {
             WriteSerial::Unchanged(serial) if !inner.reencrypt => {
                 self.remove_journal(&mut inner)?;
+                // The file is still the one read: a record written now may name it.
+                if let Some(read) = inner.read_sha256.clone() {
+                    inner.written_sha256 = Some((serial, read));
+                }
                 return Ok(serial);
             }
             WriteSerial::Unchanged(serial) | WriteSerial::New(serial) => serial,

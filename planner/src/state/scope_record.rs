@@ -39,6 +39,12 @@ pub(crate) struct ScopeRecord {
     /// instances are all recorded.
     #[serde(default)]
     pub modules: BTreeMap<String, String>,
+    /// The outputs of each root module call instance in `modules`, as the apply evaluated
+    /// them (each a plan file's typed value, by output name): what a change-scoped plan
+    /// gives a module instance it leaves out whole instead of evaluating it. Only instances
+    /// whose outputs were all known and none sensitive are kept.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub module_outputs: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// The hex SHA-256 of the state file's exact bytes as the apply wrote them, when the
     /// store keeps the state in a file (local, unencrypted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,9 +57,10 @@ pub(crate) struct ScopeRecord {
 }
 
 impl ScopeRecord {
-    /// The record's stored form: pretty JSON with a final newline.
+    /// The record's stored form: compact JSON (a fleet's record is large and only ever
+    /// read by the program) with a final newline.
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        let mut bytes = serde_json::to_vec(self).unwrap_or_default();
         bytes.push(b'\n');
         bytes
     }
@@ -81,6 +88,10 @@ mod tests {
             providers: BTreeMap::from([("p".into(), "v".into())]),
             instances: BTreeMap::from([("a.b".into(), "00".into())]),
             modules: BTreeMap::from([("module.t[\"a\"]".into(), "01".into())]),
+            module_outputs: BTreeMap::from([(
+                "module.t[\"a\"]".into(),
+                BTreeMap::from([("id".into(), serde_json::json!({"t": "string", "v": "x"}))]),
+            )]),
             state_file_sha256: Some("cd".into()),
             state_file_matches: false,
         };

@@ -142,6 +142,7 @@ fn things(keys: &str) -> Config {
 /// The state of applying `config` to an empty state.
 async fn converged(config: &Config, providers: &Providers) -> State {
     let options = PlanOptions {
+        show_only: false,
         mode: PlanMode::Normal,
         refresh: true,
         parallelism: 4,

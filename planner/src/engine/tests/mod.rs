@@ -61,6 +61,7 @@ pub(super) fn providers(fake: &Arc<FakeProvider>) -> Providers {
 
 pub(super) fn options(mode: PlanMode) -> PlanOptions {
     PlanOptions {
+        show_only: false,
         mode,
         refresh: true,
         parallelism: 4,

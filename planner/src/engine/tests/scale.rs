@@ -28,6 +28,7 @@ async fn timings(pairs: usize) -> (f64, f64) {
     let apply = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let options = PlanOptions {
+        show_only: false,
         mode: PlanMode::Normal,
         refresh: false,
         parallelism: 10,

@@ -13,7 +13,7 @@ use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, Tes
 
 use super::expansion::config_files;
 use super::*;
-use crate::engine::scoped::{ScopeRequest, record_after_apply};
+use crate::engine::scoped::{AppliedScope, ScopeRequest, record_after_apply};
 use crate::state::ScopeRecord;
 
 const DEFAULT_CASES: u32 = 200;
@@ -44,8 +44,16 @@ resource "fake_child" "link" {
   label     = "link-${var.name}"
 }
 
+locals {
+  summary = "${fake_thing.t.id}/${var.zone}"
+}
+
 output "id" {
   value = fake_thing.t.id
+}
+
+output "summary" {
+  value = local.summary
 }
 "#;
 
@@ -235,10 +243,10 @@ fn edit_state(state: &mut State, edit: &Edit) {
     }
 }
 
-/// Keeps the digests an apply computes.
+/// Keeps the digests and module outputs an apply computes.
 struct DigestCollector {
     inner: Recorder,
-    applied: Mutex<BTreeMap<InstanceAddr, String>>,
+    applied: Mutex<AppliedScope>,
 }
 
 impl ApplyRecorder for DigestCollector {
@@ -255,12 +263,25 @@ impl ApplyRecorder for DigestCollector {
     }
 
     fn applied_config_digest(&self, addr: &InstanceAddr, digest: String) {
-        self.applied.lock().unwrap().insert(addr.clone(), digest);
+        self.applied
+            .lock()
+            .unwrap()
+            .digests
+            .insert(addr.clone(), digest);
+    }
+
+    fn applied_module_outputs(&self, module: &str, outputs: BTreeMap<String, Value>) {
+        self.applied
+            .lock()
+            .unwrap()
+            .module_outputs
+            .insert(module.to_string(), outputs);
     }
 }
 
 fn scoped_options(scope: ScopeRequest, refresh: bool) -> PlanOptions {
     PlanOptions {
+        show_only: false,
         refresh,
         scope,
         ..options(PlanMode::Normal)
@@ -283,7 +304,7 @@ async fn apply_recorded(
     .await;
     let collector = DigestCollector {
         inner: Recorder::new(fake),
-        applied: Mutex::new(BTreeMap::new()),
+        applied: Mutex::new(AppliedScope::default()),
     };
     let runner = crate::provisioners::RecordingRunner::default();
     let applying = Applying {
@@ -294,11 +315,11 @@ async fn apply_recorded(
     let (mut applied, diags) = applying.apply(config, state, &plan, fake).await;
     assert!(!diags.has_errors(), "{diags}");
     applied.serial = state.serial + 1;
-    let digests = collector.applied.lock().unwrap().clone();
+    let applied_scope = std::mem::take(&mut *collector.applied.lock().unwrap());
     let record = record_after_apply(
         &plan.scope,
         plan.targeted,
-        &digests,
+        &applied_scope,
         &applied,
         applied.serial,
         &providers(fake),
@@ -374,7 +395,7 @@ async fn check_case(fleet: Fleet, edits: Vec<Edit>) -> usize {
     )
     .await;
     fake.planned.lock().unwrap().clear();
-    let request = ScopeRequest::Changed(Some(Box::new(record)));
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
     let scoped = plan_with(&config, &state, &fake, &scoped_options(request, false)).await;
     assert!(scoped.scope.changed_only, "{:?}", scoped.scope.fallback);
     assert_eq!(
@@ -475,7 +496,7 @@ async fn an_unchanged_fleet_is_left_out_whole_and_one_changed_tenant_is_all_that
     edited.edit(&Edit::Field(1, 0, 2));
     fake.events.lock().unwrap().clear();
     fake.planned.lock().unwrap().clear();
-    let request = ScopeRequest::Changed(Some(Box::new(record.clone())));
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record.clone())));
     let plan = plan_with(
         &edited.config(),
         &state,
@@ -533,6 +554,71 @@ async fn an_unchanged_fleet_is_left_out_whole_and_one_changed_tenant_is_all_that
 }
 
 #[tokio::test]
+async fn a_plan_only_shown_counts_the_tenants_left_out_whole_and_reads_as_the_listed_plan() {
+    let fleet = three_tenants();
+    let fake = FakeProvider::new();
+    let (state, record) = settled(&fleet.config(), &fake).await;
+    // The record holds every tenant's outputs as the apply evaluated them.
+    let summary = |tenant: &str| {
+        let outputs = &record.module_outputs[&format!("module.tenant[\"{tenant}\"]")];
+        let decoded = crate::engine::scoped::decode_outputs(outputs).unwrap_or_default();
+        decoded.get("summary").cloned()
+    };
+    let stored_id = |tenant: &str| {
+        let addr: InstanceAddr = format!("module.tenant[\"{tenant}\"].fake_thing.t")
+            .parse()
+            .unwrap();
+        let attributes = state.instances[&addr].attributes.to_json();
+        attributes["id"].as_str().map(str::to_string)
+    };
+    for tenant in ["a", "b", "c"] {
+        let expected = stored_id(tenant).map(|id| Value::String(format!("{id}/z0")));
+        assert_eq!(summary(tenant), expected, "{tenant}");
+    }
+    let mut edited = fleet.clone();
+    edited.edit(&Edit::Field(1, 0, 2));
+    let config = edited.config();
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
+    let listed = plan_with(
+        &config,
+        &state,
+        &fake,
+        &scoped_options(request.clone(), true),
+    )
+    .await;
+    let shown_options = PlanOptions {
+        show_only: true,
+        ..scoped_options(request, true)
+    };
+    let shown = plan_with(&config, &state, &fake, &shown_options).await;
+    // Tenants a and c have no change in the plan that is only shown, only a count.
+    let under = |plan: &Plan, tenant: &str| {
+        let prefix = format!("module.tenant[\"{tenant}\"].");
+        plan.changes
+            .iter()
+            .filter(|change| change.addr.to_string().starts_with(&prefix))
+            .count()
+    };
+    let left_out_whole = under(&listed, "a") + under(&listed, "c");
+    assert!(left_out_whole > 0);
+    assert_eq!(under(&shown, "a") + under(&shown, "c"), 0);
+    assert_eq!(under(&shown, "b"), under(&listed, "b"));
+    assert_eq!(shown.scope.unlisted_unchanged, left_out_whole);
+    assert_eq!(
+        shown.scope.unchanged.len() + left_out_whole,
+        listed.scope.unchanged.len()
+    );
+    assert_eq!(shown.scope.summary(), listed.scope.summary());
+    assert_eq!(debug_all(&shown.outputs), debug_all(&listed.outputs));
+    assert_eq!(shown.is_empty(), listed.is_empty());
+    let schemas = providers(&fake).schemas;
+    assert_eq!(
+        crate::plan::render::render_plan(&shown, &schemas, false),
+        crate::plan::render::render_plan(&listed, &schemas, false)
+    );
+}
+
+#[tokio::test]
 async fn a_record_of_another_serial_lineage_or_provider_version_gives_a_full_plan() {
     let fleet = three_tenants();
     let fake = FakeProvider::new();
@@ -561,7 +647,7 @@ async fn a_record_of_another_serial_lineage_or_provider_version_gives_a_full_pla
             "the provider versions changed since the instance record",
         ),
     ] {
-        let request = ScopeRequest::Changed(Some(Box::new(stale)));
+        let request = ScopeRequest::Changed(Some(std::sync::Arc::new(stale)));
         let plan = plan_with(
             &fleet.config(),
             &state,
@@ -577,7 +663,7 @@ async fn a_record_of_another_serial_lineage_or_provider_version_gives_a_full_pla
     if let Some(instance) = edited.instances.values_mut().next() {
         instance.tainted = true;
     }
-    let request = ScopeRequest::Changed(Some(Box::new(record.clone())));
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record.clone())));
     let plan = plan_with(
         &fleet.config(),
         &edited,
@@ -626,7 +712,7 @@ resource "fake_thing" "plain" {
     let config = config(source);
     let fake = FakeProvider::new();
     let (state, record) = apply_recorded(&config, &State::new(), &fake).await;
-    let request = ScopeRequest::Changed(Some(Box::new(record)));
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
     let plan = plan_with(&config, &state, &fake, &scoped_options(request, false)).await;
     let unchanged: Vec<String> = plan
         .scope
@@ -639,7 +725,7 @@ resource "fake_thing" "plain" {
     let local_stamp = format!("locals {{\n  at = timestamp()\n}}\n{source}");
     let config = super::config(&local_stamp);
     let (state, record) = apply_recorded(&config, &State::new(), &FakeProvider::new()).await;
-    let request = ScopeRequest::Changed(Some(Box::new(record)));
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
     let plan = plan_with(&config, &state, &fake, &scoped_options(request, false)).await;
     assert_eq!(
         plan.scope.fallback.as_deref(),
@@ -679,7 +765,7 @@ async fn scoped_plan_timings() {
             ("full -refresh=false", ScopeRequest::All, false),
             (
                 "scoped",
-                ScopeRequest::Changed(Some(Box::new(record.clone()))),
+                ScopeRequest::Changed(Some(std::sync::Arc::new(record.clone()))),
                 true,
             ),
         ] {
@@ -703,7 +789,10 @@ async fn replace_is_planned_and_warns_as_in_a_full_plan() {
     let fleet = three_tenants();
     let fake = FakeProvider::new();
     let (state, record) = settled(&fleet.config(), &fake).await;
-    let mut options = scoped_options(ScopeRequest::Changed(Some(Box::new(record))), false);
+    let mut options = scoped_options(
+        ScopeRequest::Changed(Some(std::sync::Arc::new(record))),
+        false,
+    );
     options.replace = vec![
         "module.tenant[\"a\"].fake_thing.t".parse().unwrap(),
         "module.tenant[\"c\"].fake_child.admin".parse().unwrap(),

@@ -43,6 +43,7 @@ const TENANTS: [&str; 4] = ["acme", "globex", "umbrella", "initech"];
 
 fn sweep_options(sweep: Option<Sweep>) -> PlanOptions {
     PlanOptions {
+        show_only: false,
         sweep,
         ..options(PlanMode::RefreshOnly)
     }
