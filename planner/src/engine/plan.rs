@@ -72,6 +72,7 @@ pub(crate) async fn plan_with_hooks(
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
     scope.workspace = options.workspace.clone();
+    scope.skip_left_out_variables = options.show_only;
     let planner = Planner {
         scope,
         state,
@@ -375,6 +376,9 @@ impl Planner<'_> {
     async fn visit(&self, id: NodeId) -> bool {
         if !self.evaluates_output(id) {
             return true;
+        }
+        if matches!(self.scope.graph.node(id), Node::Variable(_)) {
+            self.leave_out_before_variables(self.scope.graph.module(id));
         }
         let addr = match self.scope.visit_common(id, ProviderUse::Configure).await {
             CommonVisit::Done(ok) => return ok,

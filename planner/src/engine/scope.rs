@@ -92,6 +92,9 @@ pub(crate) struct Scope<'a> {
     /// The module instances a change-scoped plan leaves out whole, with the outputs the
     /// record gives them: their locals are not evaluated, their outputs are these.
     left_out: Mutex<HashMap<ModuleInstance, Arc<BTreeMap<String, Value>>>>,
+    /// The input variables of module instances left out are not evaluated either (a plan
+    /// that reports no check results).
+    pub skip_left_out_variables: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -129,6 +132,7 @@ impl<'a> Scope<'a> {
                 Value::String(crate::lang::functions::dates::now_rfc3339())
             },
             left_out: Mutex::new(HashMap::new()),
+            skip_left_out_variables: false,
         }
     }
 
@@ -152,6 +156,35 @@ impl<'a> Scope<'a> {
         crate::sync::locked(&self.provider_configs)
             .get(name)
             .cloned()
+    }
+
+    /// The configuration the provider `name` is or will be configured with: known before its
+    /// visit when its configuration block refers to nothing, as it then evaluates alike
+    /// whenever it is evaluated. `None` when it depends on what the walk has yet to learn, or
+    /// does not evaluate.
+    pub(super) fn provider_config_now(&self, name: &str) -> Option<Value> {
+        if let Some(configured) = self.provider_config(name) {
+            return Some(configured);
+        }
+        let id = self.graph.id(&Node::Provider(name.to_string()))?;
+        if !self.graph.references(id).is_empty() {
+            return None;
+        }
+        let schema = self.providers.schemas.get(name)?;
+        let empty = Body::default();
+        let (body, file) = match self.config.providers.get(name) {
+            Some(block) => (&block.body, block.file.as_str()),
+            None => (&empty, ""),
+        };
+        let ctx = self.context(id);
+        lang::decode_body(
+            body,
+            &schema.provider.block,
+            &ctx,
+            file,
+            &self.config.sources,
+        )
+        .ok()
     }
 
     /// The `plantimestamp()` value: a string, or unknown while validating.
@@ -435,6 +468,7 @@ impl<'a> Scope<'a> {
             if let Some(outputs) = self.left_out_outputs(&instance) {
                 match self.graph.node(id) {
                     Node::Local(_) => continue,
+                    Node::Variable(_) if self.skip_left_out_variables => continue,
                     Node::Output(name) => {
                         if let Some(value) = outputs.get(name) {
                             self.set_in(id, &instance, value.clone());

@@ -84,7 +84,7 @@ fn lifecycle(hasher: &mut Sha256, rules: &Lifecycle) {
 }
 
 /// A value, each kind with its own tag and every collection with its length.
-fn value(hasher: &mut Sha256, v: &Value) {
+pub(super) fn value(hasher: &mut Sha256, v: &Value) {
     match v {
         Value::Null => hasher.update([0]),
         Value::Unknown => hasher.update([1]),

@@ -35,7 +35,7 @@ use tenantform_proto::value::Value;
 use super::node_value::NodeValue;
 use super::plan::Planner;
 use super::plan_resource::stored_collection;
-use super::scope_digest::text;
+use super::scope_digest::{text, value};
 use super::scoped::decode_outputs;
 
 impl Planner<'_> {
@@ -51,22 +51,10 @@ impl Planner<'_> {
         let Some(outer) = module.first() else {
             return Ok(None);
         };
-        let tenant = std::slice::from_ref(outer);
-        let digest = self.module_input_digest(tenant);
+        if !self.frozen_module(outer) || resource.addr.mode != ResourceMode::Managed {
+            return Ok(None);
+        }
         let run = &self.scope_run;
-        // `-replace` also warns about instances it names that the configuration lacks, which
-        // takes the expansion: a plan with it evaluates every module instance.
-        let plain_plan = run.is_scoped()
-            && self.options.mode == PlanMode::Normal
-            && self.targeting.is_none()
-            && self.options.replace.is_empty()
-            && resource.addr.mode == ResourceMode::Managed;
-        if !plain_plan || digest.is_none() || run.recorded_module(outer) != digest.as_deref() {
-            return Ok(None);
-        }
-        if !self.module_tree_plain(&outer.name) || !self.stored_as_recorded(outer) {
-            return Ok(None);
-        }
         if self.leave_out_whole(outer) && self.lists_no_unchanged() {
             self.accumulated().left_out_modules.insert(outer.clone());
             return Ok(Some(NodeValue::Evaluated(Marked::plain(Value::Unknown))));
@@ -92,6 +80,56 @@ impl Planner<'_> {
             values.push((addr.key.clone(), self.finish(&subject, change)));
         }
         Ok(Some(stored_collection(resource, values)))
+    }
+
+    /// Whether a root module call instance is frozen: its input digest is the recorded one,
+    /// nothing in its tree reads what that digest cannot see, its stored instances are the
+    /// recorded ones, and the plan is a normal plan without `-target`, `-exclude` or
+    /// `-replace`. Notes the module instance's input digest on the way.
+    fn frozen_module(&self, outer: &ModuleStep) -> bool {
+        let digest = self.module_input_digest(std::slice::from_ref(outer));
+        let run = &self.scope_run;
+        // `-replace` also warns about instances it names that the configuration lacks, which
+        // takes the expansion: a plan with it evaluates every module instance.
+        let plain_plan = run.is_scoped()
+            && self.options.mode == PlanMode::Normal
+            && self.targeting.is_none()
+            && self.options.replace.is_empty();
+        plain_plan
+            && digest.is_some()
+            && run.recorded_module(outer) == digest.as_deref()
+            && self.module_tree_plain(&outer.name)
+            && self.stored_as_recorded(outer)
+    }
+
+    /// In a change-scoped plan that is only shown, leaves out of evaluation, before their
+    /// input variables are evaluated, the instances of the root module call at `path` that
+    /// are frozen and left out whole: as their inputs and module are the recorded ones, their
+    /// variables' validations hold as they held then (such a plan reports no check results).
+    /// Does nothing while the configuration of a provider the module uses is not known yet
+    /// (the input digest covers it).
+    pub(super) fn leave_out_before_variables(&self, path: &[String]) {
+        let [call] = path else { return };
+        if !self.scope_run.is_scoped() || !self.lists_no_unchanged() {
+            return;
+        }
+        let Some(module) = self.scope.config.children.get(call) else {
+            return;
+        };
+        let configured = providers_of(module)
+            .iter()
+            .all(|local| self.scope.provider_config_now(local).is_some());
+        if !configured {
+            return;
+        }
+        for instance in self.scope.instances_of(path) {
+            if let [outer] = instance.as_slice()
+                && self.scope_run.left_out_whole(outer).is_none()
+                && self.frozen_module(outer)
+            {
+                self.leave_out_whole(outer);
+            }
+        }
     }
 
     /// Whether a plan keeps no change for the instances of module instances it leaves out
@@ -156,14 +194,19 @@ impl Planner<'_> {
             }
             for (name, input) in inputs {
                 text(&mut hasher, name);
-                text(&mut hasher, &format!("{:?}", input.value));
-                text(&mut hasher, &format!("{:?}", input.marks));
+                value(&mut hasher, &input.value);
+                if input.marks.any() {
+                    hasher.update([1]);
+                    text(&mut hasher, &format!("{:?}", input.marks));
+                } else {
+                    hasher.update([0]);
+                }
             }
         }
         for local in providers_of(module) {
-            let configured = self.scope.provider_config(&local)?;
+            let configured = self.scope.provider_config_now(&local)?;
             text(&mut hasher, &local);
-            text(&mut hasher, &format!("{configured:?}"));
+            value(&mut hasher, &configured);
         }
         Some(hex::encode(hasher.finalize()))
     }
@@ -177,7 +220,7 @@ impl Planner<'_> {
             return prefix;
         }
         let mut hasher = Sha256::new();
-        text(&mut hasher, "tenantform module digest 1");
+        text(&mut hasher, "tenantform module digest 2");
         text(&mut hasher, &self.options.workspace);
         text(
             &mut hasher,

@@ -22,7 +22,12 @@ const SEED: u64 = 0x5c09_ed1f;
 const TENANT_MODULE: &str = r#"
 variable "name" {}
 variable "size" {}
-variable "zone" {}
+variable "zone" {
+  validation {
+    condition     = length(var.zone) > 0
+    error_message = "A zone is named."
+  }
+}
 variable "label" {}
 variable "admins" {}
 variable "shared_id" {}
@@ -609,6 +614,8 @@ async fn a_plan_only_shown_counts_the_tenants_left_out_whole_and_reads_as_the_li
         listed.scope.unchanged.len()
     );
     assert_eq!(shown.scope.summary(), listed.scope.summary());
+    // Their input variables are not evaluated either: only tenant b's validation is checked.
+    assert_eq!(shown.checks.len() + 2, listed.checks.len());
     assert_eq!(debug_all(&shown.outputs), debug_all(&listed.outputs));
     assert_eq!(shown.is_empty(), listed.is_empty());
     let schemas = providers(&fake).schemas;
