@@ -83,42 +83,52 @@ fn lifecycle(hasher: &mut Sha256, rules: &Lifecycle) {
     }
 }
 
-/// A value, each kind with its own tag and every collection with its length.
+/// A value, each kind with its own tag and every collection with its length (encoded
+/// whole first: the hasher is fed once, not once per scalar).
 pub(super) fn value(hasher: &mut Sha256, v: &Value) {
+    let mut encoded = Vec::new();
+    encode(&mut encoded, v);
+    hasher.update(&encoded);
+}
+
+/// Appends the encoding [`value`] digests: the same bytes as feeding each part in turn.
+fn encode(out: &mut Vec<u8>, v: &Value) {
+    let text = |out: &mut Vec<u8>, s: &str| {
+        out.extend_from_slice(&(s.len() as u64).to_be_bytes());
+        out.extend_from_slice(s.as_bytes());
+    };
+    let length = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&(n as u64).to_be_bytes());
     match v {
-        Value::Null => hasher.update([0]),
-        Value::Unknown => hasher.update([1]),
-        Value::Bool(b) => hasher.update([2, u8::from(*b)]),
+        Value::Null => out.push(0),
+        Value::Unknown => out.push(1),
+        Value::Bool(b) => out.extend_from_slice(&[2, u8::from(*b)]),
         Value::Number(n) => {
-            hasher.update([3]);
-            text(hasher, &n.to_string());
+            out.push(3);
+            text(out, &n.to_string());
         }
         Value::String(s) => {
-            hasher.update([4]);
-            text(hasher, s);
+            out.push(4);
+            text(out, s);
         }
-        Value::List(items) => sequence(hasher, 5, items),
-        Value::Set(items) => sequence(hasher, 6, items),
-        Value::Tuple(items) => sequence(hasher, 7, items),
-        Value::Map(entries) => mapping(hasher, 8, entries),
-        Value::Object(entries) => mapping(hasher, 9, entries),
-    }
-}
-
-fn sequence(hasher: &mut Sha256, tag: u8, items: &[Value]) {
-    hasher.update([tag]);
-    count(hasher, items.len());
-    for item in items {
-        value(hasher, item);
-    }
-}
-
-fn mapping(hasher: &mut Sha256, tag: u8, entries: &std::collections::BTreeMap<String, Value>) {
-    hasher.update([tag]);
-    count(hasher, entries.len());
-    for (key, item) in entries {
-        text(hasher, key);
-        value(hasher, item);
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            out.push(match v {
+                Value::List(_) => 5,
+                Value::Set(_) => 6,
+                _ => 7,
+            });
+            length(out, items.len());
+            for item in items {
+                encode(out, item);
+            }
+        }
+        Value::Map(entries) | Value::Object(entries) => {
+            out.push(if matches!(v, Value::Map(_)) { 8 } else { 9 });
+            length(out, entries.len());
+            for (key, item) in entries {
+                text(out, key);
+                encode(out, item);
+            }
+        }
     }
 }
 

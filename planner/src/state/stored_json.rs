@@ -146,8 +146,7 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut canonical = true;
-    // The keys seen in each open object; `None` for an array.
-    let mut open: Vec<Option<SeenKeys<'_>>> = Vec::new();
+    let mut open = OpenContainers::default();
     let mut expect_key = false;
     let mut at = 0;
     while at < bytes.len() {
@@ -159,14 +158,14 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
                 let literal = &bytes[at..end];
                 canonical &= !literal.contains(&b'\\');
                 out.extend_from_slice(literal);
-                if expect_key && let Some(Some(keys)) = open.last_mut() {
-                    canonical &= keys.insert(literal);
+                if expect_key {
+                    canonical &= open.insert_key(literal);
                 }
                 expect_key = false;
                 at = end;
             }
             b'{' | b'[' => {
-                open.push((byte == b'{').then(SeenKeys::default));
+                open.push(byte == b'{');
                 expect_key = byte == b'{';
                 out.push(byte);
                 at += 1;
@@ -178,7 +177,7 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
                 at += 1;
             }
             b',' => {
-                expect_key = matches!(open.last(), Some(Some(_)));
+                expect_key = open.in_object();
                 out.push(byte);
                 at += 1;
             }
@@ -198,28 +197,58 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
     (String::from_utf8(out).unwrap_or_default(), canonical)
 }
 
-/// The keys seen in one object: a list while there are few, a set once there are many (a
-/// fleet's output maps have thousands of keys).
+/// The containers open at one point of a JSON text, with the keys seen in each open object:
+/// one list for all of them (no allocation per object), and a set for an object once it has
+/// many keys (a fleet's output maps have thousands).
 #[derive(Default)]
-struct SeenKeys<'t> {
-    few: Vec<&'t [u8]>,
-    many: Option<HashSet<&'t [u8]>>,
+struct OpenContainers<'t> {
+    /// The keys (their literals, quotes included) of the open objects, innermost last.
+    keys: Vec<&'t [u8]>,
+    /// Each open container, innermost last: `None` for an array, else where its keys start
+    /// in `keys`.
+    open: Vec<Option<usize>>,
+    /// The keys of open objects that outgrew the list, by where their keys start.
+    many: Vec<(usize, HashSet<&'t [u8]>)>,
 }
 
-impl<'t> SeenKeys<'t> {
+impl<'t> OpenContainers<'t> {
     const FEW: usize = 16;
 
-    /// Notes `key` (its literal, quotes included); false when it was seen before.
-    fn insert(&mut self, key: &'t [u8]) -> bool {
-        if let Some(many) = &mut self.many {
-            return many.insert(key);
+    fn push(&mut self, object: bool) {
+        self.open.push(object.then_some(self.keys.len()));
+    }
+
+    fn pop(&mut self) {
+        if let Some(Some(start)) = self.open.pop() {
+            self.keys.truncate(start);
+            if self.many.last().is_some_and(|(at, _)| *at == start) {
+                self.many.pop();
+            }
         }
-        if self.few.contains(&key) {
+    }
+
+    fn in_object(&self) -> bool {
+        matches!(self.open.last(), Some(Some(_)))
+    }
+
+    /// Notes a key of the innermost object; false when that object had it already.
+    fn insert_key(&mut self, key: &'t [u8]) -> bool {
+        let Some(Some(start)) = self.open.last().copied() else {
+            return true;
+        };
+        if let Some((at, set)) = self.many.last_mut()
+            && *at == start
+        {
+            return set.insert(key);
+        }
+        if self.keys[start..].contains(&key) {
             return false;
         }
-        self.few.push(key);
-        if self.few.len() > Self::FEW {
-            self.many = Some(self.few.drain(..).collect());
+        self.keys.push(key);
+        if self.keys.len() - start > Self::FEW {
+            // The list keeps them too, so that an object opened inside starts after them.
+            let set = self.keys[start..].iter().copied().collect();
+            self.many.push((start, set));
         }
         true
     }

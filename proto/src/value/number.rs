@@ -231,6 +231,14 @@ impl fmt::Display for Number {
     /// Formats as Terraform does (`Text('f', -1)`): all integer digits, no exponent, and the
     /// shortest fraction that denotes the number at its precision; `+Inf`, `-Inf`, `-0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // An integer whose every neighbour at this precision is one away prints all of its
+        // digits, as the general formatting would find at far greater cost.
+        if let Some(integer) = self.as_i64()
+            && !(self.negative && self.magnitude == Magnitude::Zero)
+            && u128::from(integer.unsigned_abs()) < 1u128 << self.precision.min(64)
+        {
+            return write!(f, "{integer}");
+        }
         f.write_str(&self.text('f', None))
     }
 }

@@ -100,3 +100,24 @@ fn values_that_print_alike_have_other_digests() {
     assert_ne!(one(Value::string("true")), one(Value::Bool(true)));
     assert_ne!(one(Value::Null), one(Value::string("")));
 }
+
+#[test]
+fn a_value_is_fed_as_its_tagged_length_prefixed_encoding() {
+    let object = Value::Object(std::collections::BTreeMap::from([(
+        "a".to_string(),
+        Value::List(vec![Value::string("b"), Value::Null]),
+    )]));
+    let mut expected = vec![9];
+    expected.extend_from_slice(&1u64.to_be_bytes());
+    expected.extend_from_slice(&1u64.to_be_bytes());
+    expected.push(b'a');
+    expected.push(5);
+    expected.extend_from_slice(&2u64.to_be_bytes());
+    expected.push(4);
+    expected.extend_from_slice(&1u64.to_be_bytes());
+    expected.push(b'b');
+    expected.push(0);
+    let mut fed = Sha256::new();
+    value(&mut fed, &object);
+    assert_eq!(fed.finalize(), Sha256::digest(&expected));
+}

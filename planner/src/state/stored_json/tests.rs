@@ -45,6 +45,17 @@ fn a_repeated_key_is_found_among_many_keys() {
     // Keys repeated in different objects are not repeated keys.
     let nested = format!("[{unique}, {unique}]");
     assert!(compact(&nested).1);
+    // An object inside a large one has keys of its own, repeated or not.
+    let inner = |body: &str| format!("{{{}, \"inner\": {{{body}}}}}", keys.join(", "));
+    assert!(compact(&inner("\"tenant-00001\": 1, \"a\": 2")).1);
+    assert!(!compact(&inner("\"a\": 1, \"a\": 2")).1);
+    let after_inner = format!("{{{}, \"inner\": {{\"x\": 1}}, \"x\": 2}}", keys.join(", "));
+    assert!(compact(&after_inner).1);
+    let repeated_after_inner = format!(
+        "{{{}, \"inner\": {{\"x\": 1}}, \"tenant-00002\": 2}}",
+        keys.join(", ")
+    );
+    assert!(!compact(&repeated_after_inner).1);
 }
 
 fn parsed(text: &str) -> Json {

@@ -118,3 +118,35 @@ fn json_numbers_keep_every_digit() {
     assert_eq!(Number::from_json(read["n"].as_number().unwrap()), big);
     assert!(Number::infinity(false).to_json().is_none());
 }
+
+#[test]
+fn integers_print_as_the_general_formatting_prints_them() {
+    let integers = [
+        0,
+        1,
+        -1,
+        20,
+        1 << 53,
+        (1 << 53) + 1,
+        1 << 60,
+        (1 << 60) + 1,
+        i64::MAX,
+        i64::MIN,
+    ];
+    for integer in integers {
+        #[allow(clippy::cast_precision_loss)]
+        let numbers = [
+            Number::from_i64(integer),
+            Number::from_f64(integer as f64),
+            parse(&integer.to_string()),
+        ];
+        for number in numbers {
+            assert_eq!(number.to_string(), number.text('f', None), "{number:?}");
+        }
+    }
+    assert_eq!(Number::from_f64(-0.0).to_string(), "-0");
+    assert_eq!(
+        Number::from_f64((1u64 << 60) as f64).to_string(),
+        "1152921504606847000"
+    );
+}
