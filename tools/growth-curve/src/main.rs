@@ -51,8 +51,16 @@ fn draw(measurements: &[Measurement], png: &str) -> Result<(), Box<dyn std::erro
     let root = BitMapBackend::new(png, (width, HEIGHT)).into_drawing_area();
     root.fill(&WHITE)?;
     let panels = root.split_evenly((1, COMMANDS.len()));
+    // Each series keeps one colour in every panel.
+    let mut labels: Vec<String> = COMMANDS
+        .iter()
+        .flat_map(|command| results::series(measurements, command))
+        .map(|line| line.label)
+        .collect();
+    labels.sort();
+    labels.dedup();
     for (panel, command) in panels.iter().zip(COMMANDS) {
-        draw_panel(panel, command, measurements)?;
+        draw_panel(panel, command, measurements, &labels)?;
     }
     root.present()?;
     Ok(())
@@ -62,6 +70,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     command: &str,
     measurements: &[Measurement],
+    labels: &[String],
 ) -> Result<(), Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
@@ -83,12 +92,13 @@ where
         .label_style((FONT_FAMILY, 13))
         .axis_desc_style((FONT_FAMILY, 15))
         .draw()?;
-    for (index, line) in series.iter().enumerate() {
-        draw_series(&mut chart, line, index)?;
+    for line in &series {
+        let index = labels.iter().position(|label| *label == line.label);
+        draw_series(&mut chart, line, index.unwrap_or(labels.len()))?;
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
         .label_font((FONT_FAMILY, 13))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
