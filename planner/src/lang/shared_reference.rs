@@ -1,9 +1,9 @@
-//! References resolved in place: `var.NAME`, `local.NAME` and `TYPE.NAME` followed by
-//! attribute accesses that each find their attribute walk the referred value by reference
-//! and copy only the part they name (`tenant.this.id` copies an id, not the tenant's whole
-//! object). Anything else (a missing attribute, a null or unknown part, an index, a splat)
-//! is left to the general path from where the walk stopped, which reports problems as it
-//! always does.
+//! References resolved in place: `var.NAME`, `local.NAME`, `each.value` and `TYPE.NAME`
+//! followed by attribute accesses that each find their attribute walk the referred value by
+//! reference and copy only the part they name (`tenant.this.id` copies an id, not the
+//! tenant's whole object). Anything else (a missing attribute, a null or unknown part, an
+//! index, a splat) is left to the general path from where the walk stopped, which reports
+//! problems as it always does.
 
 use hcl_edit::expr::TraversalOperator;
 use hcl_edit::{Decorated, Ident};
@@ -36,6 +36,7 @@ impl Evaluator<'_> {
                 Subject::Variable(item.to_string()),
             ),
             "local" => (ctx.locals.get(item)?, Subject::Local(item.to_string())),
+            "each" if item == "value" => (ctx.each_value.as_ref()?, Subject::Each),
             "count" | "each" | "module" | "self" | "path" | "terraform" | "data" => return None,
             type_name => {
                 let addr = ResourceAddr::managed(type_name, item);

@@ -146,3 +146,31 @@ fn attribute_paths_resolved_in_place_keep_marks_and_stop_where_the_general_path_
     let shadowed = eval("[for tenant in [{ this = { id = \"x\" } }] : tenant.this.id]").unwrap();
     assert_eq!(shadowed.value, Value::Tuple(vec![s("x")]));
 }
+
+#[test]
+fn each_value_paths_resolved_in_place_keep_marks_and_stop_where_the_general_path_takes_over() {
+    let mut ctx = marked_context();
+    ctx.each_value = Some(obj(&[
+        ("name", s("acme")),
+        ("settings", obj(&[("tier", s("free")), ("token", s("k"))])),
+        ("owner", Value::Null),
+    ]));
+    let token = Sensitivity::Attributes(BTreeMap::from([("token".into(), Sensitivity::Whole)]));
+    let marks = Sensitivity::Attributes(BTreeMap::from([("settings".into(), token)]));
+    ctx.set_marks(Subject::Each, marks);
+    let eval = |src: &str| {
+        let (expr, sources) = expression(src);
+        evaluate_marked(&expr, &ctx, FILE, &sources)
+    };
+    let found = eval("each.value.settings.token").unwrap();
+    assert_eq!((found.value, found.marks), (s("k"), Sensitivity::Whole));
+    let found = eval("each.value.name").unwrap();
+    assert_eq!((found.value, found.marks.any()), (s("acme"), false));
+    let missing = eval("each.value.zone").unwrap_err();
+    assert_eq!(missing.0[0].summary, "Unsupported attribute");
+    let null = eval("each.value.owner.name").unwrap_err();
+    assert_eq!(
+        null.0[0].summary,
+        "Attempt to get attribute from null value"
+    );
+}
