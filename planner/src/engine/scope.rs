@@ -171,6 +171,17 @@ impl<'a> Scope<'a> {
             return None;
         }
         let schema = self.providers.schemas.get(name)?;
+        self.provider_config_value(id, name, schema).ok()
+    }
+
+    /// The configuration value of the provider block `name` (node `id`; an empty block when
+    /// the configuration has none), evaluated with what the walk knows now.
+    fn provider_config_value(
+        &self,
+        id: NodeId,
+        name: &str,
+        schema: &tenantform_proto::schema::ProviderSchema,
+    ) -> Result<Value, Diagnostics> {
         let empty = Body::default();
         let (body, file) = match self.config.providers.get(name) {
             Some(block) => (&block.body, block.file.as_str()),
@@ -184,7 +195,6 @@ impl<'a> Scope<'a> {
             file,
             &self.config.sources,
         )
-        .ok()
     }
 
     /// The `plantimestamp()` value: a string, or unknown while validating.
@@ -560,18 +570,7 @@ impl<'a> Scope<'a> {
         let Some(schema) = self.providers.schemas.get(name) else {
             return Err(missing_provider(name, range).into());
         };
-        let empty = Body::default();
-        let (body, file) = match block {
-            Some(block) => (&block.body, block.file.as_str()),
-            None => (&empty, ""),
-        };
-        let config_value = lang::decode_body(
-            body,
-            &schema.provider.block,
-            &self.context(id),
-            file,
-            &self.config.sources,
-        )?;
+        let config_value = self.provider_config_value(id, name, schema)?;
         let subject = format!("provider.{name}");
         let diags = client
             .validate_provider_config(&config_value)

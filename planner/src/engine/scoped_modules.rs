@@ -17,7 +17,8 @@
 //! holds is left out of evaluation altogether: its locals are not evaluated and its outputs
 //! are the recorded ones (its input variables are still evaluated and validated, as the
 //! plan's check results report them). A plan that is only shown (not saved, applied or
-//! rendered as JSON) then keeps no change for its instances, only their count.
+//! rendered as JSON) keeps no change for its instances, only their count, and skips its
+//! input variables too: it reports no check results.
 
 use std::collections::BTreeMap;
 

@@ -121,10 +121,7 @@ fn attribute_paths_resolved_in_place_keep_marks_and_stop_where_the_general_path_
         Subject::Resource(ResourceAddr::managed("tenant", "this")),
         marks,
     );
-    let eval = |src: &str| {
-        let (expr, sources) = expression(src);
-        evaluate_marked(&expr, &ctx, FILE, &sources)
-    };
+    let eval = |src: &str| eval_in(&ctx, src);
     let found = eval("tenant.this.settings.secret").unwrap();
     assert_eq!((found.value, found.marks), (s("k"), Sensitivity::Whole));
     let found = eval("tenant.this.settings.region").unwrap();
@@ -135,13 +132,7 @@ fn attribute_paths_resolved_in_place_keep_marks_and_stop_where_the_general_path_
         s("eu")
     );
     // Where the walk stops, the general path reports as it always did.
-    let missing = eval("tenant.this.settings.zone").unwrap_err();
-    assert_eq!(missing.0[0].summary, "Unsupported attribute");
-    let null = eval("tenant.this.owner.name").unwrap_err();
-    assert_eq!(
-        null.0[0].summary,
-        "Attempt to get attribute from null value"
-    );
+    assert_general_path_reports(&ctx, "tenant.this.settings.zone", "tenant.this.owner.name");
     // A name bound by a `for` expression shadows a resource type of the same name.
     let shadowed = eval("[for tenant in [{ this = { id = \"x\" } }] : tenant.this.id]").unwrap();
     assert_eq!(shadowed.value, Value::Tuple(vec![s("x")]));
@@ -158,17 +149,25 @@ fn each_value_paths_resolved_in_place_keep_marks_and_stop_where_the_general_path
     let token = Sensitivity::Attributes(BTreeMap::from([("token".into(), Sensitivity::Whole)]));
     let marks = Sensitivity::Attributes(BTreeMap::from([("settings".into(), token)]));
     ctx.set_marks(Subject::Each, marks);
-    let eval = |src: &str| {
-        let (expr, sources) = expression(src);
-        evaluate_marked(&expr, &ctx, FILE, &sources)
-    };
+    let eval = |src: &str| eval_in(&ctx, src);
     let found = eval("each.value.settings.token").unwrap();
     assert_eq!((found.value, found.marks), (s("k"), Sensitivity::Whole));
     let found = eval("each.value.name").unwrap();
     assert_eq!((found.value, found.marks.any()), (s("acme"), false));
-    let missing = eval("each.value.zone").unwrap_err();
+    assert_general_path_reports(&ctx, "each.value.zone", "each.value.owner.name");
+}
+
+fn eval_in(ctx: &EvalContext, src: &str) -> Result<Marked, crate::diags::Diagnostics> {
+    let (expr, sources) = expression(src);
+    evaluate_marked(&expr, ctx, FILE, &sources)
+}
+
+/// Where an in-place walk stops, at a missing attribute or a null part, the general path
+/// reports as it always did.
+fn assert_general_path_reports(ctx: &EvalContext, missing: &str, through_null: &str) {
+    let missing = eval_in(ctx, missing).unwrap_err();
     assert_eq!(missing.0[0].summary, "Unsupported attribute");
-    let null = eval("each.value.owner.name").unwrap_err();
+    let null = eval_in(ctx, through_null).unwrap_err();
     assert_eq!(
         null.0[0].summary,
         "Attempt to get attribute from null value"
