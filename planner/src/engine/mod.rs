@@ -10,6 +10,7 @@ mod apply_import;
 mod apply_instance;
 mod apply_refactor;
 mod apply_unknown;
+mod call_digest;
 mod data_dependencies;
 mod diagnostics;
 mod expand;

@@ -20,10 +20,24 @@ use super::expand::Expansion;
 use super::node_value::CallExpansion;
 use super::scope::{ModuleInstance, Scope};
 
+/// Told of each new instance of a module call before its arguments are evaluated.
+pub(super) trait CallInstanceObserver {
+    /// `child` is the new module instance and `ctx` the context its arguments evaluate in
+    /// (`count.index`, `each.key` and `each.value` bound). True when its arguments are not to
+    /// be evaluated: the instance is left out of the walk's evaluation.
+    fn before_arguments(&self, call: &ModuleCall, child: &[ModuleStep], ctx: &EvalContext) -> bool;
+}
+
 impl Scope<'_> {
     /// Expands a module call in every instance of its module and evaluates the arguments of
-    /// each new module instance. False when something failed (reported).
-    pub(super) fn visit_module_call(&self, id: NodeId, name: &str) -> bool {
+    /// each new module instance (those `observer` leaves out excepted). False when something
+    /// failed (reported).
+    pub(super) fn visit_module_call(
+        &self,
+        id: NodeId,
+        name: &str,
+        observer: Option<&dyn CallInstanceObserver>,
+    ) -> bool {
         let config = self.module_config(id);
         let call = &config.module_calls[name];
         let Some(child) = config.children.get(name) else {
@@ -55,13 +69,17 @@ impl Scope<'_> {
                 if self.validating() && expansion == Expansion::Single {
                     bind_unknown_repetition(call, &mut ctx);
                 }
-                let (inputs, evaluated) = self.call_arguments(call, &ctx, sources);
-                ok &= evaluated;
                 let mut child_instance = instance.clone();
                 child_instance.push(ModuleStep {
                     name: name.to_string(),
                     key,
                 });
+                if observer.is_some_and(|o| o.before_arguments(call, &child_instance, &ctx)) {
+                    child_instances.push(child_instance);
+                    continue;
+                }
+                let (inputs, evaluated) = self.call_arguments(call, &ctx, sources);
+                ok &= evaluated;
                 self.learned()
                     .module_inputs
                     .insert(child_instance.clone(), inputs);

@@ -377,8 +377,10 @@ impl Planner<'_> {
         if !self.evaluates_output(id) {
             return true;
         }
-        if matches!(self.scope.graph.node(id), Node::Variable(_)) {
-            self.leave_out_before_variables(self.scope.graph.module(id));
+        match self.scope.graph.node(id) {
+            Node::Variable(_) => self.leave_out_before_variables(self.scope.graph.module(id)),
+            Node::ModuleCall(name) => return self.scope.visit_module_call(id, name, Some(self)),
+            _ => {}
         }
         let addr = match self.scope.visit_common(id, ProviderUse::Configure).await {
             CommonVisit::Done(ok) => return ok,

@@ -457,7 +457,7 @@ impl<'a> Scope<'a> {
                 let result = self.visit_provider(id, name, provider_use).await;
                 result.map_err(|diags| self.report(diags)).is_ok()
             }
-            Node::ModuleCall(name) => self.visit_module_call(id, name),
+            Node::ModuleCall(name) => self.visit_module_call(id, name, None),
             Node::Check(name) => {
                 // As in Terraform, a destroy plan checks nothing.
                 if !self.destroying {

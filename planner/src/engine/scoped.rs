@@ -71,6 +71,16 @@ pub(super) struct StoredGroup {
     pub unrecorded: bool,
 }
 
+/// What the input digests of every instance of one root module call share.
+#[derive(Clone, Debug)]
+pub(super) struct CallPrefix {
+    /// The hasher fed with it (`None`: the arguments refer to something not wholly known).
+    pub hasher: Option<Sha256>,
+    /// Whether the arguments call a file-reading function: their text and the values they
+    /// refer to do not determine their values, which are then digested too.
+    pub reads_files: bool,
+}
+
 #[derive(Debug, Default)]
 struct Learned {
     digests: BTreeMap<InstanceAddr, String>,
@@ -80,8 +90,11 @@ struct Learned {
     module_digests: HashMap<ModuleStep, Option<String>>,
     /// Whether each root module call's tree reads only what its input digest sees.
     trees_plain: BTreeMap<String, bool>,
-    /// The input digest's hasher fed with what all instances of a module call share.
-    digest_prefixes: BTreeMap<String, Sha256>,
+    /// What the input digests of every instance of a root module call share, by call name.
+    call_prefixes: HashMap<String, CallPrefix>,
+    /// The digest of each root module call instance's arguments (`None`: they refer to
+    /// something not wholly known).
+    call_digests: HashMap<ModuleStep, Option<[u8; 32]>>,
     /// The planned instances whose change is not a no-op (and every data source read), by
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
@@ -232,17 +245,32 @@ impl ScopeRun {
             .insert(outer.clone(), digest);
     }
 
-    pub(super) fn digest_prefix(&self, call: &str) -> Option<Sha256> {
+    pub(super) fn call_prefix(&self, call: &str) -> Option<CallPrefix> {
         crate::sync::locked(&self.learned)
-            .digest_prefixes
+            .call_prefixes
             .get(call)
             .cloned()
     }
 
-    pub(super) fn note_digest_prefix(&self, call: String, prefix: Sha256) {
+    pub(super) fn note_call_prefix(&self, call: &str, prefix: CallPrefix) {
         crate::sync::locked(&self.learned)
-            .digest_prefixes
-            .insert(call, prefix);
+            .call_prefixes
+            .insert(call.to_string(), prefix);
+    }
+
+    /// The digest of a root module call instance's arguments, once the call's visit noted
+    /// it (`Some(None)`: they refer to something not wholly known).
+    pub(super) fn call_digest(&self, outer: &ModuleStep) -> Option<Option<[u8; 32]>> {
+        crate::sync::locked(&self.learned)
+            .call_digests
+            .get(outer)
+            .copied()
+    }
+
+    pub(super) fn note_call_digest(&self, outer: &ModuleStep, digest: Option<[u8; 32]>) {
+        crate::sync::locked(&self.learned)
+            .call_digests
+            .insert(outer.clone(), digest);
     }
 
     /// Whether a frozen module instance is left out of evaluation whole, once decided.

@@ -3,8 +3,10 @@
 //! in a `-scope=changed` plan; its resources report their stored objects as no-ops.
 //!
 //! The input digest of a module instance covers the source text of the module and everything
-//! below it, the evaluated call arguments of its key (values and sensitivity), the workspace,
-//! the working directory and the configuration of every provider its resources use. A module
+//! below it, the call's arguments as written with the values they refer to and the instance's
+//! `each`/`count` values (`call_digest`; evaluated arguments too when they read files), the
+//! workspace, the working directory and the configuration of every provider its resources
+//! use. A module
 //! instance is left out whole ("frozen") only when that digest is the one the record holds,
 //! nothing in the module tree reads what the digest cannot see (data sources, impure or
 //! file-reading functions, `check` blocks, conditions, `replace_triggered_by`), its stored
@@ -19,8 +21,6 @@
 //! plan's check results report them). A plan that is only shown (not saved, applied or
 //! rendered as JSON) keeps no change for its instances, only their count, and skips its
 //! input variables too: it reports no check results.
-
-use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
@@ -87,7 +87,7 @@ impl Planner<'_> {
     /// nothing in its tree reads what that digest cannot see, its stored instances are the
     /// recorded ones, and the plan is a normal plan without `-target`, `-exclude` or
     /// `-replace`. Notes the module instance's input digest on the way.
-    fn frozen_module(&self, outer: &ModuleStep) -> bool {
+    pub(super) fn frozen_module(&self, outer: &ModuleStep) -> bool {
         let digest = self.module_input_digest(std::slice::from_ref(outer));
         let run = &self.scope_run;
         // `-replace` also warns about instances it names that the configuration lacks, which
@@ -136,7 +136,7 @@ impl Planner<'_> {
     /// Whether a plan keeps no change for the instances of module instances it leaves out
     /// whole, only their count: a plan that is only shown, with no `moved` or `removed`
     /// block to check against the declared instances.
-    fn lists_no_unchanged(&self) -> bool {
+    pub(super) fn lists_no_unchanged(&self) -> bool {
         self.options.show_only && !self.refactoring.has_statements()
     }
 
@@ -144,7 +144,7 @@ impl Planner<'_> {
     /// plan): its module has no module calls of its own, and the record holds every one of
     /// its outputs, which the walk then takes instead of evaluating the module's locals and
     /// outputs. The same inputs, sources and stored objects give the same outputs.
-    fn leave_out_whole(&self, outer: &ModuleStep) -> bool {
+    pub(super) fn leave_out_whole(&self, outer: &ModuleStep) -> bool {
         if let Some(known) = self.scope_run.left_out_whole(outer) {
             return known;
         }
@@ -169,39 +169,44 @@ impl Planner<'_> {
         whole
     }
 
-    /// The input digest of a root module call's instance (computed once per plan); `None`
-    /// when an input is not wholly known or a provider it uses is not configured yet.
+    /// The input digest of a root module call's instance (computed once per plan, when its
+    /// call's visit has noted its argument digest and the providers its module uses are
+    /// configured); `None` when it has none yet.
     fn module_input_digest(&self, tenant: &[ModuleStep]) -> Option<String> {
         let outer = tenant.first()?;
         if let Some(known) = self.scope_run.module_digest(outer) {
             return known;
         }
-        let digest = self.compute_module_digest(tenant);
+        let digest = self.compute_module_digest(outer)?;
         self.scope_run.note_module_digest(outer, digest.clone());
         digest
     }
 
-    fn compute_module_digest(&self, tenant: &[ModuleStep]) -> Option<String> {
-        let path: Vec<String> = tenant.iter().map(|step| step.name.clone()).collect();
-        let module = self.scope.config.descendant(&path)?;
-        let mut hasher = self.module_digest_prefix(&path, module);
+    /// The input digest of a root module call instance: its argument digest (`call_digest`),
+    /// its evaluated arguments when they read files, and the configuration of every provider
+    /// its module tree uses. `None` while one of those is not known yet; `Some(None)` when
+    /// the instance has no digest.
+    fn compute_module_digest(&self, outer: &ModuleStep) -> Option<Option<String>> {
+        let Some(arguments) = self.scope_run.call_digest(outer)? else {
+            return Some(None);
+        };
+        let module = self.scope.config.children.get(&outer.name)?;
+        let mut hasher = Sha256::new();
+        hasher.update(arguments);
+        if self
+            .scope_run
+            .call_prefix(&outer.name)
+            .is_some_and(|prefix| prefix.reads_files)
         {
             let learned = self.scope.learned();
-            let empty = BTreeMap::new();
-            let inputs: &BTreeMap<String, Marked> =
-                learned.module_inputs.get(tenant).unwrap_or(&empty);
+            let inputs = learned.module_inputs.get(std::slice::from_ref(outer))?;
             if inputs.values().any(|input| !input.value.is_wholly_known()) {
-                return None;
+                return Some(None);
             }
             for (name, input) in inputs {
                 text(&mut hasher, name);
                 value(&mut hasher, &input.value);
-                if input.marks.any() {
-                    hasher.update([1]);
-                    text(&mut hasher, &format!("{:?}", input.marks));
-                } else {
-                    hasher.update([0]);
-                }
+                text(&mut hasher, &format!("{:?}", input.marks));
             }
         }
         for local in providers_of(module) {
@@ -209,19 +214,15 @@ impl Planner<'_> {
             text(&mut hasher, &local);
             value(&mut hasher, &configured);
         }
-        Some(hex::encode(hasher.finalize()))
+        Some(Some(hex::encode(hasher.finalize())))
     }
 
-    /// The input digest's hasher fed with what every instance of the module call at `path`
-    /// shares: the digest's version, the workspace, the working directory and the source
-    /// text of the module tree (computed once per plan and module call).
-    fn module_digest_prefix(&self, path: &[String], module: &Config) -> Sha256 {
-        let key = path.join(".");
-        if let Some(prefix) = self.scope_run.digest_prefix(&key) {
-            return prefix;
-        }
+    /// A hasher fed with what every instance of the root module call `name` shares: the
+    /// digest's version, the workspace, the working directory and the source text of the
+    /// module tree.
+    pub(super) fn module_digest_prefix(&self, name: &str, module: &Config) -> Sha256 {
         let mut hasher = Sha256::new();
-        text(&mut hasher, "tenantform module digest 2");
+        text(&mut hasher, "tenantform module digest 3");
         text(&mut hasher, &self.options.workspace);
         text(
             &mut hasher,
@@ -229,6 +230,7 @@ impl Planner<'_> {
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
         );
+        text(&mut hasher, name);
         let mut trees = vec![module];
         while let Some(config) = trees.pop() {
             text(&mut hasher, &config.path.join("."));
@@ -241,7 +243,6 @@ impl Planner<'_> {
             }
             trees.extend(config.children.values());
         }
-        self.scope_run.note_digest_prefix(key, hasher.clone());
         hasher
     }
 

@@ -74,6 +74,8 @@ struct Tenant {
 struct Fleet {
     tenants: BTreeMap<String, Tenant>,
     shared_size: u8,
+    /// A suffix per size, in a shared local the tenants' labels read by their size.
+    size_suffixes: [u8; 3],
     /// `moved` blocks from one tenant key to another.
     moves: Vec<(String, String)>,
 }
@@ -86,6 +88,8 @@ enum Edit {
     Add(String, Tenant),
     Remove(usize),
     SharedSize(u8),
+    /// Sets the suffix of one size in the shared local.
+    SizeSuffix(u8, u8),
     /// Marks the n-th stored instance tainted (state only).
     Taint(usize),
     /// Forgets the n-th stored instance (state only).
@@ -109,6 +113,7 @@ fn fleet() -> impl Strategy<Value = Fleet> {
     (btree_map("[a-f]{1,2}", tenant(), 1..5), 0..3u8).prop_map(|(tenants, shared_size)| Fleet {
         tenants,
         shared_size,
+        size_suffixes: [0; 3],
         moves: Vec::new(),
     })
 }
@@ -119,6 +124,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => ("[g-k]{1,2}", tenant()).prop_map(|(name, tenant)| Edit::Add(name, tenant)),
         1 => (0..8usize).prop_map(Edit::Remove),
         1 => (0..3u8).prop_map(Edit::SharedSize),
+        1 => (0..3u8, 0..3u8).prop_map(|(size, suffix)| Edit::SizeSuffix(size, suffix)),
         1 => (0..40usize).prop_map(Edit::Taint),
         1 => (0..40usize).prop_map(Edit::Forget),
         1 => (0..8usize, "[m-p]{1,2}").prop_map(|(n, name)| Edit::Rename(n, name)),
@@ -140,12 +146,18 @@ impl Fleet {
                 )
             })
             .collect();
+        let suffixes: Vec<String> = SIZES
+            .iter()
+            .zip(self.size_suffixes)
+            .map(|(size, suffix)| format!("{size} = \"-s{suffix}\""))
+            .collect();
         format!(
             r#"
 locals {{
   tenants = {{
 {}
   }}
+  size_suffixes = {{ {} }}
 }}
 
 resource "fake_thing" "shared" {{
@@ -159,7 +171,7 @@ module "tenant" {{
   name      = each.key
   size      = each.value.size
   zone      = each.value.zone
-  label     = each.value.label
+  label     = "${{each.value.label}}${{local.size_suffixes[each.value.size]}}"
   admins    = each.value.admins
   shared_id = fake_thing.shared.id
 }}
@@ -174,6 +186,7 @@ output "ids" {{
 }}
 "#,
             tenants.join("\n"),
+            suffixes.join(", "),
             SIZES[usize::from(self.shared_size)]
         )
     }
@@ -216,6 +229,7 @@ output "ids" {{
                 self.tenants.remove(&names[n % names.len()]);
             }
             Edit::SharedSize(size) => self.shared_size = *size,
+            Edit::SizeSuffix(size, suffix) => self.size_suffixes[usize::from(size % 3)] = *suffix,
             Edit::Rename(n, to) if !names.is_empty() && !self.tenants.contains_key(to) => {
                 let from = &names[n % names.len()];
                 if let Some(tenant) = self.tenants.remove(from) {
@@ -487,6 +501,7 @@ fn three_tenants() -> Fleet {
             .map(|name| (name.to_string(), tenant.clone()))
             .collect(),
         shared_size: 0,
+        size_suffixes: [0; 3],
         moves: Vec::new(),
     }
 }
@@ -528,12 +543,12 @@ async fn an_unchanged_fleet_is_left_out_whole_and_one_changed_tenant_is_all_that
         .into_iter()
         .filter(|e| e.starts_with("read "))
         .collect();
-    let expected = ["read b", "read b-l0-0", "read index:a,b,c"];
+    let expected = ["read b", "read b-l0-s0-0", "read index:a,b,c"];
     assert_eq!(reads, expected.map(String::from).into());
     let planned: BTreeSet<String> = fake.planned.lock().unwrap().iter().cloned().collect();
     assert_eq!(
         planned,
-        ["b", "b-l0-0", "index:a,b,c"].map(String::from).into()
+        ["b", "b-l0-s0-0", "index:a,b,c"].map(String::from).into()
     );
     // Tenants a and c are left out whole (their inputs have the recorded digests); tenant
     // b's inputs changed, so its link is evaluated, and left out as it is unchanged.
@@ -753,6 +768,7 @@ fn uniform_fleet(tenants: usize) -> Fleet {
             .map(|i| (format!("t{i:05}"), tenant.clone()))
             .collect(),
         shared_size: 0,
+        size_suffixes: [0; 3],
         moves: Vec::new(),
     }
 }
@@ -826,4 +842,56 @@ async fn replace_is_planned_and_warns_as_in_a_full_plan() {
         "{:?}",
         summaries(&full)
     );
+}
+
+/// Arguments that read a file are digested by their values: the file can change under the
+/// same text, and a tenant whose argument file changed is planned, not left out.
+#[tokio::test]
+async fn a_tenant_whose_argument_file_changed_is_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("size.txt"), "small").unwrap();
+    let root = r#"
+module "tenant" {
+  source   = "./modules/tenant"
+  for_each = toset(["a", "b"])
+  name     = each.key
+  size     = each.key == "a" ? trimspace(file("${path.module}/size.txt")) : "medium"
+}
+"#;
+    let module = r#"
+variable "name" {}
+variable "size" {}
+
+resource "fake_thing" "t" {
+  name = var.name
+  size = var.size
+}
+
+output "id" {
+  value = fake_thing.t.id
+}
+"#;
+    let files: BTreeMap<String, String> = [("main.tf", root), ("modules/tenant/main.tf", module)]
+        .into_iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    let config = crate::config::load_sources(dir.path(), files).unwrap_or_else(|d| panic!("{d}"));
+    let fake = FakeProvider::new();
+    let (state, record) = settled(&config, &fake).await;
+    std::fs::write(dir.path().join("size.txt"), "large").unwrap();
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
+    let shown_options = PlanOptions {
+        show_only: true,
+        ..scoped_options(request, false)
+    };
+    let shown = plan_with(&config, &state, &fake, &shown_options).await;
+    let changed: Vec<String> = shown
+        .changes
+        .iter()
+        .filter(|change| change.action != Action::NoOp)
+        .map(|change| change.addr.to_string())
+        .collect();
+    assert_eq!(changed, ["module.tenant[\"a\"].fake_thing.t"]);
+    // Tenant b's argument reads no file that changed: it is left out whole.
+    assert_eq!(shown.scope.unlisted_unchanged, 1);
 }
