@@ -152,11 +152,16 @@ pub(crate) fn compact(text: &str) -> (String, bool) {
     while at < bytes.len() {
         let byte = bytes[at];
         match byte {
-            b' ' | b'\t' | b'\n' | b'\r' => at += 1,
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                at += 1;
+                while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+                    at += 1;
+                }
+            }
             b'"' => {
-                let end = string_end(bytes, at);
+                let (end, escaped) = string_literal_end(bytes, at);
                 let literal = &bytes[at..end];
-                canonical &= !literal.contains(&b'\\');
+                canonical &= !escaped;
                 out.extend_from_slice(literal);
                 if expect_key {
                     canonical &= open.insert_key(literal);
@@ -277,15 +282,26 @@ fn number_is_canonical(number: &[u8]) -> bool {
 
 /// The index just past the string literal that starts at `start` (a `"`).
 pub(super) fn string_end(bytes: &[u8], start: usize) -> usize {
+    string_literal_end(bytes, start).0
+}
+
+/// The index just past the string literal that starts at `start` (a `"`), and whether it
+/// holds a backslash escape.
+fn string_literal_end(bytes: &[u8], start: usize) -> (usize, bool) {
     let mut at = start + 1;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\\' => at += 2,
-            b'"' => return at + 1,
-            _ => at += 1,
+    let mut escaped = false;
+    while let Some(found) = bytes
+        .get(at..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        at += found;
+        if bytes[at] == b'"' {
+            return (at + 1, escaped);
         }
+        escaped = true;
+        at += 2;
     }
-    bytes.len()
+    (bytes.len(), escaped)
 }
 
 #[cfg(test)]
