@@ -2,19 +2,56 @@
 //! parsed tree: a fleet's state holds tens of thousands of objects, most of which a plan
 //! never looks inside, and a text is a fraction of the tree's size. The text is decoded
 //! when used ([`StoredJson::to_json`], [`StoredJson::decode`]); written, digested or compared,
-//! it behaves exactly as the parsed tree did.
+//! it behaves exactly as the parsed tree did. A state file's text is kept as it stands and
+//! compacted only when first used, so that reading a fleet's state costs no more than
+//! finding where each object's text ends.
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value as Json;
 use serde_json::value::RawValue;
 use tenantform_proto::value::{Type, Value, ValueError, decode_json};
 
-/// A JSON value held as compact text.
-#[derive(Clone)]
+/// A JSON value held as text: compact, or as a state file has it until first used.
 pub(crate) struct StoredJson {
+    form: Form,
+}
+
+enum Form {
+    Compact(Compact),
+    /// A state file's text as it stands, compacted (as [`StoredJson::from_state_file`]
+    /// takes it) when first used, which drops the text: a fleet's plan leaves most stored
+    /// objects untouched.
+    AsRead {
+        text: Mutex<Option<Box<RawValue>>>,
+        compact: OnceLock<Compact>,
+    },
+}
+
+impl Clone for StoredJson {
+    fn clone(&self) -> StoredJson {
+        let form = match &self.form {
+            Form::AsRead { text, compact } if compact.get().is_none() => {
+                match crate::sync::locked(text).clone() {
+                    Some(text) => Form::AsRead {
+                        text: Mutex::new(Some(text)),
+                        compact: OnceLock::new(),
+                    },
+                    None => Form::Compact(self.compact().clone()),
+                }
+            }
+            _ => Form::Compact(self.compact().clone()),
+        };
+        StoredJson { form }
+    }
+}
+
+/// Compact JSON text.
+#[derive(Clone)]
+struct Compact {
     text: Box<RawValue>,
     /// Whether `text` is exactly what `serde_json` writes for the value it parses to (no
     /// repeated keys, escapes or exponents it would rewrite): then the text itself is written
@@ -37,15 +74,14 @@ impl StoredJson {
 
     /// The value of a JSON text read from a state file: as [`StoredJson::from_raw`], the
     /// value of a text `serde_json` would not write as it stands taken as the file's reader
-    /// takes it ([`as_state_file_reads`]), so that it is written back as it always was.
+    /// takes it ([`as_state_file_reads`]), so that it is written back as it always was. The
+    /// text is kept as it stands until first used.
     pub(crate) fn from_state_file(raw: &RawValue) -> StoredJson {
-        let (text, canonical) = compact(raw.get());
-        if canonical {
-            return StoredJson::from_compact(text, true);
-        }
-        match serde_json::from_str::<Json>(&text) {
-            Ok(value) => StoredJson::from_json(&as_state_file_reads(value)),
-            Err(_) => StoredJson::null(),
+        StoredJson {
+            form: Form::AsRead {
+                text: Mutex::new(Some(raw.to_owned())),
+                compact: OnceLock::new(),
+            },
         }
     }
 
@@ -60,39 +96,88 @@ impl StoredJson {
     }
 
     fn from_compact(text: String, canonical: bool) -> StoredJson {
-        match RawValue::from_string(text) {
-            Ok(text) => StoredJson { text, canonical },
-            // Only valid JSON reaches here; `null` keeps the type total.
-            Err(_) => StoredJson::null(),
+        StoredJson {
+            form: Form::Compact(Compact::new(text, canonical)),
         }
     }
 
     fn null() -> StoredJson {
-        #[allow(clippy::expect_used, reason = "`null` is valid JSON")]
-        let text = RawValue::from_string("null".to_string()).expect("null is JSON");
         StoredJson {
-            text,
-            canonical: true,
+            form: Form::Compact(Compact::null()),
+        }
+    }
+
+    /// The compact form, made on first use from a state file's text.
+    fn compact(&self) -> &Compact {
+        match &self.form {
+            Form::Compact(compact) => compact,
+            Form::AsRead { text, compact } => compact.get_or_init(|| {
+                match crate::sync::locked(text).take() {
+                    Some(text) => Compact::from_state_file(&text),
+                    // Only the initialisation that took the text can find it missing.
+                    None => Compact::null(),
+                }
+            }),
         }
     }
 
     /// The compact JSON text.
     #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
-        self.text.get()
+        self.compact().text.get()
     }
 
     /// The value as a parsed JSON tree.
     pub(crate) fn to_json(&self) -> Json {
-        serde_json::from_str(self.text.get()).unwrap_or(Json::Null)
+        self.compact().to_json()
     }
 
     /// The value decoded as a value of type `ty` (straight from the text when it decodes).
     pub(crate) fn decode(&self, ty: &Type) -> Result<Value, ValueError> {
-        match super::typed_decode::decode_text(self.text.get(), ty) {
+        let compact = self.compact();
+        match super::typed_decode::decode_text(compact.text.get(), ty) {
             Some(value) => Ok(value),
-            None => decode_json(&self.to_json(), ty),
+            None => decode_json(&compact.to_json(), ty),
         }
+    }
+}
+
+impl Compact {
+    fn new(text: String, canonical: bool) -> Compact {
+        match RawValue::from_string(text) {
+            Ok(text) => Compact { text, canonical },
+            // Only valid JSON reaches here; `null` keeps the type total.
+            Err(_) => Compact::null(),
+        }
+    }
+
+    fn null() -> Compact {
+        #[allow(clippy::expect_used, reason = "`null` is valid JSON")]
+        let text = RawValue::from_string("null".to_string()).expect("null is JSON");
+        Compact {
+            text,
+            canonical: true,
+        }
+    }
+
+    /// A state file's text as its reader takes it (see [`StoredJson::from_state_file`]).
+    fn from_state_file(raw: &RawValue) -> Compact {
+        let (text, canonical) = compact(raw.get());
+        if canonical {
+            return Compact::new(text, true);
+        }
+        match serde_json::from_str::<Json>(&text) {
+            Ok(value) => {
+                let text = serde_json::to_string(&as_state_file_reads(value))
+                    .unwrap_or_else(|_| "null".to_string());
+                Compact::new(text, true)
+            }
+            Err(_) => Compact::null(),
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        serde_json::from_str(self.text.get()).unwrap_or(Json::Null)
     }
 }
 
@@ -104,22 +189,24 @@ impl Default for StoredJson {
 
 impl PartialEq for StoredJson {
     fn eq(&self, other: &StoredJson) -> bool {
-        self.text.get() == other.text.get() || self.to_json() == other.to_json()
+        let (this, other) = (self.compact(), other.compact());
+        this.text.get() == other.text.get() || this.to_json() == other.to_json()
     }
 }
 
 impl fmt::Debug for StoredJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text.get())
+        f.write_str(self.compact().text.get())
     }
 }
 
 impl Serialize for StoredJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.canonical {
-            self.text.serialize(serializer)
+        let compact = self.compact();
+        if compact.canonical {
+            compact.text.serialize(serializer)
         } else {
-            self.to_json().serialize(serializer)
+            compact.to_json().serialize(serializer)
         }
     }
 }

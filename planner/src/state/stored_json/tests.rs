@@ -156,3 +156,24 @@ proptest! {
         prop_assert_eq!(stored.to_json(), value);
     }
 }
+
+#[test]
+fn a_state_file_text_behaves_alike_before_and_after_its_first_use_and_when_cloned() {
+    for (text, _) in SAMPLES {
+        let raw: Box<RawValue> = serde_json::from_str(text).unwrap();
+        let unused = StoredJson::from_state_file(&raw);
+        let cloned_unused = unused.clone();
+        let used = StoredJson::from_state_file(&raw);
+        let json = used.to_json();
+        let cloned_used = used.clone();
+        for stored in [&unused, &cloned_unused, &used, &cloned_used] {
+            assert_eq!(stored.to_json(), json, "{text}");
+            assert_eq!(
+                serde_json::to_string(stored).unwrap(),
+                serde_json::to_string(&used).unwrap(),
+                "{text}"
+            );
+            assert_eq!(stored, &used, "{text}");
+        }
+    }
+}
