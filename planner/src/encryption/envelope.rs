@@ -35,7 +35,7 @@ impl Envelope {
     pub(crate) fn detect(bytes: &[u8]) -> Result<Option<Envelope>, String> {
         // Most payloads are plain states: a scan for the marker spares parsing them twice.
         const MARKER: &[u8] = b"\"encryption_version\"";
-        if !bytes.windows(MARKER.len()).any(|window| window == MARKER) {
+        if memchr::memmem::find(bytes, MARKER).is_none() {
             return Ok(None);
         }
         let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(bytes) else {

@@ -364,6 +364,7 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
         };
         state.outputs.insert(name, output);
     }
+    let mut current = Vec::new();
     for resource in v4.resources {
         let mode = match resource.mode.as_str() {
             "managed" => ResourceMode::Managed,
@@ -376,15 +377,14 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
             }
         };
         let module = parse_module(&resource.module).map_err(&invalid)?;
-        let (provider_module, provider, provider_alias) =
-            parse_provider_config(&resource.provider).map_err(&invalid)?;
+        let provider_config = parse_provider_config(&resource.provider).map_err(&invalid)?;
         let resource_addr = ResourceAddr {
             mode,
             type_name: resource.type_name,
             name: resource.name,
         };
-        for instance in resource.instances {
-            let key = match instance.index_key {
+        for mut instance in resource.instances {
+            let key = match instance.index_key.take() {
                 None => InstanceKey::None,
                 Some(IndexKeyV4::Int(i)) => InstanceKey::Int(i),
                 Some(IndexKeyV4::Str(s)) => InstanceKey::Str(s),
@@ -394,53 +394,77 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                 resource: resource_addr.clone(),
                 key,
             };
-            let tainted = match instance.status.as_deref() {
-                None | Some("") => false,
-                Some("tainted") => true,
-                Some(other) => {
-                    return Err(invalid(format!(
-                        "instance {addr} has unknown status {other:?}"
-                    )));
+            let (object, deposed) =
+                stored_object(instance, &addr, &provider_config).map_err(&invalid)?;
+            match deposed {
+                Some(deposed) => {
+                    if state
+                        .deposed
+                        .insert((addr.clone(), deposed), object)
+                        .is_some()
+                    {
+                        return Err(invalid(format!("instance {addr} appears more than once")));
+                    }
                 }
-            };
-            let private = match instance.private {
-                Some(text) => Some(STANDARD.decode(text).map_err(|err| {
-                    invalid(format!(
-                        "instance {addr} has private data that is not base64: {err}"
-                    ))
-                })?),
-                None => None,
-            };
-            let object = InstanceState {
-                provider: provider.clone(),
-                provider_alias: provider_alias.clone(),
-                provider_module: provider_module.clone(),
-                schema_version: instance.schema_version,
-                attributes: instance
-                    .attributes
-                    .map_or_else(StoredJson::empty_object, Cow::into_owned),
-                sensitive_attributes: instance
-                    .sensitive_attributes
-                    .map_or_else(StoredJson::empty_array, Cow::into_owned),
-                private,
-                dependencies: instance.dependencies,
-                create_before_destroy: instance.create_before_destroy,
-                tainted,
-                unknown_fields: instance.unknown_fields,
-            };
-            let duplicate = match instance.deposed.filter(|d| !d.is_empty()) {
-                Some(deposed) => state
-                    .deposed
-                    .insert((addr.clone(), deposed), object)
-                    .is_some(),
-                None => state.instances.insert(addr.clone(), object).is_some(),
-            };
-            if duplicate {
-                return Err(invalid(format!("instance {addr} appears more than once")));
+                None => current.push((addr, object)),
             }
         }
     }
+    state.instances = instance_map(current)
+        .map_err(|addr| invalid(format!("instance {addr} appears more than once")))?;
     Ok(state)
+}
+
+/// One stored object of a resource whose provider configuration is `provider_config`
+/// (module, source address, alias), with its deposed key; `Err` says what is wrong with it.
+fn stored_object(
+    instance: InstanceV4<'_>,
+    addr: &InstanceAddr,
+    provider_config: &(String, String, Option<String>),
+) -> Result<(InstanceState, Option<String>), String> {
+    let tainted = match instance.status.as_deref() {
+        None | Some("") => false,
+        Some("tainted") => true,
+        Some(other) => return Err(format!("instance {addr} has unknown status {other:?}")),
+    };
+    let private = match instance.private {
+        Some(text) => Some(STANDARD.decode(text).map_err(|err| {
+            format!("instance {addr} has private data that is not base64: {err}")
+        })?),
+        None => None,
+    };
+    let (provider_module, provider, provider_alias) = provider_config;
+    let object = InstanceState {
+        provider: provider.clone(),
+        provider_alias: provider_alias.clone(),
+        provider_module: provider_module.clone(),
+        schema_version: instance.schema_version,
+        attributes: instance
+            .attributes
+            .map_or_else(StoredJson::empty_object, Cow::into_owned),
+        sensitive_attributes: instance
+            .sensitive_attributes
+            .map_or_else(StoredJson::empty_array, Cow::into_owned),
+        private,
+        dependencies: instance.dependencies,
+        create_before_destroy: instance.create_before_destroy,
+        tainted,
+        unknown_fields: instance.unknown_fields,
+    };
+    Ok((object, instance.deposed.filter(|d| !d.is_empty())))
+}
+
+/// The current objects by address, built in one pass from their sorted list (a state file
+/// lists them nearly in address order already); the address of one listed twice is an
+/// error.
+fn instance_map(
+    mut current: Vec<(InstanceAddr, InstanceState)>,
+) -> Result<BTreeMap<InstanceAddr, InstanceState>, InstanceAddr> {
+    current.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(pair) = current.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Err(pair[0].0.clone());
+    }
+    Ok(current.into_iter().collect())
 }
 
 /// Converts the in-memory model into the on-disk form, in Terraform's order.

@@ -427,3 +427,58 @@ fn one_pass_and_field_by_field_reads_give_the_same_state() {
     assert!(parse_in_one_pass(repeated.as_bytes()).is_none());
     assert_eq!(parse_ok(&repeated).serial, 7);
 }
+
+#[test]
+fn an_object_listed_twice_is_refused_wherever_it_is_listed() {
+    let resource = |module: &str, keys: &[&str]| {
+        let instances: Vec<String> = keys
+            .iter()
+            .map(|key| {
+                format!(r#"{{"index_key": "{key}", "schema_version": 0, "attributes": {{}}}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"module": "{module}", "mode": "managed", "type": "tenant_tenant", "name": "t",
+               "provider": "provider[\"registry.terraform.io/tenantform/tenant\"]",
+               "instances": [{}]}}"#,
+            instances.join(", ")
+        )
+    };
+    let state = |resources: &[String]| {
+        format!(
+            r#"{{"version": 4, "serial": 1, "lineage": "l", "resources": [{}]}}"#,
+            resources.join(", ")
+        )
+    };
+    let same_block = state(&[resource("", &["a", "b", "a"])]);
+    let two_blocks = state(&[
+        resource("module.m", &["x"]),
+        resource("", &["a"]),
+        resource("module.m", &["x"]),
+    ]);
+    for (text, addr) in [
+        (same_block, "tenant_tenant.t[\"a\"]"),
+        (two_blocks, "module.m.tenant_tenant.t[\"x\"]"),
+    ] {
+        let err = parse(text.as_bytes(), "terraform.tfstate").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("instance {addr} appears more than once")),
+            "{err}"
+        );
+    }
+    let distinct = state(&[resource("module.m", &["x", "y"]), resource("", &["b", "a"])]);
+    let read = parse(distinct.as_bytes(), "terraform.tfstate")
+        .unwrap()
+        .unwrap();
+    let addrs: Vec<String> = read.instances.keys().map(ToString::to_string).collect();
+    assert_eq!(
+        addrs,
+        [
+            "tenant_tenant.t[\"a\"]",
+            "tenant_tenant.t[\"b\"]",
+            "module.m.tenant_tenant.t[\"x\"]",
+            "module.m.tenant_tenant.t[\"y\"]"
+        ]
+    );
+}
