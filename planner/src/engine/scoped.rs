@@ -95,6 +95,9 @@ struct Learned {
     /// The digest of each root module call instance's arguments (`None`: they refer to
     /// something not wholly known).
     call_digests: HashMap<ModuleStep, Option<[u8; 32]>>,
+    /// The digest of the configurations of the providers each root module call's tree
+    /// uses, once all are known.
+    provider_digests: HashMap<String, [u8; 32]>,
     /// The planned instances whose change is not a no-op (and every data source read), by
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
@@ -265,6 +268,19 @@ impl ScopeRun {
             .call_digests
             .get(outer)
             .copied()
+    }
+
+    pub(super) fn provider_digest(&self, call: &str) -> Option<[u8; 32]> {
+        crate::sync::locked(&self.learned)
+            .provider_digests
+            .get(call)
+            .copied()
+    }
+
+    pub(super) fn note_provider_digest(&self, call: &str, digest: [u8; 32]) {
+        crate::sync::locked(&self.learned)
+            .provider_digests
+            .insert(call.to_string(), digest);
     }
 
     pub(super) fn note_call_digest(&self, outer: &ModuleStep, digest: Option<[u8; 32]>) {

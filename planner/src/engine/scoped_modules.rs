@@ -209,12 +209,25 @@ impl Planner<'_> {
                 text(&mut hasher, &format!("{:?}", input.marks));
             }
         }
+        hasher.update(self.provider_digest(&outer.name, module)?);
+        Some(Some(hex::encode(hasher.finalize())))
+    }
+
+    /// The digest of the configuration of every provider the module tree of the root call
+    /// `call` uses (computed once per plan and call); `None` while one is not known yet.
+    fn provider_digest(&self, call: &str, module: &Config) -> Option<[u8; 32]> {
+        if let Some(known) = self.scope_run.provider_digest(call) {
+            return Some(known);
+        }
+        let mut hasher = Sha256::new();
         for local in providers_of(module) {
             let configured = self.scope.provider_config_now(&local)?;
             text(&mut hasher, &local);
             value(&mut hasher, &configured);
         }
-        Some(Some(hex::encode(hasher.finalize())))
+        let digest: [u8; 32] = hasher.finalize().into();
+        self.scope_run.note_provider_digest(call, digest);
+        Some(digest)
     }
 
     /// A hasher fed with what every instance of the root module call `name` shares: the

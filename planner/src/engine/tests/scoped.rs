@@ -895,3 +895,31 @@ output "id" {
     // Tenant b's argument reads no file that changed: it is left out whole.
     assert_eq!(shown.scope.unlisted_unchanged, 1);
 }
+
+/// A tenant's input digest covers the configuration of the providers its module uses: with
+/// the provider block edited, no tenant is left out.
+#[tokio::test]
+async fn an_edited_provider_configuration_leaves_no_tenant_out() {
+    let fleet = three_tenants();
+    let config_with = |endpoint: &str| {
+        let root = format!(
+            "{}\nprovider \"fake\" {{\n  endpoint = \"{endpoint}\"\n}}\n",
+            fleet.root()
+        );
+        config_files(&[
+            ("main.tf", root.as_str()),
+            ("modules/tenant/main.tf", TENANT_MODULE),
+        ])
+    };
+    let fake = FakeProvider::new();
+    let (state, record) = settled(&config_with("a"), &fake).await;
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
+    let shown_options = PlanOptions {
+        show_only: true,
+        ..scoped_options(request, false)
+    };
+    let same = plan_with(&config_with("a"), &state, &fake, &shown_options).await;
+    assert!(same.scope.unlisted_unchanged > 0);
+    let edited = plan_with(&config_with("b"), &state, &fake, &shown_options).await;
+    assert_eq!(edited.scope.unlisted_unchanged, 0);
+}
