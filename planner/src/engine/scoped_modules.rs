@@ -235,7 +235,7 @@ impl Planner<'_> {
     /// module tree.
     pub(super) fn module_digest_prefix(&self, name: &str, module: &Config) -> Sha256 {
         let mut hasher = Sha256::new();
-        text(&mut hasher, "tenantform module digest 3");
+        text(&mut hasher, "tenantform module digest 4");
         text(&mut hasher, &self.options.workspace);
         text(
             &mut hasher,
