@@ -62,8 +62,9 @@ struct Compact {
 impl StoredJson {
     /// The text of a parsed value.
     pub(crate) fn from_json(value: &Json) -> StoredJson {
-        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
-        StoredJson::from_compact(text, true)
+        StoredJson {
+            form: Form::Compact(Compact::from_json(value)),
+        }
     }
 
     /// The value of a JSON text as read (whitespace between tokens dropped).
@@ -167,13 +168,15 @@ impl Compact {
             return Compact::new(text, true);
         }
         match serde_json::from_str::<Json>(&text) {
-            Ok(value) => {
-                let text = serde_json::to_string(&as_state_file_reads(value))
-                    .unwrap_or_else(|_| "null".to_string());
-                Compact::new(text, true)
-            }
+            Ok(value) => Compact::from_json(&as_state_file_reads(value)),
             Err(_) => Compact::null(),
         }
+    }
+
+    /// The text `serde_json` writes for a parsed value.
+    fn from_json(value: &Json) -> Compact {
+        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
+        Compact::new(text, true)
     }
 
     fn to_json(&self) -> Json {
