@@ -103,8 +103,8 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         )?),
         None => super::tenant_apply::lock(&store, &common)?,
     };
-    let mut state = common::read_state(&store)?;
-    planning.scope = super::scope::with_record(planning.scope, &store);
+    let (mut state, scope) = super::scope::read_state_and_record(planning.scope, &store)?;
+    planning.scope = scope;
     let providers = common::start_providers_for(&config, &common).await?;
     let auto_approved = parsed.flag("auto-approve", false);
     let result = async {

@@ -278,8 +278,12 @@ pub(super) fn lock(
 
 /// The stored state, or a new empty one.
 pub(super) fn read_state(store: &dyn StateStore) -> Result<State, Failure> {
-    Ok(store
-        .read()
+    state_or_empty(store.read())
+}
+
+/// A state as read, or a new empty one when there is none.
+pub(super) fn state_or_empty(read: Result<Option<State>, StateError>) -> Result<State, Failure> {
+    Ok(read
         .map_err(|e| state_failure(e, "Failed to load state"))?
         .unwrap_or_default())
 }

@@ -230,10 +230,11 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let mut planning = planning(&parsed, &COMMAND)?;
     let gate = super::policy::Gate::from(&parsed, &COMMAND)?;
     let config = common::load_config()?;
+    tracing::debug!("configuration loaded");
     let store = common::store_for(&config)?;
     let _lock = super::tenant_apply::shared_or_exclusive(&store, &common, "OperationTypePlan")?;
-    let state = common::read_state(&store)?;
-    planning.scope = super::scope::with_record(planning.scope, &store);
+    let (state, scope) = super::scope::read_state_and_record(planning.scope, &store)?;
+    planning.scope = scope;
     if let Some(path) = &planning.generate_config_out {
         super::generated_config::check_target(path)?;
     }
@@ -243,7 +244,9 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
         && planning.generate_config_out.is_none()
         && !gate.reads_plan_document();
     let providers = common::start_providers_for(&config, &common).await?;
+    tracing::debug!("providers started");
     let planned = make_plan(ui, &config, &state, &providers, &common, mode, &planning).await;
+    tracing::debug!("plan made and shown");
     common::close_providers(&providers).await;
     let mut plan = planned?;
     gate.check(ui, &plan, &config, &providers.schemas)?;

@@ -33,19 +33,27 @@ pub(super) fn requested(
     }
 }
 
-/// The request with the store's instance record, for a `-scope=changed` plan. A record that
-/// cannot be read counts as none: the plan is then a full one.
-pub(super) fn with_record(request: ScopeRequest, store: &dyn StateStore) -> ScopeRequest {
-    match request {
-        ScopeRequest::Changed(_) => match store.read_scope_record() {
-            Ok(record) => ScopeRequest::Changed(record.map(std::sync::Arc::new)),
-            Err(err) => {
-                tracing::warn!("could not read the instance record: {err}");
-                ScopeRequest::Changed(None)
-            }
-        },
-        ScopeRequest::All => ScopeRequest::All,
+/// The stored state (or a new empty one) and the request with the store's instance record,
+/// for a `-scope=changed` plan. A record that cannot be read counts as none: the plan is
+/// then a full one.
+pub(super) fn read_state_and_record(
+    request: ScopeRequest,
+    store: &dyn StateStore,
+) -> Result<(State, ScopeRequest), Failure> {
+    if request == ScopeRequest::All {
+        return Ok((super::common::read_state(store)?, request));
     }
+    let (state, record) = store.read_with_scope_record();
+    let state = super::common::state_or_empty(state)?;
+    tracing::debug!("state and instance record read");
+    let request = match record {
+        Ok(record) => ScopeRequest::Changed(record.map(std::sync::Arc::new)),
+        Err(err) => {
+            tracing::warn!("could not read the instance record: {err}");
+            ScopeRequest::Changed(None)
+        }
+    };
+    Ok((state, request))
 }
 
 /// Refuses `-scope=changed` where it has no meaning.

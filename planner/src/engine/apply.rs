@@ -245,7 +245,7 @@ impl ApplyWalk<'_, '_> {
     async fn visit_resource(&self, id: NodeId, addr: &ResourceAddr) -> bool {
         let scope = &self.applier.scope;
         let modules = scope.instances_of(scope.graph.module(id));
-        let applied: Vec<bool> = stream::iter(modules)
+        let applied: Vec<bool> = stream::iter(modules.iter().cloned())
             .map(|module| async move { self.apply_in_module(id, addr, &module).await })
             .buffered(self.parallelism.max(1))
             .collect()

@@ -20,6 +20,7 @@ mod import_blocks;
 mod import_generated;
 mod instances;
 mod lifecycle;
+mod module_instances;
 mod module_variables;
 mod modules;
 mod move_order;

@@ -46,8 +46,8 @@ impl Scope<'_> {
         let sources = &config.sources;
         let mut ok = self.check_module_arguments(config, name);
         let mut child_instances = Vec::new();
-        for instance in self.instances_of(self.graph.module(id)) {
-            let ctx = self.context_in(id, &instance);
+        for instance in self.walked_instances_of(self.graph.module(id)).iter() {
+            let ctx = self.context_in(id, instance);
             let expansion = match Expansion::evaluate(
                 call.count.as_ref(),
                 call.for_each.as_ref(),
@@ -85,15 +85,14 @@ impl Scope<'_> {
                     .insert(child_instance.clone(), inputs);
                 child_instances.push(child_instance);
             }
-            self.learned()
-                .call_expansions
-                .insert((instance, name.to_string()), CallExpansion::of(&expansion));
+            self.learned().call_expansions.insert(
+                (instance.clone(), name.to_string()),
+                CallExpansion::of(&expansion),
+            );
         }
         self.learned()
             .module_instances
-            .entry(child.path.clone())
-            .or_default()
-            .extend(child_instances);
+            .extend(&child.path, child_instances);
         ok
     }
 
@@ -190,10 +189,15 @@ impl Scope<'_> {
             });
             let mut object = BTreeMap::new();
             let mut object_marks = BTreeMap::new();
+            let skipped = self.skipped_outputs(&child_instance);
             for (name, id) in &ids {
-                let (value, value_marks) = id
-                    .map_or_else(unknown, |id| self.get_marked_in(id, &child_instance))
-                    .into_parts();
+                let recorded = skipped.as_ref().and_then(|outputs| outputs.get(*name));
+                let (value, value_marks) = match (recorded, id) {
+                    (Some(value), _) => Marked::plain(value.clone()),
+                    (None, Some(id)) => self.get_marked_in(*id, &child_instance),
+                    (None, None) => unknown(),
+                }
+                .into_parts();
                 object.insert(name.to_string(), value);
                 object_marks.insert(name.to_string(), value_marks);
             }
@@ -208,12 +212,12 @@ impl Scope<'_> {
     pub(super) fn visit_check(&self, id: NodeId, name: &str) {
         let config = self.module_config(id);
         let check = &config.checks[name];
-        for instance in self.instances_of(self.graph.module(id)) {
-            let ctx = self.context_in(id, &instance);
+        for instance in self.walked_instances_of(self.graph.module(id)).iter() {
+            let ctx = self.context_in(id, instance);
             for assert in &check.asserts {
                 let outcome = evaluate_condition(assert, &ctx, config);
                 let (status, problem) = check_status(&outcome, assert, &ctx, config);
-                self.record_check(CheckResult::check_block(&instance, name, status, problem));
+                self.record_check(CheckResult::check_block(instance, name, status, problem));
                 let failure = match outcome {
                     Ok(None) => continue,
                     Ok(Some(failure)) => {

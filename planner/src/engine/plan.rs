@@ -67,7 +67,9 @@ pub(crate) async fn plan_with_hooks(
         }
     }
     let scope_run = super::scoped::ScopeRun::new(&options.scope, config, state, providers);
+    tracing::debug!("scope of the plan prepared");
     let (moved_state, refactoring) = super::refactor::prepare(config, state, options.mode)?;
+    tracing::debug!("refactoring blocks applied to the state");
     let state: &State = &moved_state;
     let mut scope = Scope::new(config, &graph, providers, variables, false);
     scope.destroying = options.mode == PlanMode::Destroy;
@@ -98,8 +100,10 @@ pub(crate) async fn plan_with_hooks(
         .refactoring
         .check_targets(planner.targeting.as_ref())?;
     planner.plan_configuration().await;
+    tracing::debug!("configuration planned");
     planner.plan_orphans().await;
     planner.plan_deposed_objects().await;
+    tracing::debug!("orphans and deposed objects planned");
     planner.into_plan(variables)
 }
 
@@ -432,9 +436,9 @@ impl Planner<'_> {
             if path.is_empty() || targeted_out {
                 continue;
             }
-            for instance in self.scope.instances_of(path) {
-                if !self.scope.is_null_in(id, &instance) {
-                    changed.push((instance, name.clone()));
+            for instance in self.scope.instances_of(path).iter() {
+                if !self.scope.is_null_in(id, instance) {
+                    changed.push((instance.clone(), name.clone()));
                 }
             }
         }

@@ -53,8 +53,8 @@ impl Planner<'_> {
         id: NodeId,
         addr: &ResourceAddr,
     ) -> Vec<(ModuleInstance, Result<NodeValue, Diagnostics>)> {
-        let instances = self.scope.instances_of(self.scope.graph.module(id));
-        stream::iter(instances)
+        let instances = self.scope.walked_instances_of(self.scope.graph.module(id));
+        stream::iter(instances.iter().cloned())
             .map(|instance| async move {
                 let planned = self.plan_resource(id, addr, &instance).await;
                 (instance, planned)

@@ -326,7 +326,7 @@ impl Planner<'_> {
         let mut paths = vec![self.scope.config];
         while let Some(module) = paths.pop() {
             for child in module.children.values() {
-                modules.extend(self.scope.instances_of(&child.path));
+                modules.extend(self.scope.instances_of(&child.path).iter().cloned());
                 paths.push(child);
             }
         }

@@ -26,6 +26,7 @@ use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::module_instances::ModuleInstances;
 use super::node_value::{CallExpansion, NodeValue};
 
 /// A module instance path (`module.t["a"]`); empty for the root module.
@@ -55,8 +56,8 @@ pub(super) struct Learned {
     /// Node values by module instance, then node id: a fleet's module instance path is kept
     /// (and hashed) once for all of its nodes.
     pub values: HashMap<ModuleInstance, BTreeMap<NodeId, NodeValue>>,
-    /// The instances of each module, by static path.
-    pub module_instances: HashMap<Vec<String>, Vec<ModuleInstance>>,
+    /// The instances of each module, by static path, and those the walk skips.
+    pub module_instances: ModuleInstances,
     /// How each module call expanded, by calling module instance and call name (its keys
     /// only: the `each.value`s served evaluating its arguments).
     pub call_expansions: HashMap<(ModuleInstance, String), CallExpansion>,
@@ -113,7 +114,7 @@ impl<'a> Scope<'a> {
             unknown_missing_variables,
             learned: Mutex::new(Learned {
                 values: HashMap::new(),
-                module_instances: HashMap::from([(Vec::new(), vec![Vec::new()])]),
+                module_instances: ModuleInstances::new(),
                 call_expansions: HashMap::new(),
                 module_inputs: HashMap::new(),
             }),
@@ -251,11 +252,38 @@ impl<'a> Scope<'a> {
 
     /// A node's value and its marks in one module instance (unknown until set).
     pub(super) fn get_marked_in(&self, id: NodeId, instance: &[ModuleStep]) -> Marked {
-        self.learned()
+        let learned = self.learned();
+        if let Some(value) = learned
             .values
             .get(instance)
             .and_then(|nodes| nodes.get(&id))
-            .map_or_else(|| Marked::plain(Value::Unknown), NodeValue::to_marked)
+        {
+            return value.to_marked();
+        }
+        let skipped = learned.module_instances.is_skipped(instance);
+        drop(learned);
+        let recorded = skipped.then(|| self.skipped_output(id, instance)).flatten();
+        Marked::plain(recorded.unwrap_or(Value::Unknown))
+    }
+
+    /// The value of output node `id` in a module instance the walk skips: the one the
+    /// instance was left out with.
+    fn skipped_output(&self, id: NodeId, instance: &[ModuleStep]) -> Option<Value> {
+        let Node::Output(name) = self.graph.node(id) else {
+            return None;
+        };
+        self.left_out_outputs(instance)?.get(name).cloned()
+    }
+
+    /// The outputs of a module instance the walk skips (`None` for any other instance).
+    pub(super) fn skipped_outputs(
+        &self,
+        instance: &[ModuleStep],
+    ) -> Option<Arc<BTreeMap<String, Value>>> {
+        if !self.learned().module_instances.is_skipped(instance) {
+            return None;
+        }
+        self.left_out_outputs(instance)
     }
 
     /// A root module node's value, taken out of what the walk learned: for what reads a
@@ -272,18 +300,27 @@ impl<'a> Scope<'a> {
     /// Whether a node's value in one module instance is null (false until set), without
     /// copying it.
     pub(super) fn is_null_in(&self, id: NodeId, instance: &[ModuleStep]) -> bool {
-        self.learned()
+        let learned = self.learned();
+        if let Some(value) = learned
             .values
             .get(instance)
             .and_then(|nodes| nodes.get(&id))
-            .is_some_and(NodeValue::is_null)
+        {
+            return value.is_null();
+        }
+        let skipped = learned.module_instances.is_skipped(instance);
+        drop(learned);
+        skipped
+            && self
+                .skipped_output(id, instance)
+                .is_some_and(|v| v.is_null())
     }
 
     /// Frees a node's values in every instance of its module (see `ValueRelease`).
     pub(super) fn forget_node(&self, id: NodeId) {
-        let instances = self.instances_of(self.graph.module(id));
         let mut learned = self.learned();
-        for instance in &instances {
+        let instances = learned.module_instances.walked(self.graph.module(id));
+        for instance in instances.iter() {
             if let Some(nodes) = learned.values.get_mut(instance) {
                 nodes.remove(&id);
             }
@@ -300,12 +337,21 @@ impl<'a> Scope<'a> {
     }
 
     /// The instances of the module at static path `path` (known once its call was visited).
-    pub(super) fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
-        self.learned()
-            .module_instances
-            .get(path)
-            .cloned()
-            .unwrap_or_default()
+    pub(super) fn instances_of(&self, path: &[String]) -> Arc<Vec<ModuleInstance>> {
+        self.learned().module_instances.all(path)
+    }
+
+    /// The instances of the module at static path `path` that node visits evaluate in:
+    /// those [`Scope::skip_in_walk`] skips left out.
+    pub(super) fn walked_instances_of(&self, path: &[String]) -> Arc<Vec<ModuleInstance>> {
+        self.learned().module_instances.walked(path)
+    }
+
+    /// From now on no node visit evaluates anything in `instance`, which must be left out
+    /// (see [`Scope::leave_out`]): its outputs are the ones it was left out with, and
+    /// nothing else of it is read.
+    pub(super) fn skip_in_walk(&self, instance: &[ModuleStep]) {
+        self.learned().module_instances.skip(instance);
     }
 
     /// True when validating (unknown inputs instead of errors).
@@ -474,14 +520,14 @@ impl<'a> Scope<'a> {
         let config = self.module_config(id);
         let sources = &config.sources;
         let mut ok = true;
-        for instance in self.instances_of(self.graph.module(id)) {
-            if let Some(outputs) = self.left_out_outputs(&instance) {
+        for instance in self.walked_instances_of(self.graph.module(id)).iter() {
+            if let Some(outputs) = self.left_out_outputs(instance) {
                 match self.graph.node(id) {
                     Node::Local(_) => continue,
                     Node::Variable(_) if self.skip_left_out_variables => continue,
                     Node::Output(name) => {
                         if let Some(value) = outputs.get(name) {
-                            self.set_in(id, &instance, value.clone());
+                            self.set_in(id, instance, value.clone());
                             continue;
                         }
                     }
@@ -489,18 +535,18 @@ impl<'a> Scope<'a> {
                 }
             }
             let result = match self.graph.node(id) {
-                Node::Variable(name) => self.variable_value(config, &instance, name),
+                Node::Variable(name) => self.variable_value(config, instance, name),
                 Node::Local(name) => {
                     let local = &config.locals[name];
-                    let ctx = self.context_in(id, &instance);
+                    let ctx = self.context_in(id, instance);
                     lang::evaluate_marked(&local.expr, &ctx, &local.file, sources)
                 }
-                Node::Output(name) => self.output_value(id, config, &instance, name),
+                Node::Output(name) => self.output_value(id, config, instance, name),
                 _ => Ok(Marked::plain(Value::Null)),
             };
             match result {
-                Ok(value) => self.set_marked_in(id, &instance, value),
-                Err(_) if self.destroying => self.set_in(id, &instance, Value::Unknown),
+                Ok(value) => self.set_marked_in(id, instance, value),
+                Err(_) if self.destroying => self.set_in(id, instance, Value::Unknown),
                 Err(diags) => {
                     self.report(diags);
                     ok = false;

@@ -80,18 +80,18 @@ impl InstanceApplier<'_> {
                     (name, id)
                 })
                 .collect();
-            for instance in self.scope.instances_of(std::slice::from_ref(call)) {
+            for instance in self.scope.instances_of(std::slice::from_ref(call)).iter() {
                 let mut outputs = BTreeMap::new();
                 for (name, id) in &ids {
                     let Some(id) = id else { break };
-                    let marked = self.scope.get_marked_in(*id, &instance);
+                    let marked = self.scope.get_marked_in(*id, instance);
                     if marked.marks.any() || !marked.value.is_wholly_known() {
                         break;
                     }
                     outputs.insert((*name).clone(), marked.value);
                 }
                 if outputs.len() == ids.len() {
-                    let module = super::scoped::module_key(&instance);
+                    let module = super::scoped::module_key(instance);
                     self.recorder.applied_module_outputs(&module, outputs);
                 }
             }

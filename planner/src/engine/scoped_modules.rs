@@ -123,7 +123,7 @@ impl Planner<'_> {
         if !configured {
             return;
         }
-        for instance in self.scope.instances_of(path) {
+        for instance in self.scope.walked_instances_of(path).iter() {
             if let [outer] = instance.as_slice()
                 && self.scope_run.left_out_whole(outer).is_none()
                 && self.frozen_module(outer)
@@ -165,6 +165,11 @@ impl Planner<'_> {
             Some(stored) if whole && self.lists_no_unchanged() => stored.addrs.len(),
             _ => 0,
         };
+        if whole && self.lists_no_unchanged() {
+            // Nothing of it is listed: no node visit needs to see it.
+            self.accumulated().left_out_modules.insert(outer.clone());
+            self.scope.skip_in_walk(std::slice::from_ref(outer));
+        }
         self.scope_run.note_left_out_whole(outer, whole, unlisted);
         whole
     }

@@ -368,13 +368,27 @@ impl StateStore for LocalStore {
         if self.encryption.target()?.is_some() {
             return Ok(None);
         }
-        let mut record = scope_sidecar::read(&self.scope_path())?;
-        if let Some(record) = &mut record {
-            let read = self.inner().read_sha256.clone();
-            record.state_file_matches =
-                read.is_some() && record.state_file_sha256.as_ref() == read.as_ref();
+        let record = scope_sidecar::read(&self.scope_path())?;
+        Ok(self.matched_to_read_file(record))
+    }
+
+    fn read_with_scope_record(&self) -> super::ReadWithRecord {
+        if !matches!(self.encryption.target(), Ok(None)) {
+            return (self.read(), self.read_scope_record());
         }
-        Ok(record)
+        let path = self.scope_path();
+        let (state, record) = std::thread::scope(|threads| {
+            let record = threads.spawn(|| scope_sidecar::read(&path));
+            let state = self.read();
+            let record = record
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (state, record)
+        });
+        (
+            state,
+            record.map(|record| self.matched_to_read_file(record)),
+        )
     }
 
     fn write_scope_record(&self, record: &super::ScopeRecord) -> Result<(), StateError> {

@@ -325,6 +325,12 @@ pub(crate) fn new_deposed_key(taken: impl Fn(&str) -> bool) -> String {
 ///
 /// The usual run: `lock`, `read`, then during apply `record` after every completed instance
 /// change, and finally `compact` with the resulting state.
+/// A state as read, with the record of change-scoped planning beside it.
+pub(crate) type ReadWithRecord = (
+    Result<Option<State>, StateError>,
+    Result<Option<ScopeRecord>, StateError>,
+);
+
 pub(crate) trait StateStore: Send + Sync {
     /// The stored state with any journaled changes applied; `None` when there is none yet.
     fn read(&self) -> Result<Option<State>, StateError>;
@@ -368,6 +374,14 @@ pub(crate) trait StateStore: Send + Sync {
     /// when there is none, it cannot be read, or the state is encrypted (the record is then
     /// never written).
     fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError>;
+
+    /// [`StateStore::read`] and then [`StateStore::read_scope_record`], as one step a store
+    /// may take faster (a local store reads its sidecar while it parses the state).
+    fn read_with_scope_record(&self) -> ReadWithRecord {
+        let state = self.read();
+        let record = self.read_scope_record();
+        (state, record)
+    }
 
     /// Replaces the record of change-scoped planning, atomically (nothing for an encrypted
     /// state: digests of its plaintext beside it would let a guess be confirmed).
@@ -444,6 +458,10 @@ impl<T: StateStore + ?Sized> StateStore for Box<T> {
 
     fn read_scope_record(&self) -> Result<Option<ScopeRecord>, StateError> {
         (**self).read_scope_record()
+    }
+
+    fn read_with_scope_record(&self) -> ReadWithRecord {
+        (**self).read_with_scope_record()
     }
 
     fn write_scope_record(&self, record: &ScopeRecord) -> Result<(), StateError> {

@@ -21,6 +21,17 @@ impl LocalStore {
     }
 }
 
+impl LocalStore {
+    /// `record` with whether it was written for the state file last read.
+    pub(super) fn matched_to_read_file(&self, record: Option<ScopeRecord>) -> Option<ScopeRecord> {
+        let mut record = record?;
+        let read = self.inner().read_sha256.clone();
+        record.state_file_matches =
+            read.is_some() && record.state_file_sha256.as_ref() == read.as_ref();
+        Some(record)
+    }
+}
+
 /// The record in the sidecar; `None` when there is none or it is not a record of this
 /// format (a damaged sidecar only costs a full plan).
 pub(super) fn read(path: &Path) -> Result<Option<ScopeRecord>, StateError> {
@@ -83,15 +94,26 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"))
                 .unwrap_or_else(|| panic!("no record"))
         };
+        // Read in one step, the sidecar beside the state's parse: the same answers.
+        let read_together = |store: &LocalStore| {
+            let (read, record) = store.read_with_scope_record();
+            let read = read.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(read.map(|state| state.lineage), Some(state.lineage.clone()));
+            record
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no record"))
+        };
         let next_run = LocalStore::in_dir(dir.path());
         let matching = read_back(&next_run);
         assert!(matching.state_file_sha256.is_some());
         assert!(matching.state_file_matches);
+        assert!(read_together(&LocalStore::in_dir(dir.path())).state_file_matches);
         // The same state written again by hand, indented otherwise: other bytes.
         let text = std::fs::read_to_string(next_run.state_path()).unwrap_or_default();
         std::fs::write(next_run.state_path(), text.replace("  ", "   "))
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!read_back(&LocalStore::in_dir(dir.path())).state_file_matches);
+        assert!(!read_together(&LocalStore::in_dir(dir.path())).state_file_matches);
         // Without a read, nothing matches.
         let unread = LocalStore::in_dir(dir.path());
         let record = unread.read_scope_record().unwrap_or_else(|e| panic!("{e}"));
