@@ -5,6 +5,7 @@
 
 use crate::plan::checks::{CheckResult, CheckStatus};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use hcl_edit::Span;
 use tenantform_proto::value::Value;
@@ -18,7 +19,7 @@ use crate::lang::{self, EvalContext, Marked, Sensitivity};
 
 use super::expand::Expansion;
 use super::node_value::CallExpansion;
-use super::scope::{ModuleInstance, Scope};
+use super::scope::{ModuleInstance, Scope, WholeModule};
 
 /// Told of each new instance of a module call before its arguments are evaluated.
 pub(super) trait CallInstanceObserver {
@@ -143,6 +144,25 @@ impl Scope<'_> {
             }
         }
         ok
+    }
+
+    /// `module.CALL` read whole in a module instance (see [`Scope::whole_modules`]): made
+    /// once, as every output of the call's instances is known by the time a node that reads
+    /// it whole is visited.
+    pub(super) fn whole_module_value(
+        &self,
+        config: &Config,
+        instance: &[ModuleStep],
+        call: &str,
+    ) -> WholeModule {
+        let key = (instance.to_vec(), call.to_string());
+        if let Some(known) = crate::sync::locked(&self.whole_modules).get(&key) {
+            return known.clone();
+        }
+        let (value, marks) = self.module_value(config, instance, call, None).into_parts();
+        let whole = (Arc::new(BTreeMap::from([(call.to_string(), value)])), marks);
+        crate::sync::locked(&self.whole_modules).insert(key, whole.clone());
+        whole
     }
 
     /// The value of `module.CALL` in a module instance: an object of the named outputs

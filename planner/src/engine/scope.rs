@@ -96,7 +96,14 @@ pub(crate) struct Scope<'a> {
     /// The input variables of module instances left out are not evaluated either (a plan
     /// that reports no check results).
     pub skip_left_out_variables: bool,
+    /// `module.NAME` read whole, by calling module instance and call, made once: a fleet's
+    /// is ten thousand objects, and several root outputs read it. A one-entry map, so that
+    /// a context referring to nothing else shares it.
+    pub(super) whole_modules: Mutex<HashMap<(ModuleInstance, String), WholeModule>>,
 }
+
+/// The value of a `module.NAME` read whole: a map of the one call name to it, and its marks.
+pub(super) type WholeModule = (Arc<BTreeMap<String, Value>>, Sensitivity);
 
 impl<'a> Scope<'a> {
     pub(super) fn new(
@@ -134,6 +141,7 @@ impl<'a> Scope<'a> {
             },
             left_out: Mutex::new(HashMap::new()),
             skip_left_out_variables: false,
+            whole_modules: Mutex::new(HashMap::new()),
         }
     }
 
@@ -262,17 +270,24 @@ impl<'a> Scope<'a> {
         }
         let skipped = learned.module_instances.is_skipped(instance);
         drop(learned);
-        let recorded = skipped.then(|| self.skipped_output(id, instance)).flatten();
+        let recorded = skipped
+            .then(|| self.read_skipped_output(id, instance, Value::clone))
+            .flatten();
         Marked::plain(recorded.unwrap_or(Value::Unknown))
     }
 
-    /// The value of output node `id` in a module instance the walk skips: the one the
-    /// instance was left out with.
-    fn skipped_output(&self, id: NodeId, instance: &[ModuleStep]) -> Option<Value> {
+    /// `read` of the value of output node `id` in a module instance the walk skips: the one
+    /// the instance was left out with.
+    fn read_skipped_output<R>(
+        &self,
+        id: NodeId,
+        instance: &[ModuleStep],
+        read: impl FnOnce(&Value) -> R,
+    ) -> Option<R> {
         let Node::Output(name) = self.graph.node(id) else {
             return None;
         };
-        self.left_out_outputs(instance)?.get(name).cloned()
+        self.left_out_outputs(instance)?.get(name).map(read)
     }
 
     /// The outputs of a module instance the walk skips (`None` for any other instance).
@@ -312,12 +327,15 @@ impl<'a> Scope<'a> {
         drop(learned);
         skipped
             && self
-                .skipped_output(id, instance)
-                .is_some_and(|v| v.is_null())
+                .read_skipped_output(id, instance, Value::is_null)
+                .unwrap_or(false)
     }
 
     /// Frees a node's values in every instance of its module (see `ValueRelease`).
     pub(super) fn forget_node(&self, id: NodeId) {
+        if let (Node::Output(_), [.., call]) = (self.graph.node(id), self.graph.module(id)) {
+            crate::sync::locked(&self.whole_modules).retain(|(_, name), _| name != call);
+        }
         let mut learned = self.learned();
         let instances = learned.module_instances.walked(self.graph.module(id));
         for instance in instances.iter() {
@@ -418,14 +436,25 @@ impl<'a> Scope<'a> {
             ..EvalContext::default()
         };
         let module_outputs = self.bind_values(&mut ctx, module, references, instance);
+        let one_call = module_outputs.len() == 1;
         for (call, outputs) in module_outputs {
-            let (value, marks) = self
-                .module_value(config, instance, call, outputs.as_ref())
-                .into_parts();
             let subject = Subject::Module {
                 call: call.to_string(),
                 output: None,
             };
+            if outputs.is_none() {
+                let (whole, marks) = self.whole_module_value(config, instance, call);
+                ctx.set_marks(subject, marks);
+                if one_call {
+                    ctx.modules = whole;
+                } else if let Some(value) = whole.get(call) {
+                    Arc::make_mut(&mut ctx.modules).insert(call.to_string(), value.clone());
+                }
+                continue;
+            }
+            let (value, marks) = self
+                .module_value(config, instance, call, outputs.as_ref())
+                .into_parts();
             ctx.set_marks(subject, marks);
             Arc::make_mut(&mut ctx.modules).insert(call.to_string(), value);
         }

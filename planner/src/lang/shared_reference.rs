@@ -1,7 +1,7 @@
-//! References resolved in place: `var.NAME`, `local.NAME`, `each.value` and `TYPE.NAME`
-//! followed by attribute accesses that each find their attribute walk the referred value by
-//! reference and copy only the part they name (`tenant.this.id` copies an id, not the
-//! tenant's whole object). Anything else (a missing attribute, a null or unknown part, an
+//! References resolved in place: `var.NAME`, `local.NAME`, `each.value`, `TYPE.NAME` and
+//! `for` variables followed by attribute accesses that each find their attribute walk the
+//! referred value by reference and copy only the part they name (`tenant.this.id` copies an
+//! id, not the tenant's whole object). Anything else (a missing attribute, a null or unknown part, an
 //! index, a splat) is left to the general path from where the walk stopped, which reports
 //! problems as it always does.
 
@@ -11,7 +11,7 @@ use tenantform_proto::value::Value;
 
 use super::Subject;
 use super::eval::Evaluator;
-use super::marks::Marked;
+use super::marks::{Marked, Sensitivity};
 use super::traversal::attr_name;
 use crate::addrs::ResourceAddr;
 
@@ -25,12 +25,14 @@ impl Evaluator<'_> {
         ops: &[Decorated<TraversalOperator>],
     ) -> Option<(Marked, usize)> {
         let name = root.value().as_str();
-        if self.lookup_scope(name).is_some() {
-            return None;
+        if let Some(bound) = self.lookup_scope(name) {
+            // A `for` variable or function parameter: its attributes walked from it.
+            let (value, marks, consumed) = walk_attributes(&bound.value, bound.marks.clone(), ops);
+            return (consumed > 0).then(|| (Marked::new(value.clone(), marks), consumed));
         }
         let ctx = self.ctx;
         let item = attr_name(ops.first())?;
-        let (mut value, subject) = match name {
+        let (value, subject) = match name {
             "var" => (
                 ctx.variables.get(item)?,
                 Subject::Variable(item.to_string()),
@@ -43,24 +45,34 @@ impl Evaluator<'_> {
                 (ctx.resources.get(&addr)?, Subject::Resource(addr))
             }
         };
-        let mut marks = ctx.marks_of(&subject);
-        let mut consumed = 1;
-        for op in &ops[1..] {
-            let Some(attr) = attr_name(Some(op)) else {
-                break;
-            };
-            let next = match value {
-                Value::Object(entries) | Value::Map(entries) => entries.get(attr),
-                _ => None,
-            };
-            let Some(next) = next else {
-                break;
-            };
-            marks = marks.attribute(attr);
-            value = next;
-            consumed += 1;
-        }
+        let (value, marks, walked) = walk_attributes(value, ctx.marks_of(&subject), &ops[1..]);
         // Without an attribute walked there is nothing to save: the general path resolves it.
-        (consumed > 1).then(|| (Marked::new(value.clone(), marks), consumed))
+        (walked > 0).then(|| (Marked::new(value.clone(), marks), walked + 1))
     }
+}
+
+/// The part of `value` the leading attribute accesses of `ops` name, as far as they exist,
+/// with its marks, and how many accesses were walked.
+fn walk_attributes<'v>(
+    mut value: &'v Value,
+    mut marks: Sensitivity,
+    ops: &[Decorated<TraversalOperator>],
+) -> (&'v Value, Sensitivity, usize) {
+    let mut walked = 0;
+    for op in ops {
+        let Some(attr) = attr_name(Some(op)) else {
+            break;
+        };
+        let next = match value {
+            Value::Object(entries) | Value::Map(entries) => entries.get(attr),
+            _ => None,
+        };
+        let Some(next) = next else {
+            break;
+        };
+        marks = marks.attribute(attr);
+        value = next;
+        walked += 1;
+    }
+    (value, marks, walked)
 }

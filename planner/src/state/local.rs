@@ -150,8 +150,20 @@ impl LocalStore {
         let target = self.encryption.target()?;
         let (plain, reencrypt) =
             encrypted::open_state(target.as_deref(), stored, &self.display_name)?;
-        let state = format_v4::parse(&plain, &self.display_name)?;
-        let sha256 = target.is_none().then(|| local_digest::bytes_sha256(&plain));
+        // The digest is taken on a second thread while the text parses.
+        let (state, sha256) = std::thread::scope(|threads| {
+            let sha256 = target
+                .is_none()
+                .then(|| threads.spawn(|| local_digest::bytes_sha256(&plain)));
+            let state = format_v4::parse(&plain, &self.display_name);
+            let sha256 = sha256.map(|digest| {
+                digest
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (state, sha256)
+        });
+        let state = state?;
         local_digest::check(
             &self.digest_path,
             &self.display_name,

@@ -82,6 +82,24 @@ fn for_expressions_keep_element_marks_unless_a_condition_reads_them() {
     assert!(!is_sensitive("[for i, u in tenant_user.admins : i]"));
 }
 
+/// Attributes of a `for` variable are walked in place: marks as the general path gives
+/// them, and where the walk stops the general path reports.
+#[test]
+fn for_variable_paths_resolved_in_place_keep_marks_and_report_as_before() {
+    assert_element_marks(&[(
+        "[for u in tenant_user.admins : { l = u.login }.l]",
+        &[Sensitivity::None, Sensitivity::Whole],
+    )]);
+    let ctx = marked_context();
+    let nested = eval_in(&ctx, "[for t in [{ a = { b = \"x\" } }] : t.a.b]").unwrap();
+    assert_eq!(nested.value, Value::Tuple(vec![s("x")]));
+    assert_general_path_reports(
+        &ctx,
+        "[for t in [{ a = { b = 1 } }] : t.a.c]",
+        "[for t in [{ a = null }] : t.a.b]",
+    );
+}
+
 #[test]
 fn operators_templates_and_most_functions_mark_their_whole_result() {
     assert!(is_sensitive("\"hello ${var.name}\""));
