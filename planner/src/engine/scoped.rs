@@ -9,7 +9,8 @@
 //! ([`ScopeRun::fallback`]). Which instances it then leaves out is decided per instance in
 //! `scoped_plan`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
@@ -336,13 +337,27 @@ fn module_records(
     record: Option<&ScopeRecord>,
 ) -> HashMap<ModuleStep, ModuleRecord> {
     let mut modules: HashMap<ModuleStep, ModuleRecord> = HashMap::new();
+    let recorded: Option<HashSet<&str>> =
+        record.map(|record| record.instances.keys().map(String::as_str).collect());
+    let mut text = String::new();
     for (addr, object) in &state.instances {
         if let Some(outer) = addr.module.first() {
-            let group = &mut modules.entry(outer.clone()).or_default().stored;
+            if !modules.contains_key(outer) {
+                modules.insert(outer.clone(), ModuleRecord::default());
+            }
+            let Some(module) = modules.get_mut(outer) else {
+                continue;
+            };
+            let group = &mut module.stored;
             group.addrs.push(addr.clone());
             group.tainted_or_deposed |= object.tainted;
-            group.unrecorded |=
-                !record.is_some_and(|record| record.instances.contains_key(&addr.to_string()));
+            if !group.unrecorded {
+                text.clear();
+                let _ = write!(text, "{addr}");
+                group.unrecorded = !recorded
+                    .as_ref()
+                    .is_some_and(|recorded| recorded.contains(text.as_str()));
+            }
         }
     }
     for (addr, _) in state.deposed.keys() {

@@ -364,7 +364,10 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
         };
         state.outputs.insert(name, output);
     }
-    let mut current = Vec::new();
+    let stored_objects = v4.resources.iter().map(|r| r.instances.len()).sum();
+    let mut current = Vec::with_capacity(stored_objects);
+    // Resources are sorted by module: a module's resources share its parsed path.
+    let mut last_module: Option<(String, Vec<ModuleStep>)> = None;
     for resource in v4.resources {
         let mode = match resource.mode.as_str() {
             "managed" => ResourceMode::Managed,
@@ -376,7 +379,14 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                 )));
             }
         };
-        let module = parse_module(&resource.module).map_err(&invalid)?;
+        let module = match &last_module {
+            Some((text, parsed)) if *text == resource.module => parsed.clone(),
+            _ => {
+                let parsed = parse_module(&resource.module).map_err(&invalid)?;
+                last_module = Some((resource.module.clone(), parsed.clone()));
+                parsed
+            }
+        };
         let provider_config = parse_provider_config(&resource.provider).map_err(&invalid)?;
         let resource_addr = ResourceAddr {
             mode,
