@@ -83,6 +83,23 @@ impl Expansion {
         }
     }
 
+    /// [`Expansion::bind`], moving `each.value` out of the expansion instead of copying it:
+    /// for a caller that binds each key once and then needs only the keys.
+    pub(super) fn bind_taking(&mut self, key: &InstanceKey, ctx: &mut EvalContext) {
+        match (self, key) {
+            (Expansion::ForEach(entries), InstanceKey::Str(k)) => {
+                ctx.each_key = Some(key.to_value());
+                let entry = entries
+                    .get_mut(k)
+                    .map(|entry| std::mem::replace(entry, Marked::plain(Value::Null)).into_parts());
+                let (value, marks) = entry.unzip();
+                ctx.each_value = value;
+                ctx.set_marks(Subject::Each, marks.unwrap_or_default());
+            }
+            (expansion, key) => expansion.bind(key, ctx),
+        }
+    }
+
     /// [`Expansion::collect`] of marked values.
     pub(super) fn collect_marked(&self, values: Vec<(InstanceKey, Marked)>) -> Marked {
         let (values, marks): (Vec<_>, Vec<_>) = values
@@ -272,4 +289,36 @@ fn by_string_key<T>(entries: Vec<(InstanceKey, T)>) -> BTreeMap<String, T> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binding_by_taking_gives_what_binding_by_copying_gives() {
+        let secret = Marked::new(Value::String("k".into()), Sensitivity::Whole);
+        let plain = Marked::plain(Value::String("v".into()));
+        let mut expansion = Expansion::ForEach(BTreeMap::from([
+            ("a".to_string(), secret),
+            ("b".to_string(), plain),
+        ]));
+        for key in expansion.keys() {
+            let mut copied = EvalContext::default();
+            expansion.bind(&key, &mut copied);
+            let mut taken = EvalContext::default();
+            expansion.bind_taking(&key, &mut taken);
+            assert_eq!(taken.each_key, copied.each_key);
+            assert_eq!(taken.each_value, copied.each_value);
+            assert_eq!(
+                taken.marks_of(&Subject::Each),
+                copied.marks_of(&Subject::Each)
+            );
+        }
+        assert_eq!(expansion.keys().len(), 2);
+        let mut counted = Expansion::Count(2);
+        let mut ctx = EvalContext::default();
+        counted.bind_taking(&InstanceKey::Int(1), &mut ctx);
+        assert_eq!(ctx.count_index, Some(InstanceKey::Int(1).to_value()));
+    }
 }

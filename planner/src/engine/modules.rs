@@ -49,7 +49,7 @@ impl Scope<'_> {
         let mut child_instances = Vec::new();
         for instance in self.walked_instances_of(self.graph.module(id)).iter() {
             let ctx = self.context_in(id, instance);
-            let expansion = match Expansion::evaluate(
+            let mut expansion = match Expansion::evaluate(
                 call.count.as_ref(),
                 call.for_each.as_ref(),
                 &ctx,
@@ -66,7 +66,8 @@ impl Scope<'_> {
             };
             for key in expansion.keys() {
                 let mut ctx = ctx.clone();
-                expansion.bind(&key, &mut ctx);
+                // Each key is bound once here; what follows needs only the keys.
+                expansion.bind_taking(&key, &mut ctx);
                 if self.validating() && expansion == Expansion::Single {
                     bind_unknown_repetition(call, &mut ctx);
                 }
