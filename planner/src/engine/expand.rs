@@ -71,13 +71,7 @@ impl Expansion {
         match (self, key) {
             (Expansion::Count(_), InstanceKey::Int(_)) => ctx.count_index = Some(key.to_value()),
             (Expansion::ForEach(entries), InstanceKey::Str(k)) => {
-                ctx.each_key = Some(key.to_value());
-                let entry = entries.get(k);
-                ctx.each_value = entry.map(|e| e.value.clone());
-                ctx.set_marks(
-                    Subject::Each,
-                    entry.map(|e| e.marks.clone()).unwrap_or_default(),
-                );
+                bind_each(key, entries.get(k).cloned(), ctx);
             }
             _ => {}
         }
@@ -88,13 +82,10 @@ impl Expansion {
     pub(super) fn bind_taking(&mut self, key: &InstanceKey, ctx: &mut EvalContext) {
         match (self, key) {
             (Expansion::ForEach(entries), InstanceKey::Str(k)) => {
-                ctx.each_key = Some(key.to_value());
-                let entry = entries
+                let taken = entries
                     .get_mut(k)
-                    .map(|entry| std::mem::replace(entry, Marked::plain(Value::Null)).into_parts());
-                let (value, marks) = entry.unzip();
-                ctx.each_value = value;
-                ctx.set_marks(Subject::Each, marks.unwrap_or_default());
+                    .map(|entry| std::mem::replace(entry, Marked::plain(Value::Null)));
+                bind_each(key, taken, ctx);
             }
             (expansion, key) => expansion.bind(key, ctx),
         }
@@ -289,6 +280,14 @@ fn by_string_key<T>(entries: Vec<(InstanceKey, T)>) -> BTreeMap<String, T> {
             _ => None,
         })
         .collect()
+}
+
+/// Binds `each.key` and, when the key has an entry, `each.value` with its marks.
+fn bind_each(key: &InstanceKey, entry: Option<Marked>, ctx: &mut EvalContext) {
+    ctx.each_key = Some(key.to_value());
+    let (value, marks) = entry.map(Marked::into_parts).unzip();
+    ctx.each_value = value;
+    ctx.set_marks(Subject::Each, marks.unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -210,15 +210,10 @@ impl Scope<'_> {
             });
             let mut object = BTreeMap::new();
             let mut object_marks = BTreeMap::new();
-            let skipped = self.skipped_outputs(&child_instance);
             for (name, id) in &ids {
-                let recorded = skipped.as_ref().and_then(|outputs| outputs.get(*name));
-                let (value, value_marks) = match (recorded, id) {
-                    (Some(value), _) => Marked::plain(value.clone()),
-                    (None, Some(id)) => self.get_marked_in(*id, &child_instance),
-                    (None, None) => unknown(),
-                }
-                .into_parts();
+                let (value, value_marks) = id
+                    .map_or_else(unknown, |id| self.get_marked_in(id, &child_instance))
+                    .into_parts();
                 object.insert(name.to_string(), value);
                 object_marks.insert(name.to_string(), value_marks);
             }

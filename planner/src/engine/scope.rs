@@ -290,17 +290,6 @@ impl<'a> Scope<'a> {
         self.left_out_outputs(instance)?.get(name).map(read)
     }
 
-    /// The outputs of a module instance the walk skips (`None` for any other instance).
-    pub(super) fn skipped_outputs(
-        &self,
-        instance: &[ModuleStep],
-    ) -> Option<Arc<BTreeMap<String, Value>>> {
-        if !self.learned().module_instances.is_skipped(instance) {
-            return None;
-        }
-        self.left_out_outputs(instance)
-    }
-
     /// A root module node's value, taken out of what the walk learned: for what reads a
     /// value once, after the walk (unknown when not set).
     pub(super) fn take(&self, id: NodeId) -> Value {
