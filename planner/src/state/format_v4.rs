@@ -141,15 +141,9 @@ impl<'de, 'a> Visitor<'de> for InstanceVisitor<'a> {
             create_before_destroy: false,
         };
         let mut schema_version = None;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "index_key" => {
-                    let json: Option<Json> = map.next_value()?;
-                    instance.index_key = json
-                        .map(IndexKeyV4::deserialize)
-                        .transpose()
-                        .map_err(serde::de::Error::custom)?;
-                }
+        while let Some(FieldName(key)) = map.next_key::<FieldName<'de>>()? {
+            match &*key {
+                "index_key" => instance.index_key = map.next_value::<IndexKeyField>()?.0,
                 "status" => instance.status = map.next_value()?,
                 "deposed" => instance.deposed = map.next_value()?,
                 "schema_version" => schema_version = Some(map.next_value()?),
@@ -170,13 +164,66 @@ impl<'de, 'a> Visitor<'de> for InstanceVisitor<'a> {
                     let value: Json = map.next_value()?;
                     instance
                         .unknown_fields
-                        .insert(key, as_state_file_reads(value));
+                        .insert(key.into_owned(), as_state_file_reads(value));
                 }
             }
         }
         instance.schema_version =
             schema_version.ok_or_else(|| serde::de::Error::missing_field("schema_version"))?;
         Ok(instance)
+    }
+}
+
+/// An object's key, borrowed from the text unless it holds an escape.
+struct FieldName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for FieldName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = FieldName<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Self::Value, E> {
+                Ok(FieldName(Cow::Borrowed(name)))
+            }
+            fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
+                Ok(FieldName(Cow::Owned(name.to_string())))
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
+/// An instance's `index_key`: absent (`null`), a whole number or a string, read straight
+/// from the text.
+struct IndexKeyField(Option<IndexKeyV4>);
+
+impl<'de> Deserialize<'de> for IndexKeyField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = IndexKeyField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an instance key: a whole number or a string")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(IndexKeyField(None))
+            }
+            fn visit_i64<E>(self, key: i64) -> Result<Self::Value, E> {
+                Ok(IndexKeyField(Some(IndexKeyV4::Int(key))))
+            }
+            fn visit_u64<E: serde::de::Error>(self, key: u64) -> Result<Self::Value, E> {
+                i64::try_from(key)
+                    .map(|key| IndexKeyField(Some(IndexKeyV4::Int(key))))
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(key), &self))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(IndexKeyField(Some(IndexKeyV4::Str(key.to_string()))))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
     }
 }
 
@@ -290,7 +337,9 @@ fn typed_document(
 /// right type), read in one pass; `None` for any other text, which [`parse`] then reads
 /// field by field to say what is wrong with it. Both give the same document.
 fn parse_in_one_pass(bytes: &[u8]) -> Option<StateV4<'static>> {
-    let v4: StateV4<'static> = serde_json::from_slice(bytes).ok()?;
+    // Checked once here, the text's strings are not checked again one by one.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let v4: StateV4<'static> = serde_json::from_str(text).ok()?;
     (v4.version == FORMAT_VERSION).then(|| as_read(v4))
 }
 
@@ -368,6 +417,7 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
     let mut current = Vec::with_capacity(stored_objects);
     // Resources are sorted by module: a module's resources share its parsed path.
     let mut last_module: Option<(String, Vec<ModuleStep>)> = None;
+    let mut last_provider: Option<(String, ProviderConfig)> = None;
     for resource in v4.resources {
         let mode = match resource.mode.as_str() {
             "managed" => ResourceMode::Managed,
@@ -387,21 +437,31 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                 parsed
             }
         };
-        let provider_config = parse_provider_config(&resource.provider).map_err(&invalid)?;
-        let resource_addr = ResourceAddr {
-            mode,
-            type_name: resource.type_name,
-            name: resource.name,
+        let provider_config = match &last_provider {
+            Some((text, parsed)) if *text == resource.provider => parsed.clone(),
+            _ => {
+                let parsed = parse_provider_config(&resource.provider).map_err(&invalid)?;
+                last_provider = Some((resource.provider.clone(), parsed.clone()));
+                parsed
+            }
         };
-        for mut instance in resource.instances {
+        let (mut module, mut type_name, mut name) = (module, resource.type_name, resource.name);
+        let count = resource.instances.len();
+        for (at, mut instance) in resource.instances.into_iter().enumerate() {
             let key = match instance.index_key.take() {
                 None => InstanceKey::None,
                 Some(IndexKeyV4::Int(i)) => InstanceKey::Int(i),
                 Some(IndexKeyV4::Str(s)) => InstanceKey::Str(s),
             };
+            // The resource's last instance takes its module path and names, the others copy.
+            let last = at + 1 == count;
             let addr = InstanceAddr {
-                module: module.clone(),
-                resource: resource_addr.clone(),
+                module: take_or_copy(&mut module, last),
+                resource: ResourceAddr {
+                    mode,
+                    type_name: take_or_copy(&mut type_name, last),
+                    name: take_or_copy(&mut name, last),
+                },
                 key,
             };
             let (object, deposed) =
@@ -425,12 +485,21 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
     Ok(state)
 }
 
+/// `value` itself when `take`, leaving the default behind, else a copy of it.
+fn take_or_copy<T: Clone + Default>(value: &mut T, take: bool) -> T {
+    if take {
+        std::mem::take(value)
+    } else {
+        value.clone()
+    }
+}
+
 /// One stored object of a resource whose provider configuration is `provider_config`
 /// (module, source address, alias), with its deposed key; `Err` says what is wrong with it.
 fn stored_object(
     instance: InstanceV4<'_>,
     addr: &InstanceAddr,
-    provider_config: &(String, String, Option<String>),
+    provider_config: &ProviderConfig,
 ) -> Result<(InstanceState, Option<String>), String> {
     let tainted = match instance.status.as_deref() {
         None | Some("") => false,
@@ -582,9 +651,12 @@ pub(crate) fn provider_config_string(object: &InstanceState) -> String {
     text
 }
 
+/// A provider configuration's module, source address and alias.
+type ProviderConfig = (String, String, Option<String>);
+
 /// Splits `[module.x.]provider["host/ns/type"][.alias]` (or the legacy `provider.type[.alias]`)
 /// into module, source address and alias.
-fn parse_provider_config(text: &str) -> Result<(String, String, Option<String>), String> {
+fn parse_provider_config(text: &str) -> Result<ProviderConfig, String> {
     let invalid = || format!("invalid provider configuration address {text:?}");
     let (module, rest) = match text.find("provider[\"").or_else(|| text.find("provider.")) {
         Some(0) => ("", text),

@@ -482,3 +482,41 @@ fn an_object_listed_twice_is_refused_wherever_it_is_listed() {
         ]
     );
 }
+
+#[test]
+fn instance_keys_are_whole_numbers_strings_or_absent_and_anything_else_is_refused() {
+    let state = |keys: &[&str]| {
+        let instances: Vec<String> = keys
+            .iter()
+            .map(|key| format!(r#"{{"index_key": {key}, "schema_version": 0, "attributes": {{}}}}"#))
+            .collect();
+        format!(
+            r#"{{"version": 4, "serial": 1, "lineage": "l", "resources": [{{"module": "module.m[\"a\"]",
+               "mode": "managed", "type": "tenant_tenant", "name": "t",
+               "provider": "provider[\"registry.terraform.io/tenantform/tenant\"]",
+               "instances": [{}]}}]}}"#,
+            instances.join(", ")
+        )
+    };
+    let read = parse_ok(&state(&["-3", "9223372036854775807", r#""k\u00e9y""#, "\"b\""]));
+    let addrs: Vec<String> = read.instances.keys().map(ToString::to_string).collect();
+    assert_eq!(
+        addrs,
+        [
+            "module.m[\"a\"].tenant_tenant.t[-3]",
+            "module.m[\"a\"].tenant_tenant.t[9223372036854775807]",
+            "module.m[\"a\"].tenant_tenant.t[\"b\"]",
+            "module.m[\"a\"].tenant_tenant.t[\"kéy\"]",
+        ]
+    );
+    let no_key = parse_ok(&state(&["null"]));
+    assert_eq!(
+        no_key.instances.keys().next().map(ToString::to_string),
+        Some("module.m[\"a\"].tenant_tenant.t".to_string())
+    );
+    for bad in ["9223372036854775808", "1.5", "true", "[1]", "{}"] {
+        let err = parse(state(&[bad]).as_bytes(), "terraform.tfstate").unwrap_err();
+        assert!(matches!(err, StateError::Invalid { .. }), "{bad}: {err}");
+        assert!(err.to_string().contains("instance key"), "{bad}: {err}");
+    }
+}
