@@ -14,6 +14,7 @@ mod call_digest;
 mod data_dependencies;
 mod diagnostics;
 mod expand;
+mod fast_map;
 mod generate_config;
 mod import;
 mod import_blocks;

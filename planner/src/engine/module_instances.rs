@@ -4,7 +4,7 @@
 //! visit that iterates them: a fleet's module has ten thousand instances and dozens of
 //! nodes.
 
-use std::collections::{HashMap, HashSet};
+use super::fast_map::{FastMap, FastSet};
 use std::sync::Arc;
 
 use super::scope::ModuleInstance;
@@ -13,21 +13,21 @@ use crate::addrs::ModuleStep;
 /// Module instances by static path (`["tenant"]` for `module.tenant["a"]`).
 #[derive(Debug)]
 pub(super) struct ModuleInstances {
-    all: HashMap<Vec<String>, Arc<Vec<ModuleInstance>>>,
+    all: FastMap<Vec<String>, Arc<Vec<ModuleInstance>>>,
     /// Module instances no node visit evaluates anything in.
-    skipped: HashSet<ModuleInstance>,
+    skipped: FastSet<ModuleInstance>,
     /// The instances of a path less the skipped ones, made when first asked for after a
     /// change.
-    walked: HashMap<Vec<String>, Arc<Vec<ModuleInstance>>>,
+    walked: FastMap<Vec<String>, Arc<Vec<ModuleInstance>>>,
 }
 
 impl ModuleInstances {
     /// The root module's one instance, nothing else yet.
     pub(super) fn new() -> ModuleInstances {
         ModuleInstances {
-            all: HashMap::from([(Vec::new(), Arc::new(vec![Vec::new()]))]),
-            skipped: HashSet::new(),
-            walked: HashMap::new(),
+            all: FastMap::from_iter([(Vec::new(), Arc::new(vec![Vec::new()]))]),
+            skipped: FastSet::default(),
+            walked: FastMap::default(),
         }
     }
 

@@ -3,7 +3,8 @@
 //! stored instances are handled, which resources change, how each instance was planned).
 //! The planner keeps it behind one lock, never held across an `.await`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use super::fast_map::{FastMap, FastSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use tenantform_proto::value::Value;
@@ -29,12 +30,12 @@ pub(super) struct PlanAccumulator {
     /// Current objects the refresh found changed or deleted outside of tenantform.
     pub drift: Vec<ResourceChange>,
     /// Stored instances the resource visits took care of.
-    pub handled: HashSet<InstanceAddr>,
+    pub handled: FastSet<InstanceAddr>,
     /// Root module call instances a change-scoped plan leaves out whole without a change
     /// per instance: their stored instances are taken care of too.
-    pub left_out_modules: HashSet<ModuleStep>,
+    pub left_out_modules: FastSet<ModuleStep>,
     /// Planned instances, kept only when some resource has `replace_triggered_by`.
-    pub outcomes: HashMap<InstanceAddr, Outcome>,
+    pub outcomes: FastMap<InstanceAddr, Outcome>,
     keep_outcomes: bool,
     /// Configuration addresses of resources with a planned change.
     pub changed_resources: HashSet<ConfigResourceAddr>,

@@ -9,8 +9,9 @@
 //! configured providers and the diagnostics behind one each; none is held across an
 //! `.await`. Module calls and checks are visited in `modules`, outputs in `outputs`.
 
+use super::fast_map::FastMap;
 use crate::plan::checks::CheckResult;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard};
 
@@ -55,14 +56,14 @@ pub(crate) enum CommonVisit<'g> {
 pub(super) struct Learned {
     /// Node values by module instance, then node id: a fleet's module instance path is kept
     /// (and hashed) once for all of its nodes.
-    pub values: HashMap<ModuleInstance, BTreeMap<NodeId, NodeValue>>,
+    pub values: FastMap<ModuleInstance, BTreeMap<NodeId, NodeValue>>,
     /// The instances of each module, by static path, and those the walk skips.
     pub module_instances: ModuleInstances,
     /// How each module call expanded, by calling module instance and call name (its keys
     /// only: the `each.value`s served evaluating its arguments).
-    pub call_expansions: HashMap<(ModuleInstance, String), CallExpansion>,
+    pub call_expansions: FastMap<(ModuleInstance, String), CallExpansion>,
     /// Input variable values of each module instance (other than the root).
-    pub module_inputs: HashMap<ModuleInstance, BTreeMap<String, Marked>>,
+    pub module_inputs: FastMap<ModuleInstance, BTreeMap<String, Marked>>,
 }
 
 pub(crate) struct Scope<'a> {
@@ -92,14 +93,14 @@ pub(crate) struct Scope<'a> {
     plan_timestamp: Value,
     /// The module instances a change-scoped plan leaves out whole, with the outputs the
     /// record gives them: their locals are not evaluated, their outputs are these.
-    left_out: Mutex<HashMap<ModuleInstance, Arc<BTreeMap<String, Value>>>>,
+    left_out: Mutex<FastMap<ModuleInstance, Arc<BTreeMap<String, Value>>>>,
     /// The input variables of module instances left out are not evaluated either (a plan
     /// that reports no check results).
     pub skip_left_out_variables: bool,
     /// `module.NAME` read whole, by calling module instance and call, made once: a fleet's
     /// is ten thousand objects, and several root outputs read it. A one-entry map, so that
     /// a context referring to nothing else shares it.
-    pub(super) whole_modules: Mutex<HashMap<(ModuleInstance, String), WholeModule>>,
+    pub(super) whole_modules: Mutex<FastMap<(ModuleInstance, String), WholeModule>>,
 }
 
 /// The value of a `module.NAME` read whole: a map of the one call name to it, and its marks.
@@ -120,10 +121,10 @@ impl<'a> Scope<'a> {
             variables,
             unknown_missing_variables,
             learned: Mutex::new(Learned {
-                values: HashMap::new(),
+                values: FastMap::default(),
                 module_instances: ModuleInstances::new(),
-                call_expansions: HashMap::new(),
-                module_inputs: HashMap::new(),
+                call_expansions: FastMap::default(),
+                module_inputs: FastMap::default(),
             }),
             configured: Mutex::new(BTreeSet::new()),
             provider_configs: Mutex::new(BTreeMap::new()),
@@ -139,9 +140,9 @@ impl<'a> Scope<'a> {
             } else {
                 Value::String(crate::lang::functions::dates::now_rfc3339())
             },
-            left_out: Mutex::new(HashMap::new()),
+            left_out: Mutex::new(FastMap::default()),
             skip_left_out_variables: false,
-            whole_modules: Mutex::new(HashMap::new()),
+            whole_modules: Mutex::new(FastMap::default()),
         }
     }
 
@@ -339,8 +340,8 @@ impl<'a> Scope<'a> {
     /// that follows allocates again.
     pub(super) fn forget_values(&self) {
         let mut learned = self.learned();
-        learned.values = HashMap::new();
-        learned.module_inputs = HashMap::new();
+        learned.values = FastMap::default();
+        learned.module_inputs = FastMap::default();
     }
 
     /// The instances of the module at static path `path` (known once its call was visited).

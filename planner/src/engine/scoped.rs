@@ -9,7 +9,8 @@
 //! ([`ScopeRun::fallback`]). Which instances it then leaves out is decided per instance in
 //! `scoped_plan`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use super::fast_map::{FastMap, FastSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
@@ -46,7 +47,7 @@ pub(crate) struct ScopeRun {
     /// Why a `-scope=changed` plan plans everything.
     fallback: Option<String>,
     /// What the record and the state hold under each root module call instance.
-    modules: HashMap<ModuleStep, ModuleRecord>,
+    modules: FastMap<ModuleStep, ModuleRecord>,
     learned: Mutex<Learned>,
 }
 
@@ -88,14 +89,14 @@ struct Learned {
     /// The instances left out as unchanged.
     unchanged: BTreeSet<InstanceAddr>,
     /// The input digest of each root module call instance (`None`: it has none).
-    module_digests: HashMap<ModuleStep, Option<String>>,
+    module_digests: FastMap<ModuleStep, Option<String>>,
     /// Whether each root module call's tree reads only what its input digest sees.
     trees_plain: BTreeMap<String, bool>,
     /// What the input digests of every instance of a root module call share, by call name.
     call_prefixes: HashMap<String, CallPrefix>,
     /// The digest of each root module call instance's arguments (`None`: they refer to
     /// something not wholly known).
-    call_digests: HashMap<ModuleStep, Option<[u8; 32]>>,
+    call_digests: FastMap<ModuleStep, Option<[u8; 32]>>,
     /// The digest of the configurations of the providers each root module call's tree
     /// uses, once all are known.
     provider_digests: HashMap<String, [u8; 32]>,
@@ -103,7 +104,7 @@ struct Learned {
     /// their resource's configuration address: what their dependents must be planned for.
     changing: BTreeMap<ConfigResourceAddr, Vec<InstanceAddr>>,
     /// Whether each frozen root module call instance is left out of evaluation whole.
-    left_out_whole: HashMap<ModuleStep, bool>,
+    left_out_whole: FastMap<ModuleStep, bool>,
     /// How many instances the plan leaves out without a change of their own (a plan that
     /// is only shown).
     unlisted_unchanged: usize,
@@ -335,9 +336,9 @@ pub(crate) fn module_key(tenant: &[ModuleStep]) -> String {
 fn module_records(
     state: &State,
     record: Option<&ScopeRecord>,
-) -> HashMap<ModuleStep, ModuleRecord> {
-    let mut modules: HashMap<ModuleStep, ModuleRecord> = HashMap::new();
-    let recorded: Option<HashSet<&str>> =
+) -> FastMap<ModuleStep, ModuleRecord> {
+    let mut modules: FastMap<ModuleStep, ModuleRecord> = FastMap::default();
+    let recorded: Option<FastSet<&str>> =
         record.map(|record| record.instances.keys().map(String::as_str).collect());
     let mut text = String::new();
     for (addr, object) in &state.instances {

@@ -224,7 +224,21 @@ impl<'de> Deserialize<'de> for StoredJson {
 /// A parsed value of the state file as its reader has always held it: passed through
 /// `serde_json`'s value deserializer once more, which writes integers anew (`-0` as `0`).
 pub(crate) fn as_state_file_reads(value: Json) -> Json {
+    // Only numbers are written anew: a value without any (a type, say) is kept as it is.
+    if !holds_number(&value) {
+        return value;
+    }
     Json::deserialize(value).unwrap_or(Json::Null)
+}
+
+/// Whether a parsed value has a number anywhere in it.
+fn holds_number(value: &Json) -> bool {
+    match value {
+        Json::Number(_) => true,
+        Json::Array(items) => items.iter().any(holds_number),
+        Json::Object(entries) => entries.values().any(holds_number),
+        Json::Null | Json::Bool(_) | Json::String(_) => false,
+    }
 }
 
 /// `text` (valid JSON) without whitespace between tokens, and whether the result is what

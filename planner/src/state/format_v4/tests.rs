@@ -488,7 +488,9 @@ fn instance_keys_are_whole_numbers_strings_or_absent_and_anything_else_is_refuse
     let state = |keys: &[&str]| {
         let instances: Vec<String> = keys
             .iter()
-            .map(|key| format!(r#"{{"index_key": {key}, "schema_version": 0, "attributes": {{}}}}"#))
+            .map(|key| {
+                format!(r#"{{"index_key": {key}, "schema_version": 0, "attributes": {{}}}}"#)
+            })
             .collect();
         format!(
             r#"{{"version": 4, "serial": 1, "lineage": "l", "resources": [{{"module": "module.m[\"a\"]",
@@ -498,7 +500,12 @@ fn instance_keys_are_whole_numbers_strings_or_absent_and_anything_else_is_refuse
             instances.join(", ")
         )
     };
-    let read = parse_ok(&state(&["-3", "9223372036854775807", r#""k\u00e9y""#, "\"b\""]));
+    let read = parse_ok(&state(&[
+        "-3",
+        "9223372036854775807",
+        r#""k\u00e9y""#,
+        "\"b\"",
+    ]));
     let addrs: Vec<String> = read.instances.keys().map(ToString::to_string).collect();
     assert_eq!(
         addrs,

@@ -177,3 +177,23 @@ fn a_state_file_text_behaves_alike_before_and_after_its_first_use_and_when_clone
         }
     }
 }
+
+#[test]
+fn values_read_as_the_state_file_reader_reads_them_whether_or_not_they_hold_numbers() {
+    let texts = SAMPLES.iter().map(|(text, _)| *text).chain([
+        r#"["object", {"zeta": "string", "alpha": ["map", ["list", "bool"]]}]"#,
+        r#"{"b": [null, true, "-0"], "a": {"": ""}}"#,
+        r#"{"n": -0, "f": 1.50, "e": 1e5, "deep": [[{"x": -0.0}]]}"#,
+    ]);
+    for text in texts {
+        let parsed: Json = serde_json::from_str(text).unwrap();
+        let reread = Json::deserialize(parsed.clone()).unwrap();
+        let read = as_state_file_reads(parsed);
+        assert_eq!(read, reread, "{text}");
+        assert_eq!(
+            serde_json::to_string(&read).unwrap(),
+            serde_json::to_string(&reread).unwrap(),
+            "{text}"
+        );
+    }
+}
