@@ -269,6 +269,8 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     let code = if detailed && !plan.is_empty() { 2 } else { 0 };
     super::at_exit::leave_to_exit(plan);
     super::at_exit::leave_to_exit(state);
+    // The options hold the instance record read with the state.
+    super::at_exit::leave_to_exit(planning);
     Ok(code)
 }
 
