@@ -34,6 +34,7 @@ mod plan_accumulator;
 mod plan_deposed;
 mod plan_instance;
 mod plan_resource;
+mod prior_outputs;
 mod provision;
 mod refactor;
 mod relevant_attributes;

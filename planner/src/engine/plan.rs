@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use tenantform_proto::schema::Schema;
-use tenantform_proto::value::{Value, type_from_json};
+use tenantform_proto::value::Value;
 
 use crate::addrs::{
     InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, ResourceMode, static_module_path,
@@ -33,6 +33,7 @@ use super::NoPlanHooks;
 use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
 use super::plan_accumulator::PlanAccumulator;
+use super::prior_outputs::{PriorOutputs, stored_output};
 use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 use super::value_release::ValueRelease;
@@ -95,6 +96,7 @@ pub(crate) async fn plan_with_hooks(
         refactoring,
         imports: PendingImports::default(),
         scope_run,
+        prior_outputs: PriorOutputs::start(state),
     };
     planner
         .refactoring
@@ -374,6 +376,8 @@ pub(super) struct Planner<'a> {
     pub imports: PendingImports,
     /// The plan's scope (`-scope=changed`) and the digests it computes.
     pub scope_run: super::scoped::ScopeRun,
+    /// The stored root outputs, decoded while the configuration is walked.
+    prior_outputs: PriorOutputs,
 }
 
 impl Planner<'_> {
@@ -484,6 +488,7 @@ impl Planner<'_> {
     fn plan_outputs(&self) -> Vec<OutputChange> {
         let config = self.scope.config;
         let graph = self.scope.graph;
+        let mut prior = self.prior_outputs.take();
         let mut outputs = Vec::new();
         for (name, output) in &config.outputs {
             let Some(id) = graph.id(&Node::Output(name.clone())) else {
@@ -497,12 +502,7 @@ impl Planner<'_> {
                 PlanMode::Destroy => Value::Null,
                 _ => self.scope.take(id),
             };
-            let before = self
-                .state
-                .outputs
-                .get(name)
-                .map(stored_output)
-                .unwrap_or(Value::Null);
+            let before = prior.remove(name).unwrap_or(Value::Null);
             let action = match (before.is_null(), after.is_null()) {
                 (true, true) => Action::NoOp,
                 (true, false) => Action::Create,
@@ -524,7 +524,7 @@ impl Planner<'_> {
                 outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,
-                    before: stored_output(stored),
+                    before: prior.remove(name).unwrap_or_else(|| stored_output(stored)),
                     after: Value::Null,
                     sensitive: stored.sensitive,
                 });
@@ -544,12 +544,4 @@ pub(super) fn orphan_reason(scope: &Scope<'_>, addr: &InstanceAddr) -> ActionRea
     } else {
         ActionReason::DeleteBecauseNoModule
     }
-}
-
-/// An output value as stored in state.
-pub(crate) fn stored_output(output: &crate::state::OutputState) -> Value {
-    type_from_json(&output.ty)
-        .ok()
-        .and_then(|ty| output.value.decode(&ty).ok())
-        .unwrap_or(Value::Unknown)
 }
