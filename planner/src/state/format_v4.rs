@@ -429,22 +429,14 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                 )));
             }
         };
-        let module = match &last_module {
-            Some((text, parsed)) if *text == resource.module => parsed.clone(),
-            _ => {
-                let parsed = parse_module(&resource.module).map_err(&invalid)?;
-                last_module = Some((resource.module.clone(), parsed.clone()));
-                parsed
-            }
-        };
-        let provider_config = match &last_provider {
-            Some((text, parsed)) if *text == resource.provider => parsed.clone(),
-            _ => {
-                let parsed = parse_provider_config(&resource.provider).map_err(&invalid)?;
-                last_provider = Some((resource.provider.clone(), parsed.clone()));
-                parsed
-            }
-        };
+        let module =
+            parsed_once(&mut last_module, &resource.module, parse_module).map_err(&invalid)?;
+        let provider_config = parsed_once(
+            &mut last_provider,
+            &resource.provider,
+            parse_provider_config,
+        )
+        .map_err(&invalid)?;
         let (mut module, mut type_name, mut name) = (module, resource.type_name, resource.name);
         let count = resource.instances.len();
         for (at, mut instance) in resource.instances.into_iter().enumerate() {
@@ -483,6 +475,24 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
     state.instances = instance_map(current)
         .map_err(|addr| invalid(format!("instance {addr} appears more than once")))?;
     Ok(state)
+}
+
+/// What `parse` makes of `text`, parsed only when `text` differs from the last one parsed
+/// (kept in `last`): a state lists a module's resources, and resources of one provider, in a
+/// row.
+fn parsed_once<T: Clone>(
+    last: &mut Option<(String, T)>,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    if let Some((last_text, parsed)) = last.as_ref()
+        && last_text == text
+    {
+        return Ok(parsed.clone());
+    }
+    let parsed = parse(text)?;
+    *last = Some((text.to_string(), parsed.clone()));
+    Ok(parsed)
 }
 
 /// `value` itself when `take`, leaving the default behind, else a copy of it.
