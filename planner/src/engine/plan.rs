@@ -33,7 +33,7 @@ use super::NoPlanHooks;
 use super::import_blocks::{PendingImports, check_import_targets};
 use super::instances::ProviderNames;
 use super::plan_accumulator::PlanAccumulator;
-use super::prior_outputs::{PriorOutputs, stored_output};
+use super::prior_outputs::PriorOutputs;
 use super::scope::{CommonVisit, ProviderUse, Scope};
 use super::targets::Targeting;
 use super::value_release::ValueRelease;
@@ -524,7 +524,8 @@ impl Planner<'_> {
                 outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,
-                    before: prior.remove(name).unwrap_or_else(|| stored_output(stored)),
+                    // Every stored output is among the decoded ones.
+                    before: prior.remove(name).unwrap_or(Value::Unknown),
                     after: Value::Null,
                     sensitive: stored.sensitive,
                 });

@@ -59,7 +59,7 @@ fn decode_all(outputs: &BTreeMap<String, OutputState>) -> BTreeMap<String, Value
 }
 
 /// An output value as stored in state (unknown when its type or value does not decode).
-pub(crate) fn stored_output(output: &OutputState) -> Value {
+fn stored_output(output: &OutputState) -> Value {
     type_from_json(&output.ty)
         .ok()
         .and_then(|ty| output.value.decode(&ty).ok())
