@@ -4,9 +4,9 @@
 //! visit that iterates them: a fleet's module has ten thousand instances and dozens of
 //! nodes.
 
-use super::fast_map::{FastMap, FastSet};
 use std::sync::Arc;
 
+use super::fast_map::{FastMap, FastSet};
 use super::scope::ModuleInstance;
 use crate::addrs::ModuleStep;
 

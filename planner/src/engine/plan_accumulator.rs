@@ -3,7 +3,6 @@
 //! stored instances are handled, which resources change, how each instance was planned).
 //! The planner keeps it behind one lock, never held across an `.await`.
 
-use super::fast_map::{FastMap, FastSet};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
@@ -12,6 +11,8 @@ use tenantform_proto::value::Value;
 use crate::addrs::{ConfigResourceAddr, InstanceAddr, ModuleStep, ResourceAddr};
 use crate::lang::Sensitivity;
 use crate::plan::{Action, ResourceChange};
+
+use super::fast_map::{FastMap, FastSet};
 
 /// What a planned instance looked like, for `replace_triggered_by`.
 #[derive(Clone, Debug)]

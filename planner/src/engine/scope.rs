@@ -9,7 +9,6 @@
 //! configured providers and the diagnostics behind one each; none is held across an
 //! `.await`. Module calls and checks are visited in `modules`, outputs in `outputs`.
 
-use super::fast_map::FastMap;
 use crate::plan::checks::CheckResult;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -27,6 +26,7 @@ use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::fast_map::FastMap;
 use super::module_instances::ModuleInstances;
 use super::node_value::{CallExpansion, NodeValue};
 

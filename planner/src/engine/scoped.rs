@@ -9,7 +9,6 @@
 //! ([`ScopeRun::fallback`]). Which instances it then leaves out is decided per instance in
 //! `scoped_plan`.
 
-use super::fast_map::{FastMap, FastSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -26,6 +25,8 @@ use crate::plan::scope::PlanScope;
 use crate::providers::Providers;
 use crate::state::scope_record::SCOPE_RECORD_FORMAT;
 use crate::state::{PROGRAM_VERSION, ScopeRecord, State};
+
+use super::fast_map::{FastMap, FastSet};
 
 /// What the plan's scope is to be.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -99,7 +99,8 @@ pub(crate) struct InstanceV4<'a> {
     pub create_before_destroy: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Written untagged; read by [`IndexKeyField`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub(crate) enum IndexKeyV4 {
     Int(i64),
@@ -429,7 +430,7 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
                 )));
             }
         };
-        let module =
+        let mut module =
             parsed_once(&mut last_module, &resource.module, parse_module).map_err(&invalid)?;
         let provider_config = parsed_once(
             &mut last_provider,
@@ -437,7 +438,7 @@ pub(crate) fn from_v4(v4: StateV4<'_>, file: &str) -> Result<State, StateError> 
             parse_provider_config,
         )
         .map_err(&invalid)?;
-        let (mut module, mut type_name, mut name) = (module, resource.type_name, resource.name);
+        let (mut type_name, mut name) = (resource.type_name, resource.name);
         let count = resource.instances.len();
         for (at, mut instance) in resource.instances.into_iter().enumerate() {
             let key = match instance.index_key.take() {
