@@ -14,6 +14,7 @@ use super::functions::unicode::nfc;
 use tenantform_proto::value::{Number, Type, Value};
 
 use super::EvalContext;
+use super::binding::Bound;
 use super::convert::convert;
 use super::functions::marking::result_marks;
 use super::functions::{self, Function, FunctionError};
@@ -31,7 +32,7 @@ pub(crate) struct Evaluator<'a> {
     pub(super) file: &'a str,
     pub(super) sources: &'a Sources,
     /// Names bound by enclosing `for` expressions and template directives, innermost last.
-    scope: Vec<(String, Marked)>,
+    scope: Vec<(String, Bound<'a>)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -88,7 +89,7 @@ impl<'a> Evaluator<'a> {
             .into()
     }
 
-    pub(super) fn lookup_scope(&self, name: &str) -> Option<&Marked> {
+    pub(super) fn lookup_scope(&self, name: &str) -> Option<&Bound<'a>> {
         self.scope
             .iter()
             .rev()
@@ -99,7 +100,11 @@ impl<'a> Evaluator<'a> {
     /// Puts `bindings` in scope until [`Evaluator::pop_bindings`] with the returned depth.
     pub(super) fn push_bindings(&mut self, bindings: Vec<(String, Marked)>) -> usize {
         let depth = self.scope.len();
-        self.scope.extend(bindings);
+        self.scope.extend(
+            bindings
+                .into_iter()
+                .map(|(name, value)| (name, value.into())),
+        );
         depth
     }
 
@@ -111,6 +116,18 @@ impl<'a> Evaluator<'a> {
     pub(super) fn with_bindings<T>(
         &mut self,
         bindings: Vec<(String, Marked)>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let bound = bindings
+            .into_iter()
+            .map(|(name, value)| (name, value.into()));
+        self.with_bound(bound.collect(), body)
+    }
+
+    /// Runs `body` with `bindings`, owned or borrowed from the context, in scope.
+    pub(super) fn with_bound<T>(
+        &mut self,
+        bindings: Vec<(String, Bound<'a>)>,
         body: impl FnOnce(&mut Self) -> T,
     ) -> T {
         let depth = self.scope.len();

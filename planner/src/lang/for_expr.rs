@@ -3,32 +3,66 @@
 //! filtering, grouping and unknown values. Elements keep their own marks; the marks of the
 //! collection, of a condition or of a key mark the whole result.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use hcl_edit::Span;
-use hcl_edit::expr::ForExpr;
+use hcl_edit::expr::{Expression, ForExpr};
 use tenantform_proto::value::{Number, Type, Value};
 
+use super::binding::Bound;
 use super::eval::{EvalResult, Evaluator};
 use super::marks::{Marked, Sensitivity};
 use super::types::value_kind;
 use crate::diags::Diagnostics;
 
-/// The `(key, value)` pairs of an iterable collection, each with its marks.
-pub(super) type Items = Vec<(Marked, Marked)>;
+/// The `(key, value)` pairs of an iterable collection, each with its marks; a value is
+/// borrowed when the collection is.
+pub(super) type Items<'a> = Vec<(Marked, Bound<'a>)>;
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
     /// The items a `for` iterates over, or `None` when the collection is unknown. Lists,
     /// tuples and sets give their index (a set its element) as key; maps and objects their
     /// attribute names.
     pub(super) fn iteration_items(
         &self,
-        collection: Marked,
+        collection: Cow<'a, Value>,
+        marks: Sensitivity,
         span: Option<Range<usize>>,
-    ) -> Result<Option<Items>, Diagnostics> {
-        let (collection, marks) = collection.into_parts();
+    ) -> Result<Option<Items<'a>>, Diagnostics> {
         let whole = Sensitivity::whole_if(marks.is_whole());
+        let index = |i: usize| Marked::new(Value::Number(Number::Int(i as i64)), whole.clone());
+        let name = |k: &str| Marked::new(Value::String(k.to_string()), whole.clone());
+        let items = match collection {
+            Cow::Borrowed(Value::List(items) | Value::Tuple(items)) => (items.iter().enumerate())
+                .map(|(i, v)| (index(i), Bound::new(Cow::Borrowed(v), marks.element(i))))
+                .collect(),
+            Cow::Owned(Value::List(items) | Value::Tuple(items)) => (items.into_iter().enumerate())
+                .map(|(i, v)| (index(i), Bound::new(Cow::Owned(v), marks.element(i))))
+                .collect(),
+            Cow::Borrowed(Value::Set(items)) => set_items(items.iter().cloned(), &marks),
+            Cow::Owned(Value::Set(items)) => set_items(items.into_iter(), &marks),
+            Cow::Borrowed(Value::Map(entries) | Value::Object(entries)) => (entries.iter())
+                .map(|(k, v)| (name(k), Bound::new(Cow::Borrowed(v), marks.attribute(k))))
+                .collect(),
+            Cow::Owned(Value::Map(entries) | Value::Object(entries)) => (entries.into_iter())
+                .map(|(k, v)| {
+                    let item_marks = marks.attribute(&k);
+                    (name(&k), Bound::new(Cow::Owned(v), item_marks))
+                })
+                .collect(),
+            other => return self.not_iterable(&other, span),
+        };
+        Ok(Some(items))
+    }
+
+    /// Why `collection` (unknown, null or not a collection) gives no items.
+    fn not_iterable(
+        &self,
+        collection: &Value,
+        span: Option<Range<usize>>,
+    ) -> Result<Option<Items<'a>>, Diagnostics> {
         match collection {
             Value::Unknown => Ok(None),
             Value::Null => Err(self.error(
@@ -36,59 +70,35 @@ impl Evaluator<'_> {
                 "A null value cannot be used as the collection in a 'for' expression.",
                 span,
             )),
-            Value::List(items) | Value::Tuple(items) => Ok(Some(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        (
-                            Marked::new(Value::Number(Number::Int(i as i64)), whole.clone()),
-                            Marked::new(v, marks.element(i)),
-                        )
-                    })
-                    .collect(),
-            )),
-            Value::Set(items) => Ok(Some(
-                items
-                    .into_iter()
-                    .map(|v| {
-                        // A set's marks cover all of it.
-                        let set_marks = marks.collapsed();
-                        (
-                            Marked::new(v.clone(), set_marks.clone()),
-                            Marked::new(v, set_marks),
-                        )
-                    })
-                    .collect(),
-            )),
-            Value::Map(entries) | Value::Object(entries) => Ok(Some(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let item_marks = marks.attribute(&k);
-                        (
-                            Marked::new(Value::String(k), whole.clone()),
-                            Marked::new(v, item_marks),
-                        )
-                    })
-                    .collect(),
-            )),
             other => Err(self.error(
                 "Iteration over non-iterable value",
                 format!(
                     "A value of type {} cannot be used as the collection in a 'for' expression.",
-                    value_kind(&other)
+                    value_kind(other)
                 ),
                 span,
             )),
         }
     }
 
+    /// The collection a `for` iterates over, borrowed when the context holds it whole.
+    fn for_collection(
+        &mut self,
+        expr: &Expression,
+    ) -> Result<(Cow<'a, Value>, Sensitivity), Diagnostics> {
+        if let Some((value, marks)) = self.context_value(expr) {
+            return Ok((Cow::Borrowed(value), marks));
+        }
+        let (value, marks) = self.eval(expr)?.into_parts();
+        Ok((Cow::Owned(value), marks))
+    }
+
     pub(super) fn eval_for(&mut self, for_expr: &ForExpr) -> EvalResult {
         let intro = &for_expr.intro;
-        let collection = self.eval(&intro.collection_expr)?;
-        let mut marks = Sensitivity::whole_if(collection.marks.is_whole());
-        let Some(items) = self.iteration_items(collection, intro.collection_expr.span())? else {
+        let (collection, collection_marks) = self.for_collection(&intro.collection_expr)?;
+        let mut marks = Sensitivity::whole_if(collection_marks.is_whole());
+        let span = intro.collection_expr.span();
+        let Some(items) = self.iteration_items(collection, collection_marks, span)? else {
             return Ok(Marked::new(Value::Unknown, marks));
         };
         let key_var = intro.key_var.as_ref().map(|k| k.value().to_string());
@@ -100,9 +110,9 @@ impl Evaluator<'_> {
         for (key, value) in items {
             let mut bindings = vec![(value_var.clone(), value)];
             if let Some(key_var) = &key_var {
-                bindings.insert(0, (key_var.clone(), key));
+                bindings.insert(0, (key_var.clone(), key.into()));
             }
-            let step = self.with_bindings(bindings, |ev| ev.for_step(for_expr, &mut marks))?;
+            let step = self.with_bound(bindings, |ev| ev.for_step(for_expr, &mut marks))?;
             match step {
                 ForStep::Skip => {}
                 ForStep::Unknown => unknown = true,
@@ -194,6 +204,17 @@ impl Evaluator<'_> {
         let item = self.eval(&for_expr.value_expr)?;
         Ok(ForStep::Entry(name, item, span))
     }
+}
+
+/// A set's items: each element is its own key, and the set's marks cover all of it.
+fn set_items<'a>(elements: impl Iterator<Item = Value>, marks: &Sensitivity) -> Items<'a> {
+    let set_marks = marks.collapsed();
+    elements
+        .map(|v| {
+            let key = Marked::new(v.clone(), set_marks.clone());
+            (key, Bound::new(Cow::Owned(v), set_marks.clone()))
+        })
+        .collect()
 }
 
 enum ForStep {

@@ -6,6 +6,7 @@
 //! holds the built-in function library, `convert` applies cty's conversion rules and
 //! `decode` turns a block body into an object conforming to a provider schema.
 
+mod binding;
 mod convert;
 mod decode;
 mod dynamic;

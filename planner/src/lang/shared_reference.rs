@@ -5,7 +5,7 @@
 //! index, a splat) is left to the general path from where the walk stopped, which reports
 //! problems as it always does.
 
-use hcl_edit::expr::TraversalOperator;
+use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::{Decorated, Ident};
 use tenantform_proto::value::Value;
 
@@ -48,6 +48,44 @@ impl Evaluator<'_> {
         let (value, marks, walked) = walk_attributes(value, ctx.marks_of(&subject), &ops[1..]);
         // Without an attribute walked there is nothing to save: the general path resolves it.
         (walked > 0).then(|| (Marked::new(value.clone(), marks), walked + 1))
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// The value a reference names when the context holds all of it (`module.NAME`,
+    /// `var.NAME`, `local.NAME` and attribute accesses into them), borrowed, with its marks;
+    /// `None` for anything else, which is evaluated (and its problems reported) as always.
+    pub(super) fn context_value(&self, expr: &Expression) -> Option<(&'a Value, Sensitivity)> {
+        let Expression::Traversal(traversal) = expr else {
+            return None;
+        };
+        let Expression::Variable(root) = &traversal.expr else {
+            return None;
+        };
+        let name = root.value().as_str();
+        if self.lookup_scope(name).is_some() {
+            return None;
+        }
+        let ops = &traversal.operators;
+        let ctx: &'a super::EvalContext = self.ctx;
+        let item = attr_name(ops.first())?;
+        let (value, subject) = match name {
+            "var" => (
+                ctx.variables.get(item)?,
+                Subject::Variable(item.to_string()),
+            ),
+            "local" => (ctx.locals.get(item)?, Subject::Local(item.to_string())),
+            "module" => (
+                ctx.modules.get(item)?,
+                Subject::Module {
+                    call: item.to_string(),
+                    output: None,
+                },
+            ),
+            _ => return None,
+        };
+        let (value, marks, walked) = walk_attributes(value, ctx.marks_of(&subject), &ops[1..]);
+        (walked + 1 == ops.len()).then_some((value, marks))
     }
 }
 

@@ -165,12 +165,14 @@ impl Evaluator<'_> {
                 })
             }
             Directive::For(d) => {
-                let collection = self.eval(&d.for_expr.collection_expr)?;
-                if collection.marks.is_whole() {
+                let (collection, collection_marks) =
+                    self.eval(&d.for_expr.collection_expr)?.into_parts();
+                if collection_marks.is_whole() {
                     *marks = Sensitivity::Whole;
                 }
                 let span = d.for_expr.collection_expr.span();
-                let Some(items) = self.iteration_items(collection, span)? else {
+                let collection = std::borrow::Cow::Owned(collection);
+                let Some(items) = self.iteration_items(collection, collection_marks, span)? else {
                     return Ok(None);
                 };
                 let key_var = d.for_expr.key_var.as_ref().map(|k| k.value().to_string());
@@ -179,9 +181,9 @@ impl Evaluator<'_> {
                 for (key, value) in items {
                     let mut bindings = vec![(value_var.clone(), value)];
                     if let Some(key_var) = &key_var {
-                        bindings.insert(0, (key_var.clone(), key));
+                        bindings.insert(0, (key_var.clone(), key.into()));
                     }
-                    let rendered = self.with_bindings(bindings, |ev| {
+                    let rendered = self.with_bound(bindings, |ev| {
                         ev.render_template(
                             &d.for_expr.template,
                             d.for_expr.strip.strip_end(),

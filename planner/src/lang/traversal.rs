@@ -87,8 +87,8 @@ impl Evaluator<'_> {
         ops: &[Operator],
     ) -> Result<(Marked, usize), Diagnostics> {
         let name = root.value().as_str();
-        if let Some(value) = self.lookup_scope(name) {
-            return Ok((value.clone(), 0));
+        if let Some(bound) = self.lookup_scope(name) {
+            return Ok((bound.to_marked(), 0));
         }
         let (value, consumed) = self.resolve_root_value(root, ops)?;
         let ctx = self.ctx;

@@ -82,6 +82,66 @@ fn for_expressions_keep_element_marks_unless_a_condition_reads_them() {
     assert!(!is_sensitive("[for i, u in tenant_user.admins : i]"));
 }
 
+/// A `for` over a value the context holds (`module.NAME`, `var.NAME`, `local.NAME` and
+/// attributes of them) iterates over it in place; a parenthesised collection is evaluated
+/// first. Both give the same value with the same marks, and the same errors.
+#[test]
+fn for_over_a_context_value_in_place_equals_for_over_its_copy() {
+    let mut ctx = marked_context();
+    let tenant = |id: &str, login: &str| {
+        obj(&[
+            ("tenant_id", s(id)),
+            ("logins", obj(&[("admin", s(login))])),
+        ])
+    };
+    let fleet = obj(&[("acme", tenant("1", "a")), ("globex", tenant("2", "g"))]);
+    Arc::make_mut(&mut ctx.modules).insert("tenant".into(), fleet);
+    let login = Sensitivity::Attributes(BTreeMap::from([("admin".into(), Sensitivity::Whole)]));
+    let logins = Sensitivity::Attributes(BTreeMap::from([("logins".into(), login)]));
+    ctx.set_marks(
+        Subject::Module {
+            call: "tenant".into(),
+            output: None,
+        },
+        Sensitivity::Attributes(BTreeMap::from([("globex".into(), logins)])),
+    );
+    Arc::make_mut(&mut ctx.locals).insert("nothing".into(), Value::Null);
+    let cases = [
+        "{ for slug, t in module.tenant : slug => t.tenant_id }",
+        "{ for slug, t in module.tenant : slug => t.logins.admin }",
+        "[ for slug, t in module.tenant : t if slug != \"acme\" ]",
+        "[ for t in module.tenant.globex.logins : t ]",
+        "[ for i, tier in var.tiers : \"${i}:${tier}\" ]",
+        "{ for k, v in var.labels : v => k }",
+        "[ for v in var.name : v ]",
+        "[ for v in local.nothing : v ]",
+        "[ for v in var.pending : v ]",
+    ];
+    for src in cases {
+        let in_place = eval_in(&ctx, src);
+        let copied = eval_in(
+            &ctx,
+            &src.replacen(" in ", " in (", 1).replacen(" : ", ") : ", 1),
+        );
+        match (in_place, copied) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.value, b.value, "{src}");
+                assert_eq!(a.marks, b.marks, "{src}");
+            }
+            (Err(a), Err(b)) => {
+                let summaries = |d: &crate::diags::Diagnostics| {
+                    d.0.iter().map(|d| d.summary.clone()).collect::<Vec<_>>()
+                };
+                assert_eq!(summaries(&a), summaries(&b), "{src}");
+            }
+            (a, b) => panic!("{src}: {a:?} against {b:?}"),
+        }
+    }
+    let sensitive = eval_in(&ctx, cases[1]).unwrap();
+    assert!(sensitive.marks.attribute("globex").is_whole());
+    assert!(!sensitive.marks.attribute("acme").is_whole());
+}
+
 /// Attributes of a `for` variable are walked in place: marks as the general path gives
 /// them, and where the walk stops the general path reports.
 #[test]
