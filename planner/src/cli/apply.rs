@@ -103,6 +103,7 @@ pub(super) async fn run(ui: &Ui, args: &[String], destroy_command: bool) -> Comm
         )?),
         None => super::tenant_apply::lock(&store, &common)?,
     };
+    planning.read_ahead(&config);
     let (mut state, scope) = super::scope::read_state_and_record(planning.scope, &store)?;
     planning.scope = scope;
     let providers = common::start_providers_for(&config, &common).await?;

@@ -73,6 +73,18 @@ pub(super) struct Planning {
     pub scope: engine::scoped::ScopeRequest,
     /// The plan is only shown (see `PlanOptions::show_only`).
     pub show_only: bool,
+    /// The root locals evaluated while the state is read (see `engine/read_ahead.rs`).
+    pub read_ahead: Option<engine::read_ahead::ReadAhead>,
+}
+
+impl Planning {
+    /// Starts evaluating the root locals of `config` that need nothing the state gives, so
+    /// that the plan takes them once the state is read.
+    pub(super) fn read_ahead(&mut self, config: &Config) {
+        if let Ok(workspace) = super::workspace::current() {
+            self.read_ahead = Some(engine::read_ahead::ReadAhead::start(config, &workspace));
+        }
+    }
 }
 
 /// Reads `-refresh`, `-target`, `-exclude` and `-replace` (every occurrence of the last
@@ -110,6 +122,7 @@ pub(super) fn planning(
             .map_err(|message| command.usage_error(message))?,
         scope: super::scope::requested(parsed, command)?,
         show_only: false,
+        read_ahead: None,
     })
 }
 
@@ -207,7 +220,14 @@ pub(super) async fn make_plan(
     }
     let variables = common.resolve_variables(ui, config)?;
     let hooks = ProgressHooks::new(ui.view);
-    let plan = engine::plan_with_hooks(config, state, providers, &variables, &options, &hooks)
+    let inputs = engine::PlanInputs {
+        config,
+        state,
+        providers,
+        variables: &variables,
+    };
+    let read_ahead = planning.read_ahead.as_ref();
+    let plan = engine::plan_reading_ahead(inputs, &options, &hooks, read_ahead)
         .await
         .map_err(|diags| common::with_sources(diags, config))?;
     let mut warnings = plan.warnings.clone();
@@ -233,6 +253,7 @@ pub(super) async fn run(ui: &Ui, args: &[String]) -> CommandResult {
     tracing::debug!("configuration loaded");
     let store = common::store_for(&config)?;
     let _lock = super::tenant_apply::shared_or_exclusive(&store, &common, "OperationTypePlan")?;
+    planning.read_ahead(&config);
     let (state, scope) = super::scope::read_state_and_record(planning.scope, &store)?;
     planning.scope = scope;
     if let Some(path) = &planning.generate_config_out {

@@ -36,6 +36,7 @@ mod plan_instance;
 mod plan_resource;
 mod prior_outputs;
 mod provision;
+pub(crate) mod read_ahead;
 mod refactor;
 mod relevant_attributes;
 mod scope;
@@ -66,7 +67,7 @@ use crate::state::{DeposedChange, InstanceState, State};
 pub(crate) use apply::apply;
 #[cfg(test)]
 pub(crate) use plan::plan;
-pub(crate) use plan::plan_with_hooks;
+pub(crate) use plan::{PlanInputs, plan_reading_ahead, plan_with_hooks};
 
 /// The summary of the warning a failed `check` block assertion raises.
 pub(crate) const CHECK_ASSERTION_FAILED: &str = "Check block assertion failed";

@@ -60,6 +60,38 @@ pub(crate) async fn plan_with_hooks(
     options: &PlanOptions,
     hooks: &dyn PlanHooks,
 ) -> Result<Plan, Diagnostics> {
+    let inputs = PlanInputs {
+        config,
+        state,
+        providers,
+        variables,
+    };
+    plan_reading_ahead(inputs, options, hooks, None).await
+}
+
+/// What a plan plans: the configuration, the prior state, the providers and the input
+/// variables' values.
+pub(crate) struct PlanInputs<'a> {
+    pub config: &'a Config,
+    pub state: &'a State,
+    pub providers: &'a Providers,
+    pub variables: &'a BTreeMap<String, Value>,
+}
+
+/// [`plan_with_hooks`], taking the root locals `read_ahead` evaluated while the state was
+/// read instead of evaluating them again.
+pub(crate) async fn plan_reading_ahead(
+    inputs: PlanInputs<'_>,
+    options: &PlanOptions,
+    hooks: &dyn PlanHooks,
+    read_ahead: Option<&super::read_ahead::ReadAhead>,
+) -> Result<Plan, Diagnostics> {
+    let PlanInputs {
+        config,
+        state,
+        providers,
+        variables,
+    } = inputs;
     let graph = ConfigGraph::build(config)?;
     if options.mode == PlanMode::Normal {
         let import_problems = check_import_targets(config, options.generate_config);
@@ -76,6 +108,7 @@ pub(crate) async fn plan_with_hooks(
     scope.destroying = options.mode == PlanMode::Destroy;
     scope.workspace = options.workspace.clone();
     scope.skip_left_out_variables = options.show_only;
+    scope.read_ahead = read_ahead;
     let planner = Planner {
         scope,
         state,

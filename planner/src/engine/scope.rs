@@ -101,6 +101,8 @@ pub(crate) struct Scope<'a> {
     /// is ten thousand objects, and several root outputs read it. A one-entry map, so that
     /// a context referring to nothing else shares it.
     pub(super) whole_modules: Mutex<FastMap<(ModuleInstance, String), WholeModule>>,
+    /// Root locals evaluated while the state was read, taken instead of evaluating them.
+    pub read_ahead: Option<&'a super::read_ahead::ReadAhead>,
 }
 
 /// The value of a `module.NAME` read whole: a map of the one call name to it, and its marks.
@@ -130,9 +132,7 @@ impl<'a> Scope<'a> {
             provider_configs: Mutex::new(BTreeMap::new()),
             diags: Mutex::new(Diagnostics::new()),
             checks: Mutex::new(Vec::new()),
-            path_cwd: std::env::current_dir()
-                .map(|d| d.display().to_string())
-                .unwrap_or_else(|_| ".".into()),
+            path_cwd: current_dir(),
             destroying: false,
             workspace: crate::state::DEFAULT_WORKSPACE.to_string(),
             plan_timestamp: if unknown_missing_variables {
@@ -143,6 +143,7 @@ impl<'a> Scope<'a> {
             left_out: Mutex::new(FastMap::default()),
             skip_left_out_variables: false,
             whole_modules: Mutex::new(FastMap::default()),
+            read_ahead: None,
         }
     }
 
@@ -555,11 +556,14 @@ impl<'a> Scope<'a> {
             }
             let result = match self.graph.node(id) {
                 Node::Variable(name) => self.variable_value(config, instance, name),
-                Node::Local(name) => {
-                    let local = &config.locals[name];
-                    let ctx = self.context_in(id, instance);
-                    lang::evaluate_marked(&local.expr, &ctx, &local.file, sources)
-                }
+                Node::Local(name) => match self.evaluated_ahead(id, instance, name) {
+                    Some(value) => Ok(value),
+                    None => {
+                        let local = &config.locals[name];
+                        let ctx = self.context_in(id, instance);
+                        lang::evaluate_marked(&local.expr, &ctx, &local.file, sources)
+                    }
+                },
                 Node::Output(name) => self.output_value(id, config, instance, name),
                 _ => Ok(Marked::plain(Value::Null)),
             };
@@ -573,6 +577,13 @@ impl<'a> Scope<'a> {
             }
         }
         ok
+    }
+
+    /// The value of a root local evaluated while the state was read, if it was.
+    fn evaluated_ahead(&self, id: NodeId, instance: &[ModuleStep], name: &str) -> Option<Marked> {
+        let read_ahead = self.read_ahead?;
+        let at_root = instance.is_empty() && self.graph.module(id).is_empty();
+        at_root.then(|| read_ahead.take(name)).flatten()
     }
 
     /// A variable's value: marked whole when it is declared sensitive.
@@ -715,4 +726,11 @@ pub(crate) fn missing_provider(name: &str, range: Option<SourceRange>) -> Diagno
         ),
     )
     .with_range(range)
+}
+
+/// What `path.cwd` evaluates to: the working directory.
+pub(super) fn current_dir() -> String {
+    std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| ".".into())
 }

@@ -1,0 +1,183 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tenantform_proto::value::{Number, Value};
+
+use super::ReadAhead;
+use crate::config::{Config, load_dir};
+use crate::engine::plan::{PlanInputs, plan_reading_ahead};
+use crate::engine::tests::{options, providers};
+use crate::engine::{NoPlanHooks, plan_with_hooks};
+use crate::plan::{OutputChange, PlanMode};
+use crate::providers::fake::FakeProvider;
+use crate::state::State;
+
+const MAIN_TF: &str = r#"
+variable "environment" {
+  type    = string
+  default = "production"
+}
+
+locals {
+  inventory = yamldecode(file("${path.module}/tenants.yaml"))
+  tenants   = local.inventory.tenants
+  count     = length(local.tenants)
+  where     = "${terraform.workspace}:${basename(path.cwd) != ""}"
+  secret    = sensitive(local.inventory.key)
+  labels    = { environment = var.environment }
+  derived   = merge(local.labels, { count = local.count })
+  stamp     = timestamp()
+  broken    = local.inventory.missing
+  after     = "${local.broken}-x"
+}
+
+output "tenants" {
+  value = { for slug, tenant in local.tenants : slug => upper(tenant.name) }
+}
+
+output "where" {
+  value = local.where
+}
+
+output "derived" {
+  value = local.derived
+}
+
+output "secret" {
+  value     = local.secret
+  sensitive = true
+}
+"#;
+
+const TENANTS_YAML: &str =
+    "key: hunter2\ntenants:\n  acme:\n    name: Acme\n  globex:\n    name: Globex\n";
+
+fn fleet_config(dir: &tempfile::TempDir) -> Config {
+    std::fs::write(dir.path().join("main.tf"), MAIN_TF).unwrap();
+    std::fs::write(dir.path().join("tenants.yaml"), TENANTS_YAML).unwrap();
+    load_dir(dir.path()).unwrap_or_else(|diags| panic!("{diags}"))
+}
+
+#[test]
+fn only_locals_that_need_nothing_but_locals_paths_and_the_workspace_are_read_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fleet_config(&dir);
+    let read_ahead = ReadAhead::start(&config, "staging");
+    let tenants = read_ahead.take("tenants").expect("tenants read ahead");
+    assert!(matches!(&tenants.value, Value::Object(t) | Value::Map(t) if t.len() == 2));
+    let count = read_ahead.take("count").unwrap().value;
+    assert_eq!(count, Value::Number(Number::from_u64(2)));
+    assert_eq!(
+        read_ahead.take("where").unwrap().value,
+        Value::String("staging:true".into())
+    );
+    assert!(read_ahead.take("secret").unwrap().marks.is_whole());
+    // A variable, an impure function and a failing expression, and what follows from them,
+    // are the walk's to evaluate (and report).
+    for name in [
+        "labels",
+        "derived",
+        "stamp",
+        "broken",
+        "after",
+        "undeclared",
+    ] {
+        assert!(read_ahead.take(name).is_none(), "{name}");
+    }
+    // Each value is taken once.
+    assert!(read_ahead.take("tenants").is_none());
+}
+
+#[test]
+fn a_cycle_of_locals_is_left_to_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = "locals {\n  a = local.b\n  b = local.a\n  c = 1\n}\n";
+    std::fs::write(dir.path().join("main.tf"), main).unwrap();
+    let files = BTreeMap::from([("main.tf".to_string(), main.to_string())]);
+    let config = crate::config::load_sources(dir.path(), files);
+    // The loader may refuse the cycle itself; read ahead, it must only end.
+    if let Ok(config) = config {
+        let read_ahead = ReadAhead::start(&config, "default");
+        assert!(read_ahead.take("a").is_none());
+        assert!(read_ahead.take("b").is_none());
+        let c = read_ahead.take("c").unwrap().value;
+        assert_eq!(c, Value::Number(Number::from_u64(1)));
+    }
+}
+
+/// The outputs of a plan, by name.
+fn outputs(changes: Vec<OutputChange>) -> BTreeMap<String, (Value, bool)> {
+    changes
+        .into_iter()
+        .map(|change| (change.name, (change.after, change.sensitive)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plan_taking_locals_read_ahead_equals_one_evaluating_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fleet_config(&dir);
+    let providers = providers(&Arc::new(FakeProvider::default()));
+    let state = State::default();
+    let variables = BTreeMap::new();
+    let options = options(PlanMode::Normal);
+    let evaluated = plan_with_hooks(
+        &config,
+        &state,
+        &providers,
+        &variables,
+        &options,
+        &NoPlanHooks,
+    )
+    .await;
+    let read_ahead = ReadAhead::start(&config, &options.workspace);
+    let inputs = PlanInputs {
+        config: &config,
+        state: &state,
+        providers: &providers,
+        variables: &variables,
+    };
+    let taken = plan_reading_ahead(inputs, &options, &NoPlanHooks, Some(&read_ahead)).await;
+    // `local.broken` fails both ways, with the same report.
+    let (evaluated, taken) = match (evaluated, taken) {
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string());
+            let fixed = MAIN_TF.replace("local.inventory.missing", "\"fixed\"");
+            std::fs::write(dir.path().join("main.tf"), fixed).unwrap();
+            let config = load_dir(dir.path()).unwrap();
+            let evaluated = plan_with_hooks(
+                &config,
+                &state,
+                &providers,
+                &variables,
+                &options,
+                &NoPlanHooks,
+            )
+            .await
+            .unwrap();
+            let read_ahead = ReadAhead::start(&config, &options.workspace);
+            let inputs = PlanInputs {
+                config: &config,
+                state: &state,
+                providers: &providers,
+                variables: &variables,
+            };
+            let taken = plan_reading_ahead(inputs, &options, &NoPlanHooks, Some(&read_ahead))
+                .await
+                .unwrap();
+            // The walk took the value read ahead (which another read ahead holds).
+            assert!(read_ahead.take("inventory").is_none());
+            let again = ReadAhead::start(&config, &options.workspace);
+            assert!(again.take("inventory").is_some());
+            (evaluated, taken)
+        }
+        (a, b) => panic!(
+            "the broken local must fail both plans: {:?} / {:?}",
+            a.is_ok(),
+            b.is_ok()
+        ),
+    };
+    let expected = outputs(evaluated.outputs);
+    assert_eq!(expected.len(), 4);
+    assert_eq!(outputs(taken.outputs), expected);
+}
