@@ -10,7 +10,6 @@
 //! `scoped_plan`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
@@ -26,7 +25,7 @@ use crate::providers::Providers;
 use crate::state::scope_record::SCOPE_RECORD_FORMAT;
 use crate::state::{PROGRAM_VERSION, ScopeRecord, State};
 
-use super::fast_map::{FastMap, FastSet};
+use super::fast_map::FastMap;
 
 /// What the plan's scope is to be.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -70,8 +69,6 @@ pub(super) struct StoredGroup {
     pub addrs: Vec<InstanceAddr>,
     /// Whether any object there is tainted or deposed.
     pub tainted_or_deposed: bool,
-    /// Whether any of them has no recorded digest.
-    pub unrecorded: bool,
 }
 
 /// What the input digests of every instance of one root module call share.
@@ -332,16 +329,16 @@ pub(crate) fn module_key(tenant: &[ModuleStep]) -> String {
 }
 
 /// What the record and the state hold under each root module call instance: the stored
-/// instances, with whether any object there is tainted or deposed and whether any has no
-/// digest in `record`, and how many instances the record holds there (one pass over each).
+/// instances, with whether any object there is tainted or deposed, and how many instances
+/// the record holds there (one pass over each). A usable record describes exactly this
+/// state, and an apply records only instances of the state it wrote, so the recorded
+/// instances under a module instance are some of the stored ones: all of them when the two
+/// counts are equal.
 fn module_records(
     state: &State,
     record: Option<&ScopeRecord>,
 ) -> FastMap<ModuleStep, ModuleRecord> {
     let mut modules: FastMap<ModuleStep, ModuleRecord> = FastMap::default();
-    let recorded: Option<FastSet<&str>> =
-        record.map(|record| record.instances.keys().map(String::as_str).collect());
-    let mut text = String::new();
     for (addr, object) in &state.instances {
         if let Some(outer) = addr.module.first() {
             if !modules.contains_key(outer) {
@@ -353,13 +350,6 @@ fn module_records(
             let group = &mut module.stored;
             group.addrs.push(addr.clone());
             group.tainted_or_deposed |= object.tainted;
-            if !group.unrecorded {
-                text.clear();
-                let _ = write!(text, "{addr}");
-                group.unrecorded = !recorded
-                    .as_ref()
-                    .is_some_and(|recorded| recorded.contains(text.as_str()));
-            }
         }
     }
     for (addr, _) in state.deposed.keys() {

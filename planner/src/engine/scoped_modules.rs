@@ -280,8 +280,9 @@ impl Planner<'_> {
         plain
     }
 
-    /// Whether the stored instances of a module instance are exactly the recorded ones, and
-    /// none is tainted, deposed, moved or to be replaced.
+    /// Whether the stored instances of a module instance are exactly the recorded ones (as
+    /// many: the recorded ones are some of the stored ones, see `scoped::module_records`),
+    /// and none is tainted, deposed, moved or to be replaced.
     fn stored_as_recorded(&self, outer: &ModuleStep) -> bool {
         let Some(stored) = self.scope_run.stored_under(outer) else {
             return self.scope_run.recorded_count_under(outer) == 0;
@@ -290,7 +291,6 @@ impl Planner<'_> {
             !self.replace.contains(addr) && !self.refactoring.results.moved.contains_key(addr)
         });
         !stored.tainted_or_deposed
-            && !stored.unrecorded
             && plain
             && self.scope_run.recorded_count_under(outer) == stored.addrs.len()
     }

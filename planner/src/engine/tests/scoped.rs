@@ -573,6 +573,35 @@ async fn an_unchanged_fleet_is_left_out_whole_and_one_changed_tenant_is_all_that
     assert!(plan.scope.unchanged.contains(&evaluated.addr));
 }
 
+/// A module instance with a stored instance the record holds no digest for (an apply that
+/// recorded only part of it) is not left out whole: that instance is planned.
+#[tokio::test]
+async fn a_tenant_with_an_unrecorded_instance_is_not_left_out_whole() {
+    let fleet = three_tenants();
+    let fake = FakeProvider::new();
+    let (state, mut record) = settled(&fleet.config(), &fake).await;
+    let unrecorded = "module.tenant[\"a\"].fake_thing.t";
+    assert!(record.instances.remove(unrecorded).is_some());
+    fake.planned.lock().unwrap().clear();
+    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
+    let plan = plan_with(
+        &fleet.config(),
+        &state,
+        &fake,
+        &scoped_options(request, false),
+    )
+    .await;
+    let planned: BTreeSet<String> = fake.planned.lock().unwrap().iter().cloned().collect();
+    assert!(planned.contains("a"), "{planned:?}");
+    let addr = change(&plan, unrecorded).addr.clone();
+    assert!(!plan.scope.unchanged.contains(&addr));
+    // The other tenants are left out as before.
+    assert!(
+        !planned.contains("b") && !planned.contains("c"),
+        "{planned:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_plan_only_shown_counts_the_tenants_left_out_whole_and_reads_as_the_listed_plan() {
     let fleet = three_tenants();
