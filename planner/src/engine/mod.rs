@@ -13,6 +13,7 @@ mod apply_unknown;
 mod call_digest;
 mod data_dependencies;
 mod diagnostics;
+mod drop_elsewhere;
 mod expand;
 mod fast_map;
 mod generate_config;

@@ -252,7 +252,7 @@ impl Planner<'_> {
         } else {
             super::relevant_attributes::relevant_attributes(config, schemas, &changed)
         };
-        Ok(Plan {
+        let plan = Plan {
             mode: self.options.mode,
             changes,
             drift,
@@ -273,7 +273,10 @@ impl Planner<'_> {
             scope: self
                 .scope_run
                 .plan_scope(self.options.sweep.map(|sweep| sweep.to_string())),
-        })
+        };
+        self.scope.forget_instances();
+        super::drop_elsewhere::drop_elsewhere((self.scope_run, self.refactoring));
+        Ok(plan)
     }
 
     /// The plan's check results: every checkable object of the configuration, the root

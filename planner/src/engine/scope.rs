@@ -26,6 +26,7 @@ use crate::lang::{self, EvalContext, Marked, Sensitivity, Subject};
 use crate::providers::{ProviderClient, Providers};
 
 use super::diagnostics::{provider_diagnostics, provider_failure};
+use super::drop_elsewhere::drop_elsewhere;
 use super::fast_map::FastMap;
 use super::module_instances::ModuleInstances;
 use super::node_value::{CallExpansion, NodeValue};
@@ -329,10 +330,13 @@ impl<'a> Scope<'a> {
         }
         let mut learned = self.learned();
         let instances = learned.module_instances.walked(self.graph.module(id));
-        for instance in instances.iter() {
-            if let Some(nodes) = learned.values.get_mut(instance) {
-                nodes.remove(&id);
-            }
+        let freed: Vec<NodeValue> = instances
+            .iter()
+            .filter_map(|instance| learned.values.get_mut(instance)?.remove(&id))
+            .collect();
+        drop(learned);
+        if !freed.is_empty() {
+            drop_elsewhere(freed);
         }
     }
 
@@ -341,8 +345,19 @@ impl<'a> Scope<'a> {
     /// that follows allocates again.
     pub(super) fn forget_values(&self) {
         let mut learned = self.learned();
-        learned.values = FastMap::default();
-        learned.module_inputs = FastMap::default();
+        let values = std::mem::take(&mut learned.values);
+        let inputs = std::mem::take(&mut learned.module_inputs);
+        drop(learned);
+        drop_elsewhere((values, inputs));
+    }
+
+    /// Frees what the walk learned about module instances and calls, once the plan is made.
+    pub(super) fn forget_instances(&self) {
+        let mut learned = self.learned();
+        let instances = std::mem::replace(&mut learned.module_instances, ModuleInstances::new());
+        let expansions = std::mem::take(&mut learned.call_expansions);
+        drop(learned);
+        drop_elsewhere((instances, expansions));
     }
 
     /// The instances of the module at static path `path` (known once its call was visited).

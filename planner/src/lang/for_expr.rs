@@ -231,14 +231,19 @@ pub(super) fn tuple_of(items: Vec<Marked>) -> Marked {
     Marked::new(Value::Tuple(values), Sensitivity::elements(marks))
 }
 
-/// An object of marked attributes.
+/// An object of marked attributes. Built from the entries in their order (a map's bulk
+/// build), with marks kept only for the marked ones: a fleet's outputs have ten thousand.
 pub(super) fn object_of(entries: BTreeMap<String, Marked>) -> Marked {
-    let mut values = BTreeMap::new();
     let mut marks = BTreeMap::new();
-    for (name, item) in entries {
-        let (value, item_marks) = item.into_parts();
-        marks.insert(name.clone(), item_marks);
-        values.insert(name, value);
-    }
+    let values: BTreeMap<String, Value> = entries
+        .into_iter()
+        .map(|(name, item)| {
+            let (value, item_marks) = item.into_parts();
+            if item_marks.any() {
+                marks.insert(name.clone(), item_marks);
+            }
+            (name, value)
+        })
+        .collect();
     Marked::new(Value::Object(values), Sensitivity::attributes(marks))
 }
