@@ -81,16 +81,12 @@ fn load_and_plan(source: &str) {
     });
 }
 
-/// The stack `tenantform`'s threads that evaluate configuration have (`main.rs`): nested
-/// expressions recurse, and the program gives them room.
-const PROGRAM_STACK: usize = 256 << 20;
-
 /// Runs `work` on a thread with the program's stack, as the command line runs it; a panic
 /// in `work` is carried over to the caller.
 fn on_program_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
-            .stack_size(PROGRAM_STACK)
+            .stack_size(crate::EVALUATION_STACK)
             .spawn_scoped(scope, work)
             .ok()?;
         match worker.join() {

@@ -26,3 +26,8 @@ mod variables;
 mod test_support;
 
 pub use cli::run;
+
+/// The stack of every thread that evaluates configuration (`main.rs` runs the program on
+/// one): expressions may nest thousands of levels deep (up to the parser's limits), and
+/// evaluating them recurses.
+pub const EVALUATION_STACK: usize = 256 << 20;

@@ -2,6 +2,7 @@
 //! to stderr), runs the command line on a tokio runtime and exits with its code. A panic on
 //! any thread prints Terraform's crash banner and exits with status 11 (`crash`).
 
+use tenantform::EVALUATION_STACK;
 use tracing_subscriber::EnvFilter;
 
 /// The allocator: planning a fleet allocates and frees millions of small values, which
@@ -26,10 +27,6 @@ fn init_logging() {
         .init();
 }
 
-/// The stack of every thread that evaluates configuration: expressions may nest thousands of
-/// levels deep (up to the parser's limits), and evaluating them recurses.
-const STACK_SIZE: usize = 256 << 20;
-
 fn main() {
     tenantform_proto::crash::install_crash_handler("tenantform");
     init_logging();
@@ -39,7 +36,7 @@ fn main() {
         .collect();
     let main = std::thread::Builder::new()
         .name("main".into())
-        .stack_size(STACK_SIZE)
+        .stack_size(EVALUATION_STACK)
         .spawn(move || run(args));
     let code = match main.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,
@@ -60,7 +57,7 @@ fn run(args: Vec<String>) -> i32 {
     // goes to the blocking pool.
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .thread_stack_size(STACK_SIZE)
+        .thread_stack_size(EVALUATION_STACK)
         .build()
     {
         Ok(runtime) => runtime.block_on(tenantform::run(args)),

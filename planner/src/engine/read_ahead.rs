@@ -20,6 +20,10 @@ use crate::lang::functions::impure::impure_call_in_expr;
 use crate::lang::references::expression_references;
 use crate::lang::{EvalContext, Marked, Subject, evaluate_marked};
 
+/// The longest chain of locals referring to each other that is followed ahead: each link
+/// is a level of recursion here, where the walk follows the graph.
+const LONGEST_CHAIN: usize = 1_000;
+
 /// The root locals being evaluated on a second thread, then their values.
 pub(crate) struct ReadAhead {
     thread: Mutex<Option<JoinHandle<BTreeMap<String, Marked>>>>,
@@ -52,6 +56,7 @@ impl ReadAhead {
         };
         let thread = std::thread::Builder::new()
             .name("root-locals".into())
+            .stack_size(crate::EVALUATION_STACK)
             .spawn(move || root.evaluate_all())
             .ok();
         ReadAhead {
@@ -87,8 +92,9 @@ impl RootModule {
     }
 
     /// Evaluates local `name` into `done` unless it needs more or fails (then `done` holds
-    /// `None` for it); whether it has a value. `depth` bounds the chain of locals followed
-    /// (a cycle is the walk's to report).
+    /// `None` for it); whether it has a value. `depth` is how many locals refer to it on the
+    /// way here: a longer chain than [`LONGEST_CHAIN`] is the walk's (and a cycle is the
+    /// walk's to report).
     fn evaluate(
         &self,
         name: &str,
@@ -101,7 +107,7 @@ impl RootModule {
         let Some(local) = self.locals.get(name) else {
             return false;
         };
-        if depth > self.locals.len() || impure_call_in_expr(&local.expr).is_some() {
+        if depth > LONGEST_CHAIN || impure_call_in_expr(&local.expr).is_some() {
             return false;
         }
         // Marked as failed while in progress, so that a cycle ends here.

@@ -105,6 +105,36 @@ fn a_cycle_of_locals_is_left_to_the_walk() {
     }
 }
 
+/// A chain of locals longer than the read ahead follows is left to the walk where it is too
+/// long, without exhausting the thread's stack; what is read ahead has the walk's values.
+#[test]
+fn a_long_chain_of_locals_is_read_ahead_only_as_far_as_it_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let links = 2 * super::LONGEST_CHAIN + 10;
+    // `c_0000` refers to `c_0001` and so on: the first local read is the chain's far end.
+    let mut main = String::from("locals {\n");
+    for link in 0..links - 1 {
+        main.push_str(&format!("  c_{link:04} = local.c_{:04} + 1\n", link + 1));
+    }
+    main.push_str(&format!("  c_{:04} = 1\n}}\n", links - 1));
+    std::fs::write(dir.path().join("main.tf"), &main).unwrap();
+    let config = load_dir(dir.path()).unwrap_or_else(|diags| panic!("{diags}"));
+    let read_ahead = ReadAhead::start(&config, "default");
+    let number = |n: usize| Value::Number(Number::from_u64(n as u64));
+    let read: Vec<bool> = (0..links)
+        .map(|link| {
+            let taken = read_ahead.take(&format!("c_{link:04}"));
+            if let Some(marked) = &taken {
+                assert_eq!(marked.value, number(links - link), "c_{link:04}");
+            }
+            taken.is_some()
+        })
+        .collect();
+    // The far end is read ahead; the head of the chain, more than LONGEST_CHAIN links from
+    // it, is not.
+    assert!(read[links - 1] && !read[0]);
+}
+
 /// The outputs of a plan, by name.
 fn outputs(changes: Vec<OutputChange>) -> BTreeMap<String, (Value, bool)> {
     changes
