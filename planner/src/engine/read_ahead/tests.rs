@@ -5,10 +5,11 @@ use tenantform_proto::value::{Number, Value};
 
 use super::ReadAhead;
 use crate::config::{Config, load_dir};
+use crate::diags::Diagnostics;
+use crate::engine::NoPlanHooks;
 use crate::engine::plan::{PlanInputs, plan_reading_ahead};
 use crate::engine::tests::{options, providers};
-use crate::engine::{NoPlanHooks, plan_with_hooks};
-use crate::plan::{OutputChange, PlanMode};
+use crate::plan::{OutputChange, Plan, PlanMode};
 use crate::providers::fake::FakeProvider;
 use crate::state::State;
 
@@ -143,71 +144,50 @@ fn outputs(changes: Vec<OutputChange>) -> BTreeMap<String, (Value, bool)> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_plan_taking_locals_read_ahead_equals_one_evaluating_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = fleet_config(&dir);
+/// Plans `config` on an empty state twice: evaluating every local, and taking those
+/// `read_ahead` holds.
+async fn plans_both_ways(
+    config: &Config,
+    read_ahead: &ReadAhead,
+) -> (Result<Plan, Diagnostics>, Result<Plan, Diagnostics>) {
     let providers = providers(&Arc::new(FakeProvider::default()));
     let state = State::default();
     let variables = BTreeMap::new();
     let options = options(PlanMode::Normal);
-    let evaluated = plan_with_hooks(
-        &config,
-        &state,
-        &providers,
-        &variables,
-        &options,
-        &NoPlanHooks,
-    )
-    .await;
-    let read_ahead = ReadAhead::start(&config, &options.workspace);
-    let inputs = PlanInputs {
-        config: &config,
+    let inputs = || PlanInputs {
+        config,
         state: &state,
         providers: &providers,
         variables: &variables,
     };
-    let taken = plan_reading_ahead(inputs, &options, &NoPlanHooks, Some(&read_ahead)).await;
+    let evaluated = plan_reading_ahead(inputs(), &options, &NoPlanHooks, None).await;
+    let taken = plan_reading_ahead(inputs(), &options, &NoPlanHooks, Some(read_ahead)).await;
+    (evaluated, taken)
+}
+
+#[tokio::test]
+async fn a_plan_taking_locals_read_ahead_equals_one_evaluating_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fleet_config(&dir);
+    let read_ahead = ReadAhead::start(&config, "default");
     // `local.broken` fails both ways, with the same report.
-    let (evaluated, taken) = match (evaluated, taken) {
-        (Err(a), Err(b)) => {
-            assert_eq!(a.to_string(), b.to_string());
-            let fixed = MAIN_TF.replace("local.inventory.missing", "\"fixed\"");
-            std::fs::write(dir.path().join("main.tf"), fixed).unwrap();
-            let config = load_dir(dir.path()).unwrap();
-            let evaluated = plan_with_hooks(
-                &config,
-                &state,
-                &providers,
-                &variables,
-                &options,
-                &NoPlanHooks,
-            )
-            .await
-            .unwrap();
-            let read_ahead = ReadAhead::start(&config, &options.workspace);
-            let inputs = PlanInputs {
-                config: &config,
-                state: &state,
-                providers: &providers,
-                variables: &variables,
-            };
-            let taken = plan_reading_ahead(inputs, &options, &NoPlanHooks, Some(&read_ahead))
-                .await
-                .unwrap();
-            // The walk took the value read ahead (which another read ahead holds).
-            assert!(read_ahead.take("inventory").is_none());
-            let again = ReadAhead::start(&config, &options.workspace);
-            assert!(again.take("inventory").is_some());
-            (evaluated, taken)
-        }
-        (a, b) => panic!(
-            "the broken local must fail both plans: {:?} / {:?}",
-            a.is_ok(),
-            b.is_ok()
-        ),
-    };
-    let expected = outputs(evaluated.outputs);
+    match plans_both_ways(&config, &read_ahead).await {
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("the broken local must fail both plans: {a:?} / {b:?}"),
+    }
+    let fixed = MAIN_TF.replace("local.inventory.missing", "\"fixed\"");
+    std::fs::write(dir.path().join("main.tf"), fixed).unwrap();
+    let config = load_dir(dir.path()).unwrap();
+    let read_ahead = ReadAhead::start(&config, "default");
+    let (evaluated, taken) = plans_both_ways(&config, &read_ahead).await;
+    // The walk took the value read ahead (which another read ahead holds).
+    assert!(read_ahead.take("inventory").is_none());
+    assert!(
+        ReadAhead::start(&config, "default")
+            .take("inventory")
+            .is_some()
+    );
+    let expected = outputs(evaluated.unwrap().outputs);
     assert_eq!(expected.len(), 4);
-    assert_eq!(outputs(taken.outputs), expected);
+    assert_eq!(outputs(taken.unwrap().outputs), expected);
 }

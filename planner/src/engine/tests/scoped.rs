@@ -307,6 +307,17 @@ fn scoped_options(scope: ScopeRequest, refresh: bool) -> PlanOptions {
     }
 }
 
+/// A change-scoped plan of `config` from `state` with `record`, without refresh.
+async fn scoped_plan_without_refresh(
+    config: &Config,
+    state: &State,
+    fake: &Arc<FakeProvider>,
+    record: ScopeRecord,
+) -> Plan {
+    let request = ScopeRequest::Changed(Some(Arc::new(record)));
+    plan_with(config, state, fake, &scoped_options(request, false)).await
+}
+
 /// Plans and applies `config` from `state` as the command line does; returns the state the
 /// apply wrote (at the next serial) and the record it leaves.
 async fn apply_recorded(
@@ -583,14 +594,7 @@ async fn a_tenant_with_an_unrecorded_instance_is_not_left_out_whole() {
     let unrecorded = "module.tenant[\"a\"].fake_thing.t";
     assert!(record.instances.remove(unrecorded).is_some());
     fake.planned.lock().unwrap().clear();
-    let request = ScopeRequest::Changed(Some(std::sync::Arc::new(record)));
-    let plan = plan_with(
-        &fleet.config(),
-        &state,
-        &fake,
-        &scoped_options(request, false),
-    )
-    .await;
+    let plan = scoped_plan_without_refresh(&fleet.config(), &state, &fake, record).await;
     let planned: BTreeSet<String> = fake.planned.lock().unwrap().iter().cloned().collect();
     assert!(planned.contains("a"), "{planned:?}");
     let addr = change(&plan, unrecorded).addr.clone();
@@ -698,14 +702,7 @@ async fn a_record_of_another_serial_lineage_or_provider_version_gives_a_full_pla
             "the provider versions changed since the instance record",
         ),
     ] {
-        let request = ScopeRequest::Changed(Some(std::sync::Arc::new(stale)));
-        let plan = plan_with(
-            &fleet.config(),
-            &state,
-            &fake,
-            &scoped_options(request, false),
-        )
-        .await;
+        let plan = scoped_plan_without_refresh(&fleet.config(), &state, &fake, stale).await;
         assert!(!plan.scope.changed_only);
         assert_eq!(plan.scope.fallback.as_deref(), Some(reason));
         assert!(plan.scope.unchanged.is_empty());

@@ -116,6 +116,8 @@ fn for_over_a_context_value_in_place_equals_for_over_its_copy() {
         "[ for v in var.name : v ]",
         "[ for v in local.nothing : v ]",
         "[ for v in var.pending : v ]",
+        "[ for u in tenant_user.admins : u.login ]",
+        "{ for k, v in module.tenant.globex : k => v }",
     ];
     for src in cases {
         let in_place = eval_in(&ctx, src);
@@ -140,6 +142,21 @@ fn for_over_a_context_value_in_place_equals_for_over_its_copy() {
     let sensitive = eval_in(&ctx, cases[1]).unwrap();
     assert!(sensitive.marks.attribute("globex").is_whole());
     assert!(!sensitive.marks.attribute("acme").is_whole());
+    // A module output's attributes are walked in place with their marks too.
+    assert!(
+        eval_in(&ctx, "module.tenant.globex.logins.admin")
+            .unwrap()
+            .marks
+            .is_whole()
+    );
+    assert!(
+        !eval_in(&ctx, "module.tenant.acme.logins.admin")
+            .unwrap()
+            .marks
+            .is_whole()
+    );
+    let missing = eval_in(&ctx, "module.tenant.acme.nothing").unwrap_err();
+    assert_eq!(missing.0[0].summary, "Unsupported attribute");
 }
 
 /// Attributes of a `for` variable are walked in place: marks as the general path gives
