@@ -29,6 +29,7 @@ mod move_order;
 mod move_validate;
 mod moves;
 mod node_value;
+mod on_second_thread;
 mod outputs;
 mod plan;
 mod plan_accumulator;

@@ -4,50 +4,36 @@
 //! of thousands of tenants. What they decode to does not depend on the walk.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
-use std::thread::JoinHandle;
 
 use tenantform_proto::value::{Value, type_from_json};
 
 use crate::state::{OutputState, State};
 
+use super::on_second_thread::OnSecondThread;
+
 /// The decoded stored root outputs, once asked for.
 pub(super) struct PriorOutputs {
-    decoding: Mutex<Decoding>,
-}
-
-enum Decoding {
-    Running(JoinHandle<BTreeMap<String, Value>>),
-    Done(BTreeMap<String, Value>),
+    decoded: OnSecondThread<BTreeMap<String, Value>>,
 }
 
 impl PriorOutputs {
     /// Starts decoding the root outputs of `state` on a thread of its own (a copy of their
     /// text and types goes with it).
     pub(super) fn start(state: &State) -> PriorOutputs {
-        let decoding = if state.outputs.is_empty() {
-            Decoding::Done(BTreeMap::new())
+        let decoded = if state.outputs.is_empty() {
+            OnSecondThread::done(BTreeMap::new())
         } else {
             let outputs = state.outputs.clone();
-            Decoding::Running(std::thread::spawn(move || decode_all(&outputs)))
+            let decode = move || decode_all(&outputs);
+            OnSecondThread::start("prior-outputs", crate::EVALUATION_STACK, decode)
         };
-        PriorOutputs {
-            decoding: Mutex::new(decoding),
-        }
+        PriorOutputs { decoded }
     }
 
     /// The decoded value of every stored root output, by name (waiting for the decoding
     /// thread the first time); a later call finds them taken.
     pub(super) fn take(&self) -> BTreeMap<String, Value> {
-        let mut decoding = crate::sync::locked(&self.decoding);
-        let decoded = match std::mem::replace(&mut *decoding, Decoding::Done(BTreeMap::new())) {
-            Decoding::Running(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Decoding::Done(decoded) => decoded,
-        };
-        drop(decoding);
-        decoded
+        self.decoded.with(std::mem::take)
     }
 }
 

@@ -9,8 +9,7 @@
 //! walk, which reports the failure as it always does.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 
 use tenantform_proto::value::Value;
 
@@ -20,14 +19,15 @@ use crate::lang::functions::impure::impure_call_in_expr;
 use crate::lang::references::expression_references;
 use crate::lang::{EvalContext, Marked, Subject, evaluate_marked};
 
+use super::on_second_thread::OnSecondThread;
+
 /// The longest chain of locals referring to each other that is followed ahead: each link
 /// is a level of recursion here, where the walk follows the graph.
 const LONGEST_CHAIN: usize = 1_000;
 
 /// The root locals being evaluated on a second thread, then their values.
 pub(crate) struct ReadAhead {
-    thread: Mutex<Option<JoinHandle<BTreeMap<String, Marked>>>>,
-    values: Mutex<BTreeMap<String, Marked>>,
+    values: OnSecondThread<BTreeMap<String, Marked>>,
 }
 
 /// What the evaluation needs of the root module, copied for the thread.
@@ -54,27 +54,17 @@ impl ReadAhead {
                 ..EvalContext::default()
             },
         };
-        let thread = std::thread::Builder::new()
-            .name("root-locals".into())
-            .stack_size(crate::EVALUATION_STACK)
-            .spawn(move || root.evaluate_all())
-            .ok();
         ReadAhead {
-            thread: Mutex::new(thread),
-            values: Mutex::new(BTreeMap::new()),
+            values: OnSecondThread::start("root-locals", crate::EVALUATION_STACK, move || {
+                root.evaluate_all()
+            }),
         }
     }
 
     /// The value of the root local `name` evaluated ahead, once (`None`: the walk evaluates
     /// it). Waits for the thread on the first call.
     pub(crate) fn take(&self, name: &str) -> Option<Marked> {
-        let mut values = crate::sync::locked(&self.values);
-        if let Some(thread) = crate::sync::locked(&self.thread).take() {
-            *values = thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-        values.remove(name)
+        self.values.with(|values| values.remove(name))
     }
 }
 
